@@ -1,0 +1,235 @@
+/*
+ * logkeep: memory arenas and string views.
+ */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Chunks grow geometrically up to this size; bigger requests get a chunk of their own. */
+#define LK_ARENA_MIN_CHUNK (64u * 1024u)
+#define LK_ARENA_MAX_CHUNK (4u * 1024u * 1024u)
+
+struct lk_arena_chunk {
+    struct lk_arena_chunk *next;
+    size_t used;
+    size_t cap;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+_Noreturn void lk_oom(void)
+{
+    fputs("logkeep: out of memory\n", stderr);
+    abort();
+}
+
+void *lk_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        lk_oom();
+    return p;
+}
+
+void *lk_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        lk_oom();
+    return p;
+}
+
+void *lk_xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        lk_oom();
+    return p;
+}
+
+char *lk_xstrndup(const char *s, size_t len)
+{
+    char *p = lk_xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *lk_xstrdup(const char *s)
+{
+    return lk_xstrndup(s, strlen(s));
+}
+
+void lk_arena_init(struct lk_arena *arena)
+{
+    memset(arena, 0, sizeof(*arena));
+}
+
+void lk_arena_destroy(struct lk_arena *arena)
+{
+    struct lk_arena_chunk *c = arena->head;
+    while (c) {
+        struct lk_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    memset(arena, 0, sizeof(*arena));
+}
+
+void *lk_arena_alloc(struct lk_arena *arena, size_t size)
+{
+    const size_t align = _Alignof(max_align_t);
+    size_t need = (size + align - 1) & ~(align - 1);
+    if (need < size)
+        lk_oom();
+    struct lk_arena_chunk *c = arena->head;
+    if (!c || c->cap - c->used < need) {
+        size_t cap = c ? c->cap * 2 : LK_ARENA_MIN_CHUNK;
+        if (cap > LK_ARENA_MAX_CHUNK)
+            cap = LK_ARENA_MAX_CHUNK;
+        if (cap < need)
+            cap = need;
+        struct lk_arena_chunk *n = malloc(sizeof(*n) + cap);
+        if (!n)
+            lk_oom();
+        n->used = 0;
+        n->cap = cap;
+        /* A dedicated oversized chunk goes behind the current one so its free space stays usable. */
+        if (c && cap == need && c->cap - c->used > 256) {
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            arena->head = n;
+        }
+        arena->bytes_reserved += cap;
+        c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    arena->bytes_used += need;
+    memset(p, 0, size);
+    return p;
+}
+
+char *lk_arena_strndup(struct lk_arena *arena, const char *s, size_t len)
+{
+    char *p = lk_arena_alloc(arena, len + 1);
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *lk_arena_strdup(struct lk_arena *arena, const char *s)
+{
+    return lk_arena_strndup(arena, s, strlen(s));
+}
+
+char *lk_arena_printf(struct lk_arena *arena, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        lk_oom();
+    char *p = lk_arena_alloc(arena, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+struct lk_str lk_str_c(const char *s)
+{
+    return (struct lk_str){s ? s : "", s ? strlen(s) : 0};
+}
+
+bool lk_str_eq(struct lk_str a, struct lk_str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+bool lk_str_eq_c(struct lk_str a, const char *s)
+{
+    return lk_str_eq(a, lk_str_c(s));
+}
+
+bool lk_str_starts_with(struct lk_str s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
+}
+
+int lk_str_cmp(struct lk_str a, struct lk_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c)
+        return c;
+    return (a.len > b.len) - (a.len < b.len);
+}
+
+void lk_buf_init(struct lk_buf *buf)
+{
+    memset(buf, 0, sizeof(*buf));
+}
+
+void lk_buf_free(struct lk_buf *buf)
+{
+    free(buf->data);
+    memset(buf, 0, sizeof(*buf));
+}
+
+void lk_buf_append(struct lk_buf *buf, const char *data, size_t len)
+{
+    if (buf->cap - buf->len <= len) {
+        size_t cap = buf->cap ? buf->cap : 256;
+        while (cap - buf->len <= len) {
+            if (cap > SIZE_MAX / 2)
+                lk_oom();
+            cap *= 2;
+        }
+        buf->data = lk_xrealloc(buf->data, cap);
+        buf->cap = cap;
+    }
+    if (len)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+}
+
+void lk_buf_puts(struct lk_buf *buf, const char *s)
+{
+    lk_buf_append(buf, s, strlen(s));
+}
+
+void lk_buf_putc(struct lk_buf *buf, char c)
+{
+    lk_buf_append(buf, &c, 1);
+}
+
+void lk_buf_printf(struct lk_buf *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    lk_buf_append(buf, "", 0); /* ensure storage exists */
+    if (buf->cap - buf->len <= (size_t)n) {
+        size_t cap = buf->cap;
+        while (cap - buf->len <= (size_t)n)
+            cap *= 2;
+        buf->data = lk_xrealloc(buf->data, cap);
+        buf->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    buf->len += (size_t)n;
+}

@@ -1,0 +1,80 @@
+/*
+ * logkeep: access rules (LK201-LK205). "Everybody can access logs" is a SEC04-BP01
+ * anti-pattern: access is granted only through declared roles, to named principals.
+ */
+#include <string.h>
+
+#include "check_int.h"
+#include "decode_int.h"
+
+static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_text *pr)
+{
+    struct lk_diags *D = &p->diags;
+    if (memchr(pr->v.ptr, '*', pr->v.len)) {
+        struct lk_diag *d = lk_diag_add(D, "LK201", pr->span,
+                                        "role \"%.*s\" grants access to \"%.*s\", which matches "
+                                        "any principal",
+                                        LK_STR_ARG(r->name), LK_STR_ARG(pr->v));
+        lk_diag_help(D, d, "name the IAM roles that need access");
+        return;
+    }
+    /* A bare account ID in a policy Principal means that account's root
+     * (IAM User Guide, "AWS JSON policy elements: Principal", AWS account principals). */
+    struct lk_str account = {0};
+    bool root = false;
+    if (lk_account_id_valid(pr->v)) {
+        account = pr->v;
+        root = true;
+    } else {
+        struct lk_arn a;
+        if (lk_arn_split(pr->v, &a) && lk_str_eq_c(a.service, "iam") &&
+            lk_str_eq_c(a.resource, "root")) {
+            account = a.account;
+            root = true;
+        }
+    }
+    if (root && p->account.set && !lk_str_eq(account, p->account.v)) {
+        struct lk_diag *d = lk_diag_add(D, "LK202", pr->span,
+                                        "role \"%.*s\" grants access to every identity of account "
+                                        "%.*s",
+                                        LK_STR_ARG(r->name), LK_STR_ARG(account));
+        lk_diag_help(D, d, "name the specific roles in that account instead of its root");
+    }
+}
+
+void lk_check_access(struct lk_policy *p)
+{
+    struct lk_diags *D = &p->diags;
+    for (size_t i = 0; i < p->n_roles; i++)
+        for (size_t k = 0; k < p->roles[i]->principals.n; k++)
+            s_check_principal(p, p->roles[i], &p->roles[i]->principals.items[k]);
+
+    for (size_t i = 0; i < p->n_stores; i++) {
+        struct lk_store *s = p->stores[i];
+        if (!s->readers.set || s->readers.n == 0) {
+            struct lk_diag *d = lk_policy_report(p, &s->waivers, "LK203",
+                                                 s->readers.set ? s->readers.span : s->span,
+                                                 "store \"%.*s\" has no readers",
+                                                 LK_STR_ARG(s->name));
+            if (d && d->severity != LK_SEV_NOTE)
+                lk_diag_help(D, d, "declare the role investigators use: readers: [<role>]");
+        }
+        if (!s->admins.set || s->admins.n == 0) {
+            struct lk_diag *d = lk_diag_add(D, "LK204", s->admins.set ? s->admins.span : s->span,
+                                            "store \"%.*s\" has no admins",
+                                            LK_STR_ARG(s->name));
+            lk_diag_help(D, d, "the bucket policy denies reconfiguration to everyone but admins; "
+                               "name the role that runs logkeep apply");
+        }
+        for (size_t k = 0; k < s->admins.n; k++) {
+            struct lk_role *r = lk_policy_find_role(p, s->admins.items[k].v);
+            if (r && r->access_set && r->access == LK_ACCESS_READ) {
+                struct lk_diag *d = lk_diag_add(D, "LK205", s->admins.items[k].span,
+                                                "role \"%.*s\" is declared access: read but is "
+                                                "an admin of store \"%.*s\"",
+                                                LK_STR_ARG(r->name), LK_STR_ARG(s->name));
+                lk_diag_related(D, d, r->access_span, "access declared here");
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/*
+ * logkeep explain / logkeep rules: the rule catalogue for people.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Prints @p text wrapped at @p width columns, indented by @p indent. */
+static void s_wrap(FILE *out, const char *text, int indent, int width)
+{
+    int col = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (len == 0)
+            break;
+        if (col == 0) {
+            fprintf(out, "%*s", indent, "");
+            col = indent;
+        } else if (col + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(w, 1, (size_t)len, out);
+        col += len;
+    }
+    if (col)
+        fputc('\n', out);
+}
+
+static const char *s_sev(enum lk_severity s)
+{
+    return s == LK_SEV_ERROR ? "error" : s == LK_SEV_WARNING ? "warning" : "note";
+}
+
+int lk_cmd_explain(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: logkeep explain RULE\n\nSays what RULE (for example LK101) checks, why, "
+             "and where the requirement comes from.");
+        return LK_EXIT_OK;
+    }
+    if (argc != 2) {
+        fputs("usage: logkeep explain RULE\n", stderr);
+        return LK_EXIT_USAGE;
+    }
+    char id[16];
+    size_t n = strlen(argv[1]);
+    if (n >= sizeof(id)) {
+        fprintf(stderr, "logkeep explain: no rule \"%s\"\n", argv[1]);
+        return LK_EXIT_USAGE;
+    }
+    for (size_t i = 0; i <= n; i++)
+        id[i] = (char)toupper((unsigned char)argv[1][i]);
+    const struct lk_rule *r = lk_rule_find(id);
+    if (!r) {
+        /* Accept the rule's name too: "logkeep explain retention-forever". */
+        size_t count;
+        const struct lk_rule *all = lk_rules_all(&count);
+        for (size_t i = 0; i < count && !r; i++)
+            if (!strcmp(all[i].name, argv[1]))
+                r = &all[i];
+    }
+    if (!r) {
+        fprintf(stderr, "logkeep explain: no rule \"%s\"; \"logkeep rules\" lists them\n",
+                argv[1]);
+        return LK_EXIT_USAGE;
+    }
+    printf("%s %s (%s)\n  %s\n\n", r->id, r->name, s_sev(r->severity), r->summary);
+    s_wrap(stdout, r->explain, 2, 78);
+    printf("\nSource:\n");
+    s_wrap(stdout, r->source, 2, 78);
+    return LK_EXIT_OK;
+}
+
+int lk_cmd_rules(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        fputs("usage: logkeep rules\n", stderr);
+        return LK_EXIT_USAGE;
+    }
+    size_t n;
+    const struct lk_rule *all = lk_rules_all(&n);
+    for (size_t i = 0; i < n; i++)
+        printf("%s  %-7s  %-30s %s\n", all[i].id, s_sev(all[i].severity), all[i].name,
+               all[i].summary);
+    return LK_EXIT_OK;
+}

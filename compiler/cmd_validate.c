@@ -1,0 +1,179 @@
+/*
+ * logkeep validate: read a policy, report every problem.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "policy.h"
+
+bool lk_cli_use_color(const char *mode, FILE *out)
+{
+    if (mode && !strcmp(mode, "always"))
+        return true;
+    if (mode && !strcmp(mode, "never"))
+        return false;
+    /* https://no-color.org: any non-empty NO_COLOR disables colour. */
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc)
+        return false;
+    return isatty(fileno(out)) == 1;
+}
+
+static void s_validate_usage(FILE *out)
+{
+    fputs("usage: logkeep validate [options] PATH...\n"
+          "\n"
+          "Reads the policy made of the files and directories given (directories are searched\n"
+          "for *.yaml and *.yml) and reports every problem. \"-\" reads a policy from stdin.\n"
+          "\n"
+          "options:\n"
+          "  -f, --format FORMAT   text (default), json, sarif (SARIF 2.1.0) or github\n"
+          "                        (GitHub Actions annotations)\n"
+          "  -o, --output FILE     write the report to FILE instead of stdout\n"
+          "      --strict          treat warnings as errors\n"
+          "      --color WHEN      auto (default), always or never\n"
+          "  -q, --quiet           print nothing for a clean policy\n"
+          "  -h, --help            print this help\n"
+          "\n"
+          "exit status: 0 no errors, 1 policy errors, 2 usage or I/O error\n",
+          out);
+}
+
+/* Reads all of stdin, bounded by the policy size limit (plus one byte to detect excess). */
+static char *s_read_stdin(size_t *len)
+{
+    size_t cap = 64 * 1024, n = 0;
+    char *buf = lk_xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > LK_SOURCE_MAX_BYTES)
+                break;
+            cap *= 2;
+            buf = lk_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    *len = n;
+    return buf;
+}
+
+int lk_cmd_validate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"strict", no_argument, NULL, 's'},       {"color", required_argument, NULL, 'c'},
+        {"colour", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    struct lk_render_opts ro = {LK_DIAG_TEXT, false, PACKAGE_VERSION};
+    const char *output = NULL, *color = "auto";
+    bool strict = false, quiet = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!lk_diag_format_parse(optarg, &ro.format)) {
+                fprintf(stderr, "logkeep validate: unknown format \"%s\" (text, json, sarif, "
+                                "github)\n",
+                        optarg);
+                return LK_EXIT_USAGE;
+            }
+            break;
+        case 'o': output = optarg; break;
+        case 's': strict = true; break;
+        case 'c':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                fprintf(stderr, "logkeep validate: --color takes auto, always or never\n");
+                return LK_EXIT_USAGE;
+            }
+            color = optarg;
+            break;
+        case 'q': quiet = true; break;
+        case 'h': s_validate_usage(stdout); return LK_EXIT_OK;
+        case ':':
+            fprintf(stderr, "logkeep validate: option %s needs a value\n", argv[optind - 1]);
+            return LK_EXIT_USAGE;
+        default:
+            fprintf(stderr, "logkeep validate: unknown option %s\n", argv[optind - 1]);
+            s_validate_usage(stderr);
+            return LK_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fputs("logkeep validate: no policy given\n", stderr);
+        s_validate_usage(stderr);
+        return LK_EXIT_USAGE;
+    }
+
+    int rc = LK_EXIT_USAGE;
+    FILE *out = stdout;
+    struct lk_policy *p = lk_policy_new();
+    size_t n_paths = (size_t)(argc - optind);
+    const char *const *paths = (const char *const *)(argv + optind);
+    if (n_paths == 1 && !strcmp(paths[0], "-")) {
+        size_t len;
+        char *data = s_read_stdin(&len);
+        lk_policy_load_buffer(p, "<stdin>", data, len);
+        free(data);
+    } else {
+        const char *bad = NULL;
+        if (lk_policy_load_paths(p, paths, n_paths, &bad) != 0) {
+            if (errno == ENOENT && bad)
+                fprintf(stderr, "logkeep validate: %s: no such file, or no *.yaml policy files "
+                                "in it\n",
+                        bad);
+            else
+                fprintf(stderr, "logkeep validate: %s: %s\n", bad ? bad : "?", strerror(errno));
+            goto cleanup;
+        }
+    }
+    lk_policy_check(p);
+    if (strict)
+        lk_diags_promote_warnings(&p->diags);
+
+    if (output) {
+        out = fopen(output, "w");
+        if (!out) {
+            fprintf(stderr, "logkeep validate: cannot write %s: %s\n", output, strerror(errno));
+            out = stdout;
+            goto cleanup;
+        }
+    }
+    ro.color = ro.format == LK_DIAG_TEXT && lk_cli_use_color(color, out);
+    lk_diags_render(&p->diags, &p->sources, &ro, out);
+    if (ro.format == LK_DIAG_TEXT) {
+        struct lk_diags *d = &p->diags;
+        if (d->n_errors || d->n_warnings || d->n_notes)
+            fprintf(out, "%zu error%s, %zu warning%s, %zu note%s in %zu file%s\n", d->n_errors,
+                    d->n_errors == 1 ? "" : "s", d->n_warnings, d->n_warnings == 1 ? "" : "s",
+                    d->n_notes, d->n_notes == 1 ? "" : "s", p->n_files_read,
+                    p->n_files_read == 1 ? "" : "s");
+        else if (!quiet)
+            fprintf(out, "%zu file%s: no problems found\n", p->n_files_read,
+                    p->n_files_read == 1 ? "" : "s");
+    }
+    rc = p->diags.n_errors ? LK_EXIT_POLICY : LK_EXIT_OK;
+cleanup:
+    if (out != stdout) {
+        if (fclose(out) != 0) {
+            fprintf(stderr, "logkeep validate: cannot write %s: %s\n", output, strerror(errno));
+            rc = LK_EXIT_USAGE;
+        }
+    } else if (fflush(stdout) != 0) {
+        rc = LK_EXIT_USAGE;
+    }
+    lk_policy_free(p);
+    return rc;
+}

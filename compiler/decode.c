@@ -1,0 +1,915 @@
+/*
+ * logkeep: decoding the YAML node tree of one file into the policy AST.
+ *
+ * Structural rules (LK009 unknown keys, LK010 types, LK011 missing keys, LK016 enumerations,
+ * LK019 durations, LK026 names) are checked here, where the node is at hand; everything that
+ * needs the whole policy is left to the checks.
+ */
+#include <string.h>
+
+#include "decode_int.h"
+#include "duration.h"
+#include "yaml_read.h"
+
+struct s_dec {
+    struct lk_policy *p;
+    struct lk_diags *d;
+    struct lk_arena *a;
+};
+
+/* ----------------------------------------------------------------------------- helpers */
+
+static bool s_is_map(struct s_dec *dec, const struct lk_ynode *n, const char *what)
+{
+    if (n->kind == LK_Y_MAP)
+        return true;
+    lk_diag_add(dec->d, "LK010", n->span, "%s must be a mapping, not %s", what,
+                lk_ynode_describe(n));
+    return false;
+}
+
+/* Matches a key against the keys allowed here. @return its index, or -1 after reporting. */
+static int s_key(struct s_dec *dec, const struct lk_ynode *key, const char *const *known, size_t n,
+                 const char *where)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lk_str_eq_c(key->text, known[i]))
+            return (int)i;
+    struct lk_diag *d =
+        lk_diag_add(dec->d, "LK009", key->span, "unknown key \"%s\" in %s", key->text.ptr, where);
+    const char *s = lk_suggest(key->text, known, n);
+    if (lk_str_eq_c(key->text, "<<"))
+        lk_diag_help(dec->d, d, "YAML merge keys (<<) are not part of YAML 1.2; repeat the keys");
+    else if (s)
+        lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
+    else {
+        /* List the keys: there are never many, and it saves a trip to the manual. */
+        struct lk_buf b;
+        lk_buf_init(&b);
+        for (size_t i = 0; i < n; i++)
+            lk_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
+        lk_diag_help(dec->d, d, "expected one of: %s", b.data);
+        lk_buf_free(&b);
+    }
+    return -1;
+}
+
+/* A string value. Plain numbers are accepted as their text (a prefix "2024/" is a string anyway;
+ * "1" as a name is fine); booleans, nulls and collections are type errors. */
+static bool s_text(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
+                   const char *what)
+{
+    if (n->kind != LK_Y_SCALAR || n->stype == LK_YS_BOOL || n->stype == LK_YS_NULL) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK010", n->span, "%s must be a string, not %s",
+                                        what, lk_ynode_describe(n));
+        if (n->kind == LK_Y_SCALAR && n->stype == LK_YS_BOOL)
+            lk_diag_help(dec->d, d, "quote it to make it a string: \"%s\"", n->text.ptr);
+        return false;
+    }
+    out->v = n->text;
+    out->span = n->span;
+    out->set = true;
+    return true;
+}
+
+/* A non-empty string. */
+static bool s_text_nonempty(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
+                            const char *what)
+{
+    if (!s_text(dec, n, out, what))
+        return false;
+    if (out->v.len == 0) {
+        lk_diag_add(dec->d, "LK010", n->span, "%s must not be empty", what);
+        out->set = false;
+        return false;
+    }
+    return true;
+}
+
+static bool s_flag(struct s_dec *dec, const struct lk_ynode *n, struct lk_flag *out,
+                   const char *what)
+{
+    if (n->kind != LK_Y_SCALAR || n->stype != LK_YS_BOOL) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK010", n->span,
+                                        "%s must be true or false, not %s", what,
+                                        lk_ynode_describe(n));
+        if (n->kind == LK_Y_SCALAR && (lk_str_eq_c(n->text, "yes") || lk_str_eq_c(n->text, "on")))
+            lk_diag_help(dec->d, d, "YAML 1.2 booleans are true and false; write true");
+        else if (n->kind == LK_Y_SCALAR &&
+                 (lk_str_eq_c(n->text, "no") || lk_str_eq_c(n->text, "off")))
+            lk_diag_help(dec->d, d, "YAML 1.2 booleans are true and false; write false");
+        return false;
+    }
+    out->v = n->text.ptr[0] == 't' || n->text.ptr[0] == 'T';
+    out->span = n->span;
+    out->set = true;
+    return true;
+}
+
+static bool s_days(struct s_dec *dec, const struct lk_ynode *n, struct lk_days *out,
+                   const char *what, bool allow_forever)
+{
+    if (n->kind != LK_Y_SCALAR || n->stype == LK_YS_BOOL || n->stype == LK_YS_NULL) {
+        lk_diag_add(dec->d, "LK010", n->span, "%s must be a duration such as 90d or 7y, not %s",
+                    what, lk_ynode_describe(n));
+        return false;
+    }
+    int64_t days = 0;
+    enum lk_duration_status st = lk_duration_parse(n->text, &days);
+    struct lk_diag *diag = NULL;
+    switch (st) {
+    case LK_DUR_OK:
+        out->days = days;
+        break;
+    case LK_DUR_FOREVER:
+        if (!allow_forever) {
+            lk_diag_add(dec->d, "LK019", n->span, "%s cannot be forever", what);
+            return false;
+        }
+        out->forever = true;
+        break;
+    case LK_DUR_EMPTY:
+    case LK_DUR_NOT_NUMBER:
+        diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" is not a duration", what,
+                           n->text.ptr);
+        lk_diag_help(dec->d, diag, "write a whole number and a unit: 90d, 12w, 7y%s",
+                     allow_forever ? ", or forever" : "");
+        return false;
+    case LK_DUR_NO_UNIT:
+        diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has no unit", what, n->text.ptr);
+        lk_diag_help(dec->d, diag, "write %sd for days, %sw for weeks or %sy for years",
+                     n->text.ptr, n->text.ptr, n->text.ptr);
+        return false;
+    case LK_DUR_BAD_UNIT:
+        diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has an unknown unit", what,
+                           n->text.ptr);
+        if (n->text.len && n->text.ptr[n->text.len - 1] == 'm')
+            lk_diag_help(dec->d, diag, "months vary in length and are not a unit; write days");
+        else
+            lk_diag_help(dec->d, diag, "units are d (days), w (weeks) and y (years)");
+        return false;
+    case LK_DUR_ZERO:
+        lk_diag_add(dec->d, "LK019", n->span, "%s must be longer than zero", what);
+        return false;
+    case LK_DUR_TOO_LONG:
+        diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" is longer than 100 years", what,
+                           n->text.ptr);
+        if (allow_forever)
+            lk_diag_help(dec->d, diag, "use forever, with forever_because, to keep logs forever");
+        return false;
+    }
+    out->span = n->span;
+    out->set = true;
+    return true;
+}
+
+/* A list of strings; a single string is accepted as a list of one. */
+static bool s_text_list(struct s_dec *dec, const struct lk_ynode *n, struct lk_text_list *out,
+                        const char *what, const char *item_what)
+{
+    out->span = n->span;
+    if (n->kind == LK_Y_SCALAR && n->stype != LK_YS_NULL && n->stype != LK_YS_BOOL) {
+        out->items = lk_arena_alloc(dec->a, sizeof(*out->items));
+        if (!s_text_nonempty(dec, n, &out->items[0], item_what))
+            return false;
+        out->n = 1;
+        out->set = true;
+        return true;
+    }
+    if (n->kind != LK_Y_SEQ) {
+        lk_diag_add(dec->d, "LK010", n->span, "%s must be a list, not %s", what,
+                    lk_ynode_describe(n));
+        return false;
+    }
+    out->items = lk_arena_alloc(dec->a, n->n * sizeof(*out->items));
+    bool ok = true;
+    for (size_t i = 0; i < n->n; i++) {
+        if (s_text_nonempty(dec, n->values[i], &out->items[out->n], item_what))
+            out->n++;
+        else
+            ok = false;
+    }
+    out->set = true;
+    return ok;
+}
+
+/* Entry names: LK026. */
+static bool s_entry_name(struct s_dec *dec, const struct lk_ynode *key, const char *kind)
+{
+    struct lk_str s = key->text;
+    bool ok = s.len >= 1 && s.len <= 64;
+    for (size_t i = 0; ok && i < s.len; i++) {
+        char c = s.ptr[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '-' && c != '_' && c != '.')))
+            ok = false;
+    }
+    if (!ok) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK026", key->span, "invalid %s name \"%s\"",
+                                        kind, key->text.ptr);
+        lk_diag_help(dec->d, d,
+                     "names are 1-64 letters, digits, '-', '_' and '.', starting with a letter or "
+                     "digit");
+    }
+    return ok;
+}
+
+static void s_missing(struct s_dec *dec, struct lk_span where, const char *key, const char *in)
+{
+    lk_diag_add(dec->d, "LK011", where, "%s has no \"%s\"", in, key);
+}
+
+/* Grows an arena array of pointers. */
+static void s_push_ptr(struct s_dec *dec, void ***arr, size_t *n, size_t *cap, void *item)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void **na = lk_arena_alloc(dec->a, ncap * sizeof(void *));
+        if (*n)
+            memcpy(na, *arr, *n * sizeof(void *));
+        *arr = na;
+        *cap = ncap;
+    }
+    (*arr)[(*n)++] = item;
+}
+
+static void s_waivers(struct s_dec *dec, const struct lk_ynode *n, struct lk_waivers *out)
+{
+    if (!s_is_map(dec, n, "waivers"))
+        return;
+    out->items = lk_arena_alloc(dec->a, n->n * sizeof(*out->items));
+    for (size_t i = 0; i < n->n; i++) {
+        struct lk_waiver *w = &out->items[out->n];
+        w->rule.v = n->keys[i]->text;
+        w->rule.span = n->keys[i]->span;
+        w->rule.set = true;
+        const struct lk_rule *rule = lk_rule_find(n->keys[i]->text.ptr);
+        if (!rule) {
+            lk_diag_add(dec->d, "LK028", n->keys[i]->span, "waiver for unknown rule \"%s\"",
+                        n->keys[i]->text.ptr);
+            continue;
+        }
+        /* Only policy judgements can be waived, never structure or baselines. */
+        if (rule->id[2] < '1' || rule->id[2] > '4') {
+            lk_diag_add(dec->d, "LK028", n->keys[i]->span, "rule %s cannot be waived", rule->id);
+            continue;
+        }
+        if (!s_text(dec, n->values[i], &w->reason, "a waiver's reason"))
+            continue;
+        size_t words = 0;
+        bool in_word = false;
+        for (size_t k = 0; k < w->reason.v.len; k++) {
+            bool sp = w->reason.v.ptr[k] == ' ' || w->reason.v.ptr[k] == '\t';
+            if (!sp && !in_word)
+                words++;
+            in_word = !sp;
+        }
+        if (words < 3) {
+            struct lk_diag *d = lk_diag_add(dec->d, "LK028", n->values[i]->span,
+                                            "the reason for waiving %s says too little", rule->id);
+            lk_diag_help(dec->d, d, "say in a sentence why the rule does not apply here");
+            continue;
+        }
+        out->n++;
+    }
+}
+
+/* ----------------------------------------------------------------------------- roles */
+
+static void s_role(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "role") || !s_is_map(dec, val, "a role"))
+        return;
+    struct lk_role *r = lk_arena_alloc(dec->a, sizeof(*r));
+    r->name = key->text;
+    r->span = key->span;
+    static const char *const keys[] = {"principals", "access", "description"};
+    for (size_t i = 0; i < val->n; i++) {
+        const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+        switch (s_key(dec, k, keys, 3, "a role")) {
+        case 0:
+            s_text_list(dec, v, &r->principals, "principals", "a principal");
+            if (r->principals.set && r->principals.n == 0)
+                lk_diag_add(dec->d, "LK011", v->span, "role \"%s\" lists no principals",
+                            key->text.ptr);
+            break;
+        case 1: {
+            struct lk_text t = {0};
+            if (!s_text(dec, v, &t, "access"))
+                break;
+            static const char *const levels[] = {"read", "admin"};
+            if (lk_str_eq_c(t.v, "read")) {
+                r->access = LK_ACCESS_READ;
+            } else if (lk_str_eq_c(t.v, "admin")) {
+                r->access = LK_ACCESS_ADMIN;
+            } else {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                "access must be read or admin, not \"%s\"",
+                                                v->text.ptr);
+                const char *s = lk_suggest(t.v, levels, 2);
+                if (s)
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
+                break;
+            }
+            r->access_set = true;
+            r->access_span = v->span;
+            break;
+        }
+        case 2:
+            s_text(dec, v, &r->description, "description");
+            break;
+        default:
+            break;
+        }
+    }
+    char *what = lk_arena_printf(dec->a, "role \"%s\"", key->text.ptr);
+    if (!r->principals.set)
+        s_missing(dec, key->span, "principals", what);
+    bool had_access = false;
+    for (size_t i = 0; i < val->n; i++)
+        had_access |= lk_str_eq_c(val->keys[i]->text, "access");
+    if (!had_access)
+        s_missing(dec, key->span, "access", what);
+    s_push_ptr(dec, (void ***)&dec->p->roles, &dec->p->n_roles, &dec->p->cap_roles, r);
+}
+
+/* ----------------------------------------------------------------------------- retention */
+
+static const char *const s_class_names[LK_SC_COUNT] = {
+    "standard-ia", "onezone-ia", "intelligent-tiering", "glacier-ir", "glacier", "deep-archive",
+};
+
+static const char *const s_class_api[LK_SC_COUNT] = {
+    "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
+};
+
+const char *lk_storage_class_name(enum lk_storage_class sc)
+{
+    return sc < LK_SC_COUNT ? s_class_names[sc] : "?";
+}
+
+const char *lk_storage_class_api(enum lk_storage_class sc)
+{
+    return sc < LK_SC_COUNT ? s_class_api[sc] : "?";
+}
+
+static void s_tier(struct s_dec *dec, const struct lk_ynode *n, struct lk_retention *ret)
+{
+    if (!s_is_map(dec, n, "an archive tier"))
+        return;
+    struct lk_tier *t = &ret->tiers[ret->n_tiers];
+    t->span = n->span;
+    bool have_class = false;
+    static const char *const keys[] = {"after", "class"};
+    for (size_t i = 0; i < n->n; i++) {
+        const struct lk_ynode *k = n->keys[i], *v = n->values[i];
+        switch (s_key(dec, k, keys, 2, "an archive tier")) {
+        case 0:
+            s_days(dec, v, &t->after, "after", false);
+            break;
+        case 1: {
+            struct lk_text c = {0};
+            if (!s_text(dec, v, &c, "class"))
+                break;
+            for (int sc = 0; sc < LK_SC_COUNT; sc++) {
+                if (lk_str_eq_c(c.v, s_class_names[sc])) {
+                    t->storage_class = (enum lk_storage_class)sc;
+                    t->class_span = v->span;
+                    have_class = true;
+                }
+            }
+            if (!have_class) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                "unknown storage class \"%s\"", v->text.ptr);
+                const char *s = lk_suggest(c.v, s_class_names, LK_SC_COUNT);
+                if (s)
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
+                else
+                    lk_diag_help(dec->d, d,
+                                 "archive classes are standard-ia, onezone-ia, "
+                                 "intelligent-tiering, glacier-ir, glacier and deep-archive");
+                return;
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (!t->after.set) {
+        bool present = false;
+        for (size_t i = 0; i < n->n; i++)
+            present |= lk_str_eq_c(n->keys[i]->text, "after");
+        if (!present)
+            s_missing(dec, n->span, "after", "an archive tier");
+        return;
+    }
+    if (!have_class) {
+        bool present = false;
+        for (size_t i = 0; i < n->n; i++)
+            present |= lk_str_eq_c(n->keys[i]->text, "class");
+        if (!present)
+            s_missing(dec, n->span, "class", "an archive tier");
+        return;
+    }
+    ret->n_tiers++;
+}
+
+/* Decodes a retention mapping (named or inline). */
+static struct lk_retention *s_retention_body(struct s_dec *dec, const struct lk_ynode *val,
+                                             struct lk_span span, const char *what)
+{
+    if (!s_is_map(dec, val, what))
+        return NULL;
+    struct lk_retention *r = lk_arena_alloc(dec->a, sizeof(*r));
+    r->span = span;
+    static const char *const keys[] = {"available", "archive", "delete_after", "description"};
+    bool seen_delete = false;
+    for (size_t i = 0; i < val->n; i++) {
+        const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+        switch (s_key(dec, k, keys, 4, what)) {
+        case 0:
+            s_days(dec, v, &r->available, "available", false);
+            break;
+        case 1:
+            r->archive_set = true;
+            r->archive_span = v->span;
+            if (v->kind != LK_Y_SEQ) {
+                lk_diag_add(dec->d, "LK010", v->span,
+                            "archive must be a list of tiers, not %s", lk_ynode_describe(v));
+                break;
+            }
+            r->tiers = lk_arena_alloc(dec->a, v->n * sizeof(*r->tiers));
+            for (size_t t = 0; t < v->n; t++)
+                s_tier(dec, v->values[t], r);
+            break;
+        case 2:
+            seen_delete = true;
+            s_days(dec, v, &r->delete_after, "delete_after", true);
+            break;
+        case 3: {
+            struct lk_text ignored;
+            s_text(dec, v, &ignored, "description");
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (!seen_delete) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK011", span, "%s has no \"delete_after\"", what);
+        lk_diag_help(dec->d, d, "every retention ends: say when logs are deleted (for example "
+                                "delete_after: 1y)");
+    }
+    return r;
+}
+
+static void s_retention_class(struct s_dec *dec, const struct lk_ynode *key,
+                              const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "retention class"))
+        return;
+    char *what = lk_arena_printf(dec->a, "retention class \"%s\"", key->text.ptr);
+    struct lk_retention *r = s_retention_body(dec, val, key->span, what);
+    if (!r)
+        return;
+    r->name = key->text;
+    r->named = true;
+    s_push_ptr(dec, (void ***)&dec->p->retentions, &dec->p->n_retentions,
+               &dec->p->cap_retentions, r);
+}
+
+/* ----------------------------------------------------------------------------- stores */
+
+static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "store") || !s_is_map(dec, val, "a store"))
+        return;
+    struct lk_store *s = lk_arena_alloc(dec->a, sizeof(*s));
+    s->name = key->text;
+    s->span = key->span;
+    char *what = lk_arena_printf(dec->a, "store \"%s\"", key->text.ptr);
+    static const char *const keys[] = {"bucket",
+                                       "region",
+                                       "encryption",
+                                       "versioning",
+                                       "object_lock",
+                                       "readers",
+                                       "admins",
+                                       "transition_small_objects",
+                                       "abort_incomplete_uploads",
+                                       "waivers",
+                                       "description"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    for (size_t i = 0; i < val->n; i++) {
+        const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+        switch (s_key(dec, k, keys, nk, what)) {
+        case 0: s_text_nonempty(dec, v, &s->bucket, "bucket"); break;
+        case 1: s_text_nonempty(dec, v, &s->region, "region"); break;
+        case 2: {
+            s->encryption_set = true;
+            s->encryption_span = v->span;
+            if (!s_is_map(dec, v, "encryption"))
+                break;
+            static const char *const ekeys[] = {"kms_key"};
+            for (size_t e = 0; e < v->n; e++)
+                if (s_key(dec, v->keys[e], ekeys, 1, "encryption") == 0)
+                    s_text_nonempty(dec, v->values[e], &s->kms_key, "kms_key");
+            break;
+        }
+        case 3: s_flag(dec, v, &s->versioning, "versioning"); break;
+        case 4: {
+            s->object_lock.set = true;
+            s->object_lock.span = v->span;
+            if (!s_is_map(dec, v, "object_lock"))
+                break;
+            static const char *const lkeys[] = {"mode", "for"};
+            for (size_t e = 0; e < v->n; e++) {
+                const struct lk_ynode *lv = v->values[e];
+                switch (s_key(dec, v->keys[e], lkeys, 2, "object_lock")) {
+                case 0: {
+                    struct lk_text m = {0};
+                    if (!s_text(dec, lv, &m, "mode"))
+                        break;
+                    static const char *const modes[] = {"governance", "compliance"};
+                    if (lk_str_eq_c(m.v, "governance")) {
+                        s->object_lock.mode = LK_LOCK_GOVERNANCE;
+                    } else if (lk_str_eq_c(m.v, "compliance")) {
+                        s->object_lock.mode = LK_LOCK_COMPLIANCE;
+                    } else {
+                        struct lk_diag *d = lk_diag_add(
+                            dec->d, "LK016", lv->span,
+                            "object lock mode must be governance or compliance, not \"%s\"",
+                            lv->text.ptr);
+                        const char *sg = lk_suggest(m.v, modes, 2);
+                        if (sg)
+                            lk_diag_help(dec->d, d, "did you mean \"%s\"?", sg);
+                        break;
+                    }
+                    s->object_lock.mode_set = true;
+                    s->object_lock.mode_span = lv->span;
+                    break;
+                }
+                case 1: s_days(dec, lv, &s->object_lock.period, "object lock period", false); break;
+                default: break;
+                }
+            }
+            if (!s->object_lock.mode_set && !s->object_lock.period.set) {
+                bool has_mode = false, has_for = false;
+                for (size_t e = 0; e < v->n; e++) {
+                    has_mode |= lk_str_eq_c(v->keys[e]->text, "mode");
+                    has_for |= lk_str_eq_c(v->keys[e]->text, "for");
+                }
+                if (!has_mode)
+                    s_missing(dec, v->span, "mode", "object_lock");
+                if (!has_for)
+                    s_missing(dec, v->span, "for", "object_lock");
+            } else if (!s->object_lock.mode_set) {
+                bool has_mode = false;
+                for (size_t e = 0; e < v->n; e++)
+                    has_mode |= lk_str_eq_c(v->keys[e]->text, "mode");
+                if (!has_mode)
+                    s_missing(dec, v->span, "mode", "object_lock");
+            } else if (!s->object_lock.period.set) {
+                bool has_for = false;
+                for (size_t e = 0; e < v->n; e++)
+                    has_for |= lk_str_eq_c(v->keys[e]->text, "for");
+                if (!has_for)
+                    s_missing(dec, v->span, "for", "object_lock");
+            }
+            break;
+        }
+        case 5: s_text_list(dec, v, &s->readers, "readers", "a role name"); break;
+        case 6: s_text_list(dec, v, &s->admins, "admins", "a role name"); break;
+        case 7: s_flag(dec, v, &s->transition_small_objects, "transition_small_objects"); break;
+        case 8: s_days(dec, v, &s->abort_incomplete_uploads, "abort_incomplete_uploads", false); break;
+        case 9: s_waivers(dec, v, &s->waivers); break;
+        case 10: {
+            struct lk_text ignored;
+            s_text(dec, v, &ignored, "description");
+            break;
+        }
+        default: break;
+        }
+    }
+    bool has_bucket = false;
+    for (size_t i = 0; i < val->n; i++)
+        has_bucket |= lk_str_eq_c(val->keys[i]->text, "bucket");
+    if (!has_bucket)
+        s_missing(dec, key->span, "bucket", what);
+    s_push_ptr(dec, (void ***)&dec->p->stores, &dec->p->n_stores, &dec->p->cap_stores, s);
+}
+
+/* ----------------------------------------------------------------------------- sources */
+
+static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_source *src)
+{
+    struct lk_trail_cfg *t = &src->trail;
+    t->set = true;
+    t->span = v->span;
+    if (!s_is_map(dec, v, "trail"))
+        return;
+    static const char *const keys[] = {"name",
+                                       "multi_region",
+                                       "organization",
+                                       "log_file_validation",
+                                       "global_service_events",
+                                       "management_events",
+                                       "read_write",
+                                       "kms_key",
+                                       "cloudwatch"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct lk_ynode *k = v->keys[i], *x = v->values[i];
+        switch (s_key(dec, k, keys, nk, "trail")) {
+        case 0: s_text_nonempty(dec, x, &t->name, "trail name"); break;
+        case 1: s_flag(dec, x, &t->multi_region, "multi_region"); break;
+        case 2: s_flag(dec, x, &t->organization, "organization"); break;
+        case 3: s_flag(dec, x, &t->log_file_validation, "log_file_validation"); break;
+        case 4: s_flag(dec, x, &t->global_service_events, "global_service_events"); break;
+        case 5: s_flag(dec, x, &t->management_events, "management_events"); break;
+        case 6: {
+            if (!s_text(dec, x, &t->read_write, "read_write"))
+                break;
+            /* EventSelector ReadWriteType: ReadOnly | WriteOnly | All (CloudTrail API
+             * Reference, EventSelector). */
+            static const char *const rw[] = {"All", "ReadOnly", "WriteOnly"};
+            if (!lk_str_eq_c(t->read_write.v, "All") && !lk_str_eq_c(t->read_write.v, "ReadOnly") &&
+                !lk_str_eq_c(t->read_write.v, "WriteOnly")) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", x->span,
+                                                "read_write must be All, ReadOnly or WriteOnly, "
+                                                "not \"%s\"",
+                                                x->text.ptr);
+                const char *s = lk_suggest(t->read_write.v, rw, 3);
+                if (s)
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
+                t->read_write.set = false;
+            }
+            break;
+        }
+        case 7: s_text_nonempty(dec, x, &t->kms_key, "kms_key"); break;
+        case 8: {
+            t->cloudwatch.set = true;
+            t->cloudwatch.span = x->span;
+            if (!s_is_map(dec, x, "cloudwatch"))
+                break;
+            static const char *const ckeys[] = {"log_group", "role"};
+            for (size_t c = 0; c < x->n; c++) {
+                switch (s_key(dec, x->keys[c], ckeys, 2, "cloudwatch")) {
+                case 0: s_text_nonempty(dec, x->values[c], &t->cloudwatch.log_group, "log_group"); break;
+                case 1: s_text_nonempty(dec, x->values[c], &t->cloudwatch.role, "role"); break;
+                default: break;
+                }
+            }
+            if (!t->cloudwatch.log_group.set || !t->cloudwatch.role.set) {
+                bool lg = false, role = false;
+                for (size_t c = 0; c < x->n; c++) {
+                    lg |= lk_str_eq_c(x->keys[c]->text, "log_group");
+                    role |= lk_str_eq_c(x->keys[c]->text, "role");
+                }
+                if (!lg)
+                    s_missing(dec, x->span, "log_group", "cloudwatch");
+                if (!role) {
+                    struct lk_diag *d = lk_diag_add(dec->d, "LK011", x->span,
+                                                    "cloudwatch has no \"role\"");
+                    lk_diag_help(dec->d, d, "CloudTrail needs an IAM role to write to CloudWatch "
+                                            "Logs (CloudWatchLogsRoleArn)");
+                }
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "source") || !s_is_map(dec, val, "a source"))
+        return;
+    struct lk_source *src = lk_arena_alloc(dec->a, sizeof(*src));
+    src->name = key->text;
+    src->span = key->span;
+    char *what = lk_arena_printf(dec->a, "source \"%s\"", key->text.ptr);
+    static const char *const keys[] = {"type",       "purpose", "retention",       "store",
+                                       "prefix",     "log_groups", "trail",        "forever_because",
+                                       "waivers"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    bool has_type = false, has_retention = false;
+    for (size_t i = 0; i < val->n; i++) {
+        const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+        switch (s_key(dec, k, keys, nk, what)) {
+        case 0: {
+            has_type = true;
+            struct lk_text t = {0};
+            if (!s_text(dec, v, &t, "type"))
+                break;
+            if (lk_source_type_parse(t.v, &src->type)) {
+                src->type_set = true;
+                src->type_span = v->span;
+            } else {
+                size_t n;
+                const char *const *names = lk_source_type_names(&n);
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                "unknown source type \"%s\"", v->text.ptr);
+                const char *s = lk_suggest(t.v, names, n);
+                if (s) {
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
+                } else {
+                    struct lk_buf b;
+                    lk_buf_init(&b);
+                    for (size_t k2 = 0; k2 < n; k2++)
+                        lk_buf_printf(&b, "%s%s", k2 ? ", " : "", names[k2]);
+                    lk_diag_help(dec->d, d, "source types are: %s", b.data);
+                    lk_buf_free(&b);
+                }
+            }
+            break;
+        }
+        case 1: s_text(dec, v, &src->purpose, "purpose"); break;
+        case 2:
+            has_retention = true;
+            src->retention_span = v->span;
+            if (v->kind == LK_Y_MAP) {
+                src->retention = s_retention_body(dec, v, v->span, "an inline retention");
+                src->retention_inline = src->retention != NULL;
+            } else {
+                s_text_nonempty(dec, v, &src->retention_ref, "retention");
+            }
+            break;
+        case 3: s_text_nonempty(dec, v, &src->store_ref, "store"); break;
+        case 4: s_text(dec, v, &src->prefix, "prefix"); break;
+        case 5: s_text_list(dec, v, &src->log_groups, "log_groups", "a log group name"); break;
+        case 6: s_trail(dec, v, src); break;
+        case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
+        case 8: s_waivers(dec, v, &src->waivers); break;
+        default: break;
+        }
+    }
+    if (!has_type)
+        s_missing(dec, key->span, "type", what);
+    if (!has_retention) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK011", key->span, "%s has no \"retention\"", what);
+        lk_diag_help(dec->d, d, "name a retention class, or write one inline: retention: "
+                                "{ available: 90d, delete_after: 1y }");
+    }
+    s_push_ptr(dec, (void ***)&dec->p->srcs, &dec->p->n_srcs, &dec->p->cap_srcs, src);
+}
+
+/* ----------------------------------------------------------------------------- top level */
+
+/* Records a policy-wide scalar, which several files may repeat only with the same value. */
+static void s_merge_text(struct s_dec *dec, struct lk_text *slot, const struct lk_text *val,
+                         const char *key)
+{
+    if (!slot->set) {
+        *slot = *val;
+        return;
+    }
+    if (!lk_str_eq(slot->v, val->v)) {
+        struct lk_diag *d =
+            lk_diag_add(dec->d, "LK015", val->span, "%s \"%.*s\" differs from \"%.*s\"", key,
+                        LK_STR_ARG(val->v), LK_STR_ARG(slot->v));
+        lk_diag_related(dec->d, d, slot->span, "set here first");
+    }
+}
+
+static void s_for_each_entry(struct s_dec *dec, const struct lk_ynode *v, const char *section,
+                             void (*fn)(struct s_dec *, const struct lk_ynode *,
+                                        const struct lk_ynode *))
+{
+    if (v->kind == LK_Y_SCALAR && v->stype == LK_YS_NULL)
+        return; /* "roles:" with nothing under it: an empty section */
+    if (!s_is_map(dec, v, section))
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        fn(dec, v->keys[i], v->values[i]);
+}
+
+static void s_unmanaged(struct s_dec *dec, const struct lk_ynode *v)
+{
+    if (!s_is_map(dec, v, "unmanaged"))
+        return;
+    if (dec->p->unmanaged.set) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK012", v->span,
+                                        "the unmanaged section is defined twice");
+        lk_diag_related(dec->d, d, dec->p->unmanaged.span, "first defined here");
+        return;
+    }
+    dec->p->unmanaged.set = true;
+    dec->p->unmanaged.span = v->span;
+    static const char *const keys[] = {"log_groups"};
+    for (size_t i = 0; i < v->n; i++) {
+        if (s_key(dec, v->keys[i], keys, 1, "unmanaged") != 0)
+            continue;
+        const struct lk_ynode *lg = v->values[i];
+        if (!s_is_map(dec, lg, "unmanaged log_groups"))
+            continue;
+        static const char *const lkeys[] = {"delete_after"};
+        for (size_t k = 0; k < lg->n; k++)
+            if (s_key(dec, lg->keys[k], lkeys, 1, "unmanaged log_groups") == 0)
+                s_days(dec, lg->values[k], &dec->p->unmanaged.delete_after, "delete_after", true);
+        if (!dec->p->unmanaged.delete_after.set) {
+            bool present = false;
+            for (size_t k = 0; k < lg->n; k++)
+                present |= lk_str_eq_c(lg->keys[k]->text, "delete_after");
+            if (!present)
+                s_missing(dec, lg->span, "delete_after", "unmanaged log_groups");
+        }
+    }
+}
+
+void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
+{
+    struct s_dec dec = {policy, &policy->diags, &policy->arena};
+    struct lk_ynode *root = lk_yaml_read(&policy->sources, file_id, &policy->arena, &policy->diags);
+    if (!root)
+        return;
+    if (root->kind != LK_Y_MAP) {
+        struct lk_diag *d = lk_diag_add(dec.d, "LK010", root->span,
+                                        "a policy file must be a mapping, not %s",
+                                        lk_ynode_describe(root));
+        lk_diag_help(dec.d, d, "start the file with \"logkeep: 1\"");
+        return;
+    }
+    static const char *const keys[] = {"logkeep", "account", "region",    "baselines", "roles",
+                                       "stores",  "retention", "sources", "unmanaged"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    bool has_version = false;
+    for (size_t i = 0; i < root->n; i++) {
+        const struct lk_ynode *k = root->keys[i], *v = root->values[i];
+        switch (s_key(&dec, k, keys, nk, "the policy")) {
+        case 0: {
+            has_version = true;
+            if (v->kind != LK_Y_SCALAR || v->stype != LK_YS_INT) {
+                lk_diag_add(dec.d, "LK014", v->span,
+                            "the language version must be the integer %d, not %s",
+                            LK_LANGUAGE_VERSION, lk_ynode_describe(v));
+                break;
+            }
+            if (!lk_str_eq_c(v->text, "1")) {
+                struct lk_diag *d = lk_diag_add(dec.d, "LK014", v->span,
+                                                "language version %s is not supported",
+                                                v->text.ptr);
+                lk_diag_help(dec.d, d, "this logkeep reads version %d", LK_LANGUAGE_VERSION);
+                break;
+            }
+            if (!policy->version_set) {
+                policy->version = LK_LANGUAGE_VERSION;
+                policy->version_span = v->span;
+                policy->version_set = true;
+            }
+            break;
+        }
+        case 1: {
+            if (v->kind == LK_Y_SCALAR && (v->stype == LK_YS_INT || v->stype == LK_YS_FLOAT)) {
+                struct lk_diag *d = lk_diag_add(dec.d, "LK024", v->span,
+                                                "the account ID must be a quoted string");
+                lk_diag_help(dec.d, d,
+                             "write account: \"%s\"; unquoted, YAML reads a number and other "
+                             "tools drop leading zeros",
+                             v->text.ptr);
+                break;
+            }
+            struct lk_text t = {0};
+            if (s_text_nonempty(&dec, v, &t, "account"))
+                s_merge_text(&dec, &policy->account, &t, "account");
+            break;
+        }
+        case 2: {
+            struct lk_text t = {0};
+            if (s_text_nonempty(&dec, v, &t, "region"))
+                s_merge_text(&dec, &policy->region, &t, "region");
+            break;
+        }
+        case 3: {
+            struct lk_text_list l = {0};
+            if (!s_text_list(&dec, v, &l, "baselines", "a baseline name"))
+                break;
+            /* Baselines from several files add up. */
+            struct lk_text_list *b = &policy->baselines;
+            struct lk_text *items = lk_arena_alloc(dec.a, (b->n + l.n) * sizeof(*items));
+            if (b->n)
+                memcpy(items, b->items, b->n * sizeof(*items));
+            memcpy(items + b->n, l.items, l.n * sizeof(*items));
+            b->items = items;
+            b->n += l.n;
+            if (!b->set)
+                b->span = l.span;
+            b->set = true;
+            break;
+        }
+        case 4: s_for_each_entry(&dec, v, "roles", s_role); break;
+        case 5: s_for_each_entry(&dec, v, "stores", s_store); break;
+        case 6: s_for_each_entry(&dec, v, "retention", s_retention_class); break;
+        case 7: s_for_each_entry(&dec, v, "sources", s_source); break;
+        case 8: s_unmanaged(&dec, v); break;
+        default: break;
+        }
+    }
+    if (!has_version) {
+        struct lk_diag *d = lk_diag_add(dec.d, "LK014", (struct lk_span){file_id, 1, 1, 1},
+                                        "policy file has no language version");
+        lk_diag_help(dec.d, d, "start the file with \"logkeep: %d\"", LK_LANGUAGE_VERSION);
+    }
+}

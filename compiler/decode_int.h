@@ -1,0 +1,27 @@
+/*
+ * logkeep: decoder internals shared by policy.c.
+ */
+#ifndef LK_DECODE_INT_H
+#define LK_DECODE_INT_H
+
+#include "policy.h"
+
+/** Reads file @p file_id of policy->sources as YAML and decodes it into @p policy. */
+void lk_decode_file(struct lk_policy *policy, uint32_t file_id);
+
+/** Runs the semantic checks (check_*.c). */
+void lk_check_refs(struct lk_policy *policy);
+void lk_check_naming(struct lk_policy *policy);
+void lk_check_retention(struct lk_policy *policy);
+void lk_check_access(struct lk_policy *policy);
+void lk_check_purpose(struct lk_policy *policy);
+void lk_check_integrity(struct lk_policy *policy);
+void lk_check_baselines(struct lk_policy *policy);
+
+/** @return the names of the built-in baselines. */
+const char *const *lk_baseline_names(size_t *n);
+
+/** @return the retention days a source keeps in total, or -1 for forever / unknown. */
+int64_t lk_source_delete_days(const struct lk_source *src);
+
+#endif

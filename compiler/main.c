@@ -1,0 +1,61 @@
+/*
+ * logkeep: the command line. Each subcommand is a thin layer over the library.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void s_usage(FILE *out)
+{
+    fputs("usage: logkeep <command> [options] [arguments]\n"
+          "\n"
+          "logkeep compiles retention and lifecycle policies for security logs on AWS.\n"
+          "\n"
+          "commands:\n"
+          "  validate PATH...   check policy files or directories and report every problem\n"
+          "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
+          "  rules              list every rule with its severity and summary\n"
+          "  version            print the version\n"
+          "  help               print this help\n"
+          "\n"
+          "Run \"logkeep <command> --help\" for a command's options. Exit status: 0 success,\n"
+          "1 policy errors, 2 usage or I/O errors. See logkeep(1) and logkeep-policy(5).\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        s_usage(stderr);
+        return LK_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        s_usage(stdout);
+        return LK_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("logkeep %s (policy language %d)\n", PACKAGE_VERSION, 1);
+        return LK_EXIT_OK;
+    }
+    if (!strcmp(cmd, "validate"))
+        return lk_cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explain"))
+        return lk_cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "rules"))
+        return lk_cmd_rules(argc - 1, argv + 1);
+    fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
+    static const char *const cmds[] = {"validate", "explain", "rules", "version", "help"};
+    const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
+    if (s)
+        fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);
+    fputs("Run \"logkeep help\" for the list of commands.\n", stderr);
+    return LK_EXIT_USAGE;
+}

@@ -1,0 +1,296 @@
+/*
+ * logkeep: the policy AST.
+ *
+ * A policy is what one or more YAML files say, merged, with every value located (struct lk_span)
+ * so diagnostics can point at it. The decoder fills it; the checks read it; lowering to the IR of
+ * AWS state reads it. Nothing here knows libyaml.
+ *
+ * Memory: everything hangs off one arena (struct lk_policy.arena); lk_policy_free() releases it.
+ */
+#ifndef LK_POLICY_H
+#define LK_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "source.h"
+
+/* The language version this build implements. */
+#define LK_LANGUAGE_VERSION 1
+
+/** A located string value. @c set is false when the key was absent. */
+struct lk_text {
+    struct lk_str v;
+    struct lk_span span;
+    bool set;
+};
+
+/** A located boolean. */
+struct lk_flag {
+    bool v;
+    struct lk_span span;
+    bool set;
+};
+
+/** A located duration, already converted to days (see duration.c). */
+struct lk_days {
+    int64_t days;  /* meaningful when !forever */
+    bool forever;
+    struct lk_span span;
+    bool set;
+};
+
+struct lk_text_list {
+    struct lk_text *items; /* arena */
+    size_t n;
+    struct lk_span span;
+    bool set;
+};
+
+/** "waivers: { LK402: reason }": turns one rule's findings on this entry into notes. */
+struct lk_waiver {
+    struct lk_text rule;
+    struct lk_text reason;
+    bool used; /* a finding matched it */
+};
+
+struct lk_waivers {
+    struct lk_waiver *items; /* arena */
+    size_t n;
+};
+
+enum lk_access {
+    LK_ACCESS_READ,
+    LK_ACCESS_ADMIN,
+};
+
+struct lk_role {
+    struct lk_str name;
+    struct lk_span span; /* the name's key */
+    struct lk_text_list principals;
+    enum lk_access access;
+    struct lk_span access_span;
+    bool access_set;
+    struct lk_text description;
+    bool used;
+};
+
+/* S3 storage classes an archive tier may use. Order: warmest to coldest. */
+enum lk_storage_class {
+    LK_SC_STANDARD_IA,
+    LK_SC_ONEZONE_IA,
+    LK_SC_INTELLIGENT_TIERING,
+    LK_SC_GLACIER_IR,
+    LK_SC_GLACIER,
+    LK_SC_DEEP_ARCHIVE,
+    LK_SC_COUNT,
+};
+
+struct lk_tier {
+    struct lk_days after;
+    enum lk_storage_class storage_class;
+    struct lk_span class_span;
+    struct lk_span span;
+};
+
+/** A retention class, named (under "retention:") or inline in a source. */
+struct lk_retention {
+    struct lk_str name; /* empty for an inline retention */
+    struct lk_span span;
+    bool named;
+    struct lk_days available;
+    struct lk_tier *tiers; /* arena */
+    size_t n_tiers;
+    struct lk_span archive_span;
+    bool archive_set;
+    struct lk_days delete_after;
+    bool used;
+    bool cwl_noted[2]; /* LK111 already reported for [0] delete_after, [1] available */
+};
+
+enum lk_lock_mode {
+    LK_LOCK_GOVERNANCE,
+    LK_LOCK_COMPLIANCE,
+};
+
+struct lk_store {
+    struct lk_str name;
+    struct lk_span span;
+    struct lk_text bucket;
+    struct lk_text region; /* defaults to the policy's region */
+    struct lk_text kms_key;
+    struct lk_span encryption_span;
+    bool encryption_set;
+    struct lk_flag versioning; /* default: true */
+    struct {
+        bool set;
+        struct lk_span span;
+        enum lk_lock_mode mode;
+        struct lk_span mode_span;
+        bool mode_set;
+        struct lk_days period;
+    } object_lock;
+    struct lk_text_list readers;
+    struct lk_text_list admins;
+    struct lk_flag transition_small_objects;
+    struct lk_days abort_incomplete_uploads; /* default: 7 days */
+    struct lk_waivers waivers;
+    bool used;
+};
+
+enum lk_source_type {
+    LK_SRC_CLOUDTRAIL,
+    LK_SRC_VPC_FLOW_LOGS,
+    LK_SRC_ROUTE53_RESOLVER,
+    LK_SRC_ELB,
+    LK_SRC_WAF,
+    LK_SRC_NETWORK_FIREWALL,
+    LK_SRC_CONFIG,
+    LK_SRC_GUARDDUTY,
+    LK_SRC_EKS_AUDIT,
+    LK_SRC_RDS,
+    LK_SRC_CLOUDWATCH_LOGS,
+    LK_SRC_S3_PREFIX,
+    LK_SRC_LOG_GROUP,
+    LK_SRC_TYPE_COUNT,
+};
+
+/* Destinations a source type can write to (bit set). */
+#define LK_DEST_S3 1u
+#define LK_DEST_LOGS 2u
+
+/** What the language knows of each source type (sources.c). */
+struct lk_source_type_info {
+    enum lk_source_type type;
+    const char *name;        /* as written in policies: "vpc-flow-logs" */
+    const char *title;       /* "VPC Flow Logs" */
+    unsigned destinations;   /* LK_DEST_* the service can deliver to */
+    const char *log_group_prefix; /* required prefix of log group names, or NULL */
+    const char *bucket_prefix;    /* required prefix of bucket names, or NULL */
+};
+
+/** @return the catalogue entry of @p type. */
+const struct lk_source_type_info *lk_source_type_info(enum lk_source_type type);
+
+/** @return true and the type written as @p name. */
+bool lk_source_type_parse(struct lk_str name, enum lk_source_type *out);
+
+/** @return the names of all source types, for suggestions and messages. */
+const char *const *lk_source_type_names(size_t *n);
+
+struct lk_trail_cfg {
+    bool set;
+    struct lk_span span;
+    struct lk_text name; /* defaults to the source name */
+    struct lk_flag multi_region;          /* default true */
+    struct lk_flag organization;          /* default false */
+    struct lk_flag log_file_validation;   /* default true */
+    struct lk_flag global_service_events; /* default true */
+    struct lk_flag management_events;     /* default true */
+    struct lk_text read_write;            /* All (default) | ReadOnly | WriteOnly */
+    struct lk_text kms_key;
+    struct {
+        bool set;
+        struct lk_span span;
+        struct lk_text log_group;
+        struct lk_text role;
+    } cloudwatch;
+};
+
+struct lk_source {
+    struct lk_str name;
+    struct lk_span span;
+    enum lk_source_type type;
+    struct lk_span type_span;
+    bool type_set;
+    struct lk_text purpose;
+    struct lk_text retention_ref;   /* "retention: <class>" */
+    struct lk_retention *retention; /* resolved class, or the inline one; NULL if unresolved */
+    bool retention_inline;
+    struct lk_span retention_span;
+    struct lk_text store_ref;
+    struct lk_store *store; /* resolved, or NULL */
+    struct lk_text prefix;
+    struct lk_text_list log_groups;
+    struct lk_trail_cfg trail;
+    struct lk_text forever_because;
+    struct lk_waivers waivers;
+};
+
+struct lk_policy {
+    struct lk_arena arena;       /* owns everything below */
+    struct lk_sources sources;   /* owns the files */
+    struct lk_diags diags;       /* owns its vector; strings in arena */
+
+    int64_t version;
+    struct lk_span version_span;
+    bool version_set;
+    struct lk_text account;
+    struct lk_text region;
+    struct lk_text_list baselines;
+
+    struct lk_role **roles; /* arena: arrays of pointers, in definition order */
+    size_t n_roles, cap_roles;
+    struct lk_store **stores;
+    size_t n_stores, cap_stores;
+    struct lk_retention **retentions;
+    size_t n_retentions, cap_retentions;
+    struct lk_source **srcs;
+    size_t n_srcs, cap_srcs;
+
+    struct {
+        bool set;
+        struct lk_span span;
+        struct lk_days delete_after;
+    } unmanaged;
+
+    size_t n_files_read;
+};
+
+/** @return a new, empty policy. Free it with lk_policy_free(). */
+struct lk_policy *lk_policy_new(void);
+void lk_policy_free(struct lk_policy *policy);
+
+/**
+ * Reads the policy files at @p paths (files, or directories searched recursively for *.yaml and
+ * *.yml, in byte order of their paths) and decodes them into @p policy. Problems in the policy
+ * become diagnostics in policy->diags.
+ * @param err_path receives the path that could not be read on an I/O error.
+ * @return 0 when every path was read (even with policy diagnostics), -1 on an I/O error (errno
+ *         set) or when no policy file was found (errno ENOENT).
+ */
+int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths, size_t n_paths,
+                         const char **err_path);
+
+/** Decodes one in-memory file (tests, fuzzers, stdin). */
+void lk_policy_load_buffer(struct lk_policy *policy, const char *name, const char *data,
+                           size_t len);
+
+/**
+ * Resolves references and runs every semantic check. Call once, after loading all files.
+ * Diagnostics are sorted afterwards.
+ */
+void lk_policy_check(struct lk_policy *policy);
+
+/* Lookup helpers, valid after lk_policy_check(). */
+struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name);
+struct lk_store *lk_policy_find_store(struct lk_policy *policy, struct lk_str name);
+struct lk_retention *lk_policy_find_retention(struct lk_policy *policy, struct lk_str name);
+
+/** @return the display name of a storage class as written in policies ("glacier-ir"). */
+const char *lk_storage_class_name(enum lk_storage_class sc);
+/** @return the S3 API name ("GLACIER_IR"). */
+const char *lk_storage_class_api(enum lk_storage_class sc);
+
+/*
+ * Waivers: checks on a source or store report through this helper so that a waiver on that entry
+ * can turn the finding into a note.
+ */
+struct lk_diag *lk_policy_report(struct lk_policy *policy, struct lk_waivers *waivers,
+                                 const char *rule_id, struct lk_span span, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif

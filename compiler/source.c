@@ -1,0 +1,269 @@
+/*
+ * logkeep: policy source files, spans and line maps.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+
+void lk_sources_init(struct lk_sources *set)
+{
+    memset(set, 0, sizeof(*set));
+}
+
+void lk_sources_free(struct lk_sources *set)
+{
+    for (uint32_t i = 0; i < set->n; i++) {
+        struct lk_source_file *s = set->files[i];
+        free(s->path);
+        free(s->text);
+        free(s->line_start);
+        free(s);
+    }
+    free(set->files);
+    memset(set, 0, sizeof(*set));
+}
+
+const char *lk_sources_path(const struct lk_sources *set, uint32_t file)
+{
+    if (file >= set->n)
+        return "<unknown>";
+    return set->files[file]->path;
+}
+
+bool lk_utf8_valid(const char *data, size_t len, size_t *bad_offset)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c == 0)
+                goto bad;
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            goto bad;
+        }
+        if (len - i <= n)
+            goto bad;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                goto bad;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        /* Reject overlong forms, UTF-16 surrogates and values past U+10FFFF (RFC 3629 §3). */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            goto bad;
+        i += n + 1;
+    }
+    return true;
+bad:
+    if (bad_offset)
+        *bad_offset = i;
+    return false;
+}
+
+static void s_build_lines(struct lk_source_file *s)
+{
+    if (s->line_start)
+        return;
+    uint32_t n = 1;
+    for (size_t i = 0; i < s->len; i++)
+        if (s->text[i] == '\n')
+            n++;
+    s->line_start = lk_xcalloc(n, sizeof(uint32_t));
+    uint32_t k = 0;
+    s->line_start[k++] = 0;
+    for (size_t i = 0; i < s->len; i++)
+        if (s->text[i] == '\n')
+            s->line_start[k++] = (uint32_t)(i + 1);
+    s->n_lines = n;
+}
+
+bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const char **out,
+                     size_t *out_len)
+{
+    if (file >= set->n || line == 0)
+        return false;
+    struct lk_source_file *s = set->files[file];
+    s_build_lines(s);
+    if (line > s->n_lines)
+        return false;
+    size_t start = s->line_start[line - 1];
+    size_t end = line < s->n_lines ? s->line_start[line] - 1 : s->len;
+    if (end > start && s->text[end - 1] == '\r')
+        end--;
+    *out = s->text + start;
+    *out_len = end - start;
+    return true;
+}
+
+/* One-based line and character column of byte @p offset. */
+static struct lk_span s_span_at(struct lk_source_file *s, uint32_t file, size_t offset)
+{
+    uint32_t line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < s->len; i++) {
+        unsigned char c = (unsigned char)s->text[i];
+        if (c == '\n') {
+            line++;
+            col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    return (struct lk_span){file, line, col, 1};
+}
+
+static uint32_t s_add(struct lk_sources *set, const char *path, char *text, size_t len)
+{
+    struct lk_source_file *s = lk_xcalloc(1, sizeof(*s));
+    s->path = lk_xstrdup(path);
+    s->text = text;
+    s->len = len;
+    set->files = lk_xrealloc(set->files, (set->n + 1) * sizeof(*set->files));
+    set->files[set->n] = s;
+    return set->n++;
+}
+
+/* Checks size, emptiness and encoding of a file already in the set. */
+static int s_check_contents(struct lk_sources *set, uint32_t id, struct lk_diags *diags,
+                            size_t real_size)
+{
+    struct lk_source_file *s = set->files[id];
+    struct lk_span top = {id, 1, 1, 1};
+    if (real_size > LK_SOURCE_MAX_BYTES) {
+        lk_diag_add(diags, "LK003", top,
+                    "file is %zu bytes, more than the %zu-byte limit for a policy file", real_size,
+                    LK_SOURCE_MAX_BYTES);
+        return 1;
+    }
+    /* UTF-16 and UTF-32 files start with a byte-order mark; name the encoding so the fix is
+     * obvious (YAML 1.2 §5.2 allows them, but logkeep policies are UTF-8 only). */
+    const unsigned char *u = (const unsigned char *)s->text;
+    if (s->len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        struct lk_diag *d = lk_diag_add(diags, "LK002", top, "file is encoded in UTF-16");
+        lk_diag_help(diags, d, "save policy files as UTF-8");
+        return 1;
+    }
+    size_t bad = 0;
+    if (!lk_utf8_valid(s->text, s->len, &bad)) {
+        struct lk_span sp = s_span_at(s, id, bad);
+        struct lk_diag *d;
+        if (s->text[bad] == '\0')
+            d = lk_diag_add(diags, "LK002", sp, "NUL byte in file: this is not a text file");
+        else
+            d = lk_diag_add(diags, "LK002", sp, "invalid UTF-8 byte 0x%02X",
+                            (unsigned)(unsigned char)s->text[bad]);
+        lk_diag_help(diags, d, "save policy files as UTF-8");
+        return 1;
+    }
+    /* Empty means no content at all once whitespace and comments are ignored. */
+    bool in_comment = false, content = false;
+    for (size_t i = 0; i < s->len && !content; i++) {
+        char c = s->text[i];
+        if (in_comment) {
+            if (c == '\n')
+                in_comment = false;
+        } else if (c == '#') {
+            in_comment = true;
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            content = true;
+        }
+    }
+    /* A UTF-8 BOM alone is still empty. */
+    if (!content || (s->len == 3 && memcmp(s->text, "\xEF\xBB\xBF", 3) == 0)) {
+        lk_diag_add(diags, "LK004", top, "policy file is empty");
+        return 1;
+    }
+    return 0;
+}
+
+int lk_sources_add_buffer(struct lk_sources *set, const char *path, const char *data, size_t len,
+                          struct lk_diags *diags, uint32_t *out_id)
+{
+    size_t keep = len > LK_SOURCE_MAX_BYTES ? 0 : len;
+    char *text = lk_xmalloc(keep + 1);
+    if (keep)
+        memcpy(text, data, keep);
+    text[keep] = '\0';
+    uint32_t id = s_add(set, path, text, keep);
+    *out_id = id;
+    return s_check_contents(set, id, diags, len);
+}
+
+int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_diags *diags,
+                         uint32_t *out_id)
+{
+    int rc = -1;
+    char *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        goto cleanup;
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        goto cleanup;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto cleanup;
+    }
+    /* Read at most one byte past the limit: enough to know the file is too large without
+     * reading a 50 MB file into memory. Works for pipes and devices whose size stat can't give. */
+    size_t cap = 64 * 1024, len = 0;
+    text = lk_xmalloc(cap + 1);
+    for (;;) {
+        if (len == cap) {
+            if (cap > LK_SOURCE_MAX_BYTES)
+                break;
+            cap *= 2;
+            text = lk_xrealloc(text, cap + 1);
+        }
+        size_t want = cap - len;
+        size_t got = fread(text + len, 1, want, f);
+        len += got;
+        if (got < want) {
+            if (ferror(f))
+                goto cleanup;
+            break;
+        }
+    }
+    if (len > LK_SOURCE_MAX_BYTES) {
+        size_t real = (S_ISREG(st.st_mode) && (size_t)st.st_size > len) ? (size_t)st.st_size : len;
+        free(text);
+        text = lk_xmalloc(1);
+        text[0] = '\0';
+        uint32_t id = s_add(set, path, text, 0);
+        text = NULL;
+        *out_id = id;
+        rc = s_check_contents(set, id, diags, real);
+        goto cleanup;
+    }
+    text[len] = '\0';
+    uint32_t id = s_add(set, path, text, len);
+    text = NULL;
+    *out_id = id;
+    rc = s_check_contents(set, id, diags, len);
+cleanup:
+    free(text);
+    if (f)
+        fclose(f);
+    return rc;
+}
