@@ -39,10 +39,23 @@ void lk_arena_destroy(struct lk_arena *arena);
 
 /**
  * @param size bytes wanted; may be 0.
- * @return zeroed memory aligned for any scalar type, valid until lk_arena_destroy(). Aborts on
+ * @return zeroed memory aligned to 8 bytes (any type the compiler stores), valid until lk_arena_destroy(). Aborts on
  *         allocation failure.
  */
 void *lk_arena_alloc(struct lk_arena *arena, size_t size);
+
+/** A position in an arena, to release everything allocated after it (scratch use). */
+struct lk_arena_mark {
+    struct lk_arena_chunk *chunk;
+    size_t used;
+    size_t bytes_used;
+};
+
+/** @return the current position of @p arena. */
+struct lk_arena_mark lk_arena_mark(const struct lk_arena *arena);
+
+/** Frees everything allocated after @p mark; memory before it stays valid. */
+void lk_arena_reset(struct lk_arena *arena, struct lk_arena_mark mark);
 
 /** @return a NUL-terminated copy of @p len bytes of @p s owned by the arena. */
 char *lk_arena_strndup(struct lk_arena *arena, const char *s, size_t len);

@@ -56,7 +56,7 @@ void lk_check_integrity(struct lk_policy *p)
         struct lk_source *src = p->srcs[i];
         if (!src->type_set || src->type != LK_SRC_CLOUDTRAIL)
             continue;
-        struct lk_trail_cfg *t = &src->trail;
+        struct lk_trail_cfg *t = src->trail;
         if (t->log_file_validation.set && !t->log_file_validation.v) {
             struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK401",
                                                  t->log_file_validation.span,

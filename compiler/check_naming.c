@@ -322,7 +322,7 @@ void lk_check_naming(struct lk_policy *p)
             }
         }
         if (src->type_set && src->type == LK_SRC_CLOUDTRAIL) {
-            struct lk_text name = src->trail.name;
+            struct lk_text name = src->trail->name;
             if (!name.set) {
                 name.v = src->name;
                 name.span = src->span;
@@ -332,24 +332,24 @@ void lk_check_naming(struct lk_policy *p)
                 struct lk_diag *d = lk_diag_add(D, "LK022", name.span,
                                                 "invalid trail name \"%.*s\"", LK_STR_ARG(name.v));
                 lk_diag_help(D, d, "%s%s", why,
-                             src->trail.name.set ? "" : " (the trail is named after the source; "
+                             src->trail->name.set ? "" : " (the trail is named after the source; "
                                                         "set trail: { name: ... } to choose)");
             }
-            if (src->trail.kms_key.set)
-                lk_check_kms_arn(p, &src->trail.kms_key);
-            if (src->trail.cloudwatch.log_group.set) {
-                const char *w = lk_log_group_problem(src->trail.cloudwatch.log_group.v, false);
+            if (src->trail->kms_key.set)
+                lk_check_kms_arn(p, &src->trail->kms_key);
+            if (src->trail->cloudwatch.log_group.set) {
+                const char *w = lk_log_group_problem(src->trail->cloudwatch.log_group.v, false);
                 if (w) {
                     struct lk_diag *d = lk_diag_add(
-                        D, "LK021", src->trail.cloudwatch.log_group.span,
+                        D, "LK021", src->trail->cloudwatch.log_group.span,
                         "invalid log group name \"%.*s\"",
-                        LK_STR_ARG(src->trail.cloudwatch.log_group.v));
+                        LK_STR_ARG(src->trail->cloudwatch.log_group.v));
                     lk_diag_help(D, d, "%s", w);
                 }
             }
-            if (src->trail.cloudwatch.role.set) {
+            if (src->trail->cloudwatch.role.set) {
                 static const char *const res[] = {"role/"};
-                s_check_arn(p, &src->trail.cloudwatch.role, "CloudWatch Logs role", "iam", res, 1,
+                s_check_arn(p, &src->trail->cloudwatch.role, "CloudWatch Logs role", "iam", res, 1,
                             false);
             }
         }

@@ -101,8 +101,8 @@ static void s_destinations(struct lk_policy *p, struct lk_source *src)
     }
     if (src->prefix.set && !s3)
         lk_diag_add(D, "LK027", src->prefix.span, "a prefix applies only to a source with a store");
-    if (src->trail.set && src->type != LK_SRC_CLOUDTRAIL)
-        lk_diag_add(D, "LK027", src->trail.span, "only cloudtrail sources take trail settings");
+    if (src->trail && src->trail->set && src->type != LK_SRC_CLOUDTRAIL)
+        lk_diag_add(D, "LK027", src->trail->span, "only cloudtrail sources take trail settings");
     /* Prefixes that services require of destination names. */
     if (ti->log_group_prefix && logs) {
         for (size_t i = 0; i < src->log_groups.n; i++) {

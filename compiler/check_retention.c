@@ -211,7 +211,7 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
 
     /* CloudWatch Logs: the log group keeps everything when it is the only home, or the
      * availability window when S3 keeps the rest. */
-    bool has_logs = (src->log_groups.set && src->log_groups.n > 0) || src->trail.cloudwatch.set;
+    bool has_logs = (src->log_groups.set && src->log_groups.n > 0) || (src->trail && src->trail->cloudwatch.set);
     if (!has_logs)
         return;
     bool also_s3 = src->store_ref.set;

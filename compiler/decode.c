@@ -604,7 +604,9 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
 
 static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_source *src)
 {
-    struct lk_trail_cfg *t = &src->trail;
+    if (!src->trail)
+        src->trail = lk_arena_alloc(dec->a, sizeof(*src->trail));
+    struct lk_trail_cfg *t = src->trail;
     t->set = true;
     t->span = v->span;
     if (!s_is_map(dec, v, "trail"))
@@ -748,6 +750,9 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     }
     if (!has_type)
         s_missing(dec, key->span, "type", what);
+    /* Cloudtrail sources always have trail settings (the defaults when none are written). */
+    if (src->type_set && src->type == LK_SRC_CLOUDTRAIL && !src->trail)
+        src->trail = lk_arena_alloc(dec->a, sizeof(*src->trail));
     if (!has_retention) {
         struct lk_diag *d = lk_diag_add(dec->d, "LK011", key->span, "%s has no \"retention\"", what);
         lk_diag_help(dec->d, d, "name a retention class, or write one inline: retention: "
@@ -819,12 +824,43 @@ static void s_unmanaged(struct s_dec *dec, const struct lk_ynode *v)
     }
 }
 
+static void s_decode_root(struct s_dec *dec, struct lk_ynode *root, uint32_t file_id);
+
+/* Streamed sections: each entry is decoded as soon as the reader completes it. */
+static void s_on_entry(void *ctx, const struct lk_ynode *section, const struct lk_ynode *key,
+                       const struct lk_ynode *value)
+{
+    struct s_dec *dec = ctx;
+    if (lk_str_eq_c(section->text, "sources"))
+        s_source(dec, key, value);
+    else if (lk_str_eq_c(section->text, "stores"))
+        s_store(dec, key, value);
+    else if (lk_str_eq_c(section->text, "roles"))
+        s_role(dec, key, value);
+    else if (lk_str_eq_c(section->text, "retention"))
+        s_retention_class(dec, key, value);
+}
+
 void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
 {
     struct s_dec dec = {policy, &policy->diags, &policy->arena};
-    struct lk_ynode *root = lk_yaml_read(&policy->sources, file_id, &policy->arena, &policy->diags);
-    if (!root)
-        return;
+    static const char *const streamed[] = {"roles", "stores", "retention", "sources"};
+    const struct lk_yaml_stream stream = {s_on_entry, &dec, streamed, 4};
+    /* Nodes live in a scratch arena released when the file is decoded; the texts the AST keeps
+     * live in the policy's arena. */
+    struct lk_arena scratch;
+    lk_arena_init(&scratch);
+    struct lk_ynode *root = lk_yaml_read_stream(&policy->sources, file_id, &policy->arena,
+                                                &scratch, &policy->diags, &stream);
+    if (root)
+        s_decode_root(&dec, root, file_id);
+    lk_arena_destroy(&scratch);
+}
+
+static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t file_id)
+{
+    struct lk_policy *policy = dec_->p;
+    struct s_dec dec = *dec_;
     if (root->kind != LK_Y_MAP) {
         struct lk_diag *d = lk_diag_add(dec.d, "LK010", root->span,
                                         "a policy file must be a mapping, not %s",

@@ -215,7 +215,7 @@ struct lk_source {
     struct lk_store *store; /* resolved, or NULL */
     struct lk_text prefix;
     struct lk_text_list log_groups;
-    struct lk_trail_cfg trail;
+    struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_text forever_because;
     struct lk_waivers waivers;
 };

@@ -17,8 +17,13 @@
 
 struct s_frame {
     struct lk_ynode *node;
-    size_t base;       /* index of the first child on the value stack */
+    size_t base;        /* index of the first child on the value stack */
     const char *anchor; /* arena copy of the anchor that names this collection, or NULL */
+    /* Streaming (a top-level section whose entries go to the callback): */
+    bool streaming;
+    const struct lk_ynode *section_key;
+    struct lk_arena_mark entry_mark; /* scratch position to return to after each entry */
+    size_t anchors_at_mark;
 };
 
 struct s_anchor {
@@ -27,7 +32,9 @@ struct s_anchor {
 };
 
 struct s_reader {
-    struct lk_arena *arena;
+    struct lk_arena *arena;   /* scalar texts */
+    struct lk_arena *scratch; /* nodes (== arena when not streaming) */
+    const struct lk_yaml_stream *stream;
     struct lk_diags *diags;
     struct lk_sources *sources;
     uint32_t file;
@@ -61,7 +68,7 @@ static void s_push_value(struct s_reader *r, struct lk_ynode *node)
 
 static size_t s_sat_add(size_t a, size_t b)
 {
-    size_t cap = SIZE_MAX / 4;
+    size_t cap = UINT32_MAX;
     return (a > cap - b || b > cap) ? cap : a + b;
 }
 
@@ -97,7 +104,12 @@ static bool s_all(const char *s, size_t n, const char *set)
 /* YAML 1.2 core schema resolution of a plain scalar (§10.3.2, table "Tag Resolution"). */
 static enum lk_yscalar_type s_resolve_plain(const char *s, size_t n)
 {
-    if (n == 0 || (n == 1 && s[0] == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
+    /* Most plain scalars are names and words: only a few first characters can start a null,
+     * bool, int or float, so everything else is a string without further tests. */
+    char c0 = n ? s[0] : '\0';
+    if (n > 0 && !strchr("~nNtTfF0123456789+-.", c0))
+        return LK_YS_STR;
+    if (n == 0 || (n == 1 && c0 == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
         !strcmp(s, "NULL"))
         return LK_YS_NULL;
     if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
@@ -177,8 +189,8 @@ static bool s_check_tag(struct s_reader *r, const yaml_char_t *tag, struct lk_sp
 
 static struct lk_ynode *s_new(struct s_reader *r, enum lk_ynode_kind kind, struct lk_span span)
 {
-    struct lk_ynode *n = lk_arena_alloc(r->arena, sizeof(*n));
-    n->kind = kind;
+    struct lk_ynode *n = lk_arena_alloc(r->scratch, sizeof(*n));
+    n->kind = (uint8_t)kind;
     n->span = span;
     n->weight = 1;
     return n;
@@ -224,6 +236,20 @@ static void s_check_duplicates(struct s_reader *r, struct lk_ynode *map)
 {
     if (map->n < 2)
         return;
+    /* Small mappings (nearly all of them) are compared pairwise; large ones sorted. */
+    if (map->n <= 16) {
+        for (size_t i = 1; i < map->n; i++) {
+            for (size_t k = 0; k < i; k++) {
+                if (lk_str_eq(map->keys[i]->text, map->keys[k]->text)) {
+                    struct lk_diag *d = lk_diag_add(r->diags, "LK008", map->keys[i]->span,
+                                                    "duplicate key \"%s\"", map->keys[i]->text.ptr);
+                    lk_diag_related(r->diags, d, map->keys[k]->span, "first used here");
+                    break;
+                }
+            }
+        }
+        return;
+    }
     struct s_keyref *refs = lk_xmalloc(map->n * sizeof(*refs));
     for (size_t i = 0; i < map->n; i++) {
         refs[i].key = map->keys[i];
@@ -253,12 +279,12 @@ static bool s_close(struct s_reader *r)
     size_t weight = 1;
     for (size_t i = 0; i < count; i++)
         weight = s_sat_add(weight, vals[i]->weight);
-    node->weight = weight;
+    node->weight = (uint32_t)weight;
     if (node->kind == LK_Y_MAP) {
         /* An odd count cannot happen with a well-formed event stream; guard anyway. */
         node->n = count / 2;
-        node->keys = lk_arena_alloc(r->arena, node->n * sizeof(*node->keys));
-        node->values = lk_arena_alloc(r->arena, node->n * sizeof(*node->values));
+        node->keys = lk_arena_alloc(r->scratch, 2 * node->n * sizeof(*node->keys));
+        node->values = node->keys + node->n;
         for (size_t i = 0; i < node->n; i++) {
             node->keys[i] = vals[2 * i];
             node->values[i] = vals[2 * i + 1];
@@ -266,7 +292,7 @@ static bool s_close(struct s_reader *r)
         s_check_duplicates(r, node);
     } else {
         node->n = count;
-        node->values = lk_arena_alloc(r->arena, count * sizeof(*node->values));
+        node->values = lk_arena_alloc(r->scratch, count * sizeof(*node->values));
         if (count)
             memcpy(node->values, vals, count * sizeof(*vals));
     }
@@ -292,6 +318,19 @@ static bool s_place(struct s_reader *r, struct lk_ynode *node)
         return false;
     }
     s_push_value(r, node);
+    if (f->streaming && (r->n_values - f->base) == 2) {
+        /* A complete entry of a streamed section: decode it now, then release its nodes unless
+         * an anchor defined inside it may still be aliased later. */
+        r->stream->entry(r->stream->ctx, f->section_key, r->values[f->base],
+                         r->values[f->base + 1]);
+        r->n_values = f->base;
+        if (r->n_anchors == f->anchors_at_mark) {
+            lk_arena_reset(r->scratch, f->entry_mark);
+        } else {
+            f->entry_mark = lk_arena_mark(r->scratch);
+            f->anchors_at_mark = r->n_anchors;
+        }
+    }
     return true;
 }
 
@@ -331,9 +370,18 @@ static void s_report_parser_error(struct s_reader *r, yaml_parser_t *parser)
 struct lk_ynode *lk_yaml_read(struct lk_sources *sources, uint32_t file_id, struct lk_arena *arena,
                               struct lk_diags *diags)
 {
+    return lk_yaml_read_stream(sources, file_id, arena, arena, diags, NULL);
+}
+
+struct lk_ynode *lk_yaml_read_stream(struct lk_sources *sources, uint32_t file_id,
+                                     struct lk_arena *arena, struct lk_arena *scratch,
+                                     struct lk_diags *diags, const struct lk_yaml_stream *stream)
+{
     struct s_reader r;
     memset(&r, 0, sizeof(r));
     r.arena = arena;
+    r.scratch = scratch;
+    r.stream = stream;
     r.diags = diags;
     r.sources = sources;
     r.file = file_id;
@@ -398,7 +446,8 @@ struct lk_ynode *lk_yaml_read(struct lk_sources *sources, uint32_t file_id, stru
                 n->stype = LK_YS_STR;
             }
             if (ev.data.scalar.anchor)
-                s_add_anchor(&r, lk_arena_strdup(arena, (const char *)ev.data.scalar.anchor), n);
+                s_add_anchor(&r, lk_arena_strdup(r.scratch, (const char *)ev.data.scalar.anchor),
+                             n);
             ok = s_place(&r, n);
             break;
         }
@@ -438,10 +487,25 @@ struct lk_ynode *lk_yaml_read(struct lk_sources *sources, uint32_t file_id, stru
                     break;
                 }
             }
+            const struct lk_ynode *section = NULL;
+            if (r.stream && is_map && r.depth == 1 && r.frames[0].node->kind == LK_Y_MAP &&
+                (r.n_values - r.frames[0].base) % 2 == 1) {
+                const struct lk_ynode *k = r.values[r.n_values - 1];
+                for (size_t i = 0; i < r.stream->n_sections && !section; i++)
+                    if (lk_str_eq_c(k->text, r.stream->sections[i]))
+                        section = k;
+            }
             struct s_frame *f = &r.frames[r.depth++];
+            memset(f, 0, sizeof(*f));
             f->node = n;
             f->base = r.n_values;
-            f->anchor = anchor ? lk_arena_strdup(arena, (const char *)anchor) : NULL;
+            f->anchor = anchor ? lk_arena_strdup(r.scratch, (const char *)anchor) : NULL;
+            if (section) {
+                f->streaming = true;
+                f->section_key = section;
+                f->entry_mark = lk_arena_mark(r.scratch);
+                f->anchors_at_mark = r.n_anchors;
+            }
             break;
         }
         case YAML_SEQUENCE_END_EVENT:

@@ -39,14 +39,14 @@ enum lk_yscalar_type {
 };
 
 struct lk_ynode {
-    enum lk_ynode_kind kind;
-    enum lk_yscalar_type stype; /* scalars only */
+    uint8_t kind;               /* enum lk_ynode_kind */
+    uint8_t stype;              /* enum lk_yscalar_type; scalars only */
+    uint32_t weight;            /* nodes in this subtree, aliases expanded (saturating) */
     struct lk_span span;        /* the node's start; len covers a scalar on its line */
     struct lk_str text;         /* scalars: the value, NUL-terminated in the arena */
     size_t n;                   /* mappings: pairs; sequences: items */
     struct lk_ynode **keys;     /* arena: mappings only, n entries (always scalars) */
     struct lk_ynode **values;   /* arena: mapping values or sequence items, n entries */
-    size_t weight;              /* nodes in this subtree, aliases expanded (saturating) */
 };
 
 /**
@@ -57,6 +57,29 @@ struct lk_ynode {
  */
 struct lk_ynode *lk_yaml_read(struct lk_sources *sources, uint32_t file_id, struct lk_arena *arena,
                               struct lk_diags *diags);
+
+/**
+ * Streaming: the entries of chosen top-level sections ("sources:", ...) are handed to a callback
+ * as soon as each is complete, and their nodes are released, so a policy with ten thousand
+ * sources never holds ten thousand subtrees at once. The section's mapping then appears empty in
+ * the returned tree.
+ */
+struct lk_yaml_stream {
+    void (*entry)(void *ctx, const struct lk_ynode *section_key, const struct lk_ynode *key,
+                  const struct lk_ynode *value);
+    void *ctx;
+    const char *const *sections; /* top-level keys whose entries are streamed */
+    size_t n_sections;
+};
+
+/**
+ * Like lk_yaml_read(), streaming the entries of @p stream's sections.
+ * @param arena owns scalar texts, which stay valid after the call.
+ * @param scratch owns the nodes; streamed entries are released from it as they are decoded.
+ */
+struct lk_ynode *lk_yaml_read_stream(struct lk_sources *sources, uint32_t file_id,
+                                     struct lk_arena *arena, struct lk_arena *scratch,
+                                     struct lk_diags *diags, const struct lk_yaml_stream *stream);
 
 /** @return a human name for a node's type: "a mapping", "a string", "an integer", ... */
 const char *lk_ynode_describe(const struct lk_ynode *node);

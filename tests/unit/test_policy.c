@@ -1,0 +1,285 @@
+/*
+ * Unit tests: decoding, merging several files, references and the semantic checks.
+ */
+#include "lk_test.h"
+
+#include <stdio.h>
+
+#define ROLES                                                                                      \
+    "roles:\n"                                                                                     \
+    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"     \
+    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"
+#define STORE                                                                                      \
+    "stores:\n"                                                                                    \
+    "  archive:\n"                                                                                 \
+    "    bucket: acme-logs-111122223333\n"                                                       \
+    "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n"           \
+    "    transition_small_objects: true\n"                                                      \
+    "    readers: [readers]\n"                                                                    \
+    "    admins: [admins]\n"
+
+static struct lk_policy *s_policy(const char *body)
+{
+    char *yaml = lk_xmalloc(strlen(body) + 4096);
+    sprintf(yaml, "%s%s%s%s", LK_TEST_HEADER, ROLES, STORE, body);
+    struct lk_policy *p = lk_test_policy(yaml);
+    free(yaml);
+    return p;
+}
+
+START_TEST(test_clean)
+{
+    struct lk_policy *p = s_policy("sources:\n"
+                                   "  trail:\n"
+                                   "    type: cloudtrail\n"
+                                   "    purpose: audit evidence and investigations\n"
+                                   "    store: archive\n"
+                                   "    prefix: ct/\n"
+                                   "    retention: { available: 90d, archive: [{after: 90d, class: "
+                                   "glacier-ir}], delete_after: 7y }\n");
+    for (size_t i = 0; i < p->diags.n; i++)
+        ck_abort_msg("unexpected %s: %s", p->diags.items[i].rule->id, p->diags.items[i].message);
+    ck_assert_uint_eq(p->n_srcs, 1);
+    struct lk_source *s = p->srcs[0];
+    ck_assert_ptr_nonnull(s->retention);
+    ck_assert_int_eq(s->retention->delete_after.days, 2557);
+    ck_assert_int_eq(s->retention->tiers[0].storage_class, LK_SC_GLACIER_IR);
+    ck_assert_ptr_eq(s->store, p->stores[0]);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_merge_duplicates)
+{
+    struct lk_policy *p = lk_policy_new();
+    const char *a = LK_TEST_HEADER "retention:\n  keep: { delete_after: 1y }\n";
+    const char *b = "logkeep: 1\naccount: \"444455556666\"\nretention:\n  keep: { delete_after: 2y }\n";
+    lk_policy_load_buffer(p, "a.yaml", a, strlen(a));
+    lk_policy_load_buffer(p, "b.yaml", b, strlen(b));
+    lk_policy_check(p);
+    const struct lk_diag *d = lk_test_find(p, "LK012");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->span.file, 1);
+    ck_assert_uint_eq(d->related.file, 0); /* "first defined here" points at a.yaml */
+    ck_assert_uint_eq(d->related.line, 5);
+    d = lk_test_find(p, "LK015");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->span.file, 1);
+    ck_assert_uint_eq(d->related.line, 2);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_references)
+{
+    struct lk_policy *p = s_policy("retention:\n  evidence: { delete_after: 1y }\n"
+                                   "sources:\n"
+                                   "  t:\n"
+                                   "    type: s3-prefix\n"
+                                   "    purpose: audit evidence for the auditors\n"
+                                   "    store: archiv\n"
+                                   "    retention: evidense\n");
+    const struct lk_diag *d = lk_test_find(p, "LK013");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(lk_test_count(p, "LK013"), 2);
+    ck_assert_str_eq(p->diags.items[p->diags.n - 2].help, "did you mean \"archive\"?");
+    ck_assert_str_eq(p->diags.items[p->diags.n - 1].help, "did you mean \"evidence\"?");
+    /* Nothing uses the class or the store now. */
+    ck_assert_uint_eq(lk_test_count(p, "LK017"), 2);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_retention_rules)
+{
+    struct lk_policy *p = s_policy(
+        "retention:\n"
+        "  bad:\n"
+        "    available: 200d\n"
+        "    archive:\n"
+        "      - { after: 20d, class: standard-ia }\n"       /* LK108 */
+        "      - { after: 40d, class: glacier }\n"           /* LK107, LK109 */
+        "      - { after: 30d, class: deep-archive }\n"      /* LK105 */
+        "      - { after: 400d, class: deep-archive }\n"     /* LK105 (same class) */
+        "    delete_after: 100d\n"                           /* LK104 */
+        "sources:\n"
+        "  s:\n"
+        "    type: s3-prefix\n"
+        "    purpose: evidence for audits\n"
+        "    store: archive\n"
+        "    retention: bad\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK104"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK108"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK107"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK109"), 1);
+    ck_assert_uint_ge(lk_test_count(p, "LK105"), 1);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_forever_and_cloudwatch)
+{
+    struct lk_policy *p = s_policy("sources:\n"
+                                   "  a:\n"
+                                   "    type: cloudwatch-logs\n"
+                                   "    purpose: payment dispute investigations\n"
+                                   "    log_groups: [\"/app/a/*\"]\n"
+                                   "    retention: { delete_after: forever }\n"
+                                   "  b:\n"
+                                   "    type: cloudwatch-logs\n"
+                                   "    purpose: payment dispute investigations\n"
+                                   "    log_groups: [\"/app/b/*\"]\n"
+                                   "    retention: { delete_after: forever }\n"
+                                   "    forever_because: legal hold on payment disputes\n"
+                                   "  c:\n"
+                                   "    type: cloudwatch-logs\n"
+                                   "    purpose: payment dispute investigations\n"
+                                   "    log_groups: [\"/app/c/*\"]\n"
+                                   "    retention: { delete_after: 366d }\n"
+                                   "  d:\n"
+                                   "    type: cloudwatch-logs\n"
+                                   "    purpose: payment dispute investigations\n"
+                                   "    log_groups: [\"/app/d/*\"]\n"
+                                   "    retention: { delete_after: 11y }\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK101"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK102"), 1);
+    const struct lk_diag *d = lk_test_find(p, "LK111");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->message,
+                     "CloudWatch Logs keeps 400 days: 366 days rounded up to the next allowed value");
+    ck_assert_uint_eq(lk_test_count(p, "LK112"), 1);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_overlap)
+{
+    struct lk_policy *p = s_policy("sources:\n"
+                                   "  a:\n"
+                                   "    type: s3-prefix\n"
+                                   "    purpose: audit evidence for auditors\n"
+                                   "    store: archive\n"
+                                   "    prefix: logs/\n"
+                                   "    retention: { delete_after: 1y }\n"
+                                   "  b:\n"
+                                   "    type: s3-prefix\n"
+                                   "    purpose: audit evidence for auditors\n"
+                                   "    store: archive\n"
+                                   "    prefix: logs/app/\n"
+                                   "    retention: { delete_after: 2y }\n"
+                                   "  c:\n"
+                                   "    type: s3-prefix\n"
+                                   "    purpose: audit evidence for auditors\n"
+                                   "    store: archive\n"
+                                   "    prefix: other/\n"
+                                   "    retention: { delete_after: 2y }\n"
+                                   "  d:\n"
+                                   "    type: s3-prefix\n"
+                                   "    purpose: audit evidence for auditors\n"
+                                   "    store: archive\n"
+                                   "    prefix: other/\n"
+                                   "    retention: { delete_after: 2y }\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK114"), 1);
+    const struct lk_diag *d = lk_test_find(p, "LK114");
+    ck_assert_uint_eq(d->span.line, 25); /* b's prefix */
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_access_and_integrity)
+{
+    struct lk_policy *p = lk_test_policy(
+        LK_TEST_HEADER
+        "roles:\n"
+        "  everyone: { principals: [\"*\"], access: read }\n"
+        "  foreign: { principals: [\"444455556666\", \"arn:aws:iam::444455556666:root\"], access: read }\n"
+        "stores:\n"
+        "  s:\n"
+        "    bucket: acme-logs-111122223333\n"
+        "    versioning: false\n"
+        "    readers: [everyone]\n"
+        "    admins: [foreign]\n"
+        "sources:\n"
+        "  t:\n"
+        "    type: cloudtrail\n"
+        "    purpose: audit evidence and investigations\n"
+        "    store: s\n"
+        "    retention: { delete_after: 1y }\n"
+        "    trail: { log_file_validation: false, multi_region: false }\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK201"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK202"), 2);
+    ck_assert_uint_eq(lk_test_count(p, "LK205"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK402"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK401"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK405"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK406"), 1);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_waivers)
+{
+    struct lk_policy *p = s_policy("sources:\n"
+                                   "  trail1:\n"
+                                   "    type: cloudtrail\n"
+                                   "    purpose: audit evidence and investigations\n"
+                                   "    store: archive\n"
+                                   "    retention: { delete_after: 1y }\n"
+                                   "    trail: { log_file_validation: false }\n"
+                                   "    waivers:\n"
+                                   "      LK401: digests are validated by the SIEM on ingest\n"
+                                   "      LK406: this trail never records anything regional\n"
+                                   "      LK001: not allowed\n");
+    const struct lk_diag *d = lk_test_find(p, "LK401");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->severity, LK_SEV_NOTE);
+    ck_assert_str_eq(d->help, "waived: digests are validated by the SIEM on ingest");
+    ck_assert_uint_eq(p->diags.n_errors, 2); /* LK001 cannot be waived; LK406 waiver is stale */
+    ck_assert_uint_eq(lk_test_count(p, "LK028"), 2);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_structure)
+{
+    struct lk_policy *p = lk_test_policy(LK_TEST_HEADER
+                                         "roles:\n"
+                                         "  r:\n"
+                                         "    principal: [\"arn:aws:iam::111122223333:role/x\"]\n"
+                                         "    access: reed\n"
+                                         "sourcs: {}\n");
+    const struct lk_diag *d = lk_test_find(p, "LK009");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->help, "did you mean \"principals\"?");
+    ck_assert_uint_eq(lk_test_count(p, "LK009"), 2);
+    ck_assert_uint_eq(lk_test_count(p, "LK016"), 1);
+    ck_assert_uint_eq(lk_test_count(p, "LK011"), 1); /* principals missing */
+    lk_policy_free(p);
+    p = lk_test_policy("account: \"111122223333\"\nregion: us-east-1\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK014"), 1);
+    lk_policy_free(p);
+    p = lk_test_policy("logkeep: 2\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK014"), 1);
+    lk_policy_free(p);
+    p = lk_test_policy("- a\n- b\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK010"), 1);
+    lk_policy_free(p);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("policy");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_clean);
+    tcase_add_test(tc, test_merge_duplicates);
+    tcase_add_test(tc, test_references);
+    tcase_add_test(tc, test_retention_rules);
+    tcase_add_test(tc, test_forever_and_cloudwatch);
+    tcase_add_test(tc, test_overlap);
+    tcase_add_test(tc, test_access_and_integrity);
+    tcase_add_test(tc, test_waivers);
+    tcase_add_test(tc, test_structure);
+    suite_add_tcase(s, tc);
+    return lk_test_run(s);
+}
