@@ -114,7 +114,11 @@ static int s_walk(struct s_pathlist *out, const char *dir, int depth, const char
     for (size_t i = 0; i < n; i++) {
         size_t len = dlen + 1 + strlen(names[i]) + 1;
         char *path = lk_xmalloc(len);
-        snprintf(path, len, "%s%s%s", dir, (dlen && dir[dlen - 1] == '/') ? "" : "/", names[i]);
+        if (!strcmp(dir, "."))
+            snprintf(path, len, "%s", names[i]); /* "policy.yaml", not "./policy.yaml" */
+        else
+            snprintf(path, len, "%s%s%s", dir, (dlen && dir[dlen - 1] == '/') ? "" : "/",
+                     names[i]);
         struct stat st;
         if (stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode)) {
