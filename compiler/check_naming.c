@@ -335,6 +335,28 @@ void lk_check_naming(struct lk_policy *p)
                              src->trail->name.set ? "" : " (the trail is named after the source; "
                                                         "set trail: { name: ... } to choose)");
             }
+            if (src->trail->organization.set && src->trail->organization.v &&
+                !src->trail->organization_id.set) {
+                struct lk_diag *d = lk_diag_add(D, "LK011", src->trail->organization.span,
+                                                "an organization trail has no \"organization_id\"");
+                lk_diag_help(D, d, "organization trails also write AWSLogs/<organization-id>/; "
+                                   "give the ID (o-...) so the bucket policy allows it");
+            }
+            if (src->trail->organization_id.set) {
+                /* Organizations IDs: "^o-[a-z0-9]{10,32}$" (AWS Organizations API Reference,
+                 * Organization Id). */
+                struct lk_str o = src->trail->organization_id.v;
+                bool ok = o.len >= 12 && o.len <= 34 && o.ptr[0] == 'o' && o.ptr[1] == '-';
+                for (size_t k = 2; ok && k < o.len; k++)
+                    ok = (o.ptr[k] >= 'a' && o.ptr[k] <= 'z') || (o.ptr[k] >= '0' && o.ptr[k] <= '9');
+                if (!ok) {
+                    struct lk_diag *d = lk_diag_add(D, "LK016", src->trail->organization_id.span,
+                                                    "\"%.*s\" is not an AWS Organizations ID",
+                                                    LK_STR_ARG(o));
+                    lk_diag_help(D, d, "organization IDs are o- followed by 10 to 32 lowercase "
+                                       "letters and digits");
+                }
+            }
             if (src->trail->kms_key.set)
                 lk_check_kms_arn(p, &src->trail->kms_key);
             if (src->trail->cloudwatch.log_group.set) {

@@ -327,6 +327,54 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
     }
 }
 
+struct s_claim {
+    struct lk_text *name;
+    struct lk_source *src;
+};
+
+static int s_cmp_claim(const void *a, const void *b)
+{
+    const struct s_claim *x = a, *y = b;
+    int c = lk_str_cmp(x->name->v, y->name->v);
+    if (c)
+        return c;
+    if (x->name->span.file != y->name->span.file)
+        return x->name->span.file < y->name->span.file ? -1 : 1;
+    return x->name->span.line < y->name->span.line ? -1 : (x->name->span.line > y->name->span.line);
+}
+
+/* LK118: one log group (or pattern) named by two sources. */
+static void s_check_log_group_claims(struct lk_policy *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        n += p->srcs[i]->log_groups.n;
+        if (p->srcs[i]->trail && p->srcs[i]->trail->cloudwatch.log_group.set)
+            n++;
+    }
+    if (n < 2)
+        return;
+    struct s_claim *c = lk_xmalloc(n * sizeof(*c));
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        struct lk_source *src = p->srcs[i];
+        for (size_t j = 0; j < src->log_groups.n; j++)
+            c[k++] = (struct s_claim){&src->log_groups.items[j], src};
+        if (src->trail && src->trail->cloudwatch.log_group.set)
+            c[k++] = (struct s_claim){&src->trail->cloudwatch.log_group, src};
+    }
+    qsort(c, n, sizeof(*c), s_cmp_claim);
+    for (size_t i = 1; i < n; i++) {
+        if (!lk_str_eq(c[i].name->v, c[i - 1].name->v) || c[i].src == c[i - 1].src)
+            continue;
+        struct lk_diag *d = lk_diag_add(&p->diags, "LK118", c[i].name->span,
+                                        "log group \"%.*s\" is also claimed by source \"%.*s\"",
+                                        LK_STR_ARG(c[i].name->v), LK_STR_ARG(c[i - 1].src->name));
+        lk_diag_related(&p->diags, d, c[i - 1].name->span, "claimed here");
+    }
+    free(c);
+}
+
 void lk_check_retention(struct lk_policy *p)
 {
     for (size_t i = 0; i < p->n_retentions; i++)
@@ -351,6 +399,8 @@ void lk_check_retention(struct lk_policy *p)
         i = j;
     }
     free(e);
+
+    s_check_log_group_claims(p);
 
     if (p->unmanaged.set && p->unmanaged.delete_after.set) {
         struct lk_days *u = &p->unmanaged.delete_after;

@@ -20,6 +20,24 @@ int lk_cmd_validate(int argc, char **argv);
 int lk_cmd_explain(int argc, char **argv);
 int lk_cmd_rules(int argc, char **argv);
 
+int lk_cmd_compile(int argc, char **argv);
+int lk_cmd_show(int argc, char **argv);
+
+struct lk_policy;
+
+/**
+ * Reads and checks the policy at @p paths ("-" alone reads stdin), printing I/O errors as
+ * "logkeep CMD: ...".
+ * @return the checked policy (caller frees), or NULL after an I/O error.
+ */
+struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths);
+
+/** Prints a policy's diagnostics as text, with the summary line, to @p out. */
+void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out);
+
+/** Prints "N errors, N warnings, N notes in N files" when there is anything to count. */
+void lk_cli_print_summary(struct lk_policy *p, FILE *out);
+
 /** Decides colour for @p out: --color=always/never win; auto means a terminal and no NO_COLOR. */
 bool lk_cli_use_color(const char *mode, FILE *out);
 

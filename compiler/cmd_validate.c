@@ -46,27 +46,6 @@ static void s_validate_usage(FILE *out)
           out);
 }
 
-/* Reads all of stdin, bounded by the policy size limit (plus one byte to detect excess). */
-static char *s_read_stdin(size_t *len)
-{
-    size_t cap = 64 * 1024, n = 0;
-    char *buf = lk_xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > LK_SOURCE_MAX_BYTES)
-                break;
-            cap *= 2;
-            buf = lk_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, stdin);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    *len = n;
-    return buf;
-}
-
 int lk_cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -119,27 +98,9 @@ int lk_cmd_validate(int argc, char **argv)
 
     int rc = LK_EXIT_USAGE;
     FILE *out = stdout;
-    struct lk_policy *p = lk_policy_new();
-    size_t n_paths = (size_t)(argc - optind);
-    const char *const *paths = (const char *const *)(argv + optind);
-    if (n_paths == 1 && !strcmp(paths[0], "-")) {
-        size_t len;
-        char *data = s_read_stdin(&len);
-        lk_policy_load_buffer(p, "<stdin>", data, len);
-        free(data);
-    } else {
-        const char *bad = NULL;
-        if (lk_policy_load_paths(p, paths, n_paths, &bad) != 0) {
-            if (errno == ENOENT && bad)
-                fprintf(stderr, "logkeep validate: %s: no such file, or no *.yaml policy files "
-                                "in it\n",
-                        bad);
-            else
-                fprintf(stderr, "logkeep validate: %s: %s\n", bad ? bad : "?", strerror(errno));
-            goto cleanup;
-        }
-    }
-    lk_policy_check(p);
+    struct lk_policy *p = lk_cli_load_policy("validate", argc - optind, argv + optind);
+    if (!p)
+        return LK_EXIT_USAGE;
     if (strict)
         lk_diags_promote_warnings(&p->diags);
 
@@ -156,10 +117,7 @@ int lk_cmd_validate(int argc, char **argv)
     if (ro.format == LK_DIAG_TEXT) {
         struct lk_diags *d = &p->diags;
         if (d->n_errors || d->n_warnings || d->n_notes)
-            fprintf(out, "%zu error%s, %zu warning%s, %zu note%s in %zu file%s\n", d->n_errors,
-                    d->n_errors == 1 ? "" : "s", d->n_warnings, d->n_warnings == 1 ? "" : "s",
-                    d->n_notes, d->n_notes == 1 ? "" : "s", p->n_files_read,
-                    p->n_files_read == 1 ? "" : "s");
+            lk_cli_print_summary(p, out);
         else if (!quiet)
             fprintf(out, "%zu file%s: no problems found\n", p->n_files_read,
                     p->n_files_read == 1 ? "" : "s");

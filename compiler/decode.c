@@ -619,7 +619,8 @@ static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_sourc
                                        "management_events",
                                        "read_write",
                                        "kms_key",
-                                       "cloudwatch"};
+                                       "cloudwatch",
+                                       "organization_id"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     for (size_t i = 0; i < v->n; i++) {
         const struct lk_ynode *k = v->keys[i], *x = v->values[i];
@@ -680,6 +681,7 @@ static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_sourc
             }
             break;
         }
+        case 9: s_text_nonempty(dec, x, &t->organization_id, "organization_id"); break;
         default: break;
         }
     }

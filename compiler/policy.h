@@ -187,6 +187,7 @@ struct lk_trail_cfg {
     struct lk_text name; /* defaults to the source name */
     struct lk_flag multi_region;          /* default true */
     struct lk_flag organization;          /* default false */
+    struct lk_text organization_id;       /* "o-..."; required for organization trails */
     struct lk_flag log_file_validation;   /* default true */
     struct lk_flag global_service_events; /* default true */
     struct lk_flag management_events;     /* default true */

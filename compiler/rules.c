@@ -247,6 +247,11 @@ static const struct lk_rule s_rules[] = {
      "S3 objects to transition; send it to a store, or drop the tiers.",
      "logkeep-policy(5), \"Retention\""},
 
+    {"LK118", "log-group-overlap", LK_SEV_ERROR, "two sources claim the same log group",
+     "A log group has one retention setting. Two sources naming the same log group (or the same "
+     "pattern) would each set their own retention on it, and the last apply would win.",
+     CWL_API},
+
     /* ---------------------------------------------------------------- LK2xx access */
     {"LK201", "wildcard-principal", LK_SEV_ERROR, "a role grants access to everybody",
      "\"Everybody can access logs\" is a SEC04-BP01 anti-pattern. A principal of \"*\" (or an "
@@ -271,6 +276,12 @@ static const struct lk_rule s_rules[] = {
      "lifecycle, bucket policy and retention; a role meant to read must not silently gain that. "
      "Fix the role's access or move it to readers.",
      "logkeep-policy(5), \"Roles\""},
+
+    {"LK206", "bucket-policy-size", LK_SEV_ERROR, "a bucket policy over S3's 20 KB limit",
+     "The bucket policy logkeep generates for a store (delivery statements for each source, "
+     "readers, admins) must fit S3's 20 KB limit for bucket policies; PutBucketPolicy rejects a "
+     "larger one. Split the sources over more stores, or use fewer, broader reader roles.",
+     "Amazon S3 User Guide, \"Bucket policies for Amazon S3\" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)"},
 
     /* ---------------------------------------------------------------- LK3xx purpose */
     {"LK301", "missing-purpose", LK_SEV_ERROR, "a source without a stated purpose",

@@ -1,0 +1,74 @@
+/*
+ * logkeep: helpers shared by the subcommands.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "policy.h"
+
+/* Reads all of stdin, bounded by the policy size limit (plus one byte to detect excess). */
+static char *s_read_stdin(size_t *len)
+{
+    size_t cap = 64 * 1024, n = 0;
+    char *buf = lk_xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > LK_SOURCE_MAX_BYTES)
+                break;
+            cap *= 2;
+            buf = lk_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    *len = n;
+    return buf;
+}
+
+struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths)
+{
+    struct lk_policy *p = lk_policy_new();
+    if (n_paths == 1 && !strcmp(paths[0], "-")) {
+        size_t len;
+        char *data = s_read_stdin(&len);
+        lk_policy_load_buffer(p, "<stdin>", data, len);
+        free(data);
+    } else {
+        const char *bad = NULL;
+        if (lk_policy_load_paths(p, (const char *const *)paths, (size_t)n_paths, &bad) != 0) {
+            if (errno == ENOENT && bad)
+                fprintf(stderr, "logkeep %s: %s: no such file, or no *.yaml policy files in it\n",
+                        cmd, bad);
+            else
+                fprintf(stderr, "logkeep %s: %s: %s\n", cmd, bad ? bad : "?", strerror(errno));
+            lk_policy_free(p);
+            return NULL;
+        }
+    }
+    lk_policy_check(p);
+    return p;
+}
+
+void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out)
+{
+    struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color(color, out), PACKAGE_VERSION};
+    lk_diags_render(&p->diags, &p->sources, &ro, out);
+    lk_cli_print_summary(p, out);
+}
+
+void lk_cli_print_summary(struct lk_policy *p, FILE *out)
+{
+    struct lk_diags *d = &p->diags;
+    if (d->n_errors || d->n_warnings || d->n_notes)
+        fprintf(out, "%zu error%s, %zu warning%s, %zu note%s in %zu file%s\n", d->n_errors,
+                d->n_errors == 1 ? "" : "s", d->n_warnings, d->n_warnings == 1 ? "" : "s",
+                d->n_notes, d->n_notes == 1 ? "" : "s", p->n_files_read,
+                p->n_files_read == 1 ? "" : "s");
+}

@@ -1,0 +1,178 @@
+/*
+ * logkeep compile: write the AWS API payloads a policy means.
+ */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "compile.h"
+
+static void s_usage(FILE *out)
+{
+    fputs("usage: logkeep compile [options] PATH... (-o DIR | --format json)\n"
+          "\n"
+          "Validates the policy and writes one file per AWS API payload: S3 lifecycle, bucket\n"
+          "policy, versioning, public access block, encryption and Object Lock configuration per\n"
+          "bucket; CloudWatch Logs retention per region; CloudTrail trail configuration; and a\n"
+          "manifest.json listing each file with its operation, resource and SHA-256.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output DIR      write the artifacts under DIR (created if needed)\n"
+          "  -f, --format FORMAT   files (default) or json (everything as one JSON document on\n"
+          "                        stdout)\n"
+          "      --strict          treat warnings as errors\n"
+          "      --color WHEN      auto (default), always or never, for diagnostics\n"
+          "  -h, --help            print this help\n"
+          "\n"
+          "Diagnostics go to stderr. Exit status: 0 compiled, 1 policy errors, 2 usage or I/O.\n",
+          out);
+}
+
+/* mkdir -p of the directory part of @p path. @return 0, or -1 with errno set. */
+static int s_mkdirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(path, 0777);
+        int saved = errno;
+        *p = '/';
+        if (r != 0 && saved != EEXIST) {
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int s_write_file(const char *dir, const char *rel, const char *content, size_t len)
+{
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *path = lk_xmalloc(n);
+    snprintf(path, n, "%s/%s", dir, rel);
+    int rc = -1;
+    FILE *f = NULL;
+    if (s_mkdirs(path) != 0)
+        goto cleanup;
+    f = fopen(path, "wb");
+    if (!f)
+        goto cleanup;
+    if (fwrite(content, 1, len, f) != len)
+        goto cleanup;
+    rc = 0;
+cleanup:
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc != 0)
+        fprintf(stderr, "logkeep compile: cannot write %s: %s\n", path, strerror(errno));
+    free(path);
+    return rc;
+}
+
+static void s_print_json(const struct lk_ir_state *st, const struct lk_artifacts *a,
+                         const char *manifest)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "manifest", cJSON_Parse(manifest));
+    cJSON *arts = cJSON_AddObjectToObject(root, "artifacts");
+    for (size_t i = 0; i < a->n; i++) {
+        const struct lk_artifact *x = &a->items[i];
+        size_t len = strlen(x->path);
+        cJSON *v = NULL;
+        if (len > 5 && !strcmp(x->path + len - 5, ".json"))
+            v = cJSON_Parse(x->content);
+        cJSON_AddItemToObject(arts, x->path, v ? v : cJSON_CreateString(x->content));
+    }
+    (void)st;
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    fputs(lk_json_print(root, &tmp), stdout);
+    lk_arena_destroy(&tmp);
+    cJSON_Delete(root);
+}
+
+int lk_cmd_compile(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
+        {"strict", no_argument, NULL, 's'},       {"color", required_argument, NULL, 'c'},
+        {"colour", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = NULL, *color = "auto";
+    bool json = false, strict = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "json")) {
+                json = true;
+            } else if (strcmp(optarg, "files") != 0) {
+                fprintf(stderr, "logkeep compile: unknown format \"%s\" (files, json)\n", optarg);
+                return LK_EXIT_USAGE;
+            }
+            break;
+        case 's': strict = true; break;
+        case 'c': color = optarg; break;
+        case 'h': s_usage(stdout); return LK_EXIT_OK;
+        case ':':
+            fprintf(stderr, "logkeep compile: option %s needs a value\n", argv[optind - 1]);
+            return LK_EXIT_USAGE;
+        default:
+            fprintf(stderr, "logkeep compile: unknown option %s\n", argv[optind - 1]);
+            s_usage(stderr);
+            return LK_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || (!dir && !json)) {
+        fputs(optind >= argc ? "logkeep compile: no policy given\n"
+                             : "logkeep compile: give an output directory with -o DIR, or "
+                               "--format json\n",
+              stderr);
+        s_usage(stderr);
+        return LK_EXIT_USAGE;
+    }
+    struct lk_policy *p = lk_cli_load_policy("compile", argc - optind, argv + optind);
+    if (!p)
+        return LK_EXIT_USAGE;
+    if (strict)
+        lk_diags_promote_warnings(&p->diags);
+    struct lk_artifacts arts;
+    lk_artifacts_init(&arts);
+    struct lk_ir_state *st = NULL;
+    int rc = lk_compile(p, &st, &arts) == 0 ? LK_EXIT_OK : LK_EXIT_POLICY;
+    lk_cli_print_diags(p, color, stderr);
+    if (rc == LK_EXIT_OK) {
+        char *manifest = lk_emit_manifest(st, &arts);
+        if (json) {
+            s_print_json(st, &arts, manifest);
+        } else {
+            for (size_t i = 0; i < arts.n && rc == LK_EXIT_OK; i++)
+                if (s_write_file(dir, arts.items[i].path, arts.items[i].content, arts.items[i].len))
+                    rc = LK_EXIT_USAGE;
+            if (rc == LK_EXIT_OK && s_write_file(dir, "manifest.json", manifest, strlen(manifest)))
+                rc = LK_EXIT_USAGE;
+            if (rc == LK_EXIT_OK)
+                fprintf(stderr, "logkeep compile: wrote %zu artifacts and manifest.json to %s\n",
+                        arts.n, dir);
+        }
+        free(manifest);
+    }
+    if (fflush(stdout) != 0)
+        rc = LK_EXIT_USAGE;
+    lk_ir_state_free(st);
+    lk_artifacts_free(&arts);
+    lk_policy_free(p);
+    return rc;
+}

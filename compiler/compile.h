@@ -1,0 +1,20 @@
+/*
+ * logkeep: the compile pipeline: checked policy -> IR -> artifacts.
+ */
+#ifndef LK_COMPILE_H
+#define LK_COMPILE_H
+
+#include "emit.h"
+#include "ir.h"
+#include "policy.h"
+
+/**
+ * Lowers and emits @p policy. Problems only visible in the output (a bucket policy over 20 KB:
+ * LK206) are added to policy->diags.
+ * @pre lk_policy_check() ran.
+ * @param out_state receives the desired state (caller frees) unless the policy has errors.
+ * @return 0 when artifacts were produced, 1 when the policy has errors (nothing produced).
+ */
+int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out);
+
+#endif

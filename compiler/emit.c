@@ -1,0 +1,226 @@
+/*
+ * logkeep: the artifact list, the manifest and JSON printing.
+ */
+#include "emit.h"
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lk_artifacts_init(struct lk_artifacts *a)
+{
+    memset(a, 0, sizeof(*a));
+    lk_arena_init(&a->arena);
+}
+
+void lk_artifacts_free(struct lk_artifacts *a)
+{
+    free(a->items);
+    lk_arena_destroy(&a->arena);
+    memset(a, 0, sizeof(*a));
+}
+
+static void s_sha256_hex(const char *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    if (!EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) || md_len != 32)
+        lk_oom(); /* only fails on allocation failure inside OpenSSL */
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static void s_add(struct lk_artifacts *a, char *path, const char *ops, const char *resource,
+                  char *content, const char *headers)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 32;
+        a->items = lk_xrealloc(a->items, a->cap * sizeof(*a->items));
+    }
+    struct lk_artifact *x = &a->items[a->n++];
+    memset(x, 0, sizeof(*x));
+    x->path = path;
+    x->operations = lk_arena_strdup(&a->arena, ops);
+    x->resource = lk_arena_strdup(&a->arena, resource);
+    x->content = content;
+    x->len = strlen(content);
+    x->headers = headers ? lk_arena_strdup(&a->arena, headers) : NULL;
+    s_sha256_hex(content, x->len, x->sha256);
+}
+
+static int s_cmp_artifact(const void *x, const void *y)
+{
+    return strcmp(((const struct lk_artifact *)x)->path, ((const struct lk_artifact *)y)->path);
+}
+
+const struct lk_artifact *lk_artifacts_find(const struct lk_artifacts *a, const char *path)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->items[i].path, path))
+            return &a->items[i];
+    return NULL;
+}
+
+void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
+{
+    struct lk_arena *A = &out->arena;
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        const struct lk_ir_bucket *b = &st->buckets[i];
+        char *arn = lk_arena_printf(A, "arn:%s:s3:::%s", st->partition, b->name);
+        if (b->lifecycle.present) {
+            const char *hdr = NULL;
+            if (b->lifecycle.transition_min_size == LK_IR_TMS_ALL_128K)
+                hdr = "x-amz-transition-default-minimum-object-size: all_storage_classes_128K\n";
+            else if (b->lifecycle.transition_min_size == LK_IR_TMS_VARIES_BY_CLASS)
+                hdr = "x-amz-transition-default-minimum-object-size: varies_by_storage_class\n";
+            s_add(out, lk_arena_printf(A, "s3/%s/lifecycle.xml", b->name),
+                  "PutBucketLifecycleConfiguration", arn, lk_emit_lifecycle_xml(&b->lifecycle, A),
+                  hdr);
+        }
+        if (b->policy.present)
+            s_add(out, lk_arena_printf(A, "s3/%s/policy.json", b->name), "PutBucketPolicy", arn,
+                  lk_emit_bucket_policy_json(&b->policy, A), NULL);
+        if (b->versioning != LK_IR_VERSIONING_NEVER)
+            s_add(out, lk_arena_printf(A, "s3/%s/versioning.xml", b->name), "PutBucketVersioning",
+                  arn, lk_emit_versioning_xml(b, A), NULL);
+        if (b->public_access_block.present)
+            s_add(out, lk_arena_printf(A, "s3/%s/public-access-block.xml", b->name),
+                  "PutPublicAccessBlock", arn, lk_emit_public_access_block_xml(b, A), NULL);
+        if (b->encryption.present)
+            s_add(out, lk_arena_printf(A, "s3/%s/encryption.xml", b->name), "PutBucketEncryption",
+                  arn, lk_emit_encryption_xml(b, A), NULL);
+        if (b->object_lock.enabled)
+            s_add(out, lk_arena_printf(A, "s3/%s/object-lock.xml", b->name),
+                  "PutObjectLockConfiguration", arn, lk_emit_object_lock_xml(b, A), NULL);
+    }
+    /* One retention file per region that has log groups (or the unmanaged rule). */
+    const char *last = NULL;
+    for (size_t i = 0; i < st->n_log_groups; i++) {
+        const char *r = st->log_groups[i].region;
+        if (last && !strcmp(last, r))
+            continue;
+        last = r;
+        s_add(out, lk_arena_printf(A, "logs/%s/retention.json", r), "PutRetentionPolicy",
+              lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, r, st->account),
+              lk_emit_retention_json(st, r, A), NULL);
+    }
+    if (!st->n_log_groups && st->unmanaged_set)
+        s_add(out, lk_arena_printf(A, "logs/%s/retention.json", st->region), "PutRetentionPolicy",
+              lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, st->region,
+                              st->account),
+              lk_emit_retention_json(st, st->region, A), NULL);
+    for (size_t i = 0; i < st->n_trails; i++) {
+        const struct lk_ir_trail *t = &st->trails[i];
+        s_add(out, lk_arena_printf(A, "cloudtrail/%s.json", t->name),
+              "CreateTrail,PutEventSelectors,StartLogging",
+              lk_arena_printf(A, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, t->home_region,
+                              st->account, t->name),
+              lk_emit_trail_json(st, t, A), NULL);
+    }
+    if (out->n > 1)
+        qsort(out->items, out->n, sizeof(*out->items), s_cmp_artifact);
+}
+
+char *lk_emit_manifest(const struct lk_ir_state *st, const struct lk_artifacts *a)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON_AddStringToObject(root, "account", st->account);
+    cJSON_AddStringToObject(root, "region", st->region);
+    cJSON *arr = cJSON_AddArrayToObject(root, "artifacts");
+    for (size_t i = 0; i < a->n; i++) {
+        const struct lk_artifact *x = &a->items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", x->path);
+        cJSON *ops = cJSON_AddArrayToObject(o, "operations");
+        char *copy = lk_xstrdup(x->operations);
+        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save))
+            cJSON_AddItemToArray(ops, cJSON_CreateString(tok));
+        free(copy);
+        cJSON_AddStringToObject(o, "resource", x->resource);
+        if (x->headers) {
+            cJSON *h = cJSON_AddObjectToObject(o, "headers");
+            const char *p = x->headers;
+            while (*p) {
+                const char *colon = strchr(p, ':');
+                const char *nl = strchr(p, '\n');
+                if (!colon || !nl || colon > nl)
+                    break;
+                char *name = lk_xstrndup(p, (size_t)(colon - p));
+                char *value = lk_xstrndup(colon + 2, (size_t)(nl - colon - 2));
+                cJSON_AddStringToObject(h, name, value);
+                free(name);
+                free(value);
+                p = nl + 1;
+            }
+        }
+        cJSON_AddStringToObject(o, "sha256", x->sha256);
+        cJSON_AddItemToArray(arr, o);
+    }
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    char *text = lk_xstrdup(lk_json_print(root, &tmp));
+    lk_arena_destroy(&tmp);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* ------------------------------------------------------------------------------ JSON */
+
+static void s_indent(struct lk_buf *b, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        lk_buf_puts(b, "  ");
+}
+
+static void s_print(struct lk_buf *b, const cJSON *item, int depth)
+{
+    if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+        bool obj = cJSON_IsObject(item);
+        const cJSON *child = item->child;
+        if (!child) {
+            lk_buf_puts(b, obj ? "{}" : "[]");
+            return;
+        }
+        lk_buf_puts(b, obj ? "{\n" : "[\n");
+        for (; child; child = child->next) {
+            s_indent(b, depth + 1);
+            if (obj) {
+                cJSON *key = cJSON_CreateString(child->string);
+                char *k = cJSON_PrintUnformatted(key);
+                lk_buf_puts(b, k);
+                lk_buf_puts(b, ": ");
+                cJSON_free(k);
+                cJSON_Delete(key);
+            }
+            s_print(b, child, depth + 1);
+            lk_buf_puts(b, child->next ? ",\n" : "\n");
+        }
+        s_indent(b, depth);
+        lk_buf_putc(b, obj ? '}' : ']');
+        return;
+    }
+    /* Leaves print themselves: cJSON escapes strings and formats numbers. */
+    char *leaf = cJSON_PrintUnformatted(item);
+    if (!leaf)
+        lk_oom();
+    lk_buf_puts(b, leaf);
+    cJSON_free(leaf);
+}
+
+char *lk_json_print(const cJSON *item, struct lk_arena *arena)
+{
+    struct lk_buf b;
+    lk_buf_init(&b);
+    s_print(&b, item, 0);
+    lk_buf_putc(&b, '\n');
+    char *out = lk_arena_strndup(arena, b.data, b.len);
+    lk_buf_free(&b);
+    return out;
+}

@@ -1,0 +1,242 @@
+/*
+ * logkeep: the IR of AWS state.
+ *
+ * The compiler lowers a policy into this desired state; the runtime reads live AWS state into the
+ * same types; the drift checker diffs the two. Nothing here knows libyaml or cJSON.
+ *
+ * Conventions, chosen for comparison:
+ * - Every optional piece of configuration says whether it is present (AWS holds a configuration)
+ *   or absent (AWS answers "not configured": NoSuchLifecycleConfiguration, NoSuchBucketPolicy,
+ *   ...). "Absent" is never confused with a default value.
+ * - Arrays are kept in a canonical order (lk_ir_canonicalize()): buckets by name, log groups by
+ *   name, trails by name, lifecycle rules by ID, statements by Sid, and the string sets inside a
+ *   statement (principals, actions, resources, condition values) sorted and de-duplicated.
+ * - All memory belongs to the state's arena; strings are NUL-terminated.
+ */
+#ifndef LK_IR_H
+#define LK_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+/* S3 storage classes a lifecycle transition can name (LifecycleTransition StorageClass). */
+enum lk_ir_storage_class {
+    LK_IR_SC_STANDARD_IA,
+    LK_IR_SC_ONEZONE_IA,
+    LK_IR_SC_INTELLIGENT_TIERING,
+    LK_IR_SC_GLACIER_IR,
+    LK_IR_SC_GLACIER,
+    LK_IR_SC_DEEP_ARCHIVE,
+    LK_IR_SC_COUNT,
+};
+
+/** @return the S3 API name of a storage class ("GLACIER_IR"). */
+const char *lk_ir_storage_class_api(enum lk_ir_storage_class sc);
+/** @return true and the class for an S3 API name. */
+bool lk_ir_storage_class_parse(const char *api, enum lk_ir_storage_class *out);
+
+struct lk_ir_string_list {
+    char **items; /* arena */
+    size_t n;
+};
+
+/* ------------------------------------------------------------------------------ S3 lifecycle */
+
+struct lk_ir_transition {
+    int32_t days;
+    enum lk_ir_storage_class storage_class;
+};
+
+struct lk_ir_lifecycle_rule {
+    char *id;       /* <ID>, at most 255 characters */
+    char *prefix;   /* <Filter><Prefix>; "" filters the whole bucket */
+    bool enabled;   /* <Status> */
+    struct lk_ir_transition *transitions; /* ascending days */
+    size_t n_transitions;
+    int32_t expiration_days;              /* <Expiration><Days>; 0 = none */
+    bool expired_object_delete_marker;    /* <Expiration><ExpiredObjectDeleteMarker> */
+    int32_t noncurrent_expiration_days;   /* <NoncurrentVersionExpiration>; 0 = none */
+    int32_t abort_incomplete_upload_days; /* <AbortIncompleteMultipartUpload>; 0 = none */
+    struct lk_ir_string_list sources;     /* policy sources the rule serves (reports only) */
+};
+
+/* x-amz-transition-default-minimum-object-size (PutBucketLifecycleConfiguration). */
+enum lk_ir_transition_min_size {
+    LK_IR_TMS_UNSPECIFIED,       /* header not sent / not reported */
+    LK_IR_TMS_ALL_128K,          /* all_storage_classes_128K: S3's default since Sept 2024 */
+    LK_IR_TMS_VARIES_BY_CLASS,   /* varies_by_storage_class: the earlier behaviour */
+};
+
+struct lk_ir_lifecycle {
+    bool present;
+    enum lk_ir_transition_min_size transition_min_size;
+    struct lk_ir_lifecycle_rule *rules;
+    size_t n_rules;
+};
+
+/* ------------------------------------------------------------------------------ bucket policy */
+
+enum lk_ir_principal_kind {
+    LK_IR_PRINCIPAL_ANY,     /* "Principal": "*" */
+    LK_IR_PRINCIPAL_AWS,     /* {"AWS": [...]} */
+    LK_IR_PRINCIPAL_SERVICE, /* {"Service": [...]} */
+};
+
+struct lk_ir_condition {
+    char *op;  /* "Bool", "StringEquals", "ArnLike", "ArnNotLike", ... */
+    char *key; /* "aws:SecureTransport", "aws:SourceArn", ... */
+    struct lk_ir_string_list values;
+};
+
+struct lk_ir_statement {
+    char *sid;
+    bool allow; /* Effect: Allow or Deny */
+    enum lk_ir_principal_kind principal_kind;
+    struct lk_ir_string_list principals;
+    struct lk_ir_string_list actions;
+    struct lk_ir_string_list resources;
+    struct lk_ir_condition *conditions; /* sorted by op, then key */
+    size_t n_conditions;
+};
+
+struct lk_ir_bucket_policy {
+    bool present;
+    char *version; /* "2012-10-17" */
+    struct lk_ir_statement *statements;
+    size_t n_statements;
+};
+
+/* ------------------------------------------------------------------------------ buckets */
+
+enum lk_ir_versioning {
+    LK_IR_VERSIONING_NEVER,     /* no <Status>: never enabled */
+    LK_IR_VERSIONING_ENABLED,
+    LK_IR_VERSIONING_SUSPENDED,
+};
+
+enum lk_ir_lock_mode {
+    LK_IR_LOCK_NONE, /* Object Lock enabled, but no default retention */
+    LK_IR_LOCK_GOVERNANCE,
+    LK_IR_LOCK_COMPLIANCE,
+};
+
+struct lk_ir_bucket {
+    char *name;
+    char *region;
+    char *store;  /* the policy store it implements (desired state only) */
+    bool exists;  /* live state: HeadBucket found it */
+
+    struct lk_ir_lifecycle lifecycle;
+    struct lk_ir_bucket_policy policy;
+
+    enum lk_ir_versioning versioning;
+    bool mfa_delete;
+
+    struct {
+        bool present;
+        bool block_public_acls;
+        bool ignore_public_acls;
+        bool block_public_policy;
+        bool restrict_public_buckets;
+    } public_access_block;
+
+    struct {
+        bool present;
+        char *algorithm;  /* "AES256", "aws:kms", "aws:kms:dsse" */
+        char *kms_key_id; /* NULL unless a KMS key is named */
+        bool bucket_key_enabled;
+    } encryption;
+
+    struct {
+        bool enabled;             /* ObjectLockEnabled = Enabled */
+        enum lk_ir_lock_mode mode;
+        int32_t days;             /* DefaultRetention Days; 0 when Years is used or no rule */
+        int32_t years;            /* DefaultRetention Years; 0 when Days is used or no rule */
+    } object_lock;
+};
+
+/* ------------------------------------------------------------------------------ log groups */
+
+struct lk_ir_log_group {
+    char *name;     /* exact name, or a pattern where '*' matches any run of characters */
+    bool pattern;
+    char *region;
+    int32_t retention_days; /* an allowed CloudWatch value; 0 = never expire */
+    int32_t wanted_days;    /* what the policy asked for before rounding (desired state only) */
+    char *kms_key_id;       /* NULL = not set */
+    char *source;           /* the policy source (desired state only) */
+    bool exists;            /* live state */
+};
+
+/* ------------------------------------------------------------------------------ trails */
+
+struct lk_ir_data_resource {
+    char *type; /* "AWS::S3::Object", "AWS::Lambda::Function", ... */
+    struct lk_ir_string_list values;
+};
+
+struct lk_ir_event_selector {
+    char *read_write_type; /* "All", "ReadOnly", "WriteOnly" */
+    bool include_management_events;
+    struct lk_ir_data_resource *data_resources;
+    size_t n_data_resources;
+    struct lk_ir_string_list exclude_management_event_sources;
+};
+
+struct lk_ir_trail {
+    char *name;
+    char *home_region;
+    char *source; /* desired state only */
+    bool exists;  /* live state */
+    char *s3_bucket_name;
+    char *s3_key_prefix;   /* NULL = none; no trailing '/': CloudTrail adds it */
+    bool include_global_service_events;
+    bool is_multi_region_trail;
+    bool enable_log_file_validation;
+    char *cloud_watch_logs_log_group_arn; /* NULL = none */
+    char *cloud_watch_logs_role_arn;      /* NULL = none */
+    char *kms_key_id;                     /* NULL = none */
+    bool is_organization_trail;
+    struct lk_ir_event_selector *event_selectors;
+    size_t n_event_selectors;
+    bool is_logging;
+};
+
+/* ------------------------------------------------------------------------------ state */
+
+struct lk_ir_state {
+    struct lk_arena arena; /* owns everything below */
+    char *account;
+    char *region;
+    char *partition; /* "aws", "aws-cn", "aws-us-gov" */
+    struct lk_ir_bucket *buckets;
+    size_t n_buckets;
+    struct lk_ir_log_group *log_groups;
+    size_t n_log_groups;
+    struct lk_ir_trail *trails;
+    size_t n_trails;
+    bool unmanaged_set;
+    int32_t unmanaged_retention_days; /* allowed CloudWatch value; 0 = never expire */
+};
+
+/** @return a new, empty state. Free it with lk_ir_state_free(). */
+struct lk_ir_state *lk_ir_state_new(void);
+void lk_ir_state_free(struct lk_ir_state *state);
+
+/** Sorts every array of @p state into the canonical order described above. */
+void lk_ir_canonicalize(struct lk_ir_state *state);
+
+/* Helpers to build IR values in a state's arena. */
+char *lk_ir_strdup(struct lk_ir_state *state, const char *s);
+char *lk_ir_strndup(struct lk_ir_state *state, const char *s, size_t len);
+char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** Appends a copy of @p s to @p list (arena-backed, grows by copying). */
+void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s);
+/** Sorts a string list bytewise and removes duplicates. */
+void lk_ir_list_sort_unique(struct lk_ir_string_list *list);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * logkeep: lowering a checked policy into the IR of desired AWS state.
+ */
+#include "lower.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+#include "decode_int.h"
+#include "duration.h"
+
+/* Days a replaced or deleted object version is kept in a versioned store, so an accidental or
+ * malicious overwrite or delete can be undone (NoncurrentVersionExpiration). */
+#define LK_NONCURRENT_RECOVERY_DAYS 30
+/* Days after which incomplete multipart uploads are aborted unless the store says otherwise
+ * (AbortIncompleteMultipartUpload DaysAfterInitiation). */
+#define LK_ABORT_UPLOAD_DAYS 7
+
+static char *s_str(struct lk_ir_state *st, struct lk_str s)
+{
+    return lk_ir_strndup(st, s.ptr ? s.ptr : "", s.len);
+}
+
+static const char *s_partition(const struct lk_policy *p)
+{
+    const char *part = p->region.set ? lk_region_partition(p->region.v) : NULL;
+    return part ? part : "aws";
+}
+
+/* ------------------------------------------------------------------------------ statements */
+
+struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk_ir_bucket *b,
+                                               const char *sid, bool allow,
+                                               enum lk_ir_principal_kind kind)
+{
+    struct lk_ir_bucket_policy *pol = &b->policy;
+    size_t n = pol->n_statements;
+    if ((n & (n - 1)) == 0) {
+        size_t cap = n ? n * 2 : 1;
+        struct lk_ir_statement *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
+        if (n)
+            memcpy(arr, pol->statements, n * sizeof(*arr));
+        pol->statements = arr;
+    }
+    struct lk_ir_statement *s = &pol->statements[pol->n_statements++];
+    memset(s, 0, sizeof(*s));
+    s->sid = lk_ir_strdup(st, sid);
+    s->allow = allow;
+    s->principal_kind = kind;
+    return s;
+}
+
+void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, const char *op,
+                            const char *key, const char *value)
+{
+    for (size_t i = 0; i < s->n_conditions; i++) {
+        if (!strcmp(s->conditions[i].op, op) && !strcmp(s->conditions[i].key, key)) {
+            lk_ir_list_add(st, &s->conditions[i].values, value);
+            return;
+        }
+    }
+    size_t n = s->n_conditions;
+    if ((n & (n - 1)) == 0) {
+        size_t cap = n ? n * 2 : 1;
+        struct lk_ir_condition *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
+        if (n)
+            memcpy(arr, s->conditions, n * sizeof(*arr));
+        s->conditions = arr;
+    }
+    struct lk_ir_condition *c = &s->conditions[s->n_conditions++];
+    memset(c, 0, sizeof(*c));
+    c->op = lk_ir_strdup(st, op);
+    c->key = lk_ir_strdup(st, key);
+    lk_ir_list_add(st, &c->values, value);
+}
+
+/* Principals as AWS stores them: a bare account ID becomes that account's root ARN. */
+static char *s_principal_arn(struct lk_ir_state *st, const char *partition, struct lk_str p)
+{
+    if (lk_account_id_valid(p))
+        return lk_ir_printf(st, "arn:%s:iam::%.*s:root", partition, LK_STR_ARG(p));
+    return s_str(st, p);
+}
+
+static void s_role_principals(struct lk_ir_state *st, struct lk_policy *p,
+                              const struct lk_text_list *roles, struct lk_ir_string_list *out)
+{
+    for (size_t i = 0; i < roles->n; i++) {
+        struct lk_role *r = lk_policy_find_role(p, roles->items[i].v);
+        if (!r)
+            continue;
+        for (size_t k = 0; k < r->principals.n; k++)
+            lk_ir_list_add(st, out, s_principal_arn(st, st->partition, r->principals.items[k].v));
+    }
+}
+
+/* Actions denied to everyone but a store's admins: deleting log objects and changing what
+ * protects them. Names from the Service Authorization Reference, "Actions defined by Amazon S3"
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html). */
+static const char *const s_admin_actions[] = {
+    "s3:BypassGovernanceRetention",
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutObjectRetention",
+};
+
+static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struct lk_store *store,
+                              struct lk_ir_bucket *b)
+{
+    char *arn = lk_ir_printf(st, "arn:%s:s3:::%s", st->partition, b->name);
+    char *objects = lk_ir_printf(st, "%s/*", arn);
+
+    /* Deny any request not made over TLS (S3 User Guide, "Security best practices for Amazon
+     * S3": enforce encryption of data in transit with aws:SecureTransport). */
+    struct lk_ir_statement *s = lk_lower_add_statement(st, b, "DenyInsecureTransport", false,
+                                                       LK_IR_PRINCIPAL_ANY);
+    lk_ir_list_add(st, &s->actions, "s3:*");
+    lk_ir_list_add(st, &s->resources, arn);
+    lk_ir_list_add(st, &s->resources, objects);
+    lk_lower_add_condition(st, s, "Bool", "aws:SecureTransport", "false");
+
+    struct lk_ir_string_list readers = {0};
+    s_role_principals(st, p, &store->readers, &readers);
+    if (readers.n) {
+        s = lk_lower_add_statement(st, b, "ReadLogs", true, LK_IR_PRINCIPAL_AWS);
+        s->principals = readers;
+        lk_ir_list_add(st, &s->actions, "s3:GetObject");
+        lk_ir_list_add(st, &s->actions, "s3:GetObjectVersion");
+        lk_ir_list_add(st, &s->actions, "s3:ListBucket");
+        lk_ir_list_add(st, &s->resources, arn);
+        lk_ir_list_add(st, &s->resources, objects);
+    }
+
+    struct lk_ir_string_list admins = {0};
+    s_role_principals(st, p, &store->admins, &admins);
+    if (admins.n) {
+        s = lk_lower_add_statement(st, b, "DenyChangesExceptAdmins", false, LK_IR_PRINCIPAL_ANY);
+        for (size_t i = 0; i < sizeof(s_admin_actions) / sizeof(s_admin_actions[0]); i++)
+            lk_ir_list_add(st, &s->actions, s_admin_actions[i]);
+        lk_ir_list_add(st, &s->resources, arn);
+        lk_ir_list_add(st, &s->resources, objects);
+        for (size_t i = 0; i < admins.n; i++)
+            lk_lower_add_condition(st, s, "ArnNotLike", "aws:PrincipalArn", admins.items[i]);
+    }
+}
+
+/* ------------------------------------------------------------------------------ lifecycle */
+
+static bool s_same_s3(const struct lk_retention *a, const struct lk_retention *b)
+{
+    if (a == b)
+        return true;
+    if (a->delete_after.forever != b->delete_after.forever ||
+        (!a->delete_after.forever && a->delete_after.days != b->delete_after.days) ||
+        a->n_tiers != b->n_tiers)
+        return false;
+    for (size_t i = 0; i < a->n_tiers; i++)
+        if (a->tiers[i].after.days != b->tiers[i].after.days ||
+            a->tiers[i].storage_class != b->tiers[i].storage_class)
+            return false;
+    return true;
+}
+
+static int s_cmp_src_prefix(const void *x, const void *y)
+{
+    const struct lk_source *a = *(const struct lk_source *const *)x;
+    const struct lk_source *b = *(const struct lk_source *const *)y;
+    int c = lk_str_cmp(a->prefix.v, b->prefix.v);
+    return c ? c : lk_str_cmp(a->name, b->name);
+}
+
+static struct lk_ir_lifecycle_rule *s_add_rule(struct lk_ir_state *st, struct lk_ir_lifecycle *lc)
+{
+    size_t n = lc->n_rules;
+    if ((n & (n - 1)) == 0) {
+        size_t cap = n ? n * 2 : 1;
+        struct lk_ir_lifecycle_rule *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
+        if (n)
+            memcpy(arr, lc->rules, n * sizeof(*arr));
+        lc->rules = arr;
+    }
+    struct lk_ir_lifecycle_rule *r = &lc->rules[lc->n_rules++];
+    memset(r, 0, sizeof(*r));
+    r->enabled = true;
+    return r;
+}
+
+static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct lk_source **srcs,
+                        size_t n, struct lk_ir_bucket *b)
+{
+    struct lk_ir_lifecycle *lc = &b->lifecycle;
+    bool versioned = b->versioning == LK_IR_VERSIONING_ENABLED;
+    lc->present = true;
+    /* Say explicitly which minimum object size applies to transitions: S3's default since
+     * September 2024 skips objects under 128 KB (LK113). */
+    lc->transition_min_size = store->transition_small_objects.set && store->transition_small_objects.v
+                                  ? LK_IR_TMS_VARIES_BY_CLASS
+                                  : LK_IR_TMS_ALL_128K;
+    qsort(srcs, n, sizeof(*srcs), s_cmp_src_prefix);
+    for (size_t i = 0; i < n;) {
+        struct lk_source *first = srcs[i];
+        /* Sources with one prefix and one S3 retention share a rule (sorted by name, so the
+         * rule is named after the first). */
+        size_t j = i + 1;
+        while (j < n && lk_str_eq(srcs[j]->prefix.v, first->prefix.v) &&
+               s_same_s3(srcs[j]->retention, first->retention))
+            j++;
+        struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc);
+        r->id = lk_ir_printf(st, "logkeep-%.*s", LK_STR_ARG(first->name));
+        r->prefix = s_str(st, first->prefix.v);
+        const struct lk_retention *ret = first->retention;
+        r->n_transitions = ret->n_tiers;
+        r->transitions = lk_arena_alloc(&st->arena, ret->n_tiers * sizeof(*r->transitions));
+        for (size_t t = 0; t < ret->n_tiers; t++) {
+            r->transitions[t].days = (int32_t)ret->tiers[t].after.days;
+            r->transitions[t].storage_class = (enum lk_ir_storage_class)ret->tiers[t].storage_class;
+        }
+        if (!ret->delete_after.forever) {
+            r->expiration_days = (int32_t)ret->delete_after.days;
+            /* In a versioned bucket expiration only adds a delete marker; the data goes when
+             * the then-noncurrent version expires. */
+            if (versioned)
+                r->noncurrent_expiration_days = LK_NONCURRENT_RECOVERY_DAYS;
+        }
+        for (size_t k = i; k < j; k++)
+            lk_ir_list_add(st, &r->sources, s_str(st, srcs[k]->name));
+        i = j;
+    }
+    /* Bucket-wide housekeeping: abort incomplete multipart uploads, and remove delete markers
+     * left with no versions behind them. ExpiredObjectDeleteMarker cannot share a rule with an
+     * Expiration in days (PutBucketLifecycleConfiguration, LifecycleExpiration), hence a rule of
+     * its own. */
+    struct lk_ir_lifecycle_rule *h = s_add_rule(st, lc);
+    h->id = lk_ir_strdup(st, "logkeep-housekeeping");
+    h->prefix = lk_ir_strdup(st, "");
+    h->abort_incomplete_upload_days = store->abort_incomplete_uploads.set
+                                          ? (int32_t)store->abort_incomplete_uploads.days
+                                          : LK_ABORT_UPLOAD_DAYS;
+    h->expired_object_delete_marker = versioned;
+}
+
+/* ------------------------------------------------------------------------------ buckets */
+
+static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct lk_store *store,
+                     struct lk_source **srcs, size_t n, struct lk_ir_bucket *b)
+{
+    memset(b, 0, sizeof(*b));
+    b->name = s_str(st, store->bucket.v);
+    b->region = store->region.set ? s_str(st, store->region.v) : lk_ir_strdup(st, st->region);
+    b->store = s_str(st, store->name);
+    b->versioning = (!store->versioning.set || store->versioning.v || store->object_lock.set)
+                        ? LK_IR_VERSIONING_ENABLED
+                        : LK_IR_VERSIONING_NEVER;
+    b->public_access_block.present = true;
+    b->public_access_block.block_public_acls = true;
+    b->public_access_block.ignore_public_acls = true;
+    b->public_access_block.block_public_policy = true;
+    b->public_access_block.restrict_public_buckets = true;
+    b->encryption.present = true;
+    if (store->kms_key.set) {
+        b->encryption.algorithm = lk_ir_strdup(st, "aws:kms");
+        b->encryption.kms_key_id = s_str(st, store->kms_key.v);
+        /* S3 Bucket Keys cut KMS requests (and cost) for high-volume log delivery. */
+        b->encryption.bucket_key_enabled = true;
+    } else {
+        b->encryption.algorithm = lk_ir_strdup(st, "AES256");
+    }
+    if (store->object_lock.set) {
+        b->object_lock.enabled = true;
+        b->object_lock.mode = store->object_lock.mode == LK_LOCK_COMPLIANCE ? LK_IR_LOCK_COMPLIANCE
+                                                                           : LK_IR_LOCK_GOVERNANCE;
+        b->object_lock.days = (int32_t)store->object_lock.period.days;
+    }
+    s_lifecycle(st, store, srcs, n, b);
+    b->policy.present = true;
+    b->policy.version = lk_ir_strdup(st, "2012-10-17");
+    s_base_statements(st, p, store, b);
+    for (size_t i = 0; i < n; i++)
+        lk_delivery_statements(st, p, srcs[i], b);
+}
+
+/* ------------------------------------------------------------------------------ log groups */
+
+static void s_add_log_group(struct lk_ir_state *st, size_t *cap, struct lk_str name,
+                            const char *source, int64_t days, bool forever)
+{
+    if (st->n_log_groups == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        struct lk_ir_log_group *arr = lk_arena_alloc(&st->arena, *cap * sizeof(*arr));
+        if (st->n_log_groups)
+            memcpy(arr, st->log_groups, st->n_log_groups * sizeof(*arr));
+        st->log_groups = arr;
+    }
+    struct lk_ir_log_group *g = &st->log_groups[st->n_log_groups++];
+    memset(g, 0, sizeof(*g));
+    g->name = s_str(st, name);
+    g->pattern = memchr(name.ptr, '*', name.len) != NULL;
+    g->region = lk_ir_strdup(st, st->region);
+    g->source = lk_ir_strdup(st, source);
+    if (!forever) {
+        int rounded = 0;
+        g->wanted_days = (int32_t)days;
+        /* Checked earlier: LK112 stops values past 3653 days. */
+        g->retention_days = lk_cwl_round_up(days, &rounded) ? rounded : LK_CWL_MAX_RETENTION_DAYS;
+    }
+}
+
+/* ------------------------------------------------------------------------------ trails */
+
+static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct lk_source *src,
+                    struct lk_ir_trail *t)
+{
+    const struct lk_trail_cfg *cfg = src->trail;
+    memset(t, 0, sizeof(*t));
+    t->name = cfg && cfg->name.set ? s_str(st, cfg->name.v) : s_str(st, src->name);
+    t->home_region = lk_ir_strdup(st, st->region);
+    t->source = s_str(st, src->name);
+    t->s3_bucket_name = src->store ? s_str(st, src->store->bucket.v) : NULL;
+    /* S3KeyPrefix: CloudTrail writes to <prefix>/AWSLogs/..., adding the '/' itself
+     * (CloudTrail API Reference, CreateTrail S3KeyPrefix). */
+    struct lk_str pre = src->prefix.v;
+    while (pre.len && pre.ptr[pre.len - 1] == '/')
+        pre.len--;
+    t->s3_key_prefix = pre.len ? s_str(st, pre) : NULL;
+    t->include_global_service_events = !cfg || !cfg->global_service_events.set ||
+                                       cfg->global_service_events.v;
+    t->is_multi_region_trail = !cfg || !cfg->multi_region.set || cfg->multi_region.v;
+    t->enable_log_file_validation = !cfg || !cfg->log_file_validation.set ||
+                                    cfg->log_file_validation.v;
+    t->is_organization_trail = cfg && cfg->organization.set && cfg->organization.v;
+    if (cfg && cfg->kms_key.set)
+        t->kms_key_id = s_str(st, cfg->kms_key.v);
+    if (cfg && cfg->cloudwatch.set && cfg->cloudwatch.log_group.set) {
+        /* CloudWatchLogsLogGroupArn is the log group ARN with its ":*" suffix, as the CloudTrail
+         * User Guide's examples show. */
+        t->cloud_watch_logs_log_group_arn =
+            lk_ir_printf(st, "arn:%s:logs:%s:%s:log-group:%.*s:*", st->partition, st->region,
+                         st->account, LK_STR_ARG(cfg->cloudwatch.log_group.v));
+        t->cloud_watch_logs_role_arn = s_str(st, cfg->cloudwatch.role.v);
+    }
+    t->n_event_selectors = 1;
+    t->event_selectors = lk_arena_alloc(&st->arena, sizeof(*t->event_selectors));
+    t->event_selectors[0].read_write_type =
+        cfg && cfg->read_write.set ? s_str(st, cfg->read_write.v) : lk_ir_strdup(st, "All");
+    t->event_selectors[0].include_management_events =
+        !cfg || !cfg->management_events.set || cfg->management_events.v;
+    t->is_logging = true;
+    (void)p;
+}
+
+/* ------------------------------------------------------------------------------ the state */
+
+struct lk_ir_state *lk_lower(struct lk_policy *p)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = s_str(st, p->account.v);
+    st->region = s_str(st, p->region.v);
+    st->partition = lk_ir_strdup(st, s_partition(p));
+
+    /* Sources of each store. */
+    struct lk_source **by_store = lk_xmalloc((p->n_srcs ? p->n_srcs : 1) * sizeof(*by_store));
+    st->buckets = lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
+    for (size_t i = 0; i < p->n_stores; i++) {
+        size_t n = 0;
+        for (size_t k = 0; k < p->n_srcs; k++)
+            if (p->srcs[k]->store == p->stores[i] && p->srcs[k]->retention)
+                by_store[n++] = p->srcs[k];
+        s_bucket(st, p, p->stores[i], by_store, n, &st->buckets[st->n_buckets++]);
+    }
+    free(by_store);
+
+    size_t cap_groups = 0;
+    size_t n_trails = 0;
+    for (size_t i = 0; i < p->n_srcs; i++)
+        if (p->srcs[i]->type == LK_SRC_CLOUDTRAIL)
+            n_trails++;
+    st->trails = lk_arena_alloc(&st->arena, (n_trails ? n_trails : 1) * sizeof(*st->trails));
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        struct lk_source *src = p->srcs[i];
+        struct lk_retention *r = src->retention;
+        if (!r)
+            continue;
+        char *name = s_str(st, src->name);
+        bool also_s3 = src->store_ref.set;
+        int64_t avail = lk_retention_available_days(r);
+        for (size_t k = 0; k < src->log_groups.n; k++) {
+            if (also_s3)
+                s_add_log_group(st, &cap_groups, src->log_groups.items[k].v, name, avail,
+                                avail < 0);
+            else
+                s_add_log_group(st, &cap_groups, src->log_groups.items[k].v, name,
+                                r->delete_after.days, r->delete_after.forever);
+        }
+        if (src->type == LK_SRC_CLOUDTRAIL) {
+            s_trail(st, p, src, &st->trails[st->n_trails++]);
+            if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
+                s_add_log_group(st, &cap_groups, src->trail->cloudwatch.log_group.v, name, avail,
+                                avail < 0);
+        }
+    }
+    if (p->unmanaged.set && p->unmanaged.delete_after.set && !p->unmanaged.delete_after.forever) {
+        int rounded = 0;
+        st->unmanaged_set = true;
+        st->unmanaged_retention_days = lk_cwl_round_up(p->unmanaged.delete_after.days, &rounded)
+                                           ? rounded
+                                           : LK_CWL_MAX_RETENTION_DAYS;
+    }
+    lk_ir_canonicalize(st);
+    return st;
+}
+
+struct lk_ir_statement *lk_lower_find_statement(struct lk_ir_bucket *b, const char *sid)
+{
+    for (size_t i = 0; i < b->policy.n_statements; i++)
+        if (!strcmp(b->policy.statements[i].sid, sid))
+            return &b->policy.statements[i];
+    return NULL;
+}
