@@ -96,8 +96,7 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
         return;
     int64_t avail = lk_retention_available_days(r);
     if (src->store)
-        printf("  day %-6d S3 Standard, readily available%s\n", 0,
-               avail > 0 ? "" : "");
+        printf("  day %-6d S3 Standard, readily available\n", 0);
     else
         printf("  day %-6d CloudWatch Logs, readily available\n", 0);
     bool avail_printed = false;
@@ -109,7 +108,7 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
         printf("  day %-6lld %s\n", (long long)r->tiers[i].after.days,
                s_class_desc[r->tiers[i].storage_class]);
     }
-    if (!avail_printed && r->available.set && avail >= 0 &&
+    if (!avail_printed && src->store && r->available.set && avail >= 0 &&
         (r->delete_after.forever || avail < r->delete_after.days))
         printf("  day %-6lld end of the availability window\n", (long long)avail);
     if (r->delete_after.forever) {
@@ -117,8 +116,11 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
     } else {
         bool versioned = src->store && (!src->store->versioning.set || src->store->versioning.v ||
                                         src->store->object_lock.set);
-        printf("  day %-6lld deleted (%s)%s\n", (long long)r->delete_after.days,
-               lk_days_describe(&p->arena, r->delete_after.days),
+        const char *years = "";
+        for (int64_t y = 1; y <= 100; y++)
+            if (lk_years_to_days(y) == r->delete_after.days)
+                years = lk_arena_printf(&p->arena, " (%lldy)", (long long)y);
+        printf("  day %-6lld deleted%s%s\n", (long long)r->delete_after.days, years,
                versioned ? "; replaced or deleted versions are kept 30 days more" : "");
     }
     if (src->store) {
