@@ -1,0 +1,221 @@
+/*
+ * Unit tests: lowering to the IR and emitting payloads.
+ */
+#include "lk_test.h"
+
+#include <stdio.h>
+
+#include "compile.h"
+#include "lower.h"
+
+#define POLICY                                                                                     \
+    LK_TEST_HEADER                                                                                 \
+    "roles:\n"                                                                                     \
+    "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\", \"111122223333\"], access: read }\n" \
+    "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"          \
+    "stores:\n"                                                                                    \
+    "  s:\n"                                                                                       \
+    "    bucket: unit-logs-111122223333\n"                                                       \
+    "    transition_small_objects: false\n"                                                      \
+    "    readers: [r]\n"                                                                          \
+    "    admins: [a]\n"                                                                           \
+    "sources:\n"                                                                                   \
+    "  b-flow:\n"                                                                                  \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics\n"                                                            \
+    "    store: s\n"                                                                               \
+    "    prefix: flow/\n"                                                                          \
+    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "   \
+    "class: deep-archive}], delete_after: 3y }\n"                                                \
+    "  a-flow:\n"                                                                                  \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics\n"                                                            \
+    "    store: s\n"                                                                               \
+    "    prefix: flow/\n"                                                                          \
+    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "   \
+    "class: deep-archive}], delete_after: 3y }\n"                                                \
+    "  app:\n"                                                                                     \
+    "    type: cloudwatch-logs\n"                                                                  \
+    "    purpose: payment disputes\n"                                                             \
+    "    log_groups: [\"/app/x\", \"/app/y/*\"]\n"                                                 \
+    "    retention: { delete_after: 100d }\n"
+
+static struct lk_policy *s_checked(const char *yaml)
+{
+    struct lk_policy *p = lk_test_policy(yaml);
+    for (size_t i = 0; i < p->diags.n; i++)
+        if (p->diags.items[i].severity == LK_SEV_ERROR)
+            ck_abort_msg("%s: %s", p->diags.items[i].rule->id, p->diags.items[i].message);
+    return p;
+}
+
+START_TEST(test_lower_buckets)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_state *st = lk_lower(p);
+    ck_assert_uint_eq(st->n_buckets, 1);
+    struct lk_ir_bucket *b = &st->buckets[0];
+    ck_assert_str_eq(b->name, "unit-logs-111122223333");
+    ck_assert_str_eq(b->region, "us-east-1");
+    ck_assert_int_eq(b->versioning, LK_IR_VERSIONING_ENABLED);
+    ck_assert(b->public_access_block.present && b->public_access_block.restrict_public_buckets);
+    ck_assert_str_eq(b->encryption.algorithm, "AES256");
+    ck_assert(!b->object_lock.enabled);
+    /* Two sources with one prefix and one retention share one rule, named after the first. */
+    ck_assert_uint_eq(b->lifecycle.n_rules, 2);
+    ck_assert_int_eq(b->lifecycle.transition_min_size, LK_IR_TMS_ALL_128K);
+    struct lk_ir_lifecycle_rule *r = &b->lifecycle.rules[0];
+    ck_assert_str_eq(r->id, "logkeep-a-flow");
+    ck_assert_str_eq(r->prefix, "flow/");
+    ck_assert_uint_eq(r->sources.n, 2);
+    ck_assert_int_eq(r->expiration_days, 1096);
+    ck_assert_uint_eq(r->n_transitions, 2);
+    ck_assert_int_eq(r->transitions[1].storage_class, LK_IR_SC_DEEP_ARCHIVE);
+    ck_assert_int_eq(r->noncurrent_expiration_days, 30);
+    ck_assert_str_eq(b->lifecycle.rules[1].id, "logkeep-housekeeping");
+    ck_assert(b->lifecycle.rules[1].expired_object_delete_marker);
+    /* Statements sorted by Sid; readers include the account root form of a bare ID. */
+    ck_assert_str_eq(b->policy.statements[0].sid, "DenyChangesExceptAdmins");
+    const struct lk_ir_statement *read = lk_lower_find_statement(b, "ReadLogs");
+    ck_assert_ptr_nonnull(read);
+    ck_assert_uint_eq(read->principals.n, 2);
+    ck_assert_str_eq(read->principals.items[0], "arn:aws:iam::111122223333:role/Reader");
+    ck_assert_str_eq(read->principals.items[1], "arn:aws:iam::111122223333:root");
+    ck_assert_ptr_nonnull(lk_lower_find_statement(b, "LogDeliveryWrite"));
+    for (size_t i = 0; i < b->policy.n_statements; i++)
+        ck_assert_msg(!(b->policy.statements[i].allow &&
+                        b->policy.statements[i].principal_kind == LK_IR_PRINCIPAL_ANY),
+                      "Allow to * in %s", b->policy.statements[i].sid);
+    /* Log groups: exact and pattern, 100 days rounded up to 120. */
+    ck_assert_uint_eq(st->n_log_groups, 2);
+    ck_assert_str_eq(st->log_groups[0].name, "/app/x");
+    ck_assert(!st->log_groups[0].pattern);
+    ck_assert(st->log_groups[1].pattern);
+    ck_assert_int_eq(st->log_groups[0].retention_days, 120);
+    ck_assert_int_eq(st->log_groups[0].wanted_days, 100);
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_emit_deterministic)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_state *st1, *st2;
+    struct lk_artifacts a1, a2;
+    lk_artifacts_init(&a1);
+    lk_artifacts_init(&a2);
+    ck_assert_int_eq(lk_compile(p, &st1, &a1), 0);
+    ck_assert_int_eq(lk_compile(p, &st2, &a2), 0);
+    ck_assert_uint_eq(a1.n, a2.n);
+    for (size_t i = 0; i < a1.n; i++) {
+        ck_assert_str_eq(a1.items[i].path, a2.items[i].path);
+        ck_assert_str_eq(a1.items[i].sha256, a2.items[i].sha256);
+    }
+    const struct lk_artifact *lc = lk_artifacts_find(&a1, "s3/unit-logs-111122223333/lifecycle.xml");
+    ck_assert_ptr_nonnull(lc);
+    ck_assert_ptr_nonnull(strstr(lc->content, "<Filter>\n      <Prefix>flow/</Prefix>\n    </Filter>"));
+    ck_assert_ptr_null(strstr(lc->content, "<Rule>\n    <Prefix>"));
+    ck_assert_ptr_nonnull(strstr(lc->headers, "all_storage_classes_128K"));
+    ck_assert_ptr_nonnull(lk_artifacts_find(&a1, "logs/us-east-1/retention.json"));
+    ck_assert_ptr_null(lk_artifacts_find(&a1, "s3/unit-logs-111122223333/object-lock.xml"));
+    char *m = lk_emit_manifest(st1, &a1);
+    ck_assert_ptr_nonnull(strstr(m, a1.items[0].sha256));
+    free(m);
+    lk_ir_state_free(st1);
+    lk_ir_state_free(st2);
+    lk_artifacts_free(&a1);
+    lk_artifacts_free(&a2);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_xml_escaping)
+{
+    struct lk_arena a;
+    lk_arena_init(&a);
+    struct lk_ir_lifecycle_rule rule = {0};
+    char id[] = "a&b<c>", prefix[] = "x\"'y";
+    rule.id = id;
+    rule.prefix = prefix;
+    rule.enabled = true;
+    struct lk_ir_lifecycle lc = {true, LK_IR_TMS_ALL_128K, &rule, 1};
+    char *xml = lk_emit_lifecycle_xml(&lc, &a);
+    ck_assert_ptr_nonnull(strstr(xml, "<ID>a&amp;b&lt;c&gt;</ID>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<Prefix>x&quot;&apos;y</Prefix>"));
+    lk_arena_destroy(&a);
+}
+END_TEST
+
+/* LK206: a store whose generated policy would exceed 20 KB is an error at the store. */
+START_TEST(test_policy_size_limit)
+{
+    struct lk_buf b;
+    lk_buf_init(&b);
+    lk_buf_puts(&b, LK_TEST_HEADER "roles:\n  r:\n    access: read\n    principals:\n");
+    for (int i = 0; i < 400; i++)
+        lk_buf_printf(&b, "      - arn:aws:iam::111122223333:role/investigations/team-%04d\n", i);
+    lk_buf_puts(&b, "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+                    "stores:\n  s: { bucket: unit-logs-111122223333, readers: [r], admins: [a] }\n"
+                    "sources:\n  x: { type: s3-prefix, purpose: audit evidence, store: s, "
+                    "retention: { delete_after: 1y } }\n");
+    struct lk_policy *p = lk_test_policy(b.data);
+    lk_buf_free(&b);
+    ck_assert_uint_eq(p->diags.n_errors, 0);
+    struct lk_ir_state *st;
+    struct lk_artifacts a;
+    lk_artifacts_init(&a);
+    ck_assert_int_eq(lk_compile(p, &st, &a), 1);
+    ck_assert_ptr_null(st);
+    const struct lk_diag *d = lk_test_find(p, "LK206");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->span.line, 410); /* the store's name */
+    lk_artifacts_free(&a);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_trail)
+{
+    struct lk_policy *p = s_checked(
+        LK_TEST_HEADER
+        "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+        "stores:\n  s: { bucket: unit-logs-111122223333, readers: [a], admins: [a], "
+        "encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/k\" } }\n"
+        "sources:\n  main-trail:\n    type: cloudtrail\n    purpose: account activity audit\n"
+        "    store: s\n    prefix: ct/\n    retention: { available: 90d, delete_after: 1y }\n"
+        "    trail:\n      multi_region: true\n      cloudwatch: { log_group: /ct/main, role: "
+        "\"arn:aws:iam::111122223333:role/CT\" }\n");
+    struct lk_ir_state *st = lk_lower(p);
+    ck_assert_uint_eq(st->n_trails, 1);
+    struct lk_ir_trail *t = &st->trails[0];
+    ck_assert_str_eq(t->name, "main-trail");
+    ck_assert_str_eq(t->s3_key_prefix, "ct");
+    ck_assert(t->enable_log_file_validation && t->is_multi_region_trail && t->is_logging);
+    ck_assert_str_eq(t->cloud_watch_logs_log_group_arn,
+                     "arn:aws:logs:us-east-1:111122223333:log-group:/ct/main:*");
+    /* The CloudWatch copy keeps the availability window: 90 days. */
+    ck_assert_uint_eq(st->n_log_groups, 1);
+    ck_assert_int_eq(st->log_groups[0].retention_days, 90);
+    const struct lk_ir_statement *w = lk_lower_find_statement(&st->buckets[0],
+                                                              "CloudTrailWriteMainTrail");
+    ck_assert_ptr_nonnull(w);
+    ck_assert_str_eq(w->resources.items[0],
+                     "arn:aws:s3:::unit-logs-111122223333/ct/AWSLogs/111122223333/*");
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compile");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_lower_buckets);
+    tcase_add_test(tc, test_emit_deterministic);
+    tcase_add_test(tc, test_xml_escaping);
+    tcase_add_test(tc, test_policy_size_limit);
+    tcase_add_test(tc, test_trail);
+    suite_add_tcase(s, tc);
+    return lk_test_run(s);
+}
