@@ -151,17 +151,29 @@ char *lk_arena_strdup(struct lk_arena *arena, const char *s)
     return lk_arena_strndup(arena, s, strlen(s));
 }
 
+char *lk_arena_vprintf(struct lk_arena *arena, const char *fmt, va_list ap)
+{
+    /* Most strings are short: format once into a stack buffer, and again only if it is not
+     * large enough. */
+    char small[256];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        lk_oom();
+    if ((size_t)n < sizeof(small))
+        return lk_arena_strndup(arena, small, (size_t)n);
+    char *p = s_alloc_raw(arena, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
 char *lk_arena_printf(struct lk_arena *arena, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        lk_oom();
-    char *p = lk_arena_alloc(arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = lk_arena_vprintf(arena, fmt, ap);
     va_end(ap);
     return p;
 }
@@ -237,22 +249,29 @@ void lk_buf_putc(struct lk_buf *buf, char c)
 
 void lk_buf_printf(struct lk_buf *buf, const char *fmt, ...)
 {
+    if (buf->cap - buf->len < 64) {
+        size_t cap = buf->cap ? buf->cap * 2 : 256;
+        buf->data = lk_xrealloc(buf->data, cap);
+        buf->cap = cap;
+    }
+    /* Format straight into the spare room; only when it does not fit, grow and format again. */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(buf->data + buf->len, buf->cap - buf->len, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        buf->data[buf->len] = '\0';
         return;
-    lk_buf_append(buf, "", 0); /* ensure storage exists */
-    if (buf->cap - buf->len <= (size_t)n) {
+    }
+    if ((size_t)n >= buf->cap - buf->len) {
         size_t cap = buf->cap;
         while (cap - buf->len <= (size_t)n)
             cap *= 2;
         buf->data = lk_xrealloc(buf->data, cap);
         buf->cap = cap;
+        va_start(ap, fmt);
+        vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
     }
-    va_start(ap, fmt);
-    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     buf->len += (size_t)n;
 }

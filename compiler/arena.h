@@ -9,6 +9,7 @@
 #ifndef LK_ARENA_H
 #define LK_ARENA_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +89,9 @@ void *lk_xcalloc(size_t n, size_t size);
 void *lk_xrealloc(void *ptr, size_t size);
 char *lk_xstrdup(const char *s);
 char *lk_xstrndup(const char *s, size_t len);
+
+/** vprintf into the arena. @return the NUL-terminated result. */
+char *lk_arena_vprintf(struct lk_arena *arena, const char *fmt, va_list ap);
 
 /** Prints "logkeep: out of memory" and aborts. */
 _Noreturn void lk_oom(void);

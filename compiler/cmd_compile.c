@@ -35,10 +35,24 @@ static void s_usage(FILE *out)
           out);
 }
 
-/* mkdir -p of the directory part of @p path. @return 0, or -1 with errno set. */
-static int s_mkdirs(char *path)
+/* mkdir -p of the directory part of @p path, skipped when it is the directory of the previous
+ * file (artifacts come sorted, so a bucket's files share one check). @return 0, or -1 with errno
+ * set. */
+static int s_mkdirs(char *path, char **last_dir)
 {
-    for (char *p = path + 1; *p; p++) {
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    bool same = *last_dir && !strcmp(*last_dir, path);
+    if (!same) {
+        free(*last_dir);
+        *last_dir = lk_xstrdup(path);
+    }
+    *slash = '/';
+    if (same)
+        return 0;
+    for (char *p = path + 1; p <= slash; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
@@ -53,14 +67,15 @@ static int s_mkdirs(char *path)
     return 0;
 }
 
-static int s_write_file(const char *dir, const char *rel, const char *content, size_t len)
+static int s_write_file(const char *dir, const char *rel, const char *content, size_t len,
+                        char **last_dir)
 {
     size_t n = strlen(dir) + strlen(rel) + 2;
     char *path = lk_xmalloc(n);
     snprintf(path, n, "%s/%s", dir, rel);
     int rc = -1;
     FILE *f = NULL;
-    if (s_mkdirs(path) != 0)
+    if (s_mkdirs(path, last_dir) != 0)
         goto cleanup;
     f = fopen(path, "wb");
     if (!f)
@@ -77,26 +92,37 @@ cleanup:
     return rc;
 }
 
-static void s_print_json(const struct lk_ir_state *st, const struct lk_artifacts *a,
-                         const char *manifest)
+/* Writes @p s as a JSON string literal (RFC 8259 §7). */
+static void s_json_string(FILE *out, const char *s)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "manifest", cJSON_Parse(manifest));
-    cJSON *arts = cJSON_AddObjectToObject(root, "artifacts");
+    struct lk_buf b;
+    lk_buf_init(&b);
+    lk_json_escape(&b, s);
+    fwrite(b.data, 1, b.len, out);
+    lk_buf_free(&b);
+}
+
+/* One JSON document: {"manifest": {...}, "artifacts": {"<path>": <payload>}}. JSON payloads are
+ * embedded as JSON, XML payloads as strings. Streamed: the artifacts are already rendered. */
+static void s_print_json(const struct lk_artifacts *a, const char *manifest, FILE *out)
+{
+    size_t mlen = strlen(manifest);
+    fputs("{\n\"manifest\": ", out);
+    fwrite(manifest, 1, mlen && manifest[mlen - 1] == '\n' ? mlen - 1 : mlen, out);
+    fputs(",\n\"artifacts\": {", out);
     for (size_t i = 0; i < a->n; i++) {
         const struct lk_artifact *x = &a->items[i];
         size_t len = strlen(x->path);
-        cJSON *v = NULL;
+        fputs(i ? ",\n" : "\n", out);
+        s_json_string(out, x->path);
+        fputs(": ", out);
         if (len > 5 && !strcmp(x->path + len - 5, ".json"))
-            v = cJSON_Parse(x->content);
-        cJSON_AddItemToObject(arts, x->path, v ? v : cJSON_CreateString(x->content));
+            fwrite(x->content, 1, x->len && x->content[x->len - 1] == '\n' ? x->len - 1 : x->len,
+                   out);
+        else
+            s_json_string(out, x->content);
     }
-    (void)st;
-    struct lk_arena tmp;
-    lk_arena_init(&tmp);
-    fputs(lk_json_print(root, &tmp), stdout);
-    lk_arena_destroy(&tmp);
-    cJSON_Delete(root);
+    fputs("\n}\n}\n", out);
 }
 
 int lk_cmd_compile(int argc, char **argv)
@@ -156,13 +182,17 @@ int lk_cmd_compile(int argc, char **argv)
     if (rc == LK_EXIT_OK) {
         char *manifest = lk_emit_manifest(st, &arts);
         if (json) {
-            s_print_json(st, &arts, manifest);
+            s_print_json(&arts, manifest, stdout);
         } else {
+            char *last_dir = NULL;
             for (size_t i = 0; i < arts.n && rc == LK_EXIT_OK; i++)
-                if (s_write_file(dir, arts.items[i].path, arts.items[i].content, arts.items[i].len))
+                if (s_write_file(dir, arts.items[i].path, arts.items[i].content, arts.items[i].len,
+                                 &last_dir))
                     rc = LK_EXIT_USAGE;
-            if (rc == LK_EXIT_OK && s_write_file(dir, "manifest.json", manifest, strlen(manifest)))
+            if (rc == LK_EXIT_OK &&
+                s_write_file(dir, "manifest.json", manifest, strlen(manifest), &last_dir))
                 rc = LK_EXIT_USAGE;
+            free(last_dir);
             if (rc == LK_EXIT_OK)
                 fprintf(stderr, "logkeep compile: wrote %zu artifacts and manifest.json to %s\n",
                         arts.n, dir);

@@ -108,12 +108,13 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
  * Used by VPC Flow Logs, Route 53 Resolver query logs, AWS WAF and Network Firewall. */
 static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
-    char *source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
-                                    st->account);
     bool created;
     struct lk_ir_statement *acl = s_shared(st, b, "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
                                            "delivery.logs.amazonaws.com", &created);
+    char *source_arn = NULL;
     if (created) {
+        source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
+                                  st->account);
         lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
         lk_ir_list_add(st, &acl->actions, "s3:ListBucket");
         lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
@@ -123,6 +124,9 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct
     struct lk_ir_statement *w = s_shared(st, b, "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
                                          "delivery.logs.amazonaws.com", &created);
     if (created) {
+        if (!source_arn)
+            source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
+                                      st->account);
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
         lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);

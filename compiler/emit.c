@@ -179,6 +179,31 @@ static void s_indent(struct lk_buf *b, int depth)
         lk_buf_puts(b, "  ");
 }
 
+/* JSON string escaping (RFC 8259 §7): quote, backslash and control characters; UTF-8 passes
+ * through unchanged. */
+void lk_json_escape(struct lk_buf *b, const char *s)
+{
+    lk_buf_putc(b, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        lk_buf_append(b, run, (size_t)(s - run));
+        switch (c) {
+        case '"': lk_buf_puts(b, "\\\""); break;
+        case '\\': lk_buf_puts(b, "\\\\"); break;
+        case '\n': lk_buf_puts(b, "\\n"); break;
+        case '\r': lk_buf_puts(b, "\\r"); break;
+        case '\t': lk_buf_puts(b, "\\t"); break;
+        default: lk_buf_printf(b, "\\u%04x", c);
+        }
+        run = s + 1;
+    }
+    lk_buf_append(b, run, (size_t)(s - run));
+    lk_buf_putc(b, '"');
+}
+
 static void s_print(struct lk_buf *b, const cJSON *item, int depth)
 {
     if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
@@ -192,12 +217,8 @@ static void s_print(struct lk_buf *b, const cJSON *item, int depth)
         for (; child; child = child->next) {
             s_indent(b, depth + 1);
             if (obj) {
-                cJSON *key = cJSON_CreateString(child->string);
-                char *k = cJSON_PrintUnformatted(key);
-                lk_buf_puts(b, k);
+                lk_json_escape(b, child->string);
                 lk_buf_puts(b, ": ");
-                cJSON_free(k);
-                cJSON_Delete(key);
             }
             s_print(b, child, depth + 1);
             lk_buf_puts(b, child->next ? ",\n" : "\n");
@@ -206,7 +227,15 @@ static void s_print(struct lk_buf *b, const cJSON *item, int depth)
         lk_buf_putc(b, obj ? '}' : ']');
         return;
     }
-    /* Leaves print themselves: cJSON escapes strings and formats numbers. */
+    if (cJSON_IsString(item)) {
+        lk_json_escape(b, item->valuestring);
+        return;
+    }
+    if (cJSON_IsNumber(item) && item->valuedouble == (double)item->valueint) {
+        lk_buf_printf(b, "%d", item->valueint);
+        return;
+    }
+    /* true, false, null and non-integral numbers: cJSON formats them. */
     char *leaf = cJSON_PrintUnformatted(item);
     if (!leaf)
         lk_oom();

@@ -56,6 +56,9 @@ char *lk_emit_trail_json(const struct lk_ir_state *st, const struct lk_ir_trail 
 
 /* JSON output helpers shared by the emitters (emit.c). */
 struct cJSON;
+/** Appends @p s as a JSON string literal, quotes included. */
+struct lk_buf;
+void lk_json_escape(struct lk_buf *b, const char *s);
 /** Pretty-prints with two-space indentation and a final newline, into the arena. */
 char *lk_json_print(const struct cJSON *item, struct lk_arena *arena);
 

@@ -2,6 +2,7 @@
  * logkeep: S3 bucket configuration payloads (REST-XML), in the element order of the S3 service
  * model (botocore data/s3/2006-03-01/service-2.json), namespace on the root element only.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "emit.h"
@@ -12,46 +13,63 @@
 /* Escapes the five XML special characters (XML 1.0 §2.4). */
 static void s_text(struct lk_buf *b, const char *s)
 {
+    const char *run = s;
     for (; *s; s++) {
+        const char *rep;
         switch (*s) {
-        case '&': lk_buf_puts(b, "&amp;"); break;
-        case '<': lk_buf_puts(b, "&lt;"); break;
-        case '>': lk_buf_puts(b, "&gt;"); break;
-        case '"': lk_buf_puts(b, "&quot;"); break;
-        case '\'': lk_buf_puts(b, "&apos;"); break;
-        default: lk_buf_putc(b, *s);
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&apos;"; break;
+        default: continue;
         }
+        lk_buf_append(b, run, (size_t)(s - run));
+        lk_buf_puts(b, rep);
+        run = s + 1;
     }
+    lk_buf_append(b, run, (size_t)(s - run));
+}
+
+static void s_indent(struct lk_buf *b, int depth)
+{
+    static const char spaces[] = "            ";
+    lk_buf_append(b, spaces, (size_t)(2 * depth) < sizeof(spaces) - 1 ? (size_t)(2 * depth)
+                                                                     : sizeof(spaces) - 1);
+}
+
+static void s_tag(struct lk_buf *b, const char *open, const char *name, const char *end)
+{
+    lk_buf_puts(b, open);
+    lk_buf_puts(b, name);
+    lk_buf_puts(b, end);
 }
 
 static void s_elem(struct lk_buf *b, int depth, const char *name, const char *value)
 {
-    for (int i = 0; i < depth; i++)
-        lk_buf_puts(b, "  ");
-    lk_buf_printf(b, "<%s>", name);
+    s_indent(b, depth);
+    s_tag(b, "<", name, ">");
     s_text(b, value);
-    lk_buf_printf(b, "</%s>\n", name);
+    s_tag(b, "</", name, ">\n");
 }
 
 static void s_elem_int(struct lk_buf *b, int depth, const char *name, long long v)
 {
-    for (int i = 0; i < depth; i++)
-        lk_buf_puts(b, "  ");
-    lk_buf_printf(b, "<%s>%lld</%s>\n", name, v, name);
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", v);
+    s_elem(b, depth, name, num);
 }
 
 static void s_open(struct lk_buf *b, int depth, const char *name)
 {
-    for (int i = 0; i < depth; i++)
-        lk_buf_puts(b, "  ");
-    lk_buf_printf(b, "<%s>\n", name);
+    s_indent(b, depth);
+    s_tag(b, "<", name, ">\n");
 }
 
 static void s_close(struct lk_buf *b, int depth, const char *name)
 {
-    for (int i = 0; i < depth; i++)
-        lk_buf_puts(b, "  ");
-    lk_buf_printf(b, "</%s>\n", name);
+    s_indent(b, depth);
+    s_tag(b, "</", name, ">\n");
 }
 
 static char *s_finish(struct lk_buf *b, struct lk_arena *arena)

@@ -57,13 +57,7 @@ char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        lk_oom();
-    char *p = lk_arena_alloc(&state->arena, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = lk_arena_vprintf(&state->arena, fmt, ap);
     va_end(ap);
     return p;
 }

@@ -359,6 +359,23 @@ static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct lk_sourc
 
 /* ------------------------------------------------------------------------------ the state */
 
+/* Index of a store in the policy's sorted store index (binary search by name). */
+static size_t s_store_index(struct lk_policy *p, const struct lk_store *store)
+{
+    size_t lo = 0, hi = p->n_stores;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = lk_str_cmp(store->name, p->stores[mid]->name);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0; /* unreachable: a resolved store is in the index */
+}
+
 struct lk_ir_state *lk_lower(struct lk_policy *p)
 {
     struct lk_ir_state *st = lk_ir_state_new();
@@ -366,16 +383,25 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
     st->region = s_str(st, p->region.v);
     st->partition = lk_ir_strdup(st, s_partition(p));
 
-    /* Sources of each store. */
+    /* Sources of each store: one pass counting, one placing (stores are few, sources many). */
+    size_t *count = lk_xcalloc(p->n_stores + 1, sizeof(*count));
     struct lk_source **by_store = lk_xmalloc((p->n_srcs ? p->n_srcs : 1) * sizeof(*by_store));
+    for (size_t k = 0; k < p->n_srcs; k++)
+        if (p->srcs[k]->store && p->srcs[k]->retention)
+            count[s_store_index(p, p->srcs[k]->store) + 1]++;
+    for (size_t i = 0; i < p->n_stores; i++)
+        count[i + 1] += count[i];
+    size_t *fill = lk_xmalloc((p->n_stores + 1) * sizeof(*fill));
+    memcpy(fill, count, (p->n_stores + 1) * sizeof(*fill));
+    for (size_t k = 0; k < p->n_srcs; k++)
+        if (p->srcs[k]->store && p->srcs[k]->retention)
+            by_store[fill[s_store_index(p, p->srcs[k]->store)]++] = p->srcs[k];
     st->buckets = lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
-    for (size_t i = 0; i < p->n_stores; i++) {
-        size_t n = 0;
-        for (size_t k = 0; k < p->n_srcs; k++)
-            if (p->srcs[k]->store == p->stores[i] && p->srcs[k]->retention)
-                by_store[n++] = p->srcs[k];
-        s_bucket(st, p, p->stores[i], by_store, n, &st->buckets[st->n_buckets++]);
-    }
+    for (size_t i = 0; i < p->n_stores; i++)
+        s_bucket(st, p, p->stores[i], by_store + count[i], count[i + 1] - count[i],
+                 &st->buckets[st->n_buckets++]);
+    free(fill);
+    free(count);
     free(by_store);
 
     size_t cap_groups = 0;
