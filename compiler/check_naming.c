@@ -243,7 +243,9 @@ void lk_check_naming(struct lk_policy *p)
 {
     struct lk_diags *D = &p->diags;
     struct lk_span top = p->sources.n ? (struct lk_span){0, 1, 1, 1} : LK_SPAN_NONE;
-    bool any_file_decoded = p->version_set;
+    /* A file that could not be read may hold the account or region: say nothing of them
+     * missing then, the file's own error comes first. */
+    bool any_file_decoded = p->version_set && p->n_files_unreadable == 0;
 
     if (p->account.set) {
         if (!lk_account_id_valid(p->account.v)) {

@@ -114,7 +114,7 @@ static void s_destinations(struct lk_policy *p, struct lk_source *src)
                 if (src->type == LK_SRC_WAF)
                     lk_diag_help(D, d, "AWS WAF delivers only to log groups named aws-waf-logs-*");
                 else
-                    lk_diag_help(D, d, "%s always writes to log groups under %s", ti->title,
+                    lk_diag_help(D, d, "%s always write to log groups under %s", ti->title,
                                  ti->log_group_prefix);
             }
         }
@@ -142,6 +142,17 @@ void lk_check_refs(struct lk_policy *p)
                             offsetof(struct lk_store, name));
         }
         s_destinations(p, src);
+        /* ALB and Classic Load Balancer access logs: "The only server-side encryption option
+         * that's supported is Amazon S3-managed keys (SSE-S3)" (Elastic Load Balancing User
+         * Guide, "Access logs for your Application Load Balancer", bucket requirements). */
+        if (src->store && src->type_set && src->type == LK_SRC_ELB && src->store->kms_key.set) {
+            struct lk_diag *d = lk_diag_add(&p->diags, "LK027", src->store_ref.span,
+                                            "store \"%.*s\" uses SSE-KMS, but load balancers "
+                                            "deliver access logs only to SSE-S3 buckets",
+                                            LK_STR_ARG(src->store->name));
+            lk_diag_related(&p->diags, d, src->store->kms_key.span, "KMS key named here");
+            lk_diag_help(&p->diags, d, "send load balancer logs to a store without a kms_key");
+        }
         /* WAF buckets must be named aws-waf-logs-* (AWS WAF Developer Guide, "Amazon S3"). */
         if (src->store && src->type_set && lk_source_type_info(src->type)->bucket_prefix &&
             src->store->bucket.set &&

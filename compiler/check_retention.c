@@ -194,7 +194,14 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
                              "source \"%.*s\" keeps its logs forever: %.*s", LK_STR_ARG(src->name),
                              LK_STR_ARG(src->forever_because.v));
         }
-    } else if (r->delete_after.days < LK_MIN_RETENTION_DAYS) {
+    } else if (src->forever_because.set) {
+        struct lk_diag *d = lk_diag_add(D, "LK028", src->forever_because.span,
+                                        "source \"%.*s\" gives forever_because, but deletes its "
+                                        "logs after %lld days",
+                                        LK_STR_ARG(src->name), (long long)r->delete_after.days);
+        lk_diag_help(D, d, "remove forever_because, or keep the logs forever");
+    }
+    if (!r->delete_after.forever && r->delete_after.days < LK_MIN_RETENTION_DAYS) {
         struct lk_diag *d = lk_policy_report(
             p, &src->waivers, "LK103", s_retention_span(src),
             "source \"%.*s\" deletes its logs after %lld days, sooner than the %d days "

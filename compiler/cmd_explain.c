@@ -1,9 +1,9 @@
 /*
  * logkeep explain / logkeep rules: the rule catalogue for people.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -54,23 +54,13 @@ int lk_cmd_explain(int argc, char **argv)
         fputs("usage: logkeep explain RULE\n", stderr);
         return LK_EXIT_USAGE;
     }
-    char id[16];
-    size_t n = strlen(argv[1]);
-    if (n >= sizeof(id)) {
-        fprintf(stderr, "logkeep explain: no rule \"%s\"\n", argv[1]);
-        return LK_EXIT_USAGE;
-    }
-    for (size_t i = 0; i <= n; i++)
-        id[i] = (char)toupper((unsigned char)argv[1][i]);
-    const struct lk_rule *r = lk_rule_find(id);
-    if (!r) {
-        /* Accept the rule's name too: "logkeep explain retention-forever". */
-        size_t count;
-        const struct lk_rule *all = lk_rules_all(&count);
-        for (size_t i = 0; i < count && !r; i++)
-            if (!strcmp(all[i].name, argv[1]))
-                r = &all[i];
-    }
+    /* A rule's ID in any case ("lk101"), or its name ("retention-forever"). */
+    const struct lk_rule *r = NULL;
+    size_t count;
+    const struct lk_rule *all = lk_rules_all(&count);
+    for (size_t i = 0; i < count && !r; i++)
+        if (!strcasecmp(all[i].id, argv[1]) || !strcmp(all[i].name, argv[1]))
+            r = &all[i];
     if (!r) {
         fprintf(stderr, "logkeep explain: no rule \"%s\"; \"logkeep rules\" lists them\n",
                 argv[1]);
@@ -85,7 +75,11 @@ int lk_cmd_explain(int argc, char **argv)
 
 int lk_cmd_rules(int argc, char **argv)
 {
-    (void)argv;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        puts("usage: logkeep rules\n\nLists every rule: ID, severity, name and summary. "
+             "\"logkeep explain RULE\" says more.");
+        return LK_EXIT_OK;
+    }
     if (argc != 1) {
         fputs("usage: logkeep rules\n", stderr);
         return LK_EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compile.h"
 #include "policy.h"
 
 bool lk_cli_use_color(const char *mode, FILE *out)
@@ -101,6 +102,7 @@ int lk_cmd_validate(int argc, char **argv)
     struct lk_policy *p = lk_cli_load_policy("validate", argc - optind, argv + optind);
     if (!p)
         return LK_EXIT_USAGE;
+    lk_compile_check_limits(p);
     if (strict)
         lk_diags_promote_warnings(&p->diags);
 

@@ -8,6 +8,56 @@
 
 #include "lower.h"
 
+static void s_report_size(struct lk_policy *policy, const char *store_name, size_t size)
+{
+    struct lk_store *store = lk_policy_find_store(policy, lk_str_c(store_name));
+    struct lk_diag *d = lk_diag_add(&policy->diags, "LK206", store ? store->span : LK_SPAN_NONE,
+                                    "the bucket policy of store \"%s\" is %zu bytes; S3 allows %d",
+                                    store_name, size, LK_BUCKET_POLICY_MAX_BYTES);
+    lk_diag_help(&policy->diags, d, "split its sources over several stores");
+}
+
+/* An upper bound on the size of a store's generated bucket policy: the fixed statements, and per
+ * source and per principal more than any statement adds for them. */
+static size_t s_policy_bound(struct lk_policy *p, const struct lk_store *s)
+{
+    size_t bound = 4096 + 4 * s->bucket.v.len;
+    const struct lk_text_list *lists[2] = {&s->readers, &s->admins};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            struct lk_role *r = lk_policy_find_role(p, lists[l]->items[i].v);
+            for (size_t k = 0; r && k < r->principals.n; k++)
+                bound += r->principals.items[k].v.len + 32;
+        }
+    for (size_t i = 0; i < p->n_srcs; i++)
+        if (p->srcs[i]->store == s)
+            bound += 1600 + 2 * (s->bucket.v.len + p->srcs[i]->prefix.v.len + p->srcs[i]->name.len);
+    return bound;
+}
+
+void lk_compile_check_limits(struct lk_policy *policy)
+{
+    if (policy->diags.n_errors)
+        return;
+    bool exact = false;
+    for (size_t i = 0; i < policy->n_stores && !exact; i++)
+        exact = s_policy_bound(policy, policy->stores[i]) > LK_BUCKET_POLICY_MAX_BYTES;
+    if (!exact)
+        return;
+    struct lk_ir_state *st = lk_lower(policy);
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        char *json = lk_emit_bucket_policy_json(&st->buckets[i].policy, &tmp);
+        size_t len = strlen(json);
+        if (len > LK_BUCKET_POLICY_MAX_BYTES)
+            s_report_size(policy, st->buckets[i].store, len);
+    }
+    lk_arena_destroy(&tmp);
+    lk_ir_state_free(st);
+    lk_diags_sort(&policy->diags);
+}
+
 int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out)
 {
     *out_state = NULL;
@@ -20,15 +70,8 @@ int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct 
         char path[1100];
         snprintf(path, sizeof(path), "s3/%s/policy.json", st->buckets[i].name);
         const struct lk_artifact *a = lk_artifacts_find(out, path);
-        if (!a || a->len <= LK_BUCKET_POLICY_MAX_BYTES)
-            continue;
-        struct lk_store *store = lk_policy_find_store(policy, lk_str_c(st->buckets[i].store));
-        struct lk_diag *d = lk_diag_add(&policy->diags, "LK206",
-                                        store ? store->span : LK_SPAN_NONE,
-                                        "the bucket policy of store \"%s\" is %zu bytes; S3 "
-                                        "allows %d",
-                                        st->buckets[i].store, a->len, LK_BUCKET_POLICY_MAX_BYTES);
-        lk_diag_help(&policy->diags, d, "split its sources over several stores");
+        if (a && a->len > LK_BUCKET_POLICY_MAX_BYTES)
+            s_report_size(policy, st->buckets[i].store, a->len);
     }
     if (policy->diags.n_errors) {
         lk_diags_sort(&policy->diags);

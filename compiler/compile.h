@@ -17,4 +17,11 @@
  */
 int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out);
 
+/**
+ * Checks the limits that only the compiled output shows (LK206: a bucket policy over 20 KB),
+ * so that validate reports them too. Cheap: a store is lowered and measured only when a bound
+ * on its policy size exceeds the limit. Does nothing when the policy already has errors.
+ */
+void lk_compile_check_limits(struct lk_policy *policy);
+
 #endif

@@ -249,9 +249,12 @@ static void s_waivers(struct s_dec *dec, const struct lk_ynode *n, struct lk_wai
                         n->keys[i]->text.ptr);
             continue;
         }
-        /* Only policy judgements can be waived, never structure or baselines. */
-        if (rule->id[2] < '1' || rule->id[2] > '4') {
-            lk_diag_add(dec->d, "LK028", n->keys[i]->span, "rule %s cannot be waived", rule->id);
+        /* Only judgement calls can be waived, never structure, AWS limits or baselines. */
+        if (!lk_rule_waivable(rule)) {
+            struct lk_diag *d = lk_diag_add(dec->d, "LK028", n->keys[i]->span,
+                                            "rule %s cannot be waived", rule->id);
+            lk_diag_help(dec->d, d, "waivable rules: LK102, LK103, LK203, LK301, LK302, LK401, "
+                                    "LK402, LK404, LK405, LK406");
             continue;
         }
         if (!s_text(dec, n->values[i], &w->reason, "a waiver's reason"))
@@ -742,7 +745,23 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
             }
             break;
         case 3: s_text_nonempty(dec, v, &src->store_ref, "store"); break;
-        case 4: s_text(dec, v, &src->prefix, "prefix"); break;
+        case 4:
+            if (s_text(dec, v, &src->prefix, "prefix") && src->prefix.v.len) {
+                /* A prefix names a folder: "flow" would also match "flow-old/..." in lifecycle
+                 * filters and break the AWSLogs/ paths in bucket policies. */
+                struct lk_str pre = src->prefix.v;
+                if (pre.ptr[0] == '/' || pre.ptr[pre.len - 1] != '/') {
+                    struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                    "prefix \"%s\" must be a folder: no leading "
+                                                    "'/', and a trailing '/'",
+                                                    v->text.ptr);
+                    if (pre.ptr[0] != '/')
+                        lk_diag_help(dec->d, d, "write \"%s/\"", v->text.ptr);
+                    src->prefix.set = false;
+                    src->prefix.v.len = 0;
+                }
+            }
+            break;
         case 5: s_text_list(dec, v, &src->log_groups, "log_groups", "a log group name"); break;
         case 6: s_trail(dec, v, src); break;
         case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
@@ -856,6 +875,8 @@ void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
                                                 &scratch, &policy->diags, &stream);
     if (root)
         s_decode_root(&dec, root, file_id);
+    else
+        policy->n_files_unreadable++;
     lk_arena_destroy(&scratch);
 }
 
@@ -907,6 +928,9 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
                              "write account: \"%s\"; unquoted, YAML reads a number and other "
                              "tools drop leading zeros",
                              v->text.ptr);
+                /* Keep the value so the rest of the policy is checked against it. */
+                struct lk_text t = {v->text, v->span, true};
+                s_merge_text(&dec, &policy->account, &t, "account");
                 break;
             }
             struct lk_text t = {0};

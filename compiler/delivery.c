@@ -105,7 +105,8 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
  * delivery.logs.amazonaws.com gets s3:PutObject on [prefix/]AWSLogs/<account>/... with
  * s3:x-amz-acl = bucket-owner-full-control, and s3:GetBucketAcl and s3:ListBucket on the
  * bucket, all scoped by aws:SourceAccount and aws:SourceArn arn:<p>:logs:<region>:<account>:*.
- * Used by VPC Flow Logs, Route 53 Resolver query logs, AWS WAF and Network Firewall. */
+ * Used by VPC Flow Logs, Route 53 Resolver query logs, AWS WAF, Network Firewall and Network
+ * Load Balancer access logs ("Access logs for your Network Load Balancer", bucket policy). */
 static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
     bool created;
@@ -141,7 +142,8 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html):
  * Regions available before August 2022 grant s3:PutObject to the Regional Elastic Load Balancing
  * account; newer Regions to the service principal logdelivery.elasticloadbalancing.amazonaws.com.
- * The account IDs are the documented table for those Regions. */
+ * The account IDs are the documented table for those Regions; the two China Regions' IDs could
+ * not be confirmed against the AWS China documentation (docs/source-types.md). */
 static const struct {
     const char *region;
     const char *account;
@@ -226,14 +228,33 @@ static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir
  * guardduty.amazonaws.com gets s3:GetBucketLocation on the bucket and s3:PutObject on
  * [prefix/]..., scoped by aws:SourceAccount and aws:SourceArn of the detector. The detector ID is
  * not part of the policy, so the ARN is matched with a wildcard. */
+/* Regions that must be enabled before use (opt-in): GuardDuty's principal there is
+ * guardduty.<region>.amazonaws.com (GuardDuty User Guide, "Exporting findings", bucket policy
+ * note on opt-in Regions; AWS General Reference, "Enable or disable AWS Regions"). */
+static bool s_opt_in_region(const char *region)
+{
+    static const char *const opt_in[] = {
+        "af-south-1",     "ap-east-1",      "ap-east-2",     "ap-south-2",   "ap-southeast-3",
+        "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1",
+        "eu-central-2",   "eu-south-1",     "eu-south-2",    "il-central-1", "me-central-1",
+        "me-south-1",     "mx-central-1",
+    };
+    for (size_t i = 0; i < sizeof(opt_in) / sizeof(opt_in[0]); i++)
+        if (!strcmp(region, opt_in[i]))
+            return true;
+    return false;
+}
+
 static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
+    const char *principal = s_opt_in_region(st->region)
+                                ? lk_ir_printf(st, "guardduty.%s.amazonaws.com", st->region)
+                                : "guardduty.amazonaws.com";
     char *detector = lk_ir_printf(st, "arn:%s:guardduty:%s:%s:detector/*", st->partition,
                                   st->region, st->account);
     bool created;
     struct lk_ir_statement *loc = s_shared(st, b, "GuardDutyGetBucketLocation",
-                                           LK_IR_PRINCIPAL_SERVICE, "guardduty.amazonaws.com",
-                                           &created);
+                                           LK_IR_PRINCIPAL_SERVICE, principal, &created);
     if (created) {
         lk_ir_list_add(st, &loc->actions, "s3:GetBucketLocation");
         lk_ir_list_add(st, &loc->resources, s_bucket_arn(st, b));
@@ -241,7 +262,7 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk
         lk_lower_add_condition(st, loc, "ArnLike", "aws:SourceArn", detector);
     }
     struct lk_ir_statement *w = s_shared(st, b, "GuardDutyPutObject", LK_IR_PRINCIPAL_SERVICE,
-                                         "guardduty.amazonaws.com", &created);
+                                         principal, &created);
     if (created) {
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
@@ -260,7 +281,8 @@ void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy,
     case LK_SRC_VPC_FLOW_LOGS:
     case LK_SRC_ROUTE53_RESOLVER:
     case LK_SRC_WAF:
-    case LK_SRC_NETWORK_FIREWALL: s_log_delivery(st, src, b); break;
+    case LK_SRC_NETWORK_FIREWALL:
+    case LK_SRC_NLB: s_log_delivery(st, src, b); break;
     case LK_SRC_ELB: s_elb(st, src, b); break;
     case LK_SRC_CONFIG: s_config(st, src, b); break;
     case LK_SRC_GUARDDUTY: s_guardduty(st, src, b); break;

@@ -33,6 +33,9 @@ struct lk_rule {
 /** @return the rule with this id, or NULL. */
 const struct lk_rule *lk_rule_find(const char *id);
 
+/** @return true when findings of @p rule may be waived in a policy. */
+bool lk_rule_waivable(const struct lk_rule *rule);
+
 /** @return the catalogue and its length, in id order. */
 const struct lk_rule *lk_rules_all(size_t *n);
 

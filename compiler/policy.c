@@ -188,6 +188,8 @@ int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths, siz
         policy->n_files_read++;
         if (r == 0)
             lk_decode_file(policy, id);
+        else
+            policy->n_files_unreadable++;
     }
     rc = 0;
 cleanup:
@@ -202,6 +204,8 @@ void lk_policy_load_buffer(struct lk_policy *policy, const char *name, const cha
     policy->n_files_read++;
     if (lk_sources_add_buffer(&policy->sources, name, data, len, &policy->diags, &id) == 0)
         lk_decode_file(policy, id);
+    else
+        policy->n_files_unreadable++;
 }
 
 /* ----------------------------------------------------------------------------- lookups */

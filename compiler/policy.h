@@ -146,6 +146,7 @@ enum lk_source_type {
     LK_SRC_VPC_FLOW_LOGS,
     LK_SRC_ROUTE53_RESOLVER,
     LK_SRC_ELB,
+    LK_SRC_NLB,
     LK_SRC_WAF,
     LK_SRC_NETWORK_FIREWALL,
     LK_SRC_CONFIG,
@@ -249,6 +250,7 @@ struct lk_policy {
     } unmanaged;
 
     size_t n_files_read;
+    size_t n_files_unreadable; /* files whose YAML could not be read into a tree */
 };
 
 /** @return a new, empty policy. Free it with lk_policy_free(). */

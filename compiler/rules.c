@@ -20,8 +20,9 @@ static const struct lk_rule s_rules[] = {
     /* ---------------------------------------------------------------- LK0xx structure */
     {"LK001", "yaml-syntax", LK_SEV_ERROR, "the file is not valid YAML",
      "The policy file could not be parsed as YAML. The message gives libyaml's description of "
-     "the problem and the position where parsing stopped; nothing after that point in the file "
-     "was checked.",
+     "the problem and the position where parsing stopped. Roles, stores, retention classes and "
+     "sources completed before that point are still checked; the rest of the file is not, and "
+     "checks that need the whole policy (a missing account or region) are skipped.",
      YAML12},
     {"LK002", "encoding", LK_SEV_ERROR, "the file is not UTF-8 text",
      "Policy files must be UTF-8 without NUL bytes. A byte sequence that is not valid UTF-8 "
@@ -148,11 +149,12 @@ static const struct lk_rule s_rules[] = {
      "Network Firewall to either. A source must name a destination its type can use, and only "
      "CloudTrail sources take trail settings. WAF destinations must be named aws-waf-logs-*.",
      "logkeep-policy(5), \"Source types\"; the services' logging guides cited there"},
-    {"LK028", "waiver", LK_SEV_ERROR, "an invalid waiver",
-     "A waiver turns one finding of one rule into a note, and must say why: \"waivers: { LK402: "
-     "reason }\". Only retention, access, purpose and integrity rules (LK1xx-LK4xx) can be "
-     "waived, the reason must be a non-empty sentence, and a waiver that matches no finding is "
-     "reported so stale waivers do not accumulate.",
+    {"LK028", "waiver", LK_SEV_ERROR, "an invalid or stale waiver",
+     "A waiver turns the findings of one rule on one source or store into notes, and must say "
+     "why in at least three words: \"waivers: { LK402: <reason> }\". Only judgement calls can be "
+     "waived: LK102, LK103, LK203, LK301, LK302, LK401, LK402, LK404, LK405 and LK406. A waiver "
+     "that matches no finding is reported, so stale waivers do not accumulate; so is a "
+     "forever_because on a source whose retention is finite.",
      "logkeep-policy(5), \"Waivers\""},
 
     /* ---------------------------------------------------------------- LK1xx retention */
@@ -290,8 +292,8 @@ static const struct lk_rule s_rules[] = {
      "retention and cost.",
      SEC04},
     {"LK302", "vague-purpose", LK_SEV_WARNING, "a purpose that says nothing",
-     "The purpose is a placeholder (\"tbd\", \"just in case\", \"logs\") or a single word. "
-     "words. Say what the logs are for.",
+     "The purpose is a placeholder (\"tbd\", \"just in case\", \"logs\") or a single word. Say "
+     "what the logs are for: the investigations, audits or obligations they serve.",
      SEC04},
 
     /* ---------------------------------------------------------------- LK4xx integrity */
@@ -326,8 +328,9 @@ static const struct lk_rule s_rules[] = {
 
     /* ---------------------------------------------------------------- LK5xx baselines */
     {"LK501", "unknown-baseline", LK_SEV_ERROR, "a baseline that logkeep does not know",
-     "The policy lists a baseline that is neither built in nor found in the baseline search "
-     "path. \"logkeep baselines\" lists the available ones.",
+     "The policy lists a baseline that is not one of the built-in baselines: sec04-bp01, "
+     "pci-dss-4.0, hipaa, sox, omb-m-21-31, omb-m-26-14, cis-aws-foundations-3.0, fedramp-rev5 "
+     "and gdpr.",
      "logkeep-policy(5), \"Baselines\""},
 };
 
@@ -346,6 +349,18 @@ const struct lk_rule *lk_rule_find(const char *id)
             lo = mid + 1;
     }
     return NULL;
+}
+
+bool lk_rule_waivable(const struct lk_rule *rule)
+{
+    /* Judgement calls a team may decide differently, with a written reason. Structural errors,
+     * AWS limits and orderings are facts and cannot be waived. */
+    static const char *const waivable[] = {"LK102", "LK103", "LK203", "LK301", "LK302",
+                                           "LK401", "LK402", "LK404", "LK405", "LK406"};
+    for (size_t i = 0; i < sizeof(waivable) / sizeof(waivable[0]); i++)
+        if (!strcmp(rule->id, waivable[i]))
+            return true;
+    return false;
 }
 
 const struct lk_rule *lk_rules_all(size_t *n)

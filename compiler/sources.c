@@ -7,7 +7,10 @@
  * - VPC Flow Logs to S3 or CloudWatch Logs: Amazon VPC User Guide, "Publish flow logs".
  * - Route 53 Resolver query logs to S3 or CloudWatch Logs (or Firehose): Route 53 Developer
  *   Guide, "Resolver query logging".
- * - ELB access logs to S3 only: Elastic Load Balancing User Guide, "Access logs".
+ * - ALB and Classic Load Balancer access logs to S3 only, SSE-S3 buckets only: Elastic Load
+ *   Balancing User Guide, "Access logs for your Application Load Balancer".
+ * - Network Load Balancer access logs to S3 only, delivered by delivery.logs.amazonaws.com:
+ *   "Access logs for your Network Load Balancer".
  * - AWS WAF logs to S3 or CloudWatch Logs, with bucket and log group names starting
  *   "aws-waf-logs-": AWS WAF Developer Guide, "Logging destinations".
  * - Network Firewall logs to S3 or CloudWatch Logs: AWS Network Firewall Developer Guide,
@@ -27,7 +30,9 @@ static const struct lk_source_type_info s_types[LK_SRC_TYPE_COUNT] = {
     {LK_SRC_VPC_FLOW_LOGS, "vpc-flow-logs", "VPC Flow Logs", LK_DEST_S3 | LK_DEST_LOGS, NULL, NULL},
     {LK_SRC_ROUTE53_RESOLVER, "route53-resolver-query-logs", "Route 53 Resolver query logs",
      LK_DEST_S3 | LK_DEST_LOGS, NULL, NULL},
-    {LK_SRC_ELB, "elb-access-logs", "Elastic Load Balancing access logs", LK_DEST_S3, NULL, NULL},
+    {LK_SRC_ELB, "elb-access-logs", "Application and Classic Load Balancer access logs",
+     LK_DEST_S3, NULL, NULL},
+    {LK_SRC_NLB, "nlb-access-logs", "Network Load Balancer access logs", LK_DEST_S3, NULL, NULL},
     {LK_SRC_WAF, "waf", "AWS WAF logs", LK_DEST_S3 | LK_DEST_LOGS, "aws-waf-logs-",
      "aws-waf-logs-"},
     {LK_SRC_NETWORK_FIREWALL, "network-firewall", "AWS Network Firewall logs",
@@ -46,7 +51,8 @@ static const struct lk_source_type_info s_types[LK_SRC_TYPE_COUNT] = {
 };
 
 static const char *const s_names[LK_SRC_TYPE_COUNT] = {
-    "cloudtrail", "vpc-flow-logs", "route53-resolver-query-logs", "elb-access-logs", "waf",
+    "cloudtrail", "vpc-flow-logs", "route53-resolver-query-logs", "elb-access-logs",
+    "nlb-access-logs", "waf",
     "network-firewall", "config", "guardduty", "eks-audit", "rds", "cloudwatch-logs",
     "s3-prefix", "log-group",
 };

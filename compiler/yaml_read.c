@@ -47,6 +47,7 @@ struct s_reader {
     size_t n_aliases;
     size_t alias_nodes;
     struct lk_ynode *root;
+    bool bom; /* the file starts with a UTF-8 byte-order mark, skipped */
 };
 
 static struct lk_span s_span(const struct s_reader *r, yaml_mark_t start, yaml_mark_t end)
@@ -54,6 +55,8 @@ static struct lk_span s_span(const struct s_reader *r, yaml_mark_t start, yaml_m
     struct lk_span sp = {r->file, (uint32_t)start.line + 1, (uint32_t)start.column + 1, 1};
     if (end.line == start.line && end.column > start.column)
         sp.len = (uint32_t)(end.column - start.column);
+    if (r->bom && start.line == 0)
+        sp.col++; /* the byte-order mark is the line's first character */
     return sp;
 }
 
@@ -341,6 +344,8 @@ static void s_report_parser_error(struct s_reader *r, yaml_parser_t *parser)
         lk_oom();
     /* libyaml reports reader errors (bad encoding) with an offset rather than a mark. */
     struct lk_span sp = {r->file, (uint32_t)m.line + 1, (uint32_t)m.column + 1, 1};
+    if (r->bom && m.line == 0)
+        sp.col++;
     if (parser->error == YAML_READER_ERROR) {
         lk_diag_add(r->diags, "LK002", (struct lk_span){r->file, 1, 1, 1}, "%s at byte %zu",
                     parser->problem ? parser->problem : "unreadable input",
@@ -390,7 +395,12 @@ struct lk_ynode *lk_yaml_read_stream(struct lk_sources *sources, uint32_t file_i
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         lk_oom();
-    yaml_parser_set_input_string(&parser, (const unsigned char *)src->text, src->len);
+    /* A UTF-8 byte-order mark is allowed (YAML 1.2 §5.2); libyaml with an explicit encoding
+     * would take it for content, so skip it and shift first-line columns back (s_span). */
+    size_t skip = src->len >= 3 && !memcmp(src->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    r.bom = skip > 0;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)src->text + skip,
+                                 src->len - skip);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
     bool ok = true, done = false;
