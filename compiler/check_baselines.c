@@ -36,6 +36,8 @@ void lk_check_baselines(struct lk_policy *p)
         if (s)
             lk_diag_help(&p->diags, d, "did you mean \"%s\"?", s);
         else
-            lk_diag_help(&p->diags, d, "run \"logkeep baselines\" to list them");
+            lk_diag_help(&p->diags, d, "built-in baselines: sec04-bp01, pci-dss-4.0, hipaa, sox, "
+                                       "omb-m-21-31, omb-m-26-14, cis-aws-foundations-3.0, "
+                                       "fedramp-rev5, gdpr");
     }
 }
