@@ -239,6 +239,18 @@ bool lk_check_kms_arn(struct lk_policy *p, const struct lk_text *t)
     return s_check_arn(p, t, "KMS key", "kms", res, 2, true);
 }
 
+static int s_cmp_store_bucket(const void *x, const void *y)
+{
+    const struct lk_store *a = *(const struct lk_store *const *)x;
+    const struct lk_store *b = *(const struct lk_store *const *)y;
+    int c = lk_str_cmp(a->bucket.v, b->bucket.v);
+    if (c)
+        return c;
+    if (a->bucket.span.file != b->bucket.span.file)
+        return a->bucket.span.file < b->bucket.span.file ? -1 : 1;
+    return a->bucket.span.line < b->bucket.span.line ? -1 : (a->bucket.span.line > b->bucket.span.line);
+}
+
 void lk_check_naming(struct lk_policy *p)
 {
     struct lk_diags *D = &p->diags;
@@ -279,22 +291,30 @@ void lk_check_naming(struct lk_policy *p)
         if (s->kms_key.set)
             lk_check_kms_arn(p, &s->kms_key);
     }
-    /* Two stores on one bucket would fight over its lifecycle and policy. */
-    for (size_t i = 0; i < p->n_stores; i++)
-        for (size_t j = i + 1; j < p->n_stores && p->n_stores < 2000; j++)
-            if (p->stores[i]->bucket.set && p->stores[j]->bucket.set &&
-                lk_str_eq(p->stores[i]->bucket.v, p->stores[j]->bucket.v)) {
-                struct lk_store *a = p->stores[i], *b = p->stores[j];
-                /* Report at the later definition. */
-                bool a_first = a->bucket.span.file < b->bucket.span.file ||
-                               (a->bucket.span.file == b->bucket.span.file &&
-                                a->bucket.span.line < b->bucket.span.line);
-                struct lk_store *first = a_first ? a : b, *second = a_first ? b : a;
-                struct lk_diag *d = lk_diag_add(
-                    D, "LK012", second->bucket.span, "bucket \"%.*s\" is also store \"%.*s\"",
-                    LK_STR_ARG(second->bucket.v), LK_STR_ARG(first->name));
-                lk_diag_related(D, d, first->bucket.span, "first used here");
-            }
+    /* Two stores on one bucket would fight over its lifecycle and policy: sort by bucket name
+     * (then by where the bucket is written) and compare neighbours. */
+    if (p->n_stores > 1) {
+        struct lk_store **by_bucket = lk_xmalloc(p->n_stores * sizeof(*by_bucket));
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_stores; i++)
+            if (p->stores[i]->bucket.set)
+                by_bucket[n++] = p->stores[i];
+        qsort(by_bucket, n, sizeof(*by_bucket), s_cmp_store_bucket);
+        for (size_t i = 1; i < n; i++) {
+            struct lk_store *first = by_bucket[i - 1], *second = by_bucket[i];
+            if (!lk_str_eq(first->bucket.v, second->bucket.v))
+                continue;
+            size_t k = i - 1; /* the first store on this bucket */
+            while (k > 0 && lk_str_eq(by_bucket[k - 1]->bucket.v, second->bucket.v))
+                k--;
+            first = by_bucket[k];
+            struct lk_diag *d = lk_diag_add(
+                D, "LK012", second->bucket.span, "bucket \"%.*s\" is also store \"%.*s\"",
+                LK_STR_ARG(second->bucket.v), LK_STR_ARG(first->name));
+            lk_diag_related(D, d, first->bucket.span, "first used here");
+        }
+        free(by_bucket);
+    }
 
     for (size_t i = 0; i < p->n_roles; i++) {
         struct lk_role *r = p->roles[i];

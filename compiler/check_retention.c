@@ -280,7 +280,8 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
 {
     struct lk_diags *D = &p->diags;
     size_t rules = 0;
-    bool tiers = false;
+    bool tiers = false, warm_tier = false;
+    enum lk_storage_class warm_class = LK_SC_STANDARD_IA;
     /* Entries are sorted by prefix, so every prefix of e[i]'s prefix is on the stack. */
     struct s_entry **stack = lk_xmalloc(n * sizeof(*stack));
     size_t depth = 0;
@@ -289,6 +290,12 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
         struct lk_str pre = src->prefix.v;
         if (src->retention && src->retention->n_tiers)
             tiers = true;
+        for (size_t t = 0; src->retention && t < src->retention->n_tiers; t++) {
+            if (!s_slow(src->retention->tiers[t].storage_class) && !warm_tier) {
+                warm_tier = true;
+                warm_class = src->retention->tiers[t].storage_class;
+            }
+        }
         while (depth && !s_has_prefix(pre, stack[depth - 1]->src->prefix.v))
             depth--;
         bool merged = false;
@@ -329,8 +336,21 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
                                         "objects under 128 KB in store \"%.*s\" will not be "
                                         "archived (S3's default since September 2024)",
                                         LK_STR_ARG(store->name));
-        lk_diag_help(D, d, "set transition_small_objects: true to archive them too, or false to "
-                           "keep the default explicitly");
+        lk_diag_help(D, d, "set transition_small_objects: true to let them move to glacier and "
+                           "deep-archive, or false to keep the default explicitly");
+    } else if (warm_tier && store->transition_small_objects.set &&
+               store->transition_small_objects.v) {
+        /* varies_by_storage_class: "Objects smaller than 128 KB will transition to Glacier
+         * Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other
+         * storage classes will prevent transitions smaller than 128 KB." (S3 API Reference,
+         * PutBucketLifecycleConfiguration, TransitionDefaultMinimumObjectSize). */
+        struct lk_diag *d = lk_diag_add(D, "LK113", store->transition_small_objects.span,
+                                        "objects under 128 KB in store \"%.*s\" stay where they "
+                                        "are at a %s tier: S3 moves small objects only to glacier "
+                                        "and deep-archive",
+                                        LK_STR_ARG(store->name), lk_storage_class_name(warm_class));
+        lk_diag_help(D, d, "small log files reach the archive at the first glacier or "
+                           "deep-archive tier");
     }
 }
 

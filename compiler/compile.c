@@ -4,6 +4,7 @@
 #include "compile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower.h"
@@ -19,7 +20,7 @@ static void s_report_size(struct lk_policy *policy, const char *store_name, size
 
 /* An upper bound on the size of a store's generated bucket policy: the fixed statements, and per
  * source and per principal more than any statement adds for them. */
-static size_t s_policy_bound(struct lk_policy *p, const struct lk_store *s)
+static size_t s_store_bound(struct lk_policy *p, const struct lk_store *s)
 {
     size_t bound = 4096 + 4 * s->bucket.v.len;
     const struct lk_text_list *lists[2] = {&s->readers, &s->admins};
@@ -29,19 +30,45 @@ static size_t s_policy_bound(struct lk_policy *p, const struct lk_store *s)
             for (size_t k = 0; r && k < r->principals.n; k++)
                 bound += r->principals.items[k].v.len + 32;
         }
-    for (size_t i = 0; i < p->n_srcs; i++)
-        if (p->srcs[i]->store == s)
-            bound += 1600 + 2 * (s->bucket.v.len + p->srcs[i]->prefix.v.len + p->srcs[i]->name.len);
     return bound;
+}
+
+static size_t s_source_bound(const struct lk_source *src)
+{
+    return 1600 + 2 * (src->store->bucket.v.len + src->prefix.v.len + src->name.len);
 }
 
 void lk_compile_check_limits(struct lk_policy *policy)
 {
     if (policy->diags.n_errors)
         return;
+    /* Stores are sorted by name: find each source's store index by binary search, so the whole
+     * bound costs O(sources log stores). */
+    size_t *bound = lk_xcalloc(policy->n_stores + 1, sizeof(*bound));
+    for (size_t i = 0; i < policy->n_stores; i++)
+        bound[i] = s_store_bound(policy, policy->stores[i]);
+    for (size_t i = 0; i < policy->n_srcs; i++) {
+        const struct lk_source *src = policy->srcs[i];
+        if (!src->store)
+            continue;
+        size_t lo = 0, hi = policy->n_stores;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = lk_str_cmp(src->store->name, policy->stores[mid]->name);
+            if (c == 0) {
+                bound[mid] += s_source_bound(src);
+                break;
+            }
+            if (c < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+    }
     bool exact = false;
     for (size_t i = 0; i < policy->n_stores && !exact; i++)
-        exact = s_policy_bound(policy, policy->stores[i]) > LK_BUCKET_POLICY_MAX_BYTES;
+        exact = bound[i] > LK_BUCKET_POLICY_MAX_BYTES;
+    free(bound);
     if (!exact)
         return;
     struct lk_ir_state *st = lk_lower(policy);

@@ -23,16 +23,20 @@ void lk_diags_free(struct lk_diags *diags)
     diags->n = diags->cap = 0;
 }
 
+/* Messages quote policy text; a hostile policy can make that text a megabyte long. Keep each
+ * message readable and the report bounded. */
+#define LK_DIAG_MAX_MESSAGE 400
+
 static char *s_vformat(struct lk_arena *arena, const char *fmt, va_list ap)
 {
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        n = 0;
-    char *p = lk_arena_alloc(arena, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = lk_arena_vprintf(arena, fmt, ap);
+    size_t n = strlen(p);
+    if (n > LK_DIAG_MAX_MESSAGE) {
+        size_t cut = LK_DIAG_MAX_MESSAGE;
+        while (cut > 0 && ((unsigned char)p[cut] & 0xC0) == 0x80)
+            cut--; /* do not split a UTF-8 sequence */
+        memcpy(p + cut, "...", 4);
+    }
     return p;
 }
 
@@ -256,6 +260,19 @@ static void s_render_snippet(FILE *out, struct lk_sources *sources, struct lk_sp
     fputc('\n', out);
 }
 
+/* Messages quote policy text, which may hold control characters: never send those raw to a
+ * terminal (escape sequences) or a log. They are written as \xNN. */
+static void s_put_safe(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7F)
+            fprintf(out, "\\x%02X", c);
+        else
+            fputc((int)c, out);
+    }
+}
+
 static void s_render_location(FILE *out, struct lk_sources *sources, struct lk_span span)
 {
     if (span.file == LK_SPAN_NONE_FILE)
@@ -277,17 +294,21 @@ static void s_render_text(struct lk_diags *diags, struct lk_sources *sources, bo
         if (color)
             fputs(C_BOLD, out);
         s_render_location(out, sources, d->span);
-        fprintf(out, ": %s%s[%s]%s: %s%s%s\n", color ? sc : "", s_sev_name(d->severity),
-                d->rule->id, color ? C_RESET : "", color ? C_BOLD : "", d->message,
-                color ? C_RESET : "");
+        fprintf(out, ": %s%s[%s]%s: %s", color ? sc : "", s_sev_name(d->severity), d->rule->id,
+                color ? C_RESET : "", color ? C_BOLD : "");
+        s_put_safe(out, d->message);
+        fprintf(out, "%s\n", color ? C_RESET : "");
         s_render_snippet(out, sources, d->span, color);
-        if (d->help)
-            fprintf(out, "  = %shelp%s: %s\n", color ? C_BOLD : "", color ? C_RESET : "",
-                    d->help);
+        if (d->help) {
+            fprintf(out, "  = %shelp%s: ", color ? C_BOLD : "", color ? C_RESET : "");
+            s_put_safe(out, d->help);
+            fputc('\n', out);
+        }
         if (d->related.file != LK_SPAN_NONE_FILE) {
             s_render_location(out, sources, d->related);
-            fprintf(out, ": %snote%s: %s\n", color ? C_CYAN : "", color ? C_RESET : "",
-                    d->related_label ? d->related_label : "related location");
+            fprintf(out, ": %snote%s: ", color ? C_CYAN : "", color ? C_RESET : "");
+            s_put_safe(out, d->related_label ? d->related_label : "related location");
+            fputc('\n', out);
             s_render_snippet(out, sources, d->related, color);
         }
     }
@@ -447,7 +468,11 @@ static void s_gh_escape(FILE *out, const char *s, bool property)
         case '\n': fputs("%0A", out); break;
         case ':': fputs(property ? "%3A" : ":", out); break;
         case ',': fputs(property ? "%2C" : ",", out); break;
-        default: fputc(*s, out);
+        default:
+            if ((unsigned char)*s < 0x20 || *s == 0x7F)
+                fprintf(out, "\\x%02X", (unsigned)(unsigned char)*s);
+            else
+                fputc(*s, out);
         }
     }
 }

@@ -105,7 +105,18 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
         if (last && !strcmp(last, r))
             continue;
         last = r;
-        s_add(out, lk_arena_printf(A, "logs/%s/retention.json", r), "PutRetentionPolicy",
+        /* The operations the file's inputs are for: PutRetentionPolicy, and
+         * DeleteRetentionPolicy for exact log groups kept forever. */
+        bool put = st->unmanaged_set && !strcmp(r, st->region), del = false;
+        for (size_t k = i; k < st->n_log_groups && !strcmp(st->log_groups[k].region, r); k++) {
+            if (st->log_groups[k].retention_days > 0 || st->log_groups[k].pattern)
+                put = true;
+            else
+                del = true;
+        }
+        s_add(out, lk_arena_printf(A, "logs/%s/retention.json", r),
+              put && del ? "PutRetentionPolicy,DeleteRetentionPolicy"
+                         : del ? "DeleteRetentionPolicy" : "PutRetentionPolicy",
               lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, r, st->account),
               lk_emit_retention_json(st, r, A), NULL);
     }
@@ -117,7 +128,8 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
     for (size_t i = 0; i < st->n_trails; i++) {
         const struct lk_ir_trail *t = &st->trails[i];
         s_add(out, lk_arena_printf(A, "cloudtrail/%s.json", t->name),
-              "CreateTrail,PutEventSelectors,StartLogging",
+              t->is_logging ? "CreateTrail,PutEventSelectors,StartLogging"
+                            : "CreateTrail,PutEventSelectors,StopLogging",
               lk_arena_printf(A, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, t->home_region,
                               st->account, t->name),
               lk_emit_trail_json(st, t, A), NULL);

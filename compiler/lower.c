@@ -233,6 +233,10 @@ static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct l
         }
         for (size_t k = i; k < j; k++)
             lk_ir_list_add(st, &r->sources, s_str(st, srcs[k]->name));
+        /* Logs kept forever in S3 Standard need no rule, and S3 rejects a rule without an action
+         * ("one or more lifecycle transition and expiration actions", LifecycleRule). */
+        if (r->n_transitions == 0 && r->expiration_days == 0 && r->noncurrent_expiration_days == 0)
+            lc->n_rules--;
         i = j;
     }
     /* Bucket-wide housekeeping: abort incomplete multipart uploads, and remove delete markers

@@ -226,7 +226,9 @@ static const struct lk_rule s_rules[] = {
      "the configuration says otherwise (TransitionDefaultMinimumObjectSize = "
      "all_storage_classes_128K). Log files are often small, so an \"archive\" tier may archive "
      "nothing. Say which you want with the store's transition_small_objects: true "
-     "(varies_by_storage_class) or false (all_storage_classes_128K).",
+     "(varies_by_storage_class: small objects then move to glacier and deep-archive tiers, but "
+     "still not to standard-ia, onezone-ia, intelligent-tiering or glacier-ir) or false "
+     "(all_storage_classes_128K).",
      "Amazon S3 User Guide, \"Transitioning objects using Amazon S3 Lifecycle\", minimum object size (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html)"},
     {"LK114", "prefix-overlap", LK_SEV_ERROR,
      "sources with different retention share a prefix in one bucket",

@@ -82,21 +82,48 @@ bad:
     return false;
 }
 
+/* YAML line breaks are LF, CR LF and a lone CR (YAML 1.2 §5.4); libyaml counts lines that
+ * way, so the line map must too. @return the length of the break at @p i, or 0. */
+static size_t s_break_at(const char *text, size_t len, size_t i)
+{
+    if (text[i] == '\n')
+        return 1;
+    if (text[i] == '\r')
+        return i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
+    return 0;
+}
+
 static void s_build_lines(struct lk_source_file *s)
 {
     if (s->line_start)
         return;
     uint32_t n = 1;
-    for (size_t i = 0; i < s->len; i++)
-        if (s->text[i] == '\n')
+    for (size_t i = 0; i < s->len; i++) {
+        size_t b = s_break_at(s->text, s->len, i);
+        if (b) {
             n++;
+            i += b - 1;
+        }
+    }
     s->line_start = lk_xcalloc(n, sizeof(uint32_t));
     uint32_t k = 0;
     s->line_start[k++] = 0;
-    for (size_t i = 0; i < s->len; i++)
-        if (s->text[i] == '\n')
+    for (size_t i = 0; i < s->len; i++) {
+        size_t b = s_break_at(s->text, s->len, i);
+        if (b) {
+            i += b - 1;
             s->line_start[k++] = (uint32_t)(i + 1);
+        }
+    }
     s->n_lines = n;
+}
+
+uint32_t lk_sources_line_count(struct lk_sources *set, uint32_t file)
+{
+    if (file >= set->n)
+        return 0;
+    s_build_lines(set->files[file]);
+    return set->files[file]->n_lines;
 }
 
 bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const char **out,
@@ -109,8 +136,8 @@ bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const
     if (line > s->n_lines)
         return false;
     size_t start = s->line_start[line - 1];
-    size_t end = line < s->n_lines ? s->line_start[line] - 1 : s->len;
-    if (end > start && s->text[end - 1] == '\r')
+    size_t end = line < s->n_lines ? s->line_start[line] : s->len;
+    while (end > start && (s->text[end - 1] == '\n' || s->text[end - 1] == '\r'))
         end--;
     *out = s->text + start;
     *out_len = end - start;
@@ -123,9 +150,11 @@ static struct lk_span s_span_at(struct lk_source_file *s, uint32_t file, size_t 
     uint32_t line = 1, col = 1;
     for (size_t i = 0; i < offset && i < s->len; i++) {
         unsigned char c = (unsigned char)s->text[i];
-        if (c == '\n') {
+        size_t b = s_break_at(s->text, s->len, i);
+        if (b) {
             line++;
             col = 1;
+            i += b - 1;
         } else if ((c & 0xC0) != 0x80) {
             col++;
         }

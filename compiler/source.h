@@ -69,6 +69,9 @@ int lk_sources_add_buffer(struct lk_sources *set, const char *path, const char *
 bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const char **out,
                      size_t *out_len);
 
+/** @return the number of lines of file @p file (a final line without a break counts). */
+uint32_t lk_sources_line_count(struct lk_sources *set, uint32_t file);
+
 /** @return the path of file @p file, or "<unknown>". */
 const char *lk_sources_path(const struct lk_sources *set, uint32_t file);
 

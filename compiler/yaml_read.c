@@ -234,11 +234,14 @@ static int s_cmp_keyref(const void *a, const void *b)
     return x->index < y->index ? -1 : (x->index > y->index);
 }
 
-/* Reports every repeated key of a finished mapping, pointing back at its first occurrence. */
+/* Reports every repeated key of a finished mapping, pointing back at its first occurrence, and
+ * removes the repeats so that the decoder sees each key once (the first wins). */
 static void s_check_duplicates(struct s_reader *r, struct lk_ynode *map)
 {
     if (map->n < 2)
         return;
+    bool *drop = lk_xcalloc(map->n, sizeof(*drop));
+    bool any = false;
     /* Small mappings (nearly all of them) are compared pairwise; large ones sorted. */
     if (map->n <= 16) {
         for (size_t i = 1; i < map->n; i++) {
@@ -247,29 +250,43 @@ static void s_check_duplicates(struct s_reader *r, struct lk_ynode *map)
                     struct lk_diag *d = lk_diag_add(r->diags, "LK008", map->keys[i]->span,
                                                     "duplicate key \"%s\"", map->keys[i]->text.ptr);
                     lk_diag_related(r->diags, d, map->keys[k]->span, "first used here");
+                    drop[i] = any = true;
                     break;
                 }
             }
         }
-        return;
-    }
-    struct s_keyref *refs = lk_xmalloc(map->n * sizeof(*refs));
-    for (size_t i = 0; i < map->n; i++) {
-        refs[i].key = map->keys[i];
-        refs[i].index = i;
-    }
-    qsort(refs, map->n, sizeof(*refs), s_cmp_keyref);
-    size_t first = 0;
-    for (size_t i = 1; i < map->n; i++) {
-        if (lk_str_eq(refs[i].key->text, refs[first].key->text)) {
-            struct lk_diag *d = lk_diag_add(r->diags, "LK008", refs[i].key->span,
-                                            "duplicate key \"%s\"", refs[i].key->text.ptr);
-            lk_diag_related(r->diags, d, refs[first].key->span, "first used here");
-        } else {
-            first = i;
+    } else {
+        struct s_keyref *refs = lk_xmalloc(map->n * sizeof(*refs));
+        for (size_t i = 0; i < map->n; i++) {
+            refs[i].key = map->keys[i];
+            refs[i].index = i;
         }
+        qsort(refs, map->n, sizeof(*refs), s_cmp_keyref);
+        size_t first = 0;
+        for (size_t i = 1; i < map->n; i++) {
+            if (lk_str_eq(refs[i].key->text, refs[first].key->text)) {
+                struct lk_diag *d = lk_diag_add(r->diags, "LK008", refs[i].key->span,
+                                                "duplicate key \"%s\"", refs[i].key->text.ptr);
+                lk_diag_related(r->diags, d, refs[first].key->span, "first used here");
+                drop[refs[i].index] = any = true;
+            } else {
+                first = i;
+            }
+        }
+        free(refs);
     }
-    free(refs);
+    if (any) {
+        size_t w = 0;
+        for (size_t i = 0; i < map->n; i++) {
+            if (drop[i])
+                continue;
+            map->keys[w] = map->keys[i];
+            map->values[w] = map->values[i];
+            w++;
+        }
+        map->n = w;
+    }
+    free(drop);
 }
 
 /* Closes the innermost collection: moves its children into the arena. @return false on error. */
@@ -351,6 +368,19 @@ static void s_report_parser_error(struct s_reader *r, yaml_parser_t *parser)
                     parser->problem ? parser->problem : "unreadable input",
                     parser->problem_offset);
         return;
+    }
+    /* At the end of input libyaml may point one line past the last one (a file without a final
+     * line break): point at the end of the last line instead, so the line can be shown. */
+    uint32_t n_lines = lk_sources_line_count(r->sources, r->file);
+    if (n_lines && sp.line > n_lines) {
+        const char *last;
+        size_t last_len;
+        sp.line = n_lines;
+        sp.col = 1;
+        if (lk_sources_line(r->sources, r->file, n_lines, &last, &last_len))
+            for (size_t i = 0; i < last_len; i++)
+                if (((unsigned char)last[i] & 0xC0) != 0x80)
+                    sp.col++;
     }
     const char *problem = parser->problem ? parser->problem : "invalid YAML";
     struct lk_diag *d;
