@@ -28,20 +28,20 @@ void lk_check_integrity(struct lk_policy *p)
         }
     }
     /* Object Lock longer than the retention of a source in the store (LK404): report the
-     * shortest-lived source once per store. */
+     * shortest-lived source once per store, found in one pass over the sources. */
+    for (size_t k = 0; k < p->n_srcs; k++) {
+        struct lk_source *src = p->srcs[k];
+        int64_t days = lk_source_delete_days(src);
+        if (!src->store || days < 0)
+            continue;
+        if (!src->store->shortest_lived || days < lk_source_delete_days(src->store->shortest_lived))
+            src->store->shortest_lived = src;
+    }
     for (size_t i = 0; i < p->n_stores; i++) {
         struct lk_store *s = p->stores[i];
         if (!s->object_lock.set || !s->object_lock.period.set)
             continue;
-        struct lk_source *shortest = NULL;
-        for (size_t k = 0; k < p->n_srcs; k++) {
-            struct lk_source *src = p->srcs[k];
-            int64_t days = lk_source_delete_days(src);
-            if (src->store != s || days < 0)
-                continue;
-            if (!shortest || days < lk_source_delete_days(shortest))
-                shortest = src;
-        }
+        struct lk_source *shortest = s->shortest_lived;
         if (shortest && s->object_lock.period.days > lk_source_delete_days(shortest)) {
             struct lk_diag *d = lk_policy_report(
                 p, &s->waivers, "LK404", s->object_lock.period.span,

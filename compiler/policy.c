@@ -39,6 +39,30 @@ void lk_policy_free(struct lk_policy *policy)
 
 /* ----------------------------------------------------------------------------- file walking */
 
+/* Directories already walked, by device and inode: symbolic links may form cycles. */
+struct s_visited {
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } *ids; /* owned */
+    size_t n, cap;
+};
+
+static bool s_visit(struct s_visited *v, const struct stat *st)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->ids[i].dev == st->st_dev && v->ids[i].ino == st->st_ino)
+            return false;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 16;
+        v->ids = lk_xrealloc(v->ids, v->cap * sizeof(*v->ids));
+    }
+    v->ids[v->n].dev = st->st_dev;
+    v->ids[v->n].ino = st->st_ino;
+    v->n++;
+    return true;
+}
+
 struct s_pathlist {
     char **paths; /* owned */
     size_t n, cap;
@@ -85,9 +109,11 @@ static int s_cmp_str(const void *a, const void *b)
 }
 
 /* Collects policy files under @p dir. @return 0, or -1 with errno set. */
-static int s_walk(struct s_pathlist *out, const char *dir, int depth, const char **err_path)
+static int s_walk(struct s_pathlist *out, struct s_visited *seen, const char *dir, int depth,
+                  const char **err_path)
 {
-    if (depth > LK_MAX_DIR_DEPTH)
+    struct stat self;
+    if (depth > LK_MAX_DIR_DEPTH || stat(dir, &self) != 0 || !s_visit(seen, &self))
         return 0;
     DIR *d = opendir(dir);
     if (!d) {
@@ -123,7 +149,7 @@ static int s_walk(struct s_pathlist *out, const char *dir, int depth, const char
         if (stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode)) {
                 const char *sub_err = NULL;
-                if (s_walk(out, path, depth + 1, &sub_err) != 0 && rc == 0) {
+                if (s_walk(out, seen, path, depth + 1, &sub_err) != 0 && rc == 0) {
                     rc = -1;
                     *err_path = NULL; /* reported by path below */
                 }
@@ -157,10 +183,18 @@ int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths, siz
             *err_path = paths[i];
             goto cleanup;
         }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+            errno = EINVAL; /* a FIFO, device or socket: not a policy file */
+            *err_path = paths[i];
+            goto cleanup;
+        }
         if (S_ISDIR(st.st_mode)) {
             size_t before = files.n;
             const char *walk_err = NULL;
-            if (s_walk(&files, paths[i], 0, &walk_err) != 0) {
+            struct s_visited seen = {0};
+            int wrc = s_walk(&files, &seen, paths[i], 0, &walk_err);
+            free(seen.ids);
+            if (wrc != 0) {
                 *err_path = walk_err ? walk_err : paths[i];
                 goto cleanup;
             }

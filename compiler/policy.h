@@ -139,6 +139,7 @@ struct lk_store {
     struct lk_days abort_incomplete_uploads; /* default: 7 days */
     struct lk_waivers waivers;
     bool used;
+    struct lk_source *shortest_lived; /* check scratch: its source deleting soonest */
 };
 
 enum lk_source_type {

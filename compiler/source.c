@@ -4,7 +4,9 @@
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -244,14 +246,25 @@ int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_dia
 {
     int rc = -1;
     char *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    FILE *f = NULL;
+    /* O_NONBLOCK: opening a FIFO without a writer would otherwise block forever. Only regular
+     * files are policies; FIFOs, devices (/dev/zero) and sockets are refused. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         goto cleanup;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0)
+    if (fstat(fd, &st) != 0) {
+        close(fd);
         goto cleanup;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        goto cleanup;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
         goto cleanup;
     }
     /* Read at most one byte past the limit: enough to know the file is too large without

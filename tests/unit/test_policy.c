@@ -14,7 +14,7 @@
     "  archive:\n"                                                                                 \
     "    bucket: acme-logs-111122223333\n"                                                       \
     "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n"           \
-    "    transition_small_objects: true\n"                                                      \
+    "    transition_small_objects: false\n"                                                     \
     "    readers: [readers]\n"                                                                    \
     "    admins: [admins]\n"
 
