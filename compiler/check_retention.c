@@ -168,9 +168,15 @@ static bool s_same_s3_retention(const struct lk_retention *a, const struct lk_re
     return true;
 }
 
+/* Where to point for a finding about a source's retention: the class it names, or, for an
+ * inline retention, its delete_after value. */
 static struct lk_span s_retention_span(const struct lk_source *src)
 {
-    return src->retention_ref.set ? src->retention_ref.span : src->retention_span;
+    if (src->retention_ref.set)
+        return src->retention_ref.span;
+    if (src->retention && src->retention->delete_after.set)
+        return src->retention->delete_after.span;
+    return src->retention_span;
 }
 
 /* Source-level checks: forever, too short, CloudWatch values, archives without a store. */
