@@ -10,12 +10,23 @@
 static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_text *pr)
 {
     struct lk_diags *D = &p->diags;
-    if (memchr(pr->v.ptr, '*', pr->v.len)) {
+    if (lk_str_eq_c(pr->v, "*")) {
         struct lk_diag *d = lk_diag_add(D, "LK201", pr->span,
-                                        "role \"%.*s\" grants access to \"%.*s\", which matches "
-                                        "any principal",
-                                        LK_STR_ARG(r->name), LK_STR_ARG(pr->v));
+                                        "role \"%.*s\" grants access to \"*\", which matches any "
+                                        "principal",
+                                        LK_STR_ARG(r->name));
         lk_diag_help(D, d, "name the IAM roles that need access");
+        return;
+    }
+    if (memchr(pr->v.ptr, '*', pr->v.len) || memchr(pr->v.ptr, '?', pr->v.len)) {
+        /* "You cannot use a wildcard to match part of a principal name or ARN" (IAM User
+         * Guide, "AWS JSON policy elements: Principal"): such a grant could only be written as
+         * "*" with conditions, which opens the logs to every principal the conditions let by. */
+        struct lk_diag *d = lk_diag_add(D, "LK201", pr->span,
+                                        "role \"%.*s\" names \"%.*s\": IAM does not allow "
+                                        "wildcards in a principal",
+                                        LK_STR_ARG(r->name), LK_STR_ARG(pr->v));
+        lk_diag_help(D, d, "name each IAM role that needs access");
         return;
     }
     /* A bare account ID in a policy Principal means that account's root

@@ -49,7 +49,8 @@ void lk_check_integrity(struct lk_policy *p)
                 "\"%.*s\" keeps its logs (%lld days)",
                 LK_STR_ARG(s->name), (long long)s->object_lock.period.days,
                 LK_STR_ARG(shortest->name), (long long)lk_source_delete_days(shortest));
-            lk_diag_related(D, d, shortest->span, "source here");
+            if (d && d->related.file == LK_SPAN_NONE_FILE) /* keep a waiver's location */
+                lk_diag_related(D, d, shortest->span, "source here");
         }
     }
     for (size_t i = 0; i < p->n_srcs; i++) {
@@ -75,6 +76,15 @@ void lk_check_integrity(struct lk_policy *p)
             if (d && d->severity != LK_SEV_NOTE)
                 lk_diag_help(D, d, "set trail: { kms_key: <key ARN> } or the store's "
                                    "encryption: { kms_key: ... }");
+        }
+        /* "A multi-Region trail must include global service events" (CloudTrail API Reference,
+         * CreateTrail IncludeGlobalServiceEvents / InvalidParameterCombinationException). */
+        bool multi = !t->multi_region.set || t->multi_region.v;
+        if (multi && t->global_service_events.set && !t->global_service_events.v) {
+            struct lk_diag *d = lk_diag_add(D, "LK016", t->global_service_events.span,
+                                            "a multi-region trail must include global service "
+                                            "events");
+            lk_diag_help(D, d, "remove global_service_events: false, or set multi_region: false");
         }
         if (t->multi_region.set && !t->multi_region.v)
             lk_policy_report(p, &src->waivers, "LK406", t->multi_region.span,

@@ -55,7 +55,9 @@ void lk_check_purpose(struct lk_policy *p)
 {
     for (size_t i = 0; i < p->n_srcs; i++) {
         struct lk_source *src = p->srcs[i];
-        if (!src->purpose.set || src->purpose.v.len == 0) {
+        if (src->purpose_given && !src->purpose.set)
+            continue; /* wrong type: LK010 already says so */
+        if (!src->purpose.set || s_words(src->purpose.v) == 0) {
             struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK301",
                                                  src->purpose.set ? src->purpose.span : src->span,
                                                  "source \"%.*s\" states no purpose",

@@ -169,6 +169,9 @@ void lk_check_refs(struct lk_policy *p)
         s_resolve_roles(p, &p->stores[i]->readers);
         s_resolve_roles(p, &p->stores[i]->admins);
     }
+    /* "Unused" needs the whole policy: a file that could not be read may hold the users. */
+    if (p->n_files_unreadable)
+        return;
     for (size_t i = 0; i < p->n_roles; i++)
         if (!p->roles[i]->used)
             lk_diag_add(&p->diags, "LK017", p->roles[i]->span,

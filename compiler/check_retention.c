@@ -218,7 +218,7 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
                          LK_MIN_RETENTION_DAYS);
     }
     if (r->n_tiers > 0 && !src->store_ref.set && src->type_set)
-        lk_diag_add(D, "LK117", s_retention_span(src),
+        lk_diag_add(D, "LK117", src->retention_ref.set ? src->retention_ref.span : r->archive_span,
                     "source \"%.*s\" has archive tiers but no store to archive in",
                     LK_STR_ARG(src->name));
 
@@ -376,6 +376,69 @@ static int s_cmp_claim(const void *a, const void *b)
     return x->name->span.line < y->name->span.line ? -1 : (x->name->span.line > y->name->span.line);
 }
 
+/* '*' matches any run of characters, everything else itself. Iterative, with one backtrack
+ * point: linear in practice and never exponential. */
+static bool s_glob(struct lk_str pat, struct lk_str s)
+{
+    size_t p = 0, i = 0, star = SIZE_MAX, mark = 0;
+    while (i < s.len) {
+        if (p < pat.len && pat.ptr[p] == '*') {
+            star = p++;
+            mark = i;
+        } else if (p < pat.len && pat.ptr[p] == s.ptr[i]) {
+            p++;
+            i++;
+        } else if (star != SIZE_MAX) {
+            p = star + 1;
+            i = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pat.len && pat.ptr[p] == '*')
+        p++;
+    return p == pat.len;
+}
+
+/* Days a source's log groups keep logs (as lowering computes them); -1 = never expire. */
+static int64_t s_group_days(const struct lk_source *src)
+{
+    const struct lk_retention *r = src->retention;
+    if (!r || !r->delete_after.set)
+        return -2;
+    if (src->store_ref.set)
+        return lk_retention_available_days(r);
+    return r->delete_after.forever ? -1 : r->delete_after.days;
+}
+
+/* A pattern of one source matching an exact log group of another with a different retention:
+ * both would set the group's retention. */
+static void s_check_pattern_claims(struct lk_policy *p, struct s_claim *c, size_t n)
+{
+    size_t patterns = 0;
+    for (size_t i = 0; i < n; i++)
+        patterns += memchr(c[i].name->v.ptr, '*', c[i].name->v.len) != NULL;
+    if (!patterns || patterns == n || patterns * (n - patterns) > 10000000)
+        return; /* nothing to compare, or too many pairs to be worth it */
+    for (size_t i = 0; i < n; i++) {
+        if (memchr(c[i].name->v.ptr, '*', c[i].name->v.len))
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            if (c[k].src == c[i].src || !memchr(c[k].name->v.ptr, '*', c[k].name->v.len) ||
+                !s_glob(c[k].name->v, c[i].name->v) ||
+                s_group_days(c[k].src) == s_group_days(c[i].src))
+                continue;
+            struct lk_diag *d = lk_diag_add(&p->diags, "LK118", c[i].name->span,
+                                            "log group \"%.*s\" also matches pattern \"%.*s\" of "
+                                            "source \"%.*s\", with a different retention",
+                                            LK_STR_ARG(c[i].name->v), LK_STR_ARG(c[k].name->v),
+                                            LK_STR_ARG(c[k].src->name));
+            lk_diag_related(&p->diags, d, c[k].name->span, "pattern here");
+            break;
+        }
+    }
+}
+
 /* LK118: one log group (or pattern) named by two sources. */
 static void s_check_log_group_claims(struct lk_policy *p)
 {
@@ -397,6 +460,7 @@ static void s_check_log_group_claims(struct lk_policy *p)
             c[k++] = (struct s_claim){&src->trail->cloudwatch.log_group, src};
     }
     qsort(c, n, sizeof(*c), s_cmp_claim);
+    s_check_pattern_claims(p, c, n);
     for (size_t i = 1; i < n; i++) {
         if (!lk_str_eq(c[i].name->v, c[i - 1].name->v) || c[i].src == c[i - 1].src)
             continue;

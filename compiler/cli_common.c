@@ -46,6 +46,8 @@ struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths)
             if (errno == ENOENT && bad)
                 fprintf(stderr, "logkeep %s: %s: no such file, or no *.yaml policy files in it\n",
                         cmd, bad);
+            else if (errno == EFBIG && bad)
+                fprintf(stderr, "logkeep %s: %s: more than 10,000 policy files\n", cmd, bad);
             else if (errno == EINVAL && bad)
                 fprintf(stderr, "logkeep %s: %s: not a regular file or directory\n", cmd, bad);
             else

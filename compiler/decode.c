@@ -5,6 +5,7 @@
  * LK019 durations, LK026 names) are checked here, where the node is at hand; everything that
  * needs the whole policy is left to the checks.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode_int.h"
@@ -141,6 +142,18 @@ static bool s_days(struct s_dec *dec, const struct lk_ynode *n, struct lk_days *
                      n->text.ptr, n->text.ptr, n->text.ptr);
         return false;
     case LK_DUR_BAD_UNIT:
+        if (memchr(n->text.ptr, '.', n->text.len) || memchr(n->text.ptr, ',', n->text.len)) {
+            diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" is not a whole number", what,
+                               n->text.ptr);
+            lk_diag_help(dec->d, diag, "durations are whole days, weeks or years: write days");
+            return false;
+        }
+        if (memchr(n->text.ptr, ' ', n->text.len)) {
+            diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has a space in it", what,
+                               n->text.ptr);
+            lk_diag_help(dec->d, diag, "write the number and its unit together, as in 90d");
+            return false;
+        }
         diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has an unknown unit", what,
                            n->text.ptr);
         if (n->text.len && n->text.ptr[n->text.len - 1] == 'm')
@@ -733,7 +746,10 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
             }
             break;
         }
-        case 1: s_text(dec, v, &src->purpose, "purpose"); break;
+        case 1:
+            src->purpose_given = true;
+            s_text(dec, v, &src->purpose, "purpose");
+            break;
         case 2:
             has_retention = true;
             src->retention_span = v->span;
@@ -750,7 +766,14 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                 /* A prefix names a folder: "flow" would also match "flow-old/..." in lifecycle
                  * filters and break the AWSLogs/ paths in bucket policies. */
                 struct lk_str pre = src->prefix.v;
-                if (pre.ptr[0] == '/' || pre.ptr[pre.len - 1] != '/') {
+                if (memchr(pre.ptr, '*', pre.len) || memchr(pre.ptr, '?', pre.len)) {
+                    /* In a bucket policy resource '*' and '?' are wildcards, in a lifecycle
+                     * filter they are literal characters: one prefix would mean two things. */
+                    lk_diag_add(dec->d, "LK016", v->span,
+                                "prefix \"%s\" contains a wildcard ('*' or '?')", v->text.ptr);
+                    src->prefix.set = false;
+                    src->prefix.v.len = 0;
+                } else if (pre.ptr[0] == '/' || pre.ptr[pre.len - 1] != '/') {
                     struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
                                                     "prefix \"%s\" must be a folder: no leading "
                                                     "'/', and a trailing '/'",
@@ -812,18 +835,18 @@ static void s_for_each_entry(struct s_dec *dec, const struct lk_ynode *v, const 
         fn(dec, v->keys[i], v->values[i]);
 }
 
-static void s_unmanaged(struct s_dec *dec, const struct lk_ynode *v)
+static void s_unmanaged(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *v)
 {
     if (!s_is_map(dec, v, "unmanaged"))
         return;
     if (dec->p->unmanaged.set) {
-        struct lk_diag *d = lk_diag_add(dec->d, "LK012", v->span,
+        struct lk_diag *d = lk_diag_add(dec->d, "LK012", key->span,
                                         "the unmanaged section is defined twice");
         lk_diag_related(dec->d, d, dec->p->unmanaged.span, "first defined here");
         return;
     }
     dec->p->unmanaged.set = true;
-    dec->p->unmanaged.span = v->span;
+    dec->p->unmanaged.span = key->span;
     static const char *const keys[] = {"log_groups"};
     for (size_t i = 0; i < v->n; i++) {
         if (s_key(dec, v->keys[i], keys, 1, "unmanaged") != 0)
@@ -884,6 +907,10 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
 {
     struct lk_policy *policy = dec_->p;
     struct s_dec dec = *dec_;
+    if (root->kind == LK_Y_SCALAR && root->stype == LK_YS_NULL) {
+        lk_diag_add(dec.d, "LK004", root->span, "policy file is empty");
+        return;
+    }
     if (root->kind != LK_Y_MAP) {
         struct lk_diag *d = lk_diag_add(dec.d, "LK010", root->span,
                                         "a policy file must be a mapping, not %s",
@@ -906,7 +933,12 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
                             LK_LANGUAGE_VERSION, lk_ynode_describe(v));
                 break;
             }
-            if (!lk_str_eq_c(v->text, "1")) {
+            /* Compare the value, not the spelling: "01" and "0x1" are the integer 1 too. */
+            char *end = NULL;
+            long version = strtol(v->text.ptr, &end, 0);
+            if (lk_str_starts_with(v->text, "0o"))
+                version = strtol(v->text.ptr + 2, &end, 8);
+            if (version != LK_LANGUAGE_VERSION || !end || *end) {
                 struct lk_diag *d = lk_diag_add(dec.d, "LK014", v->span,
                                                 "language version %s is not supported",
                                                 v->text.ptr);
@@ -965,7 +997,7 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
         case 5: s_for_each_entry(&dec, v, "stores", s_store); break;
         case 6: s_for_each_entry(&dec, v, "retention", s_retention_class); break;
         case 7: s_for_each_entry(&dec, v, "sources", s_source); break;
-        case 8: s_unmanaged(&dec, v); break;
+        case 8: s_unmanaged(&dec, k, v); break;
         default: break;
         }
     }

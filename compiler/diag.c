@@ -174,7 +174,27 @@ static const char *s_sev_name(enum lk_severity sev)
  * column so a minified or hostile one-line file cannot flood the terminal. */
 #define LK_LINE_WINDOW 160
 
-/* Writes one character of a source line, replacing control bytes and invalid UTF-8 by '?'.
+/* Code points that change how text around them is displayed without showing themselves:
+ * bidirectional controls (the "Trojan Source" characters, CVE-2021-42574), zero-width
+ * characters, the byte-order mark, and Unicode line and paragraph separators. */
+static bool s_invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x0085 || cp == 0x061C;
+}
+
+/* Decodes the UTF-8 sequence at @p p (@p n bytes, already validated). */
+static uint32_t s_code_point(const unsigned char *p, size_t n)
+{
+    uint32_t cp = n == 1 ? p[0] : n == 2 ? (p[0] & 0x1Fu) : n == 3 ? (p[0] & 0x0Fu) : (p[0] & 0x07u);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    return cp;
+}
+
+/* Writes one character of a source line, replacing control bytes, invalid UTF-8 and invisible
+ * or reordering characters by '?' (one column, so the caret stays aligned).
  * @return bytes consumed. */
 static size_t s_put_char(FILE *out, const char *p, size_t left)
 {
@@ -196,6 +216,10 @@ static size_t s_put_char(FILE *out, const char *p, size_t left)
     if (n > left || n == 1 || !lk_utf8_valid(p, n, &bad)) {
         fputc('?', out);
         return 1;
+    }
+    if (s_invisible(s_code_point((const unsigned char *)p, n))) {
+        fputc('?', out);
+        return n;
     }
     fwrite(p, 1, n, out);
     return n;
@@ -264,12 +288,23 @@ static void s_render_snippet(FILE *out, struct lk_sources *sources, struct lk_sp
  * terminal (escape sequences) or a log. They are written as \xNN. */
 static void s_put_safe(FILE *out, const char *s)
 {
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7F)
+        if (c < 0x20 || c == 0x7F) {
             fprintf(out, "\\x%02X", c);
-        else
-            fputc((int)c, out);
+            s++;
+            continue;
+        }
+        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        size_t bad;
+        if (n > 1 && strnlen(s, n) == n && lk_utf8_valid(s, n, &bad) &&
+            s_invisible(s_code_point((const unsigned char *)s, n))) {
+            fprintf(out, "\\u{%04X}", s_code_point((const unsigned char *)s, n));
+            s += n;
+            continue;
+        }
+        fputc((int)c, out);
+        s++;
     }
 }
 

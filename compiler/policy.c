@@ -134,7 +134,8 @@ static int s_walk(struct s_pathlist *out, struct s_visited *seen, const char *di
         names[n++] = lk_xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), s_cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), s_cmp_str);
     int rc = 0;
     size_t dlen = strlen(dir);
     for (size_t i = 0; i < n; i++) {
@@ -199,7 +200,8 @@ int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths, siz
                 goto cleanup;
             }
             /* Sort what this directory contributed; explicit files keep command-line order. */
-            qsort(files.paths + before, files.n - before, sizeof(char *), s_cmp_str);
+            if (files.n - before > 1)
+                qsort(files.paths + before, files.n - before, sizeof(char *), s_cmp_str);
         } else {
             s_pathlist_add(&files, paths[i], &st);
         }

@@ -210,6 +210,7 @@ struct lk_source {
     struct lk_span type_span;
     bool type_set;
     struct lk_text purpose;
+    bool purpose_given; /* the key was written (even with a value of the wrong type) */
     struct lk_text retention_ref;   /* "retention: <class>" */
     struct lk_retention *retention; /* resolved class, or the inline one; NULL if unresolved */
     bool retention_inline;

@@ -88,10 +88,17 @@ bad:
  * way, so the line map must too. @return the length of the break at @p i, or 0. */
 static size_t s_break_at(const char *text, size_t len, size_t i)
 {
-    if (text[i] == '\n')
+    const unsigned char *u = (const unsigned char *)text;
+    if (u[i] == '\n')
         return 1;
-    if (text[i] == '\r')
-        return i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
+    if (u[i] == '\r')
+        return i + 1 < len && u[i + 1] == '\n' ? 2 : 1;
+    /* libyaml also breaks lines at NEL (U+0085), LS (U+2028) and PS (U+2029), as YAML 1.1
+     * did: count them the same way, or every later line number would be off. */
+    if (u[i] == 0xC2 && i + 1 < len && u[i + 1] == 0x85)
+        return 2;
+    if (u[i] == 0xE2 && i + 2 < len && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+        return 3;
     return 0;
 }
 
@@ -139,29 +146,43 @@ bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const
         return false;
     size_t start = s->line_start[line - 1];
     size_t end = line < s->n_lines ? s->line_start[line] : s->len;
-    while (end > start && (s->text[end - 1] == '\n' || s->text[end - 1] == '\r'))
-        end--;
+    if (line < s->n_lines) {
+        /* Drop the line break that ends the line, whichever it was. */
+        for (size_t k = start; k < end; k++) {
+            size_t br = s_break_at(s->text, s->len, k);
+            if (br && k + br == end) {
+                end = k;
+                break;
+            }
+        }
+    }
+    /* The byte-order mark is not part of the text: libyaml's columns start after it. */
+    if (line == 1 && end - start >= 3 && !memcmp(s->text, "\xEF\xBB\xBF", 3))
+        start += 3;
     *out = s->text + start;
     *out_len = end - start;
     return true;
 }
 
-/* One-based line and character column of byte @p offset. */
-static struct lk_span s_span_at(struct lk_source_file *s, uint32_t file, size_t offset)
+struct lk_span lk_sources_span_at(struct lk_sources *set, uint32_t file, size_t offset)
 {
-    uint32_t line = 1, col = 1;
-    for (size_t i = 0; i < offset && i < s->len; i++) {
+    if (file >= set->n)
+        return LK_SPAN_NONE;
+    struct lk_source_file *s = set->files[file];
+    size_t start = s->len >= 3 && !memcmp(s->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    struct lk_span sp = {file, 1, 1, 1};
+    for (size_t i = start; i < offset && i < s->len; i++) {
         unsigned char c = (unsigned char)s->text[i];
         size_t b = s_break_at(s->text, s->len, i);
         if (b) {
-            line++;
-            col = 1;
+            sp.line++;
+            sp.col = 1;
             i += b - 1;
         } else if ((c & 0xC0) != 0x80) {
-            col++;
+            sp.col++;
         }
     }
-    return (struct lk_span){file, line, col, 1};
+    return sp;
 }
 
 static uint32_t s_add(struct lk_sources *set, const char *path, char *text, size_t len)
@@ -197,7 +218,7 @@ static int s_check_contents(struct lk_sources *set, uint32_t id, struct lk_diags
     }
     size_t bad = 0;
     if (!lk_utf8_valid(s->text, s->len, &bad)) {
-        struct lk_span sp = s_span_at(s, id, bad);
+        struct lk_span sp = lk_sources_span_at(set, id, bad);
         struct lk_diag *d;
         if (s->text[bad] == '\0')
             d = lk_diag_add(diags, "LK002", sp, "NUL byte in file: this is not a text file");

@@ -69,6 +69,10 @@ int lk_sources_add_buffer(struct lk_sources *set, const char *path, const char *
 bool lk_sources_line(struct lk_sources *set, uint32_t file, uint32_t line, const char **out,
                      size_t *out_len);
 
+/** @return the one-based line and character column of byte @p offset of file @p file (columns
+ *  count from after a byte-order mark, as libyaml's do). */
+struct lk_span lk_sources_span_at(struct lk_sources *set, uint32_t file, size_t offset);
+
 /** @return the number of lines of file @p file (a final line without a break counts). */
 uint32_t lk_sources_line_count(struct lk_sources *set, uint32_t file);
 

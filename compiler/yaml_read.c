@@ -55,8 +55,6 @@ static struct lk_span s_span(const struct s_reader *r, yaml_mark_t start, yaml_m
     struct lk_span sp = {r->file, (uint32_t)start.line + 1, (uint32_t)start.column + 1, 1};
     if (end.line == start.line && end.column > start.column)
         sp.len = (uint32_t)(end.column - start.column);
-    if (r->bom && start.line == 0)
-        sp.col++; /* the byte-order mark is the line's first character */
     return sp;
 }
 
@@ -183,7 +181,11 @@ static bool s_check_tag(struct s_reader *r, const yaml_char_t *tag, struct lk_sp
             }
         }
     }
-    struct lk_diag *d = lk_diag_add(r->diags, "LK007", span, "unsupported YAML tag \"%s\"", t);
+    /* Show tags as written: "!!python/object", not "tag:yaml.org,2002:python/object". */
+    struct lk_diag *d = !strncmp(t, TAG_PREFIX, strlen(TAG_PREFIX))
+                            ? lk_diag_add(r->diags, "LK007", span, "unsupported YAML tag \"!!%s\"",
+                                          t + strlen(TAG_PREFIX))
+                            : lk_diag_add(r->diags, "LK007", span, "unsupported YAML tag \"%s\"", t);
     lk_diag_help(r->diags, d,
                  "only the core schema tags !!str, !!int, !!float, !!bool, !!null, !!map and "
                  "!!seq are accepted");
@@ -361,12 +363,12 @@ static void s_report_parser_error(struct s_reader *r, yaml_parser_t *parser)
         lk_oom();
     /* libyaml reports reader errors (bad encoding) with an offset rather than a mark. */
     struct lk_span sp = {r->file, (uint32_t)m.line + 1, (uint32_t)m.column + 1, 1};
-    if (r->bom && m.line == 0)
-        sp.col++;
     if (parser->error == YAML_READER_ERROR) {
-        lk_diag_add(r->diags, "LK002", (struct lk_span){r->file, 1, 1, 1}, "%s at byte %zu",
-                    parser->problem ? parser->problem : "unreadable input",
-                    parser->problem_offset);
+        /* Reader errors carry a byte offset (into the input after a byte-order mark). */
+        struct lk_span at = lk_sources_span_at(r->sources, r->file,
+                                               parser->problem_offset + (r->bom ? 3 : 0));
+        lk_diag_add(r->diags, "LK002", at, "%s", parser->problem ? parser->problem
+                                                                  : "unreadable input");
         return;
     }
     /* At the end of input libyaml may point one line past the last one (a file without a final
@@ -384,10 +386,16 @@ static void s_report_parser_error(struct s_reader *r, yaml_parser_t *parser)
     }
     const char *problem = parser->problem ? parser->problem : "invalid YAML";
     struct lk_diag *d;
-    if (parser->context)
+    if (parser->context) {
         d = lk_diag_add(r->diags, "LK001", sp, "%s %s", problem, parser->context);
-    else
+        /* An unterminated quote or bracket: show where it started. */
+        struct lk_span ctx = {r->file, (uint32_t)parser->context_mark.line + 1,
+                              (uint32_t)parser->context_mark.column + 1, 1};
+        if (ctx.line < sp.line || (ctx.line == sp.line && ctx.col < sp.col))
+            lk_diag_related(r->diags, d, ctx, "it starts here");
+    } else {
         d = lk_diag_add(r->diags, "LK001", sp, "%s", problem);
+    }
     const char *line;
     size_t len;
     if (lk_sources_line(r->sources, r->file, sp.line, &line, &len)) {

@@ -1,0 +1,151 @@
+"""The admin API: unsigned JSON endpoints under ``/_admin/``, loopback only.
+
+========================  ====================================================
+``GET  /_admin/health``   ``{"ok": true, "botocore": "1.29.27", ...}``
+``POST /_admin/reset``    clear state, faults, request log and clock offset
+                          (body ``{"state": false}`` etc. keeps a part)
+``GET  /_admin/state``    dump the state (see :mod:`awsendpoint.state`)
+``POST /_admin/state``    replace the state with the body; ``?mode=merge``
+                          merges it instead
+``POST /_admin/bulk``     create many resources, e.g. ``{"log_groups":
+                          {"prefix": "/bench/", "count": 10000,
+                          "retention": 30}, "buckets": {"prefix": "b-",
+                          "count": 50}}``
+``GET  /_admin/faults``   list fault rules
+``POST /_admin/faults``   add a rule (or ``{"rules": [...]}`` / a list); see
+                          :mod:`awsendpoint.faults`
+``DELETE /_admin/faults`` remove all rules (also ``POST /_admin/faults/reset``)
+``GET  /_admin/log``      request log and per-operation counts; filters
+                          ``?service=&operation=&since=<seq>&limit=``
+``POST /_admin/log/reset`` clear the log (also ``DELETE /_admin/log``)
+``GET|POST /_admin/clock`` read or set ``{"offset_seconds": N}``, the shift of
+                          the endpoint clock (signature skew, expiry, Date)
+``GET  /_admin/credentials``  list accepted credentials (issued ones too)
+``POST /_admin/credentials``  add one (same fields as the config file)
+``GET  /_admin/config``   the configuration in force
+========================  ====================================================
+
+Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
+"""
+
+import ipaddress
+import json
+
+from . import models
+
+
+class AdminError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _is_loopback(host):
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _body_json(request, default=None):
+    if not request.body.strip():
+        return default
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AdminError(400, f"body is not JSON: {exc}") from None
+
+
+def handle(endpoint, request):
+    """Answer an admin request: ``(status, dict)``."""
+    if not _is_loopback(request.client[0]):
+        return 403, {"error": "the admin API answers loopback clients only"}
+    try:
+        return 200, _route(endpoint, request)
+    except AdminError as exc:
+        return exc.status, {"error": exc.message}
+    except (ValueError, KeyError, TypeError) as exc:
+        return 400, {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _route(endpoint, request):
+    path = request.path.rstrip("/")
+    method = request.method
+    query = request.query_dict()
+    if path == "/_admin/health" and method == "GET":
+        return {"ok": True, "botocore": models.botocore_version(),
+                "api_versions": models.SERVICE_VERSIONS,
+                "clock_offset_seconds": endpoint.clock.offset,
+                "port": endpoint.port}
+    if path == "/_admin/reset" and method == "POST":
+        parts = _body_json(request, {}) or {}
+        if parts.get("state", True):
+            endpoint.state.reset()
+        if parts.get("faults", True):
+            endpoint.faults.clear()
+        if parts.get("log", True):
+            endpoint.log.reset()
+        if parts.get("clock", True):
+            endpoint.clock.set_offset(0)
+        return {"ok": True}
+    if path == "/_admin/state":
+        if method == "GET":
+            return endpoint.state.dump()
+        if method in ("POST", "PUT"):
+            data = _body_json(request, {})
+            mode = query.get("mode", "replace")
+            if isinstance(data, dict) and "state" in data and \
+                    set(data) <= {"state", "mode"}:
+                mode = data.get("mode", mode)
+                data = data["state"]
+            if mode not in ("replace", "merge"):
+                raise AdminError(400, "mode must be replace or merge")
+            endpoint.state.load(data, merge=(mode == "merge"))
+            return {"ok": True}
+    if path == "/_admin/bulk" and method == "POST":
+        return endpoint.state.bulk(_body_json(request, {}))
+    if path == "/_admin/faults":
+        if method == "GET":
+            return {"rules": endpoint.faults.list()}
+        if method == "POST":
+            data = _body_json(request, {})
+            rules = data if isinstance(data, list) else \
+                data.get("rules", [data])
+            return {"rules": [endpoint.faults.add(r) for r in rules]}
+        if method == "DELETE":
+            endpoint.faults.clear()
+            return {"ok": True}
+    if path == "/_admin/faults/reset" and method == "POST":
+        endpoint.faults.clear()
+        return {"ok": True}
+    if path == "/_admin/log":
+        if method == "GET":
+            return endpoint.log.snapshot(
+                service=query.get("service"),
+                operation=query.get("operation"),
+                since=int(query.get("since", 0)),
+                limit=int(query["limit"]) if "limit" in query else None)
+        if method == "DELETE":
+            endpoint.log.reset()
+            return {"ok": True}
+    if path == "/_admin/log/reset" and method == "POST":
+        endpoint.log.reset()
+        return {"ok": True}
+    if path == "/_admin/clock":
+        if method == "POST":
+            data = _body_json(request, {})
+            endpoint.clock.set_offset(float(data.get("offset_seconds", 0)))
+        if method in ("GET", "POST"):
+            return {"offset_seconds": endpoint.clock.offset,
+                    "now": endpoint.clock.now().strftime(
+                        "%Y-%m-%dT%H:%M:%SZ")}
+    if path == "/_admin/credentials":
+        if method == "GET":
+            return {"credentials": endpoint.credentials.all()}
+        if method == "POST":
+            entry = endpoint.credentials.add(_body_json(request, {}))
+            return {"credential": entry.to_json()}
+    if path == "/_admin/config" and method == "GET":
+        return endpoint.config
+    raise AdminError(404, f"no admin resource {method} {request.path}")
