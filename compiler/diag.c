@@ -544,14 +544,25 @@ static void s_render_github(struct lk_diags *diags, struct lk_sources *sources, 
 }
 
 void lk_diags_render(struct lk_diags *diags, struct lk_sources *sources,
-                     const struct lk_render_opts *opts, FILE *out)
+                     const struct lk_render_opts *opts, FILE *out_final)
 {
+    /* Render into memory and write once: stderr is unbuffered, and a report of thousands of
+     * diagnostics written character by character would cost a system call each. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        lk_oom();
     switch (opts->format) {
     case LK_DIAG_TEXT: s_render_text(diags, sources, opts->color, out); break;
     case LK_DIAG_JSON: s_render_json(diags, sources, out); break;
     case LK_DIAG_SARIF: s_render_sarif(diags, sources, opts->tool_version, out); break;
     case LK_DIAG_GITHUB: s_render_github(diags, sources, out); break;
     }
+    if (fclose(out) != 0)
+        lk_oom();
+    fwrite(text, 1, len, out_final);
+    free(text);
 }
 
 /* ------------------------------------------------------------------------------- suggestions */

@@ -138,27 +138,40 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
         qsort(out->items, out->n, sizeof(*out->items), s_cmp_artifact);
 }
 
+/* Written directly rather than through a cJSON tree: a policy with hundreds of buckets has
+ * thousands of entries. The layout matches lk_json_print. */
 char *lk_emit_manifest(const struct lk_ir_state *st, const struct lk_artifacts *a)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "version", 1);
-    cJSON_AddStringToObject(root, "account", st->account);
-    cJSON_AddStringToObject(root, "region", st->region);
-    cJSON *arr = cJSON_AddArrayToObject(root, "artifacts");
+    struct lk_buf b;
+    lk_buf_init(&b);
+    lk_buf_puts(&b, "{\n  \"version\": 1,\n  \"account\": ");
+    lk_json_escape(&b, st->account);
+    lk_buf_puts(&b, ",\n  \"region\": ");
+    lk_json_escape(&b, st->region);
+    lk_buf_puts(&b, a->n ? ",\n  \"artifacts\": [\n" : ",\n  \"artifacts\": []\n}\n");
     for (size_t i = 0; i < a->n; i++) {
         const struct lk_artifact *x = &a->items[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", x->path);
-        cJSON *ops = cJSON_AddArrayToObject(o, "operations");
-        char *copy = lk_xstrdup(x->operations);
-        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-             tok = strtok_r(NULL, ",", &save))
-            cJSON_AddItemToArray(ops, cJSON_CreateString(tok));
-        free(copy);
-        cJSON_AddStringToObject(o, "resource", x->resource);
+        lk_buf_puts(&b, "    {\n      \"path\": ");
+        lk_json_escape(&b, x->path);
+        lk_buf_puts(&b, ",\n      \"operations\": [\n");
+        const char *op = x->operations;
+        while (*op) {
+            const char *comma = strchr(op, ',');
+            size_t len = comma ? (size_t)(comma - op) : strlen(op);
+            char *one = lk_xstrndup(op, len);
+            lk_buf_puts(&b, "        ");
+            lk_json_escape(&b, one);
+            free(one);
+            lk_buf_puts(&b, comma ? ",\n" : "\n");
+            op += len + (comma ? 1 : 0);
+        }
+        lk_buf_puts(&b, "      ],\n      \"resource\": ");
+        lk_json_escape(&b, x->resource);
         if (x->headers) {
-            cJSON *h = cJSON_AddObjectToObject(o, "headers");
+            /* "Name: value\n" lines become {"Name": "value", ...}. */
+            lk_buf_puts(&b, ",\n      \"headers\": {\n");
             const char *p = x->headers;
+            bool first = true;
             while (*p) {
                 const char *colon = strchr(p, ':');
                 const char *nl = strchr(p, '\n');
@@ -166,20 +179,23 @@ char *lk_emit_manifest(const struct lk_ir_state *st, const struct lk_artifacts *
                     break;
                 char *name = lk_xstrndup(p, (size_t)(colon - p));
                 char *value = lk_xstrndup(colon + 2, (size_t)(nl - colon - 2));
-                cJSON_AddStringToObject(h, name, value);
+                lk_buf_puts(&b, first ? "        " : ",\n        ");
+                lk_json_escape(&b, name);
+                lk_buf_puts(&b, ": ");
+                lk_json_escape(&b, value);
                 free(name);
                 free(value);
+                first = false;
                 p = nl + 1;
             }
+            lk_buf_puts(&b, "\n      }");
         }
-        cJSON_AddStringToObject(o, "sha256", x->sha256);
-        cJSON_AddItemToArray(arr, o);
+        lk_buf_puts(&b, ",\n      \"sha256\": ");
+        lk_json_escape(&b, x->sha256);
+        lk_buf_puts(&b, i + 1 < a->n ? "\n    },\n" : "\n    }\n  ]\n}\n");
     }
-    struct lk_arena tmp;
-    lk_arena_init(&tmp);
-    char *text = lk_xstrdup(lk_json_print(root, &tmp));
-    lk_arena_destroy(&tmp);
-    cJSON_Delete(root);
+    char *text = lk_xstrndup(b.data, b.len);
+    lk_buf_free(&b);
     return text;
 }
 
@@ -193,15 +209,27 @@ static void s_indent(struct lk_buf *b, int depth)
 
 /* JSON string escaping (RFC 8259 §7): quote, backslash and control characters; UTF-8 passes
  * through unchanged. */
+/* Bytes that end a run of characters copied as they are: NUL (the end), control characters,
+ * the quote and the backslash. */
+static const unsigned char s_json_special[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 void lk_json_escape(struct lk_buf *b, const char *s)
 {
     lk_buf_putc(b, '"');
     const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        lk_buf_append(b, run, (size_t)(s - run));
+    for (;;) {
+        while (!s_json_special[(unsigned char)*run])
+            run++;
+        lk_buf_append(b, s, (size_t)(run - s));
+        unsigned char c = (unsigned char)*run;
+        if (!c)
+            break;
         switch (c) {
         case '"': lk_buf_puts(b, "\\\""); break;
         case '\\': lk_buf_puts(b, "\\\\"); break;
@@ -210,9 +238,8 @@ void lk_json_escape(struct lk_buf *b, const char *s)
         case '\t': lk_buf_puts(b, "\\t"); break;
         default: lk_buf_printf(b, "\\u%04x", c);
         }
-        run = s + 1;
+        s = ++run;
     }
-    lk_buf_append(b, run, (size_t)(s - run));
     lk_buf_putc(b, '"');
 }
 

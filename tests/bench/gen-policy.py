@@ -27,7 +27,7 @@ def main():
         w(f"  store-{s}:\n")
         w(f"    bucket: bench-logs-{s}-111122223333\n")
         w("    encryption: { kms_key: \"arn:aws:kms:eu-west-1:111122223333:alias/logs\" }\n")
-        w("    transition_small_objects: true\n")
+        w("    transition_small_objects: false\n")
         w(f"    readers: [role-{read_roles[s % len(read_roles)]}]\n")
         w(f"    admins: [role-{admin_roles[s % len(admin_roles)]}]\n")
     w("\nretention:\n")
@@ -41,7 +41,7 @@ def main():
     w("    available: 30d\n")
     w("    delete_after: 1y\n")
     w("\nsources:\n")
-    types = ["vpc-flow-logs", "elb-access-logs", "s3-prefix", "network-firewall", "config"]
+    types = ["vpc-flow-logs", "nlb-access-logs", "s3-prefix", "network-firewall", "config"]
     s3_count = 0
     for i in range(n_sources):
         if i % 4 == 3:
