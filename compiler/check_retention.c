@@ -151,22 +151,6 @@ static void s_check_class(struct lk_policy *p, struct lk_retention *r)
     }
 }
 
-/* The S3 part of a retention (what a lifecycle rule holds): equal means one rule can serve
- * both sources. */
-static bool s_same_s3_retention(const struct lk_retention *a, const struct lk_retention *b)
-{
-    if (a == b)
-        return true;
-    if (a->delete_after.forever != b->delete_after.forever ||
-        (!a->delete_after.forever && a->delete_after.days != b->delete_after.days) ||
-        a->n_tiers != b->n_tiers)
-        return false;
-    for (size_t i = 0; i < a->n_tiers; i++)
-        if (a->tiers[i].after.days != b->tiers[i].after.days ||
-            a->tiers[i].storage_class != b->tiers[i].storage_class)
-            return false;
-    return true;
-}
 
 /* Where to point for a finding about a source's retention: the class it names, or, for an
  * inline retention, its delete_after value. */
@@ -309,7 +293,7 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
             struct lk_source *o = stack[k - 1]->src;
             if (!src->retention || !o->retention)
                 continue;
-            if (s_same_s3_retention(src->retention, o->retention)) {
+            if (lk_retention_same_s3(src->retention, o->retention)) {
                 if (lk_str_eq(o->prefix.v, pre))
                     merged = true;
                 continue;

@@ -21,6 +21,10 @@ void lk_check_baselines(struct lk_policy *policy);
 /** @return the names of the built-in baselines. */
 const char *const *lk_baseline_names(size_t *n);
 
+/** @return true when two retentions give the same S3 lifecycle (tiers and expiration): one
+ *  lifecycle rule can serve sources of both. */
+bool lk_retention_same_s3(const struct lk_retention *a, const struct lk_retention *b);
+
 /** @return the retention days a source keeps in total, or -1 for forever / unknown. */
 int64_t lk_source_delete_days(const struct lk_source *src);
 

@@ -155,20 +155,6 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
 
 /* ------------------------------------------------------------------------------ lifecycle */
 
-static bool s_same_s3(const struct lk_retention *a, const struct lk_retention *b)
-{
-    if (a == b)
-        return true;
-    if (a->delete_after.forever != b->delete_after.forever ||
-        (!a->delete_after.forever && a->delete_after.days != b->delete_after.days) ||
-        a->n_tiers != b->n_tiers)
-        return false;
-    for (size_t i = 0; i < a->n_tiers; i++)
-        if (a->tiers[i].after.days != b->tiers[i].after.days ||
-            a->tiers[i].storage_class != b->tiers[i].storage_class)
-            return false;
-    return true;
-}
 
 static int s_cmp_src_prefix(const void *x, const void *y)
 {
@@ -212,7 +198,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct l
          * rule is named after the first). */
         size_t j = i + 1;
         while (j < n && lk_str_eq(srcs[j]->prefix.v, first->prefix.v) &&
-               s_same_s3(srcs[j]->retention, first->retention))
+               lk_retention_same_s3(srcs[j]->retention, first->retention))
             j++;
         struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc);
         r->id = lk_ir_printf(st, "logkeep-%.*s", LK_STR_ARG(first->name));

@@ -426,6 +426,21 @@ struct lk_diag *lk_policy_report(struct lk_policy *policy, struct lk_waivers *wa
     return d;
 }
 
+bool lk_retention_same_s3(const struct lk_retention *a, const struct lk_retention *b)
+{
+    if (a == b)
+        return true;
+    if (a->delete_after.forever != b->delete_after.forever ||
+        (!a->delete_after.forever && a->delete_after.days != b->delete_after.days) ||
+        a->n_tiers != b->n_tiers)
+        return false;
+    for (size_t i = 0; i < a->n_tiers; i++)
+        if (a->tiers[i].after.days != b->tiers[i].after.days ||
+            a->tiers[i].storage_class != b->tiers[i].storage_class)
+            return false;
+    return true;
+}
+
 int64_t lk_source_delete_days(const struct lk_source *src)
 {
     if (!src->retention || !src->retention->delete_after.set || src->retention->delete_after.forever)
