@@ -19,6 +19,9 @@
  * legacy global endpoint sts.amazonaws.com signs) is as good as any. */
 #define S_WHOAMI_FALLBACK_REGION "us-east-1"
 
+/* Exit status for a failed AWS call or an unusable configuration (cli.h has 0 and 2). */
+#define S_EXIT_FAILED 1
+
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep whoami [--region REGION] [--endpoint-url URL] [--profile NAME] "
@@ -65,6 +68,7 @@ int lk_cmd_whoami(int argc, char **argv)
     memset(&creds, 0, sizeof(creds));
     memset(&http, 0, sizeof(http));
 
+    /* clang-format off */
     static const struct option s_options[] = {
         {"region", required_argument, NULL, 'r'},
         {"endpoint-url", required_argument, NULL, 'e'},
@@ -73,6 +77,7 @@ int lk_cmd_whoami(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* clang-format on */
     optind = 1;
     opterr = 0;
     for (;;) {
@@ -110,7 +115,7 @@ int lk_cmd_whoami(int argc, char **argv)
         goto cleanup;
     }
 
-    rc = 1;
+    rc = S_EXIT_FAILED;
     struct lk_aws_config_options opts = {
         .region = region,
         .endpoint_url = endpoint_url,

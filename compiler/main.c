@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd_aws.h"
 
 static void s_usage(FILE *out)
 {
@@ -22,6 +23,7 @@ static void s_usage(FILE *out)
           "  validate PATH...   check policy files or directories and report every problem\n"
           "  compile PATH...    write the AWS API payloads the policy means (-o DIR)\n"
           "  show PATH...       print each source's timeline, location and readers\n"
+          "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
           "  version            print the version\n"
@@ -53,12 +55,14 @@ int main(int argc, char **argv)
         return lk_cmd_compile(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return lk_cmd_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "whoami"))
+        return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
         return lk_cmd_explain(argc - 1, argv + 1);
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile", "show", "explain", "rules", "version", "help"};
+    static const char *const cmds[] = {"validate", "compile", "show", "whoami", "explain", "rules", "version", "help"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

@@ -1,0 +1,245 @@
+/*
+ * logkeep runtime: the AWS client core shared by the service clients.
+ *
+ * One call = resolve the endpoint, get credentials, sign (SigV4), send over the transport, retry
+ * in the SDKs' "standard" mode, and map errors. Service clients (s3.c, logs.c, cloudtrail.c,
+ * sts.c) build the request for an operation and parse its response into the IR types.
+ *
+ * Facts: shared/AWS-PROTOCOL-NOTES.md (protocols §1-6, endpoints §7, credentials §8, retries §9).
+ */
+#ifndef LK_AWS_H
+#define LK_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "http.h"
+
+enum lk_aws_service {
+    LK_AWS_S3,
+    LK_AWS_LOGS,
+    LK_AWS_CLOUDTRAIL,
+    LK_AWS_STS,
+    LK_AWS_SERVICE_COUNT,
+};
+
+/** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts". */
+const char *lk_aws_service_name(enum lk_aws_service svc);
+
+/**
+ * An AWS error, kept as AWS reported it. Every field is owned (heap) and may be NULL; free with
+ * lk_aws_error_clear(). When no HTTP response arrived, @c transport holds the lk_http_result and
+ * @c code is NULL.
+ */
+struct lk_aws_error {
+    char *operation;  /* "GetBucketLifecycleConfiguration" */
+    char *code;       /* AWS error code: "NoSuchBucket", "ThrottlingException", ... */
+    char *message;
+    char *request_id; /* x-amz-request-id / x-amzn-RequestId / <RequestId> */
+    long http_status;
+    int transport;    /* enum lk_http_result, LK_HTTP_OK when a response arrived */
+    int attempts;     /* attempts made, retries included */
+    bool retry_quota_exhausted; /* added: a retry was due but the retry quota was empty */
+};
+
+void lk_aws_error_clear(struct lk_aws_error *err);
+
+/** Formats "Operation failed: Code: message (HTTP 403, request id ...)" into @p buf. */
+void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len);
+
+/** Credentials. Secrets are wiped (OPENSSL_cleanse) by lk_aws_credentials_clear(). */
+struct lk_aws_credentials {
+    char *access_key_id;     /* owned */
+    char *secret_access_key; /* owned, secret */
+    char *session_token;     /* owned, secret, NULL for long-term keys */
+    int64_t expiration_s;    /* epoch seconds; 0 = does not expire */
+    char *source;            /* owned: "environment", "profile ops (assume role)", ... */
+};
+
+void lk_aws_credentials_clear(struct lk_aws_credentials *creds);
+
+/**
+ * A source of credentials (credentials.c implements the standard chain). @c get fills @p out
+ * with a copy the caller clears, refreshing temporary credentials before they expire.
+ * @return 0, or -1 with @p err describing why no credentials could be had.
+ */
+struct lk_aws_credential_provider {
+    int (*get)(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err);
+    void (*destroy)(void *impl);
+    void *impl;
+};
+
+/* Retry settings and the retry quota of the "standard" mode (AWS-PROTOCOL-NOTES.md §9). */
+#define LK_AWS_DEFAULT_MAX_ATTEMPTS 3
+#define LK_AWS_RETRY_QUOTA_INITIAL 500
+#define LK_AWS_RETRY_COST 5
+#define LK_AWS_RETRY_TIMEOUT_COST 10
+#define LK_AWS_BACKOFF_CAP_MS 20000
+
+struct lk_aws_config {
+    char *region;                                  /* owned: resolved region */
+    char *endpoint_url;                            /* owned: --endpoint-url or AWS_ENDPOINT_URL */
+    char *service_endpoint_url[LK_AWS_SERVICE_COUNT]; /* owned: AWS_ENDPOINT_URL_<SERVICE>; filled
+                                                         by lk_aws_config_load() with each
+                                                         service's endpoint from every source
+                                                         in order; used before endpoint_url */
+    int max_attempts;                              /* AWS_MAX_ATTEMPTS, default 3 */
+    FILE *debug;                                   /* --debug trace (redacted), or NULL */
+};
+
+struct lk_aws_client {
+    struct lk_http_vtable http;              /* owned */
+    struct lk_aws_credential_provider creds; /* owned */
+    struct lk_aws_config cfg;
+    int retry_quota;                         /* tokens left */
+    int64_t clock_skew_ms;                   /* server time minus local time, learned from Date */
+    uint64_t rng_state;                      /* jitter; seedable for tests */
+};
+
+/** One API request, before signing. Every pointer is borrowed. */
+struct lk_aws_request {
+    enum lk_aws_service service;
+    const char *operation;      /* for errors and traces */
+    const char *method;         /* "GET", "PUT", "POST", "DELETE", "HEAD" */
+    const char *bucket;         /* S3: the bucket, or NULL for service-level calls */
+    const char *path;           /* path after the bucket (S3) or "/" ; may hold "?query" */
+    const char *target;         /* JSON 1.1: X-Amz-Target value, or NULL */
+    const char *content_type;   /* or NULL */
+    const unsigned char *body;
+    size_t body_len;
+    bool content_md5;           /* S3 PUTs that require a checksum: send Content-MD5 */
+    bool unsigned_request;      /* STS AssumeRoleWithWebIdentity is sent unsigned */
+    const struct lk_http_header *extra_headers;
+    size_t n_extra_headers;
+    /* Added (zero = the behaviour without them): */
+    const char *region;         /* signing region for this call (an S3 bucket's), or NULL for
+                                   cfg.region */
+    bool force_path_style;      /* S3: bucket in the path even on AWS (implied for the operation
+                                   "GetBucketLocation", which botocore always sends path-style) */
+};
+
+/**
+ * Sends @p req with signing, retries and error mapping.
+ * @param resp receives the final response (2xx, or the last error response); free it with
+ *        lk_http_response_free().
+ * @param err receives the error when the call failed (caller clears).
+ * @return 0 on a 2xx response, -1 otherwise.
+ */
+int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
+                struct lk_http_response *resp, struct lk_aws_error *err);
+
+/*
+ * Additions to the interface above: client and configuration life cycle, and the parsers that
+ * lk_aws_call() uses, exposed for the service clients, the tests and the fuzzers.
+ */
+
+/**
+ * Sets up a client. Takes ownership of @p http (destroyed by lk_aws_client_free()), of
+ * @p creds, and of the strings in @p cfg (which is zeroed). The retry quota starts full and the
+ * jitter generator is seeded from the clock; tests may overwrite rng_state afterwards.
+ * @return 0, or -1 when an argument is missing (nothing is taken then)
+ */
+int lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable *http,
+                       const struct lk_aws_credential_provider *creds, struct lk_aws_config *cfg);
+
+/** Destroys the credential provider, then the transport, and frees the configuration. */
+void lk_aws_client_free(struct lk_aws_client *client);
+
+/** What the command line says; every pointer is borrowed, NULL means not given. */
+struct lk_aws_config_options {
+    const char *region;          /* --region */
+    const char *endpoint_url;    /* --endpoint-url */
+    const char *profile;         /* --profile */
+    const char *fallback_region; /* the policy's region, used when nothing else names one */
+    FILE *debug;                 /* --debug: where traces go */
+};
+
+/**
+ * Builds the client configuration from the options, the environment and the shared config file
+ * (AWS_CONFIG_FILE): the region (lk_endpoint_resolve_region() order), each service's endpoint
+ * (lk_endpoint_configured_url() order, written to service_endpoint_url[]; endpoint_url keeps
+ * --endpoint-url), max_attempts (AWS_MAX_ATTEMPTS, else the profile's max_attempts, else 3).
+ * A missing region is not an error here (cfg->region stays NULL); a call then fails.
+ * @param opts the command-line options; may be NULL
+ * @param cfg receives the configuration; release with lk_aws_config_free()
+ * @param err receives the problem: unreadable or malformed config file, bad region, endpoint
+ *        URL or AWS_MAX_ATTEMPTS (code "InvalidConfiguration")
+ * @return 0, or -1 with @p err set
+ */
+int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_config *cfg,
+                       struct lk_aws_error *err);
+
+/** Frees the strings of @p cfg and zeroes it (the debug stream is not closed). */
+void lk_aws_config_free(struct lk_aws_config *cfg);
+
+/** @return the profile to use: @p cli_profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default". */
+const char *lk_aws_profile_name(const char *cli_profile);
+
+/**
+ * Reads an error response the way the service's protocol writes it, into @p err (code, message,
+ * request id, HTTP status): S3 <Error><Code>, JSON {"__type", "message"} then x-amzn-ErrorType,
+ * STS <ErrorResponse><Error><Code>. Bodiless answers (HEAD) get a code from the status.
+ * @param svc the service (decides the protocol)
+ * @param method the request method ("HEAD" answers have no body)
+ * @param bucket_level true for S3 bucket calls (a bodiless 404 is then NoSuchBucket)
+ * @param resp the response; any status
+ * @param err receives the fields; previous contents are cleared
+ */
+void lk_aws_parse_error(enum lk_aws_service svc, const char *method, bool bucket_level,
+                        const struct lk_http_response *resp, struct lk_aws_error *err);
+
+/** @return the request id of a response: x-amz-request-id, x-amzn-RequestId, or NULL. */
+const char *lk_aws_response_request_id(const struct lk_http_response *resp);
+
+/** One value to pull out of an XML document. */
+struct lk_aws_xml_field {
+    const char *path; /* element local names from the root, '/'-joined: "ErrorResponse/Error/Code" */
+    char **out;       /* receives the text of the first such element (heap; wiped when freed
+                         with lk_http_free_secret() by callers that hold secrets) */
+};
+
+/**
+ * Parses @p xml with libexpat and extracts the fields. Namespaces are resolved (the path uses
+ * local names); a DOCTYPE, nesting deeper than 32 elements or a field over 64 KiB are refused.
+ * @param xml the document; @param len its length
+ * @param fields the paths and outputs (outputs must be NULL on entry and stay NULL if absent)
+ * @param n number of fields
+ * @param root_ns receives the root element's namespace URI (heap, "" for none); may be NULL
+ * @return 0, or -1 for a malformed or refused document (outputs are freed and NULL then)
+ */
+int lk_aws_xml_find(const char *xml, size_t len, const struct lk_aws_xml_field *fields, size_t n,
+                    char **root_ns);
+
+/**
+ * Parses an ISO 8601 UTC timestamp as AWS writes it: "2026-11-26T14:00:00Z", with optional
+ * fractional seconds and a "Z" or "+hh:mm"/"-hh:mm" offset.
+ * @return 0 with @p epoch_s set, or -1
+ */
+int lk_aws_parse_iso8601(const char *text, int64_t *epoch_s);
+
+/** Parses an HTTP Date (IMF-fixdate, "Thu, 01 Jan 2026 00:00:01 GMT"). @return 0 or -1. */
+int lk_aws_parse_http_date(const char *text, int64_t *epoch_s);
+
+/** Deep-copies @p src into @p dst (which must be empty). */
+void lk_aws_credentials_copy(struct lk_aws_credentials *dst, const struct lk_aws_credentials *src);
+
+/**
+ * Writes one --debug trace line "logkeep: debug: ..." for an HTTP exchange made outside
+ * lk_aws_call() (credential providers): method, URL and headers with secrets redacted, then
+ * the outcome. Does nothing when @p out is NULL.
+ * @param resp the response, or NULL before the request is sent
+ */
+void lk_aws_trace_exchange(FILE *out, const char *label, const struct lk_http_request *req,
+                           int result, const struct lk_http_response *resp, int64_t elapsed_ms);
+
+/** @return true for header names whose values are never printed (Authorization, tokens, ...). */
+bool lk_aws_header_is_secret(const char *name);
+
+/** @return true when @p err is one of the "throttling" codes of the standard retry mode. */
+bool lk_aws_error_is_throttling(const struct lk_aws_error *err);
+/** @return true when @p err is transient: no response, 500/502/503/504, or a timeout code. */
+bool lk_aws_error_is_transient(const struct lk_aws_error *err);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * logkeep runtime: the Amazon CloudWatch Logs client (JSON 1.1).
+ *
+ * Requests: POST / with X-Amz-Target "Logs_20140328.<Operation>" and Content-Type
+ * "application/x-amz-json-1.1", body a JSON object of the members (AWS-PROTOCOL-NOTES.md §4).
+ * Request bodies are written directly (the members are few and fixed); responses are read with
+ * cJSON through lk_json_parse_bounded().
+ */
+#include "logs.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "policy_json.h"
+
+#define LOGS_TARGET_PREFIX "Logs_20140328."
+#define LOGS_CONTENT_TYPE "application/x-amz-json-1.1"
+
+static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+    if (errbuf && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------------ parsing */
+
+/* A JSON number that is an integer in [min, max]. */
+static bool s_int32(const cJSON *v, int32_t min, int32_t max, int32_t *out)
+{
+    if (!cJSON_IsNumber(v))
+        return false;
+    double d = v->valuedouble;
+    if (!(d >= (double)min && d <= (double)max) || d != (double)(int32_t)d)
+        return false;
+    *out = (int32_t)d;
+    return true;
+}
+
+/* One LogGroup object (model shape LogGroup). */
+static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *region,
+                       struct lk_ir_log_group *g, char *errbuf, size_t errlen)
+{
+    if (!cJSON_IsObject(o))
+        return s_fail(errbuf, errlen, "a logGroups entry is not an object");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "logGroupName");
+    if (!cJSON_IsString(name) || !name->valuestring[0])
+        return s_fail(errbuf, errlen, "a log group has no logGroupName");
+    memset(g, 0, sizeof(*g));
+    g->name = lk_ir_strdup(st, name->valuestring);
+    g->region = region ? lk_ir_strdup(st, region) : NULL;
+    g->exists = true;
+    /* "If the retentionInDays value is not included for a log group, then that log group's
+     * events do not expire." (model DescribeLogGroupsResponse logGroups;
+     * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html).
+     * The IR says 0 for "never expire". */
+    const cJSON *days = cJSON_GetObjectItemCaseSensitive(o, "retentionInDays");
+    if (days && !cJSON_IsNull(days) && !s_int32(days, 1, INT32_MAX, &g->retention_days))
+        return s_fail(errbuf, errlen, "log group %.120s: retentionInDays is not a positive integer",
+                      g->name);
+    const cJSON *kms = cJSON_GetObjectItemCaseSensitive(o, "kmsKeyId");
+    if (kms && !cJSON_IsNull(kms)) {
+        if (!cJSON_IsString(kms))
+            return s_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string", g->name);
+        if (kms->valuestring[0])
+            g->kms_key_id = lk_ir_strdup(st, kms->valuestring);
+    }
+    return 0;
+}
+
+int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, size_t len,
+                                      const char *region, struct lk_ir_log_group **groups,
+                                      size_t *n, char **next_token, char *errbuf, size_t errlen)
+{
+    int rc = -1;
+    struct lk_ir_log_group *out = NULL;
+    size_t count = 0;
+    char *token = NULL;
+    cJSON *root = lk_json_parse_bounded(json, len, LK_JSON_MAX_BYTES, errbuf, errlen);
+    if (!root)
+        goto cleanup;
+    if (!cJSON_IsObject(root)) {
+        s_fail(errbuf, errlen, "DescribeLogGroups response is not a JSON object");
+        goto cleanup;
+    }
+    /* A missing list is an empty page (botocore parses absent members as absent). */
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "logGroups");
+    if (list && !cJSON_IsNull(list)) {
+        if (!cJSON_IsArray(list)) {
+            s_fail(errbuf, errlen, "logGroups is not a list");
+            goto cleanup;
+        }
+        size_t total = (size_t)cJSON_GetArraySize(list);
+        out = total ? lk_arena_alloc(&st->arena, total * sizeof(*out)) : NULL;
+        const cJSON *o;
+        cJSON_ArrayForEach(o, list)
+        {
+            if (s_log_group(st, o, region, &out[count], errbuf, errlen) != 0)
+                goto cleanup;
+            count++;
+        }
+    }
+    /* Pagination: output_token nextToken; absent or empty on the last page (paginators-1.json,
+     * DescribeLogGroups). */
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextToken");
+    if (next && !cJSON_IsNull(next)) {
+        if (!cJSON_IsString(next)) {
+            s_fail(errbuf, errlen, "nextToken is not a string");
+            goto cleanup;
+        }
+        if (next->valuestring[0])
+            token = lk_ir_strdup(st, next->valuestring);
+    }
+    *groups = out;
+    *n = count;
+    *next_token = token;
+    rc = 0;
+cleanup:
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------ calls */
+
+static int s_call(struct lk_aws_client *client, const char *op, const char *region,
+                  const struct lk_buf *body, struct lk_http_response *resp,
+                  struct lk_aws_error *err)
+{
+    char target[96];
+    snprintf(target, sizeof(target), LOGS_TARGET_PREFIX "%s", op);
+    struct lk_aws_request req = {0};
+    req.service = LK_AWS_LOGS;
+    req.operation = op;
+    req.method = "POST";
+    req.path = "/";
+    req.target = target;
+    req.content_type = LOGS_CONTENT_TYPE;
+    req.body = (const unsigned char *)body->data;
+    req.body_len = body->len;
+    req.region = region;
+    if (lk_aws_call(client, &req, resp, err) != 0)
+        return -1;
+    /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
+    lk_aws_error_clear(err);
+    return 0;
+}
+
+/* A call whose answer is not read (empty on success); frees @p body. */
+static int s_call_void(struct lk_aws_client *client, const char *op, const char *region,
+                       struct lk_buf *body, struct lk_aws_error *err)
+{
+    struct lk_http_response resp = {0};
+    int rc = s_call(client, op, region, body, &resp, err);
+    lk_http_response_free(&resp);
+    lk_buf_free(body);
+    return rc;
+}
+
+static int s_malformed(struct lk_aws_error *err, const char *op,
+                       const struct lk_http_response *resp, const char *why)
+{
+    int attempts = err->attempts;
+    lk_aws_error_clear(err);
+    const char *rid = lk_http_header_get(resp, "x-amzn-RequestId");
+    err->operation = lk_xstrdup(op);
+    err->code = lk_xstrdup(LK_SVC_MALFORMED_RESPONSE);
+    err->message = lk_xstrdup(why);
+    err->request_id = rid ? lk_xstrdup(rid) : NULL;
+    err->http_status = resp->status;
+    err->transport = LK_HTTP_OK;
+    err->attempts = attempts;
+    return -1;
+}
+
+static int s_invalid(struct lk_aws_error *err, const char *op, const char *why)
+{
+    lk_aws_error_clear(err);
+    err->operation = lk_xstrdup(op);
+    err->code = lk_xstrdup("logkeep.InvalidArgument");
+    err->message = lk_xstrdup(why);
+    err->transport = LK_HTTP_OK;
+    return -1;
+}
+
+/* Starts a request body {"logGroupName": "<name>" and leaves it open for more members. */
+static void s_body_name(struct lk_buf *b, const char *name)
+{
+    lk_buf_init(b);
+    lk_buf_puts(b, "{\"logGroupName\":");
+    lk_json_escape(b, name);
+}
+
+int lk_logs_create_log_group(struct lk_aws_client *client, const char *name, const char *region,
+                             const char *kms_key_id, bool if_not_exists, struct lk_aws_error *err)
+{
+    struct lk_buf body;
+    s_body_name(&body, name);
+    if (kms_key_id) {
+        lk_buf_puts(&body, ",\"kmsKeyId\":");
+        lk_json_escape(&body, kms_key_id);
+    }
+    lk_buf_putc(&body, '}');
+    int rc = s_call_void(client, "CreateLogGroup", region, &body, err);
+    /* "ResourceAlreadyExistsException: The specified resource already exists." (API Reference,
+     * CreateLogGroup errors): the wanted outcome when creating idempotently. */
+    if (rc != 0 && if_not_exists && err->code &&
+        !strcmp(err->code, "ResourceAlreadyExistsException")) {
+        lk_aws_error_clear(err);
+        rc = 0;
+    }
+    return rc;
+}
+
+int lk_logs_delete_log_group(struct lk_aws_client *client, const char *name, const char *region,
+                             struct lk_aws_error *err)
+{
+    struct lk_buf body;
+    s_body_name(&body, name);
+    lk_buf_putc(&body, '}');
+    return s_call_void(client, "DeleteLogGroup", region, &body, err);
+}
+
+int lk_logs_put_retention(struct lk_aws_client *client, const char *name, const char *region,
+                          int32_t days, struct lk_aws_error *err)
+{
+    struct lk_buf body;
+    s_body_name(&body, name);
+    lk_buf_printf(&body, ",\"retentionInDays\":%d}", (int)days);
+    return s_call_void(client, "PutRetentionPolicy", region, &body, err);
+}
+
+int lk_logs_delete_retention(struct lk_aws_client *client, const char *name, const char *region,
+                             struct lk_aws_error *err)
+{
+    struct lk_buf body;
+    s_body_name(&body, name);
+    lk_buf_putc(&body, '}');
+    return s_call_void(client, "DeleteRetentionPolicy", region, &body, err);
+}
+
+int lk_logs_describe_log_groups_pages(
+    struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
+    bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n), void *ctx,
+    struct lk_aws_error *err)
+{
+    static const char op[] = "DescribeLogGroups";
+    struct lk_http_response resp = {0};
+    struct lk_buf body;
+    char why[200];
+    char *token = NULL;
+    int rc = -1;
+    lk_buf_init(&body);
+    const char *region = q->region ? q->region : client->cfg.region;
+    /* "logGroupNamePrefix and logGroupNamePattern are mutually exclusive. Only one of these
+     * parameters can be passed." (model DescribeLogGroupsRequest); both have a minimum length
+     * of 1, so an empty one is left out. */
+    if (q->prefix && q->pattern) {
+        s_invalid(err, op, "logGroupNamePrefix and logGroupNamePattern are mutually exclusive");
+        goto cleanup;
+    }
+    int limit = q->limit > 0 && q->limit <= LK_LOGS_PAGE_MAX ? q->limit : LK_LOGS_PAGE_MAX;
+    for (int page = 0;; page++) {
+        if (page >= LK_LOGS_MAX_PAGES) {
+            s_malformed(err, op, &resp, "DescribeLogGroups did not stop paginating");
+            goto cleanup;
+        }
+        lk_buf_free(&body);
+        lk_buf_puts(&body, "{");
+        if (q->prefix && q->prefix[0]) {
+            lk_buf_puts(&body, "\"logGroupNamePrefix\":");
+            lk_json_escape(&body, q->prefix);
+            lk_buf_putc(&body, ',');
+        } else if (q->pattern && q->pattern[0]) {
+            lk_buf_puts(&body, "\"logGroupNamePattern\":");
+            lk_json_escape(&body, q->pattern);
+            lk_buf_putc(&body, ',');
+        }
+        if (token) {
+            lk_buf_puts(&body, "\"nextToken\":");
+            lk_json_escape(&body, token);
+            lk_buf_putc(&body, ',');
+        }
+        lk_buf_printf(&body, "\"limit\":%d}", limit);
+
+        lk_http_response_free(&resp);
+        if (s_call(client, op, q->region, &body, &resp, err) != 0)
+            goto cleanup;
+        struct lk_ir_log_group *groups = NULL;
+        size_t n = 0;
+        char *next = NULL;
+        if (lk_logs_parse_describe_log_groups(st, (const char *)resp.body, resp.body_len, region,
+                                              &groups, &n, &next, why, sizeof(why)) != 0) {
+            s_malformed(err, op, &resp, why);
+            goto cleanup;
+        }
+        if (!on_page(ctx, groups, n) || !next)
+            break;
+        /* A token handed back unchanged would page forever. */
+        if (token && !strcmp(token, next)) {
+            s_malformed(err, op, &resp, "DescribeLogGroups returned the same nextToken twice");
+            goto cleanup;
+        }
+        token = next;
+    }
+    rc = 0;
+cleanup:
+    lk_buf_free(&body);
+    lk_http_response_free(&resp);
+    return rc;
+}
+
+/* Collects pages into one arena array, optionally keeping only the names matching a pattern. */
+struct s_collect {
+    struct lk_ir_state *st;
+    const char *pattern; /* NULL keeps all */
+    struct lk_ir_log_group *items;
+    size_t n, cap;
+};
+
+static bool s_collect_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
+{
+    struct s_collect *c = ctx;
+    for (size_t i = 0; i < n; i++) {
+        if (c->pattern && !lk_logs_pattern_match(c->pattern, groups[i].name))
+            continue;
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 64;
+            struct lk_ir_log_group *items = lk_arena_alloc(&c->st->arena, cap * sizeof(*items));
+            if (c->n)
+                memcpy(items, c->items, c->n * sizeof(*items));
+            c->items = items;
+            c->cap = cap;
+        }
+        c->items[c->n++] = groups[i];
+    }
+    return true;
+}
+
+int lk_logs_describe_log_groups(struct lk_aws_client *client, const struct lk_logs_query *q,
+                                struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
+                                struct lk_aws_error *err)
+{
+    struct s_collect c = {.st = st};
+    *out = NULL;
+    *n_out = 0;
+    if (lk_logs_describe_log_groups_pages(client, q, st, s_collect_page, &c, err) != 0)
+        return -1;
+    *out = c.items;
+    *n_out = c.n;
+    return 0;
+}
+
+bool lk_logs_pattern_match(const char *pattern, const char *name)
+{
+    /* Greedy matching with one backtrack point: on a mismatch, the last '*' absorbs one more
+     * character. Linear in practice, O(len(pattern) * len(name)) at worst. */
+    const char *p = pattern, *s = name, *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*p == '*') {
+            star = p++;
+            resume = s;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else if (star) {
+            p = star + 1;
+            s = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+size_t lk_logs_pattern_prefix_len(const char *pattern)
+{
+    const char *star = strchr(pattern, '*');
+    return star ? (size_t)(star - pattern) : strlen(pattern);
+}
+
+int lk_logs_expand_pattern(struct lk_aws_client *client, const char *pattern, const char *region,
+                           struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
+                           struct lk_aws_error *err)
+{
+    struct s_collect c = {.st = st, .pattern = pattern};
+    struct lk_logs_query q = {0};
+    *out = NULL;
+    *n_out = 0;
+    size_t plen = lk_logs_pattern_prefix_len(pattern);
+    /* An empty prefix is not a valid logGroupNamePrefix (minimum length 1): list everything. */
+    q.prefix = plen ? lk_ir_strndup(st, pattern, plen) : NULL;
+    q.region = region;
+    if (lk_logs_describe_log_groups_pages(client, &q, st, s_collect_page, &c, err) != 0)
+        return -1;
+    *out = c.items;
+    *n_out = c.n;
+    return 0;
+}

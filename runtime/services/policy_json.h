@@ -1,0 +1,80 @@
+/*
+ * logkeep runtime: reading S3 bucket policy documents (IAM policy JSON) into the IR, and the
+ * bounded JSON reader shared by the JSON service clients (CloudWatch Logs, CloudTrail).
+ *
+ * A bucket policy read back with GetBucketPolicy is the live counterpart of the document
+ * emit_policy.c writes. AWS accepts several spellings of the same policy (a single string or a
+ * list, "Principal": "*" or {"AWS": "*"}, a bare account id or its root ARN, condition key names
+ * in any case); the parser normalises them so that the drift checker compares meaning, not
+ * spelling. Both inputs are untrusted: sizes and nesting are bounded and garbage is rejected
+ * with a message, never a crash.
+ */
+#ifndef LK_POLICY_JSON_H
+#define LK_POLICY_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ir.h"
+
+struct cJSON;
+
+/* S3 stores at most 20 KB of policy (LK_BUCKET_POLICY_MAX_BYTES, S3 User Guide "Bucket policies
+ * for Amazon S3"); anything much larger is not a policy S3 returned. */
+#define LK_POLICY_JSON_MAX_BYTES ((size_t)256 * 1024)
+
+/* Nesting allowed in any JSON response. The deepest document logkeep reads is a policy
+ * condition (root, Statement list, statement, Condition, operator, key, values: 7 levels). */
+#define LK_JSON_MAX_DEPTH 32
+
+/* Largest JSON response body the service clients parse (a DescribeLogGroups page of 50 groups
+ * is about 15 KB, see http.h). */
+#define LK_JSON_MAX_BYTES ((size_t)4 * 1024 * 1024)
+
+/* Policy features the IR has no field for (bits of the @p unmodelled output). They are still
+ * represented, so that the drift checker sees a difference, with a marker that no real value
+ * can have: "NotAction:<action>", "NotResource:<arn>", "NotPrincipal:<type>:<value>",
+ * "<Type>:<value>" for Federated and CanonicalUser principals (as LK_IR_PRINCIPAL_AWS). */
+#define LK_POLICY_UNMODELLED_NOT_ELEMENT 0x1u    /* NotPrincipal, NotAction or NotResource */
+#define LK_POLICY_UNMODELLED_PRINCIPAL_TYPE 0x2u /* Federated or CanonicalUser principals */
+#define LK_POLICY_UNMODELLED_MIXED_PRINCIPALS                                                      \
+    0x4u /* one statement with several principal                                                   \
+            types: split into one statement each */
+
+/**
+ * Parses untrusted JSON text: at most @p max_bytes bytes and LK_JSON_MAX_DEPTH levels of
+ * nesting (checked before cJSON sees the text, so hostile nesting costs no recursion).
+ * @param text the bytes; need not be NUL-terminated.
+ * @param errbuf receives a one-line reason on failure (may be NULL).
+ * @return the tree (free with cJSON_Delete()), or NULL.
+ */
+struct cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
+                                    size_t errlen);
+
+/**
+ * Parses a bucket policy document into @p out (present = true), in the canonical order of
+ * ir.h: statements by Sid, string sets sorted and de-duplicated, conditions by operator and key.
+ * Normalisations, each following the IAM JSON policy reference:
+ *  - Statement, Action, Resource, principal lists and condition values: a single string and a
+ *    one-element list are the same;
+ *  - "Principal": "*" and {"AWS": "*"} (or a list holding "*") are LK_IR_PRINCIPAL_ANY with no
+ *    principals;
+ *  - a bare 12-digit account id in {"AWS": ...} becomes "arn:<partition>:iam::<id>:root"
+ *    (@p partition, "aws" when NULL);
+ *  - condition key names are matched case-insensitively against the keys logkeep writes and
+ *    take their canonical spelling ("aws:sourcearn" gives "aws:SourceArn");
+ *  - boolean and number condition values become their JSON text ("true", "42");
+ *  - no Version means "2008-10-17"; a missing Sid is NULL.
+ * @param st the state whose arena receives every string.
+ * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
+ * @return 0, or -1 with a reason in @p errbuf (the document is not a policy).
+ */
+int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
+                         const char *partition, struct lk_ir_bucket_policy *out,
+                         unsigned *unmodelled, char *errbuf, size_t errlen);
+
+/** Sorts a parsed or built policy into the canonical order of ir.h (what lk_ir_canonicalize()
+ *  does for a policy inside a state). */
+void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * logkeep runtime: the Amazon S3 client (REST-XML, API 2006-03-01) for the bucket
+ * configuration logkeep manages: existence and region, lifecycle, bucket policy, versioning,
+ * Object Lock, Block Public Access and default encryption.
+ *
+ * Reads map responses into the IR (compiler/ir.h), the same types the compiler lowers a policy
+ * into, so the drift checker diffs desired and live state directly. "Not configured" answers
+ * (NoSuchLifecycleConfiguration, NoSuchBucketPolicy, ObjectLockConfigurationNotFoundError,
+ * NoSuchPublicAccessBlockConfiguration, ServerSideEncryptionConfigurationNotFoundError) are
+ * "absent", never errors. Writes send the exact artifacts the emitters produce.
+ *
+ * Facts: shared/AWS-PROTOCOL-NOTES.md §3; the S3 API Reference,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/; botocore's S3 model (service-2.json).
+ *
+ * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
+ * (operation, AWS code, message, HTTP status, request id); @p err must be empty on entry and the
+ * caller clears it after a failure. A 2xx response that cannot be parsed fails with code
+ * LK_SVC_MALFORMED_RESPONSE. Strings of the IR values are allocated in @p st's arena.
+ * @c region is the bucket's region, used to sign the call (S3 refuses a signature for another
+ * region: AuthorizationHeaderMalformed); NULL means the client's region.
+ */
+#ifndef LK_S3_H
+#define LK_S3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws.h"
+#include "ir.h"
+
+/* Error code given to a 2xx response whose body is not what the operation returns. It is not
+ * an AWS code: AWS codes never contain a '.'. */
+#ifndef LK_SVC_MALFORMED_RESPONSE
+#define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"
+#endif
+
+/* Bounds on the XML logkeep parses. A lifecycle configuration holds at most 1,000 rules (S3 API
+ * Reference, PutBucketLifecycleConfiguration), a few hundred bytes each; every other
+ * configuration is under a kilobyte. */
+#define LK_S3_XML_MAX_BYTES ((size_t)2 * 1024 * 1024)
+#define LK_S3_XML_MAX_DEPTH 32
+#define LK_S3_XML_MAX_ELEMENTS 100000
+#define LK_S3_XML_MAX_TEXT_BYTES ((size_t)64 * 1024)
+
+/* The S3 XML namespace (model "xmlNamespace"). Elements in no namespace are accepted too (S3
+ * clones omit it); elements in any other namespace are ignored. */
+#define LK_S3_XML_NAMESPACE "http://s3.amazonaws.com/doc/2006-03-01/"
+
+/* Configuration the IR has no field for (bits of an @c unmodelled output). The rest of the
+ * configuration is still read; these bits let a report say that live state holds more. */
+#define LK_S3_UNMODELLED_FILTER 0x01u                /* lifecycle filter on tags or object size */
+#define LK_S3_UNMODELLED_DATE 0x02u                  /* Expiration or Transition at a Date */
+#define LK_S3_UNMODELLED_NONCURRENT_TRANSITION 0x04u /* NoncurrentVersionTransition */
+#define LK_S3_UNMODELLED_NEWER_NONCURRENT 0x08u      /* NewerNoncurrentVersions */
+#define LK_S3_UNMODELLED_STORAGE_CLASS 0x10u /* a transition to a class the IR lacks (skipped) */
+#define LK_S3_UNMODELLED_MIN_SIZE 0x20u      /* unknown transition-minimum-size header value */
+#define LK_S3_UNMODELLED_ENCRYPTION 0x40u    /* several encryption rules, BlockedEncryptionTypes */
+#define LK_S3_UNMODELLED_POLICY 0x80u        /* see LK_POLICY_UNMODELLED_* in policy_json.h */
+
+/* ------------------------------------------------------------------------------ parsers */
+/* The response parsers, exposed for the tests and the fuzzers. Each takes the response body
+ * (not necessarily NUL-terminated) and returns 0, or -1 with a one-line reason in @p errbuf. */
+
+/**
+ * GetBucketLifecycleConfiguration: <LifecycleConfiguration> -> @p out (present = true; rules
+ * sorted by ID, transitions by days).
+ * @param min_size_header the x-amz-transition-default-minimum-object-size response header, or
+ *        NULL.
+ * @param unmodelled receives LK_S3_UNMODELLED_* bits (may be NULL).
+ */
+int lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
+                          const char *min_size_header, struct lk_ir_lifecycle *out,
+                          unsigned *unmodelled, char *errbuf, size_t errlen);
+
+/** GetBucketVersioning: <VersioningConfiguration> -> out->versioning and out->mfa_delete. No
+ *  <Status> is LK_IR_VERSIONING_NEVER. */
+int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
+                           size_t errlen);
+
+/** GetObjectLockConfiguration: <ObjectLockConfiguration> -> out->object_lock. */
+int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
+                            size_t errlen);
+
+/** GetPublicAccessBlock: <PublicAccessBlockConfiguration> -> out->public_access_block
+ *  (present = true; a setting not reported is false). */
+int lk_s3_parse_public_access_block(const char *xml, size_t len, struct lk_ir_bucket *out,
+                                    char *errbuf, size_t errlen);
+
+/** GetBucketEncryption: <ServerSideEncryptionConfiguration> -> out->encryption (present =
+ *  true; the first rule). */
+int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
+                           struct lk_ir_bucket *out, unsigned *unmodelled, char *errbuf,
+                           size_t errlen);
+
+/** GetBucketLocation: <LocationConstraint> -> @p region ("" is us-east-1, "EU" eu-west-1). */
+int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, char **region,
+                         char *errbuf, size_t errlen);
+
+/**
+ * @return the transition minimum size of an x-amz-transition-default-minimum-object-size value
+ *         (NULL gives LK_IR_TMS_UNSPECIFIED); false for a value S3 does not document.
+ */
+bool lk_s3_transition_min_size_parse(const char *value, enum lk_ir_transition_min_size *out);
+
+/** @return the header value of @p size, or NULL for LK_IR_TMS_UNSPECIFIED. */
+const char *lk_s3_transition_min_size_api(enum lk_ir_transition_min_size size);
+
+/* ------------------------------------------------------------------------------ operations */
+
+/**
+ * HeadBucket. @p exists is false on 404. A bucket found in another region (301, or 400 with
+ * the region header) exists; its region comes from x-amz-bucket-region.
+ * @param bucket_region receives x-amz-bucket-region (may be NULL when not wanted; NULL when the
+ *        answer has none).
+ */
+int lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
+                      struct lk_ir_state *st, bool *exists, char **bucket_region,
+                      struct lk_aws_error *err);
+
+/** GetBucketLocation (sent path-style, as botocore does).
+ *  @param bucket_region receives the region ("us-east-1" for an empty answer). */
+int lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket, const char *region,
+                              struct lk_ir_state *st, char **bucket_region,
+                              struct lk_aws_error *err);
+
+/**
+ * CreateBucket in @p region (NULL: the client's region), signed for that region. us-east-1
+ * takes no CreateBucketConfiguration; any other region is sent as its LocationConstraint.
+ * @param object_lock send x-amz-bucket-object-lock-enabled: true (Object Lock can only be
+ *        turned on for a bucket at creation or later through PutObjectLockConfiguration on a
+ *        versioned bucket).
+ */
+int lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
+                        bool object_lock, struct lk_aws_error *err);
+
+/** GetBucketLifecycleConfiguration. NoSuchLifecycleConfiguration gives present = false. */
+int lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
+                        struct lk_ir_state *st, struct lk_ir_lifecycle *out, unsigned *unmodelled,
+                        struct lk_aws_error *err);
+
+/**
+ * PutBucketLifecycleConfiguration with the emitted s3/<bucket>/lifecycle.xml.
+ * @param min_size sent as x-amz-transition-default-minimum-object-size unless
+ *        LK_IR_TMS_UNSPECIFIED.
+ */
+int lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
+                        const char *xml, size_t len, enum lk_ir_transition_min_size min_size,
+                        struct lk_aws_error *err);
+
+/** DeleteBucketLifecycle. */
+int lk_s3_delete_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
+                           struct lk_aws_error *err);
+
+/**
+ * GetBucketPolicy. NoSuchBucketPolicy gives present = false.
+ * @param raw receives the document as S3 returned it (arena; may be NULL when not wanted).
+ * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
+ */
+int lk_s3_get_policy(struct lk_aws_client *client, const char *bucket, const char *region,
+                     struct lk_ir_state *st, struct lk_ir_bucket_policy *out, char **raw,
+                     unsigned *unmodelled, struct lk_aws_error *err);
+
+/** PutBucketPolicy with the emitted s3/<bucket>/policy.json. */
+int lk_s3_put_policy(struct lk_aws_client *client, const char *bucket, const char *region,
+                     const char *json, size_t len, struct lk_aws_error *err);
+
+/** DeleteBucketPolicy. */
+int lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket, const char *region,
+                        struct lk_aws_error *err);
+
+/** GetBucketVersioning -> out->versioning, out->mfa_delete. */
+int lk_s3_get_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
+                         struct lk_ir_bucket *out, struct lk_aws_error *err);
+
+/** PutBucketVersioning with the emitted s3/<bucket>/versioning.xml. */
+int lk_s3_put_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
+                         const char *xml, size_t len, struct lk_aws_error *err);
+
+/** GetObjectLockConfiguration -> out->object_lock. ObjectLockConfigurationNotFoundError gives
+ *  enabled = false, mode LK_IR_LOCK_NONE. */
+int lk_s3_get_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
+                          struct lk_ir_bucket *out, struct lk_aws_error *err);
+
+/** PutObjectLockConfiguration with the emitted s3/<bucket>/object-lock.xml. */
+int lk_s3_put_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
+                          const char *xml, size_t len, struct lk_aws_error *err);
+
+/** GetPublicAccessBlock -> out->public_access_block. NoSuchPublicAccessBlockConfiguration
+ *  gives present = false. */
+int lk_s3_get_public_access_block(struct lk_aws_client *client, const char *bucket,
+                                  const char *region, struct lk_ir_bucket *out,
+                                  struct lk_aws_error *err);
+
+/** PutPublicAccessBlock with the emitted s3/<bucket>/public-access-block.xml. */
+int lk_s3_put_public_access_block(struct lk_aws_client *client, const char *bucket,
+                                  const char *region, const char *xml, size_t len,
+                                  struct lk_aws_error *err);
+
+/** GetBucketEncryption -> out->encryption. ServerSideEncryptionConfigurationNotFoundError gives
+ *  present = false. */
+int lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
+                         struct lk_ir_state *st, struct lk_ir_bucket *out, unsigned *unmodelled,
+                         struct lk_aws_error *err);
+
+/** PutBucketEncryption with the emitted s3/<bucket>/encryption.xml. */
+int lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
+                         const char *xml, size_t len, struct lk_aws_error *err);
+
+/**
+ * Reads the whole live configuration of bucket @p name into @p out: HeadBucket (exists,
+ * region; GetBucketLocation when the header is missing), then every Get above. A missing
+ * bucket (404, or NoSuchBucket during the reads) gives exists = false and every configuration
+ * absent; "not configured" answers give absent parts. The fields only desired state has
+ * (store, rule sources) stay NULL/empty.
+ */
+int lk_s3_read_bucket(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
+                      struct lk_ir_bucket *out, struct lk_aws_error *err);
+
+/** lk_s3_read_bucket(), also reporting LK_S3_UNMODELLED_* bits in @p unmodelled (may be NULL). */
+int lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
+                         struct lk_ir_bucket *out, unsigned *unmodelled, struct lk_aws_error *err);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * logkeep runtime: AWS STS client (sts.h).
+ *
+ * Sources:
+ *   [NOTES] shared/AWS-PROTOCOL-NOTES.md section 6 (botocore's sts 2011-06-15 model).
+ *   [AR]    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ *   [ARWI]  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+ *   [GCI]   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ */
+#include "sts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+static const char s_version[] = "2011-06-15";
+
+void lk_sts_identity_clear(struct lk_sts_identity *id)
+{
+    if (id == NULL)
+        return;
+    free(id->account);
+    free(id->arn);
+    free(id->user_id);
+    memset(id, 0, sizeof(*id));
+}
+
+void lk_sts_form_add(struct lk_buf *form, const char *name, const char *value)
+{
+    static const char s_hex[] = "0123456789ABCDEF";
+    if (form->len > 0)
+        lk_buf_putc(form, '&');
+    lk_buf_puts(form, name);
+    lk_buf_putc(form, '=');
+    /* Percent-encode everything outside the RFC 3986 unreserved set. botocore writes a space
+     * as '+' [NOTES]; %20 is equally valid form encoding, and the signature covers the bytes
+     * sent either way. */
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            lk_buf_putc(form, (char)*p);
+        } else {
+            char esc[3] = {'%', s_hex[*p >> 4], s_hex[*p & 15]};
+            lk_buf_append(form, esc, 3);
+        }
+    }
+}
+
+/* The root element must be in the STS namespace; an answer without one (some emulators) is
+ * accepted too. */
+static bool s_namespace_ok(const char *ns)
+{
+    return ns != NULL && (ns[0] == '\0' || strcmp(ns, LK_STS_NAMESPACE) == 0);
+}
+
+int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out)
+{
+    int rc = -1;
+    char *ns = NULL;
+    memset(out, 0, sizeof(*out));
+    /* [GCI] result members Account, Arn, UserId, wrapped in GetCallerIdentityResult. */
+    struct lk_aws_xml_field fields[] = {
+        {"GetCallerIdentityResponse/GetCallerIdentityResult/Account", &out->account},
+        {"GetCallerIdentityResponse/GetCallerIdentityResult/Arn", &out->arn},
+        {"GetCallerIdentityResponse/GetCallerIdentityResult/UserId", &out->user_id},
+    };
+    if (lk_aws_xml_find(xml, len, fields, 3, &ns) != 0)
+        goto cleanup;
+    if (!s_namespace_ok(ns) || out->account == NULL || out->arn == NULL || out->user_id == NULL)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    free(ns);
+    if (rc != 0)
+        lk_sts_identity_clear(out);
+    return rc;
+}
+
+int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
+                             struct lk_aws_credentials *out)
+{
+    int rc = -1;
+    char *ns = NULL;
+    char *expiration = NULL;
+    char paths[4][160];
+    memset(out, 0, sizeof(*out));
+    if (operation == NULL || strlen(operation) > 40)
+        return -1;
+    /* [AR], [ARWI]: <OpResponse><OpResult><Credentials>{AccessKeyId, SecretAccessKey,
+     * SessionToken, Expiration}. */
+    static const char *const s_members[4] = {"AccessKeyId", "SecretAccessKey", "SessionToken",
+                                             "Expiration"};
+    for (int i = 0; i < 4; i++)
+        snprintf(paths[i], sizeof(paths[i]), "%sResponse/%sResult/Credentials/%s", operation,
+                 operation, s_members[i]);
+    struct lk_aws_xml_field fields[] = {
+        {paths[0], &out->access_key_id},
+        {paths[1], &out->secret_access_key},
+        {paths[2], &out->session_token},
+        {paths[3], &expiration},
+    };
+    if (lk_aws_xml_find(xml, len, fields, 4, &ns) != 0)
+        goto cleanup;
+    if (!s_namespace_ok(ns) || out->access_key_id == NULL || out->secret_access_key == NULL ||
+        out->session_token == NULL || expiration == NULL || out->access_key_id[0] == '\0' ||
+        out->secret_access_key[0] == '\0' || out->session_token[0] == '\0')
+        goto cleanup;
+    /* Expiration: ISO 8601 in UTC [AR]. */
+    if (lk_aws_parse_iso8601(expiration, &out->expiration_s) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    free(ns);
+    free(expiration);
+    if (rc != 0)
+        lk_aws_credentials_clear(out);
+    return rc;
+}
+
+/* Sends one STS action. The form body may hold a web identity token: it is wiped. */
+static int s_call(struct lk_aws_client *client, const char *operation, struct lk_buf *form,
+                  bool unsigned_request, struct lk_http_response *resp, struct lk_aws_error *err)
+{
+    struct lk_aws_request req = {
+        .service = LK_AWS_STS,
+        .operation = operation,
+        .method = "POST",
+        .path = "/",
+        .body = (const unsigned char *)form->data,
+        .body_len = form->len,
+        .unsigned_request = unsigned_request,
+    };
+    return lk_aws_call(client, &req, resp, err);
+}
+
+static void s_form_start(struct lk_buf *form, const char *action, size_t reserve)
+{
+    /* Reserved up front so the buffer never moves: it may hold a web identity token, and a
+     * reallocation would leave an unwiped copy. */
+    lk_buf_init(form);
+    form->cap = reserve + 256;
+    form->data = lk_xmalloc(form->cap);
+    form->data[0] = '\0';
+    lk_sts_form_add(form, "Action", action);
+    lk_sts_form_add(form, "Version", s_version);
+}
+
+static void s_form_free(struct lk_buf *form)
+{
+    lk_http_secure_zero(form->data, form->cap);
+    lk_buf_free(form);
+}
+
+static int s_bad_answer(struct lk_aws_error *err, const char *operation,
+                        const struct lk_http_response *resp)
+{
+    /* A 2xx answer we cannot read: keep what we know, with a code of our own. */
+    free(err->operation);
+    free(err->code);
+    free(err->message);
+    free(err->request_id);
+    memset(err, 0, sizeof(*err));
+    err->operation = lk_xstrdup(operation);
+    err->code = lk_xstrdup("MalformedResponse");
+    err->message = lk_xstrdup("the STS answer could not be read");
+    err->http_status = resp->status;
+    const char *rid = lk_aws_response_request_id(resp);
+    err->request_id = rid != NULL ? lk_xstrdup(rid) : NULL;
+    err->attempts = 1;
+    return -1;
+}
+
+int lk_sts_get_caller_identity(struct lk_aws_client *client, struct lk_sts_identity *out,
+                               struct lk_aws_error *err)
+{
+    int rc = -1;
+    struct lk_buf form;
+    struct lk_http_response resp;
+
+    memset(out, 0, sizeof(*out));
+    memset(&resp, 0, sizeof(resp));
+    s_form_start(&form, "GetCallerIdentity", 0);
+    if (s_call(client, "GetCallerIdentity", &form, false, &resp, err) != 0)
+        goto cleanup;
+    if (lk_sts_parse_caller_identity((const char *)resp.body, resp.body_len, out) != 0) {
+        s_bad_answer(err, "GetCallerIdentity", &resp);
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    lk_http_response_free(&resp);
+    s_form_free(&form);
+    return rc;
+}
+
+static void s_add_duration(struct lk_buf *form, int duration_seconds)
+{
+    if (duration_seconds > 0) {
+        char num[16];
+        snprintf(num, sizeof(num), "%d", duration_seconds);
+        lk_sts_form_add(form, "DurationSeconds", num);
+    }
+}
+
+int lk_sts_assume_role(struct lk_aws_client *client, const struct lk_sts_assume_role_params *p,
+                       struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    int rc = -1;
+    struct lk_buf form;
+    struct lk_http_response resp;
+
+    memset(out, 0, sizeof(*out));
+    memset(&resp, 0, sizeof(resp));
+    s_form_start(&form, "AssumeRole", 0);
+    if (p == NULL || p->role_arn == NULL || p->role_session_name == NULL) {
+        memset(err, 0, sizeof(*err));
+        err->operation = lk_xstrdup("AssumeRole");
+        err->code = lk_xstrdup("InvalidParameter");
+        err->message = lk_xstrdup("RoleArn and RoleSessionName are required");
+        goto cleanup;
+    }
+    /* [AR] request parameters; members in model order. */
+    s_add_duration(&form, p->duration_seconds);
+    if (p->external_id != NULL)
+        lk_sts_form_add(&form, "ExternalId", p->external_id);
+    lk_sts_form_add(&form, "RoleArn", p->role_arn);
+    lk_sts_form_add(&form, "RoleSessionName", p->role_session_name);
+    if (s_call(client, "AssumeRole", &form, false, &resp, err) != 0)
+        goto cleanup;
+    if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len, "AssumeRole", out) != 0) {
+        s_bad_answer(err, "AssumeRole", &resp);
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    lk_http_response_free(&resp);
+    s_form_free(&form);
+    return rc;
+}
+
+int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
+                                         const struct lk_sts_web_identity_params *p,
+                                         struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    int rc = -1;
+    struct lk_buf form;
+    struct lk_http_response resp;
+
+    memset(out, 0, sizeof(*out));
+    memset(&resp, 0, sizeof(resp));
+    size_t token_len =
+        p != NULL && p->web_identity_token != NULL ? strlen(p->web_identity_token) : 0;
+    /* Worst case every byte of every value is percent-encoded. */
+    s_form_start(&form, "AssumeRoleWithWebIdentity",
+                 3 * (token_len + (p && p->role_arn ? strlen(p->role_arn) : 0) +
+                      (p && p->role_session_name ? strlen(p->role_session_name) : 0)));
+    if (p == NULL || p->role_arn == NULL || p->role_session_name == NULL ||
+        p->web_identity_token == NULL) {
+        memset(err, 0, sizeof(*err));
+        err->operation = lk_xstrdup("AssumeRoleWithWebIdentity");
+        err->code = lk_xstrdup("InvalidParameter");
+        err->message = lk_xstrdup("RoleArn, RoleSessionName and WebIdentityToken are required");
+        goto cleanup;
+    }
+    s_add_duration(&form, p->duration_seconds);
+    lk_sts_form_add(&form, "RoleArn", p->role_arn);
+    lk_sts_form_add(&form, "RoleSessionName", p->role_session_name);
+    lk_sts_form_add(&form, "WebIdentityToken", p->web_identity_token);
+    /* [NOTES] section 6: sent unsigned, no Authorization, X-Amz-Date or token header; the model
+     * marks it authtype none. */
+    if (s_call(client, "AssumeRoleWithWebIdentity", &form, true, &resp, err) != 0)
+        goto cleanup;
+    if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len,
+                                 "AssumeRoleWithWebIdentity", out) != 0) {
+        s_bad_answer(err, "AssumeRoleWithWebIdentity", &resp);
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    lk_http_response_free(&resp);
+    s_form_free(&form);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * logkeep runtime: AWS STS (query protocol, API version 2011-06-15).
+ *
+ *   GetCallerIdentity           who the credentials belong to (logkeep whoami)
+ *   AssumeRole                  temporary credentials of a role (assume-role profiles)
+ *   AssumeRoleWithWebIdentity   the same from an OIDC token, sent unsigned (web identity)
+ *
+ * Requests are form bodies "Action=...&Version=2011-06-15&..."; answers are XML in the namespace
+ * https://sts.amazonaws.com/doc/2011-06-15/ (shared/AWS-PROTOCOL-NOTES.md section 6).
+ */
+#ifndef LK_STS_H
+#define LK_STS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "aws.h"
+
+#define LK_STS_NAMESPACE "https://sts.amazonaws.com/doc/2011-06-15/"
+
+struct lk_sts_identity {
+    char *account; /* owned: "111122223333" */
+    char *arn;     /* owned: "arn:aws:iam::111122223333:user/name" */
+    char *user_id; /* owned: "AIDA..." or "AROA...:session" */
+};
+
+/** Frees what @p id owns and zeroes it. */
+void lk_sts_identity_clear(struct lk_sts_identity *id);
+
+/**
+ * Calls GetCallerIdentity.
+ * @param client the client (region and endpoint from its configuration)
+ * @param out receives the identity (caller clears)
+ * @param err receives the error (caller clears)
+ * @return 0, or -1 with @p err set
+ */
+int lk_sts_get_caller_identity(struct lk_aws_client *client, struct lk_sts_identity *out,
+                               struct lk_aws_error *err);
+
+struct lk_sts_assume_role_params {
+    const char *role_arn;          /* required */
+    const char *role_session_name; /* required: 2-64 characters of [\w+=,.@-] */
+    const char *external_id;       /* or NULL */
+    int duration_seconds;          /* 900-43200, or 0 to let STS choose (one hour) */
+};
+
+/**
+ * Calls AssumeRole with the client's credentials.
+ * @param out receives the role's temporary credentials (caller clears); source is NULL
+ * @return 0, or -1 with @p err set
+ */
+int lk_sts_assume_role(struct lk_aws_client *client, const struct lk_sts_assume_role_params *p,
+                       struct lk_aws_credentials *out, struct lk_aws_error *err);
+
+struct lk_sts_web_identity_params {
+    const char *role_arn;           /* required */
+    const char *role_session_name;  /* required */
+    const char *web_identity_token; /* required: the OIDC token (secret) */
+    int duration_seconds;           /* or 0 */
+};
+
+/**
+ * Calls AssumeRoleWithWebIdentity, unsigned (the token is the proof).
+ * @return 0, or -1 with @p err set
+ */
+int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
+                                         const struct lk_sts_web_identity_params *p,
+                                         struct lk_aws_credentials *out, struct lk_aws_error *err);
+
+/**
+ * Parses a GetCallerIdentityResponse document.
+ * @return 0, or -1 (malformed, wrong namespace or root, a member missing)
+ */
+int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out);
+
+/**
+ * Parses the Credentials of an AssumeRoleResponse or AssumeRoleWithWebIdentityResponse.
+ * @param operation "AssumeRole" or "AssumeRoleWithWebIdentity" (names the root element)
+ * @param out receives the credentials, Expiration converted to epoch seconds (caller clears)
+ * @return 0, or -1 (malformed, a member missing, a bad Expiration)
+ */
+int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
+                             struct lk_aws_credentials *out);
+
+/**
+ * Appends "&name=value" to a form body, the value encoded as
+ * application/x-www-form-urlencoded (unreserved characters kept, '%XX' for the rest).
+ */
+void lk_sts_form_add(struct lk_buf *form, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,783 @@
+/*
+ * logkeep runtime: the libcurl implementation of the HTTP transport (http.h).
+ *
+ * One easy handle per transport: curl_easy_reset() between requests clears the options but keeps
+ * the connection cache, so consecutive calls to the same endpoint reuse the TCP and TLS session
+ * (https://curl.se/libcurl/c/curl_easy_reset.html). A transport is not for concurrent use.
+ *
+ * Security rules, none of which can be switched off:
+ *   - TLS peer and host verification (CURLOPT_SSL_VERIFYPEER/VERIFYHOST);
+ *   - plain http:// only to loopback, or to the AWS metadata addresses when the request asks;
+ *   - redirects are never followed (AWS answers a wrong region with 301 and an error body);
+ *   - only http and https, so a URL from the environment cannot make curl speak another protocol;
+ *   - the response body has a hard cap, checked against Content-Length up front and against the
+ *     bytes received.
+ */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "arena.h"
+
+/* A response may carry at most this many header lines and header bytes. AWS answers carry about
+ * ten; the cap only stops a hostile server from growing the list without bound (libcurl itself
+ * refuses header lines over 100 KB). */
+#define S_MAX_HEADERS 200
+#define S_MAX_HEADER_BYTES ((size_t)64 * 1024)
+
+struct s_transport {
+    CURL *easy; /* owned; keeps the connection cache between requests */
+    long connect_timeout_ms;
+    long total_timeout_ms;
+    size_t max_response_bytes;
+    char *ca_file; /* owned, or NULL */
+};
+
+/* What the callbacks collect during one request. */
+struct s_exchange {
+    unsigned char *body; /* owned until handed to the response */
+    size_t body_len;
+    size_t body_cap;
+    size_t max_body;
+    bool too_large;
+    struct lk_http_header *headers; /* owned until handed to the response */
+    size_t n_headers;
+    size_t cap_headers;
+    size_t header_bytes;
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Global initialisation
+ * ------------------------------------------------------------------------------------------- */
+
+static pthread_once_t s_global_once = PTHREAD_ONCE_INIT;
+static CURLcode s_global_rc = CURLE_FAILED_INIT;
+
+static void s_global_init(void)
+{
+    /* curl_global_init is not thread-safe and must run once per process
+     * (https://curl.se/libcurl/c/curl_global_init.html). */
+    s_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Small helpers (also public: see http.h)
+ * ------------------------------------------------------------------------------------------- */
+
+void lk_http_secure_zero(void *ptr, size_t len)
+{
+    if (ptr != NULL && len > 0)
+        OPENSSL_cleanse(ptr, len);
+}
+
+void lk_http_free_secret(char *secret)
+{
+    if (secret == NULL)
+        return;
+    OPENSSL_cleanse(secret, strlen(secret));
+    free(secret);
+}
+
+int lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE64_SIZE])
+{
+    int rc = LK_HTTP_E_OTHER;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    static const unsigned char s_empty[1] = {0};
+
+    out[0] = '\0';
+    if (EVP_Digest(body != NULL ? body : s_empty, len, digest, &digest_len, EVP_md5(), NULL) != 1)
+        goto cleanup;
+    if (digest_len != 16)
+        goto cleanup;
+    /* RFC 1864: the value is the base64 of the 128-bit digest itself, not of its hex form. */
+    if (EVP_EncodeBlock((unsigned char *)out, digest, (int)digest_len) != 24)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    OPENSSL_cleanse(digest, sizeof(digest));
+    return rc;
+}
+
+const char *lk_http_describe(int result)
+{
+    switch (result) {
+    case LK_HTTP_OK:
+        return "success";
+    case LK_HTTP_E_CONNECT:
+        return "could not connect, or the connection was reset";
+    case LK_HTTP_E_TIMEOUT:
+        return "timed out";
+    case LK_HTTP_E_TOO_LARGE:
+        return "response larger than the limit";
+    case LK_HTTP_E_TRUNCATED:
+        return "connection closed before the response was complete";
+    case LK_HTTP_E_TLS:
+        return "TLS handshake or certificate verification failed";
+    case LK_HTTP_E_INSECURE:
+        return "plain http:// is only allowed to loopback addresses";
+    case LK_HTTP_E_URL:
+        return "malformed or unsupported URL";
+    case LK_HTTP_E_OTHER:
+        return "transport error";
+    default:
+        return "unknown transport result";
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * URLs
+ * ------------------------------------------------------------------------------------------- */
+
+void lk_http_url_free(struct lk_http_url *url)
+{
+    if (url == NULL)
+        return;
+    free(url->scheme);
+    free(url->host);
+    free(url->path);
+    free(url->query);
+    memset(url, 0, sizeof(*url));
+}
+
+/* Copies a string that libcurl allocated into our heap (so one free() works for both). */
+static char *s_take_curl_string(char *s)
+{
+    char *copy = lk_xstrdup(s);
+    curl_free(s);
+    return copy;
+}
+
+int lk_http_url_parse(const char *url, struct lk_http_url *out)
+{
+    int rc = LK_HTTP_E_URL;
+    CURLU *h = NULL;
+    char *part = NULL;
+
+    memset(out, 0, sizeof(*out));
+    if (url == NULL || url[0] == '\0')
+        goto cleanup;
+    /* CR, LF, spaces and other controls would end up in the request line or a header. */
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            goto cleanup;
+    h = curl_url();
+    if (h == NULL)
+        lk_oom();
+    /* PATH_AS_IS: the S3 signature covers the path exactly as sent, so "." and ".." segments
+     * must not be resolved on the way. */
+    if (curl_url_set(h, CURLUPART_URL, url, CURLU_PATH_AS_IS) != CURLUE_OK)
+        goto cleanup;
+
+    if (curl_url_get(h, CURLUPART_SCHEME, &part, 0) != CURLUE_OK)
+        goto cleanup;
+    out->scheme = s_take_curl_string(part);
+    part = NULL;
+    for (char *p = out->scheme; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    if (strcmp(out->scheme, "http") != 0 && strcmp(out->scheme, "https") != 0)
+        goto cleanup;
+
+    /* Credentials in the URL or a fragment have no place in an AWS endpoint. */
+    if (curl_url_get(h, CURLUPART_USER, &part, 0) == CURLUE_OK)
+        goto cleanup;
+    if (curl_url_get(h, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK)
+        goto cleanup;
+
+    if (curl_url_get(h, CURLUPART_HOST, &part, 0) != CURLUE_OK)
+        goto cleanup;
+    out->host = s_take_curl_string(part);
+    part = NULL;
+    if (out->host[0] == '\0')
+        goto cleanup;
+
+    if (curl_url_get(h, CURLUPART_PORT, &part, 0) == CURLUE_OK) {
+        char *end = NULL;
+        errno = 0;
+        long port = strtol(part, &end, 10);
+        bool bad = errno != 0 || end == NULL || *end != '\0' || port <= 0 || port > 65535;
+        curl_free(part);
+        part = NULL;
+        if (bad)
+            goto cleanup;
+        out->port = port;
+    }
+
+    if (curl_url_get(h, CURLUPART_PATH, &part, 0) != CURLUE_OK)
+        goto cleanup;
+    out->path = s_take_curl_string(part);
+    part = NULL;
+    if (out->path[0] == '\0') {
+        free(out->path);
+        out->path = lk_xstrdup("/");
+    }
+
+    if (curl_url_get(h, CURLUPART_QUERY, &part, 0) == CURLUE_OK) {
+        out->query = s_take_curl_string(part);
+        part = NULL;
+    }
+    rc = 0;
+
+cleanup:
+    if (part != NULL)
+        curl_free(part);
+    if (h != NULL)
+        curl_url_cleanup(h);
+    if (rc != 0)
+        lk_http_url_free(out);
+    return rc;
+}
+
+char *lk_http_url_host_header(const struct lk_http_url *url)
+{
+    long default_port = strcmp(url->scheme, "https") == 0 ? 443 : 80;
+    struct lk_buf b;
+    lk_buf_init(&b);
+    lk_buf_puts(&b, url->host);
+    /* libcurl omits the port when it is the scheme's default; the signed Host must match. */
+    if (url->port != 0 && url->port != default_port)
+        lk_buf_printf(&b, ":%ld", url->port);
+    return b.data;
+}
+
+/* The host without IPv6 brackets. */
+static void s_bare_host(const char *host, char *out, size_t len)
+{
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    /* Drop an IPv6 zone id ("fe80::1%25eth0"). */
+    const char *pct = memchr(host, '%', n);
+    if (pct != NULL)
+        n = (size_t)(pct - host);
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, host, n);
+    out[n] = '\0';
+}
+
+static bool s_host_is_loopback(const char *host)
+{
+    char bare[256];
+    s_bare_host(host, bare, sizeof(bare));
+    if (strcasecmp(bare, "localhost") == 0)
+        return true;
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, bare, addr) == 1)
+        return addr[0] == 127; /* RFC 1122: 127.0.0.0/8 */
+    if (inet_pton(AF_INET6, bare, addr) == 1) {
+        static const unsigned char s_v6_loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 0, 0, 0, 0, 0, 1};
+        return memcmp(addr, s_v6_loopback, 16) == 0;
+    }
+    return false;
+}
+
+static bool s_host_is_metadata(const char *host)
+{
+    /* EC2 IMDS: 169.254.169.254 / fd00:ec2::254
+     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html);
+     * ECS: 169.254.170.2; EKS Pod Identity: 169.254.170.23 / fd00:ec2::23
+     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
+     * Compared as addresses, so "fd00:ec2:0::23" matches too. */
+    static const char *const s_addresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
+                                              "fd00:ec2::23", "fd00:ec2::254"};
+    char bare[256];
+    unsigned char addr[16], want[16];
+    s_bare_host(host, bare, sizeof(bare));
+    int family = strchr(bare, ':') != NULL ? AF_INET6 : AF_INET;
+    if (inet_pton(family, bare, addr) != 1)
+        return false;
+    for (size_t i = 0; i < sizeof(s_addresses) / sizeof(s_addresses[0]); i++) {
+        int want_family = strchr(s_addresses[i], ':') != NULL ? AF_INET6 : AF_INET;
+        if (want_family != family || inet_pton(want_family, s_addresses[i], want) != 1)
+            continue;
+        if (memcmp(addr, want, family == AF_INET ? 4 : 16) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool lk_http_url_is_loopback(const char *url)
+{
+    struct lk_http_url u;
+    bool yes = false;
+    if (lk_http_url_parse(url, &u) == 0)
+        yes = s_host_is_loopback(u.host);
+    lk_http_url_free(&u);
+    return yes;
+}
+
+bool lk_http_url_is_metadata(const char *url)
+{
+    struct lk_http_url u;
+    bool yes = false;
+    if (lk_http_url_parse(url, &u) == 0)
+        yes = s_host_is_metadata(u.host);
+    lk_http_url_free(&u);
+    return yes;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Responses
+ * ------------------------------------------------------------------------------------------- */
+
+void lk_http_response_free(struct lk_http_response *resp)
+{
+    if (resp == NULL)
+        return;
+    for (size_t i = 0; i < resp->n_headers; i++) {
+        free(resp->headers[i].name);
+        free(resp->headers[i].value);
+    }
+    free(resp->headers);
+    if (resp->body != NULL) {
+        OPENSSL_cleanse(resp->body, resp->body_len);
+        free(resp->body);
+    }
+    memset(resp, 0, sizeof(*resp));
+}
+
+const char *lk_http_header_get(const struct lk_http_response *resp, const char *name)
+{
+    if (resp == NULL || name == NULL)
+        return NULL;
+    for (size_t i = 0; i < resp->n_headers; i++)
+        if (strcasecmp(resp->headers[i].name, name) == 0)
+            return resp->headers[i].value;
+    return NULL;
+}
+
+static void s_exchange_free(struct s_exchange *ex)
+{
+    for (size_t i = 0; i < ex->n_headers; i++) {
+        free(ex->headers[i].name);
+        free(ex->headers[i].value);
+    }
+    free(ex->headers);
+    if (ex->body != NULL) {
+        OPENSSL_cleanse(ex->body, ex->body_cap);
+        free(ex->body);
+    }
+    memset(ex, 0, sizeof(*ex));
+}
+
+static void s_headers_reset(struct s_exchange *ex)
+{
+    for (size_t i = 0; i < ex->n_headers; i++) {
+        free(ex->headers[i].name);
+        free(ex->headers[i].value);
+    }
+    ex->n_headers = 0;
+    ex->header_bytes = 0;
+}
+
+/* Body bytes as they arrive. Growing never uses realloc: the body may hold credentials, and
+ * realloc would leave an unwiped copy behind. Returning less than asked aborts the transfer
+ * (CURLE_WRITE_ERROR). */
+static size_t s_on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+    struct s_exchange *ex = user;
+    size_t n = size * nmemb;
+    if (n > ex->max_body || ex->body_len > ex->max_body - n) {
+        ex->too_large = true;
+        return 0;
+    }
+    size_t need = ex->body_len + n + 1;
+    if (need > ex->body_cap) {
+        size_t cap = ex->body_cap ? ex->body_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        unsigned char *grown = lk_xmalloc(cap);
+        if (ex->body_len > 0)
+            memcpy(grown, ex->body, ex->body_len);
+        if (ex->body != NULL) {
+            OPENSSL_cleanse(ex->body, ex->body_cap);
+            free(ex->body);
+        }
+        ex->body = grown;
+        ex->body_cap = cap;
+    }
+    memcpy(ex->body + ex->body_len, data, n);
+    ex->body_len += n;
+    ex->body[ex->body_len] = '\0';
+    return n;
+}
+
+static char *s_trimmed_dup(const char *s, size_t len)
+{
+    while (len > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len > 0 &&
+           (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
+        len--;
+    return lk_xstrndup(s, len);
+}
+
+/* One header line at a time, the status line and the final empty line included. */
+static size_t s_on_header(char *data, size_t size, size_t nmemb, void *user)
+{
+    struct s_exchange *ex = user;
+    size_t n = size * nmemb;
+
+    /* A new status line starts a new response (after "100 Continue" or an informational
+     * answer): keep only the final response's headers. */
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        s_headers_reset(ex);
+        return n;
+    }
+    size_t len = n;
+    while (len > 0 && (data[len - 1] == '\r' || data[len - 1] == '\n'))
+        len--;
+    if (len == 0)
+        return n;
+    ex->header_bytes += len;
+    if (ex->header_bytes > S_MAX_HEADER_BYTES)
+        return n; /* ignore the excess rather than fail: the body decides the outcome */
+    if ((data[0] == ' ' || data[0] == '\t') && ex->n_headers > 0) {
+        /* obs-fold (RFC 9110 section 5.5): a continuation of the previous value. */
+        struct lk_http_header *h = &ex->headers[ex->n_headers - 1];
+        char *more = s_trimmed_dup(data, len);
+        struct lk_buf b;
+        lk_buf_init(&b);
+        lk_buf_puts(&b, h->value);
+        lk_buf_putc(&b, ' ');
+        lk_buf_puts(&b, more);
+        free(more);
+        free(h->value);
+        h->value = b.data;
+        return n;
+    }
+    const char *colon = memchr(data, ':', len);
+    if (colon == NULL || colon == data || ex->n_headers >= S_MAX_HEADERS)
+        return n;
+    if (ex->n_headers == ex->cap_headers) {
+        ex->cap_headers = ex->cap_headers ? ex->cap_headers * 2 : 16;
+        ex->headers = lk_xrealloc(ex->headers, ex->cap_headers * sizeof(*ex->headers));
+    }
+    struct lk_http_header *h = &ex->headers[ex->n_headers++];
+    h->name = s_trimmed_dup(data, (size_t)(colon - data));
+    h->value = s_trimmed_dup(colon + 1, len - (size_t)(colon - data) - 1);
+    return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * perform
+ * ------------------------------------------------------------------------------------------- */
+
+static int s_map_curl_error(CURLcode cc, const struct s_exchange *ex)
+{
+    switch (cc) {
+    case CURLE_OK:
+        return LK_HTTP_OK;
+    case CURLE_WRITE_ERROR:
+        return ex->too_large ? LK_HTTP_E_TOO_LARGE : LK_HTTP_E_OTHER;
+    case CURLE_FILESIZE_EXCEEDED:
+        return LK_HTTP_E_TOO_LARGE;
+    case CURLE_PARTIAL_FILE:
+        return LK_HTTP_E_TRUNCATED;
+    case CURLE_OPERATION_TIMEDOUT:
+        return LK_HTTP_E_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        return LK_HTTP_E_CONNECT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+        return LK_HTTP_E_TLS;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return LK_HTTP_E_URL;
+    default:
+        return LK_HTTP_E_OTHER;
+    }
+}
+
+/* Frees a header list after wiping it: it holds the signature and possibly a session token. */
+static void s_slist_free_wiped(struct curl_slist *list)
+{
+    for (struct curl_slist *p = list; p != NULL; p = p->next)
+        if (p->data != NULL)
+            OPENSSL_cleanse(p->data, strlen(p->data));
+    curl_slist_free_all(list);
+}
+
+static struct curl_slist *s_slist_add(struct curl_slist *list, const char *line)
+{
+    struct curl_slist *grown = curl_slist_append(list, line);
+    if (grown == NULL)
+        lk_oom();
+    return grown;
+}
+
+static bool s_valid_header(const struct lk_http_header *h)
+{
+    if (h->name == NULL || h->value == NULL || h->name[0] == '\0')
+        return false;
+    for (const char *p = h->name; *p; p++)
+        if ((unsigned char)*p <= 0x20 || *p == ':' || *p == 0x7f)
+            return false;
+    /* A CR or LF in a value would split it into a second header (request smuggling). */
+    return strpbrk(h->value, "\r\n") == NULL;
+}
+
+#define S_SETOPT(opt, val)                                                                         \
+    do {                                                                                           \
+        if (curl_easy_setopt(t->easy, (opt), (val)) != CURLE_OK) {                                 \
+            rc = LK_HTTP_E_OTHER;                                                                  \
+            snprintf(resp->error, sizeof(resp->error), "libcurl rejected option %s", #opt);        \
+            goto cleanup;                                                                          \
+        }                                                                                          \
+    } while (0)
+
+static int s_perform(void *impl, const struct lk_http_request *req, struct lk_http_response *resp)
+{
+    struct s_transport *t = impl;
+    int rc = LK_HTTP_OK;
+    struct s_exchange ex;
+    struct lk_http_url url;
+    struct curl_slist *headers = NULL;
+    char errbuf[CURL_ERROR_SIZE];
+    bool has_content_type = false;
+
+    memset(resp, 0, sizeof(*resp));
+    memset(&ex, 0, sizeof(ex));
+    memset(&url, 0, sizeof(url));
+    errbuf[0] = '\0';
+
+    if (req == NULL || req->method == NULL || req->url == NULL ||
+        (req->body == NULL && req->body_len != 0) || (req->headers == NULL && req->n_headers)) {
+        rc = LK_HTTP_E_OTHER;
+        snprintf(resp->error, sizeof(resp->error), "invalid request");
+        goto cleanup;
+    }
+    if (lk_http_url_parse(req->url, &url) != 0) {
+        rc = LK_HTTP_E_URL;
+        snprintf(resp->error, sizeof(resp->error), "malformed or unsupported URL");
+        goto cleanup;
+    }
+    /* Decided before any connection is made: plain HTTP would expose the signed request and
+     * the credentials in the answers. */
+    if (strcmp(url.scheme, "http") == 0 && !s_host_is_loopback(url.host) &&
+        !(req->allow_metadata_http && s_host_is_metadata(url.host))) {
+        rc = LK_HTTP_E_INSECURE;
+        snprintf(resp->error, sizeof(resp->error),
+                 "refusing plain http:// to %s: only loopback addresses may be reached without "
+                 "TLS",
+                 url.host);
+        goto cleanup;
+    }
+
+    curl_easy_reset(t->easy);
+    ex.max_body = t->max_response_bytes;
+
+    S_SETOPT(CURLOPT_URL, req->url);
+    S_SETOPT(CURLOPT_PATH_AS_IS, 1L);
+    S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    S_SETOPT(CURLOPT_NOSIGNAL, 1L);
+    /* HTTP/1.1, as botocore speaks it: S3 serves nothing else, and the signed Host header then
+     * goes on the wire exactly as signed. */
+    S_SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    S_SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+    S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (t->ca_file != NULL)
+        S_SETOPT(CURLOPT_CAINFO, t->ca_file);
+    /* Loopback and the metadata addresses are never reached through a proxy from the
+     * environment: a proxy would see instance or container credentials in the clear. Other
+     * hosts follow libcurl's http_proxy/https_proxy/no_proxy handling. */
+    if (s_host_is_loopback(url.host) || s_host_is_metadata(url.host))
+        S_SETOPT(CURLOPT_PROXY, "");
+    long total_ms = req->timeout_ms > 0 ? req->timeout_ms : t->total_timeout_ms;
+    long connect_ms = t->connect_timeout_ms;
+    if (req->timeout_ms > 0 && req->timeout_ms < connect_ms)
+        connect_ms = req->timeout_ms;
+    S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    S_SETOPT(CURLOPT_TIMEOUT_MS, total_ms);
+    /* Refuse early when Content-Length already announces too much. */
+    S_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_response_bytes);
+    S_SETOPT(CURLOPT_WRITEFUNCTION, s_on_body);
+    S_SETOPT(CURLOPT_WRITEDATA, &ex);
+    S_SETOPT(CURLOPT_HEADERFUNCTION, s_on_header);
+    S_SETOPT(CURLOPT_HEADERDATA, &ex);
+
+    for (size_t i = 0; i < req->n_headers; i++) {
+        const struct lk_http_header *h = &req->headers[i];
+        if (!s_valid_header(h)) {
+            rc = LK_HTTP_E_OTHER;
+            snprintf(resp->error, sizeof(resp->error), "invalid request header");
+            goto cleanup;
+        }
+        if (strcasecmp(h->name, "Content-Type") == 0)
+            has_content_type = true;
+        /* Sized up front (no growth): the line may hold the signature or a session token,
+         * and a reallocation would leave an unwiped copy. */
+        size_t need = strlen(h->name) + strlen(h->value) + 3;
+        char *text = lk_xmalloc(need);
+        /* "Name;" is libcurl's way to send a header with an empty value; "Name:" would
+         * remove it. */
+        if (h->value[0] == '\0')
+            snprintf(text, need, "%s;", h->name);
+        else
+            snprintf(text, need, "%s: %s", h->name, h->value);
+        headers = s_slist_add(headers, text);
+        lk_http_secure_zero(text, need);
+        free(text);
+    }
+    /* No "Expect: 100-continue": it adds a round trip, and the header is not signed. */
+    headers = s_slist_add(headers, "Expect:");
+
+    bool sends_body = false;
+    if (strcmp(req->method, "GET") == 0) {
+        S_SETOPT(CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(req->method, "HEAD") == 0) {
+        S_SETOPT(CURLOPT_NOBODY, 1L);
+    } else {
+        S_SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
+        sends_body = req->body != NULL || strcmp(req->method, "POST") == 0 ||
+                     strcmp(req->method, "PUT") == 0;
+    }
+    if (sends_body) {
+        static const char s_empty[1] = "";
+        S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        S_SETOPT(CURLOPT_POSTFIELDS, req->body != NULL ? (const void *)req->body : s_empty);
+        /* With POSTFIELDS libcurl adds "Content-Type: application/x-www-form-urlencoded";
+         * botocore sends no Content-Type on the S3 configuration PUTs
+         * (shared/AWS-PROTOCOL-NOTES.md section 3), so remove it unless one was given. */
+        if (!has_content_type)
+            headers = s_slist_add(headers, "Content-Type:");
+    }
+    S_SETOPT(CURLOPT_HTTPHEADER, headers);
+
+    CURLcode cc = curl_easy_perform(t->easy);
+    long status = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+        status = 0;
+    rc = s_map_curl_error(cc, &ex);
+    if (rc != LK_HTTP_OK) {
+        if (rc == LK_HTTP_E_TOO_LARGE)
+            snprintf(resp->error, sizeof(resp->error), "response body larger than %zu bytes",
+                     t->max_response_bytes);
+        else
+            snprintf(resp->error, sizeof(resp->error), "%s",
+                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        resp->status = status;
+        goto cleanup;
+    }
+    resp->status = status;
+    resp->headers = ex.headers;
+    resp->n_headers = ex.n_headers;
+    ex.headers = NULL;
+    ex.n_headers = 0;
+    if (ex.body == NULL) {
+        ex.body = lk_xcalloc(1, 1);
+        ex.body_cap = 1;
+    }
+    resp->body = ex.body;
+    resp->body_len = ex.body_len;
+    ex.body = NULL;
+
+cleanup:
+    s_slist_free_wiped(headers);
+    lk_http_url_free(&url);
+    s_exchange_free(&ex);
+    return rc;
+}
+
+#undef S_SETOPT
+
+static int64_t s_now_ms(void *impl)
+{
+    (void)impl;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void s_sleep_ms(void *impl, int64_t ms)
+{
+    (void)impl;
+    if (ms <= 0)
+        return;
+    struct timespec req = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    struct timespec rem;
+    /* A signal must not cut a backoff short. */
+    while (nanosleep(&req, &rem) != 0 && errno == EINTR)
+        req = rem;
+}
+
+static void s_destroy(void *impl)
+{
+    struct s_transport *t = impl;
+    if (t == NULL)
+        return;
+    if (t->easy != NULL)
+        curl_easy_cleanup(t->easy);
+    free(t->ca_file);
+    free(t);
+}
+
+int lk_http_curl_new(const struct lk_http_options *opts, struct lk_http_vtable *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_once(&s_global_once, s_global_init);
+    if (s_global_rc != CURLE_OK)
+        return LK_HTTP_E_OTHER;
+    struct s_transport *t = lk_xcalloc(1, sizeof(*t));
+    t->easy = curl_easy_init();
+    if (t->easy == NULL) {
+        free(t);
+        return LK_HTTP_E_OTHER;
+    }
+    t->connect_timeout_ms = LK_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+    t->total_timeout_ms = LK_HTTP_DEFAULT_TOTAL_TIMEOUT_MS;
+    t->max_response_bytes = LK_HTTP_DEFAULT_MAX_RESPONSE_BYTES;
+    if (opts != NULL) {
+        if (opts->connect_timeout_ms > 0)
+            t->connect_timeout_ms = opts->connect_timeout_ms;
+        if (opts->total_timeout_ms > 0)
+            t->total_timeout_ms = opts->total_timeout_ms;
+        if (opts->max_response_bytes > 0)
+            t->max_response_bytes = opts->max_response_bytes;
+        if (opts->ca_file != NULL)
+            t->ca_file = lk_xstrdup(opts->ca_file);
+    }
+    out->perform = s_perform;
+    out->now_ms = s_now_ms;
+    out->sleep_ms = s_sleep_ms;
+    out->destroy = s_destroy;
+    out->impl = t;
+    return LK_HTTP_OK;
+}

@@ -1,0 +1,1679 @@
+/*
+ * Unit tests: the response parsers of the S3, CloudWatch Logs and CloudTrail clients and the
+ * bucket policy reader, on recorded response bodies (no network).
+ *
+ * The samples follow the response examples of the AWS API references
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html and
+ * the other Get operations, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/
+ * API_DescribeLogGroups.html, https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/
+ * API_GetTrail.html, API_GetTrailStatus.html, API_GetEventSelectors.html,
+ * API_DescribeTrails.html) and the examples of botocore's models (examples-1.json), with the
+ * element and member names of botocore's service-2.json.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cloudtrail.h"
+#include "credentials.h"
+#include "logs.h"
+#include "policy_json.h"
+#include "s3.h"
+#include "svc_test.h"
+
+#define NS "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""
+#define XMLDECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+static struct lk_ir_state *g_st;
+static char g_err[256];
+
+static void s_setup(void)
+{
+    g_st = lk_ir_state_new();
+    g_err[0] = '\0';
+}
+
+static void s_teardown(void)
+{
+    lk_ir_state_free(g_st);
+    g_st = NULL;
+}
+
+/* ------------------------------------------------------------------------------ lifecycle */
+
+/* S3 API Reference, GetBucketLifecycleConfiguration, "Examples" (two V2 rules). */
+static const char LIFECYCLE_DOC[] = XMLDECL "<LifecycleConfiguration " NS ">\n"
+                                            "  <Rule>\n"
+                                            "    <ID>id1</ID>\n"
+                                            "    <Filter>\n"
+                                            "       <Prefix>documents/</Prefix>\n"
+                                            "    </Filter>\n"
+                                            "    <Status>Enabled</Status>\n"
+                                            "    <Transition>\n"
+                                            "      <Days>30</Days>\n"
+                                            "      <StorageClass>GLACIER</StorageClass>\n"
+                                            "    </Transition>\n"
+                                            "  </Rule>\n"
+                                            "  <Rule>\n"
+                                            "    <ID>id2</ID>\n"
+                                            "    <Filter>\n"
+                                            "       <Prefix>logs/</Prefix>\n"
+                                            "    </Filter>\n"
+                                            "    <Status>Enabled</Status>\n"
+                                            "    <Expiration>\n"
+                                            "      <Days>365</Days>\n"
+                                            "    </Expiration>\n"
+                                            "  </Rule>\n"
+                                            "</LifecycleConfiguration>\n";
+
+START_TEST(test_lifecycle_doc_example)
+{
+    struct lk_ir_lifecycle lc;
+    unsigned um = 99;
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, LIFECYCLE_DOC, strlen(LIFECYCLE_DOC),
+                                           "all_storage_classes_128K", &lc, &um, g_err,
+                                           sizeof(g_err)),
+                     0);
+    ck_assert_uint_eq(um, 0);
+    ck_assert(lc.present);
+    ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_ALL_128K);
+    ck_assert_uint_eq(lc.n_rules, 2);
+    ck_assert_str_eq(lc.rules[0].id, "id1");
+    ck_assert_str_eq(lc.rules[0].prefix, "documents/");
+    ck_assert(lc.rules[0].enabled);
+    ck_assert_uint_eq(lc.rules[0].n_transitions, 1);
+    ck_assert_int_eq(lc.rules[0].transitions[0].days, 30);
+    ck_assert_int_eq(lc.rules[0].transitions[0].storage_class, LK_IR_SC_GLACIER);
+    ck_assert_int_eq(lc.rules[0].expiration_days, 0);
+    ck_assert_str_eq(lc.rules[1].id, "id2");
+    ck_assert_str_eq(lc.rules[1].prefix, "logs/");
+    ck_assert_int_eq(lc.rules[1].expiration_days, 365);
+    ck_assert_uint_eq(lc.rules[1].n_transitions, 0);
+}
+END_TEST
+
+/* botocore examples-1.json, GetBucketLifecycleConfiguration: a rule with the deprecated
+ * top-level Prefix, as S3 returns rules written with the V1 API. */
+START_TEST(test_lifecycle_legacy_prefix)
+{
+    static const char xml[] = "<LifecycleConfiguration " NS "><Rule><ID>Rule for TaxDocs/</ID>"
+                              "<Prefix>TaxDocs</Prefix><Status>Enabled</Status><Transition>"
+                              "<Days>365</Days><StorageClass>STANDARD_IA</StorageClass>"
+                              "</Transition></Rule></LifecycleConfiguration>";
+    struct lk_ir_lifecycle lc;
+    ck_assert_int_eq(
+        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_UNSPECIFIED);
+    ck_assert_uint_eq(lc.n_rules, 1);
+    ck_assert_str_eq(lc.rules[0].id, "Rule for TaxDocs/");
+    ck_assert_str_eq(lc.rules[0].prefix, "TaxDocs");
+    ck_assert_int_eq(lc.rules[0].transitions[0].storage_class, LK_IR_SC_STANDARD_IA);
+}
+END_TEST
+
+/* Everything logkeep writes, out of order, with unknown elements, comments, a foreign
+ * namespace element and a prefixed S3 namespace: all read the same. */
+START_TEST(test_lifecycle_full_rule_namespaces_unknown)
+{
+    static const char xml[] =
+        "<s3:LifecycleConfiguration xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\" "
+        "xmlns:x=\"urn:example:other\">"
+        "<!-- comment -->"
+        "<s3:Rule><s3:Status>Disabled</s3:Status><s3:FutureElement><s3:Deep>1</s3:Deep>"
+        "</s3:FutureElement>"
+        "<s3:Transition><s3:Days>365</s3:Days><s3:StorageClass>DEEP_ARCHIVE</s3:StorageClass>"
+        "</s3:Transition>"
+        "<s3:Transition><s3:Days>90</s3:Days><s3:StorageClass>GLACIER_IR</s3:StorageClass>"
+        "</s3:Transition>"
+        "<x:Expiration><x:Days>1</x:Days></x:Expiration>"
+        "<s3:Expiration><s3:Days>2557</s3:Days></s3:Expiration>"
+        "<s3:ID>logkeep-org-trail</s3:ID><s3:Filter><s3:Prefix>cloudtrail/</s3:Prefix>"
+        "</s3:Filter><s3:NoncurrentVersionExpiration><s3:NoncurrentDays>30</s3:NoncurrentDays>"
+        "</s3:NoncurrentVersionExpiration><s3:AbortIncompleteMultipartUpload>"
+        "<s3:DaysAfterInitiation>7</s3:DaysAfterInitiation></s3:AbortIncompleteMultipartUpload>"
+        "</s3:Rule>"
+        "<Rule><ID>a-housekeeping</ID><Filter><Prefix/></Filter><Status>Enabled</Status>"
+        "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"
+        "</Rule>"
+        "</s3:LifecycleConfiguration>";
+    struct lk_ir_lifecycle lc;
+    unsigned um = 0;
+    ck_assert_msg(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "varies_by_storage_class", &lc, &um,
+                                        g_err, sizeof(g_err)) == 0,
+                  "%s", g_err);
+    ck_assert_uint_eq(um, 0);
+    ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_VARIES_BY_CLASS);
+    ck_assert_uint_eq(lc.n_rules, 2);
+    /* Rules sorted by ID; the no-namespace Rule is read too. */
+    const struct lk_ir_lifecycle_rule *h = &lc.rules[0], *r = &lc.rules[1];
+    ck_assert_str_eq(h->id, "a-housekeeping");
+    ck_assert_str_eq(h->prefix, "");
+    ck_assert(h->expired_object_delete_marker);
+    ck_assert_str_eq(r->id, "logkeep-org-trail");
+    ck_assert(!r->enabled);
+    ck_assert_str_eq(r->prefix, "cloudtrail/");
+    ck_assert_int_eq(r->expiration_days, 2557); /* the foreign x:Expiration is ignored */
+    ck_assert_uint_eq(r->n_transitions, 2);     /* sorted by days */
+    ck_assert_int_eq(r->transitions[0].days, 90);
+    ck_assert_int_eq(r->transitions[0].storage_class, LK_IR_SC_GLACIER_IR);
+    ck_assert_int_eq(r->transitions[1].days, 365);
+    ck_assert_int_eq(r->transitions[1].storage_class, LK_IR_SC_DEEP_ARCHIVE);
+    ck_assert_int_eq(r->noncurrent_expiration_days, 30);
+    ck_assert_int_eq(r->abort_incomplete_upload_days, 7);
+    ck_assert_uint_eq(r->sources.n, 0);
+}
+END_TEST
+
+START_TEST(test_lifecycle_unmodelled)
+{
+    static const char xml[] =
+        "<LifecycleConfiguration " NS "><Rule><ID>t</ID><Filter><And><Prefix>p/</Prefix>"
+        "<Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status>"
+        "<Transition><Date>2030-01-01T00:00:00.000Z</Date><StorageClass>GLACIER</StorageClass>"
+        "</Transition><Transition><Days>10</Days><StorageClass>EXPRESS_ONEZONE</StorageClass>"
+        "</Transition><NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays>"
+        "<StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>"
+        "<NoncurrentVersionExpiration><NoncurrentDays>40</NoncurrentDays>"
+        "<NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration>"
+        "</Rule></LifecycleConfiguration>";
+    struct lk_ir_lifecycle lc;
+    unsigned um = 0;
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "some_future_value", &lc, &um,
+                                           g_err, sizeof(g_err)),
+                     0);
+    ck_assert_uint_eq(um, LK_S3_UNMODELLED_FILTER | LK_S3_UNMODELLED_DATE |
+                              LK_S3_UNMODELLED_STORAGE_CLASS |
+                              LK_S3_UNMODELLED_NONCURRENT_TRANSITION |
+                              LK_S3_UNMODELLED_NEWER_NONCURRENT | LK_S3_UNMODELLED_MIN_SIZE);
+    ck_assert_str_eq(lc.rules[0].prefix, "p/");
+    ck_assert_uint_eq(lc.rules[0].n_transitions, 0);
+    ck_assert_int_eq(lc.rules[0].noncurrent_expiration_days, 40);
+}
+END_TEST
+
+START_TEST(test_lifecycle_empty_and_errors)
+{
+    struct lk_ir_lifecycle lc;
+    static const char empty[] = "<LifecycleConfiguration " NS "/>";
+    ck_assert_int_eq(
+        lk_s3_parse_lifecycle(g_st, empty, strlen(empty), NULL, &lc, NULL, g_err, sizeof(g_err)),
+        0);
+    ck_assert(lc.present);
+    ck_assert_uint_eq(lc.n_rules, 0);
+
+    static const char *const bad[] = {
+        "",
+        "garbage",
+        "<LifecycleConfiguration " NS "><Rule><ID>x</ID>",   /* truncated */
+        "<VersioningConfiguration " NS "/>",                 /* wrong root */
+        "<x:LifecycleConfiguration xmlns:x=\"urn:other\"/>", /* root in a foreign namespace */
+        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>On</Status></Rule>"
+        "</LifecycleConfiguration>",
+        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
+        "<Days>-5</Days></Expiration></Rule></LifecycleConfiguration>",
+        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
+        "<Days>99999999999</Days></Expiration></Rule></LifecycleConfiguration>",
+        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Transition>"
+        "<Days>3</Days></Transition></Rule></LifecycleConfiguration>",
+        "<LifecycleConfiguration " NS "><Rule><Status>Enabled</Status></Rule>"
+        "</LifecycleConfiguration>trailing",
+        "<LifecycleConfiguration " NS "><s3:Rule/></LifecycleConfiguration>", /* unbound prefix */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        g_err[0] = '\0';
+        ck_assert_msg(lk_s3_parse_lifecycle(g_st, bad[i], strlen(bad[i]), NULL, &lc, NULL, g_err,
+                                            sizeof(g_err)) == -1,
+                      "case %zu accepted", i);
+        ck_assert_msg(g_err[0] != '\0', "case %zu: no message", i);
+    }
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, NULL, 0, NULL, &lc, NULL, g_err, sizeof(g_err)),
+                     -1);
+}
+END_TEST
+
+/* A document type declaration (the "billion laughs" entity bomb) is refused before any entity
+ * is expanded. */
+START_TEST(test_xml_dtd_refused)
+{
+    static const char xml[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
+        "<LifecycleConfiguration " NS "><Rule><ID>&c;</ID><Status>Enabled</Status></Rule>"
+        "</LifecycleConfiguration>";
+    struct lk_ir_lifecycle lc;
+    ck_assert_int_eq(
+        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, g_err, sizeof(g_err)), -1);
+    ck_assert_ptr_nonnull(strstr(g_err, "document type"));
+    static const char ext[] = "<!DOCTYPE x SYSTEM \"file:///etc/passwd\"><LocationConstraint/>";
+    char *region = NULL;
+    ck_assert_int_eq(lk_s3_parse_location(g_st, ext, strlen(ext), &region, g_err, sizeof(g_err)),
+                     -1);
+}
+END_TEST
+
+START_TEST(test_xml_bounds)
+{
+    struct lk_ir_lifecycle lc;
+    /* Nesting: 10,000 levels is refused at LK_S3_XML_MAX_DEPTH, without deep recursion. */
+    size_t depth = 10000;
+    char *deep = malloc(depth * 7 + 64);
+    ck_assert_ptr_nonnull(deep);
+    size_t n = (size_t)sprintf(deep, "<LifecycleConfiguration>");
+    for (size_t i = 0; i < depth; i++)
+        n += (size_t)sprintf(deep + n, "<Rule>");
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, deep, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(g_err, "deep"));
+    free(deep);
+
+    /* Too many elements. */
+    size_t count = LK_S3_XML_MAX_ELEMENTS + 10;
+    char *wide = malloc(count * 4 + 64);
+    ck_assert_ptr_nonnull(wide);
+    n = (size_t)sprintf(wide, "<LifecycleConfiguration>");
+    for (size_t i = 0; i < count; i++)
+        n += (size_t)sprintf(wide + n, "<a/>");
+    n += (size_t)sprintf(wide + n, "</LifecycleConfiguration>");
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, wide, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(g_err, "many"));
+    free(wide);
+
+    /* Over the size limit. */
+    size_t big = LK_S3_XML_MAX_BYTES + 1;
+    char *huge = malloc(big);
+    ck_assert_ptr_nonnull(huge);
+    memset(huge, ' ', big);
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, big, NULL, &lc, NULL, g_err, sizeof(g_err)),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(g_err, "limit"));
+
+    /* A text node over the text limit. */
+    n = (size_t)sprintf(huge, "<LifecycleConfiguration><Rule><ID>");
+    memset(huge + n, 'a', LK_S3_XML_MAX_TEXT_BYTES + 1);
+    n += LK_S3_XML_MAX_TEXT_BYTES + 1;
+    n += (size_t)sprintf(huge + n, "</ID></Rule></LifecycleConfiguration>");
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(g_err, "text"));
+    free(huge);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ other S3 */
+
+START_TEST(test_versioning)
+{
+    struct lk_ir_bucket b = {0};
+    /* botocore examples-1.json GetBucketVersioning: Status Enabled, MFADelete Disabled. */
+    static const char on[] = "<VersioningConfiguration " NS "><Status>Enabled</Status>"
+                             "<MfaDelete>Disabled</MfaDelete></VersioningConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_versioning(on, strlen(on), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
+    ck_assert(!b.mfa_delete);
+    static const char susp[] = "<VersioningConfiguration " NS "><Status>Suspended</Status>"
+                               "<MfaDelete>Enabled</MfaDelete></VersioningConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_versioning(susp, strlen(susp), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_SUSPENDED);
+    ck_assert(b.mfa_delete);
+    /* Never versioned: no Status at all (S3 API Reference, GetBucketVersioning). */
+    static const char never[] = XMLDECL "<VersioningConfiguration " NS "/>";
+    ck_assert_int_eq(lk_s3_parse_versioning(never, strlen(never), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_NEVER);
+    ck_assert(!b.mfa_delete);
+    static const char bad[] = "<VersioningConfiguration><Status>On</Status>"
+                              "</VersioningConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_versioning(bad, strlen(bad), &b, g_err, sizeof(g_err)), -1);
+}
+END_TEST
+
+START_TEST(test_object_lock)
+{
+    struct lk_ir_bucket b = {0};
+    /* S3 API Reference, GetObjectLockConfiguration response syntax. */
+    static const char years[] = "<ObjectLockConfiguration " NS ">\n"
+                                "   <ObjectLockEnabled>Enabled</ObjectLockEnabled>\n"
+                                "   <Rule>\n"
+                                "      <DefaultRetention>\n"
+                                "         <Mode>COMPLIANCE</Mode>\n"
+                                "         <Years>1</Years>\n"
+                                "      </DefaultRetention>\n"
+                                "   </Rule>\n"
+                                "</ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(years, strlen(years), &b, g_err, sizeof(g_err)), 0);
+    ck_assert(b.object_lock.enabled);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_COMPLIANCE);
+    ck_assert_int_eq(b.object_lock.years, 1);
+    ck_assert_int_eq(b.object_lock.days, 0);
+    static const char days[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
+                               "</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE"
+                               "</Mode><Days>90</Days></DefaultRetention></Rule>"
+                               "</ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(days, strlen(days), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_GOVERNANCE);
+    ck_assert_int_eq(b.object_lock.days, 90);
+    ck_assert_int_eq(b.object_lock.years, 0);
+    static const char norule[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
+                                 "</ObjectLockEnabled></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(norule, strlen(norule), &b, g_err, sizeof(g_err)), 0);
+    ck_assert(b.object_lock.enabled);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
+    static const char both[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
+                               "</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE"
+                               "</Mode><Days>9</Days><Years>1</Years></DefaultRetention></Rule>"
+                               "</ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(both, strlen(both), &b, g_err, sizeof(g_err)), -1);
+    static const char mode[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>STRICT"
+                               "</Mode><Days>9</Days></DefaultRetention></Rule>"
+                               "</ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(mode, strlen(mode), &b, g_err, sizeof(g_err)), -1);
+}
+END_TEST
+
+START_TEST(test_public_access_block)
+{
+    struct lk_ir_bucket b = {0};
+    /* S3 API Reference, GetPublicAccessBlock response syntax. */
+    static const char xml[] = "<PublicAccessBlockConfiguration " NS ">\n"
+                              "   <BlockPublicAcls>true</BlockPublicAcls>\n"
+                              "   <IgnorePublicAcls>false</IgnorePublicAcls>\n"
+                              "   <BlockPublicPolicy>true</BlockPublicPolicy>\n"
+                              "   <RestrictPublicBuckets>1</RestrictPublicBuckets>\n"
+                              "</PublicAccessBlockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_public_access_block(xml, strlen(xml), &b, g_err, sizeof(g_err)),
+                     0);
+    ck_assert(b.public_access_block.present);
+    ck_assert(b.public_access_block.block_public_acls);
+    ck_assert(!b.public_access_block.ignore_public_acls);
+    ck_assert(b.public_access_block.block_public_policy);
+    ck_assert(b.public_access_block.restrict_public_buckets);
+    static const char bad[] = "<PublicAccessBlockConfiguration><BlockPublicAcls>yes"
+                              "</BlockPublicAcls></PublicAccessBlockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_public_access_block(bad, strlen(bad), &b, g_err, sizeof(g_err)),
+                     -1);
+}
+END_TEST
+
+START_TEST(test_encryption)
+{
+    struct lk_ir_bucket b = {0};
+    unsigned um = 9;
+    /* S3 API Reference, GetBucketEncryption response syntax (SSE-S3, the default since 2023). */
+    static const char sse_s3[] =
+        "<ServerSideEncryptionConfiguration " NS "><Rule><ApplyServerSideEncryptionByDefault>"
+        "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
+        "<BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>";
+    ck_assert_int_eq(
+        lk_s3_parse_encryption(g_st, sse_s3, strlen(sse_s3), &b, &um, g_err, sizeof(g_err)), 0);
+    ck_assert_uint_eq(um, 0);
+    ck_assert(b.encryption.present);
+    ck_assert_str_eq(b.encryption.algorithm, "AES256");
+    ck_assert_ptr_null(b.encryption.kms_key_id);
+    ck_assert(!b.encryption.bucket_key_enabled);
+    static const char kms[] =
+        "<ServerSideEncryptionConfiguration " NS "><Rule><ApplyServerSideEncryptionByDefault>"
+        "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:111122223333:"
+        "key/1234abcd-12ab-34cd-56ef-1234567890ab</KMSMasterKeyID>"
+        "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>"
+        "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>"
+        "</Rule></ServerSideEncryptionConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, kms, strlen(kms), &b, &um, g_err, sizeof(g_err)),
+                     0);
+    ck_assert_uint_eq(um, LK_S3_UNMODELLED_ENCRYPTION);
+    ck_assert_str_eq(b.encryption.algorithm, "aws:kms");
+    ck_assert_str_eq(b.encryption.kms_key_id,
+                     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    ck_assert(b.encryption.bucket_key_enabled);
+    static const char norule[] = "<ServerSideEncryptionConfiguration " NS "/>";
+    ck_assert_int_eq(
+        lk_s3_parse_encryption(g_st, norule, strlen(norule), &b, &um, g_err, sizeof(g_err)), -1);
+}
+END_TEST
+
+START_TEST(test_location)
+{
+    char *r = NULL;
+    /* botocore examples-1.json GetBucketLocation: us-west-2. */
+    static const char w2[] = XMLDECL "<LocationConstraint " NS ">us-west-2</LocationConstraint>";
+    ck_assert_int_eq(lk_s3_parse_location(g_st, w2, strlen(w2), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_str_eq(r, "us-west-2");
+    /* "Buckets in Region us-east-1 have a LocationConstraint of null." */
+    static const char e1[] = "<LocationConstraint " NS "/>";
+    ck_assert_int_eq(lk_s3_parse_location(g_st, e1, strlen(e1), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_str_eq(r, "us-east-1");
+    static const char e1b[] = "<LocationConstraint " NS "></LocationConstraint>";
+    ck_assert_int_eq(lk_s3_parse_location(g_st, e1b, strlen(e1b), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_str_eq(r, "us-east-1");
+    /* "Buckets with a LocationConstraint of EU reside in eu-west-1." */
+    static const char eu[] = "<LocationConstraint " NS ">EU</LocationConstraint>";
+    ck_assert_int_eq(lk_s3_parse_location(g_st, eu, strlen(eu), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_str_eq(r, "eu-west-1");
+    static const char bad[] = "<LocationConstraint>eu west/1</LocationConstraint>";
+    ck_assert_int_eq(lk_s3_parse_location(g_st, bad, strlen(bad), &r, g_err, sizeof(g_err)), -1);
+}
+END_TEST
+
+START_TEST(test_transition_min_size)
+{
+    enum lk_ir_transition_min_size v;
+    ck_assert(lk_s3_transition_min_size_parse(NULL, &v));
+    ck_assert_int_eq(v, LK_IR_TMS_UNSPECIFIED);
+    ck_assert(lk_s3_transition_min_size_parse("all_storage_classes_128K", &v));
+    ck_assert_int_eq(v, LK_IR_TMS_ALL_128K);
+    ck_assert(lk_s3_transition_min_size_parse("varies_by_storage_class", &v));
+    ck_assert_int_eq(v, LK_IR_TMS_VARIES_BY_CLASS);
+    ck_assert(!lk_s3_transition_min_size_parse("128K", &v));
+    ck_assert_str_eq(lk_s3_transition_min_size_api(LK_IR_TMS_ALL_128K), "all_storage_classes_128K");
+    ck_assert_ptr_null(lk_s3_transition_min_size_api(LK_IR_TMS_UNSPECIFIED));
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ policies */
+
+static struct lk_ir_bucket_policy s_policy(const char *json, unsigned *um)
+{
+    struct lk_ir_bucket_policy p = {0};
+    ck_assert_msg(
+        lk_policy_json_parse(g_st, json, strlen(json), "aws", &p, um, g_err, sizeof(g_err)) == 0,
+        "%s", g_err);
+    return p;
+}
+
+/* botocore examples-1.json GetBucketPolicy: Version 2008-10-17, an account id principal, lists. */
+START_TEST(test_policy_botocore_example)
+{
+    static const char json[] =
+        "{\"Version\":\"2008-10-17\",\"Id\":\"LogPolicy\",\"Statement\":[{\"Sid\":\"Enables the "
+        "log delivery group to publish logs to your bucket \",\"Effect\":\"Allow\",\"Principal\":"
+        "{\"AWS\":\"111122223333\"},\"Action\":[\"s3:GetBucketAcl\",\"s3:GetObjectAcl\","
+        "\"s3:PutObject\"],\"Resource\":[\"arn:aws:s3:::policytest1/*\","
+        "\"arn:aws:s3:::policytest1\"]}]}";
+    unsigned um = 7;
+    struct lk_ir_bucket_policy p = s_policy(json, &um);
+    ck_assert_uint_eq(um, 0);
+    ck_assert(p.present);
+    ck_assert_str_eq(p.version, "2008-10-17");
+    ck_assert_uint_eq(p.n_statements, 1);
+    const struct lk_ir_statement *s = &p.statements[0];
+    ck_assert(s->allow);
+    ck_assert_int_eq(s->principal_kind, LK_IR_PRINCIPAL_AWS);
+    ck_assert_uint_eq(s->principals.n, 1);
+    ck_assert_str_eq(s->principals.items[0], "arn:aws:iam::111122223333:root");
+    ck_assert_uint_eq(s->actions.n, 3);
+    ck_assert_str_eq(s->actions.items[0], "s3:GetBucketAcl");
+    ck_assert_uint_eq(s->resources.n, 2);
+    ck_assert_str_eq(s->resources.items[0], "arn:aws:s3:::policytest1"); /* sorted */
+}
+END_TEST
+
+START_TEST(test_policy_string_vs_list_and_any)
+{
+    /* The same statement four ways: Statement object vs list, string vs one-element lists,
+     * "*" vs {"AWS": "*"} vs {"AWS": ["*"]}. */
+    static const char *const forms[] = {
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"D\",\"Effect\":\"Deny\","
+        "\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b\",\"Condition\":"
+        "{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}}",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"D\",\"Effect\":\"Deny\","
+        "\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"s3:*\"],\"Resource\":[\"arn:aws:s3:::b\"],"
+        "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":[\"false\"]}}}]}",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"D\",\"Effect\":\"Deny\","
+        "\"Principal\":{\"AWS\":[\"*\"]},\"Action\":[\"s3:*\",\"s3:*\"],\"Resource\":"
+        "\"arn:aws:s3:::b\",\"Condition\":{\"Bool\":{\"AWS:SECURETRANSPORT\":false}}}]}",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"D\",\"Effect\":\"Deny\","
+        "\"Principal\":{\"AWS\":[\"arn:aws:iam::111122223333:root\",\"*\"]},\"Action\":\"s3:*\","
+        "\"Resource\":\"arn:aws:s3:::b\",\"Condition\":{\"Bool\":{\"aws:securetransport\":"
+        "[false]}}}]}",
+    };
+    struct lk_ir_bucket_policy first = s_policy(forms[0], NULL);
+    ck_assert_int_eq(first.statements[0].principal_kind, LK_IR_PRINCIPAL_ANY);
+    ck_assert_uint_eq(first.statements[0].principals.n, 0);
+    ck_assert_str_eq(first.statements[0].conditions[0].key, "aws:SecureTransport");
+    ck_assert_str_eq(first.statements[0].conditions[0].values.items[0], "false");
+    for (size_t i = 1; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        unsigned um = 0;
+        struct lk_ir_bucket_policy p = s_policy(forms[i], &um);
+        ck_assert_uint_eq(um, 0);
+        const char *d = lk_svc_cmp_policy(&first, &p);
+        ck_assert_msg(d == NULL, "form %zu: %s", i, d);
+    }
+}
+END_TEST
+
+START_TEST(test_policy_principals_conditions)
+{
+    static const char json[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":["
+        "{\"Sid\":\"Svc\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":[\"logging.s3.amazonaws"
+        ".com\",\"delivery.logs.amazonaws.com\"]},\"Action\":\"s3:PutObject\",\"Resource\":"
+        "\"arn:aws:s3:::b/*\",\"Condition\":{\"StringEquals\":{\"aws:SourceAccount\":"
+        "\"111122223333\",\"s3:x-amz-acl\":\"bucket-owner-full-control\"},\"ArnLike\":{"
+        "\"aws:SourceArn\":[\"arn:aws:logs:us-east-1:111122223333:*\"]},\"NumericLessThan\":{"
+        "\"s3:TlsVersion\":1.2},\"NumericEquals\":{\"s3:max-keys\":10}}},"
+        "{\"Sid\":\"Mixed\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"444455556666\","
+        "\"arn:aws:iam::111122223333:role/R\"],\"Service\":\"cloudtrail.amazonaws.com\"},"
+        "\"Action\":\"s3:GetBucketAcl\",\"Resource\":\"arn:aws:s3:::b\"}]}";
+    unsigned um = 0;
+    struct lk_ir_bucket_policy p = s_policy(json, &um);
+    ck_assert_uint_eq(um, LK_POLICY_UNMODELLED_MIXED_PRINCIPALS);
+    ck_assert_uint_eq(p.n_statements, 3);
+    /* "Mixed" split into an AWS and a Service statement, sorted by Sid then kind. */
+    ck_assert_str_eq(p.statements[0].sid, "Mixed");
+    ck_assert_int_eq(p.statements[0].principal_kind, LK_IR_PRINCIPAL_AWS);
+    ck_assert_uint_eq(p.statements[0].principals.n, 2);
+    ck_assert_str_eq(p.statements[0].principals.items[0], "arn:aws:iam::111122223333:role/R");
+    ck_assert_str_eq(p.statements[0].principals.items[1], "arn:aws:iam::444455556666:root");
+    ck_assert_str_eq(p.statements[1].sid, "Mixed");
+    ck_assert_int_eq(p.statements[1].principal_kind, LK_IR_PRINCIPAL_SERVICE);
+    ck_assert_str_eq(p.statements[1].principals.items[0], "cloudtrail.amazonaws.com");
+    ck_assert_str_eq(p.statements[1].actions.items[0], "s3:GetBucketAcl");
+    const struct lk_ir_statement *s = &p.statements[2];
+    ck_assert_str_eq(s->sid, "Svc");
+    ck_assert_int_eq(s->principal_kind, LK_IR_PRINCIPAL_SERVICE);
+    ck_assert_str_eq(s->principals.items[0], "delivery.logs.amazonaws.com");
+    ck_assert_uint_eq(s->n_conditions, 5); /* sorted by operator, then key */
+    ck_assert_str_eq(s->conditions[0].op, "ArnLike");
+    ck_assert_str_eq(s->conditions[1].op, "NumericEquals");
+    ck_assert_str_eq(s->conditions[1].values.items[0], "10");
+    ck_assert_str_eq(s->conditions[2].op, "NumericLessThan");
+    ck_assert_str_eq(s->conditions[2].values.items[0], "1.2");
+    ck_assert_str_eq(s->conditions[3].key, "aws:SourceAccount");
+    ck_assert_str_eq(s->conditions[4].key, "s3:x-amz-acl");
+}
+END_TEST
+
+START_TEST(test_policy_unmodelled_and_defaults)
+{
+    static const char json[] =
+        "{\"Statement\":[{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::1:root\"},"
+        "\"NotAction\":\"s3:GetObject\",\"NotResource\":[\"arn:aws:s3:::b/public/*\"]},"
+        "{\"Sid\":\"Fed\",\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"cognito-identity."
+        "amazonaws.com\"},\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
+    unsigned um = 0;
+    struct lk_ir_bucket_policy p = s_policy(json, &um);
+    ck_assert_uint_eq(um, LK_POLICY_UNMODELLED_NOT_ELEMENT | LK_POLICY_UNMODELLED_PRINCIPAL_TYPE);
+    ck_assert_str_eq(p.version, "2008-10-17"); /* no Version */
+    ck_assert_uint_eq(p.n_statements, 2);
+    ck_assert_ptr_null(p.statements[0].sid); /* no Sid sorts first */
+    ck_assert_str_eq(p.statements[0].principals.items[0], "NotPrincipal:AWS:arn:aws:iam::1:root");
+    ck_assert_str_eq(p.statements[0].actions.items[0], "NotAction:s3:GetObject");
+    ck_assert_str_eq(p.statements[0].resources.items[0], "NotResource:arn:aws:s3:::b/public/*");
+    ck_assert_str_eq(p.statements[1].principals.items[0],
+                     "Federated:cognito-identity.amazonaws.com");
+}
+END_TEST
+
+START_TEST(test_policy_errors)
+{
+    static const char *const bad[] = {
+        "",
+        "not json",
+        "[]",
+        "{\"Version\":\"2012-10-17\"}",
+        "{\"Statement\":[1]}",
+        "{\"Statement\":[{\"Effect\":\"allow\",\"Principal\":\"*\",\"Action\":\"a\","
+        "\"Resource\":\"r\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"a\",\"Resource\":\"r\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"arn:aws:iam::1:root\","
+        "\"Action\":\"a\",\"Resource\":\"r\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{},\"Action\":\"a\","
+        "\"Resource\":\"r\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[1],"
+        "\"Resource\":\"r\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"a\"}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"a\","
+        "\"Resource\":\"r\",\"Condition\":{\"StringEquals\":{\"k\":{\"x\":1}}}}]}",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"a\","
+        "\"Resource\":\"r\",\"Condition\":{\"StringEquals\":{\"k\":[]}}}]}",
+        "{\"Statement\":[]} trailing",
+        "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"a\","
+        "\"Resource\":\"r\"}", /* truncated */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct lk_ir_bucket_policy p = {0};
+        g_err[0] = '\0';
+        ck_assert_msg(lk_policy_json_parse(g_st, bad[i], strlen(bad[i]), NULL, &p, NULL, g_err,
+                                           sizeof(g_err)) == -1,
+                      "case %zu accepted", i);
+        ck_assert_msg(g_err[0], "case %zu: no message", i);
+    }
+    /* An embedded NUL hides nothing. */
+    static const char nul[] = "{\"Statement\":[]}\0{\"x\":1}";
+    struct lk_ir_bucket_policy p = {0};
+    ck_assert_int_eq(
+        lk_policy_json_parse(g_st, nul, sizeof(nul) - 1, NULL, &p, NULL, g_err, sizeof(g_err)), -1);
+}
+END_TEST
+
+START_TEST(test_json_bounds)
+{
+    /* 100,000 levels of nesting are refused before cJSON recurses. */
+    size_t depth = 100000;
+    char *deep = malloc(depth * 2 + 1);
+    ck_assert_ptr_nonnull(deep);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    cJSON *j = lk_json_parse_bounded(deep, depth * 2, LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(strstr(g_err, "nested"));
+    /* Brackets inside strings do not count. */
+    static const char str[] = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[\"}";
+    j = lk_json_parse_bounded(str, strlen(str), LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+    ck_assert_ptr_nonnull(j);
+    cJSON_Delete(j);
+    /* The size limit. */
+    ck_assert_ptr_null(lk_json_parse_bounded(deep, depth * 2, 1000, g_err, sizeof(g_err)));
+    ck_assert_ptr_nonnull(strstr(g_err, "limit"));
+    free(deep);
+    struct lk_ir_bucket_policy p = {0};
+    char *big = malloc(LK_POLICY_JSON_MAX_BYTES + 2);
+    ck_assert_ptr_nonnull(big);
+    memset(big, ' ', LK_POLICY_JSON_MAX_BYTES + 1);
+    big[0] = '{';
+    big[LK_POLICY_JSON_MAX_BYTES] = '}';
+    ck_assert_int_eq(lk_policy_json_parse(g_st, big, LK_POLICY_JSON_MAX_BYTES + 1, NULL, &p, NULL,
+                                          g_err, sizeof(g_err)),
+                     -1);
+    free(big);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ round trip */
+
+/* Every S3 artifact of examples/quickstart, read back by the parsers, equals the desired IR it
+ * was emitted from: emit and parse agree on every field both carry. */
+START_TEST(test_round_trip_quickstart_artifacts)
+{
+    struct lk_ir_state *desired = NULL;
+    struct lk_artifacts arts;
+    char *dir = lk_svc_srcpath("examples/quickstart");
+    struct lk_policy *pol = lk_svc_compile(dir, &desired, &arts);
+    ck_assert_uint_ge(desired->n_buckets, 1);
+    for (size_t i = 0; i < desired->n_buckets; i++) {
+        const struct lk_ir_bucket *want = &desired->buckets[i];
+        struct lk_ir_bucket got = {0};
+        char path[512];
+        const struct lk_artifact *a;
+
+        snprintf(path, sizeof(path), "s3/%s/lifecycle.xml", want->name);
+        if ((a = lk_artifacts_find(&arts, path))) {
+            const char *hdr = a->headers ? strchr(a->headers, ':') : NULL;
+            char value[64] = "";
+            if (hdr)
+                sscanf(hdr + 1, " %63s", value);
+            unsigned um = 0;
+            ck_assert_msg(lk_s3_parse_lifecycle(g_st, a->content, a->len, hdr ? value : NULL,
+                                                &got.lifecycle, &um, g_err, sizeof(g_err)) == 0,
+                          "%s", g_err);
+            ck_assert_uint_eq(um, 0);
+        }
+        snprintf(path, sizeof(path), "s3/%s/policy.json", want->name);
+        if ((a = lk_artifacts_find(&arts, path)))
+            ck_assert_msg(lk_policy_json_parse(g_st, a->content, a->len, desired->partition,
+                                               &got.policy, NULL, g_err, sizeof(g_err)) == 0,
+                          "%s", g_err);
+        snprintf(path, sizeof(path), "s3/%s/versioning.xml", want->name);
+        if ((a = lk_artifacts_find(&arts, path)))
+            ck_assert_int_eq(lk_s3_parse_versioning(a->content, a->len, &got, g_err, sizeof(g_err)),
+                             0);
+        snprintf(path, sizeof(path), "s3/%s/public-access-block.xml", want->name);
+        if ((a = lk_artifacts_find(&arts, path)))
+            ck_assert_int_eq(
+                lk_s3_parse_public_access_block(a->content, a->len, &got, g_err, sizeof(g_err)), 0);
+        snprintf(path, sizeof(path), "s3/%s/encryption.xml", want->name);
+        if ((a = lk_artifacts_find(&arts, path)))
+            ck_assert_int_eq(
+                lk_s3_parse_encryption(g_st, a->content, a->len, &got, NULL, g_err, sizeof(g_err)),
+                0);
+        snprintf(path, sizeof(path), "s3/%s/object-lock.xml", want->name);
+        if ((a = lk_artifacts_find(&arts, path)))
+            ck_assert_int_eq(
+                lk_s3_parse_object_lock(a->content, a->len, &got, g_err, sizeof(g_err)), 0);
+        const char *d = lk_svc_cmp_bucket(want, &got);
+        ck_assert_msg(d == NULL, "bucket %s: %s", want->name, d);
+    }
+    lk_artifacts_free(&arts);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+    free(dir);
+}
+END_TEST
+
+/* The CloudTrail request builders produce the artifact's CreateTrail and PutEventSelectors
+ * sections member for member. */
+START_TEST(test_trail_requests_match_artifact)
+{
+    struct lk_ir_state *desired = NULL;
+    struct lk_artifacts arts;
+    char *dir = lk_svc_srcpath("examples/quickstart");
+    struct lk_policy *pol = lk_svc_compile(dir, &desired, &arts);
+    ck_assert_uint_ge(desired->n_trails, 1);
+    for (size_t i = 0; i < desired->n_trails; i++) {
+        const struct lk_ir_trail *t = &desired->trails[i];
+        char path[512];
+        snprintf(path, sizeof(path), "cloudtrail/%s.json", t->name);
+        const struct lk_artifact *a = lk_artifacts_find(&arts, path);
+        ck_assert_ptr_nonnull(a);
+        cJSON *art = cJSON_Parse(a->content);
+        ck_assert_ptr_nonnull(art);
+        char *create = lk_cloudtrail_trail_request_json(t);
+        char *sels = lk_cloudtrail_event_selectors_request_json(t);
+        cJSON *jc = cJSON_Parse(create), *js = cJSON_Parse(sels);
+        ck_assert_msg(cJSON_Compare(jc, cJSON_GetObjectItem(art, "CreateTrail"), true),
+                      "CreateTrail: %s", create);
+        ck_assert_msg(cJSON_Compare(js, cJSON_GetObjectItem(art, "PutEventSelectors"), true),
+                      "PutEventSelectors: %s", sels);
+        cJSON_Delete(jc);
+        cJSON_Delete(js);
+        cJSON_Delete(art);
+        free(create);
+        free(sels);
+    }
+    lk_artifacts_free(&arts);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+    free(dir);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ logs */
+
+/* CloudWatch Logs API Reference, DescribeLogGroups "Example" response, plus a KMS key. */
+static const char DESCRIBE_LOG_GROUPS[] =
+    "{\n"
+    "    \"logGroups\": [\n"
+    "        {\n"
+    "            \"storedBytes\": 0,\n"
+    "            \"metricFilterCount\": 0,\n"
+    "            \"creationTime\": 1433189500783,\n"
+    "            \"logGroupName\": \"exampleLogGroupName1\",\n"
+    "            \"retentionInDays\": 30,\n"
+    "            \"arn\": "
+    "\"arn:aws:logs:us-east-1:123456789012:log-group:exampleLogGroupName1:*\"\n"
+    "        },\n"
+    "        {\n"
+    "            \"storedBytes\": 0,\n"
+    "            \"metricFilterCount\": 0,\n"
+    "            \"creationTime\": 1433189500783,\n"
+    "            \"logGroupName\": \"exampleLogGroupName2\",\n"
+    "            \"kmsKeyId\": \"arn:aws:kms:us-east-1:123456789012:key/abcd\",\n"
+    "            \"dataProtectionStatus\": \"ACTIVATED\",\n"
+    "            \"arn\": "
+    "\"arn:aws:logs:us-east-1:123456789012:log-group:exampleLogGroupName2:*\"\n"
+    "        }\n"
+    "    ],\n"
+    "    \"nextToken\": \"exampleNextToken\"\n"
+    "}\n";
+
+START_TEST(test_describe_log_groups)
+{
+    struct lk_ir_log_group *g = NULL;
+    size_t n = 0;
+    char *next = NULL;
+    ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, DESCRIBE_LOG_GROUPS,
+                                                       strlen(DESCRIBE_LOG_GROUPS), "us-east-1", &g,
+                                                       &n, &next, g_err, sizeof(g_err)),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(g[0].name, "exampleLogGroupName1");
+    ck_assert_str_eq(g[0].region, "us-east-1");
+    ck_assert_int_eq(g[0].retention_days, 30);
+    ck_assert_ptr_null(g[0].kms_key_id);
+    ck_assert(g[0].exists);
+    ck_assert(!g[0].pattern);
+    ck_assert_str_eq(g[1].name, "exampleLogGroupName2");
+    ck_assert_int_eq(g[1].retention_days, 0); /* absent = never expire */
+    ck_assert_str_eq(g[1].kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/abcd");
+    ck_assert_str_eq(next, "exampleNextToken");
+
+    static const char last[] = "{\"logGroups\":[]}";
+    ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, last, strlen(last), NULL, &g, &n,
+                                                       &next, g_err, sizeof(g_err)),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(next);
+    static const char empty_token[] = "{\"nextToken\":\"\"}";
+    ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, empty_token, strlen(empty_token), NULL,
+                                                       &g, &n, &next, g_err, sizeof(g_err)),
+                     0);
+    ck_assert_ptr_null(next);
+
+    static const char *const bad[] = {
+        "",
+        "{",
+        "[]",
+        "{\"logGroups\":{}}",
+        "{\"logGroups\":[1]}",
+        "{\"logGroups\":[{\"retentionInDays\":30}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"retentionInDays\":\"30\"}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"retentionInDays\":1.5}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"retentionInDays\":-1}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"retentionInDays\":1e300}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"kmsKeyId\":5}]}",
+        "{\"logGroups\":[],\"nextToken\":7}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(lk_logs_parse_describe_log_groups(g_st, bad[i], strlen(bad[i]), NULL, &g, &n,
+                                                        &next, g_err, sizeof(g_err)) == -1,
+                      "case %zu accepted", i);
+}
+END_TEST
+
+START_TEST(test_pattern_match)
+{
+    ck_assert(lk_logs_pattern_match("/app/payments/*", "/app/payments/api"));
+    ck_assert(lk_logs_pattern_match("/app/payments/*", "/app/payments/"));
+    ck_assert(lk_logs_pattern_match("/app/payments/*", "/app/payments/a/b/c"));
+    ck_assert(!lk_logs_pattern_match("/app/payments/*", "/app/payment"));
+    ck_assert(lk_logs_pattern_match("/app/*/audit", "/app/x/audit"));
+    ck_assert(lk_logs_pattern_match("/app/*/audit", "/app/x/y/audit"));
+    ck_assert(!lk_logs_pattern_match("/app/*/audit", "/app/x/audit2"));
+    ck_assert(lk_logs_pattern_match("*", ""));
+    ck_assert(lk_logs_pattern_match("*-prod*", "svc-prod-1"));
+    ck_assert(lk_logs_pattern_match("a*b*c", "aXbYbZc"));
+    ck_assert(!lk_logs_pattern_match("a*b*c", "aXbYbZ"));
+    ck_assert(lk_logs_pattern_match("exact", "exact"));
+    ck_assert(!lk_logs_pattern_match("exact", "exactly"));
+    ck_assert_uint_eq(lk_logs_pattern_prefix_len("/app/*/audit"), 5);
+    ck_assert_uint_eq(lk_logs_pattern_prefix_len("*x"), 0);
+    ck_assert_uint_eq(lk_logs_pattern_prefix_len("/plain"), 6);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ cloudtrail */
+
+/* CloudTrail API Reference, GetTrail "Example" response shape, with every Trail member. */
+static const char GET_TRAIL[] =
+    "{\"Trail\": {\n"
+    "  \"CloudWatchLogsLogGroupArn\": \"arn:aws:logs:us-east-1:123456789012:log-group:CT:*\",\n"
+    "  \"CloudWatchLogsRoleArn\": \"arn:aws:iam::123456789012:role/CT_CWL\",\n"
+    "  \"HasCustomEventSelectors\": false,\n"
+    "  \"HasInsightSelectors\": false,\n"
+    "  \"HomeRegion\": \"us-east-1\",\n"
+    "  \"IncludeGlobalServiceEvents\": true,\n"
+    "  \"IsMultiRegionTrail\": true,\n"
+    "  \"IsOrganizationTrail\": false,\n"
+    "  \"KmsKeyId\": \"arn:aws:kms:us-east-1:123456789012:key/1234\",\n"
+    "  \"LogFileValidationEnabled\": true,\n"
+    "  \"Name\": \"MyTrail\",\n"
+    "  \"S3BucketName\": \"amzn-s3-demo-bucket\",\n"
+    "  \"S3KeyPrefix\": \"ct\",\n"
+    "  \"SnsTopicARN\": \"arn:aws:sns:us-east-1:123456789012:topic\",\n"
+    "  \"TrailARN\": \"arn:aws:cloudtrail:us-east-1:123456789012:trail/MyTrail\",\n"
+    "  \"FutureMember\": {\"x\": [1, 2]}\n"
+    "}}";
+
+START_TEST(test_get_trail)
+{
+    struct lk_ir_trail t;
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail(g_st, GET_TRAIL, strlen(GET_TRAIL), &t, g_err, sizeof(g_err)), 0);
+    ck_assert(t.exists);
+    ck_assert_str_eq(t.name, "MyTrail");
+    ck_assert_str_eq(t.home_region, "us-east-1");
+    ck_assert_str_eq(t.s3_bucket_name, "amzn-s3-demo-bucket");
+    ck_assert_str_eq(t.s3_key_prefix, "ct");
+    ck_assert(t.include_global_service_events);
+    ck_assert(t.is_multi_region_trail);
+    ck_assert(t.enable_log_file_validation);
+    ck_assert(!t.is_organization_trail);
+    ck_assert_str_eq(t.cloud_watch_logs_log_group_arn,
+                     "arn:aws:logs:us-east-1:123456789012:log-group:CT:*");
+    ck_assert_str_eq(t.cloud_watch_logs_role_arn, "arn:aws:iam::123456789012:role/CT_CWL");
+    ck_assert_str_eq(t.kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/1234");
+    ck_assert(!t.is_logging);
+    ck_assert_uint_eq(t.n_event_selectors, 0);
+
+    static const char minimal[] = "{\"Trail\":{\"Name\":\"t\",\"S3BucketName\":\"b\"}}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail(g_st, minimal, strlen(minimal), &t, g_err, sizeof(g_err)), 0);
+    ck_assert_ptr_null(t.s3_key_prefix);
+    ck_assert_ptr_null(t.kms_key_id);
+    ck_assert(!t.is_multi_region_trail);
+
+    static const char *const bad[] = {
+        "{}",
+        "{\"Trail\":[]}",
+        "{\"Trail\":{}}",
+        "{\"Trail\":{\"Name\":1}}",
+        "{\"Trail\":{\"Name\":\"t\",\"IsMultiRegionTrail\":\"yes\"}}",
+        "null",
+        "{\"Trail\":",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(
+            lk_cloudtrail_parse_trail(g_st, bad[i], strlen(bad[i]), &t, g_err, sizeof(g_err)) == -1,
+            "case %zu accepted", i);
+}
+END_TEST
+
+START_TEST(test_describe_trails)
+{
+    /* CloudTrail API Reference, DescribeTrails "Example" (two trails, one a shadow). */
+    static const char json[] =
+        "{\"trailList\": [{\"IncludeGlobalServiceEvents\": true,\"Name\": \"Default\","
+        "\"S3KeyPrefix\": \"\",\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/"
+        "Default\",\"LogFileValidationEnabled\": false,\"IsMultiRegionTrail\": false,"
+        "\"HasCustomEventSelectors\": false,\"S3BucketName\": \"amzn-s3-demo-bucket\","
+        "\"HomeRegion\": \"us-east-2\"},{\"IncludeGlobalServiceEvents\": true,\"Name\": "
+        "\"Trail1\",\"TrailARN\": \"arn:aws:cloudtrail:us-east-1:123456789012:trail/Trail1\","
+        "\"LogFileValidationEnabled\": false,\"IsMultiRegionTrail\": true,"
+        "\"HasCustomEventSelectors\": false,\"S3BucketName\": \"amzn-s3-demo-bucket2\","
+        "\"HomeRegion\": \"us-east-1\"}]}";
+    struct lk_ir_trail *t = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_describe_trails(g_st, json, strlen(json), &t, &n, g_err, sizeof(g_err)),
+        0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(t[0].name, "Default");
+    ck_assert_ptr_null(t[0].s3_key_prefix); /* "" = none */
+    ck_assert_str_eq(t[1].home_region, "us-east-1");
+    ck_assert(t[1].is_multi_region_trail);
+    static const char none[] = "{\"trailList\":[]}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_describe_trails(g_st, none, strlen(none), &t, &n, g_err, sizeof(g_err)),
+        0);
+    ck_assert_uint_eq(n, 0);
+    static const char bad[] = "{\"trailList\":{\"Name\":\"x\"}}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_describe_trails(g_st, bad, strlen(bad), &t, &n, g_err, sizeof(g_err)),
+        -1);
+}
+END_TEST
+
+START_TEST(test_trail_status)
+{
+    /* CloudTrail API Reference, GetTrailStatus: timestamps are epoch seconds (numbers). */
+    static const char on[] = "{\"LatestDeliveryTime\": 1.744985216E9,\"IsLogging\": true,"
+                             "\"StartLoggingTime\": 1.744985000E9,\"LatestDigestDeliveryTime\": "
+                             "1.744985300E9,\"TimeLoggingStarted\": \"2025-04-18T14:00:00Z\"}";
+    bool logging = false;
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail_status(on, strlen(on), &logging, g_err, sizeof(g_err)), 0);
+    ck_assert(logging);
+    static const char off[] = "{\"IsLogging\":false}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail_status(off, strlen(off), &logging, g_err, sizeof(g_err)), 0);
+    ck_assert(!logging);
+    static const char bad[] = "{\"IsLogging\":\"true\"}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail_status(bad, strlen(bad), &logging, g_err, sizeof(g_err)), -1);
+    static const char missing[] = "{}";
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_trail_status(missing, strlen(missing), &logging, g_err, sizeof(g_err)),
+        -1);
+}
+END_TEST
+
+START_TEST(test_event_selectors)
+{
+    /* CloudTrail API Reference, GetEventSelectors "Example": basic selectors. */
+    static const char basic[] =
+        "{\"EventSelectors\": [{\"ExcludeManagementEventSources\": [\"kms.amazonaws.com\","
+        "\"rdsdata.amazonaws.com\"],\"IncludeManagementEvents\": true,\"DataResources\": ["
+        "{\"Values\": [\"arn:aws:s3:::b2/\",\"arn:aws:s3:::b1/\"],\"Type\": \"AWS::S3::Object\"},"
+        "{\"Values\": [\"arn:aws:lambda\"],\"Type\": \"AWS::Lambda::Function\"}],"
+        "\"ReadWriteType\": \"WriteOnly\"},{}],"
+        "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
+    struct lk_ir_trail t = {0};
+    bool adv = true;
+    ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, basic, strlen(basic), &t, &adv, g_err,
+                                                      sizeof(g_err)) == 0,
+                  "%s", g_err);
+    ck_assert(!adv);
+    ck_assert_uint_eq(t.n_event_selectors, 2);
+    const struct lk_ir_event_selector *e = &t.event_selectors[0];
+    ck_assert_str_eq(e->read_write_type, "WriteOnly");
+    ck_assert(e->include_management_events);
+    ck_assert_uint_eq(e->n_data_resources, 2);
+    ck_assert_str_eq(e->data_resources[0].type, "AWS::Lambda::Function"); /* sorted by type */
+    ck_assert_str_eq(e->data_resources[1].values.items[0], "arn:aws:s3:::b1/");
+    ck_assert_uint_eq(e->exclude_management_event_sources.n, 2);
+    /* Members left out take the documented defaults: All, management events included. */
+    ck_assert_str_eq(t.event_selectors[1].read_write_type, "All");
+    ck_assert(t.event_selectors[1].include_management_events);
+
+    /* GetEventSelectors "Example": advanced selectors only. */
+    static const char advanced[] =
+        "{\"AdvancedEventSelectors\": [{\"Name\": \"Management events selector\","
+        "\"FieldSelectors\": [{\"Field\": \"eventCategory\",\"Equals\": [\"Management\"]}]}],"
+        "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
+    struct lk_ir_trail t2 = {0};
+    ck_assert_int_eq(lk_cloudtrail_parse_event_selectors(g_st, advanced, strlen(advanced), &t2,
+                                                         &adv, g_err, sizeof(g_err)),
+                     0);
+    ck_assert(adv);
+    ck_assert_uint_eq(t2.n_event_selectors, 0);
+
+    static const char *const bad[] = {
+        "{\"EventSelectors\":{}}",
+        "{\"EventSelectors\":[{\"ReadWriteType\":\"Everything\"}]}",
+        "{\"EventSelectors\":[{\"DataResources\":[{\"Values\":[\"x\"]}]}]}",
+        "{\"EventSelectors\":[{\"DataResources\":[{\"Type\":\"t\",\"Values\":\"x\"}]}]}",
+        "{\"EventSelectors\":[{\"IncludeManagementEvents\":1}]}",
+        "{\"AdvancedEventSelectors\":{}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, bad[i], strlen(bad[i]), &t2, &adv,
+                                                          g_err, sizeof(g_err)) == -1,
+                      "case %zu accepted", i);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ calls */
+/*
+ * The operations over a scripted transport (struct lk_http_vtable, as DESIGN.md describes):
+ * lk_aws_call() signs and maps errors as it does against AWS, and each test checks what the
+ * client sent and how it read the canned answers ("not configured" = absent, errors kept).
+ */
+
+struct s_canned {
+    long status;
+    const char *headers[4]; /* "Name: value" */
+    const char *body;
+};
+
+struct s_sent {
+    char method[8];
+    char url[512];
+    struct lk_http_header *headers; /* heap copies */
+    size_t n_headers;
+    char *body; /* heap, NUL-terminated */
+    size_t body_len;
+};
+
+#define S_MAX_SENT 16
+
+static struct {
+    const struct s_canned *script;
+    size_t n, next;
+    struct s_sent sent[S_MAX_SENT];
+    size_t n_sent;
+} g_fake;
+
+static char *s_dup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static int s_fake_perform(void *impl, const struct lk_http_request *req,
+                          struct lk_http_response *resp)
+{
+    (void)impl;
+    ck_assert_uint_lt(g_fake.n_sent, S_MAX_SENT);
+    struct s_sent *s = &g_fake.sent[g_fake.n_sent++];
+    snprintf(s->method, sizeof(s->method), "%s", req->method);
+    snprintf(s->url, sizeof(s->url), "%s", req->url);
+    s->headers = calloc(req->n_headers + 1, sizeof(*s->headers));
+    ck_assert_ptr_nonnull(s->headers);
+    for (size_t i = 0; i < req->n_headers; i++) {
+        s->headers[i].name = s_dup(req->headers[i].name, strlen(req->headers[i].name));
+        s->headers[i].value = s_dup(req->headers[i].value, strlen(req->headers[i].value));
+    }
+    s->n_headers = req->n_headers;
+    s->body = s_dup(req->body ? (const char *)req->body : "", req->body ? req->body_len : 0);
+    s->body_len = req->body ? req->body_len : 0;
+
+    memset(resp, 0, sizeof(*resp));
+    if (g_fake.next >= g_fake.n) {
+        snprintf(resp->error, sizeof(resp->error), "script exhausted");
+        return LK_HTTP_E_CONNECT;
+    }
+    const struct s_canned *c = &g_fake.script[g_fake.next++];
+    resp->status = c->status;
+    size_t nh = 0;
+    while (nh < 4 && c->headers[nh])
+        nh++;
+    resp->headers = calloc(nh + 1, sizeof(*resp->headers));
+    ck_assert_ptr_nonnull(resp->headers);
+    for (size_t i = 0; i < nh; i++) {
+        const char *colon = strchr(c->headers[i], ':');
+        ck_assert_ptr_nonnull(colon);
+        resp->headers[i].name = s_dup(c->headers[i], (size_t)(colon - c->headers[i]));
+        resp->headers[i].value = s_dup(colon + 2, strlen(colon + 2));
+    }
+    resp->n_headers = nh;
+    size_t blen = c->body ? strlen(c->body) : 0;
+    resp->body = (unsigned char *)s_dup(c->body ? c->body : "", blen);
+    resp->body_len = blen;
+    return LK_HTTP_OK;
+}
+
+static int64_t s_fake_now(void *impl)
+{
+    (void)impl;
+    return INT64_C(1764165600000); /* 2025-11-26T14:00:00Z */
+}
+
+static void s_fake_sleep(void *impl, int64_t ms)
+{
+    (void)impl, (void)ms;
+}
+
+static struct lk_aws_client g_client;
+
+static void s_fake_setup(void)
+{
+    s_setup();
+    memset(&g_fake, 0, sizeof(g_fake));
+    struct lk_http_vtable http = {s_fake_perform, s_fake_now, s_fake_sleep, NULL, NULL};
+    char akid[] = "AKIDEXAMPLE", secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    struct lk_aws_credentials creds = {akid, secret, NULL, 0, NULL};
+    struct lk_aws_credential_provider prov;
+    lk_credentials_static_new(&creds, &prov);
+    struct lk_aws_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.region = lk_xstrdup("us-east-1");
+    cfg.endpoint_url = lk_xstrdup("http://127.0.0.1:4566");
+    cfg.max_attempts = 1;
+    ck_assert_int_eq(lk_aws_client_init(&g_client, &http, &prov, &cfg), 0);
+}
+
+static void s_fake_teardown(void)
+{
+    for (size_t i = 0; i < g_fake.n_sent; i++) {
+        struct s_sent *s = &g_fake.sent[i];
+        for (size_t k = 0; k < s->n_headers; k++) {
+            free(s->headers[k].name);
+            free(s->headers[k].value);
+        }
+        free(s->headers);
+        free(s->body);
+    }
+    lk_aws_client_free(&g_client);
+    s_teardown();
+}
+
+#define S_SCRIPT(arr) (g_fake.script = (arr), g_fake.n = sizeof(arr) / sizeof((arr)[0]))
+
+static const char *s_sent_header(size_t i, const char *name)
+{
+    ck_assert_uint_lt(i, g_fake.n_sent);
+    for (size_t k = 0; k < g_fake.sent[i].n_headers; k++)
+        if (!strcasecmp(g_fake.sent[i].headers[k].name, name))
+            return g_fake.sent[i].headers[k].value;
+    return NULL;
+}
+
+static void s_assert_err_empty(const struct lk_aws_error *err)
+{
+    ck_assert_ptr_null(err->code);
+    ck_assert_ptr_null(err->operation);
+    ck_assert_ptr_null(err->message);
+}
+
+#define S3_ERR(code)                                                                               \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" code "</Code><Message>m"           \
+    "</Message><BucketName>b</BucketName><RequestId>4442587FB7D0A2F9</RequestId></Error>"
+
+/* Every "not configured" answer (S3 ErrorResponses) reads as absent, with no error left. */
+START_TEST(test_calls_s3_absent)
+{
+    static const struct s_canned script[] = {
+        {404,
+         {"x-amz-request-id: R1", "Content-Type: application/xml"},
+         S3_ERR("NoSuchLifecycleConfiguration")},
+        {404, {"x-amz-request-id: R2"}, S3_ERR("NoSuchBucketPolicy")},
+        {404, {"x-amz-request-id: R3"}, S3_ERR("ObjectLockConfigurationNotFoundError")},
+        {404, {"x-amz-request-id: R4"}, S3_ERR("NoSuchPublicAccessBlockConfiguration")},
+        {404, {"x-amz-request-id: R5"}, S3_ERR("ServerSideEncryptionConfigurationNotFoundError")},
+        {200, {"x-amz-request-id: R6"}, "<VersioningConfiguration " NS "/>"},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_bucket b;
+    memset(&b, 0xff, sizeof(b)); /* every part must be set, not left alone */
+    unsigned um = 5;
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &b.lifecycle, &um, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert(!b.lifecycle.present);
+    ck_assert_uint_eq(b.lifecycle.n_rules, 0);
+    ck_assert_uint_eq(um, 0);
+    char *raw = (char *)1;
+    ck_assert_int_eq(lk_s3_get_policy(&g_client, "b", NULL, g_st, &b.policy, &raw, NULL, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert(!b.policy.present);
+    ck_assert_ptr_null(raw);
+    ck_assert_int_eq(lk_s3_get_object_lock(&g_client, "b", NULL, &b, &err), 0);
+    ck_assert(!b.object_lock.enabled);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
+    ck_assert_int_eq(lk_s3_get_public_access_block(&g_client, "b", NULL, &b, &err), 0);
+    ck_assert(!b.public_access_block.present);
+    ck_assert_int_eq(lk_s3_get_encryption(&g_client, "b", NULL, g_st, &b, NULL, &err), 0);
+    ck_assert(!b.encryption.present);
+    ck_assert_ptr_null(b.encryption.algorithm);
+    ck_assert_int_eq(lk_s3_get_versioning(&g_client, "b", NULL, &b, &err), 0);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_NEVER);
+    ck_assert(!b.mfa_delete);
+    s_assert_err_empty(&err);
+    /* Path-style against a configured endpoint, one subresource per operation. */
+    ck_assert_str_eq(g_fake.sent[0].url, "http://127.0.0.1:4566/b?lifecycle");
+    ck_assert_str_eq(g_fake.sent[1].url, "http://127.0.0.1:4566/b?policy");
+    ck_assert_str_eq(g_fake.sent[2].url, "http://127.0.0.1:4566/b?object-lock");
+    ck_assert_str_eq(g_fake.sent[3].url, "http://127.0.0.1:4566/b?publicAccessBlock");
+    ck_assert_str_eq(g_fake.sent[4].url, "http://127.0.0.1:4566/b?encryption");
+    ck_assert_str_eq(g_fake.sent[5].url, "http://127.0.0.1:4566/b?versioning");
+    ck_assert_str_eq(g_fake.sent[0].method, "GET");
+}
+END_TEST
+
+/* Other errors are kept as AWS reported them; a 2xx body that is not the answer is an error. */
+START_TEST(test_calls_s3_errors)
+{
+    static const struct s_canned script[] = {
+        {403, {"x-amz-request-id: 4442587FB7D0A2F9"}, S3_ERR("AccessDenied")},
+        {200, {"x-amz-request-id: RQ2"}, "<html>captive portal</html>"},
+        {404, {"x-amz-request-id: RQ3"}, S3_ERR("NoSuchBucket")},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_lifecycle lc;
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &lc, NULL, &err), -1);
+    ck_assert_str_eq(err.code, "AccessDenied");
+    ck_assert_str_eq(err.operation, "GetBucketLifecycleConfiguration");
+    ck_assert_int_eq(err.http_status, 403);
+    ck_assert_str_eq(err.request_id, "4442587FB7D0A2F9");
+    lk_aws_error_clear(&err);
+    struct lk_ir_bucket b = {0};
+    ck_assert_int_eq(lk_s3_get_versioning(&g_client, "b", NULL, &b, &err), -1);
+    ck_assert_str_eq(err.code, LK_SVC_MALFORMED_RESPONSE);
+    ck_assert_str_eq(err.operation, "GetBucketVersioning");
+    ck_assert_str_eq(err.request_id, "RQ2");
+    ck_assert_int_eq(err.http_status, 200);
+    ck_assert_ptr_nonnull(strstr(err.message, "VersioningConfiguration"));
+    lk_aws_error_clear(&err);
+    /* NoSuchBucket is not "not configured": the caller learns the bucket is gone. */
+    ck_assert_int_eq(lk_s3_get_public_access_block(&g_client, "b", NULL, &b, &err), -1);
+    ck_assert_str_eq(err.code, "NoSuchBucket");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+START_TEST(test_calls_s3_puts)
+{
+    static const struct s_canned script[] = {
+        {200, {"x-amz-transition-default-minimum-object-size: varies_by_storage_class"}, ""},
+        {204, {NULL}, ""},
+        {200, {NULL}, ""},
+        {200, {"Location: /b2"}, ""},
+        {200, {NULL}, ""},
+        {204, {NULL}, ""},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    static const char lc[] = "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Filter><Prefix>"
+                             "</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1"
+                             "</Days></Expiration></Rule></LifecycleConfiguration>";
+    ck_assert_int_eq(
+        lk_s3_put_lifecycle(&g_client, "b", NULL, lc, strlen(lc), LK_IR_TMS_VARIES_BY_CLASS, &err),
+        0);
+    s_assert_err_empty(&err);
+    ck_assert_str_eq(g_fake.sent[0].method, "PUT");
+    ck_assert_str_eq(g_fake.sent[0].url, "http://127.0.0.1:4566/b?lifecycle");
+    ck_assert_str_eq(g_fake.sent[0].body, lc);
+    /* base64(MD5(body)), the checksum the configuration PUTs require. */
+    char md5[LK_HTTP_MD5_BASE64_SIZE];
+    ck_assert_int_eq(lk_http_content_md5(lc, strlen(lc), md5), 0);
+    ck_assert_str_eq(s_sent_header(0, "Content-MD5"), md5);
+    ck_assert_str_eq(s_sent_header(0, "x-amz-transition-default-minimum-object-size"),
+                     "varies_by_storage_class");
+    ck_assert_ptr_nonnull(
+        strstr(s_sent_header(0, "Authorization"), "x-amz-transition-default-minimum-object-size"));
+
+    static const char pol[] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+    ck_assert_int_eq(lk_s3_put_policy(&g_client, "b", NULL, pol, strlen(pol), &err), 0);
+    ck_assert_str_eq(g_fake.sent[1].url, "http://127.0.0.1:4566/b?policy");
+    ck_assert_ptr_nonnull(s_sent_header(1, "Content-MD5"));
+
+    /* No header when the size is unspecified. */
+    ck_assert_int_eq(
+        lk_s3_put_lifecycle(&g_client, "b", NULL, lc, strlen(lc), LK_IR_TMS_UNSPECIFIED, &err), 0);
+    ck_assert_ptr_null(s_sent_header(2, "x-amz-transition-default-minimum-object-size"));
+
+    /* CreateBucket outside us-east-1: LocationConstraint, signed for that region. */
+    ck_assert_int_eq(lk_s3_create_bucket(&g_client, "b2", "eu-west-1", true, &err), 0);
+    ck_assert_str_eq(g_fake.sent[3].method, "PUT");
+    ck_assert_str_eq(g_fake.sent[3].url, "http://127.0.0.1:4566/b2");
+    ck_assert_ptr_nonnull(
+        strstr(g_fake.sent[3].body, "<LocationConstraint>eu-west-1</LocationConstraint>"));
+    ck_assert_str_eq(s_sent_header(3, "x-amz-bucket-object-lock-enabled"), "true");
+    ck_assert_ptr_nonnull(strstr(s_sent_header(3, "Authorization"), "/eu-west-1/s3/aws4_request"));
+    /* us-east-1: no body, no lock header. */
+    ck_assert_int_eq(lk_s3_create_bucket(&g_client, "b3", NULL, false, &err), 0);
+    ck_assert_uint_eq(g_fake.sent[4].body_len, 0);
+    ck_assert_ptr_null(s_sent_header(4, "x-amz-bucket-object-lock-enabled"));
+    ck_assert_int_eq(lk_s3_delete_lifecycle(&g_client, "b", NULL, &err), 0);
+    ck_assert_str_eq(g_fake.sent[5].method, "DELETE");
+    ck_assert_int_eq(lk_s3_create_bucket(&g_client, "b4", "not a region", false, &err), -1);
+    ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* lk_s3_read_bucket: HeadBucket finds the region; every further call is signed for it. */
+START_TEST(test_calls_s3_read_bucket)
+{
+    static const struct s_canned script[] = {
+        {200, {"x-amz-bucket-region: eu-west-1"}, ""},
+        {200,
+         {"x-amz-transition-default-minimum-object-size: all_storage_classes_128K"},
+         LIFECYCLE_DOC},
+        {200,
+         {NULL},
+         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"S\",\"Effect\":\"Deny\","
+         "\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b\"}]}"},
+        {200,
+         {NULL},
+         "<VersioningConfiguration " NS "><Status>Enabled</Status>"
+         "</VersioningConfiguration>"},
+        {404, {NULL}, S3_ERR("ObjectLockConfigurationNotFoundError")},
+        {200,
+         {NULL},
+         "<PublicAccessBlockConfiguration " NS "><BlockPublicAcls>true"
+         "</BlockPublicAcls></PublicAccessBlockConfiguration>"},
+        {200,
+         {NULL},
+         "<ServerSideEncryptionConfiguration " NS "><Rule>"
+         "<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+         "</ApplyServerSideEncryptionByDefault></Rule>"
+         "</ServerSideEncryptionConfiguration>"},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_bucket b;
+    ck_assert_int_eq(lk_s3_read_bucket(&g_client, "b", g_st, &b, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert_uint_eq(g_fake.n_sent, 7);
+    ck_assert_str_eq(g_fake.sent[0].method, "HEAD");
+    ck_assert_ptr_nonnull(strstr(s_sent_header(0, "Authorization"), "/us-east-1/s3/"));
+    for (size_t i = 1; i < 7; i++)
+        ck_assert_ptr_nonnull(strstr(s_sent_header(i, "Authorization"), "/eu-west-1/s3/"));
+    ck_assert(b.exists);
+    ck_assert_str_eq(b.name, "b");
+    ck_assert_str_eq(b.region, "eu-west-1");
+    ck_assert(b.lifecycle.present);
+    ck_assert_uint_eq(b.lifecycle.n_rules, 2);
+    ck_assert_int_eq(b.lifecycle.transition_min_size, LK_IR_TMS_ALL_128K);
+    ck_assert(b.policy.present);
+    ck_assert_int_eq(b.policy.statements[0].principal_kind, LK_IR_PRINCIPAL_ANY);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
+    ck_assert(!b.object_lock.enabled);
+    ck_assert(b.public_access_block.present);
+    ck_assert(b.public_access_block.block_public_acls);
+    ck_assert(!b.public_access_block.restrict_public_buckets);
+    ck_assert_str_eq(b.encryption.algorithm, "AES256");
+    ck_assert_ptr_null(b.store);
+}
+END_TEST
+
+START_TEST(test_calls_s3_read_bucket_missing)
+{
+    /* HeadBucket: a bodiless 404 (S3 API Reference, HeadBucket). Then a bucket that vanishes
+     * between HeadBucket and the Gets. Then a bucket in another region (400 with its region). */
+    static const struct s_canned script[] = {
+        {404, {"x-amz-request-id: A"}, NULL},   {200, {"x-amz-bucket-region: us-east-1"}, NULL},
+        {404, {NULL}, S3_ERR("NoSuchBucket")},  {400, {"x-amz-bucket-region: ap-south-1"}, NULL},
+        {500, {NULL}, S3_ERR("InternalError")},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_bucket b;
+    ck_assert_int_eq(lk_s3_read_bucket(&g_client, "gone", g_st, &b, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert(!b.exists);
+    ck_assert_str_eq(b.name, "gone");
+    ck_assert(!b.lifecycle.present);
+    ck_assert_uint_eq(g_fake.n_sent, 1);
+    ck_assert_int_eq(lk_s3_read_bucket(&g_client, "vanishing", g_st, &b, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert(!b.exists);
+    ck_assert_str_eq(b.name, "vanishing");
+    ck_assert_ptr_null(b.region);
+    bool exists = false;
+    char *region = NULL;
+    ck_assert_int_eq(lk_s3_head_bucket(&g_client, "far", NULL, g_st, &exists, &region, &err), 0);
+    ck_assert(exists);
+    ck_assert_str_eq(region, "ap-south-1");
+    ck_assert_int_eq(lk_s3_head_bucket(&g_client, "err", NULL, g_st, &exists, &region, &err), -1);
+    ck_assert_str_eq(err.code, "InternalError");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+#define LOGS_PAGE(groups, token) "{\"logGroups\":[" groups "]" token "}"
+#define LG(name) "{\"logGroupName\":\"" name "\",\"retentionInDays\":30,\"arn\":\"x\"}"
+
+START_TEST(test_calls_logs)
+{
+    static const struct s_canned script[] = {
+        {200,
+         {"x-amzn-RequestId: L1"},
+         LOGS_PAGE(LG("/app/a/audit") "," LG("/app/a/b"), ",\"nextToken\":\"t1\"")},
+        {200,
+         {"x-amzn-RequestId: L2"},
+         LOGS_PAGE(LG("/app/b/c/audit") "," LG("/app/x/audit2"), "")},
+        {400,
+         {"x-amzn-RequestId: L3"},
+         "{\"__type\":\"ResourceAlreadyExistsException\",\"message\":\"The specified log group "
+         "already exists\"}"},
+        {400,
+         {"x-amzn-RequestId: L4"},
+         "{\"__type\":\"ResourceAlreadyExistsException\",\"message\":\"exists\"}"},
+        {200, {NULL}, LOGS_PAGE(LG("/a"), ",\"nextToken\":\"same\"")},
+        {200, {NULL}, LOGS_PAGE(LG("/b"), ",\"nextToken\":\"same\"")},
+        {200, {NULL}, ""},
+        {400,
+         {"x-amzn-RequestId: L8"},
+         "{\"__type\":\"InvalidParameterException\",\"message\":\"bad days\"}"},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_log_group *g = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(lk_logs_expand_pattern(&g_client, "/app/*/audit", NULL, g_st, &g, &n, &err),
+                     0);
+    s_assert_err_empty(&err);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(g[0].name, "/app/a/audit");
+    ck_assert_str_eq(g[1].name, "/app/b/c/audit");
+    ck_assert_str_eq(g[1].region, "us-east-1");
+    ck_assert_int_eq(g[1].retention_days, 30);
+    ck_assert_str_eq(g_fake.sent[0].method, "POST");
+    ck_assert_str_eq(s_sent_header(0, "X-Amz-Target"), "Logs_20140328.DescribeLogGroups");
+    ck_assert_str_eq(s_sent_header(0, "Content-Type"), "application/x-amz-json-1.1");
+    cJSON *b0 = cJSON_Parse(g_fake.sent[0].body), *b1 = cJSON_Parse(g_fake.sent[1].body);
+    ck_assert_str_eq(cJSON_GetObjectItem(b0, "logGroupNamePrefix")->valuestring, "/app/");
+    ck_assert_int_eq(cJSON_GetObjectItem(b0, "limit")->valueint, 50);
+    ck_assert_ptr_null(cJSON_GetObjectItem(b0, "nextToken"));
+    ck_assert_str_eq(cJSON_GetObjectItem(b1, "nextToken")->valuestring, "t1");
+    cJSON_Delete(b0);
+    cJSON_Delete(b1);
+
+    /* CreateLogGroup: ResourceAlreadyExistsException is success only when asked. */
+    ck_assert_int_eq(lk_logs_create_log_group(&g_client, "/app/x", NULL, NULL, true, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert_int_eq(lk_logs_create_log_group(&g_client, "/app/x", NULL, "arn:k", false, &err), -1);
+    ck_assert_str_eq(err.code, "ResourceAlreadyExistsException");
+    ck_assert_str_eq(err.operation, "CreateLogGroup");
+    ck_assert_str_eq(err.request_id, "L4");
+    ck_assert_str_eq(g_fake.sent[3].body, "{\"logGroupName\":\"/app/x\",\"kmsKeyId\":\"arn:k\"}");
+    lk_aws_error_clear(&err);
+
+    /* A nextToken handed back twice would page forever: refused. */
+    struct lk_logs_query q = {.prefix = "/"};
+    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err), -1);
+    ck_assert_str_eq(err.code, LK_SVC_MALFORMED_RESPONSE);
+    lk_aws_error_clear(&err);
+    q.pattern = "x";
+    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err), -1);
+    ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
+    lk_aws_error_clear(&err);
+
+    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/app/x", "eu-west-1", 400, &err), 0);
+    ck_assert_str_eq(g_fake.sent[6].body, "{\"logGroupName\":\"/app/x\",\"retentionInDays\":400}");
+    ck_assert_ptr_nonnull(strstr(s_sent_header(6, "Authorization"), "/eu-west-1/logs/"));
+    ck_assert_int_eq(lk_logs_delete_retention(&g_client, "/app/x", NULL, &err), -1);
+    ck_assert_str_eq(err.code, "InvalidParameterException");
+    ck_assert_str_eq(s_sent_header(7, "X-Amz-Target"), "Logs_20140328.DeleteRetentionPolicy");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+#define CT_TARGET "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+
+START_TEST(test_calls_cloudtrail)
+{
+    static const struct s_canned script[] = {
+        {400,
+         {"x-amzn-RequestId: C1"},
+         "{\"__type\":\"com.amazonaws.cloudtrail.v20131101#TrailNotFoundException\","
+         "\"message\":\"Unknown trail\"}"},
+        {400,
+         {"x-amzn-RequestId: C2"},
+         "{\"__type\":\"InsufficientS3BucketPolicyException\",\"Message\":\"Incorrect S3 bucket "
+         "policy is detected for bucket: b\"}"},
+        {200, {NULL}, GET_TRAIL},
+        {200, {NULL}, "{\"IsLogging\":true}"},
+        {200,
+         {NULL},
+         "{\"TrailARN\":\"arn\",\"EventSelectors\":[{\"ReadWriteType\":\"All\","
+         "\"IncludeManagementEvents\":true,\"DataResources\":[]}]}"},
+        {200, {NULL}, "{}"},
+        {200, {NULL}, "{}"},
+    };
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_ir_trail t;
+    ck_assert_int_eq(lk_cloudtrail_read_trail(&g_client, "nope", g_st, &t, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert(!t.exists);
+    ck_assert_str_eq(t.name, "nope");
+    ck_assert_str_eq(s_sent_header(0, "X-Amz-Target"), CT_TARGET "GetTrail");
+    ck_assert_str_eq(g_fake.sent[0].body, "{\"Name\":\"nope\"}");
+
+    struct lk_ir_trail want = {0};
+    want.name = lk_ir_strdup(g_st, "MyTrail");
+    want.home_region = lk_ir_strdup(g_st, "us-west-2");
+    want.s3_bucket_name = lk_ir_strdup(g_st, "b");
+    want.is_multi_region_trail = true;
+    want.include_global_service_events = true;
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &want, &err), -1);
+    ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
+    ck_assert_str_eq(err.message, "Incorrect S3 bucket policy is detected for bucket: b");
+    ck_assert_str_eq(err.operation, "CreateTrail");
+    ck_assert_str_eq(err.request_id, "C2");
+    ck_assert_str_eq(s_sent_header(1, "X-Amz-Target"), CT_TARGET "CreateTrail");
+    ck_assert_ptr_nonnull(strstr(s_sent_header(1, "Authorization"), "/us-west-2/cloudtrail/"));
+    char *body = lk_cloudtrail_trail_request_json(&want);
+    ck_assert_str_eq(g_fake.sent[1].body, body);
+    free(body);
+    lk_aws_error_clear(&err);
+
+    unsigned um = 9;
+    ck_assert_int_eq(lk_cloudtrail_read_trail_ex(&g_client, "MyTrail", NULL, g_st, &t, &um, &err),
+                     0);
+    s_assert_err_empty(&err);
+    ck_assert_uint_eq(um, 0);
+    ck_assert(t.exists);
+    ck_assert(t.is_logging);
+    ck_assert_uint_eq(t.n_event_selectors, 1);
+    ck_assert_str_eq(t.event_selectors[0].read_write_type, "All");
+    ck_assert_str_eq(s_sent_header(3, "X-Amz-Target"), CT_TARGET "GetTrailStatus");
+    ck_assert_str_eq(s_sent_header(4, "X-Amz-Target"), CT_TARGET "GetEventSelectors");
+    ck_assert_str_eq(g_fake.sent[4].body, "{\"TrailName\":\"MyTrail\"}");
+
+    ck_assert_int_eq(lk_cloudtrail_start_logging(&g_client, "MyTrail", NULL, &err), 0);
+    ck_assert_str_eq(s_sent_header(5, "X-Amz-Target"), CT_TARGET "StartLogging");
+    static const char artifact[] = "{\"CreateTrail\":{\"Name\":\"x\"},\"StopLogging\":{\"Name\":"
+                                   "\"x\"}}";
+    ck_assert_int_eq(lk_cloudtrail_send_artifact_section(&g_client, artifact, strlen(artifact),
+                                                         "StopLogging", NULL, &err),
+                     0);
+    ck_assert_str_eq(s_sent_header(6, "X-Amz-Target"), CT_TARGET "StopLogging");
+    ck_assert_str_eq(g_fake.sent[6].body, "{\"Name\":\"x\"}");
+    ck_assert_int_eq(lk_cloudtrail_send_artifact_section(&g_client, artifact, strlen(artifact),
+                                                         "StartLogging", NULL, &err),
+                     -1);
+    ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
+    ck_assert_uint_eq(g_fake.n_sent, 7); /* nothing sent */
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ main */
+
+static Suite *s_suite(void)
+{
+    Suite *s = suite_create("services_parsers");
+    TCase *xml = tcase_create("s3_xml");
+    tcase_add_checked_fixture(xml, s_setup, s_teardown);
+    tcase_add_test(xml, test_lifecycle_doc_example);
+    tcase_add_test(xml, test_lifecycle_legacy_prefix);
+    tcase_add_test(xml, test_lifecycle_full_rule_namespaces_unknown);
+    tcase_add_test(xml, test_lifecycle_unmodelled);
+    tcase_add_test(xml, test_lifecycle_empty_and_errors);
+    tcase_add_test(xml, test_xml_dtd_refused);
+    tcase_add_test(xml, test_xml_bounds);
+    tcase_add_test(xml, test_versioning);
+    tcase_add_test(xml, test_object_lock);
+    tcase_add_test(xml, test_public_access_block);
+    tcase_add_test(xml, test_encryption);
+    tcase_add_test(xml, test_location);
+    tcase_add_test(xml, test_transition_min_size);
+    suite_add_tcase(s, xml);
+
+    TCase *pol = tcase_create("policy_json");
+    tcase_add_checked_fixture(pol, s_setup, s_teardown);
+    tcase_add_test(pol, test_policy_botocore_example);
+    tcase_add_test(pol, test_policy_string_vs_list_and_any);
+    tcase_add_test(pol, test_policy_principals_conditions);
+    tcase_add_test(pol, test_policy_unmodelled_and_defaults);
+    tcase_add_test(pol, test_policy_errors);
+    tcase_add_test(pol, test_json_bounds);
+    suite_add_tcase(s, pol);
+
+    TCase *rt = tcase_create("round_trip");
+    tcase_add_checked_fixture(rt, s_setup, s_teardown);
+    tcase_add_test(rt, test_round_trip_quickstart_artifacts);
+    tcase_add_test(rt, test_trail_requests_match_artifact);
+    suite_add_tcase(s, rt);
+
+    TCase *js = tcase_create("json_services");
+    tcase_add_checked_fixture(js, s_setup, s_teardown);
+    tcase_add_test(js, test_describe_log_groups);
+    tcase_add_test(js, test_pattern_match);
+    tcase_add_test(js, test_get_trail);
+    tcase_add_test(js, test_describe_trails);
+    tcase_add_test(js, test_trail_status);
+    tcase_add_test(js, test_event_selectors);
+    suite_add_tcase(s, js);
+
+    TCase *calls = tcase_create("calls_scripted_transport");
+    tcase_add_checked_fixture(calls, s_fake_setup, s_fake_teardown);
+    tcase_add_test(calls, test_calls_s3_absent);
+    tcase_add_test(calls, test_calls_s3_errors);
+    tcase_add_test(calls, test_calls_s3_puts);
+    tcase_add_test(calls, test_calls_s3_read_bucket);
+    tcase_add_test(calls, test_calls_s3_read_bucket_missing);
+    tcase_add_test(calls, test_calls_logs);
+    tcase_add_test(calls, test_calls_cloudtrail);
+    suite_add_tcase(s, calls);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(s_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

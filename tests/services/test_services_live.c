@@ -1,0 +1,818 @@
+/*
+ * Integration tests: the S3, CloudWatch Logs and CloudTrail clients over real HTTP against the
+ * local AWS endpoint (tests/aws-endpoint), which verifies every SigV4 signature with botocore's
+ * signer and answers with AWS's wire shapes and error codes.
+ *
+ * Run by tests/services/run, which starts the endpoint and sets:
+ *   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL  the client's setup
+ *   LK_ARTIFACTS   the directory `logkeep compile examples/quickstart -o DIR` wrote
+ *   LK_SRCDIR      the source tree (the same policy is lowered here for the desired IR)
+ *
+ * Each test creates the resources it needs under its own names, so the tests do not depend on
+ * one another (the endpoint keeps its state between them).
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloudtrail.h"
+#include "credentials.h"
+#include "logs.h"
+#include "policy_json.h"
+#include "s3.h"
+#include "svc_test.h"
+
+static struct lk_aws_client g_client;
+static struct lk_ir_state *g_st;      /* live state read back */
+static struct lk_ir_state *g_desired; /* lk_lower() of examples/quickstart */
+static struct lk_policy *g_policy;
+static struct lk_artifacts g_emitted; /* the same artifacts, emitted in process */
+static cJSON *g_manifest;             /* LK_ARTIFACTS/manifest.json */
+
+#define ACCOUNT "111122223333"
+
+static void s_fail_err(const char *what, const struct lk_aws_error *err)
+{
+    char buf[512];
+    lk_aws_error_format(err, buf, sizeof(buf));
+    ck_abort_msg("%s: %s", what, buf);
+}
+
+/* Asserts success, printing the AWS error otherwise, and leaves @p err empty. */
+#define OK(call, err)                                                                              \
+    do {                                                                                           \
+        if ((call) != 0)                                                                           \
+            s_fail_err(#call, &(err));                                                             \
+        ck_assert_ptr_null((err).code);                                                            \
+    } while (0)
+
+/* ------------------------------------------------------------------------------ fixtures */
+
+/* Reads a whole file; NULL when it cannot (plain C: also used outside the tests). */
+static char *s_slurp(const char *path, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n + 1);
+        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+            buf[n] = '\0';
+            *len = (size_t)n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+static char *s_artifact_path(const char *rel, size_t *len)
+{
+    const char *dir = getenv("LK_ARTIFACTS");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", rel);
+    return s_slurp(path, len);
+}
+
+/* An artifact written by the logkeep binary (LK_ARTIFACTS/<rel>); heap, caller frees. */
+static char *s_artifact(const char *rel, size_t *len)
+{
+    char *text = s_artifact_path(rel, len);
+    ck_assert_msg(text != NULL, "cannot read artifact %s (LK_ARTIFACTS=%s)", rel,
+                  getenv("LK_ARTIFACTS") ? getenv("LK_ARTIFACTS") : "unset");
+    return text;
+}
+
+/* The extra request header of an artifact, from manifest.json, or NULL. */
+static const char *s_manifest_header(const char *rel, const char *name)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(g_manifest, "artifacts"))
+    {
+        const cJSON *p = cJSON_GetObjectItem(a, "path");
+        if (cJSON_IsString(p) && !strcmp(p->valuestring, rel)) {
+            const cJSON *h = cJSON_GetObjectItem(cJSON_GetObjectItem(a, "headers"), name);
+            return cJSON_IsString(h) ? h->valuestring : NULL;
+        }
+    }
+    return NULL;
+}
+
+static void s_setup(void)
+{
+    struct lk_aws_error err = {0};
+    struct lk_aws_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    if (lk_aws_config_load(NULL, &cfg, &err) != 0)
+        s_fail_err("lk_aws_config_load", &err);
+    ck_assert_msg(cfg.region != NULL, "AWS_REGION is not set");
+    struct lk_http_options hopts = {0};
+    struct lk_http_vtable http;
+    ck_assert_int_eq(lk_http_curl_new(&hopts, &http), 0);
+    /* The standard chain: the environment variables tests/services/run sets. */
+    struct lk_credentials_options copts = {NULL, &http, &cfg};
+    struct lk_aws_credential_provider prov;
+    ck_assert_int_eq(lk_credentials_chain_new(&copts, &prov), 0);
+    ck_assert_int_eq(lk_aws_client_init(&g_client, &http, &prov, &cfg), 0);
+    g_st = lk_ir_state_new();
+    g_st->partition = lk_ir_strdup(g_st, "aws");
+}
+
+static void s_teardown(void)
+{
+    lk_aws_client_free(&g_client);
+    lk_ir_state_free(g_st);
+    g_st = NULL;
+}
+
+/* The desired state and the artifacts of examples/quickstart, loaded once per process (outside
+ * any test, so without Check's assertions). */
+static int s_load_policy(void)
+{
+    char *dir = lk_svc_srcpath("examples/quickstart");
+    g_policy = lk_svc_compile(dir, &g_desired, &g_emitted);
+    free(dir);
+    size_t len;
+    char *text = s_artifact_path("manifest.json", &len);
+    g_manifest = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!g_manifest) {
+        fprintf(stderr, "test_services_live: cannot read manifest.json in LK_ARTIFACTS\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void s_unload_policy(void)
+{
+    cJSON_Delete(g_manifest);
+    lk_artifacts_free(&g_emitted);
+    lk_ir_state_free(g_desired);
+    lk_policy_free(g_policy);
+}
+
+/* POSTs to the endpoint's admin API (unsigned JSON on loopback). @return the HTTP status. */
+static long s_admin(const char *path, const char *json)
+{
+    const char *base = getenv("AWS_ENDPOINT_URL");
+    ck_assert_ptr_nonnull(base);
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    char ct_name[] = "Content-Type", ct_value[] = "application/json";
+    struct lk_http_header h = {ct_name, ct_value};
+    struct lk_http_request req = {0};
+    req.method = "POST";
+    req.url = url;
+    req.headers = &h;
+    req.n_headers = 1;
+    req.body = (const unsigned char *)json;
+    req.body_len = strlen(json);
+    struct lk_http_response resp = {0};
+    int rc = g_client.http.perform(g_client.http.impl, &req, &resp);
+    ck_assert_msg(rc == LK_HTTP_OK, "admin %s: %s", path, resp.error);
+    long status = resp.status;
+    lk_http_response_free(&resp);
+    return status;
+}
+
+/* Creates a bucket (us-east-1 answers 200 when it is already ours). */
+static void s_create_bucket(const char *name, const char *region, bool lock)
+{
+    struct lk_aws_error err = {0};
+    if (lk_s3_create_bucket(&g_client, name, region, lock, &err) != 0) {
+        if (err.code && !strcmp(err.code, "BucketAlreadyOwnedByYou")) {
+            lk_aws_error_clear(&err);
+            return;
+        }
+        s_fail_err("CreateBucket", &err);
+    }
+}
+
+/* Applies the S3 artifacts of one desired bucket, as `logkeep apply` would. */
+static void s_apply_bucket(const struct lk_ir_bucket *b)
+{
+    struct lk_aws_error err = {0};
+    char rel[512];
+    size_t len;
+    char *body;
+    s_create_bucket(b->name, b->region, b->object_lock.enabled);
+
+    snprintf(rel, sizeof(rel), "s3/%s/versioning.xml", b->name);
+    body = s_artifact(rel, &len);
+    OK(lk_s3_put_versioning(&g_client, b->name, b->region, body, len, &err), err);
+    free(body);
+
+    snprintf(rel, sizeof(rel), "s3/%s/lifecycle.xml", b->name);
+    body = s_artifact(rel, &len);
+    enum lk_ir_transition_min_size tms;
+    ck_assert(lk_s3_transition_min_size_parse(
+        s_manifest_header(rel, "x-amz-transition-default-minimum-object-size"), &tms));
+    OK(lk_s3_put_lifecycle(&g_client, b->name, b->region, body, len, tms, &err), err);
+    free(body);
+
+    snprintf(rel, sizeof(rel), "s3/%s/policy.json", b->name);
+    body = s_artifact(rel, &len);
+    OK(lk_s3_put_policy(&g_client, b->name, b->region, body, len, &err), err);
+    free(body);
+
+    snprintf(rel, sizeof(rel), "s3/%s/public-access-block.xml", b->name);
+    body = s_artifact(rel, &len);
+    OK(lk_s3_put_public_access_block(&g_client, b->name, b->region, body, len, &err), err);
+    free(body);
+
+    snprintf(rel, sizeof(rel), "s3/%s/encryption.xml", b->name);
+    body = s_artifact(rel, &len);
+    OK(lk_s3_put_encryption(&g_client, b->name, b->region, body, len, &err), err);
+    free(body);
+
+    if (b->object_lock.enabled) {
+        snprintf(rel, sizeof(rel), "s3/%s/object-lock.xml", b->name);
+        body = s_artifact(rel, &len);
+        OK(lk_s3_put_object_lock(&g_client, b->name, b->region, body, len, &err), err);
+        free(body);
+    }
+}
+
+/* ------------------------------------------------------------------------------ S3 */
+
+START_TEST(test_s3_absent_before_put)
+{
+    static const char name[] = "lk-live-absent-" ACCOUNT;
+    struct lk_aws_error err = {0};
+    s_create_bucket(name, NULL, false);
+
+    bool exists = false;
+    char *region = NULL;
+    OK(lk_s3_head_bucket(&g_client, name, NULL, g_st, &exists, &region, &err), err);
+    ck_assert(exists);
+    ck_assert_str_eq(region, "us-east-1");
+    region = NULL;
+    OK(lk_s3_get_bucket_location(&g_client, name, NULL, g_st, &region, &err), err);
+    ck_assert_str_eq(region, "us-east-1"); /* an empty LocationConstraint */
+
+    struct lk_ir_bucket b;
+    unsigned um = 99;
+    OK(lk_s3_read_bucket_ex(&g_client, name, g_st, &b, &um, &err), err);
+    ck_assert(b.exists);
+    ck_assert_str_eq(b.region, "us-east-1");
+    ck_assert(!b.lifecycle.present);
+    ck_assert(!b.policy.present);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_NEVER);
+    ck_assert(!b.mfa_delete);
+    ck_assert(!b.object_lock.enabled);
+    ck_assert(!b.public_access_block.present);
+    ck_assert_uint_eq(um, 0);
+    /* New buckets get SSE-S3 by default, as on AWS since January 2023. */
+    ck_assert(b.encryption.present);
+    ck_assert_str_eq(b.encryption.algorithm, "AES256");
+
+    /* Each Get on its own: "not configured" is absent, not an error. */
+    struct lk_ir_lifecycle lc;
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &lc, NULL, &err), err);
+    ck_assert(!lc.present);
+    struct lk_ir_bucket_policy pol;
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &pol, NULL, NULL, &err), err);
+    ck_assert(!pol.present);
+    OK(lk_s3_get_object_lock(&g_client, name, NULL, &b, &err), err);
+    ck_assert(!b.object_lock.enabled);
+    OK(lk_s3_get_public_access_block(&g_client, name, NULL, &b, &err), err);
+    ck_assert(!b.public_access_block.present);
+}
+END_TEST
+
+START_TEST(test_s3_missing_bucket)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_bucket b;
+    OK(lk_s3_read_bucket(&g_client, "lk-live-never-created-" ACCOUNT, g_st, &b, &err), err);
+    ck_assert(!b.exists);
+    ck_assert_str_eq(b.name, "lk-live-never-created-" ACCOUNT);
+    struct lk_ir_lifecycle lc;
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "lk-live-never-created-" ACCOUNT, NULL, g_st,
+                                         &lc, NULL, &err),
+                     -1);
+    ck_assert_str_eq(err.code, "NoSuchBucket");
+    ck_assert_int_eq(err.http_status, 404);
+    ck_assert_ptr_nonnull(err.request_id);
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* Every S3 artifact of examples/quickstart, applied and read back, equals the desired IR. */
+START_TEST(test_s3_round_trip_quickstart)
+{
+    struct lk_aws_error err = {0};
+    ck_assert_uint_ge(g_desired->n_buckets, 1);
+    for (size_t i = 0; i < g_desired->n_buckets; i++) {
+        const struct lk_ir_bucket *want = &g_desired->buckets[i];
+        s_apply_bucket(want);
+        struct lk_ir_bucket got;
+        unsigned um = 99;
+        OK(lk_s3_read_bucket_ex(&g_client, want->name, g_st, &got, &um, &err), err);
+        ck_assert(got.exists);
+        ck_assert_uint_eq(um, 0);
+        ck_assert_str_eq(got.region, want->region);
+        const char *d = lk_svc_cmp_bucket(want, &got);
+        ck_assert_msg(d == NULL, "bucket %s: %s", want->name, d);
+        /* The raw document comes back as it was put. */
+        char *raw = NULL;
+        struct lk_ir_bucket_policy pol;
+        OK(lk_s3_get_policy(&g_client, want->name, want->region, g_st, &pol, &raw, NULL, &err),
+           err);
+        char rel[512];
+        size_t len;
+        snprintf(rel, sizeof(rel), "s3/%s/policy.json", want->name);
+        char *art = s_artifact(rel, &len);
+        ck_assert_str_eq(raw, art);
+        free(art);
+    }
+}
+END_TEST
+
+/* The artifacts the logkeep binary wrote are the ones this process emits from the same policy
+ * (so the desired IR used here is the one they were compiled from). */
+START_TEST(test_artifacts_match_binary)
+{
+    ck_assert_uint_ge(g_emitted.n, 1);
+    for (size_t i = 0; i < g_emitted.n; i++) {
+        size_t len;
+        char *text = s_artifact(g_emitted.items[i].path, &len);
+        ck_assert_msg(len == g_emitted.items[i].len &&
+                          !memcmp(text, g_emitted.items[i].content, len),
+                      "%s differs", g_emitted.items[i].path);
+        free(text);
+    }
+}
+END_TEST
+
+START_TEST(test_s3_delete_and_versioning)
+{
+    static const char name[] = "lk-live-delete-" ACCOUNT;
+    struct lk_aws_error err = {0};
+    s_create_bucket(name, NULL, false);
+    static const char lc[] =
+        "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>"
+        "<Expiration><Days>30</Days></Expiration><ID>x</ID><Filter><Prefix>tmp/</Prefix>"
+        "</Filter><Status>Enabled</Status></Rule></LifecycleConfiguration>";
+    OK(lk_s3_put_lifecycle(&g_client, name, NULL, lc, strlen(lc), LK_IR_TMS_UNSPECIFIED, &err),
+       err);
+    struct lk_ir_lifecycle got;
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &got, NULL, &err), err);
+    ck_assert(got.present);
+    ck_assert_uint_eq(got.n_rules, 1);
+    ck_assert_str_eq(got.rules[0].prefix, "tmp/");
+    ck_assert_int_eq(got.rules[0].expiration_days, 30);
+    /* S3 reports its default when the header was not sent. */
+    ck_assert_int_eq(got.transition_min_size, LK_IR_TMS_ALL_128K);
+    OK(lk_s3_delete_lifecycle(&g_client, name, NULL, &err), err);
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &got, NULL, &err), err);
+    ck_assert(!got.present);
+
+    static const char pol[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"A\",\"Effect\":\"Allow\","
+        "\"Principal\":{\"AWS\":\"" ACCOUNT "\"},\"Action\":\"s3:GetObject\",\"Resource\":"
+        "\"arn:aws:s3:::lk-live-delete-" ACCOUNT "/*\"}}";
+    OK(lk_s3_put_policy(&g_client, name, NULL, pol, strlen(pol), &err), err);
+    struct lk_ir_bucket_policy p;
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &p, NULL, NULL, &err), err);
+    ck_assert(p.present);
+    ck_assert_str_eq(p.statements[0].principals.items[0], "arn:aws:iam::" ACCOUNT ":root");
+    OK(lk_s3_delete_policy(&g_client, name, NULL, &err), err);
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &p, NULL, NULL, &err), err);
+    ck_assert(!p.present);
+
+    struct lk_ir_bucket b = {0};
+    static const char on[] = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/"
+                             "2006-03-01/\"><Status>Enabled</Status></VersioningConfiguration>";
+    static const char off[] = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/"
+                              "2006-03-01/\"><Status>Suspended</Status></VersioningConfiguration>";
+    OK(lk_s3_put_versioning(&g_client, name, NULL, on, strlen(on), &err), err);
+    OK(lk_s3_get_versioning(&g_client, name, NULL, &b, &err), err);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
+    OK(lk_s3_put_versioning(&g_client, name, NULL, off, strlen(off), &err), err);
+    OK(lk_s3_get_versioning(&g_client, name, NULL, &b, &err), err);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_SUSPENDED);
+
+    /* Errors keep the AWS code: a lifecycle S3 refuses. */
+    static const char bad[] =
+        "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>"
+        "<ID>x</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status></Rule>"
+        "</LifecycleConfiguration>";
+    ck_assert_int_eq(
+        lk_s3_put_lifecycle(&g_client, name, NULL, bad, strlen(bad), LK_IR_TMS_UNSPECIFIED, &err),
+        -1);
+    ck_assert_ptr_nonnull(err.code);
+    ck_assert_int_eq(err.http_status, 400);
+    ck_assert_str_eq(err.operation, "PutBucketLifecycleConfiguration");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* A bucket in another region: HeadBucket from us-east-1 learns its region, and every read is
+ * then signed for it (the endpoint refuses a signature for the wrong region). */
+START_TEST(test_s3_other_region)
+{
+    static const char name[] = "lk-live-euw1-" ACCOUNT;
+    struct lk_aws_error err = {0};
+    s_create_bucket(name, "eu-west-1", true);
+    struct lk_ir_bucket b;
+    OK(lk_s3_read_bucket(&g_client, name, g_st, &b, &err), err);
+    ck_assert(b.exists);
+    ck_assert_str_eq(b.region, "eu-west-1");
+    ck_assert(b.object_lock.enabled); /* created with Object Lock */
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
+    char *region = NULL;
+    OK(lk_s3_get_bucket_location(&g_client, name, NULL, g_st, &region, &err), err);
+    ck_assert_str_eq(region, "eu-west-1");
+    static const char lock[] =
+        "<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE"
+        "</Mode><Years>2</Years></DefaultRetention></Rule></ObjectLockConfiguration>";
+    OK(lk_s3_put_object_lock(&g_client, name, "eu-west-1", lock, strlen(lock), &err), err);
+    OK(lk_s3_get_object_lock(&g_client, name, "eu-west-1", &b, &err), err);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_COMPLIANCE);
+    ck_assert_int_eq(b.object_lock.years, 2);
+    ck_assert_int_eq(b.object_lock.days, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ logs */
+
+struct s_pages {
+    size_t pages, groups;
+};
+
+static bool s_count_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
+{
+    struct s_pages *p = ctx;
+    (void)groups;
+    p->pages++;
+    p->groups += n;
+    return true;
+}
+
+START_TEST(test_logs_pagination)
+{
+    struct lk_aws_error err = {0};
+    ck_assert_int_eq(s_admin("/_admin/bulk", "{\"log_groups\": {\"prefix\": \"/lk-live/bulk/\", "
+                                             "\"count\": 120, \"retention\": 30}}"),
+                     200);
+    struct lk_logs_query q = {.prefix = "/lk-live/bulk/"};
+    struct lk_ir_log_group *g = NULL;
+    size_t n = 0;
+    OK(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err), err);
+    ck_assert_uint_eq(n, 120);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(!strncmp(g[i].name, "/lk-live/bulk/", 14));
+        ck_assert_int_eq(g[i].retention_days, 30);
+        ck_assert_str_eq(g[i].region, "us-east-1");
+        ck_assert(i == 0 || strcmp(g[i - 1].name, g[i].name) < 0);
+    }
+    /* 120 groups at the default 50 a page: 3 pages. */
+    struct s_pages pages = {0};
+    OK(lk_logs_describe_log_groups_pages(&g_client, &q, g_st, s_count_page, &pages, &err), err);
+    ck_assert_uint_eq(pages.pages, 3);
+    ck_assert_uint_eq(pages.groups, 120);
+    q.limit = 7;
+    memset(&pages, 0, sizeof(pages));
+    OK(lk_logs_describe_log_groups_pages(&g_client, &q, g_st, s_count_page, &pages, &err), err);
+    ck_assert_uint_eq(pages.pages, 18);
+    ck_assert_uint_eq(pages.groups, 120);
+    /* logGroupNamePattern: a case-sensitive substring; answers carry no retention. */
+    struct lk_logs_query qp = {.pattern = "bulk/00"};
+    OK(lk_logs_describe_log_groups(&g_client, &qp, g_st, &g, &n, &err), err);
+    ck_assert_uint_ge(n, 1);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_ptr_nonnull(strstr(g[i].name, "bulk/00"));
+        ck_assert_int_eq(g[i].retention_days, 0);
+    }
+}
+END_TEST
+
+/* The retention artifact applied: its exact PutRetentionPolicy inputs, its patterns expanded
+ * against DescribeLogGroups, then read back and compared with the desired log groups. */
+START_TEST(test_logs_retention_round_trip)
+{
+    struct lk_aws_error err = {0};
+    static const char *const groups[] = {"/app/payments/api", "/app/payments/web/1",
+                                         "/app/paymentsX", "/app/other",
+                                         "/aws/cloudtrail/org-trail"};
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        OK(lk_logs_create_log_group(&g_client, groups[i], NULL, NULL, true, &err), err);
+    /* Idempotent create: ResourceAlreadyExistsException only when not asked to ignore it. */
+    OK(lk_logs_create_log_group(&g_client, groups[0], NULL, NULL, true, &err), err);
+    ck_assert_int_eq(lk_logs_create_log_group(&g_client, groups[0], NULL, NULL, false, &err), -1);
+    ck_assert_str_eq(err.code, "ResourceAlreadyExistsException");
+    ck_assert_str_eq(err.operation, "CreateLogGroup");
+    ck_assert_ptr_nonnull(err.request_id);
+    lk_aws_error_clear(&err);
+
+    size_t len;
+    char *text = s_artifact("logs/us-east-1/retention.json", &len);
+    cJSON *ret = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(ret);
+    const cJSON *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(ret, "log_groups"))
+    {
+        const cJSON *in = cJSON_GetObjectItem(o, "input");
+        const char *name = cJSON_GetObjectItem(in, "logGroupName")->valuestring;
+        const cJSON *days = cJSON_GetObjectItem(in, "retentionInDays");
+        if (days)
+            OK(lk_logs_put_retention(&g_client, name, NULL, days->valueint, &err), err);
+        else
+            OK(lk_logs_delete_retention(&g_client, name, NULL, &err), err);
+    }
+    size_t expanded = 0;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(ret, "patterns"))
+    {
+        const char *pattern = cJSON_GetObjectItem(o, "pattern")->valuestring;
+        int days = cJSON_GetObjectItem(o, "retentionInDays")->valueint;
+        struct lk_ir_log_group *m = NULL;
+        size_t n = 0;
+        OK(lk_logs_expand_pattern(&g_client, pattern, NULL, g_st, &m, &n, &err), err);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert(lk_logs_pattern_match(pattern, m[i].name));
+            if (days > 0)
+                OK(lk_logs_put_retention(&g_client, m[i].name, NULL, days, &err), err);
+            else
+                OK(lk_logs_delete_retention(&g_client, m[i].name, NULL, &err), err);
+        }
+        expanded += n;
+    }
+    cJSON_Delete(ret);
+    ck_assert_uint_eq(expanded, 2); /* /app/payments/api and /app/payments/web/1 */
+
+    /* Read back: each desired group (exact, or every match of a pattern) has its retention. */
+    size_t checked = 0;
+    for (size_t i = 0; i < g_desired->n_log_groups; i++) {
+        const struct lk_ir_log_group *want = &g_desired->log_groups[i];
+        struct lk_ir_log_group *m = NULL;
+        size_t n = 0;
+        OK(lk_logs_expand_pattern(&g_client, want->name, want->region, g_st, &m, &n, &err), err);
+        ck_assert_msg(n >= 1, "%s: no live group", want->name);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_msg(m[k].retention_days == want->retention_days, "%s: %d days, want %d",
+                          m[k].name, m[k].retention_days, want->retention_days);
+            ck_assert(m[k].exists);
+            checked++;
+        }
+    }
+    ck_assert_uint_eq(checked, 3);
+    /* The groups outside the pattern are untouched. */
+    struct lk_ir_log_group *m = NULL;
+    size_t n = 0;
+    OK(lk_logs_expand_pattern(&g_client, "/app/paymentsX", NULL, g_st, &m, &n, &err), err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(m[0].retention_days, 0);
+
+    /* DeleteRetentionPolicy: never expire again. */
+    OK(lk_logs_delete_retention(&g_client, "/app/payments/api", NULL, &err), err);
+    OK(lk_logs_expand_pattern(&g_client, "/app/payments/api", NULL, g_st, &m, &n, &err), err);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(m[0].retention_days, 0);
+    /* A value CloudWatch Logs does not allow keeps its AWS error. */
+    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/app/other", NULL, 42, &err), -1);
+    ck_assert_str_eq(err.code, "InvalidParameterException");
+    lk_aws_error_clear(&err);
+    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/lk-live/none", NULL, 30, &err), -1);
+    ck_assert_str_eq(err.code, "ResourceNotFoundException");
+    lk_aws_error_clear(&err);
+
+    /* DeleteLogGroup (tests only). */
+    OK(lk_logs_delete_log_group(&g_client, "/app/other", NULL, &err), err);
+    OK(lk_logs_expand_pattern(&g_client, "/app/other", NULL, g_st, &m, &n, &err), err);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ CloudTrail */
+
+START_TEST(test_cloudtrail_insufficient_policy)
+{
+    static const char bucket[] = "lk-live-ct-nopolicy-" ACCOUNT;
+    struct lk_aws_error err = {0};
+    s_create_bucket(bucket, NULL, false);
+    struct lk_ir_trail t = {0};
+    t.name = lk_ir_strdup(g_st, "lk-live-nopolicy");
+    t.s3_bucket_name = lk_ir_strdup(g_st, bucket);
+    t.include_global_service_events = true;
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
+    ck_assert_str_eq(err.operation, "CreateTrail");
+    ck_assert_int_eq(err.http_status, 400);
+    ck_assert_ptr_nonnull(err.request_id);
+    lk_aws_error_clear(&err);
+    struct lk_ir_trail got;
+    OK(lk_cloudtrail_get_trail(&g_client, "lk-live-nopolicy", NULL, g_st, &got, &err), err);
+    ck_assert(!got.exists);
+    OK(lk_cloudtrail_read_trail(&g_client, "lk-live-nopolicy", g_st, &got, &err), err);
+    ck_assert(!got.exists);
+    ck_assert_str_eq(got.name, "lk-live-nopolicy");
+    /* The bucket must exist. */
+    t.s3_bucket_name = lk_ir_strdup(g_st, "lk-live-no-such-bucket-" ACCOUNT);
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_str_eq(err.code, "S3BucketDoesNotExistException");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* The quickstart trail: its bucket and policy, then the artifact's CreateTrail,
+ * PutEventSelectors and StartLogging sections; read back, it equals the desired trail. */
+START_TEST(test_cloudtrail_round_trip_quickstart)
+{
+    struct lk_aws_error err = {0};
+    ck_assert_uint_ge(g_desired->n_trails, 1);
+    for (size_t i = 0; i < g_desired->n_buckets; i++)
+        s_apply_bucket(&g_desired->buckets[i]);
+    OK(lk_logs_create_log_group(&g_client, "/aws/cloudtrail/org-trail", NULL, NULL, true, &err),
+       err);
+    for (size_t i = 0; i < g_desired->n_trails; i++) {
+        const struct lk_ir_trail *want = &g_desired->trails[i];
+        char rel[512];
+        size_t len;
+        snprintf(rel, sizeof(rel), "cloudtrail/%s.json", want->name);
+        char *art = s_artifact(rel, &len);
+        OK(lk_cloudtrail_send_artifact_section(&g_client, art, len, "CreateTrail",
+                                               want->home_region, &err),
+           err);
+        /* Created, not logging yet, with the default selector. */
+        bool logging = true;
+        OK(lk_cloudtrail_get_trail_status(&g_client, want->name, NULL, &logging, &err), err);
+        ck_assert(!logging);
+        OK(lk_cloudtrail_send_artifact_section(&g_client, art, len, "PutEventSelectors",
+                                               want->home_region, &err),
+           err);
+        OK(lk_cloudtrail_send_artifact_section(&g_client, art, len,
+                                               want->is_logging ? "StartLogging" : "StopLogging",
+                                               want->home_region, &err),
+           err);
+        /* A second CreateTrail keeps its AWS code. */
+        ck_assert_int_eq(lk_cloudtrail_send_artifact_section(&g_client, art, len, "CreateTrail",
+                                                             want->home_region, &err),
+                         -1);
+        ck_assert_str_eq(err.code, "TrailAlreadyExistsException");
+        lk_aws_error_clear(&err);
+        free(art);
+
+        struct lk_ir_trail got;
+        unsigned um = 9;
+        OK(lk_cloudtrail_read_trail_ex(&g_client, want->name, NULL, g_st, &got, &um, &err), err);
+        ck_assert(got.exists);
+        ck_assert_uint_eq(um, 0);
+        const char *d = lk_svc_cmp_trail(want, &got);
+        ck_assert_msg(d == NULL, "trail %s: %s", want->name, d);
+
+        /* StopLogging / StartLogging and GetTrailStatus. */
+        OK(lk_cloudtrail_stop_logging(&g_client, want->name, NULL, &err), err);
+        OK(lk_cloudtrail_get_trail_status(&g_client, want->name, NULL, &logging, &err), err);
+        ck_assert(!logging);
+        OK(lk_cloudtrail_start_logging(&g_client, want->name, NULL, &err), err);
+        OK(lk_cloudtrail_get_trail_status(&g_client, want->name, NULL, &logging, &err), err);
+        ck_assert(logging);
+
+        /* DescribeTrails lists it. */
+        struct lk_ir_trail *list = NULL;
+        size_t n = 0;
+        const char *names[1] = {want->name};
+        OK(lk_cloudtrail_describe_trails(&g_client, NULL, names, 1, false, g_st, &list, &n, &err),
+           err);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(list[0].name, want->name);
+        ck_assert_str_eq(list[0].s3_bucket_name, want->s3_bucket_name);
+        OK(lk_cloudtrail_describe_trails(&g_client, NULL, NULL, 0, true, g_st, &list, &n, &err),
+           err);
+        ck_assert_uint_ge(n, 1);
+
+        /* UpdateTrail from the IR: a change, then the desired settings again. */
+        struct lk_ir_trail changed = *want;
+        changed.enable_log_file_validation = !want->enable_log_file_validation;
+        OK(lk_cloudtrail_update_trail(&g_client, &changed, &err), err);
+        OK(lk_cloudtrail_get_trail(&g_client, want->name, NULL, g_st, &got, &err), err);
+        ck_assert(got.enable_log_file_validation == changed.enable_log_file_validation);
+        OK(lk_cloudtrail_update_trail(&g_client, want, &err), err);
+        OK(lk_cloudtrail_read_trail(&g_client, want->name, g_st, &got, &err), err);
+        d = lk_svc_cmp_trail(want, &got);
+        ck_assert_msg(d == NULL, "trail %s after update: %s", want->name, d);
+    }
+}
+END_TEST
+
+/* A trail created from the IR (not the artifact), with data event selectors, then deleted. */
+START_TEST(test_cloudtrail_from_ir)
+{
+    struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_buckets; i++)
+        s_apply_bucket(&g_desired->buckets[i]);
+    const struct lk_ir_bucket *b = &g_desired->buckets[0];
+    struct lk_ir_trail t = {0};
+    t.name = lk_ir_strdup(g_st, "lk-live-ir-trail");
+    t.home_region = lk_ir_strdup(g_st, "us-east-1");
+    t.s3_bucket_name = b->name;
+    t.s3_key_prefix = lk_ir_strdup(g_st, "cloudtrail");
+    t.include_global_service_events = true;
+    t.enable_log_file_validation = true;
+    struct lk_ir_event_selector sel = {0};
+    sel.read_write_type = lk_ir_strdup(g_st, "WriteOnly");
+    sel.include_management_events = false;
+    struct lk_ir_data_resource dr = {0};
+    dr.type = lk_ir_strdup(g_st, "AWS::S3::Object");
+    lk_ir_list_add(g_st, &dr.values, "arn:aws:s3:::lk-live-data-b/");
+    lk_ir_list_add(g_st, &dr.values, "arn:aws:s3:::lk-live-data-a/");
+    lk_ir_list_sort_unique(&dr.values);
+    sel.data_resources = &dr;
+    sel.n_data_resources = 1;
+    t.event_selectors = &sel;
+    t.n_event_selectors = 1;
+
+    /* The quickstart policy names the org trail in aws:SourceArn: another trail may not write. */
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
+    lk_aws_error_clear(&err);
+
+    static const char bucket[] = "lk-live-ct-open-" ACCOUNT;
+    s_create_bucket(bucket, NULL, false);
+    static const char pol[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Acl\",\"Effect\":\"Allow\","
+        "\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},\"Action\":\"s3:GetBucketAcl\","
+        "\"Resource\":\"arn:aws:s3:::lk-live-ct-open-" ACCOUNT "\"},{\"Sid\":\"Write\",\"Effect\":"
+        "\"Allow\",\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},\"Action\":"
+        "\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::lk-live-ct-open-" ACCOUNT
+        "/cloudtrail/AWSLogs/" ACCOUNT "/*\",\"Condition\":{\"StringEquals\":{\"s3:x-amz-acl\":"
+        "\"bucket-owner-full-control\"}}}]}";
+    OK(lk_s3_put_policy(&g_client, bucket, NULL, pol, strlen(pol), &err), err);
+    t.s3_bucket_name = lk_ir_strdup(g_st, bucket);
+    OK(lk_cloudtrail_create_trail(&g_client, &t, &err), err);
+    OK(lk_cloudtrail_put_event_selectors(&g_client, &t, &err), err);
+    struct lk_ir_trail got;
+    OK(lk_cloudtrail_read_trail(&g_client, t.name, g_st, &got, &err), err);
+    const char *d = lk_svc_cmp_trail(&t, &got);
+    ck_assert_msg(d == NULL, "%s", d);
+    bool advanced = true;
+    struct lk_ir_trail sels = {0};
+    OK(lk_cloudtrail_get_event_selectors(&g_client, t.name, NULL, g_st, &sels, &advanced, &err),
+       err);
+    ck_assert(!advanced);
+    ck_assert_uint_eq(sels.n_event_selectors, 1);
+    ck_assert_uint_eq(sels.event_selectors[0].data_resources[0].values.n, 2);
+
+    /* Advanced selectors are reported as unmodelled. */
+    static const char adv[] =
+        "{\"TrailName\":\"lk-live-ir-trail\",\"AdvancedEventSelectors\":[{\"Name\":\"m\","
+        "\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]}";
+    OK(lk_cloudtrail_send_json(&g_client, "PutEventSelectors", NULL, adv, strlen(adv), &err), err);
+    unsigned um = 0;
+    OK(lk_cloudtrail_read_trail_ex(&g_client, t.name, NULL, g_st, &got, &um, &err), err);
+    ck_assert_uint_eq(um, LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS);
+    ck_assert_uint_eq(got.n_event_selectors, 0);
+
+    /* Writes outside the home region keep CloudTrail's code. */
+    ck_assert_int_eq(lk_cloudtrail_start_logging(&g_client, t.name, "eu-west-1", &err), -1);
+    ck_assert_ptr_nonnull(err.code);
+    lk_aws_error_clear(&err);
+
+    OK(lk_cloudtrail_delete_trail(&g_client, t.name, NULL, &err), err);
+    OK(lk_cloudtrail_get_trail(&g_client, t.name, NULL, g_st, &got, &err), err);
+    ck_assert(!got.exists);
+    ck_assert_int_eq(lk_cloudtrail_get_trail_status(&g_client, t.name, NULL, &advanced, &err), -1);
+    ck_assert_str_eq(err.code, "TrailNotFoundException");
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ main */
+
+int main(void)
+{
+    if (s_load_policy() != 0)
+        return EXIT_FAILURE;
+    Suite *s = suite_create("services_live");
+    TCase *tc = tcase_create("endpoint");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_artifacts_match_binary);
+    tcase_add_test(tc, test_s3_absent_before_put);
+    tcase_add_test(tc, test_s3_missing_bucket);
+    tcase_add_test(tc, test_s3_round_trip_quickstart);
+    tcase_add_test(tc, test_s3_delete_and_versioning);
+    tcase_add_test(tc, test_s3_other_region);
+    tcase_add_test(tc, test_logs_pagination);
+    tcase_add_test(tc, test_logs_retention_round_trip);
+    tcase_add_test(tc, test_cloudtrail_insufficient_policy);
+    tcase_add_test(tc, test_cloudtrail_round_trip_quickstart);
+    tcase_add_test(tc, test_cloudtrail_from_ir);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    s_unload_policy();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
