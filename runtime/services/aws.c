@@ -182,7 +182,8 @@ bool lk_aws_error_is_throttling(const struct lk_aws_error *err)
 
 /* Transport failures worth another attempt: botocore retries every connection error and
  * HTTP client error (standard.py TransientRetryableChecker). A refused plain-http URL, a
- * malformed URL or a response over the cap would fail the same way again. */
+ * malformed URL, a response over the cap or a certificate that cannot be verified would fail
+ * the same way again. */
 static bool s_transport_is_transient(int transport)
 {
     return transport == LK_HTTP_E_CONNECT || transport == LK_HTTP_E_TIMEOUT ||

@@ -125,7 +125,10 @@ const char *lk_http_describe(int result)
     case LK_HTTP_E_TRUNCATED:
         return "connection closed before the response was complete";
     case LK_HTTP_E_TLS:
-        return "TLS handshake or certificate verification failed";
+        return "TLS handshake failed";
+    case LK_HTTP_E_TLS_VERIFY:
+        return "the server's TLS certificate could not be verified (AWS_CA_BUNDLE names an extra "
+               "CA bundle to trust)";
     case LK_HTTP_E_INSECURE:
         return "plain http:// is only allowed to loopback addresses";
     case LK_HTTP_E_URL:
@@ -502,15 +505,18 @@ static int s_map_curl_error(CURLcode cc, const struct s_exchange *ex)
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
         return LK_HTTP_E_CONNECT;
-    case CURLE_SSL_CONNECT_ERROR:
+    /* Verification failures and unreadable CA files are not transient: a retry would fail the
+     * same way, so they get a result of their own (not retried). */
     case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CRL_BADFILE:
+        return LK_HTTP_E_TLS_VERIFY;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
     case CURLE_USE_SSL_FAILED:
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
@@ -592,10 +598,7 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     if (strcmp(url.scheme, "http") == 0 && !s_host_is_loopback(url.host) &&
         !(req->allow_metadata_http && s_host_is_metadata(url.host))) {
         rc = LK_HTTP_E_INSECURE;
-        snprintf(resp->error, sizeof(resp->error),
-                 "refusing plain http:// to %s: only loopback addresses may be reached without "
-                 "TLS",
-                 url.host);
+        snprintf(resp->error, sizeof(resp->error), "refused for %s; use https://", url.host);
         goto cleanup;
     }
 

@@ -30,6 +30,8 @@ enum lk_http_result {
     LK_HTTP_E_INSECURE = -6,   /* plain http:// to a host that is not loopback: refused */
     LK_HTTP_E_URL = -7,        /* malformed URL */
     LK_HTTP_E_OTHER = -8,
+    LK_HTTP_E_TLS_VERIFY = -9, /* the server's certificate could not be verified, or the CA
+                                  bundle could not be read: fails the same way every time */
 };
 
 struct lk_http_header {

@@ -20,6 +20,13 @@ Request flow (:meth:`Endpoint.process`):
 Robustness: every connection has a socket timeout, bodies are capped,
 client disconnects are ignored, and unexpected exceptions become
 ``500 InternalError``/``InternalFailure`` rather than a hang.
+
+TLS (``--tls-cert``/``--tls-key``): the listening socket is wrapped with an
+``ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)`` (TLS 1.2 or later); each handshake
+runs in the connection's own thread, under the socket timeout, so a client
+that never completes it cannot hold up the others. A failed handshake (the
+client rejected the certificate, or spoke plain HTTP) closes the connection
+before any request is read: nothing reaches the request log.
 """
 
 import argparse
@@ -31,6 +38,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -324,6 +332,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 30  # seconds per socket operation: idle keep-alive ends
 
+    def setup(self):
+        super().setup()  # applies the socket timeout
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.do_handshake()
+
     # http.server calls do_<METHOD>.
     def do_GET(self):
         self._dispatch()
@@ -477,18 +490,36 @@ class Server(http.server.ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(self, address, endpoint):
+    def __init__(self, address, endpoint, ssl_context=None):
         self.endpoint = endpoint
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
+        if ssl_context is not None:
+            # The handshake is left to Handler.setup, in the connection's thread.
+            self.socket = ssl_context.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False)
         endpoint.port = self.server_address[1]
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError)):
             return
+        if isinstance(exc, ssl.SSLError):
+            # A rejected certificate or a client speaking plain HTTP.
+            if self.endpoint.verbose:
+                sys.stderr.write("%s - TLS handshake failed: %s\n"
+                                 % (client_address[0], exc))
+            return
         super().handle_error(request, client_address)
+
+
+def tls_context(cert_file, key_file):
+    """A server context for --tls-cert/--tls-key: TLS 1.2 or later."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
 
 
 def load_config(path):
@@ -516,13 +547,26 @@ def main(argv=None):
                         help="write the final state to this file on exit")
     parser.add_argument("--verbose", action="store_true",
                         help="log every request to stderr")
+    parser.add_argument("--tls-cert", metavar="FILE",
+                        help="serve HTTPS with this PEM certificate (chain); "
+                             "needs --tls-key")
+    parser.add_argument("--tls-key", metavar="FILE",
+                        help="PEM private key of --tls-cert")
     args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    ssl_context = None
+    if args.tls_cert:
+        try:
+            ssl_context = tls_context(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            parser.error(f"cannot load --tls-cert/--tls-key: {exc}")
 
     endpoint = Endpoint(load_config(args.config), verbose=args.verbose)
     if args.state:
         with open(args.state, encoding="utf-8") as handle:
             endpoint.state.load(json.load(handle))
-    server = Server((args.host, args.port), endpoint)
+    server = Server((args.host, args.port), endpoint, ssl_context)
     port = server.server_address[1]
 
     stop = threading.Event()

@@ -1,0 +1,218 @@
+/*
+ * logkeep runtime: the semantic diff of desired against live AWS state, for `logkeep plan`,
+ * `apply` and `drift`.
+ *
+ * Both sides are the IR of compiler/ir.h: the compiler lowers a policy into the desired state,
+ * the runtime reads AWS into the live state. The diff compares meaning, not spelling: a bucket
+ * policy is a set of statements whatever their order, Sids or list spellings; "not configured"
+ * answers compare equal to the defaults AWS applies in their place; lifecycle rules match by ID.
+ *
+ * Each change names a resource, an attribute path, what kind of change it is, and two verdicts:
+ *
+ *  direction  whether the LIVE state is weaker or stronger than the policy for the logs. WEAKER:
+ *             logs are deleted earlier, archived colder earlier, readable or writable by more
+ *             principals, less protected (versioning, Object Lock, Block Public Access,
+ *             encryption), less validated, or not recorded or delivered. STRONGER: the reverse
+ *             (logs kept longer than the policy says is stronger; a deletion the policy asks for
+ *             that has not happened yet is drift, but not a weakness). NEUTRAL: different, with
+ *             no order (an S3 key prefix, a region, housekeeping).
+ *
+ *  data_loss  whether APPLYING the desired value could destroy logs that exist, or irreversibly
+ *             reduce what is recorded or protected from then on. `apply` refuses such a change
+ *             unless its @c allow_name is given (--allow). Allow names are "<verb>:<target>":
+ *
+ *               shorten-retention:<log group>      CloudWatch Logs retention lowered, or a
+ *                                                  never-expire group given a finite one
+ *               expire-earlier:<bucket>/<rule ID>  a lifecycle rule expires current or
+ *                                                  noncurrent versions earlier, is enabled, or
+ *                                                  covers more keys (also a missing rule that
+ *                                                  expires)
+ *               replace-lifecycle:<bucket>         the live lifecycle holds rules logkeep cannot
+ *                                                  fully read (tag/size filters, dates,
+ *                                                  NewerNoncurrentVersions), which apply replaces
+ *               suspend-versioning:<bucket>        versioning enabled live, not desired
+ *               remove-object-lock:<bucket>        a default retention live, none desired
+ *               weaken-object-lock:<bucket>        a weaker mode or shorter default retention
+ *               stop-delivery:<bucket>/<Sid>       a bucket policy statement that lets a service
+ *                                                  write logs is removed or narrowed ("#<n>" for
+ *                                                  a statement without Sid)
+ *               stop-logging:<trail>               IsLogging true live, false desired
+ *               reduce-logging:<trail>             fewer events recorded or delivered:
+ *                                                  multi-Region, organization, global service
+ *                                                  events, event selectors, CloudWatch Logs
+ *                                                  delivery
+ *               disable-validation:<trail>         log file validation turned off
+ *
+ *             Names contain no region: one allowance covers the resource in every region of
+ *             the plan. Deleting a trail, bucket or log group is never planned.
+ *
+ * Memory: a struct lk_diff owns its changes; every string of every change lives in its arena.
+ */
+#ifndef LK_DIFF_H
+#define LK_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "arena.h"
+#include "ir.h"
+
+/* Result codes. */
+#define LK_DIFF_OK 0
+#define LK_DIFF_EINVAL (-1) /* a required argument is NULL */
+#define LK_DIFF_EIO (-2)    /* writing the rendering failed */
+
+/* What a change is about. The order is the order of a rendered plan. */
+enum lk_diff_resource {
+    LK_DIFF_BUCKET,
+    LK_DIFF_LOG_GROUP,           /* a log group a desired name or pattern governs */
+    LK_DIFF_TRAIL,
+    LK_DIFF_UNMANAGED_LOG_GROUP, /* a log group only the policy's unmanaged rule governs */
+};
+
+enum lk_diff_kind {
+    LK_DIFF_MISSING, /* desired, absent live: apply adds it */
+    LK_DIFF_CHANGED, /* both, different meaning: apply changes it */
+    LK_DIFF_EXTRA,   /* live, not desired: apply removes it */
+    LK_DIFF_NOTE,    /* information, not drift (a pattern that matches no log group) */
+};
+
+enum lk_diff_direction {
+    LK_DIFF_NEUTRAL,
+    LK_DIFF_WEAKER,   /* live is weaker than the policy */
+    LK_DIFF_STRONGER, /* live is stronger than the policy */
+};
+
+struct lk_diff_change {
+    enum lk_diff_resource resource;
+    char *name;      /* arena: bucket, log group (or pattern, for a note) or trail name */
+    char *region;    /* arena: the resource's region, or NULL when no state says */
+    char *attribute; /* arena: "versioning", "lifecycle.rule[ID].expiration_days", ...; "" is
+                      * the resource as a whole */
+    enum lk_diff_kind kind;
+    enum lk_diff_direction direction;
+    char *desired; /* arena: the desired value, rendered short; NULL for EXTRA and notes */
+    char *live;    /* arena: the live value, rendered short; NULL for MISSING and notes */
+    bool data_loss;   /* applying the desired value needs --allow <allow_name> */
+    char *allow_name; /* arena: set exactly when data_loss */
+    char *note;       /* arena: a short explanation, or NULL */
+    size_t seq;       /* order of discovery: the last sort key, so order is total */
+};
+
+struct lk_diff {
+    struct lk_arena arena;          /* owns every string of every change */
+    struct lk_diff_change *changes; /* owned (heap): sorted by resource, name, region,
+                                     * attribute */
+    size_t n;
+    size_t cap;
+};
+
+/** What the live reader saw but the IR cannot hold, for one bucket or trail: the @c unmodelled
+ *  output of lk_s3_read_bucket_ex() (LK_S3_UNMODELLED_* bits) or
+ *  lk_cloudtrail_read_trail_ex() (LK_CLOUDTRAIL_UNMODELLED_* bits). */
+struct lk_diff_unmodelled {
+    enum lk_diff_resource resource; /* LK_DIFF_BUCKET or LK_DIFF_TRAIL */
+    const char *name;
+    unsigned bits;
+    /* IDs of the live lifecycle rules whose filter is on tags or object size, when the reader
+     * knows them; otherwise LK_S3_UNMODELLED_FILTER is reported for the bucket as a whole. */
+    const char *const *filter_rule_ids;
+    size_t n_filter_rule_ids;
+};
+
+/** Counts of a diff, as the summary line states them. */
+struct lk_diff_summary {
+    size_t to_add;     /* MISSING */
+    size_t to_change;  /* CHANGED */
+    size_t to_remove;  /* EXTRA */
+    size_t notes;      /* NOTE (in no other count) */
+    size_t weaker;     /* drift (not notes) where live is weaker than the policy */
+    size_t stronger;   /* drift where live is stronger */
+    size_t need_allow; /* changes with data_loss */
+};
+
+/** Initialises an empty diff. Free it with lk_diff_free(). */
+void lk_diff_init(struct lk_diff *diff);
+
+/** Frees every change and string of @p diff; it may be initialised again. NULL is allowed. */
+void lk_diff_free(struct lk_diff *diff);
+
+/**
+ * Appends the changes that turn @p live into @p desired to @p out, then sorts @p out.
+ *
+ * Only what @p desired names is compared: live buckets, trails and log groups it does not name
+ * are ignored (see lk_diff_log_groups_unmanaged()). A desired bucket or trail with no live entry,
+ * or one with exists = false, is MISSING. Desired log group patterns ('*' = any run) are matched
+ * against the live log groups of their region; each match is compared with the pattern's
+ * retention (an exact desired name wins over patterns; among patterns, the one with the most
+ * literal characters); a pattern matching nothing is a NOTE.
+ *
+ * @param desired the lowered policy (canonical, lk_ir_canonicalize()).
+ * @param live the live state read from AWS, in the same IR (order does not matter).
+ * @param out an initialised diff (lk_diff_init()); changes are appended.
+ * @return LK_DIFF_OK, or LK_DIFF_EINVAL when an argument is NULL (nothing appended).
+ */
+int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
+                   struct lk_diff *out);
+
+/**
+ * lk_diff_states(), also reporting what the live reader could not model.
+ * @param unmodelled one entry per bucket or trail with unmodelled configuration (may be NULL
+ *        when @p n_unmodelled is 0).
+ */
+int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_state *live,
+                      const struct lk_diff_unmodelled *unmodelled, size_t n_unmodelled,
+                      struct lk_diff *out);
+
+/**
+ * Appends the log groups of @p groups that no desired name or pattern covers and whose retention
+ * breaks the policy's unmanaged rule (LK_DIFF_UNMANAGED_LOG_GROUP): a retention other than
+ * desired->unmanaged_retention_days is CHANGED (in the policy's region). Without a rule, and in
+ * other regions, a never-expire group is a NOTE. Sorts @p out.
+ * @param groups every live log group listed (DescribeLogGroups), any order.
+ * @return LK_DIFF_OK, or LK_DIFF_EINVAL.
+ */
+int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
+                                 const struct lk_ir_log_group *groups, size_t n,
+                                 struct lk_diff *out);
+
+/** Fills @p out with the counts of @p diff. */
+void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
+
+/**
+ * @return the first change of @p diff for this resource and attribute (name compared exactly),
+ *         or NULL.
+ */
+const struct lk_diff_change *lk_diff_find(const struct lk_diff *diff,
+                                          enum lk_diff_resource resource, const char *name,
+                                          const char *attribute);
+
+/**
+ * Renders @p diff in the style of `terraform plan`: a header per resource, then a line per
+ * change ("+ attr = desired", "~ attr: live -> desired", "- attr = live", "# attr: note") with
+ * [weaker]/[stronger] markers and the --allow name a change needs, and a final summary line:
+ * "N to add, N to change, N to remove (K weaker than policy; J need --allow)".
+ * @param color use ANSI colours (for a terminal).
+ * @return LK_DIFF_OK, LK_DIFF_EINVAL, or LK_DIFF_EIO when writing to @p f failed.
+ */
+int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color);
+
+/**
+ * @return the diff as JSON (for --out plan.json and --format json):
+ *         {"format_version": 1, "changes": [{"resource", "name", "region", "attribute",
+ *         "action" ("add", "change", "remove", "note"), "direction" ("weaker", "stronger",
+ *         "neutral"), "desired", "live", "data_loss", "allow_name", "note"}], "summary":
+ *         {"add", "change", "remove", "notes", "weaker", "stronger", "need_allow"}}, absent
+ *         values as null. A heap string (free()); NULL only when @p diff is NULL.
+ */
+char *lk_diff_to_json(const struct lk_diff *diff);
+
+/** @return "bucket", "log_group", "trail" or "unmanaged_log_group". */
+const char *lk_diff_resource_name(enum lk_diff_resource resource);
+/** @return "add", "change", "remove" or "note". */
+const char *lk_diff_kind_name(enum lk_diff_kind kind);
+/** @return "weaker", "stronger" or "neutral". */
+const char *lk_diff_direction_name(enum lk_diff_direction direction);
+
+#endif
