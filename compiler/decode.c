@@ -20,6 +20,12 @@ struct s_dec {
 
 /* ----------------------------------------------------------------------------- helpers */
 
+/* Mapping keys live in the reader's scratch arena: copy the ones the AST keeps. */
+static struct lk_str s_keep(struct s_dec *dec, struct lk_str s)
+{
+    return (struct lk_str){lk_arena_strndup(dec->a, s.ptr, s.len), s.len};
+}
+
 static bool s_is_map(struct s_dec *dec, const struct lk_ynode *n, const char *what)
 {
     if (n->kind == LK_Y_MAP)
@@ -253,7 +259,7 @@ static void s_waivers(struct s_dec *dec, const struct lk_ynode *n, struct lk_wai
     out->items = lk_arena_alloc(dec->a, n->n * sizeof(*out->items));
     for (size_t i = 0; i < n->n; i++) {
         struct lk_waiver *w = &out->items[out->n];
-        w->rule.v = n->keys[i]->text;
+        w->rule.v = s_keep(dec, n->keys[i]->text);
         w->rule.span = n->keys[i]->span;
         w->rule.set = true;
         const struct lk_rule *rule = lk_rule_find(n->keys[i]->text.ptr);
@@ -297,7 +303,7 @@ static void s_role(struct s_dec *dec, const struct lk_ynode *key, const struct l
     if (!s_entry_name(dec, key, "role") || !s_is_map(dec, val, "a role"))
         return;
     struct lk_role *r = lk_arena_alloc(dec->a, sizeof(*r));
-    r->name = key->text;
+    r->name = s_keep(dec, key->text);
     r->span = key->span;
     static const char *const keys[] = {"principals", "access", "description"};
     for (size_t i = 0; i < val->n; i++) {
@@ -489,7 +495,7 @@ static void s_retention_class(struct s_dec *dec, const struct lk_ynode *key,
     struct lk_retention *r = s_retention_body(dec, val, key->span, what);
     if (!r)
         return;
-    r->name = key->text;
+    r->name = s_keep(dec, key->text);
     r->named = true;
     s_push_ptr(dec, (void ***)&dec->p->retentions, &dec->p->n_retentions,
                &dec->p->cap_retentions, r);
@@ -502,7 +508,7 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
     if (!s_entry_name(dec, key, "store") || !s_is_map(dec, val, "a store"))
         return;
     struct lk_store *s = lk_arena_alloc(dec->a, sizeof(*s));
-    s->name = key->text;
+    s->name = s_keep(dec, key->text);
     s->span = key->span;
     char *what = lk_arena_printf(dec->a, "store \"%s\"", key->text.ptr);
     static const char *const keys[] = {"bucket",
@@ -708,7 +714,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     if (!s_entry_name(dec, key, "source") || !s_is_map(dec, val, "a source"))
         return;
     struct lk_source *src = lk_arena_alloc(dec->a, sizeof(*src));
-    src->name = key->text;
+    src->name = s_keep(dec, key->text);
     src->span = key->span;
     char *what = lk_arena_printf(dec->a, "source \"%s\"", key->text.ptr);
     static const char *const keys[] = {"type",       "purpose", "retention",       "store",

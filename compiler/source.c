@@ -290,7 +290,11 @@ int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_dia
     }
     /* Read at most one byte past the limit: enough to know the file is too large without
      * reading a 50 MB file into memory. Works for pipes and devices whose size stat can't give. */
+    /* Regular files: allocate their size once (plus one byte to see growth) instead of
+     * doubling, which would briefly hold two copies of a large file. */
     size_t cap = 64 * 1024, len = 0;
+    if (st.st_size > 0 && (size_t)st.st_size < LK_SOURCE_MAX_BYTES)
+        cap = (size_t)st.st_size + 1;
     text = lk_xmalloc(cap + 1);
     for (;;) {
         if (len == cap) {

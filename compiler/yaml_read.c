@@ -470,7 +470,13 @@ struct lk_ynode *lk_yaml_read_stream(struct lk_sources *sources, uint32_t file_i
                 break;
             }
             struct lk_ynode *n = s_new(&r, LK_Y_SCALAR, span);
-            n->text.ptr = lk_arena_strndup(arena, (const char *)ev.data.scalar.value,
+            /* Mapping keys are only matched against, never kept (the decoder copies the few it
+             * keeps: entry names, waiver rule IDs), so they live in the scratch arena; values
+             * are kept by the AST and live in the persistent one. */
+            bool at_key = r.depth > 0 && r.frames[r.depth - 1].node->kind == LK_Y_MAP &&
+                          (r.n_values - r.frames[r.depth - 1].base) % 2 == 0;
+            n->text.ptr = lk_arena_strndup(at_key ? r.scratch : arena,
+                                           (const char *)ev.data.scalar.value,
                                            ev.data.scalar.length);
             n->text.len = ev.data.scalar.length;
             if (tag_short && strcmp(tag_short, "str") != 0) {
