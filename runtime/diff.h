@@ -66,7 +66,7 @@
 /* What a change is about. The order is the order of a rendered plan. */
 enum lk_diff_resource {
     LK_DIFF_BUCKET,
-    LK_DIFF_LOG_GROUP,           /* a log group a desired name or pattern governs */
+    LK_DIFF_LOG_GROUP, /* a log group a desired name or pattern governs */
     LK_DIFF_TRAIL,
     LK_DIFF_UNMANAGED_LOG_GROUP, /* a log group only the policy's unmanaged rule governs */
 };
@@ -92,8 +92,8 @@ struct lk_diff_change {
                       * the resource as a whole */
     enum lk_diff_kind kind;
     enum lk_diff_direction direction;
-    char *desired; /* arena: the desired value, rendered short; NULL for EXTRA and notes */
-    char *live;    /* arena: the live value, rendered short; NULL for MISSING and notes */
+    char *desired;    /* arena: the desired value, rendered short; NULL for EXTRA and notes */
+    char *live;       /* arena: the live value, rendered short; NULL for MISSING and notes */
     bool data_loss;   /* applying the desired value needs --allow <allow_name> */
     char *allow_name; /* arena: set exactly when data_loss */
     char *note;       /* arena: a short explanation, or NULL */
@@ -170,7 +170,9 @@ int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_stat
  * breaks the policy's unmanaged rule (LK_DIFF_UNMANAGED_LOG_GROUP): a retention other than
  * desired->unmanaged_retention_days is CHANGED (in the policy's region). Without a rule, and in
  * other regions, a never-expire group is a NOTE. Sorts @p out.
- * @param groups every live log group listed (DescribeLogGroups), any order.
+ * @param groups every live log group listed (DescribeLogGroups), any order; entries with
+ *        exists = false are skipped (live state from lk_live_read() with discover_unmanaged:
+ *        live->log_groups).
  * @return LK_DIFF_OK, or LK_DIFF_EINVAL.
  */
 int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,

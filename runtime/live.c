@@ -1,0 +1,1083 @@
+/*
+ * logkeep runtime: the live-state reader (live.h): plan the work items, read them on a pool of
+ * worker threads with one AWS client each, then merge the results into the live IR.
+ */
+#include "live.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cloudtrail.h"
+#include "credentials.h"
+#include "logs.h"
+#include "s3.h"
+#include "sts.h"
+
+/* Requests an existing bucket needs at least: HeadBucket, then GetBucketLifecycleConfiguration,
+ * GetBucketPolicy, GetBucketVersioning, GetObjectLockConfiguration, GetPublicAccessBlock and
+ * GetBucketEncryption (one Get per configuration; S3 has no call that returns several). */
+#define S_BUCKET_MIN_REQUESTS 7
+/* GetTrail, GetTrailStatus (IsLogging), GetEventSelectors. */
+#define S_TRAIL_MIN_REQUESTS 3
+
+/* ---------------------------------------------------------------------------------------------
+ * Small helpers
+ * ------------------------------------------------------------------------------------------- */
+
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *s_vprintf_heap(const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return lk_xstrdup("");
+    char *s = lk_xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+static char *s_printf_heap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *s_printf_heap(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = s_vprintf_heap(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Fills @p err with a logkeep-side error (no HTTP exchange). */
+static void s_set_error(struct lk_aws_error *err, const char *operation, const char *code,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void s_set_error(struct lk_aws_error *err, const char *operation, const char *code,
+                        const char *fmt, ...)
+{
+    lk_aws_error_clear(err);
+    err->operation = operation ? lk_xstrdup(operation) : NULL;
+    err->code = lk_xstrdup(code);
+    va_list ap;
+    va_start(ap, fmt);
+    err->message = s_vprintf_heap(fmt, ap);
+    va_end(ap);
+}
+
+static bool s_streq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+const char *lk_live_kind_name(enum lk_live_kind kind)
+{
+    switch (kind) {
+    case LK_LIVE_ACCOUNT:
+        return "account";
+    case LK_LIVE_BUCKET:
+        return "bucket";
+    case LK_LIVE_TRAIL:
+        return "trail";
+    case LK_LIVE_LOG_GROUPS:
+        return "log groups";
+    case LK_LIVE_KIND_COUNT:
+        break;
+    }
+    return "?";
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Deep copies of IR values from a worker's scratch state into the live state
+ *
+ * Every pointer field of the IR types is copied; a field added to compiler/ir.h that points
+ * into the arena needs a line here.
+ * ------------------------------------------------------------------------------------------- */
+
+static void *s_alloc(struct lk_ir_state *st, size_t n, size_t size)
+{
+    return n ? lk_arena_alloc(&st->arena, n * size) : NULL;
+}
+
+static void s_copy_list(struct lk_ir_state *st, struct lk_ir_string_list *dst,
+                        const struct lk_ir_string_list *src)
+{
+    dst->items = NULL;
+    dst->n = 0;
+    if (src->n == 0)
+        return;
+    /* lk_ir_list_add() takes the capacity to be the next power of two at or above n: allocate
+     * that much, so the copy can still grow. */
+    size_t cap = 1;
+    while (cap < src->n)
+        cap *= 2;
+    dst->items = s_alloc(st, cap, sizeof(*dst->items));
+    for (size_t i = 0; i < src->n; i++)
+        dst->items[i] = lk_ir_strdup(st, src->items[i]);
+    dst->n = src->n;
+}
+
+static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
+                          const struct lk_ir_bucket *s)
+{
+    *d = *s;
+    d->name = lk_ir_strdup(st, s->name);
+    d->region = lk_ir_strdup(st, s->region);
+    d->store = lk_ir_strdup(st, s->store);
+
+    d->lifecycle.rules = s_alloc(st, s->lifecycle.n_rules, sizeof(*d->lifecycle.rules));
+    for (size_t i = 0; i < s->lifecycle.n_rules; i++) {
+        struct lk_ir_lifecycle_rule *dr = &d->lifecycle.rules[i];
+        const struct lk_ir_lifecycle_rule *sr = &s->lifecycle.rules[i];
+        *dr = *sr;
+        dr->id = lk_ir_strdup(st, sr->id);
+        dr->prefix = lk_ir_strdup(st, sr->prefix);
+        dr->transitions = s_alloc(st, sr->n_transitions, sizeof(*dr->transitions));
+        if (sr->n_transitions)
+            memcpy(dr->transitions, sr->transitions, sr->n_transitions * sizeof(*dr->transitions));
+        s_copy_list(st, &dr->sources, &sr->sources);
+    }
+
+    d->policy.version = lk_ir_strdup(st, s->policy.version);
+    d->policy.statements = s_alloc(st, s->policy.n_statements, sizeof(*d->policy.statements));
+    for (size_t i = 0; i < s->policy.n_statements; i++) {
+        struct lk_ir_statement *ds = &d->policy.statements[i];
+        const struct lk_ir_statement *ss = &s->policy.statements[i];
+        *ds = *ss;
+        ds->sid = lk_ir_strdup(st, ss->sid);
+        s_copy_list(st, &ds->principals, &ss->principals);
+        s_copy_list(st, &ds->actions, &ss->actions);
+        s_copy_list(st, &ds->resources, &ss->resources);
+        ds->conditions = s_alloc(st, ss->n_conditions, sizeof(*ds->conditions));
+        for (size_t k = 0; k < ss->n_conditions; k++) {
+            ds->conditions[k].op = lk_ir_strdup(st, ss->conditions[k].op);
+            ds->conditions[k].key = lk_ir_strdup(st, ss->conditions[k].key);
+            s_copy_list(st, &ds->conditions[k].values, &ss->conditions[k].values);
+        }
+    }
+
+    d->encryption.algorithm = lk_ir_strdup(st, s->encryption.algorithm);
+    d->encryption.kms_key_id = lk_ir_strdup(st, s->encryption.kms_key_id);
+}
+
+static void s_copy_trail(struct lk_ir_state *st, struct lk_ir_trail *d, const struct lk_ir_trail *s)
+{
+    *d = *s;
+    d->name = lk_ir_strdup(st, s->name);
+    d->home_region = lk_ir_strdup(st, s->home_region);
+    d->source = lk_ir_strdup(st, s->source);
+    d->s3_bucket_name = lk_ir_strdup(st, s->s3_bucket_name);
+    d->s3_key_prefix = lk_ir_strdup(st, s->s3_key_prefix);
+    d->cloud_watch_logs_log_group_arn = lk_ir_strdup(st, s->cloud_watch_logs_log_group_arn);
+    d->cloud_watch_logs_role_arn = lk_ir_strdup(st, s->cloud_watch_logs_role_arn);
+    d->kms_key_id = lk_ir_strdup(st, s->kms_key_id);
+    d->event_selectors = s_alloc(st, s->n_event_selectors, sizeof(*d->event_selectors));
+    for (size_t i = 0; i < s->n_event_selectors; i++) {
+        struct lk_ir_event_selector *de = &d->event_selectors[i];
+        const struct lk_ir_event_selector *se = &s->event_selectors[i];
+        *de = *se;
+        de->read_write_type = lk_ir_strdup(st, se->read_write_type);
+        de->data_resources = s_alloc(st, se->n_data_resources, sizeof(*de->data_resources));
+        for (size_t k = 0; k < se->n_data_resources; k++) {
+            de->data_resources[k].type = lk_ir_strdup(st, se->data_resources[k].type);
+            s_copy_list(st, &de->data_resources[k].values, &se->data_resources[k].values);
+        }
+        s_copy_list(st, &de->exclude_management_event_sources,
+                    &se->exclude_management_event_sources);
+    }
+}
+
+static void s_copy_log_group(struct lk_ir_state *st, struct lk_ir_log_group *d,
+                             const struct lk_ir_log_group *s)
+{
+    *d = *s;
+    d->name = lk_ir_strdup(st, s->name);
+    d->region = lk_ir_strdup(st, s->region);
+    d->kms_key_id = lk_ir_strdup(st, s->kms_key_id);
+    d->source = lk_ir_strdup(st, s->source);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Work items, workers and the transport tap
+ * ------------------------------------------------------------------------------------------- */
+
+struct s_item {
+    enum lk_live_kind kind;
+    const char *name;     /* bucket or trail (borrowed from the desired state) */
+    const char *region;   /* trail home region or listing region (borrowed), or NULL */
+    char *prefix;         /* owned (heap): listing prefix, NULL = the whole region */
+    bool first_page_only; /* a listing made only for exact names */
+
+    /* Results, written only by the worker reading the item, read after every worker stopped. */
+    struct lk_ir_state *st;         /* owned: scratch for the strings of the results */
+    struct lk_ir_bucket bucket;     /* in st */
+    struct lk_ir_trail trail;       /* in st */
+    struct lk_ir_log_group *groups; /* owned (heap) array; strings in st */
+    size_t n_groups, cap_groups;
+    unsigned unmodelled;
+    size_t location_calls; /* GetBucketLocation requests made for the bucket */
+    int rc;
+    struct lk_aws_error err; /* owned */
+};
+
+struct s_reader;
+
+struct s_worker {
+    struct s_reader *r;
+    struct lk_aws_client *client; /* the caller's (worker 0) or &own */
+    struct lk_aws_client own;     /* owned when has_own */
+    bool has_own;
+    struct lk_http_vtable inner; /* the client's own transport while the tap is in place */
+    bool tapped;
+    pthread_t thread;
+    bool started;
+    /* Only the worker's thread touches these while it runs. */
+    enum lk_live_kind kind; /* of the item being read */
+    struct s_item *item;
+    size_t requests[LK_LIVE_KIND_COUNT];
+    size_t throttled[LK_LIVE_KIND_COUNT];
+    size_t failed[LK_LIVE_KIND_COUNT];
+};
+
+struct s_reader {
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* an item finished, or the read stops */
+    pthread_cond_t main_cv; /* progress, or a worker exited */
+    struct s_item *items;
+    size_t n_items;
+    size_t next;   /* next item to hand out */
+    size_t active; /* items in flight */
+    size_t done;   /* items finished */
+    int limit;     /* bound on items in flight; halved on throttling */
+    unsigned reductions;
+    int64_t last_reduction_ms; /* monotonic time of the last halving */
+    bool stop;                 /* a hard error: hand out nothing more */
+    struct s_item *failed;     /* the first item that failed */
+    int running;               /* worker threads not yet finished */
+};
+
+static enum lk_aws_service s_service_of(enum lk_live_kind kind)
+{
+    switch (kind) {
+    case LK_LIVE_BUCKET:
+        return LK_AWS_S3;
+    case LK_LIVE_TRAIL:
+        return LK_AWS_CLOUDTRAIL;
+    case LK_LIVE_LOG_GROUPS:
+        return LK_AWS_LOGS;
+    case LK_LIVE_ACCOUNT:
+    case LK_LIVE_KIND_COUNT:
+        break;
+    }
+    return LK_AWS_STS;
+}
+
+/* @return true when an answer tells the client to slow down. */
+static bool s_is_throttle(enum lk_aws_service svc, const struct lk_http_request *req,
+                          const struct lk_http_response *resp)
+{
+    /* S3 answers "503 Slow Down" when the request rate is too high (S3 API Reference, Error
+     * responses: SlowDown); a HEAD carries no body to name the code, so the status decides. */
+    if (svc == LK_AWS_S3 && resp->status == 503)
+        return true;
+    /* The other services throttle with 400 (ThrottlingException, Throttling) or 429. */
+    if (resp->status != 400 && resp->status != 429 && resp->status != 503)
+        return false;
+    struct lk_aws_error e;
+    memset(&e, 0, sizeof(e));
+    lk_aws_parse_error(svc, req->method, false, resp, &e);
+    bool throttle = lk_aws_error_is_throttling(&e);
+    lk_aws_error_clear(&e);
+    return throttle;
+}
+
+/* Halves the bound on items in flight, once per burst: a throttle on a request sent before the
+ * last halving is part of the burst that caused it. */
+static void s_on_throttle(struct s_reader *r, int64_t request_start_ms)
+{
+    pthread_mutex_lock(&r->mu);
+    if (request_start_ms >= r->last_reduction_ms) {
+        if (r->limit > 1) {
+            r->limit /= 2;
+            r->reductions++;
+        }
+        r->last_reduction_ms = s_mono_ms();
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* @return true for a GetBucketLocation request ("GET /bucket?location"). */
+static bool s_is_location_request(const struct lk_http_request *req)
+{
+    const char *q = strchr(req->url, '?');
+    return q != NULL && strcmp(req->method, "GET") == 0 && strncmp(q + 1, "location", 8) == 0 &&
+           (q[9] == '\0' || q[9] == '=' || q[9] == '&');
+}
+
+static int s_tap_perform(void *impl, const struct lk_http_request *req,
+                         struct lk_http_response *resp)
+{
+    struct s_worker *w = impl;
+    enum lk_live_kind kind = w->kind;
+    int64_t start_ms = s_mono_ms();
+    int rc = w->inner.perform(w->inner.impl, req, resp);
+    w->requests[kind]++;
+    if (kind == LK_LIVE_BUCKET && w->item != NULL && s_is_location_request(req))
+        w->item->location_calls++;
+    if (rc != LK_HTTP_OK || resp->status < 200 || resp->status >= 300) {
+        w->failed[kind]++;
+        if (rc == LK_HTTP_OK && s_is_throttle(s_service_of(kind), req, resp)) {
+            w->throttled[kind]++;
+            s_on_throttle(w->r, start_ms);
+        }
+    }
+    return rc;
+}
+
+static int64_t s_tap_now_ms(void *impl)
+{
+    struct s_worker *w = impl;
+    return w->inner.now_ms(w->inner.impl);
+}
+
+static void s_tap_sleep_ms(void *impl, int64_t ms)
+{
+    struct s_worker *w = impl;
+    w->inner.sleep_ms(w->inner.impl, ms);
+}
+
+static void s_tap_destroy(void *impl)
+{
+    struct s_worker *w = impl;
+    if (w->inner.destroy != NULL)
+        w->inner.destroy(w->inner.impl);
+    w->tapped = false;
+}
+
+/* Puts the tap between the worker's client and its transport. */
+static void s_tap_install(struct s_worker *w)
+{
+    w->inner = w->client->http;
+    w->client->http.perform = s_tap_perform;
+    w->client->http.now_ms = s_tap_now_ms;
+    w->client->http.sleep_ms = s_tap_sleep_ms;
+    w->client->http.destroy = s_tap_destroy;
+    w->client->http.impl = w;
+    w->tapped = true;
+}
+
+static void s_tap_remove(struct s_worker *w)
+{
+    if (!w->tapped)
+        return;
+    w->client->http = w->inner;
+    w->tapped = false;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading one item (on a worker thread)
+ * ------------------------------------------------------------------------------------------- */
+
+static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
+{
+    struct s_item *it = ctx;
+    if (it->n_groups + n > it->cap_groups) {
+        size_t cap = it->cap_groups ? it->cap_groups : 64;
+        while (cap < it->n_groups + n)
+            cap *= 2;
+        it->groups = lk_xrealloc(it->groups, cap * sizeof(*it->groups));
+        it->cap_groups = cap;
+    }
+    if (n)
+        memcpy(it->groups + it->n_groups, groups, n * sizeof(*groups));
+    it->n_groups += n;
+    return !it->first_page_only;
+}
+
+static void s_read_item(struct s_worker *w, struct s_item *it)
+{
+    w->item = it;
+    w->kind = it->kind;
+    it->st = lk_ir_state_new();
+    switch (it->kind) {
+    case LK_LIVE_BUCKET:
+        it->rc = lk_s3_read_bucket_ex(w->client, it->name, it->st, &it->bucket, &it->unmodelled,
+                                      &it->err);
+        break;
+    case LK_LIVE_TRAIL:
+        memset(&it->trail, 0, sizeof(it->trail));
+        it->rc = lk_cloudtrail_read_trail_ex(w->client, it->name, it->region, it->st, &it->trail,
+                                             &it->unmodelled, &it->err);
+        break;
+    case LK_LIVE_LOG_GROUPS: {
+        struct lk_logs_query q = {0};
+        q.prefix = it->prefix;
+        q.region = it->region;
+        /* "The results are ASCII-sorted by log group name" (model doc of DescribeLogGroups):
+         * the first group of a prefix listing is the exact name when it exists, so one group
+         * is all an exact-name listing needs. */
+        q.limit = it->first_page_only ? 1 : LK_LIVE_LOG_GROUPS_PER_PAGE;
+        it->rc = lk_logs_describe_log_groups_pages(w->client, &q, it->st, s_on_page, it, &it->err);
+        break;
+    }
+    case LK_LIVE_ACCOUNT:
+    case LK_LIVE_KIND_COUNT:
+        it->rc = -1;
+        s_set_error(&it->err, NULL, "logkeep.InvalidArgument", "not a work item");
+        break;
+    }
+    w->item = NULL;
+}
+
+static void *s_worker_main(void *arg)
+{
+    struct s_worker *w = arg;
+    struct s_reader *r = w->r;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->stop && r->next < r->n_items && r->active >= (size_t)r->limit)
+            pthread_cond_wait(&r->work_cv, &r->mu);
+        if (r->stop || r->next >= r->n_items)
+            break;
+        struct s_item *it = &r->items[r->next++];
+        r->active++;
+        pthread_mutex_unlock(&r->mu);
+
+        s_read_item(w, it);
+
+        pthread_mutex_lock(&r->mu);
+        r->active--;
+        r->done++;
+        if (it->rc != 0 && !r->stop) {
+            r->stop = true;
+            r->failed = it;
+        }
+        pthread_cond_broadcast(&r->work_cv);
+        pthread_cond_signal(&r->main_cv);
+    }
+    r->running--;
+    pthread_cond_signal(&r->main_cv);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Planning
+ * ------------------------------------------------------------------------------------------- */
+
+struct s_plan {
+    const struct lk_ir_state *desired;
+    const char *default_region; /* the policy's region, else the client's */
+};
+
+/* @return the region of a desired log group (its own, else the policy's, else the client's). */
+static const char *s_group_region(const struct s_plan *p, const struct lk_ir_log_group *g)
+{
+    return g->region != NULL ? g->region : p->default_region;
+}
+
+struct s_listing {
+    const char *region; /* borrowed */
+    const char *prefix; /* borrowed, "" = the whole region */
+    size_t prefix_len;
+    bool exact; /* made only for an exact name */
+};
+
+static int s_cmp_listing(const void *a, const void *b)
+{
+    const struct s_listing *x = a, *y = b;
+    int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
+    if (c)
+        return c;
+    /* Prefixes compare as their first prefix_len bytes. */
+    size_t n = x->prefix_len < y->prefix_len ? x->prefix_len : y->prefix_len;
+    c = memcmp(x->prefix, y->prefix, n);
+    if (c)
+        return c;
+    if (x->prefix_len != y->prefix_len)
+        return x->prefix_len < y->prefix_len ? -1 : 1;
+    /* A full listing before an exact-only one of the same prefix, which it then covers. */
+    return (int)x->exact - (int)y->exact;
+}
+
+static bool s_listing_covers(const struct s_listing *full, const struct s_listing *c)
+{
+    return s_streq(full->region, c->region) && full->prefix_len <= c->prefix_len &&
+           memcmp(full->prefix, c->prefix, full->prefix_len) == 0;
+}
+
+/* Adds the listings to make: see live.h. @return the number added to @p items. */
+static size_t s_plan_listings(const struct s_plan *p, bool discover, struct s_item *items)
+{
+    const struct lk_ir_state *d = p->desired;
+    size_t cap = d->n_log_groups * 2 + 2, n = 0;
+    struct s_listing *cands = lk_xcalloc(cap, sizeof(*cands));
+    for (size_t i = 0; i < d->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &d->log_groups[i];
+        struct s_listing *c = &cands[n++];
+        c->region = s_group_region(p, g);
+        c->prefix = g->name;
+        c->prefix_len = g->pattern ? lk_logs_pattern_prefix_len(g->name) : strlen(g->name);
+        c->exact = !g->pattern;
+    }
+    if (discover) {
+        /* The policy's region, and every region a desired log group names. */
+        struct s_listing *c = &cands[n++];
+        c->region = p->default_region;
+        c->prefix = "";
+        for (size_t i = 0; i < d->n_log_groups; i++) {
+            const char *region = s_group_region(p, &d->log_groups[i]);
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen =
+                    cands[k].prefix_len == 0 && !cands[k].exact && s_streq(cands[k].region, region);
+            if (!seen) {
+                c = &cands[n++];
+                c->region = region;
+                c->prefix = "";
+            }
+        }
+    }
+    qsort(cands, n, sizeof(*cands), s_cmp_listing);
+
+    /* In sorted order, a listing that covers a later one (its prefix starts the later one's)
+     * comes first, and every listing between the two is covered too: comparing with the last
+     * full listing kept is enough. Exact-only listings cover only the same exact name. */
+    size_t out = 0;
+    const struct s_listing *last_full = NULL, *last_exact = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct s_listing *c = &cands[i];
+        if (last_full && s_listing_covers(last_full, c))
+            continue;
+        if (c->exact && last_exact && s_streq(last_exact->region, c->region) &&
+            last_exact->prefix_len == c->prefix_len &&
+            memcmp(last_exact->prefix, c->prefix, c->prefix_len) == 0)
+            continue;
+        struct s_item *it = &items[out++];
+        it->kind = LK_LIVE_LOG_GROUPS;
+        it->region = c->region;
+        /* An empty prefix is not a valid logGroupNamePrefix (minimum length 1): list all. */
+        it->prefix = c->prefix_len ? lk_xstrndup(c->prefix, c->prefix_len) : NULL;
+        it->first_page_only = c->exact;
+        if (c->exact)
+            last_exact = c;
+        else
+            last_full = c;
+    }
+    free(cands);
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Merging (on the calling thread, after the workers stopped)
+ * ------------------------------------------------------------------------------------------- */
+
+static int s_cmp_group_ref(const void *a, const void *b)
+{
+    const struct lk_ir_log_group *x = *(const struct lk_ir_log_group *const *)a;
+    const struct lk_ir_log_group *y = *(const struct lk_ir_log_group *const *)b;
+    int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
+    return c ? c : strcmp(x->name, y->name);
+}
+
+/* @return true when @p refs (sorted by s_cmp_group_ref) holds the group @p name of @p region. */
+static bool s_find_group(const struct lk_ir_log_group *const *refs, size_t n, const char *region,
+                         const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct lk_ir_log_group *g = refs[mid];
+        int c = strcmp(g->region ? g->region : "", region ? region : "");
+        if (c == 0)
+            c = strcmp(g->name, name);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* @return true when a desired exact name or pattern of the group's region covers it. */
+static bool s_governed(const struct s_plan *p, const struct lk_ir_log_group *g)
+{
+    const struct lk_ir_state *d = p->desired;
+    for (size_t i = 0; i < d->n_log_groups; i++) {
+        const struct lk_ir_log_group *w = &d->log_groups[i];
+        if (!s_streq(s_group_region(p, w), g->region))
+            continue;
+        if (w->pattern ? lk_logs_pattern_match(w->name, g->name) : strcmp(w->name, g->name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_item *items,
+                               size_t n_items, struct lk_ir_state *live,
+                               struct lk_live_report *report)
+{
+    const struct lk_ir_state *d = p->desired;
+    size_t total = 0;
+    for (size_t i = 0; i < n_items; i++)
+        if (items[i].kind == LK_LIVE_LOG_GROUPS)
+            total += items[i].n_groups;
+
+    /* Every listed group once (an exact-name listing may repeat a group a prefix listing
+     * returned), by region and name. */
+    const struct lk_ir_log_group **refs = lk_xcalloc(total ? total : 1, sizeof(*refs));
+    size_t n = 0;
+    for (size_t i = 0; i < n_items; i++)
+        for (size_t k = 0; items[i].kind == LK_LIVE_LOG_GROUPS && k < items[i].n_groups; k++)
+            refs[n++] = &items[i].groups[k];
+    qsort(refs, n, sizeof(*refs), s_cmp_group_ref);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || s_cmp_group_ref(&refs[u - 1], &refs[i]) != 0)
+            refs[u++] = refs[i];
+    n = u;
+    report->log_groups_listed = n;
+
+    /* Desired exact names AWS does not have: an entry with exists = false. */
+    struct s_name {
+        const char *name, *region;
+    } *missing = lk_xcalloc(d->n_log_groups ? d->n_log_groups : 1, sizeof(*missing));
+    size_t n_missing = 0;
+    for (size_t i = 0; i < d->n_log_groups; i++) {
+        const struct lk_ir_log_group *w = &d->log_groups[i];
+        const char *region = s_group_region(p, w);
+        if (w->pattern || s_find_group(refs, n, region, w->name))
+            continue;
+        bool dup = false;
+        for (size_t k = 0; k < n_missing && !dup; k++)
+            dup = !strcmp(missing[k].name, w->name) && s_streq(missing[k].region, region);
+        if (!dup) {
+            missing[n_missing].name = w->name;
+            missing[n_missing++].region = region;
+        }
+    }
+
+    size_t keep = 0;
+    for (size_t i = 0; i < n; i++)
+        if (discover || s_governed(p, refs[i]))
+            refs[keep++] = refs[i];
+    live->log_groups = s_alloc(live, keep + n_missing, sizeof(*live->log_groups));
+    for (size_t i = 0; i < keep; i++)
+        s_copy_log_group(live, &live->log_groups[i], refs[i]);
+    for (size_t i = 0; i < n_missing; i++) {
+        struct lk_ir_log_group *g = &live->log_groups[keep + i];
+        memset(g, 0, sizeof(*g));
+        g->name = lk_ir_strdup(live, missing[i].name);
+        g->region = lk_ir_strdup(live, missing[i].region);
+        g->exists = false;
+    }
+    live->n_log_groups = keep + n_missing;
+    free(missing);
+    free(refs);
+}
+
+/* Copies the items' results into @p live, canonicalises it and fills the report's findings. */
+static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
+                    struct s_item *items, size_t n_items, struct lk_ir_state *live,
+                    struct lk_live_report *report)
+{
+    const struct lk_ir_state *d = p->desired;
+    live->buckets = s_alloc(live, d->n_buckets, sizeof(*live->buckets));
+    live->trails = s_alloc(live, d->n_trails, sizeof(*live->trails));
+    size_t n_unmodelled = 0;
+    for (size_t i = 0; i < n_items; i++)
+        if (items[i].unmodelled)
+            n_unmodelled++;
+    report->unmodelled = lk_xcalloc(n_unmodelled ? n_unmodelled : 1, sizeof(*report->unmodelled));
+    for (size_t i = 0; i < n_items; i++) {
+        struct s_item *it = &items[i];
+        const char *name = NULL;
+        if (it->kind == LK_LIVE_BUCKET) {
+            struct lk_ir_bucket *b = &live->buckets[live->n_buckets++];
+            s_copy_bucket(live, b, &it->bucket);
+            name = b->name;
+        } else if (it->kind == LK_LIVE_TRAIL) {
+            struct lk_ir_trail *t = &live->trails[live->n_trails++];
+            s_copy_trail(live, t, &it->trail);
+            name = t->name;
+        }
+        if (it->unmodelled && name) {
+            struct lk_live_unmodelled *m = &report->unmodelled[report->n_unmodelled++];
+            m->kind = it->kind;
+            m->name = name;
+            m->bits = it->unmodelled;
+        }
+    }
+    s_merge_log_groups(p, opts->discover_unmanaged, items, n_items, live, report);
+    lk_ir_canonicalize(live);
+
+    if (opts->discover_unmanaged) {
+        report->unmanaged =
+            lk_xcalloc(live->n_log_groups ? live->n_log_groups : 1, sizeof(*report->unmanaged));
+        for (size_t i = 0; i < live->n_log_groups; i++)
+            if (live->log_groups[i].exists && !s_governed(p, &live->log_groups[i]))
+                report->unmanaged[report->n_unmanaged++] = &live->log_groups[i];
+    }
+}
+
+/* The fewest requests the APIs allow for what an item found (see struct lk_live_counts). */
+static size_t s_item_minimum(const struct s_item *it)
+{
+    switch (it->kind) {
+    case LK_LIVE_BUCKET:
+        if (!it->bucket.exists)
+            return 1;
+        /* GetBucketLocation is needed only when HeadBucket named no region. */
+        return S_BUCKET_MIN_REQUESTS + (it->location_calls ? 1 : 0);
+    case LK_LIVE_TRAIL:
+        return it->trail.exists ? S_TRAIL_MIN_REQUESTS : 1;
+    case LK_LIVE_LOG_GROUPS:
+        if (it->first_page_only || it->n_groups == 0)
+            return 1;
+        return (it->n_groups + LK_LIVE_LOG_GROUPS_PER_PAGE - 1) / LK_LIVE_LOG_GROUPS_PER_PAGE;
+    case LK_LIVE_ACCOUNT:
+    case LK_LIVE_KIND_COUNT:
+        break;
+    }
+    return 0;
+}
+
+static char *s_item_context(const struct s_item *it)
+{
+    switch (it->kind) {
+    case LK_LIVE_BUCKET:
+        return s_printf_heap("reading bucket %s", it->name);
+    case LK_LIVE_TRAIL:
+        if (it->region)
+            return s_printf_heap("reading trail %s in %s", it->name, it->region);
+        return s_printf_heap("reading trail %s", it->name);
+    case LK_LIVE_LOG_GROUPS:
+        if (it->prefix)
+            return s_printf_heap("listing log groups \"%s\" in %s", it->prefix,
+                                 it->region ? it->region : "the default region");
+        return s_printf_heap("listing the log groups of %s",
+                             it->region ? it->region : "the default region");
+    case LK_LIVE_ACCOUNT:
+    case LK_LIVE_KIND_COUNT:
+        break;
+    }
+    return lk_xstrdup("reading the caller identity");
+}
+
+/* "arn:PARTITION:..." -> PARTITION (heap), or NULL. */
+static char *s_arn_partition(const char *arn)
+{
+    if (arn == NULL || strncmp(arn, "arn:", 4) != 0)
+        return NULL;
+    const char *end = strchr(arn + 4, ':');
+    if (end == NULL || end == arn + 4)
+        return NULL;
+    return lk_xstrndup(arn + 4, (size_t)(end - (arn + 4)));
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * lk_live_read
+ * ------------------------------------------------------------------------------------------- */
+
+int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired,
+                 const struct lk_live_options *opts, struct lk_ir_state *live,
+                 struct lk_live_report *report, struct lk_aws_error *err)
+{
+    static const struct lk_live_options s_defaults = {0};
+    int rc = -1;
+    struct s_reader r;
+    struct s_worker *workers = NULL;
+    int n_workers = 0;
+    struct s_item *items = NULL;
+    size_t n_items = 0;
+    struct lk_sts_identity id;
+    bool sync_ready = false;
+    memset(&r, 0, sizeof(r));
+    memset(&id, 0, sizeof(id));
+    if (report != NULL)
+        memset(report, 0, sizeof(*report));
+    if (err == NULL)
+        return -1;
+    if (client == NULL || desired == NULL || live == NULL || report == NULL) {
+        s_set_error(err, NULL, "logkeep.InvalidArgument",
+                    "lk_live_read: a required argument is NULL");
+        if (report != NULL)
+            report->error_context = lk_xstrdup("reading live state");
+        return -1;
+    }
+    if (opts == NULL)
+        opts = &s_defaults;
+    int64_t started_ms = s_mono_ms();
+
+    int concurrency = opts->concurrency > 0 ? opts->concurrency : LK_LIVE_DEFAULT_CONCURRENCY;
+    if (concurrency > LK_LIVE_MAX_CONCURRENCY)
+        concurrency = LK_LIVE_MAX_CONCURRENCY;
+    if (opts->new_client == NULL)
+        concurrency = 1;
+
+    /* Ready before the first request: the tap takes the lock when an answer is a throttle. */
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.work_cv, NULL);
+    pthread_cond_init(&r.main_cv, NULL);
+    sync_ready = true;
+    r.limit = concurrency;
+    r.last_reduction_ms = INT64_MIN;
+
+    /* Worker 0 is the caller's client; it also makes the identity call, through the tap. */
+    workers = lk_xcalloc((size_t)concurrency, sizeof(*workers));
+    workers[0].r = &r;
+    workers[0].client = client;
+    workers[0].kind = LK_LIVE_ACCOUNT;
+    s_tap_install(&workers[0]);
+    n_workers = 1;
+
+    /* The account first, alone: nothing else is read for the wrong account. */
+    if (lk_sts_get_caller_identity(client, &id, err) != 0) {
+        report->error_kind = LK_LIVE_ACCOUNT;
+        report->error_context = lk_xstrdup("reading the caller identity");
+        goto cleanup;
+    }
+    report->account = lk_xstrdup(id.account);
+    report->arn = lk_xstrdup(id.arn);
+    if (opts->expected_account != NULL && strcmp(opts->expected_account, id.account) != 0) {
+        s_set_error(err, "GetCallerIdentity", LK_LIVE_WRONG_ACCOUNT,
+                    "the credentials belong to account %s (%s), not %s", id.account, id.arn,
+                    opts->expected_account);
+        report->error_kind = LK_LIVE_ACCOUNT;
+        report->error_context = lk_xstrdup("checking the account");
+        goto cleanup;
+    }
+    live->account = lk_ir_strdup(live, id.account);
+    live->region = lk_ir_strdup(live, desired->region ? desired->region : client->cfg.region);
+    char *partition = s_arn_partition(id.arn);
+    live->partition = lk_ir_strdup(live, partition ? partition : desired->partition);
+    free(partition);
+
+    /* The work items, in the order they are handed out (and merged: buckets and trails in the
+     * desired state's order). Longest first, so that no long item starts last and keeps one
+     * worker busy after the others are done: paginated listings (whose pages follow one
+     * another), buckets (7 requests), trails (3), then the one-page exact-name listings. */
+    struct s_plan plan = {desired, desired->region ? desired->region : client->cfg.region};
+    size_t n_listing_cap = desired->n_log_groups * 2 + 2;
+    struct s_item *listings = lk_xcalloc(n_listing_cap, sizeof(*listings));
+    size_t n_listings = s_plan_listings(&plan, opts->discover_unmanaged, listings);
+    items = lk_xcalloc(desired->n_buckets + desired->n_trails + n_listings + 1, sizeof(*items));
+    for (size_t i = 0; i < n_listings; i++)
+        if (!listings[i].first_page_only)
+            items[n_items++] = listings[i];
+    for (size_t i = 0; i < desired->n_buckets; i++) {
+        items[n_items].kind = LK_LIVE_BUCKET;
+        items[n_items++].name = desired->buckets[i].name;
+    }
+    for (size_t i = 0; i < desired->n_trails; i++) {
+        items[n_items].kind = LK_LIVE_TRAIL;
+        items[n_items].name = desired->trails[i].name;
+        items[n_items++].region = desired->trails[i].home_region;
+    }
+    for (size_t i = 0; i < n_listings; i++)
+        if (listings[i].first_page_only)
+            items[n_items++] = listings[i];
+    free(listings); /* the items own the prefixes now */
+
+    /* The other workers' clients, here on the calling thread before any worker runs (libcurl's
+     * global initialisation is done by the first transport, never concurrently). */
+    int wanted = (size_t)concurrency < n_items ? concurrency : (int)n_items;
+    for (int i = 1; i < wanted; i++) {
+        struct s_worker *w = &workers[i];
+        w->r = &r;
+        if (opts->new_client(opts->new_client_ctx, &w->own, err) != 0) {
+            report->error_kind = LK_LIVE_ACCOUNT;
+            report->error_context = s_printf_heap("creating the AWS client of worker %d", i);
+            goto cleanup;
+        }
+        w->has_own = true;
+        w->client = &w->own;
+        s_tap_install(w);
+        n_workers++;
+    }
+
+    r.items = items;
+    r.n_items = n_items;
+    if (wanted > 0 && r.limit > wanted)
+        r.limit = wanted;
+
+    if (opts->progress)
+        opts->progress(opts->progress_ctx, 0, n_items);
+    int started = 0;
+    pthread_mutex_lock(&r.mu);
+    for (int i = 0; i < wanted; i++) {
+        if (pthread_create(&workers[i].thread, NULL, s_worker_main, &workers[i]) != 0)
+            break; /* fewer workers: the ones started read everything */
+        workers[i].started = true;
+        started++;
+        r.running++;
+    }
+    if (started > 0 && r.limit > started)
+        r.limit = started;
+    pthread_mutex_unlock(&r.mu);
+    if (started == 0 && n_items > 0) {
+        s_set_error(err, NULL, "logkeep.ThreadError", "cannot start a worker thread");
+        report->error_context = lk_xstrdup("reading live state");
+        goto cleanup;
+    }
+    report->concurrency = started;
+
+    /* Wait, reporting progress from this thread only. */
+    size_t reported = 0;
+    pthread_mutex_lock(&r.mu);
+    while (r.running > 0) {
+        if (opts->progress && r.done != reported) {
+            reported = r.done;
+            pthread_mutex_unlock(&r.mu);
+            opts->progress(opts->progress_ctx, reported, n_items);
+            pthread_mutex_lock(&r.mu);
+            continue;
+        }
+        pthread_cond_wait(&r.main_cv, &r.mu);
+    }
+    pthread_mutex_unlock(&r.mu);
+    for (int i = 0; i < n_workers; i++)
+        if (workers[i].started) {
+            pthread_join(workers[i].thread, NULL);
+            workers[i].started = false;
+        }
+    if (opts->progress && r.done != reported)
+        opts->progress(opts->progress_ctx, r.done, n_items);
+    report->concurrency_final = r.limit < started ? r.limit : started;
+    report->reductions = r.reductions;
+
+    if (r.failed != NULL) {
+        *err = r.failed->err;
+        memset(&r.failed->err, 0, sizeof(r.failed->err));
+        report->error_kind = r.failed->kind;
+        report->error_context = s_item_context(r.failed);
+        goto cleanup;
+    }
+
+    report->counts[LK_LIVE_ACCOUNT].items = 1;
+    report->counts[LK_LIVE_ACCOUNT].minimum = 1;
+    for (size_t i = 0; i < n_items; i++) {
+        report->counts[items[i].kind].items++;
+        report->counts[items[i].kind].minimum += s_item_minimum(&items[i]);
+    }
+    s_merge(&plan, opts, items, n_items, live, report);
+    rc = 0;
+
+cleanup:
+    /* Requests are counted also when the read failed. */
+    for (int i = 0; i < n_workers; i++)
+        for (int k = 0; k < LK_LIVE_KIND_COUNT; k++) {
+            report->counts[k].requests += workers[i].requests[k];
+            report->counts[k].throttled += workers[i].throttled[k];
+            report->counts[k].failed += workers[i].failed[k];
+        }
+    for (int k = 0; k < LK_LIVE_KIND_COUNT; k++) {
+        report->requests += report->counts[k].requests;
+        report->minimum += report->counts[k].minimum;
+        report->throttled += report->counts[k].throttled;
+    }
+    for (int i = 0; i < n_workers; i++) {
+        s_tap_remove(&workers[i]);
+        if (workers[i].has_own)
+            lk_aws_client_free(&workers[i].own);
+    }
+    free(workers);
+    if (sync_ready) {
+        pthread_cond_destroy(&r.main_cv);
+        pthread_cond_destroy(&r.work_cv);
+        pthread_mutex_destroy(&r.mu);
+    }
+    for (size_t i = 0; i < n_items; i++) {
+        free(items[i].prefix);
+        free(items[i].groups);
+        lk_aws_error_clear(&items[i].err);
+        lk_ir_state_free(items[i].st);
+    }
+    free(items);
+    lk_sts_identity_clear(&id);
+    report->elapsed_ms = s_mono_ms() - started_ms;
+    return rc;
+}
+
+void lk_live_report_free(struct lk_live_report *report)
+{
+    if (report == NULL)
+        return;
+    free(report->account);
+    free(report->arn);
+    free(report->unmanaged);
+    free(report->unmodelled);
+    free(report->error_context);
+    memset(report, 0, sizeof(*report));
+}
+
+void lk_live_error_format(const struct lk_live_report *report, const struct lk_aws_error *err,
+                          char *buf, size_t len)
+{
+    char text[1024];
+    if (buf == NULL || len == 0)
+        return;
+    lk_aws_error_format(err, text, sizeof(text));
+    if (report != NULL && report->error_context != NULL)
+        snprintf(buf, len, "%s: %s", report->error_context, text);
+    else
+        snprintf(buf, len, "%s", text);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The default client factory
+ * ------------------------------------------------------------------------------------------- */
+
+int lk_live_client_new(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err)
+{
+    const struct lk_aws_config_options *o = ctx;
+    struct lk_aws_config cfg;
+    struct lk_http_vtable http;
+    struct lk_aws_credential_provider prov;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(out, 0, sizeof(*out));
+    if (lk_aws_config_load(o, &cfg, err) != 0)
+        return -1;
+    /* AWS_CA_BUNDLE: an extra CA bundle for TLS, as the AWS SDKs read it
+     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html). */
+    struct lk_http_options hopts = {0};
+    const char *ca_bundle = getenv("AWS_CA_BUNDLE");
+    if (ca_bundle != NULL && ca_bundle[0] != '\0')
+        hopts.ca_file = ca_bundle;
+    int hrc = lk_http_curl_new(&hopts, &http);
+    if (hrc != LK_HTTP_OK) {
+        s_set_error(err, NULL, "logkeep.HttpClient", "cannot start the HTTP client: %s",
+                    lk_http_describe(hrc));
+        lk_aws_config_free(&cfg);
+        return -1;
+    }
+    struct lk_credentials_options copts = {
+        .profile = o ? o->profile : NULL, .http = &http, .cfg = &cfg};
+    if (lk_credentials_chain_new(&copts, &prov) != 0) {
+        s_set_error(err, NULL, "logkeep.Credentials", "cannot set up the credential chain");
+        http.destroy(http.impl);
+        lk_aws_config_free(&cfg);
+        return -1;
+    }
+    if (lk_aws_client_init(out, &http, &prov, &cfg) != 0) {
+        s_set_error(err, NULL, "logkeep.InvalidArgument", "cannot set up the AWS client");
+        prov.destroy(prov.impl);
+        http.destroy(http.impl);
+        lk_aws_config_free(&cfg);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,780 @@
+/*
+ * Integration tests of the live-state reader (runtime/live.c) against the local AWS endpoint
+ * (tests/aws-endpoint), over real HTTP with SigV4 signatures verified by the endpoint.
+ *
+ * Run by tests/live/run, which starts the endpoint and sets AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL and LK_SRCDIR. Every test starts from an
+ * empty endpoint (POST /_admin/reset) and builds what it needs.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../services/svc_test.h"
+#include "cloudtrail.h"
+#include "credentials.h"
+#include "emit.h"
+#include "live.h"
+#include "logs.h"
+#include "lower.h"
+#include "s3.h"
+
+#define ACCOUNT "111122223333"
+
+static struct lk_aws_client g_client;
+static struct lk_http_vtable g_transport; /* the client's transport, to check it is restored */
+static struct lk_ir_state *g_desired;     /* lk_lower() of examples/quickstart */
+static struct lk_policy *g_policy;
+static struct lk_artifacts g_arts; /* lk_emit_all() of g_desired */
+
+static void s_fail_err(const char *what, const struct lk_aws_error *err)
+{
+    char buf[1024];
+    lk_aws_error_format(err, buf, sizeof(buf));
+    ck_abort_msg("%s: %s", what, buf);
+}
+
+#define OK(call, err)                                                                              \
+    do {                                                                                           \
+        if ((call) != 0)                                                                           \
+            s_fail_err(#call, &(err));                                                             \
+        ck_assert_ptr_null((err).code);                                                            \
+    } while (0)
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------------------ admin API */
+
+/* Sends one admin request (unsigned JSON on loopback). @return the parsed answer (or NULL when
+ * it is not JSON); @p status receives the HTTP status. */
+static cJSON *s_admin(const char *method, const char *path, const char *json, long *status)
+{
+    const char *base = getenv("AWS_ENDPOINT_URL");
+    ck_assert_ptr_nonnull(base);
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    char ct_name[] = "Content-Type", ct_value[] = "application/json";
+    struct lk_http_header h = {ct_name, ct_value};
+    struct lk_http_request req = {0};
+    req.method = method;
+    req.url = url;
+    req.headers = &h;
+    req.n_headers = 1;
+    req.body = (const unsigned char *)json;
+    req.body_len = json ? strlen(json) : 0;
+    struct lk_http_response resp = {0};
+    int rc = g_transport.perform(g_transport.impl, &req, &resp);
+    ck_assert_msg(rc == LK_HTTP_OK, "admin %s: %s", path, resp.error);
+    if (status)
+        *status = resp.status;
+    cJSON *out = resp.body ? cJSON_Parse((const char *)resp.body) : NULL;
+    lk_http_response_free(&resp);
+    return out;
+}
+
+static void s_admin_post(const char *path, const char *json)
+{
+    long status = 0;
+    cJSON *j = s_admin("POST", path, json, &status);
+    ck_assert_msg(status == 200, "POST %s: HTTP %ld", path, status);
+    cJSON_Delete(j);
+}
+
+/* Requests the endpoint answered since the last log reset for @p service (NULL: all) and
+ * @p operation (NULL: all operations of the service). */
+static long s_logged(const char *service, const char *operation)
+{
+    cJSON *log = s_admin("GET", "/_admin/log?limit=0", NULL, NULL);
+    ck_assert_ptr_nonnull(log);
+    long n = 0;
+    const cJSON *svc;
+    cJSON_ArrayForEach(svc, cJSON_GetObjectItem(log, "counts_by_service"))
+    {
+        if (service && strcmp(svc->string, service) != 0)
+            continue;
+        const cJSON *op;
+        cJSON_ArrayForEach(op, svc)
+        {
+            if (!operation || !strcmp(op->string, operation))
+                n += (long)op->valuedouble;
+        }
+    }
+    cJSON_Delete(log);
+    return n;
+}
+
+/* ------------------------------------------------------------------------------ fixtures */
+
+static void s_setup(void)
+{
+    struct lk_aws_error err = {0};
+    ck_assert_int_eq(lk_live_client_new(NULL, &g_client, &err), 0);
+    g_transport = g_client.http;
+    s_admin_post("/_admin/reset", "{}");
+}
+
+static void s_teardown(void)
+{
+    lk_aws_client_free(&g_client);
+}
+
+static int s_load_policy(void)
+{
+    char *dir = lk_svc_srcpath("examples/quickstart");
+    const char *paths[1] = {dir};
+    const char *bad = NULL;
+    g_policy = lk_policy_new();
+    if (lk_policy_load_paths(g_policy, paths, 1, &bad) != 0) {
+        fprintf(stderr, "test_live: cannot read %s\n", bad ? bad : dir);
+        free(dir);
+        return -1;
+    }
+    free(dir);
+    lk_policy_check(g_policy);
+    g_desired = lk_lower(g_policy);
+    lk_artifacts_init(&g_arts);
+    lk_emit_all(g_desired, &g_arts);
+    return 0;
+}
+
+static void s_unload_policy(void)
+{
+    lk_artifacts_free(&g_arts);
+    lk_ir_state_free(g_desired);
+    lk_policy_free(g_policy);
+}
+
+static const struct lk_artifact *s_artifact(const char *fmt, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), fmt, name);
+    const struct lk_artifact *a = lk_artifacts_find(&g_arts, path);
+    ck_assert_msg(a != NULL, "no artifact %s", path);
+    return a;
+}
+
+/* The value of an extra request header of an artifact ("Name: value\n" lines), or NULL. */
+static char *s_artifact_header(const struct lk_artifact *a, const char *name, char *buf, size_t len)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = a->headers; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t l = eol ? (size_t)(eol - p) : strlen(p);
+        if (l > nlen + 1 && !strncasecmp(p, name, nlen) && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(buf, len, "%.*s", (int)(l - (size_t)(v - p)), v);
+            return buf;
+        }
+        p = eol ? eol + 1 : p + l;
+    }
+    return NULL;
+}
+
+/* Applies the S3 artifacts of one desired bucket, as `logkeep apply` would. */
+static void s_apply_bucket(const struct lk_ir_bucket *b)
+{
+    struct lk_aws_error err = {0};
+    const struct lk_artifact *a;
+    OK(lk_s3_create_bucket(&g_client, b->name, b->region, b->object_lock.enabled, &err), err);
+    a = s_artifact("s3/%s/versioning.xml", b->name);
+    OK(lk_s3_put_versioning(&g_client, b->name, b->region, a->content, a->len, &err), err);
+    a = s_artifact("s3/%s/lifecycle.xml", b->name);
+    char hv[128];
+    enum lk_ir_transition_min_size tms;
+    ck_assert(lk_s3_transition_min_size_parse(
+        s_artifact_header(a, "x-amz-transition-default-minimum-object-size", hv, sizeof(hv)),
+        &tms));
+    OK(lk_s3_put_lifecycle(&g_client, b->name, b->region, a->content, a->len, tms, &err), err);
+    a = s_artifact("s3/%s/policy.json", b->name);
+    OK(lk_s3_put_policy(&g_client, b->name, b->region, a->content, a->len, &err), err);
+    a = s_artifact("s3/%s/public-access-block.xml", b->name);
+    OK(lk_s3_put_public_access_block(&g_client, b->name, b->region, a->content, a->len, &err), err);
+    a = s_artifact("s3/%s/encryption.xml", b->name);
+    OK(lk_s3_put_encryption(&g_client, b->name, b->region, a->content, a->len, &err), err);
+    if (b->object_lock.enabled) {
+        a = s_artifact("s3/%s/object-lock.xml", b->name);
+        OK(lk_s3_put_object_lock(&g_client, b->name, b->region, a->content, a->len, &err), err);
+    }
+}
+
+/* Applies the retention artifact of the policy's region: exact names are created first, and
+ * @p pattern_groups (which each desired pattern is expected to match) too. */
+static void s_apply_retention(const char *const *pattern_groups, size_t n_pattern_groups)
+{
+    struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_log_groups; i++)
+        if (!g_desired->log_groups[i].pattern)
+            OK(lk_logs_create_log_group(&g_client, g_desired->log_groups[i].name, NULL, NULL, true,
+                                        &err),
+               err);
+    for (size_t i = 0; i < n_pattern_groups; i++)
+        OK(lk_logs_create_log_group(&g_client, pattern_groups[i], NULL, NULL, true, &err), err);
+
+    const struct lk_artifact *a = s_artifact("logs/%s/retention.json", g_desired->region);
+    cJSON *ret = cJSON_Parse(a->content);
+    ck_assert_ptr_nonnull(ret);
+    const cJSON *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(ret, "log_groups"))
+    {
+        const cJSON *in = cJSON_GetObjectItem(o, "input");
+        const char *name = cJSON_GetObjectItem(in, "logGroupName")->valuestring;
+        const cJSON *days = cJSON_GetObjectItem(in, "retentionInDays");
+        if (days)
+            OK(lk_logs_put_retention(&g_client, name, NULL, days->valueint, &err), err);
+        else
+            OK(lk_logs_delete_retention(&g_client, name, NULL, &err), err);
+    }
+    cJSON_ArrayForEach(o, cJSON_GetObjectItem(ret, "patterns"))
+    {
+        const char *pattern = cJSON_GetObjectItem(o, "pattern")->valuestring;
+        int days = cJSON_GetObjectItem(o, "retentionInDays")->valueint;
+        for (size_t i = 0; i < n_pattern_groups; i++) {
+            if (!lk_logs_pattern_match(pattern, pattern_groups[i]))
+                continue;
+            if (days > 0)
+                OK(lk_logs_put_retention(&g_client, pattern_groups[i], NULL, days, &err), err);
+            else
+                OK(lk_logs_delete_retention(&g_client, pattern_groups[i], NULL, &err), err);
+        }
+    }
+    cJSON_Delete(ret);
+}
+
+/* CreateTrail (after the bucket policy is in place), PutEventSelectors, Start/StopLogging. */
+static void s_apply_trail(const struct lk_ir_trail *t)
+{
+    struct lk_aws_error err = {0};
+    const struct lk_artifact *a = s_artifact("cloudtrail/%s.json", t->name);
+    OK(lk_cloudtrail_send_artifact_section(&g_client, a->content, a->len, "CreateTrail",
+                                           t->home_region, &err),
+       err);
+    OK(lk_cloudtrail_send_artifact_section(&g_client, a->content, a->len, "PutEventSelectors",
+                                           t->home_region, &err),
+       err);
+    OK(lk_cloudtrail_send_artifact_section(&g_client, a->content, a->len,
+                                           t->is_logging ? "StartLogging" : "StopLogging",
+                                           t->home_region, &err),
+       err);
+}
+
+/* Reads with the given options; asserts success and that the caller's transport is back. */
+static void s_read_ok(const struct lk_ir_state *desired, const struct lk_live_options *opts,
+                      struct lk_ir_state **live, struct lk_live_report *report)
+{
+    struct lk_aws_error err = {0};
+    *live = lk_ir_state_new();
+    if (lk_live_read(&g_client, desired, opts, *live, report, &err) != 0) {
+        char buf[1024];
+        lk_live_error_format(report, &err, buf, sizeof(buf));
+        lk_aws_error_clear(&err);
+        ck_abort_msg("lk_live_read: %s", buf);
+    }
+    ck_assert_ptr_null(err.code);
+    ck_assert(g_client.http.perform == g_transport.perform);
+    ck_assert(g_client.http.impl == g_transport.impl);
+    ck_assert_str_eq((*live)->account, ACCOUNT);
+    ck_assert_str_eq(report->account, ACCOUNT);
+}
+
+static const struct lk_ir_bucket *s_live_bucket(const struct lk_ir_state *live, const char *name)
+{
+    for (size_t i = 0; i < live->n_buckets; i++)
+        if (!strcmp(live->buckets[i].name, name))
+            return &live->buckets[i];
+    return NULL;
+}
+
+static const struct lk_ir_trail *s_live_trail(const struct lk_ir_state *live, const char *name)
+{
+    for (size_t i = 0; i < live->n_trails; i++)
+        if (!strcmp(live->trails[i].name, name))
+            return &live->trails[i];
+    return NULL;
+}
+
+static const struct lk_ir_log_group *s_live_group(const struct lk_ir_state *live, const char *name)
+{
+    for (size_t i = 0; i < live->n_log_groups; i++)
+        if (!strcmp(live->log_groups[i].name, name))
+            return &live->log_groups[i];
+    return NULL;
+}
+
+/* A desired state of @p n buckets named PREFIX00.., in us-east-1. */
+static struct lk_ir_state *s_desired_buckets(const char *prefix, size_t n)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, ACCOUNT);
+    st->region = lk_ir_strdup(st, "us-east-1");
+    st->partition = lk_ir_strdup(st, "aws");
+    st->buckets = lk_arena_alloc(&st->arena, (n ? n : 1) * sizeof(*st->buckets));
+    for (size_t i = 0; i < n; i++) {
+        st->buckets[i].name = lk_ir_printf(st, "%s%02zu", prefix, i);
+        st->buckets[i].region = lk_ir_strdup(st, "us-east-1");
+    }
+    st->n_buckets = n;
+    return st;
+}
+
+static void s_add_pattern(struct lk_ir_state *st, const char *pattern, int32_t days)
+{
+    struct lk_ir_log_group *g = lk_arena_alloc(&st->arena, (st->n_log_groups + 1) * sizeof(*g));
+    if (st->n_log_groups)
+        memcpy(g, st->log_groups, st->n_log_groups * sizeof(*g));
+    struct lk_ir_log_group *n = &g[st->n_log_groups];
+    n->name = lk_ir_strdup(st, pattern);
+    n->pattern = strchr(pattern, '*') != NULL;
+    n->region = lk_ir_strdup(st, "us-east-1");
+    n->retention_days = days;
+    st->log_groups = g;
+    st->n_log_groups++;
+}
+
+/* Progress calls, to check their order. */
+struct s_progress {
+    size_t calls, last_done, total;
+    bool decreasing;
+};
+
+static void s_on_progress(void *ctx, size_t done, size_t total)
+{
+    struct s_progress *p = ctx;
+    if (p->calls && done < p->last_done)
+        p->decreasing = true;
+    p->calls++;
+    p->last_done = done;
+    p->total = total;
+}
+
+/* ------------------------------------------------------------------------------ tests */
+
+/* Nothing applied yet: every bucket and trail reads as missing, every configuration absent,
+ * the exact log group as missing; none of it is an error. */
+START_TEST(test_quickstart_before_apply)
+{
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.new_client = lk_live_client_new;
+    opts.expected_account = g_desired->account;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+
+    ck_assert_uint_eq(live->n_buckets, g_desired->n_buckets);
+    for (size_t i = 0; i < g_desired->n_buckets; i++) {
+        const struct lk_ir_bucket *b = s_live_bucket(live, g_desired->buckets[i].name);
+        ck_assert_ptr_nonnull(b);
+        ck_assert(!b->exists);
+        ck_assert(!b->lifecycle.present);
+        ck_assert(!b->policy.present);
+        ck_assert(!b->public_access_block.present);
+        ck_assert(!b->encryption.present);
+        ck_assert(!b->object_lock.enabled);
+        ck_assert_int_eq(b->versioning, LK_IR_VERSIONING_NEVER);
+    }
+    ck_assert_uint_eq(live->n_trails, g_desired->n_trails);
+    for (size_t i = 0; i < g_desired->n_trails; i++) {
+        const struct lk_ir_trail *t = s_live_trail(live, g_desired->trails[i].name);
+        ck_assert_ptr_nonnull(t);
+        ck_assert(!t->exists);
+        ck_assert(!t->is_logging);
+        ck_assert_uint_eq(t->n_event_selectors, 0);
+    }
+    /* The exact name is there, missing; the pattern matches nothing. */
+    ck_assert_uint_eq(live->n_log_groups, 1);
+    ck_assert_str_eq(live->log_groups[0].name, "/aws/cloudtrail/org-trail");
+    ck_assert(!live->log_groups[0].exists);
+    ck_assert_str_eq(live->log_groups[0].region, "us-east-1");
+
+    /* One HeadBucket per bucket, one GetTrail per trail, one page per listing. */
+    ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].requests, g_desired->n_buckets);
+    ck_assert_uint_eq(report.counts[LK_LIVE_TRAIL].requests, g_desired->n_trails);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, 2);
+    ck_assert_uint_eq(report.requests, report.minimum);
+    ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
+    ck_assert_int_eq(s_logged("sts", "GetCallerIdentity"), 1);
+    ck_assert_uint_eq(report.throttled, 0);
+    ck_assert_ptr_null(report.error_context);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* The quickstart artifacts applied with the service clients, then read: live equals desired
+ * for every governed resource, with the fewest requests the APIs allow. */
+START_TEST(test_quickstart_round_trip)
+{
+    static const char *const matches[] = {"/app/payments/api", "/app/payments/web/1"};
+    static const char *const others[] = {"/app/paymentsX", "/app/other"};
+    struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_buckets; i++)
+        s_apply_bucket(&g_desired->buckets[i]);
+    s_apply_retention(matches, 2);
+    for (size_t i = 0; i < 2; i++)
+        OK(lk_logs_create_log_group(&g_client, others[i], NULL, NULL, true, &err), err);
+    for (size_t i = 0; i < g_desired->n_trails; i++)
+        s_apply_trail(&g_desired->trails[i]);
+
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.new_client = lk_live_client_new;
+    struct s_progress progress = {0};
+    opts.progress = s_on_progress;
+    opts.progress_ctx = &progress;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+
+    for (size_t i = 0; i < g_desired->n_buckets; i++) {
+        const struct lk_ir_bucket *want = &g_desired->buckets[i];
+        const struct lk_ir_bucket *got = s_live_bucket(live, want->name);
+        ck_assert_ptr_nonnull(got);
+        ck_assert(got->exists);
+        ck_assert_str_eq(got->region, want->region);
+        const char *d = lk_svc_cmp_bucket(want, got);
+        ck_assert_msg(d == NULL, "bucket %s: %s", want->name, d);
+    }
+    for (size_t i = 0; i < g_desired->n_trails; i++) {
+        const struct lk_ir_trail *want = &g_desired->trails[i];
+        const struct lk_ir_trail *got = s_live_trail(live, want->name);
+        ck_assert_ptr_nonnull(got);
+        ck_assert(got->exists);
+        const char *d = lk_svc_cmp_trail(want, got);
+        ck_assert_msg(d == NULL, "trail %s: %s", want->name, d);
+    }
+    /* Every desired exact group, and every group a desired pattern matches, with the desired
+     * retention; nothing else (no discovery asked). */
+    size_t governed = 0;
+    for (size_t i = 0; i < g_desired->n_log_groups; i++) {
+        const struct lk_ir_log_group *want = &g_desired->log_groups[i];
+        size_t seen = 0;
+        for (size_t k = 0; k < live->n_log_groups; k++) {
+            const struct lk_ir_log_group *g = &live->log_groups[k];
+            if (want->pattern ? !lk_logs_pattern_match(want->name, g->name)
+                              : strcmp(want->name, g->name) != 0)
+                continue;
+            ck_assert(g->exists);
+            ck_assert_msg(g->retention_days == want->retention_days, "%s: %d days, want %d",
+                          g->name, g->retention_days, want->retention_days);
+            seen++;
+        }
+        ck_assert_uint_eq(seen, want->pattern ? 2 : 1);
+        governed += seen;
+    }
+    ck_assert_uint_eq(live->n_log_groups, governed);
+    ck_assert_ptr_null(s_live_group(live, "/app/paymentsX"));
+    ck_assert_uint_eq(report.n_unmanaged, 0);
+    ck_assert_uint_eq(report.n_unmodelled, 0);
+
+    /* Requests: 1 STS + per bucket 7 + per trail 3 + one page per listing, as the endpoint
+     * counted them. */
+    ck_assert_int_eq(s_logged("sts", NULL), 1);
+    ck_assert_int_eq(s_logged("s3", NULL), (long)(7 * g_desired->n_buckets));
+    ck_assert_int_eq(s_logged("s3", "GetBucketLocation"), 0);
+    ck_assert_int_eq(s_logged("cloudtrail", NULL), (long)(3 * g_desired->n_trails));
+    ck_assert_int_eq(s_logged("cloudtrail", "GetTrailStatus"), (long)g_desired->n_trails);
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), 2);
+    ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
+    ck_assert_uint_eq(report.requests, report.minimum);
+    ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].requests, 7 * g_desired->n_buckets);
+
+    /* Progress: from 0 to every item, never backwards. */
+    size_t items = g_desired->n_buckets + g_desired->n_trails + 2;
+    ck_assert_uint_ge(progress.calls, 2);
+    ck_assert(!progress.decreasing);
+    ck_assert_uint_eq(progress.last_done, items);
+    ck_assert_uint_eq(progress.total, items);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+
+    /* The same read on one worker (no client factory) gives the same state. */
+    struct lk_ir_state *serial;
+    struct lk_live_options one = {0};
+    s_read_ok(g_desired, &one, &serial, &report);
+    ck_assert_int_eq(report.concurrency, 1);
+    ck_assert_uint_eq(serial->n_log_groups, governed);
+    ck_assert_uint_eq(serial->n_buckets, g_desired->n_buckets);
+    lk_live_report_free(&report);
+    lk_ir_state_free(serial);
+}
+END_TEST
+
+/* A pattern over more than one page, and the log groups no pattern covers. */
+START_TEST(test_pattern_pages_and_unmanaged)
+{
+    struct lk_aws_error err = {0};
+    s_admin_post("/_admin/bulk",
+                 "{\"log_groups\": [{\"prefix\": \"/app/payments/bulk-\", \"count\": 120, "
+                 "\"retention\": 30}, {\"prefix\": \"/unmanaged/\", \"count\": 7}]}");
+    OK(lk_logs_create_log_group(&g_client, "/app/paymentsX", NULL, NULL, true, &err), err);
+
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.new_client = lk_live_client_new;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+    /* 120 matches, and the exact group, missing. */
+    ck_assert_uint_eq(live->n_log_groups, 121);
+    size_t matched = 0;
+    for (size_t i = 0; i < live->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &live->log_groups[i];
+        if (!strcmp(g->name, "/aws/cloudtrail/org-trail")) {
+            ck_assert(!g->exists);
+            continue;
+        }
+        ck_assert(lk_logs_pattern_match("/app/payments/*", g->name));
+        ck_assert_int_eq(g->retention_days, 30);
+        ck_assert(g->exists);
+        matched++;
+        /* Canonical order: by region, then name. */
+        ck_assert(i == 0 || strcmp(live->log_groups[i - 1].name, g->name) < 0);
+    }
+    ck_assert_uint_eq(matched, 120);
+    /* "/app/payments/": 3 pages of at most 50; the exact name: 1. */
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), 4);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, 4);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].minimum, 4);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].items, 2);
+    ck_assert_uint_eq(report.n_unmanaged, 0);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+
+    /* With discovery: one listing of the whole region covers the others. */
+    opts.discover_unmanaged = true;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+    ck_assert_uint_eq(report.log_groups_listed, 128);
+    ck_assert_uint_eq(live->n_log_groups, 129); /* + the missing exact group */
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), 3);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, 3);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].items, 1);
+    ck_assert_uint_eq(report.n_unmanaged, 8);
+    for (size_t i = 0; i < report.n_unmanaged; i++) {
+        const struct lk_ir_log_group *g = report.unmanaged[i];
+        ck_assert(g >= live->log_groups && g < live->log_groups + live->n_log_groups);
+        ck_assert(!strncmp(g->name, "/unmanaged/", 11) || !strcmp(g->name, "/app/paymentsX"));
+        ck_assert(g->exists);
+        ck_assert_int_eq(g->retention_days, 0);
+    }
+    ck_assert_uint_eq(report.requests, report.minimum);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* 40 buckets with 20 ms added to every request: eight workers take well under the serial
+ * time, with exactly the requests the APIs need. */
+START_TEST(test_concurrency_latency)
+{
+    enum { N = 40, PER_BUCKET = 7, LATENCY_MS = 20 };
+    s_admin_post("/_admin/bulk", "{\"buckets\": {\"prefix\": \"lk-conc-\", \"count\": 40}}");
+    struct lk_ir_state *desired = s_desired_buckets("lk-conc-", N);
+    s_admin_post("/_admin/faults", "{\"kind\": \"latency\", \"latency_ms\": 20, \"count\": null}");
+    s_admin_post("/_admin/log/reset", "{}");
+
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.concurrency = 8;
+    opts.new_client = lk_live_client_new;
+    struct s_progress progress = {0};
+    opts.progress = s_on_progress;
+    opts.progress_ctx = &progress;
+    int64_t t0 = s_now_ms();
+    s_read_ok(desired, &opts, &live, &report);
+    int64_t elapsed = s_now_ms() - t0;
+    int64_t serial = (int64_t)N * PER_BUCKET * LATENCY_MS;
+    printf("live: %d buckets, %zu requests, concurrency %d: %" PRId64 " ms (serial latency alone "
+           "%" PRId64 " ms, %.0f%%)\n",
+           N, report.requests, report.concurrency, elapsed, serial, 100.0 * elapsed / serial);
+    ck_assert_msg(elapsed * 10 < serial * 4, "%" PRId64 " ms is not under 40%% of %" PRId64 " ms",
+                  elapsed, serial);
+    ck_assert_int_eq(report.concurrency, 8);
+    ck_assert_int_eq(report.concurrency_final, 8);
+    ck_assert_uint_eq(live->n_buckets, N);
+    for (size_t i = 0; i < N; i++) {
+        ck_assert(live->buckets[i].exists);
+        ck_assert_str_eq(live->buckets[i].region, "us-east-1");
+        ck_assert(live->buckets[i].encryption.present);
+    }
+    /* The endpoint's count equals the minimum: HeadBucket + 6 Gets per bucket, no
+     * GetBucketLocation (HeadBucket named the region), one GetCallerIdentity. */
+    ck_assert_int_eq(s_logged("s3", NULL), N * PER_BUCKET);
+    ck_assert_int_eq(s_logged("s3", "HeadBucket"), N);
+    ck_assert_int_eq(s_logged("s3", "GetBucketLocation"), 0);
+    ck_assert_int_eq(s_logged("s3", "GetBucketPolicy"), N);
+    ck_assert_int_eq(s_logged("sts", NULL), 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].requests, N * PER_BUCKET);
+    ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].minimum, N * PER_BUCKET);
+    ck_assert_uint_eq(report.requests, report.minimum);
+    ck_assert(!progress.decreasing);
+    ck_assert_uint_eq(progress.last_done, N);
+    ck_assert_uint_eq(progress.total, N);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* Throttling answers: the read succeeds through retries and the bound on work in flight is
+ * halved. */
+START_TEST(test_throttling)
+{
+    enum { N = 24 };
+    s_admin_post("/_admin/bulk", "{\"buckets\": {\"prefix\": \"lk-thr-\", \"count\": 24}, "
+                                 "\"log_groups\": {\"prefix\": \"/thr/\", \"count\": 75}}");
+    struct lk_ir_state *desired = s_desired_buckets("lk-thr-", N);
+    s_add_pattern(desired, "/thr/*", 30);
+    /* At most two throttles per operation: every call succeeds within its three attempts. */
+    s_admin_post("/_admin/faults",
+                 "{\"rules\": [{\"kind\": \"throttle\", \"service\": \"s3\", \"operation\": "
+                 "\"GetBucketPolicy\", \"count\": 2}, {\"kind\": \"throttle\", \"service\": "
+                 "\"s3\", \"operation\": \"HeadBucket\", \"count\": 2}, {\"kind\": \"throttle\", "
+                 "\"service\": \"logs\", \"operation\": \"DescribeLogGroups\", \"count\": 2}]}");
+    s_admin_post("/_admin/log/reset", "{}");
+
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.concurrency = 8;
+    opts.new_client = lk_live_client_new;
+    s_read_ok(desired, &opts, &live, &report);
+    printf("live: throttled %zu times, %u reductions, concurrency %d -> %d, %zu requests "
+           "(minimum %zu), %" PRId64 " ms\n",
+           report.throttled, report.reductions, report.concurrency, report.concurrency_final,
+           report.requests, report.minimum, report.elapsed_ms);
+    ck_assert_uint_eq(live->n_buckets, N);
+    for (size_t i = 0; i < N; i++)
+        ck_assert(live->buckets[i].exists);
+    ck_assert_uint_eq(live->n_log_groups, 75);
+    ck_assert_uint_eq(report.throttled, 6);
+    ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].throttled, 4);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].throttled, 2);
+    ck_assert_uint_ge(report.reductions, 1);
+    ck_assert_int_eq(report.concurrency, 8);
+    ck_assert_int_lt(report.concurrency_final, report.concurrency);
+    ck_assert_int_ge(report.concurrency_final, 1);
+    /* Each throttled request was sent once more. */
+    ck_assert_uint_eq(report.requests, report.minimum + report.throttled);
+    ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* Every GetBucketPolicy of one bucket fails with 500: a clear error naming the bucket and the
+ * operation, after the standard retries, and no hang. */
+START_TEST(test_error_storm)
+{
+    enum { N = 12 };
+    struct lk_aws_error err = {0};
+    /* Only lk-storm-00 exists; the others are missing, which is not an error. */
+    struct lk_ir_state *desired = s_desired_buckets("lk-storm-", N);
+    OK(lk_s3_create_bucket(&g_client, "lk-storm-00", NULL, false, &err), err);
+    s_admin_post("/_admin/faults", "{\"kind\": \"error\", \"service\": \"s3\", \"operation\": "
+                                   "\"GetBucketPolicy\", \"count\": null}");
+
+    for (int concurrency = 4; concurrency >= 1; concurrency -= 3) {
+        struct lk_live_options opts = {0};
+        opts.concurrency = concurrency;
+        opts.new_client = lk_live_client_new;
+        struct lk_live_report report;
+        struct lk_ir_state *live = lk_ir_state_new();
+        s_admin_post("/_admin/log/reset", "{}");
+        int64_t t0 = s_now_ms();
+        ck_assert_int_eq(lk_live_read(&g_client, desired, &opts, live, &report, &err), -1);
+        int64_t elapsed = s_now_ms() - t0;
+        ck_assert_msg(elapsed < 20000, "took %" PRId64 " ms", elapsed);
+        ck_assert_str_eq(err.code, "InternalError");
+        ck_assert_str_eq(err.operation, "GetBucketPolicy");
+        ck_assert_int_eq(err.http_status, 500);
+        ck_assert_int_eq(err.attempts, 3);
+        ck_assert_str_eq(report.error_context, "reading bucket lk-storm-00");
+        ck_assert_int_eq(report.error_kind, LK_LIVE_BUCKET);
+        char text[1024];
+        lk_live_error_format(&report, &err, text, sizeof(text));
+        ck_assert_msg(!strncmp(text,
+                               "reading bucket lk-storm-00: GetBucketPolicy failed: "
+                               "InternalError",
+                               strlen("reading bucket lk-storm-00: GetBucketPolicy failed: "
+                                      "InternalError")),
+                      "%s", text);
+        if (concurrency == 4)
+            printf("live: %s (%" PRId64 " ms)\n", text, elapsed);
+        ck_assert_uint_eq(live->n_buckets, 0);
+        ck_assert(g_client.http.perform == g_transport.perform);
+        ck_assert_int_eq(s_logged("s3", "GetBucketPolicy"), 3);
+        if (concurrency == 1) {
+            /* The failing bucket is the first item: nothing after it was handed out. */
+            ck_assert_int_eq(s_logged("s3", "HeadBucket"), 1);
+        }
+        lk_aws_error_clear(&err);
+        lk_live_report_free(&report);
+        lk_ir_state_free(live);
+    }
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* Credentials of another account: refused after GetCallerIdentity, before anything else. */
+START_TEST(test_wrong_account)
+{
+    struct lk_aws_error err = {0};
+    struct lk_live_options opts = {0};
+    opts.expected_account = "444455556666";
+    opts.new_client = lk_live_client_new;
+    struct lk_live_report report;
+    struct lk_ir_state *live = lk_ir_state_new();
+    s_admin_post("/_admin/log/reset", "{}");
+    ck_assert_int_eq(lk_live_read(&g_client, g_desired, &opts, live, &report, &err), -1);
+    ck_assert_str_eq(err.code, LK_LIVE_WRONG_ACCOUNT);
+    ck_assert_str_eq(report.account, ACCOUNT);
+    ck_assert_int_eq(report.error_kind, LK_LIVE_ACCOUNT);
+    ck_assert_int_eq(s_logged(NULL, NULL), 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_ACCOUNT].requests, 1);
+    char text[512];
+    lk_live_error_format(&report, &err, text, sizeof(text));
+    ck_assert_ptr_nonnull(strstr(text, "444455556666"));
+    lk_aws_error_clear(&err);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+int main(void)
+{
+    if (s_load_policy() != 0)
+        return EXIT_FAILURE;
+    Suite *s = suite_create("live");
+    TCase *tc = tcase_create("endpoint");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_quickstart_before_apply);
+    tcase_add_test(tc, test_quickstart_round_trip);
+    tcase_add_test(tc, test_pattern_pages_and_unmanaged);
+    tcase_add_test(tc, test_concurrency_latency);
+    tcase_add_test(tc, test_throttling);
+    tcase_add_test(tc, test_error_storm);
+    tcase_add_test(tc, test_wrong_account);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    s_unload_policy();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
