@@ -219,6 +219,22 @@ void lk_buf_free(struct lk_buf *buf)
     memset(buf, 0, sizeof(*buf));
 }
 
+void lk_buf_reserve(struct lk_buf *buf, size_t extra)
+{
+    if (buf->cap - buf->len > extra)
+        return;
+    size_t cap = buf->cap ? buf->cap : 256;
+    while (cap - buf->len <= extra) {
+        if (cap > SIZE_MAX / 2)
+            lk_oom();
+        cap *= 2;
+    }
+    buf->data = lk_xrealloc(buf->data, cap);
+    buf->cap = cap;
+    if (buf->len == 0)
+        buf->data[0] = '\0';
+}
+
 void lk_buf_append(struct lk_buf *buf, const char *data, size_t len)
 {
     if (buf->cap - buf->len <= len) {

@@ -106,6 +106,8 @@ struct lk_buf {
 void lk_buf_init(struct lk_buf *buf);
 void lk_buf_free(struct lk_buf *buf);
 void lk_buf_append(struct lk_buf *buf, const char *data, size_t len);
+/** Makes room for @p extra more bytes (and the terminator) without changing the contents. */
+void lk_buf_reserve(struct lk_buf *buf, size_t extra);
 void lk_buf_puts(struct lk_buf *buf, const char *s);
 void lk_buf_putc(struct lk_buf *buf, char c);
 void lk_buf_printf(struct lk_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -221,26 +221,39 @@ static const unsigned char s_json_special[256] = {
 
 void lk_json_escape(struct lk_buf *b, const char *s)
 {
-    lk_buf_putc(b, '"');
-    const char *run = s;
-    for (;;) {
-        while (!s_json_special[(unsigned char)*run])
-            run++;
-        lk_buf_append(b, s, (size_t)(run - s));
-        unsigned char c = (unsigned char)*run;
-        if (!c)
-            break;
-        switch (c) {
-        case '"': lk_buf_puts(b, "\\\""); break;
-        case '\\': lk_buf_puts(b, "\\\\"); break;
-        case '\n': lk_buf_puts(b, "\\n"); break;
-        case '\r': lk_buf_puts(b, "\\r"); break;
-        case '\t': lk_buf_puts(b, "\\t"); break;
-        default: lk_buf_printf(b, "\\u%04x", c);
+    /* Reserve the worst case (every byte as \u00XX) once, then write in place: artifacts of
+     * several megabytes pass through here in `compile --format json`. */
+    static const char hex[] = "0123456789abcdef";
+    size_t len = strlen(s);
+    if (len > (SIZE_MAX - 3) / 6)
+        lk_oom();
+    lk_buf_reserve(b, 6 * len + 2);
+    char *w = b->data + b->len;
+    *w++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (!s_json_special[c]) {
+            *w++ = (char)c;
+            continue;
         }
-        s = ++run;
+        *w++ = '\\';
+        switch (c) {
+        case '"': *w++ = '"'; break;
+        case '\\': *w++ = '\\'; break;
+        case '\n': *w++ = 'n'; break;
+        case '\r': *w++ = 'r'; break;
+        case '\t': *w++ = 't'; break;
+        default:
+            *w++ = 'u';
+            *w++ = '0';
+            *w++ = '0';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
     }
-    lk_buf_putc(b, '"');
+    *w++ = '"';
+    *w = '\0';
+    b->len = (size_t)(w - b->data);
 }
 
 static void s_print(struct lk_buf *b, const cJSON *item, int depth)
