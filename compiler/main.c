@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cmd_aws.h"
+#include "cmd_plan.h"
 
 static void s_usage(FILE *out)
 {
@@ -23,6 +24,9 @@ static void s_usage(FILE *out)
           "  validate PATH...   check policy files or directories and report every problem\n"
           "  compile PATH...    write the AWS API payloads the policy means (-o DIR)\n"
           "  show PATH...       print each source's timeline, location and readers\n"
+          "  plan PATH...       show what apply would change in AWS\n"
+          "  apply PATH...      change AWS to match the policy (asks first, never deletes logs)\n"
+          "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
@@ -55,6 +59,12 @@ int main(int argc, char **argv)
         return lk_cmd_compile(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return lk_cmd_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plan"))
+        return lk_cmd_plan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "apply"))
+        return lk_cmd_apply(argc - 1, argv + 1);
+    if (!strcmp(cmd, "drift"))
+        return lk_cmd_drift(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -62,7 +72,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile", "show", "whoami", "explain", "rules", "version", "help"};
+    static const char *const cmds[] = {"validate", "compile", "show", "plan", "apply", "drift", "whoami", "explain", "rules", "version", "help"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

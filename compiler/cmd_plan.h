@@ -1,0 +1,19 @@
+/*
+ * logkeep plan, apply and drift: compile the policy, read live AWS state, diff, and (apply)
+ * change AWS to match.
+ */
+#ifndef LK_CMD_PLAN_H
+#define LK_CMD_PLAN_H
+
+/** `logkeep plan POLICY...`: prints the changes apply would make. @return 0, 1 error, 2 usage. */
+int lk_cmd_plan(int argc, char **argv);
+
+/** `logkeep apply POLICY...`: plan, guards, confirmation, then the write calls.
+ *  @return 0 applied (or nothing to do), 1 refused or failed, 2 usage. */
+int lk_cmd_apply(int argc, char **argv);
+
+/** `logkeep drift POLICY...`: @return 0 in sync, 2 drift found, 1 error (usage errors: 2 too,
+ *  with a usage message). */
+int lk_cmd_drift(int argc, char **argv);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * logkeep runtime: apply (see apply.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "arena.h"
+#include "cloudtrail.h"
+#include "logs.h"
+#include "s3.h"
+
+void lk_apply_plan_init(struct lk_apply_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+}
+
+void lk_apply_plan_free(struct lk_apply_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->steps);
+    memset(plan, 0, sizeof(*plan));
+}
+
+const char *lk_apply_op_name(enum lk_apply_op op)
+{
+    switch (op) {
+    case LK_APPLY_CREATE_BUCKET: return "CreateBucket";
+    case LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK: return "PutPublicAccessBlock";
+    case LK_APPLY_PUT_ENCRYPTION: return "PutBucketEncryption";
+    case LK_APPLY_PUT_VERSIONING: return "PutBucketVersioning";
+    case LK_APPLY_PUT_OBJECT_LOCK: return "PutObjectLockConfiguration";
+    case LK_APPLY_PUT_BUCKET_POLICY: return "PutBucketPolicy";
+    case LK_APPLY_DELETE_BUCKET_POLICY: return "DeleteBucketPolicy";
+    case LK_APPLY_PUT_LIFECYCLE: return "PutBucketLifecycleConfiguration";
+    case LK_APPLY_DELETE_LIFECYCLE: return "DeleteBucketLifecycle";
+    case LK_APPLY_CREATE_LOG_GROUP: return "CreateLogGroup";
+    case LK_APPLY_PUT_RETENTION: return "PutRetentionPolicy";
+    case LK_APPLY_DELETE_RETENTION: return "DeleteRetentionPolicy";
+    case LK_APPLY_CREATE_TRAIL: return "CreateTrail";
+    case LK_APPLY_UPDATE_TRAIL: return "UpdateTrail";
+    case LK_APPLY_PUT_EVENT_SELECTORS: return "PutEventSelectors";
+    case LK_APPLY_START_LOGGING: return "StartLogging";
+    case LK_APPLY_STOP_LOGGING: return "StopLogging";
+    }
+    return "?";
+}
+
+static struct lk_apply_step *s_push(struct lk_apply_plan *p, enum lk_apply_op op, const char *name,
+                                    const char *region)
+{
+    /* A change list can name one attribute several times (lifecycle rules): one call each. */
+    for (size_t i = 0; i < p->n; i++)
+        if (p->steps[i].op == op && !strcmp(p->steps[i].name, name) &&
+            ((!p->steps[i].region && !region) ||
+             (p->steps[i].region && region && !strcmp(p->steps[i].region, region))))
+            return NULL;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 16;
+        p->steps = lk_xrealloc(p->steps, p->cap * sizeof(*p->steps));
+    }
+    struct lk_apply_step *s = &p->steps[p->n++];
+    memset(s, 0, sizeof(*s));
+    s->op = op;
+    s->name = name;
+    s->region = region;
+    return s;
+}
+
+static bool s_starts(const char *s, const char *prefix)
+{
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+static const struct lk_artifact *s_artifact(const struct lk_artifacts *a, struct lk_arena *tmp,
+                                            const char *kind, const char *name, const char *file)
+{
+    return lk_artifacts_find(a, lk_arena_printf(tmp, "%s/%s/%s", kind, name, file));
+}
+
+/* Literal characters of a pattern: the most specific pattern wins, as in diff.c. */
+static size_t s_literal_len(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        n += *p != '*';
+    return n;
+}
+
+/* The desired log group governing live group @p name of @p region: an exact name wins over
+ * patterns; among patterns, the one with the most literal characters (diff.c's rule). */
+static const struct lk_ir_log_group *s_group_for(const struct lk_ir_state *d, const char *region,
+                                                 const char *name)
+{
+    const struct lk_ir_log_group *best = NULL;
+    for (size_t i = 0; i < d->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &d->log_groups[i];
+        const char *gr = g->region ? g->region : d->region;
+        if (region && gr && strcmp(region, gr) != 0)
+            continue;
+        if (!g->pattern) {
+            if (!strcmp(g->name, name))
+                return g;
+            continue;
+        }
+        if (lk_logs_pattern_match(g->name, name) &&
+            (!best || s_literal_len(g->name) > s_literal_len(best->name)))
+            best = g;
+    }
+    return best;
+}
+
+/* The S3 steps of one bucket, in their safe order. @p all: the bucket is missing. */
+static void s_bucket_steps(struct lk_apply_plan *p, const struct lk_ir_bucket *b,
+                           const struct lk_diff *diff, const struct lk_artifacts *a,
+                           struct lk_arena *tmp, bool all)
+{
+    bool want[LK_APPLY_DELETE_LIFECYCLE + 1] = {false};
+    if (all) {
+        want[LK_APPLY_CREATE_BUCKET] = true;
+        want[LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK] = b->public_access_block.present;
+        want[LK_APPLY_PUT_ENCRYPTION] = b->encryption.present;
+        want[LK_APPLY_PUT_VERSIONING] = b->versioning != LK_IR_VERSIONING_NEVER;
+        /* Enabled at creation; a configuration is only needed for a default retention. */
+        want[LK_APPLY_PUT_OBJECT_LOCK] = b->object_lock.enabled &&
+                                         b->object_lock.mode != LK_IR_LOCK_NONE;
+        want[LK_APPLY_PUT_BUCKET_POLICY] = b->policy.present;
+        want[LK_APPLY_PUT_LIFECYCLE] = b->lifecycle.present;
+    } else {
+        for (size_t i = 0; i < diff->n; i++) {
+            const struct lk_diff_change *ch = &diff->changes[i];
+            if (ch->resource != LK_DIFF_BUCKET || ch->kind == LK_DIFF_NOTE ||
+                strcmp(ch->name, b->name) != 0)
+                continue;
+            const char *at = ch->attribute;
+            if (s_starts(at, "public_access_block"))
+                want[LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK] = true;
+            else if (s_starts(at, "encryption"))
+                want[LK_APPLY_PUT_ENCRYPTION] = true;
+            else if (!strcmp(at, "versioning"))
+                want[LK_APPLY_PUT_VERSIONING] = true;
+            else if (s_starts(at, "object_lock"))
+                want[LK_APPLY_PUT_OBJECT_LOCK] = true;
+            else if (s_starts(at, "policy"))
+                want[b->policy.present ? LK_APPLY_PUT_BUCKET_POLICY
+                                       : LK_APPLY_DELETE_BUCKET_POLICY] = true;
+            else if (s_starts(at, "lifecycle"))
+                want[b->lifecycle.present ? LK_APPLY_PUT_LIFECYCLE : LK_APPLY_DELETE_LIFECYCLE] =
+                    true;
+            /* "region" (a bucket cannot move) and "mfa_delete" (needs the root user's MFA
+             * device in the request) are reported, not applied. */
+        }
+    }
+    static const struct {
+        enum lk_apply_op op;
+        const char *file;
+    } s_files[] = {
+        {LK_APPLY_CREATE_BUCKET, NULL},
+        {LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK, "public-access-block.xml"},
+        {LK_APPLY_PUT_ENCRYPTION, "encryption.xml"},
+        {LK_APPLY_PUT_VERSIONING, "versioning.xml"},
+        {LK_APPLY_PUT_OBJECT_LOCK, "object-lock.xml"},
+        {LK_APPLY_PUT_BUCKET_POLICY, "policy.json"},
+        {LK_APPLY_DELETE_BUCKET_POLICY, NULL},
+        {LK_APPLY_PUT_LIFECYCLE, "lifecycle.xml"},
+        {LK_APPLY_DELETE_LIFECYCLE, NULL},
+    };
+    for (size_t i = 0; i < sizeof(s_files) / sizeof(s_files[0]); i++) {
+        if (!want[s_files[i].op])
+            continue;
+        const struct lk_artifact *art = NULL;
+        if (s_files[i].file) {
+            art = s_artifact(a, tmp, "s3", b->name, s_files[i].file);
+            if (!art)
+                continue; /* the compiler emits nothing for it: nothing to send */
+        }
+        struct lk_apply_step *s = s_push(p, s_files[i].op, b->name, b->region);
+        if (s) {
+            s->bucket = b;
+            s->artifact = art;
+        }
+    }
+}
+
+int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff *diff,
+                        const struct lk_artifacts *artifacts, struct lk_apply_plan *out)
+{
+    if (!desired || !diff || !artifacts || !out)
+        return LK_APPLY_EINVAL;
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+
+    /* 1. buckets */
+    for (size_t i = 0; i < desired->n_buckets; i++) {
+        const struct lk_ir_bucket *b = &desired->buckets[i];
+        const struct lk_diff_change *whole = lk_diff_find(diff, LK_DIFF_BUCKET, b->name, "");
+        s_bucket_steps(out, b, diff, artifacts, &tmp, whole && whole->kind == LK_DIFF_MISSING);
+    }
+
+    /* 2. log groups: creations first, then retention */
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_LOG_GROUP || ch->kind != LK_DIFF_MISSING ||
+            ch->attribute[0] != '\0')
+            continue;
+        const struct lk_ir_log_group *g = s_group_for(desired, ch->region, ch->name);
+        if (!g || g->pattern)
+            continue;
+        struct lk_apply_step *s = s_push(out, LK_APPLY_CREATE_LOG_GROUP, g->name, ch->region);
+        if (s)
+            s->kms_key_id = g->kms_key_id;
+    }
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_LOG_GROUP || ch->kind == LK_DIFF_NOTE)
+            continue;
+        bool whole = ch->attribute[0] == '\0' && ch->kind == LK_DIFF_MISSING;
+        if (!whole && strcmp(ch->attribute, "retention_days") != 0)
+            continue; /* kms_key_id: AssociateKmsKey is not part of this apply */
+        const struct lk_ir_log_group *g = s_group_for(desired, ch->region, ch->name);
+        if (!g)
+            continue;
+        if (whole && g->retention_days == 0)
+            continue; /* a new group never expires by default */
+        /* The group's own name (ch->name), not the pattern: one call per live group. */
+        struct lk_apply_step *s =
+            s_push(out, g->retention_days ? LK_APPLY_PUT_RETENTION : LK_APPLY_DELETE_RETENTION,
+                   ch->name, ch->region);
+        if (s)
+            s->retention_days = g->retention_days;
+    }
+
+    /* 3. trails */
+    for (size_t i = 0; i < desired->n_trails; i++) {
+        const struct lk_ir_trail *t = &desired->trails[i];
+        const char *region = t->home_region ? t->home_region : desired->region;
+        const struct lk_artifact *art =
+            lk_artifacts_find(artifacts, lk_arena_printf(&tmp, "cloudtrail/%s.json", t->name));
+        const struct lk_diff_change *whole = lk_diff_find(diff, LK_DIFF_TRAIL, t->name, "");
+        bool create = whole && whole->kind == LK_DIFF_MISSING;
+        bool update = false, selectors = create, logging = create && t->is_logging;
+        bool stop = false;
+        for (size_t k = 0; !create && k < diff->n; k++) {
+            const struct lk_diff_change *ch = &diff->changes[k];
+            if (ch->resource != LK_DIFF_TRAIL || ch->kind == LK_DIFF_NOTE ||
+                strcmp(ch->name, t->name) != 0)
+                continue;
+            if (!strcmp(ch->attribute, "trail.event_selectors"))
+                selectors = true;
+            else if (!strcmp(ch->attribute, "trail.is_logging"))
+                {
+                if (t->is_logging)
+                    logging = true;
+                else
+                    stop = true;
+            }
+            else if (!strcmp(ch->attribute, "trail.home_region"))
+                continue; /* a trail cannot move: reported, not applied */
+            else if (s_starts(ch->attribute, "trail."))
+                update = true;
+        }
+        struct lk_apply_step *s;
+        if (create && (s = s_push(out, LK_APPLY_CREATE_TRAIL, t->name, region))) {
+            s->trail = t;
+            s->artifact = art;
+        }
+        if (update && (s = s_push(out, LK_APPLY_UPDATE_TRAIL, t->name, region)))
+            s->trail = t;
+        if (selectors && (s = s_push(out, LK_APPLY_PUT_EVENT_SELECTORS, t->name, region))) {
+            s->trail = t;
+            s->artifact = art;
+        }
+        if (logging && (s = s_push(out, LK_APPLY_START_LOGGING, t->name, region)))
+            s->trail = t;
+        if (stop && (s = s_push(out, LK_APPLY_STOP_LOGGING, t->name, region)))
+            s->trail = t;
+    }
+    lk_arena_destroy(&tmp);
+    return LK_APPLY_OK;
+}
+
+static int s_trail_section(struct lk_aws_client *c, const struct lk_apply_step *s,
+                           const char *section, struct lk_aws_error *err)
+{
+    if (s->artifact)
+        return lk_cloudtrail_send_artifact_section(c, s->artifact->content, s->artifact->len,
+                                                   section, s->region, err);
+    if (!strcmp(section, "CreateTrail"))
+        return lk_cloudtrail_create_trail(c, s->trail, err);
+    return lk_cloudtrail_put_event_selectors(c, s->trail, err);
+}
+
+static int s_run(struct lk_aws_client *c, const struct lk_apply_step *s, struct lk_aws_error *err)
+{
+    const struct lk_artifact *a = s->artifact;
+    switch (s->op) {
+    case LK_APPLY_CREATE_BUCKET:
+        return lk_s3_create_bucket(c, s->name, s->region, s->bucket->object_lock.enabled, err);
+    case LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK:
+        return lk_s3_put_public_access_block(c, s->name, s->region, a->content, a->len, err);
+    case LK_APPLY_PUT_ENCRYPTION:
+        return lk_s3_put_encryption(c, s->name, s->region, a->content, a->len, err);
+    case LK_APPLY_PUT_VERSIONING:
+        return lk_s3_put_versioning(c, s->name, s->region, a->content, a->len, err);
+    case LK_APPLY_PUT_OBJECT_LOCK:
+        return lk_s3_put_object_lock(c, s->name, s->region, a->content, a->len, err);
+    case LK_APPLY_PUT_BUCKET_POLICY:
+        return lk_s3_put_policy(c, s->name, s->region, a->content, a->len, err);
+    case LK_APPLY_DELETE_BUCKET_POLICY:
+        return lk_s3_delete_policy(c, s->name, s->region, err);
+    case LK_APPLY_PUT_LIFECYCLE:
+        return lk_s3_put_lifecycle(c, s->name, s->region, a->content, a->len,
+                                   s->bucket->lifecycle.transition_min_size, err);
+    case LK_APPLY_DELETE_LIFECYCLE:
+        return lk_s3_delete_lifecycle(c, s->name, s->region, err);
+    case LK_APPLY_CREATE_LOG_GROUP:
+        /* if_not_exists: a group created since the read is not a failure. */
+        return lk_logs_create_log_group(c, s->name, s->region, s->kms_key_id, true, err);
+    case LK_APPLY_PUT_RETENTION:
+        return lk_logs_put_retention(c, s->name, s->region, s->retention_days, err);
+    case LK_APPLY_DELETE_RETENTION:
+        return lk_logs_delete_retention(c, s->name, s->region, err);
+    case LK_APPLY_CREATE_TRAIL:
+        return s_trail_section(c, s, "CreateTrail", err);
+    case LK_APPLY_UPDATE_TRAIL:
+        return lk_cloudtrail_update_trail(c, s->trail, err);
+    case LK_APPLY_PUT_EVENT_SELECTORS:
+        return s_trail_section(c, s, "PutEventSelectors", err);
+    case LK_APPLY_START_LOGGING:
+        return lk_cloudtrail_start_logging(c, s->name, s->region, err);
+    case LK_APPLY_STOP_LOGGING:
+        return lk_cloudtrail_stop_logging(c, s->name, s->region, err);
+    }
+    return -1;
+}
+
+int lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
+                     void (*on_step)(void *ctx, const struct lk_apply_step *step), void *ctx,
+                     struct lk_aws_error *err)
+{
+    if (!client || !plan || !err)
+        return LK_APPLY_EINVAL;
+    for (size_t i = 0; i < plan->n; i++) {
+        struct lk_apply_step *s = &plan->steps[i];
+        if (s_run(client, s, err) != 0) {
+            s->status = LK_APPLY_FAILED;
+            if (on_step)
+                on_step(ctx, s);
+            return LK_APPLY_EFAILED;
+        }
+        s->status = LK_APPLY_DONE;
+        if (on_step)
+            on_step(ctx, s);
+    }
+    return LK_APPLY_OK;
+}
+
+void lk_apply_report(const struct lk_apply_plan *plan, FILE *f)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct lk_apply_step *s = &plan->steps[i];
+        const char *st = s->status == LK_APPLY_DONE     ? "done    "
+                         : s->status == LK_APPLY_FAILED ? "FAILED  "
+                                                        : "not made";
+        fprintf(f, "  %s  %s %s", st, lk_apply_op_name(s->op), s->name);
+        if (s->op == LK_APPLY_PUT_RETENTION)
+            fprintf(f, " (%d days)", (int)s->retention_days);
+        if (s->region)
+            fprintf(f, " [%s]", s->region);
+        fputc('\n', f);
+    }
+}
+
+size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *allow,
+                               size_t n_allow, FILE *f)
+{
+    size_t missing = 0;
+    if (!diff)
+        return 0;
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (!ch->data_loss || !ch->allow_name || ch->resource == LK_DIFF_UNMANAGED_LOG_GROUP)
+            continue;
+        bool given = false;
+        for (size_t k = 0; k < n_allow && !given; k++)
+            given = !strcmp(allow[k], ch->allow_name);
+        if (given)
+            continue;
+        bool seen = false; /* several attributes can share one allow name */
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = diff->changes[k].data_loss && diff->changes[k].allow_name &&
+                   !strcmp(diff->changes[k].allow_name, ch->allow_name);
+        if (seen)
+            continue;
+        missing++;
+        if (f)
+            fprintf(f, "  --allow %s\n", ch->allow_name);
+    }
+    return missing;
+}
+
+char *lk_apply_principal_arn(const char *arn)
+{
+    /* arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION -> arn:PARTITION:iam::ACCOUNT:role/ROLE.
+     * The session ARN drops the role's path (/team/ROLE appears as ROLE), so the result is
+     * exact only for roles without a path; lk_apply_check_lockout() compares by role name. */
+    const char *sts = strstr(arn, ":sts::");
+    const char *ar = strstr(arn, ":assumed-role/");
+    if (!sts || !ar || ar < sts)
+        return lk_xstrdup(arn);
+    const char *role = ar + strlen(":assumed-role/");
+    const char *slash = strchr(role, '/');
+    size_t role_len = slash ? (size_t)(slash - role) : strlen(role);
+    const char *acct = sts + strlen(":sts::");
+    struct lk_buf b;
+    lk_buf_init(&b);
+    lk_buf_append(&b, arn, (size_t)(sts - arn));
+    lk_buf_puts(&b, ":iam::");
+    lk_buf_append(&b, acct, (size_t)(ar - acct));
+    lk_buf_puts(&b, ":role/");
+    lk_buf_append(&b, role, role_len);
+    char *out = lk_xstrndup(b.data, b.len);
+    lk_buf_free(&b);
+    return out;
+}
+
+/* IAM wildcard match: '*' any run, '?' one character. */
+static bool s_wild(const char *p, const char *s)
+{
+    if (!*p)
+        return !*s;
+    if (*p == '*')
+        return s_wild(p + 1, s) || (*s && s_wild(p, s + 1));
+    if (*s && (*p == '?' || *p == *s))
+        return s_wild(p + 1, s + 1);
+    return false;
+}
+
+/* Whether @p principal (an IAM principal ARN) is @p admin. For an assumed role the session ARN
+ * gave no path, so an admin role arn:P:iam::A:role/PATH/NAME matches by account and role
+ * name. */
+static bool s_admin_match(const char *admin, const char *principal, bool like, bool assumed)
+{
+    if (like ? s_wild(admin, principal) : !strcmp(admin, principal))
+        return true;
+    if (!assumed)
+        return false;
+    const char *ar = strstr(admin, ":role/"), *pr = strstr(principal, ":role/");
+    if (!ar || !pr || (ar - admin) != (pr - principal) || strncmp(admin, principal, (size_t)(ar - admin)))
+        return false;
+    const char *aname = strrchr(ar, '/') + 1, *pname = pr + strlen(":role/");
+    return like ? s_wild(aname, pname) : !strcmp(aname, pname);
+}
+
+static bool s_action_covers(const struct lk_ir_string_list *actions, const char *action)
+{
+    for (size_t i = 0; i < actions->n; i++) {
+        const char *a = actions->items[i];
+        if (!strcmp(a, "*") || !strcmp(a, "s3:*") || !strcmp(a, action) || s_wild(a, action))
+            return true;
+    }
+    return false;
+}
+
+bool lk_apply_check_lockout(const struct lk_ir_state *desired, const char *caller_arn, char *msg,
+                            size_t len)
+{
+    if (!desired || !caller_arn)
+        return false;
+    char *principal = lk_apply_principal_arn(caller_arn);
+    bool assumed = strcmp(principal, caller_arn) != 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < desired->n_buckets; i++) {
+        const struct lk_ir_bucket *b = &desired->buckets[i];
+        if (!b->policy.present)
+            continue;
+        for (size_t k = 0; ok && k < b->policy.n_statements; k++) {
+            const struct lk_ir_statement *st = &b->policy.statements[k];
+            if (st->allow || st->principal_kind != LK_IR_PRINCIPAL_ANY ||
+                !s_action_covers(&st->actions, "s3:PutBucketPolicy"))
+                continue;
+            for (size_t c = 0; ok && c < st->n_conditions; c++) {
+                const struct lk_ir_condition *cond = &st->conditions[c];
+                bool like = !strcmp(cond->op, "ArnNotLike") || !strcmp(cond->op, "StringNotLike");
+                bool equals =
+                    !strcmp(cond->op, "ArnNotEquals") || !strcmp(cond->op, "StringNotEquals");
+                if ((!like && !equals) || strcmp(cond->key, "aws:PrincipalArn") != 0)
+                    continue;
+                bool match = false;
+                for (size_t v = 0; v < cond->values.n && !match; v++)
+                    match = s_admin_match(cond->values.items[v], principal, like, assumed);
+                if (!match) {
+                    ok = false;
+                    if (msg && len)
+                        snprintf(msg, len,
+                                 "the bucket policy of %s (store %s) would deny policy changes "
+                                 "to the calling principal %s: it is not one of the store's "
+                                 "admins; add it to the admins or run apply as an admin",
+                                 b->name, b->store ? b->store : "?", principal);
+                }
+            }
+        }
+    }
+    free(principal);
+    return ok;
+}

@@ -1,0 +1,148 @@
+/*
+ * logkeep runtime: apply, turning a diff of desired against live state into AWS write calls.
+ *
+ * lk_apply_plan_build() maps each change of a diff (runtime/diff.h) to the write call that fixes
+ * it, so a resource whose live state already matches gets no call at all and a second apply
+ * makes none. Calls are sent in a safe order:
+ *
+ *   1. buckets: CreateBucket for missing ones (Object Lock enabled at creation when the store
+ *      asks for it), then PutPublicAccessBlock, PutBucketEncryption, PutBucketVersioning before
+ *      PutObjectLockConfiguration (Object Lock needs versioning), PutBucketPolicy before
+ *      PutBucketLifecycleConfiguration and before any trail (CloudTrail checks the bucket
+ *      policy when a trail is created or updated);
+ *   2. log groups: CreateLogGroup for missing exact names, PutRetentionPolicy on exact names and
+ *      on every live group a pattern governs, DeleteRetentionPolicy only when the policy keeps
+ *      forever. Before trails because CreateTrail checks that a CloudWatch Logs group it
+ *      delivers to exists;
+ *   3. trails: CreateTrail or UpdateTrail, PutEventSelectors, StartLogging/StopLogging.
+ *
+ * Payloads are the compiler's artifacts (compiler/emit.h), sent as they are. Nothing here
+ * deletes a bucket, a log group, a trail or log data.
+ *
+ * The guards (lk_apply_missing_allows(), lk_apply_check_lockout()) only read; the caller runs
+ * them before lk_apply_execute().
+ */
+#ifndef LK_APPLY_H
+#define LK_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aws.h"
+#include "diff.h"
+#include "emit.h"
+#include "ir.h"
+
+/* Result codes. */
+#define LK_APPLY_OK 0
+#define LK_APPLY_EINVAL (-1) /* a required argument is NULL */
+#define LK_APPLY_EFAILED (-2) /* an AWS call failed; later steps were not made */
+
+enum lk_apply_op {
+    LK_APPLY_CREATE_BUCKET,
+    LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK,
+    LK_APPLY_PUT_ENCRYPTION,
+    LK_APPLY_PUT_VERSIONING,
+    LK_APPLY_PUT_OBJECT_LOCK,
+    LK_APPLY_PUT_BUCKET_POLICY,
+    LK_APPLY_DELETE_BUCKET_POLICY,
+    LK_APPLY_PUT_LIFECYCLE,
+    LK_APPLY_DELETE_LIFECYCLE,
+    LK_APPLY_CREATE_LOG_GROUP,
+    LK_APPLY_PUT_RETENTION,
+    LK_APPLY_DELETE_RETENTION,
+    LK_APPLY_CREATE_TRAIL,
+    LK_APPLY_UPDATE_TRAIL,
+    LK_APPLY_PUT_EVENT_SELECTORS,
+    LK_APPLY_START_LOGGING,
+    LK_APPLY_STOP_LOGGING,
+};
+
+enum lk_apply_status {
+    LK_APPLY_PENDING, /* not made (yet) */
+    LK_APPLY_DONE,    /* AWS answered 2xx */
+    LK_APPLY_FAILED,  /* the call that stopped the apply */
+};
+
+/** One write call. Every pointer is borrowed from the desired state or the artifacts. */
+struct lk_apply_step {
+    enum lk_apply_op op;
+    const char *name;   /* bucket, log group or trail */
+    const char *region; /* where to send it; NULL: the client's region */
+    const struct lk_ir_bucket *bucket;  /* desired bucket (bucket steps) */
+    const struct lk_ir_trail *trail;    /* desired trail (trail steps) */
+    const struct lk_artifact *artifact; /* payload (S3 puts, trail sections), or NULL */
+    int32_t retention_days;             /* PutRetentionPolicy */
+    const char *kms_key_id;             /* CreateLogGroup */
+    enum lk_apply_status status;
+};
+
+struct lk_apply_plan {
+    struct lk_apply_step *steps; /* owned (heap), in execution order */
+    size_t n;
+    size_t cap;
+};
+
+void lk_apply_plan_init(struct lk_apply_plan *plan);
+/** Frees the steps; the plan may be initialised again. NULL is allowed. */
+void lk_apply_plan_free(struct lk_apply_plan *plan);
+
+/** @return the AWS operation name of @p op ("PutBucketPolicy"). */
+const char *lk_apply_op_name(enum lk_apply_op op);
+
+/**
+ * Builds the calls that turn live into desired, from the changes of @p diff
+ * (lk_diff_states() of @p desired against live). Changes apply cannot act on (a bucket in
+ * another region, a trail's home region, MFA delete, notes, unmanaged log groups) make no call.
+ * @param desired the desired state the diff was made from; must outlive @p out.
+ * @param artifacts lk_emit_all() of @p desired; must outlive @p out.
+ * @param out an initialised plan; steps are appended in the safe order above.
+ * @return LK_APPLY_OK, or LK_APPLY_EINVAL.
+ */
+int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff *diff,
+                        const struct lk_artifacts *artifacts, struct lk_apply_plan *out);
+
+/**
+ * Sends the steps in order and stops at the first failure.
+ * @param on_step called after each call (may be NULL), for progress output.
+ * @param err receives the failed call's AWS error (caller clears); must be empty on entry.
+ * @return LK_APPLY_OK when every step is DONE; LK_APPLY_EFAILED with one step FAILED, the
+ *         earlier ones DONE and the later ones PENDING; LK_APPLY_EINVAL.
+ */
+int lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
+                     void (*on_step)(void *ctx, const struct lk_apply_step *step), void *ctx,
+                     struct lk_aws_error *err);
+
+/** Writes one line per step: "  done     PutBucketPolicy acme-logs", "failed", "not made". */
+void lk_apply_report(const struct lk_apply_plan *plan, FILE *f);
+
+/**
+ * Counts the data-loss changes of @p diff whose allow name is not in @p allow, and writes
+ * "  --allow NAME" for each (once per name) to @p f (may be NULL).
+ * @return the number of distinct names missing.
+ */
+size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *allow,
+                               size_t n_allow, FILE *f);
+
+/**
+ * The IAM principal ARN of the caller ARN STS reports: an assumed-role session
+ * arn:PART:sts::A:assumed-role/R/S becomes arn:PART:iam::A:role/R; other ARNs are returned as
+ * they are. Heap string (free()).
+ */
+char *lk_apply_principal_arn(const char *caller_arn);
+
+/**
+ * The lock-out guard: for every desired bucket whose policy denies changes to everyone but its
+ * admins (a Deny on "*" covering s3:PutBucketPolicy, with an ArnNotLike/ArnNotEquals/
+ * StringNotLike/StringNotEquals condition on aws:PrincipalArn), checks that the caller's
+ * principal ARN (lk_apply_principal_arn()) matches one of the admin ARNs ('*' and '?'
+ * wildcards for the Like operators).
+ * @param msg receives the reason when the caller would be locked out.
+ * @return true when applying the policies keeps the caller able to change them.
+ */
+bool lk_apply_check_lockout(const struct lk_ir_state *desired, const char *caller_arn, char *msg,
+                            size_t len);
+
+#endif
