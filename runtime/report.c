@@ -1,0 +1,846 @@
+/*
+ * logkeep runtime: drift and plan reports (see report.h).
+ *
+ * Each format is rendered into a heap buffer, then written with one fwrite(): a failed write is
+ * then one check, and nothing is half-written because of a rendering error.
+ */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+/* ------------------------------------------------------------------------------ shared */
+
+static const char *s_opt(const char *s, const char *fallback)
+{
+    return s ? s : fallback;
+}
+
+/* "(resource)" for the attribute "" (the resource as a whole). */
+static const char *s_attr(const struct lk_diff_change *ch)
+{
+    return ch->attribute && *ch->attribute ? ch->attribute : "(resource)";
+}
+
+static bool s_is_drift(const struct lk_diff_change *ch)
+{
+    return ch->kind != LK_DIFF_NOTE;
+}
+
+/* A failure in JUnit terms: the live state is weaker than the policy, or misses something. */
+static bool s_is_failure(const struct lk_diff_change *ch)
+{
+    return s_is_drift(ch) && (ch->direction == LK_DIFF_WEAKER || ch->kind == LK_DIFF_MISSING);
+}
+
+/* One line for a change, in the spirit of lk_diff_render_text():
+ * "+ attr = desired", "~ attr: live -> desired", "- attr = live", "# attr: note", then the
+ * direction, the --allow name and the explanation. */
+static void s_change_line(struct lk_buf *b, const struct lk_diff_change *ch)
+{
+    switch (ch->kind) {
+    case LK_DIFF_MISSING:
+        lk_buf_printf(b, "+ %s = %s", s_attr(ch), s_opt(ch->desired, "(absent)"));
+        break;
+    case LK_DIFF_CHANGED:
+        lk_buf_printf(b, "~ %s: %s -> %s", s_attr(ch), s_opt(ch->live, "(absent)"),
+                      s_opt(ch->desired, "(absent)"));
+        break;
+    case LK_DIFF_EXTRA:
+        lk_buf_printf(b, "- %s = %s", s_attr(ch), s_opt(ch->live, "(absent)"));
+        break;
+    case LK_DIFF_NOTE:
+        lk_buf_printf(b, "# %s: %s", s_attr(ch), s_opt(ch->note, ""));
+        break;
+    }
+    if (ch->kind != LK_DIFF_NOTE) {
+        if (ch->direction != LK_DIFF_NEUTRAL)
+            lk_buf_printf(b, " [%s]", lk_diff_direction_name(ch->direction));
+        if (ch->data_loss && ch->allow_name)
+            lk_buf_printf(b, " (needs --allow %s)", ch->allow_name);
+        if (ch->note)
+            lk_buf_printf(b, " (%s)", ch->note);
+    }
+}
+
+/* The counts of the title: drift only (notes are not differences). */
+static size_t s_differences(const struct lk_diff_summary *sum)
+{
+    return sum->to_add + sum->to_change + sum->to_remove;
+}
+
+static const char *const s_kind_titles[] = {"Buckets", "Log groups", "Trails",
+                                            "Unmanaged log groups"};
+
+static const char *s_kind_title(enum lk_diff_resource r)
+{
+    return (size_t)r < sizeof(s_kind_titles) / sizeof(s_kind_titles[0]) ? s_kind_titles[r]
+                                                                         : "Resources";
+}
+
+/* ------------------------------------------------------------------------------ JSON */
+
+static cJSON *s_jnew(cJSON *item)
+{
+    if (!item)
+        lk_oom();
+    return item;
+}
+
+static cJSON *s_jadd(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!cJSON_AddItemToObject(obj, key, s_jnew(item)))
+        lk_oom();
+    return item;
+}
+
+static cJSON *s_jstr(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void s_jpush(cJSON *arr, cJSON *item)
+{
+    if (!cJSON_AddItemToArray(arr, s_jnew(item)))
+        lk_oom();
+}
+
+/* The context, absent members as null. */
+static cJSON *s_json_context(const struct lk_report_context *ctx)
+{
+    cJSON *o = s_jnew(cJSON_CreateObject());
+    s_jadd(o, "account", s_jstr(ctx->account));
+    s_jadd(o, "region", s_jstr(ctx->region));
+    cJSON *paths = s_jadd(o, "policy_paths", cJSON_CreateArray());
+    for (size_t i = 0; i < ctx->n_policy_paths; i++)
+        s_jpush(paths, s_jstr(ctx->policy_paths[i]));
+    s_jadd(o, "resources_read", cJSON_CreateNumber((double)ctx->resources_read));
+    s_jadd(o, "unmanaged_log_groups", cJSON_CreateNumber((double)ctx->unmanaged_log_groups));
+    s_jadd(o, "generated_at", s_jstr(ctx->generated_at));
+    return o;
+}
+
+static void s_print_json(struct lk_buf *b, cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    if (!text)
+        lk_oom();
+    lk_buf_puts(b, text);
+    lk_buf_putc(b, '\n');
+    free(text);
+}
+
+static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
+                          const struct lk_report_context *ctx)
+{
+    char *text = lk_diff_to_json(d);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    /* lk_diff_to_json() only fails for want of memory; what it prints, cJSON reads back. */
+    if (!root)
+        lk_oom();
+    s_jadd(root, "context", s_json_context(ctx));
+    s_print_json(b, root);
+    cJSON_Delete(root);
+}
+
+/* ------------------------------------------------------------------------------ Markdown */
+
+/* Text in a table cell or list item: nothing in it can end the cell, start a code span,
+ * emphasis or a link, or become HTML. */
+static void s_md_text(struct lk_buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
+        case '|': case '`': case '\\': case '*': case '_': case '[': case ']': case '#':
+            lk_buf_putc(b, '\\');
+            lk_buf_putc(b, (char)c);
+            break;
+        case '<':
+            lk_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lk_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            lk_buf_puts(b, "&amp;");
+            break;
+        case '\r':
+            if (p[1] != '\n')
+                lk_buf_puts(b, "<br>");
+            break;
+        case '\n':
+            lk_buf_puts(b, "<br>");
+            break;
+        default:
+            lk_buf_putc(b, c < 0x20 ? ' ' : (char)c);
+            break;
+        }
+    }
+}
+
+static void s_md_value(struct lk_buf *b, const char *s)
+{
+    if (s)
+        s_md_text(b, s);
+    else
+        lk_buf_puts(b, "*absent*");
+}
+
+static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch)
+{
+    lk_buf_puts(b, "| ");
+    if (ch->direction == LK_DIFF_WEAKER)
+        lk_buf_puts(b, "**weaker** ");
+    s_md_text(b, s_opt(ch->name, ""));
+    if (ch->region) {
+        lk_buf_puts(b, " (");
+        s_md_text(b, ch->region);
+        lk_buf_putc(b, ')');
+    }
+    lk_buf_puts(b, " | ");
+    s_md_text(b, s_attr(ch));
+    lk_buf_puts(b, " | ");
+    s_md_text(b, lk_diff_kind_name(ch->kind));
+    if (ch->data_loss && ch->allow_name) {
+        lk_buf_puts(b, ", needs --allow ");
+        s_md_text(b, ch->allow_name);
+    }
+    if (ch->note) {
+        lk_buf_puts(b, ": ");
+        s_md_text(b, ch->note);
+    }
+    lk_buf_puts(b, " | ");
+    s_md_value(b, ch->live);
+    lk_buf_puts(b, " | ");
+    s_md_value(b, ch->desired);
+    lk_buf_puts(b, " | ");
+    lk_buf_puts(b, lk_diff_direction_name(ch->direction));
+    lk_buf_puts(b, " |\n");
+}
+
+static void s_md_context(struct lk_buf *b, const struct lk_report_context *ctx)
+{
+    bool any = false;
+    if (ctx->account) {
+        lk_buf_puts(b, "Account ");
+        s_md_text(b, ctx->account);
+        any = true;
+    }
+    if (ctx->region) {
+        lk_buf_puts(b, any ? ", region " : "Region ");
+        s_md_text(b, ctx->region);
+        any = true;
+    }
+    if (ctx->resources_read) {
+        lk_buf_printf(b, "%s%zu resources read", any ? ", " : "", ctx->resources_read);
+        any = true;
+    }
+    if (ctx->unmanaged_log_groups) {
+        lk_buf_printf(b, "%s%zu unmanaged log groups", any ? ", " : "", ctx->unmanaged_log_groups);
+        any = true;
+    }
+    for (size_t i = 0; i < ctx->n_policy_paths; i++) {
+        if (!ctx->policy_paths[i])
+            continue;
+        lk_buf_puts(b, any ? (i == 0 ? ", policy " : " ") : "Policy ");
+        s_md_text(b, ctx->policy_paths[i]);
+        any = true;
+    }
+    if (ctx->generated_at) {
+        lk_buf_puts(b, any ? ", generated " : "Generated ");
+        s_md_text(b, ctx->generated_at);
+        any = true;
+    }
+    if (any)
+        lk_buf_puts(b, ".\n\n");
+}
+
+static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
+                              const struct lk_report_context *ctx)
+{
+    struct lk_diff_summary sum;
+    lk_diff_summarize(d, &sum);
+    size_t n = s_differences(&sum);
+    if (n == 0)
+        lk_buf_puts(b, "## logkeep drift: in sync\n\n");
+    else
+        lk_buf_printf(b, "## logkeep drift: %zu difference%s (%zu weaker than policy)\n\n", n,
+                      n == 1 ? "" : "s", sum.weaker);
+    s_md_context(b, ctx);
+    if (n)
+        lk_buf_printf(b, "%zu to add, %zu to change, %zu to remove; %zu stronger than policy; "
+                         "%zu need --allow.\n\n",
+                      sum.to_add, sum.to_change, sum.to_remove, sum.stronger, sum.need_allow);
+
+    /* The diff is sorted by resource kind first: one table per run of a kind. */
+    bool open = false;
+    enum lk_diff_resource current = LK_DIFF_BUCKET;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct lk_diff_change *ch = &d->changes[i];
+        if (!s_is_drift(ch))
+            continue;
+        if (!open || ch->resource != current) {
+            if (open)
+                lk_buf_putc(b, '\n');
+            lk_buf_printf(b, "### %s\n\n", s_kind_title(ch->resource));
+            lk_buf_puts(b, "| Resource | Attribute | Change | Live | Policy | Direction |\n");
+            lk_buf_puts(b, "|---|---|---|---|---|---|\n");
+            open = true;
+            current = ch->resource;
+        }
+        s_md_row(b, ch);
+    }
+    if (open)
+        lk_buf_putc(b, '\n');
+
+    if (sum.notes) {
+        lk_buf_printf(b, "<details>\n<summary>%zu note%s</summary>\n\n", sum.notes,
+                      sum.notes == 1 ? "" : "s");
+        for (size_t i = 0; i < d->n; i++) {
+            const struct lk_diff_change *ch = &d->changes[i];
+            if (s_is_drift(ch))
+                continue;
+            lk_buf_puts(b, "- ");
+            s_md_text(b, lk_diff_resource_name(ch->resource));
+            lk_buf_putc(b, ' ');
+            s_md_text(b, s_opt(ch->name, ""));
+            if (ch->region) {
+                lk_buf_puts(b, " (");
+                s_md_text(b, ch->region);
+                lk_buf_putc(b, ')');
+            }
+            if (ch->attribute && *ch->attribute) {
+                lk_buf_puts(b, ", ");
+                s_md_text(b, ch->attribute);
+            }
+            lk_buf_puts(b, ": ");
+            s_md_text(b, s_opt(ch->note, "note"));
+            lk_buf_putc(b, '\n');
+        }
+        lk_buf_puts(b, "\n</details>\n");
+    }
+}
+
+/* ------------------------------------------------------------------------------ XML */
+
+/* Decodes one UTF-8 sequence of @p s (at most @p len bytes) into @p cp.
+ * @return its length, or 0 when it is not well-formed (overlong, surrogate, > U+10FFFF,
+ *         truncated). */
+static size_t s_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, v = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, v = c & 0x0Fu, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, v = c & 0x07u, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* XML 1.0 character data: markup characters escaped; in an attribute also quotes and the
+ * white space that attribute normalisation would turn into spaces; characters XML 1.0 does
+ * not allow (controls, U+FFFE, U+FFFF, malformed UTF-8) replaced by U+FFFD. */
+static void s_xml(struct lk_buf *b, const char *s, bool attr)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    while (len) {
+        uint32_t cp = 0;
+        size_t n = s_utf8(p, len, &cp);
+        if (n == 0) {
+            lk_buf_puts(b, "\xEF\xBF\xBD");
+            p++, len--;
+            continue;
+        }
+        switch (cp) {
+        case '&':
+            lk_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            lk_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lk_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            lk_buf_puts(b, attr ? "&quot;" : "\"");
+            break;
+        case '\'':
+            lk_buf_puts(b, attr ? "&apos;" : "'");
+            break;
+        case '\t':
+            lk_buf_puts(b, attr ? "&#9;" : "\t");
+            break;
+        case '\n':
+            lk_buf_puts(b, attr ? "&#10;" : "\n");
+            break;
+        case '\r':
+            lk_buf_puts(b, "&#13;");
+            break;
+        default:
+            if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
+                lk_buf_puts(b, "\xEF\xBF\xBD");
+            else
+                lk_buf_append(b, (const char *)p, n);
+            break;
+        }
+        p += n, len -= n;
+    }
+}
+
+/* A governed resource: one JUnit testcase. */
+struct s_resource {
+    enum lk_diff_resource kind;
+    const char *name;
+    const char *region; /* NULL when no state says */
+    size_t failures;    /* changes that fail the testcase */
+    size_t first;       /* index of its first change in the grouped order */
+    size_t n_changes;
+};
+
+static int s_cmp_resource(const void *a, const void *b)
+{
+    const struct s_resource *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    int c = strcmp(s_opt(x->name, ""), s_opt(y->name, ""));
+    if (c)
+        return c;
+    if (!x->region || !y->region)
+        return x->region ? 1 : (y->region ? -1 : 0);
+    return strcmp(x->region, y->region);
+}
+
+static void s_res_add(struct s_resource **res, size_t *n, size_t *cap, enum lk_diff_resource kind,
+                      const char *name, const char *region)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *res = lk_xrealloc(*res, *cap * sizeof(**res));
+    }
+    struct s_resource *r = &(*res)[(*n)++];
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->name = name;
+    r->region = region;
+}
+
+static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
+                           const struct lk_report_context *ctx)
+{
+    struct s_resource *res = NULL;
+    size_t n = 0, cap = 0;
+    size_t *res_of = NULL, *grouped = NULL, *fill = NULL;
+
+    /* Every governed resource: the desired state's, and every one the diff names. */
+    const struct lk_ir_state *want = ctx->desired;
+    if (want) {
+        for (size_t i = 0; i < want->n_buckets; i++)
+            s_res_add(&res, &n, &cap, LK_DIFF_BUCKET, want->buckets[i].name,
+                      want->buckets[i].region);
+        for (size_t i = 0; i < want->n_log_groups; i++)
+            s_res_add(&res, &n, &cap, LK_DIFF_LOG_GROUP, want->log_groups[i].name,
+                      want->log_groups[i].region);
+        for (size_t i = 0; i < want->n_trails; i++)
+            s_res_add(&res, &n, &cap, LK_DIFF_TRAIL, want->trails[i].name,
+                      want->trails[i].home_region);
+    }
+    for (size_t i = 0; i < d->n; i++)
+        s_res_add(&res, &n, &cap, d->changes[i].resource, d->changes[i].name,
+                  d->changes[i].region);
+    if (n > 1)
+        qsort(res, n, sizeof(*res), s_cmp_resource);
+    /* The order is total on the key: equal neighbours are the same resource. */
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || s_cmp_resource(&res[w - 1], &res[i]) != 0)
+            res[w++] = res[i];
+    n = w;
+
+    /* Group the changes by resource, keeping the diff's order within each. */
+    res_of = lk_xcalloc(d->n ? d->n : 1, sizeof(*res_of));
+    grouped = lk_xcalloc(d->n ? d->n : 1, sizeof(*grouped));
+    fill = lk_xcalloc(n ? n : 1, sizeof(*fill));
+    size_t failing = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        struct s_resource key = {d->changes[i].resource, d->changes[i].name,
+                                 d->changes[i].region, 0, 0, 0};
+        const struct s_resource *r = bsearch(&key, res, n, sizeof(*res), s_cmp_resource);
+        res_of[i] = (size_t)(r - res); /* always found: every change added its resource */
+        res[res_of[i]].n_changes++;
+        if (s_is_failure(&d->changes[i]))
+            res[res_of[i]].failures++;
+    }
+    for (size_t k = 0, at = 0; k < n; k++) {
+        res[k].first = at;
+        at += res[k].n_changes;
+        failing += res[k].failures ? 1 : 0;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        grouped[res[res_of[i]].first + fill[res_of[i]]++] = i;
+
+    lk_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    lk_buf_printf(b,
+                  "<testsuites name=\"logkeep\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
+                  n, failing);
+    lk_buf_printf(b,
+                  "  <testsuite name=\"logkeep drift\" tests=\"%zu\" failures=\"%zu\" "
+                  "errors=\"0\" skipped=\"0\">\n",
+                  n, failing);
+    const char *prop_names[] = {"account", "region", "generated_at"};
+    const char *prop_values[] = {ctx->account, ctx->region, ctx->generated_at};
+    lk_buf_puts(b, "    <properties>\n");
+    for (size_t i = 0; i < 3; i++) {
+        if (!prop_values[i])
+            continue;
+        lk_buf_printf(b, "      <property name=\"%s\" value=\"", prop_names[i]);
+        s_xml(b, prop_values[i], true);
+        lk_buf_puts(b, "\"/>\n");
+    }
+    for (size_t i = 0; i < ctx->n_policy_paths; i++) {
+        if (!ctx->policy_paths[i])
+            continue;
+        lk_buf_puts(b, "      <property name=\"policy\" value=\"");
+        s_xml(b, ctx->policy_paths[i], true);
+        lk_buf_puts(b, "\"/>\n");
+    }
+    lk_buf_printf(b, "      <property name=\"resources_read\" value=\"%zu\"/>\n",
+                  ctx->resources_read);
+    lk_buf_printf(b, "      <property name=\"unmanaged_log_groups\" value=\"%zu\"/>\n",
+                  ctx->unmanaged_log_groups);
+    lk_buf_puts(b, "    </properties>\n");
+
+    struct lk_buf line;
+    lk_buf_init(&line);
+    for (size_t k = 0; k < n; k++) {
+        const struct s_resource *r = &res[k];
+        lk_buf_printf(b, "    <testcase classname=\"logkeep.%s\" name=\"",
+                      lk_diff_resource_name(r->kind));
+        s_xml(b, s_opt(r->name, ""), true);
+        if (r->region) {
+            lk_buf_puts(b, " (");
+            s_xml(b, r->region, true);
+            lk_buf_putc(b, ')');
+        }
+        lk_buf_puts(b, "\"");
+        if (r->n_changes == 0) {
+            lk_buf_puts(b, "/>\n");
+            continue;
+        }
+        lk_buf_puts(b, ">\n");
+        if (r->failures) {
+            lk_buf_printf(b,
+                          "      <failure type=\"drift\" message=\"%zu change%s weaker than "
+                          "policy or missing\">",
+                          r->failures, r->failures == 1 ? "" : "s");
+            for (size_t j = 0; j < r->n_changes; j++) {
+                const struct lk_diff_change *ch = &d->changes[grouped[r->first + j]];
+                if (!s_is_failure(ch))
+                    continue;
+                line.len = 0;
+                s_change_line(&line, ch);
+                s_xml(b, line.data, false);
+                lk_buf_putc(b, '\n');
+            }
+            lk_buf_puts(b, "</failure>\n");
+        }
+        if (r->n_changes > r->failures) {
+            lk_buf_puts(b, "      <system-out>");
+            for (size_t j = 0; j < r->n_changes; j++) {
+                const struct lk_diff_change *ch = &d->changes[grouped[r->first + j]];
+                if (s_is_failure(ch))
+                    continue;
+                line.len = 0;
+                s_change_line(&line, ch);
+                s_xml(b, line.data, false);
+                lk_buf_putc(b, '\n');
+            }
+            lk_buf_puts(b, "</system-out>\n");
+        }
+        lk_buf_puts(b, "    </testcase>\n");
+    }
+    lk_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+
+    lk_buf_free(&line);
+    free(fill);
+    free(grouped);
+    free(res_of);
+    free(res);
+}
+
+/* ------------------------------------------------------------------------------ SARIF */
+
+struct s_rule {
+    const char *id;
+    const char *name;
+    const char *text;
+    const char *level; /* default level */
+};
+
+/* Stable: ids never change meaning, and new rules are only appended (ruleIndex is the
+ * position). */
+static const struct s_rule s_rules[] = {
+    {LK_REPORT_RULE_MISSING_RESOURCE, "missing-resource",
+     "A bucket or trail the policy governs does not exist.", "error"},
+    {LK_REPORT_RULE_WEAKER, "weaker-setting",
+     "A live setting is weaker than the policy: logs are deleted or archived earlier, less "
+     "protected, or not recorded or delivered.",
+     "error"},
+    {LK_REPORT_RULE_STRONGER, "stronger-setting",
+     "A live setting is stronger than the policy (for example, logs kept longer).", "warning"},
+    {LK_REPORT_RULE_DIFFERENT, "different-setting",
+     "A live setting differs from the policy, neither weaker nor stronger.", "warning"},
+    {LK_REPORT_RULE_UNMANAGED_LOG_GROUP, "unmanaged-log-group",
+     "A log group no source names breaks the policy's rule for unmanaged log groups.", "warning"},
+    {LK_REPORT_RULE_NOTE, "drift-note", "Information about the drift check, not drift.", "note"},
+};
+
+static size_t s_rule_of(const struct lk_diff_change *ch)
+{
+    if (ch->kind == LK_DIFF_NOTE)
+        return 5;
+    if (ch->resource == LK_DIFF_UNMANAGED_LOG_GROUP)
+        return 4;
+    if (ch->kind == LK_DIFF_MISSING && (!ch->attribute || !*ch->attribute) &&
+        (ch->resource == LK_DIFF_BUCKET || ch->resource == LK_DIFF_TRAIL))
+        return 0;
+    if (ch->direction == LK_DIFF_WEAKER)
+        return 1;
+    if (ch->direction == LK_DIFF_STRONGER)
+        return 2;
+    return 3;
+}
+
+static const char *s_level_of(const struct lk_diff_change *ch)
+{
+    if (ch->kind == LK_DIFF_NOTE)
+        return "note";
+    return ch->direction == LK_DIFF_WEAKER ? "error" : "warning";
+}
+
+/* The resource's ARN (S3 bucket ARNs hold neither region nor account). */
+static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
+                  const struct lk_report_context *ctx)
+{
+    const char *part = s_opt(ctx->partition, "aws");
+    const char *region = ch->region ? ch->region : s_opt(ctx->region, "");
+    const char *account = s_opt(ctx->account, "");
+    const char *name = s_opt(ch->name, "");
+    switch (ch->resource) {
+    case LK_DIFF_BUCKET:
+        lk_buf_printf(b, "arn:%s:s3:::%s", part, name);
+        break;
+    case LK_DIFF_TRAIL:
+        lk_buf_printf(b, "arn:%s:cloudtrail:%s:%s:trail/%s", part, region, account, name);
+        break;
+    case LK_DIFF_LOG_GROUP:
+    case LK_DIFF_UNMANAGED_LOG_GROUP:
+        lk_buf_printf(b, "arn:%s:logs:%s:%s:log-group:%s", part, region, account, name);
+        break;
+    }
+}
+
+/* A URI reference for a file path: unreserved characters and '/' as they are, the rest
+ * percent-encoded (RFC 3986 section 2.1). */
+static void s_uri(struct lk_buf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            lk_buf_putc(b, (char)c);
+        } else {
+            lk_buf_putc(b, '%');
+            lk_buf_putc(b, hex[c >> 4]);
+            lk_buf_putc(b, hex[c & 15]);
+        }
+    }
+}
+
+static const char *s_first_policy(const struct lk_report_context *ctx)
+{
+    for (size_t i = 0; i < ctx->n_policy_paths; i++)
+        if (ctx->policy_paths[i])
+            return ctx->policy_paths[i];
+    return NULL;
+}
+
+static cJSON *s_sarif_result(const struct lk_diff_change *ch,
+                             const struct lk_report_context *ctx, struct lk_buf *tmp)
+{
+    size_t rule = s_rule_of(ch);
+    cJSON *r = s_jnew(cJSON_CreateObject());
+    s_jadd(r, "ruleId", cJSON_CreateString(s_rules[rule].id));
+    s_jadd(r, "ruleIndex", cJSON_CreateNumber((double)rule));
+    s_jadd(r, "level", cJSON_CreateString(s_level_of(ch)));
+
+    tmp->len = 0;
+    lk_buf_printf(tmp, "%s %s", lk_diff_resource_name(ch->resource), s_opt(ch->name, ""));
+    if (ch->region)
+        lk_buf_printf(tmp, " (%s)", ch->region);
+    lk_buf_puts(tmp, ": ");
+    s_change_line(tmp, ch);
+    cJSON *msg = s_jadd(r, "message", cJSON_CreateObject());
+    s_jadd(msg, "text", cJSON_CreateString(tmp->data));
+
+    cJSON *locs = s_jadd(r, "locations", cJSON_CreateArray());
+    cJSON *loc = s_jnew(cJSON_CreateObject());
+    const char *policy = s_first_policy(ctx);
+    if (policy) {
+        tmp->len = 0;
+        s_uri(tmp, policy);
+        cJSON *phys = s_jadd(loc, "physicalLocation", cJSON_CreateObject());
+        cJSON *art = s_jadd(phys, "artifactLocation", cJSON_CreateObject());
+        s_jadd(art, "uri", cJSON_CreateString(tmp->data));
+    }
+    tmp->len = 0;
+    s_arn(tmp, ch, ctx);
+    cJSON *logical = s_jadd(loc, "logicalLocations", cJSON_CreateArray());
+    cJSON *ll = s_jnew(cJSON_CreateObject());
+    s_jadd(ll, "name", cJSON_CreateString(s_opt(ch->name, "")));
+    s_jadd(ll, "fullyQualifiedName", cJSON_CreateString(tmp->data));
+    s_jadd(ll, "kind", cJSON_CreateString("resource"));
+    s_jpush(logical, ll);
+    s_jpush(locs, loc);
+
+    /* The same drift on a later run gets the same fingerprint, whatever its values. */
+    tmp->len = 0;
+    lk_buf_printf(tmp, "%s/%s/%s/%s", lk_diff_resource_name(ch->resource), s_opt(ch->name, ""),
+                  s_opt(ch->region, ""), s_opt(ch->attribute, ""));
+    cJSON *fp = s_jadd(r, "partialFingerprints", cJSON_CreateObject());
+    s_jadd(fp, "logkeepDrift/v1", cJSON_CreateString(tmp->data));
+
+    cJSON *props = s_jadd(r, "properties", cJSON_CreateObject());
+    s_jadd(props, "resource", cJSON_CreateString(lk_diff_resource_name(ch->resource)));
+    s_jadd(props, "attribute", s_jstr(ch->attribute));
+    s_jadd(props, "action", cJSON_CreateString(lk_diff_kind_name(ch->kind)));
+    s_jadd(props, "direction", cJSON_CreateString(lk_diff_direction_name(ch->direction)));
+    s_jadd(props, "desired", s_jstr(ch->desired));
+    s_jadd(props, "live", s_jstr(ch->live));
+    s_jadd(props, "data_loss", cJSON_CreateBool(ch->data_loss));
+    s_jadd(props, "allow_name", s_jstr(ch->allow_name));
+    return r;
+}
+
+static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
+                           const struct lk_report_context *ctx)
+{
+    cJSON *root = s_jnew(cJSON_CreateObject());
+    s_jadd(root, "$schema", cJSON_CreateString("https://json.schemastore.org/sarif-2.1.0.json"));
+    s_jadd(root, "version", cJSON_CreateString("2.1.0"));
+    cJSON *runs = s_jadd(root, "runs", cJSON_CreateArray());
+    cJSON *run = s_jnew(cJSON_CreateObject());
+    s_jpush(runs, run);
+
+    cJSON *driver = s_jadd(s_jadd(run, "tool", cJSON_CreateObject()), "driver",
+                           cJSON_CreateObject());
+    s_jadd(driver, "name", cJSON_CreateString("logkeep"));
+    if (ctx->tool_version)
+        s_jadd(driver, "version", cJSON_CreateString(ctx->tool_version));
+    cJSON *rules = s_jadd(driver, "rules", cJSON_CreateArray());
+    for (size_t i = 0; i < sizeof(s_rules) / sizeof(s_rules[0]); i++) {
+        cJSON *r = s_jnew(cJSON_CreateObject());
+        s_jadd(r, "id", cJSON_CreateString(s_rules[i].id));
+        s_jadd(r, "name", cJSON_CreateString(s_rules[i].name));
+        cJSON *sd = s_jadd(r, "shortDescription", cJSON_CreateObject());
+        s_jadd(sd, "text", cJSON_CreateString(s_rules[i].text));
+        cJSON *dc = s_jadd(r, "defaultConfiguration", cJSON_CreateObject());
+        s_jadd(dc, "level", cJSON_CreateString(s_rules[i].level));
+        s_jpush(rules, r);
+    }
+
+    struct lk_buf tmp;
+    lk_buf_init(&tmp);
+    cJSON *results = s_jadd(run, "results", cJSON_CreateArray());
+    for (size_t i = 0; i < d->n; i++)
+        s_jpush(results, s_sarif_result(&d->changes[i], ctx, &tmp));
+    lk_buf_free(&tmp);
+
+    s_jadd(run, "properties", s_json_context(ctx));
+    s_print_json(b, root);
+    cJSON_Delete(root);
+}
+
+/* ------------------------------------------------------------------------------ entry */
+
+bool lk_report_format_parse(const char *name, enum lk_report_format *out)
+{
+    static const char *const names[] = {"text", "json", "markdown", "junit", "sarif"};
+    for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!strcmp(name, names[i])) {
+            *out = (enum lk_report_format)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+int lk_report_render(const struct lk_diff *d, const struct lk_report_context *ctx,
+                     enum lk_report_format fmt, FILE *out)
+{
+    static const struct lk_report_context none;
+    int rc = LK_REPORT_OK;
+    struct lk_buf b;
+    lk_buf_init(&b);
+    if (!d || !out) {
+        rc = LK_REPORT_EINVAL;
+        goto cleanup;
+    }
+    if (!ctx)
+        ctx = &none;
+    switch (fmt) {
+    case LK_REPORT_TEXT: {
+        int drc = lk_diff_render_text(d, out, ctx->color);
+        rc = drc == LK_DIFF_OK ? LK_REPORT_OK
+                               : (drc == LK_DIFF_EIO ? LK_REPORT_EIO : LK_REPORT_EINVAL);
+        goto cleanup;
+    }
+    case LK_REPORT_JSON:
+        s_render_json(&b, d, ctx);
+        break;
+    case LK_REPORT_MARKDOWN:
+        s_render_markdown(&b, d, ctx);
+        break;
+    case LK_REPORT_JUNIT:
+        s_render_junit(&b, d, ctx);
+        break;
+    case LK_REPORT_SARIF:
+        s_render_sarif(&b, d, ctx);
+        break;
+    default:
+        rc = LK_REPORT_EINVAL;
+        goto cleanup;
+    }
+    if ((b.len && fwrite(b.data, 1, b.len, out) != b.len) || fflush(out) != 0)
+        rc = LK_REPORT_EIO;
+
+cleanup:
+    lk_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * logkeep runtime: drift and plan reports, rendered from a semantic diff (diff.h) for people
+ * and for CI systems.
+ *
+ *   TEXT      lk_diff_render_text(), as `logkeep plan` prints it.
+ *   JSON      lk_diff_to_json() with a "context" member (account, region, policy files,
+ *             resources read, unmanaged log groups, generated time).
+ *   MARKDOWN  for a GitHub step summary or PR comment: a title ("logkeep drift: N differences
+ *             (K weaker than policy)" or "logkeep drift: in sync"), a table per resource kind
+ *             (Resource | Attribute | Change | Live | Policy | Direction; weaker rows start with
+ *             **weaker**), and the notes in a collapsed <details> block. Cell text is escaped
+ *             (| ` \ * _ [ ] < > & and line breaks), so a resource name cannot break the table
+ *             or inject markup.
+ *   JUNIT     one <testsuite name="logkeep drift">, one <testcase> per governed resource (every
+ *             resource of ctx->desired, and every resource the diff names); a resource with a
+ *             WEAKER or MISSING change fails with one <failure> listing them; other drift and
+ *             notes go to the testcase's <system-out>. Never <skipped>.
+ *   SARIF     SARIF 2.1.0, tool "logkeep", the rules LK_REPORT_RULE_* below, one result per
+ *             change (level "error" for weaker drift, "warning" for other drift, "note" for
+ *             notes), located by the resource's ARN as a logical location and by the first
+ *             policy file, when the context names one, as the artifact.
+ *
+ * Every format is a function of its inputs only: the caller gives the generated time (the
+ * renderer never reads the clock), so rendering twice gives the same bytes.
+ */
+#ifndef LK_REPORT_H
+#define LK_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diff.h"
+#include "ir.h"
+
+/* Result codes. */
+#define LK_REPORT_OK 0
+#define LK_REPORT_EINVAL (-1) /* a required argument is NULL, or an unknown format */
+#define LK_REPORT_EIO (-2)    /* writing the report failed */
+
+enum lk_report_format {
+    LK_REPORT_TEXT,
+    LK_REPORT_JSON,
+    LK_REPORT_MARKDOWN,
+    LK_REPORT_JUNIT,
+    LK_REPORT_SARIF,
+};
+
+/* The stable drift rules of the SARIF report (ruleId; ruleIndex is the order below). */
+#define LK_REPORT_RULE_MISSING_RESOURCE "LKD001"  /* a governed bucket or trail is missing */
+#define LK_REPORT_RULE_WEAKER "LKD002"            /* a setting weaker than the policy */
+#define LK_REPORT_RULE_STRONGER "LKD003"          /* a setting stronger than the policy */
+#define LK_REPORT_RULE_DIFFERENT "LKD004"         /* a setting different, neither weaker nor
+                                                     stronger (added, changed or extra) */
+#define LK_REPORT_RULE_UNMANAGED_LOG_GROUP "LKD005" /* a log group breaking the unmanaged rule */
+#define LK_REPORT_RULE_NOTE "LKD006"              /* information, not drift */
+
+/* What the caller knows beyond the diff. Every member may be NULL or zero. */
+struct lk_report_context {
+    const char *account;                /* the AWS account checked */
+    const char *region;                 /* the policy's region: the default region of ARNs */
+    const char *partition;              /* for ARNs; NULL means "aws" */
+    const char *const *policy_paths;    /* the policy files or folders compiled */
+    size_t n_policy_paths;
+    size_t resources_read;              /* resources the live reader read */
+    size_t unmanaged_log_groups;        /* log groups no desired name or pattern covers
+                                           (lk_live_report.n_unmanaged) */
+    const char *generated_at;           /* the time of the report, as the caller formats it
+                                           (ISO 8601 UTC recommended); never read here */
+    const char *tool_version;           /* for SARIF's tool.driver.version */
+    const struct lk_ir_state *desired;  /* the desired state: JUnit lists each of its resources
+                                           as a testcase, also those in sync */
+    bool color;                         /* TEXT: ANSI colours */
+};
+
+/**
+ * Renders @p d in @p fmt to @p out.
+ * @param d the diff (lk_diff_states() and friends); not modified.
+ * @param ctx what the report says besides the changes; NULL for none.
+ * @param fmt the format.
+ * @param out the stream written to.
+ * @return LK_REPORT_OK; LK_REPORT_EINVAL when @p d or @p out is NULL or @p fmt is unknown;
+ *         LK_REPORT_EIO when writing failed.
+ */
+int lk_report_render(const struct lk_diff *d, const struct lk_report_context *ctx,
+                     enum lk_report_format fmt, FILE *out);
+
+/** @return the format named "text", "json", "markdown", "junit" or "sarif" in @p out, true;
+ *          false for any other name. */
+bool lk_report_format_parse(const char *name, enum lk_report_format *out);
+
+#endif

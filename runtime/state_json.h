@@ -1,0 +1,73 @@
+/*
+ * logkeep runtime: the IR of AWS state as a JSON document, the file format of
+ * `logkeep snapshot -o live.json` and of the states that `drift --live live.json` reads back.
+ *
+ * The document is written with every field of every IR type, always, in one fixed key order:
+ *
+ *   {"format": "logkeep-state", "version": 1, "account", "region", "partition",
+ *    "unmanaged_set", "unmanaged_retention_days", "buckets": [...], "log_groups": [...],
+ *    "trails": [...]}
+ *
+ * Strings that the IR leaves NULL are null; optional configuration keeps its explicit
+ * "present" (or "enabled", for Object Lock) flag next to its fields, so "absent" is never
+ * confused with a default value. Enumerations are words: storage classes by their S3 API name
+ * ("GLACIER_IR"), "transition_min_size" as S3's header values ("all_storage_classes_128K",
+ * "varies_by_storage_class") or "unspecified", "versioning" "never"/"enabled"/"suspended",
+ * Object Lock "mode" "none"/"governance"/"compliance", a statement's "effect" "Allow"/"Deny" and
+ * "principal_kind" "any"/"aws"/"service".
+ *
+ * Arrays are written in the canonical order of ir.h whatever the order held in memory
+ * (buckets, trails, lifecycle rules, statements and data resources by name; log groups by region
+ * then name; conditions by operator then key; string sets sorted and de-duplicated; ties keep
+ * their order). Transitions and event selectors keep their order. Writing is therefore
+ * deterministic, and reading gives back a state that writes to the same bytes:
+ * lk_ir_state_to_json(read(lk_ir_state_to_json(x))) == lk_ir_state_to_json(x).
+ *
+ * Reading is strict, since a snapshot may have been edited by hand or come from another
+ * version: the format and version must be the ones above; every field must be there, with its
+ * type; unknown and duplicate fields are refused. A refusal names the field by its JSON path:
+ * "buckets[3].lifecycle.rules[0].expiration_days: expected an integer".
+ */
+#ifndef LK_STATE_JSON_H
+#define LK_STATE_JSON_H
+
+#include <stddef.h>
+
+#include "ir.h"
+
+/* The "format" and "version" members of a state document. */
+#define LK_STATE_JSON_FORMAT "logkeep-state"
+#define LK_STATE_JSON_VERSION 1
+
+/* Largest state document read. A snapshot of a region with 10,000 log groups is about 3 MB;
+ * the bound stops a wrong file (a log archive) from being read into memory whole. */
+#define LK_STATE_JSON_MAX_BYTES ((size_t)64 * 1024 * 1024)
+
+/* Result codes of lk_ir_state_from_json(). */
+#define LK_STATE_JSON_OK 0
+#define LK_STATE_JSON_EINVAL (-1)  /* a required argument is NULL */
+#define LK_STATE_JSON_ESYNTAX (-2) /* not JSON, too large or too deeply nested */
+#define LK_STATE_JSON_EFORMAT (-3) /* not a logkeep state, or a version this build cannot read */
+#define LK_STATE_JSON_ESCHEMA (-4) /* a field missing, unknown, duplicated or of the wrong type */
+
+/**
+ * Writes @p st as a pretty-printed state document, ending in a newline.
+ * @param st the state; not modified (the canonical order is applied to what is written only).
+ * @return a heap string (free()), or NULL when @p st is NULL. Aborts when memory runs out.
+ */
+char *lk_ir_state_to_json(const struct lk_ir_state *st);
+
+/**
+ * Reads a state document written by lk_ir_state_to_json().
+ * @param json the text; need not be NUL-terminated; at most LK_STATE_JSON_MAX_BYTES.
+ * @param len bytes of @p json.
+ * @param out receives a new state (free with lk_ir_state_free()) on success, NULL otherwise.
+ *        Arrays keep the order of the document.
+ * @param errbuf receives one line saying what is wrong and where (may be NULL).
+ * @param errlen size of @p errbuf.
+ * @return LK_STATE_JSON_OK, or one of the LK_STATE_JSON_E* codes with a reason in @p errbuf.
+ */
+int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out, char *errbuf,
+                          size_t errlen);
+
+#endif

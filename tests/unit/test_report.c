@@ -1,0 +1,552 @@
+/*
+ * Unit tests: drift and plan reports (runtime/report.c).
+ *
+ * The diff is that of the quickstart example, lowered, against a live copy with three changes:
+ * the CloudTrail log group keeps its logs for less time (weaker), the bucket is missing, and
+ * the payments pattern matches a group that keeps logs longer (stronger); the unmanaged rule
+ * adds a group that breaks it and a note for a never-expiring group in another region. A
+ * second, hand-built diff carries names that every format must escape.
+ */
+#include "lk_test.h"
+
+#include <cjson/cJSON.h>
+#include <expat.h>
+#include <stdio.h>
+
+#include "diff.h"
+#include "lower.h"
+#include "report.h"
+
+#define TRAIL_GROUP "/aws/cloudtrail/org-trail"
+
+static struct lk_ir_state *g_desired;
+static struct lk_ir_state *g_live;
+static struct lk_diff g_diff;
+
+static const char *const g_paths[] = {"examples/quickstart/policy.yaml"};
+static struct lk_report_context g_ctx;
+
+/* ------------------------------------------------------------------------------ fixtures */
+
+/* The quickstart example: $LK_SRCDIR when make check sets it, else next to this file. */
+static const char *s_quickstart(void)
+{
+    static char path[4096];
+    const char *src = getenv("LK_SRCDIR");
+    if (src) {
+        snprintf(path, sizeof(path), "%s/examples/quickstart", src);
+    } else {
+        const char *file = __FILE__;
+        const char *tail = strstr(file, "tests/unit/test_report.c");
+        int n = tail ? (int)(tail - file) : 0;
+        snprintf(path, sizeof(path), "%.*sexamples/quickstart", n, file);
+    }
+    return path;
+}
+
+static struct lk_ir_state *s_lower_quickstart(void)
+{
+    struct lk_policy *p = lk_policy_new();
+    const char *paths[1] = {s_quickstart()};
+    const char *err_path = NULL;
+    ck_assert_msg(lk_policy_load_paths(p, paths, 1, &err_path) == 0, "cannot read %s",
+                  err_path ? err_path : paths[0]);
+    lk_policy_check(p);
+    for (size_t i = 0; i < p->diags.n; i++)
+        ck_assert_msg(p->diags.items[i].severity != LK_SEV_ERROR, "%s: %s",
+                      p->diags.items[i].rule->id, p->diags.items[i].message);
+    struct lk_ir_state *st = lk_lower(p);
+    lk_policy_free(p);
+    return st;
+}
+
+/* The live copy: the bucket missing, the trail there, the trail's log group at 30 days, the
+ * payments pattern expanded into one group kept for 731 days. */
+static struct lk_ir_state *s_live(void)
+{
+    struct lk_ir_state *live = s_lower_quickstart();
+    for (size_t i = 0; i < live->n_buckets; i++) {
+        struct lk_ir_bucket *b = &live->buckets[i];
+        struct lk_ir_bucket gone;
+        memset(&gone, 0, sizeof(gone));
+        gone.name = b->name;
+        gone.region = b->region;
+        *b = gone;
+    }
+    for (size_t i = 0; i < live->n_trails; i++) {
+        live->trails[i].exists = true;
+        live->trails[i].is_logging = true;
+        live->trails[i].source = NULL;
+    }
+    bool trail_group = false;
+    for (size_t i = 0; i < live->n_log_groups; i++) {
+        struct lk_ir_log_group *g = &live->log_groups[i];
+        g->exists = true;
+        g->source = NULL;
+        g->wanted_days = 0;
+        if (!strcmp(g->name, TRAIL_GROUP)) {
+            g->retention_days = 30;
+            trail_group = true;
+        }
+        if (g->pattern) {
+            const char *star = strchr(g->name, '*');
+            g->name = lk_ir_printf(live, "%.*sapi", (int)(star - g->name), g->name);
+            g->pattern = false;
+            g->retention_days = 731;
+        }
+    }
+    ck_assert_msg(trail_group, "the quickstart has no %s", TRAIL_GROUP);
+    live->unmanaged_set = false;
+    lk_ir_canonicalize(live);
+    return live;
+}
+
+static void s_setup(void)
+{
+    lk_diff_init(&g_diff);
+    g_desired = s_lower_quickstart();
+    g_live = s_live();
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+
+    /* Every live log group, as a discovering read lists them: two nobody governs. */
+    struct lk_ir_log_group extra[2];
+    memset(extra, 0, sizeof(extra));
+    extra[0].name = lk_ir_strdup(g_live, "/legacy/batch");
+    extra[0].region = lk_ir_strdup(g_live, g_desired->region);
+    extra[0].retention_days = 7;
+    extra[0].exists = true;
+    extra[1].name = lk_ir_strdup(g_live, "/other/region");
+    extra[1].region = lk_ir_strdup(g_live, "eu-west-1");
+    extra[1].retention_days = 0;
+    extra[1].exists = true;
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, extra, 2, &g_diff), LK_DIFF_OK);
+
+    memset(&g_ctx, 0, sizeof(g_ctx));
+    g_ctx.account = "111122223333";
+    g_ctx.region = "us-east-1";
+    g_ctx.policy_paths = g_paths;
+    g_ctx.n_policy_paths = 1;
+    g_ctx.resources_read = 5;
+    g_ctx.unmanaged_log_groups = 2;
+    g_ctx.generated_at = "2025-01-02T03:04:05Z";
+    g_ctx.tool_version = "0.1.0";
+    g_ctx.desired = g_desired;
+}
+
+static void s_teardown(void)
+{
+    lk_diff_free(&g_diff);
+    lk_ir_state_free(g_desired);
+    lk_ir_state_free(g_live);
+}
+
+/* Renders into a heap string (free()). */
+static char *s_render(const struct lk_diff *d, const struct lk_report_context *ctx,
+                      enum lk_report_format fmt)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    int rc = lk_report_render(d, ctx, fmt, f);
+    fclose(f);
+    ck_assert_int_eq(rc, LK_REPORT_OK);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(strlen(text), len);
+    return text;
+}
+
+static size_t s_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static const struct lk_diff_change *s_find(enum lk_diff_resource r, const char *name,
+                                           const char *attr)
+{
+    return lk_diff_find(&g_diff, r, name, attr);
+}
+
+/* The changes the fixture is built to produce. */
+START_TEST(test_fixture)
+{
+    const struct lk_diff_change *ch = s_find(LK_DIFF_LOG_GROUP, TRAIL_GROUP, "retention_days");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    ch = s_find(LK_DIFF_BUCKET, g_desired->buckets[0].name, "");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+    ch = s_find(LK_DIFF_LOG_GROUP, "/app/payments/api", "retention_days");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->direction, LK_DIFF_STRONGER);
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&g_diff, &sum);
+    ck_assert_uint_ge(sum.notes, 1);
+    ck_assert_uint_ge(sum.weaker, 2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ formats */
+
+START_TEST(test_text_delegates)
+{
+    char *text = s_render(&g_diff, &g_ctx, LK_REPORT_TEXT);
+    char *direct = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&direct, &len);
+    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, false), LK_DIFF_OK);
+    fclose(f);
+    ck_assert_str_eq(text, direct);
+    free(text);
+    free(direct);
+}
+END_TEST
+
+START_TEST(test_json)
+{
+    char *text = s_render(&g_diff, &g_ctx, LK_REPORT_JSON);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "changes")), (int)g_diff.n);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(root, "summary"));
+    cJSON *ctx = cJSON_GetObjectItem(root, "context");
+    ck_assert_str_eq(cJSON_GetObjectItem(ctx, "account")->valuestring, "111122223333");
+    ck_assert_str_eq(cJSON_GetObjectItem(ctx, "generated_at")->valuestring,
+                     "2025-01-02T03:04:05Z");
+    ck_assert_int_eq(cJSON_GetObjectItem(ctx, "resources_read")->valueint, 5);
+    ck_assert_int_eq(cJSON_GetObjectItem(ctx, "unmanaged_log_groups")->valueint, 2);
+    ck_assert_str_eq(
+        cJSON_GetArrayItem(cJSON_GetObjectItem(ctx, "policy_paths"), 0)->valuestring,
+        g_paths[0]);
+    cJSON_Delete(root);
+    free(text);
+
+    /* Without a context, every member is null or zero. */
+    text = s_render(&g_diff, NULL, LK_REPORT_JSON);
+    root = cJSON_Parse(text);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "context"), "account")));
+    cJSON_Delete(root);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_markdown)
+{
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&g_diff, &sum);
+    size_t drift = sum.to_add + sum.to_change + sum.to_remove;
+    char *md = s_render(&g_diff, &g_ctx, LK_REPORT_MARKDOWN);
+    char title[128];
+    snprintf(title, sizeof(title), "## logkeep drift: %zu differences (%zu weaker than policy)\n",
+             drift, sum.weaker);
+    ck_assert_msg(strncmp(md, title, strlen(title)) == 0, "%s", md);
+    /* One table per resource kind present, one row per drift change. */
+    /* The trail is in sync: no table of trails. */
+    ck_assert_uint_eq(s_count(md, "| Resource | Attribute | Change | Live | Policy | Direction |"),
+                      3);
+    ck_assert_ptr_null(strstr(md, "### Trails"));
+    ck_assert_ptr_nonnull(strstr(md, "### Buckets\n"));
+    ck_assert_ptr_nonnull(strstr(md, "### Log groups\n"));
+    ck_assert_ptr_nonnull(strstr(md, "### Unmanaged log groups\n"));
+    size_t rows = 0;
+    for (const char *p = md; (p = strstr(p, "\n| ")); p++)
+        rows++;
+    ck_assert_uint_eq(rows, drift + 3); /* and the header row of each table */
+    ck_assert_uint_eq(s_count(md, "| **weaker** "), sum.weaker);
+    ck_assert_ptr_nonnull(
+        strstr(md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | change"));
+    ck_assert_ptr_nonnull(strstr(md, " | change | 30 days | 90 days | weaker |\n"));
+    ck_assert_ptr_nonnull(strstr(md, " | stronger |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| (resource) | add | *absent* | "));
+    ck_assert_ptr_nonnull(strstr(md, "<details>\n<summary>"));
+    ck_assert_ptr_nonnull(strstr(md, "/other/region (eu-west-1)"));
+    ck_assert_ptr_nonnull(strstr(md, "\n</details>\n"));
+    ck_assert_ptr_nonnull(strstr(md, "Account 111122223333, region us-east-1, 5 resources read, "
+                                     "2 unmanaged log groups"));
+    free(md);
+
+    /* An empty diff is in sync, without tables. */
+    struct lk_diff empty;
+    lk_diff_init(&empty);
+    md = s_render(&empty, NULL, LK_REPORT_MARKDOWN);
+    ck_assert_str_eq(md, "## logkeep drift: in sync\n\n");
+    free(md);
+    lk_diff_free(&empty);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ JUnit */
+
+struct s_xml_counts {
+    size_t testsuites, testsuite, testcase, failure, skipped, system_out;
+    char last_name[256];
+    char names[16][256];
+    size_t n_names;
+};
+
+static void XMLCALL s_xml_start(void *data, const XML_Char *el, const XML_Char **attr)
+{
+    struct s_xml_counts *c = data;
+    if (!strcmp(el, "testsuites"))
+        c->testsuites++;
+    else if (!strcmp(el, "testsuite"))
+        c->testsuite++;
+    else if (!strcmp(el, "testcase"))
+        c->testcase++;
+    else if (!strcmp(el, "failure"))
+        c->failure++;
+    else if (!strcmp(el, "skipped"))
+        c->skipped++;
+    else if (!strcmp(el, "system-out"))
+        c->system_out++;
+    for (size_t i = 0; attr[i]; i += 2) {
+        if (!strcmp(attr[i], "name") && c->n_names < 16)
+            snprintf(c->names[c->n_names++], sizeof(c->names[0]), "%s", attr[i + 1]);
+    }
+}
+
+static void XMLCALL s_xml_end(void *data, const XML_Char *el)
+{
+    (void)data;
+    (void)el;
+}
+
+/* Parses @p text with expat; fails the test when it is not well-formed. */
+static struct s_xml_counts s_parse_xml(const char *text)
+{
+    struct s_xml_counts c;
+    memset(&c, 0, sizeof(c));
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    ck_assert_ptr_nonnull(p);
+    XML_SetUserData(p, &c);
+    XML_SetElementHandler(p, s_xml_start, s_xml_end);
+    enum XML_Status st = XML_Parse(p, text, (int)strlen(text), 1);
+    ck_assert_msg(st == XML_STATUS_OK, "not well-formed: %s at line %lu:\n%s",
+                  XML_ErrorString(XML_GetErrorCode(p)),
+                  (unsigned long)XML_GetCurrentLineNumber(p), text);
+    XML_ParserFree(p);
+    return c;
+}
+
+START_TEST(test_junit)
+{
+    char *xml = s_render(&g_diff, &g_ctx, LK_REPORT_JUNIT);
+    struct s_xml_counts c = s_parse_xml(xml);
+    ck_assert_uint_eq(c.testsuites, 1);
+    ck_assert_uint_eq(c.testsuite, 1);
+    ck_assert_uint_eq(c.skipped, 0);
+    /* Testcases: the bucket, the trail, the exact log group, the pattern (in sync: its match
+     * is a resource of its own), the matched group, and the two unmanaged groups. */
+    size_t expected_cases = g_desired->n_buckets + g_desired->n_trails +
+                            g_desired->n_log_groups + 1 /* /app/payments/api */ + 2;
+    ck_assert_uint_eq(c.testcase, expected_cases);
+    /* Failures: the missing bucket, the weaker trail group and the unmanaged group at 7 days
+     * (weaker than the one-year rule), one each; the stronger group passes. */
+    ck_assert_uint_eq(c.failure, 3);
+    ck_assert_ptr_nonnull(strstr(xml, "<testsuite name=\"logkeep drift\" tests=\""));
+    char attr[64];
+    snprintf(attr, sizeof(attr), "failures=\"%d\"", 3);
+    ck_assert_uint_eq(s_count(xml, attr), 2);
+    ck_assert_ptr_nonnull(strstr(xml, "~ retention_days: 30 days -&gt; 90 days [weaker]\n</failure>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<property name=\"account\" value=\"111122223333\"/>"));
+    free(xml);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ SARIF */
+
+START_TEST(test_sarif)
+{
+    char *text = s_render(&g_diff, &g_ctx, LK_REPORT_SARIF);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_str_eq(cJSON_GetObjectItem(root, "version")->valuestring, "2.1.0");
+    cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0);
+    cJSON *driver = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver");
+    ck_assert_str_eq(cJSON_GetObjectItem(driver, "name")->valuestring, "logkeep");
+    cJSON *rules = cJSON_GetObjectItem(driver, "rules");
+    ck_assert_int_eq(cJSON_GetArraySize(rules), 6);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 0), "id")->valuestring,
+                     "LKD001");
+    cJSON *results = cJSON_GetObjectItem(run, "results");
+    ck_assert_int_eq(cJSON_GetArraySize(results), (int)g_diff.n);
+
+    size_t errors = 0, notes = 0;
+    bool saw_missing = false, saw_group = false;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results)
+    {
+        const char *level = cJSON_GetObjectItem(r, "level")->valuestring;
+        const char *rule = cJSON_GetObjectItem(r, "ruleId")->valuestring;
+        int index = cJSON_GetObjectItem(r, "ruleIndex")->valueint;
+        ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, index), "id")->valuestring,
+                         rule);
+        errors += !strcmp(level, "error");
+        notes += !strcmp(level, "note");
+        if (!strcmp(level, "note"))
+            ck_assert_str_eq(rule, "LKD006");
+        const cJSON *loc = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "locations"), 0);
+        const char *uri = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(loc, "physicalLocation"), "artifactLocation"),
+            "uri")->valuestring;
+        ck_assert_str_eq(uri, g_paths[0]);
+        const char *fqn = cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(loc, "logicalLocations"), 0),
+            "fullyQualifiedName")->valuestring;
+        if (!strcmp(rule, "LKD001")) {
+            saw_missing = true;
+            ck_assert_str_eq(fqn, "arn:aws:s3:::acme-security-logs-111122223333");
+        }
+        if (!strcmp(fqn, "arn:aws:logs:us-east-1:111122223333:log-group:" TRAIL_GROUP)) {
+            saw_group = true;
+            ck_assert_str_eq(rule, "LKD002");
+            ck_assert_str_eq(level, "error");
+        }
+        if (!strcmp(fqn, "arn:aws:logs:us-east-1:111122223333:log-group:/legacy/batch"))
+            ck_assert_str_eq(rule, "LKD005");
+    }
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&g_diff, &sum);
+    ck_assert_uint_eq(errors, sum.weaker);
+    ck_assert_uint_eq(notes, sum.notes);
+    ck_assert(saw_missing && saw_group);
+    cJSON_Delete(root);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_deterministic)
+{
+    for (int f = LK_REPORT_TEXT; f <= LK_REPORT_SARIF; f++) {
+        char *a = s_render(&g_diff, &g_ctx, (enum lk_report_format)f);
+        char *b = s_render(&g_diff, &g_ctx, (enum lk_report_format)f);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    ck_assert_int_eq(lk_report_render(NULL, NULL, LK_REPORT_JSON, stdout), LK_REPORT_EINVAL);
+    ck_assert_int_eq(lk_report_render(&g_diff, NULL, LK_REPORT_JSON, NULL), LK_REPORT_EINVAL);
+    ck_assert_int_eq(lk_report_render(&g_diff, NULL, (enum lk_report_format)99, stdout),
+                     LK_REPORT_EINVAL);
+    /* A stream that cannot be written. */
+    FILE *ro = fopen("/dev/null", "r");
+    ck_assert_ptr_nonnull(ro);
+    ck_assert_int_eq(lk_report_render(&g_diff, &g_ctx, LK_REPORT_MARKDOWN, ro), LK_REPORT_EIO);
+    fclose(ro);
+    enum lk_report_format fmt;
+    ck_assert(lk_report_format_parse("sarif", &fmt) && fmt == LK_REPORT_SARIF);
+    ck_assert(lk_report_format_parse("markdown", &fmt) && fmt == LK_REPORT_MARKDOWN);
+    ck_assert(!lk_report_format_parse("xml", &fmt));
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ escaping */
+
+/* A hand-built diff with names no format may pass through unescaped. */
+static void s_hostile(struct lk_diff *d)
+{
+    lk_diff_init(d);
+    d->cap = d->n = 2;
+    d->changes = lk_xcalloc(2, sizeof(*d->changes));
+    struct lk_diff_change *c = &d->changes[0];
+    c->resource = LK_DIFF_LOG_GROUP;
+    c->name = lk_arena_strdup(&d->arena, "/a|b`c\nd<e>&\"f'\x01g\xff");
+    c->region = lk_arena_strdup(&d->arena, "us-east-1");
+    c->attribute = lk_arena_strdup(&d->arena, "retention_days");
+    c->kind = LK_DIFF_CHANGED;
+    c->direction = LK_DIFF_WEAKER;
+    c->desired = lk_arena_strdup(&d->arena, "365 | ]]>");
+    c->live = lk_arena_strdup(&d->arena, "1\r\n*x*");
+    c->data_loss = true;
+    c->allow_name = lk_arena_strdup(&d->arena, "shorten-retention:/a|b");
+    c = &d->changes[1];
+    c->resource = LK_DIFF_LOG_GROUP;
+    c->name = lk_arena_strdup(&d->arena, "/p/*");
+    c->attribute = lk_arena_strdup(&d->arena, "");
+    c->kind = LK_DIFF_NOTE;
+    c->note = lk_arena_strdup(&d->arena, "matches <no> group `here`\n");
+    c->seq = 1;
+}
+
+START_TEST(test_escaping)
+{
+    struct lk_diff d;
+    s_hostile(&d);
+    struct lk_report_context ctx = {0};
+    ctx.account = "1111<2222>";
+    ctx.generated_at = "now & \"then\"";
+
+    char *md = s_render(&d, &ctx, LK_REPORT_MARKDOWN);
+    ck_assert_ptr_nonnull(strstr(
+        md, "| **weaker** /a\\|b\\`c<br>d&lt;e&gt;&amp;\"f' g\xff (us-east-1) | retention\\_days | "
+            "change, needs --allow shorten-retention:/a\\|b | 1<br>\\*x\\* | 365 \\| \\]\\]&gt; | "
+            "weaker |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "## logkeep drift: 1 difference (1 weaker than policy)\n"));
+    ck_assert_ptr_nonnull(strstr(md, "matches &lt;no&gt; group \\`here\\`<br>"));
+    /* Every table line has exactly the 7 unescaped pipes of 6 columns. */
+    for (const char *line = md; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len && line[0] == '|') {
+            size_t pipes = 0;
+            for (size_t i = 0; i < len; i++)
+                pipes += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+            ck_assert_uint_eq(pipes, 7);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    free(md);
+
+    char *xml = s_render(&d, &ctx, LK_REPORT_JUNIT);
+    struct s_xml_counts c = s_parse_xml(xml);
+    ck_assert_uint_eq(c.testcase, 2);
+    ck_assert_uint_eq(c.failure, 1);
+    /* Attribute values come back as written, but for the replaced characters. */
+    bool found = false;
+    for (size_t i = 0; i < c.n_names; i++)
+        found |= !strcmp(c.names[i],
+                         "/a|b`c\nd<e>&\"f'\xEF\xBF\xBDg\xEF\xBF\xBD (us-east-1)");
+    ck_assert_msg(found, "%s", xml);
+    free(xml);
+
+    char *sarif = s_render(&d, &ctx, LK_REPORT_SARIF);
+    cJSON *root = cJSON_Parse(sarif);
+    ck_assert_ptr_nonnull(root);
+    cJSON_Delete(root);
+    free(sarif);
+
+    lk_diff_free(&d);
+}
+END_TEST
+
+static Suite *s_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_test(tc, test_fixture);
+    tcase_add_test(tc, test_text_delegates);
+    tcase_add_test(tc, test_json);
+    tcase_add_test(tc, test_markdown);
+    tcase_add_test(tc, test_junit);
+    tcase_add_test(tc, test_sarif);
+    tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_escaping);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return lk_test_run(s_suite());
+}

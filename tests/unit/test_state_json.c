@@ -1,0 +1,436 @@
+/*
+ * Unit tests: the state document of `logkeep snapshot` (runtime/state_json.c).
+ *
+ * The state is the quickstart example, lowered, with the fields only live state has filled in
+ * (exists, is_logging, a bucket that is missing, policy entries carrying the markers of
+ * configuration the IR cannot model), so that every field is written with a value other than
+ * its zero. Round trips must give back the same bytes; refusals must name the field.
+ */
+#include "lk_test.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "lower.h"
+#include "state_json.h"
+
+static char g_err[512];
+
+/* The quickstart example: $LK_SRCDIR when make check sets it, else next to this file. */
+static const char *s_quickstart(void)
+{
+    static char path[4096];
+    const char *src = getenv("LK_SRCDIR");
+    if (src) {
+        snprintf(path, sizeof(path), "%s/examples/quickstart", src);
+    } else {
+        const char *file = __FILE__;
+        const char *tail = strstr(file, "tests/unit/test_state_json.c");
+        int n = tail ? (int)(tail - file) : 0;
+        snprintf(path, sizeof(path), "%.*sexamples/quickstart", n, file);
+    }
+    return path;
+}
+
+static struct lk_ir_state *s_lower_quickstart(void)
+{
+    struct lk_policy *p = lk_policy_new();
+    const char *paths[1] = {s_quickstart()};
+    const char *err_path = NULL;
+    ck_assert_msg(lk_policy_load_paths(p, paths, 1, &err_path) == 0, "cannot read %s",
+                  err_path ? err_path : paths[0]);
+    lk_policy_check(p);
+    for (size_t i = 0; i < p->diags.n; i++)
+        ck_assert_msg(p->diags.items[i].severity != LK_SEV_ERROR, "%s: %s",
+                      p->diags.items[i].rule->id, p->diags.items[i].message);
+    struct lk_ir_state *st = lk_lower(p);
+    lk_policy_free(p);
+    return st;
+}
+
+/* The quickstart state with live-only fields set and a second, missing bucket. */
+static struct lk_ir_state *s_state(void)
+{
+    struct lk_ir_state *st = s_lower_quickstart();
+    ck_assert_uint_ge(st->n_buckets, 1);
+    ck_assert_uint_ge(st->n_trails, 1);
+    ck_assert_uint_ge(st->n_log_groups, 1);
+
+    struct lk_ir_bucket *b = &st->buckets[0];
+    b->exists = true;
+    b->mfa_delete = true;
+    b->object_lock.years = 1;
+    /* A live policy with configuration the IR has no field for, as policy_json.c marks it. */
+    ck_assert_uint_ge(b->policy.n_statements, 1);
+    struct lk_ir_statement *s = &b->policy.statements[0];
+    lk_ir_list_add(st, &s->actions, "NotAction:s3:GetObject");
+    lk_ir_list_add(st, &s->principals, "NotPrincipal:AWS:arn:aws:iam::444455556666:root");
+    lk_ir_list_sort_unique(&s->actions);
+    lk_ir_list_sort_unique(&s->principals);
+
+    /* A bucket AWS does not have: exists = false, every configuration absent. */
+    struct lk_ir_bucket *nb = lk_arena_alloc(&st->arena, (st->n_buckets + 1) * sizeof(*nb));
+    memcpy(nb, st->buckets, st->n_buckets * sizeof(*nb));
+    struct lk_ir_bucket *missing = &nb[st->n_buckets];
+    missing->name = lk_ir_strdup(st, "aaa-missing-bucket \"quoted\"\n");
+    missing->region = lk_ir_strdup(st, "eu-west-1");
+    st->buckets = nb;
+    st->n_buckets++;
+
+    for (size_t i = 0; i < st->n_log_groups; i++) {
+        st->log_groups[i].exists = true;
+        st->log_groups[i].kms_key_id = lk_ir_strdup(st, "arn:aws:kms:us-east-1:111122223333:key/x");
+    }
+    for (size_t i = 0; i < st->n_trails; i++) {
+        st->trails[i].exists = true;
+        st->trails[i].is_logging = true;
+        st->trails[i].kms_key_id = NULL;
+    }
+    lk_ir_canonicalize(st);
+    return st;
+}
+
+static struct lk_ir_state *s_read(const char *json)
+{
+    struct lk_ir_state *st = NULL;
+    int rc = lk_ir_state_from_json(json, strlen(json), &st, g_err, sizeof(g_err));
+    ck_assert_msg(rc == LK_STATE_JSON_OK, "rc %d: %s", rc, g_err);
+    ck_assert_ptr_nonnull(st);
+    return st;
+}
+
+/* The document of s_state() with one change made by @p edit to its cJSON tree. */
+static char *s_edited(void (*edit)(cJSON *root))
+{
+    struct lk_ir_state *st = s_state();
+    char *json = lk_ir_state_to_json(st);
+    lk_ir_state_free(st);
+    cJSON *root = cJSON_Parse(json);
+    free(json);
+    ck_assert_ptr_nonnull(root);
+    edit(root);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+static int s_refuse(const char *json)
+{
+    struct lk_ir_state dummy;
+    struct lk_ir_state *st = &dummy; /* must be reset to NULL */
+    int rc = lk_ir_state_from_json(json, strlen(json), &st, g_err, sizeof(g_err));
+    ck_assert_ptr_null(st);
+    ck_assert_int_ne(rc, LK_STATE_JSON_OK);
+    return rc;
+}
+
+static cJSON *s_first_bucket(cJSON *root)
+{
+    /* Buckets are written by name: the missing one ("aaa-...") comes first. */
+    return cJSON_GetArrayItem(cJSON_GetObjectItem(root, "buckets"), 1);
+}
+
+/* ------------------------------------------------------------------------------ round trips */
+
+START_TEST(test_round_trip_exact)
+{
+    struct lk_ir_state *st = s_state();
+    char *a = lk_ir_state_to_json(st);
+    struct lk_ir_state *back = s_read(a);
+    char *b = lk_ir_state_to_json(back);
+    ck_assert_str_eq(a, b);
+    /* And once more, from the state read back. */
+    struct lk_ir_state *again = s_read(b);
+    char *c = lk_ir_state_to_json(again);
+    ck_assert_str_eq(b, c);
+    ck_assert_uint_eq(strlen(a) > 0 ? (unsigned char)a[strlen(a) - 1] : 0, '\n');
+    free(a);
+    free(b);
+    free(c);
+    lk_ir_state_free(st);
+    lk_ir_state_free(back);
+    lk_ir_state_free(again);
+}
+END_TEST
+
+START_TEST(test_round_trip_fields)
+{
+    struct lk_ir_state *st = s_state();
+    char *a = lk_ir_state_to_json(st);
+    struct lk_ir_state *back = s_read(a);
+
+    ck_assert_str_eq(back->account, "111122223333");
+    ck_assert_str_eq(back->region, st->region);
+    ck_assert_str_eq(back->partition ? back->partition : "(null)",
+                     st->partition ? st->partition : "(null)");
+    ck_assert_int_eq(back->unmanaged_set, st->unmanaged_set);
+    ck_assert_int_eq(back->unmanaged_retention_days, st->unmanaged_retention_days);
+    ck_assert_uint_eq(back->n_buckets, st->n_buckets);
+    ck_assert_uint_eq(back->n_log_groups, st->n_log_groups);
+    ck_assert_uint_eq(back->n_trails, st->n_trails);
+
+    const struct lk_ir_bucket *m = &back->buckets[0];
+    ck_assert_str_eq(m->name, "aaa-missing-bucket \"quoted\"\n");
+    ck_assert(!m->exists && !m->lifecycle.present && !m->policy.present);
+    ck_assert_ptr_null(m->store);
+    ck_assert_ptr_null(m->encryption.algorithm);
+
+    const struct lk_ir_bucket *b = &back->buckets[1], *ob = &st->buckets[1];
+    ck_assert_str_eq(b->name, ob->name);
+    ck_assert_str_eq(b->store, ob->store);
+    ck_assert(b->exists && b->mfa_delete);
+    ck_assert_int_eq(b->versioning, ob->versioning);
+    ck_assert_int_eq(b->object_lock.mode, ob->object_lock.mode);
+    ck_assert_int_eq(b->object_lock.days, ob->object_lock.days);
+    ck_assert_int_eq(b->object_lock.years, 1);
+    ck_assert_int_eq(b->lifecycle.transition_min_size, ob->lifecycle.transition_min_size);
+    ck_assert_uint_eq(b->lifecycle.n_rules, ob->lifecycle.n_rules);
+    for (size_t i = 0; i < b->lifecycle.n_rules; i++) {
+        const struct lk_ir_lifecycle_rule *r = &b->lifecycle.rules[i],
+                                          *o = &ob->lifecycle.rules[i];
+        ck_assert_str_eq(r->id, o->id);
+        ck_assert_str_eq(r->prefix, o->prefix);
+        ck_assert_int_eq(r->expiration_days, o->expiration_days);
+        ck_assert_uint_eq(r->n_transitions, o->n_transitions);
+        for (size_t t = 0; t < r->n_transitions; t++) {
+            ck_assert_int_eq(r->transitions[t].days, o->transitions[t].days);
+            ck_assert_int_eq(r->transitions[t].storage_class, o->transitions[t].storage_class);
+        }
+        ck_assert_uint_eq(r->sources.n, o->sources.n);
+    }
+    ck_assert_uint_eq(b->policy.n_statements, ob->policy.n_statements);
+    const struct lk_ir_statement *s = &b->policy.statements[0];
+    bool marker = false;
+    for (size_t i = 0; i < s->actions.n; i++)
+        marker |= !strcmp(s->actions.items[i], "NotAction:s3:GetObject");
+    ck_assert(marker);
+    ck_assert_int_eq(s->allow, ob->policy.statements[0].allow);
+    ck_assert_str_eq(b->encryption.kms_key_id, ob->encryption.kms_key_id);
+
+    for (size_t i = 0; i < back->n_log_groups; i++) {
+        ck_assert(back->log_groups[i].exists);
+        ck_assert_str_eq(back->log_groups[i].name, st->log_groups[i].name);
+        ck_assert_int_eq(back->log_groups[i].pattern, st->log_groups[i].pattern);
+        ck_assert_int_eq(back->log_groups[i].retention_days, st->log_groups[i].retention_days);
+        ck_assert_int_eq(back->log_groups[i].wanted_days, st->log_groups[i].wanted_days);
+    }
+    const struct lk_ir_trail *t = &back->trails[0];
+    ck_assert(t->exists && t->is_logging);
+    ck_assert_ptr_null(t->kms_key_id);
+    ck_assert_str_eq(t->s3_bucket_name, st->trails[0].s3_bucket_name);
+    ck_assert_uint_eq(t->n_event_selectors, st->trails[0].n_event_selectors);
+
+    free(a);
+    lk_ir_state_free(st);
+    lk_ir_state_free(back);
+}
+END_TEST
+
+/* The document's layout: header first, every optional part explicit. */
+START_TEST(test_layout)
+{
+    struct lk_ir_state *st = s_state();
+    char *a = lk_ir_state_to_json(st);
+    ck_assert_ptr_eq(strstr(a, "{\n\t\"format\":\t\"logkeep-state\",\n\t\"version\":\t1,\n"), a);
+    ck_assert_ptr_nonnull(strstr(a, "\"account\":\t\"111122223333\""));
+    ck_assert_ptr_nonnull(strstr(a, "\"partition\":"));
+    ck_assert_ptr_nonnull(strstr(a, "\"store\":\tnull"));
+    ck_assert_ptr_nonnull(strstr(a, "\"present\":\tfalse"));
+    ck_assert_ptr_nonnull(strstr(a, "\"storage_class\":\t\"DEEP_ARCHIVE\""));
+    ck_assert_ptr_nonnull(strstr(a, "\"versioning\":\t\"enabled\""));
+    ck_assert_ptr_nonnull(strstr(a, "\"mode\":\t\"governance\""));
+    free(a);
+    lk_ir_state_free(st);
+}
+END_TEST
+
+/* Arrays held out of order, with duplicates in string sets, write as the canonical state does. */
+START_TEST(test_canonical_order)
+{
+    struct lk_ir_state *st = s_state();
+    char *canon = lk_ir_state_to_json(st);
+    ck_assert_uint_ge(st->n_buckets, 2);
+    struct lk_ir_bucket tmp = st->buckets[0];
+    st->buckets[0] = st->buckets[1];
+    st->buckets[1] = tmp;
+    struct lk_ir_bucket *b = &st->buckets[0];
+    if (b->lifecycle.n_rules >= 2) {
+        struct lk_ir_lifecycle_rule r = b->lifecycle.rules[0];
+        b->lifecycle.rules[0] = b->lifecycle.rules[1];
+        b->lifecycle.rules[1] = r;
+    }
+    struct lk_ir_statement *s = &b->policy.statements[0];
+    lk_ir_list_add(st, &s->actions, s->actions.items[0]); /* a duplicate, at the end */
+    char *shuffled = lk_ir_state_to_json(st);
+    ck_assert_str_eq(canon, shuffled);
+    free(canon);
+    free(shuffled);
+    lk_ir_state_free(st);
+}
+END_TEST
+
+START_TEST(test_empty_state)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    char *a = lk_ir_state_to_json(st);
+    struct lk_ir_state *back = s_read(a);
+    char *b = lk_ir_state_to_json(back);
+    ck_assert_str_eq(a, b);
+    ck_assert_ptr_null(back->account);
+    ck_assert_uint_eq(back->n_buckets, 0);
+    free(a);
+    free(b);
+    lk_ir_state_free(st);
+    lk_ir_state_free(back);
+    ck_assert_ptr_null(lk_ir_state_to_json(NULL));
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ refusals */
+
+static void s_edit_format(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "format", cJSON_CreateString("terraform-state"));
+}
+static void s_edit_version(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "version", cJSON_CreateNumber(2));
+}
+static void s_edit_expiration(cJSON *root)
+{
+    cJSON *rules = cJSON_GetObjectItem(cJSON_GetObjectItem(s_first_bucket(root), "lifecycle"),
+                                       "rules");
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(rules, 0), "expiration_days",
+                              cJSON_CreateString("7y"));
+}
+static void s_edit_fraction(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "log_groups"), 0),
+                              "retention_days", cJSON_CreateNumber(1.5));
+}
+static void s_edit_unknown(cJSON *root)
+{
+    cJSON_AddStringToObject(s_first_bucket(root), "colour", "blue");
+}
+static void s_edit_missing(cJSON *root)
+{
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(s_first_bucket(root), "encryption"),
+                               "present");
+}
+static void s_edit_action(cJSON *root)
+{
+    cJSON *stmts = cJSON_GetObjectItem(cJSON_GetObjectItem(s_first_bucket(root), "policy"),
+                                       "statements");
+    cJSON *actions = cJSON_GetObjectItem(cJSON_GetArrayItem(stmts, 0), "actions");
+    cJSON_InsertItemInArray(actions, 0, cJSON_CreateNumber(42));
+}
+static void s_edit_enum(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(s_first_bucket(root), "versioning", cJSON_CreateString("on"));
+}
+static void s_edit_bool(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "trails"), 0),
+                              "is_logging", cJSON_CreateString("true"));
+}
+static void s_edit_null_name(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(s_first_bucket(root), "name", cJSON_CreateNull());
+}
+static void s_edit_buckets_type(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "buckets", cJSON_CreateObject());
+}
+
+struct s_refusal {
+    void (*edit)(cJSON *root);
+    int rc;
+    const char *message;
+};
+
+static const struct s_refusal s_refusals[] = {
+    {s_edit_format, LK_STATE_JSON_EFORMAT,
+     "not a logkeep state: format is \"terraform-state\", expected \"logkeep-state\""},
+    {s_edit_version, LK_STATE_JSON_EFORMAT,
+     "logkeep state version 2 is not supported: this logkeep reads version 1"},
+    {s_edit_expiration, LK_STATE_JSON_ESCHEMA,
+     "buckets[1].lifecycle.rules[0].expiration_days: expected an integer"},
+    {s_edit_fraction, LK_STATE_JSON_ESCHEMA, "log_groups[0].retention_days: expected an integer"},
+    {s_edit_unknown, LK_STATE_JSON_ESCHEMA, "buckets[1]: unknown field \"colour\""},
+    {s_edit_missing, LK_STATE_JSON_ESCHEMA,
+     "buckets[1].encryption: missing field \"present\""},
+    {s_edit_action, LK_STATE_JSON_ESCHEMA,
+     "buckets[1].policy.statements[0].actions[0]: expected a string"},
+    {s_edit_enum, LK_STATE_JSON_ESCHEMA,
+     "buckets[1].versioning: expected \"never\", \"enabled\" or \"suspended\""},
+    {s_edit_bool, LK_STATE_JSON_ESCHEMA, "trails[0].is_logging: expected a boolean"},
+    {s_edit_null_name, LK_STATE_JSON_ESCHEMA, "buckets[1].name: expected a string"},
+    {s_edit_buckets_type, LK_STATE_JSON_ESCHEMA, "buckets: expected an array"},
+};
+
+START_TEST(test_refusal_located)
+{
+    const struct s_refusal *c = &s_refusals[_i];
+    char *text = s_edited(c->edit);
+    int rc = s_refuse(text);
+    ck_assert_int_eq(rc, c->rc);
+    ck_assert_str_eq(g_err, c->message);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_refusal_not_state)
+{
+    ck_assert_int_eq(s_refuse("{\"a\": 1,"), LK_STATE_JSON_ESYNTAX);
+    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
+    ck_assert_int_eq(s_refuse("[1, 2]"), LK_STATE_JSON_EFORMAT);
+    ck_assert_int_eq(s_refuse("{\"changes\": []}"), LK_STATE_JSON_EFORMAT);
+    ck_assert_str_eq(g_err, "not a logkeep state: no \"format\": \"logkeep-state\" member");
+    ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": \"1\"}"),
+                     LK_STATE_JSON_EFORMAT);
+    ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": 1}"),
+                     LK_STATE_JSON_ESCHEMA);
+    ck_assert_str_eq(g_err, "missing field \"account\"");
+    ck_assert_int_eq(
+        s_refuse("{\"format\": \"logkeep-state\", \"version\": 1, \"version\": 1}"),
+        LK_STATE_JSON_ESCHEMA);
+    ck_assert_str_eq(g_err, "duplicate field \"version\"");
+}
+END_TEST
+
+START_TEST(test_refusal_size)
+{
+    /* The bound is checked before the text is read: a short buffer with a long length. */
+    const char text[] = "{}";
+    struct lk_ir_state *st = NULL;
+    int rc = lk_ir_state_from_json(text, LK_STATE_JSON_MAX_BYTES + 1, &st, g_err, sizeof(g_err));
+    ck_assert_int_eq(rc, LK_STATE_JSON_ESYNTAX);
+    ck_assert_ptr_nonnull(strstr(g_err, "exceeds"));
+    ck_assert_int_eq(lk_ir_state_from_json(NULL, 0, &st, g_err, sizeof(g_err)),
+                     LK_STATE_JSON_EINVAL);
+    ck_assert_int_eq(lk_ir_state_from_json(text, 2, NULL, NULL, 0), LK_STATE_JSON_EINVAL);
+}
+END_TEST
+
+static Suite *s_suite(void)
+{
+    Suite *s = suite_create("state_json");
+    TCase *tc = tcase_create("state_json");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_round_trip_exact);
+    tcase_add_test(tc, test_round_trip_fields);
+    tcase_add_test(tc, test_layout);
+    tcase_add_test(tc, test_canonical_order);
+    tcase_add_test(tc, test_empty_state);
+    tcase_add_loop_test(tc, test_refusal_located, 0,
+                        (int)(sizeof(s_refusals) / sizeof(s_refusals[0])));
+    tcase_add_test(tc, test_refusal_not_state);
+    tcase_add_test(tc, test_refusal_size);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return lk_test_run(s_suite());
+}
