@@ -19,18 +19,25 @@
 #include "diff.h"
 #include "live.h"
 #include "policy.h"
+#include "report.h"
+#include "state_json.h"
+
+#include <errno.h>
+#include <time.h>
 
 /* Exit status of an AWS error, a refusal or a failed apply (cli.h has 0 and 2). */
 #define S_EXIT_FAILED 1
 /* drift: differences found (terraform plan -detailed-exitcode's 2). */
 #define S_EXIT_DRIFT 2
 
-enum s_mode { S_PLAN, S_APPLY, S_DRIFT };
+enum s_mode { S_PLAN, S_APPLY, S_DRIFT, S_SNAPSHOT };
 
 struct s_args {
     enum s_mode mode;
     const char *cmd;
     const char *region, *endpoint_url, *profile, *color, *format;
+    const char *state_file;  /* plan, drift: --state FILE, offline */
+    const char *output_file; /* snapshot: -o FILE */
     bool debug, auto_approve;
     const char **allow; /* owned array of borrowed argv strings */
     size_t n_allow;
@@ -42,7 +49,11 @@ static void s_usage(const struct s_args *a, FILE *out)
     if (a->mode == S_APPLY)
         fputs("[--auto-approve] [--allow NAME]... ", out);
     if (a->mode == S_DRIFT)
-        fputs("[--format text|json] ", out);
+        fputs("[--format text|json|markdown|junit|sarif] ", out);
+    if (a->mode == S_PLAN || a->mode == S_DRIFT)
+        fputs("[--state FILE] ", out);
+    if (a->mode == S_SNAPSHOT)
+        fputs("-o FILE ", out);
     fputs("[--region REGION] [--endpoint-url URL]\n"
           "       [--profile NAME] [--debug] [--color auto|always|never]\n\n",
           out);
@@ -56,9 +67,22 @@ static void s_usage(const struct s_args *a, FILE *out)
               "  --allow NAME    allow one change that can lose logs (plan prints the names)\n"
               "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage.\n",
               out);
-    else
+    else if (a->mode == S_DRIFT)
         fputs("Reports where live AWS state differs from the policy, unmanaged log groups too.\n"
+              "  --format F     text (default), json, markdown (GitHub step summary, PR comment),\n"
+              "                 junit or sarif\n"
+              "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
+              "                 credentials needed\n"
               "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error.\n",
+              out);
+    else
+        fputs("Reads the live state of everything the policy governs (and every log group of the\n"
+              "region) and writes it as JSON, for drift --state and plan --state offline.\n"
+              "  -o FILE        where to write it (\"-\" for stdout)\n"
+              "Exit status: 0 written, 1 policy or AWS error, 2 usage.\n",
+              out);
+    if (a->mode == S_PLAN)
+        fputs("  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n",
               out);
 }
 
@@ -95,6 +119,8 @@ static int s_parse(struct s_args *a, int argc, char **argv)
         {"auto-approve", no_argument, NULL, 'y'},
         {"allow", required_argument, NULL, 'a'},
         {"format", required_argument, NULL, 'f'},
+        {"state", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -102,7 +128,7 @@ static int s_parse(struct s_args *a, int argc, char **argv)
     optind = 1;
     opterr = 0;
     for (;;) {
-        int opt = getopt_long(argc, argv, "h", s_options, NULL);
+        int opt = getopt_long(argc, argv, "ho:", s_options, NULL);
         if (opt == -1)
             break;
         switch (opt) {
@@ -131,11 +157,24 @@ static int s_parse(struct s_args *a, int argc, char **argv)
         case 'f':
             if (a->mode != S_DRIFT)
                 goto bad;
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                fprintf(stderr, "logkeep %s: --format takes text or json\n", a->cmd);
+            enum lk_report_format fmt;
+            if (!lk_report_format_parse(optarg, &fmt)) {
+                fprintf(stderr,
+                        "logkeep %s: --format takes text, json, markdown, junit or sarif\n",
+                        a->cmd);
                 return LK_EXIT_USAGE;
             }
             a->format = optarg;
+            break;
+        case 's':
+            if (a->mode != S_PLAN && a->mode != S_DRIFT)
+                goto bad;
+            a->state_file = optarg;
+            break;
+        case 'o':
+            if (a->mode != S_SNAPSHOT)
+                goto bad;
+            a->output_file = optarg;
             break;
         case 'h':
             s_usage(a, stdout);
@@ -153,7 +192,65 @@ static int s_parse(struct s_args *a, int argc, char **argv)
         s_usage(a, stderr);
         return LK_EXIT_USAGE;
     }
+    if (a->mode == S_SNAPSHOT && !a->output_file) {
+        fprintf(stderr, "logkeep snapshot: give the output file with -o FILE\n");
+        s_usage(a, stderr);
+        return LK_EXIT_USAGE;
+    }
     return 0;
+}
+
+/* Reads a snapshot written by `logkeep snapshot`. @return the state, or NULL after a message. */
+static struct lk_ir_state *s_load_state(const char *cmd, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "logkeep %s: %s: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    struct lk_buf b;
+    lk_buf_init(&b);
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (b.len + got > LK_STATE_JSON_MAX_BYTES) {
+            fprintf(stderr, "logkeep %s: %s: larger than a state file can be\n", cmd, path);
+            fclose(f);
+            lk_buf_free(&b);
+            return NULL;
+        }
+        lk_buf_append(&b, chunk, got);
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    struct lk_ir_state *st = NULL;
+    char err[512];
+    if (bad)
+        fprintf(stderr, "logkeep %s: %s: read error\n", cmd, path);
+    else if (lk_ir_state_from_json(b.data ? b.data : "", b.len, &st, err, sizeof(err)) != 0)
+        fprintf(stderr, "logkeep %s: %s: %s\n", cmd, path, err);
+    lk_buf_free(&b);
+    return st;
+}
+
+/* Writes the snapshot to @p path ("-" = stdout). @return 0, or -1 after a message. */
+static int s_write_state(const char *path, const struct lk_ir_state *live)
+{
+    char *json = lk_ir_state_to_json(live);
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    int rc = -1;
+    if (!f) {
+        fprintf(stderr, "logkeep snapshot: cannot write %s: %s\n", path, strerror(errno));
+        goto cleanup;
+    }
+    if (fputs(json, f) < 0 || (f != stdout && fclose(f) != 0) || (f == stdout && fflush(f))) {
+        fprintf(stderr, "logkeep snapshot: cannot write %s: %s\n", path, strerror(errno));
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    free(json);
+    return rc;
 }
 
 static bool s_confirm(void)
@@ -208,6 +305,22 @@ static int s_run(struct s_args *a, int argc, char **argv)
     if (p->diags.n_errors || p->diags.n_warnings)
         lk_cli_print_diags(p, a->color, stderr);
 
+    if (a->state_file) {
+        /* Offline: the live state comes from a snapshot; no credentials, no requests. */
+        live = s_load_state(a->cmd, a->state_file);
+        if (!live)
+            goto cleanup;
+        if (!live->account || !desired->account || strcmp(live->account, desired->account)) {
+            fprintf(stderr, "logkeep %s: %s is a snapshot of account %s, but the policy is for "
+                            "account %s\n",
+                    a->cmd, a->state_file, live->account ? live->account : "?",
+                    desired->account ? desired->account : "?");
+            goto cleanup;
+        }
+        lk_ir_canonicalize(live);
+        goto diff;
+    }
+
     /* The client, built as `logkeep whoami` builds it; the policy's region is the fallback. */
     struct lk_aws_config_options copts = {
         .region = a->region,
@@ -225,7 +338,7 @@ static int s_run(struct s_args *a, int argc, char **argv)
 
     live = lk_ir_state_new();
     struct lk_live_options lopts = {
-        .discover_unmanaged = a->mode == S_DRIFT,
+        .discover_unmanaged = a->mode == S_DRIFT || a->mode == S_SNAPSHOT,
         /* The account guard: the reader stops after GetCallerIdentity, before reading (let
          * alone writing) anything in another account. */
         .expected_account = desired->account,
@@ -247,6 +360,14 @@ static int s_run(struct s_args *a, int argc, char **argv)
         goto cleanup;
     }
 
+    if (a->mode == S_SNAPSHOT) {
+        rc = s_write_state(a->output_file, live) == 0 ? LK_EXIT_OK : S_EXIT_FAILED;
+        if (rc == LK_EXIT_OK && strcmp(a->output_file, "-"))
+            fprintf(stderr, "logkeep snapshot: wrote the live state of account %s to %s\n",
+                    live->account ? live->account : "?", a->output_file);
+        goto cleanup;
+    }
+
     if (report.n_unmodelled) {
         um = lk_xcalloc(report.n_unmodelled, sizeof(*um));
         for (size_t i = 0; i < report.n_unmodelled; i++) {
@@ -256,6 +377,7 @@ static int s_run(struct s_args *a, int argc, char **argv)
             um[i].bits = report.unmodelled[i].bits;
         }
     }
+diff:
     if (lk_diff_states_ex(desired, live, um, report.n_unmodelled, &diff) != LK_DIFF_OK)
         goto cleanup;
     if (a->mode == S_DRIFT &&
@@ -267,9 +389,29 @@ static int s_run(struct s_args *a, int argc, char **argv)
     lk_diff_summarize(&diff, &sum);
     bool drift = sum.to_add + sum.to_change + sum.to_remove > 0;
 
-    if (a->mode == S_DRIFT && a->format && !strcmp(a->format, "json")) {
-        json = lk_diff_to_json(&diff);
-        fputs(json, stdout);
+    if (a->mode == S_DRIFT && a->format && strcmp(a->format, "text") != 0) {
+        enum lk_report_format fmt = LK_REPORT_TEXT;
+        lk_report_format_parse(a->format, &fmt);
+        char when[32] = "";
+        time_t now = time(NULL);
+        struct tm tm;
+        if (gmtime_r(&now, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        struct lk_report_context ctx = {
+            .account = desired->account,
+            .region = desired->region,
+            .partition = desired->partition,
+            .policy_paths = (const char *const *)(argv + optind),
+            .n_policy_paths = (size_t)(argc - optind),
+            .resources_read = live->n_buckets + live->n_trails + live->n_log_groups,
+            .unmanaged_log_groups = report.n_unmanaged,
+            .generated_at = when,
+            .tool_version = PACKAGE_VERSION,
+            .desired = desired,
+            .color = false,
+        };
+        if (lk_report_render(&diff, &ctx, fmt, stdout) != LK_REPORT_OK)
+            goto cleanup;
         rc = drift ? S_EXIT_DRIFT : LK_EXIT_OK;
         goto cleanup;
     }
@@ -369,5 +511,11 @@ int lk_cmd_apply(int argc, char **argv)
 int lk_cmd_drift(int argc, char **argv)
 {
     struct s_args a = {.mode = S_DRIFT, .cmd = "drift"};
+    return s_run(&a, argc, argv);
+}
+
+int lk_cmd_snapshot(int argc, char **argv)
+{
+    struct s_args a = {.mode = S_SNAPSHOT, .cmd = "snapshot"};
     return s_run(&a, argc, argv);
 }

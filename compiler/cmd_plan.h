@@ -16,4 +16,7 @@ int lk_cmd_apply(int argc, char **argv);
  *  with a usage message). */
 int lk_cmd_drift(int argc, char **argv);
 
+/** logkeep snapshot: writes the live state of what the policy governs as JSON (-o FILE). */
+int lk_cmd_snapshot(int argc, char **argv);
+
 #endif

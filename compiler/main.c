@@ -27,6 +27,7 @@ static void s_usage(FILE *out)
           "  plan PATH...       show what apply would change in AWS\n"
           "  apply PATH...      change AWS to match the policy (asks first, never deletes logs)\n"
           "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
+          "  snapshot PATH...   save the live state the policy governs (-o FILE), for --state\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         return lk_cmd_apply(argc - 1, argv + 1);
     if (!strcmp(cmd, "drift"))
         return lk_cmd_drift(argc - 1, argv + 1);
+    if (!strcmp(cmd, "snapshot"))
+        return lk_cmd_snapshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile", "show", "plan", "apply", "drift", "whoami", "explain", "rules", "version", "help"};
+    static const char *const cmds[] = {"validate", "compile", "show", "plan", "apply", "drift", "snapshot", "whoami", "explain", "rules", "version", "help"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);
