@@ -5,10 +5,15 @@
 #ifndef LK_CMD_PLAN_H
 #define LK_CMD_PLAN_H
 
-/** `logkeep plan POLICY...`: prints the changes apply would make. @return 0, 1 error, 2 usage. */
+/** `logkeep plan POLICY... [--out PLAN.json]`: prints the changes apply would make; --out also
+ *  saves them (format "logkeep-plan", version 1: policy paths, SHA-256 of the desired state and
+ *  of each artifact, the live state and its fingerprint, the diff, the calls, the allow names).
+ *  @return 0, 1 error, 2 usage. */
 int lk_cmd_plan(int argc, char **argv);
 
-/** `logkeep apply POLICY...`: plan, guards, confirmation, then the write calls.
+/** `logkeep apply POLICY...|PLAN.json`: plan, guards, confirmation, then the write calls. A
+ *  saved plan (told by its content) is the confirmation; it is refused, before any write, when
+ *  the recompiled policy, the live state, the diff or the calls differ from the plan's.
  *  @return 0 applied (or nothing to do), 1 refused or failed, 2 usage. */
 int lk_cmd_apply(int argc, char **argv);
 
