@@ -831,10 +831,21 @@ int lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable
     return 0;
 }
 
+static void s_key_cache_clear(struct lk_aws_key_cache *kc)
+{
+    free(kc->region);
+    free(kc->access_key_id);
+    lk_http_free_secret(kc->secret);
+    lk_sigv4_free_signing_key(kc->key);
+    memset(kc, 0, sizeof(*kc));
+}
+
 void lk_aws_client_free(struct lk_aws_client *client)
 {
     if (client == NULL)
         return;
+    for (int i = 0; i < LK_AWS_SERVICE_COUNT; i++)
+        s_key_cache_clear(&client->key_cache[i]);
     /* The provider may borrow the transport (STS calls, metadata fetches): destroy it first. */
     if (client->creds.destroy != NULL)
         client->creds.destroy(client->creds.impl);
@@ -1030,6 +1041,38 @@ static int64_t s_backoff_ms(struct lk_aws_client *client, int attempt)
 
 /* Builds, signs and sends one attempt. @return the transport result, or S_LOCAL_FAILURE with
  * the reason in @p err. */
+
+/* The signing key for this request, from the client's cache when the day, region, key id and
+ * secret are those it was derived for; derived and cached otherwise. NULL on failure (the
+ * signer then derives it itself and reports any error). */
+static const struct lk_sigv4_signing_key *s_cached_key(struct lk_aws_client *client,
+                                                       enum lk_aws_service svc,
+                                                       const struct lk_sigv4_signing_params *p,
+                                                       const struct lk_sigv4_credentials *c)
+{
+    if (svc >= LK_AWS_SERVICE_COUNT || !c->access_key_id || !c->secret_access_key || !p->region)
+        return NULL;
+    struct lk_aws_key_cache *kc = &client->key_cache[svc];
+    char day[16];
+    time_t t = (time_t)p->time_epoch_s;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(day, sizeof(day), "%Y%m%d", &tm) != 8)
+        return NULL;
+    if (kc->key && !strcmp(kc->day, day) && !strcmp(kc->region, p->region) &&
+        !strcmp(kc->access_key_id, c->access_key_id) && !strcmp(kc->secret, c->secret_access_key))
+        return kc->key;
+    s_key_cache_clear(kc);
+    struct lk_sigv4_signing_key *key = NULL;
+    if (lk_sigv4_derive_signing_key(c->secret_access_key, p, &key) != LK_SIGV4_OK)
+        return NULL;
+    memcpy(kc->day, day, sizeof(kc->day));
+    kc->region = lk_xstrdup(p->region);
+    kc->access_key_id = lk_xstrdup(c->access_key_id);
+    kc->secret = lk_xstrdup(c->secret_access_key);
+    kc->key = key;
+    return key;
+}
+
 static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *req,
                      const struct lk_endpoint *ep, const char *content_md5,
                      struct lk_http_response *resp, struct lk_aws_error *err, int attempt,
@@ -1091,6 +1134,7 @@ static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *
              * signed x-amz-content-sha256 header (the real body hash). */
             .flags = req->service == LK_AWS_S3 ? (unsigned int)LK_SIGV4_FLAG_S3 : 0u,
         };
+        params.signing_key = s_cached_key(client, req->service, &params, &screds);
         int src = lk_sigv4_sign(&sreq, &screds, &params, &auth);
         if (src != LK_SIGV4_OK) {
             s_set(&err->code, "SigningError");

@@ -17,6 +17,8 @@
 
 #include "http.h"
 
+struct lk_sigv4_signing_key;
+
 enum lk_aws_service {
     LK_AWS_S3,
     LK_AWS_LOGS,
@@ -89,8 +91,21 @@ struct lk_aws_config {
     FILE *debug;                                   /* --debug trace (redacted), or NULL */
 };
 
+/* Signing keys depend only on the day, region, service and secret: derived once, not per request
+ * (four HMACs each). One slot per service. */
+struct lk_aws_key_cache {
+    char day[9];                      /* YYYYMMDD */
+    char *region;                     /* owned */
+    char *access_key_id;              /* owned */
+    char *secret;                     /* owned, secret: wiped when replaced or freed */
+    struct lk_sigv4_signing_key *key; /* owned, secret */
+};
+
+struct lk_sigv4_signing_key;
+
 struct lk_aws_client {
     struct lk_http_vtable http;              /* owned */
+    struct lk_aws_key_cache key_cache[LK_AWS_SERVICE_COUNT];
     struct lk_aws_credential_provider creds; /* owned */
     struct lk_aws_config cfg;
     int retry_quota;                         /* tokens left */

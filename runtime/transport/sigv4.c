@@ -1245,8 +1245,10 @@ int lk_sigv4_sign(const struct lk_sigv4_request *request,
     S_GUARD(lk_sigv4_build_canonical_request(&to_sign, normalize_path, &canonical_request,
                                              &signed_headers));
     S_GUARD(lk_sigv4_build_string_to_sign(params, canonical_request, &string_to_sign));
-    S_GUARD(lk_sigv4_derive_signing_key(credentials->secret_access_key, params, &key));
-    S_GUARD(lk_sigv4_compute_signature(key, string_to_sign, &signature));
+    if (params->signing_key == NULL)
+        S_GUARD(lk_sigv4_derive_signing_key(credentials->secret_access_key, params, &key));
+    S_GUARD(lk_sigv4_compute_signature(params->signing_key ? params->signing_key : key,
+                                       string_to_sign, &signature));
     S_GUARD(lk_sigv4_build_authorization(credentials->access_key_id, params, signed_headers,
                                          signature, &authorization));
 

@@ -119,6 +119,9 @@ struct lk_sigv4_signing_params {
     int64_t time_epoch_s;
     /** Bitwise OR of enum lk_sigv4_flag. */
     unsigned int flags;
+    /** Optional: the signing key for this date, region, service and secret, derived earlier
+     *  with lk_sigv4_derive_signing_key() (it changes once a day); NULL derives it. */
+    const struct lk_sigv4_signing_key *signing_key;
 };
 
 /** A derived signing key (kSigning). Secret: release it with lk_sigv4_free_signing_key(),
