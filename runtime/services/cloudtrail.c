@@ -22,19 +22,6 @@
 #define CT_CONTENT_TYPE "application/x-amz-json-1.1"
 #define CT_NOT_FOUND "TrailNotFoundException"
 
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ------------------------------------------------------------------------------ parsing */
 
@@ -47,7 +34,7 @@ static int s_str(struct lk_ir_state *st, const cJSON *o, const char *key, char *
     if (!v || cJSON_IsNull(v))
         return 0;
     if (!cJSON_IsString(v))
-        return s_fail(errbuf, errlen, "%s is not a string", key);
+        return lk_svc_fail(errbuf, errlen, "%s is not a string", key);
     if (v->valuestring[0])
         *out = lk_ir_strdup(st, v->valuestring);
     return 0;
@@ -62,7 +49,7 @@ static int s_bool(const cJSON *o, const char *key, bool dflt, bool *out, char *e
     if (!v || cJSON_IsNull(v))
         return 0;
     if (!cJSON_IsBool(v))
-        return s_fail(errbuf, errlen, "%s is not a boolean", key);
+        return lk_svc_fail(errbuf, errlen, "%s is not a boolean", key);
     *out = cJSON_IsTrue(v);
     return 0;
 }
@@ -75,12 +62,12 @@ static int s_strings(struct lk_ir_state *st, const cJSON *o, const char *key,
     if (!v || cJSON_IsNull(v))
         return 0;
     if (!cJSON_IsArray(v))
-        return s_fail(errbuf, errlen, "%s is not a list", key);
+        return lk_svc_fail(errbuf, errlen, "%s is not a list", key);
     const cJSON *el;
     cJSON_ArrayForEach(el, v)
     {
         if (!cJSON_IsString(el))
-            return s_fail(errbuf, errlen, "%s holds a value that is not a string", key);
+            return lk_svc_fail(errbuf, errlen, "%s holds a value that is not a string", key);
         lk_ir_list_add(st, list, el->valuestring);
     }
     lk_ir_list_sort_unique(list);
@@ -92,12 +79,12 @@ static int s_trail(struct lk_ir_state *st, const cJSON *o, struct lk_ir_trail *t
                    size_t errlen)
 {
     if (!cJSON_IsObject(o))
-        return s_fail(errbuf, errlen, "a trail is not a JSON object");
+        return lk_svc_fail(errbuf, errlen, "a trail is not a JSON object");
     memset(t, 0, sizeof(*t));
     if (s_str(st, o, "Name", &t->name, errbuf, errlen) != 0)
         return -1;
     if (!t->name)
-        return s_fail(errbuf, errlen, "a trail has no Name");
+        return lk_svc_fail(errbuf, errlen, "a trail has no Name");
     t->exists = true;
     /* GetTrail reports log file validation as LogFileValidationEnabled; CreateTrail takes it as
      * EnableLogFileValidation (model Trail, CreateTrailRequest). */
@@ -123,7 +110,7 @@ static cJSON *s_parse_object(const char *json, size_t len, const char *what, cha
 {
     cJSON *root = lk_json_parse_bounded(json, len, LK_JSON_MAX_BYTES, errbuf, errlen);
     if (root && !cJSON_IsObject(root)) {
-        s_fail(errbuf, errlen, "%s response is not a JSON object", what);
+        lk_svc_fail(errbuf, errlen, "%s response is not a JSON object", what);
         cJSON_Delete(root);
         root = NULL;
     }
@@ -139,7 +126,7 @@ int lk_cloudtrail_parse_trail(struct lk_ir_state *st, const char *json, size_t l
         goto cleanup;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "Trail");
     if (!t) {
-        s_fail(errbuf, errlen, "GetTrail response has no Trail");
+        lk_svc_fail(errbuf, errlen, "GetTrail response has no Trail");
         goto cleanup;
     }
     struct lk_ir_trail trail;
@@ -165,7 +152,7 @@ int lk_cloudtrail_parse_describe_trails(struct lk_ir_state *st, const char *json
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "trailList");
     if (list && !cJSON_IsNull(list)) {
         if (!cJSON_IsArray(list)) {
-            s_fail(errbuf, errlen, "trailList is not a list");
+            lk_svc_fail(errbuf, errlen, "trailList is not a list");
             goto cleanup;
         }
         size_t total = (size_t)cJSON_GetArraySize(list);
@@ -197,7 +184,7 @@ int lk_cloudtrail_parse_trail_status(const char *json, size_t len, bool *is_logg
      * calls." (model GetTrailStatusResponse) */
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "IsLogging");
     if (!cJSON_IsBool(v)) {
-        s_fail(errbuf, errlen, "GetTrailStatus response has no boolean IsLogging");
+        lk_svc_fail(errbuf, errlen, "GetTrailStatus response has no boolean IsLogging");
         goto cleanup;
     }
     *is_logging = cJSON_IsTrue(v);
@@ -218,7 +205,7 @@ static int s_selector(struct lk_ir_state *st, const cJSON *o, struct lk_ir_event
                       char *errbuf, size_t errlen)
 {
     if (!cJSON_IsObject(o))
-        return s_fail(errbuf, errlen, "an EventSelectors entry is not an object");
+        return lk_svc_fail(errbuf, errlen, "an EventSelectors entry is not an object");
     memset(e, 0, sizeof(*e));
     /* "By default, the value is All." and IncludeManagementEvents "By default, the value is
      * true." (model EventSelector member docs) */
@@ -228,14 +215,14 @@ static int s_selector(struct lk_ir_state *st, const cJSON *o, struct lk_ir_event
         e->read_write_type = lk_ir_strdup(st, "All");
     if (strcmp(e->read_write_type, "All") != 0 && strcmp(e->read_write_type, "ReadOnly") != 0 &&
         strcmp(e->read_write_type, "WriteOnly") != 0)
-        return s_fail(errbuf, errlen, "ReadWriteType must be ReadOnly, WriteOnly or All");
+        return lk_svc_fail(errbuf, errlen, "ReadWriteType must be ReadOnly, WriteOnly or All");
     if (s_bool(o, "IncludeManagementEvents", true, &e->include_management_events, errbuf, errlen) !=
         0)
         return -1;
     const cJSON *drs = cJSON_GetObjectItemCaseSensitive(o, "DataResources");
     if (drs && !cJSON_IsNull(drs)) {
         if (!cJSON_IsArray(drs))
-            return s_fail(errbuf, errlen, "DataResources is not a list");
+            return lk_svc_fail(errbuf, errlen, "DataResources is not a list");
         size_t total = (size_t)cJSON_GetArraySize(drs);
         e->data_resources =
             total ? lk_arena_alloc(&st->arena, total * sizeof(*e->data_resources)) : NULL;
@@ -244,11 +231,11 @@ static int s_selector(struct lk_ir_state *st, const cJSON *o, struct lk_ir_event
         {
             struct lk_ir_data_resource *d = &e->data_resources[e->n_data_resources];
             if (!cJSON_IsObject(dr))
-                return s_fail(errbuf, errlen, "a DataResources entry is not an object");
+                return lk_svc_fail(errbuf, errlen, "a DataResources entry is not an object");
             if (s_str(st, dr, "Type", &d->type, errbuf, errlen) != 0)
                 return -1;
             if (!d->type)
-                return s_fail(errbuf, errlen, "a data resource has no Type");
+                return lk_svc_fail(errbuf, errlen, "a data resource has no Type");
             if (s_strings(st, dr, "Values", &d->values, errbuf, errlen) != 0)
                 return -1;
             e->n_data_resources++;
@@ -274,7 +261,7 @@ int lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "EventSelectors");
     if (list && !cJSON_IsNull(list)) {
         if (!cJSON_IsArray(list)) {
-            s_fail(errbuf, errlen, "EventSelectors is not a list");
+            lk_svc_fail(errbuf, errlen, "EventSelectors is not a list");
             goto cleanup;
         }
         size_t total = (size_t)cJSON_GetArraySize(list);
@@ -291,7 +278,7 @@ int lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json
      * PutEventSelectors). The IR models basic ones only. */
     const cJSON *adv = cJSON_GetObjectItemCaseSensitive(root, "AdvancedEventSelectors");
     if (adv && !cJSON_IsNull(adv) && !cJSON_IsArray(adv)) {
-        s_fail(errbuf, errlen, "AdvancedEventSelectors is not a list");
+        lk_svc_fail(errbuf, errlen, "AdvancedEventSelectors is not a list");
         goto cleanup;
     }
     if (advanced)

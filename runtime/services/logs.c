@@ -20,19 +20,6 @@
 #define LOGS_TARGET_PREFIX "Logs_20140328."
 #define LOGS_CONTENT_TYPE "application/x-amz-json-1.1"
 
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ------------------------------------------------------------------------------ parsing */
 
@@ -53,10 +40,10 @@ static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *regio
                        struct lk_ir_log_group *g, char *errbuf, size_t errlen)
 {
     if (!cJSON_IsObject(o))
-        return s_fail(errbuf, errlen, "a logGroups entry is not an object");
+        return lk_svc_fail(errbuf, errlen, "a logGroups entry is not an object");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "logGroupName");
     if (!cJSON_IsString(name) || !name->valuestring[0])
-        return s_fail(errbuf, errlen, "a log group has no logGroupName");
+        return lk_svc_fail(errbuf, errlen, "a log group has no logGroupName");
     memset(g, 0, sizeof(*g));
     g->name = lk_ir_strdup(st, name->valuestring);
     g->region = region ? lk_ir_strdup(st, region) : NULL;
@@ -67,12 +54,12 @@ static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *regio
      * The IR says 0 for "never expire". */
     const cJSON *days = cJSON_GetObjectItemCaseSensitive(o, "retentionInDays");
     if (days && !cJSON_IsNull(days) && !s_int32(days, 1, INT32_MAX, &g->retention_days))
-        return s_fail(errbuf, errlen, "log group %.120s: retentionInDays is not a positive integer",
+        return lk_svc_fail(errbuf, errlen, "log group %.120s: retentionInDays is not a positive integer",
                       g->name);
     const cJSON *kms = cJSON_GetObjectItemCaseSensitive(o, "kmsKeyId");
     if (kms && !cJSON_IsNull(kms)) {
         if (!cJSON_IsString(kms))
-            return s_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string", g->name);
+            return lk_svc_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string", g->name);
         if (kms->valuestring[0])
             g->kms_key_id = lk_ir_strdup(st, kms->valuestring);
     }
@@ -91,14 +78,14 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
     if (!root)
         goto cleanup;
     if (!cJSON_IsObject(root)) {
-        s_fail(errbuf, errlen, "DescribeLogGroups response is not a JSON object");
+        lk_svc_fail(errbuf, errlen, "DescribeLogGroups response is not a JSON object");
         goto cleanup;
     }
     /* A missing list is an empty page (botocore parses absent members as absent). */
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "logGroups");
     if (list && !cJSON_IsNull(list)) {
         if (!cJSON_IsArray(list)) {
-            s_fail(errbuf, errlen, "logGroups is not a list");
+            lk_svc_fail(errbuf, errlen, "logGroups is not a list");
             goto cleanup;
         }
         size_t total = (size_t)cJSON_GetArraySize(list);
@@ -116,7 +103,7 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextToken");
     if (next && !cJSON_IsNull(next)) {
         if (!cJSON_IsString(next)) {
-            s_fail(errbuf, errlen, "nextToken is not a string");
+            lk_svc_fail(errbuf, errlen, "nextToken is not a string");
             goto cleanup;
         }
         if (next->valuestring[0])

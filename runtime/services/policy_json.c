@@ -16,10 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+int lk_svc_fail(char *errbuf, size_t errlen, const char *fmt, ...)
 {
     if (errbuf && errlen) {
         va_list ap;
@@ -66,21 +63,21 @@ cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, cha
     cJSON *root = NULL;
     char *copy = NULL;
     if (!text || len == 0) {
-        s_fail(errbuf, errlen, "empty JSON document");
+        lk_svc_fail(errbuf, errlen, "empty JSON document");
         goto cleanup;
     }
     if (len > max_bytes) {
-        s_fail(errbuf, errlen, "JSON document of %zu bytes exceeds the %zu-byte limit", len,
+        lk_svc_fail(errbuf, errlen, "JSON document of %zu bytes exceeds the %zu-byte limit", len,
                max_bytes);
         goto cleanup;
     }
     /* An embedded NUL would end the text early for cJSON and hide what follows it. */
     if (memchr(text, '\0', len)) {
-        s_fail(errbuf, errlen, "JSON document contains a NUL byte");
+        lk_svc_fail(errbuf, errlen, "JSON document contains a NUL byte");
         goto cleanup;
     }
     if (!s_depth_ok(text, len, LK_JSON_MAX_DEPTH)) {
-        s_fail(errbuf, errlen, "JSON document nested deeper than %d levels", LK_JSON_MAX_DEPTH);
+        lk_svc_fail(errbuf, errlen, "JSON document nested deeper than %d levels", LK_JSON_MAX_DEPTH);
         goto cleanup;
     }
     /* cJSON checks for trailing garbage only up to a terminating NUL: parse a terminated copy,
@@ -92,7 +89,7 @@ cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, cha
     root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
     if (!root) {
         size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
-        s_fail(errbuf, errlen, "invalid JSON near byte %zu", at);
+        lk_svc_fail(errbuf, errlen, "invalid JSON near byte %zu", at);
     }
 cleanup:
     free(copy);
@@ -190,12 +187,12 @@ static int s_add_strings(struct lk_ir_state *st, struct lk_ir_string_list *list,
         return 0;
     }
     if (!cJSON_IsArray(item))
-        return s_fail(errbuf, errlen, "%s is neither a string nor a list of strings", what);
+        return lk_svc_fail(errbuf, errlen, "%s is neither a string nor a list of strings", what);
     const cJSON *el;
     cJSON_ArrayForEach(el, item)
     {
         if (!cJSON_IsString(el))
-            return s_fail(errbuf, errlen, "%s holds a value that is not a string", what);
+            return lk_svc_fail(errbuf, errlen, "%s holds a value that is not a string", what);
         lk_ir_list_add(
             st, list, marker ? lk_ir_printf(st, "%s%s", marker, el->valuestring) : el->valuestring);
     }
@@ -237,7 +234,7 @@ static int s_principals(struct lk_ir_state *st, const cJSON *p, bool negated, co
     if (cJSON_IsString(p)) {
         /* Only "*" may stand alone: "Principal": "*" (principal.html, "All principals"). */
         if (strcmp(p->valuestring, "*") != 0)
-            return s_fail(errbuf, errlen, "%s is a string other than \"*\"", elem);
+            return lk_svc_fail(errbuf, errlen, "%s is a string other than \"*\"", elem);
         if (negated) {
             *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
             lk_ir_list_add(st, &out->aws, "NotPrincipal:*");
@@ -247,7 +244,7 @@ static int s_principals(struct lk_ir_state *st, const cJSON *p, bool negated, co
         return 0;
     }
     if (!cJSON_IsObject(p) || !p->child)
-        return s_fail(errbuf, errlen, "%s is neither \"*\" nor an object of principals", elem);
+        return lk_svc_fail(errbuf, errlen, "%s is neither \"*\" nor an object of principals", elem);
     const cJSON *type;
     cJSON_ArrayForEach(type, p)
     {
@@ -288,13 +285,13 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
                         char *errbuf, size_t errlen)
 {
     if (!cJSON_IsObject(cond))
-        return s_fail(errbuf, errlen, "Condition is not an object");
+        return lk_svc_fail(errbuf, errlen, "Condition is not an object");
     size_t cap = 0;
     const cJSON *op;
     cJSON_ArrayForEach(op, cond)
     {
         if (!cJSON_IsObject(op))
-            return s_fail(errbuf, errlen, "Condition operator %.60s is not an object", op->string);
+            return lk_svc_fail(errbuf, errlen, "Condition operator %.60s is not an object", op->string);
         const cJSON *key;
         cJSON_ArrayForEach(key, op)
         {
@@ -314,14 +311,14 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
             const cJSON *v = key;
             if (cJSON_IsArray(key)) {
                 if (!key->child)
-                    return s_fail(errbuf, errlen, "Condition %.40s %.60s has an empty list",
+                    return lk_svc_fail(errbuf, errlen, "Condition %.40s %.60s has an empty list",
                                   op->string, k);
                 v = key->child;
             }
             for (; v; v = cJSON_IsArray(key) ? v->next : NULL) {
                 const char *text = s_condition_value(st, v);
                 if (!text)
-                    return s_fail(errbuf, errlen,
+                    return lk_svc_fail(errbuf, errlen,
                                   "Condition %.40s %.60s holds a value that is not a string, "
                                   "number or boolean",
                                   op->string, k);
@@ -392,11 +389,11 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     struct lk_ir_statement s = {0};
     struct s_principals pr = {0};
     if (!cJSON_IsObject(js))
-        return s_fail(errbuf, errlen, "a Statement entry is not an object");
+        return lk_svc_fail(errbuf, errlen, "a Statement entry is not an object");
 
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(js, "Sid");
     if (sid && !cJSON_IsString(sid))
-        return s_fail(errbuf, errlen, "Sid is not a string");
+        return lk_svc_fail(errbuf, errlen, "Sid is not a string");
     s.sid = sid ? lk_ir_strdup(st, sid->valuestring) : NULL;
 
     /* "The Effect element is required ... Valid values for Effect are Allow and Deny. The Effect
@@ -404,14 +401,14 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *effect = cJSON_GetObjectItemCaseSensitive(js, "Effect");
     if (!cJSON_IsString(effect) ||
         (strcmp(effect->valuestring, "Allow") != 0 && strcmp(effect->valuestring, "Deny") != 0))
-        return s_fail(errbuf, errlen, "statement %.80s: Effect must be \"Allow\" or \"Deny\"",
+        return lk_svc_fail(errbuf, errlen, "statement %.80s: Effect must be \"Allow\" or \"Deny\"",
                       s.sid ? s.sid : "(no Sid)");
     s.allow = !strcmp(effect->valuestring, "Allow");
 
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(js, "Principal");
     const cJSON *np = cJSON_GetObjectItemCaseSensitive(js, "NotPrincipal");
     if (!p && !np)
-        return s_fail(errbuf, errlen, "statement %.80s has no Principal",
+        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Principal",
                       s.sid ? s.sid : "(no Sid)");
     if (p && s_principals(st, p, false, partition, &pr, unmodelled, errbuf, errlen) != 0)
         return -1;
@@ -421,7 +418,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(js, "Action");
     const cJSON *na = cJSON_GetObjectItemCaseSensitive(js, "NotAction");
     if (!a && !na)
-        return s_fail(errbuf, errlen, "statement %.80s has no Action", s.sid ? s.sid : "(no Sid)");
+        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Action", s.sid ? s.sid : "(no Sid)");
     if (a && s_add_strings(st, &s.actions, a, NULL, "Action", errbuf, errlen) != 0)
         return -1;
     if (na) {
@@ -433,7 +430,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Resource");
     const cJSON *nr = cJSON_GetObjectItemCaseSensitive(js, "NotResource");
     if (!r && !nr)
-        return s_fail(errbuf, errlen, "statement %.80s has no Resource",
+        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Resource",
                       s.sid ? s.sid : "(no Sid)");
     if (r && s_add_strings(st, &s.resources, r, NULL, "Resource", errbuf, errlen) != 0)
         return -1;
@@ -450,7 +447,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     /* "*" anywhere among the principals means everyone: the others add nothing. */
     int kinds = pr.any ? 1 : (pr.aws.n > 0) + (pr.service.n > 0);
     if (kinds == 0)
-        return s_fail(errbuf, errlen, "statement %.80s names no principal",
+        return lk_svc_fail(errbuf, errlen, "statement %.80s names no principal",
                       s.sid ? s.sid : "(no Sid)");
     if (kinds > 1)
         *unmodelled |= LK_POLICY_UNMODELLED_MIXED_PRINCIPALS;
@@ -495,7 +492,7 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
     if (!root)
         goto cleanup;
     if (!cJSON_IsObject(root)) {
-        s_fail(errbuf, errlen, "the policy is not a JSON object");
+        lk_svc_fail(errbuf, errlen, "the policy is not a JSON object");
         goto cleanup;
     }
     /* "If you do not include a Version element, the value defaults to 2008-10-17"
@@ -503,7 +500,7 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
      */
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "Version");
     if (version && !cJSON_IsString(version)) {
-        s_fail(errbuf, errlen, "Version is not a string");
+        lk_svc_fail(errbuf, errlen, "Version is not a string");
         goto cleanup;
     }
     pol.present = true;
@@ -513,7 +510,7 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
      * statements" (reference_policies_elements_statement.html). */
     const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(root, "Statement");
     if (!stmts || (!cJSON_IsObject(stmts) && !cJSON_IsArray(stmts))) {
-        s_fail(errbuf, errlen, "the policy has no Statement object or list");
+        lk_svc_fail(errbuf, errlen, "the policy has no Statement object or list");
         goto cleanup;
     }
     size_t cap = 0;

@@ -77,4 +77,11 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
  *  does for a policy inside a state). */
 void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p);
 
+/**
+ * Writes a printf-style message into @p errbuf (when given) for the service parsers' error
+ * reports. @return -1, so parsers can `return lk_svc_fail(...)`.
+ */
+int lk_svc_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -44,19 +44,6 @@
 #define S3_ABSENT_ENCRYPTION "ServerSideEncryptionConfigurationNotFoundError"
 #define S3_NO_SUCH_BUCKET "NoSuchBucket"
 
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ------------------------------------------------------------------------------ XML tree */
 
@@ -180,9 +167,9 @@ static int s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *r
     lk_arena_init(&d->arena);
     lk_buf_init(&d->text);
     if (!xml || len == 0)
-        return s_fail(errbuf, errlen, "empty response body, expected <%s>", root_name);
+        return lk_svc_fail(errbuf, errlen, "empty response body, expected <%s>", root_name);
     if (len > LK_S3_XML_MAX_BYTES || len > INT_MAX)
-        return s_fail(errbuf, errlen, "XML response of %zu bytes exceeds the %zu-byte limit", len,
+        return lk_svc_fail(errbuf, errlen, "XML response of %zu bytes exceeds the %zu-byte limit", len,
                       LK_S3_XML_MAX_BYTES);
     d->parser = XML_ParserCreateNS(NULL, '|');
     if (!d->parser)
@@ -193,14 +180,14 @@ static int s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *r
     XML_SetStartDoctypeDeclHandler(d->parser, s_xdoctype);
     if (XML_Parse(d->parser, xml, (int)len, XML_TRUE) != XML_STATUS_OK) {
         if (d->fail[0])
-            return s_fail(errbuf, errlen, "%s", d->fail);
-        return s_fail(errbuf, errlen, "malformed XML at line %lu, column %lu: %s",
+            return lk_svc_fail(errbuf, errlen, "%s", d->fail);
+        return lk_svc_fail(errbuf, errlen, "malformed XML at line %lu, column %lu: %s",
                       (unsigned long)XML_GetCurrentLineNumber(d->parser),
                       (unsigned long)XML_GetCurrentColumnNumber(d->parser),
                       XML_ErrorString(XML_GetErrorCode(d->parser)));
     }
     if (!d->root || d->root->foreign || strcmp(d->root->name, root_name) != 0)
-        return s_fail(errbuf, errlen, "unexpected XML root element <%.60s>, expected <%s>",
+        return lk_svc_fail(errbuf, errlen, "unexpected XML root element <%.60s>, expected <%s>",
                       d->root ? d->root->name : "", root_name);
     return 0;
 }
@@ -250,15 +237,15 @@ static int s_xint(const struct s_xnode *n, int32_t min, int32_t max, int32_t *ou
     char buf[32];
     const char *t = s_xtrim(n, buf, sizeof(buf));
     if (!t || !*t)
-        return s_fail(errbuf, errlen, "<%s> is not a number", n->name);
+        return lk_svc_fail(errbuf, errlen, "<%s> is not a number", n->name);
     long long v = 0;
     for (const char *p = t; *p; p++) {
         if (*p < '0' || *p > '9' || v > INT32_MAX)
-            return s_fail(errbuf, errlen, "<%s> is not a number in range: %.20s", n->name, t);
+            return lk_svc_fail(errbuf, errlen, "<%s> is not a number in range: %.20s", n->name, t);
         v = v * 10 + (*p - '0');
     }
     if (v < min || v > max)
-        return s_fail(errbuf, errlen, "<%s> out of range: %lld", n->name, v);
+        return lk_svc_fail(errbuf, errlen, "<%s> out of range: %lld", n->name, v);
     *out = (int32_t)v;
     return 0;
 }
@@ -273,7 +260,7 @@ static int s_xbool(const struct s_xnode *n, bool *out, char *errbuf, size_t errl
     else if (t && (!strcmp(t, "false") || !strcmp(t, "0")))
         *out = false;
     else
-        return s_fail(errbuf, errlen, "<%s> is not a boolean", n->name);
+        return lk_svc_fail(errbuf, errlen, "<%s> is not a boolean", n->name);
     return 0;
 }
 
@@ -364,12 +351,12 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
         prefix = s_xchild(x, "Prefix");
     }
     if (prefix && !prefix->text)
-        return s_fail(errbuf, errlen, "rule %.80s: <Prefix> holds elements", r->id);
+        return lk_svc_fail(errbuf, errlen, "rule %.80s: <Prefix> holds elements", r->id);
     r->prefix = lk_ir_strdup(st, prefix ? prefix->text : "");
 
     const char *status = s_xtrim(s_xchild(x, "Status"), buf, sizeof(buf));
     if (!status || (strcmp(status, "Enabled") != 0 && strcmp(status, "Disabled") != 0))
-        return s_fail(errbuf, errlen, "rule %.80s: <Status> must be Enabled or Disabled", r->id);
+        return lk_svc_fail(errbuf, errlen, "rule %.80s: <Status> must be Enabled or Disabled", r->id);
     r->enabled = !strcmp(status, "Enabled");
 
     /* Expiration (model LifecycleExpiration): Days, Date or ExpiredObjectDeleteMarker. */
@@ -396,7 +383,7 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
             if (s_xchild(t, "Date"))
                 *flags |= LK_S3_UNMODELLED_DATE;
             else
-                return s_fail(errbuf, errlen, "rule %.80s: <Transition> without <Days>", r->id);
+                return lk_svc_fail(errbuf, errlen, "rule %.80s: <Transition> without <Days>", r->id);
             continue;
         }
         /* Days may be 0 for a transition (to INTELLIGENT_TIERING or GLACIER at creation). */
@@ -404,7 +391,7 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
             return -1;
         const char *sc = s_xtrim(s_xchild(t, "StorageClass"), buf, sizeof(buf));
         if (!sc)
-            return s_fail(errbuf, errlen, "rule %.80s: <Transition> without <StorageClass>", r->id);
+            return lk_svc_fail(errbuf, errlen, "rule %.80s: <Transition> without <StorageClass>", r->id);
         if (!lk_ir_storage_class_parse(sc, &tr.storage_class)) {
             *flags |= LK_S3_UNMODELLED_STORAGE_CLASS;
             continue;
@@ -487,7 +474,7 @@ int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out
         } else if (t && !strcmp(t, "Suspended")) {
             v = LK_IR_VERSIONING_SUSPENDED;
         } else {
-            s_fail(errbuf, errlen, "<Status> must be Enabled or Suspended");
+            lk_svc_fail(errbuf, errlen, "<Status> must be Enabled or Suspended");
             goto cleanup;
         }
     }
@@ -499,7 +486,7 @@ int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out
         if (t && !strcmp(t, "Enabled")) {
             mfa = true;
         } else if (!t || strcmp(t, "Disabled") != 0) {
-            s_fail(errbuf, errlen, "<MfaDelete> must be Enabled or Disabled");
+            lk_svc_fail(errbuf, errlen, "<MfaDelete> must be Enabled or Disabled");
             goto cleanup;
         }
     }
@@ -532,7 +519,7 @@ int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *ou
         } else if (mode && !strcmp(mode, "COMPLIANCE")) {
             out->object_lock.mode = LK_IR_LOCK_COMPLIANCE;
         } else {
-            s_fail(errbuf, errlen, "<Mode> must be GOVERNANCE or COMPLIANCE");
+            lk_svc_fail(errbuf, errlen, "<Mode> must be GOVERNANCE or COMPLIANCE");
             goto cleanup;
         }
         /* "The DefaultRetention settings require both a mode and a period. The
@@ -541,7 +528,7 @@ int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *ou
         const struct s_xnode *days = s_xchild(ret, "Days");
         const struct s_xnode *years = s_xchild(ret, "Years");
         if (!days == !years) {
-            s_fail(errbuf, errlen, "<DefaultRetention> needs exactly one of <Days> or <Years>");
+            lk_svc_fail(errbuf, errlen, "<DefaultRetention> needs exactly one of <Days> or <Years>");
             goto cleanup;
         }
         if (days && s_xint(days, 1, INT32_MAX, &out->object_lock.days, errbuf, errlen) != 0)
@@ -593,7 +580,7 @@ int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
     /* Rule is flattened (model ServerSideEncryptionRules, locationName "Rule"); S3 holds one. */
     const struct s_xnode *rule = s_xchild(d.root, "Rule");
     if (!rule) {
-        s_fail(errbuf, errlen, "<ServerSideEncryptionConfiguration> has no <Rule>");
+        lk_svc_fail(errbuf, errlen, "<ServerSideEncryptionConfiguration> has no <Rule>");
         goto cleanup;
     }
     if (s_xnext(rule) || s_xchild(rule, "BlockedEncryptionTypes"))
@@ -603,7 +590,7 @@ int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
     char buf[64];
     const char *a = s_xtrim(alg, buf, sizeof(buf));
     if (!a || !*a) {
-        s_fail(errbuf, errlen, "encryption rule without <SSEAlgorithm>");
+        lk_svc_fail(errbuf, errlen, "encryption rule without <SSEAlgorithm>");
         goto cleanup;
     }
     const struct s_xnode *key = s_xchild(def, "KMSMasterKeyID");
@@ -647,7 +634,7 @@ int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, ch
         goto cleanup;
     const char *t = s_xtrim(d.root, buf, sizeof(buf));
     if (!t) {
-        s_fail(errbuf, errlen, "<LocationConstraint> holds elements");
+        lk_svc_fail(errbuf, errlen, "<LocationConstraint> holds elements");
         goto cleanup;
     }
     /* "Buckets in Region us-east-1 have a LocationConstraint of null. Buckets with a
@@ -658,7 +645,7 @@ int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, ch
     else if (!strcmp(t, "EU"))
         t = "eu-west-1";
     else if (!s_region_ok(t)) {
-        s_fail(errbuf, errlen, "<LocationConstraint> is not a region name");
+        lk_svc_fail(errbuf, errlen, "<LocationConstraint> is not a region name");
         goto cleanup;
     }
     *region = lk_ir_strdup(st, t);
