@@ -551,6 +551,22 @@ const char *lk_aws_response_request_id(const struct lk_http_response *resp)
     return id;
 }
 
+int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
+                           const struct lk_http_response *resp, const char *why)
+{
+    int attempts = err->attempts;
+    lk_aws_error_clear(err);
+    const char *rid = lk_aws_response_request_id(resp);
+    err->operation = lk_xstrdup(op);
+    err->code = lk_xstrdup(LK_SVC_MALFORMED_RESPONSE);
+    err->message = lk_xstrdup(why);
+    err->request_id = rid ? lk_xstrdup(rid) : NULL;
+    err->http_status = resp->status;
+    err->transport = LK_HTTP_OK;
+    err->attempts = attempts;
+    return -1;
+}
+
 /* A code for an answer that says nothing but its status. */
 static const char *s_status_code(long status)
 {

@@ -48,6 +48,18 @@ struct lk_aws_error {
 
 void lk_aws_error_clear(struct lk_aws_error *err);
 
+#ifndef LK_SVC_MALFORMED_RESPONSE
+#define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"
+#endif
+
+/**
+ * Replaces @p err (keeping its attempt count) with a "response could not be parsed" error for a
+ * 2xx answer: code LK_SVC_MALFORMED_RESPONSE, @p why as the message, the answer's status and
+ * request id. @return -1, so callers can `return lk_aws_error_malformed(...)`.
+ */
+int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
+                           const struct lk_http_response *resp, const char *why);
+
 /** Formats "Operation failed: Code: message (HTTP 403, request id ...)" into @p buf. */
 void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len);
 

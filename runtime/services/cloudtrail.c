@@ -401,22 +401,6 @@ static int s_call(struct lk_aws_client *client, const char *op, const char *regi
     return 0;
 }
 
-static int s_malformed(struct lk_aws_error *err, const char *op,
-                       const struct lk_http_response *resp, const char *why)
-{
-    int attempts = err->attempts;
-    lk_aws_error_clear(err);
-    const char *rid = lk_http_header_get(resp, "x-amzn-RequestId");
-    err->operation = lk_xstrdup(op);
-    err->code = lk_xstrdup(LK_SVC_MALFORMED_RESPONSE);
-    err->message = lk_xstrdup(why);
-    err->request_id = rid ? lk_xstrdup(rid) : NULL;
-    err->http_status = resp->status;
-    err->transport = LK_HTTP_OK;
-    err->attempts = attempts;
-    return -1;
-}
-
 static bool s_not_found(const struct lk_aws_error *err)
 {
     return err->code && !strcmp(err->code, CT_NOT_FOUND);
@@ -519,7 +503,7 @@ int lk_cloudtrail_get_trail(struct lk_aws_client *client, const char *name, cons
     }
     if (lk_cloudtrail_parse_trail(st, (const char *)resp.body, resp.body_len, out, why,
                                   sizeof(why)) != 0) {
-        s_malformed(err, op, &resp, why);
+        lk_aws_error_malformed(err, op, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -553,7 +537,7 @@ int lk_cloudtrail_describe_trails(struct lk_aws_client *client, const char *regi
         goto cleanup;
     if (lk_cloudtrail_parse_describe_trails(st, (const char *)resp.body, resp.body_len, out, n_out,
                                             why, sizeof(why)) != 0) {
-        s_malformed(err, op, &resp, why);
+        lk_aws_error_malformed(err, op, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -575,7 +559,7 @@ int lk_cloudtrail_get_trail_status(struct lk_aws_client *client, const char *nam
         goto cleanup;
     if (lk_cloudtrail_parse_trail_status((const char *)resp.body, resp.body_len, is_logging, why,
                                          sizeof(why)) != 0) {
-        s_malformed(err, op, &resp, why);
+        lk_aws_error_malformed(err, op, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -611,7 +595,7 @@ int lk_cloudtrail_get_event_selectors(struct lk_aws_client *client, const char *
         goto cleanup;
     if (lk_cloudtrail_parse_event_selectors(st, (const char *)resp.body, resp.body_len, out,
                                             advanced, why, sizeof(why)) != 0) {
-        s_malformed(err, op, &resp, why);
+        lk_aws_error_malformed(err, op, &resp, why);
         goto cleanup;
     }
     rc = 0;

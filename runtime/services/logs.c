@@ -154,22 +154,6 @@ static int s_call_void(struct lk_aws_client *client, const char *op, const char 
     return rc;
 }
 
-static int s_malformed(struct lk_aws_error *err, const char *op,
-                       const struct lk_http_response *resp, const char *why)
-{
-    int attempts = err->attempts;
-    lk_aws_error_clear(err);
-    const char *rid = lk_http_header_get(resp, "x-amzn-RequestId");
-    err->operation = lk_xstrdup(op);
-    err->code = lk_xstrdup(LK_SVC_MALFORMED_RESPONSE);
-    err->message = lk_xstrdup(why);
-    err->request_id = rid ? lk_xstrdup(rid) : NULL;
-    err->http_status = resp->status;
-    err->transport = LK_HTTP_OK;
-    err->attempts = attempts;
-    return -1;
-}
-
 static int s_invalid(struct lk_aws_error *err, const char *op, const char *why)
 {
     lk_aws_error_clear(err);
@@ -259,7 +243,7 @@ int lk_logs_describe_log_groups_pages(
     int limit = q->limit > 0 && q->limit <= LK_LOGS_PAGE_MAX ? q->limit : LK_LOGS_PAGE_MAX;
     for (int page = 0;; page++) {
         if (page >= LK_LOGS_MAX_PAGES) {
-            s_malformed(err, op, &resp, "DescribeLogGroups did not stop paginating");
+            lk_aws_error_malformed(err, op, &resp, "DescribeLogGroups did not stop paginating");
             goto cleanup;
         }
         lk_buf_free(&body);
@@ -288,14 +272,14 @@ int lk_logs_describe_log_groups_pages(
         char *next = NULL;
         if (lk_logs_parse_describe_log_groups(st, (const char *)resp.body, resp.body_len, region,
                                               &groups, &n, &next, why, sizeof(why)) != 0) {
-            s_malformed(err, op, &resp, why);
+            lk_aws_error_malformed(err, op, &resp, why);
             goto cleanup;
         }
         if (!on_page(ctx, groups, n) || !next)
             break;
         /* A token handed back unchanged would page forever. */
         if (token && !strcmp(token, next)) {
-            s_malformed(err, op, &resp, "DescribeLogGroups returned the same nextToken twice");
+            lk_aws_error_malformed(err, op, &resp, "DescribeLogGroups returned the same nextToken twice");
             goto cleanup;
         }
         token = next;

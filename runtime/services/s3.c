@@ -696,22 +696,6 @@ static bool s_absent(struct lk_aws_error *err, const char *code)
 }
 
 /* Fails a call whose 2xx answer could not be read, keeping the request id and status. */
-static int s_malformed(struct lk_aws_error *err, const char *op,
-                       const struct lk_http_response *resp, const char *why)
-{
-    int attempts = err->attempts;
-    lk_aws_error_clear(err);
-    const char *rid = lk_http_header_get(resp, "x-amz-request-id");
-    err->operation = lk_xstrdup(op);
-    err->code = lk_xstrdup(LK_SVC_MALFORMED_RESPONSE);
-    err->message = lk_xstrdup(why);
-    err->request_id = rid ? lk_xstrdup(rid) : NULL;
-    err->http_status = resp->status;
-    err->transport = LK_HTTP_OK;
-    err->attempts = attempts;
-    return -1;
-}
-
 /* Fails a call before sending it (an argument AWS would refuse). */
 static int s_invalid(struct lk_aws_error *err, const char *op, const char *why)
 {
@@ -782,7 +766,7 @@ int lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket, 
         goto cleanup;
     if (lk_s3_parse_location(st, s_body(&resp), resp.body_len, bucket_region, why, sizeof(why)) !=
         0) {
-        s_malformed(err, S3_OP_LOCATION, &resp, why);
+        lk_aws_error_malformed(err, S3_OP_LOCATION, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -855,7 +839,7 @@ int lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket, const 
             st, s_body(&resp), resp.body_len,
             lk_http_header_get(&resp, "x-amz-transition-default-minimum-object-size"), out,
             unmodelled, why, sizeof(why)) != 0) {
-        s_malformed(err, S3_OP_GET_LIFECYCLE, &resp, why);
+        lk_aws_error_malformed(err, S3_OP_GET_LIFECYCLE, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -933,7 +917,7 @@ int lk_s3_get_policy(struct lk_aws_client *client, const char *bucket, const cha
      * "Policy", a string). */
     if (lk_policy_json_parse(st, s_body(&resp), resp.body_len, st->partition, out, unmodelled, why,
                              sizeof(why)) != 0) {
-        s_malformed(err, S3_OP_GET_POLICY, &resp, why);
+        lk_aws_error_malformed(err, S3_OP_GET_POLICY, &resp, why);
         goto cleanup;
     }
     if (raw)
@@ -974,7 +958,7 @@ static int s_get_part(struct lk_aws_client *client, const char *op, const char *
         goto cleanup;
     }
     if (parse(s_body(&resp), resp.body_len, out, why, sizeof(why)) != 0) {
-        s_malformed(err, op, &resp, why);
+        lk_aws_error_malformed(err, op, &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -1054,7 +1038,7 @@ int lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket, const
     }
     if (lk_s3_parse_encryption(st, s_body(&resp), resp.body_len, out, unmodelled, why,
                                sizeof(why)) != 0) {
-        s_malformed(err, S3_OP_GET_ENCRYPTION, &resp, why);
+        lk_aws_error_malformed(err, S3_OP_GET_ENCRYPTION, &resp, why);
         goto cleanup;
     }
     rc = 0;
