@@ -71,3 +71,15 @@ def _drop_none(value):
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
+
+
+def dispatch(call, handlers, validation):
+    """Run a JSON 1.1 call: unknown operations are 501 NotImplementedException (outside what
+    this endpoint implements, see README.md); known ones are validated against the service model
+    and run under the state lock. Returns the response dict."""
+    if call.operation not in handlers:
+        raise AWSError("NotImplementedException",
+                       f"{call.operation} is not implemented by this endpoint.", 501)
+    params = read_params(call, validation)
+    with call.state.lock:
+        return handlers[call.operation](call, params)

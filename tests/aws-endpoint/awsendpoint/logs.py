@@ -170,10 +170,4 @@ HANDLERS = {
 
 def handle(call):
     """Run an authenticated Logs call; return the response dict."""
-    if call.operation not in HANDLERS:
-        raise AWSError("NotImplementedException",
-                       f"{call.operation} is not implemented by this "
-                       "endpoint.", 501)
-    params = jsonproto.read_params(call, VALIDATION)
-    with call.state.lock:
-        return HANDLERS[call.operation](call, params)
+    return jsonproto.dispatch(call, HANDLERS, VALIDATION)
