@@ -567,6 +567,42 @@ int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
     return -1;
 }
 
+int lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why)
+{
+    lk_aws_error_clear(err);
+    err->operation = lk_xstrdup(op);
+    err->code = lk_xstrdup("logkeep.InvalidArgument");
+    err->message = lk_xstrdup(why);
+    err->transport = LK_HTTP_OK;
+    return -1;
+}
+
+/* The JSON 1.1 protocol: every operation is a POST to "/" naming itself in X-Amz-Target.
+ * See AWS-PROTOCOL-NOTES.md and botocore's serializer for "json" services. */
+int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
+                     const char *target_prefix, const char *op, const char *region,
+                     const char *body, size_t len, struct lk_http_response *resp,
+                     struct lk_aws_error *err)
+{
+    char target[160];
+    snprintf(target, sizeof(target), "%s%s", target_prefix, op);
+    struct lk_aws_request req = {0};
+    req.service = service;
+    req.operation = op;
+    req.method = "POST";
+    req.path = "/";
+    req.target = target;
+    req.content_type = "application/x-amz-json-1.1";
+    req.body = (const unsigned char *)body;
+    req.body_len = len;
+    req.region = region;
+    if (lk_aws_call(client, &req, resp, err) != 0)
+        return -1;
+    /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
+    lk_aws_error_clear(err);
+    return 0;
+}
+
 /* A code for an answer that says nothing but its status. */
 static const char *s_status_code(long status)
 {

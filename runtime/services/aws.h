@@ -60,6 +60,12 @@ void lk_aws_error_clear(struct lk_aws_error *err);
 int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
                            const struct lk_http_response *resp, const char *why);
 
+/**
+ * Replaces @p err with a "refused before sending" error: code "logkeep.InvalidArgument" and
+ * @p why as the message, for an argument AWS would refuse. @return -1.
+ */
+int lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why);
+
 /** Formats "Operation failed: Code: message (HTTP 403, request id ...)" into @p buf. */
 void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len);
 
@@ -156,6 +162,16 @@ struct lk_aws_request {
  */
 int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
                 struct lk_http_response *resp, struct lk_aws_error *err);
+
+/**
+ * Sends one AWS JSON 1.1 call (CloudWatch Logs, CloudTrail): POST / with
+ * X-Amz-Target: <target_prefix><op> and Content-Type application/x-amz-json-1.1.
+ * On success @p err is left empty. @return 0 on a 2xx response, -1 otherwise (as lk_aws_call()).
+ */
+int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
+                     const char *target_prefix, const char *op, const char *region,
+                     const char *body, size_t len, struct lk_http_response *resp,
+                     struct lk_aws_error *err);
 
 /*
  * Additions to the interface above: client and configuration life cycle, and the parsers that

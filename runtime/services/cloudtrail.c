@@ -19,7 +19,6 @@
 #include "policy_json.h"
 
 #define CT_TARGET_PREFIX "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
-#define CT_CONTENT_TYPE "application/x-amz-json-1.1"
 #define CT_NOT_FOUND "TrailNotFoundException"
 
 
@@ -382,23 +381,8 @@ static int s_call(struct lk_aws_client *client, const char *op, const char *regi
                   const char *body, size_t len, struct lk_http_response *resp,
                   struct lk_aws_error *err)
 {
-    char target[128];
-    snprintf(target, sizeof(target), CT_TARGET_PREFIX "%s", op);
-    struct lk_aws_request req = {0};
-    req.service = LK_AWS_CLOUDTRAIL;
-    req.operation = op;
-    req.method = "POST";
-    req.path = "/";
-    req.target = target;
-    req.content_type = CT_CONTENT_TYPE;
-    req.body = (const unsigned char *)body;
-    req.body_len = len;
-    req.region = region;
-    if (lk_aws_call(client, &req, resp, err) != 0)
-        return -1;
-    /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
-    lk_aws_error_clear(err);
-    return 0;
+    return lk_aws_json_call(client, LK_AWS_CLOUDTRAIL, CT_TARGET_PREFIX, op, region, body, len,
+                            resp, err);
 }
 
 static bool s_not_found(const struct lk_aws_error *err)
@@ -447,11 +431,8 @@ int lk_cloudtrail_send_artifact_section(struct lk_aws_client *client, const char
     cJSON *root = lk_json_parse_bounded(artifact, len, LK_JSON_MAX_BYTES, why, sizeof(why));
     const cJSON *section = root ? cJSON_GetObjectItemCaseSensitive(root, operation) : NULL;
     if (!cJSON_IsObject(section)) {
-        lk_aws_error_clear(err);
-        err->operation = lk_xstrdup(operation);
-        err->code = lk_xstrdup("logkeep.InvalidArgument");
-        err->message =
-            lk_xstrdup(root ? "the trail artifact has no section for this operation" : why);
+        lk_aws_error_invalid(err, operation,
+                             root ? "the trail artifact has no section for this operation" : why);
         goto cleanup;
     }
     body = cJSON_PrintUnformatted(section);

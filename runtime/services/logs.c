@@ -18,7 +18,6 @@
 #include "policy_json.h"
 
 #define LOGS_TARGET_PREFIX "Logs_20140328."
-#define LOGS_CONTENT_TYPE "application/x-amz-json-1.1"
 
 
 /* ------------------------------------------------------------------------------ parsing */
@@ -124,23 +123,8 @@ static int s_call(struct lk_aws_client *client, const char *op, const char *regi
                   const struct lk_buf *body, struct lk_http_response *resp,
                   struct lk_aws_error *err)
 {
-    char target[96];
-    snprintf(target, sizeof(target), LOGS_TARGET_PREFIX "%s", op);
-    struct lk_aws_request req = {0};
-    req.service = LK_AWS_LOGS;
-    req.operation = op;
-    req.method = "POST";
-    req.path = "/";
-    req.target = target;
-    req.content_type = LOGS_CONTENT_TYPE;
-    req.body = (const unsigned char *)body->data;
-    req.body_len = body->len;
-    req.region = region;
-    if (lk_aws_call(client, &req, resp, err) != 0)
-        return -1;
-    /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
-    lk_aws_error_clear(err);
-    return 0;
+    return lk_aws_json_call(client, LK_AWS_LOGS, LOGS_TARGET_PREFIX, op, region, body->data,
+                            body->len, resp, err);
 }
 
 /* A call whose answer is not read (empty on success); frees @p body. */
@@ -152,16 +136,6 @@ static int s_call_void(struct lk_aws_client *client, const char *op, const char 
     lk_http_response_free(&resp);
     lk_buf_free(body);
     return rc;
-}
-
-static int s_invalid(struct lk_aws_error *err, const char *op, const char *why)
-{
-    lk_aws_error_clear(err);
-    err->operation = lk_xstrdup(op);
-    err->code = lk_xstrdup("logkeep.InvalidArgument");
-    err->message = lk_xstrdup(why);
-    err->transport = LK_HTTP_OK;
-    return -1;
 }
 
 /* Starts a request body {"logGroupName": "<name>" and leaves it open for more members. */
@@ -237,7 +211,8 @@ int lk_logs_describe_log_groups_pages(
      * parameters can be passed." (model DescribeLogGroupsRequest); both have a minimum length
      * of 1, so an empty one is left out. */
     if (q->prefix && q->pattern) {
-        s_invalid(err, op, "logGroupNamePrefix and logGroupNamePattern are mutually exclusive");
+        lk_aws_error_invalid(err, op,
+                             "logGroupNamePrefix and logGroupNamePattern are mutually exclusive");
         goto cleanup;
     }
     int limit = q->limit > 0 && q->limit <= LK_LOGS_PAGE_MAX ? q->limit : LK_LOGS_PAGE_MAX;

@@ -695,18 +695,6 @@ static bool s_absent(struct lk_aws_error *err, const char *code)
     return true;
 }
 
-/* Fails a call whose 2xx answer could not be read, keeping the request id and status. */
-/* Fails a call before sending it (an argument AWS would refuse). */
-static int s_invalid(struct lk_aws_error *err, const char *op, const char *why)
-{
-    lk_aws_error_clear(err);
-    err->operation = lk_xstrdup(op);
-    err->code = lk_xstrdup("logkeep.InvalidArgument");
-    err->message = lk_xstrdup(why);
-    err->transport = LK_HTTP_OK;
-    return -1;
-}
-
 static const char *s_body(const struct lk_http_response *resp)
 {
     return (const char *)resp->body;
@@ -784,7 +772,7 @@ int lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket, const 
     if (!region)
         region = client->cfg.region;
     if (!region || !s_region_ok(region)) {
-        s_invalid(err, S3_OP_CREATE, "CreateBucket needs a valid region name");
+        lk_aws_error_invalid(err, S3_OP_CREATE, "CreateBucket needs a valid region name");
         goto cleanup;
     }
     /* "If you don't specify a Region, the bucket is created in the US East (N. Virginia) Region
