@@ -28,43 +28,11 @@ static struct lk_report_context g_ctx;
 
 /* ------------------------------------------------------------------------------ fixtures */
 
-/* The quickstart example: $LK_SRCDIR when make check sets it, else next to this file. */
-static const char *s_quickstart(void)
-{
-    static char path[4096];
-    const char *src = getenv("LK_SRCDIR");
-    if (src) {
-        snprintf(path, sizeof(path), "%s/examples/quickstart", src);
-    } else {
-        const char *file = __FILE__;
-        const char *tail = strstr(file, "tests/unit/test_report.c");
-        int n = tail ? (int)(tail - file) : 0;
-        snprintf(path, sizeof(path), "%.*sexamples/quickstart", n, file);
-    }
-    return path;
-}
-
-static struct lk_ir_state *s_lower_quickstart(void)
-{
-    struct lk_policy *p = lk_policy_new();
-    const char *paths[1] = {s_quickstart()};
-    const char *err_path = NULL;
-    ck_assert_msg(lk_policy_load_paths(p, paths, 1, &err_path) == 0, "cannot read %s",
-                  err_path ? err_path : paths[0]);
-    lk_policy_check(p);
-    for (size_t i = 0; i < p->diags.n; i++)
-        ck_assert_msg(p->diags.items[i].severity != LK_SEV_ERROR, "%s: %s",
-                      p->diags.items[i].rule->id, p->diags.items[i].message);
-    struct lk_ir_state *st = lk_lower(p);
-    lk_policy_free(p);
-    return st;
-}
-
 /* The live copy: the bucket missing, the trail there, the trail's log group at 30 days, the
  * payments pattern expanded into one group kept for 731 days. */
 static struct lk_ir_state *s_live(void)
 {
-    struct lk_ir_state *live = s_lower_quickstart();
+    struct lk_ir_state *live = lk_test_lower_quickstart();
     for (size_t i = 0; i < live->n_buckets; i++) {
         struct lk_ir_bucket *b = &live->buckets[i];
         struct lk_ir_bucket gone;
@@ -104,7 +72,7 @@ static struct lk_ir_state *s_live(void)
 static void s_setup(void)
 {
     lk_diff_init(&g_diff);
-    g_desired = s_lower_quickstart();
+    g_desired = lk_test_lower_quickstart();
     g_live = s_live();
     ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
 

@@ -16,42 +16,10 @@
 
 static char g_err[512];
 
-/* The quickstart example: $LK_SRCDIR when make check sets it, else next to this file. */
-static const char *s_quickstart(void)
-{
-    static char path[4096];
-    const char *src = getenv("LK_SRCDIR");
-    if (src) {
-        snprintf(path, sizeof(path), "%s/examples/quickstart", src);
-    } else {
-        const char *file = __FILE__;
-        const char *tail = strstr(file, "tests/unit/test_state_json.c");
-        int n = tail ? (int)(tail - file) : 0;
-        snprintf(path, sizeof(path), "%.*sexamples/quickstart", n, file);
-    }
-    return path;
-}
-
-static struct lk_ir_state *s_lower_quickstart(void)
-{
-    struct lk_policy *p = lk_policy_new();
-    const char *paths[1] = {s_quickstart()};
-    const char *err_path = NULL;
-    ck_assert_msg(lk_policy_load_paths(p, paths, 1, &err_path) == 0, "cannot read %s",
-                  err_path ? err_path : paths[0]);
-    lk_policy_check(p);
-    for (size_t i = 0; i < p->diags.n; i++)
-        ck_assert_msg(p->diags.items[i].severity != LK_SEV_ERROR, "%s: %s",
-                      p->diags.items[i].rule->id, p->diags.items[i].message);
-    struct lk_ir_state *st = lk_lower(p);
-    lk_policy_free(p);
-    return st;
-}
-
 /* The quickstart state with live-only fields set and a second, missing bucket. */
 static struct lk_ir_state *s_state(void)
 {
-    struct lk_ir_state *st = s_lower_quickstart();
+    struct lk_ir_state *st = lk_test_lower_quickstart();
     ck_assert_uint_ge(st->n_buckets, 1);
     ck_assert_uint_ge(st->n_trails, 1);
     ck_assert_uint_ge(st->n_log_groups, 1);
