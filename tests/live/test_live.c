@@ -6,6 +6,8 @@
  * AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL and LK_SRCDIR. Every test starts from an
  * empty endpoint (POST /_admin/reset) and builds what it needs.
  */
+#include "../unit/lk_test.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -771,10 +773,7 @@ int main(void)
     tcase_add_test(tc, test_error_storm);
     tcase_add_test(tc, test_wrong_account);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = lk_test_run(s);
     s_unload_policy();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

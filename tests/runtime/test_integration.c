@@ -15,6 +15,8 @@
  * Backoff sleeps are recorded, not slept (the transport is wrapped), so the retry tests are
  * quick; everything else is the real transport.
  */
+#include "../unit/lk_test.h"
+
 #include <check.h>
 
 #include <cjson/cJSON.h>
@@ -796,9 +798,5 @@ static Suite *s_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return lk_test_run(s_suite());
 }

@@ -9,6 +9,8 @@
  * freely; each starts from a clean AWS_* environment with the shared files pointed at a
  * scratch directory.
  */
+#include "../unit/lk_test.h"
+
 #include <check.h>
 
 #include <stdarg.h>
@@ -2005,9 +2007,5 @@ static Suite *s_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return lk_test_run(s_suite());
 }

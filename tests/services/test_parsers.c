@@ -10,6 +10,8 @@
  * API_DescribeTrails.html) and the examples of botocore's models (examples-1.json), with the
  * element and member names of botocore's service-2.json.
  */
+#include "../unit/lk_test.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -1671,9 +1673,5 @@ static Suite *s_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return lk_test_run(s_suite());
 }

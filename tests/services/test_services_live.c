@@ -11,6 +11,8 @@
  * Each test creates the resources it needs under its own names, so the tests do not depend on
  * one another (the endpoint keeps its state between them).
  */
+#include "../unit/lk_test.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -809,10 +811,7 @@ int main(void)
     tcase_add_test(tc, test_cloudtrail_round_trip_quickstart);
     tcase_add_test(tc, test_cloudtrail_from_ir);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int rc = lk_test_run(s);
     s_unload_policy();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rc;
 }

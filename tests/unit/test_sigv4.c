@@ -16,6 +16,8 @@
  * The data directory comes from the environment variable LK_TEST_DATA_DIR (the build sets it to
  * the source tree's tests/data), else from the compile-time define of the same name.
  */
+#include "lk_test.h"
+
 #include "sigv4.h"
 
 #include <check.h>
@@ -1608,9 +1610,5 @@ int main(void)
         s_discover_suite(s);
     }
 
-    SRunner *runner = srunner_create(s_make_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return lk_test_run(s_make_suite());
 }
