@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cmd_aws.h"
 #include "cmd_plan.h"
+#include "policy_json.h"
 
 static void s_usage(FILE *out)
 {
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         s_usage(stderr);
         return LK_EXIT_USAGE;
     }
+    /* cJSON's allocation hooks are process-wide: set them before any thread starts. */
+    lk_json_init();
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         s_usage(stdout);

@@ -73,7 +73,8 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
     struct lk_ir_log_group *out = NULL;
     size_t count = 0;
     char *token = NULL;
-    cJSON *root = lk_json_parse_bounded(json, len, LK_JSON_MAX_BYTES, errbuf, errlen);
+    struct lk_json_doc doc;
+    const cJSON *root = lk_json_doc_parse(&doc, json, len, LK_JSON_MAX_BYTES, errbuf, errlen);
     if (!root)
         goto cleanup;
     if (!cJSON_IsObject(root)) {
@@ -113,7 +114,7 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
     *next_token = token;
     rc = 0;
 cleanup:
-    cJSON_Delete(root);
+    lk_json_doc_free(&doc);
     return rc;
 }
 

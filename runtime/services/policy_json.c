@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,41 @@ static bool s_depth_ok(const char *text, size_t len, int max)
     return true;
 }
 
-cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
-                             size_t errlen)
+/* cJSON allocates through process-wide hooks (cJSON_InitHooks). logkeep's hooks send a thread's
+ * allocations to an arena while that thread parses a document with lk_json_doc_parse(), and to
+ * malloc() otherwise. Frees are ignored only in that window, where cJSON frees nothing but
+ * nodes of the document being parsed (a failed parse deletes its partial tree); the arena
+ * releases them all at once. */
+static _Thread_local struct lk_arena *s_tl_json_arena;
+
+static void *s_json_malloc(size_t size)
+{
+    if (s_tl_json_arena != NULL)
+        return lk_arena_alloc(s_tl_json_arena, size);
+    return malloc(size);
+}
+
+static void s_json_free(void *ptr)
+{
+    if (s_tl_json_arena == NULL)
+        free(ptr);
+}
+
+static pthread_once_t s_json_hooks_once = PTHREAD_ONCE_INIT;
+
+static void s_json_install_hooks(void)
+{
+    cJSON_Hooks hooks = {.malloc_fn = s_json_malloc, .free_fn = s_json_free};
+    cJSON_InitHooks(&hooks);
+}
+
+void lk_json_init(void)
+{
+    pthread_once(&s_json_hooks_once, s_json_install_hooks);
+}
+
+static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t len,
+                              size_t max_bytes, char *errbuf, size_t errlen)
 {
     cJSON *root = NULL;
     char *copy = NULL;
@@ -82,18 +116,44 @@ cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, cha
     }
     /* cJSON checks for trailing garbage only up to a terminating NUL: parse a terminated copy,
      * length included, and require the NUL right after the value. */
-    copy = lk_xmalloc(len + 1);
+    copy = arena ? lk_arena_alloc(arena, len + 1) : lk_xmalloc(len + 1);
     memcpy(copy, text, len);
     copy[len] = '\0';
     const char *end = NULL;
+    lk_json_init();
+    s_tl_json_arena = arena;
     root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
+    s_tl_json_arena = NULL;
     if (!root) {
         size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
         lk_svc_fail(errbuf, errlen, "invalid JSON near byte %zu", at);
     }
 cleanup:
-    free(copy);
+    if (!arena)
+        free(copy);
     return root;
+}
+
+cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
+                             size_t errlen)
+{
+    return s_parse_bounded(NULL, text, len, max_bytes, errbuf, errlen);
+}
+
+cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len, size_t max_bytes,
+                         char *errbuf, size_t errlen)
+{
+    lk_arena_init(&doc->arena);
+    doc->root = s_parse_bounded(&doc->arena, text, len, max_bytes, errbuf, errlen);
+    return doc->root;
+}
+
+void lk_json_doc_free(struct lk_json_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    lk_arena_destroy(&doc->arena);
+    doc->root = NULL;
 }
 
 /* ------------------------------------------------------------------------------ policy */
@@ -488,7 +548,8 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
     int rc = -1;
     unsigned flags = 0;
     struct lk_ir_bucket_policy pol = {0};
-    cJSON *root = lk_json_parse_bounded(text, len, LK_POLICY_JSON_MAX_BYTES, errbuf, errlen);
+    struct lk_json_doc doc;
+    const cJSON *root = lk_json_doc_parse(&doc, text, len, LK_POLICY_JSON_MAX_BYTES, errbuf, errlen);
     if (!root)
         goto cleanup;
     if (!cJSON_IsObject(root)) {
@@ -531,6 +592,6 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
         *unmodelled = flags;
     rc = 0;
 cleanup:
-    cJSON_Delete(root);
+    lk_json_doc_free(&doc);
     return rc;
 }

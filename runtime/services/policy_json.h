@@ -12,6 +12,7 @@
 #ifndef LK_POLICY_JSON_H
 #define LK_POLICY_JSON_H
 
+#include "arena.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -50,6 +51,29 @@ struct cJSON;
  */
 struct cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
                                     size_t errlen);
+
+/** Installs logkeep's cJSON allocation hooks (see lk_json_doc_parse()); idempotent and
+ *  thread-safe. Called by main() before any thread starts, and by every parse. */
+void lk_json_init(void);
+
+/** A parsed JSON document whose nodes live in one arena (see lk_json_doc_parse()). */
+struct lk_json_doc {
+    struct cJSON *root;    /* NULL until parsed */
+    struct lk_arena arena; /* owns every node and string of root */
+};
+
+/**
+ * lk_json_parse_bounded() with every node allocated from @p doc's arena instead of one malloc()
+ * per node and string: a DescribeLogGroups page is about a thousand of them, and freeing the
+ * tree is then one lk_json_doc_free(). The tree must not be given to cJSON_Delete() or changed.
+ * @param doc receives the document; release it with lk_json_doc_free() in every case.
+ * @return doc->root, or NULL with a reason in @p errbuf.
+ */
+struct cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len,
+                                size_t max_bytes, char *errbuf, size_t errlen);
+
+/** Releases a document from lk_json_doc_parse() (a zeroed one too). */
+void lk_json_doc_free(struct lk_json_doc *doc);
 
 /**
  * Parses a bucket policy document into @p out (present = true), in the canonical order of

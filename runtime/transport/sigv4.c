@@ -11,7 +11,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <limits.h>
 #include <pthread.h>
@@ -657,10 +658,12 @@ cleanup:
  * shared for the life of the process. */
 static pthread_once_t s_fetch_once = PTHREAD_ONCE_INIT;
 static EVP_MD *s_md_sha256;
+static EVP_MAC *s_mac_hmac;
 
 static void s_fetch_sha256(void)
 {
     s_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    s_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
 static const EVP_MD *s_sha256_md(void)
@@ -684,12 +687,21 @@ cleanup:
     return rc;
 }
 
+/* SHA-256 of the empty string: the payload line of every request without a body (GET, HEAD,
+ * DELETE), so it is not hashed again for each one. The unit tests check it against the digest. */
+const char lk_sigv4_empty_sha256_hex[] =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 static int s_sha256_hex(const void *data, size_t len_bytes, char **out_hex)
 {
     int rc = LK_SIGV4_OK;
     unsigned char digest[S_SHA256_SIZE_BYTES];
 
     *out_hex = NULL;
+    if (len_bytes == 0) {
+        *out_hex = s_xstrdup(lk_sigv4_empty_sha256_hex);
+        return LK_SIGV4_OK;
+    }
     S_GUARD(s_sha256(data, len_bytes, digest));
     *out_hex = s_xmalloc(S_SHA256_HEX_LEN + 1);
     s_hex_encode_lower(digest, sizeof(digest), *out_hex);
@@ -991,20 +1003,60 @@ cleanup:
  * Stage 3: signing key, signature, Authorization
  * ------------------------------------------------------------------------------------------- */
 
-static int s_hmac_sha256(const unsigned char *key, size_t key_len_bytes, const void *data,
-                         size_t data_len_bytes, unsigned char out[S_SHA256_SIZE_BYTES])
+/* A new HMAC-SHA256 context keyed with key (EVP_MAC with the method fetched once: HMAC() would
+ * fetch both HMAC and SHA-256 by name on every call), or NULL. */
+static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
+{
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    static const unsigned char empty[1] = {0};
+
+    pthread_once(&s_fetch_once, s_fetch_sha256);
+    if (s_mac_hmac == NULL)
+        return NULL;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s_mac_hmac);
+    if (ctx != NULL && EVP_MAC_init(ctx, key_len_bytes == 0 ? empty : key, key_len_bytes,
+                                    params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+/* HMAC of data with a keyed context; the context is left untouched (a copy does the work). */
+static int s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_len_bytes,
+                       unsigned char out[S_SHA256_SIZE_BYTES])
 {
     int rc = LK_SIGV4_OK;
-    static const unsigned char empty[1] = {0};
-    unsigned int out_len_bytes = 0;
+    size_t out_len_bytes = 0;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(keyed);
 
-    S_ENSURE(key_len_bytes <= INT_MAX, LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(HMAC(s_sha256_md(), key, (int)key_len_bytes, data_len_bytes == 0 ? empty : data,
-                  data_len_bytes, out, &out_len_bytes) != NULL,
+    S_ENSURE(ctx != NULL, LK_SIGV4_ERR_CRYPTO);
+    S_ENSURE(data_len_bytes == 0 || EVP_MAC_update(ctx, data, data_len_bytes) == 1,
+             LK_SIGV4_ERR_CRYPTO);
+    S_ENSURE(EVP_MAC_final(ctx, out, &out_len_bytes, S_SHA256_SIZE_BYTES) == 1,
              LK_SIGV4_ERR_CRYPTO);
     S_ENSURE(out_len_bytes == S_SHA256_SIZE_BYTES, LK_SIGV4_ERR_CRYPTO);
 
 cleanup:
+    EVP_MAC_CTX_free(ctx); /* frees (and OpenSSL cleanses) the keyed state */
+    return rc;
+}
+
+static int s_hmac_sha256(const unsigned char *key, size_t key_len_bytes, const void *data,
+                         size_t data_len_bytes, unsigned char out[S_SHA256_SIZE_BYTES])
+{
+    int rc = LK_SIGV4_OK;
+    EVP_MAC_CTX *ctx = s_hmac_new(key, key_len_bytes);
+
+    S_ENSURE(ctx != NULL, LK_SIGV4_ERR_CRYPTO);
+    S_GUARD(s_hmac_with(ctx, data, data_len_bytes, out));
+
+cleanup:
+    EVP_MAC_CTX_free(ctx);
     return rc;
 }
 
@@ -1038,6 +1090,7 @@ int lk_sigv4_derive_signing_key(const char *secret_access_key,
     memcpy(prefixed_secret + 4, secret_access_key, secret_len_bytes);
 
     key = s_xmalloc(sizeof(*key));
+    key->mac_ctx = NULL;
     S_GUARD(s_hmac_sha256(prefixed_secret, prefixed_len_bytes, amz_date, S_SCOPE_DATE_LEN, k_date));
     S_GUARD(
         s_hmac_sha256(k_date, sizeof(k_date), params->region, strlen(params->region), k_region));
@@ -1045,6 +1098,8 @@ int lk_sigv4_derive_signing_key(const char *secret_access_key,
                           k_service));
     S_GUARD(s_hmac_sha256(k_service, sizeof(k_service), s_scope_terminator,
                           strlen(s_scope_terminator), key->bytes));
+    key->mac_ctx = s_hmac_new(key->bytes, sizeof(key->bytes));
+    S_ENSURE(key->mac_ctx != NULL, LK_SIGV4_ERR_CRYPTO);
 
     *out_key = key;
     key = NULL;
@@ -1072,8 +1127,11 @@ int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const cha
     S_ENSURE(key != NULL && string_to_sign != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
 
     /* [IAM] signature = hex(HMAC-SHA256(kSigning, StringToSign)), lowercase. */
-    S_GUARD(
-        s_hmac_sha256(key->bytes, sizeof(key->bytes), string_to_sign, strlen(string_to_sign), mac));
+    if (key->mac_ctx != NULL)
+        S_GUARD(s_hmac_with(key->mac_ctx, string_to_sign, strlen(string_to_sign), mac));
+    else
+        S_GUARD(s_hmac_sha256(key->bytes, sizeof(key->bytes), string_to_sign,
+                              strlen(string_to_sign), mac));
     *out_signature_hex = s_xmalloc(S_SHA256_HEX_LEN + 1);
     s_hex_encode_lower(mac, sizeof(mac), *out_signature_hex);
 
@@ -1316,6 +1374,7 @@ void lk_sigv4_free_signing_key(struct lk_sigv4_signing_key *key)
     if (key == NULL) {
         return;
     }
+    EVP_MAC_CTX_free(key->mac_ctx);
     OPENSSL_cleanse(key->bytes, sizeof(key->bytes));
     free(key);
 }

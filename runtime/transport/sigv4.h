@@ -128,7 +128,14 @@ struct lk_sigv4_signing_params {
  *  which wipes it. */
 struct lk_sigv4_signing_key {
     unsigned char bytes[LK_SIGV4_SIGNING_KEY_SIZE_BYTES];
+    /* An HMAC-SHA256 context already keyed with bytes (an EVP_MAC_CTX), set by
+     * lk_sigv4_derive_signing_key(): each signature copies it instead of setting HMAC up again.
+     * NULL in a key filled in by hand; the signature is then computed from bytes. */
+    void *mac_ctx;
 };
+
+/** Lowercase hex SHA-256 of the empty string (the payload hash of a request without a body). */
+extern const char lk_sigv4_empty_sha256_hex[];
 
 /** One header returned by lk_sigv4_sign(). */
 struct lk_sigv4_auth_header {

@@ -21,6 +21,7 @@
 #include "sigv4.h"
 
 #include <check.h>
+#include <openssl/evp.h>
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -783,6 +784,16 @@ START_TEST(test_vector_signature)
     ck_assert_int_eq(lk_sigv4_compute_signature(key, c.expected_sts, &signature), LK_SIGV4_OK);
     ck_assert_msg(strcmp(signature, c.expected_signature) == 0, "%s: signature %s, expected %s",
                   c.label, signature, c.expected_signature);
+    /* The derived key signs through its keyed HMAC context; a key filled in by hand (no
+     * context) takes the other path, and both must give the vector's signature. */
+    ck_assert_ptr_nonnull(key->mac_ctx);
+    struct lk_sigv4_signing_key plain = {.mac_ctx = NULL};
+    memcpy(plain.bytes, key->bytes, sizeof(plain.bytes));
+    char *plain_signature = NULL;
+    ck_assert_int_eq(lk_sigv4_compute_signature(&plain, c.expected_sts, &plain_signature),
+                     LK_SIGV4_OK);
+    ck_assert_str_eq(plain_signature, c.expected_signature);
+    lk_sigv4_free_string(plain_signature);
 
     lk_sigv4_free_string(signature);
     lk_sigv4_free_signing_key(key);
@@ -1033,6 +1044,20 @@ START_TEST(test_path_encoding_s3_once_others_twice)
     ck_assert_int_eq(lk_sigv4_canonicalize_uri("relative/path", true, &uri),
                      LK_SIGV4_ERR_INVALID_ARGUMENT);
     ck_assert_ptr_null(uri);
+}
+END_TEST
+
+/* The precomputed empty-payload hash is the digest OpenSSL computes for "". */
+START_TEST(test_empty_payload_constant)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    ck_assert_int_eq(EVP_Digest("", 0, digest, &len, EVP_sha256(), NULL), 1);
+    ck_assert_uint_eq(len, 32);
+    for (unsigned int i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    ck_assert_str_eq(lk_sigv4_empty_sha256_hex, hex);
 }
 END_TEST
 
@@ -1576,6 +1601,7 @@ static Suite *s_make_suite(void)
 
     TCase *edge = tcase_create("edge-cases");
     tcase_add_test(edge, test_empty_path_is_slash);
+    tcase_add_test(edge, test_empty_payload_constant);
     tcase_add_test(edge, test_query_space_is_percent_20);
     tcase_add_test(edge, test_query_valueless_subresource);
     tcase_add_test(edge, test_header_whitespace_collapsing);
