@@ -78,7 +78,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile", "show", "plan", "apply", "drift", "snapshot", "whoami", "explain", "rules", "version", "help"};
+    static const char *const cmds[] = {"validate", "compile", "show",     "plan",
+                                       "apply",    "drift",   "snapshot", "whoami",
+                                       "explain",  "rules",   "version",  "help"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

@@ -896,8 +896,11 @@ void lk_aws_client_free(struct lk_aws_client *client)
 {
     if (client == NULL)
         return;
-    for (int i = 0; i < LK_AWS_SERVICE_COUNT; i++)
+    for (int i = 0; i < LK_AWS_SERVICE_COUNT; i++) {
         s_key_cache_clear(&client->key_cache[i]);
+        lk_http_url_free(&client->endpoint_base[i]);
+        free(client->endpoint_base_of[i]);
+    }
     /* The provider may borrow the transport (STS calls, metadata fetches): destroy it first. */
     if (client->creds.destroy != NULL)
         client->creds.destroy(client->creds.impl);
@@ -1260,6 +1263,20 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
     if (endpoint_url == NULL)
         endpoint_url = client->cfg.endpoint_url;
     bool is_s3_bucket = req->service == LK_AWS_S3 && req->bucket != NULL;
+    const struct lk_http_url *endpoint_base = NULL;
+    if (endpoint_url != NULL) {
+        struct lk_http_url *b = &client->endpoint_base[req->service];
+        char **of = &client->endpoint_base_of[req->service];
+        if (*of == NULL || strcmp(*of, endpoint_url) != 0) {
+            lk_http_url_free(b);
+            free(*of);
+            *of = NULL;
+            if (lk_http_url_parse(endpoint_url, b) == 0)
+                *of = lk_xstrdup(endpoint_url);
+        }
+        /* Not parsed: lk_endpoint_resolve() parses it again and reports why it cannot. */
+        endpoint_base = *of != NULL ? b : NULL;
+    }
     struct lk_endpoint_request ereq = {
         .service = req->service,
         .region = region,
@@ -1270,6 +1287,7 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
         .force_path_style =
             req->force_path_style ||
             (req->service == LK_AWS_S3 && strcmp(req->operation, "GetBucketLocation") == 0),
+        .endpoint_base = endpoint_base,
     };
     if (lk_endpoint_resolve(&ereq, &ep, errbuf, sizeof(errbuf)) != 0) {
         s_set(&err->code, "InvalidConfiguration");

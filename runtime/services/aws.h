@@ -36,13 +36,13 @@ const char *lk_aws_service_name(enum lk_aws_service svc);
  * @c code is NULL.
  */
 struct lk_aws_error {
-    char *operation;  /* "GetBucketLifecycleConfiguration" */
-    char *code;       /* AWS error code: "NoSuchBucket", "ThrottlingException", ... */
+    char *operation; /* "GetBucketLifecycleConfiguration" */
+    char *code;      /* AWS error code: "NoSuchBucket", "ThrottlingException", ... */
     char *message;
     char *request_id; /* x-amz-request-id / x-amzn-RequestId / <RequestId> */
     long http_status;
-    int transport;    /* enum lk_http_result, LK_HTTP_OK when a response arrived */
-    int attempts;     /* attempts made, retries included */
+    int transport;              /* enum lk_http_result, LK_HTTP_OK when a response arrived */
+    int attempts;               /* attempts made, retries included */
     bool retry_quota_exhausted; /* added: a retry was due but the retry quota was empty */
 };
 
@@ -99,14 +99,14 @@ struct lk_aws_credential_provider {
 #define LK_AWS_BACKOFF_CAP_MS 20000
 
 struct lk_aws_config {
-    char *region;                                  /* owned: resolved region */
-    char *endpoint_url;                            /* owned: --endpoint-url or AWS_ENDPOINT_URL */
+    char *region;       /* owned: resolved region */
+    char *endpoint_url; /* owned: --endpoint-url or AWS_ENDPOINT_URL */
     char *service_endpoint_url[LK_AWS_SERVICE_COUNT]; /* owned: AWS_ENDPOINT_URL_<SERVICE>; filled
                                                          by lk_aws_config_load() with each
                                                          service's endpoint from every source
                                                          in order; used before endpoint_url */
-    int max_attempts;                              /* AWS_MAX_ATTEMPTS, default 3 */
-    FILE *debug;                                   /* --debug trace (redacted), or NULL */
+    int max_attempts;                                 /* AWS_MAX_ATTEMPTS, default 3 */
+    FILE *debug;                                      /* --debug trace (redacted), or NULL */
 };
 
 /* Signing keys depend only on the day, region, service and secret: derived once, not per request
@@ -122,35 +122,39 @@ struct lk_aws_key_cache {
 struct lk_sigv4_signing_key;
 
 struct lk_aws_client {
-    struct lk_http_vtable http;              /* owned */
+    struct lk_http_vtable http; /* owned */
     struct lk_aws_key_cache key_cache[LK_AWS_SERVICE_COUNT];
     struct lk_aws_credential_provider creds; /* owned */
     struct lk_aws_config cfg;
-    int retry_quota;                         /* tokens left */
-    int64_t clock_skew_ms;                   /* server time minus local time, learned from Date */
-    uint64_t rng_state;                      /* jitter; seedable for tests */
+    int retry_quota;       /* tokens left */
+    int64_t clock_skew_ms; /* server time minus local time, learned from Date */
+    uint64_t rng_state;    /* jitter; seedable for tests */
+    /* Each service's configured endpoint URL, parsed once (endpoint_base_of: the URL it was
+     * parsed from, owned, NULL when not parsed). */
+    struct lk_http_url endpoint_base[LK_AWS_SERVICE_COUNT];
+    char *endpoint_base_of[LK_AWS_SERVICE_COUNT];
 };
 
 /** One API request, before signing. Every pointer is borrowed. */
 struct lk_aws_request {
     enum lk_aws_service service;
-    const char *operation;      /* for errors and traces */
-    const char *method;         /* "GET", "PUT", "POST", "DELETE", "HEAD" */
-    const char *bucket;         /* S3: the bucket, or NULL for service-level calls */
-    const char *path;           /* path after the bucket (S3) or "/" ; may hold "?query" */
-    const char *target;         /* JSON 1.1: X-Amz-Target value, or NULL */
-    const char *content_type;   /* or NULL */
+    const char *operation;    /* for errors and traces */
+    const char *method;       /* "GET", "PUT", "POST", "DELETE", "HEAD" */
+    const char *bucket;       /* S3: the bucket, or NULL for service-level calls */
+    const char *path;         /* path after the bucket (S3) or "/" ; may hold "?query" */
+    const char *target;       /* JSON 1.1: X-Amz-Target value, or NULL */
+    const char *content_type; /* or NULL */
     const unsigned char *body;
     size_t body_len;
-    bool content_md5;           /* S3 PUTs that require a checksum: send Content-MD5 */
-    bool unsigned_request;      /* STS AssumeRoleWithWebIdentity is sent unsigned */
+    bool content_md5;      /* S3 PUTs that require a checksum: send Content-MD5 */
+    bool unsigned_request; /* STS AssumeRoleWithWebIdentity is sent unsigned */
     const struct lk_http_header *extra_headers;
     size_t n_extra_headers;
     /* Added (zero = the behaviour without them): */
-    const char *region;         /* signing region for this call (an S3 bucket's), or NULL for
-                                   cfg.region */
-    bool force_path_style;      /* S3: bucket in the path even on AWS (implied for the operation
-                                   "GetBucketLocation", which botocore always sends path-style) */
+    const char *region;    /* signing region for this call (an S3 bucket's), or NULL for
+                              cfg.region */
+    bool force_path_style; /* S3: bucket in the path even on AWS (implied for the operation
+                              "GetBucketLocation", which botocore always sends path-style) */
 };
 
 /**
@@ -238,9 +242,10 @@ const char *lk_aws_response_request_id(const struct lk_http_response *resp);
 
 /** One value to pull out of an XML document. */
 struct lk_aws_xml_field {
-    const char *path; /* element local names from the root, '/'-joined: "ErrorResponse/Error/Code" */
-    char **out;       /* receives the text of the first such element (heap; wiped when freed
-                         with lk_http_free_secret() by callers that hold secrets) */
+    const char
+        *path;  /* element local names from the root, '/'-joined: "ErrorResponse/Error/Code" */
+    char **out; /* receives the text of the first such element (heap; wiped when freed
+                   with lk_http_free_secret() by callers that hold secrets) */
 };
 
 /**

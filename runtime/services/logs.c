@@ -19,7 +19,6 @@
 
 #define LOGS_TARGET_PREFIX "Logs_20140328."
 
-
 /* ------------------------------------------------------------------------------ parsing */
 
 /* A JSON number that is an integer in [min, max]. */
@@ -53,12 +52,13 @@ static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *regio
      * The IR says 0 for "never expire". */
     const cJSON *days = cJSON_GetObjectItemCaseSensitive(o, "retentionInDays");
     if (days && !cJSON_IsNull(days) && !s_int32(days, 1, INT32_MAX, &g->retention_days))
-        return lk_svc_fail(errbuf, errlen, "log group %.120s: retentionInDays is not a positive integer",
-                      g->name);
+        return lk_svc_fail(errbuf, errlen,
+                           "log group %.120s: retentionInDays is not a positive integer", g->name);
     const cJSON *kms = cJSON_GetObjectItemCaseSensitive(o, "kmsKeyId");
     if (kms && !cJSON_IsNull(kms)) {
         if (!cJSON_IsString(kms))
-            return lk_svc_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string", g->name);
+            return lk_svc_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string",
+                               g->name);
         if (kms->valuestring[0])
             g->kms_key_id = lk_ir_strdup(st, kms->valuestring);
     }
@@ -255,7 +255,8 @@ int lk_logs_describe_log_groups_pages(
             break;
         /* A token handed back unchanged would page forever. */
         if (token && !strcmp(token, next)) {
-            lk_aws_error_malformed(err, op, &resp, "DescribeLogGroups returned the same nextToken twice");
+            lk_aws_error_malformed(err, op, &resp,
+                                   "DescribeLogGroups returned the same nextToken twice");
             goto cleanup;
         }
         token = next;

@@ -272,17 +272,23 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
     const char *prefix = ""; /* a custom endpoint's own path, without a trailing '/' */
     size_t prefix_len = 0;
     if (req->endpoint_url != NULL) {
-        if (lk_http_url_parse(req->endpoint_url, &base) != 0 || base.query != NULL) {
+        const struct lk_http_url *b = req->endpoint_base;
+        bool parsed = true;
+        if (b == NULL) {
+            parsed = lk_http_url_parse(req->endpoint_url, &base) == 0;
+            b = &base;
+        }
+        if (!parsed || b->query != NULL) {
             s_err(errbuf, errlen, "endpoint URL \"%s\" is not an http:// or https:// URL",
                   req->endpoint_url);
             goto cleanup;
         }
-        scheme = base.scheme;
-        prefix = base.path;
+        scheme = b->scheme;
+        prefix = b->path;
         prefix_len = strlen(prefix);
         while (prefix_len > 0 && prefix[prefix_len - 1] == '/')
             prefix_len--;
-        host = lk_http_url_host_header(&base);
+        host = lk_http_url_host_header(b);
     } else {
         const char *suffix = lk_endpoint_dns_suffix(req->region);
         struct lk_buf h;

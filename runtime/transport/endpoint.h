@@ -17,6 +17,8 @@
 
 #include "aws.h"
 
+struct lk_http_url;
+
 /** @return the <SERVICE> of AWS_ENDPOINT_URL_<SERVICE>: "S3", "CLOUDWATCH_LOGS", "CLOUDTRAIL",
  *          "STS" (the model's serviceId, uppercased, spaces turned into '_'). */
 const char *lk_endpoint_env_id(enum lk_aws_service svc);
@@ -77,6 +79,9 @@ struct lk_endpoint_request {
     const char *path;         /* "/", "/?lifecycle", "?lifecycle", "/key"; NULL means "/" */
     const char *endpoint_url; /* a configured endpoint, or NULL for the AWS one */
     bool force_path_style;    /* GetBucketLocation */
+    /* endpoint_url already parsed by lk_http_url_parse() (a client parses it once instead of
+     * once per request), or NULL to parse it here. */
+    const struct lk_http_url *endpoint_base;
 };
 
 /** Where one request goes. */

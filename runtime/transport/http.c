@@ -42,6 +42,12 @@ struct s_transport {
     long total_timeout_ms;
     size_t max_response_bytes;
     char *ca_file; /* owned, or NULL */
+    /* "scheme://authority" of the last URL that passed s_perform()'s checks, owned, or NULL: a
+     * later URL made of it and a path needs no parse (an API client sends every request to a
+     * few origins). origin_no_proxy: the host is loopback or a metadata address. */
+    char *origin;
+    size_t origin_len;
+    bool origin_no_proxy;
 };
 
 /* What the callbacks collect during one request. */
@@ -567,6 +573,34 @@ static bool s_valid_header(const struct lk_http_header *h)
         }                                                                                          \
     } while (0)
 
+/* The length of "scheme://authority" at the start of url when a '/' follows it, else 0. */
+static size_t s_origin_len(const char *url)
+{
+    const char *sep = strstr(url, "://");
+    if (sep == NULL)
+        return 0;
+    size_t at = (size_t)(sep - url) + 3 + strcspn(sep + 3, "/?#");
+    return url[at] == '/' ? at : 0;
+}
+
+/* url is the remembered origin followed by a path (and no fragment, which the parse refuses). */
+static bool s_same_origin(const struct s_transport *t, const char *url)
+{
+    return t->origin != NULL && strncmp(url, t->origin, t->origin_len) == 0 &&
+           url[t->origin_len] == '/' && strchr(url + t->origin_len, '#') == NULL;
+}
+
+static void s_remember_origin(struct s_transport *t, const char *url, bool no_proxy)
+{
+    size_t len = s_origin_len(url);
+    if (len == 0)
+        return;
+    free(t->origin);
+    t->origin = lk_xstrndup(url, len);
+    t->origin_len = len;
+    t->origin_no_proxy = no_proxy;
+}
+
 static int s_perform(void *impl, const struct lk_http_request *req, struct lk_http_response *resp)
 {
     struct s_transport *t = impl;
@@ -588,18 +622,29 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
         snprintf(resp->error, sizeof(resp->error), "invalid request");
         goto cleanup;
     }
-    if (lk_http_url_parse(req->url, &url) != 0) {
-        rc = LK_HTTP_E_URL;
-        snprintf(resp->error, sizeof(resp->error), "malformed or unsupported URL");
-        goto cleanup;
-    }
-    /* Decided before any connection is made: plain HTTP would expose the signed request and
-     * the credentials in the answers. */
-    if (strcmp(url.scheme, "http") == 0 && !s_host_is_loopback(url.host) &&
-        !(req->allow_metadata_http && s_host_is_metadata(url.host))) {
-        rc = LK_HTTP_E_INSECURE;
-        snprintf(resp->error, sizeof(resp->error), "refused for %s; use https://", url.host);
-        goto cleanup;
+    bool no_proxy;
+    if (s_same_origin(t, req->url)) {
+        no_proxy = t->origin_no_proxy;
+    } else {
+        if (lk_http_url_parse(req->url, &url) != 0) {
+            rc = LK_HTTP_E_URL;
+            snprintf(resp->error, sizeof(resp->error), "malformed or unsupported URL");
+            goto cleanup;
+        }
+        /* Decided before any connection is made: plain HTTP would expose the signed request
+         * and the credentials in the answers. */
+        bool is_http = strcmp(url.scheme, "http") == 0;
+        bool loopback = s_host_is_loopback(url.host);
+        bool metadata = s_host_is_metadata(url.host);
+        if (is_http && !loopback && !(req->allow_metadata_http && metadata)) {
+            rc = LK_HTTP_E_INSECURE;
+            snprintf(resp->error, sizeof(resp->error), "refused for %s; use https://", url.host);
+            goto cleanup;
+        }
+        no_proxy = loopback || metadata;
+        /* Remembered only when the decision did not depend on allow_metadata_http. */
+        if (!is_http || loopback)
+            s_remember_origin(t, req->url, no_proxy);
     }
 
     curl_easy_reset(t->easy);
@@ -621,7 +666,7 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     /* Loopback and the metadata addresses are never reached through a proxy from the
      * environment: a proxy would see instance or container credentials in the clear. Other
      * hosts follow libcurl's http_proxy/https_proxy/no_proxy handling. */
-    if (s_host_is_loopback(url.host) || s_host_is_metadata(url.host))
+    if (no_proxy)
         S_SETOPT(CURLOPT_PROXY, "");
     long total_ms = req->timeout_ms > 0 ? req->timeout_ms : t->total_timeout_ms;
     long connect_ms = t->connect_timeout_ms;
@@ -749,6 +794,7 @@ static void s_destroy(void *impl)
     if (t->easy != NULL)
         curl_easy_cleanup(t->easy);
     free(t->ca_file);
+    free(t->origin);
     free(t);
 }
 

@@ -1018,8 +1018,8 @@ static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
     if (s_mac_hmac == NULL)
         return NULL;
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s_mac_hmac);
-    if (ctx != NULL && EVP_MAC_init(ctx, key_len_bytes == 0 ? empty : key, key_len_bytes,
-                                    params) != 1) {
+    if (ctx != NULL &&
+        EVP_MAC_init(ctx, key_len_bytes == 0 ? empty : key, key_len_bytes, params) != 1) {
         EVP_MAC_CTX_free(ctx);
         ctx = NULL;
     }

@@ -957,7 +957,8 @@ START_TEST(test_endpoint_table)
         struct lk_endpoint ep;
         char errbuf[128];
         struct lk_endpoint_request req = {rows[i].svc,  rows[i].region,   rows[i].bucket,
-                                          rows[i].path, rows[i].endpoint, rows[i].force};
+                                          rows[i].path, rows[i].endpoint, rows[i].force,
+                                          NULL};
         ck_assert_msg(lk_endpoint_resolve(&req, &ep, errbuf, sizeof(errbuf)) == 0, "row %zu: %s", i,
                       errbuf);
         ck_assert_msg(strcmp(ep.url, rows[i].url) == 0, "row %zu: url %s", i, ep.url);
@@ -967,13 +968,26 @@ START_TEST(test_endpoint_table)
         ck_assert_str_eq(ep.signing_region, rows[i].region);
         ck_assert_int_eq(ep.path_style, rows[i].path_style);
         lk_endpoint_free(&ep);
+        /* The same with the endpoint parsed beforehand, as a client does it once. */
+        if (rows[i].endpoint != NULL) {
+            struct lk_http_url base;
+            ck_assert_int_eq(lk_http_url_parse(rows[i].endpoint, &base), 0);
+            req.endpoint_base = &base;
+            ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, errbuf, sizeof(errbuf)), 0);
+            ck_assert_str_eq(ep.url, rows[i].url);
+            ck_assert_str_eq(ep.host_header, rows[i].host);
+            ck_assert_str_eq(ep.target, rows[i].target);
+            lk_endpoint_free(&ep);
+            lk_http_url_free(&base);
+        }
     }
     /* Refused: regions that would change the host, malformed endpoints, bad paths. */
     static const char *const bad_regions[] = {"us-east-1.evil.com", "US-EAST-1",  "",
                                               "eu--west-1",         "eu-west-1-", "a/b"};
     for (size_t i = 0; i < sizeof(bad_regions) / sizeof(bad_regions[0]); i++) {
         struct lk_endpoint ep;
-        struct lk_endpoint_request req = {LK_AWS_LOGS, bad_regions[i], NULL, "/", NULL, false};
+        struct lk_endpoint_request req = {LK_AWS_LOGS, bad_regions[i], NULL, "/",
+                                          NULL,        false,          NULL};
         ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, NULL, 0), -1);
     }
     static const char *const bad_urls[] = {"ftp://x",       "localhost:4566", "http://",
@@ -981,11 +995,12 @@ START_TEST(test_endpoint_table)
                                            "http://h\r\n/"};
     for (size_t i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
         struct lk_endpoint ep;
-        struct lk_endpoint_request req = {LK_AWS_LOGS, "us-east-1", NULL, "/", bad_urls[i], false};
+        struct lk_endpoint_request req = {LK_AWS_LOGS, "us-east-1", NULL, "/",
+                                          bad_urls[i], false,       NULL};
         ck_assert_msg(lk_endpoint_resolve(&req, &ep, NULL, 0) == -1, "%s", bad_urls[i]);
     }
     struct lk_endpoint ep;
-    struct lk_endpoint_request req = {LK_AWS_S3, "us-east-1", "b-1", "/x y", NULL, false};
+    struct lk_endpoint_request req = {LK_AWS_S3, "us-east-1", "b-1", "/x y", NULL, false, NULL};
     ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, NULL, 0), -1);
     ck_assert_str_eq(lk_endpoint_dns_suffix("us-iso-east-1"), "c2s.ic.gov");
     ck_assert_str_eq(lk_endpoint_dns_suffix("ap-southeast-2"), "amazonaws.com");
@@ -1951,6 +1966,27 @@ START_TEST(test_curl_refuses_insecure)
     req.url = "http://127.0.0.1:1/";
     ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_CONNECT);
     ck_assert_int_eq(resp.status, 0);
+    lk_http_response_free(&resp);
+    /* The transport now remembers the origin http://127.0.0.1:1 as checked; URLs that merely
+     * start with it must still be parsed and checked. */
+    req.url = "http://127.0.0.1:1@192.0.2.1/";
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL); /* user info */
+    lk_http_response_free(&resp);
+    req.url = "http://127.0.0.1:1/#x";
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL); /* fragment */
+    lk_http_response_free(&resp);
+    req.url = "http://127.0.0.1:1/again";
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_CONNECT);
+    lk_http_response_free(&resp);
+    /* A metadata URL allowed once is not remembered as allowed for requests without the flag
+     * (port 1 there: nothing answers, and 192.0.2.0/24 is never routed). */
+    req.url = "http://169.254.170.2:1/x";
+    req.allow_metadata_http = true;
+    req.timeout_ms = 200;
+    ck_assert_int_ne(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
+    lk_http_response_free(&resp);
+    req.allow_metadata_http = false;
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
     lk_http_response_free(&resp);
     req.url = "ftp://127.0.0.1/";
     ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL);
