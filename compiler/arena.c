@@ -137,6 +137,23 @@ void lk_arena_reset(struct lk_arena *arena, struct lk_arena_mark mark)
     arena->bytes_used = mark.bytes_used;
 }
 
+void lk_arena_rewind(struct lk_arena *arena)
+{
+    struct lk_arena_chunk *keep = arena->head;
+    if (keep == NULL)
+        return;
+    struct lk_arena_chunk *c = keep->next;
+    while (c) {
+        struct lk_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+    arena->bytes_used = 0;
+    arena->bytes_reserved = keep->cap;
+}
+
 char *lk_arena_strndup(struct lk_arena *arena, const char *s, size_t len)
 {
     char *p = s_alloc_raw(arena, len + 1);

@@ -40,8 +40,8 @@ void lk_arena_destroy(struct lk_arena *arena);
 
 /**
  * @param size bytes wanted; may be 0.
- * @return zeroed memory aligned to 8 bytes (any type the compiler stores), valid until lk_arena_destroy(). Aborts on
- *         allocation failure.
+ * @return zeroed memory aligned to 8 bytes (any type the compiler stores), valid until
+ * lk_arena_destroy(). Aborts on allocation failure.
  */
 void *lk_arena_alloc(struct lk_arena *arena, size_t size);
 
@@ -57,6 +57,10 @@ struct lk_arena_mark lk_arena_mark(const struct lk_arena *arena);
 
 /** Frees everything allocated after @p mark; memory before it stays valid. */
 void lk_arena_reset(struct lk_arena *arena, struct lk_arena_mark mark);
+
+/** Frees every allocation but keeps the newest (largest) chunk for reuse: a scratch arena
+ *  that holds one thing at a time then stops asking malloc() for memory. */
+void lk_arena_rewind(struct lk_arena *arena);
 
 /** @return a NUL-terminated copy of @p len bytes of @p s owned by the arena. */
 char *lk_arena_strndup(struct lk_arena *arena, const char *s, size_t len);

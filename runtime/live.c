@@ -14,6 +14,7 @@
 
 #include "cloudtrail.h"
 #include "credentials.h"
+#include "policy_json.h"
 #include "logs.h"
 #include "s3.h"
 #include "sts.h"
@@ -444,6 +445,10 @@ static void *s_worker_main(void *arg)
 {
     struct s_worker *w = arg;
     struct s_reader *r = w->r;
+    /* Responses are parsed one after another on this thread: one scratch arena serves them all. */
+    struct lk_arena scratch;
+    lk_arena_init(&scratch);
+    lk_json_use_scratch(&scratch);
     pthread_mutex_lock(&r->mu);
     for (;;) {
         while (!r->stop && r->next < r->n_items && r->active >= (size_t)r->limit)
@@ -469,6 +474,8 @@ static void *s_worker_main(void *arg)
     r->running--;
     pthread_cond_signal(&r->main_cv);
     pthread_mutex_unlock(&r->mu);
+    lk_json_use_scratch(NULL);
+    lk_arena_destroy(&scratch);
     return NULL;
 }
 

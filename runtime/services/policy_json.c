@@ -64,6 +64,15 @@ static bool s_depth_ok(const char *text, size_t len, int max)
  * nodes of the document being parsed (a failed parse deletes its partial tree); the arena
  * releases them all at once. */
 static _Thread_local struct lk_arena *s_tl_json_arena;
+/* lk_json_use_scratch(): the thread's scratch arena, and whether a document occupies it. */
+static _Thread_local struct lk_arena *s_tl_scratch;
+static _Thread_local bool s_tl_scratch_busy;
+
+void lk_json_use_scratch(struct lk_arena *scratch)
+{
+    s_tl_scratch = scratch;
+    s_tl_scratch_busy = false;
+}
 
 static void *s_json_malloc(size_t size)
 {
@@ -102,7 +111,7 @@ static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t l
     }
     if (len > max_bytes) {
         lk_svc_fail(errbuf, errlen, "JSON document of %zu bytes exceeds the %zu-byte limit", len,
-               max_bytes);
+                    max_bytes);
         goto cleanup;
     }
     /* An embedded NUL would end the text early for cJSON and hide what follows it. */
@@ -111,7 +120,8 @@ static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t l
         goto cleanup;
     }
     if (!s_depth_ok(text, len, LK_JSON_MAX_DEPTH)) {
-        lk_svc_fail(errbuf, errlen, "JSON document nested deeper than %d levels", LK_JSON_MAX_DEPTH);
+        lk_svc_fail(errbuf, errlen, "JSON document nested deeper than %d levels",
+                    LK_JSON_MAX_DEPTH);
         goto cleanup;
     }
     /* cJSON checks for trailing garbage only up to a terminating NUL: parse a terminated copy,
@@ -144,7 +154,13 @@ cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len, 
                          char *errbuf, size_t errlen)
 {
     lk_arena_init(&doc->arena);
-    doc->root = s_parse_bounded(&doc->arena, text, len, max_bytes, errbuf, errlen);
+    doc->in_scratch = s_tl_scratch != NULL && !s_tl_scratch_busy;
+    struct lk_arena *arena = &doc->arena;
+    if (doc->in_scratch) {
+        s_tl_scratch_busy = true;
+        arena = s_tl_scratch;
+    }
+    doc->root = s_parse_bounded(arena, text, len, max_bytes, errbuf, errlen);
     return doc->root;
 }
 
@@ -152,8 +168,13 @@ void lk_json_doc_free(struct lk_json_doc *doc)
 {
     if (doc == NULL)
         return;
+    if (doc->in_scratch && s_tl_scratch != NULL) {
+        lk_arena_rewind(s_tl_scratch);
+        s_tl_scratch_busy = false;
+    }
     lk_arena_destroy(&doc->arena);
     doc->root = NULL;
+    doc->in_scratch = false;
 }
 
 /* ------------------------------------------------------------------------------ policy */
@@ -351,7 +372,8 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
     cJSON_ArrayForEach(op, cond)
     {
         if (!cJSON_IsObject(op))
-            return lk_svc_fail(errbuf, errlen, "Condition operator %.60s is not an object", op->string);
+            return lk_svc_fail(errbuf, errlen, "Condition operator %.60s is not an object",
+                               op->string);
         const cJSON *key;
         cJSON_ArrayForEach(key, op)
         {
@@ -372,16 +394,16 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
             if (cJSON_IsArray(key)) {
                 if (!key->child)
                     return lk_svc_fail(errbuf, errlen, "Condition %.40s %.60s has an empty list",
-                                  op->string, k);
+                                       op->string, k);
                 v = key->child;
             }
             for (; v; v = cJSON_IsArray(key) ? v->next : NULL) {
                 const char *text = s_condition_value(st, v);
                 if (!text)
                     return lk_svc_fail(errbuf, errlen,
-                                  "Condition %.40s %.60s holds a value that is not a string, "
-                                  "number or boolean",
-                                  op->string, k);
+                                       "Condition %.40s %.60s holds a value that is not a string, "
+                                       "number or boolean",
+                                       op->string, k);
                 lk_ir_list_add(st, &c->values, text);
             }
         }
@@ -462,14 +484,14 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     if (!cJSON_IsString(effect) ||
         (strcmp(effect->valuestring, "Allow") != 0 && strcmp(effect->valuestring, "Deny") != 0))
         return lk_svc_fail(errbuf, errlen, "statement %.80s: Effect must be \"Allow\" or \"Deny\"",
-                      s.sid ? s.sid : "(no Sid)");
+                           s.sid ? s.sid : "(no Sid)");
     s.allow = !strcmp(effect->valuestring, "Allow");
 
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(js, "Principal");
     const cJSON *np = cJSON_GetObjectItemCaseSensitive(js, "NotPrincipal");
     if (!p && !np)
         return lk_svc_fail(errbuf, errlen, "statement %.80s has no Principal",
-                      s.sid ? s.sid : "(no Sid)");
+                           s.sid ? s.sid : "(no Sid)");
     if (p && s_principals(st, p, false, partition, &pr, unmodelled, errbuf, errlen) != 0)
         return -1;
     if (np && s_principals(st, np, true, partition, &pr, unmodelled, errbuf, errlen) != 0)
@@ -478,7 +500,8 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(js, "Action");
     const cJSON *na = cJSON_GetObjectItemCaseSensitive(js, "NotAction");
     if (!a && !na)
-        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Action", s.sid ? s.sid : "(no Sid)");
+        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Action",
+                           s.sid ? s.sid : "(no Sid)");
     if (a && s_add_strings(st, &s.actions, a, NULL, "Action", errbuf, errlen) != 0)
         return -1;
     if (na) {
@@ -491,7 +514,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *nr = cJSON_GetObjectItemCaseSensitive(js, "NotResource");
     if (!r && !nr)
         return lk_svc_fail(errbuf, errlen, "statement %.80s has no Resource",
-                      s.sid ? s.sid : "(no Sid)");
+                           s.sid ? s.sid : "(no Sid)");
     if (r && s_add_strings(st, &s.resources, r, NULL, "Resource", errbuf, errlen) != 0)
         return -1;
     if (nr) {
@@ -508,7 +531,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     int kinds = pr.any ? 1 : (pr.aws.n > 0) + (pr.service.n > 0);
     if (kinds == 0)
         return lk_svc_fail(errbuf, errlen, "statement %.80s names no principal",
-                      s.sid ? s.sid : "(no Sid)");
+                           s.sid ? s.sid : "(no Sid)");
     if (kinds > 1)
         *unmodelled |= LK_POLICY_UNMODELLED_MIXED_PRINCIPALS;
     int emitted = 0;
@@ -549,7 +572,8 @@ int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
     unsigned flags = 0;
     struct lk_ir_bucket_policy pol = {0};
     struct lk_json_doc doc;
-    const cJSON *root = lk_json_doc_parse(&doc, text, len, LK_POLICY_JSON_MAX_BYTES, errbuf, errlen);
+    const cJSON *root =
+        lk_json_doc_parse(&doc, text, len, LK_POLICY_JSON_MAX_BYTES, errbuf, errlen);
     if (!root)
         goto cleanup;
     if (!cJSON_IsObject(root)) {

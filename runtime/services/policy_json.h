@@ -59,8 +59,18 @@ void lk_json_init(void);
 /** A parsed JSON document whose nodes live in one arena (see lk_json_doc_parse()). */
 struct lk_json_doc {
     struct cJSON *root;    /* NULL until parsed */
-    struct lk_arena arena; /* owns every node and string of root */
+    struct lk_arena arena; /* owns every node and string of root (unless in_scratch) */
+    bool in_scratch;       /* root lives in the thread's scratch arena instead */
 };
+
+/**
+ * Lends the calling thread a scratch arena for lk_json_doc_parse(): the outermost document
+ * open on the thread is parsed into it, and lk_json_doc_free() rewinds it (lk_arena_rewind())
+ * instead of returning its memory, so a thread that parses one response after another reuses
+ * the same memory. The caller owns @p scratch: lend NULL before destroying it.
+ * @param scratch an initialised arena, or NULL to stop lending one
+ */
+void lk_json_use_scratch(struct lk_arena *scratch);
 
 /**
  * lk_json_parse_bounded() with every node allocated from @p doc's arena instead of one malloc()

@@ -683,6 +683,60 @@ START_TEST(test_json_bounds)
 }
 END_TEST
 
+/* Documents in an arena: one thread's scratch arena serves one document at a time and is
+ * reused; a second document opened meanwhile gets its own arena; failures leave nothing. */
+START_TEST(test_json_doc_scratch)
+{
+    static const char a_text[] = "{\"name\": \"first\", \"list\": [1, 2, 3]}";
+    static const char b_text[] = "{\"name\": \"second\"}";
+    struct lk_arena scratch;
+    lk_arena_init(&scratch);
+    lk_json_use_scratch(&scratch);
+
+    struct lk_json_doc a, b;
+    ck_assert_ptr_nonnull(
+        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert(a.in_scratch);
+    size_t reserved = scratch.bytes_reserved;
+    ck_assert_uint_gt(reserved, 0);
+    ck_assert_ptr_nonnull(
+        lk_json_doc_parse(&b, b_text, strlen(b_text), 1000, g_err, sizeof(g_err)));
+    ck_assert(!b.in_scratch);
+    lk_json_doc_free(&b);
+    /* a is intact after b is freed. */
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(a.root, "name")->valuestring, "first");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a.root, "list")), 3);
+    lk_json_doc_free(&a);
+    ck_assert_uint_eq(scratch.bytes_used, 0);
+
+    /* The next document reuses the scratch memory: nothing more is reserved. */
+    ck_assert_ptr_nonnull(
+        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert(a.in_scratch);
+    ck_assert_uint_eq(scratch.bytes_reserved, reserved);
+    lk_json_doc_free(&a);
+
+    /* A failed parse (cJSON deletes its partial tree through the hooks) is released too. */
+    ck_assert_ptr_null(lk_json_doc_parse(&a, "{\"x\": [1, 2,]}", 14, 1000, g_err, sizeof(g_err)));
+    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
+    lk_json_doc_free(&a);
+    ck_assert_ptr_null(lk_json_doc_parse(&a, "", 0, 1000, g_err, sizeof(g_err)));
+    lk_json_doc_free(&a);
+
+    lk_json_use_scratch(NULL);
+    lk_arena_destroy(&scratch);
+    /* Without a scratch arena the document has its own. */
+    ck_assert_ptr_nonnull(
+        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert(!a.in_scratch);
+    lk_json_doc_free(&a);
+    /* Heap trees still work alongside (cJSON_Delete through the hooks). */
+    cJSON *h = lk_json_parse_bounded(a_text, strlen(a_text), 1000, g_err, sizeof(g_err));
+    ck_assert_ptr_nonnull(h);
+    cJSON_Delete(h);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------ round trip */
 
 /* Every S3 artifact of examples/quickstart, read back by the parsers, equals the desired IR it
@@ -1640,6 +1694,7 @@ static Suite *s_suite(void)
     tcase_add_test(pol, test_policy_unmodelled_and_defaults);
     tcase_add_test(pol, test_policy_errors);
     tcase_add_test(pol, test_json_bounds);
+    tcase_add_test(pol, test_json_doc_scratch);
     suite_add_tcase(s, pol);
 
     TCase *rt = tcase_create("round_trip");
