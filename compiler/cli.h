@@ -19,6 +19,7 @@ enum lk_exit {
 int lk_cmd_validate(int argc, char **argv);
 int lk_cmd_explain(int argc, char **argv);
 int lk_cmd_rules(int argc, char **argv);
+int lk_cmd_baselines(int argc, char **argv);
 
 int lk_cmd_compile(int argc, char **argv);
 int lk_cmd_show(int argc, char **argv);
@@ -37,6 +38,9 @@ void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out);
 
 /** Prints "N errors, N warnings, N notes in N files" when there is anything to count. */
 void lk_cli_print_summary(struct lk_policy *p, FILE *out);
+
+/** Prints @p text wrapped at @p width columns, each line indented by @p indent. */
+void lk_cli_wrap(FILE *out, const char *text, int indent, int width);
 
 /** Decides colour for @p out: --color=always/never win; auto means a terminal and no NO_COLOR. */
 bool lk_cli_use_color(const char *mode, FILE *out);

@@ -76,3 +76,33 @@ void lk_cli_print_summary(struct lk_policy *p, FILE *out)
                 d->n_notes, d->n_notes == 1 ? "" : "s", p->n_files_read,
                 p->n_files_read == 1 ? "" : "s");
 }
+
+void lk_cli_wrap(FILE *out, const char *text, int indent, int width)
+{
+    int col = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        int len = (int)(p - w);
+        if (len == 0)
+            break;
+        if (col == 0) {
+            fprintf(out, "%*s", indent, "");
+            col = indent;
+        } else if (col + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(w, 1, (size_t)len, out);
+        col += len;
+    }
+    if (col)
+        fputc('\n', out);
+}

@@ -7,37 +7,6 @@
 
 #include "cli.h"
 
-/* Prints @p text wrapped at @p width columns, indented by @p indent. */
-static void s_wrap(FILE *out, const char *text, int indent, int width)
-{
-    int col = 0;
-    const char *p = text;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *w = p;
-        while (*p && *p != ' ')
-            p++;
-        int len = (int)(p - w);
-        if (len == 0)
-            break;
-        if (col == 0) {
-            fprintf(out, "%*s", indent, "");
-            col = indent;
-        } else if (col + 1 + len > width) {
-            fprintf(out, "\n%*s", indent, "");
-            col = indent;
-        } else {
-            fputc(' ', out);
-            col++;
-        }
-        fwrite(w, 1, (size_t)len, out);
-        col += len;
-    }
-    if (col)
-        fputc('\n', out);
-}
-
 static const char *s_sev(enum lk_severity s)
 {
     return s == LK_SEV_ERROR ? "error" : s == LK_SEV_WARNING ? "warning" : "note";
@@ -62,14 +31,13 @@ int lk_cmd_explain(int argc, char **argv)
         if (!strcasecmp(all[i].id, argv[1]) || !strcmp(all[i].name, argv[1]))
             r = &all[i];
     if (!r) {
-        fprintf(stderr, "logkeep explain: no rule \"%s\"; \"logkeep rules\" lists them\n",
-                argv[1]);
+        fprintf(stderr, "logkeep explain: no rule \"%s\"; \"logkeep rules\" lists them\n", argv[1]);
         return LK_EXIT_USAGE;
     }
     printf("%s %s (%s)\n  %s\n\n", r->id, r->name, s_sev(r->severity), r->summary);
-    s_wrap(stdout, r->explain, 2, 78);
+    lk_cli_wrap(stdout, r->explain, 2, 78);
     printf("\nSource:\n");
-    s_wrap(stdout, r->source, 2, 78);
+    lk_cli_wrap(stdout, r->source, 2, 78);
     return LK_EXIT_OK;
 }
 

@@ -90,7 +90,8 @@ static void s_usage(const struct s_args *a, FILE *out)
               "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage.\n",
               out);
     else if (a->mode == S_DRIFT)
-        fputs("Reports where live AWS state differs from the policy, unmanaged log groups too.\n"
+        fputs("Reports where live AWS state differs from the policy, and the log groups and the\n"
+              "buckets receiving logs (trails' buckets) that the policy does not govern.\n"
               "  --format F     text (default), json, markdown (GitHub step summary, PR comment),\n"
               "                 junit or sarif\n"
               "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
@@ -99,7 +100,8 @@ static void s_usage(const struct s_args *a, FILE *out)
               out);
     else
         fputs("Reads the live state of everything the policy governs (and every log group of the\n"
-              "region) and writes it as JSON, for drift --state and plan --state offline.\n"
+              "region, every trail's bucket outside the policy) and writes it as JSON, for\n"
+              "drift --state and plan --state offline.\n"
               "  -o FILE        where to write it (\"-\" for stdout)\n"
               "Exit status: 0 written, 1 policy or AWS error, 2 usage.\n",
               out);
@@ -873,7 +875,10 @@ static int s_run(struct s_args *a, int argc, char **argv)
 
     live = lk_ir_state_new();
     struct lk_live_options lopts = {
-        .discover_unmanaged = a->mode == S_DRIFT || a->mode == S_SNAPSHOT,
+        /* plan and apply list every log group too when the policy's unmanaged rule sets their
+         * retention. */
+        .discover_unmanaged = a->mode == S_DRIFT || a->mode == S_SNAPSHOT || desired->unmanaged_set,
+        .discover_stores = a->mode == S_DRIFT || a->mode == S_SNAPSHOT,
         /* The account guard: the reader stops after GetCallerIdentity, before reading (let
          * alone writing) anything in another account. */
         .expected_account = desired->account,
@@ -934,9 +939,16 @@ static int s_run(struct s_args *a, int argc, char **argv)
 diff:
     if (lk_diff_states_ex(desired, live, um, report.n_unmodelled, &diff) != LK_DIFF_OK)
         goto cleanup;
-    if (a->mode == S_DRIFT &&
+    /* Unmanaged log groups: drift reports them; plan and apply set the unmanaged rule's
+     * retention. */
+    if ((a->mode == S_DRIFT || desired->unmanaged_set) &&
         lk_diff_log_groups_unmanaged(desired, live->log_groups, live->n_log_groups, &diff) !=
             LK_DIFF_OK)
+        goto cleanup;
+    /* Buckets receiving logs outside the policy: reported, never changed. */
+    if (a->mode == S_DRIFT &&
+        lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
+                                 &diff) != LK_DIFF_OK)
         goto cleanup;
 
     struct lk_diff_summary sum;
@@ -957,8 +969,10 @@ diff:
             .partition = desired->partition,
             .policy_paths = (const char *const *)(argv + optind),
             .n_policy_paths = (size_t)(argc - optind),
-            .resources_read = live->n_buckets + live->n_trails + live->n_log_groups,
+            .resources_read =
+                live->n_buckets + live->n_trails + live->n_log_groups + live->n_unmanaged_stores,
             .unmanaged_log_groups = report.n_unmanaged,
+            .unmanaged_stores = live->n_unmanaged_stores,
             .generated_at = when,
             .tool_version = PACKAGE_VERSION,
             .desired = desired,

@@ -717,9 +717,10 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     src->name = s_keep(dec, key->text);
     src->span = key->span;
     char *what = lk_arena_printf(dec->a, "source \"%s\"", key->text.ptr);
-    static const char *const keys[] = {"type",       "purpose", "retention",       "store",
-                                       "prefix",     "log_groups", "trail",        "forever_because",
-                                       "waivers"};
+    static const char *const keys[] = {"type",    "purpose",         "retention",
+                                       "store",   "prefix",          "log_groups",
+                                       "trail",   "forever_because", "waivers",
+                                       "personal_data"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_type = false, has_retention = false;
     for (size_t i = 0; i < val->n; i++) {
@@ -795,6 +796,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
         case 6: s_trail(dec, v, src); break;
         case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
         case 8: s_waivers(dec, v, &src->waivers); break;
+        case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
         default: break;
         }
     }

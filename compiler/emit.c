@@ -116,7 +116,8 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
         }
         s_add(out, lk_arena_printf(A, "logs/%s/retention.json", r),
               put && del ? "PutRetentionPolicy,DeleteRetentionPolicy"
-                         : del ? "DeleteRetentionPolicy" : "PutRetentionPolicy",
+              : del      ? "DeleteRetentionPolicy"
+                         : "PutRetentionPolicy",
               lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, r, st->account),
               lk_emit_retention_json(st, r, A), NULL);
     }
@@ -216,7 +217,7 @@ static const unsigned char s_json_special[256] = {
     [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
     [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
     [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
-    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
 };
 
 void lk_json_escape(struct lk_buf *b, const char *s)
@@ -238,11 +239,21 @@ void lk_json_escape(struct lk_buf *b, const char *s)
         }
         *w++ = '\\';
         switch (c) {
-        case '"': *w++ = '"'; break;
-        case '\\': *w++ = '\\'; break;
-        case '\n': *w++ = 'n'; break;
-        case '\r': *w++ = 'r'; break;
-        case '\t': *w++ = 't'; break;
+        case '"':
+            *w++ = '"';
+            break;
+        case '\\':
+            *w++ = '\\';
+            break;
+        case '\n':
+            *w++ = 'n';
+            break;
+        case '\r':
+            *w++ = 'r';
+            break;
+        case '\t':
+            *w++ = 't';
+            break;
         default:
             *w++ = 'u';
             *w++ = '0';
@@ -304,4 +315,44 @@ char *lk_json_print(const cJSON *item, struct lk_arena *arena)
     char *out = lk_arena_strndup(arena, b.data, b.len);
     lk_buf_free(&b);
     return out;
+}
+
+void lk_md_escape(struct lk_buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
+        case '|':
+        case '`':
+        case '\\':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '#':
+        case '~':
+            lk_buf_putc(b, '\\');
+            lk_buf_putc(b, (char)c);
+            break;
+        case '<':
+            lk_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lk_buf_puts(b, "&gt;");
+            break;
+        case '&':
+            lk_buf_puts(b, "&amp;");
+            break;
+        case '\r':
+            if (p[1] != '\n')
+                lk_buf_puts(b, "<br>");
+            break;
+        case '\n':
+            lk_buf_puts(b, "<br>");
+            break;
+        default:
+            lk_buf_putc(b, c < 0x20 ? ' ' : (char)c);
+            break;
+        }
+    }
 }

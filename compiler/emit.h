@@ -59,6 +59,11 @@ struct cJSON;
 /** Appends @p s as a JSON string literal, quotes included. */
 struct lk_buf;
 void lk_json_escape(struct lk_buf *b, const char *s);
+
+/** Appends @p s as Markdown text for a heading, table cell or list item: nothing in it can end
+ *  the cell, start a code span, emphasis, strike-through or a link, or become HTML; line breaks
+ *  become <br>, other control characters spaces. */
+void lk_md_escape(struct lk_buf *b, const char *s);
 /** Pretty-prints with two-space indentation and a final newline, into the arena. */
 char *lk_json_print(const struct cJSON *item, struct lk_arena *arena);
 

@@ -135,6 +135,26 @@ static int s_cmp_data_resource(const void *a, const void *b)
                   ((const struct lk_ir_data_resource *)b)->type);
 }
 
+static int s_cmp_str0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static int s_cmp_store(const void *a, const void *b)
+{
+    return strcmp(((const struct lk_ir_unmanaged_store *)a)->bucket,
+                  ((const struct lk_ir_unmanaged_store *)b)->bucket);
+}
+
+static int s_cmp_delivery(const void *a, const void *b)
+{
+    const struct lk_ir_delivery *x = a, *y = b;
+    int c = s_cmp_str0(x->service, y->service);
+    if (!c)
+        c = s_cmp_str0(x->region, y->region);
+    return c ? c : s_cmp_str0(x->name, y->name);
+}
+
 static void s_canon_policy(struct lk_ir_bucket_policy *p)
 {
     for (size_t i = 0; i < p->n_statements; i++) {
@@ -181,4 +201,15 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
     }
     if (state->n_trails > 1)
         qsort(state->trails, state->n_trails, sizeof(*state->trails), s_cmp_trail);
+    for (size_t i = 0; i < state->n_unmanaged_stores; i++) {
+        struct lk_ir_unmanaged_store *u = &state->unmanaged_stores[i];
+        if (u->lifecycle.n_rules > 1)
+            qsort(u->lifecycle.rules, u->lifecycle.n_rules, sizeof(*u->lifecycle.rules),
+                  s_cmp_rule);
+        if (u->n_deliveries > 1)
+            qsort(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), s_cmp_delivery);
+    }
+    if (state->n_unmanaged_stores > 1)
+        qsort(state->unmanaged_stores, state->n_unmanaged_stores, sizeof(*state->unmanaged_stores),
+              s_cmp_store);
 }

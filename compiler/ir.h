@@ -9,8 +9,9 @@
  *   or absent (AWS answers "not configured": NoSuchLifecycleConfiguration, NoSuchBucketPolicy,
  *   ...). "Absent" is never confused with a default value.
  * - Arrays are kept in a canonical order (lk_ir_canonicalize()): buckets by name, log groups by
- *   name, trails by name, lifecycle rules by ID, statements by Sid, and the string sets inside a
- *   statement (principals, actions, resources, condition values) sorted and de-duplicated.
+ *   name, trails by name, unmanaged stores by bucket (their deliveries by service, region and
+ *   name), lifecycle rules by ID, statements by Sid, and the string sets inside a statement
+ *   (principals, actions, resources, condition values) sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  */
 #ifndef LK_IR_H
@@ -205,6 +206,32 @@ struct lk_ir_trail {
     bool is_logging;
 };
 
+/* ------------------------------------------------------------------------------ unmanaged stores
+ */
+
+/* A service that delivers logs to an S3 bucket, as the service reports it (live state). */
+struct lk_ir_delivery {
+    char *service;    /* "cloudtrail" */
+    char *name;       /* the trail */
+    char *region;     /* the trail's home region */
+    char *key_prefix; /* S3 key prefix; NULL = none (the logs go under "AWSLogs/") */
+};
+
+/* An S3 bucket that receives logs but that no store of the policy names (live state only):
+ * what it takes to tell whether anything ever deletes the logs it keeps. */
+struct lk_ir_unmanaged_store {
+    char *bucket;
+    char *region; /* the bucket's region; NULL when it could not be read */
+    bool exists;
+    char *error; /* the AWS error code when the bucket could not be read (another account's
+                  * bucket answers AccessDenied), else NULL; the lifecycle is then absent */
+    struct lk_ir_lifecycle lifecycle;
+    bool lifecycle_unmodelled;         /* the lifecycle has rules the IR cannot hold (dates, tag or
+                                          size filters) */
+    struct lk_ir_delivery *deliveries; /* sorted by service, region, name */
+    size_t n_deliveries;
+};
+
 /* ------------------------------------------------------------------------------ state */
 
 struct lk_ir_state {
@@ -220,6 +247,10 @@ struct lk_ir_state {
     size_t n_trails;
     bool unmanaged_set;
     int32_t unmanaged_retention_days; /* allowed CloudWatch value; 0 = never expire */
+    /* Live state only: buckets that receive logs but that no desired bucket names, by bucket
+     * name (lk_live_read() with discover_stores). */
+    struct lk_ir_unmanaged_store *unmanaged_stores;
+    size_t n_unmanaged_stores;
 };
 
 /** @return a new, empty state. Free it with lk_ir_state_free(). */

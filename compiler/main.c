@@ -12,8 +12,10 @@
 
 #include "cli.h"
 #include "cmd_aws.h"
+#include "cmd_diff.h"
 #include "cmd_plan.h"
 #include "policy_json.h"
+#include "schema.h"
 
 static void s_usage(FILE *out)
 {
@@ -25,6 +27,8 @@ static void s_usage(FILE *out)
           "  validate PATH...   check policy files or directories and report every problem\n"
           "  compile PATH...    write the AWS API payloads the policy means (-o DIR)\n"
           "  show PATH...       print each source's timeline, location and readers\n"
+          "  diff OLD NEW       review a policy change by meaning (--git REV: against git;\n"
+          "                     exit 0 no risky change, 3 risky change, 1 errors)\n"
           "  plan PATH...       show what apply would change in AWS\n"
           "  apply PATH...      change AWS to match the policy (asks first, never deletes logs)\n"
           "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
@@ -32,6 +36,8 @@ static void s_usage(FILE *out)
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
+          "  schema             print the JSON Schema of the policy language (-o FILE)\n"
+          "  baselines [NAME]   list the compliance baselines, or show one's requirements\n"
           "  version            print the version\n"
           "  help               print this help\n"
           "\n"
@@ -63,6 +69,8 @@ int main(int argc, char **argv)
         return lk_cmd_compile(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return lk_cmd_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return lk_cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "plan"))
         return lk_cmd_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "apply"))
@@ -75,12 +83,17 @@ int main(int argc, char **argv)
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
         return lk_cmd_explain(argc - 1, argv + 1);
+    if (!strcmp(cmd, "baselines"))
+        return lk_cmd_baselines(argc - 1, argv + 1);
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
+    if (!strcmp(cmd, "schema"))
+        return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
     static const char *const cmds[] = {"validate", "compile", "show",     "plan",
                                        "apply",    "drift",   "snapshot", "whoami",
-                                       "explain",  "rules",   "version",  "help"};
+                                       "explain",  "rules",   "schema",   "version",
+                                       "help",     "diff"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

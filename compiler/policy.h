@@ -221,6 +221,7 @@ struct lk_source {
     struct lk_text_list log_groups;
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_text forever_because;
+    struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
     struct lk_waivers waivers;
 };
 

@@ -334,6 +334,58 @@ static const struct lk_rule s_rules[] = {
      "pci-dss-4.0, hipaa, sox, omb-m-21-31, omb-m-26-14, cis-aws-foundations-3.0, fedramp-rev5 "
      "and gdpr.",
      "logkeep-policy(5), \"Baselines\""},
+    {"LK502", "baseline-retention-too-short", LK_SEV_ERROR,
+     "a source keeps logs for less time than a baseline requires",
+     "A baseline the policy lists sets a minimum retention (for example PCI DSS 10.5.1: at least "
+     "12 months of audit log history) and the source's delete_after is shorter. Deleted logs "
+     "cannot be recovered for an investigation or an audit. Lengthen delete_after, or remove the "
+     "baseline if it does not apply to the account.",
+     "docs/baselines.md; the baseline file's sources (logkeep baselines NAME)"},
+    {"LK503", "baseline-availability-too-short", LK_SEV_ERROR,
+     "logs leave immediate availability sooner than a baseline requires",
+     "A baseline sets how long logs must stay immediately available for analysis (for example "
+     "PCI DSS 10.5.1: the latest three months), and the source's available window (or its "
+     "delete_after when it has no available) is shorter. Lengthen available.",
+     "docs/baselines.md; the baseline file's sources (logkeep baselines NAME)"},
+    {"LK504", "baseline-retention-too-long", LK_SEV_ERROR,
+     "a source keeps logs longer than a baseline allows",
+     "A baseline sets a maximum retention (GDPR's storage limitation, Art. 5(1)(e), for sources "
+     "whose logs hold personal data) and the source keeps its logs longer. Shorten delete_after, "
+     "or say with personal_data: false that the logs hold no personal data.",
+     "docs/baselines.md; Regulation (EU) 2016/679, Art. 5(1)(e)"},
+    {"LK505", "baseline-retention-not-finite", LK_SEV_ERROR,
+     "a source keeps logs forever where a baseline requires a finite retention",
+     "A baseline requires every source it applies to to delete its logs at some point "
+     "(SEC04-BP01's anti-pattern \"logs stored in perpetuity\"; GDPR's storage limitation). "
+     "forever_because does not satisfy it: give delete_after a duration.",
+     "docs/baselines.md; AWS Well-Architected SEC04-BP01"},
+    {"LK506", "baseline-trail-setting", LK_SEV_ERROR,
+     "a trail lacks a setting a baseline requires",
+     "A baseline requires trail settings (for example CIS AWS Foundations 3.2: log file "
+     "validation; 3.5: SSE-KMS) that a cloudtrail source does not have. Set them under the "
+     "source's trail: (kms_key, log_file_validation, multi_region, ...).",
+     "docs/baselines.md; the baseline file's sources (logkeep baselines NAME)"},
+    {"LK507", "baseline-store-setting", LK_SEV_ERROR,
+     "a store lacks a setting a baseline requires",
+     "A baseline requires settings of the stores that hold its logs (versioning, Object Lock, "
+     "SSE-KMS) that a store does not have. Set them on the store.",
+     "docs/baselines.md; the baseline file's sources (logkeep baselines NAME)"},
+    {"LK508", "baseline-source-missing", LK_SEV_ERROR,
+     "the policy has no source of a type a baseline requires",
+     "A baseline requires logs of a kind the policy does not govern at all (for example CIS AWS "
+     "Foundations 3.1: a CloudTrail trail; 3.7: VPC Flow Logs). Add a source of that type.",
+     "docs/baselines.md; the baseline file's sources (logkeep baselines NAME)"},
+    {"LK509", "invalid-baseline-file", LK_SEV_ERROR, "a baseline file is not valid",
+     "An organisation's baseline file (a baselines: entry ending in .yaml) does not follow the "
+     "baseline format: a missing or unknown key, a value of the wrong type, a requirement "
+     "without id, text or any check. The message says which; docs/baselines.md describes the "
+     "format.",
+     "docs/baselines.md, \"File format\""},
+    {"LK510", "rescinded-baseline", LK_SEV_WARNING, "the policy lists a rescinded baseline",
+     "The baseline has been rescinded and replaced (OMB M-21-31 by M-26-14). It is still "
+     "checked, since an organisation may remain bound to it by contract, but its successor is "
+     "what new policies should list.",
+     "docs/baselines.md"},
 };
 
 const struct lk_rule *lk_rule_find(const char *id)

@@ -231,6 +231,18 @@ int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff 
         if (s)
             s->retention_days = g->retention_days;
     }
+    /* Log groups no source names: the unmanaged rule's retention (lk_diff_log_groups_unmanaged()
+     * reports a change only where the rule applies, and the rule is always finite: LK116). */
+    for (size_t i = 0;
+         desired->unmanaged_set && desired->unmanaged_retention_days > 0 && i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_UNMANAGED_LOG_GROUP || ch->kind != LK_DIFF_CHANGED ||
+            strcmp(ch->attribute, "retention_days") != 0)
+            continue;
+        struct lk_apply_step *s = s_push(out, LK_APPLY_PUT_RETENTION, ch->name, ch->region);
+        if (s)
+            s->retention_days = desired->unmanaged_retention_days;
+    }
 
     /* 3. trails */
     for (size_t i = 0; i < desired->n_trails; i++) {
@@ -381,7 +393,7 @@ size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *al
         return 0;
     for (size_t i = 0; i < diff->n; i++) {
         const struct lk_diff_change *ch = &diff->changes[i];
-        if (!ch->data_loss || !ch->allow_name || ch->resource == LK_DIFF_UNMANAGED_LOG_GROUP)
+        if (!ch->data_loss || !ch->allow_name)
             continue;
         bool given = false;
         for (size_t k = 0; k < n_allow && !given; k++)

@@ -10,10 +10,11 @@
  *      PutObjectLockConfiguration (Object Lock needs versioning), PutBucketPolicy before
  *      PutBucketLifecycleConfiguration and before any trail (CloudTrail checks the bucket
  *      policy when a trail is created or updated);
- *   2. log groups: CreateLogGroup for missing exact names, PutRetentionPolicy on exact names and
- *      on every live group a pattern governs, DeleteRetentionPolicy only when the policy keeps
- *      forever. Before trails because CreateTrail checks that a CloudWatch Logs group it
- *      delivers to exists;
+ *   2. log groups: CreateLogGroup for missing exact names, PutRetentionPolicy on exact names, on
+ *      every live group a pattern governs and on every group only the unmanaged rule governs
+ *      (LK_DIFF_UNMANAGED_LOG_GROUP changes: the rule's retention), DeleteRetentionPolicy only
+ *      when the policy keeps forever. Before trails because CreateTrail checks that a
+ *      CloudWatch Logs group it delivers to exists;
  *   3. trails: CreateTrail or UpdateTrail, PutEventSelectors, StartLogging/StopLogging.
  *
  * Payloads are the compiler's artifacts (compiler/emit.h), sent as they are. Nothing here
@@ -94,8 +95,9 @@ const char *lk_apply_op_name(enum lk_apply_op op);
 
 /**
  * Builds the calls that turn live into desired, from the changes of @p diff
- * (lk_diff_states() of @p desired against live). Changes apply cannot act on (a bucket in
- * another region, a trail's home region, MFA delete, notes, unmanaged log groups) make no call.
+ * (lk_diff_states() of @p desired against live, and lk_diff_log_groups_unmanaged()). Changes
+ * apply cannot act on (a bucket in another region, a trail's home region, MFA delete, notes,
+ * unmanaged stores) make no call.
  * @param desired the desired state the diff was made from; must outlive @p out.
  * @param artifacts lk_emit_all() of @p desired; must outlive @p out.
  * @param out an initialised plan; steps are appended in the safe order above.

@@ -144,6 +144,11 @@ static bool s_streq(const char *a, const char *b)
     return !strcmp(a ? a : "", b ? b : "");
 }
 
+static const char *s_opt(const char *s)
+{
+    return s ? s : "";
+}
+
 static const char *s_bool(bool v)
 {
     return v ? "true" : "false";
@@ -1859,11 +1864,131 @@ int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
         if (desired->unmanaged_set && !strcmp(region, home)) {
             struct lk_diff_change *ch =
                 s_retention(&c, desired->unmanaged_retention_days, g->retention_days);
-            if (ch)
+            if (ch) {
                 s_note(&c, ch, "no source names it: the unmanaged rule applies");
+                if (ch->data_loss)
+                    ch->allow_name =
+                        lk_arena_strdup(&out->arena, LK_DIFF_ALLOW_UNMANAGED_RETENTION);
+            }
         } else if (g->retention_days == 0) {
             s_note(&c, s_add(&c, "retention_days", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
                    "never expires, and no unmanaged rule covers it");
+        }
+    }
+    s_sort(out);
+cleanup:
+    lk_arena_destroy(&tmp);
+    return rc;
+}
+
+/* @return true when @p a starts with @p b or @p b with @p a: a lifecycle rule whose prefix is
+ * one reaches (some of) the keys under the other. */
+static bool s_prefix_related(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    return !strncmp(a, b, la < lb ? la : lb);
+}
+
+/* Whether an enabled rule of @p l expires current objects under where @p d writes (anywhere
+ * when @p d is NULL). A rule whose prefix is narrower than that ("AWSLogs/<account>/" for a
+ * trail of one account) counts: the check finds logs that nothing deletes, not rules that miss
+ * a corner. */
+static bool s_delivery_expires(struct s_ctx *c, const struct lk_ir_lifecycle *l,
+                               const struct lk_ir_delivery *d)
+{
+    /* CloudTrail writes to "<prefix>/AWSLogs/<account>/CloudTrail/...", or "AWSLogs/..."
+     * without a prefix (CloudTrail User Guide, "Finding your CloudTrail log files"). */
+    const char *root = !d                                ? ""
+                       : d->key_prefix && *d->key_prefix ? s_fmt(c, "%s/AWSLogs/", d->key_prefix)
+                                                         : "AWSLogs/";
+    for (size_t i = 0; l->present && i < l->n_rules; i++) {
+        const struct lk_ir_lifecycle_rule *r = &l->rules[i];
+        if (r->enabled && r->expiration_days > 0 && s_prefix_related(root, s_opt(r->prefix)))
+            return true;
+    }
+    return false;
+}
+
+/* "trail a (us-east-1), trail b (eu-west-1)", at most three named. */
+static char *s_deliveries_str(struct s_ctx *c, const struct lk_ir_delivery *ds, size_t n)
+{
+    struct lk_buf b;
+    lk_buf_init(&b);
+    for (size_t i = 0; i < n && i < 3; i++) {
+        const struct lk_ir_delivery *d = &ds[i];
+        lk_buf_printf(&b, "%s%s %s", i ? ", " : "",
+                      !strcmp(s_opt(d->service), "cloudtrail") ? "trail" : s_opt(d->service),
+                      s_opt(d->name));
+        if (d->region)
+            lk_buf_printf(&b, " (%s)", d->region);
+    }
+    if (n > 3)
+        lk_buf_printf(&b, " and %zu more", n - 3);
+    if (n == 0)
+        lk_buf_puts(&b, "a log delivery");
+    return s_done(c, &b);
+}
+
+int lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
+                             const struct lk_ir_unmanaged_store *stores, size_t n,
+                             struct lk_diff *out)
+{
+    int rc = LK_DIFF_OK;
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    S_ENSURE(desired && out && (stores || n == 0), LK_DIFF_EINVAL);
+    struct s_ctx c;
+    s_ctx_init(&c, out, &tmp, desired);
+    for (size_t i = 0; i < n; i++) {
+        const struct lk_ir_unmanaged_store *u = &stores[i];
+        bool governed = false;
+        for (size_t k = 0; k < desired->n_buckets && !governed; k++)
+            governed = !strcmp(desired->buckets[k].name, u->bucket);
+        if (governed)
+            continue;
+        s_at(&c, LK_DIFF_UNMANAGED_STORE, u->bucket, u->region);
+        const char *from = s_deliveries_str(&c, u->deliveries, u->n_deliveries);
+        if (u->error) {
+            s_note(&c, s_add(&c, "lifecycle", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+                   "receives the logs of %s but cannot be read (%s): its lifecycle is not "
+                   "checked",
+                   from, u->error);
+            continue;
+        }
+        if (!u->exists) {
+            s_note(&c, s_add(&c, "", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+                   "does not exist: the deliveries of %s fail", from);
+            continue;
+        }
+        /* The deliveries whose logs nothing deletes, named in the finding. */
+        struct lk_ir_delivery *kept =
+            lk_arena_alloc(&tmp, (u->n_deliveries ? u->n_deliveries : 1) * sizeof(*kept));
+        size_t n_kept = 0;
+        for (size_t k = 0; k < u->n_deliveries; k++)
+            if (!s_delivery_expires(&c, &u->lifecycle, &u->deliveries[k]))
+                kept[n_kept++] = u->deliveries[k];
+        if (u->n_deliveries == 0 ? s_delivery_expires(&c, &u->lifecycle, NULL) : n_kept == 0)
+            continue;
+        from = s_deliveries_str(&c, kept, n_kept);
+        if (u->lifecycle_unmodelled) {
+            s_note(&c, s_add(&c, "lifecycle.expiration", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+                   "receives the logs of %s; no rule logkeep can read expires them, and the "
+                   "lifecycle holds rules it cannot (dates, tag or size filters): check them",
+                   from);
+            continue;
+        }
+        const char *attr = u->lifecycle.present ? "lifecycle.expiration" : "lifecycle";
+        const char *why = u->lifecycle.present ? "no lifecycle rule expires them"
+                                               : "it has no lifecycle configuration";
+        if (desired->unmanaged_set) {
+            struct lk_diff_change *ch =
+                s_add(&c, attr, LK_DIFF_EXTRA, LK_DIFF_STRONGER, NULL, "none");
+            s_note(&c, ch, "no store names it; it receives the logs of %s, and %s: kept forever",
+                   from, why);
+        } else {
+            s_note(&c, s_add(&c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+                   "no store names it; it receives the logs of %s, and %s: kept forever", from,
+                   why);
         }
     }
     s_sort(out);
@@ -1886,6 +2011,7 @@ void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out)
             break;
         case LK_DIFF_EXTRA:
             out->to_remove++;
+            out->unmanaged_stores += ch->resource == LK_DIFF_UNMANAGED_STORE;
             break;
         case LK_DIFF_NOTE:
             out->notes++;
@@ -1921,6 +2047,8 @@ const char *lk_diff_resource_name(enum lk_diff_resource resource)
         return "trail";
     case LK_DIFF_UNMANAGED_LOG_GROUP:
         return "unmanaged_log_group";
+    case LK_DIFF_UNMANAGED_STORE:
+        return "unmanaged_store";
     }
     return "?";
 }
@@ -1968,6 +2096,8 @@ static const char *s_resource_title(enum lk_diff_resource r)
         return "trail";
     case LK_DIFF_UNMANAGED_LOG_GROUP:
         return "unmanaged log group";
+    case LK_DIFF_UNMANAGED_STORE:
+        return "unmanaged store";
     }
     return "?";
 }
@@ -2041,10 +2171,12 @@ int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
         lk_buf_putc(&b, '\n');
     if (s.to_add + s.to_change + s.to_remove == 0)
         lk_buf_puts(&b, "No changes: live state matches the policy.\n");
-    lk_buf_printf(&b,
-                  "%zu to add, %zu to change, %zu to remove (%zu weaker than policy; %zu need "
-                  "--allow)\n",
-                  s.to_add, s.to_change, s.to_remove, s.weaker, s.need_allow);
+    lk_buf_printf(&b, "%zu to add, %zu to change, %zu to remove", s.to_add, s.to_change,
+                  s.to_remove);
+    if (s.unmanaged_stores)
+        lk_buf_printf(&b, ", of which %zu unmanaged store%s that apply leaves alone",
+                      s.unmanaged_stores, s.unmanaged_stores == 1 ? "" : "s");
+    lk_buf_printf(&b, " (%zu weaker than policy; %zu need --allow)\n", s.weaker, s.need_allow);
     S_ENSURE(fwrite(b.data, 1, b.len, f) == b.len, LK_DIFF_EIO);
     S_ENSURE(fflush(f) == 0, LK_DIFF_EIO);
 cleanup:
@@ -2093,6 +2225,7 @@ char *lk_diff_to_json(const struct lk_diff *diff)
     cJSON_AddNumberToObject(sum, "add", (double)s.to_add);
     cJSON_AddNumberToObject(sum, "change", (double)s.to_change);
     cJSON_AddNumberToObject(sum, "remove", (double)s.to_remove);
+    cJSON_AddNumberToObject(sum, "unmanaged_stores", (double)s.unmanaged_stores);
     cJSON_AddNumberToObject(sum, "notes", (double)s.notes);
     cJSON_AddNumberToObject(sum, "weaker", (double)s.weaker);
     cJSON_AddNumberToObject(sum, "stronger", (double)s.stronger);

@@ -23,6 +23,11 @@
  *
  *               shorten-retention:<log group>      CloudWatch Logs retention lowered, or a
  *                                                  never-expire group given a finite one
+ *               unmanaged-retention                the same for log groups that only the
+ *                                                  policy's unmanaged rule governs: one
+ *                                                  allowance for all of them, since services
+ *                                                  create such groups unannounced (each
+ *                                                  /aws/lambda/<function>, ...)
  *               expire-earlier:<bucket>/<rule ID>  a lifecycle rule expires current or
  *                                                  noncurrent versions earlier, is enabled, or
  *                                                  covers more keys (also a missing rule that
@@ -69,12 +74,14 @@ enum lk_diff_resource {
     LK_DIFF_LOG_GROUP, /* a log group a desired name or pattern governs */
     LK_DIFF_TRAIL,
     LK_DIFF_UNMANAGED_LOG_GROUP, /* a log group only the policy's unmanaged rule governs */
+    LK_DIFF_UNMANAGED_STORE,     /* a bucket that receives logs but that no store names */
 };
 
 enum lk_diff_kind {
     LK_DIFF_MISSING, /* desired, absent live: apply adds it */
     LK_DIFF_CHANGED, /* both, different meaning: apply changes it */
-    LK_DIFF_EXTRA,   /* live, not desired: apply removes it */
+    LK_DIFF_EXTRA,   /* live, not desired: apply removes it (an unmanaged store: reported only,
+                        apply never acts on a bucket the policy does not name) */
     LK_DIFF_NOTE,    /* information, not drift (a pattern that matches no log group) */
 };
 
@@ -126,6 +133,7 @@ struct lk_diff_summary {
     size_t to_add;     /* MISSING */
     size_t to_change;  /* CHANGED */
     size_t to_remove;  /* EXTRA */
+    size_t unmanaged_stores; /* of to_remove: unmanaged stores, reported only (apply keeps them) */
     size_t notes;      /* NOTE (in no other count) */
     size_t weaker;     /* drift (not notes) where live is weaker than the policy */
     size_t stronger;   /* drift where live is stronger */
@@ -142,11 +150,11 @@ void lk_diff_free(struct lk_diff *diff);
  * Appends the changes that turn @p live into @p desired to @p out, then sorts @p out.
  *
  * Only what @p desired names is compared: live buckets, trails and log groups it does not name
- * are ignored (see lk_diff_log_groups_unmanaged()). A desired bucket or trail with no live entry,
- * or one with exists = false, is MISSING. Desired log group patterns ('*' = any run) are matched
- * against the live log groups of their region; each match is compared with the pattern's
- * retention (an exact desired name wins over patterns; among patterns, the one with the most
- * literal characters); a pattern matching nothing is a NOTE.
+ * are ignored (see lk_diff_log_groups_unmanaged() and lk_diff_stores_unmanaged()). A desired
+ * bucket or trail with no live entry, or one with exists = false, is MISSING. Desired log group
+ * patterns ('*' = any run) are matched against the live log groups of their region; each match
+ * is compared with the pattern's retention (an exact desired name wins over patterns; among
+ * patterns, the one with the most literal characters); a pattern matching nothing is a NOTE.
  *
  * @param desired the lowered policy (canonical, lk_ir_canonicalize()).
  * @param live the live state read from AWS, in the same IR (order does not matter).
@@ -165,11 +173,15 @@ int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_stat
                       const struct lk_diff_unmodelled *unmodelled, size_t n_unmodelled,
                       struct lk_diff *out);
 
+/** The allow name of every data-loss change of an unmanaged log group. */
+#define LK_DIFF_ALLOW_UNMANAGED_RETENTION "unmanaged-retention"
+
 /**
  * Appends the log groups of @p groups that no desired name or pattern covers and whose retention
  * breaks the policy's unmanaged rule (LK_DIFF_UNMANAGED_LOG_GROUP): a retention other than
- * desired->unmanaged_retention_days is CHANGED (in the policy's region). Without a rule, and in
- * other regions, a never-expire group is a NOTE. Sorts @p out.
+ * desired->unmanaged_retention_days is CHANGED (in the policy's region); one that keeps logs
+ * longer than the rule, never-expire included, needs LK_DIFF_ALLOW_UNMANAGED_RETENTION. Without
+ * a rule, and in other regions, a never-expire group is a NOTE. Sorts @p out.
  * @param groups every live log group listed (DescribeLogGroups), any order; entries with
  *        exists = false are skipped (live state from lk_live_read() with discover_unmanaged:
  *        live->log_groups).
@@ -178,6 +190,23 @@ int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_stat
 int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
                                  const struct lk_ir_log_group *groups, size_t n,
                                  struct lk_diff *out);
+
+/**
+ * Appends the buckets of @p stores that receive logs, that no desired bucket names, and where
+ * nothing deletes those logs (LK_DIFF_UNMANAGED_STORE): no lifecycle configuration (attribute
+ * "lifecycle"), or no enabled rule with an expiration of current objects whose prefix reaches
+ * where a delivery writes ("<key prefix>/AWSLogs/", or "AWSLogs/"; attribute
+ * "lifecycle.expiration"). With an unmanaged rule in the policy such a bucket is EXTRA and
+ * STRONGER (logs kept longer than the policy's finite retentions; apply never acts on it),
+ * without one a NOTE, as never-expire log groups are. A bucket that could not be read, does not
+ * exist, or whose lifecycle holds rules the IR cannot hold (dates, tag or size filters) and
+ * nothing modelled covers the logs, is a NOTE. Sorts @p out.
+ * @param stores live->unmanaged_stores of lk_live_read() with discover_stores.
+ * @return LK_DIFF_OK, or LK_DIFF_EINVAL.
+ */
+int lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
+                             const struct lk_ir_unmanaged_store *stores, size_t n,
+                             struct lk_diff *out);
 
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
@@ -210,7 +239,7 @@ int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color);
  */
 char *lk_diff_to_json(const struct lk_diff *diff);
 
-/** @return "bucket", "log_group", "trail" or "unmanaged_log_group". */
+/** @return "bucket", "log_group", "trail", "unmanaged_log_group" or "unmanaged_store". */
 const char *lk_diff_resource_name(enum lk_diff_resource resource);
 /** @return "add", "change", "remove" or "note". */
 const char *lk_diff_kind_name(enum lk_diff_kind kind);

@@ -93,6 +93,10 @@ const char *lk_live_kind_name(enum lk_live_kind kind)
         return "trail";
     case LK_LIVE_LOG_GROUPS:
         return "log groups";
+    case LK_LIVE_TRAILS:
+        return "trail listing";
+    case LK_LIVE_STORE:
+        return "unmanaged store";
     case LK_LIVE_KIND_COUNT:
         break;
     }
@@ -129,18 +133,14 @@ static void s_copy_list(struct lk_ir_state *st, struct lk_ir_string_list *dst,
     dst->n = src->n;
 }
 
-static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
-                          const struct lk_ir_bucket *s)
+/* Copies the rules of @p s into @p d (the rest of @p d already a copy of @p s). */
+static void s_copy_lifecycle(struct lk_ir_state *st, struct lk_ir_lifecycle *d,
+                             const struct lk_ir_lifecycle *s)
 {
-    *d = *s;
-    d->name = lk_ir_strdup(st, s->name);
-    d->region = lk_ir_strdup(st, s->region);
-    d->store = lk_ir_strdup(st, s->store);
-
-    d->lifecycle.rules = s_alloc(st, s->lifecycle.n_rules, sizeof(*d->lifecycle.rules));
-    for (size_t i = 0; i < s->lifecycle.n_rules; i++) {
-        struct lk_ir_lifecycle_rule *dr = &d->lifecycle.rules[i];
-        const struct lk_ir_lifecycle_rule *sr = &s->lifecycle.rules[i];
+    d->rules = s_alloc(st, s->n_rules, sizeof(*d->rules));
+    for (size_t i = 0; i < s->n_rules; i++) {
+        struct lk_ir_lifecycle_rule *dr = &d->rules[i];
+        const struct lk_ir_lifecycle_rule *sr = &s->rules[i];
         *dr = *sr;
         dr->id = lk_ir_strdup(st, sr->id);
         dr->prefix = lk_ir_strdup(st, sr->prefix);
@@ -149,6 +149,16 @@ static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
             memcpy(dr->transitions, sr->transitions, sr->n_transitions * sizeof(*dr->transitions));
         s_copy_list(st, &dr->sources, &sr->sources);
     }
+}
+
+static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
+                          const struct lk_ir_bucket *s)
+{
+    *d = *s;
+    d->name = lk_ir_strdup(st, s->name);
+    d->region = lk_ir_strdup(st, s->region);
+    d->store = lk_ir_strdup(st, s->store);
+    s_copy_lifecycle(st, &d->lifecycle, &s->lifecycle);
 
     d->policy.version = lk_ir_strdup(st, s->policy.version);
     d->policy.statements = s_alloc(st, s->policy.n_statements, sizeof(*d->policy.statements));
@@ -209,16 +219,30 @@ static void s_copy_log_group(struct lk_ir_state *st, struct lk_ir_log_group *d,
     d->source = lk_ir_strdup(st, s->source);
 }
 
+static void s_copy_store(struct lk_ir_state *st, struct lk_ir_unmanaged_store *d,
+                         const struct lk_ir_unmanaged_store *s)
+{
+    *d = *s;
+    d->bucket = lk_ir_strdup(st, s->bucket);
+    d->region = lk_ir_strdup(st, s->region);
+    d->error = lk_ir_strdup(st, s->error);
+    s_copy_lifecycle(st, &d->lifecycle, &s->lifecycle);
+    d->deliveries = NULL;
+    d->n_deliveries = 0; /* added by the merge, from the trail listings */
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Work items, workers and the transport tap
  * ------------------------------------------------------------------------------------------- */
 
 struct s_item {
     enum lk_live_kind kind;
-    const char *name;     /* bucket or trail (borrowed from the desired state) */
+    const char *name;     /* bucket or trail (borrowed from the desired state, or owned_name) */
     const char *region;   /* trail home region or listing region (borrowed), or NULL */
     char *prefix;         /* owned (heap): listing prefix, NULL = the whole region */
     bool first_page_only; /* a listing made only for exact names */
+    char *owned_name;     /* owned (heap): an unmanaged store's bucket */
+    bool heap;            /* the item itself was allocated alone (an unmanaged store) */
 
     /* Results, written only by the worker reading the item, read after every worker stopped. */
     struct lk_ir_state *st;         /* owned: scratch for the strings of the results */
@@ -226,6 +250,10 @@ struct s_item {
     struct lk_ir_trail trail;       /* in st */
     struct lk_ir_log_group *groups; /* owned (heap) array; strings in st */
     size_t n_groups, cap_groups;
+    struct lk_ir_trail *listed; /* a trail listing's trails, in st */
+    size_t n_listed;
+    struct lk_ir_unmanaged_store store; /* in st */
+    size_t store_minimum;               /* requests an unmanaged store needed */
     unsigned unmodelled;
     size_t location_calls; /* GetBucketLocation requests made for the bucket */
     int rc;
@@ -255,8 +283,11 @@ struct s_reader {
     pthread_mutex_t mu;
     pthread_cond_t work_cv; /* an item finished, or the read stops */
     pthread_cond_t main_cv; /* progress, or a worker exited */
-    struct s_item *items;
+    const struct lk_ir_state *desired;
+    struct s_item **queue; /* owned (heap) array of the items, in the order handed out */
     size_t n_items;
+    size_t cap_items;
+    size_t producers; /* trail listings not finished: they may queue more items */
     size_t next;   /* next item to hand out */
     size_t active; /* items in flight */
     size_t done;   /* items finished */
@@ -272,8 +303,10 @@ static enum lk_aws_service s_service_of(enum lk_live_kind kind)
 {
     switch (kind) {
     case LK_LIVE_BUCKET:
+    case LK_LIVE_STORE:
         return LK_AWS_S3;
     case LK_LIVE_TRAIL:
+    case LK_LIVE_TRAILS:
         return LK_AWS_CLOUDTRAIL;
     case LK_LIVE_LOG_GROUPS:
         return LK_AWS_LOGS;
@@ -406,6 +439,71 @@ static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
     return !it->first_page_only;
 }
 
+/* @return true for an answer that refuses the caller (403: AccessDenied, or no code at all on
+ * a HEAD), which for a bucket outside the policy is a finding, not a failure. */
+static bool s_refused(const struct lk_aws_error *err)
+{
+    return err->transport == LK_HTTP_OK && err->http_status == 403;
+}
+
+/* Keeps a refusal as the store's error code and clears @p err. */
+static void s_store_refused(struct s_item *it, struct lk_aws_error *err)
+{
+    it->store.error = lk_ir_strdup(it->st, err->code ? err->code : "AccessDenied");
+    lk_aws_error_clear(err);
+}
+
+/* An unmanaged store: HeadBucket (+ GetBucketLocation), GetBucketLifecycleConfiguration. */
+static int s_read_store(struct lk_aws_client *client, struct s_item *it)
+{
+    struct lk_ir_unmanaged_store *u = &it->store;
+    memset(u, 0, sizeof(*u));
+    u->bucket = lk_ir_strdup(it->st, it->name);
+    bool exists = false;
+    char *region = NULL;
+    it->store_minimum = 1;
+    if (lk_s3_head_bucket(client, it->name, NULL, it->st, &exists, &region, &it->err) != 0) {
+        if (!s_refused(&it->err))
+            return -1;
+        /* Another account's bucket still names its region (S3 API Reference, HeadBucket). */
+        u->exists = true;
+        s_store_refused(it, &it->err);
+        return 0;
+    }
+    if (!exists)
+        return 0;
+    u->exists = true;
+    if (!region) {
+        it->store_minimum++;
+        if (lk_s3_get_bucket_location(client, it->name, NULL, it->st, &region, &it->err) != 0) {
+            if (!s_refused(&it->err))
+                return -1;
+            s_store_refused(it, &it->err);
+            return 0;
+        }
+    }
+    u->region = region;
+    it->store_minimum++;
+    unsigned um = 0;
+    if (lk_s3_get_lifecycle(client, it->name, region, it->st, &u->lifecycle, &um, &it->err) != 0) {
+        if (it->err.code && !strcmp(it->err.code, "NoSuchBucket")) {
+            /* Deleted since HeadBucket: missing, as lk_s3_read_bucket_ex() says. */
+            lk_aws_error_clear(&it->err);
+            memset(&u->lifecycle, 0, sizeof(u->lifecycle));
+            u->exists = false;
+            u->region = NULL;
+            return 0;
+        }
+        if (!s_refused(&it->err))
+            return -1;
+        s_store_refused(it, &it->err);
+        return 0;
+    }
+    /* Rules the IR holds only in part may expire the logs in ways the diff cannot see. */
+    u->lifecycle_unmodelled = (um & (LK_S3_UNMODELLED_FILTER | LK_S3_UNMODELLED_DATE)) != 0;
+    return 0;
+}
+
 static void s_read_item(struct s_worker *w, struct s_item *it)
 {
     w->item = it;
@@ -432,6 +530,16 @@ static void s_read_item(struct s_worker *w, struct s_item *it)
         it->rc = lk_logs_describe_log_groups_pages(w->client, &q, it->st, s_on_page, it, &it->err);
         break;
     }
+    case LK_LIVE_TRAILS:
+        /* No names: every trail of the region, and with includeShadowTrails the multi-region
+         * and organisation trails replicated from their home region (CloudTrail API
+         * Reference, DescribeTrails). */
+        it->rc = lk_cloudtrail_describe_trails(w->client, it->region, NULL, 0, true, it->st,
+                                               &it->listed, &it->n_listed, &it->err);
+        break;
+    case LK_LIVE_STORE:
+        it->rc = s_read_store(w->client, it);
+        break;
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         it->rc = -1;
@@ -439,6 +547,47 @@ static void s_read_item(struct s_worker *w, struct s_item *it)
         break;
     }
     w->item = NULL;
+}
+
+/* @return true when a desired bucket is named @p name. */
+static bool s_desired_bucket(const struct lk_ir_state *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_buckets; i++)
+        if (!strcmp(d->buckets[i].name, name))
+            return true;
+    return false;
+}
+
+/* Appends @p it to the queue (lock held, or before any worker runs). */
+static void s_enqueue(struct s_reader *r, struct s_item *it)
+{
+    if (r->n_items == r->cap_items) {
+        r->cap_items = r->cap_items ? r->cap_items * 2 : 16;
+        r->queue = lk_xrealloc(r->queue, r->cap_items * sizeof(*r->queue));
+    }
+    r->queue[r->n_items++] = it;
+}
+
+/* Queues a read of every bucket the trails of listing @p it deliver to that no desired bucket
+ * names and no earlier listing queued (lock held). */
+static void s_queue_stores(struct s_reader *r, const struct s_item *it)
+{
+    for (size_t i = 0; i < it->n_listed; i++) {
+        const char *bucket = it->listed[i].s3_bucket_name;
+        if (!bucket || !*bucket || s_desired_bucket(r->desired, bucket))
+            continue;
+        bool queued = false;
+        for (size_t k = 0; k < r->n_items && !queued; k++)
+            queued = r->queue[k]->kind == LK_LIVE_STORE && !strcmp(r->queue[k]->name, bucket);
+        if (queued)
+            continue;
+        struct s_item *s = lk_xcalloc(1, sizeof(*s));
+        s->kind = LK_LIVE_STORE;
+        s->heap = true;
+        s->owned_name = lk_xstrdup(bucket);
+        s->name = s->owned_name;
+        s_enqueue(r, s);
+    }
 }
 
 static void *s_worker_main(void *arg)
@@ -451,11 +600,14 @@ static void *s_worker_main(void *arg)
     lk_json_use_scratch(&scratch);
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        while (!r->stop && r->next < r->n_items && r->active >= (size_t)r->limit)
+        /* Wait for a free slot, or, with the queue empty, for a trail listing in flight to
+         * queue the buckets it names. */
+        while (!r->stop && ((r->next < r->n_items && r->active >= (size_t)r->limit) ||
+                            (r->next >= r->n_items && r->producers > 0)))
             pthread_cond_wait(&r->work_cv, &r->mu);
         if (r->stop || r->next >= r->n_items)
             break;
-        struct s_item *it = &r->items[r->next++];
+        struct s_item *it = r->queue[r->next++];
         r->active++;
         pthread_mutex_unlock(&r->mu);
 
@@ -464,6 +616,11 @@ static void *s_worker_main(void *arg)
         pthread_mutex_lock(&r->mu);
         r->active--;
         r->done++;
+        if (it->kind == LK_LIVE_TRAILS) {
+            r->producers--;
+            if (it->rc == 0)
+                s_queue_stores(r, it);
+        }
         if (it->rc != 0 && !r->stop) {
             r->stop = true;
             r->failed = it;
@@ -633,23 +790,23 @@ static bool s_governed(const struct s_plan *p, const struct lk_ir_log_group *g)
     return false;
 }
 
-static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_item *items,
+static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_item *const *items,
                                size_t n_items, struct lk_ir_state *live,
                                struct lk_live_report *report)
 {
     const struct lk_ir_state *d = p->desired;
     size_t total = 0;
     for (size_t i = 0; i < n_items; i++)
-        if (items[i].kind == LK_LIVE_LOG_GROUPS)
-            total += items[i].n_groups;
+        if (items[i]->kind == LK_LIVE_LOG_GROUPS)
+            total += items[i]->n_groups;
 
     /* Every listed group once (an exact-name listing may repeat a group a prefix listing
      * returned), by region and name. */
     const struct lk_ir_log_group **refs = lk_xcalloc(total ? total : 1, sizeof(*refs));
     size_t n = 0;
     for (size_t i = 0; i < n_items; i++)
-        for (size_t k = 0; items[i].kind == LK_LIVE_LOG_GROUPS && k < items[i].n_groups; k++)
-            refs[n++] = &items[i].groups[k];
+        for (size_t k = 0; items[i]->kind == LK_LIVE_LOG_GROUPS && k < items[i]->n_groups; k++)
+            refs[n++] = &items[i]->groups[k];
     qsort(refs, n, sizeof(*refs), s_cmp_group_ref);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
@@ -696,9 +853,48 @@ static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_i
     free(refs);
 }
 
+/* Each unmanaged store with the listed trails that deliver to it (a multi-region trail listed
+ * in several regions once). */
+static void s_merge_stores(struct s_item *const *items, size_t n_items, struct lk_ir_state *live)
+{
+    size_t n_stores = 0, n_listed = 0;
+    for (size_t i = 0; i < n_items; i++) {
+        n_stores += items[i]->kind == LK_LIVE_STORE;
+        if (items[i]->kind == LK_LIVE_TRAILS)
+            n_listed += items[i]->n_listed;
+    }
+    live->unmanaged_stores = s_alloc(live, n_stores, sizeof(*live->unmanaged_stores));
+    for (size_t i = 0; i < n_items; i++) {
+        if (items[i]->kind != LK_LIVE_STORE)
+            continue;
+        struct lk_ir_unmanaged_store *u = &live->unmanaged_stores[live->n_unmanaged_stores++];
+        s_copy_store(live, u, &items[i]->store);
+        u->deliveries = s_alloc(live, n_listed, sizeof(*u->deliveries));
+        for (size_t k = 0; k < n_items; k++) {
+            for (size_t t = 0; items[k]->kind == LK_LIVE_TRAILS && t < items[k]->n_listed; t++) {
+                const struct lk_ir_trail *tr = &items[k]->listed[t];
+                if (!tr->s3_bucket_name || strcmp(tr->s3_bucket_name, u->bucket) != 0)
+                    continue;
+                bool dup = false;
+                for (size_t j = 0; j < u->n_deliveries && !dup; j++)
+                    dup = !strcmp(u->deliveries[j].name, tr->name) &&
+                          s_streq(u->deliveries[j].region, tr->home_region) &&
+                          s_streq(u->deliveries[j].key_prefix, tr->s3_key_prefix);
+                if (dup)
+                    continue;
+                struct lk_ir_delivery *dl = &u->deliveries[u->n_deliveries++];
+                dl->service = lk_ir_strdup(live, "cloudtrail");
+                dl->name = lk_ir_strdup(live, tr->name);
+                dl->region = lk_ir_strdup(live, tr->home_region);
+                dl->key_prefix = lk_ir_strdup(live, tr->s3_key_prefix);
+            }
+        }
+    }
+}
+
 /* Copies the items' results into @p live, canonicalises it and fills the report's findings. */
 static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
-                    struct s_item *items, size_t n_items, struct lk_ir_state *live,
+                    struct s_item *const *items, size_t n_items, struct lk_ir_state *live,
                     struct lk_live_report *report)
 {
     const struct lk_ir_state *d = p->desired;
@@ -706,11 +902,11 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
     live->trails = s_alloc(live, d->n_trails, sizeof(*live->trails));
     size_t n_unmodelled = 0;
     for (size_t i = 0; i < n_items; i++)
-        if (items[i].unmodelled)
+        if (items[i]->unmodelled)
             n_unmodelled++;
     report->unmodelled = lk_xcalloc(n_unmodelled ? n_unmodelled : 1, sizeof(*report->unmodelled));
     for (size_t i = 0; i < n_items; i++) {
-        struct s_item *it = &items[i];
+        struct s_item *it = items[i];
         const char *name = NULL;
         if (it->kind == LK_LIVE_BUCKET) {
             struct lk_ir_bucket *b = &live->buckets[live->n_buckets++];
@@ -729,6 +925,7 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
         }
     }
     s_merge_log_groups(p, opts->discover_unmanaged, items, n_items, live, report);
+    s_merge_stores(items, n_items, live);
     lk_ir_canonicalize(live);
 
     if (opts->discover_unmanaged) {
@@ -755,6 +952,10 @@ static size_t s_item_minimum(const struct s_item *it)
         if (it->first_page_only || it->n_groups == 0)
             return 1;
         return (it->n_groups + LK_LIVE_LOG_GROUPS_PER_PAGE - 1) / LK_LIVE_LOG_GROUPS_PER_PAGE;
+    case LK_LIVE_TRAILS:
+        return 1; /* DescribeTrails answers every trail at once (no NextToken in its model) */
+    case LK_LIVE_STORE:
+        return it->store_minimum;
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         break;
@@ -777,6 +978,11 @@ static char *s_item_context(const struct s_item *it)
                                  it->region ? it->region : "the default region");
         return s_printf_heap("listing the log groups of %s",
                              it->region ? it->region : "the default region");
+    case LK_LIVE_TRAILS:
+        return s_printf_heap("listing the trails of %s",
+                             it->region ? it->region : "the default region");
+    case LK_LIVE_STORE:
+        return s_printf_heap("reading the lifecycle of bucket %s", it->name);
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         break;
@@ -874,14 +1080,31 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     free(partition);
 
     /* The work items, in the order they are handed out (and merged: buckets and trails in the
-     * desired state's order). Longest first, so that no long item starts last and keeps one
-     * worker busy after the others are done: paginated listings (whose pages follow one
-     * another), buckets (7 requests), trails (3), then the one-page exact-name listings. */
+     * desired state's order). The trail listings first: the buckets they name are read after
+     * them. Then longest first, so that no long item starts last and keeps one worker busy
+     * after the others are done: paginated listings (whose pages follow one another), buckets
+     * (7 requests), trails (3), then the one-page exact-name listings. */
     struct s_plan plan = {desired, desired->region ? desired->region : client->cfg.region};
     size_t n_listing_cap = desired->n_log_groups * 2 + 2;
     struct s_item *listings = lk_xcalloc(n_listing_cap, sizeof(*listings));
     size_t n_listings = s_plan_listings(&plan, opts->discover_unmanaged, listings);
-    items = lk_xcalloc(desired->n_buckets + desired->n_trails + n_listings + 1, sizeof(*items));
+    items = lk_xcalloc(desired->n_buckets + 2 * desired->n_trails + n_listings + 2, sizeof(*items));
+    if (opts->discover_stores) {
+        /* The policy's region and every desired trail's home region, each once. */
+        for (size_t i = 0; i <= desired->n_trails; i++) {
+            const char *region = plan.default_region;
+            if (i > 0 && desired->trails[i - 1].home_region)
+                region = desired->trails[i - 1].home_region;
+            bool seen = false;
+            for (size_t k = 0; k < n_items && !seen; k++)
+                seen = s_streq(items[k].region, region);
+            if (seen)
+                continue;
+            items[n_items].kind = LK_LIVE_TRAILS;
+            items[n_items++].region = region;
+            r.producers++;
+        }
+    }
     for (size_t i = 0; i < n_listings; i++)
         if (!listings[i].first_page_only)
             items[n_items++] = listings[i];
@@ -898,6 +1121,9 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         if (listings[i].first_page_only)
             items[n_items++] = listings[i];
     free(listings); /* the items own the prefixes now */
+    r.desired = desired;
+    for (size_t i = 0; i < n_items; i++)
+        s_enqueue(&r, &items[i]);
 
     /* The other workers' clients, here on the calling thread before any worker runs (libcurl's
      * global initialisation is done by the first transport, never concurrently). */
@@ -916,8 +1142,6 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         n_workers++;
     }
 
-    r.items = items;
-    r.n_items = n_items;
     if (wanted > 0 && r.limit > wanted)
         r.limit = wanted;
 
@@ -948,8 +1172,9 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     while (r.running > 0) {
         if (opts->progress && r.done != reported) {
             reported = r.done;
+            size_t total = r.n_items; /* grows when a trail listing names buckets */
             pthread_mutex_unlock(&r.mu);
-            opts->progress(opts->progress_ctx, reported, n_items);
+            opts->progress(opts->progress_ctx, reported, total);
             pthread_mutex_lock(&r.mu);
             continue;
         }
@@ -962,7 +1187,7 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
             workers[i].started = false;
         }
     if (opts->progress && r.done != reported)
-        opts->progress(opts->progress_ctx, r.done, n_items);
+        opts->progress(opts->progress_ctx, r.done, r.n_items);
     report->concurrency_final = r.limit < started ? r.limit : started;
     report->reductions = r.reductions;
 
@@ -976,11 +1201,11 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
 
     report->counts[LK_LIVE_ACCOUNT].items = 1;
     report->counts[LK_LIVE_ACCOUNT].minimum = 1;
-    for (size_t i = 0; i < n_items; i++) {
-        report->counts[items[i].kind].items++;
-        report->counts[items[i].kind].minimum += s_item_minimum(&items[i]);
+    for (size_t i = 0; i < r.n_items; i++) {
+        report->counts[r.queue[i]->kind].items++;
+        report->counts[r.queue[i]->kind].minimum += s_item_minimum(r.queue[i]);
     }
-    s_merge(&plan, opts, items, n_items, live, report);
+    s_merge(&plan, opts, r.queue, r.n_items, live, report);
     rc = 0;
 
 cleanup:
@@ -1007,12 +1232,19 @@ cleanup:
         pthread_cond_destroy(&r.work_cv);
         pthread_mutex_destroy(&r.mu);
     }
-    for (size_t i = 0; i < n_items; i++) {
-        free(items[i].prefix);
-        free(items[i].groups);
-        lk_aws_error_clear(&items[i].err);
-        lk_ir_state_free(items[i].st);
+    /* The queue holds every item: the planned ones (queued as soon as planned) and the stores
+     * the trail listings added. */
+    for (size_t i = 0; i < r.n_items; i++) {
+        struct s_item *it = r.queue[i];
+        free(it->prefix);
+        free(it->groups);
+        free(it->owned_name);
+        lk_aws_error_clear(&it->err);
+        lk_ir_state_free(it->st);
+        if (it->heap)
+            free(it);
     }
+    free(r.queue);
     free(items);
     lk_sts_identity_clear(&id);
     report->elapsed_ms = s_mono_ms() - started_ms;

@@ -19,6 +19,18 @@
  *                page: "The results are ASCII-sorted by log group name" (model doc of
  *                DescribeLogGroups), and a name sorts before every longer name it prefixes.
  *                The groups are then matched locally (lk_logs_pattern_match()).
+ *   stores       with opts->discover_stores: one DescribeTrails (shadow trails included, so
+ *                multi-region trails homed elsewhere are listed too) per region, the policy's
+ *                and every desired trail's home region; then, for every bucket a listed trail
+ *                delivers to (S3BucketName) that no desired bucket names, HeadBucket
+ *                (GetBucketLocation only when HeadBucket gave no region) and
+ *                GetBucketLifecycleConfiguration. A bucket read is queued as soon as the listing
+ *                that names it is read, so it overlaps the other items. A bucket that refuses
+ *                the reads (403: another account's bucket, typically an organisation trail's)
+ *                is kept with its error code, not a failure. These are the log-receiving
+ *                sources the four services logkeep speaks to (S3, CloudWatch Logs, CloudTrail,
+ *                STS) can name; VPC Flow Logs, ELB access logs, AWS Config and S3 server access
+ *                logging are named by other APIs.
  *
  * What ends up in @c live:
  *   - every desired bucket and trail, in live form (exists = false when AWS has none);
@@ -29,6 +41,9 @@
  *     them, so the report lists them: report->unmanaged points at the live entries that no
  *     desired name or pattern covers. live->log_groups is then the "every live log group
  *     listed" that lk_diff_log_groups_unmanaged() expects.
+ *   - with opts->discover_stores, live->unmanaged_stores: one entry per bucket found above,
+ *     with its region, lifecycle and every listed trail that delivers to it (name, home region,
+ *     key prefix), what lk_diff_stores_unmanaged() expects.
  *   The state is canonical at the end (lk_ir_canonicalize()). Fields only desired state has
  *   (bucket store, sources, wanted days) stay NULL/zero.
  *
@@ -37,12 +52,15 @@
  * (its own curl handle, credential provider and retry quota): worker 0 uses the caller's
  * client, the others get one from opts->new_client, created on the calling thread before any
  * worker starts (so libcurl's global initialisation never races). Workers pull items from a
- * mutex-protected queue in a fixed order, longest first (paginated listings, whose pages must
- * follow one another; buckets, 7 requests; trails, 3; one-page exact-name listings), and write
- * each result into the item's own scratch lk_ir_state; nothing is shared between workers but
- * the queue. After every worker has stopped, the calling thread copies the results into
+ * mutex-protected queue in a fixed order: trail listings first (they add the bucket reads
+ * behind them), then longest first (paginated listings, whose pages must follow one another;
+ * buckets, 7 requests; trails, 3; one-page exact-name listings), and write each result into the
+ * item's own scratch lk_ir_state; nothing is shared between workers but the queue. A worker
+ * that finds the queue empty while a trail listing is still being read waits for the bucket
+ * reads it may add. After every worker has stopped, the calling thread copies the results into
  * @c live in a fixed order (buckets and trails in the desired state's order, then the log
- * groups by region and name) and canonicalises: the result does not depend on timing.
+ * groups by region and name, the unmanaged stores by bucket) and canonicalises: the result
+ * does not depend on timing.
  *
  * Throttling: each client's standard retry mode backs off and retries throttling errors. On top
  * of that, every HTTP answer is inspected (the reader wraps each client's transport while it
@@ -89,16 +107,20 @@ enum lk_live_kind {
     LK_LIVE_BUCKET,     /* one desired bucket */
     LK_LIVE_TRAIL,      /* one desired trail */
     LK_LIVE_LOG_GROUPS, /* one DescribeLogGroups listing: a prefix, or a whole region */
+    LK_LIVE_TRAILS,     /* one DescribeTrails listing of a region (discover_stores) */
+    LK_LIVE_STORE,      /* one bucket a listed trail delivers to, outside the policy */
     LK_LIVE_KIND_COUNT,
 };
 
-/** @return "account", "bucket", "trail" or "log groups". */
+/** @return "account", "bucket", "trail", "log groups", "trail listing" or "unmanaged store". */
 const char *lk_live_kind_name(enum lk_live_kind kind);
 
 struct lk_live_options {
     int concurrency;              /* items read at once; 0: LK_LIVE_DEFAULT_CONCURRENCY; capped at
                                      LK_LIVE_MAX_CONCURRENCY; 1 without new_client */
     bool discover_unmanaged;      /* also list every log group of the regions (see above) */
+    bool discover_stores;         /* also list the trails and read the buckets they deliver to
+                                     that the policy does not govern (see above) */
     const char *expected_account; /* when set, a different caller account fails the read with
                                      LK_LIVE_WRONG_ACCOUNT before anything else is read */
     /* Creates the client of workers 1..N-1 (worker 0 uses the caller's), or NULL. Called on
@@ -109,7 +131,8 @@ struct lk_live_options {
     void *new_client_ctx;
     /* Progress, for a terminal indicator: called on the calling thread only, with @p done
      * non-decreasing, first (0, total) and, after a successful read, (total, total). @p total is
-     * the number of work items (buckets + trails + listings). May be NULL. */
+     * the number of work items (buckets + trails + listings + unmanaged stores); it grows when a
+     * trail listing names buckets to read. May be NULL. */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
 };
@@ -122,7 +145,10 @@ struct lk_live_counts {
                          HeadBucket (+ GetBucketLocation when HeadBucket gave no region) + 6
                          Gets, 1 when missing; per trail 3, 1 when missing; per listing
                          ceil(groups / 50) pages, at least 1 (1 for an exact-name listing);
-                         1 GetCallerIdentity */
+                         per trail listing 1 (DescribeTrails has no pages); per unmanaged
+                         store HeadBucket (+ GetBucketLocation when it gave no region) +
+                         GetBucketLifecycleConfiguration, 1 when missing or refused at
+                         HeadBucket; 1 GetCallerIdentity */
     size_t throttled; /* answers that were throttling errors (each was retried or failed) */
     size_t failed;    /* HTTP answers other than 2xx, and exchanges without an answer (all
                          retried ones included); "not found"/"not configured" answers count */
@@ -154,7 +180,8 @@ struct lk_live_report {
     struct lk_live_unmodelled *unmodelled; /* owned (heap); names borrowed from live */
     size_t n_unmodelled;
     /* When the read failed: what was being read ("reading bucket NAME", "reading trail NAME",
-     * "listing log groups \"PREFIX\" in REGION", "reading the caller identity"). Owned (heap). */
+     * "listing log groups \"PREFIX\" in REGION", "listing the trails of REGION", "reading the
+     * lifecycle of bucket NAME", "reading the caller identity"). Owned (heap). */
     char *error_context;
     enum lk_live_kind error_kind;
     int64_t elapsed_ms; /* wall-clock time of the read */

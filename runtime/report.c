@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "emit.h"
 
 /* ------------------------------------------------------------------------------ shared */
 
@@ -74,7 +75,7 @@ static size_t s_differences(const struct lk_diff_summary *sum)
 }
 
 static const char *const s_kind_titles[] = {"Buckets", "Log groups", "Trails",
-                                            "Unmanaged log groups"};
+                                            "Unmanaged log groups", "Unmanaged stores"};
 
 static const char *s_kind_title(enum lk_diff_resource r)
 {
@@ -120,6 +121,7 @@ static cJSON *s_json_context(const struct lk_report_context *ctx)
         s_jpush(paths, s_jstr(ctx->policy_paths[i]));
     s_jadd(o, "resources_read", cJSON_CreateNumber((double)ctx->resources_read));
     s_jadd(o, "unmanaged_log_groups", cJSON_CreateNumber((double)ctx->unmanaged_log_groups));
+    s_jadd(o, "unmanaged_stores", cJSON_CreateNumber((double)ctx->unmanaged_stores));
     s_jadd(o, "generated_at", s_jstr(ctx->generated_at));
     return o;
 }
@@ -150,44 +152,11 @@ static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
 
 /* ------------------------------------------------------------------------------ Markdown */
 
-/* Text in a table cell or list item: nothing in it can end the cell, start a code span,
- * emphasis or a link, or become HTML. */
-static void s_md_text(struct lk_buf *b, const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        switch (c) {
-        case '|': case '`': case '\\': case '*': case '_': case '[': case ']': case '#':
-            lk_buf_putc(b, '\\');
-            lk_buf_putc(b, (char)c);
-            break;
-        case '<':
-            lk_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            lk_buf_puts(b, "&gt;");
-            break;
-        case '&':
-            lk_buf_puts(b, "&amp;");
-            break;
-        case '\r':
-            if (p[1] != '\n')
-                lk_buf_puts(b, "<br>");
-            break;
-        case '\n':
-            lk_buf_puts(b, "<br>");
-            break;
-        default:
-            lk_buf_putc(b, c < 0x20 ? ' ' : (char)c);
-            break;
-        }
-    }
-}
 
 static void s_md_value(struct lk_buf *b, const char *s)
 {
     if (s)
-        s_md_text(b, s);
+        lk_md_escape(b, s);
     else
         lk_buf_puts(b, "*absent*");
 }
@@ -197,23 +166,23 @@ static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch)
     lk_buf_puts(b, "| ");
     if (ch->direction == LK_DIFF_WEAKER)
         lk_buf_puts(b, "**weaker** ");
-    s_md_text(b, s_opt(ch->name, ""));
+    lk_md_escape(b, s_opt(ch->name, ""));
     if (ch->region) {
         lk_buf_puts(b, " (");
-        s_md_text(b, ch->region);
+        lk_md_escape(b, ch->region);
         lk_buf_putc(b, ')');
     }
     lk_buf_puts(b, " | ");
-    s_md_text(b, s_attr(ch));
+    lk_md_escape(b, s_attr(ch));
     lk_buf_puts(b, " | ");
-    s_md_text(b, lk_diff_kind_name(ch->kind));
+    lk_md_escape(b, lk_diff_kind_name(ch->kind));
     if (ch->data_loss && ch->allow_name) {
         lk_buf_puts(b, ", needs --allow ");
-        s_md_text(b, ch->allow_name);
+        lk_md_escape(b, ch->allow_name);
     }
     if (ch->note) {
         lk_buf_puts(b, ": ");
-        s_md_text(b, ch->note);
+        lk_md_escape(b, ch->note);
     }
     lk_buf_puts(b, " | ");
     s_md_value(b, ch->live);
@@ -229,12 +198,12 @@ static void s_md_context(struct lk_buf *b, const struct lk_report_context *ctx)
     bool any = false;
     if (ctx->account) {
         lk_buf_puts(b, "Account ");
-        s_md_text(b, ctx->account);
+        lk_md_escape(b, ctx->account);
         any = true;
     }
     if (ctx->region) {
         lk_buf_puts(b, any ? ", region " : "Region ");
-        s_md_text(b, ctx->region);
+        lk_md_escape(b, ctx->region);
         any = true;
     }
     if (ctx->resources_read) {
@@ -245,16 +214,21 @@ static void s_md_context(struct lk_buf *b, const struct lk_report_context *ctx)
         lk_buf_printf(b, "%s%zu unmanaged log groups", any ? ", " : "", ctx->unmanaged_log_groups);
         any = true;
     }
+    if (ctx->unmanaged_stores) {
+        lk_buf_printf(b, "%s%zu unmanaged store%s", any ? ", " : "", ctx->unmanaged_stores,
+                      ctx->unmanaged_stores == 1 ? "" : "s");
+        any = true;
+    }
     for (size_t i = 0; i < ctx->n_policy_paths; i++) {
         if (!ctx->policy_paths[i])
             continue;
         lk_buf_puts(b, any ? (i == 0 ? ", policy " : " ") : "Policy ");
-        s_md_text(b, ctx->policy_paths[i]);
+        lk_md_escape(b, ctx->policy_paths[i]);
         any = true;
     }
     if (ctx->generated_at) {
         lk_buf_puts(b, any ? ", generated " : "Generated ");
-        s_md_text(b, ctx->generated_at);
+        lk_md_escape(b, ctx->generated_at);
         any = true;
     }
     if (any)
@@ -273,10 +247,15 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
         lk_buf_printf(b, "## logkeep drift: %zu difference%s (%zu weaker than policy)\n\n", n,
                       n == 1 ? "" : "s", sum.weaker);
     s_md_context(b, ctx);
-    if (n)
-        lk_buf_printf(b, "%zu to add, %zu to change, %zu to remove; %zu stronger than policy; "
-                         "%zu need --allow.\n\n",
-                      sum.to_add, sum.to_change, sum.to_remove, sum.stronger, sum.need_allow);
+    if (n) {
+        lk_buf_printf(b, "%zu to add, %zu to change, %zu to remove", sum.to_add, sum.to_change,
+                      sum.to_remove);
+        if (sum.unmanaged_stores)
+            lk_buf_printf(b, " (%zu of them unmanaged store%s that apply leaves alone)",
+                          sum.unmanaged_stores, sum.unmanaged_stores == 1 ? "" : "s");
+        lk_buf_printf(b, "; %zu stronger than policy; %zu need --allow.\n\n", sum.stronger,
+                      sum.need_allow);
+    }
 
     /* The diff is sorted by resource kind first: one table per run of a kind. */
     bool open = false;
@@ -307,20 +286,20 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
             if (s_is_drift(ch))
                 continue;
             lk_buf_puts(b, "- ");
-            s_md_text(b, lk_diff_resource_name(ch->resource));
+            lk_md_escape(b, lk_diff_resource_name(ch->resource));
             lk_buf_putc(b, ' ');
-            s_md_text(b, s_opt(ch->name, ""));
+            lk_md_escape(b, s_opt(ch->name, ""));
             if (ch->region) {
                 lk_buf_puts(b, " (");
-                s_md_text(b, ch->region);
+                lk_md_escape(b, ch->region);
                 lk_buf_putc(b, ')');
             }
             if (ch->attribute && *ch->attribute) {
                 lk_buf_puts(b, ", ");
-                s_md_text(b, ch->attribute);
+                lk_md_escape(b, ch->attribute);
             }
             lk_buf_puts(b, ": ");
-            s_md_text(b, s_opt(ch->note, "note"));
+            lk_md_escape(b, s_opt(ch->note, "note"));
             lk_buf_putc(b, '\n');
         }
         lk_buf_puts(b, "\n</details>\n");
@@ -533,6 +512,8 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
                   ctx->resources_read);
     lk_buf_printf(b, "      <property name=\"unmanaged_log_groups\" value=\"%zu\"/>\n",
                   ctx->unmanaged_log_groups);
+    lk_buf_printf(b, "      <property name=\"unmanaged_stores\" value=\"%zu\"/>\n",
+                  ctx->unmanaged_stores);
     lk_buf_puts(b, "    </properties>\n");
 
     struct lk_buf line;
@@ -618,6 +599,9 @@ static const struct s_rule s_rules[] = {
     {LK_REPORT_RULE_UNMANAGED_LOG_GROUP, "unmanaged-log-group",
      "A log group no source names breaks the policy's rule for unmanaged log groups.", "warning"},
     {LK_REPORT_RULE_NOTE, "drift-note", "Information about the drift check, not drift.", "note"},
+    {LK_REPORT_RULE_UNMANAGED_STORE, "unmanaged-store",
+     "An S3 bucket no store names receives logs and nothing deletes them: they are kept forever.",
+     "warning"},
 };
 
 static size_t s_rule_of(const struct lk_diff_change *ch)
@@ -626,6 +610,8 @@ static size_t s_rule_of(const struct lk_diff_change *ch)
         return 5;
     if (ch->resource == LK_DIFF_UNMANAGED_LOG_GROUP)
         return 4;
+    if (ch->resource == LK_DIFF_UNMANAGED_STORE)
+        return 6;
     if (ch->kind == LK_DIFF_MISSING && (!ch->attribute || !*ch->attribute) &&
         (ch->resource == LK_DIFF_BUCKET || ch->resource == LK_DIFF_TRAIL))
         return 0;
@@ -653,6 +639,7 @@ static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
     const char *name = s_opt(ch->name, "");
     switch (ch->resource) {
     case LK_DIFF_BUCKET:
+    case LK_DIFF_UNMANAGED_STORE:
         lk_buf_printf(b, "arn:%s:s3:::%s", part, name);
         break;
     case LK_DIFF_TRAIL:

@@ -4,7 +4,7 @@
  *
  *   TEXT      lk_diff_render_text(), as `logkeep plan` prints it.
  *   JSON      lk_diff_to_json() with a "context" member (account, region, policy files,
- *             resources read, unmanaged log groups, generated time).
+ *             resources read, unmanaged log groups and stores, generated time).
  *   MARKDOWN  for a GitHub step summary or PR comment: a title ("logkeep drift: N differences
  *             (K weaker than policy)" or "logkeep drift: in sync"), a table per resource kind
  *             (Resource | Attribute | Change | Live | Policy | Direction; weaker rows start with
@@ -54,6 +54,9 @@ enum lk_report_format {
                                                      stronger (added, changed or extra) */
 #define LK_REPORT_RULE_UNMANAGED_LOG_GROUP "LKD005" /* a log group breaking the unmanaged rule */
 #define LK_REPORT_RULE_NOTE "LKD006"              /* information, not drift */
+#define LK_REPORT_RULE_UNMANAGED_STORE                                                             \
+    "LKD007" /* a bucket outside the policy keeps logs                                             \
+                forever */
 
 /* What the caller knows beyond the diff. Every member may be NULL or zero. */
 struct lk_report_context {
@@ -65,6 +68,8 @@ struct lk_report_context {
     size_t resources_read;              /* resources the live reader read */
     size_t unmanaged_log_groups;        /* log groups no desired name or pattern covers
                                            (lk_live_report.n_unmanaged) */
+    size_t unmanaged_stores;            /* buckets that receive logs and that no store names
+                                           (live state's n_unmanaged_stores) */
     const char *generated_at;           /* the time of the report, as the caller formats it
                                            (ISO 8601 UTC recommended); never read here */
     const char *tool_version;           /* for SARIF's tool.driver.version */

@@ -121,6 +121,21 @@ static int s_cmp_trail(const void *a, const void *b)
                      ((const struct lk_ir_trail *)b)->name);
 }
 
+static int s_cmp_store(const void *a, const void *b)
+{
+    return s_strcmp0(((const struct lk_ir_unmanaged_store *)a)->bucket,
+                     ((const struct lk_ir_unmanaged_store *)b)->bucket);
+}
+
+static int s_cmp_delivery(const void *a, const void *b)
+{
+    const struct lk_ir_delivery *x = a, *y = b;
+    int c = s_strcmp0(x->service, y->service);
+    if (!c)
+        c = s_strcmp0(x->region, y->region);
+    return c ? c : s_strcmp0(x->name, y->name);
+}
+
 static int s_cmp_data_resource(const void *a, const void *b)
 {
     return s_strcmp0(((const struct lk_ir_data_resource *)a)->type,
@@ -229,6 +244,19 @@ static cJSON *s_write_statement(const struct lk_ir_statement *s)
     return o;
 }
 
+static void s_write_lifecycle(cJSON *o, const struct lk_ir_lifecycle *l)
+{
+    cJSON *lc = s_add(o, "lifecycle", cJSON_CreateObject());
+    s_add_bool(lc, "present", l->present);
+    s_add_str(lc, "transition_min_size",
+              s_enum_name(s_tms_names, S_COUNT(s_tms_names), (int)l->transition_min_size));
+    cJSON *rules = s_add(lc, "rules", cJSON_CreateArray());
+    size_t *ord = s_order(l->rules, l->n_rules, sizeof(*l->rules), s_cmp_rule);
+    for (size_t i = 0; i < l->n_rules; i++)
+        s_push(rules, s_write_rule(&l->rules[ord[i]]));
+    free(ord);
+}
+
 static cJSON *s_write_bucket(const struct lk_ir_bucket *b)
 {
     cJSON *o = s_new(cJSON_CreateObject());
@@ -237,23 +265,14 @@ static cJSON *s_write_bucket(const struct lk_ir_bucket *b)
     s_add_str(o, "store", b->store);
     s_add_bool(o, "exists", b->exists);
 
-    cJSON *lc = s_add(o, "lifecycle", cJSON_CreateObject());
-    s_add_bool(lc, "present", b->lifecycle.present);
-    s_add_str(lc, "transition_min_size",
-              s_enum_name(s_tms_names, S_COUNT(s_tms_names), (int)b->lifecycle.transition_min_size));
-    cJSON *rules = s_add(lc, "rules", cJSON_CreateArray());
-    size_t *ord = s_order(b->lifecycle.rules, b->lifecycle.n_rules, sizeof(*b->lifecycle.rules),
-                          s_cmp_rule);
-    for (size_t i = 0; i < b->lifecycle.n_rules; i++)
-        s_push(rules, s_write_rule(&b->lifecycle.rules[ord[i]]));
-    free(ord);
+    s_write_lifecycle(o, &b->lifecycle);
 
     cJSON *pol = s_add(o, "policy", cJSON_CreateObject());
     s_add_bool(pol, "present", b->policy.present);
     s_add_str(pol, "version", b->policy.version);
     cJSON *stmts = s_add(pol, "statements", cJSON_CreateArray());
-    ord = s_order(b->policy.statements, b->policy.n_statements, sizeof(*b->policy.statements),
-                  s_cmp_statement);
+    size_t *ord = s_order(b->policy.statements, b->policy.n_statements,
+                          sizeof(*b->policy.statements), s_cmp_statement);
     for (size_t i = 0; i < b->policy.n_statements; i++)
         s_push(stmts, s_write_statement(&b->policy.statements[ord[i]]));
     free(ord);
@@ -337,6 +356,30 @@ static cJSON *s_write_trail(const struct lk_ir_trail *t)
     return o;
 }
 
+static cJSON *s_write_store(const struct lk_ir_unmanaged_store *u)
+{
+    cJSON *o = s_new(cJSON_CreateObject());
+    s_add_str(o, "bucket", u->bucket);
+    s_add_str(o, "region", u->region);
+    s_add_bool(o, "exists", u->exists);
+    s_add_str(o, "error", u->error);
+    s_write_lifecycle(o, &u->lifecycle);
+    s_add_bool(o, "lifecycle_unmodelled", u->lifecycle_unmodelled);
+    cJSON *arr = s_add(o, "deliveries", cJSON_CreateArray());
+    size_t *ord = s_order(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), s_cmp_delivery);
+    for (size_t i = 0; i < u->n_deliveries; i++) {
+        const struct lk_ir_delivery *d = &u->deliveries[ord[i]];
+        cJSON *dj = s_new(cJSON_CreateObject());
+        s_add_str(dj, "service", d->service);
+        s_add_str(dj, "name", d->name);
+        s_add_str(dj, "region", d->region);
+        s_add_str(dj, "key_prefix", d->key_prefix);
+        s_push(arr, dj);
+    }
+    free(ord);
+    return o;
+}
+
 char *lk_ir_state_to_json(const struct lk_ir_state *st)
 {
     if (!st)
@@ -366,6 +409,13 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st)
     ord = s_order(st->trails, st->n_trails, sizeof(*st->trails), s_cmp_trail);
     for (size_t i = 0; i < st->n_trails; i++)
         s_push(arr, s_write_trail(&st->trails[ord[i]]));
+    free(ord);
+
+    arr = s_add(root, "unmanaged_stores", cJSON_CreateArray());
+    ord = s_order(st->unmanaged_stores, st->n_unmanaged_stores, sizeof(*st->unmanaged_stores),
+                  s_cmp_store);
+    for (size_t i = 0; i < st->n_unmanaged_stores; i++)
+        s_push(arr, s_write_store(&st->unmanaged_stores[ord[i]]));
     free(ord);
 
     char *text = cJSON_Print(root);
@@ -901,6 +951,37 @@ static void s_read_trail(struct s_reader *r, const cJSON *node, void *out)
     s_bool(r, node, "is_logging", &t->is_logging);
 }
 
+static void s_read_delivery(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"service", "name", "region", "key_prefix", NULL};
+    struct lk_ir_delivery *d = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_str(r, node, "service", false, &d->service);
+    s_str(r, node, "name", false, &d->name);
+    s_str(r, node, "region", true, &d->region);
+    s_str(r, node, "key_prefix", true, &d->key_prefix);
+}
+
+static void s_read_store(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"bucket",     "region",    "exists",
+                                       "error",      "lifecycle", "lifecycle_unmodelled",
+                                       "deliveries", NULL};
+    struct lk_ir_unmanaged_store *u = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_str(r, node, "bucket", false, &u->bucket);
+    s_str(r, node, "region", true, &u->region);
+    s_bool(r, node, "exists", &u->exists);
+    s_str(r, node, "error", true, &u->error);
+    s_sub(r, node, "lifecycle", s_read_lifecycle, &u->lifecycle);
+    s_bool(r, node, "lifecycle_unmodelled", &u->lifecycle_unmodelled);
+    void *arr = NULL;
+    u->n_deliveries = s_each(r, node, "deliveries", sizeof(*u->deliveries), &arr, s_read_delivery);
+    u->deliveries = arr;
+}
+
 /* Refuses anything but a logkeep state of the version this build writes, before reading any
  * other field: another format or version would only give confusing field errors. */
 static void s_read_header(struct s_reader *r, const cJSON *root)
@@ -949,6 +1030,7 @@ int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out
                                        "buckets",
                                        "log_groups",
                                        "trails",
+                                       "unmanaged_stores",
                                        NULL};
     struct s_reader r;
     cJSON *root = NULL;
@@ -987,6 +1069,13 @@ int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out
     r.st->log_groups = arr;
     r.st->n_trails = s_each(&r, root, "trails", sizeof(*r.st->trails), &arr, s_read_trail);
     r.st->trails = arr;
+    /* Snapshots written before unmanaged-store discovery have no "unmanaged_stores": read as
+     * none found, so that they stay usable with --state. */
+    if (cJSON_GetObjectItemCaseSensitive(root, "unmanaged_stores")) {
+        r.st->n_unmanaged_stores = s_each(&r, root, "unmanaged_stores",
+                                          sizeof(*r.st->unmanaged_stores), &arr, s_read_store);
+        r.st->unmanaged_stores = arr;
+    }
     if (r.rc)
         goto cleanup;
     *out = r.st;

@@ -6,7 +6,7 @@
  *
  *   {"format": "logkeep-state", "version": 1, "account", "region", "partition",
  *    "unmanaged_set", "unmanaged_retention_days", "buckets": [...], "log_groups": [...],
- *    "trails": [...]}
+ *    "trails": [...], "unmanaged_stores": [...]}
  *
  * Strings that the IR leaves NULL are null; optional configuration keeps its explicit
  * "present" (or "enabled", for Object Lock) flag next to its fields, so "absent" is never
@@ -18,7 +18,8 @@
  *
  * Arrays are written in the canonical order of ir.h whatever the order held in memory
  * (buckets, trails, lifecycle rules, statements and data resources by name; log groups by region
- * then name; conditions by operator then key; string sets sorted and de-duplicated; ties keep
+ * then name; unmanaged stores by bucket, their deliveries by service, region and name;
+ * conditions by operator then key; string sets sorted and de-duplicated; ties keep
  * their order). Transitions and event selectors keep their order. Writing is therefore
  * deterministic, and reading gives back a state that writes to the same bytes:
  * lk_ir_state_to_json(read(lk_ir_state_to_json(x))) == lk_ir_state_to_json(x).

@@ -7,6 +7,9 @@ botocore.session.get_session().create_client(). Reads, with WORKERS threads (one
 service each, created before the clock starts for the work, as logkeep does), in logkeep's order
 (longest items first):
   - STS GetCallerIdentity, first and alone;
+  - DescribeTrails (shadow trails included) per TRAIL_REGIONS entry, then HeadBucket and
+    GetBucketLifecycleConfiguration of every bucket a listed trail delivers to that BUCKETS
+    does not name;
   - DescribeLogGroups pagination (limit 50) of every LISTING prefix ("" = the whole region);
   - per bucket HeadBucket, GetBucketLifecycleConfiguration, GetBucketPolicy, GetBucketVersioning,
     GetObjectLockConfiguration, GetPublicAccessBlock, GetBucketEncryption ("not configured"
@@ -19,7 +22,8 @@ It also reports its own CPU time (getrusage) in three parts: interpreter start a
 client creation, and the reads themselves.
 
 Usage: bench-drift-boto3.py SPEC.json   (SPEC: {"buckets": [...], "trails": [...],
-        "listings": ["", ...], "workers": 8}); prints a JSON summary on stdout.
+        "listings": ["", ...], "trail_regions": ["us-east-1", ...], "workers": 8}); prints a
+        JSON summary on stdout.
 """
 import json
 import os
@@ -45,7 +49,7 @@ ABSENT = {"NoSuchBucket", "NotFound", "404", "NoSuchLifecycleConfiguration", "No
           "ServerSideEncryptionConfigurationNotFoundError", "TrailNotFoundException"}
 
 
-def make_clients(endpoint):
+def make_clients(endpoint, trail_regions):
     cfg = botocore.config.Config(retries={"mode": "standard"}, max_pool_connections=1,
                                  s3={"addressing_style": "path"})
     if boto3 is not None:
@@ -54,8 +58,12 @@ def make_clients(endpoint):
     else:
         sess = botocore.session.get_session()
         make = sess.create_client
-    return {svc: make(svc, endpoint_url=endpoint, config=cfg)
-            for svc in ("s3", "logs", "cloudtrail", "sts")}
+    clients = {svc: make(svc, endpoint_url=endpoint, config=cfg)
+               for svc in ("s3", "logs", "cloudtrail", "sts")}
+    for region in trail_regions:
+        clients["cloudtrail@" + region] = make("cloudtrail", endpoint_url=endpoint, config=cfg,
+                                               region_name=region)
+    return clients
 
 
 def call(counter, fn, **kw):
@@ -79,12 +87,13 @@ def main():
         spec = json.load(f)
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     workers = int(spec.get("workers", 8))
-    pool = [make_clients(endpoint) for _ in range(workers)]
+    trail_regions = spec.get("trail_regions", [])
+    pool = [make_clients(endpoint, trail_regions) for _ in range(workers)]
     cpu_clients = cpu()
     free = list(pool)
     lock = threading.Lock()
     counter = [0]
-    found = {"log_groups": 0, "buckets": 0, "trails": 0}
+    found = {"log_groups": 0, "buckets": 0, "trails": 0, "unmanaged_stores": 0}
 
     def with_client(fn):
         def run(arg):
@@ -110,6 +119,27 @@ def main():
                 return ("log_groups", n)
             kw["nextToken"] = token
 
+    governed = set(spec["buckets"])
+    queued = set()
+    extra = []  # the buckets the trail listings name outside the policy
+
+    def trail_listing(c, region):
+        got = call(counter, c["cloudtrail@" + region].describe_trails, includeShadowTrails=True)
+        with lock:
+            for t in got.get("trailList", []):
+                b = t.get("S3BucketName")
+                if b and b not in governed and b not in queued:
+                    queued.add(b)
+                    extra.append(b)
+        return ("trails", 0)
+
+    def unmanaged_store(c, name):
+        s3 = c["s3"]
+        if call(counter, s3.head_bucket, Bucket=name) is None:
+            return ("unmanaged_stores", 0)
+        call(counter, s3.get_bucket_lifecycle_configuration, Bucket=name)
+        return ("unmanaged_stores", 1)
+
     def bucket(c, name):
         s3 = c["s3"]
         if call(counter, s3.head_bucket, Bucket=name) is None:
@@ -130,12 +160,17 @@ def main():
 
     t0 = time.monotonic()
     ident = call(counter, pool[0]["sts"].get_caller_identity)
-    items = ([(listing, p) for p in spec.get("listings", [""])]
+    items = ([(trail_listing, r) for r in trail_regions]
+             + [(listing, p) for p in spec.get("listings", [""])]
              + [(bucket, b) for b in spec["buckets"]]
              + [(trail, t) for t in spec["trails"]])
     with ThreadPoolExecutor(max_workers=workers) as ex:
         futures = [ex.submit(with_client(fn), arg) for fn, arg in items]
         for fut in futures:
+            kind, n = fut.result()
+            found[kind] += n
+        # The buckets the trail listings named, once every listing is read.
+        for fut in [ex.submit(with_client(unmanaged_store), b) for b in extra]:
             kind, n = fut.result()
             found[kind] += n
     elapsed = time.monotonic() - t0

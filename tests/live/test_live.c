@@ -20,6 +20,7 @@
 #include "../services/svc_test.h"
 #include "cloudtrail.h"
 #include "credentials.h"
+#include "diff.h"
 #include "emit.h"
 #include "live.h"
 #include "logs.h"
@@ -577,6 +578,185 @@ START_TEST(test_pattern_pages_and_unmanaged)
 }
 END_TEST
 
+/* A bucket a trail can deliver to: created with @p client in @p region, with a policy that lets
+ * CloudTrail write anywhere in it. */
+static void s_trail_bucket(struct lk_aws_client *client, const char *name, const char *region)
+{
+    struct lk_aws_error err = {0};
+    char policy[1024];
+    snprintf(policy, sizeof(policy),
+             "{\"Version\":\"2012-10-17\",\"Statement\":["
+             "{\"Sid\":\"Acl\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+             "\"cloudtrail.amazonaws.com\"},\"Action\":\"s3:GetBucketAcl\","
+             "\"Resource\":\"arn:aws:s3:::%s\"},"
+             "{\"Sid\":\"Write\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+             "\"cloudtrail.amazonaws.com\"},\"Action\":\"s3:PutObject\","
+             "\"Resource\":\"arn:aws:s3:::%s/*\"}]}",
+             name, name);
+    OK(lk_s3_create_bucket(client, name, region, false, &err), err);
+    OK(lk_s3_put_policy(client, name, region, policy, strlen(policy), &err), err);
+}
+
+/* A trail outside the policy, in @p region, delivering to @p bucket under @p prefix. */
+static void s_other_trail(const char *name, const char *region, const char *bucket,
+                          const char *prefix, bool multi_region)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *st = lk_ir_state_new();
+    struct lk_ir_trail t;
+    memset(&t, 0, sizeof(t));
+    t.name = lk_ir_strdup(st, name);
+    t.home_region = lk_ir_strdup(st, region);
+    t.s3_bucket_name = lk_ir_strdup(st, bucket);
+    t.s3_key_prefix = lk_ir_strdup(st, prefix);
+    t.include_global_service_events = multi_region;
+    t.is_multi_region_trail = multi_region;
+    OK(lk_cloudtrail_create_trail(&g_client, &t, &err), err);
+    lk_ir_state_free(st);
+}
+
+static const struct lk_ir_unmanaged_store *s_live_store(const struct lk_ir_state *live,
+                                                        const char *bucket)
+{
+    for (size_t i = 0; i < live->n_unmanaged_stores; i++)
+        if (!strcmp(live->unmanaged_stores[i].bucket, bucket))
+            return &live->unmanaged_stores[i];
+    return NULL;
+}
+
+/* Trails outside the policy and the buckets they deliver to: one DescribeTrails, then
+ * HeadBucket and GetBucketLifecycleConfiguration per bucket the policy does not name; a bucket
+ * of another account is kept with its refusal, not a failure. */
+START_TEST(test_unmanaged_stores)
+{
+    struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_buckets; i++)
+        s_apply_bucket(&g_desired->buckets[i]);
+    s_apply_retention(NULL, 0);
+    for (size_t i = 0; i < g_desired->n_trails; i++)
+        s_apply_trail(&g_desired->trails[i]);
+
+    /* No lifecycle, written to by a trail here and by a multi-region trail homed elsewhere
+     * (listed here as a shadow). */
+    s_trail_bucket(&g_client, "lk-legacy-none", "us-east-1");
+    s_other_trail("legacy-none", "us-east-1", "lk-legacy-none", NULL, false);
+    s_other_trail("legacy-shadow", "eu-west-1", "lk-legacy-none", "shadow", true);
+    /* In another region, with a lifecycle that expires the trail's logs. */
+    s_trail_bucket(&g_client, "lk-legacy-expiring", "eu-west-1");
+    static const char lifecycle[] =
+        "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>"
+        "<ID>expire</ID><Filter><Prefix>old/</Prefix></Filter><Status>Enabled</Status>"
+        "<Expiration><Days>365</Days></Expiration></Rule></LifecycleConfiguration>";
+    OK(lk_s3_put_lifecycle(&g_client, "lk-legacy-expiring", "eu-west-1", lifecycle,
+                           strlen(lifecycle), LK_IR_TMS_UNSPECIFIED, &err),
+       err);
+    s_other_trail("legacy-expiring", "us-east-1", "lk-legacy-expiring", "old", false);
+    /* Another account's bucket (an organisation's log archive, say). */
+    char *key = lk_xstrdup(getenv("AWS_ACCESS_KEY_ID")),
+         *secret = lk_xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
+    setenv("AWS_ACCESS_KEY_ID", "AKIAI44QH8DHBEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", 1);
+    struct lk_aws_client other;
+    OK(lk_live_client_new(NULL, &other, &err), err);
+    s_trail_bucket(&other, "lk-foreign-archive", "us-east-1");
+    lk_aws_client_free(&other);
+    setenv("AWS_ACCESS_KEY_ID", key, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", secret, 1);
+    free(key);
+    free(secret);
+    s_other_trail("legacy-foreign", "us-east-1", "lk-foreign-archive", NULL, false);
+
+    /* Without store discovery (plan, apply): no trail listing at all. */
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.new_client = lk_live_client_new;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+    ck_assert_uint_eq(live->n_unmanaged_stores, 0);
+    ck_assert_int_eq(s_logged("cloudtrail", "DescribeTrails"), 0);
+    ck_assert_uint_eq(report.counts[LK_LIVE_TRAILS].items + report.counts[LK_LIVE_STORE].items, 0);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+
+    opts.discover_stores = true;
+    struct s_progress progress = {0};
+    opts.progress = s_on_progress;
+    opts.progress_ctx = &progress;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(g_desired, &opts, &live, &report);
+
+    /* The quickstart's own bucket is not one of them; the rest in bucket order. */
+    ck_assert_uint_eq(live->n_unmanaged_stores, 3);
+    ck_assert_str_eq(live->unmanaged_stores[0].bucket, "lk-foreign-archive");
+    ck_assert_str_eq(live->unmanaged_stores[1].bucket, "lk-legacy-expiring");
+    ck_assert_str_eq(live->unmanaged_stores[2].bucket, "lk-legacy-none");
+
+    const struct lk_ir_unmanaged_store *u = s_live_store(live, "lk-legacy-none");
+    ck_assert(u->exists && !u->lifecycle.present);
+    ck_assert_ptr_null(u->error);
+    ck_assert_str_eq(u->region, "us-east-1");
+    ck_assert_uint_eq(u->n_deliveries, 2);
+    ck_assert_str_eq(u->deliveries[0].name, "legacy-shadow"); /* eu-west-1 sorts first */
+    ck_assert_str_eq(u->deliveries[0].region, "eu-west-1");
+    ck_assert_str_eq(u->deliveries[0].key_prefix, "shadow");
+    ck_assert_str_eq(u->deliveries[1].name, "legacy-none");
+    ck_assert_ptr_null(u->deliveries[1].key_prefix);
+    ck_assert_str_eq(u->deliveries[0].service, "cloudtrail");
+
+    u = s_live_store(live, "lk-legacy-expiring");
+    ck_assert(u->exists && u->lifecycle.present && !u->lifecycle_unmodelled);
+    ck_assert_str_eq(u->region, "eu-west-1");
+    ck_assert_uint_eq(u->lifecycle.n_rules, 1);
+    ck_assert_int_eq(u->lifecycle.rules[0].expiration_days, 365);
+    ck_assert_uint_eq(u->n_deliveries, 1);
+
+    u = s_live_store(live, "lk-foreign-archive");
+    ck_assert(u->exists && !u->lifecycle.present);
+    ck_assert_str_eq(u->error, "AccessDenied");
+
+    /* One DescribeTrails (the policy's region is the trail's home region); per bucket HeadBucket
+     * and GetBucketLifecycleConfiguration, HeadBucket alone for the refusing one. */
+    ck_assert_int_eq(s_logged("cloudtrail", "DescribeTrails"), 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_TRAILS].items, 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_TRAILS].requests, 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_TRAILS].minimum, 1);
+    ck_assert_uint_eq(report.counts[LK_LIVE_STORE].items, 3);
+    ck_assert_uint_eq(report.counts[LK_LIVE_STORE].requests, 5);
+    ck_assert_uint_eq(report.counts[LK_LIVE_STORE].minimum, 5);
+    ck_assert_int_eq(s_logged("s3", "HeadBucket"), (long)g_desired->n_buckets + 3);
+    ck_assert_int_eq(s_logged("s3", "GetBucketLifecycleConfiguration"),
+                     (long)g_desired->n_buckets + 2);
+    ck_assert_uint_eq(report.requests, report.minimum);
+    ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
+    /* Progress counts the bucket reads once the listing named them. */
+    ck_assert(!progress.decreasing);
+    ck_assert_uint_eq(progress.last_done, progress.total);
+    ck_assert_uint_eq(progress.total, report.counts[LK_LIVE_BUCKET].items +
+                                          report.counts[LK_LIVE_TRAIL].items +
+                                          report.counts[LK_LIVE_LOG_GROUPS].items + 1 + 3);
+
+    /* What drift makes of it: the bucket without lifecycle is drift, the refusing one a note,
+     * the expiring one nothing. */
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, live->unmanaged_stores,
+                                              live->n_unmanaged_stores, &diff),
+                     LK_DIFF_OK);
+    ck_assert_uint_eq(diff.n, 2);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_UNMANAGED_STORE, "lk-legacy-none", "lifecycle");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_EXTRA);
+    ch = lk_diff_find(&diff, LK_DIFF_UNMANAGED_STORE, "lk-foreign-archive", "lifecycle");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    lk_diff_free(&diff);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 /* 40 buckets with 20 ms added to every request: eight workers take well under the serial
  * time, with exactly the requests the APIs need. */
 START_TEST(test_concurrency_latency)
@@ -768,6 +948,7 @@ int main(void)
     tcase_add_test(tc, test_quickstart_before_apply);
     tcase_add_test(tc, test_quickstart_round_trip);
     tcase_add_test(tc, test_pattern_pages_and_unmanaged);
+    tcase_add_test(tc, test_unmanaged_stores);
     tcase_add_test(tc, test_concurrency_latency);
     tcase_add_test(tc, test_throttling);
     tcase_add_test(tc, test_error_storm);

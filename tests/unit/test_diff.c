@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "apply.h"
 #include "cloudtrail.h"
 #include "diff.h"
 #include "emit.h"
@@ -1012,7 +1013,9 @@ START_TEST(test_unmanaged)
     ck_assert_ptr_nonnull(ch);
     ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
     ck_assert_int_eq(ch->direction, LK_DIFF_STRONGER);
-    ck_assert_str_eq(ch->allow_name, "shorten-retention:/aws/lambda/x");
+    /* One allowance covers every group only the unmanaged rule governs. */
+    ck_assert_str_eq(ch->allow_name, LK_DIFF_ALLOW_UNMANAGED_RETENTION);
+    ck_assert_str_eq(ch->allow_name, "unmanaged-retention");
     ck_assert_str_eq(ch->desired, "365 days");
     ck_assert_str_eq(ch->live, "never expire");
     ch = lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_LOG_GROUP, "/aws/codebuild/z", "retention_days");
@@ -1032,6 +1035,259 @@ START_TEST(test_unmanaged)
     ck_assert_uint_eq(g_diff.n, 1);
     ck_assert_int_eq(g_diff.changes[0].kind, LK_DIFF_NOTE);
     ck_assert_str_eq(g_diff.changes[0].name, "/aws/lambda/x");
+}
+END_TEST
+
+/* The unmanaged rule's changes become PutRetentionPolicy calls, and shortening (never-expire
+ * included) needs --allow unmanaged-retention, lengthening does not. */
+START_TEST(test_unmanaged_apply)
+{
+    struct lk_ir_log_group groups[4];
+    memset(groups, 0, sizeof(groups));
+    const char *names[4] = {"/aws/lambda/x", "/aws/lambda/y", "/aws/lambda/short", TRAIL_GROUP};
+    int32_t days[4] = {0, 365, 7, 0};
+    for (int i = 0; i < 4; i++) {
+        groups[i].name = lk_ir_strdup(g_live, names[i]);
+        groups[i].region = lk_ir_strdup(g_live, "us-east-1");
+        groups[i].retention_days = days[i];
+        groups[i].exists = true;
+    }
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
+    struct lk_artifacts arts;
+    lk_artifacts_init(&arts);
+    lk_emit_all(g_desired, &arts);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_uint_eq(plan.n, 2);
+    for (size_t i = 0; i < plan.n; i++) {
+        ck_assert_int_eq(plan.steps[i].op, LK_APPLY_PUT_RETENTION);
+        ck_assert_int_eq(plan.steps[i].retention_days, 365);
+        ck_assert_str_eq(plan.steps[i].region, "us-east-1");
+    }
+    ck_assert_str_eq(plan.steps[0].name, "/aws/lambda/short");
+    ck_assert_str_eq(plan.steps[1].name, "/aws/lambda/x");
+
+    ck_assert_uint_eq(lk_apply_missing_allows(&g_diff, NULL, 0, NULL), 1);
+    const char *other[] = {"shorten-retention:/aws/lambda/x"};
+    ck_assert_uint_eq(lk_apply_missing_allows(&g_diff, other, 1, NULL), 1);
+    const char *allow[] = {"unmanaged-retention"};
+    ck_assert_uint_eq(lk_apply_missing_allows(&g_diff, allow, 1, NULL), 0);
+    lk_apply_plan_free(&plan);
+
+    /* Only a lengthening: no allowance needed. */
+    lk_diff_free(&g_diff);
+    lk_diff_init(&g_diff);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, &groups[2], 1, &g_diff), LK_DIFF_OK);
+    ck_assert_uint_eq(lk_apply_missing_allows(&g_diff, NULL, 0, NULL), 0);
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    lk_apply_plan_free(&plan);
+
+    /* Without the rule nothing is applied to them (never-expire groups are notes). */
+    lk_diff_free(&g_diff);
+    lk_diff_init(&g_diff);
+    g_desired->unmanaged_set = false;
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_uint_eq(plan.n, 0);
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&arts);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ unmanaged stores
+ */
+
+/* An unmanaged store in g_live's arena, receiving the logs of one trail with @p key_prefix. */
+static struct lk_ir_unmanaged_store s_store(const char *bucket, const char *key_prefix)
+{
+    struct lk_ir_unmanaged_store u;
+    memset(&u, 0, sizeof(u));
+    u.bucket = lk_ir_strdup(g_live, bucket);
+    u.region = lk_ir_strdup(g_live, "us-east-1");
+    u.exists = true;
+    u.deliveries = lk_arena_alloc(&g_live->arena, 2 * sizeof(*u.deliveries));
+    memset(u.deliveries, 0, 2 * sizeof(*u.deliveries));
+    u.deliveries[0].service = lk_ir_strdup(g_live, "cloudtrail");
+    u.deliveries[0].name = lk_ir_strdup(g_live, "legacy-trail");
+    u.deliveries[0].region = lk_ir_strdup(g_live, "us-east-1");
+    u.deliveries[0].key_prefix = lk_ir_strdup(g_live, key_prefix);
+    u.n_deliveries = 1;
+    return u;
+}
+
+/* Gives @p u a lifecycle of one rule. */
+static void s_store_rule(struct lk_ir_unmanaged_store *u, const char *prefix, bool enabled,
+                         int32_t expiration_days)
+{
+    struct lk_ir_lifecycle_rule *r = lk_arena_alloc(&g_live->arena, sizeof(*r));
+    memset(r, 0, sizeof(*r));
+    r->id = lk_ir_strdup(g_live, "rule");
+    r->prefix = lk_ir_strdup(g_live, prefix);
+    r->enabled = enabled;
+    r->expiration_days = expiration_days;
+    u->lifecycle.present = true;
+    u->lifecycle.rules = r;
+    u->lifecycle.n_rules = 1;
+}
+
+/* Diffs one store into a fresh g_diff. @return the number of changes. */
+static size_t s_diff_store(const struct lk_ir_unmanaged_store *u)
+{
+    lk_diff_free(&g_diff);
+    lk_diff_init(&g_diff);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, u, 1, &g_diff), LK_DIFF_OK);
+    return g_diff.n;
+}
+
+START_TEST(test_store_no_lifecycle)
+{
+    struct lk_ir_unmanaged_store u = s_store("legacy-logs", NULL);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_STORE, "legacy-logs", "lifecycle");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_EXTRA);
+    ck_assert_int_eq(ch->direction, LK_DIFF_STRONGER);
+    ck_assert(!ch->data_loss);
+    ck_assert_str_eq(ch->live, "none");
+    ck_assert_ptr_null(ch->desired);
+    ck_assert_str_eq(ch->region, "us-east-1");
+    ck_assert_ptr_nonnull(strstr(ch->note, "trail legacy-trail (us-east-1)"));
+    ck_assert_ptr_nonnull(strstr(ch->note, "no lifecycle configuration: kept forever"));
+    char *text = s_render(&g_diff);
+    ck_assert_ptr_nonnull(strstr(text, "unmanaged store legacy-logs (us-east-1):\n"
+                                       "  - lifecycle = none  [stronger]  # no store names it"));
+    ck_assert_ptr_nonnull(strstr(text, "0 to add, 0 to change, 1 to remove, of which 1 unmanaged "
+                                       "store that apply leaves alone"));
+    free(text);
+    struct lk_diff_summary counted;
+    lk_diff_summarize(&g_diff, &counted);
+    ck_assert_uint_eq(counted.unmanaged_stores, 1);
+    char *json = lk_diff_to_json(&g_diff);
+    ck_assert_ptr_nonnull(strstr(json, "\"resource\":\t\"unmanaged_store\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"unmanaged_stores\":\t1"));
+    free(json);
+
+    /* Without an unmanaged rule in the policy: a note, as a never-expire log group. */
+    g_desired->unmanaged_set = false;
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    ck_assert_int_eq(g_diff.changes[0].kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(g_diff.changes[0].attribute, "lifecycle");
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&g_diff, &sum);
+    ck_assert_uint_eq(sum.to_add + sum.to_change + sum.to_remove, 0);
+}
+END_TEST
+
+START_TEST(test_store_lifecycle_without_expiration)
+{
+    /* Transitions only (no Expiration), a disabled rule, an expiration of another prefix: the
+     * trail's logs stay forever. */
+    struct lk_ir_unmanaged_store u = s_store("legacy-logs", NULL);
+    s_store_rule(&u, "", true, 0);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_STORE, "legacy-logs", "lifecycle.expiration");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_EXTRA);
+    ck_assert_ptr_nonnull(strstr(ch->note, "no lifecycle rule expires them"));
+
+    s_store_rule(&u, "", false, 30);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    s_store_rule(&u, "other/", true, 30);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    /* The trail writes under "old/AWSLogs/": "old" without the slash is not its prefix. */
+    u = s_store("legacy-logs", "old");
+    s_store_rule(&u, "older/", true, 30);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+}
+END_TEST
+
+START_TEST(test_store_lifecycle_expires)
+{
+    /* Rules that reach where the trail writes: the whole bucket, its prefix, or narrower. */
+    const char *cases[][2] = {
+        {NULL, ""},
+        {NULL, "AWSLogs/"},
+        {NULL, "AWSLogs/111122223333/"},
+        {"old", ""},
+        {"old", "old/"},
+        {"old", "old/AWSLogs/"},
+        {"a/b", "a/"},
+        {"a/b", "a/b/AWSLogs/1111/"},
+        {"", "AWSLogs"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lk_ir_unmanaged_store u = s_store("legacy-logs", cases[i][0]);
+        s_store_rule(&u, cases[i][1], true, 365);
+        ck_assert_msg(s_diff_store(&u) == 0, "prefix %s, rule %s", cases[i][0], cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(test_store_several_deliveries)
+{
+    /* Two trails, one under a prefix the rule expires: only the other one is named. */
+    struct lk_ir_unmanaged_store u = s_store("shared-logs", "kept");
+    u.deliveries[1] = u.deliveries[0];
+    u.deliveries[1].name = lk_ir_strdup(g_live, "expiring-trail");
+    u.deliveries[1].key_prefix = lk_ir_strdup(g_live, "short");
+    u.n_deliveries = 2;
+    s_store_rule(&u, "short/", true, 90);
+    ck_assert_uint_eq(s_diff_store(&u), 1);
+    const char *note = g_diff.changes[0].note;
+    ck_assert_ptr_nonnull(strstr(note, "trail legacy-trail"));
+    ck_assert_ptr_null(strstr(note, "expiring-trail"));
+}
+END_TEST
+
+START_TEST(test_store_notes)
+{
+    /* A bucket that refuses the reads (another account's), one that does not exist, and one
+     * whose lifecycle holds rules the IR cannot hold: notes, never drift. */
+    struct lk_ir_unmanaged_store u[3];
+    u[0] = s_store("denied-logs", NULL);
+    u[0].error = lk_ir_strdup(g_live, "AccessDenied");
+    u[1] = s_store("gone-logs", NULL);
+    u[1].exists = false;
+    u[1].region = NULL;
+    u[2] = s_store("tagged-logs", NULL);
+    s_store_rule(&u[2], "", true, 0);
+    u[2].lifecycle_unmodelled = true;
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, u, 3, &g_diff), LK_DIFF_OK);
+    ck_assert_uint_eq(g_diff.n, 3);
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&g_diff, &sum);
+    ck_assert_uint_eq(sum.notes, 3);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_STORE, "denied-logs", "lifecycle");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_ptr_nonnull(strstr(ch->note, "cannot be read (AccessDenied)"));
+    ch = lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_STORE, "gone-logs", "");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_ptr_nonnull(strstr(ch->note, "does not exist"));
+    ch = lk_diff_find(&g_diff, LK_DIFF_UNMANAGED_STORE, "tagged-logs", "lifecycle.expiration");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+
+    /* A rule the IR holds that expires the logs settles it, unmodelled rules or not. */
+    s_store_rule(&u[2], "", true, 30);
+    ck_assert_uint_eq(s_diff_store(&u[2]), 0);
+}
+END_TEST
+
+START_TEST(test_store_governed)
+{
+    /* A bucket the policy names is diffed as a bucket, never as an unmanaged store. */
+    struct lk_ir_unmanaged_store u = s_store(BUCKET, NULL);
+    ck_assert_uint_eq(s_diff_store(&u), 0);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 1, &g_diff), LK_DIFF_EINVAL);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(NULL, &u, 1, &g_diff), LK_DIFF_EINVAL);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 0, &g_diff), LK_DIFF_OK);
 }
 END_TEST
 
@@ -1342,6 +1598,17 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_pattern_other_region);
     tcase_add_test(tc, test_pattern_matches_nothing);
     tcase_add_test(tc, test_unmanaged);
+    tcase_add_test(tc, test_unmanaged_apply);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("unmanaged_stores");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_test(tc, test_store_no_lifecycle);
+    tcase_add_test(tc, test_store_lifecycle_without_expiration);
+    tcase_add_test(tc, test_store_lifecycle_expires);
+    tcase_add_test(tc, test_store_several_deliveries);
+    tcase_add_test(tc, test_store_notes);
+    tcase_add_test(tc, test_store_governed);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("trails");

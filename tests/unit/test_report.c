@@ -4,7 +4,8 @@
  * The diff is that of the quickstart example, lowered, against a live copy with three changes:
  * the CloudTrail log group keeps its logs for less time (weaker), the bucket is missing, and
  * the payments pattern matches a group that keeps logs longer (stronger); the unmanaged rule
- * adds a group that breaks it and a note for a never-expiring group in another region. A
+ * adds a group that breaks it and a note for a never-expiring group in another region; a
+ * trail outside the policy writes to a bucket without lifecycle (an unmanaged store). A
  * second, hand-built diff carries names that every format must escape.
  */
 #include "lk_test.h"
@@ -89,6 +90,19 @@ static void s_setup(void)
     extra[1].exists = true;
     ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, extra, 2, &g_diff), LK_DIFF_OK);
 
+    /* A bucket outside the policy that a trail writes to, without lifecycle. */
+    struct lk_ir_delivery from = {lk_ir_strdup(g_live, "cloudtrail"),
+                                  lk_ir_strdup(g_live, "legacy-trail"),
+                                  lk_ir_strdup(g_live, "us-east-1"), NULL};
+    struct lk_ir_unmanaged_store store;
+    memset(&store, 0, sizeof(store));
+    store.bucket = lk_ir_strdup(g_live, "legacy-trail-logs");
+    store.region = lk_ir_strdup(g_live, "us-east-1");
+    store.exists = true;
+    store.deliveries = &from;
+    store.n_deliveries = 1;
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, &store, 1, &g_diff), LK_DIFF_OK);
+
     memset(&g_ctx, 0, sizeof(g_ctx));
     g_ctx.account = "111122223333";
     g_ctx.region = "us-east-1";
@@ -96,6 +110,7 @@ static void s_setup(void)
     g_ctx.n_policy_paths = 1;
     g_ctx.resources_read = 5;
     g_ctx.unmanaged_log_groups = 2;
+    g_ctx.unmanaged_stores = 1;
     g_ctx.generated_at = "2025-01-02T03:04:05Z";
     g_ctx.tool_version = "0.1.0";
     g_ctx.desired = g_desired;
@@ -186,6 +201,7 @@ START_TEST(test_json)
                      "2025-01-02T03:04:05Z");
     ck_assert_int_eq(cJSON_GetObjectItem(ctx, "resources_read")->valueint, 5);
     ck_assert_int_eq(cJSON_GetObjectItem(ctx, "unmanaged_log_groups")->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(ctx, "unmanaged_stores")->valueint, 1);
     ck_assert_str_eq(
         cJSON_GetArrayItem(cJSON_GetObjectItem(ctx, "policy_paths"), 0)->valuestring,
         g_paths[0]);
@@ -214,15 +230,19 @@ START_TEST(test_markdown)
     /* One table per resource kind present, one row per drift change. */
     /* The trail is in sync: no table of trails. */
     ck_assert_uint_eq(s_count(md, "| Resource | Attribute | Change | Live | Policy | Direction |"),
-                      3);
+                      4);
     ck_assert_ptr_null(strstr(md, "### Trails"));
     ck_assert_ptr_nonnull(strstr(md, "### Buckets\n"));
     ck_assert_ptr_nonnull(strstr(md, "### Log groups\n"));
     ck_assert_ptr_nonnull(strstr(md, "### Unmanaged log groups\n"));
+    ck_assert_ptr_nonnull(strstr(md, "### Unmanaged stores\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| legacy-trail-logs (us-east-1) | lifecycle | remove: no "
+                                     "store names it; it receives the logs of trail "
+                                     "legacy-trail (us-east-1)"));
     size_t rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| ")); p++)
         rows++;
-    ck_assert_uint_eq(rows, drift + 3); /* and the header row of each table */
+    ck_assert_uint_eq(rows, drift + 4); /* and the header row of each table */
     ck_assert_uint_eq(s_count(md, "| **weaker** "), sum.weaker);
     ck_assert_ptr_nonnull(
         strstr(md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | change"));
@@ -233,7 +253,7 @@ START_TEST(test_markdown)
     ck_assert_ptr_nonnull(strstr(md, "/other/region (eu-west-1)"));
     ck_assert_ptr_nonnull(strstr(md, "\n</details>\n"));
     ck_assert_ptr_nonnull(strstr(md, "Account 111122223333, region us-east-1, 5 resources read, "
-                                     "2 unmanaged log groups"));
+                                     "2 unmanaged log groups, 1 unmanaged store, policy "));
     free(md);
 
     /* An empty diff is in sync, without tables. */
@@ -307,12 +327,14 @@ START_TEST(test_junit)
     ck_assert_uint_eq(c.testsuite, 1);
     ck_assert_uint_eq(c.skipped, 0);
     /* Testcases: the bucket, the trail, the exact log group, the pattern (in sync: its match
-     * is a resource of its own), the matched group, and the two unmanaged groups. */
-    size_t expected_cases = g_desired->n_buckets + g_desired->n_trails +
-                            g_desired->n_log_groups + 1 /* /app/payments/api */ + 2;
+     * is a resource of its own), the matched group, the two unmanaged groups and the
+     * unmanaged store. */
+    size_t expected_cases = g_desired->n_buckets + g_desired->n_trails + g_desired->n_log_groups +
+                            1 /* /app/payments/api */ + 2 + 1;
     ck_assert_uint_eq(c.testcase, expected_cases);
     /* Failures: the missing bucket, the weaker trail group and the unmanaged group at 7 days
-     * (weaker than the one-year rule), one each; the stronger group passes. */
+     * (weaker than the one-year rule), one each; the stronger group and the store (logs kept
+     * longer) pass, their drift in <system-out>. */
     ck_assert_uint_eq(c.failure, 3);
     ck_assert_ptr_nonnull(strstr(xml, "<testsuite name=\"logkeep drift\" tests=\""));
     char attr[64];
@@ -320,6 +342,10 @@ START_TEST(test_junit)
     ck_assert_uint_eq(s_count(xml, attr), 2);
     ck_assert_ptr_nonnull(strstr(xml, "~ retention_days: 30 days -&gt; 90 days [weaker]\n</failure>"));
     ck_assert_ptr_nonnull(strstr(xml, "<property name=\"account\" value=\"111122223333\"/>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<property name=\"unmanaged_stores\" value=\"1\"/>"));
+    ck_assert_ptr_nonnull(strstr(xml, "<testcase classname=\"logkeep.unmanaged_store\" "
+                                      "name=\"legacy-trail-logs (us-east-1)\">\n"
+                                      "      <system-out>- lifecycle = none [stronger]"));
     free(xml);
 }
 END_TEST
@@ -336,14 +362,17 @@ START_TEST(test_sarif)
     cJSON *driver = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver");
     ck_assert_str_eq(cJSON_GetObjectItem(driver, "name")->valuestring, "logkeep");
     cJSON *rules = cJSON_GetObjectItem(driver, "rules");
-    ck_assert_int_eq(cJSON_GetArraySize(rules), 6);
+    ck_assert_int_eq(cJSON_GetArraySize(rules), 7);
+    /* Rules are only appended: the store rule is the last. */
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 6), "id")->valuestring,
+                     "LKD007");
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 0), "id")->valuestring,
                      "LKD001");
     cJSON *results = cJSON_GetObjectItem(run, "results");
     ck_assert_int_eq(cJSON_GetArraySize(results), (int)g_diff.n);
 
     size_t errors = 0, notes = 0;
-    bool saw_missing = false, saw_group = false;
+    bool saw_missing = false, saw_group = false, saw_store = false;
     const cJSON *r;
     cJSON_ArrayForEach(r, results)
     {
@@ -375,12 +404,17 @@ START_TEST(test_sarif)
         }
         if (!strcmp(fqn, "arn:aws:logs:us-east-1:111122223333:log-group:/legacy/batch"))
             ck_assert_str_eq(rule, "LKD005");
+        if (!strcmp(fqn, "arn:aws:s3:::legacy-trail-logs")) {
+            saw_store = true;
+            ck_assert_str_eq(rule, "LKD007");
+            ck_assert_str_eq(level, "warning");
+        }
     }
     struct lk_diff_summary sum;
     lk_diff_summarize(&g_diff, &sum);
     ck_assert_uint_eq(errors, sum.weaker);
     ck_assert_uint_eq(notes, sum.notes);
-    ck_assert(saw_missing && saw_group);
+    ck_assert(saw_missing && saw_group && saw_store);
     cJSON_Delete(root);
     free(text);
 }

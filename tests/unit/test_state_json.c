@@ -54,6 +54,30 @@ static struct lk_ir_state *s_state(void)
         st->trails[i].is_logging = true;
         st->trails[i].kms_key_id = NULL;
     }
+
+    /* Two buckets outside the policy that trails deliver to: one read (a lifecycle that only
+     * transitions, two deliveries), one that refused the read. */
+    st->unmanaged_stores = lk_arena_alloc(&st->arena, 2 * sizeof(*st->unmanaged_stores));
+    memset(st->unmanaged_stores, 0, 2 * sizeof(*st->unmanaged_stores));
+    st->n_unmanaged_stores = 2;
+    struct lk_ir_unmanaged_store *u = &st->unmanaged_stores[0];
+    u->bucket = lk_ir_strdup(st, "zz-legacy-logs");
+    u->region = lk_ir_strdup(st, "eu-west-1");
+    u->exists = true;
+    u->lifecycle = st->buckets[0].lifecycle;
+    u->lifecycle_unmodelled = true;
+    u->deliveries = lk_arena_alloc(&st->arena, 2 * sizeof(*u->deliveries));
+    u->n_deliveries = 2;
+    for (size_t i = 0; i < 2; i++) {
+        u->deliveries[i].service = lk_ir_strdup(st, "cloudtrail");
+        u->deliveries[i].name = lk_ir_strdup(st, i ? "a-trail" : "b-trail");
+        u->deliveries[i].region = lk_ir_strdup(st, "us-east-1");
+        u->deliveries[i].key_prefix = i ? lk_ir_strdup(st, "old") : NULL;
+    }
+    u = &st->unmanaged_stores[1];
+    u->bucket = lk_ir_strdup(st, "aa-foreign-logs");
+    u->exists = true;
+    u->error = lk_ir_strdup(st, "AccessDenied");
     lk_ir_canonicalize(st);
     return st;
 }
@@ -188,6 +212,23 @@ START_TEST(test_round_trip_fields)
     ck_assert_str_eq(t->s3_bucket_name, st->trails[0].s3_bucket_name);
     ck_assert_uint_eq(t->n_event_selectors, st->trails[0].n_event_selectors);
 
+    ck_assert_uint_eq(back->n_unmanaged_stores, 2);
+    const struct lk_ir_unmanaged_store *f = &back->unmanaged_stores[0];
+    ck_assert_str_eq(f->bucket, "aa-foreign-logs");
+    ck_assert_str_eq(f->error, "AccessDenied");
+    ck_assert(f->exists && !f->lifecycle.present);
+    ck_assert_ptr_null(f->region);
+    const struct lk_ir_unmanaged_store *u = &back->unmanaged_stores[1];
+    ck_assert_str_eq(u->bucket, "zz-legacy-logs");
+    ck_assert_ptr_null(u->error);
+    ck_assert(u->exists && u->lifecycle_unmodelled && u->lifecycle.present);
+    ck_assert_uint_eq(u->lifecycle.n_rules, st->buckets[1].lifecycle.n_rules);
+    ck_assert_uint_eq(u->n_deliveries, 2);
+    /* Deliveries by service, region, then name. */
+    ck_assert_str_eq(u->deliveries[0].name, "a-trail");
+    ck_assert_str_eq(u->deliveries[0].key_prefix, "old");
+    ck_assert_ptr_null(u->deliveries[1].key_prefix);
+
     free(a);
     lk_ir_state_free(st);
     lk_ir_state_free(back);
@@ -251,6 +292,27 @@ START_TEST(test_empty_state)
     lk_ir_state_free(st);
     lk_ir_state_free(back);
     ck_assert_ptr_null(lk_ir_state_to_json(NULL));
+}
+END_TEST
+
+/* A snapshot written before unmanaged-store discovery (no "unmanaged_stores") still reads, as
+ * none found. */
+START_TEST(test_snapshot_without_unmanaged_stores)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    char *a = lk_ir_state_to_json(st);
+    cJSON *root = cJSON_Parse(a);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(root, "unmanaged_stores"));
+    cJSON_DeleteItemFromObject(root, "unmanaged_stores");
+    char *old = cJSON_PrintUnformatted(root);
+    struct lk_ir_state *back = s_read(old);
+    ck_assert_uint_eq(back->n_unmanaged_stores, 0);
+    cJSON_Delete(root);
+    free(a);
+    free(old);
+    lk_ir_state_free(st);
+    lk_ir_state_free(back);
 }
 END_TEST
 
@@ -390,6 +452,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_layout);
     tcase_add_test(tc, test_canonical_order);
     tcase_add_test(tc, test_empty_state);
+    tcase_add_test(tc, test_snapshot_without_unmanaged_stores);
     tcase_add_loop_test(tc, test_refusal_located, 0,
                         (int)(sizeof(s_refusals) / sizeof(s_refusals[0])));
     tcase_add_test(tc, test_refusal_not_state);
