@@ -814,7 +814,9 @@ static int s_run(struct s_args *a, int argc, char **argv)
         rc = LK_EXIT_USAGE;
         goto cleanup;
     }
-    if (lk_compile(p, &desired, &arts) != 0) {
+    /* drift and snapshot compare states: the payloads are not needed. */
+    bool states_only = a->mode == S_DRIFT || a->mode == S_SNAPSHOT;
+    if ((states_only ? lk_compile_state(p, &desired) : lk_compile(p, &desired, &arts)) != 0) {
         lk_cli_print_diags(p, a->color, stderr);
         fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n",
                 a->cmd);

@@ -90,6 +90,18 @@ void lk_compile_check_limits(struct lk_policy *policy)
     lk_diags_sort(&policy->diags);
 }
 
+int lk_compile_state(struct lk_policy *policy, struct lk_ir_state **out_state)
+{
+    *out_state = NULL;
+    lk_compile_check_limits(policy);
+    if (policy->diags.n_errors) {
+        lk_diags_sort(&policy->diags);
+        return 1;
+    }
+    *out_state = lk_lower(policy);
+    return 0;
+}
+
 int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out)
 {
     *out_state = NULL;

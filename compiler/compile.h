@@ -18,6 +18,15 @@
 int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out);
 
 /**
+ * Lowers @p policy into the desired state without emitting the artifacts, for commands that
+ * compare states only (drift, snapshot): the limits only the output shows are checked as
+ * validate checks them (lk_compile_check_limits()).
+ * @pre lk_policy_check() ran.
+ * @return 0 with the state in @p out_state (caller frees), 1 when the policy has errors.
+ */
+int lk_compile_state(struct lk_policy *policy, struct lk_ir_state **out_state);
+
+/**
  * Checks the limits that only the compiled output shows (LK206: a bucket policy over 20 KB),
  * so that validate reports them too. Cheap: a store is lowered and measured only when a bound
  * on its policy size exceeds the limit. Does nothing when the policy already has errors.

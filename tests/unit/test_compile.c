@@ -2,6 +2,7 @@
  * Unit tests: lowering to the IR and emitting payloads.
  */
 #include "lk_test.h"
+#include "state_json.h"
 
 #include <stdio.h>
 
@@ -11,32 +12,33 @@
 #define POLICY                                                                                     \
     LK_TEST_HEADER                                                                                 \
     "roles:\n"                                                                                     \
-    "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\", \"111122223333\"], access: read }\n" \
-    "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"          \
+    "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\", \"111122223333\"], access: "   \
+    "read }\n"                                                                                     \
+    "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"             \
     "stores:\n"                                                                                    \
     "  s:\n"                                                                                       \
-    "    bucket: unit-logs-111122223333\n"                                                       \
-    "    transition_small_objects: false\n"                                                      \
-    "    readers: [r]\n"                                                                          \
-    "    admins: [a]\n"                                                                           \
+    "    bucket: unit-logs-111122223333\n"                                                         \
+    "    transition_small_objects: false\n"                                                        \
+    "    readers: [r]\n"                                                                           \
+    "    admins: [a]\n"                                                                            \
     "sources:\n"                                                                                   \
     "  b-flow:\n"                                                                                  \
     "    type: vpc-flow-logs\n"                                                                    \
-    "    purpose: network forensics\n"                                                            \
+    "    purpose: network forensics\n"                                                             \
     "    store: s\n"                                                                               \
     "    prefix: flow/\n"                                                                          \
-    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "   \
-    "class: deep-archive}], delete_after: 3y }\n"                                                \
+    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "     \
+    "class: deep-archive}], delete_after: 3y }\n"                                                  \
     "  a-flow:\n"                                                                                  \
     "    type: vpc-flow-logs\n"                                                                    \
-    "    purpose: network forensics\n"                                                            \
+    "    purpose: network forensics\n"                                                             \
     "    store: s\n"                                                                               \
     "    prefix: flow/\n"                                                                          \
-    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "   \
-    "class: deep-archive}], delete_after: 3y }\n"                                                \
+    "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, {after: 1y, "     \
+    "class: deep-archive}], delete_after: 3y }\n"                                                  \
     "  app:\n"                                                                                     \
     "    type: cloudwatch-logs\n"                                                                  \
-    "    purpose: payment disputes\n"                                                             \
+    "    purpose: payment disputes\n"                                                              \
     "    log_groups: [\"/app/x\", \"/app/y/*\"]\n"                                                 \
     "    retention: { delete_after: 100d }\n"
 
@@ -112,13 +114,23 @@ START_TEST(test_emit_deterministic)
         ck_assert_str_eq(a1.items[i].path, a2.items[i].path);
         ck_assert_str_eq(a1.items[i].sha256, a2.items[i].sha256);
     }
-    const struct lk_artifact *lc = lk_artifacts_find(&a1, "s3/unit-logs-111122223333/lifecycle.xml");
+    const struct lk_artifact *lc =
+        lk_artifacts_find(&a1, "s3/unit-logs-111122223333/lifecycle.xml");
     ck_assert_ptr_nonnull(lc);
-    ck_assert_ptr_nonnull(strstr(lc->content, "<Filter>\n      <Prefix>flow/</Prefix>\n    </Filter>"));
+    ck_assert_ptr_nonnull(
+        strstr(lc->content, "<Filter>\n      <Prefix>flow/</Prefix>\n    </Filter>"));
     ck_assert_ptr_null(strstr(lc->content, "<Rule>\n    <Prefix>"));
     ck_assert_ptr_nonnull(strstr(lc->headers, "all_storage_classes_128K"));
     ck_assert_ptr_nonnull(lk_artifacts_find(&a1, "logs/us-east-1/retention.json"));
     ck_assert_ptr_null(lk_artifacts_find(&a1, "s3/unit-logs-111122223333/object-lock.xml"));
+    /* The state-only compilation lowers to the same state. */
+    struct lk_ir_state *st3;
+    ck_assert_int_eq(lk_compile_state(p, &st3), 0);
+    char *j1 = lk_ir_state_to_json(st1), *j3 = lk_ir_state_to_json(st3);
+    ck_assert_str_eq(j1, j3);
+    free(j1);
+    free(j3);
+    lk_ir_state_free(st3);
     char *m = lk_emit_manifest(st1, &a1);
     ck_assert_ptr_nonnull(strstr(m, a1.items[0].sha256));
     free(m);
@@ -155,12 +167,12 @@ START_TEST(test_policy_size_limit)
     lk_buf_puts(&b, LK_TEST_HEADER "roles:\n  r:\n    access: read\n    principals:\n");
     for (int i = 0; i < 400; i++)
         lk_buf_printf(&b, "      - arn:aws:iam::111122223333:role/investigations/team-%04d\n", i);
-    lk_buf_puts(&b, "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
-                    "stores:\n  s: { bucket: unit-logs-111122223333, readers: [r], admins: [a] }\n"
-                    "sources:\n  x: { type: s3-prefix, purpose: audit evidence, store: s, "
-                    "retention: { delete_after: 1y } }\n");
+    lk_buf_puts(&b,
+                "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+                "stores:\n  s: { bucket: unit-logs-111122223333, readers: [r], admins: [a] }\n"
+                "sources:\n  x: { type: s3-prefix, purpose: audit evidence, store: s, "
+                "retention: { delete_after: 1y } }\n");
     struct lk_policy *p = lk_test_policy(b.data);
-    lk_buf_free(&b);
     ck_assert_uint_eq(p->diags.n_errors, 0);
     struct lk_ir_state *st;
     struct lk_artifacts a;
@@ -171,6 +183,14 @@ START_TEST(test_policy_size_limit)
     ck_assert_ptr_nonnull(d);
     ck_assert_uint_eq(d->span.line, 410); /* the store's name */
     lk_artifacts_free(&a);
+    lk_policy_free(p);
+
+    /* The state-only compilation (drift, snapshot) refuses it too. */
+    p = lk_test_policy(b.data);
+    lk_buf_free(&b);
+    ck_assert_int_eq(lk_compile_state(p, &st), 1);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(lk_test_find(p, "LK206"));
     lk_policy_free(p);
 }
 END_TEST
@@ -197,8 +217,8 @@ START_TEST(test_trail)
     /* The CloudWatch copy keeps the availability window: 90 days. */
     ck_assert_uint_eq(st->n_log_groups, 1);
     ck_assert_int_eq(st->log_groups[0].retention_days, 90);
-    const struct lk_ir_statement *w = lk_lower_find_statement(&st->buckets[0],
-                                                              "CloudTrailWriteMainTrail");
+    const struct lk_ir_statement *w =
+        lk_lower_find_statement(&st->buckets[0], "CloudTrailWriteMainTrail");
     ck_assert_ptr_nonnull(w);
     ck_assert_str_eq(w->resources.items[0],
                      "arn:aws:s3:::unit-logs-111122223333/ct/AWSLogs/111122223333/*");

@@ -321,8 +321,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     """Thin HTTP adapter around :class:`Endpoint`."""
 
     protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; with Nagle's algorithm on, the body waits for
-    # the client's delayed ACK (about 40 ms) on every keep-alive request.
+    # A buffered writer: the status line, headers and body of a response leave in one write
+    # when the request is done (handle_one_request flushes wfile), as a real server sends a
+    # small response in one segment. With the default unbuffered writer, headers and body went
+    # out separately and every client paid a second wake-up and read per response.
+    wbufsize = 1 << 16
+    # Nothing waits for the client's delayed ACK (about 40 ms) if a response does take two
+    # segments (bodies past the buffer, the truncate fault).
     disable_nagle_algorithm = True
     # Answer unparseable request lines with a real status line.
     default_request_version = "HTTP/1.1"
