@@ -111,6 +111,11 @@ static void *s_alloc_raw(struct lk_arena *arena, size_t size)
     return p;
 }
 
+void *lk_arena_alloc_uninit(struct lk_arena *arena, size_t size)
+{
+    return s_alloc_raw(arena, size);
+}
+
 void *lk_arena_alloc(struct lk_arena *arena, size_t size)
 {
     void *p = s_alloc_raw(arena, size);

@@ -45,6 +45,9 @@ void lk_arena_destroy(struct lk_arena *arena);
  */
 void *lk_arena_alloc(struct lk_arena *arena, size_t size);
 
+/** lk_arena_alloc() without the zeroing, for memory the caller fills at once. */
+void *lk_arena_alloc_uninit(struct lk_arena *arena, size_t size);
+
 /** A position in an arena, to release everything allocated after it (scratch use). */
 struct lk_arena_mark {
     struct lk_arena_chunk *chunk;

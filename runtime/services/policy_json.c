@@ -36,18 +36,22 @@ int lk_svc_fail(char *errbuf, size_t errlen, const char *fmt, ...)
 static bool s_depth_ok(const char *text, size_t len, int max)
 {
     int depth = 0;
-    bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
         if (c == '"') {
-            in_string = true;
+            /* Skip the string: its end is the next '"' after an even run of backslashes (most
+             * of an AWS response is strings: names, ARNs, tokens). */
+            for (;;) {
+                const char *q = memchr(text + i + 1, '"', len - i - 1);
+                if (!q)
+                    return true; /* unterminated: cJSON refuses it */
+                size_t at = (size_t)(q - text), bs = 0;
+                while (at - bs > i + 1 && text[at - bs - 1] == '\\')
+                    bs++;
+                i = at;
+                if (bs % 2 == 0)
+                    break;
+            }
         } else if (c == '{' || c == '[') {
             if (++depth > max)
                 return false;
@@ -77,7 +81,7 @@ void lk_json_use_scratch(struct lk_arena *scratch)
 static void *s_json_malloc(size_t size)
 {
     if (s_tl_json_arena != NULL)
-        return lk_arena_alloc(s_tl_json_arena, size);
+        return lk_arena_alloc_uninit(s_tl_json_arena, size); /* cJSON initialises its nodes */
     return malloc(size);
 }
 
@@ -126,7 +130,7 @@ static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t l
     }
     /* cJSON checks for trailing garbage only up to a terminating NUL: parse a terminated copy,
      * length included, and require the NUL right after the value. */
-    copy = arena ? lk_arena_alloc(arena, len + 1) : lk_xmalloc(len + 1);
+    copy = arena ? lk_arena_alloc_uninit(arena, len + 1) : lk_xmalloc(len + 1);
     memcpy(copy, text, len);
     copy[len] = '\0';
     const char *end = NULL;

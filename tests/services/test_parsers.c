@@ -666,6 +666,33 @@ START_TEST(test_json_bounds)
     j = lk_json_parse_bounded(str, strlen(str), LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
     ck_assert_ptr_nonnull(j);
     cJSON_Delete(j);
+    /* A string ends at a quote after an even run of backslashes: the nesting after it counts
+     * (one level past the limit is refused, the limit itself is not). */
+    for (int extra = 0; extra <= 1; extra++) {
+        struct lk_buf b;
+        lk_buf_init(&b);
+        lk_buf_puts(&b, "[\"a\\\\\", \"b\\\"[\\\\\", ");
+        for (int i = 1; i < LK_JSON_MAX_DEPTH + extra; i++)
+            lk_buf_putc(&b, '[');
+        for (int i = 1; i < LK_JSON_MAX_DEPTH + extra; i++)
+            lk_buf_putc(&b, ']');
+        lk_buf_putc(&b, ']');
+        j = lk_json_parse_bounded(b.data, b.len, LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+        if (extra) {
+            ck_assert_ptr_null(j);
+            ck_assert_ptr_nonnull(strstr(g_err, "nested"));
+        } else {
+            ck_assert_msg(j != NULL, "%s: %s", b.data, g_err);
+            ck_assert_str_eq(cJSON_GetArrayItem(j, 0)->valuestring, "a\\");
+            ck_assert_str_eq(cJSON_GetArrayItem(j, 1)->valuestring, "b\"[\\");
+            cJSON_Delete(j);
+        }
+        lk_buf_free(&b);
+    }
+    /* An unterminated string is refused by the parser, not mistaken for nesting. */
+    ck_assert_ptr_null(
+        lk_json_parse_bounded("[\"abc\\\"]", 8, LK_JSON_MAX_BYTES, g_err, sizeof(g_err)));
+    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
     /* The size limit. */
     ck_assert_ptr_null(lk_json_parse_bounded(deep, depth * 2, 1000, g_err, sizeof(g_err)));
     ck_assert_ptr_nonnull(strstr(g_err, "limit"));
