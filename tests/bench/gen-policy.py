@@ -38,7 +38,7 @@ def main():
     w("      - { after: 1y, class: deep-archive }\n")
     w("    delete_after: 7y\n")
     w("  operational:\n")
-    w("    available: 30d\n")
+    w("    available: 90d\n")  # sec04-bp01 (listed above): at least 90 days readily available
     w("    delete_after: 1y\n")
     w("\nsources:\n")
     types = ["vpc-flow-logs", "nlb-access-logs", "s3-prefix", "network-firewall", "config"]
