@@ -204,21 +204,19 @@ static void s_check_requirement(struct s_ctx *c)
     struct lk_policy *p = c->p;
     bool store_checks = r->store.versioning || r->store.object_lock || r->store.kms;
     /* Stores are checked once each, in name order, when a source of the scope uses them. */
-    bool *store_due =
-        store_checks && p->n_stores ? lk_arena_alloc(&p->arena, p->n_stores * sizeof(bool)) : NULL;
+    for (size_t k = 0; k < p->n_stores; k++)
+        p->stores[k]->baseline_due = false;
     for (size_t i = 0; i < p->n_srcs; i++) {
         const struct lk_source *s = p->srcs[i];
         if (!s_applies(r, s))
             continue;
         s_check_retention(c, s);
         s_check_trail(c, s);
-        if (store_due && s->store)
-            for (size_t k = 0; k < p->n_stores; k++)
-                if (p->stores[k] == s->store)
-                    store_due[k] = true;
+        if (store_checks && s->store)
+            s->store->baseline_due = true;
     }
-    for (size_t k = 0; store_due && k < p->n_stores; k++)
-        if (store_due[k])
+    for (size_t k = 0; store_checks && k < p->n_stores; k++)
+        if (p->stores[k]->baseline_due)
             s_check_store(c, p->stores[k]);
     for (int t = 0; t < LK_SRC_TYPE_COUNT; t++) {
         if (!(r->require_types & (1u << t)))

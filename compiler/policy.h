@@ -140,6 +140,7 @@ struct lk_store {
     struct lk_waivers waivers;
     bool used;
     struct lk_source *shortest_lived; /* check scratch: its source deleting soonest */
+    bool baseline_due;                /* check scratch: holds logs a baseline requirement covers */
 };
 
 enum lk_source_type {
