@@ -42,6 +42,7 @@ static void s_add(struct lk_artifacts *a, char *path, const char *ops, const cha
         a->cap = a->cap ? a->cap * 2 : 32;
         a->items = lk_xrealloc(a->items, a->cap * sizeof(*a->items));
     }
+    a->sorted = false;
     struct lk_artifact *x = &a->items[a->n++];
     memset(x, 0, sizeof(*x));
     x->path = path;
@@ -60,6 +61,20 @@ static int s_cmp_artifact(const void *x, const void *y)
 
 const struct lk_artifact *lk_artifacts_find(const struct lk_artifacts *a, const char *path)
 {
+    if (a->sorted) {
+        size_t lo = 0, hi = a->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(path, a->items[mid].path);
+            if (c == 0)
+                return &a->items[mid];
+            if (c < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < a->n; i++)
         if (!strcmp(a->items[i].path, path))
             return &a->items[i];
@@ -137,6 +152,7 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
     }
     if (out->n > 1)
         qsort(out->items, out->n, sizeof(*out->items), s_cmp_artifact);
+    out->sorted = true;
 }
 
 /* Written directly rather than through a cJSON tree: a policy with hundreds of buckets has

@@ -8,6 +8,7 @@
 #ifndef LK_EMIT_H
 #define LK_EMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -27,6 +28,7 @@ struct lk_artifacts {
     struct lk_arena arena; /* owns everything */
     struct lk_artifact *items;
     size_t n, cap;
+    bool sorted; /* items are in path order (lk_emit_all() sorts them): found by bisection */
 };
 
 void lk_artifacts_init(struct lk_artifacts *a);

@@ -113,7 +113,12 @@ START_TEST(test_emit_deterministic)
     for (size_t i = 0; i < a1.n; i++) {
         ck_assert_str_eq(a1.items[i].path, a2.items[i].path);
         ck_assert_str_eq(a1.items[i].sha256, a2.items[i].sha256);
+        /* Found by bisection in the sorted set, each at its own place. */
+        ck_assert_ptr_eq(lk_artifacts_find(&a1, a1.items[i].path), &a1.items[i]);
     }
+    ck_assert(a1.sorted);
+    ck_assert_ptr_null(lk_artifacts_find(&a1, "s3/aaa/none.xml"));
+    ck_assert_ptr_null(lk_artifacts_find(&a1, "zzz"));
     const struct lk_artifact *lc =
         lk_artifacts_find(&a1, "s3/unit-logs-111122223333/lifecycle.xml");
     ck_assert_ptr_nonnull(lc);
