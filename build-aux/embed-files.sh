@@ -2,6 +2,7 @@
 # Writes a C source file to standard output that embeds text files as NUL-terminated strings:
 #
 #   const struct lk_embedded_file VAR[] = {{"name", "contents..."}, ...};
+#   const char *const VAR_names[] = {"name", ...};
 #   const size_t VAR_count = N;
 #
 # Usage: embed-files.sh VAR FILE...
@@ -28,6 +29,13 @@ for f in "$@"; do
         -e 's/^/     "/' -e 's/$/\\n"/' "$f"
     echo "    },"
     n=$((n + 1))
+done
+echo "};"
+echo
+echo "const char *const ${var}_names[] = {"
+for f in "$@"; do
+    base=${f##*/}
+    echo "    \"${base%.*}\","
 done
 echo "};"
 echo

@@ -15,11 +15,6 @@
 #include "baseline.h"
 #include "decode_int.h"
 
-const char *const *lk_baseline_names(size_t *n)
-{
-    return lk_baseline_builtin_names(n);
-}
-
 struct s_ctx {
     struct lk_policy *p;
     const struct lk_baseline *b;
@@ -235,20 +230,12 @@ static void s_check_requirement(struct s_ctx *c)
 static const struct lk_baseline *s_resolve(struct lk_policy *p, const struct lk_text *e)
 {
     if (!lk_baseline_entry_is_path(e->v)) {
-        char name[128];
-        if (e->v.len < sizeof(name)) {
-            memcpy(name, e->v.ptr, e->v.len);
-            name[e->v.len] = '\0';
-            const struct lk_baseline *b =
-                lk_baseline_load_builtin(name, &p->sources, &p->arena, &p->diags);
-            size_t n;
-            const char *const *names = lk_baseline_builtin_names(&n);
-            for (size_t k = 0; k < n; k++)
-                if (!strcmp(names[k], name))
-                    return b; /* known: NULL only when invalid, and then reported */
-        }
         size_t n;
         const char *const *names = lk_baseline_builtin_names(&n);
+        for (size_t k = 0; k < n; k++)
+            if (lk_str_eq_c(e->v, names[k]))
+                /* NULL only when the built-in file is invalid, and then it is reported. */
+                return lk_baseline_load_builtin(names[k], &p->sources, &p->arena, &p->diags);
         struct lk_diag *d =
             lk_diag_add(&p->diags, "LK501", e->span, "unknown baseline \"%.*s\"", LK_STR_ARG(e->v));
         const char *s = lk_suggest(e->v, names, n);

@@ -18,8 +18,6 @@ void lk_check_purpose(struct lk_policy *policy);
 void lk_check_integrity(struct lk_policy *policy);
 void lk_check_baselines(struct lk_policy *policy);
 
-/** @return the names of the built-in baselines. */
-const char *const *lk_baseline_names(size_t *n);
 
 /** @return true when two retentions give the same S3 lifecycle (tiers and expiration): one
  *  lifecycle rule can serve sources of both. */

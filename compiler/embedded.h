@@ -14,6 +14,7 @@ struct lk_embedded_file {
 
 /** The built-in compliance baselines, policies/<name>.yaml, in name order. */
 extern const struct lk_embedded_file lk_builtin_baselines[];
+extern const char *const lk_builtin_baselines_names[];
 extern const size_t lk_builtin_baselines_count;
 
 #endif

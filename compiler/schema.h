@@ -11,6 +11,7 @@
 #include "embedded.h"
 
 extern const struct lk_embedded_file lk_schema_files[];
+extern const char *const lk_schema_files_names[];
 extern const size_t lk_schema_files_count;
 
 /** logkeep schema [-o FILE]: prints the schema. @return the process exit status. */

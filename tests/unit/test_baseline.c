@@ -211,35 +211,32 @@ static struct lk_policy *s_policy_with(const char *baselines, const char *avail,
  * (several files' baselines add up) is checked once. */
 START_TEST(test_policy_checks)
 {
-    struct lk_policy *p = s_policy_with("pci-dss-4.0", "90d", "1y", false);
-    ck_assert_uint_eq(p->diags.n_errors, 0);
-    lk_policy_free(p);
-
-    p = s_policy_with("pci-dss-4.0", "89d", "364d", false);
-    ck_assert_uint_eq(lk_test_count(p, "LK502"), 1);
-    ck_assert_uint_eq(lk_test_count(p, "LK503"), 1);
-    lk_policy_free(p);
-
-    /* gdpr applies to personal data only. */
-    p = s_policy_with("gdpr", "90d", "2y", false);
-    ck_assert_uint_eq(lk_test_count(p, "LK504"), 0);
-    lk_policy_free(p);
-    p = s_policy_with("gdpr", "90d", "2y", true);
-    ck_assert_uint_eq(lk_test_count(p, "LK504"), 1);
-    lk_policy_free(p);
-    p = s_policy_with("gdpr", "90d", "1y", true);
-    ck_assert_uint_eq(lk_test_count(p, "LK504"), 0);
-    lk_policy_free(p);
-
-    /* Listed twice: checked once. */
-    p = s_policy_with("hipaa, hipaa", "90d", "1y", false);
-    ck_assert_uint_eq(lk_test_count(p, "LK502"), 1);
-    lk_policy_free(p);
-
-    /* A missing required source type is reported at the baselines entry. */
-    p = s_policy_with("cis-aws-foundations-3.0", "90d", "1y", false);
-    ck_assert_uint_eq(lk_test_count(p, "LK508"), 1);
-    lk_policy_free(p);
+    static const struct {
+        const char *baselines, *available, *delete_after;
+        bool personal;
+        const char *rule; /* NULL: no errors at all */
+        size_t count;
+    } rows[] = {
+        {"pci-dss-4.0", "90d", "1y", false, NULL, 0},
+        {"pci-dss-4.0", "89d", "364d", false, "LK502", 1},
+        {"pci-dss-4.0", "89d", "364d", false, "LK503", 1},
+        /* gdpr applies to personal data only. */
+        {"gdpr", "90d", "2y", false, "LK504", 0},
+        {"gdpr", "90d", "2y", true, "LK504", 1},
+        {"gdpr", "90d", "1y", true, "LK504", 0},
+        /* Listed twice: checked once. */
+        {"hipaa, hipaa", "90d", "1y", false, "LK502", 1},
+        /* A missing required source type is reported at the baselines entry. */
+        {"cis-aws-foundations-3.0", "90d", "1y", false, "LK508", 1},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct lk_policy *p = s_policy_with(rows[i].baselines, rows[i].available,
+                                            rows[i].delete_after, rows[i].personal);
+        size_t got = rows[i].rule ? lk_test_count(p, rows[i].rule) : p->diags.n_errors;
+        ck_assert_msg(got == rows[i].count, "row %zu (%s): %zu findings, expected %zu", i,
+                      rows[i].baselines, got, rows[i].count);
+        lk_policy_free(p);
+    }
 }
 END_TEST
 
