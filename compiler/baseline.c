@@ -1,7 +1,7 @@
 /*
  * logkeep: reading baseline files (format: docs/baselines.md).
  */
-#include "baseline.h"
+#include "compiler/baseline.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "duration.h"
-#include "embedded.h"
-#include "policy.h"
-#include "yaml_read.h"
+#include "compiler/duration.h"
+#include "compiler/embedded.h"
+#include "compiler/policy.h"
+#include "compiler/yaml_read.h"
 
 const char *const *lk_baseline_builtin_names(size_t *n)
 {

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "source.h"
+#include "common/arena.h"
+#include "compiler/diag.h"
+#include "compiler/source.h"
 
 /** Which sources a requirement applies to. */
 enum lk_baseline_scope {

@@ -4,8 +4,8 @@
  */
 #include <string.h>
 
-#include "check_int.h"
-#include "decode_int.h"
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
 
 static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_text *pr)
 {

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "decode_int.h"
+#include "compiler/baseline.h"
+#include "compiler/decode_int.h"
 
 struct s_ctx {
     struct lk_policy *p;

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "policy.h"
+#include "compiler/policy.h"
 
 /** The five fields of an ARN after "arn:"; views into the original string. */
 struct lk_arn {

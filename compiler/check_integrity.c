@@ -2,8 +2,8 @@
  * logkeep: integrity rules (LK401-LK406). "Checking log integrity only when necessary" is a
  * SEC04-BP01 anti-pattern: validation, versioning and locks are on unless a policy says why not.
  */
-#include "check_int.h"
-#include "decode_int.h"
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
 
 void lk_check_integrity(struct lk_policy *p)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_int.h"
-#include "decode_int.h"
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
 
 /* Regions by partition. Sources: AWS General Reference, "AWS service endpoints" and "Regions
  * and Zones" (https://docs.aws.amazon.com/general/latest/gr/rande.html,

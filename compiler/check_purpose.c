@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "decode_int.h"
+#include "compiler/decode_int.h"
 
 static char s_lower(char c)
 {

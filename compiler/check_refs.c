@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode_int.h"
+#include "compiler/decode_int.h"
 
 /* Collects the names of an index for suggestions. Caller frees the array (not the strings:
  * names are NUL-terminated in the arena). */

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_int.h"
-#include "decode_int.h"
-#include "duration.h"
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
+#include "compiler/duration.h"
 
 /* Retention in days under which logs are "deleted too soon" (LK103). CloudTrail's own event
  * history keeps 90 days, and SEC04-BP01 names three months as the low end of ready

@@ -1,13 +1,13 @@
 /*
  * logkeep: the compile pipeline.
  */
-#include "compile.h"
+#include "compiler/compile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
+#include "compiler/lower.h"
 
 static void s_report_size(struct lk_policy *policy, const char *store_name, size_t size)
 {

@@ -4,9 +4,9 @@
 #ifndef LK_COMPILE_H
 #define LK_COMPILE_H
 
-#include "emit.h"
-#include "ir.h"
-#include "policy.h"
+#include "compiler/emit.h"
+#include "ir/ir.h"
+#include "compiler/policy.h"
 
 /**
  * Lowers and emits @p policy. Problems only visible in the output (a bucket policy over 20 KB:

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode_int.h"
-#include "duration.h"
-#include "yaml_read.h"
+#include "compiler/decode_int.h"
+#include "compiler/duration.h"
+#include "compiler/yaml_read.h"
 
 struct s_dec {
     struct lk_policy *p;

@@ -4,7 +4,7 @@
 #ifndef LK_DECODE_INT_H
 #define LK_DECODE_INT_H
 
-#include "policy.h"
+#include "compiler/policy.h"
 
 /** Reads file @p file_id of policy->sources as YAML and decodes it into @p policy. */
 void lk_decode_file(struct lk_policy *policy, uint32_t file_id);

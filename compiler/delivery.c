@@ -7,8 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "check_int.h"
-#include "lower.h"
+#include "compiler/check_int.h"
+#include "compiler/lower.h"
 
 /* Resource ARN of the objects a service writes: bucket/[prefix]AWSLogs/<id>/<suffix>*. The
  * policy's prefix is used as written ("cloudtrail/" or "" for none). */

@@ -1,7 +1,7 @@
 /*
  * logkeep: diagnostics and their renderings (text, JSON, SARIF 2.1.0, GitHub annotations).
  */
-#include "diag.h"
+#include "compiler/diag.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

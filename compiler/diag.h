@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arena.h"
-#include "source.h"
+#include "common/arena.h"
+#include "compiler/source.h"
 
 enum lk_severity {
     LK_SEV_NOTE = 0,

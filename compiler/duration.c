@@ -1,7 +1,7 @@
 /*
  * logkeep: durations and day arithmetic.
  */
-#include "duration.h"
+#include "compiler/duration.h"
 
 #include <string.h>
 

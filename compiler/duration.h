@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 /* Longest finite duration accepted: 100 years. Longer is "forever" in all but name. */
 #define LK_DURATION_MAX_DAYS 36525

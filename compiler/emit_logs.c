@@ -4,7 +4,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-#include "emit.h"
+#include "compiler/emit.h"
 
 /* {"region", "log_groups": [{"source", "operation", "input", "requested_days"?}],
  *  "patterns": [{"source", "pattern", "retentionInDays", "requested_days"?}],

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "emit.h"
+#include "compiler/emit.h"
 
 static void s_indent(struct lk_buf *b, int depth)
 {

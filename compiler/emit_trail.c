@@ -6,7 +6,7 @@
  */
 #include <cjson/cJSON.h>
 
-#include "emit.h"
+#include "compiler/emit.h"
 
 char *lk_emit_trail_json(const struct lk_ir_state *st, const struct lk_ir_trail *t,
                          struct lk_arena *arena)

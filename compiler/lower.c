@@ -1,14 +1,14 @@
 /*
  * logkeep: lowering a checked policy into the IR of desired AWS state.
  */
-#include "lower.h"
+#include "compiler/lower.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_int.h"
-#include "decode_int.h"
-#include "duration.h"
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
+#include "compiler/duration.h"
 
 /* Days a replaced or deleted object version is kept in a versioned store, so an accidental or
  * malicious overwrite or delete can be undone (NoncurrentVersionExpiration). */

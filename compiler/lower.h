@@ -4,8 +4,8 @@
 #ifndef LK_LOWER_H
 #define LK_LOWER_H
 
-#include "ir.h"
-#include "policy.h"
+#include "ir/ir.h"
+#include "compiler/policy.h"
 
 /**
  * Lowers @p policy into the desired AWS state.

@@ -1,7 +1,7 @@
 /*
  * logkeep: loading a policy from files and directories, and running its checks.
  */
-#include "policy.h"
+#include "compiler/policy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "decode_int.h"
+#include "compiler/decode_int.h"
 
 /* Directory recursion bound: policy repos are shallow, and a bound stops symlink loops. */
 #define LK_MAX_DIR_DEPTH 16

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "diag.h"
-#include "source.h"
+#include "common/arena.h"
+#include "compiler/diag.h"
+#include "compiler/source.h"
 
 /* The language version this build implements. */
 #define LK_LANGUAGE_VERSION 1

@@ -6,7 +6,7 @@
  * principal sets the risk decisions need. Views live in a scratch arena freed before returning;
  * the diff copies what it keeps into its own arena.
  */
-#include "policy_diff.h"
+#include "compiler/policy_diff.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "check_int.h"
-#include "emit.h"
-#include "policy.h"
+#include "compiler/check_int.h"
+#include "compiler/emit.h"
+#include "compiler/policy.h"
 
 /* Day counts of a view: a number of days, or one of these. */
 #define S_FOREVER (-1)

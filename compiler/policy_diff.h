@@ -44,7 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 struct lk_policy;
 struct lk_artifacts;

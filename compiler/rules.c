@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "diag.h"
+#include "compiler/diag.h"
 
 #define SEC04 "AWS Well-Architected Framework, Security Pillar, SEC04-BP01 \"Configure service and application logging\" (https://docs.aws.amazon.com/wellarchitected/latest/security-pillar/sec_detect_investigate_events_app_service_logging.html)"
 #define YAML12 "YAML 1.2.2 specification (https://yaml.org/spec/1.2.2/)"

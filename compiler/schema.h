@@ -8,7 +8,7 @@
 #ifndef LK_SCHEMA_H
 #define LK_SCHEMA_H
 
-#include "embedded.h"
+#include "compiler/embedded.h"
 
 extern const struct lk_embedded_file lk_schema_files[];
 extern const char *const lk_schema_files_names[];

@@ -1,7 +1,7 @@
 /*
  * logkeep: policy source files, spans and line maps.
  */
-#include "source.h"
+#include "compiler/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "diag.h"
+#include "compiler/diag.h"
 
 void lk_sources_init(struct lk_sources *set)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 /* Largest policy file accepted. A policy with 10,000 sources is about 3 MiB; anything past this
  * bound is almost certainly not a policy, and refusing it keeps memory use predictable. */

@@ -23,7 +23,7 @@
  *   "Publishing database logs to Amazon CloudWatch Logs".
  * The full catalogue with key layouts and bucket policy statements is docs/source-types.md.
  */
-#include "policy.h"
+#include "compiler/policy.h"
 
 static const struct lk_source_type_info s_types[LK_SRC_TYPE_COUNT] = {
     {LK_SRC_CLOUDTRAIL, "cloudtrail", "AWS CloudTrail", LK_DEST_S3, NULL, NULL},

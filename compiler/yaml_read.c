@@ -5,13 +5,13 @@
  * bounded by LK_YAML_MAX_DEPTH and not by the C stack). Children of open collections live on one
  * shared value stack and are copied into the arena when their collection ends.
  */
-#include "yaml_read.h"
+#include "compiler/yaml_read.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
-#include "diag.h"
+#include "compiler/diag.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 

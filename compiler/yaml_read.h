@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "source.h"
+#include "common/arena.h"
+#include "compiler/source.h"
 
 struct lk_diags;
 

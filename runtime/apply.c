@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
-#include "arena.h"
-#include "cloudtrail.h"
-#include "logs.h"
-#include "s3.h"
+#include "runtime/apply.h"
+#include "common/arena.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/s3.h"
 
 void lk_apply_plan_init(struct lk_apply_plan *plan)
 {

@@ -31,10 +31,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "aws.h"
-#include "diff.h"
-#include "emit.h"
-#include "ir.h"
+#include "runtime/transport/client.h"
+#include "runtime/diff.h"
+#include "ir/artifact.h"
+#include "ir/ir.h"
 
 /* Result codes. */
 #define LK_APPLY_OK 0

@@ -6,7 +6,7 @@
  * then one section per resource part: S3 lifecycle, bucket policy, the other bucket settings,
  * log groups, trails; then sorting, rendering and JSON.
  */
-#include "diff.h"
+#include "runtime/diff.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloudtrail.h"
-#include "logs.h"
-#include "s3.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/s3.h"
 
 /* Guard for the public entry points: set the result code and leave through cleanup. */
 #define S_ENSURE(cond, code)                                                                       \
@@ -573,7 +573,7 @@ static void s_rule_changes(struct s_ctx *c, const char *bucket,
  * Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep
  * Archive storage classes" (S3 API Reference, GetBucketLifecycleConfiguration). Since September
  * 2024 all_storage_classes_128K is what S3 applies when no value is given (S3 User Guide,
- * "Transitioning objects using Amazon S3 Lifecycle"; shared/DOMAIN.md §3), so an unreported
+ * "Transitioning objects using Amazon S3 Lifecycle"), so an unreported
  * value is all_storage_classes_128K. */
 static enum lk_ir_transition_min_size s_tms(enum lk_ir_transition_min_size t)
 {

@@ -2,7 +2,7 @@
  * logkeep runtime: the semantic diff of desired against live AWS state, for `logkeep plan`,
  * `apply` and `drift`.
  *
- * Both sides are the IR of compiler/ir.h: the compiler lowers a policy into the desired state,
+ * Both sides are the IR of ir/ir.h: the compiler lowers a policy into the desired state,
  * the runtime reads AWS into the live state. The diff compares meaning, not spelling: a bucket
  * policy is a set of statements whatever their order, Sids or list spellings; "not configured"
  * answers compare equal to the defaults AWS applies in their place; lifecycle rules match by ID.
@@ -60,8 +60,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "arena.h"
-#include "ir.h"
+#include "common/arena.h"
+#include "ir/ir.h"
 
 /* Result codes. */
 #define LK_DIFF_OK 0

@@ -2,7 +2,7 @@
  * logkeep runtime: the live-state reader (live.h): plan the work items, read them on a pool of
  * worker threads with one AWS client each, then merge the results into the live IR.
  */
-#include "live.h"
+#include "runtime/live.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "cloudtrail.h"
-#include "credentials.h"
-#include "policy_json.h"
-#include "logs.h"
-#include "s3.h"
-#include "sts.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/services/policy_json.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/s3.h"
+#include "runtime/services/sts.h"
 
 /* Requests an existing bucket needs at least: HeadBucket, then GetBucketLifecycleConfiguration,
  * GetBucketPolicy, GetBucketVersioning, GetObjectLockConfiguration, GetPublicAccessBlock and
@@ -106,7 +106,7 @@ const char *lk_live_kind_name(enum lk_live_kind kind)
 /* ---------------------------------------------------------------------------------------------
  * Deep copies of IR values from a worker's scratch state into the live state
  *
- * Every pointer field of the IR types is copied; a field added to compiler/ir.h that points
+ * Every pointer field of the IR types is copied; a field added to ir/ir.h that points
  * into the arena needs a line here.
  * ------------------------------------------------------------------------------------------- */
 

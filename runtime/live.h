@@ -1,5 +1,5 @@
 /*
- * logkeep runtime: the live-state reader. Reads, into the IR of compiler/ir.h, every AWS
+ * logkeep runtime: the live-state reader. Reads, into the IR of ir/ir.h, every AWS
  * resource a desired state governs, so that the drift checker can diff the two.
  *
  *   account      STS GetCallerIdentity, first and alone: live->account (and the report), so a
@@ -84,8 +84,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws.h"
-#include "ir.h"
+#include "runtime/transport/client.h"
+#include "ir/ir.h"
 
 /* Items read at once unless the options say otherwise. Eight connections per host is what
  * browsers and the AWS SDKs' default pools allow and far below the request rates that AWS

@@ -4,15 +4,15 @@
  * Each format is rendered into a heap buffer, then written with one fwrite(): a failed write is
  * then one check, and nothing is half-written because of a rendering error.
  */
-#include "report.h"
+#include "runtime/report.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "emit.h"
+#include "common/arena.h"
+#include "common/escape.h"
 
 /* ------------------------------------------------------------------------------ shared */
 

@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "diff.h"
-#include "ir.h"
+#include "runtime/diff.h"
+#include "ir/ir.h"
 
 /* Result codes. */
 #define LK_REPORT_OK 0

@@ -1,7 +1,7 @@
 /*
  * logkeep runtime: the IR of AWS state as a JSON document (see state_json.h).
  */
-#include "state_json.h"
+#include "runtime/state_json.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_json.h"
+#include "runtime/services/policy_json.h"
 
 /* ------------------------------------------------------------------------------ vocabularies */
 

@@ -34,7 +34,7 @@
 
 #include <stddef.h>
 
-#include "ir.h"
+#include "ir/ir.h"
 
 /* The "format" and "version" members of a state document. */
 #define LK_STATE_JSON_FORMAT "logkeep-state"

@@ -3,11 +3,11 @@
  *
  * Requests: POST / with X-Amz-Target
  * "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Operation>" and Content-Type
- * "application/x-amz-json-1.1" (AWS-PROTOCOL-NOTES.md §5). Member names are PascalCase but for
+ * "application/x-amz-json-1.1" (docs/protocol-notes.md §5). Member names are PascalCase but for
  * DescribeTrails (trailNameList, includeShadowTrails). Request bodies are written directly;
  * responses are read with cJSON through lk_json_parse_bounded().
  */
-#include "cloudtrail.h"
+#include "runtime/services/cloudtrail.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "policy_json.h"
+#include "common/escape.h"
+#include "runtime/services/policy_json.h"
 
 #define CT_TARGET_PREFIX "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 #define CT_NOT_FOUND "TrailNotFoundException"

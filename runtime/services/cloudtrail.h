@@ -3,13 +3,13 @@
  * manages: CreateTrail, UpdateTrail, GetTrail, DescribeTrails, GetTrailStatus, StartLogging,
  * StopLogging, GetEventSelectors, PutEventSelectors, and DeleteTrail (tests only).
  *
- * Reads map responses into struct lk_ir_trail (compiler/ir.h), the type the compiler lowers a
+ * Reads map responses into struct lk_ir_trail (ir/ir.h), the type the compiler lowers a
  * policy's trails into; TrailNotFoundException is "exists = false", never an error. Writes take
  * either an lk_ir_trail (the request is built from it) or a section of the emitted
  * cloudtrail/<trail>.json artifact, which holds the exact CreateTrail, PutEventSelectors and
  * StartLogging/StopLogging requests.
  *
- * Facts: shared/AWS-PROTOCOL-NOTES.md §5; the CloudTrail API Reference,
+ * Facts: docs/protocol-notes.md §5; the CloudTrail API Reference,
  * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/; botocore's cloudtrail model.
  *
  * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
@@ -24,8 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws.h"
-#include "ir.h"
+#include "runtime/transport/client.h"
+#include "ir/ir.h"
 
 #ifndef LK_SVC_MALFORMED_RESPONSE
 #define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"

@@ -2,11 +2,11 @@
  * logkeep runtime: the Amazon CloudWatch Logs client (JSON 1.1).
  *
  * Requests: POST / with X-Amz-Target "Logs_20140328.<Operation>" and Content-Type
- * "application/x-amz-json-1.1", body a JSON object of the members (AWS-PROTOCOL-NOTES.md §4).
+ * "application/x-amz-json-1.1", body a JSON object of the members (docs/protocol-notes.md §4).
  * Request bodies are written directly (the members are few and fixed); responses are read with
  * cJSON through lk_json_parse_bounded().
  */
-#include "logs.h"
+#include "runtime/services/logs.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "policy_json.h"
+#include "common/escape.h"
+#include "runtime/services/policy_json.h"
 
 #define LOGS_TARGET_PREFIX "Logs_20140328."
 

@@ -6,7 +6,7 @@
  * logkeep never deletes log groups: retention is what it manages, and a log group's events go
  * with the group. lk_logs_delete_log_group() exists for the integration tests only.
  *
- * Facts: shared/AWS-PROTOCOL-NOTES.md §4; the CloudWatch Logs API Reference,
+ * Facts: docs/protocol-notes.md §4; the CloudWatch Logs API Reference,
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/; botocore's logs model
  * (service-2.json, paginators-1.json).
  *
@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws.h"
-#include "ir.h"
+#include "runtime/transport/client.h"
+#include "ir/ir.h"
 
 #ifndef LK_SVC_MALFORMED_RESPONSE
 #define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"

@@ -6,7 +6,7 @@
  * (Version, Statement, Sid, Effect, Principal/NotPrincipal, Action/NotAction,
  * Resource/NotResource, Condition).
  */
-#include "policy_json.h"
+#include "runtime/services/policy_json.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>

@@ -12,11 +12,11 @@
 #ifndef LK_POLICY_JSON_H
 #define LK_POLICY_JSON_H
 
-#include "arena.h"
+#include "common/arena.h"
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ir.h"
+#include "ir/ir.h"
 
 struct cJSON;
 

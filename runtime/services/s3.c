@@ -3,10 +3,10 @@
  *
  * Responses are parsed with libexpat into a small bounded element tree (depth, element count,
  * text size and input size are all capped, DTDs are refused), then mapped into the IR by
- * element name, ignoring elements this client does not know (AWS-PROTOCOL-NOTES.md §3:
+ * element name, ignoring elements this client does not know (docs/protocol-notes.md §3:
  * "Parse child elements by name and ignore unknown ones").
  */
-#include "s3.h"
+#include "runtime/services/s3.h"
 
 #include <expat.h>
 #include <limits.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy_json.h"
+#include "runtime/services/policy_json.h"
 
 #define S3_OP_HEAD "HeadBucket"
 #define S3_OP_LOCATION "GetBucketLocation"
@@ -35,7 +35,7 @@
 #define S3_OP_GET_ENCRYPTION "GetBucketEncryption"
 #define S3_OP_PUT_ENCRYPTION "PutBucketEncryption"
 
-/* "Not configured" codes (AWS-PROTOCOL-NOTES.md §3 table; S3 API Reference, "Error responses",
+/* "Not configured" codes (docs/protocol-notes.md §3 table; S3 API Reference, "Error responses",
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html). */
 #define S3_ABSENT_LIFECYCLE "NoSuchLifecycleConfiguration"
 #define S3_ABSENT_POLICY "NoSuchBucketPolicy"
@@ -271,7 +271,7 @@ bool lk_s3_transition_min_size_parse(const char *value, enum lk_ir_transition_mi
     /* Values of x-amz-transition-default-minimum-object-size: all_storage_classes_128K,
      * varies_by_storage_class (response header of GetBucketLifecycleConfiguration,
      * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLifecycleConfiguration.html;
-     * AWS-PROTOCOL-NOTES.md §3 [M43]). */
+     * docs/protocol-notes.md §3 [M43]). */
     if (!value) {
         *out = LK_IR_TMS_UNSPECIFIED;
         return true;
@@ -712,7 +712,7 @@ int lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket, const ch
     int call =
         s_call(client, S3_OP_HEAD, "HEAD", bucket, region, "", NULL, 0, false, NULL, 0, &resp, err);
     /* "To find a bucket's region, read x-amz-bucket-region from any HeadBucket response, a 301
-     * included" (AWS-PROTOCOL-NOTES.md §3; S3 API Reference, HeadBucket). */
+     * included" (docs/protocol-notes.md §3; S3 API Reference, HeadBucket). */
     const char *hdr = lk_http_header_get(&resp, "x-amz-bucket-region");
     if (call != 0) {
         /* HeadBucket errors have no body, so the status is all there is: 404 = no bucket. */
@@ -838,7 +838,7 @@ cleanup:
 
 /* The six configuration PUTs carry "httpChecksum": {"requestChecksumRequired": true} in the
  * model: without Content-MD5 (or a flexible checksum) S3 answers 400 InvalidRequest "Missing
- * required header for this request: Content-MD5" (AWS-PROTOCOL-NOTES.md §3, "Integrity
+ * required header for this request: Content-MD5" (docs/protocol-notes.md §3, "Integrity
  * header"). Content-MD5 works on AWS and on S3 clones alike. */
 static int s_put(struct lk_aws_client *client, const char *op, const char *bucket,
                  const char *region, const char *path, const char *body, size_t len,
@@ -866,7 +866,7 @@ int lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket, const 
                         struct lk_aws_error *err)
 {
     /* x-amz-transition-default-minimum-object-size is a request header of
-     * PutBucketLifecycleConfiguration (S3 API Reference; [M43] in AWS-PROTOCOL-NOTES.md §3). */
+     * PutBucketLifecycleConfiguration (S3 API Reference; [M43] in docs/protocol-notes.md §3). */
     char name[] = "x-amz-transition-default-minimum-object-size";
     char value[32];
     const char *api = lk_s3_transition_min_size_api(min_size);

@@ -3,13 +3,13 @@
  * configuration logkeep manages: existence and region, lifecycle, bucket policy, versioning,
  * Object Lock, Block Public Access and default encryption.
  *
- * Reads map responses into the IR (compiler/ir.h), the same types the compiler lowers a policy
+ * Reads map responses into the IR (ir/ir.h), the same types the compiler lowers a policy
  * into, so the drift checker diffs desired and live state directly. "Not configured" answers
  * (NoSuchLifecycleConfiguration, NoSuchBucketPolicy, ObjectLockConfigurationNotFoundError,
  * NoSuchPublicAccessBlockConfiguration, ServerSideEncryptionConfigurationNotFoundError) are
  * "absent", never errors. Writes send the exact artifacts the emitters produce.
  *
- * Facts: shared/AWS-PROTOCOL-NOTES.md §3; the S3 API Reference,
+ * Facts: docs/protocol-notes.md §3; the S3 API Reference,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/; botocore's S3 model (service-2.json).
  *
  * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
@@ -25,8 +25,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws.h"
-#include "ir.h"
+#include "runtime/transport/client.h"
+#include "ir/ir.h"
 
 /* Error code given to a 2xx response whose body is not what the operation returns. It is not
  * an AWS code: AWS codes never contain a '.'. */

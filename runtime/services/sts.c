@@ -2,18 +2,18 @@
  * logkeep runtime: AWS STS client (sts.h).
  *
  * Sources:
- *   [NOTES] shared/AWS-PROTOCOL-NOTES.md section 6 (botocore's sts 2011-06-15 model).
+ *   [NOTES] docs/protocol-notes.md section 6 (botocore's sts 2011-06-15 model).
  *   [AR]    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  *   [ARWI]  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  *   [GCI]   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
  */
-#include "sts.h"
+#include "runtime/services/sts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 static const char s_version[] = "2011-06-15";
 

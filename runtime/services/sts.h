@@ -6,7 +6,7 @@
  *   AssumeRoleWithWebIdentity   the same from an OIDC token, sent unsigned (web identity)
  *
  * Requests are form bodies "Action=...&Version=2011-06-15&..."; answers are XML in the namespace
- * https://sts.amazonaws.com/doc/2011-06-15/ (shared/AWS-PROTOCOL-NOTES.md section 6).
+ * https://sts.amazonaws.com/doc/2011-06-15/ (docs/protocol-notes.md section 6).
  */
 #ifndef LK_STS_H
 #define LK_STS_H
@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "aws.h"
+#include "common/arena.h"
+#include "runtime/transport/client.h"
 
 #define LK_STS_NAMESPACE "https://sts.amazonaws.com/doc/2011-06-15/"
 

@@ -7,7 +7,7 @@
  * Nested values follow botocore's _parse_nested: only when the value starts with a newline, each
  * non-empty line "key = value", one level deep.
  */
-#include "config_file.h"
+#include "runtime/transport/config_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "http.h"
+#include "common/arena.h"
+#include "runtime/transport/http.h"
 
 /* One line of an option's value, pointing into the file's bytes. */
 struct s_part {

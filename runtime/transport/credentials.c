@@ -2,7 +2,7 @@
  * logkeep runtime: the standard credential provider chain (credentials.h).
  *
  * Sources:
- *   [NOTES] shared/AWS-PROTOCOL-NOTES.md section 8 (botocore credentials.py, utils.py).
+ *   [NOTES] docs/protocol-notes.md section 8 (botocore credentials.py, utils.py).
  *   [CHAIN] https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
  *   [ENV]   https://docs.aws.amazon.com/sdkref/latest/guide/feature-static-credentials.html
  *   [ROLE]  https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
@@ -10,7 +10,7 @@
  *   [CONT]  https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html
  *   [IMDS]  https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
  */
-#include "credentials.h"
+#include "runtime/transport/credentials.h"
 
 #include <cjson/cJSON.h>
 
@@ -31,10 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "config_file.h"
-#include "http.h"
-#include "sts.h"
+#include "common/arena.h"
+#include "runtime/transport/config_file.h"
+#include "runtime/transport/http.h"
+#include "runtime/services/sts.h"
 
 /* Longest chain of source_profile links followed; botocore detects loops but sets no depth
  * limit, this only bounds a pathological file. */

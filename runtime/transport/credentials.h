@@ -1,7 +1,7 @@
 /*
  * logkeep runtime: AWS credentials, the standard provider chain.
  *
- * The first source that applies wins (shared/AWS-PROTOCOL-NOTES.md section 8, botocore
+ * The first source that applies wins (docs/protocol-notes.md section 8, botocore
  * credentials.py create_credential_resolver;
  * https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html):
  *
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws.h"
+#include "runtime/transport/client.h"
 
 /* botocore credentials.py RefreshableCredentials: _advisory_refresh_timeout = 15 * 60,
  * _mandatory_refresh_timeout = 10 * 60. */

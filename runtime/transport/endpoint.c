@@ -2,12 +2,12 @@
  * logkeep runtime: endpoint and region resolution (endpoint.h).
  *
  * Sources:
- *   [NOTES] shared/AWS-PROTOCOL-NOTES.md section 7 (botocore's resolver, checked with botocore).
+ *   [NOTES] docs/protocol-notes.md section 7 (botocore's resolver, checked with botocore).
  *   [SSE]   https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  *   [REG]   https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
  *   [VH]    https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
  */
-#include "endpoint.h"
+#include "runtime/transport/endpoint.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "http.h"
-#include "sigv4.h"
+#include "common/arena.h"
+#include "runtime/transport/http.h"
+#include "runtime/transport/sigv4.h"
 
 const char *lk_endpoint_env_id(enum lk_aws_service svc)
 {

@@ -7,7 +7,7 @@
  *   - the URL, Host header, request target and signing region of one request, with the S3
  *     addressing rules (virtual-hosted or path style).
  *
- * Facts: shared/AWS-PROTOCOL-NOTES.md section 7.
+ * Facts: docs/protocol-notes.md section 7.
  */
 #ifndef LK_ENDPOINT_H
 #define LK_ENDPOINT_H
@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "aws.h"
+#include "runtime/transport/client.h"
 
 struct lk_http_url;
 

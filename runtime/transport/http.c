@@ -13,7 +13,7 @@
  *   - the response body has a hard cap, checked against Content-Length up front and against the
  *     bytes received.
  */
-#include "http.h"
+#include "runtime/transport/http.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -28,7 +28,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 /* A response may carry at most this many header lines and header bytes. AWS answers carry about
  * ten; the cap only stops a hostile server from growing the list without bound (libcurl itself
@@ -723,7 +723,7 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
         S_SETOPT(CURLOPT_POSTFIELDS, req->body != NULL ? (const void *)req->body : s_empty);
         /* With POSTFIELDS libcurl adds "Content-Type: application/x-www-form-urlencoded";
          * botocore sends no Content-Type on the S3 configuration PUTs
-         * (shared/AWS-PROTOCOL-NOTES.md section 3), so remove it unless one was given. */
+         * (docs/protocol-notes.md section 3), so remove it unless one was given. */
         if (!has_content_type)
             headers = s_slist_add(headers, "Content-Type:");
     }

@@ -7,7 +7,7 @@
  *   [botocore] botocore/auth.py (SigV4Auth, S3SigV4Auth) and botocore/utils.py,
  *              https://github.com/boto/botocore
  */
-#include "sigv4.h"
+#include "runtime/transport/sigv4.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

@@ -14,11 +14,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "aws.h"
-#include "credentials.h"
-#include "ir.h"
-#include "logs.h"
-#include "s3.h"
+#include "runtime/transport/client.h"
+#include "runtime/transport/credentials.h"
+#include "ir/ir.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/s3.h"
 
 struct s_sample {
     double wall_s;

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloudtrail.h"
-#include "logs.h"
-#include "policy_json.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/policy_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

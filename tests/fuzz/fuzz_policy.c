@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "policy.h"
+#include "compiler/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

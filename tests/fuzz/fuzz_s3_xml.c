@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "s3.h"
+#include "runtime/services/s3.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws.h"
-#include "credentials.h"
-#include "sts.h"
+#include "runtime/transport/client.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/services/sts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "live.h"
+#include "runtime/live.h"
 
 static void s_progress(void *ctx, size_t done, size_t total)
 {

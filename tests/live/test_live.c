@@ -18,14 +18,14 @@
 #include <time.h>
 
 #include "../services/svc_test.h"
-#include "cloudtrail.h"
-#include "credentials.h"
-#include "diff.h"
-#include "emit.h"
-#include "live.h"
-#include "logs.h"
-#include "lower.h"
-#include "s3.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/diff.h"
+#include "compiler/emit.h"
+#include "runtime/live.h"
+#include "runtime/services/logs.h"
+#include "compiler/lower.h"
+#include "runtime/services/s3.h"
 
 #define ACCOUNT "111122223333"
 

@@ -29,11 +29,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "aws.h"
-#include "credentials.h"
-#include "http.h"
-#include "sts.h"
+#include "common/arena.h"
+#include "runtime/transport/client.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/transport/http.h"
+#include "runtime/services/sts.h"
 
 extern char **environ;
 

@@ -22,13 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "aws.h"
-#include "config_file.h"
-#include "credentials.h"
-#include "endpoint.h"
-#include "http.h"
-#include "sts.h"
+#include "common/arena.h"
+#include "runtime/transport/client.h"
+#include "runtime/transport/config_file.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/transport/endpoint.h"
+#include "runtime/transport/http.h"
+#include "runtime/services/sts.h"
 
 extern char **environ;
 

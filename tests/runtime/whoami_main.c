@@ -5,11 +5,11 @@
  */
 #include <string.h>
 
-#include "cmd_aws.h"
+#include "cli/cmd_aws.h"
 
 int main(int argc, char **argv)
 {
-    /* Like the dispatcher in compiler/main.c: the subcommand sees argv[0] == "whoami". */
+    /* Like the dispatcher in cli/main.c: the subcommand sees argv[0] == "whoami". */
     if (argc >= 2 && strcmp(argv[1], "whoami") == 0)
         return lk_cmd_whoami(argc - 1, argv + 1);
     return lk_cmd_whoami(argc, argv);

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile.h"
-#include "ir.h"
-#include "policy.h"
+#include "compiler/compile.h"
+#include "ir/ir.h"
+#include "compiler/policy.h"
 
 static char s_svc_diff[512];
 

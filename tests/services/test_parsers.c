@@ -19,11 +19,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cloudtrail.h"
-#include "credentials.h"
-#include "logs.h"
-#include "policy_json.h"
-#include "s3.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/policy_json.h"
+#include "runtime/services/s3.h"
 #include "svc_test.h"
 
 #define NS "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""
@@ -1149,7 +1149,7 @@ END_TEST
 
 /* ------------------------------------------------------------------------------ calls */
 /*
- * The operations over a scripted transport (struct lk_http_vtable, as DESIGN.md describes):
+ * The operations over a scripted transport (struct lk_http_vtable, as docs/architecture.md describes):
  * lk_aws_call() signs and maps errors as it does against AWS, and each test checks what the
  * client sent and how it read the canned answers ("not configured" = absent, errors kept).
  */

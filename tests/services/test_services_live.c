@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloudtrail.h"
-#include "credentials.h"
-#include "logs.h"
-#include "policy_json.h"
-#include "s3.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/services/logs.h"
+#include "runtime/services/policy_json.h"
+#include "runtime/services/s3.h"
 #include "svc_test.h"
 
 static struct lk_aws_client g_client;

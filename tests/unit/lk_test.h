@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
-#include "policy.h"
+#include "compiler/lower.h"
+#include "compiler/policy.h"
 
 /* Runs one suite and returns the process exit status. */
 static inline int lk_test_run(Suite *s)

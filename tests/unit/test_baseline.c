@@ -9,8 +9,8 @@
 
 #include "lk_test.h"
 
-#include "baseline.h"
-#include "embedded.h"
+#include "compiler/baseline.h"
+#include "compiler/embedded.h"
 
 /* Reads @p text as a baseline file named @p name; @p n_errors receives the LK509 count. */
 static struct lk_baseline *s_read(const char *text, const char *name, struct lk_policy *p,

@@ -2,12 +2,12 @@
  * Unit tests: lowering to the IR and emitting payloads.
  */
 #include "lk_test.h"
-#include "state_json.h"
+#include "runtime/state_json.h"
 
 #include <stdio.h>
 
-#include "compile.h"
-#include "lower.h"
+#include "compiler/compile.h"
+#include "compiler/lower.h"
 
 #define POLICY                                                                                     \
     LK_TEST_HEADER                                                                                 \

@@ -13,13 +13,13 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "apply.h"
-#include "cloudtrail.h"
-#include "diff.h"
-#include "emit.h"
-#include "lower.h"
-#include "policy_json.h"
-#include "s3.h"
+#include "runtime/apply.h"
+#include "runtime/services/cloudtrail.h"
+#include "runtime/diff.h"
+#include "compiler/emit.h"
+#include "compiler/lower.h"
+#include "runtime/services/policy_json.h"
+#include "runtime/services/s3.h"
 
 #define BUCKET "acme-security-logs-111122223333"
 #define TRAIL "org-trail"

@@ -3,7 +3,7 @@
  */
 #include "lk_test.h"
 
-#include "duration.h"
+#include "compiler/duration.h"
 
 static enum lk_duration_status s_parse(const char *s, int64_t *days)
 {

@@ -3,7 +3,7 @@
  */
 #include "lk_test.h"
 
-#include "check_int.h"
+#include "compiler/check_int.h"
 
 static bool s_bucket_ok(const char *b)
 {

@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "compile.h"
-#include "policy_diff.h"
+#include "compiler/compile.h"
+#include "compiler/policy_diff.h"
 
 #define BASE                                                                                       \
     LK_TEST_HEADER                                                                                 \

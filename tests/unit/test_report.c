@@ -14,9 +14,9 @@
 #include <expat.h>
 #include <stdio.h>
 
-#include "diff.h"
-#include "lower.h"
-#include "report.h"
+#include "runtime/diff.h"
+#include "compiler/lower.h"
+#include "runtime/report.h"
 
 #define TRAIL_GROUP "/aws/cloudtrail/org-trail"
 

@@ -18,7 +18,7 @@
  */
 #include "lk_test.h"
 
-#include "sigv4.h"
+#include "runtime/transport/sigv4.h"
 
 #include <check.h>
 #include <openssl/evp.h>

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "compiler/source.h"
 
 struct s_fixture {
     struct lk_arena arena;

@@ -11,8 +11,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "lower.h"
-#include "state_json.h"
+#include "compiler/lower.h"
+#include "runtime/state_json.h"
 
 static char g_err[512];
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "yaml_read.h"
+#include "compiler/yaml_read.h"
 
 struct s_fixture {
     struct lk_arena arena;

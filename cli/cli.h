@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diag.h"
+#include "compiler/diag.h"
 
 enum lk_exit {
     LK_EXIT_OK = 0,

@@ -3,7 +3,7 @@
  * "standard" retries, error mapping.
  *
  * Sources:
- *   [NOTES] shared/AWS-PROTOCOL-NOTES.md (protocols sections 1-6, endpoints 7, retries 9).
+ *   [NOTES] docs/protocol-notes.md (protocols sections 1-6, endpoints 7, retries 9).
  *   [RETRY] https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html and
  *           botocore/retries/standard.py, quota.py (as summarised in [NOTES] section 9).
  *   [SKEW]  https://aws.amazon.com/blogs/developer/clock-skew-correction/ (the SDKs correct
@@ -17,7 +17,7 @@
  */
 #include "config.h"
 
-#include "aws.h"
+#include "runtime/transport/client.h"
 
 #include <cjson/cJSON.h>
 #include <expat.h>
@@ -31,10 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "config_file.h"
-#include "endpoint.h"
-#include "sigv4.h"
+#include "common/arena.h"
+#include "runtime/transport/config_file.h"
+#include "runtime/transport/endpoint.h"
+#include "runtime/transport/sigv4.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Services and protocols
@@ -578,7 +578,7 @@ int lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *w
 }
 
 /* The JSON 1.1 protocol: every operation is a POST to "/" naming itself in X-Amz-Target.
- * See AWS-PROTOCOL-NOTES.md and botocore's serializer for "json" services. */
+ * See docs/protocol-notes.md and botocore's serializer for "json" services. */
 int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
                      const char *target_prefix, const char *op, const char *region,
                      const char *body, size_t len, struct lk_http_response *resp,

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "compile.h"
+#include "cli/cli.h"
+#include "compiler/compile.h"
 
 static void s_usage(FILE *out)
 {

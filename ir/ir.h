@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 /* S3 storage classes a lifecycle transition can name (LifecycleTransition StorageClass). */
 enum lk_ir_storage_class {

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "cli.h"
-#include "policy.h"
+#include "compiler/baseline.h"
+#include "cli/cli.h"
+#include "compiler/policy.h"
 
 static void s_usage(FILE *out)
 {

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "schema.h"
+#include "cli/cli.h"
+#include "compiler/schema.h"
 
 static void s_schema_usage(FILE *out)
 {

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "compile.h"
-#include "policy.h"
+#include "cli/cli.h"
+#include "compiler/compile.h"
+#include "compiler/policy.h"
 
 bool lk_cli_use_color(const char *mode, FILE *out)
 {

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws.h"
-#include "cli.h"
-#include "cmd_aws.h"
-#include "credentials.h"
-#include "sts.h"
+#include "runtime/transport/client.h"
+#include "cli/cli.h"
+#include "cli/cmd_aws.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/services/sts.h"
 
 /* STS answers GetCallerIdentity in every region; with none configured, us-east-1 (where the
  * legacy global endpoint sts.amazonaws.com signs) is as good as any. */

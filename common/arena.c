@@ -1,7 +1,7 @@
 /*
  * logkeep: memory arenas and string views.
  */
-#include "arena.h"
+#include "common/arena.h"
 
 #include <stdarg.h>
 #include <stdio.h>

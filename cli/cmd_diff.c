@@ -20,11 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cmd_diff.h"
-#include "compile.h"
-#include "policy.h"
-#include "policy_diff.h"
+#include "cli/cli.h"
+#include "cli/cmd_diff.h"
+#include "compiler/compile.h"
+#include "compiler/policy.h"
+#include "compiler/policy_diff.h"
 
 /* Exit status when the change is risky: a CI job fails, and branch protection can ask for a
  * second approver (0, 1 and 2 are cli.h's). */

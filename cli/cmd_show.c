@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_int.h"
-#include "cli.h"
-#include "compile.h"
-#include "decode_int.h"
-#include "duration.h"
+#include "compiler/check_int.h"
+#include "cli/cli.h"
+#include "compiler/compile.h"
+#include "compiler/decode_int.h"
+#include "compiler/duration.h"
 
 /* Access characteristics from the S3 User Guide, "Understanding and managing Amazon S3 storage
  * classes" and "Understanding archival storage in S3 Glacier" (restore times by tier). */

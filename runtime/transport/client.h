@@ -5,7 +5,7 @@
  * in the SDKs' "standard" mode, and map errors. Service clients (s3.c, logs.c, cloudtrail.c,
  * sts.c) build the request for an operation and parse its response into the IR types.
  *
- * Facts: shared/AWS-PROTOCOL-NOTES.md (protocols §1-6, endpoints §7, credentials §8, retries §9).
+ * Facts: docs/protocol-notes.md (protocols §1-6, endpoints §7, credentials §8, retries §9).
  */
 #ifndef LK_AWS_H
 #define LK_AWS_H
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "http.h"
+#include "runtime/transport/http.h"
 
 struct lk_sigv4_signing_key;
 
@@ -91,7 +91,7 @@ struct lk_aws_credential_provider {
     void *impl;
 };
 
-/* Retry settings and the retry quota of the "standard" mode (AWS-PROTOCOL-NOTES.md §9). */
+/* Retry settings and the retry quota of the "standard" mode (docs/protocol-notes.md §9). */
 #define LK_AWS_DEFAULT_MAX_ATTEMPTS 3
 #define LK_AWS_RETRY_QUOTA_INITIAL 500
 #define LK_AWS_RETRY_COST 5

@@ -1,7 +1,7 @@
 /*
  * logkeep: the IR of AWS state: construction helpers and canonical ordering.
  */
-#include "ir.h"
+#include "ir/ir.h"
 
 #include <stdarg.h>
 #include <stdio.h>

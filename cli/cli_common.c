@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "policy.h"
+#include "cli/cli.h"
+#include "compiler/policy.h"
 
 /* Reads all of stdin, bounded by the policy size limit (plus one byte to detect excess). */
 static char *s_read_stdin(size_t *len)

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cmd_aws.h"
-#include "cmd_diff.h"
-#include "cmd_plan.h"
-#include "policy_json.h"
-#include "schema.h"
+#include "cli/cli.h"
+#include "cli/cmd_aws.h"
+#include "cli/cmd_diff.h"
+#include "cli/cmd_plan.h"
+#include "runtime/services/policy_json.h"
+#include "compiler/schema.h"
 
 static void s_usage(FILE *out)
 {

@@ -11,16 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "aws.h"
-#include "cli.h"
-#include "cmd_plan.h"
-#include "compile.h"
-#include "diff.h"
-#include "live.h"
-#include "policy.h"
-#include "report.h"
-#include "state_json.h"
+#include "runtime/apply.h"
+#include "runtime/transport/client.h"
+#include "cli/cli.h"
+#include "cli/cmd_plan.h"
+#include "compiler/compile.h"
+#include "runtime/diff.h"
+#include "runtime/live.h"
+#include "compiler/policy.h"
+#include "runtime/report.h"
+#include "runtime/state_json.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -1,0 +1,18 @@
+/*
+ * logkeep: escaping text for JSON and Markdown output.
+ */
+#ifndef LK_COMMON_ESCAPE_H
+#define LK_COMMON_ESCAPE_H
+
+#include "common/arena.h"
+
+/** Appends @p s as a JSON string literal, quotes included (RFC 8259 §7: quote, backslash and
+ *  control characters escaped; UTF-8 passes through unchanged). */
+void lk_json_escape(struct lk_buf *b, const char *s);
+
+/** Appends @p s as Markdown text for a heading, table cell or list item: nothing in it can end
+ *  the cell, start a code span, emphasis, strike-through or a link, or become HTML; line breaks
+ *  become <br>, other control characters spaces. */
+void lk_md_escape(struct lk_buf *b, const char *s);
+
+#endif

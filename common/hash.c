@@ -1,0 +1,49 @@
+/*
+ * logkeep: SHA-256 through OpenSSL's EVP interface.
+ */
+#include "common/hash.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+
+static pthread_once_t s_fetch_once = PTHREAD_ONCE_INIT;
+static EVP_MD *s_md; /* owned for the life of the process */
+
+static void s_fetch(void)
+{
+    s_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const struct evp_md_st *lk_sha256_md(void)
+{
+    pthread_once(&s_fetch_once, s_fetch);
+    return s_md ? s_md : EVP_sha256();
+}
+
+int lk_sha256(const void *data, size_t len, unsigned char out[LK_SHA256_BYTES])
+{
+    unsigned int out_len = 0;
+    if (EVP_Digest(data, len, out, &out_len, lk_sha256_md(), NULL) != 1 ||
+        out_len != LK_SHA256_BYTES)
+        return -1;
+    return 0;
+}
+
+void lk_hex_lower(const unsigned char *in, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+int lk_sha256_hex(const void *data, size_t len, char out[LK_SHA256_HEX_LEN + 1])
+{
+    unsigned char md[LK_SHA256_BYTES];
+    if (lk_sha256(data, len, md) != 0)
+        return -1;
+    lk_hex_lower(md, sizeof(md), out);
+    return 0;
+}
