@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "runtime/transport/credentials.h"
 
 static const char s_version[] = "2011-06-15";
 
@@ -207,7 +208,8 @@ static void s_add_duration(struct lk_buf *form, int duration_seconds)
     }
 }
 
-int lk_sts_assume_role(struct lk_aws_client *client, const struct lk_sts_assume_role_params *p,
+int lk_sts_assume_role(struct lk_aws_client *client,
+                       const struct lk_credentials_assume_role_params *p,
                        struct lk_aws_credentials *out, struct lk_aws_error *err)
 {
     int rc = -1;
@@ -245,7 +247,7 @@ cleanup:
 }
 
 int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
-                                         const struct lk_sts_web_identity_params *p,
+                                         const struct lk_credentials_web_identity_params *p,
                                          struct lk_aws_credentials *out, struct lk_aws_error *err)
 {
     int rc = -1;
@@ -287,4 +289,34 @@ cleanup:
     lk_http_response_free(&resp);
     s_form_free(&form);
     return rc;
+}
+
+/* The credential chain's view of STS (runtime/transport/credentials.h): the two calls above,
+ * with the context the table carries unused. */
+static int s_chain_assume_role(void *ctx, struct lk_aws_client *client,
+                               const struct lk_credentials_assume_role_params *p,
+                               struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    (void)ctx;
+    return lk_sts_assume_role(client, p, out, err);
+}
+
+static int s_chain_assume_role_with_web_identity(void *ctx, struct lk_aws_client *client,
+                                                 const struct lk_credentials_web_identity_params *p,
+                                                 struct lk_aws_credentials *out,
+                                                 struct lk_aws_error *err)
+{
+    (void)ctx;
+    return lk_sts_assume_role_with_web_identity(client, p, out, err);
+}
+
+static const struct lk_credentials_sts s_credentials_sts = {
+    .assume_role = s_chain_assume_role,
+    .assume_role_with_web_identity = s_chain_assume_role_with_web_identity,
+    .ctx = NULL,
+};
+
+const struct lk_credentials_sts *lk_sts_credentials_provider(void)
+{
+    return &s_credentials_sts;
 }

@@ -1387,7 +1387,8 @@ static void chain_new(struct lk_aws_credential_provider *p, const char *profile)
     memset(&cfg, 0, sizeof(cfg));
     cfg.region = (char *)(uintptr_t) "us-east-1";
     cfg.max_attempts = 1;
-    struct lk_credentials_options o = {.profile = profile, .http = &v, .cfg = &cfg};
+    struct lk_credentials_options o = {
+        .profile = profile, .http = &v, .cfg = &cfg, .sts = lk_sts_credentials_provider()};
     ck_assert_int_eq(lk_credentials_chain_new(&o, p), 0);
 }
 
