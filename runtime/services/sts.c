@@ -3,9 +3,13 @@
  *
  * Sources:
  *   [NOTES] docs/protocol-notes.md section 6 (botocore's sts 2011-06-15 model).
- *   [AR]    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
- *   [ARWI]  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
- *   [GCI]   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ *   AWS Security Token Service API Reference:
+ *   [AR]    "AssumeRole",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ *   [ARWI]  "AssumeRoleWithWebIdentity",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+ *   [GCI]   "GetCallerIdentity",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
  */
 #include "runtime/services/sts.h"
 
@@ -275,7 +279,8 @@ int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
     lk_sts_form_add(&form, "RoleSessionName", p->role_session_name);
     lk_sts_form_add(&form, "WebIdentityToken", p->web_identity_token);
     /* [NOTES] section 6: sent unsigned, no Authorization, X-Amz-Date or token header; the model
-     * marks it authtype none. */
+     * marks it authtype none. [ARWI]: the call "does not require the use of AWS security
+     * credentials"; the token is the proof. */
     if (s_call(client, "AssumeRoleWithWebIdentity", &form, true, &resp, err) != 0)
         goto cleanup;
     if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len,

@@ -6,7 +6,8 @@
  *   AssumeRoleWithWebIdentity   the same from an OIDC token, sent unsigned (web identity)
  *
  * Requests are form bodies "Action=...&Version=2011-06-15&..."; answers are XML in the namespace
- * https://sts.amazonaws.com/doc/2011-06-15/ (docs/protocol-notes.md section 6).
+ * https://sts.amazonaws.com/doc/2011-06-15/ (docs/protocol-notes.md section 6; the response
+ * examples of the AWS Security Token Service API Reference, "AssumeRole", "GetCallerIdentity").
  */
 #ifndef LK_STS_H
 #define LK_STS_H

@@ -277,7 +277,7 @@ int lk_credentials_sts_client(const struct lk_credentials_chain *c,
         lk_credentials_static_new(creds, &provider);
     struct lk_aws_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    /* STS is regional [NOTES section 7; STSR]; with no region configured, us-east-1 (the
+    /* STS is regional [NOTES section 7], [STSR]; with no region configured, us-east-1 (the
      * region the legacy global endpoint signs with). */
     cfg.region = lk_xstrdup(c->cfg.region != NULL ? c->cfg.region : "us-east-1");
     if (c->cfg.endpoint_url != NULL)

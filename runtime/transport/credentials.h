@@ -131,7 +131,8 @@ void lk_credentials_static_new(const struct lk_aws_credentials *creds,
 /**
  * Parses the standard output of a credential_process command:
  * {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html).
+ * (AWS SDKs and Tools Reference Guide, "Process credential provider",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html).
  * @param out receives the credentials (caller clears); source stays NULL
  * @param errbuf receives the reason on failure (never a secret); @param errlen its size
  * @return 0, or -1

@@ -169,7 +169,7 @@ int lk_credentials_container(const struct lk_credentials_chain *c, bool required
     struct lk_http_header headers[2] = {{accept_name, accept_value}, {auth_name, auth}};
     size_t n_headers = auth != NULL ? 2 : 1;
 
-    /* botocore ContainerMetadataFetcher: 2 s timeout, 3 attempts, 1 s apart. */
+    /* botocore ContainerMetadataFetcher: 2 s timeout, 3 attempts, 1 s apart [NOTES]. */
     char last[512] = "no attempt";
     for (int attempt = 1; attempt <= LK_CREDENTIALS_CONTAINER_ATTEMPTS; attempt++) {
         lk_http_response_free(&resp);

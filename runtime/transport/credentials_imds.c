@@ -53,7 +53,7 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     if (timeout_env != NULL && atoi(timeout_env) > 0)
         timeout_ms = (long)atoi(timeout_env) * 1000;
 
-    /* Step 1: the IMDSv2 session token. */
+    /* Step 1: the IMDSv2 session token, asked for 21600 s [NOTES section 8]. */
     char ttl_name[] = "x-aws-ec2-metadata-token-ttl-seconds";
     char ttl_value[16];
     snprintf(ttl_value, sizeof(ttl_value), "%d", LK_CREDENTIALS_IMDS_TOKEN_TTL_S);
@@ -86,7 +86,7 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     struct lk_http_header tok_header = {tok_name, token};
     size_t n_tok = token != NULL ? 1 : 0;
 
-    /* Step 2: the role name. */
+    /* Step 2: the role name [NOTES section 8]. */
     free(url);
     url = lk_credentials_printf("%s/latest/meta-data/iam/security-credentials/", base);
     lk_http_response_free(&resp);

@@ -43,7 +43,7 @@ int lk_credentials_parse_process_output(const char *json, size_t len,
         goto cleanup;
     }
     /* [PROC] "Version must be set to 1"; AccessKeyId and SecretAccessKey are required;
-     * SessionToken and Expiration (RFC 3339) are optional. */
+     * SessionToken and Expiration (RFC 3339) are optional [NOTES]. */
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "Version");
     if (!cJSON_IsNumber(version) || version->valuedouble != 1.0) {
         snprintf(errbuf, errlen, "\"Version\" must be the number 1");

@@ -296,10 +296,12 @@ static bool s_host_is_loopback(const char *host)
 
 static bool s_host_is_metadata(const char *host)
 {
-    /* EC2 IMDS: 169.254.169.254 / fd00:ec2::254
-     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html);
-     * ECS: 169.254.170.2; EKS Pod Identity: 169.254.170.23 / fd00:ec2::23
-     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
+    /* EC2 IMDS: 169.254.169.254 / fd00:ec2::254 (AWS SDKs and Tools Reference Guide, "IMDS
+     * credential provider",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html);
+     * ECS: 169.254.170.2; EKS Pod Identity: 169.254.170.23 / fd00:ec2::23 (the same guide,
+     * "Container credential provider",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
      * Compared as addresses, so "fd00:ec2:0::23" matches too. */
     static const char *const s_addresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
                                               "fd00:ec2::23", "fd00:ec2::254"};

@@ -2,8 +2,13 @@
  * AWS Signature Version 4, header signing. See sigv4.h for the contract of each stage.
  *
  * Sources cited below:
- *   [IAM] https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
- *   [S3]  https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+ *   docs/protocol-notes.md section 2 (SigV4 as botocore signs; where the vectors come from).
+ *   [IAM] IAM User Guide, "Create a signed AWS API request",
+ *         https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ *   [S3]  Amazon S3 API Reference, "Signature Calculations for the Authorization Header:
+ *         Transferring Payload in a Single Chunk (AWS Signature Version 4)", under
+ *         "Authenticating Requests: Using the Authorization Header (AWS Signature Version 4)",
+ *         https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  *   [botocore] botocore/auth.py (SigV4Auth, S3SigV4Auth) and botocore/utils.py,
  *              https://github.com/boto/botocore
  */
