@@ -117,7 +117,8 @@ struct lk_credentials_options {
 
 /**
  * Creates the standard chain. Nothing is read until the first get().
- * @param opts options; http is required
+ * @param opts options; http is required, sts optional (without it, assume-role and web
+ *        identity fail)
  * @param out receives the provider (its destroy frees everything)
  * @return 0, or -1 when an option is missing
  */
