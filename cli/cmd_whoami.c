@@ -139,7 +139,8 @@ int lk_cmd_whoami(int argc, char **argv)
                 lk_http_describe(hrc));
         goto cleanup;
     }
-    struct lk_credentials_options copts = {.profile = profile, .http = &http, .cfg = &cfg};
+    struct lk_credentials_options copts = {
+        .profile = profile, .http = &http, .cfg = &cfg, .sts = lk_sts_credentials_provider()};
     if (lk_credentials_chain_new(&copts, &provider) != 0) {
         fprintf(stderr, "logkeep whoami: cannot set up the credential chain\n");
         http.destroy(http.impl);

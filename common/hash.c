@@ -1,5 +1,5 @@
 /*
- * logkeep: SHA-256 through OpenSSL's EVP interface.
+ * logkeep: SHA-256 and MD5 through OpenSSL's EVP interface.
  */
 #include "common/hash.h"
 
@@ -25,6 +25,16 @@ int lk_sha256(const void *data, size_t len, unsigned char out[LK_SHA256_BYTES])
     unsigned int out_len = 0;
     if (EVP_Digest(data, len, out, &out_len, lk_sha256_md(), NULL) != 1 ||
         out_len != LK_SHA256_BYTES)
+        return -1;
+    return 0;
+}
+
+int lk_md5(const void *data, size_t len, unsigned char out[LK_MD5_BYTES])
+{
+    static const unsigned char s_empty[1] = {0};
+    unsigned int out_len = 0;
+    if (EVP_Digest(data != NULL ? data : s_empty, len, out, &out_len, EVP_md5(), NULL) != 1 ||
+        out_len != LK_MD5_BYTES)
         return -1;
     return 0;
 }

@@ -1303,8 +1303,10 @@ int lk_live_client_new(void *ctx, struct lk_aws_client *out, struct lk_aws_error
         lk_aws_config_free(&cfg);
         return -1;
     }
-    struct lk_credentials_options copts = {
-        .profile = o ? o->profile : NULL, .http = &http, .cfg = &cfg};
+    struct lk_credentials_options copts = {.profile = o ? o->profile : NULL,
+                                           .http = &http,
+                                           .cfg = &cfg,
+                                           .sts = lk_sts_credentials_provider()};
     if (lk_credentials_chain_new(&copts, &prov) != 0) {
         s_set_error(err, NULL, "logkeep.Credentials", "cannot set up the credential chain");
         http.destroy(http.impl);

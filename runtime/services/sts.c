@@ -3,9 +3,13 @@
  *
  * Sources:
  *   [NOTES] docs/protocol-notes.md section 6 (botocore's sts 2011-06-15 model).
- *   [AR]    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
- *   [ARWI]  https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
- *   [GCI]   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+ *   AWS Security Token Service API Reference:
+ *   [AR]    "AssumeRole",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ *   [ARWI]  "AssumeRoleWithWebIdentity",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+ *   [GCI]   "GetCallerIdentity",
+ *           https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
  */
 #include "runtime/services/sts.h"
 
@@ -14,6 +18,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "runtime/transport/credentials.h"
 
 static const char s_version[] = "2011-06-15";
 
@@ -207,7 +212,8 @@ static void s_add_duration(struct lk_buf *form, int duration_seconds)
     }
 }
 
-int lk_sts_assume_role(struct lk_aws_client *client, const struct lk_sts_assume_role_params *p,
+int lk_sts_assume_role(struct lk_aws_client *client,
+                       const struct lk_credentials_assume_role_params *p,
                        struct lk_aws_credentials *out, struct lk_aws_error *err)
 {
     int rc = -1;
@@ -245,7 +251,7 @@ cleanup:
 }
 
 int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
-                                         const struct lk_sts_web_identity_params *p,
+                                         const struct lk_credentials_web_identity_params *p,
                                          struct lk_aws_credentials *out, struct lk_aws_error *err)
 {
     int rc = -1;
@@ -273,7 +279,8 @@ int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
     lk_sts_form_add(&form, "RoleSessionName", p->role_session_name);
     lk_sts_form_add(&form, "WebIdentityToken", p->web_identity_token);
     /* [NOTES] section 6: sent unsigned, no Authorization, X-Amz-Date or token header; the model
-     * marks it authtype none. */
+     * marks it authtype none. [ARWI]: the call "does not require the use of AWS security
+     * credentials"; the token is the proof. */
     if (s_call(client, "AssumeRoleWithWebIdentity", &form, true, &resp, err) != 0)
         goto cleanup;
     if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len,
@@ -287,4 +294,34 @@ cleanup:
     lk_http_response_free(&resp);
     s_form_free(&form);
     return rc;
+}
+
+/* The credential chain's view of STS (runtime/transport/credentials.h): the two calls above,
+ * with the context the table carries unused. */
+static int s_chain_assume_role(void *ctx, struct lk_aws_client *client,
+                               const struct lk_credentials_assume_role_params *p,
+                               struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    (void)ctx;
+    return lk_sts_assume_role(client, p, out, err);
+}
+
+static int s_chain_assume_role_with_web_identity(void *ctx, struct lk_aws_client *client,
+                                                 const struct lk_credentials_web_identity_params *p,
+                                                 struct lk_aws_credentials *out,
+                                                 struct lk_aws_error *err)
+{
+    (void)ctx;
+    return lk_sts_assume_role_with_web_identity(client, p, out, err);
+}
+
+static const struct lk_credentials_sts s_credentials_sts = {
+    .assume_role = s_chain_assume_role,
+    .assume_role_with_web_identity = s_chain_assume_role_with_web_identity,
+    .ctx = NULL,
+};
+
+const struct lk_credentials_sts *lk_sts_credentials_provider(void)
+{
+    return &s_credentials_sts;
 }

@@ -6,7 +6,8 @@
  *   AssumeRoleWithWebIdentity   the same from an OIDC token, sent unsigned (web identity)
  *
  * Requests are form bodies "Action=...&Version=2011-06-15&..."; answers are XML in the namespace
- * https://sts.amazonaws.com/doc/2011-06-15/ (docs/protocol-notes.md section 6).
+ * https://sts.amazonaws.com/doc/2011-06-15/ (docs/protocol-notes.md section 6; the response
+ * examples of the AWS Security Token Service API Reference, "AssumeRole", "GetCallerIdentity").
  */
 #ifndef LK_STS_H
 #define LK_STS_H
@@ -16,6 +17,11 @@
 
 #include "common/arena.h"
 #include "runtime/transport/client.h"
+
+/* runtime/transport/credentials.h */
+struct lk_credentials_assume_role_params;
+struct lk_credentials_web_identity_params;
+struct lk_credentials_sts;
 
 #define LK_STS_NAMESPACE "https://sts.amazonaws.com/doc/2011-06-15/"
 
@@ -38,35 +44,32 @@ void lk_sts_identity_clear(struct lk_sts_identity *id);
 int lk_sts_get_caller_identity(struct lk_aws_client *client, struct lk_sts_identity *out,
                                struct lk_aws_error *err);
 
-struct lk_sts_assume_role_params {
-    const char *role_arn;          /* required */
-    const char *role_session_name; /* required: 2-64 characters of [\w+=,.@-] */
-    const char *external_id;       /* or NULL */
-    int duration_seconds;          /* 900-43200, or 0 to let STS choose (one hour) */
-};
-
 /**
  * Calls AssumeRole with the client's credentials.
+ * @param p the role (runtime/transport/credentials.h: the parameters the credential chain asks
+ *        for, so the chain's STS table and this function take the same ones)
  * @param out receives the role's temporary credentials (caller clears); source is NULL
  * @return 0, or -1 with @p err set
  */
-int lk_sts_assume_role(struct lk_aws_client *client, const struct lk_sts_assume_role_params *p,
+int lk_sts_assume_role(struct lk_aws_client *client,
+                       const struct lk_credentials_assume_role_params *p,
                        struct lk_aws_credentials *out, struct lk_aws_error *err);
-
-struct lk_sts_web_identity_params {
-    const char *role_arn;           /* required */
-    const char *role_session_name;  /* required */
-    const char *web_identity_token; /* required: the OIDC token (secret) */
-    int duration_seconds;           /* or 0 */
-};
 
 /**
  * Calls AssumeRoleWithWebIdentity, unsigned (the token is the proof).
  * @return 0, or -1 with @p err set
  */
 int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
-                                         const struct lk_sts_web_identity_params *p,
+                                         const struct lk_credentials_web_identity_params *p,
                                          struct lk_aws_credentials *out, struct lk_aws_error *err);
+
+/**
+ * The STS table the credential chain calls for assume-role and web identity providers
+ * (struct lk_credentials_sts): lk_sts_assume_role() and lk_sts_assume_role_with_web_identity().
+ * Pass it as lk_credentials_options.sts wherever a chain is built.
+ * @return a table with static storage (never NULL, never freed)
+ */
+const struct lk_credentials_sts *lk_sts_credentials_provider(void);
 
 /**
  * Parses a GetCallerIdentityResponse document.

@@ -4,8 +4,16 @@
  *
  * Sources:
  *   [NOTES] docs/protocol-notes.md (protocols sections 1-6, endpoints 7, retries 9).
- *   [RETRY] https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html and
+ *   [RETRY] AWS SDKs and Tools Reference Guide, "Retry behavior",
+ *           https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html, and
  *           botocore/retries/standard.py, quota.py (as summarised in [NOTES] section 9).
+ *   [FILES] AWS SDKs and Tools Reference Guide, "Using shared config and credentials files to
+ *           globally configure AWS SDKs and tools",
+ *           https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
+ *   [S3API] Amazon S3 API Reference: "Common Response Headers" (x-amz-request-id),
+ *           https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html;
+ *           "HeadBucket" (errors carry no body),
+ *           https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
  *   [SKEW]  https://aws.amazon.com/blogs/developer/clock-skew-correction/ (the SDKs correct
  *           their clock from the response's Date and retry); the error codes and the 4-minute
  *           threshold are those of the AWS SDK for Java (RetryUtils.isClockSkewError,
@@ -544,7 +552,8 @@ cleanup:
 
 const char *lk_aws_response_request_id(const struct lk_http_response *resp)
 {
-    /* [NOTES] S3 sends x-amz-request-id; the JSON and query services x-amzn-RequestId. */
+    /* [NOTES] S3 sends x-amz-request-id [S3API]; the JSON and query services
+     * x-amzn-RequestId. */
     const char *id = lk_http_header_get(resp, "x-amz-request-id");
     if (id == NULL)
         id = lk_http_header_get(resp, "x-amzn-RequestId");
@@ -751,7 +760,8 @@ void lk_aws_parse_error(enum lk_aws_service svc, const char *method, bool bucket
         return;
 
     /* No usable error document: HEAD answers never have one ([NOTES] HeadBucket "failure is
-     * 400, 403 or 404 with no body"); proxies and load balancers send HTML. */
+     * 400, 403 or 404 with no body"; [S3API] "A message body is not included"); proxies and
+     * load balancers send HTML. */
     const char *code = s_status_code(resp->status);
     if (svc == LK_AWS_S3 && resp->status == 404 && bucket_level)
         code = "NoSuchBucket"; /* HeadBucket's only modelled error [NOTES] */
@@ -923,8 +933,8 @@ void lk_aws_config_free(struct lk_aws_config *cfg)
 
 const char *lk_aws_profile_name(const char *cli_profile)
 {
-    /* https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html: AWS_PROFILE selects
-     * the profile; botocore also reads AWS_DEFAULT_PROFILE [NOTES section 8]. */
+    /* [FILES]: AWS_PROFILE selects the profile; botocore also reads AWS_DEFAULT_PROFILE
+     * [NOTES section 8]. */
     if (cli_profile != NULL && cli_profile[0] != '\0')
         return cli_profile;
     const char *env = getenv("AWS_PROFILE");

@@ -91,7 +91,8 @@ struct lk_aws_credential_provider {
     void *impl;
 };
 
-/* Retry settings and the retry quota of the "standard" mode (docs/protocol-notes.md §9). */
+/* Retry settings and the retry quota of the "standard" mode (docs/protocol-notes.md §9; three
+ * attempts by default: AWS SDKs and Tools Reference Guide, "Retry behavior"). */
 #define LK_AWS_DEFAULT_MAX_ATTEMPTS 3
 #define LK_AWS_RETRY_QUOTA_INITIAL 500
 #define LK_AWS_RETRY_COST 5

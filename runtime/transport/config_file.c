@@ -465,7 +465,9 @@ void lk_config_file_free(struct lk_config_file *file)
 
 char *lk_config_default_path(enum lk_config_kind kind)
 {
-    /* https://docs.aws.amazon.com/sdkref/latest/guide/file-location.html: AWS_CONFIG_FILE and
+    /* AWS SDKs and Tools Reference Guide, "Finding and changing the location of the shared
+     * config and credentials files of AWS SDKs and tools",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/file-location.html: AWS_CONFIG_FILE and
      * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials. */
     const char *var =
         kind == LK_CONFIG_CREDENTIALS ? "AWS_SHARED_CREDENTIALS_FILE" : "AWS_CONFIG_FILE";

@@ -14,7 +14,9 @@
  *     settings, one level deep (the services sections: "s3 =\n  endpoint_url = ...");
  *   - a repeated section or a repeated key within a section is an error (strict mode);
  *   - text before the first section header is an error.
- * Format reference: https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
+ * Format reference: AWS SDKs and Tools Reference Guide, "Using shared config and credentials
+ * files to globally configure AWS SDKs and tools",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
  */
 #ifndef LK_CONFIG_FILE_H
 #define LK_CONFIG_FILE_H

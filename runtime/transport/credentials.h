@@ -2,26 +2,36 @@
  * logkeep runtime: AWS credentials, the standard provider chain.
  *
  * The first source that applies wins (docs/protocol-notes.md section 8, botocore
- * credentials.py create_credential_resolver;
+ * credentials.py create_credential_resolver; AWS SDKs and Tools Reference Guide, "AWS SDKs and
+ * Tools standardized credential providers",
  * https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html):
  *
  *   1. environment        AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (or the
  *                         legacy AWS_SECURITY_TOKEN), AWS_CREDENTIAL_EXPIRATION; skipped when a
- *                         profile is named explicitly (--profile)
+ *                         profile is named explicitly (--profile)          credentials_env.c
  *   2. assume role        the profile's role_arn with source_profile (chained) or
  *                         credential_source = Environment | Ec2InstanceMetadata | EcsContainer
+ *                                                                          credentials_profile.c
  *   3. web identity       AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME),
  *                         or the profile's web_identity_token_file + role_arn
+ *                                                                          credentials_web_identity.c
  *   4. credentials file   the profile's aws_access_key_id / aws_secret_access_key
- *   5. credential_process the profile's external command, its JSON output
- *   6. config file        static keys in the profile
+ *                                                                          credentials_profile.c
+ *   5. credential_process the profile's external command, its JSON output  credentials_process.c
+ *   6. config file        static keys in the profile                       credentials_profile.c
  *   7. container          AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI
+ *                                                                          credentials_container.c
  *   8. instance metadata  EC2 IMDSv2 (IMDSv1 fallback), unless AWS_EC2_METADATA_DISABLED=true
+ *                                                                          credentials_imds.c
  *
  * Temporary credentials are cached and refreshed 15 minutes before they expire (advisory: on
  * failure the old ones are kept) and 10 minutes before (mandatory: failure is an error), as
  * botocore's RefreshableCredentials does. A refresh runs the chain again, so web identity
- * tokens and credential_process are read again.
+ * tokens and credential_process are read again (credentials.c).
+ *
+ * Assume-role and web identity providers call AWS STS. The chain does not know the STS client:
+ * it calls the table of functions the caller passes in (struct lk_credentials_sts;
+ * runtime/services/sts.h provides the real one), so the transport floor stays below services.
  *
  * Secrets are never logged; every copy is wiped before it is freed.
  */
@@ -54,18 +64,61 @@
 #define LK_CREDENTIALS_IMDS_TIMEOUT_MS 1000
 #define LK_CREDENTIALS_IMDS_TOKEN_TTL_S 21600
 
+/* What the chain asks of STS AssumeRole (docs/protocol-notes.md section 6; AWS Security Token
+ * Service API Reference, "AssumeRole"). Every pointer is borrowed for the call. */
+struct lk_credentials_assume_role_params {
+    const char *role_arn;          /* required */
+    const char *role_session_name; /* required: 2-64 characters of [\w+=,.@-] */
+    const char *external_id;       /* or NULL */
+    int duration_seconds;          /* 900-43200, or 0 to let STS choose (one hour) */
+};
+
+/* What the chain asks of STS AssumeRoleWithWebIdentity (docs/protocol-notes.md section 6; AWS
+ * Security Token Service API Reference, "AssumeRoleWithWebIdentity"). */
+struct lk_credentials_web_identity_params {
+    const char *role_arn;           /* required */
+    const char *role_session_name;  /* required */
+    const char *web_identity_token; /* required: the OIDC token (secret) */
+    int duration_seconds;           /* or 0 */
+};
+
+/**
+ * STS as the credential chain sees it: the two calls that turn credentials or a token into a
+ * role's temporary credentials. runtime/services/sts.h implements it
+ * (lk_sts_credentials_provider()).
+ *
+ * Each function gets an AWS client the chain built for this one call over its own transport,
+ * region and endpoints: signed with the source credentials for assume_role, and without
+ * credentials for assume_role_with_web_identity (the call is sent unsigned). It fills @p out
+ * (caller clears; source stays NULL) and returns 0, or returns -1 with @p err set as AWS
+ * reported it.
+ */
+struct lk_credentials_sts {
+    int (*assume_role)(void *ctx, struct lk_aws_client *client,
+                       const struct lk_credentials_assume_role_params *p,
+                       struct lk_aws_credentials *out, struct lk_aws_error *err);
+    int (*assume_role_with_web_identity)(void *ctx, struct lk_aws_client *client,
+                                         const struct lk_credentials_web_identity_params *p,
+                                         struct lk_aws_credentials *out, struct lk_aws_error *err);
+    void *ctx; /* borrowed: passed to both; must outlive the chain */
+};
+
 struct lk_credentials_options {
-    const char *profile;               /* --profile, or NULL (AWS_PROFILE, ..., "default") */
-    const struct lk_http_vtable *http; /* borrowed: STS and metadata requests; must outlive the
-                                          provider (the client owning both frees the provider
-                                          first) */
-    const struct lk_aws_config *cfg;   /* copied: region, endpoints, max_attempts and debug for
-                                          the STS calls; may be NULL */
+    const char *profile;                  /* --profile, or NULL (AWS_PROFILE, ..., "default") */
+    const struct lk_http_vtable *http;    /* borrowed: STS and metadata requests; must outlive the
+                                             provider (the client owning both frees the provider
+                                             first) */
+    const struct lk_aws_config *cfg;      /* copied: region, endpoints, max_attempts and debug for
+                                             the STS calls; may be NULL */
+    const struct lk_credentials_sts *sts; /* copied (its ctx stays borrowed): the STS calls of
+                                             assume-role and web identity providers; NULL: those
+                                             providers fail with "StsUnavailable" */
 };
 
 /**
  * Creates the standard chain. Nothing is read until the first get().
- * @param opts options; http is required
+ * @param opts options; http is required, sts optional (without it, assume-role and web
+ *        identity fail)
  * @param out receives the provider (its destroy frees everything)
  * @return 0, or -1 when an option is missing
  */
@@ -79,7 +132,8 @@ void lk_credentials_static_new(const struct lk_aws_credentials *creds,
 /**
  * Parses the standard output of a credential_process command:
  * {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html).
+ * (AWS SDKs and Tools Reference Guide, "Process credential provider",
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html).
  * @param out receives the credentials (caller clears); source stays NULL
  * @param errbuf receives the reason on failure (never a secret); @param errlen its size
  * @return 0, or -1

@@ -3,9 +3,12 @@
  *
  * Sources:
  *   [NOTES] docs/protocol-notes.md section 7 (botocore's resolver, checked with botocore).
- *   [SSE]   https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
- *   [REG]   https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
- *   [VH]    https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+ *   [SSE]   AWS SDKs and Tools Reference Guide, "Service-specific endpoints",
+ *           https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ *   [REG]   AWS SDKs and Tools Reference Guide, "AWS Region",
+ *           https://docs.aws.amazon.com/sdkref/latest/guide/feature-region.html
+ *   [VH]    Amazon S3 User Guide, "Virtual hosting of general purpose buckets",
+ *           https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
  */
 #include "runtime/transport/endpoint.h"
 
@@ -296,7 +299,8 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
         if (has_bucket && !out->path_style)
             lk_buf_printf(&h, "%s.", req->bucket);
         /* S3 in us-east-1 uses the regional host s3.us-east-1.amazonaws.com, not the legacy
-         * global s3.amazonaws.com that botocore 1.29 picks by default [NOTES]. The regional
+         * global s3.amazonaws.com that botocore 1.29 picks by default [NOTES; VH: both the
+         * regional and the legacy global endpoint address us-east-1 buckets]. The regional
          * host serves only us-east-1 buckets, so a bucket in another region fails at once with
          * a 301 PermanentRedirect naming its region (x-amz-bucket-region), instead of being
          * answered through the global host's redirects; every region then has the same host

@@ -7,7 +7,9 @@
  *   - the URL, Host header, request target and signing region of one request, with the S3
  *     addressing rules (virtual-hosted or path style).
  *
- * Facts: docs/protocol-notes.md section 7.
+ * Facts: docs/protocol-notes.md section 7; the AWS pages endpoint.c cites (AWS SDKs and Tools
+ * Reference Guide, "Service-specific endpoints" and "AWS Region"; Amazon S3 User Guide, "Virtual
+ * hosting of general purpose buckets").
  */
 #ifndef LK_ENDPOINT_H
 #define LK_ENDPOINT_H

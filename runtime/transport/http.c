@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "common/arena.h"
+#include "common/hash.h"
 
 /* A response may carry at most this many header lines and header bytes. AWS answers carry about
  * ten; the cap only stops a hostile server from growing the list without bound (libcurl itself
@@ -98,17 +99,13 @@ void lk_http_free_secret(char *secret)
 int lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE64_SIZE])
 {
     int rc = LK_HTTP_E_OTHER;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    static const unsigned char s_empty[1] = {0};
+    unsigned char digest[LK_MD5_BYTES];
 
     out[0] = '\0';
-    if (EVP_Digest(body != NULL ? body : s_empty, len, digest, &digest_len, EVP_md5(), NULL) != 1)
-        goto cleanup;
-    if (digest_len != 16)
+    if (lk_md5(body, len, digest) != 0)
         goto cleanup;
     /* RFC 1864: the value is the base64 of the 128-bit digest itself, not of its hex form. */
-    if (EVP_EncodeBlock((unsigned char *)out, digest, (int)digest_len) != 24)
+    if (EVP_EncodeBlock((unsigned char *)out, digest, (int)sizeof(digest)) != 24)
         goto cleanup;
     rc = 0;
 
@@ -299,10 +296,12 @@ static bool s_host_is_loopback(const char *host)
 
 static bool s_host_is_metadata(const char *host)
 {
-    /* EC2 IMDS: 169.254.169.254 / fd00:ec2::254
-     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html);
-     * ECS: 169.254.170.2; EKS Pod Identity: 169.254.170.23 / fd00:ec2::23
-     * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
+    /* EC2 IMDS: 169.254.169.254 / fd00:ec2::254 (AWS SDKs and Tools Reference Guide, "IMDS
+     * credential provider",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html);
+     * ECS: 169.254.170.2; EKS Pod Identity: 169.254.170.23 / fd00:ec2::23 (the same guide,
+     * "Container credential provider",
+     * https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html).
      * Compared as addresses, so "fd00:ec2:0::23" matches too. */
     static const char *const s_addresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
                                               "fd00:ec2::23", "fd00:ec2::254"};

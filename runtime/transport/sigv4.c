@@ -2,8 +2,13 @@
  * AWS Signature Version 4, header signing. See sigv4.h for the contract of each stage.
  *
  * Sources cited below:
- *   [IAM] https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
- *   [S3]  https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+ *   docs/protocol-notes.md section 2 (SigV4 as botocore signs; where the vectors come from).
+ *   [IAM] IAM User Guide, "Create a signed AWS API request",
+ *         https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ *   [S3]  Amazon S3 API Reference, "Signature Calculations for the Authorization Header:
+ *         Transferring Payload in a Single Chunk (AWS Signature Version 4)", under
+ *         "Authenticating Requests: Using the Authorization Header (AWS Signature Version 4)",
+ *         https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  *   [botocore] botocore/auth.py (SigV4Auth, S3SigV4Auth) and botocore/utils.py,
  *              https://github.com/boto/botocore
  */
@@ -21,8 +26,8 @@
 #include <string.h>
 #include <time.h>
 
-#define S_SHA256_SIZE_BYTES 32
-#define S_SHA256_HEX_LEN 64
+#include "common/hash.h"
+
 #define S_AMZ_DATE_LEN 16  /* YYYYMMDDTHHMMSSZ */
 #define S_SCOPE_DATE_LEN 8 /* YYYYMMDD */
 #define S_SECONDS_PER_DAY 86400
@@ -172,7 +177,6 @@ static void s_strbuf_release(struct s_strbuf *buf)
  * ------------------------------------------------------------------------------------------- */
 
 static const char s_hex_upper[] = "0123456789ABCDEF";
-static const char s_hex_lower[] = "0123456789abcdef";
 
 /* [IAM] every byte is percent-encoded except the RFC 3986 section 2.3 unreserved characters
  * A-Z a-z 0-9 - . _ ~. Locale-independent on purpose. */
@@ -250,15 +254,6 @@ static bool s_is_lower_hex(const char *str, size_t expected_len)
         }
     }
     return i == expected_len;
-}
-
-static void s_hex_encode_lower(const unsigned char *bytes, size_t len_bytes, char *out)
-{
-    for (size_t i = 0; i < len_bytes; ++i) {
-        out[2 * i] = s_hex_lower[bytes[i] >> 4];
-        out[2 * i + 1] = s_hex_lower[bytes[i] & 0x0f];
-    }
-    out[2 * len_bytes] = '\0';
 }
 
 /* Region, service: they become path segments of the credential scope, so no '/', no spaces. */
@@ -652,39 +647,16 @@ cleanup:
     return rc;
 }
 
-/* OpenSSL 3 looks an algorithm up by name on every use of EVP_sha256() or HMAC() (an "implicit
- * fetch", with locking); fetching SHA-256 once and reusing it removes that from every request
- * ("Performance" in OpenSSL's crypto(7): explicit fetching). The fetched method is immutable and
- * shared for the life of the process. */
+/* OpenSSL 3 looks an algorithm up by name on every use of HMAC() (an "implicit fetch", with
+ * locking); fetching HMAC once and reusing it removes that from every request ("Performance" in
+ * OpenSSL's crypto(7): explicit fetching). The fetched method is immutable and shared for the
+ * life of the process. SHA-256 itself is common/hash.h's, fetched once there the same way. */
 static pthread_once_t s_fetch_once = PTHREAD_ONCE_INIT;
-static EVP_MD *s_md_sha256;
 static EVP_MAC *s_mac_hmac;
 
-static void s_fetch_sha256(void)
+static void s_fetch_hmac(void)
 {
-    s_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     s_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-}
-
-static const EVP_MD *s_sha256_md(void)
-{
-    pthread_once(&s_fetch_once, s_fetch_sha256);
-    return s_md_sha256 ? s_md_sha256 : EVP_sha256();
-}
-
-static int s_sha256(const void *data, size_t len_bytes, unsigned char out[S_SHA256_SIZE_BYTES])
-{
-    int rc = LK_SIGV4_OK;
-    static const unsigned char empty[1] = {0};
-    unsigned int out_len_bytes = 0;
-
-    S_ENSURE(EVP_Digest(len_bytes == 0 ? empty : data, len_bytes, out, &out_len_bytes,
-                        s_sha256_md(), NULL) == 1,
-             LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(out_len_bytes == S_SHA256_SIZE_BYTES, LK_SIGV4_ERR_CRYPTO);
-
-cleanup:
-    return rc;
 }
 
 /* SHA-256 of the empty string: the payload line of every request without a body (GET, HEAD,
@@ -695,18 +667,20 @@ const char lk_sigv4_empty_sha256_hex[] =
 static int s_sha256_hex(const void *data, size_t len_bytes, char **out_hex)
 {
     int rc = LK_SIGV4_OK;
-    unsigned char digest[S_SHA256_SIZE_BYTES];
+    char *hex = NULL;
 
     *out_hex = NULL;
     if (len_bytes == 0) {
         *out_hex = s_xstrdup(lk_sigv4_empty_sha256_hex);
         return LK_SIGV4_OK;
     }
-    S_GUARD(s_sha256(data, len_bytes, digest));
-    *out_hex = s_xmalloc(S_SHA256_HEX_LEN + 1);
-    s_hex_encode_lower(digest, sizeof(digest), *out_hex);
+    hex = s_xmalloc(LK_SHA256_HEX_LEN + 1);
+    S_ENSURE(lk_sha256_hex(data, len_bytes, hex) == 0, LK_SIGV4_ERR_CRYPTO);
+    *out_hex = hex;
+    hex = NULL;
 
 cleanup:
+    free(hex);
     return rc;
 }
 
@@ -728,7 +702,7 @@ int lk_sigv4_hash_payload(const struct lk_sigv4_request *request, char **out_pay
         /* [IAM] the payload line is the lowercase hex SHA-256 of the body; reject anything else
          * here rather than get SignatureDoesNotMatch from the server. */
         S_ENSURE(request->payload_sha256_hex != NULL &&
-                     s_is_lower_hex(request->payload_sha256_hex, S_SHA256_HEX_LEN),
+                     s_is_lower_hex(request->payload_sha256_hex, LK_SHA256_HEX_LEN),
                  LK_SIGV4_ERR_INVALID_ARGUMENT);
         *out_payload_hash = s_xstrdup(request->payload_sha256_hex);
         break;
@@ -1014,7 +988,7 @@ static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
     };
     static const unsigned char empty[1] = {0};
 
-    pthread_once(&s_fetch_once, s_fetch_sha256);
+    pthread_once(&s_fetch_once, s_fetch_hmac);
     if (s_mac_hmac == NULL)
         return NULL;
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s_mac_hmac);
@@ -1028,7 +1002,7 @@ static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
 
 /* HMAC of data with a keyed context; the context is left untouched (a copy does the work). */
 static int s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_len_bytes,
-                       unsigned char out[S_SHA256_SIZE_BYTES])
+                       unsigned char out[LK_SHA256_BYTES])
 {
     int rc = LK_SIGV4_OK;
     size_t out_len_bytes = 0;
@@ -1037,9 +1011,8 @@ static int s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_l
     S_ENSURE(ctx != NULL, LK_SIGV4_ERR_CRYPTO);
     S_ENSURE(data_len_bytes == 0 || EVP_MAC_update(ctx, data, data_len_bytes) == 1,
              LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(EVP_MAC_final(ctx, out, &out_len_bytes, S_SHA256_SIZE_BYTES) == 1,
-             LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(out_len_bytes == S_SHA256_SIZE_BYTES, LK_SIGV4_ERR_CRYPTO);
+    S_ENSURE(EVP_MAC_final(ctx, out, &out_len_bytes, LK_SHA256_BYTES) == 1, LK_SIGV4_ERR_CRYPTO);
+    S_ENSURE(out_len_bytes == LK_SHA256_BYTES, LK_SIGV4_ERR_CRYPTO);
 
 cleanup:
     EVP_MAC_CTX_free(ctx); /* frees (and OpenSSL cleanses) the keyed state */
@@ -1047,7 +1020,7 @@ cleanup:
 }
 
 static int s_hmac_sha256(const unsigned char *key, size_t key_len_bytes, const void *data,
-                         size_t data_len_bytes, unsigned char out[S_SHA256_SIZE_BYTES])
+                         size_t data_len_bytes, unsigned char out[LK_SHA256_BYTES])
 {
     int rc = LK_SIGV4_OK;
     EVP_MAC_CTX *ctx = s_hmac_new(key, key_len_bytes);
@@ -1067,9 +1040,9 @@ int lk_sigv4_derive_signing_key(const char *secret_access_key,
     int rc = LK_SIGV4_OK;
     unsigned char *prefixed_secret = NULL; /* "AWS4" + secret: key material */
     size_t prefixed_len_bytes = 0;
-    unsigned char k_date[S_SHA256_SIZE_BYTES];
-    unsigned char k_region[S_SHA256_SIZE_BYTES];
-    unsigned char k_service[S_SHA256_SIZE_BYTES];
+    unsigned char k_date[LK_SHA256_BYTES];
+    unsigned char k_region[LK_SHA256_BYTES];
+    unsigned char k_service[LK_SHA256_BYTES];
     struct lk_sigv4_signing_key *key = NULL;
     char amz_date[S_AMZ_DATE_LEN + 1];
 
@@ -1120,7 +1093,7 @@ int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const cha
                                char **out_signature_hex)
 {
     int rc = LK_SIGV4_OK;
-    unsigned char mac[S_SHA256_SIZE_BYTES];
+    unsigned char mac[LK_SHA256_BYTES];
 
     S_ENSURE(out_signature_hex != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
     *out_signature_hex = NULL;
@@ -1132,8 +1105,8 @@ int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const cha
     else
         S_GUARD(s_hmac_sha256(key->bytes, sizeof(key->bytes), string_to_sign,
                               strlen(string_to_sign), mac));
-    *out_signature_hex = s_xmalloc(S_SHA256_HEX_LEN + 1);
-    s_hex_encode_lower(mac, sizeof(mac), *out_signature_hex);
+    *out_signature_hex = s_xmalloc(LK_SHA256_HEX_LEN + 1);
+    lk_hex_lower(mac, sizeof(mac), *out_signature_hex);
 
 cleanup:
     return rc;
@@ -1184,7 +1157,7 @@ int lk_sigv4_build_authorization(const char *access_key_id,
     *out_authorization = NULL;
     S_ENSURE(s_is_valid_access_key_id(access_key_id), LK_SIGV4_ERR_INVALID_ARGUMENT);
     S_ENSURE(s_is_valid_signed_headers(signed_headers), LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(signature_hex != NULL && s_is_lower_hex(signature_hex, S_SHA256_HEX_LEN),
+    S_ENSURE(signature_hex != NULL && s_is_lower_hex(signature_hex, LK_SHA256_HEX_LEN),
              LK_SIGV4_ERR_INVALID_ARGUMENT);
     S_GUARD(lk_sigv4_format_scope(params, &scope));
 

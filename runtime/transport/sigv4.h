@@ -12,8 +12,12 @@
  *   4. all of the above    lk_sigv4_sign()
  *
  * Specifications:
+ *   IAM User Guide, "Create a signed AWS API request",
  *   https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ *   Amazon S3 API Reference, "Signature Calculations for the Authorization Header:
+ *   Transferring Payload in a Single Chunk (AWS Signature Version 4)",
  *   https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+ *   docs/protocol-notes.md section 2
  *
  * Conventions: every function returns LK_SIGV4_OK (0) or a negative enum lk_sigv4_result.
  * Strings returned through `char **` are heap-allocated, NUL-terminated and released with

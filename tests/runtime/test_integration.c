@@ -101,7 +101,8 @@ static void make_client(struct lk_aws_client *c, const char *profile, size_t max
     memset(&s_wrap, 0, sizeof(s_wrap));
     ck_assert_int_eq(lk_http_curl_new(&ho, &s_wrap.inner), LK_HTTP_OK);
     struct lk_http_vtable v = {w_perform, w_now, w_sleep, w_destroy, &s_wrap};
-    struct lk_credentials_options co = {.profile = profile, .http = &v, .cfg = &cfg};
+    struct lk_credentials_options co = {
+        .profile = profile, .http = &v, .cfg = &cfg, .sts = lk_sts_credentials_provider()};
     struct lk_aws_credential_provider p;
     ck_assert_int_eq(lk_credentials_chain_new(&co, &p), 0);
     ck_assert_int_eq(lk_aws_client_init(c, &v, &p, &cfg), 0);

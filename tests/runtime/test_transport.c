@@ -2,8 +2,8 @@
  * Unit tests for the AWS runtime core, without a network: lk_aws_call() over a scripted fake
  * transport and clock (error parsing for the three protocols, request ids, the standard retry
  * mode, backoff, retry quota, clock skew, signing headers, --debug redaction), endpoint and
- * region resolution, the shared config file parser, the credential chain and its parsers, and
- * the STS response parsers.
+ * region resolution, the shared config file parser, the credential chain and its parsers (and
+ * the STS table it calls, real and fake), and the STS response parsers.
  *
  * Every test runs in its own process (Check's fork mode), so tests change the environment
  * freely; each starts from a clean AWS_* environment with the shared files pointed at a
@@ -1379,7 +1379,9 @@ END_TEST
  * The credential chain, over the fake transport
  * ------------------------------------------------------------------------------------------- */
 
-static void chain_new(struct lk_aws_credential_provider *p, const char *profile)
+/* A chain over the fake transport whose STS calls go through @p sts (NULL: none). */
+static void chain_new_sts(struct lk_aws_credential_provider *p, const char *profile,
+                          const struct lk_credentials_sts *sts)
 {
     static struct lk_http_vtable v;
     fake_vtable(&v);
@@ -1387,8 +1389,14 @@ static void chain_new(struct lk_aws_credential_provider *p, const char *profile)
     memset(&cfg, 0, sizeof(cfg));
     cfg.region = (char *)(uintptr_t) "us-east-1";
     cfg.max_attempts = 1;
-    struct lk_credentials_options o = {.profile = profile, .http = &v, .cfg = &cfg};
+    struct lk_credentials_options o = {.profile = profile, .http = &v, .cfg = &cfg, .sts = sts};
     ck_assert_int_eq(lk_credentials_chain_new(&o, p), 0);
+}
+
+/* The chain as logkeep builds it: STS is the real client, over the fake transport. */
+static void chain_new(struct lk_aws_credential_provider *p, const char *profile)
+{
+    chain_new_sts(p, profile, lk_sts_credentials_provider());
 }
 
 static int chain_get(struct lk_aws_credential_provider *p, struct lk_aws_credentials *cr,
@@ -1830,6 +1838,212 @@ START_TEST(test_chain_imds)
 }
 END_TEST
 
+/* A table standing in for STS (struct lk_credentials_sts is our interface): it records what
+ * the chain asks and who signs, and answers fixed credentials or a refusal. */
+static struct {
+    int assume_calls, web_calls;
+    const void *ctx;
+    char role_arn[128], session_name[128], external_id[64], token[128];
+    int duration_s;
+    char signer[64]; /* the access key id of the client's credentials, or their error code */
+    bool refuse;
+} s_sts;
+
+static void sts_record(void *ctx, struct lk_aws_client *client, const char *role_arn,
+                       const char *session_name, int duration_s)
+{
+    s_sts.ctx = ctx;
+    snprintf(s_sts.role_arn, sizeof(s_sts.role_arn), "%s", role_arn);
+    snprintf(s_sts.session_name, sizeof(s_sts.session_name), "%s", session_name);
+    s_sts.duration_s = duration_s;
+    struct lk_aws_credentials cr;
+    struct lk_aws_error e;
+    memset(&cr, 0, sizeof(cr));
+    memset(&e, 0, sizeof(e));
+    if (client->creds.get(client->creds.impl, &cr, &e) == 0)
+        snprintf(s_sts.signer, sizeof(s_sts.signer), "%s", cr.access_key_id);
+    else
+        snprintf(s_sts.signer, sizeof(s_sts.signer), "%s", e.code ? e.code : "?");
+    lk_aws_credentials_clear(&cr);
+    lk_aws_error_clear(&e);
+}
+
+static int sts_answer(struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (s_sts.refuse) {
+        err->code = lk_xstrdup("AccessDenied");
+        err->message = lk_xstrdup("not trusted");
+        err->http_status = 403;
+        return -1;
+    }
+    out->access_key_id = lk_xstrdup("ASIATABLE");
+    out->secret_access_key = lk_xstrdup("tablesecret");
+    out->session_token = lk_xstrdup("tabletoken");
+    out->expiration_s = FAKE_START_MS / 1000 + 3600;
+    return 0;
+}
+
+static int sts_fake_assume_role(void *ctx, struct lk_aws_client *client,
+                                const struct lk_credentials_assume_role_params *p,
+                                struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    s_sts.assume_calls++;
+    sts_record(ctx, client, p->role_arn, p->role_session_name, p->duration_seconds);
+    snprintf(s_sts.external_id, sizeof(s_sts.external_id), "%s",
+             p->external_id ? p->external_id : "(none)");
+    return sts_answer(out, err);
+}
+
+static int sts_fake_web_identity(void *ctx, struct lk_aws_client *client,
+                                 const struct lk_credentials_web_identity_params *p,
+                                 struct lk_aws_credentials *out, struct lk_aws_error *err)
+{
+    s_sts.web_calls++;
+    sts_record(ctx, client, p->role_arn, p->role_session_name, p->duration_seconds);
+    snprintf(s_sts.token, sizeof(s_sts.token), "%s", p->web_identity_token);
+    return sts_answer(out, err);
+}
+
+static const char *s_role_config =
+    "[profile ops]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n"
+    "external_id = ext-1\nrole_session_name = my-session\nduration_seconds = 1800\n";
+
+/* The chain reaches STS only through the table it is given. */
+START_TEST(test_chain_sts_table)
+{
+    struct lk_aws_credential_provider p;
+    struct lk_aws_credentials cr;
+    struct lk_aws_error err;
+    int marker = 0;
+    const struct lk_credentials_sts table = {sts_fake_assume_role, sts_fake_web_identity, &marker};
+    memset(&s_sts, 0, sizeof(s_sts));
+    write_file("config", s_role_config, NULL, 0);
+    write_file("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n",
+               NULL, 0);
+
+    /* Assume role: the profile's settings, signed with the source profile's keys. */
+    chain_new_sts(&p, "ops", &table);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
+    ck_assert_str_eq(cr.access_key_id, "ASIATABLE");
+    ck_assert_str_eq(cr.session_token, "tabletoken");
+    ck_assert_str_eq(cr.source, "profile ops: assume role arn:aws:iam::1:role/R via profile base");
+    lk_aws_credentials_clear(&cr);
+    ck_assert_int_eq(s_sts.assume_calls, 1);
+    ck_assert_int_eq(s_sts.web_calls, 0);
+    ck_assert_ptr_eq(s_sts.ctx, &marker);
+    ck_assert_str_eq(s_sts.role_arn, "arn:aws:iam::1:role/R");
+    ck_assert_str_eq(s_sts.session_name, "my-session");
+    ck_assert_str_eq(s_sts.external_id, "ext-1");
+    ck_assert_int_eq(s_sts.duration_s, 1800);
+    ck_assert_str_eq(s_sts.signer, "AKIABASE");
+    /* Cached like any temporary credentials: no second call far from expiry. */
+    ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
+    ck_assert_int_eq(s_sts.assume_calls, 1);
+    lk_aws_credentials_clear(&cr);
+    p.destroy(p.impl);
+    ck_assert_uint_eq(s_fake.n_recs, 0); /* the table made the call, not the transport */
+
+    /* A refusal keeps the table's error, with what the chain was doing. */
+    s_sts.refuse = true;
+    chain_new_sts(&p, "ops", &table);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_str_eq(err.code, "AccessDenied");
+    ck_assert_int_eq(err.http_status, 403);
+    ck_assert_ptr_nonnull(strstr(err.message, "profile ops: assuming role arn:aws:iam::1:role/R"));
+    ck_assert_ptr_nonnull(strstr(err.message, "not trusted"));
+    lk_aws_error_clear(&err);
+    p.destroy(p.impl);
+    s_sts.refuse = false;
+
+    /* Web identity: the token file's contents, a default session name, an unsigned client. */
+    char token_path[512];
+    write_file("token", "eyJ.table-token.sig\n", token_path, sizeof(token_path));
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/Web", 1);
+    chain_new_sts(&p, NULL, &table);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
+    ck_assert_str_eq(cr.access_key_id, "ASIATABLE");
+    ck_assert_str_eq(cr.source, "web identity (role arn:aws:iam::1:role/Web)");
+    lk_aws_credentials_clear(&cr);
+    ck_assert_int_eq(s_sts.web_calls, 1);
+    ck_assert_int_eq(s_sts.assume_calls, 2); /* the two above, none for web identity */
+    ck_assert_ptr_eq(s_sts.ctx, &marker);
+    ck_assert_str_eq(s_sts.role_arn, "arn:aws:iam::1:role/Web");
+    ck_assert_str_eq(s_sts.token, "eyJ.table-token.sig");
+    char want_session[64];
+    snprintf(want_session, sizeof(want_session), "logkeep-session-%lld",
+             (long long)(FAKE_START_MS / 1000));
+    ck_assert_str_eq(s_sts.session_name, want_session);
+    ck_assert_int_eq(s_sts.duration_s, 0);
+    ck_assert_str_eq(s_sts.signer, "NoCredentials");
+    p.destroy(p.impl);
+    ck_assert_uint_eq(s_fake.n_recs, 0);
+}
+END_TEST
+
+/* Without a table, roles fail with a clear message, before their source credentials are
+ * fetched; a half-filled table counts as none. */
+START_TEST(test_chain_without_sts)
+{
+    struct lk_aws_credential_provider p;
+    struct lk_aws_credentials cr;
+    struct lk_aws_error err;
+    char ran[512], config[2048];
+    snprintf(ran, sizeof(ran), "%s/process-ran", s_scratch);
+    snprintf(config, sizeof(config),
+             "%s[profile viaproc]\nrole_arn = arn:aws:iam::1:role/P\nsource_profile = proc\n"
+             "[profile proc]\ncredential_process = touch %s\n",
+             s_role_config, ran);
+    write_file("config", config, NULL, 0);
+    write_file("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n",
+               NULL, 0);
+    const struct lk_credentials_sts half = {sts_fake_assume_role, NULL, NULL};
+    memset(&s_sts, 0, sizeof(s_sts));
+
+    for (int i = 0; i < 2; i++) {
+        chain_new_sts(&p, "ops", i == 0 ? NULL : &half);
+        ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+        ck_assert_str_eq(err.code, "StsUnavailable");
+        ck_assert_str_eq(err.message,
+                         "profile ops: assuming role arn:aws:iam::1:role/R needs AWS STS, but the "
+                         "credential chain was set up without an STS client");
+        lk_aws_error_clear(&err);
+        p.destroy(p.impl);
+    }
+    ck_assert_int_eq(s_sts.assume_calls, 0);
+
+    chain_new_sts(&p, "viaproc", NULL);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_str_eq(err.code, "StsUnavailable");
+    lk_aws_error_clear(&err);
+    p.destroy(p.impl);
+    ck_assert_int_ne(access(ran, F_OK), 0); /* the source's credential_process never ran */
+
+    char token_path[512];
+    write_file("token", "eyJ.token.sig\n", token_path, sizeof(token_path));
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/Web", 1);
+    chain_new_sts(&p, NULL, NULL);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_str_eq(err.code, "StsUnavailable");
+    ck_assert_str_eq(err.message,
+                     "web identity (AWS_WEB_IDENTITY_TOKEN_FILE) for role arn:aws:iam::1:role/Web "
+                     "needs AWS STS, but the credential chain was set up without an STS client");
+    lk_aws_error_clear(&err);
+    p.destroy(p.impl);
+
+    /* Credentials that need no STS still resolve. */
+    unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    chain_new_sts(&p, "base", NULL);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
+    ck_assert_str_eq(cr.access_key_id, "AKIABASE");
+    lk_aws_credentials_clear(&cr);
+    p.destroy(p.impl);
+    ck_assert_uint_eq(s_fake.n_recs, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------------
  * STS parsers and timestamps
  * ------------------------------------------------------------------------------------------- */
@@ -2026,7 +2240,8 @@ static Suite *s_suite(void)
         {"credentials",
          {test_process_output_parsing, test_run_process, test_chain_environment, test_chain_files,
           test_chain_assume_role, test_chain_assume_role_config_errors, test_chain_web_identity,
-          test_chain_refresh_windows, test_chain_process, test_chain_container, test_chain_imds}},
+          test_chain_refresh_windows, test_chain_process, test_chain_container, test_chain_imds,
+          test_chain_sts_table, test_chain_without_sts}},
         {"sts and helpers",
          {test_sts_parsers, test_timestamps, test_http_helpers, test_curl_refuses_insecure}},
     };

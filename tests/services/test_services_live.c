@@ -118,7 +118,7 @@ static void s_setup(void)
     struct lk_http_vtable http;
     ck_assert_int_eq(lk_http_curl_new(&hopts, &http), 0);
     /* The standard chain: the environment variables tests/services/run sets. */
-    struct lk_credentials_options copts = {NULL, &http, &cfg};
+    struct lk_credentials_options copts = {NULL, &http, &cfg, NULL};
     struct lk_aws_credential_provider prov;
     ck_assert_int_eq(lk_credentials_chain_new(&copts, &prov), 0);
     ck_assert_int_eq(lk_aws_client_init(&g_client, &http, &prov, &cfg), 0);

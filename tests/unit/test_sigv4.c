@@ -18,6 +18,7 @@
  */
 #include "lk_test.h"
 
+#include "common/hash.h"
 #include "runtime/transport/sigv4.h"
 
 #include <check.h>
@@ -1058,6 +1059,10 @@ START_TEST(test_empty_payload_constant)
     for (unsigned int i = 0; i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     ck_assert_str_eq(lk_sigv4_empty_sha256_hex, hex);
+    /* ...and the one SHA-256 helper the signer hashes with (common/hash.h) agrees. */
+    char ours[LK_SHA256_HEX_LEN + 1];
+    ck_assert_int_eq(lk_sha256_hex("", 0, ours), 0);
+    ck_assert_str_eq(lk_sigv4_empty_sha256_hex, ours);
 }
 END_TEST
 
