@@ -15,6 +15,7 @@
 #include "compiler/compile.h"
 #include "compiler/policy.h"
 #include "runtime/report.h"
+#include "runtime/session.h"
 
 void lk_aws_usage_common(FILE *out)
 {

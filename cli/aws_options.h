@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ir/artifact.h"
-#include "ir/ir.h"
-#include "runtime/session.h"
-
+struct lk_artifacts;
+struct lk_ir_state;
 struct lk_policy;
+struct lk_session;
+struct lk_session_options;
 
 /* Exit status of an AWS error, a refusal or a failed apply (cli.h has 0 and 2). */
 #define LK_EXIT_FAILED 1
