@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/check_int.h"
 #include "cli/cli.h"
 #include "compiler/compile.h"
-#include "compiler/decode_int.h"
-#include "compiler/duration.h"
+#include "compiler/show.h"
 
 /* Access characteristics from the S3 User Guide, "Understanding and managing Amazon S3 storage
  * classes" and "Understanding archival storage in S3 Glacier" (restore times by tier). */
@@ -40,17 +38,9 @@ static void s_roles(struct lk_policy *p, const char *label, const struct lk_text
     }
 }
 
-static const struct lk_ir_log_group *s_find_group(const struct lk_ir_state *st, struct lk_str name)
-{
-    for (size_t i = 0; i < st->n_log_groups; i++)
-        if (lk_str_eq_c(name, st->log_groups[i].name))
-            return &st->log_groups[i];
-    return NULL;
-}
-
 static void s_group_line(const struct lk_ir_state *st, const char *label, struct lk_str name)
 {
-    const struct lk_ir_log_group *g = s_find_group(st, name);
+    const struct lk_ir_log_group *g = lk_show_log_group(st, name);
     printf("  %-8s log group%s %.*s  ", label, g && g->pattern ? "s" : "", LK_STR_ARG(name));
     if (!g || g->retention_days == 0)
         printf("(CloudWatch Logs: never expire)\n");
@@ -64,7 +54,6 @@ static void s_group_line(const struct lk_ir_state *st, const char *label, struct
 static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, struct lk_source *src)
 {
     const struct lk_source_type_info *ti = lk_source_type_info(src->type);
-    const struct lk_retention *r = src->retention;
     printf("source %.*s  (%s: %s)\n", LK_STR_ARG(src->name), ti->name, ti->title);
     printf("  %-8s %.*s\n", "purpose", LK_STR_ARG(src->purpose.v));
     const char *label = "where";
@@ -92,37 +81,35 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
         s_group_line(st, label, src->log_groups.items[i].v);
         label = "";
     }
-    if (!r)
+    struct lk_show_timeline t;
+    if (!lk_show_timeline(src, &t))
         return;
-    int64_t avail = lk_retention_available_days(r);
-    if (src->store)
-        printf("  day %-6d S3 Standard, readily available\n", 0);
-    else
-        printf("  day %-6d CloudWatch Logs, readily available\n", 0);
-    bool avail_printed = false;
-    for (size_t i = 0; src->store && i < r->n_tiers; i++) {
-        if (!avail_printed && avail >= 0 && avail <= r->tiers[i].after.days && r->available.set) {
-            printf("  day %-6lld end of the availability window\n", (long long)avail);
-            avail_printed = true;
+    for (size_t i = 0; i < t.n; i++) {
+        const struct lk_show_event *e = &t.events[i];
+        switch (e->kind) {
+        case LK_SHOW_AVAILABLE:
+            printf("  day %-6lld %s, readily available\n", (long long)e->day,
+                   t.in_s3 ? "S3 Standard" : "CloudWatch Logs");
+            break;
+        case LK_SHOW_WINDOW_END:
+            printf("  day %-6lld end of the availability window\n", (long long)e->day);
+            break;
+        case LK_SHOW_TIER:
+            printf("  day %-6lld %s\n", (long long)e->day, s_class_desc[e->storage_class]);
+            break;
+        case LK_SHOW_FOREVER:
+            printf("  never    deleted: kept forever (%.*s)\n", LK_STR_ARG(src->forever_because.v));
+            break;
+        case LK_SHOW_DELETED:
+            printf("  day %-6lld deleted", (long long)e->day);
+            if (t.delete_years)
+                printf(" (%lldy)", (long long)t.delete_years);
+            printf("%s\n",
+                   t.versioned ? "; replaced or deleted versions are kept 30 days more" : "");
+            break;
         }
-        printf("  day %-6lld %s\n", (long long)r->tiers[i].after.days,
-               s_class_desc[r->tiers[i].storage_class]);
     }
-    if (!avail_printed && src->store && r->available.set && avail >= 0 &&
-        (r->delete_after.forever || avail < r->delete_after.days))
-        printf("  day %-6lld end of the availability window\n", (long long)avail);
-    if (r->delete_after.forever) {
-        printf("  never    deleted: kept forever (%.*s)\n", LK_STR_ARG(src->forever_because.v));
-    } else {
-        bool versioned = src->store && (!src->store->versioning.set || src->store->versioning.v ||
-                                        src->store->object_lock.set);
-        const char *years = "";
-        for (int64_t y = 1; y <= 100; y++)
-            if (lk_years_to_days(y) == r->delete_after.days)
-                years = lk_arena_printf(&p->arena, " (%lldy)", (long long)y);
-        printf("  day %-6lld deleted%s%s\n", (long long)r->delete_after.days, years,
-               versioned ? "; replaced or deleted versions are kept 30 days more" : "");
-    }
+    lk_show_timeline_free(&t);
     if (src->store) {
         s_roles(p, "readers", &src->store->readers);
         s_roles(p, "admins", &src->store->admins);
@@ -145,7 +132,9 @@ int lk_cmd_show(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': color = optarg; break;
+        case 'c':
+            color = optarg;
+            break;
         case 'h':
             puts("usage: logkeep show [--color WHEN] PATH...\n\n"
                  "Prints each source's timeline in days (readily available until, each storage\n"

@@ -13,9 +13,8 @@
 #include "cli/cli.h"
 #include "cli/cmd_aws.h"
 #include "cli/cmd_diff.h"
-#include "cli/cmd_plan.h"
-#include "runtime/services/policy_json.h"
 #include "compiler/schema.h"
+#include "runtime/session.h"
 
 static void s_usage(FILE *out)
 {
@@ -53,7 +52,7 @@ int main(int argc, char **argv)
         return LK_EXIT_USAGE;
     }
     /* cJSON's allocation hooks are process-wide: set them before any thread starts. */
-    lk_json_init();
+    lk_runtime_init();
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         s_usage(stdout);

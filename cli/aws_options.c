@@ -1,0 +1,186 @@
+/*
+ * logkeep plan, apply, drift and snapshot: shared option parsing and helpers (see
+ * aws_options.h).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/aws_options.h"
+#include "cli/cli.h"
+#include "compiler/compile.h"
+#include "compiler/policy.h"
+#include "runtime/report.h"
+#include "runtime/session.h"
+
+void lk_aws_usage_common(FILE *out)
+{
+    fputs("[--region REGION] [--endpoint-url URL]\n"
+          "       [--profile NAME] [--debug] [--color auto|always|never]\n\n",
+          out);
+}
+
+int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
+{
+    /* clang-format off */
+    static const struct option s_options[] = {
+        {"region", required_argument, NULL, 'r'},
+        {"endpoint-url", required_argument, NULL, 'e'},
+        {"profile", required_argument, NULL, 'p'},
+        {"debug", no_argument, NULL, 'd'},
+        {"color", required_argument, NULL, 'c'},
+        {"auto-approve", no_argument, NULL, 'y'},
+        {"allow", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"state", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},
+        /* An exact match wins over the abbreviation of --output. */
+        {"out", required_argument, NULL, 'O'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    /* clang-format on */
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int opt = getopt_long(argc, argv, "ho:", s_options, NULL);
+        if (opt == -1)
+            break;
+        switch (opt) {
+        case 'r':
+            a->region = optarg;
+            break;
+        case 'e':
+            a->endpoint_url = optarg;
+            break;
+        case 'p':
+            a->profile = optarg;
+            break;
+        case 'd':
+            a->debug = true;
+            break;
+        case 'c':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                fprintf(stderr, "logkeep %s: --color takes auto, always or never\n", a->cmd);
+                return LK_EXIT_USAGE;
+            }
+            a->color = optarg;
+            break;
+        case 'y':
+            if (a->mode != LK_AWS_CMD_APPLY)
+                goto bad;
+            a->auto_approve = true;
+            break;
+        case 'a':
+            if (a->mode != LK_AWS_CMD_APPLY)
+                goto bad;
+            a->allow = lk_xrealloc(a->allow, (a->n_allow + 1) * sizeof(*a->allow));
+            a->allow[a->n_allow++] = optarg;
+            break;
+        case 'f':
+            if (a->mode != LK_AWS_CMD_DRIFT)
+                goto bad;
+            enum lk_report_format fmt;
+            if (!lk_report_format_parse(optarg, &fmt)) {
+                fprintf(stderr, "logkeep %s: --format takes text, json, markdown, junit or sarif\n",
+                        a->cmd);
+                return LK_EXIT_USAGE;
+            }
+            a->format = optarg;
+            break;
+        case 's':
+            if (a->mode != LK_AWS_CMD_PLAN && a->mode != LK_AWS_CMD_DRIFT)
+                goto bad;
+            a->state_file = optarg;
+            break;
+        case 'o':
+            if (a->mode != LK_AWS_CMD_SNAPSHOT)
+                goto bad;
+            a->output_file = optarg;
+            break;
+        case 'O':
+            if (a->mode != LK_AWS_CMD_PLAN)
+                goto bad;
+            a->plan_out = optarg;
+            break;
+        case 'h':
+            a->usage(stdout);
+            return -1;
+        default:
+        bad:
+            fprintf(stderr, "logkeep %s: unknown option or missing value: %s\n", a->cmd,
+                    argv[optind - 1]);
+            a->usage(stderr);
+            return LK_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
+        a->usage(stderr);
+        return LK_EXIT_USAGE;
+    }
+    a->policy_paths = argv + optind;
+    a->n_policy_paths = argc - optind;
+    return 0;
+}
+
+void lk_aws_args_free(struct lk_aws_args *a)
+{
+    free(a->allow);
+    a->allow = NULL;
+    a->n_allow = 0;
+}
+
+/* Terminal progress of the live read, on stderr. */
+static void s_progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    if (done >= total)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\rreading live state: %zu/%zu", done, total);
+    fflush(stderr);
+}
+
+void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out)
+{
+    *out = (struct lk_session_options){
+        .region = a->region,
+        .endpoint_url = a->endpoint_url,
+        .profile = a->profile,
+        .debug = a->debug ? stderr : NULL,
+        .state_file = a->state_file,
+        .allow = a->allow,
+        .n_allow = a->n_allow,
+        .approved = a->auto_approve,
+        .progress = isatty(STDERR_FILENO) ? s_progress : NULL,
+    };
+}
+
+int lk_aws_compile(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p,
+                   struct lk_ir_state **desired, struct lk_artifacts *arts)
+{
+    *p = lk_cli_load_policy(a->cmd, n_paths, paths);
+    if (!*p)
+        return LK_EXIT_USAGE;
+    /* drift and snapshot compare states: the payloads are not needed. */
+    if ((arts ? lk_compile(*p, desired, arts) : lk_compile_state(*p, desired)) != 0) {
+        lk_cli_print_diags(*p, a->color, stderr);
+        fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n", a->cmd);
+        return LK_EXIT_FAILED;
+    }
+    if ((*p)->diags.n_errors || (*p)->diags.n_warnings)
+        lk_cli_print_diags(*p, a->color, stderr);
+    return 0;
+}
+
+int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s)
+{
+    if (s->message)
+        fprintf(stderr, "logkeep %s: %s\n", a->cmd, s->message);
+    return LK_EXIT_FAILED;
+}

@@ -1,0 +1,76 @@
+/*
+ * logkeep plan, apply, drift and snapshot: what their command lines share. One option table for
+ * the four (so that an abbreviation means the same in each; an option of another command is
+ * refused as unknown), compiling the policy, the session options (runtime/session.h) and the
+ * printing of a failed session step.
+ */
+#ifndef LK_CLI_AWS_OPTIONS_H
+#define LK_CLI_AWS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct lk_artifacts;
+struct lk_ir_state;
+struct lk_policy;
+struct lk_session;
+struct lk_session_options;
+
+/* Exit status of an AWS error, a refusal or a failed apply (cli.h has 0 and 2). */
+#define LK_EXIT_FAILED 1
+
+enum lk_aws_cmd {
+    LK_AWS_CMD_PLAN,
+    LK_AWS_CMD_APPLY,
+    LK_AWS_CMD_DRIFT,
+    LK_AWS_CMD_SNAPSHOT,
+};
+
+struct lk_aws_args {
+    enum lk_aws_cmd mode;
+    const char *cmd;          /* "plan", "apply", "drift" or "snapshot", for messages */
+    void (*usage)(FILE *out); /* the command's usage text */
+    const char *region, *endpoint_url, *profile, *color, *format;
+    const char *state_file;  /* plan, drift: --state FILE, offline */
+    const char *output_file; /* snapshot: -o FILE */
+    const char *plan_out;    /* plan: --out FILE */
+    bool debug, auto_approve;
+    const char **allow; /* owned array of borrowed argv strings */
+    size_t n_allow;
+    char **policy_paths; /* borrowed from argv: the operands */
+    int n_policy_paths;
+};
+
+/**
+ * Parses the options of @p a->mode into @p a (mode, cmd and usage set by the caller), printing
+ * usage errors as "logkeep CMD: ..." and the usage text.
+ * @return 0 to go on (at least one policy operand), -1 after --help, or an exit status.
+ */
+int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv);
+
+/** Frees what @p a owns. */
+void lk_aws_args_free(struct lk_aws_args *a);
+
+/** Writes the options every one of the four takes, ending the usage line, and a blank line. */
+void lk_aws_usage_common(FILE *out);
+
+/** Fills @p out from the command line (the live read's progress on a terminal's stderr). */
+void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out);
+
+/**
+ * Loads, checks and compiles the policy at @p paths, printing its diagnostics.
+ * @param arts receives the artifacts; NULL for the commands that compare states only (drift,
+ *        snapshot), which are then not emitted.
+ * @param p receives the policy (lk_policy_free()), @p desired the desired state
+ *        (lk_ir_state_free()), both also after a failure.
+ * @return 0, or the exit status after a message.
+ */
+int lk_aws_compile(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p,
+                   struct lk_ir_state **desired, struct lk_artifacts *arts);
+
+/** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
+ *  @return LK_EXIT_FAILED. */
+int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * logkeep apply (see cmd_aws.h): compile the policy (or the one a saved plan names), read the
+ * live state, print the changes, then guard, confirm and make the calls (runtime/session.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/aws_options.h"
+#include "cli/cli.h"
+#include "cli/cmd_aws.h"
+#include "compiler/policy.h"
+#include "runtime/session.h"
+
+static void s_usage(FILE *out)
+{
+    fputs("usage: logkeep apply POLICY...|PLAN.json [--auto-approve] [--allow NAME]... ", out);
+    lk_aws_usage_common(out);
+    fputs("Changes live AWS state to match the policy, after a confirmation on the terminal.\n"
+          "  --auto-approve  apply without asking (needed when stdin is not a terminal)\n"
+          "  --allow NAME    allow one change that can lose logs (plan prints the names)\n"
+          "  PLAN.json       a plan saved by `logkeep plan --out`: applies exactly its calls,\n"
+          "                  without asking (the saved plan is the approval, as with\n"
+          "                  terraform); refuses, changing nothing, when the policy or the\n"
+          "                  live state changed since the plan was made. --allow still\n"
+          "                  applies.\n"
+          "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage.\n",
+          out);
+}
+
+/* Asks on the terminal. */
+static bool s_confirm(void *ctx, const struct lk_session *s, char *why, size_t why_len)
+{
+    (void)ctx;
+    (void)s;
+    if (!isatty(STDIN_FILENO)) {
+        snprintf(why, why_len,
+                 "refusing: stdin is not a terminal, so apply cannot ask for confirmation; "
+                 "review `logkeep plan` and rerun with --auto-approve");
+        return false;
+    }
+    fputs("\nApply these changes? (yes/no) ", stdout);
+    fflush(stdout);
+    char line[64];
+    bool yes = false;
+    if (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        yes = !strcmp(line, "yes");
+    }
+    if (!yes)
+        snprintf(why, why_len, "not applied (answer was not \"yes\")");
+    return yes;
+}
+
+static void s_on_start(void *ctx, const struct lk_session *s)
+{
+    (void)ctx;
+    if (s->saved_plan_path)
+        printf("\nApplying the saved plan %s.\n", s->saved_plan_path);
+    printf("\nApplying %zu call%s as %s in account %s:\n", s->plan.n, s->plan.n == 1 ? "" : "s",
+           s->report.arn, s->report.account ? s->report.account : "?");
+    fflush(stdout);
+}
+
+static void s_on_step(void *ctx, const struct lk_apply_step *step)
+{
+    (void)ctx;
+    if (step->status == LK_APPLY_DONE) {
+        printf("  done  %s %s\n", lk_apply_op_name(step->op), step->name);
+        fflush(stdout);
+    }
+}
+
+int lk_cmd_apply(int argc, char **argv)
+{
+    struct lk_aws_args a = {.mode = LK_AWS_CMD_APPLY, .cmd = "apply", .usage = s_usage};
+    int rc = lk_aws_args_parse(&a, argc, argv);
+    if (rc != 0) {
+        lk_aws_args_free(&a);
+        return rc < 0 ? LK_EXIT_OK : rc;
+    }
+
+    struct lk_policy *p = NULL;
+    struct lk_ir_state *desired = NULL;
+    struct lk_artifacts arts;
+    lk_artifacts_init(&arts);
+    struct lk_session_options opts;
+    lk_aws_session_options(&a, &opts);
+    struct lk_session s;
+    lk_session_init(&s, LK_SESSION_APPLY, &opts);
+    int n_policy = a.n_policy_paths;
+    char **policy_paths = a.policy_paths;
+
+    rc = LK_EXIT_FAILED;
+    if (n_policy == 1) {
+        int k = lk_session_open_plan(&s, policy_paths[0]);
+        if (k < 0) {
+            lk_aws_fail(&a, &s);
+            goto cleanup;
+        }
+        if (k == LK_SESSION_OK) {
+            /* The payloads are rebuilt from the policy the plan was made from. */
+            policy_paths = s.saved_policy_paths;
+            n_policy = (int)s.n_saved_policy_paths;
+        }
+    }
+    rc = lk_aws_compile(&a, n_policy, policy_paths, &p, &desired, &arts);
+    if (rc != 0)
+        goto cleanup;
+    rc = LK_EXIT_FAILED;
+    if (lk_session_read(&s, desired, &arts) != LK_SESSION_OK ||
+        lk_session_render(&s, LK_REPORT_TEXT, lk_cli_use_color(a.color, stdout), NULL, 0, stdout) !=
+            LK_SESSION_OK ||
+        lk_session_build_plan(&s) != LK_SESSION_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    if (s.plan.n == 0) {
+        printf("\nNothing to apply: live state matches the policy.\n");
+        rc = LK_EXIT_OK;
+        goto cleanup;
+    }
+    struct lk_session_apply_hooks hooks = {
+        .confirm = s_confirm,
+        .on_start = s_on_start,
+        .on_step = s_on_step,
+    };
+    if (lk_session_apply(&s, &hooks) != LK_SESSION_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    printf("Apply complete: %zu call%s made.\n", s.plan.n, s.plan.n == 1 ? "" : "s");
+    rc = LK_EXIT_OK;
+
+cleanup:
+    if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
+        rc = LK_EXIT_FAILED;
+    lk_session_free(&s);
+    lk_ir_state_free(desired);
+    lk_artifacts_free(&arts);
+    if (p)
+        lk_policy_free(p);
+    lk_aws_args_free(&a);
+    return rc;
+}

@@ -1,0 +1,76 @@
+/*
+ * logkeep drift (see cmd_aws.h): compile the policy into the desired state, read the live state
+ * (runtime/session.h) and report where they differ, as text or for a CI system.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/aws_options.h"
+#include "cli/cli.h"
+#include "cli/cmd_aws.h"
+#include "compiler/policy.h"
+#include "runtime/report.h"
+#include "runtime/session.h"
+
+/* Differences found (terraform plan -detailed-exitcode's 2). */
+#define S_EXIT_DRIFT 2
+
+static void s_usage(FILE *out)
+{
+    fputs("usage: logkeep drift POLICY... [--format text|json|markdown|junit|sarif] "
+          "[--state FILE] ",
+          out);
+    lk_aws_usage_common(out);
+    fputs("Reports where live AWS state differs from the policy, and the log groups and the\n"
+          "buckets receiving logs (trails' buckets) that the policy does not govern.\n"
+          "  --format F     text (default), json, markdown (GitHub step summary, PR comment),\n"
+          "                 junit or sarif\n"
+          "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
+          "                 credentials needed\n"
+          "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error.\n",
+          out);
+}
+
+int lk_cmd_drift(int argc, char **argv)
+{
+    struct lk_aws_args a = {.mode = LK_AWS_CMD_DRIFT, .cmd = "drift", .usage = s_usage};
+    int rc = lk_aws_args_parse(&a, argc, argv);
+    if (rc != 0) {
+        lk_aws_args_free(&a);
+        return rc < 0 ? LK_EXIT_OK : rc;
+    }
+    enum lk_report_format fmt = LK_REPORT_TEXT;
+    if (a.format)
+        lk_report_format_parse(a.format, &fmt); /* checked by lk_aws_args_parse() */
+
+    struct lk_policy *p = NULL;
+    struct lk_ir_state *desired = NULL;
+    struct lk_session_options opts;
+    lk_aws_session_options(&a, &opts);
+    struct lk_session s;
+    lk_session_init(&s, LK_SESSION_DRIFT, &opts);
+
+    rc = lk_aws_compile(&a, a.n_policy_paths, a.policy_paths, &p, &desired, NULL);
+    if (rc != 0)
+        goto cleanup;
+    rc = LK_EXIT_FAILED;
+    bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout);
+    if (lk_session_read(&s, desired, NULL) != LK_SESSION_OK ||
+        lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
+                          (size_t)a.n_policy_paths, stdout) != LK_SESSION_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    rc = lk_session_has_drift(&s) ? S_EXIT_DRIFT : LK_EXIT_OK;
+
+cleanup:
+    if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
+        rc = LK_EXIT_FAILED;
+    lk_session_free(&s);
+    lk_ir_state_free(desired);
+    if (p)
+        lk_policy_free(p);
+    lk_aws_args_free(&a);
+    return rc;
+}

@@ -1,0 +1,438 @@
+/*
+ * logkeep runtime: plan, apply, drift and snapshot sessions (see session.h). Plan files are in
+ * session_plan.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runtime/services/policy_json.h"
+#include "runtime/session_int.h"
+#include "runtime/state_json.h"
+
+void lk_runtime_init(void)
+{
+    lk_json_init();
+}
+
+/* ------------------------------------------------------------------------------ messages */
+
+void lk_session_fail(struct lk_session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        lk_oom();
+    char *msg = lk_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    free(s->message);
+    s->message = msg;
+}
+
+void lk_session_fail_buf(struct lk_session *s, struct lk_buf *b)
+{
+    free(s->message);
+    if (b->len && b->data[b->len - 1] == '\n')
+        b->data[--b->len] = '\0';
+    s->message = b->data ? b->data : lk_xstrdup("");
+    lk_buf_init(b);
+}
+
+/* Runs @p write (lk_apply_report(), lk_apply_missing_allows(): writers to a stream) into
+ * @p b. */
+static void s_capture(struct lk_buf *b, void (*write)(void *ctx, FILE *f), void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        lk_oom();
+    write(ctx, f);
+    if (fclose(f) != 0)
+        lk_oom();
+    lk_buf_append(b, text, len);
+    free(text);
+}
+
+/* ------------------------------------------------------------------------------ files */
+
+int lk_session_read_file(struct lk_session *s, const char *path, size_t max, const char *what,
+                         struct lk_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        lk_session_fail(s, "%s: %s", path, strerror(errno));
+        return LK_SESSION_EIO;
+    }
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (b->len + got > max) {
+            lk_session_fail(s, "%s: larger than a %s can be", path, what);
+            fclose(f);
+            return LK_SESSION_EIO;
+        }
+        lk_buf_append(b, chunk, got);
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad) {
+        lk_session_fail(s, "%s: read error", path);
+        return LK_SESSION_EIO;
+    }
+    lk_buf_putc(b, '\0');
+    b->len--;
+    return LK_SESSION_OK;
+}
+
+void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HEX_LEN + 1],
+                             char **json_out)
+{
+    char *json = lk_ir_state_to_json(st);
+    if (lk_sha256_hex(json, strlen(json), out) != 0) {
+        /* OpenSSL fails only when it cannot allocate. */
+        fputs("logkeep: SHA-256 failed\n", stderr);
+        abort();
+    }
+    if (json_out)
+        *json_out = json;
+    else
+        free(json);
+}
+
+/* Reads a snapshot written by lk_session_write_snapshot() into s->live. */
+static int s_load_state(struct lk_session *s, const char *path)
+{
+    struct lk_buf b;
+    lk_buf_init(&b);
+    char err[512];
+    int rc = lk_session_read_file(s, path, LK_STATE_JSON_MAX_BYTES, "state file", &b);
+    if (rc == LK_SESSION_OK &&
+        lk_ir_state_from_json(b.data ? b.data : "", b.len, &s->live, err, sizeof(err)) != 0) {
+        lk_session_fail(s, "%s: %s", path, err);
+        rc = LK_SESSION_EFORMAT;
+    }
+    lk_buf_free(&b);
+    return rc;
+}
+
+int lk_session_write_snapshot(struct lk_session *s, const char *path)
+{
+    if (!s || !path || !s->live)
+        return LK_SESSION_EINVAL;
+    char *json = lk_ir_state_to_json(s->live);
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    int rc = LK_SESSION_EIO;
+    if (!f) {
+        lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    if (fputs(json, f) < 0 || (f != stdout && fclose(f) != 0) || (f == stdout && fflush(f))) {
+        lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    rc = LK_SESSION_OK;
+cleanup:
+    free(json);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------ the session */
+
+void lk_session_init(struct lk_session *s, enum lk_session_kind kind,
+                     const struct lk_session_options *opts)
+{
+    memset(s, 0, sizeof(*s));
+    s->kind = kind;
+    if (opts)
+        s->opts = *opts;
+    lk_diff_init(&s->diff);
+    lk_apply_plan_init(&s->plan);
+}
+
+void lk_session_free(struct lk_session *s)
+{
+    if (!s)
+        return;
+    lk_session_saved_free(s->saved);
+    free(s->saved_policy_paths);
+    free(s->message);
+    lk_apply_plan_free(&s->plan);
+    lk_diff_free(&s->diff);
+    lk_live_report_free(&s->report);
+    lk_aws_error_clear(&s->error);
+    if (s->have_client)
+        lk_aws_client_free(&s->client);
+    lk_ir_state_free(s->live);
+    memset(s, 0, sizeof(*s));
+}
+
+/* The reader's findings the IR cannot hold, as the diff takes them. The one place the two
+ * types meet. @return an array (heap, free()) of report->n_unmodelled entries, or NULL when
+ * there are none. */
+static struct lk_diff_unmodelled *s_unmodelled(const struct lk_live_report *report)
+{
+    if (!report->n_unmodelled)
+        return NULL;
+    struct lk_diff_unmodelled *um = lk_xcalloc(report->n_unmodelled, sizeof(*um));
+    for (size_t i = 0; i < report->n_unmodelled; i++) {
+        um[i].resource =
+            report->unmodelled[i].kind == LK_LIVE_TRAIL ? LK_DIFF_TRAIL : LK_DIFF_BUCKET;
+        um[i].name = report->unmodelled[i].name;
+        um[i].bits = report->unmodelled[i].bits;
+    }
+    return um;
+}
+
+/* Offline: the live state comes from a snapshot; no credentials, no requests. */
+static int s_read_snapshot(struct lk_session *s)
+{
+    const char *path = s->opts.state_file;
+    int rc = s_load_state(s, path);
+    if (rc != LK_SESSION_OK)
+        return rc;
+    const struct lk_ir_state *desired = s->desired, *live = s->live;
+    if (!live->account || !desired->account || strcmp(live->account, desired->account)) {
+        lk_session_fail(s, "%s is a snapshot of account %s, but the policy is for account %s", path,
+                        live->account ? live->account : "?",
+                        desired->account ? desired->account : "?");
+        return LK_SESSION_EREFUSED;
+    }
+    lk_ir_canonicalize(s->live);
+    return LK_SESSION_OK;
+}
+
+static int s_read_aws(struct lk_session *s)
+{
+    const struct lk_ir_state *desired = s->desired;
+    char text[2048];
+    /* The client, built as `logkeep whoami` builds it; the policy's region is the fallback. */
+    s->client_options = (struct lk_aws_config_options){
+        .region = s->opts.region,
+        .endpoint_url = s->opts.endpoint_url,
+        .profile = s->opts.profile,
+        .fallback_region = desired->region,
+        .debug = s->opts.debug,
+    };
+    if (lk_live_client_new(&s->client_options, &s->client, &s->error) != 0) {
+        lk_aws_error_format(&s->error, text, sizeof(text));
+        lk_session_fail(s, "%s", text);
+        return LK_SESSION_EAWS;
+    }
+    s->have_client = true;
+
+    bool discover = s->kind == LK_SESSION_DRIFT || s->kind == LK_SESSION_SNAPSHOT;
+    s->live = lk_ir_state_new();
+    struct lk_live_options lopts = {
+        .concurrency = s->opts.concurrency,
+        /* plan and apply list every log group too when the policy's unmanaged rule sets their
+         * retention. */
+        .discover_unmanaged = discover || desired->unmanaged_set,
+        .discover_stores = discover,
+        /* The account guard: the reader stops after GetCallerIdentity, before reading (let
+         * alone writing) anything in another account. */
+        .expected_account = desired->account,
+        .new_client = lk_live_client_new,
+        .new_client_ctx = &s->client_options,
+        .progress = s->opts.progress,
+        .progress_ctx = s->opts.progress_ctx,
+    };
+    if (lk_live_read(&s->client, desired, &lopts, s->live, &s->report, &s->error) != 0) {
+        if (s->error.code && !strcmp(s->error.code, LK_LIVE_WRONG_ACCOUNT)) {
+            lk_session_fail(s,
+                            "refusing: the credentials belong to account %s (%s), but the "
+                            "policy is for account %s; nothing was changed",
+                            s->report.account ? s->report.account : "?",
+                            s->report.arn ? s->report.arn : "?",
+                            desired->account ? desired->account : "?");
+            return LK_SESSION_EREFUSED;
+        }
+        lk_live_error_format(&s->report, &s->error, text, sizeof(text));
+        lk_session_fail(s, "%s", text);
+        return LK_SESSION_EAWS;
+    }
+    return LK_SESSION_OK;
+}
+
+static int s_diff(struct lk_session *s)
+{
+    const struct lk_ir_state *desired = s->desired, *live = s->live;
+    struct lk_diff_unmodelled *um = s_unmodelled(&s->report);
+    int rc = LK_SESSION_EINVAL;
+    if (lk_diff_states_ex(desired, live, um, s->report.n_unmodelled, &s->diff) != LK_DIFF_OK)
+        goto cleanup;
+    /* Unmanaged log groups: drift reports them; plan and apply set the unmanaged rule's
+     * retention. */
+    if ((s->kind == LK_SESSION_DRIFT || desired->unmanaged_set) &&
+        lk_diff_log_groups_unmanaged(desired, live->log_groups, live->n_log_groups, &s->diff) !=
+            LK_DIFF_OK)
+        goto cleanup;
+    /* Buckets receiving logs outside the policy: reported, never changed. */
+    if (s->kind == LK_SESSION_DRIFT &&
+        lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
+                                 &s->diff) != LK_DIFF_OK)
+        goto cleanup;
+    rc = LK_SESSION_OK;
+cleanup:
+    free(um);
+    return rc;
+}
+
+int lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
+                    const struct lk_artifacts *artifacts)
+{
+    if (!s || !desired || s->live || (s->saved && !artifacts))
+        return LK_SESSION_EINVAL;
+    s->desired = desired;
+    s->artifacts = artifacts;
+    int rc;
+    if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_SESSION_OK)
+        return rc;
+    rc = s->opts.state_file ? s_read_snapshot(s) : s_read_aws(s);
+    if (rc != LK_SESSION_OK || s->kind == LK_SESSION_SNAPSHOT)
+        return rc;
+    if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_SESSION_OK)
+        return rc;
+    return s_diff(s);
+}
+
+bool lk_session_has_drift(const struct lk_session *s)
+{
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&s->diff, &sum);
+    return sum.to_add + sum.to_change + sum.to_remove > 0;
+}
+
+int lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
+                      const char *const *policy_paths, size_t n_policy_paths, FILE *out)
+{
+    if (!s || !s->live || !out)
+        return LK_SESSION_EINVAL;
+    if (fmt == LK_REPORT_TEXT)
+        return lk_diff_render_text(&s->diff, out, color) == LK_DIFF_OK ? LK_SESSION_OK
+                                                                       : LK_SESSION_EIO;
+    const struct lk_ir_state *desired = s->desired, *live = s->live;
+    char when[32] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    struct lk_report_context ctx = {
+        .account = desired->account,
+        .region = desired->region,
+        .partition = desired->partition,
+        .policy_paths = policy_paths,
+        .n_policy_paths = n_policy_paths,
+        .resources_read =
+            live->n_buckets + live->n_trails + live->n_log_groups + live->n_unmanaged_stores,
+        .unmanaged_log_groups = s->report.n_unmanaged,
+        .unmanaged_stores = live->n_unmanaged_stores,
+        .generated_at = when,
+        .tool_version = PACKAGE_VERSION,
+        .desired = desired,
+        .color = false,
+    };
+    return lk_report_render(&s->diff, &ctx, fmt, out) == LK_REPORT_OK ? LK_SESSION_OK
+                                                                      : LK_SESSION_EIO;
+}
+
+int lk_session_build_plan(struct lk_session *s)
+{
+    if (!s || !s->live || !s->artifacts || s->plan.n)
+        return LK_SESSION_EINVAL;
+    if (lk_apply_plan_build(s->desired, &s->diff, s->artifacts, &s->plan) != LK_APPLY_OK)
+        return LK_SESSION_EINVAL;
+    return s->saved ? lk_session_saved_check_calls(s) : LK_SESSION_OK;
+}
+
+/* ------------------------------------------------------------------------------ apply */
+
+static void s_write_missing_allows(void *ctx, FILE *f)
+{
+    const struct lk_session *s = ctx;
+    lk_apply_missing_allows(&s->diff, s->opts.allow, s->opts.n_allow, f);
+}
+
+static void s_write_apply_report(void *ctx, FILE *f)
+{
+    const struct lk_session *s = ctx;
+    lk_apply_report(&s->plan, f);
+}
+
+/* Every guard, before the first write. @return LK_SESSION_OK, or LK_SESSION_EREFUSED with a
+ * message. */
+static int s_guard(struct lk_session *s)
+{
+    char text[2048];
+    if (lk_apply_missing_allows(&s->diff, s->opts.allow, s->opts.n_allow, NULL) > 0) {
+        struct lk_buf b;
+        lk_buf_init(&b);
+        lk_buf_puts(&b, "refusing: some changes can lose logs or reduce what is recorded; "
+                        "nothing was changed. To allow them, add:\n");
+        s_capture(&b, s_write_missing_allows, s);
+        lk_session_fail_buf(s, &b);
+        return LK_SESSION_EREFUSED;
+    }
+    if (!s->report.arn) {
+        lk_session_fail(s, "refusing: the caller's identity is unknown");
+        return LK_SESSION_EREFUSED;
+    }
+    if (!lk_apply_check_lockout(s->desired, s->report.arn, text, sizeof(text))) {
+        lk_session_fail(s, "refusing: %s; nothing was changed", text);
+        return LK_SESSION_EREFUSED;
+    }
+    return LK_SESSION_OK;
+}
+
+int lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *hooks)
+{
+    static const struct lk_session_apply_hooks none = {0};
+    if (!s || !s->live || s->kind != LK_SESSION_APPLY)
+        return LK_SESSION_EINVAL;
+    if (!hooks)
+        hooks = &none;
+    if (s->plan.n == 0)
+        return LK_SESSION_OK;
+    int rc = s_guard(s);
+    if (rc != LK_SESSION_OK)
+        return rc;
+    if (!s->have_client)
+        return LK_SESSION_EINVAL; /* a caller's identity (the guard) comes only from AWS */
+    /* A saved plan is the approval: the checks of lk_session_read() and
+     * lk_session_build_plan() ensured it is still exactly what will happen. */
+    if (!s->saved && !s->opts.approved) {
+        char why[512] = "refusing: not approved";
+        if (!hooks->confirm || !hooks->confirm(hooks->ctx, s, why, sizeof(why))) {
+            why[sizeof(why) - 1] = '\0';
+            lk_session_fail(s, "%s", why);
+            return LK_SESSION_EREFUSED;
+        }
+    }
+    if (hooks->on_start)
+        hooks->on_start(hooks->ctx, s);
+    lk_aws_error_clear(&s->error);
+    if (lk_apply_execute(&s->client, &s->plan, hooks->on_step, hooks->ctx, &s->error) !=
+        LK_APPLY_OK) {
+        char text[2048];
+        lk_aws_error_format(&s->error, text, sizeof(text));
+        struct lk_buf b;
+        lk_buf_init(&b);
+        lk_buf_printf(&b, "stopped at the first failed call: %s\nWhat was and was not applied:\n",
+                      text);
+        s_capture(&b, s_write_apply_report, s);
+        lk_buf_puts(&b, "Run apply again to converge: it recomputes the changes from live "
+                        "state.\n");
+        lk_session_fail_buf(s, &b);
+        return LK_SESSION_EFAILED;
+    }
+    return LK_SESSION_OK;
+}
