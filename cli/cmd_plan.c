@@ -16,7 +16,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_plan.h"
 #include "compiler/compile.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "runtime/live.h"
 #include "compiler/policy.h"
 #include "runtime/report.h"

@@ -32,7 +32,7 @@
 #include <stdio.h>
 
 #include "runtime/transport/client.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "ir/artifact.h"
 #include "ir/ir.h"
 

@@ -15,7 +15,7 @@
 
 #include "runtime/apply.h"
 #include "runtime/services/cloudtrail.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "compiler/emit.h"
 #include "compiler/lower.h"
 #include "runtime/services/policy_json.h"
