@@ -124,13 +124,15 @@ char *lk_diff_days_str(struct lk_diff_ctx *c, int32_t days, const char *when_zer
     return days > 0 ? lk_diff_fmt(c, "%d days", (int)days) : lk_diff_fmt(c, "%s", when_zero);
 }
 
-struct lk_diff_change *lk_diff_keep_days(struct lk_diff_ctx *c, const char *attr, int32_t want,
-                                         int32_t have, const char *when_zero)
+struct lk_diff_change *lk_diff_keep_days(struct lk_diff_ctx *c, const char *at, const char *field,
+                                         int32_t want, int32_t have, const char *when_zero)
 {
     int cmp = s_cmp_keep(have, want);
     if (!cmp)
         return NULL;
-    return lk_diff_add(c, attr, LK_DIFF_CHANGED, cmp < 0 ? LK_DIFF_WEAKER : LK_DIFF_STRONGER,
+    /* The attribute is printed only for a change: most comparisons find none. */
+    return lk_diff_add(c, at ? lk_diff_fmt(c, "%s.%s", at, field) : field, LK_DIFF_CHANGED,
+                       cmp < 0 ? LK_DIFF_WEAKER : LK_DIFF_STRONGER,
                        lk_diff_days_str(c, want, when_zero), lk_diff_days_str(c, have, when_zero));
 }
 

@@ -102,13 +102,14 @@ bool lk_diff_starts_with(const char *s, const char *prefix);
 char *lk_diff_days_str(struct lk_diff_ctx *c, int32_t days, const char *when_zero);
 
 /**
- * Appends a CHANGED @p attr when live keeps logs for @p have days and the policy for @p want
- * (0: forever, rendered @p when_zero): WEAKER when live keeps them for less time, STRONGER when
- * for longer (applying then deletes what live still keeps: the caller names the allowance).
+ * Appends a CHANGED "<at>.<field>" (@p field when @p at is NULL) when live keeps logs for
+ * @p have days and the policy for @p want (0: forever, rendered @p when_zero): WEAKER when live
+ * keeps them for less time, STRONGER when for longer (applying then deletes what live still
+ * keeps: the caller names the allowance).
  * @return the change, or NULL when both keep for as long.
  */
-struct lk_diff_change *lk_diff_keep_days(struct lk_diff_ctx *c, const char *attr, int32_t want,
-                                         int32_t have, const char *when_zero);
+struct lk_diff_change *lk_diff_keep_days(struct lk_diff_ctx *c, const char *at, const char *field,
+                                         int32_t want, int32_t have, const char *when_zero);
 
 /** Writes @p l as its only item, or as "[a, b, ...]". */
 void lk_diff_join_list(struct lk_buf *b, const struct lk_ir_string_list *l);

@@ -218,13 +218,13 @@ static void s_rule_changes(struct lk_diff_ctx *c, const char *bucket,
     }
 
     /* A live rule keeping logs longer is STRONGER: applying the desired one deletes them. */
-    ch = lk_diff_keep_days(c, lk_diff_fmt(c, "%s.expiration_days", at), d->expiration_days,
-                           l->expiration_days, "none");
+    ch =
+        lk_diff_keep_days(c, at, "expiration_days", d->expiration_days, l->expiration_days, "none");
     if (ch && ch->direction == LK_DIFF_STRONGER)
         lk_diff_allow(c, ch, "expire-earlier:%s/%s", bucket, d->id);
     /* Noncurrent versions are the copies versioning keeps of overwritten or deleted logs. */
-    ch = lk_diff_keep_days(c, lk_diff_fmt(c, "%s.noncurrent_expiration_days", at),
-                           d->noncurrent_expiration_days, l->noncurrent_expiration_days, "none");
+    ch = lk_diff_keep_days(c, at, "noncurrent_expiration_days", d->noncurrent_expiration_days,
+                           l->noncurrent_expiration_days, "none");
     if (ch && ch->direction == LK_DIFF_STRONGER)
         lk_diff_allow(c, ch, "expire-earlier:%s/%s", bucket, d->id);
     if (!s_transitions_equal(c, d, l))

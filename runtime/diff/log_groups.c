@@ -14,7 +14,8 @@
  * irreversibly", CloudWatch Logs deletes events past retention). 0 is never expire. */
 static struct lk_diff_change *s_retention(struct lk_diff_ctx *c, int32_t want, int32_t have)
 {
-    struct lk_diff_change *ch = lk_diff_keep_days(c, "retention_days", want, have, "never expire");
+    struct lk_diff_change *ch =
+        lk_diff_keep_days(c, NULL, "retention_days", want, have, "never expire");
     if (ch && ch->direction == LK_DIFF_STRONGER)
         lk_diff_allow(c, ch, "shorten-retention:%s", c->name);
     return ch;
