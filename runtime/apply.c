@@ -80,7 +80,7 @@ static const struct lk_artifact *s_artifact(const struct lk_artifacts *a, struct
     return lk_artifacts_find(a, lk_arena_printf(tmp, "%s/%s/%s", kind, name, file));
 }
 
-/* Literal characters of a pattern: the most specific pattern wins, as in diff.c. */
+/* Literal characters of a pattern: the most specific pattern wins, as in runtime/diff/diff.c. */
 static size_t s_literal_len(const char *p)
 {
     size_t n = 0;
@@ -90,7 +90,7 @@ static size_t s_literal_len(const char *p)
 }
 
 /* The desired log group governing live group @p name of @p region: an exact name wins over
- * patterns; among patterns, the one with the most literal characters (diff.c's rule). */
+ * patterns; among patterns, the one with the most literal characters (runtime/diff/diff.c's rule). */
 static const struct lk_ir_log_group *s_group_for(const struct lk_ir_state *d, const char *region,
                                                  const char *name)
 {

@@ -1,7 +1,7 @@
 /*
  * logkeep runtime: apply, turning a diff of desired against live state into AWS write calls.
  *
- * lk_apply_plan_build() maps each change of a diff (runtime/diff.h) to the write call that fixes
+ * lk_apply_plan_build() maps each change of a diff (runtime/diff/diff.h) to the write call that fixes
  * it, so a resource whose live state already matches gets no call at all and a second apply
  * makes none. Calls are sent in a safe order:
  *
@@ -32,7 +32,7 @@
 #include <stdio.h>
 
 #include "runtime/transport/client.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "ir/artifact.h"
 #include "ir/ir.h"
 

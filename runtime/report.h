@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "ir/ir.h"
 
 /* Result codes. */

@@ -12,7 +12,7 @@
  *                               AWS (runtime/live.h; the account guard stops the reader before
  *                               it reads anything in another account) or from a snapshot
  *                               (options.state_file, state_json.h); with a saved plan, refuses
- *                               when the live state changed; then diffs (runtime/diff.h):
+ *                               when the live state changed; then diffs (runtime/diff/diff.h):
  *                               desired against live, the log groups only the unmanaged rule
  *                               governs (drift, or when the policy sets the rule) and the
  *                               buckets receiving logs outside the policy (drift)
@@ -51,7 +51,7 @@
 #include "ir/artifact.h"
 #include "ir/ir.h"
 #include "runtime/apply.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "runtime/live.h"
 #include "runtime/report.h"
 #include "runtime/transport/client.h"

@@ -20,7 +20,7 @@
 #include "../services/svc_test.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "compiler/emit.h"
 #include "runtime/live.h"
 #include "runtime/services/logs.h"

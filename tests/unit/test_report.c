@@ -14,7 +14,7 @@
 #include <expat.h>
 #include <stdio.h>
 
-#include "runtime/diff.h"
+#include "runtime/diff/diff.h"
 #include "compiler/lower.h"
 #include "runtime/report.h"
 

@@ -130,14 +130,14 @@ struct lk_diff_unmodelled {
 
 /** Counts of a diff, as the summary line states them. */
 struct lk_diff_summary {
-    size_t to_add;     /* MISSING */
-    size_t to_change;  /* CHANGED */
-    size_t to_remove;  /* EXTRA */
+    size_t to_add;           /* MISSING */
+    size_t to_change;        /* CHANGED */
+    size_t to_remove;        /* EXTRA */
     size_t unmanaged_stores; /* of to_remove: unmanaged stores, reported only (apply keeps them) */
-    size_t notes;      /* NOTE (in no other count) */
-    size_t weaker;     /* drift (not notes) where live is weaker than the policy */
-    size_t stronger;   /* drift where live is stronger */
-    size_t need_allow; /* changes with data_loss */
+    size_t notes;            /* NOTE (in no other count) */
+    size_t weaker;           /* drift (not notes) where live is weaker than the policy */
+    size_t stronger;         /* drift where live is stronger */
+    size_t need_allow;       /* changes with data_loss */
 };
 
 /** Initialises an empty diff. Free it with lk_diff_free(). */

@@ -1,0 +1,206 @@
+/*
+ * logkeep runtime: the renderings of a diff: text in the style of `terraform plan`, and JSON
+ * for --out plan.json and --format json (formats in diff.h).
+ */
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "runtime/diff/diff_int.h"
+
+/* ------------------------------------------------------------------------------ names */
+
+/* Each resource kind: its name in JSON, and its title over its changes in the text. */
+static const struct {
+    const char *name;
+    const char *title;
+} s_resources[] = {
+    [LK_DIFF_BUCKET] = {"bucket", "bucket"},
+    [LK_DIFF_LOG_GROUP] = {"log_group", "log group"},
+    [LK_DIFF_TRAIL] = {"trail", "trail"},
+    [LK_DIFF_UNMANAGED_LOG_GROUP] = {"unmanaged_log_group", "unmanaged log group"},
+    [LK_DIFF_UNMANAGED_STORE] = {"unmanaged_store", "unmanaged store"},
+};
+_Static_assert(sizeof(s_resources) / sizeof(s_resources[0]) == LK_DIFF_UNMANAGED_STORE + 1,
+               "a title for every resource kind");
+
+const char *lk_diff_resource_name(enum lk_diff_resource resource)
+{
+    return (size_t)resource < sizeof(s_resources) / sizeof(s_resources[0])
+               ? s_resources[resource].name
+               : "?";
+}
+
+const char *lk_diff_kind_name(enum lk_diff_kind kind)
+{
+    switch (kind) {
+    case LK_DIFF_MISSING:
+        return "add";
+    case LK_DIFF_CHANGED:
+        return "change";
+    case LK_DIFF_EXTRA:
+        return "remove";
+    case LK_DIFF_NOTE:
+        return "note";
+    }
+    return "?";
+}
+
+const char *lk_diff_direction_name(enum lk_diff_direction direction)
+{
+    switch (direction) {
+    case LK_DIFF_WEAKER:
+        return "weaker";
+    case LK_DIFF_STRONGER:
+        return "stronger";
+    case LK_DIFF_NEUTRAL:
+        break;
+    }
+    return "neutral";
+}
+
+/* ------------------------------------------------------------------------------ text */
+
+#define S_RESET "\033[0m"
+
+static const char *s_resource_title(enum lk_diff_resource r)
+{
+    return (size_t)r < sizeof(s_resources) / sizeof(s_resources[0]) ? s_resources[r].title : "?";
+}
+
+static bool s_same_resource(const struct lk_diff_change *a, const struct lk_diff_change *b)
+{
+    return a->resource == b->resource && !strcmp(a->name, b->name) &&
+           lk_diff_streq(a->region, b->region);
+}
+
+static void s_render_change(struct lk_buf *b, const struct lk_diff_change *ch, bool color)
+{
+    static const char sym[] = {'+', '~', '-', '#'};
+    static const char *const sym_color[] = {"\033[32m", "\033[33m", "\033[31m", "\033[2m"};
+    /* The resource as a whole is shown by its kind ("+ bucket = ..."). */
+    const char *attr = ch->attribute[0] ? ch->attribute : lk_diff_resource_name(ch->resource);
+    lk_buf_puts(b, "  ");
+    if (color)
+        lk_buf_puts(b, sym_color[ch->kind]);
+    lk_buf_putc(b, sym[ch->kind]);
+    if (color)
+        lk_buf_puts(b, S_RESET);
+    switch (ch->kind) {
+    case LK_DIFF_MISSING:
+        lk_buf_printf(b, " %s = %s", attr, ch->desired ? ch->desired : "");
+        break;
+    case LK_DIFF_CHANGED:
+        lk_buf_printf(b, " %s: %s -> %s", attr, ch->live ? ch->live : "",
+                      ch->desired ? ch->desired : "");
+        break;
+    case LK_DIFF_EXTRA:
+        lk_buf_printf(b, " %s = %s", attr, ch->live ? ch->live : "");
+        break;
+    case LK_DIFF_NOTE:
+        lk_buf_printf(b, " %s: %s", attr, ch->note ? ch->note : "");
+        break;
+    }
+    if (ch->direction == LK_DIFF_WEAKER)
+        lk_buf_puts(b, color ? "  \033[1;31m[weaker]" S_RESET : "  [weaker]");
+    else if (ch->direction == LK_DIFF_STRONGER)
+        lk_buf_puts(b, color ? "  \033[36m[stronger]" S_RESET : "  [stronger]");
+    if (ch->data_loss)
+        lk_buf_printf(b, color ? "  \033[1m(needs --allow %s)" S_RESET : "  (needs --allow %s)",
+                      ch->allow_name);
+    if (ch->note && ch->kind != LK_DIFF_NOTE)
+        lk_buf_printf(b, "  # %s", ch->note);
+    lk_buf_putc(b, '\n');
+}
+
+int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
+{
+    int rc = LK_DIFF_OK;
+    struct lk_buf b;
+    lk_buf_init(&b);
+    LK_DIFF_ENSURE(diff && f, LK_DIFF_EINVAL);
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (i == 0 || !s_same_resource(ch, &diff->changes[i - 1])) {
+            if (i)
+                lk_buf_putc(&b, '\n');
+            lk_buf_printf(&b, color ? "\033[1m%s %s" S_RESET : "%s %s",
+                          s_resource_title(ch->resource), ch->name);
+            if (ch->region)
+                lk_buf_printf(&b, " (%s)", ch->region);
+            lk_buf_puts(&b, ":\n");
+        }
+        s_render_change(&b, ch, color);
+    }
+    struct lk_diff_summary s;
+    lk_diff_summarize(diff, &s);
+    if (diff->n)
+        lk_buf_putc(&b, '\n');
+    if (s.to_add + s.to_change + s.to_remove == 0)
+        lk_buf_puts(&b, "No changes: live state matches the policy.\n");
+    lk_buf_printf(&b, "%zu to add, %zu to change, %zu to remove", s.to_add, s.to_change,
+                  s.to_remove);
+    if (s.unmanaged_stores)
+        lk_buf_printf(&b, ", of which %zu unmanaged store%s that apply leaves alone",
+                      s.unmanaged_stores, s.unmanaged_stores == 1 ? "" : "s");
+    lk_buf_printf(&b, " (%zu weaker than policy; %zu need --allow)\n", s.weaker, s.need_allow);
+    LK_DIFF_ENSURE(fwrite(b.data, 1, b.len, f) == b.len, LK_DIFF_EIO);
+    LK_DIFF_ENSURE(fflush(f) == 0, LK_DIFF_EIO);
+cleanup:
+    lk_buf_free(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------ JSON */
+
+static void s_json_str(cJSON *o, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(o, key, value);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+char *lk_diff_to_json(const struct lk_diff *diff)
+{
+    if (!diff)
+        return NULL;
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        lk_oom();
+    cJSON_AddNumberToObject(root, "format_version", 1);
+    cJSON *changes = cJSON_AddArrayToObject(root, "changes");
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            lk_oom();
+        cJSON_AddStringToObject(o, "resource", lk_diff_resource_name(ch->resource));
+        s_json_str(o, "name", ch->name);
+        s_json_str(o, "region", ch->region);
+        s_json_str(o, "attribute", ch->attribute);
+        cJSON_AddStringToObject(o, "action", lk_diff_kind_name(ch->kind));
+        cJSON_AddStringToObject(o, "direction", lk_diff_direction_name(ch->direction));
+        s_json_str(o, "desired", ch->desired);
+        s_json_str(o, "live", ch->live);
+        cJSON_AddBoolToObject(o, "data_loss", ch->data_loss);
+        s_json_str(o, "allow_name", ch->allow_name);
+        s_json_str(o, "note", ch->note);
+        cJSON_AddItemToArray(changes, o);
+    }
+    struct lk_diff_summary s;
+    lk_diff_summarize(diff, &s);
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "add", (double)s.to_add);
+    cJSON_AddNumberToObject(sum, "change", (double)s.to_change);
+    cJSON_AddNumberToObject(sum, "remove", (double)s.to_remove);
+    cJSON_AddNumberToObject(sum, "unmanaged_stores", (double)s.unmanaged_stores);
+    cJSON_AddNumberToObject(sum, "notes", (double)s.notes);
+    cJSON_AddNumberToObject(sum, "weaker", (double)s.weaker);
+    cJSON_AddNumberToObject(sum, "stronger", (double)s.stronger);
+    cJSON_AddNumberToObject(sum, "need_allow", (double)s.need_allow);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        lk_oom();
+    return text;
+}
