@@ -297,7 +297,11 @@ static bool s_close(struct s_reader *r)
     struct s_frame *f = &r->frames[r->depth - 1];
     struct lk_ynode *node = f->node;
     size_t count = r->n_values - f->base;
-    struct lk_ynode **vals = r->values + f->base;
+    /* The value stack is allocated on the first push, so an empty collection closed before any
+     * value exists ("[]" or "{}" as the whole document, or innermost in "[[]]") has no stack to
+     * point into: NULL + 0 is undefined (C11 6.5.6p8), so index the stack only when it holds
+     * this collection's children. */
+    struct lk_ynode **vals = count ? &r->values[f->base] : NULL;
     size_t weight = 1;
     for (size_t i = 0; i < count; i++)
         weight = s_sat_add(weight, vals[i]->weight);
