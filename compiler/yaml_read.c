@@ -110,6 +110,11 @@ static enum lk_yscalar_type s_resolve_plain(const char *s, size_t n)
     char c0 = n ? s[0] : '\0';
     if (n > 0 && !strchr("~nNtTfF0123456789+-.", c0))
         return LK_YS_STR;
+    /* A plain scalar cannot hold a NUL (libyaml refuses control characters) but a tagged,
+     * double-quoted one can (!!int "1\0"), and the C-string tests below would stop at it and
+     * resolve the value as the integer 1: a value holding a NUL is a string. */
+    if (memchr(s, '\0', n))
+        return LK_YS_STR;
     if (n == 0 || (n == 1 && c0 == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
         !strcmp(s, "NULL"))
         return LK_YS_NULL;
