@@ -110,6 +110,11 @@ static enum lk_yscalar_type s_resolve_plain(const char *s, size_t n)
     char c0 = n ? s[0] : '\0';
     if (n > 0 && !strchr("~nNtTfF0123456789+-.", c0))
         return LK_YS_STR;
+    /* A plain scalar cannot hold a NUL (libyaml refuses control characters) but a tagged,
+     * double-quoted one can (!!int "1\0"), and the C-string tests below would stop at it and
+     * resolve the value as the integer 1: a value holding a NUL is a string. */
+    if (memchr(s, '\0', n))
+        return LK_YS_STR;
     if (n == 0 || (n == 1 && c0 == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
         !strcmp(s, "NULL"))
         return LK_YS_NULL;
@@ -297,7 +302,11 @@ static bool s_close(struct s_reader *r)
     struct s_frame *f = &r->frames[r->depth - 1];
     struct lk_ynode *node = f->node;
     size_t count = r->n_values - f->base;
-    struct lk_ynode **vals = r->values + f->base;
+    /* The value stack is allocated on the first push, so an empty collection closed before any
+     * value exists ("[]" or "{}" as the whole document, or innermost in "[[]]") has no stack to
+     * point into: NULL + 0 is undefined (C11 6.5.6p8), so index the stack only when it holds
+     * this collection's children. */
+    struct lk_ynode **vals = count ? &r->values[f->base] : NULL;
     size_t weight = 1;
     for (size_t i = 0; i < count; i++)
         weight = s_sat_add(weight, vals[i]->weight);
