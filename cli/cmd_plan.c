@@ -253,10 +253,10 @@ static struct lk_ir_state *s_load_state(const char *cmd, const char *path)
     struct lk_buf b;
     lk_buf_init(&b);
     struct lk_ir_state *st = NULL;
-    char err[512];
+    struct lk_error err = {0};
     if (s_read_file(cmd, path, LK_STATE_JSON_MAX_BYTES, "state file", &b) == 0 &&
-        lk_ir_state_from_json(b.data ? b.data : "", b.len, &st, err, sizeof(err)) != 0)
-        fprintf(stderr, "logkeep %s: %s: %s\n", cmd, path, err);
+        lk_ir_state_from_json(b.data ? b.data : "", b.len, &st, &err) != LK_STATUS_OK)
+        fprintf(stderr, "logkeep %s: %s: %s\n", cmd, path, err.message);
     lk_buf_free(&b);
     return st;
 }
