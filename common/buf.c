@@ -181,6 +181,18 @@ void lk_buf_printf(struct lk_buf *buf, const char *fmt, ...)
     va_end(ap);
 }
 
+void lk_buf_fail(struct lk_buf *buf)
+{
+    s_fail(buf);
+}
+
+const char *lk_buf_cstr(const struct lk_buf *buf)
+{
+    if (buf->failed)
+        return NULL;
+    return buf->data ? buf->data : "";
+}
+
 bool lk_buf_failed(const struct lk_buf *buf)
 {
     return buf->failed;

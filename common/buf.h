@@ -122,6 +122,14 @@ void lk_buf_vprintf(struct lk_buf *buf, const char *fmt, va_list ap)
  */
 bool lk_buf_reserve(struct lk_buf *buf, size_t extra);
 
+/** Fails @p buf as an append past its cap would: for a part that could not be produced (a
+ *  nested document over its own cap), so that the whole is refused too. */
+void lk_buf_fail(struct lk_buf *buf);
+
+/** @return the contents as a C string: "" when nothing was appended; NULL when the buffer
+ *  failed. The string belongs to @p buf. */
+const char *lk_buf_cstr(const struct lk_buf *buf);
+
 /** @return true when an append was refused: the contents are gone. */
 bool lk_buf_failed(const struct lk_buf *buf);
 

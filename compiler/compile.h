@@ -13,7 +13,9 @@
  * LK206) are added to policy->diags.
  * @pre lk_policy_check() ran.
  * @param out_state receives the desired state (caller frees) unless the policy has errors.
- * @return 0 when artifacts were produced, 1 when the policy has errors (nothing produced).
+ * @return 0 when artifacts were produced, 1 when the policy has errors (nothing produced), 2
+ *         when an artifact would exceed LK_BUF_MAX_DOCUMENT (nothing usable produced; no
+ *         diagnostic says so: the caller reports it).
  */
 int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out);
 

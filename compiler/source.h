@@ -41,6 +41,7 @@ struct lk_source_file {
 struct lk_sources {
     struct lk_source_file **files; /* owned */
     uint32_t n;
+    size_t cap; /* of files */
 };
 
 struct lk_diags;

@@ -254,6 +254,16 @@ START_TEST(test_buf_cap_is_hard)
     ck_assert(lk_buf_failed(&b));
     lk_buf_free(&b);
 
+    /* Failed from outside, for a part that could not be produced. */
+    lk_buf_init(&b, 100);
+    lk_buf_puts(&b, "part");
+    lk_buf_fail(&b);
+    ck_assert(lk_buf_failed(&b));
+    ck_assert_ptr_null(b.data);
+    lk_buf_puts(&b, "more");
+    ck_assert_ptr_null(b.data);
+    lk_buf_free(&b);
+
     /* A large append into an empty buffer is refused without allocating it. */
     lk_buf_init(&b, 100);
     char big[200];

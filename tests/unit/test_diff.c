@@ -1054,7 +1054,7 @@ START_TEST(test_unmanaged_apply)
     ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
-    lk_emit_all(g_desired, &arts);
+    ck_assert_int_eq(lk_emit_all(g_desired, &arts), LK_STATUS_OK);
     struct lk_apply_plan plan;
     lk_apply_plan_init(&plan);
     ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
