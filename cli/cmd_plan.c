@@ -433,7 +433,8 @@ static char *s_plan_file_json(char **paths, size_t n_paths, const struct lk_ir_s
 
     struct lk_arena arena;
     lk_arena_init(&arena);
-    char *out = lk_xstrdup(lk_json_print(root, &arena));
+    const char *text = lk_json_print(root, &arena);
+    char *out = text ? lk_xstrdup(text) : NULL; /* NULL past LK_BUF_MAX_DOCUMENT */
     lk_arena_destroy(&arena);
     cJSON_Delete(root);
     return out;
@@ -1002,6 +1003,11 @@ diff:
     if (a->mode == S_PLAN) {
         json = s_plan_file_json(policy_paths, (size_t)n_policy, desired, &arts, desired_sha256,
                                 live_json, live_sha256, &diff, &plan);
+        if (!json) {
+            fprintf(stderr, "logkeep %s: the plan would exceed %zu bytes\n", a->cmd,
+                    (size_t)LK_BUF_MAX_DOCUMENT);
+            goto cleanup;
+        }
         if (s_write_atomic(a->cmd, a->plan_out, json) != 0)
             goto cleanup;
         printf("\nSaved the plan (%zu call%s) to %s. To make exactly these changes, run:\n"
