@@ -29,13 +29,14 @@ struct lk_arena;
 /* One line or one message assembled from names: a diagnostic's help text, a value rendered for a
  * report, a list of choices. Its parts are names AWS bounds far below this: a log group name is
  * at most 512 characters (CloudWatch Logs API Reference, CreateLogGroup), an S3 object key 1,024
- * bytes (S3 User Guide, "Naming Amazon S3 objects"), an IAM ARN 2,048 characters. */
+ * bytes (S3 User Guide, "Naming Amazon S3 objects"). */
 #define LK_BUF_MAX_LINE ((size_t)64 * 1024)
 
 /* The body of one AWS API request that logkeep writes itself (DescribeLogGroups, CreateTrail,
- * PutEventSelectors, CreateBucket). The largest is PutEventSelectors: at most 5 event selectors
- * and 250 data resource values per trail (AWS CloudTrail User Guide, "Quotas in AWS
- * CloudTrail"), each an ARN of at most 2,048 characters, so about 0.5 MiB. */
+ * PutEventSelectors, CreateBucket). The largest is PutEventSelectors: "A trail can have up to 5
+ * event selectors ... A trail is limited to 250 data resources" (CloudTrail API Reference,
+ * InvalidEventSelectorsException), each an ARN such as an S3 bucket (63 characters) and key
+ * prefix (1,024 bytes), so under 0.5 MiB. */
 #define LK_BUF_MAX_REQUEST ((size_t)1 * 1024 * 1024)
 
 /* One HTTP response body held in memory. The largest answer logkeep reads is a lifecycle
@@ -48,11 +49,13 @@ struct lk_arena;
  * a pretty-printed JSON tree. A state document is read back only up to 64 MiB and a plan up to
  * twice that (runtime/state_json.h, cli/cmd_plan.c), and the largest artifact, a region's
  * retention file at about 200 bytes per log group, reaches 256 MiB only past a million log
- * groups, the default CloudWatch Logs quota per account and Region. */
+ * groups, the default quota of log groups per account and Region (CloudWatch Logs User Guide,
+ * "CloudWatch Logs quotas"). */
 #define LK_BUF_MAX_DOCUMENT ((size_t)256 * 1024 * 1024)
 
-/* A rendered report or diff (text, Markdown, JSON, JUnit, SARIF) of two states of at most
- * LK_BUF_MAX_DOCUMENT: each change quotes at most both sides of one value. */
+/* A rendered report or diff (text, Markdown, JSON, JUnit, SARIF). Each change quotes at most
+ * both sides of one value, so a report is of the order of the two states or policies it
+ * compares (a state is read back up to 64 MiB, a policy file up to 16 MiB). */
 #define LK_BUF_MAX_REPORT ((size_t)256 * 1024 * 1024)
 
 /* The cap of a buffer whose owner has not named one yet (the one-argument lk_buf_init() and a

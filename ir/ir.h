@@ -8,10 +8,11 @@
  * - Every optional piece of configuration says whether it is present (AWS holds a configuration)
  *   or absent (AWS answers "not configured": NoSuchLifecycleConfiguration, NoSuchBucketPolicy,
  *   ...). "Absent" is never confused with a default value.
- * - Arrays are kept in a canonical order (lk_ir_canonicalize()): buckets by name, log groups by
- *   name, trails by name, unmanaged stores by bucket (their deliveries by service, region and
- *   name), lifecycle rules by ID, statements by Sid, and the string sets inside a statement
- *   (principals, actions, resources, condition values) sorted and de-duplicated.
+ * - Arrays are kept in a canonical order (lk_ir_canonicalize(), with the comparators below):
+ *   buckets by name, log groups by region then name, trails by name, unmanaged stores by bucket
+ *   (their deliveries by service, region and name), lifecycle rules by ID, statements by Sid,
+ *   and the string sets inside a statement (principals, actions, resources, condition values)
+ *   sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  */
 #ifndef LK_IR_H
@@ -299,13 +300,11 @@ int lk_ir_cmp_delivery(const void *a, const void *b);
  * whatever its other fields hold. */
 
 /* Flags of the lk_ir_*_equal() functions. */
-#define LK_IR_EQ_SKIP_DESIRED_ONLY                                                                 \
-    0x1u /* skip what only desired state has: lifecycle rule                                       \
-          * sources, a bucket's store, a log group's source,                                       \
-          * pattern flag and wanted days, a trail's source */
-#define LK_IR_EQ_SKIP_LIVE_ONLY                                                                    \
-    0x2u /* skip what only live state has: the exists flags and                                    \
-          * the unmanaged stores */
+/* Skip what only desired state has: lifecycle rule sources, a bucket's store, a log group's
+ * source, pattern flag and wanted days, a trail's source. */
+#define LK_IR_EQ_SKIP_DESIRED_ONLY 0x1u
+/* Skip what only live state has: the exists flags and the unmanaged stores. */
+#define LK_IR_EQ_SKIP_LIVE_ONLY 0x2u
 /* Desired against live: the configuration both sides carry. */
 #define LK_IR_EQ_CONFIGURATION (LK_IR_EQ_SKIP_DESIRED_ONLY | LK_IR_EQ_SKIP_LIVE_ONLY)
 
