@@ -119,13 +119,17 @@ bool lk_buf_reserve(struct lk_buf *buf, size_t extra)
     return s_room(buf, extra);
 }
 
-void lk_buf_append(struct lk_buf *buf, const void *data, size_t len)
+/* Appends @p len bytes. The fast path needs no check against the cap: memory is never allocated
+ * past max_len + 1 bytes, so room in it is room under the cap (a failed buffer has none). */
+static inline void s_append(struct lk_buf *buf, const void *data, size_t len)
 {
-    if (buf->failed)
-        return;
-    if (!s_room(buf, len)) {
-        s_fail(buf);
-        return;
+    if (buf->cap - buf->len <= len) {
+        if (buf->failed)
+            return;
+        if (!s_room(buf, len)) {
+            s_fail(buf);
+            return;
+        }
     }
     if (len)
         memcpy(buf->data + buf->len, data, len);
@@ -133,14 +137,19 @@ void lk_buf_append(struct lk_buf *buf, const void *data, size_t len)
     buf->data[buf->len] = '\0';
 }
 
+void lk_buf_append(struct lk_buf *buf, const void *data, size_t len)
+{
+    s_append(buf, data, len);
+}
+
 void lk_buf_puts(struct lk_buf *buf, const char *s)
 {
-    lk_buf_append(buf, s, strlen(s));
+    s_append(buf, s, strlen(s));
 }
 
 void lk_buf_putc(struct lk_buf *buf, char c)
 {
-    lk_buf_append(buf, &c, 1);
+    s_append(buf, &c, 1);
 }
 
 void lk_buf_vprintf(struct lk_buf *buf, const char *fmt, va_list ap)
