@@ -69,7 +69,7 @@ struct lk_buf {
     char *data;     /* owned; NUL-terminated once anything was appended, NULL before and after a
                        failure */
     size_t len;     /* bytes held, the terminator excluded; never more than max_len */
-    size_t cap;     /* bytes allocated at data */
+    size_t cap;     /* bytes allocated at data, never more than max_len + 1 */
     size_t max_len; /* the hard maximum of len; 0 means LK_BUF_MAX_DEFAULT */
     bool failed;    /* sticky: an append would have passed max_len */
     bool secret;    /* the contents are wiped before memory is released or moved */
