@@ -181,7 +181,11 @@ int lk_cmd_compile(int argc, char **argv)
     lk_cli_print_diags(p, color, stderr);
     if (rc == LK_EXIT_OK) {
         char *manifest = lk_emit_manifest(st, &arts);
-        if (json) {
+        if (!manifest) {
+            fprintf(stderr, "logkeep compile: the manifest would exceed %zu bytes\n",
+                    (size_t)LK_BUF_MAX_DOCUMENT);
+            rc = LK_EXIT_POLICY;
+        } else if (json) {
             s_print_json(&arts, manifest, stdout);
         } else {
             char *last_dir = NULL;

@@ -712,6 +712,12 @@ int lk_cmd_diff(int argc, char **argv)
     bool color = a.format == LK_POLICY_DIFF_TEXT &&
                  (probe ? lk_cli_use_color(a.color, probe) : !strcmp(a.color, "always"));
     text = lk_policy_diff_render(d, a.format, color);
+    if (!text) {
+        fprintf(stderr, "logkeep diff: the report would exceed %zu bytes\n",
+                (size_t)LK_BUF_MAX_REPORT);
+        rc = LK_EXIT_USAGE;
+        goto cleanup;
+    }
     rc = s_write(a.output, text);
     if (rc == 0)
         rc = lk_policy_diff_risks(d) ? S_EXIT_RISKY : LK_EXIT_OK;

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* struct lk_buf lived here; files that still get it through this header keep compiling. New code
+ * includes common/buf.h itself. */
+#include "common/buf.h"
+
 /** A borrowed, not necessarily NUL-terminated, string: {ptr, len}. */
 struct lk_str {
     const char *ptr;
@@ -102,21 +106,5 @@ char *lk_arena_vprintf(struct lk_arena *arena, const char *fmt, va_list ap);
 
 /** Prints "logkeep: out of memory" and aborts. */
 _Noreturn void lk_oom(void);
-
-/** A growable byte buffer on the heap (not the arena), for rendering output. */
-struct lk_buf {
-    char *data; /* owned, always NUL-terminated once anything was appended */
-    size_t len;
-    size_t cap;
-};
-
-void lk_buf_init(struct lk_buf *buf);
-void lk_buf_free(struct lk_buf *buf);
-void lk_buf_append(struct lk_buf *buf, const char *data, size_t len);
-/** Makes room for @p extra more bytes (and the terminator) without changing the contents. */
-void lk_buf_reserve(struct lk_buf *buf, size_t extra);
-void lk_buf_puts(struct lk_buf *buf, const char *s);
-void lk_buf_putc(struct lk_buf *buf, char c);
-void lk_buf_printf(struct lk_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

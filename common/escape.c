@@ -18,47 +18,74 @@ static const unsigned char s_json_special[256] = {
     [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
 };
 
+/* Writes the escape sequence of special byte @p c at @p w. @return the byte after it. */
+static char *s_json_escape_byte(char *w, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    *w++ = '\\';
+    switch (c) {
+    case '"':
+        *w++ = '"';
+        break;
+    case '\\':
+        *w++ = '\\';
+        break;
+    case '\n':
+        *w++ = 'n';
+        break;
+    case '\r':
+        *w++ = 'r';
+        break;
+    case '\t':
+        *w++ = 't';
+        break;
+    default:
+        *w++ = 'u';
+        *w++ = '0';
+        *w++ = '0';
+        *w++ = hex[c >> 4];
+        *w++ = hex[c & 15];
+    }
+    return w;
+}
+
+/* Appends run by run through lk_buf_append(), which fails the buffer at its cap: used only when
+ * the worst case does not fit below the cap, where the exact text may still fit. */
+static void s_json_escape_slow(struct lk_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    lk_buf_putc(b, '"');
+    while (*p) {
+        const unsigned char *run = p;
+        while (!s_json_special[*p])
+            p++;
+        lk_buf_append(b, run, (size_t)(p - run));
+        if (*p) {
+            char esc[8];
+            lk_buf_append(b, esc, (size_t)(s_json_escape_byte(esc, *p) - esc));
+            p++;
+        }
+    }
+    lk_buf_putc(b, '"');
+}
+
 void lk_json_escape(struct lk_buf *b, const char *s)
 {
     /* Reserve the worst case (every byte as \u00XX) once, then write in place: artifacts of
      * several megabytes pass through here in `compile --format json`. */
-    static const char hex[] = "0123456789abcdef";
     size_t len = strlen(s);
-    if (len > (SIZE_MAX - 3) / 6)
-        lk_oom();
-    lk_buf_reserve(b, 6 * len + 2);
+    if (len > (SIZE_MAX - 3) / 6 || !lk_buf_reserve(b, 6 * len + 2)) {
+        s_json_escape_slow(b, s);
+        return;
+    }
     char *w = b->data + b->len;
     *w++ = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
-        if (!s_json_special[c]) {
+        if (!s_json_special[c])
             *w++ = (char)c;
-            continue;
-        }
-        *w++ = '\\';
-        switch (c) {
-        case '"':
-            *w++ = '"';
-            break;
-        case '\\':
-            *w++ = '\\';
-            break;
-        case '\n':
-            *w++ = 'n';
-            break;
-        case '\r':
-            *w++ = 'r';
-            break;
-        case '\t':
-            *w++ = 't';
-            break;
-        default:
-            *w++ = 'u';
-            *w++ = '0';
-            *w++ = '0';
-            *w++ = hex[c >> 4];
-            *w++ = hex[c & 15];
-        }
+        else
+            w = s_json_escape_byte(w, c);
     }
     *w++ = '"';
     *w = '\0';

@@ -4,7 +4,7 @@
 #ifndef LK_COMMON_ESCAPE_H
 #define LK_COMMON_ESCAPE_H
 
-#include "common/arena.h"
+#include "common/buf.h"
 
 /** Appends @p s as a JSON string literal, quotes included (RFC 8259 §7: quote, backslash and
  *  control characters escaped; UTF-8 passes through unchanged). */

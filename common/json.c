@@ -56,11 +56,8 @@ static void s_print(struct lk_buf *b, const cJSON *item, int depth)
 char *lk_json_print(const cJSON *item, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     s_print(&b, item, 0);
     lk_buf_putc(&b, '\n');
-    char *out = lk_arena_strndup(arena, b.data, b.len);
-    lk_buf_free(&b);
-    return out;
+    return lk_buf_take_arena(&b, arena);
 }
-

@@ -9,7 +9,8 @@
 struct cJSON;
 
 /** Pretty-prints @p item with two-space indentation, object members in their stored order,
- *  integers without a fraction, and a final newline. @return the text, owned by @p arena. */
-char *lk_json_print(const struct cJSON *item, struct lk_arena *arena);
+ *  integers without a fraction, and a final newline.
+ *  @return the text, owned by @p arena; NULL when it would exceed LK_BUF_MAX_DOCUMENT. */
+LK_MUST_CHECK char *lk_json_print(const struct cJSON *item, struct lk_arena *arena);
 
 #endif

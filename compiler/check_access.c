@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "common/glob.h"
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 
@@ -18,7 +19,7 @@ static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_
         lk_diag_help(D, d, "name the IAM roles that need access");
         return;
     }
-    if (memchr(pr->v.ptr, '*', pr->v.len) || memchr(pr->v.ptr, '?', pr->v.len)) {
+    if (lk_glob_has_wildcard(pr->v, LK_GLOB_QUESTION)) {
         /* "You cannot use a wildcard to match part of a principal name or ARN" (IAM User
          * Guide, "AWS JSON policy elements: Principal"): such a grant could only be written as
          * "*" with conditions, which opens the logs to every principal the conditions let by. */

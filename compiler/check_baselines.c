@@ -243,13 +243,14 @@ static const struct lk_baseline *s_resolve(struct lk_policy *p, const struct lk_
             lk_diag_help(&p->diags, d, "did you mean \"%s\"?", s);
         } else {
             struct lk_buf b;
-            lk_buf_init(&b);
+            lk_buf_init(&b, LK_BUF_MAX_LINE);
             for (size_t k = 0; k < n; k++)
                 lk_buf_printf(&b, "%s%s", k ? ", " : "", names[k]);
+            const char *list = lk_buf_cstr(&b);
             lk_diag_help(&p->diags, d,
                          "built-in baselines: %s; an organisation's own baseline is a relative "
                          "path ending in .yaml",
-                         b.data);
+                         list ? list : "(too many to list)");
             lk_buf_free(&b);
         }
         return NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/glob.h"
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 
@@ -207,10 +208,12 @@ static bool s_check_arn(struct lk_policy *p, const struct lk_text *t, const char
                 ok = true;
         if (!ok) {
             struct lk_buf b;
-            lk_buf_init(&b);
+            lk_buf_init(&b, LK_BUF_MAX_LINE);
             for (size_t i = 0; i < n_prefixes; i++)
                 lk_buf_printf(&b, "%s%s", i ? " or " : "", resource_prefixes[i]);
-            problem = lk_arena_printf(&p->arena, "its resource must be %s...", b.data);
+            const char *kinds = lk_buf_cstr(&b);
+            problem = kinds ? lk_arena_printf(&p->arena, "its resource must be %s...", kinds)
+                            : "its resource is of the wrong kind";
             lk_buf_free(&b);
         }
     }
@@ -322,7 +325,7 @@ void lk_check_naming(struct lk_policy *p)
             struct lk_text *pr = &r->principals.items[k];
             /* "*" and bare account IDs are judged by the access rules (LK201, LK202). */
             if (lk_str_eq_c(pr->v, "*") || lk_account_id_valid(pr->v) ||
-                memchr(pr->v.ptr, '*', pr->v.len))
+                lk_glob_has_wildcard(pr->v, 0))
                 continue;
             static const char *const res[] = {"role/", "user/", "root"};
             s_check_arn(p, pr, "principal", "iam", res, 3, false);

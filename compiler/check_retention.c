@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/glob.h"
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 #include "compiler/duration.h"
@@ -360,30 +361,6 @@ static int s_cmp_claim(const void *a, const void *b)
     return x->name->span.line < y->name->span.line ? -1 : (x->name->span.line > y->name->span.line);
 }
 
-/* '*' matches any run of characters, everything else itself. Iterative, with one backtrack
- * point: linear in practice and never exponential. */
-static bool s_glob(struct lk_str pat, struct lk_str s)
-{
-    size_t p = 0, i = 0, star = SIZE_MAX, mark = 0;
-    while (i < s.len) {
-        if (p < pat.len && pat.ptr[p] == '*') {
-            star = p++;
-            mark = i;
-        } else if (p < pat.len && pat.ptr[p] == s.ptr[i]) {
-            p++;
-            i++;
-        } else if (star != SIZE_MAX) {
-            p = star + 1;
-            i = ++mark;
-        } else {
-            return false;
-        }
-    }
-    while (p < pat.len && pat.ptr[p] == '*')
-        p++;
-    return p == pat.len;
-}
-
 /* Days a source's log groups keep logs (as lowering computes them); -1 = never expire. */
 static int64_t s_group_days(const struct lk_source *src)
 {
@@ -401,15 +378,15 @@ static void s_check_pattern_claims(struct lk_policy *p, struct s_claim *c, size_
 {
     size_t patterns = 0;
     for (size_t i = 0; i < n; i++)
-        patterns += memchr(c[i].name->v.ptr, '*', c[i].name->v.len) != NULL;
+        patterns += lk_glob_has_wildcard(c[i].name->v, 0);
     if (!patterns || patterns == n || patterns * (n - patterns) > 10000000)
         return; /* nothing to compare, or too many pairs to be worth it */
     for (size_t i = 0; i < n; i++) {
-        if (memchr(c[i].name->v.ptr, '*', c[i].name->v.len))
+        if (lk_glob_has_wildcard(c[i].name->v, 0))
             continue;
         for (size_t k = 0; k < n; k++) {
-            if (c[k].src == c[i].src || !memchr(c[k].name->v.ptr, '*', c[k].name->v.len) ||
-                !s_glob(c[k].name->v, c[i].name->v) ||
+            if (c[k].src == c[i].src || !lk_glob_has_wildcard(c[k].name->v, 0) ||
+                !lk_glob_match(c[k].name->v, c[i].name->v, 0) ||
                 s_group_days(c[k].src) == s_group_days(c[i].src))
                 continue;
             struct lk_diag *d = lk_diag_add(&p->diags, "LK118", c[i].name->span,

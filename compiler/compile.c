@@ -9,12 +9,18 @@
 
 #include "compiler/lower.h"
 
-static void s_report_size(struct lk_policy *policy, const char *store_name, size_t size)
+/* @p json is the emitted policy, NULL when it outgrew LK_BUF_MAX_DOCUMENT. */
+static void s_report_size(struct lk_policy *policy, const char *store_name, const char *json)
 {
     struct lk_store *store = lk_policy_find_store(policy, lk_str_c(store_name));
-    struct lk_diag *d = lk_diag_add(&policy->diags, "LK206", store ? store->span : LK_SPAN_NONE,
-                                    "the bucket policy of store \"%s\" is %zu bytes; S3 allows %d",
-                                    store_name, size, LK_BUCKET_POLICY_MAX_BYTES);
+    struct lk_span span = store ? store->span : LK_SPAN_NONE;
+    struct lk_diag *d =
+        json ? lk_diag_add(&policy->diags, "LK206", span,
+                           "the bucket policy of store \"%s\" is %zu bytes; S3 allows %d",
+                           store_name, strlen(json), LK_BUCKET_POLICY_MAX_BYTES)
+             : lk_diag_add(&policy->diags, "LK206", span,
+                           "the bucket policy of store \"%s\" is over %zu bytes; S3 allows %d",
+                           store_name, (size_t)LK_BUF_MAX_DOCUMENT, LK_BUCKET_POLICY_MAX_BYTES);
     lk_diag_help(&policy->diags, d, "split its sources over several stores");
 }
 
@@ -81,9 +87,8 @@ void lk_compile_check_limits(struct lk_policy *policy)
     lk_arena_init(&tmp);
     for (size_t i = 0; i < st->n_buckets; i++) {
         char *json = lk_emit_bucket_policy_json(&st->buckets[i].policy, &tmp);
-        size_t len = strlen(json);
-        if (len > LK_BUCKET_POLICY_MAX_BYTES)
-            s_report_size(policy, st->buckets[i].store, len);
+        if (!json || strlen(json) > LK_BUCKET_POLICY_MAX_BYTES)
+            s_report_size(policy, st->buckets[i].store, json);
     }
     lk_arena_destroy(&tmp);
     lk_ir_state_free(st);
@@ -108,14 +113,17 @@ int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct 
     if (policy->diags.n_errors)
         return 1;
     struct lk_ir_state *st = lk_lower(policy);
-    lk_emit_all(st, out);
+    if (lk_emit_all(st, out) != LK_STATUS_OK) {
+        lk_ir_state_free(st);
+        return 2;
+    }
     /* Bucket policies over S3's limit are a policy error, located at the store. */
     for (size_t i = 0; i < st->n_buckets; i++) {
         char path[1100];
         snprintf(path, sizeof(path), "s3/%s/policy.json", st->buckets[i].name);
         const struct lk_artifact *a = lk_artifacts_find(out, path);
         if (a && a->len > LK_BUCKET_POLICY_MAX_BYTES)
-            s_report_size(policy, st->buckets[i].store, a->len);
+            s_report_size(policy, st->buckets[i].store, a->content);
     }
     if (policy->diags.n_errors) {
         lk_diags_sort(&policy->diags);

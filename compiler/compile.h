@@ -4,6 +4,7 @@
 #ifndef LK_COMPILE_H
 #define LK_COMPILE_H
 
+#include "common/result.h"
 #include "compiler/emit.h"
 #include "ir/ir.h"
 #include "compiler/policy.h"
@@ -13,9 +14,12 @@
  * LK206) are added to policy->diags.
  * @pre lk_policy_check() ran.
  * @param out_state receives the desired state (caller frees) unless the policy has errors.
- * @return 0 when artifacts were produced, 1 when the policy has errors (nothing produced).
+ * @return 0 when artifacts were produced, 1 when the policy has errors (nothing produced), 2
+ *         when an artifact would exceed LK_BUF_MAX_DOCUMENT (nothing usable produced; no
+ *         diagnostic says so: the caller reports it).
  */
-int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct lk_artifacts *out);
+LK_MUST_CHECK int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state,
+                             struct lk_artifacts *out);
 
 /**
  * Lowers @p policy into the desired state without emitting the artifacts, for commands that
@@ -24,7 +28,7 @@ int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct 
  * @pre lk_policy_check() ran.
  * @return 0 with the state in @p out_state (caller frees), 1 when the policy has errors.
  */
-int lk_compile_state(struct lk_policy *policy, struct lk_ir_state **out_state);
+LK_MUST_CHECK int lk_compile_state(struct lk_policy *policy, struct lk_ir_state **out_state);
 
 /**
  * Checks the limits that only the compiled output shows (LK206: a bucket policy over 20 KB),

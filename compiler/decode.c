@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/glob.h"
 #include "compiler/decode_int.h"
 #include "compiler/duration.h"
 #include "compiler/yaml_read.h"
@@ -52,10 +54,11 @@ static int s_key(struct s_dec *dec, const struct lk_ynode *key, const char *cons
     else {
         /* List the keys: there are never many, and it saves a trip to the manual. */
         struct lk_buf b;
-        lk_buf_init(&b);
+        lk_buf_init(&b, LK_BUF_MAX_LINE);
         for (size_t i = 0; i < n; i++)
             lk_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
-        lk_diag_help(dec->d, d, "expected one of: %s", b.data);
+        const char *keys = lk_buf_cstr(&b);
+        lk_diag_help(dec->d, d, "expected one of: %s", keys ? keys : "(too many to list)");
         lk_buf_free(&b);
     }
     return -1;
@@ -238,17 +241,10 @@ static void s_missing(struct s_dec *dec, struct lk_span where, const char *key, 
     lk_diag_add(dec->d, "LK011", where, "%s has no \"%s\"", in, key);
 }
 
-/* Grows an arena array of pointers. */
+/* Appends to an arena array of pointers. */
 static void s_push_ptr(struct s_dec *dec, void ***arr, size_t *n, size_t *cap, void *item)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        void **na = lk_arena_alloc(dec->a, ncap * sizeof(void *));
-        if (*n)
-            memcpy(na, *arr, *n * sizeof(void *));
-        *arr = na;
-        *cap = ncap;
-    }
+    LK_ARENA_ARRAY_GROW(dec->a, *arr, *n, *cap);
     (*arr)[(*n)++] = item;
 }
 
@@ -744,10 +740,12 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                     lk_diag_help(dec->d, d, "did you mean \"%s\"?", s);
                 } else {
                     struct lk_buf b;
-                    lk_buf_init(&b);
+                    lk_buf_init(&b, LK_BUF_MAX_LINE);
                     for (size_t k2 = 0; k2 < n; k2++)
                         lk_buf_printf(&b, "%s%s", k2 ? ", " : "", names[k2]);
-                    lk_diag_help(dec->d, d, "source types are: %s", b.data);
+                    const char *types = lk_buf_cstr(&b);
+                    lk_diag_help(dec->d, d, "source types are: %s",
+                                 types ? types : "(too many to list)");
                     lk_buf_free(&b);
                 }
             }
@@ -773,7 +771,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                 /* A prefix names a folder: "flow" would also match "flow-old/..." in lifecycle
                  * filters and break the AWSLogs/ paths in bucket policies. */
                 struct lk_str pre = src->prefix.v;
-                if (memchr(pre.ptr, '*', pre.len) || memchr(pre.ptr, '?', pre.len)) {
+                if (lk_glob_has_wildcard(pre, LK_GLOB_QUESTION)) {
                     /* In a bucket policy resource '*' and '?' are wildcards, in a lifecycle
                      * filter they are literal characters: one prefix would mean two things. */
                     lk_diag_add(dec->d, "LK016", v->span,

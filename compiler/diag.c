@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+
 void lk_diags_init(struct lk_diags *diags, struct lk_arena *arena)
 {
     memset(diags, 0, sizeof(*diags));
@@ -61,10 +63,7 @@ struct lk_diag *lk_diag_add(struct lk_diags *diags, const char *rule_id, struct 
         diags->n_dropped++;
         return NULL;
     }
-    if (diags->n == diags->cap) {
-        diags->cap = diags->cap ? diags->cap * 2 : 32;
-        diags->items = lk_xrealloc(diags->items, diags->cap * sizeof(*diags->items));
-    }
+    LK_ARRAY_GROW(diags->items, diags->n, diags->cap);
     struct lk_diag *d = &diags->items[diags->n];
     memset(d, 0, sizeof(*d));
     d->severity = rule->severity;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/result.h"
 #include "common/arena.h"
 
 /* Longest finite duration accepted: 100 years. Longer is "forever" in all but name. */
@@ -32,7 +33,7 @@ enum lk_duration_status {
  * @param out_days the duration in days when LK_DUR_OK.
  * @return the outcome; see enum lk_duration_status.
  */
-enum lk_duration_status lk_duration_parse(struct lk_str text, int64_t *out_days);
+LK_MUST_CHECK enum lk_duration_status lk_duration_parse(struct lk_str text, int64_t *out_days);
 
 /**
  * Days in @p years years as AWS counts them, so that n years always cover n calendar years

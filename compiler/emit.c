@@ -7,8 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
+/* Adds an artifact unless its emitter gave up (NULL content: over LK_BUF_MAX_DOCUMENT), which
+ * @p rc records. */
+static void s_add(struct lk_artifacts *out, enum lk_status *rc, char *path, const char *ops,
+                  const char *resource, char *content, const char *headers)
 {
+    if (!content) {
+        *rc = LK_STATUS_TOO_LARGE;
+        return;
+    }
+    lk_artifacts_add(out, path, ops, resource, content, headers);
+}
+
+enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
+{
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_arena *A = &out->arena;
     for (size_t i = 0; i < st->n_buckets; i++) {
         const struct lk_ir_bucket *b = &st->buckets[i];
@@ -19,24 +32,24 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
                 hdr = "x-amz-transition-default-minimum-object-size: all_storage_classes_128K\n";
             else if (b->lifecycle.transition_min_size == LK_IR_TMS_VARIES_BY_CLASS)
                 hdr = "x-amz-transition-default-minimum-object-size: varies_by_storage_class\n";
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/lifecycle.xml", b->name),
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/lifecycle.xml", b->name),
                   "PutBucketLifecycleConfiguration", arn, lk_emit_lifecycle_xml(&b->lifecycle, A),
                   hdr);
         }
         if (b->policy.present)
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/policy.json", b->name), "PutBucketPolicy", arn,
-                  lk_emit_bucket_policy_json(&b->policy, A), NULL);
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/policy.json", b->name), "PutBucketPolicy",
+                  arn, lk_emit_bucket_policy_json(&b->policy, A), NULL);
         if (b->versioning != LK_IR_VERSIONING_NEVER)
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/versioning.xml", b->name), "PutBucketVersioning",
-                  arn, lk_emit_versioning_xml(b, A), NULL);
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/versioning.xml", b->name),
+                  "PutBucketVersioning", arn, lk_emit_versioning_xml(b, A), NULL);
         if (b->public_access_block.present)
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/public-access-block.xml", b->name),
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/public-access-block.xml", b->name),
                   "PutPublicAccessBlock", arn, lk_emit_public_access_block_xml(b, A), NULL);
         if (b->encryption.present)
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/encryption.xml", b->name), "PutBucketEncryption",
-                  arn, lk_emit_encryption_xml(b, A), NULL);
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/encryption.xml", b->name),
+                  "PutBucketEncryption", arn, lk_emit_encryption_xml(b, A), NULL);
         if (b->object_lock.enabled)
-            lk_artifacts_add(out, lk_arena_printf(A, "s3/%s/object-lock.xml", b->name),
+            s_add(out, &rc, lk_arena_printf(A, "s3/%s/object-lock.xml", b->name),
                   "PutObjectLockConfiguration", arn, lk_emit_object_lock_xml(b, A), NULL);
     }
     /* One retention file per region that has log groups (or the unmanaged rule). */
@@ -55,7 +68,7 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
             else
                 del = true;
         }
-        lk_artifacts_add(out, lk_arena_printf(A, "logs/%s/retention.json", r),
+        s_add(out, &rc, lk_arena_printf(A, "logs/%s/retention.json", r),
               put && del ? "PutRetentionPolicy,DeleteRetentionPolicy"
               : del      ? "DeleteRetentionPolicy"
                          : "PutRetentionPolicy",
@@ -63,13 +76,14 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
               lk_emit_retention_json(st, r, A), NULL);
     }
     if (!st->n_log_groups && st->unmanaged_set)
-        lk_artifacts_add(out, lk_arena_printf(A, "logs/%s/retention.json", st->region), "PutRetentionPolicy",
+        s_add(out, &rc, lk_arena_printf(A, "logs/%s/retention.json", st->region),
+              "PutRetentionPolicy",
               lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, st->region,
                               st->account),
               lk_emit_retention_json(st, st->region, A), NULL);
     for (size_t i = 0; i < st->n_trails; i++) {
         const struct lk_ir_trail *t = &st->trails[i];
-        lk_artifacts_add(out, lk_arena_printf(A, "cloudtrail/%s.json", t->name),
+        s_add(out, &rc, lk_arena_printf(A, "cloudtrail/%s.json", t->name),
               t->is_logging ? "CreateTrail,PutEventSelectors,StartLogging"
                             : "CreateTrail,PutEventSelectors,StopLogging",
               lk_arena_printf(A, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, t->home_region,
@@ -77,6 +91,7 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
               lk_emit_trail_json(st, t, A), NULL);
     }
     lk_artifacts_sort(out);
+    return rc;
 }
 
 /* Written directly rather than through a cJSON tree: a policy with hundreds of buckets has
@@ -84,7 +99,7 @@ void lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
 char *lk_emit_manifest(const struct lk_ir_state *st, const struct lk_artifacts *a)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, "{\n  \"version\": 1,\n  \"account\": ");
     lk_json_escape(&b, st->account);
     lk_buf_puts(&b, ",\n  \"region\": ");
@@ -135,7 +150,5 @@ char *lk_emit_manifest(const struct lk_ir_state *st, const struct lk_artifacts *
         lk_json_escape(&b, x->sha256);
         lk_buf_puts(&b, i + 1 < a->n ? "\n    },\n" : "\n    }\n  ]\n}\n");
     }
-    char *text = lk_xstrndup(b.data, b.len);
-    lk_buf_free(&b);
-    return text;
+    return lk_buf_take(&b, NULL);
 }

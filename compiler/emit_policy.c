@@ -94,7 +94,7 @@ static void s_statement(struct lk_buf *b, const struct lk_ir_statement *s)
 char *lk_emit_bucket_policy_json(const struct lk_ir_bucket_policy *p, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, "{\n  \"Version\": ");
     lk_json_escape(&b, p->version ? p->version : "2012-10-17");
     lk_buf_puts(&b, ",\n  \"Statement\": [");
@@ -103,7 +103,5 @@ char *lk_emit_bucket_policy_json(const struct lk_ir_bucket_policy *p, struct lk_
         s_statement(&b, &p->statements[i]);
     }
     lk_buf_puts(&b, p->n_statements ? "\n  ]\n}\n" : "]\n}\n");
-    char *out = lk_arena_strndup(arena, b.data, b.len);
-    lk_buf_free(&b);
-    return out;
+    return lk_buf_take_arena(&b, arena);
 }

@@ -72,11 +72,10 @@ static void s_close(struct lk_buf *b, int depth, const char *name)
     s_tag(b, "</", name, ">\n");
 }
 
+/* The document, copied into @p arena; NULL when it outgrew LK_BUF_MAX_DOCUMENT. */
 static char *s_finish(struct lk_buf *b, struct lk_arena *arena)
 {
-    char *out = lk_arena_strndup(arena, b->data, b->len);
-    lk_buf_free(b);
-    return out;
+    return lk_buf_take_arena(b, arena);
 }
 
 /* PutBucketLifecycleConfiguration body: LifecycleConfiguration with one Rule per IR rule.
@@ -86,7 +85,7 @@ static char *s_finish(struct lk_buf *b, struct lk_arena *arena)
 char *lk_emit_lifecycle_xml(const struct lk_ir_lifecycle *lc, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, XML_DECL "<LifecycleConfiguration xmlns=\"" S3_NS "\">\n");
     for (size_t i = 0; i < lc->n_rules; i++) {
         const struct lk_ir_lifecycle_rule *r = &lc->rules[i];
@@ -131,7 +130,7 @@ char *lk_emit_lifecycle_xml(const struct lk_ir_lifecycle *lc, struct lk_arena *a
 char *lk_emit_versioning_xml(const struct lk_ir_bucket *bk, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, XML_DECL "<VersioningConfiguration xmlns=\"" S3_NS "\">\n");
     s_elem(&b, 1, "Status", bk->versioning == LK_IR_VERSIONING_SUSPENDED ? "Suspended" : "Enabled");
     lk_buf_puts(&b, "</VersioningConfiguration>\n");
@@ -143,7 +142,7 @@ char *lk_emit_versioning_xml(const struct lk_ir_bucket *bk, struct lk_arena *are
 char *lk_emit_public_access_block_xml(const struct lk_ir_bucket *bk, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, XML_DECL "<PublicAccessBlockConfiguration xmlns=\"" S3_NS "\">\n");
     s_elem(&b, 1, "BlockPublicAcls", bk->public_access_block.block_public_acls ? "true" : "false");
     s_elem(&b, 1, "IgnorePublicAcls", bk->public_access_block.ignore_public_acls ? "true" : "false");
@@ -160,7 +159,7 @@ char *lk_emit_public_access_block_xml(const struct lk_ir_bucket *bk, struct lk_a
 char *lk_emit_encryption_xml(const struct lk_ir_bucket *bk, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, XML_DECL "<ServerSideEncryptionConfiguration xmlns=\"" S3_NS "\">\n");
     s_open(&b, 1, "Rule");
     s_open(&b, 2, "ApplyServerSideEncryptionByDefault");
@@ -179,7 +178,7 @@ char *lk_emit_encryption_xml(const struct lk_ir_bucket *bk, struct lk_arena *are
 char *lk_emit_object_lock_xml(const struct lk_ir_bucket *bk, struct lk_arena *arena)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, XML_DECL "<ObjectLockConfiguration xmlns=\"" S3_NS "\">\n");
     s_elem(&b, 1, "ObjectLockEnabled", "Enabled");
     if (bk->object_lock.mode != LK_IR_LOCK_NONE) {

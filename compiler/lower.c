@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/glob.h"
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 #include "compiler/duration.h"
@@ -35,14 +37,7 @@ struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk
                                                enum lk_ir_principal_kind kind)
 {
     struct lk_ir_bucket_policy *pol = &b->policy;
-    size_t n = pol->n_statements;
-    if ((n & (n - 1)) == 0) {
-        size_t cap = n ? n * 2 : 1;
-        struct lk_ir_statement *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
-        if (n)
-            memcpy(arr, pol->statements, n * sizeof(*arr));
-        pol->statements = arr;
-    }
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, pol->statements, pol->n_statements);
     struct lk_ir_statement *s = &pol->statements[pol->n_statements++];
     memset(s, 0, sizeof(*s));
     s->sid = lk_ir_strdup(st, sid);
@@ -60,14 +55,7 @@ void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, c
             return;
         }
     }
-    size_t n = s->n_conditions;
-    if ((n & (n - 1)) == 0) {
-        size_t cap = n ? n * 2 : 1;
-        struct lk_ir_condition *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
-        if (n)
-            memcpy(arr, s->conditions, n * sizeof(*arr));
-        s->conditions = arr;
-    }
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, s->conditions, s->n_conditions);
     struct lk_ir_condition *c = &s->conditions[s->n_conditions++];
     memset(c, 0, sizeof(*c));
     c->op = lk_ir_strdup(st, op);
@@ -166,14 +154,7 @@ static int s_cmp_src_prefix(const void *x, const void *y)
 
 static struct lk_ir_lifecycle_rule *s_add_rule(struct lk_ir_state *st, struct lk_ir_lifecycle *lc)
 {
-    size_t n = lc->n_rules;
-    if ((n & (n - 1)) == 0) {
-        size_t cap = n ? n * 2 : 1;
-        struct lk_ir_lifecycle_rule *arr = lk_arena_alloc(&st->arena, cap * sizeof(*arr));
-        if (n)
-            memcpy(arr, lc->rules, n * sizeof(*arr));
-        lc->rules = arr;
-    }
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, lc->rules, lc->n_rules);
     struct lk_ir_lifecycle_rule *r = &lc->rules[lc->n_rules++];
     memset(r, 0, sizeof(*r));
     r->enabled = true;
@@ -283,17 +264,11 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct lk_stor
 static void s_add_log_group(struct lk_ir_state *st, size_t *cap, struct lk_str name,
                             const char *source, int64_t days, bool forever)
 {
-    if (st->n_log_groups == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        struct lk_ir_log_group *arr = lk_arena_alloc(&st->arena, *cap * sizeof(*arr));
-        if (st->n_log_groups)
-            memcpy(arr, st->log_groups, st->n_log_groups * sizeof(*arr));
-        st->log_groups = arr;
-    }
+    LK_ARENA_ARRAY_GROW(&st->arena, st->log_groups, st->n_log_groups, *cap);
     struct lk_ir_log_group *g = &st->log_groups[st->n_log_groups++];
     memset(g, 0, sizeof(*g));
     g->name = s_str(st, name);
-    g->pattern = memchr(name.ptr, '*', name.len) != NULL;
+    g->pattern = lk_glob_has_wildcard(name, 0);
     g->region = lk_ir_strdup(st, st->region);
     g->source = lk_ir_strdup(st, source);
     if (!forever) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
 #include "compiler/decode_int.h"
 
 /* Directory recursion bound: policy repos are shallow, and a bound stops symlink loops. */
@@ -53,10 +54,7 @@ static bool s_visit(struct s_visited *v, const struct stat *st)
     for (size_t i = 0; i < v->n; i++)
         if (v->ids[i].dev == st->st_dev && v->ids[i].ino == st->st_ino)
             return false;
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 16;
-        v->ids = lk_xrealloc(v->ids, v->cap * sizeof(*v->ids));
-    }
+    LK_ARRAY_GROW(v->ids, v->n, v->cap);
     v->ids[v->n].dev = st->st_dev;
     v->ids[v->n].ino = st->st_ino;
     v->n++;
@@ -78,9 +76,12 @@ static void s_pathlist_add(struct s_pathlist *l, const char *path, const struct 
         if (l->ids[i].dev == st->st_dev && l->ids[i].ino == st->st_ino)
             return;
     if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->paths = lk_xrealloc(l->paths, l->cap * sizeof(*l->paths));
-        l->ids = lk_xrealloc(l->ids, l->cap * sizeof(*l->ids));
+        /* Two arrays of one length: both grow to the same new capacity. */
+        size_t cap = l->cap;
+        l->paths = lk_array_grow(NULL, l->paths, l->n, &cap, l->n + 1, sizeof(*l->paths),
+                                 LK_ARRAY_MIN_CAP);
+        l->ids =
+            lk_array_grow(NULL, l->ids, l->n, &l->cap, l->n + 1, sizeof(*l->ids), LK_ARRAY_MIN_CAP);
     }
     l->paths[l->n] = lk_xstrdup(path);
     l->ids[l->n].dev = st->st_dev;
@@ -127,10 +128,7 @@ static int s_walk(struct s_pathlist *out, struct s_visited *seen, const char *di
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue; /* ".", "..", and hidden files such as .git */
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            names = lk_xrealloc(names, cap * sizeof(*names));
-        }
+        LK_ARRAY_GROW(names, n, cap);
         names[n++] = lk_xstrdup(e->d_name);
     }
     closedir(d);

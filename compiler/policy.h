@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/result.h"
 #include "common/arena.h"
 #include "compiler/diag.h"
 #include "compiler/source.h"
@@ -269,8 +270,8 @@ void lk_policy_free(struct lk_policy *policy);
  * @return 0 when every path was read (even with policy diagnostics), -1 on an I/O error (errno
  *         set) or when no policy file was found (errno ENOENT).
  */
-int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths, size_t n_paths,
-                         const char **err_path);
+LK_MUST_CHECK int lk_policy_load_paths(struct lk_policy *policy, const char *const *paths,
+                                       size_t n_paths, const char **err_path);
 
 /** Decodes one in-memory file (tests, fuzzers, stdin). */
 void lk_policy_load_buffer(struct lk_policy *policy, const char *name, const char *data,

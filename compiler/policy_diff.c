@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "common/array.h"
 #include "compiler/check_int.h"
 #include "compiler/emit.h"
 #include "compiler/policy.h"
@@ -96,21 +97,27 @@ static bool s_list_has(const struct s_list *l, const char *s)
     return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), s_cmp_cstr) != NULL;
 }
 
+/* A value that outgrew its buffer, shown as what it is: the report around it would outgrow
+ * LK_BUF_MAX_REPORT as well, and fail as a whole. */
+static char *s_too_long(struct lk_arena *a)
+{
+    return lk_arena_printf(a, "(more than %zu bytes)", (size_t)LK_BUF_MAX_REPORT);
+}
+
 /* "a, b, c", or @p empty for an empty list. */
 static char *s_list_join(struct lk_arena *a, const struct s_list *l, const char *empty)
 {
     if (!l->n)
         return lk_arena_strdup(a, empty);
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
     for (size_t i = 0; i < l->n; i++) {
         if (i)
             lk_buf_puts(&b, ", ");
         lk_buf_puts(&b, l->v[i]);
     }
-    char *out = lk_arena_strndup(a, b.data, b.len);
-    lk_buf_free(&b);
-    return out;
+    char *out = lk_buf_take_arena(&b, a);
+    return out ? out : s_too_long(a);
 }
 
 /* The members of @p to that @p from lacks, joined, or NULL when there are none. */
@@ -209,14 +216,7 @@ static void s_row(struct s_ctx *c, struct lk_policy_diff_entry *e, const char *a
                   const char *old_value, const char *new_value, unsigned risks, const char *note)
 {
     struct lk_arena *a = &c->d->arena;
-    if (e->n_rows == e->cap_rows) {
-        size_t cap = e->cap_rows ? 2 * e->cap_rows : 8;
-        struct lk_policy_diff_row *rows = lk_arena_alloc(a, cap * sizeof(*rows));
-        if (e->n_rows)
-            memcpy(rows, e->rows, e->n_rows * sizeof(*rows));
-        e->rows = rows;
-        e->cap_rows = cap;
-    }
+    LK_ARENA_ARRAY_GROW(a, e->rows, e->n_rows, e->cap_rows);
     struct lk_policy_diff_row *r = &e->rows[e->n_rows++];
     r->attribute = attribute;
     r->old_value = old_value ? lk_arena_strdup(a, old_value) : NULL;
@@ -244,10 +244,7 @@ static void s_push(struct s_ctx *c, const struct lk_policy_diff_entry *e)
     struct lk_policy_diff *d = c->d;
     if (e->status == LK_POLICY_DIFF_CHANGED && e->n_rows == 0)
         return;
-    if (d->n_entries == d->cap_entries) {
-        d->cap_entries = d->cap_entries ? 2 * d->cap_entries : 16;
-        d->entries = lk_xrealloc(d->entries, d->cap_entries * sizeof(*d->entries));
-    }
+    LK_ARRAY_GROW(d->entries, d->n_entries, d->cap_entries);
     d->entries[d->n_entries++] = *e;
 }
 
@@ -365,13 +362,14 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
             v->v[SA_ARCHIVE] = "none";
         } else {
             struct lk_buf b;
-            lk_buf_init(&b);
+            lk_buf_init(&b, LK_BUF_MAX_LINE);
             for (size_t i = 0; i < r->n_tiers; i++)
                 lk_buf_printf(&b, "%s%s from day %lld", i ? ", " : "",
                               lk_storage_class_name(r->tiers[i].storage_class),
                               (long long)r->tiers[i].after.days);
-            v->v[SA_ARCHIVE] = lk_arena_strndup(a, b.data, b.len);
-            lk_buf_free(&b);
+            v->v[SA_ARCHIVE] = lk_buf_take_arena(&b, a);
+            if (!v->v[SA_ARCHIVE])
+                v->v[SA_ARCHIVE] = s_too_long(a);
         }
     }
     v->v[SA_AVAILABLE] = s_days_text(a, v->available);
@@ -422,15 +420,18 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
 
     /* The rename key: every non-descriptive attribute, unambiguously separated. */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     for (int i = 0; i < SA_COUNT; i++) {
         if (s_sa_descriptive((enum s_sa)i))
             continue;
         lk_buf_puts(&b, v->v[i] ? v->v[i] : "\x1e");
         lk_buf_putc(&b, '\x1f');
     }
-    v->key = lk_arena_strndup(a, b.data, b.len);
-    lk_buf_free(&b);
+    v->key = lk_buf_take_arena(&b, a);
+    /* A key too long to build matches no other source's: the source is then never taken for
+     * a rename. ('\x1d' starts no key that was built.) */
+    if (!v->key)
+        v->key = lk_arena_printf(a, "\x1d%p", (const void *)v);
 }
 
 /* The days each governed log group of a policy keeps, for log groups that move between
@@ -999,10 +1000,7 @@ static void s_artifact(struct lk_policy_diff *d, const char *path,
                        enum lk_policy_diff_artifact_change change, const char *old_sha,
                        const char *new_sha)
 {
-    if (d->n_artifacts == d->cap_artifacts) {
-        d->cap_artifacts = d->cap_artifacts ? 2 * d->cap_artifacts : 16;
-        d->artifacts = lk_xrealloc(d->artifacts, d->cap_artifacts * sizeof(*d->artifacts));
-    }
+    LK_ARRAY_GROW(d->artifacts, d->n_artifacts, d->cap_artifacts);
     struct lk_policy_diff_artifact *x = &d->artifacts[d->n_artifacts++];
     memset(x, 0, sizeof(*x));
     x->path = lk_arena_strdup(&d->arena, path);
@@ -1530,7 +1528,11 @@ static void s_render_json(struct lk_buf *b, const struct lk_policy_diff *d)
     }
     struct lk_arena a;
     lk_arena_init(&a);
-    lk_buf_puts(b, lk_json_print(root, &a));
+    const char *text = lk_json_print(root, &a);
+    if (text)
+        lk_buf_puts(b, text);
+    else
+        lk_buf_fail(b); /* the tree alone is over its cap: so is the report */
     lk_arena_destroy(&a);
     cJSON_Delete(root);
 }
@@ -1539,7 +1541,7 @@ char *lk_policy_diff_render(const struct lk_policy_diff *diff, enum lk_policy_di
                             bool color)
 {
     struct s_out o;
-    lk_buf_init(&o.b);
+    lk_buf_init(&o.b, LK_BUF_MAX_REPORT);
     o.color = color && format == LK_POLICY_DIFF_TEXT;
     switch (format) {
     case LK_POLICY_DIFF_TEXT:
@@ -1552,7 +1554,5 @@ char *lk_policy_diff_render(const struct lk_policy_diff *diff, enum lk_policy_di
         s_render_json(&o.b, diff);
         break;
     }
-    if (!o.b.data)
-        return lk_xstrdup("");
-    return o.b.data;
+    return lk_buf_take(&o.b, NULL);
 }

@@ -45,6 +45,7 @@
 #include <stddef.h>
 
 #include "common/arena.h"
+#include "common/result.h"
 
 struct lk_policy;
 struct lk_artifacts;
@@ -160,9 +161,10 @@ bool lk_policy_diff_format_parse(const char *name, enum lk_policy_diff_format *o
 /**
  * Renders @p diff. The same diff always renders to the same bytes.
  * @param color ANSI colours (text only).
- * @return a NUL-terminated heap string (free()).
+ * @return a NUL-terminated heap string (free()); NULL when the rendering would exceed
+ *         LK_BUF_MAX_REPORT.
  */
-char *lk_policy_diff_render(const struct lk_policy_diff *diff, enum lk_policy_diff_format format,
-                            bool color);
+LK_MUST_CHECK char *lk_policy_diff_render(const struct lk_policy_diff *diff,
+                                          enum lk_policy_diff_format format, bool color);
 
 #endif

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/array.h"
+#include "common/buf.h"
 #include "compiler/diag.h"
 
 void lk_sources_init(struct lk_sources *set)
@@ -191,7 +193,7 @@ static uint32_t s_add(struct lk_sources *set, const char *path, char *text, size
     s->path = lk_xstrdup(path);
     s->text = text;
     s->len = len;
-    set->files = lk_xrealloc(set->files, (set->n + 1) * sizeof(*set->files));
+    LK_ARRAY_GROW(set->files, set->n, set->cap);
     set->files[set->n] = s;
     return set->n++;
 }
@@ -266,8 +268,11 @@ int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_dia
                          uint32_t *out_id)
 {
     int rc = -1;
-    char *text = NULL;
+    struct lk_buf text;
     FILE *f = NULL;
+    /* The text, bounded at one byte past the limit: enough to know a file is too large without
+     * reading a 50 MB file into memory, whatever stat says of pipes and devices. */
+    lk_buf_init(&text, LK_SOURCE_MAX_BYTES + 1);
     /* O_NONBLOCK: opening a FIFO without a writer would otherwise block forever. Only regular
      * files are policies; FIFOs, devices (/dev/zero) and sockets are refused. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -288,48 +293,42 @@ int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_dia
         close(fd);
         goto cleanup;
     }
-    /* Read at most one byte past the limit: enough to know the file is too large without
-     * reading a 50 MB file into memory. Works for pipes and devices whose size stat can't give. */
-    /* Regular files: allocate their size once (plus one byte to see growth) instead of
+    /* Regular files: room for their size at once (plus one byte to see growth) instead of
      * doubling, which would briefly hold two copies of a large file. */
-    size_t cap = 64 * 1024, len = 0;
+    size_t want = 64 * 1024;
     if (st.st_size > 0 && (size_t)st.st_size < LK_SOURCE_MAX_BYTES)
-        cap = (size_t)st.st_size + 1;
-    text = lk_xmalloc(cap + 1);
+        want = (size_t)st.st_size + 1;
     for (;;) {
-        if (len == cap) {
-            if (cap > LK_SOURCE_MAX_BYTES)
-                break;
-            cap *= 2;
-            text = lk_xrealloc(text, cap + 1);
-        }
-        size_t want = cap - len;
-        size_t got = fread(text + len, 1, want, f);
-        len += got;
+        /* Near the cap, ask only for what still fits: reaching it is the answer. */
+        if (want > text.max_len - text.len)
+            want = text.max_len - text.len;
+        if (want == 0 || !lk_buf_reserve(&text, want))
+            break;
+        size_t got = fread(text.data + text.len, 1, want, f);
+        text.len += got;
+        text.data[text.len] = '\0';
         if (got < want) {
             if (ferror(f))
                 goto cleanup;
             break;
         }
+        want = text.len; /* double */
     }
+    size_t len = 0;
+    char *content = lk_buf_take(&text, &len);
     if (len > LK_SOURCE_MAX_BYTES) {
         size_t real = (S_ISREG(st.st_mode) && (size_t)st.st_size > len) ? (size_t)st.st_size : len;
-        free(text);
-        text = lk_xmalloc(1);
-        text[0] = '\0';
-        uint32_t id = s_add(set, path, text, 0);
-        text = NULL;
+        free(content);
+        uint32_t id = s_add(set, path, lk_xstrdup(""), 0);
         *out_id = id;
         rc = s_check_contents(set, id, diags, real);
         goto cleanup;
     }
-    text[len] = '\0';
-    uint32_t id = s_add(set, path, text, len);
-    text = NULL;
+    uint32_t id = s_add(set, path, content, len);
     *out_id = id;
     rc = s_check_contents(set, id, diags, len);
 cleanup:
-    free(text);
+    lk_buf_free(&text);
     if (f)
         fclose(f);
     return rc;

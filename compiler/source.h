@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/result.h"
 #include "common/arena.h"
 
 /* Largest policy file accepted. A policy with 10,000 sources is about 3 MiB; anything past this
@@ -41,6 +42,7 @@ struct lk_source_file {
 struct lk_sources {
     struct lk_source_file **files; /* owned */
     uint32_t n;
+    size_t cap; /* of files */
 };
 
 struct lk_diags;
@@ -55,12 +57,12 @@ void lk_sources_free(struct lk_sources *set);
  * @return 0 when the contents are usable, 1 when a policy diagnostic was reported (the file is
  *         kept so the diagnostic can be rendered), -1 on an I/O error (errno set; nothing added).
  */
-int lk_sources_read_file(struct lk_sources *set, const char *path, struct lk_diags *diags,
-                         uint32_t *out_id);
+LK_MUST_CHECK int lk_sources_read_file(struct lk_sources *set, const char *path,
+                                       struct lk_diags *diags, uint32_t *out_id);
 
 /** Like lk_sources_read_file() for bytes already in memory (tests, fuzzers, stdin). */
-int lk_sources_add_buffer(struct lk_sources *set, const char *path, const char *data, size_t len,
-                          struct lk_diags *diags, uint32_t *out_id);
+LK_MUST_CHECK int lk_sources_add_buffer(struct lk_sources *set, const char *path, const char *data,
+                                        size_t len, struct lk_diags *diags, uint32_t *out_id);
 
 /**
  * Finds line @p line (one-based) of file @p file.

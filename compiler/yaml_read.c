@@ -11,6 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "common/array.h"
 #include "compiler/diag.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
@@ -60,10 +61,7 @@ static struct lk_span s_span(const struct s_reader *r, yaml_mark_t start, yaml_m
 
 static void s_push_value(struct s_reader *r, struct lk_ynode *node)
 {
-    if (r->n_values == r->cap_values) {
-        r->cap_values = r->cap_values ? r->cap_values * 2 : 256;
-        r->values = lk_xrealloc(r->values, r->cap_values * sizeof(*r->values));
-    }
+    LK_ARRAY_GROW(r->values, r->n_values, r->cap_values);
     r->values[r->n_values++] = node;
 }
 
@@ -210,10 +208,7 @@ static void s_add_anchor(struct s_reader *r, const char *name, struct lk_ynode *
 {
     /* A later anchor of the same name shadows an earlier one (YAML 1.2 §3.2.2.2), so append
      * and search from the end. */
-    if (r->n_anchors == r->cap_anchors) {
-        r->cap_anchors = r->cap_anchors ? r->cap_anchors * 2 : 16;
-        r->anchors = lk_xrealloc(r->anchors, r->cap_anchors * sizeof(*r->anchors));
-    }
+    LK_ARRAY_GROW(r->anchors, r->n_anchors, r->cap_anchors);
     r->anchors[r->n_anchors].name = name;
     r->anchors[r->n_anchors].node = node;
     r->n_anchors++;

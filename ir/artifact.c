@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/hash.h"
 
 void lk_artifacts_init(struct lk_artifacts *a)
@@ -24,10 +25,7 @@ void lk_artifacts_free(struct lk_artifacts *a)
 void lk_artifacts_add(struct lk_artifacts *a, char *path, const char *ops, const char *resource,
                       char *content, const char *headers)
 {
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->items = lk_xrealloc(a->items, a->cap * sizeof(*a->items));
-    }
+    LK_ARRAY_GROW(a->items, a->n, a->cap);
     a->sorted = false;
     struct lk_artifact *x = &a->items[a->n++];
     memset(x, 0, sizeof(*x));

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+
 static const char *const s_sc_api[LK_IR_SC_COUNT] = {
     "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
 };
@@ -64,95 +66,105 @@ char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
 
 void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s)
 {
-    /* Capacity is implicit: the next power of two at or above n. */
-    size_t n = list->n;
-    if ((n & (n - 1)) == 0) {
-        size_t cap = n ? n * 2 : 1;
-        char **items = lk_arena_alloc(&state->arena, cap * sizeof(*items));
-        if (n)
-            memcpy(items, list->items, n * sizeof(*items));
-        list->items = items;
-    }
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&state->arena, list->items, list->n);
     list->items[list->n++] = lk_ir_strdup(state, s);
-}
-
-static int s_cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void lk_ir_list_sort_unique(struct lk_ir_string_list *list)
 {
     if (list->n < 2)
         return;
-    qsort(list->items, list->n, sizeof(*list->items), s_cmp_cstr);
+    qsort(list->items, list->n, sizeof(*list->items), lk_ir_cmp_string);
     size_t w = 1;
     for (size_t i = 1; i < list->n; i++)
-        if (strcmp(list->items[i], list->items[w - 1]) != 0)
+        if (lk_ir_strcmp(list->items[i], list->items[w - 1]) != 0)
             list->items[w++] = list->items[i];
     list->n = w;
 }
 
-static int s_cmp_rule(const void *a, const void *b)
+/* ------------------------------------------------------------------------------ order */
+
+int lk_ir_strcmp(const char *a, const char *b)
 {
-    return strcmp(((const struct lk_ir_lifecycle_rule *)a)->id,
-                  ((const struct lk_ir_lifecycle_rule *)b)->id);
+    if (a == b)
+        return 0;
+    if (!a)
+        return -1;
+    if (!b)
+        return 1;
+    return strcmp(a, b);
 }
 
-static int s_cmp_statement(const void *a, const void *b)
+int lk_ir_cmp_string(const void *a, const void *b)
+{
+    return lk_ir_strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lk_ir_cmp_transition(const void *a, const void *b)
+{
+    const struct lk_ir_transition *x = a, *y = b;
+    if (x->days != y->days)
+        return x->days < y->days ? -1 : 1;
+    return (int)x->storage_class - (int)y->storage_class;
+}
+
+int lk_ir_cmp_rule(const void *a, const void *b)
+{
+    return lk_ir_strcmp(((const struct lk_ir_lifecycle_rule *)a)->id,
+                        ((const struct lk_ir_lifecycle_rule *)b)->id);
+}
+
+int lk_ir_cmp_statement(const void *a, const void *b)
 {
     const struct lk_ir_statement *x = a, *y = b;
     return strcmp(x->sid ? x->sid : "", y->sid ? y->sid : "");
 }
 
-static int s_cmp_condition(const void *a, const void *b)
+int lk_ir_cmp_condition(const void *a, const void *b)
 {
     const struct lk_ir_condition *x = a, *y = b;
-    int c = strcmp(x->op, y->op);
-    return c ? c : strcmp(x->key, y->key);
+    int c = lk_ir_strcmp(x->op, y->op);
+    return c ? c : lk_ir_strcmp(x->key, y->key);
 }
 
-static int s_cmp_bucket(const void *a, const void *b)
+int lk_ir_cmp_bucket(const void *a, const void *b)
 {
-    return strcmp(((const struct lk_ir_bucket *)a)->name, ((const struct lk_ir_bucket *)b)->name);
+    return lk_ir_strcmp(((const struct lk_ir_bucket *)a)->name,
+                        ((const struct lk_ir_bucket *)b)->name);
 }
 
-static int s_cmp_log_group(const void *a, const void *b)
+int lk_ir_cmp_log_group(const void *a, const void *b)
 {
     const struct lk_ir_log_group *x = a, *y = b;
     int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
-    return c ? c : strcmp(x->name, y->name);
+    return c ? c : lk_ir_strcmp(x->name, y->name);
 }
 
-static int s_cmp_trail(const void *a, const void *b)
+int lk_ir_cmp_trail(const void *a, const void *b)
 {
-    return strcmp(((const struct lk_ir_trail *)a)->name, ((const struct lk_ir_trail *)b)->name);
+    return lk_ir_strcmp(((const struct lk_ir_trail *)a)->name,
+                        ((const struct lk_ir_trail *)b)->name);
 }
 
-static int s_cmp_data_resource(const void *a, const void *b)
+int lk_ir_cmp_data_resource(const void *a, const void *b)
 {
-    return strcmp(((const struct lk_ir_data_resource *)a)->type,
-                  ((const struct lk_ir_data_resource *)b)->type);
+    return lk_ir_strcmp(((const struct lk_ir_data_resource *)a)->type,
+                        ((const struct lk_ir_data_resource *)b)->type);
 }
 
-static int s_cmp_str0(const char *a, const char *b)
+int lk_ir_cmp_store(const void *a, const void *b)
 {
-    return strcmp(a ? a : "", b ? b : "");
+    return lk_ir_strcmp(((const struct lk_ir_unmanaged_store *)a)->bucket,
+                        ((const struct lk_ir_unmanaged_store *)b)->bucket);
 }
 
-static int s_cmp_store(const void *a, const void *b)
-{
-    return strcmp(((const struct lk_ir_unmanaged_store *)a)->bucket,
-                  ((const struct lk_ir_unmanaged_store *)b)->bucket);
-}
-
-static int s_cmp_delivery(const void *a, const void *b)
+int lk_ir_cmp_delivery(const void *a, const void *b)
 {
     const struct lk_ir_delivery *x = a, *y = b;
-    int c = s_cmp_str0(x->service, y->service);
+    int c = lk_ir_strcmp(x->service, y->service);
     if (!c)
-        c = s_cmp_str0(x->region, y->region);
-    return c ? c : s_cmp_str0(x->name, y->name);
+        c = lk_ir_strcmp(x->region, y->region);
+    return c ? c : lk_ir_strcmp(x->name, y->name);
 }
 
 static void s_canon_policy(struct lk_ir_bucket_policy *p)
@@ -165,10 +177,10 @@ static void s_canon_policy(struct lk_ir_bucket_policy *p)
         for (size_t k = 0; k < st->n_conditions; k++)
             lk_ir_list_sort_unique(&st->conditions[k].values);
         if (st->n_conditions > 1)
-            qsort(st->conditions, st->n_conditions, sizeof(*st->conditions), s_cmp_condition);
+            qsort(st->conditions, st->n_conditions, sizeof(*st->conditions), lk_ir_cmp_condition);
     }
     if (p->n_statements > 1)
-        qsort(p->statements, p->n_statements, sizeof(*p->statements), s_cmp_statement);
+        qsort(p->statements, p->n_statements, sizeof(*p->statements), lk_ir_cmp_statement);
 }
 
 void lk_ir_canonicalize(struct lk_ir_state *state)
@@ -177,16 +189,16 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
         struct lk_ir_bucket *b = &state->buckets[i];
         if (b->lifecycle.n_rules > 1)
             qsort(b->lifecycle.rules, b->lifecycle.n_rules, sizeof(*b->lifecycle.rules),
-                  s_cmp_rule);
+                  lk_ir_cmp_rule);
         for (size_t r = 0; r < b->lifecycle.n_rules; r++)
             lk_ir_list_sort_unique(&b->lifecycle.rules[r].sources);
         s_canon_policy(&b->policy);
     }
     if (state->n_buckets > 1)
-        qsort(state->buckets, state->n_buckets, sizeof(*state->buckets), s_cmp_bucket);
+        qsort(state->buckets, state->n_buckets, sizeof(*state->buckets), lk_ir_cmp_bucket);
     if (state->n_log_groups > 1)
         qsort(state->log_groups, state->n_log_groups, sizeof(*state->log_groups),
-              s_cmp_log_group);
+              lk_ir_cmp_log_group);
     for (size_t i = 0; i < state->n_trails; i++) {
         struct lk_ir_trail *t = &state->trails[i];
         for (size_t e = 0; e < t->n_event_selectors; e++) {
@@ -195,21 +207,458 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
                 lk_ir_list_sort_unique(&es->data_resources[d].values);
             if (es->n_data_resources > 1)
                 qsort(es->data_resources, es->n_data_resources, sizeof(*es->data_resources),
-                      s_cmp_data_resource);
+                      lk_ir_cmp_data_resource);
             lk_ir_list_sort_unique(&es->exclude_management_event_sources);
         }
     }
     if (state->n_trails > 1)
-        qsort(state->trails, state->n_trails, sizeof(*state->trails), s_cmp_trail);
+        qsort(state->trails, state->n_trails, sizeof(*state->trails), lk_ir_cmp_trail);
     for (size_t i = 0; i < state->n_unmanaged_stores; i++) {
         struct lk_ir_unmanaged_store *u = &state->unmanaged_stores[i];
         if (u->lifecycle.n_rules > 1)
             qsort(u->lifecycle.rules, u->lifecycle.n_rules, sizeof(*u->lifecycle.rules),
-                  s_cmp_rule);
+                  lk_ir_cmp_rule);
         if (u->n_deliveries > 1)
-            qsort(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), s_cmp_delivery);
+            qsort(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), lk_ir_cmp_delivery);
     }
     if (state->n_unmanaged_stores > 1)
         qsort(state->unmanaged_stores, state->n_unmanaged_stores, sizeof(*state->unmanaged_stores),
-              s_cmp_store);
+              lk_ir_cmp_store);
+}
+
+/* ------------------------------------------------------------------------------ equality */
+
+/* A comparison in progress: the flags, where the first difference goes, and the path of the
+ * value being compared ("buckets[2].lifecycle"). */
+struct s_eq {
+    unsigned flags;
+    struct lk_ir_mismatch *why;
+    char path[256];
+    size_t len;
+};
+
+/* Appends ".key" ("key" at the start) or "[i]" to the path. @return the length to restore. */
+static size_t s_push(struct s_eq *c, const char *key, size_t index, bool is_index)
+{
+    size_t old = c->len;
+    int n = is_index ? snprintf(c->path + old, sizeof(c->path) - old, "[%zu]", index)
+                     : snprintf(c->path + old, sizeof(c->path) - old, "%s%s", old ? "." : "", key);
+    if (n > 0)
+        c->len = old + (size_t)n < sizeof(c->path) ? old + (size_t)n : sizeof(c->path) - 1;
+    return old;
+}
+
+static void s_pop(struct s_eq *c, size_t old)
+{
+    c->len = old;
+    c->path[old] = '\0';
+}
+
+/* Records the difference of @p field (under the current path). @return false. */
+static bool s_differ(struct s_eq *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool s_differ(struct s_eq *c, const char *field, const char *fmt, ...)
+{
+    if (!c->why)
+        return false;
+    char detail[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    /* Cut to fit: the path comes first, so a long value loses its end, never the path. */
+    if (snprintf(c->why->text, sizeof(c->why->text), "%s%s%s: %s", c->path,
+                 c->len && field ? "." : "", field ? field : "", detail) < 0)
+        c->why->text[0] = '\0';
+    return false;
+}
+
+static bool s_str(struct s_eq *c, const char *field, const char *a, const char *b)
+{
+    if (!lk_ir_strcmp(a, b))
+        return true;
+    return s_differ(c, field, "%s%.160s%s vs %s%.160s%s", a ? "\"" : "", a ? a : "null",
+                    a ? "\"" : "", b ? "\"" : "", b ? b : "null", b ? "\"" : "");
+}
+
+static bool s_int(struct s_eq *c, const char *field, long long a, long long b)
+{
+    return a == b || s_differ(c, field, "%lld vs %lld", a, b);
+}
+
+static bool s_bool(struct s_eq *c, const char *field, bool a, bool b)
+{
+    return a == b || s_differ(c, field, "%s vs %s", a ? "true" : "false", b ? "true" : "false");
+}
+
+static bool s_count(struct s_eq *c, const char *field, size_t a, size_t b)
+{
+    return a == b || s_differ(c, field, "%zu vs %zu elements", a, b);
+}
+
+static bool s_list(struct s_eq *c, const char *field, const struct lk_ir_string_list *a,
+                   const struct lk_ir_string_list *b)
+{
+    if (!s_count(c, field, a->n, b->n))
+        return false;
+    size_t old = s_push(c, field, 0, false);
+    bool eq = true;
+    for (size_t i = 0; i < a->n && eq; i++) {
+        size_t o2 = s_push(c, NULL, i, true);
+        eq = s_str(c, NULL, a->items[i], b->items[i]);
+        s_pop(c, o2);
+    }
+    s_pop(c, old);
+    return eq;
+}
+
+static bool s_rule(struct s_eq *c, const struct lk_ir_lifecycle_rule *a,
+                   const struct lk_ir_lifecycle_rule *b)
+{
+    if (!s_str(c, "id", a->id, b->id) || !s_str(c, "prefix", a->prefix, b->prefix) ||
+        !s_bool(c, "enabled", a->enabled, b->enabled) ||
+        !s_count(c, "transitions", a->n_transitions, b->n_transitions))
+        return false;
+    for (size_t t = 0; t < a->n_transitions; t++) {
+        size_t old = s_push(c, "transitions", 0, false);
+        s_push(c, NULL, t, true);
+        bool eq =
+            s_int(c, "days", a->transitions[t].days, b->transitions[t].days) &&
+            s_str(c, "storage_class", lk_ir_storage_class_api(a->transitions[t].storage_class),
+                  lk_ir_storage_class_api(b->transitions[t].storage_class));
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return s_int(c, "expiration_days", a->expiration_days, b->expiration_days) &&
+           s_bool(c, "expired_object_delete_marker", a->expired_object_delete_marker,
+                  b->expired_object_delete_marker) &&
+           s_int(c, "noncurrent_expiration_days", a->noncurrent_expiration_days,
+                 b->noncurrent_expiration_days) &&
+           s_int(c, "abort_incomplete_upload_days", a->abort_incomplete_upload_days,
+                 b->abort_incomplete_upload_days) &&
+           ((c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY) ||
+            s_list(c, "sources", &a->sources, &b->sources));
+}
+
+static bool s_lifecycle(struct s_eq *c, const struct lk_ir_lifecycle *a,
+                        const struct lk_ir_lifecycle *b)
+{
+    if (!s_bool(c, "present", a->present, b->present))
+        return false;
+    if (!a->present)
+        return true;
+    if (!s_int(c, "transition_min_size", a->transition_min_size, b->transition_min_size) ||
+        !s_count(c, "rules", a->n_rules, b->n_rules))
+        return false;
+    for (size_t i = 0; i < a->n_rules; i++) {
+        size_t old = s_push(c, "rules", 0, false);
+        s_push(c, NULL, i, true);
+        bool eq = s_rule(c, &a->rules[i], &b->rules[i]);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+static bool s_statement(struct s_eq *c, const struct lk_ir_statement *a,
+                        const struct lk_ir_statement *b)
+{
+    if (!s_str(c, "sid", a->sid, b->sid) ||
+        !s_str(c, "effect", a->allow ? "Allow" : "Deny", b->allow ? "Allow" : "Deny") ||
+        !s_int(c, "principal_kind", a->principal_kind, b->principal_kind) ||
+        !s_list(c, "principals", &a->principals, &b->principals) ||
+        !s_list(c, "actions", &a->actions, &b->actions) ||
+        !s_list(c, "resources", &a->resources, &b->resources) ||
+        !s_count(c, "conditions", a->n_conditions, b->n_conditions))
+        return false;
+    for (size_t k = 0; k < a->n_conditions; k++) {
+        const struct lk_ir_condition *x = &a->conditions[k], *y = &b->conditions[k];
+        size_t old = s_push(c, "conditions", 0, false);
+        s_push(c, NULL, k, true);
+        bool eq = s_str(c, "op", x->op, y->op) && s_str(c, "key", x->key, y->key) &&
+                  s_list(c, "values", &x->values, &y->values);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+static bool s_policy(struct s_eq *c, const struct lk_ir_bucket_policy *a,
+                     const struct lk_ir_bucket_policy *b)
+{
+    if (!s_bool(c, "present", a->present, b->present))
+        return false;
+    if (!a->present)
+        return true;
+    if (!s_str(c, "version", a->version, b->version) ||
+        !s_count(c, "statements", a->n_statements, b->n_statements))
+        return false;
+    for (size_t i = 0; i < a->n_statements; i++) {
+        size_t old = s_push(c, "statements", 0, false);
+        s_push(c, NULL, i, true);
+        bool eq = s_statement(c, &a->statements[i], &b->statements[i]);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+static bool s_lifecycle_at(struct s_eq *c, const char *key, const struct lk_ir_lifecycle *a,
+                           const struct lk_ir_lifecycle *b)
+{
+    size_t old = s_push(c, key, 0, false);
+    bool eq = s_lifecycle(c, a, b);
+    s_pop(c, old);
+    return eq;
+}
+
+static bool s_bucket(struct s_eq *c, const struct lk_ir_bucket *a, const struct lk_ir_bucket *b)
+{
+    bool desired = !(c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY),
+         live = !(c->flags & LK_IR_EQ_SKIP_LIVE_ONLY);
+    if (!s_str(c, "name", a->name, b->name) || !s_str(c, "region", a->region, b->region) ||
+        (desired && !s_str(c, "store", a->store, b->store)) ||
+        (live && !s_bool(c, "exists", a->exists, b->exists)) ||
+        !s_lifecycle_at(c, "lifecycle", &a->lifecycle, &b->lifecycle))
+        return false;
+    size_t old = s_push(c, "policy", 0, false);
+    bool eq = s_policy(c, &a->policy, &b->policy);
+    s_pop(c, old);
+    if (!eq || !s_int(c, "versioning", a->versioning, b->versioning) ||
+        !s_bool(c, "mfa_delete", a->mfa_delete, b->mfa_delete))
+        return false;
+
+    old = s_push(c, "public_access_block", 0, false);
+    eq = s_bool(c, "present", a->public_access_block.present, b->public_access_block.present) &&
+         (!a->public_access_block.present ||
+          (s_bool(c, "block_public_acls", a->public_access_block.block_public_acls,
+                  b->public_access_block.block_public_acls) &&
+           s_bool(c, "ignore_public_acls", a->public_access_block.ignore_public_acls,
+                  b->public_access_block.ignore_public_acls) &&
+           s_bool(c, "block_public_policy", a->public_access_block.block_public_policy,
+                  b->public_access_block.block_public_policy) &&
+           s_bool(c, "restrict_public_buckets", a->public_access_block.restrict_public_buckets,
+                  b->public_access_block.restrict_public_buckets)));
+    s_pop(c, old);
+    if (!eq)
+        return false;
+
+    old = s_push(c, "encryption", 0, false);
+    eq = s_bool(c, "present", a->encryption.present, b->encryption.present) &&
+         (!a->encryption.present ||
+          (s_str(c, "algorithm", a->encryption.algorithm, b->encryption.algorithm) &&
+           s_str(c, "kms_key_id", a->encryption.kms_key_id, b->encryption.kms_key_id) &&
+           s_bool(c, "bucket_key_enabled", a->encryption.bucket_key_enabled,
+                  b->encryption.bucket_key_enabled)));
+    s_pop(c, old);
+    if (!eq)
+        return false;
+
+    old = s_push(c, "object_lock", 0, false);
+    eq = s_bool(c, "enabled", a->object_lock.enabled, b->object_lock.enabled) &&
+         s_int(c, "mode", a->object_lock.mode, b->object_lock.mode) &&
+         s_int(c, "days", a->object_lock.days, b->object_lock.days) &&
+         s_int(c, "years", a->object_lock.years, b->object_lock.years);
+    s_pop(c, old);
+    return eq;
+}
+
+static bool s_log_group(struct s_eq *c, const struct lk_ir_log_group *a,
+                        const struct lk_ir_log_group *b)
+{
+    bool desired = !(c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY),
+         live = !(c->flags & LK_IR_EQ_SKIP_LIVE_ONLY);
+    return s_str(c, "name", a->name, b->name) &&
+           (!desired || s_bool(c, "pattern", a->pattern, b->pattern)) &&
+           s_str(c, "region", a->region, b->region) &&
+           s_int(c, "retention_days", a->retention_days, b->retention_days) &&
+           (!desired || s_int(c, "wanted_days", a->wanted_days, b->wanted_days)) &&
+           s_str(c, "kms_key_id", a->kms_key_id, b->kms_key_id) &&
+           (!desired || s_str(c, "source", a->source, b->source)) &&
+           (!live || s_bool(c, "exists", a->exists, b->exists));
+}
+
+static bool s_selector(struct s_eq *c, const struct lk_ir_event_selector *a,
+                       const struct lk_ir_event_selector *b)
+{
+    if (!s_str(c, "read_write_type", a->read_write_type, b->read_write_type) ||
+        !s_bool(c, "include_management_events", a->include_management_events,
+                b->include_management_events) ||
+        !s_count(c, "data_resources", a->n_data_resources, b->n_data_resources))
+        return false;
+    for (size_t k = 0; k < a->n_data_resources; k++) {
+        size_t old = s_push(c, "data_resources", 0, false);
+        s_push(c, NULL, k, true);
+        bool eq = s_str(c, "type", a->data_resources[k].type, b->data_resources[k].type) &&
+                  s_list(c, "values", &a->data_resources[k].values, &b->data_resources[k].values);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return s_list(c, "exclude_management_event_sources", &a->exclude_management_event_sources,
+                  &b->exclude_management_event_sources);
+}
+
+static bool s_trail(struct s_eq *c, const struct lk_ir_trail *a, const struct lk_ir_trail *b)
+{
+    bool desired = !(c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY),
+         live = !(c->flags & LK_IR_EQ_SKIP_LIVE_ONLY);
+    if (!s_str(c, "name", a->name, b->name) ||
+        !s_str(c, "home_region", a->home_region, b->home_region) ||
+        (desired && !s_str(c, "source", a->source, b->source)) ||
+        (live && !s_bool(c, "exists", a->exists, b->exists)) ||
+        !s_str(c, "s3_bucket_name", a->s3_bucket_name, b->s3_bucket_name) ||
+        !s_str(c, "s3_key_prefix", a->s3_key_prefix, b->s3_key_prefix) ||
+        !s_bool(c, "include_global_service_events", a->include_global_service_events,
+                b->include_global_service_events) ||
+        !s_bool(c, "is_multi_region_trail", a->is_multi_region_trail, b->is_multi_region_trail) ||
+        !s_bool(c, "enable_log_file_validation", a->enable_log_file_validation,
+                b->enable_log_file_validation) ||
+        !s_str(c, "cloud_watch_logs_log_group_arn", a->cloud_watch_logs_log_group_arn,
+               b->cloud_watch_logs_log_group_arn) ||
+        !s_str(c, "cloud_watch_logs_role_arn", a->cloud_watch_logs_role_arn,
+               b->cloud_watch_logs_role_arn) ||
+        !s_str(c, "kms_key_id", a->kms_key_id, b->kms_key_id) ||
+        !s_bool(c, "is_organization_trail", a->is_organization_trail, b->is_organization_trail) ||
+        !s_count(c, "event_selectors", a->n_event_selectors, b->n_event_selectors))
+        return false;
+    for (size_t i = 0; i < a->n_event_selectors; i++) {
+        size_t old = s_push(c, "event_selectors", 0, false);
+        s_push(c, NULL, i, true);
+        bool eq = s_selector(c, &a->event_selectors[i], &b->event_selectors[i]);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return s_bool(c, "is_logging", a->is_logging, b->is_logging);
+}
+
+static bool s_store(struct s_eq *c, const struct lk_ir_unmanaged_store *a,
+                    const struct lk_ir_unmanaged_store *b)
+{
+    if (!s_str(c, "bucket", a->bucket, b->bucket) || !s_str(c, "region", a->region, b->region) ||
+        !s_bool(c, "exists", a->exists, b->exists) || !s_str(c, "error", a->error, b->error) ||
+        !s_lifecycle_at(c, "lifecycle", &a->lifecycle, &b->lifecycle) ||
+        !s_bool(c, "lifecycle_unmodelled", a->lifecycle_unmodelled, b->lifecycle_unmodelled) ||
+        !s_count(c, "deliveries", a->n_deliveries, b->n_deliveries))
+        return false;
+    for (size_t i = 0; i < a->n_deliveries; i++) {
+        const struct lk_ir_delivery *x = &a->deliveries[i], *y = &b->deliveries[i];
+        size_t old = s_push(c, "deliveries", 0, false);
+        s_push(c, NULL, i, true);
+        bool eq = s_str(c, "service", x->service, y->service) &&
+                  s_str(c, "name", x->name, y->name) && s_str(c, "region", x->region, y->region) &&
+                  s_str(c, "key_prefix", x->key_prefix, y->key_prefix);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+/* Compares arrays @p a and @p b of @p n elements of @p size bytes under "key[i]". */
+static bool s_each(struct s_eq *c, const char *key, const void *a, size_t na, const void *b,
+                   size_t nb, size_t size, bool (*fn)(struct s_eq *, const void *, const void *))
+{
+    if (!s_count(c, key, na, nb))
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        size_t old = s_push(c, key, 0, false);
+        s_push(c, NULL, i, true);
+        bool eq = fn(c, (const char *)a + i * size, (const char *)b + i * size);
+        s_pop(c, old);
+        if (!eq)
+            return false;
+    }
+    return true;
+}
+
+static bool s_bucket_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_bucket(c, a, b);
+}
+
+static bool s_log_group_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_log_group(c, a, b);
+}
+
+static bool s_trail_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_trail(c, a, b);
+}
+
+static bool s_store_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_store(c, a, b);
+}
+
+static struct s_eq s_eq_start(unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = {.flags = flags, .why = why};
+    if (why)
+        why->text[0] = '\0';
+    return c;
+}
+
+bool lk_ir_state_equal(const struct lk_ir_state *a, const struct lk_ir_state *b, unsigned flags,
+                       struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_str(&c, "account", a->account, b->account) &&
+           s_str(&c, "region", a->region, b->region) &&
+           s_str(&c, "partition", a->partition, b->partition) &&
+           s_bool(&c, "unmanaged_set", a->unmanaged_set, b->unmanaged_set) &&
+           s_int(&c, "unmanaged_retention_days", a->unmanaged_retention_days,
+                 b->unmanaged_retention_days) &&
+           s_each(&c, "buckets", a->buckets, a->n_buckets, b->buckets, b->n_buckets,
+                  sizeof(*a->buckets), s_bucket_v) &&
+           s_each(&c, "log_groups", a->log_groups, a->n_log_groups, b->log_groups, b->n_log_groups,
+                  sizeof(*a->log_groups), s_log_group_v) &&
+           s_each(&c, "trails", a->trails, a->n_trails, b->trails, b->n_trails, sizeof(*a->trails),
+                  s_trail_v) &&
+           ((flags & LK_IR_EQ_SKIP_LIVE_ONLY) ||
+            s_each(&c, "unmanaged_stores", a->unmanaged_stores, a->n_unmanaged_stores,
+                   b->unmanaged_stores, b->n_unmanaged_stores, sizeof(*a->unmanaged_stores),
+                   s_store_v));
+}
+
+bool lk_ir_bucket_equal(const struct lk_ir_bucket *a, const struct lk_ir_bucket *b, unsigned flags,
+                        struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_bucket(&c, a, b);
+}
+
+bool lk_ir_lifecycle_equal(const struct lk_ir_lifecycle *a, const struct lk_ir_lifecycle *b,
+                           unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_lifecycle(&c, a, b);
+}
+
+bool lk_ir_policy_equal(const struct lk_ir_bucket_policy *a, const struct lk_ir_bucket_policy *b,
+                        unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_policy(&c, a, b);
+}
+
+bool lk_ir_log_group_equal(const struct lk_ir_log_group *a, const struct lk_ir_log_group *b,
+                           unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_log_group(&c, a, b);
+}
+
+bool lk_ir_trail_equal(const struct lk_ir_trail *a, const struct lk_ir_trail *b, unsigned flags,
+                       struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_trail(&c, a, b);
 }

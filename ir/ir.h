@@ -8,10 +8,11 @@
  * - Every optional piece of configuration says whether it is present (AWS holds a configuration)
  *   or absent (AWS answers "not configured": NoSuchLifecycleConfiguration, NoSuchBucketPolicy,
  *   ...). "Absent" is never confused with a default value.
- * - Arrays are kept in a canonical order (lk_ir_canonicalize()): buckets by name, log groups by
- *   name, trails by name, unmanaged stores by bucket (their deliveries by service, region and
- *   name), lifecycle rules by ID, statements by Sid, and the string sets inside a statement
- *   (principals, actions, resources, condition values) sorted and de-duplicated.
+ * - Arrays are kept in a canonical order (lk_ir_canonicalize(), with the comparators below):
+ *   buckets by name, log groups by region then name, trails by name, unmanaged stores by bucket
+ *   (their deliveries by service, region and name), lifecycle rules by ID, statements by Sid,
+ *   and the string sets inside a statement (principals, actions, resources, condition values)
+ *   sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  */
 #ifndef LK_IR_H
@@ -52,9 +53,9 @@ struct lk_ir_transition {
 };
 
 struct lk_ir_lifecycle_rule {
-    char *id;       /* <ID>, at most 255 characters */
-    char *prefix;   /* <Filter><Prefix>; "" filters the whole bucket */
-    bool enabled;   /* <Status> */
+    char *id;                             /* <ID>, at most 255 characters */
+    char *prefix;                         /* <Filter><Prefix>; "" filters the whole bucket */
+    bool enabled;                         /* <Status> */
     struct lk_ir_transition *transitions; /* ascending days */
     size_t n_transitions;
     int32_t expiration_days;              /* <Expiration><Days>; 0 = none */
@@ -66,9 +67,9 @@ struct lk_ir_lifecycle_rule {
 
 /* x-amz-transition-default-minimum-object-size (PutBucketLifecycleConfiguration). */
 enum lk_ir_transition_min_size {
-    LK_IR_TMS_UNSPECIFIED,       /* header not sent / not reported */
-    LK_IR_TMS_ALL_128K,          /* all_storage_classes_128K: S3's default since Sept 2024 */
-    LK_IR_TMS_VARIES_BY_CLASS,   /* varies_by_storage_class: the earlier behaviour */
+    LK_IR_TMS_UNSPECIFIED,     /* header not sent / not reported */
+    LK_IR_TMS_ALL_128K,        /* all_storage_classes_128K: S3's default since Sept 2024 */
+    LK_IR_TMS_VARIES_BY_CLASS, /* varies_by_storage_class: the earlier behaviour */
 };
 
 struct lk_ir_lifecycle {
@@ -113,7 +114,7 @@ struct lk_ir_bucket_policy {
 /* ------------------------------------------------------------------------------ buckets */
 
 enum lk_ir_versioning {
-    LK_IR_VERSIONING_NEVER,     /* no <Status>: never enabled */
+    LK_IR_VERSIONING_NEVER, /* no <Status>: never enabled */
     LK_IR_VERSIONING_ENABLED,
     LK_IR_VERSIONING_SUSPENDED,
 };
@@ -127,8 +128,8 @@ enum lk_ir_lock_mode {
 struct lk_ir_bucket {
     char *name;
     char *region;
-    char *store;  /* the policy store it implements (desired state only) */
-    bool exists;  /* live state: HeadBucket found it */
+    char *store; /* the policy store it implements (desired state only) */
+    bool exists; /* live state: HeadBucket found it */
 
     struct lk_ir_lifecycle lifecycle;
     struct lk_ir_bucket_policy policy;
@@ -152,17 +153,17 @@ struct lk_ir_bucket {
     } encryption;
 
     struct {
-        bool enabled;             /* ObjectLockEnabled = Enabled */
+        bool enabled; /* ObjectLockEnabled = Enabled */
         enum lk_ir_lock_mode mode;
-        int32_t days;             /* DefaultRetention Days; 0 when Years is used or no rule */
-        int32_t years;            /* DefaultRetention Years; 0 when Days is used or no rule */
+        int32_t days;  /* DefaultRetention Days; 0 when Years is used or no rule */
+        int32_t years; /* DefaultRetention Years; 0 when Days is used or no rule */
     } object_lock;
 };
 
 /* ------------------------------------------------------------------------------ log groups */
 
 struct lk_ir_log_group {
-    char *name;     /* exact name, or a pattern where '*' matches any run of characters */
+    char *name; /* exact name, or a pattern where '*' matches any run of characters */
     bool pattern;
     char *region;
     int32_t retention_days; /* an allowed CloudWatch value; 0 = never expire */
@@ -193,7 +194,7 @@ struct lk_ir_trail {
     char *source; /* desired state only */
     bool exists;  /* live state */
     char *s3_bucket_name;
-    char *s3_key_prefix;   /* NULL = none; no trailing '/': CloudTrail adds it */
+    char *s3_key_prefix; /* NULL = none; no trailing '/': CloudTrail adds it */
     bool include_global_service_events;
     bool is_multi_region_trail;
     bool enable_log_file_validation;
@@ -259,6 +260,82 @@ void lk_ir_state_free(struct lk_ir_state *state);
 
 /** Sorts every array of @p state into the canonical order described above. */
 void lk_ir_canonicalize(struct lk_ir_state *state);
+
+/* ------------------------------------------------------------------------------ order */
+/* The canonical order, as qsort() comparators over elements of the arrays above (each takes
+ * pointers to two elements). A NULL string sorts before every string, "" included, except where
+ * noted, so that an incomplete state still has one order. lk_ir_canonicalize() sorts with them,
+ * and so does everything else that writes IR arrays in canonical order (state_json.c). */
+
+/** NULL-safe strcmp(): NULL before every string. */
+int lk_ir_strcmp(const char *a, const char *b);
+/** Elements of a string list (char *). */
+int lk_ir_cmp_string(const void *a, const void *b);
+/** Transitions: by days, then storage class. */
+int lk_ir_cmp_transition(const void *a, const void *b);
+/** Lifecycle rules: by ID. */
+int lk_ir_cmp_rule(const void *a, const void *b);
+/** Statements: by Sid, a missing Sid as "". */
+int lk_ir_cmp_statement(const void *a, const void *b);
+/** Conditions: by operator, then key. */
+int lk_ir_cmp_condition(const void *a, const void *b);
+/** Buckets: by name. */
+int lk_ir_cmp_bucket(const void *a, const void *b);
+/** Log groups: by region (a missing region as ""), then name. */
+int lk_ir_cmp_log_group(const void *a, const void *b);
+/** Trails: by name. */
+int lk_ir_cmp_trail(const void *a, const void *b);
+/** Data resources: by type. */
+int lk_ir_cmp_data_resource(const void *a, const void *b);
+/** Unmanaged stores: by bucket. */
+int lk_ir_cmp_store(const void *a, const void *b);
+/** Deliveries: by service, region, then name. */
+int lk_ir_cmp_delivery(const void *a, const void *b);
+
+/* ------------------------------------------------------------------------------ equality */
+/* Whether two IR values hold the same configuration, and where they first differ. Arrays are
+ * compared element by element, so both values must be in canonical order (lk_ir_canonicalize(),
+ * or as the parsers and the compiler produce them). A piece of configuration that is absent on
+ * both sides (present false: lifecycle, bucket policy, public access block, encryption) is equal
+ * whatever its other fields hold. */
+
+/* Flags of the lk_ir_*_equal() functions. */
+/* Skip what only desired state has: lifecycle rule sources, a bucket's store, a log group's
+ * source, pattern flag and wanted days, a trail's source. */
+#define LK_IR_EQ_SKIP_DESIRED_ONLY 0x1u
+/* Skip what only live state has: the exists flags and the unmanaged stores. */
+#define LK_IR_EQ_SKIP_LIVE_ONLY 0x2u
+/* Desired against live: the configuration both sides carry. */
+#define LK_IR_EQ_CONFIGURATION (LK_IR_EQ_SKIP_DESIRED_ONLY | LK_IR_EQ_SKIP_LIVE_ONLY)
+
+/** Where two values differ: the path of the first field that does, as state documents name it,
+ *  and both values ("lifecycle.rules[0].expiration_days: 30 vs 60"). */
+struct lk_ir_mismatch {
+    char text[512];
+};
+
+/**
+ * @param flags LK_IR_EQ_* bits.
+ * @param why receives the first difference (may be NULL); left "" when equal.
+ * @return true when @p a and @p b are equal.
+ */
+bool lk_ir_state_equal(const struct lk_ir_state *a, const struct lk_ir_state *b, unsigned flags,
+                       struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two buckets (name and region included). */
+bool lk_ir_bucket_equal(const struct lk_ir_bucket *a, const struct lk_ir_bucket *b, unsigned flags,
+                        struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two lifecycle configurations. */
+bool lk_ir_lifecycle_equal(const struct lk_ir_lifecycle *a, const struct lk_ir_lifecycle *b,
+                           unsigned flags, struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two bucket policies. */
+bool lk_ir_policy_equal(const struct lk_ir_bucket_policy *a, const struct lk_ir_bucket_policy *b,
+                        unsigned flags, struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two log groups. */
+bool lk_ir_log_group_equal(const struct lk_ir_log_group *a, const struct lk_ir_log_group *b,
+                           unsigned flags, struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two trails (settings, event selectors and logging state). */
+bool lk_ir_trail_equal(const struct lk_ir_trail *a, const struct lk_ir_trail *b, unsigned flags,
+                       struct lk_ir_mismatch *why);
 
 /* Helpers to build IR values in a state's arena. */
 char *lk_ir_strdup(struct lk_ir_state *state, const char *s);

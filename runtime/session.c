@@ -114,11 +114,11 @@ static int s_load_state(struct lk_session *s, const char *path)
 {
     struct lk_buf b;
     lk_buf_init(&b);
-    char err[512];
+    struct lk_error err = {0};
     int rc = lk_session_read_file(s, path, LK_STATE_JSON_MAX_BYTES, "state file", &b);
     if (rc == LK_SESSION_OK &&
-        lk_ir_state_from_json(b.data ? b.data : "", b.len, &s->live, err, sizeof(err)) != 0) {
-        lk_session_fail(s, "%s: %s", path, err);
+        lk_ir_state_from_json(b.data ? b.data : "", b.len, &s->live, &err) != LK_STATUS_OK) {
+        lk_session_fail(s, "%s: %s", path, err.message);
         rc = LK_SESSION_EFORMAT;
     }
     lk_buf_free(&b);

@@ -118,7 +118,8 @@ static char *s_plan_file_json(const struct lk_session *s, const char *const *pat
 
     struct lk_arena arena;
     lk_arena_init(&arena);
-    char *out = lk_xstrdup(lk_json_print(root, &arena));
+    const char *text = lk_json_print(root, &arena);
+    char *out = text ? lk_xstrdup(text) : NULL; /* NULL past LK_BUF_MAX_DOCUMENT */
     lk_arena_destroy(&arena);
     cJSON_Delete(root);
     return out;
@@ -170,6 +171,10 @@ int lk_session_save_plan(struct lk_session *s, const char *path, const char *con
         (n_policy_paths && !policy_paths))
         return LK_SESSION_EINVAL;
     char *json = s_plan_file_json(s, policy_paths, n_policy_paths);
+    if (!json) {
+        lk_session_fail(s, "the plan would exceed %zu bytes", (size_t)LK_BUF_MAX_DOCUMENT);
+        return LK_SESSION_EIO;
+    }
     int rc = s_write_atomic(s, path, json);
     free(json);
     return rc;

@@ -33,21 +33,10 @@ static const char *s_enum_name(const char *const *names, size_t n, int v)
 
 /* ------------------------------------------------------------------------------ ordering */
 
-/* NULL sorts before every string, so that an incomplete state still writes deterministically. */
-static int s_strcmp0(const char *a, const char *b)
-{
-    if (a == b)
-        return 0;
-    if (!a)
-        return -1;
-    if (!b)
-        return 1;
-    return strcmp(a, b);
-}
-
 /**
- * A stable order of @p n elements of @p size bytes at @p base (bottom-up merge sort of
- * indices), so ties keep the order held and writing never depends on qsort's instability.
+ * A stable order, by one of the canonical-order comparators of ir.h, of @p n elements of @p size
+ * bytes at @p base (bottom-up merge sort of indices), so ties keep the order held and writing never
+ * depends on qsort's instability.
  * @return a heap array of @p n indices (free()).
  */
 static size_t *s_order(const void *base, size_t n, size_t size,
@@ -76,70 +65,6 @@ static size_t *s_order(const void *base, size_t n, size_t size,
     }
     free(tmp);
     return idx;
-}
-
-static int s_cmp_strp(const void *a, const void *b)
-{
-    return s_strcmp0(*(char *const *)a, *(char *const *)b);
-}
-
-static int s_cmp_rule(const void *a, const void *b)
-{
-    return s_strcmp0(((const struct lk_ir_lifecycle_rule *)a)->id,
-                     ((const struct lk_ir_lifecycle_rule *)b)->id);
-}
-
-static int s_cmp_statement(const void *a, const void *b)
-{
-    const struct lk_ir_statement *x = a, *y = b;
-    return strcmp(x->sid ? x->sid : "", y->sid ? y->sid : "");
-}
-
-static int s_cmp_condition(const void *a, const void *b)
-{
-    const struct lk_ir_condition *x = a, *y = b;
-    int c = s_strcmp0(x->op, y->op);
-    return c ? c : s_strcmp0(x->key, y->key);
-}
-
-static int s_cmp_bucket(const void *a, const void *b)
-{
-    return s_strcmp0(((const struct lk_ir_bucket *)a)->name,
-                     ((const struct lk_ir_bucket *)b)->name);
-}
-
-static int s_cmp_log_group(const void *a, const void *b)
-{
-    const struct lk_ir_log_group *x = a, *y = b;
-    int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
-    return c ? c : s_strcmp0(x->name, y->name);
-}
-
-static int s_cmp_trail(const void *a, const void *b)
-{
-    return s_strcmp0(((const struct lk_ir_trail *)a)->name,
-                     ((const struct lk_ir_trail *)b)->name);
-}
-
-static int s_cmp_store(const void *a, const void *b)
-{
-    return s_strcmp0(((const struct lk_ir_unmanaged_store *)a)->bucket,
-                     ((const struct lk_ir_unmanaged_store *)b)->bucket);
-}
-
-static int s_cmp_delivery(const void *a, const void *b)
-{
-    const struct lk_ir_delivery *x = a, *y = b;
-    int c = s_strcmp0(x->service, y->service);
-    if (!c)
-        c = s_strcmp0(x->region, y->region);
-    return c ? c : s_strcmp0(x->name, y->name);
-}
-
-static int s_cmp_data_resource(const void *a, const void *b)
-{
-    return s_strcmp0(((const struct lk_ir_data_resource *)a)->type,
-                     ((const struct lk_ir_data_resource *)b)->type);
 }
 
 /* ------------------------------------------------------------------------------ writing */
@@ -189,10 +114,10 @@ static void s_add_int(cJSON *obj, const char *key, int32_t v)
 static void s_add_list(cJSON *obj, const char *key, const struct lk_ir_string_list *list)
 {
     cJSON *arr = s_add(obj, key, cJSON_CreateArray());
-    size_t *ord = s_order(list->items, list->n, sizeof(*list->items), s_cmp_strp);
+    size_t *ord = s_order(list->items, list->n, sizeof(*list->items), lk_ir_cmp_string);
     for (size_t i = 0; i < list->n; i++) {
         const char *item = list->items[ord[i]];
-        if (i > 0 && s_strcmp0(item, list->items[ord[i - 1]]) == 0)
+        if (i > 0 && lk_ir_strcmp(item, list->items[ord[i - 1]]) == 0)
             continue;
         s_push(arr, s_json_str(item));
     }
@@ -231,7 +156,8 @@ static cJSON *s_write_statement(const struct lk_ir_statement *s)
     s_add_list(o, "actions", &s->actions);
     s_add_list(o, "resources", &s->resources);
     cJSON *conds = s_add(o, "conditions", cJSON_CreateArray());
-    size_t *ord = s_order(s->conditions, s->n_conditions, sizeof(*s->conditions), s_cmp_condition);
+    size_t *ord =
+        s_order(s->conditions, s->n_conditions, sizeof(*s->conditions), lk_ir_cmp_condition);
     for (size_t i = 0; i < s->n_conditions; i++) {
         const struct lk_ir_condition *c = &s->conditions[ord[i]];
         cJSON *co = s_new(cJSON_CreateObject());
@@ -251,7 +177,7 @@ static void s_write_lifecycle(cJSON *o, const struct lk_ir_lifecycle *l)
     s_add_str(lc, "transition_min_size",
               s_enum_name(s_tms_names, S_COUNT(s_tms_names), (int)l->transition_min_size));
     cJSON *rules = s_add(lc, "rules", cJSON_CreateArray());
-    size_t *ord = s_order(l->rules, l->n_rules, sizeof(*l->rules), s_cmp_rule);
+    size_t *ord = s_order(l->rules, l->n_rules, sizeof(*l->rules), lk_ir_cmp_rule);
     for (size_t i = 0; i < l->n_rules; i++)
         s_push(rules, s_write_rule(&l->rules[ord[i]]));
     free(ord);
@@ -272,7 +198,7 @@ static cJSON *s_write_bucket(const struct lk_ir_bucket *b)
     s_add_str(pol, "version", b->policy.version);
     cJSON *stmts = s_add(pol, "statements", cJSON_CreateArray());
     size_t *ord = s_order(b->policy.statements, b->policy.n_statements,
-                          sizeof(*b->policy.statements), s_cmp_statement);
+                          sizeof(*b->policy.statements), lk_ir_cmp_statement);
     for (size_t i = 0; i < b->policy.n_statements; i++)
         s_push(stmts, s_write_statement(&b->policy.statements[ord[i]]));
     free(ord);
@@ -339,8 +265,8 @@ static cJSON *s_write_trail(const struct lk_ir_trail *t)
         s_add_str(so, "read_write_type", es->read_write_type);
         s_add_bool(so, "include_management_events", es->include_management_events);
         cJSON *drs = s_add(so, "data_resources", cJSON_CreateArray());
-        size_t *ord = s_order(es->data_resources, es->n_data_resources,
-                              sizeof(*es->data_resources), s_cmp_data_resource);
+        size_t *ord = s_order(es->data_resources, es->n_data_resources, sizeof(*es->data_resources),
+                              lk_ir_cmp_data_resource);
         for (size_t d = 0; d < es->n_data_resources; d++) {
             const struct lk_ir_data_resource *dr = &es->data_resources[ord[d]];
             cJSON *dro = s_new(cJSON_CreateObject());
@@ -366,7 +292,8 @@ static cJSON *s_write_store(const struct lk_ir_unmanaged_store *u)
     s_write_lifecycle(o, &u->lifecycle);
     s_add_bool(o, "lifecycle_unmodelled", u->lifecycle_unmodelled);
     cJSON *arr = s_add(o, "deliveries", cJSON_CreateArray());
-    size_t *ord = s_order(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), s_cmp_delivery);
+    size_t *ord =
+        s_order(u->deliveries, u->n_deliveries, sizeof(*u->deliveries), lk_ir_cmp_delivery);
     for (size_t i = 0; i < u->n_deliveries; i++) {
         const struct lk_ir_delivery *d = &u->deliveries[ord[i]];
         cJSON *dj = s_new(cJSON_CreateObject());
@@ -394,26 +321,26 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st)
     s_add_int(root, "unmanaged_retention_days", st->unmanaged_retention_days);
 
     cJSON *arr = s_add(root, "buckets", cJSON_CreateArray());
-    size_t *ord = s_order(st->buckets, st->n_buckets, sizeof(*st->buckets), s_cmp_bucket);
+    size_t *ord = s_order(st->buckets, st->n_buckets, sizeof(*st->buckets), lk_ir_cmp_bucket);
     for (size_t i = 0; i < st->n_buckets; i++)
         s_push(arr, s_write_bucket(&st->buckets[ord[i]]));
     free(ord);
 
     arr = s_add(root, "log_groups", cJSON_CreateArray());
-    ord = s_order(st->log_groups, st->n_log_groups, sizeof(*st->log_groups), s_cmp_log_group);
+    ord = s_order(st->log_groups, st->n_log_groups, sizeof(*st->log_groups), lk_ir_cmp_log_group);
     for (size_t i = 0; i < st->n_log_groups; i++)
         s_push(arr, s_write_log_group(&st->log_groups[ord[i]]));
     free(ord);
 
     arr = s_add(root, "trails", cJSON_CreateArray());
-    ord = s_order(st->trails, st->n_trails, sizeof(*st->trails), s_cmp_trail);
+    ord = s_order(st->trails, st->n_trails, sizeof(*st->trails), lk_ir_cmp_trail);
     for (size_t i = 0; i < st->n_trails; i++)
         s_push(arr, s_write_trail(&st->trails[ord[i]]));
     free(ord);
 
     arr = s_add(root, "unmanaged_stores", cJSON_CreateArray());
     ord = s_order(st->unmanaged_stores, st->n_unmanaged_stores, sizeof(*st->unmanaged_stores),
-                  s_cmp_store);
+                  lk_ir_cmp_store);
     for (size_t i = 0; i < st->n_unmanaged_stores; i++)
         s_push(arr, s_write_store(&st->unmanaged_stores[ord[i]]));
     free(ord);
@@ -438,33 +365,30 @@ struct s_reader {
     struct lk_ir_state *st; /* receives every string */
     char path[512];         /* JSON path of the value being read: "buckets[3].lifecycle" */
     size_t path_len;
-    char *errbuf;
-    size_t errlen;
-    int rc; /* the first failure; later ones are not reported */
+    struct lk_error *err; /* receives the first failure (may be NULL) */
+    enum lk_status rc;    /* the first failure; later ones are not reported */
 };
 
-static void s_fail_code(struct s_reader *r, int rc, const char *fmt, ...)
+static void s_fail_code(struct s_reader *r, enum lk_status rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void s_fail_code(struct s_reader *r, int rc, const char *fmt, ...)
+static void s_fail_code(struct s_reader *r, enum lk_status rc, const char *fmt, ...)
 {
-    if (r->rc != LK_STATE_JSON_OK)
+    if (r->rc != LK_STATUS_OK)
         return;
     r->rc = rc;
-    if (!r->errbuf || r->errlen == 0)
-        return;
     char msg[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (r->path_len)
-        snprintf(r->errbuf, r->errlen, "%s: %s", r->path, msg);
+        lk_error_set(r->err, rc, "%s: %s", r->path, msg);
     else
-        snprintf(r->errbuf, r->errlen, "%s", msg);
+        lk_error_set(r->err, rc, "%s", msg);
 }
 
-#define s_fail(r, ...) s_fail_code((r), LK_STATE_JSON_ESCHEMA, __VA_ARGS__)
+#define s_fail(r, ...) s_fail_code((r), LK_STATUS_SCHEMA, __VA_ARGS__)
 
 /* Appends ".key" (or "key" at the root) to the path. @return the length to restore. */
 static size_t s_path_key(struct s_reader *r, const char *key)
@@ -496,7 +420,7 @@ static void s_path_pop(struct s_reader *r, size_t old)
  * each once. Members missing are reported when read. */
 static bool s_object(struct s_reader *r, const cJSON *node, const char *const *keys)
 {
-    if (r->rc)
+    if (r->rc != LK_STATUS_OK)
         return false;
     if (!cJSON_IsObject(node)) {
         s_fail(r, "expected an object");
@@ -523,7 +447,7 @@ static bool s_object(struct s_reader *r, const cJSON *node, const char *const *k
 /* @return the member @p key of @p obj, or NULL (reported) when it is missing. */
 static const cJSON *s_member(struct s_reader *r, const cJSON *obj, const char *key)
 {
-    if (r->rc)
+    if (r->rc != LK_STATUS_OK)
         return NULL;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!m)
@@ -645,7 +569,7 @@ static void s_list(struct s_reader *r, const cJSON *obj, const char *key,
     out->items = lk_arena_alloc(&r->st->arena, (n ? n : 1) * sizeof(*out->items));
     out->n = 0;
     size_t i = 0;
-    for (const cJSON *e = arr->child; e && !r->rc; e = e->next, i++) {
+    for (const cJSON *e = arr->child; e && r->rc == LK_STATUS_OK; e = e->next, i++) {
         if (!cJSON_IsString(e)) {
             size_t o2 = s_path_index(r, i);
             s_fail(r, "expected a string");
@@ -670,7 +594,7 @@ static size_t s_each(struct s_reader *r, const cJSON *obj, const char *key, size
     char *items = lk_arena_alloc(&r->st->arena, (n ? n : 1) * elem_size);
     size_t old = s_path_key(r, key);
     size_t i = 0;
-    for (const cJSON *e = arr->child; e && !r->rc; e = e->next, i++) {
+    for (const cJSON *e = arr->child; e && r->rc == LK_STATUS_OK; e = e->next, i++) {
         size_t o2 = s_path_index(r, i);
         each(r, e, items + i * elem_size);
         s_path_pop(r, o2);
@@ -987,38 +911,38 @@ static void s_read_store(struct s_reader *r, const cJSON *node, void *out)
 static void s_read_header(struct s_reader *r, const cJSON *root)
 {
     if (!cJSON_IsObject(root)) {
-        s_fail_code(r, LK_STATE_JSON_EFORMAT,
+        s_fail_code(r, LK_STATUS_UNSUPPORTED,
                     "not a logkeep state: expected a JSON object with \"format\": \"%s\"",
                     LK_STATE_JSON_FORMAT);
         return;
     }
     const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "format");
     if (!cJSON_IsString(format)) {
-        s_fail_code(r, LK_STATE_JSON_EFORMAT,
-                    "not a logkeep state: no \"format\": \"%s\" member", LK_STATE_JSON_FORMAT);
+        s_fail_code(r, LK_STATUS_UNSUPPORTED, "not a logkeep state: no \"format\": \"%s\" member",
+                    LK_STATE_JSON_FORMAT);
         return;
     }
     if (strcmp(format->valuestring, LK_STATE_JSON_FORMAT) != 0) {
-        s_fail_code(r, LK_STATE_JSON_EFORMAT,
+        s_fail_code(r, LK_STATUS_UNSUPPORTED,
                     "not a logkeep state: format is \"%.64s\", expected \"%s\"",
                     format->valuestring, LK_STATE_JSON_FORMAT);
         return;
     }
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
     if (!s_is_int32(version)) {
-        s_fail_code(r, LK_STATE_JSON_EFORMAT,
+        s_fail_code(r, LK_STATUS_UNSUPPORTED,
                     "logkeep state without an integer \"version\" (this logkeep reads version %d)",
                     LK_STATE_JSON_VERSION);
         return;
     }
     if ((int32_t)version->valuedouble != LK_STATE_JSON_VERSION)
-        s_fail_code(r, LK_STATE_JSON_EFORMAT,
+        s_fail_code(r, LK_STATUS_UNSUPPORTED,
                     "logkeep state version %d is not supported: this logkeep reads version %d",
                     (int)(int32_t)version->valuedouble, LK_STATE_JSON_VERSION);
 }
 
-int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out, char *errbuf,
-                          size_t errlen)
+enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out,
+                                     struct lk_error *err)
 {
     static const char *const keys[] = {"format",
                                        "version",
@@ -1035,24 +959,16 @@ int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out
     struct s_reader r;
     cJSON *root = NULL;
     memset(&r, 0, sizeof(r));
-    r.errbuf = errbuf;
-    r.errlen = errlen;
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
-    if (!out || !json) {
-        r.rc = LK_STATE_JSON_EINVAL;
-        if (errbuf && errlen)
-            snprintf(errbuf, errlen, "no state document given");
-        goto cleanup;
-    }
+    r.err = err;
+    lk_error_clear(err);
+    LK_ENSURE_GOTO(r.rc, out && json,
+                   lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "no state document given"),
+                   cleanup);
     *out = NULL;
-    root = lk_json_parse_bounded(json, len, LK_STATE_JSON_MAX_BYTES, errbuf, errlen);
-    if (!root) {
-        r.rc = LK_STATE_JSON_ESYNTAX;
-        goto cleanup;
-    }
+    LK_GUARD_GOTO(r.rc, lk_json_parse_bounded(json, len, LK_STATE_JSON_MAX_BYTES, &root, err),
+                  cleanup);
     s_read_header(&r, root);
-    if (r.rc || !s_object(&r, root, keys))
+    if (r.rc != LK_STATUS_OK || !s_object(&r, root, keys))
         goto cleanup;
 
     r.st = lk_ir_state_new();
@@ -1076,7 +992,7 @@ int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out
                                           sizeof(*r.st->unmanaged_stores), &arr, s_read_store);
         r.st->unmanaged_stores = arr;
     }
-    if (r.rc)
+    if (r.rc != LK_STATUS_OK)
         goto cleanup;
     *out = r.st;
     r.st = NULL;

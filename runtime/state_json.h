@@ -34,6 +34,7 @@
 
 #include <stddef.h>
 
+#include "common/result.h"
 #include "ir/ir.h"
 
 /* The "format" and "version" members of a state document. */
@@ -43,13 +44,6 @@
 /* Largest state document read. A snapshot of a region with 10,000 log groups is about 3 MB;
  * the bound stops a wrong file (a log archive) from being read into memory whole. */
 #define LK_STATE_JSON_MAX_BYTES ((size_t)64 * 1024 * 1024)
-
-/* Result codes of lk_ir_state_from_json(). */
-#define LK_STATE_JSON_OK 0
-#define LK_STATE_JSON_EINVAL (-1)  /* a required argument is NULL */
-#define LK_STATE_JSON_ESYNTAX (-2) /* not JSON, too large or too deeply nested */
-#define LK_STATE_JSON_EFORMAT (-3) /* not a logkeep state, or a version this build cannot read */
-#define LK_STATE_JSON_ESCHEMA (-4) /* a field missing, unknown, duplicated or of the wrong type */
 
 /**
  * Writes @p st as a pretty-printed state document, ending in a newline.
@@ -64,11 +58,15 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st);
  * @param len bytes of @p json.
  * @param out receives a new state (free with lk_ir_state_free()) on success, NULL otherwise.
  *        Arrays keep the order of the document.
- * @param errbuf receives one line saying what is wrong and where (may be NULL).
- * @param errlen size of @p errbuf.
- * @return LK_STATE_JSON_OK, or one of the LK_STATE_JSON_E* codes with a reason in @p errbuf.
+ * @param err receives one line saying what is wrong and where (may be NULL).
+ * @return LK_STATUS_OK, or with the reason in @p err:
+ *         LK_STATUS_INVALID_ARGUMENT  @p json or @p out is NULL;
+ *         LK_STATUS_TOO_LARGE         more than LK_STATE_JSON_MAX_BYTES;
+ *         LK_STATUS_MALFORMED         not JSON, or nested too deeply;
+ *         LK_STATUS_UNSUPPORTED       not a logkeep state, or a version this build cannot read;
+ *         LK_STATUS_SCHEMA            a field missing, unknown, duplicated or of the wrong type.
  */
-int lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_state **out, char *errbuf,
-                          size_t errlen);
+LK_MUST_CHECK enum lk_status lk_ir_state_from_json(const char *json, size_t len,
+                                                   struct lk_ir_state **out, struct lk_error *err);
 
 #endif

@@ -12,11 +12,9 @@
  * Facts: docs/protocol-notes.md §5; the CloudTrail API Reference,
  * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/; botocore's cloudtrail model.
  *
- * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
- * (operation, AWS code such as InsufficientS3BucketPolicyException, message, HTTP status,
- * request id); @p err must be empty on entry and the caller clears it after a failure. A 2xx
- * response that cannot be parsed fails with code LK_SVC_MALFORMED_RESPONSE. IR strings are
- * allocated in @p st's arena.
+ * Conventions: those of runtime/services/service.h (every call returns an enum lk_status and
+ * fills @p err on failure with the AWS code, such as InsufficientS3BucketPolicyException). IR
+ * strings are allocated in @p st's arena.
  */
 #ifndef LK_CLOUDTRAIL_H
 #define LK_CLOUDTRAIL_H
@@ -24,31 +22,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime/transport/client.h"
+#include "common/result.h"
 #include "ir/ir.h"
-
-#ifndef LK_SVC_MALFORMED_RESPONSE
-#define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"
-#endif
+#include "runtime/services/service.h"
+#include "runtime/transport/client.h"
 
 /* Trail configuration the IR has no field for (bits of an @c unmodelled output). */
 #define LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS 0x1u /* AdvancedEventSelectors in use */
 
 /* ------------------------------------------------------------------------------ parsers */
-/* Exposed for the tests and the fuzzers: each returns 0, or -1 with a reason in @p errbuf. */
+/* Exposed for the tests and the fuzzers: each returns a status with a reason in @p err
+ * (service.h). */
 
 /** GetTrail response {"Trail": {...}} -> @p out (exists = true). */
-int lk_cloudtrail_parse_trail(struct lk_ir_state *st, const char *json, size_t len,
-                              struct lk_ir_trail *out, char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_parse_trail(struct lk_ir_state *st, const char *json,
+                                                       size_t len, struct lk_ir_trail *out,
+                                                       struct lk_error *err);
 
 /** DescribeTrails response {"trailList": [...]} -> @p out (arena), in the API's order. */
-int lk_cloudtrail_parse_describe_trails(struct lk_ir_state *st, const char *json, size_t len,
-                                        struct lk_ir_trail **out, size_t *n, char *errbuf,
-                                        size_t errlen);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_parse_describe_trails(struct lk_ir_state *st,
+                                                                 const char *json, size_t len,
+                                                                 struct lk_ir_trail **out,
+                                                                 size_t *n, struct lk_error *err);
 
 /** GetTrailStatus response -> @p is_logging (IsLogging). */
-int lk_cloudtrail_parse_trail_status(const char *json, size_t len, bool *is_logging, char *errbuf,
-                                     size_t errlen);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_parse_trail_status(const char *json, size_t len,
+                                                              bool *is_logging,
+                                                              struct lk_error *err);
 
 /**
  * GetEventSelectors response -> out->event_selectors (data resources sorted by type, value
@@ -56,21 +56,23 @@ int lk_cloudtrail_parse_trail_status(const char *json, size_t len, bool *is_logg
  * @param advanced receives true when the trail uses AdvancedEventSelectors, which the IR does
  *        not model (it then has no basic selectors).
  */
-int lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json, size_t len,
-                                        struct lk_ir_trail *out, bool *advanced, char *errbuf,
-                                        size_t errlen);
+LK_MUST_CHECK enum lk_status
+lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json, size_t len,
+                                    struct lk_ir_trail *out, bool *advanced, struct lk_error *err);
 
 /* ------------------------------------------------------------------------------ requests */
 
 /**
  * @return the CreateTrail request body for @p t, the members of the CreateTrail section of
  *         emit_trail.c's artifact. UpdateTrail takes the same members (model
- *         UpdateTrailRequest), so it serves both. Heap string (free()).
+ *         UpdateTrailRequest), so it serves both. Heap string (free()); NULL when it would
+ *         exceed LK_BUF_MAX_REQUEST.
  */
-char *lk_cloudtrail_trail_request_json(const struct lk_ir_trail *t);
+LK_MUST_CHECK char *lk_cloudtrail_trail_request_json(const struct lk_ir_trail *t);
 
-/** @return the PutEventSelectors request body for @p t. Heap string (free()). */
-char *lk_cloudtrail_event_selectors_request_json(const struct lk_ir_trail *t);
+/** @return the PutEventSelectors request body for @p t. Heap string (free()); NULL when it
+ *  would exceed LK_BUF_MAX_REQUEST. */
+LK_MUST_CHECK char *lk_cloudtrail_event_selectors_request_json(const struct lk_ir_trail *t);
 
 /* ------------------------------------------------------------------------------ operations */
 /* @c region is the region to call (NULL: the client's). Writes act in the trail's home region
@@ -80,33 +82,40 @@ char *lk_cloudtrail_event_selectors_request_json(const struct lk_ir_trail *t);
 /** CreateTrail from @p t, in t->home_region. Errors keep their AWS code
  *  (TrailAlreadyExistsException, InsufficientS3BucketPolicyException,
  *  S3BucketDoesNotExistException, ...). */
-int lk_cloudtrail_create_trail(struct lk_aws_client *client, const struct lk_ir_trail *t,
-                               struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_create_trail(struct lk_aws_client *client,
+                                                        const struct lk_ir_trail *t,
+                                                        struct lk_aws_error *err);
 
 /** UpdateTrail from @p t, in t->home_region. */
-int lk_cloudtrail_update_trail(struct lk_aws_client *client, const struct lk_ir_trail *t,
-                               struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_update_trail(struct lk_aws_client *client,
+                                                        const struct lk_ir_trail *t,
+                                                        struct lk_aws_error *err);
 
 /**
  * Sends one request body as is: @p operation is the CloudTrail operation name ("CreateTrail").
  * The answer is not read.
  */
-int lk_cloudtrail_send_json(struct lk_aws_client *client, const char *operation, const char *region,
-                            const char *json, size_t len, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_send_json(struct lk_aws_client *client,
+                                                     const char *operation, const char *region,
+                                                     const char *json, size_t len,
+                                                     struct lk_aws_error *err);
 
 /**
  * Sends the @p operation section ("CreateTrail", "PutEventSelectors", "StartLogging" or
  * "StopLogging") of an emitted cloudtrail/<trail>.json artifact as that operation's request.
- * Fails with code "logkeep.InvalidArgument" when the artifact has no such section.
+ * Fails with code LK_SVC_INVALID_ARGUMENT when the artifact has no such section.
  */
-int lk_cloudtrail_send_artifact_section(struct lk_aws_client *client, const char *artifact,
-                                        size_t len, const char *operation, const char *region,
-                                        struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_send_artifact_section(struct lk_aws_client *client,
+                                                                 const char *artifact, size_t len,
+                                                                 const char *operation,
+                                                                 const char *region,
+                                                                 struct lk_aws_error *err);
 
 /** GetTrail. TrailNotFoundException gives out->exists = false (and out->name = @p name). */
-int lk_cloudtrail_get_trail(struct lk_aws_client *client, const char *name, const char *region,
-                            struct lk_ir_state *st, struct lk_ir_trail *out,
-                            struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_get_trail(struct lk_aws_client *client, const char *name,
+                                                     const char *region, struct lk_ir_state *st,
+                                                     struct lk_ir_trail *out,
+                                                     struct lk_aws_error *err);
 
 /**
  * DescribeTrails.
@@ -115,50 +124,58 @@ int lk_cloudtrail_get_trail(struct lk_aws_client *client, const char *name, cons
  *        trails replicated from their home region.
  * @param out receives the trails (arena).
  */
-int lk_cloudtrail_describe_trails(struct lk_aws_client *client, const char *region,
-                                  const char *const *names, size_t n_names,
-                                  bool include_shadow_trails, struct lk_ir_state *st,
-                                  struct lk_ir_trail **out, size_t *n_out,
-                                  struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status
+lk_cloudtrail_describe_trails(struct lk_aws_client *client, const char *region,
+                              const char *const *names, size_t n_names, bool include_shadow_trails,
+                              struct lk_ir_state *st, struct lk_ir_trail **out, size_t *n_out,
+                              struct lk_aws_error *err);
 
 /** GetTrailStatus -> @p is_logging. */
-int lk_cloudtrail_get_trail_status(struct lk_aws_client *client, const char *name,
-                                   const char *region, bool *is_logging, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_get_trail_status(struct lk_aws_client *client,
+                                                            const char *name, const char *region,
+                                                            bool *is_logging,
+                                                            struct lk_aws_error *err);
 
 /** StartLogging (home region only). */
-int lk_cloudtrail_start_logging(struct lk_aws_client *client, const char *name, const char *region,
-                                struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_start_logging(struct lk_aws_client *client,
+                                                         const char *name, const char *region,
+                                                         struct lk_aws_error *err);
 
 /** StopLogging (home region only). */
-int lk_cloudtrail_stop_logging(struct lk_aws_client *client, const char *name, const char *region,
-                               struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_stop_logging(struct lk_aws_client *client,
+                                                        const char *name, const char *region,
+                                                        struct lk_aws_error *err);
 
 /** GetEventSelectors -> out->event_selectors; @p advanced as in the parser (may be NULL). */
-int lk_cloudtrail_get_event_selectors(struct lk_aws_client *client, const char *name,
-                                      const char *region, struct lk_ir_state *st,
-                                      struct lk_ir_trail *out, bool *advanced,
-                                      struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_get_event_selectors(
+    struct lk_aws_client *client, const char *name, const char *region, struct lk_ir_state *st,
+    struct lk_ir_trail *out, bool *advanced, struct lk_aws_error *err);
 
 /** PutEventSelectors with @p t's basic event selectors, in t->home_region. */
-int lk_cloudtrail_put_event_selectors(struct lk_aws_client *client, const struct lk_ir_trail *t,
-                                      struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_put_event_selectors(struct lk_aws_client *client,
+                                                               const struct lk_ir_trail *t,
+                                                               struct lk_aws_error *err);
 
 /** DeleteTrail. For the integration tests only: logkeep never deletes trails. */
-int lk_cloudtrail_delete_trail(struct lk_aws_client *client, const char *name, const char *region,
-                               struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_delete_trail(struct lk_aws_client *client,
+                                                        const char *name, const char *region,
+                                                        struct lk_aws_error *err);
 
 /**
  * Reads trail @p name into @p out, in the client's region: GetTrail, GetTrailStatus
  * (is_logging) and GetEventSelectors. A missing trail gives exists = false and nothing else.
  * The fields only desired state has (source) stay NULL.
  */
-int lk_cloudtrail_read_trail(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
-                             struct lk_ir_trail *out, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_read_trail(struct lk_aws_client *client,
+                                                      const char *name, struct lk_ir_state *st,
+                                                      struct lk_ir_trail *out,
+                                                      struct lk_aws_error *err);
 
 /** lk_cloudtrail_read_trail() in @p region, also reporting LK_CLOUDTRAIL_UNMODELLED_* bits
  *  (@p unmodelled may be NULL). */
-int lk_cloudtrail_read_trail_ex(struct lk_aws_client *client, const char *name, const char *region,
-                                struct lk_ir_state *st, struct lk_ir_trail *out,
-                                unsigned *unmodelled, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status
+lk_cloudtrail_read_trail_ex(struct lk_aws_client *client, const char *name, const char *region,
+                            struct lk_ir_state *st, struct lk_ir_trail *out, unsigned *unmodelled,
+                            struct lk_aws_error *err);
 
 #endif

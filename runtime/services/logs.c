@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/escape.h"
+#include "common/glob.h"
 #include "runtime/services/policy_json.h"
 
 #define LOGS_TARGET_PREFIX "Logs_20140328."
@@ -34,14 +36,14 @@ static bool s_int32(const cJSON *v, int32_t min, int32_t max, int32_t *out)
 }
 
 /* One LogGroup object (model shape LogGroup). */
-static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *region,
-                       struct lk_ir_log_group *g, char *errbuf, size_t errlen)
+static enum lk_status s_log_group(struct lk_ir_state *st, const cJSON *o, const char *region,
+                                  struct lk_ir_log_group *g, struct lk_error *err)
 {
-    if (!cJSON_IsObject(o))
-        return lk_svc_fail(errbuf, errlen, "a logGroups entry is not an object");
+    LK_ENSURE(cJSON_IsObject(o),
+              lk_error_set(err, LK_STATUS_SCHEMA, "a logGroups entry is not an object"));
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "logGroupName");
-    if (!cJSON_IsString(name) || !name->valuestring[0])
-        return lk_svc_fail(errbuf, errlen, "a log group has no logGroupName");
+    LK_ENSURE(cJSON_IsString(name) && name->valuestring[0],
+              lk_error_set(err, LK_STATUS_SCHEMA, "a log group has no logGroupName"));
     memset(g, 0, sizeof(*g));
     g->name = lk_ir_strdup(st, name->valuestring);
     g->region = region ? lk_ir_strdup(st, region) : NULL;
@@ -51,50 +53,47 @@ static int s_log_group(struct lk_ir_state *st, const cJSON *o, const char *regio
      * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html).
      * The IR says 0 for "never expire". */
     const cJSON *days = cJSON_GetObjectItemCaseSensitive(o, "retentionInDays");
-    if (days && !cJSON_IsNull(days) && !s_int32(days, 1, INT32_MAX, &g->retention_days))
-        return lk_svc_fail(errbuf, errlen,
-                           "log group %.120s: retentionInDays is not a positive integer", g->name);
+    LK_ENSURE(!days || cJSON_IsNull(days) || s_int32(days, 1, INT32_MAX, &g->retention_days),
+              lk_error_set(err, LK_STATUS_SCHEMA,
+                           "log group %.120s: retentionInDays is not a positive integer", g->name));
     const cJSON *kms = cJSON_GetObjectItemCaseSensitive(o, "kmsKeyId");
     if (kms && !cJSON_IsNull(kms)) {
-        if (!cJSON_IsString(kms))
-            return lk_svc_fail(errbuf, errlen, "log group %.120s: kmsKeyId is not a string",
-                               g->name);
+        LK_ENSURE(cJSON_IsString(kms),
+                  lk_error_set(err, LK_STATUS_SCHEMA, "log group %.120s: kmsKeyId is not a string",
+                               g->name));
         if (kms->valuestring[0])
             g->kms_key_id = lk_ir_strdup(st, kms->valuestring);
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
-int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, size_t len,
-                                      const char *region, struct lk_ir_log_group **groups,
-                                      size_t *n, char **next_token, char *errbuf, size_t errlen)
+enum lk_status lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json,
+                                                 size_t len, const char *region,
+                                                 struct lk_ir_log_group **groups, size_t *n,
+                                                 char **next_token, struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     struct lk_ir_log_group *out = NULL;
     size_t count = 0;
     char *token = NULL;
     struct lk_json_doc doc;
-    const cJSON *root = lk_json_doc_parse(&doc, json, len, LK_JSON_MAX_BYTES, errbuf, errlen);
-    if (!root)
-        goto cleanup;
-    if (!cJSON_IsObject(root)) {
-        lk_svc_fail(errbuf, errlen, "DescribeLogGroups response is not a JSON object");
-        goto cleanup;
-    }
+    LK_GUARD_GOTO(rc, lk_json_doc_parse(&doc, json, len, LK_JSON_MAX_BYTES, err), cleanup);
+    const cJSON *root = doc.root;
+    LK_ENSURE_GOTO(
+        rc, cJSON_IsObject(root),
+        lk_error_set(err, LK_STATUS_SCHEMA, "DescribeLogGroups response is not a JSON object"),
+        cleanup);
     /* A missing list is an empty page (botocore parses absent members as absent). */
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "logGroups");
     if (list && !cJSON_IsNull(list)) {
-        if (!cJSON_IsArray(list)) {
-            lk_svc_fail(errbuf, errlen, "logGroups is not a list");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(rc, cJSON_IsArray(list),
+                       lk_error_set(err, LK_STATUS_SCHEMA, "logGroups is not a list"), cleanup);
         size_t total = (size_t)cJSON_GetArraySize(list);
         out = total ? lk_arena_alloc(&st->arena, total * sizeof(*out)) : NULL;
         const cJSON *o;
         cJSON_ArrayForEach(o, list)
         {
-            if (s_log_group(st, o, region, &out[count], errbuf, errlen) != 0)
-                goto cleanup;
+            LK_GUARD_GOTO(rc, s_log_group(st, o, region, &out[count], err), cleanup);
             count++;
         }
     }
@@ -102,17 +101,14 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
      * DescribeLogGroups). */
     const cJSON *next = cJSON_GetObjectItemCaseSensitive(root, "nextToken");
     if (next && !cJSON_IsNull(next)) {
-        if (!cJSON_IsString(next)) {
-            lk_svc_fail(errbuf, errlen, "nextToken is not a string");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(rc, cJSON_IsString(next),
+                       lk_error_set(err, LK_STATUS_SCHEMA, "nextToken is not a string"), cleanup);
         if (next->valuestring[0])
             token = lk_ir_strdup(st, next->valuestring);
     }
     *groups = out;
     *n = count;
     *next_token = token;
-    rc = 0;
 cleanup:
     lk_json_doc_free(&doc);
     return rc;
@@ -120,20 +116,28 @@ cleanup:
 
 /* ------------------------------------------------------------------------------ calls */
 
-static int s_call(struct lk_aws_client *client, const char *op, const char *region,
-                  const struct lk_buf *body, struct lk_http_response *resp,
-                  struct lk_aws_error *err)
+static enum lk_status s_call(struct lk_aws_client *client, const char *op, const char *region,
+                             const struct lk_buf *body, struct lk_http_response *resp,
+                             struct lk_aws_error *err)
 {
-    return lk_aws_json_call(client, LK_AWS_LOGS, LOGS_TARGET_PREFIX, op, region, body->data,
-                            body->len, resp, err);
+    /* Request bodies are a name and a few members: far below LK_BUF_MAX_REQUEST, unless a
+     * caller passes a name AWS would refuse anyway. */
+    if (lk_buf_failed(body)) {
+        char why[96];
+        snprintf(why, sizeof(why), "the %s request would exceed %zu bytes", op, LK_BUF_MAX_REQUEST);
+        return lk_svc_result(lk_aws_error_invalid(err, op, why), err);
+    }
+    return lk_svc_result(lk_aws_json_call(client, LK_AWS_LOGS, LOGS_TARGET_PREFIX, op, region,
+                                          body->data, body->len, resp, err),
+                         err);
 }
 
 /* A call whose answer is not read (empty on success); frees @p body. */
-static int s_call_void(struct lk_aws_client *client, const char *op, const char *region,
-                       struct lk_buf *body, struct lk_aws_error *err)
+static enum lk_status s_call_void(struct lk_aws_client *client, const char *op, const char *region,
+                                  struct lk_buf *body, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    int rc = s_call(client, op, region, body, &resp, err);
+    enum lk_status rc = s_call(client, op, region, body, &resp, err);
     lk_http_response_free(&resp);
     lk_buf_free(body);
     return rc;
@@ -142,13 +146,14 @@ static int s_call_void(struct lk_aws_client *client, const char *op, const char 
 /* Starts a request body {"logGroupName": "<name>" and leaves it open for more members. */
 static void s_body_name(struct lk_buf *b, const char *name)
 {
-    lk_buf_init(b);
+    lk_buf_init(b, LK_BUF_MAX_REQUEST);
     lk_buf_puts(b, "{\"logGroupName\":");
     lk_json_escape(b, name);
 }
 
-int lk_logs_create_log_group(struct lk_aws_client *client, const char *name, const char *region,
-                             const char *kms_key_id, bool if_not_exists, struct lk_aws_error *err)
+enum lk_status lk_logs_create_log_group(struct lk_aws_client *client, const char *name,
+                                        const char *region, const char *kms_key_id,
+                                        bool if_not_exists, struct lk_aws_error *err)
 {
     struct lk_buf body;
     s_body_name(&body, name);
@@ -157,19 +162,19 @@ int lk_logs_create_log_group(struct lk_aws_client *client, const char *name, con
         lk_json_escape(&body, kms_key_id);
     }
     lk_buf_putc(&body, '}');
-    int rc = s_call_void(client, "CreateLogGroup", region, &body, err);
+    enum lk_status rc = s_call_void(client, "CreateLogGroup", region, &body, err);
     /* "ResourceAlreadyExistsException: The specified resource already exists." (API Reference,
      * CreateLogGroup errors): the wanted outcome when creating idempotently. */
-    if (rc != 0 && if_not_exists && err->code &&
+    if (rc != LK_STATUS_OK && if_not_exists && err->code &&
         !strcmp(err->code, "ResourceAlreadyExistsException")) {
         lk_aws_error_clear(err);
-        rc = 0;
+        rc = LK_STATUS_OK;
     }
     return rc;
 }
 
-int lk_logs_delete_log_group(struct lk_aws_client *client, const char *name, const char *region,
-                             struct lk_aws_error *err)
+enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client, const char *name,
+                                        const char *region, struct lk_aws_error *err)
 {
     struct lk_buf body;
     s_body_name(&body, name);
@@ -177,8 +182,8 @@ int lk_logs_delete_log_group(struct lk_aws_client *client, const char *name, con
     return s_call_void(client, "DeleteLogGroup", region, &body, err);
 }
 
-int lk_logs_put_retention(struct lk_aws_client *client, const char *name, const char *region,
-                          int32_t days, struct lk_aws_error *err)
+enum lk_status lk_logs_put_retention(struct lk_aws_client *client, const char *name,
+                                     const char *region, int32_t days, struct lk_aws_error *err)
 {
     struct lk_buf body;
     s_body_name(&body, name);
@@ -186,8 +191,8 @@ int lk_logs_put_retention(struct lk_aws_client *client, const char *name, const 
     return s_call_void(client, "PutRetentionPolicy", region, &body, err);
 }
 
-int lk_logs_delete_retention(struct lk_aws_client *client, const char *name, const char *region,
-                             struct lk_aws_error *err)
+enum lk_status lk_logs_delete_retention(struct lk_aws_client *client, const char *name,
+                                        const char *region, struct lk_aws_error *err)
 {
     struct lk_buf body;
     s_body_name(&body, name);
@@ -195,7 +200,7 @@ int lk_logs_delete_retention(struct lk_aws_client *client, const char *name, con
     return s_call_void(client, "DeleteRetentionPolicy", region, &body, err);
 }
 
-int lk_logs_describe_log_groups_pages(
+enum lk_status lk_logs_describe_log_groups_pages(
     struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
     bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n), void *ctx,
     struct lk_aws_error *err)
@@ -203,25 +208,29 @@ int lk_logs_describe_log_groups_pages(
     static const char op[] = "DescribeLogGroups";
     struct lk_http_response resp = {0};
     struct lk_buf body;
-    char why[200];
+    struct lk_error why = {0};
     char *token = NULL;
-    int rc = -1;
-    lk_buf_init(&body);
+    enum lk_status rc = LK_STATUS_OK;
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
     const char *region = q->region ? q->region : client->cfg.region;
     /* "logGroupNamePrefix and logGroupNamePattern are mutually exclusive. Only one of these
      * parameters can be passed." (model DescribeLogGroupsRequest); both have a minimum length
      * of 1, so an empty one is left out. */
-    if (q->prefix && q->pattern) {
-        lk_aws_error_invalid(err, op,
-                             "logGroupNamePrefix and logGroupNamePattern are mutually exclusive");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(
+        rc, !(q->prefix && q->pattern),
+        lk_svc_result(
+            lk_aws_error_invalid(
+                err, op, "logGroupNamePrefix and logGroupNamePattern are mutually exclusive"),
+            err),
+        cleanup);
     int limit = q->limit > 0 && q->limit <= LK_LOGS_PAGE_MAX ? q->limit : LK_LOGS_PAGE_MAX;
     for (int page = 0;; page++) {
-        if (page >= LK_LOGS_MAX_PAGES) {
-            lk_aws_error_malformed(err, op, &resp, "DescribeLogGroups did not stop paginating");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(
+            rc, page < LK_LOGS_MAX_PAGES,
+            lk_svc_result(
+                lk_aws_error_malformed(err, op, &resp, "DescribeLogGroups did not stop paginating"),
+                err),
+            cleanup);
         lk_buf_free(&body);
         lk_buf_puts(&body, "{");
         if (q->prefix && q->prefix[0]) {
@@ -241,27 +250,26 @@ int lk_logs_describe_log_groups_pages(
         lk_buf_printf(&body, "\"limit\":%d}", limit);
 
         lk_http_response_free(&resp);
-        if (s_call(client, op, q->region, &body, &resp, err) != 0)
-            goto cleanup;
+        LK_GUARD_GOTO(rc, s_call(client, op, q->region, &body, &resp, err), cleanup);
         struct lk_ir_log_group *groups = NULL;
         size_t n = 0;
         char *next = NULL;
-        if (lk_logs_parse_describe_log_groups(st, (const char *)resp.body, resp.body_len, region,
-                                              &groups, &n, &next, why, sizeof(why)) != 0) {
-            lk_aws_error_malformed(err, op, &resp, why);
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(
+            rc,
+            lk_logs_parse_describe_log_groups(st, (const char *)resp.body, resp.body_len, region,
+                                              &groups, &n, &next, &why) == LK_STATUS_OK,
+            lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err), cleanup);
         if (!on_page(ctx, groups, n) || !next)
             break;
         /* A token handed back unchanged would page forever. */
-        if (token && !strcmp(token, next)) {
-            lk_aws_error_malformed(err, op, &resp,
-                                   "DescribeLogGroups returned the same nextToken twice");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(rc, !token || strcmp(token, next) != 0,
+                       lk_svc_result(lk_aws_error_malformed(
+                                         err, op, &resp,
+                                         "DescribeLogGroups returned the same nextToken twice"),
+                                     err),
+                       cleanup);
         token = next;
     }
-    rc = 0;
 cleanup:
     lk_buf_free(&body);
     lk_http_response_free(&resp);
@@ -282,66 +290,40 @@ static bool s_collect_page(void *ctx, const struct lk_ir_log_group *groups, size
     for (size_t i = 0; i < n; i++) {
         if (c->pattern && !lk_logs_pattern_match(c->pattern, groups[i].name))
             continue;
-        if (c->n == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 64;
-            struct lk_ir_log_group *items = lk_arena_alloc(&c->st->arena, cap * sizeof(*items));
-            if (c->n)
-                memcpy(items, c->items, c->n * sizeof(*items));
-            c->items = items;
-            c->cap = cap;
-        }
+        LK_ARENA_ARRAY_GROW(&c->st->arena, c->items, c->n, c->cap);
         c->items[c->n++] = groups[i];
     }
     return true;
 }
 
-int lk_logs_describe_log_groups(struct lk_aws_client *client, const struct lk_logs_query *q,
-                                struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
-                                struct lk_aws_error *err)
+enum lk_status lk_logs_describe_log_groups(struct lk_aws_client *client,
+                                           const struct lk_logs_query *q, struct lk_ir_state *st,
+                                           struct lk_ir_log_group **out, size_t *n_out,
+                                           struct lk_aws_error *err)
 {
     struct s_collect c = {.st = st};
     *out = NULL;
     *n_out = 0;
-    if (lk_logs_describe_log_groups_pages(client, q, st, s_collect_page, &c, err) != 0)
-        return -1;
+    LK_GUARD(lk_logs_describe_log_groups_pages(client, q, st, s_collect_page, &c, err));
     *out = c.items;
     *n_out = c.n;
-    return 0;
+    return LK_STATUS_OK;
 }
 
 bool lk_logs_pattern_match(const char *pattern, const char *name)
 {
-    /* Greedy matching with one backtrack point: on a mismatch, the last '*' absorbs one more
-     * character. Linear in practice, O(len(pattern) * len(name)) at worst. */
-    const char *p = pattern, *s = name, *star = NULL, *resume = NULL;
-    while (*s) {
-        if (*p == '*') {
-            star = p++;
-            resume = s;
-        } else if (*p == *s) {
-            p++;
-            s++;
-        } else if (star) {
-            p = star + 1;
-            s = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
+    return lk_glob_match_c(pattern, name, 0);
 }
 
 size_t lk_logs_pattern_prefix_len(const char *pattern)
 {
-    const char *star = strchr(pattern, '*');
-    return star ? (size_t)(star - pattern) : strlen(pattern);
+    return lk_glob_literal_prefix_len(lk_str_c(pattern), 0);
 }
 
-int lk_logs_expand_pattern(struct lk_aws_client *client, const char *pattern, const char *region,
-                           struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
-                           struct lk_aws_error *err)
+enum lk_status lk_logs_expand_pattern(struct lk_aws_client *client, const char *pattern,
+                                      const char *region, struct lk_ir_state *st,
+                                      struct lk_ir_log_group **out, size_t *n_out,
+                                      struct lk_aws_error *err)
 {
     struct s_collect c = {.st = st, .pattern = pattern};
     struct lk_logs_query q = {0};
@@ -351,9 +333,8 @@ int lk_logs_expand_pattern(struct lk_aws_client *client, const char *pattern, co
     /* An empty prefix is not a valid logGroupNamePrefix (minimum length 1): list everything. */
     q.prefix = plen ? lk_ir_strndup(st, pattern, plen) : NULL;
     q.region = region;
-    if (lk_logs_describe_log_groups_pages(client, &q, st, s_collect_page, &c, err) != 0)
-        return -1;
+    LK_GUARD(lk_logs_describe_log_groups_pages(client, &q, st, s_collect_page, &c, err));
     *out = c.items;
     *n_out = c.n;
-    return 0;
+    return LK_STATUS_OK;
 }

@@ -10,10 +10,8 @@
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/; botocore's logs model
  * (service-2.json, paginators-1.json).
  *
- * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
- * (operation, AWS code, message, HTTP status, request id); @p err must be empty on entry and the
- * caller clears it after a failure. A 2xx response that cannot be parsed fails with code
- * LK_SVC_MALFORMED_RESPONSE. IR strings are allocated in @p st's arena. @c region is the region
+ * Conventions: those of runtime/services/service.h (every call returns an enum lk_status and
+ * fills @p err on failure). IR strings are allocated in @p st's arena. @c region is the region
  * of the log group (log groups are regional); NULL means the client's region.
  */
 #ifndef LK_LOGS_H
@@ -23,12 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/transport/client.h"
+#include "common/result.h"
 #include "ir/ir.h"
-
-#ifndef LK_SVC_MALFORMED_RESPONSE
-#define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"
-#endif
+#include "runtime/services/service.h"
+#include "runtime/transport/client.h"
 
 /* DescribeLogGroups "limit": 1 to 50, default 50 (model DescribeLimit). */
 #define LK_LOGS_PAGE_MAX 50
@@ -53,11 +49,12 @@ struct lk_logs_query {
  * @param region the region the call went to (each group's region; may be NULL).
  * @param groups receives the groups (arena); retentionInDays absent = 0 (never expire).
  * @param next_token receives the nextToken (arena), or NULL on the last page.
- * @return 0, or -1 with a reason in @p errbuf.
+ * @return a status with a reason in @p err (service.h).
  */
-int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, size_t len,
-                                      const char *region, struct lk_ir_log_group **groups,
-                                      size_t *n, char **next_token, char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status
+lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, size_t len,
+                                  const char *region, struct lk_ir_log_group **groups, size_t *n,
+                                  char **next_token, struct lk_error *err);
 
 /**
  * CreateLogGroup.
@@ -65,19 +62,22 @@ int lk_logs_parse_describe_log_groups(struct lk_ir_state *st, const char *json, 
  * @param if_not_exists treat ResourceAlreadyExistsException as success (the group exists; its
  *        settings are not compared).
  */
-int lk_logs_create_log_group(struct lk_aws_client *client, const char *name, const char *region,
-                             const char *kms_key_id, bool if_not_exists, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_create_log_group(struct lk_aws_client *client,
+                                                      const char *name, const char *region,
+                                                      const char *kms_key_id, bool if_not_exists,
+                                                      struct lk_aws_error *err);
 
 /** DeleteLogGroup. For the integration tests only: logkeep itself never deletes log groups. */
-int lk_logs_delete_log_group(struct lk_aws_client *client, const char *name, const char *region,
-                             struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client,
+                                                      const char *name, const char *region,
+                                                      struct lk_aws_error *err);
 
 /**
  * DescribeLogGroups, following nextToken until the last page, calling @p on_page once per page
  * with that page's groups (in @p st's arena). @p on_page returns true to fetch the next page,
  * false to stop the listing early (which is not an error).
  */
-int lk_logs_describe_log_groups_pages(
+LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups_pages(
     struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
     bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n), void *ctx,
     struct lk_aws_error *err);
@@ -85,27 +85,32 @@ int lk_logs_describe_log_groups_pages(
 /**
  * DescribeLogGroups, every page, into one array (arena) in the API's order (by name).
  */
-int lk_logs_describe_log_groups(struct lk_aws_client *client, const struct lk_logs_query *q,
-                                struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
-                                struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups(struct lk_aws_client *client,
+                                                         const struct lk_logs_query *q,
+                                                         struct lk_ir_state *st,
+                                                         struct lk_ir_log_group **out,
+                                                         size_t *n_out, struct lk_aws_error *err);
 
 /** PutRetentionPolicy (@p days must be one of the values the API accepts). */
-int lk_logs_put_retention(struct lk_aws_client *client, const char *name, const char *region,
-                          int32_t days, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_put_retention(struct lk_aws_client *client, const char *name,
+                                                   const char *region, int32_t days,
+                                                   struct lk_aws_error *err);
 
 /** DeleteRetentionPolicy: the group's events then never expire. */
-int lk_logs_delete_retention(struct lk_aws_client *client, const char *name, const char *region,
-                             struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_delete_retention(struct lk_aws_client *client,
+                                                      const char *name, const char *region,
+                                                      struct lk_aws_error *err);
 
 /**
  * @return true when @p name matches logkeep's @p pattern, where '*' matches any run of
- *         characters ('/' included) and every other character matches itself.
+ *         characters ('/' included) and every other character matches itself: lk_glob_match()
+ *         (common/glob.h) of two C strings, the matcher the compiler's checks use too.
  */
 bool lk_logs_pattern_match(const char *pattern, const char *name);
 
 /**
  * @return the length of the literal prefix of @p pattern before its first '*' (the whole
- *         length when it has none).
+ *         length when it has none): lk_glob_literal_prefix_len().
  */
 size_t lk_logs_pattern_prefix_len(const char *pattern);
 
@@ -116,8 +121,10 @@ size_t lk_logs_pattern_prefix_len(const char *pattern);
  * Prefix listing, not logGroupNamePattern, because only it reports each group's retention.
  * @param out receives the matches (arena), by name.
  */
-int lk_logs_expand_pattern(struct lk_aws_client *client, const char *pattern, const char *region,
-                           struct lk_ir_state *st, struct lk_ir_log_group **out, size_t *n_out,
-                           struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_expand_pattern(struct lk_aws_client *client,
+                                                    const char *pattern, const char *region,
+                                                    struct lk_ir_state *st,
+                                                    struct lk_ir_log_group **out, size_t *n_out,
+                                                    struct lk_aws_error *err);
 
 #endif

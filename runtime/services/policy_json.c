@@ -17,16 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-int lk_svc_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "common/array.h"
 
 /* ------------------------------------------------------------------------------ bounded JSON */
 
@@ -104,30 +95,27 @@ void lk_json_init(void)
     pthread_once(&s_json_hooks_once, s_json_install_hooks);
 }
 
-static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t len,
-                              size_t max_bytes, char *errbuf, size_t errlen)
+static enum lk_status s_parse_bounded(struct lk_arena *arena, const char *text, size_t len,
+                                      size_t max_bytes, cJSON **out, struct lk_error *err)
 {
-    cJSON *root = NULL;
+    enum lk_status rc = LK_STATUS_OK;
     char *copy = NULL;
-    if (!text || len == 0) {
-        lk_svc_fail(errbuf, errlen, "empty JSON document");
-        goto cleanup;
-    }
-    if (len > max_bytes) {
-        lk_svc_fail(errbuf, errlen, "JSON document of %zu bytes exceeds the %zu-byte limit", len,
-                    max_bytes);
-        goto cleanup;
-    }
+    *out = NULL;
+    LK_ENSURE_GOTO(rc, text && len > 0,
+                   lk_error_set(err, LK_STATUS_MALFORMED, "empty JSON document"), cleanup);
+    LK_ENSURE_GOTO(rc, len <= max_bytes,
+                   lk_error_set(err, LK_STATUS_TOO_LARGE,
+                                "JSON document of %zu bytes exceeds the %zu-byte limit", len,
+                                max_bytes),
+                   cleanup);
     /* An embedded NUL would end the text early for cJSON and hide what follows it. */
-    if (memchr(text, '\0', len)) {
-        lk_svc_fail(errbuf, errlen, "JSON document contains a NUL byte");
-        goto cleanup;
-    }
-    if (!s_depth_ok(text, len, LK_JSON_MAX_DEPTH)) {
-        lk_svc_fail(errbuf, errlen, "JSON document nested deeper than %d levels",
-                    LK_JSON_MAX_DEPTH);
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(rc, !memchr(text, '\0', len),
+                   lk_error_set(err, LK_STATUS_MALFORMED, "JSON document contains a NUL byte"),
+                   cleanup);
+    LK_ENSURE_GOTO(rc, s_depth_ok(text, len, LK_JSON_MAX_DEPTH),
+                   lk_error_set(err, LK_STATUS_MALFORMED,
+                                "JSON document nested deeper than %d levels", LK_JSON_MAX_DEPTH),
+                   cleanup);
     /* cJSON checks for trailing garbage only up to a terminating NUL: parse a terminated copy,
      * length included, and require the NUL right after the value. */
     copy = arena ? lk_arena_alloc_uninit(arena, len + 1) : lk_xmalloc(len + 1);
@@ -136,26 +124,26 @@ static cJSON *s_parse_bounded(struct lk_arena *arena, const char *text, size_t l
     const char *end = NULL;
     lk_json_init();
     s_tl_json_arena = arena;
-    root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
+    *out = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
     s_tl_json_arena = NULL;
-    if (!root) {
+    if (!*out) {
         size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
-        lk_svc_fail(errbuf, errlen, "invalid JSON near byte %zu", at);
+        rc = lk_error_set(err, LK_STATUS_MALFORMED, "invalid JSON near byte %zu", at);
     }
 cleanup:
     if (!arena)
         free(copy);
-    return root;
+    return rc;
 }
 
-cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
-                             size_t errlen)
+enum lk_status lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, cJSON **out,
+                                     struct lk_error *err)
 {
-    return s_parse_bounded(NULL, text, len, max_bytes, errbuf, errlen);
+    return s_parse_bounded(NULL, text, len, max_bytes, out, err);
 }
 
-cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len, size_t max_bytes,
-                         char *errbuf, size_t errlen)
+enum lk_status lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len,
+                                 size_t max_bytes, struct lk_error *err)
 {
     lk_arena_init(&doc->arena);
     doc->in_scratch = s_tl_scratch != NULL && !s_tl_scratch_busy;
@@ -164,8 +152,7 @@ cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len, 
         s_tl_scratch_busy = true;
         arena = s_tl_scratch;
     }
-    doc->root = s_parse_bounded(arena, text, len, max_bytes, errbuf, errlen);
-    return doc->root;
+    return s_parse_bounded(arena, text, len, max_bytes, &doc->root, err);
 }
 
 void lk_json_doc_free(struct lk_json_doc *doc)
@@ -238,19 +225,6 @@ static bool s_is_account_id(const char *s)
     return n == 12;
 }
 
-/* Growable array in the state's arena (copy on growth, as lk_ir_list_add does). */
-static void *s_grow(struct lk_ir_state *st, void *items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return items;
-    size_t ncap = *cap ? *cap * 2 : 4;
-    void *fresh = lk_arena_alloc(&st->arena, ncap * size);
-    if (n)
-        memcpy(fresh, items, n * size);
-    *cap = ncap;
-    return fresh;
-}
-
 static struct lk_ir_string_list s_list_copy(struct lk_ir_state *st,
                                             const struct lk_ir_string_list *l)
 {
@@ -262,26 +236,29 @@ static struct lk_ir_string_list s_list_copy(struct lk_ir_state *st,
 
 /* Adds a string or every string of a list to @p list, each with an optional marker prefix.
  * @return 0, or -1 when @p item is neither (or a list holds a non-string). */
-static int s_add_strings(struct lk_ir_state *st, struct lk_ir_string_list *list, const cJSON *item,
-                         const char *marker, const char *what, char *errbuf, size_t errlen)
+static enum lk_status s_add_strings(struct lk_ir_state *st, struct lk_ir_string_list *list,
+                                    const cJSON *item, const char *marker, const char *what,
+                                    struct lk_error *err)
 {
     if (cJSON_IsString(item)) {
         lk_ir_list_add(st, list,
                        marker ? lk_ir_printf(st, "%s%s", marker, item->valuestring)
                               : item->valuestring);
-        return 0;
+        return LK_STATUS_OK;
     }
     if (!cJSON_IsArray(item))
-        return lk_svc_fail(errbuf, errlen, "%s is neither a string nor a list of strings", what);
+        return lk_error_set(err, LK_STATUS_SCHEMA, "%s is neither a string nor a list of strings",
+                            what);
     const cJSON *el;
     cJSON_ArrayForEach(el, item)
     {
         if (!cJSON_IsString(el))
-            return lk_svc_fail(errbuf, errlen, "%s holds a value that is not a string", what);
+            return lk_error_set(err, LK_STATUS_SCHEMA, "%s holds a value that is not a string",
+                                what);
         lk_ir_list_add(
             st, list, marker ? lk_ir_printf(st, "%s%s", marker, el->valuestring) : el->valuestring);
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
 /* A condition value as text: strings as they are; booleans and numbers as their JSON text,
@@ -311,33 +288,34 @@ struct s_principals {
 };
 
 /* Principal or NotPrincipal (@p negated) of one statement. */
-static int s_principals(struct lk_ir_state *st, const cJSON *p, bool negated, const char *partition,
-                        struct s_principals *out, unsigned *unmodelled, char *errbuf, size_t errlen)
+static enum lk_status s_principals(struct lk_ir_state *st, const cJSON *p, bool negated,
+                                   const char *partition, struct s_principals *out,
+                                   unsigned *unmodelled, struct lk_error *err)
 {
     const char *elem = negated ? "NotPrincipal" : "Principal";
     out->present = true;
     if (cJSON_IsString(p)) {
         /* Only "*" may stand alone: "Principal": "*" (principal.html, "All principals"). */
         if (strcmp(p->valuestring, "*") != 0)
-            return lk_svc_fail(errbuf, errlen, "%s is a string other than \"*\"", elem);
+            return lk_error_set(err, LK_STATUS_SCHEMA, "%s is a string other than \"*\"", elem);
         if (negated) {
             *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
             lk_ir_list_add(st, &out->aws, "NotPrincipal:*");
         } else {
             out->any = true;
         }
-        return 0;
+        return LK_STATUS_OK;
     }
     if (!cJSON_IsObject(p) || !p->child)
-        return lk_svc_fail(errbuf, errlen, "%s is neither \"*\" nor an object of principals", elem);
+        return lk_error_set(err, LK_STATUS_SCHEMA,
+                            "%s is neither \"*\" nor an object of principals", elem);
     const cJSON *type;
     cJSON_ArrayForEach(type, p)
     {
         struct lk_ir_string_list vals = {0};
         char what[96];
         snprintf(what, sizeof(what), "%s.%.40s", elem, type->string);
-        if (s_add_strings(st, &vals, type, NULL, what, errbuf, errlen) != 0)
-            return -1;
+        LK_GUARD(s_add_strings(st, &vals, type, NULL, what, err));
         bool is_aws = !strcmp(type->string, "AWS");
         bool is_service = !strcmp(type->string, "Service");
         for (size_t i = 0; i < vals.n; i++) {
@@ -363,21 +341,21 @@ static int s_principals(struct lk_ir_state *st, const cJSON *p, bool negated, co
             }
         }
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
-static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_statement *s,
-                        char *errbuf, size_t errlen)
+static enum lk_status s_conditions(struct lk_ir_state *st, const cJSON *cond,
+                                   struct lk_ir_statement *s, struct lk_error *err)
 {
     if (!cJSON_IsObject(cond))
-        return lk_svc_fail(errbuf, errlen, "Condition is not an object");
+        return lk_error_set(err, LK_STATUS_SCHEMA, "Condition is not an object");
     size_t cap = 0;
     const cJSON *op;
     cJSON_ArrayForEach(op, cond)
     {
         if (!cJSON_IsObject(op))
-            return lk_svc_fail(errbuf, errlen, "Condition operator %.60s is not an object",
-                               op->string);
+            return lk_error_set(err, LK_STATUS_SCHEMA, "Condition operator %.60s is not an object",
+                                op->string);
         const cJSON *key;
         cJSON_ArrayForEach(key, op)
         {
@@ -387,8 +365,7 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
                 if (!strcmp(s->conditions[i].op, op->string) && !strcmp(s->conditions[i].key, k))
                     c = &s->conditions[i];
             if (!c) {
-                s->conditions =
-                    s_grow(st, s->conditions, s->n_conditions, &cap, sizeof(*s->conditions));
+                LK_ARENA_ARRAY_GROW(&st->arena, s->conditions, s->n_conditions, cap);
                 c = &s->conditions[s->n_conditions++];
                 memset(c, 0, sizeof(*c));
                 c->op = lk_ir_strdup(st, op->string);
@@ -397,22 +374,22 @@ static int s_conditions(struct lk_ir_state *st, const cJSON *cond, struct lk_ir_
             const cJSON *v = key;
             if (cJSON_IsArray(key)) {
                 if (!key->child)
-                    return lk_svc_fail(errbuf, errlen, "Condition %.40s %.60s has an empty list",
-                                       op->string, k);
+                    return lk_error_set(err, LK_STATUS_SCHEMA,
+                                        "Condition %.40s %.60s has an empty list", op->string, k);
                 v = key->child;
             }
             for (; v; v = cJSON_IsArray(key) ? v->next : NULL) {
                 const char *text = s_condition_value(st, v);
                 if (!text)
-                    return lk_svc_fail(errbuf, errlen,
-                                       "Condition %.40s %.60s holds a value that is not a string, "
-                                       "number or boolean",
-                                       op->string, k);
+                    return lk_error_set(err, LK_STATUS_SCHEMA,
+                                        "Condition %.40s %.60s holds a value that is not a "
+                                        "string, number or boolean",
+                                        op->string, k);
                 lk_ir_list_add(st, &c->values, text);
             }
         }
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
 static int s_cmp_str_nullable(const char *a, const char *b)
@@ -430,7 +407,7 @@ static const char *s_first(const struct lk_ir_string_list *l)
 static int s_cmp_statement(const void *a, const void *b)
 {
     const struct lk_ir_statement *x = a, *y = b;
-    int c = s_cmp_str_nullable(x->sid, y->sid);
+    int c = lk_ir_cmp_statement(a, b);
     if (c)
         return c;
     if (x->principal_kind != y->principal_kind)
@@ -440,13 +417,6 @@ static int s_cmp_statement(const void *a, const void *b)
         return c;
     c = s_cmp_str_nullable(s_first(&x->actions), s_first(&y->actions));
     return c ? c : s_cmp_str_nullable(s_first(&x->resources), s_first(&y->resources));
-}
-
-static int s_cmp_condition(const void *a, const void *b)
-{
-    const struct lk_ir_condition *x = a, *y = b;
-    int c = strcmp(x->op, y->op);
-    return c ? c : strcmp(x->key, y->key);
 }
 
 void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p)
@@ -459,7 +429,7 @@ void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p)
         for (size_t k = 0; k < s->n_conditions; k++)
             lk_ir_list_sort_unique(&s->conditions[k].values);
         if (s->n_conditions > 1)
-            qsort(s->conditions, s->n_conditions, sizeof(*s->conditions), s_cmp_condition);
+            qsort(s->conditions, s->n_conditions, sizeof(*s->conditions), lk_ir_cmp_condition);
     }
     if (p->n_statements > 1)
         qsort(p->statements, p->n_statements, sizeof(*p->statements), s_cmp_statement);
@@ -468,18 +438,18 @@ void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p)
 /* One statement object; appends one statement, or two when it names both AWS and Service
  * principals (the IR holds one principal kind per statement; a statement applies to each of
  * its principals, so the split keeps the meaning). */
-static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *partition,
-                       struct lk_ir_bucket_policy *out, size_t *cap, unsigned *unmodelled,
-                       char *errbuf, size_t errlen)
+static enum lk_status s_statement(struct lk_ir_state *st, const cJSON *js, const char *partition,
+                                  struct lk_ir_bucket_policy *out, size_t *cap,
+                                  unsigned *unmodelled, struct lk_error *err)
 {
     struct lk_ir_statement s = {0};
     struct s_principals pr = {0};
     if (!cJSON_IsObject(js))
-        return lk_svc_fail(errbuf, errlen, "a Statement entry is not an object");
+        return lk_error_set(err, LK_STATUS_SCHEMA, "a Statement entry is not an object");
 
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(js, "Sid");
     if (sid && !cJSON_IsString(sid))
-        return lk_svc_fail(errbuf, errlen, "Sid is not a string");
+        return lk_error_set(err, LK_STATUS_SCHEMA, "Sid is not a string");
     s.sid = sid ? lk_ir_strdup(st, sid->valuestring) : NULL;
 
     /* "The Effect element is required ... Valid values for Effect are Allow and Deny. The Effect
@@ -487,55 +457,54 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
     const cJSON *effect = cJSON_GetObjectItemCaseSensitive(js, "Effect");
     if (!cJSON_IsString(effect) ||
         (strcmp(effect->valuestring, "Allow") != 0 && strcmp(effect->valuestring, "Deny") != 0))
-        return lk_svc_fail(errbuf, errlen, "statement %.80s: Effect must be \"Allow\" or \"Deny\"",
-                           s.sid ? s.sid : "(no Sid)");
+        return lk_error_set(err, LK_STATUS_SCHEMA,
+                            "statement %.80s: Effect must be \"Allow\" or \"Deny\"",
+                            s.sid ? s.sid : "(no Sid)");
     s.allow = !strcmp(effect->valuestring, "Allow");
 
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(js, "Principal");
     const cJSON *np = cJSON_GetObjectItemCaseSensitive(js, "NotPrincipal");
     if (!p && !np)
-        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Principal",
-                           s.sid ? s.sid : "(no Sid)");
-    if (p && s_principals(st, p, false, partition, &pr, unmodelled, errbuf, errlen) != 0)
-        return -1;
-    if (np && s_principals(st, np, true, partition, &pr, unmodelled, errbuf, errlen) != 0)
-        return -1;
+        return lk_error_set(err, LK_STATUS_SCHEMA, "statement %.80s has no Principal",
+                            s.sid ? s.sid : "(no Sid)");
+    if (p)
+        LK_GUARD(s_principals(st, p, false, partition, &pr, unmodelled, err));
+    if (np)
+        LK_GUARD(s_principals(st, np, true, partition, &pr, unmodelled, err));
 
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(js, "Action");
     const cJSON *na = cJSON_GetObjectItemCaseSensitive(js, "NotAction");
     if (!a && !na)
-        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Action",
-                           s.sid ? s.sid : "(no Sid)");
-    if (a && s_add_strings(st, &s.actions, a, NULL, "Action", errbuf, errlen) != 0)
-        return -1;
+        return lk_error_set(err, LK_STATUS_SCHEMA, "statement %.80s has no Action",
+                            s.sid ? s.sid : "(no Sid)");
+    if (a)
+        LK_GUARD(s_add_strings(st, &s.actions, a, NULL, "Action", err));
     if (na) {
         *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
-        if (s_add_strings(st, &s.actions, na, "NotAction:", "NotAction", errbuf, errlen) != 0)
-            return -1;
+        LK_GUARD(s_add_strings(st, &s.actions, na, "NotAction:", "NotAction", err));
     }
 
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(js, "Resource");
     const cJSON *nr = cJSON_GetObjectItemCaseSensitive(js, "NotResource");
     if (!r && !nr)
-        return lk_svc_fail(errbuf, errlen, "statement %.80s has no Resource",
-                           s.sid ? s.sid : "(no Sid)");
-    if (r && s_add_strings(st, &s.resources, r, NULL, "Resource", errbuf, errlen) != 0)
-        return -1;
+        return lk_error_set(err, LK_STATUS_SCHEMA, "statement %.80s has no Resource",
+                            s.sid ? s.sid : "(no Sid)");
+    if (r)
+        LK_GUARD(s_add_strings(st, &s.resources, r, NULL, "Resource", err));
     if (nr) {
         *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
-        if (s_add_strings(st, &s.resources, nr, "NotResource:", "NotResource", errbuf, errlen) != 0)
-            return -1;
+        LK_GUARD(s_add_strings(st, &s.resources, nr, "NotResource:", "NotResource", err));
     }
 
     const cJSON *cond = cJSON_GetObjectItemCaseSensitive(js, "Condition");
-    if (cond && s_conditions(st, cond, &s, errbuf, errlen) != 0)
-        return -1;
+    if (cond)
+        LK_GUARD(s_conditions(st, cond, &s, err));
 
     /* "*" anywhere among the principals means everyone: the others add nothing. */
     int kinds = pr.any ? 1 : (pr.aws.n > 0) + (pr.service.n > 0);
     if (kinds == 0)
-        return lk_svc_fail(errbuf, errlen, "statement %.80s names no principal",
-                           s.sid ? s.sid : "(no Sid)");
+        return lk_error_set(err, LK_STATUS_SCHEMA, "statement %.80s names no principal",
+                            s.sid ? s.sid : "(no Sid)");
     if (kinds > 1)
         *unmodelled |= LK_POLICY_UNMODELLED_MIXED_PRINCIPALS;
     int emitted = 0;
@@ -546,8 +515,7 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
         const struct lk_ir_string_list *list = k == 1 ? &pr.aws : &pr.service;
         if (k == 0 ? !pr.any : pr.any || list->n == 0)
             continue;
-        out->statements =
-            s_grow(st, out->statements, out->n_statements, cap, sizeof(*out->statements));
+        LK_ARENA_ARRAY_GROW(&st->arena, out->statements, out->n_statements, *cap);
         struct lk_ir_statement *o = &out->statements[out->n_statements++];
         *o = s;
         if (emitted++) {
@@ -565,60 +533,50 @@ static int s_statement(struct lk_ir_state *st, const cJSON *js, const char *part
         if (k != 0)
             o->principals = *list;
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
-int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
-                         const char *partition, struct lk_ir_bucket_policy *out,
-                         unsigned *unmodelled, char *errbuf, size_t errlen)
+enum lk_status lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
+                                    const char *partition, struct lk_ir_bucket_policy *out,
+                                    unsigned *unmodelled, struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     unsigned flags = 0;
     struct lk_ir_bucket_policy pol = {0};
     struct lk_json_doc doc;
-    const cJSON *root =
-        lk_json_doc_parse(&doc, text, len, LK_POLICY_JSON_MAX_BYTES, errbuf, errlen);
-    if (!root)
-        goto cleanup;
-    if (!cJSON_IsObject(root)) {
-        lk_svc_fail(errbuf, errlen, "the policy is not a JSON object");
-        goto cleanup;
-    }
+    LK_GUARD_GOTO(rc, lk_json_doc_parse(&doc, text, len, LK_POLICY_JSON_MAX_BYTES, err), cleanup);
+    const cJSON *root = doc.root;
+    LK_ENSURE_GOTO(rc, cJSON_IsObject(root),
+                   lk_error_set(err, LK_STATUS_SCHEMA, "the policy is not a JSON object"), cleanup);
     /* "If you do not include a Version element, the value defaults to 2008-10-17"
      * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).
      */
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "Version");
-    if (version && !cJSON_IsString(version)) {
-        lk_svc_fail(errbuf, errlen, "Version is not a string");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(rc, !version || cJSON_IsString(version),
+                   lk_error_set(err, LK_STATUS_SCHEMA, "Version is not a string"), cleanup);
     pol.present = true;
     pol.version = lk_ir_strdup(st, version ? version->valuestring : "2008-10-17");
 
     /* "The Statement element can contain a single statement or an array of individual
      * statements" (reference_policies_elements_statement.html). */
     const cJSON *stmts = cJSON_GetObjectItemCaseSensitive(root, "Statement");
-    if (!stmts || (!cJSON_IsObject(stmts) && !cJSON_IsArray(stmts))) {
-        lk_svc_fail(errbuf, errlen, "the policy has no Statement object or list");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(
+        rc, stmts && (cJSON_IsObject(stmts) || cJSON_IsArray(stmts)),
+        lk_error_set(err, LK_STATUS_SCHEMA, "the policy has no Statement object or list"), cleanup);
     size_t cap = 0;
     if (cJSON_IsObject(stmts)) {
-        if (s_statement(st, stmts, partition, &pol, &cap, &flags, errbuf, errlen) != 0)
-            goto cleanup;
+        LK_GUARD_GOTO(rc, s_statement(st, stmts, partition, &pol, &cap, &flags, err), cleanup);
     } else {
         const cJSON *js;
         cJSON_ArrayForEach(js, stmts)
         {
-            if (s_statement(st, js, partition, &pol, &cap, &flags, errbuf, errlen) != 0)
-                goto cleanup;
+            LK_GUARD_GOTO(rc, s_statement(st, js, partition, &pol, &cap, &flags, err), cleanup);
         }
     }
     lk_policy_json_canonicalize(&pol);
     *out = pol;
     if (unmodelled)
         *unmodelled = flags;
-    rc = 0;
 cleanup:
     lk_json_doc_free(&doc);
     return rc;

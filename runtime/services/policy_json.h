@@ -12,10 +12,11 @@
 #ifndef LK_POLICY_JSON_H
 #define LK_POLICY_JSON_H
 
-#include "common/arena.h"
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/arena.h"
+#include "common/result.h"
 #include "ir/ir.h"
 
 struct cJSON;
@@ -46,11 +47,13 @@ struct cJSON;
  * Parses untrusted JSON text: at most @p max_bytes bytes and LK_JSON_MAX_DEPTH levels of
  * nesting (checked before cJSON sees the text, so hostile nesting costs no recursion).
  * @param text the bytes; need not be NUL-terminated.
- * @param errbuf receives a one-line reason on failure (may be NULL).
- * @return the tree (free with cJSON_Delete()), or NULL.
+ * @param out receives the tree (free with cJSON_Delete()), NULL on failure.
+ * @param err receives a one-line reason on failure (may be NULL).
+ * @return LK_STATUS_OK; LK_STATUS_TOO_LARGE over @p max_bytes; LK_STATUS_MALFORMED for empty
+ *         text, a NUL byte, nesting over LK_JSON_MAX_DEPTH or text that is not JSON.
  */
-struct cJSON *lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes, char *errbuf,
-                                    size_t errlen);
+LK_MUST_CHECK enum lk_status lk_json_parse_bounded(const char *text, size_t len, size_t max_bytes,
+                                                   struct cJSON **out, struct lk_error *err);
 
 /** Installs logkeep's cJSON allocation hooks (see lk_json_doc_parse()); idempotent and
  *  thread-safe. Called by main() before any thread starts, and by every parse. */
@@ -76,11 +79,12 @@ void lk_json_use_scratch(struct lk_arena *scratch);
  * lk_json_parse_bounded() with every node allocated from @p doc's arena instead of one malloc()
  * per node and string: a DescribeLogGroups page is about a thousand of them, and freeing the
  * tree is then one lk_json_doc_free(). The tree must not be given to cJSON_Delete() or changed.
- * @param doc receives the document; release it with lk_json_doc_free() in every case.
- * @return doc->root, or NULL with a reason in @p errbuf.
+ * @param doc receives the document (doc->root, NULL on failure); release it with
+ *        lk_json_doc_free() in every case.
+ * @return as lk_json_parse_bounded().
  */
-struct cJSON *lk_json_doc_parse(struct lk_json_doc *doc, const char *text, size_t len,
-                                size_t max_bytes, char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_json_doc_parse(struct lk_json_doc *doc, const char *text,
+                                               size_t len, size_t max_bytes, struct lk_error *err);
 
 /** Releases a document from lk_json_doc_parse() (a zeroed one too). */
 void lk_json_doc_free(struct lk_json_doc *doc);
@@ -101,21 +105,17 @@ void lk_json_doc_free(struct lk_json_doc *doc);
  *  - no Version means "2008-10-17"; a missing Sid is NULL.
  * @param st the state whose arena receives every string.
  * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
- * @return 0, or -1 with a reason in @p errbuf (the document is not a policy).
+ * @param err receives a one-line reason on failure (may be NULL).
+ * @return LK_STATUS_OK; as lk_json_parse_bounded() for text that is not JSON (at most
+ *         LK_POLICY_JSON_MAX_BYTES); LK_STATUS_SCHEMA for JSON that is not a policy.
  */
-int lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
-                         const char *partition, struct lk_ir_bucket_policy *out,
-                         unsigned *unmodelled, char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_policy_json_parse(struct lk_ir_state *st, const char *text,
+                                                  size_t len, const char *partition,
+                                                  struct lk_ir_bucket_policy *out,
+                                                  unsigned *unmodelled, struct lk_error *err);
 
 /** Sorts a parsed or built policy into the canonical order of ir.h (what lk_ir_canonicalize()
  *  does for a policy inside a state). */
 void lk_policy_json_canonicalize(struct lk_ir_bucket_policy *p);
-
-/**
- * Writes a printf-style message into @p errbuf (when given) for the service parsers' error
- * reports. @return -1, so parsers can `return lk_svc_fail(...)`.
- */
-int lk_svc_fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "runtime/services/policy_json.h"
+#include "runtime/services/service.h"
 
 #define S3_OP_HEAD "HeadBucket"
 #define S3_OP_LOCATION "GetBucketLocation"
@@ -64,7 +65,8 @@ struct s_xdoc {
     struct s_xnode *cur;
     int depth;
     size_t elements;
-    struct lk_buf text; /* character data of the innermost open element */
+    struct lk_buf text; /* character data of the innermost open element, at most
+                           LK_S3_XML_MAX_TEXT_BYTES */
     char fail[128];     /* set by a handler that stopped the parser */
 };
 
@@ -112,7 +114,7 @@ static void XMLCALL s_xstart(void *ud, const XML_Char *name, const XML_Char **at
         d->root = n;
     }
     d->cur = n;
-    d->text.len = 0;
+    lk_buf_reset(&d->text);
 }
 
 static void XMLCALL s_xend(void *ud, const XML_Char *name)
@@ -124,7 +126,7 @@ static void XMLCALL s_xend(void *ud, const XML_Char *name)
     struct s_xnode *n = d->cur;
     if (!n->child)
         n->text = lk_arena_strndup(&d->arena, d->text.len ? d->text.data : "", d->text.len);
-    d->text.len = 0;
+    lk_buf_reset(&d->text);
     d->cur = n->parent;
     d->depth--;
 }
@@ -134,11 +136,9 @@ static void XMLCALL s_xchars(void *ud, const XML_Char *s, int len)
     struct s_xdoc *d = ud;
     if (d->fail[0] || !d->cur || len <= 0)
         return;
-    if (d->text.len + (size_t)len > LK_S3_XML_MAX_TEXT_BYTES) {
-        s_xstop(d, "XML text too long");
-        return;
-    }
     lk_buf_append(&d->text, s, (size_t)len);
+    if (lk_buf_failed(&d->text))
+        s_xstop(d, "XML text too long");
 }
 
 /* No S3 response has a document type declaration; refusing DTDs rules out entity expansion
@@ -160,17 +160,18 @@ static void s_xdoc_free(struct s_xdoc *d)
 
 /* Parses @p xml into @p d and checks the root element's name. The caller frees @p d with
  * s_xdoc_free() whatever the result. */
-static int s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *root_name,
-                    char *errbuf, size_t errlen)
+static enum lk_status s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *root_name,
+                               struct lk_error *err)
 {
     memset(d, 0, sizeof(*d));
     lk_arena_init(&d->arena);
-    lk_buf_init(&d->text);
-    if (!xml || len == 0)
-        return lk_svc_fail(errbuf, errlen, "empty response body, expected <%s>", root_name);
-    if (len > LK_S3_XML_MAX_BYTES || len > INT_MAX)
-        return lk_svc_fail(errbuf, errlen, "XML response of %zu bytes exceeds the %zu-byte limit", len,
-                      LK_S3_XML_MAX_BYTES);
+    lk_buf_init(&d->text, LK_S3_XML_MAX_TEXT_BYTES);
+    LK_ENSURE(xml && len > 0, lk_error_set(err, LK_STATUS_MALFORMED,
+                                           "empty response body, expected <%s>", root_name));
+    LK_ENSURE(len <= LK_S3_XML_MAX_BYTES && len <= INT_MAX,
+              lk_error_set(err, LK_STATUS_TOO_LARGE,
+                           "XML response of %zu bytes exceeds the %zu-byte limit", len,
+                           LK_S3_XML_MAX_BYTES));
     d->parser = XML_ParserCreateNS(NULL, '|');
     if (!d->parser)
         lk_oom();
@@ -179,17 +180,20 @@ static int s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *r
     XML_SetCharacterDataHandler(d->parser, s_xchars);
     XML_SetStartDoctypeDeclHandler(d->parser, s_xdoctype);
     if (XML_Parse(d->parser, xml, (int)len, XML_TRUE) != XML_STATUS_OK) {
+        /* A handler's refusal names a bound (too deep, too many elements, text too long) or a
+         * DOCTYPE; anything else is expat's own syntax error. */
         if (d->fail[0])
-            return lk_svc_fail(errbuf, errlen, "%s", d->fail);
-        return lk_svc_fail(errbuf, errlen, "malformed XML at line %lu, column %lu: %s",
-                      (unsigned long)XML_GetCurrentLineNumber(d->parser),
-                      (unsigned long)XML_GetCurrentColumnNumber(d->parser),
-                      XML_ErrorString(XML_GetErrorCode(d->parser)));
+            return lk_error_set(err, LK_STATUS_MALFORMED, "%s", d->fail);
+        return lk_error_set(err, LK_STATUS_MALFORMED, "malformed XML at line %lu, column %lu: %s",
+                            (unsigned long)XML_GetCurrentLineNumber(d->parser),
+                            (unsigned long)XML_GetCurrentColumnNumber(d->parser),
+                            XML_ErrorString(XML_GetErrorCode(d->parser)));
     }
-    if (!d->root || d->root->foreign || strcmp(d->root->name, root_name) != 0)
-        return lk_svc_fail(errbuf, errlen, "unexpected XML root element <%.60s>, expected <%s>",
-                      d->root ? d->root->name : "", root_name);
-    return 0;
+    LK_ENSURE(d->root && !d->root->foreign && !strcmp(d->root->name, root_name),
+              lk_error_set(err, LK_STATUS_SCHEMA,
+                           "unexpected XML root element <%.60s>, expected <%s>",
+                           d->root ? d->root->name : "", root_name));
+    return LK_STATUS_OK;
 }
 
 /* First child element named @p name in the S3 namespace (or none), or NULL. */
@@ -231,27 +235,27 @@ static const char *s_xtrim(const struct s_xnode *n, char *buf, size_t size)
 }
 
 /* A non-negative xsd:int in [min, max]. */
-static int s_xint(const struct s_xnode *n, int32_t min, int32_t max, int32_t *out, char *errbuf,
-                  size_t errlen)
+static enum lk_status s_xint(const struct s_xnode *n, int32_t min, int32_t max, int32_t *out,
+                             struct lk_error *err)
 {
     char buf[32];
     const char *t = s_xtrim(n, buf, sizeof(buf));
-    if (!t || !*t)
-        return lk_svc_fail(errbuf, errlen, "<%s> is not a number", n->name);
+    LK_ENSURE(t && *t, lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number", n->name));
     long long v = 0;
     for (const char *p = t; *p; p++) {
-        if (*p < '0' || *p > '9' || v > INT32_MAX)
-            return lk_svc_fail(errbuf, errlen, "<%s> is not a number in range: %.20s", n->name, t);
+        LK_ENSURE(*p >= '0' && *p <= '9' && v <= INT32_MAX,
+                  lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number in range: %.20s",
+                               n->name, t));
         v = v * 10 + (*p - '0');
     }
-    if (v < min || v > max)
-        return lk_svc_fail(errbuf, errlen, "<%s> out of range: %lld", n->name, v);
+    LK_ENSURE(v >= min && v <= max,
+              lk_error_set(err, LK_STATUS_SCHEMA, "<%s> out of range: %lld", n->name, v));
     *out = (int32_t)v;
-    return 0;
+    return LK_STATUS_OK;
 }
 
 /* xsd:boolean: "true", "false", "1" or "0" (XML Schema Part 2, 3.2.2). */
-static int s_xbool(const struct s_xnode *n, bool *out, char *errbuf, size_t errlen)
+static enum lk_status s_xbool(const struct s_xnode *n, bool *out, struct lk_error *err)
 {
     char buf[8];
     const char *t = s_xtrim(n, buf, sizeof(buf));
@@ -260,8 +264,8 @@ static int s_xbool(const struct s_xnode *n, bool *out, char *errbuf, size_t errl
     else if (t && (!strcmp(t, "false") || !strcmp(t, "0")))
         *out = false;
     else
-        return lk_svc_fail(errbuf, errlen, "<%s> is not a boolean", n->name);
-    return 0;
+        return lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a boolean", n->name);
+    return LK_STATUS_OK;
 }
 
 /* ------------------------------------------------------------------------------ parsers */
@@ -301,20 +305,6 @@ const char *lk_s3_transition_min_size_api(enum lk_ir_transition_min_size size)
     return NULL;
 }
 
-static int s_cmp_transition(const void *a, const void *b)
-{
-    const struct lk_ir_transition *x = a, *y = b;
-    if (x->days != y->days)
-        return x->days < y->days ? -1 : 1;
-    return (int)x->storage_class - (int)y->storage_class;
-}
-
-static int s_cmp_rule(const void *a, const void *b)
-{
-    return strcmp(((const struct lk_ir_lifecycle_rule *)a)->id,
-                  ((const struct lk_ir_lifecycle_rule *)b)->id);
-}
-
 static size_t s_count(const struct s_xnode *first)
 {
     size_t n = 0;
@@ -324,9 +314,9 @@ static size_t s_count(const struct s_xnode *first)
 }
 
 /* One <Rule> of a lifecycle configuration (model shape LifecycleRule). */
-static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
-                            struct lk_ir_lifecycle_rule *r, unsigned *flags, char *errbuf,
-                            size_t errlen)
+static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
+                                       struct lk_ir_lifecycle_rule *r, unsigned *flags,
+                                       struct lk_error *err)
 {
     char buf[32];
     const struct s_xnode *n;
@@ -350,24 +340,23 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
     } else {
         prefix = s_xchild(x, "Prefix");
     }
-    if (prefix && !prefix->text)
-        return lk_svc_fail(errbuf, errlen, "rule %.80s: <Prefix> holds elements", r->id);
+    LK_ENSURE(!prefix || prefix->text,
+              lk_error_set(err, LK_STATUS_SCHEMA, "rule %.80s: <Prefix> holds elements", r->id));
     r->prefix = lk_ir_strdup(st, prefix ? prefix->text : "");
 
     const char *status = s_xtrim(s_xchild(x, "Status"), buf, sizeof(buf));
-    if (!status || (strcmp(status, "Enabled") != 0 && strcmp(status, "Disabled") != 0))
-        return lk_svc_fail(errbuf, errlen, "rule %.80s: <Status> must be Enabled or Disabled", r->id);
+    LK_ENSURE(status && (!strcmp(status, "Enabled") || !strcmp(status, "Disabled")),
+              lk_error_set(err, LK_STATUS_SCHEMA,
+                           "rule %.80s: <Status> must be Enabled or Disabled", r->id));
     r->enabled = !strcmp(status, "Enabled");
 
     /* Expiration (model LifecycleExpiration): Days, Date or ExpiredObjectDeleteMarker. */
     const struct s_xnode *exp = s_xchild(x, "Expiration");
     if (exp) {
-        if ((n = s_xchild(exp, "Days")) &&
-            s_xint(n, 1, INT32_MAX, &r->expiration_days, errbuf, errlen) != 0)
-            return -1;
-        if ((n = s_xchild(exp, "ExpiredObjectDeleteMarker")) &&
-            s_xbool(n, &r->expired_object_delete_marker, errbuf, errlen) != 0)
-            return -1;
+        if ((n = s_xchild(exp, "Days")))
+            LK_GUARD(s_xint(n, 1, INT32_MAX, &r->expiration_days, err));
+        if ((n = s_xchild(exp, "ExpiredObjectDeleteMarker")))
+            LK_GUARD(s_xbool(n, &r->expired_object_delete_marker, err));
         if (s_xchild(exp, "Date"))
             *flags |= LK_S3_UNMODELLED_DATE;
     }
@@ -380,18 +369,17 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
         struct lk_ir_transition tr = {0};
         const struct s_xnode *days = s_xchild(t, "Days");
         if (!days) {
-            if (s_xchild(t, "Date"))
-                *flags |= LK_S3_UNMODELLED_DATE;
-            else
-                return lk_svc_fail(errbuf, errlen, "rule %.80s: <Transition> without <Days>", r->id);
+            LK_ENSURE(s_xchild(t, "Date"),
+                      lk_error_set(err, LK_STATUS_SCHEMA, "rule %.80s: <Transition> without <Days>",
+                                   r->id));
+            *flags |= LK_S3_UNMODELLED_DATE;
             continue;
         }
         /* Days may be 0 for a transition (to INTELLIGENT_TIERING or GLACIER at creation). */
-        if (s_xint(days, 0, INT32_MAX, &tr.days, errbuf, errlen) != 0)
-            return -1;
+        LK_GUARD(s_xint(days, 0, INT32_MAX, &tr.days, err));
         const char *sc = s_xtrim(s_xchild(t, "StorageClass"), buf, sizeof(buf));
-        if (!sc)
-            return lk_svc_fail(errbuf, errlen, "rule %.80s: <Transition> without <StorageClass>", r->id);
+        LK_ENSURE(sc, lk_error_set(err, LK_STATUS_SCHEMA,
+                                   "rule %.80s: <Transition> without <StorageClass>", r->id));
         if (!lk_ir_storage_class_parse(sc, &tr.storage_class)) {
             *flags |= LK_S3_UNMODELLED_STORAGE_CLASS;
             continue;
@@ -399,37 +387,34 @@ static int s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
         r->transitions[r->n_transitions++] = tr;
     }
     if (r->n_transitions > 1)
-        qsort(r->transitions, r->n_transitions, sizeof(*r->transitions), s_cmp_transition);
+        qsort(r->transitions, r->n_transitions, sizeof(*r->transitions), lk_ir_cmp_transition);
 
     if (s_xchild(x, "NoncurrentVersionTransition"))
         *flags |= LK_S3_UNMODELLED_NONCURRENT_TRANSITION;
 
     const struct s_xnode *nce = s_xchild(x, "NoncurrentVersionExpiration");
     if (nce) {
-        if ((n = s_xchild(nce, "NoncurrentDays")) &&
-            s_xint(n, 1, INT32_MAX, &r->noncurrent_expiration_days, errbuf, errlen) != 0)
-            return -1;
+        if ((n = s_xchild(nce, "NoncurrentDays")))
+            LK_GUARD(s_xint(n, 1, INT32_MAX, &r->noncurrent_expiration_days, err));
         if (s_xchild(nce, "NewerNoncurrentVersions"))
             *flags |= LK_S3_UNMODELLED_NEWER_NONCURRENT;
     }
 
     const struct s_xnode *abort_mpu = s_xchild(x, "AbortIncompleteMultipartUpload");
-    if (abort_mpu && (n = s_xchild(abort_mpu, "DaysAfterInitiation")) &&
-        s_xint(n, 1, INT32_MAX, &r->abort_incomplete_upload_days, errbuf, errlen) != 0)
-        return -1;
-    return 0;
+    if (abort_mpu && (n = s_xchild(abort_mpu, "DaysAfterInitiation")))
+        LK_GUARD(s_xint(n, 1, INT32_MAX, &r->abort_incomplete_upload_days, err));
+    return LK_STATUS_OK;
 }
 
-int lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
-                          const char *min_size_header, struct lk_ir_lifecycle *out,
-                          unsigned *unmodelled, char *errbuf, size_t errlen)
+enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
+                                     const char *min_size_header, struct lk_ir_lifecycle *out,
+                                     unsigned *unmodelled, struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     unsigned flags = 0;
     struct s_xdoc d;
     struct lk_ir_lifecycle lc = {0};
-    if (s_xparse(&d, xml, len, "LifecycleConfiguration", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LifecycleConfiguration", err), cleanup);
     lc.present = true;
     if (!lk_s3_transition_min_size_parse(min_size_header, &lc.transition_min_size))
         flags |= LK_S3_UNMODELLED_MIN_SIZE;
@@ -439,29 +424,26 @@ int lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
     size_t n = s_count(first);
     lc.rules = n ? lk_arena_alloc(&st->arena, n * sizeof(*lc.rules)) : NULL;
     for (const struct s_xnode *x = first; x; x = s_xnext(x)) {
-        if (s_lifecycle_rule(st, x, &lc.rules[lc.n_rules], &flags, errbuf, errlen) != 0)
-            goto cleanup;
+        LK_GUARD_GOTO(rc, s_lifecycle_rule(st, x, &lc.rules[lc.n_rules], &flags, err), cleanup);
         lc.n_rules++;
     }
     if (lc.n_rules > 1)
-        qsort(lc.rules, lc.n_rules, sizeof(*lc.rules), s_cmp_rule);
+        qsort(lc.rules, lc.n_rules, sizeof(*lc.rules), lk_ir_cmp_rule);
     *out = lc;
     if (unmodelled)
         *unmodelled = flags;
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
 }
 
-int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
-                           size_t errlen)
+enum lk_status lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out,
+                                      struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     char buf[16];
     struct s_xdoc d;
-    if (s_xparse(&d, xml, len, "VersioningConfiguration", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "VersioningConfiguration", err), cleanup);
     /* "If the versioning state has never been set on a bucket, it has no versioning state; a
      * GetBucketVersioning request does not return a versioning state value." (S3 API
      * Reference, PutBucketVersioning; the model's PutBucketVersioning documentation) */
@@ -469,43 +451,36 @@ int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out
     const struct s_xnode *n = s_xchild(d.root, "Status");
     if (n) {
         const char *t = s_xtrim(n, buf, sizeof(buf));
-        if (t && !strcmp(t, "Enabled")) {
-            v = LK_IR_VERSIONING_ENABLED;
-        } else if (t && !strcmp(t, "Suspended")) {
-            v = LK_IR_VERSIONING_SUSPENDED;
-        } else {
-            lk_svc_fail(errbuf, errlen, "<Status> must be Enabled or Suspended");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(rc, t && (!strcmp(t, "Enabled") || !strcmp(t, "Suspended")),
+                       lk_error_set(err, LK_STATUS_SCHEMA, "<Status> must be Enabled or Suspended"),
+                       cleanup);
+        v = !strcmp(t, "Enabled") ? LK_IR_VERSIONING_ENABLED : LK_IR_VERSIONING_SUSPENDED;
     }
     /* The element is spelled MfaDelete (model MFADelete, locationName "MfaDelete"); it appears
      * only once MFA delete was ever configured. */
     bool mfa = false;
     if ((n = s_xchild(d.root, "MfaDelete"))) {
         const char *t = s_xtrim(n, buf, sizeof(buf));
-        if (t && !strcmp(t, "Enabled")) {
-            mfa = true;
-        } else if (!t || strcmp(t, "Disabled") != 0) {
-            lk_svc_fail(errbuf, errlen, "<MfaDelete> must be Enabled or Disabled");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(
+            rc, t && (!strcmp(t, "Enabled") || !strcmp(t, "Disabled")),
+            lk_error_set(err, LK_STATUS_SCHEMA, "<MfaDelete> must be Enabled or Disabled"),
+            cleanup);
+        mfa = !strcmp(t, "Enabled");
     }
     out->versioning = v;
     out->mfa_delete = mfa;
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
 }
 
-int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
-                            size_t errlen)
+enum lk_status lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *out,
+                                       struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     char buf[16];
     struct s_xdoc d;
-    if (s_xparse(&d, xml, len, "ObjectLockConfiguration", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ObjectLockConfiguration", err), cleanup);
     memset(&out->object_lock, 0, sizeof(out->object_lock));
     const struct s_xnode *n = s_xchild(d.root, "ObjectLockEnabled");
     const char *t = s_xtrim(n, buf, sizeof(buf));
@@ -514,90 +489,83 @@ int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *ou
     const struct s_xnode *ret = s_xchild(s_xchild(d.root, "Rule"), "DefaultRetention");
     if (ret) {
         const char *mode = s_xtrim(s_xchild(ret, "Mode"), buf, sizeof(buf));
-        if (mode && !strcmp(mode, "GOVERNANCE")) {
-            out->object_lock.mode = LK_IR_LOCK_GOVERNANCE;
-        } else if (mode && !strcmp(mode, "COMPLIANCE")) {
-            out->object_lock.mode = LK_IR_LOCK_COMPLIANCE;
-        } else {
-            lk_svc_fail(errbuf, errlen, "<Mode> must be GOVERNANCE or COMPLIANCE");
-            goto cleanup;
-        }
+        LK_ENSURE_GOTO(
+            rc, mode && (!strcmp(mode, "GOVERNANCE") || !strcmp(mode, "COMPLIANCE")),
+            lk_error_set(err, LK_STATUS_SCHEMA, "<Mode> must be GOVERNANCE or COMPLIANCE"),
+            cleanup);
+        out->object_lock.mode =
+            !strcmp(mode, "GOVERNANCE") ? LK_IR_LOCK_GOVERNANCE : LK_IR_LOCK_COMPLIANCE;
         /* "The DefaultRetention settings require both a mode and a period. The
          * DefaultRetention period can be either Days or Years but you must select one."
          * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DefaultRetention.html) */
         const struct s_xnode *days = s_xchild(ret, "Days");
         const struct s_xnode *years = s_xchild(ret, "Years");
-        if (!days == !years) {
-            lk_svc_fail(errbuf, errlen, "<DefaultRetention> needs exactly one of <Days> or <Years>");
-            goto cleanup;
-        }
-        if (days && s_xint(days, 1, INT32_MAX, &out->object_lock.days, errbuf, errlen) != 0)
-            goto cleanup;
-        if (years && s_xint(years, 1, INT32_MAX, &out->object_lock.years, errbuf, errlen) != 0)
-            goto cleanup;
+        LK_ENSURE_GOTO(rc, !days != !years,
+                       lk_error_set(err, LK_STATUS_SCHEMA,
+                                    "<DefaultRetention> needs exactly one of <Days> or <Years>"),
+                       cleanup);
+        if (days)
+            LK_GUARD_GOTO(rc, s_xint(days, 1, INT32_MAX, &out->object_lock.days, err), cleanup);
+        if (years)
+            LK_GUARD_GOTO(rc, s_xint(years, 1, INT32_MAX, &out->object_lock.years, err), cleanup);
     }
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
 }
 
-int lk_s3_parse_public_access_block(const char *xml, size_t len, struct lk_ir_bucket *out,
-                                    char *errbuf, size_t errlen)
+enum lk_status lk_s3_parse_public_access_block(const char *xml, size_t len,
+                                               struct lk_ir_bucket *out, struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     struct s_xdoc d;
-    if (s_xparse(&d, xml, len, "PublicAccessBlockConfiguration", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "PublicAccessBlockConfiguration", err), cleanup);
     static const char *const names[4] = {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
                                          "RestrictPublicBuckets"};
     bool v[4] = {false, false, false, false};
     for (int i = 0; i < 4; i++) {
         const struct s_xnode *n = s_xchild(d.root, names[i]);
-        if (n && s_xbool(n, &v[i], errbuf, errlen) != 0)
-            goto cleanup;
+        if (n)
+            LK_GUARD_GOTO(rc, s_xbool(n, &v[i], err), cleanup);
     }
     out->public_access_block.present = true;
     out->public_access_block.block_public_acls = v[0];
     out->public_access_block.ignore_public_acls = v[1];
     out->public_access_block.block_public_policy = v[2];
     out->public_access_block.restrict_public_buckets = v[3];
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
 }
 
-int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
-                           struct lk_ir_bucket *out, unsigned *unmodelled, char *errbuf,
-                           size_t errlen)
+enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
+                                      struct lk_ir_bucket *out, unsigned *unmodelled,
+                                      struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     unsigned flags = 0;
     struct s_xdoc d;
-    if (s_xparse(&d, xml, len, "ServerSideEncryptionConfiguration", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ServerSideEncryptionConfiguration", err), cleanup);
     /* Rule is flattened (model ServerSideEncryptionRules, locationName "Rule"); S3 holds one. */
     const struct s_xnode *rule = s_xchild(d.root, "Rule");
-    if (!rule) {
-        lk_svc_fail(errbuf, errlen, "<ServerSideEncryptionConfiguration> has no <Rule>");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(
+        rc, rule,
+        lk_error_set(err, LK_STATUS_SCHEMA, "<ServerSideEncryptionConfiguration> has no <Rule>"),
+        cleanup);
     if (s_xnext(rule) || s_xchild(rule, "BlockedEncryptionTypes"))
         flags |= LK_S3_UNMODELLED_ENCRYPTION;
     const struct s_xnode *def = s_xchild(rule, "ApplyServerSideEncryptionByDefault");
     const struct s_xnode *alg = s_xchild(def, "SSEAlgorithm");
     char buf[64];
     const char *a = s_xtrim(alg, buf, sizeof(buf));
-    if (!a || !*a) {
-        lk_svc_fail(errbuf, errlen, "encryption rule without <SSEAlgorithm>");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(rc, a && *a,
+                   lk_error_set(err, LK_STATUS_SCHEMA, "encryption rule without <SSEAlgorithm>"),
+                   cleanup);
     const struct s_xnode *key = s_xchild(def, "KMSMasterKeyID");
     bool bucket_key = false;
     const struct s_xnode *bk = s_xchild(rule, "BucketKeyEnabled");
-    if (bk && s_xbool(bk, &bucket_key, errbuf, errlen) != 0)
-        goto cleanup;
+    if (bk)
+        LK_GUARD_GOTO(rc, s_xbool(bk, &bucket_key, err), cleanup);
     out->encryption.present = true;
     out->encryption.algorithm = lk_ir_strdup(st, a);
     out->encryption.kms_key_id =
@@ -605,7 +573,6 @@ int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
     out->encryption.bucket_key_enabled = bucket_key;
     if (unmodelled)
         *unmodelled = flags;
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
@@ -624,19 +591,16 @@ static bool s_region_ok(const char *r)
     return n > 0 && n <= 64;
 }
 
-int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, char **region,
-                         char *errbuf, size_t errlen)
+enum lk_status lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len,
+                                    char **region, struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc;
     char buf[72];
     struct s_xdoc d;
-    if (s_xparse(&d, xml, len, "LocationConstraint", errbuf, errlen) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LocationConstraint", err), cleanup);
     const char *t = s_xtrim(d.root, buf, sizeof(buf));
-    if (!t) {
-        lk_svc_fail(errbuf, errlen, "<LocationConstraint> holds elements");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(
+        rc, t, lk_error_set(err, LK_STATUS_SCHEMA, "<LocationConstraint> holds elements"), cleanup);
     /* "Buckets in Region us-east-1 have a LocationConstraint of null. Buckets with a
      * LocationConstraint of EU reside in eu-west-1."
      * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html) */
@@ -644,12 +608,12 @@ int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, ch
         t = "us-east-1";
     else if (!strcmp(t, "EU"))
         t = "eu-west-1";
-    else if (!s_region_ok(t)) {
-        lk_svc_fail(errbuf, errlen, "<LocationConstraint> is not a region name");
-        goto cleanup;
-    }
+    else
+        LK_ENSURE_GOTO(
+            rc, s_region_ok(t),
+            lk_error_set(err, LK_STATUS_SCHEMA, "<LocationConstraint> is not a region name"),
+            cleanup);
     *region = lk_ir_strdup(st, t);
-    rc = 0;
 cleanup:
     s_xdoc_free(&d);
     return rc;
@@ -657,10 +621,11 @@ cleanup:
 
 /* ------------------------------------------------------------------------------ calls */
 
-static int s_call(struct lk_aws_client *client, const char *op, const char *method,
-                  const char *bucket, const char *region, const char *path, const char *body,
-                  size_t len, bool content_md5, const struct lk_http_header *headers,
-                  size_t n_headers, struct lk_http_response *resp, struct lk_aws_error *err)
+static enum lk_status s_call(struct lk_aws_client *client, const char *op, const char *method,
+                             const char *bucket, const char *region, const char *path,
+                             const char *body, size_t len, bool content_md5,
+                             const struct lk_http_header *headers, size_t n_headers,
+                             struct lk_http_response *resp, struct lk_aws_error *err)
 {
     struct lk_aws_request req = {0};
     req.service = LK_AWS_S3;
@@ -674,11 +639,17 @@ static int s_call(struct lk_aws_client *client, const char *op, const char *meth
     req.extra_headers = headers;
     req.n_extra_headers = n_headers;
     req.region = region;
-    if (lk_aws_call(client, &req, resp, err) != 0)
-        return -1;
+    LK_GUARD(lk_svc_result(lk_aws_call(client, &req, resp, err), err));
     /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
     lk_aws_error_clear(err);
-    return 0;
+    return LK_STATUS_OK;
+}
+
+/* A 2xx answer that the parser refused: LK_SVC_MALFORMED_RESPONSE with the parser's reason. */
+static enum lk_status s_malformed(struct lk_aws_error *err, const char *op,
+                                  const struct lk_http_response *resp, const struct lk_error *why)
+{
+    return lk_svc_result(lk_aws_error_malformed(err, op, resp, why->message), err);
 }
 
 static bool s_code_is(const struct lk_aws_error *err, const char *code)
@@ -700,25 +671,25 @@ static const char *s_body(const struct lk_http_response *resp)
     return (const char *)resp->body;
 }
 
-int lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
-                      struct lk_ir_state *st, bool *exists, char **bucket_region,
-                      struct lk_aws_error *err)
+enum lk_status lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket,
+                                 const char *region, struct lk_ir_state *st, bool *exists,
+                                 char **bucket_region, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    int rc = -1;
+    enum lk_status rc;
     if (bucket_region)
         *bucket_region = NULL;
     *exists = false;
-    int call =
+    rc =
         s_call(client, S3_OP_HEAD, "HEAD", bucket, region, "", NULL, 0, false, NULL, 0, &resp, err);
     /* "To find a bucket's region, read x-amz-bucket-region from any HeadBucket response, a 301
      * included" (docs/protocol-notes.md §3; S3 API Reference, HeadBucket). */
     const char *hdr = lk_http_header_get(&resp, "x-amz-bucket-region");
-    if (call != 0) {
+    if (rc != LK_STATUS_OK) {
         /* HeadBucket errors have no body, so the status is all there is: 404 = no bucket. */
         if (err->transport == LK_HTTP_OK && err->http_status == 404) {
             lk_aws_error_clear(err);
-            rc = 0;
+            rc = LK_STATUS_OK;
             goto cleanup;
         }
         /* A bucket in another region answers 301 (or 400 AuthorizationHeaderMalformed when the
@@ -729,108 +700,99 @@ int lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket, const ch
             *exists = true;
             if (bucket_region)
                 *bucket_region = lk_ir_strdup(st, hdr);
-            rc = 0;
+            rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
     *exists = true;
     if (bucket_region && hdr && s_region_ok(hdr))
         *bucket_region = lk_ir_strdup(st, hdr);
-    rc = 0;
 cleanup:
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket, const char *region,
-                              struct lk_ir_state *st, char **bucket_region,
-                              struct lk_aws_error *err)
+enum lk_status lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket,
+                                         const char *region, struct lk_ir_state *st,
+                                         char **bucket_region, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char why[160];
-    int rc = -1;
-    if (s_call(client, S3_OP_LOCATION, "GET", bucket, region, "?location", NULL, 0, false, NULL, 0,
-               &resp, err) != 0)
-        goto cleanup;
-    if (lk_s3_parse_location(st, s_body(&resp), resp.body_len, bucket_region, why, sizeof(why)) !=
-        0) {
-        lk_aws_error_malformed(err, S3_OP_LOCATION, &resp, why);
-        goto cleanup;
-    }
-    rc = 0;
+    struct lk_error why = {0};
+    enum lk_status rc;
+    LK_GUARD_GOTO(rc,
+                  s_call(client, S3_OP_LOCATION, "GET", bucket, region, "?location", NULL, 0, false,
+                         NULL, 0, &resp, err),
+                  cleanup);
+    if (lk_s3_parse_location(st, s_body(&resp), resp.body_len, bucket_region, &why) != LK_STATUS_OK)
+        rc = s_malformed(err, S3_OP_LOCATION, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
-                        bool object_lock, struct lk_aws_error *err)
+enum lk_status lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket,
+                                   const char *region, bool object_lock, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char *body = NULL;
-    int rc = -1;
+    struct lk_buf b;
+    enum lk_status rc;
+    lk_buf_init(&b, LK_BUF_MAX_REQUEST);
     if (!region)
         region = client->cfg.region;
-    if (!region || !s_region_ok(region)) {
-        lk_aws_error_invalid(err, S3_OP_CREATE, "CreateBucket needs a valid region name");
-        goto cleanup;
-    }
+    LK_ENSURE_GOTO(
+        rc, region && s_region_ok(region),
+        lk_svc_result(
+            lk_aws_error_invalid(err, S3_OP_CREATE, "CreateBucket needs a valid region name"), err),
+        cleanup);
     /* "If you don't specify a Region, the bucket is created in the US East (N. Virginia) Region
      * (us-east-1)"; naming us-east-1 as LocationConstraint is refused
-     * (InvalidLocationConstraint). (S3 API Reference, CreateBucket) */
-    size_t len = 0;
-    if (strcmp(region, "us-east-1") != 0) {
-        struct lk_buf b;
-        lk_buf_init(&b);
+     * (InvalidLocationConstraint). (S3 API Reference, CreateBucket) A region name is at most 64
+     * characters (s_region_ok()), so the body stays far below its cap. */
+    if (strcmp(region, "us-east-1") != 0)
         lk_buf_printf(&b,
                       "<CreateBucketConfiguration xmlns=\"" LK_S3_XML_NAMESPACE "\">"
                       "<LocationConstraint>%s</LocationConstraint></CreateBucketConfiguration>",
                       region);
-        body = b.data;
-        len = b.len;
-    }
+    LK_GUARD_GOTO(rc, lk_buf_status(&b), cleanup);
     /* x-amz-bucket-object-lock-enabled (model CreateBucketRequest ObjectLockEnabledForBucket,
      * a header). */
     char name[] = "x-amz-bucket-object-lock-enabled";
     char value[] = "true";
     struct lk_http_header hdr = {name, value};
-    if (s_call(client, S3_OP_CREATE, "PUT", bucket, region, "", body, len, false,
-               object_lock ? &hdr : NULL, object_lock ? 1 : 0, &resp, err) != 0)
-        goto cleanup;
-    rc = 0;
+    rc = s_call(client, S3_OP_CREATE, "PUT", bucket, region, "", b.data, b.len, false,
+                object_lock ? &hdr : NULL, object_lock ? 1 : 0, &resp, err);
 cleanup:
-    free(body);
+    lk_buf_free(&b);
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                        struct lk_ir_state *st, struct lk_ir_lifecycle *out, unsigned *unmodelled,
-                        struct lk_aws_error *err)
+enum lk_status lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket,
+                                   const char *region, struct lk_ir_state *st,
+                                   struct lk_ir_lifecycle *out, unsigned *unmodelled,
+                                   struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char why[160];
-    int rc = -1;
+    struct lk_error why = {0};
+    enum lk_status rc;
     if (unmodelled)
         *unmodelled = 0;
-    if (s_call(client, S3_OP_GET_LIFECYCLE, "GET", bucket, region, "?lifecycle", NULL, 0, false,
-               NULL, 0, &resp, err) != 0) {
+    rc = s_call(client, S3_OP_GET_LIFECYCLE, "GET", bucket, region, "?lifecycle", NULL, 0, false,
+                NULL, 0, &resp, err);
+    if (rc != LK_STATUS_OK) {
         /* "NoSuchLifecycleConfiguration: The lifecycle configuration does not exist" (the
          * operation's documented special error). */
         if (s_absent(err, S3_ABSENT_LIFECYCLE)) {
             memset(out, 0, sizeof(*out));
-            rc = 0;
+            rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
     if (lk_s3_parse_lifecycle(
             st, s_body(&resp), resp.body_len,
             lk_http_header_get(&resp, "x-amz-transition-default-minimum-object-size"), out,
-            unmodelled, why, sizeof(why)) != 0) {
-        lk_aws_error_malformed(err, S3_OP_GET_LIFECYCLE, &resp, why);
-        goto cleanup;
-    }
-    rc = 0;
+            unmodelled, &why) != LK_STATUS_OK)
+        rc = s_malformed(err, S3_OP_GET_LIFECYCLE, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
     return rc;
@@ -840,30 +802,32 @@ cleanup:
  * model: without Content-MD5 (or a flexible checksum) S3 answers 400 InvalidRequest "Missing
  * required header for this request: Content-MD5" (docs/protocol-notes.md §3, "Integrity
  * header"). Content-MD5 works on AWS and on S3 clones alike. */
-static int s_put(struct lk_aws_client *client, const char *op, const char *bucket,
-                 const char *region, const char *path, const char *body, size_t len,
-                 const struct lk_http_header *headers, size_t n_headers, struct lk_aws_error *err)
+static enum lk_status s_put(struct lk_aws_client *client, const char *op, const char *bucket,
+                            const char *region, const char *path, const char *body, size_t len,
+                            const struct lk_http_header *headers, size_t n_headers,
+                            struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    int rc = s_call(client, op, "PUT", bucket, region, path, body, len, true, headers, n_headers,
-                    &resp, err);
+    enum lk_status rc = s_call(client, op, "PUT", bucket, region, path, body, len, true, headers,
+                               n_headers, &resp, err);
     lk_http_response_free(&resp);
     return rc;
 }
 
-static int s_delete(struct lk_aws_client *client, const char *op, const char *bucket,
-                    const char *region, const char *path, struct lk_aws_error *err)
+static enum lk_status s_delete(struct lk_aws_client *client, const char *op, const char *bucket,
+                               const char *region, const char *path, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    int rc =
+    enum lk_status rc =
         s_call(client, op, "DELETE", bucket, region, path, NULL, 0, false, NULL, 0, &resp, err);
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                        const char *xml, size_t len, enum lk_ir_transition_min_size min_size,
-                        struct lk_aws_error *err)
+enum lk_status lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket,
+                                   const char *region, const char *xml, size_t len,
+                                   enum lk_ir_transition_min_size min_size,
+                                   struct lk_aws_error *err)
 {
     /* x-amz-transition-default-minimum-object-size is a request header of
      * PutBucketLifecycleConfiguration (S3 API Reference; [M43] in docs/protocol-notes.md §3). */
@@ -876,167 +840,173 @@ int lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket, const 
                  api ? &hdr : NULL, api ? 1 : 0, err);
 }
 
-int lk_s3_delete_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                           struct lk_aws_error *err)
+enum lk_status lk_s3_delete_lifecycle(struct lk_aws_client *client, const char *bucket,
+                                      const char *region, struct lk_aws_error *err)
 {
     return s_delete(client, S3_OP_DELETE_LIFECYCLE, bucket, region, "?lifecycle", err);
 }
 
-int lk_s3_get_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                     struct lk_ir_state *st, struct lk_ir_bucket_policy *out, char **raw,
-                     unsigned *unmodelled, struct lk_aws_error *err)
+enum lk_status lk_s3_get_policy(struct lk_aws_client *client, const char *bucket,
+                                const char *region, struct lk_ir_state *st,
+                                struct lk_ir_bucket_policy *out, char **raw, unsigned *unmodelled,
+                                struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char why[160];
-    int rc = -1;
+    struct lk_error why = {0};
+    enum lk_status rc;
     if (raw)
         *raw = NULL;
     if (unmodelled)
         *unmodelled = 0;
-    if (s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL, 0, false, NULL, 0,
-               &resp, err) != 0) {
+    rc = s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL, 0, false, NULL, 0,
+                &resp, err);
+    if (rc != LK_STATUS_OK) {
         if (s_absent(err, S3_ABSENT_POLICY)) {
             memset(out, 0, sizeof(*out));
-            rc = 0;
+            rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
     /* The payload is the policy text itself, not XML (model GetBucketPolicyOutput: payload
      * "Policy", a string). */
-    if (lk_policy_json_parse(st, s_body(&resp), resp.body_len, st->partition, out, unmodelled, why,
-                             sizeof(why)) != 0) {
-        lk_aws_error_malformed(err, S3_OP_GET_POLICY, &resp, why);
+    if (lk_policy_json_parse(st, s_body(&resp), resp.body_len, st->partition, out, unmodelled,
+                             &why) != LK_STATUS_OK) {
+        rc = s_malformed(err, S3_OP_GET_POLICY, &resp, &why);
         goto cleanup;
     }
     if (raw)
         *raw = lk_ir_strndup(st, s_body(&resp), resp.body_len);
-    rc = 0;
 cleanup:
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_put_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                     const char *json, size_t len, struct lk_aws_error *err)
+enum lk_status lk_s3_put_policy(struct lk_aws_client *client, const char *bucket,
+                                const char *region, const char *json, size_t len,
+                                struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_POLICY, bucket, region, "?policy", json, len, NULL, 0, err);
 }
 
-int lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                        struct lk_aws_error *err)
+enum lk_status lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket,
+                                   const char *region, struct lk_aws_error *err)
 {
     return s_delete(client, S3_OP_DELETE_POLICY, bucket, region, "?policy", err);
 }
 
 /* A Get whose XML answer fills part of a bucket, with an optional "not configured" code. */
-static int s_get_part(struct lk_aws_client *client, const char *op, const char *bucket,
-                      const char *region, const char *path, const char *absent_code,
-                      int (*parse)(const char *, size_t, struct lk_ir_bucket *, char *, size_t),
-                      struct lk_ir_bucket *out, bool *absent, struct lk_aws_error *err)
+static enum lk_status s_get_part(struct lk_aws_client *client, const char *op, const char *bucket,
+                                 const char *region, const char *path, const char *absent_code,
+                                 enum lk_status (*parse)(const char *, size_t,
+                                                         struct lk_ir_bucket *, struct lk_error *),
+                                 struct lk_ir_bucket *out, bool *absent, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char why[160];
-    int rc = -1;
+    struct lk_error why = {0};
+    enum lk_status rc;
     *absent = false;
-    if (s_call(client, op, "GET", bucket, region, path, NULL, 0, false, NULL, 0, &resp, err) != 0) {
+    rc = s_call(client, op, "GET", bucket, region, path, NULL, 0, false, NULL, 0, &resp, err);
+    if (rc != LK_STATUS_OK) {
         if (absent_code && s_absent(err, absent_code)) {
             *absent = true;
-            rc = 0;
+            rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
-    if (parse(s_body(&resp), resp.body_len, out, why, sizeof(why)) != 0) {
-        lk_aws_error_malformed(err, op, &resp, why);
-        goto cleanup;
-    }
-    rc = 0;
+    if (parse(s_body(&resp), resp.body_len, out, &why) != LK_STATUS_OK)
+        rc = s_malformed(err, op, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_get_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
-                         struct lk_ir_bucket *out, struct lk_aws_error *err)
+enum lk_status lk_s3_get_versioning(struct lk_aws_client *client, const char *bucket,
+                                    const char *region, struct lk_ir_bucket *out,
+                                    struct lk_aws_error *err)
 {
     bool absent;
     return s_get_part(client, S3_OP_GET_VERSIONING, bucket, region, "?versioning", NULL,
                       lk_s3_parse_versioning, out, &absent, err);
 }
 
-int lk_s3_put_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
-                         const char *xml, size_t len, struct lk_aws_error *err)
+enum lk_status lk_s3_put_versioning(struct lk_aws_client *client, const char *bucket,
+                                    const char *region, const char *xml, size_t len,
+                                    struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_VERSIONING, bucket, region, "?versioning", xml, len, NULL, 0,
                  err);
 }
 
-int lk_s3_get_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
-                          struct lk_ir_bucket *out, struct lk_aws_error *err)
+enum lk_status lk_s3_get_object_lock(struct lk_aws_client *client, const char *bucket,
+                                     const char *region, struct lk_ir_bucket *out,
+                                     struct lk_aws_error *err)
 {
     bool absent;
-    int rc = s_get_part(client, S3_OP_GET_LOCK, bucket, region, "?object-lock", S3_ABSENT_LOCK,
-                        lk_s3_parse_object_lock, out, &absent, err);
-    if (rc == 0 && absent)
+    enum lk_status rc = s_get_part(client, S3_OP_GET_LOCK, bucket, region, "?object-lock",
+                                   S3_ABSENT_LOCK, lk_s3_parse_object_lock, out, &absent, err);
+    if (rc == LK_STATUS_OK && absent)
         memset(&out->object_lock, 0, sizeof(out->object_lock));
     return rc;
 }
 
-int lk_s3_put_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
-                          const char *xml, size_t len, struct lk_aws_error *err)
+enum lk_status lk_s3_put_object_lock(struct lk_aws_client *client, const char *bucket,
+                                     const char *region, const char *xml, size_t len,
+                                     struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_LOCK, bucket, region, "?object-lock", xml, len, NULL, 0, err);
 }
 
-int lk_s3_get_public_access_block(struct lk_aws_client *client, const char *bucket,
-                                  const char *region, struct lk_ir_bucket *out,
-                                  struct lk_aws_error *err)
+enum lk_status lk_s3_get_public_access_block(struct lk_aws_client *client, const char *bucket,
+                                             const char *region, struct lk_ir_bucket *out,
+                                             struct lk_aws_error *err)
 {
     bool absent;
-    int rc = s_get_part(client, S3_OP_GET_PAB, bucket, region, "?publicAccessBlock", S3_ABSENT_PAB,
-                        lk_s3_parse_public_access_block, out, &absent, err);
-    if (rc == 0 && absent)
+    enum lk_status rc =
+        s_get_part(client, S3_OP_GET_PAB, bucket, region, "?publicAccessBlock", S3_ABSENT_PAB,
+                   lk_s3_parse_public_access_block, out, &absent, err);
+    if (rc == LK_STATUS_OK && absent)
         memset(&out->public_access_block, 0, sizeof(out->public_access_block));
     return rc;
 }
 
-int lk_s3_put_public_access_block(struct lk_aws_client *client, const char *bucket,
-                                  const char *region, const char *xml, size_t len,
-                                  struct lk_aws_error *err)
+enum lk_status lk_s3_put_public_access_block(struct lk_aws_client *client, const char *bucket,
+                                             const char *region, const char *xml, size_t len,
+                                             struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_PAB, bucket, region, "?publicAccessBlock", xml, len, NULL, 0,
                  err);
 }
 
-int lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
-                         struct lk_ir_state *st, struct lk_ir_bucket *out, unsigned *unmodelled,
-                         struct lk_aws_error *err)
+enum lk_status lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket,
+                                    const char *region, struct lk_ir_state *st,
+                                    struct lk_ir_bucket *out, unsigned *unmodelled,
+                                    struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
-    char why[160];
-    int rc = -1;
+    struct lk_error why = {0};
+    enum lk_status rc;
     if (unmodelled)
         *unmodelled = 0;
-    if (s_call(client, S3_OP_GET_ENCRYPTION, "GET", bucket, region, "?encryption", NULL, 0, false,
-               NULL, 0, &resp, err) != 0) {
+    rc = s_call(client, S3_OP_GET_ENCRYPTION, "GET", bucket, region, "?encryption", NULL, 0, false,
+                NULL, 0, &resp, err);
+    if (rc != LK_STATUS_OK) {
         if (s_absent(err, S3_ABSENT_ENCRYPTION)) {
             memset(&out->encryption, 0, sizeof(out->encryption));
-            rc = 0;
+            rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
-    if (lk_s3_parse_encryption(st, s_body(&resp), resp.body_len, out, unmodelled, why,
-                               sizeof(why)) != 0) {
-        lk_aws_error_malformed(err, S3_OP_GET_ENCRYPTION, &resp, why);
-        goto cleanup;
-    }
-    rc = 0;
+    if (lk_s3_parse_encryption(st, s_body(&resp), resp.body_len, out, unmodelled, &why) !=
+        LK_STATUS_OK)
+        rc = s_malformed(err, S3_OP_GET_ENCRYPTION, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
     return rc;
 }
 
-int lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
-                         const char *xml, size_t len, struct lk_aws_error *err)
+enum lk_status lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket,
+                                    const char *region, const char *xml, size_t len,
+                                    struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_ENCRYPTION, bucket, region, "?encryption", xml, len, NULL, 0,
                  err);
@@ -1044,62 +1014,59 @@ int lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket, const
 
 /* ------------------------------------------------------------------------------ whole bucket */
 
-int lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
-                         struct lk_ir_bucket *out, unsigned *unmodelled, struct lk_aws_error *err)
+enum lk_status lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name,
+                                    struct lk_ir_state *st, struct lk_ir_bucket *out,
+                                    unsigned *unmodelled, struct lk_aws_error *err)
 {
     unsigned flags = 0, part = 0;
     bool exists = false;
     char *region = NULL;
-    int rc = -1;
+    enum lk_status rc;
     memset(out, 0, sizeof(*out));
     out->name = lk_ir_strdup(st, name);
     if (unmodelled)
         *unmodelled = 0;
 
-    if (lk_s3_head_bucket(client, name, NULL, st, &exists, &region, err) != 0)
+    LK_GUARD_GOTO(rc, lk_s3_head_bucket(client, name, NULL, st, &exists, &region, err), cleanup);
+    if (!exists)
         goto cleanup;
-    if (!exists) {
-        rc = 0;
-        goto cleanup;
-    }
     /* x-amz-bucket-region is on every HeadBucket answer from AWS; S3 clones may omit it. */
-    if (!region && lk_s3_get_bucket_location(client, name, NULL, st, &region, err) != 0)
-        goto cleanup;
+    if (!region)
+        LK_GUARD_GOTO(rc, lk_s3_get_bucket_location(client, name, NULL, st, &region, err), cleanup);
     out->exists = true;
     out->region = region;
 
     /* Every further call is signed for the bucket's own region. */
-    if (lk_s3_get_lifecycle(client, name, region, st, &out->lifecycle, &part, err) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, lk_s3_get_lifecycle(client, name, region, st, &out->lifecycle, &part, err),
+                  cleanup);
     flags |= part;
-    if (lk_s3_get_policy(client, name, region, st, &out->policy, NULL, &part, err) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, lk_s3_get_policy(client, name, region, st, &out->policy, NULL, &part, err),
+                  cleanup);
     if (part)
         flags |= LK_S3_UNMODELLED_POLICY;
-    if (lk_s3_get_versioning(client, name, region, out, err) != 0 ||
-        lk_s3_get_object_lock(client, name, region, out, err) != 0 ||
-        lk_s3_get_public_access_block(client, name, region, out, err) != 0 ||
-        lk_s3_get_encryption(client, name, region, st, out, &part, err) != 0)
-        goto cleanup;
+    LK_GUARD_GOTO(rc, lk_s3_get_versioning(client, name, region, out, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_s3_get_object_lock(client, name, region, out, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_s3_get_public_access_block(client, name, region, out, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_s3_get_encryption(client, name, region, st, out, &part, err), cleanup);
     flags |= part;
     if (unmodelled)
         *unmodelled = flags;
-    rc = 0;
 cleanup:
     /* A bucket deleted between the calls reads as missing, not as an error. */
-    if (rc != 0 && s_code_is(err, S3_NO_SUCH_BUCKET)) {
+    if (rc != LK_STATUS_OK && s_code_is(err, S3_NO_SUCH_BUCKET)) {
         lk_aws_error_clear(err);
         memset(out, 0, sizeof(*out));
         out->name = lk_ir_strdup(st, name);
         if (unmodelled)
             *unmodelled = 0;
-        rc = 0;
+        rc = LK_STATUS_OK;
     }
     return rc;
 }
 
-int lk_s3_read_bucket(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
-                      struct lk_ir_bucket *out, struct lk_aws_error *err)
+enum lk_status lk_s3_read_bucket(struct lk_aws_client *client, const char *name,
+                                 struct lk_ir_state *st, struct lk_ir_bucket *out,
+                                 struct lk_aws_error *err)
 {
     return lk_s3_read_bucket_ex(client, name, st, out, NULL, err);
 }

@@ -12,10 +12,8 @@
  * Facts: docs/protocol-notes.md §3; the S3 API Reference,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/; botocore's S3 model (service-2.json).
  *
- * Conventions: every call returns 0 with @p err left empty, or -1 with @p err filled
- * (operation, AWS code, message, HTTP status, request id); @p err must be empty on entry and the
- * caller clears it after a failure. A 2xx response that cannot be parsed fails with code
- * LK_SVC_MALFORMED_RESPONSE. Strings of the IR values are allocated in @p st's arena.
+ * Conventions: those of runtime/services/service.h (every call returns an enum lk_status and
+ * fills @p err on failure). Strings of the IR values are allocated in @p st's arena.
  * @c region is the bucket's region, used to sign the call (S3 refuses a signature for another
  * region: AuthorizationHeaderMalformed); NULL means the client's region.
  */
@@ -25,14 +23,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime/transport/client.h"
+#include "common/result.h"
 #include "ir/ir.h"
-
-/* Error code given to a 2xx response whose body is not what the operation returns. It is not
- * an AWS code: AWS codes never contain a '.'. */
-#ifndef LK_SVC_MALFORMED_RESPONSE
-#define LK_SVC_MALFORMED_RESPONSE "logkeep.MalformedResponse"
-#endif
+#include "runtime/services/service.h"
+#include "runtime/transport/client.h"
 
 /* Bounds on the XML logkeep parses. A lifecycle configuration holds at most 1,000 rules (S3 API
  * Reference, PutBucketLifecycleConfiguration), a few hundred bytes each; every other
@@ -59,7 +53,10 @@
 
 /* ------------------------------------------------------------------------------ parsers */
 /* The response parsers, exposed for the tests and the fuzzers. Each takes the response body
- * (not necessarily NUL-terminated) and returns 0, or -1 with a one-line reason in @p errbuf. */
+ * (not necessarily NUL-terminated) and returns a status with a one-line reason in @p err
+ * (service.h): LK_STATUS_TOO_LARGE over LK_S3_XML_MAX_BYTES, LK_STATUS_MALFORMED for text that
+ * is not XML or breaks one of the bounds above, LK_STATUS_SCHEMA for another root element or
+ * values S3 does not document. */
 
 /**
  * GetBucketLifecycleConfiguration: <LifecycleConfiguration> -> @p out (present = true; rules
@@ -68,33 +65,36 @@
  *        NULL.
  * @param unmodelled receives LK_S3_UNMODELLED_* bits (may be NULL).
  */
-int lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
-                          const char *min_size_header, struct lk_ir_lifecycle *out,
-                          unsigned *unmodelled, char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml,
+                                                   size_t len, const char *min_size_header,
+                                                   struct lk_ir_lifecycle *out,
+                                                   unsigned *unmodelled, struct lk_error *err);
 
 /** GetBucketVersioning: <VersioningConfiguration> -> out->versioning and out->mfa_delete. No
  *  <Status> is LK_IR_VERSIONING_NEVER. */
-int lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
-                           size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_versioning(const char *xml, size_t len,
+                                                    struct lk_ir_bucket *out, struct lk_error *err);
 
 /** GetObjectLockConfiguration: <ObjectLockConfiguration> -> out->object_lock. */
-int lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir_bucket *out, char *errbuf,
-                            size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_object_lock(const char *xml, size_t len,
+                                                     struct lk_ir_bucket *out,
+                                                     struct lk_error *err);
 
 /** GetPublicAccessBlock: <PublicAccessBlockConfiguration> -> out->public_access_block
  *  (present = true; a setting not reported is false). */
-int lk_s3_parse_public_access_block(const char *xml, size_t len, struct lk_ir_bucket *out,
-                                    char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_public_access_block(const char *xml, size_t len,
+                                                             struct lk_ir_bucket *out,
+                                                             struct lk_error *err);
 
 /** GetBucketEncryption: <ServerSideEncryptionConfiguration> -> out->encryption (present =
  *  true; the first rule). */
-int lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
-                           struct lk_ir_bucket *out, unsigned *unmodelled, char *errbuf,
-                           size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml,
+                                                    size_t len, struct lk_ir_bucket *out,
+                                                    unsigned *unmodelled, struct lk_error *err);
 
 /** GetBucketLocation: <LocationConstraint> -> @p region ("" is us-east-1, "EU" eu-west-1). */
-int lk_s3_parse_location(struct lk_ir_state *st, const char *xml, size_t len, char **region,
-                         char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_s3_parse_location(struct lk_ir_state *st, const char *xml,
+                                                  size_t len, char **region, struct lk_error *err);
 
 /**
  * @return the transition minimum size of an x-amz-transition-default-minimum-object-size value
@@ -113,15 +113,17 @@ const char *lk_s3_transition_min_size_api(enum lk_ir_transition_min_size size);
  * @param bucket_region receives x-amz-bucket-region (may be NULL when not wanted; NULL when the
  *        answer has none).
  */
-int lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
-                      struct lk_ir_state *st, bool *exists, char **bucket_region,
-                      struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_head_bucket(struct lk_aws_client *client, const char *bucket,
+                                               const char *region, struct lk_ir_state *st,
+                                               bool *exists, char **bucket_region,
+                                               struct lk_aws_error *err);
 
 /** GetBucketLocation (sent path-style, as botocore does).
  *  @param bucket_region receives the region ("us-east-1" for an empty answer). */
-int lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket, const char *region,
-                              struct lk_ir_state *st, char **bucket_region,
-                              struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_bucket_location(struct lk_aws_client *client,
+                                                       const char *bucket, const char *region,
+                                                       struct lk_ir_state *st, char **bucket_region,
+                                                       struct lk_aws_error *err);
 
 /**
  * CreateBucket in @p region (NULL: the client's region), signed for that region. us-east-1
@@ -130,81 +132,95 @@ int lk_s3_get_bucket_location(struct lk_aws_client *client, const char *bucket, 
  *        turned on for a bucket at creation or later through PutObjectLockConfiguration on a
  *        versioned bucket).
  */
-int lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket, const char *region,
-                        bool object_lock, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_create_bucket(struct lk_aws_client *client, const char *bucket,
+                                                 const char *region, bool object_lock,
+                                                 struct lk_aws_error *err);
 
 /** GetBucketLifecycleConfiguration. NoSuchLifecycleConfiguration gives present = false. */
-int lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                        struct lk_ir_state *st, struct lk_ir_lifecycle *out, unsigned *unmodelled,
-                        struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket,
+                                                 const char *region, struct lk_ir_state *st,
+                                                 struct lk_ir_lifecycle *out, unsigned *unmodelled,
+                                                 struct lk_aws_error *err);
 
 /**
  * PutBucketLifecycleConfiguration with the emitted s3/<bucket>/lifecycle.xml.
  * @param min_size sent as x-amz-transition-default-minimum-object-size unless
  *        LK_IR_TMS_UNSPECIFIED.
  */
-int lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                        const char *xml, size_t len, enum lk_ir_transition_min_size min_size,
-                        struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_lifecycle(struct lk_aws_client *client, const char *bucket,
+                                                 const char *region, const char *xml, size_t len,
+                                                 enum lk_ir_transition_min_size min_size,
+                                                 struct lk_aws_error *err);
 
 /** DeleteBucketLifecycle. */
-int lk_s3_delete_lifecycle(struct lk_aws_client *client, const char *bucket, const char *region,
-                           struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_delete_lifecycle(struct lk_aws_client *client,
+                                                    const char *bucket, const char *region,
+                                                    struct lk_aws_error *err);
 
 /**
  * GetBucketPolicy. NoSuchBucketPolicy gives present = false.
  * @param raw receives the document as S3 returned it (arena; may be NULL when not wanted).
  * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
  */
-int lk_s3_get_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                     struct lk_ir_state *st, struct lk_ir_bucket_policy *out, char **raw,
-                     unsigned *unmodelled, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_policy(struct lk_aws_client *client, const char *bucket,
+                                              const char *region, struct lk_ir_state *st,
+                                              struct lk_ir_bucket_policy *out, char **raw,
+                                              unsigned *unmodelled, struct lk_aws_error *err);
 
 /** PutBucketPolicy with the emitted s3/<bucket>/policy.json. */
-int lk_s3_put_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                     const char *json, size_t len, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_policy(struct lk_aws_client *client, const char *bucket,
+                                              const char *region, const char *json, size_t len,
+                                              struct lk_aws_error *err);
 
 /** DeleteBucketPolicy. */
-int lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket, const char *region,
-                        struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket,
+                                                 const char *region, struct lk_aws_error *err);
 
 /** GetBucketVersioning -> out->versioning, out->mfa_delete. */
-int lk_s3_get_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
-                         struct lk_ir_bucket *out, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_versioning(struct lk_aws_client *client, const char *bucket,
+                                                  const char *region, struct lk_ir_bucket *out,
+                                                  struct lk_aws_error *err);
 
 /** PutBucketVersioning with the emitted s3/<bucket>/versioning.xml. */
-int lk_s3_put_versioning(struct lk_aws_client *client, const char *bucket, const char *region,
-                         const char *xml, size_t len, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_versioning(struct lk_aws_client *client, const char *bucket,
+                                                  const char *region, const char *xml, size_t len,
+                                                  struct lk_aws_error *err);
 
 /** GetObjectLockConfiguration -> out->object_lock. ObjectLockConfigurationNotFoundError gives
  *  enabled = false, mode LK_IR_LOCK_NONE. */
-int lk_s3_get_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
-                          struct lk_ir_bucket *out, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_object_lock(struct lk_aws_client *client, const char *bucket,
+                                                   const char *region, struct lk_ir_bucket *out,
+                                                   struct lk_aws_error *err);
 
 /** PutObjectLockConfiguration with the emitted s3/<bucket>/object-lock.xml. */
-int lk_s3_put_object_lock(struct lk_aws_client *client, const char *bucket, const char *region,
-                          const char *xml, size_t len, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_object_lock(struct lk_aws_client *client, const char *bucket,
+                                                   const char *region, const char *xml, size_t len,
+                                                   struct lk_aws_error *err);
 
 /** GetPublicAccessBlock -> out->public_access_block. NoSuchPublicAccessBlockConfiguration
  *  gives present = false. */
-int lk_s3_get_public_access_block(struct lk_aws_client *client, const char *bucket,
-                                  const char *region, struct lk_ir_bucket *out,
-                                  struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_public_access_block(struct lk_aws_client *client,
+                                                           const char *bucket, const char *region,
+                                                           struct lk_ir_bucket *out,
+                                                           struct lk_aws_error *err);
 
 /** PutPublicAccessBlock with the emitted s3/<bucket>/public-access-block.xml. */
-int lk_s3_put_public_access_block(struct lk_aws_client *client, const char *bucket,
-                                  const char *region, const char *xml, size_t len,
-                                  struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_public_access_block(struct lk_aws_client *client,
+                                                           const char *bucket, const char *region,
+                                                           const char *xml, size_t len,
+                                                           struct lk_aws_error *err);
 
 /** GetBucketEncryption -> out->encryption. ServerSideEncryptionConfigurationNotFoundError gives
  *  present = false. */
-int lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
-                         struct lk_ir_state *st, struct lk_ir_bucket *out, unsigned *unmodelled,
-                         struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket,
+                                                  const char *region, struct lk_ir_state *st,
+                                                  struct lk_ir_bucket *out, unsigned *unmodelled,
+                                                  struct lk_aws_error *err);
 
 /** PutBucketEncryption with the emitted s3/<bucket>/encryption.xml. */
-int lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket, const char *region,
-                         const char *xml, size_t len, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket,
+                                                  const char *region, const char *xml, size_t len,
+                                                  struct lk_aws_error *err);
 
 /**
  * Reads the whole live configuration of bucket @p name into @p out: HeadBucket (exists,
@@ -213,11 +229,13 @@ int lk_s3_put_encryption(struct lk_aws_client *client, const char *bucket, const
  * absent; "not configured" answers give absent parts. The fields only desired state has
  * (store, rule sources) stay NULL/empty.
  */
-int lk_s3_read_bucket(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
-                      struct lk_ir_bucket *out, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_read_bucket(struct lk_aws_client *client, const char *name,
+                                               struct lk_ir_state *st, struct lk_ir_bucket *out,
+                                               struct lk_aws_error *err);
 
 /** lk_s3_read_bucket(), also reporting LK_S3_UNMODELLED_* bits in @p unmodelled (may be NULL). */
-int lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name, struct lk_ir_state *st,
-                         struct lk_ir_bucket *out, unsigned *unmodelled, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name,
+                                                  struct lk_ir_state *st, struct lk_ir_bucket *out,
+                                                  unsigned *unmodelled, struct lk_aws_error *err);
 
 #endif

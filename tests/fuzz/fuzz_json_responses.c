@@ -34,35 +34,34 @@ static void s_sorted_unique(const struct lk_ir_string_list *l)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *json = (const char *)data;
-    char err[256];
+    struct lk_error err = {0};
     struct lk_ir_state *st = lk_ir_state_new();
 
     struct lk_ir_log_group *groups = NULL;
     size_t n = 0;
     char *next = NULL;
-    if (lk_logs_parse_describe_log_groups(st, json, size, "us-east-1", &groups, &n, &next, err,
-                                          sizeof(err)) == 0) {
+    if (lk_logs_parse_describe_log_groups(st, json, size, "us-east-1", &groups, &n, &next, &err) ==
+        0) {
         for (size_t i = 0; i < n; i++)
             s_check(groups[i].name && groups[i].name[0] && groups[i].retention_days >= 0);
         s_check(!next || next[0]);
     } else {
-        s_check(err[0] != '\0');
+        s_check(err.message[0] != '\0');
     }
 
     struct lk_ir_trail t;
-    if (lk_cloudtrail_parse_trail(st, json, size, &t, err, sizeof(err)) == 0)
+    if (lk_cloudtrail_parse_trail(st, json, size, &t, &err) == 0)
         s_check(t.name && t.exists);
     struct lk_ir_trail *trails = NULL;
-    if (lk_cloudtrail_parse_describe_trails(st, json, size, &trails, &n, err, sizeof(err)) == 0)
+    if (lk_cloudtrail_parse_describe_trails(st, json, size, &trails, &n, &err) == 0)
         for (size_t i = 0; i < n; i++)
             s_check(trails[i].name != NULL);
     bool logging = false;
-    (void)lk_cloudtrail_parse_trail_status(json, size, &logging, err, sizeof(err));
+    LK_IGNORE(lk_cloudtrail_parse_trail_status(json, size, &logging, &err));
     struct lk_ir_trail sel;
     memset(&sel, 0, sizeof(sel));
     bool advanced = false;
-    if (lk_cloudtrail_parse_event_selectors(st, json, size, &sel, &advanced, err, sizeof(err)) ==
-        0) {
+    if (lk_cloudtrail_parse_event_selectors(st, json, size, &sel, &advanced, &err) == 0) {
         for (size_t i = 0; i < sel.n_event_selectors; i++) {
             const struct lk_ir_event_selector *e = &sel.event_selectors[i];
             s_check(e->read_write_type != NULL);
@@ -77,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lk_ir_bucket_policy p;
     memset(&p, 0, sizeof(p));
     unsigned um = 0;
-    if (lk_policy_json_parse(st, json, size, "aws", &p, &um, err, sizeof(err)) == 0) {
+    if (lk_policy_json_parse(st, json, size, "aws", &p, &um, &err) == 0) {
         s_check(p.present && p.version);
         for (size_t i = 0; i < p.n_statements; i++) {
             const struct lk_ir_statement *s = &p.statements[i];
@@ -94,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     } else {
-        s_check(err[0] != '\0');
+        s_check(err.message[0] != '\0');
     }
 
     lk_ir_state_free(st);

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const headers[] = {NULL, "all_storage_classes_128K",
                                           "varies_by_storage_class", "bogus"};
     const char *xml = (const char *)data;
-    char err[256];
+    struct lk_error err = {0};
     struct lk_ir_state *st = lk_ir_state_new();
     struct lk_ir_bucket b;
     memset(&b, 0, sizeof(b));
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lk_ir_lifecycle lc;
     unsigned um = 0;
     const char *hdr = headers[size ? data[0] % 4 : 0];
-    if (lk_s3_parse_lifecycle(st, xml, size, hdr, &lc, &um, err, sizeof(err)) == 0) {
+    if (lk_s3_parse_lifecycle(st, xml, size, hdr, &lc, &um, &err) == 0) {
         s_check(lc.present);
         for (size_t i = 0; i < lc.n_rules; i++) {
             const struct lk_ir_lifecycle_rule *r = &lc.rules[i];
@@ -48,19 +48,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s_check(r->transitions[t].storage_class < LK_IR_SC_COUNT);
         }
     } else {
-        s_check(err[0] != '\0');
+        s_check(err.message[0] != '\0');
     }
 
-    if (lk_s3_parse_versioning(xml, size, &b, err, sizeof(err)) == 0)
+    if (lk_s3_parse_versioning(xml, size, &b, &err) == 0)
         s_check(b.versioning <= LK_IR_VERSIONING_SUSPENDED);
-    if (lk_s3_parse_object_lock(xml, size, &b, err, sizeof(err)) == 0)
+    if (lk_s3_parse_object_lock(xml, size, &b, &err) == 0)
         s_check(b.object_lock.mode == LK_IR_LOCK_NONE ||
                 (b.object_lock.days > 0) != (b.object_lock.years > 0));
-    (void)lk_s3_parse_public_access_block(xml, size, &b, err, sizeof(err));
-    if (lk_s3_parse_encryption(st, xml, size, &b, &um, err, sizeof(err)) == 0)
+    LK_IGNORE(lk_s3_parse_public_access_block(xml, size, &b, &err));
+    if (lk_s3_parse_encryption(st, xml, size, &b, &um, &err) == 0)
         s_check(b.encryption.algorithm && b.encryption.algorithm[0]);
     char *region = NULL;
-    if (lk_s3_parse_location(st, xml, size, &region, err, sizeof(err)) == 0)
+    if (lk_s3_parse_location(st, xml, size, &region, &err) == 0)
         s_check(region && region[0]);
 
     lk_ir_state_free(st);

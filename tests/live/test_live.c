@@ -146,7 +146,10 @@ static int s_load_policy(void)
     lk_policy_check(g_policy);
     g_desired = lk_lower(g_policy);
     lk_artifacts_init(&g_arts);
-    lk_emit_all(g_desired, &g_arts);
+    if (lk_emit_all(g_desired, &g_arts) != LK_STATUS_OK) {
+        fprintf(stderr, "test_live: cannot emit the artifacts\n");
+        return -1;
+    }
     return 0;
 }
 

@@ -30,12 +30,21 @@
 #define XMLDECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
 static struct lk_ir_state *g_st;
-static char g_err[256];
+static struct lk_error g_err;
 
 static void s_setup(void)
 {
     g_st = lk_ir_state_new();
-    g_err[0] = '\0';
+    lk_error_clear(&g_err);
+}
+
+/* What a JSON parser answers for @p text it refuses: malformed input when it is not JSON at
+ * all, unexpected content when it is JSON of the wrong shape. cJSON itself is the judge. */
+static enum lk_status s_json_refusal(const char *text)
+{
+    cJSON *j = cJSON_ParseWithOpts(text, NULL, 1);
+    cJSON_Delete(j);
+    return j ? LK_STATUS_SCHEMA : LK_STATUS_MALFORMED;
 }
 
 static void s_teardown(void)
@@ -76,8 +85,7 @@ START_TEST(test_lifecycle_doc_example)
     struct lk_ir_lifecycle lc;
     unsigned um = 99;
     ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, LIFECYCLE_DOC, strlen(LIFECYCLE_DOC),
-                                           "all_storage_classes_128K", &lc, &um, g_err,
-                                           sizeof(g_err)),
+                                           "all_storage_classes_128K", &lc, &um, &g_err),
                      0);
     ck_assert_uint_eq(um, 0);
     ck_assert(lc.present);
@@ -106,8 +114,7 @@ START_TEST(test_lifecycle_legacy_prefix)
                               "<Days>365</Days><StorageClass>STANDARD_IA</StorageClass>"
                               "</Transition></Rule></LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(
-        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, &g_err), 0);
     ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_UNSPECIFIED);
     ck_assert_uint_eq(lc.n_rules, 1);
     ck_assert_str_eq(lc.rules[0].id, "Rule for TaxDocs/");
@@ -144,8 +151,8 @@ START_TEST(test_lifecycle_full_rule_namespaces_unknown)
     struct lk_ir_lifecycle lc;
     unsigned um = 0;
     ck_assert_msg(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "varies_by_storage_class", &lc, &um,
-                                        g_err, sizeof(g_err)) == 0,
-                  "%s", g_err);
+                                        &g_err) == 0,
+                  "%s", g_err.message);
     ck_assert_uint_eq(um, 0);
     ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_VARIES_BY_CLASS);
     ck_assert_uint_eq(lc.n_rules, 2);
@@ -183,9 +190,8 @@ START_TEST(test_lifecycle_unmodelled)
         "</Rule></LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
     unsigned um = 0;
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "some_future_value", &lc, &um,
-                                           g_err, sizeof(g_err)),
-                     0);
+    ck_assert_int_eq(
+        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "some_future_value", &lc, &um, &g_err), 0);
     ck_assert_uint_eq(um, LK_S3_UNMODELLED_FILTER | LK_S3_UNMODELLED_DATE |
                               LK_S3_UNMODELLED_STORAGE_CLASS |
                               LK_S3_UNMODELLED_NONCURRENT_TRANSITION |
@@ -200,39 +206,50 @@ START_TEST(test_lifecycle_empty_and_errors)
 {
     struct lk_ir_lifecycle lc;
     static const char empty[] = "<LifecycleConfiguration " NS "/>";
-    ck_assert_int_eq(
-        lk_s3_parse_lifecycle(g_st, empty, strlen(empty), NULL, &lc, NULL, g_err, sizeof(g_err)),
-        0);
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, empty, strlen(empty), NULL, &lc, NULL, &g_err), 0);
     ck_assert(lc.present);
     ck_assert_uint_eq(lc.n_rules, 0);
 
-    static const char *const bad[] = {
-        "",
-        "garbage",
-        "<LifecycleConfiguration " NS "><Rule><ID>x</ID>",   /* truncated */
-        "<VersioningConfiguration " NS "/>",                 /* wrong root */
-        "<x:LifecycleConfiguration xmlns:x=\"urn:other\"/>", /* root in a foreign namespace */
-        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>On</Status></Rule>"
-        "</LifecycleConfiguration>",
-        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
-        "<Days>-5</Days></Expiration></Rule></LifecycleConfiguration>",
-        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
-        "<Days>99999999999</Days></Expiration></Rule></LifecycleConfiguration>",
-        "<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Transition>"
-        "<Days>3</Days></Transition></Rule></LifecycleConfiguration>",
-        "<LifecycleConfiguration " NS "><Rule><Status>Enabled</Status></Rule>"
-        "</LifecycleConfiguration>trailing",
-        "<LifecycleConfiguration " NS "><s3:Rule/></LifecycleConfiguration>", /* unbound prefix */
+    /* Not XML: malformed; XML that is not a lifecycle configuration: unexpected content. */
+    static const struct {
+        const char *xml;
+        enum lk_status status;
+    } bad[] = {
+        {"", LK_STATUS_MALFORMED},
+        {"garbage", LK_STATUS_MALFORMED},
+        {"<LifecycleConfiguration " NS "><Rule><ID>x</ID>", LK_STATUS_MALFORMED}, /* truncated */
+        {"<VersioningConfiguration " NS "/>", LK_STATUS_SCHEMA},                  /* wrong root */
+        {"<x:LifecycleConfiguration xmlns:x=\"urn:other\"/>", /* root in a foreign namespace */
+         LK_STATUS_SCHEMA},
+        {"<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>On</Status></Rule>"
+         "</LifecycleConfiguration>",
+         LK_STATUS_SCHEMA},
+        {"<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
+         "<Days>-5</Days></Expiration></Rule></LifecycleConfiguration>",
+         LK_STATUS_SCHEMA},
+        {"<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Expiration>"
+         "<Days>99999999999</Days></Expiration></Rule></LifecycleConfiguration>",
+         LK_STATUS_SCHEMA},
+        {"<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>Enabled</Status><Transition>"
+         "<Days>3</Days></Transition></Rule></LifecycleConfiguration>",
+         LK_STATUS_SCHEMA},
+        {"<LifecycleConfiguration " NS "><Rule><Status>Enabled</Status></Rule>"
+         "</LifecycleConfiguration>trailing",
+         LK_STATUS_MALFORMED},
+        {"<LifecycleConfiguration " NS "><s3:Rule/></LifecycleConfiguration>", /* unbound prefix */
+         LK_STATUS_MALFORMED},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        g_err[0] = '\0';
-        ck_assert_msg(lk_s3_parse_lifecycle(g_st, bad[i], strlen(bad[i]), NULL, &lc, NULL, g_err,
-                                            sizeof(g_err)) == -1,
-                      "case %zu accepted", i);
-        ck_assert_msg(g_err[0] != '\0', "case %zu: no message", i);
+        lk_error_clear(&g_err);
+        enum lk_status rc =
+            lk_s3_parse_lifecycle(g_st, bad[i].xml, strlen(bad[i].xml), NULL, &lc, NULL, &g_err);
+        ck_assert_msg(rc == bad[i].status, "case %zu: %s, expected %s (%s)", i, lk_status_name(rc),
+                      lk_status_name(bad[i].status), g_err.message);
+        ck_assert_int_eq(g_err.status, rc);
+        ck_assert_msg(g_err.message[0] != '\0', "case %zu: no message", i);
     }
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, NULL, 0, NULL, &lc, NULL, g_err, sizeof(g_err)),
-                     -1);
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, NULL, 0, NULL, &lc, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
 }
 END_TEST
 
@@ -246,13 +263,13 @@ START_TEST(test_xml_dtd_refused)
         "<LifecycleConfiguration " NS "><Rule><ID>&c;</ID><Status>Enabled</Status></Rule>"
         "</LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(
-        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, g_err, sizeof(g_err)), -1);
-    ck_assert_ptr_nonnull(strstr(g_err, "document type"));
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "document type"));
     static const char ext[] = "<!DOCTYPE x SYSTEM \"file:///etc/passwd\"><LocationConstraint/>";
     char *region = NULL;
-    ck_assert_int_eq(lk_s3_parse_location(g_st, ext, strlen(ext), &region, g_err, sizeof(g_err)),
-                     -1);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, ext, strlen(ext), &region, &g_err),
+                     LK_STATUS_MALFORMED);
 }
 END_TEST
 
@@ -266,9 +283,9 @@ START_TEST(test_xml_bounds)
     size_t n = (size_t)sprintf(deep, "<LifecycleConfiguration>");
     for (size_t i = 0; i < depth; i++)
         n += (size_t)sprintf(deep + n, "<Rule>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, deep, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
-                     -1);
-    ck_assert_ptr_nonnull(strstr(g_err, "deep"));
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, deep, n, NULL, &lc, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "deep"));
     free(deep);
 
     /* Too many elements. */
@@ -279,9 +296,9 @@ START_TEST(test_xml_bounds)
     for (size_t i = 0; i < count; i++)
         n += (size_t)sprintf(wide + n, "<a/>");
     n += (size_t)sprintf(wide + n, "</LifecycleConfiguration>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, wide, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
-                     -1);
-    ck_assert_ptr_nonnull(strstr(g_err, "many"));
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, wide, n, NULL, &lc, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "many"));
     free(wide);
 
     /* Over the size limit. */
@@ -289,18 +306,18 @@ START_TEST(test_xml_bounds)
     char *huge = malloc(big);
     ck_assert_ptr_nonnull(huge);
     memset(huge, ' ', big);
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, big, NULL, &lc, NULL, g_err, sizeof(g_err)),
-                     -1);
-    ck_assert_ptr_nonnull(strstr(g_err, "limit"));
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, big, NULL, &lc, NULL, &g_err),
+                     LK_STATUS_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "limit"));
 
     /* A text node over the text limit. */
     n = (size_t)sprintf(huge, "<LifecycleConfiguration><Rule><ID>");
     memset(huge + n, 'a', LK_S3_XML_MAX_TEXT_BYTES + 1);
     n += LK_S3_XML_MAX_TEXT_BYTES + 1;
     n += (size_t)sprintf(huge + n, "</ID></Rule></LifecycleConfiguration>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, n, NULL, &lc, NULL, g_err, sizeof(g_err)),
-                     -1);
-    ck_assert_ptr_nonnull(strstr(g_err, "text"));
+    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, n, NULL, &lc, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "text"));
     free(huge);
 }
 END_TEST
@@ -313,22 +330,22 @@ START_TEST(test_versioning)
     /* botocore examples-1.json GetBucketVersioning: Status Enabled, MFADelete Disabled. */
     static const char on[] = "<VersioningConfiguration " NS "><Status>Enabled</Status>"
                              "<MfaDelete>Disabled</MfaDelete></VersioningConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_versioning(on, strlen(on), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_versioning(on, strlen(on), &b, &g_err), 0);
     ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
     ck_assert(!b.mfa_delete);
     static const char susp[] = "<VersioningConfiguration " NS "><Status>Suspended</Status>"
                                "<MfaDelete>Enabled</MfaDelete></VersioningConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_versioning(susp, strlen(susp), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_versioning(susp, strlen(susp), &b, &g_err), 0);
     ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_SUSPENDED);
     ck_assert(b.mfa_delete);
     /* Never versioned: no Status at all (S3 API Reference, GetBucketVersioning). */
     static const char never[] = XMLDECL "<VersioningConfiguration " NS "/>";
-    ck_assert_int_eq(lk_s3_parse_versioning(never, strlen(never), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_versioning(never, strlen(never), &b, &g_err), 0);
     ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_NEVER);
     ck_assert(!b.mfa_delete);
     static const char bad[] = "<VersioningConfiguration><Status>On</Status>"
                               "</VersioningConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_versioning(bad, strlen(bad), &b, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_s3_parse_versioning(bad, strlen(bad), &b, &g_err), LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -345,7 +362,7 @@ START_TEST(test_object_lock)
                                 "      </DefaultRetention>\n"
                                 "   </Rule>\n"
                                 "</ObjectLockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_object_lock(years, strlen(years), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_object_lock(years, strlen(years), &b, &g_err), 0);
     ck_assert(b.object_lock.enabled);
     ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_COMPLIANCE);
     ck_assert_int_eq(b.object_lock.years, 1);
@@ -354,24 +371,24 @@ START_TEST(test_object_lock)
                                "</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE"
                                "</Mode><Days>90</Days></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_object_lock(days, strlen(days), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_object_lock(days, strlen(days), &b, &g_err), 0);
     ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_GOVERNANCE);
     ck_assert_int_eq(b.object_lock.days, 90);
     ck_assert_int_eq(b.object_lock.years, 0);
     static const char norule[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
                                  "</ObjectLockEnabled></ObjectLockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_object_lock(norule, strlen(norule), &b, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_object_lock(norule, strlen(norule), &b, &g_err), 0);
     ck_assert(b.object_lock.enabled);
     ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
     static const char both[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
                                "</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE"
                                "</Mode><Days>9</Days><Years>1</Years></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_object_lock(both, strlen(both), &b, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_s3_parse_object_lock(both, strlen(both), &b, &g_err), LK_STATUS_SCHEMA);
     static const char mode[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>STRICT"
                                "</Mode><Days>9</Days></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_object_lock(mode, strlen(mode), &b, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_s3_parse_object_lock(mode, strlen(mode), &b, &g_err), LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -385,8 +402,7 @@ START_TEST(test_public_access_block)
                               "   <BlockPublicPolicy>true</BlockPublicPolicy>\n"
                               "   <RestrictPublicBuckets>1</RestrictPublicBuckets>\n"
                               "</PublicAccessBlockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_public_access_block(xml, strlen(xml), &b, g_err, sizeof(g_err)),
-                     0);
+    ck_assert_int_eq(lk_s3_parse_public_access_block(xml, strlen(xml), &b, &g_err), 0);
     ck_assert(b.public_access_block.present);
     ck_assert(b.public_access_block.block_public_acls);
     ck_assert(!b.public_access_block.ignore_public_acls);
@@ -394,8 +410,8 @@ START_TEST(test_public_access_block)
     ck_assert(b.public_access_block.restrict_public_buckets);
     static const char bad[] = "<PublicAccessBlockConfiguration><BlockPublicAcls>yes"
                               "</BlockPublicAcls></PublicAccessBlockConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_public_access_block(bad, strlen(bad), &b, g_err, sizeof(g_err)),
-                     -1);
+    ck_assert_int_eq(lk_s3_parse_public_access_block(bad, strlen(bad), &b, &g_err),
+                     LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -408,8 +424,7 @@ START_TEST(test_encryption)
         "<ServerSideEncryptionConfiguration " NS "><Rule><ApplyServerSideEncryptionByDefault>"
         "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
         "<BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>";
-    ck_assert_int_eq(
-        lk_s3_parse_encryption(g_st, sse_s3, strlen(sse_s3), &b, &um, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, sse_s3, strlen(sse_s3), &b, &um, &g_err), 0);
     ck_assert_uint_eq(um, 0);
     ck_assert(b.encryption.present);
     ck_assert_str_eq(b.encryption.algorithm, "AES256");
@@ -422,16 +437,15 @@ START_TEST(test_encryption)
         "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>"
         "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>"
         "</Rule></ServerSideEncryptionConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_encryption(g_st, kms, strlen(kms), &b, &um, g_err, sizeof(g_err)),
-                     0);
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, kms, strlen(kms), &b, &um, &g_err), 0);
     ck_assert_uint_eq(um, LK_S3_UNMODELLED_ENCRYPTION);
     ck_assert_str_eq(b.encryption.algorithm, "aws:kms");
     ck_assert_str_eq(b.encryption.kms_key_id,
                      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     ck_assert(b.encryption.bucket_key_enabled);
     static const char norule[] = "<ServerSideEncryptionConfiguration " NS "/>";
-    ck_assert_int_eq(
-        lk_s3_parse_encryption(g_st, norule, strlen(norule), &b, &um, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, norule, strlen(norule), &b, &um, &g_err),
+                     LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -440,21 +454,21 @@ START_TEST(test_location)
     char *r = NULL;
     /* botocore examples-1.json GetBucketLocation: us-west-2. */
     static const char w2[] = XMLDECL "<LocationConstraint " NS ">us-west-2</LocationConstraint>";
-    ck_assert_int_eq(lk_s3_parse_location(g_st, w2, strlen(w2), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, w2, strlen(w2), &r, &g_err), 0);
     ck_assert_str_eq(r, "us-west-2");
     /* "Buckets in Region us-east-1 have a LocationConstraint of null." */
     static const char e1[] = "<LocationConstraint " NS "/>";
-    ck_assert_int_eq(lk_s3_parse_location(g_st, e1, strlen(e1), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, e1, strlen(e1), &r, &g_err), 0);
     ck_assert_str_eq(r, "us-east-1");
     static const char e1b[] = "<LocationConstraint " NS "></LocationConstraint>";
-    ck_assert_int_eq(lk_s3_parse_location(g_st, e1b, strlen(e1b), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, e1b, strlen(e1b), &r, &g_err), 0);
     ck_assert_str_eq(r, "us-east-1");
     /* "Buckets with a LocationConstraint of EU reside in eu-west-1." */
     static const char eu[] = "<LocationConstraint " NS ">EU</LocationConstraint>";
-    ck_assert_int_eq(lk_s3_parse_location(g_st, eu, strlen(eu), &r, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, eu, strlen(eu), &r, &g_err), 0);
     ck_assert_str_eq(r, "eu-west-1");
     static const char bad[] = "<LocationConstraint>eu west/1</LocationConstraint>";
-    ck_assert_int_eq(lk_s3_parse_location(g_st, bad, strlen(bad), &r, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_s3_parse_location(g_st, bad, strlen(bad), &r, &g_err), LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -478,9 +492,8 @@ END_TEST
 static struct lk_ir_bucket_policy s_policy(const char *json, unsigned *um)
 {
     struct lk_ir_bucket_policy p = {0};
-    ck_assert_msg(
-        lk_policy_json_parse(g_st, json, strlen(json), "aws", &p, um, g_err, sizeof(g_err)) == 0,
-        "%s", g_err);
+    ck_assert_msg(lk_policy_json_parse(g_st, json, strlen(json), "aws", &p, um, &g_err) == 0, "%s",
+                  g_err.message);
     return p;
 }
 
@@ -636,17 +649,17 @@ START_TEST(test_policy_errors)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct lk_ir_bucket_policy p = {0};
-        g_err[0] = '\0';
-        ck_assert_msg(lk_policy_json_parse(g_st, bad[i], strlen(bad[i]), NULL, &p, NULL, g_err,
-                                           sizeof(g_err)) == -1,
+        lk_error_clear(&g_err);
+        ck_assert_msg(lk_policy_json_parse(g_st, bad[i], strlen(bad[i]), NULL, &p, NULL, &g_err) ==
+                          s_json_refusal(bad[i]),
                       "case %zu accepted", i);
-        ck_assert_msg(g_err[0], "case %zu: no message", i);
+        ck_assert_msg(g_err.message[0], "case %zu: no message", i);
     }
     /* An embedded NUL hides nothing. */
     static const char nul[] = "{\"Statement\":[]}\0{\"x\":1}";
     struct lk_ir_bucket_policy p = {0};
-    ck_assert_int_eq(
-        lk_policy_json_parse(g_st, nul, sizeof(nul) - 1, NULL, &p, NULL, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_policy_json_parse(g_st, nul, sizeof(nul) - 1, NULL, &p, NULL, &g_err),
+                     LK_STATUS_MALFORMED);
 }
 END_TEST
 
@@ -658,31 +671,35 @@ START_TEST(test_json_bounds)
     ck_assert_ptr_nonnull(deep);
     memset(deep, '[', depth);
     memset(deep + depth, ']', depth);
-    cJSON *j = lk_json_parse_bounded(deep, depth * 2, LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+    cJSON *j = NULL;
+    ck_assert_int_eq(lk_json_parse_bounded(deep, depth * 2, LK_JSON_MAX_BYTES, &j, &g_err),
+                     LK_STATUS_MALFORMED);
     ck_assert_ptr_null(j);
-    ck_assert_ptr_nonnull(strstr(g_err, "nested"));
+    ck_assert_ptr_nonnull(strstr(g_err.message, "nested"));
     /* Brackets inside strings do not count. */
     static const char str[] = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[\"}";
-    j = lk_json_parse_bounded(str, strlen(str), LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+    ck_assert_int_eq(lk_json_parse_bounded(str, strlen(str), LK_JSON_MAX_BYTES, &j, &g_err),
+                     LK_STATUS_OK);
     ck_assert_ptr_nonnull(j);
     cJSON_Delete(j);
     /* A string ends at a quote after an even run of backslashes: the nesting after it counts
      * (one level past the limit is refused, the limit itself is not). */
     for (int extra = 0; extra <= 1; extra++) {
         struct lk_buf b;
-        lk_buf_init(&b);
+        lk_buf_init(&b, LK_BUF_MAX_LINE);
         lk_buf_puts(&b, "[\"a\\\\\", \"b\\\"[\\\\\", ");
         for (int i = 1; i < LK_JSON_MAX_DEPTH + extra; i++)
             lk_buf_putc(&b, '[');
         for (int i = 1; i < LK_JSON_MAX_DEPTH + extra; i++)
             lk_buf_putc(&b, ']');
         lk_buf_putc(&b, ']');
-        j = lk_json_parse_bounded(b.data, b.len, LK_JSON_MAX_BYTES, g_err, sizeof(g_err));
+        enum lk_status rc = lk_json_parse_bounded(b.data, b.len, LK_JSON_MAX_BYTES, &j, &g_err);
         if (extra) {
+            ck_assert_int_eq(rc, LK_STATUS_MALFORMED);
             ck_assert_ptr_null(j);
-            ck_assert_ptr_nonnull(strstr(g_err, "nested"));
+            ck_assert_ptr_nonnull(strstr(g_err.message, "nested"));
         } else {
-            ck_assert_msg(j != NULL, "%s: %s", b.data, g_err);
+            ck_assert_msg(rc == LK_STATUS_OK && j != NULL, "%s: %s", b.data, g_err.message);
             ck_assert_str_eq(cJSON_GetArrayItem(j, 0)->valuestring, "a\\");
             ck_assert_str_eq(cJSON_GetArrayItem(j, 1)->valuestring, "b\"[\\");
             cJSON_Delete(j);
@@ -690,12 +707,14 @@ START_TEST(test_json_bounds)
         lk_buf_free(&b);
     }
     /* An unterminated string is refused by the parser, not mistaken for nesting. */
-    ck_assert_ptr_null(
-        lk_json_parse_bounded("[\"abc\\\"]", 8, LK_JSON_MAX_BYTES, g_err, sizeof(g_err)));
-    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
+    ck_assert_int_eq(lk_json_parse_bounded("[\"abc\\\"]", 8, LK_JSON_MAX_BYTES, &j, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "invalid JSON"));
     /* The size limit. */
-    ck_assert_ptr_null(lk_json_parse_bounded(deep, depth * 2, 1000, g_err, sizeof(g_err)));
-    ck_assert_ptr_nonnull(strstr(g_err, "limit"));
+    ck_assert_int_eq(lk_json_parse_bounded(deep, depth * 2, 1000, &j, &g_err), LK_STATUS_TOO_LARGE);
+    ck_assert_ptr_null(j);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "limit"));
     free(deep);
     struct lk_ir_bucket_policy p = {0};
     char *big = malloc(LK_POLICY_JSON_MAX_BYTES + 2);
@@ -703,9 +722,9 @@ START_TEST(test_json_bounds)
     memset(big, ' ', LK_POLICY_JSON_MAX_BYTES + 1);
     big[0] = '{';
     big[LK_POLICY_JSON_MAX_BYTES] = '}';
-    ck_assert_int_eq(lk_policy_json_parse(g_st, big, LK_POLICY_JSON_MAX_BYTES + 1, NULL, &p, NULL,
-                                          g_err, sizeof(g_err)),
-                     -1);
+    ck_assert_int_eq(
+        lk_policy_json_parse(g_st, big, LK_POLICY_JSON_MAX_BYTES + 1, NULL, &p, NULL, &g_err),
+        LK_STATUS_TOO_LARGE);
     free(big);
 }
 END_TEST
@@ -721,13 +740,13 @@ START_TEST(test_json_doc_scratch)
     lk_json_use_scratch(&scratch);
 
     struct lk_json_doc a, b;
-    ck_assert_ptr_nonnull(
-        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert_int_eq(lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, &g_err), LK_STATUS_OK);
+    ck_assert_ptr_nonnull(a.root);
     ck_assert(a.in_scratch);
     size_t reserved = scratch.bytes_reserved;
     ck_assert_uint_gt(reserved, 0);
-    ck_assert_ptr_nonnull(
-        lk_json_doc_parse(&b, b_text, strlen(b_text), 1000, g_err, sizeof(g_err)));
+    ck_assert_int_eq(lk_json_doc_parse(&b, b_text, strlen(b_text), 1000, &g_err), LK_STATUS_OK);
+    ck_assert_ptr_nonnull(b.root);
     ck_assert(!b.in_scratch);
     lk_json_doc_free(&b);
     /* a is intact after b is freed. */
@@ -737,28 +756,30 @@ START_TEST(test_json_doc_scratch)
     ck_assert_uint_eq(scratch.bytes_used, 0);
 
     /* The next document reuses the scratch memory: nothing more is reserved. */
-    ck_assert_ptr_nonnull(
-        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert_int_eq(lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, &g_err), LK_STATUS_OK);
     ck_assert(a.in_scratch);
     ck_assert_uint_eq(scratch.bytes_reserved, reserved);
     lk_json_doc_free(&a);
 
     /* A failed parse (cJSON deletes its partial tree through the hooks) is released too. */
-    ck_assert_ptr_null(lk_json_doc_parse(&a, "{\"x\": [1, 2,]}", 14, 1000, g_err, sizeof(g_err)));
-    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
+    ck_assert_int_eq(lk_json_doc_parse(&a, "{\"x\": [1, 2,]}", 14, 1000, &g_err),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_null(a.root);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "invalid JSON"));
     lk_json_doc_free(&a);
-    ck_assert_ptr_null(lk_json_doc_parse(&a, "", 0, 1000, g_err, sizeof(g_err)));
+    ck_assert_int_eq(lk_json_doc_parse(&a, "", 0, 1000, &g_err), LK_STATUS_MALFORMED);
+    ck_assert_ptr_null(a.root);
     lk_json_doc_free(&a);
 
     lk_json_use_scratch(NULL);
     lk_arena_destroy(&scratch);
     /* Without a scratch arena the document has its own. */
-    ck_assert_ptr_nonnull(
-        lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, g_err, sizeof(g_err)));
+    ck_assert_int_eq(lk_json_doc_parse(&a, a_text, strlen(a_text), 1000, &g_err), LK_STATUS_OK);
     ck_assert(!a.in_scratch);
     lk_json_doc_free(&a);
     /* Heap trees still work alongside (cJSON_Delete through the hooks). */
-    cJSON *h = lk_json_parse_bounded(a_text, strlen(a_text), 1000, g_err, sizeof(g_err));
+    cJSON *h = NULL;
+    ck_assert_int_eq(lk_json_parse_bounded(a_text, strlen(a_text), 1000, &h, &g_err), LK_STATUS_OK);
     ck_assert_ptr_nonnull(h);
     cJSON_Delete(h);
 }
@@ -789,32 +810,28 @@ START_TEST(test_round_trip_quickstart_artifacts)
                 sscanf(hdr + 1, " %63s", value);
             unsigned um = 0;
             ck_assert_msg(lk_s3_parse_lifecycle(g_st, a->content, a->len, hdr ? value : NULL,
-                                                &got.lifecycle, &um, g_err, sizeof(g_err)) == 0,
-                          "%s", g_err);
+                                                &got.lifecycle, &um, &g_err) == 0,
+                          "%s", g_err.message);
             ck_assert_uint_eq(um, 0);
         }
         snprintf(path, sizeof(path), "s3/%s/policy.json", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
             ck_assert_msg(lk_policy_json_parse(g_st, a->content, a->len, desired->partition,
-                                               &got.policy, NULL, g_err, sizeof(g_err)) == 0,
-                          "%s", g_err);
+                                               &got.policy, NULL, &g_err) == 0,
+                          "%s", g_err.message);
         snprintf(path, sizeof(path), "s3/%s/versioning.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_int_eq(lk_s3_parse_versioning(a->content, a->len, &got, g_err, sizeof(g_err)),
-                             0);
+            ck_assert_int_eq(lk_s3_parse_versioning(a->content, a->len, &got, &g_err), 0);
         snprintf(path, sizeof(path), "s3/%s/public-access-block.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_int_eq(
-                lk_s3_parse_public_access_block(a->content, a->len, &got, g_err, sizeof(g_err)), 0);
+            ck_assert_int_eq(lk_s3_parse_public_access_block(a->content, a->len, &got, &g_err), 0);
         snprintf(path, sizeof(path), "s3/%s/encryption.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_int_eq(
-                lk_s3_parse_encryption(g_st, a->content, a->len, &got, NULL, g_err, sizeof(g_err)),
-                0);
+            ck_assert_int_eq(lk_s3_parse_encryption(g_st, a->content, a->len, &got, NULL, &g_err),
+                             0);
         snprintf(path, sizeof(path), "s3/%s/object-lock.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_int_eq(
-                lk_s3_parse_object_lock(a->content, a->len, &got, g_err, sizeof(g_err)), 0);
+            ck_assert_int_eq(lk_s3_parse_object_lock(a->content, a->len, &got, &g_err), 0);
         const char *d = lk_svc_cmp_bucket(want, &got);
         ck_assert_msg(d == NULL, "bucket %s: %s", want->name, d);
     }
@@ -898,7 +915,7 @@ START_TEST(test_describe_log_groups)
     char *next = NULL;
     ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, DESCRIBE_LOG_GROUPS,
                                                        strlen(DESCRIBE_LOG_GROUPS), "us-east-1", &g,
-                                                       &n, &next, g_err, sizeof(g_err)),
+                                                       &n, &next, &g_err),
                      0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(g[0].name, "exampleLogGroupName1");
@@ -913,14 +930,14 @@ START_TEST(test_describe_log_groups)
     ck_assert_str_eq(next, "exampleNextToken");
 
     static const char last[] = "{\"logGroups\":[]}";
-    ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, last, strlen(last), NULL, &g, &n,
-                                                       &next, g_err, sizeof(g_err)),
-                     0);
+    ck_assert_int_eq(
+        lk_logs_parse_describe_log_groups(g_st, last, strlen(last), NULL, &g, &n, &next, &g_err),
+        0);
     ck_assert_uint_eq(n, 0);
     ck_assert_ptr_null(next);
     static const char empty_token[] = "{\"nextToken\":\"\"}";
     ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, empty_token, strlen(empty_token), NULL,
-                                                       &g, &n, &next, g_err, sizeof(g_err)),
+                                                       &g, &n, &next, &g_err),
                      0);
     ck_assert_ptr_null(next);
 
@@ -940,7 +957,7 @@ START_TEST(test_describe_log_groups)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(lk_logs_parse_describe_log_groups(g_st, bad[i], strlen(bad[i]), NULL, &g, &n,
-                                                        &next, g_err, sizeof(g_err)) == -1,
+                                                        &next, &g_err) == s_json_refusal(bad[i]),
                       "case %zu accepted", i);
 }
 END_TEST
@@ -992,8 +1009,7 @@ static const char GET_TRAIL[] =
 START_TEST(test_get_trail)
 {
     struct lk_ir_trail t;
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail(g_st, GET_TRAIL, strlen(GET_TRAIL), &t, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail(g_st, GET_TRAIL, strlen(GET_TRAIL), &t, &g_err), 0);
     ck_assert(t.exists);
     ck_assert_str_eq(t.name, "MyTrail");
     ck_assert_str_eq(t.home_region, "us-east-1");
@@ -1011,8 +1027,7 @@ START_TEST(test_get_trail)
     ck_assert_uint_eq(t.n_event_selectors, 0);
 
     static const char minimal[] = "{\"Trail\":{\"Name\":\"t\",\"S3BucketName\":\"b\"}}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail(g_st, minimal, strlen(minimal), &t, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail(g_st, minimal, strlen(minimal), &t, &g_err), 0);
     ck_assert_ptr_null(t.s3_key_prefix);
     ck_assert_ptr_null(t.kms_key_id);
     ck_assert(!t.is_multi_region_trail);
@@ -1027,9 +1042,9 @@ START_TEST(test_get_trail)
         "{\"Trail\":",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(
-            lk_cloudtrail_parse_trail(g_st, bad[i], strlen(bad[i]), &t, g_err, sizeof(g_err)) == -1,
-            "case %zu accepted", i);
+        ck_assert_msg(lk_cloudtrail_parse_trail(g_st, bad[i], strlen(bad[i]), &t, &g_err) ==
+                          s_json_refusal(bad[i]),
+                      "case %zu accepted", i);
 }
 END_TEST
 
@@ -1048,23 +1063,20 @@ START_TEST(test_describe_trails)
         "\"HomeRegion\": \"us-east-1\"}]}";
     struct lk_ir_trail *t = NULL;
     size_t n = 0;
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_describe_trails(g_st, json, strlen(json), &t, &n, g_err, sizeof(g_err)),
-        0);
+    ck_assert_int_eq(lk_cloudtrail_parse_describe_trails(g_st, json, strlen(json), &t, &n, &g_err),
+                     0);
     ck_assert_uint_eq(n, 2);
     ck_assert_str_eq(t[0].name, "Default");
     ck_assert_ptr_null(t[0].s3_key_prefix); /* "" = none */
     ck_assert_str_eq(t[1].home_region, "us-east-1");
     ck_assert(t[1].is_multi_region_trail);
     static const char none[] = "{\"trailList\":[]}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_describe_trails(g_st, none, strlen(none), &t, &n, g_err, sizeof(g_err)),
-        0);
+    ck_assert_int_eq(lk_cloudtrail_parse_describe_trails(g_st, none, strlen(none), &t, &n, &g_err),
+                     0);
     ck_assert_uint_eq(n, 0);
     static const char bad[] = "{\"trailList\":{\"Name\":\"x\"}}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_describe_trails(g_st, bad, strlen(bad), &t, &n, g_err, sizeof(g_err)),
-        -1);
+    ck_assert_int_eq(lk_cloudtrail_parse_describe_trails(g_st, bad, strlen(bad), &t, &n, &g_err),
+                     LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -1075,20 +1087,17 @@ START_TEST(test_trail_status)
                              "\"StartLoggingTime\": 1.744985000E9,\"LatestDigestDeliveryTime\": "
                              "1.744985300E9,\"TimeLoggingStarted\": \"2025-04-18T14:00:00Z\"}";
     bool logging = false;
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail_status(on, strlen(on), &logging, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(on, strlen(on), &logging, &g_err), 0);
     ck_assert(logging);
     static const char off[] = "{\"IsLogging\":false}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail_status(off, strlen(off), &logging, g_err, sizeof(g_err)), 0);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(off, strlen(off), &logging, &g_err), 0);
     ck_assert(!logging);
     static const char bad[] = "{\"IsLogging\":\"true\"}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail_status(bad, strlen(bad), &logging, g_err, sizeof(g_err)), -1);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(bad, strlen(bad), &logging, &g_err),
+                     LK_STATUS_SCHEMA);
     static const char missing[] = "{}";
-    ck_assert_int_eq(
-        lk_cloudtrail_parse_trail_status(missing, strlen(missing), &logging, g_err, sizeof(g_err)),
-        -1);
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(missing, strlen(missing), &logging, &g_err),
+                     LK_STATUS_SCHEMA);
 }
 END_TEST
 
@@ -1104,9 +1113,9 @@ START_TEST(test_event_selectors)
         "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
     struct lk_ir_trail t = {0};
     bool adv = true;
-    ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, basic, strlen(basic), &t, &adv, g_err,
-                                                      sizeof(g_err)) == 0,
-                  "%s", g_err);
+    ck_assert_msg(
+        lk_cloudtrail_parse_event_selectors(g_st, basic, strlen(basic), &t, &adv, &g_err) == 0,
+        "%s", g_err.message);
     ck_assert(!adv);
     ck_assert_uint_eq(t.n_event_selectors, 2);
     const struct lk_ir_event_selector *e = &t.event_selectors[0];
@@ -1126,9 +1135,9 @@ START_TEST(test_event_selectors)
         "\"FieldSelectors\": [{\"Field\": \"eventCategory\",\"Equals\": [\"Management\"]}]}],"
         "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
     struct lk_ir_trail t2 = {0};
-    ck_assert_int_eq(lk_cloudtrail_parse_event_selectors(g_st, advanced, strlen(advanced), &t2,
-                                                         &adv, g_err, sizeof(g_err)),
-                     0);
+    ck_assert_int_eq(
+        lk_cloudtrail_parse_event_selectors(g_st, advanced, strlen(advanced), &t2, &adv, &g_err),
+        0);
     ck_assert(adv);
     ck_assert_uint_eq(t2.n_event_selectors, 0);
 
@@ -1142,7 +1151,7 @@ START_TEST(test_event_selectors)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, bad[i], strlen(bad[i]), &t2, &adv,
-                                                          g_err, sizeof(g_err)) == -1,
+                                                          &g_err) == s_json_refusal(bad[i]),
                       "case %zu accepted", i);
 }
 END_TEST
@@ -1359,14 +1368,15 @@ START_TEST(test_calls_s3_errors)
     S_SCRIPT(script);
     struct lk_aws_error err = {0};
     struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &lc, NULL, &err), -1);
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &lc, NULL, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     ck_assert_str_eq(err.operation, "GetBucketLifecycleConfiguration");
     ck_assert_int_eq(err.http_status, 403);
     ck_assert_str_eq(err.request_id, "4442587FB7D0A2F9");
     lk_aws_error_clear(&err);
     struct lk_ir_bucket b = {0};
-    ck_assert_int_eq(lk_s3_get_versioning(&g_client, "b", NULL, &b, &err), -1);
+    ck_assert_int_eq(lk_s3_get_versioning(&g_client, "b", NULL, &b, &err), LK_STATUS_MALFORMED);
     ck_assert_str_eq(err.code, LK_SVC_MALFORMED_RESPONSE);
     ck_assert_str_eq(err.operation, "GetBucketVersioning");
     ck_assert_str_eq(err.request_id, "RQ2");
@@ -1374,7 +1384,7 @@ START_TEST(test_calls_s3_errors)
     ck_assert_ptr_nonnull(strstr(err.message, "VersioningConfiguration"));
     lk_aws_error_clear(&err);
     /* NoSuchBucket is not "not configured": the caller learns the bucket is gone. */
-    ck_assert_int_eq(lk_s3_get_public_access_block(&g_client, "b", NULL, &b, &err), -1);
+    ck_assert_int_eq(lk_s3_get_public_access_block(&g_client, "b", NULL, &b, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchBucket");
     lk_aws_error_clear(&err);
 }
@@ -1435,7 +1445,8 @@ START_TEST(test_calls_s3_puts)
     ck_assert_ptr_null(s_sent_header(4, "x-amz-bucket-object-lock-enabled"));
     ck_assert_int_eq(lk_s3_delete_lifecycle(&g_client, "b", NULL, &err), 0);
     ck_assert_str_eq(g_fake.sent[5].method, "DELETE");
-    ck_assert_int_eq(lk_s3_create_bucket(&g_client, "b4", "not a region", false, &err), -1);
+    ck_assert_int_eq(lk_s3_create_bucket(&g_client, "b4", "not a region", false, &err),
+                     LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
     lk_aws_error_clear(&err);
 }
@@ -1525,7 +1536,8 @@ START_TEST(test_calls_s3_read_bucket_missing)
     ck_assert_int_eq(lk_s3_head_bucket(&g_client, "far", NULL, g_st, &exists, &region, &err), 0);
     ck_assert(exists);
     ck_assert_str_eq(region, "ap-south-1");
-    ck_assert_int_eq(lk_s3_head_bucket(&g_client, "err", NULL, g_st, &exists, &region, &err), -1);
+    ck_assert_int_eq(lk_s3_head_bucket(&g_client, "err", NULL, g_st, &exists, &region, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InternalError");
     lk_aws_error_clear(&err);
 }
@@ -1583,7 +1595,8 @@ START_TEST(test_calls_logs)
     /* CreateLogGroup: ResourceAlreadyExistsException is success only when asked. */
     ck_assert_int_eq(lk_logs_create_log_group(&g_client, "/app/x", NULL, NULL, true, &err), 0);
     s_assert_err_empty(&err);
-    ck_assert_int_eq(lk_logs_create_log_group(&g_client, "/app/x", NULL, "arn:k", false, &err), -1);
+    ck_assert_int_eq(lk_logs_create_log_group(&g_client, "/app/x", NULL, "arn:k", false, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceAlreadyExistsException");
     ck_assert_str_eq(err.operation, "CreateLogGroup");
     ck_assert_str_eq(err.request_id, "L4");
@@ -1592,18 +1605,20 @@ START_TEST(test_calls_logs)
 
     /* A nextToken handed back twice would page forever: refused. */
     struct lk_logs_query q = {.prefix = "/"};
-    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err), -1);
+    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err),
+                     LK_STATUS_MALFORMED);
     ck_assert_str_eq(err.code, LK_SVC_MALFORMED_RESPONSE);
     lk_aws_error_clear(&err);
     q.pattern = "x";
-    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err), -1);
+    ck_assert_int_eq(lk_logs_describe_log_groups(&g_client, &q, g_st, &g, &n, &err),
+                     LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
     lk_aws_error_clear(&err);
 
     ck_assert_int_eq(lk_logs_put_retention(&g_client, "/app/x", "eu-west-1", 400, &err), 0);
     ck_assert_str_eq(g_fake.sent[6].body, "{\"logGroupName\":\"/app/x\",\"retentionInDays\":400}");
     ck_assert_ptr_nonnull(strstr(s_sent_header(6, "Authorization"), "/eu-west-1/logs/"));
-    ck_assert_int_eq(lk_logs_delete_retention(&g_client, "/app/x", NULL, &err), -1);
+    ck_assert_int_eq(lk_logs_delete_retention(&g_client, "/app/x", NULL, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InvalidParameterException");
     ck_assert_str_eq(s_sent_header(7, "X-Amz-Target"), "Logs_20140328.DeleteRetentionPolicy");
     lk_aws_error_clear(&err);
@@ -1648,7 +1663,7 @@ START_TEST(test_calls_cloudtrail)
     want.s3_bucket_name = lk_ir_strdup(g_st, "b");
     want.is_multi_region_trail = true;
     want.include_global_service_events = true;
-    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &want, &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &want, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
     ck_assert_str_eq(err.message, "Incorrect S3 bucket policy is detected for bucket: b");
     ck_assert_str_eq(err.operation, "CreateTrail");
@@ -1684,7 +1699,7 @@ START_TEST(test_calls_cloudtrail)
     ck_assert_str_eq(g_fake.sent[6].body, "{\"Name\":\"x\"}");
     ck_assert_int_eq(lk_cloudtrail_send_artifact_section(&g_client, artifact, strlen(artifact),
                                                          "StartLogging", NULL, &err),
-                     -1);
+                     LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "logkeep.InvalidArgument");
     ck_assert_uint_eq(g_fake.n_sent, 7); /* nothing sent */
     lk_aws_error_clear(&err);

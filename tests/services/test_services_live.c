@@ -298,7 +298,7 @@ START_TEST(test_s3_missing_bucket)
     struct lk_ir_lifecycle lc;
     ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "lk-live-never-created-" ACCOUNT, NULL, g_st,
                                          &lc, NULL, &err),
-                     -1);
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchBucket");
     ck_assert_int_eq(err.http_status, 404);
     ck_assert_ptr_nonnull(err.request_id);
@@ -408,7 +408,7 @@ START_TEST(test_s3_delete_and_versioning)
         "</LifecycleConfiguration>";
     ck_assert_int_eq(
         lk_s3_put_lifecycle(&g_client, name, NULL, bad, strlen(bad), LK_IR_TMS_UNSPECIFIED, &err),
-        -1);
+        LK_STATUS_AWS);
     ck_assert_ptr_nonnull(err.code);
     ck_assert_int_eq(err.http_status, 400);
     ck_assert_str_eq(err.operation, "PutBucketLifecycleConfiguration");
@@ -510,7 +510,8 @@ START_TEST(test_logs_retention_round_trip)
         OK(lk_logs_create_log_group(&g_client, groups[i], NULL, NULL, true, &err), err);
     /* Idempotent create: ResourceAlreadyExistsException only when not asked to ignore it. */
     OK(lk_logs_create_log_group(&g_client, groups[0], NULL, NULL, true, &err), err);
-    ck_assert_int_eq(lk_logs_create_log_group(&g_client, groups[0], NULL, NULL, false, &err), -1);
+    ck_assert_int_eq(lk_logs_create_log_group(&g_client, groups[0], NULL, NULL, false, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceAlreadyExistsException");
     ck_assert_str_eq(err.operation, "CreateLogGroup");
     ck_assert_ptr_nonnull(err.request_id);
@@ -581,10 +582,11 @@ START_TEST(test_logs_retention_round_trip)
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(m[0].retention_days, 0);
     /* A value CloudWatch Logs does not allow keeps its AWS error. */
-    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/app/other", NULL, 42, &err), -1);
+    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/app/other", NULL, 42, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InvalidParameterException");
     lk_aws_error_clear(&err);
-    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/lk-live/none", NULL, 30, &err), -1);
+    ck_assert_int_eq(lk_logs_put_retention(&g_client, "/lk-live/none", NULL, 30, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceNotFoundException");
     lk_aws_error_clear(&err);
 
@@ -606,7 +608,7 @@ START_TEST(test_cloudtrail_insufficient_policy)
     t.name = lk_ir_strdup(g_st, "lk-live-nopolicy");
     t.s3_bucket_name = lk_ir_strdup(g_st, bucket);
     t.include_global_service_events = true;
-    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
     ck_assert_str_eq(err.operation, "CreateTrail");
     ck_assert_int_eq(err.http_status, 400);
@@ -620,7 +622,7 @@ START_TEST(test_cloudtrail_insufficient_policy)
     ck_assert_str_eq(got.name, "lk-live-nopolicy");
     /* The bucket must exist. */
     t.s3_bucket_name = lk_ir_strdup(g_st, "lk-live-no-such-bucket-" ACCOUNT);
-    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "S3BucketDoesNotExistException");
     lk_aws_error_clear(&err);
 }
@@ -659,7 +661,7 @@ START_TEST(test_cloudtrail_round_trip_quickstart)
         /* A second CreateTrail keeps its AWS code. */
         ck_assert_int_eq(lk_cloudtrail_send_artifact_section(&g_client, art, len, "CreateTrail",
                                                              want->home_region, &err),
-                         -1);
+                         LK_STATUS_AWS);
         ck_assert_str_eq(err.code, "TrailAlreadyExistsException");
         lk_aws_error_clear(&err);
         free(art);
@@ -735,7 +737,7 @@ START_TEST(test_cloudtrail_from_ir)
     t.n_event_selectors = 1;
 
     /* The quickstart policy names the org trail in aws:SourceArn: another trail may not write. */
-    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_create_trail(&g_client, &t, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InsufficientS3BucketPolicyException");
     lk_aws_error_clear(&err);
 
@@ -776,14 +778,16 @@ START_TEST(test_cloudtrail_from_ir)
     ck_assert_uint_eq(got.n_event_selectors, 0);
 
     /* Writes outside the home region keep CloudTrail's code. */
-    ck_assert_int_eq(lk_cloudtrail_start_logging(&g_client, t.name, "eu-west-1", &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_start_logging(&g_client, t.name, "eu-west-1", &err),
+                     LK_STATUS_AWS);
     ck_assert_ptr_nonnull(err.code);
     lk_aws_error_clear(&err);
 
     OK(lk_cloudtrail_delete_trail(&g_client, t.name, NULL, &err), err);
     OK(lk_cloudtrail_get_trail(&g_client, t.name, NULL, g_st, &got, &err), err);
     ck_assert(!got.exists);
-    ck_assert_int_eq(lk_cloudtrail_get_trail_status(&g_client, t.name, NULL, &advanced, &err), -1);
+    ck_assert_int_eq(lk_cloudtrail_get_trail_status(&g_client, t.name, NULL, &advanced, &err),
+                     LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "TrailNotFoundException");
     lk_aws_error_clear(&err);
 }

@@ -168,7 +168,7 @@ END_TEST
 START_TEST(test_policy_size_limit)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_puts(&b, LK_TEST_HEADER "roles:\n  r:\n    access: read\n    principals:\n");
     for (int i = 0; i < 400; i++)
         lk_buf_printf(&b, "      - arn:aws:iam::111122223333:role/investigations/team-%04d\n", i);

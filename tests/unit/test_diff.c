@@ -32,7 +32,7 @@
 static struct lk_ir_state *g_desired;
 static struct lk_ir_state *g_live;
 static struct lk_diff g_diff;
-static char g_err[256];
+static struct lk_error g_err;
 
 /* ------------------------------------------------------------------------------ fixtures */
 
@@ -49,22 +49,22 @@ static void s_read_back_bucket(struct lk_ir_state *live, struct lk_ir_bucket *b)
     ck_assert_msg(
         lk_s3_parse_lifecycle(live, xml, strlen(xml),
                               lk_s3_transition_min_size_api(b->lifecycle.transition_min_size),
-                              &got.lifecycle, &um, g_err, sizeof(g_err)) == 0,
-        "%s", g_err);
+                              &got.lifecycle, &um, &g_err) == 0,
+        "%s", g_err.message);
     ck_assert_uint_eq(um, 0);
     char *json = lk_emit_bucket_policy_json(&b->policy, &a);
     ck_assert_msg(lk_policy_json_parse(live, json, strlen(json), live->partition, &got.policy, &um,
-                                       g_err, sizeof(g_err)) == 0,
-                  "%s", g_err);
+                                       &g_err) == 0,
+                  "%s", g_err.message);
     ck_assert_uint_eq(um, 0);
     xml = lk_emit_versioning_xml(b, &a);
-    ck_assert(lk_s3_parse_versioning(xml, strlen(xml), &got, g_err, sizeof(g_err)) == 0);
+    ck_assert(lk_s3_parse_versioning(xml, strlen(xml), &got, &g_err) == 0);
     xml = lk_emit_object_lock_xml(b, &a);
-    ck_assert(lk_s3_parse_object_lock(xml, strlen(xml), &got, g_err, sizeof(g_err)) == 0);
+    ck_assert(lk_s3_parse_object_lock(xml, strlen(xml), &got, &g_err) == 0);
     xml = lk_emit_public_access_block_xml(b, &a);
-    ck_assert(lk_s3_parse_public_access_block(xml, strlen(xml), &got, g_err, sizeof(g_err)) == 0);
+    ck_assert(lk_s3_parse_public_access_block(xml, strlen(xml), &got, &g_err) == 0);
     xml = lk_emit_encryption_xml(b, &a);
-    ck_assert(lk_s3_parse_encryption(live, xml, strlen(xml), &got, &um, g_err, sizeof(g_err)) == 0);
+    ck_assert(lk_s3_parse_encryption(live, xml, strlen(xml), &got, &um, &g_err) == 0);
 
     got.name = b->name;
     got.region = b->region;
@@ -96,9 +96,8 @@ static void s_read_back_trail(struct lk_ir_state *live, struct lk_ir_trail *t)
     char *text = cJSON_PrintUnformatted(root);
     struct lk_ir_trail got;
     memset(&got, 0, sizeof(got));
-    ck_assert_msg(lk_cloudtrail_parse_trail(live, text, strlen(text), &got, g_err, sizeof(g_err)) ==
-                      0,
-                  "%s", g_err);
+    ck_assert_msg(lk_cloudtrail_parse_trail(live, text, strlen(text), &got, &g_err) == 0, "%s",
+                  g_err.message);
     free(text);
     cJSON_Delete(root);
 
@@ -115,9 +114,9 @@ static void s_read_back_trail(struct lk_ir_state *live, struct lk_ir_trail *t)
     cJSON_AddItemToObject(root, "EventSelectors", sels);
     text = cJSON_PrintUnformatted(root);
     bool advanced = true;
-    ck_assert_msg(lk_cloudtrail_parse_event_selectors(live, text, strlen(text), &got, &advanced,
-                                                      g_err, sizeof(g_err)) == 0,
-                  "%s", g_err);
+    ck_assert_msg(
+        lk_cloudtrail_parse_event_selectors(live, text, strlen(text), &got, &advanced, &g_err) == 0,
+        "%s", g_err.message);
     ck_assert(!advanced);
     free(text);
     cJSON_Delete(root);
@@ -155,7 +154,7 @@ static void s_expand_log_groups(struct lk_ir_state *live)
 
 static void s_setup(void)
 {
-    g_err[0] = '\0';
+    lk_error_clear(&g_err);
     lk_diff_init(&g_diff);
     g_desired = lk_test_lower_quickstart();
     g_live = lk_test_lower_quickstart();
@@ -499,9 +498,9 @@ static void s_policy_respelled(struct lk_ir_state *st)
 
     struct lk_ir_bucket *lb = s_bucket(st);
     unsigned um = 0;
-    ck_assert_msg(lk_policy_json_parse(st, text, strlen(text), "aws", &lb->policy, &um, g_err,
-                                       sizeof(g_err)) == 0,
-                  "%s", g_err);
+    ck_assert_msg(lk_policy_json_parse(st, text, strlen(text), "aws", &lb->policy, &um, &g_err) ==
+                      0,
+                  "%s", g_err.message);
     free(text);
     lk_arena_destroy(&a);
 }
@@ -1574,7 +1573,7 @@ START_TEST(test_unmanaged_apply)
     ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
-    lk_emit_all(g_desired, &arts);
+    ck_assert_int_eq(lk_emit_all(g_desired, &arts), LK_STATUS_OK);
     struct lk_apply_plan plan;
     lk_apply_plan_init(&plan);
     ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);

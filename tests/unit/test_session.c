@@ -89,8 +89,9 @@ static void s_write_live(const char *path, int32_t retention_days, const char *a
 {
     char *json = lk_ir_state_to_json(g_desired);
     struct lk_ir_state *live = NULL;
-    char err[256];
-    ck_assert_int_eq(lk_ir_state_from_json(json, strlen(json), &live, err, sizeof(err)), 0);
+    struct lk_error err = {0};
+    ck_assert_msg(lk_ir_state_from_json(json, strlen(json), &live, &err) == LK_STATUS_OK, "%s",
+                  err.message);
     free(json);
     for (size_t i = 0; i < live->n_buckets; i++)
         live->buckets[i].exists = true;

@@ -14,7 +14,7 @@
 #include "compiler/lower.h"
 #include "runtime/state_json.h"
 
-static char g_err[512];
+static struct lk_error g_err;
 
 /* The quickstart state with live-only fields set and a second, missing bucket. */
 static struct lk_ir_state *s_state(void)
@@ -85,8 +85,9 @@ static struct lk_ir_state *s_state(void)
 static struct lk_ir_state *s_read(const char *json)
 {
     struct lk_ir_state *st = NULL;
-    int rc = lk_ir_state_from_json(json, strlen(json), &st, g_err, sizeof(g_err));
-    ck_assert_msg(rc == LK_STATE_JSON_OK, "rc %d: %s", rc, g_err);
+    enum lk_status rc = lk_ir_state_from_json(json, strlen(json), &st, &g_err);
+    ck_assert_msg(rc == LK_STATUS_OK, "%s: %s", lk_status_name(rc), g_err.message);
+    ck_assert_int_eq(g_err.status, LK_STATUS_OK);
     ck_assert_ptr_nonnull(st);
     return st;
 }
@@ -106,13 +107,15 @@ static char *s_edited(void (*edit)(cJSON *root))
     return text;
 }
 
-static int s_refuse(const char *json)
+static enum lk_status s_refuse(const char *json)
 {
     struct lk_ir_state dummy;
     struct lk_ir_state *st = &dummy; /* must be reset to NULL */
-    int rc = lk_ir_state_from_json(json, strlen(json), &st, g_err, sizeof(g_err));
+    enum lk_status rc = lk_ir_state_from_json(json, strlen(json), &st, &g_err);
     ck_assert_ptr_null(st);
-    ck_assert_int_ne(rc, LK_STATE_JSON_OK);
+    ck_assert_int_ne(rc, LK_STATUS_OK);
+    /* The error says the same as the result. */
+    ck_assert_int_eq(g_err.status, rc);
     return rc;
 }
 
@@ -131,6 +134,9 @@ START_TEST(test_round_trip_exact)
     struct lk_ir_state *back = s_read(a);
     char *b = lk_ir_state_to_json(back);
     ck_assert_str_eq(a, b);
+    /* The state read back holds every field of the one written. */
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(st, back, 0, &why), "%s", why.text);
     /* And once more, from the state read back. */
     struct lk_ir_state *again = s_read(b);
     char *c = lk_ir_state_to_json(again);
@@ -285,6 +291,9 @@ START_TEST(test_empty_state)
     struct lk_ir_state *back = s_read(a);
     char *b = lk_ir_state_to_json(back);
     ck_assert_str_eq(a, b);
+    /* The state read back holds every field of the one written. */
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(st, back, 0, &why), "%s", why.text);
     ck_assert_ptr_null(back->account);
     ck_assert_uint_eq(back->n_buckets, 0);
     free(a);
@@ -374,57 +383,54 @@ static void s_edit_buckets_type(cJSON *root)
 
 struct s_refusal {
     void (*edit)(cJSON *root);
-    int rc;
+    enum lk_status rc;
     const char *message;
 };
 
 static const struct s_refusal s_refusals[] = {
-    {s_edit_format, LK_STATE_JSON_EFORMAT,
+    {s_edit_format, LK_STATUS_UNSUPPORTED,
      "not a logkeep state: format is \"terraform-state\", expected \"logkeep-state\""},
-    {s_edit_version, LK_STATE_JSON_EFORMAT,
+    {s_edit_version, LK_STATUS_UNSUPPORTED,
      "logkeep state version 2 is not supported: this logkeep reads version 1"},
-    {s_edit_expiration, LK_STATE_JSON_ESCHEMA,
+    {s_edit_expiration, LK_STATUS_SCHEMA,
      "buckets[1].lifecycle.rules[0].expiration_days: expected an integer"},
-    {s_edit_fraction, LK_STATE_JSON_ESCHEMA, "log_groups[0].retention_days: expected an integer"},
-    {s_edit_unknown, LK_STATE_JSON_ESCHEMA, "buckets[1]: unknown field \"colour\""},
-    {s_edit_missing, LK_STATE_JSON_ESCHEMA,
-     "buckets[1].encryption: missing field \"present\""},
-    {s_edit_action, LK_STATE_JSON_ESCHEMA,
+    {s_edit_fraction, LK_STATUS_SCHEMA, "log_groups[0].retention_days: expected an integer"},
+    {s_edit_unknown, LK_STATUS_SCHEMA, "buckets[1]: unknown field \"colour\""},
+    {s_edit_missing, LK_STATUS_SCHEMA, "buckets[1].encryption: missing field \"present\""},
+    {s_edit_action, LK_STATUS_SCHEMA,
      "buckets[1].policy.statements[0].actions[0]: expected a string"},
-    {s_edit_enum, LK_STATE_JSON_ESCHEMA,
+    {s_edit_enum, LK_STATUS_SCHEMA,
      "buckets[1].versioning: expected \"never\", \"enabled\" or \"suspended\""},
-    {s_edit_bool, LK_STATE_JSON_ESCHEMA, "trails[0].is_logging: expected a boolean"},
-    {s_edit_null_name, LK_STATE_JSON_ESCHEMA, "buckets[1].name: expected a string"},
-    {s_edit_buckets_type, LK_STATE_JSON_ESCHEMA, "buckets: expected an array"},
+    {s_edit_bool, LK_STATUS_SCHEMA, "trails[0].is_logging: expected a boolean"},
+    {s_edit_null_name, LK_STATUS_SCHEMA, "buckets[1].name: expected a string"},
+    {s_edit_buckets_type, LK_STATUS_SCHEMA, "buckets: expected an array"},
 };
 
 START_TEST(test_refusal_located)
 {
     const struct s_refusal *c = &s_refusals[_i];
     char *text = s_edited(c->edit);
-    int rc = s_refuse(text);
+    enum lk_status rc = s_refuse(text);
     ck_assert_int_eq(rc, c->rc);
-    ck_assert_str_eq(g_err, c->message);
+    ck_assert_str_eq(g_err.message, c->message);
     free(text);
 }
 END_TEST
 
 START_TEST(test_refusal_not_state)
 {
-    ck_assert_int_eq(s_refuse("{\"a\": 1,"), LK_STATE_JSON_ESYNTAX);
-    ck_assert_ptr_nonnull(strstr(g_err, "invalid JSON"));
-    ck_assert_int_eq(s_refuse("[1, 2]"), LK_STATE_JSON_EFORMAT);
-    ck_assert_int_eq(s_refuse("{\"changes\": []}"), LK_STATE_JSON_EFORMAT);
-    ck_assert_str_eq(g_err, "not a logkeep state: no \"format\": \"logkeep-state\" member");
+    ck_assert_int_eq(s_refuse("{\"a\": 1,"), LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "invalid JSON"));
+    ck_assert_int_eq(s_refuse("[1, 2]"), LK_STATUS_UNSUPPORTED);
+    ck_assert_int_eq(s_refuse("{\"changes\": []}"), LK_STATUS_UNSUPPORTED);
+    ck_assert_str_eq(g_err.message, "not a logkeep state: no \"format\": \"logkeep-state\" member");
     ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": \"1\"}"),
-                     LK_STATE_JSON_EFORMAT);
-    ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": 1}"),
-                     LK_STATE_JSON_ESCHEMA);
-    ck_assert_str_eq(g_err, "missing field \"account\"");
-    ck_assert_int_eq(
-        s_refuse("{\"format\": \"logkeep-state\", \"version\": 1, \"version\": 1}"),
-        LK_STATE_JSON_ESCHEMA);
-    ck_assert_str_eq(g_err, "duplicate field \"version\"");
+                     LK_STATUS_UNSUPPORTED);
+    ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": 1}"), LK_STATUS_SCHEMA);
+    ck_assert_str_eq(g_err.message, "missing field \"account\"");
+    ck_assert_int_eq(s_refuse("{\"format\": \"logkeep-state\", \"version\": 1, \"version\": 1}"),
+                     LK_STATUS_SCHEMA);
+    ck_assert_str_eq(g_err.message, "duplicate field \"version\"");
 }
 END_TEST
 
@@ -433,12 +439,12 @@ START_TEST(test_refusal_size)
     /* The bound is checked before the text is read: a short buffer with a long length. */
     const char text[] = "{}";
     struct lk_ir_state *st = NULL;
-    int rc = lk_ir_state_from_json(text, LK_STATE_JSON_MAX_BYTES + 1, &st, g_err, sizeof(g_err));
-    ck_assert_int_eq(rc, LK_STATE_JSON_ESYNTAX);
-    ck_assert_ptr_nonnull(strstr(g_err, "exceeds"));
-    ck_assert_int_eq(lk_ir_state_from_json(NULL, 0, &st, g_err, sizeof(g_err)),
-                     LK_STATE_JSON_EINVAL);
-    ck_assert_int_eq(lk_ir_state_from_json(text, 2, NULL, NULL, 0), LK_STATE_JSON_EINVAL);
+    enum lk_status rc = lk_ir_state_from_json(text, LK_STATE_JSON_MAX_BYTES + 1, &st, &g_err);
+    ck_assert_int_eq(rc, LK_STATUS_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "exceeds"));
+    ck_assert_int_eq(lk_ir_state_from_json(NULL, 0, &st, &g_err), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_str_eq(g_err.message, "no state document given");
+    ck_assert_int_eq(lk_ir_state_from_json(text, 2, NULL, NULL), LK_STATUS_INVALID_ARGUMENT);
 }
 END_TEST
 
