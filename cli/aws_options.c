@@ -168,7 +168,7 @@ int lk_aws_compile(const struct lk_aws_args *a, int n_paths, char **paths, struc
     if (!*p)
         return LK_EXIT_USAGE;
     /* drift and snapshot compare states: the payloads are not needed. */
-    if ((arts ? lk_compile(*p, desired, arts) : lk_compile_state(*p, desired)) != 0) {
+    if ((arts ? lk_cli_compile(a->cmd, *p, desired, arts) : lk_compile_state(*p, desired)) != 0) {
         lk_cli_print_diags(*p, a->color, stderr);
         fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n", a->cmd);
         return LK_EXIT_FAILED;

@@ -36,6 +36,13 @@ struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths)
 /** Prints a policy's diagnostics as text, with the summary line, to @p out. */
 void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out);
 
+struct lk_ir_state;
+struct lk_artifacts;
+/** lk_compile(), saying on stderr ("logkeep <cmd>: ...") when an artifact would exceed the
+ *  document cap, which no diagnostic reports. @return lk_compile()'s 0, 1 or 2. */
+int lk_cli_compile(const char *cmd, struct lk_policy *p, struct lk_ir_state **out_state,
+                   struct lk_artifacts *out);
+
 /** Prints "N errors, N warnings, N notes in N files" when there is anything to count. */
 void lk_cli_print_summary(struct lk_policy *p, FILE *out);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/buf.h"
+#include "compiler/compile.h"
 #include "compiler/policy.h"
 
 /* Reads all of stdin, bounded by the policy size limit (plus one byte to detect excess). */
@@ -105,4 +107,14 @@ void lk_cli_wrap(FILE *out, const char *text, int indent, int width)
     }
     if (col)
         fputc('\n', out);
+}
+
+int lk_cli_compile(const char *cmd, struct lk_policy *p, struct lk_ir_state **out_state,
+                   struct lk_artifacts *out)
+{
+    int rc = lk_compile(p, out_state, out);
+    if (rc == 2)
+        fprintf(stderr, "logkeep %s: an artifact would exceed %zu bytes; nothing was produced\n",
+                cmd, (size_t)LK_BUF_MAX_DOCUMENT);
+    return rc;
 }

@@ -177,7 +177,7 @@ int lk_cmd_compile(int argc, char **argv)
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
     struct lk_ir_state *st = NULL;
-    int rc = lk_compile(p, &st, &arts) == 0 ? LK_EXIT_OK : LK_EXIT_POLICY;
+    int rc = lk_cli_compile("compile", p, &st, &arts) == 0 ? LK_EXIT_OK : LK_EXIT_POLICY;
     lk_cli_print_diags(p, color, stderr);
     if (rc == LK_EXIT_OK) {
         char *manifest = lk_emit_manifest(st, &arts);

@@ -690,7 +690,7 @@ int lk_cmd_diff(int argc, char **argv)
      * (baseline-violated), not a reason to stop. */
     s_demote_baseline_findings(op, NULL);
     s_demote_baseline_findings(np, a.color);
-    if (lk_compile(np, &nst, &narts) != 0) {
+    if (lk_cli_compile("diff", np, &nst, &narts) != 0) {
         if (head)
             fprintf(stderr, "logkeep diff: the new policy (at %s) has errors\n", head);
         else
@@ -700,7 +700,7 @@ int lk_cmd_diff(int argc, char **argv)
         goto cleanup;
     }
     /* An old policy with errors is compared as far as it goes; its artifacts are not. */
-    bool old_compiled = old_empty || lk_compile(op, &ost, &oarts) == 0;
+    bool old_compiled = old_empty || lk_cli_compile("diff", op, &ost, &oarts) == 0;
     if (!old_compiled)
         fprintf(stderr,
                 "logkeep diff: the old policy has %zu error%s: compared as far as it could be "
