@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/aws_options.h"
+#include "common/array.h"
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
@@ -78,7 +79,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         case 'a':
             if (a->mode != LK_AWS_CMD_APPLY)
                 goto bad;
-            a->allow = lk_xrealloc(a->allow, (a->n_allow + 1) * sizeof(*a->allow));
+            LK_ARRAY_GROW(a->allow, a->n_allow, a->cap_allow);
             a->allow[a->n_allow++] = optarg;
             break;
         case 'f':

@@ -37,7 +37,7 @@ struct lk_aws_args {
     const char *plan_out;    /* plan: --out FILE */
     bool debug, auto_approve;
     const char **allow; /* owned array of borrowed argv strings */
-    size_t n_allow;
+    size_t n_allow, cap_allow;
     char **policy_paths; /* borrowed from argv: the operands */
     int n_policy_paths;
 };

@@ -96,7 +96,7 @@ cleanup:
 static void s_json_string(FILE *out, const char *s)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_json_escape(&b, s);
     fwrite(b.data, 1, b.len, out);
     lk_buf_free(&b);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/array.h"
 #include "cli/cmd_diff.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
@@ -117,6 +118,9 @@ static bool s_drain(int fd, struct lk_buf *b, size_t max, bool *over)
  */
 static int s_git_run(struct s_argv *argv, struct lk_buf *out, size_t max, struct lk_buf *err)
 {
+    /* The buffers' caps are the limits below plus the terminator appended at the end. */
+    lk_buf_init(out, max + 1);
+    lk_buf_init(err, S_MAX_STDERR + 1);
     int po[2], pe[2];
     if (pipe(po) != 0)
         return -1;
@@ -213,8 +217,8 @@ static char *s_git_commit(const char *rev)
 {
     struct s_argv av = {{0}, 0};
     struct lk_buf out, err;
-    lk_buf_init(&out);
-    lk_buf_init(&err);
+    lk_buf_init(&out, 0); /* capped by s_git_run() */
+    lk_buf_init(&err, 0);
     char *spec = lk_xmalloc(strlen(rev) + sizeof("^{commit}"));
     strcpy(spec, rev);
     strcat(spec, "^{commit}");
@@ -319,8 +323,8 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
 {
     struct s_argv av = {{0}, 0};
     struct lk_buf out, err;
-    lk_buf_init(&out);
-    lk_buf_init(&err);
+    lk_buf_init(&out, 0); /* capped by s_git_run() */
+    lk_buf_init(&err, 0);
     s_argv_add(&av, "git");
     s_argv_add(&av, "ls-tree");
     s_argv_add(&av, "-r");
@@ -356,10 +360,7 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
             single_file = true;
         if (!regular)
             continue;
-        if (files->n == files->cap) {
-            files->cap = files->cap ? 2 * files->cap : 64;
-            files->v = lk_xrealloc(files->v, files->cap * sizeof(*files->v));
-        }
+        LK_ARRAY_GROW(files->v, files->n, files->cap);
         const char *blob = p + 12;
         files->v[files->n].path = lk_xstrdup(file);
         files->v[files->n].blob = lk_xstrndup(blob, (size_t)(tab - blob));
@@ -417,8 +418,8 @@ static struct lk_policy *s_git_policy(const char *label, const char *sha, int n_
             continue;
         struct s_argv av = {{0}, 0};
         struct lk_buf out, err;
-        lk_buf_init(&out);
-        lk_buf_init(&err);
+        lk_buf_init(&out, 0); /* capped by s_git_run() */
+        lk_buf_init(&err, 0);
         s_argv_add(&av, "git");
         s_argv_add(&av, "cat-file");
         s_argv_add(&av, "blob");
