@@ -156,7 +156,8 @@ START_TEST(test_xml_escaping)
     rule.id = id;
     rule.prefix = prefix;
     rule.enabled = true;
-    struct lk_ir_lifecycle lc = {true, LK_IR_TMS_ALL_128K, &rule, 1};
+    struct lk_ir_lifecycle lc = {
+        .present = true, .transition_min_size = LK_IR_TMS_ALL_128K, .rules = &rule, .n_rules = 1};
     char *xml = lk_emit_lifecycle_xml(&lc, &a);
     ck_assert_ptr_nonnull(strstr(xml, "<ID>a&amp;b&lt;c&gt;</ID>"));
     ck_assert_ptr_nonnull(strstr(xml, "<Prefix>x&quot;&apos;y</Prefix>"));
