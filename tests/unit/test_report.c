@@ -24,7 +24,10 @@ static struct lk_ir_state *g_desired;
 static struct lk_ir_state *g_live;
 static struct lk_diff g_diff;
 
-static const char *const g_paths[] = {"examples/quickstart/policy.yaml"};
+/* The policy file the desired state is lowered from, as the context names it: results with an
+ * origin (in that file) and without one (the first policy path) name the same artifact. */
+static char g_path[4096 + sizeof("/policy.yaml")];
+static const char *g_paths[1];
 static struct lk_report_context g_ctx;
 
 /* ------------------------------------------------------------------------------ fixtures */
@@ -72,6 +75,8 @@ static struct lk_ir_state *s_live(void)
 
 static void s_setup(void)
 {
+    snprintf(g_path, sizeof(g_path), "%s/policy.yaml", lk_test_quickstart_dir());
+    g_paths[0] = g_path;
     lk_diff_init(&g_diff);
     g_desired = lk_test_lower_quickstart();
     g_live = s_live();
