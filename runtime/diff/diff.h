@@ -108,7 +108,7 @@ struct lk_diff_change {
     /* Where the policy says what is desired (strings in the arena): the origin of the desired
      * node behind the change, that of the single setting where the policy writes it (a lifecycle
      * rule's retention, the store's encryption, a trail's multi_region, ...), else that of the
-     * resource. A live rule or statement the policy lacks takes the bucket's or lifecycle's; an
+     * resource. A live rule or statement the policy lacks takes the bucket's; an
      * unmanaged log group the unmanaged rule's (none without one); an unmanaged store none
      * (file NULL). */
     struct lk_ir_origin origin;

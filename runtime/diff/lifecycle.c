@@ -289,7 +289,7 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
     for (size_t i = 0; i < nd; i++) {
         const struct lk_ir_lifecycle_rule *d = &dl->rules[i];
         const struct lk_ir_lifecycle_rule *l = NULL;
-        lk_diff_origin(c, lk_ir_origin_or(&d->origin, &dl->origin));
+        lk_diff_origin(c, &d->origin);
         for (size_t k = 0; k < nl && !l; k++) {
             if (!used[k] && lk_diff_streq(ll->rules[k].id, d->id)) {
                 used[k] = true;
@@ -309,8 +309,8 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         if (s_rule_expires(d))
             lk_diff_allow(c, ch, "expire-earlier:%s/%s", db->name, d->id);
     }
-    /* What the policy lacks: the lifecycle the store asks for. */
-    lk_diff_origin(c, &dl->origin);
+    /* What the policy lacks, and what logkeep cannot read: the store as a whole. */
+    lk_diff_origin(c, NULL);
     for (size_t k = 0; k < nl; k++) {
         if (used[k])
             continue;
