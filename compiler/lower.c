@@ -89,14 +89,18 @@ static void s_index_lines(struct s_origin_file *f, const struct lk_source_file *
     if (!s_plain_breaks(src->text, src->len))
         return;
     const char *end = src->text + src->len;
-    uint32_t n = 1;
-    for (const char *p = src->text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        n++;
-    f->starts = lk_xmalloc(n * sizeof(*f->starts));
+    /* One pass, the array grown as it goes: a line of a policy is rarely under 16 bytes. */
+    size_t cap = src->len / 16 + 16;
+    f->starts = lk_xmalloc(cap * sizeof(*f->starts));
     f->starts[0] = 0;
     f->n_starts = 1;
-    for (const char *p = src->text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+    for (const char *p = src->text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        if (f->n_starts == cap) {
+            cap *= 2;
+            f->starts = lk_xrealloc(f->starts, cap * sizeof(*f->starts));
+        }
         f->starts[f->n_starts++] = (uint32_t)(p + 1 - src->text);
+    }
 }
 
 /* Line @p line of file @p file, without its break (and, on line 1, without a byte-order mark,
