@@ -380,6 +380,7 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
     memset(b, 0, sizeof(*b));
     b->name = s_str(st, store->bucket.v);
     b->origin = s_origin(o, store->bucket.set ? store->bucket.span : store->span);
+    /* Object Lock turns versioning on where the store does not say (LK403 stops "false"). */
     if (store->versioning.set)
         b->versioning_origin = s_origin(o, store->versioning.span);
     else if (store->object_lock.set)

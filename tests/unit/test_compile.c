@@ -344,6 +344,29 @@ START_TEST(test_lower_trail_origins)
 }
 END_TEST
 
+/* Object Lock needs versioning, and turns it on when the store does not say: the origin of
+ * versioning is then the object_lock key. */
+START_TEST(test_lower_versioning_origin)
+{
+    struct lk_policy *p = s_checked(
+        LK_TEST_HEADER
+        "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+        "stores:\n  s:\n    bucket: unit-logs-111122223333\n    admins: [a]\n"
+        "    object_lock: { mode: governance, for: 30d }\n"
+        "sources:\n  app:\n    type: s3-prefix\n    purpose: application audit trail\n"
+        "    store: s\n    prefix: app/\n    retention: { delete_after: 1y }\n");
+    struct lk_ir_state *st = lk_lower(p);
+    const struct lk_ir_bucket *b = &st->buckets[0];
+    ck_assert_int_eq(b->versioning, LK_IR_VERSIONING_ENABLED);
+    s_origin_is(&b->versioning_origin, 10, 18, 1,
+                "    object_lock: { mode: governance, for: 30d }");
+    s_origin_is(&b->object_lock.origin, 10, 18, 1,
+                "    object_lock: { mode: governance, for: 30d }");
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
 /* The line of an origin is the line lk_sources_line() gives, however the file breaks its lines:
  * CR LF (the break dropped), or also a Unicode line separator, which libyaml counts as a break
  * too (lines then count as it does). */
@@ -390,6 +413,7 @@ int main(void)
     tcase_add_test(tc, test_trail);
     tcase_add_test(tc, test_lower_origins);
     tcase_add_test(tc, test_lower_trail_origins);
+    tcase_add_test(tc, test_lower_versioning_origin);
     tcase_add_test(tc, test_lower_origin_line_breaks);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
