@@ -30,6 +30,131 @@ static const char *s_partition(const struct lk_policy *p)
     return part ? part : "aws";
 }
 
+/* ------------------------------------------------------------------------------ origins */
+
+/* One policy file, as origins need it. */
+struct s_origin_file {
+    const char *path; /* the path's copy in the state's arena; NULL until the file is used */
+    uint32_t *starts; /* owned (heap): byte offset of each line, or NULL: use lk_sources_line() */
+    uint32_t n_starts;
+};
+
+/* Turns spans of the policy into IR origins (ir.h), copying into the state's arena each file's
+ * path once (nodes of one file share it) and each line once while origins come from it. */
+struct s_origins {
+    struct lk_ir_state *st;
+    struct lk_sources *sources;
+    struct s_origin_file *files; /* owned (heap), by file id */
+    uint32_t line_file, line;    /* the line last copied ... */
+    const char *line_text;       /* ... and its copy */
+};
+
+static void s_origins_init(struct s_origins *o, struct lk_ir_state *st, struct lk_policy *p)
+{
+    memset(o, 0, sizeof(*o));
+    o->st = st;
+    o->sources = &p->sources;
+    o->files = lk_xcalloc(p->sources.n ? p->sources.n : 1, sizeof(*o->files));
+    o->line_file = LK_SPAN_NONE_FILE;
+}
+
+static void s_origins_free(struct s_origins *o)
+{
+    for (uint32_t i = 0; i < o->sources->n; i++)
+        free(o->files[i].starts);
+    free(o->files);
+}
+
+/* Whether @p text breaks lines only with LF or CR LF. YAML and libyaml also break at a lone CR,
+ * NEL, LS and PS (source.c, s_break_at()). */
+static bool s_plain_breaks(const char *text, size_t len)
+{
+    const char *end = text + len;
+    for (const char *p = text; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+        if (p + 1 == end || p[1] != '\n')
+            return false;
+    for (const char *p = text; (p = memchr(p, 0xC2, (size_t)(end - p))) != NULL; p++)
+        if (p + 1 < end && (unsigned char)p[1] == 0x85)
+            return false;
+    for (const char *p = text; (p = memchr(p, 0xE2, (size_t)(end - p))) != NULL; p++)
+        if (p + 2 < end && (unsigned char)p[1] == 0x80 &&
+            ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9))
+            return false;
+    return true;
+}
+
+/* Indexes the lines of @p f's file when its breaks are plain. lk_sources_line() would do, but
+ * its line map checks every kind of YAML break at every byte: that alone made compiling the
+ * 10,000-source benchmark policy (tests/bench) 7% slower, where memchr() costs next to nothing. */
+static void s_index_lines(struct s_origin_file *f, const struct lk_source_file *src)
+{
+    if (!s_plain_breaks(src->text, src->len))
+        return;
+    const char *end = src->text + src->len;
+    /* One pass, the array grown as it goes: a line of a policy is rarely under 16 bytes. */
+    size_t cap = src->len / 16 + 16;
+    f->starts = lk_xmalloc(cap * sizeof(*f->starts));
+    f->starts[0] = 0;
+    f->n_starts = 1;
+    for (const char *p = src->text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++) {
+        if (f->n_starts == cap) {
+            cap *= 2;
+            f->starts = lk_xrealloc(f->starts, cap * sizeof(*f->starts));
+        }
+        f->starts[f->n_starts++] = (uint32_t)(p + 1 - src->text);
+    }
+}
+
+/* Line @p line of file @p file, without its break (and, on line 1, without a byte-order mark,
+ * as lk_sources_line() gives it). @return false when there is no such line. */
+static bool s_line(struct s_origins *o, uint32_t file, uint32_t line, const char **out,
+                   size_t *out_len)
+{
+    const struct s_origin_file *f = &o->files[file];
+    if (!f->starts)
+        return lk_sources_line(o->sources, file, line, out, out_len);
+    if (line > f->n_starts)
+        return false;
+    const struct lk_source_file *src = o->sources->files[file];
+    size_t start = f->starts[line - 1];
+    size_t end = line < f->n_starts ? f->starts[line] - 1 : src->len;
+    if (end > start && src->text[end - 1] == '\r')
+        end--;
+    if (line == 1 && end - start >= 3 && !memcmp(src->text, "\xEF\xBB\xBF", 3))
+        start += 3;
+    *out = src->text + start;
+    *out_len = end - start;
+    return true;
+}
+
+/* @return the origin of @p span; no origin (file NULL) for a span that names no place. */
+static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
+{
+    struct lk_ir_origin out = {0};
+    if (span.file >= o->sources->n || span.line == 0)
+        return out;
+    struct s_origin_file *f = &o->files[span.file];
+    if (!f->path) {
+        f->path = lk_ir_strdup(o->st, lk_sources_path(o->sources, span.file));
+        s_index_lines(f, o->sources->files[span.file]);
+    }
+    if (span.file != o->line_file || span.line != o->line) {
+        const char *line;
+        size_t len;
+        if (!s_line(o, span.file, span.line, &line, &len))
+            return out;
+        o->line_text = lk_ir_strndup(o->st, line, len);
+        o->line_file = span.file;
+        o->line = span.line;
+    }
+    out.file = f->path;
+    out.text = o->line_text;
+    out.line = span.line;
+    out.column = span.col ? span.col : 1;
+    out.length = span.len ? span.len : 1;
+    return out;
+}
+
 /* ------------------------------------------------------------------------------ statements */
 
 struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk_ir_bucket *b,
@@ -101,8 +226,8 @@ static const char *const s_admin_actions[] = {
     "s3:PutObjectRetention",
 };
 
-static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struct lk_store *store,
-                              struct lk_ir_bucket *b)
+static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
+                              struct lk_store *store, struct lk_ir_bucket *b)
 {
     char *arn = lk_ir_printf(st, "arn:%s:s3:::%s", st->partition, b->name);
     char *objects = lk_ir_printf(st, "%s/*", arn);
@@ -111,6 +236,7 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
      * S3": enforce encryption of data in transit with aws:SecureTransport). */
     struct lk_ir_statement *s = lk_lower_add_statement(st, b, "DenyInsecureTransport", false,
                                                        LK_IR_PRINCIPAL_ANY);
+    s->origin = b->origin;
     lk_ir_list_add(st, &s->actions, "s3:*");
     lk_ir_list_add(st, &s->resources, arn);
     lk_ir_list_add(st, &s->resources, objects);
@@ -121,6 +247,7 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
     if (readers.n) {
         s = lk_lower_add_statement(st, b, "ReadLogs", true, LK_IR_PRINCIPAL_AWS);
         s->principals = readers;
+        s->origin = s_origin(o, store->readers.span);
         lk_ir_list_add(st, &s->actions, "s3:GetObject");
         lk_ir_list_add(st, &s->actions, "s3:GetObjectVersion");
         lk_ir_list_add(st, &s->actions, "s3:ListBucket");
@@ -132,6 +259,7 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
     s_role_principals(st, p, &store->admins, &admins);
     if (admins.n) {
         s = lk_lower_add_statement(st, b, "DenyChangesExceptAdmins", false, LK_IR_PRINCIPAL_ANY);
+        s->origin = s_origin(o, store->admins.span);
         for (size_t i = 0; i < sizeof(s_admin_actions) / sizeof(s_admin_actions[0]); i++)
             lk_ir_list_add(st, &s->actions, s_admin_actions[i]);
         lk_ir_list_add(st, &s->resources, arn);
@@ -161,8 +289,8 @@ static struct lk_ir_lifecycle_rule *s_add_rule(struct lk_ir_state *st, struct lk
     return r;
 }
 
-static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct lk_source **srcs,
-                        size_t n, struct lk_ir_bucket *b)
+static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_store *store,
+                        struct lk_source **srcs, size_t n, struct lk_ir_bucket *b)
 {
     struct lk_ir_lifecycle *lc = &b->lifecycle;
     bool versioned = b->versioning == LK_IR_VERSIONING_ENABLED;
@@ -183,6 +311,8 @@ static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct l
             j++;
         struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc);
         r->id = lk_ir_printf(st, "logkeep-%.*s", LK_STR_ARG(first->name));
+        /* The retention the source names (or writes inline): what decides the rule's actions. */
+        r->origin = s_origin(o, first->retention_span);
         r->prefix = s_str(st, first->prefix.v);
         const struct lk_retention *ret = first->retention;
         r->n_transitions = ret->n_tiers;
@@ -217,15 +347,33 @@ static void s_lifecycle(struct lk_ir_state *st, struct lk_store *store, struct l
                                           ? (int32_t)store->abort_incomplete_uploads.days
                                           : LK_ABORT_UPLOAD_DAYS;
     h->expired_object_delete_marker = versioned;
+    h->origin = store->abort_incomplete_uploads.set
+                    ? s_origin(o, store->abort_incomplete_uploads.span)
+                    : b->origin;
 }
 
 /* ------------------------------------------------------------------------------ buckets */
 
-static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct lk_store *store,
-                     struct lk_source **srcs, size_t n, struct lk_ir_bucket *b)
+static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
+                     struct lk_store *store, struct lk_source **srcs, size_t n,
+                     struct lk_ir_bucket *b)
 {
     memset(b, 0, sizeof(*b));
     b->name = s_str(st, store->bucket.v);
+    b->origin = s_origin(o, store->bucket.set ? store->bucket.span : store->span);
+    /* Object Lock turns versioning on where the store does not say (LK403 stops "false"). */
+    if (store->versioning.set)
+        b->versioning_origin = s_origin(o, store->versioning.span);
+    else if (store->object_lock.set)
+        b->versioning_origin = s_origin(o, store->object_lock.span);
+    if (store->kms_key.set)
+        b->encryption.origin = s_origin(o, store->kms_key.span);
+    else if (store->encryption_set)
+        b->encryption.origin = s_origin(o, store->encryption_span);
+    if (store->object_lock.set)
+        b->object_lock.origin = s_origin(o, store->object_lock.span);
+    if (store->transition_small_objects.set)
+        b->lifecycle.origin = s_origin(o, store->transition_small_objects.span);
     b->region = store->region.set ? s_str(st, store->region.v) : lk_ir_strdup(st, st->region);
     b->store = s_str(st, store->name);
     b->versioning = (!store->versioning.set || store->versioning.v || store->object_lock.set)
@@ -251,19 +399,30 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct lk_stor
                                                                            : LK_IR_LOCK_GOVERNANCE;
         b->object_lock.days = (int32_t)store->object_lock.period.days;
     }
-    s_lifecycle(st, store, srcs, n, b);
+    s_lifecycle(st, o, store, srcs, n, b);
     b->policy.present = true;
     b->policy.version = lk_ir_strdup(st, "2012-10-17");
-    s_base_statements(st, p, store, b);
-    for (size_t i = 0; i < n; i++)
+    s_base_statements(st, p, o, store, b);
+    for (size_t i = 0; i < n; i++) {
+        /* Statements a source's service shares with sources of the same kind come from the
+         * first source that needs them. */
+        size_t before = b->policy.n_statements;
         lk_delivery_statements(st, p, srcs[i], b);
+        if (b->policy.n_statements == before)
+            continue;
+        struct lk_ir_origin from = s_origin(o, srcs[i]->span);
+        for (size_t k = before; k < b->policy.n_statements; k++)
+            b->policy.statements[k].origin = from;
+    }
 }
 
 /* ------------------------------------------------------------------------------ log groups */
 
-static void s_add_log_group(struct lk_ir_state *st, size_t *cap, struct lk_str name,
-                            const char *source, int64_t days, bool forever)
+static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
+                            const struct lk_text *name_text, const char *source, int64_t days,
+                            bool forever)
 {
+    struct lk_str name = name_text->v;
     LK_ARENA_ARRAY_GROW(&st->arena, st->log_groups, st->n_log_groups, *cap);
     struct lk_ir_log_group *g = &st->log_groups[st->n_log_groups++];
     memset(g, 0, sizeof(*g));
@@ -271,6 +430,7 @@ static void s_add_log_group(struct lk_ir_state *st, size_t *cap, struct lk_str n
     g->pattern = lk_glob_has_wildcard(name, 0);
     g->region = lk_ir_strdup(st, st->region);
     g->source = lk_ir_strdup(st, source);
+    g->origin = s_origin(o, name_text->span);
     if (!forever) {
         int rounded = 0;
         g->wanted_days = (int32_t)days;
@@ -281,8 +441,43 @@ static void s_add_log_group(struct lk_ir_state *st, size_t *cap, struct lk_str n
 
 /* ------------------------------------------------------------------------------ trails */
 
-static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct lk_source *src,
-                    struct lk_ir_trail *t)
+/* The source key for the trail as a whole; each setting's own key where the source writes it. */
+static void s_trail_origins(struct s_origins *o, const struct lk_source *src, struct lk_ir_trail *t)
+{
+    const struct lk_trail_cfg *cfg = src->trail;
+    t->origin = s_origin(o, src->span);
+    if (src->store_ref.set)
+        t->origins.s3_bucket_name = s_origin(o, src->store_ref.span);
+    if (src->prefix.set)
+        t->origins.s3_key_prefix = s_origin(o, src->prefix.span);
+    if (!cfg)
+        return;
+    const struct {
+        const struct lk_flag *flag;
+        struct lk_ir_origin *out;
+    } flags[] = {
+        {&cfg->global_service_events, &t->origins.include_global_service_events},
+        {&cfg->multi_region, &t->origins.is_multi_region_trail},
+        {&cfg->log_file_validation, &t->origins.enable_log_file_validation},
+        {&cfg->organization, &t->origins.is_organization_trail},
+    };
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (flags[i].flag->set)
+            *flags[i].out = s_origin(o, flags[i].flag->span);
+    if (cfg->kms_key.set)
+        t->origins.kms_key_id = s_origin(o, cfg->kms_key.span);
+    if (cfg->cloudwatch.set)
+        t->origins.cloud_watch_logs =
+            s_origin(o, cfg->cloudwatch.log_group.set ? cfg->cloudwatch.log_group.span
+                                                      : cfg->cloudwatch.span);
+    if (cfg->management_events.set)
+        t->origins.event_selectors = s_origin(o, cfg->management_events.span);
+    else if (cfg->read_write.set)
+        t->origins.event_selectors = s_origin(o, cfg->read_write.span);
+}
+
+static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
+                    struct lk_source *src, struct lk_ir_trail *t)
 {
     const struct lk_trail_cfg *cfg = src->trail;
     memset(t, 0, sizeof(*t));
@@ -319,6 +514,7 @@ static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct lk_sourc
     t->event_selectors[0].include_management_events =
         !cfg || !cfg->management_events.set || cfg->management_events.v;
     t->is_logging = true;
+    s_trail_origins(o, src, t);
     (void)p;
 }
 
@@ -347,6 +543,8 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
     st->account = s_str(st, p->account.v);
     st->region = s_str(st, p->region.v);
     st->partition = lk_ir_strdup(st, s_partition(p));
+    struct s_origins o;
+    s_origins_init(&o, st, p);
 
     /* Sources of each store: one pass counting, one placing (stores are few, sources many). */
     size_t *count = lk_xcalloc(p->n_stores + 1, sizeof(*count));
@@ -363,7 +561,7 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
             by_store[fill[s_store_index(p, p->srcs[k]->store)]++] = p->srcs[k];
     st->buckets = lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
     for (size_t i = 0; i < p->n_stores; i++)
-        s_bucket(st, p, p->stores[i], by_store + count[i], count[i + 1] - count[i],
+        s_bucket(st, p, &o, p->stores[i], by_store + count[i], count[i + 1] - count[i],
                  &st->buckets[st->n_buckets++]);
     free(fill);
     free(count);
@@ -385,19 +583,23 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
         int64_t avail = lk_retention_available_days(r);
         for (size_t k = 0; k < src->log_groups.n; k++) {
             if (also_s3)
-                s_add_log_group(st, &cap_groups, src->log_groups.items[k].v, name, avail,
+                s_add_log_group(st, &o, &cap_groups, &src->log_groups.items[k], name, avail,
                                 avail < 0);
             else
-                s_add_log_group(st, &cap_groups, src->log_groups.items[k].v, name,
+                s_add_log_group(st, &o, &cap_groups, &src->log_groups.items[k], name,
                                 r->delete_after.days, r->delete_after.forever);
         }
         if (src->type == LK_SRC_CLOUDTRAIL) {
-            s_trail(st, p, src, &st->trails[st->n_trails++]);
+            s_trail(st, p, &o, src, &st->trails[st->n_trails++]);
             if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
-                s_add_log_group(st, &cap_groups, src->trail->cloudwatch.log_group.v, name, avail,
+                s_add_log_group(st, &o, &cap_groups, &src->trail->cloudwatch.log_group, name, avail,
                                 avail < 0);
         }
     }
+    if (p->unmanaged.set)
+        st->unmanaged_origin = s_origin(
+            &o, p->unmanaged.delete_after.set ? p->unmanaged.delete_after.span : p->unmanaged.span);
+    s_origins_free(&o);
     if (p->unmanaged.set && p->unmanaged.delete_after.set && !p->unmanaged.delete_after.forever) {
         int rounded = 0;
         st->unmanaged_set = true;

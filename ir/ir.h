@@ -14,6 +14,8 @@
  *   and the string sets inside a statement (principals, actions, resources, condition values)
  *   sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
+ * - Desired nodes carry the origin of their value in the policy text (struct lk_ir_origin):
+ *   lowering fills it, the diff and its reports show it; emitters and comparisons ignore it.
  */
 #ifndef LK_IR_H
 #define LK_IR_H
@@ -45,6 +47,29 @@ struct lk_ir_string_list {
     size_t n;
 };
 
+/*
+ * Where a desired value comes from in the policy text, for `plan`, `apply` and `drift` to point
+ * at it as diagnostics do. A plain copy of what the compiler's spans say (the IR knows nothing of
+ * them): @c file NULL means "no origin", as in live state, and every other member is then 0.
+ * A node's origin is the key that produces it; the origins of single settings (encryption,
+ * Object Lock, ...) are set only where the policy writes that setting: otherwise the node's own
+ * origin applies (lk_ir_origin_or()).
+ */
+struct lk_ir_origin {
+    const char *file; /* arena, shared by every origin of one file: the path as the user gave it */
+    const char *text; /* arena: the whole source line, without its line break */
+    uint32_t line;    /* one-based */
+    uint32_t column;  /* one-based, in characters */
+    uint32_t length;  /* characters the caret covers; at least 1 */
+};
+
+/** @return @p o when it names a place in the policy, else @p fallback. */
+static inline const struct lk_ir_origin *lk_ir_origin_or(const struct lk_ir_origin *o,
+                                                         const struct lk_ir_origin *fallback)
+{
+    return o && o->file ? o : fallback;
+}
+
 /* ------------------------------------------------------------------------------ S3 lifecycle */
 
 struct lk_ir_transition {
@@ -63,6 +88,7 @@ struct lk_ir_lifecycle_rule {
     int32_t noncurrent_expiration_days;   /* <NoncurrentVersionExpiration>; 0 = none */
     int32_t abort_incomplete_upload_days; /* <AbortIncompleteMultipartUpload>; 0 = none */
     struct lk_ir_string_list sources;     /* policy sources the rule serves (reports only) */
+    struct lk_ir_origin origin; /* the first source's retention; a store's rule: the store's */
 };
 
 /* x-amz-transition-default-minimum-object-size (PutBucketLifecycleConfiguration). */
@@ -77,6 +103,7 @@ struct lk_ir_lifecycle {
     enum lk_ir_transition_min_size transition_min_size;
     struct lk_ir_lifecycle_rule *rules;
     size_t n_rules;
+    struct lk_ir_origin origin; /* transition_small_objects, where the store sets it */
 };
 
 /* ------------------------------------------------------------------------------ bucket policy */
@@ -102,6 +129,7 @@ struct lk_ir_statement {
     struct lk_ir_string_list resources;
     struct lk_ir_condition *conditions; /* sorted by op, then key */
     size_t n_conditions;
+    struct lk_ir_origin origin; /* the role list, store or source it comes from */
 };
 
 struct lk_ir_bucket_policy {
@@ -150,6 +178,7 @@ struct lk_ir_bucket {
         char *algorithm;  /* "AES256", "aws:kms", "aws:kms:dsse" */
         char *kms_key_id; /* NULL unless a KMS key is named */
         bool bucket_key_enabled;
+        struct lk_ir_origin origin; /* the store's encryption, where it sets one */
     } encryption;
 
     struct {
@@ -157,7 +186,11 @@ struct lk_ir_bucket {
         enum lk_ir_lock_mode mode;
         int32_t days;  /* DefaultRetention Days; 0 when Years is used or no rule */
         int32_t years; /* DefaultRetention Years; 0 when Days is used or no rule */
+        struct lk_ir_origin origin; /* the store's object_lock, where it sets one */
     } object_lock;
+
+    struct lk_ir_origin origin;            /* the store's bucket key */
+    struct lk_ir_origin versioning_origin; /* versioning, or the Object Lock that forces it */
 };
 
 /* ------------------------------------------------------------------------------ log groups */
@@ -171,6 +204,7 @@ struct lk_ir_log_group {
     char *kms_key_id;       /* NULL = not set */
     char *source;           /* the policy source (desired state only) */
     bool exists;            /* live state */
+    struct lk_ir_origin origin; /* the name or pattern in the source */
 };
 
 /* ------------------------------------------------------------------------------ trails */
@@ -205,6 +239,19 @@ struct lk_ir_trail {
     struct lk_ir_event_selector *event_selectors;
     size_t n_event_selectors;
     bool is_logging;
+    struct lk_ir_origin origin; /* the source's trail key, or the source */
+    /* The keys of single settings, where the source writes them (file NULL otherwise). */
+    struct {
+        struct lk_ir_origin s3_bucket_name; /* the source's store */
+        struct lk_ir_origin s3_key_prefix;  /* the source's prefix */
+        struct lk_ir_origin include_global_service_events;
+        struct lk_ir_origin is_multi_region_trail;
+        struct lk_ir_origin enable_log_file_validation;
+        struct lk_ir_origin is_organization_trail;
+        struct lk_ir_origin kms_key_id;
+        struct lk_ir_origin cloud_watch_logs; /* the cloudwatch key */
+        struct lk_ir_origin event_selectors;  /* management_events, or else read_write */
+    } origins;
 };
 
 /* ------------------------------------------------------------------------------ unmanaged stores
@@ -252,6 +299,8 @@ struct lk_ir_state {
      * name (lk_live_read() with discover_stores). */
     struct lk_ir_unmanaged_store *unmanaged_stores;
     size_t n_unmanaged_stores;
+    struct lk_ir_origin unmanaged_origin; /* the unmanaged section's delete_after, or the
+                                           * section, when the policy has one */
 };
 
 /** @return a new, empty state. Free it with lk_ir_state_free(). */

@@ -161,8 +161,25 @@ static void s_md_value(struct lk_buf *b, const char *s)
         lk_buf_puts(b, "*absent*");
 }
 
-static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch)
+/* "file:line" of an origin, escaped. */
+static void s_md_origin(struct lk_buf *b, const struct lk_ir_origin *o)
 {
+    struct lk_buf at;
+    lk_buf_init(&at);
+    lk_buf_printf(&at, "%s:%u", o->file, o->line);
+    lk_md_escape(b, at.data);
+    lk_buf_free(&at);
+}
+
+/* @param origins the table has the Origin column (some change has an origin). */
+static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch, bool origins)
+{
+    if (origins) {
+        lk_buf_puts(b, "| ");
+        if (ch->origin.file)
+            s_md_origin(b, &ch->origin);
+        lk_buf_putc(b, ' ');
+    }
     lk_buf_puts(b, "| ");
     if (ch->direction == LK_DIFF_WEAKER)
         lk_buf_puts(b, "**weaker** ");
@@ -257,6 +274,12 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
                       sum.need_allow);
     }
 
+    /* Where the policy says it, first: a diff made from a policy has it for nearly every row,
+     * one made otherwise (a hand-built one) for none, and then goes without the column. */
+    bool origins = false;
+    for (size_t i = 0; i < d->n && !origins; i++)
+        origins = s_is_drift(&d->changes[i]) && d->changes[i].origin.file;
+
     /* The diff is sorted by resource kind first: one table per run of a kind. */
     bool open = false;
     enum lk_diff_resource current = LK_DIFF_BUCKET;
@@ -268,12 +291,16 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
             if (open)
                 lk_buf_putc(b, '\n');
             lk_buf_printf(b, "### %s\n\n", s_kind_title(ch->resource));
+            if (origins)
+                lk_buf_puts(b, "| Origin ");
             lk_buf_puts(b, "| Resource | Attribute | Change | Live | Policy | Direction |\n");
+            if (origins)
+                lk_buf_puts(b, "|---");
             lk_buf_puts(b, "|---|---|---|---|---|---|\n");
             open = true;
             current = ch->resource;
         }
-        s_md_row(b, ch);
+        s_md_row(b, ch, origins);
     }
     if (open)
         lk_buf_putc(b, '\n');
@@ -300,6 +327,11 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
             }
             lk_buf_puts(b, ": ");
             lk_md_escape(b, s_opt(ch->note, "note"));
+            if (ch->origin.file) {
+                lk_buf_puts(b, " (");
+                s_md_origin(b, &ch->origin);
+                lk_buf_putc(b, ')');
+            }
             lk_buf_putc(b, '\n');
         }
         lk_buf_puts(b, "\n</details>\n");
@@ -400,6 +432,7 @@ struct s_resource {
     size_t failures;    /* changes that fail the testcase */
     size_t first;       /* index of its first change in the grouped order */
     size_t n_changes;
+    const struct lk_ir_origin *desired; /* the desired node's origin, or NULL */
 };
 
 static int s_cmp_resource(const void *a, const void *b)
@@ -416,7 +449,7 @@ static int s_cmp_resource(const void *a, const void *b)
 }
 
 static void s_res_add(struct s_resource **res, size_t *n, size_t *cap, enum lk_diff_resource kind,
-                      const char *name, const char *region)
+                      const char *name, const char *region, const struct lk_ir_origin *desired)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 16;
@@ -427,6 +460,25 @@ static void s_res_add(struct s_resource **res, size_t *n, size_t *cap, enum lk_d
     r->kind = kind;
     r->name = name;
     r->region = region;
+    r->desired = lk_ir_origin_or(desired, NULL);
+}
+
+/* The testcase's place in the policy: that of its first failing change, else of its first
+ * change with one, else of the desired node. @return NULL when there is none. */
+static const struct lk_ir_origin *s_res_origin(const struct s_resource *r, const struct lk_diff *d,
+                                               const size_t *grouped)
+{
+    const struct lk_ir_origin *any = NULL;
+    for (size_t j = 0; j < r->n_changes; j++) {
+        const struct lk_diff_change *ch = &d->changes[grouped[r->first + j]];
+        if (!ch->origin.file)
+            continue;
+        if (s_is_failure(ch))
+            return &ch->origin;
+        if (!any)
+            any = &ch->origin;
+    }
+    return any ? any : r->desired;
 }
 
 static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
@@ -441,24 +493,27 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
     if (want) {
         for (size_t i = 0; i < want->n_buckets; i++)
             s_res_add(&res, &n, &cap, LK_DIFF_BUCKET, want->buckets[i].name,
-                      want->buckets[i].region);
+                      want->buckets[i].region, &want->buckets[i].origin);
         for (size_t i = 0; i < want->n_log_groups; i++)
             s_res_add(&res, &n, &cap, LK_DIFF_LOG_GROUP, want->log_groups[i].name,
-                      want->log_groups[i].region);
+                      want->log_groups[i].region, &want->log_groups[i].origin);
         for (size_t i = 0; i < want->n_trails; i++)
             s_res_add(&res, &n, &cap, LK_DIFF_TRAIL, want->trails[i].name,
-                      want->trails[i].home_region);
+                      want->trails[i].home_region, &want->trails[i].origin);
     }
     for (size_t i = 0; i < d->n; i++)
-        s_res_add(&res, &n, &cap, d->changes[i].resource, d->changes[i].name,
-                  d->changes[i].region);
+        s_res_add(&res, &n, &cap, d->changes[i].resource, d->changes[i].name, d->changes[i].region,
+                  NULL);
     if (n > 1)
         qsort(res, n, sizeof(*res), s_cmp_resource);
     /* The order is total on the key: equal neighbours are the same resource. */
     size_t w = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (w == 0 || s_cmp_resource(&res[w - 1], &res[i]) != 0)
             res[w++] = res[i];
+        else if (!res[w - 1].desired)
+            res[w - 1].desired = res[i].desired; /* only the desired state's entry has one */
+    }
     n = w;
 
     /* Group the changes by resource, keeping the diff's order within each. */
@@ -467,8 +522,8 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
     fill = lk_xcalloc(n ? n : 1, sizeof(*fill));
     size_t failing = 0;
     for (size_t i = 0; i < d->n; i++) {
-        struct s_resource key = {d->changes[i].resource, d->changes[i].name,
-                                 d->changes[i].region, 0, 0, 0};
+        struct s_resource key = {
+            d->changes[i].resource, d->changes[i].name, d->changes[i].region, 0, 0, 0, NULL};
         const struct s_resource *r = bsearch(&key, res, n, sizeof(*res), s_cmp_resource);
         res_of[i] = (size_t)(r - res); /* always found: every change added its resource */
         res[res_of[i]].n_changes++;
@@ -529,6 +584,14 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
             lk_buf_putc(b, ')');
         }
         lk_buf_puts(b, "\"");
+        /* The file and line attributes of JUnit's testcase, as CI systems read them to link
+         * a result to its source (GitLab, Jenkins). */
+        const struct lk_ir_origin *at = s_res_origin(r, d, grouped);
+        if (at) {
+            lk_buf_puts(b, " file=\"");
+            s_xml(b, at->file, true);
+            lk_buf_printf(b, "\" line=\"%u\"", at->line);
+        }
         if (r->n_changes == 0) {
             lk_buf_puts(b, "/>\n");
             continue;
@@ -698,13 +761,21 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch,
 
     cJSON *locs = s_jadd(r, "locations", cJSON_CreateArray());
     cJSON *loc = s_jnew(cJSON_CreateObject());
-    const char *policy = s_first_policy(ctx);
+    /* Where the policy says what is desired; without an origin, the policy as a whole. */
+    const char *policy = ch->origin.file ? ch->origin.file : s_first_policy(ctx);
     if (policy) {
         tmp->len = 0;
         s_uri(tmp, policy);
         cJSON *phys = s_jadd(loc, "physicalLocation", cJSON_CreateObject());
         cJSON *art = s_jadd(phys, "artifactLocation", cJSON_CreateObject());
         s_jadd(art, "uri", cJSON_CreateString(tmp->data));
+        if (ch->origin.file) {
+            /* Positive, one-based line and column numbers (SARIF 2.1.0, 3.30.5 startLine and
+             * 3.30.6 startColumn); columns count characters, as the policy's spans do. */
+            cJSON *region = s_jadd(phys, "region", cJSON_CreateObject());
+            s_jadd(region, "startLine", cJSON_CreateNumber(ch->origin.line));
+            s_jadd(region, "startColumn", cJSON_CreateNumber(ch->origin.column));
+        }
     }
     tmp->len = 0;
     s_arn(tmp, ch, ctx);

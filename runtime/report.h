@@ -2,23 +2,28 @@
  * logkeep runtime: drift and plan reports, rendered from a semantic diff (diff.h) for people
  * and for CI systems.
  *
- *   TEXT      lk_diff_render_text(), as `logkeep plan` prints it.
- *   JSON      lk_diff_to_json() with a "context" member (account, region, policy files,
- *             resources read, unmanaged log groups and stores, generated time).
+ *   TEXT      lk_diff_render_text(), as `logkeep plan` prints it (with each change's origin).
+ *   JSON      lk_diff_to_json() (each change's "origin") with a "context" member (account,
+ *             region, policy files, resources read, unmanaged log groups and stores, generated
+ *             time).
  *   MARKDOWN  for a GitHub step summary or PR comment: a title ("logkeep drift: N differences
  *             (K weaker than policy)" or "logkeep drift: in sync"), a table per resource kind
- *             (Resource | Attribute | Change | Live | Policy | Direction; weaker rows start with
- *             **weaker**), and the notes in a collapsed <details> block. Cell text is escaped
- *             (| ` \ * _ [ ] < > & and line breaks), so a resource name cannot break the table
- *             or inject markup.
+ *             (Origin | Resource | Attribute | Change | Live | Policy | Direction, the Origin
+ *             column "file:line" only when some change has an origin; weaker rows' Resource
+ *             starts with **weaker**), and the notes in a collapsed <details> block, each with
+ *             its "(file:line)". Cell text is escaped (| ` \ * _ [ ] < > & and line breaks), so
+ *             a resource name cannot break the table or inject markup.
  *   JUNIT     one <testsuite name="logkeep drift">, one <testcase> per governed resource (every
- *             resource of ctx->desired, and every resource the diff names); a resource with a
- *             WEAKER or MISSING change fails with one <failure> listing them; other drift and
- *             notes go to the testcase's <system-out>. Never <skipped>.
+ *             resource of ctx->desired, and every resource the diff names), with "file" and
+ *             "line" attributes when the policy says where (the origin of its first failing
+ *             change, else of its first change with one, else of the desired resource); a
+ *             resource with a WEAKER or MISSING change fails with one <failure> listing them;
+ *             other drift and notes go to the testcase's <system-out>. Never <skipped>.
  *   SARIF     SARIF 2.1.0, tool "logkeep", the rules LK_REPORT_RULE_* below, one result per
  *             change (level "error" for weaker drift, "warning" for other drift, "note" for
- *             notes), located by the resource's ARN as a logical location and by the first
- *             policy file, when the context names one, as the artifact.
+ *             notes), located by the resource's ARN as a logical location and, as the artifact,
+ *             by the change's origin (its file, and region.startLine and startColumn), or
+ *             without one by the first policy file when the context names one.
  *
  * Every format is a function of its inputs only: the caller gives the generated time (the
  * renderer never reads the clock), so rendering twice gives the same bytes.

@@ -39,7 +39,10 @@
  * "diff" (lk_diff_to_json()), "live_state" (lk_ir_state_to_json()). It is written atomically
  * (a temporary file, then rename()). Applying it is like terraform's `apply PLANFILE`: the
  * saved plan, reviewed when it was made, is the approval, and the checks of lk_session_read()
- * and lk_session_build_plan() ensure it is still exactly what will happen.
+ * and lk_session_build_plan() ensure it is still exactly what will happen. The changes'
+ * "origin" (where the policy says each thing) is no part of what a plan does, and the checks
+ * ignore it: a plan applies from another directory (other paths) or after only comments moved
+ * (other lines), and version 1 plans written before changes had origins still apply.
  */
 #ifndef LK_SESSION_H
 #define LK_SESSION_H

@@ -514,14 +514,30 @@ int lk_session_saved_check_live(struct lk_session *s)
     return rc;
 }
 
+/* Drops the "origin" of every change of a diff document. Where the policy says a thing is no
+ * part of what a plan does: the desired state's fingerprint already holds the policy to the
+ * plan's, and a file's path differs when apply runs elsewhere (the plan keeps absolute paths),
+ * its lines when only comments moved. Plans written before changes had origins compare the
+ * same. */
+static void s_strip_origins(cJSON *diff)
+{
+    cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(diff, "changes"))
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "origin");
+}
+
 int lk_session_saved_check_calls(struct lk_session *s)
 {
     const struct lk_session_saved *sp = s->saved;
     char *dj = lk_diff_to_json(&s->diff);
     cJSON *d = s_json_parse_or_die(dj), *calls = s_calls_json(&s->plan);
+    cJSON *planned = s_json_check(cJSON_Duplicate(sp->diff, true));
     free(dj);
-    bool same_diff = cJSON_Compare(d, sp->diff, true);
+    s_strip_origins(d);
+    s_strip_origins(planned);
+    bool same_diff = cJSON_Compare(d, planned, true);
     bool same_calls = cJSON_Compare(calls, sp->calls, true);
+    cJSON_Delete(planned);
     cJSON_Delete(d);
     cJSON_Delete(calls);
     if (same_diff && same_calls)

@@ -495,6 +495,7 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
 
     /* Version 2008-10-17 lacks policy variables; logkeep's statements use none, so the two
      * versions mean the same here, but a rewrite would change what the document says. */
+    lk_diff_origin(c, NULL);
     if (dp->present && lp->present && !lk_diff_streq(dp->version, lp->version))
         lk_diff_note(c,
                      lk_diff_add(c, "policy.version", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL, dp->version,
@@ -516,6 +517,7 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         for (size_t k = 0; k < nl && !d[i].used; k++) {
             if (!l[k].used && d[i].sid && l[k].sid && !strcmp(d[i].sid, l[k].sid)) {
                 d[i].used = l[k].used = true;
+                lk_diff_origin(c, &d[i].src->origin);
                 s_statement_changes(c, db->name, &d[i], &l[k]);
             }
         }
@@ -526,6 +528,7 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
             continue;
         /* A live statement under another Sid may already grant or deny all of it. */
         const struct s_nstmt *by = s_covered_by(l, nl, &d[i]);
+        lk_diff_origin(c, &d[i].src->origin);
         enum lk_diff_direction dir = by                     ? LK_DIFF_NEUTRAL
                                      : !d[i].allow          ? LK_DIFF_WEAKER
                                      : s_is_delivery(&d[i]) ? LK_DIFF_WEAKER
@@ -535,6 +538,8 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         if (by)
             lk_diff_note(c, ch, "live statement %s already covers it", by->label);
     }
+    /* A live statement the policy lacks: the bucket's policy as a whole. */
+    lk_diff_origin(c, NULL);
     for (size_t k = 0; k < nl; k++) {
         if (l[k].used)
             continue;

@@ -29,6 +29,7 @@ static void s_versioning(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
 {
     bool d_on = d->versioning == LK_IR_VERSIONING_ENABLED;
     bool l_on = l->versioning == LK_IR_VERSIONING_ENABLED;
+    lk_diff_origin(c, &d->versioning_origin);
     if (d_on != l_on) {
         struct lk_diff_change *ch =
             lk_diff_add(c, "versioning", LK_DIFF_CHANGED, d_on ? LK_DIFF_WEAKER : LK_DIFF_STRONGER,
@@ -81,6 +82,7 @@ static void s_object_lock(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
     struct lk_diff_change *ch;
     if (!d->object_lock.enabled && !l->object_lock.enabled)
         return;
+    lk_diff_origin(c, &d->object_lock.origin);
     if (!l->object_lock.enabled) {
         lk_diff_add(c, "object_lock", LK_DIFF_MISSING, LK_DIFF_WEAKER, s_lock_str(c, d), NULL);
         return;
@@ -134,6 +136,8 @@ static void s_public_access_block(struct lk_diff_ctx *c, const struct lk_ir_buck
 {
     if (!d->public_access_block.present)
         return;
+    /* The policy has no key for it: every store blocks public access. */
+    lk_diff_origin(c, NULL);
     if (!l->public_access_block.present) {
         /* No bucket-level configuration: none of the four settings applies to the bucket (the
          * account's own settings may still). */
@@ -189,6 +193,7 @@ static void s_encryption(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
 {
     if (!d->encryption.present)
         return;
+    lk_diff_origin(c, &d->encryption.origin);
     /* "Amazon S3 now applies server-side encryption with Amazon S3 managed keys (SSE-S3) as the
      * base level of encryption for every bucket" since January 5, 2023 (S3 User Guide, "Setting
      * default server-side encryption behavior"): no configuration means AES256. */
@@ -245,6 +250,7 @@ static char *s_bucket_str(struct lk_diff_ctx *c, const struct lk_ir_bucket *b)
 bool lk_diff_bucket_exists(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
                            const struct lk_ir_bucket *l)
 {
+    lk_diff_origin(c, NULL);
     if (!l || !l->exists) {
         lk_diff_add(c, "", LK_DIFF_MISSING, LK_DIFF_WEAKER, s_bucket_str(c, d), NULL);
         return false;

@@ -8,6 +8,7 @@
  * change list, sorts and summarises it, and holds the values the kinds share.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,54 @@ static char *s_keep(struct lk_diff *d, const char *s)
     return s ? lk_arena_strdup(&d->arena, s) : NULL;
 }
 
+struct lk_diff_interned {
+    const char *from; /* in the desired state; NULL: an empty slot */
+    const char *to;   /* the copy in the diff's arena */
+};
+
+static size_t s_slot(const char *p, size_t cap)
+{
+    /* Fibonacci hashing of the address (its low bits are alignment). */
+    return (size_t)(((uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (cap - 1);
+}
+
+/* @return the copy of @p s in the diff's arena, made once per call: the origins of many changes
+ * share one file path, and often one line. */
+static const char *s_intern(struct lk_diff_ctx *c, const char *s)
+{
+    if (!s)
+        return NULL;
+    if (2 * (c->n_interned + 1) > c->cap_interned) {
+        size_t cap = c->cap_interned ? 2 * c->cap_interned : 64;
+        struct lk_diff_interned *t = lk_arena_alloc(c->tmp, cap * sizeof(*t));
+        for (size_t i = 0; i < c->cap_interned; i++) {
+            const struct lk_diff_interned *e = &c->interned[i];
+            if (!e->from)
+                continue;
+            size_t k = s_slot(e->from, cap);
+            while (t[k].from)
+                k = (k + 1) & (cap - 1);
+            t[k] = *e;
+        }
+        c->interned = t;
+        c->cap_interned = cap;
+    }
+    size_t k = s_slot(s, c->cap_interned);
+    while (c->interned[k].from && c->interned[k].from != s)
+        k = (k + 1) & (c->cap_interned - 1);
+    if (!c->interned[k].from) {
+        c->interned[k].from = s;
+        c->interned[k].to = lk_arena_strdup(&c->out->arena, s);
+        c->n_interned++;
+    }
+    return c->interned[k].to;
+}
+
+void lk_diff_origin(struct lk_diff_ctx *c, const struct lk_ir_origin *o)
+{
+    c->origin = lk_ir_origin_or(o, c->res_origin);
+}
+
 /* The pointer is valid until the next lk_diff_add(): the array may move. */
 struct lk_diff_change *lk_diff_add(struct lk_diff_ctx *c, const char *attr, enum lk_diff_kind kind,
                                    enum lk_diff_direction dir, const char *desired,
@@ -56,6 +105,11 @@ struct lk_diff_change *lk_diff_add(struct lk_diff_ctx *c, const char *attr, enum
     ch->direction = kind == LK_DIFF_NOTE ? LK_DIFF_NEUTRAL : dir;
     ch->desired = kind == LK_DIFF_EXTRA || kind == LK_DIFF_NOTE ? NULL : s_keep(d, desired);
     ch->live = kind == LK_DIFF_MISSING || kind == LK_DIFF_NOTE ? NULL : s_keep(d, live);
+    if (c->origin && c->origin->file) {
+        ch->origin = *c->origin;
+        ch->origin.file = s_intern(c, c->origin->file);
+        ch->origin.text = s_intern(c, c->origin->text ? c->origin->text : "");
+    }
     /* Changes are never removed, so the count is a unique, increasing sequence number. */
     ch->seq = d->n++;
     return ch;
@@ -94,12 +148,15 @@ char *lk_diff_done(struct lk_diff_ctx *c, struct lk_buf *b)
     return s;
 }
 
+/* The resource at hand, and the origin of its changes (NULL: none). */
 static void s_at(struct lk_diff_ctx *c, enum lk_diff_resource res, const char *name,
-                 const char *region)
+                 const char *region, const struct lk_ir_origin *origin)
 {
     c->res = res;
     c->name = name;
     c->res_region = region;
+    c->res_origin = lk_ir_origin_or(origin, NULL);
+    c->origin = c->res_origin;
 }
 
 /* ------------------------------------------------------------------------------ shared values */
@@ -204,7 +261,7 @@ static void s_bucket(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
     for (size_t i = 0; i < live->n_buckets && !l; i++)
         if (lk_diff_streq(live->buckets[i].name, d->name))
             l = &live->buckets[i];
-    s_at(c, LK_DIFF_BUCKET, d->name, d->region ? d->region : l ? l->region : NULL);
+    s_at(c, LK_DIFF_BUCKET, d->name, d->region ? d->region : l ? l->region : NULL, &d->origin);
     if (!lk_diff_bucket_exists(c, d, l))
         return;
     lk_diff_lifecycle(c, d, l, um);
@@ -296,7 +353,7 @@ static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desire
 
     for (size_t i = 0; i < n_exact; i++) {
         const struct lk_ir_log_group *d = exact[i].g;
-        s_at(c, LK_DIFF_LOG_GROUP, d->name, exact[i].region);
+        s_at(c, LK_DIFF_LOG_GROUP, d->name, exact[i].region, &d->origin);
         lk_diff_log_group(c, d, s_exact_find(lv, nl, exact[i].region, d->name));
     }
 
@@ -309,14 +366,15 @@ static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desire
         if (!p)
             continue;
         matched[p - desired->log_groups] = true;
-        s_at(c, LK_DIFF_LOG_GROUP, lv[i].name, lv[i].region);
+        s_at(c, LK_DIFF_LOG_GROUP, lv[i].name, lv[i].region, &p->origin);
         lk_diff_log_group_by_pattern(c, p, lv[i].g);
     }
     for (size_t i = 0; i < desired->n_log_groups; i++) {
         const struct lk_ir_log_group *p = &desired->log_groups[i];
         if (!p->pattern || matched[i])
             continue;
-        s_at(c, LK_DIFF_LOG_GROUP, p->name, lk_diff_region_or(p->region, desired->region));
+        s_at(c, LK_DIFF_LOG_GROUP, p->name, lk_diff_region_or(p->region, desired->region),
+             &p->origin);
         lk_diff_pattern_unmatched(c);
     }
 }
@@ -338,7 +396,7 @@ static void s_trail(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
             (!l->exists && t->exists))
             l = t;
     }
-    s_at(c, LK_DIFF_TRAIL, d->name, home);
+    s_at(c, LK_DIFF_TRAIL, d->name, home, &d->origin);
     lk_diff_trail(c, d, l, home, um);
 }
 
@@ -426,7 +484,8 @@ int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
         if (!g->exists || g->pattern || s_exact_find(exact, n_exact, region, g->name) ||
             s_pattern_for(desired, region, g->name))
             continue;
-        s_at(&c, LK_DIFF_UNMANAGED_LOG_GROUP, g->name, region);
+        /* The unmanaged rule governs the group, or would: the policy's section, if any. */
+        s_at(&c, LK_DIFF_UNMANAGED_LOG_GROUP, g->name, region, &desired->unmanaged_origin);
         lk_diff_log_group_unmanaged(&c, desired, g, region);
     }
     s_sort(out);
@@ -452,7 +511,8 @@ int lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
             governed = !strcmp(desired->buckets[k].name, u->bucket);
         if (governed)
             continue;
-        s_at(&c, LK_DIFF_UNMANAGED_STORE, u->bucket, u->region);
+        /* Nothing in the policy names the bucket. */
+        s_at(&c, LK_DIFF_UNMANAGED_STORE, u->bucket, u->region, NULL);
         lk_diff_unmanaged_store(&c, desired, u);
     }
     s_sort(out);

@@ -105,6 +105,13 @@ struct lk_diff_change {
     char *allow_name; /* arena: set exactly when data_loss */
     char *note;       /* arena: a short explanation, or NULL */
     size_t seq;       /* order of discovery: the last sort key, so order is total */
+    /* Where the policy says what is desired (strings in the arena): the origin of the desired
+     * node behind the change, that of the single setting where the policy writes it (a lifecycle
+     * rule's retention, the store's encryption, a trail's multi_region, ...), else that of the
+     * resource. A live rule or statement the policy lacks takes the bucket's; an
+     * unmanaged log group the unmanaged rule's (none without one); an unmanaged store none
+     * (file NULL). */
+    struct lk_ir_origin origin;
 };
 
 struct lk_diff {
@@ -224,6 +231,16 @@ const struct lk_diff_change *lk_diff_find(const struct lk_diff *diff,
  * change ("+ attr = desired", "~ attr: live -> desired", "- attr = live", "# attr: note") with
  * [weaker]/[stronger] markers and the --allow name a change needs, and a final summary line:
  * "N to add, N to change, N to remove (K weaker than policy; J need --allow)".
+ * Under a change with an origin come its location and source line, as a diagnostic shows them
+ * (compiler/diag.c):
+ *
+ *       policy.yaml:40:16
+ *    40 |     retention: security-evidence
+ *       |                ^~~~~~~~~~~~~~~~~
+ *
+ * once for each run of consecutive changes of a resource that share the origin, under the
+ * run's last line (the changes of one lifecycle rule, or of a bucket's Block Public Access,
+ * usually come from one key).
  * @param color use ANSI colours (for a terminal).
  * @return LK_DIFF_OK, LK_DIFF_EINVAL, or LK_DIFF_EIO when writing to @p f failed.
  */
@@ -233,9 +250,12 @@ int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color);
  * @return the diff as JSON (for --out plan.json and --format json):
  *         {"format_version": 1, "changes": [{"resource", "name", "region", "attribute",
  *         "action" ("add", "change", "remove", "note"), "direction" ("weaker", "stronger",
- *         "neutral"), "desired", "live", "data_loss", "allow_name", "note"}], "summary":
- *         {"add", "change", "remove", "notes", "weaker", "stronger", "need_allow"}}, absent
- *         values as null. A heap string (free()); NULL only when @p diff is NULL.
+ *         "neutral"), "desired", "live", "data_loss", "allow_name", "note", "origin"
+ *         ({"file", "line", "column"}: the policy file as given and the one-based line and
+ *         column)}], "summary": {"add", "change", "remove", "unmanaged_stores", "notes",
+ *         "weaker", "stronger", "need_allow"}}, absent values as null. "origin" was added
+ *         without a new format_version: readers of version 1 ignore members they do not know.
+ *         A heap string (free()); NULL only when @p diff is NULL.
  */
 char *lk_diff_to_json(const struct lk_diff *diff);
 

@@ -39,6 +39,8 @@
         }                                                                                          \
     } while (0)
 
+struct lk_diff_interned;
+
 /* One call's working context: where changes go, scratch memory, and the resource at hand. */
 struct lk_diff_ctx {
     struct lk_diff *out;
@@ -47,12 +49,26 @@ struct lk_diff_ctx {
     enum lk_diff_resource res;
     const char *name;
     const char *res_region;
+    const struct lk_ir_origin *res_origin; /* the resource's origin (NULL: none) */
+    const struct lk_ir_origin *origin;     /* the origin of the changes added now */
+    /* Origin strings already copied into the diff's arena, by their address in the desired
+     * state (open addressing; scratch memory). */
+    struct lk_diff_interned *interned;
+    size_t n_interned, cap_interned;
 };
 
 /* ------------------------------------------------------------------------------ changes */
 
 /**
- * Appends a change for the context's resource. The strings are copied into the diff's arena.
+ * Sets the origin of the changes added from now on: @p o when it names a place in the policy,
+ * else the resource's (so NULL goes back to the resource's). The pairing code sets the
+ * resource's; the kind files call this before the changes of each setting.
+ */
+void lk_diff_origin(struct lk_diff_ctx *c, const struct lk_ir_origin *o);
+
+/**
+ * Appends a change for the context's resource, with the context's origin. The strings are
+ * copied into the diff's arena.
  * @param attr the attribute path; NULL or "" is the resource as a whole.
  * @param desired dropped for EXTRA and NOTE; @p live dropped for MISSING and NOTE.
  * @return the change, valid until the next lk_diff_add() (the array may move).

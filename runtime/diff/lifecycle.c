@@ -277,6 +277,7 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
      * (varies_by_storage_class) go colder than under the 128 KB floor. */
     enum lk_ir_transition_min_size dt = s_tms(dl->transition_min_size);
     enum lk_ir_transition_min_size lt = s_tms(ll->transition_min_size);
+    lk_diff_origin(c, &dl->origin);
     if (any_transitions && dl->present && ll->present && dt != lt) {
         ch = lk_diff_add(c, "lifecycle.transition_min_size", LK_DIFF_CHANGED,
                          lt == LK_IR_TMS_VARIES_BY_CLASS ? LK_DIFF_WEAKER : LK_DIFF_STRONGER,
@@ -288,6 +289,7 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
     for (size_t i = 0; i < nd; i++) {
         const struct lk_ir_lifecycle_rule *d = &dl->rules[i];
         const struct lk_ir_lifecycle_rule *l = NULL;
+        lk_diff_origin(c, &d->origin);
         for (size_t k = 0; k < nl && !l; k++) {
             if (!used[k] && lk_diff_streq(ll->rules[k].id, d->id)) {
                 used[k] = true;
@@ -307,6 +309,8 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         if (s_rule_expires(d))
             lk_diff_allow(c, ch, "expire-earlier:%s/%s", db->name, d->id);
     }
+    /* What the policy lacks, and what logkeep cannot read: the store as a whole. */
+    lk_diff_origin(c, NULL);
     for (size_t k = 0; k < nl; k++) {
         if (used[k])
             continue;

@@ -3,6 +3,7 @@
  * for --out plan.json and --format json (formats in diff.h).
  */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "runtime/diff/diff_int.h"
@@ -73,6 +74,144 @@ static bool s_same_resource(const struct lk_diff_change *a, const struct lk_diff
            lk_diff_streq(a->region, b->region);
 }
 
+/* ------------------------------------------------------------------------------ origins */
+
+/* The location and source line under changes, as compiler/diag.c renders a diagnostic's: the
+ * same window of a long line, the same replacement of what a terminal must not see, the same
+ * caret. The runtime cannot use the compiler's renderer (docs/architecture.md), hence this
+ * copy of its rules. */
+
+#define S_BOLD "\033[1m"
+#define S_BLUE "\033[1;34m"
+#define S_GREEN "\033[1;32m"
+
+/* At most this many characters of a source line are shown, around the column. */
+#define S_LINE_WINDOW 160
+
+/* Code points that change how the text around them is displayed without showing themselves:
+ * bidirectional controls ("Trojan Source", CVE-2021-42574), zero-width characters, the
+ * byte-order mark, NEL and the Unicode line and paragraph separators. */
+static bool s_invisible(uint32_t cp)
+{
+    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x0085 || cp == 0x061C;
+}
+
+/* Length of the UTF-8 sequence a lead byte announces (1 for a byte that leads none). */
+static size_t s_char_len(const char *p, size_t left)
+{
+    unsigned char c = (unsigned char)p[0];
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return n > left ? 1 : n;
+}
+
+/* @return the code point of the @p n-byte sequence at @p p, or UINT32_MAX when it is not
+ * well-formed UTF-8 (a bad continuation, an overlong form, a surrogate, past U+10FFFF). */
+static uint32_t s_code_point(const unsigned char *p, size_t n)
+{
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    uint32_t cp = n == 2 ? (p[0] & 0x1Fu) : n == 3 ? (p[0] & 0x0Fu) : (p[0] & 0x07u);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0u) != 0x80u)
+            return UINT32_MAX;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return UINT32_MAX;
+    return cp;
+}
+
+/* Writes one character of policy text: a tab as it is; control bytes, malformed UTF-8 and
+ * invisible or reordering characters as '?' (one column, so the caret stays aligned).
+ * @return the bytes consumed. */
+static size_t s_put_char(struct lk_buf *b, const char *p, size_t left)
+{
+    unsigned char c = (unsigned char)p[0];
+    if (c == '\t' || (c >= 0x20 && c < 0x7F)) {
+        lk_buf_putc(b, (char)c);
+        return 1;
+    }
+    size_t n = s_char_len(p, left);
+    uint32_t cp = n > 1 ? s_code_point((const unsigned char *)p, n) : UINT32_MAX;
+    if (cp == UINT32_MAX) {
+        lk_buf_putc(b, '?');
+        return 1;
+    }
+    if (s_invisible(cp))
+        lk_buf_putc(b, '?');
+    else
+        lk_buf_append(b, p, n);
+    return n;
+}
+
+static void s_put_text(struct lk_buf *b, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t o = 0; o < len;)
+        o += s_put_char(b, s + o, len - o);
+}
+
+/* "      FILE:LINE:COL", then " LINE | text" and "      | ^~~~" under the span. */
+static void s_render_origin(struct lk_buf *b, const struct lk_ir_origin *o, bool color)
+{
+    lk_buf_puts(b, color ? "      " S_BOLD : "      ");
+    s_put_text(b, o->file);
+    lk_buf_printf(b, ":%u:%u%s\n", o->line, o->column, color ? S_RESET : "");
+    if (!o->text)
+        return;
+    const char *line = o->text;
+    size_t len = strlen(line);
+    char num[16];
+    int w = snprintf(num, sizeof(num), "%u", o->line);
+    /* The window of characters shown: the column stays in view. */
+    uint32_t first = 1;
+    if (o->column > S_LINE_WINDOW / 2)
+        first = o->column - S_LINE_WINDOW / 4;
+    size_t off = 0;
+    for (uint32_t ch = 1; ch < first && off < len; ch++)
+        off += s_char_len(line + off, len - off);
+    lk_buf_printf(b, "%s %s |%s ", color ? S_BLUE : "", num, color ? S_RESET : "");
+    if (first > 1)
+        lk_buf_puts(b, "...");
+    size_t shown = 0, at = off;
+    while (at < len && shown < S_LINE_WINDOW) {
+        at += s_put_char(b, line + at, len - at);
+        shown++;
+    }
+    if (at < len)
+        lk_buf_puts(b, "...");
+    lk_buf_putc(b, '\n');
+    lk_buf_printf(b, "%s %*s |%s ", color ? S_BLUE : "", w, "", color ? S_RESET : "");
+    if (first > 1)
+        lk_buf_puts(b, "   ");
+    at = off;
+    for (uint32_t ch = first; ch < o->column; ch++) {
+        lk_buf_putc(b, at < len && line[at] == '\t' ? '\t' : ' ');
+        if (at < len)
+            at += s_char_len(line + at, len - at);
+    }
+    if (color)
+        lk_buf_puts(b, S_GREEN);
+    lk_buf_putc(b, '^');
+    uint32_t tail = o->length > 1 ? o->length - 1 : 0;
+    if (tail > S_LINE_WINDOW)
+        tail = S_LINE_WINDOW;
+    for (uint32_t i = 0; i < tail; i++)
+        lk_buf_putc(b, '~');
+    if (color)
+        lk_buf_puts(b, S_RESET);
+    lk_buf_putc(b, '\n');
+}
+
+static bool s_same_origin(const struct lk_ir_origin *a, const struct lk_ir_origin *b)
+{
+    if (!a->file || !b->file)
+        return !a->file && !b->file;
+    return a->line == b->line && a->column == b->column && a->length == b->length &&
+           !strcmp(a->file, b->file);
+}
+
 static void s_render_change(struct lk_buf *b, const struct lk_diff_change *ch, bool color)
 {
     static const char sym[] = {'+', '~', '-', '#'};
@@ -130,6 +269,11 @@ int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
             lk_buf_puts(&b, ":\n");
         }
         s_render_change(&b, ch, color);
+        /* The origin once under the run of changes of this resource that share it. */
+        const struct lk_diff_change *next = i + 1 < diff->n ? &diff->changes[i + 1] : NULL;
+        if (ch->origin.file &&
+            (!next || !s_same_resource(ch, next) || !s_same_origin(&ch->origin, &next->origin)))
+            s_render_origin(&b, &ch->origin, color);
     }
     struct lk_diff_summary s;
     lk_diff_summarize(diff, &s);
@@ -185,6 +329,16 @@ char *lk_diff_to_json(const struct lk_diff *diff)
         cJSON_AddBoolToObject(o, "data_loss", ch->data_loss);
         s_json_str(o, "allow_name", ch->allow_name);
         s_json_str(o, "note", ch->note);
+        if (ch->origin.file) {
+            cJSON *at = cJSON_AddObjectToObject(o, "origin");
+            if (!at)
+                lk_oom();
+            cJSON_AddStringToObject(at, "file", ch->origin.file);
+            cJSON_AddNumberToObject(at, "line", ch->origin.line);
+            cJSON_AddNumberToObject(at, "column", ch->origin.column);
+        } else {
+            cJSON_AddNullToObject(o, "origin");
+        }
         cJSON_AddItemToArray(changes, o);
     }
     struct lk_diff_summary s;

@@ -113,12 +113,13 @@ static char *s_selectors_str(struct lk_diff_ctx *c, const struct lk_ir_trail *t)
     return lk_diff_done(c, &b);
 }
 
-/* A trail setting that records or protects more when true. */
+/* A trail setting that records or protects more when true; @p origin is its key in the policy. */
 static void s_trail_flag(struct lk_diff_ctx *c, const char *attr, bool d, bool l, const char *verb,
-                         const char *trail)
+                         const char *trail, const struct lk_ir_origin *origin)
 {
     if (d == l)
         return;
+    lk_diff_origin(c, origin);
     struct lk_diff_change *ch =
         lk_diff_add(c, attr, LK_DIFF_CHANGED, d ? LK_DIFF_WEAKER : LK_DIFF_STRONGER,
                     lk_diff_bool(d), lk_diff_bool(l));
@@ -163,8 +164,10 @@ void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const str
         return;
     }
     struct lk_diff_change *ch;
+    lk_diff_origin(c, NULL);
     if (l->home_region && !lk_diff_streq(l->home_region, home))
         lk_diff_add(c, "trail.home_region", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL, home, l->home_region);
+    lk_diff_origin(c, &d->origins.s3_bucket_name);
     if (!lk_diff_streq(d->s3_bucket_name, l->s3_bucket_name)) {
         ch = lk_diff_add(c, "trail.s3_bucket_name", LK_DIFF_CHANGED, LK_DIFF_WEAKER,
                          d->s3_bucket_name ? d->s3_bucket_name : "none",
@@ -172,19 +175,27 @@ void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const str
         lk_diff_note(c, ch, "logs go where the policy does not govern them");
     }
     const char *dp = s_key_prefix(c, d->s3_key_prefix), *lp = s_key_prefix(c, l->s3_key_prefix);
+    lk_diff_origin(c, &d->origins.s3_key_prefix);
     if (strcmp(dp, lp) != 0)
         lk_diff_add(c, "trail.s3_key_prefix", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL, *dp ? dp : "none",
                     *lp ? lp : "none");
     s_trail_flag(c, "trail.include_global_service_events", d->include_global_service_events,
-                 l->include_global_service_events, "reduce-logging", d->name);
+                 l->include_global_service_events, "reduce-logging", d->name,
+                 &d->origins.include_global_service_events);
     s_trail_flag(c, "trail.is_multi_region_trail", d->is_multi_region_trail,
-                 l->is_multi_region_trail, "reduce-logging", d->name);
+                 l->is_multi_region_trail, "reduce-logging", d->name,
+                 &d->origins.is_multi_region_trail);
     s_trail_flag(c, "trail.is_organization_trail", d->is_organization_trail,
-                 l->is_organization_trail, "reduce-logging", d->name);
+                 l->is_organization_trail, "reduce-logging", d->name,
+                 &d->origins.is_organization_trail);
     s_trail_flag(c, "trail.enable_log_file_validation", d->enable_log_file_validation,
-                 l->enable_log_file_validation, "disable-validation", d->name);
-    s_trail_flag(c, "trail.is_logging", d->is_logging, l->is_logging, "stop-logging", d->name);
+                 l->enable_log_file_validation, "disable-validation", d->name,
+                 &d->origins.enable_log_file_validation);
+    /* The policy has no key for it: a trail of the policy always logs. */
+    s_trail_flag(c, "trail.is_logging", d->is_logging, l->is_logging, "stop-logging", d->name,
+                 NULL);
 
+    lk_diff_origin(c, &d->origins.kms_key_id);
     if (!lk_diff_kms_same(d->kms_key_id, l->kms_key_id)) {
         if (!l->kms_key_id)
             lk_diff_add(c, "trail.kms_key_id", LK_DIFF_MISSING, LK_DIFF_WEAKER, d->kms_key_id,
@@ -198,6 +209,7 @@ void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const str
     }
     const char *dg = s_cwl_arn(c, d->cloud_watch_logs_log_group_arn);
     const char *lg = s_cwl_arn(c, l->cloud_watch_logs_log_group_arn);
+    lk_diff_origin(c, &d->origins.cloud_watch_logs);
     if (!lk_diff_streq(dg, lg)) {
         if (!lg) {
             lk_diff_add(c, "trail.cloud_watch_logs_log_group_arn", LK_DIFF_MISSING, LK_DIFF_WEAKER,
@@ -216,6 +228,7 @@ void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const str
                     l->cloud_watch_logs_role_arn ? l->cloud_watch_logs_role_arn : "none");
     }
 
+    lk_diff_origin(c, &d->origins.event_selectors);
     if (um && (um->bits & LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS)) {
         /* Advanced event selectors replace the basic ones; PutEventSelectors with basic
          * selectors replaces them in turn, dropping whatever they recorded. */

@@ -25,6 +25,7 @@
 #include "runtime/live.h"
 #include "runtime/services/logs.h"
 #include "compiler/lower.h"
+#include "runtime/report.h"
 #include "runtime/services/s3.h"
 
 #define ACCOUNT "111122223333"
@@ -760,6 +761,108 @@ START_TEST(test_unmanaged_stores)
 }
 END_TEST
 
+/* Renders @p d in @p fmt into a heap string (free()). */
+static char *s_report(const struct lk_diff *d, const struct lk_report_context *ctx,
+                      enum lk_report_format fmt)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(lk_report_render(d, ctx, fmt, f), LK_REPORT_OK);
+    fclose(f);
+    return text;
+}
+
+/* Drift made out of band on the endpoint, read back and diffed: each change names the place of
+ * the quickstart's policy.yaml it comes from, in the text (file:line:col, the line, a caret)
+ * and in SARIF (the file, region.startLine). */
+START_TEST(test_drift_origins)
+{
+    static const char *const matches[] = {"/app/payments/api"};
+    struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_buckets; i++)
+        s_apply_bucket(&g_desired->buckets[i]);
+    s_apply_retention(matches, 1);
+    for (size_t i = 0; i < g_desired->n_trails; i++)
+        s_apply_trail(&g_desired->trails[i]);
+    /* Out of band: the trail's log group kept for 30 days, log file validation off. */
+    OK(lk_logs_put_retention(&g_client, "/aws/cloudtrail/org-trail", NULL, 30, &err), err);
+    struct lk_ir_trail t = g_desired->trails[0];
+    t.enable_log_file_validation = false;
+    OK(lk_cloudtrail_update_trail(&g_client, &t, &err), err);
+
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    struct lk_live_options opts = {0};
+    opts.new_client = lk_live_client_new;
+    s_read_ok(g_desired, &opts, &live, &report);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(g_desired, live, &diff), LK_DIFF_OK);
+    ck_assert_uint_eq(diff.n, 2);
+
+    char *dir = lk_svc_srcpath("examples/quickstart");
+    char *file = lk_svc_srcpath("examples/quickstart/policy.yaml");
+    const char *paths[1] = {dir};
+    struct lk_report_context ctx = {0};
+    ctx.account = ACCOUNT;
+    ctx.region = "us-east-1";
+    ctx.policy_paths = paths;
+    ctx.n_policy_paths = 1;
+
+    char *text = s_report(&diff, &ctx, LK_REPORT_TEXT);
+    char want[2048];
+    snprintf(want, sizeof(want),
+             "log group /aws/cloudtrail/org-trail (us-east-1):\n"
+             "  ~ retention_days: 30 days -> 90 days  [weaker]\n"
+             "      %s:48:32\n"
+             " 48 |       cloudwatch: { log_group: /aws/cloudtrail/org-trail, role: "
+             "arn:aws:iam::111122223333:role/CloudTrailToCWL }\n"
+             "    |                                ^~~~~~~~~~~~~~~~~~~~~~~~~\n",
+             file);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    snprintf(want, sizeof(want),
+             "  ~ trail.enable_log_file_validation: false -> true  [weaker]\n"
+             "      %s:47:28\n"
+             " 47 |       log_file_validation: true\n"
+             "    |                            ^~~~\n",
+             file);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    free(text);
+
+    text = s_report(&diff, &ctx, LK_REPORT_SARIF);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    const cJSON *results =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results");
+    ck_assert_int_eq(cJSON_GetArraySize(results), 2);
+    int lines[2];
+    const cJSON *r;
+    int i = 0;
+    cJSON_ArrayForEach(r, results)
+    {
+        const cJSON *phys = cJSON_GetObjectItem(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(r, "locations"), 0), "physicalLocation");
+        ck_assert_str_eq(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(phys, "artifactLocation"), "uri")->valuestring,
+            file);
+        lines[i++] =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(phys, "region"), "startLine")->valueint;
+    }
+    /* In the diff's order: log groups before trails. */
+    ck_assert_int_eq(lines[0], 48);
+    ck_assert_int_eq(lines[1], 47);
+    cJSON_Delete(root);
+    free(text);
+    free(file);
+    free(dir);
+    lk_diff_free(&diff);
+    lk_live_report_free(&report);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 /* 40 buckets with 20 ms added to every request: eight workers take well under the serial
  * time, with exactly the requests the APIs need. */
 START_TEST(test_concurrency_latency)
@@ -952,6 +1055,7 @@ int main(void)
     tcase_add_test(tc, test_quickstart_round_trip);
     tcase_add_test(tc, test_pattern_pages_and_unmanaged);
     tcase_add_test(tc, test_unmanaged_stores);
+    tcase_add_test(tc, test_drift_origins);
     tcase_add_test(tc, test_concurrency_latency);
     tcase_add_test(tc, test_throttling);
     tcase_add_test(tc, test_error_storm);

@@ -156,7 +156,8 @@ START_TEST(test_xml_escaping)
     rule.id = id;
     rule.prefix = prefix;
     rule.enabled = true;
-    struct lk_ir_lifecycle lc = {true, LK_IR_TMS_ALL_128K, &rule, 1};
+    struct lk_ir_lifecycle lc = {
+        .present = true, .transition_min_size = LK_IR_TMS_ALL_128K, .rules = &rule, .n_rules = 1};
     char *xml = lk_emit_lifecycle_xml(&lc, &a);
     ck_assert_ptr_nonnull(strstr(xml, "<ID>a&amp;b&lt;c&gt;</ID>"));
     ck_assert_ptr_nonnull(strstr(xml, "<Prefix>x&quot;&apos;y</Prefix>"));
@@ -232,6 +233,175 @@ START_TEST(test_trail)
 }
 END_TEST
 
+/* Checks @p o against a place in "test.yaml". */
+static void s_origin_is(const struct lk_ir_origin *o, uint32_t line, uint32_t column,
+                        uint32_t length, const char *text)
+{
+    ck_assert_ptr_nonnull(o->file);
+    ck_assert_str_eq(o->file, "test.yaml");
+    ck_assert_uint_eq(o->line, line);
+    ck_assert_uint_eq(o->column, column);
+    ck_assert_uint_eq(o->length, length);
+    ck_assert_str_eq(o->text, text);
+}
+
+static const struct lk_ir_statement *s_stmt(const struct lk_ir_bucket *b, const char *sid)
+{
+    for (size_t i = 0; i < b->policy.n_statements; i++)
+        if (!strcmp(b->policy.statements[i].sid, sid))
+            return &b->policy.statements[i];
+    ck_abort_msg("no statement %s", sid);
+    return NULL;
+}
+
+/* Each desired node's origin: the key of the policy that produces it (POLICY's lines). */
+START_TEST(test_lower_origins)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_state *st = lk_lower(p);
+    const struct lk_ir_bucket *b = &st->buckets[0];
+    s_origin_is(&b->origin, 9, 13, 22, "    bucket: unit-logs-111122223333");
+    /* Settings the store does not write have none of their own. */
+    ck_assert_ptr_null(b->versioning_origin.file);
+    ck_assert_ptr_null(b->encryption.origin.file);
+    ck_assert_ptr_null(b->object_lock.origin.file);
+    ck_assert_ptr_eq(lk_ir_origin_or(&b->encryption.origin, &b->origin), &b->origin);
+    s_origin_is(&b->lifecycle.origin, 10, 31, 5, "    transition_small_objects: false");
+    /* A rule: the retention of the first source it serves (a-flow sorts before b-flow). */
+    ck_assert_str_eq(b->lifecycle.rules[0].id, "logkeep-a-flow");
+    s_origin_is(&b->lifecycle.rules[0].origin, 25, 16, 1,
+                "    retention: { available: 90d, archive: [{after: 90d, class: glacier-ir}, "
+                "{after: 1y, class: deep-archive}], delete_after: 3y }");
+    s_origin_is(&b->lifecycle.rules[1].origin, 9, 13, 22, "    bucket: unit-logs-111122223333");
+    /* Statements: the store, its role lists, the source whose service writes. */
+    s_origin_is(&s_stmt(b, "DenyInsecureTransport")->origin, 9, 13, 22,
+                "    bucket: unit-logs-111122223333");
+    s_origin_is(&s_stmt(b, "ReadLogs")->origin, 11, 14, 1, "    readers: [r]");
+    s_origin_is(&s_stmt(b, "DenyChangesExceptAdmins")->origin, 12, 13, 1, "    admins: [a]");
+    s_origin_is(&s_stmt(b, "LogDeliveryWrite")->origin, 20, 3, 6, "  a-flow:");
+    s_origin_is(&s_stmt(b, "LogDeliveryAclCheck")->origin, 20, 3, 6, "  a-flow:");
+    /* Log groups: the name or pattern in the source's list. */
+    ck_assert_str_eq(st->log_groups[0].name, "/app/x");
+    s_origin_is(&st->log_groups[0].origin, 29, 18, 8, "    log_groups: [\"/app/x\", \"/app/y/*\"]");
+    s_origin_is(&st->log_groups[1].origin, 29, 28, 10,
+                "    log_groups: [\"/app/x\", \"/app/y/*\"]");
+    /* One copy of the file's path for every node, one of a line for the nodes it holds. */
+    ck_assert_ptr_eq(st->log_groups[0].origin.file, b->origin.file);
+    ck_assert_ptr_eq(st->log_groups[0].origin.text, st->log_groups[1].origin.text);
+    ck_assert_ptr_null(st->unmanaged_origin.file);
+
+    /* Canonical order moves each origin with its node. */
+    struct lk_ir_bucket *mb = &st->buckets[0];
+    size_t n = mb->policy.n_statements;
+    for (size_t i = 0; i < n / 2; i++) {
+        struct lk_ir_statement t = mb->policy.statements[i];
+        mb->policy.statements[i] = mb->policy.statements[n - 1 - i];
+        mb->policy.statements[n - 1 - i] = t;
+    }
+    struct lk_ir_log_group g = st->log_groups[0];
+    st->log_groups[0] = st->log_groups[1];
+    st->log_groups[1] = g;
+    lk_ir_canonicalize(st);
+    s_origin_is(&s_stmt(b, "ReadLogs")->origin, 11, 14, 1, "    readers: [r]");
+    ck_assert_str_eq(st->log_groups[0].name, "/app/x");
+    ck_assert_uint_eq(st->log_groups[0].origin.column, 18);
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* A trail: the source's key for the whole, each setting's key where the source writes it. */
+START_TEST(test_lower_trail_origins)
+{
+    struct lk_policy *p = s_checked(
+        LK_TEST_HEADER
+        "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+        "stores:\n  s: { bucket: unit-logs-111122223333, readers: [a], admins: [a] }\n"
+        "sources:\n  main-trail:\n    type: cloudtrail\n    purpose: account activity audit\n"
+        "    store: s\n    prefix: ct/\n    retention: { available: 90d, delete_after: 1y }\n"
+        "    trail:\n      multi_region: false\n      cloudwatch: { log_group: /ct/main, role: "
+        "\"arn:aws:iam::111122223333:role/CT\" }\n"
+        "unmanaged:\n  log_groups: { delete_after: 90d }\n");
+    struct lk_ir_state *st = lk_lower(p);
+    const struct lk_ir_trail *t = &st->trails[0];
+    s_origin_is(&t->origin, 9, 3, 10, "  main-trail:");
+    s_origin_is(&t->origins.s3_bucket_name, 12, 12, 1, "    store: s");
+    s_origin_is(&t->origins.s3_key_prefix, 13, 13, 3, "    prefix: ct/");
+    s_origin_is(&t->origins.is_multi_region_trail, 16, 21, 5, "      multi_region: false");
+    s_origin_is(&t->origins.cloud_watch_logs, 17, 32, 8,
+                "      cloudwatch: { log_group: /ct/main, role: "
+                "\"arn:aws:iam::111122223333:role/CT\" }");
+    ck_assert_ptr_null(t->origins.enable_log_file_validation.file);
+    ck_assert_ptr_null(t->origins.kms_key_id.file);
+    ck_assert_ptr_null(t->origins.event_selectors.file);
+    /* The CloudWatch Logs copy of the trail's logs: its log_group. */
+    s_origin_is(&st->log_groups[0].origin, 17, 32, 8,
+                "      cloudwatch: { log_group: /ct/main, role: "
+                "\"arn:aws:iam::111122223333:role/CT\" }");
+    s_origin_is(&st->unmanaged_origin, 19, 31, 3, "  log_groups: { delete_after: 90d }");
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* Object Lock needs versioning, and turns it on when the store does not say: the origin of
+ * versioning is then the object_lock key. */
+START_TEST(test_lower_versioning_origin)
+{
+    struct lk_policy *p = s_checked(
+        LK_TEST_HEADER
+        "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+        "stores:\n  s:\n    bucket: unit-logs-111122223333\n    admins: [a]\n"
+        "    object_lock: { mode: governance, for: 30d }\n"
+        "sources:\n  app:\n    type: s3-prefix\n    purpose: application audit trail\n"
+        "    store: s\n    prefix: app/\n    retention: { delete_after: 1y }\n");
+    struct lk_ir_state *st = lk_lower(p);
+    const struct lk_ir_bucket *b = &st->buckets[0];
+    ck_assert_int_eq(b->versioning, LK_IR_VERSIONING_ENABLED);
+    s_origin_is(&b->versioning_origin, 10, 18, 1,
+                "    object_lock: { mode: governance, for: 30d }");
+    s_origin_is(&b->object_lock.origin, 10, 18, 1,
+                "    object_lock: { mode: governance, for: 30d }");
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* The line of an origin is the line lk_sources_line() gives, however the file breaks its lines:
+ * CR LF (the break dropped), or also a Unicode line separator, which libyaml counts as a break
+ * too (lines then count as it does). */
+START_TEST(test_lower_origin_line_breaks)
+{
+    static const char *const breaks[] = {"\r\n", "\xE2\x80\xA8"};
+    for (size_t k = 0; k < 2; k++) {
+        struct lk_buf yaml;
+        lk_buf_init(&yaml);
+        lk_buf_puts(&yaml, "# comment");
+        lk_buf_puts(&yaml, breaks[k]);
+        for (const char *c = POLICY; *c; c++) {
+            if (*c == '\n')
+                lk_buf_puts(&yaml, "\r\n");
+            else
+                lk_buf_putc(&yaml, *c);
+        }
+        lk_buf_putc(&yaml, '\0');
+        struct lk_policy *p = s_checked(yaml.data);
+        lk_buf_free(&yaml);
+        struct lk_ir_state *st = lk_lower(p);
+        const struct lk_ir_origin *o = &st->buckets[0].origin;
+        const char *line;
+        size_t len;
+        ck_assert(lk_sources_line(&p->sources, 0, o->line, &line, &len));
+        ck_assert_uint_eq(strlen(o->text), len);
+        ck_assert(!memcmp(o->text, line, len));
+        ck_assert_str_eq(o->text, "    bucket: unit-logs-111122223333");
+        ck_assert_uint_eq(o->line, 10);
+        lk_ir_state_free(st);
+        lk_policy_free(p);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compile");
@@ -241,6 +411,10 @@ int main(void)
     tcase_add_test(tc, test_xml_escaping);
     tcase_add_test(tc, test_policy_size_limit);
     tcase_add_test(tc, test_trail);
+    tcase_add_test(tc, test_lower_origins);
+    tcase_add_test(tc, test_lower_trail_origins);
+    tcase_add_test(tc, test_lower_versioning_origin);
+    tcase_add_test(tc, test_lower_origin_line_breaks);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

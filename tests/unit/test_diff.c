@@ -341,7 +341,12 @@ struct s_want {
     const char *live;
     const char *note;
     const char *region;
+    /* The line of the change's origin in examples/quickstart/policy.yaml; 0: not checked;
+     * S_NO_ORIGIN: the change has none. */
+    uint32_t line;
 };
+
+#define S_NO_ORIGIN UINT32_MAX
 
 #define S_MAX_WANTS 4
 
@@ -874,6 +879,7 @@ static void s_groups_listed(struct lk_ir_state *st)
 static void s_no_unmanaged_rule(struct lk_ir_state *st)
 {
     st->unmanaged_set = false;
+    memset(&st->unmanaged_origin, 0, sizeof(st->unmanaged_origin)); /* no section either */
 }
 
 /* ------------------------------------------------------------------------------ set-ups: stores */
@@ -1075,7 +1081,8 @@ static const struct s_case s_cases[] = {
      .want = {{B, BUCKET, "policy.statement[ReadLogs].principals", CHANGE, WEAKER, NULL,
                .desired = "AWS:arn:aws:iam::111122223333:role/SecurityAnalyst",
                .live = "AWS:[arn:aws:iam::111122223333:role/SecurityAnalyst, "
-                       "arn:aws:iam::444455556666:role/Contractor]"}}},
+                       "arn:aws:iam::444455556666:role/Contractor]",
+               .line = 22}}},
     {.name = "reader removed",
      .live = s_reader_dropped,
      .want = {{B, BUCKET, "policy.statement[ReadLogs]", ADD, STRONGER, NULL, .live = ABSENT}}},
@@ -1085,21 +1092,23 @@ static const struct s_case s_cases[] = {
                .desired = "[s3:GetObject, s3:GetObjectVersion, s3:ListBucket]", .live = "s3:*"}}},
     {.name = "deny insecure transport removed",
      .live = s_deny_insecure_dropped,
-     .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", ADD, WEAKER, NULL}}},
+     .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", ADD, WEAKER, NULL,
+               .line = 17}}},
     {.name = "admin exemption added",
      .live = s_admin_exemption_added,
      .want = {{B, BUCKET, "policy.statement[DenyChangesExceptAdmins].conditions", CHANGE, WEAKER,
                NULL,
                .desired = "ArnNotLike aws:PrincipalArn=arn:aws:iam::111122223333:role/LogAdmin",
                .live = "ArnNotLike aws:PrincipalArn=[arn:aws:iam::111122223333:role/LogAdmin, "
-                       "arn:aws:iam::111122223333:role/Intruder]"}}},
+                       "arn:aws:iam::111122223333:role/Intruder]",
+               .line = 23}}},
     {.name = "deny turned allow",
      .live = s_deny_turned_allow,
      .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", CHANGE, WEAKER, NULL}}},
     {.name = "extra allow",
      .live = s_public_read_added,
-     .want = {{B, BUCKET, "policy.statement[PublicRead]", REMOVE, WEAKER, NULL,
-               .desired = ABSENT}}},
+     .want = {{B, BUCKET, "policy.statement[PublicRead]", REMOVE, WEAKER, NULL, .desired = ABSENT,
+               .line = 17}}},
     {.name = "extra delivery grant",
      .live = s_access_logs_grant_added,
      .want = {{B, BUCKET, "policy.statement[AccessLogsWrite]", REMOVE, WEAKER,
@@ -1111,7 +1120,8 @@ static const struct s_case s_cases[] = {
     {.name = "delivery narrowed",
      .live = s_org_path_dropped,
      .want = {{B, BUCKET, "policy.statement[CloudTrailWriteOrgTrail].resources", CHANGE, WEAKER,
-               NULL, .live = "arn:aws:s3:::" BUCKET "/cloudtrail/AWSLogs/111122223333/*"}}},
+               NULL, .live = "arn:aws:s3:::" BUCKET "/cloudtrail/AWSLogs/111122223333/*",
+               .line = 37}}},
     {.name = "delivery ACL check removed",
      .live = s_acl_check_dropped,
      .want = {{B, BUCKET, "policy.statement[CloudTrailAclCheckOrgTrail]", ADD, WEAKER, NULL}}},
@@ -1120,7 +1130,7 @@ static const struct s_case s_cases[] = {
      .want = {{B, BUCKET, "policy.statement[LogDeliveryWrite].resources", CHANGE, WEAKER,
                "stop-delivery:" BUCKET "/LogDeliveryWrite",
                .desired = "arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*",
-               .live = "arn:aws:s3:::" BUCKET "/*"}}},
+               .live = "arn:aws:s3:::" BUCKET "/*", .line = 49}}},
     {.name = "policy absent",
      .live = s_policy_absent,
      .more = true,
@@ -1133,7 +1143,7 @@ static const struct s_case s_cases[] = {
     {.name = "versioning suspended",
      .live = s_versioning_suspended,
      .want = {{B, BUCKET, "versioning", CHANGE, WEAKER, NULL, .desired = "Enabled",
-               .live = "Suspended"}}},
+               .live = "Suspended", .line = 19}}},
     {.name = "versioning never enabled",
      .live = s_versioning_never,
      .want = {{B, BUCKET, "versioning", CHANGE, WEAKER, NULL, .desired = "Enabled",
@@ -1154,7 +1164,7 @@ static const struct s_case s_cases[] = {
     {.name = "object lock shorter",
      .live = s_object_lock_30_days,
      .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, NULL, .desired = "90 days",
-               .live = "30 days"}}},
+               .live = "30 days", .line = 20}}},
     {.name = "object lock longer",
      .live = s_object_lock_1_year,
      .want = {{B, BUCKET, "object_lock.period", CHANGE, STRONGER, "weaken-object-lock:" BUCKET,
@@ -1174,7 +1184,7 @@ static const struct s_case s_cases[] = {
     {.name = "public access block setting",
      .live = s_public_buckets_unrestricted,
      .want = {{B, BUCKET, "public_access_block.restrict_public_buckets", CHANGE, WEAKER, NULL,
-               .desired = "true", .live = "false"}}},
+               .desired = "true", .live = "false", .line = 17}}},
     {.name = "public access block absent",
      .live = s_public_access_block_absent,
      .want = {{B, BUCKET, "public_access_block", ADD, WEAKER, NULL,
@@ -1183,7 +1193,7 @@ static const struct s_case s_cases[] = {
     {.name = "encryption weaker",
      .live = s_encryption_sse_s3,
      .want = {{B, BUCKET, "encryption.algorithm", CHANGE, WEAKER, NULL, .desired = "aws:kms",
-               .live = "AES256"}}},
+               .live = "AES256", .line = 18}}},
     {.name = "encryption other key",
      .live = s_encryption_other_key,
      .want = {{B, BUCKET, "encryption.kms_key_id", CHANGE, WEAKER, NULL,
@@ -1197,7 +1207,7 @@ static const struct s_case s_cases[] = {
     {.name = "bucket does not exist",
      .live = s_bucket_not_existing,
      .want = {{B, BUCKET, "", ADD, WEAKER, NULL, .desired = BUCKET_SUMMARY, .live = ABSENT,
-               .region = "us-east-1"}}},
+               .region = "us-east-1", .line = 17}}},
     {.name = "bucket not listed",
      .live = s_no_buckets,
      .want = {{B, BUCKET, "", ADD, WEAKER, NULL, .desired = BUCKET_SUMMARY, .live = ABSENT,
@@ -1207,7 +1217,7 @@ static const struct s_case s_cases[] = {
     {.name = "lifecycle expires earlier live",
      .live = s_org_trail_expires_365,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-org-trail].expiration_days", CHANGE, WEAKER, NULL,
-               .desired = "2557 days", .live = "365 days"}}},
+               .desired = "2557 days", .live = "365 days", .line = 40}}},
     {.name = "lifecycle expires later live",
      .live = s_org_trail_expires_3650,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-org-trail].expiration_days", CHANGE, STRONGER,
@@ -1217,7 +1227,7 @@ static const struct s_case s_cases[] = {
      .live = s_vpc_flow_noncurrent_kept,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow].noncurrent_expiration_days", CHANGE,
                STRONGER, "expire-earlier:" BUCKET "/logkeep-vpc-flow", .desired = "30 days",
-               .live = "none"}}},
+               .live = "none", .line = 52}}},
     {.name = "lifecycle rule missing",
      .live = s_vpc_flow_rule_dropped,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow]", ADD, STRONGER,
@@ -1226,7 +1236,7 @@ static const struct s_case s_cases[] = {
     {.name = "lifecycle extra rule",
      .live = s_cleanup_rule_added,
      .want = {{B, BUCKET, "lifecycle.rule[cleanup-everything]", REMOVE, WEAKER, NULL,
-               .desired = ABSENT, .live = "prefix \"\", expire after 30 days"}}},
+               .desired = ABSENT, .live = "prefix \"\", expire after 30 days", .line = 17}}},
     {.name = "lifecycle rule disabled live",
      .live = s_org_trail_disabled,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-org-trail].status", CHANGE, STRONGER,
@@ -1251,7 +1261,7 @@ static const struct s_case s_cases[] = {
      .live = s_min_size_unreported,
      .want = {{B, BUCKET, "lifecycle.transition_min_size", CHANGE, STRONGER, NULL,
                .desired = "varies_by_storage_class", .live = "all_storage_classes_128K",
-               .note = "not reported: S3's default since September 2024"}}},
+               .note = "not reported: S3's default since September 2024", .line = 21}}},
     {.name = "lifecycle minimum size default",
      .desired = s_min_size_128k,
      .live = s_min_size_unreported},
@@ -1263,7 +1273,8 @@ static const struct s_case s_cases[] = {
                "expire-earlier:" BUCKET "/logkeep-vpc-flow", .desired = VPC_FLOW_RULE},
               {B, BUCKET, "lifecycle.rule[logkeep-housekeeping]", ADD, NEUTRAL, NULL,
                .desired = "prefix \"\", abort incomplete uploads after 7 days, remove expired "
-                          "delete markers"}}},
+                          "delete markers",
+               .line = 17}}},
     {.name = "lifecycle rule filter not modelled",
      .unmodelled = &s_um_filter_of_rule,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow].filter", CHANGE, NEUTRAL,
@@ -1280,7 +1291,7 @@ static const struct s_case s_cases[] = {
     {.name = "log group shorter live",
      .live = s_trail_group_30,
      .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, WEAKER, NULL, .desired = "90 days",
-               .live = "30 days", .region = "us-east-1"}}},
+               .live = "30 days", .region = "us-east-1", .line = 48}}},
     {.name = "log group longer live",
      .live = s_trail_group_365,
      .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, STRONGER, "shorten-retention:" TRAIL_GROUP,
@@ -1295,19 +1306,20 @@ static const struct s_case s_cases[] = {
     {.name = "pattern match",
      .live = s_payments_worker_30,
      .want = {{G, "/app/payments/worker", "retention_days", CHANGE, WEAKER, NULL,
-               .desired = "400 days", .live = "30 days", .note = "governed by pattern " PATTERN}}},
+               .desired = "400 days", .live = "30 days", .note = "governed by pattern " PATTERN,
+               .line = 58}}},
     {.name = "pattern in another region", .live = s_payments_worker_elsewhere},
     {.name = "pattern matches nothing",
      .live = s_payments_groups_gone,
      .want = {{G, PATTERN, "", NOTE, NEUTRAL, NULL, .desired = ABSENT, .live = ABSENT,
-               .note = "pattern matches no live log group"}}},
+               .note = "pattern matches no live log group", .line = 58}}},
     /* One allowance covers every group only the unmanaged rule governs. */
     {.name = "unmanaged groups",
      .live = s_groups_listed,
      .call = S_UNMANAGED_GROUPS,
      .want = {{UG, "/aws/lambda/x", "retention_days", CHANGE, STRONGER, "unmanaged-retention",
                .desired = "365 days", .live = "never expire",
-               .note = "no source names it: the unmanaged rule applies"},
+               .note = "no source names it: the unmanaged rule applies", .line = 62},
               {UG, "/aws/codebuild/z", "retention_days", CHANGE, STRONGER,
                LK_DIFF_ALLOW_UNMANAGED_RETENTION, .desired = "365 days", .live = "731 days"},
               {UG, "/aws/lambda/short", "retention_days", CHANGE, WEAKER, NULL,
@@ -1318,7 +1330,8 @@ static const struct s_case s_cases[] = {
      .live = s_groups_listed,
      .call = S_UNMANAGED_GROUPS,
      .want = {{UG, "/aws/lambda/x", "retention_days", NOTE, NEUTRAL, NULL, .desired = ABSENT,
-               .live = ABSENT, .note = "never expires, and no unmanaged rule covers it"}}},
+               .live = ABSENT, .note = "never expires, and no unmanaged rule covers it",
+               .line = S_NO_ORIGIN}}},
 
     /* ---------------------------------------------------------------- unmanaged stores */
     {.name = "store without lifecycle",
@@ -1326,7 +1339,7 @@ static const struct s_case s_cases[] = {
      .call = S_STORES,
      .want = {{US, "legacy-logs", "lifecycle", REMOVE, STRONGER, NULL, .desired = ABSENT,
                .live = "none", .region = "us-east-1",
-               .note = STORE_NOTE("it has no lifecycle configuration")}}},
+               .note = STORE_NOTE("it has no lifecycle configuration"), .line = S_NO_ORIGIN}}},
     /* Without an unmanaged rule in the policy: a note, as a never-expire log group. */
     {.name = "store without lifecycle, no unmanaged rule",
      .desired = s_no_unmanaged_rule,
@@ -1389,7 +1402,7 @@ static const struct s_case s_cases[] = {
     {.name = "trail logging stopped",
      .live = s_trail_not_logging,
      .want = {{T, TRAIL, "trail.is_logging", CHANGE, WEAKER, NULL, .desired = "true",
-               .live = "false"}}},
+               .live = "false", .line = 37}}},
     {.name = "trail stop logging desired",
      .desired = s_trail_not_logging,
      .want = {{T, TRAIL, "trail.is_logging", CHANGE, STRONGER, "stop-logging:" TRAIL,
@@ -1397,15 +1410,16 @@ static const struct s_case s_cases[] = {
     {.name = "trail validation off",
      .live = s_trail_validation_off,
      .want = {{T, TRAIL, "trail.enable_log_file_validation", CHANGE, WEAKER, NULL,
-               .desired = "true", .live = "false"}}},
+               .desired = "true", .live = "false", .line = 47}}},
     {.name = "trail single region",
      .live = s_trail_single_region,
      .want = {{T, TRAIL, "trail.is_multi_region_trail", CHANGE, WEAKER, NULL, .desired = "true",
-               .live = "false"}}},
+               .live = "false", .line = 44}}},
     {.name = "trail management events off",
      .live = s_trail_management_events_off,
      .want = {{T, TRAIL, "trail.event_selectors", CHANGE, WEAKER, NULL,
-               .desired = "All, management events on", .live = "All, management events off"}}},
+               .desired = "All, management events on", .live = "All, management events off",
+               .line = 37}}},
     {.name = "trail selectors same coverage", .live = s_trail_selectors_split},
     {.name = "trail selectors reads only",
      .live = s_trail_reads_only,
@@ -1421,7 +1435,7 @@ static const struct s_case s_cases[] = {
      .want = {{T, TRAIL, "", ADD, WEAKER, NULL,
                .desired = "S3 bucket " BUCKET "; multi-Region on; log file validation on; "
                           "logging on",
-               .live = ABSENT, .region = "us-east-1"}}},
+               .live = ABSENT, .region = "us-east-1", .line = 37}}},
     {.name = "trail spellings", .live = s_trail_respelled},
     {.name = "trail advanced selectors",
      .live = s_trail_no_selectors,
@@ -1489,6 +1503,22 @@ static void s_check_want(const struct s_want *w, const char *text)
     s_check_text("live", ch->live, w->live, text);
     s_check_text("note", ch->note, w->note, text);
     s_check_text("region", ch->region, w->region, text);
+    if (w->line == S_NO_ORIGIN) {
+        ck_assert_msg(!ch->origin.file, "%s: %s: origin %s:%u, expected none:\n%s", g_case->name,
+                      w->attribute, ch->origin.file, ch->origin.line, text);
+    } else if (w->line) {
+        ck_assert_msg(ch->origin.file && ch->origin.line == w->line,
+                      "%s: %s: origin %s:%u, expected line %u:\n%s", g_case->name, w->attribute,
+                      ch->origin.file ? ch->origin.file : "(none)", ch->origin.line, w->line, text);
+        static const char file[] = "/examples/quickstart/policy.yaml";
+        size_t n = strlen(ch->origin.file);
+        ck_assert_msg(n >= sizeof(file) - 1 &&
+                          !strcmp(ch->origin.file + n - (sizeof(file) - 1), file),
+                      "%s: origin in %s", g_case->name, ch->origin.file);
+        ck_assert_ptr_nonnull(ch->origin.text);
+        ck_assert_uint_ge(ch->origin.column, 1);
+        ck_assert_uint_ge(ch->origin.length, 1);
+    }
 }
 
 /* The wants are every change: the summary counts exactly them. */
@@ -1727,6 +1757,184 @@ START_TEST(test_text)
 }
 END_TEST
 
+/* The location and source line of a change, as a diagnostic shows them: once under the run of
+ * changes that share it, not under changes without one. */
+START_TEST(test_text_origins)
+{
+    s_rule(g_live, "logkeep-org-trail")->expiration_days = 365; /* two changes of one rule */
+    s_rule(g_live, "logkeep-org-trail")->transitions[0].days = 30;
+    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;
+    s_store_without_lifecycle(g_live);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, g_live->unmanaged_stores,
+                                              g_live->n_unmanaged_stores, &g_diff),
+                     LK_DIFF_OK);
+    char *text = s_render(&g_diff);
+    const char *rule =
+        "  ~ lifecycle.rule[logkeep-org-trail].expiration_days: 365 days -> 2557 days  [weaker]\n"
+        "  ~ lifecycle.rule[logkeep-org-trail].transitions: 30d GLACIER_IR, 365d DEEP_ARCHIVE -> "
+        "90d GLACIER_IR, 365d DEEP_ARCHIVE  [weaker]\n"
+        "      ";
+    const char *at = strstr(text, rule);
+    ck_assert_msg(at, "%s", text);
+    at += strlen(rule);
+    const char *snippet = "/examples/quickstart/policy.yaml:40:16\n"
+                          " 40 |     retention: security-evidence\n"
+                          "    |                ^~~~~~~~~~~~~~~~~\n";
+    ck_assert_msg(strstr(at, snippet) && strchr(at, '\n') > strstr(at, snippet), "%s", text);
+    ck_assert_msg(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n      "), "%s",
+                  text);
+    ck_assert_msg(strstr(text, "/examples/quickstart/policy.yaml:19:17\n"
+                               " 19 |     versioning: true\n"
+                               "    |                 ^~~~\n"),
+                  "%s", text);
+    /* Once per run: the rule's location once, though two changes come from it. */
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, "policy.yaml:40:16\n")); p++)
+        n++;
+    ck_assert_uint_eq(n, 1);
+    /* An unmanaged store comes from nowhere in the policy: no location after it. */
+    ck_assert_msg(strstr(text, "  - lifecycle = none  [stronger]  # no store names it; it receives "
+                               "the logs of trail legacy-trail (us-east-1), and it has no "
+                               "lifecycle configuration: kept forever\n\n"),
+                  "%s", text);
+    ck_assert_ptr_null(strstr(text, "\033["));
+    free(text);
+
+    /* In colour: the location bold, the gutter blue, the caret green. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, true), LK_DIFF_OK);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "policy.yaml:19:17\033[0m\n\033[1;34m 19 |\033[0m     "
+                                      "versioning: true\n\033[1;34m    |\033[0m                 "
+                                      "\033[1;32m^~~~\033[0m\n"));
+    free(buf);
+}
+END_TEST
+
+/* JSON: "origin" {"file", "line", "column"} for a change from the policy, null for one from
+ * nowhere in it. */
+START_TEST(test_json_origins)
+{
+    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;
+    s_store_without_lifecycle(g_live);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, g_live->unmanaged_stores,
+                                              g_live->n_unmanaged_stores, &g_diff),
+                     LK_DIFF_OK);
+    char *json = lk_diff_to_json(&g_diff);
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(root);
+    bool saw_versioning = false, saw_store = false;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(root, "changes"))
+    {
+        const cJSON *o = cJSON_GetObjectItem(c, "origin");
+        ck_assert_ptr_nonnull(o);
+        const char *attr = cJSON_GetObjectItem(c, "attribute")->valuestring;
+        if (!strcmp(attr, "versioning")) {
+            saw_versioning = true;
+            ck_assert(cJSON_IsObject(o));
+            ck_assert_int_eq(cJSON_GetArraySize(o), 3);
+            const char *file = cJSON_GetObjectItem(o, "file")->valuestring;
+            ck_assert_ptr_nonnull(strstr(file, "/examples/quickstart/policy.yaml"));
+            ck_assert_str_eq(file, s_bucket(g_desired)->versioning_origin.file);
+            ck_assert_int_eq(cJSON_GetObjectItem(o, "line")->valueint, 19);
+            ck_assert_int_eq(cJSON_GetObjectItem(o, "column")->valueint, 17);
+        }
+        if (!strcmp(cJSON_GetObjectItem(c, "resource")->valuestring, "unmanaged_store")) {
+            saw_store = true;
+            ck_assert(cJSON_IsNull(o));
+        }
+    }
+    ck_assert(saw_versioning && saw_store);
+    cJSON_Delete(root);
+    free(json);
+}
+END_TEST
+
+/* The diff owns copies of its origins: it outlives the desired state (diff.h), and changes from
+ * one file share one copy of its path. */
+START_TEST(test_origins_owned)
+{
+    s_mixed_drift();
+    lk_ir_state_free(g_desired);
+    g_desired = NULL;
+    const char *file = NULL;
+    size_t with = 0;
+    for (size_t i = 0; i < g_diff.n; i++) {
+        const struct lk_diff_change *ch = &g_diff.changes[i];
+        if (!ch->origin.file)
+            continue;
+        with++;
+        if (!file)
+            file = ch->origin.file;
+        ck_assert_ptr_eq(ch->origin.file, file);
+        ck_assert_uint_gt(strlen(ch->origin.text), 0);
+    }
+    ck_assert_uint_eq(with, g_diff.n);
+    char *text = s_render(&g_diff);
+    ck_assert_ptr_nonnull(strstr(text, " 37 |   org-trail:\n"));
+    free(text);
+}
+END_TEST
+
+/* What a source line may hold is shown safely: control characters and invisible ones as '?',
+ * tabs kept so the caret stays under its column, a long line windowed around the column. */
+START_TEST(test_text_origin_hostile)
+{
+    struct lk_diff d;
+    lk_diff_init(&d);
+    d.cap = d.n = 2;
+    d.changes = lk_xcalloc(2, sizeof(*d.changes));
+    struct lk_diff_change *c = &d.changes[0];
+    c->resource = LK_DIFF_LOG_GROUP;
+    c->name = lk_arena_strdup(&d.arena, "/a");
+    c->attribute = lk_arena_strdup(&d.arena, "retention_days");
+    c->kind = LK_DIFF_CHANGED;
+    c->desired = lk_arena_strdup(&d.arena, "1 day");
+    c->live = lk_arena_strdup(&d.arena, "2 days");
+    c->origin.file = lk_arena_strdup(&d.arena, "p\033[2J.yaml");
+    c->origin.text = lk_arena_strdup(&d.arena, "\tx: \033]0;t\007 \xE2\x80\xAE"
+                                               "ab \xC3\xA9 \xFF");
+    c->origin.line = 3;
+    c->origin.column = 10;
+    c->origin.length = 2;
+    /* A line of 400 characters, the span at column 300. */
+    char longline[401];
+    memset(longline, 'x', 400);
+    longline[400] = '\0';
+    c = &d.changes[1];
+    c->resource = LK_DIFF_LOG_GROUP;
+    c->name = lk_arena_strdup(&d.arena, "/b");
+    c->attribute = lk_arena_strdup(&d.arena, "");
+    c->kind = LK_DIFF_NOTE;
+    c->note = lk_arena_strdup(&d.arena, "n");
+    c->origin.file = lk_arena_strdup(&d.arena, "p.yaml");
+    c->origin.text = lk_arena_strdup(&d.arena, longline);
+    c->origin.line = 1234;
+    c->origin.column = 300;
+    c->origin.length = 1;
+    c->seq = 1;
+    char *text = s_render(&d);
+    ck_assert_msg(strstr(text, "      p?[2J.yaml:3:10\n"
+                               " 3 | \tx: ?]0;t? ?ab \xC3\xA9 ?\n"
+                               "   | \t        ^~\n"),
+                  "%s", text);
+    ck_assert_ptr_null(strstr(text, "\033"));
+    ck_assert_ptr_null(strstr(text, "\xE2\x80\xAE"));
+    /* Columns 260 to 400 (the window starts 40 before the column): "..." before them, the
+     * caret under column 300. */
+    char want[512];
+    snprintf(want, sizeof(want), " 1234 | ...%.141s\n      |    %40s^\n", longline, "");
+    ck_assert_msg(strstr(text, want), "%s", text);
+    free(text);
+    lk_diff_free(&d);
+}
+END_TEST
+
 START_TEST(test_order_and_determinism)
 {
     s_mixed_drift();
@@ -1788,6 +1996,10 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_store_output);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_text);
+    tcase_add_test(tc, test_text_origins);
+    tcase_add_test(tc, test_json_origins);
+    tcase_add_test(tc, test_origins_owned);
+    tcase_add_test(tc, test_text_origin_hostile);
     tcase_add_test(tc, test_order_and_determinism);
     tcase_add_test(tc, test_invalid_arguments);
     suite_add_tcase(s, tc);

@@ -14,6 +14,7 @@
 #include <expat.h>
 #include <stdio.h>
 
+#include "common/escape.h"
 #include "runtime/diff/diff.h"
 #include "compiler/lower.h"
 #include "runtime/report.h"
@@ -24,7 +25,10 @@ static struct lk_ir_state *g_desired;
 static struct lk_ir_state *g_live;
 static struct lk_diff g_diff;
 
-static const char *const g_paths[] = {"examples/quickstart/policy.yaml"};
+/* The policy file the desired state is lowered from, as the context names it: results with an
+ * origin (in that file) and without one (the first policy path) name the same artifact. */
+static char g_path[4096 + sizeof("/policy.yaml")];
+static const char *g_paths[1];
 static struct lk_report_context g_ctx;
 
 /* ------------------------------------------------------------------------------ fixtures */
@@ -72,6 +76,8 @@ static struct lk_ir_state *s_live(void)
 
 static void s_setup(void)
 {
+    snprintf(g_path, sizeof(g_path), "%s/policy.yaml", lk_test_quickstart_dir());
+    g_paths[0] = g_path;
     lk_diff_init(&g_diff);
     g_desired = lk_test_lower_quickstart();
     g_live = s_live();
@@ -420,6 +426,121 @@ START_TEST(test_sarif)
 }
 END_TEST
 
+/* Every format says where the policy says what is desired: the trail's log group comes from
+ * line 48 of the quickstart (its cloudwatch log_group, column 32). */
+START_TEST(test_origins)
+{
+    const struct lk_diff_change *ch = s_find(LK_DIFF_LOG_GROUP, TRAIL_GROUP, "retention_days");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_str_eq(ch->origin.file, g_path);
+    ck_assert_uint_eq(ch->origin.line, 48);
+    ck_assert_uint_eq(ch->origin.column, 32);
+
+    /* Text: the location and the line under the change. */
+    char *text = s_render(&g_diff, &g_ctx, LK_REPORT_TEXT);
+    char want[8192];
+    snprintf(want, sizeof(want),
+             "  ~ retention_days: 30 days -> 90 days  [weaker]\n      %s:48:32\n 48 |       "
+             "cloudwatch: { log_group: /aws/cloudtrail/org-trail, role: "
+             "arn:aws:iam::111122223333:role/CloudTrailToCWL }\n    |                        "
+             "        ^~~~~~~~~~~~~~~~~~~~~~~~~\n",
+             g_path);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    free(text);
+
+    /* JSON: the change's origin. */
+    text = s_render(&g_diff, &g_ctx, LK_REPORT_JSON);
+    cJSON *root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    size_t with = 0, without = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(root, "changes"))
+    {
+        const cJSON *o = cJSON_GetObjectItem(c, "origin");
+        if (cJSON_IsNull(o)) {
+            without++;
+            continue;
+        }
+        with++;
+        ck_assert_str_eq(cJSON_GetObjectItem(o, "file")->valuestring, g_path);
+        if (!strcmp(cJSON_GetObjectItem(c, "name")->valuestring, TRAIL_GROUP)) {
+            ck_assert_int_eq(cJSON_GetObjectItem(o, "line")->valueint, 48);
+            ck_assert_int_eq(cJSON_GetObjectItem(o, "column")->valueint, 32);
+        }
+    }
+    /* From nowhere in the policy: the unmanaged store (the policy's unmanaged rule governs the
+     * unmanaged log groups: they have its origin). */
+    ck_assert_uint_eq(without, 1);
+    ck_assert_uint_eq(with + without, g_diff.n);
+    cJSON_Delete(root);
+    free(text);
+
+    /* SARIF: the result points at the file and line; without an origin, at the policy. */
+    text = s_render(&g_diff, &g_ctx, LK_REPORT_SARIF);
+    root = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(root);
+    bool saw_group = false, saw_store = false;
+    cJSON_ArrayForEach(
+        c, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results"))
+    {
+        const cJSON *loc = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "locations"), 0);
+        const cJSON *phys = cJSON_GetObjectItem(loc, "physicalLocation");
+        const cJSON *region = cJSON_GetObjectItem(phys, "region");
+        const char *fqn =
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(loc, "logicalLocations"), 0),
+                                "fullyQualifiedName")
+                ->valuestring;
+        if (!strcmp(fqn, "arn:aws:logs:us-east-1:111122223333:log-group:" TRAIL_GROUP)) {
+            saw_group = true;
+            ck_assert_int_eq(cJSON_GetObjectItem(region, "startLine")->valueint, 48);
+            ck_assert_int_eq(cJSON_GetObjectItem(region, "startColumn")->valueint, 32);
+        } else if (!strcmp(fqn, "arn:aws:s3:::legacy-trail-logs")) {
+            saw_store = true;
+            ck_assert_ptr_null(region);
+        } else {
+            ck_assert_int_ge(cJSON_GetObjectItem(region, "startLine")->valueint, 1);
+        }
+    }
+    ck_assert(saw_group && saw_store);
+    cJSON_Delete(root);
+    free(text);
+
+    /* Markdown: an Origin column first, "file:line"; notes end with theirs. */
+    text = s_render(&g_diff, &g_ctx, LK_REPORT_MARKDOWN);
+    ck_assert_ptr_nonnull(
+        strstr(text, "| Origin | Resource | Attribute | Change | Live | Policy | Direction |\n"
+                     "|---|---|---|---|---|---|---|\n"));
+    struct lk_buf md_path;
+    lk_buf_init(&md_path);
+    lk_md_escape(&md_path, g_path);
+    snprintf(want, sizeof(want), "\n| %s:48 | **weaker** /aws/cloudtrail/org-trail (us-east-1) | ",
+             md_path.data);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    /* The unmanaged store comes from nowhere in the policy: an empty cell. */
+    ck_assert_ptr_nonnull(strstr(text, "\n|  | legacy-trail-logs (us-east-1) | lifecycle | "));
+    snprintf(want, sizeof(want), "never expires, and no unmanaged rule covers it (%s:62)\n",
+             md_path.data);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    lk_buf_free(&md_path);
+    free(text);
+
+    /* JUnit: the testcase's file and line. */
+    text = s_render(&g_diff, &g_ctx, LK_REPORT_JUNIT);
+    snprintf(want, sizeof(want),
+             "<testcase classname=\"logkeep.log_group\" name=\"" TRAIL_GROUP
+             " (us-east-1)\" file=\"%s\" line=\"48\">",
+             g_path);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    /* A resource in sync: the desired node's origin (the trail's source, line 37). */
+    snprintf(want, sizeof(want),
+             "<testcase classname=\"logkeep.trail\" name=\"org-trail (us-east-1)\" file=\"%s\" "
+             "line=\"37\"/>",
+             g_path);
+    ck_assert_msg(strstr(text, want), "%s", text);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_deterministic)
 {
     for (int f = LK_REPORT_TEXT; f <= LK_REPORT_SARIF; f++) {
@@ -541,6 +662,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_markdown);
     tcase_add_test(tc, test_junit);
     tcase_add_test(tc, test_sarif);
+    tcase_add_test(tc, test_origins);
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_escaping);
