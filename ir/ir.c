@@ -193,6 +193,7 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
         for (size_t r = 0; r < b->lifecycle.n_rules; r++)
             lk_ir_list_sort_unique(&b->lifecycle.rules[r].sources);
         s_canon_policy(&b->policy);
+        lk_ir_list_sort_unique(&b->unmodelled_filter_rule_ids);
     }
     if (state->n_buckets > 1)
         qsort(state->buckets, state->n_buckets, sizeof(*state->buckets), lk_ir_cmp_bucket);
@@ -465,7 +466,9 @@ static bool s_bucket(struct s_eq *c, const struct lk_ir_bucket *a, const struct 
          s_int(c, "days", a->object_lock.days, b->object_lock.days) &&
          s_int(c, "years", a->object_lock.years, b->object_lock.years);
     s_pop(c, old);
-    return eq;
+    return eq && (!live || (s_int(c, "unmodelled", a->unmodelled, b->unmodelled) &&
+                            s_list(c, "unmodelled_filter_rule_ids", &a->unmodelled_filter_rule_ids,
+                                   &b->unmodelled_filter_rule_ids)));
 }
 
 static bool s_log_group(struct s_eq *c, const struct lk_ir_log_group *a,
@@ -535,7 +538,8 @@ static bool s_trail(struct s_eq *c, const struct lk_ir_trail *a, const struct lk
         if (!eq)
             return false;
     }
-    return s_bool(c, "is_logging", a->is_logging, b->is_logging);
+    return s_bool(c, "is_logging", a->is_logging, b->is_logging) &&
+           (!live || s_int(c, "unmodelled", a->unmodelled, b->unmodelled));
 }
 
 static bool s_store(struct s_eq *c, const struct lk_ir_unmanaged_store *a,

@@ -12,7 +12,7 @@
  *   buckets by name, log groups by region then name, trails by name, unmanaged stores by bucket
  *   (their deliveries by service, region and name), lifecycle rules by ID, statements by Sid,
  *   and the string sets inside a statement (principals, actions, resources, condition values)
- *   sorted and de-duplicated.
+ *   and a bucket's unmodelled filter rule IDs sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  * - Desired nodes carry the origin of their value in the policy text (struct lk_ir_origin):
  *   lowering fills it, the diff and its reports show it; emitters and comparisons ignore it.
@@ -153,6 +153,45 @@ enum lk_ir_lock_mode {
     LK_IR_LOCK_COMPLIANCE,
 };
 
+/* ------------------------------------------------------------------------------ unmodelled */
+/* Live configuration the IR has no field for: the readers still read the rest, and set these
+ * bits so that the drift checker says live state holds more and does not replace it unawares.
+ * Live state only: desired state always holds 0 (the compiler never writes what the IR cannot
+ * hold). */
+
+/* Of a bucket (lk_ir_bucket.unmodelled). */
+enum lk_ir_bucket_unmodelled {
+    LK_IR_UNMODELLED_FILTER = 0x01u,                /* lifecycle filter on tags or object size */
+    LK_IR_UNMODELLED_DATE = 0x02u,                  /* Expiration or Transition at a Date */
+    LK_IR_UNMODELLED_NONCURRENT_TRANSITION = 0x04u, /* NoncurrentVersionTransition */
+    LK_IR_UNMODELLED_NEWER_NONCURRENT = 0x08u,      /* NewerNoncurrentVersions */
+    LK_IR_UNMODELLED_STORAGE_CLASS = 0x10u, /* a transition to a class the IR lacks (skipped) */
+    LK_IR_UNMODELLED_MIN_SIZE = 0x20u,      /* unknown transition-minimum-size header value */
+    LK_IR_UNMODELLED_ENCRYPTION = 0x40u,    /* several encryption rules, BlockedEncryptionTypes */
+    /* Bucket policy features. They are still represented, so that the drift checker sees a
+     * difference, with a marker that no real value can have: "NotAction:<action>",
+     * "NotResource:<arn>", "NotPrincipal:<type>:<value>", "<Type>:<value>" for Federated and
+     * CanonicalUser principals (as LK_IR_PRINCIPAL_AWS). */
+    LK_IR_UNMODELLED_POLICY_NOT_ELEMENT = 0x80u,       /* NotPrincipal, NotAction or NotResource */
+    LK_IR_UNMODELLED_POLICY_PRINCIPAL_TYPE = 0x100u,   /* Federated or CanonicalUser principals */
+    LK_IR_UNMODELLED_POLICY_MIXED_PRINCIPALS = 0x200u, /* one statement with several principal
+                                                        * types: split into one statement each */
+};
+
+/* The bits each part of a bucket's configuration sets (its reader replaces them). */
+#define LK_IR_UNMODELLED_LIFECYCLE                                                                 \
+    (LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_DATE | LK_IR_UNMODELLED_NONCURRENT_TRANSITION |    \
+     LK_IR_UNMODELLED_NEWER_NONCURRENT | LK_IR_UNMODELLED_STORAGE_CLASS |                          \
+     LK_IR_UNMODELLED_MIN_SIZE)
+#define LK_IR_UNMODELLED_POLICY                                                                    \
+    (LK_IR_UNMODELLED_POLICY_NOT_ELEMENT | LK_IR_UNMODELLED_POLICY_PRINCIPAL_TYPE |                \
+     LK_IR_UNMODELLED_POLICY_MIXED_PRINCIPALS)
+
+/* Of a trail (lk_ir_trail.unmodelled). */
+enum lk_ir_trail_unmodelled {
+    LK_IR_UNMODELLED_ADVANCED_SELECTORS = 0x1u, /* AdvancedEventSelectors in use */
+};
+
 struct lk_ir_bucket {
     char *name;
     char *region;
@@ -191,6 +230,11 @@ struct lk_ir_bucket {
 
     struct lk_ir_origin origin;            /* the store's bucket key */
     struct lk_ir_origin versioning_origin; /* versioning, or the Object Lock that forces it */
+    unsigned unmodelled; /* enum lk_ir_bucket_unmodelled bits (live state only) */
+    /* IDs of the live lifecycle rules whose filter is on tags or object size (sorted; live
+     * state only): the drift checker compares those rules one by one. Empty while
+     * LK_IR_UNMODELLED_FILTER is set means some rule does, which one unknown. */
+    struct lk_ir_string_list unmodelled_filter_rule_ids;
 };
 
 /* ------------------------------------------------------------------------------ log groups */
@@ -252,6 +296,7 @@ struct lk_ir_trail {
         struct lk_ir_origin cloud_watch_logs; /* the cloudwatch key */
         struct lk_ir_origin event_selectors;  /* management_events, or else read_write */
     } origins;
+    unsigned unmodelled; /* enum lk_ir_trail_unmodelled bits (live state only) */
 };
 
 /* ------------------------------------------------------------------------------ unmanaged stores
@@ -352,7 +397,8 @@ int lk_ir_cmp_delivery(const void *a, const void *b);
 /* Skip what only desired state has: lifecycle rule sources, a bucket's store, a log group's
  * source, pattern flag and wanted days, a trail's source. */
 #define LK_IR_EQ_SKIP_DESIRED_ONLY 0x1u
-/* Skip what only live state has: the exists flags and the unmanaged stores. */
+/* Skip what only live state has: the exists flags, the unmodelled bits and rule IDs, and the
+ * unmanaged stores. */
 #define LK_IR_EQ_SKIP_LIVE_ONLY 0x2u
 /* Desired against live: the configuration both sides carry. */
 #define LK_IR_EQ_CONFIGURATION (LK_IR_EQ_SKIP_DESIRED_ONLY | LK_IR_EQ_SKIP_LIVE_ONLY)

@@ -180,6 +180,7 @@ static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
 
     d->encryption.algorithm = lk_ir_strdup(st, s->encryption.algorithm);
     d->encryption.kms_key_id = lk_ir_strdup(st, s->encryption.kms_key_id);
+    s_copy_list(st, &d->unmodelled_filter_rule_ids, &s->unmodelled_filter_rule_ids);
 }
 
 static void s_copy_trail(struct lk_ir_state *st, struct lk_ir_trail *d, const struct lk_ir_trail *s)
@@ -254,7 +255,6 @@ struct s_item {
     size_t n_listed;
     struct lk_ir_unmanaged_store store; /* in st */
     size_t store_minimum;               /* requests an unmanaged store needed */
-    unsigned unmodelled;
     size_t location_calls; /* GetBucketLocation requests made for the bucket */
     int rc;
     struct lk_aws_error err; /* owned */
@@ -484,10 +484,11 @@ static int s_read_store(struct lk_aws_client *client, struct s_item *it)
     }
     u->region = region;
     it->store_minimum++;
-    unsigned um = 0;
-    if (lk_s3_get_lifecycle(client, it->name, region, it->st, &u->lifecycle, &um, &it->err) != 0) {
+    /* The lifecycle reader fills a bucket: its lifecycle and what the IR cannot hold of it. */
+    struct lk_ir_bucket read = {0};
+    if (lk_s3_get_lifecycle(client, it->name, region, it->st, &read, &it->err) != 0) {
         if (it->err.code && !strcmp(it->err.code, "NoSuchBucket")) {
-            /* Deleted since HeadBucket: missing, as lk_s3_read_bucket_ex() says. */
+            /* Deleted since HeadBucket: missing, as lk_s3_read_bucket() says. */
             lk_aws_error_clear(&it->err);
             memset(&u->lifecycle, 0, sizeof(u->lifecycle));
             u->exists = false;
@@ -499,8 +500,10 @@ static int s_read_store(struct lk_aws_client *client, struct s_item *it)
         s_store_refused(it, &it->err);
         return 0;
     }
+    u->lifecycle = read.lifecycle;
     /* Rules the IR holds only in part may expire the logs in ways the diff cannot see. */
-    u->lifecycle_unmodelled = (um & (LK_S3_UNMODELLED_FILTER | LK_S3_UNMODELLED_DATE)) != 0;
+    u->lifecycle_unmodelled =
+        (read.unmodelled & (LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_DATE)) != 0;
     return 0;
 }
 
@@ -511,13 +514,12 @@ static void s_read_item(struct s_worker *w, struct s_item *it)
     it->st = lk_ir_state_new();
     switch (it->kind) {
     case LK_LIVE_BUCKET:
-        it->rc = lk_s3_read_bucket_ex(w->client, it->name, it->st, &it->bucket, &it->unmodelled,
-                                      &it->err);
+        it->rc = lk_s3_read_bucket(w->client, it->name, it->st, &it->bucket, &it->err);
         break;
     case LK_LIVE_TRAIL:
         memset(&it->trail, 0, sizeof(it->trail));
-        it->rc = lk_cloudtrail_read_trail_ex(w->client, it->name, it->region, it->st, &it->trail,
-                                             &it->unmodelled, &it->err);
+        it->rc =
+            lk_cloudtrail_read_trail(w->client, it->name, it->region, it->st, &it->trail, &it->err);
         break;
     case LK_LIVE_LOG_GROUPS: {
         struct lk_logs_query q = {0};
@@ -900,29 +902,12 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
     const struct lk_ir_state *d = p->desired;
     live->buckets = s_alloc(live, d->n_buckets, sizeof(*live->buckets));
     live->trails = s_alloc(live, d->n_trails, sizeof(*live->trails));
-    size_t n_unmodelled = 0;
-    for (size_t i = 0; i < n_items; i++)
-        if (items[i]->unmodelled)
-            n_unmodelled++;
-    report->unmodelled = lk_xcalloc(n_unmodelled ? n_unmodelled : 1, sizeof(*report->unmodelled));
     for (size_t i = 0; i < n_items; i++) {
         struct s_item *it = items[i];
-        const char *name = NULL;
-        if (it->kind == LK_LIVE_BUCKET) {
-            struct lk_ir_bucket *b = &live->buckets[live->n_buckets++];
-            s_copy_bucket(live, b, &it->bucket);
-            name = b->name;
-        } else if (it->kind == LK_LIVE_TRAIL) {
-            struct lk_ir_trail *t = &live->trails[live->n_trails++];
-            s_copy_trail(live, t, &it->trail);
-            name = t->name;
-        }
-        if (it->unmodelled && name) {
-            struct lk_live_unmodelled *m = &report->unmodelled[report->n_unmodelled++];
-            m->kind = it->kind;
-            m->name = name;
-            m->bits = it->unmodelled;
-        }
+        if (it->kind == LK_LIVE_BUCKET)
+            s_copy_bucket(live, &live->buckets[live->n_buckets++], &it->bucket);
+        else if (it->kind == LK_LIVE_TRAIL)
+            s_copy_trail(live, &live->trails[live->n_trails++], &it->trail);
     }
     s_merge_log_groups(p, opts->discover_unmanaged, items, n_items, live, report);
     s_merge_stores(items, n_items, live);
@@ -1258,7 +1243,6 @@ void lk_live_report_free(struct lk_live_report *report)
     free(report->account);
     free(report->arn);
     free(report->unmanaged);
-    free(report->unmodelled);
     free(report->error_context);
     memset(report, 0, sizeof(*report));
 }

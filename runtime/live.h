@@ -5,7 +5,7 @@
  *   account      STS GetCallerIdentity, first and alone: live->account (and the report), so a
  *                caller can refuse to go on against another account (opts->expected_account
  *                makes the reader refuse by itself, before any other request).
- *   buckets      each desired bucket, with all its configuration (lk_s3_read_bucket_ex():
+ *   buckets      each desired bucket, with all its configuration (lk_s3_read_bucket():
  *                HeadBucket, GetBucketLocation only when HeadBucket gave no
  *                x-amz-bucket-region, then one Get per configuration). A missing bucket is
  *                exists = false with every configuration absent, not an error.
@@ -154,13 +154,6 @@ struct lk_live_counts {
                          retried ones included); "not found"/"not configured" answers count */
 };
 
-/* Configuration of a bucket or trail that the IR cannot hold. */
-struct lk_live_unmodelled {
-    enum lk_live_kind kind; /* LK_LIVE_BUCKET or LK_LIVE_TRAIL */
-    const char *name;       /* in live's arena */
-    unsigned bits;          /* LK_S3_UNMODELLED_* or LK_CLOUDTRAIL_UNMODELLED_* */
-};
-
 struct lk_live_report {
     char *account; /* owned (heap): the caller's account, from STS; NULL if that call failed */
     char *arn;     /* owned (heap): the caller's ARN */
@@ -177,8 +170,6 @@ struct lk_live_report {
      * valid while @c live is not changed. */
     const struct lk_ir_log_group **unmanaged;
     size_t n_unmanaged;
-    struct lk_live_unmodelled *unmodelled; /* owned (heap); names borrowed from live */
-    size_t n_unmodelled;
     /* When the read failed: what was being read ("reading bucket NAME", "reading trail NAME",
      * "listing log groups \"PREFIX\" in REGION", "listing the trails of REGION", "reading the
      * lifecycle of bucket NAME", "reading the caller identity"). Owned (heap). */

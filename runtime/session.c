@@ -176,23 +176,6 @@ void lk_session_free(struct lk_session *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* The reader's findings the IR cannot hold, as the diff takes them. The one place the two
- * types meet. @return an array (heap, free()) of report->n_unmodelled entries, or NULL when
- * there are none. */
-static struct lk_diff_unmodelled *s_unmodelled(const struct lk_live_report *report)
-{
-    if (!report->n_unmodelled)
-        return NULL;
-    struct lk_diff_unmodelled *um = lk_xcalloc(report->n_unmodelled, sizeof(*um));
-    for (size_t i = 0; i < report->n_unmodelled; i++) {
-        um[i].resource =
-            report->unmodelled[i].kind == LK_LIVE_TRAIL ? LK_DIFF_TRAIL : LK_DIFF_BUCKET;
-        um[i].name = report->unmodelled[i].name;
-        um[i].bits = report->unmodelled[i].bits;
-    }
-    return um;
-}
-
 /* Offline: the live state comes from a snapshot; no credentials, no requests. */
 static int s_read_snapshot(struct lk_session *s)
 {
@@ -266,9 +249,8 @@ static int s_read_aws(struct lk_session *s)
 static int s_diff(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired, *live = s->live;
-    struct lk_diff_unmodelled *um = s_unmodelled(&s->report);
     int rc = LK_SESSION_EINVAL;
-    if (lk_diff_states_ex(desired, live, um, s->report.n_unmodelled, &s->diff) != LK_DIFF_OK)
+    if (lk_diff_states(desired, live, &s->diff) != LK_DIFF_OK)
         goto cleanup;
     /* Unmanaged log groups: drift reports them; plan and apply set the unmanaged rule's
      * retention. */
@@ -283,7 +265,6 @@ static int s_diff(struct lk_session *s)
         goto cleanup;
     rc = LK_SESSION_OK;
 cleanup:
-    free(um);
     return rc;
 }
 

@@ -24,6 +24,23 @@ static const char *const s_effect_names[] = {"Deny", "Allow"}; /* index = allow 
 
 #define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The unmodelled bits of ir.h, as words: element i names bit 1 << i. */
+static const char *const s_bucket_unmodelled_names[] = {
+    "lifecycle_filter",          /* LK_IR_UNMODELLED_FILTER */
+    "lifecycle_date",            /* LK_IR_UNMODELLED_DATE */
+    "noncurrent_transition",     /* LK_IR_UNMODELLED_NONCURRENT_TRANSITION */
+    "newer_noncurrent_versions", /* LK_IR_UNMODELLED_NEWER_NONCURRENT */
+    "transition_storage_class",  /* LK_IR_UNMODELLED_STORAGE_CLASS */
+    "transition_min_size",       /* LK_IR_UNMODELLED_MIN_SIZE */
+    "encryption",                /* LK_IR_UNMODELLED_ENCRYPTION */
+    "policy_not_element",        /* LK_IR_UNMODELLED_POLICY_NOT_ELEMENT */
+    "policy_principal_type",     /* LK_IR_UNMODELLED_POLICY_PRINCIPAL_TYPE */
+    "policy_mixed_principals",   /* LK_IR_UNMODELLED_POLICY_MIXED_PRINCIPALS */
+};
+static const char *const s_trail_unmodelled_names[] = {
+    "advanced_event_selectors", /* LK_IR_UNMODELLED_ADVANCED_SELECTORS */
+};
+
 /* Name of an enumeration value, or "?" for a value outside the table (written as such, and
  * refused when read: a state holding it was never valid). */
 static const char *s_enum_name(const char *const *names, size_t n, int v)
@@ -122,6 +139,25 @@ static void s_add_list(cJSON *obj, const char *key, const struct lk_ir_string_li
         s_push(arr, s_json_str(item));
     }
     free(ord);
+}
+
+/* A set of bits as the words of @p names, in bit order; a bit outside the table is "?" (refused
+ * when read, as an enumeration value outside its table is). */
+static void s_add_bits(cJSON *obj, const char *key, unsigned bits, const char *const *names,
+                       size_t n)
+{
+    cJSON *arr = s_add(obj, key, cJSON_CreateArray());
+    bool unknown = false;
+    for (unsigned i = 0; i < sizeof(bits) * 8; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        if (i < n)
+            s_push(arr, cJSON_CreateString(names[i]));
+        else
+            unknown = true;
+    }
+    if (unknown)
+        s_push(arr, cJSON_CreateString("?"));
 }
 
 static cJSON *s_write_rule(const struct lk_ir_lifecycle_rule *r)
@@ -225,6 +261,10 @@ static cJSON *s_write_bucket(const struct lk_ir_bucket *b)
     s_add_str(ol, "mode", s_enum_name(s_lock_names, S_COUNT(s_lock_names), (int)b->object_lock.mode));
     s_add_int(ol, "days", b->object_lock.days);
     s_add_int(ol, "years", b->object_lock.years);
+
+    s_add_bits(o, "unmodelled", b->unmodelled, s_bucket_unmodelled_names,
+               S_COUNT(s_bucket_unmodelled_names));
+    s_add_list(o, "unmodelled_filter_rule_ids", &b->unmodelled_filter_rule_ids);
     return o;
 }
 
@@ -279,6 +319,8 @@ static cJSON *s_write_trail(const struct lk_ir_trail *t)
         s_push(sels, so);
     }
     s_add_bool(o, "is_logging", t->is_logging);
+    s_add_bits(o, "unmodelled", t->unmodelled, s_trail_unmodelled_names,
+               S_COUNT(s_trail_unmodelled_names));
     return o;
 }
 
@@ -604,6 +646,36 @@ static size_t s_each(struct s_reader *r, const cJSON *obj, const char *key, size
     return n;
 }
 
+/* A set of bits written by s_add_bits(): an array of words of @p names (bit i is names[i]). */
+static void s_bits(struct s_reader *r, const cJSON *obj, const char *key, const char *const *names,
+                   size_t n, unsigned *out)
+{
+    const cJSON *arr;
+    size_t count;
+    if (!s_array(r, obj, key, &arr, &count))
+        return;
+    size_t old = s_path_key(r, key);
+    unsigned bits = 0;
+    size_t i = 0;
+    for (const cJSON *e = arr->child; e && r->rc == LK_STATUS_OK; e = e->next, i++) {
+        size_t k = 0;
+        while (cJSON_IsString(e) && k < n && strcmp(e->valuestring, names[k]) != 0)
+            k++;
+        if (!cJSON_IsString(e) || k == n) {
+            size_t o2 = s_path_index(r, i);
+            if (cJSON_IsString(e))
+                s_fail(r, "unknown word \"%.64s\"", e->valuestring);
+            else
+                s_fail(r, "expected a string");
+            s_path_pop(r, o2);
+            break;
+        }
+        bits |= 1u << k;
+    }
+    s_path_pop(r, old);
+    *out = bits;
+}
+
 /* Reads sub-object member @p key with @p fn, path set to "key". */
 static void s_sub(struct s_reader *r, const cJSON *obj, const char *key,
                   void (*fn)(struct s_reader *, const cJSON *, void *), void *out)
@@ -767,10 +839,20 @@ static void s_read_object_lock(struct s_reader *r, const cJSON *node, void *out)
 
 static void s_read_bucket(struct s_reader *r, const cJSON *node, void *out)
 {
-    static const char *const keys[] = {
-        "name",       "region",     "store",      "exists",
-        "lifecycle",  "policy",     "versioning", "mfa_delete",
-        "public_access_block", "encryption", "object_lock", NULL};
+    static const char *const keys[] = {"name",
+                                       "region",
+                                       "store",
+                                       "exists",
+                                       "lifecycle",
+                                       "policy",
+                                       "versioning",
+                                       "mfa_delete",
+                                       "public_access_block",
+                                       "encryption",
+                                       "object_lock",
+                                       "unmodelled",
+                                       "unmodelled_filter_rule_ids",
+                                       NULL};
     struct lk_ir_bucket *b = out;
     if (!s_object(r, node, keys))
         return;
@@ -787,6 +869,12 @@ static void s_read_bucket(struct s_reader *r, const cJSON *node, void *out)
     s_sub(r, node, "public_access_block", s_read_pab, b);
     s_sub(r, node, "encryption", s_read_encryption, b);
     s_sub(r, node, "object_lock", s_read_object_lock, b);
+    /* Added in version 1 after its first release: missing in older snapshots, read as 0. */
+    if (cJSON_GetObjectItemCaseSensitive(node, "unmodelled"))
+        s_bits(r, node, "unmodelled", s_bucket_unmodelled_names, S_COUNT(s_bucket_unmodelled_names),
+               &b->unmodelled);
+    if (cJSON_GetObjectItemCaseSensitive(node, "unmodelled_filter_rule_ids"))
+        s_list(r, node, "unmodelled_filter_rule_ids", &b->unmodelled_filter_rule_ids);
 }
 
 static void s_read_log_group(struct s_reader *r, const cJSON *node, void *out)
@@ -851,6 +939,7 @@ static void s_read_trail(struct s_reader *r, const cJSON *node, void *out)
                                        "is_organization_trail",
                                        "event_selectors",
                                        "is_logging",
+                                       "unmodelled",
                                        NULL};
     struct lk_ir_trail *t = out;
     if (!s_object(r, node, keys))
@@ -873,6 +962,10 @@ static void s_read_trail(struct s_reader *r, const cJSON *node, void *out)
                                   s_read_selector);
     t->event_selectors = sels;
     s_bool(r, node, "is_logging", &t->is_logging);
+    /* Added in version 1 after its first release: missing in older snapshots, read as 0. */
+    if (cJSON_GetObjectItemCaseSensitive(node, "unmodelled"))
+        s_bits(r, node, "unmodelled", s_trail_unmodelled_names, S_COUNT(s_trail_unmodelled_names),
+               &t->unmodelled);
 }
 
 static void s_read_delivery(struct s_reader *r, const cJSON *node, void *out)

@@ -24,10 +24,25 @@
  * deterministic, and reading gives back a state that writes to the same bytes:
  * lk_ir_state_to_json(read(lk_ir_state_to_json(x))) == lk_ir_state_to_json(x).
  *
+ * What the live reader saw but the IR cannot hold is written too, as words: a bucket's
+ * "unmodelled" (ir.h enum lk_ir_bucket_unmodelled: "lifecycle_filter", "lifecycle_date",
+ * "noncurrent_transition", "newer_noncurrent_versions", "transition_storage_class",
+ * "transition_min_size", "encryption", "policy_not_element", "policy_principal_type",
+ * "policy_mixed_principals") and "unmodelled_filter_rule_ids" after "object_lock", a trail's
+ * "unmodelled" ("advanced_event_selectors") after "is_logging". So a drift or plan from a
+ * snapshot (--state) sees what the live read saw.
+ *
  * Reading is strict, since a snapshot may have been edited by hand or come from another
  * version: the format and version must be the ones above; every field must be there, with its
  * type; unknown and duplicate fields are refused. A refusal names the field by its JSON path:
  * "buckets[3].lifecycle.rules[0].expiration_days: expected an integer".
+ *
+ * Versions. The version changes when a field changes meaning or goes away, so that an older
+ * logkeep refuses what it would misread. A field that only adds information is added within
+ * the version, and may then be missing when read (it reads as its empty value: none found,
+ * 0, []): snapshots written before it stay usable. Added so within version 1: the top-level
+ * "unmanaged_stores", and the "unmodelled" fields of buckets and trails with a bucket's
+ * "unmodelled_filter_rule_ids" (a snapshot without them says nothing the IR cannot hold).
  */
 #ifndef LK_STATE_JSON_H
 #define LK_STATE_JSON_H

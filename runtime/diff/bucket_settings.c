@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "runtime/diff/diff_int.h"
-#include "runtime/services/s3.h"
 
 static const char *s_versioning_str(enum lk_ir_versioning v)
 {
@@ -189,7 +188,7 @@ static int s_sse_rank(const char *alg)
 }
 
 static void s_encryption(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
-                         const struct lk_ir_bucket *l, const struct lk_diff_unmodelled *um)
+                         const struct lk_ir_bucket *l)
 {
     if (!d->encryption.present)
         return;
@@ -228,7 +227,7 @@ static void s_encryption(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
             lk_diff_add(c, "encryption.bucket_key_enabled", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL,
                         lk_diff_bool(d->encryption.bucket_key_enabled), lk_diff_bool(lbk));
     }
-    if (um && (um->bits & LK_S3_UNMODELLED_ENCRYPTION))
+    if (l->unmodelled & LK_IR_UNMODELLED_ENCRYPTION)
         lk_diff_note(c,
                      lk_diff_add(c, "encryption.rules", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL,
                                  "one default rule", "several rules or blocked encryption types"),
@@ -263,10 +262,10 @@ bool lk_diff_bucket_exists(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
 }
 
 void lk_diff_bucket_settings(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
-                             const struct lk_ir_bucket *l, const struct lk_diff_unmodelled *um)
+                             const struct lk_ir_bucket *l)
 {
     s_versioning(c, d, l);
     s_object_lock(c, d, l);
     s_public_access_block(c, d, l);
-    s_encryption(c, d, l, um);
+    s_encryption(c, d, l);
 }

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/glob.h"
 #include "runtime/diff/diff_int.h"
-#include "runtime/services/logs.h"
 
 /* ------------------------------------------------------------------------------ changes */
 
@@ -244,18 +244,8 @@ bool lk_diff_starts_with(const char *s, const char *prefix)
 
 /* ------------------------------------------------------------------------------ buckets */
 
-static const struct lk_diff_unmodelled *s_find_unmodelled(const struct lk_diff_unmodelled *um,
-                                                          size_t n, enum lk_diff_resource res,
-                                                          const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (um[i].resource == res && um[i].name && !strcmp(um[i].name, name))
-            return &um[i];
-    return NULL;
-}
-
 static void s_bucket(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
-                     const struct lk_ir_state *live, const struct lk_diff_unmodelled *um)
+                     const struct lk_ir_state *live)
 {
     const struct lk_ir_bucket *l = NULL;
     for (size_t i = 0; i < live->n_buckets && !l; i++)
@@ -264,9 +254,9 @@ static void s_bucket(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
     s_at(c, LK_DIFF_BUCKET, d->name, d->region ? d->region : l ? l->region : NULL, &d->origin);
     if (!lk_diff_bucket_exists(c, d, l))
         return;
-    lk_diff_lifecycle(c, d, l, um);
+    lk_diff_lifecycle(c, d, l);
     lk_diff_bucket_policy(c, d, l);
-    lk_diff_bucket_settings(c, d, l, um);
+    lk_diff_bucket_settings(c, d, l);
 }
 
 /* ------------------------------------------------------------------------------ log groups */
@@ -331,7 +321,7 @@ static const struct lk_ir_log_group *s_pattern_for(const struct lk_ir_state *des
     for (size_t i = 0; i < desired->n_log_groups; i++) {
         const struct lk_ir_log_group *p = &desired->log_groups[i];
         if (!p->pattern || strcmp(lk_diff_region_or(p->region, desired->region), region) != 0 ||
-            !lk_logs_pattern_match(p->name, name))
+            !lk_glob_match_c(p->name, name, 0))
             continue;
         if (!best || s_literal_len(p->name) > s_literal_len(best->name) ||
             (s_literal_len(p->name) == s_literal_len(best->name) &&
@@ -382,8 +372,7 @@ static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desire
 /* ------------------------------------------------------------------------------ trails */
 
 static void s_trail(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
-                    const struct lk_ir_trail *d, const struct lk_ir_state *live,
-                    const struct lk_diff_unmodelled *um)
+                    const struct lk_ir_trail *d, const struct lk_ir_state *live)
 {
     const char *home = lk_diff_region_or(d->home_region, desired->region);
     const struct lk_ir_trail *l = NULL;
@@ -397,7 +386,7 @@ static void s_trail(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
             l = t;
     }
     s_at(c, LK_DIFF_TRAIL, d->name, home, &d->origin);
-    lk_diff_trail(c, d, l, home, um);
+    lk_diff_trail(c, d, l, home);
 }
 
 /* ------------------------------------------------------------------------------ entry points */
@@ -434,35 +423,24 @@ static void s_ctx_init(struct lk_diff_ctx *c, struct lk_diff *out, struct lk_are
     c->partition = desired->partition ? desired->partition : "aws";
 }
 
-int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_state *live,
-                      const struct lk_diff_unmodelled *unmodelled, size_t n_unmodelled,
-                      struct lk_diff *out)
+int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
+                   struct lk_diff *out)
 {
     int rc = LK_DIFF_OK;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    LK_DIFF_ENSURE(desired && live && out && (unmodelled || n_unmodelled == 0), LK_DIFF_EINVAL);
+    LK_DIFF_ENSURE(desired && live && out, LK_DIFF_EINVAL);
     struct lk_diff_ctx c;
     s_ctx_init(&c, out, &tmp, desired);
     for (size_t i = 0; i < desired->n_buckets; i++)
-        s_bucket(
-            &c, &desired->buckets[i], live,
-            s_find_unmodelled(unmodelled, n_unmodelled, LK_DIFF_BUCKET, desired->buckets[i].name));
+        s_bucket(&c, &desired->buckets[i], live);
     s_log_groups(&c, desired, live);
     for (size_t i = 0; i < desired->n_trails; i++)
-        s_trail(
-            &c, desired, &desired->trails[i], live,
-            s_find_unmodelled(unmodelled, n_unmodelled, LK_DIFF_TRAIL, desired->trails[i].name));
+        s_trail(&c, desired, &desired->trails[i], live);
     s_sort(out);
 cleanup:
     lk_arena_destroy(&tmp);
     return rc;
-}
-
-int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
-                   struct lk_diff *out)
-{
-    return lk_diff_states_ex(desired, live, NULL, 0, out);
 }
 
 int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,

@@ -122,19 +122,6 @@ struct lk_diff {
     size_t cap;
 };
 
-/** What the live reader saw but the IR cannot hold, for one bucket or trail: the @c unmodelled
- *  output of lk_s3_read_bucket_ex() (LK_S3_UNMODELLED_* bits) or
- *  lk_cloudtrail_read_trail_ex() (LK_CLOUDTRAIL_UNMODELLED_* bits). */
-struct lk_diff_unmodelled {
-    enum lk_diff_resource resource; /* LK_DIFF_BUCKET or LK_DIFF_TRAIL */
-    const char *name;
-    unsigned bits;
-    /* IDs of the live lifecycle rules whose filter is on tags or object size, when the reader
-     * knows them; otherwise LK_S3_UNMODELLED_FILTER is reported for the bucket as a whole. */
-    const char *const *filter_rule_ids;
-    size_t n_filter_rule_ids;
-};
-
 /** Counts of a diff, as the summary line states them. */
 struct lk_diff_summary {
     size_t to_add;           /* MISSING */
@@ -164,21 +151,16 @@ void lk_diff_free(struct lk_diff *diff);
  * patterns, the one with the most literal characters); a pattern matching nothing is a NOTE.
  *
  * @param desired the lowered policy (canonical, lk_ir_canonicalize()).
+ * What the live reader saw but the IR cannot hold (the unmodelled bits and filter rule IDs of
+ * live buckets and trails, ir.h) is reported too: live configuration that applying would
+ * replace unseen.
+ *
  * @param live the live state read from AWS, in the same IR (order does not matter).
  * @param out an initialised diff (lk_diff_init()); changes are appended.
  * @return LK_DIFF_OK, or LK_DIFF_EINVAL when an argument is NULL (nothing appended).
  */
 int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
                    struct lk_diff *out);
-
-/**
- * lk_diff_states(), also reporting what the live reader could not model.
- * @param unmodelled one entry per bucket or trail with unmodelled configuration (may be NULL
- *        when @p n_unmodelled is 0).
- */
-int lk_diff_states_ex(const struct lk_ir_state *desired, const struct lk_ir_state *live,
-                      const struct lk_diff_unmodelled *unmodelled, size_t n_unmodelled,
-                      struct lk_diff *out);
 
 /** The allow name of every data-loss change of an unmanaged log group. */
 #define LK_DIFF_ALLOW_UNMANAGED_RETENTION "unmanaged-retention"

@@ -138,7 +138,7 @@ bool lk_diff_kms_same(const char *a, const char *b);
 
 /** lifecycle.c: the lifecycle rules of bucket @p d against live @p l (both exist). */
 void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
-                       const struct lk_ir_bucket *l, const struct lk_diff_unmodelled *um);
+                       const struct lk_ir_bucket *l);
 
 /** lifecycle.c: an unmanaged store no desired bucket names (see lk_diff_stores_unmanaged()). */
 void lk_diff_unmanaged_store(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
@@ -158,7 +158,7 @@ bool lk_diff_bucket_exists(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
 
 /** bucket_settings.c: versioning, Object Lock, Block Public Access and default encryption. */
 void lk_diff_bucket_settings(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
-                             const struct lk_ir_bucket *l, const struct lk_diff_unmodelled *um);
+                             const struct lk_ir_bucket *l);
 
 /** log_groups.c: desired log group @p d, named exactly, against live @p l (NULL: absent). */
 void lk_diff_log_group(struct lk_diff_ctx *c, const struct lk_ir_log_group *d,
@@ -179,6 +179,6 @@ void lk_diff_log_group_unmanaged(struct lk_diff_ctx *c, const struct lk_ir_state
 /** trails.c: desired trail @p d against live @p l (NULL: absent); @p home is the desired home
  *  region. */
 void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const struct lk_ir_trail *l,
-                   const char *home, const struct lk_diff_unmodelled *um);
+                   const char *home);
 
 #endif

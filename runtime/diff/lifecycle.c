@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "runtime/diff/diff_int.h"
-#include "runtime/services/s3.h"
 
 /* ------------------------------------------------------------------------------ rules */
 
@@ -161,10 +160,12 @@ static char *s_rule_str(struct lk_diff_ctx *c, const struct lk_ir_lifecycle_rule
     return lk_diff_done(c, &b);
 }
 
-static bool s_has_id(const struct lk_diff_unmodelled *um, const char *id)
+/* @return true when live bucket @p lb reports rule @p id as filtering on tags or size. */
+static bool s_has_id(const struct lk_ir_bucket *lb, const char *id)
 {
-    for (size_t i = 0; um && i < um->n_filter_rule_ids; i++)
-        if (um->filter_rule_ids[i] && !strcmp(um->filter_rule_ids[i], id))
+    const struct lk_ir_string_list *ids = &lb->unmodelled_filter_rule_ids;
+    for (size_t i = 0; i < ids->n; i++)
+        if (ids->items[i] && !strcmp(ids->items[i], id))
             return true;
     return false;
 }
@@ -260,11 +261,11 @@ static const char *s_tms_str(enum lk_ir_transition_min_size t)
 }
 
 void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
-                       const struct lk_ir_bucket *lb, const struct lk_diff_unmodelled *um)
+                       const struct lk_ir_bucket *lb)
 {
     const struct lk_ir_lifecycle *dl = &db->lifecycle, *ll = &lb->lifecycle;
     size_t nd = dl->present ? dl->n_rules : 0, nl = ll->present ? ll->n_rules : 0;
-    unsigned bits = um ? um->bits : 0;
+    unsigned bits = lb->unmodelled;
     bool *used = lk_arena_alloc(c->tmp, (nl ? nl : 1) * sizeof(*used));
     struct lk_diff_change *ch;
 
@@ -298,7 +299,7 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         }
         if (l) {
             s_rule_changes(c, db->name, d, l,
-                           (bits & LK_S3_UNMODELLED_FILTER) && s_has_id(um, d->id));
+                           (bits & LK_IR_UNMODELLED_FILTER) && s_has_id(lb, d->id));
             continue;
         }
         /* Live lacks the rule: its expirations and transitions do not happen there (logs kept
@@ -319,7 +320,7 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         const struct lk_ir_lifecycle_rule *l = &ll->rules[k];
         ch = lk_diff_add(c, lk_diff_fmt(c, "lifecycle.rule[%s]", l->id), LK_DIFF_EXTRA,
                          s_rule_acts(l) ? LK_DIFF_WEAKER : LK_DIFF_NEUTRAL, NULL, s_rule_str(c, l));
-        if ((bits & LK_S3_UNMODELLED_FILTER) && s_has_id(um, l->id))
+        if ((bits & LK_IR_UNMODELLED_FILTER) && s_has_id(lb, l->id))
             lk_diff_note(c, ch, "filters on tags or object size");
     }
 
@@ -327,37 +328,37 @@ void lk_diff_lifecycle(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         return;
     /* Live configuration the IR cannot hold. Applying replaces the whole configuration, and for
      * filters, dates and NewerNoncurrentVersions logkeep cannot tell what that deletes. */
-    if ((bits & LK_S3_UNMODELLED_FILTER) && (!um || um->n_filter_rule_ids == 0)) {
+    if ((bits & LK_IR_UNMODELLED_FILTER) && lb->unmodelled_filter_rule_ids.n == 0) {
         ch = lk_diff_add(c, "lifecycle.filter", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL,
                          "prefix filters only", "tag or object-size filters");
         lk_diff_note(c, ch, "some live rule filters on tags or object size (not modelled)");
         lk_diff_allow(c, ch, "replace-lifecycle:%s", db->name);
     }
-    if (bits & LK_S3_UNMODELLED_DATE) {
+    if (bits & LK_IR_UNMODELLED_DATE) {
         ch = lk_diff_add(c, "lifecycle.date_actions", LK_DIFF_EXTRA, LK_DIFF_NEUTRAL, NULL,
                          "expiration or transition at a date");
         lk_diff_note(c, ch, "not modelled");
         lk_diff_allow(c, ch, "replace-lifecycle:%s", db->name);
     }
-    if (bits & LK_S3_UNMODELLED_NEWER_NONCURRENT) {
+    if (bits & LK_IR_UNMODELLED_NEWER_NONCURRENT) {
         /* NewerNoncurrentVersions keeps that many noncurrent versions past NoncurrentDays. */
         ch = lk_diff_add(c, "lifecycle.newer_noncurrent_versions", LK_DIFF_EXTRA, LK_DIFF_STRONGER,
                          NULL, "NewerNoncurrentVersions set");
         lk_diff_note(c, ch, "not modelled");
         lk_diff_allow(c, ch, "replace-lifecycle:%s", db->name);
     }
-    if (bits & LK_S3_UNMODELLED_NONCURRENT_TRANSITION)
+    if (bits & LK_IR_UNMODELLED_NONCURRENT_TRANSITION)
         lk_diff_note(c,
                      lk_diff_add(c, "lifecycle.noncurrent_transitions", LK_DIFF_EXTRA,
                                  LK_DIFF_NEUTRAL, NULL, "NoncurrentVersionTransition set"),
                      "not modelled");
-    if (bits & LK_S3_UNMODELLED_STORAGE_CLASS)
+    if (bits & LK_IR_UNMODELLED_STORAGE_CLASS)
         lk_diff_note(c,
                      lk_diff_add(c, "lifecycle.transition_storage_class", LK_DIFF_EXTRA,
                                  LK_DIFF_NEUTRAL, NULL,
                                  "a transition to a storage class logkeep does not know"),
                      "not modelled");
-    if (bits & LK_S3_UNMODELLED_MIN_SIZE)
+    if (bits & LK_IR_UNMODELLED_MIN_SIZE)
         lk_diff_note(c,
                      lk_diff_add(c, "lifecycle.transition_min_size", LK_DIFF_CHANGED,
                                  LK_DIFF_NEUTRAL, s_tms_str(dt), "an undocumented value"),

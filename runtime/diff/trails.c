@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "runtime/diff/diff_int.h"
-#include "runtime/services/cloudtrail.h"
 
 static bool s_rw_covers(const char *rw, bool read)
 {
@@ -157,7 +156,7 @@ static char *s_trail_str(struct lk_diff_ctx *c, const struct lk_ir_trail *t)
 }
 
 void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const struct lk_ir_trail *l,
-                   const char *home, const struct lk_diff_unmodelled *um)
+                   const char *home)
 {
     if (!l || !l->exists) {
         lk_diff_add(c, "", LK_DIFF_MISSING, LK_DIFF_WEAKER, s_trail_str(c, d), NULL);
@@ -229,7 +228,7 @@ void lk_diff_trail(struct lk_diff_ctx *c, const struct lk_ir_trail *d, const str
     }
 
     lk_diff_origin(c, &d->origins.event_selectors);
-    if (um && (um->bits & LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS)) {
+    if (l->unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS) {
         /* Advanced event selectors replace the basic ones; PutEventSelectors with basic
          * selectors replaces them in turn, dropping whatever they recorded. */
         ch = lk_diff_add(c, "trail.event_selectors", LK_DIFF_CHANGED, LK_DIFF_NEUTRAL,

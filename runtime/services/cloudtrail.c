@@ -218,7 +218,7 @@ static enum lk_status s_selector(struct lk_ir_state *st, const cJSON *o,
 
 enum lk_status lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json,
                                                    size_t len, struct lk_ir_trail *out,
-                                                   bool *advanced, struct lk_error *err)
+                                                   struct lk_error *err)
 {
     enum lk_status rc;
     struct lk_ir_event_selector *sels = NULL;
@@ -245,8 +245,10 @@ enum lk_status lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const
     LK_ENSURE_GOTO(rc, !adv || cJSON_IsNull(adv) || cJSON_IsArray(adv),
                    lk_error_set(err, LK_STATUS_SCHEMA, "AdvancedEventSelectors is not a list"),
                    cleanup);
-    if (advanced)
-        *advanced = adv && cJSON_GetArraySize(adv) > 0;
+    if (adv && cJSON_GetArraySize(adv) > 0)
+        out->unmodelled |= LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    else
+        out->unmodelled &= ~(unsigned)LK_IR_UNMODELLED_ADVANCED_SELECTORS;
     out->event_selectors = sels;
     out->n_event_selectors = count;
 cleanup:
@@ -549,8 +551,7 @@ enum lk_status lk_cloudtrail_stop_logging(struct lk_aws_client *client, const ch
 
 enum lk_status lk_cloudtrail_get_event_selectors(struct lk_aws_client *client, const char *name,
                                                  const char *region, struct lk_ir_state *st,
-                                                 struct lk_ir_trail *out, bool *advanced,
-                                                 struct lk_aws_error *err)
+                                                 struct lk_ir_trail *out, struct lk_aws_error *err)
 {
     static const char op[] = "GetEventSelectors";
     struct lk_http_response resp = {0};
@@ -560,7 +561,7 @@ enum lk_status lk_cloudtrail_get_event_selectors(struct lk_aws_client *client, c
     LK_ENSURE_GOTO(rc, body, s_body_too_large(err, op), cleanup);
     LK_GUARD_GOTO(rc, s_call(client, op, region, body, strlen(body), &resp, err), cleanup);
     if (lk_cloudtrail_parse_event_selectors(st, (const char *)resp.body, resp.body_len, out,
-                                            advanced, &why) != LK_STATUS_OK)
+                                            &why) != LK_STATUS_OK)
         rc = s_malformed(err, op, &resp, &why);
 cleanup:
     free(body);
@@ -582,25 +583,18 @@ enum lk_status lk_cloudtrail_delete_trail(struct lk_aws_client *client, const ch
     return s_send_owned(client, "DeleteTrail", region, s_name_body("Name", name), err);
 }
 
-enum lk_status lk_cloudtrail_read_trail_ex(struct lk_aws_client *client, const char *name,
-                                           const char *region, struct lk_ir_state *st,
-                                           struct lk_ir_trail *out, unsigned *unmodelled,
-                                           struct lk_aws_error *err)
+enum lk_status lk_cloudtrail_read_trail(struct lk_aws_client *client, const char *name,
+                                        const char *region, struct lk_ir_state *st,
+                                        struct lk_ir_trail *out, struct lk_aws_error *err)
 {
-    bool advanced = false;
     enum lk_status rc;
-    if (unmodelled)
-        *unmodelled = 0;
     LK_GUARD_GOTO(rc, lk_cloudtrail_get_trail(client, name, region, st, out, err), cleanup);
     if (!out->exists)
         goto cleanup;
     LK_GUARD_GOTO(rc, lk_cloudtrail_get_trail_status(client, name, region, &out->is_logging, err),
                   cleanup);
-    LK_GUARD_GOTO(rc,
-                  lk_cloudtrail_get_event_selectors(client, name, region, st, out, &advanced, err),
+    LK_GUARD_GOTO(rc, lk_cloudtrail_get_event_selectors(client, name, region, st, out, err),
                   cleanup);
-    if (unmodelled && advanced)
-        *unmodelled |= LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS;
 cleanup:
     /* A trail deleted between the calls reads as missing, not as an error. */
     if (rc != LK_STATUS_OK && s_not_found(err)) {
@@ -610,11 +604,4 @@ cleanup:
         rc = LK_STATUS_OK;
     }
     return rc;
-}
-
-enum lk_status lk_cloudtrail_read_trail(struct lk_aws_client *client, const char *name,
-                                        struct lk_ir_state *st, struct lk_ir_trail *out,
-                                        struct lk_aws_error *err)
-{
-    return lk_cloudtrail_read_trail_ex(client, name, NULL, st, out, NULL, err);
 }

@@ -27,9 +27,6 @@
 #include "runtime/services/service.h"
 #include "runtime/transport/client.h"
 
-/* Trail configuration the IR has no field for (bits of an @c unmodelled output). */
-#define LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS 0x1u /* AdvancedEventSelectors in use */
-
 /* ------------------------------------------------------------------------------ parsers */
 /* Exposed for the tests and the fuzzers: each returns a status with a reason in @p err
  * (service.h). */
@@ -52,13 +49,14 @@ LK_MUST_CHECK enum lk_status lk_cloudtrail_parse_trail_status(const char *json, 
 
 /**
  * GetEventSelectors response -> out->event_selectors (data resources sorted by type, value
- * sets sorted; selectors in the API's order).
- * @param advanced receives true when the trail uses AdvancedEventSelectors, which the IR does
- *        not model (it then has no basic selectors).
+ * sets sorted; selectors in the API's order). LK_IR_UNMODELLED_ADVANCED_SELECTORS is set in
+ * out->unmodelled when the trail uses AdvancedEventSelectors, which the IR does not model (it
+ * then has no basic selectors), and cleared otherwise.
  */
-LK_MUST_CHECK enum lk_status
-lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st, const char *json, size_t len,
-                                    struct lk_ir_trail *out, bool *advanced, struct lk_error *err);
+LK_MUST_CHECK enum lk_status lk_cloudtrail_parse_event_selectors(struct lk_ir_state *st,
+                                                                 const char *json, size_t len,
+                                                                 struct lk_ir_trail *out,
+                                                                 struct lk_error *err);
 
 /* ------------------------------------------------------------------------------ requests */
 
@@ -146,10 +144,12 @@ LK_MUST_CHECK enum lk_status lk_cloudtrail_stop_logging(struct lk_aws_client *cl
                                                         const char *name, const char *region,
                                                         struct lk_aws_error *err);
 
-/** GetEventSelectors -> out->event_selectors; @p advanced as in the parser (may be NULL). */
-LK_MUST_CHECK enum lk_status lk_cloudtrail_get_event_selectors(
-    struct lk_aws_client *client, const char *name, const char *region, struct lk_ir_state *st,
-    struct lk_ir_trail *out, bool *advanced, struct lk_aws_error *err);
+/** GetEventSelectors -> out->event_selectors and out->unmodelled, as the parser. */
+LK_MUST_CHECK enum lk_status lk_cloudtrail_get_event_selectors(struct lk_aws_client *client,
+                                                               const char *name, const char *region,
+                                                               struct lk_ir_state *st,
+                                                               struct lk_ir_trail *out,
+                                                               struct lk_aws_error *err);
 
 /** PutEventSelectors with @p t's basic event selectors, in t->home_region. */
 LK_MUST_CHECK enum lk_status lk_cloudtrail_put_event_selectors(struct lk_aws_client *client,
@@ -162,20 +162,13 @@ LK_MUST_CHECK enum lk_status lk_cloudtrail_delete_trail(struct lk_aws_client *cl
                                                         struct lk_aws_error *err);
 
 /**
- * Reads trail @p name into @p out, in the client's region: GetTrail, GetTrailStatus
- * (is_logging) and GetEventSelectors. A missing trail gives exists = false and nothing else.
- * The fields only desired state has (source) stay NULL.
+ * Reads trail @p name into @p out, in @p region (NULL: the client's region): GetTrail,
+ * GetTrailStatus (is_logging) and GetEventSelectors, with what the IR cannot hold in
+ * out->unmodelled. A missing trail gives exists = false and nothing else. The fields only
+ * desired state has (source) stay NULL.
  */
-LK_MUST_CHECK enum lk_status lk_cloudtrail_read_trail(struct lk_aws_client *client,
-                                                      const char *name, struct lk_ir_state *st,
-                                                      struct lk_ir_trail *out,
-                                                      struct lk_aws_error *err);
-
-/** lk_cloudtrail_read_trail() in @p region, also reporting LK_CLOUDTRAIL_UNMODELLED_* bits
- *  (@p unmodelled may be NULL). */
 LK_MUST_CHECK enum lk_status
-lk_cloudtrail_read_trail_ex(struct lk_aws_client *client, const char *name, const char *region,
-                            struct lk_ir_state *st, struct lk_ir_trail *out, unsigned *unmodelled,
-                            struct lk_aws_error *err);
+lk_cloudtrail_read_trail(struct lk_aws_client *client, const char *name, const char *region,
+                         struct lk_ir_state *st, struct lk_ir_trail *out, struct lk_aws_error *err);
 
 #endif

@@ -299,7 +299,7 @@ static enum lk_status s_principals(struct lk_ir_state *st, const cJSON *p, bool 
         if (strcmp(p->valuestring, "*") != 0)
             return lk_error_set(err, LK_STATUS_SCHEMA, "%s is a string other than \"*\"", elem);
         if (negated) {
-            *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
+            *unmodelled |= LK_IR_UNMODELLED_POLICY_NOT_ELEMENT;
             lk_ir_list_add(st, &out->aws, "NotPrincipal:*");
         } else {
             out->any = true;
@@ -321,7 +321,7 @@ static enum lk_status s_principals(struct lk_ir_state *st, const cJSON *p, bool 
         for (size_t i = 0; i < vals.n; i++) {
             const char *v = vals.items[i];
             if (negated) {
-                *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
+                *unmodelled |= LK_IR_UNMODELLED_POLICY_NOT_ELEMENT;
                 lk_ir_list_add(st, &out->aws,
                                lk_ir_printf(st, "NotPrincipal:%s:%s", type->string, v));
             } else if (is_aws && !strcmp(v, "*")) {
@@ -336,7 +336,7 @@ static enum lk_status s_principals(struct lk_ir_state *st, const cJSON *p, bool 
                 lk_ir_list_add(st, &out->service, v);
             } else {
                 /* Federated, CanonicalUser: no IR kind; keep them visible to the diff. */
-                *unmodelled |= LK_POLICY_UNMODELLED_PRINCIPAL_TYPE;
+                *unmodelled |= LK_IR_UNMODELLED_POLICY_PRINCIPAL_TYPE;
                 lk_ir_list_add(st, &out->aws, lk_ir_printf(st, "%s:%s", type->string, v));
             }
         }
@@ -480,7 +480,7 @@ static enum lk_status s_statement(struct lk_ir_state *st, const cJSON *js, const
     if (a)
         LK_GUARD(s_add_strings(st, &s.actions, a, NULL, "Action", err));
     if (na) {
-        *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
+        *unmodelled |= LK_IR_UNMODELLED_POLICY_NOT_ELEMENT;
         LK_GUARD(s_add_strings(st, &s.actions, na, "NotAction:", "NotAction", err));
     }
 
@@ -492,7 +492,7 @@ static enum lk_status s_statement(struct lk_ir_state *st, const cJSON *js, const
     if (r)
         LK_GUARD(s_add_strings(st, &s.resources, r, NULL, "Resource", err));
     if (nr) {
-        *unmodelled |= LK_POLICY_UNMODELLED_NOT_ELEMENT;
+        *unmodelled |= LK_IR_UNMODELLED_POLICY_NOT_ELEMENT;
         LK_GUARD(s_add_strings(st, &s.resources, nr, "NotResource:", "NotResource", err));
     }
 
@@ -506,7 +506,7 @@ static enum lk_status s_statement(struct lk_ir_state *st, const cJSON *js, const
         return lk_error_set(err, LK_STATUS_SCHEMA, "statement %.80s names no principal",
                             s.sid ? s.sid : "(no Sid)");
     if (kinds > 1)
-        *unmodelled |= LK_POLICY_UNMODELLED_MIXED_PRINCIPALS;
+        *unmodelled |= LK_IR_UNMODELLED_POLICY_MIXED_PRINCIPALS;
     int emitted = 0;
     for (int k = 0; k < 3; k++) {
         enum lk_ir_principal_kind kind = k == 0   ? LK_IR_PRINCIPAL_ANY
@@ -537,8 +537,8 @@ static enum lk_status s_statement(struct lk_ir_state *st, const cJSON *js, const
 }
 
 enum lk_status lk_policy_json_parse(struct lk_ir_state *st, const char *text, size_t len,
-                                    const char *partition, struct lk_ir_bucket_policy *out,
-                                    unsigned *unmodelled, struct lk_error *err)
+                                    const char *partition, struct lk_ir_bucket *out,
+                                    struct lk_error *err)
 {
     enum lk_status rc;
     unsigned flags = 0;
@@ -574,9 +574,8 @@ enum lk_status lk_policy_json_parse(struct lk_ir_state *st, const char *text, si
         }
     }
     lk_policy_json_canonicalize(&pol);
-    *out = pol;
-    if (unmodelled)
-        *unmodelled = flags;
+    out->policy = pol;
+    out->unmodelled = (out->unmodelled & ~(unsigned)LK_IR_UNMODELLED_POLICY) | flags;
 cleanup:
     lk_json_doc_free(&doc);
     return rc;

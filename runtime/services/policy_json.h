@@ -33,16 +33,6 @@ struct cJSON;
  * is about 15 KB, see http.h). */
 #define LK_JSON_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
-/* Policy features the IR has no field for (bits of the @p unmodelled output). They are still
- * represented, so that the drift checker sees a difference, with a marker that no real value
- * can have: "NotAction:<action>", "NotResource:<arn>", "NotPrincipal:<type>:<value>",
- * "<Type>:<value>" for Federated and CanonicalUser principals (as LK_IR_PRINCIPAL_AWS). */
-#define LK_POLICY_UNMODELLED_NOT_ELEMENT 0x1u    /* NotPrincipal, NotAction or NotResource */
-#define LK_POLICY_UNMODELLED_PRINCIPAL_TYPE 0x2u /* Federated or CanonicalUser principals */
-#define LK_POLICY_UNMODELLED_MIXED_PRINCIPALS                                                      \
-    0x4u /* one statement with several principal                                                   \
-            types: split into one statement each */
-
 /**
  * Parses untrusted JSON text: at most @p max_bytes bytes and LK_JSON_MAX_DEPTH levels of
  * nesting (checked before cJSON sees the text, so hostile nesting costs no recursion).
@@ -103,16 +93,18 @@ void lk_json_doc_free(struct lk_json_doc *doc);
  *    take their canonical spelling ("aws:sourcearn" gives "aws:SourceArn");
  *  - boolean and number condition values become their JSON text ("true", "42");
  *  - no Version means "2008-10-17"; a missing Sid is NULL.
+ * Policy features the IR has no field for are represented with markers and reported in the
+ * LK_IR_UNMODELLED_POLICY bits of out->unmodelled (ir.h).
  * @param st the state whose arena receives every string.
- * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
+ * @param out receives the policy in out->policy and its LK_IR_UNMODELLED_POLICY bits in
+ *        out->unmodelled (replaced; the other bits are kept); nothing is written on failure.
  * @param err receives a one-line reason on failure (may be NULL).
  * @return LK_STATUS_OK; as lk_json_parse_bounded() for text that is not JSON (at most
  *         LK_POLICY_JSON_MAX_BYTES); LK_STATUS_SCHEMA for JSON that is not a policy.
  */
 LK_MUST_CHECK enum lk_status lk_policy_json_parse(struct lk_ir_state *st, const char *text,
                                                   size_t len, const char *partition,
-                                                  struct lk_ir_bucket_policy *out,
-                                                  unsigned *unmodelled, struct lk_error *err);
+                                                  struct lk_ir_bucket *out, struct lk_error *err);
 
 /** Sorts a parsed or built policy into the canonical order of ir.h (what lk_ir_canonicalize()
  *  does for a policy inside a state). */

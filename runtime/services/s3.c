@@ -316,7 +316,7 @@ static size_t s_count(const struct s_xnode *first)
 /* One <Rule> of a lifecycle configuration (model shape LifecycleRule). */
 static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xnode *x,
                                        struct lk_ir_lifecycle_rule *r, unsigned *flags,
-                                       struct lk_error *err)
+                                       bool *filter_unmodelled, struct lk_error *err)
 {
     char buf[32];
     const struct s_xnode *n;
@@ -336,7 +336,7 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
         prefix = s_xchild(and_op ? and_op : filter, "Prefix");
         if (and_op || s_xchild(filter, "Tag") || s_xchild(filter, "ObjectSizeGreaterThan") ||
             s_xchild(filter, "ObjectSizeLessThan"))
-            *flags |= LK_S3_UNMODELLED_FILTER;
+            *filter_unmodelled = true;
     } else {
         prefix = s_xchild(x, "Prefix");
     }
@@ -358,7 +358,7 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
         if ((n = s_xchild(exp, "ExpiredObjectDeleteMarker")))
             LK_GUARD(s_xbool(n, &r->expired_object_delete_marker, err));
         if (s_xchild(exp, "Date"))
-            *flags |= LK_S3_UNMODELLED_DATE;
+            *flags |= LK_IR_UNMODELLED_DATE;
     }
 
     /* Transition (repeated, flattened; model TransitionList). */
@@ -372,7 +372,7 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
             LK_ENSURE(s_xchild(t, "Date"),
                       lk_error_set(err, LK_STATUS_SCHEMA, "rule %.80s: <Transition> without <Days>",
                                    r->id));
-            *flags |= LK_S3_UNMODELLED_DATE;
+            *flags |= LK_IR_UNMODELLED_DATE;
             continue;
         }
         /* Days may be 0 for a transition (to INTELLIGENT_TIERING or GLACIER at creation). */
@@ -381,7 +381,7 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
         LK_ENSURE(sc, lk_error_set(err, LK_STATUS_SCHEMA,
                                    "rule %.80s: <Transition> without <StorageClass>", r->id));
         if (!lk_ir_storage_class_parse(sc, &tr.storage_class)) {
-            *flags |= LK_S3_UNMODELLED_STORAGE_CLASS;
+            *flags |= LK_IR_UNMODELLED_STORAGE_CLASS;
             continue;
         }
         r->transitions[r->n_transitions++] = tr;
@@ -390,14 +390,14 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
         qsort(r->transitions, r->n_transitions, sizeof(*r->transitions), lk_ir_cmp_transition);
 
     if (s_xchild(x, "NoncurrentVersionTransition"))
-        *flags |= LK_S3_UNMODELLED_NONCURRENT_TRANSITION;
+        *flags |= LK_IR_UNMODELLED_NONCURRENT_TRANSITION;
 
     const struct s_xnode *nce = s_xchild(x, "NoncurrentVersionExpiration");
     if (nce) {
         if ((n = s_xchild(nce, "NoncurrentDays")))
             LK_GUARD(s_xint(n, 1, INT32_MAX, &r->noncurrent_expiration_days, err));
         if (s_xchild(nce, "NewerNoncurrentVersions"))
-            *flags |= LK_S3_UNMODELLED_NEWER_NONCURRENT;
+            *flags |= LK_IR_UNMODELLED_NEWER_NONCURRENT;
     }
 
     const struct s_xnode *abort_mpu = s_xchild(x, "AbortIncompleteMultipartUpload");
@@ -407,31 +407,42 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
 }
 
 enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, size_t len,
-                                     const char *min_size_header, struct lk_ir_lifecycle *out,
-                                     unsigned *unmodelled, struct lk_error *err)
+                                     const char *min_size_header, struct lk_ir_bucket *out,
+                                     struct lk_error *err)
 {
     enum lk_status rc;
     unsigned flags = 0;
     struct s_xdoc d;
     struct lk_ir_lifecycle lc = {0};
+    struct lk_ir_string_list filter_ids = {0};
     LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LifecycleConfiguration", err), cleanup);
     lc.present = true;
     if (!lk_s3_transition_min_size_parse(min_size_header, &lc.transition_min_size))
-        flags |= LK_S3_UNMODELLED_MIN_SIZE;
+        flags |= LK_IR_UNMODELLED_MIN_SIZE;
     /* Rule is flattened (model GetBucketLifecycleConfigurationOutput Rules, locationName
      * "Rule"). */
     const struct s_xnode *first = s_xchild(d.root, "Rule");
     size_t n = s_count(first);
     lc.rules = n ? lk_arena_alloc(&st->arena, n * sizeof(*lc.rules)) : NULL;
     for (const struct s_xnode *x = first; x; x = s_xnext(x)) {
-        LK_GUARD_GOTO(rc, s_lifecycle_rule(st, x, &lc.rules[lc.n_rules], &flags, err), cleanup);
+        bool filter_unmodelled = false;
+        LK_GUARD_GOTO(
+            rc, s_lifecycle_rule(st, x, &lc.rules[lc.n_rules], &flags, &filter_unmodelled, err),
+            cleanup);
+        /* The rule's ID lets the drift checker compare that rule alone (its reach unknown)
+         * rather than the whole configuration. */
+        if (filter_unmodelled) {
+            flags |= LK_IR_UNMODELLED_FILTER;
+            lk_ir_list_add(st, &filter_ids, lc.rules[lc.n_rules].id);
+        }
         lc.n_rules++;
     }
     if (lc.n_rules > 1)
         qsort(lc.rules, lc.n_rules, sizeof(*lc.rules), lk_ir_cmp_rule);
-    *out = lc;
-    if (unmodelled)
-        *unmodelled = flags;
+    lk_ir_list_sort_unique(&filter_ids);
+    out->lifecycle = lc;
+    out->unmodelled = (out->unmodelled & ~(unsigned)LK_IR_UNMODELLED_LIFECYCLE) | flags;
+    out->unmodelled_filter_rule_ids = filter_ids;
 cleanup:
     s_xdoc_free(&d);
     return rc;
@@ -539,8 +550,7 @@ cleanup:
 }
 
 enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, size_t len,
-                                      struct lk_ir_bucket *out, unsigned *unmodelled,
-                                      struct lk_error *err)
+                                      struct lk_ir_bucket *out, struct lk_error *err)
 {
     enum lk_status rc;
     unsigned flags = 0;
@@ -553,7 +563,7 @@ enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, s
         lk_error_set(err, LK_STATUS_SCHEMA, "<ServerSideEncryptionConfiguration> has no <Rule>"),
         cleanup);
     if (s_xnext(rule) || s_xchild(rule, "BlockedEncryptionTypes"))
-        flags |= LK_S3_UNMODELLED_ENCRYPTION;
+        flags |= LK_IR_UNMODELLED_ENCRYPTION;
     const struct s_xnode *def = s_xchild(rule, "ApplyServerSideEncryptionByDefault");
     const struct s_xnode *alg = s_xchild(def, "SSEAlgorithm");
     char buf[64];
@@ -571,8 +581,7 @@ enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, s
     out->encryption.kms_key_id =
         key && key->text && key->text[0] ? lk_ir_strdup(st, key->text) : NULL;
     out->encryption.bucket_key_enabled = bucket_key;
-    if (unmodelled)
-        *unmodelled = flags;
+    out->unmodelled = (out->unmodelled & ~(unsigned)LK_IR_UNMODELLED_ENCRYPTION) | flags;
 cleanup:
     s_xdoc_free(&d);
     return rc;
@@ -769,21 +778,20 @@ cleanup:
 
 enum lk_status lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket,
                                    const char *region, struct lk_ir_state *st,
-                                   struct lk_ir_lifecycle *out, unsigned *unmodelled,
-                                   struct lk_aws_error *err)
+                                   struct lk_ir_bucket *out, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
     struct lk_error why = {0};
     enum lk_status rc;
-    if (unmodelled)
-        *unmodelled = 0;
     rc = s_call(client, S3_OP_GET_LIFECYCLE, "GET", bucket, region, "?lifecycle", NULL, 0, false,
                 NULL, 0, &resp, err);
     if (rc != LK_STATUS_OK) {
         /* "NoSuchLifecycleConfiguration: The lifecycle configuration does not exist" (the
          * operation's documented special error). */
         if (s_absent(err, S3_ABSENT_LIFECYCLE)) {
-            memset(out, 0, sizeof(*out));
+            memset(&out->lifecycle, 0, sizeof(out->lifecycle));
+            out->unmodelled &= ~(unsigned)LK_IR_UNMODELLED_LIFECYCLE;
+            memset(&out->unmodelled_filter_rule_ids, 0, sizeof(out->unmodelled_filter_rule_ids));
             rc = LK_STATUS_OK;
         }
         goto cleanup;
@@ -791,7 +799,7 @@ enum lk_status lk_s3_get_lifecycle(struct lk_aws_client *client, const char *buc
     if (lk_s3_parse_lifecycle(
             st, s_body(&resp), resp.body_len,
             lk_http_header_get(&resp, "x-amz-transition-default-minimum-object-size"), out,
-            unmodelled, &why) != LK_STATUS_OK)
+            &why) != LK_STATUS_OK)
         rc = s_malformed(err, S3_OP_GET_LIFECYCLE, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
@@ -848,29 +856,27 @@ enum lk_status lk_s3_delete_lifecycle(struct lk_aws_client *client, const char *
 
 enum lk_status lk_s3_get_policy(struct lk_aws_client *client, const char *bucket,
                                 const char *region, struct lk_ir_state *st,
-                                struct lk_ir_bucket_policy *out, char **raw, unsigned *unmodelled,
-                                struct lk_aws_error *err)
+                                struct lk_ir_bucket *out, char **raw, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
     struct lk_error why = {0};
     enum lk_status rc;
     if (raw)
         *raw = NULL;
-    if (unmodelled)
-        *unmodelled = 0;
     rc = s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL, 0, false, NULL, 0,
                 &resp, err);
     if (rc != LK_STATUS_OK) {
         if (s_absent(err, S3_ABSENT_POLICY)) {
-            memset(out, 0, sizeof(*out));
+            memset(&out->policy, 0, sizeof(out->policy));
+            out->unmodelled &= ~(unsigned)LK_IR_UNMODELLED_POLICY;
             rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
     /* The payload is the policy text itself, not XML (model GetBucketPolicyOutput: payload
      * "Policy", a string). */
-    if (lk_policy_json_parse(st, s_body(&resp), resp.body_len, st->partition, out, unmodelled,
-                             &why) != LK_STATUS_OK) {
+    if (lk_policy_json_parse(st, s_body(&resp), resp.body_len, st->partition, out, &why) !=
+        LK_STATUS_OK) {
         rc = s_malformed(err, S3_OP_GET_POLICY, &resp, &why);
         goto cleanup;
     }
@@ -979,25 +985,22 @@ enum lk_status lk_s3_put_public_access_block(struct lk_aws_client *client, const
 
 enum lk_status lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket,
                                     const char *region, struct lk_ir_state *st,
-                                    struct lk_ir_bucket *out, unsigned *unmodelled,
-                                    struct lk_aws_error *err)
+                                    struct lk_ir_bucket *out, struct lk_aws_error *err)
 {
     struct lk_http_response resp = {0};
     struct lk_error why = {0};
     enum lk_status rc;
-    if (unmodelled)
-        *unmodelled = 0;
     rc = s_call(client, S3_OP_GET_ENCRYPTION, "GET", bucket, region, "?encryption", NULL, 0, false,
                 NULL, 0, &resp, err);
     if (rc != LK_STATUS_OK) {
         if (s_absent(err, S3_ABSENT_ENCRYPTION)) {
             memset(&out->encryption, 0, sizeof(out->encryption));
+            out->unmodelled &= ~(unsigned)LK_IR_UNMODELLED_ENCRYPTION;
             rc = LK_STATUS_OK;
         }
         goto cleanup;
     }
-    if (lk_s3_parse_encryption(st, s_body(&resp), resp.body_len, out, unmodelled, &why) !=
-        LK_STATUS_OK)
+    if (lk_s3_parse_encryption(st, s_body(&resp), resp.body_len, out, &why) != LK_STATUS_OK)
         rc = s_malformed(err, S3_OP_GET_ENCRYPTION, &resp, &why);
 cleanup:
     lk_http_response_free(&resp);
@@ -1014,18 +1017,15 @@ enum lk_status lk_s3_put_encryption(struct lk_aws_client *client, const char *bu
 
 /* ------------------------------------------------------------------------------ whole bucket */
 
-enum lk_status lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name,
-                                    struct lk_ir_state *st, struct lk_ir_bucket *out,
-                                    unsigned *unmodelled, struct lk_aws_error *err)
+enum lk_status lk_s3_read_bucket(struct lk_aws_client *client, const char *name,
+                                 struct lk_ir_state *st, struct lk_ir_bucket *out,
+                                 struct lk_aws_error *err)
 {
-    unsigned flags = 0, part = 0;
     bool exists = false;
     char *region = NULL;
     enum lk_status rc;
     memset(out, 0, sizeof(*out));
     out->name = lk_ir_strdup(st, name);
-    if (unmodelled)
-        *unmodelled = 0;
 
     LK_GUARD_GOTO(rc, lk_s3_head_bucket(client, name, NULL, st, &exists, &region, err), cleanup);
     if (!exists)
@@ -1037,36 +1037,19 @@ enum lk_status lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *na
     out->region = region;
 
     /* Every further call is signed for the bucket's own region. */
-    LK_GUARD_GOTO(rc, lk_s3_get_lifecycle(client, name, region, st, &out->lifecycle, &part, err),
-                  cleanup);
-    flags |= part;
-    LK_GUARD_GOTO(rc, lk_s3_get_policy(client, name, region, st, &out->policy, NULL, &part, err),
-                  cleanup);
-    if (part)
-        flags |= LK_S3_UNMODELLED_POLICY;
+    LK_GUARD_GOTO(rc, lk_s3_get_lifecycle(client, name, region, st, out, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_s3_get_policy(client, name, region, st, out, NULL, err), cleanup);
     LK_GUARD_GOTO(rc, lk_s3_get_versioning(client, name, region, out, err), cleanup);
     LK_GUARD_GOTO(rc, lk_s3_get_object_lock(client, name, region, out, err), cleanup);
     LK_GUARD_GOTO(rc, lk_s3_get_public_access_block(client, name, region, out, err), cleanup);
-    LK_GUARD_GOTO(rc, lk_s3_get_encryption(client, name, region, st, out, &part, err), cleanup);
-    flags |= part;
-    if (unmodelled)
-        *unmodelled = flags;
+    LK_GUARD_GOTO(rc, lk_s3_get_encryption(client, name, region, st, out, err), cleanup);
 cleanup:
     /* A bucket deleted between the calls reads as missing, not as an error. */
     if (rc != LK_STATUS_OK && s_code_is(err, S3_NO_SUCH_BUCKET)) {
         lk_aws_error_clear(err);
         memset(out, 0, sizeof(*out));
         out->name = lk_ir_strdup(st, name);
-        if (unmodelled)
-            *unmodelled = 0;
         rc = LK_STATUS_OK;
     }
     return rc;
-}
-
-enum lk_status lk_s3_read_bucket(struct lk_aws_client *client, const char *name,
-                                 struct lk_ir_state *st, struct lk_ir_bucket *out,
-                                 struct lk_aws_error *err)
-{
-    return lk_s3_read_bucket_ex(client, name, st, out, NULL, err);
 }

@@ -40,17 +40,6 @@
  * clones omit it); elements in any other namespace are ignored. */
 #define LK_S3_XML_NAMESPACE "http://s3.amazonaws.com/doc/2006-03-01/"
 
-/* Configuration the IR has no field for (bits of an @c unmodelled output). The rest of the
- * configuration is still read; these bits let a report say that live state holds more. */
-#define LK_S3_UNMODELLED_FILTER 0x01u                /* lifecycle filter on tags or object size */
-#define LK_S3_UNMODELLED_DATE 0x02u                  /* Expiration or Transition at a Date */
-#define LK_S3_UNMODELLED_NONCURRENT_TRANSITION 0x04u /* NoncurrentVersionTransition */
-#define LK_S3_UNMODELLED_NEWER_NONCURRENT 0x08u      /* NewerNoncurrentVersions */
-#define LK_S3_UNMODELLED_STORAGE_CLASS 0x10u /* a transition to a class the IR lacks (skipped) */
-#define LK_S3_UNMODELLED_MIN_SIZE 0x20u      /* unknown transition-minimum-size header value */
-#define LK_S3_UNMODELLED_ENCRYPTION 0x40u    /* several encryption rules, BlockedEncryptionTypes */
-#define LK_S3_UNMODELLED_POLICY 0x80u        /* see LK_POLICY_UNMODELLED_* in policy_json.h */
-
 /* ------------------------------------------------------------------------------ parsers */
 /* The response parsers, exposed for the tests and the fuzzers. Each takes the response body
  * (not necessarily NUL-terminated) and returns a status with a one-line reason in @p err
@@ -59,16 +48,16 @@
  * values S3 does not document. */
 
 /**
- * GetBucketLifecycleConfiguration: <LifecycleConfiguration> -> @p out (present = true; rules
- * sorted by ID, transitions by days).
+ * GetBucketLifecycleConfiguration: <LifecycleConfiguration> -> out->lifecycle (present = true;
+ * rules sorted by ID, transitions by days), with what the IR cannot hold in out->unmodelled
+ * (its LK_IR_UNMODELLED_LIFECYCLE bits, replaced) and out->unmodelled_filter_rule_ids
+ * (replaced; sorted). Nothing is written on failure.
  * @param min_size_header the x-amz-transition-default-minimum-object-size response header, or
  *        NULL.
- * @param unmodelled receives LK_S3_UNMODELLED_* bits (may be NULL).
  */
 LK_MUST_CHECK enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml,
                                                    size_t len, const char *min_size_header,
-                                                   struct lk_ir_lifecycle *out,
-                                                   unsigned *unmodelled, struct lk_error *err);
+                                                   struct lk_ir_bucket *out, struct lk_error *err);
 
 /** GetBucketVersioning: <VersioningConfiguration> -> out->versioning and out->mfa_delete. No
  *  <Status> is LK_IR_VERSIONING_NEVER. */
@@ -87,10 +76,11 @@ LK_MUST_CHECK enum lk_status lk_s3_parse_public_access_block(const char *xml, si
                                                              struct lk_error *err);
 
 /** GetBucketEncryption: <ServerSideEncryptionConfiguration> -> out->encryption (present =
- *  true; the first rule). */
+ *  true; the first rule), and LK_IR_UNMODELLED_ENCRYPTION in out->unmodelled (set or
+ *  cleared). */
 LK_MUST_CHECK enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml,
                                                     size_t len, struct lk_ir_bucket *out,
-                                                    unsigned *unmodelled, struct lk_error *err);
+                                                    struct lk_error *err);
 
 /** GetBucketLocation: <LocationConstraint> -> @p region ("" is us-east-1, "EU" eu-west-1). */
 LK_MUST_CHECK enum lk_status lk_s3_parse_location(struct lk_ir_state *st, const char *xml,
@@ -136,10 +126,12 @@ LK_MUST_CHECK enum lk_status lk_s3_create_bucket(struct lk_aws_client *client, c
                                                  const char *region, bool object_lock,
                                                  struct lk_aws_error *err);
 
-/** GetBucketLifecycleConfiguration. NoSuchLifecycleConfiguration gives present = false. */
+/** GetBucketLifecycleConfiguration -> out->lifecycle and its unmodelled parts, as
+ *  lk_s3_parse_lifecycle(). NoSuchLifecycleConfiguration gives present = false and clears
+ *  them. */
 LK_MUST_CHECK enum lk_status lk_s3_get_lifecycle(struct lk_aws_client *client, const char *bucket,
                                                  const char *region, struct lk_ir_state *st,
-                                                 struct lk_ir_lifecycle *out, unsigned *unmodelled,
+                                                 struct lk_ir_bucket *out,
                                                  struct lk_aws_error *err);
 
 /**
@@ -158,14 +150,14 @@ LK_MUST_CHECK enum lk_status lk_s3_delete_lifecycle(struct lk_aws_client *client
                                                     struct lk_aws_error *err);
 
 /**
- * GetBucketPolicy. NoSuchBucketPolicy gives present = false.
+ * GetBucketPolicy -> out->policy and the LK_IR_UNMODELLED_POLICY bits of out->unmodelled, as
+ * lk_policy_json_parse(). NoSuchBucketPolicy gives present = false and clears the bits.
  * @param raw receives the document as S3 returned it (arena; may be NULL when not wanted).
- * @param unmodelled receives LK_POLICY_UNMODELLED_* bits (may be NULL).
  */
 LK_MUST_CHECK enum lk_status lk_s3_get_policy(struct lk_aws_client *client, const char *bucket,
                                               const char *region, struct lk_ir_state *st,
-                                              struct lk_ir_bucket_policy *out, char **raw,
-                                              unsigned *unmodelled, struct lk_aws_error *err);
+                                              struct lk_ir_bucket *out, char **raw,
+                                              struct lk_aws_error *err);
 
 /** PutBucketPolicy with the emitted s3/<bucket>/policy.json. */
 LK_MUST_CHECK enum lk_status lk_s3_put_policy(struct lk_aws_client *client, const char *bucket,
@@ -210,11 +202,12 @@ LK_MUST_CHECK enum lk_status lk_s3_put_public_access_block(struct lk_aws_client 
                                                            const char *xml, size_t len,
                                                            struct lk_aws_error *err);
 
-/** GetBucketEncryption -> out->encryption. ServerSideEncryptionConfigurationNotFoundError gives
- *  present = false. */
+/** GetBucketEncryption -> out->encryption and LK_IR_UNMODELLED_ENCRYPTION, as
+ *  lk_s3_parse_encryption(). ServerSideEncryptionConfigurationNotFoundError gives present =
+ *  false and clears the bit. */
 LK_MUST_CHECK enum lk_status lk_s3_get_encryption(struct lk_aws_client *client, const char *bucket,
                                                   const char *region, struct lk_ir_state *st,
-                                                  struct lk_ir_bucket *out, unsigned *unmodelled,
+                                                  struct lk_ir_bucket *out,
                                                   struct lk_aws_error *err);
 
 /** PutBucketEncryption with the emitted s3/<bucket>/encryption.xml. */
@@ -224,18 +217,14 @@ LK_MUST_CHECK enum lk_status lk_s3_put_encryption(struct lk_aws_client *client, 
 
 /**
  * Reads the whole live configuration of bucket @p name into @p out: HeadBucket (exists,
- * region; GetBucketLocation when the header is missing), then every Get above. A missing
- * bucket (404, or NoSuchBucket during the reads) gives exists = false and every configuration
- * absent; "not configured" answers give absent parts. The fields only desired state has
- * (store, rule sources) stay NULL/empty.
+ * region; GetBucketLocation when the header is missing), then every Get above, with what the
+ * IR cannot hold in out->unmodelled and out->unmodelled_filter_rule_ids. A missing bucket
+ * (404, or NoSuchBucket during the reads) gives exists = false and every configuration absent;
+ * "not configured" answers give absent parts. The fields only desired state has (store, rule
+ * sources) stay NULL/empty.
  */
 LK_MUST_CHECK enum lk_status lk_s3_read_bucket(struct lk_aws_client *client, const char *name,
                                                struct lk_ir_state *st, struct lk_ir_bucket *out,
                                                struct lk_aws_error *err);
-
-/** lk_s3_read_bucket(), also reporting LK_S3_UNMODELLED_* bits in @p unmodelled (may be NULL). */
-LK_MUST_CHECK enum lk_status lk_s3_read_bucket_ex(struct lk_aws_client *client, const char *name,
-                                                  struct lk_ir_state *st, struct lk_ir_bucket *out,
-                                                  unsigned *unmodelled, struct lk_aws_error *err);
 
 #endif

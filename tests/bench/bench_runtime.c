@@ -110,9 +110,8 @@ int main(int argc, char **argv)
         goto fail;
     a = s_now();
     for (int i = 0; i < gets; i++) {
-        struct lk_ir_lifecycle lc;
-        unsigned unmodelled = 0;
-        if (lk_s3_get_lifecycle(&client, bucket, NULL, st, &lc, &unmodelled, &err) != 0)
+        struct lk_ir_bucket read = {0};
+        if (lk_s3_get_lifecycle(&client, bucket, NULL, st, &read, &err) != 0)
             goto fail;
     }
     b = s_now();

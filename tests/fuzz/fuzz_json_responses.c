@@ -60,8 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     LK_IGNORE(lk_cloudtrail_parse_trail_status(json, size, &logging, &err));
     struct lk_ir_trail sel;
     memset(&sel, 0, sizeof(sel));
-    bool advanced = false;
-    if (lk_cloudtrail_parse_event_selectors(st, json, size, &sel, &advanced, &err) == 0) {
+    if (lk_cloudtrail_parse_event_selectors(st, json, size, &sel, &err) == 0) {
         for (size_t i = 0; i < sel.n_event_selectors; i++) {
             const struct lk_ir_event_selector *e = &sel.event_selectors[i];
             s_check(e->read_write_type != NULL);
@@ -73,10 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    struct lk_ir_bucket_policy p;
-    memset(&p, 0, sizeof(p));
-    unsigned um = 0;
-    if (lk_policy_json_parse(st, json, size, "aws", &p, &um, &err) == 0) {
+    struct lk_ir_bucket pb;
+    memset(&pb, 0, sizeof(pb));
+    if (lk_policy_json_parse(st, json, size, "aws", &pb, &err) == 0) {
+        const struct lk_ir_bucket_policy p = pb.policy;
+        s_check(!(pb.unmodelled & ~(unsigned)LK_IR_UNMODELLED_POLICY));
         s_check(p.present && p.version);
         for (size_t i = 0; i < p.n_statements; i++) {
             const struct lk_ir_statement *s = &p.statements[i];

@@ -33,11 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lk_ir_bucket b;
     memset(&b, 0, sizeof(b));
 
-    struct lk_ir_lifecycle lc;
-    unsigned um = 0;
     const char *hdr = headers[size ? data[0] % 4 : 0];
-    if (lk_s3_parse_lifecycle(st, xml, size, hdr, &lc, &um, &err) == 0) {
+    if (lk_s3_parse_lifecycle(st, xml, size, hdr, &b, &err) == 0) {
+        const struct lk_ir_lifecycle lc = b.lifecycle;
         s_check(lc.present);
+        s_check(!(b.unmodelled & ~(unsigned)LK_IR_UNMODELLED_LIFECYCLE));
+        s_check((b.unmodelled & LK_IR_UNMODELLED_FILTER) ==
+                (b.unmodelled_filter_rule_ids.n ? LK_IR_UNMODELLED_FILTER : 0));
         for (size_t i = 0; i < lc.n_rules; i++) {
             const struct lk_ir_lifecycle_rule *r = &lc.rules[i];
             s_check(r->id && r->prefix);
@@ -57,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s_check(b.object_lock.mode == LK_IR_LOCK_NONE ||
                 (b.object_lock.days > 0) != (b.object_lock.years > 0));
     LK_IGNORE(lk_s3_parse_public_access_block(xml, size, &b, &err));
-    if (lk_s3_parse_encryption(st, xml, size, &b, &um, &err) == 0)
+    if (lk_s3_parse_encryption(st, xml, size, &b, &err) == 0)
         s_check(b.encryption.algorithm && b.encryption.algorithm[0]);
     char *region = NULL;
     if (lk_s3_parse_location(st, xml, size, &region, &err) == 0)

@@ -56,6 +56,27 @@ static void s_teardown(void)
 /* ------------------------------------------------------------------------------ lifecycle */
 
 /* S3 API Reference, GetBucketLifecycleConfiguration, "Examples" (two V2 rules). */
+/* lk_s3_parse_lifecycle() into a bucket whose unmodelled lifecycle parts are all set, so that
+ * the parser must replace them: @p lc receives the lifecycle, @p um (may be NULL) the bucket's
+ * unmodelled bits after the parse. */
+static enum lk_status s_parse_lifecycle(const char *xml, size_t len, const char *min_size_header,
+                                        struct lk_ir_lifecycle *lc, unsigned *um)
+{
+    struct lk_ir_bucket b;
+    memset(&b, 0, sizeof(b));
+    b.unmodelled = LK_IR_UNMODELLED_LIFECYCLE;
+    lk_ir_list_add(g_st, &b.unmodelled_filter_rule_ids, "stale");
+    enum lk_status rc = lk_s3_parse_lifecycle(g_st, xml, len, min_size_header, &b, &g_err);
+    if (rc == LK_STATUS_OK) {
+        *lc = b.lifecycle;
+        if (!(b.unmodelled & LK_IR_UNMODELLED_FILTER))
+            ck_assert_uint_eq(b.unmodelled_filter_rule_ids.n, 0);
+    }
+    if (um)
+        *um = b.unmodelled;
+    return rc;
+}
+
 static const char LIFECYCLE_DOC[] = XMLDECL "<LifecycleConfiguration " NS ">\n"
                                             "  <Rule>\n"
                                             "    <ID>id1</ID>\n"
@@ -84,8 +105,8 @@ START_TEST(test_lifecycle_doc_example)
 {
     struct lk_ir_lifecycle lc;
     unsigned um = 99;
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, LIFECYCLE_DOC, strlen(LIFECYCLE_DOC),
-                                           "all_storage_classes_128K", &lc, &um, &g_err),
+    ck_assert_int_eq(s_parse_lifecycle(LIFECYCLE_DOC, strlen(LIFECYCLE_DOC),
+                                       "all_storage_classes_128K", &lc, &um),
                      0);
     ck_assert_uint_eq(um, 0);
     ck_assert(lc.present);
@@ -114,7 +135,7 @@ START_TEST(test_lifecycle_legacy_prefix)
                               "<Days>365</Days><StorageClass>STANDARD_IA</StorageClass>"
                               "</Transition></Rule></LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, &g_err), 0);
+    ck_assert_int_eq(s_parse_lifecycle(xml, strlen(xml), NULL, &lc, NULL), 0);
     ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_UNSPECIFIED);
     ck_assert_uint_eq(lc.n_rules, 1);
     ck_assert_str_eq(lc.rules[0].id, "Rule for TaxDocs/");
@@ -150,8 +171,7 @@ START_TEST(test_lifecycle_full_rule_namespaces_unknown)
         "</s3:LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
     unsigned um = 0;
-    ck_assert_msg(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "varies_by_storage_class", &lc, &um,
-                                        &g_err) == 0,
+    ck_assert_msg(s_parse_lifecycle(xml, strlen(xml), "varies_by_storage_class", &lc, &um) == 0,
                   "%s", g_err.message);
     ck_assert_uint_eq(um, 0);
     ck_assert_int_eq(lc.transition_min_size, LK_IR_TMS_VARIES_BY_CLASS);
@@ -190,15 +210,34 @@ START_TEST(test_lifecycle_unmodelled)
         "</Rule></LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
     unsigned um = 0;
-    ck_assert_int_eq(
-        lk_s3_parse_lifecycle(g_st, xml, strlen(xml), "some_future_value", &lc, &um, &g_err), 0);
-    ck_assert_uint_eq(um, LK_S3_UNMODELLED_FILTER | LK_S3_UNMODELLED_DATE |
-                              LK_S3_UNMODELLED_STORAGE_CLASS |
-                              LK_S3_UNMODELLED_NONCURRENT_TRANSITION |
-                              LK_S3_UNMODELLED_NEWER_NONCURRENT | LK_S3_UNMODELLED_MIN_SIZE);
+    ck_assert_int_eq(s_parse_lifecycle(xml, strlen(xml), "some_future_value", &lc, &um), 0);
+    ck_assert_uint_eq(um, LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_DATE |
+                              LK_IR_UNMODELLED_STORAGE_CLASS |
+                              LK_IR_UNMODELLED_NONCURRENT_TRANSITION |
+                              LK_IR_UNMODELLED_NEWER_NONCURRENT | LK_IR_UNMODELLED_MIN_SIZE);
     ck_assert_str_eq(lc.rules[0].prefix, "p/");
     ck_assert_uint_eq(lc.rules[0].n_transitions, 0);
     ck_assert_int_eq(lc.rules[0].noncurrent_expiration_days, 40);
+
+    /* The bucket names the rules that filter on tags or object size, sorted; the bucket's other
+     * bits stay. */
+    static const char two[] =
+        "<LifecycleConfiguration " NS "><Rule><ID>z</ID><Filter><ObjectSizeGreaterThan>1024"
+        "</ObjectSizeGreaterThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days>"
+        "</Expiration></Rule><Rule><ID>plain</ID><Filter><Prefix>p/</Prefix></Filter>"
+        "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule><Rule><ID>a</ID>"
+        "<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>"
+        "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>";
+    struct lk_ir_bucket b;
+    memset(&b, 0, sizeof(b));
+    b.unmodelled = LK_IR_UNMODELLED_ENCRYPTION | LK_IR_UNMODELLED_DATE;
+    ck_assert_msg(lk_s3_parse_lifecycle(g_st, two, strlen(two), NULL, &b, &g_err) == 0, "%s",
+                  g_err.message);
+    ck_assert_uint_eq(b.unmodelled, LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_ENCRYPTION);
+    ck_assert_uint_eq(b.unmodelled_filter_rule_ids.n, 2);
+    ck_assert_str_eq(b.unmodelled_filter_rule_ids.items[0], "a");
+    ck_assert_str_eq(b.unmodelled_filter_rule_ids.items[1], "z");
+    ck_assert_uint_eq(b.lifecycle.n_rules, 3);
 }
 END_TEST
 
@@ -206,7 +245,7 @@ START_TEST(test_lifecycle_empty_and_errors)
 {
     struct lk_ir_lifecycle lc;
     static const char empty[] = "<LifecycleConfiguration " NS "/>";
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, empty, strlen(empty), NULL, &lc, NULL, &g_err), 0);
+    ck_assert_int_eq(s_parse_lifecycle(empty, strlen(empty), NULL, &lc, NULL), 0);
     ck_assert(lc.present);
     ck_assert_uint_eq(lc.n_rules, 0);
 
@@ -241,15 +280,13 @@ START_TEST(test_lifecycle_empty_and_errors)
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         lk_error_clear(&g_err);
-        enum lk_status rc =
-            lk_s3_parse_lifecycle(g_st, bad[i].xml, strlen(bad[i].xml), NULL, &lc, NULL, &g_err);
+        enum lk_status rc = s_parse_lifecycle(bad[i].xml, strlen(bad[i].xml), NULL, &lc, NULL);
         ck_assert_msg(rc == bad[i].status, "case %zu: %s, expected %s (%s)", i, lk_status_name(rc),
                       lk_status_name(bad[i].status), g_err.message);
         ck_assert_int_eq(g_err.status, rc);
         ck_assert_msg(g_err.message[0] != '\0', "case %zu: no message", i);
     }
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, NULL, 0, NULL, &lc, NULL, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(s_parse_lifecycle(NULL, 0, NULL, &lc, NULL), LK_STATUS_MALFORMED);
 }
 END_TEST
 
@@ -263,8 +300,7 @@ START_TEST(test_xml_dtd_refused)
         "<LifecycleConfiguration " NS "><Rule><ID>&c;</ID><Status>Enabled</Status></Rule>"
         "</LifecycleConfiguration>";
     struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, xml, strlen(xml), NULL, &lc, NULL, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(s_parse_lifecycle(xml, strlen(xml), NULL, &lc, NULL), LK_STATUS_MALFORMED);
     ck_assert_ptr_nonnull(strstr(g_err.message, "document type"));
     static const char ext[] = "<!DOCTYPE x SYSTEM \"file:///etc/passwd\"><LocationConstraint/>";
     char *region = NULL;
@@ -283,8 +319,7 @@ START_TEST(test_xml_bounds)
     size_t n = (size_t)sprintf(deep, "<LifecycleConfiguration>");
     for (size_t i = 0; i < depth; i++)
         n += (size_t)sprintf(deep + n, "<Rule>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, deep, n, NULL, &lc, NULL, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(s_parse_lifecycle(deep, n, NULL, &lc, NULL), LK_STATUS_MALFORMED);
     ck_assert_ptr_nonnull(strstr(g_err.message, "deep"));
     free(deep);
 
@@ -296,8 +331,7 @@ START_TEST(test_xml_bounds)
     for (size_t i = 0; i < count; i++)
         n += (size_t)sprintf(wide + n, "<a/>");
     n += (size_t)sprintf(wide + n, "</LifecycleConfiguration>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, wide, n, NULL, &lc, NULL, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(s_parse_lifecycle(wide, n, NULL, &lc, NULL), LK_STATUS_MALFORMED);
     ck_assert_ptr_nonnull(strstr(g_err.message, "many"));
     free(wide);
 
@@ -306,8 +340,7 @@ START_TEST(test_xml_bounds)
     char *huge = malloc(big);
     ck_assert_ptr_nonnull(huge);
     memset(huge, ' ', big);
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, big, NULL, &lc, NULL, &g_err),
-                     LK_STATUS_TOO_LARGE);
+    ck_assert_int_eq(s_parse_lifecycle(huge, big, NULL, &lc, NULL), LK_STATUS_TOO_LARGE);
     ck_assert_ptr_nonnull(strstr(g_err.message, "limit"));
 
     /* A text node over the text limit. */
@@ -315,8 +348,7 @@ START_TEST(test_xml_bounds)
     memset(huge + n, 'a', LK_S3_XML_MAX_TEXT_BYTES + 1);
     n += LK_S3_XML_MAX_TEXT_BYTES + 1;
     n += (size_t)sprintf(huge + n, "</ID></Rule></LifecycleConfiguration>");
-    ck_assert_int_eq(lk_s3_parse_lifecycle(g_st, huge, n, NULL, &lc, NULL, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(s_parse_lifecycle(huge, n, NULL, &lc, NULL), LK_STATUS_MALFORMED);
     ck_assert_ptr_nonnull(strstr(g_err.message, "text"));
     free(huge);
 }
@@ -418,14 +450,15 @@ END_TEST
 START_TEST(test_encryption)
 {
     struct lk_ir_bucket b = {0};
-    unsigned um = 9;
+    b.unmodelled = LK_IR_UNMODELLED_ENCRYPTION | LK_IR_UNMODELLED_FILTER;
     /* S3 API Reference, GetBucketEncryption response syntax (SSE-S3, the default since 2023). */
     static const char sse_s3[] =
         "<ServerSideEncryptionConfiguration " NS "><Rule><ApplyServerSideEncryptionByDefault>"
         "<SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>"
         "<BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_encryption(g_st, sse_s3, strlen(sse_s3), &b, &um, &g_err), 0);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, sse_s3, strlen(sse_s3), &b, &g_err), 0);
+    ck_assert_uint_eq(b.unmodelled, LK_IR_UNMODELLED_FILTER); /* only its own bit replaced */
+    b.unmodelled = 0;
     ck_assert(b.encryption.present);
     ck_assert_str_eq(b.encryption.algorithm, "AES256");
     ck_assert_ptr_null(b.encryption.kms_key_id);
@@ -437,14 +470,14 @@ START_TEST(test_encryption)
         "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled>"
         "<BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>"
         "</Rule></ServerSideEncryptionConfiguration>";
-    ck_assert_int_eq(lk_s3_parse_encryption(g_st, kms, strlen(kms), &b, &um, &g_err), 0);
-    ck_assert_uint_eq(um, LK_S3_UNMODELLED_ENCRYPTION);
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, kms, strlen(kms), &b, &g_err), 0);
+    ck_assert_uint_eq(b.unmodelled, LK_IR_UNMODELLED_ENCRYPTION);
     ck_assert_str_eq(b.encryption.algorithm, "aws:kms");
     ck_assert_str_eq(b.encryption.kms_key_id,
                      "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     ck_assert(b.encryption.bucket_key_enabled);
     static const char norule[] = "<ServerSideEncryptionConfiguration " NS "/>";
-    ck_assert_int_eq(lk_s3_parse_encryption(g_st, norule, strlen(norule), &b, &um, &g_err),
+    ck_assert_int_eq(lk_s3_parse_encryption(g_st, norule, strlen(norule), &b, &g_err),
                      LK_STATUS_SCHEMA);
 }
 END_TEST
@@ -489,12 +522,16 @@ END_TEST
 
 /* ------------------------------------------------------------------------------ policies */
 
+/* lk_policy_json_parse() into a bucket; @p um (may be NULL) receives its unmodelled bits. */
 static struct lk_ir_bucket_policy s_policy(const char *json, unsigned *um)
 {
-    struct lk_ir_bucket_policy p = {0};
-    ck_assert_msg(lk_policy_json_parse(g_st, json, strlen(json), "aws", &p, um, &g_err) == 0, "%s",
+    struct lk_ir_bucket b;
+    memset(&b, 0, sizeof(b));
+    ck_assert_msg(lk_policy_json_parse(g_st, json, strlen(json), "aws", &b, &g_err) == 0, "%s",
                   g_err.message);
-    return p;
+    if (um)
+        *um = b.unmodelled;
+    return b.policy;
 }
 
 /* botocore examples-1.json GetBucketPolicy: Version 2008-10-17, an account id principal, lists. */
@@ -573,7 +610,7 @@ START_TEST(test_policy_principals_conditions)
         "\"Action\":\"s3:GetBucketAcl\",\"Resource\":\"arn:aws:s3:::b\"}]}";
     unsigned um = 0;
     struct lk_ir_bucket_policy p = s_policy(json, &um);
-    ck_assert_uint_eq(um, LK_POLICY_UNMODELLED_MIXED_PRINCIPALS);
+    ck_assert_uint_eq(um, LK_IR_UNMODELLED_POLICY_MIXED_PRINCIPALS);
     ck_assert_uint_eq(p.n_statements, 3);
     /* "Mixed" split into an AWS and a Service statement, sorted by Sid then kind. */
     ck_assert_str_eq(p.statements[0].sid, "Mixed");
@@ -609,7 +646,8 @@ START_TEST(test_policy_unmodelled_and_defaults)
         "amazonaws.com\"},\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}";
     unsigned um = 0;
     struct lk_ir_bucket_policy p = s_policy(json, &um);
-    ck_assert_uint_eq(um, LK_POLICY_UNMODELLED_NOT_ELEMENT | LK_POLICY_UNMODELLED_PRINCIPAL_TYPE);
+    ck_assert_uint_eq(um,
+                      LK_IR_UNMODELLED_POLICY_NOT_ELEMENT | LK_IR_UNMODELLED_POLICY_PRINCIPAL_TYPE);
     ck_assert_str_eq(p.version, "2008-10-17"); /* no Version */
     ck_assert_uint_eq(p.n_statements, 2);
     ck_assert_ptr_null(p.statements[0].sid); /* no Sid sorts first */
@@ -648,17 +686,17 @@ START_TEST(test_policy_errors)
         "\"Resource\":\"r\"}", /* truncated */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct lk_ir_bucket_policy p = {0};
+        struct lk_ir_bucket p = {0};
         lk_error_clear(&g_err);
-        ck_assert_msg(lk_policy_json_parse(g_st, bad[i], strlen(bad[i]), NULL, &p, NULL, &g_err) ==
+        ck_assert_msg(lk_policy_json_parse(g_st, bad[i], strlen(bad[i]), NULL, &p, &g_err) ==
                           s_json_refusal(bad[i]),
                       "case %zu accepted", i);
         ck_assert_msg(g_err.message[0], "case %zu: no message", i);
     }
     /* An embedded NUL hides nothing. */
     static const char nul[] = "{\"Statement\":[]}\0{\"x\":1}";
-    struct lk_ir_bucket_policy p = {0};
-    ck_assert_int_eq(lk_policy_json_parse(g_st, nul, sizeof(nul) - 1, NULL, &p, NULL, &g_err),
+    struct lk_ir_bucket p = {0};
+    ck_assert_int_eq(lk_policy_json_parse(g_st, nul, sizeof(nul) - 1, NULL, &p, &g_err),
                      LK_STATUS_MALFORMED);
 }
 END_TEST
@@ -716,14 +754,14 @@ START_TEST(test_json_bounds)
     ck_assert_ptr_null(j);
     ck_assert_ptr_nonnull(strstr(g_err.message, "limit"));
     free(deep);
-    struct lk_ir_bucket_policy p = {0};
+    struct lk_ir_bucket p = {0};
     char *big = malloc(LK_POLICY_JSON_MAX_BYTES + 2);
     ck_assert_ptr_nonnull(big);
     memset(big, ' ', LK_POLICY_JSON_MAX_BYTES + 1);
     big[0] = '{';
     big[LK_POLICY_JSON_MAX_BYTES] = '}';
     ck_assert_int_eq(
-        lk_policy_json_parse(g_st, big, LK_POLICY_JSON_MAX_BYTES + 1, NULL, &p, NULL, &g_err),
+        lk_policy_json_parse(g_st, big, LK_POLICY_JSON_MAX_BYTES + 1, NULL, &p, &g_err),
         LK_STATUS_TOO_LARGE);
     free(big);
 }
@@ -808,16 +846,15 @@ START_TEST(test_round_trip_quickstart_artifacts)
             char value[64] = "";
             if (hdr)
                 sscanf(hdr + 1, " %63s", value);
-            unsigned um = 0;
-            ck_assert_msg(lk_s3_parse_lifecycle(g_st, a->content, a->len, hdr ? value : NULL,
-                                                &got.lifecycle, &um, &g_err) == 0,
+            ck_assert_msg(lk_s3_parse_lifecycle(g_st, a->content, a->len, hdr ? value : NULL, &got,
+                                                &g_err) == 0,
                           "%s", g_err.message);
-            ck_assert_uint_eq(um, 0);
+            ck_assert_uint_eq(got.unmodelled, 0);
         }
         snprintf(path, sizeof(path), "s3/%s/policy.json", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_msg(lk_policy_json_parse(g_st, a->content, a->len, desired->partition,
-                                               &got.policy, NULL, &g_err) == 0,
+            ck_assert_msg(lk_policy_json_parse(g_st, a->content, a->len, desired->partition, &got,
+                                               &g_err) == 0,
                           "%s", g_err.message);
         snprintf(path, sizeof(path), "s3/%s/versioning.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
@@ -827,8 +864,7 @@ START_TEST(test_round_trip_quickstart_artifacts)
             ck_assert_int_eq(lk_s3_parse_public_access_block(a->content, a->len, &got, &g_err), 0);
         snprintf(path, sizeof(path), "s3/%s/encryption.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
-            ck_assert_int_eq(lk_s3_parse_encryption(g_st, a->content, a->len, &got, NULL, &g_err),
-                             0);
+            ck_assert_int_eq(lk_s3_parse_encryption(g_st, a->content, a->len, &got, &g_err), 0);
         snprintf(path, sizeof(path), "s3/%s/object-lock.xml", want->name);
         if ((a = lk_artifacts_find(&arts, path)))
             ck_assert_int_eq(lk_s3_parse_object_lock(a->content, a->len, &got, &g_err), 0);
@@ -1112,11 +1148,10 @@ START_TEST(test_event_selectors)
         "\"ReadWriteType\": \"WriteOnly\"},{}],"
         "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
     struct lk_ir_trail t = {0};
-    bool adv = true;
-    ck_assert_msg(
-        lk_cloudtrail_parse_event_selectors(g_st, basic, strlen(basic), &t, &adv, &g_err) == 0,
-        "%s", g_err.message);
-    ck_assert(!adv);
+    t.unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, basic, strlen(basic), &t, &g_err) == 0,
+                  "%s", g_err.message);
+    ck_assert(!(t.unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS));
     ck_assert_uint_eq(t.n_event_selectors, 2);
     const struct lk_ir_event_selector *e = &t.event_selectors[0];
     ck_assert_str_eq(e->read_write_type, "WriteOnly");
@@ -1136,9 +1171,8 @@ START_TEST(test_event_selectors)
         "\"TrailARN\": \"arn:aws:cloudtrail:us-east-2:123456789012:trail/TrailName\"}";
     struct lk_ir_trail t2 = {0};
     ck_assert_int_eq(
-        lk_cloudtrail_parse_event_selectors(g_st, advanced, strlen(advanced), &t2, &adv, &g_err),
-        0);
-    ck_assert(adv);
+        lk_cloudtrail_parse_event_selectors(g_st, advanced, strlen(advanced), &t2, &g_err), 0);
+    ck_assert(t2.unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS);
     ck_assert_uint_eq(t2.n_event_selectors, 0);
 
     static const char *const bad[] = {
@@ -1150,7 +1184,7 @@ START_TEST(test_event_selectors)
         "{\"AdvancedEventSelectors\":{}}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, bad[i], strlen(bad[i]), &t2, &adv,
+        ck_assert_msg(lk_cloudtrail_parse_event_selectors(g_st, bad[i], strlen(bad[i]), &t2,
                                                           &g_err) == s_json_refusal(bad[i]),
                       "case %zu accepted", i);
 }
@@ -1323,14 +1357,16 @@ START_TEST(test_calls_s3_absent)
     struct lk_aws_error err = {0};
     struct lk_ir_bucket b;
     memset(&b, 0xff, sizeof(b)); /* every part must be set, not left alone */
-    unsigned um = 5;
-    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &b.lifecycle, &um, &err), 0);
+    b.unmodelled =
+        LK_IR_UNMODELLED_LIFECYCLE | LK_IR_UNMODELLED_POLICY | LK_IR_UNMODELLED_ENCRYPTION;
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &b, &err), 0);
     s_assert_err_empty(&err);
     ck_assert(!b.lifecycle.present);
     ck_assert_uint_eq(b.lifecycle.n_rules, 0);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_uint_eq(b.unmodelled & LK_IR_UNMODELLED_LIFECYCLE, 0);
+    ck_assert_uint_eq(b.unmodelled_filter_rule_ids.n, 0);
     char *raw = (char *)1;
-    ck_assert_int_eq(lk_s3_get_policy(&g_client, "b", NULL, g_st, &b.policy, &raw, NULL, &err), 0);
+    ck_assert_int_eq(lk_s3_get_policy(&g_client, "b", NULL, g_st, &b, &raw, &err), 0);
     s_assert_err_empty(&err);
     ck_assert(!b.policy.present);
     ck_assert_ptr_null(raw);
@@ -1339,8 +1375,9 @@ START_TEST(test_calls_s3_absent)
     ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
     ck_assert_int_eq(lk_s3_get_public_access_block(&g_client, "b", NULL, &b, &err), 0);
     ck_assert(!b.public_access_block.present);
-    ck_assert_int_eq(lk_s3_get_encryption(&g_client, "b", NULL, g_st, &b, NULL, &err), 0);
+    ck_assert_int_eq(lk_s3_get_encryption(&g_client, "b", NULL, g_st, &b, &err), 0);
     ck_assert(!b.encryption.present);
+    ck_assert_uint_eq(b.unmodelled, 0); /* absent parts hold nothing unmodelled */
     ck_assert_ptr_null(b.encryption.algorithm);
     ck_assert_int_eq(lk_s3_get_versioning(&g_client, "b", NULL, &b, &err), 0);
     ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_NEVER);
@@ -1367,9 +1404,8 @@ START_TEST(test_calls_s3_errors)
     };
     S_SCRIPT(script);
     struct lk_aws_error err = {0};
-    struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &lc, NULL, &err),
-                     LK_STATUS_AWS);
+    struct lk_ir_bucket lc = {0};
+    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "b", NULL, g_st, &lc, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     ck_assert_str_eq(err.operation, "GetBucketLifecycleConfiguration");
     ck_assert_int_eq(err.http_status, 403);
@@ -1650,7 +1686,7 @@ START_TEST(test_calls_cloudtrail)
     S_SCRIPT(script);
     struct lk_aws_error err = {0};
     struct lk_ir_trail t;
-    ck_assert_int_eq(lk_cloudtrail_read_trail(&g_client, "nope", g_st, &t, &err), 0);
+    ck_assert_int_eq(lk_cloudtrail_read_trail(&g_client, "nope", NULL, g_st, &t, &err), 0);
     s_assert_err_empty(&err);
     ck_assert(!t.exists);
     ck_assert_str_eq(t.name, "nope");
@@ -1675,11 +1711,10 @@ START_TEST(test_calls_cloudtrail)
     free(body);
     lk_aws_error_clear(&err);
 
-    unsigned um = 9;
-    ck_assert_int_eq(lk_cloudtrail_read_trail_ex(&g_client, "MyTrail", NULL, g_st, &t, &um, &err),
-                     0);
+    t.unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    ck_assert_int_eq(lk_cloudtrail_read_trail(&g_client, "MyTrail", NULL, g_st, &t, &err), 0);
     s_assert_err_empty(&err);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_uint_eq(t.unmodelled, 0);
     ck_assert(t.exists);
     ck_assert(t.is_logging);
     ck_assert_uint_eq(t.n_event_selectors, 1);

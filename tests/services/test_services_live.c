@@ -259,8 +259,8 @@ START_TEST(test_s3_absent_before_put)
     ck_assert_str_eq(region, "us-east-1"); /* an empty LocationConstraint */
 
     struct lk_ir_bucket b;
-    unsigned um = 99;
-    OK(lk_s3_read_bucket_ex(&g_client, name, g_st, &b, &um, &err), err);
+    memset(&b, 0xff, sizeof(b)); /* the reader sets every field */
+    OK(lk_s3_read_bucket(&g_client, name, g_st, &b, &err), err);
     ck_assert(b.exists);
     ck_assert_str_eq(b.region, "us-east-1");
     ck_assert(!b.lifecycle.present);
@@ -269,18 +269,18 @@ START_TEST(test_s3_absent_before_put)
     ck_assert(!b.mfa_delete);
     ck_assert(!b.object_lock.enabled);
     ck_assert(!b.public_access_block.present);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_uint_eq(b.unmodelled, 0);
+    ck_assert_uint_eq(b.unmodelled_filter_rule_ids.n, 0);
     /* New buckets get SSE-S3 by default, as on AWS since January 2023. */
     ck_assert(b.encryption.present);
     ck_assert_str_eq(b.encryption.algorithm, "AES256");
 
     /* Each Get on its own: "not configured" is absent, not an error. */
-    struct lk_ir_lifecycle lc;
-    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &lc, NULL, &err), err);
-    ck_assert(!lc.present);
-    struct lk_ir_bucket_policy pol;
-    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &pol, NULL, NULL, &err), err);
-    ck_assert(!pol.present);
+    struct lk_ir_bucket part = {0};
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &part, &err), err);
+    ck_assert(!part.lifecycle.present);
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &part, NULL, &err), err);
+    ck_assert(!part.policy.present);
     OK(lk_s3_get_object_lock(&g_client, name, NULL, &b, &err), err);
     ck_assert(!b.object_lock.enabled);
     OK(lk_s3_get_public_access_block(&g_client, name, NULL, &b, &err), err);
@@ -295,10 +295,10 @@ START_TEST(test_s3_missing_bucket)
     OK(lk_s3_read_bucket(&g_client, "lk-live-never-created-" ACCOUNT, g_st, &b, &err), err);
     ck_assert(!b.exists);
     ck_assert_str_eq(b.name, "lk-live-never-created-" ACCOUNT);
-    struct lk_ir_lifecycle lc;
-    ck_assert_int_eq(lk_s3_get_lifecycle(&g_client, "lk-live-never-created-" ACCOUNT, NULL, g_st,
-                                         &lc, NULL, &err),
-                     LK_STATUS_AWS);
+    struct lk_ir_bucket lc = {0};
+    ck_assert_int_eq(
+        lk_s3_get_lifecycle(&g_client, "lk-live-never-created-" ACCOUNT, NULL, g_st, &lc, &err),
+        LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchBucket");
     ck_assert_int_eq(err.http_status, 404);
     ck_assert_ptr_nonnull(err.request_id);
@@ -315,18 +315,16 @@ START_TEST(test_s3_round_trip_quickstart)
         const struct lk_ir_bucket *want = &g_desired->buckets[i];
         s_apply_bucket(want);
         struct lk_ir_bucket got;
-        unsigned um = 99;
-        OK(lk_s3_read_bucket_ex(&g_client, want->name, g_st, &got, &um, &err), err);
+        OK(lk_s3_read_bucket(&g_client, want->name, g_st, &got, &err), err);
         ck_assert(got.exists);
-        ck_assert_uint_eq(um, 0);
+        ck_assert_uint_eq(got.unmodelled, 0);
         ck_assert_str_eq(got.region, want->region);
         const char *d = lk_svc_cmp_bucket(want, &got);
         ck_assert_msg(d == NULL, "bucket %s: %s", want->name, d);
         /* The raw document comes back as it was put. */
         char *raw = NULL;
-        struct lk_ir_bucket_policy pol;
-        OK(lk_s3_get_policy(&g_client, want->name, want->region, g_st, &pol, &raw, NULL, &err),
-           err);
+        struct lk_ir_bucket pol = {0};
+        OK(lk_s3_get_policy(&g_client, want->name, want->region, g_st, &pol, &raw, &err), err);
         char rel[512];
         size_t len;
         snprintf(rel, sizeof(rel), "s3/%s/policy.json", want->name);
@@ -364,30 +362,32 @@ START_TEST(test_s3_delete_and_versioning)
         "</Filter><Status>Enabled</Status></Rule></LifecycleConfiguration>";
     OK(lk_s3_put_lifecycle(&g_client, name, NULL, lc, strlen(lc), LK_IR_TMS_UNSPECIFIED, &err),
        err);
-    struct lk_ir_lifecycle got;
-    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &got, NULL, &err), err);
-    ck_assert(got.present);
-    ck_assert_uint_eq(got.n_rules, 1);
-    ck_assert_str_eq(got.rules[0].prefix, "tmp/");
-    ck_assert_int_eq(got.rules[0].expiration_days, 30);
+    struct lk_ir_bucket gb = {0};
+    const struct lk_ir_lifecycle *got = &gb.lifecycle;
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &gb, &err), err);
+    ck_assert(got->present);
+    ck_assert_uint_eq(got->n_rules, 1);
+    ck_assert_str_eq(got->rules[0].prefix, "tmp/");
+    ck_assert_int_eq(got->rules[0].expiration_days, 30);
     /* S3 reports its default when the header was not sent. */
-    ck_assert_int_eq(got.transition_min_size, LK_IR_TMS_ALL_128K);
+    ck_assert_int_eq(got->transition_min_size, LK_IR_TMS_ALL_128K);
     OK(lk_s3_delete_lifecycle(&g_client, name, NULL, &err), err);
-    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &got, NULL, &err), err);
-    ck_assert(!got.present);
+    OK(lk_s3_get_lifecycle(&g_client, name, NULL, g_st, &gb, &err), err);
+    ck_assert(!got->present);
 
     static const char pol[] =
         "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"A\",\"Effect\":\"Allow\","
         "\"Principal\":{\"AWS\":\"" ACCOUNT "\"},\"Action\":\"s3:GetObject\",\"Resource\":"
         "\"arn:aws:s3:::lk-live-delete-" ACCOUNT "/*\"}}";
     OK(lk_s3_put_policy(&g_client, name, NULL, pol, strlen(pol), &err), err);
-    struct lk_ir_bucket_policy p;
-    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &p, NULL, NULL, &err), err);
-    ck_assert(p.present);
-    ck_assert_str_eq(p.statements[0].principals.items[0], "arn:aws:iam::" ACCOUNT ":root");
+    struct lk_ir_bucket pb = {0};
+    const struct lk_ir_bucket_policy *p = &pb.policy;
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &pb, NULL, &err), err);
+    ck_assert(p->present);
+    ck_assert_str_eq(p->statements[0].principals.items[0], "arn:aws:iam::" ACCOUNT ":root");
     OK(lk_s3_delete_policy(&g_client, name, NULL, &err), err);
-    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &p, NULL, NULL, &err), err);
-    ck_assert(!p.present);
+    OK(lk_s3_get_policy(&g_client, name, NULL, g_st, &pb, NULL, &err), err);
+    ck_assert(!p->present);
 
     struct lk_ir_bucket b = {0};
     static const char on[] = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/"
@@ -617,7 +617,7 @@ START_TEST(test_cloudtrail_insufficient_policy)
     struct lk_ir_trail got;
     OK(lk_cloudtrail_get_trail(&g_client, "lk-live-nopolicy", NULL, g_st, &got, &err), err);
     ck_assert(!got.exists);
-    OK(lk_cloudtrail_read_trail(&g_client, "lk-live-nopolicy", g_st, &got, &err), err);
+    OK(lk_cloudtrail_read_trail(&g_client, "lk-live-nopolicy", NULL, g_st, &got, &err), err);
     ck_assert(!got.exists);
     ck_assert_str_eq(got.name, "lk-live-nopolicy");
     /* The bucket must exist. */
@@ -667,10 +667,9 @@ START_TEST(test_cloudtrail_round_trip_quickstart)
         free(art);
 
         struct lk_ir_trail got;
-        unsigned um = 9;
-        OK(lk_cloudtrail_read_trail_ex(&g_client, want->name, NULL, g_st, &got, &um, &err), err);
+        OK(lk_cloudtrail_read_trail(&g_client, want->name, NULL, g_st, &got, &err), err);
         ck_assert(got.exists);
-        ck_assert_uint_eq(um, 0);
+        ck_assert_uint_eq(got.unmodelled, 0);
         const char *d = lk_svc_cmp_trail(want, &got);
         ck_assert_msg(d == NULL, "trail %s: %s", want->name, d);
 
@@ -702,7 +701,7 @@ START_TEST(test_cloudtrail_round_trip_quickstart)
         OK(lk_cloudtrail_get_trail(&g_client, want->name, NULL, g_st, &got, &err), err);
         ck_assert(got.enable_log_file_validation == changed.enable_log_file_validation);
         OK(lk_cloudtrail_update_trail(&g_client, want, &err), err);
-        OK(lk_cloudtrail_read_trail(&g_client, want->name, g_st, &got, &err), err);
+        OK(lk_cloudtrail_read_trail(&g_client, want->name, NULL, g_st, &got, &err), err);
         d = lk_svc_cmp_trail(want, &got);
         ck_assert_msg(d == NULL, "trail %s after update: %s", want->name, d);
     }
@@ -756,14 +755,14 @@ START_TEST(test_cloudtrail_from_ir)
     OK(lk_cloudtrail_create_trail(&g_client, &t, &err), err);
     OK(lk_cloudtrail_put_event_selectors(&g_client, &t, &err), err);
     struct lk_ir_trail got;
-    OK(lk_cloudtrail_read_trail(&g_client, t.name, g_st, &got, &err), err);
+    OK(lk_cloudtrail_read_trail(&g_client, t.name, NULL, g_st, &got, &err), err);
     const char *d = lk_svc_cmp_trail(&t, &got);
     ck_assert_msg(d == NULL, "%s", d);
     bool advanced = true;
     struct lk_ir_trail sels = {0};
-    OK(lk_cloudtrail_get_event_selectors(&g_client, t.name, NULL, g_st, &sels, &advanced, &err),
-       err);
-    ck_assert(!advanced);
+    sels.unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    OK(lk_cloudtrail_get_event_selectors(&g_client, t.name, NULL, g_st, &sels, &err), err);
+    ck_assert(!(sels.unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS));
     ck_assert_uint_eq(sels.n_event_selectors, 1);
     ck_assert_uint_eq(sels.event_selectors[0].data_resources[0].values.n, 2);
 
@@ -772,9 +771,8 @@ START_TEST(test_cloudtrail_from_ir)
         "{\"TrailName\":\"lk-live-ir-trail\",\"AdvancedEventSelectors\":[{\"Name\":\"m\","
         "\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]}";
     OK(lk_cloudtrail_send_json(&g_client, "PutEventSelectors", NULL, adv, strlen(adv), &err), err);
-    unsigned um = 0;
-    OK(lk_cloudtrail_read_trail_ex(&g_client, t.name, NULL, g_st, &got, &um, &err), err);
-    ck_assert_uint_eq(um, LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS);
+    OK(lk_cloudtrail_read_trail(&g_client, t.name, NULL, g_st, &got, &err), err);
+    ck_assert_uint_eq(got.unmodelled, LK_IR_UNMODELLED_ADVANCED_SELECTORS);
     ck_assert_uint_eq(got.n_event_selectors, 0);
 
     /* Writes outside the home region keep CloudTrail's code. */

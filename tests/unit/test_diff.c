@@ -41,22 +41,21 @@ static void s_read_back_bucket(struct lk_ir_state *live, struct lk_ir_bucket *b)
 {
     struct lk_arena a;
     lk_arena_init(&a);
-    unsigned um = 0;
     struct lk_ir_bucket got;
     memset(&got, 0, sizeof(got));
 
     char *xml = lk_emit_lifecycle_xml(&b->lifecycle, &a);
     ck_assert_msg(
         lk_s3_parse_lifecycle(live, xml, strlen(xml),
-                              lk_s3_transition_min_size_api(b->lifecycle.transition_min_size),
-                              &got.lifecycle, &um, &g_err) == 0,
+                              lk_s3_transition_min_size_api(b->lifecycle.transition_min_size), &got,
+                              &g_err) == 0,
         "%s", g_err.message);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_uint_eq(got.unmodelled, 0);
     char *json = lk_emit_bucket_policy_json(&b->policy, &a);
-    ck_assert_msg(lk_policy_json_parse(live, json, strlen(json), live->partition, &got.policy, &um,
-                                       &g_err) == 0,
+    ck_assert_msg(lk_policy_json_parse(live, json, strlen(json), live->partition, &got, &g_err) ==
+                      0,
                   "%s", g_err.message);
-    ck_assert_uint_eq(um, 0);
+    ck_assert_uint_eq(got.unmodelled, 0);
     xml = lk_emit_versioning_xml(b, &a);
     ck_assert(lk_s3_parse_versioning(xml, strlen(xml), &got, &g_err) == 0);
     xml = lk_emit_object_lock_xml(b, &a);
@@ -64,7 +63,7 @@ static void s_read_back_bucket(struct lk_ir_state *live, struct lk_ir_bucket *b)
     xml = lk_emit_public_access_block_xml(b, &a);
     ck_assert(lk_s3_parse_public_access_block(xml, strlen(xml), &got, &g_err) == 0);
     xml = lk_emit_encryption_xml(b, &a);
-    ck_assert(lk_s3_parse_encryption(live, xml, strlen(xml), &got, &um, &g_err) == 0);
+    ck_assert(lk_s3_parse_encryption(live, xml, strlen(xml), &got, &g_err) == 0);
 
     got.name = b->name;
     got.region = b->region;
@@ -113,11 +112,10 @@ static void s_read_back_trail(struct lk_ir_state *live, struct lk_ir_trail *t)
                             "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail");
     cJSON_AddItemToObject(root, "EventSelectors", sels);
     text = cJSON_PrintUnformatted(root);
-    bool advanced = true;
-    ck_assert_msg(
-        lk_cloudtrail_parse_event_selectors(live, text, strlen(text), &got, &advanced, &g_err) == 0,
-        "%s", g_err.message);
-    ck_assert(!advanced);
+    got.unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    ck_assert_msg(lk_cloudtrail_parse_event_selectors(live, text, strlen(text), &got, &g_err) == 0,
+                  "%s", g_err.message);
+    ck_assert(!(got.unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS));
     free(text);
     cJSON_Delete(root);
     got.is_logging = true;
@@ -319,7 +317,7 @@ static void s_store_rule(struct lk_ir_state *st, struct lk_ir_unmanaged_store *u
 
 /* The diff entry point a case calls. */
 enum s_call {
-    S_STATES,           /* lk_diff_states(), or lk_diff_states_ex() with the case's unmodelled */
+    S_STATES,           /* lk_diff_states() */
     S_UNMANAGED_GROUPS, /* lk_diff_log_groups_unmanaged() on the live log groups */
     S_STORES,           /* lk_diff_stores_unmanaged() on the live unmanaged stores */
 };
@@ -357,8 +355,7 @@ struct s_case {
     void (*desired)(struct lk_ir_state *st); /* changes the desired state, or NULL */
     void (*live)(struct lk_ir_state *st);    /* changes the live state, or NULL */
     enum s_call call;
-    const struct lk_diff_unmodelled *unmodelled; /* S_STATES: one entry, or NULL */
-    const char *arg[2];                          /* for set-ups shared by several cases */
+    const char *arg[2]; /* for set-ups shared by several cases */
     /* The changes the diff holds: exactly these, the summary counting them; unless @c more. */
     struct s_want want[S_MAX_WANTS];
     bool more;          /* the diff holds other changes too: @c also checks them */
@@ -502,10 +499,8 @@ static void s_policy_respelled(struct lk_ir_state *st)
     ck_assert_ptr_nonnull(strstr(text, "\"S3:GETOBJECT\""));
 
     struct lk_ir_bucket *lb = s_bucket(st);
-    unsigned um = 0;
-    ck_assert_msg(lk_policy_json_parse(st, text, strlen(text), "aws", &lb->policy, &um, &g_err) ==
-                      0,
-                  "%s", g_err.message);
+    ck_assert_msg(lk_policy_json_parse(st, text, strlen(text), "aws", lb, &g_err) == 0, "%s",
+                  g_err.message);
     free(text);
     lk_arena_destroy(&a);
 }
@@ -814,12 +809,19 @@ static void s_lifecycle_absent(struct lk_ir_state *st)
     s_bucket(st)->lifecycle.present = false;
 }
 
-static const char *const s_vpc_flow_ids[1] = {"logkeep-vpc-flow"};
-static const struct lk_diff_unmodelled s_um_filter_of_rule = {
-    LK_DIFF_BUCKET, BUCKET, LK_S3_UNMODELLED_FILTER, s_vpc_flow_ids, 1};
+/* The live rule logkeep-vpc-flow filters on tags or object size. */
+static void s_um_filter_of_rule(struct lk_ir_state *st)
+{
+    struct lk_ir_bucket *b = s_bucket(st);
+    b->unmodelled |= LK_IR_UNMODELLED_FILTER;
+    lk_ir_list_add(st, &b->unmodelled_filter_rule_ids, "logkeep-vpc-flow");
+}
+
 /* Without the rule IDs, the bucket's lifecycle as a whole. */
-static const struct lk_diff_unmodelled s_um_filter = {LK_DIFF_BUCKET, BUCKET,
-                                                      LK_S3_UNMODELLED_FILTER, NULL, 0};
+static void s_um_filter(struct lk_ir_state *st)
+{
+    s_bucket(st)->unmodelled |= LK_IR_UNMODELLED_FILTER;
+}
 
 /* ------------------------------------------------------------------------------ set-ups: log
  * groups
@@ -1026,8 +1028,12 @@ static void s_trail_no_selectors(struct lk_ir_state *st)
     s_trail(st)->n_event_selectors = 0;
 }
 
-static const struct lk_diff_unmodelled s_um_advanced_selectors = {
-    LK_DIFF_TRAIL, TRAIL, LK_CLOUDTRAIL_UNMODELLED_ADVANCED_SELECTORS, NULL, 0};
+/* Advanced event selectors replace the basic ones. */
+static void s_trail_advanced_selectors(struct lk_ir_state *st)
+{
+    s_trail_no_selectors(st);
+    s_trail(st)->unmodelled |= LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+}
 
 /* ------------------------------------------------------------------------------ the table */
 
@@ -1276,13 +1282,13 @@ static const struct s_case s_cases[] = {
                           "delete markers",
                .line = 17}}},
     {.name = "lifecycle rule filter not modelled",
-     .unmodelled = &s_um_filter_of_rule,
+     .live = s_um_filter_of_rule,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow].filter", CHANGE, NEUTRAL,
                "expire-earlier:" BUCKET "/logkeep-vpc-flow", .desired = "prefix \"vpcflow/\"",
                .live = "tag or object-size filter, prefix \"vpcflow/\"",
                .note = "the live filter is not modelled"}}},
     {.name = "lifecycle filters not modelled",
-     .unmodelled = &s_um_filter,
+     .live = s_um_filter,
      .want = {{B, BUCKET, "lifecycle.filter", CHANGE, NEUTRAL, "replace-lifecycle:" BUCKET,
                .desired = "prefix filters only", .live = "tag or object-size filters",
                .note = "some live rule filters on tags or object size (not modelled)"}}},
@@ -1438,8 +1444,7 @@ static const struct s_case s_cases[] = {
                .live = ABSENT, .region = "us-east-1", .line = 37}}},
     {.name = "trail spellings", .live = s_trail_respelled},
     {.name = "trail advanced selectors",
-     .live = s_trail_no_selectors,
-     .unmodelled = &s_um_advanced_selectors,
+     .live = s_trail_advanced_selectors,
      .want = {{T, TRAIL, "trail.event_selectors", CHANGE, NEUTRAL, "reduce-logging:" TRAIL,
                .desired = "All, management events on", .live = "advanced event selectors",
                .note = "advanced event selectors are not modelled"}}},
@@ -1455,8 +1460,7 @@ static void s_call(const struct s_case *tc)
     int rc = LK_DIFF_EINVAL;
     switch (tc->call) {
     case S_STATES:
-        rc = tc->unmodelled ? lk_diff_states_ex(g_desired, g_live, tc->unmodelled, 1, &g_diff)
-                            : lk_diff_states(g_desired, g_live, &g_diff);
+        rc = lk_diff_states(g_desired, g_live, &g_diff);
         break;
     case S_UNMANAGED_GROUPS:
         rc = lk_diff_log_groups_unmanaged(g_desired, g_live->log_groups, g_live->n_log_groups,
@@ -1966,7 +1970,6 @@ START_TEST(test_invalid_arguments)
     ck_assert_int_eq(lk_diff_states(NULL, g_live, &g_diff), LK_DIFF_EINVAL);
     ck_assert_int_eq(lk_diff_states(g_desired, NULL, &g_diff), LK_DIFF_EINVAL);
     ck_assert_int_eq(lk_diff_states(g_desired, g_live, NULL), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_states_ex(g_desired, g_live, NULL, 1, &g_diff), LK_DIFF_EINVAL);
     ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, NULL, 1, &g_diff), LK_DIFF_EINVAL);
     struct lk_ir_unmanaged_store *u = s_add_store(g_live, "legacy-logs", NULL);
     ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 1, &g_diff), LK_DIFF_EINVAL);

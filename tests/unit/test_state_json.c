@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "compiler/lower.h"
+#include "runtime/diff/diff.h"
 #include "runtime/state_json.h"
 
 static struct lk_error g_err;
@@ -35,6 +36,10 @@ static struct lk_ir_state *s_state(void)
     lk_ir_list_add(st, &s->principals, "NotPrincipal:AWS:arn:aws:iam::444455556666:root");
     lk_ir_list_sort_unique(&s->actions);
     lk_ir_list_sort_unique(&s->principals);
+    b->unmodelled =
+        LK_IR_UNMODELLED_POLICY_NOT_ELEMENT | LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_ENCRYPTION;
+    lk_ir_list_add(st, &b->unmodelled_filter_rule_ids, "logkeep-vpc-flow");
+    lk_ir_list_add(st, &b->unmodelled_filter_rule_ids, "logkeep-org-trail");
 
     /* A bucket AWS does not have: exists = false, every configuration absent. */
     struct lk_ir_bucket *nb = lk_arena_alloc(&st->arena, (st->n_buckets + 1) * sizeof(*nb));
@@ -53,6 +58,7 @@ static struct lk_ir_state *s_state(void)
         st->trails[i].exists = true;
         st->trails[i].is_logging = true;
         st->trails[i].kms_key_id = NULL;
+        st->trails[i].unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
     }
 
     /* Two buckets outside the policy that trails deliver to: one read (a lifecycle that only
@@ -235,6 +241,18 @@ START_TEST(test_round_trip_fields)
     ck_assert_str_eq(u->deliveries[0].key_prefix, "old");
     ck_assert_ptr_null(u->deliveries[1].key_prefix);
 
+    /* What the IR cannot hold: bits and the filter rule IDs, sorted. */
+    const struct lk_ir_bucket *ub = &back->buckets[1];
+    ck_assert_uint_eq(ub->unmodelled, LK_IR_UNMODELLED_POLICY_NOT_ELEMENT |
+                                          LK_IR_UNMODELLED_FILTER | LK_IR_UNMODELLED_ENCRYPTION);
+    ck_assert_uint_eq(ub->unmodelled_filter_rule_ids.n, 2);
+    ck_assert_str_eq(ub->unmodelled_filter_rule_ids.items[0], "logkeep-org-trail");
+    ck_assert_str_eq(ub->unmodelled_filter_rule_ids.items[1], "logkeep-vpc-flow");
+    ck_assert_uint_eq(back->buckets[0].unmodelled, 0);
+    ck_assert_uint_eq(back->trails[0].unmodelled, LK_IR_UNMODELLED_ADVANCED_SELECTORS);
+    ck_assert_ptr_nonnull(strstr(a, "\"unmodelled\":\t[\"lifecycle_filter\", \"encryption\", "
+                                    "\"policy_not_element\"]"));
+
     free(a);
     lk_ir_state_free(st);
     lk_ir_state_free(back);
@@ -281,6 +299,113 @@ START_TEST(test_canonical_order)
     free(canon);
     free(shuffled);
     lk_ir_state_free(st);
+}
+END_TEST
+
+/* Deletes the unmodelled fields of every bucket and trail, as a snapshot written before they
+ * existed lacks them. */
+static void s_strip_unmodelled(cJSON *root)
+{
+    cJSON *b;
+    cJSON_ArrayForEach(b, cJSON_GetObjectItem(root, "buckets"))
+    {
+        cJSON_DeleteItemFromObject(b, "unmodelled");
+        cJSON_DeleteItemFromObject(b, "unmodelled_filter_rule_ids");
+    }
+    cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(root, "trails"))
+        cJSON_DeleteItemFromObject(t, "unmodelled");
+}
+
+/* The diff of @p desired against @p live, rendered as JSON (heap). */
+static char *s_diff_json(const struct lk_ir_state *desired, const struct lk_ir_state *live)
+{
+    struct lk_diff d;
+    lk_diff_init(&d);
+    ck_assert_int_eq(lk_diff_states(desired, live, &d), LK_DIFF_OK);
+    char *json = lk_diff_to_json(&d);
+    ck_assert_ptr_nonnull(json);
+    lk_diff_free(&d);
+    return json;
+}
+
+/* Offline drift sees what the live read saw: a live state with a tag-filter lifecycle rule and
+ * advanced event selectors diffs the same before and after a round trip through a snapshot,
+ * and the diff says so. A snapshot without the fields (an older version's) still reads, as
+ * nothing unmodelled. */
+START_TEST(test_unmodelled_offline_agrees)
+{
+    struct lk_ir_state *desired = lk_test_lower_quickstart();
+    struct lk_ir_state *live = lk_test_lower_quickstart();
+    for (size_t i = 0; i < live->n_buckets; i++)
+        live->buckets[i].exists = true;
+    for (size_t i = 0; i < live->n_trails; i++) {
+        live->trails[i].exists = true;
+        live->trails[i].is_logging = true;
+        live->trails[i].n_event_selectors = 0;
+        live->trails[i].unmodelled = LK_IR_UNMODELLED_ADVANCED_SELECTORS;
+    }
+    for (size_t i = 0; i < live->n_log_groups; i++)
+        live->log_groups[i].exists = true;
+    struct lk_ir_bucket *b = &live->buckets[0];
+    b->unmodelled = LK_IR_UNMODELLED_FILTER;
+    lk_ir_list_add(live, &b->unmodelled_filter_rule_ids, "logkeep-vpc-flow");
+
+    char *online = s_diff_json(desired, live);
+    char *doc = lk_ir_state_to_json(live);
+    struct lk_ir_state *back = s_read(doc);
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(live, back, 0, &why), "%s", why.text);
+    char *offline = s_diff_json(desired, back);
+    ck_assert_str_eq(offline, online);
+    char *want = lk_ir_printf(desired, "\"expire-earlier:%s/logkeep-vpc-flow\"", b->name);
+    ck_assert_ptr_nonnull(strstr(online, "\"lifecycle.rule[logkeep-vpc-flow].filter\""));
+    ck_assert_ptr_nonnull(strstr(online, want));
+    ck_assert_ptr_nonnull(strstr(online, "\"advanced event selectors\""));
+
+    /* The comparator sees the fields: without them the states differ. */
+    cJSON *root = cJSON_Parse(doc);
+    ck_assert_ptr_nonnull(root);
+    s_strip_unmodelled(root);
+    char *old_doc = cJSON_Print(root);
+    cJSON_Delete(root);
+    struct lk_ir_state *old = s_read(old_doc);
+    ck_assert(!lk_ir_state_equal(live, old, 0, &why));
+    ck_assert_str_eq(why.text, "buckets[0].unmodelled: 1 vs 0");
+    ck_assert(lk_ir_state_equal(live, old, LK_IR_EQ_SKIP_LIVE_ONLY, NULL));
+    ck_assert_uint_eq(old->buckets[0].unmodelled_filter_rule_ids.n, 0);
+    ck_assert_uint_eq(old->trails[0].unmodelled, 0);
+    char *older = s_diff_json(desired, old);
+    ck_assert_ptr_null(strstr(older, "tag or object-size"));
+    ck_assert_ptr_null(strstr(older, "advanced event selectors"));
+
+    free(online);
+    free(offline);
+    free(older);
+    free(doc);
+    free(old_doc);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+    lk_ir_state_free(back);
+    lk_ir_state_free(old);
+}
+END_TEST
+
+/* Unknown words in the unmodelled fields are refused, with their place. */
+static void s_edit_unmodelled_word(cJSON *root)
+{
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_CreateString("lifecycle_filter"));
+    cJSON_AddItemToArray(arr, cJSON_CreateString("teleportation"));
+    cJSON_ReplaceItemInObject(s_first_bucket(root), "unmodelled", arr);
+}
+
+START_TEST(test_unmodelled_refused)
+{
+    char *text = s_edited(s_edit_unmodelled_word);
+    ck_assert_int_eq(s_refuse(text), LK_STATUS_SCHEMA);
+    ck_assert_str_eq(g_err.message, "buckets[1].unmodelled[1]: unknown word \"teleportation\"");
+    free(text);
 }
 END_TEST
 
@@ -459,6 +584,8 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_canonical_order);
     tcase_add_test(tc, test_empty_state);
     tcase_add_test(tc, test_snapshot_without_unmanaged_stores);
+    tcase_add_test(tc, test_unmodelled_offline_agrees);
+    tcase_add_test(tc, test_unmodelled_refused);
     tcase_add_loop_test(tc, test_refusal_located, 0,
                         (int)(sizeof(s_refusals) / sizeof(s_refusals[0])));
     tcase_add_test(tc, test_refusal_not_state);
