@@ -133,10 +133,9 @@ int lk_cmd_whoami(int argc, char **argv)
     const char *ca_bundle = getenv("AWS_CA_BUNDLE");
     if (ca_bundle != NULL && ca_bundle[0] != '\0')
         hopts.ca_file = ca_bundle;
-    int hrc = lk_http_curl_new(&hopts, &http);
-    if (hrc != LK_HTTP_OK) {
-        fprintf(stderr, "logkeep whoami: cannot start the HTTP client: %s\n",
-                lk_http_describe(hrc));
+    struct lk_error herr = {0};
+    if (lk_http_curl_new(&hopts, &http, &herr) != LK_STATUS_OK) {
+        fprintf(stderr, "logkeep whoami: cannot start the HTTP client: %s\n", herr.message);
         goto cleanup;
     }
     struct lk_credentials_options copts = {

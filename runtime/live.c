@@ -359,19 +359,19 @@ static bool s_is_location_request(const struct lk_http_request *req)
            (q[9] == '\0' || q[9] == '=' || q[9] == '&');
 }
 
-static int s_tap_perform(void *impl, const struct lk_http_request *req,
-                         struct lk_http_response *resp)
+static enum lk_status s_tap_perform(void *impl, const struct lk_http_request *req,
+                                    struct lk_http_response *resp)
 {
     struct s_worker *w = impl;
     enum lk_live_kind kind = w->kind;
     int64_t start_ms = s_mono_ms();
-    int rc = w->inner.perform(w->inner.impl, req, resp);
+    enum lk_status rc = w->inner.perform(w->inner.impl, req, resp);
     w->requests[kind]++;
     if (kind == LK_LIVE_BUCKET && w->item != NULL && s_is_location_request(req))
         w->item->location_calls++;
-    if (rc != LK_HTTP_OK || resp->status < 200 || resp->status >= 300) {
+    if (rc != LK_STATUS_OK || resp->status < 200 || resp->status >= 300) {
         w->failed[kind]++;
-        if (rc == LK_HTTP_OK && s_is_throttle(s_service_of(kind), req, resp)) {
+        if (rc == LK_STATUS_OK && s_is_throttle(s_service_of(kind), req, resp)) {
             w->throttled[kind]++;
             s_on_throttle(w->r, start_ms);
         }
@@ -443,7 +443,7 @@ static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
  * a HEAD), which for a bucket outside the policy is a finding, not a failure. */
 static bool s_refused(const struct lk_aws_error *err)
 {
-    return err->transport == LK_HTTP_OK && err->http_status == 403;
+    return !err->no_response && err->http_status == 403;
 }
 
 /* Keeps a refusal as the store's error code and clears @p err. */
@@ -1280,10 +1280,10 @@ int lk_live_client_new(void *ctx, struct lk_aws_client *out, struct lk_aws_error
     const char *ca_bundle = getenv("AWS_CA_BUNDLE");
     if (ca_bundle != NULL && ca_bundle[0] != '\0')
         hopts.ca_file = ca_bundle;
-    int hrc = lk_http_curl_new(&hopts, &http);
-    if (hrc != LK_HTTP_OK) {
+    struct lk_error herr = {0};
+    if (lk_http_curl_new(&hopts, &http, &herr) != LK_STATUS_OK) {
         s_set_error(err, NULL, "logkeep.HttpClient", "cannot start the HTTP client: %s",
-                    lk_http_describe(hrc));
+                    herr.message);
         lk_aws_config_free(&cfg);
         return -1;
     }

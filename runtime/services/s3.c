@@ -696,14 +696,14 @@ enum lk_status lk_s3_head_bucket(struct lk_aws_client *client, const char *bucke
     const char *hdr = lk_http_header_get(&resp, "x-amz-bucket-region");
     if (rc != LK_STATUS_OK) {
         /* HeadBucket errors have no body, so the status is all there is: 404 = no bucket. */
-        if (err->transport == LK_HTTP_OK && err->http_status == 404) {
+        if (!err->no_response && err->http_status == 404) {
             lk_aws_error_clear(err);
             rc = LK_STATUS_OK;
             goto cleanup;
         }
         /* A bucket in another region answers 301 (or 400 AuthorizationHeaderMalformed when the
          * signature names another region) and names its region: it exists. */
-        if (err->transport == LK_HTTP_OK && hdr && s_region_ok(hdr) &&
+        if (!err->no_response && hdr && s_region_ok(hdr) &&
             (err->http_status == 301 || err->http_status == 400)) {
             lk_aws_error_clear(err);
             *exists = true;

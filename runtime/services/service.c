@@ -7,19 +7,8 @@
 
 enum lk_status lk_svc_status(const struct lk_aws_error *err)
 {
-    switch (err->transport) {
-    case LK_HTTP_OK:
-        break;
-    case LK_HTTP_E_TIMEOUT:
-        return LK_STATUS_TIMEOUT;
-    case LK_HTTP_E_TOO_LARGE:
-        return LK_STATUS_TOO_LARGE;
-    case LK_HTTP_E_INSECURE:
-    case LK_HTTP_E_URL:
-        return LK_STATUS_INVALID_ARGUMENT;
-    default:
-        return LK_STATUS_NETWORK;
-    }
+    if (err->no_response)
+        return err->status;
     if (err->code && !strcmp(err->code, LK_SVC_MALFORMED_RESPONSE))
         return LK_STATUS_MALFORMED;
     if (err->code && !strcmp(err->code, LK_SVC_INVALID_ARGUMENT))

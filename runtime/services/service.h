@@ -9,7 +9,8 @@
  *    response, LK_STATUS_MALFORMED for a 2xx answer that cannot be parsed (code
  *    LK_SVC_MALFORMED_RESPONSE), LK_STATUS_INVALID_ARGUMENT for a call refused before it was sent
  *    (code LK_SVC_INVALID_ARGUMENT), and LK_STATUS_NETWORK, LK_STATUS_TIMEOUT or
- *    LK_STATUS_TOO_LARGE when no usable answer arrived (err->transport says which).
+ *    LK_STATUS_TOO_LARGE when no usable answer arrived (err->no_response is set, err->status
+ *    says which).
  *  - The response parsers, exposed for the tests and the fuzzers, take the body (not
  *    necessarily NUL-terminated) and return LK_STATUS_OK, or LK_STATUS_MALFORMED (not XML or
  *    JSON, nested too deeply), LK_STATUS_TOO_LARGE (over the parser's size bound) or

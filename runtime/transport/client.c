@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "common/arena.h"
+#include "common/array.h"
 #include "runtime/transport/config_file.h"
 #include "runtime/transport/endpoint.h"
 #include "runtime/transport/sigv4.h"
@@ -122,16 +123,23 @@ void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len)
     struct lk_buf b;
     if (buf == NULL || len == 0)
         return;
-    lk_buf_init(&b);
+    /* The text goes into the caller's buffer of @p len bytes (a line): a longer one is cut
+     * there anyway. */
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_buf_printf(&b, "%s failed: ", err->operation ? err->operation : "AWS call");
-    if (err->code != NULL)
+    bool has_message = err->message != NULL && err->message[0] != '\0';
+    if (err->code != NULL) {
         lk_buf_printf(&b, "%s", err->code);
-    else if (err->transport != 0)
-        lk_buf_printf(&b, "%s", lk_http_describe(err->transport));
-    else
+        if (has_message)
+            lk_buf_printf(&b, ": %s", err->message);
+    } else if (err->no_response && has_message) {
+        /* The transport's message starts with what went wrong ("timed out: ..."). */
+        lk_buf_puts(&b, err->message);
+    } else {
         lk_buf_puts(&b, "error");
-    if (err->message != NULL && err->message[0] != '\0')
-        lk_buf_printf(&b, ": %s", err->message);
+        if (has_message)
+            lk_buf_printf(&b, ": %s", err->message);
+    }
     bool open = false;
     if (err->http_status != 0) {
         lk_buf_printf(&b, " (HTTP %ld", err->http_status);
@@ -151,7 +159,8 @@ void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len)
     }
     if (open)
         lk_buf_putc(&b, ')');
-    snprintf(buf, len, "%s", b.data);
+    const char *text = lk_buf_cstr(&b);
+    snprintf(buf, len, "%s", text != NULL ? text : "AWS call failed");
     lk_buf_free(&b);
 }
 
@@ -188,16 +197,6 @@ bool lk_aws_error_is_throttling(const struct lk_aws_error *err)
            s_in_list(err->code, s_throttling, sizeof(s_throttling) / sizeof(s_throttling[0]));
 }
 
-/* Transport failures worth another attempt: botocore retries every connection error and
- * HTTP client error (standard.py TransientRetryableChecker). A refused plain-http URL, a
- * malformed URL, a response over the cap or a certificate that cannot be verified would fail
- * the same way again. */
-static bool s_transport_is_transient(int transport)
-{
-    return transport == LK_HTTP_E_CONNECT || transport == LK_HTTP_E_TIMEOUT ||
-           transport == LK_HTTP_E_TRUNCATED || transport == LK_HTTP_E_TLS;
-}
-
 bool lk_aws_error_is_transient(const struct lk_aws_error *err)
 {
     /* [NOTES] section 9: no response, 500/502/503/504, or a timeout code. */
@@ -205,8 +204,12 @@ bool lk_aws_error_is_transient(const struct lk_aws_error *err)
                                                     "PriorRequestNotComplete"};
     if (err == NULL)
         return false;
-    if (err->transport != LK_HTTP_OK)
-        return s_transport_is_transient(err->transport);
+    /* Transport failures worth another attempt: botocore retries every connection error and
+     * HTTP client error (standard.py TransientRetryableChecker). A refused plain-http URL, a
+     * malformed URL, a response over the cap or a certificate that cannot be verified would
+     * fail the same way again: the transport says which (struct lk_http_response retryable). */
+    if (err->no_response)
+        return err->retryable;
     if (err->http_status == 500 || err->http_status == 502 || err->http_status == 503 ||
         err->http_status == 504)
         return true;
@@ -278,25 +281,25 @@ static bool s_digits(const char *s, size_t n, int *out)
     return true;
 }
 
-int lk_aws_parse_iso8601(const char *text, int64_t *epoch_s)
+enum lk_status lk_aws_parse_iso8601(const char *text, int64_t *epoch_s)
 {
     /* The Expiration of STS, container, instance and credential_process answers:
      * "2026-11-26T14:00:00Z" (RFC 3339), possibly with fractions or a numeric offset. */
     struct tm tm;
     int year, mon, day, hour, min, sec;
     if (text == NULL || strlen(text) < 19)
-        return -1;
+        return LK_STATUS_MALFORMED;
     if (!s_digits(text, 4, &year) || text[4] != '-' || !s_digits(text + 5, 2, &mon) ||
         text[7] != '-' || !s_digits(text + 8, 2, &day) ||
         (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !s_digits(text + 11, 2, &hour) ||
         text[13] != ':' || !s_digits(text + 14, 2, &min) || text[16] != ':' ||
         !s_digits(text + 17, 2, &sec))
-        return -1;
+        return LK_STATUS_MALFORMED;
     const char *p = text + 19;
     if (*p == '.') {
         p++;
         if (*p < '0' || *p > '9')
-            return -1;
+            return LK_STATUS_MALFORMED;
         while (*p >= '0' && *p <= '9')
             p++;
     }
@@ -307,14 +310,14 @@ int lk_aws_parse_iso8601(const char *text, int64_t *epoch_s)
         int oh, om;
         if (!s_digits(p + 1, 2, &oh) || p[3] != ':' || !s_digits(p + 4, 2, &om) || oh > 23 ||
             om > 59)
-            return -1;
+            return LK_STATUS_MALFORMED;
         offset_s = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
         p += 6;
     } else {
-        return -1;
+        return LK_STATUS_MALFORMED;
     }
     if (*p != '\0')
-        return -1;
+        return LK_STATUS_MALFORMED;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;
@@ -323,15 +326,15 @@ int lk_aws_parse_iso8601(const char *text, int64_t *epoch_s)
     tm.tm_min = min;
     tm.tm_sec = sec;
     if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
-        return -1;
+        return LK_STATUS_MALFORMED;
     int64_t t;
-    if (lk_sigv4_convert_tm(&tm, &t) != LK_SIGV4_OK)
-        return -1;
+    if (lk_sigv4_convert_tm(&tm, &t) != LK_STATUS_OK)
+        return LK_STATUS_MALFORMED;
     *epoch_s = t - offset_s;
-    return 0;
+    return LK_STATUS_OK;
 }
 
-int lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
+enum lk_status lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
 {
     /* RFC 9110 section 5.6.7 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT". Parsed by hand:
      * strptime's %a and %b follow the locale. */
@@ -342,16 +345,16 @@ int lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
     if (text == NULL || strlen(text) != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' ||
         text[11] != ' ' || text[16] != ' ' || text[19] != ':' || text[22] != ':' ||
         strcmp(text + 25, " GMT") != 0)
-        return -1;
+        return LK_STATUS_MALFORMED;
     if (!s_digits(text + 5, 2, &day) || !s_digits(text + 12, 4, &year) ||
         !s_digits(text + 17, 2, &hour) || !s_digits(text + 20, 2, &min) ||
         !s_digits(text + 23, 2, &sec))
-        return -1;
+        return LK_STATUS_MALFORMED;
     for (int i = 0; i < 12; i++)
         if (strncmp(text + 8, s_months[i], 3) == 0)
             mon = i;
     if (mon < 0 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
-        return -1;
+        return LK_STATUS_MALFORMED;
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = year - 1900;
     tm.tm_mon = mon;
@@ -359,7 +362,7 @@ int lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
     tm.tm_hour = hour;
     tm.tm_min = min;
     tm.tm_sec = sec;
-    return lk_sigv4_convert_tm(&tm, epoch_s) == LK_SIGV4_OK ? 0 : -1;
+    return lk_sigv4_convert_tm(&tm, epoch_s) == LK_STATUS_OK ? LK_STATUS_OK : LK_STATUS_MALFORMED;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -370,44 +373,6 @@ int lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
 #define S_XML_MAX_FIELD_BYTES ((size_t)64 * 1024)
 #define S_XML_NS_SEP ' ' /* cannot occur in a namespace URI or an element name */
 
-/* A text buffer that never leaves an unwiped copy behind when it grows (fields may be
- * SecretAccessKey or SessionToken). */
-struct s_secbuf {
-    char *data;
-    size_t len;
-    size_t cap;
-};
-
-static void s_secbuf_append(struct s_secbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *grown = lk_xmalloc(cap);
-        if (b->len > 0)
-            memcpy(grown, b->data, b->len);
-        if (b->data != NULL) {
-            lk_http_secure_zero(b->data, b->cap);
-            free(b->data);
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void s_secbuf_free(struct s_secbuf *b)
-{
-    if (b->data != NULL) {
-        lk_http_secure_zero(b->data, b->cap);
-        free(b->data);
-    }
-    memset(b, 0, sizeof(*b));
-}
-
 struct s_xml_state {
     XML_Parser parser;
     const struct lk_aws_xml_field *fields;
@@ -417,9 +382,11 @@ struct s_xml_state {
     int depth;
     int capture_field; /* index of the field being read, or -1 */
     int capture_depth;
-    struct s_secbuf text;
-    char *root_ns; /* owned */
+    struct lk_buf text; /* the field being read; secret (fields may be SecretAccessKey or
+                           SessionToken), capped at S_XML_MAX_FIELD_BYTES */
+    char *root_ns;      /* owned */
     bool failed;
+    bool too_large; /* failed because a field passed S_XML_MAX_FIELD_BYTES */
 };
 
 static void s_xml_fail(struct s_xml_state *st)
@@ -456,9 +423,7 @@ static void XMLCALL s_xml_start(void *user, const XML_Char *name, const XML_Char
         if (*st->fields[i].out == NULL && strcmp(st->fields[i].path, st->path) == 0) {
             st->capture_field = (int)i;
             st->capture_depth = st->depth;
-            st->text.len = 0;
-            if (st->text.data != NULL)
-                st->text.data[0] = '\0';
+            lk_buf_reset(&st->text);
             break;
         }
     }
@@ -473,8 +438,7 @@ static void XMLCALL s_xml_end(void *user, const XML_Char *name)
     if (st->capture_field >= 0 && st->capture_depth == st->depth) {
         *st->fields[st->capture_field].out =
             lk_xstrndup(st->text.data ? st->text.data : "", st->text.len);
-        lk_http_secure_zero(st->text.data, st->text.cap);
-        st->text.len = 0;
+        lk_buf_reset(&st->text); /* wipes it */
         st->capture_field = -1;
     }
     st->depth--;
@@ -486,11 +450,11 @@ static void XMLCALL s_xml_text(void *user, const XML_Char *s, int len)
     struct s_xml_state *st = user;
     if (st->failed || st->capture_field < 0 || len <= 0)
         return;
-    if (st->text.len + (size_t)len > S_XML_MAX_FIELD_BYTES) {
+    lk_buf_append(&st->text, s, (size_t)len);
+    if (lk_buf_failed(&st->text)) {
+        st->too_large = true;
         s_xml_fail(st);
-        return;
     }
-    s_secbuf_append(&st->text, s, (size_t)len);
 }
 
 static void XMLCALL s_xml_doctype(void *user, const XML_Char *name, const XML_Char *sysid,
@@ -504,13 +468,14 @@ static void XMLCALL s_xml_doctype(void *user, const XML_Char *name, const XML_Ch
     s_xml_fail(user);
 }
 
-int lk_aws_xml_find(const char *xml, size_t len, const struct lk_aws_xml_field *fields, size_t n,
-                    char **root_ns)
+enum lk_status lk_aws_xml_find(const char *xml, size_t len, const struct lk_aws_xml_field *fields,
+                               size_t n, char **root_ns)
 {
-    int rc = -1;
+    enum lk_status rc = LK_STATUS_MALFORMED;
     struct s_xml_state st;
 
     memset(&st, 0, sizeof(st));
+    lk_buf_init_secret(&st.text, S_XML_MAX_FIELD_BYTES);
     st.fields = fields;
     st.n_fields = n;
     st.capture_field = -1;
@@ -525,23 +490,26 @@ int lk_aws_xml_find(const char *xml, size_t len, const struct lk_aws_xml_field *
     XML_SetElementHandler(st.parser, s_xml_start, s_xml_end);
     XML_SetCharacterDataHandler(st.parser, s_xml_text);
     XML_SetStartDoctypeDeclHandler(st.parser, s_xml_doctype);
-    if (XML_Parse(st.parser, xml, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed)
+    if (XML_Parse(st.parser, xml, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed) {
+        if (st.too_large)
+            rc = LK_STATUS_TOO_LARGE;
         goto cleanup;
+    }
     if (root_ns != NULL) {
         *root_ns = st.root_ns;
         st.root_ns = NULL;
     }
-    rc = 0;
+    rc = LK_STATUS_OK;
 
 cleanup:
-    if (rc != 0)
+    if (rc != LK_STATUS_OK)
         for (size_t i = 0; i < n; i++) {
             lk_http_free_secret(*fields[i].out);
             *fields[i].out = NULL;
         }
     if (st.parser != NULL)
         XML_ParserFree(st.parser);
-    s_secbuf_free(&st.text);
+    lk_buf_free(&st.text);
     free(st.root_ns);
     return rc;
 }
@@ -560,8 +528,8 @@ const char *lk_aws_response_request_id(const struct lk_http_response *resp)
     return id;
 }
 
-int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
-                           const struct lk_http_response *resp, const char *why)
+enum lk_status lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
+                                      const struct lk_http_response *resp, const char *why)
 {
     int attempts = err->attempts;
     lk_aws_error_clear(err);
@@ -571,27 +539,27 @@ int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
     err->message = lk_xstrdup(why);
     err->request_id = rid ? lk_xstrdup(rid) : NULL;
     err->http_status = resp->status;
-    err->transport = LK_HTTP_OK;
+    err->status = LK_STATUS_MALFORMED;
     err->attempts = attempts;
-    return -1;
+    return LK_STATUS_MALFORMED;
 }
 
-int lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why)
+enum lk_status lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why)
 {
     lk_aws_error_clear(err);
     err->operation = lk_xstrdup(op);
     err->code = lk_xstrdup("logkeep.InvalidArgument");
     err->message = lk_xstrdup(why);
-    err->transport = LK_HTTP_OK;
-    return -1;
+    err->status = LK_STATUS_INVALID_ARGUMENT;
+    return LK_STATUS_INVALID_ARGUMENT;
 }
 
 /* The JSON 1.1 protocol: every operation is a POST to "/" naming itself in X-Amz-Target.
  * See docs/protocol-notes.md and botocore's serializer for "json" services. */
-int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
-                     const char *target_prefix, const char *op, const char *region,
-                     const char *body, size_t len, struct lk_http_response *resp,
-                     struct lk_aws_error *err)
+enum lk_status lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
+                                const char *target_prefix, const char *op, const char *region,
+                                const char *body, size_t len, struct lk_http_response *resp,
+                                struct lk_aws_error *err)
 {
     char target[160];
     snprintf(target, sizeof(target), "%s%s", target_prefix, op);
@@ -605,11 +573,10 @@ int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
     req.body = (const unsigned char *)body;
     req.body_len = len;
     req.region = region;
-    if (lk_aws_call(client, &req, resp, err) != 0)
-        return -1;
+    LK_GUARD(lk_aws_call(client, &req, resp, err));
     /* Success leaves nothing behind in @p err (lk_aws_call() records the operation name). */
     lk_aws_error_clear(err);
-    return 0;
+    return LK_STATUS_OK;
 }
 
 /* A code for an answer that says nothing but its status. */
@@ -681,7 +648,8 @@ static void s_parse_xml_error(const struct lk_http_response *resp, bool query,
         {query ? "ErrorResponse/Error/Message" : "Error/Message", &message},
         {query ? "ErrorResponse/RequestId" : "Error/RequestId", &request_id},
     };
-    if (lk_aws_xml_find((const char *)resp->body, resp->body_len, fields, 3, NULL) == 0) {
+    if (lk_aws_xml_find((const char *)resp->body, resp->body_len, fields, 3, NULL) ==
+        LK_STATUS_OK) {
         if (code != NULL && code[0] != '\0') {
             err->code = code;
             code = NULL;
@@ -735,7 +703,9 @@ void lk_aws_parse_error(enum lk_aws_service svc, const char *method, bool bucket
     free(err->request_id);
     err->code = err->message = err->request_id = NULL;
     err->http_status = resp->status;
-    err->transport = LK_HTTP_OK;
+    err->status = LK_STATUS_AWS;
+    err->no_response = false;
+    err->retryable = false;
 
     const char *rid = lk_aws_response_request_id(resp);
     if (rid != NULL && rid[0] != '\0')
@@ -839,7 +809,8 @@ static void s_trace_headers(FILE *out, const struct lk_http_header *headers, siz
 }
 
 void lk_aws_trace_exchange(FILE *out, const char *label, const struct lk_http_request *req,
-                           int result, const struct lk_http_response *resp, int64_t elapsed_ms)
+                           enum lk_status result, const struct lk_http_response *resp,
+                           int64_t elapsed_ms)
 {
     if (out == NULL)
         return;
@@ -848,9 +819,9 @@ void lk_aws_trace_exchange(FILE *out, const char *label, const struct lk_http_re
         s_trace_url(out, req->url);
         fputc('\n', out);
         s_trace_headers(out, req->headers, req->n_headers);
-    } else if (result != LK_HTTP_OK) {
-        fprintf(out, "logkeep: debug: %s: no response: %s: %s (%" PRId64 " ms)\n", label,
-                lk_http_describe(result), resp->error, elapsed_ms);
+    } else if (result != LK_STATUS_OK) {
+        fprintf(out, "logkeep: debug: %s: no response: %s (%" PRId64 " ms)\n", label,
+                resp->error.message, elapsed_ms);
     } else {
         fprintf(out, "logkeep: debug: %s: HTTP %ld, %zu bytes (%" PRId64 " ms)\n", label,
                 resp->status, resp->body_len, elapsed_ms);
@@ -871,12 +842,13 @@ static uint64_t s_next_random(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-int lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable *http,
-                       const struct lk_aws_credential_provider *creds, struct lk_aws_config *cfg)
+enum lk_status lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable *http,
+                                  const struct lk_aws_credential_provider *creds,
+                                  struct lk_aws_config *cfg)
 {
     if (client == NULL || http == NULL || http->perform == NULL || http->now_ms == NULL ||
         http->sleep_ms == NULL || creds == NULL || creds->get == NULL || cfg == NULL)
-        return -1;
+        return LK_STATUS_INVALID_ARGUMENT;
     memset(client, 0, sizeof(*client));
     client->http = *http;
     client->creds = *creds;
@@ -890,7 +862,7 @@ int lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable
     clock_gettime(CLOCK_MONOTONIC, &ts);
     client->rng_state =
         ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 32);
-    return 0;
+    return LK_STATUS_OK;
 }
 
 static void s_key_cache_clear(struct lk_aws_key_cache *kc)
@@ -946,10 +918,12 @@ const char *lk_aws_profile_name(const char *cli_profile)
     return "default";
 }
 
-static int s_config_error(struct lk_aws_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static enum lk_status s_config_error(struct lk_aws_error *err, enum lk_status status,
+                                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static int s_config_error(struct lk_aws_error *err, const char *fmt, ...)
+/* Records a configuration problem: code "InvalidConfiguration", @p status. */
+static enum lk_status s_config_error(struct lk_aws_error *err, enum lk_status status,
+                                     const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -958,7 +932,8 @@ static int s_config_error(struct lk_aws_error *err, const char *fmt, ...)
     va_end(ap);
     s_set(&err->code, "InvalidConfiguration");
     s_set(&err->message, tmp);
-    return -1;
+    err->status = status;
+    return status;
 }
 
 static int s_parse_attempts(const char *text, int *out)
@@ -974,11 +949,11 @@ static int s_parse_attempts(const char *text, int *out)
     return 0;
 }
 
-int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_config *cfg,
-                       struct lk_aws_error *err)
+enum lk_status lk_aws_config_load(const struct lk_aws_config_options *opts,
+                                  struct lk_aws_config *cfg, struct lk_aws_error *err)
 {
     static const struct lk_aws_config_options s_none = {0};
-    int rc = -1;
+    enum lk_status rc = LK_STATUS_INVALID_ARGUMENT;
     struct lk_config_file file;
     struct lk_config_error cerr;
     char *path = NULL;
@@ -993,9 +968,10 @@ int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_c
     path = lk_config_default_path(LK_CONFIG_SHARED_CONFIG);
     if (path != NULL && lk_config_load(path, LK_CONFIG_SHARED_CONFIG, &file, &cerr) != 0) {
         if (cerr.line != 0)
-            s_config_error(err, "%s:%u: %s", path, cerr.line, cerr.message);
+            rc = s_config_error(err, cerr.error.status, "%s:%u: %s", path, cerr.line,
+                                cerr.error.message);
         else
-            s_config_error(err, "%s: %s", path, cerr.message);
+            rc = s_config_error(err, cerr.error.status, "%s: %s", path, cerr.error.message);
         goto cleanup;
     }
     const char *profile_name = lk_aws_profile_name(opts->profile);
@@ -1005,7 +981,8 @@ int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_c
     const char *source = NULL;
     if (lk_endpoint_resolve_region(opts->region, lk_config_get(profile, "region"),
                                    opts->fallback_region, &cfg->region, &source) != 0) {
-        s_config_error(err, "invalid region \"%s\" (from %s)", cfg->region, source);
+        rc = s_config_error(err, LK_STATUS_INVALID_ARGUMENT, "invalid region \"%s\" (from %s)",
+                            cfg->region, source);
         goto cleanup;
     }
 
@@ -1024,8 +1001,9 @@ int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_c
         };
         if (lk_endpoint_configured_url((enum lk_aws_service)s, &o, &cfg->service_endpoint_url[s],
                                        &source) != 0) {
-            s_config_error(err, "endpoint URL \"%s\" (from %s) is not an http:// or https:// URL",
-                           cfg->service_endpoint_url[s], source);
+            rc = s_config_error(err, LK_STATUS_INVALID_ARGUMENT,
+                                "endpoint URL \"%s\" (from %s) is not an http:// or https:// URL",
+                                cfg->service_endpoint_url[s], source);
             goto cleanup;
         }
     }
@@ -1040,14 +1018,15 @@ int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_c
         attempts_from = "profile max_attempts";
     }
     if (attempts != NULL && s_parse_attempts(attempts, &cfg->max_attempts) != 0) {
-        s_config_error(err, "%s must be a whole number from 1 to 100, not \"%s\"", attempts_from,
-                       attempts);
+        rc = s_config_error(err, LK_STATUS_INVALID_ARGUMENT,
+                            "%s must be a whole number from 1 to 100, not \"%s\"", attempts_from,
+                            attempts);
         goto cleanup;
     }
-    rc = 0;
+    rc = LK_STATUS_OK;
 
 cleanup:
-    if (rc != 0) {
+    if (rc != LK_STATUS_OK) {
         lk_aws_config_free(cfg);
     }
     lk_config_file_free(&file);
@@ -1069,10 +1048,7 @@ struct s_headers {
 
 static void s_headers_add(struct s_headers *h, const char *name, const char *value)
 {
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 16;
-        h->items = lk_xrealloc(h->items, h->cap * sizeof(*h->items));
-    }
+    LK_ARRAY_GROW(h->items, h->n, h->cap);
     h->items[h->n].name = lk_xstrdup(name);
     h->items[h->n].value = lk_xstrdup(value);
     h->n++;
@@ -1100,13 +1076,6 @@ static int64_t s_backoff_ms(struct lk_aws_client *client, int attempt)
     return (int64_t)(r * (double)base_ms);
 }
 
-/* s_attempt()'s answer for a failure before sending (no credentials, cannot sign); distinct
- * from every enum lk_http_result. */
-#define S_LOCAL_FAILURE (-100)
-
-/* Builds, signs and sends one attempt. @return the transport result, or S_LOCAL_FAILURE with
- * the reason in @p err. */
-
 /* The signing key for this request, from the client's cache when the day, region, key id and
  * secret are those it was derived for; derived and cached otherwise. NULL on failure (the
  * signer then derives it itself and reports any error). */
@@ -1128,7 +1097,7 @@ static const struct lk_sigv4_signing_key *s_cached_key(struct lk_aws_client *cli
         return kc->key;
     s_key_cache_clear(kc);
     struct lk_sigv4_signing_key *key = NULL;
-    if (lk_sigv4_derive_signing_key(c->secret_access_key, p, &key) != LK_SIGV4_OK)
+    if (lk_sigv4_derive_signing_key(c->secret_access_key, p, &key) != LK_STATUS_OK)
         return NULL;
     memcpy(kc->day, day, sizeof(kc->day));
     kc->region = lk_xstrdup(p->region);
@@ -1138,12 +1107,17 @@ static const struct lk_sigv4_signing_key *s_cached_key(struct lk_aws_client *cli
     return key;
 }
 
-static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *req,
-                     const struct lk_endpoint *ep, const char *content_md5,
-                     struct lk_http_response *resp, struct lk_aws_error *err, int attempt,
-                     int64_t *elapsed_ms)
+/* Builds, signs and sends one attempt.
+ * @param sent set when the request went to the transport: the result is then perform()'s
+ * @return LK_STATUS_OK when a response arrived (any HTTP status); a transport failure (*sent
+ *         true, the reason in @p resp); or a failure before sending (no credentials, cannot
+ *         sign) with the reason in @p err. */
+static enum lk_status s_attempt(struct lk_aws_client *client, const struct lk_aws_request *req,
+                                const struct lk_endpoint *ep, const char *content_md5,
+                                struct lk_http_response *resp, struct lk_aws_error *err,
+                                int attempt, int64_t *elapsed_ms, bool *sent)
 {
-    int rc = S_LOCAL_FAILURE;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_aws_credentials creds;
     struct s_headers headers;
     struct lk_sigv4_header *to_sign = NULL;
@@ -1170,10 +1144,13 @@ static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *
         s_headers_add(&headers, req->extra_headers[i].name, req->extra_headers[i].value);
     size_t n_signed = headers.n;
 
+    *sent = false;
     if (!req->unsigned_request) {
-        if (client->creds.get(client->creds.impl, &creds, err) != 0) {
+        rc = client->creds.get(client->creds.impl, &creds, err);
+        if (rc != LK_STATUS_OK) {
             if (err->code == NULL && err->message == NULL)
                 s_set(&err->message, "no credentials");
+            err->status = rc;
             goto cleanup;
         }
         to_sign = lk_xcalloc(n_signed, sizeof(*to_sign));
@@ -1200,10 +1177,12 @@ static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *
             .flags = req->service == LK_AWS_S3 ? (unsigned int)LK_SIGV4_FLAG_S3 : 0u,
         };
         params.signing_key = s_cached_key(client, req->service, &params, &screds);
-        int src = lk_sigv4_sign(&sreq, &screds, &params, &auth);
-        if (src != LK_SIGV4_OK) {
+        struct lk_error serr = {0};
+        rc = lk_sigv4_sign(&sreq, &screds, &params, &auth, &serr);
+        if (rc != LK_STATUS_OK) {
             s_set(&err->code, "SigningError");
-            s_setf(&err->message, "cannot sign the request: %s", lk_sigv4_describe_error(src));
+            s_setf(&err->message, "cannot sign the request: %s", serr.message);
+            err->status = rc;
             goto cleanup;
         }
         for (size_t i = 0; i < auth->header_count; i++)
@@ -1227,6 +1206,7 @@ static int s_attempt(struct lk_aws_client *client, const struct lk_aws_request *
         s_trace_headers(dbg, headers.items, headers.n);
     }
     int64_t start = client->http.now_ms(client->http.impl);
+    *sent = true;
     rc = client->http.perform(client->http.impl, &hreq, resp);
     *elapsed_ms = client->http.now_ms(client->http.impl) - start;
 
@@ -1238,35 +1218,44 @@ cleanup:
     return rc;
 }
 
-int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
-                struct lk_http_response *resp, struct lk_aws_error *err)
+/* Records a failure of lk_aws_call() before anything was sent: @p code and @p message. */
+static enum lk_status s_call_error(struct lk_aws_error *err, enum lk_status status,
+                                   const char *code, const char *message)
 {
-    int rc = -1;
+    s_set(&err->code, code);
+    s_set(&err->message, message);
+    err->status = status;
+    return status;
+}
+
+enum lk_status lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
+                           struct lk_http_response *resp, struct lk_aws_error *err)
+{
+    enum lk_status rc = LK_STATUS_INVALID_ARGUMENT;
     struct lk_endpoint ep;
     char md5[LK_HTTP_MD5_BASE64_SIZE];
-    char errbuf[256];
     FILE *dbg = client != NULL ? client->cfg.debug : NULL;
 
     memset(&ep, 0, sizeof(ep));
     if (resp != NULL)
         memset(resp, 0, sizeof(*resp));
     if (err == NULL)
-        return -1;
+        return LK_STATUS_INVALID_ARGUMENT;
     memset(err, 0, sizeof(*err));
     if (client == NULL || req == NULL || resp == NULL || req->operation == NULL ||
         req->method == NULL || (int)req->service < 0 || req->service >= LK_AWS_SERVICE_COUNT ||
         (req->body == NULL && req->body_len != 0)) {
-        s_set(&err->code, "InvalidRequest");
-        s_set(&err->message, "invalid arguments to lk_aws_call");
+        rc = s_call_error(err, LK_STATUS_INVALID_ARGUMENT, "InvalidRequest",
+                          "invalid arguments to lk_aws_call");
         goto cleanup;
     }
     s_set(&err->operation, req->operation);
 
     const char *region = req->region != NULL ? req->region : client->cfg.region;
     if (region == NULL) {
-        s_set(&err->code, "NoRegion");
-        s_set(&err->message, "no region: use --region, AWS_REGION, AWS_DEFAULT_REGION or a "
-                             "profile's region");
+        rc = s_call_error(err, LK_STATUS_INVALID_ARGUMENT, "NoRegion",
+                          "no region: use --region, AWS_REGION, AWS_DEFAULT_REGION or a "
+                          "profile's region");
         goto cleanup;
     }
     const char *endpoint_url = client->cfg.service_endpoint_url[req->service];
@@ -1281,7 +1270,7 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
             lk_http_url_free(b);
             free(*of);
             *of = NULL;
-            if (lk_http_url_parse(endpoint_url, b) == 0)
+            if (lk_http_url_parse(endpoint_url, b) == LK_STATUS_OK)
                 *of = lk_xstrdup(endpoint_url);
         }
         /* Not parsed: lk_endpoint_resolve() parses it again and reports why it cannot. */
@@ -1299,16 +1288,17 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
             (req->service == LK_AWS_S3 && strcmp(req->operation, "GetBucketLocation") == 0),
         .endpoint_base = endpoint_base,
     };
-    if (lk_endpoint_resolve(&ereq, &ep, errbuf, sizeof(errbuf)) != 0) {
-        s_set(&err->code, "InvalidConfiguration");
-        s_set(&err->message, errbuf);
+    struct lk_error eperr = {0};
+    rc = lk_endpoint_resolve(&ereq, &ep, &eperr);
+    if (rc != LK_STATUS_OK) {
+        s_call_error(err, rc, "InvalidConfiguration", eperr.message);
         goto cleanup;
     }
     const char *content_md5 = NULL;
     if (req->content_md5) {
-        if (lk_http_content_md5(req->body, req->body_len, md5) != 0) {
-            s_set(&err->code, "SigningError");
-            s_set(&err->message, "cannot compute Content-MD5");
+        rc = lk_http_content_md5(req->body, req->body_len, md5);
+        if (rc != LK_STATUS_OK) {
+            s_call_error(err, rc, "SigningError", "cannot compute Content-MD5");
             goto cleanup;
         }
         content_md5 = md5;
@@ -1326,14 +1316,20 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
         free(err->request_id);
         err->code = err->message = err->request_id = NULL;
         err->http_status = 0;
-        err->transport = LK_HTTP_OK;
+        err->status = LK_STATUS_OK;
+        err->no_response = false;
+        err->retryable = false;
         err->attempts = attempt;
 
-        int result = s_attempt(client, req, &ep, content_md5, resp, err, attempt, &elapsed_ms);
-        if (result == S_LOCAL_FAILURE)
-            goto cleanup; /* no credentials or cannot sign: another attempt would not help */
+        bool sent = false;
+        enum lk_status result =
+            s_attempt(client, req, &ep, content_md5, resp, err, attempt, &elapsed_ms, &sent);
+        if (!sent) {
+            rc = result; /* no credentials or cannot sign: another attempt would not help */
+            goto cleanup;
+        }
 
-        if (result == LK_HTTP_OK && resp->status >= 200 && resp->status < 300) {
+        if (result == LK_STATUS_OK && resp->status >= 200 && resp->status < 300) {
             /* [RETRY] quota.py: a success refunds the last retry's cost, or 1 without retry;
              * never above the initial capacity. */
             client->retry_quota += retry_cost_taken > 0 ? retry_cost_taken : 1;
@@ -1348,18 +1344,19 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
             }
             /* Success leaves nothing in err for the caller to clear. */
             lk_aws_error_clear(err);
-            rc = 0;
+            rc = LK_STATUS_OK;
             goto cleanup;
         }
 
-        if (result != LK_HTTP_OK) {
-            err->transport = result;
+        if (result != LK_STATUS_OK) {
+            err->status = result;
+            err->no_response = true;
+            err->retryable = resp->retryable;
             err->http_status = 0;
-            s_set(&err->message, resp->error);
+            s_set(&err->message, resp->error.message);
             if (dbg != NULL)
-                fprintf(dbg,
-                        "logkeep: debug:   < no response: %s: %s, attempt %d, %" PRId64 " ms\n",
-                        lk_http_describe(result), resp->error, attempt, elapsed_ms);
+                fprintf(dbg, "logkeep: debug:   < no response: %s, attempt %d, %" PRId64 " ms\n",
+                        resp->error.message, attempt, elapsed_ms);
         } else {
             bool bucket_level =
                 is_s3_bucket && (req->path == NULL || req->path[0] == '\0' || req->path[0] == '?' ||
@@ -1375,10 +1372,10 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
 
         /* [SKEW] a signature rejected for its time, with a server Date that is really off:
          * learn the offset and try once more at once (no backoff, no retry quota). */
-        const char *date = result == LK_HTTP_OK ? lk_http_header_get(resp, "Date") : NULL;
+        const char *date = result == LK_STATUS_OK ? lk_http_header_get(resp, "Date") : NULL;
         int64_t server_s;
         if (!skew_corrected && date != NULL && s_may_be_skew(err) &&
-            lk_aws_parse_http_date(date, &server_s) == 0) {
+            lk_aws_parse_http_date(date, &server_s) == LK_STATUS_OK) {
             int64_t local_ms = client->http.now_ms(client->http.impl);
             int64_t off_ms = server_s * 1000 - (local_ms + client->clock_skew_ms);
             if (off_ms > 4 * 60 * 1000 || off_ms < -4 * 60 * 1000) {
@@ -1394,12 +1391,13 @@ int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
             }
         }
 
+        rc = err->status;
         if (!s_is_retryable(req->service, err) || attempt >= max_attempts)
             goto cleanup;
         /* [RETRY] quota: each retry costs 5, or 10 after a timeout; with nothing left, give
          * up. */
-        int cost =
-            err->transport == LK_HTTP_E_TIMEOUT ? LK_AWS_RETRY_TIMEOUT_COST : LK_AWS_RETRY_COST;
+        int cost = err->no_response && err->status == LK_STATUS_TIMEOUT ? LK_AWS_RETRY_TIMEOUT_COST
+                                                                        : LK_AWS_RETRY_COST;
         if (client->retry_quota < cost) {
             err->retry_quota_exhausted = true;
             if (dbg != NULL)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/result.h"
 #include "runtime/transport/http.h"
 
 struct lk_sigv4_signing_key;
@@ -31,9 +32,20 @@ enum lk_aws_service {
 const char *lk_aws_service_name(enum lk_aws_service svc);
 
 /**
- * An AWS error, kept as AWS reported it. Every field is owned (heap) and may be NULL; free with
- * lk_aws_error_clear(). When no HTTP response arrived, @c transport holds the lk_http_result and
- * @c code is NULL.
+ * An AWS error, kept as AWS reported it. Every string is owned (heap) and may be NULL; free with
+ * lk_aws_error_clear(). A zeroed struct means "no error".
+ *
+ * @c status classifies the failure, as every enum lk_status of logkeep does (common/result.h),
+ * and is what the functions that fill the struct return:
+ *   LK_STATUS_AWS               AWS answered with an error (code, message, HTTP status, request id)
+ *   LK_STATUS_MALFORMED         a 2xx answer that cannot be parsed (lk_aws_error_malformed())
+ *   LK_STATUS_INVALID_ARGUMENT  refused before sending (lk_aws_error_invalid(), no region, a
+ *                               malformed configuration or endpoint, a refused URL)
+ *   LK_STATUS_NETWORK, LK_STATUS_TIMEOUT, LK_STATUS_TOO_LARGE
+ *                               no usable HTTP response arrived: @c no_response is set, @c code
+ *                               is NULL and @c message says why ("timed out: ...")
+ * and others for failures before sending (LK_STATUS_CRYPTO when signing fails, the status of a
+ * credential provider).
  */
 struct lk_aws_error {
     char *operation; /* "GetBucketLifecycleConfiguration" */
@@ -41,7 +53,10 @@ struct lk_aws_error {
     char *message;
     char *request_id; /* x-amz-request-id / x-amzn-RequestId / <RequestId> */
     long http_status;
-    int transport;              /* enum lk_http_result, LK_HTTP_OK when a response arrived */
+    enum lk_status status;      /* the class of the failure (above); LK_STATUS_OK when none */
+    bool no_response;           /* the transport got no usable response (see status) */
+    bool retryable;             /* with no_response: another attempt may get one (the transport's
+                                   struct lk_http_response retryable) */
     int attempts;               /* attempts made, retries included */
     bool retry_quota_exhausted; /* added: a retry was due but the retry quota was empty */
 };
@@ -55,16 +70,18 @@ void lk_aws_error_clear(struct lk_aws_error *err);
 /**
  * Replaces @p err (keeping its attempt count) with a "response could not be parsed" error for a
  * 2xx answer: code LK_SVC_MALFORMED_RESPONSE, @p why as the message, the answer's status and
- * request id. @return -1, so callers can `return lk_aws_error_malformed(...)`.
+ * request id; status LK_STATUS_MALFORMED.
+ * @return LK_STATUS_MALFORMED, so callers can `return lk_aws_error_malformed(...)`.
  */
-int lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
-                           const struct lk_http_response *resp, const char *why);
+enum lk_status lk_aws_error_malformed(struct lk_aws_error *err, const char *op,
+                                      const struct lk_http_response *resp, const char *why);
 
 /**
  * Replaces @p err with a "refused before sending" error: code "logkeep.InvalidArgument" and
- * @p why as the message, for an argument AWS would refuse. @return -1.
+ * @p why as the message, for an argument AWS would refuse; status LK_STATUS_INVALID_ARGUMENT.
+ * @return LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why);
+enum lk_status lk_aws_error_invalid(struct lk_aws_error *err, const char *op, const char *why);
 
 /** Formats "Operation failed: Code: message (HTTP 403, request id ...)" into @p buf. */
 void lk_aws_error_format(const struct lk_aws_error *err, char *buf, size_t len);
@@ -83,10 +100,11 @@ void lk_aws_credentials_clear(struct lk_aws_credentials *creds);
 /**
  * A source of credentials (credentials.c implements the standard chain). @c get fills @p out
  * with a copy the caller clears, refreshing temporary credentials before they expire.
- * @return 0, or -1 with @p err describing why no credentials could be had.
+ * @return LK_STATUS_OK, or a failure with @p err (err->status the same) describing why no
+ *         credentials could be had.
  */
 struct lk_aws_credential_provider {
-    int (*get)(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err);
+    enum lk_status (*get)(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err);
     void (*destroy)(void *impl);
     void *impl;
 };
@@ -163,20 +181,21 @@ struct lk_aws_request {
  * @param resp receives the final response (2xx, or the last error response); free it with
  *        lk_http_response_free().
  * @param err receives the error when the call failed (caller clears).
- * @return 0 on a 2xx response, -1 otherwise.
+ * @return LK_STATUS_OK on a 2xx response, else the failure (err->status).
  */
-int lk_aws_call(struct lk_aws_client *client, const struct lk_aws_request *req,
-                struct lk_http_response *resp, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_aws_call(struct lk_aws_client *client,
+                                         const struct lk_aws_request *req,
+                                         struct lk_http_response *resp, struct lk_aws_error *err);
 
 /**
  * Sends one AWS JSON 1.1 call (CloudWatch Logs, CloudTrail): POST / with
  * X-Amz-Target: <target_prefix><op> and Content-Type application/x-amz-json-1.1.
- * On success @p err is left empty. @return 0 on a 2xx response, -1 otherwise (as lk_aws_call()).
+ * On success @p err is left empty. @return as lk_aws_call().
  */
-int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
-                     const char *target_prefix, const char *op, const char *region,
-                     const char *body, size_t len, struct lk_http_response *resp,
-                     struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status
+lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
+                 const char *target_prefix, const char *op, const char *region, const char *body,
+                 size_t len, struct lk_http_response *resp, struct lk_aws_error *err);
 
 /*
  * Additions to the interface above: client and configuration life cycle, and the parsers that
@@ -187,10 +206,13 @@ int lk_aws_json_call(struct lk_aws_client *client, enum lk_aws_service service,
  * Sets up a client. Takes ownership of @p http (destroyed by lk_aws_client_free()), of
  * @p creds, and of the strings in @p cfg (which is zeroed). The retry quota starts full and the
  * jitter generator is seeded from the clock; tests may overwrite rng_state afterwards.
- * @return 0, or -1 when an argument is missing (nothing is taken then)
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is missing (nothing is
+ *         taken then)
  */
-int lk_aws_client_init(struct lk_aws_client *client, const struct lk_http_vtable *http,
-                       const struct lk_aws_credential_provider *creds, struct lk_aws_config *cfg);
+LK_MUST_CHECK enum lk_status lk_aws_client_init(struct lk_aws_client *client,
+                                                const struct lk_http_vtable *http,
+                                                const struct lk_aws_credential_provider *creds,
+                                                struct lk_aws_config *cfg);
 
 /** Destroys the credential provider, then the transport, and frees the configuration. */
 void lk_aws_client_free(struct lk_aws_client *client);
@@ -214,10 +236,13 @@ struct lk_aws_config_options {
  * @param cfg receives the configuration; release with lk_aws_config_free()
  * @param err receives the problem: unreadable or malformed config file, bad region, endpoint
  *        URL or AWS_MAX_ATTEMPTS (code "InvalidConfiguration")
- * @return 0, or -1 with @p err set
+ * @return LK_STATUS_OK, or the failure with @p err set: LK_STATUS_IO (unreadable file),
+ *         LK_STATUS_TOO_LARGE, LK_STATUS_MALFORMED (config file syntax),
+ *         LK_STATUS_INVALID_ARGUMENT (a bad value)
  */
-int lk_aws_config_load(const struct lk_aws_config_options *opts, struct lk_aws_config *cfg,
-                       struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_aws_config_load(const struct lk_aws_config_options *opts,
+                                                struct lk_aws_config *cfg,
+                                                struct lk_aws_error *err);
 
 /** Frees the strings of @p cfg and zeroes it (the debug stream is not closed). */
 void lk_aws_config_free(struct lk_aws_config *cfg);
@@ -256,20 +281,23 @@ struct lk_aws_xml_field {
  * @param fields the paths and outputs (outputs must be NULL on entry and stay NULL if absent)
  * @param n number of fields
  * @param root_ns receives the root element's namespace URI (heap, "" for none); may be NULL
- * @return 0, or -1 for a malformed or refused document (outputs are freed and NULL then)
+ * @return LK_STATUS_OK, LK_STATUS_MALFORMED for a malformed or refused document, or
+ *         LK_STATUS_TOO_LARGE for a field over 64 KiB (outputs are freed and NULL then)
  */
-int lk_aws_xml_find(const char *xml, size_t len, const struct lk_aws_xml_field *fields, size_t n,
-                    char **root_ns);
+LK_MUST_CHECK enum lk_status lk_aws_xml_find(const char *xml, size_t len,
+                                             const struct lk_aws_xml_field *fields, size_t n,
+                                             char **root_ns);
 
 /**
  * Parses an ISO 8601 UTC timestamp as AWS writes it: "2026-11-26T14:00:00Z", with optional
  * fractional seconds and a "Z" or "+hh:mm"/"-hh:mm" offset.
- * @return 0 with @p epoch_s set, or -1
+ * @return LK_STATUS_OK with @p epoch_s set, or LK_STATUS_MALFORMED
  */
-int lk_aws_parse_iso8601(const char *text, int64_t *epoch_s);
+LK_MUST_CHECK enum lk_status lk_aws_parse_iso8601(const char *text, int64_t *epoch_s);
 
-/** Parses an HTTP Date (IMF-fixdate, "Thu, 01 Jan 2026 00:00:01 GMT"). @return 0 or -1. */
-int lk_aws_parse_http_date(const char *text, int64_t *epoch_s);
+/** Parses an HTTP Date (IMF-fixdate, "Thu, 01 Jan 2026 00:00:01 GMT").
+ *  @return LK_STATUS_OK, or LK_STATUS_MALFORMED. */
+LK_MUST_CHECK enum lk_status lk_aws_parse_http_date(const char *text, int64_t *epoch_s);
 
 /** Deep-copies @p src into @p dst (which must be empty). */
 void lk_aws_credentials_copy(struct lk_aws_credentials *dst, const struct lk_aws_credentials *src);
@@ -278,10 +306,12 @@ void lk_aws_credentials_copy(struct lk_aws_credentials *dst, const struct lk_aws
  * Writes one --debug trace line "logkeep: debug: ..." for an HTTP exchange made outside
  * lk_aws_call() (credential providers): method, URL and headers with secrets redacted, then
  * the outcome. Does nothing when @p out is NULL.
+ * @param result what perform() returned (read only when @p resp is not NULL)
  * @param resp the response, or NULL before the request is sent
  */
 void lk_aws_trace_exchange(FILE *out, const char *label, const struct lk_http_request *req,
-                           int result, const struct lk_http_response *resp, int64_t elapsed_ms);
+                           enum lk_status result, const struct lk_http_response *resp,
+                           int64_t elapsed_ms);
 
 /** @return true for header names whose values are never printed (Authorization, tokens, ...). */
 bool lk_aws_header_is_secret(const char *name);

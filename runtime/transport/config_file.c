@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/arena.h"
+#include "common/array.h"
 #include "runtime/transport/http.h"
 
 /* One line of an option's value, pointing into the file's bytes. */
@@ -43,17 +44,19 @@ struct s_parser {
     /* The raw section headers seen, for the duplicate check. */
     char **headers; /* owned */
     size_t n_headers;
+    size_t cap_headers;
 };
 
 static int s_fail(struct s_parser *ps, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Records a syntax error at @p line (LK_STATUS_MALFORMED). @return -1. */
 static int s_fail(struct s_parser *ps, unsigned line, const char *fmt, ...)
 {
     va_list ap;
     ps->err->line = line;
     va_start(ap, fmt);
-    vsnprintf(ps->err->message, sizeof(ps->err->message), fmt, ap);
+    lk_error_vset(&ps->err->error, LK_STATUS_MALFORMED, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -91,7 +94,7 @@ static struct lk_config_section *s_current(struct s_parser *ps)
 static void s_add_entry(struct lk_config_section *sec, char *key, char *subkey, char *value,
                         unsigned line)
 {
-    sec->entries = lk_xrealloc(sec->entries, (sec->n_entries + 1) * sizeof(*sec->entries));
+    LK_ARRAY_GROW(sec->entries, sec->n_entries, sec->cap_entries);
     struct lk_config_entry *e = &sec->entries[sec->n_entries++];
     e->key = key;
     e->subkey = subkey;
@@ -139,21 +142,26 @@ static int s_finish_option(struct s_parser *ps)
         }
         goto cleanup;
     }
+    /* The value may be a secret: a secret buffer wipes what it leaves behind when it grows. Its
+     * parts come from one file of at most LK_CONFIG_MAX_FILE_BYTES. */
     struct lk_buf value;
-    lk_buf_init(&value);
-    size_t total = 1;
+    lk_buf_init_secret(&value, LK_CONFIG_MAX_FILE_BYTES);
+    size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += ps->parts[i].len + 1;
-    /* Reserve once: the value may be a secret, and growth would leave copies behind. */
-    value.data = lk_xmalloc(total);
-    value.cap = total;
-    value.data[0] = '\0';
+    LK_IGNORE(lk_buf_reserve(&value, total)); /* one allocation when it fits */
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             lk_buf_putc(&value, '\n');
         lk_buf_append(&value, ps->parts[i].text, ps->parts[i].len);
     }
-    s_add_entry(sec, lk_xstrdup(ps->opt_key), NULL, value.data, ps->opt_line);
+    char *text = lk_buf_take(&value, NULL);
+    if (text == NULL) {
+        rc = s_fail(ps, ps->opt_line, "value of \"%s\" larger than %zu bytes", ps->opt_key,
+                    LK_CONFIG_MAX_FILE_BYTES);
+        goto cleanup;
+    }
+    s_add_entry(sec, lk_xstrdup(ps->opt_key), NULL, text, ps->opt_line);
 
 cleanup:
     free(ps->opt_key);
@@ -164,10 +172,7 @@ cleanup:
 
 static void s_add_part(struct s_parser *ps, const char *text, size_t len, unsigned line)
 {
-    if (ps->n_parts == ps->cap_parts) {
-        ps->cap_parts = ps->cap_parts ? ps->cap_parts * 2 : 4;
-        ps->parts = lk_xrealloc(ps->parts, ps->cap_parts * sizeof(*ps->parts));
-    }
+    LK_ARRAY_GROW(ps->parts, ps->n_parts, ps->cap_parts);
     ps->parts[ps->n_parts++] = (struct s_part){text, len, line};
 }
 
@@ -257,10 +262,10 @@ static int s_parse_line(struct s_parser *ps, const char *line, size_t len, unsig
             for (size_t i = 0; i < ps->n_headers; i++)
                 if (strlen(ps->headers[i]) == hlen && memcmp(ps->headers[i], header, hlen) == 0)
                     return s_fail(ps, lineno, "section [%.*s] appears twice", (int)hlen, header);
-            ps->headers = lk_xrealloc(ps->headers, (ps->n_headers + 1) * sizeof(*ps->headers));
+            LK_ARRAY_GROW(ps->headers, ps->n_headers, ps->cap_headers);
             ps->headers[ps->n_headers++] = lk_xstrndup(header, hlen);
             struct lk_config_file *f = ps->file;
-            f->sections = lk_xrealloc(f->sections, (f->n_sections + 1) * sizeof(*f->sections));
+            LK_ARRAY_GROW(f->sections, f->n_sections, f->cap_sections);
             struct lk_config_section *sec = &f->sections[f->n_sections++];
             memset(sec, 0, sizeof(*sec));
             sec->line = lineno;
@@ -306,8 +311,8 @@ static int s_parse_line(struct s_parser *ps, const char *line, size_t len, unsig
     return 0;
 }
 
-int lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
-                    struct lk_config_file *out, struct lk_config_error *err)
+enum lk_status lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
+                               struct lk_config_file *out, struct lk_config_error *err)
 {
     int rc = 0;
     struct s_parser ps;
@@ -322,6 +327,7 @@ int lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
 
     if (len > LK_CONFIG_MAX_FILE_BYTES) {
         rc = s_fail(&ps, 0, "file larger than %zu bytes", LK_CONFIG_MAX_FILE_BYTES);
+        err->error.status = LK_STATUS_TOO_LARGE;
         goto cleanup;
     }
     if (data == NULL && len > 0) {
@@ -366,13 +372,13 @@ cleanup:
     for (size_t i = 0; i < ps.n_headers; i++)
         free(ps.headers[i]);
     free(ps.headers);
-    return rc;
+    return rc == 0 ? LK_STATUS_OK : err->error.status;
 }
 
-int lk_config_load(const char *path, enum lk_config_kind kind, struct lk_config_file *out,
-                   struct lk_config_error *err)
+enum lk_status lk_config_load(const char *path, enum lk_config_kind kind,
+                              struct lk_config_file *out, struct lk_config_error *err)
 {
-    int rc = -1;
+    enum lk_status rc = LK_STATUS_IO;
     int fd = -1;
     char *data = NULL;
     size_t cap = 0, len = 0;
@@ -384,24 +390,24 @@ int lk_config_load(const char *path, enum lk_config_kind kind, struct lk_config_
         if (errno == ENOENT || errno == ENOTDIR) {
             out->path = lk_xstrdup(path);
             out->found = false;
-            rc = 0;
+            rc = LK_STATUS_OK;
             goto cleanup;
         }
-        snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
+        lk_error_set(&err->error, rc, "cannot open: %s", strerror(errno));
         goto cleanup;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        snprintf(err->message, sizeof(err->message), "cannot stat: %s", strerror(errno));
+        lk_error_set(&err->error, rc, "cannot stat: %s", strerror(errno));
         goto cleanup;
     }
     if (S_ISDIR(st.st_mode)) {
-        snprintf(err->message, sizeof(err->message), "is a directory");
+        lk_error_set(&err->error, rc, "is a directory");
         goto cleanup;
     }
     if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > LK_CONFIG_MAX_FILE_BYTES) {
-        snprintf(err->message, sizeof(err->message), "file larger than %zu bytes",
-                 LK_CONFIG_MAX_FILE_BYTES);
+        rc = lk_error_set(&err->error, LK_STATUS_TOO_LARGE, "file larger than %zu bytes",
+                          LK_CONFIG_MAX_FILE_BYTES);
         goto cleanup;
     }
     /* One allocation, never grown (the buffer may hold secret keys): the announced size of a
@@ -411,26 +417,27 @@ int lk_config_load(const char *path, enum lk_config_kind kind, struct lk_config_
     data = lk_xmalloc(cap);
     for (;;) {
         if (len == cap) {
-            snprintf(err->message, sizeof(err->message),
-                     S_ISREG(st.st_mode) ? "file changed while being read"
-                                         : "file larger than the limit");
+            if (S_ISREG(st.st_mode))
+                lk_error_set(&err->error, rc, "file changed while being read");
+            else
+                rc = lk_error_set(&err->error, LK_STATUS_TOO_LARGE, "file larger than the limit");
             goto cleanup;
         }
         ssize_t got = read(fd, data + len, cap - len);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(errno));
+            lk_error_set(&err->error, rc, "cannot read: %s", strerror(errno));
             goto cleanup;
         }
         if (got == 0)
             break;
         len += (size_t)got;
     }
-    if (lk_config_parse(data, len, kind, out, err) != 0)
+    rc = lk_config_parse(data, len, kind, out, err);
+    if (rc != LK_STATUS_OK)
         goto cleanup;
     out->path = lk_xstrdup(path);
-    rc = 0;
 
 cleanup:
     if (fd >= 0)
@@ -480,9 +487,9 @@ char *lk_config_default_path(enum lk_config_kind kind)
             if (home == NULL || home[0] == '\0')
                 return NULL;
             struct lk_buf b;
-            lk_buf_init(&b);
+            lk_buf_init(&b, LK_BUF_MAX_LINE); /* a path: PATH_MAX is 4,096 on Linux */
             lk_buf_printf(&b, "%s%s", home, env + 1);
-            return b.data;
+            return lk_buf_take(&b, NULL); /* NULL for a path over the cap: as if unset */
         }
         return lk_xstrdup(env);
     }
@@ -490,9 +497,9 @@ char *lk_config_default_path(enum lk_config_kind kind)
     if (home == NULL || home[0] == '\0')
         return NULL;
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_buf_printf(&b, "%s/.aws/%s", home, name);
-    return b.data;
+    return lk_buf_take(&b, NULL);
 }
 
 const struct lk_config_section *lk_config_find(const struct lk_config_file *file,

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/result.h"
+
 /* Largest file read. Real files are a few kilobytes; the cap bounds memory for a hostile or
  * mistaken path (a device, a log file). */
 #define LK_CONFIG_MAX_FILE_BYTES ((size_t)1024 * 1024)
@@ -52,6 +54,7 @@ struct lk_config_section {
     unsigned line;
     struct lk_config_entry *entries; /* owned */
     size_t n_entries;
+    size_t cap_entries;
 };
 
 struct lk_config_file {
@@ -59,12 +62,13 @@ struct lk_config_file {
     bool found; /* false when the file does not exist (then it has no sections) */
     struct lk_config_section *sections; /* owned */
     size_t n_sections;
+    size_t cap_sections;
 };
 
 /* Where a file could not be read or parsed. */
 struct lk_config_error {
-    unsigned line; /* one-based; 0 when the error is not about a line */
-    char message[256];
+    unsigned line;         /* one-based; 0 when the error is not about a line */
+    struct lk_error error; /* what was wrong (the same status the function returns) */
 };
 
 /**
@@ -74,10 +78,12 @@ struct lk_config_error {
  * @param kind config or credentials file (decides how section headers name profiles)
  * @param out receives the sections; release with lk_config_file_free() (also after a failure)
  * @param err receives the first problem, located by line
- * @return 0, or -1 with @p err set
+ * @return LK_STATUS_OK, or with @p err set LK_STATUS_MALFORMED (a syntax error, NUL bytes) or
+ *         LK_STATUS_TOO_LARGE (over LK_CONFIG_MAX_FILE_BYTES)
  */
-int lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
-                    struct lk_config_file *out, struct lk_config_error *err);
+LK_MUST_CHECK enum lk_status lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
+                                             struct lk_config_file *out,
+                                             struct lk_config_error *err);
 
 /**
  * Reads and parses a file. A file that does not exist is not an error: @p out is empty, with
@@ -86,10 +92,12 @@ int lk_config_parse(const char *data, size_t len, enum lk_config_kind kind,
  * @param kind config or credentials file
  * @param out receives the sections; release with lk_config_file_free() (also after a failure)
  * @param err receives the problem (unreadable, too large, or a syntax error by line)
- * @return 0, or -1 with @p err set
+ * @return LK_STATUS_OK, or with @p err set LK_STATUS_IO (unreadable), LK_STATUS_TOO_LARGE or
+ *         LK_STATUS_MALFORMED
  */
-int lk_config_load(const char *path, enum lk_config_kind kind, struct lk_config_file *out,
-                   struct lk_config_error *err);
+LK_MUST_CHECK enum lk_status lk_config_load(const char *path, enum lk_config_kind kind,
+                                            struct lk_config_file *out,
+                                            struct lk_config_error *err);
 
 /** Wipes the values, frees everything @p file owns and zeroes it. */
 void lk_config_file_free(struct lk_config_file *file);

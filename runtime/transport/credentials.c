@@ -52,6 +52,9 @@ int lk_credentials_fail(struct lk_aws_error *err, const char *code, const char *
     free(err->message);
     err->code = lk_xstrdup(code);
     err->message = lk_xstrdup(tmp);
+    /* No credentials could be had from what is configured: the configuration (a profile, a
+     * file, a variable, a command) is what is wrong. */
+    err->status = LK_STATUS_INVALID_ARGUMENT;
     return LK_CREDENTIALS_ERROR;
 }
 
@@ -191,13 +194,15 @@ int lk_credentials_files_load(struct lk_credentials_files *f, struct lk_aws_erro
     if (config_path != NULL &&
         lk_config_load(config_path, LK_CONFIG_SHARED_CONFIG, &f->config, &cerr) != 0) {
         lk_credentials_fail(err, "InvalidConfiguration", "%s%s%.0u: %s", config_path,
-                            cerr.line ? ":" : "", cerr.line, cerr.message);
+                            cerr.line ? ":" : "", cerr.line, cerr.error.message);
+        err->status = cerr.error.status;
         goto cleanup;
     }
     if (creds_path != NULL &&
         lk_config_load(creds_path, LK_CONFIG_CREDENTIALS, &f->creds, &cerr) != 0) {
         lk_credentials_fail(err, "InvalidConfiguration", "%s%s%.0u: %s", creds_path,
-                            cerr.line ? ":" : "", cerr.line, cerr.message);
+                            cerr.line ? ":" : "", cerr.line, cerr.error.message);
+        err->status = cerr.error.status;
         goto cleanup;
     }
     rc = 0;
@@ -260,11 +265,13 @@ int lk_credentials_need_sts(const struct lk_credentials_chain *c, const char *wh
 }
 
 /* For unsigned STS calls: never asked, refuses if it is. */
-static int s_none_get(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err)
+static enum lk_status s_none_get(void *impl, struct lk_aws_credentials *out,
+                                 struct lk_aws_error *err)
 {
     (void)impl;
     (void)out;
-    return lk_credentials_fail(err, "NoCredentials", "no credentials for this call");
+    lk_credentials_fail(err, "NoCredentials", "no credentials for this call");
+    return err->status;
 }
 
 int lk_credentials_sts_client(const struct lk_credentials_chain *c,
@@ -307,14 +314,17 @@ int lk_credentials_sts_failed(struct lk_aws_error *err, const struct lk_aws_erro
     err->message = lk_credentials_printf("%s: %s", doing, text);
     err->request_id = inner->request_id != NULL ? lk_xstrdup(inner->request_id) : NULL;
     err->http_status = inner->http_status;
-    err->transport = inner->transport;
+    err->status = inner->status != LK_STATUS_OK ? inner->status : LK_STATUS_AWS;
+    err->no_response = inner->no_response;
+    err->retryable = inner->retryable;
     return LK_CREDENTIALS_ERROR;
 }
 
-int lk_credentials_metadata_request(const struct lk_credentials_chain *c, const char *label,
-                                    const char *method, const char *url,
-                                    struct lk_http_header *headers, size_t n_headers,
-                                    long timeout_ms, struct lk_http_response *resp)
+enum lk_status lk_credentials_metadata_request(const struct lk_credentials_chain *c,
+                                               const char *label, const char *method,
+                                               const char *url, struct lk_http_header *headers,
+                                               size_t n_headers, long timeout_ms,
+                                               struct lk_http_response *resp)
 {
     struct lk_http_request req = {
         .method = method,
@@ -324,9 +334,9 @@ int lk_credentials_metadata_request(const struct lk_credentials_chain *c, const 
         .timeout_ms = timeout_ms,
         .allow_metadata_http = true,
     };
-    lk_aws_trace_exchange(c->cfg.debug, label, &req, 0, NULL, 0);
+    lk_aws_trace_exchange(c->cfg.debug, label, &req, LK_STATUS_OK, NULL, 0);
     int64_t start = c->http.now_ms(c->http.impl);
-    int result = c->http.perform(c->http.impl, &req, resp);
+    enum lk_status result = c->http.perform(c->http.impl, &req, resp);
     lk_aws_trace_exchange(c->cfg.debug, label, &req, result, resp,
                           c->http.now_ms(c->http.impl) - start);
     return result;
@@ -336,11 +346,12 @@ int lk_credentials_metadata_request(const struct lk_credentials_chain *c, const 
  * The static provider
  * ------------------------------------------------------------------------------------------- */
 
-static int s_static_get(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err)
+static enum lk_status s_static_get(void *impl, struct lk_aws_credentials *out,
+                                   struct lk_aws_error *err)
 {
     (void)err;
     lk_aws_credentials_copy(out, impl);
-    return 0;
+    return LK_STATUS_OK;
 }
 
 static void s_static_destroy(void *impl)
@@ -364,8 +375,8 @@ void lk_credentials_static_new(const struct lk_aws_credentials *creds,
  * ------------------------------------------------------------------------------------------- */
 
 /* One resolution: the providers in order [CHAIN; NOTES section 8]. */
-static int s_resolve(struct lk_credentials_chain *c, struct lk_aws_credentials *out,
-                     struct lk_aws_error *err)
+static enum lk_status s_resolve(struct lk_credentials_chain *c, struct lk_aws_credentials *out,
+                                struct lk_aws_error *err)
 {
     int r = LK_CREDENTIALS_NOT_FOUND;
     struct lk_credentials_files files;
@@ -445,12 +456,17 @@ cleanup:
     lk_credentials_files_free(&files);
     if (r != LK_CREDENTIALS_FOUND)
         lk_aws_credentials_clear(out);
-    return r == LK_CREDENTIALS_FOUND ? 0 : -1;
+    if (r == LK_CREDENTIALS_FOUND)
+        return LK_STATUS_OK;
+    if (err->status == LK_STATUS_OK)
+        err->status = LK_STATUS_INVALID_ARGUMENT;
+    return err->status;
 }
 
 /* Cached credentials until the refresh windows (credentials.h; botocore RefreshableCredentials
  * [NOTES section 8]; [CHAIN]: the SDKs renew expiring credentials themselves). */
-static int s_chain_get(void *impl, struct lk_aws_credentials *out, struct lk_aws_error *err)
+static enum lk_status s_chain_get(void *impl, struct lk_aws_credentials *out,
+                                  struct lk_aws_error *err)
 {
     struct lk_credentials_chain *c = impl;
     struct lk_aws_credentials fresh;
@@ -463,15 +479,16 @@ static int s_chain_get(void *impl, struct lk_aws_credentials *out, struct lk_aws
             (left_s > LK_CREDENTIALS_MANDATORY_REFRESH_S &&
              now_s - c->resolved_at_s < S_ADVISORY_RETRY_S)) {
             lk_aws_credentials_copy(out, &c->cached);
-            return 0;
+            return LK_STATUS_OK;
         }
         c->resolved_at_s = now_s;
         lk_credentials_debug(c, "%s expire in %" PRId64 " s: refreshing", c->cached.source, left_s);
-        if (s_resolve(c, &fresh, err) == 0) {
+        enum lk_status rc = s_resolve(c, &fresh, err);
+        if (rc == LK_STATUS_OK) {
             lk_aws_credentials_clear(&c->cached);
             c->cached = fresh;
             lk_aws_credentials_copy(out, &c->cached);
-            return 0;
+            return LK_STATUS_OK;
         }
         /* Advisory window: keep what still works (botocore logs and carries on). */
         if (left_s > LK_CREDENTIALS_MANDATORY_REFRESH_S) {
@@ -482,14 +499,15 @@ static int s_chain_get(void *impl, struct lk_aws_credentials *out, struct lk_aws
             free(err->request_id);
             err->code = err->message = err->request_id = NULL;
             err->http_status = 0;
-            err->transport = 0;
+            err->status = LK_STATUS_OK;
+            err->no_response = false;
+            err->retryable = false;
             lk_aws_credentials_copy(out, &c->cached);
-            return 0;
+            return LK_STATUS_OK;
         }
-        return -1;
+        return rc;
     }
-    if (s_resolve(c, &fresh, err) != 0)
-        return -1;
+    LK_GUARD(s_resolve(c, &fresh, err));
     lk_credentials_debug(c, "using %s (key %s%s)", fresh.source, fresh.access_key_id,
                          fresh.session_token ? ", with session token" : "");
     if (fresh.expiration_s != 0 &&
@@ -500,7 +518,7 @@ static int s_chain_get(void *impl, struct lk_aws_credentials *out, struct lk_aws
     c->have_cached = true;
     c->resolved_at_s = lk_credentials_now_s(c);
     lk_aws_credentials_copy(out, &c->cached);
-    return 0;
+    return LK_STATUS_OK;
 }
 
 static void s_chain_destroy(void *impl)
@@ -514,13 +532,13 @@ static void s_chain_destroy(void *impl)
     free(c);
 }
 
-int lk_credentials_chain_new(const struct lk_credentials_options *opts,
-                             struct lk_aws_credential_provider *out)
+enum lk_status lk_credentials_chain_new(const struct lk_credentials_options *opts,
+                                        struct lk_aws_credential_provider *out)
 {
     memset(out, 0, sizeof(*out));
     if (opts == NULL || opts->http == NULL || opts->http->perform == NULL ||
         opts->http->now_ms == NULL || opts->http->sleep_ms == NULL)
-        return -1;
+        return LK_STATUS_INVALID_ARGUMENT;
     struct lk_credentials_chain *c = lk_xcalloc(1, sizeof(*c));
     c->http = *opts->http;
     c->http.destroy = NULL;
@@ -541,5 +559,5 @@ int lk_credentials_chain_new(const struct lk_credentials_options *opts,
     out->get = s_chain_get;
     out->destroy = s_chain_destroy;
     out->impl = c;
-    return 0;
+    return LK_STATUS_OK;
 }

@@ -120,10 +120,10 @@ struct lk_credentials_options {
  * @param opts options; http is required, sts optional (without it, assume-role and web
  *        identity fail)
  * @param out receives the provider (its destroy frees everything)
- * @return 0, or -1 when an option is missing
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an option is missing
  */
-int lk_credentials_chain_new(const struct lk_credentials_options *opts,
-                             struct lk_aws_credential_provider *out);
+LK_MUST_CHECK enum lk_status lk_credentials_chain_new(const struct lk_credentials_options *opts,
+                                                      struct lk_aws_credential_provider *out);
 
 /** A provider that always answers a copy of @p creds (tests, the source of an AssumeRole). */
 void lk_credentials_static_new(const struct lk_aws_credentials *creds,

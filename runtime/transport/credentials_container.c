@@ -173,11 +173,11 @@ int lk_credentials_container(const struct lk_credentials_chain *c, bool required
     char last[512] = "no attempt";
     for (int attempt = 1; attempt <= LK_CREDENTIALS_CONTAINER_ATTEMPTS; attempt++) {
         lk_http_response_free(&resp);
-        int result =
+        enum lk_status result =
             lk_credentials_metadata_request(c, "container credentials", "GET", url, headers,
                                             n_headers, LK_CREDENTIALS_CONTAINER_TIMEOUT_MS, &resp);
-        if (result != LK_HTTP_OK) {
-            snprintf(last, sizeof(last), "%s: %s", lk_http_describe(result), resp.error);
+        if (result != LK_STATUS_OK) {
+            snprintf(last, sizeof(last), "%s", resp.error.message);
         } else if (resp.status != 200) {
             snprintf(last, sizeof(last), "HTTP %ld", resp.status);
         } else if (lk_credentials_parse_metadata_json((const char *)resp.body, resp.body_len, out,

@@ -18,6 +18,17 @@
 #include "runtime/transport/credentials_int.h"
 #include "runtime/transport/http.h"
 
+/* The summary of a transport failure without libcurl's detail: the message up to its first
+ * ": " ("timed out"; http.h). */
+static const char *s_summary(const struct lk_http_response *resp, char *out, size_t len)
+{
+    const char *msg = resp->error.message;
+    const char *sep = strstr(msg, ": ");
+    size_t n = sep != NULL ? (size_t)(sep - msg) : strlen(msg);
+    snprintf(out, len, "%.*s", (int)n, msg);
+    return out;
+}
+
 int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
                         struct lk_aws_credentials *out, struct lk_aws_error *err)
 {
@@ -29,6 +40,7 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     char *role = NULL;
     char reason[512] = "";
     char errbuf[512];
+    char what[128]; /* a summary (http.c): under 128 characters */
     struct lk_http_response resp;
 
     memset(&resp, 0, sizeof(resp));
@@ -59,21 +71,21 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     snprintf(ttl_value, sizeof(ttl_value), "%d", LK_CREDENTIALS_IMDS_TOKEN_TTL_S);
     struct lk_http_header ttl_header = {ttl_name, ttl_value};
     url = lk_credentials_printf("%s/latest/api/token", base);
-    int result = lk_credentials_metadata_request(c, "instance metadata token", "PUT", url,
-                                                 &ttl_header, 1, timeout_ms, &resp);
+    enum lk_status result = lk_credentials_metadata_request(c, "instance metadata token", "PUT",
+                                                            url, &ttl_header, 1, timeout_ms, &resp);
     bool v1_disabled = lk_credentials_env_true("AWS_EC2_METADATA_V1_DISABLED");
-    if (result == LK_HTTP_OK && resp.status == 200 && resp.body_len > 0) {
+    if (result == LK_STATUS_OK && resp.status == 200 && resp.body_len > 0) {
         token = lk_xstrndup((const char *)resp.body, strcspn((const char *)resp.body, "\r\n"));
-    } else if (result == LK_HTTP_OK && resp.status == 400) {
+    } else if (result == LK_STATUS_OK && resp.status == 400) {
         snprintf(reason, sizeof(reason), "the token request was refused (HTTP 400)");
         goto cleanup;
-    } else if (result == LK_HTTP_OK && resp.status != 403 && resp.status != 404 &&
+    } else if (result == LK_STATUS_OK && resp.status != 403 && resp.status != 404 &&
                resp.status != 405) {
         snprintf(reason, sizeof(reason), "the token request answered HTTP %ld", resp.status);
         goto cleanup;
-    } else if (result != LK_HTTP_OK && result != LK_HTTP_E_TIMEOUT) {
+    } else if (result != LK_STATUS_OK && result != LK_STATUS_TIMEOUT) {
         /* Nothing listens: not on EC2. */
-        snprintf(reason, sizeof(reason), "%s: %s", lk_http_describe(result), resp.error);
+        snprintf(reason, sizeof(reason), "%s", resp.error.message);
         goto cleanup;
     }
     if (token == NULL && v1_disabled) {
@@ -92,9 +104,10 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     lk_http_response_free(&resp);
     result = lk_credentials_metadata_request(c, "instance metadata role", "GET", url, &tok_header,
                                              n_tok, timeout_ms, &resp);
-    if (result != LK_HTTP_OK || resp.status != 200 || resp.body_len == 0) {
+    if (result != LK_STATUS_OK || resp.status != 200 || resp.body_len == 0) {
         snprintf(reason, sizeof(reason), "no instance role (%s)",
-                 result != LK_HTTP_OK ? lk_http_describe(result) : "HTTP status or empty");
+                 result != LK_STATUS_OK ? s_summary(&resp, what, sizeof(what))
+                                        : "HTTP status or empty");
         goto cleanup;
     }
     role = lk_xstrndup((const char *)resp.body, strcspn((const char *)resp.body, "\r\n"));
@@ -115,9 +128,9 @@ int lk_credentials_imds(const struct lk_credentials_chain *c, bool required,
     lk_http_response_free(&resp);
     result = lk_credentials_metadata_request(c, "instance metadata credentials", "GET", url,
                                              &tok_header, n_tok, timeout_ms, &resp);
-    if (result != LK_HTTP_OK || resp.status != 200) {
+    if (result != LK_STATUS_OK || resp.status != 200) {
         snprintf(reason, sizeof(reason), "the credentials request failed (%s)",
-                 result != LK_HTTP_OK ? lk_http_describe(result) : "HTTP status");
+                 result != LK_STATUS_OK ? s_summary(&resp, what, sizeof(what)) : "HTTP status");
         goto cleanup;
     }
     if (lk_credentials_parse_metadata_json((const char *)resp.body, resp.body_len, out, errbuf,

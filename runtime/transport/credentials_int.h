@@ -137,12 +137,12 @@ int lk_credentials_sts_failed(struct lk_aws_error *err, const struct lk_aws_erro
 
 /**
  * One metadata request (container, instance metadata) over the chain's transport, traced with
- * secrets redacted. @return an lk_http_result
+ * secrets redacted. @return what perform() returned (the reason in resp->error)
  */
-int lk_credentials_metadata_request(const struct lk_credentials_chain *c, const char *label,
-                                    const char *method, const char *url,
-                                    struct lk_http_header *headers, size_t n_headers,
-                                    long timeout_ms, struct lk_http_response *resp);
+LK_MUST_CHECK enum lk_status
+lk_credentials_metadata_request(const struct lk_credentials_chain *c, const char *label,
+                                const char *method, const char *url, struct lk_http_header *headers,
+                                size_t n_headers, long timeout_ms, struct lk_http_response *resp);
 
 /* ---------------------------------------------------------------------------------------------
  * Providers, one file each

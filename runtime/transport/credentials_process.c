@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "runtime/transport/credentials_int.h"
 #include "runtime/transport/http.h"
 
@@ -106,20 +107,18 @@ int lk_credentials_run_process(const char *command, int64_t timeout_ms, size_t m
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
     pid_t pid = -1;
-    char *buf = NULL;
-    size_t len = 0;
+    struct lk_buf buf; /* the output: credentials, so secret (growth wipes the old block) */
     char errtext[512];
     size_t errtext_len = 0;
     bool killed = false;
 
     *out = NULL;
     *out_len = 0;
+    lk_buf_init_secret(&buf, max_output);
     if (command == NULL || command[0] == '\0') {
         snprintf(errbuf, errlen, "empty command");
         return -1;
     }
-    /* One buffer at the maximum size: it never moves, so the credentials leave no copies. */
-    buf = lk_xmalloc(max_output + 1);
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
         snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
         goto cleanup;
@@ -176,15 +175,13 @@ int lk_credentials_run_process(const char *command, int64_t timeout_ms, size_t m
             char chunk[4096];
             ssize_t got = read(out_pipe[0], chunk, sizeof(chunk));
             if (got > 0) {
-                if (len + (size_t)got > max_output) {
+                lk_buf_append(&buf, chunk, (size_t)got);
+                lk_http_secure_zero(chunk, sizeof(chunk));
+                if (lk_buf_failed(&buf)) {
                     too_much = true;
                     killed = true;
-                    lk_http_secure_zero(chunk, sizeof(chunk));
                     break;
                 }
-                memcpy(buf + len, chunk, (size_t)got);
-                len += (size_t)got;
-                lk_http_secure_zero(chunk, (size_t)got);
             } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
                 s_close(&out_pipe[0]);
             }
@@ -230,11 +227,8 @@ int lk_credentials_run_process(const char *command, int64_t timeout_ms, size_t m
                      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         goto cleanup;
     }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-    rc = 0;
+    *out = lk_buf_take(&buf, out_len); /* not failed: checked above */
+    rc = *out != NULL ? 0 : -1;
 
 cleanup:
     s_close(&out_pipe[0]);
@@ -246,10 +240,7 @@ cleanup:
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
-    if (buf != NULL) {
-        lk_http_secure_zero(buf, max_output + 1);
-        free(buf);
-    }
+    lk_buf_free(&buf); /* wipes */
     return rc;
 }
 

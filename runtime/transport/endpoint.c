@@ -65,13 +65,14 @@ static const char *s_env(const char *name)
 static bool s_is_valid_url(const char *url)
 {
     struct lk_http_url u;
-    bool ok = lk_http_url_parse(url, &u) == 0 && u.query == NULL;
+    bool ok = lk_http_url_parse(url, &u) == LK_STATUS_OK && u.query == NULL;
     lk_http_url_free(&u);
     return ok;
 }
 
-int lk_endpoint_configured_url(enum lk_aws_service svc, const struct lk_endpoint_overrides *o,
-                               char **out, const char **source)
+enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
+                                          const struct lk_endpoint_overrides *o, char **out,
+                                          const char **source)
 {
     static const struct lk_endpoint_overrides s_none = {0};
     const char *value = NULL;
@@ -92,7 +93,7 @@ int lk_endpoint_configured_url(enum lk_aws_service svc, const struct lk_endpoint
         const char *ignore = s_env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
         bool ignored = ignore != NULL ? strcasecmp(ignore, "true") == 0 : o->profile_ignore;
         if (ignored)
-            return 0;
+            return LK_STATUS_OK;
         /* [SSE] the service-specific variable overrides the global one; both beat the shared
          * config file; within the file the services section beats the profile's endpoint_url. */
         snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", lk_endpoint_env_id(svc));
@@ -112,11 +113,11 @@ int lk_endpoint_configured_url(enum lk_aws_service svc, const struct lk_endpoint
         }
     }
     if (value == NULL)
-        return 0;
+        return LK_STATUS_OK;
     *out = lk_xstrdup(value);
     if (source != NULL)
         *source = from;
-    return s_is_valid_url(value) ? 0 : -1;
+    return s_is_valid_url(value) ? LK_STATUS_OK : LK_STATUS_INVALID_ARGUMENT;
 }
 
 bool lk_endpoint_region_is_valid(const char *region)
@@ -133,8 +134,8 @@ bool lk_endpoint_region_is_valid(const char *region)
     return prev != '-';
 }
 
-int lk_endpoint_resolve_region(const char *cli_region, const char *profile_region,
-                               const char *fallback, char **out, const char **source)
+enum lk_status lk_endpoint_resolve_region(const char *cli_region, const char *profile_region,
+                                          const char *fallback, char **out, const char **source)
 {
     /* [REG]; most SDKs read AWS_REGION before AWS_DEFAULT_REGION (botocore reads only the
      * latter) [NOTES]. The policy's own region comes last: an explicit choice of the operator
@@ -158,9 +159,9 @@ int lk_endpoint_resolve_region(const char *cli_region, const char *profile_regio
         *out = lk_xstrdup(order[i].value);
         if (source != NULL)
             *source = order[i].name;
-        return lk_endpoint_region_is_valid(*out) ? 0 : -1;
+        return lk_endpoint_region_is_valid(*out) ? LK_STATUS_OK : LK_STATUS_INVALID_ARGUMENT;
     }
-    return 0;
+    return LK_STATUS_OK;
 }
 
 const char *lk_endpoint_dns_suffix(const char *region)
@@ -209,20 +210,6 @@ void lk_endpoint_free(struct lk_endpoint *ep)
     memset(ep, 0, sizeof(*ep));
 }
 
-static int s_err(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int s_err(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (errbuf != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* Checks the caller's path: it must not smuggle a host, a fragment or control characters. */
 static bool s_is_valid_path(const char *path)
 {
@@ -234,10 +221,10 @@ static bool s_is_valid_path(const char *path)
     return true;
 }
 
-int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoint *out,
-                        char *errbuf, size_t errlen)
+enum lk_status lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoint *out,
+                                   struct lk_error *err)
 {
-    int rc = -1;
+    enum lk_status rc = LK_STATUS_INVALID_ARGUMENT;
     struct lk_http_url base;
     struct lk_buf target;
     struct lk_buf url;
@@ -246,22 +233,24 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
 
     memset(out, 0, sizeof(*out));
     memset(&base, 0, sizeof(base));
-    lk_buf_init(&target);
-    lk_buf_init(&url);
+    /* The target is a path and query that logkeep writes (an S3 key is at most 1,024 bytes:
+     * S3 User Guide, "Naming Amazon S3 objects"), the URL that with a host: a line holds them. */
+    lk_buf_init(&target, LK_BUF_MAX_LINE);
+    lk_buf_init(&url, LK_BUF_MAX_LINE);
 
     const char *path = req->path != NULL ? req->path : "/";
     if (!lk_endpoint_region_is_valid(req->region)) {
-        s_err(errbuf, errlen, "invalid region \"%s\"", req->region ? req->region : "");
+        lk_error_set(err, rc, "invalid region \"%s\"", req->region ? req->region : "");
         goto cleanup;
     }
     if (!s_is_valid_path(path)) {
-        s_err(errbuf, errlen, "invalid request path");
+        lk_error_set(err, rc, "invalid request path");
         goto cleanup;
     }
     bool is_s3 = req->service == LK_AWS_S3;
     bool has_bucket = is_s3 && req->bucket != NULL && req->bucket[0] != '\0';
     if (has_bucket && strlen(req->bucket) > 255) {
-        s_err(errbuf, errlen, "bucket name too long");
+        lk_error_set(err, rc, "bucket name too long");
         goto cleanup;
     }
 
@@ -278,12 +267,12 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
         const struct lk_http_url *b = req->endpoint_base;
         bool parsed = true;
         if (b == NULL) {
-            parsed = lk_http_url_parse(req->endpoint_url, &base) == 0;
+            parsed = lk_http_url_parse(req->endpoint_url, &base) == LK_STATUS_OK;
             b = &base;
         }
         if (!parsed || b->query != NULL) {
-            s_err(errbuf, errlen, "endpoint URL \"%s\" is not an http:// or https:// URL",
-                  req->endpoint_url);
+            lk_error_set(err, rc, "endpoint URL \"%s\" is not an http:// or https:// URL",
+                         req->endpoint_url);
             goto cleanup;
         }
         scheme = b->scheme;
@@ -295,7 +284,8 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
     } else {
         const char *suffix = lk_endpoint_dns_suffix(req->region);
         struct lk_buf h;
-        lk_buf_init(&h);
+        /* A bucket name of at most 255 bytes (checked above) and a region of at most 63. */
+        lk_buf_init(&h, LK_BUF_MAX_LINE);
         if (has_bucket && !out->path_style)
             lk_buf_printf(&h, "%s.", req->bucket);
         /* S3 in us-east-1 uses the regional host s3.us-east-1.amazonaws.com, not the legacy
@@ -307,15 +297,20 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
          * pattern. Both hosts sign with region us-east-1 (botocore's
          * us_east_1_regional_endpoint=regional gives the same URL). */
         lk_buf_printf(&h, "%s.%s.%s", lk_aws_service_name(req->service), req->region, suffix);
-        host = h.data;
+        host = lk_buf_take(&h, NULL);
+        if (host == NULL) {
+            lk_error_set(err, LK_STATUS_TOO_LARGE, "host name over %zu bytes", LK_BUF_MAX_LINE);
+            rc = LK_STATUS_TOO_LARGE;
+            goto cleanup;
+        }
     }
 
     /* The request target: [prefix] [/bucket] path. */
     lk_buf_append(&target, prefix, prefix_len);
     if (out->path_style) {
         if (lk_sigv4_encode_uri(req->bucket, strlen(req->bucket), false, &encoded_bucket) !=
-            LK_SIGV4_OK) {
-            s_err(errbuf, errlen, "cannot encode the bucket name");
+            LK_STATUS_OK) {
+            lk_error_set(err, rc, "cannot encode the bucket name");
             goto cleanup;
         }
         lk_buf_putc(&target, '/');
@@ -334,15 +329,19 @@ int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoin
     if (target.len == 0)
         lk_buf_putc(&target, '/');
 
-    lk_buf_printf(&url, "%s://%s%s", scheme, host, target.data);
-    out->url = url.data;
-    url.data = NULL;
-    out->target = target.data;
-    target.data = NULL;
+    const char *target_text = lk_buf_cstr(&target);
+    if (target_text != NULL)
+        lk_buf_printf(&url, "%s://%s%s", scheme, host, target_text);
+    out->url = lk_buf_take(&url, NULL);
+    out->target = lk_buf_take(&target, NULL);
+    if (out->url == NULL || out->target == NULL) {
+        rc = lk_error_set(err, LK_STATUS_TOO_LARGE, "request URL over %zu bytes", LK_BUF_MAX_LINE);
+        goto cleanup;
+    }
     out->host_header = host;
     host = NULL;
     out->signing_region = lk_xstrdup(req->region);
-    rc = 0;
+    rc = LK_STATUS_OK;
 
 cleanup:
     free(host);
@@ -350,7 +349,7 @@ cleanup:
     lk_buf_free(&target);
     lk_buf_free(&url);
     lk_http_url_free(&base);
-    if (rc != 0)
+    if (rc != LK_STATUS_OK)
         lk_endpoint_free(out);
     return rc;
 }

@@ -48,10 +48,12 @@ struct lk_endpoint_overrides {
  * @param out receives the URL (heap, caller frees), or NULL when none is configured
  * @param source receives where it came from ("--endpoint-url", "AWS_ENDPOINT_URL_S3", ...), or
  *        NULL; may be NULL
- * @return 0, or -1 when the chosen value is not an http:// or https:// URL (*out names it then)
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when the chosen value is not an http:// or
+ *         https:// URL (*out names it then)
  */
-int lk_endpoint_configured_url(enum lk_aws_service svc, const struct lk_endpoint_overrides *o,
-                               char **out, const char **source);
+LK_MUST_CHECK enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
+                                                        const struct lk_endpoint_overrides *o,
+                                                        char **out, const char **source);
 
 /**
  * Resolves the region: @p cli_region, AWS_REGION, AWS_DEFAULT_REGION, @p profile_region, then
@@ -59,10 +61,13 @@ int lk_endpoint_configured_url(enum lk_aws_service svc, const struct lk_endpoint
  * @param out receives the region (heap, caller frees), or NULL when none is set anywhere
  * @param source receives "--region", "AWS_REGION", "AWS_DEFAULT_REGION", "profile", "policy"
  *        or NULL; may be NULL
- * @return 0, or -1 when the chosen region is malformed (*out names it then)
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when the chosen region is malformed (*out
+ *         names it then)
  */
-int lk_endpoint_resolve_region(const char *cli_region, const char *profile_region,
-                               const char *fallback, char **out, const char **source);
+LK_MUST_CHECK enum lk_status lk_endpoint_resolve_region(const char *cli_region,
+                                                        const char *profile_region,
+                                                        const char *fallback, char **out,
+                                                        const char **source);
 
 /** @return true for a region name that can go into a host name: [a-z0-9] runs joined by '-'. */
 bool lk_endpoint_region_is_valid(const char *region);
@@ -103,11 +108,12 @@ struct lk_endpoint {
  *     path style "s3.<region>.<suffix>/<bucket>".
  * @param req the request
  * @param out receives the result; release with lk_endpoint_free() (also after a failure)
- * @param errbuf receives a message on failure; @param errlen its size
- * @return 0, or -1 (invalid region, malformed endpoint URL, bad path)
+ * @param err receives the message on failure (may be NULL)
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT (invalid region, malformed endpoint URL, bad
+ *         path), or LK_STATUS_TOO_LARGE (a URL over LK_BUF_MAX_LINE)
  */
-int lk_endpoint_resolve(const struct lk_endpoint_request *req, struct lk_endpoint *out,
-                        char *errbuf, size_t errlen);
+LK_MUST_CHECK enum lk_status lk_endpoint_resolve(const struct lk_endpoint_request *req,
+                                                 struct lk_endpoint *out, struct lk_error *err);
 
 /** Frees what @p ep owns and zeroes it. */
 void lk_endpoint_free(struct lk_endpoint *ep);

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "common/arena.h"
+#include "common/array.h"
 #include "common/hash.h"
 
 /* A response may carry at most this many header lines and header bytes. AWS answers carry about
@@ -53,11 +54,9 @@ struct s_transport {
 
 /* What the callbacks collect during one request. */
 struct s_exchange {
-    unsigned char *body; /* owned until handed to the response */
-    size_t body_len;
-    size_t body_cap;
-    size_t max_body;
-    bool too_large;
+    struct lk_buf body; /* owned until handed to the response; secret (it may hold credentials:
+                           STS, container and instance metadata answers), capped at the
+                           transport's max_response_bytes */
     struct lk_http_header *headers; /* owned until handed to the response */
     size_t n_headers;
     size_t cap_headers;
@@ -96,9 +95,9 @@ void lk_http_free_secret(char *secret)
     free(secret);
 }
 
-int lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE64_SIZE])
+enum lk_status lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE64_SIZE])
 {
-    int rc = LK_HTTP_E_OTHER;
+    enum lk_status rc = LK_STATUS_CRYPTO;
     unsigned char digest[LK_MD5_BYTES];
 
     out[0] = '\0';
@@ -107,40 +106,36 @@ int lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE6
     /* RFC 1864: the value is the base64 of the 128-bit digest itself, not of its hex form. */
     if (EVP_EncodeBlock((unsigned char *)out, digest, (int)sizeof(digest)) != 24)
         goto cleanup;
-    rc = 0;
+    rc = LK_STATUS_OK;
 
 cleanup:
     OPENSSL_cleanse(digest, sizeof(digest));
     return rc;
 }
 
-const char *lk_http_describe(int result)
+/* The first words of the message of each kind of failure; users and the --debug trace see
+ * them. */
+static const char s_sum_connect[] = "could not connect, or the connection was reset";
+static const char s_sum_timeout[] = "timed out";
+static const char s_sum_too_large[] = "response larger than the limit";
+static const char s_sum_truncated[] = "connection closed before the response was complete";
+static const char s_sum_tls[] = "TLS handshake failed";
+static const char s_sum_tls_verify[] =
+    "the server's TLS certificate could not be verified (AWS_CA_BUNDLE names an extra CA bundle "
+    "to trust)";
+static const char s_sum_insecure[] = "plain http:// is only allowed to loopback addresses";
+static const char s_sum_url[] = "malformed or unsupported URL";
+static const char s_sum_other[] = "transport error";
+
+/* Records why perform() got no usable response: the status, whether another attempt may
+ * succeed, and the message "summary: detail". @return @p status. */
+static enum lk_status s_fail(struct lk_http_response *resp, enum lk_status status, bool retryable,
+                             const char *summary, const char *detail)
 {
-    switch (result) {
-    case LK_HTTP_OK:
-        return "success";
-    case LK_HTTP_E_CONNECT:
-        return "could not connect, or the connection was reset";
-    case LK_HTTP_E_TIMEOUT:
-        return "timed out";
-    case LK_HTTP_E_TOO_LARGE:
-        return "response larger than the limit";
-    case LK_HTTP_E_TRUNCATED:
-        return "connection closed before the response was complete";
-    case LK_HTTP_E_TLS:
-        return "TLS handshake failed";
-    case LK_HTTP_E_TLS_VERIFY:
-        return "the server's TLS certificate could not be verified (AWS_CA_BUNDLE names an extra "
-               "CA bundle to trust)";
-    case LK_HTTP_E_INSECURE:
-        return "plain http:// is only allowed to loopback addresses";
-    case LK_HTTP_E_URL:
-        return "malformed or unsupported URL";
-    case LK_HTTP_E_OTHER:
-        return "transport error";
-    default:
-        return "unknown transport result";
-    }
+    resp->retryable = retryable;
+    if (detail == NULL || detail[0] == '\0')
+        return lk_error_set(&resp->error, status, "%s", summary);
+    return lk_error_set(&resp->error, status, "%s: %s", summary, detail);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -166,9 +161,9 @@ static char *s_take_curl_string(char *s)
     return copy;
 }
 
-int lk_http_url_parse(const char *url, struct lk_http_url *out)
+enum lk_status lk_http_url_parse(const char *url, struct lk_http_url *out)
 {
-    int rc = LK_HTTP_E_URL;
+    enum lk_status rc = LK_STATUS_INVALID_ARGUMENT;
     CURLU *h = NULL;
     char *part = NULL;
 
@@ -235,14 +230,14 @@ int lk_http_url_parse(const char *url, struct lk_http_url *out)
         out->query = s_take_curl_string(part);
         part = NULL;
     }
-    rc = 0;
+    rc = LK_STATUS_OK;
 
 cleanup:
     if (part != NULL)
         curl_free(part);
     if (h != NULL)
         curl_url_cleanup(h);
-    if (rc != 0)
+    if (rc != LK_STATUS_OK)
         lk_http_url_free(out);
     return rc;
 }
@@ -251,12 +246,17 @@ char *lk_http_url_host_header(const struct lk_http_url *url)
 {
     long default_port = strcmp(url->scheme, "https") == 0 ? 443 : 80;
     struct lk_buf b;
-    lk_buf_init(&b);
+    /* A host name is at most 253 characters (RFC 1035 section 2.3.4), a URL's host as parsed
+     * can only be longer when it is malformed: a line holds it. */
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_buf_puts(&b, url->host);
     /* libcurl omits the port when it is the scheme's default; the signed Host must match. */
     if (url->port != 0 && url->port != default_port)
         lk_buf_printf(&b, ":%ld", url->port);
-    return b.data;
+    char *host = lk_buf_take(&b, NULL);
+    if (host == NULL)
+        lk_oom(); /* a host of 64 KiB cannot come out of lk_http_url_parse() */
+    return host;
 }
 
 /* The host without IPv6 brackets. */
@@ -325,7 +325,7 @@ bool lk_http_url_is_loopback(const char *url)
 {
     struct lk_http_url u;
     bool yes = false;
-    if (lk_http_url_parse(url, &u) == 0)
+    if (lk_http_url_parse(url, &u) == LK_STATUS_OK)
         yes = s_host_is_loopback(u.host);
     lk_http_url_free(&u);
     return yes;
@@ -335,7 +335,7 @@ bool lk_http_url_is_metadata(const char *url)
 {
     struct lk_http_url u;
     bool yes = false;
-    if (lk_http_url_parse(url, &u) == 0)
+    if (lk_http_url_parse(url, &u) == LK_STATUS_OK)
         yes = s_host_is_metadata(u.host);
     lk_http_url_free(&u);
     return yes;
@@ -378,10 +378,7 @@ static void s_exchange_free(struct s_exchange *ex)
         free(ex->headers[i].value);
     }
     free(ex->headers);
-    if (ex->body != NULL) {
-        OPENSSL_cleanse(ex->body, ex->body_cap);
-        free(ex->body);
-    }
+    lk_buf_free(&ex->body);
     memset(ex, 0, sizeof(*ex));
 }
 
@@ -395,36 +392,15 @@ static void s_headers_reset(struct s_exchange *ex)
     ex->header_bytes = 0;
 }
 
-/* Body bytes as they arrive. Growing never uses realloc: the body may hold credentials, and
- * realloc would leave an unwiped copy behind. Returning less than asked aborts the transfer
- * (CURLE_WRITE_ERROR). */
+/* Body bytes as they arrive, into a secret buffer (growing it wipes the old block: the body may
+ * hold credentials). Past the cap the buffer fails, and returning less than asked aborts the
+ * transfer (CURLE_WRITE_ERROR, reported as LK_STATUS_TOO_LARGE). */
 static size_t s_on_body(char *data, size_t size, size_t nmemb, void *user)
 {
     struct s_exchange *ex = user;
     size_t n = size * nmemb;
-    if (n > ex->max_body || ex->body_len > ex->max_body - n) {
-        ex->too_large = true;
-        return 0;
-    }
-    size_t need = ex->body_len + n + 1;
-    if (need > ex->body_cap) {
-        size_t cap = ex->body_cap ? ex->body_cap : 1024;
-        while (cap < need)
-            cap *= 2;
-        unsigned char *grown = lk_xmalloc(cap);
-        if (ex->body_len > 0)
-            memcpy(grown, ex->body, ex->body_len);
-        if (ex->body != NULL) {
-            OPENSSL_cleanse(ex->body, ex->body_cap);
-            free(ex->body);
-        }
-        ex->body = grown;
-        ex->body_cap = cap;
-    }
-    memcpy(ex->body + ex->body_len, data, n);
-    ex->body_len += n;
-    ex->body[ex->body_len] = '\0';
-    return n;
+    lk_buf_append(&ex->body, data, n);
+    return lk_buf_failed(&ex->body) ? 0 : n;
 }
 
 static char *s_trimmed_dup(const char *s, size_t len)
@@ -464,22 +440,23 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *user)
         struct lk_http_header *h = &ex->headers[ex->n_headers - 1];
         char *more = s_trimmed_dup(data, len);
         struct lk_buf b;
-        lk_buf_init(&b);
+        /* Within S_MAX_HEADER_BYTES, checked above. */
+        lk_buf_init(&b, S_MAX_HEADER_BYTES);
         lk_buf_puts(&b, h->value);
         lk_buf_putc(&b, ' ');
         lk_buf_puts(&b, more);
         free(more);
+        char *joined = lk_buf_take(&b, NULL);
+        if (joined == NULL)
+            return n; /* cannot happen (see above); keep the value as it was */
         free(h->value);
-        h->value = b.data;
+        h->value = joined;
         return n;
     }
     const char *colon = memchr(data, ':', len);
     if (colon == NULL || colon == data || ex->n_headers >= S_MAX_HEADERS)
         return n;
-    if (ex->n_headers == ex->cap_headers) {
-        ex->cap_headers = ex->cap_headers ? ex->cap_headers * 2 : 16;
-        ex->headers = lk_xrealloc(ex->headers, ex->cap_headers * sizeof(*ex->headers));
-    }
+    LK_ARRAY_GROW(ex->headers, ex->n_headers, ex->cap_headers);
     struct lk_http_header *h = &ex->headers[ex->n_headers++];
     h->name = s_trimmed_dup(data, (size_t)(colon - data));
     h->value = s_trimmed_dup(colon + 1, len - (size_t)(colon - data) - 1);
@@ -490,35 +467,41 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *user)
  * perform
  * ------------------------------------------------------------------------------------------- */
 
-static int s_map_curl_error(CURLcode cc, const struct s_exchange *ex)
+/* Records the failure of curl_easy_perform(). @p detail is libcurl's message. */
+static enum lk_status s_curl_failure(CURLcode cc, const struct s_transport *t,
+                                     const struct s_exchange *ex, const char *detail,
+                                     struct lk_http_response *resp)
 {
     switch (cc) {
-    case CURLE_OK:
-        return LK_HTTP_OK;
     case CURLE_WRITE_ERROR:
-        return ex->too_large ? LK_HTTP_E_TOO_LARGE : LK_HTTP_E_OTHER;
-    case CURLE_FILESIZE_EXCEEDED:
-        return LK_HTTP_E_TOO_LARGE;
+    case CURLE_FILESIZE_EXCEEDED: {
+        /* A write error is ours only when the body passed its cap. */
+        if (cc == CURLE_WRITE_ERROR && !lk_buf_failed(&ex->body))
+            return s_fail(resp, LK_STATUS_NETWORK, false, s_sum_other, detail);
+        char why[96];
+        snprintf(why, sizeof(why), "response body larger than %zu bytes", t->max_response_bytes);
+        return s_fail(resp, LK_STATUS_TOO_LARGE, false, s_sum_too_large, why);
+    }
     case CURLE_PARTIAL_FILE:
-        return LK_HTTP_E_TRUNCATED;
+        return s_fail(resp, LK_STATUS_NETWORK, true, s_sum_truncated, detail);
     case CURLE_OPERATION_TIMEDOUT:
-        return LK_HTTP_E_TIMEOUT;
+        return s_fail(resp, LK_STATUS_TIMEOUT, true, s_sum_timeout, detail);
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-        return LK_HTTP_E_CONNECT;
+        return s_fail(resp, LK_STATUS_NETWORK, true, s_sum_connect, detail);
     /* Verification failures and unreadable CA files are not transient: a retry would fail the
-     * same way, so they get a result of their own (not retried). */
+     * same way, so they are not retried. */
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CRL_BADFILE:
-        return LK_HTTP_E_TLS_VERIFY;
+        return s_fail(resp, LK_STATUS_NETWORK, false, s_sum_tls_verify, detail);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
@@ -526,12 +509,12 @@ static int s_map_curl_error(CURLcode cc, const struct s_exchange *ex)
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
-        return LK_HTTP_E_TLS;
+        return s_fail(resp, LK_STATUS_NETWORK, true, s_sum_tls, detail);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-        return LK_HTTP_E_URL;
+        return s_fail(resp, LK_STATUS_INVALID_ARGUMENT, false, s_sum_url, detail);
     default:
-        return LK_HTTP_E_OTHER;
+        return s_fail(resp, LK_STATUS_NETWORK, false, s_sum_other, detail);
     }
 }
 
@@ -566,8 +549,8 @@ static bool s_valid_header(const struct lk_http_header *h)
 #define S_SETOPT(opt, val)                                                                         \
     do {                                                                                           \
         if (curl_easy_setopt(t->easy, (opt), (val)) != CURLE_OK) {                                 \
-            rc = LK_HTTP_E_OTHER;                                                                  \
-            snprintf(resp->error, sizeof(resp->error), "libcurl rejected option %s", #opt);        \
+            rc = s_fail(resp, LK_STATUS_NETWORK, false, s_sum_other,                               \
+                        "libcurl rejected option " #opt);                                          \
             goto cleanup;                                                                          \
         }                                                                                          \
     } while (0)
@@ -600,10 +583,11 @@ static void s_remember_origin(struct s_transport *t, const char *url, bool no_pr
     t->origin_no_proxy = no_proxy;
 }
 
-static int s_perform(void *impl, const struct lk_http_request *req, struct lk_http_response *resp)
+static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
+                                struct lk_http_response *resp)
 {
     struct s_transport *t = impl;
-    int rc = LK_HTTP_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct s_exchange ex;
     struct lk_http_url url;
     struct curl_slist *headers = NULL;
@@ -617,17 +601,16 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
 
     if (req == NULL || req->method == NULL || req->url == NULL ||
         (req->body == NULL && req->body_len != 0) || (req->headers == NULL && req->n_headers)) {
-        rc = LK_HTTP_E_OTHER;
-        snprintf(resp->error, sizeof(resp->error), "invalid request");
+        rc = s_fail(resp, LK_STATUS_INVALID_ARGUMENT, false, s_sum_other, "invalid request");
         goto cleanup;
     }
     bool no_proxy;
     if (s_same_origin(t, req->url)) {
         no_proxy = t->origin_no_proxy;
     } else {
-        if (lk_http_url_parse(req->url, &url) != 0) {
-            rc = LK_HTTP_E_URL;
-            snprintf(resp->error, sizeof(resp->error), "malformed or unsupported URL");
+        if (lk_http_url_parse(req->url, &url) != LK_STATUS_OK) {
+            rc = s_fail(resp, LK_STATUS_INVALID_ARGUMENT, false, s_sum_url,
+                        "malformed or unsupported URL");
             goto cleanup;
         }
         /* Decided before any connection is made: plain HTTP would expose the signed request
@@ -636,8 +619,9 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
         bool loopback = s_host_is_loopback(url.host);
         bool metadata = s_host_is_metadata(url.host);
         if (is_http && !loopback && !(req->allow_metadata_http && metadata)) {
-            rc = LK_HTTP_E_INSECURE;
-            snprintf(resp->error, sizeof(resp->error), "refused for %s; use https://", url.host);
+            char why[320];
+            snprintf(why, sizeof(why), "refused for %s; use https://", url.host);
+            rc = s_fail(resp, LK_STATUS_INVALID_ARGUMENT, false, s_sum_insecure, why);
             goto cleanup;
         }
         no_proxy = loopback || metadata;
@@ -647,7 +631,7 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     }
 
     curl_easy_reset(t->easy);
-    ex.max_body = t->max_response_bytes;
+    lk_buf_init_secret(&ex.body, t->max_response_bytes);
 
     S_SETOPT(CURLOPT_URL, req->url);
     S_SETOPT(CURLOPT_PATH_AS_IS, 1L);
@@ -683,8 +667,8 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     for (size_t i = 0; i < req->n_headers; i++) {
         const struct lk_http_header *h = &req->headers[i];
         if (!s_valid_header(h)) {
-            rc = LK_HTTP_E_OTHER;
-            snprintf(resp->error, sizeof(resp->error), "invalid request header");
+            rc = s_fail(resp, LK_STATUS_INVALID_ARGUMENT, false, s_sum_other,
+                        "invalid request header");
             goto cleanup;
         }
         if (strcasecmp(h->name, "Content-Type") == 0)
@@ -732,14 +716,8 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     long status = 0;
     if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
         status = 0;
-    rc = s_map_curl_error(cc, &ex);
-    if (rc != LK_HTTP_OK) {
-        if (rc == LK_HTTP_E_TOO_LARGE)
-            snprintf(resp->error, sizeof(resp->error), "response body larger than %zu bytes",
-                     t->max_response_bytes);
-        else
-            snprintf(resp->error, sizeof(resp->error), "%s",
-                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+    if (cc != CURLE_OK) {
+        rc = s_curl_failure(cc, t, &ex, errbuf[0] ? errbuf : curl_easy_strerror(cc), resp);
         resp->status = status;
         goto cleanup;
     }
@@ -748,13 +726,13 @@ static int s_perform(void *impl, const struct lk_http_request *req, struct lk_ht
     resp->n_headers = ex.n_headers;
     ex.headers = NULL;
     ex.n_headers = 0;
-    if (ex.body == NULL) {
-        ex.body = lk_xcalloc(1, 1);
-        ex.body_cap = 1;
+    /* Not failed: the transfer would have stopped with CURLE_WRITE_ERROR. An empty body is
+     * "" (the take allocates it). */
+    resp->body = (unsigned char *)lk_buf_take(&ex.body, &resp->body_len);
+    if (resp->body == NULL) {
+        rc = s_curl_failure(CURLE_FILESIZE_EXCEEDED, t, &ex, NULL, resp);
+        goto cleanup;
     }
-    resp->body = ex.body;
-    resp->body_len = ex.body_len;
-    ex.body = NULL;
 
 cleanup:
     s_slist_free_wiped(headers);
@@ -797,17 +775,18 @@ static void s_destroy(void *impl)
     free(t);
 }
 
-int lk_http_curl_new(const struct lk_http_options *opts, struct lk_http_vtable *out)
+enum lk_status lk_http_curl_new(const struct lk_http_options *opts, struct lk_http_vtable *out,
+                                struct lk_error *err)
 {
     memset(out, 0, sizeof(*out));
     pthread_once(&s_global_once, s_global_init);
     if (s_global_rc != CURLE_OK)
-        return LK_HTTP_E_OTHER;
+        return lk_error_set(err, LK_STATUS_NETWORK, "%s", s_sum_other);
     struct s_transport *t = lk_xcalloc(1, sizeof(*t));
     t->easy = curl_easy_init();
     if (t->easy == NULL) {
         free(t);
-        return LK_HTTP_E_OTHER;
+        return lk_error_set(err, LK_STATUS_NETWORK, "%s", s_sum_other);
     }
     t->connect_timeout_ms = LK_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
     t->total_timeout_ms = LK_HTTP_DEFAULT_TOTAL_TIMEOUT_MS;
@@ -827,5 +806,5 @@ int lk_http_curl_new(const struct lk_http_options *opts, struct lk_http_vtable *
     out->sleep_ms = s_sleep_ms;
     out->destroy = s_destroy;
     out->impl = t;
-    return LK_HTTP_OK;
+    return LK_STATUS_OK;
 }

@@ -12,30 +12,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest response body accepted by default. AWS responses for the operations logkeep uses are
+#include "common/buf.h"
+#include "common/result.h"
+
+/* Largest response body accepted by default: the bounded buffer's cap for one HTTP body
+ * (common/buf.h, LK_BUF_MAX_HTTP_BODY, 8 MiB). AWS responses for the operations logkeep uses are
  * kilobytes (a DescribeLogGroups page of 50 groups is about 15 KB); the cap stops a hostile or
  * broken endpoint from growing the process without bound. */
-#define LK_HTTP_DEFAULT_MAX_RESPONSE_BYTES ((size_t)8 * 1024 * 1024)
+#define LK_HTTP_DEFAULT_MAX_RESPONSE_BYTES LK_BUF_MAX_HTTP_BODY
 #define LK_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define LK_HTTP_DEFAULT_TOTAL_TIMEOUT_MS 60000
 
-/* Outcome of one HTTP exchange, independent of the HTTP status code. */
-enum lk_http_result {
-    LK_HTTP_OK = 0,            /* a complete response arrived (any status code) */
-    LK_HTTP_E_CONNECT = -1,    /* name resolution or connection failed, or was reset */
-    LK_HTTP_E_TIMEOUT = -2,    /* connect or total timeout */
-    LK_HTTP_E_TOO_LARGE = -3,  /* the response body exceeded the cap */
-    LK_HTTP_E_TRUNCATED = -4,  /* the connection closed before the body was complete */
-    LK_HTTP_E_TLS = -5,        /* TLS handshake or certificate verification failed */
-    LK_HTTP_E_INSECURE = -6,   /* plain http:// to a host that is not loopback: refused */
-    LK_HTTP_E_URL = -7,        /* malformed URL */
-    LK_HTTP_E_OTHER = -8,
-    LK_HTTP_E_TLS_VERIFY = -9, /* the server's certificate could not be verified, or the CA
-                                  bundle could not be read: fails the same way every time */
-};
+/*
+ * Outcome of one HTTP exchange, independent of the HTTP status code: an enum lk_status
+ * (common/result.h).
+ *   LK_STATUS_OK                a complete response arrived (any status code)
+ *   LK_STATUS_NETWORK           name resolution or connection failed or was reset, the connection
+ *                               closed before the body was complete, the TLS handshake failed,
+ *                               the server's certificate could not be verified, another libcurl
+ *                               failure
+ *   LK_STATUS_TIMEOUT           connect or total timeout
+ *   LK_STATUS_TOO_LARGE         the response body exceeded the cap
+ *   LK_STATUS_INVALID_ARGUMENT  a malformed URL, plain http:// to a host that is not loopback
+ *                               (refused), an invalid request or request header
+ * The response says more: its error message starts with a summary of the failure ("timed out",
+ * "TLS handshake failed") followed by libcurl's detail, and @c retryable tells a failure that
+ * another attempt may not meet (a dropped connection) from one that would recur (a certificate
+ * that cannot be verified, a refused URL).
+ */
 
 struct lk_http_header {
-    char *name;  /* owned (in responses); borrowed in requests */
+    char *name; /* owned (in responses); borrowed in requests */
     char *value;
 };
 
@@ -44,21 +51,25 @@ struct lk_http_request {
     const char *url;                      /* scheme://host[:port]/path?query, already encoded */
     const struct lk_http_header *headers; /* borrowed; sent as given (Host is set by the URL) */
     size_t n_headers;
-    const unsigned char *body;            /* borrowed; may be NULL */
+    const unsigned char *body; /* borrowed; may be NULL */
     size_t body_len;
     /* Added for the credential providers (all zero = the behaviour above): */
-    long timeout_ms;            /* total and connect timeout of this request; 0: the transport's */
-    bool allow_metadata_http;   /* also allow plain http:// to the AWS metadata addresses (see
-                                   lk_http_url_is_metadata()): instance and container credentials */
+    long timeout_ms;          /* total and connect timeout of this request; 0: the transport's */
+    bool allow_metadata_http; /* also allow plain http:// to the AWS metadata addresses (see
+                                 lk_http_url_is_metadata()): instance and container credentials */
 };
 
 struct lk_http_response {
-    long status;                   /* HTTP status code, 0 when no response */
+    long status;                    /* HTTP status code, 0 when no response */
     struct lk_http_header *headers; /* owned */
     size_t n_headers;
-    unsigned char *body;           /* owned, NUL-terminated (body_len excludes the NUL) */
+    unsigned char *body; /* owned, NUL-terminated (body_len excludes the NUL) */
     size_t body_len;
-    char error[256];               /* transport error description when result != LK_HTTP_OK */
+    struct lk_error error; /* why no usable response arrived, when perform() failed: the same
+                              status, and "summary: detail" ("timed out: Operation timed out
+                              after 500 milliseconds ...") */
+    bool retryable;        /* when perform() failed: another attempt may succeed (connection
+                              failed, reset or cut short, timeout, TLS handshake failure) */
 };
 
 struct lk_http_options {
@@ -69,12 +80,14 @@ struct lk_http_options {
 };
 
 /**
- * The transport interface. @c perform returns an enum lk_http_result and fills @p resp (which the
- * caller releases with lk_http_response_free(), whatever the result). @c now_ms is wall-clock
- * time in milliseconds since the epoch (request signing); @c sleep_ms waits (retry backoff).
+ * The transport interface. @c perform returns an enum lk_status (see above), records a failure in
+ * resp->error and resp->retryable, and fills @p resp (which the caller releases with
+ * lk_http_response_free(), whatever the result). @c now_ms is wall-clock time in milliseconds
+ * since the epoch (request signing); @c sleep_ms waits (retry backoff).
  */
 struct lk_http_vtable {
-    int (*perform)(void *impl, const struct lk_http_request *req, struct lk_http_response *resp);
+    enum lk_status (*perform)(void *impl, const struct lk_http_request *req,
+                              struct lk_http_response *resp);
     int64_t (*now_ms)(void *impl);
     void (*sleep_ms)(void *impl, int64_t ms);
     void (*destroy)(void *impl);
@@ -85,9 +98,11 @@ struct lk_http_vtable {
  * Creates the libcurl transport: TLS peer and host verification always on (there is no switch),
  * connection reuse across calls, timeouts and a response size cap; plain http:// only to
  * loopback addresses (the local endpoint of the tests).
- * @return 0, or a negative lk_http_result.
+ * @param err receives the message when libcurl cannot be set up (may be NULL)
+ * @return LK_STATUS_OK, or LK_STATUS_NETWORK when libcurl cannot be initialised
  */
-int lk_http_curl_new(const struct lk_http_options *opts, struct lk_http_vtable *out);
+LK_MUST_CHECK enum lk_status lk_http_curl_new(const struct lk_http_options *opts,
+                                              struct lk_http_vtable *out, struct lk_error *err);
 
 /** Releases what a response owns and zeroes it. The body is wiped first: it may hold
  *  credentials (STS AssumeRole, container and instance metadata answers). */
@@ -98,9 +113,6 @@ const char *lk_http_header_get(const struct lk_http_response *resp, const char *
 
 /** @return true when @p url's host is a loopback address (127.0.0.0/8, ::1, localhost). */
 bool lk_http_url_is_loopback(const char *url);
-
-/** @return a short description of an lk_http_result. */
-const char *lk_http_describe(int result);
 
 /*
  * Additions to the interface above (all implemented in http.c).
@@ -127,10 +139,10 @@ struct lk_http_url {
  * Parses an absolute http:// or https:// URL.
  * @param url the URL
  * @param out receives the parts; release with lk_http_url_free() (also after a failure)
- * @return 0, or LK_HTTP_E_URL for anything else (no scheme, another scheme, no host, user
- *         info, a fragment)
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT for anything else (no scheme, another
+ *         scheme, no host, user info, a fragment)
  */
-int lk_http_url_parse(const char *url, struct lk_http_url *out);
+LK_MUST_CHECK enum lk_status lk_http_url_parse(const char *url, struct lk_http_url *out);
 
 /** Releases what lk_http_url_parse() allocated and zeroes @p url. */
 void lk_http_url_free(struct lk_http_url *url);
@@ -156,8 +168,9 @@ void lk_http_free_secret(char *secret);
  * @param body the bytes; may be NULL when @p len is 0
  * @param len number of bytes
  * @param out receives the NUL-terminated value
- * @return 0, or LK_HTTP_E_OTHER when OpenSSL fails
+ * @return LK_STATUS_OK, or LK_STATUS_CRYPTO when OpenSSL fails
  */
-int lk_http_content_md5(const void *body, size_t len, char out[LK_HTTP_MD5_BASE64_SIZE]);
+LK_MUST_CHECK enum lk_status lk_http_content_md5(const void *body, size_t len,
+                                                 char out[LK_HTTP_MD5_BASE64_SIZE]);
 
 #endif

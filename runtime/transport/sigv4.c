@@ -26,7 +26,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/hash.h"
+#include "common/result.h"
 
 #define S_AMZ_DATE_LEN 16  /* YYYYMMDDTHHMMSSZ */
 #define S_SCOPE_DATE_LEN 8 /* YYYYMMDD */
@@ -36,25 +38,10 @@
 #define S_MAX_TIME_EPOCH_S INT64_C(253402300799)
 
 static const char s_algorithm[] = "AWS4-HMAC-SHA256";
+
+/* The message of a failure that has no more specific one. */
+static const char s_msg_invalid[] = "invalid argument";
 static const char s_scope_terminator[] = "aws4_request";
-
-/* Set rc from a call and jump to the function's cleanup label when it failed. */
-#define S_GUARD(expr)                                                                              \
-    do {                                                                                           \
-        rc = (expr);                                                                               \
-        if (rc != LK_SIGV4_OK) {                                                                   \
-            goto cleanup;                                                                          \
-        }                                                                                          \
-    } while (0)
-
-/* Set rc to error_code and jump to cleanup when cond does not hold. */
-#define S_ENSURE(cond, error_code)                                                                 \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            rc = (error_code);                                                                     \
-            goto cleanup;                                                                          \
-        }                                                                                          \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------------
  * Memory
@@ -74,15 +61,6 @@ static void *s_xmalloc(size_t size_bytes)
         s_out_of_memory(size_bytes);
     }
     return ptr;
-}
-
-static void *s_xrealloc(void *ptr, size_t size_bytes)
-{
-    void *grown = realloc(ptr, size_bytes == 0 ? 1 : size_bytes);
-    if (grown == NULL) {
-        s_out_of_memory(size_bytes);
-    }
-    return grown;
 }
 
 /* Overflow on these sizes means a corrupt length, not a real request: abort like on OOM. */
@@ -110,67 +88,13 @@ static char *s_xstrdup(const char *str)
     return copy;
 }
 
-/* A growable NUL-terminated byte string. Never used for key material: growing it leaves old
- * copies behind in freed memory. */
-struct s_strbuf {
-    char *data; /* owned; NULL until the first append */
-    size_t len_bytes;
-    size_t cap_bytes;
-};
-
-static void s_strbuf_reserve(struct s_strbuf *buf, size_t extra_bytes)
-{
-    size_t needed_bytes = s_size_add(s_size_add(buf->len_bytes, extra_bytes), 1);
-    if (needed_bytes <= buf->cap_bytes) {
-        return;
+/* The strings this module builds (a canonical request, its parts, a string to sign, an
+ * Authorization value) come from one request that logkeep sends, so they are bounded by the
+ * request cap; none holds key material. */
+#define S_BUF_INIT                                                                                 \
+    {                                                                                              \
+        .max_len = LK_BUF_MAX_REQUEST                                                              \
     }
-    size_t cap_bytes = buf->cap_bytes == 0 ? 64 : buf->cap_bytes;
-    while (cap_bytes < needed_bytes) {
-        cap_bytes = s_size_mul(cap_bytes, 2);
-    }
-    buf->data = s_xrealloc(buf->data, cap_bytes);
-    buf->cap_bytes = cap_bytes;
-}
-
-static void s_strbuf_append(struct s_strbuf *buf, const void *bytes, size_t len_bytes)
-{
-    s_strbuf_reserve(buf, len_bytes);
-    if (len_bytes > 0) {
-        memcpy(buf->data + buf->len_bytes, bytes, len_bytes);
-    }
-    buf->len_bytes += len_bytes;
-    buf->data[buf->len_bytes] = '\0';
-}
-
-static void s_strbuf_append_str(struct s_strbuf *buf, const char *str)
-{
-    s_strbuf_append(buf, str, strlen(str));
-}
-
-static void s_strbuf_append_char(struct s_strbuf *buf, char c)
-{
-    s_strbuf_append(buf, &c, 1);
-}
-
-/* Hand the string to the caller (an empty string if nothing was appended). */
-static char *s_strbuf_take(struct s_strbuf *buf)
-{
-    s_strbuf_reserve(buf, 0);
-    buf->data[buf->len_bytes] = '\0';
-    char *data = buf->data;
-    buf->data = NULL;
-    buf->len_bytes = 0;
-    buf->cap_bytes = 0;
-    return data;
-}
-
-static void s_strbuf_release(struct s_strbuf *buf)
-{
-    free(buf->data);
-    buf->data = NULL;
-    buf->len_bytes = 0;
-    buf->cap_bytes = 0;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Character classes and hex
@@ -277,55 +201,57 @@ static bool s_is_scope_part(const char *str)
  * Percent-encoding
  * ------------------------------------------------------------------------------------------- */
 
-static void s_append_encoded(struct s_strbuf *buf, const unsigned char *bytes, size_t len_bytes,
+static void s_append_encoded(struct lk_buf *buf, const unsigned char *bytes, size_t len_bytes,
                              bool keep_slash)
 {
     for (size_t i = 0; i < len_bytes; ++i) {
         unsigned char c = bytes[i];
         if (s_is_unreserved(c) || (keep_slash && c == '/')) {
-            s_strbuf_append_char(buf, (char)c);
+            lk_buf_putc(buf, (char)c);
         } else {
             /* [IAM] the hex digits of an escape are uppercase (%1A, not %1a). */
             char escape[3] = {'%', s_hex_upper[c >> 4], s_hex_upper[c & 0x0f]};
-            s_strbuf_append(buf, escape, sizeof(escape));
+            lk_buf_append(buf, escape, sizeof(escape));
         }
     }
 }
 
 /* Decode %XY escapes. A '%' that does not start a valid escape is kept as a literal byte, the
  * way servers treat it, so that it is then encoded as %25. The result may contain NUL bytes:
- * use out->len_bytes, not strlen. */
-static void s_append_decoded(struct s_strbuf *out, const char *in, size_t in_len_bytes)
+ * use out->len, not strlen. */
+static void s_append_decoded(struct lk_buf *out, const char *in, size_t in_len_bytes)
 {
-    s_strbuf_reserve(out, in_len_bytes);
+    LK_IGNORE(lk_buf_reserve(out, in_len_bytes));
     for (size_t i = 0; i < in_len_bytes; ++i) {
         if (in[i] == '%' && i + 2 < in_len_bytes) {
             int hi = s_hex_value(in[i + 1]);
             int lo = s_hex_value(in[i + 2]);
             if (hi >= 0 && lo >= 0) {
-                s_strbuf_append_char(out, (char)(unsigned char)((hi << 4) | lo));
+                lk_buf_putc(out, (char)(unsigned char)((hi << 4) | lo));
                 i += 2;
                 continue;
             }
         }
-        s_strbuf_append_char(out, in[i]);
+        lk_buf_putc(out, in[i]);
     }
 }
 
-int lk_sigv4_encode_uri(const void *in, size_t in_len_bytes, bool keep_slash, char **out_encoded)
+enum lk_status lk_sigv4_encode_uri(const void *in, size_t in_len_bytes, bool keep_slash,
+                                   char **out_encoded)
 {
-    int rc = LK_SIGV4_OK;
-    struct s_strbuf buf = {0};
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_encoded != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_encoded != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_encoded = NULL;
-    S_ENSURE(in != NULL || in_len_bytes == 0, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, in != NULL || in_len_bytes == 0, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     s_append_encoded(&buf, in, in_len_bytes, keep_slash);
-    *out_encoded = s_strbuf_take(&buf);
+    *out_encoded = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_encoded != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
@@ -342,7 +268,7 @@ struct s_segment {
  * (utils.py) does for every service but S3: AWS services also require "//" to collapse
  * (vectors aws-c-auth-v4/get-slashes-normalized, botocore normalize-path/get-slashes).
  * A trailing '/' survives when something is left before it ("//example//" gives "/example/"). */
-static void s_remove_dot_segments(const char *path, size_t path_len_bytes, struct s_strbuf *out)
+static void s_remove_dot_segments(const char *path, size_t path_len_bytes, struct lk_buf *out)
 {
     /* The kept segments, a stack that ".." pops; at most one per byte of path. */
     struct s_segment *segments =
@@ -370,36 +296,36 @@ static void s_remove_dot_segments(const char *path, size_t path_len_bytes, struc
         pos = end + 1;
     }
 
-    s_strbuf_append_char(out, '/');
+    lk_buf_putc(out, '/');
     for (size_t i = 0; i < seg_count; ++i) {
         if (i > 0) {
-            s_strbuf_append_char(out, '/');
+            lk_buf_putc(out, '/');
         }
-        s_strbuf_append(out, path + segments[i].offset_bytes, segments[i].len_bytes);
+        lk_buf_append(out, path + segments[i].offset_bytes, segments[i].len_bytes);
     }
     if (seg_count > 0 && path[path_len_bytes - 1] == '/') {
-        s_strbuf_append_char(out, '/');
+        lk_buf_putc(out, '/');
     }
 
     free(segments);
 }
 
-int lk_sigv4_canonicalize_uri(const char *path, bool normalize_path, char **out_uri)
+enum lk_status lk_sigv4_canonicalize_uri(const char *path, bool normalize_path, char **out_uri)
 {
-    int rc = LK_SIGV4_OK;
-    struct s_strbuf prepared = {0};
-    struct s_strbuf encoded = {0};
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_buf prepared = S_BUF_INIT;
+    struct lk_buf encoded = S_BUF_INIT;
 
-    S_ENSURE(out_uri != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_uri != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_uri = NULL;
-    S_ENSURE(path != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, path != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     size_t path_len_bytes = strcspn(path, "?");
-    S_ENSURE(path_len_bytes == 0 || path[0] == '/', LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, path_len_bytes == 0 || path[0] == '/', LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     if (path_len_bytes == 0) {
         /* [IAM] an empty absolute path is signed as "/". */
-        s_strbuf_append_char(&prepared, '/');
+        lk_buf_putc(&prepared, '/');
     } else if (normalize_path) {
         /* [IAM] every service but S3 encodes each path segment twice. The path given is the
          * wire path, encoded once already, so one more encoding of every byte, '%' included,
@@ -413,12 +339,14 @@ int lk_sigv4_canonicalize_uri(const char *path, bool normalize_path, char **out_
          * s3-docs-examples/put-object). */
         s_append_decoded(&prepared, path, path_len_bytes);
     }
-    s_append_encoded(&encoded, (const unsigned char *)prepared.data, prepared.len_bytes, true);
-    *out_uri = s_strbuf_take(&encoded);
+    LK_ENSURE_GOTO(rc, !lk_buf_failed(&prepared), LK_STATUS_TOO_LARGE, cleanup);
+    s_append_encoded(&encoded, (const unsigned char *)prepared.data, prepared.len, true);
+    *out_uri = lk_buf_take(&encoded, NULL);
+    LK_ENSURE_GOTO(rc, *out_uri != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
-    s_strbuf_release(&prepared);
-    s_strbuf_release(&encoded);
+    lk_buf_free(&prepared);
+    lk_buf_free(&encoded);
     return rc;
 }
 
@@ -439,24 +367,27 @@ static int s_compare_query_params(const void *a, const void *b)
  * same canonical form (vectors get-vanilla-query-order-encoded, get-vanilla-utf8-query). */
 static char *s_canonical_query_part(const char *part, size_t part_len_bytes)
 {
-    struct s_strbuf decoded = {0};
-    struct s_strbuf encoded = {0};
+    struct lk_buf decoded = S_BUF_INIT;
+    struct lk_buf encoded = S_BUF_INIT;
     s_append_decoded(&decoded, part, part_len_bytes);
-    s_append_encoded(&encoded, (const unsigned char *)decoded.data, decoded.len_bytes, false);
-    s_strbuf_release(&decoded);
-    return s_strbuf_take(&encoded);
+    if (lk_buf_failed(&decoded))
+        lk_buf_fail(&encoded);
+    else
+        s_append_encoded(&encoded, (const unsigned char *)decoded.data, decoded.len, false);
+    lk_buf_free(&decoded);
+    return lk_buf_take(&encoded, NULL); /* NULL past the cap */
 }
 
-int lk_sigv4_canonicalize_query(const char *path, char **out_query)
+enum lk_status lk_sigv4_canonicalize_query(const char *path, char **out_query)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct s_query_param *params = NULL;
     size_t param_count = 0;
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_query != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_query != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_query = NULL;
-    S_ENSURE(path != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, path != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     const char *query = strchr(path, '?');
     query = query == NULL ? "" : query + 1;
@@ -487,6 +418,9 @@ int lk_sigv4_canonicalize_query(const char *path, char **out_query)
             params[param_count].name = s_canonical_query_part(cursor, name_len_bytes);
             params[param_count].value = s_canonical_query_part(value, value_len_bytes);
             ++param_count;
+            LK_ENSURE_GOTO(
+                rc, params[param_count - 1].name != NULL && params[param_count - 1].value != NULL,
+                LK_STATUS_TOO_LARGE, cleanup);
         }
         cursor += pair_len_bytes;
         if (*cursor == '&') {
@@ -499,13 +433,14 @@ int lk_sigv4_canonicalize_query(const char *path, char **out_query)
     qsort(params, param_count, sizeof(*params), s_compare_query_params);
     for (size_t i = 0; i < param_count; ++i) {
         if (i > 0) {
-            s_strbuf_append_char(&buf, '&');
+            lk_buf_putc(&buf, '&');
         }
-        s_strbuf_append_str(&buf, params[i].name);
-        s_strbuf_append_char(&buf, '=');
-        s_strbuf_append_str(&buf, params[i].value);
+        lk_buf_puts(&buf, params[i].name);
+        lk_buf_putc(&buf, '=');
+        lk_buf_puts(&buf, params[i].value);
     }
-    *out_query = s_strbuf_take(&buf);
+    *out_query = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_query != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
     for (size_t i = 0; i < param_count; ++i) {
@@ -513,7 +448,7 @@ cleanup:
         free(params[i].value);
     }
     free(params);
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
@@ -564,42 +499,43 @@ static char *s_lowercase_copy(const char *str)
  * get-header-value-trim, get-header-value-multiline). */
 static char *s_canonical_header_value(const char *value)
 {
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
     bool pending_space = false;
     for (const char *p = value; *p != '\0'; ++p) {
         if (s_is_header_space((unsigned char)*p)) {
-            pending_space = buf.len_bytes > 0;
+            pending_space = buf.len > 0;
             continue;
         }
         if (pending_space) {
-            s_strbuf_append_char(&buf, ' ');
+            lk_buf_putc(&buf, ' ');
             pending_space = false;
         }
-        s_strbuf_append_char(&buf, *p);
+        lk_buf_putc(&buf, *p);
     }
-    return s_strbuf_take(&buf);
+    return lk_buf_take(&buf, NULL); /* NULL past the cap */
 }
 
-int lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers, size_t header_count,
-                                  char **out_canonical_headers, char **out_signed_headers)
+enum lk_status lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers,
+                                             size_t header_count, char **out_canonical_headers,
+                                             char **out_signed_headers)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct s_header_entry *entries = NULL;
     size_t entry_count = 0;
-    struct s_strbuf canonical = {0};
-    struct s_strbuf signed_names = {0};
+    struct lk_buf canonical = S_BUF_INIT;
+    struct lk_buf signed_names = S_BUF_INIT;
 
-    S_ENSURE(out_canonical_headers != NULL && out_signed_headers != NULL,
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_canonical_headers != NULL && out_signed_headers != NULL,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_canonical_headers = NULL;
     *out_signed_headers = NULL;
-    S_ENSURE(headers != NULL || header_count == 0, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, headers != NULL || header_count == 0, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     entries = s_xmalloc(s_size_mul(header_count, sizeof(*entries)));
     for (size_t i = 0; i < header_count; ++i) {
-        S_ENSURE(headers[i].name != NULL && headers[i].value != NULL,
-                 LK_SIGV4_ERR_INVALID_ARGUMENT);
-        S_ENSURE(s_is_token(headers[i].name), LK_SIGV4_ERR_INVALID_HEADER);
+        LK_ENSURE_GOTO(rc, headers[i].name != NULL && headers[i].value != NULL,
+                       LK_STATUS_INVALID_ARGUMENT, cleanup);
+        LK_ENSURE_GOTO(rc, s_is_token(headers[i].name), LK_STATUS_INVALID_ARGUMENT, cleanup);
         char *name = s_lowercase_copy(headers[i].name);
         if (s_is_unsigned_header(name)) {
             free(name);
@@ -609,6 +545,7 @@ int lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers, size_t 
         entries[entry_count].value = s_canonical_header_value(headers[i].value);
         entries[entry_count].input_index = i;
         ++entry_count;
+        LK_ENSURE_GOTO(rc, entries[entry_count - 1].value != NULL, LK_STATUS_TOO_LARGE, cleanup);
     }
 
     /* [IAM] lowercase names sorted by character code, one line per name, the values of a
@@ -617,24 +554,30 @@ int lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers, size_t 
     for (size_t i = 0; i < entry_count; ++i) {
         bool same_as_previous = i > 0 && strcmp(entries[i].name, entries[i - 1].name) == 0;
         if (same_as_previous) {
-            s_strbuf_append_char(&canonical, ',');
+            lk_buf_putc(&canonical, ',');
         } else {
             if (i > 0) {
-                s_strbuf_append_char(&canonical, '\n');
-                s_strbuf_append_char(&signed_names, ';');
+                lk_buf_putc(&canonical, '\n');
+                lk_buf_putc(&signed_names, ';');
             }
-            s_strbuf_append_str(&canonical, entries[i].name);
-            s_strbuf_append_char(&canonical, ':');
-            s_strbuf_append_str(&signed_names, entries[i].name);
+            lk_buf_puts(&canonical, entries[i].name);
+            lk_buf_putc(&canonical, ':');
+            lk_buf_puts(&signed_names, entries[i].name);
         }
-        s_strbuf_append_str(&canonical, entries[i].value);
+        lk_buf_puts(&canonical, entries[i].value);
     }
     if (entry_count > 0) {
-        s_strbuf_append_char(&canonical, '\n');
+        lk_buf_putc(&canonical, '\n');
     }
 
-    *out_canonical_headers = s_strbuf_take(&canonical);
-    *out_signed_headers = s_strbuf_take(&signed_names);
+    *out_canonical_headers = lk_buf_take(&canonical, NULL);
+    *out_signed_headers = lk_buf_take(&signed_names, NULL);
+    if (*out_canonical_headers == NULL || *out_signed_headers == NULL) {
+        free(*out_canonical_headers);
+        free(*out_signed_headers);
+        *out_canonical_headers = *out_signed_headers = NULL;
+        rc = LK_STATUS_TOO_LARGE;
+    }
 
 cleanup:
     for (size_t i = 0; i < entry_count; ++i) {
@@ -642,8 +585,8 @@ cleanup:
         free(entries[i].value);
     }
     free(entries);
-    s_strbuf_release(&canonical);
-    s_strbuf_release(&signed_names);
+    lk_buf_free(&canonical);
+    lk_buf_free(&signed_names);
     return rc;
 }
 
@@ -664,18 +607,18 @@ static void s_fetch_hmac(void)
 const char lk_sigv4_empty_sha256_hex[] =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-static int s_sha256_hex(const void *data, size_t len_bytes, char **out_hex)
+static enum lk_status s_sha256_hex(const void *data, size_t len_bytes, char **out_hex)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char *hex = NULL;
 
     *out_hex = NULL;
     if (len_bytes == 0) {
         *out_hex = s_xstrdup(lk_sigv4_empty_sha256_hex);
-        return LK_SIGV4_OK;
+        return LK_STATUS_OK;
     }
     hex = s_xmalloc(LK_SHA256_HEX_LEN + 1);
-    S_ENSURE(lk_sha256_hex(data, len_bytes, hex) == 0, LK_SIGV4_ERR_CRYPTO);
+    LK_ENSURE_GOTO(rc, lk_sha256_hex(data, len_bytes, hex) == 0, LK_STATUS_CRYPTO, cleanup);
     *out_hex = hex;
     hex = NULL;
 
@@ -684,26 +627,29 @@ cleanup:
     return rc;
 }
 
-int lk_sigv4_hash_payload(const struct lk_sigv4_request *request, char **out_payload_hash)
+enum lk_status lk_sigv4_hash_payload(const struct lk_sigv4_request *request,
+                                     char **out_payload_hash)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
 
-    S_ENSURE(out_payload_hash != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_payload_hash != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_payload_hash = NULL;
-    S_ENSURE(request != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, request != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     switch (request->payload_kind) {
     case LK_SIGV4_PAYLOAD_BODY:
-        S_ENSURE(request->body != NULL || request->body_len_bytes == 0,
-                 LK_SIGV4_ERR_INVALID_ARGUMENT);
-        S_GUARD(s_sha256_hex(request->body, request->body_len_bytes, out_payload_hash));
+        LK_ENSURE_GOTO(rc, request->body != NULL || request->body_len_bytes == 0,
+                       LK_STATUS_INVALID_ARGUMENT, cleanup);
+        LK_GUARD_GOTO(rc, s_sha256_hex(request->body, request->body_len_bytes, out_payload_hash),
+                      cleanup);
         break;
     case LK_SIGV4_PAYLOAD_PRECOMPUTED:
         /* [IAM] the payload line is the lowercase hex SHA-256 of the body; reject anything else
          * here rather than get SignatureDoesNotMatch from the server. */
-        S_ENSURE(request->payload_sha256_hex != NULL &&
-                     s_is_lower_hex(request->payload_sha256_hex, LK_SHA256_HEX_LEN),
-                 LK_SIGV4_ERR_INVALID_ARGUMENT);
+        LK_ENSURE_GOTO(rc,
+                       request->payload_sha256_hex != NULL &&
+                           s_is_lower_hex(request->payload_sha256_hex, LK_SHA256_HEX_LEN),
+                       LK_STATUS_INVALID_ARGUMENT, cleanup);
         *out_payload_hash = s_xstrdup(request->payload_sha256_hex);
         break;
     case LK_SIGV4_PAYLOAD_UNSIGNED:
@@ -711,7 +657,7 @@ int lk_sigv4_hash_payload(const struct lk_sigv4_request *request, char **out_pay
         *out_payload_hash = s_xstrdup(LK_SIGV4_UNSIGNED_PAYLOAD);
         break;
     default:
-        rc = LK_SIGV4_ERR_INVALID_ARGUMENT;
+        rc = LK_STATUS_INVALID_ARGUMENT;
         break;
     }
 
@@ -719,47 +665,51 @@ cleanup:
     return rc;
 }
 
-int lk_sigv4_build_canonical_request(const struct lk_sigv4_request *request, bool normalize_path,
-                                     char **out_canonical_request, char **out_signed_headers)
+enum lk_status lk_sigv4_build_canonical_request(const struct lk_sigv4_request *request,
+                                                bool normalize_path, char **out_canonical_request,
+                                                char **out_signed_headers)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char *uri = NULL;
     char *query = NULL;
     char *canonical_headers = NULL;
     char *signed_headers = NULL;
     char *payload_hash = NULL;
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_canonical_request != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_canonical_request != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_canonical_request = NULL;
     if (out_signed_headers != NULL) {
         *out_signed_headers = NULL;
     }
-    S_ENSURE(request != NULL && request->method != NULL && request->path != NULL,
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(s_is_token(request->method), LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, request != NULL && request->method != NULL && request->path != NULL,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, s_is_token(request->method), LK_STATUS_INVALID_ARGUMENT, cleanup);
 
-    S_GUARD(lk_sigv4_canonicalize_uri(request->path, normalize_path, &uri));
-    S_GUARD(lk_sigv4_canonicalize_query(request->path, &query));
-    S_GUARD(lk_sigv4_canonicalize_headers(request->headers, request->header_count,
-                                          &canonical_headers, &signed_headers));
-    S_GUARD(lk_sigv4_hash_payload(request, &payload_hash));
+    LK_GUARD_GOTO(rc, lk_sigv4_canonicalize_uri(request->path, normalize_path, &uri), cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_canonicalize_query(request->path, &query), cleanup);
+    LK_GUARD_GOTO(rc,
+                  lk_sigv4_canonicalize_headers(request->headers, request->header_count,
+                                                &canonical_headers, &signed_headers),
+                  cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_hash_payload(request, &payload_hash), cleanup);
 
     /* [IAM] CanonicalRequest = Method \n URI \n Query \n Headers \n SignedHeaders \n Payload.
      * The headers block already ends in '\n', which is why a blank line follows it. */
-    s_strbuf_append_str(&buf, request->method);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, uri);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, query);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, canonical_headers);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, signed_headers);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, payload_hash);
+    lk_buf_puts(&buf, request->method);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, uri);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, query);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, canonical_headers);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, signed_headers);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, payload_hash);
 
-    *out_canonical_request = s_strbuf_take(&buf);
+    *out_canonical_request = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_canonical_request != NULL, LK_STATUS_TOO_LARGE, cleanup);
     if (out_signed_headers != NULL) {
         *out_signed_headers = signed_headers;
         signed_headers = NULL;
@@ -771,7 +721,7 @@ cleanup:
     free(canonical_headers);
     free(signed_headers);
     free(payload_hash);
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
@@ -815,29 +765,35 @@ static bool s_is_leap_year(int64_t year)
     return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-int lk_sigv4_convert_tm(const struct tm *utc_time, int64_t *out_time_epoch_s)
+enum lk_status lk_sigv4_convert_tm(const struct tm *utc_time, int64_t *out_time_epoch_s)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     static const int days_in_month[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-    S_ENSURE(utc_time != NULL && out_time_epoch_s != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, utc_time != NULL && out_time_epoch_s != NULL, LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
     *out_time_epoch_s = 0;
 
     int64_t year = (int64_t)utc_time->tm_year + 1900;
-    S_ENSURE(year >= 1970 && year <= 9999, LK_SIGV4_ERR_TIME_RANGE);
-    S_ENSURE(utc_time->tm_mon >= 0 && utc_time->tm_mon <= 11, LK_SIGV4_ERR_TIME_RANGE);
+    LK_ENSURE_GOTO(rc, year >= 1970 && year <= 9999, LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, utc_time->tm_mon >= 0 && utc_time->tm_mon <= 11, LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
     int month_days =
         days_in_month[utc_time->tm_mon] + (utc_time->tm_mon == 1 && s_is_leap_year(year));
-    S_ENSURE(utc_time->tm_mday >= 1 && utc_time->tm_mday <= month_days, LK_SIGV4_ERR_TIME_RANGE);
-    S_ENSURE(utc_time->tm_hour >= 0 && utc_time->tm_hour <= 23, LK_SIGV4_ERR_TIME_RANGE);
-    S_ENSURE(utc_time->tm_min >= 0 && utc_time->tm_min <= 59, LK_SIGV4_ERR_TIME_RANGE);
-    S_ENSURE(utc_time->tm_sec >= 0 && utc_time->tm_sec <= 60, LK_SIGV4_ERR_TIME_RANGE);
+    LK_ENSURE_GOTO(rc, utc_time->tm_mday >= 1 && utc_time->tm_mday <= month_days,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, utc_time->tm_hour >= 0 && utc_time->tm_hour <= 23,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, utc_time->tm_min >= 0 && utc_time->tm_min <= 59, LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
+    LK_ENSURE_GOTO(rc, utc_time->tm_sec >= 0 && utc_time->tm_sec <= 60, LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
 
     int64_t days = s_days_from_civil(year, utc_time->tm_mon + 1, utc_time->tm_mday);
     int64_t epoch_s = days * S_SECONDS_PER_DAY + (int64_t)utc_time->tm_hour * 3600 +
                       (int64_t)utc_time->tm_min * 60 + utc_time->tm_sec;
     /* A leap second on 9999-12-31 would leave the four-digit range. */
-    S_ENSURE(epoch_s <= S_MAX_TIME_EPOCH_S, LK_SIGV4_ERR_TIME_RANGE);
+    LK_ENSURE_GOTO(rc, epoch_s <= S_MAX_TIME_EPOCH_S, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_time_epoch_s = epoch_s;
 
 cleanup:
@@ -853,15 +809,16 @@ static void s_put_digits(char *dst, int value, int width)
 }
 
 /* Writes YYYYMMDDTHHMMSSZ and a NUL into out. */
-static int s_amz_date(int64_t time_epoch_s, char out[S_AMZ_DATE_LEN + 1])
+static enum lk_status s_amz_date(int64_t time_epoch_s, char out[S_AMZ_DATE_LEN + 1])
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     int year = 0;
     int month = 0;
     int day = 0;
 
     /* [IAM] X-Amz-Date is ISO 8601 basic format, YYYYMMDD'T'HHMMSS'Z', in UTC. */
-    S_ENSURE(time_epoch_s >= 0 && time_epoch_s <= S_MAX_TIME_EPOCH_S, LK_SIGV4_ERR_TIME_RANGE);
+    LK_ENSURE_GOTO(rc, time_epoch_s >= 0 && time_epoch_s <= S_MAX_TIME_EPOCH_S,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
     int64_t days = time_epoch_s / S_SECONDS_PER_DAY;
     int seconds_of_day = (int)(time_epoch_s % S_SECONDS_PER_DAY);
     s_civil_from_days(days, &year, &month, &day);
@@ -880,14 +837,14 @@ cleanup:
     return rc;
 }
 
-int lk_sigv4_format_amz_date(int64_t time_epoch_s, char **out_amz_date)
+enum lk_status lk_sigv4_format_amz_date(int64_t time_epoch_s, char **out_amz_date)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char amz_date[S_AMZ_DATE_LEN + 1];
 
-    S_ENSURE(out_amz_date != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_amz_date != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_amz_date = NULL;
-    S_GUARD(s_amz_date(time_epoch_s, amz_date));
+    LK_GUARD_GOTO(rc, s_amz_date(time_epoch_s, amz_date), cleanup);
     *out_amz_date = s_xstrdup(amz_date);
 
 cleanup:
@@ -898,78 +855,80 @@ cleanup:
  * Stage 2: string to sign
  * ------------------------------------------------------------------------------------------- */
 
-static int s_check_params(const struct lk_sigv4_signing_params *params)
+static enum lk_status s_check_params(const struct lk_sigv4_signing_params *params,
+                                     struct lk_error *err)
 {
-    int rc = LK_SIGV4_OK;
-
-    S_ENSURE(params != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(s_is_scope_part(params->region) && s_is_scope_part(params->service),
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(params->time_epoch_s >= 0 && params->time_epoch_s <= S_MAX_TIME_EPOCH_S,
-             LK_SIGV4_ERR_TIME_RANGE);
-
-cleanup:
-    return rc;
+    LK_ENSURE(params != NULL, lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "%s", s_msg_invalid));
+    LK_ENSURE(s_is_scope_part(params->region) && s_is_scope_part(params->service),
+              lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "%s", s_msg_invalid));
+    LK_ENSURE(params->time_epoch_s >= 0 && params->time_epoch_s <= S_MAX_TIME_EPOCH_S,
+              lk_error_set(err, LK_STATUS_INVALID_ARGUMENT,
+                           "time outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z or invalid"));
+    return LK_STATUS_OK;
 }
 
-int lk_sigv4_format_scope(const struct lk_sigv4_signing_params *params, char **out_scope)
+enum lk_status lk_sigv4_format_scope(const struct lk_sigv4_signing_params *params, char **out_scope)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char amz_date[S_AMZ_DATE_LEN + 1];
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_scope != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_scope != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_scope = NULL;
-    S_GUARD(s_check_params(params));
-    S_GUARD(s_amz_date(params->time_epoch_s, amz_date));
+    LK_GUARD_GOTO(rc, s_check_params(params, NULL), cleanup);
+    LK_GUARD_GOTO(rc, s_amz_date(params->time_epoch_s, amz_date), cleanup);
 
     /* [IAM] CredentialScope = YYYYMMDD/region/service/aws4_request, the date being the UTC
      * day of X-Amz-Date. */
-    s_strbuf_append(&buf, amz_date, S_SCOPE_DATE_LEN);
-    s_strbuf_append_char(&buf, '/');
-    s_strbuf_append_str(&buf, params->region);
-    s_strbuf_append_char(&buf, '/');
-    s_strbuf_append_str(&buf, params->service);
-    s_strbuf_append_char(&buf, '/');
-    s_strbuf_append_str(&buf, s_scope_terminator);
-    *out_scope = s_strbuf_take(&buf);
+    lk_buf_append(&buf, amz_date, S_SCOPE_DATE_LEN);
+    lk_buf_putc(&buf, '/');
+    lk_buf_puts(&buf, params->region);
+    lk_buf_putc(&buf, '/');
+    lk_buf_puts(&buf, params->service);
+    lk_buf_putc(&buf, '/');
+    lk_buf_puts(&buf, s_scope_terminator);
+    *out_scope = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_scope != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
-int lk_sigv4_build_string_to_sign(const struct lk_sigv4_signing_params *params,
-                                  const char *canonical_request, char **out_string_to_sign)
+enum lk_status lk_sigv4_build_string_to_sign(const struct lk_sigv4_signing_params *params,
+                                             const char *canonical_request,
+                                             char **out_string_to_sign)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char amz_date[S_AMZ_DATE_LEN + 1];
     char *scope = NULL;
     char *creq_hash = NULL;
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_string_to_sign != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_string_to_sign != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_string_to_sign = NULL;
-    S_ENSURE(canonical_request != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_GUARD(lk_sigv4_format_scope(params, &scope));
-    S_GUARD(s_amz_date(params->time_epoch_s, amz_date));
-    S_GUARD(s_sha256_hex(canonical_request, strlen(canonical_request), &creq_hash));
+    LK_ENSURE_GOTO(rc, canonical_request != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_format_scope(params, &scope), cleanup);
+    LK_GUARD_GOTO(rc, s_amz_date(params->time_epoch_s, amz_date), cleanup);
+    LK_GUARD_GOTO(rc, s_sha256_hex(canonical_request, strlen(canonical_request), &creq_hash),
+                  cleanup);
 
     /* [IAM] StringToSign = Algorithm \n RequestDateTime \n CredentialScope \n
      * HashedCanonicalRequest. */
-    s_strbuf_append_str(&buf, s_algorithm);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, amz_date);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, scope);
-    s_strbuf_append_char(&buf, '\n');
-    s_strbuf_append_str(&buf, creq_hash);
-    *out_string_to_sign = s_strbuf_take(&buf);
+    lk_buf_puts(&buf, s_algorithm);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, amz_date);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, scope);
+    lk_buf_putc(&buf, '\n');
+    lk_buf_puts(&buf, creq_hash);
+    *out_string_to_sign = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_string_to_sign != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
     free(scope);
     free(creq_hash);
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
@@ -1001,43 +960,45 @@ static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
 }
 
 /* HMAC of data with a keyed context; the context is left untouched (a copy does the work). */
-static int s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_len_bytes,
-                       unsigned char out[LK_SHA256_BYTES])
+static enum lk_status s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_len_bytes,
+                                  unsigned char out[LK_SHA256_BYTES])
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     size_t out_len_bytes = 0;
     EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(keyed);
 
-    S_ENSURE(ctx != NULL, LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(data_len_bytes == 0 || EVP_MAC_update(ctx, data, data_len_bytes) == 1,
-             LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(EVP_MAC_final(ctx, out, &out_len_bytes, LK_SHA256_BYTES) == 1, LK_SIGV4_ERR_CRYPTO);
-    S_ENSURE(out_len_bytes == LK_SHA256_BYTES, LK_SIGV4_ERR_CRYPTO);
+    LK_ENSURE_GOTO(rc, ctx != NULL, LK_STATUS_CRYPTO, cleanup);
+    LK_ENSURE_GOTO(rc, data_len_bytes == 0 || EVP_MAC_update(ctx, data, data_len_bytes) == 1,
+                   LK_STATUS_CRYPTO, cleanup);
+    LK_ENSURE_GOTO(rc, EVP_MAC_final(ctx, out, &out_len_bytes, LK_SHA256_BYTES) == 1,
+                   LK_STATUS_CRYPTO, cleanup);
+    LK_ENSURE_GOTO(rc, out_len_bytes == LK_SHA256_BYTES, LK_STATUS_CRYPTO, cleanup);
 
 cleanup:
     EVP_MAC_CTX_free(ctx); /* frees (and OpenSSL cleanses) the keyed state */
     return rc;
 }
 
-static int s_hmac_sha256(const unsigned char *key, size_t key_len_bytes, const void *data,
-                         size_t data_len_bytes, unsigned char out[LK_SHA256_BYTES])
+static enum lk_status s_hmac_sha256(const unsigned char *key, size_t key_len_bytes,
+                                    const void *data, size_t data_len_bytes,
+                                    unsigned char out[LK_SHA256_BYTES])
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     EVP_MAC_CTX *ctx = s_hmac_new(key, key_len_bytes);
 
-    S_ENSURE(ctx != NULL, LK_SIGV4_ERR_CRYPTO);
-    S_GUARD(s_hmac_with(ctx, data, data_len_bytes, out));
+    LK_ENSURE_GOTO(rc, ctx != NULL, LK_STATUS_CRYPTO, cleanup);
+    LK_GUARD_GOTO(rc, s_hmac_with(ctx, data, data_len_bytes, out), cleanup);
 
 cleanup:
     EVP_MAC_CTX_free(ctx);
     return rc;
 }
 
-int lk_sigv4_derive_signing_key(const char *secret_access_key,
-                                const struct lk_sigv4_signing_params *params,
-                                struct lk_sigv4_signing_key **out_key)
+enum lk_status lk_sigv4_derive_signing_key(const char *secret_access_key,
+                                           const struct lk_sigv4_signing_params *params,
+                                           struct lk_sigv4_signing_key **out_key)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     unsigned char *prefixed_secret = NULL; /* "AWS4" + secret: key material */
     size_t prefixed_len_bytes = 0;
     unsigned char k_date[LK_SHA256_BYTES];
@@ -1046,12 +1007,12 @@ int lk_sigv4_derive_signing_key(const char *secret_access_key,
     struct lk_sigv4_signing_key *key = NULL;
     char amz_date[S_AMZ_DATE_LEN + 1];
 
-    S_ENSURE(out_key != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_key != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_key = NULL;
-    S_ENSURE(secret_access_key != NULL && secret_access_key[0] != '\0',
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_GUARD(s_check_params(params));
-    S_GUARD(s_amz_date(params->time_epoch_s, amz_date));
+    LK_ENSURE_GOTO(rc, secret_access_key != NULL && secret_access_key[0] != '\0',
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_GUARD_GOTO(rc, s_check_params(params, NULL), cleanup);
+    LK_GUARD_GOTO(rc, s_amz_date(params->time_epoch_s, amz_date), cleanup);
 
     /* [IAM] kSecret = "AWS4" + secret; kDate = HMAC(kSecret, YYYYMMDD); kRegion = HMAC(kDate,
      * region); kService = HMAC(kRegion, service); kSigning = HMAC(kService, "aws4_request").
@@ -1064,15 +1025,22 @@ int lk_sigv4_derive_signing_key(const char *secret_access_key,
 
     key = s_xmalloc(sizeof(*key));
     key->mac_ctx = NULL;
-    S_GUARD(s_hmac_sha256(prefixed_secret, prefixed_len_bytes, amz_date, S_SCOPE_DATE_LEN, k_date));
-    S_GUARD(
-        s_hmac_sha256(k_date, sizeof(k_date), params->region, strlen(params->region), k_region));
-    S_GUARD(s_hmac_sha256(k_region, sizeof(k_region), params->service, strlen(params->service),
-                          k_service));
-    S_GUARD(s_hmac_sha256(k_service, sizeof(k_service), s_scope_terminator,
-                          strlen(s_scope_terminator), key->bytes));
+    LK_GUARD_GOTO(
+        rc, s_hmac_sha256(prefixed_secret, prefixed_len_bytes, amz_date, S_SCOPE_DATE_LEN, k_date),
+        cleanup);
+    LK_GUARD_GOTO(
+        rc, s_hmac_sha256(k_date, sizeof(k_date), params->region, strlen(params->region), k_region),
+        cleanup);
+    LK_GUARD_GOTO(rc,
+                  s_hmac_sha256(k_region, sizeof(k_region), params->service,
+                                strlen(params->service), k_service),
+                  cleanup);
+    LK_GUARD_GOTO(rc,
+                  s_hmac_sha256(k_service, sizeof(k_service), s_scope_terminator,
+                                strlen(s_scope_terminator), key->bytes),
+                  cleanup);
     key->mac_ctx = s_hmac_new(key->bytes, sizeof(key->bytes));
-    S_ENSURE(key->mac_ctx != NULL, LK_SIGV4_ERR_CRYPTO);
+    LK_ENSURE_GOTO(rc, key->mac_ctx != NULL, LK_STATUS_CRYPTO, cleanup);
 
     *out_key = key;
     key = NULL;
@@ -1089,22 +1057,25 @@ cleanup:
     return rc;
 }
 
-int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const char *string_to_sign,
-                               char **out_signature_hex)
+enum lk_status lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key,
+                                          const char *string_to_sign, char **out_signature_hex)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     unsigned char mac[LK_SHA256_BYTES];
 
-    S_ENSURE(out_signature_hex != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_signature_hex != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_signature_hex = NULL;
-    S_ENSURE(key != NULL && string_to_sign != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, key != NULL && string_to_sign != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
 
     /* [IAM] signature = hex(HMAC-SHA256(kSigning, StringToSign)), lowercase. */
     if (key->mac_ctx != NULL)
-        S_GUARD(s_hmac_with(key->mac_ctx, string_to_sign, strlen(string_to_sign), mac));
+        LK_GUARD_GOTO(rc, s_hmac_with(key->mac_ctx, string_to_sign, strlen(string_to_sign), mac),
+                      cleanup);
     else
-        S_GUARD(s_hmac_sha256(key->bytes, sizeof(key->bytes), string_to_sign,
-                              strlen(string_to_sign), mac));
+        LK_GUARD_GOTO(rc,
+                      s_hmac_sha256(key->bytes, sizeof(key->bytes), string_to_sign,
+                                    strlen(string_to_sign), mac),
+                      cleanup);
     *out_signature_hex = s_xmalloc(LK_SHA256_HEX_LEN + 1);
     lk_hex_lower(mac, sizeof(mac), *out_signature_hex);
 
@@ -1144,39 +1115,42 @@ static bool s_is_valid_signed_headers(const char *signed_headers)
     return true;
 }
 
-int lk_sigv4_build_authorization(const char *access_key_id,
-                                 const struct lk_sigv4_signing_params *params,
-                                 const char *signed_headers, const char *signature_hex,
-                                 char **out_authorization)
+enum lk_status lk_sigv4_build_authorization(const char *access_key_id,
+                                            const struct lk_sigv4_signing_params *params,
+                                            const char *signed_headers, const char *signature_hex,
+                                            char **out_authorization)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     char *scope = NULL;
-    struct s_strbuf buf = {0};
+    struct lk_buf buf = S_BUF_INIT;
 
-    S_ENSURE(out_authorization != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE_GOTO(rc, out_authorization != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_authorization = NULL;
-    S_ENSURE(s_is_valid_access_key_id(access_key_id), LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(s_is_valid_signed_headers(signed_headers), LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(signature_hex != NULL && s_is_lower_hex(signature_hex, LK_SHA256_HEX_LEN),
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_GUARD(lk_sigv4_format_scope(params, &scope));
+    LK_ENSURE_GOTO(rc, s_is_valid_access_key_id(access_key_id), LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
+    LK_ENSURE_GOTO(rc, s_is_valid_signed_headers(signed_headers), LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
+    LK_ENSURE_GOTO(rc, signature_hex != NULL && s_is_lower_hex(signature_hex, LK_SHA256_HEX_LEN),
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_format_scope(params, &scope), cleanup);
 
     /* [IAM] AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=..., Signature=...: a comma
      * and one space between the parts. */
-    s_strbuf_append_str(&buf, s_algorithm);
-    s_strbuf_append_str(&buf, " Credential=");
-    s_strbuf_append_str(&buf, access_key_id);
-    s_strbuf_append_char(&buf, '/');
-    s_strbuf_append_str(&buf, scope);
-    s_strbuf_append_str(&buf, ", SignedHeaders=");
-    s_strbuf_append_str(&buf, signed_headers);
-    s_strbuf_append_str(&buf, ", Signature=");
-    s_strbuf_append_str(&buf, signature_hex);
-    *out_authorization = s_strbuf_take(&buf);
+    lk_buf_puts(&buf, s_algorithm);
+    lk_buf_puts(&buf, " Credential=");
+    lk_buf_puts(&buf, access_key_id);
+    lk_buf_putc(&buf, '/');
+    lk_buf_puts(&buf, scope);
+    lk_buf_puts(&buf, ", SignedHeaders=");
+    lk_buf_puts(&buf, signed_headers);
+    lk_buf_puts(&buf, ", Signature=");
+    lk_buf_puts(&buf, signature_hex);
+    *out_authorization = lk_buf_take(&buf, NULL);
+    LK_ENSURE_GOTO(rc, *out_authorization != NULL, LK_STATUS_TOO_LARGE, cleanup);
 
 cleanup:
     free(scope);
-    s_strbuf_release(&buf);
+    lk_buf_free(&buf);
     return rc;
 }
 
@@ -1191,29 +1165,33 @@ static const char s_header_authorization[] = "Authorization";
 
 /* The caller's headers must not contain what the signer adds: a second X-Amz-Date would be
  * joined with ours into "date1,date2" and the server would reject the signature. */
-static int s_check_caller_headers(const struct lk_sigv4_request *request, unsigned int flags)
+static enum lk_status s_check_caller_headers(const struct lk_sigv4_request *request,
+                                             unsigned int flags, struct lk_error *err)
 {
-    int rc = LK_SIGV4_OK;
     bool has_host = false;
 
-    S_ENSURE(request->headers != NULL || request->header_count == 0, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    LK_ENSURE(request->headers != NULL || request->header_count == 0,
+              lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "%s", s_msg_invalid));
     for (size_t i = 0; i < request->header_count; ++i) {
         const char *name = request->headers[i].name;
-        S_ENSURE(name != NULL && request->headers[i].value != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
-        S_ENSURE(!s_ascii_iequals(name, s_header_amz_date), LK_SIGV4_ERR_RESERVED_HEADER);
-        S_ENSURE(!s_ascii_iequals(name, s_header_authorization), LK_SIGV4_ERR_RESERVED_HEADER);
-        S_ENSURE(!s_ascii_iequals(name, s_header_security_token), LK_SIGV4_ERR_RESERVED_HEADER);
-        S_ENSURE(!((flags & LK_SIGV4_FLAG_CONTENT_SHA256_HEADER) != 0 &&
-                   s_ascii_iequals(name, s_header_content_sha256)),
-                 LK_SIGV4_ERR_RESERVED_HEADER);
+        LK_ENSURE(name != NULL && request->headers[i].value != NULL,
+                  lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "%s", s_msg_invalid));
+        LK_ENSURE(s_is_token(name), lk_error_set(err, LK_STATUS_INVALID_ARGUMENT,
+                                                 "header name is not an HTTP token"));
+        bool reserved = s_ascii_iequals(name, s_header_amz_date) ||
+                        s_ascii_iequals(name, s_header_authorization) ||
+                        s_ascii_iequals(name, s_header_security_token) ||
+                        ((flags & LK_SIGV4_FLAG_CONTENT_SHA256_HEADER) != 0 &&
+                         s_ascii_iequals(name, s_header_content_sha256));
+        LK_ENSURE(!reserved, lk_error_set(err, LK_STATUS_INVALID_ARGUMENT,
+                                          "header is set by the signer and must not be passed in"));
         has_host = has_host || s_ascii_iequals(name, "host");
     }
     /* [IAM] host is always a signed header; its value must be the one on the wire, port
      * included, which only the caller knows. */
-    S_ENSURE(has_host, LK_SIGV4_ERR_MISSING_HOST);
-
-cleanup:
-    return rc;
+    LK_ENSURE(has_host,
+              lk_error_set(err, LK_STATUS_INVALID_ARGUMENT, "request has no Host header"));
+    return LK_STATUS_OK;
 }
 
 static bool s_is_valid_session_token(const char *session_token)
@@ -1235,12 +1213,12 @@ static void s_add_auth_header(struct lk_sigv4_auth_headers *headers, const char 
     ++headers->header_count;
 }
 
-int lk_sigv4_sign(const struct lk_sigv4_request *request,
-                  const struct lk_sigv4_credentials *credentials,
-                  const struct lk_sigv4_signing_params *params,
-                  struct lk_sigv4_auth_headers **out_headers)
+enum lk_status lk_sigv4_sign(const struct lk_sigv4_request *request,
+                             const struct lk_sigv4_credentials *credentials,
+                             const struct lk_sigv4_signing_params *params,
+                             struct lk_sigv4_auth_headers **out_headers, struct lk_error *err)
 {
-    int rc = LK_SIGV4_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_sigv4_header *all_headers = NULL;
     char *amz_date = NULL;
     char *payload_hash = NULL;
@@ -1252,20 +1230,25 @@ int lk_sigv4_sign(const struct lk_sigv4_request *request,
     char *authorization = NULL;
     struct lk_sigv4_auth_headers *result = NULL;
 
-    S_ENSURE(out_headers != NULL, LK_SIGV4_ERR_INVALID_ARGUMENT);
+    lk_error_clear(err);
+    LK_ENSURE_GOTO(rc, out_headers != NULL, LK_STATUS_INVALID_ARGUMENT, cleanup);
     *out_headers = NULL;
-    S_ENSURE(request != NULL && credentials != NULL && params != NULL,
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE((params->flags & ~(unsigned int)LK_SIGV4_FLAG_S3) == 0, LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(s_is_valid_access_key_id(credentials->access_key_id), LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(credentials->secret_access_key != NULL && credentials->secret_access_key[0] != '\0',
-             LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_ENSURE(s_is_valid_session_token(credentials->session_token), LK_SIGV4_ERR_INVALID_ARGUMENT);
-    S_GUARD(s_check_params(params));
-    S_GUARD(s_check_caller_headers(request, params->flags));
+    LK_ENSURE_GOTO(rc, request != NULL && credentials != NULL && params != NULL,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, (params->flags & ~(unsigned int)LK_SIGV4_FLAG_S3) == 0,
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, s_is_valid_access_key_id(credentials->access_key_id),
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(
+        rc, credentials->secret_access_key != NULL && credentials->secret_access_key[0] != '\0',
+        LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, s_is_valid_session_token(credentials->session_token),
+                   LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_GUARD_GOTO(rc, s_check_params(params, err), cleanup);
+    LK_GUARD_GOTO(rc, s_check_caller_headers(request, params->flags, err), cleanup);
 
-    S_GUARD(lk_sigv4_format_amz_date(params->time_epoch_s, &amz_date));
-    S_GUARD(lk_sigv4_hash_payload(request, &payload_hash));
+    LK_GUARD_GOTO(rc, lk_sigv4_format_amz_date(params->time_epoch_s, &amz_date), cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_hash_payload(request, &payload_hash), cleanup);
 
     /* The headers to sign: the caller's, then the ones this function adds. */
     size_t all_count = request->header_count;
@@ -1292,15 +1275,23 @@ int lk_sigv4_sign(const struct lk_sigv4_request *request,
     to_sign.header_count = all_count;
     bool normalize_path = (params->flags & LK_SIGV4_FLAG_UNNORMALIZED_PATH) == 0;
 
-    S_GUARD(lk_sigv4_build_canonical_request(&to_sign, normalize_path, &canonical_request,
-                                             &signed_headers));
-    S_GUARD(lk_sigv4_build_string_to_sign(params, canonical_request, &string_to_sign));
+    LK_GUARD_GOTO(rc,
+                  lk_sigv4_build_canonical_request(&to_sign, normalize_path, &canonical_request,
+                                                   &signed_headers),
+                  cleanup);
+    LK_GUARD_GOTO(rc, lk_sigv4_build_string_to_sign(params, canonical_request, &string_to_sign),
+                  cleanup);
     if (params->signing_key == NULL)
-        S_GUARD(lk_sigv4_derive_signing_key(credentials->secret_access_key, params, &key));
-    S_GUARD(lk_sigv4_compute_signature(params->signing_key ? params->signing_key : key,
-                                       string_to_sign, &signature));
-    S_GUARD(lk_sigv4_build_authorization(credentials->access_key_id, params, signed_headers,
-                                         signature, &authorization));
+        LK_GUARD_GOTO(rc, lk_sigv4_derive_signing_key(credentials->secret_access_key, params, &key),
+                      cleanup);
+    LK_GUARD_GOTO(rc,
+                  lk_sigv4_compute_signature(params->signing_key ? params->signing_key : key,
+                                             string_to_sign, &signature),
+                  cleanup);
+    LK_GUARD_GOTO(rc,
+                  lk_sigv4_build_authorization(credentials->access_key_id, params, signed_headers,
+                                               signature, &authorization),
+                  cleanup);
 
     result = s_xmalloc(sizeof(*result));
     memset(result, 0, sizeof(*result));
@@ -1330,6 +1321,12 @@ cleanup:
     free(signature);
     free(authorization);
     lk_sigv4_free_auth_headers(result);
+    /* A stage failed without a message of its own: say which kind of failure it was. */
+    if (rc != LK_STATUS_OK && err != NULL && err->status == LK_STATUS_OK)
+        lk_error_set(err, rc, "%s",
+                     rc == LK_STATUS_CRYPTO      ? "OpenSSL digest or HMAC failed"
+                     : rc == LK_STATUS_TOO_LARGE ? "request too large to sign"
+                                                 : s_msg_invalid);
     return rc;
 }
 
@@ -1366,26 +1363,4 @@ void lk_sigv4_free_auth_headers(struct lk_sigv4_auth_headers *headers)
         }
     }
     free(headers);
-}
-
-const char *lk_sigv4_describe_error(int result)
-{
-    switch (result) {
-    case LK_SIGV4_OK:
-        return "success";
-    case LK_SIGV4_ERR_INVALID_ARGUMENT:
-        return "invalid argument";
-    case LK_SIGV4_ERR_INVALID_HEADER:
-        return "header name is not an HTTP token";
-    case LK_SIGV4_ERR_RESERVED_HEADER:
-        return "header is set by the signer and must not be passed in";
-    case LK_SIGV4_ERR_MISSING_HOST:
-        return "request has no Host header";
-    case LK_SIGV4_ERR_TIME_RANGE:
-        return "time outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z or invalid";
-    case LK_SIGV4_ERR_CRYPTO:
-        return "OpenSSL digest or HMAC failed";
-    default:
-        return "unknown sigv4 result";
-    }
 }

@@ -19,7 +19,12 @@
  *   https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  *   docs/protocol-notes.md section 2
  *
- * Conventions: every function returns LK_SIGV4_OK (0) or a negative enum lk_sigv4_result.
+ * Conventions: every function that can fail returns an enum lk_status (common/result.h):
+ * LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT (a required pointer is NULL, a field is empty or
+ * malformed, a header name is not an HTTP token (RFC 9110 section 5.6.2), a header the signer
+ * sets itself, no Host header, a time outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z),
+ * LK_STATUS_CRYPTO (OpenSSL failed to compute a digest or an HMAC) or LK_STATUS_TOO_LARGE (a
+ * string over LK_BUF_MAX_REQUEST). lk_sigv4_sign() also says which in a struct lk_error.
  * Strings returned through `char **` are heap-allocated, NUL-terminated and released with
  * lk_sigv4_free_string(); on failure the output pointer is set to NULL. The module never reads
  * the clock: the signing time is always passed in. It keeps no global state and is safe to
@@ -32,24 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tm;
+#include "common/result.h"
 
-/** Result codes. Every failure is negative. */
-enum lk_sigv4_result {
-    LK_SIGV4_OK = 0,
-    /** A required pointer is NULL, or a field is empty or malformed. */
-    LK_SIGV4_ERR_INVALID_ARGUMENT = -1,
-    /** A header name is not an HTTP token (RFC 9110 section 5.6.2). */
-    LK_SIGV4_ERR_INVALID_HEADER = -2,
-    /** lk_sigv4_sign() was given a header that it sets itself (see lk_sigv4_sign()). */
-    LK_SIGV4_ERR_RESERVED_HEADER = -3,
-    /** lk_sigv4_sign() was given no Host header. */
-    LK_SIGV4_ERR_MISSING_HOST = -4,
-    /** A time outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z, or an invalid struct tm. */
-    LK_SIGV4_ERR_TIME_RANGE = -5,
-    /** OpenSSL failed to compute a digest or an HMAC. */
-    LK_SIGV4_ERR_CRYPTO = -6,
-};
+struct tm;
 
 /** Flags for struct lk_sigv4_signing_params.flags, read only by lk_sigv4_sign(). */
 enum lk_sigv4_flag {
@@ -162,9 +152,10 @@ struct lk_sigv4_auth_headers {
  * @param in_len_bytes number of bytes in `in`
  * @param keep_slash true to leave '/' as is (paths), false to encode it (query names and values)
  * @param out_encoded receives the encoded string
- * @return LK_SIGV4_OK, or LK_SIGV4_ERR_INVALID_ARGUMENT
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_encode_uri(const void *in, size_t in_len_bytes, bool keep_slash, char **out_encoded);
+LK_MUST_CHECK enum lk_status lk_sigv4_encode_uri(const void *in, size_t in_len_bytes,
+                                                 bool keep_slash, char **out_encoded);
 
 /**
  * Build the CanonicalURI line from the path part of a request target (anything from the first
@@ -178,9 +169,10 @@ int lk_sigv4_encode_uri(const void *in, size_t in_len_bytes, bool keep_slash, ch
  * @param path request target; a non-empty path must start with '/'
  * @param normalize_path see above
  * @param out_uri receives the canonical URI
- * @return LK_SIGV4_OK, or LK_SIGV4_ERR_INVALID_ARGUMENT (NULL argument, path without leading '/')
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT (NULL argument, path without leading '/')
  */
-int lk_sigv4_canonicalize_uri(const char *path, bool normalize_path, char **out_uri);
+LK_MUST_CHECK enum lk_status lk_sigv4_canonicalize_uri(const char *path, bool normalize_path,
+                                                       char **out_uri);
 
 /**
  * Build the CanonicalQueryString line from the query part of a request target (after the first
@@ -190,9 +182,9 @@ int lk_sigv4_canonicalize_uri(const char *path, bool normalize_path, char **out_
  * an empty value ("lifecycle" gives "lifecycle="). Empty parameters ("a=1&&b=2") are skipped.
  * @param path request target, e.g. "/?max-keys=2&prefix=J"
  * @param out_query receives the canonical query string
- * @return LK_SIGV4_OK, or LK_SIGV4_ERR_INVALID_ARGUMENT
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_canonicalize_query(const char *path, char **out_query);
+LK_MUST_CHECK enum lk_status lk_sigv4_canonicalize_query(const char *path, char **out_query);
 
 /**
  * Build the CanonicalHeaders block and the SignedHeaders line. Names are lowercased; values are
@@ -205,19 +197,22 @@ int lk_sigv4_canonicalize_query(const char *path, char **out_query);
  * @param header_count number of headers
  * @param out_canonical_headers receives the block (every line ends in '\n')
  * @param out_signed_headers receives the ';'-joined sorted names
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_INVALID_HEADER
+ * @return LK_STATUS_OK or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers, size_t header_count,
-                                  char **out_canonical_headers, char **out_signed_headers);
+LK_MUST_CHECK enum lk_status lk_sigv4_canonicalize_headers(const struct lk_sigv4_header *headers,
+                                                           size_t header_count,
+                                                           char **out_canonical_headers,
+                                                           char **out_signed_headers);
 
 /**
  * Compute the payload hash line of the canonical request from request->payload_kind.
  * @param request the request (only the payload fields are read)
  * @param out_payload_hash receives 64 lowercase hex digits or "UNSIGNED-PAYLOAD"
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT (e.g. a precomputed hash that is not 64
- *         lowercase hex digits), or LK_SIGV4_ERR_CRYPTO
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT (e.g. a precomputed hash that is not 64
+ *         lowercase hex digits), or LK_STATUS_CRYPTO
  */
-int lk_sigv4_hash_payload(const struct lk_sigv4_request *request, char **out_payload_hash);
+LK_MUST_CHECK enum lk_status lk_sigv4_hash_payload(const struct lk_sigv4_request *request,
+                                                   char **out_payload_hash);
 
 /**
  * Stage 1: build the canonical request
@@ -228,11 +223,12 @@ int lk_sigv4_hash_payload(const struct lk_sigv4_request *request, char **out_pay
  * @param normalize_path see lk_sigv4_canonicalize_uri()
  * @param out_canonical_request receives the canonical request (no trailing newline)
  * @param out_signed_headers receives the SignedHeaders line; may be NULL if not wanted
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, LK_SIGV4_ERR_INVALID_HEADER, or
- *         LK_SIGV4_ERR_CRYPTO
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT, or
+ *         LK_STATUS_CRYPTO
  */
-int lk_sigv4_build_canonical_request(const struct lk_sigv4_request *request, bool normalize_path,
-                                     char **out_canonical_request, char **out_signed_headers);
+LK_MUST_CHECK enum lk_status
+lk_sigv4_build_canonical_request(const struct lk_sigv4_request *request, bool normalize_path,
+                                 char **out_canonical_request, char **out_signed_headers);
 
 /**
  * Convert a broken-down UTC time (as from gmtime_r) to seconds since the epoch. Only tm_year,
@@ -240,36 +236,39 @@ int lk_sigv4_build_canonical_request(const struct lk_sigv4_request *request, boo
  * (tm_sec 0..60, where 60 counts as the next minute's second 0).
  * @param utc_time the time, in UTC
  * @param out_time_epoch_s receives the seconds since 1970-01-01T00:00:00Z
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_TIME_RANGE
+ * @return LK_STATUS_OK or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_convert_tm(const struct tm *utc_time, int64_t *out_time_epoch_s);
+LK_MUST_CHECK enum lk_status lk_sigv4_convert_tm(const struct tm *utc_time,
+                                                 int64_t *out_time_epoch_s);
 
 /**
  * Format the X-Amz-Date value, YYYYMMDDTHHMMSSZ in UTC.
  * @param time_epoch_s seconds since the epoch, from 0 to 253402300799 (9999-12-31T23:59:59Z)
  * @param out_amz_date receives the 16-character date
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_TIME_RANGE
+ * @return LK_STATUS_OK or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_format_amz_date(int64_t time_epoch_s, char **out_amz_date);
+LK_MUST_CHECK enum lk_status lk_sigv4_format_amz_date(int64_t time_epoch_s, char **out_amz_date);
 
 /**
  * Format the credential scope "YYYYMMDD/region/service/aws4_request".
  * @param params region, service and time (flags are ignored)
  * @param out_scope receives the scope
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_TIME_RANGE
+ * @return LK_STATUS_OK or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_format_scope(const struct lk_sigv4_signing_params *params, char **out_scope);
+LK_MUST_CHECK enum lk_status lk_sigv4_format_scope(const struct lk_sigv4_signing_params *params,
+                                                   char **out_scope);
 
 /**
  * Stage 2: build "AWS4-HMAC-SHA256\n<amz date>\n<scope>\n<hex SHA-256 of canonical request>".
  * @param params region, service and time (flags are ignored)
  * @param canonical_request the canonical request, hashed exactly as given
  * @param out_string_to_sign receives the string to sign (no trailing newline)
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, LK_SIGV4_ERR_TIME_RANGE, or
- *         LK_SIGV4_ERR_CRYPTO
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT, or
+ *         LK_STATUS_CRYPTO
  */
-int lk_sigv4_build_string_to_sign(const struct lk_sigv4_signing_params *params,
-                                  const char *canonical_request, char **out_string_to_sign);
+LK_MUST_CHECK enum lk_status
+lk_sigv4_build_string_to_sign(const struct lk_sigv4_signing_params *params,
+                              const char *canonical_request, char **out_string_to_sign);
 
 /**
  * Stage 3a: derive kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, YYYYMMDD), region), service),
@@ -277,22 +276,24 @@ int lk_sigv4_build_string_to_sign(const struct lk_sigv4_signing_params *params,
  * @param secret_access_key the secret key (non-empty)
  * @param params region, service and time (flags are ignored)
  * @param out_key receives the key; release it with lk_sigv4_free_signing_key()
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, LK_SIGV4_ERR_TIME_RANGE, or
- *         LK_SIGV4_ERR_CRYPTO
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT, or
+ *         LK_STATUS_CRYPTO
  */
-int lk_sigv4_derive_signing_key(const char *secret_access_key,
-                                const struct lk_sigv4_signing_params *params,
-                                struct lk_sigv4_signing_key **out_key);
+LK_MUST_CHECK enum lk_status
+lk_sigv4_derive_signing_key(const char *secret_access_key,
+                            const struct lk_sigv4_signing_params *params,
+                            struct lk_sigv4_signing_key **out_key);
 
 /**
  * Stage 3b: signature = lowercase hex HMAC-SHA256(kSigning, string to sign).
  * @param key the derived signing key
  * @param string_to_sign the string to sign
  * @param out_signature_hex receives 64 lowercase hex digits
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_CRYPTO
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT, or LK_STATUS_CRYPTO
  */
-int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const char *string_to_sign,
-                               char **out_signature_hex);
+LK_MUST_CHECK enum lk_status lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key,
+                                                        const char *string_to_sign,
+                                                        char **out_signature_hex);
 
 /**
  * Stage 3c: build the Authorization header value
@@ -302,12 +303,11 @@ int lk_sigv4_compute_signature(const struct lk_sigv4_signing_key *key, const cha
  * @param signed_headers the SignedHeaders line (lowercase names joined with ';')
  * @param signature_hex 64 lowercase hex digits
  * @param out_authorization receives the header value
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, or LK_SIGV4_ERR_TIME_RANGE
+ * @return LK_STATUS_OK or LK_STATUS_INVALID_ARGUMENT
  */
-int lk_sigv4_build_authorization(const char *access_key_id,
-                                 const struct lk_sigv4_signing_params *params,
-                                 const char *signed_headers, const char *signature_hex,
-                                 char **out_authorization);
+LK_MUST_CHECK enum lk_status lk_sigv4_build_authorization(
+    const char *access_key_id, const struct lk_sigv4_signing_params *params,
+    const char *signed_headers, const char *signature_hex, char **out_authorization);
 
 /**
  * Sign a request: add X-Amz-Date, x-amz-content-sha256 (with LK_SIGV4_FLAG_CONTENT_SHA256_HEADER)
@@ -320,14 +320,17 @@ int lk_sigv4_build_authorization(const char *access_key_id,
  * @param credentials access key id, secret, optional session token
  * @param params region, service, time and flags (LK_SIGV4_FLAG_S3 for S3)
  * @param out_headers receives the headers to add; release with lk_sigv4_free_auth_headers()
- * @return LK_SIGV4_OK, LK_SIGV4_ERR_INVALID_ARGUMENT, LK_SIGV4_ERR_INVALID_HEADER,
- *         LK_SIGV4_ERR_RESERVED_HEADER, LK_SIGV4_ERR_MISSING_HOST, LK_SIGV4_ERR_TIME_RANGE, or
- *         LK_SIGV4_ERR_CRYPTO
+ * @param err receives what was wrong (may be NULL): "header name is not an HTTP token",
+ *        "header is set by the signer and must not be passed in", "request has no Host header",
+ *        "time outside ...", "OpenSSL digest or HMAC failed", "invalid argument"
+ * @return LK_STATUS_OK, LK_STATUS_INVALID_ARGUMENT, or
+ *         LK_STATUS_CRYPTO
  */
-int lk_sigv4_sign(const struct lk_sigv4_request *request,
-                  const struct lk_sigv4_credentials *credentials,
-                  const struct lk_sigv4_signing_params *params,
-                  struct lk_sigv4_auth_headers **out_headers);
+LK_MUST_CHECK enum lk_status lk_sigv4_sign(const struct lk_sigv4_request *request,
+                                           const struct lk_sigv4_credentials *credentials,
+                                           const struct lk_sigv4_signing_params *params,
+                                           struct lk_sigv4_auth_headers **out_headers,
+                                           struct lk_error *err);
 
 /**
  * Release a string returned by this module.
@@ -346,12 +349,5 @@ void lk_sigv4_free_signing_key(struct lk_sigv4_signing_key *key);
  * @param headers the headers, or NULL
  */
 void lk_sigv4_free_auth_headers(struct lk_sigv4_auth_headers *headers);
-
-/**
- * Describe a result code.
- * @param result a value of enum lk_sigv4_result
- * @return a static string; "unknown sigv4 result" for values outside the enum
- */
-const char *lk_sigv4_describe_error(int result);
 
 #endif /* LK_RUNTIME_TRANSPORT_SIGV4_H */

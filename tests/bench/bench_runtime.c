@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     if (lk_aws_config_load(&opts, &cfg, &err) != 0)
         return 1;
     struct lk_http_options hopts = {0};
-    if (lk_http_curl_new(&hopts, &http) != LK_HTTP_OK)
+    if (lk_http_curl_new(&hopts, &http, NULL) != LK_STATUS_OK)
         return 1;
     struct lk_credentials_options copts = {.http = &http, .cfg = &cfg};
     if (lk_credentials_chain_new(&copts, &provider) != 0 ||

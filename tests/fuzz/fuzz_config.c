@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct lk_config_error e;
         if (lk_config_parse((const char *)data, size, kinds[i], &f, &e) == 0)
             s_walk(&f);
-        else if (e.message[0] == '\0')
+        else if (e.error.message[0] == '\0')
             __builtin_trap(); /* a failure always says why */
         lk_config_file_free(&f);
     }

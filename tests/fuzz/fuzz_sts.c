@@ -71,8 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lk_aws_credentials_clear(&cr);
 
     int64_t t;
-    (void)lk_aws_parse_iso8601((const char *)body, &t);
-    (void)lk_aws_parse_http_date((const char *)body, &t);
+    LK_IGNORE(lk_aws_parse_iso8601((const char *)body, &t));
+    LK_IGNORE(lk_aws_parse_http_date((const char *)body, &t));
     free(body);
     return 0;
 }

@@ -78,7 +78,7 @@ static cJSON *s_admin(const char *method, const char *path, const char *json, lo
     req.body_len = json ? strlen(json) : 0;
     struct lk_http_response resp = {0};
     int rc = g_transport.perform(g_transport.impl, &req, &resp);
-    ck_assert_msg(rc == LK_HTTP_OK, "admin %s: %s", path, resp.error);
+    ck_assert_msg(rc == LK_STATUS_OK, "admin %s: %s", path, resp.error.message);
     if (status)
         *status = resp.status;
     cJSON *out = resp.body ? cJSON_Parse((const char *)resp.body) : NULL;

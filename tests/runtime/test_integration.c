@@ -61,7 +61,8 @@ static struct {
     int64_t slept_ms;
 } s_wrap;
 
-static int w_perform(void *impl, const struct lk_http_request *req, struct lk_http_response *resp)
+static enum lk_status w_perform(void *impl, const struct lk_http_request *req,
+                                struct lk_http_response *resp)
 {
     (void)impl;
     return s_wrap.inner.perform(s_wrap.inner.impl, req, resp);
@@ -99,7 +100,7 @@ static void make_client(struct lk_aws_client *c, const char *profile, size_t max
     struct lk_http_options ho = {.max_response_bytes = max_bytes,
                                  .total_timeout_ms = s_total_timeout_ms};
     memset(&s_wrap, 0, sizeof(s_wrap));
-    ck_assert_int_eq(lk_http_curl_new(&ho, &s_wrap.inner), LK_HTTP_OK);
+    ck_assert_int_eq(lk_http_curl_new(&ho, &s_wrap.inner, NULL), LK_STATUS_OK);
     struct lk_http_vtable v = {w_perform, w_now, w_sleep, w_destroy, &s_wrap};
     struct lk_credentials_options co = {
         .profile = profile, .http = &v, .cfg = &cfg, .sts = lk_sts_credentials_provider()};
@@ -130,7 +131,7 @@ static long admin(const char *method, const char *path, const char *json, cJSON 
     char ct_name[] = "Content-Type", ct_value[] = "application/json";
     struct lk_http_header h = {ct_name, ct_value};
     snprintf(url, sizeof(url), "%s%s", s_endpoint, path);
-    ck_assert_int_eq(lk_http_curl_new(NULL, &v), LK_HTTP_OK);
+    ck_assert_int_eq(lk_http_curl_new(NULL, &v, NULL), LK_STATUS_OK);
     struct lk_http_request req = {.method = method,
                                   .url = url,
                                   .headers = &h,
@@ -138,7 +139,7 @@ static long admin(const char *method, const char *path, const char *json, cJSON 
                                   .body = (const unsigned char *)json,
                                   .body_len = json ? strlen(json) : 0};
     int rc = v.perform(v.impl, &req, &resp);
-    ck_assert_msg(rc == LK_HTTP_OK, "admin %s %s: %s", method, path, resp.error);
+    ck_assert_msg(rc == LK_STATUS_OK, "admin %s %s: %s", method, path, resp.error.message);
     long status = resp.status;
     if (out != NULL)
         *out = cJSON_ParseWithLength((const char *)resp.body, resp.body_len);
@@ -248,7 +249,7 @@ static void whoami(struct lk_aws_client *c, const char *arn)
     char text[1024] = "";
     if (lk_sts_get_caller_identity(c, &id, &err) != 0)
         lk_aws_error_format(&err, text, sizeof(text));
-    ck_assert_msg(err.code == NULL && err.transport == 0, "%s", text);
+    ck_assert_msg(err.code == NULL && err.status == LK_STATUS_OK, "%s", text);
     ck_assert_str_eq(id.account, "111122223333");
     ck_assert_msg(strncmp(id.arn, arn, strlen(arn)) == 0, "ARN %s, expected %s", id.arn, arn);
     lk_sts_identity_clear(&id);
@@ -584,11 +585,64 @@ START_TEST(test_response_size_cap)
     user_keys();
     make_client(&c, NULL, 100, NULL); /* GetCallerIdentity answers about 400 bytes */
     ck_assert_int_eq(lk_sts_get_caller_identity(&c, &id, &err), -1);
-    ck_assert_int_eq(err.transport, LK_HTTP_E_TOO_LARGE);
+    ck_assert_int_eq(err.status, LK_STATUS_TOO_LARGE);
+    ck_assert(err.no_response);
     ck_assert_int_eq(err.attempts, 1);
     ck_assert_ptr_nonnull(strstr(err.message, "larger than 100 bytes"));
+    /* The text a user reads: the failure, then the cap. */
+    char text[1024];
+    lk_aws_error_format(&err, text, sizeof(text));
+    ck_assert_str_eq(text, "GetCallerIdentity failed: response larger than the limit: response "
+                           "body larger than 100 bytes");
     lk_aws_error_clear(&err);
     lk_aws_client_free(&c);
+}
+END_TEST
+
+/* The transport itself: a body over the cap (the endpoint's health document) is refused with
+ * LK_STATUS_TOO_LARGE, the cap in the message, no body, and no retry advised; a cap of exactly
+ * the body's size lets it through. */
+START_TEST(test_transport_body_cap)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "%s/_admin/health", s_endpoint);
+    struct lk_http_request req = {.method = "GET", .url = url};
+    struct lk_http_vtable v;
+    struct lk_http_response resp;
+
+    /* The size of the answer, read with the default cap. */
+    ck_assert_int_eq(lk_http_curl_new(NULL, &v, NULL), LK_STATUS_OK);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_OK);
+    ck_assert_int_eq(resp.status, 200);
+    size_t body_len = resp.body_len;
+    ck_assert_uint_gt(body_len, 10);
+    ck_assert_int_eq(resp.error.status, LK_STATUS_OK);
+    lk_http_response_free(&resp);
+    v.destroy(v.impl);
+
+    struct lk_http_options small = {.max_response_bytes = body_len - 1};
+    ck_assert_int_eq(lk_http_curl_new(&small, &v, NULL), LK_STATUS_OK);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_TOO_LARGE);
+    ck_assert_int_eq(resp.error.status, LK_STATUS_TOO_LARGE);
+    char want[160];
+    snprintf(want, sizeof(want),
+             "response larger than the limit: response body larger than %zu bytes", body_len - 1);
+    ck_assert_str_eq(resp.error.message, want);
+    ck_assert(!resp.retryable);
+    ck_assert_ptr_null(resp.body);
+    lk_http_response_free(&resp);
+    v.destroy(v.impl);
+
+    struct lk_http_options exact = {.max_response_bytes = body_len};
+    ck_assert_int_eq(lk_http_curl_new(&exact, &v, NULL), LK_STATUS_OK);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_OK);
+    ck_assert_uint_eq(resp.body_len, body_len);
+    lk_http_response_free(&resp);
+    v.destroy(v.impl);
+
+    /* The default cap is the bounded buffer's cap for HTTP bodies, 8 MiB as before. */
+    ck_assert_uint_eq(LK_HTTP_DEFAULT_MAX_RESPONSE_BYTES, LK_BUF_MAX_HTTP_BODY);
+    ck_assert_uint_eq(LK_HTTP_DEFAULT_MAX_RESPONSE_BYTES, (size_t)8 * 1024 * 1024);
 }
 END_TEST
 
@@ -617,7 +671,8 @@ START_TEST(test_timeout_retried)
     struct lk_sts_identity id;
     struct lk_aws_error err = {0};
     ck_assert_int_eq(lk_sts_get_caller_identity(&c, &id, &err), -1);
-    ck_assert_int_eq(err.transport, LK_HTTP_E_TIMEOUT);
+    ck_assert_int_eq(err.status, LK_STATUS_TIMEOUT);
+    ck_assert(err.no_response);
     ck_assert_int_eq(err.attempts, 3);
     ck_assert_int_eq(c.retry_quota, LK_AWS_RETRY_QUOTA_INITIAL - 20);
     lk_aws_error_clear(&err);
@@ -687,7 +742,7 @@ START_TEST(test_s3_put_get_and_errors)
     lk_http_response_free(&resp);
     /* Without Content-MD5 the PUT is refused, with S3's error document. */
     put.content_md5 = false;
-    ck_assert_int_eq(lk_aws_call(&c, &put, &resp, &err), -1);
+    ck_assert_int_eq(lk_aws_call(&c, &put, &resp, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "InvalidRequest");
     ck_assert_ptr_nonnull(strstr(err.message, "Content-MD5"));
     ck_assert_ptr_nonnull(err.request_id);
@@ -699,7 +754,7 @@ START_TEST(test_s3_put_get_and_errors)
                                 .method = "GET",
                                 .bucket = "lk-int-logs",
                                 .path = "/?lifecycle"};
-    ck_assert_int_eq(lk_aws_call(&c, &lc, &resp, &err), -1);
+    ck_assert_int_eq(lk_aws_call(&c, &lc, &resp, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchLifecycleConfiguration");
     ck_assert_int_eq(err.http_status, 404);
     lk_aws_error_clear(&err);
@@ -709,7 +764,7 @@ START_TEST(test_s3_put_get_and_errors)
                                   .method = "HEAD",
                                   .bucket = "lk-int-missing",
                                   .path = "/"};
-    ck_assert_int_eq(lk_aws_call(&c, &head, &resp, &err), -1);
+    ck_assert_int_eq(lk_aws_call(&c, &head, &resp, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchBucket");
     ck_assert_int_eq(err.http_status, 404);
     ck_assert_ptr_nonnull(err.request_id);
@@ -747,7 +802,7 @@ START_TEST(test_logs_json)
                                     .body_len = strlen(body)};
     ck_assert_msg(lk_aws_call(&c, &create, &resp, &err) == 0, "%s: %s", err.code, err.message);
     lk_http_response_free(&resp);
-    ck_assert_int_eq(lk_aws_call(&c, &create, &resp, &err), -1);
+    ck_assert_int_eq(lk_aws_call(&c, &create, &resp, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceAlreadyExistsException");
     ck_assert_int_eq(err.http_status, 400);
     ck_assert_ptr_nonnull(err.request_id);
@@ -761,7 +816,7 @@ START_TEST(test_logs_json)
                                        .target = "Logs_20140328.PutRetentionPolicy",
                                        .body = (const unsigned char *)put,
                                        .body_len = strlen(put)};
-    ck_assert_int_eq(lk_aws_call(&c, &retention, &resp, &err), -1);
+    ck_assert_int_eq(lk_aws_call(&c, &retention, &resp, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceNotFoundException");
     lk_aws_error_clear(&err);
     lk_http_response_free(&resp);
@@ -782,8 +837,8 @@ static Suite *s_suite(void)
           test_instance_metadata}},
         {"retries",
          {test_throttling_recovers, test_500_storm, test_dropped_connection_retried,
-          test_truncated_body_retried, test_response_size_cap, test_timeout_retried,
-          test_clock_skew_sts}},
+          test_truncated_body_retried, test_response_size_cap, test_transport_body_cap,
+          test_timeout_retried, test_clock_skew_sts}},
         {"protocols", {test_s3_put_get_and_errors, test_logs_json}},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -39,8 +39,28 @@ extern char **environ;
 #define MAX_STEPS 40
 #define MAX_HDRS 32
 
+/* What the fake transport answers: a response, or one of the failures the libcurl transport
+ * reports (http.c): its status, whether it may be retried, and the summary its message starts
+ * with. */
+#define FAKE_OK 0
+#define FAKE_E_CONNECT 1
+#define FAKE_E_TRUNCATED 2
+#define FAKE_E_TIMEOUT 3
+#define FAKE_E_TOO_LARGE 4
+static const struct {
+    enum lk_status status;
+    bool retryable;
+    const char *summary;
+} s_fake_failures[] = {
+    [FAKE_E_CONNECT] = {LK_STATUS_NETWORK, true, "could not connect, or the connection was reset"},
+    [FAKE_E_TRUNCATED] = {LK_STATUS_NETWORK, true,
+                          "connection closed before the response was complete"},
+    [FAKE_E_TIMEOUT] = {LK_STATUS_TIMEOUT, true, "timed out"},
+    [FAKE_E_TOO_LARGE] = {LK_STATUS_TOO_LARGE, false, "response larger than the limit"},
+};
+
 struct step {
-    int result; /* LK_HTTP_OK or a transport error */
+    int result; /* FAKE_OK or a FAKE_E_ failure */
     long status;
     const char *hdrs[8][2];
     size_t n_hdrs;
@@ -98,8 +118,8 @@ static void fake_add(int result, long status, const char *body, ...)
     va_end(ap);
 }
 
-static int fake_perform(void *impl, const struct lk_http_request *req,
-                        struct lk_http_response *resp)
+static enum lk_status fake_perform(void *impl, const struct lk_http_request *req,
+                                   struct lk_http_response *resp)
 {
     (void)impl;
     memset(resp, 0, sizeof(*resp));
@@ -119,13 +139,15 @@ static int fake_perform(void *impl, const struct lk_http_request *req,
     r->allow_metadata_http = req->allow_metadata_http;
     s_fake.now_ms += 5; /* every exchange takes 5 ms */
     if (s_fake.next >= s_fake.n_steps) {
-        snprintf(resp->error, sizeof(resp->error), "fake: script exhausted");
-        return LK_HTTP_E_CONNECT;
+        resp->retryable = true;
+        return lk_error_set(&resp->error, LK_STATUS_NETWORK, "%s: fake: script exhausted",
+                            s_fake_failures[FAKE_E_CONNECT].summary);
     }
     const struct step *st = &s_fake.steps[s_fake.next++];
-    if (st->result != LK_HTTP_OK) {
-        snprintf(resp->error, sizeof(resp->error), "fake transport error");
-        return st->result;
+    if (st->result != FAKE_OK) {
+        resp->retryable = s_fake_failures[st->result].retryable;
+        return lk_error_set(&resp->error, s_fake_failures[st->result].status,
+                            "%s: fake transport error", s_fake_failures[st->result].summary);
     }
     resp->status = st->status;
     resp->n_headers = st->n_hdrs;
@@ -137,7 +159,7 @@ static int fake_perform(void *impl, const struct lk_http_request *req,
     const char *body = st->body ? st->body : "";
     resp->body = (unsigned char *)lk_xstrdup(body);
     resp->body_len = strlen(body);
-    return LK_HTTP_OK;
+    return LK_STATUS_OK;
 }
 
 static int64_t fake_now(void *impl)
@@ -291,10 +313,11 @@ static const struct lk_aws_request s_sts_req = {
     .body_len = 43,
 };
 
-static int call(struct lk_aws_client *c, const struct lk_aws_request *req, struct lk_aws_error *err)
+static enum lk_status call(struct lk_aws_client *c, const struct lk_aws_request *req,
+                           struct lk_aws_error *err)
 {
     struct lk_http_response resp;
-    int rc = lk_aws_call(c, req, &resp, err);
+    enum lk_status rc = lk_aws_call(c, req, &resp, err);
     lk_http_response_free(&resp);
     return rc;
 }
@@ -313,7 +336,7 @@ START_TEST(test_error_s3_xml)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 404,
+    fake_add(FAKE_OK, 404,
              "<?xml version=\"1.0\" "
              "encoding=\"UTF-8\"?>\n<Error><Code>NoSuchLifecycleConfiguration</Code>"
              "<Message>The lifecycle configuration does not "
@@ -325,7 +348,7 @@ START_TEST(test_error_s3_xml)
                                  .method = "GET",
                                  .bucket = "lk-logs",
                                  .path = "/?lifecycle"};
-    ck_assert_int_eq(call(&c, &req, &err), -1);
+    ck_assert_int_eq(call(&c, &req, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchLifecycleConfiguration");
     ck_assert_str_eq(err.message, "The lifecycle configuration does not exist");
     ck_assert_str_eq(err.request_id, "HDRRID"); /* the header wins over the body */
@@ -344,7 +367,7 @@ START_TEST(test_error_json_type_namespace)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 400,
+    fake_add(FAKE_OK, 400,
              "{\"__type\":\"com.amazonaws.cloudtrail.v20131101#TrailNotFoundException\","
              "\"Message\":\"Unknown trail: t for the user: 111122223333\"}",
              "x-amzn-RequestId", "b7f8-rid", NULL);
@@ -356,7 +379,7 @@ START_TEST(test_error_json_type_namespace)
         .target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail",
         .body = (const unsigned char *)"{\"Name\":\"t\"}",
         .body_len = 12};
-    ck_assert_int_eq(call(&c, &req, &err), -1);
+    ck_assert_int_eq(call(&c, &req, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "TrailNotFoundException");
     ck_assert_str_eq(err.message, "Unknown trail: t for the user: 111122223333");
     ck_assert_str_eq(err.request_id, "b7f8-rid");
@@ -371,18 +394,18 @@ START_TEST(test_error_json_header_fallback)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 400, "{\"message\":\"The specified log group does not exist.\"}",
+    fake_add(FAKE_OK, 400, "{\"message\":\"The specified log group does not exist.\"}",
              "x-amzn-ErrorType",
              "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.logs/",
              "x-amzn-RequestId", "rid-2", NULL);
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "ResourceNotFoundException");
     ck_assert_str_eq(err.message, "The specified log group does not exist.");
     lk_aws_error_clear(&err);
 
     /* Neither: the status decides. */
-    fake_add(LK_HTTP_OK, 400, "not json", NULL);
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+    fake_add(FAKE_OK, 400, "not json", NULL);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "BadRequest");
     lk_aws_error_clear(&err);
     lk_aws_client_free(&c);
@@ -394,14 +417,14 @@ START_TEST(test_error_sts_xml)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 403,
+    fake_add(FAKE_OK, 403,
              "<ErrorResponse "
              "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
              "<Code>AccessDenied</Code><Message>User: arn:aws:iam::1:user/x is not authorized to "
              "perform: "
              "sts:AssumeRole</Message></Error><RequestId>sts-body-rid</RequestId></ErrorResponse>",
              NULL);
-    ck_assert_int_eq(call(&c, &s_sts_req, &err), -1);
+    ck_assert_int_eq(call(&c, &s_sts_req, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     ck_assert_ptr_nonnull(strstr(err.message, "is not authorized"));
     ck_assert_str_eq(err.request_id, "sts-body-rid"); /* no header: from the body */
@@ -421,17 +444,17 @@ START_TEST(test_error_head_no_body)
                                   .method = "HEAD",
                                   .bucket = "lk-missing",
                                   .path = "/"};
-    fake_add(LK_HTTP_OK, 404, "", "x-amz-request-id", "R404", NULL);
-    ck_assert_int_eq(call(&c, &head, &err), -1);
+    fake_add(FAKE_OK, 404, "", "x-amz-request-id", "R404", NULL);
+    ck_assert_int_eq(call(&c, &head, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "NoSuchBucket");
     ck_assert_str_eq(err.request_id, "R404");
     lk_aws_error_clear(&err);
-    fake_add(LK_HTTP_OK, 403, "", NULL);
-    ck_assert_int_eq(call(&c, &head, &err), -1);
+    fake_add(FAKE_OK, 403, "", NULL);
+    ck_assert_int_eq(call(&c, &head, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     lk_aws_error_clear(&err);
-    fake_add(LK_HTTP_OK, 301, "", "x-amz-bucket-region", "eu-west-2", NULL);
-    ck_assert_int_eq(call(&c, &head, &err), -1);
+    fake_add(FAKE_OK, 301, "", "x-amz-bucket-region", "eu-west-2", NULL);
+    ck_assert_int_eq(call(&c, &head, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "PermanentRedirect");
     ck_assert_ptr_nonnull(strstr(err.message, "eu-west-2"));
     lk_aws_error_clear(&err);
@@ -461,8 +484,9 @@ START_TEST(test_error_format)
                      "request id RID9, 3 attempts, retry quota exhausted)");
     lk_aws_error_clear(&err);
     err.operation = lk_xstrdup("GetTrail");
-    err.transport = LK_HTTP_E_TIMEOUT;
-    err.message = lk_xstrdup("Operation timed out");
+    err.status = LK_STATUS_TIMEOUT;
+    err.no_response = true;
+    err.message = lk_xstrdup("timed out: Operation timed out");
     err.attempts = 2;
     lk_aws_error_format(&err, buf, sizeof(buf));
     ck_assert_str_eq(buf, "GetTrail failed: timed out: Operation timed out (2 attempts)");
@@ -479,9 +503,9 @@ START_TEST(test_retry_throttling_then_success)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 400, s_throttle_json, "x-amzn-RequestId", "t1", NULL);
-    fake_add(LK_HTTP_OK, 400, s_throttle_json, "x-amzn-RequestId", "t2", NULL);
-    fake_add(LK_HTTP_OK, 200, "{\"logGroups\":[]}", "x-amzn-RequestId", "ok", NULL);
+    fake_add(FAKE_OK, 400, s_throttle_json, "x-amzn-RequestId", "t1", NULL);
+    fake_add(FAKE_OK, 400, s_throttle_json, "x-amzn-RequestId", "t2", NULL);
+    fake_add(FAKE_OK, 200, "{\"logGroups\":[]}", "x-amzn-RequestId", "ok", NULL);
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     ck_assert_uint_eq(s_fake.n_recs, 3);
     ck_assert_uint_eq(s_fake.n_sleeps, 2);
@@ -492,7 +516,7 @@ START_TEST(test_retry_throttling_then_success)
     ck_assert_int_eq(c.retry_quota, LK_AWS_RETRY_QUOTA_INITIAL - 5);
     lk_aws_error_clear(&err);
     /* A first-try success refunds 1, capped at the initial capacity. */
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     ck_assert_int_eq(c.retry_quota, LK_AWS_RETRY_QUOTA_INITIAL - 4);
     lk_aws_client_free(&c);
@@ -506,14 +530,14 @@ START_TEST(test_retry_500_storm)
     char text[512];
     client_new(&c, NULL, 3, NULL);
     for (int i = 0; i < 5; i++)
-        fake_add(LK_HTTP_OK, 500,
+        fake_add(FAKE_OK, 500,
                  "<ErrorResponse "
                  "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Receiver"
                  "</Type><Code>InternalFailure</Code><Message>We encountered an internal "
                  "error.</Message>"
                  "</Error><RequestId>body-rid</RequestId></ErrorResponse>",
                  "x-amzn-RequestId", i == 2 ? "last-rid" : "rid", NULL);
-    ck_assert_int_eq(call(&c, &s_sts_req, &err), -1);
+    ck_assert_int_eq(call(&c, &s_sts_req, &err), LK_STATUS_AWS);
     ck_assert_uint_eq(s_fake.n_recs, 3);
     ck_assert_int_eq(err.attempts, 3);
     ck_assert_str_eq(err.code, "InternalFailure");
@@ -533,10 +557,9 @@ START_TEST(test_retry_not_for_client_errors)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 400, "{\"__type\":\"InvalidParameterException\",\"message\":\"no\"}",
-             NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+    fake_add(FAKE_OK, 400, "{\"__type\":\"InvalidParameterException\",\"message\":\"no\"}", NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_AWS);
     ck_assert_uint_eq(s_fake.n_recs, 1);
     ck_assert_uint_eq(s_fake.n_sleeps, 0);
     ck_assert_int_eq(c.retry_quota, LK_AWS_RETRY_QUOTA_INITIAL);
@@ -551,23 +574,24 @@ START_TEST(test_retry_transport_errors)
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
     /* Dropped, then truncated: both retried; a timeout costs 10. */
-    fake_add(LK_HTTP_E_CONNECT, 0, NULL, NULL);
-    fake_add(LK_HTTP_E_TRUNCATED, 0, NULL, NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
+    fake_add(FAKE_E_CONNECT, 0, NULL, NULL);
+    fake_add(FAKE_E_TRUNCATED, 0, NULL, NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     ck_assert_uint_eq(s_fake.n_recs, 3);
-    fake_add(LK_HTTP_E_TIMEOUT, 0, NULL, NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
+    fake_add(FAKE_E_TIMEOUT, 0, NULL, NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
     int before = c.retry_quota;
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     ck_assert_int_eq(c.retry_quota, before); /* took 10, refunded 10 */
     /* Too large and insecure are not retried. */
-    fake_add(LK_HTTP_E_TOO_LARGE, 0, NULL, NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
+    fake_add(FAKE_E_TOO_LARGE, 0, NULL, NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
     size_t n = s_fake.n_recs;
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_TOO_LARGE);
     ck_assert_uint_eq(s_fake.n_recs, n + 1);
-    ck_assert_int_eq(err.transport, LK_HTTP_E_TOO_LARGE);
+    ck_assert_int_eq(err.status, LK_STATUS_TOO_LARGE);
+    ck_assert(err.no_response);
     ck_assert_ptr_null(err.code);
     ck_assert(!lk_aws_error_is_transient(&err));
     lk_aws_error_clear(&err);
@@ -582,8 +606,8 @@ START_TEST(test_retry_quota_exhaustion)
     client_new(&c, NULL, 5, NULL);
     c.retry_quota = 7;
     for (int i = 0; i < 5; i++)
-        fake_add(LK_HTTP_OK, 503, "{\"__type\":\"ServiceUnavailableException\"}", NULL);
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+        fake_add(FAKE_OK, 503, "{\"__type\":\"ServiceUnavailableException\"}", NULL);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_AWS);
     /* One retry (7 -> 2), then no tokens for the next. */
     ck_assert_uint_eq(s_fake.n_recs, 2);
     ck_assert_int_eq(c.retry_quota, 2);
@@ -594,8 +618,8 @@ START_TEST(test_retry_quota_exhaustion)
     fake_free();
     fake_reset();
     c.retry_quota = 9;
-    fake_add(LK_HTTP_E_TIMEOUT, 0, NULL, NULL);
-    ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+    fake_add(FAKE_E_TIMEOUT, 0, NULL, NULL);
+    ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_TIMEOUT);
     ck_assert_uint_eq(s_fake.n_recs, 1);
     ck_assert(err.retry_quota_exhausted);
     lk_aws_error_clear(&err);
@@ -616,8 +640,8 @@ START_TEST(test_backoff_bounds)
         client_new(&c, NULL, 10, NULL);
         c.rng_state = run == 2 ? 7 : 42;
         for (int i = 0; i < 10; i++)
-            fake_add(LK_HTTP_OK, 502, "", NULL);
-        ck_assert_int_eq(call(&c, &s_logs_req, &err), -1);
+            fake_add(FAKE_OK, 502, "", NULL);
+        ck_assert_int_eq(call(&c, &s_logs_req, &err), LK_STATUS_AWS);
         ck_assert_uint_eq(s_fake.n_sleeps, 9);
         bool differs = false;
         for (size_t i = 0; i < s_fake.n_sleeps; i++) {
@@ -644,8 +668,8 @@ START_TEST(test_backoff_bounds)
     int64_t lo = 1000, hi = 0;
     for (int i = 0; i < 200; i++) {
         struct lk_aws_error err;
-        fake_add(LK_HTTP_OK, 500, "", NULL);
-        fake_add(LK_HTTP_OK, 200, "{}", NULL);
+        fake_add(FAKE_OK, 500, "", NULL);
+        fake_add(FAKE_OK, 200, "{}", NULL);
         ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
         int64_t d = s_fake.sleeps[0];
         lo = d < lo ? d : lo;
@@ -684,13 +708,13 @@ START_TEST(test_clock_skew_corrected)
     int64_t server_s = FAKE_START_MS / 1000 + 1800; /* the server is 30 minutes ahead */
     http_date(server_s, date, sizeof(date));
     fake_add(
-        LK_HTTP_OK, 403,
+        FAKE_OK, 403,
         "<ErrorResponse "
         "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
         "<Code>SignatureDoesNotMatch</Code><Message>Signature expired: 20261126T130000Z is now "
         "earlier than 20261126T132500Z</Message></Error><RequestId>r</RequestId></ErrorResponse>",
         "Date", date, NULL);
-    fake_add(LK_HTTP_OK, 200, "<x/>", NULL);
+    fake_add(FAKE_OK, 200, "<x/>", NULL);
     ck_assert_int_eq(call(&c, &s_sts_req, &err), 0);
     ck_assert_uint_eq(s_fake.n_recs, 2);
     ck_assert_uint_eq(s_fake.n_sleeps, 0);
@@ -714,29 +738,27 @@ START_TEST(test_clock_skew_only_when_evident)
     client_new(&c, NULL, 3, NULL);
     /* A wrong secret: same code, but the Date agrees with us. Not retried. */
     http_date(FAKE_START_MS / 1000 + 30, date, sizeof(date));
-    fake_add(LK_HTTP_OK, 403,
+    fake_add(FAKE_OK, 403,
              "<Error><Code>SignatureDoesNotMatch</Code><Message>nope</Message></Error>", "Date",
              date, NULL);
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     struct lk_aws_request req = {.service = LK_AWS_S3,
                                  .operation = "GetBucketVersioning",
                                  .method = "GET",
                                  .bucket = "b-1",
                                  .path = "/?versioning"};
-    ck_assert_int_eq(call(&c, &req, &err), -1);
+    ck_assert_int_eq(call(&c, &req, &err), LK_STATUS_AWS);
     ck_assert_uint_eq(s_fake.n_recs, 1);
     ck_assert_int_eq(c.clock_skew_ms, 0);
     lk_aws_error_clear(&err);
     /* S3's own code, server behind by an hour: corrected once, and only once. */
     s_fake.n_steps = s_fake.next = 0;
     http_date(FAKE_START_MS / 1000 - 3600, date, sizeof(date));
-    fake_add(LK_HTTP_OK, 403, "<Error><Code>RequestTimeTooSkewed</Code></Error>", "Date", date,
-             NULL);
-    fake_add(LK_HTTP_OK, 403, "<Error><Code>RequestTimeTooSkewed</Code></Error>", "Date", date,
-             NULL);
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 403, "<Error><Code>RequestTimeTooSkewed</Code></Error>", "Date", date, NULL);
+    fake_add(FAKE_OK, 403, "<Error><Code>RequestTimeTooSkewed</Code></Error>", "Date", date, NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     size_t before = s_fake.n_recs;
-    ck_assert_int_eq(call(&c, &req, &err), -1);
+    ck_assert_int_eq(call(&c, &req, &err), LK_STATUS_AWS);
     ck_assert_uint_eq(s_fake.n_recs, before + 2);
     ck_assert_int_lt(c.clock_skew_ms, -3500 * 1000);
     lk_aws_error_clear(&err);
@@ -771,7 +793,7 @@ START_TEST(test_s3_put_content_md5_and_sha256)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     struct lk_aws_request req = {.service = LK_AWS_S3,
                                  .operation = "PutBucketVersioning",
                                  .method = "PUT",
@@ -798,7 +820,7 @@ START_TEST(test_s3_put_content_md5_and_sha256)
                                  "Credential=" TEST_AKID "/20261126/us-east-1/s3/aws4_request"));
     /* The signing region follows the request's region (a bucket elsewhere). */
     req.region = "eu-west-1";
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     ck_assert_int_eq(call(&c, &req, &err), 0);
     ck_assert_str_eq(s_fake.recs[1].url, "https://lk-logs.s3.eu-west-1.amazonaws.com/?versioning");
     ck_assert_ptr_nonnull(strstr(rec_header(&s_fake.recs[1], "Authorization"), "/eu-west-1/s3/"));
@@ -811,7 +833,7 @@ START_TEST(test_session_token_signed)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, TEST_TOKEN, 3, NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", NULL);
+    fake_add(FAKE_OK, 200, "{}", NULL);
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     const struct rec *r = &s_fake.recs[0];
     ck_assert_str_eq(rec_header(r, "X-Amz-Security-Token"), TEST_TOKEN);
@@ -832,14 +854,14 @@ START_TEST(test_sts_headers_and_unsigned)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, TEST_TOKEN, 3, NULL);
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     ck_assert_int_eq(call(&c, &s_sts_req, &err), 0);
     ck_assert_str_eq(rec_header(&s_fake.recs[0], "Content-Type"),
                      "application/x-www-form-urlencoded; charset=utf-8");
     ck_assert_str_eq(s_fake.recs[0].url, "https://sts.us-east-1.amazonaws.com/");
     struct lk_aws_request req = s_sts_req;
     req.unsigned_request = true;
-    fake_add(LK_HTTP_OK, 200, "", NULL);
+    fake_add(FAKE_OK, 200, "", NULL);
     ck_assert_int_eq(call(&c, &req, &err), 0);
     const struct rec *r = &s_fake.recs[1];
     ck_assert_ptr_null(rec_header(r, "Authorization"));
@@ -858,8 +880,8 @@ START_TEST(test_debug_trace_redacted)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, TEST_TOKEN, 3, dbg);
-    fake_add(LK_HTTP_OK, 500, s_internal_json, "x-amzn-RequestId", "RID-A", NULL);
-    fake_add(LK_HTTP_OK, 200, "{}", "x-amzn-RequestId", "RID-B", NULL);
+    fake_add(FAKE_OK, 500, s_internal_json, "x-amzn-RequestId", "RID-A", NULL);
+    fake_add(FAKE_OK, 200, "{}", "x-amzn-RequestId", "RID-B", NULL);
     ck_assert_int_eq(call(&c, &s_logs_req, &err), 0);
     /* Something that looks secret in a URL query and in a header name, via the helper the
      * credential providers use. */
@@ -955,12 +977,12 @@ START_TEST(test_endpoint_table)
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct lk_endpoint ep;
-        char errbuf[128];
+        struct lk_error eerr = {0};
         struct lk_endpoint_request req = {rows[i].svc,  rows[i].region,   rows[i].bucket,
                                           rows[i].path, rows[i].endpoint, rows[i].force,
                                           NULL};
-        ck_assert_msg(lk_endpoint_resolve(&req, &ep, errbuf, sizeof(errbuf)) == 0, "row %zu: %s", i,
-                      errbuf);
+        ck_assert_msg(lk_endpoint_resolve(&req, &ep, &eerr) == LK_STATUS_OK, "row %zu: %s", i,
+                      eerr.message);
         ck_assert_msg(strcmp(ep.url, rows[i].url) == 0, "row %zu: url %s", i, ep.url);
         ck_assert_msg(strcmp(ep.host_header, rows[i].host) == 0, "row %zu: host %s", i,
                       ep.host_header);
@@ -973,7 +995,7 @@ START_TEST(test_endpoint_table)
             struct lk_http_url base;
             ck_assert_int_eq(lk_http_url_parse(rows[i].endpoint, &base), 0);
             req.endpoint_base = &base;
-            ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, errbuf, sizeof(errbuf)), 0);
+            ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, &eerr), LK_STATUS_OK);
             ck_assert_str_eq(ep.url, rows[i].url);
             ck_assert_str_eq(ep.host_header, rows[i].host);
             ck_assert_str_eq(ep.target, rows[i].target);
@@ -988,7 +1010,9 @@ START_TEST(test_endpoint_table)
         struct lk_endpoint ep;
         struct lk_endpoint_request req = {LK_AWS_LOGS, bad_regions[i], NULL, "/",
                                           NULL,        false,          NULL};
-        ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, NULL, 0), -1);
+        struct lk_error eerr = {0};
+        ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, &eerr), LK_STATUS_INVALID_ARGUMENT);
+        ck_assert_ptr_nonnull(strstr(eerr.message, "invalid region"));
     }
     static const char *const bad_urls[] = {"ftp://x",       "localhost:4566", "http://",
                                            "http://u:p@h/", "http://h/?q=1",  "http://h/#frag",
@@ -997,11 +1021,12 @@ START_TEST(test_endpoint_table)
         struct lk_endpoint ep;
         struct lk_endpoint_request req = {LK_AWS_LOGS, "us-east-1", NULL, "/",
                                           bad_urls[i], false,       NULL};
-        ck_assert_msg(lk_endpoint_resolve(&req, &ep, NULL, 0) == -1, "%s", bad_urls[i]);
+        ck_assert_msg(lk_endpoint_resolve(&req, &ep, NULL) == LK_STATUS_INVALID_ARGUMENT, "%s",
+                      bad_urls[i]);
     }
     struct lk_endpoint ep;
     struct lk_endpoint_request req = {LK_AWS_S3, "us-east-1", "b-1", "/x y", NULL, false, NULL};
-    ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, NULL, 0), -1);
+    ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, NULL), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(lk_endpoint_dns_suffix("us-iso-east-1"), "c2s.ic.gov");
     ck_assert_str_eq(lk_endpoint_dns_suffix("ap-southeast-2"), "amazonaws.com");
 }
@@ -1061,7 +1086,8 @@ START_TEST(test_endpoint_override_precedence)
     ck_assert_ptr_null(url);
     /* A malformed value is reported, not used. */
     setenv("AWS_ENDPOINT_URL_STS", "not a url", 1);
-    ck_assert_int_eq(lk_endpoint_configured_url(LK_AWS_STS, NULL, &url, &src), -1);
+    ck_assert_int_eq(lk_endpoint_configured_url(LK_AWS_STS, NULL, &url, &src),
+                     LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(url, "not a url");
     ck_assert_str_eq(src, "AWS_ENDPOINT_URL_STS");
     free(url);
@@ -1099,7 +1125,8 @@ START_TEST(test_region_order)
     ck_assert_int_eq(lk_endpoint_resolve_region(NULL, NULL, NULL, &r, &src), 0);
     ck_assert_str_eq(r, "us-west-2");
     free(r);
-    ck_assert_int_eq(lk_endpoint_resolve_region("evil.com/x", NULL, NULL, &r, &src), -1);
+    ck_assert_int_eq(lk_endpoint_resolve_region("evil.com/x", NULL, NULL, &r, &src),
+                     LK_STATUS_INVALID_ARGUMENT);
     free(r);
 }
 END_TEST
@@ -1144,14 +1171,14 @@ START_TEST(test_config_load)
     lk_aws_config_free(&cfg);
 
     setenv("AWS_MAX_ATTEMPTS", "zero", 1);
-    ck_assert_int_eq(lk_aws_config_load(&opts, &cfg, &err), -1);
+    ck_assert_int_eq(lk_aws_config_load(&opts, &cfg, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "InvalidConfiguration");
     ck_assert_ptr_nonnull(strstr(err.message, "AWS_MAX_ATTEMPTS"));
     lk_aws_error_clear(&err);
 
     unsetenv("AWS_MAX_ATTEMPTS");
     write_file("config", "[default]\nregion = eu-north-1\nthis line is wrong\n", NULL, 0);
-    ck_assert_int_eq(lk_aws_config_load(&opts, &cfg, &err), -1);
+    ck_assert_int_eq(lk_aws_config_load(&opts, &cfg, &err), LK_STATUS_MALFORMED);
     ck_assert_ptr_nonnull(strstr(err.message, "config:3: "));
     lk_aws_error_clear(&err);
 }
@@ -1254,21 +1281,25 @@ START_TEST(test_config_parse_errors)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct lk_config_file f;
         struct lk_config_error e;
-        ck_assert_msg(parse(cases[i].text, LK_CONFIG_SHARED_CONFIG, &f, &e) == -1, "case %zu", i);
+        ck_assert_msg(parse(cases[i].text, LK_CONFIG_SHARED_CONFIG, &f, &e) == LK_STATUS_MALFORMED,
+                      "case %zu", i);
+        ck_assert_int_eq(e.error.status, LK_STATUS_MALFORMED);
         ck_assert_msg(e.line == cases[i].line, "case %zu: line %u", i, e.line);
-        ck_assert_msg(strstr(e.message, cases[i].fragment) != NULL, "case %zu: %s", i, e.message);
+        ck_assert_msg(strstr(e.error.message, cases[i].fragment) != NULL, "case %zu: %s", i,
+                      e.error.message);
         lk_config_file_free(&f);
     }
     struct lk_config_file f;
     struct lk_config_error e;
-    ck_assert_int_eq(lk_config_parse("[a]\nx=1\0y", 10, LK_CONFIG_SHARED_CONFIG, &f, &e), -1);
-    ck_assert_ptr_nonnull(strstr(e.message, "NUL"));
+    ck_assert_int_eq(lk_config_parse("[a]\nx=1\0y", 10, LK_CONFIG_SHARED_CONFIG, &f, &e),
+                     LK_STATUS_MALFORMED);
+    ck_assert_ptr_nonnull(strstr(e.error.message, "NUL"));
     lk_config_file_free(&f);
     char *big = lk_xmalloc(LK_CONFIG_MAX_FILE_BYTES + 2);
     memset(big, '#', LK_CONFIG_MAX_FILE_BYTES + 1);
     big[LK_CONFIG_MAX_FILE_BYTES + 1] = '\0';
-    ck_assert_int_eq(parse(big, LK_CONFIG_SHARED_CONFIG, &f, &e), -1);
-    ck_assert_ptr_nonnull(strstr(e.message, "larger than"));
+    ck_assert_int_eq(parse(big, LK_CONFIG_SHARED_CONFIG, &f, &e), LK_STATUS_TOO_LARGE);
+    ck_assert_ptr_nonnull(strstr(e.error.message, "larger than"));
     lk_config_file_free(&f);
     free(big);
     /* A missing file is empty, not an error. */
@@ -1276,7 +1307,8 @@ START_TEST(test_config_parse_errors)
     ck_assert(!f.found);
     ck_assert_uint_eq(f.n_sections, 0);
     lk_config_file_free(&f);
-    ck_assert_int_eq(lk_config_load("/", LK_CONFIG_SHARED_CONFIG, &f, &e), -1);
+    ck_assert_int_eq(lk_config_load("/", LK_CONFIG_SHARED_CONFIG, &f, &e), LK_STATUS_IO);
+    ck_assert_str_eq(e.error.message, "is a directory");
     lk_config_file_free(&f);
 }
 END_TEST
@@ -1399,8 +1431,8 @@ static void chain_new(struct lk_aws_credential_provider *p, const char *profile)
     chain_new_sts(p, profile, lk_sts_credentials_provider());
 }
 
-static int chain_get(struct lk_aws_credential_provider *p, struct lk_aws_credentials *cr,
-                     struct lk_aws_error *err)
+static enum lk_status chain_get(struct lk_aws_credential_provider *p, struct lk_aws_credentials *cr,
+                                struct lk_aws_error *err)
 {
     memset(err, 0, sizeof(*err));
     return p->get(p->impl, cr, err);
@@ -1433,7 +1465,7 @@ START_TEST(test_chain_environment)
     /* Half a key pair is an error. */
     unsetenv("AWS_SECRET_ACCESS_KEY");
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "PartialCredentials");
     lk_aws_error_clear(&err);
     p.destroy(p.impl);
@@ -1467,14 +1499,14 @@ START_TEST(test_chain_files)
     lk_aws_credentials_clear(&cr);
     p.destroy(p.impl);
     chain_new(&p, "missing");
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "ProfileNotFound");
     lk_aws_error_clear(&err);
     p.destroy(p.impl);
     /* Nothing anywhere (IMDS is disabled in these tests). */
     unsetenv("AWS_PROFILE");
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "NoCredentials");
     lk_aws_error_clear(&err);
     p.destroy(p.impl);
@@ -1504,7 +1536,7 @@ START_TEST(test_chain_assume_role)
                NULL, 0);
     write_file("credentials", "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n",
                NULL, 0);
-    fake_add(LK_HTTP_OK, 200, s_assume_xml, NULL);
+    fake_add(FAKE_OK, 200, s_assume_xml, NULL);
     chain_new(&p, "ops");
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_str_eq(cr.access_key_id, "ASIAROLE");
@@ -1526,7 +1558,7 @@ START_TEST(test_chain_assume_role)
     lk_aws_credentials_clear(&cr);
     /* In the advisory window (under 15 minutes left) it refreshes. */
     s_fake.now_ms += (3600 - 14 * 60) * INT64_C(1000);
-    fake_add(LK_HTTP_OK, 200, s_assume_xml, NULL);
+    fake_add(FAKE_OK, 200, s_assume_xml, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_uint_eq(s_fake.n_recs, 2);
     lk_aws_credentials_clear(&cr);
@@ -1539,12 +1571,12 @@ START_TEST(test_chain_assume_role)
     p.destroy(p.impl);
 
     /* STS refuses: the AWS error is kept, with context. */
-    fake_add(LK_HTTP_OK, 403,
+    fake_add(FAKE_OK, 403,
              "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not trusted</Message></Error>"
              "<RequestId>deny-rid</RequestId></ErrorResponse>",
              NULL);
     chain_new(&p, "ops");
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     ck_assert_str_eq(err.request_id, "deny-rid");
     ck_assert_int_eq(err.http_status, 403);
@@ -1589,7 +1621,7 @@ START_TEST(test_chain_assume_role_config_errors)
         struct lk_aws_error err;
         write_file("config", cases[i].config, NULL, 0);
         chain_new(&p, cases[i].profile);
-        ck_assert_msg(chain_get(&p, &cr, &err) == -1, "case %zu", i);
+        ck_assert_msg(chain_get(&p, &cr, &err) == LK_STATUS_INVALID_ARGUMENT, "case %zu", i);
         ck_assert_msg(strstr(err.message, cases[i].fragment) != NULL, "case %zu: %s", i,
                       err.message);
         lk_aws_error_clear(&err);
@@ -1619,7 +1651,7 @@ START_TEST(test_chain_web_identity)
         "<Expiration>2026-11-26T14:00:00Z</Expiration></Credentials></"
         "AssumeRoleWithWebIdentityResult>"
         "</AssumeRoleWithWebIdentityResponse>";
-    fake_add(LK_HTTP_OK, 200, body, NULL);
+    fake_add(FAKE_OK, 200, body, NULL);
     chain_new(&p, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_str_eq(cr.access_key_id, "ASIAWEB");
@@ -1632,7 +1664,7 @@ START_TEST(test_chain_web_identity)
     /* The refresh reads the (rotated) token file again. */
     write_file("token", "eyJ.token-two.sig", NULL, 0);
     s_fake.now_ms += (3600 - 5 * 60) * INT64_C(1000);
-    fake_add(LK_HTTP_OK, 200, body, NULL);
+    fake_add(FAKE_OK, 200, body, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_ptr_nonnull(strstr(s_fake.recs[1].body, "WebIdentityToken=eyJ.token-two.sig"));
     lk_aws_credentials_clear(&cr);
@@ -1640,7 +1672,7 @@ START_TEST(test_chain_web_identity)
     /* A token file without a role is a configuration error. */
     unsetenv("AWS_ROLE_ARN");
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "InvalidConfiguration");
     lk_aws_error_clear(&err);
     p.destroy(p.impl);
@@ -1675,7 +1707,7 @@ START_TEST(test_chain_refresh_windows)
     lk_aws_credentials_clear(&cr);
     /* Mandatory window (9 minutes left): failure is an error. */
     s_fake.now_ms += 3 * 60 * INT64_C(1000);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "NoCredentials");
     lk_aws_error_clear(&err);
     /* ...and success replaces them. */
@@ -1719,7 +1751,7 @@ START_TEST(test_chain_process)
     lk_aws_credentials_clear(&cr);
     p.destroy(p.impl);
     chain_new(&p, "bad");
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "CredentialProcessError");
     ck_assert_ptr_nonnull(strstr(err.message, "status 1"));
     lk_aws_error_clear(&err);
@@ -1740,8 +1772,8 @@ START_TEST(test_chain_container)
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials", 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokfile, 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored-when-file-set", 1);
-    fake_add(LK_HTTP_E_CONNECT, 0, NULL, NULL); /* first attempt fails: retried after 1 s */
-    fake_add(LK_HTTP_OK, 200, s_meta_json, NULL);
+    fake_add(FAKE_E_CONNECT, 0, NULL, NULL); /* first attempt fails: retried after 1 s */
+    fake_add(FAKE_OK, 200, s_meta_json, NULL);
     chain_new(&p, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_str_eq(cr.access_key_id, "ASIACONT");
@@ -1761,9 +1793,9 @@ START_TEST(test_chain_container)
     setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
     unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     for (int i = 0; i < 3; i++)
-        fake_add(LK_HTTP_OK, 500, "{}", NULL);
+        fake_add(FAKE_OK, 500, "{}", NULL);
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "ContainerCredentialsError");
     ck_assert_str_eq(s_fake.recs[2].url, "http://169.254.170.2/v2/credentials/abc");
     ck_assert_str_eq(rec_header(&s_fake.recs[2], "Authorization"), "ignored-when-file-set");
@@ -1775,7 +1807,7 @@ START_TEST(test_chain_container)
     unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/creds", 1);
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "InvalidConfiguration");
     ck_assert_uint_eq(s_fake.n_recs, 5);
     lk_aws_error_clear(&err);
@@ -1796,9 +1828,9 @@ START_TEST(test_chain_imds)
     struct lk_aws_error err;
     unsetenv("AWS_EC2_METADATA_DISABLED");
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1338/", 1);
-    fake_add(LK_HTTP_OK, 200, "imds-session-token", NULL);
-    fake_add(LK_HTTP_OK, 200, "LogRole\n", NULL);
-    fake_add(LK_HTTP_OK, 200, s_meta_json, NULL);
+    fake_add(FAKE_OK, 200, "imds-session-token", NULL);
+    fake_add(FAKE_OK, 200, "LogRole\n", NULL);
+    fake_add(FAKE_OK, 200, s_meta_json, NULL);
     chain_new(&p, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_str_eq(cr.source, "instance metadata");
@@ -1816,9 +1848,9 @@ START_TEST(test_chain_imds)
     /* 403 on the token: IMDSv1, without the token header. */
     fake_free();
     fake_reset();
-    fake_add(LK_HTTP_OK, 403, "", NULL);
-    fake_add(LK_HTTP_OK, 200, "LogRole", NULL);
-    fake_add(LK_HTTP_OK, 200, s_meta_json, NULL);
+    fake_add(FAKE_OK, 403, "", NULL);
+    fake_add(FAKE_OK, 200, "LogRole", NULL);
+    fake_add(FAKE_OK, 200, s_meta_json, NULL);
     chain_new(&p, NULL);
     ck_assert_int_eq(chain_get(&p, &cr, &err), 0);
     ck_assert_ptr_null(rec_header(&s_fake.recs[1], "x-aws-ec2-metadata-token"));
@@ -1828,9 +1860,9 @@ START_TEST(test_chain_imds)
     fake_free();
     fake_reset();
     setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
-    fake_add(LK_HTTP_OK, 405, "", NULL);
+    fake_add(FAKE_OK, 405, "", NULL);
     chain_new(&p, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "NoCredentials");
     ck_assert_uint_eq(s_fake.n_recs, 1);
     lk_aws_error_clear(&err);
@@ -1947,7 +1979,7 @@ START_TEST(test_chain_sts_table)
     /* A refusal keeps the table's error, with what the chain was doing. */
     s_sts.refuse = true;
     chain_new_sts(&p, "ops", &table);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_AWS);
     ck_assert_str_eq(err.code, "AccessDenied");
     ck_assert_int_eq(err.http_status, 403);
     ck_assert_ptr_nonnull(strstr(err.message, "profile ops: assuming role arn:aws:iam::1:role/R"));
@@ -2003,7 +2035,7 @@ START_TEST(test_chain_without_sts)
 
     for (int i = 0; i < 2; i++) {
         chain_new_sts(&p, "ops", i == 0 ? NULL : &half);
-        ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+        ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
         ck_assert_str_eq(err.code, "StsUnavailable");
         ck_assert_str_eq(err.message,
                          "profile ops: assuming role arn:aws:iam::1:role/R needs AWS STS, but the "
@@ -2014,7 +2046,7 @@ START_TEST(test_chain_without_sts)
     ck_assert_int_eq(s_sts.assume_calls, 0);
 
     chain_new_sts(&p, "viaproc", NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "StsUnavailable");
     lk_aws_error_clear(&err);
     p.destroy(p.impl);
@@ -2025,7 +2057,7 @@ START_TEST(test_chain_without_sts)
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token_path, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/Web", 1);
     chain_new_sts(&p, NULL, NULL);
-    ck_assert_int_eq(chain_get(&p, &cr, &err), -1);
+    ck_assert_int_eq(chain_get(&p, &cr, &err), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_str_eq(err.code, "StsUnavailable");
     ck_assert_str_eq(err.message,
                      "web identity (AWS_WEB_IDENTITY_TOKEN_FILE) for role arn:aws:iam::1:role/Web "
@@ -2092,11 +2124,11 @@ START_TEST(test_sts_parsers)
     struct lk_aws_client c;
     struct lk_aws_error err;
     client_new(&c, NULL, 3, NULL);
-    fake_add(LK_HTTP_OK, 200, ok, NULL);
+    fake_add(FAKE_OK, 200, ok, NULL);
     ck_assert_int_eq(lk_sts_get_caller_identity(&c, &id, &err), 0);
     ck_assert_str_eq(s_fake.recs[0].body, "Action=GetCallerIdentity&Version=2011-06-15");
     lk_sts_identity_clear(&id);
-    fake_add(LK_HTTP_OK, 200, "<html>captive portal</html>", NULL);
+    fake_add(FAKE_OK, 200, "<html>captive portal</html>", NULL);
     ck_assert_int_eq(lk_sts_get_caller_identity(&c, &id, &err), -1);
     ck_assert_str_eq(err.code, "MalformedResponse");
     lk_aws_error_clear(&err);
@@ -2119,14 +2151,16 @@ START_TEST(test_timestamps)
     ck_assert_int_eq(t, INT64_C(1795701600));
     ck_assert_int_eq(lk_aws_parse_iso8601("2026-11-26T16:00:00+02:00", &t), 0);
     ck_assert_int_eq(t, INT64_C(1795701600));
-    ck_assert_int_eq(lk_aws_parse_iso8601("2026-11-26T14:00:00", &t), -1);
-    ck_assert_int_eq(lk_aws_parse_iso8601("2026-13-26T14:00:00Z", &t), -1);
-    ck_assert_int_eq(lk_aws_parse_iso8601("2026-11-26T14:00:00Zjunk", &t), -1);
-    ck_assert_int_eq(lk_aws_parse_iso8601("", &t), -1);
+    ck_assert_int_eq(lk_aws_parse_iso8601("2026-11-26T14:00:00", &t), LK_STATUS_MALFORMED);
+    ck_assert_int_eq(lk_aws_parse_iso8601("2026-13-26T14:00:00Z", &t), LK_STATUS_MALFORMED);
+    ck_assert_int_eq(lk_aws_parse_iso8601("2026-11-26T14:00:00Zjunk", &t), LK_STATUS_MALFORMED);
+    ck_assert_int_eq(lk_aws_parse_iso8601("", &t), LK_STATUS_MALFORMED);
     ck_assert_int_eq(lk_aws_parse_http_date("Thu, 26 Nov 2026 14:00:00 GMT", &t), 0);
     ck_assert_int_eq(t, INT64_C(1795701600));
-    ck_assert_int_eq(lk_aws_parse_http_date("Thursday, 26-Nov-26 14:00:00 GMT", &t), -1);
-    ck_assert_int_eq(lk_aws_parse_http_date("Thu, 26 Foo 2026 14:00:00 GMT", &t), -1);
+    ck_assert_int_eq(lk_aws_parse_http_date("Thursday, 26-Nov-26 14:00:00 GMT", &t),
+                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(lk_aws_parse_http_date("Thu, 26 Foo 2026 14:00:00 GMT", &t),
+                     LK_STATUS_MALFORMED);
 }
 END_TEST
 
@@ -2163,53 +2197,72 @@ START_TEST(test_http_helpers)
 END_TEST
 
 /* The real libcurl transport refuses plain http to a non-loopback host before connecting. */
+/* The summaries that start the transport's messages (runtime/transport/http.c). */
+#define S_INSECURE "plain http:// is only allowed to loopback addresses: "
+#define S_CONNECT "could not connect, or the connection was reset: "
+#define S_URL "malformed or unsupported URL"
+
 START_TEST(test_curl_refuses_insecure)
 {
     struct lk_http_vtable v;
     struct lk_http_response resp;
-    ck_assert_int_eq(lk_http_curl_new(NULL, &v), LK_HTTP_OK);
+    ck_assert_int_eq(lk_http_curl_new(NULL, &v, NULL), LK_STATUS_OK);
     struct lk_http_request req = {.method = "GET", .url = "http://192.0.2.1/"};
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
-    ck_assert_ptr_nonnull(strstr(resp.error, "192.0.2.1"));
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_str_eq(resp.error.message,
+                     "plain http:// is only allowed to loopback addresses: refused for 192.0.2.1; "
+                     "use https://");
+    ck_assert_ptr_nonnull(strstr(resp.error.message, "192.0.2.1"));
+    ck_assert(!resp.retryable);
     lk_http_response_free(&resp);
     /* The metadata exception is only for the metadata addresses, and only on request. */
     req.url = "http://169.254.169.254/latest/api/token";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_INSECURE));
     lk_http_response_free(&resp);
     /* Nothing listens on port 1 of loopback: refused, a transport error. */
     req.url = "http://127.0.0.1:1/";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_CONNECT);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_NETWORK);
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_CONNECT));
+    ck_assert(resp.retryable);
     ck_assert_int_eq(resp.status, 0);
     lk_http_response_free(&resp);
     /* The transport now remembers the origin http://127.0.0.1:1 as checked; URLs that merely
      * start with it must still be parsed and checked. */
     req.url = "http://127.0.0.1:1@192.0.2.1/";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL); /* user info */
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT); /* user info */
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_URL));
     lk_http_response_free(&resp);
     req.url = "http://127.0.0.1:1/#x";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL); /* fragment */
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT); /* fragment */
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_URL));
     lk_http_response_free(&resp);
     req.url = "http://127.0.0.1:1/again";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_CONNECT);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_NETWORK);
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_CONNECT));
     lk_http_response_free(&resp);
     /* A metadata URL allowed once is not remembered as allowed for requests without the flag
      * (port 1 there: nothing answers, and 192.0.2.0/24 is never routed). */
     req.url = "http://169.254.170.2:1/x";
     req.allow_metadata_http = true;
     req.timeout_ms = 200;
-    ck_assert_int_ne(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
+    LK_IGNORE(v.perform(v.impl, &req, &resp)); /* whatever happens, it is not a refusal */
+    ck_assert_ptr_null(strstr(resp.error.message, S_INSECURE));
     lk_http_response_free(&resp);
     req.allow_metadata_http = false;
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_INSECURE);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_INSECURE));
     lk_http_response_free(&resp);
     req.url = "ftp://127.0.0.1/";
-    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_HTTP_E_URL);
+    ck_assert_int_eq(v.perform(v.impl, &req, &resp), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(resp.error.message, S_URL));
     lk_http_response_free(&resp);
     char n[] = "X-Bad", val[] = "a\r\nInjected: 1";
     struct lk_http_header h = {n, val};
     struct lk_http_request bad = {
         .method = "GET", .url = "http://127.0.0.1:9/", .headers = &h, .n_headers = 1};
-    ck_assert_int_eq(v.perform(v.impl, &bad, &resp), LK_HTTP_E_OTHER);
+    ck_assert_int_eq(v.perform(v.impl, &bad, &resp), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_str_eq(resp.error.message, "transport error: invalid request header");
     lk_http_response_free(&resp);
     v.destroy(v.impl);
 }

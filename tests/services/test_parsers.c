@@ -1230,8 +1230,8 @@ static char *s_dup(const char *s, size_t n)
     return p;
 }
 
-static int s_fake_perform(void *impl, const struct lk_http_request *req,
-                          struct lk_http_response *resp)
+static enum lk_status s_fake_perform(void *impl, const struct lk_http_request *req,
+                                     struct lk_http_response *resp)
 {
     (void)impl;
     ck_assert_uint_lt(g_fake.n_sent, S_MAX_SENT);
@@ -1250,8 +1250,8 @@ static int s_fake_perform(void *impl, const struct lk_http_request *req,
 
     memset(resp, 0, sizeof(*resp));
     if (g_fake.next >= g_fake.n) {
-        snprintf(resp->error, sizeof(resp->error), "script exhausted");
-        return LK_HTTP_E_CONNECT;
+        resp->retryable = true;
+        return lk_error_set(&resp->error, LK_STATUS_NETWORK, "script exhausted");
     }
     const struct s_canned *c = &g_fake.script[g_fake.next++];
     resp->status = c->status;
@@ -1270,7 +1270,7 @@ static int s_fake_perform(void *impl, const struct lk_http_request *req,
     size_t blen = c->body ? strlen(c->body) : 0;
     resp->body = (unsigned char *)s_dup(c->body ? c->body : "", blen);
     resp->body_len = blen;
-    return LK_HTTP_OK;
+    return LK_STATUS_OK;
 }
 
 static int64_t s_fake_now(void *impl)

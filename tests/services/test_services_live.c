@@ -116,7 +116,7 @@ static void s_setup(void)
     ck_assert_msg(cfg.region != NULL, "AWS_REGION is not set");
     struct lk_http_options hopts = {0};
     struct lk_http_vtable http;
-    ck_assert_int_eq(lk_http_curl_new(&hopts, &http), 0);
+    ck_assert_int_eq(lk_http_curl_new(&hopts, &http, NULL), 0);
     /* The standard chain: the environment variables tests/services/run sets. */
     struct lk_credentials_options copts = {NULL, &http, &cfg, NULL};
     struct lk_aws_credential_provider prov;
@@ -177,7 +177,7 @@ static long s_admin(const char *path, const char *json)
     req.body_len = strlen(json);
     struct lk_http_response resp = {0};
     int rc = g_client.http.perform(g_client.http.impl, &req, &resp);
-    ck_assert_msg(rc == LK_HTTP_OK, "admin %s: %s", path, resp.error);
+    ck_assert_msg(rc == LK_STATUS_OK, "admin %s: %s", path, resp.error.message);
     long status = resp.status;
     lk_http_response_free(&resp);
     return status;
