@@ -429,12 +429,13 @@ enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, si
         LK_GUARD_GOTO(
             rc, s_lifecycle_rule(st, x, &lc.rules[lc.n_rules], &flags, &filter_unmodelled, err),
             cleanup);
-        /* The rule's ID lets the drift checker compare that rule alone (its reach unknown)
-         * rather than the whole configuration. */
-        if (filter_unmodelled) {
+        /* A tag or size filter is reported for the configuration as a whole, not per rule:
+         * applying replaces the whole configuration, rules the policy does not name included,
+         * so the user must allow replace-lifecycle:<bucket> knowing a filter logkeep cannot
+         * read is among them. (unmodelled_filter_rule_ids stays empty; snapshots and the diff
+         * accept per-rule IDs from other readers.) */
+        if (filter_unmodelled)
             flags |= LK_IR_UNMODELLED_FILTER;
-            lk_ir_list_add(st, &filter_ids, lc.rules[lc.n_rules].id);
-        }
         lc.n_rules++;
     }
     if (lc.n_rules > 1)
