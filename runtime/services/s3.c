@@ -238,6 +238,10 @@ static int s_xint(const struct s_xnode *n, int32_t min, int32_t max, int32_t *ou
     const char *t = s_xtrim(n, buf, sizeof(buf));
     if (!t || !*t)
         return lk_svc_fail(errbuf, errlen, "<%s> is not a number", n->name);
+    /* s_xtrim() cuts longer text to fit: a number that fills the buffer may have lost digits
+     * (29 zeros then "365000" would read as 36), and no int32 needs that many. */
+    if (strlen(t) >= sizeof(buf) - 1)
+        return lk_svc_fail(errbuf, errlen, "<%s> is not a number in range: %.20s", n->name, t);
     long long v = 0;
     for (const char *p = t; *p; p++) {
         if (*p < '0' || *p > '9' || v > INT32_MAX)
