@@ -241,6 +241,11 @@ static enum lk_status s_xint(const struct s_xnode *n, int32_t min, int32_t max, 
     char buf[32];
     const char *t = s_xtrim(n, buf, sizeof(buf));
     LK_ENSURE(t && *t, lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number", n->name));
+    /* s_xtrim() cuts longer text to fit: a number that fills the buffer may have lost digits
+     * (29 zeros then "365000" would read as 36), and no int32 needs that many. */
+    LK_ENSURE(strlen(t) < sizeof(buf) - 1,
+              lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number in range: %.20s", n->name,
+                           t));
     long long v = 0;
     for (const char *p = t; *p; p++) {
         LK_ENSURE(*p >= '0' && *p <= '9' && v <= INT32_MAX,

@@ -420,6 +420,12 @@ START_TEST(test_object_lock)
                                "</Mode><Days>9</Days></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
     ck_assert_int_eq(lk_s3_parse_object_lock(mode, strlen(mode), &b, &g_err), LK_STATUS_SCHEMA);
+    /* Too long to read whole: refused, not read as its first digits (36). */
+    static const char zeros[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>GOVERNANCE"
+                                "</Mode><Days>00000000000000000000000000000365000</Days>"
+                                "</DefaultRetention></Rule></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(zeros, strlen(zeros), &b, &g_err), LK_STATUS_SCHEMA);
+    ck_assert_str_eq(g_err.message, "<Days> is not a number in range: 00000000000000000000");
 }
 END_TEST
 
