@@ -95,12 +95,11 @@ int lk_cmd_apply(int argc, char **argv)
 
     rc = LK_EXIT_FAILED;
     if (n_policy == 1) {
-        int k = lk_session_open_plan(&s, policy_paths[0]);
-        if (k < 0) {
+        if (lk_session_open_plan(&s, policy_paths[0]) != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
             goto cleanup;
         }
-        if (k == LK_SESSION_OK) {
+        if (s.saved_plan_path) {
             /* The payloads are rebuilt from the policy the plan was made from. */
             policy_paths = s.saved_policy_paths;
             n_policy = (int)s.n_saved_policy_paths;
@@ -110,10 +109,10 @@ int lk_cmd_apply(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, &arts) != LK_SESSION_OK ||
+    if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK ||
         lk_session_render(&s, LK_REPORT_TEXT, lk_cli_use_color(a.color, stdout), NULL, 0, stdout) !=
-            LK_SESSION_OK ||
-        lk_session_build_plan(&s) != LK_SESSION_OK) {
+            LK_STATUS_OK ||
+        lk_session_build_plan(&s) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }
@@ -127,7 +126,7 @@ int lk_cmd_apply(int argc, char **argv)
         .on_start = s_on_start,
         .on_step = s_on_step,
     };
-    if (lk_session_apply(&s, &hooks) != LK_SESSION_OK) {
+    if (lk_session_apply(&s, &hooks) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }

@@ -56,9 +56,9 @@ int lk_cmd_drift(int argc, char **argv)
         goto cleanup;
     rc = LK_EXIT_FAILED;
     bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout);
-    if (lk_session_read(&s, desired, NULL) != LK_SESSION_OK ||
+    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK ||
         lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
-                          (size_t)a.n_policy_paths, stdout) != LK_SESSION_OK) {
+                          (size_t)a.n_policy_paths, stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }

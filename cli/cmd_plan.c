@@ -60,16 +60,16 @@ int lk_cmd_plan(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, &arts) != LK_SESSION_OK ||
+    if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK ||
         lk_session_render(&s, LK_REPORT_TEXT, lk_cli_use_color(a.color, stdout), NULL, 0, stdout) !=
-            LK_SESSION_OK) {
+            LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }
     if (a.plan_out) {
-        if (lk_session_build_plan(&s) != LK_SESSION_OK ||
+        if (lk_session_build_plan(&s) != LK_STATUS_OK ||
             lk_session_save_plan(&s, a.plan_out, (const char *const *)a.policy_paths,
-                                 (size_t)a.n_policy_paths) != LK_SESSION_OK) {
+                                 (size_t)a.n_policy_paths) != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
             goto cleanup;
         }

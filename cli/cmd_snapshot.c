@@ -51,8 +51,8 @@ int lk_cmd_snapshot(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, NULL) != LK_SESSION_OK ||
-        lk_session_write_snapshot(&s, a.output_file) != LK_SESSION_OK) {
+    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK ||
+        lk_session_write_snapshot(&s, a.output_file) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }

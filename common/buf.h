@@ -58,8 +58,8 @@ struct lk_arena;
  * compares (a state is read back up to 64 MiB, a policy file up to 16 MiB). */
 #define LK_BUF_MAX_REPORT ((size_t)256 * 1024 * 1024)
 
-/* The cap of a buffer whose owner has not named one yet (the one-argument lk_buf_init() and a
- * zeroed struct): large enough that no output logkeep produces today reaches it, still a bound.
+/* The cap of a buffer whose owner has not named one (lk_buf_init_default() and a zeroed
+ * struct): large enough that no output logkeep produces today reaches it, still a bound.
  * New code names one of the caps above. */
 #define LK_BUF_MAX_DEFAULT ((size_t)1024 * 1024 * 1024)
 
@@ -91,12 +91,6 @@ void lk_buf_init_secret(struct lk_buf *buf, size_t max_len);
 
 /** lk_buf_init(buf, LK_BUF_MAX_DEFAULT), for code that has not chosen its cap yet. */
 void lk_buf_init_default(struct lk_buf *buf);
-
-/* lk_buf_init(&b) with one argument is lk_buf_init_default(&b): files are converted to a named
- * cap one by one. Remove this once no call has one argument. */
-#define LK_BUF_INIT_PICK_(buf_, max_, fn_, ...) fn_
-#define lk_buf_init(...)                                                                           \
-    LK_BUF_INIT_PICK_(__VA_ARGS__, lk_buf_init, lk_buf_init_default, )(__VA_ARGS__)
 
 /** Releases the contents (wiped first when secret) and clears a failure: @p buf is empty, keeps
  *  its maximum and secrecy, and may be appended to again without lk_buf_init(). */

@@ -7,6 +7,8 @@
 
 #include "runtime/apply.h"
 #include "common/arena.h"
+#include "common/array.h"
+#include "common/buf.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/services/logs.h"
 #include "runtime/services/s3.h"
@@ -57,10 +59,7 @@ static struct lk_apply_step *s_push(struct lk_apply_plan *p, enum lk_apply_op op
             ((!p->steps[i].region && !region) ||
              (p->steps[i].region && region && !strcmp(p->steps[i].region, region))))
             return NULL;
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 16;
-        p->steps = lk_xrealloc(p->steps, p->cap * sizeof(*p->steps));
-    }
+    LK_ARRAY_GROW(p->steps, p->n, p->cap);
     struct lk_apply_step *s = &p->steps[p->n++];
     memset(s, 0, sizeof(*s));
     s->op = op;
@@ -184,11 +183,11 @@ static void s_bucket_steps(struct lk_apply_plan *p, const struct lk_ir_bucket *b
     }
 }
 
-int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff *diff,
-                        const struct lk_artifacts *artifacts, struct lk_apply_plan *out)
+enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff *diff,
+                                   const struct lk_artifacts *artifacts, struct lk_apply_plan *out)
 {
     if (!desired || !diff || !artifacts || !out)
-        return LK_APPLY_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
 
@@ -290,11 +289,11 @@ int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff 
             s->trail = t;
     }
     lk_arena_destroy(&tmp);
-    return LK_APPLY_OK;
+    return LK_STATUS_OK;
 }
 
-static int s_trail_section(struct lk_aws_client *c, const struct lk_apply_step *s,
-                           const char *section, struct lk_aws_error *err)
+static enum lk_status s_trail_section(struct lk_aws_client *c, const struct lk_apply_step *s,
+                                      const char *section, struct lk_aws_error *err)
 {
     if (s->artifact)
         return lk_cloudtrail_send_artifact_section(c, s->artifact->content, s->artifact->len,
@@ -304,7 +303,8 @@ static int s_trail_section(struct lk_aws_client *c, const struct lk_apply_step *
     return lk_cloudtrail_put_event_selectors(c, s->trail, err);
 }
 
-static int s_run(struct lk_aws_client *c, const struct lk_apply_step *s, struct lk_aws_error *err)
+static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step *s,
+                            struct lk_aws_error *err)
 {
     const struct lk_artifact *a = s->artifact;
     switch (s->op) {
@@ -345,28 +345,29 @@ static int s_run(struct lk_aws_client *c, const struct lk_apply_step *s, struct 
     case LK_APPLY_STOP_LOGGING:
         return lk_cloudtrail_stop_logging(c, s->name, s->region, err);
     }
-    return -1;
+    return LK_STATUS_INVALID_ARGUMENT; /* an op this build does not know */
 }
 
-int lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
-                     void (*on_step)(void *ctx, const struct lk_apply_step *step), void *ctx,
-                     struct lk_aws_error *err)
+enum lk_status lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
+                                void (*on_step)(void *ctx, const struct lk_apply_step *step),
+                                void *ctx, struct lk_aws_error *err)
 {
     if (!client || !plan || !err)
-        return LK_APPLY_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     for (size_t i = 0; i < plan->n; i++) {
         struct lk_apply_step *s = &plan->steps[i];
-        if (s_run(client, s, err) != 0) {
+        enum lk_status rc = s_run(client, s, err);
+        if (rc != LK_STATUS_OK) {
             s->status = LK_APPLY_FAILED;
             if (on_step)
                 on_step(ctx, s);
-            return LK_APPLY_EFAILED;
+            return rc;
         }
         s->status = LK_APPLY_DONE;
         if (on_step)
             on_step(ctx, s);
     }
-    return LK_APPLY_OK;
+    return LK_STATUS_OK;
 }
 
 void lk_apply_report(const struct lk_apply_plan *plan, FILE *f)
@@ -426,16 +427,15 @@ char *lk_apply_principal_arn(const char *arn)
     const char *slash = strchr(role, '/');
     size_t role_len = slash ? (size_t)(slash - role) : strlen(role);
     const char *acct = sts + strlen(":sts::");
+    /* Every part but the two literals is a piece of @p arn: this cap always fits the result. */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, strlen(arn) + sizeof(":iam::") + sizeof(":role/"));
     lk_buf_append(&b, arn, (size_t)(sts - arn));
     lk_buf_puts(&b, ":iam::");
     lk_buf_append(&b, acct, (size_t)(ar - acct));
     lk_buf_puts(&b, ":role/");
     lk_buf_append(&b, role, role_len);
-    char *out = lk_xstrndup(b.data, b.len);
-    lk_buf_free(&b);
-    return out;
+    return lk_buf_take(&b, NULL);
 }
 
 /* IAM wildcard match: '*' any run, '?' one character. */
@@ -482,6 +482,12 @@ bool lk_apply_check_lockout(const struct lk_ir_state *desired, const char *calle
     if (!desired || !caller_arn)
         return false;
     char *principal = lk_apply_principal_arn(caller_arn);
+    if (!principal) {
+        /* Fail closed: a guard that cannot name the caller does not let the apply through. */
+        if (msg && len)
+            snprintf(msg, len, "cannot derive the principal ARN of %s", caller_arn);
+        return false;
+    }
     bool assumed = strcmp(principal, caller_arn) != 0;
     bool ok = true;
     for (size_t i = 0; ok && i < desired->n_buckets; i++) {

@@ -31,15 +31,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/result.h"
 #include "runtime/transport/client.h"
 #include "runtime/diff/diff.h"
 #include "ir/artifact.h"
 #include "ir/ir.h"
-
-/* Result codes. */
-#define LK_APPLY_OK 0
-#define LK_APPLY_EINVAL (-1) /* a required argument is NULL */
-#define LK_APPLY_EFAILED (-2) /* an AWS call failed; later steps were not made */
 
 enum lk_apply_op {
     LK_APPLY_CREATE_BUCKET,
@@ -101,21 +97,26 @@ const char *lk_apply_op_name(enum lk_apply_op op);
  * @param desired the desired state the diff was made from; must outlive @p out.
  * @param artifacts lk_emit_all() of @p desired; must outlive @p out.
  * @param out an initialised plan; steps are appended in the safe order above.
- * @return LK_APPLY_OK, or LK_APPLY_EINVAL.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
  */
-int lk_apply_plan_build(const struct lk_ir_state *desired, const struct lk_diff *diff,
-                        const struct lk_artifacts *artifacts, struct lk_apply_plan *out);
+LK_MUST_CHECK enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired,
+                                                 const struct lk_diff *diff,
+                                                 const struct lk_artifacts *artifacts,
+                                                 struct lk_apply_plan *out);
 
 /**
  * Sends the steps in order and stops at the first failure.
  * @param on_step called after each call (may be NULL), for progress output.
  * @param err receives the failed call's AWS error (caller clears); must be empty on entry.
- * @return LK_APPLY_OK when every step is DONE; LK_APPLY_EFAILED with one step FAILED, the
- *         earlier ones DONE and the later ones PENDING; LK_APPLY_EINVAL.
+ * @return LK_STATUS_OK when every step is DONE; the failed call's status (err->status:
+ *         LK_STATUS_AWS when AWS answered with an error, LK_STATUS_NETWORK or LK_STATUS_TIMEOUT
+ *         when no answer came, ...) with one step FAILED, the earlier ones DONE and the later
+ *         ones PENDING; LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
  */
-int lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
-                     void (*on_step)(void *ctx, const struct lk_apply_step *step), void *ctx,
-                     struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status
+lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
+                 void (*on_step)(void *ctx, const struct lk_apply_step *step), void *ctx,
+                 struct lk_aws_error *err);
 
 /** Writes one line per step: "  done     PutBucketPolicy acme-logs", "failed", "not made". */
 void lk_apply_report(const struct lk_apply_plan *plan, FILE *f);
@@ -131,7 +132,8 @@ size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *al
 /**
  * The IAM principal ARN of the caller ARN STS reports: an assumed-role session
  * arn:PART:sts::A:assumed-role/R/S becomes arn:PART:iam::A:role/R; other ARNs are returned as
- * they are. Heap string (free()).
+ * they are. Heap string (free()); NULL only if the result would not fit its buffer, which is
+ * sized from @p caller_arn so that it always does.
  */
 char *lk_apply_principal_arn(const char *caller_arn);
 

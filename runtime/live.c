@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/array.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/policy_json.h"
@@ -426,13 +427,10 @@ static void s_tap_remove(struct s_worker *w)
 static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
 {
     struct s_item *it = ctx;
-    if (it->n_groups + n > it->cap_groups) {
-        size_t cap = it->cap_groups ? it->cap_groups : 64;
-        while (cap < it->n_groups + n)
-            cap *= 2;
-        it->groups = lk_xrealloc(it->groups, cap * sizeof(*it->groups));
-        it->cap_groups = cap;
-    }
+    /* A whole page at once: the function behind LK_ARRAY_GROW, for n more elements. */
+    if (it->n_groups + n > it->cap_groups)
+        it->groups = lk_array_grow(NULL, it->groups, it->n_groups, &it->cap_groups,
+                                   it->n_groups + n, sizeof(*it->groups), 64);
     if (n)
         memcpy(it->groups + it->n_groups, groups, n * sizeof(*groups));
     it->n_groups += n;
@@ -563,10 +561,7 @@ static bool s_desired_bucket(const struct lk_ir_state *d, const char *name)
 /* Appends @p it to the queue (lock held, or before any worker runs). */
 static void s_enqueue(struct s_reader *r, struct s_item *it)
 {
-    if (r->n_items == r->cap_items) {
-        r->cap_items = r->cap_items ? r->cap_items * 2 : 16;
-        r->queue = lk_xrealloc(r->queue, r->cap_items * sizeof(*r->queue));
-    }
+    LK_ARRAY_GROW(r->queue, r->n_items, r->cap_items);
     r->queue[r->n_items++] = it;
 }
 

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/array.h"
+#include "common/buf.h"
 #include "common/escape.h"
 
 /* ------------------------------------------------------------------------------ shared */
@@ -165,9 +167,13 @@ static void s_md_value(struct lk_buf *b, const char *s)
 static void s_md_origin(struct lk_buf *b, const struct lk_ir_origin *o)
 {
     struct lk_buf at;
-    lk_buf_init(&at);
+    lk_buf_init(&at, LK_BUF_MAX_LINE);
     lk_buf_printf(&at, "%s:%u", o->file, o->line);
-    lk_md_escape(b, at.data);
+    const char *text = lk_buf_cstr(&at);
+    if (text)
+        lk_md_escape(b, text);
+    else
+        lk_buf_fail(b); /* a part that could not be rendered refuses the whole report */
     lk_buf_free(&at);
 }
 
@@ -448,13 +454,20 @@ static int s_cmp_resource(const void *a, const void *b)
     return strcmp(x->region, y->region);
 }
 
+/* Appends @p part, rendered apart, escaped; a failed part fails @p b. */
+static void s_xml_part(struct lk_buf *b, const struct lk_buf *part)
+{
+    const char *text = lk_buf_cstr(part);
+    if (text)
+        s_xml(b, text, false);
+    else
+        lk_buf_fail(b);
+}
+
 static void s_res_add(struct s_resource **res, size_t *n, size_t *cap, enum lk_diff_resource kind,
                       const char *name, const char *region, const struct lk_ir_origin *desired)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *res = lk_xrealloc(*res, *cap * sizeof(**res));
-    }
+    LK_ARRAY_GROW(*res, *n, *cap);
     struct s_resource *r = &(*res)[(*n)++];
     memset(r, 0, sizeof(*r));
     r->kind = kind;
@@ -572,7 +585,7 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
     lk_buf_puts(b, "    </properties>\n");
 
     struct lk_buf line;
-    lk_buf_init(&line);
+    lk_buf_init(&line, LK_BUF_MAX_REPORT);
     for (size_t k = 0; k < n; k++) {
         const struct s_resource *r = &res[k];
         lk_buf_printf(b, "    <testcase classname=\"logkeep.%s\" name=\"",
@@ -606,9 +619,9 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
                 const struct lk_diff_change *ch = &d->changes[grouped[r->first + j]];
                 if (!s_is_failure(ch))
                     continue;
-                line.len = 0;
+                lk_buf_reset(&line);
                 s_change_line(&line, ch);
-                s_xml(b, line.data, false);
+                s_xml_part(b, &line);
                 lk_buf_putc(b, '\n');
             }
             lk_buf_puts(b, "</failure>\n");
@@ -619,9 +632,9 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
                 const struct lk_diff_change *ch = &d->changes[grouped[r->first + j]];
                 if (s_is_failure(ch))
                     continue;
-                line.len = 0;
+                lk_buf_reset(&line);
                 s_change_line(&line, ch);
-                s_xml(b, line.data, false);
+                s_xml_part(b, &line);
                 lk_buf_putc(b, '\n');
             }
             lk_buf_puts(b, "</system-out>\n");
@@ -741,8 +754,25 @@ static const char *s_first_policy(const struct lk_report_context *ctx)
     return NULL;
 }
 
-static cJSON *s_sarif_result(const struct lk_diff_change *ch,
-                             const struct lk_report_context *ctx, struct lk_buf *tmp)
+/* Empties @p tmp for the next part, and notes in @p failed whether the last one passed the
+ * cap (lk_buf_reset() forgets it). */
+static void s_restart(struct lk_buf *tmp, bool *failed)
+{
+    if (lk_buf_failed(tmp))
+        *failed = true;
+    lk_buf_reset(tmp);
+}
+
+/* The text of @p tmp; "" when it failed (s_restart() has noted it, the report is refused). */
+static const char *s_text(const struct lk_buf *tmp)
+{
+    const char *text = lk_buf_cstr(tmp);
+    return text ? text : "";
+}
+
+/* @param failed set when a part passed its cap: the report must then be refused. */
+static cJSON *s_sarif_result(const struct lk_diff_change *ch, const struct lk_report_context *ctx,
+                             struct lk_buf *tmp, bool *failed)
 {
     size_t rule = s_rule_of(ch);
     cJSON *r = s_jnew(cJSON_CreateObject());
@@ -750,25 +780,25 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch,
     s_jadd(r, "ruleIndex", cJSON_CreateNumber((double)rule));
     s_jadd(r, "level", cJSON_CreateString(s_level_of(ch)));
 
-    tmp->len = 0;
+    s_restart(tmp, failed);
     lk_buf_printf(tmp, "%s %s", lk_diff_resource_name(ch->resource), s_opt(ch->name, ""));
     if (ch->region)
         lk_buf_printf(tmp, " (%s)", ch->region);
     lk_buf_puts(tmp, ": ");
     s_change_line(tmp, ch);
     cJSON *msg = s_jadd(r, "message", cJSON_CreateObject());
-    s_jadd(msg, "text", cJSON_CreateString(tmp->data));
+    s_jadd(msg, "text", cJSON_CreateString(s_text(tmp)));
 
     cJSON *locs = s_jadd(r, "locations", cJSON_CreateArray());
     cJSON *loc = s_jnew(cJSON_CreateObject());
     /* Where the policy says what is desired; without an origin, the policy as a whole. */
     const char *policy = ch->origin.file ? ch->origin.file : s_first_policy(ctx);
     if (policy) {
-        tmp->len = 0;
+        s_restart(tmp, failed);
         s_uri(tmp, policy);
         cJSON *phys = s_jadd(loc, "physicalLocation", cJSON_CreateObject());
         cJSON *art = s_jadd(phys, "artifactLocation", cJSON_CreateObject());
-        s_jadd(art, "uri", cJSON_CreateString(tmp->data));
+        s_jadd(art, "uri", cJSON_CreateString(s_text(tmp)));
         if (ch->origin.file) {
             /* Positive, one-based line and column numbers (SARIF 2.1.0, 3.30.5 startLine and
              * 3.30.6 startColumn); columns count characters, as the policy's spans do. */
@@ -777,22 +807,22 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch,
             s_jadd(region, "startColumn", cJSON_CreateNumber(ch->origin.column));
         }
     }
-    tmp->len = 0;
+    s_restart(tmp, failed);
     s_arn(tmp, ch, ctx);
     cJSON *logical = s_jadd(loc, "logicalLocations", cJSON_CreateArray());
     cJSON *ll = s_jnew(cJSON_CreateObject());
     s_jadd(ll, "name", cJSON_CreateString(s_opt(ch->name, "")));
-    s_jadd(ll, "fullyQualifiedName", cJSON_CreateString(tmp->data));
+    s_jadd(ll, "fullyQualifiedName", cJSON_CreateString(s_text(tmp)));
     s_jadd(ll, "kind", cJSON_CreateString("resource"));
     s_jpush(logical, ll);
     s_jpush(locs, loc);
 
     /* The same drift on a later run gets the same fingerprint, whatever its values. */
-    tmp->len = 0;
+    s_restart(tmp, failed);
     lk_buf_printf(tmp, "%s/%s/%s/%s", lk_diff_resource_name(ch->resource), s_opt(ch->name, ""),
                   s_opt(ch->region, ""), s_opt(ch->attribute, ""));
     cJSON *fp = s_jadd(r, "partialFingerprints", cJSON_CreateObject());
-    s_jadd(fp, "logkeepDrift/v1", cJSON_CreateString(tmp->data));
+    s_jadd(fp, "logkeepDrift/v1", cJSON_CreateString(s_text(tmp)));
 
     cJSON *props = s_jadd(r, "properties", cJSON_CreateObject());
     s_jadd(props, "resource", cJSON_CreateString(lk_diff_resource_name(ch->resource)));
@@ -803,6 +833,7 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch,
     s_jadd(props, "live", s_jstr(ch->live));
     s_jadd(props, "data_loss", cJSON_CreateBool(ch->data_loss));
     s_jadd(props, "allow_name", s_jstr(ch->allow_name));
+    s_restart(tmp, failed);
     return r;
 }
 
@@ -834,11 +865,14 @@ static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
     }
 
     struct lk_buf tmp;
-    lk_buf_init(&tmp);
+    lk_buf_init(&tmp, LK_BUF_MAX_REPORT);
+    bool failed = false;
     cJSON *results = s_jadd(run, "results", cJSON_CreateArray());
     for (size_t i = 0; i < d->n; i++)
-        s_jpush(results, s_sarif_result(&d->changes[i], ctx, &tmp));
+        s_jpush(results, s_sarif_result(&d->changes[i], ctx, &tmp, &failed));
     lk_buf_free(&tmp);
+    if (failed)
+        lk_buf_fail(b);
 
     s_jadd(run, "properties", s_json_context(ctx));
     s_print_json(b, root);
@@ -859,26 +893,20 @@ bool lk_report_format_parse(const char *name, enum lk_report_format *out)
     return false;
 }
 
-int lk_report_render(const struct lk_diff *d, const struct lk_report_context *ctx,
-                     enum lk_report_format fmt, FILE *out)
+enum lk_status lk_report_render(const struct lk_diff *d, const struct lk_report_context *ctx,
+                                enum lk_report_format fmt, FILE *out)
 {
     static const struct lk_report_context none;
-    int rc = LK_REPORT_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_buf b;
-    lk_buf_init(&b);
-    if (!d || !out) {
-        rc = LK_REPORT_EINVAL;
-        goto cleanup;
-    }
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
+    LK_ENSURE_GOTO(rc, d && out, LK_STATUS_INVALID_ARGUMENT, cleanup);
     if (!ctx)
         ctx = &none;
     switch (fmt) {
-    case LK_REPORT_TEXT: {
-        int drc = lk_diff_render_text(d, out, ctx->color);
-        rc = drc == LK_DIFF_OK ? LK_REPORT_OK
-                               : (drc == LK_DIFF_EIO ? LK_REPORT_EIO : LK_REPORT_EINVAL);
+    case LK_REPORT_TEXT:
+        rc = lk_diff_render_text(d, out, ctx->color);
         goto cleanup;
-    }
     case LK_REPORT_JSON:
         s_render_json(&b, d, ctx);
         break;
@@ -892,11 +920,12 @@ int lk_report_render(const struct lk_diff *d, const struct lk_report_context *ct
         s_render_sarif(&b, d, ctx);
         break;
     default:
-        rc = LK_REPORT_EINVAL;
+        rc = LK_STATUS_INVALID_ARGUMENT;
         goto cleanup;
     }
+    LK_GUARD_GOTO(rc, lk_buf_status(&b), cleanup);
     if ((b.len && fwrite(b.data, 1, b.len, out) != b.len) || fflush(out) != 0)
-        rc = LK_REPORT_EIO;
+        rc = LK_STATUS_IO;
 
 cleanup:
     lk_buf_free(&b);

@@ -35,13 +35,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/result.h"
 #include "runtime/diff/diff.h"
 #include "ir/ir.h"
-
-/* Result codes. */
-#define LK_REPORT_OK 0
-#define LK_REPORT_EINVAL (-1) /* a required argument is NULL, or an unknown format */
-#define LK_REPORT_EIO (-2)    /* writing the report failed */
 
 enum lk_report_format {
     LK_REPORT_TEXT,
@@ -89,11 +85,13 @@ struct lk_report_context {
  * @param ctx what the report says besides the changes; NULL for none.
  * @param fmt the format.
  * @param out the stream written to.
- * @return LK_REPORT_OK; LK_REPORT_EINVAL when @p d or @p out is NULL or @p fmt is unknown;
- *         LK_REPORT_EIO when writing failed.
+ * @return LK_STATUS_OK; LK_STATUS_INVALID_ARGUMENT when @p d or @p out is NULL or @p fmt is
+ *         unknown; LK_STATUS_TOO_LARGE when the report passes LK_BUF_MAX_REPORT (nothing is
+ *         written); LK_STATUS_IO when writing failed.
  */
-int lk_report_render(const struct lk_diff *d, const struct lk_report_context *ctx,
-                     enum lk_report_format fmt, FILE *out);
+LK_MUST_CHECK enum lk_status lk_report_render(const struct lk_diff *d,
+                                              const struct lk_report_context *ctx,
+                                              enum lk_report_format fmt, FILE *out);
 
 /** @return the format named "text", "json", "markdown", "junit" or "sarif" in @p out, true;
  *          false for any other name. */

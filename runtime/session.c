@@ -41,10 +41,16 @@ void lk_session_fail(struct lk_session *s, const char *fmt, ...)
 void lk_session_fail_buf(struct lk_session *s, struct lk_buf *b)
 {
     free(s->message);
-    if (b->len && b->data[b->len - 1] == '\n')
-        b->data[--b->len] = '\0';
-    s->message = b->data ? b->data : lk_xstrdup("");
-    lk_buf_init(b);
+    size_t len = 0;
+    char *text = lk_buf_take(b, &len);
+    if (!text) {
+        /* The status still says what failed; only its detail was too long to keep. */
+        s->message = lk_xstrdup("(the detail of this failure passed its size cap)");
+        return;
+    }
+    if (len && text[len - 1] == '\n')
+        text[len - 1] = '\0';
+    s->message = text;
 }
 
 /* Runs @p write (lk_apply_report(), lk_apply_missing_allows(): writers to a stream) into
@@ -65,33 +71,35 @@ static void s_capture(struct lk_buf *b, void (*write)(void *ctx, FILE *f), void 
 
 /* ------------------------------------------------------------------------------ files */
 
-int lk_session_read_file(struct lk_session *s, const char *path, size_t max, const char *what,
-                         struct lk_buf *b)
+enum lk_status lk_session_read_file(struct lk_session *s, const char *path, size_t max,
+                                    const char *what, struct lk_buf *b)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         lk_session_fail(s, "%s: %s", path, strerror(errno));
-        return LK_SESSION_EIO;
+        return LK_STATUS_IO;
     }
     char chunk[65536];
     size_t got;
     while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b->len + got > max) {
+        lk_buf_append(b, chunk, got);
+        if (b->len > max || lk_buf_failed(b)) {
             lk_session_fail(s, "%s: larger than a %s can be", path, what);
             fclose(f);
-            return LK_SESSION_EIO;
+            return LK_STATUS_TOO_LARGE;
         }
-        lk_buf_append(b, chunk, got);
     }
     bool bad = ferror(f) != 0;
     fclose(f);
     if (bad) {
         lk_session_fail(s, "%s: read error", path);
-        return LK_SESSION_EIO;
+        return LK_STATUS_IO;
     }
-    lk_buf_putc(b, '\0');
-    b->len--;
-    return LK_SESSION_OK;
+    if (!lk_buf_cstr(b)) {
+        lk_session_fail(s, "%s: larger than a %s can be", path, what);
+        return LK_STATUS_TOO_LARGE;
+    }
+    return LK_STATUS_OK;
 }
 
 void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HEX_LEN + 1],
@@ -110,28 +118,26 @@ void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HE
 }
 
 /* Reads a snapshot written by lk_session_write_snapshot() into s->live. */
-static int s_load_state(struct lk_session *s, const char *path)
+static enum lk_status s_load_state(struct lk_session *s, const char *path)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     struct lk_error err = {0};
-    int rc = lk_session_read_file(s, path, LK_STATE_JSON_MAX_BYTES, "state file", &b);
-    if (rc == LK_SESSION_OK &&
-        lk_ir_state_from_json(b.data ? b.data : "", b.len, &s->live, &err) != LK_STATUS_OK) {
+    enum lk_status rc = lk_session_read_file(s, path, LK_STATE_JSON_MAX_BYTES, "state file", &b);
+    if (rc == LK_STATUS_OK &&
+        (rc = lk_ir_state_from_json(lk_buf_cstr(&b), b.len, &s->live, &err)) != LK_STATUS_OK)
         lk_session_fail(s, "%s: %s", path, err.message);
-        rc = LK_SESSION_EFORMAT;
-    }
     lk_buf_free(&b);
     return rc;
 }
 
-int lk_session_write_snapshot(struct lk_session *s, const char *path)
+enum lk_status lk_session_write_snapshot(struct lk_session *s, const char *path)
 {
     if (!s || !path || !s->live)
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     char *json = lk_ir_state_to_json(s->live);
     FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    int rc = LK_SESSION_EIO;
+    enum lk_status rc = LK_STATUS_IO;
     if (!f) {
         lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
         goto cleanup;
@@ -140,7 +146,7 @@ int lk_session_write_snapshot(struct lk_session *s, const char *path)
         lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
         goto cleanup;
     }
-    rc = LK_SESSION_OK;
+    rc = LK_STATUS_OK;
 cleanup:
     free(json);
     return rc;
@@ -177,24 +183,31 @@ void lk_session_free(struct lk_session *s)
 }
 
 /* Offline: the live state comes from a snapshot; no credentials, no requests. */
-static int s_read_snapshot(struct lk_session *s)
+static enum lk_status s_read_snapshot(struct lk_session *s)
 {
     const char *path = s->opts.state_file;
-    int rc = s_load_state(s, path);
-    if (rc != LK_SESSION_OK)
+    enum lk_status rc = s_load_state(s, path);
+    if (rc != LK_STATUS_OK)
         return rc;
     const struct lk_ir_state *desired = s->desired, *live = s->live;
     if (!live->account || !desired->account || strcmp(live->account, desired->account)) {
         lk_session_fail(s, "%s is a snapshot of account %s, but the policy is for account %s", path,
                         live->account ? live->account : "?",
                         desired->account ? desired->account : "?");
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
     lk_ir_canonicalize(s->live);
-    return LK_SESSION_OK;
+    return LK_STATUS_OK;
 }
 
-static int s_read_aws(struct lk_session *s)
+/* The status of a failed client set-up or read: that of s->error, LK_STATUS_AWS when it has
+ * none. */
+static enum lk_status s_aws_status(const struct lk_session *s)
+{
+    return s->error.status != LK_STATUS_OK ? s->error.status : LK_STATUS_AWS;
+}
+
+static enum lk_status s_read_aws(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired;
     char text[2048];
@@ -209,7 +222,7 @@ static int s_read_aws(struct lk_session *s)
     if (lk_live_client_new(&s->client_options, &s->client, &s->error) != 0) {
         lk_aws_error_format(&s->error, text, sizeof(text));
         lk_session_fail(s, "%s", text);
-        return LK_SESSION_EAWS;
+        return s_aws_status(s);
     }
     s->have_client = true;
 
@@ -237,51 +250,45 @@ static int s_read_aws(struct lk_session *s)
                             s->report.account ? s->report.account : "?",
                             s->report.arn ? s->report.arn : "?",
                             desired->account ? desired->account : "?");
-            return LK_SESSION_EREFUSED;
+            return LK_STATUS_REFUSED;
         }
         lk_live_error_format(&s->report, &s->error, text, sizeof(text));
         lk_session_fail(s, "%s", text);
-        return LK_SESSION_EAWS;
+        return s_aws_status(s);
     }
-    return LK_SESSION_OK;
+    return LK_STATUS_OK;
 }
 
-static int s_diff(struct lk_session *s)
+static enum lk_status s_diff(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired, *live = s->live;
-    int rc = LK_SESSION_EINVAL;
-    if (lk_diff_states(desired, live, &s->diff) != LK_DIFF_OK)
-        goto cleanup;
+    LK_GUARD(lk_diff_states(desired, live, &s->diff));
     /* Unmanaged log groups: drift reports them; plan and apply set the unmanaged rule's
      * retention. */
-    if ((s->kind == LK_SESSION_DRIFT || desired->unmanaged_set) &&
-        lk_diff_log_groups_unmanaged(desired, live->log_groups, live->n_log_groups, &s->diff) !=
-            LK_DIFF_OK)
-        goto cleanup;
+    if (s->kind == LK_SESSION_DRIFT || desired->unmanaged_set)
+        LK_GUARD(
+            lk_diff_log_groups_unmanaged(desired, live->log_groups, live->n_log_groups, &s->diff));
     /* Buckets receiving logs outside the policy: reported, never changed. */
-    if (s->kind == LK_SESSION_DRIFT &&
-        lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
-                                 &s->diff) != LK_DIFF_OK)
-        goto cleanup;
-    rc = LK_SESSION_OK;
-cleanup:
-    return rc;
+    if (s->kind == LK_SESSION_DRIFT)
+        LK_GUARD(lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
+                                          &s->diff));
+    return LK_STATUS_OK;
 }
 
-int lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
-                    const struct lk_artifacts *artifacts)
+enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
+                               const struct lk_artifacts *artifacts)
 {
     if (!s || !desired || s->live || (s->saved && !artifacts))
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     s->desired = desired;
     s->artifacts = artifacts;
-    int rc;
-    if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_SESSION_OK)
+    enum lk_status rc;
+    if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_STATUS_OK)
         return rc;
     rc = s->opts.state_file ? s_read_snapshot(s) : s_read_aws(s);
-    if (rc != LK_SESSION_OK || s->kind == LK_SESSION_SNAPSHOT)
+    if (rc != LK_STATUS_OK || s->kind == LK_SESSION_SNAPSHOT)
         return rc;
-    if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_SESSION_OK)
+    if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_STATUS_OK)
         return rc;
     return s_diff(s);
 }
@@ -293,14 +300,13 @@ bool lk_session_has_drift(const struct lk_session *s)
     return sum.to_add + sum.to_change + sum.to_remove > 0;
 }
 
-int lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
-                      const char *const *policy_paths, size_t n_policy_paths, FILE *out)
+enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
+                                 const char *const *policy_paths, size_t n_policy_paths, FILE *out)
 {
     if (!s || !s->live || !out)
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     if (fmt == LK_REPORT_TEXT)
-        return lk_diff_render_text(&s->diff, out, color) == LK_DIFF_OK ? LK_SESSION_OK
-                                                                       : LK_SESSION_EIO;
+        return lk_diff_render_text(&s->diff, out, color);
     const struct lk_ir_state *desired = s->desired, *live = s->live;
     char when[32] = "";
     time_t now = time(NULL);
@@ -322,17 +328,15 @@ int lk_session_render(const struct lk_session *s, enum lk_report_format fmt, boo
         .desired = desired,
         .color = false,
     };
-    return lk_report_render(&s->diff, &ctx, fmt, out) == LK_REPORT_OK ? LK_SESSION_OK
-                                                                      : LK_SESSION_EIO;
+    return lk_report_render(&s->diff, &ctx, fmt, out);
 }
 
-int lk_session_build_plan(struct lk_session *s)
+enum lk_status lk_session_build_plan(struct lk_session *s)
 {
     if (!s || !s->live || !s->artifacts || s->plan.n)
-        return LK_SESSION_EINVAL;
-    if (lk_apply_plan_build(s->desired, &s->diff, s->artifacts, &s->plan) != LK_APPLY_OK)
-        return LK_SESSION_EINVAL;
-    return s->saved ? lk_session_saved_check_calls(s) : LK_SESSION_OK;
+        return LK_STATUS_INVALID_ARGUMENT;
+    LK_GUARD(lk_apply_plan_build(s->desired, &s->diff, s->artifacts, &s->plan));
+    return s->saved ? lk_session_saved_check_calls(s) : LK_STATUS_OK;
 }
 
 /* ------------------------------------------------------------------------------ apply */
@@ -349,45 +353,45 @@ static void s_write_apply_report(void *ctx, FILE *f)
     lk_apply_report(&s->plan, f);
 }
 
-/* Every guard, before the first write. @return LK_SESSION_OK, or LK_SESSION_EREFUSED with a
+/* Every guard, before the first write. @return LK_STATUS_OK, or LK_STATUS_REFUSED with a
  * message. */
-static int s_guard(struct lk_session *s)
+static enum lk_status s_guard(struct lk_session *s)
 {
     char text[2048];
     if (lk_apply_missing_allows(&s->diff, s->opts.allow, s->opts.n_allow, NULL) > 0) {
         struct lk_buf b;
-        lk_buf_init(&b);
+        lk_buf_init(&b, LK_BUF_MAX_LINE);
         lk_buf_puts(&b, "refusing: some changes can lose logs or reduce what is recorded; "
                         "nothing was changed. To allow them, add:\n");
         s_capture(&b, s_write_missing_allows, s);
         lk_session_fail_buf(s, &b);
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
     if (!s->report.arn) {
         lk_session_fail(s, "refusing: the caller's identity is unknown");
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
     if (!lk_apply_check_lockout(s->desired, s->report.arn, text, sizeof(text))) {
         lk_session_fail(s, "refusing: %s; nothing was changed", text);
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
-    return LK_SESSION_OK;
+    return LK_STATUS_OK;
 }
 
-int lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *hooks)
+enum lk_status lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *hooks)
 {
     static const struct lk_session_apply_hooks none = {0};
     if (!s || !s->live || s->kind != LK_SESSION_APPLY)
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     if (!hooks)
         hooks = &none;
     if (s->plan.n == 0)
-        return LK_SESSION_OK;
-    int rc = s_guard(s);
-    if (rc != LK_SESSION_OK)
+        return LK_STATUS_OK;
+    enum lk_status rc = s_guard(s);
+    if (rc != LK_STATUS_OK)
         return rc;
     if (!s->have_client)
-        return LK_SESSION_EINVAL; /* a caller's identity (the guard) comes only from AWS */
+        return LK_STATUS_INVALID_ARGUMENT; /* a caller's identity (the guard) comes only from AWS */
     /* A saved plan is the approval: the checks of lk_session_read() and
      * lk_session_build_plan() ensured it is still exactly what will happen. */
     if (!s->saved && !s->opts.approved) {
@@ -395,25 +399,26 @@ int lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *
         if (!hooks->confirm || !hooks->confirm(hooks->ctx, s, why, sizeof(why))) {
             why[sizeof(why) - 1] = '\0';
             lk_session_fail(s, "%s", why);
-            return LK_SESSION_EREFUSED;
+            return LK_STATUS_REFUSED;
         }
     }
     if (hooks->on_start)
         hooks->on_start(hooks->ctx, s);
     lk_aws_error_clear(&s->error);
-    if (lk_apply_execute(&s->client, &s->plan, hooks->on_step, hooks->ctx, &s->error) !=
-        LK_APPLY_OK) {
+    rc = lk_apply_execute(&s->client, &s->plan, hooks->on_step, hooks->ctx, &s->error);
+    if (rc != LK_STATUS_OK) {
         char text[2048];
         lk_aws_error_format(&s->error, text, sizeof(text));
+        /* A line per call: as many as the plan has. */
         struct lk_buf b;
-        lk_buf_init(&b);
+        lk_buf_init(&b, LK_BUF_MAX_REPORT);
         lk_buf_printf(&b, "stopped at the first failed call: %s\nWhat was and was not applied:\n",
                       text);
         s_capture(&b, s_write_apply_report, s);
         lk_buf_puts(&b, "Run apply again to converge: it recomputes the changes from live "
                         "state.\n");
         lk_session_fail_buf(s, &b);
-        return LK_SESSION_EFAILED;
+        return rc;
     }
-    return LK_SESSION_OK;
+    return LK_STATUS_OK;
 }

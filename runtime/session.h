@@ -25,10 +25,11 @@
  *                               lock-out guard), the approval, then the calls
  *   lk_session_free()
  *
- * Every step returns LK_SESSION_OK or a negative LK_SESSION_E* code; a failure leaves a
- * one-condition message in @c message (lines after the first give detail, indented by two
- * spaces; no final newline), written to follow "logkeep <command>: ". A few failures that
- * cannot happen with valid arguments leave @c message NULL.
+ * Every step returns an enum lk_status (common/result.h): LK_STATUS_OK, or the kind of failure
+ * (each function says which it returns); a failure leaves a one-condition message in @c message
+ * (lines after the first give detail, indented by two spaces; no final newline), written to follow
+ * "logkeep <command>: ". A few failures that cannot happen with valid arguments leave @c message
+ * NULL.
  *
  * The plan file (plan --out, format "logkeep-plan", version 1) holds what apply needs to rebuild
  * the payloads (the absolute policy paths), to check that nothing moved since (the SHA-256 of
@@ -51,6 +52,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/result.h"
 #include "ir/artifact.h"
 #include "ir/ir.h"
 #include "runtime/apply.h"
@@ -59,15 +61,15 @@
 #include "runtime/report.h"
 #include "runtime/transport/client.h"
 
-/* Result codes. */
-#define LK_SESSION_OK 0
-#define LK_SESSION_NOT_A_PLAN 1  /* lk_session_open_plan(): not a plan file; read it as policy */
-#define LK_SESSION_EINVAL (-1)   /* a required argument is NULL, or a step out of order */
-#define LK_SESSION_EIO (-2)      /* a file could not be read or written, or the output failed */
-#define LK_SESSION_EFORMAT (-3)  /* a snapshot or plan file is not one this build can read */
-#define LK_SESSION_EAWS (-4)     /* the client configuration or an AWS read failed */
-#define LK_SESSION_EREFUSED (-5) /* a guard or the approval said no: nothing was changed */
-#define LK_SESSION_EFAILED (-6)  /* apply stopped at a failed call (see the message) */
+/* The statuses the steps return:
+ *   LK_STATUS_INVALID_ARGUMENT  a required argument is NULL, or a step out of order
+ *   LK_STATUS_IO                a file could not be read or written, or the output failed
+ *   LK_STATUS_TOO_LARGE         a file read or written, or a report, passes its size cap
+ *   LK_STATUS_MALFORMED, LK_STATUS_SCHEMA, LK_STATUS_UNSUPPORTED
+ *                               a snapshot or plan file is not one this build can read
+ *   LK_STATUS_AWS (or LK_STATUS_NETWORK, LK_STATUS_TIMEOUT, ...: the status of the client's
+ *                 error)        the client configuration, an AWS read or an apply call failed
+ *   LK_STATUS_REFUSED           a guard or the approval said no: nothing was changed */
 
 /* The "format" and "version" members of a plan file. */
 #define LK_SESSION_PLAN_FORMAT "logkeep-plan"
@@ -111,7 +113,7 @@ struct lk_session;
 struct lk_session_apply_hooks {
     /* Asks for approval, after every guard passed and before the first write, unless the
      * options say approved or a saved plan is applied. @return true to go on; false stops the
-     * apply with LK_SESSION_EREFUSED and the text the hook wrote into @p why (NUL-terminated,
+     * apply with LK_STATUS_REFUSED and the text the hook wrote into @p why (NUL-terminated,
      * at most @p why_len bytes) as the message. NULL counts as a refusal. */
     bool (*confirm)(void *ctx, const struct lk_session *s, char *why, size_t why_len);
     /* Called once when approved, just before the first write call. */
@@ -169,11 +171,13 @@ void lk_session_free(struct lk_session *s);
  * LK_SESSION_PLAN_FORMAT. Only a regular file named *.json is looked at. An apply session
  * only; call it before lk_session_read().
  * @param path the file named on the command line; must outlive the session.
- * @return LK_SESSION_OK with saved_plan_path and saved_policy_paths set; LK_SESSION_NOT_A_PLAN
- *         (read the file as a policy); LK_SESSION_EIO or LK_SESSION_EFORMAT (a damaged plan
- *         file, or another logkeep document) with a message.
+ * @return LK_STATUS_OK, with saved_plan_path and saved_policy_paths set when @p path is a
+ *         plan, saved_plan_path NULL when it is not (read the file as a policy); with a message,
+ *         LK_STATUS_IO or LK_STATUS_TOO_LARGE (reading it), LK_STATUS_MALFORMED (a damaged plan
+ *         file) or LK_STATUS_UNSUPPORTED (another logkeep document, or a plan this build cannot
+ *         read); LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_open_plan(struct lk_session *s, const char *path);
+LK_MUST_CHECK enum lk_status lk_session_open_plan(struct lk_session *s, const char *path);
 
 /**
  * Reads the live state and diffs it against @p desired (see the top of this file). A snapshot
@@ -181,20 +185,22 @@ int lk_session_open_plan(struct lk_session *s, const char *path);
  * @param desired the compiled policy's state (canonical); must outlive the session.
  * @param artifacts its artifacts for plan and apply (must outlive the session), NULL for drift
  *        and snapshot.
- * @return LK_SESSION_OK, or LK_SESSION_EREFUSED (a saved plan no longer matches, or the
- *         credentials or snapshot belong to another account), LK_SESSION_EIO or
- *         LK_SESSION_EFORMAT (the snapshot), LK_SESSION_EAWS (configuration or a read failed),
- *         LK_SESSION_EINVAL; every one with a message.
+ * @return LK_STATUS_OK, or LK_STATUS_REFUSED (a saved plan no longer matches, or the
+ *         credentials or snapshot belong to another account), LK_STATUS_IO, LK_STATUS_TOO_LARGE,
+ *         LK_STATUS_MALFORMED, LK_STATUS_SCHEMA or LK_STATUS_UNSUPPORTED (the snapshot),
+ *         LK_STATUS_AWS or the status of the client's error (configuration or a read failed),
+ *         each with a message; LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
-                    const struct lk_artifacts *artifacts);
+LK_MUST_CHECK enum lk_status lk_session_read(struct lk_session *s,
+                                             const struct lk_ir_state *desired,
+                                             const struct lk_artifacts *artifacts);
 
 /**
  * Writes the live state as a state document (lk_ir_state_to_json()) to @p path ("-" for
  * standard output).
- * @return LK_SESSION_OK, or LK_SESSION_EIO with a message.
+ * @return LK_STATUS_OK, or LK_STATUS_IO with a message; LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_write_snapshot(struct lk_session *s, const char *path);
+LK_MUST_CHECK enum lk_status lk_session_write_snapshot(struct lk_session *s, const char *path);
 
 /** @return true when the diff holds drift (anything to add, change or remove; notes are not). */
 bool lk_session_has_drift(const struct lk_session *s);
@@ -204,37 +210,45 @@ bool lk_session_has_drift(const struct lk_session *s);
  * format with lk_report_render() and a context made of the session (account, region,
  * resources read, unmanaged log groups and stores), @p policy_paths and the current UTC time.
  * @param color ANSI colours (text only).
- * @return LK_SESSION_OK, or LK_SESSION_EIO (no message) when writing failed.
+ * @return LK_STATUS_OK; without a message, LK_STATUS_IO when writing failed,
+ *         LK_STATUS_TOO_LARGE when the rendering passes LK_BUF_MAX_REPORT (nothing written),
+ *         LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
-                      const char *const *policy_paths, size_t n_policy_paths, FILE *out);
+LK_MUST_CHECK enum lk_status lk_session_render(const struct lk_session *s,
+                                               enum lk_report_format fmt, bool color,
+                                               const char *const *policy_paths,
+                                               size_t n_policy_paths, FILE *out);
 
 /**
  * Builds the write calls of the diff into @c plan. With a saved plan, refuses when the changes
  * or the calls now differ from the plan's: same desired and live state give the same diff and
  * calls, unless what the reader cannot model (and the fingerprint does not hold) changed.
- * @return LK_SESSION_OK, LK_SESSION_EREFUSED with a message, or LK_SESSION_EINVAL (no
+ * @return LK_STATUS_OK, LK_STATUS_REFUSED with a message, or LK_STATUS_INVALID_ARGUMENT (no
  *         artifacts).
  */
-int lk_session_build_plan(struct lk_session *s);
+LK_MUST_CHECK enum lk_status lk_session_build_plan(struct lk_session *s);
 
 /**
  * Writes the plan file (see the top of this file) of a plan session whose calls are built.
  * @param path where to write it (not "-": apply reads it back).
  * @param policy_paths the policy files or folders compiled (made absolute in the file).
- * @return LK_SESSION_OK, or LK_SESSION_EIO with a message.
+ * @return LK_STATUS_OK, or LK_STATUS_IO or LK_STATUS_TOO_LARGE with a message;
+ *         LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_save_plan(struct lk_session *s, const char *path, const char *const *policy_paths,
-                         size_t n_policy_paths);
+LK_MUST_CHECK enum lk_status lk_session_save_plan(struct lk_session *s, const char *path,
+                                                  const char *const *policy_paths,
+                                                  size_t n_policy_paths);
 
 /**
  * Applies the built calls: every guard first (the allow names of data-loss changes, the
  * caller's identity, lk_apply_check_lockout()), then the approval (@p hooks->confirm unless
  * approved beforehand or a saved plan is applied), then lk_apply_execute(), which stops at the
  * first failed call. Does nothing when there are no calls.
- * @return LK_SESSION_OK; LK_SESSION_EREFUSED (nothing was changed) or LK_SESSION_EFAILED (the
- *         message says what was and was not applied), each with a message.
+ * @return LK_STATUS_OK; LK_STATUS_REFUSED (nothing was changed), or the failed call's status
+ *         (lk_apply_execute(): LK_STATUS_AWS, LK_STATUS_NETWORK, ...; the message says what was
+ *         and was not applied), each with a message; LK_STATUS_INVALID_ARGUMENT.
  */
-int lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *hooks);
+LK_MUST_CHECK enum lk_status lk_session_apply(struct lk_session *s,
+                                              const struct lk_session_apply_hooks *hooks);
 
 #endif

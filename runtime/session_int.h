@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "common/hash.h"
+#include "common/result.h"
 #include "runtime/session.h"
 
 struct cJSON;
@@ -27,17 +29,18 @@ struct lk_session_saved {
 void lk_session_fail(struct lk_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/** Replaces the session's message with the text of @p b (one final newline dropped) and
- *  empties @p b. */
+/** Replaces the session's message with the text of @p b (one final newline dropped; a note
+ *  that the detail was too long when @p b failed) and empties @p b. */
 void lk_session_fail_buf(struct lk_session *s, struct lk_buf *b);
 
 /**
  * Reads the whole of @p path into @p b (NUL-terminated, the NUL not counted), at most @p max
  * bytes; @p what names the kind of file in the message ("state file", "plan file").
- * @return LK_SESSION_OK, or LK_SESSION_EIO with a message.
+ * @param b an empty buffer whose cap is above @p max.
+ * @return LK_STATUS_OK, or LK_STATUS_IO or LK_STATUS_TOO_LARGE with a message.
  */
-int lk_session_read_file(struct lk_session *s, const char *path, size_t max, const char *what,
-                         struct lk_buf *b);
+LK_MUST_CHECK enum lk_status lk_session_read_file(struct lk_session *s, const char *path,
+                                                  size_t max, const char *what, struct lk_buf *b);
 
 /**
  * The SHA-256 (hex) of the state document of @p st, the fingerprint a plan file keeps.
@@ -50,15 +53,15 @@ void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HE
 void lk_session_saved_free(struct lk_session_saved *sp);
 
 /** Saved plan: refuses when the desired state or a payload differs from the plan's.
- *  @return LK_SESSION_OK or LK_SESSION_EREFUSED with a message. */
-int lk_session_saved_check_desired(struct lk_session *s);
+ *  @return LK_STATUS_OK or LK_STATUS_REFUSED with a message. */
+LK_MUST_CHECK enum lk_status lk_session_saved_check_desired(struct lk_session *s);
 
 /** Saved plan: refuses when the live state differs from the plan's, naming what changed.
- *  @return LK_SESSION_OK or LK_SESSION_EREFUSED with a message. */
-int lk_session_saved_check_live(struct lk_session *s);
+ *  @return LK_STATUS_OK or LK_STATUS_REFUSED with a message. */
+LK_MUST_CHECK enum lk_status lk_session_saved_check_live(struct lk_session *s);
 
 /** Saved plan: refuses when the diff or the calls differ from the plan's.
- *  @return LK_SESSION_OK or LK_SESSION_EREFUSED with a message. */
-int lk_session_saved_check_calls(struct lk_session *s);
+ *  @return LK_STATUS_OK or LK_STATUS_REFUSED with a message. */
+LK_MUST_CHECK enum lk_status lk_session_saved_check_calls(struct lk_session *s);
 
 #endif

@@ -91,12 +91,19 @@ static char *s_plan_file_json(const struct lk_session *s, const char *const *pat
         /* Absolute, so apply finds the policy from any directory. */
         char cwd[4096];
         struct lk_buf abs;
-        lk_buf_init(&abs);
+        lk_buf_init(&abs, LK_BUF_MAX_LINE);
         if (paths[i][0] != '/' && getcwd(cwd, sizeof(cwd)))
             lk_buf_printf(&abs, "%s/", cwd);
         lk_buf_puts(&abs, paths[i]);
-        lk_buf_putc(&abs, '\0');
-        cJSON_AddItemToArray(jp, s_json_check(cJSON_CreateString(abs.data)));
+        const char *text = lk_buf_cstr(&abs);
+        if (!text) {
+            /* A path longer than any file system takes: no plan is better than a wrong one. */
+            lk_buf_free(&abs);
+            cJSON_Delete(root);
+            free(live_json);
+            return NULL;
+        }
+        cJSON_AddItemToArray(jp, s_json_check(cJSON_CreateString(text)));
         lk_buf_free(&abs);
     }
     s_json_check(cJSON_AddStringToObject(root, "desired_sha256", desired_sha256));
@@ -126,9 +133,9 @@ static char *s_plan_file_json(const struct lk_session *s, const char *const *pat
 }
 
 /* Writes @p text to @p path atomically: a temporary file in the same directory, then rename(),
- * so a reader never sees half a plan. @return LK_SESSION_OK, or LK_SESSION_EIO with a
+ * so a reader never sees half a plan. @return LK_STATUS_OK, or LK_STATUS_IO with a
  * message. */
-static int s_write_atomic(struct lk_session *s, const char *path, const char *text)
+static enum lk_status s_write_atomic(struct lk_session *s, const char *path, const char *text)
 {
     size_t n = strlen(path);
     char *tmp = lk_xmalloc(n + sizeof(".tmp.XXXXXX"));
@@ -138,7 +145,7 @@ static int s_write_atomic(struct lk_session *s, const char *path, const char *te
     if (fd < 0) {
         lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
         free(tmp);
-        return LK_SESSION_EIO;
+        return LK_STATUS_IO;
     }
     /* mkstemp makes 0600; a plan is as readable as any file the user writes. */
     mode_t mask = umask(0);
@@ -161,21 +168,21 @@ static int s_write_atomic(struct lk_session *s, const char *path, const char *te
         unlink(tmp);
     }
     free(tmp);
-    return ok ? LK_SESSION_OK : LK_SESSION_EIO;
+    return ok ? LK_STATUS_OK : LK_STATUS_IO;
 }
 
-int lk_session_save_plan(struct lk_session *s, const char *path, const char *const *policy_paths,
-                         size_t n_policy_paths)
+enum lk_status lk_session_save_plan(struct lk_session *s, const char *path,
+                                    const char *const *policy_paths, size_t n_policy_paths)
 {
     if (!s || !path || !s->desired || !s->live || !s->artifacts ||
         (n_policy_paths && !policy_paths))
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     char *json = s_plan_file_json(s, policy_paths, n_policy_paths);
     if (!json) {
         lk_session_fail(s, "the plan would exceed %zu bytes", (size_t)LK_BUF_MAX_DOCUMENT);
-        return LK_SESSION_EIO;
+        return LK_STATUS_TOO_LARGE;
     }
-    int rc = s_write_atomic(s, path, json);
+    enum lk_status rc = s_write_atomic(s, path, json);
     free(json);
     return rc;
 }
@@ -262,26 +269,26 @@ static const char *s_saved_check(struct lk_session_saved *sp)
     return NULL;
 }
 
-int lk_session_open_plan(struct lk_session *s, const char *path)
+enum lk_status lk_session_open_plan(struct lk_session *s, const char *path)
 {
     if (!s || !path || s->kind != LK_SESSION_APPLY || s->saved)
-        return LK_SESSION_EINVAL;
+        return LK_STATUS_INVALID_ARGUMENT;
     size_t n = strlen(path);
     struct stat st;
     if (n < 5 || strcmp(path + n - 5, ".json") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return LK_SESSION_NOT_A_PLAN;
+        return LK_STATUS_OK; /* not a plan: saved_plan_path stays NULL */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     struct lk_session_saved *sp = lk_xcalloc(1, sizeof(*sp));
-    int rc = lk_session_read_file(s, path, S_PLAN_MAX_BYTES, "plan file", &b);
-    if (rc != LK_SESSION_OK)
+    enum lk_status rc = lk_session_read_file(s, path, S_PLAN_MAX_BYTES, "plan file", &b);
+    if (rc != LK_STATUS_OK)
         goto cleanup;
-    rc = LK_SESSION_EFORMAT;
-    const char *text = b.data ? b.data : "";
+    rc = LK_STATUS_MALFORMED;
+    const char *text = lk_buf_cstr(&b);
     sp->root = cJSON_ParseWithLength(text, b.len);
     if (!sp->root) {
         if (!strstr(text, "\"" LK_SESSION_PLAN_FORMAT "\"")) {
-            rc = LK_SESSION_NOT_A_PLAN; /* not JSON: a policy, maybe */
+            rc = LK_STATUS_OK; /* not JSON: a policy, maybe */
             goto cleanup;
         }
         const char *at = cJSON_GetErrorPtr();
@@ -294,9 +301,11 @@ int lk_session_open_plan(struct lk_session *s, const char *path)
     }
     const cJSON *format = cJSON_GetObjectItemCaseSensitive(sp->root, "format");
     if (!cJSON_IsObject(sp->root) || !format) {
-        rc = LK_SESSION_NOT_A_PLAN;
+        rc = LK_STATUS_OK; /* JSON, but no document of logkeep's: a policy, maybe */
         goto cleanup;
     }
+    /* Another logkeep document, or a plan this build cannot read. */
+    rc = LK_STATUS_UNSUPPORTED;
     if (!cJSON_IsString(format) || strcmp(format->valuestring, LK_SESSION_PLAN_FORMAT)) {
         lk_session_fail(s, "%s: not a plan file (\"format\" is %s, not \"%s\")", path,
                         cJSON_IsString(format) ? format->valuestring : "not a string",
@@ -316,7 +325,7 @@ int lk_session_open_plan(struct lk_session *s, const char *path)
     s->saved_plan_path = path;
     s->saved = sp;
     sp = NULL;
-    rc = LK_SESSION_OK;
+    rc = LK_STATUS_OK;
 cleanup:
     lk_session_saved_free(sp);
     lk_buf_free(&b);
@@ -454,13 +463,13 @@ static size_t s_artifact_changes(const cJSON *planned, const struct lk_artifacts
     return n;
 }
 
-int lk_session_saved_check_desired(struct lk_session *s)
+enum lk_status lk_session_saved_check_desired(struct lk_session *s)
 {
     const struct lk_session_saved *sp = s->saved;
     char desired_sha256[LK_SHA256_HEX_LEN + 1];
     lk_session_state_sha256(s->desired, desired_sha256, NULL);
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
     if (strcmp(desired_sha256, sp->desired_sha256) != 0) {
         lk_buf_printf(&b,
                       "refusing: the policy changed since the plan was made (%s); run plan "
@@ -469,7 +478,7 @@ int lk_session_saved_check_desired(struct lk_session *s)
         if (s_artifact_changes(sp->artifacts, s->artifacts, &b) == 0)
             lk_buf_puts(&b, "  the desired state differs, though no payload does\n");
         lk_session_fail_buf(s, &b);
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
     if (s_artifact_changes(sp->artifacts, s->artifacts, NULL) != 0) {
         /* Same desired state, other payloads: another logkeep version, say. */
@@ -479,21 +488,21 @@ int lk_session_saved_check_desired(struct lk_session *s)
                       s->saved_plan_path);
         s_artifact_changes(sp->artifacts, s->artifacts, &b);
         lk_session_fail_buf(s, &b);
-        return LK_SESSION_EREFUSED;
+        return LK_STATUS_REFUSED;
     }
-    return LK_SESSION_OK;
+    return LK_STATUS_OK;
 }
 
-int lk_session_saved_check_live(struct lk_session *s)
+enum lk_status lk_session_saved_check_live(struct lk_session *s)
 {
     const struct lk_session_saved *sp = s->saved;
     char live_sha256[LK_SHA256_HEX_LEN + 1];
     char *live_json = NULL;
     lk_session_state_sha256(s->live, live_sha256, &live_json);
-    int rc = LK_SESSION_OK;
+    enum lk_status rc = LK_STATUS_OK;
     if (strcmp(live_sha256, sp->live_sha256) != 0) {
         struct lk_buf b;
-        lk_buf_init(&b);
+        lk_buf_init(&b, LK_BUF_MAX_REPORT);
         lk_buf_puts(&b, "refusing: live state changed since the plan was made; run plan again. "
                         "Nothing was changed. What changed (at plan time -> now):\n");
         cJSON *now = s_json_parse_or_die(live_json);
@@ -508,7 +517,7 @@ int lk_session_saved_check_live(struct lk_session *s)
         else if (count > LK_SESSION_MAX_NAMED)
             lk_buf_printf(&b, "  ... and %zu more\n", count - LK_SESSION_MAX_NAMED);
         lk_session_fail_buf(s, &b);
-        rc = LK_SESSION_EREFUSED;
+        rc = LK_STATUS_REFUSED;
     }
     free(live_json);
     return rc;
@@ -526,7 +535,7 @@ static void s_strip_origins(cJSON *diff)
         cJSON_DeleteItemFromObjectCaseSensitive(c, "origin");
 }
 
-int lk_session_saved_check_calls(struct lk_session *s)
+enum lk_status lk_session_saved_check_calls(struct lk_session *s)
 {
     const struct lk_session_saved *sp = s->saved;
     char *dj = lk_diff_to_json(&s->diff);
@@ -541,10 +550,10 @@ int lk_session_saved_check_calls(struct lk_session *s)
     cJSON_Delete(d);
     cJSON_Delete(calls);
     if (same_diff && same_calls)
-        return LK_SESSION_OK;
+        return LK_STATUS_OK;
     lk_session_fail(s,
                     "refusing: the %s now differ from the plan's (%s); run plan again. Nothing "
                     "was changed.",
                     same_diff ? "calls" : "changes", s->saved_plan_path);
-    return LK_SESSION_EREFUSED;
+    return LK_STATUS_REFUSED;
 }

@@ -24,14 +24,7 @@ struct s_strs {
 
 static void s_strs_add(struct lk_arena *a, struct s_strs *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        const char **items = lk_arena_alloc(a, cap * sizeof(*items));
-        if (l->n)
-            memcpy(items, l->items, l->n * sizeof(*items));
-        l->items = items;
-        l->cap = cap;
-    }
+    LK_ARENA_ARRAY_GROW(a, l->items, l->n, l->cap);
     l->items[l->n++] = s;
 }
 
@@ -112,7 +105,7 @@ static char *s_lower(struct lk_diff_ctx *c, const char *s)
 static char *s_list_str(struct lk_diff_ctx *c, const struct lk_ir_string_list *l)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_diff_join_list(&b, l);
     return lk_diff_done(c, &b);
 }
@@ -241,8 +234,10 @@ static void s_normalize(struct lk_diff_ctx *c, const struct lk_ir_statement *s, 
     if (n->n_conds > 1)
         qsort(n->conds, n->n_conds, sizeof(*n->conds), s_cmp_ncond);
 
+    /* A comparison key, not a label: it holds the whole statement, which a policy document
+     * bounds (a state document is read back up to 64 MiB). */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
     lk_buf_printf(&b, "%s\x1f%d\x1f", n->allow ? "Allow" : "Deny", (int)n->kind);
     s_content_list(&b, &n->principals);
     s_content_list(&b, &n->actions);
@@ -405,7 +400,7 @@ static void s_conditions_render(struct lk_buf *b, const struct lk_ir_statement *
 static char *s_stmt_str(struct lk_diff_ctx *c, const struct lk_ir_statement *s)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_buf_puts(&b, s->allow ? "Allow " : "Deny ");
     s_principal_render(&b, s);
     lk_buf_putc(&b, ' ');
@@ -422,7 +417,7 @@ static char *s_stmt_str(struct lk_diff_ctx *c, const struct lk_ir_statement *s)
 static char *s_principals_str(struct lk_diff_ctx *c, const struct lk_ir_statement *s)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     s_principal_render(&b, s);
     return lk_diff_done(c, &b);
 }
@@ -432,7 +427,7 @@ static char *s_conditions_str(struct lk_diff_ctx *c, const struct lk_ir_statemen
     if (!s->n_conditions)
         return lk_diff_fmt(c, "none");
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     s_conditions_render(&b, s);
     return lk_diff_done(c, &b);
 }

@@ -91,10 +91,7 @@ struct lk_diff_change *lk_diff_add(struct lk_diff_ctx *c, const char *attr, enum
                                    const char *live)
 {
     struct lk_diff *d = c->out;
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 32;
-        d->changes = lk_xrealloc(d->changes, d->cap * sizeof(*d->changes));
-    }
+    LK_ARRAY_GROW(d->changes, d->n, d->cap);
     struct lk_diff_change *ch = &d->changes[d->n];
     memset(ch, 0, sizeof(*ch));
     ch->resource = c->res;
@@ -143,9 +140,8 @@ char *lk_diff_fmt(struct lk_diff_ctx *c, const char *fmt, ...)
 
 char *lk_diff_done(struct lk_diff_ctx *c, struct lk_buf *b)
 {
-    char *s = lk_arena_strndup(c->tmp, b->data ? b->data : "", b->len);
-    lk_buf_free(b);
-    return s;
+    char *s = lk_buf_take_arena(b, c->tmp);
+    return s ? s : lk_arena_strdup(c->tmp, LK_DIFF_TOO_LONG);
 }
 
 /* The resource at hand, and the origin of its changes (NULL: none). */
@@ -423,13 +419,13 @@ static void s_ctx_init(struct lk_diff_ctx *c, struct lk_diff *out, struct lk_are
     c->partition = desired->partition ? desired->partition : "aws";
 }
 
-int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
-                   struct lk_diff *out)
+enum lk_status lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
+                              struct lk_diff *out)
 {
-    int rc = LK_DIFF_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    LK_DIFF_ENSURE(desired && live && out, LK_DIFF_EINVAL);
+    LK_ENSURE_GOTO(rc, desired && live && out, LK_STATUS_INVALID_ARGUMENT, cleanup);
     struct lk_diff_ctx c;
     s_ctx_init(&c, out, &tmp, desired);
     for (size_t i = 0; i < desired->n_buckets; i++)
@@ -443,14 +439,14 @@ cleanup:
     return rc;
 }
 
-int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
-                                 const struct lk_ir_log_group *groups, size_t n,
-                                 struct lk_diff *out)
+enum lk_status lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
+                                            const struct lk_ir_log_group *groups, size_t n,
+                                            struct lk_diff *out)
 {
-    int rc = LK_DIFF_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    LK_DIFF_ENSURE(desired && out && (groups || n == 0), LK_DIFF_EINVAL);
+    LK_ENSURE_GOTO(rc, desired && out && (groups || n == 0), LK_STATUS_INVALID_ARGUMENT, cleanup);
     struct lk_diff_ctx c;
     s_ctx_init(&c, out, &tmp, desired);
     size_t n_exact;
@@ -472,14 +468,14 @@ cleanup:
     return rc;
 }
 
-int lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
-                             const struct lk_ir_unmanaged_store *stores, size_t n,
-                             struct lk_diff *out)
+enum lk_status lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
+                                        const struct lk_ir_unmanaged_store *stores, size_t n,
+                                        struct lk_diff *out)
 {
-    int rc = LK_DIFF_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    LK_DIFF_ENSURE(desired && out && (stores || n == 0), LK_DIFF_EINVAL);
+    LK_ENSURE_GOTO(rc, desired && out && (stores || n == 0), LK_STATUS_INVALID_ARGUMENT, cleanup);
     struct lk_diff_ctx c;
     s_ctx_init(&c, out, &tmp, desired);
     for (size_t i = 0; i < n; i++) {

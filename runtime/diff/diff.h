@@ -61,12 +61,8 @@
 #include <stdio.h>
 
 #include "common/arena.h"
+#include "common/result.h"
 #include "ir/ir.h"
-
-/* Result codes. */
-#define LK_DIFF_OK 0
-#define LK_DIFF_EINVAL (-1) /* a required argument is NULL */
-#define LK_DIFF_EIO (-2)    /* writing the rendering failed */
 
 /* What a change is about. The order is the order of a rendered plan. */
 enum lk_diff_resource {
@@ -157,10 +153,11 @@ void lk_diff_free(struct lk_diff *diff);
  *
  * @param live the live state read from AWS, in the same IR (order does not matter).
  * @param out an initialised diff (lk_diff_init()); changes are appended.
- * @return LK_DIFF_OK, or LK_DIFF_EINVAL when an argument is NULL (nothing appended).
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL (nothing
+ *         appended).
  */
-int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *live,
-                   struct lk_diff *out);
+LK_MUST_CHECK enum lk_status lk_diff_states(const struct lk_ir_state *desired,
+                                            const struct lk_ir_state *live, struct lk_diff *out);
 
 /** The allow name of every data-loss change of an unmanaged log group. */
 #define LK_DIFF_ALLOW_UNMANAGED_RETENTION "unmanaged-retention"
@@ -174,11 +171,11 @@ int lk_diff_states(const struct lk_ir_state *desired, const struct lk_ir_state *
  * @param groups every live log group listed (DescribeLogGroups), any order; entries with
  *        exists = false are skipped (live state from lk_live_read() with discover_unmanaged:
  *        live->log_groups).
- * @return LK_DIFF_OK, or LK_DIFF_EINVAL.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
  */
-int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
-                                 const struct lk_ir_log_group *groups, size_t n,
-                                 struct lk_diff *out);
+LK_MUST_CHECK enum lk_status lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
+                                                          const struct lk_ir_log_group *groups,
+                                                          size_t n, struct lk_diff *out);
 
 /**
  * Appends the buckets of @p stores that receive logs, that no desired bucket names, and where
@@ -191,11 +188,11 @@ int lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
  * exist, or whose lifecycle holds rules the IR cannot hold (dates, tag or size filters) and
  * nothing modelled covers the logs, is a NOTE. Sorts @p out.
  * @param stores live->unmanaged_stores of lk_live_read() with discover_stores.
- * @return LK_DIFF_OK, or LK_DIFF_EINVAL.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
  */
-int lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
-                             const struct lk_ir_unmanaged_store *stores, size_t n,
-                             struct lk_diff *out);
+LK_MUST_CHECK enum lk_status lk_diff_stores_unmanaged(const struct lk_ir_state *desired,
+                                                      const struct lk_ir_unmanaged_store *stores,
+                                                      size_t n, struct lk_diff *out);
 
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
@@ -224,9 +221,11 @@ const struct lk_diff_change *lk_diff_find(const struct lk_diff *diff,
  * run's last line (the changes of one lifecycle rule, or of a bucket's Block Public Access,
  * usually come from one key).
  * @param color use ANSI colours (for a terminal).
- * @return LK_DIFF_OK, LK_DIFF_EINVAL, or LK_DIFF_EIO when writing to @p f failed.
+ * @return LK_STATUS_OK; LK_STATUS_INVALID_ARGUMENT when an argument is NULL;
+ *         LK_STATUS_TOO_LARGE when the rendering passes LK_BUF_MAX_REPORT (nothing written);
+ *         LK_STATUS_IO when writing to @p f failed.
  */
-int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color);
+LK_MUST_CHECK enum lk_status lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color);
 
 /**
  * @return the diff as JSON (for --out plan.json and --format json):

@@ -27,17 +27,11 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/array.h"
+#include "common/buf.h"
+#include "common/result.h"
 #include "ir/ir.h"
 #include "runtime/diff/diff.h"
-
-/* Guard for the public entry points: set the result code and leave through cleanup. */
-#define LK_DIFF_ENSURE(cond, code)                                                                 \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            rc = (code);                                                                           \
-            goto cleanup;                                                                          \
-        }                                                                                          \
-    } while (0)
 
 struct lk_diff_interned;
 
@@ -89,7 +83,11 @@ void lk_diff_note(struct lk_diff_ctx *c, struct lk_diff_change *ch, const char *
 char *lk_diff_fmt(struct lk_diff_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/** Moves a rendering buffer into scratch memory and frees @p b. @return the text. */
+/* What a value too long to render shows instead (a buffer that passed its cap). */
+#define LK_DIFF_TOO_LONG "(too long to show)"
+
+/** Moves a rendering buffer into scratch memory and frees @p b. @return the text, or
+ *  LK_DIFF_TOO_LONG when @p b failed. */
 char *lk_diff_done(struct lk_diff_ctx *c, struct lk_buf *b);
 
 /* ------------------------------------------------------------------------------ values */

@@ -94,7 +94,7 @@ static char *s_transitions_str(struct lk_diff_ctx *c, const struct lk_ir_lifecyc
     if (!n)
         return lk_diff_fmt(c, "none");
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     for (size_t i = 0; i < n; i++)
         lk_buf_printf(&b, "%s%dd %s", i ? ", " : "", (int)t[i].days,
                       lk_ir_storage_class_api(t[i].storage_class));
@@ -141,7 +141,7 @@ static bool s_rule_acts(const struct lk_ir_lifecycle_rule *r)
 static char *s_rule_str(struct lk_diff_ctx *c, const struct lk_ir_lifecycle_rule *r)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     lk_buf_printf(&b, "prefix \"%s\"", r->prefix ? r->prefix : "");
     if (!r->enabled)
         lk_buf_puts(&b, ", disabled");
@@ -405,7 +405,7 @@ static bool s_delivery_expires(struct lk_diff_ctx *c, const struct lk_ir_lifecyc
 static char *s_deliveries_str(struct lk_diff_ctx *c, const struct lk_ir_delivery *ds, size_t n)
 {
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
     for (size_t i = 0; i < n && i < 3; i++) {
         const struct lk_ir_delivery *d = &ds[i];
         lk_buf_printf(&b, "%s%s %s", i ? ", " : "",

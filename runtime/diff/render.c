@@ -251,12 +251,12 @@ static void s_render_change(struct lk_buf *b, const struct lk_diff_change *ch, b
     lk_buf_putc(b, '\n');
 }
 
-int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
+enum lk_status lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
 {
-    int rc = LK_DIFF_OK;
+    enum lk_status rc = LK_STATUS_OK;
     struct lk_buf b;
-    lk_buf_init(&b);
-    LK_DIFF_ENSURE(diff && f, LK_DIFF_EINVAL);
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
+    LK_ENSURE_GOTO(rc, diff && f, LK_STATUS_INVALID_ARGUMENT, cleanup);
     for (size_t i = 0; i < diff->n; i++) {
         const struct lk_diff_change *ch = &diff->changes[i];
         if (i == 0 || !s_same_resource(ch, &diff->changes[i - 1])) {
@@ -287,8 +287,9 @@ int lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
         lk_buf_printf(&b, ", of which %zu unmanaged store%s that apply leaves alone",
                       s.unmanaged_stores, s.unmanaged_stores == 1 ? "" : "s");
     lk_buf_printf(&b, " (%zu weaker than policy; %zu need --allow)\n", s.weaker, s.need_allow);
-    LK_DIFF_ENSURE(fwrite(b.data, 1, b.len, f) == b.len, LK_DIFF_EIO);
-    LK_DIFF_ENSURE(fflush(f) == 0, LK_DIFF_EIO);
+    LK_GUARD_GOTO(rc, lk_buf_status(&b), cleanup);
+    LK_ENSURE_GOTO(rc, fwrite(b.data, 1, b.len, f) == b.len, LK_STATUS_IO, cleanup);
+    LK_ENSURE_GOTO(rc, fflush(f) == 0, LK_STATUS_IO, cleanup);
 cleanup:
     lk_buf_free(&b);
     return rc;

@@ -93,8 +93,10 @@ static char *s_selectors_str(struct lk_diff_ctx *c, const struct lk_ir_trail *t)
 {
     if (!t->n_event_selectors)
         return lk_diff_fmt(c, "none");
+    /* Up to 250 data resources of over 1 KB each (CloudTrail API Reference,
+     * PutEventSelectors): more than one line's cap. */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
     for (size_t i = 0; i < t->n_event_selectors; i++) {
         const struct lk_ir_event_selector *e = &t->event_selectors[i];
         lk_buf_printf(&b, "%s%s, management events %s", i ? "; " : "",

@@ -146,7 +146,7 @@ static void s_form_start(struct lk_buf *form, const char *action, size_t reserve
 {
     /* Reserved up front so the buffer never moves: it may hold a web identity token, and a
      * reallocation would leave an unwiped copy. */
-    lk_buf_init(form);
+    lk_buf_init(form, LK_BUF_MAX_REQUEST);
     form->cap = reserve + 256;
     form->data = lk_xmalloc(form->cap);
     form->data[0] = '\0';

@@ -752,7 +752,7 @@ START_TEST(test_unmanaged_stores)
     lk_diff_init(&diff);
     ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, live->unmanaged_stores,
                                               live->n_unmanaged_stores, &diff),
-                     LK_DIFF_OK);
+                     LK_STATUS_OK);
     ck_assert_uint_eq(diff.n, 2);
     const struct lk_diff_change *ch =
         lk_diff_find(&diff, LK_DIFF_UNMANAGED_STORE, "lk-legacy-none", "lifecycle");
@@ -775,7 +775,7 @@ static char *s_report(const struct lk_diff *d, const struct lk_report_context *c
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(lk_report_render(d, ctx, fmt, f), LK_REPORT_OK);
+    ck_assert_int_eq(lk_report_render(d, ctx, fmt, f), LK_STATUS_OK);
     fclose(f);
     return text;
 }
@@ -805,7 +805,7 @@ START_TEST(test_drift_origins)
     s_read_ok(g_desired, &opts, &live, &report);
     struct lk_diff diff;
     lk_diff_init(&diff);
-    ck_assert_int_eq(lk_diff_states(g_desired, live, &diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, live, &diff), LK_STATUS_OK);
     ck_assert_uint_eq(diff.n, 2);
 
     char *dir = lk_svc_srcpath("examples/quickstart");

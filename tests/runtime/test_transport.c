@@ -2135,7 +2135,7 @@ START_TEST(test_sts_parsers)
     lk_aws_client_free(&c);
 
     struct lk_buf form;
-    lk_buf_init(&form);
+    lk_buf_init(&form, LK_BUF_MAX_REQUEST);
     lk_sts_form_add(&form, "A", "x y+z/é");
     ck_assert_str_eq(form.data, "A=x%20y%2Bz%2F%C3%A9");
     lk_buf_free(&form);

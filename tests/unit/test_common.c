@@ -320,9 +320,9 @@ END_TEST
 
 START_TEST(test_buf_default_cap)
 {
-    /* One argument: the default cap, for code not converted yet. */
+    /* lk_buf_init_default(): the default cap, for code that has not chosen one. */
     struct lk_buf b;
-    lk_buf_init(&b);
+    lk_buf_init_default(&b);
     ck_assert_uint_eq(b.max_len, LK_BUF_MAX_DEFAULT);
     lk_buf_puts(&b, "x");
     lk_buf_free(&b);

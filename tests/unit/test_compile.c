@@ -375,7 +375,7 @@ START_TEST(test_lower_origin_line_breaks)
     static const char *const breaks[] = {"\r\n", "\xE2\x80\xA8"};
     for (size_t k = 0; k < 2; k++) {
         struct lk_buf yaml;
-        lk_buf_init(&yaml);
+        lk_buf_init(&yaml, LK_BUF_MAX_DOCUMENT);
         lk_buf_puts(&yaml, "# comment");
         lk_buf_puts(&yaml, breaks[k]);
         for (const char *c = POLICY; *c; c++) {

@@ -250,7 +250,7 @@ static char *s_render(const struct lk_diff *d)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(lk_diff_render_text(d, f, false), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_render_text(d, f, false), LK_STATUS_OK);
     fclose(f);
     return buf;
 }
@@ -1457,7 +1457,7 @@ static const struct s_case s_cases[] = {
 /* Runs the case's entry point into g_diff. */
 static void s_call(const struct s_case *tc)
 {
-    int rc = LK_DIFF_EINVAL;
+    enum lk_status rc = LK_STATUS_INVALID_ARGUMENT;
     switch (tc->call) {
     case S_STATES:
         rc = lk_diff_states(g_desired, g_live, &g_diff);
@@ -1471,7 +1471,7 @@ static void s_call(const struct s_case *tc)
                                       g_live->n_unmanaged_stores, &g_diff);
         break;
     }
-    ck_assert_msg(rc == LK_DIFF_OK, "%s: diff failed (%d)", tc->name, rc);
+    ck_assert_msg(rc == LK_STATUS_OK, "%s: diff failed (%s)", tc->name, lk_status_name(rc));
 }
 
 /* Checks one text of a change against its expectation. */
@@ -1582,7 +1582,7 @@ END_TEST
 
 START_TEST(test_no_changes_text)
 {
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
     struct lk_diff_summary s;
     lk_diff_summarize(&g_diff, &s);
     ck_assert_uint_eq(s.to_add + s.to_change + s.to_remove + s.notes, 0);
@@ -1604,13 +1604,13 @@ START_TEST(test_unmanaged_apply)
     s_set_groups(g_live, names, days, 4);
     const struct lk_ir_log_group *groups = g_live->log_groups;
     ck_assert_str_eq(LK_DIFF_ALLOW_UNMANAGED_RETENTION, "unmanaged-retention");
-    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_STATUS_OK);
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
     ck_assert_int_eq(lk_emit_all(g_desired, &arts), LK_STATUS_OK);
     struct lk_apply_plan plan;
     lk_apply_plan_init(&plan);
-    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_STATUS_OK);
     ck_assert_uint_eq(plan.n, 2);
     for (size_t i = 0; i < plan.n; i++) {
         ck_assert_int_eq(plan.steps[i].op, LK_APPLY_PUT_RETENTION);
@@ -1630,10 +1630,10 @@ START_TEST(test_unmanaged_apply)
     /* Only a lengthening: no allowance needed. */
     lk_diff_free(&g_diff);
     lk_diff_init(&g_diff);
-    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, &groups[2], 1, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, &groups[2], 1, &g_diff), LK_STATUS_OK);
     ck_assert_uint_eq(lk_apply_missing_allows(&g_diff, NULL, 0, NULL), 0);
     lk_apply_plan_init(&plan);
-    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_STATUS_OK);
     ck_assert_uint_eq(plan.n, 1);
     lk_apply_plan_free(&plan);
 
@@ -1641,9 +1641,9 @@ START_TEST(test_unmanaged_apply)
     lk_diff_free(&g_diff);
     lk_diff_init(&g_diff);
     g_desired->unmanaged_set = false;
-    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, groups, 4, &g_diff), LK_STATUS_OK);
     lk_apply_plan_init(&plan);
-    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_APPLY_OK);
+    ck_assert_int_eq(lk_apply_plan_build(g_desired, &g_diff, &arts, &plan), LK_STATUS_OK);
     ck_assert_uint_eq(plan.n, 0);
     lk_apply_plan_free(&plan);
     lk_artifacts_free(&arts);
@@ -1656,7 +1656,7 @@ START_TEST(test_store_output)
     s_store_without_lifecycle(g_live);
     ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, g_live->unmanaged_stores,
                                               g_live->n_unmanaged_stores, &g_diff),
-                     LK_DIFF_OK);
+                     LK_STATUS_OK);
     char *text = s_render(&g_diff);
     ck_assert_ptr_nonnull(strstr(text, "unmanaged store legacy-logs (us-east-1):\n"
                                        "  - lifecycle = none  [stronger]  # no store names it"));
@@ -1682,7 +1682,7 @@ static void s_mixed_drift(void)
     s_group(g_live, TRAIL_GROUP)->retention_days = 0;                               /* ~ allow */
     s_group(g_live, "/app/payments/api")->retention_days = 545;                     /* ~ allow */
     s_trail(g_live)->is_logging = false;                                            /* ~ weaker */
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
 }
 
 START_TEST(test_json)
@@ -1754,7 +1754,7 @@ START_TEST(test_text)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, true), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, true), LK_STATUS_OK);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(buf, "\033[1;31m[weaker]"));
     free(buf);
@@ -1769,10 +1769,10 @@ START_TEST(test_text_origins)
     s_rule(g_live, "logkeep-org-trail")->transitions[0].days = 30;
     s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;
     s_store_without_lifecycle(g_live);
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
     ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, g_live->unmanaged_stores,
                                               g_live->n_unmanaged_stores, &g_diff),
-                     LK_DIFF_OK);
+                     LK_STATUS_OK);
     char *text = s_render(&g_diff);
     const char *rule =
         "  ~ lifecycle.rule[logkeep-org-trail].expiration_days: 365 days -> 2557 days  [weaker]\n"
@@ -1809,7 +1809,7 @@ START_TEST(test_text_origins)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, true), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, true), LK_STATUS_OK);
     fclose(f);
     ck_assert_ptr_nonnull(strstr(buf, "policy.yaml:19:17\033[0m\n\033[1;34m 19 |\033[0m     "
                                       "versioning: true\n\033[1;34m    |\033[0m                 "
@@ -1824,10 +1824,10 @@ START_TEST(test_json_origins)
 {
     s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;
     s_store_without_lifecycle(g_live);
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
     ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, g_live->unmanaged_stores,
                                               g_live->n_unmanaged_stores, &g_diff),
-                     LK_DIFF_OK);
+                     LK_STATUS_OK);
     char *json = lk_diff_to_json(&g_diff);
     cJSON *root = cJSON_Parse(json);
     ck_assert_ptr_nonnull(root);
@@ -1956,7 +1956,7 @@ START_TEST(test_order_and_determinism)
     char *first = lk_diff_to_json(&g_diff);
     struct lk_diff again;
     lk_diff_init(&again);
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &again), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &again), LK_STATUS_OK);
     char *second = lk_diff_to_json(&again);
     ck_assert_str_eq(first, second);
     free(first);
@@ -1967,15 +1967,17 @@ END_TEST
 
 START_TEST(test_invalid_arguments)
 {
-    ck_assert_int_eq(lk_diff_states(NULL, g_live, &g_diff), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_states(g_desired, NULL, &g_diff), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, NULL), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, NULL, 1, &g_diff), LK_DIFF_EINVAL);
+    ck_assert_int_eq(lk_diff_states(NULL, g_live, &g_diff), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_diff_states(g_desired, NULL, &g_diff), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, NULL), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, NULL, 1, &g_diff),
+                     LK_STATUS_INVALID_ARGUMENT);
     struct lk_ir_unmanaged_store *u = s_add_store(g_live, "legacy-logs", NULL);
-    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 1, &g_diff), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_stores_unmanaged(NULL, u, 1, &g_diff), LK_DIFF_EINVAL);
-    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 0, &g_diff), LK_DIFF_OK);
-    ck_assert_int_eq(lk_diff_render_text(NULL, stdout, false), LK_DIFF_EINVAL);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 1, &g_diff),
+                     LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(NULL, u, 1, &g_diff), LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, NULL, 0, &g_diff), LK_STATUS_OK);
+    ck_assert_int_eq(lk_diff_render_text(NULL, stdout, false), LK_STATUS_INVALID_ARGUMENT);
     ck_assert_ptr_null(lk_diff_to_json(NULL));
     ck_assert_uint_eq(g_diff.n, 0);
 }

@@ -81,7 +81,7 @@ static void s_setup(void)
     lk_diff_init(&g_diff);
     g_desired = lk_test_lower_quickstart();
     g_live = s_live();
-    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
 
     /* Every live log group, as a discovering read lists them: two nobody governs. */
     struct lk_ir_log_group extra[2];
@@ -94,7 +94,7 @@ static void s_setup(void)
     extra[1].region = lk_ir_strdup(g_live, "eu-west-1");
     extra[1].retention_days = 0;
     extra[1].exists = true;
-    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, extra, 2, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, extra, 2, &g_diff), LK_STATUS_OK);
 
     /* A bucket outside the policy that a trail writes to, without lifecycle. */
     struct lk_ir_delivery from = {lk_ir_strdup(g_live, "cloudtrail"),
@@ -107,7 +107,7 @@ static void s_setup(void)
     store.exists = true;
     store.deliveries = &from;
     store.n_deliveries = 1;
-    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, &store, 1, &g_diff), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_stores_unmanaged(g_desired, &store, 1, &g_diff), LK_STATUS_OK);
 
     memset(&g_ctx, 0, sizeof(g_ctx));
     g_ctx.account = "111122223333";
@@ -139,7 +139,7 @@ static char *s_render(const struct lk_diff *d, const struct lk_report_context *c
     ck_assert_ptr_nonnull(f);
     int rc = lk_report_render(d, ctx, fmt, f);
     fclose(f);
-    ck_assert_int_eq(rc, LK_REPORT_OK);
+    ck_assert_int_eq(rc, LK_STATUS_OK);
     ck_assert_ptr_nonnull(text);
     ck_assert_uint_eq(strlen(text), len);
     return text;
@@ -186,7 +186,7 @@ START_TEST(test_text_delegates)
     char *direct = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&direct, &len);
-    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, false), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_render_text(&g_diff, f, false), LK_STATUS_OK);
     fclose(f);
     ck_assert_str_eq(text, direct);
     free(text);
@@ -511,7 +511,7 @@ START_TEST(test_origins)
         strstr(text, "| Origin | Resource | Attribute | Change | Live | Policy | Direction |\n"
                      "|---|---|---|---|---|---|---|\n"));
     struct lk_buf md_path;
-    lk_buf_init(&md_path);
+    lk_buf_init(&md_path, LK_BUF_MAX_LINE);
     lk_md_escape(&md_path, g_path);
     snprintf(want, sizeof(want), "\n| %s:48 | **weaker** /aws/cloudtrail/org-trail (us-east-1) | ",
              md_path.data);
@@ -555,14 +555,16 @@ END_TEST
 
 START_TEST(test_errors)
 {
-    ck_assert_int_eq(lk_report_render(NULL, NULL, LK_REPORT_JSON, stdout), LK_REPORT_EINVAL);
-    ck_assert_int_eq(lk_report_render(&g_diff, NULL, LK_REPORT_JSON, NULL), LK_REPORT_EINVAL);
+    ck_assert_int_eq(lk_report_render(NULL, NULL, LK_REPORT_JSON, stdout),
+                     LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_int_eq(lk_report_render(&g_diff, NULL, LK_REPORT_JSON, NULL),
+                     LK_STATUS_INVALID_ARGUMENT);
     ck_assert_int_eq(lk_report_render(&g_diff, NULL, (enum lk_report_format)99, stdout),
-                     LK_REPORT_EINVAL);
+                     LK_STATUS_INVALID_ARGUMENT);
     /* A stream that cannot be written. */
     FILE *ro = fopen("/dev/null", "r");
     ck_assert_ptr_nonnull(ro);
-    ck_assert_int_eq(lk_report_render(&g_diff, &g_ctx, LK_REPORT_MARKDOWN, ro), LK_REPORT_EIO);
+    ck_assert_int_eq(lk_report_render(&g_diff, &g_ctx, LK_REPORT_MARKDOWN, ro), LK_STATUS_IO);
     fclose(ro);
     enum lk_report_format fmt;
     ck_assert(lk_report_format_parse("sarif", &fmt) && fmt == LK_REPORT_SARIF);

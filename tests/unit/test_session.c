@@ -131,11 +131,11 @@ static const char *s_save_plan(void)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_PLAN, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
     ck_assert_uint_eq(s.plan.n, 1);
     const char *paths[1] = {g_quickstart};
-    ck_assert_int_eq(lk_session_save_plan(&s, plan, paths, 1), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_save_plan(&s, plan, paths, 1), LK_STATUS_OK);
     ck_assert_ptr_null(s.message);
     lk_session_free(&s);
     return plan;
@@ -150,14 +150,14 @@ START_TEST(test_drift_from_snapshot)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_DRIFT, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_STATUS_OK);
     ck_assert_msg(!lk_session_has_drift(&s), "in sync expected, %zu changes", s.diff.n);
     lk_session_free(&s);
 
     /* Kept 30 days instead of the policy's: one change, weaker. */
     s_write_live(live, 30, NULL);
     lk_session_init(&s, LK_SESSION_DRIFT, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_STATUS_OK);
     ck_assert(lk_session_has_drift(&s));
     const char *name = g_desired->log_groups[s_exact_group(g_desired)].name;
     const struct lk_diff_change *ch =
@@ -175,9 +175,9 @@ START_TEST(test_snapshot_written_as_read)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_SNAPSHOT, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_STATUS_OK);
     ck_assert_uint_eq(s.diff.n, 0); /* a snapshot session does not diff */
-    ck_assert_int_eq(lk_session_write_snapshot(&s, out), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_write_snapshot(&s, out), LK_STATUS_OK);
     char *want = lk_ir_state_to_json(s.live);
     FILE *f = fopen(out, "r");
     ck_assert_ptr_nonnull(f);
@@ -189,7 +189,7 @@ START_TEST(test_snapshot_written_as_read)
     free(got);
     free(want);
 
-    ck_assert_int_eq(lk_session_write_snapshot(&s, "/nonexistent-dir/x.json"), LK_SESSION_EIO);
+    ck_assert_int_eq(lk_session_write_snapshot(&s, "/nonexistent-dir/x.json"), LK_STATUS_IO);
     ck_assert_str_eq(s.message, "cannot write /nonexistent-dir/x.json: No such file or directory");
     lk_session_free(&s);
 }
@@ -205,7 +205,7 @@ START_TEST(test_snapshot_refused)
     s_write_live(other, 0, "999999999999");
     struct lk_session_options o = s_offline(other);
     lk_session_init(&s, LK_SESSION_DRIFT, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_SESSION_EREFUSED);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_STATUS_REFUSED);
     snprintf(want, sizeof(want),
              "%s is a snapshot of account 999999999999, but the policy is for account "
              "111122223333",
@@ -217,7 +217,7 @@ START_TEST(test_snapshot_refused)
     const char *missing = s_path("missing.json");
     o = s_offline(missing);
     lk_session_init(&s, LK_SESSION_PLAN, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_EIO);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_IO);
     snprintf(want, sizeof(want), "%s: No such file or directory", missing);
     ck_assert_str_eq(s.message, want);
     lk_session_free(&s);
@@ -227,7 +227,7 @@ START_TEST(test_snapshot_refused)
     s_write(bad, "{\"format\": \"something else\"}");
     o = s_offline(bad);
     lk_session_init(&s, LK_SESSION_DRIFT, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_SESSION_EFORMAT);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, NULL), LK_STATUS_UNSUPPORTED);
     snprintf(want, sizeof(want), "%s: ", bad);
     ck_assert_msg(!strncmp(s.message, want, strlen(want)) && strlen(s.message) > strlen(want),
                   "message: %s", s.message);
@@ -243,7 +243,7 @@ START_TEST(test_saved_plan_round_trip)
     struct lk_session_options o = s_offline(s_path("live.json"));
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_STATUS_OK);
     ck_assert_str_eq(s.saved_plan_path, plan);
     ck_assert_uint_eq(s.n_saved_policy_paths, 1);
     if (g_quickstart[0] == '/')
@@ -253,8 +253,8 @@ START_TEST(test_saved_plan_round_trip)
                              strlen(g_quickstart),
                          g_quickstart);
     /* Nothing moved: the same changes and calls. */
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
     ck_assert_uint_eq(s.plan.n, 1);
     ck_assert_int_eq(s.plan.steps[0].op, LK_APPLY_PUT_RETENTION);
     ck_assert_ptr_null(s.message);
@@ -270,13 +270,13 @@ START_TEST(test_saved_plan_payloads_changed)
     struct lk_session_options o = s_offline(s_path("missing.json")); /* never read */
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_STATUS_OK);
     char *sha = g_arts.items[0].sha256;
     char saved = sha[0];
     sha[0] = saved == '0' ? '1' : '0';
     int rc = lk_session_read(&s, g_desired, &g_arts);
     sha[0] = saved;
-    ck_assert_int_eq(rc, LK_SESSION_EREFUSED);
+    ck_assert_int_eq(rc, LK_STATUS_REFUSED);
     char want[8192];
     snprintf(want, sizeof(want),
              "refusing: the payloads differ from the plan's (%s); run plan again. Nothing was "
@@ -294,14 +294,14 @@ START_TEST(test_saved_plan_policy_changed)
     struct lk_session_options o = s_offline(s_path("missing.json"));
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_STATUS_OK);
     /* The desired state changes, its payloads (the artifacts given) do not. */
     int32_t *days = &g_desired->log_groups[s_exact_group(g_desired)].retention_days;
     int32_t saved = *days;
     *days = 365;
     int rc = lk_session_read(&s, g_desired, &g_arts);
     *days = saved;
-    ck_assert_int_eq(rc, LK_SESSION_EREFUSED);
+    ck_assert_int_eq(rc, LK_STATUS_REFUSED);
     char want[8192];
     snprintf(want, sizeof(want),
              "refusing: the policy changed since the plan was made (%s); run plan again. "
@@ -320,8 +320,8 @@ START_TEST(test_saved_plan_live_changed)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_EREFUSED);
+    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_REFUSED);
     const struct lk_ir_log_group *g = &g_desired->log_groups[s_exact_group(g_desired)];
     char want[8192];
     snprintf(want, sizeof(want),
@@ -356,9 +356,9 @@ START_TEST(test_saved_plan_calls_changed)
     struct lk_session_options o = s_offline(s_path("live.json"));
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_EREFUSED);
+    ck_assert_int_eq(lk_session_open_plan(&s, plan), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_REFUSED);
     char want[8192];
     snprintf(want, sizeof(want),
              "refusing: the calls now differ from the plan's (%s); run plan again. Nothing was "
@@ -386,7 +386,9 @@ START_TEST(test_open_plan_tells_plans)
         const char *path = s_path(policies[i].name);
         s_write(path, policies[i].text);
         lk_session_init(&s, LK_SESSION_APPLY, &o);
-        ck_assert_int_eq(lk_session_open_plan(&s, path), LK_SESSION_NOT_A_PLAN);
+        /* Not a plan: read it as a policy. */
+        ck_assert_int_eq(lk_session_open_plan(&s, path), LK_STATUS_OK);
+        ck_assert_ptr_null(s.saved_plan_path);
         ck_assert_ptr_null(s.message);
         lk_session_free(&s);
     }
@@ -394,21 +396,25 @@ START_TEST(test_open_plan_tells_plans)
     /* Refused, each with its reason. */
     static const struct {
         const char *text, *reason;
+        enum lk_status status;
     } bad[] = {
-        {"{\"format\": \"logkeep-state\"}", "not a plan file (\"format\" is logkeep-state, not "
-                                            "\"logkeep-plan\")"},
+        {"{\"format\": \"logkeep-state\"}",
+         "not a plan file (\"format\" is logkeep-state, not \"logkeep-plan\")",
+         LK_STATUS_UNSUPPORTED},
         {"{\"format\": \"logkeep-plan\", \"version\": 2}",
-         "not a valid plan file: a plan version this logkeep cannot read (it reads version 1)"},
+         "not a valid plan file: a plan version this logkeep cannot read (it reads version 1)",
+         LK_STATUS_UNSUPPORTED},
         /* Cut short: cJSON points at the last of the 38 bytes (offset 37). */
         {"{\"format\": \"logkeep-plan\", \"version\": ",
          "not a valid plan file: JSON syntax error at byte 37 (damaged or cut short); run plan "
-         "--out again"},
+         "--out again",
+         LK_STATUS_MALFORMED},
     };
     const char *path = s_path("bad.json");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         s_write(path, bad[i].text);
         lk_session_init(&s, LK_SESSION_APPLY, &o);
-        ck_assert_int_eq(lk_session_open_plan(&s, path), LK_SESSION_EFORMAT);
+        ck_assert_int_eq(lk_session_open_plan(&s, path), bad[i].status);
         snprintf(want, sizeof(want), "%s: %s", path, bad[i].reason);
         ck_assert_str_eq(s.message, want);
         ck_assert_ptr_null(s.saved_plan_path);
@@ -417,7 +423,7 @@ START_TEST(test_open_plan_tells_plans)
 
     /* Only an apply session reads plans. */
     lk_session_init(&s, LK_SESSION_PLAN, &o);
-    ck_assert_int_eq(lk_session_open_plan(&s, path), LK_SESSION_EINVAL);
+    ck_assert_int_eq(lk_session_open_plan(&s, path), LK_STATUS_INVALID_ARGUMENT);
     lk_session_free(&s);
 }
 END_TEST
@@ -429,11 +435,11 @@ START_TEST(test_save_plan_unwritable)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_PLAN, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
     const char *paths[1] = {g_quickstart};
     ck_assert_int_eq(lk_session_save_plan(&s, "/nonexistent-dir/plan.json", paths, 1),
-                     LK_SESSION_EIO);
+                     LK_STATUS_IO);
     ck_assert_str_eq(s.message,
                      "cannot write /nonexistent-dir/plan.json: No such file or directory");
     lk_session_free(&s);
@@ -476,10 +482,10 @@ START_TEST(test_apply_guards)
     struct lk_session_options o = s_offline(live);
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
     ck_assert_uint_eq(s.plan.n, 1);
-    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_SESSION_EREFUSED);
+    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_STATUS_REFUSED);
     char want[8192];
     snprintf(want, sizeof(want),
              "refusing: some changes can lose logs or reduce what is recorded; nothing was "
@@ -491,9 +497,9 @@ START_TEST(test_apply_guards)
     o.allow = allows;
     o.n_allow = 1;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_SESSION_EREFUSED);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_STATUS_REFUSED);
     ck_assert_str_eq(s.message, "refusing: the caller's identity is unknown");
     ck_assert_int_eq(g_confirmed, 0);
     ck_assert_int_eq(g_started, 0);
@@ -511,10 +517,10 @@ START_TEST(test_apply_nothing)
     struct lk_session_apply_hooks hooks = {.confirm = s_confirm, .on_start = s_on_start};
     g_confirmed = g_started = 0;
     lk_session_init(&s, LK_SESSION_APPLY, &o);
-    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_SESSION_OK);
-    ck_assert_int_eq(lk_session_build_plan(&s), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_read(&s, g_desired, &g_arts), LK_STATUS_OK);
+    ck_assert_int_eq(lk_session_build_plan(&s), LK_STATUS_OK);
     ck_assert_uint_eq(s.plan.n, 0);
-    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_SESSION_OK);
+    ck_assert_int_eq(lk_session_apply(&s, &hooks), LK_STATUS_OK);
     ck_assert_int_eq(g_confirmed + g_started, 0);
     lk_session_free(&s);
 }

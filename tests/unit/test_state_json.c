@@ -322,7 +322,7 @@ static char *s_diff_json(const struct lk_ir_state *desired, const struct lk_ir_s
 {
     struct lk_diff d;
     lk_diff_init(&d);
-    ck_assert_int_eq(lk_diff_states(desired, live, &d), LK_DIFF_OK);
+    ck_assert_int_eq(lk_diff_states(desired, live, &d), LK_STATUS_OK);
     char *json = lk_diff_to_json(&d);
     ck_assert_ptr_nonnull(json);
     lk_diff_free(&d);
