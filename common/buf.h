@@ -85,7 +85,7 @@ void lk_buf_init(struct lk_buf *buf, size_t max_len);
  * lk_buf_init() for a buffer that holds a secret (a credential, a web identity token): growing
  * copies into fresh memory and wipes the old block instead of realloc(), which could leave an
  * unwiped copy behind, and lk_buf_free() and lk_buf_reset() wipe what was written (s2n-tls
- * wipes secrets before freeing them; DESIGN.md "Memory").
+ * wipes secrets before freeing them; docs/architecture.md "Memory").
  */
 void lk_buf_init_secret(struct lk_buf *buf, size_t max_len);
 

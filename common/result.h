@@ -5,7 +5,7 @@
  * vocabulary of failure classes, and, when the caller passes one, writes the human message into a
  * struct lk_error. The status says what kind of failure it was, for the code (retry, exit code,
  * which test expectation); the message says what was wrong and where, for the person reading it,
- * one condition per message (DESIGN.md "Errors"; curl Curl_failf()). Policy diagnostics are a
+ * one condition per message (docs/architecture.md "Errors"; curl Curl_failf()). Policy diagnostics are a
  * different thing (compiler/diag.h): they are collected, not returned.
  *
  * Models: s2n-tls utils/s2n_safety_macros.h (RESULT_GUARD, RESULT_ENSURE, and results the
