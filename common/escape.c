@@ -1,5 +1,5 @@
 /*
- * logkeep: escaping text for JSON and Markdown output.
+ * logkeep: escaping text for JSON, Markdown and XML output.
  */
 #include "common/escape.h"
 
@@ -129,5 +129,89 @@ void lk_md_escape(struct lk_buf *b, const char *s)
             lk_buf_putc(b, c < 0x20 ? ' ' : (char)c);
             break;
         }
+    }
+}
+
+/* Decodes one UTF-8 sequence of @p s (at most @p len bytes) into @p cp.
+ * @return its length, or 0 when it is not well-formed (overlong, surrogate, > U+10FFFF,
+ *         truncated). */
+static size_t s_utf8(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 2, v = c & 0x1Fu, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, v = c & 0x0Fu, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, v = c & 0x07u, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* XML 1.0 character data: markup characters escaped; in an attribute also quotes and the
+ * white space that attribute normalisation would turn into spaces; characters XML 1.0 does
+ * not allow (controls, U+FFFE, U+FFFF, malformed UTF-8) replaced by U+FFFD. */
+void lk_xml_escape(struct lk_buf *b, const char *s, bool attr)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    while (len) {
+        uint32_t cp = 0;
+        size_t n = s_utf8(p, len, &cp);
+        if (n == 0) {
+            lk_buf_puts(b, "\xEF\xBF\xBD");
+            p++, len--;
+            continue;
+        }
+        switch (cp) {
+        case '&':
+            lk_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            lk_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            lk_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            lk_buf_puts(b, attr ? "&quot;" : "\"");
+            break;
+        case '\'':
+            lk_buf_puts(b, attr ? "&apos;" : "'");
+            break;
+        case '\t':
+            lk_buf_puts(b, attr ? "&#9;" : "\t");
+            break;
+        case '\n':
+            lk_buf_puts(b, attr ? "&#10;" : "\n");
+            break;
+        case '\r':
+            lk_buf_puts(b, "&#13;");
+            break;
+        default:
+            if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
+                lk_buf_puts(b, "\xEF\xBF\xBD");
+            else
+                lk_buf_append(b, (const char *)p, n);
+            break;
+        }
+        p += n, len -= n;
     }
 }

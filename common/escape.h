@@ -1,5 +1,5 @@
 /*
- * logkeep: escaping text for JSON and Markdown output.
+ * logkeep: escaping text for JSON, Markdown and XML output.
  */
 #ifndef LK_COMMON_ESCAPE_H
 #define LK_COMMON_ESCAPE_H
@@ -15,4 +15,9 @@ void lk_json_escape(struct lk_buf *b, const char *s);
  *  become <br>, other control characters spaces. */
 void lk_md_escape(struct lk_buf *b, const char *s);
 
+/** Appends @p s as XML 1.0 character data: markup characters escaped; with @p attr (an
+ *  attribute value) also quotes and the white space attribute normalisation would turn into
+ *  spaces; characters XML 1.0 does not allow (controls, U+FFFE, U+FFFF, malformed UTF-8)
+ *  replaced by U+FFFD. */
+void lk_xml_escape(struct lk_buf *b, const char *s, bool attr);
 #endif

@@ -346,90 +346,6 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
 
 /* ------------------------------------------------------------------------------ XML */
 
-/* Decodes one UTF-8 sequence of @p s (at most @p len bytes) into @p cp.
- * @return its length, or 0 when it is not well-formed (overlong, surrogate, > U+10FFFF,
- *         truncated). */
-static size_t s_utf8(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        n = 2, v = c & 0x1Fu, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, v = c & 0x0Fu, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4, v = c & 0x07u, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return n;
-}
-
-/* XML 1.0 character data: markup characters escaped; in an attribute also quotes and the
- * white space that attribute normalisation would turn into spaces; characters XML 1.0 does
- * not allow (controls, U+FFFE, U+FFFF, malformed UTF-8) replaced by U+FFFD. */
-static void s_xml(struct lk_buf *b, const char *s, bool attr)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s);
-    while (len) {
-        uint32_t cp = 0;
-        size_t n = s_utf8(p, len, &cp);
-        if (n == 0) {
-            lk_buf_puts(b, "\xEF\xBF\xBD");
-            p++, len--;
-            continue;
-        }
-        switch (cp) {
-        case '&':
-            lk_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            lk_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            lk_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            lk_buf_puts(b, attr ? "&quot;" : "\"");
-            break;
-        case '\'':
-            lk_buf_puts(b, attr ? "&apos;" : "'");
-            break;
-        case '\t':
-            lk_buf_puts(b, attr ? "&#9;" : "\t");
-            break;
-        case '\n':
-            lk_buf_puts(b, attr ? "&#10;" : "\n");
-            break;
-        case '\r':
-            lk_buf_puts(b, "&#13;");
-            break;
-        default:
-            if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
-                lk_buf_puts(b, "\xEF\xBF\xBD");
-            else
-                lk_buf_append(b, (const char *)p, n);
-            break;
-        }
-        p += n, len -= n;
-    }
-}
-
 /* A governed resource: one JUnit testcase. */
 struct s_resource {
     enum lk_diff_resource kind;
@@ -459,7 +375,7 @@ static void s_xml_part(struct lk_buf *b, const struct lk_buf *part)
 {
     const char *text = lk_buf_cstr(part);
     if (text)
-        s_xml(b, text, false);
+        lk_xml_escape(b, text, false);
     else
         lk_buf_fail(b);
 }
@@ -566,14 +482,14 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
         if (!prop_values[i])
             continue;
         lk_buf_printf(b, "      <property name=\"%s\" value=\"", prop_names[i]);
-        s_xml(b, prop_values[i], true);
+        lk_xml_escape(b, prop_values[i], true);
         lk_buf_puts(b, "\"/>\n");
     }
     for (size_t i = 0; i < ctx->n_policy_paths; i++) {
         if (!ctx->policy_paths[i])
             continue;
         lk_buf_puts(b, "      <property name=\"policy\" value=\"");
-        s_xml(b, ctx->policy_paths[i], true);
+        lk_xml_escape(b, ctx->policy_paths[i], true);
         lk_buf_puts(b, "\"/>\n");
     }
     lk_buf_printf(b, "      <property name=\"resources_read\" value=\"%zu\"/>\n",
@@ -590,10 +506,10 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
         const struct s_resource *r = &res[k];
         lk_buf_printf(b, "    <testcase classname=\"logkeep.%s\" name=\"",
                       lk_diff_resource_name(r->kind));
-        s_xml(b, s_opt(r->name, ""), true);
+        lk_xml_escape(b, s_opt(r->name, ""), true);
         if (r->region) {
             lk_buf_puts(b, " (");
-            s_xml(b, r->region, true);
+            lk_xml_escape(b, r->region, true);
             lk_buf_putc(b, ')');
         }
         lk_buf_puts(b, "\"");
@@ -602,7 +518,7 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
         const struct lk_ir_origin *at = s_res_origin(r, d, grouped);
         if (at) {
             lk_buf_puts(b, " file=\"");
-            s_xml(b, at->file, true);
+            lk_xml_escape(b, at->file, true);
             lk_buf_printf(b, "\" line=\"%u\"", at->line);
         }
         if (r->n_changes == 0) {

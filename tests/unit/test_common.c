@@ -388,6 +388,24 @@ END_TEST
 
 /* ------------------------------------------------------------------------------ arrays */
 
+/* XML 1.0: markup escaped; attributes also escape quotes and white space; characters XML does
+ * not allow and malformed UTF-8 become U+FFFD; well-formed UTF-8 passes through. */
+START_TEST(test_xml_escape)
+{
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
+    lk_xml_escape(&b, "a<b>&\"c'\td\ne\r", false);
+    ck_assert_str_eq(lk_buf_cstr(&b), "a&lt;b&gt;&amp;\"c'\td\ne&#13;");
+    lk_buf_reset(&b);
+    lk_xml_escape(&b, "a<b>&\"c'\td\ne\r", true);
+    ck_assert_str_eq(lk_buf_cstr(&b), "a&lt;b&gt;&amp;&quot;c&apos;&#9;d&#10;e&#13;");
+    lk_buf_reset(&b);
+    lk_xml_escape(&b, "x\x01y\xC0\xAFz\xEF\xBF\xBE\xC3\xA9", false);
+    ck_assert_str_eq(lk_buf_cstr(&b), "x\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBDz\xEF\xBF\xBD\xC3\xA9");
+    lk_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_array_grow_heap)
 {
     int *v = NULL;
@@ -541,6 +559,7 @@ int main(void)
     tcase_add_test(tc, test_buf_default_cap);
     tcase_add_test(tc, test_buf_secret);
     tcase_add_test(tc, test_json_escape_near_cap);
+    tcase_add_test(tc, test_xml_escape);
     suite_add_tcase(s, tc);
     tc = tcase_create("array");
     tcase_add_test(tc, test_array_grow_heap);
