@@ -30,6 +30,51 @@ bool lk_ir_storage_class_parse(const char *api, enum lk_ir_storage_class *out)
     return false;
 }
 
+static const char *const s_class_api[] = {NULL, "STANDARD", "INFREQUENT_ACCESS", "DELIVERY"};
+
+const char *lk_ir_log_group_class_api(enum lk_ir_log_group_class c)
+{
+    return (size_t)c < sizeof(s_class_api) / sizeof(s_class_api[0]) ? s_class_api[c] : NULL;
+}
+
+bool lk_ir_log_group_class_parse(const char *api, enum lk_ir_log_group_class *out)
+{
+    for (size_t i = 1; i < sizeof(s_class_api) / sizeof(s_class_api[0]); i++) {
+        if (!strcmp(api, s_class_api[i])) {
+            *out = (enum lk_ir_log_group_class)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The Sids logkeep wrote before LK_IR_SID_PREFIX: exact names, and names followed by a trail's
+ * name in Sid form ("CloudTrailWriteOrgTrail"). */
+static const char *const s_legacy_sids[] = {
+    "ConfigBucketDelivery",        "ConfigBucketExistenceCheck", "ConfigBucketPermissionsCheck",
+    "DenyChangesExceptAdmins",     "DenyInsecureTransport",      "ElbLogDelivery",
+    "GuardDutyGetBucketLocation",  "GuardDutyPutObject",         "LogDeliveryAclCheck",
+    "LogDeliveryWrite",            "ReadLogs",
+};
+static const char *const s_legacy_sid_prefixes[] = {"CloudTrailAclCheck", "CloudTrailWrite"};
+
+bool lk_ir_sid_owned(const char *sid)
+{
+    if (!sid)
+        return false;
+    if (!strncmp(sid, LK_IR_SID_PREFIX, sizeof(LK_IR_SID_PREFIX) - 1))
+        return true;
+    for (size_t i = 0; i < sizeof(s_legacy_sids) / sizeof(s_legacy_sids[0]); i++)
+        if (!strcmp(sid, s_legacy_sids[i]))
+            return true;
+    for (size_t i = 0; i < sizeof(s_legacy_sid_prefixes) / sizeof(s_legacy_sid_prefixes[0]); i++) {
+        size_t n = strlen(s_legacy_sid_prefixes[i]);
+        if (!strncmp(sid, s_legacy_sid_prefixes[i], n) && sid[n] >= 'A' && sid[n] <= 'Z')
+            return true;
+    }
+    return false;
+}
+
 struct lk_ir_state *lk_ir_state_new(void)
 {
     struct lk_ir_state *s = lk_xcalloc(1, sizeof(*s));
@@ -146,6 +191,11 @@ int lk_ir_cmp_trail(const void *a, const void *b)
                         ((const struct lk_ir_trail *)b)->name);
 }
 
+int lk_ir_cmp_key(const void *a, const void *b)
+{
+    return lk_ir_strcmp(((const struct lk_ir_key *)a)->arn, ((const struct lk_ir_key *)b)->arn);
+}
+
 int lk_ir_cmp_data_resource(const void *a, const void *b)
 {
     return lk_ir_strcmp(((const struct lk_ir_data_resource *)a)->type,
@@ -214,6 +264,12 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
     }
     if (state->n_trails > 1)
         qsort(state->trails, state->n_trails, sizeof(*state->trails), lk_ir_cmp_trail);
+    for (size_t i = 0; i < state->n_keys; i++) {
+        s_canon_policy(&state->keys[i].policy);
+        lk_ir_list_sort_unique(&state->keys[i].users);
+    }
+    if (state->n_keys > 1)
+        qsort(state->keys, state->n_keys, sizeof(*state->keys), lk_ir_cmp_key);
     for (size_t i = 0; i < state->n_unmanaged_stores; i++) {
         struct lk_ir_unmanaged_store *u = &state->unmanaged_stores[i];
         if (u->lifecycle.n_rules > 1)
@@ -482,6 +538,8 @@ static bool s_log_group(struct s_eq *c, const struct lk_ir_log_group *a,
            s_int(c, "retention_days", a->retention_days, b->retention_days) &&
            (!desired || s_int(c, "wanted_days", a->wanted_days, b->wanted_days)) &&
            s_str(c, "kms_key_id", a->kms_key_id, b->kms_key_id) &&
+           s_bool(c, "deletion_protection", a->deletion_protection, b->deletion_protection) &&
+           s_int(c, "log_group_class", a->log_group_class, b->log_group_class) &&
            (!desired || s_str(c, "source", a->source, b->source)) &&
            (!live || s_bool(c, "exists", a->exists, b->exists));
 }
@@ -542,6 +600,21 @@ static bool s_trail(struct s_eq *c, const struct lk_ir_trail *a, const struct lk
            (!live || s_int(c, "unmodelled", a->unmodelled, b->unmodelled));
 }
 
+static bool s_key(struct s_eq *c, const struct lk_ir_key *a, const struct lk_ir_key *b)
+{
+    bool desired = !(c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY),
+         live = !(c->flags & LK_IR_EQ_SKIP_LIVE_ONLY);
+    if (!s_str(c, "arn", a->arn, b->arn) || !s_str(c, "region", a->region, b->region) ||
+        (live && (!s_bool(c, "exists", a->exists, b->exists) ||
+                  !s_str(c, "error", a->error, b->error))) ||
+        (desired && !s_list(c, "users", &a->users, &b->users)))
+        return false;
+    size_t old = s_push(c, "policy", 0, false);
+    bool eq = s_policy(c, &a->policy, &b->policy);
+    s_pop(c, old);
+    return eq;
+}
+
 static bool s_store(struct s_eq *c, const struct lk_ir_unmanaged_store *a,
                     const struct lk_ir_unmanaged_store *b)
 {
@@ -597,6 +670,11 @@ static bool s_trail_v(struct s_eq *c, const void *a, const void *b)
     return s_trail(c, a, b);
 }
 
+static bool s_key_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_key(c, a, b);
+}
+
 static bool s_store_v(struct s_eq *c, const void *a, const void *b)
 {
     return s_store(c, a, b);
@@ -626,6 +704,7 @@ bool lk_ir_state_equal(const struct lk_ir_state *a, const struct lk_ir_state *b,
                   sizeof(*a->log_groups), s_log_group_v) &&
            s_each(&c, "trails", a->trails, a->n_trails, b->trails, b->n_trails, sizeof(*a->trails),
                   s_trail_v) &&
+           s_each(&c, "keys", a->keys, a->n_keys, b->keys, b->n_keys, sizeof(*a->keys), s_key_v) &&
            ((flags & LK_IR_EQ_SKIP_LIVE_ONLY) ||
             s_each(&c, "unmanaged_stores", a->unmanaged_stores, a->n_unmanaged_stores,
                    b->unmanaged_stores, b->n_unmanaged_stores, sizeof(*a->unmanaged_stores),
@@ -665,4 +744,11 @@ bool lk_ir_trail_equal(const struct lk_ir_trail *a, const struct lk_ir_trail *b,
 {
     struct s_eq c = s_eq_start(flags, why);
     return s_trail(&c, a, b);
+}
+
+bool lk_ir_key_equal(const struct lk_ir_key *a, const struct lk_ir_key *b, unsigned flags,
+                     struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_key(&c, a, b);
 }

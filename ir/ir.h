@@ -132,12 +132,26 @@ struct lk_ir_statement {
     struct lk_ir_origin origin; /* the role list, store or source it comes from */
 };
 
+/* A policy document: a bucket policy, or a KMS key policy (whose statements name "*" as their
+ * resource, the key itself). */
 struct lk_ir_bucket_policy {
     bool present;
     char *version; /* "2012-10-17" */
     struct lk_ir_statement *statements;
     size_t n_statements;
 };
+
+/* ------------------------------------------------------------------------------ ownership */
+/* logkeep owns the policy statements whose Sid starts with LK_IR_SID_PREFIX, and no others:
+ * apply replaces those and keeps every other statement of a live bucket or key policy as it is
+ * (docs/language.md, "What logkeep owns"). Sids are ASCII letters and digits (IAM JSON policy
+ * elements: Sid), so the prefix is a word. */
+#define LK_IR_SID_PREFIX "LogKeep"
+
+/** @return true when a statement with @p sid (NULL: none) is logkeep's: it carries
+ *  LK_IR_SID_PREFIX, or it is a Sid that logkeep wrote before it used the prefix (so that an
+ *  upgrade replaces those statements instead of keeping them beside their successors). */
+bool lk_ir_sid_owned(const char *sid);
 
 /* ------------------------------------------------------------------------------ buckets */
 
@@ -239,6 +253,20 @@ struct lk_ir_bucket {
 
 /* ------------------------------------------------------------------------------ log groups */
 
+/* The log group class (CloudWatch Logs API Reference, CreateLogGroup logGroupClass, and "Log
+ * classes"). A group's class is set when it is created and never changes. */
+enum lk_ir_log_group_class {
+    LK_IR_LOG_CLASS_UNSET, /* not said (desired: any; live: the service did not report it) */
+    LK_IR_LOG_CLASS_STANDARD,
+    LK_IR_LOG_CLASS_INFREQUENT_ACCESS,
+    LK_IR_LOG_CLASS_DELIVERY, /* retention is fixed at one day */
+};
+
+/** @return the API name ("STANDARD", ...), or NULL for LK_IR_LOG_CLASS_UNSET. */
+const char *lk_ir_log_group_class_api(enum lk_ir_log_group_class c);
+/** Parses an API name; @return false when it is not one. */
+bool lk_ir_log_group_class_parse(const char *api, enum lk_ir_log_group_class *out);
+
 struct lk_ir_log_group {
     char *name; /* exact name, or a pattern where '*' matches any run of characters */
     bool pattern;
@@ -246,6 +274,10 @@ struct lk_ir_log_group {
     int32_t retention_days; /* an allowed CloudWatch value; 0 = never expire */
     int32_t wanted_days;    /* what the policy asked for before rounding (desired state only) */
     char *kms_key_id;       /* NULL = not set */
+    /* PutLogGroupDeletionProtection: DeleteLogGroup is refused while it is on. Desired: whether
+     * the policy wants it; live: as DescribeLogGroups reports it (absent: off). */
+    bool deletion_protection;
+    enum lk_ir_log_group_class log_group_class;
     char *source;           /* the policy source (desired state only) */
     bool exists;            /* live state */
     struct lk_ir_origin origin; /* the name or pattern in the source */
@@ -299,6 +331,24 @@ struct lk_ir_trail {
     unsigned unmodelled; /* enum lk_ir_trail_unmodelled bits (live state only) */
 };
 
+/* ------------------------------------------------------------------------------ KMS keys */
+
+/* A customer managed KMS key that encrypts a store or a trail. Desired state holds the key
+ * policy statements logkeep needs on it (the delivering services' and the readers' grants, all
+ * with LK_IR_SID_PREFIX Sids); live state holds the whole key policy (GetKeyPolicy, policy name
+ * "default"). logkeep never creates keys. */
+struct lk_ir_key {
+    char *arn;    /* arn:<partition>:kms:<region>:<account>:key/<key-id> */
+    char *region; /* from the ARN */
+    bool exists;  /* live state: GetKeyPolicy answered */
+    char *error;  /* live state: the AWS error code when the policy could not be read
+                   * (AccessDeniedException, NotFoundException), else NULL */
+    struct lk_ir_bucket_policy policy;
+    struct lk_ir_string_list users; /* desired state only: the stores and trails that use the key,
+                                     * as "store:<name>" and "trail:<name>" (sorted) */
+    struct lk_ir_origin origin;     /* the first kms_key that names it */
+};
+
 /* ------------------------------------------------------------------------------ unmanaged stores
  */
 
@@ -338,6 +388,8 @@ struct lk_ir_state {
     size_t n_log_groups;
     struct lk_ir_trail *trails;
     size_t n_trails;
+    struct lk_ir_key *keys; /* by ARN */
+    size_t n_keys;
     bool unmanaged_set;
     int32_t unmanaged_retention_days; /* allowed CloudWatch value; 0 = never expire */
     /* Live state only: buckets that receive logs but that no desired bucket names, by bucket
@@ -379,6 +431,8 @@ int lk_ir_cmp_bucket(const void *a, const void *b);
 int lk_ir_cmp_log_group(const void *a, const void *b);
 /** Trails: by name. */
 int lk_ir_cmp_trail(const void *a, const void *b);
+/** KMS keys: by ARN. */
+int lk_ir_cmp_key(const void *a, const void *b);
 /** Data resources: by type. */
 int lk_ir_cmp_data_resource(const void *a, const void *b);
 /** Unmanaged stores: by bucket. */
@@ -428,6 +482,9 @@ bool lk_ir_policy_equal(const struct lk_ir_bucket_policy *a, const struct lk_ir_
 /** lk_ir_state_equal() of two log groups. */
 bool lk_ir_log_group_equal(const struct lk_ir_log_group *a, const struct lk_ir_log_group *b,
                            unsigned flags, struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two KMS keys (ARN, region and policy). */
+bool lk_ir_key_equal(const struct lk_ir_key *a, const struct lk_ir_key *b, unsigned flags,
+                     struct lk_ir_mismatch *why);
 /** lk_ir_state_equal() of two trails (settings, event selectors and logging state). */
 bool lk_ir_trail_equal(const struct lk_ir_trail *a, const struct lk_ir_trail *b, unsigned flags,
                        struct lk_ir_mismatch *why);

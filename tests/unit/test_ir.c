@@ -258,6 +258,39 @@ START_TEST(test_list_sort_unique)
 }
 END_TEST
 
+START_TEST(test_sid_owned)
+{
+    /* The prefix, and the Sids written before it, are logkeep's. */
+    ck_assert(lk_ir_sid_owned("LogKeepDenyInsecureTransport"));
+    ck_assert(lk_ir_sid_owned("LogKeep"));
+    ck_assert(lk_ir_sid_owned("DenyInsecureTransport"));
+    ck_assert(lk_ir_sid_owned("CloudTrailWriteOrgTrail"));
+    ck_assert(lk_ir_sid_owned("CloudTrailAclCheckMain"));
+    /* Anything else is someone else's: AWS's documented Sids, other teams', none at all. */
+    ck_assert(!lk_ir_sid_owned(NULL));
+    ck_assert(!lk_ir_sid_owned(""));
+    ck_assert(!lk_ir_sid_owned("AWSCloudTrailWrite20150319"));
+    ck_assert(!lk_ir_sid_owned("CloudTrailWrite"));
+    ck_assert(!lk_ir_sid_owned("CloudTrailWritelower"));
+    ck_assert(!lk_ir_sid_owned("logkeepLower"));
+    ck_assert(!lk_ir_sid_owned("OrgDenyDelete"));
+    ck_assert(!lk_ir_sid_owned("ReadLogsForAudit"));
+}
+END_TEST
+
+START_TEST(test_log_group_class)
+{
+    enum lk_ir_log_group_class c = LK_IR_LOG_CLASS_UNSET;
+    ck_assert(lk_ir_log_group_class_parse("INFREQUENT_ACCESS", &c));
+    ck_assert_int_eq(c, LK_IR_LOG_CLASS_INFREQUENT_ACCESS);
+    ck_assert_str_eq(lk_ir_log_group_class_api(c), "INFREQUENT_ACCESS");
+    ck_assert(lk_ir_log_group_class_parse("DELIVERY", &c));
+    ck_assert_str_eq(lk_ir_log_group_class_api(c), "DELIVERY");
+    ck_assert(!lk_ir_log_group_class_parse("standard", &c));
+    ck_assert_ptr_null(lk_ir_log_group_class_api(LK_IR_LOG_CLASS_UNSET));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ir");
@@ -268,6 +301,8 @@ int main(void)
     tcase_add_test(tc, test_absent_is_absent);
     tcase_add_test(tc, test_order);
     tcase_add_test(tc, test_list_sort_unique);
+    tcase_add_test(tc, test_sid_owned);
+    tcase_add_test(tc, test_log_group_class);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
