@@ -62,10 +62,14 @@ KMS: when a bucket's default encryption is SSE-KMS with a key, writing an
 object needs ``kms:GenerateDataKey`` and reading it ``kms:Decrypt`` on that
 key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html);
 the endpoint asks ``awsendpoint.kms.kms_authorize(state, key_arn, context,
-action)`` when that module exists and allows otherwise.
+action)`` when that module exists and allows otherwise.  ``context`` is the
+S3 request context plus ``kms:viaservice``,
+``kms:encryptioncontext:aws:s3:arn`` and, for IAM callers,
+``endpoint:identitypolicydecision`` (what the caller's identity policies
+say about the KMS action on the key: ``"allow"``, ``"deny"`` or ``None``),
+for key policies that delegate to IAM.
 """
 
-import datetime
 import importlib
 import json
 
@@ -336,6 +340,20 @@ def kms_check(call, bucket, context, action):
     ctx = dict(context)
     ctx["kms:viaservice"] = f"s3.{bucket['region']}.amazonaws.com"
     ctx["kms:encryptioncontext:aws:s3:arn"] = f"arn:aws:s3:::{bucket['name']}"
+    identity = getattr(call, "identity", None)
+    if identity is not None and not isinstance(identity, ServiceIdentity):
+        # For key policies that delegate to IAM (the account as principal):
+        # what the caller's identity policies say about the KMS action on
+        # the key ("allow", "deny" or None; own account only when the
+        # caller declares no policies).
+        docs = identity_policies(call.endpoint.config, identity)
+        if docs is None:
+            key_account = key.split(":")[4] if key.count(":") >= 5 else None
+            decision = "allow" if key_account in (None, "",
+                                                  identity.account) else None
+        else:
+            decision, _ = iampolicy.evaluate(docs, action, key, ctx)
+        ctx["endpoint:identitypolicydecision"] = decision
     return bool(hook(call.state, key, ctx, action))
 
 
@@ -392,7 +410,3 @@ def authorize_extra(call, action):
                           bucket)
     if not allowed:
         _deny(call, action, why)
-
-
-def now_utc():
-    return datetime.datetime.now(datetime.timezone.utc)

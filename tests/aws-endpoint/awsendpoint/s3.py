@@ -672,9 +672,10 @@ def put_lifecycle(call, params):
             "x-amz-transition-default-minimum-object-size", size)
     validate_lifecycle(config)
     if (bucket.get("versioning") or {}).get("MFADelete") == "Enabled":
-        # "You can't use lifecycle configurations on an MFA-enabled bucket"
-        # (S3 User Guide, "Configuring MFA delete" / lifecycle). The error
-        # S3 returns is not documented; see README "knowingly differs".
+        # "Lifecycle configuration on MFA-enabled buckets is not supported."
+        # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-and-other-bucket-config.html).
+        # The error S3 returns is not documented; see README "knowingly
+        # differs".
         raise AWSError("InvalidBucketState",
                        "Lifecycle configuration is not supported on a bucket "
                        "with MFA delete enabled", 400)
