@@ -373,6 +373,18 @@ class EvaluatorTest(unittest.TestCase):
             self.assertEqual(authz.actions_for(operation, params)[0][0],
                              action, operation)
 
+    def test_secure_transport(self):
+        # true on a --tls-cert port; on plain HTTP unless
+        # assume_secure_transport is false
+        class FakeEndpoint:
+            config = {"assume_secure_transport": False}
+            tls = True
+        self.assertTrue(authz.secure_transport(FakeEndpoint))
+        FakeEndpoint.tls = False
+        self.assertFalse(authz.secure_transport(FakeEndpoint))
+        FakeEndpoint.config = {}
+        self.assertTrue(authz.secure_transport(FakeEndpoint))
+
     def test_kms_hook(self):
         # The KMS module's hook decides when a bucket uses SSE-KMS.
         import types
@@ -855,6 +867,22 @@ class ObjectTest(te.EndpointTest):
         dump = te.EP.get_state()["buckets"]["lk-v"]["objects"]["a"]
         self.assertEqual(dump[0]["Acl"], "bucket-owner-full-control")
         self.client_error("BucketNotEmpty", s3.delete_bucket, Bucket="lk-v")
+
+    def test_state_dump_keeps_bodies(self):
+        te.EP.set_state({"buckets": {"lk-d": {
+            "versioning": {"Status": "Enabled"}}}})
+        s3 = self.s3()
+        first = s3.put_object(Bucket="lk-d", Key="k", Body=b"\x00binary\xff")
+        s3.put_object(Bucket="lk-d", Key="k", Body=b"second")
+        dump = te.EP.get_state()
+        te.EP.set_state({})
+        self.client_error("NoSuchBucket", s3.get_object, Bucket="lk-d",
+                          Key="k")
+        te.EP.set_state(dump)
+        self.assertEqual(te.EP.get_state(), dump)
+        self.assertEqual(s3.get_object(Bucket="lk-d", Key="k",
+                                       VersionId=first["VersionId"])
+                         ["Body"].read(), b"\x00binary\xff")
 
     def test_list_objects_v2_paging_and_delimiter(self):
         te.EP.set_state({"buckets": {"lk-l": {}}})
