@@ -506,6 +506,11 @@ class AuthzTest(te.EndpointTest):
         self.denied(ops.delete_object, Bucket=b, Key="AWSLogs/1.json",
                     VersionId=versions[0]["VersionId"])
         self.denied(ops.delete_bucket_lifecycle, Bucket=b)
+        last = te.EP.log(service="s3")[-1]
+        self.assertEqual((last["operation"], last["error"],
+                          last["denied_action"]),
+                         ("DeleteBucketLifecycle", "AccessDenied",
+                          "s3:PutLifecycleConfiguration"))
         self.denied(ops.delete_bucket_policy, Bucket=b)
         self.denied(ops.put_bucket_versioning, Bucket=b,
                     VersioningConfiguration={"Status": "Suspended"})

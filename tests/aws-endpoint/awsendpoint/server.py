@@ -307,6 +307,8 @@ class Endpoint:
             method=request.method,
             path=request.raw_path,
             fault=fault_kind,
+            denied_action=((getattr(call, "denied", None) or {}).get(
+                "action") if call is not None else None),
             duration_ms=round((time.monotonic() - started) * 1000, 3),
         )
 
