@@ -50,9 +50,18 @@ static void s_show(const struct lk_baseline *b)
 {
     printf("%s: %s\n", b->name, b->title);
     printf("  status: %s", b->rescinded ? "rescinded" : "current");
+    if (b->rescinded_on)
+        printf(" on %s", b->rescinded_on);
     if (b->superseded_by)
         printf(", superseded by %s", b->superseded_by);
-    printf(" (%s)\n\n", b->origin);
+    printf(" (%s)\n", b->origin);
+    if (b->verification)
+        printf("  figures: %s%s%s\n",
+               !strcmp(b->verification, "verified")    ? "checked against the standard's own text"
+               : !strcmp(b->verification, "secondary") ? "checked against sources quoting it only"
+                                                       : "not verified",
+               b->verified_on ? " on " : "", b->verified_on ? b->verified_on : "");
+    putchar('\n');
     lk_cli_wrap(stdout, b->summary, 2, 78);
     printf("\nRequirements:\n");
     for (size_t i = 0; i < b->n_reqs; i++) {

@@ -323,8 +323,9 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
     rules++;
     if (rules > 1000)
         lk_diag_add(D, "LK115", store->span,
-                    "store \"%.*s\" needs %zu lifecycle rules; S3 allows at most 1,000 per bucket",
-                    LK_STR_ARG(store->name), rules);
+                    "store \"%.*s\" needs %zu lifecycle rules (%zu for its sources, 1 for "
+                    "housekeeping); S3 allows at most 1,000 per bucket",
+                    LK_STR_ARG(store->name), rules, rules - 1);
     if (tiers && !store->transition_small_objects.set) {
         struct lk_diag *d = lk_diag_add(D, "LK113", store->span,
                                         "objects under 128 KB in store \"%.*s\" will not be "
