@@ -344,8 +344,8 @@ struct lk_baseline *lk_baseline_read(struct lk_sources *sources, uint32_t file_i
         return NULL;
     }
     static const char *const keys[] = {
-        "logkeep_baseline", "name",        "title",          "summary",     "status",
-        "superseded_by",    "sources",     "interpretation", "not_checked", "requirements",
+        "logkeep_baseline", "name",         "title",          "summary",     "status",
+        "superseded_by",    "sources",      "interpretation", "not_checked", "requirements",
         "rescinded_on",     "verification", "verified_on"};
     struct lk_baseline *b = lk_arena_alloc(arena, sizeof(*b));
     b->origin = lk_arena_strdup(arena, origin);

@@ -74,7 +74,7 @@ struct lk_baseline {
      * NULL when the file does not say. */
     const char *verification;
     const char *verified_on; /* with verified or secondary: the date of the check */
-    const char **sources;      /* citations */
+    const char **sources;    /* citations */
     size_t n_sources;
     const char *interpretation; /* where the file interprets, or NULL */
     const char **not_checked;   /* parts of the standard logkeep cannot check */

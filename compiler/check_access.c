@@ -72,8 +72,8 @@ static bool s_principal_account(struct lk_str pr, struct lk_str *account)
 static bool s_is_root(struct lk_str pr)
 {
     struct lk_arn a;
-    return lk_account_id_valid(pr) ||
-           (lk_arn_split(pr, &a) && lk_str_eq_c(a.service, "iam") && lk_str_eq_c(a.resource, "root"));
+    return lk_account_id_valid(pr) || (lk_arn_split(pr, &a) && lk_str_eq_c(a.service, "iam") &&
+                                       lk_str_eq_c(a.resource, "root"));
 }
 
 /* LK208: a reader role whose principal is in another account. Allowed, but the grant only

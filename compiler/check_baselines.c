@@ -93,8 +93,8 @@ static int64_t s_kept_days(const struct lk_source *s, char *how, size_t how_len)
                      (long long)del, LK_STR_ARG(s->store->name), (long long)del);
         }
     }
-    bool has_logs = (s->log_groups.set && s->log_groups.n > 0) ||
-                    (s->trail && s->trail->cloudwatch.set);
+    bool has_logs =
+        (s->log_groups.set && s->log_groups.n > 0) || (s->trail && s->trail->cloudwatch.set);
     if (has_logs) {
         int64_t want = s->store ? lk_retention_available_days(ret) : del;
         int rounded;
@@ -132,9 +132,10 @@ static void s_check_retention(const struct s_ctx *c, const struct lk_source *s)
         char how[160];
         int64_t kept = s_kept_days(s, how, sizeof(how));
         if (kept > r->max_retention.days)
-            s_finding(c, "LK504", at, "logs kept at most %lld days (%s); source \"%.*s\" keeps %lld%s",
-                      (long long)r->max_retention.days, r->max_retention.text,
-                      LK_STR_ARG(s->name), (long long)kept, how);
+            s_finding(c, "LK504", at,
+                      "logs kept at most %lld days (%s); source \"%.*s\" keeps %lld%s",
+                      (long long)r->max_retention.days, r->max_retention.text, LK_STR_ARG(s->name),
+                      (long long)kept, how);
     }
     if (r->min_retention.set && !forever && keep < r->min_retention.days)
         s_finding(c, "LK502", at, "logs kept at least %lld days (%s); source \"%.*s\" keeps %lld",
