@@ -55,12 +55,13 @@ static void s_show(const struct lk_baseline *b)
     if (b->superseded_by)
         printf(", superseded by %s", b->superseded_by);
     printf(" (%s)\n", b->origin);
-    if (b->verification)
-        printf("  figures: %s%s%s\n",
-               !strcmp(b->verification, "verified")    ? "checked against the standard's own text"
-               : !strcmp(b->verification, "secondary") ? "checked against sources quoting it only"
-                                                       : "not verified",
-               b->verified_on ? " on " : "", b->verified_on ? b->verified_on : "");
+    if (b->verification && !strcmp(b->verification, "unverified"))
+        printf("  figures not verified\n");
+    else if (b->verification)
+        printf("  figures checked on %s against %s\n", b->verified_on ? b->verified_on : "?",
+               !strcmp(b->verification, "verified")
+                   ? "the standard's own text"
+                   : "sources quoting the standard, not its own text");
     putchar('\n');
     lk_cli_wrap(stdout, b->summary, 2, 78);
     printf("\nRequirements:\n");
