@@ -50,9 +50,19 @@ static void s_show(const struct lk_baseline *b)
 {
     printf("%s: %s\n", b->name, b->title);
     printf("  status: %s", b->rescinded ? "rescinded" : "current");
+    if (b->rescinded_on)
+        printf(" on %s", b->rescinded_on);
     if (b->superseded_by)
         printf(", superseded by %s", b->superseded_by);
-    printf(" (%s)\n\n", b->origin);
+    printf(" (%s)\n", b->origin);
+    if (b->verification && !strcmp(b->verification, "unverified"))
+        printf("  figures not verified\n");
+    else if (b->verification)
+        printf("  figures checked on %s against %s\n", b->verified_on ? b->verified_on : "?",
+               !strcmp(b->verification, "verified")
+                   ? "the standard's own text"
+                   : "sources quoting the standard, not its own text");
+    putchar('\n');
     lk_cli_wrap(stdout, b->summary, 2, 78);
     printf("\nRequirements:\n");
     for (size_t i = 0; i < b->n_reqs; i++) {

@@ -32,8 +32,14 @@ static void s_roles(struct lk_policy *p, const char *label, const struct lk_text
     for (size_t i = 0; i < roles->n; i++) {
         struct lk_role *r = lk_policy_find_role(p, roles->items[i].v);
         printf("  %-8s %.*s:", i == 0 ? label : "", LK_STR_ARG(roles->items[i].v));
-        for (size_t k = 0; r && k < r->principals.n; k++)
+        bool readers = strcmp(label, "readers") == 0;
+        for (size_t k = 0; r && k < r->principals.n; k++) {
+            struct lk_str account;
             printf(" %.*s", LK_STR_ARG(r->principals.items[k].v));
+            /* A reader in another account is a cross-account grant (LK208). */
+            if (readers && lk_show_other_account(p, r->principals.items[k].v, &account))
+                printf(" (cross-account: %.*s)", LK_STR_ARG(account));
+        }
         putchar('\n');
     }
 }
@@ -104,8 +110,10 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
             printf("  day %-6lld deleted", (long long)e->day);
             if (t.delete_years)
                 printf(" (%lldy)", (long long)t.delete_years);
-            printf("%s\n",
-                   t.versioned ? "; replaced or deleted versions are kept 30 days more" : "");
+            if (t.versioned)
+                printf("; replaced, deleted or expired versions are kept %lld days more",
+                       (long long)e->day);
+            putchar('\n');
             break;
         }
     }

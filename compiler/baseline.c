@@ -55,6 +55,24 @@ static const char *s_string(struct s_rd *rd, const struct lk_ynode *v, const cha
     return v->text.ptr; /* NUL-terminated in the arena */
 }
 
+/* A calendar date written YYYY-MM-DD (quoted or not: the YAML reader keeps it a string). */
+static const char *s_date(struct s_rd *rd, const struct lk_ynode *v, const char *key)
+{
+    const char *s = v->kind == LK_Y_SCALAR ? v->text.ptr : NULL;
+    bool ok = s && v->text.len == 10 && s[4] == '-' && s[7] == '-';
+    for (size_t i = 0; ok && i < 10; i++)
+        ok = i == 4 || i == 7 || (s[i] >= '0' && s[i] <= '9');
+    if (ok) {
+        int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+        ok = month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    }
+    if (!ok) {
+        s_bad(rd, v->span, "\"%s\" must be a date written YYYY-MM-DD", key);
+        return NULL;
+    }
+    return s;
+}
+
 static bool s_bool(struct s_rd *rd, const struct lk_ynode *v, const char *key, bool *out)
 {
     if (v->kind != LK_Y_SCALAR || v->stype != LK_YS_BOOL) {
@@ -326,12 +344,13 @@ struct lk_baseline *lk_baseline_read(struct lk_sources *sources, uint32_t file_i
         return NULL;
     }
     static const char *const keys[] = {
-        "logkeep_baseline", "name",    "title",          "summary",     "status",
-        "superseded_by",    "sources", "interpretation", "not_checked", "requirements"};
+        "logkeep_baseline", "name",         "title",          "summary",     "status",
+        "superseded_by",    "sources",      "interpretation", "not_checked", "requirements",
+        "rescinded_on",     "verification", "verified_on"};
     struct lk_baseline *b = lk_arena_alloc(arena, sizeof(*b));
     b->origin = lk_arena_strdup(arena, origin);
     bool has_version = false, has_status = false;
-    const struct lk_ynode *name_node = NULL, *status_node = NULL;
+    const struct lk_ynode *name_node = NULL, *status_node = NULL, *verification_node = NULL;
     for (size_t i = 0; i < root->n; i++) {
         const struct lk_ynode *k = root->keys[i], *v = root->values[i];
         switch (s_key(&rd, k, keys, sizeof(keys) / sizeof(keys[0]), "a baseline file")) {
@@ -386,6 +405,21 @@ struct lk_baseline *lk_baseline_read(struct lk_sources *sources, uint32_t file_i
             for (size_t r = 0; r < v->n; r++)
                 s_requirement(&rd, v->values[r], &b->reqs[r]);
             break;
+        case 10:
+            b->rescinded_on = s_date(&rd, v, "rescinded_on");
+            break;
+        case 11: {
+            const char *x = s_string(&rd, v, "verification");
+            if (x && strcmp(x, "verified") && strcmp(x, "secondary") && strcmp(x, "unverified"))
+                s_bad(&rd, v->span, "\"verification\" must be verified, secondary or unverified");
+            else
+                b->verification = x;
+            verification_node = v;
+            break;
+        }
+        case 12:
+            b->verified_on = s_date(&rd, v, "verified_on");
+            break;
         default:
             break;
         }
@@ -413,6 +447,13 @@ struct lk_baseline *lk_baseline_read(struct lk_sources *sources, uint32_t file_i
         s_bad(&rd, status_node->span,
               b->rescinded ? "a rescinded baseline names its successor in \"superseded_by\""
                            : "\"superseded_by\" goes with status: rescinded");
+    if (b->rescinded_on && !b->rescinded)
+        s_bad(&rd, top, "\"rescinded_on\" goes with status: rescinded");
+    if (b->verification && strcmp(b->verification, "unverified") && !b->verified_on)
+        s_bad(&rd, verification_node->span,
+              "verification: %s needs \"verified_on\", the date of the check", b->verification);
+    if (b->verified_on && !b->verification)
+        s_bad(&rd, top, "\"verified_on\" goes with verification: verified or secondary");
     bool interprets = false;
     for (size_t i = 0; i < b->n_reqs; i++)
         interprets |= b->reqs[i].interpretation;

@@ -68,7 +68,13 @@ struct lk_baseline {
     const char *summary; /* one line for `logkeep baselines` */
     bool rescinded;
     const char *superseded_by; /* with rescinded, or NULL */
-    const char **sources;      /* citations */
+    const char *rescinded_on;  /* with rescinded: the date, "YYYY-MM-DD", or NULL */
+    /* How the figures were checked: "verified" (against the standard's own text or an official
+     * publication of it), "secondary" (against sources that quote or map it), "unverified";
+     * NULL when the file does not say. */
+    const char *verification;
+    const char *verified_on; /* with verified or secondary: the date of the check */
+    const char **sources;    /* citations */
     size_t n_sources;
     const char *interpretation; /* where the file interprets, or NULL */
     const char **not_checked;   /* parts of the standard logkeep cannot check */

@@ -1,5 +1,5 @@
 /*
- * logkeep: access rules (LK201-LK205). "Everybody can access logs" is a SEC04-BP01
+ * logkeep: access rules (LK201-LK205, LK208). "Everybody can access logs" is a SEC04-BP01
  * anti-pattern: access is granted only through declared roles, to named principals.
  */
 #include <string.h>
@@ -54,6 +54,67 @@ static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_
     }
 }
 
+/* The account of a principal: a bare account ID, or the account field of an IAM ARN. */
+static bool s_principal_account(struct lk_str pr, struct lk_str *account)
+{
+    if (lk_account_id_valid(pr)) {
+        *account = pr;
+        return true;
+    }
+    struct lk_arn a;
+    if (lk_arn_split(pr, &a) && lk_str_eq_c(a.service, "iam") && lk_account_id_valid(a.account)) {
+        *account = a.account;
+        return true;
+    }
+    return false;
+}
+
+static bool s_is_root(struct lk_str pr)
+{
+    struct lk_arn a;
+    return lk_account_id_valid(pr) || (lk_arn_split(pr, &a) && lk_str_eq_c(a.service, "iam") &&
+                                       lk_str_eq_c(a.resource, "root"));
+}
+
+/* LK208: a reader role whose principal is in another account. Allowed, but the grant only
+ * works when that account's identity policy allows the read as well ("You must also attach an
+ * identity-based policy to the identity that acts as the principal in the request", IAM User
+ * Guide, "Cross-account policy evaluation logic"), and the logs leave the account's control:
+ * say so once per principal of a role some store reads through. */
+static void s_check_cross_account_readers(struct lk_policy *p)
+{
+    if (!p->account.set)
+        return;
+    struct lk_diags *D = &p->diags;
+    for (size_t i = 0; i < p->n_roles; i++) {
+        struct lk_role *r = p->roles[i];
+        const struct lk_store *store = NULL;
+        for (size_t k = 0; k < p->n_stores && !store; k++)
+            for (size_t j = 0; j < p->stores[k]->readers.n && !store; j++)
+                if (lk_str_eq(p->stores[k]->readers.items[j].v, r->name))
+                    store = p->stores[k];
+        if (!store)
+            continue;
+        for (size_t k = 0; k < r->principals.n; k++) {
+            struct lk_text *pr = &r->principals.items[k];
+            struct lk_str account;
+            /* Another account's root is LK202's error. */
+            if (s_is_root(pr->v) || !s_principal_account(pr->v, &account) ||
+                lk_str_eq(account, p->account.v))
+                continue;
+            struct lk_diag *d = lk_diag_add(D, "LK208", pr->span,
+                                            "role \"%.*s\" lets a principal of account %.*s read "
+                                            "store \"%.*s\" (the policy's account is %.*s)",
+                                            LK_STR_ARG(r->name), LK_STR_ARG(account),
+                                            LK_STR_ARG(store->name), LK_STR_ARG(p->account.v));
+            lk_diag_help(D, d,
+                         "a cross-account read also needs an identity policy in account %.*s "
+                         "that allows it; the logs can then be copied outside this account",
+                         LK_STR_ARG(account));
+        }
+    }
+}
+
 void lk_check_access(struct lk_policy *p)
 {
     struct lk_diags *D = &p->diags;
@@ -89,4 +150,5 @@ void lk_check_access(struct lk_policy *p)
             }
         }
     }
+    s_check_cross_account_readers(p);
 }

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "compiler/baseline.h"
+#include "compiler/check_int.h"
 #include "compiler/decode_int.h"
+#include "compiler/duration.h"
 
 struct s_ctx {
     struct lk_policy *p;
@@ -65,6 +67,50 @@ static struct lk_span s_ret_span(const struct lk_source *s, const struct lk_days
                                                                                  : s->span;
 }
 
+/* Whether a store keeps noncurrent versions: versioning as written or defaulted, and always
+ * with Object Lock (as lowering decides it). */
+static bool s_store_versioned(const struct lk_store *st)
+{
+    return !st->versioning.set || st->versioning.v || st->object_lock.set;
+}
+
+/* The longest a finite source's logs are actually kept, in days, and how (for the message).
+ * In a store: until expiry at delete_after, then, in a versioned store, as many days again as
+ * a noncurrent version (lower.c, s_lifecycle). In log groups: the retention CloudWatch Logs
+ * applies, rounded up to an allowed value (what lowering sets). The longer of the two. */
+static int64_t s_kept_days(const struct lk_source *s, char *how, size_t how_len)
+{
+    const struct lk_retention *ret = s->retention;
+    int64_t del = ret->delete_after.days;
+    int64_t kept = 0;
+    how[0] = '\0';
+    if (s->store) {
+        kept = del;
+        if (s_store_versioned(s->store)) {
+            kept = del + del;
+            snprintf(how, how_len,
+                     " (%lld days in store \"%.*s\", then %lld more as noncurrent versions)",
+                     (long long)del, LK_STR_ARG(s->store->name), (long long)del);
+        }
+    }
+    bool has_logs =
+        (s->log_groups.set && s->log_groups.n > 0) || (s->trail && s->trail->cloudwatch.set);
+    if (has_logs) {
+        int64_t want = s->store ? lk_retention_available_days(ret) : del;
+        int rounded;
+        int64_t cwl = want >= 0 && lk_cwl_round_up(want, &rounded) ? rounded : want;
+        if (cwl > kept) {
+            kept = cwl;
+            if (cwl != want)
+                snprintf(how, how_len, " (CloudWatch Logs keeps %lld: %lld rounded up)",
+                         (long long)cwl, (long long)want);
+            else
+                how[0] = '\0';
+        }
+    }
+    return kept;
+}
+
 static void s_check_retention(const struct s_ctx *c, const struct lk_source *s)
 {
     const struct lk_baseline_req *r = c->r;
@@ -82,10 +128,14 @@ static void s_check_retention(const struct s_ctx *c, const struct lk_source *s)
                   "logs kept at most %lld days (%s); source \"%.*s\" keeps them "
                   "forever",
                   (long long)r->max_retention.days, r->max_retention.text, LK_STR_ARG(s->name));
-    } else if (r->max_retention.set && keep > r->max_retention.days) {
-        s_finding(c, "LK504", at, "logs kept at most %lld days (%s); source \"%.*s\" keeps %lld",
-                  (long long)r->max_retention.days, r->max_retention.text, LK_STR_ARG(s->name),
-                  (long long)keep);
+    } else if (r->max_retention.set) {
+        char how[160];
+        int64_t kept = s_kept_days(s, how, sizeof(how));
+        if (kept > r->max_retention.days)
+            s_finding(c, "LK504", at,
+                      "logs kept at most %lld days (%s); source \"%.*s\" keeps %lld%s",
+                      (long long)r->max_retention.days, r->max_retention.text, LK_STR_ARG(s->name),
+                      (long long)kept, how);
     }
     if (r->min_retention.set && !forever && keep < r->min_retention.days)
         s_finding(c, "LK502", at, "logs kept at least %lld days (%s); source \"%.*s\" keeps %lld",
@@ -143,14 +193,18 @@ static void s_check_trail(const struct s_ctx *c, const struct lk_source *s)
     s_want_flag(c, s, r->trail.global_service_events, &t->global_service_events, true,
                 "global service events");
     if (r->trail.kms != LK_WANT_ANY) {
-        bool kms = t->kms_key.set || (s->store && s->store->kms_key.set);
+        /* The trail's own kms_key (its KmsKeyId) only: CIS 3.5's audit reads the trail's
+         * KmsKeyId, and a store's default encryption does not give the trail one (LK405). */
+        bool kms = t->kms_key.set;
+        bool store_key = s->store && s->store->kms_key.set;
         if (kms != (r->trail.kms == LK_WANT_ON))
             s_finding(c, "LK506", t->set ? t->span : s->span,
-                      "trail log files encrypted with a KMS key %s; source \"%.*s\" %s",
+                      "trail log files encrypted with the trail's own KMS key (trail.kms_key) %s; "
+                      "source \"%.*s\" %s",
                       r->trail.kms == LK_WANT_ON ? "required" : "not wanted", LK_STR_ARG(s->name),
-                      kms ? "has one"
-                          : "has none (no trail.kms_key, no encryption.kms_key on its "
-                            "store)");
+                      kms         ? "has one"
+                      : store_key ? "has none (its store's encryption.kms_key does not count)"
+                                  : "has none");
     }
     if (r->trail.read_write) {
         const char *have = t->read_write.set ? t->read_write.v.ptr : "All";

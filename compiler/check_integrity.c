@@ -68,14 +68,31 @@ void lk_check_integrity(struct lk_policy *p)
                 lk_diag_help(D, d, "digest files are the only proof that delivered logs were not "
                                    "changed; remove the setting (it defaults to true)");
         }
-        if (!t->kms_key.set && !(src->store && src->store->kms_key.set) && src->store) {
-            struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK405", src->span,
-                                                 "CloudTrail logs of source \"%.*s\" are not "
-                                                 "encrypted with a KMS key",
-                                                 LK_STR_ARG(src->name));
-            if (d && d->severity != LK_SEV_NOTE)
-                lk_diag_help(D, d, "set trail: { kms_key: <key ARN> } or the store's "
-                                   "encryption: { kms_key: ... }");
+        /* CIS AWS Foundations 3.5 audits the trail's own KmsKeyId ("Ensure CloudTrail logs
+         * are encrypted at rest using KMS CMKs": describe-trails, a KmsKeyId on each trail;
+         * remediation update-trail --kms-id). A store's default encryption key is not the
+         * trail's: the trail then reports no KmsKeyId, and logkeep does not copy the store's
+         * key onto the trail, so the trail needs its own kms_key (docs/rules.md, LK405). */
+        if (!t->kms_key.set && src->store) {
+            bool store_key = src->store->kms_key.set;
+            struct lk_diag *d =
+                store_key ? lk_policy_report(p, &src->waivers, "LK405", src->span,
+                                             "the trail of source \"%.*s\" has no kms_key; "
+                                             "only its store's default encryption uses KMS",
+                                             LK_STR_ARG(src->name))
+                          : lk_policy_report(p, &src->waivers, "LK405", src->span,
+                                             "CloudTrail logs of source \"%.*s\" are not "
+                                             "encrypted with a KMS key",
+                                             LK_STR_ARG(src->name));
+            if (d && d->severity != LK_SEV_NOTE) {
+                if (store_key)
+                    lk_diag_help(D, d,
+                                 "set trail: { kms_key: \"%.*s\" }: CloudTrail encrypts with the "
+                                 "trail's KmsKeyId, which CIS 3.5 checks",
+                                 LK_STR_ARG(src->store->kms_key.v));
+                else
+                    lk_diag_help(D, d, "set trail: { kms_key: <key ARN> }");
+            }
         }
         /* "A multi-Region trail must include global service events" (CloudTrail API Reference,
          * CreateTrail IncludeGlobalServiceEvents / InvalidParameterCombinationException). */

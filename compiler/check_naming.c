@@ -133,6 +133,27 @@ const char *lk_log_group_problem(struct lk_str g, bool pattern)
     return NULL;
 }
 
+/* Four dot-separated groups of 1 to 3 digits, as S3 and CloudTrail read "IP address format"
+ * (their example: 192.168.5.4). Values above 255 are not checked: a name such as 999.1.1.1
+ * is just as likely to be refused, and nothing is lost by asking for another name. */
+static bool s_ipv4_form(struct lk_str s)
+{
+    int groups = 0, digits = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] == '.') {
+            if (digits == 0)
+                return false;
+            groups++;
+            digits = 0;
+        } else if (s_is(s.ptr[i], DIGIT) && digits < 3) {
+            digits++;
+        } else {
+            return false;
+        }
+    }
+    return digits > 0 && groups == 3;
+}
+
 const char *lk_trail_name_problem(struct lk_str t)
 {
     /* CreateTrail Name: "Contain only ASCII letters (a-z, A-Z), numbers (0-9), periods (.),
@@ -149,6 +170,12 @@ const char *lk_trail_name_problem(struct lk_str t)
     for (size_t i = 1; i < t.len; i++)
         if (s_is(t.ptr[i], "._-") && s_is(t.ptr[i - 1], "._-"))
             return "trail names have no adjacent '.', '_' or '-'";
+    /* "Not be in IP address format (for example, 192.168.5.4)" (same list; CloudTrail User
+     * Guide, "Naming requirements for CloudTrail resources, S3 buckets, and KMS keys"). The
+     * rules above already leave only digits and single dots between them, so the IPv4 form
+     * is four groups of digits. */
+    if (s_ipv4_form(t))
+        return "trail names must not be in IP address form (like 192.168.5.4)";
     return NULL;
 }
 

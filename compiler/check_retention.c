@@ -316,12 +316,16 @@ static void s_check_store(struct lk_policy *p, struct lk_store *store, struct s_
         stack[depth++] = &e[i];
     }
     free(stack);
-    /* Lifecycle rules per bucket: "You can have up to 1,000 rules" (User Guide, "Setting an S3
-     * Lifecycle configuration on a bucket"). */
+    /* Every store's lifecycle also holds the bucket-wide housekeeping rule (lower.c,
+     * s_lifecycle: "logkeep-housekeeping"). Lifecycle rules per bucket: "Container for
+     * lifecycle rules. You can add as many as 1000 rules." (S3 API Reference,
+     * LifecycleConfiguration, the body of PutBucketLifecycleConfiguration). */
+    rules++;
     if (rules > 1000)
         lk_diag_add(D, "LK115", store->span,
-                    "store \"%.*s\" needs %zu lifecycle rules; S3 allows at most 1,000 per bucket",
-                    LK_STR_ARG(store->name), rules);
+                    "store \"%.*s\" needs %zu lifecycle rules (%zu for its sources, 1 for "
+                    "housekeeping); S3 allows at most 1,000 per bucket",
+                    LK_STR_ARG(store->name), rules, rules - 1);
     if (tiers && !store->transition_small_objects.set) {
         struct lk_diag *d = lk_diag_add(D, "LK113", store->span,
                                         "objects under 128 KB in store \"%.*s\" will not be "

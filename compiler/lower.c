@@ -12,9 +12,6 @@
 #include "compiler/decode_int.h"
 #include "compiler/duration.h"
 
-/* Days a replaced or deleted object version is kept in a versioned store, so an accidental or
- * malicious overwrite or delete can be undone (NoncurrentVersionExpiration). */
-#define LK_NONCURRENT_RECOVERY_DAYS 30
 /* Days after which incomplete multipart uploads are aborted unless the store says otherwise
  * (AbortIncompleteMultipartUpload DaysAfterInitiation). */
 #define LK_ABORT_UPLOAD_DAYS 7
@@ -324,9 +321,14 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
         if (!ret->delete_after.forever) {
             r->expiration_days = (int32_t)ret->delete_after.days;
             /* In a versioned bucket expiration only adds a delete marker; the data goes when
-             * the then-noncurrent version expires. */
+             * the then-noncurrent version expires. A version replaced or deleted before its
+             * time is kept as long as it would have been kept as the current one, so an
+             * overwrite or delete cannot shorten the retention. NoncurrentDays is "the number of
+             * days an object is noncurrent before Amazon S3 can perform the associated action"
+             * (S3 API Reference, NoncurrentVersionExpiration), so the data is kept at most
+             * delete_after + the same window again (docs/language.md, stores, versioning). */
             if (versioned)
-                r->noncurrent_expiration_days = LK_NONCURRENT_RECOVERY_DAYS;
+                r->noncurrent_expiration_days = (int32_t)ret->delete_after.days;
         }
         for (size_t k = i; k < j; k++)
             lk_ir_list_add(st, &r->sources, s_str(st, srcs[k]->name));

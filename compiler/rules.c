@@ -286,6 +286,13 @@ static const struct lk_rule s_rules[] = {
      "readers, admins) must fit S3's 20 KB limit for bucket policies; PutBucketPolicy rejects a "
      "larger one. Split the sources over more stores, or use fewer, broader reader roles.",
      "Amazon S3 User Guide, \"Bucket policies for Amazon S3\" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)"},
+    {"LK208", "cross-account-reader", LK_SEV_NOTE, "a store read by a principal of another account",
+     "A reader role names a principal (a role or user) of another AWS account. logkeep grants it "
+     "read access in the bucket policy, which is allowed, but the read works only if that "
+     "account's identity policies allow it too, and logs read there leave this account's "
+     "control. The note makes the cross-account grant visible in review; logkeep show marks it "
+     "as well.",
+     "IAM User Guide, \"Cross-account policy evaluation logic\" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html)"},
 
     /* ---------------------------------------------------------------- LK3xx purpose */
     {"LK301", "missing-purpose", LK_SEV_ERROR, "a source without a stated purpose",

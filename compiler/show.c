@@ -71,3 +71,18 @@ const struct lk_ir_log_group *lk_show_log_group(const struct lk_ir_state *st, st
             return &st->log_groups[i];
     return NULL;
 }
+
+bool lk_show_other_account(const struct lk_policy *p, struct lk_str principal,
+                           struct lk_str *account)
+{
+    struct lk_arn a;
+    if (!p->account.set)
+        return false;
+    if (lk_account_id_valid(principal))
+        *account = principal;
+    else if (lk_arn_split(principal, &a) && lk_account_id_valid(a.account))
+        *account = a.account;
+    else
+        return false;
+    return !lk_str_eq(*account, p->account.v);
+}

@@ -36,8 +36,9 @@ struct lk_show_timeline {
     bool in_s3;           /* the logs live in a store's bucket, else in CloudWatch Logs only */
     int64_t delete_years; /* DELETED: the whole number of years (1 to 100) whose days are the
                              deletion day, as the policy may have said it; 0 when none */
-    bool versioned;       /* DELETED in a versioned bucket: replaced or deleted versions are
-                             kept 30 days more (the noncurrent expiration the lifecycle adds) */
+    bool versioned;       /* DELETED in a versioned bucket: replaced, deleted or expired
+                             versions are kept delete_after days more as noncurrent versions
+                             (the noncurrent expiration the lifecycle adds) */
 };
 
 /**
@@ -58,5 +59,15 @@ void lk_show_timeline_free(struct lk_show_timeline *t);
  *         the state has none (the group is then never expired).
  */
 const struct lk_ir_log_group *lk_show_log_group(const struct lk_ir_state *st, struct lk_str name);
+
+/**
+ * Whether a principal (an IAM ARN or an account ID) belongs to another account than the
+ * policy's (LK208 says so of readers).
+ * @param account receives the principal's account when this returns true
+ * @return true for a principal of another account; false for the policy's own account, a
+ *         principal whose account cannot be read, or a policy without an account
+ */
+bool lk_show_other_account(const struct lk_policy *p, struct lk_str principal,
+                           struct lk_str *account);
 
 #endif

@@ -827,7 +827,7 @@ START_TEST(test_drift_origins)
     char want[2048];
     snprintf(want, sizeof(want),
              "log group /aws/cloudtrail/org-trail (us-east-1):\n"
-             "  ~ retention_days: 30 days -> 90 days  [weaker]\n"
+             "  ~ retention_days: 30 days -> 120 days  [weaker]\n"
              "      %s:48:32\n"
              " 48 |       cloudwatch: { log_group: /aws/cloudtrail/org-trail, role: "
              "arn:aws:iam::111122223333:role/CloudTrailToCWL }\n"

@@ -72,6 +72,13 @@ START_TEST(test_builtins_are_valid)
         ck_assert_uint_gt(b->n_sources, 0);
         ck_assert_uint_gt(b->n_reqs, 0);
         ck_assert_str_eq(b->origin, "built-in");
+        /* Each says how its figures were checked, and when; a rescinded one says when it was
+         * rescinded. */
+        ck_assert_msg(b->verification != NULL, "built-in %s: no verification", names[i]);
+        ck_assert_msg(!strcmp(b->verification, "unverified") || b->verified_on != NULL,
+                      "built-in %s: no verified_on", names[i]);
+        ck_assert_msg(!b->rescinded || b->rescinded_on != NULL, "built-in %s: no rescinded_on",
+                      names[i]);
         lk_policy_free(p);
     }
     struct lk_policy *p = lk_policy_new();
@@ -111,6 +118,28 @@ START_TEST(test_read_valid)
     ck_assert_str_eq(r->trail.read_write, "All");
     ck_assert_int_eq(r->store.versioning, LK_WANT_ON);
     ck_assert_uint_eq(r->require_types, 1u << LK_SRC_CLOUDTRAIL);
+    ck_assert_ptr_null(b->verification);
+    lk_policy_free(p);
+
+    /* The verification and the dates, as written. */
+    static const char dated[] = "logkeep_baseline: 1\n"
+                                "name: acme\n"
+                                "title: Acme logging standard\n"
+                                "summary: Acme 4.2, two years\n"
+                                "status: rescinded\n"
+                                "rescinded_on: 2026-05-22\n"
+                                "superseded_by: acme-2\n"
+                                "verification: secondary\n"
+                                "verified_on: \"2026-12-06\"\n"
+                                "sources: [\"Acme standard v3, 4.2\"]\n"
+                                "requirements:\n"
+                                "  - { id: \"4.2\", text: Two years., min_retention: 2y }\n";
+    p = lk_policy_new();
+    b = s_read(dated, "acme", p, &errors);
+    ck_assert_msg(b != NULL, "first: %s", p->diags.n ? p->diags.items[0].message : "");
+    ck_assert_str_eq(b->rescinded_on, "2026-05-22");
+    ck_assert_str_eq(b->verification, "secondary");
+    ck_assert_str_eq(b->verified_on, "2026-12-06");
     lk_policy_free(p);
 }
 END_TEST
@@ -128,6 +157,16 @@ START_TEST(test_read_errors)
         {"summary: Acme 4.2, two years\n", "", "missing \"summary\""},
         {"status: current\n", "status: draft\n", "must be current or rescinded"},
         {"status: current\n", "status: rescinded\n", "names its successor"},
+        {"status: current\n", "status: current\nrescinded_on: \"2026-05-22\"\n",
+         "\"rescinded_on\" goes with status: rescinded"},
+        {"status: current\n", "status: current\nverification: checked\n",
+         "must be verified, secondary or unverified"},
+        {"status: current\n", "status: current\nverification: secondary\n",
+         "needs \"verified_on\""},
+        {"status: current\n", "status: current\nverification: verified\nverified_on: 2026-13-01\n",
+         "must be a date written YYYY-MM-DD"},
+        {"status: current\n", "status: current\nverified_on: \"2026-12-06\"\n",
+         "\"verified_on\" goes with verification"},
         {"sources: [\"Acme standard v3, 4.2\"]\n", "", "missing \"sources\""},
         {"    min_retention: 2y\n", "    min_retention: 2 years\n", "must be a duration"},
         {"    min_retention: 2y\n", "    min_retention: 2y\n    max_retention: 1y\n",
@@ -217,13 +256,19 @@ START_TEST(test_policy_checks)
         const char *rule; /* NULL: no errors at all */
         size_t count;
     } rows[] = {
-        {"pci-dss-4.0", "90d", "1y", false, NULL, 0},
+        /* 12 and three months must hold across February 29: 366 and 92 days. */
+        {"pci-dss-4.0", "92d", "366d", false, NULL, 0},
+        {"pci-dss-4.0", "92d", "1y", false, "LK502", 1},
+        {"pci-dss-4.0", "90d", "366d", false, "LK503", 1},
         {"pci-dss-4.0", "89d", "364d", false, "LK502", 1},
         {"pci-dss-4.0", "89d", "364d", false, "LK503", 1},
         /* gdpr applies to personal data only. */
         {"gdpr", "90d", "2y", false, "LK504", 0},
         {"gdpr", "90d", "2y", true, "LK504", 1},
-        {"gdpr", "90d", "1y", true, "LK504", 0},
+        /* The versioned store keeps a noncurrent version as long again: 182 + 182 = 364 days
+         * are within one year, 1y + 1y are not. */
+        {"gdpr", "90d", "182d", true, "LK504", 0},
+        {"gdpr", "90d", "1y", true, "LK504", 1},
         /* Listed twice: checked once. */
         {"hipaa, hipaa", "90d", "1y", false, "LK502", 1},
         /* A missing required source type is reported at the baselines entry. */

@@ -73,7 +73,8 @@ START_TEST(test_lower_buckets)
     ck_assert_int_eq(r->expiration_days, 1096);
     ck_assert_uint_eq(r->n_transitions, 2);
     ck_assert_int_eq(r->transitions[1].storage_class, LK_IR_SC_DEEP_ARCHIVE);
-    ck_assert_int_eq(r->noncurrent_expiration_days, 30);
+    /* A noncurrent version is kept as long as the current one would have been (delete_after). */
+    ck_assert_int_eq(r->noncurrent_expiration_days, 1096);
     ck_assert_str_eq(b->lifecycle.rules[1].id, "logkeep-housekeeping");
     ck_assert(b->lifecycle.rules[1].expired_object_delete_marker);
     /* Statements sorted by Sid; readers include the account root form of a bare ID. */

@@ -92,6 +92,8 @@ static void s_read_back_trail(struct lk_ir_state *live, struct lk_ir_trail *t)
     if (t->cloud_watch_logs_role_arn)
         cJSON_AddStringToObject(o, "CloudWatchLogsRoleArn", t->cloud_watch_logs_role_arn);
     cJSON_AddBoolToObject(o, "IsOrganizationTrail", t->is_organization_trail);
+    if (t->kms_key_id)
+        cJSON_AddStringToObject(o, "KmsKeyId", t->kms_key_id);
     char *text = cJSON_PrintUnformatted(root);
     struct lk_ir_trail got;
     memset(&got, 0, sizeof(got));
@@ -778,7 +780,7 @@ static void s_org_trail_colder_earlier(struct lk_ir_state *st)
 
 static void s_org_trail_warmer(struct lk_ir_state *st)
 {
-    s_rule(st, "logkeep-org-trail")->transitions[0].days = 90;
+    s_rule(st, "logkeep-org-trail")->transitions[0].days = 120;
     s_rule(st, "logkeep-org-trail")->transitions[1].storage_class = LK_IR_SC_GLACIER;
 }
 
@@ -1055,7 +1057,7 @@ static void s_trail_advanced_selectors(struct lk_ir_state *st)
     "versioning Enabled; Object Lock GOVERNANCE, 90 days; encryption aws:kms; 3 lifecycle "        \
     "rules; 7 policy statements"
 #define VPC_FLOW_RULE                                                                              \
-    "prefix \"vpcflow/\", expire after 365 days, noncurrent versions expire after 30 days"
+    "prefix \"vpcflow/\", expire after 366 days, noncurrent versions expire after 366 days"
 
 /* A trail under key prefix @p key_prefix, and a rule that expires its logs. */
 #define STORE_RULE_EXPIRES(what, key_prefix, rule_prefix)                                          \
@@ -1136,7 +1138,7 @@ static const struct s_case s_cases[] = {
      .want = {{B, BUCKET, "policy.statement[LogDeliveryWrite].resources", CHANGE, WEAKER,
                "stop-delivery:" BUCKET "/LogDeliveryWrite",
                .desired = "arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*",
-               .live = "arn:aws:s3:::" BUCKET "/*", .line = 49}}},
+               .live = "arn:aws:s3:::" BUCKET "/*", .line = 50}}},
     {.name = "policy absent",
      .live = s_policy_absent,
      .more = true,
@@ -1232,8 +1234,8 @@ static const struct s_case s_cases[] = {
     {.name = "lifecycle never expires live",
      .live = s_vpc_flow_noncurrent_kept,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow].noncurrent_expiration_days", CHANGE,
-               STRONGER, "expire-earlier:" BUCKET "/logkeep-vpc-flow", .desired = "30 days",
-               .live = "none", .line = 52}}},
+               STRONGER, "expire-earlier:" BUCKET "/logkeep-vpc-flow", .desired = "366 days",
+               .live = "none", .line = 53}}},
     {.name = "lifecycle rule missing",
      .live = s_vpc_flow_rule_dropped,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow]", ADD, STRONGER,
@@ -1251,13 +1253,13 @@ static const struct s_case s_cases[] = {
     {.name = "lifecycle transition colder earlier",
      .live = s_org_trail_colder_earlier,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-org-trail].transitions", CHANGE, WEAKER, NULL,
-               .desired = "90d GLACIER_IR, 365d DEEP_ARCHIVE",
+               .desired = "120d GLACIER_IR, 365d DEEP_ARCHIVE",
                .live = "30d GLACIER_IR, 365d DEEP_ARCHIVE"}}},
     {.name = "lifecycle transition warmer",
      .live = s_org_trail_warmer,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-org-trail].transitions", CHANGE, STRONGER, NULL,
-               .desired = "90d GLACIER_IR, 365d DEEP_ARCHIVE",
-               .live = "90d GLACIER_IR, 365d GLACIER"}}},
+               .desired = "120d GLACIER_IR, 365d DEEP_ARCHIVE",
+               .live = "120d GLACIER_IR, 365d GLACIER"}}},
     {.name = "lifecycle prefix wider",
      .live = s_vpc_flow_whole_bucket,
      .want = {{B, BUCKET, "lifecycle.rule[logkeep-vpc-flow].prefix", CHANGE, WEAKER, NULL,
@@ -1296,36 +1298,36 @@ static const struct s_case s_cases[] = {
     /* ---------------------------------------------------------------- log groups */
     {.name = "log group shorter live",
      .live = s_trail_group_30,
-     .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, WEAKER, NULL, .desired = "90 days",
+     .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, WEAKER, NULL, .desired = "120 days",
                .live = "30 days", .region = "us-east-1", .line = 48}}},
     {.name = "log group longer live",
      .live = s_trail_group_365,
      .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, STRONGER, "shorten-retention:" TRAIL_GROUP,
-               .desired = "90 days", .live = "365 days"}}},
+               .desired = "120 days", .live = "365 days"}}},
     {.name = "log group never expires live",
      .live = s_trail_group_forever,
      .want = {{G, TRAIL_GROUP, "retention_days", CHANGE, STRONGER, "shorten-retention:" TRAIL_GROUP,
                .live = "never expire"}}},
     {.name = "log group missing",
      .live = s_trail_group_gone,
-     .want = {{G, TRAIL_GROUP, "", ADD, WEAKER, NULL, .desired = "retention 90 days"}}},
+     .want = {{G, TRAIL_GROUP, "", ADD, WEAKER, NULL, .desired = "retention 120 days"}}},
     {.name = "pattern match",
      .live = s_payments_worker_30,
      .want = {{G, "/app/payments/worker", "retention_days", CHANGE, WEAKER, NULL,
                .desired = "400 days", .live = "30 days", .note = "governed by pattern " PATTERN,
-               .line = 58}}},
+               .line = 59}}},
     {.name = "pattern in another region", .live = s_payments_worker_elsewhere},
     {.name = "pattern matches nothing",
      .live = s_payments_groups_gone,
      .want = {{G, PATTERN, "", NOTE, NEUTRAL, NULL, .desired = ABSENT, .live = ABSENT,
-               .note = "pattern matches no live log group", .line = 58}}},
+               .note = "pattern matches no live log group", .line = 59}}},
     /* One allowance covers every group only the unmanaged rule governs. */
     {.name = "unmanaged groups",
      .live = s_groups_listed,
      .call = S_UNMANAGED_GROUPS,
      .want = {{UG, "/aws/lambda/x", "retention_days", CHANGE, STRONGER, "unmanaged-retention",
                .desired = "365 days", .live = "never expire",
-               .note = "no source names it: the unmanaged rule applies", .line = 62},
+               .note = "no source names it: the unmanaged rule applies", .line = 63},
               {UG, "/aws/codebuild/z", "retention_days", CHANGE, STRONGER,
                LK_DIFF_ALLOW_UNMANAGED_RETENTION, .desired = "365 days", .live = "731 days"},
               {UG, "/aws/lambda/short", "retention_days", CHANGE, WEAKER, NULL,
@@ -1745,7 +1747,7 @@ START_TEST(test_text)
     ck_assert_ptr_nonnull(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n"));
     ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[DenyInsecureTransport] = Deny * "));
     ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[Extra] = Allow * "));
-    ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 90 days  [stronger]  "
+    ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 120 days  [stronger]  "
                                        "(needs --allow shorten-retention:" TRAIL_GROUP ")\n"));
     ck_assert_ptr_nonnull(strstr(text, "trail " TRAIL " (us-east-1):\n"));
     ck_assert_ptr_null(strstr(text, "\033["));
@@ -1777,7 +1779,7 @@ START_TEST(test_text_origins)
     const char *rule =
         "  ~ lifecycle.rule[logkeep-org-trail].expiration_days: 365 days -> 2557 days  [weaker]\n"
         "  ~ lifecycle.rule[logkeep-org-trail].transitions: 30d GLACIER_IR, 365d DEEP_ARCHIVE -> "
-        "90d GLACIER_IR, 365d DEEP_ARCHIVE  [weaker]\n"
+        "120d GLACIER_IR, 365d DEEP_ARCHIVE  [weaker]\n"
         "      ";
     const char *at = strstr(text, rule);
     ck_assert_msg(at, "%s", text);

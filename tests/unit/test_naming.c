@@ -53,6 +53,13 @@ START_TEST(test_log_groups_and_trails)
     ck_assert_ptr_nonnull(lk_trail_name_problem(lk_str_c("my--trail")));
     ck_assert_ptr_nonnull(lk_trail_name_problem(lk_str_c("-trail")));
     ck_assert_ptr_nonnull(lk_trail_name_problem(lk_str_c("trail!")));
+    /* "Not be in IP address format (for example, 192.168.5.4)" */
+    ck_assert_ptr_nonnull(lk_trail_name_problem(lk_str_c("192.168.5.4")));
+    ck_assert_ptr_nonnull(lk_trail_name_problem(lk_str_c("10.0.0.1")));
+    ck_assert_ptr_null(lk_trail_name_problem(lk_str_c("10.0.0.1a")));
+    ck_assert_ptr_null(lk_trail_name_problem(lk_str_c("10.0.0")));
+    ck_assert_ptr_null(lk_trail_name_problem(lk_str_c("1.2.3.4.5")));
+    ck_assert_ptr_null(lk_trail_name_problem(lk_str_c("1000.2.3.4")));
 }
 END_TEST
 

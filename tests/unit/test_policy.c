@@ -35,6 +35,8 @@ START_TEST(test_clean)
                                    "    purpose: audit evidence and investigations\n"
                                    "    store: archive\n"
                                    "    prefix: ct/\n"
+                                   "    trail: { kms_key: \"arn:aws:kms:us-east-1:111122223333:"
+                                   "alias/logs\" }\n"
                                    "    retention: { available: 90d, archive: [{after: 90d, class: "
                                    "glacier-ir}], delete_after: 7y }\n");
     for (size_t i = 0; i < p->diags.n; i++)

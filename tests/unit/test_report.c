@@ -252,7 +252,7 @@ START_TEST(test_markdown)
     ck_assert_uint_eq(s_count(md, "| **weaker** "), sum.weaker);
     ck_assert_ptr_nonnull(
         strstr(md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | change"));
-    ck_assert_ptr_nonnull(strstr(md, " | change | 30 days | 90 days | weaker |\n"));
+    ck_assert_ptr_nonnull(strstr(md, " | change | 30 days | 120 days | weaker |\n"));
     ck_assert_ptr_nonnull(strstr(md, " | stronger |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| (resource) | add | *absent* | "));
     ck_assert_ptr_nonnull(strstr(md, "<details>\n<summary>"));
@@ -346,7 +346,7 @@ START_TEST(test_junit)
     char attr[64];
     snprintf(attr, sizeof(attr), "failures=\"%d\"", 3);
     ck_assert_uint_eq(s_count(xml, attr), 2);
-    ck_assert_ptr_nonnull(strstr(xml, "~ retention_days: 30 days -&gt; 90 days [weaker]\n</failure>"));
+    ck_assert_ptr_nonnull(strstr(xml, "~ retention_days: 30 days -&gt; 120 days [weaker]\n</failure>"));
     ck_assert_ptr_nonnull(strstr(xml, "<property name=\"account\" value=\"111122223333\"/>"));
     ck_assert_ptr_nonnull(strstr(xml, "<property name=\"unmanaged_stores\" value=\"1\"/>"));
     ck_assert_ptr_nonnull(strstr(xml, "<testcase classname=\"logkeep.unmanaged_store\" "
@@ -440,7 +440,7 @@ START_TEST(test_origins)
     char *text = s_render(&g_diff, &g_ctx, LK_REPORT_TEXT);
     char want[8192];
     snprintf(want, sizeof(want),
-             "  ~ retention_days: 30 days -> 90 days  [weaker]\n      %s:48:32\n 48 |       "
+             "  ~ retention_days: 30 days -> 120 days  [weaker]\n      %s:48:32\n 48 |       "
              "cloudwatch: { log_group: /aws/cloudtrail/org-trail, role: "
              "arn:aws:iam::111122223333:role/CloudTrailToCWL }\n    |                        "
              "        ^~~~~~~~~~~~~~~~~~~~~~~~~\n",
@@ -518,7 +518,7 @@ START_TEST(test_origins)
     ck_assert_msg(strstr(text, want), "%s", text);
     /* The unmanaged store comes from nowhere in the policy: an empty cell. */
     ck_assert_ptr_nonnull(strstr(text, "\n|  | legacy-trail-logs (us-east-1) | lifecycle | "));
-    snprintf(want, sizeof(want), "never expires, and no unmanaged rule covers it (%s:62)\n",
+    snprintf(want, sizeof(want), "never expires, and no unmanaged rule covers it (%s:63)\n",
              md_path.data);
     ck_assert_msg(strstr(text, want), "%s", text);
     lk_buf_free(&md_path);
