@@ -207,7 +207,7 @@ START_TEST(test_trail)
         LK_TEST_HEADER
         "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
         "stores:\n  s: { bucket: unit-logs-111122223333, readers: [a], admins: [a], "
-        "encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/k\" } }\n"
+        "encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" } }\n"
         "sources:\n  main-trail:\n    type: cloudtrail\n    purpose: account activity audit\n"
         "    store: s\n    prefix: ct/\n    retention: { available: 90d, delete_after: 1y }\n"
         "    trail:\n      multi_region: true\n      cloudwatch: { log_group: /ct/main, role: "
