@@ -77,14 +77,16 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
     char *part = s_sid_part(st, trail);
 
     struct lk_ir_statement *acl = lk_lower_add_statement(
-        st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailAclCheck%s", part), true, LK_IR_PRINCIPAL_SERVICE);
+        st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailAclCheck%s", part), true,
+        LK_IR_PRINCIPAL_SERVICE);
     lk_ir_list_add(st, &acl->principals, "cloudtrail.amazonaws.com");
     lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
     lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
     lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceArn", trail_arn);
 
-    struct lk_ir_statement *w = lk_lower_add_statement(
-        st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailWrite%s", part), true, LK_IR_PRINCIPAL_SERVICE);
+    struct lk_ir_statement *w =
+        lk_lower_add_statement(st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailWrite%s", part),
+                               true, LK_IR_PRINCIPAL_SERVICE);
     lk_ir_list_add(st, &w->principals, "cloudtrail.amazonaws.com");
     lk_ir_list_add(st, &w->actions, "s3:PutObject");
     lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, ""));
@@ -110,8 +112,9 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
 static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
     bool created;
-    struct lk_ir_statement *acl = s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
-                                           "delivery.logs.amazonaws.com", &created);
+    struct lk_ir_statement *acl =
+        s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "delivery.logs.amazonaws.com", &created);
     char *source_arn = NULL;
     if (created) {
         source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
@@ -122,8 +125,9 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct
         lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
         lk_lower_add_condition(st, acl, "ArnLike", "aws:SourceArn", source_arn);
     }
-    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
-                                         "delivery.logs.amazonaws.com", &created);
+    struct lk_ir_statement *w =
+        s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
+                 "delivery.logs.amazonaws.com", &created);
     if (created) {
         if (!source_arn)
             source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
@@ -197,22 +201,24 @@ static void s_elb(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bu
 static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
     bool created;
-    struct lk_ir_statement *acl = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketPermissionsCheck",
-                                           LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    struct lk_ir_statement *acl =
+        s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketPermissionsCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
         lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
         lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
     }
-    struct lk_ir_statement *ex = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketExistenceCheck",
-                                          LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    struct lk_ir_statement *ex =
+        s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketExistenceCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &ex->actions, "s3:ListBucket");
         lk_ir_list_add(st, &ex->resources, s_bucket_arn(st, b));
         lk_lower_add_condition(st, ex, "StringEquals", "aws:SourceAccount", st->account);
     }
-    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery", LK_IR_PRINCIPAL_SERVICE,
-                                         "config.amazonaws.com", &created);
+    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery",
+                                         LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
@@ -261,8 +267,8 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk
         lk_lower_add_condition(st, loc, "StringEquals", "aws:SourceAccount", st->account);
         lk_lower_add_condition(st, loc, "ArnLike", "aws:SourceArn", detector);
     }
-    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject", LK_IR_PRINCIPAL_SERVICE,
-                                         principal, &created);
+    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject",
+                                         LK_IR_PRINCIPAL_SERVICE, principal, &created);
     if (created) {
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
@@ -278,7 +284,8 @@ static const char *s_guardduty_principal(struct lk_ir_state *st)
                                        : "guardduty.amazonaws.com";
 }
 
-const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type, const char *region)
+const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type,
+                                const char *region)
 {
     switch (type) {
     case LK_SRC_CLOUDTRAIL: return "cloudtrail.amazonaws.com";

@@ -332,8 +332,8 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
 
     /* Deny any request not made over TLS (S3 User Guide, "Security best practices for Amazon
      * S3": enforce encryption of data in transit with aws:SecureTransport). */
-    struct lk_ir_statement *s = lk_lower_add_statement(st, b, LK_IR_SID_PREFIX "DenyInsecureTransport",
-                                                       false, LK_IR_PRINCIPAL_ANY);
+    struct lk_ir_statement *s = lk_lower_add_statement(
+        st, b, LK_IR_SID_PREFIX "DenyInsecureTransport", false, LK_IR_PRINCIPAL_ANY);
     s->origin = b->origin;
     lk_ir_list_add(st, &s->actions, "s3:*");
     lk_ir_list_add(st, &s->resources, arn);
