@@ -126,7 +126,8 @@ static const struct lk_rule s_rules[] = {
     {"LK023", "arn", LK_SEV_ERROR, "a malformed ARN",
      "ARNs have the form arn:partition:service:region:account-id:resource, with partition aws, "
      "aws-cn or aws-us-gov. IAM principals are arn:<partition>:iam::<account>:role/... , "
-     ":user/... or :root; KMS keys arn:<partition>:kms:<region>:<account>:key/... or alias/...",
+     ":user/... or :root; KMS keys arn:<partition>:kms:<region>:<account>:key/... (an alias "
+     "ARN is LK029).",
      "AWS General Reference, \"Amazon Resource Names\" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)"},
     {"LK024", "account-id", LK_SEV_ERROR, "an invalid AWS account ID",
      "An AWS account ID is exactly 12 digits, written as a quoted string: unquoted, YAML reads "
