@@ -178,11 +178,10 @@ static void s_log_group(struct lk_ir_state *st, struct lk_ir_key *k,
 
 /* The readers of a store decrypt what it holds: kms:Decrypt granted to their accounts with an
  * ArnLike aws:PrincipalArn condition naming them (the form that survives a replaced IAM Identity
- * Center role; docs/language.md, "Stores"), and only through S3 in the store's Region
- * (kms:ViaService, AWS KMS Developer Guide, "kms:ViaService": "limits use of a KMS key to
- * requests from specified AWS services"). With the account as principal, the key policy
- * delegates to IAM: the reader's identity policy must allow kms:Decrypt too (AWS KMS Developer
- * Guide, "Allows access to the AWS account and enables IAM policies"). */
+ * Center role; docs/source-types.md, "Readers that IAM Identity Center re-creates"), and only
+ * through S3 in the store's Region (AWS KMS Developer Guide, "AWS KMS condition keys",
+ * kms:ViaService). With the account as principal, the key policy delegates to IAM: the reader's
+ * identity policy must allow kms:Decrypt too (AWS KMS Developer Guide, "Default key policy"). */
 static void s_readers(struct lk_ir_state *st, struct lk_policy *p, struct lk_ir_key *k,
                       const struct lk_store *store, const char *bucket_region)
 {

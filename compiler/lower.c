@@ -221,8 +221,8 @@ bool lk_lower_recreatable_role(const char *arn, char *account, size_t account_si
      * them when the permission set is provisioned again ("IAM Identity Center roles":
      * arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_...).
      * A policy's Principal element holds the unique ID of the role it names, so a replaced
-     * role loses the grant ("AWS JSON policy elements: Principal", IAM roles: "If you delete the
-     * role and then recreate it, the new role has a different principal ID"). */
+     * role loses the grant (IAM User Guide, "AWS JSON policy elements: Principal", IAM roles;
+     * docs/source-types.md, "Readers that IAM Identity Center re-creates"). */
     struct lk_arn a;
     if (!lk_arn_split(lk_str_c(arn), &a) || !lk_str_eq_c(a.service, "iam") ||
         !lk_str_starts_with(a.resource, "role/aws-reserved/sso.amazonaws.com/") ||
@@ -261,8 +261,8 @@ static const char *const s_admin_actions[] = {
 
 /* Object writes denied to everyone but a store's admins and the services that deliver into it:
  * a replaced log object becomes a noncurrent version that lifecycle expires. PutObjectAcl and
- * PutObjectVersionAcl grant others access to one object (S3 API Reference, PutObjectAcl: "you
- * must have the s3:PutObjectVersionAcl permission" to set a version's ACL). */
+ * PutObjectVersionAcl (setting a version's ACL: S3 API Reference, PutObjectAcl) grant others
+ * access to one object. */
 static const char *const s_write_actions[] = {
     "s3:PutObject",
     "s3:PutObjectAcl",
