@@ -458,6 +458,9 @@ START_TEST(test_integrity_weakened)
          "    prefix: cloudtrail/\n    trail: { log_file_validation: false }\n"
          "    waivers: { LK401: \"digests are verified by the organization trail instead\" }\n",
          "trail", "trail.log_file_validation"},
+        {"    retention: { delete_after: 400d }\n",
+         "    retention: { delete_after: 400d }\n    deletion_protection: false\n", "app",
+         "deletion_protection"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct lk_policy_diff *d = s_diff_sub(cases[i].from, cases[i].to);
