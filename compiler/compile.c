@@ -24,17 +24,20 @@ static void s_report_size(struct lk_policy *policy, const char *store_name, cons
     lk_diag_help(&policy->diags, d, "split its sources over several stores");
 }
 
-/* An upper bound on the size of a store's generated bucket policy: the fixed statements, and per
- * source and per principal more than any statement adds for them. */
+/* An upper bound on the size of a store's generated bucket policy: the fixed statements (with
+ * every delivering service and the ELB account in the denies' exemptions, and the bucket's ARN
+ * in each), and per source and per principal more than any statement adds for them. A reader's
+ * ARN appears in its grant (and its account's root with it) and in the read deny; an admin's in
+ * the three denies. */
 static size_t s_store_bound(struct lk_policy *p, const struct lk_store *s)
 {
-    size_t bound = 4096 + 4 * s->bucket.v.len;
+    size_t bound = 6144 + 8 * s->bucket.v.len;
     const struct lk_text_list *lists[2] = {&s->readers, &s->admins};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             struct lk_role *r = lk_policy_find_role(p, lists[l]->items[i].v);
             for (size_t k = 0; r && k < r->principals.n; k++)
-                bound += r->principals.items[k].v.len + 32;
+                bound += 3 * (r->principals.items[k].v.len + 48);
         }
     return bound;
 }

@@ -716,7 +716,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     static const char *const keys[] = {"type",    "purpose",         "retention",
                                        "store",   "prefix",          "log_groups",
                                        "trail",   "forever_because", "waivers",
-                                       "personal_data"};
+                                       "personal_data", "deletion_protection", "kms_key"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_type = false, has_retention = false;
     for (size_t i = 0; i < val->n; i++) {
@@ -795,6 +795,8 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
         case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
         case 8: s_waivers(dec, v, &src->waivers); break;
         case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
+        case 10: s_flag(dec, v, &src->deletion_protection, "deletion_protection"); break;
+        case 11: s_text_nonempty(dec, v, &src->kms_key, "kms_key"); break;
         default: break;
         }
     }

@@ -16,6 +16,7 @@ void lk_check_retention(struct lk_policy *policy);
 void lk_check_access(struct lk_policy *policy);
 void lk_check_purpose(struct lk_policy *policy);
 void lk_check_integrity(struct lk_policy *policy);
+void lk_check_stores(struct lk_policy *policy);
 void lk_check_baselines(struct lk_policy *policy);
 
 

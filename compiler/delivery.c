@@ -77,14 +77,16 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
     char *part = s_sid_part(st, trail);
 
     struct lk_ir_statement *acl = lk_lower_add_statement(
-        st, b, lk_ir_printf(st, "CloudTrailAclCheck%s", part), true, LK_IR_PRINCIPAL_SERVICE);
+        st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailAclCheck%s", part), true,
+        LK_IR_PRINCIPAL_SERVICE);
     lk_ir_list_add(st, &acl->principals, "cloudtrail.amazonaws.com");
     lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
     lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
     lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceArn", trail_arn);
 
-    struct lk_ir_statement *w = lk_lower_add_statement(
-        st, b, lk_ir_printf(st, "CloudTrailWrite%s", part), true, LK_IR_PRINCIPAL_SERVICE);
+    struct lk_ir_statement *w =
+        lk_lower_add_statement(st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailWrite%s", part),
+                               true, LK_IR_PRINCIPAL_SERVICE);
     lk_ir_list_add(st, &w->principals, "cloudtrail.amazonaws.com");
     lk_ir_list_add(st, &w->actions, "s3:PutObject");
     lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, ""));
@@ -110,8 +112,9 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
 static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
     bool created;
-    struct lk_ir_statement *acl = s_shared(st, b, "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
-                                           "delivery.logs.amazonaws.com", &created);
+    struct lk_ir_statement *acl =
+        s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "delivery.logs.amazonaws.com", &created);
     char *source_arn = NULL;
     if (created) {
         source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
@@ -122,8 +125,9 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct
         lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
         lk_lower_add_condition(st, acl, "ArnLike", "aws:SourceArn", source_arn);
     }
-    struct lk_ir_statement *w = s_shared(st, b, "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
-                                         "delivery.logs.amazonaws.com", &created);
+    struct lk_ir_statement *w =
+        s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
+                 "delivery.logs.amazonaws.com", &created);
     if (created) {
         if (!source_arn)
             source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
@@ -177,10 +181,10 @@ static void s_elb(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bu
     bool created;
     struct lk_ir_statement *w;
     if (elb_account)
-        w = s_shared(st, b, "ElbLogDelivery", LK_IR_PRINCIPAL_AWS,
+        w = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_AWS,
                      lk_ir_printf(st, "arn:%s:iam::%s:root", st->partition, elb_account), &created);
     else
-        w = s_shared(st, b, "ElbLogDelivery", LK_IR_PRINCIPAL_SERVICE,
+        w = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_SERVICE,
                      "logdelivery.elasticloadbalancing.amazonaws.com", &created);
     if (created)
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
@@ -197,22 +201,24 @@ static void s_elb(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bu
 static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
     bool created;
-    struct lk_ir_statement *acl = s_shared(st, b, "ConfigBucketPermissionsCheck",
-                                           LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    struct lk_ir_statement *acl =
+        s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketPermissionsCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
         lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
         lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
     }
-    struct lk_ir_statement *ex = s_shared(st, b, "ConfigBucketExistenceCheck",
-                                          LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    struct lk_ir_statement *ex =
+        s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketExistenceCheck", LK_IR_PRINCIPAL_SERVICE,
+                 "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &ex->actions, "s3:ListBucket");
         lk_ir_list_add(st, &ex->resources, s_bucket_arn(st, b));
         lk_lower_add_condition(st, ex, "StringEquals", "aws:SourceAccount", st->account);
     }
-    struct lk_ir_statement *w = s_shared(st, b, "ConfigBucketDelivery", LK_IR_PRINCIPAL_SERVICE,
-                                         "config.amazonaws.com", &created);
+    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery",
+                                         LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
@@ -245,15 +251,15 @@ static bool s_opt_in_region(const char *region)
     return false;
 }
 
+static const char *s_guardduty_principal(struct lk_ir_state *st);
+
 static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
 {
-    const char *principal = s_opt_in_region(st->region)
-                                ? lk_ir_printf(st, "guardduty.%s.amazonaws.com", st->region)
-                                : "guardduty.amazonaws.com";
+    const char *principal = s_guardduty_principal(st);
     char *detector = lk_ir_printf(st, "arn:%s:guardduty:%s:%s:detector/*", st->partition,
                                   st->region, st->account);
     bool created;
-    struct lk_ir_statement *loc = s_shared(st, b, "GuardDutyGetBucketLocation",
+    struct lk_ir_statement *loc = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation",
                                            LK_IR_PRINCIPAL_SERVICE, principal, &created);
     if (created) {
         lk_ir_list_add(st, &loc->actions, "s3:GetBucketLocation");
@@ -261,8 +267,8 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk
         lk_lower_add_condition(st, loc, "StringEquals", "aws:SourceAccount", st->account);
         lk_lower_add_condition(st, loc, "ArnLike", "aws:SourceArn", detector);
     }
-    struct lk_ir_statement *w = s_shared(st, b, "GuardDutyPutObject", LK_IR_PRINCIPAL_SERVICE,
-                                         principal, &created);
+    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject",
+                                         LK_IR_PRINCIPAL_SERVICE, principal, &created);
     if (created) {
         lk_ir_list_add(st, &w->actions, "s3:PutObject");
         lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
@@ -270,6 +276,54 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk
     }
     lk_ir_list_add(st, &w->resources, lk_ir_printf(st, "arn:%s:s3:::%s/%.*s*", st->partition,
                                                    b->name, LK_STR_ARG(src->prefix.v)));
+}
+
+static const char *s_guardduty_principal(struct lk_ir_state *st)
+{
+    return s_opt_in_region(st->region) ? lk_ir_printf(st, "guardduty.%s.amazonaws.com", st->region)
+                                       : "guardduty.amazonaws.com";
+}
+
+const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type,
+                                const char *region)
+{
+    switch (type) {
+    case LK_SRC_CLOUDTRAIL: return "cloudtrail.amazonaws.com";
+    case LK_SRC_VPC_FLOW_LOGS:
+    case LK_SRC_ROUTE53_RESOLVER:
+    case LK_SRC_WAF:
+    case LK_SRC_NETWORK_FIREWALL:
+    case LK_SRC_NLB: return "delivery.logs.amazonaws.com";
+    case LK_SRC_ELB:
+        return lk_elb_account_for_region(region) ? NULL
+                                                 : "logdelivery.elasticloadbalancing.amazonaws.com";
+    case LK_SRC_CONFIG: return "config.amazonaws.com";
+    case LK_SRC_GUARDDUTY: return s_guardduty_principal(st);
+    case LK_SRC_EKS_AUDIT:
+    case LK_SRC_RDS:
+    case LK_SRC_CLOUDWATCH_LOGS:
+    case LK_SRC_LOG_GROUP:
+    case LK_SRC_S3_PREFIX:
+    case LK_SRC_TYPE_COUNT: break;
+    }
+    return NULL;
+}
+
+void lk_delivery_writers(struct lk_ir_state *st, const struct lk_source *src,
+                         const struct lk_ir_bucket *b, struct lk_ir_string_list *services,
+                         struct lk_ir_string_list *accounts)
+{
+    const char *service = lk_delivery_service(st, src->type, b->region);
+    if (service) {
+        /* aws:PrincipalServiceName holds the principal's name. For GuardDuty's Regional
+         * principal in an opt-in Region the global name is listed too: which of the two the
+         * key holds there is not documented, and either is GuardDuty. */
+        lk_ir_list_add(st, services, service);
+        if (src->type == LK_SRC_GUARDDUTY && strcmp(service, "guardduty.amazonaws.com") != 0)
+            lk_ir_list_add(st, services, "guardduty.amazonaws.com");
+    } else if (src->type == LK_SRC_ELB) {
+        lk_ir_list_add(st, accounts, lk_elb_account_for_region(b->region));
+    }
 }
 
 void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy,

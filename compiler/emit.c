@@ -81,6 +81,14 @@ enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *ou
               lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, st->region,
                               st->account),
               lk_emit_retention_json(st, st->region, A), NULL);
+    /* Key policies: logkeep's statements of each key, merged by Sid into the live policy
+     * (PutKeyPolicy, PolicyName "default"); the folder is the key ID, the key ARN's last part. */
+    for (size_t i = 0; i < st->n_keys; i++) {
+        const struct lk_ir_key *k = &st->keys[i];
+        const char *slash = strrchr(k->arn, '/');
+        s_add(out, &rc, lk_arena_printf(A, "kms/%s/key-policy.json", slash ? slash + 1 : k->arn),
+              "PutKeyPolicy", k->arn, lk_emit_bucket_policy_json(&k->policy, A), NULL);
+    }
     for (size_t i = 0; i < st->n_trails; i++) {
         const struct lk_ir_trail *t = &st->trails[i];
         s_add(out, &rc, lk_arena_printf(A, "cloudtrail/%s.json", t->name),

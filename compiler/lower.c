@@ -154,11 +154,11 @@ static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
 
 /* ------------------------------------------------------------------------------ statements */
 
-struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk_ir_bucket *b,
-                                               const char *sid, bool allow,
-                                               enum lk_ir_principal_kind kind)
+struct lk_ir_statement *lk_lower_policy_add_statement(struct lk_ir_state *st,
+                                                      struct lk_ir_bucket_policy *pol,
+                                                      const char *sid, bool allow,
+                                                      enum lk_ir_principal_kind kind)
 {
-    struct lk_ir_bucket_policy *pol = &b->policy;
     LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, pol->statements, pol->n_statements);
     struct lk_ir_statement *s = &pol->statements[pol->n_statements++];
     memset(s, 0, sizeof(*s));
@@ -166,6 +166,13 @@ struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk
     s->allow = allow;
     s->principal_kind = kind;
     return s;
+}
+
+struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk_ir_bucket *b,
+                                               const char *sid, bool allow,
+                                               enum lk_ir_principal_kind kind)
+{
+    return lk_lower_policy_add_statement(st, &b->policy, sid, allow, kind);
 }
 
 void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, const char *op,
@@ -205,60 +212,213 @@ static void s_role_principals(struct lk_ir_state *st, struct lk_policy *p,
     }
 }
 
+bool lk_lower_recreatable_role(const char *arn, char *account, size_t account_size)
+{
+    /* IAM Identity Center creates the roles of a permission set under this path and replaces
+     * them when the permission set is provisioned again ("IAM Identity Center roles":
+     * arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_...).
+     * A policy's Principal element holds the unique ID of the role it names, so a replaced
+     * role loses the grant (IAM User Guide, "AWS JSON policy elements: Principal", IAM roles;
+     * docs/source-types.md, "Readers that IAM Identity Center re-creates"). */
+    struct lk_arn a;
+    if (!lk_arn_split(lk_str_c(arn), &a) || !lk_str_eq_c(a.service, "iam") ||
+        !lk_str_starts_with(a.resource, "role/aws-reserved/sso.amazonaws.com/") ||
+        a.account.len + 1 > account_size)
+        return false;
+    memcpy(account, a.account.ptr, a.account.len);
+    account[a.account.len] = '\0';
+    return true;
+}
+
 /* Actions denied to everyone but a store's admins: deleting log objects and changing what
  * protects them. Names from the Service Authorization Reference, "Actions defined by Amazon S3"
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html). */
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+ * s3:PutBucketAcl, s3:PutBucketOwnershipControls and s3:PutReplicationConfiguration would let
+ * another principal re-enable ACLs or copy every new log elsewhere; s3:PutObjectLegalHold would
+ * let one keep a log version past its delete_after (a legal hold stops lifecycle expiration:
+ * S3 User Guide, "Locking objects with Object Lock", Legal holds). */
 static const char *const s_admin_actions[] = {
     "s3:BypassGovernanceRetention",
     "s3:DeleteBucket",
     "s3:DeleteBucketPolicy",
     "s3:DeleteObject",
     "s3:DeleteObjectVersion",
+    "s3:PutBucketAcl",
     "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketOwnershipControls",
     "s3:PutBucketPolicy",
     "s3:PutBucketPublicAccessBlock",
     "s3:PutBucketVersioning",
     "s3:PutEncryptionConfiguration",
     "s3:PutLifecycleConfiguration",
+    "s3:PutObjectLegalHold",
     "s3:PutObjectRetention",
+    "s3:PutReplicationConfiguration",
 };
 
+/* Object writes denied to everyone but a store's admins and the services that deliver into it:
+ * a replaced log object becomes a noncurrent version that lifecycle expires. PutObjectAcl and
+ * PutObjectVersionAcl (setting a version's ACL: S3 API Reference, PutObjectAcl) grant others
+ * access to one object. */
+static const char *const s_write_actions[] = {
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:PutObjectVersionAcl",
+};
+
+/* Reads denied to everyone but a store's readers and admins and the delivering services
+ * (which list the bucket: AWS Config, the log delivery service). s3:GetObject* covers
+ * GetObject, GetObjectVersion, GetObjectAcl, GetObjectAttributes, GetObjectTagging ...;
+ * ListBucketVersions lists the noncurrent versions' keys. */
+static const char *const s_read_actions[] = {
+    "s3:GetObject*",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+};
+
+/*
+ * The exemptions of the store's Deny statements for the principals that deliver logs into it.
+ * IAM User Guide, "AWS global condition context keys"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+ * - aws:PrincipalArn "is included in the request context for all signed requests" made by an
+ *   IAM role, IAM user, federated user or root user; a service principal has none, and a
+ *   negated operator (ArnNotLike) is true when its key is absent ("Condition operators",
+ *   negated matching), so ArnNotLike alone would deny the services too.
+ * - aws:PrincipalServiceName "is present in the request when the call is made by an AWS service
+ *   principal" and absent in every other case (a service role, a principal's credentials, an
+ *   IAM principal, an anonymous caller). StringNotEqualsIfExists is therefore true, and the
+ *   Deny applies, for every caller but the listed services; the page's own bucket policy
+ *   example exempts cloudtrail.amazonaws.com this way.
+ * - aws:PrincipalAccount "is included in the request context for all requests": the ELB
+ *   account of older Regions writes as a principal of its own account, so it is exempted by
+ *   that account (StringNotEquals).
+ * Conditions of one statement are ANDed: the Deny applies only when every exemption fails.
+ */
+static void s_exempt_writers(struct lk_ir_state *st, struct lk_ir_statement *s,
+                             const struct lk_ir_string_list *services,
+                             const struct lk_ir_string_list *accounts)
+{
+    for (size_t i = 0; i < services->n; i++)
+        lk_lower_add_condition(st, s, "StringNotEqualsIfExists", "aws:PrincipalServiceName",
+                               services->items[i]);
+    for (size_t i = 0; accounts && i < accounts->n; i++)
+        lk_lower_add_condition(st, s, "StringNotEquals", "aws:PrincipalAccount",
+                               accounts->items[i]);
+}
+
+static struct lk_ir_statement *s_deny(struct lk_ir_state *st, struct lk_ir_bucket *b,
+                                      const char *sid, const char *const *actions, size_t n)
+{
+    struct lk_ir_statement *s = lk_lower_add_statement(st, b, sid, false, LK_IR_PRINCIPAL_ANY);
+    for (size_t i = 0; i < n; i++)
+        lk_ir_list_add(st, &s->actions, actions[i]);
+    return s;
+}
+
+#define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The statements logkeep writes for every store (docs/source-types.md, "Statements common to
+ * every store"): TLS only, the readers' grant, and the denies that keep everyone but readers,
+ * admins and the delivering services from reading, writing and reconfiguring. */
 static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
-                              struct lk_store *store, struct lk_ir_bucket *b)
+                              struct lk_store *store, struct lk_source **srcs, size_t n,
+                              struct lk_ir_bucket *b)
 {
     char *arn = lk_ir_printf(st, "arn:%s:s3:::%s", st->partition, b->name);
     char *objects = lk_ir_printf(st, "%s/*", arn);
 
     /* Deny any request not made over TLS (S3 User Guide, "Security best practices for Amazon
      * S3": enforce encryption of data in transit with aws:SecureTransport). */
-    struct lk_ir_statement *s = lk_lower_add_statement(st, b, "DenyInsecureTransport", false,
-                                                       LK_IR_PRINCIPAL_ANY);
+    struct lk_ir_statement *s = lk_lower_add_statement(
+        st, b, LK_IR_SID_PREFIX "DenyInsecureTransport", false, LK_IR_PRINCIPAL_ANY);
     s->origin = b->origin;
     lk_ir_list_add(st, &s->actions, "s3:*");
     lk_ir_list_add(st, &s->resources, arn);
     lk_ir_list_add(st, &s->resources, objects);
     lk_lower_add_condition(st, s, "Bool", "aws:SecureTransport", "false");
 
-    struct lk_ir_string_list readers = {0};
+    struct lk_ir_string_list services = {0}, accounts = {0};
+    for (size_t i = 0; i < n; i++)
+        lk_delivery_writers(st, srcs[i], b, &services, &accounts);
+    lk_ir_list_sort_unique(&services);
+    lk_ir_list_sort_unique(&accounts);
+
+    /* Readers: named in the Principal element, except roles that IAM Identity Center may
+     * replace. Those are granted to their account with an ArnLike aws:PrincipalArn condition,
+     * which matches the role's ARN whatever its unique ID. The account, not "*", is the
+     * principal: S3 counts a policy that grants to "*" as public unless a condition pins one of
+     * the keys S3 lists (S3 User Guide, "Blocking public access to your Amazon S3 storage",
+     * "The meaning of public"), and PutBucketPolicy refuses public policies while
+     * BlockPublicPolicy is on. */
+    struct lk_ir_string_list readers = {0}, admins = {0};
     s_role_principals(st, p, &store->readers, &readers);
-    if (readers.n) {
-        s = lk_lower_add_statement(st, b, "ReadLogs", true, LK_IR_PRINCIPAL_AWS);
-        s->principals = readers;
-        s->origin = s_origin(o, store->readers.span);
+    s_role_principals(st, p, &store->admins, &admins);
+    struct lk_ir_string_list direct = {0}, by_arn = {0}, by_arn_accounts = {0};
+    for (size_t i = 0; i < readers.n; i++) {
+        char account[64];
+        if (lk_lower_recreatable_role(readers.items[i], account, sizeof(account))) {
+            lk_ir_list_add(st, &by_arn, readers.items[i]);
+            lk_ir_list_add(st, &by_arn_accounts,
+                           lk_ir_printf(st, "arn:%s:iam::%s:root", st->partition, account));
+        } else {
+            lk_ir_list_add(st, &direct, readers.items[i]);
+        }
+    }
+    struct lk_ir_origin readers_origin = s_origin(o, store->readers.span);
+    if (direct.n) {
+        s = lk_lower_add_statement(st, b, LK_IR_SID_PREFIX "ReadLogs", true, LK_IR_PRINCIPAL_AWS);
+        s->principals = direct;
+        s->origin = readers_origin;
         lk_ir_list_add(st, &s->actions, "s3:GetObject");
         lk_ir_list_add(st, &s->actions, "s3:GetObjectVersion");
         lk_ir_list_add(st, &s->actions, "s3:ListBucket");
         lk_ir_list_add(st, &s->resources, arn);
         lk_ir_list_add(st, &s->resources, objects);
     }
+    if (by_arn.n) {
+        s = lk_lower_add_statement(st, b, LK_IR_SID_PREFIX "ReadLogsByArn", true,
+                                   LK_IR_PRINCIPAL_AWS);
+        s->principals = by_arn_accounts;
+        s->origin = readers_origin;
+        lk_ir_list_add(st, &s->actions, "s3:GetObject");
+        lk_ir_list_add(st, &s->actions, "s3:GetObjectVersion");
+        lk_ir_list_add(st, &s->actions, "s3:ListBucket");
+        lk_ir_list_add(st, &s->resources, arn);
+        lk_ir_list_add(st, &s->resources, objects);
+        for (size_t i = 0; i < by_arn.n; i++)
+            lk_lower_add_condition(st, s, "ArnLike", "aws:PrincipalArn", by_arn.items[i]);
+    }
 
-    struct lk_ir_string_list admins = {0};
-    s_role_principals(st, p, &store->admins, &admins);
+    /* Nobody but readers and admins reads: an identity policy that allows s3:GetObject on "*"
+     * (ReadOnlyAccess) would otherwise read every log. */
+    if (readers.n || admins.n) {
+        s = s_deny(st, b, LK_IR_SID_PREFIX "DenyReadsExceptReaders", s_read_actions,
+                   S_COUNT(s_read_actions));
+        s->origin = store->readers.set ? readers_origin : s_origin(o, store->admins.span);
+        lk_ir_list_add(st, &s->resources, arn);
+        lk_ir_list_add(st, &s->resources, objects);
+        for (size_t i = 0; i < readers.n; i++)
+            lk_lower_add_condition(st, s, "ArnNotLike", "aws:PrincipalArn", readers.items[i]);
+        for (size_t i = 0; i < admins.n; i++)
+            lk_lower_add_condition(st, s, "ArnNotLike", "aws:PrincipalArn", admins.items[i]);
+        s_exempt_writers(st, s, &services, NULL);
+    }
+
+    /* Nobody but admins and the delivering services writes objects. A store without admins
+     * does not compile (LK204); the statement is then left out rather than lock out all. */
     if (admins.n) {
-        s = lk_lower_add_statement(st, b, "DenyChangesExceptAdmins", false, LK_IR_PRINCIPAL_ANY);
+        s = s_deny(st, b, LK_IR_SID_PREFIX "DenyWritesExceptDelivery", s_write_actions,
+                   S_COUNT(s_write_actions));
         s->origin = s_origin(o, store->admins.span);
-        for (size_t i = 0; i < sizeof(s_admin_actions) / sizeof(s_admin_actions[0]); i++)
-            lk_ir_list_add(st, &s->actions, s_admin_actions[i]);
+        lk_ir_list_add(st, &s->resources, objects);
+        for (size_t i = 0; i < admins.n; i++)
+            lk_lower_add_condition(st, s, "ArnNotLike", "aws:PrincipalArn", admins.items[i]);
+        s_exempt_writers(st, s, &services, &accounts);
+
+        /* No delivering service needs any of these actions: no exemption. */
+        s = s_deny(st, b, LK_IR_SID_PREFIX "DenyChangesExceptAdmins", s_admin_actions,
+                   S_COUNT(s_admin_actions));
+        s->origin = s_origin(o, store->admins.span);
         lk_ir_list_add(st, &s->resources, arn);
         lk_ir_list_add(st, &s->resources, objects);
         for (size_t i = 0; i < admins.n; i++)
@@ -404,7 +564,7 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
     s_lifecycle(st, o, store, srcs, n, b);
     b->policy.present = true;
     b->policy.version = lk_ir_strdup(st, "2012-10-17");
-    s_base_statements(st, p, o, store, b);
+    s_base_statements(st, p, o, store, srcs, n, b);
     for (size_t i = 0; i < n; i++) {
         /* Statements a source's service shares with sources of the same kind come from the
          * first source that needs them. */
@@ -421,8 +581,8 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
 /* ------------------------------------------------------------------------------ log groups */
 
 static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
-                            const struct lk_text *name_text, const char *source, int64_t days,
-                            bool forever)
+                            const struct lk_source *src, const struct lk_text *name_text,
+                            const char *source, int64_t days, bool forever)
 {
     struct lk_str name = name_text->v;
     LK_ARENA_ARRAY_GROW(&st->arena, st->log_groups, st->n_log_groups, *cap);
@@ -433,6 +593,12 @@ static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t 
     g->region = lk_ir_strdup(st, st->region);
     g->source = lk_ir_strdup(st, source);
     g->origin = s_origin(o, name_text->span);
+    /* Security logs are not deleted with their log group: DeleteLogGroup fails while deletion
+     * protection is on (CloudWatch Logs API Reference, PutLogGroupDeletionProtection). A source
+     * turns it off with deletion_protection: false. */
+    g->deletion_protection = !src->deletion_protection.set || src->deletion_protection.v;
+    if (src->kms_key.set)
+        g->kms_key_id = s_str(st, src->kms_key.v);
     if (!forever) {
         int rounded = 0;
         g->wanted_days = (int32_t)days;
@@ -585,17 +751,17 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
         int64_t avail = lk_retention_available_days(r);
         for (size_t k = 0; k < src->log_groups.n; k++) {
             if (also_s3)
-                s_add_log_group(st, &o, &cap_groups, &src->log_groups.items[k], name, avail,
+                s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], name, avail,
                                 avail < 0);
             else
-                s_add_log_group(st, &o, &cap_groups, &src->log_groups.items[k], name,
+                s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], name,
                                 r->delete_after.days, r->delete_after.forever);
         }
         if (src->type == LK_SRC_CLOUDTRAIL) {
             s_trail(st, p, &o, src, &st->trails[st->n_trails++]);
             if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
-                s_add_log_group(st, &o, &cap_groups, &src->trail->cloudwatch.log_group, name, avail,
-                                avail < 0);
+                s_add_log_group(st, &o, &cap_groups, src, &src->trail->cloudwatch.log_group, name,
+                                avail, avail < 0);
         }
     }
     if (p->unmanaged.set)
@@ -609,6 +775,7 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
                                            ? rounded
                                            : LK_CWL_MAX_RETENTION_DAYS;
     }
+    lk_keys_lower(st, p);
     lk_ir_canonicalize(st);
     return st;
 }

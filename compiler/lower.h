@@ -34,4 +34,45 @@ void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, c
 void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy,
                             struct lk_source *src, struct lk_ir_bucket *b);
 
+/**
+ * The principals that deliver @p src's logs into bucket @p b: the service principal names (as
+ * aws:PrincipalServiceName holds them) added to @p services, or, for load balancers in Regions
+ * where an Elastic Load Balancing account writes, that account's ID added to @p accounts.
+ * Sources no AWS service delivers add nothing.
+ */
+void lk_delivery_writers(struct lk_ir_state *st, const struct lk_source *src,
+                         const struct lk_ir_bucket *b, struct lk_ir_string_list *services,
+                         struct lk_ir_string_list *accounts);
+
+/** @return the service principal that delivers sources of @p type into an S3 bucket of
+ *  @p region, or NULL when none does (or, for load balancers, an account does). */
+const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type,
+                                const char *region);
+
+/** @return the Regional Elastic Load Balancing account ID that writes access logs in @p region,
+ *  or NULL where the service principal does. */
+const char *lk_elb_account_for_region(const char *region);
+
+/**
+ * Whether @p arn names a role that IAM Identity Center may replace (a permission set's role,
+ * under role/aws-reserved/sso.amazonaws.com/), which policies grant through an aws:PrincipalArn
+ * condition rather than in a Principal element.
+ * @param account receives the role's account ID (NUL-terminated) when it does.
+ */
+bool lk_lower_recreatable_role(const char *arn, char *account, size_t account_size);
+
+/** Appends a statement to a policy document (a bucket's or a key's; arena-backed). */
+struct lk_ir_statement *lk_lower_policy_add_statement(struct lk_ir_state *st,
+                                                      struct lk_ir_bucket_policy *pol,
+                                                      const char *sid, bool allow,
+                                                      enum lk_ir_principal_kind kind);
+
+/**
+ * Adds to @p state the KMS keys the policy names (stores' encryption.kms_key, trails' kms_key)
+ * with the key policy statements that the services delivering with them and the readers of the
+ * logs they encrypt need (keys.c).
+ * @pre the buckets, trails and log groups of @p state are lowered.
+ */
+void lk_keys_lower(struct lk_ir_state *state, struct lk_policy *policy);
+
 #endif

@@ -224,6 +224,8 @@ struct lk_source {
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_text forever_because;
     struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
+    struct lk_flag deletion_protection; /* of its log groups (default true) */
+    struct lk_text kms_key;             /* the KMS key of its log groups (kmsKeyId) */
     struct lk_waivers waivers;
 };
 

@@ -263,6 +263,8 @@ enum s_sa {
     SA_BUCKET,
     SA_PREFIX,
     SA_LOG_GROUPS,
+    SA_DELETION_PROTECTION,
+    SA_LOG_GROUP_KMS_KEY,
     SA_AVAILABLE,
     SA_DELETE_AFTER,
     SA_ARCHIVE,
@@ -289,6 +291,8 @@ static const char *const s_sa_names[SA_COUNT] = {
     "bucket",
     "prefix",
     "log_groups",
+    "deletion_protection",
+    "kms_key",
     "available",
     "delete_after",
     "archive",
@@ -384,8 +388,13 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
     if (cw)
         v->groups.v[v->groups.n++] = s_dup(a, t->cloudwatch.log_group.v);
     s_list_finish(&v->groups);
-    if (v->groups.n)
+    if (v->groups.n) {
         v->v[SA_LOG_GROUPS] = s_list_join(a, &v->groups, "");
+        /* As lowering decides: on unless the source turns it off. */
+        v->v[SA_DELETION_PROTECTION] =
+            s_onoff(!src->deletion_protection.set || src->deletion_protection.v);
+        v->v[SA_LOG_GROUP_KMS_KEY] = src->kms_key.set ? s_dup(a, src->kms_key.v) : "none";
+    }
 
     if (v->has_store) {
         static const struct lk_text_list none = {0};
@@ -541,6 +550,15 @@ static void s_src_rows(struct s_ctx *c, struct lk_policy_diff_entry *e, const st
             note = s_list_note(a, ol, nl);
             break;
         }
+        case SA_DELETION_PROTECTION:
+            /* Without it, deleting a log group deletes its logs. */
+            if (!strcmp(ov, "on") && !strcmp(nv, "off"))
+                risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;
+            break;
+        case SA_LOG_GROUP_KMS_KEY:
+            if (strcmp(ov, "none") != 0 && !strcmp(nv, "none"))
+                risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;
+            break;
         case SA_TRAIL_MULTI_REGION:
             if (o->trail && n->trail && o->multi_region && !n->multi_region)
                 risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;

@@ -126,7 +126,8 @@ static const struct lk_rule s_rules[] = {
     {"LK023", "arn", LK_SEV_ERROR, "a malformed ARN",
      "ARNs have the form arn:partition:service:region:account-id:resource, with partition aws, "
      "aws-cn or aws-us-gov. IAM principals are arn:<partition>:iam::<account>:role/... , "
-     ":user/... or :root; KMS keys arn:<partition>:kms:<region>:<account>:key/... or alias/...",
+     ":user/... or :root; KMS keys arn:<partition>:kms:<region>:<account>:key/... (an alias "
+     "ARN is LK029).",
      "AWS General Reference, \"Amazon Resource Names\" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html)"},
     {"LK024", "account-id", LK_SEV_ERROR, "an invalid AWS account ID",
      "An AWS account ID is exactly 12 digits, written as a quoted string: unquoted, YAML reads "
@@ -156,6 +157,20 @@ static const struct lk_rule s_rules[] = {
      "that matches no finding is reported, so stale waivers do not accumulate; so is a "
      "forever_because on a source whose retention is finite.",
      "logkeep-policy(5), \"Waivers\""},
+    {"LK029", "kms-alias", LK_SEV_ERROR, "a KMS key named by its alias",
+     "A store's encryption.kms_key, a trail's kms_key and a source's kms_key must be key ARNs "
+     "(arn:<partition>:kms:<region>:<account>:key/<key-id>), not alias ARNs. AWS services that "
+     "write with the key, and principals of other accounts, resolve an alias in their own "
+     "account, so logs would be encrypted with another key or not delivered; a key policy also "
+     "belongs to the key, not to an alias. aws kms describe-key --key-id alias/<name> shows the "
+     "key ARN.",
+     "Amazon S3 User Guide, \"Specifying server-side encryption with AWS KMS (SSE-KMS)\" (a fully qualified key ARN for cross-account and service writers) (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html); AWS KMS Developer Guide, \"Using aliases\""},
+    {"LK030", "guardduty-needs-kms", LK_SEV_ERROR, "GuardDuty findings into a store without a KMS key",
+     "GuardDuty exports findings to S3 only through a publishing destination that names a KMS "
+     "key, with which GuardDuty encrypts them. A guardduty source must therefore write to a store "
+     "with encryption: { kms_key: <key ARN> }; logkeep then adds the key policy statement that "
+     "lets GuardDuty use the key.",
+     "Amazon GuardDuty User Guide, \"Exporting generated findings to Amazon S3\" (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html)"},
 
     /* ---------------------------------------------------------------- LK1xx retention */
     {"LK101", "retention-forever", LK_SEV_ERROR, "logs kept forever without a stated reason",
@@ -286,6 +301,13 @@ static const struct lk_rule s_rules[] = {
      "readers, admins) must fit S3's 20 KB limit for bucket policies; PutBucketPolicy rejects a "
      "larger one. Split the sources over more stores, or use fewer, broader reader roles.",
      "Amazon S3 User Guide, \"Bucket policies for Amazon S3\" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html)"},
+    {"LK207", "admin-is-account", LK_SEV_ERROR, "an account instead of a role as a store's admin",
+     "A store's bucket policy denies deletion, object writes and reconfiguration to every "
+     "principal whose aws:PrincipalArn is not one of the admins. For an account "
+     "(arn:aws:iam::<account>:root or a bare account ID) aws:PrincipalArn matches only that "
+     "account's root user, so every role of the account, the one running logkeep apply "
+     "included, would be locked out. Name the admin roles: arn:aws:iam::<account>:role/<name>.",
+     "IAM User Guide, \"AWS global condition context keys\", aws:PrincipalArn (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn)"},
     {"LK208", "cross-account-reader", LK_SEV_NOTE, "a store read by a principal of another account",
      "A reader role names a principal (a role or user) of another AWS account. logkeep grants it "
      "read access in the bucket policy, which is allowed, but the read works only if that "

@@ -26,7 +26,7 @@ def main():
     for s in range(n_stores):
         w(f"  store-{s}:\n")
         w(f"    bucket: bench-logs-{s}-111122223333\n")
-        w("    encryption: { kms_key: \"arn:aws:kms:eu-west-1:111122223333:alias/logs\" }\n")
+        w("    encryption: { kms_key: \"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n")
         w("    transition_small_objects: false\n")
         w(f"    readers: [role-{read_roles[s % len(read_roles)]}]\n")
         w(f"    admins: [role-{admin_roles[s % len(admin_roles)]}]\n")

@@ -359,6 +359,40 @@ class CheckArtifactsTest(unittest.TestCase):
                           r'\1<ObjectSizeGreaterThan>1024</ObjectSizeGreaterThan>')
         self.assertFails(path, 'exactly one of Prefix')
 
+    # ------------------------------------------------------------------------ key policy
+
+    def test_key_policy_foreign_sid(self):
+        path = self.path_of('PutKeyPolicy')
+
+        def rename(doc):
+            doc['Statement'][0]['Sid'] = 'AllowCloudTrail'
+        self.edit_json(path, rename)
+        self.assertFails(path, 'starting with LogKeep')
+
+    def test_key_policy_resource_not_the_key(self):
+        path = self.path_of('PutKeyPolicy')
+
+        def narrow(doc):
+            doc['Statement'][0]['Resource'] = 'arn:aws:kms:us-east-1:111122223333:key/other'
+        self.edit_json(path, narrow)
+        self.assertFails(path, 'is not "*"')
+
+    def test_key_policy_allow_to_everyone(self):
+        path = self.path_of('PutKeyPolicy')
+
+        def open_up(doc):
+            doc['Statement'][0]['Principal'] = {'AWS': '*'}
+        self.edit_json(path, open_up)
+        self.assertFails(path, 'Allow to everyone')
+
+    def test_key_policy_other_key(self):
+        path = self.path_of('PutKeyPolicy')
+        for art in self.manifest['artifacts']:
+            if art['path'] == path:
+                art['resource'] = art['resource'].rsplit('/', 1)[0] + '/another-key'
+        self.write_manifest()
+        self.assertFails(path, 'not the key')
+
     # ---------------------------------------------------------------------- bucket policy
 
     def _policy_path(self):
@@ -392,7 +426,7 @@ class CheckArtifactsTest(unittest.TestCase):
         def drop(doc):
             before = len(doc['Statement'])
             doc['Statement'] = [s for s in doc['Statement']
-                                if s.get('Sid') != 'DenyInsecureTransport']
+                                if s.get('Sid') != 'LogKeepDenyInsecureTransport']
             self.assertEqual(len(doc['Statement']), before - 1)
         self.edit_json(path, drop)
         self.assertFails(path, 'aws:SecureTransport is false')
@@ -403,7 +437,7 @@ class CheckArtifactsTest(unittest.TestCase):
 
         def narrow(doc):
             for st in doc['Statement']:
-                if st.get('Sid') == 'DenyInsecureTransport':
+                if st.get('Sid') == 'LogKeepDenyInsecureTransport':
                     st['Resource'] = arn + '/*'
         self.edit_json(path, narrow)
         self.assertFails(path, 'aws:SecureTransport is false')

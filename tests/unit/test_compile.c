@@ -5,8 +5,11 @@
 #include "runtime/state_json.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "compiler/compile.h"
+#include "compiler/emit.h"
 #include "compiler/lower.h"
 
 #define POLICY                                                                                     \
@@ -78,13 +81,13 @@ START_TEST(test_lower_buckets)
     ck_assert_str_eq(b->lifecycle.rules[1].id, "logkeep-housekeeping");
     ck_assert(b->lifecycle.rules[1].expired_object_delete_marker);
     /* Statements sorted by Sid; readers include the account root form of a bare ID. */
-    ck_assert_str_eq(b->policy.statements[0].sid, "DenyChangesExceptAdmins");
-    const struct lk_ir_statement *read = lk_lower_find_statement(b, "ReadLogs");
+    ck_assert_str_eq(b->policy.statements[0].sid, "LogKeepDenyChangesExceptAdmins");
+    const struct lk_ir_statement *read = lk_lower_find_statement(b, "LogKeepReadLogs");
     ck_assert_ptr_nonnull(read);
     ck_assert_uint_eq(read->principals.n, 2);
     ck_assert_str_eq(read->principals.items[0], "arn:aws:iam::111122223333:role/Reader");
     ck_assert_str_eq(read->principals.items[1], "arn:aws:iam::111122223333:root");
-    ck_assert_ptr_nonnull(lk_lower_find_statement(b, "LogDeliveryWrite"));
+    ck_assert_ptr_nonnull(lk_lower_find_statement(b, "LogKeepLogDeliveryWrite"));
     for (size_t i = 0; i < b->policy.n_statements; i++)
         ck_assert_msg(!(b->policy.statements[i].allow &&
                         b->policy.statements[i].principal_kind == LK_IR_PRINCIPAL_ANY),
@@ -96,6 +99,233 @@ START_TEST(test_lower_buckets)
     ck_assert(st->log_groups[1].pattern);
     ck_assert_int_eq(st->log_groups[0].retention_days, 120);
     ck_assert_int_eq(st->log_groups[0].wanted_days, 100);
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* The values of condition {op: {key: [...]}} of @p s, or NULL. */
+static const struct lk_ir_string_list *s_cond(const struct lk_ir_statement *s, const char *op,
+                                              const char *key)
+{
+    for (size_t i = 0; i < s->n_conditions; i++)
+        if (!strcmp(s->conditions[i].op, op) && !strcmp(s->conditions[i].key, key))
+            return &s->conditions[i].values;
+    return NULL;
+}
+
+static bool s_has(const struct lk_ir_string_list *l, const char *v)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (!strcmp(l->items[i], v))
+            return true;
+    return false;
+}
+
+static const struct lk_ir_statement *s_key_stmt(const struct lk_ir_key *k, const char *sid)
+{
+    for (size_t i = 0; i < k->policy.n_statements; i++)
+        if (!strcmp(k->policy.statements[i].sid, sid))
+            return &k->policy.statements[i];
+    return NULL;
+}
+
+/* Reads, object writes and changes are denied to all but readers, admins and the delivering
+ * services; every statement carries the prefix logkeep owns. */
+START_TEST(test_lower_store_guards)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_state *st = lk_lower(p);
+    struct lk_ir_bucket *b = &st->buckets[0];
+    for (size_t i = 0; i < b->policy.n_statements; i++)
+        ck_assert_msg(!strncmp(b->policy.statements[i].sid, LK_IR_SID_PREFIX, 7) &&
+                          lk_ir_sid_owned(b->policy.statements[i].sid),
+                      "Sid %s", b->policy.statements[i].sid);
+    const struct lk_ir_statement *r = lk_lower_find_statement(b, "LogKeepDenyReadsExceptReaders");
+    ck_assert_ptr_nonnull(r);
+    ck_assert(!r->allow && r->principal_kind == LK_IR_PRINCIPAL_ANY);
+    ck_assert(s_has(&r->actions, "s3:GetObject*") && s_has(&r->actions, "s3:ListBucket") &&
+              s_has(&r->actions, "s3:ListBucketVersions"));
+    const struct lk_ir_string_list *arns = s_cond(r, "ArnNotLike", "aws:PrincipalArn");
+    ck_assert_uint_eq(arns->n, 3);
+    ck_assert(s_has(arns, "arn:aws:iam::111122223333:role/Reader") &&
+              s_has(arns, "arn:aws:iam::111122223333:role/Admin") &&
+              s_has(arns, "arn:aws:iam::111122223333:root"));
+    const struct lk_ir_string_list *svc =
+        s_cond(r, "StringNotEqualsIfExists", "aws:PrincipalServiceName");
+    ck_assert_uint_eq(svc->n, 1);
+    ck_assert_str_eq(svc->items[0], "delivery.logs.amazonaws.com");
+
+    const struct lk_ir_statement *w = lk_lower_find_statement(b, "LogKeepDenyWritesExceptDelivery");
+    ck_assert_ptr_nonnull(w);
+    ck_assert(s_has(&w->actions, "s3:PutObject") && s_has(&w->actions, "s3:PutObjectAcl"));
+    ck_assert_uint_eq(w->resources.n, 1);
+    ck_assert_str_eq(w->resources.items[0], "arn:aws:s3:::unit-logs-111122223333/*");
+    arns = s_cond(w, "ArnNotLike", "aws:PrincipalArn");
+    ck_assert_uint_eq(arns->n, 1);
+    ck_assert_str_eq(arns->items[0], "arn:aws:iam::111122223333:role/Admin");
+    ck_assert(s_has(s_cond(w, "StringNotEqualsIfExists", "aws:PrincipalServiceName"),
+                    "delivery.logs.amazonaws.com"));
+    ck_assert_ptr_null(s_cond(w, "StringNotEquals", "aws:PrincipalAccount"));
+
+    const struct lk_ir_statement *c = lk_lower_find_statement(b, "LogKeepDenyChangesExceptAdmins");
+    ck_assert(s_has(&c->actions, "s3:PutBucketAcl") &&
+              s_has(&c->actions, "s3:PutBucketOwnershipControls") &&
+              s_has(&c->actions, "s3:PutReplicationConfiguration") &&
+              !s_has(&c->actions, "s3:PutObject"));
+    ck_assert_uint_eq(c->n_conditions, 1);
+    /* No key named: no key policy; log groups are protected from deletion by default. */
+    ck_assert_uint_eq(st->n_keys, 0);
+    ck_assert(st->log_groups[0].deletion_protection && st->log_groups[1].deletion_protection);
+    ck_assert_ptr_null(st->log_groups[0].kms_key_id);
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+#define SSO_ROLE "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Audit_0123"
+#define STORE_KEY "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define TRAIL_KEY "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321"
+#define LOGS_KEY "arn:aws:kms:us-east-1:111122223333:key/6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+#define KEYS_POLICY                                                                                \
+    LK_TEST_HEADER                                                                                 \
+    "roles:\n"                                                                                     \
+    "  r: { principals: [\"" SSO_ROLE "\"], access: read }\n"                                      \
+    "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"             \
+    "stores:\n"                                                                                    \
+    "  s:\n"                                                                                       \
+    "    bucket: unit-logs-111122223333\n"                                                         \
+    "    encryption: { kms_key: \"" STORE_KEY "\" }\n"                                             \
+    "    readers: [r]\n"                                                                           \
+    "    admins: [a]\n"                                                                            \
+    "  elb:\n"                                                                                     \
+    "    bucket: unit-elb-111122223333\n"                                                          \
+    "    readers: [r]\n"                                                                           \
+    "    admins: [a]\n"                                                                            \
+    "retention:\n"                                                                                 \
+    "  std: { delete_after: 1y }\n"                                                                \
+    "sources:\n"                                                                                   \
+    "  main:\n"                                                                                    \
+    "    type: cloudtrail\n"                                                                       \
+    "    purpose: account activity\n"                                                              \
+    "    store: s\n"                                                                               \
+    "    prefix: ct/\n"                                                                            \
+    "    retention: std\n"                                                                         \
+    "    trail: { kms_key: \"" TRAIL_KEY "\" }\n"                                                  \
+    "  cfg: { type: config, purpose: configuration history, store: s, prefix: config/, "          \
+    "retention: std }\n"                                                                           \
+    "  gd: { type: guardduty, purpose: threat findings, store: s, prefix: gd/, retention: std }\n" \
+    "  flow: { type: vpc-flow-logs, purpose: network forensics, store: s, prefix: flow/, "         \
+    "retention: std }\n"                                                                           \
+    "  alb: { type: elb-access-logs, purpose: web forensics, store: elb, retention: std }\n"       \
+    "  app:\n"                                                                                     \
+    "    type: cloudwatch-logs\n"                                                                  \
+    "    purpose: payment disputes\n"                                                              \
+    "    log_groups: [\"/app/x\"]\n"                                                               \
+    "    kms_key: \"" LOGS_KEY "\"\n"                                                              \
+    "    deletion_protection: false\n"                                                             \
+    "    retention: std\n"
+
+/* Key policies: each service delivering with a key, and the readers, get their statements;
+ * IAM Identity Center readers are granted by aws:PrincipalArn; the ELB account is exempted. */
+START_TEST(test_lower_keys)
+{
+    struct lk_policy *p = s_checked(KEYS_POLICY);
+    struct lk_ir_state *st = lk_lower(p);
+    ck_assert_uint_eq(st->n_buckets, 2);
+    struct lk_ir_bucket *elb = &st->buckets[0], *b = &st->buckets[1];
+    ck_assert_str_eq(b->name, "unit-logs-111122223333");
+
+    /* The reader is an IAM Identity Center role: its account with an ArnLike condition. */
+    ck_assert_ptr_null(lk_lower_find_statement(b, "LogKeepReadLogs"));
+    const struct lk_ir_statement *rb = lk_lower_find_statement(b, "LogKeepReadLogsByArn");
+    ck_assert_ptr_nonnull(rb);
+    ck_assert(rb->allow && rb->principal_kind == LK_IR_PRINCIPAL_AWS);
+    ck_assert_uint_eq(rb->principals.n, 1);
+    ck_assert_str_eq(rb->principals.items[0], "arn:aws:iam::111122223333:root");
+    const struct lk_ir_string_list *v = s_cond(rb, "ArnLike", "aws:PrincipalArn");
+    ck_assert_uint_eq(v->n, 1);
+    ck_assert_str_eq(v->items[0], SSO_ROLE);
+    v = s_cond(lk_lower_find_statement(b, "LogKeepDenyReadsExceptReaders"),
+               "StringNotEqualsIfExists", "aws:PrincipalServiceName");
+    ck_assert_uint_eq(v->n, 4);
+    ck_assert(s_has(v, "cloudtrail.amazonaws.com") && s_has(v, "config.amazonaws.com") &&
+              s_has(v, "guardduty.amazonaws.com") && s_has(v, "delivery.logs.amazonaws.com"));
+    /* us-east-1 load balancers write as the Regional ELB account. */
+    v = s_cond(lk_lower_find_statement(elb, "LogKeepDenyWritesExceptDelivery"), "StringNotEquals",
+               "aws:PrincipalAccount");
+    ck_assert_uint_eq(v->n, 1);
+    ck_assert_str_eq(v->items[0], "127311923021");
+    ck_assert_ptr_null(s_cond(lk_lower_find_statement(elb, "LogKeepDenyWritesExceptDelivery"),
+                              "StringNotEqualsIfExists", "aws:PrincipalServiceName"));
+
+    /* Keys by ARN: the trail's, the store's, the log group's. */
+    ck_assert_uint_eq(st->n_keys, 3);
+    const struct lk_ir_key *trail = &st->keys[0], *store = &st->keys[1], *logs = &st->keys[2];
+    ck_assert_str_eq(trail->arn, TRAIL_KEY);
+    ck_assert_str_eq(store->arn, STORE_KEY);
+    ck_assert_str_eq(logs->arn, LOGS_KEY);
+    ck_assert_str_eq(store->region, "us-east-1");
+    ck_assert_uint_eq(store->users.n, 1);
+    ck_assert_str_eq(store->users.items[0], "store:s");
+    ck_assert_str_eq(trail->users.items[0], "trail:main");
+    for (size_t k = 0; k < st->n_keys; k++)
+        for (size_t i = 0; i < st->keys[k].policy.n_statements; i++) {
+            const struct lk_ir_statement *s = &st->keys[k].policy.statements[i];
+            ck_assert_msg(lk_ir_sid_owned(s->sid) && s->allow, "%s", s->sid);
+            ck_assert_uint_eq(s->resources.n, 1);
+            ck_assert_str_eq(s->resources.items[0], "*");
+        }
+    /* The trail encrypts with its own key: CloudTrail's statements are there, not on the
+     * store's key. */
+    const struct lk_ir_statement *e = s_key_stmt(trail, "LogKeepCloudTrailEncrypt");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->actions.items[0], "kms:GenerateDataKey*");
+    ck_assert_str_eq(s_cond(e, "StringEquals", "aws:SourceArn")->items[0],
+                     "arn:aws:cloudtrail:us-east-1:111122223333:trail/main");
+    ck_assert_str_eq(s_cond(e, "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn")->items[0],
+                     "arn:aws:cloudtrail:*:111122223333:trail/*");
+    ck_assert_ptr_nonnull(s_key_stmt(trail, "LogKeepCloudTrailDescribeKey"));
+    ck_assert_ptr_nonnull(s_key_stmt(trail, "LogKeepReadersDecrypt"));
+    ck_assert_ptr_null(s_key_stmt(store, "LogKeepCloudTrailEncrypt"));
+    ck_assert_ptr_nonnull(s_key_stmt(store, "LogKeepConfigUseKey"));
+    ck_assert_ptr_nonnull(s_key_stmt(store, "LogKeepLogDeliveryUseKey"));
+    const struct lk_ir_statement *g = s_key_stmt(store, "LogKeepGuardDutyUseKey");
+    ck_assert_str_eq(g->principals.items[0], "guardduty.amazonaws.com");
+    ck_assert_str_eq(s_cond(g, "ArnLike", "aws:SourceArn")->items[0],
+                     "arn:aws:guardduty:us-east-1:111122223333:detector/*");
+    const struct lk_ir_statement *d = s_key_stmt(store, "LogKeepReadersDecrypt");
+    ck_assert_str_eq(d->principals.items[0], "arn:aws:iam::111122223333:root");
+    ck_assert_str_eq(d->actions.items[0], "kms:Decrypt");
+    ck_assert_str_eq(s_cond(d, "ArnLike", "aws:PrincipalArn")->items[0], SSO_ROLE);
+    ck_assert_str_eq(s_cond(d, "StringEquals", "kms:ViaService")->items[0],
+                     "s3.us-east-1.amazonaws.com");
+    const struct lk_ir_statement *l = s_key_stmt(logs, "LogKeepLogsUseKey");
+    ck_assert_str_eq(l->principals.items[0], "logs.us-east-1.amazonaws.com");
+    ck_assert_str_eq(s_cond(l, "ArnLike", "kms:EncryptionContext:aws:logs:arn")->items[0],
+                     "arn:aws:logs:us-east-1:111122223333:log-group:/app/x");
+    ck_assert_uint_eq(logs->policy.n_statements, 1);
+
+    /* The log group: the source's key, deletion protection turned off. */
+    ck_assert_uint_eq(st->n_log_groups, 1);
+    ck_assert(!st->log_groups[0].deletion_protection);
+    ck_assert_str_eq(st->log_groups[0].kms_key_id, LOGS_KEY);
+
+    /* Each key policy is an artifact for PutKeyPolicy on the key. */
+    struct lk_artifacts a;
+    lk_artifacts_init(&a);
+    ck_assert_int_eq(lk_emit_all(st, &a), LK_STATUS_OK);
+    const struct lk_artifact *k =
+        lk_artifacts_find(&a, "kms/1234abcd-12ab-34cd-56ef-1234567890ab/key-policy.json");
+    ck_assert_ptr_nonnull(k);
+    ck_assert_str_eq(k->operations, "PutKeyPolicy");
+    ck_assert_str_eq(k->resource, STORE_KEY);
+    ck_assert_ptr_nonnull(strstr(k->content, "\"Sid\": \"LogKeepReadersDecrypt\""));
+    ck_assert_ptr_nonnull(strstr(k->content, "\"Resource\": \"*\""));
+    char *manifest = lk_emit_manifest(st, &a);
+    ck_assert_ptr_nonnull(strstr(manifest, "\"path\": \"kms/0987dcba-09fe-87dc-65ba-ab0987654321/key-policy.json\""));
+    free(manifest);
+    lk_artifacts_free(&a);
     lk_ir_state_free(st);
     lk_policy_free(p);
 }
@@ -208,7 +438,7 @@ START_TEST(test_trail)
         LK_TEST_HEADER
         "roles:\n  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
         "stores:\n  s: { bucket: unit-logs-111122223333, readers: [a], admins: [a], "
-        "encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/k\" } }\n"
+        "encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" } }\n"
         "sources:\n  main-trail:\n    type: cloudtrail\n    purpose: account activity audit\n"
         "    store: s\n    prefix: ct/\n    retention: { available: 90d, delete_after: 1y }\n"
         "    trail:\n      multi_region: true\n      cloudwatch: { log_group: /ct/main, role: "
@@ -225,7 +455,7 @@ START_TEST(test_trail)
     ck_assert_uint_eq(st->n_log_groups, 1);
     ck_assert_int_eq(st->log_groups[0].retention_days, 90);
     const struct lk_ir_statement *w =
-        lk_lower_find_statement(&st->buckets[0], "CloudTrailWriteMainTrail");
+        lk_lower_find_statement(&st->buckets[0], "LogKeepCloudTrailWriteMainTrail");
     ck_assert_ptr_nonnull(w);
     ck_assert_str_eq(w->resources.items[0],
                      "arn:aws:s3:::unit-logs-111122223333/ct/AWSLogs/111122223333/*");
@@ -275,12 +505,12 @@ START_TEST(test_lower_origins)
                 "{after: 1y, class: deep-archive}], delete_after: 3y }");
     s_origin_is(&b->lifecycle.rules[1].origin, 9, 13, 22, "    bucket: unit-logs-111122223333");
     /* Statements: the store, its role lists, the source whose service writes. */
-    s_origin_is(&s_stmt(b, "DenyInsecureTransport")->origin, 9, 13, 22,
+    s_origin_is(&s_stmt(b, "LogKeepDenyInsecureTransport")->origin, 9, 13, 22,
                 "    bucket: unit-logs-111122223333");
-    s_origin_is(&s_stmt(b, "ReadLogs")->origin, 11, 14, 1, "    readers: [r]");
-    s_origin_is(&s_stmt(b, "DenyChangesExceptAdmins")->origin, 12, 13, 1, "    admins: [a]");
-    s_origin_is(&s_stmt(b, "LogDeliveryWrite")->origin, 20, 3, 6, "  a-flow:");
-    s_origin_is(&s_stmt(b, "LogDeliveryAclCheck")->origin, 20, 3, 6, "  a-flow:");
+    s_origin_is(&s_stmt(b, "LogKeepReadLogs")->origin, 11, 14, 1, "    readers: [r]");
+    s_origin_is(&s_stmt(b, "LogKeepDenyChangesExceptAdmins")->origin, 12, 13, 1, "    admins: [a]");
+    s_origin_is(&s_stmt(b, "LogKeepLogDeliveryWrite")->origin, 20, 3, 6, "  a-flow:");
+    s_origin_is(&s_stmt(b, "LogKeepLogDeliveryAclCheck")->origin, 20, 3, 6, "  a-flow:");
     /* Log groups: the name or pattern in the source's list. */
     ck_assert_str_eq(st->log_groups[0].name, "/app/x");
     s_origin_is(&st->log_groups[0].origin, 29, 18, 8, "    log_groups: [\"/app/x\", \"/app/y/*\"]");
@@ -303,7 +533,7 @@ START_TEST(test_lower_origins)
     st->log_groups[0] = st->log_groups[1];
     st->log_groups[1] = g;
     lk_ir_canonicalize(st);
-    s_origin_is(&s_stmt(b, "ReadLogs")->origin, 11, 14, 1, "    readers: [r]");
+    s_origin_is(&s_stmt(b, "LogKeepReadLogs")->origin, 11, 14, 1, "    readers: [r]");
     ck_assert_str_eq(st->log_groups[0].name, "/app/x");
     ck_assert_uint_eq(st->log_groups[0].origin.column, 18);
     lk_ir_state_free(st);
@@ -408,6 +638,8 @@ int main(void)
     Suite *s = suite_create("compile");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_lower_buckets);
+    tcase_add_test(tc, test_lower_store_guards);
+    tcase_add_test(tc, test_lower_keys);
     tcase_add_test(tc, test_emit_deterministic);
     tcase_add_test(tc, test_xml_escaping);
     tcase_add_test(tc, test_policy_size_limit);

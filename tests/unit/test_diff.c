@@ -510,7 +510,7 @@ static void s_policy_respelled(struct lk_ir_state *st)
 /* An account ID and its root ARN are the same principal. */
 static void s_reader_as_root_arn(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *d = s_stmt(st, "ReadLogs");
+    struct lk_ir_statement *d = s_stmt(st, "LogKeepReadLogs");
     d->principals.n = 0;
     lk_ir_list_add(st, &d->principals, "arn:aws:iam::111122223333:root");
 }
@@ -518,13 +518,13 @@ static void s_reader_as_root_arn(struct lk_ir_state *st)
 /* Action names and condition keys ignore case; Bool values too; {"AWS": ["*"]} is "*". */
 static void s_policy_other_forms(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *l = s_stmt(st, "ReadLogs");
+    struct lk_ir_statement *l = s_stmt(st, "LogKeepReadLogs");
     l->principals.n = 0;
     lk_ir_list_add(st, &l->principals, "111122223333");
     for (size_t i = 0; i < l->actions.n; i++)
         for (char *p = l->actions.items[i]; *p; p++)
             *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    struct lk_ir_statement *t = s_stmt(st, "DenyInsecureTransport");
+    struct lk_ir_statement *t = s_stmt(st, "LogKeepDenyInsecureTransport");
     t->conditions[0].key = lk_ir_strdup(st, "AWS:securetransport");
     t->conditions[0].values.items[0] = lk_ir_strdup(st, "False");
     /* {"AWS": ["*"]} written into the IR by hand. */
@@ -535,49 +535,49 @@ static void s_policy_other_forms(struct lk_ir_state *st)
 /* AWS writes its own delivery statements (AWSLogDeliveryWrite): same meaning, other Sid. */
 static void s_delivery_sid_renamed(struct lk_ir_state *st)
 {
-    s_stmt(st, "LogDeliveryWrite")->sid = lk_ir_strdup(st, "AWSLogDeliveryWrite");
+    s_stmt(st, "LogKeepLogDeliveryWrite")->sid = lk_ir_strdup(st, "AWSLogDeliveryWrite");
 }
 
 /* ------------------------------------------------------------------------------ set-ups: policy */
 
 static void s_reader_added(struct lk_ir_state *st)
 {
-    lk_ir_list_add(st, &s_stmt(st, "ReadLogs")->principals,
+    lk_ir_list_add(st, &s_stmt(st, "LogKeepReadLogs")->principals,
                    "arn:aws:iam::444455556666:role/Contractor");
 }
 
 static void s_reader_dropped(struct lk_ir_state *st)
 {
-    s_drop_stmt(st, "ReadLogs");
+    s_drop_stmt(st, "LogKeepReadLogs");
 }
 
 static void s_read_actions_widened(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *l = s_stmt(st, "ReadLogs");
+    struct lk_ir_statement *l = s_stmt(st, "LogKeepReadLogs");
     l->actions.n = 0;
     lk_ir_list_add(st, &l->actions, "s3:*");
 }
 
 static void s_deny_insecure_dropped(struct lk_ir_state *st)
 {
-    s_drop_stmt(st, "DenyInsecureTransport");
+    s_drop_stmt(st, "LogKeepDenyInsecureTransport");
 }
 
 /* ArnNotLike: one more ARN the Deny spares. */
 static void s_admin_exemption_added(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *l = s_stmt(st, "DenyChangesExceptAdmins");
+    struct lk_ir_statement *l = s_stmt(st, "LogKeepDenyChangesExceptAdmins");
     lk_ir_list_add(st, &l->conditions[0].values, "arn:aws:iam::111122223333:role/Intruder");
 }
 
 static void s_deny_turned_allow(struct lk_ir_state *st)
 {
-    s_stmt(st, "DenyInsecureTransport")->allow = true;
+    s_stmt(st, "LogKeepDenyInsecureTransport")->allow = true;
 }
 
 static void s_public_read_added(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *s = s_copy_stmt(st, "ReadLogs", "PublicRead");
+    struct lk_ir_statement *s = s_copy_stmt(st, "LogKeepReadLogs", "PublicRead");
     s->principal_kind = LK_IR_PRINCIPAL_ANY;
     s->principals.n = 0;
 }
@@ -586,7 +586,7 @@ static void s_public_read_added(struct lk_ir_state *st)
  * delivery off. */
 static void s_access_logs_grant_added(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *s = s_copy_stmt(st, "LogDeliveryWrite", "AccessLogsWrite");
+    struct lk_ir_statement *s = s_copy_stmt(st, "LogKeepLogDeliveryWrite", "AccessLogsWrite");
     s->principals.n = 0;
     lk_ir_list_add(st, &s->principals, "logging.s3.amazonaws.com");
 }
@@ -595,7 +595,7 @@ static void s_access_logs_grant_added(struct lk_ir_state *st)
  * the policy does not. */
 static void s_narrower_delivery_added(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *s = s_copy_stmt(st, "LogDeliveryWrite", "AWSLogDeliveryWrite");
+    struct lk_ir_statement *s = s_copy_stmt(st, "LogKeepLogDeliveryWrite", "AWSLogDeliveryWrite");
     s->resources.items[0] =
         lk_ir_strdup(st, "arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/vpcflowlogs/*");
 }
@@ -604,7 +604,7 @@ static void s_narrower_delivery_added(struct lk_ir_state *st)
  * delivered. */
 static void s_org_path_dropped(struct lk_ir_state *st)
 {
-    struct lk_ir_statement *l = s_stmt(st, "CloudTrailWriteOrgTrail");
+    struct lk_ir_statement *l = s_stmt(st, "LogKeepCloudTrailWriteOrgTrail");
     ck_assert_uint_eq(l->resources.n, 2);
     l->resources.n = 1;
 }
@@ -612,12 +612,12 @@ static void s_org_path_dropped(struct lk_ir_state *st)
 /* CloudTrail checks the bucket ACL before it delivers: without the grant, no logs. */
 static void s_acl_check_dropped(struct lk_ir_state *st)
 {
-    s_drop_stmt(st, "CloudTrailAclCheckOrgTrail");
+    s_drop_stmt(st, "LogKeepCloudTrailAclCheckOrgTrail");
 }
 
 static void s_delivery_widened(struct lk_ir_state *st)
 {
-    s_stmt(st, "LogDeliveryWrite")->resources.items[0] =
+    s_stmt(st, "LogKeepLogDeliveryWrite")->resources.items[0] =
         lk_ir_strdup(st, "arn:aws:s3:::" BUCKET "/*");
 }
 
@@ -701,13 +701,14 @@ static void s_encryption_sse_s3(struct lk_ir_state *st)
 static void s_encryption_other_key(struct lk_ir_state *st)
 {
     s_bucket(st)->encryption.kms_key_id = lk_ir_strdup(
-        st, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        st, "arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321");
 }
 
-/* The alias ARN and the bare alias name are the same key. */
+/* The key ARN and the bare key ID are the same key. */
 static void s_encryption_alias_name(struct lk_ir_state *st)
 {
-    s_bucket(st)->encryption.kms_key_id = lk_ir_strdup(st, "alias/security-logs");
+    s_bucket(st)->encryption.kms_key_id =
+        lk_ir_strdup(st, "1234abcd-12ab-34cd-56ef-1234567890ab");
 }
 
 /* No configuration is SSE-S3, S3's default for every bucket. */
@@ -1055,7 +1056,7 @@ static void s_trail_advanced_selectors(struct lk_ir_state *st)
 /* The quickstart's bucket, rendered whole. */
 #define BUCKET_SUMMARY                                                                             \
     "versioning Enabled; Object Lock GOVERNANCE, 90 days; encryption aws:kms; 3 lifecycle "        \
-    "rules; 7 policy statements"
+    "rules; 9 policy statements"
 #define VPC_FLOW_RULE                                                                              \
     "prefix \"vpcflow/\", expire after 366 days, noncurrent versions expire after 366 days"
 
@@ -1086,25 +1087,25 @@ static const struct s_case s_cases[] = {
     /* ---------------------------------------------------------------- bucket policy */
     {.name = "reader added",
      .live = s_reader_added,
-     .want = {{B, BUCKET, "policy.statement[ReadLogs].principals", CHANGE, WEAKER, NULL,
+     .want = {{B, BUCKET, "policy.statement[LogKeepReadLogs].principals", CHANGE, WEAKER, NULL,
                .desired = "AWS:arn:aws:iam::111122223333:role/SecurityAnalyst",
                .live = "AWS:[arn:aws:iam::111122223333:role/SecurityAnalyst, "
                        "arn:aws:iam::444455556666:role/Contractor]",
                .line = 22}}},
     {.name = "reader removed",
      .live = s_reader_dropped,
-     .want = {{B, BUCKET, "policy.statement[ReadLogs]", ADD, STRONGER, NULL, .live = ABSENT}}},
+     .want = {{B, BUCKET, "policy.statement[LogKeepReadLogs]", ADD, STRONGER, NULL, .live = ABSENT}}},
     {.name = "read actions widened",
      .live = s_read_actions_widened,
-     .want = {{B, BUCKET, "policy.statement[ReadLogs].actions", CHANGE, WEAKER, NULL,
+     .want = {{B, BUCKET, "policy.statement[LogKeepReadLogs].actions", CHANGE, WEAKER, NULL,
                .desired = "[s3:GetObject, s3:GetObjectVersion, s3:ListBucket]", .live = "s3:*"}}},
     {.name = "deny insecure transport removed",
      .live = s_deny_insecure_dropped,
-     .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", ADD, WEAKER, NULL,
+     .want = {{B, BUCKET, "policy.statement[LogKeepDenyInsecureTransport]", ADD, WEAKER, NULL,
                .line = 17}}},
     {.name = "admin exemption added",
      .live = s_admin_exemption_added,
-     .want = {{B, BUCKET, "policy.statement[DenyChangesExceptAdmins].conditions", CHANGE, WEAKER,
+     .want = {{B, BUCKET, "policy.statement[LogKeepDenyChangesExceptAdmins].conditions", CHANGE, WEAKER,
                NULL,
                .desired = "ArnNotLike aws:PrincipalArn=arn:aws:iam::111122223333:role/LogAdmin",
                .live = "ArnNotLike aws:PrincipalArn=[arn:aws:iam::111122223333:role/LogAdmin, "
@@ -1112,7 +1113,7 @@ static const struct s_case s_cases[] = {
                .line = 23}}},
     {.name = "deny turned allow",
      .live = s_deny_turned_allow,
-     .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", CHANGE, WEAKER, NULL}}},
+     .want = {{B, BUCKET, "policy.statement[LogKeepDenyInsecureTransport]", CHANGE, WEAKER, NULL}}},
     {.name = "extra allow",
      .live = s_public_read_added,
      .want = {{B, BUCKET, "policy.statement[PublicRead]", REMOVE, WEAKER, NULL, .desired = ABSENT,
@@ -1124,27 +1125,27 @@ static const struct s_case s_cases[] = {
     {.name = "extra statement covered",
      .live = s_narrower_delivery_added,
      .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", REMOVE, NEUTRAL, NULL,
-               .note = "desired statement LogDeliveryWrite covers it"}}},
+               .note = "desired statement LogKeepLogDeliveryWrite covers it"}}},
     {.name = "delivery narrowed",
      .live = s_org_path_dropped,
-     .want = {{B, BUCKET, "policy.statement[CloudTrailWriteOrgTrail].resources", CHANGE, WEAKER,
+     .want = {{B, BUCKET, "policy.statement[LogKeepCloudTrailWriteOrgTrail].resources", CHANGE, WEAKER,
                NULL, .live = "arn:aws:s3:::" BUCKET "/cloudtrail/AWSLogs/111122223333/*",
                .line = 37}}},
     {.name = "delivery ACL check removed",
      .live = s_acl_check_dropped,
-     .want = {{B, BUCKET, "policy.statement[CloudTrailAclCheckOrgTrail]", ADD, WEAKER, NULL}}},
+     .want = {{B, BUCKET, "policy.statement[LogKeepCloudTrailAclCheckOrgTrail]", ADD, WEAKER, NULL}}},
     {.name = "delivery widened needs --allow",
      .live = s_delivery_widened,
-     .want = {{B, BUCKET, "policy.statement[LogDeliveryWrite].resources", CHANGE, WEAKER,
-               "stop-delivery:" BUCKET "/LogDeliveryWrite",
+     .want = {{B, BUCKET, "policy.statement[LogKeepLogDeliveryWrite].resources", CHANGE, WEAKER,
+               "stop-delivery:" BUCKET "/LogKeepLogDeliveryWrite",
                .desired = "arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*",
                .live = "arn:aws:s3:::" BUCKET "/*", .line = 50}}},
     {.name = "policy absent",
      .live = s_policy_absent,
      .more = true,
-     .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", ADD, WEAKER, NULL},
-              {B, BUCKET, "policy.statement[CloudTrailWriteOrgTrail]", ADD, WEAKER, NULL},
-              {B, BUCKET, "policy.statement[ReadLogs]", ADD, STRONGER, NULL}},
+     .want = {{B, BUCKET, "policy.statement[LogKeepDenyInsecureTransport]", ADD, WEAKER, NULL},
+              {B, BUCKET, "policy.statement[LogKeepCloudTrailWriteOrgTrail]", ADD, WEAKER, NULL},
+              {B, BUCKET, "policy.statement[LogKeepReadLogs]", ADD, STRONGER, NULL}},
      .also = s_also_every_statement_missing},
 
     /* ---------------------------------------------------------------- bucket settings */
@@ -1205,9 +1206,10 @@ static const struct s_case s_cases[] = {
     {.name = "encryption other key",
      .live = s_encryption_other_key,
      .want = {{B, BUCKET, "encryption.kms_key_id", CHANGE, WEAKER, NULL,
-               .desired = "arn:aws:kms:us-east-1:111122223333:alias/security-logs",
+               .desired = "arn:aws:kms:us-east-1:111122223333:key/"
+                          "1234abcd-12ab-34cd-56ef-1234567890ab",
                .live = "arn:aws:kms:us-east-1:111122223333:key/"
-                       "1234abcd-12ab-34cd-56ef-1234567890ab"}}},
+                       "0987dcba-09fe-87dc-65ba-ab0987654321"}}},
     {.name = "encryption key forms", .live = s_encryption_alias_name},
     {.name = "encryption default",
      .desired = s_encryption_sse_s3,
@@ -1679,8 +1681,8 @@ END_TEST
 static void s_mixed_drift(void)
 {
     s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                      /* ~ weaker */
-    s_drop_stmt(g_live, "DenyInsecureTransport");                                   /* + weaker */
-    s_copy_stmt(g_live, "ReadLogs", "Extra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
+    s_drop_stmt(g_live, "LogKeepDenyInsecureTransport");                                   /* + weaker */
+    s_copy_stmt(g_live, "LogKeepReadLogs", "Extra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
     s_group(g_live, TRAIL_GROUP)->retention_days = 0;                               /* ~ allow */
     s_group(g_live, "/app/payments/api")->retention_days = 545;                     /* ~ allow */
     s_trail(g_live)->is_logging = false;                                            /* ~ weaker */
@@ -1745,7 +1747,7 @@ START_TEST(test_text)
         text, "1 to add, 4 to change, 1 to remove (4 weaker than policy; 2 need --allow)\n"));
     ck_assert_ptr_nonnull(strstr(text, "bucket " BUCKET " (us-east-1):\n"));
     ck_assert_ptr_nonnull(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n"));
-    ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[DenyInsecureTransport] = Deny * "));
+    ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[LogKeepDenyInsecureTransport] = Deny * "));
     ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[Extra] = Allow * "));
     ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 120 days  [stronger]  "
                                        "(needs --allow shorten-retention:" TRAIL_GROUP ")\n"));

@@ -13,7 +13,7 @@
     "stores:\n"                                                                                    \
     "  archive:\n"                                                                                 \
     "    bucket: acme-logs-111122223333\n"                                                       \
-    "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n"           \
+    "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"           \
     "    transition_small_objects: false\n"                                                     \
     "    readers: [readers]\n"                                                                    \
     "    admins: [admins]\n"

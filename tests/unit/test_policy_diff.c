@@ -16,7 +16,7 @@
     "stores:\n"                                                                                    \
     "  archive:\n"                                                                                 \
     "    bucket: unit-diff-111122223333\n"                                                         \
-    "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n"             \
+    "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"             \
     "    object_lock: { mode: compliance, for: 30d }\n"                                            \
     "    transition_small_objects: true\n"                                                         \
     "    readers: [analysts]\n"                                                                    \
@@ -443,7 +443,7 @@ START_TEST(test_integrity_weakened)
         {"    object_lock: { mode: compliance, for: 30d }\n", "", "archive", "object_lock"},
         {"mode: compliance, for: 30d", "mode: governance, for: 30d", "archive", "object_lock"},
         {"mode: compliance, for: 30d", "mode: compliance, for: 14d", "archive", "object_lock"},
-        {"    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n", "",
+        {"    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n", "",
          "archive", "encryption"},
         {"    prefix: cloudtrail/\n",
          "    prefix: cloudtrail/\n    trail: { multi_region: false }\n", "trail",
@@ -458,6 +458,9 @@ START_TEST(test_integrity_weakened)
          "    prefix: cloudtrail/\n    trail: { log_file_validation: false }\n"
          "    waivers: { LK401: \"digests are verified by the organization trail instead\" }\n",
          "trail", "trail.log_file_validation"},
+        {"    retention: { delete_after: 400d }\n",
+         "    retention: { delete_after: 400d }\n    deletion_protection: false\n", "app",
+         "deletion_protection"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct lk_policy_diff *d = s_diff_sub(cases[i].from, cases[i].to);
@@ -495,7 +498,7 @@ START_TEST(test_integrity_weakened)
 
     /* A trail encrypted through its store loses that with the store's key. */
     d = s_diff_sub(
-        "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:alias/logs\" }\n", "");
+        "    encryption: { kms_key: \"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n", "");
     r = s_must_row(d, LK_POLICY_DIFF_SOURCE, "trail", "trail.encryption");
     ck_assert_uint_eq(r->risks, LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED);
     lk_policy_diff_free(d);

@@ -1,0 +1,119 @@
+/*
+ * logkeep: what a store's protection and its KMS keys need (LK029, LK030, LK207), and the KMS key
+ * of a source's log groups.
+ */
+#include <string.h>
+
+#include "compiler/check_int.h"
+#include "compiler/decode_int.h"
+
+/* A KMS key named by an alias where a key ARN is needed (LK029). @p checked: the ARN's form
+ * was already judged (LK023) elsewhere, so only a well-formed ARN of the policy's partition is
+ * looked at here, and nothing is reported twice. */
+static void s_alias(struct lk_policy *p, const struct lk_text *key, const char *what)
+{
+    struct lk_arn a;
+    if (!key->set || !lk_arn_split(key->v, &a) || !lk_str_eq_c(a.service, "kms") ||
+        !lk_str_starts_with(a.resource, "alias/"))
+        return;
+    const char *want = p->region.set ? lk_region_partition(p->region.v) : NULL;
+    if (want && !lk_str_eq_c(a.partition, want))
+        return; /* LK023 */
+    struct lk_diags *D = &p->diags;
+    struct lk_diag *d = lk_diag_add(D, "LK029", key->span,
+                                    "%s names the alias \"%.*s\": services that write with it "
+                                    "would look the alias up in their own account",
+                                    what, LK_STR_ARG(a.resource));
+    lk_diag_help(D, d,
+                 "name the key by its ARN: arn:%.*s:kms:%.*s:%.*s:key/<key-id> (aws kms "
+                 "describe-key --key-id %.*s shows it)",
+                 LK_STR_ARG(a.partition), LK_STR_ARG(a.region), LK_STR_ARG(a.account),
+                 LK_STR_ARG(a.resource));
+}
+
+/* An account (its root) named as an admin (LK207): in the admins' ArnNotLike aws:PrincipalArn
+ * exemption it matches the root user only, so every role of the account, the one running
+ * logkeep apply included, would be denied. */
+static void s_admin_accounts(struct lk_policy *p)
+{
+    struct lk_diags *D = &p->diags;
+    for (size_t i = 0; i < p->n_roles; i++) {
+        struct lk_role *r = p->roles[i];
+        const struct lk_store *store = NULL;
+        const struct lk_text *ref = NULL;
+        for (size_t s = 0; s < p->n_stores && !store; s++)
+            for (size_t k = 0; k < p->stores[s]->admins.n && !store; k++)
+                if (lk_str_eq(p->stores[s]->admins.items[k].v, r->name)) {
+                    store = p->stores[s];
+                    ref = &p->stores[s]->admins.items[k];
+                }
+        if (!store)
+            continue;
+        for (size_t k = 0; k < r->principals.n; k++) {
+            const struct lk_text *pr = &r->principals.items[k];
+            struct lk_str account = {0};
+            struct lk_arn a;
+            if (lk_account_id_valid(pr->v))
+                account = pr->v;
+            else if (lk_arn_split(pr->v, &a) && lk_str_eq_c(a.service, "iam") &&
+                     lk_str_eq_c(a.resource, "root"))
+                account = a.account;
+            else
+                continue;
+            struct lk_diag *d =
+                lk_diag_add(D, "LK207", pr->span,
+                            "role \"%.*s\" is an admin of store \"%.*s\" but "
+                            "names account %.*s, which as an admin exempts only "
+                            "its root user",
+                            LK_STR_ARG(r->name), LK_STR_ARG(store->name), LK_STR_ARG(account));
+            lk_diag_related(D, d, ref->span, "admin named here");
+            const char *part = p->region.set ? lk_region_partition(p->region.v) : NULL;
+            lk_diag_help(D, d,
+                         "name the roles that administer the store, such as "
+                         "arn:%s:iam::%.*s:role/<role-name>",
+                         part ? part : "aws", LK_STR_ARG(account));
+        }
+    }
+}
+
+void lk_check_stores(struct lk_policy *p)
+{
+    struct lk_diags *D = &p->diags;
+    for (size_t i = 0; i < p->n_stores; i++)
+        s_alias(p, &p->stores[i]->kms_key, "encryption.kms_key");
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        struct lk_source *src = p->srcs[i];
+        if (src->trail)
+            s_alias(p, &src->trail->kms_key, "trail.kms_key");
+        if (src->kms_key.set) {
+            bool groups = (src->log_groups.set && src->log_groups.n > 0) ||
+                          (src->trail && src->trail->cloudwatch.log_group.set);
+            if (!groups) {
+                struct lk_diag *d = lk_diag_add(D, "LK027", src->kms_key.span,
+                                                "source \"%.*s\" has a kms_key but no log groups "
+                                                "to encrypt",
+                                                LK_STR_ARG(src->name));
+                lk_diag_help(D, d,
+                             "kms_key encrypts the source's CloudWatch Logs log groups; "
+                             "a store's objects take the store's encryption.kms_key");
+            } else if (lk_check_kms_arn(p, &src->kms_key)) {
+                s_alias(p, &src->kms_key, "kms_key");
+            }
+        }
+        /* "GuardDuty requires ... a KMS key to encrypt the findings" exported to S3 (GuardDuty
+         * User Guide, "Exporting generated findings to Amazon S3": the publishing destination
+         * takes a KmsKeyArn, CreatePublishingDestination DestinationProperties). */
+        if (src->type_set && src->type == LK_SRC_GUARDDUTY && src->store &&
+            !src->store->kms_key.set) {
+            struct lk_diag *d = lk_diag_add(D, "LK030", src->store_ref.span,
+                                            "GuardDuty exports findings only with a KMS key, and "
+                                            "store \"%.*s\" has none",
+                                            LK_STR_ARG(src->store->name));
+            lk_diag_related(D, d, src->store->span, "store defined here");
+            lk_diag_help(D, d,
+                         "give the store encryption: { kms_key: "
+                         "arn:aws:kms:<region>:<account>:key/<key-id> }");
+        }
+    }
+    s_admin_accounts(p);
+}

@@ -1,0 +1,313 @@
+/*
+ * logkeep: the KMS keys a policy names and the key policy statements each needs.
+ *
+ * A store's encryption.kms_key is the bucket's default SSE-KMS key: every service that writes
+ * into the store calls KMS with it (GenerateDataKey), and every reader decrypts with it. A trail's
+ * kms_key encrypts that trail's log files. logkeep never creates keys: it owns only the
+ * statements below (Sids starting with LK_IR_SID_PREFIX) in each key's policy, Resource "*" (in a
+ * key policy, the key itself: AWS KMS Developer Guide, "Key policies in AWS KMS"). Each block
+ * cites the AWS page it follows; docs/source-types.md shows them with their evidence.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/array.h"
+#include "compiler/check_int.h"
+#include "compiler/lower.h"
+
+/* The key named @p arn in @p st, created (with @p origin) on first use. */
+static struct lk_ir_key *s_key(struct lk_ir_state *st, size_t *cap, struct lk_str arn,
+                               struct lk_ir_origin origin)
+{
+    for (size_t i = 0; i < st->n_keys; i++)
+        if (lk_str_eq_c(arn, st->keys[i].arn))
+            return &st->keys[i];
+    LK_ARENA_ARRAY_GROW(&st->arena, st->keys, st->n_keys, *cap);
+    struct lk_ir_key *k = &st->keys[st->n_keys++];
+    memset(k, 0, sizeof(*k));
+    k->arn = lk_ir_strndup(st, arn.ptr, arn.len);
+    struct lk_arn a;
+    k->region = lk_arn_split(arn, &a) ? lk_ir_strndup(st, a.region.ptr, a.region.len)
+                                      : lk_ir_strdup(st, st->region);
+    k->policy.present = true;
+    k->policy.version = lk_ir_strdup(st, "2012-10-17");
+    k->origin = origin;
+    return k;
+}
+
+/* A statement of @p k's policy shared by every user that needs it: found by Sid, or created
+ * with Resource "*" and one principal. */
+static struct lk_ir_statement *s_shared(struct lk_ir_state *st, struct lk_ir_key *k,
+                                        const char *sid, enum lk_ir_principal_kind kind,
+                                        const char *principal, bool *created)
+{
+    for (size_t i = 0; i < k->policy.n_statements; i++)
+        if (!strcmp(k->policy.statements[i].sid, sid)) {
+            *created = false;
+            return &k->policy.statements[i];
+        }
+    struct lk_ir_statement *s = lk_lower_policy_add_statement(st, &k->policy, sid, true, kind);
+    lk_ir_list_add(st, &s->principals, principal);
+    lk_ir_list_add(st, &s->resources, "*");
+    *created = true;
+    return s;
+}
+
+static void s_actions(struct lk_ir_state *st, struct lk_ir_statement *s, const char *const *actions,
+                      size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        lk_ir_list_add(st, &s->actions, actions[i]);
+}
+
+#define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail"
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html):
+ * "Granting encrypt permissions for trails": cloudtrail.amazonaws.com gets kms:GenerateDataKey*
+ * with StringLike kms:EncryptionContext:aws:cloudtrail:arn =
+ * arn:<p>:cloudtrail:*:<account>:trail/<any> and, as the page's security best practice,
+ * StringEquals aws:SourceArn = the trail ARN(s); "Enable CloudTrail to describe KMS key
+ * properties": kms:DescribeKey, with the same aws:SourceArn. Without them CloudTrail cannot deliver
+ * ("If ... the KMS key policy is not correctly configured for CloudTrail, CloudTrail cannot deliver
+ * logs"). */
+static void s_cloudtrail(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_ir_trail *t)
+{
+    char *trail_arn = lk_ir_printf(st, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition,
+                                   t->home_region, st->account, t->name);
+    bool created;
+    struct lk_ir_statement *e =
+        s_shared(st, k, LK_IR_SID_PREFIX "CloudTrailEncrypt", LK_IR_PRINCIPAL_SERVICE,
+                 "cloudtrail.amazonaws.com", &created);
+    if (created) {
+        lk_ir_list_add(st, &e->actions, "kms:GenerateDataKey*");
+        lk_lower_add_condition(
+            st, e, "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn",
+            lk_ir_printf(st, "arn:%s:cloudtrail:*:%s:trail/*", st->partition, st->account));
+    }
+    lk_lower_add_condition(st, e, "StringEquals", "aws:SourceArn", trail_arn);
+    struct lk_ir_statement *d =
+        s_shared(st, k, LK_IR_SID_PREFIX "CloudTrailDescribeKey", LK_IR_PRINCIPAL_SERVICE,
+                 "cloudtrail.amazonaws.com", &created);
+    if (created)
+        lk_ir_list_add(st, &d->actions, "kms:DescribeKey");
+    lk_lower_add_condition(st, d, "StringEquals", "aws:SourceArn", trail_arn);
+}
+
+/* CloudWatch Logs User Guide, "Enabling logging from AWS services", logs sent to Amazon S3,
+ * SSE-KMS
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html#AWS-logs-SSE-KMS-S3):
+ * "Allow Logs Delivery to use the key": delivery.logs.amazonaws.com gets kms:Encrypt,
+ * kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey* and kms:DescribeKey, scoped by
+ * aws:SourceAccount and aws:SourceArn arn:<p>:logs:<region>:<account>:* (the form the bucket
+ * policy uses, which also covers the page's newer ...:delivery-source:*). */
+static void s_log_delivery(struct lk_ir_state *st, struct lk_ir_key *k)
+{
+    static const char *const actions[] = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+                                          "kms:GenerateDataKey*", "kms:ReEncrypt*"};
+    bool created;
+    struct lk_ir_statement *s =
+        s_shared(st, k, LK_IR_SID_PREFIX "LogDeliveryUseKey", LK_IR_PRINCIPAL_SERVICE,
+                 "delivery.logs.amazonaws.com", &created);
+    if (!created)
+        return;
+    s_actions(st, s, actions, S_COUNT(actions));
+    lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", st->account);
+    lk_lower_add_condition(
+        st, s, "ArnLike", "aws:SourceArn",
+        lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region, st->account));
+}
+
+/* AWS Config Developer Guide, "Permissions for the KMS Key", service-linked role
+ * (https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html):
+ * "AWSConfigKMSPolicy": config.amazonaws.com gets kms:Decrypt and kms:GenerateDataKey, scoped by
+ * aws:SourceAccount. */
+static void s_config(struct lk_ir_state *st, struct lk_ir_key *k)
+{
+    static const char *const actions[] = {"kms:Decrypt", "kms:GenerateDataKey"};
+    bool created;
+    struct lk_ir_statement *s = s_shared(st, k, LK_IR_SID_PREFIX "ConfigUseKey",
+                                         LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    if (!created)
+        return;
+    s_actions(st, s, actions, S_COUNT(actions));
+    lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", st->account);
+}
+
+/* Amazon GuardDuty User Guide, "Exporting generated findings to Amazon S3", key policy
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html): "Allow
+ * GuardDuty to encrypt findings": the GuardDuty principal gets kms:GenerateDataKey, scoped by
+ * aws:SourceAccount and aws:SourceArn of the detector (matched with a wildcard, as in the bucket
+ * policy: the detector ID is not part of the policy). Export requires a KMS key (LK030). */
+static void s_guardduty(struct lk_ir_state *st, struct lk_ir_key *k, const char *principal)
+{
+    bool created;
+    struct lk_ir_statement *s = s_shared(st, k, LK_IR_SID_PREFIX "GuardDutyUseKey",
+                                         LK_IR_PRINCIPAL_SERVICE, principal, &created);
+    if (!created)
+        return;
+    lk_ir_list_add(st, &s->actions, "kms:GenerateDataKey");
+    lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", st->account);
+    lk_lower_add_condition(st, s, "ArnLike", "aws:SourceArn",
+                           lk_ir_printf(st, "arn:%s:guardduty:%s:%s:detector/*", st->partition,
+                                        st->region, st->account));
+}
+
+/* CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS", step 2
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html):
+ * logs.<region>.amazonaws.com gets kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*,
+ * kms:GenerateDataKey* and kms:Describe*, scoped by ArnLike kms:EncryptionContext:aws:logs:arn
+ * to the log groups' ARNs. */
+static void s_log_group(struct lk_ir_state *st, struct lk_ir_key *k,
+                        const struct lk_ir_log_group *g)
+{
+    static const char *const actions[] = {"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*",
+                                          "kms:GenerateDataKey*", "kms:ReEncrypt*"};
+    bool created;
+    struct lk_ir_statement *s =
+        s_shared(st, k, LK_IR_SID_PREFIX "LogsUseKey", LK_IR_PRINCIPAL_SERVICE,
+                 lk_ir_printf(st, "logs.%s.amazonaws.com", g->region), &created);
+    if (created)
+        s_actions(st, s, actions, S_COUNT(actions));
+    else
+        lk_ir_list_add(st, &s->principals, lk_ir_printf(st, "logs.%s.amazonaws.com", g->region));
+    lk_lower_add_condition(st, s, "ArnLike", "kms:EncryptionContext:aws:logs:arn",
+                           lk_ir_printf(st, "arn:%s:logs:%s:%s:log-group:%s", st->partition,
+                                        g->region, st->account, g->name));
+}
+
+/* The readers of a store decrypt what it holds: kms:Decrypt granted to their accounts with an
+ * ArnLike aws:PrincipalArn condition naming them (the form that survives a replaced IAM Identity
+ * Center role; docs/source-types.md, "Readers that IAM Identity Center re-creates"), and only
+ * through S3 in the store's Region (AWS KMS Developer Guide, "AWS KMS condition keys",
+ * kms:ViaService). With the account as principal, the key policy delegates to IAM: the reader's
+ * identity policy must allow kms:Decrypt too (AWS KMS Developer Guide, "Default key policy"). */
+static void s_readers(struct lk_ir_state *st, struct lk_policy *p, struct lk_ir_key *k,
+                      const struct lk_store *store, const char *bucket_region)
+{
+    bool created = false;
+    struct lk_ir_statement *s = NULL;
+    for (size_t i = 0; i < store->readers.n; i++) {
+        struct lk_role *r = lk_policy_find_role(p, store->readers.items[i].v);
+        for (size_t j = 0; r && j < r->principals.n; j++) {
+            struct lk_str pr = r->principals.items[j].v;
+            struct lk_str account = pr;
+            char *arn;
+            if (lk_account_id_valid(pr)) {
+                arn = lk_ir_printf(st, "arn:%s:iam::%.*s:root", st->partition, LK_STR_ARG(pr));
+            } else {
+                struct lk_arn a;
+                if (!lk_arn_split(pr, &a))
+                    continue;
+                account = a.account;
+                arn = lk_ir_strndup(st, pr.ptr, pr.len);
+            }
+            char *root =
+                lk_ir_printf(st, "arn:%s:iam::%.*s:root", st->partition, LK_STR_ARG(account));
+            if (!s)
+                s = s_shared(st, k, LK_IR_SID_PREFIX "ReadersDecrypt", LK_IR_PRINCIPAL_AWS, root,
+                             &created);
+            else
+                lk_ir_list_add(st, &s->principals, root);
+            if (created) {
+                lk_ir_list_add(st, &s->actions, "kms:Decrypt");
+                created = false;
+            }
+            lk_lower_add_condition(st, s, "ArnLike", "aws:PrincipalArn", arn);
+        }
+    }
+    if (s)
+        lk_lower_add_condition(st, s, "StringEquals", "kms:ViaService",
+                               lk_ir_printf(st, "s3.%s.amazonaws.com", bucket_region));
+}
+
+static const struct lk_ir_bucket *s_bucket_of(const struct lk_ir_state *st,
+                                              const struct lk_store *store)
+{
+    for (size_t i = 0; i < st->n_buckets; i++)
+        if (lk_str_eq_c(store->name, st->buckets[i].store))
+            return &st->buckets[i];
+    return NULL;
+}
+
+static const struct lk_ir_trail *s_trail_of(const struct lk_ir_state *st,
+                                            const struct lk_source *src)
+{
+    for (size_t i = 0; i < st->n_trails; i++)
+        if (st->trails[i].source && lk_str_eq_c(src->name, st->trails[i].source))
+            return &st->trails[i];
+    return NULL;
+}
+
+void lk_keys_lower(struct lk_ir_state *st, struct lk_policy *p)
+{
+    size_t cap = 0;
+    /* Origins: the kms_key that first names each key (copied from the lowered nodes). */
+    for (size_t i = 0; i < p->n_stores; i++) {
+        const struct lk_store *store = p->stores[i];
+        const struct lk_ir_bucket *b = s_bucket_of(st, store);
+        if (!store->kms_key.set || !b)
+            continue;
+        struct lk_ir_key *k = s_key(st, &cap, store->kms_key.v, b->encryption.origin);
+        lk_ir_list_add(st, &k->users, lk_ir_printf(st, "store:%.*s", LK_STR_ARG(store->name)));
+        s_readers(st, p, k, store, b->region);
+    }
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        const struct lk_source *src = p->srcs[i];
+        if (!src->retention || !src->type_set)
+            continue;
+        const struct lk_ir_trail *t = src->type == LK_SRC_CLOUDTRAIL ? s_trail_of(st, src) : NULL;
+        /* A trail with a key of its own encrypts its log files with it (CreateTrail KmsKeyId);
+         * S3 applies the store's default key only to objects written without one. */
+        if (t && src->trail && src->trail->kms_key.set) {
+            struct lk_ir_key *k = s_key(st, &cap, src->trail->kms_key.v, t->origins.kms_key_id);
+            lk_ir_list_add(st, &k->users, lk_ir_printf(st, "trail:%s", t->name));
+            s_cloudtrail(st, k, t);
+            const struct lk_ir_bucket *b = src->store ? s_bucket_of(st, src->store) : NULL;
+            if (b)
+                s_readers(st, p, k, src->store, b->region);
+        }
+        if (!src->store || !src->store->kms_key.set)
+            continue;
+        const struct lk_ir_bucket *b = s_bucket_of(st, src->store);
+        if (!b)
+            continue;
+        struct lk_ir_key *k = s_key(st, &cap, src->store->kms_key.v, b->encryption.origin);
+        switch (src->type) {
+        case LK_SRC_CLOUDTRAIL:
+            if (t && !(src->trail && src->trail->kms_key.set))
+                s_cloudtrail(st, k, t);
+            break;
+        case LK_SRC_VPC_FLOW_LOGS:
+        case LK_SRC_ROUTE53_RESOLVER:
+        case LK_SRC_WAF:
+        case LK_SRC_NETWORK_FIREWALL:
+        case LK_SRC_NLB:
+            s_log_delivery(st, k);
+            break;
+        case LK_SRC_CONFIG:
+            s_config(st, k);
+            break;
+        case LK_SRC_GUARDDUTY:
+            s_guardduty(st, k, lk_delivery_service(st, LK_SRC_GUARDDUTY, b->region));
+            break;
+        case LK_SRC_ELB: /* load balancers deliver only to SSE-S3 buckets (LK027) */
+        case LK_SRC_EKS_AUDIT:
+        case LK_SRC_RDS:
+        case LK_SRC_CLOUDWATCH_LOGS:
+        case LK_SRC_LOG_GROUP:
+        case LK_SRC_S3_PREFIX:
+        case LK_SRC_TYPE_COUNT:
+            break;
+        }
+    }
+    /* Log groups encrypted with a key the policy names elsewhere too. */
+    for (size_t i = 0; i < st->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &st->log_groups[i];
+        if (!g->kms_key_id)
+            continue;
+        struct lk_ir_key *k = s_key(st, &cap, lk_str_c(g->kms_key_id), g->origin);
+        lk_ir_list_add(st, &k->users, lk_ir_printf(st, "source:%s", g->source));
+        s_log_group(st, k, g);
+    }
+}
