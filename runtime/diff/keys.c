@@ -119,8 +119,7 @@ static void s_key(struct lk_diff_ctx *c, const struct lk_ir_key *d, const struct
             s_needs_allow(c, ch, d->arn);
             continue;
         }
-        struct lk_diff_change *ch =
-            lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+        struct lk_diff_change *ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
         lk_diff_note(c, ch, "not logkeep's, kept as it is: %s", s_stmt_str(c, ls));
     }
 }

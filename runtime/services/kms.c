@@ -56,8 +56,7 @@ enum lk_status lk_kms_parse_get_key_policy(struct lk_ir_state *st, const char *j
     LK_GUARD_GOTO(rc, lk_json_doc_parse(&doc, json, len, LK_JSON_MAX_BYTES, err), cleanup);
     LK_ENSURE_GOTO(
         rc, cJSON_IsObject(doc.root),
-        lk_error_set(err, LK_STATUS_SCHEMA, "GetKeyPolicy response is not a JSON object"),
-        cleanup);
+        lk_error_set(err, LK_STATUS_SCHEMA, "GetKeyPolicy response is not a JSON object"), cleanup);
     const cJSON *policy = cJSON_GetObjectItemCaseSensitive(doc.root, "Policy");
     LK_ENSURE_GOTO(rc, cJSON_IsString(policy) && policy->valuestring[0],
                    lk_error_set(err, LK_STATUS_SCHEMA, "GetKeyPolicy response has no Policy"),
