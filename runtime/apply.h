@@ -81,7 +81,7 @@ struct lk_apply_step {
     int32_t retention_days;             /* PutRetentionPolicy */
     const char *kms_key_id;             /* CreateLogGroup, AssociateKmsKey */
     enum lk_ir_log_group_class log_group_class; /* CreateLogGroup (UNSET: not sent) */
-    const struct lk_ir_key *key;        /* desired key (PutKeyPolicy; name = the key ARN) */
+    const struct lk_ir_key *key;                /* desired key (PutKeyPolicy; name = the key ARN) */
     enum lk_apply_status status;
 };
 

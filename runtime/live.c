@@ -562,8 +562,8 @@ static int s_read_key(struct lk_aws_client *client, struct s_item *it)
          * deletion), InvalidArnException: the KMS API Reference's GetKeyPolicy errors that
          * describe the key or the caller's rights, not the request's transport. */
         static const char *const findings[] = {"AccessDeniedException", "NotFoundException",
-                                               "KMSInvalidStateException",
-                                               "InvalidArnException", "logkeep.InvalidArgument"};
+                                               "KMSInvalidStateException", "InvalidArnException",
+                                               "logkeep.InvalidArgument"};
         const char *code = it->err.code;
         for (size_t i = 0; code && i < sizeof(findings) / sizeof(findings[0]); i++)
             if (!strcmp(code, findings[i])) {
@@ -1173,8 +1173,9 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     size_t n_listing_cap = desired->n_log_groups * 2 + 2;
     struct s_item *listings = lk_xcalloc(n_listing_cap, sizeof(*listings));
     size_t n_listings = s_plan_listings(&plan, opts->discover_unmanaged, listings);
-    items = lk_xcalloc(desired->n_buckets + 2 * desired->n_trails + n_listings + desired->n_keys + 2,
-                       sizeof(*items));
+    items =
+        lk_xcalloc(desired->n_buckets + 2 * desired->n_trails + n_listings + desired->n_keys + 2,
+                   sizeof(*items));
     if (opts->discover_stores) {
         /* The policy's region and every desired trail's home region, each once. */
         for (size_t i = 0; i <= desired->n_trails; i++) {

@@ -922,9 +922,10 @@ static void s_read_log_group_integrity(struct s_reader *r, const cJSON *node,
 
 static void s_read_log_group(struct s_reader *r, const cJSON *node, void *out)
 {
-    static const char *const keys[] = {"name",       "pattern",    "region", "retention_days",
-                                       "wanted_days", "kms_key_id", "source", "exists",
-                                       "deletion_protection", "log_group_class", NULL};
+    static const char *const keys[] = {
+        "name",       "pattern", "region", "retention_days",      "wanted_days",
+        "kms_key_id", "source",  "exists", "deletion_protection", "log_group_class",
+        NULL};
     struct lk_ir_log_group *g = out;
     if (!s_object(r, node, keys))
         return;
@@ -955,8 +956,7 @@ static void s_read_log_group_integrity(struct s_reader *r, const cJSON *node,
 
 static void s_read_key(struct s_reader *r, const cJSON *node, void *out)
 {
-    static const char *const keys[] = {"arn",    "region", "exists", "error",
-                                       "policy", "users",  NULL};
+    static const char *const keys[] = {"arn", "region", "exists", "error", "policy", "users", NULL};
     struct lk_ir_key *k = out;
     if (!s_object(r, node, keys))
         return;

@@ -1,8 +1,8 @@
 /*
  * logkeep runtime: the diff of CloudWatch Logs log groups: the retention, KMS key, deletion
- * protection and class of a group the policy names exactly, the retention of a group a pattern governs, patterns that match
- * nothing, and the unmanaged rule for groups nothing names (emit_logs.c writes the same
- * settings). Pairing, and which pattern governs a group, are diff.c's.
+ * protection and class of a group the policy names exactly, the retention of a group a pattern
+ * governs, patterns that match nothing, and the unmanaged rule for groups nothing names
+ * (emit_logs.c writes the same settings). Pairing, and which pattern governs a group, are diff.c's.
  */
 #include <string.h>
 
@@ -17,8 +17,7 @@ static bool s_delivery_note(struct lk_diff_ctx *c, int32_t want, const struct lk
     if (l->log_group_class != LK_IR_LOG_CLASS_DELIVERY)
         return false;
     if (want != 1)
-        lk_diff_note(c,
-                     lk_diff_add(c, "retention_days", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+        lk_diff_note(c, lk_diff_add(c, "retention_days", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
                      "DELIVERY class: retention fixed at 1 day (the policy wants %s); not changed",
                      lk_diff_days_str(c, want, "never expire"));
     return true;
@@ -72,10 +71,9 @@ void lk_diff_log_group_integrity(struct lk_diff_ctx *c, const struct lk_ir_log_g
     const char *want = lk_ir_log_group_class_api(d->log_group_class);
     const char *have = lk_ir_log_group_class_api(l->log_group_class);
     if (want && have && strcmp(want, have) != 0)
-        lk_diff_note(c,
-                     lk_diff_add(c, "log_group_class", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
-                     "class %s, the policy says %s: a class never changes; not applied", have,
-                     want);
+        lk_diff_note(
+            c, lk_diff_add(c, "log_group_class", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),
+            "class %s, the policy says %s: a class never changes; not applied", have, want);
     else if (!want && l->log_group_class == LK_IR_LOG_CLASS_INFREQUENT_ACCESS)
         lk_diff_note(c,
                      lk_diff_add(c, "log_group_class", LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL),

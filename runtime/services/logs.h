@@ -1,7 +1,8 @@
 /*
  * logkeep runtime: the Amazon CloudWatch Logs client (JSON 1.1, API 2014-03-28) for log group
  * retention and integrity: CreateLogGroup, DescribeLogGroups (paginated), PutRetentionPolicy,
- * DeleteRetentionPolicy, PutLogGroupDeletionProtection, AssociateKmsKey, and the expansion of logkeep's '*' name patterns into log groups.
+ * DeleteRetentionPolicy, PutLogGroupDeletionProtection, AssociateKmsKey, and the expansion of
+ * logkeep's '*' name patterns into log groups.
  *
  * logkeep never deletes log groups: retention is what it manages, and a log group's events go
  * with the group. lk_logs_delete_log_group() exists for the integration tests only.
@@ -71,11 +72,9 @@ LK_MUST_CHECK enum lk_status lk_logs_create_log_group(struct lk_aws_client *clie
  * CreateLogGroup with a logGroupClass (API Reference; the class can never change afterwards):
  * lk_logs_create_log_group() when @p log_group_class is LK_IR_LOG_CLASS_UNSET.
  */
-LK_MUST_CHECK enum lk_status
-lk_logs_create_log_group_in_class(struct lk_aws_client *client, const char *name,
-                                  const char *region, const char *kms_key_id,
-                                  enum lk_ir_log_group_class log_group_class, bool if_not_exists,
-                                  struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_logs_create_log_group_in_class(
+    struct lk_aws_client *client, const char *name, const char *region, const char *kms_key_id,
+    enum lk_ir_log_group_class log_group_class, bool if_not_exists, struct lk_aws_error *err);
 
 /** DeleteLogGroup. For the integration tests only: logkeep itself never deletes log groups. */
 LK_MUST_CHECK enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client,

@@ -963,9 +963,9 @@ START_TEST(test_describe_log_groups_integrity)
     struct lk_ir_log_group *g = NULL;
     size_t n = 0;
     char *next = NULL;
-    ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, page, strlen(page), NULL, &g, &n,
-                                                       &next, &g_err),
-                     0);
+    ck_assert_int_eq(
+        lk_logs_parse_describe_log_groups(g_st, page, strlen(page), NULL, &g, &n, &next, &g_err),
+        0);
     ck_assert_uint_eq(n, 4);
     ck_assert(g[0].deletion_protection);
     ck_assert_int_eq(g[0].log_group_class, LK_IR_LOG_CLASS_DELIVERY);
@@ -997,8 +997,7 @@ START_TEST(test_kms_key_policy)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, bad[i], strlen(bad[i]), &text, &g_err),
                          LK_STATUS_SCHEMA);
-    ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, "{", 1, &text, &g_err),
-                     LK_STATUS_MALFORMED);
+    ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, "{", 1, &text, &g_err), LK_STATUS_MALFORMED);
 
     /* Key ARNs (KMS Developer Guide, "Key ARN"); aliases and bare key ids are not. */
     char region[32];

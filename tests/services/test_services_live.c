@@ -833,8 +833,8 @@ static struct lk_ir_state *s_kms_desired(const char *key_arn)
     k->policy.n_statements = 2;
     s_key_stmt(d, &k->policy.statements[0], "LogKeepCloudTrailEncrypt", "cloudtrail.amazonaws.com",
                "kms:GenerateDataKey*");
-    s_key_stmt(d, &k->policy.statements[1], "LogKeepCloudWatchLogs",
-               "logs.us-east-1.amazonaws.com", "kms:*");
+    s_key_stmt(d, &k->policy.statements[1], "LogKeepCloudWatchLogs", "logs.us-east-1.amazonaws.com",
+               "kms:*");
     lk_ir_list_add(d, &k->users, "store:audit");
     static const char *const names[] = {"/lk-kms/delivery", "/lk-kms/other-key", "/lk-kms/secure"};
     d->log_groups = lk_arena_alloc(&d->arena, 3 * sizeof(*d->log_groups));
@@ -877,22 +877,23 @@ START_TEST(test_kms_key_policy_and_log_group_integrity)
     /* The live key: the default root statement, a foreign organisation statement, and a stale
      * statement of logkeep's; three log groups in the states the diff must see. */
     ck_assert_int_eq(
-        s_admin("/_admin/state?mode=merge",
-                "{\"keys\": {\"" S_KEY_ARN "\": {\"policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\","
-                "\\\"Statement\\\":[{\\\"Sid\\\":\\\"Enable IAM User Permissions\\\",\\\"Effect\\\":"
-                "\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:aws:iam::111122223333:root\\\"},"
-                "\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":\\\"OrgRead\\\","
-                "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},"
-                "\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":"
-                "\\\"LogKeepOld\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
-                "\\\"config.amazonaws.com\\\"},\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":"
-                "\\\"*\\\"}]}\"}, \"" S_OTHER_KEY "\": {}},"
-                " \"log_groups\": {\"111122223333\": {\"us-east-1\": ["
-                "{\"logGroupName\": \"/lk-kms/secure\", \"retentionInDays\": 30},"
-                "{\"logGroupName\": \"/lk-kms/delivery\", \"retentionInDays\": 1,"
-                " \"logGroupClass\": \"DELIVERY\", \"deletionProtectionEnabled\": true},"
-                "{\"logGroupName\": \"/lk-kms/other-key\", \"retentionInDays\": 30,"
-                " \"kmsKeyId\": \"" S_OTHER_KEY "\", \"deletionProtectionEnabled\": true}]}}}"),
+        s_admin(
+            "/_admin/state?mode=merge",
+            "{\"keys\": {\"" S_KEY_ARN "\": {\"policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\","
+            "\\\"Statement\\\":[{\\\"Sid\\\":\\\"Enable IAM User Permissions\\\",\\\"Effect\\\":"
+            "\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:aws:iam::111122223333:root\\\"},"
+            "\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":\\\"OrgRead\\\","
+            "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},"
+            "\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":"
+            "\\\"LogKeepOld\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
+            "\\\"config.amazonaws.com\\\"},\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":"
+            "\\\"*\\\"}]}\"}, \"" S_OTHER_KEY "\": {}},"
+            " \"log_groups\": {\"111122223333\": {\"us-east-1\": ["
+            "{\"logGroupName\": \"/lk-kms/secure\", \"retentionInDays\": 30},"
+            "{\"logGroupName\": \"/lk-kms/delivery\", \"retentionInDays\": 1,"
+            " \"logGroupClass\": \"DELIVERY\", \"deletionProtectionEnabled\": true},"
+            "{\"logGroupName\": \"/lk-kms/other-key\", \"retentionInDays\": 30,"
+            " \"kmsKeyId\": \"" S_OTHER_KEY "\", \"deletionProtectionEnabled\": true}]}}}"),
         200);
     struct lk_ir_state *desired = s_kms_desired(S_KEY_ARN);
     struct lk_ir_state *live = s_kms_live(desired);
@@ -931,8 +932,8 @@ START_TEST(test_kms_key_policy_and_log_group_integrity)
     ck_assert_str_eq(ch->allow_name, "log-group-key:/lk-kms/other-key");
     ch = s_change(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/delivery", "retention_days");
     ck_assert_int_eq(ch->kind, LK_DIFF_NOTE); /* DELIVERY: one day, fixed */
-    ck_assert_ptr_null(lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/delivery",
-                                    "deletion_protection"));
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/delivery", "deletion_protection"));
     /* The guards: both allowances are asked for until given. */
     ck_assert_uint_eq(lk_apply_missing_allows(&diff, NULL, 0, NULL), 2);
     const char *const given[] = {allow_key};
@@ -988,11 +989,12 @@ START_TEST(test_kms_merge_refuses_a_lockout)
     /* The key's only grant to the account is a statement of logkeep's, which the merge drops:
      * the result would lock the caller out. */
     ck_assert_int_eq(
-        s_admin("/_admin/state?mode=merge",
-                "{\"keys\": {\"" S_KEY2_ARN "\": {\"policy\": \"{\\\"Statement\\\":[{\\\"Sid\\\":"
-                "\\\"LogKeepAdmin\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":"
-                "\\\"arn:aws:iam::111122223333:root\\\"},\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":"
-                "\\\"*\\\"}]}\"}}}"),
+        s_admin(
+            "/_admin/state?mode=merge",
+            "{\"keys\": {\"" S_KEY2_ARN "\": {\"policy\": \"{\\\"Statement\\\":[{\\\"Sid\\\":"
+            "\\\"LogKeepAdmin\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":"
+            "\\\"arn:aws:iam::111122223333:root\\\"},\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":"
+            "\\\"*\\\"}]}\"}}}"),
         200);
     struct lk_ir_state *desired = s_kms_desired(S_KEY2_ARN);
     desired->n_log_groups = 0;
@@ -1042,8 +1044,8 @@ START_TEST(test_kms_unreadable_key_is_a_finding)
                 "\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},\\\"Action\\\":\\\"kms:*\\\","
                 "\\\"Resource\\\":\\\"*\\\"}]}\"}}}"),
         200);
-    struct lk_ir_state *desired =
-        s_kms_desired("arn:aws:kms:us-east-1:111122223333:key/3333abcd-12ab-34cd-56ef-1234567890ab");
+    struct lk_ir_state *desired = s_kms_desired(
+        "arn:aws:kms:us-east-1:111122223333:key/3333abcd-12ab-34cd-56ef-1234567890ab");
     desired->n_log_groups = 0;
     struct lk_ir_state *live = s_kms_live(desired);
     ck_assert_uint_eq(live->n_keys, 1);
