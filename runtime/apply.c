@@ -645,7 +645,6 @@ static enum lk_status s_put_key_policy(struct lk_aws_client *c, struct lk_apply_
     struct s_caller who = {principal ? principal : plan->caller_arn, plan->caller_arn,
                            plan->caller_account, partition};
     bool keeps = s_keeps_caller(out, &who);
-    free(principal);
     if (!keeps) {
         rc = s_refuse(err, "logkeep.KeyPolicyLockout",
                       "the merged key policy of %s would no longer let %s (nor the root of "
@@ -653,8 +652,10 @@ static enum lk_status s_put_key_policy(struct lk_aws_client *c, struct lk_apply_
                       "nothing sent. Keep a statement that allows it (the key's default policy "
                       "allows arn:%s:iam::%s:root kms:*)",
                       s->name, who.principal_arn, who.account, partition, who.account);
+        free(principal);
         goto done;
     }
+    free(principal);
     printed = cJSON_PrintUnformatted(out);
     rc = lk_kms_put_key_policy(c, s->name, printed, err);
 done:
