@@ -1034,6 +1034,52 @@ START_TEST(test_kms_merge_refuses_a_lockout)
 }
 END_TEST
 
+START_TEST(test_kms_merge_sends_the_compiled_artifact)
+{
+    /* The compiler's kms/<key-id>/key-policy.json (logkeep's statements only) is what the merge
+     * adds; the desired IR is only what the diff compared. */
+#define S_KEY4_ARN "arn:aws:kms:us-east-1:111122223333:key/4444abcd-12ab-34cd-56ef-1234567890ab"
+    ck_assert_int_eq(s_admin("/_admin/state?mode=merge", "{\"keys\": {\"" S_KEY4_ARN "\": {}}}"),
+                     200);
+    struct lk_ir_state *desired = s_kms_desired(S_KEY4_ARN);
+    desired->n_log_groups = 0;
+    struct lk_ir_state *live = s_kms_live(desired);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    struct lk_artifacts arts;
+    lk_artifacts_init(&arts);
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LogKeepFromArtifact\","
+        "\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},"
+        "\"Action\":\"kms:GenerateDataKey*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":"
+        "{\"kms:EncryptionContext:aws:cloudtrail:arn\":\"arn:aws:cloudtrail:*:111122223333:trail/*\"}}}]}";
+    lk_artifacts_add(&arts,
+                     lk_arena_strdup(&arts.arena,
+                                     "kms/4444abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"),
+                     "PutKeyPolicy", S_KEY4_ARN, lk_arena_strdup(&arts.arena, doc), NULL);
+    lk_artifacts_sort(&arts);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(desired, &diff, &arts, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    ck_assert_ptr_nonnull(plan.steps[0].artifact);
+    struct lk_aws_error err = {0};
+    OK(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), err);
+    char *text = NULL;
+    OK(lk_kms_get_key_policy(&g_client, S_KEY4_ARN, g_st, &text, &err), err);
+    ck_assert_ptr_nonnull(strstr(text, "LogKeepFromArtifact"));
+    ck_assert_ptr_nonnull(strstr(text, "kms:EncryptionContext:aws:cloudtrail:arn"));
+    ck_assert_ptr_nonnull(strstr(text, "Enable IAM User Permissions")); /* the default, kept */
+    ck_assert_ptr_null(strstr(text, "LogKeepCloudWatchLogs"));          /* not in the artifact */
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&arts);
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 START_TEST(test_kms_unreadable_key_is_a_finding)
 {
     /* A key of the account whose policy names only another account: GetKeyPolicy is refused. */
@@ -1086,6 +1132,7 @@ int main(void)
     tcase_add_test(tc, test_cloudtrail_from_ir);
     tcase_add_test(tc, test_kms_key_policy_and_log_group_integrity);
     tcase_add_test(tc, test_kms_merge_refuses_a_lockout);
+    tcase_add_test(tc, test_kms_merge_sends_the_compiled_artifact);
     tcase_add_test(tc, test_kms_unreadable_key_is_a_finding);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
