@@ -1053,11 +1053,12 @@ START_TEST(test_kms_merge_sends_the_compiled_artifact)
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LogKeepFromArtifact\","
         "\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},"
         "\"Action\":\"kms:GenerateDataKey*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":"
-        "{\"kms:EncryptionContext:aws:cloudtrail:arn\":\"arn:aws:cloudtrail:*:111122223333:trail/*\"}}}]}";
-    lk_artifacts_add(&arts,
-                     lk_arena_strdup(&arts.arena,
-                                     "kms/4444abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"),
-                     "PutKeyPolicy", S_KEY4_ARN, lk_arena_strdup(&arts.arena, doc), NULL);
+        "{\"kms:EncryptionContext:aws:cloudtrail:arn\":\"arn:aws:cloudtrail:*:111122223333:trail/"
+        "*\"}}}]}";
+    lk_artifacts_add(
+        &arts,
+        lk_arena_strdup(&arts.arena, "kms/4444abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"),
+        "PutKeyPolicy", S_KEY4_ARN, lk_arena_strdup(&arts.arena, doc), NULL);
     lk_artifacts_sort(&arts);
     struct lk_apply_plan plan;
     lk_apply_plan_init(&plan);
