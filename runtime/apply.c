@@ -1,6 +1,7 @@
 /*
  * logkeep runtime: apply (see apply.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,13 @@
 #include "common/array.h"
 #include "common/buf.h"
 #include "runtime/services/cloudtrail.h"
+#include "runtime/services/kms.h"
 #include "runtime/services/logs.h"
+#include "runtime/services/policy_json.h"
 #include "runtime/services/s3.h"
+#include "runtime/services/sts.h"
+
+#include <cjson/cJSON.h>
 
 void lk_apply_plan_init(struct lk_apply_plan *plan)
 {
@@ -23,6 +29,8 @@ void lk_apply_plan_free(struct lk_apply_plan *plan)
     if (!plan)
         return;
     free(plan->steps);
+    free(plan->caller_arn);
+    free(plan->caller_account);
     memset(plan, 0, sizeof(*plan));
 }
 
@@ -46,6 +54,9 @@ const char *lk_apply_op_name(enum lk_apply_op op)
     case LK_APPLY_PUT_EVENT_SELECTORS: return "PutEventSelectors";
     case LK_APPLY_START_LOGGING: return "StartLogging";
     case LK_APPLY_STOP_LOGGING: return "StopLogging";
+    case LK_APPLY_PUT_KEY_POLICY: return "PutKeyPolicy";
+    case LK_APPLY_PUT_DELETION_PROTECTION: return "PutLogGroupDeletionProtection";
+    case LK_APPLY_ASSOCIATE_KMS_KEY: return "AssociateKmsKey";
     }
     return "?";
 }
@@ -109,6 +120,54 @@ static const struct lk_ir_log_group *s_group_for(const struct lk_ir_state *d, co
             best = g;
     }
     return best;
+}
+
+/* PutKeyPolicy for every desired key with a change to logkeep's statements (attribute
+ * "policy.statement[...]"; the guard asked for --allow key-policy:<key-id> already). */
+static void s_key_steps(struct lk_apply_plan *p, const struct lk_ir_state *d,
+                        const struct lk_diff *diff, const struct lk_artifacts *a,
+                        struct lk_arena *tmp)
+{
+    for (size_t i = 0; i < d->n_keys; i++) {
+        const struct lk_ir_key *k = &d->keys[i];
+        bool change = false;
+        for (size_t c = 0; c < diff->n && !change; c++) {
+            const struct lk_diff_change *ch = &diff->changes[c];
+            change = ch->resource == LK_DIFF_KEY && ch->kind != LK_DIFF_NOTE &&
+                     !strcmp(ch->name, k->arn) && s_starts(ch->attribute, "policy.statement");
+        }
+        const char *key_id = NULL;
+        if (!change || !lk_kms_parse_key_arn(k->arn, NULL, 0, &key_id))
+            continue;
+        struct lk_apply_step *s = s_push(p, LK_APPLY_PUT_KEY_POLICY, k->arn, k->region);
+        if (s) {
+            s->key = k;
+            s->artifact = s_artifact(a, tmp, "kms", key_id, "key-policy.json");
+        }
+    }
+}
+
+/* PutLogGroupDeletionProtection where the policy wants it and it is off (and on every group
+ * created now that wants it), AssociateKmsKey where the key differs. */
+static void s_log_group_integrity_steps(struct lk_apply_plan *p, const struct lk_ir_state *d,
+                                        const struct lk_diff *diff)
+{
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_LOG_GROUP || ch->kind == LK_DIFF_NOTE)
+            continue;
+        const struct lk_ir_log_group *g = s_group_for(d, ch->region, ch->name);
+        if (!g)
+            continue;
+        bool created = ch->kind == LK_DIFF_MISSING && ch->attribute[0] == '\0' && !g->pattern;
+        if (!strcmp(ch->attribute, "deletion_protection") || (created && g->deletion_protection)) {
+            s_push(p, LK_APPLY_PUT_DELETION_PROTECTION, ch->name, ch->region);
+        } else if (!strcmp(ch->attribute, "kms_key_id") && g->kms_key_id) {
+            struct lk_apply_step *s = s_push(p, LK_APPLY_ASSOCIATE_KMS_KEY, ch->name, ch->region);
+            if (s)
+                s->kms_key_id = g->kms_key_id;
+        }
+    }
 }
 
 /* The S3 steps of one bucket, in their safe order. @p all: the bucket is missing. */
@@ -191,6 +250,9 @@ enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const stru
     struct lk_arena tmp;
     lk_arena_init(&tmp);
 
+    /* 0. key policies */
+    s_key_steps(out, desired, diff, artifacts, &tmp);
+
     /* 1. buckets */
     for (size_t i = 0; i < desired->n_buckets; i++) {
         const struct lk_ir_bucket *b = &desired->buckets[i];
@@ -208,8 +270,10 @@ enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const stru
         if (!g || g->pattern)
             continue;
         struct lk_apply_step *s = s_push(out, LK_APPLY_CREATE_LOG_GROUP, g->name, ch->region);
-        if (s)
+        if (s) {
             s->kms_key_id = g->kms_key_id;
+            s->log_group_class = g->log_group_class;
+        }
     }
     for (size_t i = 0; i < diff->n; i++) {
         const struct lk_diff_change *ch = &diff->changes[i];
@@ -223,6 +287,8 @@ enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const stru
             continue;
         if (whole && g->retention_days == 0)
             continue; /* a new group never expires by default */
+        if (whole && g->log_group_class == LK_IR_LOG_CLASS_DELIVERY)
+            continue; /* created with its fixed one-day retention */
         /* The group's own name (ch->name), not the pattern: one call per live group. */
         struct lk_apply_step *s =
             s_push(out, g->retention_days ? LK_APPLY_PUT_RETENTION : LK_APPLY_DELETE_RETENTION,
@@ -230,6 +296,7 @@ enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const stru
         if (s)
             s->retention_days = g->retention_days;
     }
+    s_log_group_integrity_steps(out, desired, diff);
     /* Log groups no source names: the unmanaged rule's retention (lk_diff_log_groups_unmanaged()
      * reports a change only where the rule applies, and the rule is always finite: LK116). */
     for (size_t i = 0;
@@ -329,6 +396,9 @@ static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step 
         return lk_s3_delete_lifecycle(c, s->name, s->region, err);
     case LK_APPLY_CREATE_LOG_GROUP:
         /* if_not_exists: a group created since the read is not a failure. */
+        if (s->log_group_class != LK_IR_LOG_CLASS_UNSET)
+            return lk_logs_create_log_group_in_class(c, s->name, s->region, s->kms_key_id,
+                                                     s->log_group_class, true, err);
         return lk_logs_create_log_group(c, s->name, s->region, s->kms_key_id, true, err);
     case LK_APPLY_PUT_RETENTION:
         return lk_logs_put_retention(c, s->name, s->region, s->retention_days, err);
@@ -344,8 +414,257 @@ static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step 
         return lk_cloudtrail_start_logging(c, s->name, s->region, err);
     case LK_APPLY_STOP_LOGGING:
         return lk_cloudtrail_stop_logging(c, s->name, s->region, err);
+    case LK_APPLY_PUT_DELETION_PROTECTION:
+        return lk_logs_put_deletion_protection(c, s->name, s->region, true, err);
+    case LK_APPLY_ASSOCIATE_KMS_KEY:
+        return lk_logs_associate_kms_key(c, s->name, s->region, s->kms_key_id, err);
+    case LK_APPLY_PUT_KEY_POLICY:
+        break; /* lk_apply_execute(): needs the plan's caller */
     }
     return LK_STATUS_INVALID_ARGUMENT; /* an op this build does not know */
+}
+
+/* ------------------------------------------------------------------------------ key policies */
+
+/* IAM wildcards, case-insensitive (action names are: IAM JSON policy elements, Action). */
+static bool s_wild_ci(const char *p, const char *s)
+{
+    for (; *p; p++, s++) {
+        if (*p == '*') {
+            for (const char *t = s;; t++) {
+                if (s_wild_ci(p + 1, t))
+                    return true;
+                if (!*t)
+                    return false;
+            }
+        }
+        if (!*s)
+            return false;
+        char a = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
+        char b = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
+        if (*p != '?' && a != b)
+            return false;
+    }
+    return !*s;
+}
+
+/* Whether a string or an array of strings holds one for which @p pred holds. */
+static bool s_any_str(const cJSON *v, bool (*pred)(const char *s, const void *ctx), const void *ctx)
+{
+    if (cJSON_IsString(v))
+        return pred(v->valuestring, ctx);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, v) if (cJSON_IsString(e) && pred(e->valuestring, ctx)) return true;
+    return false;
+}
+
+struct s_caller {
+    const char *principal_arn; /* the IAM principal (a role for an assumed-role session) */
+    const char *session_arn;   /* as STS reports it */
+    const char *account;
+    const char *partition;
+};
+
+static bool s_names_caller(const char *p, const void *ctx)
+{
+    const struct s_caller *c = ctx;
+    char root[96];
+    snprintf(root, sizeof(root), "arn:%s:iam::%s:root", c->partition, c->account);
+    /* The account principal gives the key to the account's IAM policies ("Default key policy":
+     * it "allows IAM policies to allow access to the KMS key"): the caller keeps its rights
+     * through them. */
+    return !strcmp(p, "*") || !strcmp(p, c->principal_arn) || !strcmp(p, c->session_arn) ||
+           !strcmp(p, root) || !strcmp(p, c->account);
+}
+
+static bool s_covers_put(const char *a, const void *ctx)
+{
+    (void)ctx;
+    return s_wild_ci(a, "kms:PutKeyPolicy");
+}
+
+static bool s_principal_is_caller(const cJSON *st, const struct s_caller *c)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(st, "Principal");
+    if (cJSON_IsString(p))
+        return !strcmp(p->valuestring, "*");
+    return cJSON_IsObject(p) &&
+           s_any_str(cJSON_GetObjectItemCaseSensitive(p, "AWS"), s_names_caller, c);
+}
+
+/* Whether @p doc lets the caller call kms:PutKeyPolicy again: an unconditional Allow naming it
+ * (or its account), and no unconditional Deny naming it. Conditions are not evaluated: a
+ * conditional Allow does not count, a conditional Deny is left to KMS's own lockout check,
+ * which is never bypassed. */
+static bool s_keeps_caller(const cJSON *doc, const struct s_caller *c)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "Statement"), *st;
+    bool allowed = false;
+    cJSON_ArrayForEach(st, list)
+    {
+        const cJSON *effect = cJSON_GetObjectItemCaseSensitive(st, "Effect");
+        if (!cJSON_IsString(effect) || cJSON_GetObjectItemCaseSensitive(st, "Condition") ||
+            !s_principal_is_caller(st, c) ||
+            !s_any_str(cJSON_GetObjectItemCaseSensitive(st, "Action"), s_covers_put, NULL))
+            continue;
+        if (!strcmp(effect->valuestring, "Deny"))
+            return false;
+        if (!strcmp(effect->valuestring, "Allow"))
+            allowed = true;
+    }
+    return allowed;
+}
+
+static cJSON *s_str_list(const struct lk_ir_string_list *l)
+{
+    if (l->n == 1)
+        return cJSON_CreateString(l->items[0]);
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < l->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
+    return a;
+}
+
+/* A desired statement as JSON (when the compiler wrote no artifact for the key). */
+static cJSON *s_statement_json(const struct lk_ir_statement *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (s->sid)
+        cJSON_AddStringToObject(o, "Sid", s->sid);
+    cJSON_AddStringToObject(o, "Effect", s->allow ? "Allow" : "Deny");
+    if (s->principal_kind == LK_IR_PRINCIPAL_ANY) {
+        cJSON_AddStringToObject(o, "Principal", "*");
+    } else {
+        cJSON *p = cJSON_AddObjectToObject(o, "Principal");
+        cJSON_AddItemToObject(p, s->principal_kind == LK_IR_PRINCIPAL_SERVICE ? "Service" : "AWS",
+                              s_str_list(&s->principals));
+    }
+    cJSON_AddItemToObject(o, "Action", s_str_list(&s->actions));
+    if (s->resources.n)
+        cJSON_AddItemToObject(o, "Resource", s_str_list(&s->resources));
+    else
+        cJSON_AddStringToObject(o, "Resource", "*"); /* a key policy's resource: the key */
+    if (s->n_conditions) {
+        cJSON *cond = cJSON_AddObjectToObject(o, "Condition");
+        for (size_t i = 0; i < s->n_conditions; i++) {
+            cJSON *op = cJSON_GetObjectItemCaseSensitive(cond, s->conditions[i].op);
+            if (!op)
+                op = cJSON_AddObjectToObject(cond, s->conditions[i].op);
+            cJSON_AddItemToObject(op, s->conditions[i].key, s_str_list(&s->conditions[i].values));
+        }
+    }
+    return o;
+}
+
+static bool s_owned_json(const cJSON *st)
+{
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(st, "Sid");
+    return cJSON_IsString(sid) && lk_ir_sid_owned(sid->valuestring);
+}
+
+/* Fills plan->caller_arn and caller_account once. */
+static enum lk_status s_caller(struct lk_aws_client *c, struct lk_apply_plan *plan,
+                               struct lk_aws_error *err)
+{
+    if (plan->caller_arn)
+        return LK_STATUS_OK;
+    struct lk_sts_identity id;
+    memset(&id, 0, sizeof(id));
+    if (lk_sts_get_caller_identity(c, &id, err) != 0)
+        return lk_svc_status(err);
+    plan->caller_arn = id.arn;
+    plan->caller_account = id.account;
+    id.arn = id.account = NULL;
+    lk_sts_identity_clear(&id);
+    return LK_STATUS_OK;
+}
+
+static enum lk_status s_refuse(struct lk_aws_error *err, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum lk_status s_refuse(struct lk_aws_error *err, const char *code, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    (void)lk_aws_error_invalid(err, "PutKeyPolicy", msg);
+    free(err->code);
+    err->code = strdup(code);
+    return LK_STATUS_REFUSED;
+}
+
+static enum lk_status s_put_key_policy(struct lk_aws_client *c, struct lk_apply_plan *plan,
+                                       const struct lk_apply_step *s, struct lk_aws_error *err)
+{
+    enum lk_status rc = s_caller(c, plan, err);
+    if (rc != LK_STATUS_OK)
+        return rc;
+    struct lk_ir_state *st = lk_ir_state_new();
+    cJSON *live = NULL, *want = NULL, *out = NULL;
+    char *text = NULL, *printed = NULL;
+    struct lk_error why = {0};
+    /* Fresh: a statement added since the plan was read is kept too. */
+    if ((rc = lk_kms_get_key_policy(c, s->name, st, &text, err)) != LK_STATUS_OK)
+        goto done;
+    if (lk_json_parse_bounded(text, strlen(text), LK_POLICY_JSON_MAX_BYTES, &live, &why) !=
+            LK_STATUS_OK ||
+        !cJSON_IsObject(live)) {
+        rc = s_refuse(err, "logkeep.UnreadableKeyPolicy",
+                      "the key policy of %s is not a JSON object; nothing sent", s->name);
+        goto done;
+    }
+    out = cJSON_Duplicate(live, true);
+    cJSON_DeleteItemFromObjectCaseSensitive(out, "Statement");
+    if (!cJSON_GetObjectItemCaseSensitive(out, "Version"))
+        cJSON_AddStringToObject(out, "Version", "2012-10-17");
+    cJSON *stmts = cJSON_AddArrayToObject(out, "Statement");
+    const cJSON *old = cJSON_GetObjectItemCaseSensitive(live, "Statement"), *e;
+    if (cJSON_IsObject(old)) {
+        if (!s_owned_json(old))
+            cJSON_AddItemToArray(stmts, cJSON_Duplicate(old, true));
+    } else {
+        cJSON_ArrayForEach(e, old) if (!s_owned_json(e))
+            cJSON_AddItemToArray(stmts, cJSON_Duplicate(e, true));
+    }
+    if (s->artifact &&
+        lk_json_parse_bounded(s->artifact->content, s->artifact->len, LK_POLICY_JSON_MAX_BYTES,
+                              &want, &why) == LK_STATUS_OK) {
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(want, "Statement"))
+            cJSON_AddItemToArray(stmts, cJSON_Duplicate(e, true));
+    } else {
+        for (size_t i = 0; s->key && i < s->key->policy.n_statements; i++)
+            cJSON_AddItemToArray(stmts, s_statement_json(&s->key->policy.statements[i]));
+    }
+    char *principal = lk_apply_principal_arn(plan->caller_arn);
+    char partition[32] = "aws";
+    const char *pe = strchr(plan->caller_arn + (strncmp(plan->caller_arn, "arn:", 4) ? 0 : 4), ':');
+    if (!strncmp(plan->caller_arn, "arn:", 4) && pe && pe - plan->caller_arn - 4 < 31)
+        snprintf(partition, sizeof(partition), "%.*s", (int)(pe - plan->caller_arn - 4),
+                 plan->caller_arn + 4);
+    struct s_caller who = {principal ? principal : plan->caller_arn, plan->caller_arn,
+                           plan->caller_account, partition};
+    bool keeps = s_keeps_caller(out, &who);
+    if (!keeps) {
+        rc = s_refuse(err, "logkeep.KeyPolicyLockout",
+                      "the merged key policy of %s would no longer let %s (nor the root of "
+                      "account %s) call kms:PutKeyPolicy: it would lock you out of the key; "
+                      "nothing sent. Keep a statement that allows it (the key's default policy "
+                      "allows arn:%s:iam::%s:root kms:*)",
+                      s->name, who.principal_arn, who.account, partition, who.account);
+        free(principal);
+        goto done;
+    }
+    free(principal);
+    printed = cJSON_PrintUnformatted(out);
+    rc = lk_kms_put_key_policy(c, s->name, printed, err);
+done:
+    free(printed);
+    cJSON_Delete(live);
+    cJSON_Delete(want);
+    cJSON_Delete(out);
+    lk_ir_state_free(st);
+    return rc;
 }
 
 enum lk_status lk_apply_execute(struct lk_aws_client *client, struct lk_apply_plan *plan,
@@ -356,7 +675,9 @@ enum lk_status lk_apply_execute(struct lk_aws_client *client, struct lk_apply_pl
         return LK_STATUS_INVALID_ARGUMENT;
     for (size_t i = 0; i < plan->n; i++) {
         struct lk_apply_step *s = &plan->steps[i];
-        enum lk_status rc = s_run(client, s, err);
+        enum lk_status rc = s->op == LK_APPLY_PUT_KEY_POLICY
+                                ? s_put_key_policy(client, plan, s, err)
+                                : s_run(client, s, err);
         if (rc != LK_STATUS_OK) {
             s->status = LK_APPLY_FAILED;
             if (on_step)

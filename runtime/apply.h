@@ -5,6 +5,8 @@
  * it, so a resource whose live state already matches gets no call at all and a second apply
  * makes none. Calls are sent in a safe order:
  *
+ *   0. KMS key policies (PutKeyPolicy), before anything that checks them: CloudTrail checks the
+ *      key policy of a trail's KmsKeyId, CloudWatch Logs that of an associated key;
  *   1. buckets: CreateBucket for missing ones (Object Lock enabled at creation when the store
  *      asks for it), then PutPublicAccessBlock, PutBucketEncryption, PutBucketVersioning before
  *      PutObjectLockConfiguration (Object Lock needs versioning), PutBucketPolicy before
@@ -13,7 +15,9 @@
  *   2. log groups: CreateLogGroup for missing exact names, PutRetentionPolicy on exact names, on
  *      every live group a pattern governs and on every group only the unmanaged rule governs
  *      (LK_DIFF_UNMANAGED_LOG_GROUP changes: the rule's retention), DeleteRetentionPolicy only
- *      when the policy keeps forever. Before trails because CreateTrail checks that a
+ *      when the policy keeps forever (never on a group of the DELIVERY class, whose retention is
+ *      fixed at one day), PutLogGroupDeletionProtection (on, never off) and AssociateKmsKey.
+ *      Before trails because CreateTrail checks that a
  *      CloudWatch Logs group it delivers to exists;
  *   3. trails: CreateTrail or UpdateTrail, PutEventSelectors, StartLogging/StopLogging.
  *
@@ -55,6 +59,9 @@ enum lk_apply_op {
     LK_APPLY_PUT_EVENT_SELECTORS,
     LK_APPLY_START_LOGGING,
     LK_APPLY_STOP_LOGGING,
+    LK_APPLY_PUT_KEY_POLICY,          /* a merge: see lk_apply_execute() */
+    LK_APPLY_PUT_DELETION_PROTECTION, /* PutLogGroupDeletionProtection, always "on" */
+    LK_APPLY_ASSOCIATE_KMS_KEY,       /* AssociateKmsKey */
 };
 
 enum lk_apply_status {
@@ -72,7 +79,9 @@ struct lk_apply_step {
     const struct lk_ir_trail *trail;    /* desired trail (trail steps) */
     const struct lk_artifact *artifact; /* payload (S3 puts, trail sections), or NULL */
     int32_t retention_days;             /* PutRetentionPolicy */
-    const char *kms_key_id;             /* CreateLogGroup */
+    const char *kms_key_id;             /* CreateLogGroup, AssociateKmsKey */
+    enum lk_ir_log_group_class log_group_class; /* CreateLogGroup (UNSET: not sent) */
+    const struct lk_ir_key *key;                /* desired key (PutKeyPolicy; name = the key ARN) */
     enum lk_apply_status status;
 };
 
@@ -80,6 +89,9 @@ struct lk_apply_plan {
     struct lk_apply_step *steps; /* owned (heap), in execution order */
     size_t n;
     size_t cap;
+    char *caller_arn;     /* owned (heap): the caller, read with GetCallerIdentity before the
+                           * first key policy is merged (NULL until then) */
+    char *caller_account; /* owned (heap), as caller_arn */
 };
 
 void lk_apply_plan_init(struct lk_apply_plan *plan);
@@ -106,6 +118,14 @@ LK_MUST_CHECK enum lk_status lk_apply_plan_build(const struct lk_ir_state *desir
 
 /**
  * Sends the steps in order and stops at the first failure.
+ *
+ * A PutKeyPolicy step merges: it reads the key policy again (GetKeyPolicy), drops the
+ * statements logkeep owns (lk_ir_sid_owned()), keeps every other statement exactly as it is,
+ * adds the desired statements (the kms/<key-id>/key-policy.json artifact, else the desired key's
+ * statements), and refuses (LK_STATUS_REFUSED, err code "logkeep.KeyPolicyLockout", nothing
+ * sent) a result that no longer lets the caller (its principal ARN, or its account's root) call
+ * kms:PutKeyPolicy without a condition; KMS's own lockout safety check stays on
+ * (BypassPolicyLockoutSafetyCheck false).
  * @param on_step called after each call (may be NULL), for progress output.
  * @param err receives the failed call's AWS error (caller clears); must be empty on entry.
  * @return LK_STATUS_OK when every step is DONE; the failed call's status (err->status:

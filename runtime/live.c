@@ -16,6 +16,7 @@
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/policy_json.h"
+#include "runtime/services/kms.h"
 #include "runtime/services/logs.h"
 #include "runtime/services/s3.h"
 #include "runtime/services/sts.h"
@@ -98,6 +99,8 @@ const char *lk_live_kind_name(enum lk_live_kind kind)
         return "trail listing";
     case LK_LIVE_STORE:
         return "unmanaged store";
+    case LK_LIVE_KEY:
+        return "key policy";
     case LK_LIVE_KIND_COUNT:
         break;
     }
@@ -221,6 +224,40 @@ static void s_copy_log_group(struct lk_ir_state *st, struct lk_ir_log_group *d,
     d->source = lk_ir_strdup(st, s->source);
 }
 
+/* A policy document (bucket or key policy) into @p st. */
+static void s_copy_policy(struct lk_ir_state *st, struct lk_ir_bucket_policy *d,
+                          const struct lk_ir_bucket_policy *s)
+{
+    *d = *s;
+    d->version = lk_ir_strdup(st, s->version);
+    d->statements = s_alloc(st, s->n_statements, sizeof(*d->statements));
+    for (size_t i = 0; i < s->n_statements; i++) {
+        struct lk_ir_statement *ds = &d->statements[i];
+        const struct lk_ir_statement *ss = &s->statements[i];
+        *ds = *ss;
+        ds->sid = lk_ir_strdup(st, ss->sid);
+        s_copy_list(st, &ds->principals, &ss->principals);
+        s_copy_list(st, &ds->actions, &ss->actions);
+        s_copy_list(st, &ds->resources, &ss->resources);
+        ds->conditions = s_alloc(st, ss->n_conditions, sizeof(*ds->conditions));
+        for (size_t k = 0; k < ss->n_conditions; k++) {
+            ds->conditions[k].op = lk_ir_strdup(st, ss->conditions[k].op);
+            ds->conditions[k].key = lk_ir_strdup(st, ss->conditions[k].key);
+            s_copy_list(st, &ds->conditions[k].values, &ss->conditions[k].values);
+        }
+    }
+}
+
+static void s_copy_key(struct lk_ir_state *st, struct lk_ir_key *d, const struct lk_ir_key *s)
+{
+    *d = *s;
+    d->arn = lk_ir_strdup(st, s->arn);
+    d->region = lk_ir_strdup(st, s->region);
+    d->error = lk_ir_strdup(st, s->error);
+    s_copy_policy(st, &d->policy, &s->policy);
+    s_copy_list(st, &d->users, &s->users);
+}
+
 static void s_copy_store(struct lk_ir_state *st, struct lk_ir_unmanaged_store *d,
                          const struct lk_ir_unmanaged_store *s)
 {
@@ -255,6 +292,7 @@ struct s_item {
     struct lk_ir_trail *listed; /* a trail listing's trails, in st */
     size_t n_listed;
     struct lk_ir_unmanaged_store store; /* in st */
+    struct lk_ir_key key;               /* in st */
     size_t store_minimum;               /* requests an unmanaged store needed */
     size_t location_calls; /* GetBucketLocation requests made for the bucket */
     int rc;
@@ -311,6 +349,8 @@ static enum lk_aws_service s_service_of(enum lk_live_kind kind)
         return LK_AWS_CLOUDTRAIL;
     case LK_LIVE_LOG_GROUPS:
         return LK_AWS_LOGS;
+    case LK_LIVE_KEY:
+        return LK_AWS_KMS;
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         break;
@@ -505,6 +545,51 @@ static int s_read_store(struct lk_aws_client *client, struct s_item *it)
     return 0;
 }
 
+/* A desired key's policy: GetKeyPolicy in the key's region. An answer that refuses or does not
+ * know the key is a finding kept in key.error (drift reports it), not a failure of the read;
+ * a policy that cannot be parsed likewise. */
+static int s_read_key(struct lk_aws_client *client, struct s_item *it)
+{
+    struct lk_ir_key *k = &it->key;
+    char region[64];
+    memset(k, 0, sizeof(*k));
+    k->arn = lk_ir_strdup(it->st, it->name);
+    if (lk_kms_parse_key_arn(it->name, region, sizeof(region), NULL))
+        k->region = lk_ir_strdup(it->st, region);
+    char *text = NULL;
+    if (lk_kms_get_key_policy(client, it->name, it->st, &text, &it->err) != LK_STATUS_OK) {
+        /* AccessDeniedException, NotFoundException, KMSInvalidStateException (a key pending
+         * deletion), InvalidArnException: the KMS API Reference's GetKeyPolicy errors that
+         * describe the key or the caller's rights, not the request's transport. */
+        static const char *const findings[] = {"AccessDeniedException", "NotFoundException",
+                                               "KMSInvalidStateException", "InvalidArnException",
+                                               "logkeep.InvalidArgument"};
+        const char *code = it->err.code;
+        for (size_t i = 0; code && i < sizeof(findings) / sizeof(findings[0]); i++)
+            if (!strcmp(code, findings[i])) {
+                k->error = lk_ir_strdup(it->st, code);
+                lk_aws_error_clear(&it->err);
+                return 0;
+            }
+        return -1;
+    }
+    struct lk_ir_bucket parsed;
+    struct lk_error why = {0};
+    memset(&parsed, 0, sizeof(parsed));
+    const char *partition = strncmp(it->name, "arn:", 4) == 0 ? it->name + 4 : "aws";
+    char part[32];
+    size_t plen = strcspn(partition, ":");
+    snprintf(part, sizeof(part), "%.*s", (int)(plen < sizeof(part) ? plen : 0), partition);
+    if (lk_policy_json_parse(it->st, text, strlen(text), part[0] ? part : "aws", &parsed, &why) !=
+        LK_STATUS_OK) {
+        k->error = lk_ir_strdup(it->st, "logkeep.UnreadableKeyPolicy");
+        return 0;
+    }
+    k->exists = true;
+    k->policy = parsed.policy;
+    return 0;
+}
+
 static void s_read_item(struct s_worker *w, struct s_item *it)
 {
     w->item = it;
@@ -539,6 +624,9 @@ static void s_read_item(struct s_worker *w, struct s_item *it)
         break;
     case LK_LIVE_STORE:
         it->rc = s_read_store(w->client, it);
+        break;
+    case LK_LIVE_KEY:
+        it->rc = s_read_key(w->client, it);
         break;
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
@@ -889,6 +977,18 @@ static void s_merge_stores(struct s_item *const *items, size_t n_items, struct l
     }
 }
 
+/* The desired keys' policies, by ARN (lk_ir_canonicalize() sorts them). */
+static void s_merge_keys(struct s_item *const *items, size_t n_items, struct lk_ir_state *live)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_items; i++)
+        n += items[i]->kind == LK_LIVE_KEY;
+    live->keys = s_alloc(live, n, sizeof(*live->keys));
+    for (size_t i = 0; i < n_items; i++)
+        if (items[i]->kind == LK_LIVE_KEY)
+            s_copy_key(live, &live->keys[live->n_keys++], &items[i]->key);
+}
+
 /* Copies the items' results into @p live, canonicalises it and fills the report's findings. */
 static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
                     struct s_item *const *items, size_t n_items, struct lk_ir_state *live,
@@ -906,6 +1006,7 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
     }
     s_merge_log_groups(p, opts->discover_unmanaged, items, n_items, live, report);
     s_merge_stores(items, n_items, live);
+    s_merge_keys(items, n_items, live);
     lk_ir_canonicalize(live);
 
     if (opts->discover_unmanaged) {
@@ -936,6 +1037,8 @@ static size_t s_item_minimum(const struct s_item *it)
         return 1; /* DescribeTrails answers every trail at once (no NextToken in its model) */
     case LK_LIVE_STORE:
         return it->store_minimum;
+    case LK_LIVE_KEY:
+        return 1;
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         break;
@@ -963,6 +1066,8 @@ static char *s_item_context(const struct s_item *it)
                              it->region ? it->region : "the default region");
     case LK_LIVE_STORE:
         return s_printf_heap("reading the lifecycle of bucket %s", it->name);
+    case LK_LIVE_KEY:
+        return s_printf_heap("reading the policy of key %s", it->name);
     case LK_LIVE_ACCOUNT:
     case LK_LIVE_KIND_COUNT:
         break;
@@ -1068,7 +1173,9 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     size_t n_listing_cap = desired->n_log_groups * 2 + 2;
     struct s_item *listings = lk_xcalloc(n_listing_cap, sizeof(*listings));
     size_t n_listings = s_plan_listings(&plan, opts->discover_unmanaged, listings);
-    items = lk_xcalloc(desired->n_buckets + 2 * desired->n_trails + n_listings + 2, sizeof(*items));
+    items =
+        lk_xcalloc(desired->n_buckets + 2 * desired->n_trails + n_listings + desired->n_keys + 2,
+                   sizeof(*items));
     if (opts->discover_stores) {
         /* The policy's region and every desired trail's home region, each once. */
         for (size_t i = 0; i <= desired->n_trails; i++) {
@@ -1096,6 +1203,10 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         items[n_items].kind = LK_LIVE_TRAIL;
         items[n_items].name = desired->trails[i].name;
         items[n_items++].region = desired->trails[i].home_region;
+    }
+    for (size_t i = 0; i < desired->n_keys; i++) {
+        items[n_items].kind = LK_LIVE_KEY;
+        items[n_items++].name = desired->keys[i].arn;
     }
     for (size_t i = 0; i < n_listings; i++)
         if (listings[i].first_page_only)

@@ -109,10 +109,12 @@ enum lk_live_kind {
     LK_LIVE_LOG_GROUPS, /* one DescribeLogGroups listing: a prefix, or a whole region */
     LK_LIVE_TRAILS,     /* one DescribeTrails listing of a region (discover_stores) */
     LK_LIVE_STORE,      /* one bucket a listed trail delivers to, outside the policy */
+    LK_LIVE_KEY,        /* one desired KMS key's policy (GetKeyPolicy, in the key's region) */
     LK_LIVE_KIND_COUNT,
 };
 
-/** @return "account", "bucket", "trail", "log groups", "trail listing" or "unmanaged store". */
+/** @return "account", "bucket", "trail", "log groups", "trail listing", "unmanaged store" or
+ *  "key policy". */
 const char *lk_live_kind_name(enum lk_live_kind kind);
 
 struct lk_live_options {

@@ -410,6 +410,15 @@ static const struct lk_ir_origin *s_res_origin(const struct s_resource *r, const
     return any ? any : r->desired;
 }
 
+/* The desired KMS keys, one testcase each. */
+static void s_junit_keys(struct s_resource **res, size_t *n, size_t *cap,
+                         const struct lk_ir_state *want)
+{
+    for (size_t i = 0; i < want->n_keys; i++)
+        s_res_add(res, n, cap, LK_DIFF_KEY, want->keys[i].arn, want->keys[i].region,
+                  &want->keys[i].origin);
+}
+
 static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
                            const struct lk_report_context *ctx)
 {
@@ -429,6 +438,7 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
         for (size_t i = 0; i < want->n_trails; i++)
             s_res_add(&res, &n, &cap, LK_DIFF_TRAIL, want->trails[i].name,
                       want->trails[i].home_region, &want->trails[i].origin);
+        s_junit_keys(&res, &n, &cap, want);
     }
     for (size_t i = 0; i < d->n; i++)
         s_res_add(&res, &n, &cap, d->changes[i].resource, d->changes[i].name, d->changes[i].region,
@@ -640,6 +650,9 @@ static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
     case LK_DIFF_LOG_GROUP:
     case LK_DIFF_UNMANAGED_LOG_GROUP:
         lk_buf_printf(b, "arn:%s:logs:%s:%s:log-group:%s", part, region, account, name);
+        break;
+    case LK_DIFF_KEY:
+        lk_buf_puts(b, name); /* the key ARN itself */
         break;
     }
 }

@@ -268,6 +268,37 @@ static cJSON *s_write_bucket(const struct lk_ir_bucket *b)
     return o;
 }
 
+/* Deletion protection and class: written only when set, so that documents of states without
+ * them stay as they were (and older readers read them). */
+static void s_write_log_group_integrity(cJSON *o, const struct lk_ir_log_group *g)
+{
+    if (g->deletion_protection)
+        s_add_bool(o, "deletion_protection", true);
+    if (g->log_group_class != LK_IR_LOG_CLASS_UNSET)
+        s_add_str(o, "log_group_class", lk_ir_log_group_class_api(g->log_group_class));
+}
+
+/* A KMS key (written only when the state has keys: see lk_ir_state_to_json()). */
+static cJSON *s_write_key(const struct lk_ir_key *k)
+{
+    cJSON *o = s_new(cJSON_CreateObject());
+    s_add_str(o, "arn", k->arn);
+    s_add_str(o, "region", k->region);
+    s_add_bool(o, "exists", k->exists);
+    s_add_str(o, "error", k->error);
+    cJSON *pol = s_add(o, "policy", cJSON_CreateObject());
+    s_add_bool(pol, "present", k->policy.present);
+    s_add_str(pol, "version", k->policy.version);
+    cJSON *stmts = s_add(pol, "statements", cJSON_CreateArray());
+    size_t *ord = s_order(k->policy.statements, k->policy.n_statements,
+                          sizeof(*k->policy.statements), lk_ir_cmp_statement);
+    for (size_t i = 0; i < k->policy.n_statements; i++)
+        s_push(stmts, s_write_statement(&k->policy.statements[ord[i]]));
+    free(ord);
+    s_add_list(o, "users", &k->users);
+    return o;
+}
+
 static cJSON *s_write_log_group(const struct lk_ir_log_group *g)
 {
     cJSON *o = s_new(cJSON_CreateObject());
@@ -279,6 +310,7 @@ static cJSON *s_write_log_group(const struct lk_ir_log_group *g)
     s_add_str(o, "kms_key_id", g->kms_key_id);
     s_add_str(o, "source", g->source);
     s_add_bool(o, "exists", g->exists);
+    s_write_log_group_integrity(o, g);
     return o;
 }
 
@@ -379,6 +411,14 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st)
     for (size_t i = 0; i < st->n_trails; i++)
         s_push(arr, s_write_trail(&st->trails[ord[i]]));
     free(ord);
+
+    if (st->n_keys) {
+        arr = s_add(root, "keys", cJSON_CreateArray());
+        ord = s_order(st->keys, st->n_keys, sizeof(*st->keys), lk_ir_cmp_key);
+        for (size_t i = 0; i < st->n_keys; i++)
+            s_push(arr, s_write_key(&st->keys[ord[i]]));
+        free(ord);
+    }
 
     arr = s_add(root, "unmanaged_stores", cJSON_CreateArray());
     ord = s_order(st->unmanaged_stores, st->n_unmanaged_stores, sizeof(*st->unmanaged_stores),
@@ -877,11 +917,15 @@ static void s_read_bucket(struct s_reader *r, const cJSON *node, void *out)
         s_list(r, node, "unmodelled_filter_rule_ids", &b->unmodelled_filter_rule_ids);
 }
 
+static void s_read_log_group_integrity(struct s_reader *r, const cJSON *node,
+                                       struct lk_ir_log_group *g);
+
 static void s_read_log_group(struct s_reader *r, const cJSON *node, void *out)
 {
-    static const char *const keys[] = {"name",       "pattern",    "region", "retention_days",
-                                       "wanted_days", "kms_key_id", "source", "exists",
-                                       NULL};
+    static const char *const keys[] = {
+        "name",       "pattern", "region", "retention_days",      "wanted_days",
+        "kms_key_id", "source",  "exists", "deletion_protection", "log_group_class",
+        NULL};
     struct lk_ir_log_group *g = out;
     if (!s_object(r, node, keys))
         return;
@@ -893,6 +937,35 @@ static void s_read_log_group(struct s_reader *r, const cJSON *node, void *out)
     s_str(r, node, "kms_key_id", true, &g->kms_key_id);
     s_str(r, node, "source", true, &g->source);
     s_bool(r, node, "exists", &g->exists);
+    s_read_log_group_integrity(r, node, g);
+}
+
+/* The optional members s_write_log_group_integrity() writes. */
+static void s_read_log_group_integrity(struct s_reader *r, const cJSON *node,
+                                       struct lk_ir_log_group *g)
+{
+    if (cJSON_GetObjectItemCaseSensitive(node, "deletion_protection"))
+        s_bool(r, node, "deletion_protection", &g->deletion_protection);
+    if (cJSON_GetObjectItemCaseSensitive(node, "log_group_class")) {
+        char *cls = NULL;
+        s_str(r, node, "log_group_class", false, &cls);
+        if (cls && !lk_ir_log_group_class_parse(cls, &g->log_group_class))
+            s_fail(r, "log_groups: log_group_class: unknown class \"%.40s\"", cls);
+    }
+}
+
+static void s_read_key(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"arn", "region", "exists", "error", "policy", "users", NULL};
+    struct lk_ir_key *k = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_str(r, node, "arn", false, &k->arn);
+    s_str(r, node, "region", true, &k->region);
+    s_bool(r, node, "exists", &k->exists);
+    s_str(r, node, "error", true, &k->error);
+    s_sub(r, node, "policy", s_read_policy, &k->policy);
+    s_list(r, node, "users", &k->users);
 }
 
 static void s_read_data_resource(struct s_reader *r, const cJSON *node, void *out)
@@ -1048,6 +1121,7 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
                                        "log_groups",
                                        "trails",
                                        "unmanaged_stores",
+                                       "keys",
                                        NULL};
     struct s_reader r;
     cJSON *root = NULL;
@@ -1084,6 +1158,11 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
         r.st->n_unmanaged_stores = s_each(&r, root, "unmanaged_stores",
                                           sizeof(*r.st->unmanaged_stores), &arr, s_read_store);
         r.st->unmanaged_stores = arr;
+    }
+    /* "keys" is written only for states that have KMS keys. */
+    if (cJSON_GetObjectItemCaseSensitive(root, "keys")) {
+        r.st->n_keys = s_each(&r, root, "keys", sizeof(*r.st->keys), &arr, s_read_key);
+        r.st->keys = arr;
     }
     if (r.rc != LK_STATUS_OK)
         goto cleanup;

@@ -433,6 +433,7 @@ enum lk_status lk_diff_states(const struct lk_ir_state *desired, const struct lk
     s_log_groups(&c, desired, live);
     for (size_t i = 0; i < desired->n_trails; i++)
         s_trail(&c, desired, &desired->trails[i], live);
+    lk_diff_keys(&c, desired, live);
     s_sort(out);
 cleanup:
     lk_arena_destroy(&tmp);

@@ -47,6 +47,10 @@
  *                                                  events, event selectors, CloudWatch Logs
  *                                                  delivery
  *               disable-validation:<trail>         log file validation turned off
+ *               key-policy:<key-id>                logkeep's statements of a KMS key policy
+ *                                                  added, changed or removed (a key policy can
+ *                                                  lock its owner out of the key)
+ *               log-group-key:<log group>          a log group's KMS key replaced by another
  *
  *             Names contain no region: one allowance covers the resource in every region of
  *             the plan. Deleting a trail, bucket or log group is never planned.
@@ -71,6 +75,7 @@ enum lk_diff_resource {
     LK_DIFF_TRAIL,
     LK_DIFF_UNMANAGED_LOG_GROUP, /* a log group only the policy's unmanaged rule governs */
     LK_DIFF_UNMANAGED_STORE,     /* a bucket that receives logs but that no store names */
+    LK_DIFF_KEY,                 /* a KMS key's policy (name: the key ARN) */
 };
 
 enum lk_diff_kind {
@@ -240,7 +245,8 @@ LK_MUST_CHECK enum lk_status lk_diff_render_text(const struct lk_diff *diff, FIL
  */
 char *lk_diff_to_json(const struct lk_diff *diff);
 
-/** @return "bucket", "log_group", "trail", "unmanaged_log_group" or "unmanaged_store". */
+/** @return "bucket", "log_group", "trail", "unmanaged_log_group", "unmanaged_store" or
+ *  "key". */
 const char *lk_diff_resource_name(enum lk_diff_resource resource);
 /** @return "add", "change", "remove" or "note". */
 const char *lk_diff_kind_name(enum lk_diff_kind kind);

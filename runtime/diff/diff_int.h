@@ -162,6 +162,10 @@ void lk_diff_bucket_settings(struct lk_diff_ctx *c, const struct lk_ir_bucket *d
 void lk_diff_log_group(struct lk_diff_ctx *c, const struct lk_ir_log_group *d,
                        const struct lk_ir_log_group *l);
 
+/** log_groups.c: deletion protection and class of desired @p d against live @p l (both exist). */
+void lk_diff_log_group_integrity(struct lk_diff_ctx *c, const struct lk_ir_log_group *d,
+                                 const struct lk_ir_log_group *l);
+
 /** log_groups.c: live group @p l against the retention of pattern @p p, which governs it. */
 void lk_diff_log_group_by_pattern(struct lk_diff_ctx *c, const struct lk_ir_log_group *p,
                                   const struct lk_ir_log_group *l);
@@ -173,6 +177,11 @@ void lk_diff_pattern_unmatched(struct lk_diff_ctx *c);
  *  against the policy's unmanaged rule (see lk_diff_log_groups_unmanaged()). */
 void lk_diff_log_group_unmanaged(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
                                  const struct lk_ir_log_group *g, const char *region);
+
+/** keys.c: the policies of the desired KMS keys against the live ones (sets the resource of
+ *  each key itself). */
+void lk_diff_keys(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
+                  const struct lk_ir_state *live);
 
 /** trails.c: desired trail @p d against live @p l (NULL: absent); @p home is the desired home
  *  region. */

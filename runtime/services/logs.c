@@ -64,6 +64,26 @@ static enum lk_status s_log_group(struct lk_ir_state *st, const cJSON *o, const 
         if (kms->valuestring[0])
             g->kms_key_id = lk_ir_strdup(st, kms->valuestring);
     }
+    /* deletionProtectionEnabled and logGroupClass (API Reference, LogGroup; newer than
+     * botocore 1.29's model): an absent flag is off, an absent class is not reported (UNSET). */
+    const cJSON *prot = cJSON_GetObjectItemCaseSensitive(o, "deletionProtectionEnabled");
+    if (prot && !cJSON_IsNull(prot)) {
+        LK_ENSURE(cJSON_IsBool(prot),
+                  lk_error_set(err, LK_STATUS_SCHEMA,
+                               "log group %.120s: deletionProtectionEnabled is not a boolean",
+                               g->name));
+        g->deletion_protection = cJSON_IsTrue(prot);
+    }
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(o, "logGroupClass");
+    if (cls && !cJSON_IsNull(cls)) {
+        /* A class this build does not know stays UNSET: it is shown as not reported rather
+         * than refusing the whole listing. */
+        LK_ENSURE(cJSON_IsString(cls),
+                  lk_error_set(err, LK_STATUS_SCHEMA,
+                               "log group %.120s: logGroupClass is not a string", g->name));
+        if (!lk_ir_log_group_class_parse(cls->valuestring, &g->log_group_class))
+            g->log_group_class = LK_IR_LOG_CLASS_UNSET;
+    }
     return LK_STATUS_OK;
 }
 
@@ -173,6 +193,32 @@ enum lk_status lk_logs_create_log_group(struct lk_aws_client *client, const char
     return rc;
 }
 
+enum lk_status lk_logs_create_log_group_in_class(struct lk_aws_client *client, const char *name,
+                                                 const char *region, const char *kms_key_id,
+                                                 enum lk_ir_log_group_class log_group_class,
+                                                 bool if_not_exists, struct lk_aws_error *err)
+{
+    const char *cls = lk_ir_log_group_class_api(log_group_class);
+    if (!cls)
+        return lk_logs_create_log_group(client, name, region, kms_key_id, if_not_exists, err);
+    struct lk_buf body;
+    s_body_name(&body, name);
+    if (kms_key_id) {
+        lk_buf_puts(&body, ",\"kmsKeyId\":");
+        lk_json_escape(&body, kms_key_id);
+    }
+    lk_buf_puts(&body, ",\"logGroupClass\":");
+    lk_json_escape(&body, cls);
+    lk_buf_putc(&body, '}');
+    enum lk_status rc = s_call_void(client, "CreateLogGroup", region, &body, err);
+    if (rc != LK_STATUS_OK && if_not_exists && err->code &&
+        !strcmp(err->code, "ResourceAlreadyExistsException")) {
+        lk_aws_error_clear(err);
+        rc = LK_STATUS_OK;
+    }
+    return rc;
+}
+
 enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client, const char *name,
                                         const char *region, struct lk_aws_error *err)
 {
@@ -180,6 +226,32 @@ enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client, const char
     s_body_name(&body, name);
     lk_buf_putc(&body, '}');
     return s_call_void(client, "DeleteLogGroup", region, &body, err);
+}
+
+enum lk_status lk_logs_put_deletion_protection(struct lk_aws_client *client, const char *name,
+                                               const char *region, bool enabled,
+                                               struct lk_aws_error *err)
+{
+    /* PutLogGroupDeletionProtection: {"logGroupIdentifier", "deletionProtectionEnabled"}, both
+     * required; the identifier is a name or an ARN (API Reference). */
+    struct lk_buf body;
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+    lk_buf_puts(&body, "{\"logGroupIdentifier\":");
+    lk_json_escape(&body, name);
+    lk_buf_printf(&body, ",\"deletionProtectionEnabled\":%s}", enabled ? "true" : "false");
+    return s_call_void(client, "PutLogGroupDeletionProtection", region, &body, err);
+}
+
+enum lk_status lk_logs_associate_kms_key(struct lk_aws_client *client, const char *name,
+                                         const char *region, const char *kms_key_arn,
+                                         struct lk_aws_error *err)
+{
+    struct lk_buf body;
+    s_body_name(&body, name);
+    lk_buf_puts(&body, ",\"kmsKeyId\":");
+    lk_json_escape(&body, kms_key_arn);
+    lk_buf_putc(&body, '}');
+    return s_call_void(client, "AssociateKmsKey", region, &body, err);
 }
 
 enum lk_status lk_logs_put_retention(struct lk_aws_client *client, const char *name,

@@ -1,7 +1,8 @@
 /*
  * logkeep runtime: the Amazon CloudWatch Logs client (JSON 1.1, API 2014-03-28) for log group
- * retention: CreateLogGroup, DescribeLogGroups (paginated), PutRetentionPolicy,
- * DeleteRetentionPolicy, and the expansion of logkeep's '*' name patterns into log groups.
+ * retention and integrity: CreateLogGroup, DescribeLogGroups (paginated), PutRetentionPolicy,
+ * DeleteRetentionPolicy, PutLogGroupDeletionProtection, AssociateKmsKey, and the expansion of
+ * logkeep's '*' name patterns into log groups.
  *
  * logkeep never deletes log groups: retention is what it manages, and a log group's events go
  * with the group. lk_logs_delete_log_group() exists for the integration tests only.
@@ -67,6 +68,14 @@ LK_MUST_CHECK enum lk_status lk_logs_create_log_group(struct lk_aws_client *clie
                                                       const char *kms_key_id, bool if_not_exists,
                                                       struct lk_aws_error *err);
 
+/**
+ * CreateLogGroup with a logGroupClass (API Reference; the class can never change afterwards):
+ * lk_logs_create_log_group() when @p log_group_class is LK_IR_LOG_CLASS_UNSET.
+ */
+LK_MUST_CHECK enum lk_status lk_logs_create_log_group_in_class(
+    struct lk_aws_client *client, const char *name, const char *region, const char *kms_key_id,
+    enum lk_ir_log_group_class log_group_class, bool if_not_exists, struct lk_aws_error *err);
+
 /** DeleteLogGroup. For the integration tests only: logkeep itself never deletes log groups. */
 LK_MUST_CHECK enum lk_status lk_logs_delete_log_group(struct lk_aws_client *client,
                                                       const char *name, const char *region,
@@ -90,6 +99,25 @@ LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups(struct lk_aws_client *c
                                                          struct lk_ir_state *st,
                                                          struct lk_ir_log_group **out,
                                                          size_t *n_out, struct lk_aws_error *err);
+
+/**
+ * PutLogGroupDeletionProtection (API Reference; newer than botocore 1.29's model): while it is
+ * on, DeleteLogGroup is refused. logkeep only ever turns it on.
+ * @param name the log group name (logGroupIdentifier takes a name or an ARN).
+ */
+LK_MUST_CHECK enum lk_status lk_logs_put_deletion_protection(struct lk_aws_client *client,
+                                                             const char *name, const char *region,
+                                                             bool enabled,
+                                                             struct lk_aws_error *err);
+
+/**
+ * AssociateKmsKey: the group's new events are encrypted with @p kms_key_arn (a key ARN; the key
+ * policy must let logs.<region>.amazonaws.com use it). Replaces any key associated before.
+ */
+LK_MUST_CHECK enum lk_status lk_logs_associate_kms_key(struct lk_aws_client *client,
+                                                       const char *name, const char *region,
+                                                       const char *kms_key_arn,
+                                                       struct lk_aws_error *err);
 
 /** PutRetentionPolicy (@p days must be one of the values the API accepts). */
 LK_MUST_CHECK enum lk_status lk_logs_put_retention(struct lk_aws_client *client, const char *name,

@@ -67,6 +67,8 @@ const char *lk_aws_service_name(enum lk_aws_service svc)
         return "cloudtrail";
     case LK_AWS_STS:
         return "sts";
+    case LK_AWS_KMS:
+        return "kms";
     default:
         return "unknown";
     }

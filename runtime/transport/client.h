@@ -25,10 +25,11 @@ enum lk_aws_service {
     LK_AWS_LOGS,
     LK_AWS_CLOUDTRAIL,
     LK_AWS_STS,
+    LK_AWS_KMS,
     LK_AWS_SERVICE_COUNT,
 };
 
-/** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts". */
+/** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts", "kms". */
 const char *lk_aws_service_name(enum lk_aws_service svc);
 
 /**

@@ -35,6 +35,8 @@ const char *lk_endpoint_env_id(enum lk_aws_service svc)
         return "CLOUDTRAIL";
     case LK_AWS_STS:
         return "STS";
+    case LK_AWS_KMS:
+        return "KMS";
     default:
         return "UNKNOWN";
     }
@@ -51,6 +53,8 @@ const char *lk_endpoint_config_id(enum lk_aws_service svc)
         return "cloudtrail";
     case LK_AWS_STS:
         return "sts";
+    case LK_AWS_KMS:
+        return "kms";
     default:
         return "unknown";
     }
@@ -101,6 +105,7 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
             from = svc == LK_AWS_S3           ? "AWS_ENDPOINT_URL_S3"
                    : svc == LK_AWS_LOGS       ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
                    : svc == LK_AWS_CLOUDTRAIL ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
+                   : svc == LK_AWS_KMS        ? "AWS_ENDPOINT_URL_KMS"
                                               : "AWS_ENDPOINT_URL_STS";
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "runtime/services/cloudtrail.h"
+#include "runtime/services/kms.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/logs.h"
 #include "runtime/services/policy_json.h"
@@ -949,6 +950,80 @@ static const char DESCRIBE_LOG_GROUPS[] =
     "    \"nextToken\": \"exampleNextToken\"\n"
     "}\n";
 
+/* The LogGroup members newer than botocore 1.29's model (CloudWatch Logs API Reference,
+ * LogGroup: deletionProtectionEnabled, logGroupClass). */
+START_TEST(test_describe_log_groups_integrity)
+{
+    static const char page[] =
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"deletionProtectionEnabled\":true,"
+        "\"logGroupClass\":\"DELIVERY\",\"retentionInDays\":1},"
+        "{\"logGroupName\":\"b\",\"deletionProtectionEnabled\":false,"
+        "\"logGroupClass\":\"INFREQUENT_ACCESS\"},{\"logGroupName\":\"c\"},"
+        "{\"logGroupName\":\"d\",\"logGroupClass\":\"FUTURE_CLASS\"}]}";
+    struct lk_ir_log_group *g = NULL;
+    size_t n = 0;
+    char *next = NULL;
+    ck_assert_int_eq(
+        lk_logs_parse_describe_log_groups(g_st, page, strlen(page), NULL, &g, &n, &next, &g_err),
+        0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(g[0].deletion_protection);
+    ck_assert_int_eq(g[0].log_group_class, LK_IR_LOG_CLASS_DELIVERY);
+    ck_assert(!g[1].deletion_protection);
+    ck_assert_int_eq(g[1].log_group_class, LK_IR_LOG_CLASS_INFREQUENT_ACCESS);
+    ck_assert(!g[2].deletion_protection);
+    ck_assert_int_eq(g[2].log_group_class, LK_IR_LOG_CLASS_UNSET); /* not reported */
+    ck_assert_int_eq(g[3].log_group_class, LK_IR_LOG_CLASS_UNSET); /* unknown: not refused */
+    static const char *const bad[] = {
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"deletionProtectionEnabled\":\"true\"}]}",
+        "{\"logGroups\":[{\"logGroupName\":\"a\",\"logGroupClass\":1}]}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_int_eq(lk_logs_parse_describe_log_groups(g_st, bad[i], strlen(bad[i]), NULL, &g,
+                                                           &n, &next, &g_err),
+                         LK_STATUS_SCHEMA);
+}
+END_TEST
+
+START_TEST(test_kms_key_policy)
+{
+    /* GetKeyPolicy's response: {"Policy": "<document>"} (KMS API Reference, GetKeyPolicy). */
+    static const char resp[] = "{\"Policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\","
+                               "\"PolicyName\":\"default\"}";
+    char *text = NULL;
+    ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, resp, strlen(resp), &text, &g_err), 0);
+    ck_assert_str_eq(text, "{\"Version\":\"2012-10-17\"}");
+    static const char *const bad[] = {"[]", "{}", "{\"Policy\":1}", "{\"Policy\":\"\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, bad[i], strlen(bad[i]), &text, &g_err),
+                         LK_STATUS_SCHEMA);
+    ck_assert_int_eq(lk_kms_parse_get_key_policy(g_st, "{", 1, &text, &g_err), LK_STATUS_MALFORMED);
+
+    /* Key ARNs (KMS Developer Guide, "Key ARN"); aliases and bare key ids are not. */
+    char region[32];
+    const char *id = NULL;
+    ck_assert(lk_kms_parse_key_arn(
+        "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", region,
+        sizeof(region), &id));
+    ck_assert_str_eq(region, "us-east-2");
+    ck_assert_str_eq(id, "1234abcd-12ab-34cd-56ef-1234567890ab");
+    ck_assert(lk_kms_parse_key_arn("arn:aws-cn:kms:cn-north-1:111122223333:key/k", NULL, 0, NULL));
+    static const char *const not_keys[] = {
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-2:111122223333:alias/logs",
+        "arn:aws:kms::111122223333:key/k",
+        "arn:aws:kms:us-east-2:1111:key/k",
+        "arn:aws:s3:us-east-2:111122223333:key/k",
+        "arn:aws:kms:us-east-2:111122223333:key/",
+        "arn:aws:kms:us-east-2:111122223333:key/a/b",
+    };
+    for (size_t i = 0; i < sizeof(not_keys) / sizeof(not_keys[0]); i++)
+        ck_assert_msg(!lk_kms_parse_key_arn(not_keys[i], region, sizeof(region), &id), "%s",
+                      not_keys[i]);
+    ck_assert(!lk_kms_parse_key_arn("arn:aws:kms:us-east-2:111122223333:key/k", region, 4, &id));
+}
+END_TEST
+
 START_TEST(test_describe_log_groups)
 {
     struct lk_ir_log_group *g = NULL;
@@ -1788,6 +1863,8 @@ static Suite *s_suite(void)
     TCase *js = tcase_create("json_services");
     tcase_add_checked_fixture(js, s_setup, s_teardown);
     tcase_add_test(js, test_describe_log_groups);
+    tcase_add_test(js, test_describe_log_groups_integrity);
+    tcase_add_test(js, test_kms_key_policy);
     tcase_add_test(js, test_pattern_match);
     tcase_add_test(js, test_get_trail);
     tcase_add_test(js, test_describe_trails);

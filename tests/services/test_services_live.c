@@ -19,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/apply.h"
+#include "runtime/diff/diff.h"
+#include "runtime/live.h"
 #include "runtime/services/cloudtrail.h"
+#include "runtime/services/kms.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/logs.h"
 #include "runtime/services/policy_json.h"
@@ -791,6 +795,321 @@ START_TEST(test_cloudtrail_from_ir)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ KMS, log groups */
+
+#define S_KEY_ARN "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define S_KEY2_ARN "arn:aws:kms:us-east-1:111122223333:key/2222abcd-12ab-34cd-56ef-1234567890ab"
+#define S_OTHER_KEY "arn:aws:kms:us-east-1:111122223333:key/9999abcd-12ab-34cd-56ef-1234567890ab"
+
+/* A desired statement: Allow @p service @p action on the key ("*"). */
+static void s_key_stmt(struct lk_ir_state *st, struct lk_ir_statement *s, const char *sid,
+                       const char *service, const char *action)
+{
+    memset(s, 0, sizeof(*s));
+    s->sid = lk_ir_strdup(st, sid);
+    s->allow = true;
+    s->principal_kind = LK_IR_PRINCIPAL_SERVICE;
+    lk_ir_list_add(st, &s->principals, service);
+    lk_ir_list_add(st, &s->actions, action);
+    lk_ir_list_add(st, &s->resources, "*");
+}
+
+/* A desired state with one key (the services' statements only) and three log groups. */
+static struct lk_ir_state *s_kms_desired(const char *key_arn)
+{
+    struct lk_ir_state *d = lk_ir_state_new();
+    d->account = lk_ir_strdup(d, "111122223333");
+    d->region = lk_ir_strdup(d, "us-east-1");
+    d->partition = lk_ir_strdup(d, "aws");
+    d->keys = lk_arena_alloc(&d->arena, sizeof(*d->keys));
+    d->n_keys = 1;
+    struct lk_ir_key *k = &d->keys[0];
+    memset(k, 0, sizeof(*k));
+    k->arn = lk_ir_strdup(d, key_arn);
+    k->region = lk_ir_strdup(d, "us-east-1");
+    k->policy.present = true;
+    k->policy.version = lk_ir_strdup(d, "2012-10-17");
+    k->policy.statements = lk_arena_alloc(&d->arena, 2 * sizeof(*k->policy.statements));
+    k->policy.n_statements = 2;
+    s_key_stmt(d, &k->policy.statements[0], "LogKeepCloudTrailEncrypt", "cloudtrail.amazonaws.com",
+               "kms:GenerateDataKey*");
+    s_key_stmt(d, &k->policy.statements[1], "LogKeepCloudWatchLogs", "logs.us-east-1.amazonaws.com",
+               "kms:*");
+    lk_ir_list_add(d, &k->users, "store:audit");
+    static const char *const names[] = {"/lk-kms/delivery", "/lk-kms/other-key", "/lk-kms/secure"};
+    d->log_groups = lk_arena_alloc(&d->arena, 3 * sizeof(*d->log_groups));
+    d->n_log_groups = 3;
+    for (size_t i = 0; i < 3; i++) {
+        struct lk_ir_log_group *g = &d->log_groups[i];
+        memset(g, 0, sizeof(*g));
+        g->name = lk_ir_strdup(d, names[i]);
+        g->region = lk_ir_strdup(d, "us-east-1");
+        g->retention_days = 30;
+        g->wanted_days = 30;
+        g->deletion_protection = true;
+        g->kms_key_id = i ? lk_ir_strdup(d, key_arn) : NULL;
+    }
+    lk_ir_canonicalize(d);
+    return d;
+}
+
+static struct lk_ir_state *s_kms_live(const struct lk_ir_state *desired)
+{
+    struct lk_aws_error err = {0};
+    struct lk_live_report report;
+    struct lk_ir_state *live = lk_ir_state_new();
+    if (lk_live_read(&g_client, desired, NULL, live, &report, &err) != 0)
+        s_fail_err("lk_live_read", &err);
+    lk_live_report_free(&report);
+    return live;
+}
+
+static const struct lk_diff_change *s_change(const struct lk_diff *d, enum lk_diff_resource res,
+                                             const char *name, const char *attr)
+{
+    const struct lk_diff_change *ch = lk_diff_find(d, res, name, attr);
+    ck_assert_msg(ch != NULL, "no change %s %s", name, attr);
+    return ch;
+}
+
+START_TEST(test_kms_key_policy_and_log_group_integrity)
+{
+    /* The live key: the default root statement, a foreign organisation statement, and a stale
+     * statement of logkeep's; three log groups in the states the diff must see. */
+    ck_assert_int_eq(
+        s_admin(
+            "/_admin/state?mode=merge",
+            "{\"keys\": {\"" S_KEY_ARN "\": {\"policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\","
+            "\\\"Statement\\\":[{\\\"Sid\\\":\\\"Enable IAM User Permissions\\\",\\\"Effect\\\":"
+            "\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:aws:iam::111122223333:root\\\"},"
+            "\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":\\\"OrgRead\\\","
+            "\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},"
+            "\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":\\\"*\\\"},{\\\"Sid\\\":"
+            "\\\"LogKeepOld\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"Service\\\":"
+            "\\\"config.amazonaws.com\\\"},\\\"Action\\\":\\\"kms:Decrypt\\\",\\\"Resource\\\":"
+            "\\\"*\\\"}]}\"}, \"" S_OTHER_KEY "\": {}},"
+            " \"log_groups\": {\"111122223333\": {\"us-east-1\": ["
+            "{\"logGroupName\": \"/lk-kms/secure\", \"retentionInDays\": 30},"
+            "{\"logGroupName\": \"/lk-kms/delivery\", \"retentionInDays\": 1,"
+            " \"logGroupClass\": \"DELIVERY\", \"deletionProtectionEnabled\": true},"
+            "{\"logGroupName\": \"/lk-kms/other-key\", \"retentionInDays\": 30,"
+            " \"kmsKeyId\": \"" S_OTHER_KEY "\", \"deletionProtectionEnabled\": true}]}}}"),
+        200);
+    struct lk_ir_state *desired = s_kms_desired(S_KEY_ARN);
+    struct lk_ir_state *live = s_kms_live(desired);
+    ck_assert_uint_eq(live->n_keys, 1);
+    ck_assert(live->keys[0].exists);
+    ck_assert_ptr_null(live->keys[0].error);
+    ck_assert_uint_eq(live->keys[0].policy.n_statements, 3);
+    const struct lk_ir_log_group *dl = NULL;
+    for (size_t i = 0; i < live->n_log_groups; i++)
+        if (!strcmp(live->log_groups[i].name, "/lk-kms/delivery"))
+            dl = &live->log_groups[i];
+    ck_assert_ptr_nonnull(dl);
+    ck_assert_int_eq(dl->log_group_class, LK_IR_LOG_CLASS_DELIVERY);
+    ck_assert(dl->deletion_protection);
+
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    const char *allow_key = "key-policy:1234abcd-12ab-34cd-56ef-1234567890ab";
+    const struct lk_diff_change *ch =
+        s_change(&diff, LK_DIFF_KEY, S_KEY_ARN, "policy.statement[LogKeepCloudTrailEncrypt]");
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+    ck_assert(ch->data_loss);
+    ck_assert_str_eq(ch->allow_name, allow_key);
+    ch = s_change(&diff, LK_DIFF_KEY, S_KEY_ARN, "policy.statement[LogKeepOld]");
+    ck_assert_int_eq(ch->kind, LK_DIFF_EXTRA);
+    ch = s_change(&diff, LK_DIFF_KEY, S_KEY_ARN, "policy.statement[OrgRead]");
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE); /* foreign: listed, not drift */
+    ch = s_change(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/secure", "deletion_protection");
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    ch = s_change(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/secure", "kms_key_id");
+    ck_assert(!ch->data_loss); /* no key yet: associating one takes nothing away */
+    ch = s_change(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/other-key", "kms_key_id");
+    ck_assert(ch->data_loss);
+    ck_assert_str_eq(ch->allow_name, "log-group-key:/lk-kms/other-key");
+    ch = s_change(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/delivery", "retention_days");
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE); /* DELIVERY: one day, fixed */
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/lk-kms/delivery", "deletion_protection"));
+    /* The guards: both allowances are asked for until given. */
+    ck_assert_uint_eq(lk_apply_missing_allows(&diff, NULL, 0, NULL), 2);
+    const char *const given[] = {allow_key};
+    ck_assert_uint_eq(lk_apply_missing_allows(&diff, given, 1, NULL), 1);
+
+    struct lk_artifacts none;
+    lk_artifacts_init(&none);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(desired, &diff, &none, &plan), LK_STATUS_OK);
+    ck_assert_uint_ge(plan.n, 4);
+    ck_assert_int_eq(plan.steps[0].op, LK_APPLY_PUT_KEY_POLICY); /* before what checks it */
+    for (size_t i = 0; i < plan.n; i++)
+        ck_assert_msg(!(plan.steps[i].op == LK_APPLY_PUT_RETENTION &&
+                        !strcmp(plan.steps[i].name, "/lk-kms/delivery")),
+                      "PutRetentionPolicy sent to a DELIVERY group");
+    struct lk_aws_error err = {0};
+    OK(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), err);
+    lk_apply_plan_free(&plan);
+    lk_diff_free(&diff);
+
+    /* The merged policy: the foreign statements exactly as they were, logkeep's replaced. */
+    char *text = NULL;
+    OK(lk_kms_get_key_policy(&g_client, S_KEY_ARN, g_st, &text, &err), err);
+    ck_assert_ptr_nonnull(strstr(text, "\"OrgRead\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"Enable IAM User Permissions\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"LogKeepCloudTrailEncrypt\""));
+    ck_assert_ptr_null(strstr(text, "LogKeepOld"));
+
+    /* A second read finds nothing left to do but the notes. */
+    lk_ir_state_free(live);
+    live = s_kms_live(desired);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&diff, &sum);
+    ck_assert_uint_eq(sum.to_add + sum.to_change + sum.to_remove, 0);
+    lk_diff_free(&diff);
+
+    /* Deletion protection holds at the service. */
+    ck_assert_int_eq(lk_logs_delete_log_group(&g_client, "/lk-kms/secure", NULL, &err),
+                     LK_STATUS_AWS);
+    ck_assert_str_eq(err.code, "ValidationException");
+    lk_aws_error_clear(&err);
+    lk_artifacts_free(&none);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+START_TEST(test_kms_merge_refuses_a_lockout)
+{
+    /* The key's only grant to the account is a statement of logkeep's, which the merge drops:
+     * the result would lock the caller out. */
+    ck_assert_int_eq(
+        s_admin(
+            "/_admin/state?mode=merge",
+            "{\"keys\": {\"" S_KEY2_ARN "\": {\"policy\": \"{\\\"Statement\\\":[{\\\"Sid\\\":"
+            "\\\"LogKeepAdmin\\\",\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":"
+            "\\\"arn:aws:iam::111122223333:root\\\"},\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":"
+            "\\\"*\\\"}]}\"}}}"),
+        200);
+    struct lk_ir_state *desired = s_kms_desired(S_KEY2_ARN);
+    desired->n_log_groups = 0;
+    struct lk_ir_state *live = s_kms_live(desired);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    struct lk_artifacts none;
+    lk_artifacts_init(&none);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(desired, &diff, &none, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    struct lk_aws_error err = {0};
+    ck_assert_int_eq(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), LK_STATUS_REFUSED);
+    ck_assert_str_eq(err.code, "logkeep.KeyPolicyLockout");
+    ck_assert_ptr_nonnull(strstr(err.message, "kms:PutKeyPolicy"));
+    ck_assert_int_eq(plan.steps[0].status, LK_APPLY_FAILED);
+    lk_aws_error_clear(&err);
+    char *text = NULL;
+    OK(lk_kms_get_key_policy(&g_client, S_KEY2_ARN, g_st, &text, &err), err);
+    ck_assert_ptr_nonnull(strstr(text, "LogKeepAdmin")); /* unchanged */
+    /* A key of another region is not found in this one; a key the caller may not read is a
+     * finding of the live read, not a failure. */
+    ck_assert_int_eq(lk_kms_get_key_policy(&g_client,
+                                           "arn:aws:kms:eu-west-1:111122223333:key/"
+                                           "2222abcd-12ab-34cd-56ef-1234567890ab",
+                                           g_st, &text, &err),
+                     LK_STATUS_AWS);
+    ck_assert_str_eq(err.code, "NotFoundException");
+    lk_aws_error_clear(&err);
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&none);
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+START_TEST(test_kms_merge_sends_the_compiled_artifact)
+{
+    /* The compiler's kms/<key-id>/key-policy.json (logkeep's statements only) is what the merge
+     * adds; the desired IR is only what the diff compared. */
+#define S_KEY4_ARN "arn:aws:kms:us-east-1:111122223333:key/4444abcd-12ab-34cd-56ef-1234567890ab"
+    ck_assert_int_eq(s_admin("/_admin/state?mode=merge", "{\"keys\": {\"" S_KEY4_ARN "\": {}}}"),
+                     200);
+    struct lk_ir_state *desired = s_kms_desired(S_KEY4_ARN);
+    desired->n_log_groups = 0;
+    struct lk_ir_state *live = s_kms_live(desired);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    struct lk_artifacts arts;
+    lk_artifacts_init(&arts);
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LogKeepFromArtifact\","
+        "\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"cloudtrail.amazonaws.com\"},"
+        "\"Action\":\"kms:GenerateDataKey*\",\"Resource\":\"*\",\"Condition\":{\"StringLike\":"
+        "{\"kms:EncryptionContext:aws:cloudtrail:arn\":\"arn:aws:cloudtrail:*:111122223333:trail/"
+        "*\"}}}]}";
+    lk_artifacts_add(
+        &arts,
+        lk_arena_strdup(&arts.arena, "kms/4444abcd-12ab-34cd-56ef-1234567890ab/key-policy.json"),
+        "PutKeyPolicy", S_KEY4_ARN, lk_arena_strdup(&arts.arena, doc), NULL);
+    lk_artifacts_sort(&arts);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(desired, &diff, &arts, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    ck_assert_ptr_nonnull(plan.steps[0].artifact);
+    struct lk_aws_error err = {0};
+    OK(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), err);
+    char *text = NULL;
+    OK(lk_kms_get_key_policy(&g_client, S_KEY4_ARN, g_st, &text, &err), err);
+    ck_assert_ptr_nonnull(strstr(text, "LogKeepFromArtifact"));
+    ck_assert_ptr_nonnull(strstr(text, "kms:EncryptionContext:aws:cloudtrail:arn"));
+    ck_assert_ptr_nonnull(strstr(text, "Enable IAM User Permissions")); /* the default, kept */
+    ck_assert_ptr_null(strstr(text, "LogKeepCloudWatchLogs"));          /* not in the artifact */
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&arts);
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+START_TEST(test_kms_unreadable_key_is_a_finding)
+{
+    /* A key of the account whose policy names only another account: GetKeyPolicy is refused. */
+    ck_assert_int_eq(
+        s_admin("/_admin/state?mode=merge",
+                "{\"keys\": {\"arn:aws:kms:us-east-1:111122223333:key/3333abcd-12ab-34cd-56ef-"
+                "1234567890ab\": {\"policy\": \"{\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+                "\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},\\\"Action\\\":\\\"kms:*\\\","
+                "\\\"Resource\\\":\\\"*\\\"}]}\"}}}"),
+        200);
+    struct lk_ir_state *desired = s_kms_desired(
+        "arn:aws:kms:us-east-1:111122223333:key/3333abcd-12ab-34cd-56ef-1234567890ab");
+    desired->n_log_groups = 0;
+    struct lk_ir_state *live = s_kms_live(desired);
+    ck_assert_uint_eq(live->n_keys, 1);
+    ck_assert(!live->keys[0].exists);
+    ck_assert_str_eq(live->keys[0].error, "AccessDeniedException");
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_int_eq(diff.changes[0].kind, LK_DIFF_NOTE);
+    ck_assert_ptr_nonnull(strstr(diff.changes[0].note, "AccessDeniedException"));
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------ main */
 
 int main(void)
@@ -812,6 +1131,10 @@ int main(void)
     tcase_add_test(tc, test_cloudtrail_insufficient_policy);
     tcase_add_test(tc, test_cloudtrail_round_trip_quickstart);
     tcase_add_test(tc, test_cloudtrail_from_ir);
+    tcase_add_test(tc, test_kms_key_policy_and_log_group_integrity);
+    tcase_add_test(tc, test_kms_merge_refuses_a_lockout);
+    tcase_add_test(tc, test_kms_merge_sends_the_compiled_artifact);
+    tcase_add_test(tc, test_kms_unreadable_key_is_a_finding);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     s_unload_policy();

@@ -2015,7 +2015,229 @@ static Suite *s_suite(void)
     return s;
 }
 
+/* ------------------------------------------------------------------------------ KMS keys, log
+ * group integrity (states built directly: the compiler does not emit them yet) */
+
+#define K_ARN "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+static struct lk_ir_state *s_bare_state(void)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, "111122223333");
+    st->region = lk_ir_strdup(st, "eu-west-1");
+    st->partition = lk_ir_strdup(st, "aws");
+    return st;
+}
+
+static void s_key_stmt(struct lk_ir_state *st, struct lk_ir_statement *s, const char *sid,
+                       const char *principal, const char *action)
+{
+    memset(s, 0, sizeof(*s));
+    s->sid = sid ? lk_ir_strdup(st, sid) : NULL;
+    s->allow = true;
+    s->principal_kind =
+        strstr(principal, "amazonaws.com") ? LK_IR_PRINCIPAL_SERVICE : LK_IR_PRINCIPAL_AWS;
+    lk_ir_list_add(st, &s->principals, principal);
+    lk_ir_list_add(st, &s->actions, action);
+    lk_ir_list_add(st, &s->resources, "*");
+}
+
+static struct lk_ir_key *s_one_key(struct lk_ir_state *st, size_t n_statements)
+{
+    st->keys = lk_arena_alloc(&st->arena, sizeof(*st->keys));
+    st->n_keys = 1;
+    struct lk_ir_key *k = &st->keys[0];
+    memset(k, 0, sizeof(*k));
+    k->arn = lk_ir_strdup(st, K_ARN);
+    k->region = lk_ir_strdup(st, "eu-west-1");
+    k->exists = true;
+    k->policy.present = true;
+    k->policy.version = lk_ir_strdup(st, "2012-10-17");
+    k->policy.statements = lk_arena_alloc(&st->arena, n_statements * sizeof(*k->policy.statements));
+    k->policy.n_statements = n_statements;
+    return k;
+}
+
+START_TEST(test_key_policy_owned_statements_only)
+{
+    struct lk_ir_state *d = s_bare_state(), *l = s_bare_state();
+    struct lk_ir_key *dk = s_one_key(d, 2);
+    dk->exists = false;
+    s_key_stmt(d, &dk->policy.statements[0], "LogKeepCloudTrail", "cloudtrail.amazonaws.com",
+               "kms:GenerateDataKey*");
+    s_key_stmt(d, &dk->policy.statements[1], "LogKeepReaders",
+               "arn:aws:iam::111122223333:role/SecurityAnalyst", "kms:Decrypt");
+    struct lk_ir_key *lk = s_one_key(l, 5);
+    s_key_stmt(l, &lk->policy.statements[0], "Enable IAM User Permissions",
+               "arn:aws:iam::111122223333:root", "kms:*");
+    s_key_stmt(l, &lk->policy.statements[1], "LogKeepCloudTrail", "cloudtrail.amazonaws.com",
+               "kms:GenerateDataKey*"); /* as desired */
+    s_key_stmt(l, &lk->policy.statements[2], "LogKeepReaders",
+               "arn:aws:iam::111122223333:role/OpsAdmin", "kms:Decrypt"); /* changed */
+    s_key_stmt(l, &lk->policy.statements[3], "LogKeepGone", "config.amazonaws.com",
+               "kms:Decrypt"); /* logkeep's, no longer wanted */
+    s_key_stmt(l, &lk->policy.statements[4], NULL, "444455556666", "kms:Decrypt");
+    lk_ir_canonicalize(d);
+    lk_ir_canonicalize(l);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(d, l, &diff), LK_STATUS_OK);
+    const char *allow = "key-policy:1234abcd-12ab-34cd-56ef-1234567890ab";
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_KEY, K_ARN, "policy.statement[LogKeepCloudTrail]"));
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_KEY, K_ARN, "policy.statement[LogKeepReaders]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    ck_assert_str_eq(ch->allow_name, allow);
+    ck_assert_ptr_nonnull(strstr(ch->live, "OpsAdmin"));
+    ch = lk_diff_find(&diff, LK_DIFF_KEY, K_ARN, "policy.statement[LogKeepGone]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_EXTRA);
+    ck_assert_str_eq(ch->allow_name, allow);
+    /* Foreign statements are listed, never drift. */
+    ch = lk_diff_find(&diff, LK_DIFF_KEY, K_ARN, "policy.statement[Enable IAM User Permissions]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert(!ch->data_loss);
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&diff, &sum);
+    ck_assert_uint_eq(sum.to_change + sum.to_remove + sum.to_add, 2);
+    ck_assert_uint_eq(sum.notes, 2);
+    ck_assert_uint_eq(sum.need_allow, 2);
+    ck_assert_uint_eq(lk_apply_missing_allows(&diff, NULL, 0, NULL), 1);
+    char *text = s_render(&diff);
+    ck_assert_ptr_nonnull(strstr(text, "KMS key " K_ARN));
+    ck_assert_ptr_nonnull(strstr(text, allow));
+    free(text);
+    char *json = lk_diff_to_json(&diff);
+    ck_assert_ptr_nonnull(strstr(json, "\"resource\":\t\"key\""));
+    free(json);
+
+    /* Apply: one PutKeyPolicy, first. */
+    struct lk_artifacts none;
+    lk_artifacts_init(&none);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(d, &diff, &none, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    ck_assert_int_eq(plan.steps[0].op, LK_APPLY_PUT_KEY_POLICY);
+    ck_assert_str_eq(plan.steps[0].name, K_ARN);
+    ck_assert_str_eq(plan.steps[0].region, "eu-west-1");
+    ck_assert_str_eq(lk_apply_op_name(plan.steps[0].op), "PutKeyPolicy");
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&none);
+    lk_diff_free(&diff);
+
+    /* Live errors: a key that does not exist is missing; one that cannot be read, a note. */
+    lk->exists = false;
+    lk->error = lk_ir_strdup(l, "NotFoundException");
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(d, l, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_int_eq(diff.changes[0].kind, LK_DIFF_MISSING);
+    ck_assert(!diff.changes[0].data_loss);
+    lk_diff_free(&diff);
+    lk->error = lk_ir_strdup(l, "AccessDeniedException");
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(d, l, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_int_eq(diff.changes[0].kind, LK_DIFF_NOTE);
+    ck_assert_ptr_nonnull(strstr(diff.changes[0].note, "AccessDeniedException"));
+    lk_diff_free(&diff);
+    lk_ir_state_free(d);
+    lk_ir_state_free(l);
+}
+END_TEST
+
+static struct lk_ir_log_group *s_groups(struct lk_ir_state *st, size_t n)
+{
+    st->log_groups = lk_arena_alloc(&st->arena, n * sizeof(*st->log_groups));
+    st->n_log_groups = n;
+    memset(st->log_groups, 0, n * sizeof(*st->log_groups));
+    return st->log_groups;
+}
+
+START_TEST(test_log_group_integrity)
+{
+    static const char *const names[] = {"/a/protect", "/b/unprotected-ok", "/c/delivery",
+                                        "/d/rekey", "/e/new"};
+    struct lk_ir_state *d = s_bare_state(), *l = s_bare_state();
+    struct lk_ir_log_group *dg = s_groups(d, 5), *lg = s_groups(l, 4);
+    for (size_t i = 0; i < 5; i++) {
+        dg[i].name = lk_ir_strdup(d, names[i]);
+        dg[i].retention_days = 30;
+        dg[i].deletion_protection = i != 1;
+        if (i < 4) {
+            lg[i].name = lk_ir_strdup(l, names[i]);
+            lg[i].region = lk_ir_strdup(l, "eu-west-1");
+            lg[i].retention_days = 30;
+            lg[i].exists = true;
+            lg[i].deletion_protection = i != 0;
+        }
+    }
+    lg[2].log_group_class = LK_IR_LOG_CLASS_DELIVERY;
+    lg[2].retention_days = 1;
+    dg[3].kms_key_id = lk_ir_strdup(d, K_ARN);
+    lg[3].kms_key_id = lk_ir_strdup(l, "arn:aws:kms:eu-west-1:111122223333:key/other");
+    lg[1].log_group_class = LK_IR_LOG_CLASS_INFREQUENT_ACCESS;
+    dg[1].log_group_class = LK_IR_LOG_CLASS_STANDARD;
+    lk_ir_canonicalize(d);
+    lk_ir_canonicalize(l);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_states(d, l, &diff), LK_STATUS_OK);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/a/protect", "deletion_protection");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    /* Protection on where the policy does not ask for it: never turned off, not drift. */
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/b/unprotected-ok", "deletion_protection"));
+    ch = lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/b/unprotected-ok", "log_group_class");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ch = lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/c/delivery", "retention_days");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert_ptr_nonnull(strstr(ch->note, "DELIVERY"));
+    ch = lk_diff_find(&diff, LK_DIFF_LOG_GROUP, "/d/rekey", "kms_key_id");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_str_eq(ch->allow_name, "log-group-key:/d/rekey");
+
+    struct lk_artifacts none;
+    lk_artifacts_init(&none);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build(d, &diff, &none, &plan), LK_STATUS_OK);
+    bool protect_a = false, protect_new = false, rekey = false;
+    for (size_t i = 0; i < plan.n; i++) {
+        const struct lk_apply_step *s = &plan.steps[i];
+        ck_assert_msg(strcmp(s->name, "/c/delivery") != 0, "a call for the DELIVERY group: %s",
+                      lk_apply_op_name(s->op));
+        ck_assert_msg(strcmp(s->name, "/b/unprotected-ok") != 0, "a call for %s", s->name);
+        protect_a |= s->op == LK_APPLY_PUT_DELETION_PROTECTION && !strcmp(s->name, "/a/protect");
+        protect_new |= s->op == LK_APPLY_PUT_DELETION_PROTECTION && !strcmp(s->name, "/e/new");
+        rekey |= s->op == LK_APPLY_ASSOCIATE_KMS_KEY && !strcmp(s->name, "/d/rekey") &&
+                 !strcmp(s->kms_key_id, K_ARN);
+    }
+    ck_assert(protect_a && protect_new && rekey);
+    lk_apply_plan_free(&plan);
+    lk_artifacts_free(&none);
+    lk_diff_free(&diff);
+    lk_ir_state_free(d);
+    lk_ir_state_free(l);
+}
+END_TEST
+
 int main(void)
 {
-    return lk_test_run(s_suite());
+    Suite *s = s_suite();
+    TCase *kms = tcase_create("kms");
+    tcase_add_test(kms, test_key_policy_owned_statements_only);
+    tcase_add_test(kms, test_log_group_integrity);
+    suite_add_tcase(s, kms);
+    return lk_test_run(s);
 }

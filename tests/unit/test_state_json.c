@@ -594,7 +594,65 @@ static Suite *s_suite(void)
     return s;
 }
 
+/* KMS keys and the log group integrity fields round-trip; states without them are written as
+ * before (no "keys", no new log group members). */
+START_TEST(test_keys_and_log_group_integrity)
+{
+    struct lk_ir_state *st = s_state();
+    char *before = lk_ir_state_to_json(st);
+    ck_assert_ptr_null(strstr(before, "\"keys\""));
+    ck_assert_ptr_null(strstr(before, "deletion_protection"));
+    ck_assert_ptr_null(strstr(before, "log_group_class"));
+    free(before);
+    ck_assert_uint_gt(st->n_log_groups, 0);
+    st->log_groups[0].deletion_protection = true;
+    st->log_groups[0].log_group_class = LK_IR_LOG_CLASS_INFREQUENT_ACCESS;
+    st->keys = lk_arena_alloc(&st->arena, 2 * sizeof(*st->keys));
+    st->n_keys = 2;
+    memset(st->keys, 0, 2 * sizeof(*st->keys));
+    struct lk_ir_key *k = &st->keys[0];
+    k->arn = lk_ir_strdup(st, "arn:aws:kms:us-east-1:111122223333:key/a");
+    k->region = lk_ir_strdup(st, "us-east-1");
+    k->exists = true;
+    k->policy.present = true;
+    k->policy.version = lk_ir_strdup(st, "2012-10-17");
+    k->policy.statements = lk_arena_alloc(&st->arena, sizeof(*k->policy.statements));
+    k->policy.n_statements = 1;
+    struct lk_ir_statement *s = &k->policy.statements[0];
+    memset(s, 0, sizeof(*s));
+    s->sid = lk_ir_strdup(st, "LogKeepCloudTrail");
+    s->allow = true;
+    s->principal_kind = LK_IR_PRINCIPAL_SERVICE;
+    lk_ir_list_add(st, &s->principals, "cloudtrail.amazonaws.com");
+    lk_ir_list_add(st, &s->actions, "kms:GenerateDataKey*");
+    lk_ir_list_add(st, &s->resources, "*");
+    lk_ir_list_add(st, &k->users, "store:audit");
+    struct lk_ir_key *e = &st->keys[1];
+    e->arn = lk_ir_strdup(st, "arn:aws:kms:us-east-1:111122223333:key/b");
+    e->region = lk_ir_strdup(st, "us-east-1");
+    e->error = lk_ir_strdup(st, "AccessDeniedException");
+    lk_ir_canonicalize(st);
+    char *a = lk_ir_state_to_json(st);
+    ck_assert_ptr_nonnull(strstr(a, "\"keys\""));
+    ck_assert_ptr_nonnull(strstr(a, "\"log_group_class\":\t\"INFREQUENT_ACCESS\""));
+    struct lk_ir_state *back = s_read(a);
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(st, back, 0, &why), "%s", why.text);
+    char *b = lk_ir_state_to_json(back);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_eq(back->keys[1].error, "AccessDeniedException");
+    free(a);
+    free(b);
+    lk_ir_state_free(back);
+    lk_ir_state_free(st);
+}
+END_TEST
+
 int main(void)
 {
-    return lk_test_run(s_suite());
+    Suite *s = s_suite();
+    TCase *kms = tcase_create("kms");
+    tcase_add_test(kms, test_keys_and_log_group_integrity);
+    suite_add_tcase(s, kms);
+    return lk_test_run(s);
 }

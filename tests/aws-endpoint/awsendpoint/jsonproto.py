@@ -22,7 +22,7 @@ from .errors import AWSError
 
 def target_operation(service, target):
     """The operation named by an ``X-Amz-Target`` header, or ``None``."""
-    model = models.service_model(service)
+    model = models.service_model(service, extended=True)
     prefix = model.metadata["targetPrefix"] + "."
     if not target or not target.startswith(prefix):
         return None
@@ -32,7 +32,7 @@ def target_operation(service, target):
 
 def read_params(call, validation_code):
     """Read and validate the JSON body of ``call`` against its input shape."""
-    model = models.service_model(call.service)
+    model = models.service_model(call.service, extended=True)
     op = model.operation_model(call.operation)
     body = call.request.body
     if body.strip():

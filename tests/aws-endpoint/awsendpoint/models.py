@@ -19,6 +19,8 @@ read through the shape that botocore's ``service-2.json`` declares for it
 """
 
 import datetime
+import json
+import os
 import re
 import threading
 
@@ -35,7 +37,14 @@ SERVICE_VERSIONS = {
     "logs": "2014-03-28",
     "cloudtrail": "2013-11-01",
     "sts": "2011-06-15",
+    "kms": "2014-11-01",
 }
+
+# Model extensions: operations and members newer than botocore 1.29.27,
+# written from AWS's API references (each file cites its pages), merged into
+# the loaded model by merge_extension().
+EXTENSIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "models_ext")
 
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
@@ -47,24 +56,60 @@ def botocore_version():
     return botocore.__version__
 
 
-def service_model(name):
-    """Return the :class:`botocore.model.ServiceModel` of ``name``.
+def service_model(name, extended=False):
+    """Return the :class:`botocore.model.ServiceModel` of ``name``
+    (``extended``: with its models_ext/ extension merged, see
+    :func:`merge_extension`; requests are read with that one).
 
     Loaded once from botocore's builtin data directory only (the customer
     model path ``~/.aws/models`` is deliberately not searched, so the models
     cannot be shadowed by files in a developer's home).
     """
     with _lock:
-        model = _models.get(name)
+        model = _models.get((name, extended))
         if model is None:
             loader = botocore.loaders.Loader(
                 extra_search_paths=[botocore.loaders.Loader.BUILTIN_DATA_PATH],
                 include_default_search_paths=False)
             data = loader.load_service_model(
                 name, "service-2", api_version=SERVICE_VERSIONS[name])
+            if extended:
+                data = merge_extension(name, data)
             model = botocore.model.ServiceModel(data, service_name=name)
-            _models[name] = model
+            _models[(name, extended)] = model
         return model
+
+
+def merge_extension(name, data):
+    """``data`` with ``models_ext/<name>-ext.json`` merged in, if it exists:
+    new operations and shapes are added; structure shapes that exist gain the
+    extension's members (and required names); enum shapes are replaced."""
+    path = os.path.join(EXTENSIONS_DIR, f"{name}-ext.json")
+    if not os.path.exists(path):
+        return data
+    with open(path, encoding="utf-8") as handle:
+        ext = json.load(handle)
+    data = dict(data)
+    data["operations"] = dict(data["operations"])
+    data["shapes"] = dict(data["shapes"])
+    for op_name, op in ext.get("operations", {}).items():
+        data["operations"][op_name] = op
+    for shape_name, shape in ext.get("shapes", {}).items():
+        old = data["shapes"].get(shape_name)
+        if old is not None and old.get("type") == "structure" and \
+                shape.get("type") == "structure":
+            merged = dict(old)
+            merged["members"] = dict(old.get("members", {}))
+            merged["members"].update(shape.get("members", {}))
+            required = list(old.get("required", []))
+            required += [r for r in shape.get("required", [])
+                         if r not in required]
+            if required:
+                merged["required"] = required
+            data["shapes"][shape_name] = merged
+        else:
+            data["shapes"][shape_name] = shape
+    return data
 
 
 def session_service_model(name):

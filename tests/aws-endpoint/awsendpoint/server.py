@@ -46,7 +46,7 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import admin, cloudtrail, jsonproto, logs, models, s3, sigv4, sts
+from . import admin, cloudtrail, jsonproto, kms, logs, models, s3, sigv4, sts
 from .clock import Clock
 from .context import Call, Request, Response
 from .credentials import CredentialStore
@@ -56,7 +56,9 @@ from .faults import FaultInjector, RequestLog
 from .state import State
 
 PROTOCOLS = {"s3": "s3", "logs": "json", "cloudtrail": "json",
-             "sts": "query"}
+             "sts": "query", "kms": "json"}
+# JSON 1.1 services by their X-Amz-Target prefix (unsigned requests).
+JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms}
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(
@@ -111,9 +113,11 @@ class Endpoint:
         if scoped in PROTOCOLS:
             service = scoped
         elif target:
-            service = ("cloudtrail" if target.startswith(
-                models.service_model("cloudtrail").metadata["targetPrefix"])
-                else "logs")
+            service = "logs"
+            for name in ("cloudtrail", "kms"):
+                if target.startswith(models.service_model(name)
+                                     .metadata["targetPrefix"] + "."):
+                    service = name
         else:
             service = None
             if request.method in ("POST", "GET") and request.path == "/":
@@ -255,7 +259,7 @@ class Endpoint:
         if call.service == "sts":
             body = sts.handle(call, form or {})
             return Response(200, [("Content-Type", "text/xml")], body)
-        module = logs if call.service == "logs" else cloudtrail
+        module = JSON_MODULES[call.service]
         data = module.handle(call)
         return Response(200, [("Content-Type", JSON_CONTENT_TYPE)],
                         jsonproto.dump(data))

@@ -13,7 +13,8 @@ The JSON form (``GET /_admin/state``) is::
 
     {"buckets":    {"<name>": {...bucket...}},
      "log_groups": {"<account>": {"<region>": [{...group...}, ...]}},
-     "trails":     {"<account>": {"<name>": {...trail...}}}}
+     "trails":     {"<account>": {"<name>": {...trail...}}},
+     "keys":       {"<key-arn>": {"policy": "<json>", "owner": ..., ...}}}
 
 Field names of stored configurations are the botocore model's member names
 (``Rules``, ``Status``, ``BlockPublicAcls``...), so a dump reads like the
@@ -26,6 +27,7 @@ import threading
 import time
 
 from .cloudtrail import normalise_trail
+from .kms import normalise_key
 from .credentials import iso8601
 
 
@@ -128,6 +130,7 @@ class State:
         self.buckets = {}
         self.log_groups = {}
         self.trails = {}
+        self.keys = {}  # KMS keys by ARN (kms.py)
 
     # -- log groups ---------------------------------------------------------
     def log_index(self, account, region, create=True):
@@ -165,6 +168,7 @@ class State:
             self.buckets.clear()
             self.log_groups.clear()
             self.trails.clear()
+            self.keys.clear()
 
     def dump(self):
         with self.lock:
@@ -174,7 +178,10 @@ class State:
                     continue
                 log_groups.setdefault(account, {})[region] = [
                     copy.deepcopy(index.groups[n]) for n in index.names]
+            keys = ({"keys": copy.deepcopy(self.keys)} if self.keys
+                    else {})  # only when there are some (kms.py)
             return {
+                **keys,
                 "buckets": copy.deepcopy(self.buckets),
                 "log_groups": log_groups,
                 "trails": {a: copy.deepcopy(t)
@@ -214,11 +221,16 @@ class State:
                             retention=g.get("retentionInDays"),
                             kms_key_id=g.get("kmsKeyId"), tags=g.get("tags"),
                             creation_time=g.get("creationTime"))
-                        for key in ("storedBytes", "metricFilterCount"):
+                        for key in ("storedBytes", "metricFilterCount",
+                                    "logGroupClass",
+                                    "deletionProtectionEnabled"):
                             if key in g:
                                 group[key] = g[key]
                         built.append(group)
                     index.add_many(built)
+            for arn, key in (data.get("keys") or {}).items():
+                self.keys[arn] = normalise_key(arn, copy.deepcopy(key),
+                                               self.clock.epoch())
             for account, trails in (data.get("trails") or {}).items():
                 store = self.account_trails(str(account))
                 for name, trail in trails.items():
