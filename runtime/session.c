@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "runtime/services/policy_json.h"
+#include "runtime/services/s3.h"
 #include "runtime/session_int.h"
 #include "runtime/state_json.h"
 
@@ -275,6 +276,85 @@ static enum lk_status s_diff(struct lk_session *s)
     return LK_STATUS_OK;
 }
 
+/* ------------------------------------------------------------------------------ data loss */
+
+/* The bucket a guard that S3 contents decide is about: "expire-earlier:<bucket>/<rule>",
+ * "replace-lifecycle:<bucket>", "lock:<bucket>". @return whether @p ch is one, for @p bucket. */
+static bool s_contents_guard(const struct lk_diff_change *ch)
+{
+    if (!ch->data_loss || !ch->allow_name || ch->resource != LK_DIFF_BUCKET)
+        return false;
+    static const char *const verbs[] = {"expire-earlier:", "replace-lifecycle:", "lock:"};
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (!strncmp(ch->allow_name, verbs[i], strlen(verbs[i])))
+            return true;
+    return false;
+}
+
+/*
+ * Whether a guard must fire depends on what applying would destroy, not only on the shape of
+ * the change: a lifecycle that expires earlier, or replaces rules logkeep cannot read, deletes
+ * nothing in a bucket that holds no object version and no delete marker (a bucket created by
+ * an apply that stopped early, for one); a default retention turned on there binds nothing yet,
+ * as in a new bucket. So, for the buckets where such a guard would fire, and only for them (a
+ * clean diff makes no call), ListObjectVersions with max-keys=1 decides: empty lifts the guard
+ * and says why in the change's note. A failed read keeps the guard. The check and the apply are
+ * not atomic: an object written between them is under the new lifecycle, as any object
+ * written after an allowed apply.
+ */
+static void s_judge_data_loss(struct lk_session *s)
+{
+    struct lk_diff *diff = &s->diff;
+    for (size_t i = 0; i < diff->n; i++) {
+        struct lk_diff_change *ch = &diff->changes[i];
+        if (!s_contents_guard(ch))
+            continue;
+        bool seen = false; /* each bucket is read once */
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = diff->changes[k].resource == LK_DIFF_BUCKET &&
+                   !strcmp(diff->changes[k].name, ch->name) && s_contents_guard(&diff->changes[k]);
+        /* An earlier change of the bucket was lifted: the bucket was read already. */
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = diff->changes[k].resource == LK_DIFF_BUCKET &&
+                   !strcmp(diff->changes[k].name, ch->name) && diff->changes[k].note &&
+                   !strncmp(diff->changes[k].note, "bucket is empty", 15);
+        if (seen)
+            continue;
+        const char *region = ch->region;
+        for (size_t k = 0; k < s->live->n_buckets; k++)
+            if (!strcmp(s->live->buckets[k].name, ch->name) && s->live->buckets[k].region)
+                region = s->live->buckets[k].region;
+        bool holds = true;
+        lk_aws_error_clear(&s->error);
+        enum lk_status rc = lk_s3_holds_versions(&s->client, ch->name, region, &holds, &s->error);
+        char *why = rc == LK_STATUS_OK ? NULL
+                                       : lk_arena_printf(&diff->arena,
+                                                         "could not tell whether the bucket is "
+                                                         "empty (%s): the guard stays",
+                                                         s->error.code ? s->error.code : "error");
+        lk_aws_error_clear(&s->error);
+        if (holds && !why)
+            continue;
+        for (size_t k = i; k < diff->n; k++) {
+            struct lk_diff_change *c = &diff->changes[k];
+            if (!s_contents_guard(c) || strcmp(c->name, ch->name) != 0)
+                continue;
+            if (why) {
+                c->note = c->note ? lk_arena_printf(&diff->arena, "%s; %s", c->note, why) : why;
+                continue;
+            }
+            bool lock = !strncmp(c->allow_name, "lock:", 5);
+            const char *lifted = lock ? "bucket is empty: nothing is stored under the lock yet, as "
+                                        "in a new bucket"
+                                      : "bucket is empty: nothing to lose";
+            c->note = c->note ? lk_arena_printf(&diff->arena, "%s; %s", lifted, c->note)
+                              : lk_arena_strdup(&diff->arena, lifted);
+            c->data_loss = false;
+            c->allow_name = NULL;
+        }
+    }
+}
+
 enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
                                const struct lk_artifacts *artifacts)
 {
@@ -283,6 +363,15 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
     s->desired = desired;
     s->artifacts = artifacts;
     enum lk_status rc;
+    /* Before any call: not even a read of a bucket Control Tower manages without the allow. */
+    if (s->kind == LK_SESSION_APPLY) {
+        char text[2048];
+        if (!lk_apply_check_control_tower(desired, s->opts.allow, s->opts.n_allow, text,
+                                          sizeof(text))) {
+            lk_session_fail(s, "refusing: %s", text);
+            return LK_STATUS_REFUSED;
+        }
+    }
     if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_STATUS_OK)
         return rc;
     rc = s->opts.state_file ? s_read_snapshot(s) : s_read_aws(s);
@@ -290,7 +379,11 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
         return rc;
     if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_STATUS_OK)
         return rc;
-    return s_diff(s);
+    if ((rc = s_diff(s)) != LK_STATUS_OK)
+        return rc;
+    if ((s->kind == LK_SESSION_PLAN || s->kind == LK_SESSION_APPLY) && s->have_client)
+        s_judge_data_loss(s);
+    return LK_STATUS_OK;
 }
 
 bool lk_session_has_drift(const struct lk_session *s)
@@ -358,6 +451,10 @@ static void s_write_apply_report(void *ctx, FILE *f)
 static enum lk_status s_guard(struct lk_session *s)
 {
     char text[2048];
+    if (!lk_apply_check_mfa_delete(&s->plan, s->live, text, sizeof(text))) {
+        lk_session_fail(s, "refusing: %s; nothing was changed", text);
+        return LK_STATUS_REFUSED;
+    }
     if (lk_apply_missing_allows(&s->diff, s->opts.allow, s->opts.n_allow, NULL) > 0) {
         struct lk_buf b;
         lk_buf_init(&b, LK_BUF_MAX_LINE);

@@ -531,12 +531,51 @@ static void s_policy_other_forms(struct lk_ir_state *st)
 }
 
 /* AWS writes its own delivery statements (AWSLogDeliveryWrite): same meaning, other Sid. */
+/* Another Sid that logkeep owns (LK_IR_SID_PREFIX): a Sid only names a statement. */
 static void s_delivery_sid_renamed(struct lk_ir_state *st)
+{
+    s_stmt(st, "LogDeliveryWrite")->sid = lk_ir_strdup(st, "LogKeepDeliveryWrite");
+}
+
+/* A Sid logkeep does not own: the same statement is foreign (as the one a service adds), and
+ * logkeep's own goes missing beside it. */
+static void s_delivery_sid_foreign(struct lk_ir_state *st)
 {
     s_stmt(st, "LogDeliveryWrite")->sid = lk_ir_strdup(st, "AWSLogDeliveryWrite");
 }
 
 /* ------------------------------------------------------------------------------ set-ups: policy */
+
+/* Another team's grant, not logkeep's: reads by a principal that is no declared reader. */
+static void s_foreign_read_grant(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "ReadLogs", "TeamRead");
+    t->principals = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->principals, "arn:aws:iam::444455556666:role/Contractor");
+}
+
+/* A declared reader granted again by another statement: kept, and no weakness. */
+static void s_foreign_reader_again(struct lk_ir_state *st)
+{
+    s_copy_stmt(st, "ReadLogs", "TeamRead");
+}
+
+/* An organisation's deny of every object write, with no exemption. */
+static void s_foreign_deny_writes(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "DenyInsecureTransport", "OrgDenyWrites");
+    t->actions = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->actions, "s3:PutObject");
+    t->n_conditions = 0;
+}
+
+/* The same deny with a condition: the diff cannot evaluate it, so it is only listed. */
+static void s_foreign_deny_conditional(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "DenyInsecureTransport", "OrgDenyWrites");
+    t->actions = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->actions, "s3:PutObject");
+}
 
 static void s_reader_added(struct lk_ir_state *st)
 {
@@ -1080,6 +1119,15 @@ static const struct s_case s_cases[] = {
      .desired = s_reader_as_root_arn,
      .live = s_policy_other_forms},
     {.name = "policy Sid only", .live = s_delivery_sid_renamed},
+    {.name = "policy Sid foreign",
+     .live = s_delivery_sid_foreign,
+     .want = {{B, BUCKET, "policy.statement[LogDeliveryWrite]", ADD, NEUTRAL, NULL,
+               .note = "live statement AWSLogDeliveryWrite already covers it"},
+              {B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
+               .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
 
     /* ---------------------------------------------------------------- bucket policy */
     {.name = "reader added",
@@ -1113,16 +1161,39 @@ static const struct s_case s_cases[] = {
      .want = {{B, BUCKET, "policy.statement[DenyInsecureTransport]", CHANGE, WEAKER, NULL}}},
     {.name = "extra allow",
      .live = s_public_read_added,
-     .want = {{B, BUCKET, "policy.statement[PublicRead]", REMOVE, WEAKER, NULL, .desired = ABSENT,
-               .line = 17}}},
+     .want = {{B, BUCKET, "policy.statement[PublicRead]", NOTE, WEAKER, NULL, .desired = ABSENT,
+               .note = "foreign statement, kept; weakens the store: it allows everyone (\"*\") "
+                       "without a condition that pins the caller: Allow * [s3:GetObject, "
+                       "s3:GetObjectVersion, s3:ListBucket] on [arn:aws:s3:::" BUCKET ", "
+                       "arn:aws:s3:::" BUCKET "/*]", .line = 17}}},
+    {.name = "foreign read grant",
+     .live = s_foreign_read_grant,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, WEAKER, NULL}}},
+    {.name = "foreign grant to a reader",
+     .live = s_foreign_reader_again,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, NEUTRAL, NULL}}},
+    {.name = "foreign deny of writes",
+     .live = s_foreign_deny_writes,
+     .want = {{B, BUCKET, "policy.statement[OrgDenyWrites]", NOTE, WEAKER, NULL}}},
+    {.name = "foreign conditional deny",
+     .live = s_foreign_deny_conditional,
+     .want = {{B, BUCKET, "policy.statement[OrgDenyWrites]", NOTE, NEUTRAL, NULL}}},
     {.name = "extra delivery grant",
      .live = s_access_logs_grant_added,
-     .want = {{B, BUCKET, "policy.statement[AccessLogsWrite]", REMOVE, WEAKER,
-               "stop-delivery:" BUCKET "/AccessLogsWrite"}}},
+     .want = {{B, BUCKET, "policy.statement[AccessLogsWrite]", NOTE, WEAKER, NULL,
+               .note = "foreign statement, kept; weakens the store: it allows writes to "
+                       "logging.s3.amazonaws.com, neither a declared reader nor admin nor a "
+                       "service delivering into the store: Allow Service:logging.s3.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "extra statement covered",
      .live = s_narrower_delivery_added,
-     .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", REMOVE, NEUTRAL, NULL,
-               .note = "desired statement LogDeliveryWrite covers it"}}},
+     .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
+               .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/vpcflowlogs/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "delivery narrowed",
      .live = s_org_path_dropped,
      .want = {{B, BUCKET, "policy.statement[CloudTrailWriteOrgTrail].resources", CHANGE, WEAKER,
@@ -1165,12 +1236,12 @@ static const struct s_case s_cases[] = {
                .desired = "never enabled", .live = "Enabled"}}},
     {.name = "object lock absent",
      .live = s_object_lock_off,
-     .want = {{B, BUCKET, "object_lock", ADD, WEAKER, NULL, .desired = "GOVERNANCE, 90 days",
-               .live = ABSENT}}},
+     .want = {{B, BUCKET, "object_lock", ADD, WEAKER, "lock:" BUCKET,
+               .desired = "GOVERNANCE, 90 days", .live = ABSENT}}},
     {.name = "object lock shorter",
      .live = s_object_lock_30_days,
-     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, NULL, .desired = "90 days",
-               .live = "30 days", .line = 20}}},
+     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, "lock:" BUCKET,
+               .desired = "90 days", .live = "30 days", .line = 20}}},
     {.name = "object lock longer",
      .live = s_object_lock_1_year,
      .want = {{B, BUCKET, "object_lock.period", CHANGE, STRONGER, "weaken-object-lock:" BUCKET,
@@ -1181,7 +1252,7 @@ static const struct s_case s_cases[] = {
                .desired = "GOVERNANCE, 90 days", .live = "COMPLIANCE, 90 days"}}},
     {.name = "object lock without default retention",
      .live = s_object_lock_no_default,
-     .want = {{B, BUCKET, "object_lock.mode", CHANGE, WEAKER, NULL,
+     .want = {{B, BUCKET, "object_lock.mode", CHANGE, WEAKER, "lock:" BUCKET,
                .desired = "GOVERNANCE, 90 days", .live = "enabled, no default retention"}}},
     {.name = "object lock not desired",
      .desired = s_object_lock_off,
@@ -1678,7 +1749,7 @@ static void s_mixed_drift(void)
 {
     s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                      /* ~ weaker */
     s_drop_stmt(g_live, "DenyInsecureTransport");                                   /* + weaker */
-    s_copy_stmt(g_live, "ReadLogs", "Extra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
+    s_copy_stmt(g_live, "ReadLogs", "LogKeepExtra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
     s_group(g_live, TRAIL_GROUP)->retention_days = 0;                               /* ~ allow */
     s_group(g_live, "/app/payments/api")->retention_days = 545;                     /* ~ allow */
     s_trail(g_live)->is_logging = false;                                            /* ~ weaker */
@@ -1744,7 +1815,7 @@ START_TEST(test_text)
     ck_assert_ptr_nonnull(strstr(text, "bucket " BUCKET " (us-east-1):\n"));
     ck_assert_ptr_nonnull(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n"));
     ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[DenyInsecureTransport] = Deny * "));
-    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[Extra] = Allow * "));
+    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[LogKeepExtra] = Allow * "));
     ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 90 days  [stronger]  "
                                        "(needs --allow shorten-retention:" TRAIL_GROUP ")\n"));
     ck_assert_ptr_nonnull(strstr(text, "trail " TRAIL " (us-east-1):\n"));
