@@ -30,40 +30,23 @@ void lk_apply_plan_free(struct lk_apply_plan *plan)
 const char *lk_apply_op_name(enum lk_apply_op op)
 {
     switch (op) {
-    case LK_APPLY_CREATE_BUCKET:
-        return "CreateBucket";
-    case LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK:
-        return "PutPublicAccessBlock";
-    case LK_APPLY_PUT_ENCRYPTION:
-        return "PutBucketEncryption";
-    case LK_APPLY_PUT_VERSIONING:
-        return "PutBucketVersioning";
-    case LK_APPLY_PUT_OBJECT_LOCK:
-        return "PutObjectLockConfiguration";
-    case LK_APPLY_PUT_BUCKET_POLICY:
-        return "PutBucketPolicy";
-    case LK_APPLY_DELETE_BUCKET_POLICY:
-        return "DeleteBucketPolicy";
-    case LK_APPLY_PUT_LIFECYCLE:
-        return "PutBucketLifecycleConfiguration";
-    case LK_APPLY_DELETE_LIFECYCLE:
-        return "DeleteBucketLifecycle";
-    case LK_APPLY_CREATE_LOG_GROUP:
-        return "CreateLogGroup";
-    case LK_APPLY_PUT_RETENTION:
-        return "PutRetentionPolicy";
-    case LK_APPLY_DELETE_RETENTION:
-        return "DeleteRetentionPolicy";
-    case LK_APPLY_CREATE_TRAIL:
-        return "CreateTrail";
-    case LK_APPLY_UPDATE_TRAIL:
-        return "UpdateTrail";
-    case LK_APPLY_PUT_EVENT_SELECTORS:
-        return "PutEventSelectors";
-    case LK_APPLY_START_LOGGING:
-        return "StartLogging";
-    case LK_APPLY_STOP_LOGGING:
-        return "StopLogging";
+    case LK_APPLY_CREATE_BUCKET: return "CreateBucket";
+    case LK_APPLY_PUT_PUBLIC_ACCESS_BLOCK: return "PutPublicAccessBlock";
+    case LK_APPLY_PUT_ENCRYPTION: return "PutBucketEncryption";
+    case LK_APPLY_PUT_VERSIONING: return "PutBucketVersioning";
+    case LK_APPLY_PUT_OBJECT_LOCK: return "PutObjectLockConfiguration";
+    case LK_APPLY_PUT_BUCKET_POLICY: return "PutBucketPolicy";
+    case LK_APPLY_DELETE_BUCKET_POLICY: return "DeleteBucketPolicy";
+    case LK_APPLY_PUT_LIFECYCLE: return "PutBucketLifecycleConfiguration";
+    case LK_APPLY_DELETE_LIFECYCLE: return "DeleteBucketLifecycle";
+    case LK_APPLY_CREATE_LOG_GROUP: return "CreateLogGroup";
+    case LK_APPLY_PUT_RETENTION: return "PutRetentionPolicy";
+    case LK_APPLY_DELETE_RETENTION: return "DeleteRetentionPolicy";
+    case LK_APPLY_CREATE_TRAIL: return "CreateTrail";
+    case LK_APPLY_UPDATE_TRAIL: return "UpdateTrail";
+    case LK_APPLY_PUT_EVENT_SELECTORS: return "PutEventSelectors";
+    case LK_APPLY_START_LOGGING: return "StartLogging";
+    case LK_APPLY_STOP_LOGGING: return "StopLogging";
     }
     return "?";
 }
@@ -107,8 +90,7 @@ static size_t s_literal_len(const char *p)
 }
 
 /* The desired log group governing live group @p name of @p region: an exact name wins over
- * patterns; among patterns, the one with the most literal characters (runtime/diff/diff.c's rule).
- */
+ * patterns; among patterns, the one with the most literal characters (runtime/diff/diff.c's rule). */
 static const struct lk_ir_log_group *s_group_for(const struct lk_ir_state *d, const char *region,
                                                  const char *name)
 {
@@ -142,8 +124,8 @@ static void s_bucket_steps(struct lk_apply_plan *p, const struct lk_ir_bucket *b
         want[LK_APPLY_PUT_ENCRYPTION] = b->encryption.present;
         want[LK_APPLY_PUT_VERSIONING] = b->versioning != LK_IR_VERSIONING_NEVER;
         /* Enabled at creation; a configuration is only needed for a default retention. */
-        want[LK_APPLY_PUT_OBJECT_LOCK] =
-            b->object_lock.enabled && b->object_lock.mode != LK_IR_LOCK_NONE;
+        want[LK_APPLY_PUT_OBJECT_LOCK] = b->object_lock.enabled &&
+                                         b->object_lock.mode != LK_IR_LOCK_NONE;
         want[LK_APPLY_PUT_BUCKET_POLICY] = b->policy.present;
         want[LK_APPLY_PUT_LIFECYCLE] = b->lifecycle.present;
     } else {
@@ -279,12 +261,14 @@ enum lk_status lk_apply_plan_build(const struct lk_ir_state *desired, const stru
                 continue;
             if (!strcmp(ch->attribute, "trail.event_selectors"))
                 selectors = true;
-            else if (!strcmp(ch->attribute, "trail.is_logging")) {
+            else if (!strcmp(ch->attribute, "trail.is_logging"))
+                {
                 if (t->is_logging)
                     logging = true;
                 else
                     stop = true;
-            } else if (!strcmp(ch->attribute, "trail.home_region"))
+            }
+            else if (!strcmp(ch->attribute, "trail.home_region"))
                 continue; /* a trail cannot move: reported, not applied */
             else if (s_starts(ch->attribute, "trail."))
                 update = true;
@@ -539,8 +523,8 @@ void lk_apply_report(const struct lk_apply_plan *plan, FILE *f)
     }
 }
 
-size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *allow, size_t n_allow,
-                               FILE *f)
+size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *allow,
+                               size_t n_allow, FILE *f)
 {
     size_t missing = 0;
     if (!diff)
@@ -613,8 +597,7 @@ static bool s_admin_match(const char *admin, const char *principal, bool like, b
     if (!assumed)
         return false;
     const char *ar = strstr(admin, ":role/"), *pr = strstr(principal, ":role/");
-    if (!ar || !pr || (ar - admin) != (pr - principal) ||
-        strncmp(admin, principal, (size_t)(ar - admin)))
+    if (!ar || !pr || (ar - admin) != (pr - principal) || strncmp(admin, principal, (size_t)(ar - admin)))
         return false;
     const char *aname = strrchr(ar, '/') + 1, *pname = pr + strlen(":role/");
     return like ? s_wild(aname, pname) : !strcmp(aname, pname);
