@@ -71,6 +71,21 @@ class Call:
         self.request_id = request_id
         self.resource = None
 
+    def principal_owner(self):
+        """Who a written object belongs to (the caller's account, or the
+        delivering service's name)."""
+        if self.identity is None:
+            return None
+        return getattr(self.identity, "owner_name", None) or \
+            self.identity.account
+
+    def authorize_extra(self, action):
+        """Authorise an additional action a handler needs (for example
+        ``s3:BypassGovernanceRetention``); raises 403 when denied."""
+        hook = getattr(self, "authorizer", None)
+        if hook is not None:
+            hook(self, action)
+
     @property
     def account(self):
         return self.identity.account if self.identity else None

@@ -49,7 +49,7 @@ import json
 import re
 import zlib
 
-from . import models
+from . import models, s3objects
 from .context import Response
 from .errors import AWSError
 from .state import new_bucket
@@ -70,7 +70,8 @@ IMPLEMENTED = {
     "PutObjectLockConfiguration", "GetObjectLockConfiguration",
     "PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
     "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
-}
+    "GetBucketAcl",
+} | set(s3objects.HANDLERS)
 
 # Allowed values of x-amz-transition-default-minimum-object-size
 # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html).
@@ -176,6 +177,11 @@ def route(request):
                         score += 1
                     else:
                         score -= 5
+                elif member.serialization.get("location") == "header" and \
+                        member.serialization.get("name") not in \
+                        request.headers:
+                    # CopyObject (x-amz-copy-source) vs PutObject.
+                    score -= 5
         if score > best_score:
             best, best_score = r.name, score
     return best
@@ -487,6 +493,9 @@ def create_bucket(call, params):
 
 def delete_bucket(call, params):
     bucket = _bucket(call, params)
+    if any(bucket.get("objects") or {}):
+        raise AWSError("BucketNotEmpty", "The bucket you tried to delete is "
+                       "not empty", 409, extra={"BucketName": bucket["name"]})
     del call.state.buckets[bucket["name"]]
     return Response(204)
 
@@ -939,6 +948,28 @@ def delete_encryption(call, params):
     return Response(204)
 
 
+# -- ACL ---------------------------------------------------------------------------
+
+def get_bucket_acl(call, params):
+    """The bucket owner's FULL_CONTROL grant: the ACL of a bucket with
+    ObjectOwnership BucketOwnerEnforced, the default since April 2023
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)."""
+    bucket = _bucket(call, params)
+    owner = {"ID": hashlib.sha256(bucket["owner"].encode()).hexdigest(),
+             "DisplayName": bucket["owner"]}
+    grantee = dict(owner, Type="CanonicalUser")
+    body = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            + (f'<AccessControlPolicy xmlns="{models.S3_NS}"><Owner>'
+               f'<ID>{owner["ID"]}</ID><DisplayName>{owner["DisplayName"]}'
+               '</DisplayName></Owner><AccessControlList><Grant>'
+               '<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+               ' xsi:type="CanonicalUser">'
+               f'<ID>{grantee["ID"]}</ID><DisplayName>{owner["DisplayName"]}'
+               '</DisplayName></Grantee><Permission>FULL_CONTROL</Permission>'
+               '</Grant></AccessControlList></AccessControlPolicy>').encode())
+    return _xml_response(body)
+
+
 HANDLERS = {
     "CreateBucket": create_bucket,
     "DeleteBucket": delete_bucket,
@@ -961,8 +992,9 @@ HANDLERS = {
     "PutBucketEncryption": put_encryption,
     "GetBucketEncryption": get_encryption,
     "DeleteBucketEncryption": delete_encryption,
+    "GetBucketAcl": get_bucket_acl,
 }
-assert set(HANDLERS) == IMPLEMENTED
+assert set(HANDLERS) | set(s3objects.HANDLERS) == IMPLEMENTED
 
 
 def handle(call):
@@ -986,4 +1018,7 @@ def handle(call):
     check_integrity(call, op_model)
     params = read_params(call, op_model, bucket, key)
     with call.state.lock:
+        if call.operation in s3objects.HANDLERS:
+            return s3objects.HANDLERS[call.operation](
+                call, params, _bucket(call, params))
         return HANDLERS[call.operation](call, params)

@@ -60,6 +60,7 @@ def new_bucket(name, owner, region, clock, object_lock=False,
         "encryption": ({"Rules": [{
             "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
             "BucketKeyEnabled": False}]} if default_encryption else None),
+        "objects": {},
     }
 
 
