@@ -355,6 +355,52 @@ static void s_judge_data_loss(struct lk_session *s)
     }
 }
 
+/* "None of the log events in the batch can be more than 14 days in the past." (CloudWatch Logs
+ * API Reference, PutLogEvents): a group holds no event older than its age plus this. */
+#define S_LOG_EVENT_MAX_AGE_MS ((int64_t)14 * 86400 * 1000)
+
+/*
+ * The same judgement for a log group whose retention becomes finite or shorter
+ * (shorten-retention:<group>): a retention of N days deletes the events older than N days, and a
+ * group created less than N days ago, minus the 14 days an event may arrive late, holds none
+ * (a group an interrupted apply created, for one). Its creation time is read only for the
+ * changes that need it.
+ */
+static void s_judge_log_groups(struct lk_session *s)
+{
+    struct lk_diff *diff = &s->diff;
+    int64_t now_ms = (int64_t)time(NULL) * 1000;
+    for (size_t i = 0; i < diff->n; i++) {
+        struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_LOG_GROUP || !ch->data_loss || !ch->allow_name ||
+            strncmp(ch->allow_name, "shorten-retention:", 18) != 0 ||
+            strcmp(ch->attribute, "retention_days") != 0 || !ch->desired)
+            continue;
+        int days = atoi(ch->desired); /* "90 days" */
+        if (days <= 0)
+            continue;
+        int64_t created_ms = -1;
+        lk_aws_error_clear(&s->error);
+        enum lk_status rc =
+            lk_live_log_group_created(&s->client, ch->name, ch->region, &created_ms, &s->error);
+        lk_aws_error_clear(&s->error);
+        if (rc != LK_STATUS_OK || created_ms < 0)
+            continue;
+        /* A creation time ahead of this clock (a group created within this second, clock
+         * skew) is a group created now. */
+        int64_t age_ms = created_ms < now_ms ? now_ms - created_ms : 0;
+        int64_t oldest_ms = age_ms + S_LOG_EVENT_MAX_AGE_MS;
+        if (oldest_ms >= (int64_t)days * 86400 * 1000)
+            continue;
+        ch->note = lk_arena_printf(&diff->arena,
+                                   "log group is new (created %lld days ago): no event in it is "
+                                   "older than %d days: nothing to lose",
+                                   (long long)(age_ms / (86400 * 1000)), days);
+        ch->data_loss = false;
+        ch->allow_name = NULL;
+    }
+}
+
 enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
                                const struct lk_artifacts *artifacts)
 {
@@ -381,8 +427,10 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
         return rc;
     if ((rc = s_diff(s)) != LK_STATUS_OK)
         return rc;
-    if ((s->kind == LK_SESSION_PLAN || s->kind == LK_SESSION_APPLY) && s->have_client)
+    if ((s->kind == LK_SESSION_PLAN || s->kind == LK_SESSION_APPLY) && s->have_client) {
         s_judge_data_loss(s);
+        s_judge_log_groups(s);
+    }
     return LK_STATUS_OK;
 }
 
