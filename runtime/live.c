@@ -1322,9 +1322,8 @@ enum lk_status lk_live_log_group_created(struct lk_aws_client *client, const cha
     if (!body)
         lk_oom();
     struct lk_http_response resp = {0};
-    enum lk_status rc = lk_aws_json_call(client, LK_AWS_LOGS, "Logs_20140328.",
-                                         "DescribeLogGroups", region, body, strlen(body), &resp,
-                                         err);
+    enum lk_status rc = lk_aws_json_call(client, LK_AWS_LOGS, "Logs_20140328.", "DescribeLogGroups",
+                                         region, body, strlen(body), &resp, err);
     free(body);
     if (rc != LK_STATUS_OK) {
         lk_http_response_free(&resp);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/array.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/s3.h"
 #include "runtime/session_int.h"
@@ -305,28 +306,28 @@ static bool s_contents_guard(const struct lk_diff_change *ch)
 static void s_judge_data_loss(struct lk_session *s)
 {
     struct lk_diff *diff = &s->diff;
+    /* The buckets read: the first guarded change of a bucket reads it and judges all of its
+     * changes. */
+    const char **seen = NULL;
+    size_t n_seen = 0, cap_seen = 0;
     for (size_t i = 0; i < diff->n; i++) {
-        struct lk_diff_change *ch = &diff->changes[i];
+        const struct lk_diff_change *ch = &diff->changes[i];
         if (!s_contents_guard(ch))
             continue;
-        bool seen = false; /* each bucket is read once */
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = diff->changes[k].resource == LK_DIFF_BUCKET &&
-                   !strcmp(diff->changes[k].name, ch->name) && s_contents_guard(&diff->changes[k]);
-        /* An earlier change of the bucket was lifted: the bucket was read already. */
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = diff->changes[k].resource == LK_DIFF_BUCKET &&
-                   !strcmp(diff->changes[k].name, ch->name) && diff->changes[k].note &&
-                   !strncmp(diff->changes[k].note, "bucket is empty", 15);
-        if (seen)
+        bool judged = false;
+        for (size_t k = 0; k < n_seen && !judged; k++)
+            judged = !strcmp(seen[k], ch->name);
+        if (judged)
             continue;
-        const char *region = ch->region;
+        LK_ARRAY_GROW(seen, n_seen, cap_seen);
+        seen[n_seen++] = ch->name;
+        const char *bucket = ch->name, *region = ch->region;
         for (size_t k = 0; k < s->live->n_buckets; k++)
-            if (!strcmp(s->live->buckets[k].name, ch->name) && s->live->buckets[k].region)
+            if (!strcmp(s->live->buckets[k].name, bucket) && s->live->buckets[k].region)
                 region = s->live->buckets[k].region;
         bool holds = true;
         lk_aws_error_clear(&s->error);
-        enum lk_status rc = lk_s3_holds_versions(&s->client, ch->name, region, &holds, &s->error);
+        enum lk_status rc = lk_s3_holds_versions(&s->client, bucket, region, &holds, &s->error);
         char *why = rc == LK_STATUS_OK ? NULL
                                        : lk_arena_printf(&diff->arena,
                                                          "could not tell whether the bucket is "
@@ -337,7 +338,7 @@ static void s_judge_data_loss(struct lk_session *s)
             continue;
         for (size_t k = i; k < diff->n; k++) {
             struct lk_diff_change *c = &diff->changes[k];
-            if (!s_contents_guard(c) || strcmp(c->name, ch->name) != 0)
+            if (!s_contents_guard(c) || strcmp(c->name, bucket) != 0)
                 continue;
             if (why) {
                 c->note = c->note ? lk_arena_printf(&diff->arena, "%s; %s", c->note, why) : why;
@@ -353,6 +354,7 @@ static void s_judge_data_loss(struct lk_session *s)
             c->allow_name = NULL;
         }
     }
+    free(seen);
 }
 
 /* "None of the log events in the batch can be more than 14 days in the past." (CloudWatch Logs

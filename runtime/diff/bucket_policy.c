@@ -497,7 +497,13 @@ static void s_declared_of(struct lk_diff_ctx *c, const struct s_nstmt *d, size_t
 {
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < nd; i++) {
-        if (d[i].allow && d[i].kind == LK_IR_PRINCIPAL_AWS)
+        /* An Allow to the account narrowed by a positive aws:PrincipalArn condition (the shape
+         * for roles that can be re-created) declares the condition's roles, not the account. */
+        bool narrowed = false;
+        for (size_t k = 0; k < d[i].n_conds; k++)
+            narrowed = narrowed ||
+                       (!d[i].conds[k].negated && !strcmp(d[i].conds[k].key, "aws:principalarn"));
+        if (d[i].allow && d[i].kind == LK_IR_PRINCIPAL_AWS && !narrowed)
             for (size_t k = 0; k < d[i].principals.n; k++)
                 s_strs_add(c->tmp, &out->arns, d[i].principals.items[k]);
         if (d[i].allow && d[i].kind == LK_IR_PRINCIPAL_SERVICE)
@@ -630,12 +636,9 @@ static const char *s_weakens(struct lk_diff_ctx *c, const struct s_nstmt *s,
 
 /* A live statement logkeep does not own (its Sid lacks LK_IR_SID_PREFIX): apply keeps it as it
  * is, so it is no drift, only a note; one that weakens the store is marked weaker. */
-static void s_foreign(struct lk_diff_ctx *c, const struct s_nstmt *d, size_t nd,
-                      const struct s_nstmt *s)
+static void s_foreign(struct lk_diff_ctx *c, const struct s_declared *dc, const struct s_nstmt *s)
 {
-    struct s_declared dc;
-    s_declared_of(c, d, nd, &dc);
-    const char *why = s_weakens(c, s, &dc);
+    const char *why = s_weakens(c, s, dc);
     lk_diff_origin(c, NULL);
     struct lk_diff_change *ch = lk_diff_add(c, lk_diff_fmt(c, "policy.statement[%s]", s->label),
                                             LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
@@ -731,7 +734,11 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         else if (s_is_delivery(&l[k]))
             lk_diff_allow(c, ch, "stop-delivery:%s/%s", db->name, l[k].label);
     }
-    for (size_t k = 0; k < n_all; k++)
-        if (!lk_ir_sid_owned(all[k].sid))
-            s_foreign(c, d, nd, &all[k]);
+    if (nl < n_all) {
+        struct s_declared dc;
+        s_declared_of(c, d, nd, &dc);
+        for (size_t k = 0; k < n_all; k++)
+            if (!lk_ir_sid_owned(all[k].sid))
+                s_foreign(c, &dc, &all[k]);
+    }
 }

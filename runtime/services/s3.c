@@ -950,8 +950,8 @@ enum lk_status lk_s3_get_policy_text(struct lk_aws_client *client, const char *b
 {
     struct lk_http_response resp = {0};
     *text = NULL;
-    enum lk_status rc = s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL,
-                               0, false, NULL, 0, &resp, err);
+    enum lk_status rc = s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL, 0,
+                               false, NULL, 0, &resp, err);
     if (rc != LK_STATUS_OK) {
         if (s_absent(err, S3_ABSENT_POLICY))
             rc = LK_STATUS_OK;

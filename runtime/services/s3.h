@@ -174,9 +174,9 @@ LK_MUST_CHECK enum lk_status lk_s3_put_policy(struct lk_aws_client *client, cons
  * @param text receives a heap string (free()), or NULL when the bucket has no policy
  *        (NoSuchBucketPolicy).
  */
-LK_MUST_CHECK enum lk_status lk_s3_get_policy_text(struct lk_aws_client *client,
-                                                   const char *bucket, const char *region,
-                                                   char **text, struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status lk_s3_get_policy_text(struct lk_aws_client *client, const char *bucket,
+                                                   const char *region, char **text,
+                                                   struct lk_aws_error *err);
 
 /**
  * ListObjectVersions with max-keys=1: whether the bucket holds anything a lifecycle change

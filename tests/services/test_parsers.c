@@ -385,9 +385,9 @@ START_TEST(test_object_versions)
     bool holds = false;
     /* S3 API Reference, ListObjectVersions response syntax: a page with one version. */
     static const char one[] = XMLDECL "<ListVersionsResult " NS "><IsTruncated>true</IsTruncated>"
-                              "<Name>b</Name><MaxKeys>1</MaxKeys><Version><Key>k</Key>"
-                              "<VersionId>v1</VersionId><IsLatest>true</IsLatest></Version>"
-                              "</ListVersionsResult>";
+                                      "<Name>b</Name><MaxKeys>1</MaxKeys><Version><Key>k</Key>"
+                                      "<VersionId>v1</VersionId><IsLatest>true</IsLatest></Version>"
+                                      "</ListVersionsResult>";
     ck_assert_int_eq(lk_s3_parse_object_versions(one, strlen(one), &holds, &g_err), 0);
     ck_assert(holds);
     /* Only a delete marker: the objects behind it are noncurrent versions. */

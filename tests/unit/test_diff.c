@@ -560,6 +560,28 @@ static void s_foreign_reader_again(struct lk_ir_state *st)
     s_copy_stmt(st, "ReadLogs", "TeamRead");
 }
 
+/* Readers granted as the account narrowed by aws:PrincipalArn (the shape for roles that can be
+ * re-created): the account itself is no declared reader. */
+static void s_reader_by_arn(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *d = s_stmt(st, "ReadLogs");
+    d->principals = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &d->principals, "arn:aws:iam::111122223333:root");
+    d->conditions = lk_arena_alloc(&st->arena, sizeof(*d->conditions));
+    d->conditions[0] = (struct lk_ir_condition){.op = lk_ir_strdup(st, "ArnLike"),
+                                                .key = lk_ir_strdup(st, "aws:PrincipalArn")};
+    lk_ir_list_add(st, &d->conditions[0].values, "arn:aws:iam::111122223333:role/SecurityAnalyst");
+    d->n_conditions = 1;
+}
+
+/* The same, and another team's grant of reads to the whole account. */
+static void s_reader_by_arn_and_account_grant(struct lk_ir_state *st)
+{
+    s_reader_by_arn(st);
+    struct lk_ir_statement *t = s_copy_stmt(st, "ReadLogs", "TeamRead");
+    t->n_conditions = 0;
+}
+
 /* An organisation's deny of every object write, with no exemption. */
 static void s_foreign_deny_writes(struct lk_ir_state *st)
 {
@@ -1126,7 +1148,8 @@ static const struct s_case s_cases[] = {
               {B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
                .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
                        "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
-                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
                        "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
 
     /* ---------------------------------------------------------------- bucket policy */
@@ -1165,13 +1188,18 @@ static const struct s_case s_cases[] = {
                .note = "foreign statement, kept; weakens the store: it allows everyone (\"*\") "
                        "without a condition that pins the caller: Allow * [s3:GetObject, "
                        "s3:GetObjectVersion, s3:ListBucket] on [arn:aws:s3:::" BUCKET ", "
-                       "arn:aws:s3:::" BUCKET "/*]", .line = 17}}},
+                       "arn:aws:s3:::" BUCKET "/*]",
+               .line = 17}}},
     {.name = "foreign read grant",
      .live = s_foreign_read_grant,
      .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, WEAKER, NULL}}},
     {.name = "foreign grant to a reader",
      .live = s_foreign_reader_again,
      .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, NEUTRAL, NULL}}},
+    {.name = "foreign grant to the account",
+     .desired = s_reader_by_arn,
+     .live = s_reader_by_arn_and_account_grant,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, WEAKER, NULL}}},
     {.name = "foreign deny of writes",
      .live = s_foreign_deny_writes,
      .want = {{B, BUCKET, "policy.statement[OrgDenyWrites]", NOTE, WEAKER, NULL}}},
@@ -1185,14 +1213,17 @@ static const struct s_case s_cases[] = {
                        "logging.s3.amazonaws.com, neither a declared reader nor admin nor a "
                        "service delivering into the store: Allow Service:logging.s3.amazonaws.com "
                        "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
-                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
                        "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "extra statement covered",
      .live = s_narrower_delivery_added,
      .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
                .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
-                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/vpcflowlogs/*"
-                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; StringEquals aws:SourceAccount=111122223333; "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET
+                       "/vpcflow/AWSLogs/111122223333/vpcflowlogs/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
                        "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "delivery narrowed",
      .live = s_org_path_dropped,
@@ -1240,8 +1271,8 @@ static const struct s_case s_cases[] = {
                .desired = "GOVERNANCE, 90 days", .live = ABSENT}}},
     {.name = "object lock shorter",
      .live = s_object_lock_30_days,
-     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, "lock:" BUCKET,
-               .desired = "90 days", .live = "30 days", .line = 20}}},
+     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, "lock:" BUCKET, .desired = "90 days",
+               .live = "30 days", .line = 20}}},
     {.name = "object lock longer",
      .live = s_object_lock_1_year,
      .want = {{B, BUCKET, "object_lock.period", CHANGE, STRONGER, "weaken-object-lock:" BUCKET,
@@ -1747,12 +1778,12 @@ END_TEST
 /* Several changes of every kind. */
 static void s_mixed_drift(void)
 {
-    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                      /* ~ weaker */
-    s_drop_stmt(g_live, "DenyInsecureTransport");                                   /* + weaker */
-    s_copy_stmt(g_live, "ReadLogs", "LogKeepExtra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
-    s_group(g_live, TRAIL_GROUP)->retention_days = 0;                               /* ~ allow */
-    s_group(g_live, "/app/payments/api")->retention_days = 545;                     /* ~ allow */
-    s_trail(g_live)->is_logging = false;                                            /* ~ weaker */
+    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                        /* ~ weaker */
+    s_drop_stmt(g_live, "DenyInsecureTransport");                                     /* + weaker */
+    s_copy_stmt(g_live, "ReadLogs", "LogKeep")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
+    s_group(g_live, TRAIL_GROUP)->retention_days = 0;                                 /* ~ allow */
+    s_group(g_live, "/app/payments/api")->retention_days = 545;                       /* ~ allow */
+    s_trail(g_live)->is_logging = false;                                              /* ~ weaker */
     ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
 }
 
@@ -1815,7 +1846,7 @@ START_TEST(test_text)
     ck_assert_ptr_nonnull(strstr(text, "bucket " BUCKET " (us-east-1):\n"));
     ck_assert_ptr_nonnull(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n"));
     ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[DenyInsecureTransport] = Deny * "));
-    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[LogKeepExtra] = Allow * "));
+    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[LogKeep] = Allow * "));
     ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 90 days  [stronger]  "
                                        "(needs --allow shorten-retention:" TRAIL_GROUP ")\n"));
     ck_assert_ptr_nonnull(strstr(text, "trail " TRAIL " (us-east-1):\n"));

@@ -162,9 +162,9 @@ START_TEST(test_policy_merge)
         "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}";
     char *out = NULL, why[256] = "";
     size_t n_foreign = 0;
-    ck_assert_int_eq(lk_apply_merge_policy(live, compiled, strlen(compiled), &out, &n_foreign, why,
-                                           sizeof(why)),
-                     LK_STATUS_OK);
+    ck_assert_int_eq(
+        lk_apply_merge_policy(live, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_OK);
     ck_assert_uint_eq(n_foreign, 2);
     ck_assert_str_eq(
         out, "{\"Version\":\"2012-10-17\",\"Id\":\"org\",\"Statement\":["
@@ -178,9 +178,9 @@ START_TEST(test_policy_merge)
     free(out);
 
     /* No live policy: the compiled one. No compiled one and nothing foreign: no policy. */
-    ck_assert_int_eq(lk_apply_merge_policy(NULL, compiled, strlen(compiled), &out, &n_foreign, why,
-                                           sizeof(why)),
-                     LK_STATUS_OK);
+    ck_assert_int_eq(
+        lk_apply_merge_policy(NULL, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_OK);
     ck_assert_ptr_nonnull(strstr(out, "LogKeepDenyInsecureTransport"));
     free(out);
     static const char only_mine[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":"
@@ -194,19 +194,20 @@ START_TEST(test_policy_merge)
     size_t big_len = 24 * 1024;
     char *big = malloc(big_len + 256);
     ck_assert_ptr_nonnull(big);
-    int n = snprintf(big, 256, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Team\","
-                               "\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:Get*\","
-                               "\"Resource\":\"arn:aws:s3:::b/");
+    int n = snprintf(big, 256,
+                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Team\","
+                     "\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:Get*\","
+                     "\"Resource\":\"arn:aws:s3:::b/");
     memset(big + n, 'x', big_len);
     strcpy(big + n + big_len, "\"}]}");
-    ck_assert_int_eq(lk_apply_merge_policy(big, compiled, strlen(compiled), &out, &n_foreign, why,
-                                           sizeof(why)),
-                     LK_STATUS_TOO_LARGE);
+    ck_assert_int_eq(
+        lk_apply_merge_policy(big, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_TOO_LARGE);
     ck_assert_ptr_null(out);
     ck_assert_ptr_nonnull(strstr(why, "over S3's limit of 20480 bytes"));
     free(big);
-    ck_assert_int_eq(lk_apply_merge_policy("[1]", compiled, strlen(compiled), &out, &n_foreign,
-                                           why, sizeof(why)),
+    ck_assert_int_eq(lk_apply_merge_policy("[1]", compiled, strlen(compiled), &out, &n_foreign, why,
+                                           sizeof(why)),
                      LK_STATUS_MALFORMED);
 }
 END_TEST
