@@ -261,3 +261,17 @@ class Endpoint:
 
     def add_credential(self, **entry):
         return self.admin("POST", "/_admin/credentials", entry)["credential"]
+
+    def deliver(self, service, bucket, key, body="", source_arn=None,
+                source_account=None, acl=None, calls=None):
+        """Deliver an object as the AWS service ``service`` would
+        (``POST /_admin/deliver``); returns the answer, whose ``denied`` is
+        ``None`` when the object was written."""
+        spec = {"service": service, "bucket": bucket, "key": key,
+                "body": body}
+        for name, value in (("source_arn", source_arn),
+                            ("source_account", source_account),
+                            ("acl", acl), ("calls", calls)):
+            if value is not None:
+                spec[name] = value
+        return self.admin("POST", "/_admin/deliver", spec)

@@ -664,6 +664,9 @@ START_TEST(test_unmanaged_stores)
     /* Another account's bucket (an organisation's log archive, say). */
     char *key = lk_xstrdup(getenv("AWS_ACCESS_KEY_ID")),
          *secret = lk_xstrdup(getenv("AWS_SECRET_ACCESS_KEY"));
+    /* The deployer signs with a session (tests/live/run); the other account's user has none. */
+    char *token = getenv("AWS_SESSION_TOKEN") ? lk_xstrdup(getenv("AWS_SESSION_TOKEN")) : NULL;
+    unsetenv("AWS_SESSION_TOKEN");
     setenv("AWS_ACCESS_KEY_ID", "AKIAI44QH8DHBEXAMPLE", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY", 1);
     struct lk_aws_client other;
@@ -672,8 +675,11 @@ START_TEST(test_unmanaged_stores)
     lk_aws_client_free(&other);
     setenv("AWS_ACCESS_KEY_ID", key, 1);
     setenv("AWS_SECRET_ACCESS_KEY", secret, 1);
+    if (token)
+        setenv("AWS_SESSION_TOKEN", token, 1);
     free(key);
     free(secret);
+    free(token);
     s_other_trail("legacy-foreign", "us-east-1", "lk-foreign-archive", NULL, false);
 
     /* Without store discovery (plan, apply): no trail listing at all. */

@@ -13,7 +13,11 @@ Modules:
 * :mod:`.models`      botocore models and the shape walkers
 * :mod:`.s3`, :mod:`.logs`, :mod:`.cloudtrail`, :mod:`.sts`  the services
 * :mod:`.jsonproto`   the JSON 1.1 protocol helpers
-* :mod:`.policy`      bucket policy evaluation for CloudTrail delivery
+* :mod:`.s3objects`   S3 objects, versions, Object Lock retention, listings
+* :mod:`.iampolicy`   the IAM policy evaluator
+* :mod:`.authz`       S3 authorisation (identity + bucket policies)
+* :mod:`.delivery`    log delivery by AWS service principals
+* :mod:`.policy`      CreateTrail's bucket-policy check
 * :mod:`.state`       resources, locking, dump/load/bulk
 * :mod:`.credentials` keys, sessions, roles, web-identity tokens
 * :mod:`.faults`      fault injection and the request log

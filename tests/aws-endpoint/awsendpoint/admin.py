@@ -23,6 +23,8 @@
 ``GET  /_admin/credentials``  list accepted credentials (issued ones too)
 ``POST /_admin/credentials``  add one (same fields as the config file)
 ``GET  /_admin/config``   the configuration in force
+``POST /_admin/deliver``  deliver an object as an AWS service would (see
+                          :mod:`awsendpoint.delivery`)
 ========================  ====================================================
 
 Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
@@ -31,7 +33,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import models
+from . import delivery, models
 
 
 class AdminError(Exception):
@@ -146,6 +148,8 @@ def _route(endpoint, request):
         if method == "POST":
             entry = endpoint.credentials.add(_body_json(request, {}))
             return {"credential": entry.to_json()}
+    if path == "/_admin/deliver" and method == "POST":
+        return delivery.deliver(endpoint, _body_json(request, {}))
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")

@@ -49,7 +49,7 @@ import json
 import re
 import zlib
 
-from . import models, s3objects
+from . import authz, iampolicy, models, s3objects
 from .context import Response
 from .errors import AWSError
 from .state import new_bucket
@@ -423,8 +423,8 @@ def _bucket(call, params, check_region=True):
     if bucket is None:
         raise _no_such_bucket(name)
     expected = params.get("ExpectedBucketOwner")
-    if bucket["owner"] != call.account or \
-            (expected is not None and expected != bucket["owner"]):
+    authz.authorize_s3(call, bucket, params)
+    if expected is not None and expected != bucket["owner"]:
         raise AWSError("AccessDenied", "Access Denied", 403)
     if check_region and call.endpoint.config.get("s3_enforce_bucket_region",
                                                  True) \
@@ -449,6 +449,7 @@ def create_bucket(call, params):
     if not valid_bucket_name(name):
         raise AWSError("InvalidBucketName", "The specified bucket is not "
                        "valid.", extra={"BucketName": name})
+    authz.authorize_s3(call, None, params, bucket_name=name)
     config = params.get("CreateBucketConfiguration") or {}
     constraint = config.get("LocationConstraint")
     if constraint == "us-east-1" or (
@@ -512,6 +513,7 @@ def head_bucket(call, params):
 
 
 def list_buckets(call, params):
+    authz.authorize_s3(call, None, params)
     owned = sorted((b for b in call.state.buckets.values()
                     if b["owner"] == call.account), key=lambda b: b["name"])
     out = {
@@ -669,6 +671,14 @@ def put_lifecycle(call, params):
             "Invalid value for x-amz-transition-default-minimum-object-size",
             "x-amz-transition-default-minimum-object-size", size)
     validate_lifecycle(config)
+    if (bucket.get("versioning") or {}).get("MFADelete") == "Enabled":
+        # "Lifecycle configuration on MFA-enabled buckets is not supported."
+        # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-and-other-bucket-config.html).
+        # The error S3 returns is not documented; see README "knowingly
+        # differs".
+        raise AWSError("InvalidBucketState",
+                       "Lifecycle configuration is not supported on a bucket "
+                       "with MFA delete enabled", 400)
     bucket["lifecycle"] = config
     bucket["lifecycle_transition_default_minimum_object_size"] = (
         size or DEFAULT_TRANSITION_MIN_SIZE)
@@ -767,6 +777,21 @@ def _wild_prefix_ok(pattern, arn):
     return arn.startswith(head) or head.startswith(arn)
 
 
+def block_public_policy(call, bucket):
+    """Whether BlockPublicPolicy is on for the bucket or its owner's account
+    (S3 applies the most restrictive combination of the two:
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+    The account-level setting comes from the config's
+    ``s3_account_public_access_block`` (``{account: {...}}``)."""
+    accounts = call.endpoint.config.get("s3_account_public_access_block") \
+        or {}
+    for config in (bucket.get("public_access_block") or {},
+                   accounts.get(bucket["owner"]) or {}):
+        if config.get("BlockPublicPolicy"):
+            return True
+    return False
+
+
 def put_policy(call, params):
     bucket = _bucket(call, params)
     text = params.get("Policy")
@@ -774,6 +799,16 @@ def put_policy(call, params):
         raise _malformed_policy("Policies must be valid JSON and the first "
                                 "byte must be '{'")
     validate_policy(text, bucket["name"])
+    if block_public_policy(call, bucket):
+        public = iampolicy.public_statements(json.loads(text))
+        if public:
+            raise AWSError(
+                "AccessDenied",
+                "User: " + (call.identity.arn if call.identity else "") +
+                " is not authorized to perform: s3:PutBucketPolicy on "
+                f"resource: \"arn:aws:s3:::{bucket['name']}\" because "
+                "public policies are blocked by the BlockPublicPolicy block "
+                "public access setting.", 403)
     bucket["policy"] = text
     return Response(204)
 
@@ -1017,6 +1052,8 @@ def handle(call):
     call.resource = bucket
     check_integrity(call, op_model)
     params = read_params(call, op_model, bucket, key)
+    call.params = params
+    call.authorizer = authz.authorize_extra
     with call.state.lock:
         if call.operation in s3objects.HANDLERS:
             return s3objects.HANDLERS[call.operation](

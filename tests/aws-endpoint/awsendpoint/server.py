@@ -77,6 +77,7 @@ class Endpoint:
         self.config = config
         self.verbose = verbose
         self.port = None
+        self.tls = False
         self.clock = Clock(config.get("clock_offset_seconds", 0))
         self.credentials = CredentialStore(config, self.clock)
         accounts = [c.get("account") for c in config.get("credentials", [])]
@@ -568,6 +569,7 @@ def main(argv=None):
             parser.error(f"cannot load --tls-cert/--tls-key: {exc}")
 
     endpoint = Endpoint(load_config(args.config), verbose=args.verbose)
+    endpoint.tls = ssl_context is not None  # aws:SecureTransport
     if args.state:
         with open(args.state, encoding="utf-8") as handle:
             endpoint.state.load(json.load(handle))
