@@ -279,8 +279,8 @@ static enum lk_status s_diff(struct lk_session *s)
 
 /* ------------------------------------------------------------------------------ data loss */
 
-/* The bucket a guard that S3 contents decide is about: "expire-earlier:<bucket>/<rule>",
- * "replace-lifecycle:<bucket>", "lock:<bucket>". @return whether @p ch is one, for @p bucket. */
+/* @return whether @p ch needs an allowance that the bucket's contents decide:
+ * "expire-earlier:<bucket>/<rule>", "replace-lifecycle:<bucket>", "lock:<bucket>". */
 static bool s_contents_guard(const struct lk_diff_change *ch)
 {
     if (!ch->data_loss || !ch->allow_name || ch->resource != LK_DIFF_BUCKET)
@@ -378,7 +378,7 @@ static void s_judge_log_groups(struct lk_session *s)
             strncmp(ch->allow_name, "shorten-retention:", 18) != 0 ||
             strcmp(ch->attribute, "retention_days") != 0 || !ch->desired)
             continue;
-        int days = atoi(ch->desired); /* "90 days" */
+        int days = atoi(ch->desired); /* "90 days" (lk_diff_days_str()); "never expire": 0 */
         if (days <= 0)
             continue;
         int64_t created_ms = -1;
