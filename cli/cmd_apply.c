@@ -20,7 +20,9 @@ static void s_usage(FILE *out)
     lk_aws_usage_common(out);
     fputs("Changes live AWS state to match the policy, after a confirmation on the terminal.\n"
           "  --auto-approve  apply without asking (needed when stdin is not a terminal)\n"
-          "  --allow NAME    allow one change that can lose logs (plan prints the names)\n"
+          "  --allow NAME    allow one change that can lose logs or lock them in (plan\n"
+          "                  prints the names); control-tower:BUCKET to touch a bucket\n"
+          "                  AWS Control Tower manages\n"
           "  PLAN.json       a plan saved by `logkeep plan --out`: applies exactly its calls,\n"
           "                  without asking (the saved plan is the approval, as with\n"
           "                  terraform); refuses, changing nothing, when the policy or the\n"

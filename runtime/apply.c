@@ -1,6 +1,7 @@
 /*
  * logkeep runtime: apply (see apply.h).
  */
+#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,6 +371,143 @@ static enum lk_status s_trail_section(struct lk_aws_client *c, const struct lk_a
     return lk_cloudtrail_put_event_selectors(c, s->trail, err);
 }
 
+/* ------------------------------------------------------------------------------ policy merge */
+
+/* The statements of a policy document: "Statement" is an array, or a single statement object
+ * (IAM JSON policy elements: Statement). @return a new array (cJSON_Delete()) of copies. */
+static cJSON *s_statements_of(const cJSON *doc)
+{
+    cJSON *out = cJSON_CreateArray();
+    if (!out)
+        lk_oom();
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+    if (cJSON_IsObject(st)) {
+        cJSON_AddItemToArray(out, cJSON_Duplicate(st, true));
+    } else if (cJSON_IsArray(st)) {
+        const cJSON *x;
+        cJSON_ArrayForEach(x, st) cJSON_AddItemToArray(out, cJSON_Duplicate(x, true));
+    }
+    return out;
+}
+
+static const char *s_sid_of(const cJSON *statement)
+{
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(statement, "Sid");
+    return cJSON_IsString(sid) ? sid->valuestring : NULL;
+}
+
+enum lk_status lk_apply_merge_policy(const char *live, const char *compiled, size_t compiled_len,
+                                     char **out, size_t *n_foreign, char *why, size_t why_len)
+{
+    enum lk_status rc = LK_STATUS_OK;
+    cJSON *ldoc = NULL, *cdoc = NULL, *merged = NULL, *foreign = NULL, *mine = NULL;
+    *out = NULL;
+    *n_foreign = 0;
+    if (live) {
+        ldoc = cJSON_Parse(live);
+        if (!cJSON_IsObject(ldoc)) {
+            snprintf(why, why_len, "the live bucket policy is not a JSON object");
+            rc = LK_STATUS_MALFORMED;
+            goto cleanup;
+        }
+    }
+    if (compiled) {
+        cdoc = cJSON_ParseWithLength(compiled, compiled_len);
+        if (!cJSON_IsObject(cdoc)) {
+            snprintf(why, why_len, "the compiled bucket policy is not a JSON object");
+            rc = LK_STATUS_MALFORMED;
+            goto cleanup;
+        }
+    }
+    /* Foreign statements stay as they are and where they are; logkeep's own (live ones
+     * included, whatever they say now) are replaced by the compiled ones, after them. */
+    foreign = ldoc ? s_statements_of(ldoc) : NULL;
+    cJSON *statements = cJSON_CreateArray();
+    if (!statements)
+        lk_oom();
+    if (foreign) {
+        cJSON *x = foreign->child;
+        while (x) {
+            cJSON *next = x->next;
+            if (!lk_ir_sid_owned(s_sid_of(x))) {
+                cJSON_AddItemToArray(statements, cJSON_DetachItemViaPointer(foreign, x));
+                (*n_foreign)++;
+            }
+            x = next;
+        }
+    }
+    mine = cdoc ? s_statements_of(cdoc) : NULL;
+    while (mine && mine->child)
+        cJSON_AddItemToArray(statements, cJSON_DetachItemViaPointer(mine, mine->child));
+    if (!cJSON_GetArraySize(statements)) {
+        cJSON_Delete(statements);
+        goto cleanup; /* nothing left: no policy */
+    }
+    merged = cJSON_CreateObject();
+    if (!merged)
+        lk_oom();
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(cdoc ? cdoc : ldoc, "Version");
+    cJSON_AddStringToObject(merged, "Version",
+                            cJSON_IsString(version) ? version->valuestring : "2012-10-17");
+    const cJSON *id = ldoc ? cJSON_GetObjectItemCaseSensitive(ldoc, "Id") : NULL;
+    if (cJSON_IsString(id))
+        cJSON_AddStringToObject(merged, "Id", id->valuestring);
+    cJSON_AddItemToObject(merged, "Statement", statements);
+    char *text = cJSON_PrintUnformatted(merged);
+    if (!text)
+        lk_oom();
+    size_t len = strlen(text);
+    if (len > LK_APPLY_POLICY_MAX_BYTES) {
+        snprintf(why, why_len,
+                 "the merged bucket policy would be %zu bytes (%zu foreign statements kept), over "
+                 "S3's limit of %d bytes: nothing was sent; shorten the foreign statements or "
+                 "the policy's",
+                 len, *n_foreign, LK_APPLY_POLICY_MAX_BYTES);
+        free(text);
+        rc = LK_STATUS_TOO_LARGE;
+        goto cleanup;
+    }
+    *out = text;
+cleanup:
+    cJSON_Delete(ldoc);
+    cJSON_Delete(cdoc);
+    cJSON_Delete(merged);
+    cJSON_Delete(foreign);
+    cJSON_Delete(mine);
+    return rc;
+}
+
+/* PutBucketPolicy (or DeleteBucketPolicy) of one bucket: the live policy, read again right
+ * before, with logkeep's statements replaced by the compiled ones (lk_apply_merge_policy()).
+ * Reading it again, not using what the plan read, keeps a statement added since. */
+static enum lk_status s_merge_and_put_policy(struct lk_aws_client *c, const struct lk_apply_step *s,
+                                             struct lk_aws_error *err)
+{
+    const char *op = lk_apply_op_name(s->op);
+    char *live = NULL, *merged = NULL;
+    size_t n_foreign = 0;
+    char why[512];
+    enum lk_status rc = lk_s3_get_policy_text(c, s->name, s->region, &live, err);
+    if (rc != LK_STATUS_OK)
+        return rc;
+    const struct lk_artifact *a = s->op == LK_APPLY_PUT_BUCKET_POLICY ? s->artifact : NULL;
+    rc = lk_apply_merge_policy(live, a ? a->content : NULL, a ? a->len : 0, &merged, &n_foreign,
+                               why, sizeof(why));
+    bool had_policy = live != NULL;
+    free(live);
+    if (rc != LK_STATUS_OK) {
+        lk_aws_error_invalid(err, op, why);
+        err->status = rc;
+        return rc;
+    }
+    if (merged)
+        rc = lk_s3_put_policy(c, s->name, s->region, merged, strlen(merged), err);
+    else if (had_policy)
+        rc = lk_s3_delete_policy(c, s->name, s->region, err);
+    free(merged);
+    return rc;
+}
+
 static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step *s,
                             struct lk_aws_error *err)
 {
@@ -386,9 +524,8 @@ static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step 
     case LK_APPLY_PUT_OBJECT_LOCK:
         return lk_s3_put_object_lock(c, s->name, s->region, a->content, a->len, err);
     case LK_APPLY_PUT_BUCKET_POLICY:
-        return lk_s3_put_policy(c, s->name, s->region, a->content, a->len, err);
     case LK_APPLY_DELETE_BUCKET_POLICY:
-        return lk_s3_delete_policy(c, s->name, s->region, err);
+        return s_merge_and_put_policy(c, s, err);
     case LK_APPLY_PUT_LIFECYCLE:
         return lk_s3_put_lifecycle(c, s->name, s->region, a->content, a->len,
                                    s->bucket->lifecycle.transition_min_size, err);
@@ -844,4 +981,72 @@ bool lk_apply_check_lockout(const struct lk_ir_state *desired, const char *calle
     }
     free(principal);
     return ok;
+}
+
+/* ------------------------------------------------------------------------------ store guards */
+
+static bool s_given(const char *const *allow, size_t n_allow, const char *name)
+{
+    for (size_t i = 0; i < n_allow; i++)
+        if (!strcmp(allow[i], name))
+            return true;
+    return false;
+}
+
+bool lk_apply_check_control_tower(const struct lk_ir_state *desired, const char *const *allow,
+                                  size_t n_allow, char *msg, size_t len)
+{
+    char missing[1024] = "";
+    size_t used = 0;
+    bool ok = true;
+    for (size_t i = 0; desired && i < desired->n_buckets; i++) {
+        const char *name = desired->buckets[i].name;
+        if (!s_starts(name, LK_APPLY_CONTROL_TOWER_PREFIX))
+            continue;
+        char want[320];
+        snprintf(want, sizeof(want), "control-tower:%s", name);
+        if (s_given(allow, n_allow, want))
+            continue;
+        ok = false;
+        if (used < sizeof(missing)) {
+            int n = snprintf(missing + used, sizeof(missing) - used, "\n  --allow %s", want);
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+    if (!ok && msg && len)
+        snprintf(msg, len,
+                 "the policy names buckets AWS Control Tower manages (%s*): changing them drifts "
+                 "the landing zone, and Control Tower may change them back; nothing was "
+                 "changed. To allow it, add:%s",
+                 LK_APPLY_CONTROL_TOWER_PREFIX, missing);
+    return ok;
+}
+
+bool lk_apply_check_mfa_delete(const struct lk_apply_plan *plan, const struct lk_ir_state *live,
+                               char *msg, size_t len)
+{
+    for (size_t i = 0; plan && live && i < plan->n; i++) {
+        const struct lk_apply_step *s = &plan->steps[i];
+        if (s->op != LK_APPLY_PUT_LIFECYCLE && s->op != LK_APPLY_DELETE_LIFECYCLE)
+            continue;
+        for (size_t k = 0; k < live->n_buckets; k++) {
+            const struct lk_ir_bucket *b = &live->buckets[k];
+            if (!b->exists || !b->mfa_delete || strcmp(b->name, s->name) != 0)
+                continue;
+            /* "S3 Lifecycle configuration on multi-factor authentication (MFA)-enabled buckets
+             * isn't supported." (S3 User Guide, "Lifecycle and other bucket configurations",
+             * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-and-other-bucket-config.html)
+             */
+            if (msg && len)
+                snprintf(msg, len,
+                         "bucket %s has MFA delete enabled, and S3 does not support lifecycle "
+                         "configuration on MFA delete-enabled buckets (S3 User Guide, "
+                         "\"Lifecycle and other bucket configurations\"): %s is not sent. "
+                         "Disable MFA delete (the root user, with its MFA device) or remove the "
+                         "store's retention from the policy",
+                         b->name, lk_apply_op_name(s->op));
+            return false;
+        }
+    }
+    return true;
 }

@@ -157,6 +157,55 @@ size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *al
  */
 char *lk_apply_principal_arn(const char *caller_arn);
 
+/* "Bucket policies are limited to 20 KB in size." (S3 User Guide, "Bucket policies for Amazon
+ * S3"). */
+#define LK_APPLY_POLICY_MAX_BYTES 20480
+
+/**
+ * The bucket policy apply puts: the live document @p live with every statement logkeep owns
+ * (lk_ir_sid_owned()) dropped and every other statement kept as it is, in its order, followed
+ * by the statements of the compiled document @p compiled; the compiled "Version", the live "Id".
+ * PutBucketPolicy replaces the whole document, so this is what keeps statements logkeep did not
+ * write.
+ * @param live the live document (GetBucketPolicy), or NULL when the bucket has none.
+ * @param compiled s3/<bucket>/policy.json, or NULL when the policy wants no statements.
+ * @param out receives the merged document (heap, free()), unformatted; NULL when no statement
+ *        is left (the bucket's policy is to be deleted).
+ * @param n_foreign receives the number of foreign statements kept.
+ * @param why receives the reason of a failure.
+ * @return LK_STATUS_OK; LK_STATUS_MALFORMED when a document is not a JSON object;
+ *         LK_STATUS_TOO_LARGE when the merge passes LK_APPLY_POLICY_MAX_BYTES.
+ */
+LK_MUST_CHECK enum lk_status lk_apply_merge_policy(const char *live, const char *compiled,
+                                                   size_t compiled_len, char **out,
+                                                   size_t *n_foreign, char *why, size_t why_len);
+
+/* The prefix of the buckets AWS Control Tower creates and manages (its log archive and access
+ * logging buckets, "aws-controltower-logs-<account>-<region>", ...). */
+#define LK_APPLY_CONTROL_TOWER_PREFIX "aws-controltower-"
+
+/**
+ * The Control Tower guard, on the desired state alone so that it runs before any call: a
+ * bucket whose name starts with LK_APPLY_CONTROL_TOWER_PREFIX is touched only with
+ * "control-tower:<bucket>" in @p allow (changing what Control Tower set up drifts its landing
+ * zone).
+ * @param msg receives the reason and the allow names missing.
+ * @return true when apply may go on.
+ */
+bool lk_apply_check_control_tower(const struct lk_ir_state *desired, const char *const *allow,
+                                  size_t n_allow, char *msg, size_t len);
+
+/**
+ * The MFA delete guard: a lifecycle call (Put or Delete) for a bucket whose live versioning has
+ * MFA delete enabled is refused, since S3 does not support lifecycle configuration on such
+ * buckets.
+ * @param live the live state the plan was made from.
+ * @param msg receives the reason.
+ * @return true when the plan may go on.
+ */
+bool lk_apply_check_mfa_delete(const struct lk_apply_plan *plan, const struct lk_ir_state *live,
+                               char *msg, size_t len);
+
 /**
  * The lock-out guard: for every desired bucket whose policy denies changes to everyone but its
  * admins (a Deny on "*" covering s3:PutBucketPolicy, with an ArnNotLike/ArnNotEquals/

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "common/array.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
@@ -1411,4 +1413,42 @@ int lk_live_client_new(void *ctx, struct lk_aws_client *out, struct lk_aws_error
         return -1;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------------ data loss */
+
+enum lk_status lk_live_log_group_created(struct lk_aws_client *client, const char *name,
+                                         const char *region, int64_t *created_ms,
+                                         struct lk_aws_error *err)
+{
+    *created_ms = -1;
+    /* Groups are listed in name order, so the exact name is the first one with it as prefix
+     * (CloudWatch Logs API Reference, DescribeLogGroups). */
+    cJSON *req = cJSON_CreateObject();
+    if (!req || !cJSON_AddStringToObject(req, "logGroupNamePrefix", name) ||
+        !cJSON_AddNumberToObject(req, "limit", 1))
+        lk_oom();
+    char *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    if (!body)
+        lk_oom();
+    struct lk_http_response resp = {0};
+    enum lk_status rc = lk_aws_json_call(client, LK_AWS_LOGS, "Logs_20140328.", "DescribeLogGroups",
+                                         region, body, strlen(body), &resp, err);
+    free(body);
+    if (rc != LK_STATUS_OK) {
+        lk_http_response_free(&resp);
+        return err->status != LK_STATUS_OK ? err->status : rc;
+    }
+    cJSON *doc = cJSON_ParseWithLength((const char *)resp.body, resp.body_len);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(doc, "logGroups");
+    const cJSON *g = cJSON_IsArray(groups) ? cJSON_GetArrayItem(groups, 0) : NULL;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(g, "logGroupName");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(g, "creationTime");
+    if (cJSON_IsString(n) && !strcmp(n->valuestring, name) && cJSON_IsNumber(t) &&
+        t->valuedouble >= 0)
+        *created_ms = (int64_t)t->valuedouble;
+    cJSON_Delete(doc);
+    lk_http_response_free(&resp);
+    return LK_STATUS_OK;
 }

@@ -216,4 +216,16 @@ void lk_live_error_format(const struct lk_live_report *report, const struct lk_a
  */
 int lk_live_client_new(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err);
 
+/**
+ * When log group @p name of @p region was created (DescribeLogGroups "creationTime", in
+ * milliseconds since 1970), for the data-loss judgement of apply: a group younger than a
+ * retention holds nothing that retention would delete. Read only when that judgement needs it.
+ * @param created_ms receives the time, or -1 when the group is not listed.
+ * @return LK_STATUS_OK, or the call's status with @p err.
+ */
+LK_MUST_CHECK enum lk_status lk_live_log_group_created(struct lk_aws_client *client,
+                                                       const char *name, const char *region,
+                                                       int64_t *created_ms,
+                                                       struct lk_aws_error *err);
+
 #endif

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/array.h"
 #include "runtime/services/policy_json.h"
+#include "runtime/services/s3.h"
 #include "runtime/session_int.h"
 #include "runtime/state_json.h"
 
@@ -275,6 +277,132 @@ static enum lk_status s_diff(struct lk_session *s)
     return LK_STATUS_OK;
 }
 
+/* ------------------------------------------------------------------------------ data loss */
+
+/* @return whether @p ch needs an allowance that the bucket's contents decide:
+ * "expire-earlier:<bucket>/<rule>", "replace-lifecycle:<bucket>", "lock:<bucket>". */
+static bool s_contents_guard(const struct lk_diff_change *ch)
+{
+    if (!ch->data_loss || !ch->allow_name || ch->resource != LK_DIFF_BUCKET)
+        return false;
+    static const char *const verbs[] = {"expire-earlier:", "replace-lifecycle:", "lock:"};
+    for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+        if (!strncmp(ch->allow_name, verbs[i], strlen(verbs[i])))
+            return true;
+    return false;
+}
+
+/*
+ * Whether a guard must fire depends on what applying would destroy, not only on the shape of
+ * the change: a lifecycle that expires earlier, or replaces rules logkeep cannot read, deletes
+ * nothing in a bucket that holds no object version and no delete marker (a bucket created by
+ * an apply that stopped early, for one); a default retention turned on there binds nothing yet,
+ * as in a new bucket. So, for the buckets where such a guard would fire, and only for them (a
+ * clean diff makes no call), ListObjectVersions with max-keys=1 decides: empty lifts the guard
+ * and says why in the change's note. A failed read keeps the guard. The check and the apply are
+ * not atomic: an object written between them is under the new lifecycle, as any object
+ * written after an allowed apply.
+ */
+static void s_judge_data_loss(struct lk_session *s)
+{
+    struct lk_diff *diff = &s->diff;
+    /* The buckets read: the first guarded change of a bucket reads it and judges all of its
+     * changes. */
+    const char **seen = NULL;
+    size_t n_seen = 0, cap_seen = 0;
+    for (size_t i = 0; i < diff->n; i++) {
+        const struct lk_diff_change *ch = &diff->changes[i];
+        if (!s_contents_guard(ch))
+            continue;
+        bool judged = false;
+        for (size_t k = 0; k < n_seen && !judged; k++)
+            judged = !strcmp(seen[k], ch->name);
+        if (judged)
+            continue;
+        LK_ARRAY_GROW(seen, n_seen, cap_seen);
+        seen[n_seen++] = ch->name;
+        const char *bucket = ch->name, *region = ch->region;
+        for (size_t k = 0; k < s->live->n_buckets; k++)
+            if (!strcmp(s->live->buckets[k].name, bucket) && s->live->buckets[k].region)
+                region = s->live->buckets[k].region;
+        bool holds = true;
+        lk_aws_error_clear(&s->error);
+        enum lk_status rc = lk_s3_holds_versions(&s->client, bucket, region, &holds, &s->error);
+        char *why = rc == LK_STATUS_OK ? NULL
+                                       : lk_arena_printf(&diff->arena,
+                                                         "could not tell whether the bucket is "
+                                                         "empty (%s): the guard stays",
+                                                         s->error.code ? s->error.code : "error");
+        lk_aws_error_clear(&s->error);
+        if (holds && !why)
+            continue;
+        for (size_t k = i; k < diff->n; k++) {
+            struct lk_diff_change *c = &diff->changes[k];
+            if (!s_contents_guard(c) || strcmp(c->name, bucket) != 0)
+                continue;
+            if (why) {
+                c->note = c->note ? lk_arena_printf(&diff->arena, "%s; %s", c->note, why) : why;
+                continue;
+            }
+            bool lock = !strncmp(c->allow_name, "lock:", 5);
+            const char *lifted = lock ? "bucket is empty: nothing is stored under the lock yet, as "
+                                        "in a new bucket"
+                                      : "bucket is empty: nothing to lose";
+            c->note = c->note ? lk_arena_printf(&diff->arena, "%s; %s", lifted, c->note)
+                              : lk_arena_strdup(&diff->arena, lifted);
+            c->data_loss = false;
+            c->allow_name = NULL;
+        }
+    }
+    free(seen);
+}
+
+/* "None of the log events in the batch can be more than 14 days in the past." (CloudWatch Logs
+ * API Reference, PutLogEvents): a group holds no event older than its age plus this. */
+#define S_LOG_EVENT_MAX_AGE_MS ((int64_t)14 * 86400 * 1000)
+
+/*
+ * The same judgement for a log group whose retention becomes finite or shorter
+ * (shorten-retention:<group>): a retention of N days deletes the events older than N days, and a
+ * group created less than N days ago, minus the 14 days an event may arrive late, holds none
+ * (a group an interrupted apply created, for one). Its creation time is read only for the
+ * changes that need it.
+ */
+static void s_judge_log_groups(struct lk_session *s)
+{
+    struct lk_diff *diff = &s->diff;
+    int64_t now_ms = (int64_t)time(NULL) * 1000;
+    for (size_t i = 0; i < diff->n; i++) {
+        struct lk_diff_change *ch = &diff->changes[i];
+        if (ch->resource != LK_DIFF_LOG_GROUP || !ch->data_loss || !ch->allow_name ||
+            strncmp(ch->allow_name, "shorten-retention:", 18) != 0 ||
+            strcmp(ch->attribute, "retention_days") != 0 || !ch->desired)
+            continue;
+        int days = atoi(ch->desired); /* "90 days" (lk_diff_days_str()); "never expire": 0 */
+        if (days <= 0)
+            continue;
+        int64_t created_ms = -1;
+        lk_aws_error_clear(&s->error);
+        enum lk_status rc =
+            lk_live_log_group_created(&s->client, ch->name, ch->region, &created_ms, &s->error);
+        lk_aws_error_clear(&s->error);
+        if (rc != LK_STATUS_OK || created_ms < 0)
+            continue;
+        /* A creation time ahead of this clock (a group created within this second, clock
+         * skew) is a group created now. */
+        int64_t age_ms = created_ms < now_ms ? now_ms - created_ms : 0;
+        int64_t oldest_ms = age_ms + S_LOG_EVENT_MAX_AGE_MS;
+        if (oldest_ms >= (int64_t)days * 86400 * 1000)
+            continue;
+        ch->note = lk_arena_printf(&diff->arena,
+                                   "log group is new (created %lld days ago): no event in it is "
+                                   "older than %d days: nothing to lose",
+                                   (long long)(age_ms / (86400 * 1000)), days);
+        ch->data_loss = false;
+        ch->allow_name = NULL;
+    }
+}
+
 enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *desired,
                                const struct lk_artifacts *artifacts)
 {
@@ -283,6 +411,15 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
     s->desired = desired;
     s->artifacts = artifacts;
     enum lk_status rc;
+    /* Before any call: not even a read of a bucket Control Tower manages without the allow. */
+    if (s->kind == LK_SESSION_APPLY) {
+        char text[2048];
+        if (!lk_apply_check_control_tower(desired, s->opts.allow, s->opts.n_allow, text,
+                                          sizeof(text))) {
+            lk_session_fail(s, "refusing: %s", text);
+            return LK_STATUS_REFUSED;
+        }
+    }
     if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_STATUS_OK)
         return rc;
     rc = s->opts.state_file ? s_read_snapshot(s) : s_read_aws(s);
@@ -290,7 +427,13 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
         return rc;
     if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_STATUS_OK)
         return rc;
-    return s_diff(s);
+    if ((rc = s_diff(s)) != LK_STATUS_OK)
+        return rc;
+    if ((s->kind == LK_SESSION_PLAN || s->kind == LK_SESSION_APPLY) && s->have_client) {
+        s_judge_data_loss(s);
+        s_judge_log_groups(s);
+    }
+    return LK_STATUS_OK;
 }
 
 bool lk_session_has_drift(const struct lk_session *s)
@@ -358,6 +501,10 @@ static void s_write_apply_report(void *ctx, FILE *f)
 static enum lk_status s_guard(struct lk_session *s)
 {
     char text[2048];
+    if (!lk_apply_check_mfa_delete(&s->plan, s->live, text, sizeof(text))) {
+        lk_session_fail(s, "refusing: %s; nothing was changed", text);
+        return LK_STATUS_REFUSED;
+    }
     if (lk_apply_missing_allows(&s->diff, s->opts.allow, s->opts.n_allow, NULL) > 0) {
         struct lk_buf b;
         lk_buf_init(&b, LK_BUF_MAX_LINE);

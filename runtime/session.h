@@ -15,7 +15,10 @@
  *                               when the live state changed; then diffs (runtime/diff/diff.h):
  *                               desired against live, the log groups only the unmanaged rule
  *                               governs (drift, or when the policy sets the rule) and the
- *                               buckets receiving logs outside the policy (drift)
+ *                               buckets receiving logs outside the policy (drift); plan and
+ *                               apply then lift the data-loss guards where nothing can be lost
+ *                               (an empty bucket, a log group younger than the new retention),
+ *                               reading AWS only for the buckets and groups such a guard names
  *   lk_session_write_snapshot() snapshot: the live state as a state document
  *   lk_session_render()         plan and drift: the diff as text or as a report (report.h)
  *   lk_session_build_plan()     plan --out and apply: the write calls (runtime/apply.h); with a

@@ -4,8 +4,13 @@
  * one (an account ID and its root ARN, "*" and {"AWS": "*"}, the case of actions and condition
  * keys) compare equal. emit_policy.c writes the desired document.
  *
+ * Only the statements logkeep owns (lk_ir_sid_owned(): a Sid with LK_IR_SID_PREFIX, or one
+ * it wrote before) are compared with the desired ones; every other live statement is foreign:
+ * apply keeps it as it is (runtime/apply.c merges by Sid), and the diff lists it as a note,
+ * marked weaker when it weakens the store (docs/logkeep.1, "Foreign statements").
+ *
  * Layout: string sets and IAM wildcards; normalised statements; coverage (what one statement
- * allows or denies that another does not); the changes.
+ * allows or denies that another does not); foreign statements; the changes.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -477,16 +482,193 @@ static void s_statement_changes(struct lk_diff_ctx *c, const char *bucket, const
               s_conditions_str(c, d->src), s_conditions_str(c, l->src));
 }
 
+/* ------------------------------------------------------------------------------ foreign */
+
+/* What the desired statements declare: the principals that may read or administer the store
+ * (the AWS principals of its Allow statements, and the aws:PrincipalArn values its conditions
+ * name, readers and admins alike) and the services that deliver into it. */
+struct s_declared {
+    struct s_strs arns;     /* IAM ARN patterns */
+    struct s_strs services; /* service principals, lower case */
+};
+
+static void s_declared_of(struct lk_diff_ctx *c, const struct s_nstmt *d, size_t nd,
+                          struct s_declared *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < nd; i++) {
+        /* An Allow to the account narrowed by a positive aws:PrincipalArn condition (the shape
+         * for roles that can be re-created) declares the condition's roles, not the account. */
+        bool narrowed = false;
+        for (size_t k = 0; k < d[i].n_conds; k++)
+            narrowed = narrowed ||
+                       (!d[i].conds[k].negated && !strcmp(d[i].conds[k].key, "aws:principalarn"));
+        if (d[i].allow && d[i].kind == LK_IR_PRINCIPAL_AWS && !narrowed)
+            for (size_t k = 0; k < d[i].principals.n; k++)
+                s_strs_add(c->tmp, &out->arns, d[i].principals.items[k]);
+        if (d[i].allow && d[i].kind == LK_IR_PRINCIPAL_SERVICE)
+            for (size_t k = 0; k < d[i].principals.n; k++)
+                s_strs_add(c->tmp, &out->services, s_lower(c, d[i].principals.items[k]));
+        for (size_t k = 0; k < d[i].n_conds; k++) {
+            const struct s_ncond *nc = &d[i].conds[k];
+            struct s_strs *to = !strcmp(nc->key, "aws:principalarn")           ? &out->arns
+                                : !strcmp(nc->key, "aws:principalservicename") ? &out->services
+                                                                               : NULL;
+            for (size_t v = 0; to && v < nc->values.n; v++)
+                s_strs_add(c->tmp, to, nc->values.items[v]);
+        }
+    }
+}
+
+/* Whether one of the patterns of @p set matches @p s (ARNs and service names compare as IAM's
+ * ArnLike and StringLike do: '*' and '?' wildcards). */
+static bool s_matched(const struct s_strs *set, const char *s)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (s_glob(set->items[i], s))
+            return true;
+    return false;
+}
+
+/* Whether @p s allows or denies one of the actions named. */
+static bool s_acts(const struct s_nstmt *s, const char *const *actions)
+{
+    for (; *actions; actions++)
+        for (size_t i = 0; i < s->actions.n; i++)
+            if (s_glob(s->actions.items[i], *actions))
+                return true;
+    return false;
+}
+
+static const char *const s_reads[] = {"s3:getobject", "s3:getobjectversion", "s3:listbucket",
+                                      "s3:listbucketversions", NULL};
+static const char *const s_writes[] = {"s3:putobject", "s3:putobjectacl", "s3:putobjectretention",
+                                       NULL};
+static const char *const s_deletes[] = {"s3:deleteobject", "s3:deleteobjectversion", NULL};
+static const char *const s_admin_changes[] = {"s3:putbucketpolicy", "s3:deletebucketpolicy",
+                                              "s3:putlifecycleconfiguration", NULL};
+
+/* Whether a condition of @p s pins who may call, so that S3 does not count a grant to "*" as
+ * public: a fixed aws:SourceIp, aws:SourceArn, aws:SourceVpc, aws:SourceVpce, aws:SourceOwner,
+ * aws:SourceAccount, s3:x-amz-server-side-encryption-aws-kms-key-id or aws:userid (S3 User
+ * Guide, "The meaning of "public"", and S3 API Reference, PublicAccessBlockConfiguration). A
+ * negated or ...IfExists operator, or a wildcard value, pins nothing. */
+static bool s_pinned(const struct s_nstmt *s)
+{
+    static const char *const keys[] = {
+        "aws:sourceip",    "aws:sourcearn",
+        "aws:sourcevpc",   "aws:sourcevpce",
+        "aws:sourceowner", "aws:sourceaccount",
+        "aws:userid",      "s3:x-amz-server-side-encryption-aws-kms-key-id"};
+    for (size_t k = 0; k < s->n_conds; k++) {
+        const struct s_ncond *nc = &s->conds[k];
+        if (nc->negated || strstr(nc->op, "IfExists") || !nc->values.n)
+            continue;
+        bool fixed = true;
+        for (size_t v = 0; v < nc->values.n && fixed; v++)
+            fixed = !strchr(nc->values.items[v], '*') && !strchr(nc->values.items[v], '?');
+        for (size_t i = 0; fixed && i < sizeof(keys) / sizeof(keys[0]); i++)
+            if (!strcmp(nc->key, keys[i]))
+                return true;
+    }
+    return false;
+}
+
+/* @return the first principal an Allow grants to that the desired policy does not declare, or
+ * NULL. A positive aws:PrincipalArn condition narrows the grant to its values. */
+static const char *s_undeclared(const struct s_nstmt *s, const struct s_declared *dc)
+{
+    for (size_t k = 0; k < s->n_conds; k++) {
+        const struct s_ncond *nc = &s->conds[k];
+        if (nc->negated || strcmp(nc->key, "aws:principalarn") != 0)
+            continue;
+        for (size_t v = 0; v < nc->values.n; v++)
+            if (!s_matched(&dc->arns, nc->values.items[v]))
+                return nc->values.items[v];
+        return NULL;
+    }
+    if (s->kind == LK_IR_PRINCIPAL_ANY)
+        return "*";
+    for (size_t i = 0; i < s->principals.n; i++) {
+        const char *p = s->principals.items[i];
+        if (s->kind == LK_IR_PRINCIPAL_SERVICE ? !s_matched(&dc->services, p)
+                                               : !s_matched(&dc->arns, p))
+            return p;
+    }
+    return NULL;
+}
+
+/* @return why foreign statement @p s weakens the store, or NULL. */
+static const char *s_weakens(struct lk_diff_ctx *c, const struct s_nstmt *s,
+                             const struct s_declared *dc)
+{
+    if (s->allow) {
+        if (s->kind == LK_IR_PRINCIPAL_ANY && !s_pinned(s))
+            return "it allows everyone (\"*\") without a condition that pins the caller";
+        const char *what = s_acts(s, s_deletes)  ? "deletes"
+                           : s_acts(s, s_writes) ? "writes"
+                           : s_acts(s, s_reads)  ? "reads"
+                                                 : NULL;
+        const char *who = what ? s_undeclared(s, dc) : NULL;
+        if (who)
+            return lk_diff_fmt(c,
+                               "it allows %s to %s, neither a declared reader nor admin nor a "
+                               "service delivering into the store",
+                               what, who);
+        return NULL;
+    }
+    /* A Deny is judged only without conditions: a condition may well exempt the services and
+     * the deployer, which the diff cannot evaluate. */
+    if (s->n_conds)
+        return NULL;
+    bool everyone = s->kind == LK_IR_PRINCIPAL_ANY || s->kind == LK_IR_PRINCIPAL_AWS;
+    bool service = false;
+    for (size_t i = 0; s->kind == LK_IR_PRINCIPAL_SERVICE && i < s->principals.n; i++)
+        service = service || s_matched(&dc->services, s->principals.items[i]);
+    if ((everyone || service) && s_acts(s, s_writes))
+        return "it denies object writes without exemption: a service delivering into the store "
+               "is blocked";
+    if (everyone && s_acts(s, s_admin_changes))
+        return "it denies policy or lifecycle changes without exemption: the deployer (apply) "
+               "is blocked";
+    return NULL;
+}
+
+/* A live statement logkeep does not own (its Sid lacks LK_IR_SID_PREFIX): apply keeps it as it
+ * is, so it is no drift, only a note; one that weakens the store is marked weaker. */
+static void s_foreign(struct lk_diff_ctx *c, const struct s_declared *dc, const struct s_nstmt *s)
+{
+    const char *why = s_weakens(c, s, dc);
+    lk_diff_origin(c, NULL);
+    struct lk_diff_change *ch = lk_diff_add(c, lk_diff_fmt(c, "policy.statement[%s]", s->label),
+                                            LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+    if (why) {
+        /* A note is no drift (apply leaves it), but the plan flags it. */
+        ch->direction = LK_DIFF_WEAKER;
+        lk_diff_note(c, ch, "foreign statement, kept; weakens the store: %s: %s", why,
+                     s_stmt_str(c, s->src));
+    } else {
+        lk_diff_note(c, ch, "foreign statement, kept: %s", s_stmt_str(c, s->src));
+    }
+}
+
 void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
                            const struct lk_ir_bucket *lb)
 {
     const struct lk_ir_bucket_policy *dp = &db->policy, *lp = &lb->policy;
     if (!dp->present && !lp->present)
         return;
-    size_t nd, nl;
+    size_t nd, n_all;
     struct s_nstmt *d = s_normalize_all(c, dp, &nd);
-    struct s_nstmt *l = s_normalize_all(c, lp, &nl);
+    struct s_nstmt *all = s_normalize_all(c, lp, &n_all);
     struct lk_diff_change *ch;
+    /* Only logkeep's own statements are compared; the others are kept as they are
+     * (s_foreign()). Their labels come from the whole document, so "#2" stays "#2". */
+    size_t nl = 0;
+    struct s_nstmt *l = lk_arena_alloc(c->tmp, (n_all ? n_all : 1) * sizeof(*l));
+    for (size_t k = 0; k < n_all; k++)
+        if (lk_ir_sid_owned(all[k].sid))
+            l[nl++] = all[k];
 
     /* Version 2008-10-17 lacks policy variables; logkeep's statements use none, so the two
      * versions mean the same here, but a rewrite would change what the document says. */
@@ -522,7 +704,7 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
         if (d[i].used)
             continue;
         /* A live statement under another Sid may already grant or deny all of it. */
-        const struct s_nstmt *by = s_covered_by(l, nl, &d[i]);
+        const struct s_nstmt *by = s_covered_by(all, n_all, &d[i]);
         lk_diff_origin(c, &d[i].src->origin);
         enum lk_diff_direction dir = by                     ? LK_DIFF_NEUTRAL
                                      : !d[i].allow          ? LK_DIFF_WEAKER
@@ -551,5 +733,12 @@ void lk_diff_bucket_policy(struct lk_diff_ctx *c, const struct lk_ir_bucket *db,
             lk_diff_note(c, ch, "desired statement %s covers it", by->label);
         else if (s_is_delivery(&l[k]))
             lk_diff_allow(c, ch, "stop-delivery:%s/%s", db->name, l[k].label);
+    }
+    if (nl < n_all) {
+        struct s_declared dc;
+        s_declared_of(c, d, nd, &dc);
+        for (size_t k = 0; k < n_all; k++)
+            if (!lk_ir_sid_owned(all[k].sid))
+                s_foreign(c, &dc, &all[k]);
     }
 }

@@ -75,6 +75,27 @@ static char *s_lock_str(struct lk_diff_ctx *c, const struct lk_ir_bucket *b)
                        s_period_str(c, b->object_lock.days, b->object_lock.years));
 }
 
+/* Changes that bind what is written from then on and cannot be undone for it: turning on a
+ * default retention, GOVERNANCE -> COMPLIANCE, a longer period. "In compliance mode, a protected
+ * object version can't be overwritten or deleted by any user, including the root user in your
+ * AWS account. When an object is locked in compliance mode, its retention mode can't be
+ * changed, and its retention period can't be shortened." (S3 User Guide, "Object Lock
+ * retention modes"). apply needs --allow lock:<bucket> for them (diff.h). */
+static void s_lock_allow(struct lk_diff_ctx *c, struct lk_diff_change *ch,
+                         const struct lk_ir_bucket *d)
+{
+    lk_diff_allow(c, ch, "lock:%s", d->name);
+    if (d->object_lock.mode == LK_IR_LOCK_COMPLIANCE)
+        lk_diff_note(c, ch,
+                     "COMPLIANCE: no one, the root user included, can delete or overwrite an "
+                     "object version written from then on before its retention ends, nor "
+                     "shorten that retention");
+    else
+        lk_diff_note(c, ch,
+                     "GOVERNANCE: object versions written from then on can be deleted before "
+                     "their retention ends only with s3:BypassGovernanceRetention");
+}
+
 static void s_object_lock(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
                           const struct lk_ir_bucket *l)
 {
@@ -83,7 +104,9 @@ static void s_object_lock(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
         return;
     lk_diff_origin(c, &d->object_lock.origin);
     if (!l->object_lock.enabled) {
-        lk_diff_add(c, "object_lock", LK_DIFF_MISSING, LK_DIFF_WEAKER, s_lock_str(c, d), NULL);
+        ch = lk_diff_add(c, "object_lock", LK_DIFF_MISSING, LK_DIFF_WEAKER, s_lock_str(c, d), NULL);
+        if (d->object_lock.mode != LK_IR_LOCK_NONE)
+            s_lock_allow(c, ch, d);
         return;
     }
     if (!d->object_lock.enabled) {
@@ -111,6 +134,8 @@ static void s_object_lock(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
                 lk_diff_allow(c, ch, "remove-object-lock:%s", d->name);
             else
                 lk_diff_allow(c, ch, "weaken-object-lock:%s", d->name);
+        } else {
+            s_lock_allow(c, ch, d); /* a default retention turned on, or made COMPLIANCE */
         }
     }
     if (rd == 0 || rl == 0)
@@ -128,6 +153,8 @@ static void s_object_lock(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,
                      s_period_str(c, l->object_lock.days, l->object_lock.years));
     if (ld > dd)
         lk_diff_allow(c, ch, "weaken-object-lock:%s", d->name);
+    else if (ld < dd)
+        s_lock_allow(c, ch, d); /* a longer period */
 }
 
 static void s_public_access_block(struct lk_diff_ctx *c, const struct lk_ir_bucket *d,

@@ -38,6 +38,9 @@
  *               suspend-versioning:<bucket>        versioning enabled live, not desired
  *               remove-object-lock:<bucket>        a default retention live, none desired
  *               weaken-object-lock:<bucket>        a weaker mode or shorter default retention
+ *               lock:<bucket>                      a default retention turned on, GOVERNANCE ->
+ *                                                  COMPLIANCE, or a longer period: binds what is
+ *                                                  written from then on, irreversibly
  *               stop-delivery:<bucket>/<Sid>       a bucket policy statement that lets a service
  *                                                  write logs is removed or narrowed ("#<n>" for
  *                                                  a statement without Sid)
@@ -83,7 +86,9 @@ enum lk_diff_kind {
     LK_DIFF_CHANGED, /* both, different meaning: apply changes it */
     LK_DIFF_EXTRA,   /* live, not desired: apply removes it (an unmanaged store: reported only,
                         apply never acts on a bucket the policy does not name) */
-    LK_DIFF_NOTE,    /* information, not drift (a pattern that matches no log group) */
+    LK_DIFF_NOTE,    /* information, not drift (a pattern that matches no log group; a bucket
+                        policy statement logkeep does not own, which apply keeps: WEAKER when it
+                        weakens the store, bucket_policy.c) */
 };
 
 enum lk_diff_direction {

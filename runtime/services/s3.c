@@ -34,6 +34,7 @@
 #define S3_OP_GET_PAB "GetPublicAccessBlock"
 #define S3_OP_PUT_PAB "PutPublicAccessBlock"
 #define S3_OP_GET_ENCRYPTION "GetBucketEncryption"
+#define S3_OP_LIST_VERSIONS "ListObjectVersions"
 #define S3_OP_PUT_ENCRYPTION "PutBucketEncryption"
 
 /* "Not configured" codes (docs/protocol-notes.md §3 table; S3 API Reference, "Error responses",
@@ -634,6 +635,28 @@ cleanup:
     return rc;
 }
 
+enum lk_status lk_s3_parse_object_versions(const char *xml, size_t len, bool *holds,
+                                           struct lk_error *err)
+{
+    enum lk_status rc;
+    struct s_xdoc d;
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ListVersionsResult", err), cleanup);
+    /* "Version" and "DeleteMarker" are flattened lists (model ListObjectVersionsOutput:
+     * Versions, locationName "Version"; DeleteMarkers, locationName "DeleteMarker"). A delete
+     * marker alone still means a noncurrent version may be behind it on another page, so either
+     * one counts. */
+    bool any = s_xchild(d.root, "Version") || s_xchild(d.root, "DeleteMarker");
+    /* A truncated answer with no entry on its page cannot say the bucket is empty. */
+    const struct s_xnode *t = s_xchild(d.root, "IsTruncated");
+    bool truncated = false;
+    if (t)
+        LK_GUARD_GOTO(rc, s_xbool(t, &truncated, err), cleanup);
+    *holds = any || truncated;
+cleanup:
+    s_xdoc_free(&d);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------ calls */
 
 static enum lk_status s_call(struct lk_aws_client *client, const char *op, const char *method,
@@ -898,6 +921,50 @@ enum lk_status lk_s3_put_policy(struct lk_aws_client *client, const char *bucket
                                 struct lk_aws_error *err)
 {
     return s_put(client, S3_OP_PUT_POLICY, bucket, region, "?policy", json, len, NULL, 0, err);
+}
+
+enum lk_status lk_s3_holds_versions(struct lk_aws_client *client, const char *bucket,
+                                    const char *region, bool *holds, struct lk_aws_error *err)
+{
+    struct lk_http_response resp = {0};
+    struct lk_error why = {0};
+    *holds = true; /* until S3 says otherwise */
+    /* One key is enough to know: max-keys bounds the answer (S3 API Reference,
+     * ListObjectVersions, "max-keys"). */
+    enum lk_status rc = s_call(client, S3_OP_LIST_VERSIONS, "GET", bucket, region,
+                               "?versions&max-keys=1", NULL, 0, false, NULL, 0, &resp, err);
+    if (rc != LK_STATUS_OK)
+        goto cleanup;
+    bool any = true;
+    if (lk_s3_parse_object_versions(s_body(&resp), resp.body_len, &any, &why) != LK_STATUS_OK)
+        rc = s_malformed(err, S3_OP_LIST_VERSIONS, &resp, &why);
+    else
+        *holds = any;
+cleanup:
+    lk_http_response_free(&resp);
+    return rc;
+}
+
+enum lk_status lk_s3_get_policy_text(struct lk_aws_client *client, const char *bucket,
+                                     const char *region, char **text, struct lk_aws_error *err)
+{
+    struct lk_http_response resp = {0};
+    *text = NULL;
+    enum lk_status rc = s_call(client, S3_OP_GET_POLICY, "GET", bucket, region, "?policy", NULL, 0,
+                               false, NULL, 0, &resp, err);
+    if (rc != LK_STATUS_OK) {
+        if (s_absent(err, S3_ABSENT_POLICY))
+            rc = LK_STATUS_OK;
+        goto cleanup;
+    }
+    char *t = lk_xmalloc(resp.body_len + 1);
+    if (resp.body_len)
+        memcpy(t, resp.body, resp.body_len);
+    t[resp.body_len] = '\0';
+    *text = t;
+cleanup:
+    lk_http_response_free(&resp);
+    return rc;
 }
 
 enum lk_status lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket,

@@ -82,6 +82,11 @@ LK_MUST_CHECK enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, cons
                                                     size_t len, struct lk_ir_bucket *out,
                                                     struct lk_error *err);
 
+/** ListObjectVersions: <ListVersionsResult> -> @p holds: true when the page lists a <Version>
+ *  or a <DeleteMarker>, or says more follow (<IsTruncated>true). */
+LK_MUST_CHECK enum lk_status lk_s3_parse_object_versions(const char *xml, size_t len, bool *holds,
+                                                         struct lk_error *err);
+
 /** GetBucketLocation: <LocationConstraint> -> @p region ("" is us-east-1, "EU" eu-west-1). */
 LK_MUST_CHECK enum lk_status lk_s3_parse_location(struct lk_ir_state *st, const char *xml,
                                                   size_t len, char **region, struct lk_error *err);
@@ -163,6 +168,24 @@ LK_MUST_CHECK enum lk_status lk_s3_get_policy(struct lk_aws_client *client, cons
 LK_MUST_CHECK enum lk_status lk_s3_put_policy(struct lk_aws_client *client, const char *bucket,
                                               const char *region, const char *json, size_t len,
                                               struct lk_aws_error *err);
+
+/**
+ * GetBucketPolicy, the document as S3 returns it, unparsed: apply merges into it.
+ * @param text receives a heap string (free()), or NULL when the bucket has no policy
+ *        (NoSuchBucketPolicy).
+ */
+LK_MUST_CHECK enum lk_status lk_s3_get_policy_text(struct lk_aws_client *client, const char *bucket,
+                                                   const char *region, char **text,
+                                                   struct lk_aws_error *err);
+
+/**
+ * ListObjectVersions with max-keys=1: whether the bucket holds anything a lifecycle change
+ * could delete (an object version or a delete marker). One request, whatever the bucket holds.
+ * @param holds true unless S3 answered that the bucket holds neither (also true on failure).
+ */
+LK_MUST_CHECK enum lk_status lk_s3_holds_versions(struct lk_aws_client *client, const char *bucket,
+                                                  const char *region, bool *holds,
+                                                  struct lk_aws_error *err);
 
 /** DeleteBucketPolicy. */
 LK_MUST_CHECK enum lk_status lk_s3_delete_policy(struct lk_aws_client *client, const char *bucket,

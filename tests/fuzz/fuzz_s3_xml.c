@@ -61,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     LK_IGNORE(lk_s3_parse_public_access_block(xml, size, &b, &err));
     if (lk_s3_parse_encryption(st, xml, size, &b, &err) == 0)
         s_check(b.encryption.algorithm && b.encryption.algorithm[0]);
+    bool holds = false;
+    if (lk_s3_parse_object_versions(xml, size, &holds, &err) != 0)
+        s_check(err.message[0] != '\0');
     char *region = NULL;
     if (lk_s3_parse_location(st, xml, size, &region, &err) == 0)
         s_check(region && region[0]);

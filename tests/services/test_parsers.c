@@ -381,6 +381,45 @@ START_TEST(test_versioning)
 }
 END_TEST
 
+START_TEST(test_object_versions)
+{
+    bool holds = false;
+    /* S3 API Reference, ListObjectVersions response syntax: a page with one version. */
+    static const char one[] = XMLDECL "<ListVersionsResult " NS "><IsTruncated>true</IsTruncated>"
+                                      "<Name>b</Name><MaxKeys>1</MaxKeys><Version><Key>k</Key>"
+                                      "<VersionId>v1</VersionId><IsLatest>true</IsLatest></Version>"
+                                      "</ListVersionsResult>";
+    ck_assert_int_eq(lk_s3_parse_object_versions(one, strlen(one), &holds, &g_err), 0);
+    ck_assert(holds);
+    /* Only a delete marker: the objects behind it are noncurrent versions. */
+    static const char marker[] = "<ListVersionsResult " NS "><IsTruncated>false</IsTruncated>"
+                                 "<DeleteMarker><Key>k</Key><VersionId>v2</VersionId>"
+                                 "</DeleteMarker></ListVersionsResult>";
+    holds = false;
+    ck_assert_int_eq(lk_s3_parse_object_versions(marker, strlen(marker), &holds, &g_err), 0);
+    ck_assert(holds);
+    /* An empty bucket. */
+    static const char empty[] = "<ListVersionsResult " NS "><IsTruncated>false</IsTruncated>"
+                                "<Name>b</Name><MaxKeys>1</MaxKeys></ListVersionsResult>";
+    holds = true;
+    ck_assert_int_eq(lk_s3_parse_object_versions(empty, strlen(empty), &holds, &g_err), 0);
+    ck_assert(!holds);
+    /* A page that says more follow, with nothing on it, is not "empty". */
+    static const char more[] = "<ListVersionsResult><IsTruncated>true</IsTruncated>"
+                               "</ListVersionsResult>";
+    ck_assert_int_eq(lk_s3_parse_object_versions(more, strlen(more), &holds, &g_err), 0);
+    ck_assert(holds);
+    static const char bad[] = "<ListVersionsResult><IsTruncated>maybe</IsTruncated>"
+                              "</ListVersionsResult>";
+    ck_assert_int_eq(lk_s3_parse_object_versions(bad, strlen(bad), &holds, &g_err),
+                     LK_STATUS_SCHEMA);
+    static const char other[] = "<ListBucketResult/>";
+    ck_assert_int_eq(lk_s3_parse_object_versions(other, strlen(other), &holds, &g_err),
+                     LK_STATUS_SCHEMA);
+    ck_assert_int_eq(lk_s3_parse_object_versions("<a", 2, &holds, &g_err), LK_STATUS_MALFORMED);
+}
+END_TEST
+
 START_TEST(test_object_lock)
 {
     struct lk_ir_bucket b = {0};
@@ -1837,6 +1876,7 @@ static Suite *s_suite(void)
     tcase_add_test(xml, test_xml_bounds);
     tcase_add_test(xml, test_versioning);
     tcase_add_test(xml, test_object_lock);
+    tcase_add_test(xml, test_object_versions);
     tcase_add_test(xml, test_public_access_block);
     tcase_add_test(xml, test_encryption);
     tcase_add_test(xml, test_location);

@@ -533,12 +533,73 @@ static void s_policy_other_forms(struct lk_ir_state *st)
 }
 
 /* AWS writes its own delivery statements (AWSLogDeliveryWrite): same meaning, other Sid. */
+/* Another Sid that logkeep owns (LK_IR_SID_PREFIX): a Sid only names a statement. */
 static void s_delivery_sid_renamed(struct lk_ir_state *st)
+{
+    s_stmt(st, "LogKeepLogDeliveryWrite")->sid = lk_ir_strdup(st, "LogKeepDeliveryWrite");
+}
+
+/* A Sid logkeep does not own: the same statement is foreign (as the one a service adds), and
+ * logkeep's own goes missing beside it. */
+static void s_delivery_sid_foreign(struct lk_ir_state *st)
 {
     s_stmt(st, "LogKeepLogDeliveryWrite")->sid = lk_ir_strdup(st, "AWSLogDeliveryWrite");
 }
 
 /* ------------------------------------------------------------------------------ set-ups: policy */
+
+/* Another team's grant, not logkeep's: reads by a principal that is no declared reader. */
+static void s_foreign_read_grant(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "LogKeepReadLogs", "TeamRead");
+    t->principals = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->principals, "arn:aws:iam::444455556666:role/Contractor");
+}
+
+/* A declared reader granted again by another statement: kept, and no weakness. */
+static void s_foreign_reader_again(struct lk_ir_state *st)
+{
+    s_copy_stmt(st, "LogKeepReadLogs", "TeamRead");
+}
+
+/* Readers granted as the account narrowed by aws:PrincipalArn (the shape for roles that can be
+ * re-created): the account itself is no declared reader. */
+static void s_reader_by_arn(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *d = s_stmt(st, "LogKeepReadLogs");
+    d->principals = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &d->principals, "arn:aws:iam::111122223333:root");
+    d->conditions = lk_arena_alloc(&st->arena, sizeof(*d->conditions));
+    d->conditions[0] = (struct lk_ir_condition){.op = lk_ir_strdup(st, "ArnLike"),
+                                                .key = lk_ir_strdup(st, "aws:PrincipalArn")};
+    lk_ir_list_add(st, &d->conditions[0].values, "arn:aws:iam::111122223333:role/SecurityAnalyst");
+    d->n_conditions = 1;
+}
+
+/* The same, and another team's grant of reads to the whole account. */
+static void s_reader_by_arn_and_account_grant(struct lk_ir_state *st)
+{
+    s_reader_by_arn(st);
+    struct lk_ir_statement *t = s_copy_stmt(st, "LogKeepReadLogs", "TeamRead");
+    t->n_conditions = 0;
+}
+
+/* An organisation's deny of every object write, with no exemption. */
+static void s_foreign_deny_writes(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "LogKeepDenyInsecureTransport", "OrgDenyWrites");
+    t->actions = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->actions, "s3:PutObject");
+    t->n_conditions = 0;
+}
+
+/* The same deny with a condition: the diff cannot evaluate it, so it is only listed. */
+static void s_foreign_deny_conditional(struct lk_ir_state *st)
+{
+    struct lk_ir_statement *t = s_copy_stmt(st, "LogKeepDenyInsecureTransport", "OrgDenyWrites");
+    t->actions = (struct lk_ir_string_list){0};
+    lk_ir_list_add(st, &t->actions, "s3:PutObject");
+}
 
 static void s_reader_added(struct lk_ir_state *st)
 {
@@ -1083,6 +1144,16 @@ static const struct s_case s_cases[] = {
      .desired = s_reader_as_root_arn,
      .live = s_policy_other_forms},
     {.name = "policy Sid only", .live = s_delivery_sid_renamed},
+    {.name = "policy Sid foreign",
+     .live = s_delivery_sid_foreign,
+     .want = {{B, BUCKET, "policy.statement[LogKeepLogDeliveryWrite]", ADD, NEUTRAL, NULL,
+               .note = "live statement AWSLogDeliveryWrite already covers it"},
+              {B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
+               .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
 
     /* ---------------------------------------------------------------- bucket policy */
     {.name = "reader added",
@@ -1116,16 +1187,47 @@ static const struct s_case s_cases[] = {
      .want = {{B, BUCKET, "policy.statement[LogKeepDenyInsecureTransport]", CHANGE, WEAKER, NULL}}},
     {.name = "extra allow",
      .live = s_public_read_added,
-     .want = {{B, BUCKET, "policy.statement[PublicRead]", REMOVE, WEAKER, NULL, .desired = ABSENT,
+     .want = {{B, BUCKET, "policy.statement[PublicRead]", NOTE, WEAKER, NULL, .desired = ABSENT,
+               .note = "foreign statement, kept; weakens the store: it allows everyone (\"*\") "
+                       "without a condition that pins the caller: Allow * [s3:GetObject, "
+                       "s3:GetObjectVersion, s3:ListBucket] on [arn:aws:s3:::" BUCKET ", "
+                       "arn:aws:s3:::" BUCKET "/*]",
                .line = 17}}},
+    {.name = "foreign read grant",
+     .live = s_foreign_read_grant,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, WEAKER, NULL}}},
+    {.name = "foreign grant to a reader",
+     .live = s_foreign_reader_again,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, NEUTRAL, NULL}}},
+    {.name = "foreign grant to the account",
+     .desired = s_reader_by_arn,
+     .live = s_reader_by_arn_and_account_grant,
+     .want = {{B, BUCKET, "policy.statement[TeamRead]", NOTE, WEAKER, NULL}}},
+    {.name = "foreign deny of writes",
+     .live = s_foreign_deny_writes,
+     .want = {{B, BUCKET, "policy.statement[OrgDenyWrites]", NOTE, WEAKER, NULL}}},
+    {.name = "foreign conditional deny",
+     .live = s_foreign_deny_conditional,
+     .want = {{B, BUCKET, "policy.statement[OrgDenyWrites]", NOTE, NEUTRAL, NULL}}},
     {.name = "extra delivery grant",
      .live = s_access_logs_grant_added,
-     .want = {{B, BUCKET, "policy.statement[AccessLogsWrite]", REMOVE, WEAKER,
-               "stop-delivery:" BUCKET "/AccessLogsWrite"}}},
+     .want = {{B, BUCKET, "policy.statement[AccessLogsWrite]", NOTE, WEAKER, NULL,
+               .note = "foreign statement, kept; weakens the store: it allows writes to "
+                       "logging.s3.amazonaws.com, neither a declared reader nor admin nor a "
+                       "service delivering into the store: Allow Service:logging.s3.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET "/vpcflow/AWSLogs/111122223333/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "extra statement covered",
      .live = s_narrower_delivery_added,
-     .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", REMOVE, NEUTRAL, NULL,
-               .note = "desired statement LogKeepLogDeliveryWrite covers it"}}},
+     .want = {{B, BUCKET, "policy.statement[AWSLogDeliveryWrite]", NOTE, NEUTRAL, NULL,
+               .note = "foreign statement, kept: Allow Service:delivery.logs.amazonaws.com "
+                       "s3:PutObject on arn:aws:s3:::" BUCKET
+                       "/vpcflow/AWSLogs/111122223333/vpcflowlogs/*"
+                       " if ArnLike aws:SourceArn=arn:aws:logs:us-east-1:111122223333:*; "
+                       "StringEquals aws:SourceAccount=111122223333; "
+                       "StringEquals s3:x-amz-acl=bucket-owner-full-control"}}},
     {.name = "delivery narrowed",
      .live = s_org_path_dropped,
      .want = {{B, BUCKET, "policy.statement[LogKeepCloudTrailWriteOrgTrail].resources", CHANGE, WEAKER,
@@ -1168,11 +1270,11 @@ static const struct s_case s_cases[] = {
                .desired = "never enabled", .live = "Enabled"}}},
     {.name = "object lock absent",
      .live = s_object_lock_off,
-     .want = {{B, BUCKET, "object_lock", ADD, WEAKER, NULL, .desired = "GOVERNANCE, 90 days",
-               .live = ABSENT}}},
+     .want = {{B, BUCKET, "object_lock", ADD, WEAKER, "lock:" BUCKET,
+               .desired = "GOVERNANCE, 90 days", .live = ABSENT}}},
     {.name = "object lock shorter",
      .live = s_object_lock_30_days,
-     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, NULL, .desired = "90 days",
+     .want = {{B, BUCKET, "object_lock.days", CHANGE, WEAKER, "lock:" BUCKET, .desired = "90 days",
                .live = "30 days", .line = 20}}},
     {.name = "object lock longer",
      .live = s_object_lock_1_year,
@@ -1184,7 +1286,7 @@ static const struct s_case s_cases[] = {
                .desired = "GOVERNANCE, 90 days", .live = "COMPLIANCE, 90 days"}}},
     {.name = "object lock without default retention",
      .live = s_object_lock_no_default,
-     .want = {{B, BUCKET, "object_lock.mode", CHANGE, WEAKER, NULL,
+     .want = {{B, BUCKET, "object_lock.mode", CHANGE, WEAKER, "lock:" BUCKET,
                .desired = "GOVERNANCE, 90 days", .live = "enabled, no default retention"}}},
     {.name = "object lock not desired",
      .desired = s_object_lock_off,
@@ -1680,12 +1782,12 @@ END_TEST
 /* Several changes of every kind. */
 static void s_mixed_drift(void)
 {
-    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                      /* ~ weaker */
-    s_drop_stmt(g_live, "LogKeepDenyInsecureTransport");                                   /* + weaker */
-    s_copy_stmt(g_live, "LogKeepReadLogs", "Extra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
-    s_group(g_live, TRAIL_GROUP)->retention_days = 0;                               /* ~ allow */
-    s_group(g_live, "/app/payments/api")->retention_days = 545;                     /* ~ allow */
-    s_trail(g_live)->is_logging = false;                                            /* ~ weaker */
+    s_bucket(g_live)->versioning = LK_IR_VERSIONING_SUSPENDED;                        /* ~ weaker */
+    s_drop_stmt(g_live, "LogKeepDenyInsecureTransport");                                     /* + weaker */
+    s_copy_stmt(g_live, "LogKeepReadLogs", "LogKeepExtra")->principal_kind = LK_IR_PRINCIPAL_ANY; /* - weaker */
+    s_group(g_live, TRAIL_GROUP)->retention_days = 0;                                 /* ~ allow */
+    s_group(g_live, "/app/payments/api")->retention_days = 545;                       /* ~ allow */
+    s_trail(g_live)->is_logging = false;                                              /* ~ weaker */
     ck_assert_int_eq(lk_diff_states(g_desired, g_live, &g_diff), LK_STATUS_OK);
 }
 
@@ -1748,7 +1850,7 @@ START_TEST(test_text)
     ck_assert_ptr_nonnull(strstr(text, "bucket " BUCKET " (us-east-1):\n"));
     ck_assert_ptr_nonnull(strstr(text, "  ~ versioning: Suspended -> Enabled  [weaker]\n"));
     ck_assert_ptr_nonnull(strstr(text, "  + policy.statement[LogKeepDenyInsecureTransport] = Deny * "));
-    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[Extra] = Allow * "));
+    ck_assert_ptr_nonnull(strstr(text, "  - policy.statement[LogKeepExtra] = Allow * "));
     ck_assert_ptr_nonnull(strstr(text, "  ~ retention_days: never expire -> 120 days  [stronger]  "
                                        "(needs --allow shorten-retention:" TRAIL_GROUP ")\n"));
     ck_assert_ptr_nonnull(strstr(text, "trail " TRAIL " (us-east-1):\n"));

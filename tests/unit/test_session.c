@@ -143,6 +143,108 @@ static const char *s_save_plan(void)
 
 /* ------------------------------------------------------------------------------ snapshots */
 
+/* apply's bucket-policy merge: foreign statements kept as they are and in their order, every
+ * statement logkeep owns (new prefix and legacy Sids) replaced by the compiled ones. */
+START_TEST(test_policy_merge)
+{
+    static const char live[] =
+        "{\"Version\":\"2012-10-17\",\"Id\":\"org\",\"Statement\":["
+        "{\"Sid\":\"OrgDeny\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+        "\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"aws:PrincipalOrgID\":\"o-1\"}}},"
+        "{\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+        "\"Action\":\"s3:*\",\"Resource\":\"*\"},"
+        "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"delivery.logs.amazonaws.com\"},"
+        "\"Action\":\"s3:PutObject\",\"Resource\":\"*\"},"
+        "{\"Sid\":\"LogKeepOld\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+        "\"Resource\":\"*\"}]}";
+    static const char compiled[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"LogKeepDenyInsecureTransport\","
+        "\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}";
+    char *out = NULL, why[256] = "";
+    size_t n_foreign = 0;
+    ck_assert_int_eq(
+        lk_apply_merge_policy(live, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_OK);
+    ck_assert_uint_eq(n_foreign, 2);
+    ck_assert_str_eq(
+        out, "{\"Version\":\"2012-10-17\",\"Id\":\"org\",\"Statement\":["
+             "{\"Sid\":\"OrgDeny\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
+             "\"Resource\":\"*\",\"Condition\":{\"StringNotEquals\":{\"aws:PrincipalOrgID\":"
+             "\"o-1\"}}},"
+             "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"delivery.logs.amazonaws.com\"},"
+             "\"Action\":\"s3:PutObject\",\"Resource\":\"*\"},"
+             "{\"Sid\":\"LogKeepDenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+             "\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
+    free(out);
+
+    /* No live policy: the compiled one. No compiled one and nothing foreign: no policy. */
+    ck_assert_int_eq(
+        lk_apply_merge_policy(NULL, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_OK);
+    ck_assert_ptr_nonnull(strstr(out, "LogKeepDenyInsecureTransport"));
+    free(out);
+    static const char only_mine[] = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":"
+                                    "\"ReadLogs\",\"Effect\":\"Allow\",\"Principal\":\"*\","
+                                    "\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}}";
+    ck_assert_int_eq(lk_apply_merge_policy(only_mine, NULL, 0, &out, &n_foreign, why, sizeof(why)),
+                     LK_STATUS_OK);
+    ck_assert_ptr_null(out);
+
+    /* Over 20 KB once merged: refused, nothing to send. */
+    size_t big_len = 24 * 1024;
+    char *big = malloc(big_len + 256);
+    ck_assert_ptr_nonnull(big);
+    int n = snprintf(big, 256,
+                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Team\","
+                     "\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:Get*\","
+                     "\"Resource\":\"arn:aws:s3:::b/");
+    memset(big + n, 'x', big_len);
+    strcpy(big + n + big_len, "\"}]}");
+    ck_assert_int_eq(
+        lk_apply_merge_policy(big, compiled, strlen(compiled), &out, &n_foreign, why, sizeof(why)),
+        LK_STATUS_TOO_LARGE);
+    ck_assert_ptr_null(out);
+    ck_assert_ptr_nonnull(strstr(why, "over S3's limit of 20480 bytes"));
+    free(big);
+    ck_assert_int_eq(lk_apply_merge_policy("[1]", compiled, strlen(compiled), &out, &n_foreign, why,
+                                           sizeof(why)),
+                     LK_STATUS_MALFORMED);
+}
+END_TEST
+
+/* The guards that need no allow name of the diff. */
+START_TEST(test_store_guards)
+{
+    struct lk_ir_state *d = lk_ir_state_new();
+    char name0[] = "acme-logs", name1[] = "aws-controltower-logs-1-us-east-1";
+    struct lk_ir_bucket b[2] = {{.name = name0}, {.name = name1}};
+    d->buckets = b;
+    d->n_buckets = 2;
+    char msg[1024] = "";
+    ck_assert(!lk_apply_check_control_tower(d, NULL, 0, msg, sizeof(msg)));
+    ck_assert_ptr_nonnull(strstr(msg, "--allow control-tower:aws-controltower-logs-1-us-east-1"));
+    const char *allow[] = {"control-tower:aws-controltower-logs-1-us-east-1"};
+    ck_assert(lk_apply_check_control_tower(d, allow, 1, msg, sizeof(msg)));
+
+    struct lk_ir_bucket lb = {.name = name0, .exists = true, .mfa_delete = true};
+    struct lk_ir_state *l = lk_ir_state_new();
+    l->buckets = &lb;
+    l->n_buckets = 1;
+    struct lk_apply_step step = {.op = LK_APPLY_PUT_LIFECYCLE, .name = "acme-logs"};
+    struct lk_apply_plan plan = {.steps = &step, .n = 1};
+    ck_assert(!lk_apply_check_mfa_delete(&plan, l, msg, sizeof(msg)));
+    ck_assert_ptr_nonnull(strstr(msg, "MFA delete"));
+    step.op = LK_APPLY_PUT_BUCKET_POLICY;
+    ck_assert(lk_apply_check_mfa_delete(&plan, l, msg, sizeof(msg)));
+    d->buckets = NULL;
+    d->n_buckets = 0;
+    l->buckets = NULL;
+    l->n_buckets = 0;
+    lk_ir_state_free(d);
+    lk_ir_state_free(l);
+}
+END_TEST
+
 START_TEST(test_drift_from_snapshot)
 {
     const char *live = s_path("live.json");
@@ -532,6 +634,8 @@ int main(void)
     Suite *s = suite_create("session");
     TCase *tc = tcase_create("offline");
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_add_test(tc, test_policy_merge);
+    tcase_add_test(tc, test_store_guards);
     tcase_add_test(tc, test_drift_from_snapshot);
     tcase_add_test(tc, test_snapshot_written_as_read);
     tcase_add_test(tc, test_snapshot_refused);
