@@ -163,6 +163,9 @@ static void s_setup(void)
     for (size_t i = 0; i < g_live->n_trails; i++)
         s_read_back_trail(g_live, &g_live->trails[i]);
     s_expand_log_groups(g_live);
+    /* The store's key exists, and its policy holds logkeep's statements (GetKeyPolicy). */
+    for (size_t i = 0; i < g_live->n_keys; i++)
+        g_live->keys[i].exists = true;
     g_live->unmanaged_set = false;
 }
 

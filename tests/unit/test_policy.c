@@ -36,7 +36,7 @@ START_TEST(test_clean)
                                    "    store: archive\n"
                                    "    prefix: ct/\n"
                                    "    trail: { kms_key: \"arn:aws:kms:us-east-1:111122223333:"
-                                   "alias/logs\" }\n"
+                                   "key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"
                                    "    retention: { available: 90d, archive: [{after: 90d, class: "
                                    "glacier-ir}], delete_after: 7y }\n");
     for (size_t i = 0; i < p->diags.n; i++)

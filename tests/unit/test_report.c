@@ -332,11 +332,11 @@ START_TEST(test_junit)
     ck_assert_uint_eq(c.testsuites, 1);
     ck_assert_uint_eq(c.testsuite, 1);
     ck_assert_uint_eq(c.skipped, 0);
-    /* Testcases: the bucket, the trail, the exact log group, the pattern (in sync: its match
-     * is a resource of its own), the matched group, the two unmanaged groups and the
-     * unmanaged store. */
-    size_t expected_cases = g_desired->n_buckets + g_desired->n_trails + g_desired->n_log_groups +
-                            1 /* /app/payments/api */ + 2 + 1;
+    /* Testcases: the bucket, the trail, the store's KMS key, the exact log group, the pattern
+     * (in sync: its match is a resource of its own), the matched group, the two unmanaged groups
+     * and the unmanaged store. */
+    size_t expected_cases = g_desired->n_buckets + g_desired->n_trails + g_desired->n_keys +
+                            g_desired->n_log_groups + 1 /* /app/payments/api */ + 2 + 1;
     ck_assert_uint_eq(c.testcase, expected_cases);
     /* Failures: the missing bucket, the weaker trail group and the unmanaged group at 7 days
      * (weaker than the one-year rule), one each; the stronger group and the store (logs kept
