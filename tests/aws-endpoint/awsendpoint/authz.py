@@ -341,6 +341,19 @@ def kms_check(call, bucket, context, action):
     ctx["kms:viaservice"] = f"s3.{bucket['region']}.amazonaws.com"
     ctx["kms:encryptioncontext:aws:s3:arn"] = f"arn:aws:s3:::{bucket['name']}"
     identity = getattr(call, "identity", None)
+    # Who asks, in the form kms_authorize() matches Principal elements with.
+    if isinstance(identity, ServiceIdentity):
+        ctx["principal_service"] = identity.service
+        # CloudTrail encrypts log files under the encryption context
+        # aws:cloudtrail:arn = the trail's ARN ("Configure AWS KMS key
+        # policies for CloudTrail",
+        # https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+        if identity.service == "cloudtrail.amazonaws.com" and identity.source_arn:
+            ctx["kms:encryptioncontext:aws:cloudtrail:arn"] = identity.source_arn
+    elif identity is not None:
+        ctx["principal_arn"] = identity.arn
+        ctx["principal_account"] = identity.account
+        ctx["principal_role"] = identity.source_role
     if identity is not None and not isinstance(identity, ServiceIdentity):
         # For key policies that delegate to IAM (the account as principal):
         # what the caller's identity policies say about the KMS action on

@@ -292,8 +292,12 @@ def kms_authorize(state, key_arn, context, action):
             ctx.setdefault("aws:PrincipalServiceName", ctx["principal_service"])
             ctx.setdefault("aws:PrincipalIsAWSService", "true")
         if "principal_arn" in ctx:
+            # aws:PrincipalArn of a role session is the role's ARN, path
+            # included (IAM Identity Center roles live under
+            # aws-reserved/sso.amazonaws.com/).
             ctx.setdefault("aws:PrincipalArn",
-                           _role_of(ctx["principal_arn"]) or ctx["principal_arn"])
+                           ctx.get("principal_role") or _role_of(ctx["principal_arn"])
+                           or ctx["principal_arn"])
             ctx.setdefault("aws:PrincipalAccount", ctx.get("principal_account"))
             ctx.setdefault("kms:CallerAccount", ctx.get("principal_account"))
         ctx = {k: v for k, v in ctx.items() if v is not None}
