@@ -4,7 +4,8 @@
  *
  * Run by tests/live/run, which starts the endpoint and sets AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL and LK_SRCDIR. Every test starts from an
- * empty endpoint (POST /_admin/reset) and builds what it needs.
+ * empty endpoint (POST /_admin/reset) holding only the quickstart's KMS key (logkeep never creates
+ * keys), and builds what it needs.
  */
 #include "../unit/lk_test.h"
 
@@ -18,11 +19,13 @@
 #include <time.h>
 
 #include "../services/svc_test.h"
+#include "runtime/apply.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/diff/diff.h"
 #include "compiler/emit.h"
 #include "runtime/live.h"
+#include "runtime/services/kms.h"
 #include "runtime/services/logs.h"
 #include "compiler/lower.h"
 #include "runtime/report.h"
@@ -119,12 +122,39 @@ static long s_logged(const char *service, const char *operation)
 
 /* ------------------------------------------------------------------------------ fixtures */
 
+/* The key policy KMS gives a key created without one: the account's root may do everything,
+ * which delegates to IAM (AWS KMS Developer Guide, "Default key policy"). */
+#define S_DEFAULT_KEY_POLICY                                                                       \
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Enable IAM User Permissions\","         \
+    "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" ACCOUNT ":root\"},"              \
+    "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}"
+
+/* Every key the quickstart names, as it exists before any apply: with the default key policy
+ * (POST /_admin/state?mode=merge, the "keys" of tests/aws-endpoint/awsendpoint/state.py). */
+static void s_seed_keys(void)
+{
+    cJSON *state = cJSON_CreateObject();
+    cJSON *keys = cJSON_AddObjectToObject(state, "keys");
+    for (size_t i = 0; i < g_desired->n_keys; i++) {
+        cJSON *k = cJSON_AddObjectToObject(keys, g_desired->keys[i].arn);
+        cJSON_AddStringToObject(k, "policy", S_DEFAULT_KEY_POLICY);
+        cJSON_AddStringToObject(k, "owner", ACCOUNT);
+        cJSON_AddStringToObject(k, "region", g_desired->keys[i].region);
+    }
+    char *json = cJSON_PrintUnformatted(state);
+    ck_assert_ptr_nonnull(json);
+    s_admin_post("/_admin/state?mode=merge", json);
+    cJSON_free(json);
+    cJSON_Delete(state);
+}
+
 static void s_setup(void)
 {
     struct lk_aws_error err = {0};
     ck_assert_int_eq(lk_live_client_new(NULL, &g_client, &err), 0);
     g_transport = g_client.http;
     s_admin_post("/_admin/reset", "{}");
+    s_seed_keys();
 }
 
 static void s_teardown(void)
@@ -217,7 +247,9 @@ static void s_apply_bucket(const struct lk_ir_bucket *b)
 }
 
 /* Applies the retention artifact of the policy's region: exact names are created first, and
- * @p pattern_groups (which each desired pattern is expected to match) too. */
+ * @p pattern_groups (which each desired pattern is expected to match) too. Deletion protection
+ * is turned on where the policy wants it, as apply does (PutLogGroupDeletionProtection: the
+ * artifact does not carry it). */
 static void s_apply_retention(const char *const *pattern_groups, size_t n_pattern_groups)
 {
     struct lk_aws_error err = {0};
@@ -257,6 +289,55 @@ static void s_apply_retention(const char *const *pattern_groups, size_t n_patter
         }
     }
     cJSON_Delete(ret);
+
+    for (size_t i = 0; i < g_desired->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &g_desired->log_groups[i];
+        if (!g->deletion_protection)
+            continue;
+        if (!g->pattern)
+            OK(lk_logs_put_deletion_protection(&g_client, g->name, NULL, true, &err), err);
+        for (size_t k = 0; g->pattern && k < n_pattern_groups; k++)
+            if (lk_logs_pattern_match(g->name, pattern_groups[k]))
+                OK(lk_logs_put_deletion_protection(&g_client, pattern_groups[k], NULL, true, &err),
+                   err);
+    }
+}
+
+/* Applies kms/<key-id>/key-policy.json as apply does: logkeep's statements replace its own in
+ * the live key policy, every other statement is kept (PutKeyPolicy replaces the whole document,
+ * AWS KMS API Reference). */
+static void s_apply_key(const struct lk_ir_key *k)
+{
+    struct lk_aws_error err = {0};
+    const char *key_id = NULL;
+    ck_assert(lk_kms_parse_key_arn(k->arn, NULL, 0, &key_id));
+    const struct lk_artifact *a = s_artifact("kms/%s/key-policy.json", key_id);
+    struct lk_ir_state *st = lk_ir_state_new();
+    char *live = NULL, *merged = NULL;
+    OK(lk_kms_get_key_policy(&g_client, k->arn, st, &live, &err), err);
+    size_t n_foreign = 0;
+    char why[256] = "";
+    ck_assert_msg(lk_apply_merge_policy(live, a->content, a->len, &merged, &n_foreign, why,
+                                        sizeof(why)) == LK_STATUS_OK,
+                  "%s", why);
+    ck_assert_ptr_nonnull(merged);
+    OK(lk_kms_put_key_policy(&g_client, k->arn, merged, &err), err);
+    free(merged);
+    lk_ir_state_free(st);
+}
+
+/* The statements of @p p that logkeep owns (lk_ir_sid_owned()), in @p out (statements: free()).
+ * @return the number of the others. */
+static size_t s_owned_statements(const struct lk_ir_bucket_policy *p,
+                                 struct lk_ir_bucket_policy *out)
+{
+    *out = *p;
+    out->statements = lk_xcalloc(p->n_statements ? p->n_statements : 1, sizeof(*out->statements));
+    out->n_statements = 0;
+    for (size_t i = 0; i < p->n_statements; i++)
+        if (lk_ir_sid_owned(p->statements[i].sid))
+            out->statements[out->n_statements++] = p->statements[i];
+    return p->n_statements - out->n_statements;
 }
 
 /* CreateTrail (after the bucket policy is in place), PutEventSelectors, Start/StopLogging. */
@@ -368,7 +449,8 @@ static void s_on_progress(void *ctx, size_t done, size_t total)
 /* ------------------------------------------------------------------------------ tests */
 
 /* Nothing applied yet: every bucket and trail reads as missing, every configuration absent,
- * the exact log group as missing; none of it is an error. */
+ * the exact log group as missing, the key with its default policy only; none of it is an
+ * error. */
 START_TEST(test_quickstart_before_apply)
 {
     struct lk_ir_state *live;
@@ -404,11 +486,24 @@ START_TEST(test_quickstart_before_apply)
     ck_assert_str_eq(live->log_groups[0].name, "/aws/cloudtrail/org-trail");
     ck_assert(!live->log_groups[0].exists);
     ck_assert_str_eq(live->log_groups[0].region, "us-east-1");
+    /* The key exists (seeded), with none of logkeep's statements. */
+    ck_assert_uint_eq(g_desired->n_keys, 1);
+    ck_assert_uint_eq(live->n_keys, 1);
+    ck_assert_str_eq(live->keys[0].arn, g_desired->keys[0].arn);
+    ck_assert(live->keys[0].exists);
+    ck_assert_ptr_null(live->keys[0].error);
+    struct lk_ir_bucket_policy owned;
+    ck_assert_uint_eq(s_owned_statements(&live->keys[0].policy, &owned), 1);
+    ck_assert_uint_eq(owned.n_statements, 0);
+    free(owned.statements);
 
-    /* One HeadBucket per bucket, one GetTrail per trail, one page per listing. */
+    /* One HeadBucket per bucket, one GetTrail per trail, one page per listing, one
+     * GetKeyPolicy per key. */
     ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].requests, g_desired->n_buckets);
     ck_assert_uint_eq(report.counts[LK_LIVE_TRAIL].requests, g_desired->n_trails);
     ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, 2);
+    ck_assert_uint_eq(report.counts[LK_LIVE_KEY].requests, g_desired->n_keys);
+    ck_assert_int_eq(s_logged("kms", "GetKeyPolicy"), (long)g_desired->n_keys);
     ck_assert_uint_eq(report.requests, report.minimum);
     ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
     ck_assert_int_eq(s_logged("sts", "GetCallerIdentity"), 1);
@@ -426,6 +521,8 @@ START_TEST(test_quickstart_round_trip)
     static const char *const matches[] = {"/app/payments/api", "/app/payments/web/1"};
     static const char *const others[] = {"/app/paymentsX", "/app/other"};
     struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_keys; i++)
+        s_apply_key(&g_desired->keys[i]);
     for (size_t i = 0; i < g_desired->n_buckets; i++)
         s_apply_bucket(&g_desired->buckets[i]);
     s_apply_retention(matches, 2);
@@ -475,6 +572,7 @@ START_TEST(test_quickstart_round_trip)
             ck_assert(g->exists);
             ck_assert_msg(g->retention_days == want->retention_days, "%s: %d days, want %d",
                           g->name, g->retention_days, want->retention_days);
+            ck_assert(g->deletion_protection == want->deletion_protection);
             seen++;
         }
         ck_assert_uint_eq(seen, want->pattern ? 2 : 1);
@@ -490,21 +588,37 @@ START_TEST(test_quickstart_round_trip)
     }
     for (size_t i = 0; i < live->n_trails; i++)
         ck_assert_uint_eq(live->trails[i].unmodelled, 0);
+    /* Each key: logkeep's statements as compiled, and the default one kept beside them. */
+    ck_assert_uint_eq(live->n_keys, g_desired->n_keys);
+    for (size_t i = 0; i < g_desired->n_keys; i++) {
+        const struct lk_ir_key *want = &g_desired->keys[i], *got = &live->keys[i];
+        ck_assert_str_eq(got->arn, want->arn);
+        ck_assert(got->exists);
+        ck_assert_ptr_null(got->error);
+        struct lk_ir_bucket_policy owned;
+        ck_assert_uint_eq(s_owned_statements(&got->policy, &owned), 1);
+        const char *d = lk_svc_cmp_policy(&want->policy, &owned);
+        free(owned.statements);
+        ck_assert_msg(d == NULL, "key %s: %s", want->arn, d);
+    }
 
-    /* Requests: 1 STS + per bucket 7 + per trail 3 + one page per listing, as the endpoint
-     * counted them. */
+    /* Requests: 1 STS + per bucket 7 + per trail 3 + one page per listing + per key 1, as the
+     * endpoint counted them. */
     ck_assert_int_eq(s_logged("sts", NULL), 1);
     ck_assert_int_eq(s_logged("s3", NULL), (long)(7 * g_desired->n_buckets));
     ck_assert_int_eq(s_logged("s3", "GetBucketLocation"), 0);
     ck_assert_int_eq(s_logged("cloudtrail", NULL), (long)(3 * g_desired->n_trails));
     ck_assert_int_eq(s_logged("cloudtrail", "GetTrailStatus"), (long)g_desired->n_trails);
     ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), 2);
+    ck_assert_int_eq(s_logged("kms", NULL), (long)g_desired->n_keys);
+    ck_assert_int_eq(s_logged("kms", "GetKeyPolicy"), (long)g_desired->n_keys);
     ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
     ck_assert_uint_eq(report.requests, report.minimum);
     ck_assert_uint_eq(report.counts[LK_LIVE_BUCKET].requests, 7 * g_desired->n_buckets);
+    ck_assert_uint_eq(report.counts[LK_LIVE_KEY].requests, g_desired->n_keys);
 
-    /* Progress: from 0 to every item, never backwards. */
-    size_t items = g_desired->n_buckets + g_desired->n_trails + 2;
+    /* Progress: from 0 to every item (each key one), never backwards. */
+    size_t items = g_desired->n_buckets + g_desired->n_trails + 2 + g_desired->n_keys;
     ck_assert_uint_ge(progress.calls, 2);
     ck_assert(!progress.decreasing);
     ck_assert_uint_eq(progress.last_done, items);
@@ -640,6 +754,8 @@ static const struct lk_ir_unmanaged_store *s_live_store(const struct lk_ir_state
 START_TEST(test_unmanaged_stores)
 {
     struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_keys; i++)
+        s_apply_key(&g_desired->keys[i]);
     for (size_t i = 0; i < g_desired->n_buckets; i++)
         s_apply_bucket(&g_desired->buckets[i]);
     s_apply_retention(NULL, 0);
@@ -745,12 +861,14 @@ START_TEST(test_unmanaged_stores)
                      (long)g_desired->n_buckets + 2);
     ck_assert_uint_eq(report.requests, report.minimum);
     ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
-    /* Progress counts the bucket reads once the listing named them. */
+    /* Progress counts the bucket reads once the listing named them (and each key read). */
     ck_assert(!progress.decreasing);
     ck_assert_uint_eq(progress.last_done, progress.total);
+    ck_assert_uint_eq(report.counts[LK_LIVE_KEY].items, g_desired->n_keys);
     ck_assert_uint_eq(progress.total, report.counts[LK_LIVE_BUCKET].items +
                                           report.counts[LK_LIVE_TRAIL].items +
-                                          report.counts[LK_LIVE_LOG_GROUPS].items + 1 + 3);
+                                          report.counts[LK_LIVE_LOG_GROUPS].items +
+                                          report.counts[LK_LIVE_KEY].items + 1 + 3);
 
     /* What drift makes of it: the bucket without lifecycle is drift, the refusing one a note,
      * the expiring one nothing. */
@@ -793,6 +911,8 @@ START_TEST(test_drift_origins)
 {
     static const char *const matches[] = {"/app/payments/api"};
     struct lk_aws_error err = {0};
+    for (size_t i = 0; i < g_desired->n_keys; i++)
+        s_apply_key(&g_desired->keys[i]);
     for (size_t i = 0; i < g_desired->n_buckets; i++)
         s_apply_bucket(&g_desired->buckets[i]);
     s_apply_retention(matches, 1);
@@ -812,7 +932,14 @@ START_TEST(test_drift_origins)
     struct lk_diff diff;
     lk_diff_init(&diff);
     ck_assert_int_eq(lk_diff_states(g_desired, live, &diff), LK_STATUS_OK);
-    ck_assert_uint_eq(diff.n, 2);
+    /* The two changes made out of band, and a note (not drift) for the key policy's statement
+     * logkeep does not own (the key's default one), which apply keeps. */
+    ck_assert_uint_eq(diff.n, 3);
+    const struct lk_diff_change *note =
+        lk_diff_find(&diff, LK_DIFF_KEY, g_desired->keys[0].arn,
+                     "policy.statement[Enable IAM User Permissions]");
+    ck_assert_ptr_nonnull(note);
+    ck_assert_int_eq(note->kind, LK_DIFF_NOTE);
 
     char *dir = lk_svc_srcpath("examples/quickstart");
     char *file = lk_svc_srcpath("examples/quickstart/policy.yaml");
@@ -848,8 +975,8 @@ START_TEST(test_drift_origins)
     ck_assert_ptr_nonnull(root);
     const cJSON *results =
         cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results");
-    ck_assert_int_eq(cJSON_GetArraySize(results), 2);
-    int lines[2];
+    ck_assert_int_eq(cJSON_GetArraySize(results), 3);
+    int lines[3];
     const cJSON *r;
     int i = 0;
     cJSON_ArrayForEach(r, results)
@@ -862,9 +989,13 @@ START_TEST(test_drift_origins)
         lines[i++] =
             cJSON_GetObjectItem(cJSON_GetObjectItem(phys, "region"), "startLine")->valueint;
     }
-    /* In the diff's order: log groups before trails. */
+    /* In the diff's order: log groups before trails before keys; the key's note at the first
+     * kms_key that names the key (the store's encryption). */
     ck_assert_int_eq(lines[0], 48);
     ck_assert_int_eq(lines[1], 47);
+    ck_assert_int_eq(lines[2], 18);
+    const cJSON *last = cJSON_GetArrayItem(results, 2);
+    ck_assert_str_eq(cJSON_GetObjectItem(last, "level")->valuestring, "note");
     cJSON_Delete(root);
     free(text);
     free(file);
