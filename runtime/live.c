@@ -550,9 +550,9 @@ static int s_read_store(struct lk_aws_client *client, struct s_item *it)
 
 /* A desired key's policy: GetKeyPolicy in the key's region. An answer that refuses or does not
  * know the key is a finding kept in key.error (drift reports it), not a failure of the read;
- * a policy that cannot be parsed likewise. With it->key_required (apply) only an answer that
- * the key does not exist is: a refusal fails the read. Any other failure (a server error,
- * throttling the retries did not outlast, no answer) always fails the read. */
+ * a policy that cannot be parsed likewise. With it->key_required (apply) only NotFoundException
+ * is kept: a refusal fails the read. Any other failure (a server error, throttling the retries
+ * did not outlast, no answer) always fails the read. */
 static int s_read_key(struct lk_aws_client *client, struct s_item *it)
 {
     struct lk_ir_key *k = &it->key;
@@ -565,12 +565,13 @@ static int s_read_key(struct lk_aws_client *client, struct s_item *it)
     if (lk_kms_get_key_policy(client, it->name, it->st, &text, &it->err) != LK_STATUS_OK) {
         /* AccessDeniedException, NotFoundException, KMSInvalidStateException (a key pending
          * deletion), InvalidArnException: the KMS API Reference's GetKeyPolicy errors that
-         * describe the key or the caller's rights, not the request's transport. */
+         * describe the key or the caller's rights, not the request's transport. The first two
+         * of the list, NotFoundException and a key ARN logkeep cannot send, are kept even when
+         * the key is required. */
         static const char *const findings[] = {"NotFoundException", "logkeep.InvalidArgument",
                                                "AccessDeniedException", "KMSInvalidStateException",
                                                "InvalidArnException"};
-        const size_t n_findings =
-            it->key_required ? 2 : sizeof(findings) / sizeof(findings[0]); /* the first two */
+        const size_t n_findings = it->key_required ? 2 : sizeof(findings) / sizeof(findings[0]);
         const char *code = it->err.code;
         for (size_t i = 0; code && i < n_findings; i++)
             if (!strcmp(code, findings[i])) {
