@@ -295,6 +295,7 @@ struct s_item {
     size_t n_listed;
     struct lk_ir_unmanaged_store store; /* in st */
     struct lk_ir_key key;               /* in st */
+    bool key_required;                  /* a key: lk_live_options.keys_required */
     size_t store_minimum;               /* requests an unmanaged store needed */
     size_t location_calls; /* GetBucketLocation requests made for the bucket */
     int rc;
@@ -549,7 +550,9 @@ static int s_read_store(struct lk_aws_client *client, struct s_item *it)
 
 /* A desired key's policy: GetKeyPolicy in the key's region. An answer that refuses or does not
  * know the key is a finding kept in key.error (drift reports it), not a failure of the read;
- * a policy that cannot be parsed likewise. */
+ * a policy that cannot be parsed likewise. With it->key_required (apply) only NotFoundException
+ * is kept: a refusal fails the read. Any other failure (a server error, throttling the retries
+ * did not outlast, no answer) always fails the read. */
 static int s_read_key(struct lk_aws_client *client, struct s_item *it)
 {
     struct lk_ir_key *k = &it->key;
@@ -562,12 +565,15 @@ static int s_read_key(struct lk_aws_client *client, struct s_item *it)
     if (lk_kms_get_key_policy(client, it->name, it->st, &text, &it->err) != LK_STATUS_OK) {
         /* AccessDeniedException, NotFoundException, KMSInvalidStateException (a key pending
          * deletion), InvalidArnException: the KMS API Reference's GetKeyPolicy errors that
-         * describe the key or the caller's rights, not the request's transport. */
-        static const char *const findings[] = {"AccessDeniedException", "NotFoundException",
-                                               "KMSInvalidStateException", "InvalidArnException",
-                                               "logkeep.InvalidArgument"};
+         * describe the key or the caller's rights, not the request's transport. The first two
+         * of the list, NotFoundException and a key ARN logkeep cannot send, are kept even when
+         * the key is required. */
+        static const char *const findings[] = {"NotFoundException", "logkeep.InvalidArgument",
+                                               "AccessDeniedException", "KMSInvalidStateException",
+                                               "InvalidArnException"};
+        const size_t n_findings = it->key_required ? 2 : sizeof(findings) / sizeof(findings[0]);
         const char *code = it->err.code;
-        for (size_t i = 0; code && i < sizeof(findings) / sizeof(findings[0]); i++)
+        for (size_t i = 0; code && i < n_findings; i++)
             if (!strcmp(code, findings[i])) {
                 k->error = lk_ir_strdup(it->st, code);
                 lk_aws_error_clear(&it->err);
@@ -1208,6 +1214,7 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     }
     for (size_t i = 0; i < desired->n_keys; i++) {
         items[n_items].kind = LK_LIVE_KEY;
+        items[n_items].key_required = opts->keys_required;
         items[n_items++].name = desired->keys[i].arn;
     }
     for (size_t i = 0; i < n_listings; i++)

@@ -125,6 +125,12 @@ struct lk_live_options {
                                      that the policy does not govern (see above) */
     const char *expected_account; /* when set, a different caller account fails the read with
                                      LK_LIVE_WRONG_ACCOUNT before anything else is read */
+    /* A desired key's policy must be read: GetKeyPolicy refused (AccessDeniedException,
+     * KMSInvalidStateException, InvalidArnException) fails the read like any other request
+     * instead of being kept in key.error. Apply sets it: it cannot leave a key policy it was asked
+     * to keep unchecked and still succeed. NotFoundException stays the key's state (the diff
+     * reports the missing key). */
+    bool keys_required;
     /* Creates the client of workers 1..N-1 (worker 0 uses the caller's), or NULL. Called on
      * the calling thread, before any worker starts; each client is freed with
      * lk_aws_client_free() before lk_live_read() returns. Returns 0, or -1 with @p err set

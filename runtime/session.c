@@ -239,6 +239,8 @@ static enum lk_status s_read_aws(struct lk_session *s)
         /* The account guard: the reader stops after GetCallerIdentity, before reading (let
          * alone writing) anything in another account. */
         .expected_account = desired->account,
+        /* apply must not report success past a key policy it could not read. */
+        .keys_required = s->kind == LK_SESSION_APPLY,
         .new_client = lk_live_client_new,
         .new_client_ctx = &s->client_options,
         .progress = s->opts.progress,
@@ -552,6 +554,12 @@ enum lk_status lk_session_apply(struct lk_session *s, const struct lk_session_ap
     if (hooks->on_start)
         hooks->on_start(hooks->ctx, s);
     lk_aws_error_clear(&s->error);
+    /* The caller the read named (GetCallerIdentity, the guards above): the key policy merge
+     * needs no second call to learn it. */
+    if (!s->plan.caller_arn && s->report.arn && s->report.account) {
+        s->plan.caller_arn = lk_xstrdup(s->report.arn);
+        s->plan.caller_account = lk_xstrdup(s->report.account);
+    }
     rc = lk_apply_execute(&s->client, &s->plan, hooks->on_step, hooks->ctx, &s->error);
     if (rc != LK_STATUS_OK) {
         char text[2048];

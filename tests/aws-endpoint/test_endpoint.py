@@ -1410,6 +1410,11 @@ class FaultTest(EndpointTest):
         codes = [self.json_call("logs", "DescribeLogGroups", {})[0]
                  for _ in range(3)]
         self.assertEqual(codes, [400, 400, 200])
+        # skip: the first N matching calls go through, the next one fails.
+        EP.add_fault("throttle", service="logs", count=1, skip=2)
+        codes = [self.json_call("logs", "DescribeLogGroups", {})[0]
+                 for _ in range(4)]
+        self.assertEqual(codes, [200, 200, 400, 200])
 
     def test_throttle_and_errors_per_service(self):
         EP.set_state({"buckets": {"lk-f": {}}})

@@ -478,6 +478,21 @@ class AuthzTest(te.EndpointTest):
         log = te.EP.log(service="s3")
         self.assertEqual(log[-1]["operation"], "ListBuckets")
 
+    def test_sse_kms_put_object_by_an_account_identity(self):
+        # The key's default policy gives the key to the account's IAM
+        # policies: the admin (AdministratorAccess) writes into the SSE-KMS
+        # bucket, the reader (no kms:GenerateDataKey) does not.
+        key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/" \
+              "1234abcd-12ab-34cd-56ef-1234567890ab"
+        te.EP.set_state({"keys": {key: {}}}, merge=True)
+        b = self.seed(encryption={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+        self.s3("admin").put_object(Bucket=b, Key="AWSLogs/k.json",
+                                    Body=b"log")
+        self.denied(self.s3("analyst").put_object, Bucket=b, Key="x",
+                    Body=b"x")
+
     def test_store_policy_readers_admins_and_others(self):
         b = self.seed()
         admin = self.s3("admin")

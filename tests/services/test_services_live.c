@@ -1110,6 +1110,52 @@ START_TEST(test_kms_unreadable_key_is_a_finding)
 }
 END_TEST
 
+START_TEST(test_kms_unreadable_key_fails_what_must_read_it)
+{
+    /* Refused: a finding for drift (above), a failed read for apply (keys_required). */
+    const char *refused =
+        "arn:aws:kms:us-east-1:111122223333:key/5555abcd-12ab-34cd-56ef-1234567890ab";
+    ck_assert_int_eq(
+        s_admin("/_admin/state?mode=merge",
+                "{\"keys\": {\"arn:aws:kms:us-east-1:111122223333:key/5555abcd-12ab-34cd-56ef-"
+                "1234567890ab\": {\"policy\": \"{\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+                "\\\"Principal\\\":{\\\"AWS\\\":\\\"444455556666\\\"},\\\"Action\\\":\\\"kms:*\\\","
+                "\\\"Resource\\\":\\\"*\\\"}]}\"}}}"),
+        200);
+    struct lk_ir_state *desired = s_kms_desired(refused);
+    desired->n_log_groups = 0;
+    struct lk_live_options opts = {.keys_required = true};
+    struct lk_live_report report;
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *live = lk_ir_state_new();
+    ck_assert_int_ne(lk_live_read(&g_client, desired, &opts, live, &report, &err), 0);
+    ck_assert_str_eq(err.code, "AccessDeniedException");
+    lk_live_report_free(&report);
+    lk_aws_error_clear(&err);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* A server error on a readable key fails every read, drift's included: it says nothing of
+     * the key. */
+    ck_assert_int_eq(s_admin("/_admin/state?mode=merge", "{\"keys\": {\"" S_KEY_ARN "\": {}}}"),
+                     200);
+    ck_assert_int_eq(s_admin("/_admin/faults", "{\"kind\": \"error\", \"service\": \"kms\", "
+                                               "\"operation\": \"GetKeyPolicy\", \"count\": null}"),
+                     200);
+    desired = s_kms_desired(S_KEY_ARN);
+    desired->n_log_groups = 0;
+    live = lk_ir_state_new();
+    int rc = lk_live_read(&g_client, desired, NULL, live, &report, &err);
+    ck_assert_int_eq(s_admin("/_admin/faults/reset", "{}"), 200);
+    ck_assert_int_ne(rc, 0);
+    ck_assert_str_eq(err.code, "InternalFailure");
+    lk_live_report_free(&report);
+    lk_aws_error_clear(&err);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------ main */
 
 int main(void)
@@ -1135,6 +1181,7 @@ int main(void)
     tcase_add_test(tc, test_kms_merge_refuses_a_lockout);
     tcase_add_test(tc, test_kms_merge_sends_the_compiled_artifact);
     tcase_add_test(tc, test_kms_unreadable_key_is_a_finding);
+    tcase_add_test(tc, test_kms_unreadable_key_fails_what_must_read_it);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     s_unload_policy();

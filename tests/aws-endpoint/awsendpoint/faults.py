@@ -7,6 +7,7 @@ A rule is a dict::
      "service": "s3" | "logs" | "cloudtrail" | "sts" | null (any),
      "operation": "CreateLogGroup" | "Put*" | null (any),   # fnmatch pattern
      "count": 3 | null,        # how many matching calls it affects; null = all
+     "skip": 0,                # how many matching calls it lets through first
      "latency_ms": 250,        # kind "latency" only
      "status": 500, "code": "InternalError", "message": "...",  # kind "error"
      "after": false}           # kind "drop": run the operation, then drop
@@ -65,6 +66,11 @@ class FaultInjector:
             "operation": rule.get("operation"),
             "count": count,
         }
+        skip = int(rule.get("skip") or 0)
+        if skip < 0:
+            raise ValueError("skip must be >= 0")
+        if skip:
+            clean["skip"] = skip
         if kind == "latency":
             clean["latency_ms"] = int(rule.get("latency_ms", 0))
         if kind == "error":
@@ -96,6 +102,14 @@ class FaultInjector:
                 return False
         return True
 
+    @staticmethod
+    def _skipped(rule):
+        """Whether a matching call is one of the rule's ``skip`` first (then let through)."""
+        if rule.get("skip", 0) > 0:
+            rule["skip"] -= 1
+            return True
+        return False
+
     def _consume(self, rule):
         if rule["count"] is not None:
             rule["count"] -= 1
@@ -109,6 +123,8 @@ class FaultInjector:
             for rule in list(self._rules):
                 if rule["kind"] == "latency" and \
                         self._matches(rule, service, operation):
+                    if self._skipped(rule):
+                        continue
                     total += rule["latency_ms"]
                     self._consume(rule)
         return total
@@ -119,6 +135,8 @@ class FaultInjector:
             for rule in self._rules:
                 if rule["kind"] != "latency" and \
                         self._matches(rule, service, operation):
+                    if self._skipped(rule):
+                        continue
                     taken = dict(rule)
                     self._consume(rule)
                     return taken
