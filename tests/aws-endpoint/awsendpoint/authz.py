@@ -355,11 +355,6 @@ def kms_check(call, bucket, context, action):
         ctx["principal_account"] = identity.account
         ctx["principal_role"] = identity.source_role
     if identity is not None and not isinstance(identity, ServiceIdentity):
-        # The caller as kms_authorize() names an AWS principal (the S3
-        # context has only the aws:* keys).
-        ctx.setdefault("principal_arn", identity.arn)
-        ctx.setdefault("principal_account", identity.account)
-        ctx.setdefault("principal_role", getattr(identity, "source_role", None))
         # For key policies that delegate to IAM (the account as principal):
         # what the caller's identity policies say about the KMS action on
         # the key ("allow", "deny" or None; own account only when the
