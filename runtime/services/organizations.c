@@ -115,7 +115,8 @@ static enum lk_status s_next_token(struct lk_arena *arena, const cJSON *root, ch
 {
     const char *t;
     *next_token = NULL;
-    LK_GUARD(s_opt_string(root, "NextToken", LK_JSON_MAX_BYTES, &t, err));
+    /* NextToken: a string of at most 100,000 characters (model shape NextToken). */
+    LK_GUARD(s_opt_string(root, "NextToken", 100000, &t, err));
     if (t && t[0])
         *next_token = lk_arena_strdup(arena, t);
     return LK_STATUS_OK;

@@ -34,22 +34,21 @@
 #include "runtime/services/service.h"
 #include "runtime/transport/client.h"
 
-/* MaxResults of every List operation used here: 1 to 20 (Organizations API Reference, e.g.
- * ListAccounts, "MaxResults ... Valid Range: Minimum value of 1. Maximum value of 20"). The
- * service may return fewer items and still a NextToken, even an empty page: only a missing
- * NextToken ends a listing (API Reference, ListAccounts: "These operations can occasionally
- * return an empty set of results even when there are more results available"). */
+/* MaxResults of every List operation used here: at most 20 (the MaxResults shape of botocore's
+ * organizations model: min 1, max 20; docs/protocol-notes.md §4b). The service may return fewer
+ * items, even none, with a NextToken: only a missing NextToken ends a listing (API Reference,
+ * ListAccounts: "These operations can occasionally return an empty set of results even when
+ * there are more results available"). */
 #define LK_ORG_PAGE_MAX 20
 
-/* Pages followed before giving up on one listing: 200,000 items at 20 a page, far above any
- * organisation (the default quota is 10 accounts, raised on request; Organizations User Guide,
- * "Quotas for AWS Organizations"). A broken endpoint that never stops paginating cannot loop
- * forever. */
+/* Pages followed before giving up on one listing: 200,000 items at 20 a page, above any
+ * organisation ("Quotas for AWS Organizations": 10 accounts by default, raised up to 50,000 on
+ * request; 2,000 OUs). A broken endpoint that never stops paginating cannot loop forever. */
 #define LK_ORG_MAX_PAGES 10000
 
-/* An OU can be nested at most five levels below the root (Organizations User Guide, "Quotas for
- * AWS Organizations": "OU maximum nesting in a root: Five levels of OUs deep under a root"). The
- * resolver follows a little more and then refuses, so a cycle in a broken answer ends. */
+/* OUs nest at most five levels deep under the root when service control policies are enabled
+ * (API Reference, CreateOrganizationalUnit: "For service control policies, the limit is five").
+ * The resolver follows a little more and then refuses, so a cycle in a broken answer ends. */
 #define LK_ORG_MAX_DEPTH 8
 
 /* Error codes of Organizations (API Reference, "Common Errors" and each operation's errors). */
