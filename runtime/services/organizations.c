@@ -543,17 +543,21 @@ struct s_resolve {
     struct lk_arena *arena;
     struct lk_org_account *items;
     size_t n, cap;
+    size_t n_ous; /* OUs listed so far */
 };
 
 /* Adds the ACTIVE accounts of @p parent_id and, recursively, of its OUs. */
 static enum lk_status s_resolve(struct s_resolve *r, const char *parent_id, int depth,
                                 struct lk_aws_error *err)
 {
-    if (depth > LK_ORG_MAX_DEPTH) {
+    if (depth > LK_ORG_MAX_DEPTH || r->n_ous > LK_ORG_MAX_OUS) {
         struct lk_http_response none = {0};
-        return lk_svc_result(lk_aws_error_malformed(err, "ListOrganizationalUnitsForParent", &none,
-                                                    "organizational units nest too deeply"),
-                             err);
+        return lk_svc_result(
+            lk_aws_error_malformed(err, "ListOrganizationalUnitsForParent", &none,
+                                   depth > LK_ORG_MAX_DEPTH
+                                       ? "organizational units nest too deeply"
+                                       : "more organizational units than an organization has"),
+            err);
     }
     struct lk_org_account *accounts;
     size_t n;
@@ -566,6 +570,7 @@ static enum lk_status s_resolve(struct s_resolve *r, const char *parent_id, int 
     }
     struct lk_org_ou *ous;
     LK_GUARD(lk_org_list_ous_for_parent(r->client, parent_id, r->arena, &ous, &n, err));
+    r->n_ous += n;
     for (size_t i = 0; i < n; i++)
         LK_GUARD(s_resolve(r, ous[i].id, depth + 1, err));
     return LK_STATUS_OK;

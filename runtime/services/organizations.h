@@ -51,6 +51,11 @@
  * The resolver follows a little more and then refuses, so a cycle in a broken answer ends. */
 #define LK_ORG_MAX_DEPTH 8
 
+/* OUs the resolver visits before refusing: twice the 2,000 OUs an organisation may have
+ * ("Quotas for AWS Organizations", "Number of OUs in an organization"), so that a broken answer
+ * repeating OUs cannot make the walk grow without end. */
+#define LK_ORG_MAX_OUS 4000
+
 /* Error codes of Organizations (API Reference, "Common Errors" and each operation's errors). */
 #define LK_ORG_NOT_IN_USE "AWSOrganizationsNotInUseException"
 #define LK_ORG_ACCESS_DENIED "AccessDeniedException"
@@ -167,8 +172,8 @@ LK_MUST_CHECK enum lk_status lk_org_list_accounts(struct lk_aws_client *client,
  * order of the pages.
  * @param parent_id a root or OU id; NULL means the whole organisation (one ListAccounts).
  * @return LK_STATUS_OK; LK_STATUS_INVALID_ARGUMENT for an id that is neither a root nor an OU;
- *         LK_STATUS_MALFORMED when the OUs nest deeper than LK_ORG_MAX_DEPTH; or the failure of
- *         a call.
+ *         LK_STATUS_MALFORMED when the OUs nest deeper than LK_ORG_MAX_DEPTH or number more
+ *         than LK_ORG_MAX_OUS; or the failure of a call.
  */
 LK_MUST_CHECK enum lk_status
 lk_org_resolve_active_accounts(struct lk_aws_client *client, const char *parent_id,

@@ -1540,7 +1540,7 @@ struct s_sent {
     size_t body_len;
 };
 
-#define S_MAX_SENT 16
+#define S_MAX_SENT 32
 
 static struct {
     const struct s_canned *script;
@@ -2179,6 +2179,29 @@ START_TEST(test_calls_organizations)
 }
 END_TEST
 
+START_TEST(test_calls_organizations_cycle)
+{
+    /* An OU that lists itself as its own child: the walk stops at LK_ORG_MAX_DEPTH. */
+    static struct s_canned script[2 * (LK_ORG_MAX_DEPTH + 1)];
+    for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
+        script[i].status = 200;
+        script[i].body = i % 2 ? "{\"OrganizationalUnits\":[" ORG_OU("ou-abcd-11111111") "]}"
+                               : "{\"Accounts\":[" ORG_ACCT("111111111111", "ACTIVE") "]}";
+    }
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_org_account *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(
+        lk_org_resolve_active_accounts(&g_client, "ou-abcd-11111111", &g_st->arena, &a, &n, &err),
+        LK_STATUS_MALFORMED);
+    ck_assert_uint_eq(g_fake.n_sent, 2 * (LK_ORG_MAX_DEPTH + 1));
+    ck_assert_str_eq(err.message, "organizational units nest too deeply");
+    ck_assert_uint_eq(n, 0);
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------ main */
 
 static Suite *s_suite(void)
@@ -2244,6 +2267,7 @@ static Suite *s_suite(void)
     tcase_add_test(calls, test_calls_logs);
     tcase_add_test(calls, test_calls_cloudtrail);
     tcase_add_test(calls, test_calls_organizations);
+    tcase_add_test(calls, test_calls_organizations_cycle);
     suite_add_tcase(s, calls);
     return s;
 }
