@@ -69,6 +69,9 @@ const char *lk_aws_service_name(enum lk_aws_service svc)
         return "sts";
     case LK_AWS_KMS:
         return "kms";
+    case LK_AWS_ORGANIZATIONS:
+        /* botocore's organizations model: endpointPrefix organizations, no signingName. */
+        return "organizations";
     default:
         return "unknown";
     }

@@ -26,10 +26,12 @@ enum lk_aws_service {
     LK_AWS_CLOUDTRAIL,
     LK_AWS_STS,
     LK_AWS_KMS,
+    LK_AWS_ORGANIZATIONS,
     LK_AWS_SERVICE_COUNT,
 };
 
-/** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts", "kms". */
+/** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts", "kms",
+ *          "organizations". */
 const char *lk_aws_service_name(enum lk_aws_service svc);
 
 /**

@@ -25,7 +25,8 @@
 const char *lk_endpoint_env_id(enum lk_aws_service svc)
 {
     /* [SSE] "Identifiers for service-specific endpoints": the serviceId of each model
-     * (S3, CloudWatch Logs, CloudTrail, STS) uppercased with spaces as underscores. */
+     * (S3, CloudWatch Logs, CloudTrail, STS, KMS, Organizations) uppercased with spaces as
+     * underscores. */
     switch (svc) {
     case LK_AWS_S3:
         return "S3";
@@ -37,6 +38,8 @@ const char *lk_endpoint_env_id(enum lk_aws_service svc)
         return "STS";
     case LK_AWS_KMS:
         return "KMS";
+    case LK_AWS_ORGANIZATIONS:
+        return "ORGANIZATIONS";
     default:
         return "UNKNOWN";
     }
@@ -55,6 +58,8 @@ const char *lk_endpoint_config_id(enum lk_aws_service svc)
         return "sts";
     case LK_AWS_KMS:
         return "kms";
+    case LK_AWS_ORGANIZATIONS:
+        return "organizations";
     default:
         return "unknown";
     }
@@ -102,11 +107,12 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
          * config file; within the file the services section beats the profile's endpoint_url. */
         snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", lk_endpoint_env_id(svc));
         if ((value = s_env(var)) != NULL) {
-            from = svc == LK_AWS_S3           ? "AWS_ENDPOINT_URL_S3"
-                   : svc == LK_AWS_LOGS       ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
-                   : svc == LK_AWS_CLOUDTRAIL ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
-                   : svc == LK_AWS_KMS        ? "AWS_ENDPOINT_URL_KMS"
-                                              : "AWS_ENDPOINT_URL_STS";
+            from = svc == LK_AWS_S3              ? "AWS_ENDPOINT_URL_S3"
+                   : svc == LK_AWS_LOGS          ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
+                   : svc == LK_AWS_CLOUDTRAIL    ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
+                   : svc == LK_AWS_KMS           ? "AWS_ENDPOINT_URL_KMS"
+                   : svc == LK_AWS_ORGANIZATIONS ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
+                                                 : "AWS_ENDPOINT_URL_STS";
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";
         } else if (o->profile_service_url != NULL && o->profile_service_url[0] != '\0') {

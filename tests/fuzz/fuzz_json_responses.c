@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for the JSON response parsers: CloudWatch Logs DescribeLogGroups
  * (runtime/services/logs.c), CloudTrail GetTrail, DescribeTrails, GetTrailStatus and
- * GetEventSelectors (cloudtrail.c), and bucket policy documents (policy_json.c). Each input is
+ * GetEventSelectors (cloudtrail.c), bucket policy documents (policy_json.c), and Organizations
+ * DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent and ListAccounts
+ * (organizations.c). Each input is
  * given to every parser. Any crash, leak, hang or sanitizer report is a bug, and so is a parse
  * that succeeds with a result outside the IR's canonical order (checked below).
  *
@@ -15,6 +17,7 @@
 
 #include "runtime/services/cloudtrail.h"
 #include "runtime/services/logs.h"
+#include "runtime/services/organizations.h"
 #include "runtime/services/policy_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -94,6 +97,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else {
         s_check(err.message[0] != '\0');
+    }
+
+    /* Organizations: every id that parses matches the API's pattern. */
+    struct lk_org_organization org;
+    if (lk_org_parse_describe_organization(&st->arena, json, size, &org, &err) == 0)
+        s_check(org.id && lk_org_is_account_id(org.management_account_id));
+    struct lk_org_root *roots = NULL;
+    if (lk_org_parse_list_roots(&st->arena, json, size, &roots, &n, &next, &err) == 0) {
+        for (size_t i = 0; i < n; i++)
+            s_check(lk_org_is_root_id(roots[i].id) && roots[i].name);
+        s_check(!next || next[0]);
+    }
+    struct lk_org_ou *ous = NULL;
+    if (lk_org_parse_list_ous(&st->arena, json, size, "r-abcd", &ous, &n, &next, &err) == 0)
+        for (size_t i = 0; i < n; i++)
+            s_check(lk_org_is_ou_id(ous[i].id) && !strcmp(ous[i].parent_id, "r-abcd"));
+    struct lk_org_account *accounts = NULL;
+    if (lk_org_parse_list_accounts(&st->arena, json, size, &accounts, &n, &next, &err) == 0) {
+        for (size_t i = 0; i < n; i++)
+            s_check(lk_org_is_account_id(accounts[i].id) &&
+                    accounts[i].active == !strcmp(accounts[i].status, "ACTIVE"));
+        size_t u = lk_org_accounts_sort_unique(accounts, n);
+        for (size_t i = 1; i < u; i++)
+            s_check(strcmp(accounts[i - 1].id, accounts[i].id) < 0);
     }
 
     lk_ir_state_free(st);

@@ -23,6 +23,8 @@
 #include "runtime/services/kms.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/logs.h"
+#include "runtime/services/organizations.h"
+#include "runtime/transport/endpoint.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/s3.h"
 #include "svc_test.h"
@@ -1063,6 +1065,213 @@ START_TEST(test_kms_key_policy)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ organizations */
+
+/* DescribeOrganization's response (Organizations API Reference, DescribeOrganization,
+ * "Examples"), with a member this build does not know. */
+static const char ORG_DESCRIBE[] =
+    "{\"Organization\":{\"Arn\":\"arn:aws:organizations::111111111111:organization/"
+    "111111111111/o-exampleorgid\",\"AvailablePolicyTypes\":[{\"Status\":\"ENABLED\","
+    "\"Type\":\"SERVICE_CONTROL_POLICY\"}],\"FeatureSet\":\"ALL\",\"Id\":\"o-exampleorgid\","
+    "\"MasterAccountArn\":\"arn:aws:organizations::111111111111:account/o-exampleorgid/"
+    "111111111111\",\"MasterAccountEmail\":\"bill@example.com\",\"MasterAccountId\":"
+    "\"111111111111\",\"SomethingNew\":{\"x\":[1,2]}}}";
+
+START_TEST(test_org_describe_organization)
+{
+    struct lk_org_organization o;
+    ck_assert_int_eq(lk_org_parse_describe_organization(&g_st->arena, ORG_DESCRIBE,
+                                                        strlen(ORG_DESCRIBE), &o, &g_err),
+                     0);
+    ck_assert_str_eq(o.id, "o-exampleorgid");
+    ck_assert_str_eq(o.management_account_id, "111111111111");
+    ck_assert_str_eq(
+        o.arn, "arn:aws:organizations::111111111111:organization/111111111111/o-exampleorgid");
+    static const char *const bad[] = {
+        "[]",
+        "{}",
+        "{\"Organization\":[]}",
+        "{\"Organization\":{\"Id\":\"o-exampleorgid\"}}",
+        "{\"Organization\":{\"Id\":\"o-exampleorgid\",\"MasterAccountId\":111111111111}}",
+        "{\"Organization\":{\"Id\":\"o-exampleorgid\",\"MasterAccountId\":\"11111111111\"}}",
+        "{\"Organization\":{\"Id\":\"o-exampleorgid\",\"MasterAccountId\":\"1111111111111\"}}",
+        "{\"Organization\":{\"Id\":\"o-short\",\"MasterAccountId\":\"111111111111\"}}",
+        "{\"Organization\":{\"Id\":\"o-EXAMPLEORGID\",\"MasterAccountId\":\"111111111111\"}}",
+        "{\"Organization\":{\"Id\":\"o-exampleorgid\",\"MasterAccountId\":\"111111111111\","
+        "\"Arn\":7}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(lk_org_parse_describe_organization(&g_st->arena, bad[i], strlen(bad[i]), &o,
+                                                         &g_err) == LK_STATUS_SCHEMA,
+                      "%s", bad[i]);
+    ck_assert_int_eq(
+        lk_org_parse_describe_organization(&g_st->arena, "{\"Organization\":", 16, &o, &g_err),
+        LK_STATUS_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_org_list_pages)
+{
+    /* ListRoots (API Reference, ListRoots, "Examples"). */
+    static const char roots[] =
+        "{\"Roots\":[{\"Arn\":\"arn:aws:organizations::111111111111:root/o-exampleorgid/"
+        "r-examplerootid111\",\"Id\":\"r-examplerootid111\",\"Name\":\"Root\",\"PolicyTypes\":"
+        "[]}]}";
+    struct lk_org_root *r = NULL;
+    size_t n = 0;
+    static char stale[] = "stale";
+    char *next = stale;
+    ck_assert_int_eq(
+        lk_org_parse_list_roots(&g_st->arena, roots, strlen(roots), &r, &n, &next, &g_err), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(r[0].id, "r-examplerootid111");
+    ck_assert_str_eq(r[0].name, "Root");
+    ck_assert_ptr_null(next);
+
+    /* ListOrganizationalUnitsForParent ("Examples"): the parent comes from the request. */
+    static const char ous[] =
+        "{\"OrganizationalUnits\":[{\"Arn\":\"arn:aws:organizations::111111111111:ou/"
+        "o-exampleorgid/ou-examplerootid111-exampleouid111\",\"Id\":"
+        "\"ou-examplerootid111-exampleouid111\",\"Name\":\"Development\"},{\"Id\":"
+        "\"ou-examplerootid111-exampleouid222\",\"Name\":\"Production\",\"Path\":\"x\"}],"
+        "\"NextToken\":\"tok\"}";
+    struct lk_org_ou *o = NULL;
+    ck_assert_int_eq(lk_org_parse_list_ous(&g_st->arena, ous, strlen(ous), "r-examplerootid111", &o,
+                                           &n, &next, &g_err),
+                     0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(o[1].id, "ou-examplerootid111-exampleouid222");
+    ck_assert_str_eq(o[1].name, "Production");
+    ck_assert_str_eq(o[0].parent_id, "r-examplerootid111");
+    ck_assert_str_eq(next, "tok");
+
+    /* ListAccounts ("Examples"), one SUSPENDED, one with a status this build does not know. */
+    static const char accts[] =
+        "{\"Accounts\":[{\"Arn\":\"arn:aws:organizations::111111111111:account/o-exampleorgid/"
+        "111111111111\",\"Email\":\"bill@example.com\",\"Id\":\"111111111111\","
+        "\"JoinedMethod\":\"INVITED\",\"JoinedTimestamp\":1481830215.45,\"Name\":\"Master\","
+        "\"Status\":\"ACTIVE\"},{\"Id\":\"222222222222\",\"Name\":\"Dev\",\"Status\":"
+        "\"SUSPENDED\"},{\"Id\":\"333333333333\",\"Status\":\"SOMETHING_NEW\"},{\"Id\":"
+        "\"444444444444\"}],\"NextToken\":\"\"}";
+    struct lk_org_account *a = NULL;
+    ck_assert_int_eq(
+        lk_org_parse_list_accounts(&g_st->arena, accts, strlen(accts), &a, &n, &next, &g_err), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(a[0].id, "111111111111");
+    ck_assert_str_eq(a[0].name, "Master");
+    ck_assert(a[0].active);
+    ck_assert_str_eq(a[1].status, "SUSPENDED");
+    ck_assert(!a[1].active);
+    ck_assert_str_eq(a[2].status, "SOMETHING_NEW");
+    ck_assert(!a[2].active);
+    ck_assert_str_eq(a[3].status, "");
+    ck_assert(!a[3].active);
+    ck_assert_ptr_null(next); /* an empty token ends the listing */
+
+    /* Absent or null lists are empty pages. */
+    ck_assert_int_eq(lk_org_parse_list_accounts(&g_st->arena, "{\"NextToken\":\"t\"}", 17, &a, &n,
+                                                &next, &g_err),
+                     0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(next, "t");
+    ck_assert_int_eq(
+        lk_org_parse_list_roots(&g_st->arena, "{\"Roots\":null}", 14, &r, &n, &next, &g_err), 0);
+    ck_assert_uint_eq(n, 0);
+
+    static const char *const bad_accounts[] = {
+        "[]",
+        "{\"Accounts\":{}}",
+        "{\"Accounts\":[1]}",
+        "{\"Accounts\":[{}]}",
+        "{\"Accounts\":[{\"Id\":111111111111}]}",
+        "{\"Accounts\":[{\"Id\":\"11111111111a\"}]}",
+        "{\"Accounts\":[{\"Id\":\"111111111111\",\"Name\":5}]}",
+        "{\"Accounts\":[{\"Id\":\"111111111111\",\"Status\":true}]}",
+        "{\"Accounts\":[],\"NextToken\":3}",
+    };
+    for (size_t i = 0; i < sizeof(bad_accounts) / sizeof(bad_accounts[0]); i++)
+        ck_assert_msg(lk_org_parse_list_accounts(&g_st->arena, bad_accounts[i],
+                                                 strlen(bad_accounts[i]), &a, &n, &next,
+                                                 &g_err) == LK_STATUS_SCHEMA,
+                      "%s", bad_accounts[i]);
+    static const char *const bad_ous[] = {
+        "{\"OrganizationalUnits\":[{\"Id\":\"r-examplerootid111\"}]}",
+        "{\"OrganizationalUnits\":[{\"Id\":\"ou-abc-12345678\"}]}",
+        "{\"OrganizationalUnits\":[{\"Id\":\"ou-abcd-1234567\"}]}",
+        "{\"OrganizationalUnits\":[{\"Id\":\"ou-abcd-12345678-\"}]}",
+        "{\"OrganizationalUnits\":[{\"Id\":\"ou-abcd-12345678\",\"Name\":[]}]}",
+    };
+    for (size_t i = 0; i < sizeof(bad_ous) / sizeof(bad_ous[0]); i++)
+        ck_assert_msg(lk_org_parse_list_ous(&g_st->arena, bad_ous[i], strlen(bad_ous[i]), "r-abcd",
+                                            &o, &n, &next, &g_err) == LK_STATUS_SCHEMA,
+                      "%s", bad_ous[i]);
+    ck_assert_int_eq(lk_org_parse_list_roots(&g_st->arena, "{\"Roots\":[{\"Id\":\"r-ab\"}]}",
+                                             strlen("{\"Roots\":[{\"Id\":\"r-ab\"}]}"), &r, &n,
+                                             &next, &g_err),
+                     LK_STATUS_SCHEMA);
+
+    /* Sizes: a name over the bound is refused, a long name within it is kept. */
+    char big[600];
+    char name[300];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(big, sizeof(big), "{\"Accounts\":[{\"Id\":\"111111111111\",\"Name\":\"%s\"}]}", name);
+    ck_assert_int_eq(
+        lk_org_parse_list_accounts(&g_st->arena, big, strlen(big), &a, &n, &next, &g_err),
+        LK_STATUS_SCHEMA);
+    name[200] = '\0';
+    snprintf(big, sizeof(big), "{\"Accounts\":[{\"Id\":\"111111111111\",\"Name\":\"%s\"}]}", name);
+    ck_assert_int_eq(
+        lk_org_parse_list_accounts(&g_st->arena, big, strlen(big), &a, &n, &next, &g_err), 0);
+    ck_assert_uint_eq(strlen(a[0].name), 200);
+}
+END_TEST
+
+START_TEST(test_org_ids_and_endpoint)
+{
+    ck_assert(lk_org_is_account_id("012345678901"));
+    ck_assert(!lk_org_is_account_id("01234567890"));
+    ck_assert(!lk_org_is_account_id(NULL));
+    ck_assert(lk_org_is_root_id("r-ab12"));
+    ck_assert(!lk_org_is_root_id("r-AB12"));
+    ck_assert(lk_org_is_ou_id("ou-ab12-abcdefgh"));
+    ck_assert(!lk_org_is_ou_id("ou-ab12_abcdefgh"));
+
+    /* One global endpoint per partition (docs/protocol-notes.md §4b). */
+    ck_assert_str_eq(lk_org_region("eu-west-1"), "us-east-1");
+    ck_assert_str_eq(lk_org_region(NULL), "us-east-1");
+    ck_assert_str_eq(lk_org_region("us-gov-east-1"), "us-gov-west-1");
+    ck_assert_str_eq(lk_org_region("cn-north-1"), "cn-northwest-1");
+    static const struct {
+        const char *region, *url;
+    } eps[] = {
+        {"us-east-1", "https://organizations.us-east-1.amazonaws.com/"},
+        {"us-gov-west-1", "https://organizations.us-gov-west-1.amazonaws.com/"},
+        {"cn-northwest-1", "https://organizations.cn-northwest-1.amazonaws.com.cn/"},
+    };
+    for (size_t i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
+        struct lk_endpoint_request req = {.service = LK_AWS_ORGANIZATIONS, .region = eps[i].region};
+        struct lk_endpoint ep;
+        ck_assert_int_eq(lk_endpoint_resolve(&req, &ep, &g_err), 0);
+        ck_assert_str_eq(ep.url, eps[i].url);
+        ck_assert_str_eq(ep.signing_region, eps[i].region);
+        lk_endpoint_free(&ep);
+    }
+    ck_assert_str_eq(lk_aws_service_name(LK_AWS_ORGANIZATIONS), "organizations");
+    ck_assert_str_eq(lk_endpoint_env_id(LK_AWS_ORGANIZATIONS), "ORGANIZATIONS");
+
+    char i1[] = "333333333333", i2[] = "111111111111", i3[] = "333333333333", i4[] = "222222222222";
+    struct lk_org_account a[] = {{i1, NULL, NULL, true},
+                                 {i2, NULL, NULL, true},
+                                 {i3, NULL, NULL, true},
+                                 {i4, NULL, NULL, true}};
+    ck_assert_uint_eq(lk_org_accounts_sort_unique(a, 4), 3);
+    ck_assert_str_eq(a[0].id, "111111111111");
+    ck_assert_str_eq(a[1].id, "222222222222");
+    ck_assert_str_eq(a[2].id, "333333333333");
+}
+END_TEST
+
 START_TEST(test_describe_log_groups)
 {
     struct lk_ir_log_group *g = NULL;
@@ -1311,9 +1520,9 @@ END_TEST
 
 /* ------------------------------------------------------------------------------ calls */
 /*
- * The operations over a scripted transport (struct lk_http_vtable, as docs/architecture.md describes):
- * lk_aws_call() signs and maps errors as it does against AWS, and each test checks what the
- * client sent and how it read the canned answers ("not configured" = absent, errors kept).
+ * The operations over a scripted transport (struct lk_http_vtable, as docs/architecture.md
+ * describes): lk_aws_call() signs and maps errors as it does against AWS, and each test checks what
+ * the client sent and how it read the canned answers ("not configured" = absent, errors kept).
  */
 
 struct s_canned {
@@ -1331,7 +1540,7 @@ struct s_sent {
     size_t body_len;
 };
 
-#define S_MAX_SENT 16
+#define S_MAX_SENT 32
 
 static struct {
     const struct s_canned *script;
@@ -1860,6 +2069,139 @@ START_TEST(test_calls_cloudtrail)
 }
 END_TEST
 
+#define ORG_ACCT(id, status) "{\"Id\":\"" id "\",\"Name\":\"n" id "\",\"Status\":\"" status "\"}"
+#define ORG_OU(id) "{\"Id\":\"" id "\",\"Name\":\"" id "\"}"
+
+START_TEST(test_calls_organizations)
+{
+    static const struct s_canned script[] = {
+        /* the root's accounts, three pages, the second one empty but not the last */
+        {200,
+         {NULL},
+         "{\"Accounts\":[" ORG_ACCT("333333333333", "ACTIVE") "," ORG_ACCT(
+             "111111111111", "SUSPENDED") "],\"NextToken\":\"a1\"}"},
+        {200, {NULL}, "{\"Accounts\":[],\"NextToken\":\"a2\"}"},
+        {200, {NULL}, "{\"Accounts\":[" ORG_ACCT("222222222222", "ACTIVE") "]}"},
+        /* the root's OUs */
+        {200,
+         {NULL},
+         "{\"OrganizationalUnits\":[" ORG_OU("ou-abcd-11111111") "," ORG_OU(
+             "ou-abcd-22222222") "]}"},
+        /* the first OU: an account already seen, and one more; no child OUs */
+        {200,
+         {NULL},
+         "{\"Accounts\":[" ORG_ACCT("555555555555", "ACTIVE") "," ORG_ACCT("222222222222",
+                                                                           "ACTIVE") "]}"},
+        {200, {NULL}, "{\"OrganizationalUnits\":[]}"},
+        /* the second OU */
+        {200,
+         {NULL},
+         "{\"Accounts\":[" ORG_ACCT("666666666666", "PENDING_CLOSURE") "," ORG_ACCT("444444444444",
+                                                                                    "ACTIVE") "]}"},
+        {200, {NULL}, "{}"},
+        /* DescribeOrganization, then errors */
+        {200, {NULL}, ORG_DESCRIBE},
+        {400,
+         {"x-amzn-RequestId: O10"},
+         "{\"__type\":\"AWSOrganizationsNotInUseException\",\"Message\":\"Your account is not a "
+         "member of an organization.\"}"},
+        {400,
+         {NULL},
+         "{\"__type\":\"TooManyRequestsException\",\"Message\":\"slow down\",\"Type\":\"x\"}"},
+        {200, {NULL}, "{\"Accounts\":[],\"NextToken\":\"same\"}"},
+        {200, {NULL}, "{\"Accounts\":[],\"NextToken\":\"same\"}"},
+    };
+    S_SCRIPT(script);
+    /* A client in another region still calls the partition's endpoint region. */
+    free(g_client.cfg.region);
+    g_client.cfg.region = lk_xstrdup("eu-west-1");
+    struct lk_aws_error err = {0};
+    struct lk_org_account *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(
+        lk_org_resolve_active_accounts(&g_client, "r-abcd", &g_st->arena, &a, &n, &err), 0);
+    s_assert_err_empty(&err);
+    ck_assert_uint_eq(g_fake.n_sent, 8);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_str_eq(a[0].id, "222222222222");
+    ck_assert_str_eq(a[1].id, "333333333333");
+    ck_assert_str_eq(a[2].id, "444444444444");
+    ck_assert_str_eq(a[3].id, "555555555555");
+
+    ck_assert_str_eq(g_fake.sent[0].method, "POST");
+    ck_assert_str_eq(g_fake.sent[0].url, "http://127.0.0.1:4566/");
+    ck_assert_str_eq(s_sent_header(0, "X-Amz-Target"),
+                     "AWSOrganizationsV20161128.ListAccountsForParent");
+    ck_assert_str_eq(s_sent_header(0, "Content-Type"), "application/x-amz-json-1.1");
+    ck_assert_ptr_nonnull(
+        strstr(s_sent_header(0, "Authorization"), "/us-east-1/organizations/aws4_request"));
+    ck_assert_str_eq(g_fake.sent[0].body, "{\"ParentId\":\"r-abcd\",\"MaxResults\":20}");
+    ck_assert_str_eq(g_fake.sent[1].body,
+                     "{\"ParentId\":\"r-abcd\",\"NextToken\":\"a1\",\"MaxResults\":20}");
+    ck_assert_str_eq(g_fake.sent[2].body,
+                     "{\"ParentId\":\"r-abcd\",\"NextToken\":\"a2\",\"MaxResults\":20}");
+    ck_assert_str_eq(s_sent_header(3, "X-Amz-Target"),
+                     "AWSOrganizationsV20161128.ListOrganizationalUnitsForParent");
+    ck_assert_str_eq(g_fake.sent[4].body, "{\"ParentId\":\"ou-abcd-11111111\",\"MaxResults\":20}");
+    ck_assert_str_eq(g_fake.sent[6].body, "{\"ParentId\":\"ou-abcd-22222222\",\"MaxResults\":20}");
+
+    struct lk_org_organization org;
+    ck_assert_int_eq(lk_org_describe_organization(&g_client, &g_st->arena, &org, &err), 0);
+    ck_assert_str_eq(org.management_account_id, "111111111111");
+    ck_assert_str_eq(g_fake.sent[8].body, "{}");
+
+    /* AWS's errors come back unchanged. */
+    ck_assert_int_eq(lk_org_describe_organization(&g_client, &g_st->arena, &org, &err),
+                     LK_STATUS_AWS);
+    ck_assert_str_eq(err.code, LK_ORG_NOT_IN_USE);
+    ck_assert_str_eq(err.operation, "DescribeOrganization");
+    ck_assert_str_eq(err.request_id, "O10");
+    lk_aws_error_clear(&err);
+    /* TooManyRequestsException is throttling: the standard retry mode retries it (this client
+     * makes one attempt only). */
+    ck_assert_int_eq(lk_org_list_accounts(&g_client, &g_st->arena, &a, &n, &err), LK_STATUS_AWS);
+    ck_assert_str_eq(err.code, LK_ORG_TOO_MANY_REQUESTS);
+    ck_assert(lk_aws_error_is_throttling(&err));
+    ck_assert_str_eq(s_sent_header(10, "X-Amz-Target"), "AWSOrganizationsV20161128.ListAccounts");
+    ck_assert_str_eq(g_fake.sent[10].body, "{\"MaxResults\":20}");
+    lk_aws_error_clear(&err);
+    /* A NextToken handed back twice would page forever: refused. */
+    ck_assert_int_eq(lk_org_list_accounts(&g_client, &g_st->arena, &a, &n, &err),
+                     LK_STATUS_MALFORMED);
+    lk_aws_error_clear(&err);
+    /* A parent that is neither a root nor an OU is refused before sending. */
+    size_t sent = g_fake.n_sent;
+    ck_assert_int_eq(
+        lk_org_resolve_active_accounts(&g_client, "111111111111", &g_st->arena, &a, &n, &err),
+        LK_STATUS_INVALID_ARGUMENT);
+    ck_assert_uint_eq(g_fake.n_sent, sent);
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
+START_TEST(test_calls_organizations_cycle)
+{
+    /* An OU that lists itself as its own child: the walk stops at LK_ORG_MAX_DEPTH. */
+    static struct s_canned script[2 * (LK_ORG_MAX_DEPTH + 1)];
+    for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
+        script[i].status = 200;
+        script[i].body = i % 2 ? "{\"OrganizationalUnits\":[" ORG_OU("ou-abcd-11111111") "]}"
+                               : "{\"Accounts\":[" ORG_ACCT("111111111111", "ACTIVE") "]}";
+    }
+    S_SCRIPT(script);
+    struct lk_aws_error err = {0};
+    struct lk_org_account *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(
+        lk_org_resolve_active_accounts(&g_client, "ou-abcd-11111111", &g_st->arena, &a, &n, &err),
+        LK_STATUS_MALFORMED);
+    ck_assert_uint_eq(g_fake.n_sent, 2 * (LK_ORG_MAX_DEPTH + 1));
+    ck_assert_str_eq(err.message, "organizational units nest too deeply");
+    ck_assert_uint_eq(n, 0);
+    lk_aws_error_clear(&err);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------------ main */
 
 static Suite *s_suite(void)
@@ -1905,6 +2247,9 @@ static Suite *s_suite(void)
     tcase_add_test(js, test_describe_log_groups);
     tcase_add_test(js, test_describe_log_groups_integrity);
     tcase_add_test(js, test_kms_key_policy);
+    tcase_add_test(js, test_org_describe_organization);
+    tcase_add_test(js, test_org_list_pages);
+    tcase_add_test(js, test_org_ids_and_endpoint);
     tcase_add_test(js, test_pattern_match);
     tcase_add_test(js, test_get_trail);
     tcase_add_test(js, test_describe_trails);
@@ -1921,6 +2266,8 @@ static Suite *s_suite(void)
     tcase_add_test(calls, test_calls_s3_read_bucket_missing);
     tcase_add_test(calls, test_calls_logs);
     tcase_add_test(calls, test_calls_cloudtrail);
+    tcase_add_test(calls, test_calls_organizations);
+    tcase_add_test(calls, test_calls_organizations_cycle);
     suite_add_tcase(s, calls);
     return s;
 }
