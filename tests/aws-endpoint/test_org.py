@@ -195,6 +195,43 @@ class PerAccountResourcesTest(OrgTest):
         self.assertEqual(list(base.EP.get_state()["keys"]), [meta["Arn"]])
 
 
+class OrganizationTrailTest(OrgTest):
+    """Only the management account or a delegated administrator may create
+    an organisation trail (CloudTrail API reference, CreateTrail,
+    IsOrganizationTrail)."""
+
+    def test_who_may_create_an_organization_trail(self):
+        bucket = "lk-org-cloudtrail"
+        archive = self.as_account(ARCHIVE, "s3")
+        archive.create_bucket(Bucket=bucket)
+        archive.put_bucket_policy(Bucket=bucket, Policy=base.cloudtrail_policy(
+            bucket, account=MANAGEMENT))
+        base.EP.add_credential(
+            access_key_id="AKIASECURITYADMIN001",
+            secret_access_key="sa7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+            account=SECURITY, arn=f"arn:aws:iam::{SECURITY}:user/auditor")
+        mgmt = self.client("cloudtrail", key=MGMT_KEY, secret=MGMT_SECRET)
+        arn = mgmt.create_trail(Name="org", S3BucketName=bucket,
+                                IsMultiRegionTrail=True,
+                                IsOrganizationTrail=True)["TrailARN"]
+        self.assertEqual(arn, f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT}:"
+                         "trail/org")
+        self.client_error("NotOrganizationMasterAccountException",
+                          self.as_account(PROD, "cloudtrail").create_trail,
+                          Name="org", S3BucketName=bucket,
+                          IsOrganizationTrail=True)
+        self.client_error("OrganizationsNotInUseException",
+                          self.as_account(OUTSIDER, "cloudtrail")
+                          .create_trail, Name="org", S3BucketName=bucket,
+                          IsOrganizationTrail=True)
+        delegated = self.client(
+            "cloudtrail", key="AKIASECURITYADMIN001",
+            secret="sa7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY")
+        self.client_error("InsufficientS3BucketPolicyException",
+                          delegated.create_trail, Name="org",
+                          S3BucketName=bucket, IsOrganizationTrail=True)
+
+
 def archive_policy(bucket, writers):
     """A log-archive bucket policy: each writer account may put objects
     under ``AWSLogs/<its account>/`` only, and log delivery may write for
