@@ -131,7 +131,8 @@ class PerAccountResourcesTest(OrgTest):
         self.assertEqual(base.EP.get_state()["buckets"]["lk-org-prod"]
                          ["owner"], PROD)
         # Another account's bucket without a bucket policy: access denied.
-        self.client_error("AccessDenied", dev.get_bucket_lifecycle_configuration,
+        self.client_error("AccessDenied",
+                          dev.get_bucket_lifecycle_configuration,
                           Bucket="lk-org-prod")
         # Bucket names are global: the other account cannot take the name.
         self.client_error("BucketAlreadyExists", dev.create_bucket,
@@ -477,9 +478,8 @@ class OrganizationsTest(OrgTest):
                          ["Organization"]["Id"], ORG_ID)
 
     def test_bulk_organization(self):
-        out = base.EP.admin("POST", "/_admin/bulk", {
-            "organization": {"accounts": 100, "ous": 4,
-                             "management_account": MANAGEMENT}})
+        out = base.EP.bulk(organization={"accounts": 100, "ous": 4,
+                                         "management_account": MANAGEMENT})
         self.assertEqual(out["accounts"], 100)
         self.assertEqual(out["organizational_units"], 4)
         org = self.org()

@@ -10,7 +10,8 @@
 ``POST /_admin/bulk``     create many resources, e.g. ``{"log_groups":
                           {"prefix": "/bench/", "count": 10000,
                           "retention": 30}, "buckets": {"prefix": "b-",
-                          "count": 50}}``
+                          "count": 50}, "organization": {"accounts": 100,
+                          "ous": 4}}``
 ``GET  /_admin/faults``   list fault rules
 ``POST /_admin/faults``   add a rule (or ``{"rules": [...]}`` / a list); see
                           :mod:`awsendpoint.faults`
