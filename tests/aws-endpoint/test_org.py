@@ -320,6 +320,81 @@ class CrossAccountDeliveryTest(OrgTest):
                 self.assertIsNotNone(answer["denied"], answer)
 
 
+class OrganizationDeliveryTest(OrgTest):
+    """Service deliveries from member accounts into the archive account's
+    bucket, under the bucket policies the services document."""
+    BUCKET = "lk-org-central"
+    ORG_TRAIL = f"arn:aws:cloudtrail:us-east-1:{MANAGEMENT}:trail/org"
+
+    def setUp(self):
+        super().setUp()
+        bucket = self.BUCKET
+        archive = self.as_account(ARCHIVE, "s3")
+        archive.create_bucket(Bucket=bucket)
+        # CloudTrail user guide, "Amazon S3 bucket policy for CloudTrail"
+        # (organisation trail: AWSLogs/<org id>/, aws:SourceArn the trail
+        # in the management account); AWS Config developer guide,
+        # "Permissions for the Amazon S3 bucket" (aws:SourceAccount per
+        # member, AWSLogs/<account>/Config/).
+        archive.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:GetBucketAcl",
+                 "Resource": f"arn:aws:s3:::{bucket}",
+                 "Condition": {"StringEquals": {
+                     "aws:SourceArn": self.ORG_TRAIL}}},
+                {"Sid": "AWSCloudTrailOrgWrite", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:PutObject",
+                 "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ORG_ID}/*",
+                 "Condition": {"StringEquals": {
+                     "s3:x-amz-acl": "bucket-owner-full-control",
+                     "aws:SourceArn": self.ORG_TRAIL}}},
+                {"Sid": "AWSConfigBucketCheck", "Effect": "Allow",
+                 "Principal": {"Service": "config.amazonaws.com"},
+                 "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+                 "Resource": f"arn:aws:s3:::{bucket}",
+                 "Condition": {"StringEquals": {
+                     "aws:SourceAccount": [PROD, DEV]}}},
+                {"Sid": "AWSConfigWrite", "Effect": "Allow",
+                 "Principal": {"Service": "config.amazonaws.com"},
+                 "Action": "s3:PutObject",
+                 "Resource": [f"arn:aws:s3:::{bucket}/AWSLogs/{a}/Config/*"
+                              for a in (PROD, DEV)],
+                 "Condition": {"StringEquals": {
+                     "s3:x-amz-acl": "bucket-owner-full-control",
+                     "aws:SourceAccount": [PROD, DEV]}}}]}))
+
+    def test_organization_trail_delivers_for_members(self):
+        key = (f"AWSLogs/{ORG_ID}/{PROD}/CloudTrail/us-east-1/2026/01/01/"
+               "x.json.gz")
+        answer = base.EP.deliver("cloudtrail.amazonaws.com", self.BUCKET,
+                                 key, body="{}", source_arn=self.ORG_TRAIL,
+                                 source_account=MANAGEMENT)
+        self.assertIsNone(answer["denied"], answer)
+        # A member's own trail is not the organisation trail.
+        answer = base.EP.deliver(
+            "cloudtrail.amazonaws.com", self.BUCKET, key, body="{}",
+            source_arn=f"arn:aws:cloudtrail:us-east-1:{PROD}:trail/org",
+            source_account=PROD)
+        self.assertEqual(answer["denied"], "GetBucketAcl", answer)
+
+    def test_config_delivers_for_listed_members_only(self):
+        for account, denied in ((PROD, None), (DEV, None),
+                                (ARCHIVE, "GetBucketAcl")):
+            answer = base.EP.deliver(
+                "config.amazonaws.com", self.BUCKET,
+                f"AWSLogs/{account}/Config/us-east-1/2026/1/1/c.json.gz",
+                body="{}", source_account=account)
+            self.assertEqual(answer["denied"], denied, answer)
+        # A listed member writing outside its Config/ prefix.
+        answer = base.EP.deliver(
+            "config.amazonaws.com", self.BUCKET, f"AWSLogs/{PROD}/other.gz",
+            body="{}", source_account=PROD)
+        self.assertEqual(answer["denied"], "PutObject", answer)
+
+
 class OrganizationsTest(OrgTest):
 
     def org(self, key=MGMT_KEY, secret=MGMT_SECRET, token=None):
