@@ -572,6 +572,28 @@ class OrganizationsTest(OrgTest):
         self.assertEqual(sum(per_ou), 99)  # the management account: root
         self.assertLessEqual(max(per_ou) - min(per_ou), 1)
 
+    def test_bulk_organization_roles(self):
+        out = base.EP.bulk(organization={
+            "accounts": 20, "ous": 2, "management_account": MANAGEMENT,
+            "first_account": 700000000000,
+            "roles": ["LogkeepDeploy", "LogkeepAudit"]})
+        # Every account, the management account too (the config gives it
+        # neither role).
+        self.assertEqual(out["roles"], 2 * 20)
+        member = "700000000007"
+        ident = self.as_account(member, "sts").get_caller_identity()
+        self.assertEqual(ident["Account"], member)
+        # The copied role keeps its template's external id and policies.
+        self.client_error("AccessDenied", self.assume, member,
+                          "LogkeepAudit")
+        audit = self.as_account(member, "s3", name="LogkeepAudit",
+                                external_id=AUDIT_EXTERNAL_ID)
+        self.client_error("AccessDenied", audit.create_bucket,
+                          Bucket="lk-org-bench")
+        self.as_account(member, "s3").create_bucket(Bucket="lk-org-bench")
+        self.assertEqual(base.EP.get_state()["buckets"]["lk-org-bench"]
+                         ["owner"], member)
+
     def test_generate_is_deterministic(self):
         spec = {"accounts": 10, "ous": 3}
         self.assertEqual(lkorg.generate(spec), lkorg.generate(spec))
