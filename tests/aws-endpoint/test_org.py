@@ -70,7 +70,7 @@ class OrgTest(EndpointTest):
 class AssumeRoleAcrossAccountsTest(OrgTest):
 
     def test_assumed_role_credentials_belong_to_the_role_account(self):
-        for account in (ACCOUNT, OUTSIDER, PROD, DEV):
+        for account in (ACCOUNT, OUTSIDER, ARCHIVE, SECURITY, PROD, DEV):
             out = self.assume(account)
             self.assertEqual(out["AssumedRoleUser"]["Arn"],
                              f"arn:aws:sts::{account}:assumed-role/"
@@ -433,7 +433,9 @@ class OrganizationsTest(OrgTest):
         org = self.org(OUTSIDER_KEY, OUTSIDER_SECRET)
         for fn in (org.describe_organization, org.list_roots,
                    org.list_accounts):
-            self.client_error("AWSOrganizationsNotInUseException", fn)
+            err = self.client_error("AWSOrganizationsNotInUseException", fn)
+            self.assertIn("isn't a member of an organization",
+                          err["Error"]["Message"])
 
     def test_member_account_may_not_list(self):
         org = self.member_org(PROD)

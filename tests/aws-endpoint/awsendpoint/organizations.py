@@ -14,8 +14,9 @@ Behaviour encoded, with sources
 (https://docs.aws.amazon.com/organizations/latest/APIReference/):
 
 * a caller whose account belongs to no organisation gets
-  ``AWSOrganizationsNotInUseException`` "Your account is not a member of an
-  organization." on every operation (API_DescribeOrganization.html, Errors);
+  ``AWSOrganizationsNotInUseException`` "Your account isn't a member of an
+  organization..." on every operation (API_DescribeOrganization.html,
+  Errors);
 * DescribeOrganization may be called by any member account; the five other
   operations "can be called only from the organization's management account
   or by a member account that is a delegated administrator for an AWS
@@ -206,7 +207,9 @@ def _member_org(call):
     if org is None or call.account not in {
             a["Id"] for a in org["accounts"]}:
         raise AWSError("AWSOrganizationsNotInUseException",
-                       "Your account is not a member of an organization.")
+                       "Your account isn't a member of an organization. To "
+                       "make this request, you must use the credentials of "
+                       "an account that belongs to an organization.")
     return org
 
 
