@@ -212,12 +212,14 @@ class Endpoint:
         mode = "merge" if merge else "replace"
         return self.admin("POST", f"/_admin/state?mode={mode}", state)
 
-    def bulk(self, log_groups=None, buckets=None):
+    def bulk(self, log_groups=None, buckets=None, organization=None):
         spec = {}
         if log_groups is not None:
             spec["log_groups"] = log_groups
         if buckets is not None:
             spec["buckets"] = buckets
+        if organization is not None:
+            spec["organization"] = organization
         return self.admin("POST", "/_admin/bulk", spec)
 
     def add_fault(self, kind, service=None, operation=None, count=None,

@@ -11,7 +11,8 @@ Modules:
 * :mod:`.server`      HTTP front end, routing, the request pipeline, ``main``
 * :mod:`.sigv4`       signature verification (botocore's signer)
 * :mod:`.models`      botocore models and the shape walkers
-* :mod:`.s3`, :mod:`.logs`, :mod:`.cloudtrail`, :mod:`.sts`  the services
+* :mod:`.s3`, :mod:`.logs`, :mod:`.cloudtrail`, :mod:`.sts`, :mod:`.kms`,
+  :mod:`.organizations`  the services
 * :mod:`.jsonproto`   the JSON 1.1 protocol helpers
 * :mod:`.s3objects`   S3 objects, versions, Object Lock retention, listings
 * :mod:`.iampolicy`   the IAM policy evaluator

@@ -10,7 +10,8 @@
 ``POST /_admin/bulk``     create many resources, e.g. ``{"log_groups":
                           {"prefix": "/bench/", "count": 10000,
                           "retention": 30}, "buckets": {"prefix": "b-",
-                          "count": 50}}``
+                          "count": 50}, "organization": {"accounts": 100,
+                          "ous": 4, "roles": ["LogkeepDeploy"]}}``
 ``GET  /_admin/faults``   list fault rules
 ``POST /_admin/faults``   add a rule (or ``{"rules": [...]}`` / a list); see
                           :mod:`awsendpoint.faults`
@@ -57,6 +58,36 @@ def _body_json(request, default=None):
         return json.loads(request.body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise AdminError(400, f"body is not JSON: {exc}") from None
+
+
+def _bulk_roles(endpoint, names):
+    """Give every account of the (generated) organisation the roles
+    ``names``, copied from the config's role of that name in
+    ``default_account`` (trust, external id, policies); a name the config
+    does not have trusts the default account and has AdministratorAccess.
+    Returns the number of roles added."""
+    org = endpoint.state.organization
+    if org is None:
+        raise AdminError(400, "organization roles need an organization")
+    config_roles = endpoint.config.setdefault("roles", [])
+    by_arn = {r["arn"]: r for r in config_roles}
+    home = endpoint.state.default_account
+    added = 0
+    for name in names:
+        template = by_arn.get(f"arn:aws:iam::{home}:role/{name}") or {
+            "trusted_principals": [f"arn:aws:iam::{home}:root"],
+            "web_identity": False, "policies": ["AdministratorAccess"]}
+        for acct in org["accounts"]:
+            arn = f"arn:aws:iam::{acct['Id']}:role/{name}"
+            if arn in by_arn:
+                continue
+            role = dict(template, arn=arn)
+            role.pop("role_id", None)
+            config_roles.append(role)
+            by_arn[arn] = role
+            endpoint.credentials.add_role(role)
+            added += 1
+    return added
 
 
 def handle(endpoint, request):
@@ -106,7 +137,12 @@ def _route(endpoint, request):
             endpoint.state.load(data, merge=(mode == "merge"))
             return {"ok": True}
     if path == "/_admin/bulk" and method == "POST":
-        return endpoint.state.bulk(_body_json(request, {}))
+        spec = _body_json(request, {})
+        created = endpoint.state.bulk(spec)
+        org_spec = spec.get("organization") or {}
+        if org_spec.get("roles"):
+            created["roles"] = _bulk_roles(endpoint, org_spec["roles"])
+        return created
     if path == "/_admin/faults":
         if method == "GET":
             return {"rules": endpoint.faults.list()}

@@ -171,6 +171,33 @@ def _find(call, name, write=False):
     return trail
 
 
+def _check_organization_trail(call):
+    """``IsOrganizationTrail`` "cannot be true unless the call is made on
+    behalf of an AWS account that is the management account or delegated
+    administrator account for an organization in AWS Organizations"
+    (API_CreateTrail.html).  The management account is the state's
+    organisation's (organizations.py) or one listed in the config's
+    ``organization_management_accounts``; a delegated administrator is one
+    of the organisation's ``delegated_administrators``.  A member account
+    that is neither gets NotOrganizationMasterAccountException, an account
+    outside any organisation OrganizationsNotInUseException (the
+    exceptions' descriptions in the same reference)."""
+    if call.account in \
+            call.endpoint.config.get("organization_management_accounts", []):
+        return
+    org = call.state.organization
+    members = {a["Id"] for a in org["accounts"]} if org else set()
+    if call.account not in members:
+        raise AWSError("OrganizationsNotInUseException",
+                       "This account is not the management account of an "
+                       "organization.")
+    if call.account != org["management_account"] and \
+            call.account not in org["delegated_administrators"]:
+        raise AWSError("NotOrganizationMasterAccountException",
+                       "This account is not the management account or a "
+                       "delegated administrator of its organization.")
+
+
 def _check_destination(call, trail, check_bucket=True):
     """Parameter, bucket, prefix and CloudWatch Logs checks of
     Create/UpdateTrail, in that order.  UpdateTrail checks the bucket and its
@@ -180,11 +207,8 @@ def _check_destination(call, trail, check_bucket=True):
         raise AWSError("InvalidParameterCombinationException",
                        "Multi-Region trail must include global service "
                        "events.")
-    if trail["IsOrganizationTrail"] and call.account not in \
-            call.endpoint.config.get("organization_management_accounts", []):
-        raise AWSError("OrganizationsNotInUseException",
-                       "This account is not the management account of an "
-                       "organization.")
+    if trail["IsOrganizationTrail"]:
+        _check_organization_trail(call)
     if check_bucket:
         _check_bucket(call, trail)
     group_arn = trail.get("CloudWatchLogsLogGroupArn")

@@ -48,7 +48,8 @@ class Response:
 class Call:
     """One authenticated call to a service operation.
 
-    :ivar service: ``s3``, ``logs``, ``cloudtrail`` or ``sts``.
+    :ivar service: ``s3``, ``logs``, ``cloudtrail``, ``sts``, ``kms`` or
+        ``organizations``.
     :ivar operation: the model operation name (``CreateLogGroup``).
     :ivar region: the region of the credential scope (``us-east-1`` when the
         request was unsigned).

@@ -114,6 +114,20 @@ class CredentialStore:
                 }
             self.web_tokens = list(config.get("web_identity_tokens", []))
 
+    def add_role(self, role):
+        """Add (or replace) one assumable role at run time (admin bulk)."""
+        with self._lock:
+            self.roles[role["arn"]] = {
+                "arn": role["arn"],
+                "role_id": role.get("role_id") or _random_id("AROA", 17),
+                "trusted_principals": list(
+                    role.get("trusted_principals", [])),
+                "max_session_duration": int(
+                    role.get("max_session_duration", 3600)),
+                "external_id": role.get("external_id"),
+                "web_identity": bool(role.get("web_identity", True)),
+            }
+
     def add(self, entry):
         """Add one credential at run time (admin API)."""
         with self._lock:

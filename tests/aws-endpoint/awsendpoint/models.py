@@ -38,6 +38,7 @@ SERVICE_VERSIONS = {
     "cloudtrail": "2013-11-01",
     "sts": "2011-06-15",
     "kms": "2014-11-01",
+    "organizations": "2016-11-28",
 }
 
 # Model extensions: operations and members newer than botocore 1.29.27,

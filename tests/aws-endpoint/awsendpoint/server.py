@@ -31,6 +31,7 @@ before any request is read: nothing reaches the request log.
 
 import argparse
 import base64
+import copy
 import http.server
 import json
 import os
@@ -46,7 +47,8 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import admin, cloudtrail, jsonproto, kms, logs, models, s3, sigv4, sts
+from . import (admin, cloudtrail, jsonproto, kms, logs, models,
+               organizations, s3, sigv4, sts)
 from .clock import Clock
 from .context import Call, Request, Response
 from .credentials import CredentialStore
@@ -56,9 +58,10 @@ from .faults import FaultInjector, RequestLog
 from .state import State
 
 PROTOCOLS = {"s3": "s3", "logs": "json", "cloudtrail": "json",
-             "sts": "query", "kms": "json"}
+             "sts": "query", "kms": "json", "organizations": "json"}
 # JSON 1.1 services by their X-Amz-Target prefix (unsigned requests).
-JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms}
+JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms,
+                "organizations": organizations}
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(
@@ -89,6 +92,10 @@ class Endpoint:
         self.default_region = config.get("default_region", "us-east-1")
         self.state = State(self.clock, default_account, self.default_region,
                            config.get("s3_default_encryption", True))
+        self.state.organization_seed = organizations.from_config(
+            config, int(self.clock.epoch()))
+        self.state.organization = copy.deepcopy(
+            self.state.organization_seed)
         self.faults = FaultInjector()
         self.log = RequestLog()
         for name in models.SERVICE_VERSIONS:
@@ -114,7 +121,7 @@ class Endpoint:
             service = scoped
         elif target:
             service = "logs"
-            for name in ("cloudtrail", "kms"):
+            for name in ("cloudtrail", "kms", "organizations"):
                 if target.startswith(models.service_model(name)
                                      .metadata["targetPrefix"] + "."):
                     service = name

@@ -26,6 +26,7 @@ import copy
 import threading
 import time
 
+from . import organizations
 from .cloudtrail import normalise_trail
 from .kms import normalise_key
 from .credentials import iso8601
@@ -131,6 +132,10 @@ class State:
         self.log_groups = {}
         self.trails = {}
         self.keys = {}  # KMS keys by ARN (kms.py)
+        # AWS Organizations (organizations.py): the organisation in force
+        # and the one the config seeds, which a reset restores.
+        self.organization = None
+        self.organization_seed = None
 
     # -- log groups ---------------------------------------------------------
     def log_index(self, account, region, create=True):
@@ -169,6 +174,7 @@ class State:
             self.log_groups.clear()
             self.trails.clear()
             self.keys.clear()
+            self.organization = copy.deepcopy(self.organization_seed)
 
     def dump(self):
         with self.lock:
@@ -180,8 +186,11 @@ class State:
                     copy.deepcopy(index.groups[n]) for n in index.names]
             keys = ({"keys": copy.deepcopy(self.keys)} if self.keys
                     else {})  # only when there are some (kms.py)
+            org = ({"organization": copy.deepcopy(self.organization)}
+                   if self.organization is not None else {})
             return {
                 **keys,
+                **org,
                 "buckets": copy.deepcopy(self.buckets),
                 "log_groups": log_groups,
                 "trails": {a: copy.deepcopy(t)
@@ -199,6 +208,11 @@ class State:
         with self.lock:
             if not merge:
                 self.reset()
+                # A replaced state has the organisation it names, if any.
+                self.organization = None
+            if data.get("organization"):
+                self.organization = organizations.normalise(
+                    data["organization"], int(self.clock.epoch()))
             for name, bucket in (data.get("buckets") or {}).items():
                 base = new_bucket(
                     name, str(bucket.get("owner", self.default_account)),
@@ -245,7 +259,10 @@ class State:
         ``spec`` = ``{"log_groups": {"prefix": "/bench/", "count": 10000,
         "retention": 30, "region": ..., "account": ..., "start": 0},
         "buckets": {"prefix": "bench-", "count": 100, "region": ...,
-        "owner": ...}}``; either key may also be a list of such dicts.
+        "owner": ...}, "organization": {"accounts": 100, "ous": 4}}``;
+        either of the first two keys may also be a list of such dicts;
+        ``organization`` replaces the organisation with a generated one
+        (:func:`awsendpoint.organizations.generate`).
         Names are the prefix plus a zero-padded index, so they sort in
         creation order.  Existing resources of the same name are replaced.
         Returns the counts created and the time taken.
@@ -253,6 +270,12 @@ class State:
         started = time.monotonic()
         created = {"log_groups": 0, "buckets": 0}
         with self.lock:
+            if spec.get("organization"):
+                self.organization = organizations.generate(
+                    spec["organization"], int(self.clock.epoch()))
+                created["accounts"] = len(self.organization["accounts"])
+                created["organizational_units"] = len(
+                    self.organization["organizational_units"])
             specs = spec.get("log_groups") or []
             if isinstance(specs, dict):
                 specs = [specs]
