@@ -157,20 +157,16 @@ static void s_copy_lifecycle(struct lk_ir_state *st, struct lk_ir_lifecycle *d,
     }
 }
 
-static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
-                          const struct lk_ir_bucket *s)
+/* A policy document (bucket or key policy) into @p st. */
+static void s_copy_policy(struct lk_ir_state *st, struct lk_ir_bucket_policy *d,
+                          const struct lk_ir_bucket_policy *s)
 {
     *d = *s;
-    d->name = lk_ir_strdup(st, s->name);
-    d->region = lk_ir_strdup(st, s->region);
-    d->store = lk_ir_strdup(st, s->store);
-    s_copy_lifecycle(st, &d->lifecycle, &s->lifecycle);
-
-    d->policy.version = lk_ir_strdup(st, s->policy.version);
-    d->policy.statements = s_alloc(st, s->policy.n_statements, sizeof(*d->policy.statements));
-    for (size_t i = 0; i < s->policy.n_statements; i++) {
-        struct lk_ir_statement *ds = &d->policy.statements[i];
-        const struct lk_ir_statement *ss = &s->policy.statements[i];
+    d->version = lk_ir_strdup(st, s->version);
+    d->statements = s_alloc(st, s->n_statements, sizeof(*d->statements));
+    for (size_t i = 0; i < s->n_statements; i++) {
+        struct lk_ir_statement *ds = &d->statements[i];
+        const struct lk_ir_statement *ss = &s->statements[i];
         *ds = *ss;
         ds->sid = lk_ir_strdup(st, ss->sid);
         s_copy_list(st, &ds->principals, &ss->principals);
@@ -183,7 +179,18 @@ static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
             s_copy_list(st, &ds->conditions[k].values, &ss->conditions[k].values);
         }
     }
+}
 
+static void s_copy_bucket(struct lk_ir_state *st, struct lk_ir_bucket *d,
+                          const struct lk_ir_bucket *s)
+{
+    *d = *s;
+    d->name = lk_ir_strdup(st, s->name);
+    d->region = lk_ir_strdup(st, s->region);
+    d->store = lk_ir_strdup(st, s->store);
+    s_copy_lifecycle(st, &d->lifecycle, &s->lifecycle);
+
+    s_copy_policy(st, &d->policy, &s->policy);
     d->encryption.algorithm = lk_ir_strdup(st, s->encryption.algorithm);
     d->encryption.kms_key_id = lk_ir_strdup(st, s->encryption.kms_key_id);
     s_copy_list(st, &d->unmodelled_filter_rule_ids, &s->unmodelled_filter_rule_ids);
@@ -224,30 +231,6 @@ static void s_copy_log_group(struct lk_ir_state *st, struct lk_ir_log_group *d,
     d->region = lk_ir_strdup(st, s->region);
     d->kms_key_id = lk_ir_strdup(st, s->kms_key_id);
     d->source = lk_ir_strdup(st, s->source);
-}
-
-/* A policy document (bucket or key policy) into @p st. */
-static void s_copy_policy(struct lk_ir_state *st, struct lk_ir_bucket_policy *d,
-                          const struct lk_ir_bucket_policy *s)
-{
-    *d = *s;
-    d->version = lk_ir_strdup(st, s->version);
-    d->statements = s_alloc(st, s->n_statements, sizeof(*d->statements));
-    for (size_t i = 0; i < s->n_statements; i++) {
-        struct lk_ir_statement *ds = &d->statements[i];
-        const struct lk_ir_statement *ss = &s->statements[i];
-        *ds = *ss;
-        ds->sid = lk_ir_strdup(st, ss->sid);
-        s_copy_list(st, &ds->principals, &ss->principals);
-        s_copy_list(st, &ds->actions, &ss->actions);
-        s_copy_list(st, &ds->resources, &ss->resources);
-        ds->conditions = s_alloc(st, ss->n_conditions, sizeof(*ds->conditions));
-        for (size_t k = 0; k < ss->n_conditions; k++) {
-            ds->conditions[k].op = lk_ir_strdup(st, ss->conditions[k].op);
-            ds->conditions[k].key = lk_ir_strdup(st, ss->conditions[k].key);
-            s_copy_list(st, &ds->conditions[k].values, &ss->conditions[k].values);
-        }
-    }
 }
 
 static void s_copy_key(struct lk_ir_state *st, struct lk_ir_key *d, const struct lk_ir_key *s)

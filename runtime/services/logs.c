@@ -175,22 +175,8 @@ enum lk_status lk_logs_create_log_group(struct lk_aws_client *client, const char
                                         const char *region, const char *kms_key_id,
                                         bool if_not_exists, struct lk_aws_error *err)
 {
-    struct lk_buf body;
-    s_body_name(&body, name);
-    if (kms_key_id) {
-        lk_buf_puts(&body, ",\"kmsKeyId\":");
-        lk_json_escape(&body, kms_key_id);
-    }
-    lk_buf_putc(&body, '}');
-    enum lk_status rc = s_call_void(client, "CreateLogGroup", region, &body, err);
-    /* "ResourceAlreadyExistsException: The specified resource already exists." (API Reference,
-     * CreateLogGroup errors): the wanted outcome when creating idempotently. */
-    if (rc != LK_STATUS_OK && if_not_exists && err->code &&
-        !strcmp(err->code, "ResourceAlreadyExistsException")) {
-        lk_aws_error_clear(err);
-        rc = LK_STATUS_OK;
-    }
-    return rc;
+    return lk_logs_create_log_group_in_class(client, name, region, kms_key_id,
+                                             LK_IR_LOG_CLASS_UNSET, if_not_exists, err);
 }
 
 enum lk_status lk_logs_create_log_group_in_class(struct lk_aws_client *client, const char *name,
@@ -198,19 +184,21 @@ enum lk_status lk_logs_create_log_group_in_class(struct lk_aws_client *client, c
                                                  enum lk_ir_log_group_class log_group_class,
                                                  bool if_not_exists, struct lk_aws_error *err)
 {
-    const char *cls = lk_ir_log_group_class_api(log_group_class);
-    if (!cls)
-        return lk_logs_create_log_group(client, name, region, kms_key_id, if_not_exists, err);
     struct lk_buf body;
     s_body_name(&body, name);
     if (kms_key_id) {
         lk_buf_puts(&body, ",\"kmsKeyId\":");
         lk_json_escape(&body, kms_key_id);
     }
-    lk_buf_puts(&body, ",\"logGroupClass\":");
-    lk_json_escape(&body, cls);
+    const char *cls = lk_ir_log_group_class_api(log_group_class); /* NULL: the service's default */
+    if (cls) {
+        lk_buf_puts(&body, ",\"logGroupClass\":");
+        lk_json_escape(&body, cls);
+    }
     lk_buf_putc(&body, '}');
     enum lk_status rc = s_call_void(client, "CreateLogGroup", region, &body, err);
+    /* "ResourceAlreadyExistsException: The specified resource already exists." (API Reference,
+     * CreateLogGroup errors): the wanted outcome when creating idempotently. */
     if (rc != LK_STATUS_OK && if_not_exists && err->code &&
         !strcmp(err->code, "ResourceAlreadyExistsException")) {
         lk_aws_error_clear(err);
