@@ -31,6 +31,21 @@ LK_MUST_CHECK int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_
 LK_MUST_CHECK int lk_compile_state(struct lk_policy *policy, struct lk_ir_state **out_state);
 
 /**
+ * Lowers and emits @p policy into one desired state and one artifact list per (account, Region)
+ * pair of its scope (ir.h, struct lk_ir_scope). A single-account policy gives one pair whose
+ * state and artifacts are byte for byte lk_compile()'s.
+ * @pre lk_policy_check() ran.
+ * @return as lk_compile(); @p out_scope (caller frees) is set when 0 is returned.
+ */
+LK_MUST_CHECK int lk_compile_scope(struct lk_policy *policy, struct lk_ir_scope **out_scope);
+/**
+ * As lk_compile_scope() without emitting (pair artifacts NULL), for drift and snapshot.
+ * @return as lk_compile_state().
+ */
+LK_MUST_CHECK int lk_compile_scope_state(struct lk_policy *policy,
+                                         struct lk_ir_scope **out_scope);
+
+/**
  * Checks the limits that only the compiled output shows (LK206: a bucket policy over 20 KB),
  * so that validate reports them too. Cheap: a store is lowered and measured only when a bound
  * on its policy size exceeds the limit. Does nothing when the policy already has errors.

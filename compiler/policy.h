@@ -122,6 +122,8 @@ struct lk_store {
     struct lk_span span;
     struct lk_text bucket;
     struct lk_text region; /* defaults to the policy's region */
+    struct lk_text account; /* an account name of "accounts:"; required when the policy declares
+                             * accounts, refused otherwise */
     struct lk_text kms_key;
     struct lk_span encryption_span;
     bool encryption_set;
@@ -226,7 +228,81 @@ struct lk_source {
     struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
     struct lk_flag deletion_protection; /* of its log groups (default true) */
     struct lk_text kms_key;             /* the KMS key of its log groups (kmsKeyId) */
+    struct lk_text_list accounts; /* "accounts:": account and group names (a scalar is a list of
+                                   * one); default: every account of the scope */
+    struct lk_text_list regions;  /* "regions:"; default: the policy's regions */
     struct lk_waivers waivers;
+
+    /* The resolved scope (lk_policy_check(), valid when the policy has no errors): the account
+     * IDs and Regions the source covers, each sorted bytewise and unique (arena strings). A
+     * single-account policy: its account and its region. A cloudtrail source: the accounts
+     * that own a trail (one, the owner, for an organisation trail) and one Region, the trails'
+     * home Region. */
+    const char **scope_accounts;
+    size_t n_scope_accounts;
+    const char **scope_regions;
+    size_t n_scope_regions;
+};
+
+/* ------------------------------------------------------------------------------ organisations */
+
+/* What an account is for (accounts.<name>.kind). */
+enum lk_account_kind {
+    LK_ACCOUNT_WORKLOAD, /* the default */
+    LK_ACCOUNT_MANAGEMENT,
+    LK_ACCOUNT_LOG_ARCHIVE,
+    LK_ACCOUNT_SECURITY,
+};
+
+/** "accounts: { <name>: { id, kind, delegated_admin } }" */
+struct lk_account {
+    struct lk_str name;
+    struct lk_span span; /* the name's key */
+    struct lk_text id;   /* twelve digits */
+    enum lk_account_kind kind;
+    struct lk_span kind_span;
+    bool kind_set;
+    struct lk_text_list delegated_admin; /* services it administers for the organisation:
+                                          * "cloudtrail", "config", "guardduty" */
+    bool used;
+};
+
+enum lk_group_kind {
+    LK_GROUP_LIST,         /* [account names] */
+    LK_GROUP_ORGANIZATION, /* { organization: true }: every ACTIVE account of the organisation */
+    LK_GROUP_OU,           /* { organizational_unit: ou-... }: the ACTIVE accounts under an OU */
+};
+
+/** "account_groups: { <name>: [names] | { organization: true } | { organizational_unit } }" */
+struct lk_account_group {
+    struct lk_str name;
+    struct lk_span span;
+    enum lk_group_kind kind;
+    struct lk_text_list members; /* LK_GROUP_LIST: account (or group) names */
+    struct lk_text ou;           /* LK_GROUP_OU */
+    /* The dynamic kinds: account IDs pinned by "resolved:" in a policy file or given by
+     * lk_policy_pin_group() (the command line resolving them through AWS Organizations). */
+    struct lk_text_list pinned;
+    bool pinned_set;
+    bool used;
+};
+
+/* One account of the resolved scope. */
+struct lk_scope_account {
+    const char *id;   /* arena */
+    const char *name; /* the name under "accounts:", or the ID for an account known only from a
+                       * pinned group */
+    enum lk_account_kind kind;
+    const struct lk_account *decl; /* NULL for an account known only from a pinned group */
+};
+
+/* The resolved scope (lk_policy_check(), valid when the policy has no errors). */
+struct lk_scope {
+    bool multi; /* the policy declares "accounts:": artifacts and runs are per (account, Region) */
+    struct lk_scope_account *accounts; /* sorted by ID; a single-account policy: its account */
+    size_t n_accounts;
+    const char **regions; /* sorted, unique; a single-account policy: its region */
+    size_t n_regions;
 };
 
 struct lk_policy {
@@ -238,8 +314,25 @@ struct lk_policy {
     struct lk_span version_span;
     bool version_set;
     struct lk_text account;
-    struct lk_text region;
+    struct lk_text region; /* the home Region: stores and trails default to it */
     struct lk_text_list baselines;
+
+    /* Organisations (docs/language.md, "Accounts and Regions"). */
+    struct lk_text organization;  /* "organization: o-..." */
+    struct lk_text_list regions;  /* the Regions in scope; default: [region] */
+    struct lk_account **accounts; /* arena, in definition order */
+    size_t n_accounts, cap_accounts;
+    struct lk_account_group **groups;
+    size_t n_groups, cap_groups;
+    struct {
+        bool set;
+        struct lk_span span;
+        struct lk_text apply_role;   /* role name assumed in every account by apply */
+        struct lk_text read_role;    /* by plan, drift and snapshot (default: apply_role) */
+        struct lk_text external_id;  /* sts:ExternalId, when the roles require one */
+        struct lk_text session_name; /* RoleSessionName (default "logkeep") */
+    } access;
+    struct lk_scope scope; /* resolved by lk_policy_check() */
 
     struct lk_role **roles; /* arena: arrays of pointers, in definition order */
     size_t n_roles, cap_roles;
@@ -289,6 +382,20 @@ void lk_policy_check(struct lk_policy *policy);
 struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name);
 struct lk_store *lk_policy_find_store(struct lk_policy *policy, struct lk_str name);
 struct lk_retention *lk_policy_find_retention(struct lk_policy *policy, struct lk_str name);
+struct lk_account *lk_policy_find_account(struct lk_policy *policy, struct lk_str name);
+struct lk_account_group *lk_policy_find_group(struct lk_policy *policy, struct lk_str name);
+/** @return the scope account with ID @p id, or NULL. Valid after lk_policy_check(). */
+const struct lk_scope_account *lk_policy_scope_account(const struct lk_policy *policy,
+                                                       const char *id);
+
+/**
+ * Pins a dynamic account group (organization or organizational_unit) to the account IDs the
+ * caller resolved through AWS Organizations, as a "resolved:" section would. Call after loading
+ * and before lk_policy_check(); replaces a pin the files give.
+ * @return false when the policy has no dynamic group named @p group.
+ */
+bool lk_policy_pin_group(struct lk_policy *policy, const char *group, const char *const *ids,
+                         size_t n_ids);
 
 /** @return the display name of a storage class as written in policies ("glacier-ir"). */
 const char *lk_storage_class_name(enum lk_storage_class sc);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/array.h"
+#include "ir/artifact.h"
 
 static const char *const s_sc_api[LK_IR_SC_COUNT] = {
     "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
@@ -751,4 +752,65 @@ bool lk_ir_key_equal(const struct lk_ir_key *a, const struct lk_ir_key *b, unsig
 {
     struct s_eq c = s_eq_start(flags, why);
     return s_key(&c, a, b);
+}
+
+/* ------------------------------------------------------------------------------ scope */
+
+struct lk_ir_scope *lk_ir_scope_new(void)
+{
+    struct lk_ir_scope *s = lk_xcalloc(1, sizeof(*s));
+    lk_arena_init(&s->arena);
+    return s;
+}
+
+void lk_ir_scope_free(struct lk_ir_scope *scope)
+{
+    if (!scope)
+        return;
+    for (size_t i = 0; i < scope->n_pairs; i++) {
+        lk_ir_state_free(scope->pairs[i].state);
+        if (scope->pairs[i].artifacts) {
+            lk_artifacts_free(scope->pairs[i].artifacts);
+            free(scope->pairs[i].artifacts);
+        }
+    }
+    lk_arena_destroy(&scope->arena);
+    free(scope);
+}
+
+struct lk_ir_pair *lk_ir_scope_add(struct lk_ir_scope *scope, const char *account_name,
+                                   const char *account, const char *region,
+                                   struct lk_ir_state *state, struct lk_artifacts *artifacts)
+{
+    LK_ARENA_ARRAY_GROW(&scope->arena, scope->pairs, scope->n_pairs, scope->cap_pairs);
+    struct lk_ir_pair *p = &scope->pairs[scope->n_pairs++];
+    p->account_name = lk_arena_strdup(&scope->arena, account_name ? account_name : account);
+    p->account = lk_arena_strdup(&scope->arena, account);
+    p->region = lk_arena_strdup(&scope->arena, region);
+    p->state = state;
+    p->artifacts = artifacts;
+    return p;
+}
+
+static int s_cmp_pair(const void *a, const void *b)
+{
+    const struct lk_ir_pair *x = a, *y = b;
+    int c = lk_ir_strcmp(x->account, y->account);
+    return c ? c : lk_ir_strcmp(x->region, y->region);
+}
+
+void lk_ir_scope_sort(struct lk_ir_scope *scope)
+{
+    if (scope->n_pairs > 1)
+        qsort(scope->pairs, scope->n_pairs, sizeof(*scope->pairs), s_cmp_pair);
+}
+
+struct lk_ir_pair *lk_ir_scope_find(const struct lk_ir_scope *scope, const char *account,
+                                    const char *region)
+{
+    for (size_t i = 0; i < scope->n_pairs; i++)
+        if (!lk_ir_strcmp(scope->pairs[i].account, account) &&
+            !lk_ir_strcmp(scope->pairs[i].region, region))
+            return &scope->pairs[i];
+    return NULL;
 }

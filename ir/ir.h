@@ -400,6 +400,47 @@ struct lk_ir_state {
                                            * section, when the policy has one */
 };
 
+/* ------------------------------------------------------------------------------ scope */
+
+struct lk_artifacts;
+
+/* One (account, Region) pair of a policy's scope: its desired state (or live state, read back
+ * from an organisation snapshot) and, when compiled, the artifacts that pair's calls send, with
+ * the paths a single-account compile gives them ("s3/<bucket>/lifecycle.xml"). */
+struct lk_ir_pair {
+    char *account_name;             /* the policy's name for the account (the ID when unnamed) */
+    char *account;                  /* twelve digits */
+    char *region;
+    struct lk_ir_state *state;      /* owned; state->account and state->region are the pair's */
+    struct lk_artifacts *artifacts; /* owned; NULL when not emitted */
+};
+
+/* Every pair of a policy's scope, sorted by account ID, then Region. A single-account policy is
+ * one pair (multi false) whose state and artifacts are exactly what lk_compile() gives. */
+struct lk_ir_scope {
+    struct lk_arena arena; /* owns the pair array and its strings (not the states) */
+    bool multi;            /* the policy declares accounts: artifacts go under
+                            * <account-name>/<region>/ and reports name each pair */
+    char *organization_id; /* "o-...", or NULL */
+    struct lk_ir_pair *pairs;
+    size_t n_pairs, cap_pairs;
+};
+
+/** @return a new, empty scope. Free it with lk_ir_scope_free(). */
+struct lk_ir_scope *lk_ir_scope_new(void);
+/** Frees the scope, its states and artifacts. NULL is a no-op. */
+void lk_ir_scope_free(struct lk_ir_scope *scope);
+/** Appends a pair; takes @p state (and @p artifacts, may be NULL); the strings are copied.
+ *  @return the pair (valid until the next add). */
+struct lk_ir_pair *lk_ir_scope_add(struct lk_ir_scope *scope, const char *account_name,
+                                   const char *account, const char *region,
+                                   struct lk_ir_state *state, struct lk_artifacts *artifacts);
+/** Sorts the pairs by account ID, then Region. */
+void lk_ir_scope_sort(struct lk_ir_scope *scope);
+/** @return the pair of (@p account, @p region), or NULL. */
+struct lk_ir_pair *lk_ir_scope_find(const struct lk_ir_scope *scope, const char *account,
+                                    const char *region);
+
 /** @return a new, empty state. Free it with lk_ir_state_free(). */
 struct lk_ir_state *lk_ir_state_new(void);
 void lk_ir_state_free(struct lk_ir_state *state);
