@@ -142,6 +142,10 @@ struct lk_store {
     struct lk_days abort_incomplete_uploads; /* default: 7 days */
     struct lk_waivers waivers;
     bool used;
+    /* Resolved by lk_policy_check() (valid when the policy has no errors): the store's account
+     * ID and Region (arena; a single-account policy: its account, the store's region). */
+    const char *scope_account;
+    const char *scope_region;
     struct lk_source *shortest_lived; /* check scratch: its source deleting soonest */
     bool baseline_due;                /* check scratch: holds logs a baseline requirement covers */
 };
