@@ -198,12 +198,24 @@ class Endpoint:
     def health(self):
         return self.admin("GET", "/_admin/health")
 
-    def reset(self, state=True, faults=True, log=True, clock=True):
-        """Clear the state, the fault rules, the request log and the clock
-        offset (each can be kept)."""
+    def reset(self, state=True, faults=True, log=True, clock=True,
+              accounts=True):
+        """Clear the state, the fault rules, the request log, the clock
+        offset and the account switches (each can be kept)."""
         return self.admin("POST", "/_admin/reset",
                           {"state": state, "faults": faults, "log": log,
-                           "clock": clock})
+                           "clock": clock, "accounts": accounts})
+
+    def account_switches(self):
+        """The per-account switches in force (``GET /_admin/accounts``)."""
+        return self.admin("GET", "/_admin/accounts")["accounts"]
+
+    def set_account(self, account, **switches):
+        """Set switches of one account (``POST /_admin/accounts``):
+        ``deny_assume_role=True`` (or a list of role names),
+        ``disabled_regions=[...]``; ``None`` removes one."""
+        return self.admin("POST", "/_admin/accounts",
+                          {account: switches})["accounts"]
 
     def get_state(self):
         return self.admin("GET", "/_admin/state")
@@ -265,7 +277,7 @@ class Endpoint:
         return self.admin("POST", "/_admin/credentials", entry)["credential"]
 
     def deliver(self, service, bucket, key, body="", source_arn=None,
-                source_account=None, acl=None, calls=None):
+                source_account=None, acl=None, calls=None, region=None):
         """Deliver an object as the AWS service ``service`` would
         (``POST /_admin/deliver``); returns the answer, whose ``denied`` is
         ``None`` when the object was written."""
@@ -273,7 +285,8 @@ class Endpoint:
                 "body": body}
         for name, value in (("source_arn", source_arn),
                             ("source_account", source_account),
-                            ("acl", acl), ("calls", calls)):
+                            ("acl", acl), ("calls", calls),
+                            ("region", region)):
             if value is not None:
                 spec[name] = value
         return self.admin("POST", "/_admin/deliver", spec)

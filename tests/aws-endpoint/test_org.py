@@ -10,7 +10,10 @@ runs it).
 """
 
 import json
+import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 import test_endpoint as base  # sets up sys.path and the AWS_* environment
@@ -395,6 +398,179 @@ class OrganizationDeliveryTest(OrgTest):
         self.assertEqual(answer["denied"], "PutObject", answer)
 
 
+class AccountSwitchesTest(OrgTest):
+    """Per-account switches (awsendpoint/accounts.py): an account whose
+    roles refuse AssumeRole, and opt-in Regions an account has not
+    enabled."""
+
+    def test_management_account_has_the_roles(self):
+        # The organisation trail's owner is reached like any other account.
+        ident = self.as_account(MANAGEMENT, "sts").get_caller_identity()
+        self.assertEqual(ident["Account"], MANAGEMENT)
+        out = self.assume(MANAGEMENT, "LogkeepAudit", AUDIT_EXTERNAL_ID)
+        self.assertIn(f"arn:aws:sts::{MANAGEMENT}:assumed-role/LogkeepAudit/",
+                      out["AssumedRoleUser"]["Arn"])
+
+    def test_deny_assume_role_for_one_account(self):
+        self.assertEqual(base.EP.account_switches(), {})
+        base.EP.set_account(DEV, deny_assume_role=True)
+        self.assertEqual(base.EP.account_switches(),
+                         {DEV: {"deny_assume_role": True}})
+        for name, external_id in (("LogkeepDeploy", None),
+                                  ("LogkeepAudit", AUDIT_EXTERNAL_ID)):
+            err = self.client_error("AccessDenied", self.assume, DEV, name,
+                                    external_id)
+            self.assertEqual(
+                err["Error"]["Message"],
+                f"User: arn:aws:iam::{ACCOUNT}:user/logkeep-ci is not "
+                f"authorized to perform: sts:AssumeRole on resource: "
+                f"{role(DEV, name)}")
+            self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 403)
+        # The other accounts are not affected.
+        self.assertEqual(self.as_account(PROD, "sts").get_caller_identity()
+                         ["Account"], PROD)
+        # A list names the refusing roles only.
+        base.EP.set_account(DEV, deny_assume_role=["LogkeepAudit"])
+        self.assume(DEV)
+        self.client_error("AccessDenied", self.assume, DEV, "LogkeepAudit",
+                          AUDIT_EXTERNAL_ID)
+        # null switches it off; a reset restores the config's (none).
+        base.EP.set_account(DEV, deny_assume_role=None)
+        self.assume(DEV, "LogkeepAudit", AUDIT_EXTERNAL_ID)
+        base.EP.set_account(PROD, deny_assume_role=True)
+        base.EP.reset()
+        self.assume(PROD)
+        self.assertEqual(base.EP.account_switches(), {})
+
+    def test_credentials_issued_before_the_switch_keep_working(self):
+        # The switch refuses new sessions; like a changed trust policy, it
+        # does not revoke the ones already issued.
+        logs = self.as_account(DEV, "logs")
+        base.EP.set_account(DEV, deny_assume_role=True)
+        self.assertEqual(logs.describe_log_groups()["logGroups"], [])
+
+    def test_disabled_opt_in_region(self):
+        base.EP.set_account(DEV, disabled_regions=["af-south-1"])
+        creds = self.assume(DEV)["Credentials"]
+
+        def client(service, region):
+            return self.client(service, key=creds["AccessKeyId"],
+                               secret=creds["SecretAccessKey"],
+                               token=creds["SessionToken"], region=region)
+        message = "The security token included in the request is invalid."
+        err = self.client_error("UnrecognizedClientException",
+                                client("logs", "af-south-1")
+                                .describe_log_groups)
+        self.assertEqual(err["Error"]["Message"], message)
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 403)
+        err = self.client_error("InvalidClientTokenId",
+                                client("sts", "af-south-1")
+                                .get_caller_identity)
+        self.assertEqual(err["Error"]["Message"], message)
+        self.client_error("UnrecognizedClientException",
+                          client("cloudtrail", "af-south-1").describe_trails)
+        self.client_error("InvalidAccessKeyId",
+                          client("s3", "af-south-1").list_buckets)
+        # The account's other Regions, and other accounts in that Region,
+        # work.
+        self.assertEqual(client("logs", "eu-west-1").describe_log_groups()
+                         ["logGroups"], [])
+        self.assertEqual(self.as_account(PROD, "logs", region="af-south-1")
+                         .describe_log_groups()["logGroups"], [])
+        # The refusals are in the request log as authentication failures.
+        entries = [e for e in base.EP.log(service="logs")
+                   if e["region"] == "af-south-1"]
+        self.assertEqual([e["error"] for e in entries],
+                         ["UnrecognizedClientException", None])
+
+    def test_only_opt_in_regions_can_be_disabled(self):
+        for switches in ({"disabled_regions": ["us-east-1"]},
+                         {"disabled_regions": "af-south-1"},
+                         {"deny_assume_role": "yes"}):
+            with self.assertRaises(lkendpoint.AdminError) as caught:
+                base.EP.set_account(DEV, **switches)
+            self.assertEqual(caught.exception.status, 400)
+        with self.assertRaises(lkendpoint.AdminError):
+            base.EP.set_account("5555", deny_assume_role=True)
+        self.assertEqual(base.EP.account_switches(), {})
+
+    def test_switches_from_the_config(self):
+        with open(lkendpoint.DEFAULT_CONFIG, encoding="utf-8") as handle:
+            config = json.load(handle)
+        config["accounts"][PROD]["deny_assume_role"] = ["LogkeepDeploy"]
+        config["accounts"][DEV]["disabled_regions"] = ["me-south-1"]
+        path = os.path.join(tempfile.mkdtemp(prefix="lk-org-config."),
+                            "config.json")
+        self.addCleanup(shutil.rmtree, os.path.dirname(path))
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(config, handle)
+        with lkendpoint.Endpoint(config=path) as other:
+            self.assertEqual(other.account_switches(), {
+                PROD: {"deny_assume_role": ["LogkeepDeploy"]},
+                DEV: {"disabled_regions": ["me-south-1"]}})
+            other.set_account(DEV, disabled_regions=None)
+            other.reset()
+            self.assertEqual(other.account_switches()[DEV],
+                             {"disabled_regions": ["me-south-1"]})
+
+
+class EncryptedArchiveDeliveryTest(OrgTest):
+    """Deliveries from member accounts into an SSE-KMS archive bucket: the
+    bucket policy and the key policy of the archive account both decide
+    (the source account is not the bucket's or the key's owner)."""
+    BUCKET = "lk-org-encrypted"
+
+    def setUp(self):
+        super().setUp()
+        kms = self.as_account(ARCHIVE, "kms")
+        # AWS Key Management Service developer guide, "Key policies":
+        # the archive account's root, and log delivery for PROD and DEV
+        # only ("Permissions for flow logs published to Amazon S3", SSE-KMS).
+        self.key_arn = kms.create_key(Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "Root", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{ARCHIVE}:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "LogDelivery", "Effect": "Allow",
+                 "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                 "Action": ["kms:Encrypt", "kms:GenerateDataKey*"],
+                 "Resource": "*",
+                 "Condition": {"StringEquals": {
+                     "aws:SourceAccount": [PROD, DEV]}}}]}))[
+            "KeyMetadata"]["Arn"]
+        s3 = self.as_account(ARCHIVE, "s3")
+        s3.create_bucket(Bucket=self.BUCKET)
+        s3.put_bucket_encryption(
+            Bucket=self.BUCKET, ServerSideEncryptionConfiguration={"Rules": [
+                {"ApplyServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms",
+                    "KMSMasterKeyID": self.key_arn}}]})
+        # The bucket policy also lets the security account's deliveries in:
+        # the key policy does not.
+        s3.put_bucket_policy(Bucket=self.BUCKET, Policy=archive_policy(
+            self.BUCKET, [PROD, DEV, SECURITY]))
+
+    def deliver(self, account, region="us-east-1"):
+        return base.EP.deliver(
+            "delivery.logs.amazonaws.com", self.BUCKET,
+            f"AWSLogs/{account}/vpcflowlogs/{region}/2026/12/06/f.log.gz",
+            body="flow", source_account=account,
+            source_arn=f"arn:aws:logs:{region}:{account}:*")
+
+    def test_key_policy_decides_for_member_accounts(self):
+        for account in (PROD, DEV):
+            for region in ("us-east-1", "eu-west-1"):
+                answer = self.deliver(account, region)
+                self.assertIsNone(answer["denied"], answer)
+        answer = self.deliver(SECURITY)
+        self.assertEqual(answer["denied"], "PutObject", answer)
+        self.assertEqual(answer["calls"][-1]["action"], "kms:GenerateDataKey",
+                         answer)
+        objects = base.EP.get_state()["buckets"][self.BUCKET]["objects"]
+        self.assertEqual(len(objects), 4)
+        self.assertTrue(all(k.split("/")[1] in (PROD, DEV) for k in objects))
+
+
 class OrganizationsTest(OrgTest):
 
     def org(self, key=MGMT_KEY, secret=MGMT_SECRET, token=None):
@@ -576,11 +752,11 @@ class OrganizationsTest(OrgTest):
 
     def test_bulk_organization_roles(self):
         out = base.EP.bulk(organization={
-            "accounts": 20, "ous": 2, "management_account": MANAGEMENT,
+            "accounts": 20, "ous": 2, "management_account": "699999999999",
             "first_account": 700000000000,
             "roles": ["LogkeepDeploy", "LogkeepAudit"]})
-        # Every account, the management account too (the config gives it
-        # neither role).
+        # Every account, the management account too (the config gives none
+        # of them either role).
         self.assertEqual(out["roles"], 2 * 20)
         member = "700000000007"
         ident = self.as_account(member, "sts").get_caller_identity()

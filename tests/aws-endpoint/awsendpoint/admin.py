@@ -2,8 +2,9 @@
 
 ========================  ====================================================
 ``GET  /_admin/health``   ``{"ok": true, "botocore": "1.29.27", ...}``
-``POST /_admin/reset``    clear state, faults, request log and clock offset
-                          (body ``{"state": false}`` etc. keeps a part)
+``POST /_admin/reset``    clear state, faults, request log, clock offset and
+                          account switches (body ``{"state": false}`` etc.
+                          keeps a part)
 ``GET  /_admin/state``    dump the state (see :mod:`awsendpoint.state`)
 ``POST /_admin/state``    replace the state with the body; ``?mode=merge``
                           merges it instead
@@ -26,6 +27,10 @@
 ``GET  /_admin/config``   the configuration in force
 ``POST /_admin/deliver``  deliver an object as an AWS service would (see
                           :mod:`awsendpoint.delivery`)
+``GET  /_admin/accounts`` per-account switches in force
+``POST /_admin/accounts`` set them: ``{"<account>": {"deny_assume_role":
+                          true, "disabled_regions": [...]}}`` (see
+                          :mod:`awsendpoint.accounts`)
 ========================  ====================================================
 
 Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
@@ -35,6 +40,7 @@ import ipaddress
 import json
 
 from . import delivery, models
+from .accounts import AccountControlError
 
 
 class AdminError(Exception):
@@ -121,6 +127,8 @@ def _route(endpoint, request):
             endpoint.log.reset()
         if parts.get("clock", True):
             endpoint.clock.set_offset(0)
+        if parts.get("accounts", True):
+            endpoint.accounts.reset()
         return {"ok": True}
     if path == "/_admin/state":
         if method == "GET":
@@ -186,6 +194,15 @@ def _route(endpoint, request):
             return {"credential": entry.to_json()}
     if path == "/_admin/deliver" and method == "POST":
         return delivery.deliver(endpoint, _body_json(request, {}))
+    if path == "/_admin/accounts":
+        if method == "GET":
+            return {"accounts": endpoint.accounts.all()}
+        if method == "POST":
+            try:
+                return {"accounts": endpoint.accounts.update(
+                    _body_json(request, {}))}
+            except AccountControlError as exc:
+                raise AdminError(400, str(exc)) from None
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")

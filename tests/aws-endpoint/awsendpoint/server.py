@@ -49,6 +49,7 @@ from urllib.parse import unquote
 
 from . import (admin, cloudtrail, jsonproto, kms, logs, models,
                organizations, s3, sigv4, sts)
+from .accounts import AccountControls
 from .clock import Clock
 from .context import Call, Request, Response
 from .credentials import CredentialStore
@@ -85,6 +86,7 @@ class Endpoint:
         self.tls = False
         self.clock = Clock(config.get("clock_offset_seconds", 0))
         self.credentials = CredentialStore(config, self.clock)
+        self.accounts = AccountControls(config)
         accounts = [c.get("account") for c in config.get("credentials", [])]
         default_account = str(config.get("default_account")
                               or (accounts[0] if accounts else
@@ -173,6 +175,12 @@ class Endpoint:
                 raise self._wrong_scope(protocol, scoped, service)
             identity, region = self._authenticate(service, operation,
                                                   request)
+            if identity is not None and self.accounts.region_disabled(
+                    identity.account, region):
+                # An opt-in Region the account has not enabled does not
+                # recognise its credentials (awsendpoint.accounts).
+                raise AuthFailure("unknown_key", extra={
+                    "AWSAccessKeyId": identity.access_key_id})
             if operation is None and protocol == "json":
                 raise AWSError("UnknownOperationException",
                                "The requested operation is not recognized "

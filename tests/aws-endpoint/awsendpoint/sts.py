@@ -18,7 +18,8 @@ Behaviour encoded, with sources (https://docs.aws.amazon.com/STS/latest/APIRefer
   sts:AssumeRole on resource: <role arn>"; ``DurationSeconds`` 900..the
   role's maximum (default 3600), and at most 3600 when the caller is itself
   an assumed role (role chaining); a role with an ``external_id`` requires
-  it (API_AssumeRole.html);
+  it (API_AssumeRole.html); an account whose ``deny_assume_role`` switch
+  is on (:mod:`awsendpoint.accounts`) refuses the same way;
 * AssumeRoleWithWebIdentity is called unsigned; a token not in the
   configured list is ``400 InvalidIdentityToken``, one marked expired is
   ``400 ExpiredTokenException`` (API_AssumeRoleWithWebIdentity.html);
@@ -163,6 +164,9 @@ def assume_role(call, params):
         f"sts:AssumeRole on resource: {role_arn}", 403)
     if role is None or not creds.may_assume(role, call.identity.arn,
                                             call.identity.account):
+        raise denied
+    if call.endpoint.accounts.denies_role(role_arn):
+        # The role's account switched its trust off (awsendpoint.accounts).
         raise denied
     if role["external_id"] is not None and \
             params.get("ExternalId") != role["external_id"]:
