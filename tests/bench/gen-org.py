@@ -10,7 +10,8 @@ tests/aws-endpoint/README.md): the management account 123456789012 and N-1 conse
 200000000000. The first generated account is the log archive, the second the security account
 (a delegated administrator), the others workloads. The policy (POLICY_DIR/organization.yaml and
 POLICY_DIR/sources.yaml):
-  - one store in the log archive, home Region, that every account and Region writes into: the
+  - one store in the log archive, home Region, encrypted with the archive key KEY_ID (which
+    bench-org seeds: logkeep never creates keys), that every account and Region writes into: the
     organisation trail (management account), AWS Config (every account), VPC Flow Logs (every
     workload), GuardDuty (the security account);
   - an application log-group source "/app/*" over every workload in every Region, and the
@@ -31,7 +32,13 @@ ORG_ID = "o-a1b2c3d4e5"
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1",
            "ap-northeast-1", "us-east-2", "eu-west-2", "ca-central-1", "sa-east-1",
            "ap-south-1", "eu-north-1"]
-APP_DAYS = 92
+APP_DAYS = 400  # operational: delete_after 400d, the log groups' retention
+# The archive key (logkeep never creates keys: bench-org seeds it in the log-archive account).
+KEY_ID = "0b1c2d3e-4f50-4172-8394-a5b6c7d8e9f0"
+
+
+def key_arn(archive, region="us-east-1"):
+    return f"arn:aws:kms:{region}:{archive}:key/{KEY_ID}"
 
 
 def account_ids(n):
@@ -79,20 +86,22 @@ def policy(n_accounts, n_regions):
             "    access: read", "",
             "stores:", "  archive:", "    account: log-archive",
             f"    bucket: bench-org-archive-{archive}", "    versioning: true",
+            f"    encryption: {{ kms_key: {key_arn(archive, regions[0])} }}",
             "    transition_small_objects: true", "    readers: [analysts]",
             "    admins: [log-platform]", "",
             "retention:", "  evidence:", "    available: 1y",
             "    archive: [{ after: 1y, class: glacier-ir }]", "    delete_after: 7y",
-            "  operational:", f"    available: {APP_DAYS}d", "    delete_after: 400d", "",
+            "  operational:", "    available: 92d", f"    delete_after: {APP_DAYS}d", "",
             "unmanaged:", "  log_groups: { delete_after: 1y }", ""]
     src = ["logkeep: 1", "sources:",
            "  org-trail:", "    type: cloudtrail", "    purpose: organisation activity",
            "    accounts: management", "    retention: evidence", "    store: archive",
            "    prefix: cloudtrail/", "    trail: { name: bench-org-trail, organization: true, "
-           "multi_region: true }",
+           f"multi_region: true, kms_key: {key_arn(archive, regions[0])} }}",
            "  config:", "    type: config", "    purpose: configuration history",
            "    retention: evidence", "    store: archive", "    prefix: config/",
-           "  guardduty:", "    type: guardduty", "    purpose: findings",
+           "  guardduty:", "    type: guardduty",
+           "    purpose: threat findings kept for investigations",
            "    accounts: security", "    retention: evidence", "    store: archive",
            "    prefix: guardduty/",
            "  flow:", "    type: vpc-flow-logs", "    purpose: network forensics",
