@@ -95,11 +95,17 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_ir_key *k, const stru
 }
 
 /* aws:SourceAccount of every writer account and, when @p arn_service is given, aws:SourceArn
- * arn:<p>:<service>:<region>:<account>:<resource> of every writer account and Region. */
+ * arn:<p>:<service>:<region>:<account>:<resource> of every writer account and Region; or, when
+ * the store the key encrypts has the organisation-wide form (@p org_id, delivery.c), the
+ * organisation's aws:SourceOrgID alone. */
 static void s_writer_conditions(struct lk_ir_state *st, struct lk_ir_statement *s,
-                                const struct lk_writers *w, const char *arn_service,
-                                const char *arn_resource)
+                                const struct lk_writers *w, const char *org_id,
+                                const char *arn_service, const char *arn_resource)
 {
+    if (org_id) {
+        lk_lower_add_condition(st, s, "StringEquals", "aws:SourceOrgID", org_id);
+        return;
+    }
     for (size_t a = 0; a < w->n_accounts; a++) {
         lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", w->accounts[a]);
         for (size_t r = 0; arn_service && r < w->n_regions; r++)
@@ -117,7 +123,8 @@ static void s_writer_conditions(struct lk_ir_state *st, struct lk_ir_statement *
  * kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey* and kms:DescribeKey, scoped by
  * aws:SourceAccount and aws:SourceArn arn:<p>:logs:<region>:<account>:* (the form the bucket
  * policy uses, which also covers the page's newer ...:delivery-source:*), for every writer. */
-static void s_log_delivery(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w)
+static void s_log_delivery(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w,
+                           const char *org_id)
 {
     static const char *const actions[] = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
                                           "kms:GenerateDataKey*", "kms:ReEncrypt*"};
@@ -127,14 +134,15 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_ir_key *k, const st
                  "delivery.logs.amazonaws.com", &created);
     if (created)
         s_actions(st, s, actions, S_COUNT(actions));
-    s_writer_conditions(st, s, w, "logs", "*");
+    s_writer_conditions(st, s, w, org_id, "logs", "*");
 }
 
 /* AWS Config Developer Guide, "Permissions for the KMS Key", service-linked role
  * (https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html):
  * "AWSConfigKMSPolicy": config.amazonaws.com gets kms:Decrypt and kms:GenerateDataKey, scoped by
  * aws:SourceAccount (every writer account). */
-static void s_config(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w)
+static void s_config(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w,
+                     const char *org_id)
 {
     static const char *const actions[] = {"kms:Decrypt", "kms:GenerateDataKey"};
     bool created;
@@ -142,7 +150,7 @@ static void s_config(struct lk_ir_state *st, struct lk_ir_key *k, const struct l
                                          LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
     if (created)
         s_actions(st, s, actions, S_COUNT(actions));
-    s_writer_conditions(st, s, w, NULL, NULL);
+    s_writer_conditions(st, s, w, org_id, NULL, NULL);
 }
 
 /* Amazon GuardDuty User Guide, "Exporting generated findings to Amazon S3", key policy
@@ -151,7 +159,8 @@ static void s_config(struct lk_ir_state *st, struct lk_ir_key *k, const struct l
  * aws:SourceAccount and aws:SourceArn of the detector (matched with a wildcard, as in the bucket
  * policy: the detector ID is not part of the policy). Export requires a KMS key (LK030). The
  * principal is the one of each writer Region. */
-static void s_guardduty(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w)
+static void s_guardduty(struct lk_ir_state *st, struct lk_ir_key *k, const struct lk_writers *w,
+                        const char *org_id)
 {
     struct lk_ir_statement *s = NULL;
     for (size_t r = 0; r < w->n_regions; r++) {
@@ -164,7 +173,7 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_ir_key *k, const struc
         lk_ir_list_add(st, &s->principals, principal);
     }
     if (s)
-        s_writer_conditions(st, s, w, "guardduty", "detector/*");
+        s_writer_conditions(st, s, w, org_id, "guardduty", "detector/*");
 }
 
 /* CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS", step 2
@@ -255,7 +264,8 @@ static const struct lk_ir_trail *s_trail_of(const struct lk_ir_state *st,
 
 /* The statements a source writing into a store encrypted with @p k needs on the key. */
 static void s_writer_statements(struct lk_ir_state *st, struct lk_ir_key *k,
-                                const struct lk_source *src, const struct lk_writers *w)
+                                const struct lk_source *src, const struct lk_writers *w,
+                                const char *org_id)
 {
     switch (src->type) {
     case LK_SRC_VPC_FLOW_LOGS:
@@ -263,13 +273,13 @@ static void s_writer_statements(struct lk_ir_state *st, struct lk_ir_key *k,
     case LK_SRC_WAF:
     case LK_SRC_NETWORK_FIREWALL:
     case LK_SRC_NLB:
-        s_log_delivery(st, k, w);
+        s_log_delivery(st, k, w, org_id);
         break;
     case LK_SRC_CONFIG:
-        s_config(st, k, w);
+        s_config(st, k, w, org_id);
         break;
     case LK_SRC_GUARDDUTY:
-        s_guardduty(st, k, w);
+        s_guardduty(st, k, w, org_id);
         break;
     case LK_SRC_CLOUDTRAIL: /* the trail's statements come with the trail */
     case LK_SRC_ELB:        /* load balancers deliver only to SSE-S3 buckets (LK027) */
@@ -323,7 +333,7 @@ void lk_keys_lower(struct lk_ir_state *st, struct lk_policy *p)
         }
         struct lk_writers w;
         lk_delivery_source_writers(st, src, &w);
-        s_writer_statements(st, k, src, &w);
+        s_writer_statements(st, k, src, &w, NULL);
     }
     /* Log groups encrypted with a key the policy names elsewhere too. */
     for (size_t i = 0; i < st->n_log_groups; i++) {
@@ -418,6 +428,21 @@ static size_t s_store_pair(const struct lk_ir_scope *scope, const struct lk_stor
     return home ? (size_t)(home - scope->pairs) : 0;
 }
 
+/* The organisation ID when the bucket of @p store (in @p st) has the organisation-wide delivery
+ * statements (lower.c: they would not fit S3's limit otherwise), else NULL: the key's statements
+ * for the store's writers then take the same form. */
+static const char *s_store_org(const struct lk_ir_state *st, const struct lk_store *store)
+{
+    const struct lk_ir_bucket *b = s_bucket_of(st, store);
+    for (size_t i = 0; b && i < b->policy.n_statements; i++) {
+        const struct lk_ir_statement *s = &b->policy.statements[i];
+        for (size_t c = 0; c < s->n_conditions; c++)
+            if (!strcmp(s->conditions[c].key, "aws:SourceOrgID") && s->conditions[c].values.n)
+                return s->conditions[c].values.items[0];
+    }
+    return NULL;
+}
+
 void lk_keys_lower_scope(struct lk_ir_scope *scope, struct lk_policy *p)
 {
     struct s_homes homes = {0};
@@ -471,11 +496,11 @@ void lk_keys_lower_scope(struct lk_ir_scope *scope, struct lk_policy *p)
         if (!src->retention || !src->type_set || !src->store || !src->store->kms_key.set ||
             src->type == LK_SRC_CLOUDTRAIL || !scope->n_pairs)
             continue;
-        struct lk_ir_key *k = s_scope_key(scope, &homes, src->store->kms_key.v,
-                                          s_store_pair(scope, src->store), NULL, &kst);
+        size_t home = s_store_pair(scope, src->store);
+        struct lk_ir_key *k = s_scope_key(scope, &homes, src->store->kms_key.v, home, NULL, &kst);
         struct lk_writers w;
         lk_delivery_source_writers(kst, src, &w);
-        s_writer_statements(kst, k, src, &w);
+        s_writer_statements(kst, k, src, &w, s_store_org(scope->pairs[home].state, src->store));
     }
     free(homes.items);
 }
