@@ -23,6 +23,10 @@ bool lk_arn_split(struct lk_str arn, struct lk_arn *out);
 /** @return "aws", "aws-cn" or "aws-us-gov" for a known region, else NULL. */
 const char *lk_region_partition(struct lk_str region);
 
+/** Reports an unknown Region (LK025, with a suggestion). @return true when @p region is unset or
+ *  known. */
+bool lk_check_region(struct lk_policy *policy, const struct lk_text *region);
+
 /** @return true for exactly 12 digits. */
 bool lk_account_id_valid(struct lk_str s);
 

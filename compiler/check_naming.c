@@ -42,7 +42,7 @@ const char *lk_region_partition(struct lk_str region)
     return NULL;
 }
 
-static bool s_check_region(struct lk_policy *p, const struct lk_text *t)
+bool lk_check_region(struct lk_policy *p, const struct lk_text *t)
 {
     if (!t->set || lk_region_partition(t->v))
         return true;
@@ -296,13 +296,13 @@ void lk_check_naming(struct lk_policy *p)
                                             LK_STR_ARG(p->account.v));
             lk_diag_help(D, d, "an account ID is exactly 12 digits");
         }
-    } else if (any_file_decoded) {
+    } else if (any_file_decoded && !p->scope.multi) {
         struct lk_diag *d = lk_diag_add(D, "LK011", top, "the policy has no \"account\"");
         lk_diag_help(D, d, "name the AWS account the policy governs: account: \"111122223333\"; "
                            "apply refuses to run against any other");
     }
     if (p->region.set)
-        s_check_region(p, &p->region);
+        lk_check_region(p, &p->region);
     else if (any_file_decoded)
         lk_diag_add(D, "LK011", top, "the policy has no \"region\"");
 
@@ -317,7 +317,7 @@ void lk_check_naming(struct lk_policy *p)
                 lk_diag_help(D, d, "%s", why);
             }
         }
-        s_check_region(p, &s->region);
+        lk_check_region(p, &s->region);
         if (s->kms_key.set)
             lk_check_kms_arn(p, &s->kms_key);
     }
@@ -387,8 +387,9 @@ void lk_check_naming(struct lk_policy *p)
                              src->trail->name.set ? "" : " (the trail is named after the source; "
                                                         "set trail: { name: ... } to choose)");
             }
+            /* In a policy with accounts: LK034 reports it (check_scope.c). */
             if (src->trail->organization.set && src->trail->organization.v &&
-                !src->trail->organization_id.set) {
+                !src->trail->organization_id.set && !p->scope.multi) {
                 struct lk_diag *d = lk_diag_add(D, "LK011", src->trail->organization.span,
                                                 "an organization trail has no \"organization_id\"");
                 lk_diag_help(D, d, "organization trails also write AWSLogs/<organization-id>/; "

@@ -517,7 +517,8 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
                                        "transition_small_objects",
                                        "abort_incomplete_uploads",
                                        "waivers",
-                                       "description"};
+                                       "description",
+                                       "account"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     for (size_t i = 0; i < val->n; i++) {
         const struct lk_ynode *k = val->keys[i], *v = val->values[i];
@@ -607,6 +608,7 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
             s_text(dec, v, &ignored, "description");
             break;
         }
+        case 11: s_text_nonempty(dec, v, &s->account, "a store's account"); break;
         default: break;
         }
     }
@@ -716,7 +718,8 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     static const char *const keys[] = {"type",    "purpose",         "retention",
                                        "store",   "prefix",          "log_groups",
                                        "trail",   "forever_because", "waivers",
-                                       "personal_data", "deletion_protection", "kms_key"};
+                                       "personal_data", "deletion_protection", "kms_key",
+                                       "accounts", "regions"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_type = false, has_retention = false;
     for (size_t i = 0; i < val->n; i++) {
@@ -797,6 +800,8 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
         case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
         case 10: s_flag(dec, v, &src->deletion_protection, "deletion_protection"); break;
         case 11: s_text_nonempty(dec, v, &src->kms_key, "kms_key"); break;
+        case 12: s_text_list(dec, v, &src->accounts, "accounts", "an account or group name"); break;
+        case 13: s_text_list(dec, v, &src->regions, "regions", "a Region"); break;
         default: break;
         }
     }
@@ -876,6 +881,292 @@ static void s_unmanaged(struct s_dec *dec, const struct lk_ynode *key, const str
     }
 }
 
+
+/* ----------------------------------------------------------------------------- organisations */
+
+/* An account ID: a quoted string of 12 digits. An unquoted one is kept (so the rest of the policy
+ * is checked against it) but reported: YAML reads it as a number and other tools drop leading
+ * zeros. The 12 digits themselves are checked with the scope (LK031). */
+static bool s_account_id(struct s_dec *dec, const struct lk_ynode *v, struct lk_text *out,
+                         const char *what)
+{
+    if (v->kind == LK_Y_SCALAR && (v->stype == LK_YS_INT || v->stype == LK_YS_FLOAT)) {
+        struct lk_diag *d =
+            lk_diag_add(dec->d, "LK031", v->span, "%s must be a quoted string", what);
+        lk_diag_help(dec->d, d, "write \"%s\"; unquoted, YAML reads a number", v->text.ptr);
+        *out = (struct lk_text){v->text, v->span, true};
+        return true;
+    }
+    return s_text_nonempty(dec, v, out, what);
+}
+
+static void s_account(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "account") || !s_is_map(dec, val, "an account"))
+        return;
+    struct lk_account *a = lk_arena_alloc(dec->a, sizeof(*a));
+    a->name = s_keep(dec, key->text);
+    a->span = key->span;
+    char *what = lk_arena_printf(dec->a, "account \"%s\"", key->text.ptr);
+    static const char *const keys[] = {"id", "kind", "delegated_admin", "description"};
+    for (size_t i = 0; i < val->n; i++) {
+        const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+        switch (s_key(dec, k, keys, 4, what)) {
+        case 0: s_account_id(dec, v, &a->id, "an account ID"); break;
+        case 1: {
+            struct lk_text t = {0};
+            if (!s_text(dec, v, &t, "kind"))
+                break;
+            static const char *const kinds[] = {"workload", "management", "log-archive",
+                                                "security"};
+            bool found = false;
+            for (size_t x = 0; x < 4; x++)
+                if (lk_str_eq_c(t.v, kinds[x])) {
+                    a->kind = (enum lk_account_kind)x;
+                    found = true;
+                }
+            if (!found) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                "account kind must be workload, management, "
+                                                "log-archive or security, not \"%s\"",
+                                                v->text.ptr);
+                const char *sg = lk_suggest(t.v, kinds, 4);
+                if (sg)
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", sg);
+                break;
+            }
+            a->kind_set = true;
+            a->kind_span = v->span;
+            break;
+        }
+        case 2: {
+            if (!s_text_list(dec, v, &a->delegated_admin, "delegated_admin", "a service name"))
+                break;
+            /* The services whose organisation-wide logging logkeep governs and that AWS
+             * Organizations lets a member account administer (AWS Organizations User Guide,
+             * "AWS services that you can use with AWS Organizations"). */
+            static const char *const services[] = {"cloudtrail", "config", "guardduty"};
+            for (size_t x = 0; x < a->delegated_admin.n; x++) {
+                struct lk_text *t = &a->delegated_admin.items[x];
+                if (lk_str_eq_c(t->v, "cloudtrail") || lk_str_eq_c(t->v, "config") ||
+                    lk_str_eq_c(t->v, "guardduty"))
+                    continue;
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", t->span,
+                                                "delegated_admin takes cloudtrail, config or "
+                                                "guardduty, not \"%.*s\"",
+                                                LK_STR_ARG(t->v));
+                const char *sg = lk_suggest(t->v, services, 3);
+                if (sg)
+                    lk_diag_help(dec->d, d, "did you mean \"%s\"?", sg);
+            }
+            break;
+        }
+        case 3: {
+            struct lk_text ignored;
+            s_text(dec, v, &ignored, "description");
+            break;
+        }
+        default: break;
+        }
+    }
+    bool has_id = false;
+    for (size_t i = 0; i < val->n; i++)
+        has_id |= lk_str_eq_c(val->keys[i]->text, "id");
+    if (!has_id) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK011", key->span, "%s has no \"id\"", what);
+        lk_diag_help(dec->d, d, "give its 12-digit account ID: id: \"111122223333\"");
+    }
+    s_push_ptr(dec, (void ***)&dec->p->accounts, &dec->p->n_accounts, &dec->p->cap_accounts, a);
+}
+
+/* Organizational unit IDs: "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$" (AWS Organizations API
+ * Reference, OrganizationalUnit Id). */
+static bool s_ou_id_valid(struct lk_str s)
+{
+    if (s.len < 3 || memcmp(s.ptr, "ou-", 3) != 0)
+        return false;
+    size_t i = 3, first = 0, second = 0;
+    while (i < s.len && s.ptr[i] != '-') {
+        char c = s.ptr[i++];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+        first++;
+    }
+    if (i >= s.len || first < 4 || first > 32)
+        return false;
+    for (i++; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+        second++;
+    }
+    return second >= 8 && second <= 32;
+}
+
+static void s_group(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    if (!s_entry_name(dec, key, "account group"))
+        return;
+    struct lk_account_group *g = lk_arena_alloc(dec->a, sizeof(*g));
+    g->name = s_keep(dec, key->text);
+    g->span = key->span;
+    char *what = lk_arena_printf(dec->a, "account group \"%s\"", key->text.ptr);
+    if (val->kind != LK_Y_MAP) {
+        g->kind = LK_GROUP_LIST;
+        if (!s_text_list(dec, val, &g->members, what, "an account or group name"))
+            return;
+    } else {
+        /* Exactly one of organization: true and organizational_unit: ou-... */
+        static const char *const keys[] = {"organization", "organizational_unit", "description"};
+        size_t kinds = 0;
+        for (size_t i = 0; i < val->n; i++) {
+            const struct lk_ynode *k = val->keys[i], *v = val->values[i];
+            switch (s_key(dec, k, keys, 3, what)) {
+            case 0: {
+                struct lk_flag f = {0};
+                kinds++;
+                if (!s_flag(dec, v, &f, "organization"))
+                    return;
+                if (!f.v) {
+                    struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
+                                                    "organization: false selects no account");
+                    lk_diag_help(dec->d, d, "write organization: true for every account of the "
+                                            "organisation, or list the accounts");
+                    return;
+                }
+                g->kind = LK_GROUP_ORGANIZATION;
+                break;
+            }
+            case 1:
+                kinds++;
+                if (!s_text_nonempty(dec, v, &g->ou, "organizational_unit"))
+                    return;
+                if (!s_ou_id_valid(g->ou.v)) {
+                    struct lk_diag *d =
+                        lk_diag_add(dec->d, "LK016", v->span,
+                                    "\"%s\" is not an organizational unit ID", v->text.ptr);
+                    lk_diag_help(dec->d, d, "OU IDs look like ou-a1b2-11111111 (aws "
+                                            "organizations list-organizational-units-for-parent)");
+                    return;
+                }
+                g->kind = LK_GROUP_OU;
+                break;
+            case 2: {
+                struct lk_text ignored;
+                s_text(dec, v, &ignored, "description");
+                break;
+            }
+            default: return;
+            }
+        }
+        if (kinds != 1) {
+            struct lk_diag *d = lk_diag_add(dec->d, kinds ? "LK016" : "LK011", key->span,
+                                            kinds ? "%s gives both organization and "
+                                                    "organizational_unit"
+                                                  : "%s has no \"organization\" or "
+                                                    "\"organizational_unit\"",
+                                            what);
+            lk_diag_help(dec->d, d, "a group is a list of account names, { organization: true } "
+                                    "or { organizational_unit: ou-... }");
+            return;
+        }
+    }
+    s_push_ptr(dec, (void ***)&dec->p->groups, &dec->p->n_groups, &dec->p->cap_groups, g);
+}
+
+static void s_pin(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
+{
+    struct lk_group_pin pin = {s_keep(dec, key->text), key->span, {0}};
+    if (!s_text_list(dec, val, &pin.ids, "a resolved group", "an account ID"))
+        return;
+    LK_ARENA_ARRAY_GROW(dec->a, dec->p->pins, dec->p->n_pins, dec->p->cap_pins);
+    dec->p->pins[dec->p->n_pins++] = pin;
+}
+
+static void s_resolved(struct s_dec *dec, const struct lk_ynode *v)
+{
+    if (!s_is_map(dec, v, "resolved"))
+        return;
+    static const char *const keys[] = {"account_groups"};
+    for (size_t i = 0; i < v->n; i++)
+        if (s_key(dec, v->keys[i], keys, 1, "resolved") == 0)
+            s_for_each_entry(dec, v->values[i], "resolved account_groups", s_pin);
+}
+
+/* IAM names: role names "[\w+=,.@-]{1,64}" (IAM API Reference, CreateRole RoleName),
+ * RoleSessionName "[\w+=,.@-]{2,64}", ExternalId "[\w+=,.@:\/-]{2,1224}" (AWS STS API
+ * Reference, AssumeRole). */
+static bool s_iam_chars(struct lk_str s, size_t min, size_t max, const char *extra)
+{
+    if (s.len < min || s.len > max)
+        return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || strchr(extra, c) != NULL;
+        if (!ok || c == '\0')
+            return false;
+    }
+    return true;
+}
+
+static void s_access(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *v)
+{
+    struct lk_policy *p = dec->p;
+    if (!s_is_map(dec, v, "access"))
+        return;
+    if (p->access.set) {
+        struct lk_diag *d =
+            lk_diag_add(dec->d, "LK012", key->span, "the access section is defined twice");
+        lk_diag_related(dec->d, d, p->access.span, "first defined here");
+        return;
+    }
+    p->access.set = true;
+    p->access.span = key->span;
+    static const char *const keys[] = {"apply_role", "read_role", "external_id", "session_name"};
+    for (size_t i = 0; i < v->n; i++) {
+        int k = s_key(dec, v->keys[i], keys, 4, "access");
+        if (k < 0)
+            continue;
+        struct lk_text *slot[] = {&p->access.apply_role, &p->access.read_role,
+                                  &p->access.external_id, &p->access.session_name};
+        struct lk_text t = {0};
+        if (!s_text_nonempty(dec, v->values[i], &t, keys[k]))
+            continue;
+        bool ok = k == 2   ? s_iam_chars(t.v, 2, 1224, "+=,.@:/-")
+                  : k == 3 ? s_iam_chars(t.v, 2, 64, "+=,.@-")
+                           : s_iam_chars(t.v, 1, 64, "+=,.@-");
+        if (!ok) {
+            struct lk_diag *d = lk_diag_add(dec->d, "LK016", t.span, "\"%.*s\" is not a valid %s",
+                                            LK_STR_ARG(t.v), keys[k]);
+            if (k < 2)
+                lk_diag_help(dec->d, d, "give the role's name, not its ARN: logkeep assumes "
+                                        "arn:<partition>:iam::<account>:role/<name> in each "
+                                        "account");
+            continue;
+        }
+        *slot[k] = t;
+    }
+}
+
+/* Records a policy-wide list (regions), which several files may repeat only with the same value. */
+static void s_merge_list(struct s_dec *dec, struct lk_text_list *slot,
+                         const struct lk_text_list *val, const char *key)
+{
+    if (!slot->set) {
+        *slot = *val;
+        return;
+    }
+    bool same = slot->n == val->n;
+    for (size_t i = 0; same && i < val->n; i++)
+        same = lk_str_eq(slot->items[i].v, val->items[i].v);
+    if (!same) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK015", val->span,
+                                        "%s differs from the %s another file gives", key, key);
+        lk_diag_related(dec->d, d, slot->span, "set here first");
+    }
+}
+
 static void s_decode_root(struct s_dec *dec, struct lk_ynode *root, uint32_t file_id);
 
 /* Streamed sections: each entry is decoded as soon as the reader completes it. */
@@ -926,8 +1217,10 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
         lk_diag_help(dec.d, d, "start the file with \"logkeep: 1\"");
         return;
     }
-    static const char *const keys[] = {"logkeep", "account", "region",    "baselines", "roles",
-                                       "stores",  "retention", "sources", "unmanaged"};
+    static const char *const keys[] = {"logkeep",      "account",        "region",   "baselines",
+                                       "roles",        "stores",         "retention", "sources",
+                                       "unmanaged",    "organization",   "regions",  "accounts",
+                                       "account_groups", "resolved",     "access"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_version = false;
     for (size_t i = 0; i < root->n; i++) {
@@ -1006,6 +1299,27 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
         case 6: s_for_each_entry(&dec, v, "retention", s_retention_class); break;
         case 7: s_for_each_entry(&dec, v, "sources", s_source); break;
         case 8: s_unmanaged(&dec, k, v); break;
+        case 9: {
+            struct lk_text t = {0};
+            if (s_text_nonempty(&dec, v, &t, "organization"))
+                s_merge_text(&dec, &policy->organization, &t, "organization");
+            break;
+        }
+        case 10: {
+            struct lk_text_list l = {0};
+            if (!s_text_list(&dec, v, &l, "regions", "a Region"))
+                break;
+            if (l.n == 0) {
+                lk_diag_add(dec.d, "LK016", v->span, "regions must name at least one Region");
+                break;
+            }
+            s_merge_list(&dec, &policy->regions, &l, "regions");
+            break;
+        }
+        case 11: s_for_each_entry(&dec, v, "accounts", s_account); break;
+        case 12: s_for_each_entry(&dec, v, "account_groups", s_group); break;
+        case 13: s_resolved(&dec, v); break;
+        case 14: s_access(&dec, k, v); break;
         default: break;
         }
     }

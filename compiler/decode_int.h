@@ -10,6 +10,8 @@
 void lk_decode_file(struct lk_policy *policy, uint32_t file_id);
 
 /** Runs the semantic checks (check_*.c). */
+/** Resolves the scope (check_scope.c); runs first: the other checks read what it fills. */
+void lk_check_scope(struct lk_policy *policy);
 void lk_check_refs(struct lk_policy *policy);
 void lk_check_naming(struct lk_policy *policy);
 void lk_check_retention(struct lk_policy *policy);

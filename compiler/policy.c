@@ -298,6 +298,54 @@ struct lk_retention *lk_policy_find_retention(struct lk_policy *policy, struct l
     S_BSEARCH(policy->retentions, policy->n_retentions, struct lk_retention, name);
 }
 
+struct lk_account *lk_policy_find_account(struct lk_policy *policy, struct lk_str name)
+{
+    S_BSEARCH(policy->accounts, policy->n_accounts, struct lk_account, name);
+}
+
+struct lk_account_group *lk_policy_find_group(struct lk_policy *policy, struct lk_str name)
+{
+    S_BSEARCH(policy->groups, policy->n_groups, struct lk_account_group, name);
+}
+
+const struct lk_scope_account *lk_policy_scope_account(const struct lk_policy *policy,
+                                                       const char *id)
+{
+    size_t lo = 0, hi = policy->scope.n_accounts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, policy->scope.accounts[mid].id);
+        if (c == 0)
+            return &policy->scope.accounts[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+bool lk_policy_pin_group(struct lk_policy *policy, const char *group, const char *const *ids,
+                         size_t n_ids)
+{
+    /* Called before lk_policy_check(): the groups are not sorted yet. */
+    struct lk_account_group *g = NULL;
+    for (size_t i = 0; i < policy->n_groups && !g; i++)
+        if (lk_str_eq_c(policy->groups[i]->name, group))
+            g = policy->groups[i];
+    if (!g || g->kind == LK_GROUP_LIST)
+        return false;
+    struct lk_text *items = lk_arena_alloc(&policy->arena, (n_ids ? n_ids : 1) * sizeof(*items));
+    for (size_t i = 0; i < n_ids; i++) {
+        items[i].v = (struct lk_str){lk_arena_strdup(&policy->arena, ids[i]), strlen(ids[i])};
+        items[i].span = g->span;
+        items[i].set = true;
+    }
+    g->pinned = (struct lk_text_list){items, n_ids, g->span, true};
+    g->pinned_set = true;
+    return true;
+}
+
 /* Stable sort of pointer arrays by name (merge sort keeps definition order among equals, so
  * "first defined here" really is the first). */
 static void s_stable_sort(void **arr, size_t n, int (*cmp)(const void *, const void *))
@@ -358,6 +406,28 @@ static int s_cmp_source(const void *a, const void *b)
     return lk_str_cmp(x->name, y->name);
 }
 
+static int s_cmp_account(const void *a, const void *b)
+{
+    const struct lk_account *x = *(const struct lk_account *const *)a;
+    const struct lk_account *y = *(const struct lk_account *const *)b;
+    return lk_str_cmp(x->name, y->name);
+}
+
+static int s_cmp_group(const void *a, const void *b)
+{
+    const struct lk_account_group *x = *(const struct lk_account_group *const *)a;
+    const struct lk_account_group *y = *(const struct lk_account_group *const *)b;
+    return lk_str_cmp(x->name, y->name);
+}
+
+static struct lk_str s_acc_name(const void *x) { return ((const struct lk_account *)x)->name; }
+static struct lk_span s_acc_span(const void *x) { return ((const struct lk_account *)x)->span; }
+static struct lk_str s_grp_name(const void *x) { return ((const struct lk_account_group *)x)->name; }
+static struct lk_span s_grp_span(const void *x)
+{
+    return ((const struct lk_account_group *)x)->span;
+}
+
 void lk_policy_check(struct lk_policy *p)
 {
     s_index(p, (void **)p->roles, &p->n_roles, s_cmp_role, s_role_name, s_role_span, "role");
@@ -365,6 +435,13 @@ void lk_policy_check(struct lk_policy *p)
     s_index(p, (void **)p->retentions, &p->n_retentions, s_cmp_retention, s_ret_name, s_ret_span,
             "retention class");
     s_index(p, (void **)p->srcs, &p->n_srcs, s_cmp_source, s_src_name, s_src_span, "source");
+    s_index(p, (void **)p->accounts, &p->n_accounts, s_cmp_account, s_acc_name, s_acc_span,
+            "account");
+    s_index(p, (void **)p->groups, &p->n_groups, s_cmp_group, s_grp_name, s_grp_span,
+            "account group");
+
+    /* First: the scope it resolves (accounts, Regions, organisation IDs) is read by the rest. */
+    lk_check_scope(p);
 
     /* A policy made of files that all failed to parse has nothing more to check. */
     lk_check_refs(p);

@@ -291,6 +291,14 @@ struct lk_account_group {
     bool used;
 };
 
+/** "resolved: { account_groups: { <group>: [ids] } }" as a policy file gives it (written by
+ *  `logkeep resolve`); lk_policy_check() pins the group unless lk_policy_pin_group() did. */
+struct lk_group_pin {
+    struct lk_str group;
+    struct lk_span span; /* the group's key */
+    struct lk_text_list ids;
+};
+
 /* One account of the resolved scope. */
 struct lk_scope_account {
     const char *id;   /* arena */
@@ -324,10 +332,12 @@ struct lk_policy {
     /* Organisations (docs/language.md, "Accounts and Regions"). */
     struct lk_text organization;  /* "organization: o-..." */
     struct lk_text_list regions;  /* the Regions in scope; default: [region] */
-    struct lk_account **accounts; /* arena, in definition order */
+    struct lk_account **accounts; /* arena, in definition order (by name after checking) */
     size_t n_accounts, cap_accounts;
-    struct lk_account_group **groups;
+    struct lk_account_group **groups; /* likewise */
     size_t n_groups, cap_groups;
+    struct lk_group_pin *pins; /* arena: the "resolved:" sections of the files */
+    size_t n_pins, cap_pins;
     struct {
         bool set;
         struct lk_span span;

@@ -171,6 +171,56 @@ static const struct lk_rule s_rules[] = {
      "with encryption: { kms_key: <key ARN> }; logkeep then adds the key policy statement that "
      "lets GuardDuty use the key.",
      "Amazon GuardDuty User Guide, \"Exporting generated findings to Amazon S3\" (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html)"},
+    {"LK031", "declared-account-id", LK_SEV_ERROR, "an invalid or repeated account ID under accounts:",
+     "Each account under accounts: has an id of exactly 12 digits, written as a quoted string, "
+     "and one ID has one name: two names for one account would split its sources and stores "
+     "between two (account, Region) pairs that are the same account. IDs pinned for a dynamic "
+     "group under resolved: are 12 digits too, and an organisation has one management account.",
+     "AWS Account Management Reference, \"View AWS account identifiers\" (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html)"},
+    {"LK032", "unknown-account", LK_SEV_ERROR, "a reference to an account or group that is not declared",
+     "A store's account, a source's accounts and a list group's members name accounts declared "
+     "under accounts: or groups declared under account_groups: (a source may also give the "
+     "12-digit ID of an account of the scope). A store lives in one account, so it names an "
+     "account, not a group. In a policy without accounts:, the keys that name accounts "
+     "(a store's account, a source's accounts, access, account_groups) are refused: that policy "
+     "governs its one account.",
+     "logkeep-policy(5), \"Accounts and Regions\""},
+    {"LK033", "out-of-scope", LK_SEV_ERROR, "a store or source outside the policy's accounts and Regions",
+     "The policy's scope is its accounts (those declared and those of pinned groups) in its "
+     "Regions (the home region and regions:). A store's region and a source's regions must be "
+     "Regions of the scope, and a source's accounts accounts of the scope; a trail has one home "
+     "Region (a multi-Region trail records the others from there).",
+     "logkeep-policy(5), \"Accounts and Regions\"; AWS CloudTrail User Guide, \"How CloudTrail works\" (multi-Region trails) (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html)"},
+    {"LK034", "organization-trail-owner", LK_SEV_ERROR, "an organization trail with a wrong owner or no organization ID",
+     "An organization trail is created once, in the management account or in an account that is "
+     "a delegated administrator for CloudTrail, and logs every member account. A cloudtrail "
+     "source with trail: { organization: true } in a policy with accounts: must therefore have "
+     "exactly one owner (accounts:), of kind management or with cloudtrail in its "
+     "delegated_admin, and an organization ID (the top-level organization: or the trail's "
+     "organization_id, which must agree) for the AWSLogs/<organization-id>/ paths of its "
+     "bucket policy.",
+     "AWS CloudTrail User Guide, \"Creating a trail for an organization\" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html) and \"Organization delegated administrator\" (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-delegated-administrator.html)"},
+    {"LK035", "overlapping-accounts", LK_SEV_WARNING, "a source lists one account twice",
+     "A source's accounts name the same account twice, directly or through groups that "
+     "overlap. The source covers it once; the repetition usually means one of the groups is "
+     "not the one intended.",
+     "logkeep-policy(5), \"Accounts and Regions\""},
+    {"LK036", "account-and-accounts", LK_SEV_ERROR, "a top-level account in a policy with accounts:",
+     "A policy governs either one account (the top-level account:) or the accounts it declares "
+     "under accounts:. With accounts:, each store names the account of its bucket and each "
+     "source the accounts it covers; a top-level account would be ambiguous.",
+     "logkeep-policy(5), \"Accounts and Regions\""},
+    {"LK037", "group-cycle", LK_SEV_ERROR, "an account group includes itself",
+     "A list group's members are accounts or other groups; a group that includes itself, "
+     "directly or through other groups, stands for no definite set of accounts.",
+     "logkeep-policy(5), \"Accounts and Regions\""},
+    {"LK038", "unpinned-group", LK_SEV_ERROR, "a dynamic account group used but not resolved",
+     "A group { organization: true } or { organizational_unit: ou-... } stands for the ACTIVE "
+     "accounts AWS Organizations lists. validate and compile work offline, so a store or source "
+     "using such a group needs its accounts pinned under resolved: (logkeep resolve POLICY -o "
+     "DIR/accounts.lock.yaml writes that file); plan, apply, drift and snapshot resolve unpinned "
+     "groups themselves.",
+     "AWS Organizations API Reference, ListAccounts and ListAccountsForParent (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html)"},
 
     /* ---------------------------------------------------------------- LK1xx retention */
     {"LK101", "retention-forever", LK_SEV_ERROR, "logs kept forever without a stated reason",
