@@ -15,13 +15,28 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
+#include "runtime/org.h"
 #include "runtime/report.h"
 #include "runtime/session.h"
 
 void lk_aws_usage_common(FILE *out)
 {
     fputs("[--region REGION] [--endpoint-url URL]\n"
-          "       [--profile NAME] [--debug] [--color auto|always|never]\n\n",
+          "       [--profile NAME] [--debug] [--color auto|always|never]\n"
+          "       [--role NAME] [--external-id ID] [--role-session-name NAME]\n"
+          "       [--pairs-at-once N]\n\n",
+          out);
+}
+
+void lk_aws_usage_org(FILE *out)
+{
+    fputs("With a policy that declares accounts:, runs over every (account, Region) pair:\n"
+          "  --role NAME    the role assumed in each account (default: the policy's\n"
+          "                 access.read_role, or access.apply_role for apply)\n"
+          "  --external-id ID, --role-session-name NAME\n"
+          "                 sts:ExternalId and RoleSessionName of AssumeRole\n"
+          "  --pairs-at-once N\n"
+          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n",
           out);
 }
 
@@ -41,6 +56,11 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         /* An exact match wins over the abbreviation of --output. */
         {"out", required_argument, NULL, 'O'},
+        {"role", required_argument, NULL, 'R'},
+        {"external-id", required_argument, NULL, 'X'},
+        {"role-session-name", required_argument, NULL, 'N'},
+        {"pairs-at-once", required_argument, NULL, 'P'},
+        {"no-role", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -98,8 +118,33 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
                 goto bad;
             a->state_file = optarg;
             break;
+        case 'R':
+            a->role = optarg;
+            break;
+        case 'X':
+            a->external_id = optarg;
+            break;
+        case 'N':
+            a->session_name = optarg;
+            break;
+        case 'P': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > LK_ORG_MAX_PAIRS_AT_ONCE) {
+                fprintf(stderr, "logkeep %s: --pairs-at-once takes a number from 1 to %d\n", a->cmd,
+                        LK_ORG_MAX_PAIRS_AT_ONCE);
+                return LK_EXIT_USAGE;
+            }
+            a->pairs_at_once = (int)n;
+            break;
+        }
+        case 'n':
+            if (a->mode != LK_AWS_CMD_RESOLVE)
+                goto bad;
+            a->no_role = true;
+            break;
         case 'o':
-            if (a->mode != LK_AWS_CMD_SNAPSHOT)
+            if (a->mode != LK_AWS_CMD_SNAPSHOT && a->mode != LK_AWS_CMD_RESOLVE)
                 goto bad;
             a->output_file = optarg;
             break;
@@ -118,6 +163,14 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
             a->usage(stderr);
             return LK_EXIT_USAGE;
         }
+    }
+    if (a->pairs_at_once == 0) {
+        /* LOGKEEP_PAIRS_AT_ONCE: the default of --pairs-at-once; a bad value is ignored. */
+        const char *env = getenv("LOGKEEP_PAIRS_AT_ONCE");
+        char *end = NULL;
+        long n = env && *env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && n >= 1 && n <= LK_ORG_MAX_PAIRS_AT_ONCE)
+            a->pairs_at_once = (int)n;
     }
     if (optind >= argc) {
         fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
@@ -162,20 +215,38 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
     };
 }
 
-int lk_aws_compile(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p,
-                   struct lk_ir_state **desired, struct lk_artifacts *arts)
+int lk_aws_load(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p)
 {
-    *p = lk_cli_load_policy(a->cmd, n_paths, paths);
+    *p = lk_cli_read_policy(a->cmd, n_paths, paths);
     if (!*p)
         return LK_EXIT_USAGE;
-    /* drift and snapshot compare states: the payloads are not needed. */
-    if ((arts ? lk_cli_compile(a->cmd, *p, desired, arts) : lk_compile_state(*p, desired)) != 0) {
+    /* Dynamic groups are resolved before the check, which refuses them unpinned. An offline run
+     * (--state) cannot: the check then says to pin them with logkeep resolve. */
+    if (!a->state_file && (*p)->n_accounts > 0 && (*p)->diags.n_errors == 0) {
+        int rc = lk_aws_resolve_groups(a, *p, false, NULL);
+        if (rc != 0)
+            return rc;
+    }
+    lk_policy_check(*p);
+    if ((*p)->diags.n_errors) {
         lk_cli_print_diags(*p, a->color, stderr);
         fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n", a->cmd);
         return LK_EXIT_FAILED;
     }
-    if ((*p)->diags.n_errors || (*p)->diags.n_warnings)
-        lk_cli_print_diags(*p, a->color, stderr);
+    return 0;
+}
+
+int lk_aws_compile(const struct lk_aws_args *a, struct lk_policy *p, struct lk_ir_state **desired,
+                   struct lk_artifacts *arts)
+{
+    /* drift and snapshot compare states: the payloads are not needed. */
+    if ((arts ? lk_cli_compile(a->cmd, p, desired, arts) : lk_compile_state(p, desired)) != 0) {
+        lk_cli_print_diags(p, a->color, stderr);
+        fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n", a->cmd);
+        return LK_EXIT_FAILED;
+    }
+    if (p->diags.n_errors || p->diags.n_warnings)
+        lk_cli_print_diags(p, a->color, stderr);
     return 0;
 }
 

@@ -19,12 +19,16 @@ struct lk_session_options;
 
 /* Exit status of an AWS error, a refusal or a failed apply (cli.h has 0 and 2). */
 #define LK_EXIT_FAILED 1
+/* Exit status of a run over an organisation in which some (account, Region) pair failed: the
+ * run is incomplete (drift: even when other pairs drifted). */
+#define LK_EXIT_INCOMPLETE 3
 
 enum lk_aws_cmd {
     LK_AWS_CMD_PLAN,
     LK_AWS_CMD_APPLY,
     LK_AWS_CMD_DRIFT,
     LK_AWS_CMD_SNAPSHOT,
+    LK_AWS_CMD_RESOLVE,
 };
 
 struct lk_aws_args {
@@ -32,9 +36,14 @@ struct lk_aws_args {
     const char *cmd;          /* "plan", "apply", "drift" or "snapshot", for messages */
     void (*usage)(FILE *out); /* the command's usage text */
     const char *region, *endpoint_url, *profile, *color, *format;
-    const char *state_file;  /* plan, drift: --state FILE, offline */
-    const char *output_file; /* snapshot: -o FILE */
-    const char *plan_out;    /* plan: --out FILE */
+    const char *state_file;   /* plan, drift: --state FILE, offline */
+    const char *output_file;  /* snapshot: -o FILE */
+    const char *plan_out;     /* plan: --out FILE */
+    const char *role;         /* --role NAME: the role assumed in every account */
+    const char *external_id;  /* --external-id */
+    const char *session_name; /* --role-session-name */
+    int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
+    bool no_role;             /* resolve: --no-role, the source credentials as they are */
     bool debug, auto_approve;
     const char **allow; /* owned array of borrowed argv strings */
     size_t n_allow, cap_allow;
@@ -55,19 +64,50 @@ void lk_aws_args_free(struct lk_aws_args *a);
 /** Writes the options every one of the four takes, ending the usage line, and a blank line. */
 void lk_aws_usage_common(FILE *out);
 
+/** Writes the help of the options of a run over an organisation. */
+void lk_aws_usage_org(FILE *out);
+
 /** Fills @p out from the command line (the live read's progress on a terminal's stderr). */
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out);
 
 /**
- * Loads, checks and compiles the policy at @p paths, printing its diagnostics.
- * @param arts receives the artifacts; NULL for the commands that compare states only (drift,
- *        snapshot), which are then not emitted.
- * @param p receives the policy (lk_policy_free()), @p desired the desired state
- *        (lk_ir_state_free()), both also after a failure.
+ * Reads the policy at @p paths, resolves its unpinned dynamic account groups through AWS
+ * Organizations (lk_aws_resolve_groups(); not with --state, which is offline) and checks it,
+ * printing its diagnostics when it has errors.
+ * @param p receives the policy (lk_policy_free()), also after a failure.
  * @return 0, or the exit status after a message.
  */
-int lk_aws_compile(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p,
-                   struct lk_ir_state **desired, struct lk_artifacts *arts);
+int lk_aws_load(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p);
+
+/**
+ * Compiles the checked single-account policy @p p, printing its diagnostics.
+ * @param arts receives the artifacts; NULL for the commands that compare states only (drift,
+ *        snapshot), which are then not emitted.
+ * @param desired receives the desired state (lk_ir_state_free()), also after a failure.
+ * @return 0, or the exit status after a message.
+ */
+int lk_aws_compile(const struct lk_aws_args *a, struct lk_policy *p, struct lk_ir_state **desired,
+                   struct lk_artifacts *arts);
+
+/**
+ * Resolves the policy's dynamic account groups (organization, organizational_unit) through AWS
+ * Organizations from the management account (its read role, or the source credentials with
+ * --no-role) and pins them (lk_policy_pin_group()), saying on stderr
+ * "resolved <group>: <n> accounts (<ids>)". Call before lk_policy_check().
+ * @param all every dynamic group (logkeep resolve), not only those without a pin.
+ * @param yaml when not NULL, receives a line `    "<group>": ["<id>", ...]` per group resolved
+ *        (the entries of a resolved.account_groups mapping).
+ * @return 0, or the exit status after a message.
+ */
+int lk_aws_resolve_groups(const struct lk_aws_args *a, struct lk_policy *p, bool all, FILE *yaml);
+
+/**
+ * Runs plan, apply, drift or snapshot (a->mode) over every (account, Region) pair of the
+ * checked multi-account policy @p p (runtime/org.h), printing as org-spec's CLI contract says.
+ * @return the exit status: as the single-account command, or LK_EXIT_INCOMPLETE when a pair
+ *         failed.
+ */
+int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p);
 
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */

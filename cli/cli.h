@@ -33,6 +33,11 @@ struct lk_policy;
  */
 struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths);
 
+/** As lk_cli_load_policy() without lk_policy_check(), for the commands that complete the
+ *  policy first (run commands pin dynamic account groups).
+ *  @return the policy read (caller frees), or NULL after an I/O error. */
+struct lk_policy *lk_cli_read_policy(const char *cmd, int n_paths, char **paths);
+
 /** Prints a policy's diagnostics as text, with the summary line, to @p out. */
 void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out);
 

@@ -36,6 +36,14 @@ static char *s_read_stdin(size_t *len)
 
 struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths)
 {
+    struct lk_policy *p = lk_cli_read_policy(cmd, n_paths, paths);
+    if (p)
+        lk_policy_check(p);
+    return p;
+}
+
+struct lk_policy *lk_cli_read_policy(const char *cmd, int n_paths, char **paths)
+{
     struct lk_policy *p = lk_policy_new();
     if (n_paths == 1 && !strcmp(paths[0], "-")) {
         size_t len;
@@ -58,7 +66,6 @@ struct lk_policy *lk_cli_load_policy(const char *cmd, int n_paths, char **paths)
             return NULL;
         }
     }
-    lk_policy_check(p);
     return p;
 }
 

@@ -28,8 +28,10 @@ static void s_usage(FILE *out)
           "                  terraform); refuses, changing nothing, when the policy or the\n"
           "                  live state changed since the plan was made. --allow still\n"
           "                  applies.\n"
-          "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage.\n",
+          "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage, 3 incomplete\n"
+          "(a pair of an organisation failed while others applied).\n",
           out);
+    lk_aws_usage_org(out);
 }
 
 /* Asks on the terminal. */
@@ -107,7 +109,22 @@ int lk_cmd_apply(int argc, char **argv)
             n_policy = (int)s.n_saved_policy_paths;
         }
     }
-    rc = lk_aws_compile(&a, n_policy, policy_paths, &p, &desired, &arts);
+    rc = lk_aws_load(&a, n_policy, policy_paths, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (p->scope.multi) {
+        if (s.saved_plan_path) {
+            fprintf(stderr,
+                    "logkeep apply: %s: a saved plan cannot be for a policy with "
+                    "accounts:\n",
+                    s.saved_plan_path);
+            rc = LK_EXIT_USAGE;
+            goto cleanup;
+        }
+        rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    rc = lk_aws_compile(&a, p, &desired, &arts);
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;

@@ -33,4 +33,9 @@ int lk_cmd_drift(int argc, char **argv);
  *  JSON. @return 0 written, 1 policy or AWS error, 2 usage. */
 int lk_cmd_snapshot(int argc, char **argv);
 
+/** `logkeep resolve POLICY... [-o FILE]`: resolves the dynamic account groups through AWS
+ *  Organizations and writes the "resolved:" policy file that pins them.
+ *  @return 0 written, 1 policy or AWS error, 2 usage. */
+int lk_cmd_resolve(int argc, char **argv);
+
 #endif

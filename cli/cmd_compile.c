@@ -21,7 +21,9 @@ static void s_usage(FILE *out)
           "Validates the policy and writes one file per AWS API payload: S3 lifecycle, bucket\n"
           "policy, versioning, public access block, encryption and Object Lock configuration per\n"
           "bucket; CloudWatch Logs retention per region; CloudTrail trail configuration; and a\n"
-          "manifest.json listing each file with its operation, resource and SHA-256.\n"
+          "manifest.json listing each file with its operation, resource and SHA-256. A policy\n"
+          "of several accounts writes each account's and Region's files under\n"
+          "<account-name>/<region>/, with one manifest.json naming each file's pair.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR      write the artifacts under DIR (created if needed)\n"
@@ -102,27 +104,95 @@ static void s_json_string(FILE *out, const char *s)
     lk_buf_free(&b);
 }
 
-/* One JSON document: {"manifest": {...}, "artifacts": {"<path>": <payload>}}. JSON payloads are
- * embedded as JSON, XML payloads as strings. Streamed: the artifacts are already rendered. */
-static void s_print_json(const struct lk_artifacts *a, const char *manifest, FILE *out)
+/* One member of the "artifacts" object: the path, then the payload (JSON embedded as JSON, XML
+ * as a string). */
+static void s_print_json_artifact(FILE *out, bool first, const char *path,
+                                  const struct lk_artifact *x)
+{
+    size_t len = strlen(path);
+    fputs(first ? "\n" : ",\n", out);
+    s_json_string(out, path);
+    fputs(": ", out);
+    if (len > 5 && !strcmp(path + len - 5, ".json"))
+        fwrite(x->content, 1, x->len && x->content[x->len - 1] == '\n' ? x->len - 1 : x->len, out);
+    else
+        s_json_string(out, x->content);
+}
+
+static void s_print_json_manifest(const char *manifest, FILE *out)
 {
     size_t mlen = strlen(manifest);
     fputs("{\n\"manifest\": ", out);
     fwrite(manifest, 1, mlen && manifest[mlen - 1] == '\n' ? mlen - 1 : mlen, out);
     fputs(",\n\"artifacts\": {", out);
-    for (size_t i = 0; i < a->n; i++) {
-        const struct lk_artifact *x = &a->items[i];
-        size_t len = strlen(x->path);
-        fputs(i ? ",\n" : "\n", out);
-        s_json_string(out, x->path);
-        fputs(": ", out);
-        if (len > 5 && !strcmp(x->path + len - 5, ".json"))
-            fwrite(x->content, 1, x->len && x->content[x->len - 1] == '\n' ? x->len - 1 : x->len,
-                   out);
-        else
-            s_json_string(out, x->content);
-    }
+}
+
+/* One JSON document: {"manifest": {...}, "artifacts": {"<path>": <payload>}}. JSON payloads are
+ * embedded as JSON, XML payloads as strings. Streamed: the artifacts are already rendered. */
+static void s_print_json(const struct lk_artifacts *a, const char *manifest, FILE *out)
+{
+    s_print_json_manifest(manifest, out);
+    for (size_t i = 0; i < a->n; i++)
+        s_print_json_artifact(out, i == 0, a->items[i].path, &a->items[i]);
     fputs("\n}\n}\n", out);
+}
+
+/* A policy of several accounts: every pair's artifacts under <account-name>/<region>/, with one
+ * manifest (version 2) for all of them. */
+static int s_compile_scope(struct lk_policy *p, const char *dir, bool json, const char *color)
+{
+    struct lk_ir_scope *scope = NULL;
+    int crc = lk_compile_scope(p, &scope);
+    if (crc == 2)
+        fprintf(stderr,
+                "logkeep compile: an artifact would exceed %zu bytes; nothing was produced\n",
+                (size_t)LK_BUF_MAX_DOCUMENT);
+    lk_cli_print_diags(p, color, stderr);
+    if (crc != 0)
+        return LK_EXIT_POLICY;
+    int rc = LK_EXIT_OK;
+    struct lk_emit_account *accounts =
+        lk_xcalloc(p->scope.n_accounts ? p->scope.n_accounts : 1, sizeof(*accounts));
+    for (size_t i = 0; i < p->scope.n_accounts; i++) {
+        accounts[i].name =
+            p->scope.accounts[i].name ? p->scope.accounts[i].name : p->scope.accounts[i].id;
+        accounts[i].id = p->scope.accounts[i].id;
+        accounts[i].kind = (int)p->scope.accounts[i].kind;
+    }
+    char *manifest = lk_emit_scope_manifest(scope, accounts, p->scope.n_accounts);
+    free(accounts);
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    struct lk_scope_entry *e;
+    size_t n = lk_emit_scope_entries(scope, &tmp, &e);
+    if (!manifest) {
+        fprintf(stderr, "logkeep compile: the manifest would exceed %zu bytes\n",
+                (size_t)LK_BUF_MAX_DOCUMENT);
+        rc = LK_EXIT_POLICY;
+    } else if (json) {
+        s_print_json_manifest(manifest, stdout);
+        for (size_t i = 0; i < n; i++)
+            s_print_json_artifact(stdout, i == 0, e[i].path, e[i].artifact);
+        fputs("\n}\n}\n", stdout);
+    } else {
+        char *last_dir = NULL;
+        for (size_t i = 0; i < n && rc == LK_EXIT_OK; i++)
+            if (s_write_file(dir, e[i].path, e[i].artifact->content, e[i].artifact->len, &last_dir))
+                rc = LK_EXIT_USAGE;
+        if (rc == LK_EXIT_OK &&
+            s_write_file(dir, "manifest.json", manifest, strlen(manifest), &last_dir))
+            rc = LK_EXIT_USAGE;
+        free(last_dir);
+        if (rc == LK_EXIT_OK)
+            fprintf(stderr,
+                    "logkeep compile: wrote %zu artifacts for %zu accounts and Regions and "
+                    "manifest.json to %s\n",
+                    n, scope->n_pairs, dir);
+    }
+    free(manifest);
+    lk_arena_destroy(&tmp);
+    lk_ir_scope_free(scope);
+    return rc;
 }
 
 int lk_cmd_compile(int argc, char **argv)
@@ -174,6 +244,13 @@ int lk_cmd_compile(int argc, char **argv)
         return LK_EXIT_USAGE;
     if (strict)
         lk_diags_promote_warnings(&p->diags);
+    if (p->scope.multi) {
+        int rc = s_compile_scope(p, dir, json, color);
+        if (fflush(stdout) != 0)
+            rc = LK_EXIT_USAGE;
+        lk_policy_free(p);
+        return rc;
+    }
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
     struct lk_ir_state *st = NULL;

@@ -28,8 +28,10 @@ static void s_usage(FILE *out)
           "                 junit or sarif\n"
           "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
           "                 credentials needed\n"
-          "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error.\n",
+          "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
+          "pair of an organisation failed; the report says which, and any drift).\n",
           out);
+    lk_aws_usage_org(out);
 }
 
 int lk_cmd_drift(int argc, char **argv)
@@ -51,7 +53,14 @@ int lk_cmd_drift(int argc, char **argv)
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_DRIFT, &opts);
 
-    rc = lk_aws_compile(&a, a.n_policy_paths, a.policy_paths, &p, &desired, NULL);
+    rc = lk_aws_load(&a, a.n_policy_paths, a.policy_paths, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (p->scope.multi) {
+        rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    rc = lk_aws_compile(&a, p, &desired, NULL);
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;

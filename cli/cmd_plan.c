@@ -18,11 +18,13 @@ static void s_usage(FILE *out)
     fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] ", out);
     lk_aws_usage_common(out);
     fputs("Prints the changes `logkeep apply` would make to live AWS state.\n"
-          "Exit status: 0 success (with or without changes), 1 policy or AWS error, 2 usage.\n"
+          "Exit status: 0 success (with or without changes), 1 policy or AWS error, 2 usage,\n"
+          "3 incomplete (a pair of an organisation failed).\n"
           "  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n"
           "  --out FILE     also save the plan (JSON): `logkeep apply FILE` applies exactly\n"
           "                 these calls, and refuses if the policy or live state changed\n",
           out);
+    lk_aws_usage_org(out);
 }
 
 int lk_cmd_plan(int argc, char **argv)
@@ -56,7 +58,21 @@ int lk_cmd_plan(int argc, char **argv)
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_PLAN, &opts);
 
-    rc = lk_aws_compile(&a, a.n_policy_paths, a.policy_paths, &p, &desired, &arts);
+    rc = lk_aws_load(&a, a.n_policy_paths, a.policy_paths, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (p->scope.multi) {
+        if (a.plan_out) {
+            /* A plan file holds one account's calls and live state. */
+            fprintf(stderr, "logkeep plan: --out is not available yet for a policy with "
+                            "accounts:; run apply on the policy instead\n");
+            rc = LK_EXIT_USAGE;
+            goto cleanup;
+        }
+        rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    rc = lk_aws_compile(&a, p, &desired, &arts);
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;

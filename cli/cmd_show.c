@@ -167,8 +167,18 @@ int lk_cmd_show(int argc, char **argv)
     if (rc != LK_EXIT_OK || p->diags.n)
         lk_cli_print_diags(p, color, stderr);
     if (rc == LK_EXIT_OK) {
-        printf("policy for account %.*s, region %.*s: %zu source%s\n", LK_STR_ARG(p->account.v),
-               LK_STR_ARG(p->region.v), p->n_srcs, p->n_srcs == 1 ? "" : "s");
+        if (p->scope.multi) {
+            printf("policy for %zu account%s in", p->scope.n_accounts,
+                   p->scope.n_accounts == 1 ? "" : "s");
+            for (size_t i = 0; i < p->scope.n_regions; i++)
+                printf("%s %s", i ? "," : "", p->scope.regions[i]);
+            printf(" (home region %.*s): %zu source%s\n", LK_STR_ARG(p->region.v), p->n_srcs,
+                   p->n_srcs == 1 ? "" : "s");
+        } else {
+            printf("policy for account %.*s, region %.*s: %zu source%s\n",
+                   LK_STR_ARG(p->account.v), LK_STR_ARG(p->region.v), p->n_srcs,
+                   p->n_srcs == 1 ? "" : "s");
+        }
         for (size_t i = 0; i < p->n_srcs; i++) {
             putchar('\n');
             s_show_source(p, st, p->srcs[i]);

@@ -21,8 +21,10 @@ static void s_usage(FILE *out)
           "region, every trail's bucket outside the policy) and writes it as JSON, for\n"
           "drift --state and plan --state offline.\n"
           "  -o FILE        where to write it (\"-\" for stdout)\n"
-          "Exit status: 0 written, 1 policy or AWS error, 2 usage.\n",
+          "Exit status: 0 written, 1 policy or AWS error, 2 usage, 3 incomplete (a pair of an\n"
+          "organisation failed; the others are written).\n",
           out);
+    lk_aws_usage_org(out);
 }
 
 int lk_cmd_snapshot(int argc, char **argv)
@@ -47,7 +49,14 @@ int lk_cmd_snapshot(int argc, char **argv)
     struct lk_session s;
     lk_session_init(&s, LK_SESSION_SNAPSHOT, &opts);
 
-    rc = lk_aws_compile(&a, a.n_policy_paths, a.policy_paths, &p, &desired, NULL);
+    rc = lk_aws_load(&a, a.n_policy_paths, a.policy_paths, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (p->scope.multi) {
+        rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    rc = lk_aws_compile(&a, p, &desired, NULL);
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;

@@ -32,6 +32,7 @@ static void s_usage(FILE *out)
           "  apply PATH...      change AWS to match the policy (asks first, never deletes logs)\n"
           "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
           "  snapshot PATH...   save the live state the policy governs (-o FILE), for --state\n"
+          "  resolve PATH...    pin the policy's dynamic account groups (AWS Organizations)\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
         return lk_cmd_drift(argc - 1, argv + 1);
     if (!strcmp(cmd, "snapshot"))
         return lk_cmd_snapshot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "resolve"))
+        return lk_cmd_resolve(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -89,10 +92,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "schema"))
         return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile", "show",     "plan",
-                                       "apply",    "drift",   "snapshot", "whoami",
-                                       "explain",  "rules",   "schema",   "version",
-                                       "help",     "diff"};
+    static const char *const cmds[] = {"validate", "compile",  "show",   "plan",    "apply",
+                                       "drift",    "snapshot", "whoami", "explain", "rules",
+                                       "schema",   "version",  "help",   "diff",    "resolve"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

@@ -45,11 +45,15 @@ static size_t s_store_bound(struct lk_policy *p, const struct lk_store *s)
 static size_t s_source_bound(const struct lk_source *src)
 {
     size_t names = src->store->bucket.v.len + src->prefix.v.len + src->name.len;
+    /* Every account and Region that writes a source's logs adds its account to resources and
+     * conditions and an ARN per Region (delivery.c): about 200 bytes each, past the first. */
+    size_t writers = src->n_scope_accounts * (src->n_scope_regions ? src->n_scope_regions : 1);
+    size_t extra = writers > 1 ? 200 * (writers - 1) : 0;
     /* A trail has two statements of its own (about 900 bytes); other services add a resource
      * to statements their sources share, counted here as if each source brought them along. */
     if (src->type == LK_SRC_CLOUDTRAIL)
-        return 1400 + 4 * names;
-    return 700 + 2 * names;
+        return 1400 + 4 * names + extra;
+    return 700 + 2 * names + extra;
 }
 
 void lk_compile_check_limits(struct lk_policy *policy)
@@ -85,16 +89,19 @@ void lk_compile_check_limits(struct lk_policy *policy)
     free(bound);
     if (!exact)
         return;
-    struct lk_ir_state *st = lk_lower(policy);
+    struct lk_ir_scope *scope = lk_lower_scope(policy);
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    for (size_t i = 0; i < st->n_buckets; i++) {
-        char *json = lk_emit_bucket_policy_json(&st->buckets[i].policy, &tmp);
-        if (!json || strlen(json) > LK_BUCKET_POLICY_MAX_BYTES)
-            s_report_size(policy, st->buckets[i].store, json);
+    for (size_t p = 0; p < scope->n_pairs; p++) {
+        const struct lk_ir_state *st = scope->pairs[p].state;
+        for (size_t i = 0; i < st->n_buckets; i++) {
+            char *json = lk_emit_bucket_policy_json(&st->buckets[i].policy, &tmp);
+            if (!json || strlen(json) > LK_BUCKET_POLICY_MAX_BYTES)
+                s_report_size(policy, st->buckets[i].store, json);
+        }
     }
     lk_arena_destroy(&tmp);
-    lk_ir_state_free(st);
+    lk_ir_scope_free(scope);
     lk_diags_sort(&policy->diags);
 }
 
@@ -134,5 +141,94 @@ int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct 
         return 1;
     }
     *out_state = st;
+    return 0;
+}
+
+/* Notes the stores whose delivery statements took the organisation-wide form (lower.c,
+ * s_store_bucket()): each lists aws:SourceOrgID where the other form lists every writer. */
+static void s_note_org_form(struct lk_policy *policy, const struct lk_ir_state *st)
+{
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        const struct lk_ir_bucket_policy *pol = &st->buckets[i].policy;
+        bool org = false;
+        for (size_t k = 0; k < pol->n_statements && !org; k++)
+            for (size_t c = 0; c < pol->statements[k].n_conditions && !org; c++)
+                org = !strcmp(pol->statements[k].conditions[c].key, "aws:SourceOrgID");
+        if (!org)
+            continue;
+        struct lk_store *store = lk_policy_find_store(policy, lk_str_c(st->buckets[i].store));
+        /* A note of the size rule: the limit was met, by widening the statements. */
+        struct lk_diag *d = lk_diag_add(
+            &policy->diags, "LK206", store ? store->span : LK_SPAN_NONE,
+            "the bucket policy of store \"%s\" lets its services deliver from any account of "
+            "organization %.*s (aws:SourceOrgID): a statement per account and Region would pass "
+            "S3's %d bytes",
+            st->buckets[i].store, LK_STR_ARG(policy->organization.v), LK_BUCKET_POLICY_MAX_BYTES);
+        lk_diag_set_severity(&policy->diags, d, LK_SEV_NOTE);
+        lk_diag_help(&policy->diags, d,
+                     "split the sources over several stores to keep per-account statements");
+    }
+}
+
+int lk_compile_scope(struct lk_policy *policy, struct lk_ir_scope **out_scope)
+{
+    *out_scope = NULL;
+    if (policy->diags.n_errors)
+        return 1;
+    if (!policy->scope.multi) {
+        struct lk_artifacts *arts = lk_xmalloc(sizeof(*arts));
+        lk_artifacts_init(arts);
+        struct lk_ir_state *st = NULL;
+        int rc = lk_compile(policy, &st, arts);
+        if (rc != 0) {
+            lk_artifacts_free(arts);
+            free(arts);
+            return rc;
+        }
+        struct lk_ir_scope *scope = lk_ir_scope_new();
+        if (policy->organization.set && policy->organization.v.len)
+            scope->organization_id = lk_arena_strndup(&scope->arena, policy->organization.v.ptr,
+                                                      policy->organization.v.len);
+        lk_ir_scope_add(scope, NULL, st->account, st->region, st, arts);
+        *out_scope = scope;
+        return 0;
+    }
+    struct lk_ir_scope *scope = lk_lower_scope(policy);
+    for (size_t p = 0; p < scope->n_pairs; p++) {
+        struct lk_ir_pair *pair = &scope->pairs[p];
+        pair->artifacts = lk_xmalloc(sizeof(*pair->artifacts));
+        lk_artifacts_init(pair->artifacts);
+        if (lk_emit_all(pair->state, pair->artifacts) != LK_STATUS_OK) {
+            lk_ir_scope_free(scope);
+            return 2;
+        }
+        const struct lk_ir_state *st = pair->state;
+        for (size_t i = 0; i < st->n_buckets; i++) {
+            char path[1100];
+            snprintf(path, sizeof(path), "s3/%s/policy.json", st->buckets[i].name);
+            const struct lk_artifact *a = lk_artifacts_find(pair->artifacts, path);
+            if (a && a->len > LK_BUCKET_POLICY_MAX_BYTES)
+                s_report_size(policy, st->buckets[i].store, a->content);
+        }
+        s_note_org_form(policy, st);
+    }
+    lk_diags_sort(&policy->diags);
+    if (policy->diags.n_errors) {
+        lk_ir_scope_free(scope);
+        return 1;
+    }
+    *out_scope = scope;
+    return 0;
+}
+
+int lk_compile_scope_state(struct lk_policy *policy, struct lk_ir_scope **out_scope)
+{
+    *out_scope = NULL;
+    lk_compile_check_limits(policy);
+    if (policy->diags.n_errors) {
+        lk_diags_sort(&policy->diags);
+        return 1;
+    }
+    *out_scope = lk_lower_scope(policy);
     return 0;
 }

@@ -59,22 +59,70 @@ static char *s_sid_part(struct lk_ir_state *st, const char *name)
     return out;
 }
 
+void lk_delivery_source_writers(const struct lk_ir_state *st, const struct lk_source *src,
+                                struct lk_writers *out)
+{
+    /* Before lk_policy_check() resolved the scope, the state's own account and Region write, as
+     * in a policy of one account. */
+    if (src->n_scope_accounts && src->n_scope_regions) {
+        out->accounts = src->scope_accounts;
+        out->n_accounts = src->n_scope_accounts;
+        out->regions = src->scope_regions;
+        out->n_regions = src->n_scope_regions;
+    } else {
+        out->accounts = (const char *const *)&st->account;
+        out->n_accounts = 1;
+        out->regions = (const char *const *)&st->region;
+        out->n_regions = 1;
+    }
+}
+
+/* The organisation-wide form of a delivery statement (lk_delivery_statements() with an
+ * organisation ID): one resource, [prefix/]AWSLogs/ and everything under it, for every account's
+ * logs, and aws:SourceOrgID in place of the lists of accounts and ARNs. IAM User Guide, "AWS global
+ * condition context keys", aws:SourceOrgID
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceorgid):
+ * the organisation ID of the resource on whose behalf an AWS service principal makes the
+ * request, present only in requests a service principal makes directly, as aws:SourceAccount. */
+static char *s_all_logs_arn(struct lk_ir_state *st, struct lk_ir_bucket *b, struct lk_source *src)
+{
+    return lk_ir_printf(st, "arn:%s:s3:::%s/%.*sAWSLogs/*", st->partition, b->name,
+                        LK_STR_ARG(src->prefix.v));
+}
+
 /* ------------------------------------------------------------------------------ CloudTrail */
+
+/* The organisation ID of an organisation trail: the trail's own, else the policy's. */
+static const char *s_trail_org(struct lk_ir_state *st, struct lk_policy *policy,
+                               const struct lk_trail_cfg *cfg)
+{
+    if (!cfg || !cfg->organization.set || !cfg->organization.v)
+        return NULL;
+    if (cfg->organization_id.set)
+        return lk_ir_strndup(st, cfg->organization_id.v.ptr, cfg->organization_id.v.len);
+    if (policy && policy->organization.set)
+        return lk_ir_strndup(st, policy->organization.v.ptr, policy->organization.v.len);
+    return NULL;
+}
 
 /* CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail"
  * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html):
  * s3:GetBucketAcl on the bucket and s3:PutObject on [prefix/]AWSLogs/<account>/... with
  * s3:x-amz-acl = bucket-owner-full-control, both scoped by aws:SourceArn to the trail; an
- * organization trail also writes AWSLogs/<organization-id>/.... Without them CreateTrail fails
- * with InsufficientS3BucketPolicyException. */
-static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
+ * organization trail also writes AWSLogs/<organization-id>/..., its aws:SourceArn being the
+ * trail's ARN in the account that owns it (the management account or a delegated
+ * administrator). Without them CreateTrail fails with InsufficientS3BucketPolicyException.
+ * Each account that owns a trail of the source (its writers) has its own ARN and folder. */
+static void s_cloudtrail(struct lk_ir_state *st, struct lk_policy *policy, struct lk_source *src,
+                         struct lk_ir_bucket *b)
 {
     const struct lk_trail_cfg *cfg = src->trail;
     char *trail = cfg && cfg->name.set ? lk_ir_strndup(st, cfg->name.v.ptr, cfg->name.v.len)
                                        : lk_ir_strndup(st, src->name.ptr, src->name.len);
-    char *trail_arn = lk_ir_printf(st, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition,
-                                   st->region, st->account, trail);
     char *part = s_sid_part(st, trail);
+    struct lk_writers w;
+    lk_delivery_source_writers(st, src, &w);
+    const char *home = w.regions[0];
 
     struct lk_ir_statement *acl = lk_lower_add_statement(
         st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailAclCheck%s", part), true,
@@ -82,25 +130,63 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
     lk_ir_list_add(st, &acl->principals, "cloudtrail.amazonaws.com");
     lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
     lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
-    lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceArn", trail_arn);
 
-    struct lk_ir_statement *w =
+    struct lk_ir_statement *put =
         lk_lower_add_statement(st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailWrite%s", part),
                                true, LK_IR_PRINCIPAL_SERVICE);
-    lk_ir_list_add(st, &w->principals, "cloudtrail.amazonaws.com");
-    lk_ir_list_add(st, &w->actions, "s3:PutObject");
-    lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, ""));
-    if (cfg && cfg->organization.set && cfg->organization.v && cfg->organization_id.set)
-        lk_ir_list_add(st, &w->resources,
-                       s_logs_arn(st, b, src,
-                                  lk_ir_strndup(st, cfg->organization_id.v.ptr,
-                                                cfg->organization_id.v.len),
-                                  ""));
-    lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
-    lk_lower_add_condition(st, w, "StringEquals", "aws:SourceArn", trail_arn);
+    lk_ir_list_add(st, &put->principals, "cloudtrail.amazonaws.com");
+    lk_ir_list_add(st, &put->actions, "s3:PutObject");
+    const char *org = s_trail_org(st, policy, cfg);
+    if (org)
+        lk_ir_list_add(st, &put->resources, s_logs_arn(st, b, src, org, ""));
+    lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
+    for (size_t i = 0; i < w.n_accounts; i++) {
+        char *trail_arn = lk_ir_printf(st, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, home,
+                                       w.accounts[i], trail);
+        lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceArn", trail_arn);
+        lk_lower_add_condition(st, put, "StringEquals", "aws:SourceArn", trail_arn);
+        lk_ir_list_add(st, &put->resources, s_logs_arn(st, b, src, w.accounts[i], ""));
+    }
 }
 
 /* ------------------------------------------------------------------------------ log delivery */
+
+/* The source conditions of a statement for writers @p w: aws:SourceAccount (when
+ * @p source_account), aws:SourceArn of @p arn_service (when not NULL: arn:<p>:<service>:<region>:
+ * <account>:<arn_resource> for every writer account and Region); or aws:SourceOrgID alone in the
+ * organisation-wide form. */
+static void s_source_conditions(struct lk_ir_state *st, struct lk_ir_statement *s,
+                                const struct lk_writers *w, const char *org_id, bool source_account,
+                                const char *arn_service, const char *arn_resource)
+{
+    if (org_id) {
+        lk_lower_add_condition(st, s, "StringEquals", "aws:SourceOrgID", org_id);
+        return;
+    }
+    for (size_t a = 0; a < w->n_accounts; a++) {
+        if (source_account)
+            lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", w->accounts[a]);
+        for (size_t r = 0; arn_service && r < w->n_regions; r++)
+            lk_lower_add_condition(st, s, "ArnLike", "aws:SourceArn",
+                                   lk_ir_printf(st, "arn:%s:%s:%s:%s:%s", st->partition,
+                                                arn_service, w->regions[r], w->accounts[a],
+                                                arn_resource));
+    }
+}
+
+/* The objects the writers' logs go to: [prefix/]AWSLogs/<account>/<suffix>* for each writer
+ * account, or all of [prefix/]AWSLogs/ in the organisation-wide form. */
+static void s_writer_resources(struct lk_ir_state *st, struct lk_ir_statement *s,
+                               struct lk_ir_bucket *b, struct lk_source *src,
+                               const struct lk_writers *w, const char *org_id, const char *suffix)
+{
+    if (org_id) {
+        lk_ir_list_add(st, &s->resources, s_all_logs_arn(st, b, src));
+        return;
+    }
+    for (size_t a = 0; a < w->n_accounts; a++)
+        lk_ir_list_add(st, &s->resources, s_logs_arn(st, b, src, w->accounts[a], suffix));
+}
 
 /* CloudWatch Logs User Guide, "Enabling logging from AWS services", logs sent to Amazon S3
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html#AWS-logs-infrastructure-S3):
@@ -108,36 +194,32 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_source *src, struct l
  * s3:x-amz-acl = bucket-owner-full-control, and s3:GetBucketAcl and s3:ListBucket on the
  * bucket, all scoped by aws:SourceAccount and aws:SourceArn arn:<p>:logs:<region>:<account>:*.
  * Used by VPC Flow Logs, Route 53 Resolver query logs, AWS WAF, Network Firewall and Network
- * Load Balancer access logs ("Access logs for your Network Load Balancer", bucket policy). */
-static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
+ * Load Balancer access logs ("Access logs for your Network Load Balancer", bucket policy). Every
+ * account and Region that writes into the bucket is listed: an ARN of one Region denies the
+ * others. */
+static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b,
+                           const struct lk_writers *w, const char *org_id)
 {
     bool created;
     struct lk_ir_statement *acl =
         s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
                  "delivery.logs.amazonaws.com", &created);
-    char *source_arn = NULL;
     if (created) {
-        source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
-                                  st->account);
         lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
         lk_ir_list_add(st, &acl->actions, "s3:ListBucket");
         lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
-        lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
-        lk_lower_add_condition(st, acl, "ArnLike", "aws:SourceArn", source_arn);
     }
-    struct lk_ir_statement *w =
+    s_source_conditions(st, acl, w, org_id, true, "logs", "*");
+    struct lk_ir_statement *put =
         s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
                  "delivery.logs.amazonaws.com", &created);
     if (created) {
-        if (!source_arn)
-            source_arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:*", st->partition, st->region,
-                                      st->account);
-        lk_ir_list_add(st, &w->actions, "s3:PutObject");
-        lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
-        lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
-        lk_lower_add_condition(st, w, "ArnLike", "aws:SourceArn", source_arn);
+        lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl",
+                               "bucket-owner-full-control");
     }
-    lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, ""));
+    s_source_conditions(st, put, w, org_id, true, "logs", "*");
+    s_writer_resources(st, put, b, src, w, org_id, "");
 }
 
 /* ------------------------------------------------------------------------------ ELB */
@@ -175,20 +257,52 @@ const char *lk_elb_account_for_region(const char *region)
     return NULL;
 }
 
-static void s_elb(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
+/* The Regions whose load balancers write into @p b: the source's writer Regions in a policy of
+ * several accounts; otherwise the bucket's own (a load balancer logs only to a bucket of its
+ * Region: "Enable access logs for your Application Load Balancer", requirements). */
+static void s_elb_regions(const struct lk_policy *policy, const struct lk_ir_bucket *b,
+                          const struct lk_writers *w, const char *const **regions, size_t *n)
 {
-    const char *elb_account = lk_elb_account_for_region(b->region);
-    bool created;
-    struct lk_ir_statement *w;
-    if (elb_account)
-        w = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_AWS,
-                     lk_ir_printf(st, "arn:%s:iam::%s:root", st->partition, elb_account), &created);
-    else
-        w = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_SERVICE,
-                     "logdelivery.elasticloadbalancing.amazonaws.com", &created);
-    if (created)
-        lk_ir_list_add(st, &w->actions, "s3:PutObject");
-    lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, ""));
+    if (policy && policy->scope.multi) {
+        *regions = w->regions;
+        *n = w->n_regions;
+    } else {
+        *regions = (const char *const *)&b->region;
+        *n = 1;
+    }
+}
+
+static void s_elb(struct lk_ir_state *st, struct lk_policy *policy, struct lk_source *src,
+                  struct lk_ir_bucket *b, const struct lk_writers *w)
+{
+    const char *const *regions;
+    size_t n_regions;
+    s_elb_regions(policy, b, w, &regions, &n_regions);
+    bool any_account = false;
+    for (size_t r = 0; r < n_regions; r++)
+        any_account = any_account || lk_elb_account_for_region(regions[r]);
+    for (size_t r = 0; r < n_regions; r++) {
+        const char *elb_account = lk_elb_account_for_region(regions[r]);
+        bool created;
+        struct lk_ir_statement *put;
+        if (elb_account) {
+            char *root = lk_ir_printf(st, "arn:%s:iam::%s:root", st->partition, elb_account);
+            put = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_AWS, root,
+                           &created);
+            lk_ir_list_add(st, &put->principals, root);
+        } else {
+            /* Newer Regions' service principal, in a statement of its own when older Regions'
+             * accounts write too (one statement has one kind of principal). */
+            put = s_shared(st, b,
+                           any_account ? LK_IR_SID_PREFIX "ElbLogDeliveryService"
+                                       : LK_IR_SID_PREFIX "ElbLogDelivery",
+                           LK_IR_PRINCIPAL_SERVICE,
+                           "logdelivery.elasticloadbalancing.amazonaws.com", &created);
+        }
+        if (created)
+            lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        s_writer_resources(st, put, b, src, w, NULL, "");
+    }
 }
 
 /* ------------------------------------------------------------------------------ AWS Config */
@@ -197,8 +311,9 @@ static void s_elb(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bu
  * channel" (https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html):
  * config.amazonaws.com gets s3:GetBucketAcl and s3:ListBucket on the bucket and s3:PutObject on
  * [prefix/]AWSLogs/<account>/Config/... with s3:x-amz-acl = bucket-owner-full-control, all scoped
- * by aws:SourceAccount. */
-static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
+ * by aws:SourceAccount (every account whose recorder delivers into the bucket). */
+static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b,
+                     const struct lk_writers *w, const char *org_id)
 {
     bool created;
     struct lk_ir_statement *acl =
@@ -207,24 +322,26 @@ static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir
     if (created) {
         lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
         lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
-        lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceAccount", st->account);
     }
+    s_source_conditions(st, acl, w, org_id, true, NULL, NULL);
     struct lk_ir_statement *ex =
         s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketExistenceCheck", LK_IR_PRINCIPAL_SERVICE,
                  "config.amazonaws.com", &created);
     if (created) {
         lk_ir_list_add(st, &ex->actions, "s3:ListBucket");
         lk_ir_list_add(st, &ex->resources, s_bucket_arn(st, b));
-        lk_lower_add_condition(st, ex, "StringEquals", "aws:SourceAccount", st->account);
     }
-    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery",
-                                         LK_IR_PRINCIPAL_SERVICE, "config.amazonaws.com", &created);
+    s_source_conditions(st, ex, w, org_id, true, NULL, NULL);
+    struct lk_ir_statement *put =
+        s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery", LK_IR_PRINCIPAL_SERVICE,
+                 "config.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &w->actions, "s3:PutObject");
-        lk_lower_add_condition(st, w, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
-        lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
+        lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl",
+                               "bucket-owner-full-control");
     }
-    lk_ir_list_add(st, &w->resources, s_logs_arn(st, b, src, st->account, "Config/"));
+    s_source_conditions(st, put, w, org_id, true, NULL, NULL);
+    s_writer_resources(st, put, b, src, w, org_id, "Config/");
 }
 
 /* ------------------------------------------------------------------------------ GuardDuty */
@@ -251,37 +368,49 @@ static bool s_opt_in_region(const char *region)
     return false;
 }
 
-static const char *s_guardduty_principal(struct lk_ir_state *st);
-
-static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b)
+static const char *s_guardduty_principal_in(struct lk_ir_state *st, const char *region)
 {
-    const char *principal = s_guardduty_principal(st);
-    char *detector = lk_ir_printf(st, "arn:%s:guardduty:%s:%s:detector/*", st->partition,
-                                  st->region, st->account);
-    bool created;
-    struct lk_ir_statement *loc = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation",
-                                           LK_IR_PRINCIPAL_SERVICE, principal, &created);
-    if (created) {
-        lk_ir_list_add(st, &loc->actions, "s3:GetBucketLocation");
-        lk_ir_list_add(st, &loc->resources, s_bucket_arn(st, b));
-        lk_lower_add_condition(st, loc, "StringEquals", "aws:SourceAccount", st->account);
-        lk_lower_add_condition(st, loc, "ArnLike", "aws:SourceArn", detector);
-    }
-    struct lk_ir_statement *w = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject",
-                                         LK_IR_PRINCIPAL_SERVICE, principal, &created);
-    if (created) {
-        lk_ir_list_add(st, &w->actions, "s3:PutObject");
-        lk_lower_add_condition(st, w, "StringEquals", "aws:SourceAccount", st->account);
-        lk_lower_add_condition(st, w, "ArnLike", "aws:SourceArn", detector);
-    }
-    lk_ir_list_add(st, &w->resources, lk_ir_printf(st, "arn:%s:s3:::%s/%.*s*", st->partition,
-                                                   b->name, LK_STR_ARG(src->prefix.v)));
+    return s_opt_in_region(region) ? lk_ir_printf(st, "guardduty.%s.amazonaws.com", region)
+                                   : "guardduty.amazonaws.com";
 }
 
 static const char *s_guardduty_principal(struct lk_ir_state *st)
 {
-    return s_opt_in_region(st->region) ? lk_ir_printf(st, "guardduty.%s.amazonaws.com", st->region)
-                                       : "guardduty.amazonaws.com";
+    return s_guardduty_principal_in(st, st->region);
+}
+
+const char *lk_delivery_guardduty_principal(struct lk_ir_state *st, const char *region)
+{
+    return s_guardduty_principal_in(st, region);
+}
+
+static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk_ir_bucket *b,
+                        const struct lk_writers *w, const char *org_id)
+{
+    for (size_t r = 0; r < w->n_regions; r++) {
+        const char *principal = s_guardduty_principal_in(st, w->regions[r]);
+        bool created;
+        struct lk_ir_statement *loc = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation",
+                                               LK_IR_PRINCIPAL_SERVICE, principal, &created);
+        if (created) {
+            lk_ir_list_add(st, &loc->actions, "s3:GetBucketLocation");
+            lk_ir_list_add(st, &loc->resources, s_bucket_arn(st, b));
+        }
+        lk_ir_list_add(st, &loc->principals, principal);
+        struct lk_ir_statement *put = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject",
+                                               LK_IR_PRINCIPAL_SERVICE, principal, &created);
+        if (created)
+            lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        lk_ir_list_add(st, &put->principals, principal);
+        lk_ir_list_add(st, &put->resources,
+                       lk_ir_printf(st, "arn:%s:s3:::%s/%.*s*", st->partition, b->name,
+                                    LK_STR_ARG(src->prefix.v)));
+    }
+    struct lk_ir_statement *loc =
+        lk_lower_find_statement(b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation");
+    struct lk_ir_statement *put = lk_lower_find_statement(b, LK_IR_SID_PREFIX "GuardDutyPutObject");
+    s_source_conditions(st, loc, w, org_id, true, "guardduty", "detector/*");
+    s_source_conditions(st, put, w, org_id, true, "guardduty", "detector/*");
 }
 
 const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type,
@@ -309,37 +438,64 @@ const char *lk_delivery_service(struct lk_ir_state *st, enum lk_source_type type
     return NULL;
 }
 
-void lk_delivery_writers(struct lk_ir_state *st, const struct lk_source *src,
-                         const struct lk_ir_bucket *b, struct lk_ir_string_list *services,
-                         struct lk_ir_string_list *accounts)
+void lk_delivery_writers(struct lk_ir_state *st, const struct lk_policy *policy,
+                         const struct lk_source *src, const struct lk_ir_bucket *b,
+                         struct lk_ir_string_list *services, struct lk_ir_string_list *accounts)
 {
-    const char *service = lk_delivery_service(st, src->type, b->region);
-    if (service) {
+    struct lk_writers w;
+    lk_delivery_source_writers(st, src, &w);
+    if (src->type == LK_SRC_ELB) {
+        const char *const *regions;
+        size_t n;
+        s_elb_regions(policy, b, &w, &regions, &n);
+        for (size_t r = 0; r < n; r++) {
+            const char *elb_account = lk_elb_account_for_region(regions[r]);
+            if (elb_account)
+                lk_ir_list_add(st, accounts, elb_account);
+            else
+                lk_ir_list_add(st, services, "logdelivery.elasticloadbalancing.amazonaws.com");
+        }
+        return;
+    }
+    if (src->type == LK_SRC_GUARDDUTY) {
         /* aws:PrincipalServiceName holds the principal's name. For GuardDuty's Regional
          * principal in an opt-in Region the global name is listed too: which of the two the
          * key holds there is not documented, and either is GuardDuty. */
-        lk_ir_list_add(st, services, service);
-        if (src->type == LK_SRC_GUARDDUTY && strcmp(service, "guardduty.amazonaws.com") != 0)
-            lk_ir_list_add(st, services, "guardduty.amazonaws.com");
-    } else if (src->type == LK_SRC_ELB) {
-        lk_ir_list_add(st, accounts, lk_elb_account_for_region(b->region));
+        for (size_t r = 0; r < w.n_regions; r++)
+            lk_ir_list_add(st, services, s_guardduty_principal_in(st, w.regions[r]));
+        lk_ir_list_add(st, services, "guardduty.amazonaws.com");
+        return;
     }
+    const char *service = lk_delivery_service(st, src->type, b->region);
+    if (service)
+        lk_ir_list_add(st, services, service);
 }
 
-void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy,
-                            struct lk_source *src, struct lk_ir_bucket *b)
+void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy, struct lk_source *src,
+                            struct lk_ir_bucket *b, const char *org_id)
 {
-    (void)policy;
+    struct lk_writers w;
+    lk_delivery_source_writers(st, src, &w);
     switch (src->type) {
-    case LK_SRC_CLOUDTRAIL: s_cloudtrail(st, src, b); break;
+    case LK_SRC_CLOUDTRAIL:
+        s_cloudtrail(st, policy, src, b);
+        break;
     case LK_SRC_VPC_FLOW_LOGS:
     case LK_SRC_ROUTE53_RESOLVER:
     case LK_SRC_WAF:
     case LK_SRC_NETWORK_FIREWALL:
-    case LK_SRC_NLB: s_log_delivery(st, src, b); break;
-    case LK_SRC_ELB: s_elb(st, src, b); break;
-    case LK_SRC_CONFIG: s_config(st, src, b); break;
-    case LK_SRC_GUARDDUTY: s_guardduty(st, src, b); break;
+    case LK_SRC_NLB:
+        s_log_delivery(st, src, b, &w, org_id);
+        break;
+    case LK_SRC_ELB:
+        s_elb(st, policy, src, b, &w);
+        break;
+    case LK_SRC_CONFIG:
+        s_config(st, src, b, &w, org_id);
+        break;
+    case LK_SRC_GUARDDUTY:
+        s_guardduty(st, src, b, &w, org_id);
+        break;
     case LK_SRC_EKS_AUDIT:
     case LK_SRC_RDS:
     case LK_SRC_CLOUDWATCH_LOGS:

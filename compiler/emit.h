@@ -30,6 +30,44 @@ LK_MUST_CHECK enum lk_status lk_emit_all(const struct lk_ir_state *state, struct
  *  exceed LK_BUF_MAX_DOCUMENT. */
 LK_MUST_CHECK char *lk_emit_manifest(const struct lk_ir_state *state, const struct lk_artifacts *a);
 
+/** An account of a scope as the manifest names it: its name, ID and kind (enum lk_account_kind of
+ *  compiler/policy.h: 0 workload, 1 management, 2 log-archive, 3 security). */
+struct lk_emit_account {
+    const char *name;
+    const char *id;
+    int kind;
+};
+
+/** One artifact of a scope, with the path it has among all the pairs' artifacts. */
+struct lk_scope_entry {
+    const char *path; /* "<pair folder>/<artifact path>" */
+    const char *dir;  /* the pair's folder (lk_emit_pair_dir()) */
+    const struct lk_ir_pair *pair;
+    const struct lk_artifact *artifact;
+};
+
+/** @return the folder of a pair's artifacts, "<account-name>/<region>" (the account ID when the
+ *  name is not usable as a folder name), in @p arena. */
+char *lk_emit_pair_dir(const struct lk_ir_pair *pair, struct lk_arena *arena);
+
+/**
+ * Lists every emitted artifact of every pair of @p scope, sorted by full path.
+ * @param out receives the array (in @p arena).
+ * @return the number of entries.
+ */
+size_t lk_emit_scope_entries(const struct lk_ir_scope *scope, struct lk_arena *arena,
+                             struct lk_scope_entry **out);
+
+/**
+ * The manifest of an organisation's artifacts (version 2): the organisation, the accounts (in the
+ * order given), the Regions of the pairs, and every emitted artifact of every pair with its full
+ * path ("<account-name>/<region>/<path>"), account ID, account name and Region, sorted by path.
+ * @return a heap string the caller frees; NULL when it would exceed LK_BUF_MAX_DOCUMENT.
+ */
+LK_MUST_CHECK char *lk_emit_scope_manifest(const struct lk_ir_scope *scope,
+                                           const struct lk_emit_account *accounts,
+                                           size_t n_accounts);
+
 /* Per-kind emitters (emit_s3.c, emit_policy.c, emit_logs.c, emit_trail.c). Each returns the
  * document in @p arena, or NULL when it would exceed LK_BUF_MAX_DOCUMENT. */
 LK_MUST_CHECK char *lk_emit_lifecycle_xml(const struct lk_ir_lifecycle *lc, struct lk_arena *arena);

@@ -11,6 +11,7 @@
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 #include "compiler/duration.h"
+#include "compiler/emit.h"
 
 /* Days after which incomplete multipart uploads are aborted unless the store says otherwise
  * (AbortIncompleteMultipartUpload DaysAfterInitiation). */
@@ -19,6 +20,11 @@
 static char *s_str(struct lk_ir_state *st, struct lk_str s)
 {
     return lk_ir_strndup(st, s.ptr ? s.ptr : "", s.len);
+}
+
+static char *s_str_arena(struct lk_arena *arena, struct lk_str s)
+{
+    return lk_arena_strndup(arena, s.ptr ? s.ptr : "", s.len);
 }
 
 static const char *s_partition(const struct lk_policy *p)
@@ -339,7 +345,7 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
 
     struct lk_ir_string_list services = {0}, accounts = {0};
     for (size_t i = 0; i < n; i++)
-        lk_delivery_writers(st, srcs[i], b, &services, &accounts);
+        lk_delivery_writers(st, p, srcs[i], b, &services, &accounts);
     lk_ir_list_sort_unique(&services);
     lk_ir_list_sort_unique(&accounts);
 
@@ -517,7 +523,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
 /* ------------------------------------------------------------------------------ buckets */
 
 static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
-                     struct lk_store *store, struct lk_source **srcs, size_t n,
+                     struct lk_store *store, struct lk_source **srcs, size_t n, const char *org_id,
                      struct lk_ir_bucket *b)
 {
     memset(b, 0, sizeof(*b));
@@ -536,7 +542,10 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
         b->object_lock.origin = s_origin(o, store->object_lock.span);
     if (store->transition_small_objects.set)
         b->lifecycle.origin = s_origin(o, store->transition_small_objects.span);
-    b->region = store->region.set ? s_str(st, store->region.v) : lk_ir_strdup(st, st->region);
+    if (p->scope.multi && store->scope_region)
+        b->region = lk_ir_strdup(st, store->scope_region);
+    else
+        b->region = store->region.set ? s_str(st, store->region.v) : lk_ir_strdup(st, st->region);
     b->store = s_str(st, store->name);
     b->versioning = (!store->versioning.set || store->versioning.v || store->object_lock.set)
                         ? LK_IR_VERSIONING_ENABLED
@@ -569,7 +578,7 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
         /* Statements a source's service shares with sources of the same kind come from the
          * first source that needs them. */
         size_t before = b->policy.n_statements;
-        lk_delivery_statements(st, p, srcs[i], b);
+        lk_delivery_statements(st, p, srcs[i], b, org_id);
         if (b->policy.n_statements == before)
             continue;
         struct lk_ir_origin from = s_origin(o, srcs[i]->span);
@@ -582,7 +591,7 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
 
 static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
                             const struct lk_source *src, const struct lk_text *name_text,
-                            const char *source, int64_t days, bool forever)
+                            const char *region, const char *source, int64_t days, bool forever)
 {
     struct lk_str name = name_text->v;
     LK_ARENA_ARRAY_GROW(&st->arena, st->log_groups, st->n_log_groups, *cap);
@@ -590,7 +599,7 @@ static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t 
     memset(g, 0, sizeof(*g));
     g->name = s_str(st, name);
     g->pattern = lk_glob_has_wildcard(name, 0);
-    g->region = lk_ir_strdup(st, st->region);
+    g->region = lk_ir_strdup(st, region);
     g->source = lk_ir_strdup(st, source);
     g->origin = s_origin(o, name_text->span);
     /* Security logs are not deleted with their log group: DeleteLogGroup fails while deletion
@@ -705,12 +714,77 @@ static size_t s_store_index(struct lk_policy *p, const struct lk_store *store)
     return 0; /* unreachable: a resolved store is in the index */
 }
 
-struct lk_ir_state *lk_lower(struct lk_policy *p)
+/* The (account, Region) pair a state is lowered for; NULL for a policy of one account, whose one
+ * state holds everything. */
+struct s_pair {
+    const char *account;
+    const char *region;
+};
+
+static bool s_in(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i], s))
+            return true;
+    return false;
+}
+
+/* The size of @p b's policy as PutBucketPolicy would send it, its lists made unique as
+ * lk_ir_canonicalize() makes them; SIZE_MAX when it outgrows LK_BUF_MAX_DOCUMENT. */
+static size_t s_policy_bytes(struct lk_ir_bucket *b)
+{
+    for (size_t i = 0; i < b->policy.n_statements; i++) {
+        struct lk_ir_statement *s = &b->policy.statements[i];
+        lk_ir_list_sort_unique(&s->principals);
+        lk_ir_list_sort_unique(&s->actions);
+        lk_ir_list_sort_unique(&s->resources);
+        for (size_t k = 0; k < s->n_conditions; k++)
+            lk_ir_list_sort_unique(&s->conditions[k].values);
+    }
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    char *json = lk_emit_bucket_policy_json(&b->policy, &tmp);
+    size_t n = json ? strlen(json) : SIZE_MAX;
+    lk_arena_destroy(&tmp);
+    return n;
+}
+
+/* Lowers the bucket of @p store. In a policy of several accounts whose bucket policy would pass
+ * S3's 20 KB limit with a statement per writer account and Region, and which names its
+ * organisation, the delivery statements take the organisation-wide form (aws:SourceOrgID,
+ * delivery.c) instead. */
+static void s_store_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origins *o,
+                           struct lk_store *store, struct lk_source **srcs, size_t n,
+                           struct lk_ir_bucket *b)
+{
+    s_bucket(st, p, o, store, srcs, n, NULL, b);
+    if (!p->scope.multi || !p->organization.set || !p->organization.v.len)
+        return;
+    if (s_policy_bytes(b) <= LK_BUCKET_POLICY_MAX_BYTES)
+        return;
+    s_bucket(st, p, o, store, srcs, n, s_str(st, p->organization.v), b);
+}
+
+/* Whether @p src covers the pair's account and Region (every pair when @p pair is NULL). */
+static bool s_covers(const struct lk_source *src, const struct s_pair *pair)
+{
+    return !pair || (s_in(src->scope_accounts, src->n_scope_accounts, pair->account) &&
+                     s_in(src->scope_regions, src->n_scope_regions, pair->region));
+}
+
+static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair)
 {
     struct lk_ir_state *st = lk_ir_state_new();
-    st->account = s_str(st, p->account.v);
-    st->region = s_str(st, p->region.v);
-    st->partition = lk_ir_strdup(st, s_partition(p));
+    if (pair) {
+        const char *part = lk_region_partition(lk_str_c(pair->region));
+        st->account = lk_ir_strdup(st, pair->account);
+        st->region = lk_ir_strdup(st, pair->region);
+        st->partition = lk_ir_strdup(st, part ? part : "aws");
+    } else {
+        st->account = s_str(st, p->account.v);
+        st->region = s_str(st, p->region.v);
+        st->partition = lk_ir_strdup(st, s_partition(p));
+    }
     struct s_origins o;
     s_origins_init(&o, st, p);
 
@@ -728,9 +802,16 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
         if (p->srcs[k]->store && p->srcs[k]->retention)
             by_store[fill[s_store_index(p, p->srcs[k]->store)]++] = p->srcs[k];
     st->buckets = lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
-    for (size_t i = 0; i < p->n_stores; i++)
-        s_bucket(st, p, &o, p->stores[i], by_store + count[i], count[i + 1] - count[i],
-                 &st->buckets[st->n_buckets++]);
+    for (size_t i = 0; i < p->n_stores; i++) {
+        const struct lk_store *store = p->stores[i];
+        /* A pair holds the buckets of the stores that live in its account and Region. */
+        if (pair && (!store->scope_account || !store->scope_region ||
+                     strcmp(store->scope_account, pair->account) != 0 ||
+                     strcmp(store->scope_region, pair->region) != 0))
+            continue;
+        s_store_bucket(st, p, &o, p->stores[i], by_store + count[i], count[i + 1] - count[i],
+                       &st->buckets[st->n_buckets++]);
+    }
     free(fill);
     free(count);
     free(by_store);
@@ -749,20 +830,36 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
         char *name = s_str(st, src->name);
         bool also_s3 = src->store_ref.set;
         int64_t avail = lk_retention_available_days(r);
-        for (size_t k = 0; k < src->log_groups.n; k++) {
-            if (also_s3)
-                s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], name, avail,
-                                avail < 0);
-            else
-                s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], name,
-                                r->delete_after.days, r->delete_after.forever);
-        }
-        if (src->type == LK_SRC_CLOUDTRAIL) {
-            s_trail(st, p, &o, src, &st->trails[st->n_trails++]);
-            if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
-                s_add_log_group(st, &o, &cap_groups, src, &src->trail->cloudwatch.log_group, name,
-                                avail, avail < 0);
-        }
+        /* A source's log groups exist in every Region it covers: the pair's, or, in a policy of
+         * one account, each of the source's Regions. */
+        struct lk_writers w;
+        lk_delivery_source_writers(st, src, &w);
+        const char *const *regions = pair ? &pair->region : w.regions;
+        size_t n_regions = pair ? 1 : w.n_regions;
+        if (!s_covers(src, pair))
+            n_regions = 0;
+        for (size_t g = 0; g < n_regions; g++)
+            for (size_t k = 0; k < src->log_groups.n; k++) {
+                if (also_s3)
+                    s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], regions[g],
+                                    name, avail, avail < 0);
+                else
+                    s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], regions[g],
+                                    name, r->delete_after.days, r->delete_after.forever);
+            }
+        if (src->type != LK_SRC_CLOUDTRAIL)
+            continue;
+        /* Each account of a cloudtrail source owns its trail, in the trail's home Region (the
+         * source's one Region), with the trail's CloudWatch Logs group beside it: CloudTrail
+         * sends events to a log group of the trail's account and Region (CloudTrail User Guide,
+         * "Sending events to CloudWatch Logs"). */
+        if (pair && (!s_in(src->scope_accounts, src->n_scope_accounts, pair->account) ||
+                     !src->n_scope_regions || strcmp(src->scope_regions[0], pair->region) != 0))
+            continue;
+        s_trail(st, p, &o, src, &st->trails[st->n_trails++]);
+        if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
+            s_add_log_group(st, &o, &cap_groups, src, &src->trail->cloudwatch.log_group, st->region,
+                            name, avail, avail < 0);
     }
     if (p->unmanaged.set)
         st->unmanaged_origin = s_origin(
@@ -775,9 +872,42 @@ struct lk_ir_state *lk_lower(struct lk_policy *p)
                                            ? rounded
                                            : LK_CWL_MAX_RETENTION_DAYS;
     }
-    lk_keys_lower(st, p);
+    /* Keys of a policy of several accounts are lowered over every pair at once
+     * (lk_keys_lower_scope()). */
+    if (!pair)
+        lk_keys_lower(st, p);
     lk_ir_canonicalize(st);
     return st;
+}
+
+struct lk_ir_state *lk_lower(struct lk_policy *p)
+{
+    return s_lower(p, NULL);
+}
+
+struct lk_ir_scope *lk_lower_scope(struct lk_policy *p)
+{
+    struct lk_ir_scope *scope = lk_ir_scope_new();
+    scope->multi = p->scope.multi;
+    if (p->organization.set && p->organization.v.len)
+        scope->organization_id = s_str_arena(&scope->arena, p->organization.v);
+    if (!p->scope.multi) {
+        struct lk_ir_state *st = s_lower(p, NULL);
+        lk_ir_scope_add(scope, NULL, st->account, st->region, st, NULL);
+        return scope;
+    }
+    for (size_t a = 0; a < p->scope.n_accounts; a++) {
+        const struct lk_scope_account *acc = &p->scope.accounts[a];
+        for (size_t r = 0; r < p->scope.n_regions; r++) {
+            struct s_pair pair = {acc->id, p->scope.regions[r]};
+            lk_ir_scope_add(scope, acc->name, acc->id, pair.region, s_lower(p, &pair), NULL);
+        }
+    }
+    lk_ir_scope_sort(scope);
+    lk_keys_lower_scope(scope, p);
+    for (size_t i = 0; i < scope->n_pairs; i++)
+        lk_ir_canonicalize(scope->pairs[i].state);
+    return scope;
 }
 
 struct lk_ir_statement *lk_lower_find_statement(struct lk_ir_bucket *b, const char *sid)

@@ -82,7 +82,7 @@ static const char *const s_kind_titles[] = {"Buckets", "Log groups", "Trails",
 static const char *s_kind_title(enum lk_diff_resource r)
 {
     return (size_t)r < sizeof(s_kind_titles) / sizeof(s_kind_titles[0]) ? s_kind_titles[r]
-                                                                         : "Resources";
+                                                                        : "Resources";
 }
 
 /* ------------------------------------------------------------------------------ JSON */
@@ -153,7 +153,6 @@ static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
 }
 
 /* ------------------------------------------------------------------------------ Markdown */
-
 
 static void s_md_value(struct lk_buf *b, const char *s)
 {
@@ -419,8 +418,11 @@ static void s_junit_keys(struct s_resource **res, size_t *n, size_t *cap,
                   &want->keys[i].origin);
 }
 
-static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
-                           const struct lk_report_context *ctx)
+/* One <testsuite> named @p suite (XML-escaped here) with a testcase per governed resource;
+ * adds its tests and failures to @p tests and @p failures. */
+static void s_junit_suite(struct lk_buf *b, const struct lk_diff *d,
+                          const struct lk_report_context *ctx, const char *suite, size_t *tests,
+                          size_t *failures)
 {
     struct s_resource *res = NULL;
     size_t n = 0, cap = 0;
@@ -477,14 +479,11 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
     for (size_t i = 0; i < d->n; i++)
         grouped[res[res_of[i]].first + fill[res_of[i]]++] = i;
 
-    lk_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    lk_buf_printf(b,
-                  "<testsuites name=\"logkeep\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-                  n, failing);
-    lk_buf_printf(b,
-                  "  <testsuite name=\"logkeep drift\" tests=\"%zu\" failures=\"%zu\" "
-                  "errors=\"0\" skipped=\"0\">\n",
-                  n, failing);
+    *tests += n;
+    *failures += failing;
+    lk_buf_puts(b, "  <testsuite name=\"");
+    lk_xml_escape(b, suite, true);
+    lk_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\">\n", n, failing);
     const char *prop_names[] = {"account", "region", "generated_at"};
     const char *prop_values[] = {ctx->account, ctx->region, ctx->generated_at};
     lk_buf_puts(b, "    <properties>\n");
@@ -567,13 +566,43 @@ static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
         }
         lk_buf_puts(b, "    </testcase>\n");
     }
-    lk_buf_puts(b, "  </testsuite>\n</testsuites>\n");
+    lk_buf_puts(b, "  </testsuite>\n");
 
     lk_buf_free(&line);
     free(fill);
     free(grouped);
     free(res_of);
     free(res);
+}
+
+/* Appends @p part to @p b; a part that passed its cap fails @p b. */
+static void s_append_part(struct lk_buf *b, const struct lk_buf *part)
+{
+    if (lk_buf_failed(part))
+        lk_buf_fail(b);
+    else if (part->len)
+        lk_buf_append(b, part->data, part->len);
+}
+
+static void s_junit_open(struct lk_buf *b, size_t tests, size_t failures, size_t errors)
+{
+    lk_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    lk_buf_printf(b,
+                  "<testsuites name=\"logkeep\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+                  tests, failures, errors);
+}
+
+static void s_render_junit(struct lk_buf *b, const struct lk_diff *d,
+                           const struct lk_report_context *ctx)
+{
+    struct lk_buf suite;
+    lk_buf_init(&suite, LK_BUF_MAX_REPORT);
+    size_t tests = 0, failures = 0;
+    s_junit_suite(&suite, d, ctx, "logkeep drift", &tests, &failures);
+    s_junit_open(b, tests, failures, 0);
+    s_append_part(b, &suite);
+    lk_buf_puts(b, "</testsuites>\n");
+    lk_buf_free(&suite);
 }
 
 /* ------------------------------------------------------------------------------ SARIF */
@@ -701,7 +730,7 @@ static const char *s_text(const struct lk_buf *tmp)
 
 /* @param failed set when a part passed its cap: the report must then be refused. */
 static cJSON *s_sarif_result(const struct lk_diff_change *ch, const struct lk_report_context *ctx,
-                             struct lk_buf *tmp, bool *failed)
+                             const struct lk_report_pair *pair, struct lk_buf *tmp, bool *failed)
 {
     size_t rule = s_rule_of(ch);
     cJSON *r = s_jnew(cJSON_CreateObject());
@@ -744,6 +773,16 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch, const struct lk_re
     s_jadd(ll, "fullyQualifiedName", cJSON_CreateString(s_text(tmp)));
     s_jadd(ll, "kind", cJSON_CreateString("resource"));
     s_jpush(logical, ll);
+    if (pair) {
+        /* The (account, Region) pair, for a bucket's ARN names neither. */
+        s_restart(tmp, failed);
+        lk_buf_printf(tmp, "%s/%s", s_opt(pair->account, ""), s_opt(pair->region, ""));
+        cJSON *pl = s_jnew(cJSON_CreateObject());
+        s_jadd(pl, "name", cJSON_CreateString(s_opt(pair->account_name, "")));
+        s_jadd(pl, "fullyQualifiedName", cJSON_CreateString(s_text(tmp)));
+        s_jadd(pl, "kind", cJSON_CreateString("namespace"));
+        s_jpush(logical, pl);
+    }
     s_jpush(locs, loc);
 
     /* The same drift on a later run gets the same fingerprint, whatever its values. */
@@ -762,12 +801,17 @@ static cJSON *s_sarif_result(const struct lk_diff_change *ch, const struct lk_re
     s_jadd(props, "live", s_jstr(ch->live));
     s_jadd(props, "data_loss", cJSON_CreateBool(ch->data_loss));
     s_jadd(props, "allow_name", s_jstr(ch->allow_name));
+    if (pair) {
+        s_jadd(props, "account", s_jstr(pair->account));
+        s_jadd(props, "account_name", s_jstr(pair->account_name));
+        s_jadd(props, "region", s_jstr(pair->region));
+    }
     s_restart(tmp, failed);
     return r;
 }
 
-static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
-                           const struct lk_report_context *ctx)
+/* The SARIF document with its one run and the tool's rules; @p run_out receives the run. */
+static cJSON *s_sarif_root(const char *tool_version, cJSON **run_out)
 {
     cJSON *root = s_jnew(cJSON_CreateObject());
     s_jadd(root, "$schema", cJSON_CreateString("https://json.schemastore.org/sarif-2.1.0.json"));
@@ -776,11 +820,11 @@ static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
     cJSON *run = s_jnew(cJSON_CreateObject());
     s_jpush(runs, run);
 
-    cJSON *driver = s_jadd(s_jadd(run, "tool", cJSON_CreateObject()), "driver",
-                           cJSON_CreateObject());
+    cJSON *driver =
+        s_jadd(s_jadd(run, "tool", cJSON_CreateObject()), "driver", cJSON_CreateObject());
     s_jadd(driver, "name", cJSON_CreateString("logkeep"));
-    if (ctx->tool_version)
-        s_jadd(driver, "version", cJSON_CreateString(ctx->tool_version));
+    if (tool_version)
+        s_jadd(driver, "version", cJSON_CreateString(tool_version));
     cJSON *rules = s_jadd(driver, "rules", cJSON_CreateArray());
     for (size_t i = 0; i < sizeof(s_rules) / sizeof(s_rules[0]); i++) {
         cJSON *r = s_jnew(cJSON_CreateObject());
@@ -792,13 +836,21 @@ static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
         s_jadd(dc, "level", cJSON_CreateString(s_rules[i].level));
         s_jpush(rules, r);
     }
+    *run_out = run;
+    return root;
+}
 
+static void s_render_sarif(struct lk_buf *b, const struct lk_diff *d,
+                           const struct lk_report_context *ctx)
+{
+    cJSON *run = NULL;
+    cJSON *root = s_sarif_root(ctx->tool_version, &run);
     struct lk_buf tmp;
     lk_buf_init(&tmp, LK_BUF_MAX_REPORT);
     bool failed = false;
     cJSON *results = s_jadd(run, "results", cJSON_CreateArray());
     for (size_t i = 0; i < d->n; i++)
-        s_jpush(results, s_sarif_result(&d->changes[i], ctx, &tmp, &failed));
+        s_jpush(results, s_sarif_result(&d->changes[i], ctx, NULL, &tmp, &failed));
     lk_buf_free(&tmp);
     if (failed)
         lk_buf_fail(b);
@@ -847,6 +899,276 @@ enum lk_status lk_report_render(const struct lk_diff *d, const struct lk_report_
         break;
     case LK_REPORT_SARIF:
         s_render_sarif(&b, d, ctx);
+        break;
+    default:
+        rc = LK_STATUS_INVALID_ARGUMENT;
+        goto cleanup;
+    }
+    LK_GUARD_GOTO(rc, lk_buf_status(&b), cleanup);
+    if ((b.len && fwrite(b.data, 1, b.len, out) != b.len) || fflush(out) != 0)
+        rc = LK_STATUS_IO;
+
+cleanup:
+    lk_buf_free(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------ organisations */
+
+static bool s_pair_drifted(const struct lk_report_pair *p)
+{
+    if (p->error || !p->diff)
+        return false;
+    struct lk_diff_summary sum;
+    lk_diff_summarize(p->diff, &sum);
+    return sum.to_add + sum.to_change + sum.to_remove > 0;
+}
+
+static const char *s_pair_status(const struct lk_report_pair *p)
+{
+    return p->error || !p->diff ? "failed" : s_pair_drifted(p) ? "drift" : "in_sync";
+}
+
+static void s_org_counts(const struct lk_report_org *org, size_t *changed, size_t *in_sync,
+                         size_t *failed)
+{
+    *changed = *in_sync = *failed = 0;
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        if (p->error || !p->diff)
+            (*failed)++;
+        else if (s_pair_drifted(p))
+            (*changed)++;
+        else
+            (*in_sync)++;
+    }
+}
+
+/* Renders one pair's report in @p fmt into @p part (emptied first). */
+static void s_pair_part(struct lk_buf *part, const struct lk_report_pair *p,
+                        enum lk_report_format fmt)
+{
+    lk_buf_reset(part);
+    switch (fmt) {
+    case LK_REPORT_JSON:
+        s_render_json(part, p->diff, &p->ctx);
+        break;
+    case LK_REPORT_MARKDOWN:
+        s_render_markdown(part, p->diff, &p->ctx);
+        break;
+    default:
+        break;
+    }
+}
+
+static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
+{
+    size_t changed, in_sync, failed;
+    s_org_counts(org, &changed, &in_sync, &failed);
+    cJSON *root = s_jnew(cJSON_CreateObject());
+    s_jadd(root, "format", cJSON_CreateString("logkeep-org-report"));
+    s_jadd(root, "version", cJSON_CreateNumber(1));
+    s_jadd(root, "organization", s_jstr(org->organization));
+    s_jadd(root, "generated", s_jstr(org->generated_at));
+    cJSON *files = s_jadd(root, "policy_files", cJSON_CreateArray());
+    for (size_t i = 0; i < org->n_policy_paths; i++)
+        s_jpush(files, s_jstr(org->policy_paths[i]));
+    cJSON *sum = s_jadd(root, "summary", cJSON_CreateObject());
+    s_jadd(sum, "pairs", cJSON_CreateNumber((double)org->n_pairs));
+    s_jadd(sum, "changed", cJSON_CreateNumber((double)changed));
+    s_jadd(sum, "in_sync", cJSON_CreateNumber((double)in_sync));
+    s_jadd(sum, "failed", cJSON_CreateNumber((double)failed));
+    cJSON *pairs = s_jadd(root, "pairs", cJSON_CreateArray());
+    struct lk_buf part;
+    lk_buf_init(&part, LK_BUF_MAX_REPORT);
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        cJSON *e = s_jnew(cJSON_CreateObject());
+        s_jadd(e, "account", s_jstr(p->account));
+        s_jadd(e, "account_name", s_jstr(p->account_name));
+        s_jadd(e, "region", s_jstr(p->region));
+        s_jadd(e, "status", cJSON_CreateString(s_pair_status(p)));
+        s_jadd(e, "error", s_jstr(p->error));
+        cJSON *report = NULL;
+        if (!p->error && p->diff) {
+            s_pair_part(&part, p, LK_REPORT_JSON);
+            const char *text = lk_buf_cstr(&part);
+            if (!text)
+                lk_buf_fail(b);
+            /* What cJSON printed, it reads back; only memory can fail. */
+            else if (!(report = cJSON_Parse(text)))
+                lk_oom();
+        }
+        s_jadd(e, "report", report ? report : cJSON_CreateNull());
+        s_jpush(pairs, e);
+    }
+    lk_buf_free(&part);
+    s_print_json(b, root);
+    cJSON_Delete(root);
+}
+
+static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *org)
+{
+    size_t changed, in_sync, failed;
+    s_org_counts(org, &changed, &in_sync, &failed);
+    lk_buf_printf(b, "# logkeep drift: %zu pair%s, %zu with drift, %zu in sync, %zu failed\n\n",
+                  org->n_pairs, org->n_pairs == 1 ? "" : "s", changed, in_sync, failed);
+    if (org->organization) {
+        lk_buf_puts(b, "Organization ");
+        s_md_value(b, org->organization);
+        lk_buf_puts(b, ".\n\n");
+    }
+    struct lk_buf part;
+    lk_buf_init(&part, LK_BUF_MAX_REPORT);
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        if (!p->error && !s_pair_drifted(p))
+            continue;
+        lk_buf_puts(b, "### ");
+        s_md_value(b, s_opt(p->account_name, ""));
+        lk_buf_puts(b, " (");
+        s_md_value(b, s_opt(p->account, ""));
+        lk_buf_puts(b, ") ");
+        s_md_value(b, s_opt(p->region, ""));
+        lk_buf_puts(b, "\n\n");
+        if (p->error) {
+            lk_buf_puts(b, "**failed**: ");
+            s_md_value(b, p->error);
+            lk_buf_puts(b, "\n\n");
+            continue;
+        }
+        s_pair_part(&part, p, LK_REPORT_MARKDOWN);
+        s_append_part(b, &part);
+    }
+    lk_buf_free(&part);
+    if (in_sync) {
+        lk_buf_printf(b, "In sync (%zu):", in_sync);
+        const char *sep = " ";
+        for (size_t i = 0; i < org->n_pairs; i++) {
+            const struct lk_report_pair *p = &org->pairs[i];
+            if (p->error || !p->diff || s_pair_drifted(p))
+                continue;
+            lk_buf_puts(b, sep);
+            s_md_value(b, s_opt(p->account_name, ""));
+            lk_buf_putc(b, ' ');
+            s_md_value(b, s_opt(p->region, ""));
+            sep = ", ";
+        }
+        lk_buf_puts(b, ".\n");
+    }
+}
+
+static void s_render_org_junit(struct lk_buf *b, const struct lk_report_org *org)
+{
+    struct lk_buf suites, name;
+    lk_buf_init(&suites, LK_BUF_MAX_REPORT);
+    lk_buf_init(&name, LK_BUF_MAX_LINE);
+    size_t tests = 0, failures = 0, errors = 0;
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        lk_buf_reset(&name);
+        lk_buf_printf(&name, "logkeep drift %s %s", s_opt(p->account_name, ""),
+                      s_opt(p->region, ""));
+        const char *suite = lk_buf_cstr(&name);
+        if (!suite) {
+            lk_buf_fail(b);
+            break;
+        }
+        if (!p->error && p->diff) {
+            s_junit_suite(&suites, p->diff, &p->ctx, suite, &tests, &failures);
+            continue;
+        }
+        tests++;
+        errors++;
+        lk_buf_puts(&suites, "  <testsuite name=\"");
+        lk_xml_escape(&suites, suite, true);
+        lk_buf_puts(&suites, "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
+                             "    <testcase classname=\"logkeep.pair\" name=\"");
+        lk_xml_escape(&suites, s_opt(p->account, ""), true);
+        lk_buf_putc(&suites, '/');
+        lk_xml_escape(&suites, s_opt(p->region, ""), true);
+        lk_buf_puts(&suites, "\">\n      <error message=\"");
+        lk_xml_escape(&suites, p->error ? p->error : "failed", true);
+        lk_buf_puts(&suites, "\"/>\n    </testcase>\n  </testsuite>\n");
+    }
+    s_junit_open(b, tests, failures, errors);
+    s_append_part(b, &suites);
+    lk_buf_puts(b, "</testsuites>\n");
+    lk_buf_free(&name);
+    lk_buf_free(&suites);
+}
+
+static void s_render_org_sarif(struct lk_buf *b, const struct lk_report_org *org)
+{
+    cJSON *run = NULL;
+    cJSON *root = s_sarif_root(org->tool_version, &run);
+    struct lk_buf tmp;
+    lk_buf_init(&tmp, LK_BUF_MAX_REPORT);
+    bool failed = false;
+    cJSON *results = s_jadd(run, "results", cJSON_CreateArray());
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        if (p->error || !p->diff)
+            continue;
+        for (size_t k = 0; k < p->diff->n; k++)
+            s_jpush(results, s_sarif_result(&p->diff->changes[k], &p->ctx, p, &tmp, &failed));
+    }
+    lk_buf_free(&tmp);
+    if (failed)
+        lk_buf_fail(b);
+    size_t changed, in_sync, n_failed;
+    s_org_counts(org, &changed, &in_sync, &n_failed);
+    cJSON *props = s_jadd(run, "properties", cJSON_CreateObject());
+    s_jadd(props, "organization", s_jstr(org->organization));
+    s_jadd(props, "generated_at", s_jstr(org->generated_at));
+    s_jadd(props, "pairs", cJSON_CreateNumber((double)org->n_pairs));
+    s_jadd(props, "failed", cJSON_CreateNumber((double)n_failed));
+    /* A failed pair is no result (nothing was compared) but a notification of the run. */
+    if (n_failed) {
+        cJSON *inv = s_jadd(run, "invocations", cJSON_CreateArray());
+        cJSON *one = s_jnew(cJSON_CreateObject());
+        s_jadd(one, "executionSuccessful", cJSON_CreateBool(false));
+        cJSON *notes = s_jadd(one, "toolExecutionNotifications", cJSON_CreateArray());
+        for (size_t i = 0; i < org->n_pairs; i++) {
+            const struct lk_report_pair *p = &org->pairs[i];
+            if (!p->error && p->diff)
+                continue;
+            cJSON *n = s_jnew(cJSON_CreateObject());
+            s_jadd(n, "level", cJSON_CreateString("error"));
+            cJSON *msg = s_jadd(n, "message", cJSON_CreateObject());
+            s_jadd(msg, "text", cJSON_CreateString(s_opt(p->error, "failed")));
+            cJSON *np = s_jadd(n, "properties", cJSON_CreateObject());
+            s_jadd(np, "account", s_jstr(p->account));
+            s_jadd(np, "account_name", s_jstr(p->account_name));
+            s_jadd(np, "region", s_jstr(p->region));
+            s_jpush(notes, n);
+        }
+        s_jpush(inv, one);
+    }
+    s_print_json(b, root);
+    cJSON_Delete(root);
+}
+
+enum lk_status lk_report_render_org(const struct lk_report_org *org, enum lk_report_format fmt,
+                                    FILE *out)
+{
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
+    LK_ENSURE_GOTO(rc, org && out && (org->pairs || !org->n_pairs), LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
+    switch (fmt) {
+    case LK_REPORT_JSON:
+        s_render_org_json(&b, org);
+        break;
+    case LK_REPORT_MARKDOWN:
+        s_render_org_markdown(&b, org);
+        break;
+    case LK_REPORT_JUNIT:
+        s_render_org_junit(&b, org);
+        break;
+    case LK_REPORT_SARIF:
+        s_render_org_sarif(&b, org);
         break;
     default:
         rc = LK_STATUS_INVALID_ARGUMENT;

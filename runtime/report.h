@@ -48,35 +48,36 @@ enum lk_report_format {
 };
 
 /* The stable drift rules of the SARIF report (ruleId; ruleIndex is the order below). */
-#define LK_REPORT_RULE_MISSING_RESOURCE "LKD001"  /* a governed bucket or trail is missing */
-#define LK_REPORT_RULE_WEAKER "LKD002"            /* a setting weaker than the policy */
-#define LK_REPORT_RULE_STRONGER "LKD003"          /* a setting stronger than the policy */
-#define LK_REPORT_RULE_DIFFERENT "LKD004"         /* a setting different, neither weaker nor
-                                                     stronger (added, changed or extra) */
+#define LK_REPORT_RULE_MISSING_RESOURCE "LKD001" /* a governed bucket or trail is missing */
+#define LK_REPORT_RULE_WEAKER "LKD002"           /* a setting weaker than the policy */
+#define LK_REPORT_RULE_STRONGER "LKD003"         /* a setting stronger than the policy */
+#define LK_REPORT_RULE_DIFFERENT                                                                   \
+    "LKD004"                                        /* a setting different, neither weaker nor     \
+                                                       stronger (added, changed or extra) */
 #define LK_REPORT_RULE_UNMANAGED_LOG_GROUP "LKD005" /* a log group breaking the unmanaged rule */
-#define LK_REPORT_RULE_NOTE "LKD006"              /* information, not drift */
+#define LK_REPORT_RULE_NOTE "LKD006"                /* information, not drift */
 #define LK_REPORT_RULE_UNMANAGED_STORE                                                             \
     "LKD007" /* a bucket outside the policy keeps logs                                             \
                 forever */
 
 /* What the caller knows beyond the diff. Every member may be NULL or zero. */
 struct lk_report_context {
-    const char *account;                /* the AWS account checked */
-    const char *region;                 /* the policy's region: the default region of ARNs */
-    const char *partition;              /* for ARNs; NULL means "aws" */
-    const char *const *policy_paths;    /* the policy files or folders compiled */
+    const char *account;             /* the AWS account checked */
+    const char *region;              /* the policy's region: the default region of ARNs */
+    const char *partition;           /* for ARNs; NULL means "aws" */
+    const char *const *policy_paths; /* the policy files or folders compiled */
     size_t n_policy_paths;
-    size_t resources_read;              /* resources the live reader read */
-    size_t unmanaged_log_groups;        /* log groups no desired name or pattern covers
-                                           (lk_live_report.n_unmanaged) */
-    size_t unmanaged_stores;            /* buckets that receive logs and that no store names
-                                           (live state's n_unmanaged_stores) */
-    const char *generated_at;           /* the time of the report, as the caller formats it
-                                           (ISO 8601 UTC recommended); never read here */
-    const char *tool_version;           /* for SARIF's tool.driver.version */
-    const struct lk_ir_state *desired;  /* the desired state: JUnit lists each of its resources
-                                           as a testcase, also those in sync */
-    bool color;                         /* TEXT: ANSI colours */
+    size_t resources_read;             /* resources the live reader read */
+    size_t unmanaged_log_groups;       /* log groups no desired name or pattern covers
+                                          (lk_live_report.n_unmanaged) */
+    size_t unmanaged_stores;           /* buckets that receive logs and that no store names
+                                          (live state's n_unmanaged_stores) */
+    const char *generated_at;          /* the time of the report, as the caller formats it
+                                          (ISO 8601 UTC recommended); never read here */
+    const char *tool_version;          /* for SARIF's tool.driver.version */
+    const struct lk_ir_state *desired; /* the desired state: JUnit lists each of its resources
+                                          as a testcase, also those in sync */
+    bool color;                        /* TEXT: ANSI colours */
 };
 
 /**
@@ -92,6 +93,45 @@ struct lk_report_context {
 LK_MUST_CHECK enum lk_status lk_report_render(const struct lk_diff *d,
                                               const struct lk_report_context *ctx,
                                               enum lk_report_format fmt, FILE *out);
+
+/* One (account, Region) pair of an organisation's report. */
+struct lk_report_pair {
+    const char *account;      /* the account ID */
+    const char *account_name; /* the policy's name for it */
+    const char *region;
+    const char *error;          /* the pair failed: why (its diff is then NULL); else NULL */
+    const struct lk_diff *diff; /* the pair's diff, when it did not fail */
+    struct lk_report_context ctx;
+};
+
+/* An organisation's report: every pair of the run, in the run's order. */
+struct lk_report_org {
+    const char *organization; /* "o-...", or NULL */
+    const char *generated_at; /* as lk_report_context's */
+    const char *tool_version;
+    const char *const *policy_paths;
+    size_t n_policy_paths;
+    const struct lk_report_pair *pairs;
+    size_t n_pairs;
+};
+
+/**
+ * Renders an organisation's pairs in @p fmt (not LK_REPORT_TEXT, which runtime/org.h writes):
+ *   JSON      {"format": "logkeep-org-report", "version": 1, "organization", "generated",
+ *             "policy_files", "summary": {"pairs", "changed", "in_sync", "failed"}, "pairs":
+ *             [{"account", "account_name", "region", "status": "in_sync"|"drift"|"failed",
+ *             "error", "report": the pair's JSON report (as lk_report_render()) or null}]}
+ *   MARKDOWN  one title, a section per pair with drift or a failure (### <name> (<id>)
+ *             <region>, then the pair's Markdown report or its error), the pairs in sync on one
+ *             line
+ *   JUNIT     one <testsuite name="logkeep drift <name> <region>"> per pair; a failed pair is
+ *             one testcase with an <error>
+ *   SARIF     one run; each result carries its pair in its properties ("account", "region")
+ *             and as a logical location "<account>/<region>"
+ * @return as lk_report_render().
+ */
+LK_MUST_CHECK enum lk_status lk_report_render_org(const struct lk_report_org *org,
+                                                  enum lk_report_format fmt, FILE *out);
 
 /** @return the format named "text", "json", "markdown", "junit" or "sarif" in @p out, true;
  *          false for any other name. */

@@ -16,6 +16,8 @@
 #include "runtime/services/s3.h"
 #include "runtime/session_int.h"
 #include "runtime/state_json.h"
+#include "runtime/transport/credentials.h"
+#include "runtime/transport/http.h"
 
 void lk_runtime_init(void)
 {
@@ -119,12 +121,20 @@ void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HE
         free(json);
 }
 
-/* Reads a snapshot written by lk_session_write_snapshot() into s->live. */
+/* Reads a snapshot written by lk_session_write_snapshot() into s->live (or the document the
+ * options hold). */
 static enum lk_status s_load_state(struct lk_session *s, const char *path)
 {
+    struct lk_error err = {0};
+    if (s->opts.state_json) {
+        enum lk_status rc =
+            lk_ir_state_from_json(s->opts.state_json, s->opts.state_json_len, &s->live, &err);
+        if (rc != LK_STATUS_OK)
+            lk_session_fail(s, "%s: %s", path ? path : "state", err.message);
+        return rc;
+    }
     struct lk_buf b;
     lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
-    struct lk_error err = {0};
     enum lk_status rc = lk_session_read_file(s, path, LK_STATE_JSON_MAX_BYTES, "state file", &b);
     if (rc == LK_STATUS_OK &&
         (rc = lk_ir_state_from_json(lk_buf_cstr(&b), b.len, &s->live, &err)) != LK_STATUS_OK)
@@ -191,6 +201,8 @@ static enum lk_status s_read_snapshot(struct lk_session *s)
     enum lk_status rc = s_load_state(s, path);
     if (rc != LK_STATUS_OK)
         return rc;
+    if (!path)
+        path = "the snapshot";
     const struct lk_ir_state *desired = s->desired, *live = s->live;
     if (!live->account || !desired->account || strcmp(live->account, desired->account)) {
         lk_session_fail(s, "%s is a snapshot of account %s, but the policy is for account %s", path,
@@ -209,6 +221,46 @@ static enum lk_status s_aws_status(const struct lk_session *s)
     return s->error.status != LK_STATUS_OK ? s->error.status : LK_STATUS_AWS;
 }
 
+/* A client factory (lk_live_options.new_client) as lk_live_client_new(), whose credentials are
+ * the session's given ones (s->opts.credentials) instead of the standard chain. */
+static int s_client_with_credentials(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err)
+{
+    const struct lk_session *s = ctx;
+    struct lk_aws_config cfg;
+    struct lk_http_vtable http;
+    struct lk_aws_credential_provider prov;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(out, 0, sizeof(*out));
+    if (lk_aws_config_load(&s->client_options, &cfg, err) != LK_STATUS_OK)
+        return -1;
+    /* AWS_CA_BUNDLE, as lk_live_client_new() reads it. */
+    struct lk_http_options hopts = {0};
+    const char *ca_bundle = getenv("AWS_CA_BUNDLE");
+    if (ca_bundle && ca_bundle[0])
+        hopts.ca_file = ca_bundle;
+    struct lk_error herr = {0};
+    if (lk_http_curl_new(&hopts, &http, &herr) != LK_STATUS_OK) {
+        lk_aws_error_clear(err);
+        err->code = lk_xstrdup("logkeep.HttpClient");
+        err->message = lk_xstrdup(herr.message[0] ? herr.message : "cannot start the HTTP client");
+        err->status = LK_STATUS_NETWORK;
+        lk_aws_config_free(&cfg);
+        return -1;
+    }
+    lk_credentials_static_new(s->opts.credentials, &prov);
+    if (lk_aws_client_init(out, &http, &prov, &cfg) != LK_STATUS_OK) {
+        prov.destroy(prov.impl);
+        http.destroy(http.impl);
+        lk_aws_config_free(&cfg);
+        lk_aws_error_clear(err);
+        err->code = lk_xstrdup("logkeep.InvalidArgument");
+        err->message = lk_xstrdup("cannot set up the AWS client");
+        err->status = LK_STATUS_INVALID_ARGUMENT;
+        return -1;
+    }
+    return 0;
+}
+
 static enum lk_status s_read_aws(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired;
@@ -221,7 +273,13 @@ static enum lk_status s_read_aws(struct lk_session *s)
         .fallback_region = desired->region,
         .debug = s->opts.debug,
     };
-    if (lk_live_client_new(&s->client_options, &s->client, &s->error) != 0) {
+    int (*new_client)(void *, struct lk_aws_client *, struct lk_aws_error *) = lk_live_client_new;
+    void *new_client_ctx = &s->client_options;
+    if (s->opts.credentials) {
+        new_client = s_client_with_credentials;
+        new_client_ctx = s;
+    }
+    if (new_client(new_client_ctx, &s->client, &s->error) != 0) {
         lk_aws_error_format(&s->error, text, sizeof(text));
         lk_session_fail(s, "%s", text);
         return s_aws_status(s);
@@ -241,8 +299,8 @@ static enum lk_status s_read_aws(struct lk_session *s)
         .expected_account = desired->account,
         /* apply must not report success past a key policy it could not read. */
         .keys_required = s->kind == LK_SESSION_APPLY,
-        .new_client = lk_live_client_new,
-        .new_client_ctx = &s->client_options,
+        .new_client = new_client,
+        .new_client_ctx = new_client_ctx,
         .progress = s->opts.progress,
         .progress_ctx = s->opts.progress_ctx,
     };
@@ -424,7 +482,7 @@ enum lk_status lk_session_read(struct lk_session *s, const struct lk_ir_state *d
     }
     if (s->saved && (rc = lk_session_saved_check_desired(s)) != LK_STATUS_OK)
         return rc;
-    rc = s->opts.state_file ? s_read_snapshot(s) : s_read_aws(s);
+    rc = s->opts.state_file || s->opts.state_json ? s_read_snapshot(s) : s_read_aws(s);
     if (rc != LK_STATUS_OK || s->kind == LK_SESSION_SNAPSHOT)
         return rc;
     if (s->saved && (rc = lk_session_saved_check_live(s)) != LK_STATUS_OK)
@@ -525,6 +583,13 @@ static enum lk_status s_guard(struct lk_session *s)
         return LK_STATUS_REFUSED;
     }
     return LK_STATUS_OK;
+}
+
+enum lk_status lk_session_check_guards(struct lk_session *s)
+{
+    if (!s || !s->live || s->kind != LK_SESSION_APPLY)
+        return LK_STATUS_INVALID_ARGUMENT;
+    return s->plan.n == 0 ? LK_STATUS_OK : s_guard(s);
 }
 
 enum lk_status lk_session_apply(struct lk_session *s, const struct lk_session_apply_hooks *hooks)

@@ -108,6 +108,15 @@ struct lk_session_options {
      * NULL. */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
+    /* The credentials of every client of the session (a role assumed in the account, by
+     * runtime/org.h), instead of the standard chain; NULL: the chain. Borrowed; copied into
+     * each client. */
+    const struct lk_aws_credentials *credentials;
+    /* The snapshot's state document itself (text of @p state_json_len bytes, borrowed),
+     * instead of reading @c state_file, which then only names it in messages. NULL: read
+     * @c state_file. */
+    const char *state_json;
+    size_t state_json_len;
 };
 
 struct lk_session;
@@ -241,6 +250,15 @@ LK_MUST_CHECK enum lk_status lk_session_build_plan(struct lk_session *s);
 LK_MUST_CHECK enum lk_status lk_session_save_plan(struct lk_session *s, const char *path,
                                                   const char *const *policy_paths,
                                                   size_t n_policy_paths);
+
+/**
+ * The guards of lk_session_apply(), without the approval or any write: the allow names of
+ * data-loss changes, MFA delete, the caller's identity, lk_apply_check_lockout(). An
+ * organisation's apply runs every pair's guards before any pair writes (runtime/org.h).
+ * @return LK_STATUS_OK (also when there are no calls), LK_STATUS_REFUSED with a message, or
+ *         LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_session_check_guards(struct lk_session *s);
 
 /**
  * Applies the built calls: every guard first (the allow names of data-loss changes, the

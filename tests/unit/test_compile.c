@@ -633,6 +633,300 @@ START_TEST(test_lower_origin_line_breaks)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ scope */
+
+#define ORG_POLICY                                                                                 \
+    LK_TEST_HEADER                                                                                 \
+    "roles:\n"                                                                                     \
+    "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\"], access: read }\n"             \
+    "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"             \
+    "stores:\n"                                                                                    \
+    "  s:\n"                                                                                       \
+    "    bucket: org-logs-111122223333\n"                                                          \
+    "    readers: [r]\n"                                                                           \
+    "    admins: [a]\n"                                                                            \
+    "    encryption: { kms_key: "                                                                  \
+    "\"arn:aws:kms:us-east-1:222233334444:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"          \
+    "sources:\n"                                                                                   \
+    "  flow:\n"                                                                                    \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics\n"                                                             \
+    "    store: s\n"                                                                               \
+    "    prefix: flow/\n"                                                                          \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "  cfg:\n"                                                                                     \
+    "    type: config\n"                                                                           \
+    "    purpose: configuration history\n"                                                         \
+    "    store: s\n"                                                                               \
+    "    prefix: config/\n"                                                                        \
+    "    retention: { delete_after: 7y }\n"                                                        \
+    "  org-trail:\n"                                                                               \
+    "    type: cloudtrail\n"                                                                       \
+    "    purpose: account activity audit\n"                                                        \
+    "    store: s\n"                                                                               \
+    "    prefix: ct/\n"                                                                            \
+    "    retention: { available: 90d, delete_after: 1y }\n"                                        \
+    "    trail: { organization: true, organization_id: o-a1b2c3d4e5, cloudwatch: { log_group: "    \
+    "/ct/org, role: \"arn:aws:iam::123456789012:role/CT\" } }\n"                                   \
+    "  app:\n"                                                                                     \
+    "    type: cloudwatch-logs\n"                                                                  \
+    "    purpose: payment disputes\n"                                                              \
+    "    log_groups: [\"/app/x\"]\n"                                                               \
+    "    retention: { delete_after: 100d }\n"
+
+static const char **s_strs(struct lk_policy *p, const char *const *items, size_t n)
+{
+    const char **out = lk_arena_alloc(&p->arena, (n ? n : 1) * sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = lk_arena_strdup(&p->arena, items[i]);
+    return out;
+}
+
+static void s_source_scope(struct lk_policy *p, const char *name, const char *const *accounts,
+                           size_t n_accounts, const char *const *regions, size_t n_regions)
+{
+    struct lk_source *src = NULL;
+    for (size_t i = 0; i < p->n_srcs; i++)
+        if (lk_str_eq_c(p->srcs[i]->name, name))
+            src = p->srcs[i];
+    ck_assert_ptr_nonnull(src);
+    src->scope_accounts = s_strs(p, accounts, n_accounts);
+    src->n_scope_accounts = n_accounts;
+    src->scope_regions = s_strs(p, regions, n_regions);
+    src->n_scope_regions = n_regions;
+}
+
+/* ORG_POLICY's scope as the resolution of an organisation gives it: management 123456789012 owns
+ * the organisation trail, the store lives in log-archive 222233334444 (us-east-1), workloads
+ * 333344445555 and 555566667777 deliver flow logs and Config from two Regions. @p n_extra more
+ * workload accounts (900000000000 + i) deliver flow logs too. */
+static void s_make_org(struct lk_policy *p, size_t n_extra)
+{
+    static const char *const ids[] = {"123456789012", "222233334444", "333344445555",
+                                      "555566667777"};
+    static const char *const names[] = {"management", "log-archive", "prod", "dev"};
+    static const enum lk_account_kind kinds[] = {LK_ACCOUNT_MANAGEMENT, LK_ACCOUNT_LOG_ARCHIVE,
+                                                 LK_ACCOUNT_WORKLOAD, LK_ACCOUNT_WORKLOAD};
+    static const char *const regions[] = {"eu-west-1", "us-east-1"};
+    size_t n = 4 + n_extra;
+    p->scope.multi = true;
+    p->scope.accounts = lk_arena_alloc(&p->arena, n * sizeof(*p->scope.accounts));
+    p->scope.n_accounts = n;
+    const char **workloads = lk_arena_alloc(&p->arena, (2 + n_extra) * sizeof(*workloads));
+    workloads[0] = ids[2];
+    workloads[1] = ids[3];
+    for (size_t i = 0; i < n; i++) {
+        struct lk_scope_account *a = &p->scope.accounts[i];
+        memset(a, 0, sizeof(*a));
+        if (i < 4) {
+            a->id = ids[i];
+            a->name = names[i];
+            a->kind = kinds[i];
+        } else {
+            a->id = lk_arena_printf(&p->arena, "%012zu", (size_t)900000000000 + i);
+            a->name = a->id;
+            workloads[2 + i - 4] = a->id;
+        }
+    }
+    p->scope.regions = s_strs(p, regions, 2);
+    p->scope.n_regions = 2;
+    p->organization.set = true;
+    p->organization.v = lk_str_c("o-a1b2c3d4e5");
+    struct lk_store *s = lk_policy_find_store(p, lk_str_c("s"));
+    s->scope_account = ids[1];
+    s->scope_region = "us-east-1";
+    s_source_scope(p, "flow", workloads, 2 + n_extra, regions, 2);
+    s_source_scope(p, "cfg", workloads, 2, regions, 2);
+    s_source_scope(p, "org-trail", ids, 1, regions + 1, 1);
+    s_source_scope(p, "app", ids + 2, 1, regions, 1);
+}
+
+/* The values of any condition on @p key of @p st, or NULL. */
+static const struct lk_ir_string_list *s_cond_key(const struct lk_ir_statement *st, const char *key)
+{
+    for (size_t i = 0; i < st->n_conditions; i++)
+        if (!strcmp(st->conditions[i].key, key))
+            return &st->conditions[i].values;
+    return NULL;
+}
+
+/* Each pair of the scope holds what lives in its account and Region; the delivery statements of
+ * the archive's bucket and key list every writer, whichever pair it is in. */
+START_TEST(test_scope_pairs)
+{
+    struct lk_policy *p = s_checked(ORG_POLICY);
+    s_make_org(p, 0);
+    struct lk_ir_scope *scope = NULL;
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 0);
+    ck_assert(scope->multi);
+    ck_assert_str_eq(scope->organization_id, "o-a1b2c3d4e5");
+    ck_assert_uint_eq(scope->n_pairs, 8);
+    for (size_t i = 1; i < scope->n_pairs; i++) {
+        int c = strcmp(scope->pairs[i - 1].account, scope->pairs[i].account);
+        ck_assert(c < 0 ||
+                  (c == 0 && strcmp(scope->pairs[i - 1].region, scope->pairs[i].region) < 0));
+    }
+    for (size_t i = 0; i < scope->n_pairs; i++) {
+        const struct lk_ir_pair *pr = &scope->pairs[i];
+        const struct lk_ir_state *st = pr->state;
+        ck_assert_str_eq(st->account, pr->account);
+        ck_assert_str_eq(st->region, pr->region);
+        bool archive = !strcmp(pr->account, "222233334444") && !strcmp(pr->region, "us-east-1");
+        bool mgmt = !strcmp(pr->account, "123456789012") && !strcmp(pr->region, "us-east-1");
+        bool prod_eu = !strcmp(pr->account, "333344445555") && !strcmp(pr->region, "eu-west-1");
+        ck_assert_uint_eq(st->n_buckets, archive ? 1 : 0);
+        ck_assert_uint_eq(st->n_keys, archive ? 1 : 0);
+        ck_assert_uint_eq(st->n_trails, mgmt ? 1 : 0);
+        ck_assert_uint_eq(st->n_log_groups, (mgmt || prod_eu) ? 1 : 0);
+        if (prod_eu) {
+            ck_assert_str_eq(st->log_groups[0].name, "/app/x");
+            ck_assert_str_eq(st->log_groups[0].region, "eu-west-1");
+        }
+        ck_assert_ptr_nonnull(pr->artifacts);
+        ck_assert_uint_eq(pr->artifacts->n > 0, archive || mgmt || prod_eu);
+    }
+    const struct lk_ir_state *mg = lk_ir_scope_find(scope, "123456789012", "us-east-1")->state;
+    ck_assert(mg->trails[0].is_organization_trail);
+    ck_assert_str_eq(mg->trails[0].cloud_watch_logs_log_group_arn,
+                     "arn:aws:logs:us-east-1:123456789012:log-group:/ct/org:*");
+    ck_assert_str_eq(mg->log_groups[0].name, "/ct/org");
+
+    const struct lk_ir_state *ar = lk_ir_scope_find(scope, "222233334444", "us-east-1")->state;
+    const struct lk_ir_bucket *b = &ar->buckets[0];
+    const struct lk_ir_statement *w = s_stmt(b, "LogKeepLogDeliveryWrite");
+    ck_assert_uint_eq(w->resources.n, 2);
+    ck_assert(
+        s_has(&w->resources, "arn:aws:s3:::org-logs-111122223333/flow/AWSLogs/333344445555/*"));
+    ck_assert(
+        s_has(&w->resources, "arn:aws:s3:::org-logs-111122223333/flow/AWSLogs/555566667777/*"));
+    ck_assert_uint_eq(s_cond_key(w, "aws:SourceAccount")->n, 2);
+    const struct lk_ir_string_list *arns = s_cond_key(w, "aws:SourceArn");
+    ck_assert_uint_eq(arns->n, 4);
+    ck_assert(s_has(arns, "arn:aws:logs:eu-west-1:555566667777:*"));
+    ck_assert(s_has(arns, "arn:aws:logs:us-east-1:333344445555:*"));
+    const struct lk_ir_statement *cd = s_stmt(b, "LogKeepConfigBucketDelivery");
+    ck_assert(s_has(&cd->resources,
+                    "arn:aws:s3:::org-logs-111122223333/config/AWSLogs/555566667777/Config/*"));
+    ck_assert_uint_eq(s_cond_key(cd, "aws:SourceAccount")->n, 2);
+    const struct lk_ir_statement *ct = s_stmt(b, "LogKeepCloudTrailWriteOrgTrail");
+    ck_assert_uint_eq(ct->resources.n, 2);
+    ck_assert(
+        s_has(&ct->resources, "arn:aws:s3:::org-logs-111122223333/ct/AWSLogs/o-a1b2c3d4e5/*"));
+    ck_assert(
+        s_has(&ct->resources, "arn:aws:s3:::org-logs-111122223333/ct/AWSLogs/123456789012/*"));
+    ck_assert_str_eq(s_cond_key(ct, "aws:SourceArn")->items[0],
+                     "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail");
+    /* The key (in the archive account) lets every writer use it. */
+    const struct lk_ir_key *k = &ar->keys[0];
+    const struct lk_ir_statement *ld = NULL, *ce = NULL;
+    for (size_t i = 0; i < k->policy.n_statements; i++) {
+        if (!strcmp(k->policy.statements[i].sid, "LogKeepLogDeliveryUseKey"))
+            ld = &k->policy.statements[i];
+        if (!strcmp(k->policy.statements[i].sid, "LogKeepCloudTrailEncrypt"))
+            ce = &k->policy.statements[i];
+    }
+    ck_assert_ptr_nonnull(ld);
+    ck_assert_uint_eq(s_cond_key(ld, "aws:SourceArn")->n, 4);
+    ck_assert_ptr_nonnull(ce);
+    ck_assert(s_has(s_cond_key(ce, "aws:SourceArn"),
+                    "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail"));
+
+    /* The manifest names each artifact's pair, under <account-name>/<region>/. */
+    struct lk_emit_account acc[] = {{"management", "123456789012", 1}};
+    char *m = lk_emit_scope_manifest(scope, acc, 1);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_ptr_nonnull(strstr(m, "\"version\": 2,\n  \"organization\": \"o-a1b2c3d4e5\""));
+    ck_assert_ptr_nonnull(
+        strstr(m, "\"path\": \"log-archive/us-east-1/s3/org-logs-111122223333/policy.json\",\n"
+                  "      \"account\": \"222233334444\",\n      \"account_name\": \"log-archive\",\n"
+                  "      \"region\": \"us-east-1\""));
+    ck_assert_ptr_nonnull(
+        strstr(m, "\"path\": \"management/us-east-1/cloudtrail/org-trail.json\""));
+    ck_assert_ptr_nonnull(strstr(m, "\"regions\": [\n    \"eu-west-1\",\n    \"us-east-1\"\n  ]"));
+    /* Sorted by full path: "log-archive/..." before "management/..." before "prod/...". */
+    ck_assert(strstr(m, "\"log-archive/") < strstr(m, "\"management/"));
+    ck_assert(strstr(m, "\"management/") < strstr(m, "\"prod/"));
+    free(m);
+    lk_ir_scope_free(scope);
+
+    /* The state-only form gives the same states. */
+    struct lk_ir_scope *again = NULL;
+    ck_assert_int_eq(lk_compile_scope_state(p, &again), 0);
+    ck_assert_uint_eq(again->n_pairs, 8);
+    ck_assert_ptr_null(again->pairs[0].artifacts);
+    lk_ir_scope_free(again);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* A single-account policy is one pair with exactly lk_compile()'s state and artifacts. */
+START_TEST(test_scope_single)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_scope *scope = NULL;
+    struct lk_ir_state *st = NULL;
+    struct lk_artifacts a;
+    lk_artifacts_init(&a);
+    ck_assert_int_eq(lk_compile(p, &st, &a), 0);
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 0);
+    ck_assert(!scope->multi);
+    ck_assert_uint_eq(scope->n_pairs, 1);
+    ck_assert_str_eq(scope->pairs[0].account, "111122223333");
+    ck_assert_str_eq(scope->pairs[0].region, "us-east-1");
+    ck_assert(lk_ir_state_equal(st, scope->pairs[0].state, 0, NULL));
+    ck_assert_uint_eq(scope->pairs[0].artifacts->n, a.n);
+    for (size_t i = 0; i < a.n; i++) {
+        ck_assert_str_eq(scope->pairs[0].artifacts->items[i].path, a.items[i].path);
+        ck_assert_str_eq(scope->pairs[0].artifacts->items[i].sha256, a.items[i].sha256);
+    }
+    lk_artifacts_free(&a);
+    lk_ir_state_free(st);
+    lk_ir_scope_free(scope);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* Past S3's 20 KB, a store of a policy that names its organisation gets the organisation-wide
+ * statements, and a note of the size rule (LK206) says so. */
+START_TEST(test_scope_org_form)
+{
+    struct lk_policy *p = s_checked(ORG_POLICY);
+    s_make_org(p, 120);
+    struct lk_ir_scope *scope = NULL;
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 0);
+    const struct lk_ir_pair *ar = lk_ir_scope_find(scope, "222233334444", "us-east-1");
+    const struct lk_ir_bucket *b = &ar->state->buckets[0];
+    const struct lk_ir_statement *w = s_stmt(b, "LogKeepLogDeliveryWrite");
+    ck_assert_uint_eq(w->resources.n, 1);
+    ck_assert_str_eq(w->resources.items[0], "arn:aws:s3:::org-logs-111122223333/flow/AWSLogs/*");
+    ck_assert_ptr_null(s_cond_key(w, "aws:SourceAccount"));
+    ck_assert_str_eq(s_cond_key(w, "aws:SourceOrgID")->items[0], "o-a1b2c3d4e5");
+    const struct lk_artifact *pol =
+        lk_artifacts_find(ar->artifacts, "s3/org-logs-111122223333/policy.json");
+    ck_assert_ptr_nonnull(pol);
+    ck_assert_uint_le(pol->len, LK_BUCKET_POLICY_MAX_BYTES);
+    bool noted = false;
+    for (size_t i = 0; i < p->diags.n; i++)
+        noted = noted || (!strcmp(p->diags.items[i].rule->id, "LK206") &&
+                          p->diags.items[i].severity == LK_SEV_NOTE);
+    ck_assert(noted);
+    ck_assert_uint_eq(p->diags.n_errors, 0);
+    lk_ir_scope_free(scope);
+
+    /* Without the organisation's ID the store cannot be made to fit: LK206. */
+    p->organization.set = false;
+    p->organization.v = lk_str_c("");
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 1);
+    ck_assert_ptr_null(scope);
+    bool too_big = false;
+    for (size_t i = 0; i < p->diags.n; i++)
+        too_big = too_big || (!strcmp(p->diags.items[i].rule->id, "LK206") &&
+                              p->diags.items[i].severity == LK_SEV_ERROR);
+    ck_assert(too_big);
+    lk_policy_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compile");
@@ -648,6 +942,9 @@ int main(void)
     tcase_add_test(tc, test_lower_trail_origins);
     tcase_add_test(tc, test_lower_versioning_origin);
     tcase_add_test(tc, test_lower_origin_line_breaks);
+    tcase_add_test(tc, test_scope_pairs);
+    tcase_add_test(tc, test_scope_single);
+    tcase_add_test(tc, test_scope_org_form);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

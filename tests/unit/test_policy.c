@@ -242,6 +242,176 @@ START_TEST(test_waivers)
 }
 END_TEST
 
+/* An organisation policy: the scope, each source's accounts and Regions, each store's. */
+#define ORG                                                                                        \
+    "logkeep: 1\n"                                                                                 \
+    "organization: o-a1b2c3d4e5\n"                                                                 \
+    "regions: [eu-west-1, us-east-1, ap-southeast-2]\n"                                            \
+    "accounts:\n"                                                                                  \
+    "  management:  { id: \"123456789012\", kind: management }\n"                                  \
+    "  log-archive: { id: \"222233334444\", kind: log-archive }\n"                                 \
+    "  security:    { id: \"999988887777\", kind: security, delegated_admin: [cloudtrail] }\n"     \
+    "  prod:        { id: \"333344445555\" }\n"                                                    \
+    "  dev:         { id: \"555566667777\" }\n"                                                    \
+    "account_groups:\n"                                                                            \
+    "  workloads: [prod, dev]\n"                                                                   \
+    "  everyone: { organization: true }\n"                                                         \
+    "resolved:\n"                                                                                  \
+    "  account_groups:\n"                                                                          \
+    "    everyone: [\"123456789012\", \"222233334444\", \"444455556666\"]\n"                       \
+    "retention:\n"                                                                                 \
+    "  keep: { available: 90d, delete_after: 1y }\n"                                               \
+    "stores:\n"                                                                                    \
+    "  archive: { account: log-archive, bucket: acme-org-logs, region: eu-west-1 }\n"             \
+    "sources:\n"                                                                                   \
+    "  org-trail:\n"                                                                               \
+    "    type: cloudtrail\n"                                                                       \
+    "    accounts: management\n"                                                                   \
+    "    store: archive\n"                                                                         \
+    "    retention: keep\n"                                                                        \
+    "    trail: { organization: true }\n"                                                          \
+    "  flow:\n"                                                                                    \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    accounts: [workloads, everyone]\n"                                                        \
+    "    regions: [us-east-1, eu-west-1]\n"                                                        \
+    "    store: archive\n"                                                                         \
+    "    retention: keep\n"                                                                        \
+    "  app:\n"                                                                                     \
+    "    type: cloudwatch-logs\n"                                                                  \
+    "    log_groups: [\"/app/*\"]\n"                                                               \
+    "    retention: keep\n"
+
+static const struct lk_source *s_source(const struct lk_policy *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_srcs; i++)
+        if (lk_str_eq_c(p->srcs[i]->name, name))
+            return p->srcs[i];
+    ck_abort_msg("no source %s", name);
+    return NULL;
+}
+
+START_TEST(test_scope_organization)
+{
+    struct lk_policy *p = lk_test_policy(ORG);
+    for (size_t i = 0; i < p->diags.n; i++)
+        /* Structure and scope only: the policy leaves out purposes and roles for brevity. */
+        if (!strncmp(p->diags.items[i].rule->id, "LK0", 3))
+            ck_abort_msg("unexpected %s: %s", p->diags.items[i].rule->id,
+                         p->diags.items[i].message);
+    ck_assert(p->scope.multi);
+    /* The home Region is the first one written; the scope's Regions are sorted. */
+    ck_assert(lk_str_eq_c(p->region.v, "eu-west-1"));
+    ck_assert_uint_eq(p->scope.n_regions, 3);
+    ck_assert_str_eq(p->scope.regions[0], "ap-southeast-2");
+    ck_assert_str_eq(p->scope.regions[1], "eu-west-1");
+    ck_assert_str_eq(p->scope.regions[2], "us-east-1");
+    /* Declared accounts and the pinned 444455556666, sorted by ID. */
+    ck_assert_uint_eq(p->scope.n_accounts, 6);
+    ck_assert_str_eq(p->scope.accounts[0].id, "123456789012");
+    ck_assert_str_eq(p->scope.accounts[0].name, "management");
+    ck_assert_int_eq(p->scope.accounts[0].kind, LK_ACCOUNT_MANAGEMENT);
+    ck_assert_str_eq(p->scope.accounts[3].id, "444455556666");
+    ck_assert_str_eq(p->scope.accounts[3].name, "444455556666");
+    ck_assert_ptr_null(p->scope.accounts[3].decl);
+    ck_assert_ptr_nonnull(lk_policy_scope_account(p, "999988887777"));
+    ck_assert_ptr_null(lk_policy_scope_account(p, "000000000000"));
+    ck_assert_ptr_nonnull(lk_policy_find_account(p, lk_str_c("dev")));
+    ck_assert_ptr_nonnull(lk_policy_find_group(p, lk_str_c("workloads")));
+    ck_assert_ptr_null(lk_policy_find_group(p, lk_str_c("dev")));
+
+    ck_assert_str_eq(p->stores[0]->scope_account, "222233334444");
+    ck_assert_str_eq(p->stores[0]->scope_region, "eu-west-1");
+
+    const struct lk_source *t = s_source(p, "org-trail");
+    ck_assert_uint_eq(t->n_scope_accounts, 1);
+    ck_assert_str_eq(t->scope_accounts[0], "123456789012");
+    ck_assert_uint_eq(t->n_scope_regions, 1);
+    ck_assert_str_eq(t->scope_regions[0], "eu-west-1");
+    /* The organisation ID comes from the top level. */
+    ck_assert(lk_str_eq_c(t->trail->organization_id.v, "o-a1b2c3d4e5"));
+
+    const struct lk_source *f = s_source(p, "flow");
+    ck_assert_uint_eq(f->n_scope_accounts, 5); /* prod, dev and the group's three */
+    ck_assert_str_eq(f->scope_accounts[0], "123456789012");
+    ck_assert_str_eq(f->scope_accounts[1], "222233334444");
+    ck_assert_str_eq(f->scope_accounts[2], "333344445555");
+    ck_assert_str_eq(f->scope_accounts[3], "444455556666");
+    ck_assert_str_eq(f->scope_accounts[4], "555566667777");
+    ck_assert_uint_eq(f->n_scope_regions, 2);
+    ck_assert_str_eq(f->scope_regions[0], "eu-west-1");
+    ck_assert_str_eq(f->scope_regions[1], "us-east-1");
+
+    const struct lk_source *a = s_source(p, "app");
+    ck_assert_uint_eq(a->n_scope_accounts, 6);
+    ck_assert_uint_eq(a->n_scope_regions, 3);
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_scope_single_account)
+{
+    struct lk_policy *p = s_policy("regions: [eu-west-1]\n"
+                                   "sources:\n"
+                                   "  app:\n"
+                                   "    type: cloudwatch-logs\n"
+                                   "    log_groups: [\"/app/*\"]\n"
+                                   "    retention: { delete_after: 1y }\n"
+                                   "  trail:\n"
+                                   "    type: cloudtrail\n"
+                                   "    store: archive\n"
+                                   "    retention: { delete_after: 1y }\n");
+    ck_assert(!p->scope.multi);
+    ck_assert_uint_eq(p->scope.n_accounts, 1);
+    ck_assert_str_eq(p->scope.accounts[0].id, "111122223333");
+    ck_assert_str_eq(p->scope.accounts[0].name, "111122223333");
+    ck_assert_ptr_null(p->scope.accounts[0].decl);
+    ck_assert_uint_eq(p->scope.n_regions, 2); /* the home Region and regions: */
+    ck_assert_str_eq(p->scope.regions[0], "eu-west-1");
+    ck_assert_str_eq(p->scope.regions[1], "us-east-1");
+    ck_assert_str_eq(p->stores[0]->scope_account, "111122223333");
+    ck_assert_str_eq(p->stores[0]->scope_region, "us-east-1");
+    const struct lk_source *a = s_source(p, "app");
+    ck_assert_uint_eq(a->n_scope_accounts, 1);
+    ck_assert_str_eq(a->scope_accounts[0], "111122223333");
+    ck_assert_uint_eq(a->n_scope_regions, 2);
+    const struct lk_source *t = s_source(p, "trail");
+    ck_assert_uint_eq(t->n_scope_regions, 1);
+    ck_assert_str_eq(t->scope_regions[0], "us-east-1");
+    lk_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_scope_pin_group)
+{
+    /* The caller's resolution replaces the files' pin; an unpinned group used is LK038. */
+    struct lk_policy *p = lk_policy_new();
+    lk_policy_load_buffer(p, "org.yaml", ORG, strlen(ORG));
+    const char *ids[] = {"777788889999"};
+    ck_assert(lk_policy_pin_group(p, "everyone", ids, 1));
+    ck_assert(!lk_policy_pin_group(p, "workloads", ids, 1)); /* a list */
+    ck_assert(!lk_policy_pin_group(p, "nobody", ids, 1));
+    lk_policy_check(p);
+    ck_assert_ptr_null(lk_test_find(p, "LK038"));
+    ck_assert_ptr_nonnull(lk_policy_scope_account(p, "777788889999"));
+    ck_assert_ptr_null(lk_policy_scope_account(p, "444455556666"));
+    const struct lk_source *f = s_source(p, "flow");
+    ck_assert_uint_eq(f->n_scope_accounts, 3);
+    ck_assert_str_eq(f->scope_accounts[2], "777788889999");
+    lk_policy_free(p);
+
+    const char *unpinned = "logkeep: 1\nregions: [us-east-1]\n"
+                           "accounts: { prod: { id: \"333344445555\" } }\n"
+                           "account_groups: { ou: { organizational_unit: ou-a1b2-11111111 } }\n"
+                           "sources:\n  app:\n    type: cloudwatch-logs\n    accounts: ou\n"
+                           "    log_groups: [\"/app/*\"]\n    retention: { delete_after: 1y }\n";
+    p = lk_test_policy(unpinned);
+    const struct lk_diag *d = lk_test_find(p, "LK038");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->span.line, 8); /* accounts: ou */
+    lk_policy_free(p);
+}
+END_TEST
+
 START_TEST(test_structure)
 {
     struct lk_policy *p = lk_test_policy(LK_TEST_HEADER
@@ -282,6 +452,9 @@ int main(void)
     tcase_add_test(tc, test_access_and_integrity);
     tcase_add_test(tc, test_waivers);
     tcase_add_test(tc, test_structure);
+    tcase_add_test(tc, test_scope_organization);
+    tcase_add_test(tc, test_scope_single_account);
+    tcase_add_test(tc, test_scope_pin_group);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
