@@ -681,6 +681,23 @@ static bool s_want_calls(const struct lk_org_pair *p)
     return !p->failed && p->session.plan.n > 0;
 }
 
+/* A pair that holds stores (buckets or KMS keys) others write into. */
+static bool s_holds_stores(const struct lk_org_pair *p)
+{
+    const struct lk_ir_state *st = p->pair->state;
+    return st && (st->n_buckets > 0 || st->n_keys > 0);
+}
+
+static bool s_want_store_calls(const struct lk_org_pair *p)
+{
+    return s_want_calls(p) && !p->applied && s_holds_stores(p);
+}
+
+static bool s_want_other_calls(const struct lk_org_pair *p)
+{
+    return s_want_calls(p) && !p->applied && !s_holds_stores(p);
+}
+
 static void s_apply_pair(struct lk_org_run *run, struct lk_org_pair *p, void *ctx)
 {
     const struct lk_org_apply_hooks *hooks = ctx;
@@ -742,6 +759,10 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
         }
     }
     struct lk_org_apply_hooks h = *hooks;
-    s_for_pairs(run, s_want_calls, s_apply_pair, &h);
+    /* The pairs holding stores first: another account's trail names their bucket, which must
+     * exist with its policy before CreateTrail (S3BucketDoesNotExistException,
+     * InsufficientS3BucketPolicyException: CloudTrail API Reference, CreateTrail). */
+    s_for_pairs(run, s_want_store_calls, s_apply_pair, &h);
+    s_for_pairs(run, s_want_other_calls, s_apply_pair, &h);
     return LK_STATUS_OK;
 }
