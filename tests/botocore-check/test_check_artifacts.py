@@ -53,9 +53,30 @@ def good_dir():
     return out
 
 
+def org_good_dir():
+    """Untouched `logkeep compile` output of examples/organization: a version 2 manifest."""
+    if 'org' in _GOOD:
+        return _GOOD['org']
+    srcdir = os.environ.get('LK_SRCDIR') or os.path.normpath(os.path.join(HERE, '..', '..'))
+    logkeep = os.environ.get('LOGKEEP') or os.path.join(os.environ.get('LK_BUILDDIR', '.'),
+                                                        'logkeep')
+    tmp = tempfile.mkdtemp(prefix='lk-botocore-org.')
+    _GOOD['org_tmp'] = tmp
+    out = os.path.join(tmp, 'out')
+    proc = subprocess.run([logkeep, 'compile', os.path.join(srcdir, 'examples', 'organization'),
+                           '-o', out], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError('logkeep compile failed:\n' + proc.stdout)
+    _GOOD['org'] = out
+    return out
+
+
 def tearDownModule():
     if 'tmp' in _GOOD:
         shutil.rmtree(_GOOD['tmp'], ignore_errors=True)
+    if 'org_tmp' in _GOOD:
+        shutil.rmtree(_GOOD['org_tmp'], ignore_errors=True)
 
 
 class CheckArtifactsTest(unittest.TestCase):
@@ -667,6 +688,78 @@ class _LineResult(unittest.TestResult):
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         print('ok - %s # skip %s' % (self._name(test), reason), flush=True)
+
+
+class OrgManifestTest(unittest.TestCase):
+    """A version 2 manifest (examples/organization): artifacts under <account-name>/<region>/,
+    each naming its account and Region; a trail of one account writing into another account's
+    bucket."""
+
+    ARCHIVE_POLICY = 'log-archive/us-east-1/s3/acme-org-logs-222233334444/policy.json'
+    TRAIL = 'management/us-east-1/cloudtrail/acme-org-trail.json'
+
+    read = CheckArtifactsTest.read
+    write = CheckArtifactsTest.write
+    write_manifest = CheckArtifactsTest.write_manifest
+    edit_json = CheckArtifactsTest.edit_json
+    check = CheckArtifactsTest.check
+    assertPasses = CheckArtifactsTest.assertPasses
+    assertFails = CheckArtifactsTest.assertFails
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='lk-botocore-org-test.')
+        self.out = os.path.join(self.tmp, 'out')
+        shutil.copytree(org_good_dir(), self.out)
+        with open(os.path.join(self.out, 'manifest.json'), encoding='utf-8') as handle:
+            self.manifest = json.load(handle)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def entry(self, path):
+        for art in self.manifest['artifacts']:
+            if art['path'] == path:
+                return art
+        self.fail('the organisation output has no %s' % path)
+
+    def test_org_untouched_output_passes(self):
+        self.assertEqual(self.manifest['version'], 2)
+        self.assertPasses()
+
+    def test_org_artifact_names_another_account(self):
+        self.entry(self.TRAIL)['account'] = '222233334444'
+        self.write_manifest()
+        self.assertFails(self.TRAIL, "account '222233334444' is not the id 123456789012")
+
+    def test_org_artifact_outside_its_folder(self):
+        self.entry(self.TRAIL)['region'] = 'eu-west-1'
+        self.write_manifest()
+        self.assertFails(self.TRAIL, "region 'eu-west-1' is not the folder us-east-1")
+
+    def test_org_folder_not_an_account(self):
+        art = self.entry(self.TRAIL)
+        os.rename(os.path.join(self.out, 'management'), os.path.join(self.out, 'mgmt'))
+        art['path'] = 'mgmt/' + art['path'].split('/', 1)[1]
+        self.write_manifest()
+        self.assertFails(art['path'], "folder 'mgmt' is not an account")
+
+    def test_org_unknown_top_level_key(self):
+        self.manifest['account'] = '123456789012'
+        self.write_manifest()
+        self.assertFails('manifest.json', "unknown key 'account'")
+
+    def test_org_trail_of_another_account_needs_its_prefix(self):
+        # The organisation trail (management account) writes into the archive account's bucket
+        # under AWSLogs/<its own account>/: the bucket policy must allow that prefix.
+        def drop(doc):
+            for st in doc['Statement']:
+                if st.get('Principal') == {'Service': 'cloudtrail.amazonaws.com'} and \
+                        st.get('Action') == 's3:PutObject':
+                    st['Resource'] = [r for r in st['Resource']
+                                      if '/AWSLogs/123456789012/' not in r]
+        self.edit_json(self.ARCHIVE_POLICY, drop)
+        self.assertFails(self.ARCHIVE_POLICY, 'cloudtrail.amazonaws.com s3:PutObject',
+                         'AWSLogs/123456789012/')
 
 
 def main():
