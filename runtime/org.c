@@ -681,6 +681,30 @@ static bool s_want_calls(const struct lk_org_pair *p)
     return !p->failed && p->session.plan.n > 0;
 }
 
+/* Whether @p p creates or updates a trail: a trail names a bucket (and a KMS key) that may be
+ * another pair's (an organisation trail in the management account writing into the log
+ * archive), and CloudTrail refuses a bucket that does not exist or whose policy does not let it
+ * in yet (CloudTrail API Reference, CreateTrail: S3BucketDoesNotExistException,
+ * InsufficientS3BucketPolicyException). */
+static bool s_writes_trail(const struct lk_org_pair *p)
+{
+    for (size_t i = 0; i < p->session.plan.n; i++)
+        if (p->session.plan.steps[i].op == LK_APPLY_CREATE_TRAIL ||
+            p->session.plan.steps[i].op == LK_APPLY_UPDATE_TRAIL)
+            return true;
+    return false;
+}
+
+static bool s_want_first(const struct lk_org_pair *p)
+{
+    return s_want_calls(p) && !s_writes_trail(p);
+}
+
+static bool s_want_then(const struct lk_org_pair *p)
+{
+    return s_want_calls(p) && s_writes_trail(p) && !p->applied;
+}
+
 static void s_apply_pair(struct lk_org_run *run, struct lk_org_pair *p, void *ctx)
 {
     const struct lk_org_apply_hooks *hooks = ctx;
@@ -742,6 +766,9 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
         }
     }
     struct lk_org_apply_hooks h = *hooks;
-    s_for_pairs(run, s_want_calls, s_apply_pair, &h);
+    /* The pairs whose trails write into stores (and keys) go once every other pair has made
+     * its calls: the buckets and their policies then exist. */
+    s_for_pairs(run, s_want_first, s_apply_pair, &h);
+    s_for_pairs(run, s_want_then, s_apply_pair, &h);
     return LK_STATUS_OK;
 }

@@ -170,7 +170,9 @@ LK_MUST_CHECK enum lk_status lk_org_run_write_snapshot(struct lk_org_run *run, c
  * Applies: every read pair's guards first (lk_session_check_guards()); if any refuses, nothing
  * is written anywhere and the message names each refusal with its pair. Then the approval
  * (@p hooks->confirm, unless the options say approved), then every pair's calls, pairs
- * concurrently; a pair whose calls fail is marked failed, the others go on.
+ * concurrently: first the pairs that create or update no trail, then those that do (a trail
+ * may write into another pair's bucket, which must exist first); a pair whose calls fail is
+ * marked failed, the others go on.
  * @return LK_STATUS_OK (look at each pair), LK_STATUS_REFUSED with a message (nothing was
  *         changed), LK_STATUS_INVALID_ARGUMENT.
  */
