@@ -532,6 +532,9 @@ void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *o
 
 /* ------------------------------------------------------------------------------ output */
 
+/* The pairs in sync the text output names; more are only counted. */
+#define S_IN_SYNC_NAMED 24
+
 static enum lk_status s_render_text(const struct lk_org_run *run, bool color, FILE *out)
 {
     struct lk_org_summary sum;
@@ -550,8 +553,11 @@ static enum lk_status s_render_text(const struct lk_org_run *run, bool color, FI
         fputc('\n', out);
     }
     if (sum.in_sync) {
-        fprintf(out, "%zu pair%s in sync:", sum.in_sync, sum.in_sync == 1 ? "" : "s");
-        for (size_t i = 0; i < run->n_pairs; i++) {
+        /* Named while the line stays readable; beyond, counted (the JSON report names each). */
+        bool name = sum.in_sync <= S_IN_SYNC_NAMED;
+        fprintf(out, "%zu pair%s in sync%s", sum.in_sync, sum.in_sync == 1 ? "" : "s",
+                name ? ":" : ".");
+        for (size_t i = 0; name && i < run->n_pairs; i++) {
             const struct lk_org_pair *p = &run->pairs[i];
             if (!p->failed && !lk_session_has_drift(&p->session))
                 fprintf(out, " %s/%s", p->pair->account_name, p->pair->region);
