@@ -295,6 +295,9 @@ static bool s_in_scope_region(struct lk_policy *p, const struct lk_text *t, cons
         return true;
     if (!lk_region_partition(t->v))
         return false; /* LK025 says why */
+    for (size_t i = 0; i < p->regions.n; i++)
+        if (lk_str_eq(p->regions.items[i].v, t->v))
+            return false; /* listed, but in another partition: LK025 says so there */
     struct lk_diag *d =
         lk_diag_add(&p->diags, "LK033", t->span, "%s Region %.*s is not in the policy's regions",
                     what, LK_STR_ARG(t->v));
