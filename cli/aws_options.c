@@ -103,7 +103,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
             a->allow[a->n_allow++] = optarg;
             break;
         case 'f':
-            if (a->mode != LK_AWS_CMD_DRIFT)
+            if (a->mode != LK_AWS_CMD_DRIFT && a->mode != LK_AWS_CMD_PLAN)
                 goto bad;
             enum lk_report_format fmt;
             if (!lk_report_format_parse(optarg, &fmt)) {

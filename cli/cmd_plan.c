@@ -15,14 +15,15 @@
 
 static void s_usage(FILE *out)
 {
-    fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] ", out);
+    fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] [--format F] ", out);
     lk_aws_usage_common(out);
     fputs("Prints the changes `logkeep apply` would make to live AWS state.\n"
           "Exit status: 0 success (with or without changes), 1 policy or AWS error, 2 usage,\n"
           "3 incomplete (a pair of an organisation failed).\n"
           "  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n"
           "  --out FILE     also save the plan (JSON): `logkeep apply FILE` applies exactly\n"
-          "                 these calls, and refuses if the policy or live state changed\n",
+          "                 these calls, and refuses if the policy or live state changed\n"
+          "  --format F     text (default), json, markdown, junit or sarif, as for drift\n",
           out);
     lk_aws_usage_org(out);
 }
@@ -48,6 +49,10 @@ int lk_cmd_plan(int argc, char **argv)
         lk_aws_args_free(&a);
         return LK_EXIT_USAGE;
     }
+
+    enum lk_report_format fmt = LK_REPORT_TEXT;
+    if (a.format)
+        lk_report_format_parse(a.format, &fmt); /* checked by lk_aws_args_parse() */
 
     struct lk_policy *p = NULL;
     struct lk_ir_state *desired = NULL;
@@ -77,8 +82,9 @@ int lk_cmd_plan(int argc, char **argv)
         goto cleanup;
     rc = LK_EXIT_FAILED;
     if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK ||
-        lk_session_render(&s, LK_REPORT_TEXT, lk_cli_use_color(a.color, stdout), NULL, 0, stdout) !=
-            LK_STATUS_OK) {
+        lk_session_render(&s, fmt, fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout),
+                          (const char *const *)a.policy_paths, (size_t)a.n_policy_paths,
+                          stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }

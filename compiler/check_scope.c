@@ -295,6 +295,9 @@ static bool s_in_scope_region(struct lk_policy *p, const struct lk_text *t, cons
         return true;
     if (!lk_region_partition(t->v))
         return false; /* LK025 says why */
+    for (size_t i = 0; i < p->regions.n; i++)
+        if (lk_str_eq(p->regions.items[i].v, t->v))
+            return false; /* listed, but in another partition: LK025 says so there */
     struct lk_diag *d =
         lk_diag_add(&p->diags, "LK033", t->span, "%s Region %.*s is not in the policy's regions",
                     what, LK_STR_ARG(t->v));
@@ -488,34 +491,58 @@ static void s_stores(struct lk_policy *p)
 
 /* ------------------------------------------------------------------------------ sources */
 
-/* Reports accounts a source lists twice (LK035), after its references are resolved. */
-static void s_overlaps(struct lk_policy *p, struct lk_source *src, struct s_ids *ids)
+/* Reports accounts a source lists twice (LK035), after its references are resolved: sorted by
+ * ID (then by position), equal neighbours reached through different references overlap. One
+ * finding per reference. */
+struct s_entry {
+    const char *id;
+    size_t pos;
+};
+
+static int s_cmp_entry(const void *a, const void *b)
 {
-    for (size_t i = 0; i < ids->n; i++) {
-        const struct lk_text *b = ids->from[i];
-        for (size_t k = 0; b && k < i; k++) {
-            const struct lk_text *a = ids->from[k];
-            if (!a || a == b || strcmp(ids->v[i], ids->v[k]) != 0)
-                continue;
-            const struct lk_scope_account *sa = lk_policy_scope_account(p, ids->v[i]);
-            const char *name = sa ? sa->name : ids->v[i];
-            struct lk_diag *d;
-            if (lk_str_eq(a->v, b->v))
-                d = lk_policy_report(p, &src->waivers, "LK035", b->span,
-                                     "source \"%.*s\" lists \"%.*s\" twice", LK_STR_ARG(src->name),
-                                     LK_STR_ARG(b->v));
-            else
-                d = lk_policy_report(p, &src->waivers, "LK035", b->span,
-                                     "account %s is in both \"%.*s\" and \"%.*s\"", name,
-                                     LK_STR_ARG(a->v), LK_STR_ARG(b->v));
-            lk_diag_related(&p->diags, d, a->span, "listed here first");
-            /* One finding per reference. */
-            for (size_t j = i; j < ids->n; j++)
-                if (ids->from[j] == b)
-                    ids->from[j] = NULL;
-            break;
+    const struct s_entry *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c)
+        return c;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void s_overlaps(struct lk_policy *p, struct lk_source *src, const struct s_ids *ids)
+{
+    if (ids->n < 2)
+        return;
+    struct s_entry *e = lk_xmalloc(ids->n * sizeof(*e));
+    for (size_t i = 0; i < ids->n; i++)
+        e[i] = (struct s_entry){ids->v[i], i};
+    qsort(e, ids->n, sizeof(*e), s_cmp_entry);
+    bool *reported = lk_xmalloc((src->accounts.n + 1) * sizeof(*reported));
+    memset(reported, 0, (src->accounts.n + 1) * sizeof(*reported));
+    for (size_t i = 1, first = 0; i < ids->n; i++) {
+        if (strcmp(e[i].id, e[first].id) != 0) {
+            first = i;
+            continue;
         }
+        const struct lk_text *a = ids->from[e[first].pos], *b = ids->from[e[i].pos];
+        if (a == b || b < src->accounts.items || b >= src->accounts.items + src->accounts.n ||
+            reported[b - src->accounts.items])
+            continue;
+        reported[b - src->accounts.items] = true;
+        const struct lk_scope_account *sa = lk_policy_scope_account(p, e[i].id);
+        const char *name = sa ? sa->name : e[i].id;
+        struct lk_diag *d;
+        if (lk_str_eq(a->v, b->v))
+            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+                                 "source \"%.*s\" lists \"%.*s\" twice", LK_STR_ARG(src->name),
+                                 LK_STR_ARG(b->v));
+        else
+            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+                                 "account %s is in both \"%.*s\" and \"%.*s\"", name,
+                                 LK_STR_ARG(a->v), LK_STR_ARG(b->v));
+        lk_diag_related(&p->diags, d, a->span, "listed here first");
     }
+    free(reported);
+    free(e);
 }
 
 static bool s_can_own_org_trail(const struct lk_scope_account *sa)

@@ -800,8 +800,21 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
         case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
         case 10: s_flag(dec, v, &src->deletion_protection, "deletion_protection"); break;
         case 11: s_text_nonempty(dec, v, &src->kms_key, "kms_key"); break;
-        case 12: s_text_list(dec, v, &src->accounts, "accounts", "an account or group name"); break;
-        case 13: s_text_list(dec, v, &src->regions, "regions", "a Region"); break;
+        case 12:
+        case 13: {
+            /* An empty list would cover nothing: leave the key out to cover the whole scope. */
+            bool accounts = lk_str_eq_c(k->text, "accounts");
+            struct lk_text_list *l = accounts ? &src->accounts : &src->regions;
+            if (s_text_list(dec, v, l, k->text.ptr,
+                            accounts ? "an account or group name" : "a Region") &&
+                l->n == 0) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span, "%s is an empty list",
+                                                k->text.ptr);
+                lk_diag_help(dec->d, d, "leave it out to cover the policy's whole scope");
+                l->set = false;
+            }
+            break;
+        }
         default: break;
         }
     }

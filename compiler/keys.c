@@ -460,6 +460,11 @@ void lk_keys_lower_scope(struct lk_ir_scope *scope, struct lk_policy *p)
                            lk_ir_printf(kst, "store:%.*s", LK_STR_ARG(store->name)));
             s_readers(kst, p, k, store, b->region);
         }
+    }
+    /* Then trails and log groups: a store's key already has its origin (the store's kms_key)
+     * when a trail writing into the store uses it. */
+    for (size_t pi = 0; pi < scope->n_pairs; pi++) {
+        struct lk_ir_state *ps = scope->pairs[pi].state;
         for (size_t i = 0; i < ps->n_trails; i++) {
             const struct lk_ir_trail *t = &ps->trails[i];
             const struct lk_source *src = s_source_named(p, t->source);

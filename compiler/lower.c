@@ -721,11 +721,20 @@ struct s_pair {
     const char *region;
 };
 
+/* Whether @p s is in @p list, sorted bytewise (a source's resolved scope: policy.h). */
 static bool s_in(const char *const *list, size_t n, const char *s)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(list[i], s))
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s, list[mid]);
+        if (c == 0)
             return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return false;
 }
 

@@ -532,6 +532,9 @@ void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *o
 
 /* ------------------------------------------------------------------------------ output */
 
+/* The pairs in sync the text output names; more are only counted. */
+#define S_IN_SYNC_NAMED 24
+
 static enum lk_status s_render_text(const struct lk_org_run *run, bool color, FILE *out)
 {
     struct lk_org_summary sum;
@@ -550,8 +553,11 @@ static enum lk_status s_render_text(const struct lk_org_run *run, bool color, FI
         fputc('\n', out);
     }
     if (sum.in_sync) {
-        fprintf(out, "%zu pair%s in sync:", sum.in_sync, sum.in_sync == 1 ? "" : "s");
-        for (size_t i = 0; i < run->n_pairs; i++) {
+        /* Named while the line stays readable; beyond, counted (the JSON report names each). */
+        bool name = sum.in_sync <= S_IN_SYNC_NAMED;
+        fprintf(out, "%zu pair%s in sync%s", sum.in_sync, sum.in_sync == 1 ? "" : "s",
+                name ? ":" : ".");
+        for (size_t i = 0; name && i < run->n_pairs; i++) {
             const struct lk_org_pair *p = &run->pairs[i];
             if (!p->failed && !lk_session_has_drift(&p->session))
                 fprintf(out, " %s/%s", p->pair->account_name, p->pair->region);
@@ -681,21 +687,28 @@ static bool s_want_calls(const struct lk_org_pair *p)
     return !p->failed && p->session.plan.n > 0;
 }
 
-/* A pair that holds stores (buckets or KMS keys) others write into. */
-static bool s_holds_stores(const struct lk_org_pair *p)
+/* Whether @p p creates or updates a trail: a trail names a bucket (and a KMS key) that may be
+ * another pair's (an organisation trail in the management account writing into the log
+ * archive), and CloudTrail refuses a bucket that does not exist or whose policy does not let it
+ * in yet (CloudTrail API Reference, CreateTrail: S3BucketDoesNotExistException,
+ * InsufficientS3BucketPolicyException). */
+static bool s_writes_trail(const struct lk_org_pair *p)
 {
-    const struct lk_ir_state *st = p->pair->state;
-    return st && (st->n_buckets > 0 || st->n_keys > 0);
+    for (size_t i = 0; i < p->session.plan.n; i++)
+        if (p->session.plan.steps[i].op == LK_APPLY_CREATE_TRAIL ||
+            p->session.plan.steps[i].op == LK_APPLY_UPDATE_TRAIL)
+            return true;
+    return false;
 }
 
-static bool s_want_store_calls(const struct lk_org_pair *p)
+static bool s_want_first(const struct lk_org_pair *p)
 {
-    return s_want_calls(p) && !p->applied && s_holds_stores(p);
+    return s_want_calls(p) && !s_writes_trail(p);
 }
 
-static bool s_want_other_calls(const struct lk_org_pair *p)
+static bool s_want_then(const struct lk_org_pair *p)
 {
-    return s_want_calls(p) && !p->applied && !s_holds_stores(p);
+    return s_want_calls(p) && s_writes_trail(p) && !p->applied;
 }
 
 static void s_apply_pair(struct lk_org_run *run, struct lk_org_pair *p, void *ctx)
@@ -759,10 +772,9 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
         }
     }
     struct lk_org_apply_hooks h = *hooks;
-    /* The pairs holding stores first: another account's trail names their bucket, which must
-     * exist with its policy before CreateTrail (S3BucketDoesNotExistException,
-     * InsufficientS3BucketPolicyException: CloudTrail API Reference, CreateTrail). */
-    s_for_pairs(run, s_want_store_calls, s_apply_pair, &h);
-    s_for_pairs(run, s_want_other_calls, s_apply_pair, &h);
+    /* The pairs whose trails write into stores (and keys) go once every other pair has made
+     * its calls: the buckets and their policies then exist. */
+    s_for_pairs(run, s_want_first, s_apply_pair, &h);
+    s_for_pairs(run, s_want_then, s_apply_pair, &h);
     return LK_STATUS_OK;
 }

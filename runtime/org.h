@@ -148,8 +148,9 @@ void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *o
 /**
  * Renders every pair: LK_REPORT_TEXT as a heading "== <account-name> (<account-id>) <region> =="
  * and the pair's lk_session_render() text for each pair with changes or failed (then
- * "error: <message>"), the pairs in sync named on one line, and the line "<n> pairs: <a> with
- * changes, <b> in sync, <c> failed"; the other formats with lk_report_render_org().
+ * "error: <message>"), the pairs in sync on one line (named, or counted past 24), and the
+ * line "<n> pairs: <a> with changes, <b> in sync, <c> failed"; the other formats with
+ * lk_report_render_org().
  * @param organization_id the organisation's ID for the reports, or NULL.
  * @return LK_STATUS_OK, LK_STATUS_IO, LK_STATUS_TOO_LARGE, or LK_STATUS_INVALID_ARGUMENT.
  */
@@ -170,7 +171,9 @@ LK_MUST_CHECK enum lk_status lk_org_run_write_snapshot(struct lk_org_run *run, c
  * Applies: every read pair's guards first (lk_session_check_guards()); if any refuses, nothing
  * is written anywhere and the message names each refusal with its pair. Then the approval
  * (@p hooks->confirm, unless the options say approved), then every pair's calls, pairs
- * concurrently; a pair whose calls fail is marked failed, the others go on.
+ * concurrently: first the pairs that create or update no trail, then those that do (a trail
+ * may write into another pair's bucket, which must exist first); a pair whose calls fail is
+ * marked failed, the others go on.
  * @return LK_STATUS_OK (look at each pair), LK_STATUS_REFUSED with a message (nothing was
  *         changed), LK_STATUS_INVALID_ARGUMENT.
  */

@@ -927,6 +927,42 @@ START_TEST(test_scope_org_form)
 }
 END_TEST
 
+/* A key lives in the pair its ARN names, even when the store it encrypts is in another Region;
+ * a key of an account outside the scope goes to the pair of its first user. */
+START_TEST(test_scope_key_home)
+{
+    struct lk_policy *p = s_checked(ORG_POLICY);
+    s_make_org(p, 0);
+    struct lk_store *store = lk_policy_find_store(p, lk_str_c("s"));
+    store->scope_region = "eu-west-1";
+    struct lk_ir_scope *scope = NULL;
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 0);
+    const struct lk_ir_state *eu = lk_ir_scope_find(scope, "222233334444", "eu-west-1")->state;
+    const struct lk_ir_state *us = lk_ir_scope_find(scope, "222233334444", "us-east-1")->state;
+    ck_assert_uint_eq(eu->n_buckets, 1);
+    ck_assert_str_eq(eu->buckets[0].region, "eu-west-1");
+    ck_assert_uint_eq(eu->n_keys, 0);
+    ck_assert_uint_eq(us->n_keys, 1);
+    /* The trail has no key of its own: the store's key is used by the store alone. */
+    ck_assert_uint_eq(us->keys[0].users.n, 1);
+    ck_assert_str_eq(us->keys[0].users.items[0], "store:s");
+    /* The origin of the key is its kms_key, copied into the key's own pair. */
+    ck_assert_ptr_nonnull(us->keys[0].origin.file);
+    ck_assert_str_eq(us->keys[0].origin.file, "test.yaml");
+    ck_assert_ptr_nonnull(strstr(us->keys[0].origin.text, "kms_key"));
+    lk_ir_scope_free(scope);
+
+    store->kms_key.v =
+        lk_str_c("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    ck_assert_int_eq(lk_compile_scope(p, &scope), 0);
+    eu = lk_ir_scope_find(scope, "222233334444", "eu-west-1")->state;
+    ck_assert_uint_eq(eu->n_keys, 1);
+    ck_assert_str_eq(eu->keys[0].region, "us-east-1");
+    lk_ir_scope_free(scope);
+    lk_policy_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compile");
@@ -945,6 +981,7 @@ int main(void)
     tcase_add_test(tc, test_scope_pairs);
     tcase_add_test(tc, test_scope_single);
     tcase_add_test(tc, test_scope_org_form);
+    tcase_add_test(tc, test_scope_key_home);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
