@@ -173,8 +173,7 @@ static bool s_resolve_ref(struct s_ctx *c, const struct lk_text *ref, struct s_i
 }
 
 /* Whether members.items[i] names a group that an earlier member of the list names too. */
-static bool s_group_listed_before(struct lk_policy *p, const struct lk_text_list *members,
-                                  size_t i)
+static bool s_group_listed_before(struct lk_policy *p, const struct lk_text_list *members, size_t i)
 {
     if (!lk_policy_find_group(p, members->items[i].v))
         return false;
