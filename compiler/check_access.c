@@ -8,6 +8,25 @@
 #include "compiler/check_int.h"
 #include "compiler/decode_int.h"
 
+/* Whether the policy names any account of its own: without one, nothing is foreign. */
+static bool s_has_accounts(const struct lk_policy *p)
+{
+    return p->scope.multi ? p->scope.n_accounts > 0 : p->account.set;
+}
+
+/* Whether @p account is one of the policy's own: its account, or in a policy with accounts:
+ * any account of its scope, declared or from a pinned group (docs/language.md, "Accounts and
+ * Regions"). */
+static bool s_ours(const struct lk_policy *p, struct lk_str account)
+{
+    if (!p->scope.multi)
+        return p->account.set && lk_str_eq(account, p->account.v);
+    for (size_t i = 0; i < p->scope.n_accounts; i++)
+        if (lk_str_eq_c(account, p->scope.accounts[i].id))
+            return true;
+    return false;
+}
+
 static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_text *pr)
 {
     struct lk_diags *D = &p->diags;
@@ -45,7 +64,7 @@ static void s_check_principal(struct lk_policy *p, struct lk_role *r, struct lk_
             root = true;
         }
     }
-    if (root && p->account.set && !lk_str_eq(account, p->account.v)) {
+    if (root && s_has_accounts(p) && !s_ours(p, account)) {
         struct lk_diag *d = lk_diag_add(D, "LK202", pr->span,
                                         "role \"%.*s\" grants access to every identity of account "
                                         "%.*s",
@@ -76,14 +95,14 @@ static bool s_is_root(struct lk_str pr)
                                        lk_str_eq_c(a.resource, "root"));
 }
 
-/* LK208: a reader role whose principal is in another account. Allowed, but the grant only
- * works when that account's identity policy allows the read as well ("You must also attach an
- * identity-based policy to the identity that acts as the principal in the request", IAM User
- * Guide, "Cross-account policy evaluation logic"), and the logs leave the account's control:
+/* LK208: a reader role whose principal is in an account not the policy's (s_ours). Allowed, but the
+ * grant only works when that account's identity policy allows the read as well ("You must also
+ * attach an identity-based policy to the identity that acts as the principal in the request", IAM
+ * User Guide, "Cross-account policy evaluation logic"), and the logs leave the account's control:
  * say so once per principal of a role some store reads through. */
 static void s_check_cross_account_readers(struct lk_policy *p)
 {
-    if (!p->account.set)
+    if (!s_has_accounts(p))
         return;
     struct lk_diags *D = &p->diags;
     for (size_t i = 0; i < p->n_roles; i++) {
@@ -99,17 +118,29 @@ static void s_check_cross_account_readers(struct lk_policy *p)
             struct lk_text *pr = &r->principals.items[k];
             struct lk_str account;
             /* Another account's root is LK202's error. */
-            if (s_is_root(pr->v) || !s_principal_account(pr->v, &account) ||
-                lk_str_eq(account, p->account.v))
+            if (s_is_root(pr->v) || !s_principal_account(pr->v, &account) || s_ours(p, account))
                 continue;
-            struct lk_diag *d = lk_diag_add(D, "LK208", pr->span,
-                                            "role \"%.*s\" lets a principal of account %.*s read "
-                                            "store \"%.*s\" (the policy's account is %.*s)",
-                                            LK_STR_ARG(r->name), LK_STR_ARG(account),
-                                            LK_STR_ARG(store->name), LK_STR_ARG(p->account.v));
+            struct lk_diag *d;
+            if (!p->scope.multi) {
+                d = lk_diag_add(D, "LK208", pr->span,
+                                "role \"%.*s\" lets a principal of account %.*s read store "
+                                "\"%.*s\" (the policy's account is %.*s)",
+                                LK_STR_ARG(r->name), LK_STR_ARG(account), LK_STR_ARG(store->name),
+                                LK_STR_ARG(p->account.v));
+                lk_diag_help(D, d,
+                             "a cross-account read also needs an identity policy in account %.*s "
+                             "that allows it; the logs can then be copied outside this account",
+                             LK_STR_ARG(account));
+                continue;
+            }
+            d = lk_diag_add(D, "LK208", pr->span,
+                            "role \"%.*s\" lets a principal of account %.*s read store \"%.*s\" "
+                            "(the account is not one of the policy's accounts)",
+                            LK_STR_ARG(r->name), LK_STR_ARG(account), LK_STR_ARG(store->name));
             lk_diag_help(D, d,
                          "a cross-account read also needs an identity policy in account %.*s "
-                         "that allows it; the logs can then be copied outside this account",
+                         "that allows it; the logs can then be copied outside the policy's "
+                         "accounts",
                          LK_STR_ARG(account));
         }
     }
@@ -125,19 +156,18 @@ void lk_check_access(struct lk_policy *p)
     for (size_t i = 0; i < p->n_stores; i++) {
         struct lk_store *s = p->stores[i];
         if (!s->readers.set || s->readers.n == 0) {
-            struct lk_diag *d = lk_policy_report(p, &s->waivers, "LK203",
-                                                 s->readers.set ? s->readers.span : s->span,
-                                                 "store \"%.*s\" has no readers",
-                                                 LK_STR_ARG(s->name));
+            struct lk_diag *d = lk_policy_report(
+                p, &s->waivers, "LK203", s->readers.set ? s->readers.span : s->span,
+                "store \"%.*s\" has no readers", LK_STR_ARG(s->name));
             if (d && d->severity != LK_SEV_NOTE)
                 lk_diag_help(D, d, "declare the role investigators use: readers: [<role>]");
         }
         if (!s->admins.set || s->admins.n == 0) {
             struct lk_diag *d = lk_diag_add(D, "LK204", s->admins.set ? s->admins.span : s->span,
-                                            "store \"%.*s\" has no admins",
-                                            LK_STR_ARG(s->name));
-            lk_diag_help(D, d, "the bucket policy denies reconfiguration to everyone but admins; "
-                               "name the role that runs logkeep apply");
+                                            "store \"%.*s\" has no admins", LK_STR_ARG(s->name));
+            lk_diag_help(D, d,
+                         "the bucket policy denies reconfiguration to everyone but admins; "
+                         "name the role that runs logkeep apply");
         }
         for (size_t k = 0; k < s->admins.n; k++) {
             struct lk_role *r = lk_policy_find_role(p, s->admins.items[k].v);

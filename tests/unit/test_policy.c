@@ -412,6 +412,79 @@ START_TEST(test_scope_pin_group)
 }
 END_TEST
 
+/* A policy with accounts: the accounts of its scope, declared or pinned, are its own (no LK202 for
+ * their roots, no LK208 for their principals); accounts outside it are another's. */
+START_TEST(test_access_organization)
+{
+    const char *yaml =
+        "logkeep: 1\n"
+        "regions: [us-east-1]\n"
+        "accounts:\n"
+        "  log-archive: { id: \"222233334444\", kind: log-archive }\n"
+        "  security:    { id: \"999988887777\", kind: security }\n"
+        "account_groups:\n"
+        "  ou: { organizational_unit: ou-a1b2-11111111 }\n"
+        "resolved: { account_groups: { ou: [\"333344445555\"] } }\n"
+        "roles:\n"
+        "  readers:\n"
+        "    principals:\n"
+        "      - \"999988887777\"\n"                              /* ours: declared */
+        "      - arn:aws:iam::333344445555:root\n"                /* ours: pinned */
+        "      - arn:aws:iam::444455556666:root\n"                /* LK202 */
+        "      - arn:aws:iam::999988887777:role/Analyst\n"        /* ours */
+        "      - arn:aws:iam::333344445555:role/Responder\n"      /* ours */
+        "      - arn:aws:iam::777788889999:role/SiemIngest\n"     /* LK208 */
+        "    access: read\n"
+        "  admins: { principals: [\"arn:aws:iam::222233334444:role/LogAdmin\"], access: admin }\n"
+        "stores:\n"
+        "  archive: { account: log-archive, bucket: acme-org-logs, readers: [readers], admins: "
+        "[admins] }\n"
+        "sources:\n"
+        "  flow:\n"
+        "    type: vpc-flow-logs\n"
+        "    purpose: network forensics for incident response\n"
+        "    accounts: ou\n"
+        "    store: archive\n"
+        "    retention: { available: 90d, delete_after: 1y }\n";
+    struct lk_policy *p = lk_test_policy(yaml);
+    ck_assert(p->scope.multi);
+    ck_assert_uint_eq(lk_test_count(p, "LK202"), 1);
+    const struct lk_diag *d = lk_test_find(p, "LK202");
+    ck_assert_uint_eq(d->span.line, 14);
+    ck_assert_uint_eq(lk_test_count(p, "LK208"), 1);
+    d = lk_test_find(p, "LK208");
+    ck_assert_uint_eq(d->span.line, 17);
+    ck_assert_ptr_nonnull(strstr(d->message, "777788889999"));
+    lk_policy_free(p);
+}
+END_TEST
+
+/* A group that lists the member closing a cycle twice: one cycle, one LK037. */
+START_TEST(test_group_cycle_listed_twice)
+{
+    struct lk_policy *p = lk_test_policy("logkeep: 1\n"
+                                         "regions: [us-east-1]\n"
+                                         "accounts: { prod: { id: \"333344445555\" } }\n"
+                                         "account_groups:\n"
+                                         "  g: [prod, g2]\n"
+                                         "  g2: [g, g]\n"
+                                         "  c: [c, c, prod]\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK037"), 2);
+    /* One on g2's list (line 6), one on c's (line 7), each at the first listing. */
+    size_t on_line[8] = {0};
+    for (size_t i = 0; i < p->diags.n; i++)
+        if (!strcmp(p->diags.items[i].rule->id, "LK037")) {
+            const struct lk_span *sp = &p->diags.items[i].span;
+            ck_assert_uint_lt(sp->line, 8);
+            on_line[sp->line]++;
+            ck_assert_uint_eq(sp->col, sp->line == 6 ? 8 : 7);
+        }
+    ck_assert_uint_eq(on_line[6], 1);
+    ck_assert_uint_eq(on_line[7], 1);
+    lk_policy_free(p);
+}
+END_TEST
+
 START_TEST(test_structure)
 {
     struct lk_policy *p = lk_test_policy(LK_TEST_HEADER
@@ -455,6 +528,8 @@ int main(void)
     tcase_add_test(tc, test_scope_organization);
     tcase_add_test(tc, test_scope_single_account);
     tcase_add_test(tc, test_scope_pin_group);
+    tcase_add_test(tc, test_access_organization);
+    tcase_add_test(tc, test_group_cycle_listed_twice);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
