@@ -125,19 +125,18 @@ void lk_check_access(struct lk_policy *p)
     for (size_t i = 0; i < p->n_stores; i++) {
         struct lk_store *s = p->stores[i];
         if (!s->readers.set || s->readers.n == 0) {
-            struct lk_diag *d = lk_policy_report(p, &s->waivers, "LK203",
-                                                 s->readers.set ? s->readers.span : s->span,
-                                                 "store \"%.*s\" has no readers",
-                                                 LK_STR_ARG(s->name));
+            struct lk_diag *d = lk_policy_report(
+                p, &s->waivers, "LK203", s->readers.set ? s->readers.span : s->span,
+                "store \"%.*s\" has no readers", LK_STR_ARG(s->name));
             if (d && d->severity != LK_SEV_NOTE)
                 lk_diag_help(D, d, "declare the role investigators use: readers: [<role>]");
         }
         if (!s->admins.set || s->admins.n == 0) {
             struct lk_diag *d = lk_diag_add(D, "LK204", s->admins.set ? s->admins.span : s->span,
-                                            "store \"%.*s\" has no admins",
-                                            LK_STR_ARG(s->name));
-            lk_diag_help(D, d, "the bucket policy denies reconfiguration to everyone but admins; "
-                               "name the role that runs logkeep apply");
+                                            "store \"%.*s\" has no admins", LK_STR_ARG(s->name));
+            lk_diag_help(D, d,
+                         "the bucket policy denies reconfiguration to everyone but admins; "
+                         "name the role that runs logkeep apply");
         }
         for (size_t k = 0; k < s->admins.n; k++) {
             struct lk_role *r = lk_policy_find_role(p, s->admins.items[k].v);

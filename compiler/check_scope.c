@@ -172,6 +172,17 @@ static bool s_resolve_ref(struct s_ctx *c, const struct lk_text *ref, struct s_i
     return false;
 }
 
+/* Whether members.items[i] names a group that an earlier member of the list names too. */
+static bool s_group_listed_before(struct lk_policy *p, const struct lk_text_list *members, size_t i)
+{
+    if (!lk_policy_find_group(p, members->items[i].v))
+        return false;
+    for (size_t k = 0; k < i; k++)
+        if (lk_str_eq(members->items[k].v, members->items[i].v))
+            return true;
+    return false;
+}
+
 static void s_expand_group(struct s_ctx *c, size_t gi)
 {
     if (c->state[gi] != S_NEW)
@@ -180,6 +191,10 @@ static void s_expand_group(struct s_ctx *c, size_t gi)
     c->state[gi] = S_ACTIVE;
     if (g->kind == LK_GROUP_LIST) {
         for (size_t i = 0; i < g->members.n; i++) {
+            /* A group listed again adds no account, and through a cycle it would report that
+             * cycle once more (LK037). */
+            if (s_group_listed_before(c->p, &g->members, i))
+                continue;
             struct lk_account_group *missing = NULL;
             if (!s_resolve_ref(c, &g->members.items[i], &c->members[gi], &missing, true) &&
                 missing && !c->unpinned[gi])
