@@ -215,6 +215,33 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
     };
 }
 
+/* Says which accounts a dynamic group pinned by a "resolved:" section stands for, as a run that
+ * resolves it through AWS Organizations does ("resolved <group>: ..."), so that every plan and
+ * drift shows the list it used, and where it was pinned. A group the run resolved itself (its pin
+ * given by lk_policy_pin_group()) was already shown. */
+static void s_show_pins(const struct lk_policy *p)
+{
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct lk_account_group *g = p->groups[i];
+        if (g->kind == LK_GROUP_LIST || !g->pinned_set)
+            continue;
+        for (size_t k = 0; k < p->n_pins; k++) {
+            const struct lk_group_pin *pin = &p->pins[k];
+            if (!lk_str_eq(pin->group, g->name) || pin->ids.items != g->pinned.items)
+                continue; /* another group's, or the run resolved the group itself */
+            const char *file = pin->span.file < p->sources.n ? p->sources.files[pin->span.file]->path
+                                                              : "the policy";
+            fprintf(stderr, "pinned %.*s: %zu account%s (", LK_STR_ARG(g->name), pin->ids.n,
+                    pin->ids.n == 1 ? "" : "s");
+            for (size_t j = 0; j < pin->ids.n; j++)
+                fprintf(stderr, "%s%.*s", j ? ", " : "", LK_STR_ARG(pin->ids.items[j].v));
+            fprintf(stderr, ") by %s:%u; `logkeep resolve` lists the organisation again\n", file,
+                    (unsigned)pin->span.line);
+            break;
+        }
+    }
+}
+
 int lk_aws_load(const struct lk_aws_args *a, int n_paths, char **paths, struct lk_policy **p)
 {
     *p = lk_cli_read_policy(a->cmd, n_paths, paths);
@@ -233,6 +260,7 @@ int lk_aws_load(const struct lk_aws_args *a, int n_paths, char **paths, struct l
         fprintf(stderr, "logkeep %s: the policy has errors; nothing was read or changed\n", a->cmd);
         return LK_EXIT_FAILED;
     }
+    s_show_pins(*p);
     return 0;
 }
 
