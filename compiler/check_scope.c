@@ -633,8 +633,11 @@ static void s_source_regions(struct lk_policy *p, struct lk_source *src)
         if (p->region.set)
             s_ids_add(&regions, s_cstr(p, p->region.v), &p->region);
     } else {
-        for (size_t i = 0; i < p->scope.n_regions; i++)
-            s_ids_add(&regions, p->scope.regions[i], NULL);
+        /* Every Region of the scope: sources share the scope's array (sorted and unique), so a
+         * policy of many sources costs no copy per source. */
+        src->scope_regions = p->scope.regions;
+        src->n_scope_regions = p->scope.n_regions;
+        return;
     }
     src->scope_regions = s_ids_unique(&p->arena, &regions, &src->n_scope_regions);
     s_ids_free(&regions);
@@ -643,6 +646,11 @@ static void s_source_regions(struct lk_policy *p, struct lk_source *src)
 static void s_sources(struct s_ctx *c)
 {
     struct lk_policy *p = c->p;
+    /* The accounts of a source that names none: shared by every such source (sorted by ID, as
+     * the scope's accounts are). */
+    const char **all = lk_arena_alloc(&p->arena, (p->scope.n_accounts + 1) * sizeof(*all));
+    for (size_t k = 0; k < p->scope.n_accounts; k++)
+        all[k] = p->scope.accounts[k].id;
     for (size_t i = 0; i < p->n_srcs; i++) {
         struct lk_source *src = p->srcs[i];
         struct lk_trail_cfg *t = src->trail;
@@ -661,24 +669,21 @@ static void s_sources(struct s_ctx *c)
         }
         s_source_regions(p, src);
         struct s_ids ids = {0};
-        if (!p->scope.multi) {
-            if (src->accounts.set)
+        if (!p->scope.multi || !src->accounts.set) {
+            if (!p->scope.multi && src->accounts.set)
                 s_single_only(p, src->accounts.span, "a source's accounts");
-            if (p->account.set)
-                s_ids_add(&ids, s_cstr(p, p->account.v), &p->account);
-        } else if (src->accounts.set) {
+            src->scope_accounts = all;
+            src->n_scope_accounts = p->scope.n_accounts;
+        } else {
             for (size_t k = 0; k < src->accounts.n; k++) {
                 struct lk_account_group *missing = NULL;
                 if (!s_resolve_ref(c, &src->accounts.items[k], &ids, &missing, true) && missing)
                     s_report_unpinned(p, &src->accounts.items[k], missing);
             }
             s_overlaps(p, src, &ids);
-        } else {
-            for (size_t k = 0; k < p->scope.n_accounts; k++)
-                s_ids_add(&ids, p->scope.accounts[k].id, NULL);
+            src->scope_accounts = s_ids_unique(&p->arena, &ids, &src->n_scope_accounts);
+            s_ids_free(&ids);
         }
-        src->scope_accounts = s_ids_unique(&p->arena, &ids, &src->n_scope_accounts);
-        s_ids_free(&ids);
         if (p->scope.multi && t && t->organization.set && t->organization.v)
             s_org_trail(p, src);
     }

@@ -1,6 +1,6 @@
 /*
- * logkeep: what a store's protection and its KMS keys need (LK029, LK030, LK207), and the KMS key
- * of a source's log groups.
+ * logkeep: what a store's protection and its KMS keys need (LK029, LK030, LK207), the KMS key of a
+ * source's log groups, and the Region of load balancers' stores (LK039).
  */
 #include <string.h>
 
@@ -76,6 +76,39 @@ static void s_admin_accounts(struct lk_policy *p)
     }
 }
 
+/* A load balancer writes its access logs only to a bucket in its own Region (LK039): "The bucket
+ * must be located in the same Region as the load balancer. The bucket and the load balancer can
+ * be owned by different accounts." (Elastic Load Balancing, "Enable access logs for your
+ * Application Load Balancer" and "... for your Network Load Balancer", Bucket requirements). A
+ * source of load balancer logs therefore covers only its store's Region. */
+static void s_load_balancer_regions(struct lk_policy *p)
+{
+    struct lk_diags *D = &p->diags;
+    for (size_t i = 0; i < p->n_srcs; i++) {
+        struct lk_source *src = p->srcs[i];
+        if (!src->type_set || (src->type != LK_SRC_ELB && src->type != LK_SRC_NLB) ||
+            !src->store || !src->store->scope_region)
+            continue;
+        const char *store_region = src->store->scope_region;
+        for (size_t k = 0; k < src->n_scope_regions; k++) {
+            if (!strcmp(src->scope_regions[k], store_region))
+                continue;
+            struct lk_span at = src->regions.set ? src->regions.span : src->type_span;
+            struct lk_diag *d =
+                lk_diag_add(D, "LK039", at,
+                            "load balancers in %s cannot write into store \"%.*s\" in %s: a load "
+                            "balancer logs only to a bucket of its own Region",
+                            src->scope_regions[k], LK_STR_ARG(src->store->name), store_region);
+            lk_diag_related(D, d, src->store->span, "store defined here");
+            lk_diag_help(D, d,
+                         "give the source regions: [%s], and a store (with its own source) in "
+                         "each other Region whose load balancers log",
+                         store_region);
+            break;
+        }
+    }
+}
+
 void lk_check_stores(struct lk_policy *p)
 {
     struct lk_diags *D = &p->diags;
@@ -116,4 +149,5 @@ void lk_check_stores(struct lk_policy *p)
         }
     }
     s_admin_accounts(p);
+    s_load_balancer_regions(p);
 }

@@ -221,6 +221,12 @@ static const struct lk_rule s_rules[] = {
      "DIR/accounts.lock.yaml writes that file); plan, apply, drift and snapshot resolve unpinned "
      "groups themselves.",
      "AWS Organizations API Reference, ListAccounts and ListAccountsForParent (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html)"},
+    {"LK039", "load-balancer-region", LK_SEV_ERROR, "load balancer logs into a store of another Region",
+     "Elastic Load Balancing writes access logs only to an S3 bucket in the load balancer's own "
+     "Region (the bucket may belong to another account). An elb-access-logs or nlb-access-logs "
+     "source therefore covers only its store's Region: load balancers of other Regions need a "
+     "store (and a source) in each of those Regions.",
+     "Elastic Load Balancing, \"Enable access logs for your Network Load Balancer\", Bucket requirements (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html)"},
 
     /* ---------------------------------------------------------------- LK1xx retention */
     {"LK101", "retention-forever", LK_SEV_ERROR, "logs kept forever without a stated reason",
