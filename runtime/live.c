@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/array.h"
+#include "common/pattern_index.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/services/policy_json.h"
@@ -852,23 +853,32 @@ static bool s_find_group(const struct lk_ir_log_group *const *refs, size_t n, co
     return false;
 }
 
-/* @return true when a desired exact name or pattern of the group's region covers it. */
-static bool s_governed(const struct s_plan *p, const struct lk_ir_log_group *g)
+/* The desired exact names and patterns, by region (s_group_region()): a group is governed when
+ * one of its region matches it (an exact name only itself). Free with
+ * lk_pattern_index_destroy(). */
+static void s_governing_index(const struct s_plan *p, struct lk_pattern_index *idx)
 {
     const struct lk_ir_state *d = p->desired;
+    struct lk_pattern_entry *e = lk_xcalloc(d->n_log_groups ? d->n_log_groups : 1, sizeof(*e));
     for (size_t i = 0; i < d->n_log_groups; i++) {
-        const struct lk_ir_log_group *w = &d->log_groups[i];
-        if (!s_streq(s_group_region(p, w), g->region))
-            continue;
-        if (w->pattern ? lk_logs_pattern_match(w->name, g->name) : strcmp(w->name, g->name) == 0)
-            return true;
+        e[i].region = s_group_region(p, &d->log_groups[i]);
+        e[i].pattern = d->log_groups[i].name;
+        e[i].exact = !d->log_groups[i].pattern;
+        e[i].id = i;
     }
-    return false;
+    lk_pattern_index_init(idx, e, d->n_log_groups);
+    free(e);
 }
 
-static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_item *const *items,
-                               size_t n_items, struct lk_ir_state *live,
-                               struct lk_live_report *report)
+/* @return true when a desired exact name or pattern of the group's region covers it. */
+static bool s_governed(const struct lk_pattern_index *idx, const struct lk_ir_log_group *g)
+{
+    return lk_pattern_index_any(idx, g->region, g->name);
+}
+
+static void s_merge_log_groups(const struct s_plan *p, const struct lk_pattern_index *governing,
+                               bool discover, struct s_item *const *items, size_t n_items,
+                               struct lk_ir_state *live, struct lk_live_report *report)
 {
     const struct lk_ir_state *d = p->desired;
     size_t total = 0;
@@ -912,7 +922,7 @@ static void s_merge_log_groups(const struct s_plan *p, bool discover, struct s_i
 
     size_t keep = 0;
     for (size_t i = 0; i < n; i++)
-        if (discover || s_governed(p, refs[i]))
+        if (discover || s_governed(governing, refs[i]))
             refs[keep++] = refs[i];
     live->log_groups = s_alloc(live, keep + n_missing, sizeof(*live->log_groups));
     for (size_t i = 0; i < keep; i++)
@@ -995,7 +1005,10 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
         else if (it->kind == LK_LIVE_TRAIL)
             s_copy_trail(live, &live->trails[live->n_trails++], &it->trail);
     }
-    s_merge_log_groups(p, opts->discover_unmanaged, items, n_items, live, report);
+    /* Built once: every listed group is matched against the policy's names (and again below). */
+    struct lk_pattern_index governing;
+    s_governing_index(p, &governing);
+    s_merge_log_groups(p, &governing, opts->discover_unmanaged, items, n_items, live, report);
     s_merge_stores(items, n_items, live);
     s_merge_keys(items, n_items, live);
     lk_ir_canonicalize(live);
@@ -1004,9 +1017,10 @@ static void s_merge(const struct s_plan *p, const struct lk_live_options *opts,
         report->unmanaged =
             lk_xcalloc(live->n_log_groups ? live->n_log_groups : 1, sizeof(*report->unmanaged));
         for (size_t i = 0; i < live->n_log_groups; i++)
-            if (live->log_groups[i].exists && !s_governed(p, &live->log_groups[i]))
+            if (live->log_groups[i].exists && !s_governed(&governing, &live->log_groups[i]))
                 report->unmanaged[report->n_unmanaged++] = &live->log_groups[i];
     }
+    lk_pattern_index_destroy(&governing);
 }
 
 /* The fewest requests the APIs allow for what an item found (see struct lk_live_counts). */

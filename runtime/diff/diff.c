@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/glob.h"
+#include "common/pattern_index.h"
 #include "runtime/diff/diff_int.h"
 
 /* ------------------------------------------------------------------------------ changes */
@@ -300,31 +300,34 @@ static const struct lk_ir_log_group *s_exact_find(const struct s_group_ref *v, s
     return hit ? hit->g : NULL;
 }
 
-static size_t s_literal_len(const char *pattern)
+/* The desired patterns, by region (lk_diff_region_or() of the policy's), numbered by their
+ * index in desired->log_groups: lk_pattern_index_best() then picks the one that governs a
+ * name, the most specific (most literal characters; bytewise first on a tie; the first
+ * declared on an equal pattern). Free with lk_pattern_index_destroy(). */
+static void s_pattern_index(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
+                            struct lk_pattern_index *idx)
 {
+    struct lk_pattern_entry *e =
+        lk_arena_alloc(c->tmp, (desired->n_log_groups ? desired->n_log_groups : 1) * sizeof(*e));
     size_t n = 0;
-    for (; *pattern; pattern++)
-        n += *pattern != '*';
-    return n;
-}
-
-/* The desired pattern of @p region that governs @p name: the most specific (most literal
- * characters; bytewise first on a tie), or NULL. */
-static const struct lk_ir_log_group *s_pattern_for(const struct lk_ir_state *desired,
-                                                   const char *region, const char *name)
-{
-    const struct lk_ir_log_group *best = NULL;
     for (size_t i = 0; i < desired->n_log_groups; i++) {
         const struct lk_ir_log_group *p = &desired->log_groups[i];
-        if (!p->pattern || strcmp(lk_diff_region_or(p->region, desired->region), region) != 0 ||
-            !lk_glob_match_c(p->name, name, 0))
+        if (!p->pattern)
             continue;
-        if (!best || s_literal_len(p->name) > s_literal_len(best->name) ||
-            (s_literal_len(p->name) == s_literal_len(best->name) &&
-             strcmp(p->name, best->name) < 0))
-            best = p;
+        e[n].region = lk_diff_region_or(p->region, desired->region);
+        e[n].pattern = p->name;
+        e[n++].id = i;
     }
-    return best;
+    lk_pattern_index_init(idx, e, n);
+}
+
+/* The desired pattern of @p region that governs @p name (see s_pattern_index()), or NULL. */
+static const struct lk_ir_log_group *s_pattern_for(const struct lk_ir_state *desired,
+                                                   const struct lk_pattern_index *idx,
+                                                   const char *region, const char *name)
+{
+    size_t i = lk_pattern_index_best(idx, region, name);
+    return i == LK_PATTERN_INDEX_NONE ? NULL : &desired->log_groups[i];
 }
 
 static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
@@ -345,10 +348,13 @@ static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desire
 
     bool *matched = lk_arena_alloc(c->tmp, (desired->n_log_groups ? desired->n_log_groups : 1) *
                                                sizeof(*matched));
+    struct lk_pattern_index patterns;
+    s_pattern_index(c, desired, &patterns);
     for (size_t i = 0; i < nl; i++) {
         if (s_exact_find(exact, n_exact, lv[i].region, lv[i].name))
             continue;
-        const struct lk_ir_log_group *p = s_pattern_for(desired, lv[i].region, lv[i].name);
+        const struct lk_ir_log_group *p =
+            s_pattern_for(desired, &patterns, lv[i].region, lv[i].name);
         if (!p)
             continue;
         matched[p - desired->log_groups] = true;
@@ -363,6 +369,7 @@ static void s_log_groups(struct lk_diff_ctx *c, const struct lk_ir_state *desire
              &p->origin);
         lk_diff_pattern_unmatched(c);
     }
+    lk_pattern_index_destroy(&patterns);
 }
 
 /* ------------------------------------------------------------------------------ trails */
@@ -453,16 +460,19 @@ enum lk_status lk_diff_log_groups_unmanaged(const struct lk_ir_state *desired,
     size_t n_exact;
     struct s_group_ref *exact = s_group_index(&c, desired->log_groups, desired->n_log_groups,
                                               desired->region, false, &n_exact);
+    struct lk_pattern_index patterns;
+    s_pattern_index(&c, desired, &patterns);
     for (size_t i = 0; i < n; i++) {
         const struct lk_ir_log_group *g = &groups[i];
         const char *region = lk_diff_region_or(g->region, desired->region);
         if (!g->exists || g->pattern || s_exact_find(exact, n_exact, region, g->name) ||
-            s_pattern_for(desired, region, g->name))
+            lk_pattern_index_any(&patterns, region, g->name))
             continue;
         /* The unmanaged rule governs the group, or would: the policy's section, if any. */
         s_at(&c, LK_DIFF_UNMANAGED_LOG_GROUP, g->name, region, &desired->unmanaged_origin);
         lk_diff_log_group_unmanaged(&c, desired, g, region);
     }
+    lk_pattern_index_destroy(&patterns);
     s_sort(out);
 cleanup:
     lk_arena_destroy(&tmp);

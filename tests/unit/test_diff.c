@@ -2092,6 +2092,101 @@ START_TEST(test_invalid_arguments)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ overlapping patterns */
+
+/* A state of us-east-1 holding @p n log groups: patterns when @p pattern (with their retention
+ * in @p days), else live groups that exist (retention 1 day). */
+static struct lk_ir_state *s_pattern_state(const char *const (*groups)[2], const int32_t *days,
+                                           size_t n, bool pattern)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->region = lk_ir_strdup(st, "us-east-1");
+    st->log_groups = lk_arena_alloc(&st->arena, n * sizeof(*st->log_groups));
+    memset(st->log_groups, 0, n * sizeof(*st->log_groups));
+    for (size_t i = 0; i < n; i++) {
+        struct lk_ir_log_group *g = &st->log_groups[i];
+        g->region = groups[i][0] ? lk_ir_strdup(st, groups[i][0]) : NULL;
+        g->name = lk_ir_strdup(st, groups[i][1]);
+        g->pattern = pattern;
+        g->retention_days = pattern ? days[i] : 1;
+        g->exists = !pattern;
+    }
+    st->n_log_groups = n;
+    return st;
+}
+
+/* The note of the retention change of live group @p name in @p region. */
+static const char *s_governing_note(const struct lk_diff *d, const char *region, const char *name)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct lk_diff_change *c = &d->changes[i];
+        if (c->resource == LK_DIFF_LOG_GROUP && !strcmp(c->name, name) && c->region &&
+            !strcmp(c->region, region) && !strcmp(c->attribute, "retention_days"))
+            return c->note ? c->note : "";
+    }
+    return "(no change)";
+}
+
+/* A live group several patterns match is governed by the most specific: most literal
+ * characters, then the bytewise first pattern, then the first declared. */
+START_TEST(test_overlapping_patterns)
+{
+    static const char *const patterns[][2] = {
+        {NULL, "/app/*"},           {NULL, "/app/team-1*"},       {NULL, "/app/team-1/*"},
+        {NULL, "/app/*/worker"},    {"eu-west-1", "/app/*"},      {NULL, "*"},
+        {"us-east-1", "/x/ab*"},    {"us-east-1", "/x/a*b"},      {NULL, "/app/team-1/*"},
+    };
+    static const int32_t days[] = {30, 60, 90, 120, 7, 3, 14, 180, 400};
+    static const char *const live[][2] = {
+        {"us-east-1", "/app/team-1/api"}, {"us-east-1", "/app/team-1/worker"},
+        {"us-east-1", "/app/x"},          {"us-east-1", "/app/team-12"},
+        {"eu-west-1", "/app/team-1/api"}, {"us-east-1", "/other"},
+        {"us-east-1", "/x/abb"},          {"eu-west-1", "/other"},
+    };
+    struct lk_ir_state *d = s_pattern_state(patterns, days, 9, true);
+    struct lk_ir_state *l = s_pattern_state(live, NULL, 8, false);
+    ck_assert_int_eq(lk_diff_states(d, l, &g_diff), LK_STATUS_OK);
+    /* The pattern of team-1's groups is declared twice: the first governs (90 days, not 400). */
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/app/team-1/api"),
+                     "governed by pattern /app/team-1/*");
+    for (size_t i = 0; i < g_diff.n; i++)
+        if (!strcmp(g_diff.changes[i].name, "/app/team-1/api") &&
+            !strcmp(g_diff.changes[i].region, "us-east-1"))
+            ck_assert_str_eq(g_diff.changes[i].desired, "90 days");
+    /* Two patterns of 12 literal characters match: the one with '*' after "/app/" sorts first
+     * ('*' < 't'). */
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/app/team-1/worker"),
+                     "governed by pattern /app/*/worker");
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/app/x"),
+                     "governed by pattern /app/*");
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/app/team-12"),
+                     "governed by pattern /app/team-1*");
+    ck_assert_str_eq(s_governing_note(&g_diff, "eu-west-1", "/app/team-1/api"),
+                     "governed by pattern /app/*");
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/other"), "governed by pattern *");
+    ck_assert_str_eq(s_governing_note(&g_diff, "us-east-1", "/x/abb"),
+                     "governed by pattern /x/a*b");
+    /* No pattern of eu-west-1 matches: not governed, so no change. */
+    ck_assert_str_eq(s_governing_note(&g_diff, "eu-west-1", "/other"), "(no change)");
+
+    /* Unmanaged: every group never expires and no rule covers the ungoverned ones, so each of
+     * those gets a note; only the eu-west-1 group no pattern of its region matches is one. */
+    for (size_t i = 0; i < l->n_log_groups; i++)
+        l->log_groups[i].retention_days = 0;
+    struct lk_diff u;
+    lk_diff_init(&u);
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(d, l->log_groups, l->n_log_groups, &u),
+                     LK_STATUS_OK);
+    ck_assert_uint_eq(u.n, 1);
+    ck_assert_int_eq(u.changes[0].resource, LK_DIFF_UNMANAGED_LOG_GROUP);
+    ck_assert_str_eq(u.changes[0].name, "/other");
+    ck_assert_str_eq(u.changes[0].region, "eu-west-1");
+    lk_diff_free(&u);
+    lk_ir_state_free(l);
+    lk_ir_state_free(d);
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("diff");
@@ -2106,6 +2201,7 @@ static Suite *s_suite(void)
     tc = tcase_create("output");
     tcase_add_checked_fixture(tc, s_setup, s_teardown);
     tcase_add_test(tc, test_no_changes_text);
+    tcase_add_test(tc, test_overlapping_patterns);
     tcase_add_test(tc, test_unmanaged_apply);
     tcase_add_test(tc, test_store_output);
     tcase_add_test(tc, test_json);
