@@ -43,6 +43,8 @@ struct lk_aws_args {
     const char *external_id;  /* --external-id */
     const char *session_name; /* --role-session-name */
     int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
+    size_t markdown_max_bytes; /* plan, drift: --markdown-limit; 0: the step summary's */
+    const char *json_report;   /* plan, drift: --json-report FILE */
     bool no_role;             /* resolve: --no-role, the source credentials as they are */
     bool debug, auto_approve;
     const char **allow; /* owned array of borrowed argv strings */
@@ -108,6 +110,15 @@ int lk_aws_resolve_groups(const struct lk_aws_args *a, struct lk_policy *p, bool
  *         failed.
  */
 int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p);
+
+/** Writes the help of --markdown-limit and --json-report (plan, drift). */
+void lk_aws_usage_report(FILE *out);
+
+/**
+ * Writes the JSON report of @p s (lk_session_render()) to --json-report's file, when given.
+ * @return 0, or LK_EXIT_FAILED after a message.
+ */
+int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_session *s);
 
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */

@@ -19,7 +19,8 @@
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep drift POLICY... [--format text|json|markdown|junit|sarif] "
-          "[--state FILE] ",
+          "[--state FILE]\n"
+          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE] ",
           out);
     lk_aws_usage_common(out);
     fputs("Reports where live AWS state differs from the policy, and the log groups and the\n"
@@ -31,6 +32,7 @@ static void s_usage(FILE *out)
           "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
           "pair of an organisation failed; the report says which, and any drift).\n",
           out);
+    lk_aws_usage_report(out);
     lk_aws_usage_org(out);
 }
 
@@ -65,8 +67,14 @@ int lk_cmd_drift(int argc, char **argv)
         goto cleanup;
     rc = LK_EXIT_FAILED;
     bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout);
-    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK ||
-        lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
+    /* The JSON report first: the Markdown may name it. */
+    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    if (lk_aws_write_json_report(&a, &s) != 0)
+        goto cleanup;
+    if (lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
                           (size_t)a.n_policy_paths, stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;

@@ -1335,18 +1335,19 @@ static void s_org_section(struct lk_buf *out, const struct lk_report_pair *p, si
     lk_buf_free(&part);
 }
 
+static int s_cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* The even share of @p avail among sizes[0..n): a section smaller than it keeps its size and
  * leaves the rest to the others (water filling). @return the share. */
 static size_t s_org_share(const size_t *sizes, size_t n, size_t avail)
 {
     size_t *sorted = lk_xcalloc(n ? n : 1, sizeof(*sorted));
     memcpy(sorted, sizes, n * sizeof(*sorted));
-    for (size_t i = 1; i < n; i++) /* insertion sort: n is the pairs shown */
-        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-            size_t t = sorted[j];
-            sorted[j] = sorted[j - 1];
-            sorted[j - 1] = t;
-        }
+    qsort(sorted, n, sizeof(*sorted), s_cmp_size);
     size_t share = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         size_t even = avail / (n - i);
@@ -1373,22 +1374,23 @@ static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *
         lk_buf_puts(b, ".\n\n");
     }
 
-    /* Each section in full first: when they all fit, that is the report. */
+    /* The size of each section in full: when they all fit, that is the report. Sections are
+     * rendered again to be written, so that only one is held at a time. */
     size_t n_shown = changed + failed;
     size_t *shown = lk_xcalloc(n_shown ? n_shown : 1, sizeof(*shown)); /* pair indices */
     size_t *sizes = lk_xcalloc(n_shown ? n_shown : 1, sizeof(*sizes));
-    struct lk_buf *full = lk_xcalloc(n_shown ? n_shown : 1, sizeof(*full));
+    struct lk_buf sec;
+    lk_buf_init(&sec, LK_BUF_MAX_REPORT);
     size_t total = 0, k = 0;
     for (size_t i = 0; i < org->n_pairs && k < n_shown; i++) {
         const struct lk_report_pair *p = &org->pairs[i];
         if (!p->error && !s_pair_drifted(p))
             continue;
         shown[k] = i;
-        lk_buf_init(&full[k], LK_BUF_MAX_REPORT);
-        s_org_section(&full[k], p, SIZE_MAX, org->full_report);
-        if (lk_buf_failed(&full[k]))
+        s_org_section(&sec, p, SIZE_MAX, org->full_report);
+        if (lk_buf_failed(&sec))
             lk_buf_fail(b);
-        sizes[k] = full[k].len;
+        sizes[k] = sec.len;
         total += sizes[k];
         k++;
     }
@@ -1437,29 +1439,31 @@ static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *
     size_t n_fit = n_shown, n_cut = 0;
     bool cut = false;
     if (b->len + total + sync.len + keep <= max_bytes) {
-        for (k = 0; k < n_shown; k++)
-            s_append_part(b, &full[k]);
+        for (k = 0; k < n_shown; k++) {
+            s_org_section(&sec, &org->pairs[shown[k]], SIZE_MAX, org->full_report);
+            s_append_part(b, &sec);
+        }
     } else {
-        /* Shares of at least LK_REPORT_MARKDOWN_MIN_BYTES: as many of the first pairs as that
-         * allows (sections smaller than a share count at their size). */
-        while (n_fit > 0 && s_org_share(sizes, n_fit, avail) < LK_REPORT_MARKDOWN_MIN_BYTES) {
-            /* Fewer pairs: those that would fit in the minimum share each, then one less. */
-            size_t by_min = avail / LK_REPORT_MARKDOWN_MIN_BYTES;
-            n_fit = by_min < n_fit ? by_min : n_fit - 1;
+        /* Shares of at least twice LK_REPORT_MARKDOWN_MIN_BYTES (a pair's report, and its
+         * heading): as many of the first pairs as that allows (sections smaller than a share
+         * count at their size). */
+        size_t least = 2 * LK_REPORT_MARKDOWN_MIN_BYTES;
+        while (n_fit > 0 && s_org_share(sizes, n_fit, avail) < least) {
+            size_t by_least = avail / least;
+            n_fit = by_least < n_fit ? by_least : n_fit - 1;
         }
         size_t share = s_org_share(sizes, n_fit, avail);
-        struct lk_buf sec;
-        lk_buf_init(&sec, LK_BUF_MAX_REPORT);
+        size_t written = 0;
         for (k = 0; k < n_fit; k++) {
-            if (sizes[k] <= share) {
-                s_append_part(b, &full[k]);
+            bool whole = sizes[k] <= share;
+            s_org_section(&sec, &org->pairs[shown[k]], whole ? SIZE_MAX : share, full_report);
+            /* A heading or error longer than the share could pass it: checked, not assumed. */
+            if (!s_md_fits(b, &sec, keep + sync_room, max_bytes))
                 continue;
-            }
-            s_org_section(&sec, &org->pairs[shown[k]], share, full_report);
-            s_append_part(b, &sec);
-            n_cut++;
+            written++;
+            n_cut += !whole;
         }
-        lk_buf_free(&sec);
+        n_fit = written;
         cut = true;
     }
 
@@ -1496,9 +1500,7 @@ static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *
         }
     }
     lk_buf_free(&sync);
-    for (k = 0; k < n_shown; k++)
-        lk_buf_free(&full[k]);
-    free(full);
+    lk_buf_free(&sec);
     free(sizes);
     free(shown);
 
