@@ -43,10 +43,11 @@ struct lk_aws_args {
     const char *external_id;  /* --external-id */
     const char *session_name; /* --role-session-name */
     int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
-    size_t markdown_max_bytes; /* plan, drift: --markdown-limit; 0: the step summary's */
-    const char *json_report;   /* plan, drift: --json-report FILE */
     bool no_role;             /* resolve: --no-role, the source credentials as they are */
     bool debug, auto_approve;
+    /* plan, drift: --markdown-limit (0: the step summary's) and --json-report FILE. */
+    size_t markdown_max_bytes;
+    const char *json_report;
     const char **allow; /* owned array of borrowed argv strings */
     size_t n_allow, cap_allow;
     char **policy_paths; /* borrowed from argv: the operands */
