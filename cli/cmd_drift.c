@@ -20,7 +20,7 @@ static void s_usage(FILE *out)
 {
     fputs("usage: logkeep drift POLICY... [--format text|json|markdown|junit|sarif] "
           "[--state FILE]\n"
-          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE] ",
+          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE]\n       ",
           out);
     lk_aws_usage_common(out);
     fputs("Reports where live AWS state differs from the policy, and the log groups and the\n"
@@ -28,11 +28,12 @@ static void s_usage(FILE *out)
           "  --format F     text (default), json, markdown (GitHub step summary, PR comment),\n"
           "                 junit or sarif\n"
           "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
-          "                 credentials needed\n"
-          "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
-          "pair of an organisation failed; the report says which, and any drift).\n",
+          "                 credentials needed\n",
           out);
     lk_aws_usage_report(out);
+    fputs("Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
+          "pair of an organisation failed; the report says which, and any drift).\n",
+          out);
     lk_aws_usage_org(out);
 }
 

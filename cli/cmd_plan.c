@@ -16,7 +16,7 @@
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] [--format F]\n"
-          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE] ",
+          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE]\n       ",
           out);
     lk_aws_usage_common(out);
     fputs("Prints the changes `logkeep apply` would make to live AWS state.\n"
