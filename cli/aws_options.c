@@ -12,6 +12,7 @@
 
 #include "cli/aws_options.h"
 #include "common/array.h"
+#include "common/buf.h"
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
@@ -25,6 +26,19 @@ void lk_aws_usage_common(FILE *out)
           "       [--profile NAME] [--debug] [--color auto|always|never]\n"
           "       [--role NAME] [--external-id ID] [--role-session-name NAME]\n"
           "       [--pairs-at-once N]\n\n",
+          out);
+}
+
+void lk_aws_usage_report(FILE *out)
+{
+    fputs("  --markdown-limit summary|comment|BYTES\n"
+          "                 the most Markdown written: summary (default, 1000000 bytes, for a\n"
+          "                 GitHub step summary), comment (65536, a pull request comment) or a\n"
+          "                 number; repeated findings are grouped, and what does not fit is\n"
+          "                 left out with a last line saying so\n"
+          "  --json-report FILE\n"
+          "                 also write the full report as JSON to FILE, which the Markdown\n"
+          "                 names when it is cut\n",
           out);
 }
 
@@ -61,6 +75,8 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"role-session-name", required_argument, NULL, 'N'},
         {"pairs-at-once", required_argument, NULL, 'P'},
         {"no-role", no_argument, NULL, 'n'},
+        {"markdown-limit", required_argument, NULL, 'M'},
+        {"json-report", required_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -138,6 +154,37 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
             a->pairs_at_once = (int)n;
             break;
         }
+        case 'M': {
+            if (a->mode != LK_AWS_CMD_DRIFT && a->mode != LK_AWS_CMD_PLAN)
+                goto bad;
+            char *end = NULL;
+            unsigned long long n = 0;
+            if (!strcmp(optarg, "summary"))
+                n = LK_REPORT_MARKDOWN_SUMMARY_BYTES;
+            else if (!strcmp(optarg, "comment"))
+                n = LK_REPORT_MARKDOWN_COMMENT_BYTES;
+            else if (*optarg >= '0' && *optarg <= '9')
+                n = strtoull(optarg, &end, 10);
+            if (!n || (end && *end) || n < LK_REPORT_MARKDOWN_MIN_BYTES || n > LK_BUF_MAX_REPORT) {
+                fprintf(stderr,
+                        "logkeep %s: --markdown-limit takes summary, comment or a number of "
+                        "bytes from %zu to %zu\n",
+                        a->cmd, LK_REPORT_MARKDOWN_MIN_BYTES, (size_t)LK_BUF_MAX_REPORT);
+                return LK_EXIT_USAGE;
+            }
+            a->markdown_max_bytes = (size_t)n;
+            break;
+        }
+        case 'J':
+            if (a->mode != LK_AWS_CMD_DRIFT && a->mode != LK_AWS_CMD_PLAN)
+                goto bad;
+            if (!*optarg || !strcmp(optarg, "-")) {
+                /* Standard output holds the report itself. */
+                fprintf(stderr, "logkeep %s: --json-report needs a file name\n", a->cmd);
+                return LK_EXIT_USAGE;
+            }
+            a->json_report = optarg;
+            break;
         case 'n':
             if (a->mode != LK_AWS_CMD_RESOLVE)
                 goto bad;
@@ -212,6 +259,8 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
         .n_allow = a->n_allow,
         .approved = a->auto_approve,
         .progress = isatty(STDERR_FILENO) ? s_progress : NULL,
+        .markdown_max_bytes = a->markdown_max_bytes,
+        .full_report = a->json_report,
     };
 }
 
@@ -275,6 +324,25 @@ int lk_aws_compile(const struct lk_aws_args *a, struct lk_policy *p, struct lk_i
     }
     if (p->diags.n_errors || p->diags.n_warnings)
         lk_cli_print_diags(p, a->color, stderr);
+    return 0;
+}
+
+int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_session *s)
+{
+    if (!a->json_report)
+        return 0;
+    FILE *f = fopen(a->json_report, "w");
+    enum lk_status rc = LK_STATUS_IO;
+    if (f) {
+        rc = lk_session_render(s, LK_REPORT_JSON, false, (const char *const *)a->policy_paths,
+                               (size_t)a->n_policy_paths, f);
+        if (fclose(f) != 0 && rc == LK_STATUS_OK)
+            rc = LK_STATUS_IO;
+    }
+    if (rc != LK_STATUS_OK) {
+        fprintf(stderr, "logkeep %s: cannot write the JSON report %s\n", a->cmd, a->json_report);
+        return LK_EXIT_FAILED;
+    }
     return 0;
 }
 

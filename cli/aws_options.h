@@ -45,6 +45,9 @@ struct lk_aws_args {
     int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
     bool no_role;             /* resolve: --no-role, the source credentials as they are */
     bool debug, auto_approve;
+    /* plan, drift: --markdown-limit (0: the step summary's) and --json-report FILE. */
+    size_t markdown_max_bytes;
+    const char *json_report;
     const char **allow; /* owned array of borrowed argv strings */
     size_t n_allow, cap_allow;
     char **policy_paths; /* borrowed from argv: the operands */
@@ -108,6 +111,15 @@ int lk_aws_resolve_groups(const struct lk_aws_args *a, struct lk_policy *p, bool
  *         failed.
  */
 int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p);
+
+/** Writes the help of --markdown-limit and --json-report (plan, drift). */
+void lk_aws_usage_report(FILE *out);
+
+/**
+ * Writes the JSON report of @p s (lk_session_render()) to --json-report's file, when given.
+ * @return 0, or LK_EXIT_FAILED after a message.
+ */
+int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_session *s);
 
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */

@@ -19,7 +19,8 @@
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep drift POLICY... [--format text|json|markdown|junit|sarif] "
-          "[--state FILE] ",
+          "[--state FILE]\n"
+          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE]\n       ",
           out);
     lk_aws_usage_common(out);
     fputs("Reports where live AWS state differs from the policy, and the log groups and the\n"
@@ -27,8 +28,10 @@ static void s_usage(FILE *out)
           "  --format F     text (default), json, markdown (GitHub step summary, PR comment),\n"
           "                 junit or sarif\n"
           "  --state FILE   compare with a snapshot (logkeep snapshot) instead of AWS: no\n"
-          "                 credentials needed\n"
-          "Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
+          "                 credentials needed\n",
+          out);
+    lk_aws_usage_report(out);
+    fputs("Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
           "pair of an organisation failed; the report says which, and any drift).\n",
           out);
     lk_aws_usage_org(out);
@@ -65,8 +68,14 @@ int lk_cmd_drift(int argc, char **argv)
         goto cleanup;
     rc = LK_EXIT_FAILED;
     bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout);
-    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK ||
-        lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
+    /* The JSON report first: the Markdown may name it. */
+    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    if (lk_aws_write_json_report(&a, &s) != 0)
+        goto cleanup;
+    if (lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
                           (size_t)a.n_policy_paths, stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;

@@ -353,6 +353,21 @@ int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p)
     if (a->format)
         lk_report_format_parse(a->format, &fmt); /* checked by lk_aws_args_parse() */
     bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a->color, stdout);
+    if (a->json_report) {
+        /* The JSON report first: the Markdown may name it. */
+        FILE *f = fopen(a->json_report, "w");
+        enum lk_status wrc = f ? lk_org_run_render(&run, LK_REPORT_JSON, false, org_id,
+                                                   (const char *const *)a->policy_paths,
+                                                   (size_t)a->n_policy_paths, f)
+                               : LK_STATUS_IO;
+        if (f && fclose(f) != 0)
+            wrc = LK_STATUS_IO;
+        if (wrc != LK_STATUS_OK) {
+            fprintf(stderr, "logkeep %s: cannot write the JSON report %s\n", a->cmd,
+                    a->json_report);
+            goto cleanup;
+        }
+    }
     if (lk_org_run_render(&run, fmt, color, org_id, (const char *const *)a->policy_paths,
                           (size_t)a->n_policy_paths, stdout) != LK_STATUS_OK) {
         fprintf(stderr, "logkeep %s: the report could not be written\n", a->cmd);

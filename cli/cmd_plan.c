@@ -15,7 +15,9 @@
 
 static void s_usage(FILE *out)
 {
-    fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] [--format F] ", out);
+    fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] [--format F]\n"
+          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE]\n       ",
+          out);
     lk_aws_usage_common(out);
     fputs("Prints the changes `logkeep apply` would make to live AWS state.\n"
           "Exit status: 0 success (with or without changes), 1 policy or AWS error, 2 usage,\n"
@@ -25,6 +27,7 @@ static void s_usage(FILE *out)
           "                 these calls, and refuses if the policy or live state changed\n"
           "  --format F     text (default), json, markdown, junit or sarif, as for drift\n",
           out);
+    lk_aws_usage_report(out);
     lk_aws_usage_org(out);
 }
 
@@ -81,8 +84,13 @@ int lk_cmd_plan(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK ||
-        lk_session_render(&s, fmt, fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout),
+    if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK) {
+        lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    if (lk_aws_write_json_report(&a, &s) != 0)
+        goto cleanup;
+    if (lk_session_render(&s, fmt, fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout),
                           (const char *const *)a.policy_paths, (size_t)a.n_policy_paths,
                           stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);

@@ -617,6 +617,8 @@ enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_fo
         .n_policy_paths = n_policy_paths,
         .pairs = rp,
         .n_pairs = run->n_pairs,
+        .markdown_max_bytes = run->opts.session.markdown_max_bytes,
+        .full_report = run->opts.session.full_report,
     };
     enum lk_status rc = lk_report_render_org(&org, fmt, out);
     free(rp);

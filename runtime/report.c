@@ -85,6 +85,15 @@ static const char *s_kind_title(enum lk_diff_resource r)
                                                                         : "Resources";
 }
 
+/* Appends @p part to @p b; a part that passed its cap fails @p b. */
+static void s_append_part(struct lk_buf *b, const struct lk_buf *part)
+{
+    if (lk_buf_failed(part))
+        lk_buf_fail(b);
+    else if (part->len)
+        lk_buf_append(b, part->data, part->len);
+}
+
 /* ------------------------------------------------------------------------------ JSON */
 
 static cJSON *s_jnew(cJSON *item)
@@ -152,6 +161,136 @@ static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
     cJSON_Delete(root);
 }
 
+/* ------------------------------------------------------------------------------ grouping */
+
+static const char *const s_kind_nouns[] = {
+    "buckets", "log groups", "trails", "unmanaged log groups", "unmanaged stores", "keys"};
+
+static const char *s_kind_noun(enum lk_diff_resource r)
+{
+    return (size_t)r < sizeof(s_kind_nouns) / sizeof(s_kind_nouns[0]) ? s_kind_nouns[r]
+                                                                      : "resources";
+}
+
+/* The --allow name of @p ch without its resource's name: "shorten-retention:" when the name is
+ * "shorten-retention:<name>" (*per_name set), else the whole name. @return its length. */
+static size_t s_allow_verb(const struct lk_diff_change *ch, bool *per_name)
+{
+    *per_name = false;
+    if (!ch->allow_name)
+        return 0;
+    size_t a = strlen(ch->allow_name);
+    size_t n = ch->name ? strlen(ch->name) : 0;
+    if (n && a > n + 1 && ch->allow_name[a - n - 1] == ':' &&
+        !strcmp(ch->allow_name + a - n, ch->name)) {
+        *per_name = true;
+        return a - n;
+    }
+    return a;
+}
+
+static int s_strcmp_null(const char *x, const char *y)
+{
+    if (!x || !y)
+        return x ? 1 : (y ? -1 : 0);
+    return strcmp(x, y);
+}
+
+/* Orders changes by everything a grouped row shows once, then by their place in the diff: equal
+ * keys are neighbours, and each run is in the diff's order. */
+static int s_cmp_group(const void *a, const void *b)
+{
+    const struct lk_diff_change *x = *(const struct lk_diff_change *const *)a;
+    const struct lk_diff_change *y = *(const struct lk_diff_change *const *)b;
+    int c;
+    if (x->resource != y->resource)
+        return x->resource < y->resource ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->direction != y->direction)
+        return x->direction < y->direction ? -1 : 1;
+    if (x->data_loss != y->data_loss)
+        return x->data_loss ? 1 : -1;
+    if ((c = s_strcmp_null(x->region, y->region)) ||
+        (c = s_strcmp_null(x->attribute, y->attribute)) || (c = s_strcmp_null(x->live, y->live)) ||
+        (c = s_strcmp_null(x->desired, y->desired)) || (c = s_strcmp_null(x->note, y->note)) ||
+        (c = s_strcmp_null(x->origin.file, y->origin.file)))
+        return c;
+    if (x->origin.line != y->origin.line)
+        return x->origin.line < y->origin.line ? -1 : 1;
+    if (x->origin.column != y->origin.column)
+        return x->origin.column < y->origin.column ? -1 : 1;
+    bool xp, yp;
+    size_t xa = s_allow_verb(x, &xp), ya = s_allow_verb(y, &yp);
+    if (xp != yp)
+        return xp ? 1 : -1;
+    if (xa != ya)
+        return xa < ya ? -1 : 1;
+    if (xa && (c = memcmp(x->allow_name, y->allow_name, xa)))
+        return c;
+    return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* How the changes of a diff fall into rows: a change is alone (count 1), leads a group (count
+ * its members, next[] the following member) or follows a leader (count 0). */
+struct s_groups {
+    size_t *count; /* owned: per change */
+    size_t *next;  /* owned: per change, the next member of its group, or SIZE_MAX */
+};
+
+static void s_groups_build(struct s_groups *g, const struct lk_diff *d)
+{
+    size_t n = d->n ? d->n : 1;
+    g->count = lk_xcalloc(n, sizeof(*g->count));
+    g->next = lk_xcalloc(n, sizeof(*g->next));
+    const struct lk_diff_change **order = lk_xcalloc(n, sizeof(*order));
+    for (size_t i = 0; i < d->n; i++) {
+        order[i] = &d->changes[i];
+        g->count[i] = 1;
+        g->next[i] = SIZE_MAX;
+    }
+    qsort(order, d->n, sizeof(*order), s_cmp_group);
+    for (size_t i = 0; i < d->n;) {
+        size_t j = i + 1;
+        while (j < d->n) {
+            const struct lk_diff_change *x = order[i], *y = order[j];
+            /* Equal but for their place: the comparison without its last key. */
+            bool same =
+                x->resource == y->resource && x->kind == y->kind && x->direction == y->direction &&
+                x->data_loss == y->data_loss && !s_strcmp_null(x->region, y->region) &&
+                !s_strcmp_null(x->attribute, y->attribute) && !s_strcmp_null(x->live, y->live) &&
+                !s_strcmp_null(x->desired, y->desired) && !s_strcmp_null(x->note, y->note) &&
+                !s_strcmp_null(x->origin.file, y->origin.file) &&
+                x->origin.line == y->origin.line && x->origin.column == y->origin.column;
+            if (same) {
+                bool xp, yp;
+                size_t xa = s_allow_verb(x, &xp), ya = s_allow_verb(y, &yp);
+                same = xp == yp && xa == ya && (!xa || !memcmp(x->allow_name, y->allow_name, xa));
+            }
+            if (!same)
+                break;
+            j++;
+        }
+        if (j - i >= LK_REPORT_GROUP_MIN) {
+            size_t lead = (size_t)(order[i] - d->changes);
+            g->count[lead] = j - i;
+            for (size_t k = i + 1; k < j; k++) {
+                size_t m = (size_t)(order[k] - d->changes);
+                g->count[m] = 0;
+                g->next[(size_t)(order[k - 1] - d->changes)] = m;
+            }
+        }
+        i = j;
+    }
+    free(order);
+}
+
+static void s_groups_free(struct s_groups *g)
+{
+    free(g->count);
+    free(g->next);
+}
+
 /* ------------------------------------------------------------------------------ Markdown */
 
 static void s_md_value(struct lk_buf *b, const char *s)
@@ -176,9 +315,40 @@ static void s_md_origin(struct lk_buf *b, const struct lk_ir_origin *o)
     lk_buf_free(&at);
 }
 
-/* @param origins the table has the Origin column (some change has an origin). */
-static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch, bool origins)
+/* The resource of a row: its name, or for a group of @p count the count, the kind and the first
+ * names; then the region. */
+static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g,
+                          size_t i)
 {
+    const struct lk_diff_change *ch = &d->changes[i];
+    size_t count = g->count[i];
+    if (count > 1)
+        lk_buf_printf(b, "**%zu** %s", count, s_kind_noun(ch->resource));
+    else
+        lk_md_escape(b, s_opt(ch->name, ""));
+    if (ch->region) {
+        lk_buf_puts(b, " (");
+        lk_md_escape(b, ch->region);
+        lk_buf_putc(b, ')');
+    }
+    if (count > 1) {
+        lk_buf_puts(b, ": ");
+        size_t shown = 0;
+        for (size_t m = i; m != SIZE_MAX && shown < LK_REPORT_GROUP_EXAMPLES; m = g->next[m]) {
+            if (shown++)
+                lk_buf_puts(b, ", ");
+            lk_md_escape(b, s_opt(d->changes[m].name, ""));
+        }
+        if (count > shown)
+            lk_buf_printf(b, " and %zu more", count - shown);
+    }
+}
+
+/* @param origins the table has the Origin column (some change has an origin). */
+static void s_md_row(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g, size_t i,
+                     bool origins)
+{
+    const struct lk_diff_change *ch = &d->changes[i];
     if (origins) {
         lk_buf_puts(b, "| ");
         if (ch->origin.file)
@@ -188,19 +358,31 @@ static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch, bool ori
     lk_buf_puts(b, "| ");
     if (ch->direction == LK_DIFF_WEAKER)
         lk_buf_puts(b, "**weaker** ");
-    lk_md_escape(b, s_opt(ch->name, ""));
-    if (ch->region) {
-        lk_buf_puts(b, " (");
-        lk_md_escape(b, ch->region);
-        lk_buf_putc(b, ')');
-    }
+    s_md_resource(b, d, g, i);
     lk_buf_puts(b, " | ");
     lk_md_escape(b, s_attr(ch));
     lk_buf_puts(b, " | ");
     lk_md_escape(b, lk_diff_kind_name(ch->kind));
     if (ch->data_loss && ch->allow_name) {
         lk_buf_puts(b, ", needs --allow ");
-        lk_md_escape(b, ch->allow_name);
+        bool per_name;
+        size_t verb = s_allow_verb(ch, &per_name);
+        if (g->count[i] > 1 && per_name) {
+            /* One allow name per member: "shorten-retention:NAME" says its form. */
+            struct lk_buf v;
+            lk_buf_init(&v, LK_BUF_MAX_LINE);
+            lk_buf_append(&v, ch->allow_name, verb);
+            lk_buf_puts(&v, "NAME");
+            const char *text = lk_buf_cstr(&v);
+            if (text)
+                lk_md_escape(b, text);
+            else
+                lk_buf_fail(b);
+            lk_buf_free(&v);
+            lk_buf_puts(b, " for each");
+        } else {
+            lk_md_escape(b, ch->allow_name);
+        }
     }
     if (ch->note) {
         lk_buf_puts(b, ": ");
@@ -213,6 +395,30 @@ static void s_md_row(struct lk_buf *b, const struct lk_diff_change *ch, bool ori
     lk_buf_puts(b, " | ");
     lk_buf_puts(b, lk_diff_direction_name(ch->direction));
     lk_buf_puts(b, " |\n");
+}
+
+/* A note's line of the <details> block. */
+static void s_md_note(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g, size_t i)
+{
+    const struct lk_diff_change *ch = &d->changes[i];
+    lk_buf_puts(b, "- ");
+    if (g->count[i] == 1) {
+        lk_md_escape(b, lk_diff_resource_name(ch->resource));
+        lk_buf_putc(b, ' ');
+    }
+    s_md_resource(b, d, g, i);
+    if (ch->attribute && *ch->attribute) {
+        lk_buf_puts(b, ", ");
+        lk_md_escape(b, ch->attribute);
+    }
+    lk_buf_puts(b, ": ");
+    lk_md_escape(b, s_opt(ch->note, "note"));
+    if (ch->origin.file) {
+        lk_buf_puts(b, " (");
+        s_md_origin(b, &ch->origin);
+        lk_buf_putc(b, ')');
+    }
+    lk_buf_putc(b, '\n');
 }
 
 static void s_md_context(struct lk_buf *b, const struct lk_report_context *ctx)
@@ -257,27 +463,113 @@ static void s_md_context(struct lk_buf *b, const struct lk_report_context *ctx)
         lk_buf_puts(b, ".\n\n");
 }
 
+/* What a budgeted Markdown report left out. */
+struct s_md_cut {
+    size_t drift_hidden, drift_total; /* differences (changes, not rows) */
+    size_t notes_hidden, notes_total;
+};
+
+/* The line saying what was cut and where the complete report is (@p full_report, or how to
+ * get one when NULL). */
+static void s_md_cut_line(struct lk_buf *b, size_t max_bytes, const char *what,
+                          const char *full_report)
+{
+    lk_buf_printf(b, "\n**Cut to fit %zu bytes**: %s.", max_bytes, what);
+    if (full_report) {
+        lk_buf_puts(b, " The full list is in the JSON report ");
+        lk_md_escape(b, full_report);
+        lk_buf_puts(b, ".\n");
+    } else {
+        lk_buf_puts(b, " For the full list, run again with --json-report FILE or --format json.\n");
+    }
+}
+
+static void s_md_cut_what(struct lk_buf *b, const struct s_md_cut *c)
+{
+    lk_buf_printf(b, "%zu of %zu difference%s and %zu of %zu note%s not shown", c->drift_hidden,
+                  c->drift_total, c->drift_total == 1 ? "" : "s", c->notes_hidden, c->notes_total,
+                  c->notes_total == 1 ? "" : "s");
+}
+
+/* The cut line's length for @p c (an upper bound for smaller counts of the same totals). */
+static size_t s_md_cut_len(size_t max_bytes, const struct s_md_cut *c, const char *full_report)
+{
+    struct lk_buf what, line;
+    lk_buf_init(&what, LK_BUF_MAX_LINE);
+    lk_buf_init(&line, LK_BUF_MAX_REPORT);
+    s_md_cut_what(&what, c);
+    s_md_cut_line(&line, max_bytes, s_opt(lk_buf_cstr(&what), ""), full_report);
+    size_t n = lk_buf_failed(&line) ? SIZE_MAX / 4 : line.len;
+    lk_buf_free(&what);
+    lk_buf_free(&line);
+    return n;
+}
+
+static size_t s_md_budget(size_t max_bytes)
+{
+    if (max_bytes == 0)
+        return LK_REPORT_MARKDOWN_SUMMARY_BYTES;
+    return max_bytes < LK_REPORT_MARKDOWN_MIN_BYTES ? LK_REPORT_MARKDOWN_MIN_BYTES : max_bytes;
+}
+
+/* Appends @p part to @p b when @p b then still leaves @p keep bytes of @p max_bytes free.
+ * @return whether it did (a failed part fails @p b, and counts as done). */
+static bool s_md_fits(struct lk_buf *b, const struct lk_buf *part, size_t keep, size_t max_bytes)
+{
+    if (lk_buf_failed(part)) {
+        lk_buf_fail(b);
+        return true;
+    }
+    if (b->len + part->len + keep > max_bytes)
+        return false;
+    s_append_part(b, part);
+    return true;
+}
+
+/* The Markdown report of @p d in at most @p max_bytes (SIZE_MAX: no budget). */
 static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
-                              const struct lk_report_context *ctx)
+                              const struct lk_report_context *ctx, size_t max_bytes)
 {
     struct lk_diff_summary sum;
     lk_diff_summarize(d, &sum);
     size_t n = s_differences(&sum);
+    struct lk_buf title, head;
+    lk_buf_init(&title, LK_BUF_MAX_LINE);
+    lk_buf_init(&head, LK_BUF_MAX_REPORT);
     if (n == 0)
-        lk_buf_puts(b, "## logkeep drift: in sync\n\n");
+        lk_buf_puts(&title, "## logkeep drift: in sync\n\n");
     else
-        lk_buf_printf(b, "## logkeep drift: %zu difference%s (%zu weaker than policy)\n\n", n,
+        lk_buf_printf(&title, "## logkeep drift: %zu difference%s (%zu weaker than policy)\n\n", n,
                       n == 1 ? "" : "s", sum.weaker);
-    s_md_context(b, ctx);
+    s_md_context(&head, ctx);
     if (n) {
-        lk_buf_printf(b, "%zu to add, %zu to change, %zu to remove", sum.to_add, sum.to_change,
+        lk_buf_printf(&head, "%zu to add, %zu to change, %zu to remove", sum.to_add, sum.to_change,
                       sum.to_remove);
         if (sum.unmanaged_stores)
-            lk_buf_printf(b, " (%zu of them unmanaged store%s that apply leaves alone)",
+            lk_buf_printf(&head, " (%zu of them unmanaged store%s that apply leaves alone)",
                           sum.unmanaged_stores, sum.unmanaged_stores == 1 ? "" : "s");
-        lk_buf_printf(b, "; %zu stronger than policy; %zu need --allow.\n\n", sum.stronger,
+        lk_buf_printf(&head, "; %zu stronger than policy; %zu need --allow.\n\n", sum.stronger,
                       sum.need_allow);
     }
+
+    struct s_md_cut cut = {n, n, sum.notes, sum.notes};
+    const char *full = ctx->full_report;
+    size_t keep = 0; /* the cut line's room, kept free until everything is in */
+    if (max_bytes != SIZE_MAX) {
+        keep = s_md_cut_len(max_bytes, &cut, full);
+        if (b->len + title.len + keep > max_bytes) {
+            full = NULL; /* a path too long to name */
+            keep = s_md_cut_len(max_bytes, &cut, full);
+        }
+    }
+    s_append_part(b, &title);
+    /* The context goes without when it does not fit (long policy paths): the title stays. */
+    s_md_fits(b, &head, keep, max_bytes);
+    lk_buf_free(&title);
+    lk_buf_free(&head);
+
+    struct s_groups g;
+    s_groups_build(&g, d);
 
     /* Where the policy says it, first: a diff made from a policy has it for nearly every row,
      * one made otherwise (a hand-built one) for none, and then goes without the column. */
@@ -285,61 +577,72 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
     for (size_t i = 0; i < d->n && !origins; i++)
         origins = s_is_drift(&d->changes[i]) && d->changes[i].origin.file;
 
-    /* The diff is sorted by resource kind first: one table per run of a kind. */
-    bool open = false;
+    /* The diff is sorted by resource kind first: one table per run of a kind. Each row goes in
+     * only with room left for the table's end and the cut line; the first that does not fit
+     * ends the tables. */
+    struct lk_buf row;
+    lk_buf_init(&row, LK_BUF_MAX_REPORT);
+    bool open = false, cut_here = false;
     enum lk_diff_resource current = LK_DIFF_BUCKET;
-    for (size_t i = 0; i < d->n; i++) {
+    for (size_t i = 0; i < d->n && !cut_here; i++) {
         const struct lk_diff_change *ch = &d->changes[i];
-        if (!s_is_drift(ch))
+        if (!s_is_drift(ch) || g.count[i] == 0)
             continue;
-        if (!open || ch->resource != current) {
+        lk_buf_reset(&row);
+        bool opens = !open || ch->resource != current;
+        if (opens) {
             if (open)
-                lk_buf_putc(b, '\n');
-            lk_buf_printf(b, "### %s\n\n", s_kind_title(ch->resource));
+                lk_buf_putc(&row, '\n');
+            lk_buf_printf(&row, "### %s\n\n", s_kind_title(ch->resource));
             if (origins)
-                lk_buf_puts(b, "| Origin ");
-            lk_buf_puts(b, "| Resource | Attribute | Change | Live | Policy | Direction |\n");
+                lk_buf_puts(&row, "| Origin ");
+            lk_buf_puts(&row, "| Resource | Attribute | Change | Live | Policy | Direction |\n");
             if (origins)
-                lk_buf_puts(b, "|---");
-            lk_buf_puts(b, "|---|---|---|---|---|---|\n");
+                lk_buf_puts(&row, "|---");
+            lk_buf_puts(&row, "|---|---|---|---|---|---|\n");
+        }
+        s_md_row(&row, d, &g, i, origins);
+        if (!s_md_fits(b, &row, keep + 1, max_bytes)) {
+            cut_here = true;
+            break;
+        }
+        if (opens) {
             open = true;
             current = ch->resource;
         }
-        s_md_row(b, ch, origins);
+        cut.drift_hidden -= g.count[i];
     }
     if (open)
         lk_buf_putc(b, '\n');
 
-    if (sum.notes) {
-        lk_buf_printf(b, "<details>\n<summary>%zu note%s</summary>\n\n", sum.notes,
-                      sum.notes == 1 ? "" : "s");
+    static const char details_end[] = "\n</details>\n";
+    if (sum.notes && !cut_here) {
+        bool opened = false;
         for (size_t i = 0; i < d->n; i++) {
-            const struct lk_diff_change *ch = &d->changes[i];
-            if (s_is_drift(ch))
+            if (s_is_drift(&d->changes[i]) || g.count[i] == 0)
                 continue;
-            lk_buf_puts(b, "- ");
-            lk_md_escape(b, lk_diff_resource_name(ch->resource));
-            lk_buf_putc(b, ' ');
-            lk_md_escape(b, s_opt(ch->name, ""));
-            if (ch->region) {
-                lk_buf_puts(b, " (");
-                lk_md_escape(b, ch->region);
-                lk_buf_putc(b, ')');
-            }
-            if (ch->attribute && *ch->attribute) {
-                lk_buf_puts(b, ", ");
-                lk_md_escape(b, ch->attribute);
-            }
-            lk_buf_puts(b, ": ");
-            lk_md_escape(b, s_opt(ch->note, "note"));
-            if (ch->origin.file) {
-                lk_buf_puts(b, " (");
-                s_md_origin(b, &ch->origin);
-                lk_buf_putc(b, ')');
-            }
-            lk_buf_putc(b, '\n');
+            lk_buf_reset(&row);
+            if (!opened)
+                lk_buf_printf(&row, "<details>\n<summary>%zu note%s</summary>\n\n", sum.notes,
+                              sum.notes == 1 ? "" : "s");
+            s_md_note(&row, d, &g, i);
+            if (!s_md_fits(b, &row, keep + sizeof(details_end) - 1, max_bytes))
+                break;
+            opened = true;
+            cut.notes_hidden -= g.count[i];
         }
-        lk_buf_puts(b, "\n</details>\n");
+        if (opened)
+            lk_buf_puts(b, details_end);
+    }
+    lk_buf_free(&row);
+    s_groups_free(&g);
+
+    if (cut.drift_hidden || cut.notes_hidden) {
+        struct lk_buf what;
+        lk_buf_init(&what, LK_BUF_MAX_LINE);
+        s_md_cut_what(&what, &cut);
+        s_md_cut_line(b, max_bytes, s_opt(lk_buf_cstr(&what), ""), full);
+        lk_buf_free(&what);
     }
 }
 
@@ -573,15 +876,6 @@ static void s_junit_suite(struct lk_buf *b, const struct lk_diff *d,
     free(grouped);
     free(res_of);
     free(res);
-}
-
-/* Appends @p part to @p b; a part that passed its cap fails @p b. */
-static void s_append_part(struct lk_buf *b, const struct lk_buf *part)
-{
-    if (lk_buf_failed(part))
-        lk_buf_fail(b);
-    else if (part->len)
-        lk_buf_append(b, part->data, part->len);
 }
 
 static void s_junit_open(struct lk_buf *b, size_t tests, size_t failures, size_t errors)
@@ -892,7 +1186,7 @@ enum lk_status lk_report_render(const struct lk_diff *d, const struct lk_report_
         s_render_json(&b, d, ctx);
         break;
     case LK_REPORT_MARKDOWN:
-        s_render_markdown(&b, d, ctx);
+        s_render_markdown(&b, d, ctx, s_md_budget(ctx->markdown_max_bytes));
         break;
     case LK_REPORT_JUNIT:
         s_render_junit(&b, d, ctx);
@@ -953,9 +1247,6 @@ static void s_pair_part(struct lk_buf *part, const struct lk_report_pair *p,
     case LK_REPORT_JSON:
         s_render_json(part, p->diff, &p->ctx);
         break;
-    case LK_REPORT_MARKDOWN:
-        s_render_markdown(part, p->diff, &p->ctx);
-        break;
     default:
         break;
     }
@@ -1007,8 +1298,72 @@ static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
     cJSON_Delete(root);
 }
 
+/* "### <name> (<id>) <region>" and, for a failed pair, its error. */
+static void s_org_heading(struct lk_buf *b, const struct lk_report_pair *p)
+{
+    lk_buf_puts(b, "### ");
+    s_md_value(b, s_opt(p->account_name, ""));
+    lk_buf_puts(b, " (");
+    s_md_value(b, s_opt(p->account, ""));
+    lk_buf_puts(b, ") ");
+    s_md_value(b, s_opt(p->region, ""));
+    lk_buf_puts(b, "\n\n");
+    if (p->error) {
+        lk_buf_puts(b, "**failed**: ");
+        s_md_value(b, p->error);
+        lk_buf_puts(b, "\n\n");
+    }
+}
+
+/* The section of pair @p p within @p max_bytes (SIZE_MAX: all of it), into @p out (emptied). */
+static void s_org_section(struct lk_buf *out, const struct lk_report_pair *p, size_t max_bytes,
+                          const char *full_report)
+{
+    lk_buf_reset(out);
+    s_org_heading(out, p);
+    if (p->error)
+        return;
+    struct lk_report_context ctx = p->ctx;
+    ctx.full_report = full_report;
+    struct lk_buf part;
+    lk_buf_init(&part, LK_BUF_MAX_REPORT);
+    size_t room = max_bytes == SIZE_MAX  ? SIZE_MAX
+                  : max_bytes > out->len ? max_bytes - out->len
+                                         : 0;
+    s_render_markdown(&part, p->diff, &ctx, room == SIZE_MAX ? SIZE_MAX : s_md_budget(room));
+    s_append_part(out, &part);
+    lk_buf_free(&part);
+}
+
+static int s_cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The even share of @p avail among sizes[0..n): a section smaller than it keeps its size and
+ * leaves the rest to the others (water filling). @return the share. */
+static size_t s_org_share(const size_t *sizes, size_t n, size_t avail)
+{
+    size_t *sorted = lk_xcalloc(n ? n : 1, sizeof(*sorted));
+    memcpy(sorted, sizes, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), s_cmp_size);
+    size_t share = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t even = avail / (n - i);
+        if (sorted[i] > even) {
+            share = even;
+            break;
+        }
+        avail -= sorted[i];
+    }
+    free(sorted);
+    return share;
+}
+
 static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *org)
 {
+    size_t max_bytes = s_md_budget(org->markdown_max_bytes);
     size_t changed, in_sync, failed;
     s_org_counts(org, &changed, &in_sync, &failed);
     lk_buf_printf(b, "# logkeep drift: %zu pair%s, %zu with drift, %zu in sync, %zu failed\n\n",
@@ -1018,43 +1373,145 @@ static void s_render_org_markdown(struct lk_buf *b, const struct lk_report_org *
         s_md_value(b, org->organization);
         lk_buf_puts(b, ".\n\n");
     }
-    struct lk_buf part;
-    lk_buf_init(&part, LK_BUF_MAX_REPORT);
-    for (size_t i = 0; i < org->n_pairs; i++) {
+
+    /* The size of each section in full: when they all fit, that is the report. Sections are
+     * rendered again to be written, so that only one is held at a time. */
+    size_t n_shown = changed + failed;
+    size_t *shown = lk_xcalloc(n_shown ? n_shown : 1, sizeof(*shown)); /* pair indices */
+    size_t *sizes = lk_xcalloc(n_shown ? n_shown : 1, sizeof(*sizes));
+    struct lk_buf sec;
+    lk_buf_init(&sec, LK_BUF_MAX_REPORT);
+    size_t total = 0, k = 0;
+    for (size_t i = 0; i < org->n_pairs && k < n_shown; i++) {
         const struct lk_report_pair *p = &org->pairs[i];
         if (!p->error && !s_pair_drifted(p))
             continue;
-        lk_buf_puts(b, "### ");
-        s_md_value(b, s_opt(p->account_name, ""));
-        lk_buf_puts(b, " (");
-        s_md_value(b, s_opt(p->account, ""));
-        lk_buf_puts(b, ") ");
-        s_md_value(b, s_opt(p->region, ""));
-        lk_buf_puts(b, "\n\n");
-        if (p->error) {
-            lk_buf_puts(b, "**failed**: ");
-            s_md_value(b, p->error);
-            lk_buf_puts(b, "\n\n");
-            continue;
-        }
-        s_pair_part(&part, p, LK_REPORT_MARKDOWN);
-        s_append_part(b, &part);
+        shown[k] = i;
+        s_org_section(&sec, p, SIZE_MAX, org->full_report);
+        if (lk_buf_failed(&sec))
+            lk_buf_fail(b);
+        sizes[k] = sec.len;
+        total += sizes[k];
+        k++;
     }
-    lk_buf_free(&part);
+
+    struct lk_buf sync;
+    lk_buf_init(&sync, LK_BUF_MAX_REPORT);
     if (in_sync) {
-        lk_buf_printf(b, "In sync (%zu):", in_sync);
+        lk_buf_printf(&sync, "In sync (%zu):", in_sync);
         const char *sep = " ";
         for (size_t i = 0; i < org->n_pairs; i++) {
             const struct lk_report_pair *p = &org->pairs[i];
             if (p->error || !p->diff || s_pair_drifted(p))
                 continue;
-            lk_buf_puts(b, sep);
-            s_md_value(b, s_opt(p->account_name, ""));
-            lk_buf_putc(b, ' ');
-            s_md_value(b, s_opt(p->region, ""));
+            lk_buf_puts(&sync, sep);
+            s_md_value(&sync, s_opt(p->account_name, ""));
+            lk_buf_putc(&sync, ' ');
+            s_md_value(&sync, s_opt(p->region, ""));
             sep = ", ";
         }
-        lk_buf_puts(b, ".\n");
+        lk_buf_puts(&sync, ".\n");
+    }
+
+    /* The cut line's room (its counts at their largest), and a little for the pairs in sync. */
+    struct lk_buf what;
+    lk_buf_init(&what, LK_BUF_MAX_LINE);
+    lk_buf_printf(&what,
+                  "%zu of %zu pairs with drift or failed not shown, %zu cut, %zu of %zu pairs in "
+                  "sync not named",
+                  n_shown, n_shown, n_shown, in_sync, in_sync);
+    const char *full_report = org->full_report;
+    struct lk_buf line;
+    lk_buf_init(&line, LK_BUF_MAX_REPORT);
+    s_md_cut_line(&line, max_bytes, s_opt(lk_buf_cstr(&what), ""), full_report);
+    if (b->len + line.len + 256 > max_bytes) {
+        full_report = NULL; /* a path too long to name */
+        lk_buf_reset(&line);
+        s_md_cut_line(&line, max_bytes, s_opt(lk_buf_cstr(&what), ""), full_report);
+    }
+    size_t keep = line.len + 1;
+    lk_buf_free(&line);
+    lk_buf_free(&what);
+    size_t sync_room = sync.len < 256 + max_bytes / 50 ? sync.len : 256 + max_bytes / 50;
+    size_t used = b->len + keep + sync_room;
+    size_t avail = used < max_bytes ? max_bytes - used : 0;
+
+    size_t n_fit = n_shown, n_cut = 0;
+    bool cut = false;
+    if (b->len + total + sync.len + keep <= max_bytes) {
+        for (k = 0; k < n_shown; k++) {
+            s_org_section(&sec, &org->pairs[shown[k]], SIZE_MAX, org->full_report);
+            s_append_part(b, &sec);
+        }
+    } else {
+        /* Shares of at least twice LK_REPORT_MARKDOWN_MIN_BYTES (a pair's report, and its
+         * heading): as many of the first pairs as that allows (sections smaller than a share
+         * count at their size). */
+        size_t least = 2 * LK_REPORT_MARKDOWN_MIN_BYTES;
+        while (n_fit > 0 && s_org_share(sizes, n_fit, avail) < least) {
+            size_t by_least = avail / least;
+            n_fit = by_least < n_fit ? by_least : n_fit - 1;
+        }
+        size_t share = s_org_share(sizes, n_fit, avail);
+        size_t written = 0;
+        for (k = 0; k < n_fit; k++) {
+            bool whole = sizes[k] <= share;
+            s_org_section(&sec, &org->pairs[shown[k]], whole ? SIZE_MAX : share, full_report);
+            /* A heading or error longer than the share could pass it: checked, not assumed. */
+            if (!s_md_fits(b, &sec, keep + sync_room, max_bytes))
+                continue;
+            written++;
+            n_cut += !whole;
+        }
+        n_fit = written;
+        cut = true;
+    }
+
+    size_t named = in_sync;
+    if (in_sync) {
+        if (b->len + sync.len + keep <= max_bytes) {
+            s_append_part(b, &sync);
+        } else {
+            /* Names while they fit, then how many more. */
+            named = 0;
+            lk_buf_printf(b, "In sync (%zu):", in_sync);
+            const char *sep = " ";
+            struct lk_buf one;
+            lk_buf_init(&one, LK_BUF_MAX_LINE);
+            for (size_t i = 0; i < org->n_pairs; i++) {
+                const struct lk_report_pair *p = &org->pairs[i];
+                if (p->error || !p->diff || s_pair_drifted(p))
+                    continue;
+                lk_buf_reset(&one);
+                lk_buf_puts(&one, sep);
+                s_md_value(&one, s_opt(p->account_name, ""));
+                lk_buf_putc(&one, ' ');
+                s_md_value(&one, s_opt(p->region, ""));
+                if (!s_md_fits(b, &one, keep + 40, max_bytes))
+                    break;
+                named++;
+                sep = ", ";
+            }
+            lk_buf_free(&one);
+            if (named < in_sync)
+                lk_buf_printf(b, "%s%zu more", named ? " and " : " ", in_sync - named);
+            lk_buf_puts(b, ".\n");
+            cut = true;
+        }
+    }
+    lk_buf_free(&sync);
+    lk_buf_free(&sec);
+    free(sizes);
+    free(shown);
+
+    if (cut && (n_fit < n_shown || n_cut || named < in_sync)) {
+        lk_buf_init(&what, LK_BUF_MAX_LINE);
+        lk_buf_printf(&what,
+                      "%zu of %zu pairs with drift or failed not shown, %zu cut, %zu of %zu pairs "
+                      "in sync not named",
+                      n_shown - n_fit, n_shown, n_cut, in_sync - named, in_sync);
+        s_md_cut_line(b, max_bytes, s_opt(lk_buf_cstr(&what), ""), full_report);
+        lk_buf_free(&what);
     }
 }
 

@@ -13,6 +13,15 @@
  *             starts with **weaker**), and the notes in a collapsed <details> block, each with
  *             its "(file:line)". Cell text is escaped (| ` \ * _ [ ] < > & and line breaks), so
  *             a resource name cannot break the table or inject markup.
+ *             Repeated findings are grouped: LK_REPORT_GROUP_MIN or more changes (or notes)
+ *             alike but for the resource's name (same kind of resource, Region, attribute,
+ *             change, live and policy values, direction, note, such as "governed by pattern
+ *             /app/\*", --allow verb and origin) are one row "**N** log groups (us-east-1):
+ *             a, b, c and N-3 more", naming the first LK_REPORT_GROUP_EXAMPLES; fewer stay one
+ *             row each, so a report without repeated findings is one row per change. The
+ *             report never passes a byte budget (lk_report_context.markdown_max_bytes): rows
+ *             and notes that do not fit are left out, and a last line says how many and where
+ *             the complete list is (the JSON report, lk_report_context.full_report).
  *   JUNIT     one <testsuite name="logkeep drift">, one <testcase> per governed resource (every
  *             resource of ctx->desired, and every resource the diff names), with "file" and
  *             "line" attributes when the policy says where (the origin of its first failing
@@ -60,6 +69,24 @@ enum lk_report_format {
     "LKD007" /* a bucket outside the policy keeps logs                                             \
                 forever */
 
+/* Changes alike but for the resource's name that Markdown shows as one row (fewer: a row each). */
+#define LK_REPORT_GROUP_MIN 3
+/* The names a grouped row shows. */
+#define LK_REPORT_GROUP_EXAMPLES 3
+
+/* Markdown budgets, in bytes. A byte budget also bounds characters however they are counted
+ * (a character takes at least one byte of UTF-8, and one UTF-16 unit takes at least one).
+ *   SUMMARY  GitHub job summaries: "each step is restricted to a maximum size of 1MiB"
+ *            (GitHub Docs, "Workflow commands for GitHub Actions", Adding a job summary);
+ *            1,000,000 leaves room below 1,048,576 for what other steps write.
+ *   COMMENT  GitHub issue and pull request comments: the body is refused past 65,536
+ *            characters (REST API "Create an issue comment": "body is too long (maximum is
+ *            65536 characters)").
+ *   MIN      the smallest budget honoured (a title and the line saying what was cut). */
+#define LK_REPORT_MARKDOWN_SUMMARY_BYTES ((size_t)1000000)
+#define LK_REPORT_MARKDOWN_COMMENT_BYTES ((size_t)65536)
+#define LK_REPORT_MARKDOWN_MIN_BYTES ((size_t)2048)
+
 /* What the caller knows beyond the diff. Every member may be NULL or zero. */
 struct lk_report_context {
     const char *account;             /* the AWS account checked */
@@ -78,6 +105,11 @@ struct lk_report_context {
     const struct lk_ir_state *desired; /* the desired state: JUnit lists each of its resources
                                           as a testcase, also those in sync */
     bool color;                        /* TEXT: ANSI colours */
+    size_t markdown_max_bytes;         /* MARKDOWN: the most it writes; 0 means
+                                          LK_REPORT_MARKDOWN_SUMMARY_BYTES, less than
+                                          LK_REPORT_MARKDOWN_MIN_BYTES means that */
+    const char *full_report;           /* MARKDOWN: where the complete JSON report is, for the
+                                          line saying what was cut; NULL: how to get one */
 };
 
 /**
@@ -113,6 +145,9 @@ struct lk_report_org {
     size_t n_policy_paths;
     const struct lk_report_pair *pairs;
     size_t n_pairs;
+    size_t markdown_max_bytes; /* MARKDOWN: the budget of the whole report, shared by the pairs
+                                  (as lk_report_context's; the pairs' own are not used) */
+    const char *full_report;   /* MARKDOWN: as lk_report_context's */
 };
 
 /**
@@ -123,7 +158,12 @@ struct lk_report_org {
  *             "error", "report": the pair's JSON report (as lk_report_render()) or null}]}
  *   MARKDOWN  one title, a section per pair with drift or a failure (### <name> (<id>)
  *             <region>, then the pair's Markdown report or its error), the pairs in sync on one
- *             line
+ *             line. The whole stays within org->markdown_max_bytes: when the sections do not
+ *             all fit, each gets an even share (a section smaller than its share keeps all of
+ *             it and leaves the rest to the others) and is cut as lk_report_render() cuts; when
+ *             even a share of LK_REPORT_MARKDOWN_MIN_BYTES each is too much, the first pairs
+ *             are shown and the others counted; the pairs in sync are named while room is left.
+ *             A last line then says what was cut and where the full report is.
  *   JUNIT     one <testsuite name="logkeep drift <name> <region>"> per pair; a failed pair is
  *             one testcase with an <error>
  *   SARIF     one run; each result carries its pair in its properties ("account", "region")

@@ -530,6 +530,8 @@ enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_form
         .tool_version = PACKAGE_VERSION,
         .desired = desired,
         .color = false,
+        .markdown_max_bytes = s->opts.markdown_max_bytes,
+        .full_report = s->opts.full_report,
     };
     return lk_report_render(&s->diff, &ctx, fmt, out);
 }

@@ -117,6 +117,9 @@ struct lk_session_options {
      * @c state_file. */
     const char *state_json;
     size_t state_json_len;
+    /* lk_session_render() MARKDOWN: lk_report_context's markdown_max_bytes and full_report. */
+    size_t markdown_max_bytes;
+    const char *full_report;
 };
 
 struct lk_session;

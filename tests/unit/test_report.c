@@ -203,14 +203,12 @@ START_TEST(test_json)
     ck_assert_ptr_nonnull(cJSON_GetObjectItem(root, "summary"));
     cJSON *ctx = cJSON_GetObjectItem(root, "context");
     ck_assert_str_eq(cJSON_GetObjectItem(ctx, "account")->valuestring, "111122223333");
-    ck_assert_str_eq(cJSON_GetObjectItem(ctx, "generated_at")->valuestring,
-                     "2025-01-02T03:04:05Z");
+    ck_assert_str_eq(cJSON_GetObjectItem(ctx, "generated_at")->valuestring, "2025-01-02T03:04:05Z");
     ck_assert_int_eq(cJSON_GetObjectItem(ctx, "resources_read")->valueint, 5);
     ck_assert_int_eq(cJSON_GetObjectItem(ctx, "unmanaged_log_groups")->valueint, 2);
     ck_assert_int_eq(cJSON_GetObjectItem(ctx, "unmanaged_stores")->valueint, 1);
-    ck_assert_str_eq(
-        cJSON_GetArrayItem(cJSON_GetObjectItem(ctx, "policy_paths"), 0)->valuestring,
-        g_paths[0]);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(ctx, "policy_paths"), 0)->valuestring,
+                     g_paths[0]);
     cJSON_Delete(root);
     free(text);
 
@@ -250,8 +248,8 @@ START_TEST(test_markdown)
         rows++;
     ck_assert_uint_eq(rows, drift + 4); /* and the header row of each table */
     ck_assert_uint_eq(s_count(md, "| **weaker** "), sum.weaker);
-    ck_assert_ptr_nonnull(
-        strstr(md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | change"));
+    ck_assert_ptr_nonnull(strstr(
+        md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | change"));
     ck_assert_ptr_nonnull(strstr(md, " | change | 30 days | 120 days | weaker |\n"));
     ck_assert_ptr_nonnull(strstr(md, " | stronger |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| (resource) | add | *absent* | "));
@@ -319,8 +317,8 @@ static struct s_xml_counts s_parse_xml(const char *text)
     XML_SetElementHandler(p, s_xml_start, s_xml_end);
     enum XML_Status st = XML_Parse(p, text, (int)strlen(text), 1);
     ck_assert_msg(st == XML_STATUS_OK, "not well-formed: %s at line %lu:\n%s",
-                  XML_ErrorString(XML_GetErrorCode(p)),
-                  (unsigned long)XML_GetCurrentLineNumber(p), text);
+                  XML_ErrorString(XML_GetErrorCode(p)), (unsigned long)XML_GetCurrentLineNumber(p),
+                  text);
     XML_ParserFree(p);
     return c;
 }
@@ -346,7 +344,8 @@ START_TEST(test_junit)
     char attr[64];
     snprintf(attr, sizeof(attr), "failures=\"%d\"", 3);
     ck_assert_uint_eq(s_count(xml, attr), 2);
-    ck_assert_ptr_nonnull(strstr(xml, "~ retention_days: 30 days -&gt; 120 days [weaker]\n</failure>"));
+    ck_assert_ptr_nonnull(
+        strstr(xml, "~ retention_days: 30 days -&gt; 120 days [weaker]\n</failure>"));
     ck_assert_ptr_nonnull(strstr(xml, "<property name=\"account\" value=\"111122223333\"/>"));
     ck_assert_ptr_nonnull(strstr(xml, "<property name=\"unmanaged_stores\" value=\"1\"/>"));
     ck_assert_ptr_nonnull(strstr(xml, "<testcase classname=\"logkeep.unmanaged_store\" "
@@ -392,13 +391,16 @@ START_TEST(test_sarif)
         if (!strcmp(level, "note"))
             ck_assert_str_eq(rule, "LKD006");
         const cJSON *loc = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "locations"), 0);
-        const char *uri = cJSON_GetObjectItem(
-            cJSON_GetObjectItem(cJSON_GetObjectItem(loc, "physicalLocation"), "artifactLocation"),
-            "uri")->valuestring;
+        const char *uri =
+            cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(loc, "physicalLocation"),
+                                                    "artifactLocation"),
+                                "uri")
+                ->valuestring;
         ck_assert_str_eq(uri, g_paths[0]);
-        const char *fqn = cJSON_GetObjectItem(
-            cJSON_GetArrayItem(cJSON_GetObjectItem(loc, "logicalLocations"), 0),
-            "fullyQualifiedName")->valuestring;
+        const char *fqn =
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(loc, "logicalLocations"), 0),
+                                "fullyQualifiedName")
+                ->valuestring;
         if (!strcmp(rule, "LKD001")) {
             saw_missing = true;
             ck_assert_str_eq(fqn, "arn:aws:s3:::acme-security-logs-111122223333");
@@ -637,8 +639,7 @@ START_TEST(test_escaping)
     /* Attribute values come back as written, but for the replaced characters. */
     bool found = false;
     for (size_t i = 0; i < c.n_names; i++)
-        found |= !strcmp(c.names[i],
-                         "/a|b`c\nd<e>&\"f'\xEF\xBF\xBDg\xEF\xBF\xBD (us-east-1)");
+        found |= !strcmp(c.names[i], "/a|b`c\nd<e>&\"f'\xEF\xBF\xBDg\xEF\xBF\xBD (us-east-1)");
     ck_assert_msg(found, "%s", xml);
     free(xml);
 
@@ -649,6 +650,326 @@ START_TEST(test_escaping)
     free(sarif);
 
     lk_diff_free(&d);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------------ CI budgets */
+
+/* The drift of 20,000 changed log groups (the figure of the CI reports): the quickstart's
+ * payments pattern matches S_MANY live groups that never expire, and S_NOTES groups of another
+ * region never expire where no unmanaged rule applies (notes). */
+#define S_MANY 20000
+#define S_NOTES 500
+
+static struct lk_ir_state *s_many(struct lk_diff *d)
+{
+    struct lk_ir_state *live = s_live();
+    size_t n = live->n_log_groups;
+    struct lk_ir_log_group *groups = lk_arena_alloc(&live->arena, (n + S_MANY) * sizeof(*groups));
+    memcpy(groups, live->log_groups, n * sizeof(*groups));
+    memset(groups + n, 0, S_MANY * sizeof(*groups));
+    for (size_t i = 0; i < S_MANY; i++) {
+        struct lk_ir_log_group *g = &groups[n + i];
+        g->name = lk_ir_printf(live, "/app/payments/svc-%05zu", i);
+        g->region = lk_ir_strdup(live, g_desired->region);
+        g->retention_days = 0;
+        g->exists = true;
+    }
+    live->log_groups = groups;
+    live->n_log_groups = n + S_MANY;
+    lk_diff_init(d);
+    ck_assert_int_eq(lk_diff_states(g_desired, live, d), LK_STATUS_OK);
+
+    struct lk_ir_log_group *other = lk_arena_alloc(&live->arena, S_NOTES * sizeof(*other));
+    memset(other, 0, S_NOTES * sizeof(*other));
+    for (size_t i = 0; i < S_NOTES; i++) {
+        other[i].name = lk_ir_printf(live, "/other/g%03zu", i);
+        other[i].region = lk_ir_strdup(live, "eu-west-1");
+        other[i].exists = true;
+    }
+    ck_assert_int_eq(lk_diff_log_groups_unmanaged(g_desired, other, S_NOTES, d), LK_STATUS_OK);
+    return live;
+}
+
+static char *s_render_budget(const struct lk_diff *d, struct lk_report_context *ctx,
+                             size_t max_bytes)
+{
+    ctx->markdown_max_bytes = max_bytes;
+    return s_render(d, ctx, LK_REPORT_MARKDOWN);
+}
+
+/* Table rows of @p md but the header rows of each table. */
+static size_t s_rows(const char *md)
+{
+    size_t rows = 0;
+    for (const char *p = md; (p = strstr(p, "\n| ")); p++)
+        rows++;
+    return rows - s_count(md, "| Resource | Attribute | Change | Live | Policy | Direction |");
+}
+
+START_TEST(test_markdown_grouped)
+{
+    struct lk_diff d;
+    struct lk_ir_state *live = s_many(&d);
+    struct lk_report_context ctx = g_ctx;
+    ctx.full_report = "drift.json";
+    char *md = s_render_budget(&d, &ctx, 0);
+    size_t len = strlen(md);
+    char *json = s_render(&d, &ctx, LK_REPORT_JSON);
+    fprintf(stderr, "Markdown for %d changed log groups: %zu bytes (the JSON report: %zu)\n",
+            S_MANY, len, strlen(json));
+    ck_assert_uint_le(len, LK_REPORT_MARKDOWN_SUMMARY_BYTES);
+    ck_assert_uint_lt(len, 1024 * 1024);
+    /* Grouped: nothing was cut, and one row holds the 20,000 groups of the pattern. */
+    ck_assert_ptr_null(strstr(md, "Cut to fit"));
+    ck_assert_msg(strstr(md, "| **20000** log groups (us-east-1): /app/payments/svc-00000, "
+                             "/app/payments/svc-00001, /app/payments/svc-00002 and 19997 more | "
+                             "retention\\_days | change, needs --allow shorten-retention:NAME for "
+                             "each: governed by pattern /app/payments/\\* | never expire | 400 "
+                             "days | stronger |\n"),
+                  "%.4000s", md);
+    /* And one the deletion protection they lack: two groups of three names each. */
+    ck_assert_ptr_nonnull(strstr(md,
+                                 "| **weaker** **20000** log groups (us-east-1): "
+                                 "/app/payments/svc-00000, /app/payments/svc-00001, "
+                                 "/app/payments/svc-00002 and 19997 more | deletion\\_protection "
+                                 "| change | off | on | weaker |\n"));
+    ck_assert_uint_eq(s_count(md, "svc-"), 2 * LK_REPORT_GROUP_EXAMPLES);
+    /* The rows of the small fixture stay as they were: one each. */
+    ck_assert_ptr_nonnull(
+        strstr(md, "| **weaker** /aws/cloudtrail/org-trail (us-east-1) | retention\\_days | "));
+    /* The notes of a region without an unmanaged rule: one line. */
+    ck_assert_msg(strstr(md,
+                         "- **500** unmanaged log groups (eu-west-1): /other/g000, /other/g001, "
+                         "/other/g002 and 497 more, retention\\_days: never expires, and no "
+                         "unmanaged rule covers it"),
+                  "%s", md);
+    /* The title counts every difference, and the JSON report lists every change. */
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&d, &sum);
+    char title[128];
+    snprintf(title, sizeof(title), "## logkeep drift: %zu differences (",
+             sum.to_add + sum.to_change + sum.to_remove);
+    ck_assert_ptr_nonnull(strstr(md, title));
+    ck_assert_uint_ge(sum.to_change, S_MANY);
+    cJSON *root = cJSON_Parse(json);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "changes")), (int)d.n);
+    cJSON_Delete(root);
+    free(json);
+    free(md);
+
+    /* Also within a pull request comment. */
+    md = s_render_budget(&d, &ctx, LK_REPORT_MARKDOWN_COMMENT_BYTES);
+    ck_assert_uint_le(strlen(md), LK_REPORT_MARKDOWN_COMMENT_BYTES);
+    ck_assert_ptr_nonnull(strstr(md, "| **20000** log groups (us-east-1): "));
+    free(md);
+    lk_diff_free(&d);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* @p n changes that nothing groups: each group keeps its logs a different number of days. */
+static void s_distinct(struct lk_diff *d, size_t n)
+{
+    lk_diff_init(d);
+    d->cap = d->n = n;
+    d->changes = lk_xcalloc(n, sizeof(*d->changes));
+    for (size_t i = 0; i < n; i++) {
+        struct lk_diff_change *c = &d->changes[i];
+        c->resource = LK_DIFF_LOG_GROUP;
+        c->name = lk_arena_printf(&d->arena, "/svc/%05zu", i);
+        c->region = lk_arena_strdup(&d->arena, "us-east-1");
+        c->attribute = lk_arena_strdup(&d->arena, "retention_days");
+        c->kind = LK_DIFF_CHANGED;
+        c->direction = LK_DIFF_WEAKER;
+        c->live = lk_arena_printf(&d->arena, "%zu days", i + 1);
+        c->desired = lk_arena_strdup(&d->arena, "1000000 days");
+        c->seq = i;
+    }
+}
+
+/* The count of changes the cut line of @p md says are not shown; fails without one. */
+static size_t s_hidden(const char *md, size_t max_bytes, size_t total)
+{
+    char head[96];
+    snprintf(head, sizeof(head), "\n\n**Cut to fit %zu bytes**: ", max_bytes);
+    const char *at = strstr(md, head);
+    ck_assert_msg(at, "no cut line: %.2000s", md + (strlen(md) > 2000 ? strlen(md) - 2000 : 0));
+    size_t hidden = 0, of = 0;
+    ck_assert_int_eq(sscanf(at + strlen(head), "%zu of %zu differences", &hidden, &of), 2);
+    ck_assert_uint_eq(of, total);
+    /* The line is the last. */
+    ck_assert_ptr_null(strchr(strchr(at + 2, '\n') + 1, '\n'));
+    return hidden;
+}
+
+START_TEST(test_markdown_budget)
+{
+    struct lk_diff d;
+    s_distinct(&d, S_MANY);
+    struct lk_report_context ctx = {0};
+    ctx.full_report = "reports/drift.json";
+
+    /* Without a budget to speak of, every row: the size one row per change makes. */
+    char *md = s_render_budget(&d, &ctx, LK_BUF_MAX_REPORT);
+    size_t full = strlen(md);
+    fprintf(stderr, "Markdown for %d distinct changes: %zu bytes in full\n", S_MANY, full);
+    ck_assert_uint_gt(full, LK_REPORT_MARKDOWN_SUMMARY_BYTES);
+    ck_assert_ptr_null(strstr(md, "Cut to fit"));
+    ck_assert_uint_eq(s_rows(md), S_MANY);
+    free(md);
+
+    const size_t budgets[] = {0, LK_REPORT_MARKDOWN_COMMENT_BYTES, 100, 5000};
+    const size_t caps[] = {LK_REPORT_MARKDOWN_SUMMARY_BYTES, LK_REPORT_MARKDOWN_COMMENT_BYTES,
+                           LK_REPORT_MARKDOWN_MIN_BYTES, 5000};
+    for (size_t k = 0; k < sizeof(budgets) / sizeof(budgets[0]); k++) {
+        md = s_render_budget(&d, &ctx, budgets[k]);
+        size_t len = strlen(md);
+        fprintf(stderr, "  budget %zu: %zu bytes, %zu rows\n", caps[k], len, s_rows(md));
+        ck_assert_uint_le(len, caps[k]);
+        /* Every difference is shown or counted as not shown. */
+        size_t hidden = s_hidden(md, caps[k], S_MANY);
+        ck_assert_uint_gt(hidden, 0);
+        ck_assert_uint_eq(s_rows(md) + hidden, S_MANY);
+        ck_assert_ptr_nonnull(strstr(md, "## logkeep drift: 20000 differences (20000 weaker "));
+        ck_assert_ptr_nonnull(
+            strstr(md, " The full list is in the JSON report reports/drift.json.\n"));
+        /* The table ends before the line. */
+        ck_assert_ptr_nonnull(strstr(md, " | weaker |\n\n\n**Cut to fit "));
+        free(md);
+    }
+
+    /* A path too long for the smallest budget: the line says how to get the report. */
+    char path[3000];
+    memset(path, 'p', sizeof(path) - 1);
+    path[sizeof(path) - 1] = '\0';
+    ctx.full_report = path;
+    md = s_render_budget(&d, &ctx, LK_REPORT_MARKDOWN_MIN_BYTES);
+    ck_assert_uint_le(strlen(md), LK_REPORT_MARKDOWN_MIN_BYTES);
+    ck_assert_ptr_nonnull(strstr(md, "run again with --json-report FILE or --format json.\n"));
+    free(md);
+    lk_diff_free(&d);
+}
+END_TEST
+
+/* Two changes alike are not a group: LK_REPORT_GROUP_MIN of them are. */
+START_TEST(test_markdown_group_min)
+{
+    struct lk_diff d;
+    s_distinct(&d, LK_REPORT_GROUP_MIN);
+    for (size_t i = 0; i < d.n; i++)
+        d.changes[i].live = lk_arena_strdup(&d.arena, "1 day");
+    d.n = LK_REPORT_GROUP_MIN - 1;
+    char *md = s_render(&d, NULL, LK_REPORT_MARKDOWN);
+    ck_assert_uint_eq(s_rows(md), LK_REPORT_GROUP_MIN - 1);
+    ck_assert_ptr_nonnull(strstr(md, "| **weaker** /svc/00000 (us-east-1) | "));
+    free(md);
+    d.n = LK_REPORT_GROUP_MIN;
+    md = s_render(&d, NULL, LK_REPORT_MARKDOWN);
+    ck_assert_uint_eq(s_rows(md), 1);
+    ck_assert_msg(strstr(md, "| **weaker** **3** log groups (us-east-1): /svc/00000, /svc/00001, "
+                             "/svc/00002 | retention\\_days | change | 1 day | 1000000 days | "
+                             "weaker |\n"),
+                  "%s", md);
+    free(md);
+    lk_diff_free(&d);
+}
+END_TEST
+
+static char *s_render_org(const struct lk_report_org *org)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    int rc = lk_report_render_org(org, LK_REPORT_MARKDOWN, f);
+    fclose(f);
+    ck_assert_int_eq(rc, LK_STATUS_OK);
+    return text;
+}
+
+#define S_ORG_DRIFTED 30
+#define S_ORG_IN_SYNC 3000
+
+START_TEST(test_org_budget)
+{
+    struct lk_diff big, empty;
+    s_distinct(&big, 2000);
+    lk_diff_init(&empty);
+    size_t n = S_ORG_DRIFTED + 1 + S_ORG_IN_SYNC;
+    struct lk_report_pair *pairs = lk_xcalloc(n, sizeof(*pairs));
+    char(*ids)[16] = lk_xcalloc(n, sizeof(*ids));
+    for (size_t i = 0; i < n; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "%012zu", i + 1);
+        pairs[i].account = ids[i];
+        pairs[i].account_name = ids[i];
+        pairs[i].region = "us-east-1";
+        if (i < S_ORG_DRIFTED)
+            pairs[i].diff = &big;
+        else if (i == S_ORG_DRIFTED)
+            pairs[i].error = "AccessDenied: not authorized to perform sts:AssumeRole";
+        else
+            pairs[i].diff = &empty;
+    }
+    struct lk_report_org org = {.pairs = pairs, .n_pairs = n, .full_report = "org.json"};
+
+    /* A step summary: every pair with drift has its section, each cut to its share. */
+    char *md = s_render_org(&org);
+    size_t len = strlen(md);
+    fprintf(stderr, "organisation Markdown, %d pairs of 2000 changes: %zu bytes\n", S_ORG_DRIFTED,
+            len);
+    ck_assert_uint_le(len, LK_REPORT_MARKDOWN_SUMMARY_BYTES);
+    ck_assert_uint_eq(s_count(md, "\n### 0000"), S_ORG_DRIFTED + 1);
+    ck_assert_uint_eq(s_count(md, "**Cut to fit "), S_ORG_DRIFTED + 1);
+    ck_assert_ptr_nonnull(strstr(md, "**failed**: AccessDenied"));
+    ck_assert_msg(strstr(md, "\n**Cut to fit 1000000 bytes**: 0 of 31 pairs with drift or failed "
+                             "not shown, 30 cut, "),
+                  "%s", md + len - 400);
+    ck_assert_ptr_nonnull(strstr(md, " The full list is in the JSON report org.json.\n"));
+    ck_assert_ptr_nonnull(strstr(md, "In sync (3000): 000000000032 us-east-1, "));
+    free(md);
+
+    /* A comment: fewer pairs, and fewer names of those in sync. */
+    org.markdown_max_bytes = LK_REPORT_MARKDOWN_COMMENT_BYTES;
+    md = s_render_org(&org);
+    len = strlen(md);
+    fprintf(stderr, "  as a comment: %zu bytes\n", len);
+    ck_assert_uint_le(len, LK_REPORT_MARKDOWN_COMMENT_BYTES);
+    ck_assert_ptr_nonnull(strstr(md, "# logkeep drift: 3031 pairs, 30 with drift, 3000 in sync, "
+                                     "1 failed\n"));
+    size_t hidden = 0, of = 0, cut = 0, unnamed = 0, in_sync = 0;
+    const char *at = strstr(md, "\n**Cut to fit 65536 bytes**: ");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at,
+                            "\n**Cut to fit 65536 bytes**: %zu of %zu pairs with drift or "
+                            "failed not shown, %zu cut, %zu of %zu pairs",
+                            &hidden, &of, &cut, &unnamed, &in_sync),
+                     5);
+    ck_assert_uint_eq(of, S_ORG_DRIFTED + 1);
+    ck_assert_uint_gt(hidden, 0);
+    ck_assert_uint_eq(s_count(md, "\n### 0000"), of - hidden);
+    ck_assert_uint_eq(in_sync, S_ORG_IN_SYNC);
+    ck_assert_uint_gt(unnamed, 0);
+    char more[64];
+    snprintf(more, sizeof(more), " and %zu more.\n", unnamed);
+    ck_assert_ptr_nonnull(strstr(md, more));
+    free(md);
+
+    /* A small organisation is whole: no cut line. */
+    org.n_pairs = 2;
+    pairs[1].diff = &empty;
+    org.markdown_max_bytes = 0;
+    md = s_render_org(&org);
+    ck_assert_ptr_null(strstr(md, "Cut to fit"));
+    ck_assert_ptr_nonnull(strstr(md, "### 000000000001 (000000000001) us-east-1\n\n## logkeep "
+                                     "drift: 2000 differences"));
+    ck_assert_ptr_nonnull(strstr(md, "In sync (1): 000000000002 us-east-1.\n"));
+    free(md);
+
+    free(ids);
+    free(pairs);
+    lk_diff_free(&big);
+    lk_diff_free(&empty);
 }
 END_TEST
 
@@ -668,6 +989,10 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_deterministic);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_escaping);
+    tcase_add_test(tc, test_markdown_grouped);
+    tcase_add_test(tc, test_markdown_budget);
+    tcase_add_test(tc, test_markdown_group_min);
+    tcase_add_test(tc, test_org_budget);
     suite_add_tcase(s, tc);
     return s;
 }
