@@ -67,13 +67,7 @@ int lk_cmd_plan(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     if (p->scope.multi) {
-        if (a.plan_out) {
-            /* A plan file holds one account's calls and live state. */
-            fprintf(stderr, "logkeep plan: --out is not available yet for a policy with "
-                            "accounts:; run apply on the policy instead\n");
-            rc = LK_EXIT_USAGE;
-            goto cleanup;
-        }
+        /* --out: one organisation plan holding every pair's (runtime/org.h). */
         rc = lk_aws_run_org(&a, p);
         goto cleanup;
     }
