@@ -25,7 +25,8 @@ static void s_usage(FILE *out)
           "  --allow NAME    allow one change that can lose logs or lock them in (plan\n"
           "                  prints the names); control-tower:BUCKET to touch a bucket\n"
           "                  AWS Control Tower manages\n"
-          "  PLAN.json       a plan saved by `logkeep plan --out`: applies exactly its calls,\n"
+          "  PLAN.json       a plan saved by `logkeep plan --out` (one account's, or an\n"
+          "                  organisation's covering every pair): applies exactly its calls,\n"
           "                  without asking (the saved plan is the approval, as with\n"
           "                  terraform); refuses, changing nothing, when the policy or the\n"
           "                  live state changed since the plan was made. --allow still\n"
@@ -130,8 +131,8 @@ int lk_cmd_apply(int argc, char **argv)
     if (p->scope.multi) {
         if (s.saved_plan_path) {
             fprintf(stderr,
-                    "logkeep apply: %s: a saved plan cannot be for a policy with "
-                    "accounts:\n",
+                    "logkeep apply: %s: a single account's plan, but the policy it names "
+                    "declares accounts:; run plan --out again for the organisation\n",
                     s.saved_plan_path);
             rc = LK_EXIT_USAGE;
             goto cleanup;

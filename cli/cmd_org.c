@@ -402,10 +402,12 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
                 n_calls += run.pairs[i].session.plan.n;
                 n_pairs += run.pairs[i].session.plan.n > 0;
             }
-            printf("\nSaved the plan (%zu call%s in %zu pair%s) to %s. To make exactly these "
-                   "changes, run:\n  logkeep apply %s\n",
-                   n_calls, n_calls == 1 ? "" : "s", n_pairs, n_pairs == 1 ? "" : "s", a->plan_out,
-                   a->plan_out);
+            /* Standard output holds the report; a JSON or XML one stays a document. */
+            fprintf(fmt == LK_REPORT_TEXT ? stdout : stderr,
+                    "\nSaved the plan (%zu call%s in %zu pair%s) to %s. To make exactly these "
+                    "changes, run:\n  logkeep apply %s\n",
+                    n_calls, n_calls == 1 ? "" : "s", n_pairs, n_pairs == 1 ? "" : "s", a->plan_out,
+                    a->plan_out);
         }
         break;
     }

@@ -23,6 +23,7 @@ static void s_usage(FILE *out)
           "  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n"
           "  --out FILE     also save the plan (JSON): `logkeep apply FILE` applies exactly\n"
           "                 these calls, and refuses if the policy or live state changed\n"
+          "                 (with accounts:, one plan of every pair; none if a pair failed)\n"
           "  --format F     text (default), json, markdown, junit or sarif, as for drift\n",
           out);
     lk_aws_usage_org(out);

@@ -201,9 +201,11 @@ LK_MUST_CHECK enum lk_status lk_org_run_render(const struct lk_org_run *run,
 LK_MUST_CHECK enum lk_status lk_org_run_write_snapshot(struct lk_org_run *run, const char *path);
 
 /**
- * Applies: every read pair's guards first (lk_session_check_guards()); if any refuses, nothing
+ * Applies: with a saved plan (lk_org_run_use_plan()), any failed pair refuses the whole plan
+ * first. Then every read pair's guards (lk_session_check_guards()); if any refuses, nothing
  * is written anywhere and the message names each refusal with its pair. Then the approval
- * (@p hooks->confirm, unless the options say approved), then every pair's calls, pairs
+ * (@p hooks->confirm, unless the options say approved or a saved plan is applied), then
+ * @p hooks->on_start, then every pair's calls, pairs
  * concurrently: first the pairs that create or update no trail, then those that do (a trail
  * may write into another pair's bucket, which must exist first); a pair whose calls fail is
  * marked failed, the others go on.
