@@ -121,6 +121,15 @@ void lk_aws_usage_report(FILE *out);
  */
 int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_session *s);
 
+struct lk_org_plan;
+
+/**
+ * lk_aws_run_org() applying a saved organisation plan (runtime/org.h): apply only.
+ * @param plan the plan read back, or NULL (lk_aws_run_org()).
+ */
+int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
+                        const struct lk_org_plan *plan);
+
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */
 int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_aws.h"
 #include "compiler/policy.h"
+#include "runtime/org.h"
 #include "runtime/session.h"
 
 static void s_usage(FILE *out)
@@ -23,7 +25,8 @@ static void s_usage(FILE *out)
           "  --allow NAME    allow one change that can lose logs or lock them in (plan\n"
           "                  prints the names); control-tower:BUCKET to touch a bucket\n"
           "                  AWS Control Tower manages\n"
-          "  PLAN.json       a plan saved by `logkeep plan --out`: applies exactly its calls,\n"
+          "  PLAN.json       a plan saved by `logkeep plan --out` (one account's, or an\n"
+          "                  organisation's covering every pair): applies exactly its calls,\n"
           "                  without asking (the saved plan is the approval, as with\n"
           "                  terraform); refuses, changing nothing, when the policy or the\n"
           "                  live state changed since the plan was made. --allow still\n"
@@ -97,8 +100,21 @@ int lk_cmd_apply(int argc, char **argv)
     int n_policy = a.n_policy_paths;
     char **policy_paths = a.policy_paths;
 
+    struct lk_org_plan org_plan = {0};
     rc = LK_EXIT_FAILED;
     if (n_policy == 1) {
+        char *msg = NULL;
+        if (lk_org_plan_open(&org_plan, policy_paths[0], &msg) != LK_STATUS_OK) {
+            fprintf(stderr, "logkeep apply: %s\n", msg ? msg : "cannot read the plan");
+            free(msg);
+            goto cleanup;
+        }
+    }
+    if (org_plan.path) {
+        /* An organisation's plan: its pairs' payloads are rebuilt from its policy. */
+        policy_paths = org_plan.policy_paths;
+        n_policy = (int)org_plan.n_policy_paths;
+    } else if (n_policy == 1) {
         if (lk_session_open_plan(&s, policy_paths[0]) != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
             goto cleanup;
@@ -115,13 +131,21 @@ int lk_cmd_apply(int argc, char **argv)
     if (p->scope.multi) {
         if (s.saved_plan_path) {
             fprintf(stderr,
-                    "logkeep apply: %s: a saved plan cannot be for a policy with "
-                    "accounts:\n",
+                    "logkeep apply: %s: a single account's plan, but the policy it names "
+                    "declares accounts:; run plan --out again for the organisation\n",
                     s.saved_plan_path);
             rc = LK_EXIT_USAGE;
             goto cleanup;
         }
-        rc = lk_aws_run_org(&a, p);
+        rc = lk_aws_run_org_plan(&a, p, org_plan.path ? &org_plan : NULL);
+        goto cleanup;
+    }
+    if (org_plan.path) {
+        fprintf(stderr,
+                "logkeep apply: refusing: %s is an organisation's plan, but the policy it names "
+                "no longer declares accounts:; run plan again. Nothing was read or changed.\n",
+                org_plan.path);
+        rc = LK_EXIT_FAILED;
         goto cleanup;
     }
     rc = lk_aws_compile(&a, p, &desired, &arts);
@@ -156,6 +180,7 @@ cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
         rc = LK_EXIT_FAILED;
     lk_session_free(&s);
+    lk_org_plan_free(&org_plan);
     lk_ir_state_free(desired);
     lk_artifacts_free(&arts);
     if (p)

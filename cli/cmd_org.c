@@ -215,6 +215,16 @@ static void s_on_step(void *ctx, const struct lk_org_pair *pair, const struct lk
     }
 }
 
+static void s_on_start(void *ctx, const struct lk_org_run *run, size_t n_pairs, size_t n_calls)
+{
+    (void)ctx;
+    if (run->plan)
+        printf("\nApplying the saved plan %s.\n", run->plan->path);
+    printf("\nApplying %zu call%s in %zu pair%s:\n", n_calls, n_calls == 1 ? "" : "s", n_pairs,
+           n_pairs == 1 ? "" : "s");
+    fflush(stdout);
+}
+
 /* ------------------------------------------------------------------------------ the run */
 
 static enum lk_session_kind s_kind(enum lk_aws_cmd mode)
@@ -243,12 +253,14 @@ static int s_apply(const struct lk_aws_args *a, struct lk_org_run *run)
     struct lk_org_summary sum;
     lk_org_run_summarize(run, &sum);
     int rc = sum.failed ? LK_EXIT_INCOMPLETE : LK_EXIT_OK;
-    if (n_calls == 0) {
+    /* With a saved plan, a failed pair refuses the whole plan (lk_org_run_apply()). */
+    if (n_calls == 0 && !(run->plan && sum.failed)) {
         printf("\nNothing to apply: live state matches the policy%s.\n",
                sum.failed ? " in every pair read" : "");
         goto cleanup;
     }
-    struct lk_org_apply_hooks hooks = {.confirm = s_confirm, .on_step = s_on_step};
+    struct lk_org_apply_hooks hooks = {
+        .confirm = s_confirm, .on_step = s_on_step, .on_start = s_on_start};
     enum lk_status st = lk_org_run_apply(run, &hooks);
     if (st != LK_STATUS_OK) {
         if (run->message)
@@ -286,6 +298,12 @@ cleanup:
 
 int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p)
 {
+    return lk_aws_run_org_plan(a, p, NULL);
+}
+
+int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
+                        const struct lk_org_plan *plan)
+{
     struct lk_arena arena;
     lk_arena_init(&arena);
     struct lk_ir_scope *scope = NULL;
@@ -322,6 +340,10 @@ int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p)
     o.session.region = NULL;
     lk_org_run_init(&run, s_kind(a->mode), &o, scope);
     have_run = true;
+    if (plan && lk_org_run_use_plan(&run, plan) != LK_STATUS_OK) {
+        fprintf(stderr, "logkeep %s: %s\n", a->cmd, run.message ? run.message : "failed");
+        goto cleanup;
+    }
     if (lk_org_run_read(&run) != LK_STATUS_OK) {
         if (run.message)
             fprintf(stderr, "logkeep %s: %s\n", a->cmd, run.message);
@@ -382,6 +404,26 @@ int lk_aws_run_org(const struct lk_aws_args *a, struct lk_policy *p)
         break;
     default:
         rc = sum.failed ? LK_EXIT_INCOMPLETE : LK_EXIT_OK;
+        if (a->plan_out) {
+            if (lk_org_run_save_plan(&run, a->plan_out, (const char *const *)a->policy_paths,
+                                     (size_t)a->n_policy_paths) != LK_STATUS_OK) {
+                fprintf(stderr, "logkeep %s: %s\n", a->cmd, run.message ? run.message : "failed");
+                if (!sum.failed)
+                    rc = LK_EXIT_FAILED;
+                break;
+            }
+            size_t n_calls = 0, n_pairs = 0;
+            for (size_t i = 0; i < run.n_pairs; i++) {
+                n_calls += run.pairs[i].session.plan.n;
+                n_pairs += run.pairs[i].session.plan.n > 0;
+            }
+            /* Standard output holds the report; a JSON or XML one stays a document. */
+            fprintf(fmt == LK_REPORT_TEXT ? stdout : stderr,
+                    "\nSaved the plan (%zu call%s in %zu pair%s) to %s. To make exactly these "
+                    "changes, run:\n  logkeep apply %s\n",
+                    n_calls, n_calls == 1 ? "" : "s", n_pairs, n_pairs == 1 ? "" : "s", a->plan_out,
+                    a->plan_out);
+        }
         break;
     }
 

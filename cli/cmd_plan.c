@@ -25,6 +25,7 @@ static void s_usage(FILE *out)
           "  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n"
           "  --out FILE     also save the plan (JSON): `logkeep apply FILE` applies exactly\n"
           "                 these calls, and refuses if the policy or live state changed\n"
+          "                 (with accounts:, one plan of every pair; none if a pair failed)\n"
           "  --format F     text (default), json, markdown, junit or sarif, as for drift\n",
           out);
     lk_aws_usage_report(out);
@@ -70,13 +71,7 @@ int lk_cmd_plan(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     if (p->scope.multi) {
-        if (a.plan_out) {
-            /* A plan file holds one account's calls and live state. */
-            fprintf(stderr, "logkeep plan: --out is not available yet for a policy with "
-                            "accounts:; run apply on the policy instead\n");
-            rc = LK_EXIT_USAGE;
-            goto cleanup;
-        }
+        /* --out: one organisation plan holding every pair's (runtime/org.h). */
         rc = lk_aws_run_org(&a, p);
         goto cleanup;
     }

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "common/arena.h"
 #include "common/array.h"
 #include "common/buf.h"
+#include "common/json.h"
 #include "runtime/live.h"
 #include "runtime/org.h"
 #include "runtime/services/organizations.h"
@@ -37,6 +39,12 @@ struct lk_org_run_account {
 /* Largest organisation snapshot read: one state document per pair, each at most
  * LK_STATE_JSON_MAX_BYTES; this bounds the whole to what LK_BUF_MAX_DOCUMENT holds. */
 #define S_ORG_STATE_MAX_BYTES LK_BUF_MAX_DOCUMENT
+
+/* The label of a pair in messages: "<account-name> (<account-id>) <region>". */
+#define S_PAIR_FMT "%s (%s) %s"
+#define S_PAIR_ARGS(ip) (ip)->account_name, (ip)->account, (ip)->region
+/* Pairs named when a plan's pairs differ from the run's; the rest are counted. */
+#define S_NAMED_PAIRS 20
 
 static char *s_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *s_printf(const char *fmt, ...)
@@ -734,10 +742,35 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
         return LK_STATUS_INVALID_ARGUMENT;
     if (!hooks)
         hooks = &none;
-    /* Every pair's guards before any pair writes. */
     struct lk_buf b;
     lk_buf_init(&b, LK_BUF_MAX_REPORT);
     size_t refused = 0, n_pairs = 0, n_calls = 0;
+    if (run->plan) {
+        /* A saved plan is applied whole or not at all: a pair whose plan no longer holds (or
+         * that could not be read) stops every pair. */
+        for (size_t i = 0; i < run->n_pairs; i++) {
+            const struct lk_org_pair *p = &run->pairs[i];
+            if (p->failed && refused++ < S_NAMED_PAIRS)
+                lk_buf_printf(&b, S_PAIR_FMT ": %s\n", S_PAIR_ARGS(p->pair),
+                              p->error ? p->error : "failed");
+        }
+        if (refused) {
+            if (refused > S_NAMED_PAIRS)
+                lk_buf_printf(&b, "... and %zu more\n", refused - S_NAMED_PAIRS);
+            const char *text = lk_buf_cstr(&b);
+            s_run_fail(run, s_printf("refusing: the saved plan %s no longer holds in %zu "
+                                     "pair%s; run plan again. Nothing was changed in any "
+                                     "account:\n%s",
+                                     run->plan->path, refused, refused == 1 ? "" : "s",
+                                     text ? text : ""));
+            size_t len = strlen(run->message);
+            if (len && run->message[len - 1] == '\n')
+                run->message[len - 1] = '\0';
+            lk_buf_free(&b);
+            return LK_STATUS_REFUSED;
+        }
+    }
+    /* Every pair's guards before any pair writes. */
     for (size_t i = 0; i < run->n_pairs; i++) {
         struct lk_org_pair *p = &run->pairs[i];
         if (!s_want_calls(p))
@@ -764,7 +797,8 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
     lk_buf_free(&b);
     if (n_calls == 0)
         return LK_STATUS_OK;
-    if (!run->opts.session.approved) {
+    /* A saved plan is the approval (see the top of this file). */
+    if (!run->opts.session.approved && !run->plan) {
         char why[512] = "refusing: not approved";
         if (!hooks->confirm ||
             !hooks->confirm(hooks->ctx, run, n_pairs, n_calls, why, sizeof(why))) {
@@ -773,10 +807,262 @@ enum lk_status lk_org_run_apply(struct lk_org_run *run, const struct lk_org_appl
             return LK_STATUS_REFUSED;
         }
     }
+    if (hooks->on_start)
+        hooks->on_start(hooks->ctx, run, n_pairs, n_calls);
     struct lk_org_apply_hooks h = *hooks;
     /* The pairs whose trails write into stores (and keys) go once every other pair has made
      * its calls: the buckets and their policies then exist. */
     s_for_pairs(run, s_want_first, s_apply_pair, &h);
     s_for_pairs(run, s_want_then, s_apply_pair, &h);
     return LK_STATUS_OK;
+}
+
+/* ------------------------------------------------------------------------------ plans */
+
+enum lk_status lk_org_run_save_plan(struct lk_org_run *run, const char *path,
+                                    const char *const *policy_paths, size_t n_policy_paths)
+{
+    if (!run || !path || run->kind != LK_SESSION_PLAN || (n_policy_paths && !policy_paths))
+        return LK_STATUS_INVALID_ARGUMENT;
+    struct lk_org_summary sum;
+    lk_org_run_summarize(run, &sum);
+    if (sum.failed) {
+        /* A plan holds every pair: applying part of the organisation is not what was
+         * reviewed. */
+        s_run_fail(run, s_printf("not saving the plan: %zu pair%s failed; a plan covers every "
+                                 "pair (fix them and run plan again)",
+                                 sum.failed, sum.failed == 1 ? "" : "s"));
+        return LK_STATUS_REFUSED;
+    }
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddStringToObject(root, "format", LK_ORG_PLAN_FORMAT) ||
+        !cJSON_AddNumberToObject(root, "version", LK_ORG_PLAN_VERSION) ||
+        !cJSON_AddStringToObject(root, "logkeep_version", PACKAGE_VERSION))
+        lk_oom();
+    cJSON *jp = cJSON_AddArrayToObject(root, "policy_paths");
+    cJSON *pairs = cJSON_AddArrayToObject(root, "pairs");
+    if (!jp || !pairs)
+        lk_oom();
+    enum lk_status rc = LK_STATUS_OK;
+    for (size_t i = 0; i < run->n_pairs && rc == LK_STATUS_OK; i++) {
+        struct lk_org_pair *p = &run->pairs[i];
+        char *doc = NULL;
+        rc = lk_session_plan_document(&p->session, policy_paths, n_policy_paths, &doc);
+        if (rc != LK_STATUS_OK) {
+            s_run_fail(run, s_printf(S_PAIR_FMT ": %s", S_PAIR_ARGS(p->pair),
+                                     p->session.message ? p->session.message : lk_status_name(rc)));
+            break;
+        }
+        cJSON *plan = cJSON_Parse(doc);
+        free(doc);
+        cJSON *e = cJSON_CreateObject();
+        if (!plan || !e || !cJSON_AddStringToObject(e, "account", p->pair->account) ||
+            !cJSON_AddStringToObject(e, "account_name", p->pair->account_name) ||
+            !cJSON_AddStringToObject(e, "region", p->pair->region))
+            lk_oom();
+        if (i == 0) {
+            /* The policy paths, absolute, as every pair's plan holds them. */
+            cJSON *pp = cJSON_GetObjectItemCaseSensitive(plan, "policy_paths");
+            cJSON *dup = pp ? cJSON_Duplicate(pp, true) : cJSON_CreateArray();
+            if (!dup)
+                lk_oom();
+            cJSON_ReplaceItemInObjectCaseSensitive(root, "policy_paths", dup);
+        }
+        cJSON_AddItemToObject(e, "plan", plan);
+        cJSON_AddItemToArray(pairs, e);
+    }
+    if (rc == LK_STATUS_OK) {
+        struct lk_arena arena;
+        lk_arena_init(&arena);
+        const char *text = lk_json_print(root, &arena);
+        if (!text) {
+            s_run_fail(run,
+                       s_printf("the plan would exceed %zu bytes", (size_t)LK_BUF_MAX_DOCUMENT));
+            rc = LK_STATUS_TOO_LARGE;
+        } else {
+            char *msg = NULL;
+            rc = lk_session_write_atomic(path, text, &msg);
+            if (rc != LK_STATUS_OK)
+                s_run_fail(run, msg ? msg : lk_xstrdup(lk_status_name(rc)));
+        }
+        lk_arena_destroy(&arena);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+void lk_org_plan_free(struct lk_org_plan *plan)
+{
+    if (!plan)
+        return;
+    for (size_t i = 0; i < plan->n_policy_paths; i++)
+        free(plan->policy_paths[i]);
+    free(plan->policy_paths);
+    for (size_t i = 0; i < plan->n_pairs; i++) {
+        free(plan->pairs[i].account);
+        free(plan->pairs[i].account_name);
+        free(plan->pairs[i].region);
+        free(plan->pairs[i].plan);
+    }
+    free(plan->pairs);
+    memset(plan, 0, sizeof(*plan));
+}
+
+/* Checks the members of an organisation plan and copies them into @p plan. @return NULL, or
+ * what is wrong. */
+static const char *s_plan_take(struct lk_org_plan *plan, const cJSON *root)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsNumber(v))
+        return "\"version\": expected a number";
+    if (v->valuedouble != LK_ORG_PLAN_VERSION)
+        return "an organisation plan version this logkeep cannot read (it reads version 1)";
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(root, "policy_paths");
+    const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(root, "pairs"), *e;
+    if (!cJSON_IsArray(paths) || cJSON_GetArraySize(paths) == 0)
+        return "\"policy_paths\": expected a non-empty array of strings";
+    cJSON_ArrayForEach(e, paths) if (!cJSON_IsString(e)) return "\"policy_paths\": expected a "
+                                                                "non-empty array of strings";
+    if (!cJSON_IsArray(pairs))
+        return "\"pairs\": expected an array";
+    cJSON_ArrayForEach(e, pairs)
+    {
+        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "account")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "account_name")) ||
+            !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(e, "region")) ||
+            !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "plan")))
+            return "\"pairs\": expected {\"account\", \"account_name\", \"region\", \"plan\"} "
+                   "objects";
+    }
+    plan->n_policy_paths = (size_t)cJSON_GetArraySize(paths);
+    plan->policy_paths = lk_xcalloc(plan->n_policy_paths + 1, sizeof(char *));
+    size_t i = 0;
+    cJSON_ArrayForEach(e, paths) plan->policy_paths[i++] = lk_xstrdup(e->valuestring);
+    size_t n = (size_t)cJSON_GetArraySize(pairs);
+    plan->pairs = lk_xcalloc(n ? n : 1, sizeof(*plan->pairs));
+    cJSON_ArrayForEach(e, pairs)
+    {
+        struct lk_org_plan_pair *pp = &plan->pairs[plan->n_pairs++];
+        pp->account = lk_xstrdup(cJSON_GetObjectItemCaseSensitive(e, "account")->valuestring);
+        pp->account_name =
+            lk_xstrdup(cJSON_GetObjectItemCaseSensitive(e, "account_name")->valuestring);
+        pp->region = lk_xstrdup(cJSON_GetObjectItemCaseSensitive(e, "region")->valuestring);
+        pp->plan = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(e, "plan"));
+        if (!pp->plan)
+            lk_oom();
+    }
+    return NULL;
+}
+
+enum lk_status lk_org_plan_open(struct lk_org_plan *plan, const char *path, char **message)
+{
+    if (!plan || !path || !message)
+        return LK_STATUS_INVALID_ARGUMENT;
+    memset(plan, 0, sizeof(*plan));
+    *message = NULL;
+    size_t n = strlen(path);
+    struct stat st;
+    if (n < 5 || strcmp(path + n - 5, ".json") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return LK_STATUS_OK; /* not a plan */
+    struct lk_buf b;
+    lk_buf_init(&b, S_ORG_STATE_MAX_BYTES);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *message = s_printf("%s: %s", path, strerror(errno));
+        lk_buf_free(&b);
+        return LK_STATUS_IO;
+    }
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        lk_buf_append(&b, chunk, got);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    const char *text = lk_buf_cstr(&b);
+    if (bad || !text) {
+        *message = s_printf("%s: %s", path, bad ? "read error" : "larger than a plan file can be");
+        lk_buf_free(&b);
+        return bad ? LK_STATUS_IO : LK_STATUS_TOO_LARGE;
+    }
+    enum lk_status rc = LK_STATUS_OK;
+    cJSON *root = cJSON_ParseWithLength(text, b.len);
+    const cJSON *format = root ? cJSON_GetObjectItemCaseSensitive(root, "format") : NULL;
+    if (!root) {
+        /* Not JSON: a policy, maybe; unless it says it is an organisation plan. */
+        if (strstr(text, "\"" LK_ORG_PLAN_FORMAT "\"")) {
+            *message = s_printf("%s: not a valid organisation plan: JSON syntax error (damaged "
+                                "or cut short); run plan --out again",
+                                path);
+            rc = LK_STATUS_MALFORMED;
+        }
+    } else if (cJSON_IsObject(root) && cJSON_IsString(format) &&
+               !strcmp(format->valuestring, LK_ORG_PLAN_FORMAT)) {
+        const char *why = s_plan_take(plan, root);
+        if (why) {
+            lk_org_plan_free(plan);
+            *message = s_printf("%s: not a valid organisation plan: %s", path, why);
+            rc = LK_STATUS_UNSUPPORTED;
+        } else {
+            plan->path = path;
+        }
+    }
+    cJSON_Delete(root);
+    lk_buf_free(&b);
+    return rc;
+}
+
+enum lk_status lk_org_run_use_plan(struct lk_org_run *run, const struct lk_org_plan *plan)
+{
+    if (!run || !plan || !plan->path || run->kind != LK_SESSION_APPLY || run->plan)
+        return LK_STATUS_INVALID_ARGUMENT;
+    /* The pairs must be the plan's: another set means the policy's accounts or Regions
+     * changed. */
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
+    size_t differ = 0;
+    const struct lk_org_plan_pair **of = lk_xcalloc(run->n_pairs + 1, sizeof(*of));
+    bool *used = lk_xcalloc(plan->n_pairs + 1, sizeof(*used));
+    for (size_t i = 0; i < run->n_pairs; i++) {
+        const struct lk_ir_pair *ip = run->pairs[i].pair;
+        for (size_t k = 0; k < plan->n_pairs && !of[i]; k++) {
+            if (!used[k] && !strcmp(plan->pairs[k].account, ip->account) &&
+                !strcmp(plan->pairs[k].region, ip->region)) {
+                of[i] = &plan->pairs[k];
+                used[k] = true;
+            }
+        }
+        if (!of[i] && differ++ < S_NAMED_PAIRS)
+            lk_buf_printf(&b, "  " S_PAIR_FMT ": not in the plan\n", S_PAIR_ARGS(ip));
+    }
+    for (size_t k = 0; k < plan->n_pairs; k++)
+        if (!used[k] && differ++ < S_NAMED_PAIRS)
+            lk_buf_printf(&b, "  " S_PAIR_FMT ": no longer in the policy\n",
+                          S_PAIR_ARGS(&plan->pairs[k]));
+    free(used);
+    enum lk_status rc = LK_STATUS_OK;
+    if (differ) {
+        if (differ > S_NAMED_PAIRS)
+            lk_buf_printf(&b, "  ... and %zu more\n", differ - S_NAMED_PAIRS);
+        const char *text = lk_buf_cstr(&b);
+        s_run_fail(run, s_printf("refusing: the policy's accounts or Regions changed since the "
+                                 "plan was made (%s); run plan again. Nothing was read or "
+                                 "changed.\n%s",
+                                 plan->path, text ? text : ""));
+        size_t len = strlen(run->message);
+        if (len && run->message[len - 1] == '\n')
+            run->message[len - 1] = '\0';
+        rc = LK_STATUS_REFUSED;
+    }
+    for (size_t i = 0; i < run->n_pairs && rc == LK_STATUS_OK; i++) {
+        struct lk_org_pair *p = &run->pairs[i];
+        rc = lk_session_open_plan_text(&p->session, plan->path, of[i]->plan, strlen(of[i]->plan));
+        if (rc != LK_STATUS_OK)
+            s_run_fail(run, s_printf(S_PAIR_FMT ": %s", S_PAIR_ARGS(p->pair),
+                                     p->session.message ? p->session.message : lk_status_name(rc)));
+    }
+    free(of);
+    lk_buf_free(&b);
+    if (rc == LK_STATUS_OK)
+        run->plan = plan;
+    return rc;
 }

@@ -28,6 +28,15 @@
  * "pairs": [{"account", "account_name", "region", "state": <the pair's state document,
  * state_json.h>}]}. A run with a state file reads each pair's state from it by account and
  * Region; a pair missing from it fails with "not in the snapshot".
+ *
+ * The organisation plan (plan --out, format LK_ORG_PLAN_FORMAT, version 1): {"format",
+ * "version", "logkeep_version", "policy_paths", "pairs": [{"account", "account_name", "region",
+ * "plan": <the pair's plan, the document of a single account's plan file (session.h)>}]},
+ * written atomically. lk_org_plan_open() reads it back; lk_org_run_use_plan() gives each pair's
+ * session its plan, so that every pair's read refuses when its desired state, live state,
+ * changes or calls moved (session.h); lk_org_run_apply() then refuses, before any pair writes,
+ * when any pair failed, and otherwise makes exactly the planned calls without asking (the plan
+ * is the approval, as for a single account's).
  */
 #ifndef LK_ORG_H
 #define LK_ORG_H
@@ -54,6 +63,10 @@
 /* The "format" and "version" of an organisation's JSON report. */
 #define LK_ORG_REPORT_FORMAT "logkeep-org-report"
 #define LK_ORG_REPORT_VERSION 1
+
+/* The "format" and "version" of an organisation plan. */
+#define LK_ORG_PLAN_FORMAT "logkeep-org-plan"
+#define LK_ORG_PLAN_VERSION 1
 
 /* The RoleSessionName when the options give none. */
 #define LK_ORG_DEFAULT_SESSION_NAME "logkeep"
@@ -83,6 +96,21 @@ struct lk_org_pair {
 
 struct lk_org_run_account;
 
+/* One pair of an organisation plan. */
+struct lk_org_plan_pair {
+    char *account, *account_name, *region; /* owned */
+    char *plan;                            /* owned: the pair's plan document (JSON text) */
+};
+
+/* An organisation plan read back (lk_org_plan_open()). */
+struct lk_org_plan {
+    const char *path;    /* borrowed: the file; NULL when the file is no organisation plan */
+    char **policy_paths; /* owned: the policy files or folders it was made from */
+    size_t n_policy_paths;
+    struct lk_org_plan_pair *pairs; /* owned */
+    size_t n_pairs;
+};
+
 struct lk_org_run {
     enum lk_session_kind kind;
     struct lk_org_options opts; /* a copy; the strings stay borrowed */
@@ -96,7 +124,9 @@ struct lk_org_run {
     size_t n_accounts;
     struct lk_aws_credentials base; /* owned: the source credentials */
     bool have_base;
-    pthread_mutex_t lock; /* serialises the hooks called from the pairs' threads */
+    pthread_mutex_t lock;           /* serialises the hooks called from the pairs' threads */
+    const struct lk_org_plan *plan; /* borrowed: the saved plan applied (lk_org_run_use_plan()),
+                                       or NULL */
 };
 
 /* Callbacks of lk_org_run_apply(); each may be NULL. */
@@ -111,6 +141,9 @@ struct lk_org_apply_hooks {
      * at a time. */
     void (*on_step)(void *ctx, const struct lk_org_pair *pair, const struct lk_apply_step *step);
     void *ctx;
+    /* Once approved (or with a saved plan), just before the first write: @p n_pairs pairs will
+     * make @p n_calls calls. Called on the calling thread. */
+    void (*on_start)(void *ctx, const struct lk_org_run *run, size_t n_pairs, size_t n_calls);
 };
 
 /* What the pairs came to. */
@@ -168,9 +201,11 @@ LK_MUST_CHECK enum lk_status lk_org_run_render(const struct lk_org_run *run,
 LK_MUST_CHECK enum lk_status lk_org_run_write_snapshot(struct lk_org_run *run, const char *path);
 
 /**
- * Applies: every read pair's guards first (lk_session_check_guards()); if any refuses, nothing
+ * Applies: with a saved plan (lk_org_run_use_plan()), any failed pair refuses the whole plan
+ * first. Then every read pair's guards (lk_session_check_guards()); if any refuses, nothing
  * is written anywhere and the message names each refusal with its pair. Then the approval
- * (@p hooks->confirm, unless the options say approved), then every pair's calls, pairs
+ * (@p hooks->confirm, unless the options say approved or a saved plan is applied), then
+ * @p hooks->on_start, then every pair's calls, pairs
  * concurrently: first the pairs that create or update no trail, then those that do (a trail
  * may write into another pair's bucket, which must exist first); a pair whose calls fail is
  * marked failed, the others go on.
@@ -179,6 +214,47 @@ LK_MUST_CHECK enum lk_status lk_org_run_write_snapshot(struct lk_org_run *run, c
  */
 LK_MUST_CHECK enum lk_status lk_org_run_apply(struct lk_org_run *run,
                                               const struct lk_org_apply_hooks *hooks);
+
+/**
+ * Writes the organisation plan (see the top of this file) of a plan run whose pairs are read and
+ * their calls built (lk_org_run_read()).
+ * @param path where to write it (not "-": apply reads it back).
+ * @param policy_paths the policy files or folders compiled (made absolute in the plan).
+ * @return LK_STATUS_OK; with a message, LK_STATUS_REFUSED (a pair failed: a plan covers every
+ *         pair, nothing is written), LK_STATUS_IO, LK_STATUS_TOO_LARGE;
+ *         LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_org_run_save_plan(struct lk_org_run *run, const char *path,
+                                                  const char *const *policy_paths,
+                                                  size_t n_policy_paths);
+
+/**
+ * Tells an organisation plan from anything else by its content (a regular file named *.json,
+ * a JSON object whose "format" is LK_ORG_PLAN_FORMAT) and reads it.
+ * @param plan receives it (release with lk_org_plan_free()); plan->path is NULL when @p path
+ *        is no organisation plan (a policy, or a single account's plan file).
+ * @param path the file; must outlive @p plan.
+ * @param message receives why it failed (heap), or NULL.
+ * @return LK_STATUS_OK; with @p message, LK_STATUS_IO, LK_STATUS_TOO_LARGE, LK_STATUS_MALFORMED
+ *         (a damaged organisation plan) or LK_STATUS_UNSUPPORTED (a version this build cannot
+ *         read); LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_org_plan_open(struct lk_org_plan *plan, const char *path,
+                                              char **message);
+
+/** Frees what @p plan owns (a zeroed or opened plan). */
+void lk_org_plan_free(struct lk_org_plan *plan);
+
+/**
+ * Gives every pair of an apply run its saved plan (lk_session_open_plan_text()), before
+ * lk_org_run_read(). The plan must hold exactly the run's pairs: a pair more or less means the
+ * policy changed since.
+ * @param plan borrowed; must outlive the run.
+ * @return LK_STATUS_OK; with a message, LK_STATUS_REFUSED (the pairs differ) or the status of
+ *         a pair's plan that cannot be read; LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_org_run_use_plan(struct lk_org_run *run,
+                                                 const struct lk_org_plan *plan);
 
 /**
  * Assumes @p role in @p account with @p base credentials (STS AssumeRole of

@@ -255,6 +255,39 @@ LK_MUST_CHECK enum lk_status lk_session_save_plan(struct lk_session *s, const ch
                                                   size_t n_policy_paths);
 
 /**
+ * The plan file of a plan session whose calls are built (what lk_session_save_plan() writes),
+ * as text, for a document that holds several plans (an organisation's, runtime/org.h).
+ * @param policy_paths the policy files or folders compiled (made absolute in the plan).
+ * @param out receives the text (heap, free()).
+ * @return LK_STATUS_OK, or LK_STATUS_TOO_LARGE with a message; LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_session_plan_document(struct lk_session *s,
+                                                      const char *const *policy_paths,
+                                                      size_t n_policy_paths, char **out);
+
+/**
+ * Opens a plan held in text (a plan file's document, as lk_session_plan_document() made it,
+ * taken out of a larger document) as lk_session_open_plan() opens a plan file. An apply session
+ * only; call it before lk_session_read().
+ * @param label names the plan in messages (saved_plan_path); must outlive the session.
+ * @param text the plan document, @p len bytes (need not be NUL-terminated).
+ * @return LK_STATUS_OK, or with a message LK_STATUS_MALFORMED (not a JSON object),
+ *         LK_STATUS_UNSUPPORTED (not a plan this build can read), LK_STATUS_TOO_LARGE;
+ *         LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_session_open_plan_text(struct lk_session *s, const char *label,
+                                                       const char *text, size_t len);
+
+/**
+ * Writes @p text to @p path atomically: a temporary file in the same directory, then rename(),
+ * so a reader never sees half a file (a plan file's way of being written).
+ * @param message receives why it failed ("cannot write PATH: ...", heap), or NULL.
+ * @return LK_STATUS_OK, LK_STATUS_IO, or LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_session_write_atomic(const char *path, const char *text,
+                                                     char **message);
+
+/**
  * The guards of lk_session_apply(), without the approval or any write: the allow names of
  * data-loss changes, MFA delete, the caller's identity, lk_apply_check_lockout(). An
  * organisation's apply runs every pair's guards before any pair writes (runtime/org.h).

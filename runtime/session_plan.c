@@ -132,43 +132,73 @@ static char *s_plan_file_json(const struct lk_session *s, const char *const *pat
     return out;
 }
 
-/* Writes @p text to @p path atomically: a temporary file in the same directory, then rename(),
- * so a reader never sees half a plan. @return LK_STATUS_OK, or LK_STATUS_IO with a
- * message. */
-static enum lk_status s_write_atomic(struct lk_session *s, const char *path, const char *text)
+enum lk_status lk_session_write_atomic(const char *path, const char *text, char **message)
 {
+    if (!path || !text)
+        return LK_STATUS_INVALID_ARGUMENT;
+    if (message)
+        *message = NULL;
     size_t n = strlen(path);
     char *tmp = lk_xmalloc(n + sizeof(".tmp.XXXXXX"));
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
     int fd = mkstemp(tmp);
-    if (fd < 0) {
-        lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return LK_STATUS_IO;
+    bool ok = fd >= 0;
+    int err = errno;
+    if (ok) {
+        /* mkstemp makes 0600; a plan is as readable as any file the user writes. */
+        mode_t mask = umask(0);
+        umask(mask);
+        ok = fchmod(fd, 0666 & ~mask) == 0;
+        size_t len = strlen(text), done = 0;
+        while (ok && done < len) {
+            ssize_t w = write(fd, text + done, len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            ok = w > 0;
+            if (ok)
+                done += (size_t)w;
+        }
+        ok = ok && fsync(fd) == 0;
+        ok = close(fd) == 0 && ok;
+        ok = ok && rename(tmp, path) == 0;
+        err = errno;
+        if (!ok)
+            unlink(tmp);
     }
-    /* mkstemp makes 0600; a plan is as readable as any file the user writes. */
-    mode_t mask = umask(0);
-    umask(mask);
-    bool ok = fchmod(fd, 0666 & ~mask) == 0;
-    size_t len = strlen(text), done = 0;
-    while (ok && done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        if (ok)
-            done += (size_t)w;
-    }
-    ok = ok && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        lk_session_fail(s, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
+    if (!ok && message) {
+        const char *why = strerror(err);
+        *message = lk_xmalloc(n + strlen(why) + sizeof("cannot write : "));
+        sprintf(*message, "cannot write %s: %s", path, why);
     }
     free(tmp);
     return ok ? LK_STATUS_OK : LK_STATUS_IO;
+}
+
+/* Writes @p text to @p path atomically (lk_session_write_atomic()), the failure as the
+ * session's message. */
+static enum lk_status s_write_atomic(struct lk_session *s, const char *path, const char *text)
+{
+    char *msg = NULL;
+    enum lk_status rc = lk_session_write_atomic(path, text, &msg);
+    if (msg) {
+        free(s->message);
+        s->message = msg;
+    }
+    return rc;
+}
+
+enum lk_status lk_session_plan_document(struct lk_session *s, const char *const *policy_paths,
+                                        size_t n_policy_paths, char **out)
+{
+    if (!s || !out || !s->desired || !s->live || !s->artifacts || (n_policy_paths && !policy_paths))
+        return LK_STATUS_INVALID_ARGUMENT;
+    *out = s_plan_file_json(s, policy_paths, n_policy_paths);
+    if (!*out) {
+        lk_session_fail(s, "the plan would exceed %zu bytes", (size_t)LK_BUF_MAX_DOCUMENT);
+        return LK_STATUS_TOO_LARGE;
+    }
+    return LK_STATUS_OK;
 }
 
 enum lk_status lk_session_save_plan(struct lk_session *s, const char *path,
@@ -269,6 +299,37 @@ static const char *s_saved_check(struct lk_session_saved *sp)
     return NULL;
 }
 
+/* The plan document @p *spp (parsed, an object with a "format") becomes the session's saved
+ * plan: checked, then moved into @p s (@p *spp set to NULL). @p label names it in messages and
+ * must outlive the session. @return LK_STATUS_OK, or LK_STATUS_UNSUPPORTED with a message. */
+static enum lk_status s_open_parsed(struct lk_session *s, struct lk_session_saved **spp,
+                                    const char *label)
+{
+    struct lk_session_saved *sp = *spp;
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(sp->root, "format");
+    /* Another logkeep document, or a plan this build cannot read. */
+    if (!cJSON_IsString(format) || strcmp(format->valuestring, LK_SESSION_PLAN_FORMAT)) {
+        lk_session_fail(s, "%s: not a plan file (\"format\" is %s, not \"%s\")", label,
+                        cJSON_IsString(format) ? format->valuestring : "not a string",
+                        LK_SESSION_PLAN_FORMAT);
+        return LK_STATUS_UNSUPPORTED;
+    }
+    const char *why = s_saved_check(sp);
+    if (why) {
+        lk_session_fail(s, "%s: not a valid plan file: %s", label, why);
+        return LK_STATUS_UNSUPPORTED;
+    }
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(sp->root, "policy_paths"), *e;
+    s->n_saved_policy_paths = (size_t)cJSON_GetArraySize(paths);
+    s->saved_policy_paths = lk_xcalloc(s->n_saved_policy_paths + 1, sizeof(char *));
+    size_t i = 0;
+    cJSON_ArrayForEach(e, paths) s->saved_policy_paths[i++] = e->valuestring;
+    s->saved_plan_path = label;
+    s->saved = sp;
+    *spp = NULL;
+    return LK_STATUS_OK;
+}
+
 enum lk_status lk_session_open_plan(struct lk_session *s, const char *path)
 {
     if (!s || !path || s->kind != LK_SESSION_APPLY || s->saved)
@@ -304,31 +365,32 @@ enum lk_status lk_session_open_plan(struct lk_session *s, const char *path)
         rc = LK_STATUS_OK; /* JSON, but no document of logkeep's: a policy, maybe */
         goto cleanup;
     }
-    /* Another logkeep document, or a plan this build cannot read. */
-    rc = LK_STATUS_UNSUPPORTED;
-    if (!cJSON_IsString(format) || strcmp(format->valuestring, LK_SESSION_PLAN_FORMAT)) {
-        lk_session_fail(s, "%s: not a plan file (\"format\" is %s, not \"%s\")", path,
-                        cJSON_IsString(format) ? format->valuestring : "not a string",
-                        LK_SESSION_PLAN_FORMAT);
-        goto cleanup;
-    }
-    const char *why = s_saved_check(sp);
-    if (why) {
-        lk_session_fail(s, "%s: not a valid plan file: %s", path, why);
-        goto cleanup;
-    }
-    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(sp->root, "policy_paths"), *e;
-    s->n_saved_policy_paths = (size_t)cJSON_GetArraySize(paths);
-    s->saved_policy_paths = lk_xcalloc(s->n_saved_policy_paths + 1, sizeof(char *));
-    size_t i = 0;
-    cJSON_ArrayForEach(e, paths) s->saved_policy_paths[i++] = e->valuestring;
-    s->saved_plan_path = path;
-    s->saved = sp;
-    sp = NULL;
-    rc = LK_STATUS_OK;
+    rc = s_open_parsed(s, &sp, path);
 cleanup:
     lk_session_saved_free(sp);
     lk_buf_free(&b);
+    return rc;
+}
+
+enum lk_status lk_session_open_plan_text(struct lk_session *s, const char *label, const char *text,
+                                         size_t len)
+{
+    if (!s || !label || !text || s->kind != LK_SESSION_APPLY || s->saved)
+        return LK_STATUS_INVALID_ARGUMENT;
+    if (len > S_PLAN_MAX_BYTES) {
+        lk_session_fail(s, "%s: larger than a plan file can be", label);
+        return LK_STATUS_TOO_LARGE;
+    }
+    struct lk_session_saved *sp = lk_xcalloc(1, sizeof(*sp));
+    sp->root = cJSON_ParseWithLength(text, len);
+    enum lk_status rc;
+    if (!sp->root || !cJSON_IsObject(sp->root)) {
+        lk_session_fail(s, "%s: not a valid plan: not a JSON object", label);
+        rc = LK_STATUS_MALFORMED;
+    } else {
+        rc = s_open_parsed(s, &sp, label);
+    }
+    lk_session_saved_free(sp);
     return rc;
 }
 

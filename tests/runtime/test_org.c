@@ -365,6 +365,155 @@ START_TEST(test_snapshot_round_trip)
 }
 END_TEST
 
+/* Writes @p text to @p path. */
+static void s_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Plans @p sc with @p o and saves the organisation plan to @p path. */
+static void s_save_plan(struct lk_ir_scope *sc, const struct lk_org_options *o, const char *path)
+{
+    struct lk_org_run run;
+    lk_org_run_init(&run, LK_SESSION_PLAN, o, sc);
+    ck_assert_int_eq(lk_org_run_read(&run), LK_STATUS_OK);
+    const char *paths[] = {"org.yaml"};
+    ck_assert_int_eq(lk_org_run_save_plan(&run, path, paths, 1), LK_STATUS_OK);
+    lk_org_run_free(&run);
+}
+
+/* Opens @p path, which must be an organisation plan. */
+static void s_open_plan(struct lk_org_plan *plan, const char *path)
+{
+    char *msg = NULL;
+    ck_assert_int_eq(lk_org_plan_open(plan, path, &msg), LK_STATUS_OK);
+    ck_assert_ptr_null(msg);
+    ck_assert_ptr_nonnull(plan->path);
+}
+
+/* Saved organisation plans: written whole, applied exactly, refused everywhere once one pair
+ * moved. */
+START_TEST(test_saved_plan)
+{
+    struct lk_ir_scope *sc = s_scope(false);
+    struct lk_org_options o = s_options(ROLE);
+    char path[600], path2[600], other[600];
+    snprintf(path, sizeof(path), "%s/org-plan.json", s_tmp);
+    snprintf(path2, sizeof(path2), "%s/org-plan-2.json", s_tmp);
+    snprintf(other, sizeof(other), "%s/other.json", s_tmp);
+    s_save_plan(sc, &o, path);
+
+    struct lk_org_plan plan;
+    s_open_plan(&plan, path);
+    ck_assert_uint_eq(plan.n_pairs, 3);
+    ck_assert_uint_eq(plan.n_policy_paths, 1);
+    ck_assert_msg(plan.policy_paths[0][0] == '/' && strstr(plan.policy_paths[0], "/org.yaml"), "%s",
+                  plan.policy_paths[0]);
+    ck_assert_str_eq(plan.pairs[0].account_name, "prod");
+    cJSON *pp = cJSON_Parse(plan.pairs[0].plan);
+    ck_assert_str_eq(cJSON_GetObjectItem(pp, "format")->valuestring, LK_SESSION_PLAN_FORMAT);
+    ck_assert_str_eq(cJSON_GetObjectItem(pp, "account")->valuestring, PROD);
+    /* CreateLogGroup, PutRetentionPolicy. */
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(pp, "calls")), 2);
+    cJSON_Delete(pp);
+
+    /* Applied without approval: the plan is the approval. */
+    int puts = log_count("logs", "PutRetentionPolicy");
+    struct lk_org_run run;
+    lk_org_run_init(&run, LK_SESSION_APPLY, &o, sc);
+    ck_assert_int_eq(lk_org_run_use_plan(&run, &plan), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_read(&run), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_apply(&run, NULL), LK_STATUS_OK);
+    for (size_t i = 0; i < run.n_pairs; i++)
+        ck_assert_msg(run.pairs[i].applied, "%s", run.pairs[i].error ? run.pairs[i].error : "");
+    lk_org_run_free(&run);
+    ck_assert_int_eq(log_count("logs", "PutRetentionPolicy"), puts + 3);
+
+    /* Applied again: every pair's live state moved, nothing is written. */
+    lk_org_run_init(&run, LK_SESSION_APPLY, &o, sc);
+    ck_assert_int_eq(lk_org_run_use_plan(&run, &plan), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_read(&run), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_apply(&run, NULL), LK_STATUS_REFUSED);
+    ck_assert_msg(strstr(run.message, "no longer holds in 3 pairs") &&
+                      strstr(run.message, "live state changed"),
+                  "%s", run.message);
+    lk_org_run_free(&run);
+    ck_assert_int_eq(log_count("logs", "PutRetentionPolicy"), puts + 3);
+    lk_org_plan_free(&plan);
+
+    /* Longer retention everywhere, planned; then the policy changes in one pair: refused in
+     * every pair. */
+    for (size_t i = 0; i < sc->n_pairs; i++) {
+        sc->pairs[i].state->log_groups[0].retention_days = 60;
+        sc->pairs[i].state->log_groups[0].wanted_days = 60;
+    }
+    s_save_plan(sc, &o, path2);
+    s_open_plan(&plan, path2);
+    for (size_t i = 0; i < sc->n_pairs; i++) {
+        if (!strcmp(sc->pairs[i].account, PROD) && !strcmp(sc->pairs[i].region, "eu-west-1")) {
+            sc->pairs[i].state->log_groups[0].retention_days = 90;
+            sc->pairs[i].state->log_groups[0].wanted_days = 90;
+        }
+    }
+    lk_org_run_init(&run, LK_SESSION_APPLY, &o, sc);
+    ck_assert_int_eq(lk_org_run_use_plan(&run, &plan), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_read(&run), LK_STATUS_OK);
+    ck_assert_int_eq(lk_org_run_apply(&run, NULL), LK_STATUS_REFUSED);
+    ck_assert_msg(strstr(run.message, "no longer holds in 1 pair;") &&
+                      strstr(run.message, "prod (" PROD ") eu-west-1: refusing: the policy "
+                                          "changed"),
+                  "%s", run.message);
+    lk_org_run_free(&run);
+    ck_assert_int_eq(log_count("logs", "PutRetentionPolicy"), puts + 3);
+    lk_org_plan_free(&plan);
+
+    /* A pair more than the plan holds: the accounts changed. */
+    struct lk_ir_scope *more = s_scope(true);
+    s_open_plan(&plan, path2);
+    lk_org_run_init(&run, LK_SESSION_APPLY, &o, more);
+    ck_assert_int_eq(lk_org_run_use_plan(&run, &plan), LK_STATUS_REFUSED);
+    ck_assert_msg(strstr(run.message, "nowhere (" NOWHERE ") us-east-1: not in the plan"), "%s",
+                  run.message);
+    lk_org_run_free(&run);
+    lk_org_plan_free(&plan);
+    lk_ir_scope_free(more);
+
+    /* A plan run with a failed pair saves nothing. */
+    more = s_scope(true);
+    lk_org_run_init(&run, LK_SESSION_PLAN, &o, more);
+    ck_assert_int_eq(lk_org_run_read(&run), LK_STATUS_OK);
+    const char *paths[] = {"org.yaml"};
+    ck_assert_int_eq(lk_org_run_save_plan(&run, other, paths, 1), LK_STATUS_REFUSED);
+    ck_assert_msg(strstr(run.message, "1 pair failed"), "%s", run.message);
+    lk_org_run_free(&run);
+    lk_ir_scope_free(more);
+    FILE *f = fopen(other, "r");
+    ck_assert_ptr_null(f);
+
+    /* What is not an organisation plan. */
+    char *msg = NULL;
+    s_write(other, "{\"format\": \"logkeep-plan\", \"version\": 1}");
+    ck_assert_int_eq(lk_org_plan_open(&plan, other, &msg), LK_STATUS_OK);
+    ck_assert_ptr_null(plan.path);
+    s_write(other, "logkeep: 1\n");
+    ck_assert_int_eq(lk_org_plan_open(&plan, other, &msg), LK_STATUS_OK);
+    ck_assert_ptr_null(plan.path);
+    s_write(other, "{\"format\": \"logkeep-org-plan\", \"version\": 1, \"pairs\": [");
+    ck_assert_int_eq(lk_org_plan_open(&plan, other, &msg), LK_STATUS_MALFORMED);
+    ck_assert_msg(strstr(msg, "damaged"), "%s", msg);
+    free(msg);
+    s_write(other, "{\"format\": \"logkeep-org-plan\", \"version\": 2, \"pairs\": []}");
+    ck_assert_int_eq(lk_org_plan_open(&plan, other, &msg), LK_STATUS_UNSUPPORTED);
+    ck_assert_msg(strstr(msg, "version"), "%s", msg);
+    ck_assert_ptr_null(plan.path);
+    free(msg);
+    lk_ir_scope_free(sc);
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("organisation runs");
@@ -374,6 +523,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_plan_apply_drift);
     tcase_add_test(tc, test_apply_refused_everywhere);
     tcase_add_test(tc, test_snapshot_round_trip);
+    tcase_add_test(tc, test_saved_plan);
     suite_add_tcase(s, tc);
     return s;
 }
