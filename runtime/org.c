@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "common/arena.h"
 #include "common/array.h"
@@ -585,11 +584,8 @@ enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_fo
         return LK_STATUS_INVALID_ARGUMENT;
     if (fmt == LK_REPORT_TEXT)
         return s_render_text(run, color, out);
-    char when[32] = "";
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm))
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char when[32];
+    lk_session_utc_now(when);
     struct lk_report_pair *rp = lk_xcalloc(run->n_pairs ? run->n_pairs : 1, sizeof(*rp));
     for (size_t i = 0; i < run->n_pairs; i++) {
         const struct lk_org_pair *p = &run->pairs[i];
@@ -601,21 +597,7 @@ enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_fo
         if (p->failed || !s->live)
             continue;
         rp[i].diff = &s->diff;
-        const struct lk_ir_state *desired = s->desired, *live = s->live;
-        rp[i].ctx = (struct lk_report_context){
-            .account = desired->account,
-            .region = desired->region,
-            .partition = desired->partition,
-            .policy_paths = policy_paths,
-            .n_policy_paths = n_policy_paths,
-            .resources_read =
-                live->n_buckets + live->n_trails + live->n_log_groups + live->n_unmanaged_stores,
-            .unmanaged_log_groups = s->report.n_unmanaged,
-            .unmanaged_stores = live->n_unmanaged_stores,
-            .generated_at = when,
-            .tool_version = PACKAGE_VERSION,
-            .desired = desired,
-        };
+        lk_session_report_context(s, policy_paths, n_policy_paths, when, &rp[i].ctx);
     }
     struct lk_report_org org = {
         .organization = organization_id,

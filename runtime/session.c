@@ -503,20 +503,21 @@ bool lk_session_has_drift(const struct lk_session *s)
     return sum.to_add + sum.to_change + sum.to_remove > 0;
 }
 
-enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
-                                 const char *const *policy_paths, size_t n_policy_paths, FILE *out)
+void lk_session_utc_now(char when[32])
 {
-    if (!s || !s->live || !out)
-        return LK_STATUS_INVALID_ARGUMENT;
-    if (fmt == LK_REPORT_TEXT)
-        return lk_diff_render_text(&s->diff, out, color);
-    const struct lk_ir_state *desired = s->desired, *live = s->live;
-    char when[32] = "";
+    when[0] = '\0';
     time_t now = time(NULL);
     struct tm tm;
     if (gmtime_r(&now, &tm))
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    struct lk_report_context ctx = {
+        strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void lk_session_report_context(const struct lk_session *s, const char *const *policy_paths,
+                               size_t n_policy_paths, const char *when,
+                               struct lk_report_context *ctx)
+{
+    const struct lk_ir_state *desired = s->desired, *live = s->live;
+    *ctx = (struct lk_report_context){
         .account = desired->account,
         .region = desired->region,
         .partition = desired->partition,
@@ -533,6 +534,19 @@ enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_form
         .markdown_max_bytes = s->opts.markdown_max_bytes,
         .full_report = s->opts.full_report,
     };
+}
+
+enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_format fmt, bool color,
+                                 const char *const *policy_paths, size_t n_policy_paths, FILE *out)
+{
+    if (!s || !s->live || !out)
+        return LK_STATUS_INVALID_ARGUMENT;
+    if (fmt == LK_REPORT_TEXT)
+        return lk_diff_render_text(&s->diff, out, color);
+    char when[32];
+    lk_session_utc_now(when);
+    struct lk_report_context ctx;
+    lk_session_report_context(s, policy_paths, n_policy_paths, when, &ctx);
     return lk_report_render(&s->diff, &ctx, fmt, out);
 }
 

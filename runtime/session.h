@@ -234,6 +234,17 @@ LK_MUST_CHECK enum lk_status lk_session_render(const struct lk_session *s,
                                                const char *const *policy_paths,
                                                size_t n_policy_paths, FILE *out);
 
+/** Writes the current UTC time as reports give it ("2026-12-06T18:00:00Z"; "" if unknown). */
+void lk_session_utc_now(char when[32]);
+/**
+ * The report context lk_session_render() renders with: the session's account, region, what was
+ * read, its Markdown budget, @p policy_paths and @p when (borrowed).
+ * @pre lk_session_read() succeeded.
+ */
+void lk_session_report_context(const struct lk_session *s, const char *const *policy_paths,
+                               size_t n_policy_paths, const char *when,
+                               struct lk_report_context *ctx);
+
 /**
  * Builds the write calls of the diff into @c plan. With a saved plan, refuses when the changes
  * or the calls now differ from the plan's: same desired and live state give the same diff and
