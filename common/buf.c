@@ -3,6 +3,7 @@
  */
 #include "common/buf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,4 +239,29 @@ char *lk_buf_take_arena(struct lk_buf *buf, struct lk_arena *arena)
         out = lk_arena_strndup(arena, buf->data ? buf->data : "", buf->len);
     lk_buf_free(buf);
     return out;
+}
+
+enum lk_status lk_buf_read_file(struct lk_buf *buf, const char *path, int *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return LK_STATUS_IO;
+    }
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        lk_buf_append(buf, chunk, got);
+        if (lk_buf_failed(buf)) {
+            fclose(f);
+            return LK_STATUS_TOO_LARGE;
+        }
+    }
+    int read_errno = ferror(f) ? errno : -1;
+    fclose(f);
+    if (read_errno != -1) {
+        *err = read_errno;
+        return LK_STATUS_IO;
+    }
+    return lk_buf_cstr(buf) ? LK_STATUS_OK : LK_STATUS_TOO_LARGE;
 }

@@ -134,6 +134,16 @@ bool lk_buf_failed(const struct lk_buf *buf);
 LK_MUST_CHECK enum lk_status lk_buf_status(const struct lk_buf *buf);
 
 /**
+ * Appends the whole of the file at @p path to @p buf, whose cap bounds the file's size; the
+ * buffer is then NUL-terminated (an empty file gives "").
+ * @param err receives errno when the file cannot be opened or read (0 for a read error without
+ *        one), and is left alone otherwise.
+ * @return LK_STATUS_OK, LK_STATUS_IO (cannot open or read), or LK_STATUS_TOO_LARGE (the file
+ *         passes the cap: the buffer has failed).
+ */
+LK_MUST_CHECK enum lk_status lk_buf_read_file(struct lk_buf *buf, const char *path, int *err);
+
+/**
  * Hands the contents over: a NUL-terminated heap string ("" when nothing was appended) that the
  * caller frees, and @p buf is left empty as lk_buf_free() leaves it.
  * @param len receives the length (may be NULL).

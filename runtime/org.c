@@ -427,25 +427,16 @@ static enum lk_status s_load_snapshot(struct lk_org_run *run)
     const char *path = run->opts.session.state_file;
     struct lk_buf b;
     lk_buf_init(&b, S_ORG_STATE_MAX_BYTES);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        s_run_fail(run, s_printf("%s: %s", path, strerror(errno)));
+    int err = 0;
+    enum lk_status read = lk_buf_read_file(&b, path, &err);
+    if (read != LK_STATUS_OK) {
+        s_run_fail(run, read == LK_STATUS_TOO_LARGE
+                            ? s_printf("%s: larger than a state file can be", path)
+                            : s_printf("%s: %s", path, err ? strerror(err) : "read error"));
         lk_buf_free(&b);
-        return LK_STATUS_IO;
+        return read;
     }
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        lk_buf_append(&b, chunk, got);
-    bool bad = ferror(f) != 0;
-    fclose(f);
     const char *text = lk_buf_cstr(&b);
-    if (bad || !text) {
-        s_run_fail(
-            run, s_printf("%s: %s", path, bad ? "read error" : "larger than a state file can be"));
-        lk_buf_free(&b);
-        return bad ? LK_STATUS_IO : LK_STATUS_TOO_LARGE;
-    }
     cJSON *root = cJSON_ParseWithLength(text, b.len);
     lk_buf_free(&b);
     if (!root) {
@@ -948,24 +939,16 @@ enum lk_status lk_org_plan_open(struct lk_org_plan *plan, const char *path, char
         return LK_STATUS_OK; /* not a plan */
     struct lk_buf b;
     lk_buf_init(&b, S_ORG_STATE_MAX_BYTES);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *message = s_printf("%s: %s", path, strerror(errno));
+    int err = 0;
+    enum lk_status read = lk_buf_read_file(&b, path, &err);
+    if (read != LK_STATUS_OK) {
+        *message = read == LK_STATUS_TOO_LARGE
+                       ? s_printf("%s: larger than a plan file can be", path)
+                       : s_printf("%s: %s", path, err ? strerror(err) : "read error");
         lk_buf_free(&b);
-        return LK_STATUS_IO;
+        return read;
     }
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        lk_buf_append(&b, chunk, got);
-    bool bad = ferror(f) != 0;
-    fclose(f);
     const char *text = lk_buf_cstr(&b);
-    if (bad || !text) {
-        *message = s_printf("%s: %s", path, bad ? "read error" : "larger than a plan file can be");
-        lk_buf_free(&b);
-        return bad ? LK_STATUS_IO : LK_STATUS_TOO_LARGE;
-    }
     enum lk_status rc = LK_STATUS_OK;
     cJSON *root = cJSON_ParseWithLength(text, b.len);
     const cJSON *format = root ? cJSON_GetObjectItemCaseSensitive(root, "format") : NULL;

@@ -78,32 +78,15 @@ static void s_capture(struct lk_buf *b, void (*write)(void *ctx, FILE *f), void 
 enum lk_status lk_session_read_file(struct lk_session *s, const char *path, size_t max,
                                     const char *what, struct lk_buf *b)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        lk_session_fail(s, "%s: %s", path, strerror(errno));
-        return LK_STATUS_IO;
-    }
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        lk_buf_append(b, chunk, got);
-        if (b->len > max || lk_buf_failed(b)) {
-            lk_session_fail(s, "%s: larger than a %s can be", path, what);
-            fclose(f);
-            return LK_STATUS_TOO_LARGE;
-        }
-    }
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        lk_session_fail(s, "%s: read error", path);
-        return LK_STATUS_IO;
-    }
-    if (!lk_buf_cstr(b)) {
+    if (!b->max_len || b->max_len > max)
+        b->max_len = max; /* the file's bound */
+    int err = 0;
+    enum lk_status rc = lk_buf_read_file(b, path, &err);
+    if (rc == LK_STATUS_TOO_LARGE)
         lk_session_fail(s, "%s: larger than a %s can be", path, what);
-        return LK_STATUS_TOO_LARGE;
-    }
-    return LK_STATUS_OK;
+    else if (rc != LK_STATUS_OK)
+        lk_session_fail(s, "%s: %s", path, err ? strerror(err) : "read error");
+    return rc;
 }
 
 void lk_session_state_sha256(const struct lk_ir_state *st, char out[LK_SHA256_HEX_LEN + 1],

@@ -3,10 +3,12 @@
  * growth and wildcard matching.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/arena.h"
 #include "common/array.h"
@@ -530,6 +532,47 @@ END_TEST
 
 /* Many stars against a long name that almost matches: a backtracking matcher would take
  * exponential time; this one finishes at once. */
+/* lk_buf_read_file(): a whole file, an empty one, one past the buffer's cap, a missing one. */
+START_TEST(test_buf_read_file)
+{
+    char path[] = "/tmp/lk-test-read-XXXXXX"; /* mkstemp() template */
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 10000; i++)
+        fputs("0123456789", f);
+    ck_assert_int_eq(fclose(f), 0);
+
+    struct lk_buf b;
+    int err = 0;
+    lk_buf_init(&b, 100000);
+    ck_assert_int_eq(lk_buf_read_file(&b, path, &err), LK_STATUS_OK);
+    ck_assert_uint_eq(b.len, 100000);
+    ck_assert_int_eq(strncmp(lk_buf_cstr(&b) + 99990, "0123456789", 11), 0);
+    lk_buf_free(&b);
+
+    lk_buf_init(&b, 99999); /* one byte short */
+    ck_assert_int_eq(lk_buf_read_file(&b, path, &err), LK_STATUS_TOO_LARGE);
+    ck_assert(lk_buf_failed(&b));
+    lk_buf_free(&b);
+
+    f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fclose(f), 0);
+    lk_buf_init(&b, 16);
+    ck_assert_int_eq(lk_buf_read_file(&b, path, &err), LK_STATUS_OK);
+    ck_assert_str_eq(lk_buf_cstr(&b), "");
+    lk_buf_free(&b);
+
+    ck_assert_int_eq(unlink(path), 0);
+    lk_buf_init(&b, 16);
+    ck_assert_int_eq(lk_buf_read_file(&b, path, &err), LK_STATUS_IO);
+    ck_assert_int_eq(err, ENOENT);
+    lk_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_glob_no_blowup)
 {
     char name[4001];
@@ -560,6 +603,7 @@ int main(void)
     tcase_add_test(tc, test_buf_secret);
     tcase_add_test(tc, test_json_escape_near_cap);
     tcase_add_test(tc, test_xml_escape);
+    tcase_add_test(tc, test_buf_read_file);
     suite_add_tcase(s, tc);
     tc = tcase_create("array");
     tcase_add_test(tc, test_array_grow_heap);
