@@ -57,4 +57,11 @@ void lk_cli_wrap(FILE *out, const char *text, int indent, int width);
 /** Decides colour for @p out: --color=always/never win; auto means a terminal and no NO_COLOR. */
 bool lk_cli_use_color(const char *mode, FILE *out);
 
+/** Whether apply can ask for confirmation: stdin is a terminal. When not, writes the refusal
+ *  (review plan, rerun with --auto-approve) into @p why. */
+bool lk_cli_can_ask(char *why, size_t why_len);
+/** Reads the answer to the question just printed on stdout. @return true for "yes"; otherwise
+ *  writes the refusal into @p why. */
+bool lk_cli_answer_yes(char *why, size_t why_len);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/buf.h"
@@ -124,4 +125,28 @@ int lk_cli_compile(const char *cmd, struct lk_policy *p, struct lk_ir_state **ou
         fprintf(stderr, "logkeep %s: an artifact would exceed %zu bytes; nothing was produced\n",
                 cmd, (size_t)LK_BUF_MAX_DOCUMENT);
     return rc;
+}
+
+bool lk_cli_can_ask(char *why, size_t why_len)
+{
+    if (isatty(STDIN_FILENO))
+        return true;
+    snprintf(why, why_len,
+             "refusing: stdin is not a terminal, so apply cannot ask for confirmation; "
+             "review `logkeep plan` and rerun with --auto-approve");
+    return false;
+}
+
+bool lk_cli_answer_yes(char *why, size_t why_len)
+{
+    fflush(stdout);
+    char line[64];
+    bool yes = false;
+    if (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        yes = !strcmp(line, "yes");
+    }
+    if (!yes)
+        snprintf(why, why_len, "not applied (answer was not \"yes\")");
+    return yes;
 }

@@ -42,23 +42,10 @@ static bool s_confirm(void *ctx, const struct lk_session *s, char *why, size_t w
 {
     (void)ctx;
     (void)s;
-    if (!isatty(STDIN_FILENO)) {
-        snprintf(why, why_len,
-                 "refusing: stdin is not a terminal, so apply cannot ask for confirmation; "
-                 "review `logkeep plan` and rerun with --auto-approve");
+    if (!lk_cli_can_ask(why, why_len))
         return false;
-    }
     fputs("\nApply these changes? (yes/no) ", stdout);
-    fflush(stdout);
-    char line[64];
-    bool yes = false;
-    if (fgets(line, sizeof(line), stdin)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        yes = !strcmp(line, "yes");
-    }
-    if (!yes)
-        snprintf(why, why_len, "not applied (answer was not \"yes\")");
-    return yes;
+    return lk_cli_answer_yes(why, why_len);
 }
 
 static void s_on_start(void *ctx, const struct lk_session *s)

@@ -179,12 +179,8 @@ static bool s_confirm(void *ctx, const struct lk_org_run *run, size_t n_pairs, s
                       char *why, size_t why_len)
 {
     (void)ctx;
-    if (!isatty(STDIN_FILENO)) {
-        snprintf(why, why_len,
-                 "refusing: stdin is not a terminal, so apply cannot ask for confirmation; "
-                 "review `logkeep plan` and rerun with --auto-approve");
+    if (!lk_cli_can_ask(why, why_len))
         return false;
-    }
     printf("\nApply %zu call%s in %zu pair%s:", n_calls, n_calls == 1 ? "" : "s", n_pairs,
            n_pairs == 1 ? "" : "s");
     for (size_t i = 0; i < run->n_pairs; i++) {
@@ -193,16 +189,7 @@ static bool s_confirm(void *ctx, const struct lk_org_run *run, size_t n_pairs, s
             printf(" %s/%s", p->pair->account_name, p->pair->region);
     }
     fputs("? (yes/no) ", stdout);
-    fflush(stdout);
-    char line[64];
-    bool yes = false;
-    if (fgets(line, sizeof(line), stdin)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        yes = !strcmp(line, "yes");
-    }
-    if (!yes)
-        snprintf(why, why_len, "not applied (answer was not \"yes\")");
-    return yes;
+    return lk_cli_answer_yes(why, why_len);
 }
 
 static void s_on_step(void *ctx, const struct lk_org_pair *pair, const struct lk_apply_step *step)
