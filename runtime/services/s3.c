@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/services/policy_json.h"
 #include "runtime/services/service.h"
@@ -45,7 +46,6 @@
 #define S3_ABSENT_PAB "NoSuchPublicAccessBlockConfiguration"
 #define S3_ABSENT_ENCRYPTION "ServerSideEncryptionConfigurationNotFoundError"
 #define S3_NO_SUCH_BUCKET "NoSuchBucket"
-
 
 /* ------------------------------------------------------------------------------ XML tree */
 
@@ -159,16 +159,30 @@ static void s_xdoc_free(struct s_xdoc *d)
     lk_arena_destroy(&d->arena);
 }
 
-/* Parses @p xml into @p d and checks the root element's name. The caller frees @p d with
- * s_xdoc_free() whatever the result. */
-static enum lk_status s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *root_name,
-                               struct lk_error *err)
+/* Parses @p xml into @p d. The root element's name is not checked, as the AWS SDKs do not
+ * check it: botocore's RestXMLParser reads the payload shape's members from the children of
+ * whatever element comes first (botocore/parsers.py, RestXMLParser._initial_body_parse and
+ * BaseXMLResponseParser._handle_structure, https://github.com/boto/botocore), and the Go SDK's
+ * generated deserializers start from smithy-go's FetchRootElement, "the first start element
+ * within the xml body" (encoding/xml/xml_decoder.go, https://github.com/aws/smithy-go). S3
+ * emulators answer GetBucketVersioning with <GetBucketVersioningResponse> and the SDKs accept
+ * it. Strictness stays where reading every member as absent would do harm:
+ *  - the root's namespace is checked: in another namespace its children are too, so every
+ *    member would silently read as absent;
+ *  - an HTML page (a captive portal or a proxy's error page answering 200) is no answer;
+ *  - with @p strict_root the name must be @p what: ListObjectVersions decides whether a bucket
+ *    still holds data, and a server that ignores the "versions" subresource answers
+ *    <ListBucketResult>, which would read as "no versions".
+ * @p what names the expected document in messages. The caller frees @p d with s_xdoc_free()
+ * whatever the result. */
+static enum lk_status s_xparse(struct s_xdoc *d, const char *xml, size_t len, const char *what,
+                               bool strict_root, struct lk_error *err)
 {
     memset(d, 0, sizeof(*d));
     lk_arena_init(&d->arena);
     lk_buf_init(&d->text, LK_S3_XML_MAX_TEXT_BYTES);
-    LK_ENSURE(xml && len > 0, lk_error_set(err, LK_STATUS_MALFORMED,
-                                           "empty response body, expected <%s>", root_name));
+    LK_ENSURE(xml && len > 0,
+              lk_error_set(err, LK_STATUS_MALFORMED, "empty response body, expected <%s>", what));
     LK_ENSURE(len <= LK_S3_XML_MAX_BYTES && len <= INT_MAX,
               lk_error_set(err, LK_STATUS_TOO_LARGE,
                            "XML response of %zu bytes exceeds the %zu-byte limit", len,
@@ -190,10 +204,17 @@ static enum lk_status s_xparse(struct s_xdoc *d, const char *xml, size_t len, co
                             (unsigned long)XML_GetCurrentColumnNumber(d->parser),
                             XML_ErrorString(XML_GetErrorCode(d->parser)));
     }
-    LK_ENSURE(d->root && !d->root->foreign && !strcmp(d->root->name, root_name),
+    LK_ENSURE(d->root && !d->root->foreign,
               lk_error_set(err, LK_STATUS_SCHEMA,
-                           "unexpected XML root element <%.60s>, expected <%s>",
-                           d->root ? d->root->name : "", root_name));
+                           "XML root element <%.60s> is not in the S3 namespace, expected <%s>",
+                           d->root ? d->root->name : "", what));
+    LK_ENSURE(strcasecmp(d->root->name, "html") != 0,
+              lk_error_set(err, LK_STATUS_SCHEMA,
+                           "the response is an HTML page, not <%s>: is a proxy answering?", what));
+    LK_ENSURE(!strict_root || !strcmp(d->root->name, what),
+              lk_error_set(err, LK_STATUS_SCHEMA,
+                           "unexpected XML root element <%.60s>, expected <%s>", d->root->name,
+                           what));
     return LK_STATUS_OK;
 }
 
@@ -244,9 +265,9 @@ static enum lk_status s_xint(const struct s_xnode *n, int32_t min, int32_t max, 
     LK_ENSURE(t && *t, lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number", n->name));
     /* s_xtrim() cuts longer text to fit: a number that fills the buffer may have lost digits
      * (29 zeros then "365000" would read as 36), and no int32 needs that many. */
-    LK_ENSURE(strlen(t) < sizeof(buf) - 1,
-              lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number in range: %.20s", n->name,
-                           t));
+    LK_ENSURE(
+        strlen(t) < sizeof(buf) - 1,
+        lk_error_set(err, LK_STATUS_SCHEMA, "<%s> is not a number in range: %.20s", n->name, t));
     long long v = 0;
     for (const char *p = t; *p; p++) {
         LK_ENSURE(*p >= '0' && *p <= '9' && v <= INT32_MAX,
@@ -359,8 +380,16 @@ static enum lk_status s_lifecycle_rule(struct lk_ir_state *st, const struct s_xn
     /* Expiration (model LifecycleExpiration): Days, Date or ExpiredObjectDeleteMarker. */
     const struct s_xnode *exp = s_xchild(x, "Expiration");
     if (exp) {
-        if ((n = s_xchild(exp, "Days")))
-            LK_GUARD(s_xint(n, 1, INT32_MAX, &r->expiration_days, err));
+        /* Days, Date and ExpiredObjectDeleteMarker are alternatives (model LifecycleExpiration,
+         * no member required); a Days of 0 beside another one is absent, as in
+         * DefaultRetention, since S3 itself takes only positive days ("The value must be a
+         * non-zero positive integer", API Reference, LifecycleExpiration). */
+        if ((n = s_xchild(exp, "Days"))) {
+            LK_GUARD(s_xint(n, 0, INT32_MAX, &r->expiration_days, err));
+            LK_ENSURE(r->expiration_days > 0 || s_xchild(exp, "Date") ||
+                          s_xchild(exp, "ExpiredObjectDeleteMarker"),
+                      lk_error_set(err, LK_STATUS_SCHEMA, "<Days> out of range: 0"));
+        }
         if ((n = s_xchild(exp, "ExpiredObjectDeleteMarker")))
             LK_GUARD(s_xbool(n, &r->expired_object_delete_marker, err));
         if (s_xchild(exp, "Date"))
@@ -421,7 +450,7 @@ enum lk_status lk_s3_parse_lifecycle(struct lk_ir_state *st, const char *xml, si
     struct s_xdoc d;
     struct lk_ir_lifecycle lc = {0};
     struct lk_ir_string_list filter_ids = {0};
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LifecycleConfiguration", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LifecycleConfiguration", false, err), cleanup);
     lc.present = true;
     if (!lk_s3_transition_min_size_parse(min_size_header, &lc.transition_min_size))
         flags |= LK_IR_UNMODELLED_MIN_SIZE;
@@ -461,7 +490,7 @@ enum lk_status lk_s3_parse_versioning(const char *xml, size_t len, struct lk_ir_
     enum lk_status rc;
     char buf[16];
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "VersioningConfiguration", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "VersioningConfiguration", false, err), cleanup);
     /* "If the versioning state has never been set on a bucket, it has no versioning state; a
      * GetBucketVersioning request does not return a versioning state value." (S3 API
      * Reference, PutBucketVersioning; the model's PutBucketVersioning documentation) */
@@ -498,7 +527,7 @@ enum lk_status lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir
     enum lk_status rc;
     char buf[16];
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ObjectLockConfiguration", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ObjectLockConfiguration", false, err), cleanup);
     memset(&out->object_lock, 0, sizeof(out->object_lock));
     const struct s_xnode *n = s_xchild(d.root, "ObjectLockEnabled");
     const char *t = s_xtrim(n, buf, sizeof(buf));
@@ -515,17 +544,26 @@ enum lk_status lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir
             !strcmp(mode, "GOVERNANCE") ? LK_IR_LOCK_GOVERNANCE : LK_IR_LOCK_COMPLIANCE;
         /* "The DefaultRetention settings require both a mode and a period. The
          * DefaultRetention period can be either Days or Years but you must select one."
-         * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DefaultRetention.html) */
-        const struct s_xnode *days = s_xchild(ret, "Days");
-        const struct s_xnode *years = s_xchild(ret, "Years");
-        LK_ENSURE_GOTO(rc, !days != !years,
-                       lk_error_set(err, LK_STATUS_SCHEMA,
-                                    "<DefaultRetention> needs exactly one of <Days> or <Years>"),
-                       cleanup);
-        if (days)
-            LK_GUARD_GOTO(rc, s_xint(days, 1, INT32_MAX, &out->object_lock.days, err), cleanup);
-        if (years)
-            LK_GUARD_GOTO(rc, s_xint(years, 1, INT32_MAX, &out->object_lock.years, err), cleanup);
+         * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DefaultRetention.html) An
+         * alternative that reads 0 is absent: S3 emulators write <Years>0</Years> next to
+         * <Days>365</Days>, and the SDKs, which model both as optional integers without a
+         * default, hand the 0 to the caller for it to ignore. Two non-zero periods stay an
+         * error: S3 documents only one. */
+        int32_t days = 0, years = 0;
+        const struct s_xnode *n_days = s_xchild(ret, "Days");
+        const struct s_xnode *n_years = s_xchild(ret, "Years");
+        if (n_days)
+            LK_GUARD_GOTO(rc, s_xint(n_days, 0, INT32_MAX, &days, err), cleanup);
+        if (n_years)
+            LK_GUARD_GOTO(rc, s_xint(n_years, 0, INT32_MAX, &years, err), cleanup);
+        LK_ENSURE_GOTO(
+            rc, !days != !years,
+            lk_error_set(err, LK_STATUS_SCHEMA,
+                         days ? "<DefaultRetention> has both <Days> and <Years>"
+                              : "<DefaultRetention> needs one of <Days> or <Years> above 0"),
+            cleanup);
+        out->object_lock.days = days;
+        out->object_lock.years = years;
     }
 cleanup:
     s_xdoc_free(&d);
@@ -537,7 +575,8 @@ enum lk_status lk_s3_parse_public_access_block(const char *xml, size_t len,
 {
     enum lk_status rc;
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "PublicAccessBlockConfiguration", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "PublicAccessBlockConfiguration", false, err),
+                  cleanup);
     static const char *const names[4] = {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
                                          "RestrictPublicBuckets"};
     bool v[4] = {false, false, false, false};
@@ -562,7 +601,8 @@ enum lk_status lk_s3_parse_encryption(struct lk_ir_state *st, const char *xml, s
     enum lk_status rc;
     unsigned flags = 0;
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ServerSideEncryptionConfiguration", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ServerSideEncryptionConfiguration", false, err),
+                  cleanup);
     /* Rule is flattened (model ServerSideEncryptionRules, locationName "Rule"); S3 holds one. */
     const struct s_xnode *rule = s_xchild(d.root, "Rule");
     LK_ENSURE_GOTO(
@@ -613,7 +653,7 @@ enum lk_status lk_s3_parse_location(struct lk_ir_state *st, const char *xml, siz
     enum lk_status rc;
     char buf[72];
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LocationConstraint", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "LocationConstraint", false, err), cleanup);
     const char *t = s_xtrim(d.root, buf, sizeof(buf));
     LK_ENSURE_GOTO(
         rc, t, lk_error_set(err, LK_STATUS_SCHEMA, "<LocationConstraint> holds elements"), cleanup);
@@ -640,7 +680,7 @@ enum lk_status lk_s3_parse_object_versions(const char *xml, size_t len, bool *ho
 {
     enum lk_status rc;
     struct s_xdoc d;
-    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ListVersionsResult", err), cleanup);
+    LK_GUARD_GOTO(rc, s_xparse(&d, xml, len, "ListVersionsResult", true, err), cleanup);
     /* "Version" and "DeleteMarker" are flattened lists (model ListObjectVersionsOutput:
      * Versions, locationName "Version"; DeleteMarkers, locationName "DeleteMarker"). A delete
      * marker alone still means a noncurrent version may be behind it on another page, so either

@@ -44,8 +44,9 @@
 /* The response parsers, exposed for the tests and the fuzzers. Each takes the response body
  * (not necessarily NUL-terminated) and returns a status with a one-line reason in @p err
  * (service.h): LK_STATUS_TOO_LARGE over LK_S3_XML_MAX_BYTES, LK_STATUS_MALFORMED for text that
- * is not XML or breaks one of the bounds above, LK_STATUS_SCHEMA for another root element or
- * values S3 does not document. */
+ * is not XML or breaks one of the bounds above, LK_STATUS_SCHEMA for a root element in another
+ * namespace or values S3 does not document. As in the AWS SDKs, the root element's name is not
+ * checked, unknown elements are ignored and members the model does not require may be absent. */
 
 /**
  * GetBucketLifecycleConfiguration: <LifecycleConfiguration> -> out->lifecycle (present = true;

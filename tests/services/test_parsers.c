@@ -259,7 +259,6 @@ START_TEST(test_lifecycle_empty_and_errors)
         {"", LK_STATUS_MALFORMED},
         {"garbage", LK_STATUS_MALFORMED},
         {"<LifecycleConfiguration " NS "><Rule><ID>x</ID>", LK_STATUS_MALFORMED}, /* truncated */
-        {"<VersioningConfiguration " NS "/>", LK_STATUS_SCHEMA},                  /* wrong root */
         {"<x:LifecycleConfiguration xmlns:x=\"urn:other\"/>", /* root in a foreign namespace */
          LK_STATUS_SCHEMA},
         {"<LifecycleConfiguration " NS "><Rule><ID>x</ID><Status>On</Status></Rule>"
@@ -289,6 +288,52 @@ START_TEST(test_lifecycle_empty_and_errors)
         ck_assert_msg(g_err.message[0] != '\0', "case %zu: no message", i);
     }
     ck_assert_int_eq(s_parse_lifecycle(NULL, 0, NULL, &lc, NULL), LK_STATUS_MALFORMED);
+}
+END_TEST
+
+/* The root element's name is not checked, as in the AWS SDKs' REST-XML parsers: an emulator's
+ * <GetBucketLifecycleConfigurationResponse> (or any other name) is read by its children. */
+START_TEST(test_xml_root_name_not_checked)
+{
+    struct lk_ir_lifecycle lc;
+    static const char wrapped[] =
+        "<GetBucketLifecycleConfigurationResponse " NS "><Rule><ID>r</ID><Filter><Prefix>p/"
+        "</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration>"
+        "</Rule></GetBucketLifecycleConfigurationResponse>";
+    ck_assert_msg(s_parse_lifecycle(wrapped, strlen(wrapped), NULL, &lc, NULL) == 0, "%s",
+                  g_err.message);
+    ck_assert_uint_eq(lc.n_rules, 1);
+    ck_assert_int_eq(lc.rules[0].expiration_days, 30);
+    /* Another configuration's root holds no <Rule>: an empty configuration. */
+    static const char other[] = "<VersioningConfiguration " NS "/>";
+    ck_assert_int_eq(s_parse_lifecycle(other, strlen(other), NULL, &lc, NULL), 0);
+    ck_assert(lc.present);
+    ck_assert_uint_eq(lc.n_rules, 0);
+    /* <Days>0</Days> beside <ExpiredObjectDeleteMarker> is absent; alone it is refused. */
+    static const char zero[] =
+        "<LifecycleConfiguration " NS "><Rule><ID>m</ID><Status>Enabled</Status><Expiration>"
+        "<Days>0</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"
+        "</Rule></LifecycleConfiguration>";
+    ck_assert_msg(s_parse_lifecycle(zero, strlen(zero), NULL, &lc, NULL) == 0, "%s", g_err.message);
+    ck_assert_int_eq(lc.rules[0].expiration_days, 0);
+    ck_assert(lc.rules[0].expired_object_delete_marker);
+    static const char zero_alone[] =
+        "<LifecycleConfiguration " NS "><Rule><ID>m</ID><Status>Enabled</Status><Expiration>"
+        "<Days>0</Days></Expiration></Rule></LifecycleConfiguration>";
+    ck_assert_int_eq(s_parse_lifecycle(zero_alone, strlen(zero_alone), NULL, &lc, NULL),
+                     LK_STATUS_SCHEMA);
+
+    struct lk_ir_bucket b = {0};
+    static const char ver[] = "<GetBucketVersioningResponse " NS "><Status>Enabled</Status>"
+                              "<Unknown><Deep>1</Deep></Unknown></GetBucketVersioningResponse>";
+    ck_assert_int_eq(lk_s3_parse_versioning(ver, strlen(ver), &b, &g_err), 0);
+    ck_assert_int_eq(b.versioning, LK_IR_VERSIONING_ENABLED);
+    /* Still refused: a root in another namespace, whose children would all read as absent. */
+    static const char foreign[] = "<VersioningConfiguration xmlns=\"urn:other\"><Status>Enabled"
+                                  "</Status></VersioningConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_versioning(foreign, strlen(foreign), &b, &g_err),
+                     LK_STATUS_SCHEMA);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "namespace"));
 }
 END_TEST
 
@@ -458,6 +503,34 @@ START_TEST(test_object_lock)
                                "</Mode><Days>9</Days><Years>1</Years></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
     ck_assert_int_eq(lk_s3_parse_object_lock(both, strlen(both), &b, &g_err), LK_STATUS_SCHEMA);
+    /* A zero-valued alternative is absent (an emulator's Days 365 with Years 0). */
+    static const char zero_years[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
+                                     "</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE"
+                                     "</Mode><Days>365</Days><Years>0</Years></DefaultRetention>"
+                                     "</Rule></ObjectLockConfiguration>";
+    ck_assert_msg(lk_s3_parse_object_lock(zero_years, strlen(zero_years), &b, &g_err) == 0, "%s",
+                  g_err.message);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_COMPLIANCE);
+    ck_assert_int_eq(b.object_lock.days, 365);
+    ck_assert_int_eq(b.object_lock.years, 0);
+    static const char zero_days[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>"
+                                    "GOVERNANCE</Mode><Days>0</Days><Years>2</Years>"
+                                    "</DefaultRetention></Rule></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(zero_days, strlen(zero_days), &b, &g_err), 0);
+    ck_assert_int_eq(b.object_lock.days, 0);
+    ck_assert_int_eq(b.object_lock.years, 2);
+    /* Both zero: no period at all, which S3 requires. */
+    static const char zero_both[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>"
+                                    "GOVERNANCE</Mode><Days>0</Days><Years>0</Years>"
+                                    "</DefaultRetention></Rule></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(zero_both, strlen(zero_both), &b, &g_err),
+                     LK_STATUS_SCHEMA);
+    /* A string where a number is required stays an error naming the member. */
+    static const char word[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>GOVERNANCE"
+                               "</Mode><Days>a year</Days></DefaultRetention></Rule>"
+                               "</ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(word, strlen(word), &b, &g_err), LK_STATUS_SCHEMA);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "<Days>"));
     static const char mode[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>STRICT"
                                "</Mode><Days>9</Days></DefaultRetention></Rule>"
                                "</ObjectLockConfiguration>";
@@ -2214,6 +2287,7 @@ static Suite *s_suite(void)
     tcase_add_test(xml, test_lifecycle_full_rule_namespaces_unknown);
     tcase_add_test(xml, test_lifecycle_unmodelled);
     tcase_add_test(xml, test_lifecycle_empty_and_errors);
+    tcase_add_test(xml, test_xml_root_name_not_checked);
     tcase_add_test(xml, test_xml_dtd_refused);
     tcase_add_test(xml, test_xml_bounds);
     tcase_add_test(xml, test_versioning);
