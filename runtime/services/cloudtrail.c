@@ -22,7 +22,6 @@
 #define CT_TARGET_PREFIX "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 #define CT_NOT_FOUND "TrailNotFoundException"
 
-
 /* ------------------------------------------------------------------------------ parsing */
 
 /* An optional string member: absent, null or "" give NULL. */
@@ -161,12 +160,18 @@ enum lk_status lk_cloudtrail_parse_trail_status(const char *json, size_t len, bo
     cJSON *root = NULL;
     LK_GUARD_GOTO(rc, s_parse_object(json, len, "GetTrailStatus", &root, err), cleanup);
     /* "IsLogging: Whether the CloudTrail trail is currently logging Amazon Web Services API
-     * calls." (model GetTrailStatusResponse) */
+     * calls." (model GetTrailStatusResponse) The model does not require it, but it is the one
+     * member logkeep reads, and an absence documents neither answer: reading it as false would
+     * report drift that is not there, so an answer without it is refused (the SDKs hand the
+     * absence to their caller to decide). */
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "IsLogging");
-    LK_ENSURE_GOTO(
-        rc, cJSON_IsBool(v),
-        lk_error_set(err, LK_STATUS_SCHEMA, "GetTrailStatus response has no boolean IsLogging"),
-        cleanup);
+    LK_ENSURE_GOTO(rc, v && !cJSON_IsNull(v),
+                   lk_error_set(err, LK_STATUS_SCHEMA,
+                                "GetTrailStatus response has no IsLogging: whether the trail "
+                                "logs is unknown"),
+                   cleanup);
+    LK_ENSURE_GOTO(rc, cJSON_IsBool(v),
+                   lk_error_set(err, LK_STATUS_SCHEMA, "IsLogging is not a boolean"), cleanup);
     *is_logging = cJSON_IsTrue(v);
 cleanup:
     cJSON_Delete(root);

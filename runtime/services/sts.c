@@ -13,6 +13,8 @@
  */
 #include "runtime/services/sts.h"
 
+#include <expat.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,16 +62,77 @@ static bool s_namespace_ok(const char *ns)
     return ns != NULL && (ns[0] == '\0' || strcmp(ns, LK_STS_NAMESPACE) == 0);
 }
 
+/* The root element's local name, found by parsing up to its start tag. */
+struct s_root {
+    XML_Parser parser;
+    char name[64];
+    bool found;
+};
+
+static void XMLCALL s_root_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    struct s_root *r = ud;
+    (void)atts;
+    /* With namespace processing expat reports "uri|local". */
+    const char *sep = strrchr(name, '|');
+    const char *local = sep ? sep + 1 : name;
+    if (strlen(local) < sizeof(r->name)) {
+        memcpy(r->name, local, strlen(local) + 1);
+        r->found = true;
+    }
+    XML_StopParser(r->parser, XML_FALSE);
+}
+
+static void XMLCALL s_root_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                                   const XML_Char *pubid, int has_internal_subset)
+{
+    struct s_root *r = ud;
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    XML_StopParser(r->parser, XML_FALSE);
+}
+
+/* The name of the root element, which is not checked: for the query protocol botocore looks for
+ * the model's resultWrapper (GetCallerIdentityResult, ...) among the children of whatever the
+ * root is (botocore/parsers.py, QueryParser._parse_body_as_xml and _find_result_wrapped_shape,
+ * https://github.com/boto/botocore), so an emulator's differently named root is read as AWS's
+ * <OpResponse>. A document type declaration stops the search (lk_aws_xml_find() refuses it
+ * anyway). @return false when there is no root element to find. */
+static bool s_root_name(const char *xml, size_t len, char *out, size_t size)
+{
+    struct s_root r = {0};
+    if (xml == NULL || len == 0 || len > INT_MAX)
+        return false;
+    r.parser = XML_ParserCreateNS(NULL, '|');
+    if (r.parser == NULL)
+        lk_oom();
+    XML_SetUserData(r.parser, &r);
+    XML_SetStartElementHandler(r.parser, s_root_start);
+    XML_SetStartDoctypeDeclHandler(r.parser, s_root_doctype);
+    (void)XML_Parse(r.parser, xml, (int)len, XML_TRUE);
+    XML_ParserFree(r.parser);
+    if (!r.found || strlen(r.name) >= size)
+        return false;
+    memcpy(out, r.name, strlen(r.name) + 1);
+    return true;
+}
+
 int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out)
 {
     int rc = -1;
     char *ns = NULL;
+    char root[64];
+    char paths[3][160];
     memset(out, 0, sizeof(*out));
+    if (!s_root_name(xml, len, root, sizeof(root)))
+        return -1;
     /* [GCI] result members Account, Arn, UserId, wrapped in GetCallerIdentityResult. */
+    static const char *const s_members[3] = {"Account", "Arn", "UserId"};
+    for (int i = 0; i < 3; i++)
+        snprintf(paths[i], sizeof(paths[i]), "%s/GetCallerIdentityResult/%s", root, s_members[i]);
     struct lk_aws_xml_field fields[] = {
-        {"GetCallerIdentityResponse/GetCallerIdentityResult/Account", &out->account},
-        {"GetCallerIdentityResponse/GetCallerIdentityResult/Arn", &out->arn},
-        {"GetCallerIdentityResponse/GetCallerIdentityResult/UserId", &out->user_id},
+        {paths[0], &out->account},
+        {paths[1], &out->arn},
+        {paths[2], &out->user_id},
     };
     if (lk_aws_xml_find(xml, len, fields, 3, &ns) != 0)
         goto cleanup;
@@ -90,17 +153,18 @@ int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
     int rc = -1;
     char *ns = NULL;
     char *expiration = NULL;
-    char paths[4][160];
+    char root[64];
+    char paths[4][200];
     memset(out, 0, sizeof(*out));
-    if (operation == NULL || strlen(operation) > 40)
+    if (operation == NULL || strlen(operation) > 40 || !s_root_name(xml, len, root, sizeof(root)))
         return -1;
     /* [AR], [ARWI]: <OpResponse><OpResult><Credentials>{AccessKeyId, SecretAccessKey,
-     * SessionToken, Expiration}. */
+     * SessionToken, Expiration}; the root's name is not checked (s_root_name()). */
     static const char *const s_members[4] = {"AccessKeyId", "SecretAccessKey", "SessionToken",
                                              "Expiration"};
     for (int i = 0; i < 4; i++)
-        snprintf(paths[i], sizeof(paths[i]), "%sResponse/%sResult/Credentials/%s", operation,
-                 operation, s_members[i]);
+        snprintf(paths[i], sizeof(paths[i]), "%s/%sResult/Credentials/%s", root, operation,
+                 s_members[i]);
     struct lk_aws_xml_field fields[] = {
         {paths[0], &out->access_key_id},
         {paths[1], &out->secret_access_key},

@@ -27,6 +27,7 @@
 #include "runtime/transport/endpoint.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/s3.h"
+#include "runtime/services/sts.h"
 #include "svc_test.h"
 
 #define NS "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\""
@@ -1535,6 +1536,48 @@ START_TEST(test_trail_status)
     static const char missing[] = "{}";
     ck_assert_int_eq(lk_cloudtrail_parse_trail_status(missing, strlen(missing), &logging, &g_err),
                      LK_STATUS_SCHEMA);
+    ck_assert_ptr_nonnull(strstr(g_err.message, "IsLogging"));
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(bad, strlen(bad), &logging, &g_err),
+                     LK_STATUS_SCHEMA);
+    ck_assert_str_eq(g_err.message, "IsLogging is not a boolean");
+    /* Unknown members, whatever their type, are ignored. */
+    static const char extra[] = "{\"IsLogging\":true,\"EmulatorState\":{\"a\":[1,null]},"
+                                "\"LatestDeliveryAttemptTime\":\"\"}";
+    ck_assert_int_eq(lk_cloudtrail_parse_trail_status(extra, strlen(extra), &logging, &g_err), 0);
+    ck_assert(logging);
+}
+END_TEST
+
+/* The query protocol's root element is not checked either: the result wrapper is looked for
+ * among its children, as botocore's QueryParser does. */
+START_TEST(test_sts_root_name_not_checked)
+{
+    struct lk_sts_identity id;
+    static const char renamed[] =
+        "<EmulatorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+        "<GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/u</Arn><UserId>AIDA1"
+        "</UserId><Account>111122223333</Account><Unknown>x</Unknown></GetCallerIdentityResult>"
+        "</EmulatorResponse>";
+    ck_assert_int_eq(lk_sts_parse_caller_identity(renamed, strlen(renamed), &id), 0);
+    ck_assert_str_eq(id.account, "111122223333");
+    lk_sts_identity_clear(&id);
+    /* The result wrapper is still required, by name. */
+    static const char unwrapped[] =
+        "<GetCallerIdentityResponse><Arn>a</Arn><UserId>u</UserId><Account>1</Account>"
+        "</GetCallerIdentityResponse>";
+    ck_assert_int_eq(lk_sts_parse_caller_identity(unwrapped, strlen(unwrapped), &id), -1);
+    struct lk_aws_credentials cr;
+    static const char creds[] =
+        "<R><AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s"
+        "</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2030-01-01T00:00:00Z"
+        "</Expiration></Credentials></AssumeRoleResult></R>";
+    ck_assert_int_eq(lk_sts_parse_credentials(creds, strlen(creds), "AssumeRole", &cr), 0);
+    ck_assert_str_eq(cr.access_key_id, "ASIA1");
+    lk_aws_credentials_clear(&cr);
+    static const char doctype[] = "<!DOCTYPE R [<!ENTITY a \"ASIA1\">]><R><AssumeRoleResult>"
+                                  "<Credentials><AccessKeyId>&a;</AccessKeyId></Credentials>"
+                                  "</AssumeRoleResult></R>";
+    ck_assert_int_eq(lk_sts_parse_credentials(doctype, strlen(doctype), "AssumeRole", &cr), -1);
 }
 END_TEST
 
@@ -2328,6 +2371,7 @@ static Suite *s_suite(void)
     tcase_add_test(js, test_get_trail);
     tcase_add_test(js, test_describe_trails);
     tcase_add_test(js, test_trail_status);
+    tcase_add_test(js, test_sts_root_name_not_checked);
     tcase_add_test(js, test_event_selectors);
     suite_add_tcase(s, js);
 
