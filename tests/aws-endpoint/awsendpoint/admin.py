@@ -31,6 +31,8 @@
 ``POST /_admin/accounts`` set them: ``{"<account>": {"deny_assume_role":
                           true, "disabled_regions": [...]}}`` (see
                           :mod:`awsendpoint.accounts`)
+``GET|POST|DELETE /_admin/variants``  response variants (emulator dialects,
+                          recorded bodies; see :mod:`awsendpoint.variants`)
 ========================  ====================================================
 
 Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
@@ -39,7 +41,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import delivery, models
+from . import delivery, models, variants
 from .accounts import AccountControlError
 
 
@@ -129,6 +131,8 @@ def _route(endpoint, request):
             endpoint.clock.set_offset(0)
         if parts.get("accounts", True):
             endpoint.accounts.reset()
+        if parts.get("variants", True):
+            endpoint.variants.clear()
         return {"ok": True}
     if path == "/_admin/state":
         if method == "GET":
@@ -203,6 +207,14 @@ def _route(endpoint, request):
                     _body_json(request, {}))}
             except AccountControlError as exc:
                 raise AdminError(400, str(exc)) from None
+    if path.startswith("/_admin/variants"):
+        try:
+            answer = variants.handle_admin(endpoint, method, path,
+                                           _body_json(request, {}))
+        except variants.VariantError as exc:
+            raise AdminError(400, str(exc)) from None
+        if answer is not None:
+            return answer
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")

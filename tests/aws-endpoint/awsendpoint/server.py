@@ -48,7 +48,7 @@ from email.utils import formatdate
 from urllib.parse import unquote
 
 from . import (admin, cloudtrail, jsonproto, kms, logs, models,
-               organizations, s3, sigv4, sts)
+               organizations, s3, sigv4, sts, variants)
 from .accounts import AccountControls
 from .clock import Clock
 from .context import Call, Request, Response
@@ -99,6 +99,7 @@ class Endpoint:
         self.state.organization = copy.deepcopy(
             self.state.organization_seed)
         self.faults = FaultInjector()
+        self.variants = variants.Variants()
         self.log = RequestLog()
         for name in models.SERVICE_VERSIONS:
             models.service_model(name)
@@ -202,7 +203,8 @@ class Endpoint:
                 if rule["kind"] == "drop" and not rule.get("after"):
                     raise DropConnection()
                 action = "truncate" if rule["kind"] == "truncate" else "drop"
-            response = self._run(call, protocol, form)
+            response = self.variants.apply(call,
+                                           self._run(call, protocol, form))
         except DropConnection:
             response, action = None, "drop"
         except AuthFailure as failure:
