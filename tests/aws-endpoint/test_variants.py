@@ -132,11 +132,19 @@ class VariantTest(EndpointTest):
         self.assertNotIn("arn", group)
         self.assertEqual(
             logs.describe_log_groups()["logGroups"][0]["retentionInDays"], 30)
-        # Errors are not rewritten.
-        self.variant(service="cloudtrail", body="{}")
-        self.client_error("TrailNotFoundException",
-                          self.client("cloudtrail").get_trail_status,
+        # Errors are not rewritten, unless the rule gives a status.
+        ct = self.client("cloudtrail")
+        rule = self.variant(service="cloudtrail", body="{}")
+        self.client_error("TrailNotFoundException", ct.get_trail_status,
                           Name="nope")
+        base.EP.admin("DELETE", "/_admin/variants")
+        self.variant(service="cloudtrail", operation="GetTrailStatus",
+                     status=200,
+                     fixture="cloudtrail/GetTrailStatus-unknown-members.json")
+        self.assertIs(ct.get_trail_status(Name="nope")["IsLogging"], True)
+        with self.assertRaises(lkendpoint.AdminError):
+            self.variant(status=404, body="x")
+        del rule
 
     def test_xml_rewrites(self):
         class Call:

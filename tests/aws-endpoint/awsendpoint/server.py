@@ -203,8 +203,7 @@ class Endpoint:
                 if rule["kind"] == "drop" and not rule.get("after"):
                     raise DropConnection()
                 action = "truncate" if rule["kind"] == "truncate" else "drop"
-            response = self.variants.apply(call,
-                                           self._run(call, protocol, form))
+            response = self._run(call, protocol, form)
         except DropConnection:
             response, action = None, "drop"
         except AuthFailure as failure:
@@ -221,6 +220,8 @@ class Endpoint:
                            "again.", 500)
             response = self._error(err, protocol, request, request_id,
                                    host_id)
+        if call is not None and fault_kind is None:
+            response = self.variants.apply(call, response)
         if response is not None:
             self._common_headers(response, protocol, request_id, host_id)
         self._record(request, service, operation, region, identity, call,

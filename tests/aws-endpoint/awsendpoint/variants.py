@@ -21,6 +21,8 @@ A rule::
      "resource": "my-bucket",              # bucket, log group or trail the
                                            # handler named; null: any
      "count": null,                        # answers it changes; null: all
+     "status": 200,                        # answer with this status even
+                                           # when the operation failed
      "fixture": "s3/GetBucketVersioning-wrapped-root.xml",
      "body": "<raw text>",                 # instead of a fixture
      "dialect": "emulator",                # a named set of rewrites
@@ -36,7 +38,8 @@ A rule::
      "set_headers": {"Content-Type": "text/plain"}}
 
 Only successful (2xx) answers change, after the operation ran: the state
-is what it would be, errors stay errors.  ``fixture`` and ``body`` replace
+is what it would be, errors stay errors; with ``status`` every matching
+answer does (a recorded body then needs no resource behind it).  ``fixture`` and ``body`` replace
 the body (fixtures are raw files under ``tests/aws-endpoint/fixtures``,
 served byte for byte); the rewrites then apply in the order listed above.
 
@@ -74,7 +77,8 @@ _UNKNOWN_XML = ("<EmulatorVersion>3.0</EmulatorVersion>"
 _UNKNOWN_JSON = {"emulatorVersion": "3.0",
                  "EmulatorDetail": {"nested": [1, {"deep": True}]}}
 
-_KEYS = ("service", "operation", "resource", "count", "fixture", "body",
+_KEYS = ("service", "operation", "resource", "count", "status", "fixture",
+         "body",
          "dialect", "rename_root", "add_members", "drop_members",
          "zero_alternatives", "drop_headers", "set_headers")
 
@@ -123,6 +127,9 @@ class Variants:
         dialect = rule.get("dialect")
         if dialect is not None and dialect not in DIALECTS:
             raise VariantError(f"dialect must be one of {', '.join(DIALECTS)}")
+        status = rule.get("status")
+        if status is not None and not 200 <= int(status) < 300:
+            raise VariantError("status must be a 2xx status")
         count = rule.get("count")
         if count is not None and int(count) < 1:
             raise VariantError("count must be >= 1 or null")
@@ -142,9 +149,11 @@ class Variants:
         with self._lock:
             self._rules.clear()
 
-    def _take(self, call):
+    def _take(self, call, succeeded):
         with self._lock:
             for rule in self._rules:
+                if not succeeded and "status" not in rule:
+                    continue
                 if rule.get("service") and rule["service"] != call.service:
                     continue
                 pattern = rule.get("operation")
@@ -165,12 +174,16 @@ class Variants:
     def apply(self, call, response):
         """The response as the first matching rule has it (the same object,
         changed), or unchanged."""
-        if response is None or not 200 <= response.status < 300 or \
-                not self._rules:
+        if response is None or not self._rules:
             return response
-        rule = self._take(call)
+        rule = self._take(call, 200 <= response.status < 300)
         if rule is None:
             return response
+        if "status" in rule and response.status != rule["status"]:
+            response.status = rule["status"]
+            response.error_code = None
+            response.headers = [(k, v) for k, v in response.headers
+                                if k.lower() != "x-amzn-errortype"]
         steps = dict(DIALECTS.get(rule.get("dialect"), {}))
         steps.update({k: v for k, v in rule.items() if k not in ("dialect",)})
         if "fixture" in steps:
