@@ -193,7 +193,10 @@ class Variants:
         body = response.body
         if body and call.request.method != "HEAD":
             if _is_json(body):
-                body = _rewrite_json(body, steps)
+                # S3's JSON payload is a bucket policy document, not an answer
+                # shape: no emulator adds members to it.
+                if call.service != "s3":
+                    body = _rewrite_json(body, steps)
             elif body.lstrip()[:1] == b"<":
                 body = _rewrite_xml(body, steps, call)
             response.body = body
@@ -256,6 +259,11 @@ def _rewrite_xml(body, steps, call):
     add = steps.get("add_members")
     if add == "emulator":
         add = _UNKNOWN_XML
+    # GetBucketLocation's root is the value itself (botocore reads its
+    # text, whatever the name): neither renamed nor given children.
+    value_root = call.service == "s3" and call.operation == "GetBucketLocation"
+    if value_root:
+        add = None
     match = _ROOT_RE.search(text)
     if match is None:
         return text
@@ -265,10 +273,8 @@ def _rewrite_xml(body, steps, call):
         text = text[:close] + add.encode() + text[close:]
         close = text.rfind(b"</" + root + b">")
     rename = steps.get("rename_root")
-    # Only REST-XML answers: GetBucketLocation's root is the value itself
-    # (botocore reads its text, whatever the name) and STS answers are
-    # already wrapped.
-    if rename and call.service == "s3" and call.operation != "GetBucketLocation":
+    # Only REST-XML answers: STS answers are already wrapped.
+    if rename and call.service == "s3" and not value_root:
         new = rename.replace("{operation}", call.operation or "").encode()
         local = root.split(b":")[-1]
         prefix = root[:-len(local)]
