@@ -178,38 +178,96 @@ cleanup:
     return rc;
 }
 
-enum lk_status lk_org_parse_list_roots(struct lk_arena *arena, const char *json, size_t len,
-                                       struct lk_org_root **roots, size_t *n, char **next_token,
-                                       struct lk_error *err)
+/* One page of the listings (ListRoots, ListOrganizationalUnitsForParent, ListAccounts...): an
+ * object whose member @p list_name is a list (absent or null: an empty page) of objects, each
+ * filled by @p fill into an item of @p item_size bytes (arena), and a NextToken. @p not_object
+ * is the message for an entry that is not an object; @p parent_id is passed to @p fill. */
+static enum lk_status
+s_parse_page(struct lk_arena *arena, const char *json, size_t len, const char *op,
+             const char *list_name, const char *not_object, size_t item_size,
+             enum lk_status (*fill)(struct lk_arena *arena, const cJSON *o, const char *parent_id,
+                                    void *item, struct lk_error *err),
+             const char *parent_id, void **out, size_t *n, char **next_token, struct lk_error *err)
 {
     enum lk_status rc;
     struct lk_json_doc doc;
     const cJSON *list, *o;
     size_t total = 0, count = 0;
-    struct lk_org_root *items = NULL;
-    *roots = NULL;
+    char *items = NULL;
+    *out = NULL;
     *n = 0;
     *next_token = NULL;
-    LK_GUARD_GOTO(rc, s_doc(&doc, json, len, "ListRoots", err), cleanup);
-    LK_GUARD_GOTO(rc, s_list(doc.root, "Roots", &list, &total, err), cleanup);
-    items = total ? lk_arena_alloc(arena, total * sizeof(*items)) : NULL;
+    LK_GUARD_GOTO(rc, s_doc(&doc, json, len, op, err), cleanup);
+    LK_GUARD_GOTO(rc, s_list(doc.root, list_name, &list, &total, err), cleanup);
+    items = total ? lk_arena_alloc(arena, total * item_size) : NULL;
     cJSON_ArrayForEach(o, list)
     {
-        const char *id, *name;
-        LK_ENSURE_GOTO(rc, cJSON_IsObject(o),
-                       lk_error_set(err, LK_STATUS_SCHEMA, "a Roots entry is not an object"),
+        LK_ENSURE_GOTO(rc, cJSON_IsObject(o), lk_error_set(err, LK_STATUS_SCHEMA, "%s", not_object),
                        cleanup);
-        LK_GUARD_GOTO(rc, s_id(o, "a root", lk_org_is_root_id, &id, err), cleanup);
-        LK_GUARD_GOTO(rc, s_opt_string(o, "Name", ORG_NAME_MAX, &name, err), cleanup);
-        items[count].id = lk_arena_strdup(arena, id);
-        items[count].name = lk_arena_strdup(arena, name ? name : "");
+        LK_GUARD_GOTO(rc, fill(arena, o, parent_id, items + count * item_size, err), cleanup);
         count++;
     }
     LK_GUARD_GOTO(rc, s_next_token(arena, doc.root, next_token, err), cleanup);
-    *roots = items;
+    *out = items;
     *n = count;
 cleanup:
     lk_json_doc_free(&doc);
+    return rc;
+}
+
+static enum lk_status s_fill_root(struct lk_arena *arena, const cJSON *o, const char *parent_id,
+                                  void *item, struct lk_error *err)
+{
+    struct lk_org_root *r = item;
+    const char *id, *name;
+    (void)parent_id;
+    LK_GUARD(s_id(o, "a root", lk_org_is_root_id, &id, err));
+    LK_GUARD(s_opt_string(o, "Name", ORG_NAME_MAX, &name, err));
+    r->id = lk_arena_strdup(arena, id);
+    r->name = lk_arena_strdup(arena, name ? name : "");
+    return LK_STATUS_OK;
+}
+
+static enum lk_status s_fill_ou(struct lk_arena *arena, const cJSON *o, const char *parent_id,
+                                void *item, struct lk_error *err)
+{
+    struct lk_org_ou *ou = item;
+    const char *id, *name;
+    LK_GUARD(s_id(o, "an organizational unit", lk_org_is_ou_id, &id, err));
+    LK_GUARD(s_opt_string(o, "Name", ORG_NAME_MAX, &name, err));
+    ou->id = lk_arena_strdup(arena, id);
+    ou->name = lk_arena_strdup(arena, name ? name : "");
+    ou->parent_id = parent_id ? lk_arena_strdup(arena, parent_id) : NULL;
+    return LK_STATUS_OK;
+}
+
+static enum lk_status s_fill_account(struct lk_arena *arena, const cJSON *o, const char *parent_id,
+                                     void *item, struct lk_error *err)
+{
+    struct lk_org_account *a = item;
+    const char *id, *name, *status;
+    (void)parent_id;
+    LK_GUARD(s_id(o, "an account", lk_org_is_account_id, &id, err));
+    LK_GUARD(s_opt_string(o, "Name", ORG_NAME_MAX, &name, err));
+    /* Status: ACTIVE, SUSPENDED or PENDING_CLOSURE (API Reference, Account). A value this build
+     * does not know is kept as reported and is not ACTIVE. */
+    LK_GUARD(s_opt_string(o, "Status", 64, &status, err));
+    a->id = lk_arena_strdup(arena, id);
+    a->name = lk_arena_strdup(arena, name ? name : "");
+    a->status = lk_arena_strdup(arena, status ? status : "");
+    a->active = status && !strcmp(status, "ACTIVE");
+    return LK_STATUS_OK;
+}
+
+enum lk_status lk_org_parse_list_roots(struct lk_arena *arena, const char *json, size_t len,
+                                       struct lk_org_root **roots, size_t *n, char **next_token,
+                                       struct lk_error *err)
+{
+    void *items;
+    enum lk_status rc =
+        s_parse_page(arena, json, len, "ListRoots", "Roots", "a Roots entry is not an object",
+                     sizeof(**roots), s_fill_root, NULL, &items, n, next_token, err);
+    *roots = items;
     return rc;
 }
 
@@ -217,36 +275,12 @@ enum lk_status lk_org_parse_list_ous(struct lk_arena *arena, const char *json, s
                                      const char *parent_id, struct lk_org_ou **ous, size_t *n,
                                      char **next_token, struct lk_error *err)
 {
-    enum lk_status rc;
-    struct lk_json_doc doc;
-    const cJSON *list, *o;
-    size_t total = 0, count = 0;
-    struct lk_org_ou *items = NULL;
-    *ous = NULL;
-    *n = 0;
-    *next_token = NULL;
-    LK_GUARD_GOTO(rc, s_doc(&doc, json, len, "ListOrganizationalUnitsForParent", err), cleanup);
-    LK_GUARD_GOTO(rc, s_list(doc.root, "OrganizationalUnits", &list, &total, err), cleanup);
-    items = total ? lk_arena_alloc(arena, total * sizeof(*items)) : NULL;
-    cJSON_ArrayForEach(o, list)
-    {
-        const char *id, *name;
-        LK_ENSURE_GOTO(
-            rc, cJSON_IsObject(o),
-            lk_error_set(err, LK_STATUS_SCHEMA, "an OrganizationalUnits entry is not an object"),
-            cleanup);
-        LK_GUARD_GOTO(rc, s_id(o, "an organizational unit", lk_org_is_ou_id, &id, err), cleanup);
-        LK_GUARD_GOTO(rc, s_opt_string(o, "Name", ORG_NAME_MAX, &name, err), cleanup);
-        items[count].id = lk_arena_strdup(arena, id);
-        items[count].name = lk_arena_strdup(arena, name ? name : "");
-        items[count].parent_id = parent_id ? lk_arena_strdup(arena, parent_id) : NULL;
-        count++;
-    }
-    LK_GUARD_GOTO(rc, s_next_token(arena, doc.root, next_token, err), cleanup);
+    void *items;
+    enum lk_status rc =
+        s_parse_page(arena, json, len, "ListOrganizationalUnitsForParent", "OrganizationalUnits",
+                     "an OrganizationalUnits entry is not an object", sizeof(**ous), s_fill_ou,
+                     parent_id, &items, n, next_token, err);
     *ous = items;
-    *n = count;
-cleanup:
-    lk_json_doc_free(&doc);
     return rc;
 }
 
@@ -254,39 +288,11 @@ enum lk_status lk_org_parse_list_accounts(struct lk_arena *arena, const char *js
                                           struct lk_org_account **accounts, size_t *n,
                                           char **next_token, struct lk_error *err)
 {
-    enum lk_status rc;
-    struct lk_json_doc doc;
-    const cJSON *list, *o;
-    size_t total = 0, count = 0;
-    struct lk_org_account *items = NULL;
-    *accounts = NULL;
-    *n = 0;
-    *next_token = NULL;
-    LK_GUARD_GOTO(rc, s_doc(&doc, json, len, "ListAccounts", err), cleanup);
-    LK_GUARD_GOTO(rc, s_list(doc.root, "Accounts", &list, &total, err), cleanup);
-    items = total ? lk_arena_alloc(arena, total * sizeof(*items)) : NULL;
-    cJSON_ArrayForEach(o, list)
-    {
-        const char *id, *name, *status;
-        LK_ENSURE_GOTO(rc, cJSON_IsObject(o),
-                       lk_error_set(err, LK_STATUS_SCHEMA, "an Accounts entry is not an object"),
-                       cleanup);
-        LK_GUARD_GOTO(rc, s_id(o, "an account", lk_org_is_account_id, &id, err), cleanup);
-        LK_GUARD_GOTO(rc, s_opt_string(o, "Name", ORG_NAME_MAX, &name, err), cleanup);
-        /* Status: ACTIVE, SUSPENDED or PENDING_CLOSURE (API Reference, Account). A value this
-         * build does not know is kept as reported and is not ACTIVE. */
-        LK_GUARD_GOTO(rc, s_opt_string(o, "Status", 64, &status, err), cleanup);
-        items[count].id = lk_arena_strdup(arena, id);
-        items[count].name = lk_arena_strdup(arena, name ? name : "");
-        items[count].status = lk_arena_strdup(arena, status ? status : "");
-        items[count].active = status && !strcmp(status, "ACTIVE");
-        count++;
-    }
-    LK_GUARD_GOTO(rc, s_next_token(arena, doc.root, next_token, err), cleanup);
+    void *items;
+    enum lk_status rc = s_parse_page(arena, json, len, "ListAccounts", "Accounts",
+                                     "an Accounts entry is not an object", sizeof(**accounts),
+                                     s_fill_account, NULL, &items, n, next_token, err);
     *accounts = items;
-    *n = count;
-cleanup:
-    lk_json_doc_free(&doc);
     return rc;
 }
 
@@ -297,15 +303,8 @@ static enum lk_status s_call(struct lk_aws_client *client, const char *op,
                              const struct lk_buf *body, struct lk_http_response *resp,
                              struct lk_aws_error *err)
 {
-    if (lk_buf_failed(body)) {
-        char why[96];
-        snprintf(why, sizeof(why), "the %s request would exceed %zu bytes", op, LK_BUF_MAX_REQUEST);
-        return lk_svc_result(lk_aws_error_invalid(err, op, why), err);
-    }
-    return lk_svc_result(lk_aws_json_call(client, LK_AWS_ORGANIZATIONS, ORG_TARGET_PREFIX, op,
-                                          lk_org_region(client->cfg.region),
-                                          (const char *)body->data, body->len, resp, err),
-                         err);
+    return lk_svc_json_call(client, LK_AWS_ORGANIZATIONS, ORG_TARGET_PREFIX, op,
+                            lk_org_region(client->cfg.region), body, resp, err);
 }
 
 enum lk_status lk_org_describe_organization(struct lk_aws_client *client, struct lk_arena *arena,
@@ -333,6 +332,7 @@ enum lk_status lk_org_describe_organization(struct lk_aws_client *client, struct
 struct s_listing {
     const char *op;
     const char *parent_id; /* ParentId, or NULL for ListRoots and ListAccounts */
+    bool needs_parent;     /* ParentId is required: checked before anything is sent */
     struct lk_arena *arena;
     /* Parses one page: its items (arena), their count and the token. */
     enum lk_status (*parse)(struct s_listing *l, const char *json, size_t len, void **items,
@@ -449,19 +449,30 @@ static enum lk_status s_check_parent(const char *op, const char *parent_id,
     return lk_svc_result(lk_aws_error_invalid(err, op, why), err);
 }
 
+/* Runs listing @p l to its last page (its ParentId checked first when it needs one): every
+ * page's items in *@p all (arena), their count in *@p n. */
+static enum lk_status s_list_into(struct lk_aws_client *client, struct s_listing *l, void **all,
+                                  size_t *n, struct lk_aws_error *err)
+{
+    *all = NULL;
+    *n = 0;
+    if (l->needs_parent)
+        LK_GUARD(s_check_parent(l->op, l->parent_id, err));
+    LK_GUARD(s_list_all(client, l, err));
+    *all = l->all;
+    *n = l->n_all;
+    return LK_STATUS_OK;
+}
+
 enum lk_status lk_org_list_roots(struct lk_aws_client *client, struct lk_arena *arena,
                                  struct lk_org_root **out, size_t *n_out, struct lk_aws_error *err)
 {
-    struct s_listing l = {.op = "ListRoots",
-                          .arena = arena,
-                          .parse = s_parse_roots,
-                          .item_size = sizeof(struct lk_org_root)};
-    *out = NULL;
-    *n_out = 0;
-    LK_GUARD(s_list_all(client, &l, err));
-    *out = (struct lk_org_root *)(void *)l.all;
-    *n_out = l.n_all;
-    return LK_STATUS_OK;
+    struct s_listing l = {
+        .op = "ListRoots", .arena = arena, .parse = s_parse_roots, .item_size = sizeof(**out)};
+    void *all;
+    enum lk_status rc = s_list_into(client, &l, &all, n_out, err);
+    *out = all;
+    return rc;
 }
 
 enum lk_status lk_org_list_ous_for_parent(struct lk_aws_client *client, const char *parent_id,
@@ -470,16 +481,14 @@ enum lk_status lk_org_list_ous_for_parent(struct lk_aws_client *client, const ch
 {
     struct s_listing l = {.op = "ListOrganizationalUnitsForParent",
                           .parent_id = parent_id,
+                          .needs_parent = true,
                           .arena = arena,
                           .parse = s_parse_ous,
-                          .item_size = sizeof(struct lk_org_ou)};
-    *out = NULL;
-    *n_out = 0;
-    LK_GUARD(s_check_parent(l.op, parent_id, err));
-    LK_GUARD(s_list_all(client, &l, err));
-    *out = (struct lk_org_ou *)(void *)l.all;
-    *n_out = l.n_all;
-    return LK_STATUS_OK;
+                          .item_size = sizeof(**out)};
+    void *all;
+    enum lk_status rc = s_list_into(client, &l, &all, n_out, err);
+    *out = all;
+    return rc;
 }
 
 enum lk_status lk_org_list_accounts_for_parent(struct lk_aws_client *client, const char *parent_id,
@@ -488,16 +497,14 @@ enum lk_status lk_org_list_accounts_for_parent(struct lk_aws_client *client, con
 {
     struct s_listing l = {.op = "ListAccountsForParent",
                           .parent_id = parent_id,
+                          .needs_parent = true,
                           .arena = arena,
                           .parse = s_parse_accounts,
-                          .item_size = sizeof(struct lk_org_account)};
-    *out = NULL;
-    *n_out = 0;
-    LK_GUARD(s_check_parent(l.op, parent_id, err));
-    LK_GUARD(s_list_all(client, &l, err));
-    *out = (struct lk_org_account *)(void *)l.all;
-    *n_out = l.n_all;
-    return LK_STATUS_OK;
+                          .item_size = sizeof(**out)};
+    void *all;
+    enum lk_status rc = s_list_into(client, &l, &all, n_out, err);
+    *out = all;
+    return rc;
 }
 
 enum lk_status lk_org_list_accounts(struct lk_aws_client *client, struct lk_arena *arena,
@@ -507,13 +514,11 @@ enum lk_status lk_org_list_accounts(struct lk_aws_client *client, struct lk_aren
     struct s_listing l = {.op = "ListAccounts",
                           .arena = arena,
                           .parse = s_parse_accounts,
-                          .item_size = sizeof(struct lk_org_account)};
-    *out = NULL;
-    *n_out = 0;
-    LK_GUARD(s_list_all(client, &l, err));
-    *out = (struct lk_org_account *)(void *)l.all;
-    *n_out = l.n_all;
-    return LK_STATUS_OK;
+                          .item_size = sizeof(**out)};
+    void *all;
+    enum lk_status rc = s_list_into(client, &l, &all, n_out, err);
+    *out = all;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------------ resolving */

@@ -43,4 +43,18 @@ enum lk_status lk_svc_status(const struct lk_aws_error *err);
  */
 LK_MUST_CHECK enum lk_status lk_svc_result(int rc, const struct lk_aws_error *err);
 
+/**
+ * One JSON 1.1 call (lk_aws_json_call()) with a request body built in an lk_buf: a body that
+ * overflowed its buffer is refused before anything is sent (LK_SVC_INVALID_ARGUMENT, "the <op>
+ * request would exceed N bytes").
+ * @param body the request body (not freed)
+ * @return as lk_svc_result()
+ */
+LK_MUST_CHECK enum lk_status lk_svc_json_call(struct lk_aws_client *client,
+                                              enum lk_aws_service service,
+                                              const char *target_prefix, const char *op,
+                                              const char *region, const struct lk_buf *body,
+                                              struct lk_http_response *resp,
+                                              struct lk_aws_error *err);
+
 #endif
