@@ -535,33 +535,37 @@ enum lk_status lk_s3_parse_object_lock(const char *xml, size_t len, struct lk_ir
     out->object_lock.enabled = t && !strcmp(t, "Enabled");
     const struct s_xnode *ret = s_xchild(s_xchild(d.root, "Rule"), "DefaultRetention");
     if (ret) {
-        const char *mode = s_xtrim(s_xchild(ret, "Mode"), buf, sizeof(buf));
-        LK_ENSURE_GOTO(
-            rc, mode && (!strcmp(mode, "GOVERNANCE") || !strcmp(mode, "COMPLIANCE")),
-            lk_error_set(err, LK_STATUS_SCHEMA, "<Mode> must be GOVERNANCE or COMPLIANCE"),
-            cleanup);
-        out->object_lock.mode =
-            !strcmp(mode, "GOVERNANCE") ? LK_IR_LOCK_GOVERNANCE : LK_IR_LOCK_COMPLIANCE;
         /* "The DefaultRetention settings require both a mode and a period. The
          * DefaultRetention period can be either Days or Years but you must select one."
          * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DefaultRetention.html) An
          * alternative that reads 0 is absent: S3 emulators write <Years>0</Years> next to
-         * <Days>365</Days>, and the SDKs, which model both as optional integers without a
-         * default, hand the 0 to the caller for it to ignore. Two non-zero periods stay an
-         * error: S3 documents only one. */
+         * <Days>365</Days>, and the SDKs, which model Mode, Days and Years as optional members
+         * without defaults, hand the 0 to the caller for it to ignore. Two non-zero periods
+         * stay an error: S3 documents only one. A DefaultRetention with neither a mode nor a
+         * period (an emulator's <DefaultRetention/>) is no default retention. */
         int32_t days = 0, years = 0;
         const struct s_xnode *n_days = s_xchild(ret, "Days");
         const struct s_xnode *n_years = s_xchild(ret, "Years");
+        const struct s_xnode *n_mode = s_xchild(ret, "Mode");
         if (n_days)
             LK_GUARD_GOTO(rc, s_xint(n_days, 0, INT32_MAX, &days, err), cleanup);
         if (n_years)
             LK_GUARD_GOTO(rc, s_xint(n_years, 0, INT32_MAX, &years, err), cleanup);
+        if (!n_mode && !days && !years)
+            goto cleanup;
+        const char *mode = s_xtrim(n_mode, buf, sizeof(buf));
+        LK_ENSURE_GOTO(
+            rc, mode && (!strcmp(mode, "GOVERNANCE") || !strcmp(mode, "COMPLIANCE")),
+            lk_error_set(err, LK_STATUS_SCHEMA, "<Mode> must be GOVERNANCE or COMPLIANCE"),
+            cleanup);
         LK_ENSURE_GOTO(
             rc, !days != !years,
             lk_error_set(err, LK_STATUS_SCHEMA,
                          days ? "<DefaultRetention> has both <Days> and <Years>"
                               : "<DefaultRetention> needs one of <Days> or <Years> above 0"),
             cleanup);
+        out->object_lock.mode =
+            !strcmp(mode, "GOVERNANCE") ? LK_IR_LOCK_GOVERNANCE : LK_IR_LOCK_COMPLIANCE;
         out->object_lock.days = days;
         out->object_lock.years = years;
     }

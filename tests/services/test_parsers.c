@@ -526,6 +526,19 @@ START_TEST(test_object_lock)
                                     "</DefaultRetention></Rule></ObjectLockConfiguration>";
     ck_assert_int_eq(lk_s3_parse_object_lock(zero_both, strlen(zero_both), &b, &g_err),
                      LK_STATUS_SCHEMA);
+    /* No mode and no period (an emulator's empty element): no default retention. */
+    static const char empty_ret[] = "<ObjectLockConfiguration><ObjectLockEnabled>Enabled"
+                                    "</ObjectLockEnabled><Rule><DefaultRetention><Years>0</Years>"
+                                    "</DefaultRetention></Rule></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(empty_ret, strlen(empty_ret), &b, &g_err), 0);
+    ck_assert(b.object_lock.enabled);
+    ck_assert_int_eq(b.object_lock.mode, LK_IR_LOCK_NONE);
+    ck_assert_int_eq(b.object_lock.years, 0);
+    /* A period without a mode stays an error: S3 requires both. */
+    static const char no_mode[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Days>5"
+                                  "</Days></DefaultRetention></Rule></ObjectLockConfiguration>";
+    ck_assert_int_eq(lk_s3_parse_object_lock(no_mode, strlen(no_mode), &b, &g_err),
+                     LK_STATUS_SCHEMA);
     /* A string where a number is required stays an error naming the member. */
     static const char word[] = "<ObjectLockConfiguration><Rule><DefaultRetention><Mode>GOVERNANCE"
                                "</Mode><Days>a year</Days></DefaultRetention></Rule>"
