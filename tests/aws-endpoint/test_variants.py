@@ -47,7 +47,8 @@ class VariantTest(EndpointTest):
                             fixture="s3/GetBucketVersioning-wrapped-root.xml",
                             count=1)
         self.assertEqual(rule["count"], 1)
-        self.assertEqual(len(base.EP.admin("GET", "/_admin/variants")["rules"]), 1)
+        rules = base.EP.admin("GET", "/_admin/variants")["rules"]
+        self.assertEqual(len(rules), 1)
         for bad in ({"fixture": "../serve"}, {"dialect": "nope"},
                     {"bogus": 1}, {"body": "x", "fixture": names[0]},
                     {"count": 0}):

@@ -39,9 +39,10 @@ A rule::
 
 Only successful (2xx) answers change, after the operation ran: the state
 is what it would be, errors stay errors; with ``status`` every matching
-answer does (a recorded body then needs no resource behind it).  ``fixture`` and ``body`` replace
-the body (fixtures are raw files under ``tests/aws-endpoint/fixtures``,
-served byte for byte); the rewrites then apply in the order listed above.
+answer does (a recorded body then needs no resource behind it).
+``fixture`` and ``body`` replace the body (fixtures are raw files under
+``tests/aws-endpoint/fixtures``, served byte for byte); the rewrites then
+apply in the order listed above.
 
 Dialects:
 
@@ -93,14 +94,16 @@ def fixture_names():
     for root, _dirs, files in os.walk(FIXTURE_DIR):
         for name in files:
             path = os.path.join(root, name)
-            names.append(os.path.relpath(path, FIXTURE_DIR).replace(os.sep, "/"))
+            rel = os.path.relpath(path, FIXTURE_DIR)
+            names.append(rel.replace(os.sep, "/"))
     return sorted(names)
 
 
 def _fixture(name):
     path = os.path.normpath(os.path.join(FIXTURE_DIR, name))
     if not path.startswith(FIXTURE_DIR + os.sep) or not os.path.isfile(path):
-        raise VariantError(f"no fixture {name!r} (see GET /_admin/variants/fixtures)")
+        raise VariantError(f"no fixture {name!r} "
+                           "(see GET /_admin/variants/fixtures)")
     with open(path, "rb") as f:
         return f.read()
 
@@ -119,7 +122,8 @@ class Variants:
             raise VariantError("a rule is a JSON object")
         unknown = set(rule) - set(_KEYS)
         if unknown:
-            raise VariantError(f"unknown rule keys: {', '.join(sorted(unknown))}")
+            raise VariantError("unknown rule keys: "
+                               + ", ".join(sorted(unknown)))
         if rule.get("fixture") is not None and rule.get("body") is not None:
             raise VariantError("give fixture or body, not both")
         if rule.get("fixture") is not None:
@@ -252,8 +256,8 @@ def _rewrite_xml(body, steps, call):
         for name in steps["drop_members"]:
             tag = re.escape(name.encode())
             text = re.sub(rb"<" + tag + rb"(\s[^>]*)?/>", b"", text)
-            text = re.sub(rb"<" + tag + rb"(\s[^>]*)?>.*?</" + tag + rb">", b"",
-                          text, flags=re.S)
+            text = re.sub(rb"<" + tag + rb"(\s[^>]*)?>.*?</" + tag + rb">",
+                          b"", text, flags=re.S)
     if steps.get("zero_alternatives"):
         text = _zero_alternatives(text)
     add = steps.get("add_members")
@@ -289,7 +293,8 @@ def _rewrite_xml(body, steps, call):
     return text
 
 
-_RETENTION_RE = re.compile(rb"<DefaultRetention>(.*?)</DefaultRetention>", re.S)
+_RETENTION_RE = re.compile(rb"<DefaultRetention>(.*?)</DefaultRetention>",
+                           re.S)
 
 
 def _zero_alternatives(text):
