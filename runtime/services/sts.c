@@ -116,15 +116,35 @@ static bool s_root_name(const char *xml, size_t len, char *out, size_t size)
     return true;
 }
 
-int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out)
+/* Why an answer was refused, into @p why (@p size bytes; NULL: not wanted). */
+#define S_WHY(why, size, ...)                                                                      \
+    do {                                                                                           \
+        if ((why) != NULL && (size) > 0)                                                           \
+            snprintf((why), (size), __VA_ARGS__);                                                  \
+    } while (0)
+
+/* The first of @p n members left NULL (or "" when @p nonempty) in @p values, or NULL. */
+static const char *s_missing(char *const *values, const char *const *names, size_t n, bool nonempty)
+{
+    for (size_t i = 0; i < n; i++)
+        if (values[i] == NULL || (nonempty && values[i][0] == '\0'))
+            return names[i];
+    return NULL;
+}
+
+/* lk_sts_parse_caller_identity() with the reason of a refusal in @p why. */
+static int s_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out,
+                                   char *why, size_t why_size)
 {
     int rc = -1;
     char *ns = NULL;
     char root[64];
     char paths[3][160];
     memset(out, 0, sizeof(*out));
-    if (!s_root_name(xml, len, root, sizeof(root)))
+    if (!s_root_name(xml, len, root, sizeof(root))) {
+        S_WHY(why, why_size, "no XML root element");
         return -1;
+    }
     /* [GCI] result members Account, Arn, UserId, wrapped in GetCallerIdentityResult. */
     static const char *const s_members[3] = {"Account", "Arn", "UserId"};
     for (int i = 0; i < 3; i++)
@@ -134,10 +154,20 @@ int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_iden
         {paths[1], &out->arn},
         {paths[2], &out->user_id},
     };
-    if (lk_aws_xml_find(xml, len, fields, 3, &ns) != 0)
+    if (lk_aws_xml_find(xml, len, fields, 3, &ns) != 0) {
+        S_WHY(why, why_size, "malformed XML, or a document type declaration");
         goto cleanup;
-    if (!s_namespace_ok(ns) || out->account == NULL || out->arn == NULL || out->user_id == NULL)
+    }
+    if (!s_namespace_ok(ns)) {
+        S_WHY(why, why_size, "the root element <%s> is not in the STS namespace", root);
         goto cleanup;
+    }
+    char *const values[3] = {out->account, out->arn, out->user_id};
+    const char *missing = s_missing(values, s_members, 3, false);
+    if (missing != NULL) {
+        S_WHY(why, why_size, "<GetCallerIdentityResult> has no <%s>", missing);
+        goto cleanup;
+    }
     rc = 0;
 
 cleanup:
@@ -147,8 +177,14 @@ cleanup:
     return rc;
 }
 
-int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
-                             struct lk_aws_credentials *out)
+int lk_sts_parse_caller_identity(const char *xml, size_t len, struct lk_sts_identity *out)
+{
+    return s_parse_caller_identity(xml, len, out, NULL, 0);
+}
+
+/* lk_sts_parse_credentials() with the reason of a refusal in @p why. */
+static int s_parse_credentials(const char *xml, size_t len, const char *operation,
+                               struct lk_aws_credentials *out, char *why, size_t why_size)
 {
     int rc = -1;
     char *ns = NULL;
@@ -156,8 +192,12 @@ int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
     char root[64];
     char paths[4][200];
     memset(out, 0, sizeof(*out));
-    if (operation == NULL || strlen(operation) > 40 || !s_root_name(xml, len, root, sizeof(root)))
+    if (operation == NULL || strlen(operation) > 40)
         return -1;
+    if (!s_root_name(xml, len, root, sizeof(root))) {
+        S_WHY(why, why_size, "no XML root element");
+        return -1;
+    }
     /* [AR], [ARWI]: <OpResponse><OpResult><Credentials>{AccessKeyId, SecretAccessKey,
      * SessionToken, Expiration}; the root's name is not checked (s_root_name()). */
     static const char *const s_members[4] = {"AccessKeyId", "SecretAccessKey", "SessionToken",
@@ -171,15 +211,29 @@ int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
         {paths[2], &out->session_token},
         {paths[3], &expiration},
     };
-    if (lk_aws_xml_find(xml, len, fields, 4, &ns) != 0)
+    if (lk_aws_xml_find(xml, len, fields, 4, &ns) != 0) {
+        S_WHY(why, why_size, "malformed XML, or a document type declaration");
         goto cleanup;
-    if (!s_namespace_ok(ns) || out->access_key_id == NULL || out->secret_access_key == NULL ||
-        out->session_token == NULL || expiration == NULL || out->access_key_id[0] == '\0' ||
-        out->secret_access_key[0] == '\0' || out->session_token[0] == '\0')
+    }
+    if (!s_namespace_ok(ns)) {
+        S_WHY(why, why_size, "the root element <%s> is not in the STS namespace", root);
         goto cleanup;
+    }
+    /* All four are required (model shape Credentials). */
+    char *const values[4] = {out->access_key_id, out->secret_access_key, out->session_token,
+                             expiration};
+    const char *missing = s_missing(values, s_members, 3, true);
+    if (missing == NULL && expiration == NULL)
+        missing = "Expiration";
+    if (missing != NULL) {
+        S_WHY(why, why_size, "<%sResult><Credentials> has no <%s>", operation, missing);
+        goto cleanup;
+    }
     /* Expiration: ISO 8601 in UTC [AR]. */
-    if (lk_aws_parse_iso8601(expiration, &out->expiration_s) != 0)
+    if (lk_aws_parse_iso8601(expiration, &out->expiration_s) != 0) {
+        S_WHY(why, why_size, "<Expiration> is not an ISO 8601 time");
         goto cleanup;
+    }
     rc = 0;
 
 cleanup:
@@ -188,6 +242,12 @@ cleanup:
     if (rc != 0)
         lk_aws_credentials_clear(out);
     return rc;
+}
+
+int lk_sts_parse_credentials(const char *xml, size_t len, const char *operation,
+                             struct lk_aws_credentials *out)
+{
+    return s_parse_credentials(xml, len, operation, out, NULL, 0);
 }
 
 /* Sends one STS action. The form body may hold a web identity token: it is wiped. */
@@ -225,7 +285,7 @@ static void s_form_free(struct lk_buf *form)
 }
 
 static int s_bad_answer(struct lk_aws_error *err, const char *operation,
-                        const struct lk_http_response *resp)
+                        const struct lk_http_response *resp, const char *why)
 {
     /* A 2xx answer we cannot read: keep what we know, with a code of our own. */
     free(err->operation);
@@ -235,7 +295,10 @@ static int s_bad_answer(struct lk_aws_error *err, const char *operation,
     memset(err, 0, sizeof(*err));
     err->operation = lk_xstrdup(operation);
     err->code = lk_xstrdup("MalformedResponse");
-    err->message = lk_xstrdup("the STS answer could not be read");
+    char message[256];
+    snprintf(message, sizeof(message), "the STS answer could not be read%s%s",
+             why != NULL && why[0] != '\0' ? ": " : "", why != NULL ? why : "");
+    err->message = lk_xstrdup(message);
     err->http_status = resp->status;
     const char *rid = lk_aws_response_request_id(resp);
     err->request_id = rid != NULL ? lk_xstrdup(rid) : NULL;
@@ -255,8 +318,10 @@ int lk_sts_get_caller_identity(struct lk_aws_client *client, struct lk_sts_ident
     s_form_start(&form, "GetCallerIdentity", 0);
     if (s_call(client, "GetCallerIdentity", &form, false, &resp, err) != 0)
         goto cleanup;
-    if (lk_sts_parse_caller_identity((const char *)resp.body, resp.body_len, out) != 0) {
-        s_bad_answer(err, "GetCallerIdentity", &resp);
+    char why[160] = "";
+    if (s_parse_caller_identity((const char *)resp.body, resp.body_len, out, why, sizeof(why)) !=
+        0) {
+        s_bad_answer(err, "GetCallerIdentity", &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -302,8 +367,10 @@ int lk_sts_assume_role(struct lk_aws_client *client,
     lk_sts_form_add(&form, "RoleSessionName", p->role_session_name);
     if (s_call(client, "AssumeRole", &form, false, &resp, err) != 0)
         goto cleanup;
-    if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len, "AssumeRole", out) != 0) {
-        s_bad_answer(err, "AssumeRole", &resp);
+    char why[160] = "";
+    if (s_parse_credentials((const char *)resp.body, resp.body_len, "AssumeRole", out, why,
+                            sizeof(why)) != 0) {
+        s_bad_answer(err, "AssumeRole", &resp, why);
         goto cleanup;
     }
     rc = 0;
@@ -347,9 +414,10 @@ int lk_sts_assume_role_with_web_identity(struct lk_aws_client *client,
      * credentials"; the token is the proof. */
     if (s_call(client, "AssumeRoleWithWebIdentity", &form, true, &resp, err) != 0)
         goto cleanup;
-    if (lk_sts_parse_credentials((const char *)resp.body, resp.body_len,
-                                 "AssumeRoleWithWebIdentity", out) != 0) {
-        s_bad_answer(err, "AssumeRoleWithWebIdentity", &resp);
+    char why[160] = "";
+    if (s_parse_credentials((const char *)resp.body, resp.body_len, "AssumeRoleWithWebIdentity",
+                            out, why, sizeof(why)) != 0) {
+        s_bad_answer(err, "AssumeRoleWithWebIdentity", &resp, why);
         goto cleanup;
     }
     rc = 0;

@@ -416,6 +416,18 @@ START_TEST(test_sts_renamed_root)
     ck_assert_str_eq(id.account, ACCOUNT);
     ck_assert_str_eq(id.arn, "arn:aws:iam::111122223333:user/emulator");
     lk_sts_identity_clear(&id);
+
+    /* The model does not require Account, but the caller's account is what whoami and every
+     * session read: an answer without it is refused, naming the member. */
+    s_variant("{\"service\":\"sts\",\"operation\":\"GetCallerIdentity\",\"count\":1,"
+              "\"fixture\":\"sts/GetCallerIdentity-no-account.xml\"}");
+    ck_assert_int_ne(lk_sts_get_caller_identity(&g_client, &id, &err), 0);
+    ck_assert_str_eq(err.operation, "GetCallerIdentity");
+    ck_assert_str_eq(err.code, "MalformedResponse");
+    ck_assert_msg(strstr(err.message, "<GetCallerIdentityResult> has no <Account>"), "%s",
+                  err.message);
+    ck_assert_ptr_null(id.account);
+    lk_aws_error_clear(&err);
 }
 END_TEST
 
