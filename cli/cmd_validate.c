@@ -40,11 +40,24 @@ static void s_validate_usage(FILE *out)
           "  -o, --output FILE     write the report to FILE instead of stdout\n"
           "      --strict          treat warnings as errors\n"
           "      --color WHEN      auto (default), always or never\n"
-          "  -q, --quiet           print nothing for a clean policy\n"
+          "  -q, --quiet           print only errors and warnings: no notes, and nothing for\n"
+          "                        a clean policy (text and github formats)\n"
           "  -h, --help            print this help\n"
           "\n"
           "exit status: 0 no errors, 1 policy errors, 2 usage or I/O error\n",
           out);
+}
+
+/* Removes the notes from @p d (-q): what is left is what needs fixing. The documents (JSON,
+ * SARIF) always carry every finding. */
+static void s_drop_notes(struct lk_diags *d)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].severity != LK_SEV_NOTE)
+            d->items[w++] = d->items[i];
+    d->n = w;
+    d->n_notes = 0;
 }
 
 int lk_cmd_validate(int argc, char **argv)
@@ -105,6 +118,8 @@ int lk_cmd_validate(int argc, char **argv)
     lk_compile_check_limits(p);
     if (strict)
         lk_diags_promote_warnings(&p->diags);
+    if (quiet && (ro.format == LK_DIAG_TEXT || ro.format == LK_DIAG_GITHUB))
+        s_drop_notes(&p->diags);
 
     if (output) {
         out = fopen(output, "w");
