@@ -310,15 +310,16 @@ static char *s_normalize(const char *path)
     return out;
 }
 
-static bool s_is_yaml(const char *name)
+static bool s_is_policy_name(const char *name)
 {
     size_t n = strlen(name);
-    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
+    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml")) ||
+           (n > 5 && !strcmp(name + n - 5, ".json"));
 }
 
 /* Whether a file found under a directory is a policy file, as the directory search of
- * lk_policy_load_paths() decides: *.yaml or *.yml, no component starting with a dot, at most
- * S_MAX_DEPTH levels down. @p rel is the path below the directory. */
+ * lk_policy_load_paths() decides: *.yaml, *.yml or *.json, no component starting with a dot, at
+ * most S_MAX_DEPTH levels down. @p rel is the path below the directory. */
 static bool s_dir_member(const char *rel)
 {
     int depth = 0;
@@ -332,7 +333,7 @@ static bool s_dir_member(const char *rel)
             p++;
         }
     }
-    return depth <= S_MAX_DEPTH && s_is_yaml(rel);
+    return depth <= S_MAX_DEPTH && s_is_policy_name(rel);
 }
 
 /* Where git runs for a PATH, and what it lists there. A directory is listed from inside it (leaf
