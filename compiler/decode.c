@@ -781,6 +781,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                                 "prefix \"%s\" contains a wildcard ('*' or '?')", v->text.ptr);
                     src->prefix.set = false;
                     src->prefix.v.len = 0;
+                    src->prefix_invalid = true;
                 } else if (pre.ptr[0] == '/' || pre.ptr[pre.len - 1] != '/') {
                     struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
                                                     "prefix \"%s\" must be a folder: no leading "
@@ -790,6 +791,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                         lk_diag_help(dec->d, d, "write \"%s/\"", v->text.ptr);
                     src->prefix.set = false;
                     src->prefix.v.len = 0;
+                    src->prefix_invalid = true;
                 }
             }
             break;
