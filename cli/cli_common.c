@@ -72,7 +72,8 @@ struct lk_policy *lk_cli_read_policy(const char *cmd, int n_paths, char **paths)
 
 void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out)
 {
-    struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color(color, out), PACKAGE_VERSION};
+    struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color(color, out), PACKAGE_VERSION,
+                                NULL};
     lk_diags_render(&p->diags, &p->sources, &ro, out);
     lk_cli_print_summary(p, out);
 }

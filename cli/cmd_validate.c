@@ -69,7 +69,10 @@ int lk_cmd_validate(int argc, char **argv)
         {"colour", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    struct lk_render_opts ro = {LK_DIAG_TEXT, false, PACKAGE_VERSION};
+    /* Rules link to their section of docs/rules.md where the documentation is published. */
+    const char *docs_url = getenv("LOGKEEP_DOCS_URL");
+    struct lk_render_opts ro = {LK_DIAG_TEXT, false, PACKAGE_VERSION,
+                                docs_url && *docs_url ? docs_url : LK_DOCS_URL};
     const char *output = NULL, *color = "auto";
     bool strict = false, quiet = false;
     int c;

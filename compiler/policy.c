@@ -501,6 +501,8 @@ struct lk_diag *lk_policy_report(struct lk_policy *policy, struct lk_waivers *wa
         lk_diag_set_severity(&policy->diags, d, LK_SEV_NOTE);
         lk_diag_help(&policy->diags, d, "waived: %.*s", LK_STR_ARG(match->reason.v));
         lk_diag_related(&policy->diags, d, match->rule.span, "waiver");
+        if (d)
+            d->waiver = lk_arena_printf(&policy->arena, "%.*s", LK_STR_ARG(match->reason.v));
     }
     return d;
 }
