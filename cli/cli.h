@@ -23,6 +23,8 @@ int lk_cmd_baselines(int argc, char **argv);
 
 int lk_cmd_compile(int argc, char **argv);
 int lk_cmd_show(int argc, char **argv);
+int lk_cmd_init(int argc, char **argv);
+int lk_cmd_completion(int argc, char **argv);
 
 struct lk_policy;
 

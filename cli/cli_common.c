@@ -55,7 +55,7 @@ struct lk_policy *lk_cli_read_policy(const char *cmd, int n_paths, char **paths)
         const char *bad = NULL;
         if (lk_policy_load_paths(p, (const char *const *)paths, (size_t)n_paths, &bad) != 0) {
             if (errno == ENOENT && bad)
-                fprintf(stderr, "logkeep %s: %s: no such file, or no *.yaml policy files in it\n",
+                fprintf(stderr, "logkeep %s: %s: no such file, or no policy files (*.yaml, *.yml, *.json) in it\n",
                         cmd, bad);
             else if (errno == EFBIG && bad)
                 fprintf(stderr, "logkeep %s: %s: more than 10,000 policy files\n", cmd, bad);
@@ -72,7 +72,8 @@ struct lk_policy *lk_cli_read_policy(const char *cmd, int n_paths, char **paths)
 
 void lk_cli_print_diags(struct lk_policy *p, const char *color, FILE *out)
 {
-    struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color(color, out), PACKAGE_VERSION};
+    struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color(color, out), PACKAGE_VERSION,
+                                NULL};
     lk_diags_render(&p->diags, &p->sources, &ro, out);
     lk_cli_print_summary(p, out);
 }

@@ -160,7 +160,7 @@ int lk_cmd_baselines(int argc, char **argv)
     if (p->diags.n) {
         lk_diags_sort(&p->diags);
         struct lk_render_opts ro = {LK_DIAG_TEXT, lk_cli_use_color("auto", stderr),
-                                    PACKAGE_VERSION};
+                                    PACKAGE_VERSION, NULL};
         lk_diags_render(&p->diags, &p->sources, &ro, stderr);
     }
     lk_policy_free(p);

@@ -5,7 +5,8 @@
  * With --git, the old files are read by git itself (git ls-tree, git cat-file), run with
  * fork/exec and no shell, so that whatever git knows of the repository (worktrees, alternates,
  * packs, the index of a sparse checkout) is honoured and no revision text is ever interpreted
- * by anything but git.
+ * by anything but git. git runs in the directory of each PATH (git -C), so the repository read
+ * is the one that holds the policy, whatever the current directory is.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,8 +60,9 @@ static void s_usage(FILE *out)
           "      --old PATH        a path of the old policy (repeatable)\n"
           "      --new PATH        a path of the new policy (repeatable)\n"
           "      --git REV         compare the policy at git revision REV with the working tree\n"
-          "                        (PATH... default to the current directory); REV..REV2\n"
-          "                        compares two revisions. Paths missing at REV are new.\n"
+          "                        (PATH... default to the current directory; git reads the\n"
+          "                        repository that holds them); REV..REV2 compares two\n"
+          "                        revisions. Paths missing at REV are new.\n"
           "      --color WHEN      auto (default), always or never\n"
           "  -h, --help            print this help\n"
           "\n"
@@ -72,7 +75,7 @@ static void s_usage(FILE *out)
 
 /* A heap argv for execvp (execvp's prototype takes char *const[]). */
 struct s_argv {
-    char *v[8]; /* owned strings, NULL-terminated */
+    char *v[12]; /* owned strings, NULL-terminated */
     int n;
 };
 
@@ -81,6 +84,17 @@ static void s_argv_add(struct s_argv *a, const char *s)
     if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
         a->v[a->n++] = lk_xstrdup(s);
     a->v[a->n] = NULL;
+}
+
+/* Starts a git command line that runs in @p dir (git -C DIR), or in the current directory when
+ * @p dir is NULL. */
+static void s_argv_git(struct s_argv *a, const char *dir)
+{
+    s_argv_add(a, "git");
+    if (dir) {
+        s_argv_add(a, "-C");
+        s_argv_add(a, dir);
+    }
 }
 
 static void s_argv_free(struct s_argv *a)
@@ -213,7 +227,7 @@ static void s_git_fail(const char *what, int rc, const struct lk_buf *err)
 }
 
 /* Resolves @p rev to a commit ID (heap string), or NULL after a message. */
-static char *s_git_commit(const char *rev)
+static char *s_git_commit(const char *dir, const char *rev)
 {
     struct s_argv av = {{0}, 0};
     struct lk_buf out, err;
@@ -222,7 +236,7 @@ static char *s_git_commit(const char *rev)
     char *spec = lk_xmalloc(strlen(rev) + sizeof("^{commit}"));
     strcpy(spec, rev);
     strcat(spec, "^{commit}");
-    s_argv_add(&av, "git");
+    s_argv_git(&av, dir);
     s_argv_add(&av, "rev-parse");
     s_argv_add(&av, "--verify");
     s_argv_add(&av, "--quiet");
@@ -232,7 +246,8 @@ static char *s_git_commit(const char *rev)
     if (rc == 0 && out.len) {
         sha = lk_xstrndup(out.data, strcspn(out.data, "\n"));
     } else if (rc > 0 && !err.len) {
-        fprintf(stderr, "logkeep diff: %s: no such commit in this repository\n", rev);
+        fprintf(stderr, "logkeep diff: %s: no such commit in the git repository that holds %s\n",
+                rev, dir ? dir : ".");
     } else {
         s_git_fail("rev-parse", rc, &err);
     }
@@ -245,7 +260,9 @@ static char *s_git_commit(const char *rev)
 
 /* A policy file found at a revision. */
 struct s_git_file {
-    char *path; /* owned: relative to the current directory, as git prints it */
+    char *path; /* owned: the file as the user's paths name it (the PATH it was found under,
+                 * then its path below that directory) */
+    char *rel;  /* owned: the path relative to where git listed it */
     char *blob; /* owned: the blob ID */
 };
 
@@ -258,6 +275,7 @@ static void s_git_files_free(struct s_git_files *f)
 {
     for (size_t i = 0; i < f->n; i++) {
         free(f->v[i].path);
+        free(f->v[i].rel);
         free(f->v[i].blob);
     }
     free(f->v);
@@ -292,15 +310,16 @@ static char *s_normalize(const char *path)
     return out;
 }
 
-static bool s_is_yaml(const char *name)
+static bool s_is_policy_name(const char *name)
 {
     size_t n = strlen(name);
-    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
+    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml")) ||
+           (n > 5 && !strcmp(name + n - 5, ".json"));
 }
 
 /* Whether a file found under a directory is a policy file, as the directory search of
- * lk_policy_load_paths() decides: *.yaml or *.yml, no component starting with a dot, at most
- * S_MAX_DEPTH levels down. @p rel is the path below the directory. */
+ * lk_policy_load_paths() decides: *.yaml, *.yml or *.json, no component starting with a dot, at
+ * most S_MAX_DEPTH levels down. @p rel is the path below the directory. */
 static bool s_dir_member(const char *rel)
 {
     int depth = 0;
@@ -314,36 +333,122 @@ static bool s_dir_member(const char *rel)
             p++;
         }
     }
-    return depth <= S_MAX_DEPTH && s_is_yaml(rel);
+    return depth <= S_MAX_DEPTH && s_is_policy_name(rel);
+}
+
+/* Where git runs for a PATH, and what it lists there. A directory is listed from inside it (leaf
+ * "."), a file, or a path the working tree lacks, from its parent directory; dir is NULL when
+ * that parent does not exist either, and git then runs in the current directory with the path
+ * as given. Running git there makes the repository the one holding the policy. */
+struct s_git_where {
+    char *dir;  /* owned, or NULL: the current directory */
+    char *leaf; /* owned: the path relative to dir */
+};
+
+static bool s_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void s_git_where(const char *path, struct s_git_where *w)
+{
+    if (s_is_dir(path)) {
+        w->dir = lk_xstrdup(path);
+        w->leaf = lk_xstrdup(".");
+        return;
+    }
+    const char *slash = strrchr(path, '/');
+    if (slash && slash[1]) {
+        char *parent = slash == path ? lk_xstrdup("/") : lk_xstrndup(path, (size_t)(slash - path));
+        if (s_is_dir(parent)) {
+            w->dir = parent;
+            w->leaf = lk_xstrdup(slash + 1);
+            return;
+        }
+        free(parent);
+    }
+    w->dir = NULL;
+    w->leaf = lk_xstrdup(path);
+}
+
+static void s_git_where_free(struct s_git_where *w)
+{
+    free(w->dir);
+    free(w->leaf);
+    w->dir = w->leaf = NULL;
+}
+
+/* @p file (a path git printed, relative to @p dir) as the user's paths name it: below @p dir as
+ * the user wrote it, or as is when @p dir is the current directory. */
+static char *s_user_path(const char *dir, const char *file)
+{
+    char *norm = dir ? s_normalize(dir) : NULL;
+    bool here = !norm || (!*norm && dir[0] != '/');
+    free(norm);
+    if (here)
+        return lk_xstrdup(file);
+    size_t n = strlen(dir);
+    bool slash = n && dir[n - 1] == '/';
+    char *out = lk_xmalloc(n + 1 + strlen(file) + 1);
+    sprintf(out, "%s%s%s", dir, slash ? "" : "/", file);
+    return out;
+}
+
+/* The top directory of the git repository that holds @p dir (git rev-parse --show-toplevel).
+ * @return it (owned), or NULL after a message. */
+static char *s_git_toplevel(const char *dir)
+{
+    struct s_argv av = {{0}, 0};
+    struct lk_buf out, err;
+    lk_buf_init(&out, 0); /* capped by s_git_run() */
+    lk_buf_init(&err, 0);
+    s_argv_git(&av, dir);
+    s_argv_add(&av, "rev-parse");
+    s_argv_add(&av, "--show-toplevel");
+    int rc = s_git_run(&av, &out, 4096, &err);
+    char *top = NULL;
+    if (rc == 0 && out.len)
+        top = lk_xstrndup(out.data, strcspn(out.data, "\n"));
+    else
+        s_git_fail("rev-parse", rc, &err);
+    s_argv_free(&av);
+    lk_buf_free(&out);
+    lk_buf_free(&err);
+    return top;
 }
 
 /* Lists the policy files of @p path at commit @p sha into @p files. @return 0, or -1 after a
  * message. */
 static int s_git_list(const char *sha, const char *path, struct s_git_files *files)
 {
+    struct s_git_where where;
+    s_git_where(path, &where);
     struct s_argv av = {{0}, 0};
     struct lk_buf out, err;
     lk_buf_init(&out, 0); /* capped by s_git_run() */
     lk_buf_init(&err, 0);
-    s_argv_add(&av, "git");
+    s_argv_git(&av, where.dir);
     s_argv_add(&av, "ls-tree");
     s_argv_add(&av, "-r");
     s_argv_add(&av, "-z");
     s_argv_add(&av, sha);
     s_argv_add(&av, "--");
-    s_argv_add(&av, path);
+    s_argv_add(&av, where.leaf);
     int rc = s_git_run(&av, &out, S_MAX_LISTING, &err);
     s_argv_free(&av);
     if (rc != 0) {
         s_git_fail("ls-tree", rc, &err);
         lk_buf_free(&out);
         lk_buf_free(&err);
+        s_git_where_free(&where);
         return -1;
     }
     lk_buf_free(&err);
 
-    /* Entries: "<mode> SP <type> SP <object> TAB <path> NUL". */
-    char *norm = s_normalize(path);
+    /* Entries: "<mode> SP <type> SP <object> TAB <path> NUL", the path relative to where git
+     * ran. */
+    char *norm = s_normalize(where.leaf);
     size_t norm_len = strlen(norm);
     size_t first = files->n, found = 0;
     bool single_file = false;
@@ -362,7 +467,8 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
             continue;
         LK_ARRAY_GROW(files->v, files->n, files->cap);
         const char *blob = p + 12;
-        files->v[files->n].path = lk_xstrdup(file);
+        files->v[files->n].path = s_user_path(where.dir, file);
+        files->v[files->n].rel = lk_xstrdup(file);
         files->v[files->n].blob = lk_xstrndup(blob, (size_t)(tab - blob));
         files->n++;
     }
@@ -370,13 +476,14 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
         /* A directory: keep what its search would find. */
         size_t w = first;
         for (size_t i = first; i < files->n; i++) {
-            const char *rel = files->v[i].path;
+            const char *rel = files->v[i].rel;
             if (norm_len && !strncmp(rel, norm, norm_len) && rel[norm_len] == '/')
                 rel += norm_len + 1;
             if (s_dir_member(rel)) {
                 files->v[w++] = files->v[i];
             } else {
                 free(files->v[i].path);
+                free(files->v[i].rel);
                 free(files->v[i].blob);
             }
         }
@@ -386,6 +493,7 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
     }
     free(norm);
     lk_buf_free(&out);
+    s_git_where_free(&where);
     return 0;
 }
 
@@ -395,10 +503,11 @@ static int s_git_list(const char *sha, const char *path, struct s_git_files *fil
  * file: baselines: [acme.yaml]) is found in the working tree. Files found twice are read once.
  * When nothing is found, the policy is empty and unchecked (*empty set).
  * @param label the revision as the user wrote it, for messages.
+ * @param dir where git reads objects (a directory of the repository), NULL for the current one.
  * @return the policy, or NULL after a message.
  */
-static struct lk_policy *s_git_policy(const char *label, const char *sha, int n_paths, char **paths,
-                                      bool *empty)
+static struct lk_policy *s_git_policy(const char *label, const char *dir, const char *sha,
+                                      int n_paths, char **paths, bool *empty)
 {
     struct s_git_files files = {0};
     struct lk_policy *p = NULL;
@@ -420,7 +529,7 @@ static struct lk_policy *s_git_policy(const char *label, const char *sha, int n_
         struct lk_buf out, err;
         lk_buf_init(&out, 0); /* capped by s_git_run() */
         lk_buf_init(&err, 0);
-        s_argv_add(&av, "git");
+        s_argv_git(&av, dir);
         s_argv_add(&av, "cat-file");
         s_argv_add(&av, "blob");
         s_argv_add(&av, files.v[i].blob);
@@ -578,14 +687,41 @@ static int s_split_range(const char *spec, char **base, char **head)
     return 0;
 }
 
-/* Loads one side from git. @return the policy, or NULL after a message. */
+/* Loads one side from git, from the repository that holds the first of @p paths; every other
+ * path must be in that repository too. @return the policy, or NULL after a message. */
 static struct lk_policy *s_load_git_side(const char *rev, int n_paths, char **paths, bool *empty)
 {
-    char *sha = s_git_commit(rev);
-    if (!sha)
-        return NULL;
-    struct lk_policy *p = s_git_policy(rev, sha, n_paths, paths, empty);
+    struct s_git_where first;
+    s_git_where(paths[0], &first);
+    struct lk_policy *p = NULL;
+    char *sha = NULL, *top = NULL;
+    if (n_paths > 1) {
+        top = s_git_toplevel(first.dir);
+        if (!top)
+            goto cleanup;
+        for (int i = 1; i < n_paths; i++) {
+            struct s_git_where w;
+            s_git_where(paths[i], &w);
+            char *other = s_git_toplevel(w.dir);
+            bool same = other && !strcmp(other, top);
+            if (other && !same)
+                fprintf(stderr,
+                        "logkeep diff: %s is in the git repository %s, %s in %s: --git reads "
+                        "one repository\n",
+                        paths[i], other, paths[0], top);
+            free(other);
+            s_git_where_free(&w);
+            if (!same)
+                goto cleanup;
+        }
+    }
+    sha = s_git_commit(first.dir, rev);
+    if (sha)
+        p = s_git_policy(rev, first.dir, sha, n_paths, paths, empty);
+cleanup:
     free(sha);
+    free(top);
+    s_git_where_free(&first);
     return p;
 }
 

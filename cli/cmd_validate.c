@@ -32,7 +32,8 @@ static void s_validate_usage(FILE *out)
     fputs("usage: logkeep validate [options] PATH...\n"
           "\n"
           "Reads the policy made of the files and directories given (directories are searched\n"
-          "for *.yaml and *.yml) and reports every problem. \"-\" reads a policy from stdin.\n"
+          "for *.yaml, *.yml and *.json) and reports every problem. \"-\" reads a policy\n"
+          "from stdin.\n"
           "\n"
           "options:\n"
           "  -f, --format FORMAT   text (default), json, sarif (SARIF 2.1.0) or github\n"
@@ -40,11 +41,24 @@ static void s_validate_usage(FILE *out)
           "  -o, --output FILE     write the report to FILE instead of stdout\n"
           "      --strict          treat warnings as errors\n"
           "      --color WHEN      auto (default), always or never\n"
-          "  -q, --quiet           print nothing for a clean policy\n"
+          "  -q, --quiet           print only errors and warnings: no notes, and nothing for\n"
+          "                        a clean policy (text and github formats)\n"
           "  -h, --help            print this help\n"
           "\n"
           "exit status: 0 no errors, 1 policy errors, 2 usage or I/O error\n",
           out);
+}
+
+/* Removes the notes from @p d (-q): what is left is what needs fixing. The documents (JSON,
+ * SARIF) always carry every finding. */
+static void s_drop_notes(struct lk_diags *d)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i].severity != LK_SEV_NOTE)
+            d->items[w++] = d->items[i];
+    d->n = w;
+    d->n_notes = 0;
 }
 
 int lk_cmd_validate(int argc, char **argv)
@@ -55,7 +69,10 @@ int lk_cmd_validate(int argc, char **argv)
         {"colour", required_argument, NULL, 'c'}, {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
-    struct lk_render_opts ro = {LK_DIAG_TEXT, false, PACKAGE_VERSION};
+    /* Rules link to their section of docs/rules.md where the documentation is published. */
+    const char *docs_url = getenv("LOGKEEP_DOCS_URL");
+    struct lk_render_opts ro = {LK_DIAG_TEXT, false, PACKAGE_VERSION,
+                                docs_url && *docs_url ? docs_url : LK_DOCS_URL};
     const char *output = NULL, *color = "auto";
     bool strict = false, quiet = false;
     int c;
@@ -105,6 +122,8 @@ int lk_cmd_validate(int argc, char **argv)
     lk_compile_check_limits(p);
     if (strict)
         lk_diags_promote_warnings(&p->diags);
+    if (quiet && (ro.format == LK_DIAG_TEXT || ro.format == LK_DIAG_GITHUB))
+        s_drop_notes(&p->diags);
 
     if (output) {
         out = fopen(output, "w");

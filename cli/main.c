@@ -38,6 +38,9 @@ static void s_usage(FILE *out)
           "  rules              list every rule with its severity and summary\n"
           "  schema             print the JSON Schema of the policy language (-o FILE)\n"
           "  baselines [NAME]   list the compliance baselines, or show one's requirements\n"
+          "  init [DIR]         write a starting policy repository (policy, schema,\n"
+          "                     pre-commit and CI configuration)\n"
+          "  completion SHELL   print the completion script of bash, zsh or fish\n"
           "  version            print the version\n"
           "  help               print this help\n"
           "\n"
@@ -89,12 +92,16 @@ int main(int argc, char **argv)
         return lk_cmd_baselines(argc - 1, argv + 1);
     if (!strcmp(cmd, "rules"))
         return lk_cmd_rules(argc - 1, argv + 1);
+    if (!strcmp(cmd, "completion"))
+        return lk_cmd_completion(argc - 1, argv + 1);
+    if (!strcmp(cmd, "init"))
+        return lk_cmd_init(argc - 1, argv + 1);
     if (!strcmp(cmd, "schema"))
         return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
     static const char *const cmds[] = {"validate", "compile",  "show",   "plan",    "apply",
                                        "drift",    "snapshot", "whoami", "explain", "rules",
-                                       "schema",   "version",  "help",   "diff",    "resolve"};
+                                       "schema",   "version",  "help",   "diff",    "resolve", "init", "completion"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

@@ -263,9 +263,58 @@ static bool s_check_arn(struct lk_policy *p, const struct lk_text *t, const char
     return true;
 }
 
+/* A KMS key written as a key ID, "key/<id>" or "alias/<name>" instead of an ARN (LK023): the
+ * help writes the key ARN from the policy's account and Region, or says how to find it. */
+static bool s_kms_not_arn(struct lk_policy *p, const struct lk_text *t)
+{
+    struct lk_str v = t->v;
+    if (lk_str_starts_with(v, "arn:") || !v.len)
+        return false;
+    struct lk_diags *D = &p->diags;
+    struct lk_diag *d = lk_diag_add(D, "LK023", t->span,
+                                    "KMS key \"%.*s\" is not a valid ARN: it is not of the form "
+                                    "arn:partition:service:region:account:resource",
+                                    LK_STR_ARG(v));
+    const char *partition = p->region.set ? lk_region_partition(p->region.v) : NULL;
+    const char *region = p->region.set && partition
+                             ? lk_arena_printf(&p->arena, "%.*s", LK_STR_ARG(p->region.v))
+                             : "<region>";
+    const char *account = p->account.set && lk_account_id_valid(p->account.v)
+                              ? lk_arena_printf(&p->arena, "%.*s", LK_STR_ARG(p->account.v))
+                              : "<account-id>";
+    if (!partition)
+        partition = "aws";
+    if (lk_str_starts_with(v, "alias/")) {
+        lk_diag_help(D, d,
+                     "name the key by its key ARN, arn:%s:kms:%s:%s:key/<key-id>: aws kms "
+                     "describe-key --key-id %.*s --region %s --query KeyMetadata.Arn prints it "
+                     "(a service writing with an alias looks it up in its own account)",
+                     partition, region, account, LK_STR_ARG(v), region);
+        return true;
+    }
+    struct lk_str id = v;
+    if (lk_str_starts_with(id, "key/")) {
+        id.ptr += 4;
+        id.len -= 4;
+    }
+    bool id_chars = id.len > 0;
+    for (size_t i = 0; i < id.len && id_chars; i++)
+        id_chars = (id.ptr[i] >= '0' && id.ptr[i] <= '9') || (id.ptr[i] >= 'a' && id.ptr[i] <= 'z') ||
+                   id.ptr[i] == '-';
+    if (id_chars)
+        lk_diag_help(D, d, "write the key ARN: arn:%s:kms:%s:%s:key/%.*s", partition, region,
+                     account, LK_STR_ARG(id));
+    else
+        lk_diag_help(D, d, "name the key by its key ARN, arn:%s:kms:%s:%s:key/<key-id>",
+                     partition, region, account);
+    return true;
+}
+
 bool lk_check_kms_arn(struct lk_policy *p, const struct lk_text *t)
 {
     static const char *const res[] = {"key/", "alias/"};
+    if (t->set && s_kms_not_arn(p, t))
+        return false;
     return s_check_arn(p, t, "KMS key", "kms", res, 2, true);
 }
 

@@ -446,11 +446,13 @@ void lk_check_retention(struct lk_policy *p)
             s_check_class(p, p->srcs[i]->retention);
         s_check_source(p, p->srcs[i]);
     }
-    /* Group the sources of each store. */
+    /* Group the sources of each store. A source whose prefix was refused (LK016) is left out:
+     * its prefix is unknown, so an overlap found through it would be a second, false report of
+     * the same mistake. */
     size_t n = 0;
     struct s_entry *e = lk_xmalloc((p->n_srcs ? p->n_srcs : 1) * sizeof(*e));
     for (size_t i = 0; i < p->n_srcs; i++)
-        if (p->srcs[i]->store)
+        if (p->srcs[i]->store && !p->srcs[i]->prefix_invalid)
             e[n++].src = p->srcs[i];
     qsort(e, n, sizeof(*e), s_cmp_entry);
     for (size_t i = 0; i < n;) {

@@ -82,6 +82,27 @@ static bool s_text(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *
     return true;
 }
 
+/* Attaches to @p diag the duration @p text most likely means, written as logkeep reads it
+ * ("90 days": 90d; "3 months": 92d, months at their longest, and the CloudWatch Logs retention
+ * nearest to it). @return false when @p text means nothing clear. */
+static bool s_duration_help(struct s_dec *dec, struct lk_diag *diag, struct lk_str text)
+{
+    struct lk_duration_suggestion sg;
+    if (!lk_duration_suggest(text, &sg))
+        return false;
+    if (!sg.months)
+        lk_diag_help(dec->d, diag, "write %lld%s", (long long)sg.count, sg.unit);
+    else if (sg.cwl_nearest)
+        lk_diag_help(dec->d, diag,
+                     "months vary in length: write %lldd (\"%.*s\" at its longest), or %dd, the "
+                     "CloudWatch Logs retention nearest to it",
+                     (long long)sg.days, LK_STR_ARG(text), sg.cwl_nearest);
+    else
+        lk_diag_help(dec->d, diag, "months vary in length: write %lldd (\"%.*s\" at its longest)",
+                     (long long)sg.days, LK_STR_ARG(text));
+    return true;
+}
+
 /* A non-empty string. */
 static bool s_text_nonempty(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
                             const char *what)
@@ -160,11 +181,14 @@ static bool s_days(struct s_dec *dec, const struct lk_ynode *n, struct lk_days *
         if (memchr(n->text.ptr, ' ', n->text.len)) {
             diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has a space in it", what,
                                n->text.ptr);
-            lk_diag_help(dec->d, diag, "write the number and its unit together, as in 90d");
+            if (!s_duration_help(dec, diag, n->text))
+                lk_diag_help(dec->d, diag, "write the number and its unit together, as in 90d");
             return false;
         }
         diag = lk_diag_add(dec->d, "LK019", n->span, "%s \"%s\" has an unknown unit", what,
                            n->text.ptr);
+        if (s_duration_help(dec, diag, n->text))
+            return false;
         if (n->text.len && n->text.ptr[n->text.len - 1] == 'm')
             lk_diag_help(dec->d, diag, "months vary in length and are not a unit; write days");
         else
@@ -781,6 +805,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                                 "prefix \"%s\" contains a wildcard ('*' or '?')", v->text.ptr);
                     src->prefix.set = false;
                     src->prefix.v.len = 0;
+                    src->prefix_invalid = true;
                 } else if (pre.ptr[0] == '/' || pre.ptr[pre.len - 1] != '/') {
                     struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span,
                                                     "prefix \"%s\" must be a folder: no leading "
@@ -790,6 +815,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                         lk_diag_help(dec->d, d, "write \"%s/\"", v->text.ptr);
                     src->prefix.set = false;
                     src->prefix.v.len = 0;
+                    src->prefix_invalid = true;
                 }
             }
             break;

@@ -433,8 +433,22 @@ static cJSON *s_sarif_location(struct lk_sources *sources, struct lk_span span, 
     return loc;
 }
 
+/* The URL of @p rule's section of docs/rules.md under @p docs_url, as GitHub and most Markdown
+ * renderers anchor the heading "### LK001 yaml-syntax": "rules.md#lk001-yaml-syntax". */
+static const char *s_rule_help_uri(struct lk_arena *arena, const char *docs_url,
+                                   const struct lk_rule *rule)
+{
+    size_t n = strlen(docs_url);
+    char *id = lk_arena_printf(arena, "%s", rule->id);
+    for (char *c = id; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    return lk_arena_printf(arena, "%s%srules.md#%s-%s", docs_url,
+                           n && docs_url[n - 1] == '/' ? "" : "/", id, rule->name);
+}
+
 static void s_render_sarif(struct lk_diags *diags, struct lk_sources *sources,
-                           const char *version, FILE *out)
+                           const char *version, const char *docs_url, FILE *out)
 {
     size_t n_rules;
     const struct lk_rule *rules = lk_rules_all(&n_rules);
@@ -460,6 +474,9 @@ static void s_render_sarif(struct lk_diags *diags, struct lk_sources *sources,
         char *help = lk_arena_printf(diags->arena, "%s\n\nSource: %s", rules[i].explain,
                                      rules[i].source);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "help"), "text", help);
+        if (docs_url && *docs_url)
+            cJSON_AddStringToObject(r, "helpUri",
+                                    s_rule_help_uri(diags->arena, docs_url, &rules[i]));
         cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "defaultConfiguration"), "level",
                                 s_sarif_level(rules[i].severity));
         cJSON_AddItemToArray(jr, r);
@@ -482,6 +499,19 @@ static void s_render_sarif(struct lk_diags *diags, struct lk_sources *sources,
             cJSON *l = s_sarif_location(sources, d->related, d->related_label);
             cJSON_AddNumberToObject(l, "id", 1);
             cJSON_AddItemToArray(rel, l);
+        }
+        if (d->waiver) {
+            /* A waived finding is suppressed in the source (SARIF 2.1.0, suppression object:
+             * kind "inSource", its justification and location): viewers show it as dismissed
+             * with the policy's reason instead of as an open result. */
+            cJSON *sup = cJSON_CreateObject();
+            cJSON_AddStringToObject(sup, "kind", "inSource");
+            cJSON_AddStringToObject(sup, "status", "accepted");
+            cJSON_AddStringToObject(sup, "justification", d->waiver);
+            if (d->related.file != LK_SPAN_NONE_FILE)
+                cJSON_AddItemToObject(sup, "location",
+                                      s_sarif_location(sources, d->related, NULL));
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(res, "suppressions"), sup);
         }
         cJSON_AddItemToArray(results, res);
     }
@@ -555,7 +585,9 @@ void lk_diags_render(struct lk_diags *diags, struct lk_sources *sources,
     switch (opts->format) {
     case LK_DIAG_TEXT: s_render_text(diags, sources, opts->color, out); break;
     case LK_DIAG_JSON: s_render_json(diags, sources, out); break;
-    case LK_DIAG_SARIF: s_render_sarif(diags, sources, opts->tool_version, out); break;
+    case LK_DIAG_SARIF:
+        s_render_sarif(diags, sources, opts->tool_version, opts->docs_url, out);
+        break;
     case LK_DIAG_GITHUB: s_render_github(diags, sources, out); break;
     }
     if (fclose(out) != 0)

@@ -47,6 +47,8 @@ struct lk_diag {
     const char *help;          /* arena, optional: "did you mean ...", the value derived */
     struct lk_span related;    /* optional second location (file LK_SPAN_NONE_FILE when none) */
     const char *related_label; /* arena, optional: "first defined here" */
+    const char *waiver;        /* arena: the reason of the waiver that turned the finding into a
+                                * note (the waiver is the related location); NULL when none */
     size_t seq;                /* insertion order, for a stable sort */
 };
 
@@ -105,6 +107,8 @@ struct lk_render_opts {
     enum lk_diag_format format;
     bool color;            /* text only */
     const char *tool_version;
+    const char *docs_url;  /* SARIF: the URL of the docs/ folder (rules.md is under it); each
+                            * rule's helpUri is its section of rules.md. NULL: no helpUri */
 };
 
 /** Renders every diagnostic (and, for text, a summary line) to @p out. */

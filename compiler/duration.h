@@ -28,6 +28,26 @@ enum lk_duration_status {
     LK_DUR_TOO_LONG,     /* past LK_DURATION_MAX_DAYS */
 };
 
+/* What a duration written in words or with months most likely means, in days (for a "help"
+ * line): lk_duration_suggest(). */
+struct lk_duration_suggestion {
+    int64_t days;      /* the suggested day count: exact without months; with months, months at
+                        * their longest (3 months: 92 days), so that logs are never kept less */
+    const char *unit;  /* "d", or "w"/"y" when the text was whole weeks or years only */
+    int64_t count;     /* days, weeks or years, in that unit */
+    bool months;       /* the text had months */
+    int cwl_nearest;   /* with months: the CloudWatch Logs retention value nearest to the
+                        * average length (0 when none is within 5%, or it equals days) */
+};
+
+/**
+ * Reads a duration that lk_duration_parse() refuses but whose meaning is clear: a number and a
+ * unit word apart or spelled out ("90 days", "2 weeks", "1 year"), months ("3 months", "6m",
+ * "18mo"), or several parts ("1y6m", "1 year 6 months", "2y 30d").
+ * @return true and @p out when @p text is such a duration; false for anything else.
+ */
+bool lk_duration_suggest(struct lk_str text, struct lk_duration_suggestion *out);
+
 /**
  * Parses "<n>d", "<n>w", "<n>y" or "forever".
  * @param out_days the duration in days when LK_DUR_OK.

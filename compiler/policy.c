@@ -97,11 +97,14 @@ static void s_pathlist_free(struct s_pathlist *l)
     free(l->ids);
 }
 
-static bool s_is_yaml_name(const char *name)
+/* A policy file found in a directory: *.yaml, *.yml, or *.json (JSON is YAML: a policy written
+ * as JSON reads the same, its diagnostics located in the JSON text). */
+static bool s_is_policy_name(const char *name)
 {
     size_t n = strlen(name);
     return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+           (n > 5 && strcmp(name + n - 5, ".json") == 0);
 }
 
 static int s_cmp_str(const void *a, const void *b)
@@ -152,7 +155,7 @@ static int s_walk(struct s_pathlist *out, struct s_visited *seen, const char *di
                     rc = -1;
                     *err_path = NULL; /* reported by path below */
                 }
-            } else if (S_ISREG(st.st_mode) && s_is_yaml_name(names[i])) {
+            } else if (S_ISREG(st.st_mode) && s_is_policy_name(names[i])) {
                 if (out->n >= LK_MAX_FILES) {
                     errno = EFBIG;
                     *err_path = dir;
@@ -498,6 +501,8 @@ struct lk_diag *lk_policy_report(struct lk_policy *policy, struct lk_waivers *wa
         lk_diag_set_severity(&policy->diags, d, LK_SEV_NOTE);
         lk_diag_help(&policy->diags, d, "waived: %.*s", LK_STR_ARG(match->reason.v));
         lk_diag_related(&policy->diags, d, match->rule.span, "waiver");
+        if (d)
+            d->waiver = lk_arena_printf(&policy->arena, "%.*s", LK_STR_ARG(match->reason.v));
     }
     return d;
 }

@@ -226,6 +226,8 @@ struct lk_source {
     struct lk_text store_ref;
     struct lk_store *store; /* resolved, or NULL */
     struct lk_text prefix;
+    bool prefix_invalid; /* the prefix given was refused (LK016): the source has no prefix to
+                          * compare, so no overlap is reported against it */
     struct lk_text_list log_groups;
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_text forever_because;

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static const enum lk_diag_format formats[] = {LK_DIAG_TEXT, LK_DIAG_JSON, LK_DIAG_SARIF,
                                                       LK_DIAG_GITHUB};
         for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-            struct lk_render_opts ro = {formats[i], i == 0, "fuzz"};
+            struct lk_render_opts ro = {formats[i], i == 0, "fuzz", "https://docs.example.test/docs"};
             lk_diags_render(&p->diags, &p->sources, &ro, sink);
         }
         fclose(sink);

@@ -50,7 +50,7 @@ static char *s_render(struct lk_policy *p, enum lk_diag_format fmt)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    struct lk_render_opts ro = {fmt, false, "0.0-test"};
+    struct lk_render_opts ro = {fmt, false, "0.0-test", "https://docs.example.test/logkeep/docs"};
     lk_diags_render(&p->diags, &p->sources, &ro, out);
     fclose(out);
     return buf;

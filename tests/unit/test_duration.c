@@ -117,6 +117,64 @@ START_TEST(test_cwl_round_up_every_boundary)
 }
 END_TEST
 
+static bool s_suggest(const char *text, struct lk_duration_suggestion *sg)
+{
+    return lk_duration_suggest((struct lk_str){text, strlen(text)}, sg);
+}
+
+/* What a duration written in words or with months means: exact without months, months at
+ * their longest, and the CloudWatch Logs value nearest to the average length. */
+START_TEST(test_suggest)
+{
+    struct lk_duration_suggestion sg;
+    ck_assert(s_suggest("90 days", &sg));
+    ck_assert_int_eq(sg.days, 90);
+    ck_assert_str_eq(sg.unit, "d");
+    ck_assert(!sg.months);
+    ck_assert(s_suggest("2 Weeks", &sg));
+    ck_assert_str_eq(sg.unit, "w");
+    ck_assert_int_eq(sg.count, 2);
+    ck_assert_int_eq(sg.days, 14);
+    ck_assert(s_suggest("7 years", &sg));
+    ck_assert_str_eq(sg.unit, "y");
+    ck_assert_int_eq(sg.days, 2557);
+    ck_assert(s_suggest("1 year 30 days", &sg));
+    ck_assert_str_eq(sg.unit, "d");
+    ck_assert_int_eq(sg.days, 395);
+    /* Three consecutive months are at most 92 days (July to September); CloudWatch Logs' value
+     * nearest to three average months is 90. */
+    ck_assert(s_suggest("3 months", &sg));
+    ck_assert(sg.months);
+    ck_assert_int_eq(sg.days, 92);
+    ck_assert_int_eq(sg.cwl_nearest, 90);
+    ck_assert(s_suggest("3m", &sg));
+    ck_assert_int_eq(sg.days, 92);
+    /* 1y6m: one year as logkeep counts it (365) and six months at their longest (184). */
+    ck_assert(s_suggest("1y6m", &sg));
+    ck_assert_int_eq(sg.days, 365 + 184);
+    ck_assert_int_eq(sg.cwl_nearest, 545);
+    ck_assert(s_suggest("1 year and 6 months", &sg));
+    ck_assert_int_eq(sg.days, 549);
+    ck_assert(s_suggest("18 months", &sg));
+    ck_assert_int_eq(sg.days, 549);
+    ck_assert(s_suggest("1 month", &sg));
+    ck_assert_int_eq(sg.days, 31);
+    ck_assert_int_eq(sg.cwl_nearest, 30);
+    ck_assert(s_suggest("12 months", &sg));
+    ck_assert_int_eq(sg.days, 365);
+    ck_assert_int_eq(sg.cwl_nearest, 0); /* 365 is itself a CloudWatch Logs value */
+    /* Nothing clear: no number, an unknown word, a unit twice, empty, past 100 years. */
+    ck_assert(!s_suggest("ninety days", &sg));
+    ck_assert(!s_suggest("90 dayz", &sg));
+    ck_assert(!s_suggest("1y 2y", &sg));
+    ck_assert(!s_suggest("", &sg));
+    ck_assert(!s_suggest("   ", &sg));
+    ck_assert(!s_suggest("0 days", &sg));
+    ck_assert(!s_suggest("200 years", &sg));
+    ck_assert(!s_suggest("99999999999999999999 days", &sg));
+}
+END_TEST
+
 START_TEST(test_describe)
 {
     struct lk_arena a;
@@ -138,6 +196,7 @@ int main(void)
     tcase_add_test(tc, test_years_calendar_safe);
     tcase_add_test(tc, test_cwl_round_up_every_boundary);
     tcase_add_test(tc, test_describe);
+    tcase_add_test(tc, test_suggest);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
