@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,22 @@ void lk_org_ids_free(char **ids, size_t n_ids)
 
 /* ------------------------------------------------------------------------------ the run */
 
+unsigned lk_org_shard_of(const char *account, const char *region, unsigned count)
+{
+    if (!count)
+        return 0;
+    /* FNV-1a, 64 bits (http://www.isthe.com/chongo/tech/comp/fnv/): fixed, portable, and
+     * independent of the position of the pair in the policy. */
+    uint64_t h = 14695981039346656037ULL;
+    const char *parts[3] = {account ? account : "", "/", region ? region : ""};
+    for (size_t k = 0; k < 3; k++)
+        for (const unsigned char *c = (const unsigned char *)parts[k]; *c; c++) {
+            h ^= *c;
+            h *= 1099511628211ULL;
+        }
+    return (unsigned)(h % count);
+}
+
 void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
                      const struct lk_org_options *opts, const struct lk_ir_scope *scope)
 {
@@ -248,10 +265,14 @@ void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
     size_t n = scope ? scope->n_pairs : 0;
     run->pairs = lk_xcalloc(n ? n : 1, sizeof(*run->pairs));
     run->accounts = lk_xcalloc(n ? n : 1, sizeof(*run->accounts));
-    run->n_pairs = n;
+    run->n_pairs = 0;
     for (size_t i = 0; i < n; i++) {
         const struct lk_ir_pair *ip = &scope->pairs[i];
-        struct lk_org_pair *p = &run->pairs[i];
+        if (run->opts.shard_count &&
+            lk_org_shard_of(ip->account, ip->region, run->opts.shard_count) !=
+                run->opts.shard_index)
+            continue;
+        struct lk_org_pair *p = &run->pairs[run->n_pairs++];
         p->pair = ip;
         struct lk_session_options so = run->opts.session;
         so.region = ip->region;

@@ -82,7 +82,21 @@ struct lk_org_options {
     int pairs_at_once;        /* 0: LK_ORG_DEFAULT_PAIRS_AT_ONCE */
     const char *home_region;  /* the policy's home Region: where the source credentials are
                                  resolved (STS of that Region); NULL: the first pair's */
+    /* Sharding: with shard_count > 0, the run holds only the pairs of shard shard_index
+     * (lk_org_shard_of()); 0: every pair. */
+    unsigned shard_index, shard_count;
 };
+
+/* The most shards of a run. */
+#define LK_ORG_MAX_SHARDS 10000
+
+/**
+ * The shard of the pair (@p account, @p region) among @p count shards: the 64-bit FNV-1a hash
+ * of "<account>/<region>" modulo @p count. It depends only on the pair, so the partition stays
+ * the same when the policy is reordered, and every pair is in exactly one shard.
+ * @return a number below @p count (0 when @p count is 0).
+ */
+unsigned lk_org_shard_of(const char *account, const char *region, unsigned count);
 
 /* One pair of the run. */
 struct lk_org_pair {
