@@ -25,7 +25,7 @@ void lk_aws_usage_common(FILE *out)
     fputs("[--region REGION] [--endpoint-url URL]\n"
           "       [--profile NAME] [--debug] [--color auto|always|never]\n"
           "       [--role NAME] [--external-id ID] [--role-session-name NAME]\n"
-          "       [--pairs-at-once N] [--shard I/N|auto]\n\n",
+          "       [--pairs-at-once N]\n\n",
           out);
 }
 
@@ -50,12 +50,8 @@ void lk_aws_usage_org(FILE *out)
           "  --external-id ID, --role-session-name NAME\n"
           "                 sts:ExternalId and RoleSessionName of AssumeRole\n"
           "  --pairs-at-once N\n"
-          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n"
-          "  --shard I/N    plan, drift, snapshot: only the pairs of shard I of N (0 <= I < N),\n"
-          "                 a partition by a hash of account/Region; auto reads I and N from\n"
-          "                 LOGKEEP_SHARD_INDEX and LOGKEEP_SHARD_COUNT, JOB_COMPLETION_INDEX\n"
-          "                 (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX and\n"
-          "                 AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch)\n",
+          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n",
+
           out);
 }
 
@@ -136,6 +132,17 @@ static int s_shard_parse(struct lk_aws_args *a, const char *text)
     a->shard_index = (unsigned)index;
     a->shard_count = (unsigned)count;
     return 0;
+}
+
+void lk_aws_usage_shard(FILE *out)
+{
+    fputs("  --shard I/N|auto\n"
+          "                 only the pairs of shard I of N (0 <= I < N),\n"
+          "                 a partition by a hash of account/Region; auto reads I and N from\n"
+          "                 LOGKEEP_SHARD_INDEX and LOGKEEP_SHARD_COUNT, JOB_COMPLETION_INDEX\n"
+          "                 (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX and\n"
+          "                 AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch)\n",
+          out);
 }
 
 int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)

@@ -72,6 +72,9 @@ void lk_aws_usage_common(FILE *out);
 /** Writes the help of the options of a run over an organisation. */
 void lk_aws_usage_org(FILE *out);
 
+/** Prints the --shard option of plan, drift and snapshot (organisations) to @p out. */
+void lk_aws_usage_shard(FILE *out);
+
 /** Fills @p out from the command line (the live read's progress on a terminal's stderr). */
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out);
 

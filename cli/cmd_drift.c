@@ -35,6 +35,7 @@ static void s_usage(FILE *out)
           "pair of an organisation failed; the report says which, and any drift).\n",
           out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_drift(int argc, char **argv)

@@ -30,6 +30,7 @@ static void s_usage(FILE *out)
           out);
     lk_aws_usage_report(out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_plan(int argc, char **argv)

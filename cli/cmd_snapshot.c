@@ -25,6 +25,7 @@ static void s_usage(FILE *out)
           "organisation failed; the others are written).\n",
           out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_snapshot(int argc, char **argv)
