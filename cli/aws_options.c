@@ -320,6 +320,13 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         if (env && *env && !*end && n >= 1 && n <= LK_ORG_MAX_PAIRS_AT_ONCE)
             a->pairs_at_once = (int)n;
     }
+    if (a->shard_count && a->plan_out) {
+        /* apply PLAN.json checks the plan against every pair of the policy: a shard's plan
+         * would always be refused. */
+        fprintf(stderr, "logkeep %s: --out saves a plan of every pair; it does not take --shard\n",
+                a->cmd);
+        return LK_EXIT_USAGE;
+    }
     if (optind >= argc) {
         fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
         a->usage(stderr);
