@@ -193,11 +193,8 @@ LK_MUST_CHECK enum lk_status lk_org_run_read(struct lk_org_run *run);
 void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *out);
 
 /**
- * Renders every pair: LK_REPORT_TEXT as a heading "== <account-name> (<account-id>) <region> =="
- * and the pair's lk_session_render() text for each pair with changes or failed (then
- * "error: <message>"), the pairs in sync on one line (named, or counted past 24), and the
- * line "<n> pairs: <a> with changes, <b> in sync, <c> failed"; the other formats with
- * lk_report_render_org().
+ * Renders every pair with lk_report_render_org() (report.h), whose JSON says the command (plan
+ * or drift) and the run's shard.
  * @param organization_id the organisation's ID for the reports, or NULL.
  * @return LK_STATUS_OK, LK_STATUS_IO, LK_STATUS_TOO_LARGE, or LK_STATUS_INVALID_ARGUMENT.
  */
