@@ -76,6 +76,11 @@ int lk_cmd_plan(int argc, char **argv)
         rc = lk_aws_run_org(&a, p);
         goto cleanup;
     }
+    if (a.shard_index) {
+        /* A single account is one pair, shard 0's (docs/logkeep.1, Shards). */
+        rc = LK_EXIT_OK;
+        goto cleanup;
+    }
     rc = lk_aws_compile(&a, p, &desired, &arts);
     if (rc != 0)
         goto cleanup;
