@@ -307,7 +307,8 @@ class State:
                     account, region, item.get("prefix", "/synthetic/"),
                     int(item.get("count", 0)), item.get("retention"),
                     int(item.get("start", 0)), now_ms(self.clock),
-                    held=self.log_groups.get(key))
+                    held=self.log_groups.get(key),
+                    deletion_protection=item.get("deletion_protection", False))
                 created["synthetic_log_groups"] = created.get(
                     "synthetic_log_groups", 0) + int(item.get("count", 0))
             specs = spec.get("buckets") or []

@@ -2,9 +2,9 @@
 instead of held, for benchmarks of whole organisations (millions of groups).
 
 ``POST /_admin/bulk`` with ``{"synthetic_log_groups": [{"account": ..., "region": ...,
-"prefix": "/app/svc-", "count": 500, "retention": 400, "start": 0}]}`` gives that account and
-Region the groups ``<prefix><index>`` (the index zero-padded, so that ASCII order is index
-order) with that retention. They are listed by ``DescribeLogGroups`` like held groups: in name
+"prefix": "/app/svc-", "count": 500, "retention": 400, "start": 0, "deletion_protection":
+true}]}`` gives that account and Region the groups ``<prefix><index>`` (the index zero-padded,
+so that ASCII order is index order) with that retention and deletion protection. They are listed by ``DescribeLogGroups`` like held groups: in name
 order, with ``logGroupNamePrefix``, ``logGroupNamePattern`` and real pagination, and each
 costs no memory until a call changes it.
 
@@ -76,10 +76,11 @@ class SyntheticLogGroupIndex(LogGroupIndex):
     """The log groups of one account and Region: synthetic ones and held ones."""
 
     def __init__(self, account, region, prefix, count, retention=None, start=0,
-                 creation_time=0, held=None):
+                 creation_time=0, held=None, deletion_protection=False):
         super().__init__()
         self.account, self.region = account, region
         self.retention = retention
+        self.deletion_protection = bool(deletion_protection)
         self.creation_time = creation_time
         self.synth = _Names(prefix, start, count)
         self.held = held if held is not None else LogGroupIndex()
@@ -99,6 +100,8 @@ class SyntheticLogGroupIndex(LogGroupIndex):
         }
         if self.retention is not None:
             group["retentionInDays"] = int(self.retention)
+        if self.deletion_protection:
+            group["deletionProtectionEnabled"] = True
         return group
 
     @property
