@@ -472,8 +472,12 @@ static enum lk_status s_root(struct s_reader *r, const cJSON *root)
         return LK_STATUS_UNSUPPORTED;
     }
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(root, "command");
-    if (cmd && !cJSON_IsNull(cmd))
+    if (cmd && !cJSON_IsNull(cmd)) {
         LK_GUARD(s_str(r, root, "", "command", false, &org->command));
+        /* Only plan and drift write such a report; the exit status depends on which. */
+        if (strcmp(org->command, "plan") && strcmp(org->command, "drift"))
+            return s_bad(r, "command", "\"%s\" is none of plan, drift", org->command);
+    }
     LK_GUARD(s_str(r, root, "", "organization", true, &org->organization));
     LK_GUARD(s_str(r, root, "", "generated", true, &org->generated_at));
     LK_GUARD(s_strings(r, root, "", "policy_files", &org->policy_paths, &org->n_policy_paths));
