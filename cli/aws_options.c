@@ -51,6 +51,97 @@ void lk_aws_usage_org(FILE *out)
           "                 sts:ExternalId and RoleSessionName of AssumeRole\n"
           "  --pairs-at-once N\n"
           "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n",
+
+          out);
+}
+
+/* Reads a shard number from @p text: digits only, below LK_ORG_MAX_SHARDS. */
+static bool s_shard_number(const char *text, unsigned long *out)
+{
+    if (!text || *text < '0' || *text > '9')
+        return false;
+    char *end = NULL;
+    unsigned long n = strtoul(text, &end, 10);
+    if (*end || n > LK_ORG_MAX_SHARDS)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* The first of @p names set and not empty in the environment, or NULL. */
+static const char *s_env_first(const char *const *names, const char **which)
+{
+    for (; *names; names++) {
+        const char *v = getenv(*names);
+        if (v && *v) {
+            *which = *names;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* --shard I/N or auto into a->shard_index and a->shard_count. @return 0 or an exit status. */
+static int s_shard_parse(struct lk_aws_args *a, const char *text)
+{
+    unsigned long index = 0, count = 0;
+    if (!strcmp(text, "auto")) {
+        /* GitHub Actions has no index of its own: the workflow passes the matrix values in
+         * LOGKEEP_SHARD_INDEX and LOGKEEP_SHARD_COUNT (examples/scale). Kubernetes Indexed Jobs
+         * set JOB_COMPLETION_INDEX, not the completions count, which the Job passes in
+         * LOGKEEP_SHARD_COUNT. AWS Batch array jobs set AWS_BATCH_JOB_ARRAY_INDEX. */
+        static const char *const index_names[] = {"LOGKEEP_SHARD_INDEX", "JOB_COMPLETION_INDEX",
+                                                  "AWS_BATCH_JOB_ARRAY_INDEX", NULL};
+        static const char *const count_names[] = {"LOGKEEP_SHARD_COUNT", "AWS_BATCH_JOB_ARRAY_SIZE",
+                                                  NULL};
+        const char *iname = NULL, *cname = NULL;
+        const char *iv = s_env_first(index_names, &iname);
+        const char *cv = s_env_first(count_names, &cname);
+        if (!iv || !cv) {
+            fprintf(stderr,
+                    "logkeep %s: --shard auto found no %s in the environment (LOGKEEP_SHARD_INDEX, "
+                    "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, and LOGKEEP_SHARD_COUNT "
+                    "or AWS_BATCH_JOB_ARRAY_SIZE)\n",
+                    a->cmd, !iv ? "shard index" : "shard count");
+            return LK_EXIT_USAGE;
+        }
+        if (!s_shard_number(iv, &index) || !s_shard_number(cv, &count) || !count ||
+            index >= count) {
+            fprintf(stderr, "logkeep %s: --shard auto: %s=%s and %s=%s are no shard of a count\n",
+                    a->cmd, iname, iv, cname, cv);
+            return LK_EXIT_USAGE;
+        }
+    } else {
+        const char *slash = strchr(text, '/');
+        char head[32];
+        size_t len = slash ? (size_t)(slash - text) : 0;
+        if (!slash || len >= sizeof(head)) {
+            len = 0;
+            head[0] = 0;
+        } else {
+            memcpy(head, text, len);
+            head[len] = 0;
+        }
+        if (!len || !s_shard_number(head, &index) || !s_shard_number(slash + 1, &count) || !count ||
+            index >= count) {
+            fprintf(stderr, "logkeep %s: --shard takes I/N (0 <= I < N <= %d) or auto\n", a->cmd,
+                    LK_ORG_MAX_SHARDS);
+            return LK_EXIT_USAGE;
+        }
+    }
+    a->shard_index = (unsigned)index;
+    a->shard_count = (unsigned)count;
+    return 0;
+}
+
+void lk_aws_usage_shard(FILE *out)
+{
+    fputs("  --shard I/N|auto\n"
+          "                 only the pairs of shard I of N (0 <= I < N),\n"
+          "                 a partition by a hash of account/Region; auto reads I and N from\n"
+          "                 LOGKEEP_SHARD_INDEX and LOGKEEP_SHARD_COUNT, JOB_COMPLETION_INDEX\n"
+          "                 (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX and\n"
+          "                 AWS_BATCH_JOB_ARRAY_SIZE (AWS Batch)\n",
           out);
 }
 
@@ -75,6 +166,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"role-session-name", required_argument, NULL, 'N'},
         {"pairs-at-once", required_argument, NULL, 'P'},
         {"no-role", no_argument, NULL, 'n'},
+        {"shard", required_argument, NULL, 'S'},
         {"markdown-limit", required_argument, NULL, 'M'},
         {"json-report", required_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
@@ -185,6 +277,15 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
             }
             a->json_report = optarg;
             break;
+        case 'S': {
+            if (a->mode != LK_AWS_CMD_PLAN && a->mode != LK_AWS_CMD_DRIFT &&
+                a->mode != LK_AWS_CMD_SNAPSHOT)
+                goto bad;
+            int rc = s_shard_parse(a, optarg);
+            if (rc)
+                return rc;
+            break;
+        }
         case 'n':
             if (a->mode != LK_AWS_CMD_RESOLVE)
                 goto bad;
@@ -218,6 +319,13 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         long n = env && *env ? strtol(env, &end, 10) : 0;
         if (env && *env && !*end && n >= 1 && n <= LK_ORG_MAX_PAIRS_AT_ONCE)
             a->pairs_at_once = (int)n;
+    }
+    if (a->shard_count && a->plan_out) {
+        /* apply PLAN.json checks the plan against every pair of the policy: a shard's plan
+         * would always be refused. */
+        fprintf(stderr, "logkeep %s: --out saves a plan of every pair; it does not take --shard\n",
+                a->cmd);
+        return LK_EXIT_USAGE;
     }
     if (optind >= argc) {
         fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
@@ -278,8 +386,9 @@ static void s_show_pins(const struct lk_policy *p)
             const struct lk_group_pin *pin = &p->pins[k];
             if (!lk_str_eq(pin->group, g->name) || pin->ids.items != g->pinned.items)
                 continue; /* another group's, or the run resolved the group itself */
-            const char *file = pin->span.file < p->sources.n ? p->sources.files[pin->span.file]->path
-                                                              : "the policy";
+            const char *file = pin->span.file < p->sources.n
+                                   ? p->sources.files[pin->span.file]->path
+                                   : "the policy";
             fprintf(stderr, "pinned %.*s: %zu account%s (", LK_STR_ARG(g->name), pin->ids.n,
                     pin->ids.n == 1 ? "" : "s");
             for (size_t j = 0; j < pin->ids.n; j++)

@@ -44,6 +44,8 @@ struct lk_aws_args {
     const char *session_name; /* --role-session-name */
     int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
     bool no_role;             /* resolve: --no-role, the source credentials as they are */
+    /* plan, drift, snapshot: --shard I/N or auto; shard_count 0: no sharding. */
+    unsigned shard_index, shard_count;
     bool debug, auto_approve;
     /* plan, drift: --markdown-limit (0: the step summary's) and --json-report FILE. */
     size_t markdown_max_bytes;
@@ -69,6 +71,9 @@ void lk_aws_usage_common(FILE *out);
 
 /** Writes the help of the options of a run over an organisation. */
 void lk_aws_usage_org(FILE *out);
+
+/** Prints the --shard option of plan, drift and snapshot (organisations) to @p out. */
+void lk_aws_usage_shard(FILE *out);
 
 /** Fills @p out from the command line (the live read's progress on a terminal's stderr). */
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out);

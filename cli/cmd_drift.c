@@ -35,6 +35,7 @@ static void s_usage(FILE *out)
           "pair of an organisation failed; the report says which, and any drift).\n",
           out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_drift(int argc, char **argv)
@@ -61,6 +62,11 @@ int lk_cmd_drift(int argc, char **argv)
         goto cleanup;
     if (p->scope.multi) {
         rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    if (a.shard_index) {
+        /* A single account is one pair, shard 0's (docs/logkeep.1, Shards). */
+        rc = LK_EXIT_OK;
         goto cleanup;
     }
     rc = lk_aws_compile(&a, p, &desired, NULL);

@@ -322,6 +322,8 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         .session_name = a->session_name ? a->session_name : s_text(&arena, &p->access.session_name),
         .pairs_at_once = a->pairs_at_once,
         .home_region = s_home_region(&arena, p),
+        .shard_index = a->shard_index,
+        .shard_count = a->shard_count,
     };
     lk_aws_session_options(a, &o.session);
     o.session.region = NULL;

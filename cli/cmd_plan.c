@@ -30,6 +30,7 @@ static void s_usage(FILE *out)
           out);
     lk_aws_usage_report(out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_plan(int argc, char **argv)
@@ -73,6 +74,11 @@ int lk_cmd_plan(int argc, char **argv)
     if (p->scope.multi) {
         /* --out: one organisation plan holding every pair's (runtime/org.h). */
         rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    if (a.shard_index) {
+        /* A single account is one pair, shard 0's (docs/logkeep.1, Shards). */
+        rc = LK_EXIT_OK;
         goto cleanup;
     }
     rc = lk_aws_compile(&a, p, &desired, &arts);

@@ -25,6 +25,7 @@ static void s_usage(FILE *out)
           "organisation failed; the others are written).\n",
           out);
     lk_aws_usage_org(out);
+    lk_aws_usage_shard(out);
 }
 
 int lk_cmd_snapshot(int argc, char **argv)
@@ -54,6 +55,11 @@ int lk_cmd_snapshot(int argc, char **argv)
         goto cleanup;
     if (p->scope.multi) {
         rc = lk_aws_run_org(&a, p);
+        goto cleanup;
+    }
+    if (a.shard_index) {
+        /* A single account is one pair, shard 0's (docs/logkeep.1, Shards). */
+        rc = LK_EXIT_OK;
         goto cleanup;
     }
     rc = lk_aws_compile(&a, p, &desired, NULL);

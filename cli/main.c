@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_aws.h"
 #include "cli/cmd_diff.h"
+#include "cli/cmd_report.h"
 #include "compiler/schema.h"
 #include "runtime/session.h"
 
@@ -33,6 +34,7 @@ static void s_usage(FILE *out)
           "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
           "  snapshot PATH...   save the live state the policy governs (-o FILE), for --state\n"
           "  resolve PATH...    pin the policy's dynamic account groups (AWS Organizations)\n"
+          "  report merge ...   merge the JSON reports of a sharded plan or drift run\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
@@ -84,6 +86,8 @@ int main(int argc, char **argv)
         return lk_cmd_snapshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "resolve"))
         return lk_cmd_resolve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return lk_cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -99,9 +103,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "schema"))
         return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
-    static const char *const cmds[] = {"validate", "compile",  "show",   "plan",    "apply",
-                                       "drift",    "snapshot", "whoami", "explain", "rules",
-                                       "schema",   "version",  "help",   "diff",    "resolve", "init", "completion"};
+    static const char *const cmds[] = {
+        "validate", "compile", "show",    "plan",    "apply",   "drift",      "snapshot",
+        "whoami",   "explain", "rules",   "schema",  "version", "help",       "diff",
+        "resolve",  "report",  "init",    "completion"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,22 @@ void lk_org_ids_free(char **ids, size_t n_ids)
 
 /* ------------------------------------------------------------------------------ the run */
 
+unsigned lk_org_shard_of(const char *account, const char *region, unsigned count)
+{
+    if (!count)
+        return 0;
+    /* FNV-1a, 64 bits (http://www.isthe.com/chongo/tech/comp/fnv/): fixed, portable, and
+     * independent of the position of the pair in the policy. */
+    uint64_t h = 14695981039346656037ULL;
+    const char *parts[3] = {account ? account : "", "/", region ? region : ""};
+    for (size_t k = 0; k < 3; k++)
+        for (const unsigned char *c = (const unsigned char *)parts[k]; *c; c++) {
+            h ^= *c;
+            h *= 1099511628211ULL;
+        }
+    return (unsigned)(h % count);
+}
+
 void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
                      const struct lk_org_options *opts, const struct lk_ir_scope *scope)
 {
@@ -248,10 +265,14 @@ void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
     size_t n = scope ? scope->n_pairs : 0;
     run->pairs = lk_xcalloc(n ? n : 1, sizeof(*run->pairs));
     run->accounts = lk_xcalloc(n ? n : 1, sizeof(*run->accounts));
-    run->n_pairs = n;
+    run->n_pairs = 0;
     for (size_t i = 0; i < n; i++) {
         const struct lk_ir_pair *ip = &scope->pairs[i];
-        struct lk_org_pair *p = &run->pairs[i];
+        if (run->opts.shard_count &&
+            lk_org_shard_of(ip->account, ip->region, run->opts.shard_count) !=
+                run->opts.shard_index)
+            continue;
+        struct lk_org_pair *p = &run->pairs[run->n_pairs++];
         p->pair = ip;
         struct lk_session_options so = run->opts.session;
         so.region = ip->region;
@@ -530,51 +551,12 @@ void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *o
 
 /* ------------------------------------------------------------------------------ output */
 
-/* The pairs in sync the text output names; more are only counted. */
-#define S_IN_SYNC_NAMED 24
-
-static enum lk_status s_render_text(const struct lk_org_run *run, bool color, FILE *out)
-{
-    struct lk_org_summary sum;
-    lk_org_run_summarize(run, &sum);
-    for (size_t i = 0; i < run->n_pairs; i++) {
-        const struct lk_org_pair *p = &run->pairs[i];
-        if (!p->failed && !lk_session_has_drift(&p->session))
-            continue;
-        fprintf(out, "== %s (%s) %s ==\n", p->pair->account_name, p->pair->account,
-                p->pair->region);
-        if (p->failed) {
-            fprintf(out, "error: %s\n\n", p->error ? p->error : "failed");
-            continue;
-        }
-        LK_GUARD(lk_session_render(&p->session, LK_REPORT_TEXT, color, NULL, 0, out));
-        fputc('\n', out);
-    }
-    if (sum.in_sync) {
-        /* Named while the line stays readable; beyond, counted (the JSON report names each). */
-        bool name = sum.in_sync <= S_IN_SYNC_NAMED;
-        fprintf(out, "%zu pair%s in sync%s", sum.in_sync, sum.in_sync == 1 ? "" : "s",
-                name ? ":" : ".");
-        for (size_t i = 0; name && i < run->n_pairs; i++) {
-            const struct lk_org_pair *p = &run->pairs[i];
-            if (!p->failed && !lk_session_has_drift(&p->session))
-                fprintf(out, " %s/%s", p->pair->account_name, p->pair->region);
-        }
-        fputc('\n', out);
-    }
-    fprintf(out, "%zu pairs: %zu with changes, %zu in sync, %zu failed\n", sum.pairs, sum.changed,
-            sum.in_sync, sum.failed);
-    return ferror(out) ? LK_STATUS_IO : LK_STATUS_OK;
-}
-
 enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_format fmt,
                                  bool color, const char *organization_id,
                                  const char *const *policy_paths, size_t n_policy_paths, FILE *out)
 {
     if (!run || !out)
         return LK_STATUS_INVALID_ARGUMENT;
-    if (fmt == LK_REPORT_TEXT)
-        return s_render_text(run, color, out);
     char when[32];
     lk_session_utc_now(when);
     struct lk_report_pair *rp = lk_xcalloc(run->n_pairs ? run->n_pairs : 1, sizeof(*rp));
@@ -591,6 +573,9 @@ enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_fo
         lk_session_report_context(s, policy_paths, n_policy_paths, when, &rp[i].ctx);
     }
     struct lk_report_org org = {
+        .command = run->kind == LK_SESSION_DRIFT  ? "drift"
+                   : run->kind == LK_SESSION_PLAN ? "plan"
+                                                  : NULL,
         .organization = organization_id,
         .generated_at = when,
         .tool_version = PACKAGE_VERSION,
@@ -600,6 +585,9 @@ enum lk_status lk_org_run_render(const struct lk_org_run *run, enum lk_report_fo
         .n_pairs = run->n_pairs,
         .markdown_max_bytes = run->opts.session.markdown_max_bytes,
         .full_report = run->opts.session.full_report,
+        .shard_index = run->opts.shard_index,
+        .shard_count = run->opts.shard_count,
+        .color = color,
     };
     enum lk_status rc = lk_report_render_org(&org, fmt, out);
     free(rp);

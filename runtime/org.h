@@ -82,7 +82,21 @@ struct lk_org_options {
     int pairs_at_once;        /* 0: LK_ORG_DEFAULT_PAIRS_AT_ONCE */
     const char *home_region;  /* the policy's home Region: where the source credentials are
                                  resolved (STS of that Region); NULL: the first pair's */
+    /* Sharding: with shard_count > 0, the run holds only the pairs of shard shard_index
+     * (lk_org_shard_of()); 0: every pair. */
+    unsigned shard_index, shard_count;
 };
+
+/* The most shards of a run. */
+#define LK_ORG_MAX_SHARDS 10000
+
+/**
+ * The shard of the pair (@p account, @p region) among @p count shards: the 64-bit FNV-1a hash
+ * of "<account>/<region>" modulo @p count. It depends only on the pair, so the partition stays
+ * the same when the policy is reordered, and every pair is in exactly one shard.
+ * @return a number below @p count (0 when @p count is 0).
+ */
+unsigned lk_org_shard_of(const char *account, const char *region, unsigned count);
 
 /* One pair of the run. */
 struct lk_org_pair {
@@ -179,11 +193,8 @@ LK_MUST_CHECK enum lk_status lk_org_run_read(struct lk_org_run *run);
 void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *out);
 
 /**
- * Renders every pair: LK_REPORT_TEXT as a heading "== <account-name> (<account-id>) <region> =="
- * and the pair's lk_session_render() text for each pair with changes or failed (then
- * "error: <message>"), the pairs in sync on one line (named, or counted past 24), and the
- * line "<n> pairs: <a> with changes, <b> in sync, <c> failed"; the other formats with
- * lk_report_render_org().
+ * Renders every pair with lk_report_render_org() (report.h), whose JSON says the command (plan
+ * or drift) and the run's shard.
  * @param organization_id the organisation's ID for the reports, or NULL.
  * @return LK_STATUS_OK, LK_STATUS_IO, LK_STATUS_TOO_LARGE, or LK_STATUS_INVALID_ARGUMENT.
  */

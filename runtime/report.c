@@ -1252,6 +1252,34 @@ static void s_pair_part(struct lk_buf *part, const struct lk_report_pair *p,
     }
 }
 
+/* The distinct origins of @p d's changes (NULL: none), with what the pair's JSON report leaves
+ * out of them: the caret's length and the source line the text report shows. */
+static cJSON *s_json_origins(const struct lk_diff *d)
+{
+    cJSON *arr = s_jnew(cJSON_CreateArray());
+    for (size_t i = 0; d && i < d->n; i++) {
+        const struct lk_ir_origin *o = &d->changes[i].origin;
+        bool seen = !o->file;
+        /* Changes are sorted by resource, so one origin's changes are mostly adjacent: looking
+         * back a few changes finds most repeats, and a repeat listed twice is harmless. */
+        for (size_t k = i; !seen && k-- > 0 && i - k <= 8;) {
+            const struct lk_ir_origin *q = &d->changes[k].origin;
+            seen = q->file && q->line == o->line && q->column == o->column &&
+                   q->length == o->length && !strcmp(q->file, o->file);
+        }
+        if (seen)
+            continue;
+        cJSON *e = s_jnew(cJSON_CreateObject());
+        s_jadd(e, "file", cJSON_CreateString(o->file));
+        s_jadd(e, "line", cJSON_CreateNumber(o->line));
+        s_jadd(e, "column", cJSON_CreateNumber(o->column));
+        s_jadd(e, "length", cJSON_CreateNumber(o->length));
+        s_jadd(e, "text", s_jstr(o->text));
+        s_jpush(arr, e);
+    }
+    return arr;
+}
+
 static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
 {
     size_t changed, in_sync, failed;
@@ -1259,11 +1287,19 @@ static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
     cJSON *root = s_jnew(cJSON_CreateObject());
     s_jadd(root, "format", cJSON_CreateString("logkeep-org-report"));
     s_jadd(root, "version", cJSON_CreateNumber(1));
+    s_jadd(root, "command", s_jstr(org->command));
     s_jadd(root, "organization", s_jstr(org->organization));
     s_jadd(root, "generated", s_jstr(org->generated_at));
     cJSON *files = s_jadd(root, "policy_files", cJSON_CreateArray());
     for (size_t i = 0; i < org->n_policy_paths; i++)
         s_jpush(files, s_jstr(org->policy_paths[i]));
+    if (org->shard_count) {
+        cJSON *shard = s_jadd(root, "shard", cJSON_CreateObject());
+        s_jadd(shard, "index", cJSON_CreateNumber((double)org->shard_index));
+        s_jadd(shard, "count", cJSON_CreateNumber((double)org->shard_count));
+    } else {
+        s_jadd(root, "shard", cJSON_CreateNull());
+    }
     cJSON *sum = s_jadd(root, "summary", cJSON_CreateObject());
     s_jadd(sum, "pairs", cJSON_CreateNumber((double)org->n_pairs));
     s_jadd(sum, "changed", cJSON_CreateNumber((double)changed));
@@ -1291,6 +1327,7 @@ static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
                 lk_oom();
         }
         s_jadd(e, "report", report ? report : cJSON_CreateNull());
+        s_jadd(e, "origins", s_json_origins(p->diff));
         s_jpush(pairs, e);
     }
     lk_buf_free(&part);
@@ -1606,6 +1643,44 @@ static void s_render_org_sarif(struct lk_buf *b, const struct lk_report_org *org
     cJSON_Delete(root);
 }
 
+/* The pairs in sync the text output names; more are only counted. */
+#define S_IN_SYNC_NAMED 24
+
+/* TEXT: written as it goes (each pair's text report is written by lk_diff_render_text()). */
+static enum lk_status s_render_org_text(const struct lk_report_org *org, FILE *out)
+{
+    size_t changed, in_sync, failed;
+    s_org_counts(org, &changed, &in_sync, &failed);
+    for (size_t i = 0; i < org->n_pairs; i++) {
+        const struct lk_report_pair *p = &org->pairs[i];
+        bool bad = p->error || !p->diff;
+        if (!bad && !s_pair_drifted(p))
+            continue;
+        fprintf(out, "== %s (%s) %s ==\n", s_opt(p->account_name, ""), s_opt(p->account, ""),
+                s_opt(p->region, ""));
+        if (bad) {
+            fprintf(out, "error: %s\n\n", s_opt(p->error, "failed"));
+            continue;
+        }
+        LK_GUARD(lk_diff_render_text(p->diff, out, org->color));
+        fputc('\n', out);
+    }
+    if (in_sync) {
+        /* Named while the line stays readable; beyond, counted (the JSON report names each). */
+        bool name = in_sync <= S_IN_SYNC_NAMED;
+        fprintf(out, "%zu pair%s in sync%s", in_sync, in_sync == 1 ? "" : "s", name ? ":" : ".");
+        for (size_t i = 0; name && i < org->n_pairs; i++) {
+            const struct lk_report_pair *p = &org->pairs[i];
+            if (!p->error && p->diff && !s_pair_drifted(p))
+                fprintf(out, " %s/%s", s_opt(p->account_name, ""), s_opt(p->region, ""));
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "%zu pairs: %zu with changes, %zu in sync, %zu failed\n", org->n_pairs, changed,
+            in_sync, failed);
+    return ferror(out) || fflush(out) != 0 ? LK_STATUS_IO : LK_STATUS_OK;
+}
+
 enum lk_status lk_report_render_org(const struct lk_report_org *org, enum lk_report_format fmt,
                                     FILE *out)
 {
@@ -1615,6 +1690,9 @@ enum lk_status lk_report_render_org(const struct lk_report_org *org, enum lk_rep
     LK_ENSURE_GOTO(rc, org && out && (org->pairs || !org->n_pairs), LK_STATUS_INVALID_ARGUMENT,
                    cleanup);
     switch (fmt) {
+    case LK_REPORT_TEXT:
+        rc = s_render_org_text(org, out);
+        goto cleanup;
     case LK_REPORT_JSON:
         s_render_org_json(&b, org);
         break;

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/arena.h"
 #include "common/result.h"
 #include "runtime/diff/diff.h"
 #include "ir/ir.h"
@@ -138,6 +139,8 @@ struct lk_report_pair {
 
 /* An organisation's report: every pair of the run, in the run's order. */
 struct lk_report_org {
+    const char *command;      /* "plan" or "drift": what made the report (JSON "command"), for
+                                 `logkeep report merge`'s exit status; NULL: null */
     const char *organization; /* "o-...", or NULL */
     const char *generated_at; /* as lk_report_context's */
     const char *tool_version;
@@ -148,14 +151,26 @@ struct lk_report_org {
     size_t markdown_max_bytes; /* MARKDOWN: the budget of the whole report, shared by the pairs
                                   (as lk_report_context's; the pairs' own are not used) */
     const char *full_report;   /* MARKDOWN: as lk_report_context's */
+    unsigned shard_index;      /* the run's shard (--shard I/N), when shard_count > 0: JSON
+                                  "shard": {"index", "count"}, else "shard": null */
+    unsigned shard_count;
+    bool color;                /* TEXT: ANSI colours */
 };
 
 /**
- * Renders an organisation's pairs in @p fmt (not LK_REPORT_TEXT, which runtime/org.h writes):
- *   JSON      {"format": "logkeep-org-report", "version": 1, "organization", "generated",
- *             "policy_files", "summary": {"pairs", "changed", "in_sync", "failed"}, "pairs":
- *             [{"account", "account_name", "region", "status": "in_sync"|"drift"|"failed",
- *             "error", "report": the pair's JSON report (as lk_report_render()) or null}]}
+ * Renders an organisation's pairs in @p fmt:
+ *   TEXT      for each pair with changes or failed, a heading "== <account-name> (<account-id>)
+ *             <region> ==" and the pair's text report (lk_diff_render_text()), or "error:
+ *             <message>"; the pairs in sync on one line (named, or counted past 24); then the
+ *             line "<n> pairs: <a> with changes, <b> in sync, <c> failed"
+ *   JSON      {"format": "logkeep-org-report", "version": 1, "command", "organization",
+ *             "generated", "policy_files", "shard": {"index", "count"} or null, "summary":
+ *             {"pairs", "changed", "in_sync", "failed"}, "pairs": [{"account", "account_name",
+ *             "region", "status": "in_sync"|"drift"|"failed", "error", "report": the pair's
+ *             JSON report (as lk_report_render()) or null, "origins": [{"file", "line",
+ *             "column", "length", "text"}]: each distinct origin of its changes with the
+ *             caret's length and the source line, so that a report read back
+ *             (lk_report_doc_read()) renders as the run did}]}
  *   MARKDOWN  one title, a section per pair with drift or a failure (### <name> (<id>)
  *             <region>, then the pair's Markdown report or its error), the pairs in sync on one
  *             line. The whole stays within org->markdown_max_bytes: when the sections do not
@@ -172,6 +187,58 @@ struct lk_report_org {
  */
 LK_MUST_CHECK enum lk_status lk_report_render_org(const struct lk_report_org *org,
                                                   enum lk_report_format fmt, FILE *out);
+
+/* An organisation's JSON report read back (lk_report_doc_read()): what it says, each pair's diff
+ * rebuilt from its "report" (changes, their origins with the "origins" the report lists, and
+ * the context), ready for lk_report_render_org() or lk_report_merge(). What a JSON report does
+ * not hold is absent: the desired state (JUnit then lists only the resources with findings),
+ * and the partition, taken from each pair's Region ("cn-": aws-cn, "us-gov-": aws-us-gov). */
+struct lk_report_doc {
+    const char *path;       /* borrowed: the file read */
+    struct lk_report_org org; /* its strings and pairs are the document's; tool_version,
+                                 markdown_max_bytes, full_report and color are left unset */
+
+    /* Private. */
+    struct lk_arena arena;        /* owns every string */
+    struct lk_report_pair *pairs; /* owned (heap): org.pairs */
+    struct lk_diff *diffs;        /* owned (heap): one per pair, the pairs' diffs */
+};
+
+/**
+ * Reads the organisation report (format "logkeep-org-report", version 1) at @p path.
+ * @param doc receives it; release with lk_report_doc_free() whatever the result.
+ * @param path the file; must outlive @p doc.
+ * @param message receives why it failed (heap, free()), naming the file and where in it: the
+ *        line and column of a JSON syntax error (a truncated file ends early), or the path of
+ *        the member that is wrong ("pairs[3].report.changes[0].action: ...").
+ * @return LK_STATUS_OK; with @p message, LK_STATUS_IO, LK_STATUS_TOO_LARGE (past
+ *         LK_BUF_MAX_REPORT), LK_STATUS_MALFORMED (not JSON), LK_STATUS_SCHEMA (JSON, but not
+ *         such a report) or LK_STATUS_UNSUPPORTED (another version); LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_report_doc_read(struct lk_report_doc *doc, const char *path,
+                                                char **message);
+
+/** Frees what @p doc owns (a zeroed or read document). */
+void lk_report_doc_free(struct lk_report_doc *doc);
+
+/**
+ * Merges the reports of a run's shards into the report of the whole run: every pair of every
+ * report, sorted by account ID then Region (the order of an unsharded run's scope), the time
+ * the latest of the reports'. Refused, with a message naming the files: reports of different
+ * commands, organisations or policy files, or without a command; a pair in two reports; a
+ * shard given twice, a shard missing from a set whose reports record their shard ("shard 3/8
+ * missing"), shards of different counts, or a report of a whole run with others.
+ * @param docs the reports (read with lk_report_doc_read()); they must outlive @p out.
+ * @param out receives the merged report (its strings are the documents'); release with
+ *        lk_report_merge_free().
+ * @param message receives why not (heap, free()).
+ * @return LK_STATUS_OK; LK_STATUS_REFUSED with @p message; LK_STATUS_INVALID_ARGUMENT.
+ */
+LK_MUST_CHECK enum lk_status lk_report_merge(const struct lk_report_doc *docs, size_t n_docs,
+                                             struct lk_report_org *out, char **message);
+
+/** Frees what lk_report_merge() allocated in @p org (not the documents). */
+void lk_report_merge_free(struct lk_report_org *org);
 
 /** @return the format named "text", "json", "markdown", "junit" or "sarif" in @p out, true;
  *          false for any other name. */

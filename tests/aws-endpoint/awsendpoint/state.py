@@ -297,6 +297,20 @@ class State:
                           for n in names]
                 self.log_index(account, region).add_many(groups)
                 created["log_groups"] += len(groups)
+            for item in spec.get("synthetic_log_groups") or []:
+                # Generated when read: benchmarks of millions of groups.
+                from awsendpoint import synthetic
+                account = str(item.get("account", self.default_account))
+                region = item.get("region", self.default_region)
+                key = (account, region)
+                self.log_groups[key] = synthetic.SyntheticLogGroupIndex(
+                    account, region, item.get("prefix", "/synthetic/"),
+                    int(item.get("count", 0)), item.get("retention"),
+                    int(item.get("start", 0)), now_ms(self.clock),
+                    held=self.log_groups.get(key),
+                    deletion_protection=item.get("deletion_protection", False))
+                created["synthetic_log_groups"] = created.get(
+                    "synthetic_log_groups", 0) + int(item.get("count", 0))
             specs = spec.get("buckets") or []
             if isinstance(specs, dict):
                 specs = [specs]
