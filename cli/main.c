@@ -34,6 +34,7 @@ static void s_usage(FILE *out)
           "  snapshot PATH...   save the live state the policy governs (-o FILE), for --state\n"
           "  resolve PATH...    pin the policy's dynamic account groups (AWS Organizations)\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
+          "  iam-policy PATH... print the least-privilege IAM policy runs of the policy need\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
           "  schema             print the JSON Schema of the policy language (-o FILE)\n"
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
         return lk_cmd_snapshot(argc - 1, argv + 1);
     if (!strcmp(cmd, "resolve"))
         return lk_cmd_resolve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "iam-policy"))
+        return lk_cmd_iam_policy(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -94,7 +97,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
     static const char *const cmds[] = {"validate", "compile",  "show",   "plan",    "apply",
                                        "drift",    "snapshot", "whoami", "explain", "rules",
-                                       "schema",   "version",  "help",   "diff",    "resolve"};
+                                       "schema",   "version",  "help",   "diff",    "resolve",
+                                       "iam-policy"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);
