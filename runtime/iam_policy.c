@@ -246,7 +246,7 @@ static void s_add_state(struct s_doc *d, const struct lk_ir_state *st, const cha
 
     /* The listings: every Region a log group names, and the home Region (drift and snapshot
      * discover unmanaged log groups there; plan and apply when the unmanaged rule is set). */
-    if (home && (!d->apply || st->unmanaged_set))
+    if (home)
         s_res(d, S_LOGS_LIST, ARN("arn:%s:logs:%s:%s:log-group:*", p, home, acct));
     if (st->unmanaged_set && home)
         s_res(d, S_LOGS_UNMANAGED, ARN("arn:%s:logs:%s:%s:log-group:*", p, home, acct));
@@ -263,7 +263,7 @@ static void s_add_state(struct s_doc *d, const struct lk_ir_state *st, const cha
 
     /* DescribeTrails: drift and snapshot list the trails of the home Region and of each trail's
      * home Region; the action takes no resource type (see above). */
-    if (home && !d->apply)
+    if (home)
         s_res(d, S_TRAILS_LIST, "*");
     for (size_t i = 0; i < st->n_trails; i++) {
         const struct lk_ir_trail *t = &st->trails[i];

@@ -16,7 +16,7 @@ struct lk_ir_scope;
 
 /** Which identity the document is for. */
 enum lk_iam_purpose {
-    LK_IAM_FOR_APPLY = 0, /* the deployer: plan's reads plus apply's writes */
+    LK_IAM_FOR_APPLY = 0, /* the deployer: every read (plan, drift, snapshot) and apply's writes */
     LK_IAM_FOR_DRIFT,     /* the read-only role of plan, drift and snapshot */
 };
 

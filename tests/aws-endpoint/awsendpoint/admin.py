@@ -39,7 +39,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import delivery, models
+from . import authz_json, delivery, models
 from .accounts import AccountControlError
 
 
@@ -203,6 +203,14 @@ def _route(endpoint, request):
                     _body_json(request, {}))}
             except AccountControlError as exc:
                 raise AdminError(400, str(exc)) from None
+    if path == "/_admin/authorized" and method == "GET":
+        return authz_json.authorized_calls(endpoint.log.snapshot())
+    if path == "/_admin/identity-policies" and method == "POST":
+        data = _body_json(request, {}) or {}
+        if not authz_json.set_identity_policies(
+                endpoint.config, data.get("arn"), data.get("policies")):
+            raise AdminError(404, f"no user or role {data.get('arn')}")
+        return {"ok": True}
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")
