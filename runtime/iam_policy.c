@@ -57,13 +57,15 @@
  * (1) A listing is not a request on one log group: the CloudWatch Logs "Overview of managing
  *     access permissions" page gives log-group ARNs, and the listing is authorised on the
  *     account's log groups of the Region, so its resource is arn:...:log-group:* per Region.
- * (2) Both ARN forms of each exact name (with and without the trailing ":*", the "Overview of
- *     managing access permissions" page uses both); a pattern such as "/app/<star>" covers both
- * already. (3) The Service Authorization Reference lists no resource type for these actions: "If
- * there is no value for this column, you must specify all resources ("*")".
+ * (2) Both ARN forms of each exact name or pattern, with and without the trailing ":*" (the
+ *     "Overview of managing access permissions" page uses both); a pattern that ends in a star
+ *     covers both already.
+ * (3) The Service Authorization Reference lists no resource type for these actions: "If there
+ *     is no value for this column, you must specify all resources ("*")".
  *
- * Reads of buckets that only a trail listed by drift names (unmanaged stores) are not granted:
- * they are not the policy's resources, and the reader records a refusal as that store's error.
+ * Reads of buckets that only a trail listed by drift names (unmanaged stores) are granted for
+ * the buckets the policy's own trails deliver to; any other is not the policy's resource, and
+ * the reader records a refusal as that store's error.
  */
 #include "config.h"
 
@@ -126,6 +128,7 @@ static void s_set_free(struct s_set *s)
 enum s_sid {
     S_S3_READ,
     S_S3_WRITE,
+    S_S3_TRAIL_BUCKETS,
     S_LOGS_LIST,
     S_LOGS_WRITE,
     S_LOGS_UNMANAGED,
@@ -163,6 +166,13 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
                      "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy",
                      "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning",
                      "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"}},
+    /* drift and snapshot read the lifecycle of the bucket a trail delivers to when the pair
+     * does not manage it (an organisation trail's archive in another account: live.c, unmanaged
+     * stores). Another account's bucket answers only if its bucket policy allows it too. */
+    [S_S3_TRAIL_BUCKETS] = {"LogKeepS3TrailBucketsRead",
+                            false,
+                            {"s3:GetBucketLocation", "s3:GetLifecycleConfiguration",
+                             "s3:ListBucket"}},
     [S_LOGS_LIST] = {"LogKeepLogsList", false, {"logs:DescribeLogGroups"}},
     [S_LOGS_WRITE] = {"LogKeepLogsWrite",
                       true,
@@ -257,7 +267,8 @@ static void s_add_state(struct s_doc *d, const struct lk_ir_state *st, const cha
         if (st->unmanaged_set)
             s_res(d, S_LOGS_UNMANAGED, ARN("arn:%s:logs:%s:%s:log-group:*", p, r, acct));
         s_res(d, S_LOGS_WRITE, ARN("arn:%s:logs:%s:%s:log-group:%s", p, r, acct, g->name));
-        if (!g->pattern)
+        size_t len = strlen(g->name);
+        if (!g->pattern || len == 0 || g->name[len - 1] != '*')
             s_res(d, S_LOGS_WRITE, ARN("arn:%s:logs:%s:%s:log-group:%s:*", p, r, acct, g->name));
     }
 
@@ -271,6 +282,11 @@ static void s_add_state(struct s_doc *d, const struct lk_ir_state *st, const cha
         const char *arn = ARN("arn:%s:cloudtrail:%s:%s:trail/%s", p, r, acct, t->name);
         s_res(d, S_TRAILS_READ, arn);
         s_res(d, S_TRAILS_WRITE, arn);
+        bool managed = !t->s3_bucket_name;
+        for (size_t k = 0; k < st->n_buckets && !managed; k++)
+            managed = !strcmp(st->buckets[k].name, t->s3_bucket_name);
+        if (!managed)
+            s_res(d, S_S3_TRAIL_BUCKETS, ARN("arn:%s:s3:::%s", p, t->s3_bucket_name));
         if (t->cloud_watch_logs_role_arn)
             s_res(d, S_TRAILS_PASS_ROLE, t->cloud_watch_logs_role_arn);
         if (t->is_organization_trail) {
