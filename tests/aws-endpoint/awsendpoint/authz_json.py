@@ -35,7 +35,9 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/permissions-reference-c
   ``organizations:ListAWSServiceAccessForOrganization`` ("Prepare for creating
   a trail for your organization");
 * KMS: the key's ARN (a key id is completed with the request's Region and the
-  caller's account); CreateKey, ListKeys, ListAliases: ``*``;
+  caller's account); CreateKey, ListKeys, ListAliases: ``*``; a key policy
+  that names the caller (not the account root) allows without an identity
+  policy, the key policy itself is then checked by ``kms.py`` as before;
 * Organizations: per-parent listings on the parent's root or OU ARN
   (``arn:aws:organizations::<management>:root/<org>/<r-id>``, ``ou/<org>/<ou-id>``),
   DescribeAccount on ``account/<org>/<id>``, the rest ``*``.
@@ -175,6 +177,8 @@ def authorize(call, params):
             context = dict(base)
             context.update(extra)
             decision, _ = iampolicy.evaluate(docs, action, resource, context)
+            if decision is None and _key_policy_names(call, action, resource):
+                decision = "allow"
             if decision != "allow":
                 call.denied = {"action": action, "reason": "identity policy"}
                 how = "an explicit deny in an identity-based policy" \
@@ -187,6 +191,21 @@ def authorize(call, params):
                     f"{action} on resource: {resource} because {how}", 400)
     for action, resource, extra in needed:
         record(call, action, resource, extra)
+
+
+def _key_policy_names(call, action, resource):
+    """Whether a KMS key policy allows the caller by name (its ARN or role),
+    which needs no identity policy in the key's account; a grant to the
+    account root delegates to IAM and does not count ("Key policies in AWS
+    KMS",
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html)."""
+    if call.service != "kms" or not resource.startswith("arn:aws:kms:"):
+        return False
+    from . import kms  # kms imports jsonproto, which imports this module
+    ident = call.identity
+    return bool(kms.kms_authorize(call.state, resource, {
+        "principal_arn": ident.arn, "principal_account": None,
+        "principal_role": ident.source_role}, action))
 
 
 def set_identity_policies(config, arn, policies):
