@@ -53,8 +53,30 @@ static int s_write(const char *path, const char *text)
     return 0;
 }
 
+/* "IAM and AWS STS quotas"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a managed policy
+ * holds at most 6,144 characters and a role's inline policies 10,240 in all; IAM does not count
+ * white space. */
+#define S_MANAGED_POLICY_MAX_CHARS 6144
+#define S_ROLE_INLINE_MAX_CHARS 10240
+
+/* Notes on stderr when @p text is larger than a managed policy may be. */
+static void s_check_size(const char *what, const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r';
+    if (n > S_MANAGED_POLICY_MAX_CHARS)
+        fprintf(stderr,
+                "logkeep iam-policy: note: %s has %zu characters without white space, more than "
+                "a managed policy holds (%d); attach it inline (a role's inline policies hold "
+                "%d in all) or split its statements\n",
+                what, n, S_MANAGED_POLICY_MAX_CHARS, S_ROLE_INLINE_MAX_CHARS);
+}
+
 static int s_emit(const char *path, const char *text)
 {
+    s_check_size(path ? path : "the document", text);
     if (!path) {
         fputs(text, stdout);
         return fflush(stdout) == 0 ? 0 : -1;
@@ -166,6 +188,7 @@ static int s_org(const struct lk_policy *p, const struct lk_ir_scope *scope,
             break;
         }
         char *doc = s_account_doc(p, scope, a, purpose, &arena);
+        s_check_size(name, doc);
         if (s_write(lk_arena_printf(&arena, "%s/%s.json", out, name), doc) != 0)
             rc = LK_EXIT_USAGE;
         written++;
