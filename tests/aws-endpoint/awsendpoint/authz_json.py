@@ -53,9 +53,6 @@ request log keeps it with the principal (``GET /_admin/authorized``).
 from . import authz, iampolicy
 from .errors import AWSError
 
-PREFIX = {"logs": "logs", "cloudtrail": "cloudtrail", "kms": "kms",
-          "organizations": "organizations"}
-
 _LOGS_LISTINGS = {"DescribeLogGroups"}
 _TRAIL_UNSCOPED = {"DescribeTrails", "ListTrails"}
 _KMS_UNSCOPED = {"CreateKey", "ListKeys", "ListAliases"}
