@@ -25,6 +25,7 @@ int lk_cmd_compile(int argc, char **argv);
 int lk_cmd_show(int argc, char **argv);
 int lk_cmd_init(int argc, char **argv);
 int lk_cmd_completion(int argc, char **argv);
+int lk_cmd_iam_policy(int argc, char **argv);
 
 struct lk_policy;
 

@@ -41,10 +41,11 @@ static void s_usage(FILE *out)
 static bool s_confirm(void *ctx, const struct lk_session *s, char *why, size_t why_len)
 {
     (void)ctx;
-    (void)s;
     if (!lk_cli_can_ask(why, why_len))
         return false;
-    fputs("\nApply these changes? (yes/no) ", stdout);
+    /* Name where and as whom before asking: the account and caller GetCallerIdentity gave. */
+    printf("\nApply these changes to account %s as %s? (yes/no) ",
+           s->report.account ? s->report.account : "?", s->report.arn ? s->report.arn : "?");
     return lk_cli_answer_yes(why, why_len);
 }
 

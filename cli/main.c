@@ -36,6 +36,7 @@ static void s_usage(FILE *out)
           "  resolve PATH...    pin the policy's dynamic account groups (AWS Organizations)\n"
           "  report merge ...   merge the JSON reports of a sharded plan or drift run\n"
           "  whoami             print the AWS identity logkeep's credentials resolve to\n"
+          "  iam-policy PATH... print the least-privilege IAM policy runs of the policy need\n"
           "  explain RULE       say what a rule (for example LK101) checks, why, and its source\n"
           "  rules              list every rule with its severity and summary\n"
           "  schema             print the JSON Schema of the policy language (-o FILE)\n"
@@ -88,6 +89,8 @@ int main(int argc, char **argv)
         return lk_cmd_resolve(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return lk_cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "iam-policy"))
+        return lk_cmd_iam_policy(argc - 1, argv + 1);
     if (!strcmp(cmd, "whoami"))
         return lk_cmd_whoami(argc - 1, argv + 1);
     if (!strcmp(cmd, "explain"))
@@ -104,9 +107,9 @@ int main(int argc, char **argv)
         return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
     static const char *const cmds[] = {
-        "validate", "compile", "show",    "plan",    "apply",   "drift",      "snapshot",
-        "whoami",   "explain", "rules",   "schema",  "version", "help",       "diff",
-        "resolve",  "report",  "init",    "completion"};
+        "validate", "compile", "show",   "plan",    "apply",   "drift",      "snapshot",
+        "whoami",   "explain", "rules",  "schema",  "version", "help",       "diff",
+        "resolve",  "report",  "init",   "completion", "iam-policy"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);

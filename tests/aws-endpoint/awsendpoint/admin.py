@@ -41,7 +41,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import delivery, models, variants
+from . import authz_json, delivery, models, variants
 from .accounts import AccountControlError
 
 
@@ -215,6 +215,14 @@ def _route(endpoint, request):
             raise AdminError(400, str(exc)) from None
         if answer is not None:
             return answer
+    if path == "/_admin/authorized" and method == "GET":
+        return authz_json.authorized_calls(endpoint.log.snapshot())
+    if path == "/_admin/identity-policies" and method == "POST":
+        data = _body_json(request, {}) or {}
+        if not authz_json.set_identity_policies(
+                endpoint.config, data.get("arn"), data.get("policies")):
+            raise AdminError(404, f"no user or role {data.get('arn')}")
+        return {"ok": True}
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")

@@ -394,10 +394,14 @@ def authorize_s3(call, bucket, params, bucket_name=None):
     context = build_context(call, principal, bucket, params)
     call.auth_context = context
     for action, kind in actions_for(call.operation, params):
+        resource = _resource(kind, name, key)
         allowed, why = decide(call.endpoint, call.identity, action,
-                              _resource(kind, name, key), context, bucket)
+                              resource, context, bucket)
         if not allowed:
             _deny(call, action, why)
+        # The record of authorised calls (awsendpoint.authz_json).
+        call.authz = getattr(call, "authz", None) or []
+        call.authz.append({"action": action, "resource": resource})
     if bucket is not None and call.operation in ("PutObject", "GetObject",
                                                  "HeadObject"):
         kms_action = ("kms:GenerateDataKey" if call.operation == "PutObject"

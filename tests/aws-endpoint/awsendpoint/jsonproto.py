@@ -16,7 +16,7 @@ object body.  Input handling, in the order AWS applies it:
 
 import json
 
-from . import models
+from . import authz_json, models
 from .errors import AWSError
 
 
@@ -81,5 +81,6 @@ def dispatch(call, handlers, validation):
         raise AWSError("NotImplementedException",
                        f"{call.operation} is not implemented by this endpoint.", 501)
     params = read_params(call, validation)
+    authz_json.authorize(call, params)
     with call.state.lock:
         return handlers[call.operation](call, params)

@@ -47,7 +47,7 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import (admin, cloudtrail, jsonproto, kms, logs, models,
+from . import (admin, authz_json, cloudtrail, jsonproto, kms, logs, models,
                organizations, s3, sigv4, sts, variants)
 from .accounts import AccountControls
 from .clock import Clock
@@ -276,6 +276,8 @@ class Endpoint:
             return s3.handle(call)
         if call.service == "sts":
             body = sts.handle(call, form or {})
+            if call.operation == "AssumeRole" and call.resource:
+                authz_json.record(call, "sts:AssumeRole", call.resource)
             return Response(200, [("Content-Type", "text/xml")], body)
         module = JSON_MODULES[call.service]
         data = module.handle(call)
@@ -329,6 +331,10 @@ class Endpoint:
             method=request.method,
             path=request.raw_path,
             fault=fault_kind,
+            principal=((identity.source_role or identity.arn)
+                       if identity is not None else None),
+            authorized=getattr(call, "authz", None) if call is not None
+            else None,
             denied_action=((getattr(call, "denied", None) or {}).get(
                 "action") if call is not None else None),
             duration_ms=round((time.monotonic() - started) * 1000, 3),

@@ -1,0 +1,418 @@
+/*
+ * logkeep runtime: the least-privilege IAM identity policies (see iam_policy.h).
+ *
+ * The operations logkeep calls and the IAM action each needs. Sources: the Service Authorization
+ * Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html,
+ * list_amazoncloudwatchlogs.html, list_awscloudtrail.html, list_awskeymanagementservice.html,
+ * list_awsorganizations.html) and each API's "Permissions" text:
+ *
+ *   operation (runtime/services/)         IAM action                          resource
+ *   S3 HeadBucket                         s3:ListBucket                       bucket
+ *   S3 GetBucketLocation                  s3:GetBucketLocation                bucket
+ *   S3 GetBucketLifecycleConfiguration    s3:GetLifecycleConfiguration        bucket
+ *   S3 GetBucketPolicy                    s3:GetBucketPolicy                  bucket
+ *   S3 GetBucketVersioning                s3:GetBucketVersioning              bucket
+ *   S3 GetObjectLockConfiguration         s3:GetBucketObjectLockConfiguration bucket
+ *   S3 GetPublicAccessBlock               s3:GetBucketPublicAccessBlock       bucket
+ *   S3 GetBucketEncryption                s3:GetEncryptionConfiguration       bucket
+ *   S3 ListObjectVersions (plan, apply:   s3:ListBucketVersions               bucket
+ *      the data-loss guard, session.c)
+ *   S3 CreateBucket                       s3:CreateBucket                     bucket
+ *      with x-amz-bucket-object-lock-enabled also s3:PutBucketObjectLockConfiguration and
+ *      s3:PutBucketVersioning (CreateBucket, "Permissions",
+ *      https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+ *   S3 PutBucketLifecycleConfiguration,   s3:PutLifecycleConfiguration        bucket
+ *      DeleteBucketLifecycle (API_DeleteBucketLifecycle.html, "Permissions")
+ *   S3 PutBucketPolicy / DeleteBucketPolicy  s3:PutBucketPolicy / s3:DeleteBucketPolicy
+ *   S3 PutBucketVersioning                s3:PutBucketVersioning              bucket
+ *   S3 PutObjectLockConfiguration         s3:PutBucketObjectLockConfiguration bucket
+ *   S3 PutPublicAccessBlock               s3:PutBucketPublicAccessBlock       bucket
+ *   S3 PutBucketEncryption                s3:PutEncryptionConfiguration       bucket
+ *   Logs DescribeLogGroups                logs:DescribeLogGroups              log-group:* (1)
+ *   Logs CreateLogGroup, PutRetentionPolicy, DeleteRetentionPolicy, AssociateKmsKey,
+ *      PutLogGroupDeletionProtection      logs:<operation> ("CloudWatch Logs permissions
+ *      reference",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/permissions-reference-cwl.html: "use the
+ * logs: prefix followed by the API operation name")          log group (2) CloudTrail
+ * DescribeTrails             cloudtrail:DescribeTrails           "*" (3) CloudTrail GetTrail,
+ * GetTrailStatus, GetEventSelectors, CreateTrail, UpdateTrail, PutEventSelectors, StartLogging,
+ * StopLogging   cloudtrail:<operation>   trail CloudTrail CreateTrail/UpdateTrail with
+ * CloudWatchLogsRoleArn: iam:PassRole on that role, iam:PassedToService cloudtrail.amazonaws.com
+ * (the AWSCloudTrail_FullAccess managed policy,
+ *      https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudTrail_FullAccess.html;
+ *      "Grant a user permissions to pass a role to an AWS service",
+ *      https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html)
+ *   an organisation trail additionally: iam:GetRole and iam:CreateServiceLinkedRole on the
+ *      CloudTrail service-linked role, organizations:DescribeOrganization and
+ *      organizations:ListAWSServiceAccessForOrganization ("Prepare for creating a trail for
+ *      your organization",
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-an-organizational-trail-prepare.html)
+ *   KMS GetKeyPolicy / PutKeyPolicy       kms:GetKeyPolicy / kms:PutKeyPolicy key
+ *   Organizations DescribeOrganization, ListRoots, ListAccounts   organizations:<op>  "*" (3)
+ *   Organizations ListOrganizationalUnitsForParent, ListAccountsForParent  root and OU ARNs
+ *   STS GetCallerIdentity                 none ("No permissions are required to perform this
+ *      operation", https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+ *   STS AssumeRole (organisation runs)    sts:AssumeRole                      the role
+ *
+ * (1) A listing is not a request on one log group: the CloudWatch Logs "Overview of managing
+ *     access permissions" page gives log-group ARNs, and the listing is authorised on the
+ *     account's log groups of the Region, so its resource is arn:...:log-group:* per Region.
+ * (2) Both ARN forms of each exact name or pattern, with and without the trailing ":*" (the
+ *     "Overview of managing access permissions" page uses both); a pattern that ends in a star
+ *     covers both already.
+ * (3) The Service Authorization Reference lists no resource type for these actions: "If there
+ *     is no value for this column, you must specify all resources ("*")".
+ *
+ * Reads of buckets that only a trail listed by drift names (unmanaged stores) are granted for
+ * the buckets the policy's own trails deliver to; any other is not the policy's resource, and
+ * the reader records a refusal as that store's error.
+ */
+#include "config.h"
+
+#include "runtime/iam_policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/array.h"
+#include "common/buf.h"
+#include "common/escape.h"
+#include "ir/ir.h"
+
+/* ------------------------------------------------------------------------------ string sets */
+
+struct s_set {
+    char **items; /* owned (heap), each owned */
+    size_t n, cap;
+};
+
+static void s_add(struct s_set *s, const char *v)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->items[i], v))
+            return;
+    LK_ARRAY_GROW(s->items, s->n, s->cap);
+    s->items[s->n++] = lk_xstrdup(v);
+}
+
+static void s_addf(struct s_set *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void s_addf(struct s_set *s, const char *fmt, ...)
+{
+    struct lk_buf b;
+    lk_buf_init(&b, 0);
+    va_list ap;
+    va_start(ap, fmt);
+    lk_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    s_add(s, lk_buf_cstr(&b));
+    lk_buf_free(&b);
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void s_set_free(struct s_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->items[i]);
+    free(s->items);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------------------------ statements */
+
+/* The statements, in output order. Each has one Sid and one action list; resources gather. */
+enum s_sid {
+    S_S3_READ,
+    S_S3_WRITE,
+    S_S3_TRAIL_BUCKETS,
+    S_LOGS_LIST,
+    S_LOGS_WRITE,
+    S_LOGS_UNMANAGED,
+    S_TRAILS_LIST,
+    S_TRAILS_READ,
+    S_TRAILS_WRITE,
+    S_TRAILS_PASS_ROLE,
+    S_ORG_TRAIL_ROLE,
+    S_ORG_TRAIL_LINKED_ROLE,
+    S_ORG_TRAIL_ORGANIZATIONS,
+    S_KEYS_READ,
+    S_KEYS_WRITE,
+    S_ORGS_LIST,
+    S_ORGS_PARENTS,
+    S_COUNT
+};
+
+struct s_stmt_def {
+    const char *sid;
+    bool write; /* only for LK_IAM_FOR_APPLY */
+    const char *actions[12];
+    const char *cond_op, *cond_key, *cond_value; /* one condition, or NULL */
+};
+
+static const struct s_stmt_def s_defs[S_COUNT] = {
+    [S_S3_READ] = {"LogKeepS3Read",
+                   false,
+                   {"s3:GetBucketLocation", "s3:GetBucketObjectLockConfiguration",
+                    "s3:GetBucketPolicy", "s3:GetBucketPublicAccessBlock", "s3:GetBucketVersioning",
+                    "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+                    "s3:ListBucket", "s3:ListBucketVersions"}},
+    [S_S3_WRITE] = {"LogKeepS3Write",
+                    true,
+                    {"s3:CreateBucket", "s3:DeleteBucketPolicy",
+                     "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy",
+                     "s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning",
+                     "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration"}},
+    /* drift and snapshot read the lifecycle of the bucket a trail delivers to when the pair
+     * does not manage it (an organisation trail's archive in another account: live.c, unmanaged
+     * stores). Another account's bucket answers only if its bucket policy allows it too. */
+    [S_S3_TRAIL_BUCKETS] = {"LogKeepS3TrailBucketsRead",
+                            false,
+                            {"s3:GetBucketLocation", "s3:GetLifecycleConfiguration",
+                             "s3:ListBucket"}},
+    [S_LOGS_LIST] = {"LogKeepLogsList", false, {"logs:DescribeLogGroups"}},
+    [S_LOGS_WRITE] = {"LogKeepLogsWrite",
+                      true,
+                      {"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteRetentionPolicy",
+                       "logs:PutLogGroupDeletionProtection", "logs:PutRetentionPolicy"}},
+    /* The unmanaged rule sets the retention of every log group no source governs: which ones
+     * is known only when apply lists them, so the resource is every log group of the Region. */
+    [S_LOGS_UNMANAGED] = {"LogKeepLogsUnmanaged", true, {"logs:PutRetentionPolicy"}},
+    [S_TRAILS_LIST] = {"LogKeepTrailsList", false, {"cloudtrail:DescribeTrails"}},
+    [S_TRAILS_READ] = {"LogKeepTrailsRead",
+                       false,
+                       {"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail",
+                        "cloudtrail:GetTrailStatus"}},
+    [S_TRAILS_WRITE] = {"LogKeepTrailsWrite",
+                        true,
+                        {"cloudtrail:CreateTrail", "cloudtrail:PutEventSelectors",
+                         "cloudtrail:StartLogging", "cloudtrail:StopLogging",
+                         "cloudtrail:UpdateTrail"}},
+    [S_TRAILS_PASS_ROLE] = {"LogKeepTrailsPassRole",
+                            true,
+                            {"iam:PassRole"},
+                            "StringEquals",
+                            "iam:PassedToService",
+                            "cloudtrail.amazonaws.com"},
+    [S_ORG_TRAIL_ROLE] = {"LogKeepOrganizationTrailRole", true, {"iam:GetRole"}},
+    [S_ORG_TRAIL_LINKED_ROLE] = {"LogKeepOrganizationTrailLinkedRole",
+                                 true,
+                                 {"iam:CreateServiceLinkedRole"},
+                                 "StringEquals",
+                                 "iam:AWSServiceName",
+                                 "cloudtrail.amazonaws.com"},
+    [S_ORG_TRAIL_ORGANIZATIONS] = {"LogKeepOrganizationTrailOrganizations",
+                                   true,
+                                   {"organizations:DescribeOrganization",
+                                    "organizations:ListAWSServiceAccessForOrganization"}},
+    [S_KEYS_READ] = {"LogKeepKeysRead", false, {"kms:GetKeyPolicy"}},
+    [S_KEYS_WRITE] = {"LogKeepKeysWrite", true, {"kms:PutKeyPolicy"}},
+    [S_ORGS_LIST] = {"LogKeepOrganizationsList",
+                     false,
+                     {"organizations:DescribeOrganization", "organizations:ListAccounts",
+                      "organizations:ListRoots"}},
+    [S_ORGS_PARENTS] = {"LogKeepOrganizationsParents",
+                        false,
+                        {"organizations:ListAccountsForParent",
+                         "organizations:ListOrganizationalUnitsForParent"}},
+};
+
+struct s_doc {
+    struct s_set resources[S_COUNT];
+    bool apply;
+};
+
+static void s_res(struct s_doc *d, enum s_sid sid, const char *arn)
+{
+    if (s_defs[sid].write && !d->apply)
+        return;
+    s_add(&d->resources[sid], arn);
+}
+
+static const char *s_or(const char *a, const char *b)
+{
+    return a && *a ? a : b;
+}
+
+/* The resources of one pair's desired state. */
+static void s_add_state(struct s_doc *d, const struct lk_ir_state *st, const char *pair_account,
+                        const char *pair_region)
+{
+    const char *p = s_or(st->partition, "aws");
+    const char *acct = s_or(st->account, pair_account);
+    const char *home = s_or(st->region, pair_region);
+    struct lk_buf b;
+    lk_buf_init(&b, 0);
+#define ARN(...) (lk_buf_reset(&b), lk_buf_printf(&b, __VA_ARGS__), lk_buf_cstr(&b))
+
+    for (size_t i = 0; i < st->n_buckets; i++) {
+        const char *arn = ARN("arn:%s:s3:::%s", p, st->buckets[i].name);
+        s_res(d, S_S3_READ, arn);
+        s_res(d, S_S3_WRITE, arn);
+    }
+
+    /* The listings: every Region a log group names, and the home Region (drift and snapshot
+     * discover unmanaged log groups there; plan and apply when the unmanaged rule is set). */
+    if (home)
+        s_res(d, S_LOGS_LIST, ARN("arn:%s:logs:%s:%s:log-group:*", p, home, acct));
+    if (st->unmanaged_set && home)
+        s_res(d, S_LOGS_UNMANAGED, ARN("arn:%s:logs:%s:%s:log-group:*", p, home, acct));
+    for (size_t i = 0; i < st->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &st->log_groups[i];
+        const char *r = s_or(g->region, home);
+        s_res(d, S_LOGS_LIST, ARN("arn:%s:logs:%s:%s:log-group:*", p, r, acct));
+        if (st->unmanaged_set)
+            s_res(d, S_LOGS_UNMANAGED, ARN("arn:%s:logs:%s:%s:log-group:*", p, r, acct));
+        s_res(d, S_LOGS_WRITE, ARN("arn:%s:logs:%s:%s:log-group:%s", p, r, acct, g->name));
+        size_t len = strlen(g->name);
+        if (!g->pattern || len == 0 || g->name[len - 1] != '*')
+            s_res(d, S_LOGS_WRITE, ARN("arn:%s:logs:%s:%s:log-group:%s:*", p, r, acct, g->name));
+    }
+
+    /* DescribeTrails: drift and snapshot list the trails of the home Region and of each trail's
+     * home Region; the action takes no resource type (see above). */
+    if (home)
+        s_res(d, S_TRAILS_LIST, "*");
+    for (size_t i = 0; i < st->n_trails; i++) {
+        const struct lk_ir_trail *t = &st->trails[i];
+        const char *r = s_or(t->home_region, home);
+        const char *arn = ARN("arn:%s:cloudtrail:%s:%s:trail/%s", p, r, acct, t->name);
+        s_res(d, S_TRAILS_READ, arn);
+        s_res(d, S_TRAILS_WRITE, arn);
+        bool managed = !t->s3_bucket_name;
+        for (size_t k = 0; k < st->n_buckets && !managed; k++)
+            managed = !strcmp(st->buckets[k].name, t->s3_bucket_name);
+        if (!managed)
+            s_res(d, S_S3_TRAIL_BUCKETS, ARN("arn:%s:s3:::%s", p, t->s3_bucket_name));
+        if (t->cloud_watch_logs_role_arn)
+            s_res(d, S_TRAILS_PASS_ROLE, t->cloud_watch_logs_role_arn);
+        if (t->is_organization_trail) {
+            /* The CloudTrail service-linked role ("Using service-linked roles for
+             * CloudTrail",
+             * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/using-service-linked-roles.html).
+             */
+            const char *slr = ARN("arn:%s:iam::%s:role/aws-service-role/cloudtrail.amazonaws.com/"
+                                  "AWSServiceRoleForCloudTrail",
+                                  p, acct);
+            s_res(d, S_ORG_TRAIL_ROLE, slr);
+            s_res(d, S_ORG_TRAIL_LINKED_ROLE, slr);
+            s_res(d, S_ORG_TRAIL_ORGANIZATIONS, "*");
+        }
+    }
+
+    for (size_t i = 0; i < st->n_keys; i++) {
+        s_res(d, S_KEYS_READ, st->keys[i].arn);
+        s_res(d, S_KEYS_WRITE, st->keys[i].arn);
+    }
+#undef ARN
+    lk_buf_free(&b);
+}
+
+static void s_put_list(struct lk_buf *b, const char *member, const char *const *items, size_t n)
+{
+    lk_buf_printf(b, "      \"%s\": [\n", member);
+    for (size_t i = 0; i < n; i++) {
+        lk_buf_puts(b, "        ");
+        lk_json_escape(b, items[i]);
+        lk_buf_puts(b, i + 1 < n ? ",\n" : "\n");
+    }
+    lk_buf_puts(b, "      ]");
+}
+
+/* Prints the statements that have resources, each with sorted actions and resources. */
+static char *s_render(struct s_doc *d)
+{
+    struct lk_buf b;
+    lk_buf_init(&b, 0);
+    lk_buf_puts(&b, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [");
+    bool first = true;
+    for (int i = 0; i < S_COUNT; i++) {
+        struct s_set *r = &d->resources[i];
+        if (!r->n)
+            continue;
+        const struct s_stmt_def *def = &s_defs[i];
+        size_t n_actions = 0;
+        while (n_actions < sizeof(def->actions) / sizeof(def->actions[0]) &&
+               def->actions[n_actions])
+            n_actions++;
+        qsort(r->items, r->n, sizeof(*r->items), s_cmp);
+        lk_buf_puts(&b, first ? "\n" : ",\n");
+        first = false;
+        lk_buf_printf(&b, "    {\n      \"Sid\": \"%s\",\n      \"Effect\": \"Allow\",\n",
+                      def->sid);
+        s_put_list(&b, "Action", def->actions, n_actions);
+        lk_buf_puts(&b, ",\n");
+        s_put_list(&b, "Resource", (const char *const *)r->items, r->n);
+        if (def->cond_op)
+            lk_buf_printf(&b,
+                          ",\n      \"Condition\": {\n        \"%s\": {\n          \"%s\": \"%s\"\n"
+                          "        }\n      }",
+                          def->cond_op, def->cond_key, def->cond_value);
+        lk_buf_puts(&b, "\n    }");
+    }
+    lk_buf_puts(&b, first ? "]\n}\n" : "\n  ]\n}\n");
+    char *out = lk_xstrdup(lk_buf_cstr(&b));
+    lk_buf_free(&b);
+    for (int i = 0; i < S_COUNT; i++)
+        s_set_free(&d->resources[i]);
+    return out;
+}
+
+char *lk_iam_policy_account_json(const struct lk_ir_scope *scope, const char *account,
+                                 const struct lk_iam_policy_options *opts)
+{
+    struct s_doc d;
+    memset(&d, 0, sizeof(d));
+    d.apply = opts->purpose == LK_IAM_FOR_APPLY;
+    const char *partition = "aws";
+    for (size_t i = 0; i < scope->n_pairs; i++) {
+        const struct lk_ir_pair *pair = &scope->pairs[i];
+        if (account && (!pair->account || strcmp(pair->account, account) != 0))
+            continue;
+        if (!pair->state)
+            continue;
+        partition = s_or(pair->state->partition, partition);
+        s_add_state(&d, pair->state, pair->account, pair->region);
+    }
+    if (opts->organizations_reader && account) {
+        /* `logkeep resolve`: DescribeOrganization, ListRoots and ListAccounts take no resource
+         * type; the per-parent listings are scoped to the organisation's root and OUs
+         * (Service Authorization Reference, AWS Organizations, resource types "root" and
+         * "organizationalunit": arn:${Partition}:organizations::${Account}:root/o-.../r-...). */
+        const char *org = s_or(opts->organization_id, "o-*");
+        s_add(&d.resources[S_ORGS_LIST], "*");
+        s_addf(&d.resources[S_ORGS_PARENTS], "arn:%s:organizations::%s:root/%s/r-*", partition,
+               account, org);
+        s_addf(&d.resources[S_ORGS_PARENTS], "arn:%s:organizations::%s:ou/%s/ou-*", partition,
+               account, org);
+    }
+    return s_render(&d);
+}
+
+char *lk_iam_policy_caller_json(const char *const *role_arns, size_t n_role_arns)
+{
+    struct s_set roles = {0};
+    for (size_t i = 0; i < n_role_arns; i++)
+        s_add(&roles, role_arns[i]);
+    qsort(roles.items, roles.n, sizeof(*roles.items), s_cmp);
+    struct lk_buf b;
+    lk_buf_init(&b, 0);
+    lk_buf_puts(&b, "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [");
+    if (roles.n) {
+        static const char *const actions[] = {"sts:AssumeRole"};
+        lk_buf_puts(&b, "\n    {\n      \"Sid\": \"LogKeepAssumeRoles\",\n"
+                        "      \"Effect\": \"Allow\",\n");
+        s_put_list(&b, "Action", actions, 1);
+        lk_buf_puts(&b, ",\n");
+        s_put_list(&b, "Resource", (const char *const *)roles.items, roles.n);
+        lk_buf_puts(&b, "\n    }\n  ");
+    }
+    lk_buf_puts(&b, "]\n}\n");
+    char *out = lk_xstrdup(lk_buf_cstr(&b));
+    lk_buf_free(&b);
+    s_set_free(&roles);
+    return out;
+}

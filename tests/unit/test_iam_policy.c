@@ -1,0 +1,213 @@
+/*
+ * Unit tests of runtime/iam_policy.c: the identity policies `logkeep iam-policy` prints, from a
+ * desired state built here.
+ */
+#include "config.h"
+
+#include "lk_test.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "ir/ir.h"
+#include "runtime/iam_policy.h"
+
+#define ACCT "111122223333"
+#define TRAIL_ARN "arn:aws:cloudtrail:us-east-1:" ACCT ":trail/org-trail"
+#define KEY_ARN "arn:aws:kms:us-east-1:" ACCT ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define ROLE_ARN "arn:aws:iam::" ACCT ":role/CloudTrailToCWL"
+
+/* One pair: a bucket, an exact log group and a pattern, an organisation trail with a
+ * CloudWatch Logs role, a KMS key, and the unmanaged rule. */
+static struct lk_ir_scope *s_scope(bool unmanaged)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, ACCT);
+    st->region = lk_ir_strdup(st, "us-east-1");
+    st->partition = lk_ir_strdup(st, "aws");
+    st->buckets = lk_arena_alloc(&st->arena, sizeof(*st->buckets));
+    memset(st->buckets, 0, sizeof(*st->buckets));
+    st->buckets[0].name = lk_ir_strdup(st, "logs-" ACCT);
+    st->n_buckets = 1;
+    st->log_groups = lk_arena_alloc(&st->arena, 2 * sizeof(*st->log_groups));
+    memset(st->log_groups, 0, 2 * sizeof(*st->log_groups));
+    st->log_groups[0].name = lk_ir_strdup(st, "/aws/cloudtrail/org-trail");
+    st->log_groups[1].name = lk_ir_strdup(st, "/aws/eks/*/cluster");
+    st->log_groups[1].pattern = true;
+    st->log_groups[1].region = lk_ir_strdup(st, "eu-west-1");
+    st->n_log_groups = 2;
+    st->trails = lk_arena_alloc(&st->arena, sizeof(*st->trails));
+    memset(st->trails, 0, sizeof(*st->trails));
+    st->trails[0].name = lk_ir_strdup(st, "org-trail");
+    st->trails[0].s3_bucket_name = lk_ir_strdup(st, "archive-222233334444");
+    st->trails[0].cloud_watch_logs_role_arn = lk_ir_strdup(st, ROLE_ARN);
+    st->trails[0].is_organization_trail = true;
+    st->n_trails = 1;
+    st->keys = lk_arena_alloc(&st->arena, sizeof(*st->keys));
+    memset(st->keys, 0, sizeof(*st->keys));
+    st->keys[0].arn = lk_ir_strdup(st, KEY_ARN);
+    st->n_keys = 1;
+    st->unmanaged_set = unmanaged;
+    struct lk_ir_scope *scope = lk_ir_scope_new();
+    lk_ir_scope_add(scope, ACCT, ACCT, "us-east-1", st, NULL);
+    return scope;
+}
+
+/* The statement of @p sid in @p doc, or NULL. */
+static const cJSON *s_statement(const cJSON *doc, const char *sid)
+{
+    const cJSON *st;
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(doc, "Statement"))
+    {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(st, "Sid");
+        if (cJSON_IsString(s) && !strcmp(s->valuestring, sid))
+            return st;
+    }
+    return NULL;
+}
+
+static bool s_has(const cJSON *st, const char *member, const char *value)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(st, member))
+    {
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, value))
+            return true;
+    }
+    return false;
+}
+
+START_TEST(test_apply_document)
+{
+    struct lk_ir_scope *scope = s_scope(true);
+    struct lk_iam_policy_options o = {.purpose = LK_IAM_FOR_APPLY};
+    char *text = lk_iam_policy_account_json(scope, NULL, &o);
+    cJSON *doc = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc, "Version")->valuestring, "2012-10-17");
+    const cJSON *st = s_statement(doc, "LogKeepS3Write");
+    ck_assert(st && s_has(st, "Action", "s3:PutBucketPolicy") &&
+              s_has(st, "Resource", "arn:aws:s3:::logs-" ACCT));
+    /* An exact name in both ARN forms; a pattern not ending in a star too. */
+    st = s_statement(doc, "LogKeepLogsWrite");
+    ck_assert(st);
+    ck_assert(s_has(st, "Resource",
+                    "arn:aws:logs:us-east-1:" ACCT ":log-group:/aws/cloudtrail/org-trail"));
+    ck_assert(s_has(st, "Resource",
+                    "arn:aws:logs:us-east-1:" ACCT ":log-group:/aws/cloudtrail/org-trail:*"));
+    ck_assert(
+        s_has(st, "Resource", "arn:aws:logs:eu-west-1:" ACCT ":log-group:/aws/eks/*/cluster:*"));
+    /* The listing in each Region a log group names and the home Region. */
+    st = s_statement(doc, "LogKeepLogsList");
+    ck_assert(st && s_has(st, "Resource", "arn:aws:logs:eu-west-1:" ACCT ":log-group:*") &&
+              s_has(st, "Resource", "arn:aws:logs:us-east-1:" ACCT ":log-group:*"));
+    ck_assert_ptr_nonnull(s_statement(doc, "LogKeepLogsUnmanaged"));
+    st = s_statement(doc, "LogKeepTrailsPassRole");
+    ck_assert(st && s_has(st, "Resource", ROLE_ARN));
+    const cJSON *cond = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(st, "Condition"), "StringEquals");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(cond, "iam:PassedToService")->valuestring,
+                     "cloudtrail.amazonaws.com");
+    ck_assert_ptr_nonnull(s_statement(doc, "LogKeepOrganizationTrailLinkedRole"));
+    st = s_statement(doc, "LogKeepS3TrailBucketsRead");
+    ck_assert(st && s_has(st, "Resource", "arn:aws:s3:::archive-222233334444"));
+    st = s_statement(doc, "LogKeepKeysWrite");
+    ck_assert(st && s_has(st, "Resource", KEY_ARN));
+    st = s_statement(doc, "LogKeepTrailsWrite");
+    ck_assert(st && s_has(st, "Resource", TRAIL_ARN));
+    /* Deterministic. */
+    char *again = lk_iam_policy_account_json(scope, NULL, &o);
+    ck_assert_str_eq(text, again);
+    free(again);
+    cJSON_Delete(doc);
+    free(text);
+    lk_ir_scope_free(scope);
+}
+END_TEST
+
+START_TEST(test_drift_document_reads_only)
+{
+    struct lk_ir_scope *scope = s_scope(false);
+    struct lk_iam_policy_options o = {.purpose = LK_IAM_FOR_DRIFT};
+    char *text = lk_iam_policy_account_json(scope, NULL, &o);
+    cJSON *doc = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(doc);
+    static const char *const writes[] = {"Put",   "Create", "Delete",    "Update",
+                                         "Start", "Stop",   "Associate", "Pass"};
+    const cJSON *st, *a;
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(doc, "Statement"))
+    {
+        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(st, "Action"))
+        {
+            const char *verb = strchr(a->valuestring, ':') + 1;
+            ck_assert_ptr_null(strchr(a->valuestring, '*'));
+            for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+                ck_assert_msg(strncmp(verb, writes[i], strlen(writes[i])) != 0, "%s",
+                              a->valuestring);
+        }
+    }
+    ck_assert_ptr_nonnull(s_statement(doc, "LogKeepTrailsList"));
+    ck_assert_ptr_null(s_statement(doc, "LogKeepLogsUnmanaged"));
+    cJSON_Delete(doc);
+    free(text);
+    lk_ir_scope_free(scope);
+}
+END_TEST
+
+START_TEST(test_organizations_reader_and_caller)
+{
+    struct lk_ir_scope *scope = s_scope(false);
+    struct lk_iam_policy_options o = {.purpose = LK_IAM_FOR_DRIFT,
+                                      .organizations_reader = true,
+                                      .organization_id = "o-a1b2c3d4e5"};
+    char *text = lk_iam_policy_account_json(scope, ACCT, &o);
+    ck_assert_ptr_nonnull(strstr(text, "\"arn:aws:organizations::" ACCT ":ou/o-a1b2c3d4e5/ou-*\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"LogKeepOrganizationsList\""));
+    free(text);
+    /* Another account's document has nothing of this pair. */
+    text = lk_iam_policy_account_json(scope, "999988887777", &o);
+    ck_assert_ptr_null(strstr(text, "logs-" ACCT));
+    free(text);
+    lk_ir_scope_free(scope);
+
+    const char *const roles[] = {"arn:aws:iam::2:role/R", "arn:aws:iam::1:role/R",
+                                 "arn:aws:iam::2:role/R"};
+    text = lk_iam_policy_caller_json(roles, 3);
+    ck_assert_str_eq(text, "{\n"
+                           "  \"Version\": \"2012-10-17\",\n"
+                           "  \"Statement\": [\n"
+                           "    {\n"
+                           "      \"Sid\": \"LogKeepAssumeRoles\",\n"
+                           "      \"Effect\": \"Allow\",\n"
+                           "      \"Action\": [\n"
+                           "        \"sts:AssumeRole\"\n"
+                           "      ],\n"
+                           "      \"Resource\": [\n"
+                           "        \"arn:aws:iam::1:role/R\",\n"
+                           "        \"arn:aws:iam::2:role/R\"\n"
+                           "      ]\n"
+                           "    }\n"
+                           "  ]\n"
+                           "}\n");
+    free(text);
+}
+END_TEST
+
+static Suite *s_suite(void)
+{
+    Suite *s = suite_create("iam_policy");
+    TCase *tc = tcase_create("documents");
+    tcase_add_test(tc, test_apply_document);
+    tcase_add_test(tc, test_drift_document_reads_only);
+    tcase_add_test(tc, test_organizations_reader_and_caller);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return lk_test_run(s_suite());
+}
