@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/check_int.h"
 #include "compiler/lower.h"
 
 /* @p json is the emitted policy, NULL when it outgrew LK_BUF_MAX_DOCUMENT. */
@@ -24,36 +25,232 @@ static void s_report_size(struct lk_policy *policy, const char *store_name, cons
     lk_diag_help(&policy->diags, d, "split its sources over several stores");
 }
 
-/* An upper bound on the size of a store's generated bucket policy: the fixed statements (with
- * every delivering service and the ELB account in the denies' exemptions, and the bucket's ARN
- * in each), and per source and per principal more than any statement adds for them. A reader's
- * ARN appears in its grant (and its account's root with it) and in the read deny; an admin's in
- * the three denies. */
-static size_t s_store_bound(struct lk_policy *p, const struct lk_store *s)
+static size_t s_max(size_t a, size_t b)
 {
-    size_t bound = 6144 + 8 * s->bucket.v.len;
+    return a > b ? a : b;
+}
+
+/* What a list item costs in an emitted policy beyond its escaped text (emit_policy.c): the
+ * indentation (8 spaces for a resource, at most 12 for a principal or a condition's value), two
+ * quotes, a comma and a newline. */
+#define S_RESOURCE_ITEM 12
+#define S_ITEM 16
+
+/* An upper bound on the escaped length of @p s: 6 bytes (\u00XX) for any byte but those of names
+ * and ARNs, which JSON writes as they are. */
+static size_t s_json_len(const char *s, size_t n)
+{
+    size_t len = n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/' ||
+              (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == ':' || c == '*'))
+            len += 5;
+    }
+    return len;
+}
+
+static size_t s_json_len_c(const char *s)
+{
+    return s_json_len(s, strlen(s));
+}
+
+/* The statements sources of one kind share in a bucket (delivery.c, s_shared()). */
+enum s_kind { S_KIND_LOG_DELIVERY, S_KIND_CONFIG, S_KIND_GUARDDUTY, S_KIND_ELB, S_KIND_COUNT };
+
+/* The kind of statements a source's service shares, S_KIND_COUNT for none. */
+static enum s_kind s_kind_of(enum lk_source_type type)
+{
+    switch (type) {
+    case LK_SRC_VPC_FLOW_LOGS:
+    case LK_SRC_ROUTE53_RESOLVER:
+    case LK_SRC_WAF:
+    case LK_SRC_NETWORK_FIREWALL:
+    case LK_SRC_NLB:
+        return S_KIND_LOG_DELIVERY;
+    case LK_SRC_CONFIG:
+        return S_KIND_CONFIG;
+    case LK_SRC_GUARDDUTY:
+        return S_KIND_GUARDDUTY;
+    case LK_SRC_ELB:
+        return S_KIND_ELB;
+    default:
+        return S_KIND_COUNT;
+    }
+}
+
+/* The writers of a source as delivery.c sees them (lk_delivery_source_writers()): its resolved
+ * scope, or the policy's account and Region (accounts NULL). */
+struct s_writers {
+    const char *const *accounts;
+    size_t n_accounts;
+    const char *const *regions;
+    size_t n_regions;
+    size_t account_len, region_len; /* the longest, escaped */
+};
+
+/* The writers of the sources lately seen: sources share their scope's arrays (policy.h), so their
+ * lengths are measured once for a run of them. */
+struct s_writers_cache {
+    struct s_writers policy; /* a source without a resolved scope */
+    struct s_writers last;
+};
+
+static void s_writers_of(struct s_writers_cache *cache, const struct lk_source *src,
+                         struct s_writers *w)
+{
+    if (!src->n_scope_accounts || !src->n_scope_regions) {
+        *w = cache->policy;
+        return;
+    }
+    struct s_writers *l = &cache->last;
+    if (l->accounts == src->scope_accounts && l->n_accounts == src->n_scope_accounts &&
+        l->regions == src->scope_regions && l->n_regions == src->n_scope_regions) {
+        *w = *l;
+        return;
+    }
+    memset(w, 0, sizeof(*w));
+    w->accounts = src->scope_accounts;
+    w->n_accounts = src->n_scope_accounts;
+    w->regions = src->scope_regions;
+    w->n_regions = src->n_scope_regions;
+    for (size_t i = 0; i < w->n_accounts; i++)
+        w->account_len = s_max(w->account_len, s_json_len_c(w->accounts[i]));
+    for (size_t i = 0; i < w->n_regions; i++)
+        w->region_len = s_max(w->region_len, s_json_len_c(w->regions[i]));
+    *l = *w;
+}
+
+/* Whether two sources have the same writers, so that the conditions and principals their
+ * statements list for them are the same strings, listed once (lk_ir_canonicalize()). */
+static bool s_same_writers(const struct s_writers *a, const struct s_writers *b)
+{
+    if (a->n_accounts != b->n_accounts || a->n_regions != b->n_regions)
+        return false;
+    if (!a->accounts || !b->accounts)
+        return a->accounts == b->accounts;
+    for (size_t i = 0; i < a->n_accounts; i++)
+        if (a->accounts[i] != b->accounts[i] && strcmp(a->accounts[i], b->accounts[i]))
+            return false;
+    for (size_t i = 0; i < a->n_regions; i++)
+        if (a->regions[i] != b->regions[i] && strcmp(a->regions[i], b->regions[i]))
+            return false;
+    return true;
+}
+
+/* A store's bound as its sources add to it. */
+struct s_store_acc {
+    size_t bound;
+    size_t partition; /* length of the partition in its bucket's ARNs */
+    size_t bucket;    /* escaped length of its bucket's name */
+    bool seen[S_KIND_COUNT];
+    struct s_writers first[S_KIND_COUNT]; /* the first source's writers, by kind */
+};
+
+/* The statements logkeep writes for every store (lower.c, s_base_statements()): about 2,600
+ * bytes with every one present, the bucket's ARN in 11 places; a reader's or an admin's ARN
+ * appears in up to three (a grant, the account's root with it, a deny; the three denies). */
+static void s_store_init(struct lk_policy *p, const struct lk_store *s, struct s_store_acc *acc)
+{
+    /* The partition of the pair the bucket is lowered in (lower.c, s_lower()). */
+    const char *part = NULL;
+    if (p->scope.multi)
+        part = s->scope_region ? lk_region_partition(lk_str_c(s->scope_region)) : NULL;
+    else if (p->region.set)
+        part = lk_region_partition(p->region.v);
+    acc->partition = strlen(part ? part : "aws");
+    acc->bucket = s_json_len(s->bucket.v.ptr, s->bucket.v.len);
+    acc->bound = 3072 + 11 * (acc->partition + acc->bucket);
     const struct lk_text_list *lists[2] = {&s->readers, &s->admins};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             struct lk_role *r = lk_policy_find_role(p, lists[l]->items[i].v);
             for (size_t k = 0; r && k < r->principals.n; k++)
-                bound += 3 * (r->principals.items[k].v.len + 48);
+                acc->bound += 3 * (r->principals.items[k].v.len + 48);
         }
-    return bound;
 }
 
-static size_t s_source_bound(const struct lk_source *src)
+/* What the statements of a kind list for writers @p w, whatever the source: aws:SourceAccount and
+ * aws:SourceArn values (log delivery: two statements; AWS Config: three; GuardDuty: two, with
+ * its Regional principals in them and in the two denies' exemptions), and a load balancer's
+ * principal and exemptions per Region. */
+static size_t s_writer_bytes(const struct lk_policy *p, const struct s_store_acc *acc,
+                             enum s_kind kind, const struct s_writers *w)
+{
+    size_t account = w->account_len + S_ITEM;
+    /* arn:<partition>:<service>:<region>:<account>:<resource>, service and resource at most
+     * "guardduty" and "detector/" with its wildcard. */
+    size_t source_arn =
+        4 + acc->partition + 1 + 9 + 1 + w->region_len + 1 + w->account_len + 1 + 10 + S_ITEM;
+    /* guardduty.<region>.amazonaws.com, an ELB account's root ARN, or the ELB service principal
+     * (46 bytes). */
+    size_t principal = s_max(10 + w->region_len + 14, 4 + acc->partition + 6 + 12 + 5);
+    principal = s_max(principal, 46) + S_ITEM;
+    size_t elb_regions = p->scope.multi ? w->n_regions : 1;
+    switch (kind) {
+    case S_KIND_LOG_DELIVERY:
+        return 2 * w->n_accounts * (account + w->n_regions * source_arn);
+    case S_KIND_CONFIG:
+        return 3 * w->n_accounts * account;
+    case S_KIND_GUARDDUTY:
+        return 2 * w->n_accounts * (account + w->n_regions * source_arn) +
+               4 * w->n_regions * principal;
+    case S_KIND_ELB:
+        return elb_regions * 3 * principal;
+    case S_KIND_COUNT:
+        break;
+    }
+    return 0;
+}
+
+/* What a cloudtrail source adds: two statements of its own (about 900 bytes), and for every
+ * account and Region that writes its logs past the first, its account in resources and
+ * conditions and an ARN per Region (about 200 bytes each). */
+static size_t s_trail_bound(const struct lk_source *src)
 {
     size_t names = src->store->bucket.v.len + src->prefix.v.len + src->name.len;
-    /* Every account and Region that writes a source's logs adds its account to resources and
-     * conditions and an ARN per Region (delivery.c): about 200 bytes each, past the first. */
     size_t writers = src->n_scope_accounts * (src->n_scope_regions ? src->n_scope_regions : 1);
     size_t extra = writers > 1 ? 200 * (writers - 1) : 0;
-    /* A trail has two statements of its own (about 900 bytes); other services add a resource
-     * to statements their sources share, counted here as if each source brought them along. */
-    if (src->type == LK_SRC_CLOUDTRAIL)
-        return 1400 + 4 * names + extra;
-    return 700 + 2 * names + extra;
+    return 1400 + 4 * names + extra;
+}
+
+/* Adds @p src to its store's bound. Sources of one kind share statements (delivery.c): their
+ * fixed text and the conditions and principals of the first source's writers are counted once,
+ * with the kind's service in the denies' exemptions; a source adds its resources, and the
+ * conditions of its writers when they differ from the first's. */
+static void s_add_source(const struct lk_policy *p, struct s_writers_cache *writers,
+                         struct s_store_acc *acc, const struct lk_source *src)
+{
+    if (src->type == LK_SRC_CLOUDTRAIL) {
+        acc->bound += s_trail_bound(src);
+        return;
+    }
+    enum s_kind kind = s_kind_of(src->type);
+    if (kind == S_KIND_COUNT)
+        return; /* no AWS service delivers it: nothing in the bucket policy (delivery.c) */
+    struct s_writers w;
+    s_writers_of(writers, src, &w);
+    if (!acc->seen[kind]) {
+        /* Up to three statements, the bucket's ARN in each. */
+        acc->bound += 2048 + 3 * (acc->partition + acc->bucket + 10 + S_ITEM) +
+                      s_writer_bytes(p, acc, kind, &w);
+        acc->seen[kind] = true;
+        acc->first[kind] = w;
+    } else if (!s_same_writers(&w, &acc->first[kind])) {
+        acc->bound += s_writer_bytes(p, acc, kind, &w);
+    }
+    /* arn:<partition>:s3:::<bucket>/[prefix]AWSLogs/<account>/<suffix>*, suffix at most "Config/",
+     * per writer account (and per Region for load balancers, whose statements differ by Region;
+     * GuardDuty's is shorter, one per Region). */
+    size_t resource = 4 + acc->partition + 6 + acc->bucket + 1 +
+                      s_json_len(src->prefix.v.ptr, src->prefix.v.len) + 8 + w.account_len + 1 + 7 +
+                      1 + S_RESOURCE_ITEM;
+    size_t n = w.n_accounts;
+    if (kind == S_KIND_ELB)
+        n *= p->scope.multi ? w.n_regions : 1;
+    else if (kind == S_KIND_GUARDDUTY)
+        n = s_max(n, w.n_regions);
+    acc->bound += n * resource;
 }
 
 void lk_compile_check_limits(struct lk_policy *policy)
@@ -62,9 +259,20 @@ void lk_compile_check_limits(struct lk_policy *policy)
         return;
     /* Stores are sorted by name: find each source's store index by binary search, so the whole
      * bound costs O(sources log stores). */
-    size_t *bound = lk_xcalloc(policy->n_stores + 1, sizeof(*bound));
+    struct s_store_acc *acc = lk_xcalloc(policy->n_stores + 1, sizeof(*acc));
     for (size_t i = 0; i < policy->n_stores; i++)
-        bound[i] = s_store_bound(policy, policy->stores[i]);
+        s_store_init(policy, policy->stores[i], &acc[i]);
+    /* A source of a single-account policy may have no resolved scope: the policy's account and
+     * Region write it. */
+    struct s_writers_cache writers = {
+        .policy =
+            {
+                .n_accounts = 1,
+                .n_regions = 1,
+                .account_len = s_json_len(policy->account.v.ptr, policy->account.v.len),
+                .region_len = s_json_len(policy->region.v.ptr, policy->region.v.len),
+            },
+    };
     for (size_t i = 0; i < policy->n_srcs; i++) {
         const struct lk_source *src = policy->srcs[i];
         if (!src->store)
@@ -74,7 +282,7 @@ void lk_compile_check_limits(struct lk_policy *policy)
             size_t mid = lo + (hi - lo) / 2;
             int c = lk_str_cmp(src->store->name, policy->stores[mid]->name);
             if (c == 0) {
-                bound[mid] += s_source_bound(src);
+                s_add_source(policy, &writers, &acc[mid], src);
                 break;
             }
             if (c < 0)
@@ -83,13 +291,20 @@ void lk_compile_check_limits(struct lk_policy *policy)
                 lo = mid + 1;
         }
     }
-    bool exact = false;
-    for (size_t i = 0; i < policy->n_stores && !exact; i++)
-        exact = bound[i] > LK_BUCKET_POLICY_MAX_BYTES;
-    free(bound);
-    if (!exact)
+    /* Only the stores whose bound is over the limit are lowered and measured. */
+    bool *over = lk_xcalloc(policy->n_stores + 1, sizeof(*over));
+    bool any = false;
+    for (size_t i = 0; i < policy->n_stores; i++) {
+        over[i] = acc[i].bound > LK_BUCKET_POLICY_MAX_BYTES;
+        any = any || over[i];
+    }
+    free(acc);
+    if (!any) {
+        free(over);
         return;
-    struct lk_ir_scope *scope = lk_lower_scope(policy);
+    }
+    struct lk_ir_scope *scope = lk_lower_scope_buckets(policy, over);
+    free(over);
     struct lk_arena tmp;
     lk_arena_init(&tmp);
     for (size_t p = 0; p < scope->n_pairs; p++) {

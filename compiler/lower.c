@@ -434,7 +434,6 @@ static void s_base_statements(struct lk_ir_state *st, struct lk_policy *p, struc
 
 /* ------------------------------------------------------------------------------ lifecycle */
 
-
 static int s_cmp_src_prefix(const void *x, const void *y)
 {
     const struct lk_source *a = *(const struct lk_source *const *)x;
@@ -460,9 +459,10 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
     lc->present = true;
     /* Say explicitly which minimum object size applies to transitions: S3's default since
      * September 2024 skips objects under 128 KB (LK113). */
-    lc->transition_min_size = store->transition_small_objects.set && store->transition_small_objects.v
-                                  ? LK_IR_TMS_VARIES_BY_CLASS
-                                  : LK_IR_TMS_ALL_128K;
+    lc->transition_min_size =
+        store->transition_small_objects.set && store->transition_small_objects.v
+            ? LK_IR_TMS_VARIES_BY_CLASS
+            : LK_IR_TMS_ALL_128K;
     qsort(srcs, n, sizeof(*srcs), s_cmp_src_prefix);
     for (size_t i = 0; i < n;) {
         struct lk_source *first = srcs[i];
@@ -567,7 +567,7 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
     if (store->object_lock.set) {
         b->object_lock.enabled = true;
         b->object_lock.mode = store->object_lock.mode == LK_LOCK_COMPLIANCE ? LK_IR_LOCK_COMPLIANCE
-                                                                           : LK_IR_LOCK_GOVERNANCE;
+                                                                            : LK_IR_LOCK_GOVERNANCE;
         b->object_lock.days = (int32_t)store->object_lock.period.days;
     }
     s_lifecycle(st, o, store, srcs, n, b);
@@ -668,11 +668,11 @@ static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct s_origin
     while (pre.len && pre.ptr[pre.len - 1] == '/')
         pre.len--;
     t->s3_key_prefix = pre.len ? s_str(st, pre) : NULL;
-    t->include_global_service_events = !cfg || !cfg->global_service_events.set ||
-                                       cfg->global_service_events.v;
+    t->include_global_service_events =
+        !cfg || !cfg->global_service_events.set || cfg->global_service_events.v;
     t->is_multi_region_trail = !cfg || !cfg->multi_region.set || cfg->multi_region.v;
-    t->enable_log_file_validation = !cfg || !cfg->log_file_validation.set ||
-                                    cfg->log_file_validation.v;
+    t->enable_log_file_validation =
+        !cfg || !cfg->log_file_validation.set || cfg->log_file_validation.v;
     t->is_organization_trail = cfg && cfg->organization.set && cfg->organization.v;
     if (cfg && cfg->kms_key.set)
         t->kms_key_id = s_str(st, cfg->kms_key.v);
@@ -781,7 +781,9 @@ static bool s_covers(const struct lk_source *src, const struct s_pair *pair)
                      s_in(src->scope_regions, src->n_scope_regions, pair->region));
 }
 
-static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair)
+/* Lowers the state of @p pair. @p only, when not NULL, flags the stores (indexed as p->stores)
+ * whose buckets are lowered, and nothing else is: no other bucket, log group, trail or key. */
+static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair, const bool *only)
 {
     struct lk_ir_state *st = lk_ir_state_new();
     if (pair) {
@@ -810,7 +812,8 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     for (size_t k = 0; k < p->n_srcs; k++)
         if (p->srcs[k]->store && p->srcs[k]->retention)
             by_store[fill[s_store_index(p, p->srcs[k]->store)]++] = p->srcs[k];
-    st->buckets = lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
+    st->buckets =
+        lk_arena_alloc(&st->arena, (p->n_stores ? p->n_stores : 1) * sizeof(*st->buckets));
     for (size_t i = 0; i < p->n_stores; i++) {
         const struct lk_store *store = p->stores[i];
         /* A pair holds the buckets of the stores that live in its account and Region. */
@@ -818,12 +821,19 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
                      strcmp(store->scope_account, pair->account) != 0 ||
                      strcmp(store->scope_region, pair->region) != 0))
             continue;
+        if (only && !only[i])
+            continue;
         s_store_bucket(st, p, &o, p->stores[i], by_store + count[i], count[i + 1] - count[i],
                        &st->buckets[st->n_buckets++]);
     }
     free(fill);
     free(count);
     free(by_store);
+    if (only) {
+        s_origins_free(&o);
+        lk_ir_canonicalize(st);
+        return st;
+    }
 
     size_t cap_groups = 0;
     size_t n_trails = 0;
@@ -891,17 +901,18 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
 
 struct lk_ir_state *lk_lower(struct lk_policy *p)
 {
-    return s_lower(p, NULL);
+    return s_lower(p, NULL, NULL);
 }
 
-struct lk_ir_scope *lk_lower_scope(struct lk_policy *p)
+/* A scope of every pair, or (@p only not NULL) of the buckets of the flagged stores alone. */
+static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
 {
     struct lk_ir_scope *scope = lk_ir_scope_new();
     scope->multi = p->scope.multi;
     if (p->organization.set && p->organization.v.len)
         scope->organization_id = s_str_arena(&scope->arena, p->organization.v);
     if (!p->scope.multi) {
-        struct lk_ir_state *st = s_lower(p, NULL);
+        struct lk_ir_state *st = s_lower(p, NULL, only);
         lk_ir_scope_add(scope, NULL, st->account, st->region, st, NULL);
         return scope;
     }
@@ -909,14 +920,26 @@ struct lk_ir_scope *lk_lower_scope(struct lk_policy *p)
         const struct lk_scope_account *acc = &p->scope.accounts[a];
         for (size_t r = 0; r < p->scope.n_regions; r++) {
             struct s_pair pair = {acc->id, p->scope.regions[r]};
-            lk_ir_scope_add(scope, acc->name, acc->id, pair.region, s_lower(p, &pair), NULL);
+            lk_ir_scope_add(scope, acc->name, acc->id, pair.region, s_lower(p, &pair, only), NULL);
         }
     }
     lk_ir_scope_sort(scope);
+    if (only)
+        return scope;
     lk_keys_lower_scope(scope, p);
     for (size_t i = 0; i < scope->n_pairs; i++)
         lk_ir_canonicalize(scope->pairs[i].state);
     return scope;
+}
+
+struct lk_ir_scope *lk_lower_scope(struct lk_policy *p)
+{
+    return s_lower_scope(p, NULL);
+}
+
+struct lk_ir_scope *lk_lower_scope_buckets(struct lk_policy *p, const bool *stores)
+{
+    return s_lower_scope(p, stores);
 }
 
 struct lk_ir_statement *lk_lower_find_statement(struct lk_ir_bucket *b, const char *sid)

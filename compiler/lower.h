@@ -22,6 +22,16 @@ struct lk_ir_state *lk_lower(struct lk_policy *policy);
  */
 struct lk_ir_scope *lk_lower_scope(struct lk_policy *policy);
 
+/**
+ * Lowers the buckets of some stores only, as lk_lower_scope() lowers them (in canonical order),
+ * for measuring their policies: no other bucket, and no log group, trail or key.
+ * @param stores flags, indexed as policy->stores, the stores whose buckets are lowered.
+ * @pre lk_policy_check() ran and reported no errors.
+ * @return the scope, pairs sorted (every pair, some without buckets); free with
+ *         lk_ir_scope_free().
+ */
+struct lk_ir_scope *lk_lower_scope_buckets(struct lk_policy *policy, const bool *stores);
+
 /** Appends a statement to a bucket's policy (arena-backed). @return it, zeroed but for the
  *  given fields. */
 struct lk_ir_statement *lk_lower_add_statement(struct lk_ir_state *st, struct lk_ir_bucket *b,

@@ -432,6 +432,112 @@ START_TEST(test_policy_size_limit)
 }
 END_TEST
 
+/* Lowering the buckets of some stores only gives those buckets, with the policies the whole
+ * lowering gives them, and nothing else. */
+START_TEST(test_lower_scope_buckets)
+{
+    struct lk_policy *p = s_checked(
+        LK_TEST_HEADER
+        "roles:\n"
+        "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\"], access: read }\n"
+        "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+        "stores:\n"
+        "  one: { bucket: unit-one-111122223333, readers: [r], admins: [a] }\n"
+        "  two: { bucket: unit-two-111122223333, readers: [r], admins: [a] }\n"
+        "sources:\n"
+        "  flow: { type: vpc-flow-logs, purpose: network forensics, store: one, prefix: flow/,\n"
+        "          retention: { available: 90d, delete_after: 1y } }\n"
+        "  cfg: { type: config, purpose: change evidence, store: two, prefix: config/,\n"
+        "         retention: { available: 90d, delete_after: 1y } }\n"
+        "  app: { type: cloudwatch-logs, purpose: payment disputes, log_groups: [\"/app/x\"],\n"
+        "         retention: { delete_after: 100d } }\n");
+    ck_assert_uint_eq(p->n_stores, 2);
+    ck_assert(lk_str_eq_c(p->stores[1]->name, "two"));
+    struct lk_ir_state *all = lk_lower(p);
+    bool only[2] = {false, true};
+    struct lk_ir_scope *scope = lk_lower_scope_buckets(p, only);
+    ck_assert_uint_eq(scope->n_pairs, 1);
+    const struct lk_ir_state *st = scope->pairs[0].state;
+    ck_assert_uint_eq(st->n_buckets, 1);
+    ck_assert_str_eq(st->buckets[0].store, "two");
+    ck_assert_uint_eq(st->n_log_groups, 0);
+    ck_assert_uint_eq(st->n_trails, 0);
+    ck_assert_uint_eq(st->n_keys, 0);
+    const struct lk_ir_bucket *full = NULL;
+    for (size_t i = 0; i < all->n_buckets; i++)
+        if (!strcmp(all->buckets[i].store, "two"))
+            full = &all->buckets[i];
+    ck_assert_ptr_nonnull(full);
+    struct lk_arena a;
+    lk_arena_init(&a);
+    ck_assert_str_eq(lk_emit_bucket_policy_json(&st->buckets[0].policy, &a),
+                     lk_emit_bucket_policy_json(&full->policy, &a));
+    lk_arena_destroy(&a);
+    lk_ir_scope_free(scope);
+
+    /* No store flagged: every pair, no bucket. */
+    only[1] = false;
+    scope = lk_lower_scope_buckets(p, only);
+    ck_assert_uint_eq(scope->n_pairs, 1);
+    ck_assert_uint_eq(scope->pairs[0].state->n_buckets, 0);
+    lk_ir_scope_free(scope);
+    lk_ir_state_free(all);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* The size check validate runs (lk_compile_check_limits()) measures only the stores whose bound
+ * passes the limit; it reports LK206 exactly when compiling does, on either side of the limit. */
+START_TEST(test_check_limits_agrees)
+{
+    static const int counts[] = {20, 150, 185, 195, 210, 300};
+    bool seen_fit = false, seen_over = false;
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+        struct lk_buf b;
+        lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
+        lk_buf_puts(
+            &b, LK_TEST_HEADER
+            "roles:\n"
+            "  r: { principals: [\"arn:aws:iam::111122223333:role/Reader\"], access: read }\n"
+            "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+            "stores:\n"
+            "  s: { bucket: unit-logs-111122223333, readers: [r], admins: [a] }\n"
+            "sources:\n");
+        for (int i = 0; i < counts[c]; i++)
+            lk_buf_printf(&b,
+                          "  src-%d: { type: %s, purpose: network forensics, store: s,"
+                          " prefix: flow-%04d-segment/, retention: { available: 90d,"
+                          " delete_after: 1y } }\n",
+                          i, i % 3 ? "vpc-flow-logs" : "config", i);
+        struct lk_policy *checked = lk_test_policy(b.data);
+        ck_assert_uint_eq(checked->diags.n_errors, 0);
+        lk_compile_check_limits(checked);
+        bool by_check = lk_test_find(checked, "LK206") != NULL;
+
+        struct lk_policy *compiled = lk_test_policy(b.data);
+        struct lk_ir_state *st = NULL;
+        struct lk_artifacts a;
+        lk_artifacts_init(&a);
+        int rc = lk_compile(compiled, &st, &a);
+        bool by_compile = lk_test_find(compiled, "LK206") != NULL;
+        ck_assert_int_eq(rc, by_compile ? 1 : 0);
+        ck_assert_msg(by_check == by_compile, "%d sources: check %d, compile %d", counts[c],
+                      by_check, by_compile);
+        if (by_check)
+            ck_assert_str_eq(lk_test_find(checked, "LK206")->message,
+                             lk_test_find(compiled, "LK206")->message);
+        seen_fit = seen_fit || !by_compile;
+        seen_over = seen_over || by_compile;
+        lk_artifacts_free(&a);
+        lk_ir_state_free(st);
+        lk_policy_free(compiled);
+        lk_policy_free(checked);
+        lk_buf_free(&b);
+    }
+    ck_assert(seen_fit && seen_over);
+}
+END_TEST
+
 START_TEST(test_trail)
 {
     struct lk_policy *p = s_checked(
@@ -973,6 +1079,8 @@ int main(void)
     tcase_add_test(tc, test_emit_deterministic);
     tcase_add_test(tc, test_xml_escaping);
     tcase_add_test(tc, test_policy_size_limit);
+    tcase_add_test(tc, test_lower_scope_buckets);
+    tcase_add_test(tc, test_check_limits_agrees);
     tcase_add_test(tc, test_trail);
     tcase_add_test(tc, test_lower_origins);
     tcase_add_test(tc, test_lower_trail_origins);
