@@ -29,7 +29,7 @@ def policy(stores=300, trails=3, patterns=20):
     for s in range(stores):
         w(f"  store-{s:03d}:\n")
         w(f"    bucket: bench-drift-{s:03d}-{ACCOUNT}\n")
-        w(f"    encryption: {{ kms_key: arn:aws:kms:us-east-1:{ACCOUNT}:alias/logs }}\n")
+        w(f"    encryption: {{ kms_key: arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 }}\n")
         w("    versioning: true\n")
         w("    transition_small_objects: false\n")
         w("    readers: [analysts]\n")
