@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
+#include "runtime/live.h"
 #include "runtime/org.h"
 #include "runtime/report.h"
 #include "runtime/session.h"
@@ -25,7 +26,7 @@ void lk_aws_usage_common(FILE *out)
     fputs("[--region REGION] [--endpoint-url URL]\n"
           "       [--profile NAME] [--debug] [--color auto|always|never]\n"
           "       [--role NAME] [--external-id ID] [--role-session-name NAME]\n"
-          "       [--pairs-at-once N]\n\n",
+          "       [--pairs-at-once N] [--concurrency N]\n\n",
           out);
 }
 
@@ -50,7 +51,10 @@ void lk_aws_usage_org(FILE *out)
           "  --external-id ID, --role-session-name NAME\n"
           "                 sts:ExternalId and RoleSessionName of AssumeRole\n"
           "  --pairs-at-once N\n"
-          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n",
+          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n"
+          "  --concurrency N\n"
+          "                 reads in flight at once per pair (default 8, or\n"
+          "                 LOGKEEP_CONCURRENCY; at most 64)\n",
           out);
 }
 
@@ -74,6 +78,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"external-id", required_argument, NULL, 'X'},
         {"role-session-name", required_argument, NULL, 'N'},
         {"pairs-at-once", required_argument, NULL, 'P'},
+        {"concurrency", required_argument, NULL, 'C'},
         {"no-role", no_argument, NULL, 'n'},
         {"markdown-limit", required_argument, NULL, 'M'},
         {"json-report", required_argument, NULL, 'J'},
@@ -154,6 +159,17 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
             a->pairs_at_once = (int)n;
             break;
         }
+        case 'C': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > LK_LIVE_MAX_CONCURRENCY) {
+                fprintf(stderr, "logkeep %s: --concurrency takes a number from 1 to %d\n", a->cmd,
+                        LK_LIVE_MAX_CONCURRENCY);
+                return LK_EXIT_USAGE;
+            }
+            a->concurrency = (int)n;
+            break;
+        }
         case 'M': {
             if (a->mode != LK_AWS_CMD_DRIFT && a->mode != LK_AWS_CMD_PLAN)
                 goto bad;
@@ -219,6 +235,15 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         if (env && *env && !*end && n >= 1 && n <= LK_ORG_MAX_PAIRS_AT_ONCE)
             a->pairs_at_once = (int)n;
     }
+    if (a->concurrency == 0) {
+        /* LOGKEEP_CONCURRENCY: the default of --concurrency; a bad value is ignored, leaving
+         * LK_LIVE_DEFAULT_CONCURRENCY (runtime/live.h). */
+        const char *env = getenv("LOGKEEP_CONCURRENCY");
+        char *end = NULL;
+        long n = env && *env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && n >= 1 && n <= LK_LIVE_MAX_CONCURRENCY)
+            a->concurrency = (int)n;
+    }
     if (optind >= argc) {
         fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
         a->usage(stderr);
@@ -261,6 +286,7 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
         .progress = isatty(STDERR_FILENO) ? s_progress : NULL,
         .markdown_max_bytes = a->markdown_max_bytes,
         .full_report = a->json_report,
+        .concurrency = a->concurrency,
     };
 }
 
