@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,19 +262,74 @@ void lk_aws_args_free(struct lk_aws_args *a)
     a->n_allow = 0;
 }
 
-/* Terminal progress of the live read, on stderr. */
-static void s_progress(void *ctx, size_t done, size_t total)
+/* Seconds between two heartbeat lines (LOGKEEP_HEARTBEAT_SECONDS, 0 for none). */
+#define S_HEARTBEAT_DEFAULT_S 5
+#define S_HEARTBEAT_MAX_S 3600
+/* A terminal's progress line is redrawn at most this often. */
+#define S_REDRAW_MS 100
+
+/* The live read's progress on stderr: on a terminal, one line redrawn in place as items finish
+ * and pages are read; otherwise (a CI log) a heartbeat line every few seconds, so that a long
+ * read shows it is alive, and nothing for a read shorter than that. One session reads at a time
+ * per process (an organisation's pairs report none), so one state serves. */
+static struct {
+    const char *cmd;
+    bool tty;
+    int64_t interval_ms;
+    int64_t next_ms;      /* elapsed time of the read at which the next line is due */
+    int64_t last_elapsed; /* a smaller elapsed time: a new read */
+} s_hb;
+
+static void s_progress(void *ctx, const struct lk_live_progress *p)
 {
     (void)ctx;
-    if (done >= total)
-        fputs("\r\033[K", stderr);
-    else
-        fprintf(stderr, "\rreading live state: %zu/%zu", done, total);
+    if (p->elapsed_ms < s_hb.last_elapsed)
+        s_hb.next_ms = 0; /* another read of the same process */
+    s_hb.last_elapsed = p->elapsed_ms;
+    if (s_hb.tty) {
+        if (p->done >= p->total) {
+            fputs("\r\033[K", stderr);
+        } else {
+            if (p->elapsed_ms < s_hb.next_ms)
+                return;
+            s_hb.next_ms = p->elapsed_ms + S_REDRAW_MS;
+            fprintf(stderr,
+                    "\r\033[Kreading live state: %zu/%zu items, %zu pages of log groups, %zu "
+                    "requests, %zu throttled",
+                    p->done, p->total, p->pages, p->requests, p->throttled);
+        }
+        fflush(stderr);
+        return;
+    }
+    if (s_hb.interval_ms <= 0 || p->done >= p->total)
+        return;
+    if (s_hb.next_ms == 0)
+        s_hb.next_ms = s_hb.interval_ms;
+    if (p->elapsed_ms < s_hb.next_ms)
+        return;
+    while (s_hb.next_ms <= p->elapsed_ms)
+        s_hb.next_ms += s_hb.interval_ms;
+    fprintf(stderr,
+            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu items, %zu pages of log "
+            "groups, %zu requests, %zu throttled\n",
+            s_hb.cmd, p->elapsed_ms / 1000, p->done, p->total, p->pages, p->requests, p->throttled);
     fflush(stderr);
 }
 
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out)
 {
+    s_hb.cmd = a->cmd;
+    s_hb.tty = isatty(STDERR_FILENO);
+    s_hb.interval_ms = (int64_t)S_HEARTBEAT_DEFAULT_S * 1000;
+    /* LOGKEEP_HEARTBEAT_SECONDS: the heartbeat's interval; 0 turns it off; a bad value is
+     * ignored. */
+    const char *env = getenv("LOGKEEP_HEARTBEAT_SECONDS");
+    char *end = NULL;
+    long secs = env ? strtol(env, &end, 10) : -1;
+    if (env && *env && !*end && secs >= 0 && secs <= S_HEARTBEAT_MAX_S)
+        s_hb.interval_ms = secs * 1000;
+    s_hb.next_ms = 0;
+    s_hb.last_elapsed = 0;
     *out = (struct lk_session_options){
         .region = a->region,
         .endpoint_url = a->endpoint_url,
@@ -283,7 +339,7 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
         .allow = a->allow,
         .n_allow = a->n_allow,
         .approved = a->auto_approve,
-        .progress = isatty(STDERR_FILENO) ? s_progress : NULL,
+        .progress = s_progress,
         .markdown_max_bytes = a->markdown_max_bytes,
         .full_report = a->json_report,
         .concurrency = a->concurrency,
@@ -304,8 +360,9 @@ static void s_show_pins(const struct lk_policy *p)
             const struct lk_group_pin *pin = &p->pins[k];
             if (!lk_str_eq(pin->group, g->name) || pin->ids.items != g->pinned.items)
                 continue; /* another group's, or the run resolved the group itself */
-            const char *file = pin->span.file < p->sources.n ? p->sources.files[pin->span.file]->path
-                                                              : "the policy";
+            const char *file = pin->span.file < p->sources.n
+                                   ? p->sources.files[pin->span.file]->path
+                                   : "the policy";
             fprintf(stderr, "pinned %.*s: %zu account%s (", LK_STR_ARG(g->name), pin->ids.n,
                     pin->ids.n == 1 ? "" : "s");
             for (size_t j = 0; j < pin->ids.n; j++)

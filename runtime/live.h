@@ -117,6 +117,21 @@ enum lk_live_kind {
  *  "key policy". */
 const char *lk_live_kind_name(enum lk_live_kind kind);
 
+/* How far a read is (lk_live_options.progress). */
+struct lk_live_progress {
+    size_t done;      /* work items finished, non-decreasing */
+    size_t total;     /* work items known: it grows when a trail listing names buckets to read
+                         and when a long log group listing splits (live.c s_split) */
+    size_t pages;     /* DescribeLogGroups pages read */
+    size_t requests;  /* HTTP requests sent, retries included */
+    size_t throttled; /* throttling answers */
+    int64_t elapsed_ms;
+};
+
+/* How often, at least, lk_live_options.progress is called while a read runs, whether or not
+ * anything finished: a caller can print a heartbeat on its own schedule from these calls. */
+#define LK_LIVE_PROGRESS_TICK_MS 250
+
 struct lk_live_options {
     int concurrency;              /* items read at once; 0: LK_LIVE_DEFAULT_CONCURRENCY; capped at
                                      LK_LIVE_MAX_CONCURRENCY; 1 without new_client */
@@ -137,11 +152,10 @@ struct lk_live_options {
      * (the read then fails with that error). lk_live_client_new() is one. */
     int (*new_client)(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err);
     void *new_client_ctx;
-    /* Progress, for a terminal indicator: called on the calling thread only, with @p done
-     * non-decreasing, first (0, total) and, after a successful read, (total, total). @p total is
-     * the number of work items (buckets + trails + listings + unmanaged stores); it grows when a
-     * trail listing names buckets to read. May be NULL. */
-    void (*progress)(void *ctx, size_t done, size_t total);
+    /* Progress, for a terminal indicator or a heartbeat: called on the calling thread only, first
+     * with done 0, then whenever an item finishes and at least every LK_LIVE_PROGRESS_TICK_MS
+     * while the read runs, and, after a successful read, with done == total. May be NULL. */
+    void (*progress)(void *ctx, const struct lk_live_progress *p);
     void *progress_ctx;
 };
 
@@ -173,6 +187,7 @@ struct lk_live_report {
     int concurrency_final;    /* bound on items in flight at the end (lower after throttling) */
     unsigned reductions;      /* times throttling halved the bound */
     size_t log_groups_listed; /* distinct groups the listings returned */
+    size_t partitions;        /* DescribeLogGroups listings split off long ones (live.c) */
     /* With discover_unmanaged: the entries of live->log_groups that no desired exact name or
      * pattern covers, in live's (canonical) order. Owned array (heap) of borrowed pointers,
      * valid while @c live is not changed. */

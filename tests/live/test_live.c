@@ -436,8 +436,9 @@ struct s_progress {
     bool decreasing;
 };
 
-static void s_on_progress(void *ctx, size_t done, size_t total)
+static void s_on_progress(void *ctx, const struct lk_live_progress *lp)
 {
+    size_t done = lp->done, total = lp->total;
     struct s_progress *p = ctx;
     if (p->calls && done < p->last_done)
         p->decreasing = true;
@@ -1060,6 +1061,90 @@ START_TEST(test_concurrency_latency)
 }
 END_TEST
 
+/* A large region is read as partitions (live.c s_split), not one chain of pages: every group
+ * once, the same state as one chain, and the requests within the stated bound of the minimum
+ * one chain needs. The names spread over several first characters and depths, including
+ * names that are a prefix of others and every kind of name character. */
+START_TEST(test_partitioned_listing)
+{
+    enum { LATENCY_MS = 5 };
+    s_admin_post("/_admin/bulk",
+                 "{\"log_groups\": ["
+                 "{\"prefix\": \"/app/team-0/\", \"count\": 1500, \"retention\": 30},"
+                 "{\"prefix\": \"/app/team-1/\", \"count\": 700},"
+                 "{\"prefix\": \"/app/team-1\", \"count\": 3},"
+                 "{\"prefix\": \"/aws/lambda/fn-\", \"count\": 900, \"retention\": 7},"
+                 "{\"prefix\": \"API-Gateway-Execution-Logs_\", \"count\": 260},"
+                 "{\"names\": [\"#hash\", \"-dash\", \".dot\", \"_under\", \"z\", \"zz.Z-_#/9\","
+                 " \"/app\", \"/app/team-0\", \"/app/team-0/\"]}]}");
+    const size_t total = 1500 + 700 + 3 + 900 + 260 + 9;
+    struct lk_ir_state *desired = s_desired_buckets("lk-none-", 0);
+    s_add_pattern(desired, "/app/team-0/*", 30);
+    s_add_pattern(desired, "/aws/lambda/*", 7);
+    /* Latency on every request, so that pages take time as they do against AWS. */
+    s_admin_post("/_admin/faults", "{\"kind\": \"latency\", \"latency_ms\": 5, \"count\": null}");
+
+    /* One chain: one worker, nothing to split to. */
+    struct lk_live_options one = {0};
+    one.discover_unmanaged = true;
+    one.concurrency = 1;
+    one.new_client = lk_live_client_new;
+    struct lk_ir_state *chain;
+    struct lk_live_report chain_report;
+    s_admin_post("/_admin/log/reset", "{}");
+    int64_t t0 = s_now_ms();
+    s_read_ok(desired, &one, &chain, &chain_report);
+    int64_t chain_ms = s_now_ms() - t0;
+    const size_t pages = (total + 49) / 50;
+    ck_assert_uint_eq(chain_report.partitions, 0);
+    ck_assert_uint_eq(chain_report.log_groups_listed, total);
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), (long)pages);
+    ck_assert_uint_eq(chain_report.counts[LK_LIVE_LOG_GROUPS].minimum, pages);
+
+    /* Partitioned: eight workers. */
+    struct lk_live_options eight = one;
+    eight.concurrency = 8;
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    s_admin_post("/_admin/log/reset", "{}");
+    t0 = s_now_ms();
+    s_read_ok(desired, &eight, &live, &report);
+    int64_t split_ms = s_now_ms() - t0;
+    long requests = s_logged("logs", "DescribeLogGroups");
+    printf("live: %zu log groups, one chain %zu pages in %" PRId64 " ms; partitioned: %zu "
+           "partitions, %ld requests in %" PRId64 " ms, %d workers\n",
+           total, pages, chain_ms, report.partitions, requests, split_ms, report.concurrency);
+    ck_assert_uint_gt(report.partitions, 0);
+    ck_assert_int_gt(report.concurrency, 1);
+    /* Every group once, and the same state as the one chain read. */
+    ck_assert_uint_eq(report.log_groups_listed, total);
+    ck_assert_uint_eq(live->n_log_groups, total);
+    for (size_t i = 1; i < live->n_log_groups; i++)
+        ck_assert_msg(strcmp(live->log_groups[i - 1].name, live->log_groups[i].name) < 0,
+                      "%s before %s", live->log_groups[i - 1].name, live->log_groups[i].name);
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(chain, live, 0, &why), "%s", why.text);
+    ck_assert_uint_eq(report.n_unmanaged, chain_report.n_unmanaged);
+    ck_assert_uint_eq(report.n_unmanaged, total - 1501 - 900); /* "/app/team-0/" matches too */
+    /* The requests: the endpoint's count is the report's; the minimum is the one chain's; each
+     * partition costs at most one request more than its share of pages (one when empty, or
+     * a page that is not full at its end), and so does the listing it was split from (its
+     * last page, cut at the partitions). */
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, (size_t)requests);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].minimum, pages);
+    ck_assert_uint_le((size_t)requests, pages + 2 * report.partitions);
+    /* The split budget (live.c): at most 67 (the name characters) partitions a worker, and at
+     * most 67 + 8 x the pages read. */
+    ck_assert_uint_le(report.partitions, 67 * 8);
+    ck_assert_uint_le(report.partitions, 67 + 8 * (size_t)requests);
+    lk_live_report_free(&report);
+    lk_live_report_free(&chain_report);
+    lk_ir_state_free(live);
+    lk_ir_state_free(chain);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 /* Throttling answers: the read succeeds through retries and the bound on work in flight is
  * halved. */
 START_TEST(test_throttling)
@@ -1200,6 +1285,7 @@ int main(void)
     tcase_add_test(tc, test_unmanaged_stores);
     tcase_add_test(tc, test_drift_origins);
     tcase_add_test(tc, test_concurrency_latency);
+    tcase_add_test(tc, test_partitioned_listing);
     tcase_add_test(tc, test_throttling);
     tcase_add_test(tc, test_error_storm);
     tcase_add_test(tc, test_wrong_account);
