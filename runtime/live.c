@@ -19,6 +19,7 @@
 #include "common/pattern_index.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
+#include "runtime/transport/ratelimit.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/kms.h"
 #include "runtime/services/logs.h"
@@ -303,7 +304,8 @@ struct s_worker {
     struct lk_aws_client *client; /* the caller's (worker 0) or &own */
     struct lk_aws_client own;     /* owned when has_own */
     bool has_own;
-    struct lk_http_vtable inner; /* the client's own transport while the tap is in place */
+    struct lk_http_vtable inner;         /* the client's own transport while the tap is in place */
+    struct lk_rate_limits *saved_limits; /* the client's own while the tap is in place */
     bool tapped;
     pthread_t thread;
     bool started;
@@ -335,10 +337,11 @@ struct s_reader {
     size_t split_pages;  /* pages read by listings long enough to split (s_split) */
     size_t split_budget; /* at most this many partitions (s_split) */
     unsigned reductions;
-    int64_t last_reduction_ms; /* monotonic time of the last halving */
-    bool stop;                 /* a hard error: hand out nothing more */
-    struct s_item *failed;     /* the first item that failed */
-    int running;               /* worker threads not yet finished */
+    int64_t last_reduction_ms;     /* monotonic time of the last halving */
+    bool stop;                     /* a hard error: hand out nothing more */
+    struct lk_rate_limits *limits; /* owned: the adaptive mode's limiters, or NULL */
+    struct s_item *failed;         /* the first item that failed */
+    int running;                   /* worker threads not yet finished */
 };
 
 static enum lk_aws_service s_service_of(enum lk_live_kind kind)
@@ -454,6 +457,9 @@ static void s_tap_install(struct s_worker *w)
     w->client->http.sleep_ms = s_tap_sleep_ms;
     w->client->http.destroy = s_tap_destroy;
     w->client->http.impl = w;
+    w->saved_limits = w->client->rate_limits;
+    if (w->r->limits != NULL)
+        w->client->rate_limits = w->r->limits;
     w->tapped = true;
 }
 
@@ -462,6 +468,7 @@ static void s_tap_remove(struct s_worker *w)
     if (!w->tapped)
         return;
     w->client->http = w->inner;
+    w->client->rate_limits = w->saved_limits;
     w->tapped = false;
 }
 
@@ -1336,6 +1343,10 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     atomic_init(&r.n_pages, 0);
     sync_ready = true;
     r.limit = concurrency;
+    /* The adaptive retry mode unless the caller's client says otherwise (live.h). */
+    if (client->cfg.retry_mode != LK_AWS_RETRY_STANDARD)
+        r.limits = lk_rate_limits_new();
+    report->adaptive = r.limits != NULL;
     r.split_budget = S_NAME_CHARS * (size_t)concurrency;
     r.last_reduction_ms = INT64_MIN;
 
@@ -1566,12 +1577,16 @@ cleanup:
         report->minimum += report->counts[k].minimum;
         report->throttled += report->counts[k].throttled;
     }
+    if (r.limits != NULL) {
+        report->rate_limit_wait_ms = lk_rate_limits_waited_ms(r.limits);
+    }
     for (int i = 0; i < n_workers; i++) {
         s_tap_remove(&workers[i]);
         if (workers[i].has_own)
             lk_aws_client_free(&workers[i].own);
     }
     free(workers);
+    lk_rate_limits_free(r.limits);
     if (sync_ready) {
         pthread_cond_destroy(&r.main_cv);
         pthread_cond_destroy(&r.work_cv);

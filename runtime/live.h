@@ -62,13 +62,17 @@
  * groups by region and name, the unmanaged stores by bucket) and canonicalises: the result
  * does not depend on timing.
  *
- * Throttling: each client's standard retry mode backs off and retries throttling errors. On top
- * of that, every HTTP answer is inspected (the reader wraps each client's transport while it
- * runs); when a throttling answer arrives (the standard mode's throttling codes, or an S3 503,
- * S3's "slow down" status), the bound on items in flight is halved, to a minimum of 1, for the
- * rest of the read. Only a throttle on a request sent after the last reduction halves it again,
- * so one burst of throttles costs one halving, not one per request. Items in flight finish;
- * the lower bound applies to the items handed out next.
+ * Throttling: each client's retry mode backs off and retries throttling errors. The read uses
+ * the adaptive retry mode (AWS SDKs and Tools Reference Guide, "Retry behavior") unless the
+ * caller's client is configured for another (retry_mode, AWS_RETRY_MODE: standard or legacy):
+ * one client-side rate limiter per service and Region (runtime/transport/ratelimit.h), shared
+ * by every worker, which delays requests after the first throttling answer so that throttling
+ * is avoided rather than only retried. On top of that, every HTTP answer is inspected (the reader
+ * wraps each client's transport while it runs); when a throttling answer arrives (the standard
+ * mode's throttling codes, or an S3 503, S3's "slow down" status), the bound on items in flight is
+ * halved, to a minimum of 1, for the rest of the read. Only a throttle on a request sent after the
+ * last reduction halves it again, so one burst of throttles costs one halving, not one per request.
+ * Items in flight finish; the lower bound applies to the items handed out next.
  *
  * Errors: the first item that fails with a hard error (anything but "not found" and "not
  * configured" answers, which are absent state) stops the handing out of new items; the items
@@ -198,7 +202,9 @@ struct lk_live_report {
      * lifecycle of bucket NAME", "reading the caller identity"). Owned (heap). */
     char *error_context;
     enum lk_live_kind error_kind;
-    int64_t elapsed_ms; /* wall-clock time of the read */
+    int64_t elapsed_ms;         /* wall-clock time of the read */
+    bool adaptive;              /* the adaptive retry mode's rate limiters were used (see above) */
+    int64_t rate_limit_wait_ms; /* waits they imposed, summed over the workers */
 };
 
 /**
