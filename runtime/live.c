@@ -325,13 +325,14 @@ struct s_reader {
     struct s_item **queue; /* owned (heap) array of the items, in the order handed out */
     size_t n_items;
     size_t cap_items;
-    size_t producers;  /* items not finished that may queue more: trail listings (the buckets
-                          they name) and paginated log group listings (partitions) */
-    size_t next;       /* next item to hand out */
-    size_t active;     /* items in flight */
-    size_t done;       /* items finished */
-    int limit;         /* bound on items in flight; halved on throttling */
-    size_t partitions; /* listings added by splitting (s_split) */
+    size_t producers;      /* items not finished that may queue more: trail listings (the buckets
+                              they name) and paginated log group listings (partitions) */
+    size_t next;           /* next item to hand out */
+    size_t active;         /* items in flight */
+    size_t done;           /* items finished */
+    int limit;             /* bound on items in flight; halved on throttling */
+    size_t partitions;     /* listings added by splitting (s_split) */
+    size_t partitions_end; /* the queue's index after the last partition queued */
     /* For lk_live_options.progress, updated by the workers without the lock. */
     atomic_size_t n_requests, n_throttled, n_pages;
     size_t split_pages;  /* pages read by listings long enough to split (s_split) */
@@ -786,14 +787,18 @@ static void s_enqueue(struct s_reader *r, struct s_item *it)
     r->queue[r->n_items++] = it;
 }
 
-/* Puts @p it first among the items not handed out yet (lock held): a partition is read before
- * the items queued earlier, as the long listing it comes from would have been. */
-static void s_enqueue_next(struct s_reader *r, struct s_item *it)
+/* Queues partition @p it before the other items not handed out yet, after the partitions queued
+ * before it (lock held): partitions are read before the rest, as the long listing they come from
+ * would have been, and in the order they were made, so that the wider ones (split off first,
+ * nearer the root of the names) start first and have the time to split in turn. */
+static void s_enqueue_partition(struct s_reader *r, struct s_item *it)
 {
     LK_ARRAY_GROW(r->queue, r->n_items, r->cap_items);
-    memmove(r->queue + r->next + 1, r->queue + r->next, (r->n_items - r->next) * sizeof(*r->queue));
-    r->queue[r->next] = it;
+    size_t at = r->partitions_end > r->next ? r->partitions_end : r->next;
+    memmove(r->queue + at + 1, r->queue + at, (r->n_items - at) * sizeof(*r->queue));
+    r->queue[at] = it;
     r->n_items++;
+    r->partitions_end = at + 1;
 }
 
 static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers)
@@ -806,7 +811,7 @@ static void s_add_partition(struct s_reader *r, struct s_item *from, char *cover
     p->root = from->root ? from->root : from;
     r->partitions++;
     r->producers++; /* it may split in turn */
-    s_enqueue_next(r, p);
+    s_enqueue_partition(r, p);
 }
 
 /* Queues a read of every bucket the trails of listing @p it deliver to that no desired bucket
