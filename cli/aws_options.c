@@ -360,9 +360,8 @@ static void s_show_pins(const struct lk_policy *p)
             const struct lk_group_pin *pin = &p->pins[k];
             if (!lk_str_eq(pin->group, g->name) || pin->ids.items != g->pinned.items)
                 continue; /* another group's, or the run resolved the group itself */
-            const char *file = pin->span.file < p->sources.n
-                                   ? p->sources.files[pin->span.file]->path
-                                   : "the policy";
+            const char *file = pin->span.file < p->sources.n ? p->sources.files[pin->span.file]->path
+                                                              : "the policy";
             fprintf(stderr, "pinned %.*s: %zu account%s (", LK_STR_ARG(g->name), pin->ids.n,
                     pin->ids.n == 1 ? "" : "s");
             for (size_t j = 0; j < pin->ids.n; j++)

@@ -18,7 +18,10 @@
  *                made only for an exact name asks for one group (limit 1) and stops after that
  *                page: "The results are ASCII-sorted by log group name" (model doc of
  *                DescribeLogGroups), and a name sorts before every longer name it prefixes.
- *                The groups are then matched locally (lk_logs_pattern_match()).
+ *                The groups are then matched locally (lk_logs_pattern_match()). A long
+ *                listing (more than 20 pages) splits by name prefix while workers are idle:
+ *                partitions of it are read side by side, every group still listed once, at
+ *                a bounded cost in requests (live.c s_split; report->partitions).
  *   stores       with opts->discover_stores: one DescribeTrails (shadow trails included, so
  *                multi-region trails homed elsewhere are listed too) per region, the policy's
  *                and every desired trail's home region; then, for every bucket a listed trail
