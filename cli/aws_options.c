@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
+#include "runtime/live.h"
 #include "runtime/org.h"
 #include "runtime/report.h"
 #include "runtime/session.h"
@@ -25,7 +27,7 @@ void lk_aws_usage_common(FILE *out)
     fputs("[--region REGION] [--endpoint-url URL]\n"
           "       [--profile NAME] [--debug] [--color auto|always|never]\n"
           "       [--role NAME] [--external-id ID] [--role-session-name NAME]\n"
-          "       [--pairs-at-once N]\n\n",
+          "       [--pairs-at-once N] [--concurrency N]\n\n",
           out);
 }
 
@@ -50,8 +52,10 @@ void lk_aws_usage_org(FILE *out)
           "  --external-id ID, --role-session-name NAME\n"
           "                 sts:ExternalId and RoleSessionName of AssumeRole\n"
           "  --pairs-at-once N\n"
-          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n",
-
+          "                 pairs run at once (default 8, or LOGKEEP_PAIRS_AT_ONCE)\n"
+          "  --concurrency N\n"
+          "                 reads in flight at once per pair (default 8, or\n"
+          "                 LOGKEEP_CONCURRENCY; at most 64)\n",
           out);
 }
 
@@ -165,6 +169,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"external-id", required_argument, NULL, 'X'},
         {"role-session-name", required_argument, NULL, 'N'},
         {"pairs-at-once", required_argument, NULL, 'P'},
+        {"concurrency", required_argument, NULL, 'C'},
         {"no-role", no_argument, NULL, 'n'},
         {"shard", required_argument, NULL, 'S'},
         {"markdown-limit", required_argument, NULL, 'M'},
@@ -244,6 +249,17 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
                 return LK_EXIT_USAGE;
             }
             a->pairs_at_once = (int)n;
+            break;
+        }
+        case 'C': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > LK_LIVE_MAX_CONCURRENCY) {
+                fprintf(stderr, "logkeep %s: --concurrency takes a number from 1 to %d\n", a->cmd,
+                        LK_LIVE_MAX_CONCURRENCY);
+                return LK_EXIT_USAGE;
+            }
+            a->concurrency = (int)n;
             break;
         }
         case 'M': {
@@ -327,6 +343,15 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
                 a->cmd);
         return LK_EXIT_USAGE;
     }
+    if (a->concurrency == 0) {
+        /* LOGKEEP_CONCURRENCY: the default of --concurrency; a bad value is ignored, leaving
+         * LK_LIVE_DEFAULT_CONCURRENCY (runtime/live.h). */
+        const char *env = getenv("LOGKEEP_CONCURRENCY");
+        char *end = NULL;
+        long n = env && *env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && n >= 1 && n <= LK_LIVE_MAX_CONCURRENCY)
+            a->concurrency = (int)n;
+    }
     if (optind >= argc) {
         fprintf(stderr, "logkeep %s: no policy given\n", a->cmd);
         a->usage(stderr);
@@ -344,19 +369,74 @@ void lk_aws_args_free(struct lk_aws_args *a)
     a->n_allow = 0;
 }
 
-/* Terminal progress of the live read, on stderr. */
-static void s_progress(void *ctx, size_t done, size_t total)
+/* Seconds between two heartbeat lines (LOGKEEP_HEARTBEAT_SECONDS, 0 for none). */
+#define S_HEARTBEAT_DEFAULT_S 5
+#define S_HEARTBEAT_MAX_S 3600
+/* A terminal's progress line is redrawn at most this often. */
+#define S_REDRAW_MS 100
+
+/* The live read's progress on stderr: on a terminal, one line redrawn in place as items finish
+ * and pages are read; otherwise (a CI log) a heartbeat line every few seconds, so that a long
+ * read shows it is alive, and nothing for a read shorter than that. One session reads at a time
+ * per process (an organisation's pairs report none), so one state serves. */
+static struct {
+    const char *cmd;
+    bool tty;
+    int64_t interval_ms;
+    int64_t next_ms;      /* elapsed time of the read at which the next line is due */
+    int64_t last_elapsed; /* a smaller elapsed time: a new read */
+} s_hb;
+
+static void s_progress(void *ctx, const struct lk_live_progress *p)
 {
     (void)ctx;
-    if (done >= total)
-        fputs("\r\033[K", stderr);
-    else
-        fprintf(stderr, "\rreading live state: %zu/%zu", done, total);
+    if (p->elapsed_ms < s_hb.last_elapsed)
+        s_hb.next_ms = 0; /* another read of the same process */
+    s_hb.last_elapsed = p->elapsed_ms;
+    if (s_hb.tty) {
+        if (p->done >= p->total) {
+            fputs("\r\033[K", stderr);
+        } else {
+            if (p->elapsed_ms < s_hb.next_ms)
+                return;
+            s_hb.next_ms = p->elapsed_ms + S_REDRAW_MS;
+            fprintf(stderr,
+                    "\r\033[Kreading live state: %zu/%zu items, %zu pages of log groups, %zu "
+                    "requests, %zu throttled",
+                    p->done, p->total, p->pages, p->requests, p->throttled);
+        }
+        fflush(stderr);
+        return;
+    }
+    if (s_hb.interval_ms <= 0 || p->done >= p->total)
+        return;
+    if (s_hb.next_ms == 0)
+        s_hb.next_ms = s_hb.interval_ms;
+    if (p->elapsed_ms < s_hb.next_ms)
+        return;
+    while (s_hb.next_ms <= p->elapsed_ms)
+        s_hb.next_ms += s_hb.interval_ms;
+    fprintf(stderr,
+            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu items, %zu pages of log "
+            "groups, %zu requests, %zu throttled\n",
+            s_hb.cmd, p->elapsed_ms / 1000, p->done, p->total, p->pages, p->requests, p->throttled);
     fflush(stderr);
 }
 
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out)
 {
+    s_hb.cmd = a->cmd;
+    s_hb.tty = isatty(STDERR_FILENO);
+    s_hb.interval_ms = (int64_t)S_HEARTBEAT_DEFAULT_S * 1000;
+    /* LOGKEEP_HEARTBEAT_SECONDS: the heartbeat's interval; 0 turns it off; a bad value is
+     * ignored. */
+    const char *env = getenv("LOGKEEP_HEARTBEAT_SECONDS");
+    char *end = NULL;
+    long secs = env ? strtol(env, &end, 10) : -1;
+    if (env && *env && !*end && secs >= 0 && secs <= S_HEARTBEAT_MAX_S)
+        s_hb.interval_ms = secs * 1000;
+    s_hb.next_ms = 0;
+    s_hb.last_elapsed = 0;
     *out = (struct lk_session_options){
         .region = a->region,
         .endpoint_url = a->endpoint_url,
@@ -366,9 +446,10 @@ void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_optio
         .allow = a->allow,
         .n_allow = a->n_allow,
         .approved = a->auto_approve,
-        .progress = isatty(STDERR_FILENO) ? s_progress : NULL,
+        .progress = s_progress,
         .markdown_max_bytes = a->markdown_max_bytes,
         .full_report = a->json_report,
+        .concurrency = a->concurrency,
     };
 }
 

@@ -43,6 +43,7 @@ struct lk_aws_args {
     const char *external_id;  /* --external-id */
     const char *session_name; /* --role-session-name */
     int pairs_at_once;        /* --pairs-at-once N; 0: LOGKEEP_PAIRS_AT_ONCE, else the default */
+    int concurrency;          /* --concurrency N; 0: LOGKEEP_CONCURRENCY, else the default */
     bool no_role;             /* resolve: --no-role, the source credentials as they are */
     /* plan, drift, snapshot: --shard I/N or auto; shard_count 0: no sharding. */
     unsigned shard_index, shard_count;

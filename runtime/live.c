@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "common/pattern_index.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
+#include "runtime/transport/ratelimit.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/kms.h"
 #include "runtime/services/logs.h"
@@ -266,8 +268,17 @@ struct s_item {
     const char *region;   /* trail home region or listing region (borrowed), or NULL */
     char *prefix;         /* owned (heap): listing prefix, NULL = the whole region */
     bool first_page_only; /* a listing made only for exact names */
-    char *owned_name;     /* owned (heap): an unmanaged store's bucket */
-    bool heap;            /* the item itself was allocated alone (an unmanaged store) */
+    /* Partitioned listings (see s_split): every name this listing still has to return starts
+     * with @c covers and sorts before @c stop_before; the names from @c stop_before on are
+     * other listings' (its partitions). @c root is the planned listing a partition was split
+     * from (NULL for a planned one). Only the reading worker touches covers and stop_before. */
+    char *covers;        /* owned (heap), NULL = the prefix */
+    char *stop_before;   /* owned (heap), or NULL */
+    struct s_item *root; /* borrowed */
+    size_t pages;        /* pages read */
+    size_t tree_groups;  /* a planned listing: groups it and its partitions returned */
+    char *owned_name;    /* owned (heap): an unmanaged store's bucket */
+    bool heap;           /* the item itself was allocated alone (an unmanaged store) */
 
     /* Results, written only by the worker reading the item, read after every worker stopped. */
     struct lk_ir_state *st;         /* owned: scratch for the strings of the results */
@@ -281,7 +292,7 @@ struct s_item {
     struct lk_ir_key key;               /* in st */
     bool key_required;                  /* a key: lk_live_options.keys_required */
     size_t store_minimum;               /* requests an unmanaged store needed */
-    size_t location_calls; /* GetBucketLocation requests made for the bucket */
+    size_t location_calls;              /* GetBucketLocation requests made for the bucket */
     int rc;
     struct lk_aws_error err; /* owned */
 };
@@ -293,7 +304,8 @@ struct s_worker {
     struct lk_aws_client *client; /* the caller's (worker 0) or &own */
     struct lk_aws_client own;     /* owned when has_own */
     bool has_own;
-    struct lk_http_vtable inner; /* the client's own transport while the tap is in place */
+    struct lk_http_vtable inner;         /* the client's own transport while the tap is in place */
+    struct lk_rate_limits *saved_limits; /* the client's own while the tap is in place */
     bool tapped;
     pthread_t thread;
     bool started;
@@ -313,16 +325,24 @@ struct s_reader {
     struct s_item **queue; /* owned (heap) array of the items, in the order handed out */
     size_t n_items;
     size_t cap_items;
-    size_t producers; /* trail listings not finished: they may queue more items */
-    size_t next;   /* next item to hand out */
-    size_t active; /* items in flight */
-    size_t done;   /* items finished */
-    int limit;     /* bound on items in flight; halved on throttling */
+    size_t producers;      /* items not finished that may queue more: trail listings (the buckets
+                              they name) and paginated log group listings (partitions) */
+    size_t next;           /* next item to hand out */
+    size_t active;         /* items in flight */
+    size_t done;           /* items finished */
+    int limit;             /* bound on items in flight; halved on throttling */
+    size_t partitions;     /* listings added by splitting (s_split) */
+    size_t partitions_end; /* the queue's index after the last partition queued */
+    /* For lk_live_options.progress, updated by the workers without the lock. */
+    atomic_size_t n_requests, n_throttled, n_pages;
+    size_t split_pages;  /* pages read by listings long enough to split (s_split) */
+    size_t split_budget; /* at most this many partitions (s_split) */
     unsigned reductions;
-    int64_t last_reduction_ms; /* monotonic time of the last halving */
-    bool stop;                 /* a hard error: hand out nothing more */
-    struct s_item *failed;     /* the first item that failed */
-    int running;               /* worker threads not yet finished */
+    int64_t last_reduction_ms;     /* monotonic time of the last halving */
+    bool stop;                     /* a hard error: hand out nothing more */
+    struct lk_rate_limits *limits; /* owned: the adaptive mode's limiters, or NULL */
+    struct s_item *failed;         /* the first item that failed */
+    int running;                   /* worker threads not yet finished */
 };
 
 static enum lk_aws_service s_service_of(enum lk_live_kind kind)
@@ -395,12 +415,14 @@ static enum lk_status s_tap_perform(void *impl, const struct lk_http_request *re
     int64_t start_ms = s_mono_ms();
     enum lk_status rc = w->inner.perform(w->inner.impl, req, resp);
     w->requests[kind]++;
+    atomic_fetch_add_explicit(&w->r->n_requests, 1, memory_order_relaxed);
     if (kind == LK_LIVE_BUCKET && w->item != NULL && s_is_location_request(req))
         w->item->location_calls++;
     if (rc != LK_STATUS_OK || resp->status < 200 || resp->status >= 300) {
         w->failed[kind]++;
         if (rc == LK_STATUS_OK && s_is_throttle(s_service_of(kind), req, resp)) {
             w->throttled[kind]++;
+            atomic_fetch_add_explicit(&w->r->n_throttled, 1, memory_order_relaxed);
             s_on_throttle(w->r, start_ms);
         }
     }
@@ -436,6 +458,9 @@ static void s_tap_install(struct s_worker *w)
     w->client->http.sleep_ms = s_tap_sleep_ms;
     w->client->http.destroy = s_tap_destroy;
     w->client->http.impl = w;
+    w->saved_limits = w->client->rate_limits;
+    if (w->r->limits != NULL)
+        w->client->rate_limits = w->r->limits;
     w->tapped = true;
 }
 
@@ -444,6 +469,7 @@ static void s_tap_remove(struct s_worker *w)
     if (!w->tapped)
         return;
     w->client->http = w->inner;
+    w->client->rate_limits = w->saved_limits;
     w->tapped = false;
 }
 
@@ -451,17 +477,131 @@ static void s_tap_remove(struct s_worker *w)
  * Reading one item (on a worker thread)
  * ------------------------------------------------------------------------------------------- */
 
-static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n)
+/* The characters of a log group name, in ASCII order: "[\.\-_/#A-Za-z0-9]+" (CloudWatch Logs
+ * API Reference, CreateLogGroup, logGroupName pattern). DescribeLogGroups lists in ASCII order
+ * ("The results are ASCII-sorted by log group name"), so a listing of prefix P is at name L
+ * when every name of P up to L is read, and the rest of P is the names after L. */
+static const char s_name_chars[] =
+    "#-./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+#define S_NAME_CHARS (sizeof(s_name_chars) - 1)
+/* A listing is split only after this many pages: short listings (the usual prefix of a
+ * policy's pattern) stay one chain, and a split, which can cost up to S_NAME_CHARS listings that
+ * turn out empty, is only paid for listings long enough for it to matter. */
+#define S_SPLIT_MIN_PAGES 20
+/* Partitions may number at most S_NAME_CHARS more than this many times the pages read by
+ * listings long enough to split (and at most S_NAME_CHARS per worker). */
+#define S_SPLIT_PER_PAGE 8
+
+struct s_page_ctx {
+    struct s_reader *r;
+    struct s_item *it;
+    bool stop; /* the listing has nothing more to read: its partitions have the rest */
+};
+
+/* A new listing of prefix @p covers (heap, taken), split from @p from (lock held). */
+static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers);
+
+/*
+ * Splits a long listing while workers are idle, so that one large region is not one chain of
+ * pages. The listing @p it has read up to @p last (the last name of a full page, another page
+ * following); every name it has still to return starts with C = it->covers (and sorts before
+ * it->stop_before). Let c be the character of @p last after C. The names of C after @p last are
+ * those of C+c after @p last, and those of C+d for every name character d after c: each C+d
+ * becomes a listing of its own (a partition, handed to the idle workers), and this listing keeps
+ * C+c: it stops at the first name from C+d on (d the first one). Names sort before every longer
+ * name they prefix, so the partitions are disjoint and, with what this listing keeps, cover the
+ * rest of C: every group is listed once. A partition that is long splits again the same way.
+ * Cost: a partition with no groups costs one request, and each partition may end on a page that
+ * is not full. The budget bounds that overhead: at most S_NAME_CHARS partitions per worker, and
+ * at most S_NAME_CHARS + S_SPLIT_PER_PAGE x the pages read so far by listings long enough to
+ * split (a split descends one character of the names a page, so that the first splits, which
+ * find where the names branch, are not held back by a long listing's first pages). Each
+ * partition costs at most two requests more than one chain would: its own (empty, or a last
+ * page that is not full) and the page at which the listing it was split from stops.
+ */
+static void s_split(struct s_page_ctx *pc, const char *last)
 {
-    struct s_item *it = ctx;
-    /* A whole page at once: the function behind LK_ARRAY_GROW, for n more elements. */
-    if (it->n_groups + n > it->cap_groups)
+    struct s_reader *r = pc->r;
+    struct s_item *it = pc->it;
+    const char *covers = it->covers ? it->covers : it->prefix ? it->prefix : "";
+    size_t d = strlen(covers);
+    if (strncmp(last, covers, d) != 0)
+        return; /* not a name of this listing: nothing to split safely */
+    char c = last[d];
+    size_t first = 0; /* the first name character after c */
+    if (c != '\0') {
+        const char *at = strchr(s_name_chars, c);
+        if (at == NULL)
+            return; /* a character outside the names' alphabet: keep one chain */
+        first = (size_t)(at - s_name_chars) + 1;
+    }
+    size_t n_new = S_NAME_CHARS - first;
+    pthread_mutex_lock(&r->mu);
+    r->split_pages++;
+    /* Split only when a worker would otherwise have nothing to read. */
+    size_t queued = r->n_items - r->next;
+    bool idle = !r->stop && r->active + queued < (size_t)r->limit;
+    size_t budget = S_NAME_CHARS + S_SPLIT_PER_PAGE * r->split_pages;
+    if (budget > r->split_budget)
+        budget = r->split_budget;
+    if (!idle || n_new == 0 || r->partitions + n_new > budget) {
+        pthread_mutex_unlock(&r->mu);
+        return;
+    }
+    for (size_t k = first; k < S_NAME_CHARS; k++) {
+        char *child = lk_xmalloc(d + 2);
+        memcpy(child, covers, d);
+        child[d] = s_name_chars[k];
+        child[d + 1] = '\0';
+        s_add_partition(r, it, child);
+    }
+    pthread_cond_broadcast(&r->work_cv);
+    pthread_cond_signal(&r->main_cv); /* it may start workers for them */
+    pthread_mutex_unlock(&r->mu);
+
+    if (c == '\0') {
+        /* @p last is C itself: every name after it is in a partition. */
+        pc->stop = true;
+        return;
+    }
+    char *keep = lk_xmalloc(d + 2), *stop = lk_xmalloc(d + 2);
+    memcpy(keep, covers, d);
+    memcpy(stop, covers, d);
+    keep[d] = c;
+    stop[d] = s_name_chars[first];
+    keep[d + 1] = stop[d + 1] = '\0';
+    free(it->covers);
+    free(it->stop_before);
+    it->covers = keep;
+    it->stop_before = stop;
+}
+
+static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n, bool more)
+{
+    struct s_page_ctx *pc = ctx;
+    struct s_item *it = pc->it;
+    it->pages++;
+    atomic_fetch_add_explicit(&pc->r->n_pages, 1, memory_order_relaxed);
+    /* Names from stop_before on are the partitions': keep the ones before, and stop there. */
+    size_t keep = n;
+    if (it->stop_before != NULL)
+        for (size_t i = 0; i < n && keep == n; i++)
+            if (strcmp(groups[i].name, it->stop_before) >= 0) {
+                keep = i;
+                pc->stop = true;
+            }
+    /* A whole page at once: the function behind LK_ARRAY_GROW, for keep more elements. */
+    if (it->n_groups + keep > it->cap_groups)
         it->groups = lk_array_grow(NULL, it->groups, it->n_groups, &it->cap_groups,
-                                   it->n_groups + n, sizeof(*it->groups), 64);
-    if (n)
-        memcpy(it->groups + it->n_groups, groups, n * sizeof(*groups));
-    it->n_groups += n;
-    return !it->first_page_only;
+                                   it->n_groups + keep, sizeof(*it->groups), 64);
+    if (keep)
+        memcpy(it->groups + it->n_groups, groups, keep * sizeof(*groups));
+    it->n_groups += keep;
+    if (it->first_page_only || pc->stop)
+        return false;
+    if (more && n > 0 && it->pages >= S_SPLIT_MIN_PAGES)
+        s_split(pc, groups[n - 1].name);
+    return !pc->stop;
 }
 
 /* @return true for an answer that refuses the caller (403: AccessDenied, or no code at all on
@@ -604,7 +744,9 @@ static void s_read_item(struct s_worker *w, struct s_item *it)
          * the first group of a prefix listing is the exact name when it exists, so one group
          * is all an exact-name listing needs. */
         q.limit = it->first_page_only ? 1 : LK_LIVE_LOG_GROUPS_PER_PAGE;
-        it->rc = lk_logs_describe_log_groups_pages(w->client, &q, it->st, s_on_page, it, &it->err);
+        struct s_page_ctx pc = {w->r, it, false};
+        it->rc =
+            lk_logs_describe_log_groups_pages_more(w->client, &q, it->st, s_on_page, &pc, &it->err);
         break;
     }
     case LK_LIVE_TRAILS:
@@ -645,6 +787,33 @@ static void s_enqueue(struct s_reader *r, struct s_item *it)
     r->queue[r->n_items++] = it;
 }
 
+/* Queues partition @p it before the other items not handed out yet, after the partitions queued
+ * before it (lock held): partitions are read before the rest, as the long listing they come from
+ * would have been, and in the order they were made, so that the wider ones (split off first,
+ * nearer the root of the names) start first and have the time to split in turn. */
+static void s_enqueue_partition(struct s_reader *r, struct s_item *it)
+{
+    LK_ARRAY_GROW(r->queue, r->n_items, r->cap_items);
+    size_t at = r->partitions_end > r->next ? r->partitions_end : r->next;
+    memmove(r->queue + at + 1, r->queue + at, (r->n_items - at) * sizeof(*r->queue));
+    r->queue[at] = it;
+    r->n_items++;
+    r->partitions_end = at + 1;
+}
+
+static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers)
+{
+    struct s_item *p = lk_xcalloc(1, sizeof(*p));
+    p->kind = LK_LIVE_LOG_GROUPS;
+    p->heap = true;
+    p->region = from->region;
+    p->prefix = covers;
+    p->root = from->root ? from->root : from;
+    r->partitions++;
+    r->producers++; /* it may split in turn */
+    s_enqueue_partition(r, p);
+}
+
 /* Queues a read of every bucket the trails of listing @p it deliver to that no desired bucket
  * names and no earlier listing queued (lock held). */
 static void s_queue_stores(struct s_reader *r, const struct s_item *it)
@@ -678,7 +847,7 @@ static void *s_worker_main(void *arg)
     pthread_mutex_lock(&r->mu);
     for (;;) {
         /* Wait for a free slot, or, with the queue empty, for a trail listing in flight to
-         * queue the buckets it names. */
+         * queue the buckets it names or a long log group listing to split (s_split). */
         while (!r->stop && ((r->next < r->n_items && r->active >= (size_t)r->limit) ||
                             (r->next >= r->n_items && r->producers > 0)))
             pthread_cond_wait(&r->work_cv, &r->mu);
@@ -693,6 +862,8 @@ static void *s_worker_main(void *arg)
         pthread_mutex_lock(&r->mu);
         r->active--;
         r->done++;
+        if (it->kind == LK_LIVE_LOG_GROUPS && !it->first_page_only)
+            r->producers--;
         if (it->kind == LK_LIVE_TRAILS) {
             r->producers--;
             if (it->rc == 0)
@@ -1035,9 +1206,12 @@ static size_t s_item_minimum(const struct s_item *it)
     case LK_LIVE_TRAIL:
         return it->trail.exists ? S_TRAIL_MIN_REQUESTS : 1;
     case LK_LIVE_LOG_GROUPS:
-        if (it->first_page_only || it->n_groups == 0)
+        /* A planned listing and its partitions: the pages one chain would have read. */
+        if (it->root != NULL)
+            return 0;
+        if (it->first_page_only || it->tree_groups == 0)
             return 1;
-        return (it->n_groups + LK_LIVE_LOG_GROUPS_PER_PAGE - 1) / LK_LIVE_LOG_GROUPS_PER_PAGE;
+        return (it->tree_groups + LK_LIVE_LOG_GROUPS_PER_PAGE - 1) / LK_LIVE_LOG_GROUPS_PER_PAGE;
     case LK_LIVE_TRAILS:
         return 1; /* DescribeTrails answers every trail at once (no NextToken in its model) */
     case LK_LIVE_STORE:
@@ -1078,6 +1252,35 @@ static char *s_item_context(const struct s_item *it)
         break;
     }
     return lk_xstrdup("reading the caller identity");
+}
+
+/* Calls opts->progress (no lock held). */
+static void s_progress(struct s_reader *r, const struct lk_live_options *opts, size_t done,
+                       size_t total, int64_t started_ms)
+{
+    struct lk_live_progress p = {
+        .done = done,
+        .total = total,
+        .pages = atomic_load_explicit(&r->n_pages, memory_order_relaxed),
+        .requests = atomic_load_explicit(&r->n_requests, memory_order_relaxed),
+        .throttled = atomic_load_explicit(&r->n_throttled, memory_order_relaxed),
+        .elapsed_ms = s_mono_ms() - started_ms,
+    };
+    opts->progress(opts->progress_ctx, &p);
+}
+
+/* Waits on @p cv for at most @p ms (CLOCK_MONOTONIC: see lk_live_read()). */
+static void s_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
 }
 
 /* "arn:PARTITION:..." -> PARTITION (heap), or NULL. */
@@ -1134,9 +1337,22 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
     /* Ready before the first request: the tap takes the lock when an answer is a throttle. */
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.work_cv, NULL);
-    pthread_cond_init(&r.main_cv, NULL);
+    /* The main thread's waits time out on the monotonic clock (progress ticks). */
+    pthread_condattr_t main_attr;
+    pthread_condattr_init(&main_attr);
+    pthread_condattr_setclock(&main_attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&r.main_cv, &main_attr);
+    pthread_condattr_destroy(&main_attr);
+    atomic_init(&r.n_requests, 0);
+    atomic_init(&r.n_throttled, 0);
+    atomic_init(&r.n_pages, 0);
     sync_ready = true;
     r.limit = concurrency;
+    /* The adaptive retry mode unless the caller's client says otherwise (live.h). */
+    if (client->cfg.retry_mode != LK_AWS_RETRY_STANDARD)
+        r.limits = lk_rate_limits_new();
+    report->adaptive = r.limits != NULL;
+    r.split_budget = S_NAME_CHARS * (size_t)concurrency;
     r.last_reduction_ms = INT64_MIN;
 
     /* Worker 0 is the caller's client; it also makes the identity call, through the tap. */
@@ -1198,8 +1414,10 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         }
     }
     for (size_t i = 0; i < n_listings; i++)
-        if (!listings[i].first_page_only)
+        if (!listings[i].first_page_only) {
             items[n_items++] = listings[i];
+            r.producers++;
+        }
     for (size_t i = 0; i < desired->n_buckets; i++) {
         items[n_items].kind = LK_LIVE_BUCKET;
         items[n_items++].name = desired->buckets[i].name;
@@ -1239,11 +1457,16 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         n_workers++;
     }
 
-    if (wanted > 0 && r.limit > wanted)
+    /* A long log group listing splits into partitions while workers are idle (s_split): the
+     * bound stays at the concurrency, and the wait below starts the workers they need. */
+    bool may_split = false;
+    for (size_t i = 0; i < n_items && !may_split; i++)
+        may_split = items[i].kind == LK_LIVE_LOG_GROUPS && !items[i].first_page_only;
+    if (wanted > 0 && r.limit > wanted && !may_split)
         r.limit = wanted;
 
     if (opts->progress)
-        opts->progress(opts->progress_ctx, 0, n_items);
+        s_progress(&r, opts, 0, n_items, started_ms);
     int started = 0;
     pthread_mutex_lock(&r.mu);
     for (int i = 0; i < wanted; i++) {
@@ -1253,7 +1476,7 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         started++;
         r.running++;
     }
-    if (started > 0 && r.limit > started)
+    if (started > 0 && r.limit > started && !may_split)
         r.limit = started;
     pthread_mutex_unlock(&r.mu);
     if (started == 0 && n_items > 0) {
@@ -1261,21 +1484,57 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         report->error_context = lk_xstrdup("reading live state");
         goto cleanup;
     }
-    report->concurrency = started;
 
-    /* Wait, reporting progress from this thread only. */
+    /* Wait, reporting progress from this thread only, and starting a worker (with its client,
+     * created here as above) when partitions wait that no worker is free to read. */
     size_t reported = 0;
+    int64_t reported_ms = s_mono_ms();
+    bool can_grow = may_split && started == wanted;
     pthread_mutex_lock(&r.mu);
     while (r.running > 0) {
-        if (opts->progress && r.done != reported) {
-            reported = r.done;
-            size_t total = r.n_items; /* grows when a trail listing names buckets */
+        size_t idle_workers = (size_t)r.running - r.active;
+        if (can_grow && !r.stop && started < concurrency && started < r.limit &&
+            r.n_items - r.next > idle_workers) {
+            struct s_worker *w = &workers[started];
             pthread_mutex_unlock(&r.mu);
-            opts->progress(opts->progress_ctx, reported, total);
+            struct lk_aws_error werr = {0};
+            int made = opts->new_client(opts->new_client_ctx, &w->own, &werr);
+            lk_aws_error_clear(&werr);
+            pthread_mutex_lock(&r.mu);
+            if (made != 0) {
+                /* The workers running read the partitions too, only fewer at once. */
+                can_grow = false;
+                continue;
+            }
+            w->r = &r;
+            w->has_own = true;
+            w->client = &w->own;
+            s_tap_install(w);
+            n_workers++;
+            if (pthread_create(&w->thread, NULL, s_worker_main, w) != 0) {
+                can_grow = false;
+                continue;
+            }
+            w->started = true;
+            started++;
+            r.running++;
+            continue;
+        }
+        int64_t now_ms = s_mono_ms();
+        if (opts->progress &&
+            (r.done != reported || now_ms - reported_ms >= LK_LIVE_PROGRESS_TICK_MS)) {
+            reported = r.done;
+            reported_ms = now_ms;
+            size_t total = r.n_items; /* grows: buckets named by trail listings, partitions */
+            pthread_mutex_unlock(&r.mu);
+            s_progress(&r, opts, reported, total, started_ms);
             pthread_mutex_lock(&r.mu);
             continue;
         }
-        pthread_cond_wait(&r.main_cv, &r.mu);
+        if (opts->progress)
+            s_wait_ms(&r.main_cv, &r.mu, LK_LIVE_PROGRESS_TICK_MS - (now_ms - reported_ms));
+        else
+            pthread_cond_wait(&r.main_cv, &r.mu);
     }
     pthread_mutex_unlock(&r.mu);
     for (int i = 0; i < n_workers; i++)
@@ -1284,7 +1543,8 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
             workers[i].started = false;
         }
     if (opts->progress && r.done != reported)
-        opts->progress(opts->progress_ctx, r.done, r.n_items);
+        s_progress(&r, opts, r.done, r.n_items, started_ms);
+    report->concurrency = started;
     report->concurrency_final = r.limit < started ? r.limit : started;
     report->reductions = r.reductions;
 
@@ -1298,6 +1558,10 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
 
     report->counts[LK_LIVE_ACCOUNT].items = 1;
     report->counts[LK_LIVE_ACCOUNT].minimum = 1;
+    for (size_t i = 0; i < r.n_items; i++)
+        if (r.queue[i]->kind == LK_LIVE_LOG_GROUPS)
+            (r.queue[i]->root ? r.queue[i]->root : r.queue[i])->tree_groups += r.queue[i]->n_groups;
+    report->partitions = r.partitions;
     for (size_t i = 0; i < r.n_items; i++) {
         report->counts[r.queue[i]->kind].items++;
         report->counts[r.queue[i]->kind].minimum += s_item_minimum(r.queue[i]);
@@ -1318,12 +1582,16 @@ cleanup:
         report->minimum += report->counts[k].minimum;
         report->throttled += report->counts[k].throttled;
     }
+    if (r.limits != NULL) {
+        report->rate_limit_wait_ms = lk_rate_limits_waited_ms(r.limits);
+    }
     for (int i = 0; i < n_workers; i++) {
         s_tap_remove(&workers[i]);
         if (workers[i].has_own)
             lk_aws_client_free(&workers[i].own);
     }
     free(workers);
+    lk_rate_limits_free(r.limits);
     if (sync_ready) {
         pthread_cond_destroy(&r.main_cv);
         pthread_cond_destroy(&r.work_cv);
@@ -1334,6 +1602,8 @@ cleanup:
     for (size_t i = 0; i < r.n_items; i++) {
         struct s_item *it = r.queue[i];
         free(it->prefix);
+        free(it->covers);
+        free(it->stop_before);
         free(it->groups);
         free(it->owned_name);
         lk_aws_error_clear(&it->err);

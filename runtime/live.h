@@ -18,7 +18,10 @@
  *                made only for an exact name asks for one group (limit 1) and stops after that
  *                page: "The results are ASCII-sorted by log group name" (model doc of
  *                DescribeLogGroups), and a name sorts before every longer name it prefixes.
- *                The groups are then matched locally (lk_logs_pattern_match()).
+ *                The groups are then matched locally (lk_logs_pattern_match()). A long
+ *                listing (more than 20 pages) splits by name prefix while workers are idle:
+ *                partitions of it are read side by side, every group still listed once, at
+ *                a bounded cost in requests (live.c s_split; report->partitions).
  *   stores       with opts->discover_stores: one DescribeTrails (shadow trails included, so
  *                multi-region trails homed elsewhere are listed too) per region, the policy's
  *                and every desired trail's home region; then, for every bucket a listed trail
@@ -62,13 +65,17 @@
  * groups by region and name, the unmanaged stores by bucket) and canonicalises: the result
  * does not depend on timing.
  *
- * Throttling: each client's standard retry mode backs off and retries throttling errors. On top
- * of that, every HTTP answer is inspected (the reader wraps each client's transport while it
- * runs); when a throttling answer arrives (the standard mode's throttling codes, or an S3 503,
- * S3's "slow down" status), the bound on items in flight is halved, to a minimum of 1, for the
- * rest of the read. Only a throttle on a request sent after the last reduction halves it again,
- * so one burst of throttles costs one halving, not one per request. Items in flight finish;
- * the lower bound applies to the items handed out next.
+ * Throttling: each client's retry mode backs off and retries throttling errors. The read uses
+ * the adaptive retry mode (AWS SDKs and Tools Reference Guide, "Retry behavior") unless the
+ * caller's client is configured for another (retry_mode, AWS_RETRY_MODE: standard or legacy):
+ * one client-side rate limiter per service and Region (runtime/transport/ratelimit.h), shared
+ * by every worker, which delays requests after the first throttling answer so that throttling
+ * is avoided rather than only retried. On top of that, every HTTP answer is inspected (the reader
+ * wraps each client's transport while it runs); when a throttling answer arrives (the standard
+ * mode's throttling codes, or an S3 503, S3's "slow down" status), the bound on items in flight is
+ * halved, to a minimum of 1, for the rest of the read. Only a throttle on a request sent after the
+ * last reduction halves it again, so one burst of throttles costs one halving, not one per request.
+ * Items in flight finish; the lower bound applies to the items handed out next.
  *
  * Errors: the first item that fails with a hard error (anything but "not found" and "not
  * configured" answers, which are absent state) stops the handing out of new items; the items
@@ -117,6 +124,21 @@ enum lk_live_kind {
  *  "key policy". */
 const char *lk_live_kind_name(enum lk_live_kind kind);
 
+/* How far a read is (lk_live_options.progress). */
+struct lk_live_progress {
+    size_t done;      /* work items finished, non-decreasing */
+    size_t total;     /* work items known: it grows when a trail listing names buckets to read
+                         and when a long log group listing splits (live.c s_split) */
+    size_t pages;     /* DescribeLogGroups pages read */
+    size_t requests;  /* HTTP requests sent, retries included */
+    size_t throttled; /* throttling answers */
+    int64_t elapsed_ms;
+};
+
+/* How often, at least, lk_live_options.progress is called while a read runs, whether or not
+ * anything finished: a caller can print a heartbeat on its own schedule from these calls. */
+#define LK_LIVE_PROGRESS_TICK_MS 250
+
 struct lk_live_options {
     int concurrency;              /* items read at once; 0: LK_LIVE_DEFAULT_CONCURRENCY; capped at
                                      LK_LIVE_MAX_CONCURRENCY; 1 without new_client */
@@ -137,11 +159,10 @@ struct lk_live_options {
      * (the read then fails with that error). lk_live_client_new() is one. */
     int (*new_client)(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err);
     void *new_client_ctx;
-    /* Progress, for a terminal indicator: called on the calling thread only, with @p done
-     * non-decreasing, first (0, total) and, after a successful read, (total, total). @p total is
-     * the number of work items (buckets + trails + listings + unmanaged stores); it grows when a
-     * trail listing names buckets to read. May be NULL. */
-    void (*progress)(void *ctx, size_t done, size_t total);
+    /* Progress, for a terminal indicator or a heartbeat: called on the calling thread only, first
+     * with done 0, then whenever an item finishes and at least every LK_LIVE_PROGRESS_TICK_MS
+     * while the read runs, and, after a successful read, with done == total. May be NULL. */
+    void (*progress)(void *ctx, const struct lk_live_progress *p);
     void *progress_ctx;
 };
 
@@ -173,6 +194,7 @@ struct lk_live_report {
     int concurrency_final;    /* bound on items in flight at the end (lower after throttling) */
     unsigned reductions;      /* times throttling halved the bound */
     size_t log_groups_listed; /* distinct groups the listings returned */
+    size_t partitions;        /* DescribeLogGroups listings split off long ones (live.c) */
     /* With discover_unmanaged: the entries of live->log_groups that no desired exact name or
      * pattern covers, in live's (canonical) order. Owned array (heap) of borrowed pointers,
      * valid while @c live is not changed. */
@@ -183,7 +205,9 @@ struct lk_live_report {
      * lifecycle of bucket NAME", "reading the caller identity"). Owned (heap). */
     char *error_context;
     enum lk_live_kind error_kind;
-    int64_t elapsed_ms; /* wall-clock time of the read */
+    int64_t elapsed_ms;         /* wall-clock time of the read */
+    bool adaptive;              /* the adaptive retry mode's rate limiters were used (see above) */
+    int64_t rate_limit_wait_ms; /* waits they imposed, summed over the workers */
 };
 
 /**

@@ -106,7 +106,7 @@ struct lk_session_options {
     bool approved; /* apply: approval given beforehand (--auto-approve): confirm is not asked */
     /* Progress of the live read, for a terminal indicator (lk_live_options.progress); may be
      * NULL. */
-    void (*progress)(void *ctx, size_t done, size_t total);
+    void (*progress)(void *ctx, const struct lk_live_progress *p);
     void *progress_ctx;
     /* The credentials of every client of the session (a role assumed in the account, by
      * runtime/org.h), instead of the standard chain; NULL: the chain. Borrowed; copied into

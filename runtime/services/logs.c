@@ -260,10 +260,32 @@ enum lk_status lk_logs_delete_retention(struct lk_aws_client *client, const char
     return s_call_void(client, "DeleteRetentionPolicy", region, &body, err);
 }
 
+/* lk_logs_describe_log_groups_pages()'s callback behind the _more one. */
+struct s_pages_adapter {
+    bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n);
+    void *ctx;
+};
+
+static bool s_adapt_page(void *ctx, const struct lk_ir_log_group *groups, size_t n, bool more)
+{
+    (void)more;
+    struct s_pages_adapter *a = ctx;
+    return a->on_page(a->ctx, groups, n);
+}
+
 enum lk_status lk_logs_describe_log_groups_pages(
     struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
     bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n), void *ctx,
     struct lk_aws_error *err)
+{
+    struct s_pages_adapter a = {on_page, ctx};
+    return lk_logs_describe_log_groups_pages_more(client, q, st, s_adapt_page, &a, err);
+}
+
+enum lk_status lk_logs_describe_log_groups_pages_more(
+    struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
+    bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n, bool more),
+    void *ctx, struct lk_aws_error *err)
 {
     static const char op[] = "DescribeLogGroups";
     struct lk_http_response resp = {0};
@@ -319,7 +341,7 @@ enum lk_status lk_logs_describe_log_groups_pages(
             lk_logs_parse_describe_log_groups(st, (const char *)resp.body, resp.body_len, region,
                                               &groups, &n, &next, &why) == LK_STATUS_OK,
             lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err), cleanup);
-        if (!on_page(ctx, groups, n) || !next)
+        if (!on_page(ctx, groups, n, next != NULL && next[0] != '\0') || !next)
             break;
         /* A token handed back unchanged would page forever. */
         LK_ENSURE_GOTO(rc, !token || strcmp(token, next) != 0,

@@ -92,6 +92,16 @@ LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups_pages(
     struct lk_aws_error *err);
 
 /**
+ * lk_logs_describe_log_groups_pages(), with @p on_page also told whether another page follows
+ * (@p more: the answer carried a nextToken), so that a caller can decide, before the next
+ * request, to hand part of what follows to another listing.
+ */
+LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups_pages_more(
+    struct lk_aws_client *client, const struct lk_logs_query *q, struct lk_ir_state *st,
+    bool (*on_page)(void *ctx, const struct lk_ir_log_group *groups, size_t n, bool more),
+    void *ctx, struct lk_aws_error *err);
+
+/**
  * DescribeLogGroups, every page, into one array (arena) in the API's order (by name).
  */
 LK_MUST_CHECK enum lk_status lk_logs_describe_log_groups(struct lk_aws_client *client,

@@ -43,6 +43,7 @@
 #include "common/array.h"
 #include "runtime/transport/config_file.h"
 #include "runtime/transport/endpoint.h"
+#include "runtime/transport/ratelimit.h"
 #include "runtime/transport/sigv4.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -1028,6 +1029,26 @@ enum lk_status lk_aws_config_load(const struct lk_aws_config_options *opts,
                             attempts);
         goto cleanup;
     }
+    /* retry_mode: AWS_RETRY_MODE, else the profile's retry_mode ("Retry behavior", AWS SDKs and
+     * Tools Reference Guide): legacy, standard or adaptive. */
+    const char *mode = getenv("AWS_RETRY_MODE");
+    const char *mode_from = "AWS_RETRY_MODE";
+    if (mode == NULL || mode[0] == '\0') {
+        mode = lk_config_get(profile, "retry_mode");
+        mode_from = "profile retry_mode";
+    }
+    if (mode != NULL && mode[0] != '\0') {
+        if (strcmp(mode, "standard") == 0 || strcmp(mode, "legacy") == 0) {
+            cfg->retry_mode = LK_AWS_RETRY_STANDARD;
+        } else if (strcmp(mode, "adaptive") == 0) {
+            cfg->retry_mode = LK_AWS_RETRY_ADAPTIVE;
+        } else {
+            rc = s_config_error(err, LK_STATUS_INVALID_ARGUMENT,
+                                "%s must be legacy, standard or adaptive, not \"%s\"", mode_from,
+                                mode);
+            goto cleanup;
+        }
+    }
     rc = LK_STATUS_OK;
 
 cleanup:
@@ -1326,6 +1347,24 @@ enum lk_status lk_aws_call(struct lk_aws_client *client, const struct lk_aws_req
         err->retryable = false;
         err->attempts = attempt;
 
+        /* [ADAPTIVE] a token of the (service, Region)'s bucket before every attempt: "can delay
+         * initial request" attempts ("Retry behavior"); nothing is delayed before a throttle. */
+        struct lk_rate_limiter *limiter =
+            client->rate_limits != NULL
+                ? lk_rate_limits_get(client->rate_limits, lk_aws_service_name(req->service), region)
+                : NULL;
+        if (limiter != NULL) {
+            int64_t wait_ms =
+                lk_rate_limiter_acquire(limiter, client->http.now_ms(client->http.impl));
+            if (wait_ms > 0) {
+                if (dbg != NULL)
+                    fprintf(dbg,
+                            "logkeep: debug:   rate limit: waiting %" PRId64
+                            " ms (%.1f requests/s)\n",
+                            wait_ms, lk_rate_limiter_rate(limiter));
+                client->http.sleep_ms(client->http.impl, wait_ms);
+            }
+        }
         bool sent = false;
         enum lk_status result =
             s_attempt(client, req, &ep, content_md5, resp, err, attempt, &elapsed_ms, &sent);
@@ -1334,6 +1373,9 @@ enum lk_status lk_aws_call(struct lk_aws_client *client, const struct lk_aws_req
             goto cleanup;
         }
 
+        if (limiter != NULL && sent && result == LK_STATUS_OK && resp->status >= 200 &&
+            resp->status < 300)
+            lk_rate_limiter_update(limiter, client->http.now_ms(client->http.impl), false);
         if (result == LK_STATUS_OK && resp->status >= 200 && resp->status < 300) {
             /* [RETRY] quota.py: a success refunds the last retry's cost, or 1 without retry;
              * never above the initial capacity. */
@@ -1374,6 +1416,10 @@ enum lk_status lk_aws_call(struct lk_aws_client *client, const struct lk_aws_req
                         resp->status, err->code, err->request_id ? err->request_id : "-", attempt,
                         elapsed_ms);
         }
+
+        if (limiter != NULL && result == LK_STATUS_OK)
+            lk_rate_limiter_update(limiter, client->http.now_ms(client->http.impl),
+                                   lk_aws_error_is_throttling(err));
 
         /* [SKEW] a signature rejected for its time, with a server Date that is really off:
          * learn the offset and try once more at once (no backoff, no retry quota). */

@@ -120,6 +120,16 @@ struct lk_aws_credential_provider {
 #define LK_AWS_RETRY_TIMEOUT_COST 10
 #define LK_AWS_BACKOFF_CAP_MS 20000
 
+/* retry_mode (AWS SDKs and Tools Reference Guide, "Retry behavior"): AWS_RETRY_MODE, else the
+ * profile's retry_mode. "legacy" is read as standard (logkeep has no legacy mode). */
+enum lk_aws_retry_mode {
+    LK_AWS_RETRY_UNSET,    /* neither is set: the caller's default */
+    LK_AWS_RETRY_STANDARD, /* "standard" or "legacy" */
+    LK_AWS_RETRY_ADAPTIVE, /* "adaptive": standard + client-side rate limiting (ratelimit.h) */
+};
+
+struct lk_rate_limits;
+
 struct lk_aws_config {
     char *region;       /* owned: resolved region */
     char *endpoint_url; /* owned: --endpoint-url or AWS_ENDPOINT_URL */
@@ -128,6 +138,7 @@ struct lk_aws_config {
                                                          service's endpoint from every source
                                                          in order; used before endpoint_url */
     int max_attempts;                                 /* AWS_MAX_ATTEMPTS, default 3 */
+    enum lk_aws_retry_mode retry_mode;                /* AWS_RETRY_MODE, profile retry_mode */
     FILE *debug;                                      /* --debug trace (redacted), or NULL */
 };
 
@@ -151,6 +162,10 @@ struct lk_aws_client {
     int retry_quota;       /* tokens left */
     int64_t clock_skew_ms; /* server time minus local time, learned from Date */
     uint64_t rng_state;    /* jitter; seedable for tests */
+    /* The adaptive retry mode's rate limiters, by service and Region (ratelimit.h), shared by
+     * the clients of one read; NULL: none (standard mode). Borrowed: set by the caller for as
+     * long as the limiters live. */
+    struct lk_rate_limits *rate_limits;
     /* Each service's configured endpoint URL, parsed once (endpoint_base_of: the URL it was
      * parsed from, owned, NULL when not parsed). */
     struct lk_http_url endpoint_base[LK_AWS_SERVICE_COUNT];
@@ -233,7 +248,8 @@ struct lk_aws_config_options {
  * Builds the client configuration from the options, the environment and the shared config file
  * (AWS_CONFIG_FILE): the region (lk_endpoint_resolve_region() order), each service's endpoint
  * (lk_endpoint_configured_url() order, written to service_endpoint_url[]; endpoint_url keeps
- * --endpoint-url), max_attempts (AWS_MAX_ATTEMPTS, else the profile's max_attempts, else 3).
+ * --endpoint-url), max_attempts (AWS_MAX_ATTEMPTS, else the profile's max_attempts, else 3),
+ * retry_mode (AWS_RETRY_MODE, else the profile's retry_mode; an unknown value is an error).
  * A missing region is not an error here (cfg->region stays NULL); a call then fails.
  * @param opts the command-line options; may be NULL
  * @param cfg receives the configuration; release with lk_aws_config_free()

@@ -8,6 +8,7 @@ Usage: bench-drift-policy.py [STORES [TRAILS [PATTERNS]]] > policy.yaml   (defau
 import sys
 
 ACCOUNT = "111122223333"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 # Retention of the log-group sources: CloudWatch keeps them this long (a CloudWatch value).
 GROUP_RETENTION_DAYS = 90
 
@@ -29,7 +30,7 @@ def policy(stores=300, trails=3, patterns=20):
     for s in range(stores):
         w(f"  store-{s:03d}:\n")
         w(f"    bucket: bench-drift-{s:03d}-{ACCOUNT}\n")
-        w(f"    encryption: {{ kms_key: arn:aws:kms:us-east-1:{ACCOUNT}:alias/logs }}\n")
+        w(f"    encryption: {{ kms_key: {KEY_ARN} }}\n")
         w("    versioning: true\n")
         w("    transition_small_objects: false\n")
         w("    readers: [analysts]\n")

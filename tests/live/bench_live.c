@@ -14,9 +14,10 @@
 
 #include "runtime/live.h"
 
-static void s_progress(void *ctx, size_t done, size_t total)
+static void s_progress(void *ctx, const struct lk_live_progress *p)
 {
     (void)ctx;
+    size_t done = p->done, total = p->total;
     /* A terminal progress indicator, on stderr. */
     fprintf(stderr, "\r  %zu/%zu", done, total);
     if (done == total)
@@ -78,10 +79,10 @@ int main(int argc, char **argv)
     } else {
         printf("{\"concurrency\": %d, \"concurrency_final\": %d, \"elapsed_ms\": %" PRId64
                ", \"requests\": %zu, \"minimum\": %zu, \"throttled\": %zu, \"buckets\": %zu, "
-               "\"log_groups\": %zu, \"unmanaged\": %zu, \"by_kind\": {",
+               "\"log_groups\": %zu, \"unmanaged\": %zu, \"partitions\": %zu, \"by_kind\": {",
                report.concurrency, report.concurrency_final, report.elapsed_ms, report.requests,
                report.minimum, report.throttled, live->n_buckets, live->n_log_groups,
-               report.n_unmanaged);
+               report.n_unmanaged, report.partitions);
         for (int k = 0; k < LK_LIVE_KIND_COUNT; k++)
             printf("%s\"%s\": {\"items\": %zu, \"requests\": %zu, \"minimum\": %zu}", k ? ", " : "",
                    lk_live_kind_name((enum lk_live_kind)k), report.counts[k].items,

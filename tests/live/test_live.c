@@ -22,6 +22,7 @@
 #include "runtime/apply.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
+#include "runtime/transport/ratelimit.h"
 #include "runtime/diff/diff.h"
 #include "compiler/emit.h"
 #include "runtime/live.h"
@@ -436,8 +437,9 @@ struct s_progress {
     bool decreasing;
 };
 
-static void s_on_progress(void *ctx, size_t done, size_t total)
+static void s_on_progress(void *ctx, const struct lk_live_progress *lp)
 {
+    size_t done = lp->done, total = lp->total;
     struct s_progress *p = ctx;
     if (p->calls && done < p->last_done)
         p->decreasing = true;
@@ -1060,6 +1062,90 @@ START_TEST(test_concurrency_latency)
 }
 END_TEST
 
+/* A large region is read as partitions (live.c s_split), not one chain of pages: every group
+ * once, the same state as one chain, and the requests within the stated bound of the minimum
+ * one chain needs. The names spread over several first characters and depths, including
+ * names that are a prefix of others and every kind of name character. */
+START_TEST(test_partitioned_listing)
+{
+    enum { LATENCY_MS = 5 };
+    s_admin_post("/_admin/bulk",
+                 "{\"log_groups\": ["
+                 "{\"prefix\": \"/app/team-0/\", \"count\": 1500, \"retention\": 30},"
+                 "{\"prefix\": \"/app/team-1/\", \"count\": 700},"
+                 "{\"prefix\": \"/app/team-1\", \"count\": 3},"
+                 "{\"prefix\": \"/aws/lambda/fn-\", \"count\": 900, \"retention\": 7},"
+                 "{\"prefix\": \"API-Gateway-Execution-Logs_\", \"count\": 260},"
+                 "{\"names\": [\"#hash\", \"-dash\", \".dot\", \"_under\", \"z\", \"zz.Z-_#/9\","
+                 " \"/app\", \"/app/team-0\", \"/app/team-0/\"]}]}");
+    const size_t total = 1500 + 700 + 3 + 900 + 260 + 9;
+    struct lk_ir_state *desired = s_desired_buckets("lk-none-", 0);
+    s_add_pattern(desired, "/app/team-0/*", 30);
+    s_add_pattern(desired, "/aws/lambda/*", 7);
+    /* Latency on every request, so that pages take time as they do against AWS. */
+    s_admin_post("/_admin/faults", "{\"kind\": \"latency\", \"latency_ms\": 5, \"count\": null}");
+
+    /* One chain: one worker, nothing to split to. */
+    struct lk_live_options one = {0};
+    one.discover_unmanaged = true;
+    one.concurrency = 1;
+    one.new_client = lk_live_client_new;
+    struct lk_ir_state *chain;
+    struct lk_live_report chain_report;
+    s_admin_post("/_admin/log/reset", "{}");
+    int64_t t0 = s_now_ms();
+    s_read_ok(desired, &one, &chain, &chain_report);
+    int64_t chain_ms = s_now_ms() - t0;
+    const size_t pages = (total + 49) / 50;
+    ck_assert_uint_eq(chain_report.partitions, 0);
+    ck_assert_uint_eq(chain_report.log_groups_listed, total);
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), (long)pages);
+    ck_assert_uint_eq(chain_report.counts[LK_LIVE_LOG_GROUPS].minimum, pages);
+
+    /* Partitioned: eight workers. */
+    struct lk_live_options eight = one;
+    eight.concurrency = 8;
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    s_admin_post("/_admin/log/reset", "{}");
+    t0 = s_now_ms();
+    s_read_ok(desired, &eight, &live, &report);
+    int64_t split_ms = s_now_ms() - t0;
+    long requests = s_logged("logs", "DescribeLogGroups");
+    printf("live: %zu log groups, one chain %zu pages in %" PRId64 " ms; partitioned: %zu "
+           "partitions, %ld requests in %" PRId64 " ms, %d workers\n",
+           total, pages, chain_ms, report.partitions, requests, split_ms, report.concurrency);
+    ck_assert_uint_gt(report.partitions, 0);
+    ck_assert_int_gt(report.concurrency, 1);
+    /* Every group once, and the same state as the one chain read. */
+    ck_assert_uint_eq(report.log_groups_listed, total);
+    ck_assert_uint_eq(live->n_log_groups, total);
+    for (size_t i = 1; i < live->n_log_groups; i++)
+        ck_assert_msg(strcmp(live->log_groups[i - 1].name, live->log_groups[i].name) < 0,
+                      "%s before %s", live->log_groups[i - 1].name, live->log_groups[i].name);
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(chain, live, 0, &why), "%s", why.text);
+    ck_assert_uint_eq(report.n_unmanaged, chain_report.n_unmanaged);
+    ck_assert_uint_eq(report.n_unmanaged, total - 1501 - 900); /* "/app/team-0/" matches too */
+    /* The requests: the endpoint's count is the report's; the minimum is the one chain's; each
+     * partition costs at most one request more than its share of pages (one when empty, or
+     * a page that is not full at its end), and so does the listing it was split from (its
+     * last page, cut at the partitions). */
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, (size_t)requests);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].minimum, pages);
+    ck_assert_uint_le((size_t)requests, pages + 2 * report.partitions);
+    /* The split budget (live.c): at most 67 (the name characters) partitions a worker, and at
+     * most 67 + 8 x the pages read. */
+    ck_assert_uint_le(report.partitions, 67 * 8);
+    ck_assert_uint_le(report.partitions, 67 + 8 * (size_t)requests);
+    lk_live_report_free(&report);
+    lk_live_report_free(&chain_report);
+    lk_ir_state_free(live);
+    lk_ir_state_free(chain);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 /* Throttling answers: the read succeeds through retries and the bound on work in flight is
  * halved. */
 START_TEST(test_throttling)
@@ -1103,6 +1189,127 @@ START_TEST(test_throttling)
     ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
     lk_live_report_free(&report);
     lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* The adaptive retry mode's rate limiter (runtime/transport/ratelimit.h) on its own, with the
+ * clock given: nothing is delayed before a throttle; a throttle cuts the rate to 0.7 of the rate
+ * measured and the callers then wait their turn; successes bring the rate back (CUBIC) to the
+ * rate of the throttle K seconds after it. */
+START_TEST(test_rate_limiter)
+{
+    struct lk_rate_limits *limits = lk_rate_limits_new();
+    struct lk_rate_limiter *rl = lk_rate_limits_get(limits, "logs", "us-east-1");
+    ck_assert_ptr_eq(lk_rate_limits_get(limits, "logs", "us-east-1"), rl);
+    ck_assert_ptr_ne(lk_rate_limits_get(limits, "logs", "eu-west-1"), rl);
+    ck_assert_ptr_ne(lk_rate_limits_get(limits, "s3", "us-east-1"), rl);
+    /* 100 requests a second for 3 s, every one answered: no wait. */
+    int64_t t = 1000000;
+    for (int i = 0; i < 300; i++, t += 10) {
+        ck_assert_int_eq(lk_rate_limiter_acquire(rl, t), 0);
+        lk_rate_limiter_update(rl, t, false);
+    }
+    ck_assert(lk_rate_limiter_rate(rl) == 0);
+    /* A throttle: 0.7 x the measured rate (about 100/s). */
+    lk_rate_limiter_update(rl, t, true);
+    double rate = lk_rate_limiter_rate(rl);
+    ck_assert_msg(rate > 60 && rate < 80, "rate %f", rate);
+    /* Ten callers at the same instant are served one after another, 1/rate apart. */
+    int64_t last = -1;
+    for (int i = 0; i < 10; i++) {
+        int64_t wait = lk_rate_limiter_acquire(rl, t);
+        ck_assert_int_gt(wait, last);
+        last = wait;
+    }
+    ck_assert_msg(last >= 9 * 1000 / 80 && last <= 10 * 1000 / 60 + 1, "last wait %" PRId64, last);
+    ck_assert_int_ge(lk_rate_limits_waited_ms(limits), last);
+    /* Successes at the allowed rate: the rate grows back, past the rate of the throttle after
+     * K = cbrt(100 x 0.3 / 0.4) ~ 4.2 s (capped at twice the measured rate). */
+    double before = rate;
+    for (int i = 0; i < 600; i++, t += 10) {
+        (void)lk_rate_limiter_acquire(rl, t);
+        lk_rate_limiter_update(rl, t, false);
+    }
+    rate = lk_rate_limiter_rate(rl);
+    ck_assert_msg(rate > before && rate >= 95, "rate %f after 6 s (was %f)", rate, before);
+    lk_rate_limits_free(limits);
+}
+END_TEST
+
+/* retry_mode: AWS_RETRY_MODE, else the profile's; legacy, standard or adaptive. */
+START_TEST(test_retry_mode_config)
+{
+    struct lk_aws_config_options o = {.region = "us-east-1"};
+    struct lk_aws_config cfg;
+    struct lk_aws_error err = {0};
+    char *saved = getenv("AWS_RETRY_MODE") ? lk_xstrdup(getenv("AWS_RETRY_MODE")) : NULL;
+    const struct {
+        const char *value;
+        enum lk_aws_retry_mode mode;
+    } cases[] = {{"", LK_AWS_RETRY_UNSET},
+                 {"standard", LK_AWS_RETRY_STANDARD},
+                 {"legacy", LK_AWS_RETRY_STANDARD},
+                 {"adaptive", LK_AWS_RETRY_ADAPTIVE}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setenv("AWS_RETRY_MODE", cases[i].value, 1);
+        ck_assert_int_eq(lk_aws_config_load(&o, &cfg, &err), LK_STATUS_OK);
+        ck_assert_int_eq(cfg.retry_mode, cases[i].mode);
+        lk_aws_config_free(&cfg);
+    }
+    setenv("AWS_RETRY_MODE", "fast", 1);
+    ck_assert_int_ne(lk_aws_config_load(&o, &cfg, &err), LK_STATUS_OK);
+    ck_assert_ptr_nonnull(
+        strstr(err.message, "AWS_RETRY_MODE must be legacy, standard or adaptive"));
+    lk_aws_error_clear(&err);
+    if (saved)
+        setenv("AWS_RETRY_MODE", saved, 1);
+    else
+        unsetenv("AWS_RETRY_MODE");
+    free(saved);
+}
+END_TEST
+
+/* The live read in the adaptive retry mode (the default) against the endpoint's throttling: the
+ * throttled requests are retried, and the requests after them wait for the rate limiter; in the
+ * standard mode nothing waits. Either way the read succeeds with the same requests. */
+START_TEST(test_adaptive_throttling)
+{
+    enum { N = 30 };
+    s_admin_post("/_admin/bulk", "{\"buckets\": {\"prefix\": \"lk-ad-\", \"count\": 30}}");
+    struct lk_ir_state *desired = s_desired_buckets("lk-ad-", N);
+    const char *faults = "{\"rules\": [{\"kind\": \"throttle\", \"service\": \"s3\", "
+                         "\"operation\": \"GetBucketPolicy\", \"skip\": 10, \"count\": 2}]}";
+    struct lk_live_options opts = {0};
+    opts.concurrency = 8;
+    opts.new_client = lk_live_client_new;
+    for (int standard = 0; standard <= 1; standard++) {
+        g_client.cfg.retry_mode = standard ? LK_AWS_RETRY_STANDARD : LK_AWS_RETRY_UNSET;
+        s_admin_post("/_admin/faults/reset", "{}");
+        s_admin_post("/_admin/faults", faults);
+        s_admin_post("/_admin/log/reset", "{}");
+        struct lk_ir_state *live;
+        struct lk_live_report report;
+        s_read_ok(desired, &opts, &live, &report);
+        printf("live: %s mode: throttled %zu, rate limiter waits %" PRId64 " ms, %zu requests, "
+               "%" PRId64 " ms\n",
+               standard ? "standard" : "adaptive", report.throttled, report.rate_limit_wait_ms,
+               report.requests, report.elapsed_ms);
+        ck_assert_uint_eq(live->n_buckets, N);
+        ck_assert_uint_eq(report.throttled, 2);
+        ck_assert_uint_eq(report.requests, report.minimum + 2);
+        ck_assert_int_eq(s_logged(NULL, NULL), (long)report.requests);
+        ck_assert(report.adaptive == !standard);
+        if (standard)
+            ck_assert_int_eq(report.rate_limit_wait_ms, 0);
+        else
+            ck_assert_int_gt(report.rate_limit_wait_ms, 0);
+        /* The caller's client is left as it was. */
+        ck_assert_ptr_null(g_client.rate_limits);
+        lk_live_report_free(&report);
+        lk_ir_state_free(live);
+    }
+    g_client.cfg.retry_mode = LK_AWS_RETRY_UNSET;
     lk_ir_state_free(desired);
 }
 END_TEST
@@ -1200,7 +1407,11 @@ int main(void)
     tcase_add_test(tc, test_unmanaged_stores);
     tcase_add_test(tc, test_drift_origins);
     tcase_add_test(tc, test_concurrency_latency);
+    tcase_add_test(tc, test_partitioned_listing);
     tcase_add_test(tc, test_throttling);
+    tcase_add_test(tc, test_rate_limiter);
+    tcase_add_test(tc, test_retry_mode_config);
+    tcase_add_test(tc, test_adaptive_throttling);
     tcase_add_test(tc, test_error_storm);
     tcase_add_test(tc, test_wrong_account);
     suite_add_tcase(s, tc);
