@@ -136,20 +136,13 @@ cleanup:
 
 /* ------------------------------------------------------------------------------ calls */
 
+/* Request bodies are a name and a few members: far below LK_BUF_MAX_REQUEST, unless a caller
+ * passes a name AWS would refuse anyway, which lk_svc_json_call() refuses before sending. */
 static enum lk_status s_call(struct lk_aws_client *client, const char *op, const char *region,
                              const struct lk_buf *body, struct lk_http_response *resp,
                              struct lk_aws_error *err)
 {
-    /* Request bodies are a name and a few members: far below LK_BUF_MAX_REQUEST, unless a
-     * caller passes a name AWS would refuse anyway. */
-    if (lk_buf_failed(body)) {
-        char why[96];
-        snprintf(why, sizeof(why), "the %s request would exceed %zu bytes", op, LK_BUF_MAX_REQUEST);
-        return lk_svc_result(lk_aws_error_invalid(err, op, why), err);
-    }
-    return lk_svc_result(lk_aws_json_call(client, LK_AWS_LOGS, LOGS_TARGET_PREFIX, op, region,
-                                          body->data, body->len, resp, err),
-                         err);
+    return lk_svc_json_call(client, LK_AWS_LOGS, LOGS_TARGET_PREFIX, op, region, body, resp, err);
 }
 
 /* A call whose answer is not read (empty on success); frees @p body. */
