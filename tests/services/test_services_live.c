@@ -28,6 +28,7 @@
 #include "runtime/services/logs.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/s3.h"
+#include "svc_live.h"
 #include "svc_test.h"
 
 static struct lk_aws_client g_client;
@@ -38,21 +39,6 @@ static struct lk_artifacts g_emitted; /* the same artifacts, emitted in process 
 static cJSON *g_manifest;             /* LK_ARTIFACTS/manifest.json */
 
 #define ACCOUNT "111122223333"
-
-static void s_fail_err(const char *what, const struct lk_aws_error *err)
-{
-    char buf[512];
-    lk_aws_error_format(err, buf, sizeof(buf));
-    ck_abort_msg("%s: %s", what, buf);
-}
-
-/* Asserts success, printing the AWS error otherwise, and leaves @p err empty. */
-#define OK(call, err)                                                                              \
-    do {                                                                                           \
-        if ((call) != 0)                                                                           \
-            s_fail_err(#call, &(err));                                                             \
-        ck_assert_ptr_null((err).code);                                                            \
-    } while (0)
 
 /* ------------------------------------------------------------------------------ fixtures */
 
@@ -116,7 +102,7 @@ static void s_setup(void)
     struct lk_aws_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     if (lk_aws_config_load(NULL, &cfg, &err) != 0)
-        s_fail_err("lk_aws_config_load", &err);
+        lk_svc_fail_err("lk_aws_config_load", &err);
     ck_assert_msg(cfg.region != NULL, "AWS_REGION is not set");
     struct lk_http_options hopts = {0};
     struct lk_http_vtable http;
@@ -196,7 +182,7 @@ static void s_create_bucket(const char *name, const char *region, bool lock)
             lk_aws_error_clear(&err);
             return;
         }
-        s_fail_err("CreateBucket", &err);
+        lk_svc_fail_err("CreateBucket", &err);
     }
 }
 
@@ -859,7 +845,7 @@ static struct lk_ir_state *s_kms_live(const struct lk_ir_state *desired)
     struct lk_live_report report;
     struct lk_ir_state *live = lk_ir_state_new();
     if (lk_live_read(&g_client, desired, NULL, live, &report, &err) != 0)
-        s_fail_err("lk_live_read", &err);
+        lk_svc_fail_err("lk_live_read", &err);
     lk_live_report_free(&report);
     return live;
 }

@@ -25,6 +25,7 @@
 #include "runtime/services/s3.h"
 #include "runtime/services/sts.h"
 #include "runtime/transport/credentials.h"
+#include "svc_live.h"
 #include "svc_test.h"
 
 static struct lk_aws_client g_client;
@@ -32,28 +33,13 @@ static struct lk_ir_state *g_st;
 
 #define ACCOUNT "111122223333"
 
-static void s_fail_err(const char *what, const struct lk_aws_error *err)
-{
-    char buf[512];
-    lk_aws_error_format(err, buf, sizeof(buf));
-    ck_abort_msg("%s: %s", what, buf);
-}
-
-/* Asserts success, printing the AWS error otherwise, and leaves @p err empty. */
-#define OK(call, err)                                                                              \
-    do {                                                                                           \
-        if ((call) != 0)                                                                           \
-            s_fail_err(#call, &(err));                                                             \
-        ck_assert_ptr_null((err).code);                                                            \
-    } while (0)
-
 static void s_setup(void)
 {
     struct lk_aws_error err = {0};
     struct lk_aws_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     if (lk_aws_config_load(NULL, &cfg, &err) != 0)
-        s_fail_err("lk_aws_config_load", &err);
+        lk_svc_fail_err("lk_aws_config_load", &err);
     struct lk_http_options hopts = {0};
     struct lk_http_vtable http;
     ck_assert_int_eq(lk_http_curl_new(&hopts, &http, NULL), 0);
@@ -138,7 +124,7 @@ static void s_create_bucket(const char *name, bool lock)
             lk_aws_error_clear(&err);
             return;
         }
-        s_fail_err("CreateBucket", &err);
+        lk_svc_fail_err("CreateBucket", &err);
     }
 }
 
