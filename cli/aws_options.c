@@ -423,6 +423,43 @@ static void s_progress(void *ctx, const struct lk_live_progress *p)
     fflush(stderr);
 }
 
+void lk_aws_org_progress(void *ctx, const struct lk_org_progress *p)
+{
+    (void)ctx;
+    if (p->elapsed_ms < s_hb.last_elapsed)
+        s_hb.next_ms = 0; /* another read of the same process */
+    s_hb.last_elapsed = p->elapsed_ms;
+    if (s_hb.tty) {
+        if (p->pairs_done >= p->pairs_total) {
+            fputs("\r\033[K", stderr);
+        } else {
+            if (p->elapsed_ms < s_hb.next_ms)
+                return;
+            s_hb.next_ms = p->elapsed_ms + S_REDRAW_MS;
+            fprintf(stderr,
+                    "\r\033[Kreading live state: %zu/%zu pairs, %zu pages of log groups, %zu "
+                    "requests, %zu throttled",
+                    p->pairs_done, p->pairs_total, p->pages, p->requests, p->throttled);
+        }
+        fflush(stderr);
+        return;
+    }
+    if (s_hb.interval_ms <= 0 || p->pairs_done >= p->pairs_total)
+        return;
+    if (s_hb.next_ms == 0)
+        s_hb.next_ms = s_hb.interval_ms;
+    if (p->elapsed_ms < s_hb.next_ms)
+        return;
+    while (s_hb.next_ms <= p->elapsed_ms)
+        s_hb.next_ms += s_hb.interval_ms;
+    fprintf(stderr,
+            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu pairs, %zu pages of log "
+            "groups, %zu requests, %zu throttled\n",
+            s_hb.cmd, p->elapsed_ms / 1000, p->pairs_done, p->pairs_total, p->pages, p->requests,
+            p->throttled);
+    fflush(stderr);
+}
+
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out)
 {
     s_hb.cmd = a->cmd;

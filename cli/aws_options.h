@@ -79,6 +79,13 @@ void lk_aws_usage_shard(FILE *out);
 /** Fills @p out from the command line (the live read's progress on a terminal's stderr). */
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out);
 
+struct lk_org_progress;
+/** The progress of an organisation's reads (lk_org_options.progress) on stderr, as a single
+ *  session's: on a terminal one line redrawn in place, otherwise a heartbeat line every
+ *  LOGKEEP_HEARTBEAT_SECONDS (pairs read, pages, requests, throttles). lk_aws_session_options()
+ *  sets it up. */
+void lk_aws_org_progress(void *ctx, const struct lk_org_progress *p);
+
 /**
  * Reads the policy at @p paths, resolves its unpinned dynamic account groups through AWS
  * Organizations (lk_aws_resolve_groups(); not with --state, which is offline) and checks it,

@@ -324,6 +324,7 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         .home_region = s_home_region(&arena, p),
         .shard_index = a->shard_index,
         .shard_count = a->shard_count,
+        .progress = lk_aws_org_progress,
     };
     lk_aws_session_options(a, &o.session);
     o.session.region = NULL;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "common/arena.h"
 #include "common/array.h"
@@ -253,6 +254,50 @@ unsigned lk_org_shard_of(const char *account, const char *region, unsigned count
     return (unsigned)(h % count);
 }
 
+/* ------------------------------------------------------------------------------ progress */
+
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Calls the run's progress callback with the pairs read and the sum of the pairs' counters.
+ * The caller holds progress_lock. */
+static void s_progress_report(struct lk_org_run *run)
+{
+    if (!run->opts.progress)
+        return;
+    struct lk_org_progress pr = {
+        .pairs_done = run->pairs_read,
+        .pairs_total = run->pairs_to_read,
+        .elapsed_ms = s_mono_ms() - run->read_start_ms,
+    };
+    for (size_t i = 0; i < run->n_pairs; i++) {
+        pr.pages += run->pairs[i].pages;
+        pr.requests += run->pairs[i].requests;
+        pr.throttled += run->pairs[i].throttled;
+    }
+    run->opts.progress(run->opts.progress_ctx, &pr);
+}
+
+/* A pair's live read progress (lk_session_options.progress): keeps its counters and reports
+ * the run's sums. */
+static void s_pair_progress(void *ctx, const struct lk_live_progress *lp)
+{
+    struct lk_org_pair *p = ctx;
+    struct lk_org_run *run = p->run;
+    pthread_mutex_lock(&run->progress_lock);
+    p->pages = lp->pages;
+    p->requests = lp->requests;
+    p->throttled = lp->throttled;
+    s_progress_report(run);
+    pthread_mutex_unlock(&run->progress_lock);
+}
+
+static void s_read_pair_run(struct lk_org_run *run, struct lk_org_pair *p);
+
 void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
                      const struct lk_org_options *opts, const struct lk_ir_scope *scope)
 {
@@ -262,6 +307,7 @@ void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
         run->opts = *opts;
     run->scope = scope;
     pthread_mutex_init(&run->lock, NULL);
+    pthread_mutex_init(&run->progress_lock, NULL);
     size_t n = scope ? scope->n_pairs : 0;
     run->pairs = lk_xcalloc(n ? n : 1, sizeof(*run->pairs));
     run->accounts = lk_xcalloc(n ? n : 1, sizeof(*run->accounts));
@@ -276,9 +322,11 @@ void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
         p->pair = ip;
         struct lk_session_options so = run->opts.session;
         so.region = ip->region;
-        /* Pairs run concurrently: one terminal line cannot show them all. */
-        so.progress = NULL;
-        so.progress_ctx = NULL;
+        /* Pairs run concurrently: one line cannot show each; their counters are summed into the
+         * run's progress (s_pair_progress()). */
+        p->run = run;
+        so.progress = run->opts.progress ? s_pair_progress : NULL;
+        so.progress_ctx = p;
         so.state_file = NULL;
         lk_session_init(&p->session, kind, &so);
         bool known = false;
@@ -314,6 +362,7 @@ void lk_org_run_free(struct lk_org_run *run)
     if (run->have_base)
         lk_aws_credentials_clear(&run->base);
     pthread_mutex_destroy(&run->lock);
+    pthread_mutex_destroy(&run->progress_lock);
     memset(run, 0, sizeof(*run));
 }
 
@@ -425,6 +474,15 @@ static bool s_want_all(const struct lk_org_pair *p)
 static void s_read_pair(struct lk_org_run *run, struct lk_org_pair *p, void *ctx)
 {
     (void)ctx;
+    s_read_pair_run(run, p);
+    pthread_mutex_lock(&run->progress_lock);
+    run->pairs_read++;
+    s_progress_report(run);
+    pthread_mutex_unlock(&run->progress_lock);
+}
+
+static void s_read_pair_run(struct lk_org_run *run, struct lk_org_pair *p)
+{
     if (p->failed)
         return;
     if (!run->opts.session.state_file) {
@@ -530,6 +588,9 @@ enum lk_status lk_org_run_read(struct lk_org_run *run)
         }
         run->have_base = true;
     }
+    run->pairs_read = 0;
+    run->pairs_to_read = run->n_pairs;
+    run->read_start_ms = s_mono_ms();
     s_for_pairs(run, s_want_all, s_read_pair, NULL);
     return LK_STATUS_OK;
 }

@@ -71,9 +71,19 @@
 /* The RoleSessionName when the options give none. */
 #define LK_ORG_DEFAULT_SESSION_NAME "logkeep"
 
+/* The progress of an organisation's reads (lk_org_options.progress): pairs read of the pairs to
+ * read, and the live reads' counters summed over the pairs. */
+struct lk_org_progress {
+    size_t pairs_done, pairs_total;
+    size_t pages;     /* DescribeLogGroups pages read */
+    size_t requests;  /* HTTP requests of the live reads, retries included */
+    size_t throttled; /* throttling answers */
+    int64_t elapsed_ms;
+};
+
 struct lk_org_options {
     /* What every pair's session gets (session.h); region, credentials and the state document
-     * are set per pair, and the progress indicator is not used (pairs run concurrently).
+     * are set per pair; the progress of each pair is summed into the run's (progress below).
      * session.state_file names an organisation snapshot. */
     struct lk_session_options session;
     const char *role;         /* the role NAME assumed in every account, or NULL: none */
@@ -85,6 +95,11 @@ struct lk_org_options {
     /* Sharding: with shard_count > 0, the run holds only the pairs of shard shard_index
      * (lk_org_shard_of()); 0: every pair. */
     unsigned shard_index, shard_count;
+    /* Progress of lk_org_run_read(), for a heartbeat: called when a pair is read and while the
+     * pairs' live reads run (at least every LK_LIVE_PROGRESS_TICK_MS per pair reading), from
+     * the pairs' threads, one call at a time. May be NULL. */
+    void (*progress)(void *ctx, const struct lk_org_progress *p);
+    void *progress_ctx;
 };
 
 /* The most shards of a run. */
@@ -106,6 +121,9 @@ struct lk_org_pair {
     char *error;     /* owned: why, when failed */
     bool applied;    /* apply: its calls were made */
     char *state_doc; /* owned: its state document from the organisation snapshot, or NULL */
+    /* Private: its live read's counters so far (progress), and its run. */
+    size_t pages, requests, throttled;
+    struct lk_org_run *run;
 };
 
 struct lk_org_run_account;
@@ -139,6 +157,9 @@ struct lk_org_run {
     struct lk_aws_credentials base; /* owned: the source credentials */
     bool have_base;
     pthread_mutex_t lock;           /* serialises the hooks called from the pairs' threads */
+    pthread_mutex_t progress_lock;  /* serialises the progress counters and callback */
+    size_t pairs_read, pairs_to_read;
+    int64_t read_start_ms;
     const struct lk_org_plan *plan; /* borrowed: the saved plan applied (lk_org_run_use_plan()),
                                        or NULL */
 };
