@@ -387,77 +387,56 @@ static struct {
     int64_t last_elapsed; /* a smaller elapsed time: a new read */
 } s_hb;
 
-static void s_progress(void *ctx, const struct lk_live_progress *p)
+/* Shows a read's progress: @p done of @p total @p unit ("items" of one read, "pairs" of an
+ * organisation's) and the read's pages, requests and throttles. */
+static void s_show_progress(int64_t elapsed_ms, size_t done, size_t total, const char *unit,
+                            size_t pages, size_t requests, size_t throttled)
 {
-    (void)ctx;
-    if (p->elapsed_ms < s_hb.last_elapsed)
+    if (elapsed_ms < s_hb.last_elapsed)
         s_hb.next_ms = 0; /* another read of the same process */
-    s_hb.last_elapsed = p->elapsed_ms;
+    s_hb.last_elapsed = elapsed_ms;
     if (s_hb.tty) {
-        if (p->done >= p->total) {
+        if (done >= total) {
             fputs("\r\033[K", stderr);
         } else {
-            if (p->elapsed_ms < s_hb.next_ms)
+            if (elapsed_ms < s_hb.next_ms)
                 return;
-            s_hb.next_ms = p->elapsed_ms + S_REDRAW_MS;
+            s_hb.next_ms = elapsed_ms + S_REDRAW_MS;
             fprintf(stderr,
-                    "\r\033[Kreading live state: %zu/%zu items, %zu pages of log groups, %zu "
+                    "\r\033[Kreading live state: %zu/%zu %s, %zu pages of log groups, %zu "
                     "requests, %zu throttled",
-                    p->done, p->total, p->pages, p->requests, p->throttled);
+                    done, total, unit, pages, requests, throttled);
         }
         fflush(stderr);
         return;
     }
-    if (s_hb.interval_ms <= 0 || p->done >= p->total)
+    if (s_hb.interval_ms <= 0 || done >= total)
         return;
     if (s_hb.next_ms == 0)
         s_hb.next_ms = s_hb.interval_ms;
-    if (p->elapsed_ms < s_hb.next_ms)
+    if (elapsed_ms < s_hb.next_ms)
         return;
-    while (s_hb.next_ms <= p->elapsed_ms)
+    while (s_hb.next_ms <= elapsed_ms)
         s_hb.next_ms += s_hb.interval_ms;
     fprintf(stderr,
-            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu items, %zu pages of log "
+            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu %s, %zu pages of log "
             "groups, %zu requests, %zu throttled\n",
-            s_hb.cmd, p->elapsed_ms / 1000, p->done, p->total, p->pages, p->requests, p->throttled);
+            s_hb.cmd, elapsed_ms / 1000, done, total, unit, pages, requests, throttled);
     fflush(stderr);
+}
+
+static void s_progress(void *ctx, const struct lk_live_progress *p)
+{
+    (void)ctx;
+    s_show_progress(p->elapsed_ms, p->done, p->total, "items", p->pages, p->requests,
+                    p->throttled);
 }
 
 void lk_aws_org_progress(void *ctx, const struct lk_org_progress *p)
 {
     (void)ctx;
-    if (p->elapsed_ms < s_hb.last_elapsed)
-        s_hb.next_ms = 0; /* another read of the same process */
-    s_hb.last_elapsed = p->elapsed_ms;
-    if (s_hb.tty) {
-        if (p->pairs_done >= p->pairs_total) {
-            fputs("\r\033[K", stderr);
-        } else {
-            if (p->elapsed_ms < s_hb.next_ms)
-                return;
-            s_hb.next_ms = p->elapsed_ms + S_REDRAW_MS;
-            fprintf(stderr,
-                    "\r\033[Kreading live state: %zu/%zu pairs, %zu pages of log groups, %zu "
-                    "requests, %zu throttled",
-                    p->pairs_done, p->pairs_total, p->pages, p->requests, p->throttled);
-        }
-        fflush(stderr);
-        return;
-    }
-    if (s_hb.interval_ms <= 0 || p->pairs_done >= p->pairs_total)
-        return;
-    if (s_hb.next_ms == 0)
-        s_hb.next_ms = s_hb.interval_ms;
-    if (p->elapsed_ms < s_hb.next_ms)
-        return;
-    while (s_hb.next_ms <= p->elapsed_ms)
-        s_hb.next_ms += s_hb.interval_ms;
-    fprintf(stderr,
-            "logkeep %s: reading live state, %" PRId64 " s: %zu/%zu pairs, %zu pages of log "
-            "groups, %zu requests, %zu throttled\n",
-            s_hb.cmd, p->elapsed_ms / 1000, p->pairs_done, p->pairs_total, p->pages, p->requests,
-            p->throttled);
-    fflush(stderr);
+    s_show_progress(p->elapsed_ms, p->pairs_done, p->pairs_total, "pairs", p->pages,
+                    p->requests, p->throttled);
 }
 
 void lk_aws_session_options(const struct lk_aws_args *a, struct lk_session_options *out)

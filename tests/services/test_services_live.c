@@ -98,20 +98,7 @@ static const char *s_manifest_header(const char *rel, const char *name)
 
 static void s_setup(void)
 {
-    struct lk_aws_error err = {0};
-    struct lk_aws_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    if (lk_aws_config_load(NULL, &cfg, &err) != 0)
-        lk_svc_fail_err("lk_aws_config_load", &err);
-    ck_assert_msg(cfg.region != NULL, "AWS_REGION is not set");
-    struct lk_http_options hopts = {0};
-    struct lk_http_vtable http;
-    ck_assert_int_eq(lk_http_curl_new(&hopts, &http, NULL), 0);
-    /* The standard chain: the environment variables tests/services/run sets. */
-    struct lk_credentials_options copts = {NULL, &http, &cfg, NULL};
-    struct lk_aws_credential_provider prov;
-    ck_assert_int_eq(lk_credentials_chain_new(&copts, &prov), 0);
-    ck_assert_int_eq(lk_aws_client_init(&g_client, &http, &prov, &cfg), 0);
+    lk_svc_client_from_env(&g_client);
     g_st = lk_ir_state_new();
     g_st->partition = lk_ir_strdup(g_st, "aws");
 }
