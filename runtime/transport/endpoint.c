@@ -133,18 +133,18 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
          * config file; within the file the services section beats the profile's endpoint_url. */
         snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", lk_endpoint_env_id(svc));
         if ((value = s_env(var)) != NULL) {
-            from = svc == LK_AWS_S3              ? "AWS_ENDPOINT_URL_S3"
-                   : svc == LK_AWS_LOGS          ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
-                   : svc == LK_AWS_CLOUDTRAIL    ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
-                   : svc == LK_AWS_KMS           ? "AWS_ENDPOINT_URL_KMS"
-                   : svc == LK_AWS_ORGANIZATIONS ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
+            from = svc == LK_AWS_S3                 ? "AWS_ENDPOINT_URL_S3"
+                   : svc == LK_AWS_LOGS             ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
+                   : svc == LK_AWS_CLOUDTRAIL       ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
+                   : svc == LK_AWS_KMS              ? "AWS_ENDPOINT_URL_KMS"
+                   : svc == LK_AWS_ORGANIZATIONS    ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
                    : svc == LK_AWS_ROUTE53RESOLVER  ? "AWS_ENDPOINT_URL_ROUTE53RESOLVER"
                    : svc == LK_AWS_WAFV2            ? "AWS_ENDPOINT_URL_WAFV2"
                    : svc == LK_AWS_NETWORK_FIREWALL ? "AWS_ENDPOINT_URL_NETWORK_FIREWALL"
                    : svc == LK_AWS_CONFIG           ? "AWS_ENDPOINT_URL_CONFIG_SERVICE"
                    : svc == LK_AWS_GUARDDUTY        ? "AWS_ENDPOINT_URL_GUARDDUTY"
                    : svc == LK_AWS_EKS              ? "AWS_ENDPOINT_URL_EKS"
-                                                 : "AWS_ENDPOINT_URL_STS";
+                                                    : "AWS_ENDPOINT_URL_STS";
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";
         } else if (o->profile_service_url != NULL && o->profile_service_url[0] != '\0') {
