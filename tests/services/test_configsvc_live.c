@@ -101,6 +101,36 @@ START_TEST(test_config_throttle_retried)
 }
 END_TEST
 
+/* Parsing: types strict, a status without its recorder ignored, entries capped. */
+START_TEST(test_config_parsers)
+{
+    struct lk_config_listing l;
+    struct lk_error why = {0};
+    lk_config_listing_init(&l);
+    const char recs[] = "{\"ConfigurationRecorders\":[{\"name\":\"default\",\"recordingGroup\":"
+                        "{\"allSupported\":true,\"recordingStrategy\":{\"useOnly\":\"ALL\"}}}]}";
+    ck_assert_int_eq(lk_config_parse_recorders(&l, recs, strlen(recs), &why), LK_STATUS_OK);
+    const char status[] =
+        "{\"ConfigurationRecordersStatus\":[{\"name\":\"other\",\"recording\":true},"
+        "{\"name\":\"default\",\"recording\":false,\"lastStatus\":\"Failure\"}]}";
+    ck_assert_int_eq(lk_config_parse_status(&l, status, strlen(status), &why), LK_STATUS_OK);
+    ck_assert(l.recorders[0].has_status);
+    ck_assert(!l.recorders[0].recording);
+    ck_assert_str_eq(l.recorders[0].last_status, "Failure");
+    const char bad[] =
+        "{\"ConfigurationRecordersStatus\":[{\"name\":\"default\",\"recording\":\"yes\"}]}";
+    ck_assert_int_eq(lk_config_parse_status(&l, bad, strlen(bad), &why), LK_STATUS_SCHEMA);
+    char many[2048];
+    int at = snprintf(many, sizeof(many), "{\"DeliveryChannels\":[");
+    for (int i = 0; i <= LK_CONFIG_MAX_ENTRIES; i++)
+        at +=
+            snprintf(many + at, sizeof(many) - (size_t)at, "%s{\"name\":\"c%d\"}", i ? "," : "", i);
+    snprintf(many + at, sizeof(many) - (size_t)at, "]}");
+    ck_assert_int_eq(lk_config_parse_channels(&l, many, strlen(many), &why), LK_STATUS_TOO_LARGE);
+    lk_config_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("configsvc_live");
@@ -109,6 +139,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_config_round_trip);
     tcase_add_test(tc, test_config_throttle_retried);
+    tcase_add_test(tc, test_config_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;

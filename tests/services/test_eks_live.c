@@ -96,6 +96,26 @@ START_TEST(test_eks_throttle_retried)
 }
 END_TEST
 
+/* Parsing: types of a newer API are ignored; enabled must be a boolean. */
+START_TEST(test_eks_parsers)
+{
+    struct lk_eks_listing l;
+    struct lk_eks_cluster c = {0};
+    struct lk_error why = {0};
+    lk_eks_listing_init(&l);
+    const char ok[] = "{\"cluster\":{\"arn\":\"arn:c\",\"logging\":{\"clusterLogging\":["
+                      "{\"types\":[\"audit\",\"kubelet\"],\"enabled\":true},"
+                      "{\"types\":[\"api\"],\"enabled\":false}]}}}";
+    ck_assert_int_eq(lk_eks_parse_cluster(&l, ok, strlen(ok), &c, &why), LK_STATUS_OK);
+    ck_assert_uint_eq(c.enabled_types, LK_EKS_LOG_AUDIT);
+    const char bad[] = "{\"cluster\":{\"logging\":{\"clusterLogging\":[{\"types\":[\"api\"],"
+                       "\"enabled\":\"true\"}]}}}";
+    ck_assert_int_eq(lk_eks_parse_cluster(&l, bad, strlen(bad), &c, &why), LK_STATUS_SCHEMA);
+    ck_assert_int_eq(lk_eks_parse_cluster(&l, "{}", 2, &c, &why), LK_STATUS_SCHEMA);
+    lk_eks_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("eks_live");
@@ -105,6 +125,7 @@ int main(void)
     tcase_add_test(tc, test_eks_round_trip);
     tcase_add_test(tc, test_eks_errors);
     tcase_add_test(tc, test_eks_throttle_retried);
+    tcase_add_test(tc, test_eks_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;

@@ -134,6 +134,31 @@ START_TEST(test_restjson_encoding)
 }
 END_TEST
 
+/* Parsing: detectorIds is required; ids must be strings. */
+START_TEST(test_guardduty_parsers)
+{
+    struct lk_guardduty_listing l;
+    struct lk_error why = {0};
+    char *next = NULL;
+    lk_guardduty_listing_init(&l);
+    const char ok[] = "{\"detectorIds\":[\"d1\"],\"nextToken\":\"\"}";
+    ck_assert_int_eq(lk_guardduty_parse_detectors(&l, ok, strlen(ok), &next, &why), LK_STATUS_OK);
+    ck_assert_ptr_null(next); /* an empty token ends the listing */
+    ck_assert_int_eq(lk_guardduty_parse_detectors(&l, "{}", 2, &next, &why), LK_STATUS_SCHEMA);
+    const char bad[] = "{\"detectorIds\":[1]}";
+    ck_assert_int_eq(lk_guardduty_parse_detectors(&l, bad, strlen(bad), &next, &why),
+                     LK_STATUS_SCHEMA);
+    struct lk_guardduty_destination d = {0};
+    const char desc[] = "{\"status\":\"PUBLISHING\",\"destinationProperties\":{\"destinationArn\":"
+                        "\"arn:aws:s3:::b\",\"kmsKeyArn\":null}}";
+    ck_assert_int_eq(lk_guardduty_parse_destination(&l, &d, desc, strlen(desc), &why),
+                     LK_STATUS_OK);
+    ck_assert_str_eq(d.destination_arn, "arn:aws:s3:::b");
+    ck_assert_ptr_null(d.kms_key_arn);
+    lk_guardduty_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("guardduty_live");
@@ -144,6 +169,7 @@ int main(void)
     tcase_add_test(tc, test_guardduty_errors);
     tcase_add_test(tc, test_guardduty_throttle_retried);
     tcase_add_test(tc, test_restjson_encoding);
+    tcase_add_test(tc, test_guardduty_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;

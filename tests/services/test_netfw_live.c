@@ -112,6 +112,32 @@ START_TEST(test_netfw_throttle_retried)
 }
 END_TEST
 
+/* Parsing: LogDestination values must be strings; unknown keys are ignored. */
+START_TEST(test_netfw_parsers)
+{
+    struct lk_netfw_listing l;
+    struct lk_netfw_firewall fw = {0};
+    struct lk_error why = {0};
+    lk_netfw_listing_init(&l);
+    const char ok[] =
+        "{\"FirewallArn\":\"arn:f\",\"LoggingConfiguration\":{\"LogDestinationConfigs\":"
+        "[{\"LogType\":\"FLOW\",\"LogDestinationType\":\"CloudWatchLogs\","
+        "\"LogDestination\":{\"logGroup\":\"/nfw\",\"future\":\"x\"}}]}}";
+    ck_assert_int_eq(lk_netfw_parse_logging(&l, ok, strlen(ok), &fw, &why), LK_STATUS_OK);
+    ck_assert_uint_eq(fw.n_destinations, 1);
+    ck_assert_str_eq(fw.destinations[0].log_group, "/nfw");
+    ck_assert_ptr_null(fw.destinations[0].bucket_name);
+    const char bad[] = "{\"LoggingConfiguration\":{\"LogDestinationConfigs\":"
+                       "[{\"LogType\":\"FLOW\",\"LogDestinationType\":\"S3\","
+                       "\"LogDestination\":{\"bucketName\":5}}]}}";
+    ck_assert_int_eq(lk_netfw_parse_logging(&l, bad, strlen(bad), &fw, &why), LK_STATUS_SCHEMA);
+    const char none[] = "{\"FirewallArn\":\"arn:f\"}";
+    ck_assert_int_eq(lk_netfw_parse_logging(&l, none, strlen(none), &fw, &why), LK_STATUS_OK);
+    ck_assert_uint_eq(fw.n_destinations, 0);
+    lk_netfw_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("netfw_live");
@@ -121,6 +147,7 @@ int main(void)
     tcase_add_test(tc, test_netfw_round_trip);
     tcase_add_test(tc, test_netfw_errors);
     tcase_add_test(tc, test_netfw_throttle_retried);
+    tcase_add_test(tc, test_netfw_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;

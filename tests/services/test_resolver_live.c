@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "runtime/services/resolver.h"
+#include "runtime/services/restjson.h"
 #include "svc_sources_live.h"
 
 #define REGION "eu-north-1"
@@ -117,6 +118,45 @@ START_TEST(test_resolver_throttle_retried)
 }
 END_TEST
 
+/* Parsing as the SDKs do: unknown members ignored, types strict, sizes capped. */
+START_TEST(test_resolver_parsers)
+{
+    struct lk_resolver_listing l;
+    struct lk_error why = {0};
+    char *next = NULL;
+    lk_resolver_listing_init(&l);
+    const char ok[] = "{\"ResolverQueryLogConfigs\":[{\"Id\":\"rqlc-1\",\"NewMember\":{\"x\":1},"
+                      "\"AssociationCount\":2}],\"NextToken\":\"t\",\"Other\":[1]}";
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, ok, strlen(ok), &next, &why), LK_STATUS_OK);
+    ck_assert_uint_eq(l.n_configs, 1);
+    ck_assert_str_eq(l.configs[0].id, "rqlc-1");
+    ck_assert_int_eq(l.configs[0].association_count, 2);
+    ck_assert_str_eq(next, "t");
+    const char bad_type[] = "{\"ResolverQueryLogConfigs\":[{\"Id\":7}]}";
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, bad_type, strlen(bad_type), &next, &why),
+                     LK_STATUS_SCHEMA);
+    const char bad_count[] =
+        "{\"ResolverQueryLogConfigs\":[{\"Id\":\"a\",\"AssociationCount\":1.5}]}";
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, bad_count, strlen(bad_count), &next, &why),
+                     LK_STATUS_SCHEMA);
+    const char no_vpc[] = "{\"ResolverQueryLogConfigAssociations\":[{\"Id\":\"a\"}]}";
+    ck_assert_int_eq(lk_resolver_parse_associations(&l, no_vpc, strlen(no_vpc), &next, &why),
+                     LK_STATUS_SCHEMA);
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, "[1]", 3, &next, &why), LK_STATUS_SCHEMA);
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, "{", 1, &next, &why), LK_STATUS_MALFORMED);
+    /* A string over its cap is refused, not truncated. */
+    size_t n = LK_RESTJSON_MAX_STRING + 64;
+    char *big = malloc(n + 64);
+    int at = snprintf(big, n + 64, "{\"NextToken\":\"");
+    memset(big + at, 'a', n);
+    strcpy(big + at + n, "\"}");
+    ck_assert_int_eq(lk_resolver_parse_configs(&l, big, strlen(big), &next, &why),
+                     LK_STATUS_TOO_LARGE);
+    free(big);
+    lk_resolver_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("resolver_live");
@@ -126,6 +166,7 @@ int main(void)
     tcase_add_test(tc, test_resolver_round_trip);
     tcase_add_test(tc, test_resolver_errors);
     tcase_add_test(tc, test_resolver_throttle_retried);
+    tcase_add_test(tc, test_resolver_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;

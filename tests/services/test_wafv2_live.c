@@ -137,6 +137,41 @@ START_TEST(test_wafv2_throttle_retried)
 }
 END_TEST
 
+/* Parsing: a configuration of an ACL the listing lacks is counted, not attached; types
+ * are strict. */
+START_TEST(test_wafv2_parsers)
+{
+    struct lk_wafv2_listing l;
+    struct lk_error why = {0};
+    char *next = NULL;
+    lk_wafv2_listing_init(&l);
+    const char acls[] = "{\"WebACLs\":[{\"Name\":\"a\",\"Id\":\"1\",\"ARN\":\"arn:a\",\"X\":0}]}";
+    ck_assert_int_eq(
+        lk_wafv2_parse_web_acls(&l, LK_WAFV2_REGIONAL, acls, strlen(acls), &next, &why),
+        LK_STATUS_OK);
+    ck_assert_ptr_null(next);
+    const char cfgs[] =
+        "{\"LoggingConfigurations\":[{\"ResourceArn\":\"arn:b\","
+        "\"LogDestinationConfigs\":[\"d\"]},{\"ResourceArn\":\"arn:a\","
+        "\"LogDestinationConfigs\":[\"arn:d\"],\"ManagedByFirewallManager\":true}]}";
+    ck_assert_int_eq(lk_wafv2_parse_logging_configurations(&l, cfgs, strlen(cfgs), &next, &why),
+                     LK_STATUS_OK);
+    ck_assert_uint_eq(l.n_orphan_configurations, 1);
+    ck_assert(l.acls[0].logging);
+    ck_assert(l.acls[0].managed_by_firewall_manager);
+    ck_assert_str_eq(l.acls[0].destinations[0], "arn:d");
+    const char bad[] = "{\"LoggingConfigurations\":[{\"ResourceArn\":\"arn:a\","
+                       "\"LogDestinationConfigs\":\"arn:d\"}]}";
+    ck_assert_int_eq(lk_wafv2_parse_logging_configurations(&l, bad, strlen(bad), &next, &why),
+                     LK_STATUS_SCHEMA);
+    const char no_arn[] = "{\"WebACLs\":[{\"Name\":\"a\"}]}";
+    ck_assert_int_eq(
+        lk_wafv2_parse_web_acls(&l, LK_WAFV2_REGIONAL, no_arn, strlen(no_arn), &next, &why),
+        LK_STATUS_SCHEMA);
+    lk_wafv2_listing_free(&l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("wafv2_live");
@@ -147,6 +182,7 @@ int main(void)
     tcase_add_test(tc, test_wafv2_cloudfront_scope);
     tcase_add_test(tc, test_wafv2_errors);
     tcase_add_test(tc, test_wafv2_throttle_retried);
+    tcase_add_test(tc, test_wafv2_parsers);
     suite_add_tcase(s, tc);
     int rc = lk_test_run(s);
     return rc;
