@@ -112,8 +112,10 @@ enum lk_status lk_restjson_call(struct lk_aws_client *client, enum lk_aws_servic
                                 struct lk_http_response *resp, struct lk_aws_error *err)
 {
     if (lk_buf_failed(path) || path->data == NULL || (body != NULL && lk_buf_failed(body))) {
-        char why[96];
-        snprintf(why, sizeof(why), "the %s request would exceed its size bound", op);
+        char why[128];
+        /* lk_restjson_path() failed (an empty or missing label), or a buffer hit its cap. */
+        snprintf(why, sizeof(why),
+                 "the %s request has an empty path label or exceeds its size bound", op);
         return lk_svc_result(lk_aws_error_invalid(err, op, why), err);
     }
     struct lk_aws_request req = {0};
