@@ -1,5 +1,5 @@
 /*
- * logkeep runtime: the REST-JSON protocol and the JSON reading helpers (see restjson.h).
+ * logkeep runtime: the REST-JSON protocol and the JSON reading functions (see restjson.h).
  */
 #include "runtime/services/restjson.h"
 

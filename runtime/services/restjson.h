@@ -1,6 +1,6 @@
 /*
  * logkeep runtime: the AWS REST-JSON protocol (Amazon GuardDuty, Amazon EKS), and the reading
- * helpers that every JSON log-source client (resolver.c, wafv2.c, netfw.c, configsvc.c,
+ * functions that every JSON log-source client (resolver.c, wafv2.c, netfw.c, configsvc.c,
  * guardduty.c, eks.c) shares.
  *
  * REST-JSON (botocore "protocol": "rest-json"): the operation is the HTTP method and the
