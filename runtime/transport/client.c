@@ -73,6 +73,20 @@ const char *lk_aws_service_name(enum lk_aws_service svc)
     case LK_AWS_ORGANIZATIONS:
         /* botocore's organizations model: endpointPrefix organizations, no signingName. */
         return "organizations";
+    /* botocore's models: endpointPrefix route53resolver, wafv2, config (no signingName);
+     * network-firewall, guardduty and eks set signingName to their endpointPrefix. */
+    case LK_AWS_ROUTE53RESOLVER:
+        return "route53resolver";
+    case LK_AWS_WAFV2:
+        return "wafv2";
+    case LK_AWS_NETWORK_FIREWALL:
+        return "network-firewall";
+    case LK_AWS_CONFIG:
+        return "config";
+    case LK_AWS_GUARDDUTY:
+        return "guardduty";
+    case LK_AWS_EKS:
+        return "eks";
     default:
         return "unknown";
     }

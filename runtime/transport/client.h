@@ -27,11 +27,19 @@ enum lk_aws_service {
     LK_AWS_STS,
     LK_AWS_KMS,
     LK_AWS_ORGANIZATIONS,
+    /* Log-source services (runtime/services/resolver.c ... eks.c). */
+    LK_AWS_ROUTE53RESOLVER,
+    LK_AWS_WAFV2,
+    LK_AWS_NETWORK_FIREWALL,
+    LK_AWS_CONFIG,
+    LK_AWS_GUARDDUTY,
+    LK_AWS_EKS,
     LK_AWS_SERVICE_COUNT,
 };
 
 /** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts", "kms",
- *          "organizations". */
+ *          "organizations", "route53resolver", "wafv2", "network-firewall", "config",
+ *          "guardduty", "eks". */
 const char *lk_aws_service_name(enum lk_aws_service svc);
 
 /**

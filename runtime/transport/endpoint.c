@@ -40,6 +40,20 @@ const char *lk_endpoint_env_id(enum lk_aws_service svc)
         return "KMS";
     case LK_AWS_ORGANIZATIONS:
         return "ORGANIZATIONS";
+    /* serviceId "Route53Resolver", "WAFV2", "Network Firewall", "Config Service", "GuardDuty",
+     * "EKS" (botocore's models). */
+    case LK_AWS_ROUTE53RESOLVER:
+        return "ROUTE53RESOLVER";
+    case LK_AWS_WAFV2:
+        return "WAFV2";
+    case LK_AWS_NETWORK_FIREWALL:
+        return "NETWORK_FIREWALL";
+    case LK_AWS_CONFIG:
+        return "CONFIG_SERVICE";
+    case LK_AWS_GUARDDUTY:
+        return "GUARDDUTY";
+    case LK_AWS_EKS:
+        return "EKS";
     default:
         return "UNKNOWN";
     }
@@ -60,6 +74,18 @@ const char *lk_endpoint_config_id(enum lk_aws_service svc)
         return "kms";
     case LK_AWS_ORGANIZATIONS:
         return "organizations";
+    case LK_AWS_ROUTE53RESOLVER:
+        return "route53resolver";
+    case LK_AWS_WAFV2:
+        return "wafv2";
+    case LK_AWS_NETWORK_FIREWALL:
+        return "network_firewall";
+    case LK_AWS_CONFIG:
+        return "config_service";
+    case LK_AWS_GUARDDUTY:
+        return "guardduty";
+    case LK_AWS_EKS:
+        return "eks";
     default:
         return "unknown";
     }
@@ -107,12 +133,18 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
          * config file; within the file the services section beats the profile's endpoint_url. */
         snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", lk_endpoint_env_id(svc));
         if ((value = s_env(var)) != NULL) {
-            from = svc == LK_AWS_S3              ? "AWS_ENDPOINT_URL_S3"
-                   : svc == LK_AWS_LOGS          ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
-                   : svc == LK_AWS_CLOUDTRAIL    ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
-                   : svc == LK_AWS_KMS           ? "AWS_ENDPOINT_URL_KMS"
-                   : svc == LK_AWS_ORGANIZATIONS ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
-                                                 : "AWS_ENDPOINT_URL_STS";
+            from = svc == LK_AWS_S3                 ? "AWS_ENDPOINT_URL_S3"
+                   : svc == LK_AWS_LOGS             ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
+                   : svc == LK_AWS_CLOUDTRAIL       ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
+                   : svc == LK_AWS_KMS              ? "AWS_ENDPOINT_URL_KMS"
+                   : svc == LK_AWS_ORGANIZATIONS    ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
+                   : svc == LK_AWS_ROUTE53RESOLVER  ? "AWS_ENDPOINT_URL_ROUTE53RESOLVER"
+                   : svc == LK_AWS_WAFV2            ? "AWS_ENDPOINT_URL_WAFV2"
+                   : svc == LK_AWS_NETWORK_FIREWALL ? "AWS_ENDPOINT_URL_NETWORK_FIREWALL"
+                   : svc == LK_AWS_CONFIG           ? "AWS_ENDPOINT_URL_CONFIG_SERVICE"
+                   : svc == LK_AWS_GUARDDUTY        ? "AWS_ENDPOINT_URL_GUARDDUTY"
+                   : svc == LK_AWS_EKS              ? "AWS_ENDPOINT_URL_EKS"
+                                                    : "AWS_ENDPOINT_URL_STS";
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";
         } else if (o->profile_service_url != NULL && o->profile_service_url[0] != '\0') {

@@ -13,6 +13,9 @@ Modules:
 * :mod:`.models`      botocore models and the shape walkers
 * :mod:`.s3`, :mod:`.logs`, :mod:`.cloudtrail`, :mod:`.sts`, :mod:`.kms`,
   :mod:`.organizations`  the services
+* :mod:`.resolver`, :mod:`.wafv2`, :mod:`.netfw`, :mod:`.configsvc`,
+  :mod:`.guardduty`, :mod:`.eks`  the log-source services
+* :mod:`.restjson`    the REST-JSON protocol, the log-source store and seed
 * :mod:`.jsonproto`   the JSON 1.1 protocol helpers
 * :mod:`.s3objects`   S3 objects, versions, Object Lock retention, listings
 * :mod:`.iampolicy`   the IAM policy evaluator

@@ -13,6 +13,10 @@
                           "retention": 30}, "buckets": {"prefix": "b-",
                           "count": 50}, "organization": {"accounts": 100,
                           "ous": 4, "roles": ["LogkeepDeploy"]}}``
+``POST /_admin/sources``  seed the log-source services' resources (VPCs,
+                          web ACLs, firewalls, recorders, detectors,
+                          clusters) in one account and Region; see
+                          :mod:`awsendpoint.restjson`
 ``GET  /_admin/faults``   list fault rules
 ``POST /_admin/faults``   add a rule (or ``{"rules": [...]}`` / a list); see
                           :mod:`awsendpoint.faults`
@@ -41,7 +45,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import authz_json, delivery, models, variants
+from . import authz_json, delivery, models, restjson, variants
 from .accounts import AccountControlError
 
 
@@ -123,6 +127,7 @@ def _route(endpoint, request):
         parts = _body_json(request, {}) or {}
         if parts.get("state", True):
             endpoint.state.reset()
+            restjson.reset(endpoint.state)
         if parts.get("faults", True):
             endpoint.faults.clear()
         if parts.get("log", True):
@@ -148,6 +153,8 @@ def _route(endpoint, request):
                 raise AdminError(400, "mode must be replace or merge")
             endpoint.state.load(data, merge=(mode == "merge"))
             return {"ok": True}
+    if path == "/_admin/sources" and method == "POST":
+        return restjson.admin_seed(endpoint, _body_json(request, {}) or {})
     if path == "/_admin/bulk" and method == "POST":
         spec = _body_json(request, {})
         created = endpoint.state.bulk(spec)

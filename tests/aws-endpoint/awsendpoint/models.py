@@ -39,6 +39,12 @@ SERVICE_VERSIONS = {
     "sts": "2011-06-15",
     "kms": "2014-11-01",
     "organizations": "2016-11-28",
+    "route53resolver": "2018-04-01",
+    "wafv2": "2019-07-29",
+    "network-firewall": "2020-11-12",
+    "config": "2014-11-12",
+    "guardduty": "2017-11-28",
+    "eks": "2017-11-01",
 }
 
 # Model extensions: operations and members newer than botocore 1.29.27,

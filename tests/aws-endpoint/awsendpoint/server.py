@@ -47,8 +47,9 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import (admin, authz_json, cloudtrail, jsonproto, kms, logs, models,
-               organizations, s3, sigv4, sts, variants)
+from . import (admin, authz_json, cloudtrail, configsvc, eks, guardduty,
+               jsonproto, kms, logs, models, netfw, organizations, resolver,
+               restjson, s3, sigv4, sts, variants, wafv2)
 from .accounts import AccountControls
 from .clock import Clock
 from .context import Call, Request, Response
@@ -59,10 +60,17 @@ from .faults import FaultInjector, RequestLog
 from .state import State
 
 PROTOCOLS = {"s3": "s3", "logs": "json", "cloudtrail": "json",
-             "sts": "query", "kms": "json", "organizations": "json"}
-# JSON 1.1 services by their X-Amz-Target prefix (unsigned requests).
+             "sts": "query", "kms": "json", "organizations": "json",
+             "route53resolver": "json", "wafv2": "json",
+             "network-firewall": "json", "config": "json",
+             "guardduty": "json", "eks": "json"}
+# JSON 1.0/1.1 services by their X-Amz-Target prefix (unsigned requests).
 JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms,
-                "organizations": organizations}
+                "organizations": organizations, "route53resolver": resolver,
+                "wafv2": wafv2, "network-firewall": netfw,
+                "config": configsvc}
+# REST-JSON services (awsendpoint.restjson): errors as the JSON services'.
+REST_JSON_MODULES = {"guardduty": guardduty, "eks": eks}
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.dirname(
@@ -124,7 +132,9 @@ class Endpoint:
             service = scoped
         elif target:
             service = "logs"
-            for name in ("cloudtrail", "kms", "organizations"):
+            for name in ("cloudtrail", "kms", "organizations",
+                         "route53resolver", "wafv2", "network-firewall",
+                         "config"):
                 if target.startswith(models.service_model(name)
                                      .metadata["targetPrefix"] + "."):
                     service = name
@@ -148,6 +158,8 @@ class Endpoint:
             return s3.route(request)
         if service == "sts":
             return sts.operation_of(form or {})
+        if service in REST_JSON_MODULES:
+            return restjson.route(service, request)
         return jsonproto.target_operation(
             service, request.headers.get("X-Amz-Target"))
 
@@ -279,6 +291,10 @@ class Endpoint:
             if call.operation == "AssumeRole" and call.resource:
                 authz_json.record(call, "sts:AssumeRole", call.resource)
             return Response(200, [("Content-Type", "text/xml")], body)
+        if call.service in REST_JSON_MODULES:
+            status, data = REST_JSON_MODULES[call.service].handle(call)
+            return Response(status, [("Content-Type", "application/json")],
+                            jsonproto.dump(data))
         module = JSON_MODULES[call.service]
         data = module.handle(call)
         return Response(200, [("Content-Type", JSON_CONTENT_TYPE)],
