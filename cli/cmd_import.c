@@ -207,8 +207,7 @@ int lk_cmd_import(int argc, char **argv)
     struct lk_import_options io = {
         .buckets = a.buckets,
         .n_buckets = a.n_buckets,
-        .log_group_prefix = a.log_group_prefix && a.log_group_prefix[0] ? a.log_group_prefix
-                                                                        : NULL,
+        .log_group_prefix = a.log_group_prefix && a.log_group_prefix[0] ? a.log_group_prefix : NULL,
     };
     struct lk_ir_state *live = NULL;
     struct lk_diff plan;

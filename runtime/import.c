@@ -25,8 +25,8 @@
 /* Words a YAML 1.1 or 1.2 reader would type as something other than a string. */
 static bool s_reserved(const char *s)
 {
-    static const char *const words[] = {"true", "false", "yes", "no",  "on",
-                                        "off",  "null",  "y",   "n",   "~"};
+    static const char *const words[] = {"true", "false", "yes", "no", "on",
+                                        "off",  "null",  "y",   "n",  "~"};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (!strcasecmp(s, words[i]))
             return true;
@@ -39,12 +39,12 @@ static bool s_reserved(const char *s)
  * subset of YAML's), so lk_json_escape() quotes it. */
 static void s_scalar(struct lk_buf *b, const char *s)
 {
-    bool plain = s[0] && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-                          s[0] == '/') &&
+    bool plain = s[0] &&
+                 ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '/') &&
                  !s_reserved(s);
     for (const char *p = s; plain && *p; p++)
-        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '/' || *p == '-';
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                *p == '.' || *p == '_' || *p == '/' || *p == '-';
     if (plain)
         lk_buf_puts(b, s);
     else
@@ -219,8 +219,8 @@ static char *s_unique(struct lk_arena *arena, struct s_names *used, const char *
             taken = !strcmp(used->v[i], name);
         if (!taken)
             break;
-        name = lk_arena_printf(arena, "%.*s-%d", (int)(strlen(base) > 58 ? 58 : strlen(base)),
-                               base, k);
+        name = lk_arena_printf(arena, "%.*s-%d", (int)(strlen(base) > 58 ? 58 : strlen(base)), base,
+                               k);
     }
     if (used->n == used->cap) {
         used->cap = used->cap ? 2 * used->cap : 16;
@@ -512,15 +512,17 @@ static void s_write_trail(struct s_draft *d, const struct lk_ir_trail *t, const 
     }
     if (t->n_event_selectors > 1 || (es && es->n_data_resources) ||
         (es && es->exclude_management_event_sources.n))
-        d->flags += s_flag(b, 6, "event selectors beyond one with management events only "
-                                 "(data events, excluded sources); plan lists them");
+        d->flags += s_flag(b, 6,
+                           "event selectors beyond one with management events only "
+                           "(data events, excluded sources); plan lists them");
     if (t->unmodelled & LK_IR_UNMODELLED_ADVANCED_SELECTORS)
         d->flags += s_flag(b, 6, "advanced event selectors; plan lists them");
     if (t->home_region && d->live->region && strcmp(t->home_region, d->live->region))
         d->flags += s_flag(b, 6, "the trail's home Region is %s; plan lists it", t->home_region);
     if (t->is_organization_trail)
-        d->flags += s_flag(b, 6, "organization trail: add organization: true and "
-                                 "organization_id; plan lists it");
+        d->flags += s_flag(b, 6,
+                           "organization trail: add organization: true and "
+                           "organization_id; plan lists it");
     if (!t->is_logging)
         d->flags += s_flag(b, 6, "the trail is stopped; apply would start it");
     if (settings.len) {
@@ -567,12 +569,12 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
             d->flags += s_flag(b, 4, "SSE-KMS without S3 Bucket Keys; apply turns them on");
     } else if (!bk->encryption.present || !bk->encryption.algorithm ||
                strcmp(bk->encryption.algorithm, "AES256")) {
-        d->flags += s_flag(b, 4, "default encryption %s%s; apply sets SSE-S3 unless kms_key is "
-                                 "given as a key ARN",
-                           bk->encryption.present && bk->encryption.algorithm
-                               ? bk->encryption.algorithm
-                               : "none",
-                           bk->encryption.kms_key_id ? " with a key ID or alias" : "");
+        d->flags += s_flag(
+            b, 4,
+            "default encryption %s%s; apply sets SSE-S3 unless kms_key is "
+            "given as a key ARN",
+            bk->encryption.present && bk->encryption.algorithm ? bk->encryption.algorithm : "none",
+            bk->encryption.kms_key_id ? " with a key ID or alias" : "");
     }
     if (bk->object_lock.enabled) {
         int32_t days = bk->object_lock.days;
@@ -623,8 +625,9 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
                        lk_ir_printf(scratch, "arn:%s:iam::%s:role/REPLACE-WITH-LOG-ADMIN-ROLE",
                                     live->partition ? live->partition : "aws",
                                     live->account ? live->account : "111122223333"));
-        d->flags += s_flag(b, 4, "no admins in the live bucket policy; replace the placeholder "
-                                 "role with the role that runs apply");
+        d->flags += s_flag(b, 4,
+                           "no admins in the live bucket policy; replace the placeholder "
+                           "role with the role that runs apply");
     }
     /* Roles outlive the scratch state: copy the lists into the draft's arena. */
     struct lk_ir_string_list *lists[] = {&r_ok, &a_ok};
@@ -688,8 +691,9 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         if (s_housekeeping(r) || rule_used[i])
             continue;
         if (s_in_list(&bk->unmodelled_filter_rule_ids, id)) {
-            d->flags += s_flag(b, 4, "lifecycle rule '%s' with a tag or object size filter; "
-                                     "plan lists it",
+            d->flags += s_flag(b, 4,
+                               "lifecycle rule '%s' with a tag or object size filter; "
+                               "plan lists it",
                                id);
             continue;
         }
@@ -700,14 +704,16 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         const char *pre = r->prefix ? r->prefix : "";
         size_t pl = strlen(pre);
         if (pre[0] == '/' || (pl && pre[pl - 1] != '/')) {
-            d->flags += s_flag(b, 4, "lifecycle rule '%s' on prefix '%s' (a prefix ends with '/' "
-                                     "and does not start with one); plan lists it",
+            d->flags += s_flag(b, 4,
+                               "lifecycle rule '%s' on prefix '%s' (a prefix ends with '/' "
+                               "and does not start with one); plan lists it",
                                id, pre);
             continue;
         }
         if (r->expiration_days <= 0 && r->n_transitions == 0) {
-            d->flags += s_flag(b, 4, "lifecycle rule '%s' that neither expires nor archives "
-                                     "current objects; plan lists it",
+            d->flags += s_flag(b, 4,
+                               "lifecycle rule '%s' that neither expires nor archives "
+                               "current objects; plan lists it",
                                id);
             continue;
         }
@@ -717,9 +723,10 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         n++;
     }
     if (bk->unmodelled & LK_IR_UNMODELLED_LIFECYCLE)
-        d->flags += s_flag(b, 4, "lifecycle rules with filters on tags or object size, dates, "
-                                 "noncurrent transitions or other storage classes; plan lists "
-                                 "them");
+        d->flags += s_flag(b, 4,
+                           "lifecycle rules with filters on tags or object size, dates, "
+                           "noncurrent transitions or other storage classes; plan lists "
+                           "them");
     if (!house)
         d->flags += s_flag(b, 4, "no logkeep-housekeeping lifecycle rule; apply adds it");
 
@@ -759,11 +766,12 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         s_scalar(o, name);
         lk_buf_puts(o, ":\n");
         lk_buf_printf(o, "    type: %s\n", s->trail ? "cloudtrail" : "s3-prefix");
-        lk_buf_printf(o, "    purpose: \"%s (drafted by logkeep import: say what these logs are "
-                         "kept for)\"\n",
+        lk_buf_printf(o,
+                      "    purpose: \"%s (drafted by logkeep import: say what these logs are "
+                      "kept for)\"\n",
                       s->trail ? "CloudTrail events of the account" : "logs kept under a prefix");
-        if (!s->trail && s->rule->id && strcmp(s->rule->id, lk_arena_printf(&d->arena,
-                                                                              "logkeep-%s", name)))
+        if (!s->trail && s->rule->id &&
+            strcmp(s->rule->id, lk_arena_printf(&d->arena, "logkeep-%s", name)))
             d->flags += s_flag(o, 4, "lifecycle rule ID '%s' (apply names the rule logkeep-%s)",
                                s->rule->id, name);
         lk_buf_puts(o, "    store: ");
@@ -866,8 +874,7 @@ static void s_log_group_sources(struct s_draft *d, const bool *group_taken)
                 lk_buf_printf(o, "  # %zu groups", g[k].members);
             lk_buf_putc(o, '\n');
         }
-        struct s_ret r = {.forever = g[i].retention_days <= 0,
-                          .delete_days = g[i].retention_days};
+        struct s_ret r = {.forever = g[i].retention_days <= 0, .delete_days = g[i].retention_days};
         s_write_retention(o, &r, 0);
         s_write_forever_because(o, &r);
         if (!g[i].deletion_protection)
@@ -898,8 +905,9 @@ static void s_header(struct lk_buf *b, const struct lk_ir_state *live, const str
                        "changes.\n");
         return;
     }
-    lk_buf_printf(b, "# `logkeep plan` of this draft against the same account shows %zu "
-                     "change%s:\n",
+    lk_buf_printf(b,
+                  "# `logkeep plan` of this draft against the same account shows %zu "
+                  "change%s:\n",
                   n, n == 1 ? "" : "s");
     for (size_t i = 0; i < plan->n; i++) {
         const struct lk_diff_change *c = &plan->changes[i];
@@ -946,11 +954,12 @@ size_t lk_import_draft(const struct lk_ir_state *live, const struct lk_import_op
             continue;
         const char *why = "its bucket could not be read";
         for (size_t u = 0; u < live->n_unmanaged_stores; u++)
-            if (tr->s3_bucket_name && !strcmp(live->unmanaged_stores[u].bucket, tr->s3_bucket_name) &&
+            if (tr->s3_bucket_name &&
+                !strcmp(live->unmanaged_stores[u].bucket, tr->s3_bucket_name) &&
                 live->unmanaged_stores[u].error)
                 why = live->unmanaged_stores[u].error;
-        d.flags += s_flag(&d.sources, 2, "trail %s delivers to bucket %s (%s); left out",
-                          tr->name, tr->s3_bucket_name ? tr->s3_bucket_name : "?", why);
+        d.flags += s_flag(&d.sources, 2, "trail %s delivers to bucket %s (%s); left out", tr->name,
+                          tr->s3_bucket_name ? tr->s3_bucket_name : "?", why);
     }
     s_log_group_sources(&d, group_taken);
 
@@ -1020,9 +1029,9 @@ static void s_copy_key(struct lk_ir_state *st, struct lk_ir_key *to, const struc
     to->error = s_dup(st, from->error);
     to->users = (struct lk_ir_string_list){0};
     to->policy.version = s_dup(st, from->policy.version);
-    to->policy.statements = lk_arena_alloc(
-        &st->arena, (from->policy.n_statements ? from->policy.n_statements : 1) *
-                        sizeof(*to->policy.statements));
+    to->policy.statements =
+        lk_arena_alloc(&st->arena, (from->policy.n_statements ? from->policy.n_statements : 1) *
+                                       sizeof(*to->policy.statements));
     for (size_t i = 0; i < from->policy.n_statements; i++) {
         const struct lk_ir_statement *a = &from->policy.statements[i];
         struct lk_ir_statement *b = &to->policy.statements[i];
@@ -1031,8 +1040,8 @@ static void s_copy_key(struct lk_ir_state *st, struct lk_ir_key *to, const struc
         s_copy_list(st, &b->principals, &a->principals);
         s_copy_list(st, &b->actions, &a->actions);
         s_copy_list(st, &b->resources, &a->resources);
-        b->conditions =
-            lk_arena_alloc(&st->arena, (a->n_conditions ? a->n_conditions : 1) * sizeof(*b->conditions));
+        b->conditions = lk_arena_alloc(&st->arena, (a->n_conditions ? a->n_conditions : 1) *
+                                                       sizeof(*b->conditions));
         for (size_t c = 0; c < a->n_conditions; c++) {
             b->conditions[c].op = s_dup(st, a->conditions[c].op);
             b->conditions[c].key = s_dup(st, a->conditions[c].key);

@@ -19,9 +19,9 @@
  * at least LK_IMPORT_MIN_PATTERN groups, becomes the pattern "<prefix>*"; below a prefix whose
  * groups differ, each child prefix is tried in turn, and a group under no such prefix keeps its
  * exact name. A prefix must start with the caller's name prefix (so a pattern never reaches a
- * group that was not imported) and hold more than '/' characters (no pattern of "/" alone catching everything).
- * Because a pattern is made only where every group it matches has its settings, plan of the
- * draft sees each group with the retention it has.
+ * group that was not imported) and hold more than '/' characters (no pattern of "/" alone catching
+ * everything). Because a pattern is made only where every group it matches has its settings, plan
+ * of the draft sees each group with the retention it has.
  */
 #ifndef LK_RUNTIME_IMPORT_H
 #define LK_RUNTIME_IMPORT_H
