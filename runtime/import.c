@@ -532,6 +532,54 @@ static void s_write_trail(struct s_draft *d, const struct lk_ir_trail *t, const 
     lk_buf_free(&settings);
 }
 
+/* The type of a prefix's source, told by the LogKeep delivery statement whose object resource
+ * is that prefix's "AWSLogs/" (compiler/delivery.c writes one per delivering service): plan of a
+ * source of another type would remove the statement. NULL: none names the prefix (s3-prefix).
+ * Several services share delivery.logs.amazonaws.com's statements (CloudWatch Logs User Guide,
+ * logs sent to Amazon S3): @p shared is set when the type is one of them. */
+static const char *s_delivery_type(const struct lk_ir_state *live, const struct lk_ir_bucket *bk,
+                                   const char *prefix, bool *shared)
+{
+    static const struct {
+        const char *sid, *type;
+    } map[] = {
+        {LK_IR_SID_PREFIX "LogDeliveryWrite", "vpc-flow-logs"},
+        {LK_IR_SID_PREFIX "ConfigBucketDelivery", "config"},
+        {LK_IR_SID_PREFIX "ElbLogDelivery", "elb-access-logs"},
+        {LK_IR_SID_PREFIX "ElbLogDeliveryService", "elb-access-logs"},
+        {LK_IR_SID_PREFIX "GuardDutyPutObject", "guardduty"},
+    };
+    char want[1200];
+    snprintf(want, sizeof(want), "arn:%s:s3:::%s/%sAWSLogs/",
+             live->partition ? live->partition : "aws", bk->name, prefix);
+    bool kms = bk->encryption.present && bk->encryption.kms_key_id;
+    *shared = false;
+    for (size_t i = 0; bk->policy.present && i < bk->policy.n_statements; i++) {
+        const struct lk_ir_statement *st = &bk->policy.statements[i];
+        for (size_t m = 0; st->sid && m < sizeof(map) / sizeof(map[0]); m++) {
+            if (strcmp(st->sid, map[m].sid))
+                continue;
+            bool hit = false;
+            for (size_t r = 0; r < st->resources.n && !hit; r++)
+                hit = !strncmp(st->resources.items[r], want, strlen(want));
+            if (!hit)
+                continue;
+            /* The language's requirements of each type (docs/language.md, section 11). */
+            if (!strcmp(map[m].type, "guardduty") && !kms)
+                return NULL;
+            if (!strcmp(map[m].type, "elb-access-logs") && kms)
+                return NULL;
+            if (!strcmp(map[m].type, "vpc-flow-logs")) {
+                *shared = true;
+                if (!strncmp(bk->name, "aws-waf-logs-", 13))
+                    return "waf";
+            }
+            return map[m].type;
+        }
+    }
+    return NULL;
+}
+
 /* The store of one bucket and its sources: each trail that delivers there, then one s3-prefix
  * source per remaining lifecycle rule. */
 static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trail_done,
@@ -765,11 +813,18 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         lk_buf_puts(o, "  ");
         s_scalar(o, name);
         lk_buf_puts(o, ":\n");
-        lk_buf_printf(o, "    type: %s\n", s->trail ? "cloudtrail" : "s3-prefix");
+        bool shared = false;
+        const char *type = s->trail ? "cloudtrail" : s_delivery_type(live, bk, s->prefix, &shared);
+        lk_buf_printf(o, "    type: %s\n", type ? type : "s3-prefix");
+        if (shared)
+            lk_buf_puts(o, "    # delivered by delivery.logs.amazonaws.com: the type may also be "
+                           "route53-resolver-query-logs, network-firewall or nlb-access-logs\n");
         lk_buf_printf(o,
                       "    purpose: \"%s (drafted by logkeep import: say what these logs are "
                       "kept for)\"\n",
-                      s->trail ? "CloudTrail events of the account" : "logs kept under a prefix");
+                      s->trail ? "CloudTrail events of the account"
+                      : type   ? "logs a service delivers"
+                               : "logs kept under a prefix");
         if (!s->trail && s->rule->id &&
             strcmp(s->rule->id, lk_arena_printf(&d->arena, "logkeep-%s", name)))
             d->flags += s_flag(o, 4, "lifecycle rule ID '%s' (apply names the rule logkeep-%s)",
