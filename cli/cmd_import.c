@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/aws_options.h"
 #include "cli/cli.h"
@@ -20,6 +21,7 @@
 #include "runtime/diff/diff.h"
 #include "runtime/import.h"
 #include "runtime/live.h"
+#include "runtime/session.h"
 #include "runtime/state_json.h"
 
 static void s_usage(FILE *out)
@@ -114,6 +116,38 @@ static size_t s_check_draft(const char *text, size_t len, const struct lk_ir_sta
     lk_ir_state_free(desired);
     lk_policy_free(p);
     return errors;
+}
+
+/* Writes the draft to @p path (NULL or "-": standard output). A file is written beside its final
+ * name and renamed over it, so that a failed write leaves an earlier draft as it was.
+ * @return 0, or -1 after a message. */
+static int s_write(const char *path, const struct lk_buf *draft)
+{
+    if (!path || !strcmp(path, "-")) {
+        if (fwrite(lk_buf_cstr(draft), 1, draft->len, stdout) != draft->len || fflush(stdout)) {
+            fprintf(stderr, "logkeep import: cannot write the draft: %s\n", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char *tmp = lk_xmalloc(strlen(path) + 32);
+    sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "logkeep import: cannot write %s: %s\n", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    bool ok = fwrite(lk_buf_cstr(draft), 1, draft->len, f) == draft->len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "logkeep import: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
 }
 
 int lk_cmd_import(int argc, char **argv)
@@ -231,8 +265,14 @@ int lk_cmd_import(int argc, char **argv)
             .profile = a.profile,
             .debug = a.debug ? stderr : NULL,
         };
+        /* The live read's progress on stderr, as plan's and snapshot's (a line redrawn on a
+         * terminal, else a heartbeat line every LOGKEEP_HEARTBEAT_SECONDS). */
+        struct lk_aws_args aa = {.mode = LK_AWS_CMD_SNAPSHOT, .cmd = "import"};
+        struct lk_session_options so;
+        lk_aws_session_options(&aa, &so);
         char *message = NULL;
-        if (lk_import_read(&copts, a.concurrency, &io, &live, &message) != LK_STATUS_OK) {
+        if (lk_import_read(&copts, a.concurrency, &io, so.progress, so.progress_ctx, &live,
+                           &message) != LK_STATUS_OK) {
             fprintf(stderr, "logkeep import: %s\n", message ? message : "the read failed");
             free(message);
             rc = LK_EXIT_FAILED;
@@ -268,16 +308,8 @@ int lk_cmd_import(int argc, char **argv)
         goto cleanup;
     }
 
-    FILE *f = a.output && strcmp(a.output, "-") ? fopen(a.output, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "logkeep import: cannot write %s: %s\n", a.output, strerror(errno));
+    if (s_write(a.output, &draft) != 0) {
         rc = LK_EXIT_USAGE;
-        goto cleanup;
-    }
-    bool ok = fwrite(lk_buf_cstr(&draft), 1, draft.len, f) == draft.len;
-    ok = (f == stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "logkeep import: cannot write %s\n", a.output ? a.output : "the draft");
         goto cleanup;
     }
     size_t changes = 0;

@@ -1172,8 +1172,9 @@ static void s_add_bucket(struct lk_ir_state *d, size_t *cap, const char *name)
 }
 
 enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, int concurrency,
-                              const struct lk_import_options *o, struct lk_ir_state **out,
-                              char **message)
+                              const struct lk_import_options *o,
+                              void (*progress)(void *ctx, const struct lk_live_progress *p),
+                              void *progress_ctx, struct lk_ir_state **out, char **message)
 {
     *out = NULL;
     *message = NULL;
@@ -1203,6 +1204,8 @@ enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, i
         .concurrency = concurrency,
         .new_client = lk_live_client_new,
         .new_client_ctx = &copts,
+        .progress = progress,
+        .progress_ctx = progress_ctx,
     };
 
     /* 1. The trails of the Region and the buckets they deliver to (discover_stores), and the

@@ -33,6 +33,7 @@
 #include "common/buf.h"
 #include "ir/ir.h"
 #include "runtime/diff/diff.h"
+#include "runtime/live.h"
 #include "runtime/transport/client.h"
 
 /* The fewest log groups a pattern stands for: one group keeps its exact name. */
@@ -69,14 +70,18 @@ size_t lk_import_group(struct lk_arena *arena, const struct lk_ir_log_group *gro
  * Reads what a draft needs (see the top of this file) with clients built from @p client_opts
  * (lk_live_client_new()).
  * @param concurrency items read at once (lk_live_options); 0 the default.
+ * @param progress called as lk_live_options.progress says, in each of the three reads; may be
+ *        NULL.
  * @param out receives the state (lk_ir_state_free()) on success.
  * @param message receives why the read failed (heap, free()), with the resource and the AWS
  *        error: "reading bucket NAME: GetBucketPolicy failed: AccessDenied: ... (HTTP 403)".
  * @return LK_STATUS_OK, or the status of the failed call with @p message.
  */
-LK_MUST_CHECK enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts,
-                                            int concurrency, const struct lk_import_options *o,
-                                            struct lk_ir_state **out, char **message);
+LK_MUST_CHECK enum lk_status
+lk_import_read(const struct lk_aws_config_options *client_opts, int concurrency,
+               const struct lk_import_options *o,
+               void (*progress)(void *ctx, const struct lk_live_progress *p), void *progress_ctx,
+               struct lk_ir_state **out, char **message);
 
 /**
  * Writes the draft policy of @p live to @p out: the schema modeline, a header, the plan list,
