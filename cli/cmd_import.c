@@ -295,9 +295,10 @@ int lk_cmd_import(int argc, char **argv)
     /* Draft, check what plan of it would show, and draft again with that list. */
     lk_import_draft(live, &io, NULL, &draft);
     if (s_check_draft(lk_buf_cstr(&draft), draft.len, live, &plan, true) != 0) {
-        fprintf(stderr, "logkeep import: the draft does not validate (a logkeep bug: please "
-                        "report it with the state it was drafted from)\n");
-        rc = LK_EXIT_POLICY;
+        /* Written all the same, for fixing by hand: what was read is not lost. */
+        fprintf(stderr, "logkeep import: the draft has the errors above (a logkeep bug: please "
+                        "report it with the state it was drafted from); it is written as it is\n");
+        rc = s_write(a.output, &draft) == 0 ? LK_EXIT_POLICY : LK_EXIT_USAGE;
         goto cleanup;
     }
     lk_buf_reset(&draft);

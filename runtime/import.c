@@ -92,19 +92,23 @@ struct s_grouping {
     size_t n, cap;
 };
 
-static void s_emit(struct s_grouping *s, const char *name, bool pattern,
-                   const struct lk_ir_log_group *like, size_t members)
+/* Emits the entry that stands for the groups [i, j). */
+static void s_emit(struct s_grouping *s, const char *name, bool pattern, size_t i, size_t j)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 16;
         s->out = lk_xrealloc(s->out, s->cap * sizeof(*s->out));
     }
+    size_t kms = 0;
+    for (size_t k = i; k < j; k++)
+        kms += s->g[k]->kms_key_id != NULL;
     s->out[s->n++] = (struct lk_import_group){
         .name = lk_arena_strdup(s->arena, name),
         .pattern = pattern,
-        .retention_days = like->retention_days,
-        .deletion_protection = like->deletion_protection,
-        .members = members,
+        .retention_days = s->g[i]->retention_days,
+        .deletion_protection = s->g[i]->deletion_protection,
+        .members = j - i,
+        .with_kms = kms,
     };
 }
 
@@ -129,7 +133,7 @@ static void s_walk(struct s_grouping *s, size_t i, size_t j, size_t plen)
         named = first[k] != '/';
     if (uniform && j - i >= LK_IMPORT_MIN_PATTERN && plen > 0 && plen >= flen && named) {
         char *pat = lk_arena_printf(s->arena, "%.*s*", (int)plen, first);
-        s_emit(s, pat, true, s->g[i], j - i);
+        s_emit(s, pat, true, i, j);
         return;
     }
     /* Children: the groups sharing the next path segment (a prefix of names is contiguous in
@@ -139,7 +143,7 @@ static void s_walk(struct s_grouping *s, size_t i, size_t j, size_t plen)
         const char *name = s->g[k]->name;
         const char *slash = strchr(name + plen, '/');
         if (!slash) {
-            s_emit(s, name, false, s->g[k], 1);
+            s_emit(s, name, false, k, k + 1);
             k++;
             continue;
         }
@@ -148,7 +152,7 @@ static void s_walk(struct s_grouping *s, size_t i, size_t j, size_t plen)
         while (m < j && !strncmp(s->g[m]->name, name, clen))
             m++;
         if (m - k == 1)
-            s_emit(s, name, false, s->g[k], 1);
+            s_emit(s, name, false, k, m);
         else
             s_walk(s, k, m, clen);
         k = m;
@@ -825,10 +829,17 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
                       s->trail ? "CloudTrail events of the account"
                       : type   ? "logs a service delivers"
                                : "logs kept under a prefix");
-        if (!s->trail && s->rule->id &&
+        /* The rule apply writes is named after the source (compiler/lower.c s_lifecycle). */
+        if (s->rule && s->rule->id && !strcmp(s->rule->prefix ? s->rule->prefix : "", s->prefix) &&
             strcmp(s->rule->id, lk_arena_printf(&d->arena, "logkeep-%s", name)))
             d->flags += s_flag(o, 4, "lifecycle rule ID '%s' (apply names the rule logkeep-%s)",
                                s->rule->id, name);
+        else if (s->rule && strcmp(s->rule->prefix ? s->rule->prefix : "", s->prefix))
+            d->flags +=
+                s_flag(o, 4,
+                       "its logs expire by lifecycle rule '%s' of prefix '%s'; apply adds "
+                       "a rule of its own prefix with the same retention",
+                       s->rule->id ? s->rule->id : "", s->rule->prefix ? s->rule->prefix : "");
         lk_buf_puts(o, "    store: ");
         s_scalar(o, store);
         lk_buf_putc(o, '\n');
@@ -929,6 +940,15 @@ static void s_log_group_sources(struct s_draft *d, const bool *group_taken)
                 lk_buf_printf(o, "  # %zu groups", g[k].members);
             lk_buf_putc(o, '\n');
         }
+        size_t kms = 0;
+        for (size_t k = i; k < j; k++)
+            kms += g[k].with_kms;
+        if (kms)
+            lk_buf_printf(o,
+                          "    # %zu of these log groups are encrypted with KMS keys: kms_key is "
+                          "left out (plan would add its key policy statement); add it to govern "
+                          "the key\n",
+                          kms);
         struct s_ret r = {.forever = g[i].retention_days <= 0, .delete_days = g[i].retention_days};
         s_write_retention(o, &r, 0);
         s_write_forever_because(o, &r);

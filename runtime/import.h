@@ -53,7 +53,8 @@ struct lk_import_group {
     bool pattern;
     int32_t retention_days; /* 0: never expire */
     bool deletion_protection;
-    size_t members; /* live groups it stands for */
+    size_t members;  /* live groups it stands for */
+    size_t with_kms; /* of them, those encrypted with a KMS key (kmsKeyId) */
 };
 
 /**

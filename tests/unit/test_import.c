@@ -138,6 +138,26 @@ START_TEST(test_skips_missing_patterns_and_other_regions)
 }
 END_TEST
 
+START_TEST(test_counts_members_and_keys)
+{
+    struct lk_ir_log_group v[] = {s_g("/k/a", 30), s_g("/k/b", 30), s_g("/k/c", 30), s_g("/z", 30)};
+    v[1].kms_key_id = s_str("arn:aws:kms:us-east-1:111122223333:key/k");
+    struct lk_arena arena;
+    lk_arena_init(&arena);
+    struct lk_import_group *g = NULL;
+    size_t n = lk_import_group(&arena, v, S_N(v), "us-east-1", NULL, &g);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(g[0].name, "/k/*");
+    ck_assert_uint_eq(g[0].members, 3);
+    ck_assert_uint_eq(g[0].with_kms, 1);
+    ck_assert_str_eq(g[1].name, "/z");
+    ck_assert_uint_eq(g[1].members, 1);
+    ck_assert_uint_eq(g[1].with_kms, 0);
+    free(g);
+    lk_arena_destroy(&arena);
+}
+END_TEST
+
 START_TEST(test_hostile_characters)
 {
     const struct lk_ir_log_group v[] = {s_g("/odd#x/a", 5), s_g("/odd#x/b", 5), s_g("/odd#y", 7)};
@@ -238,6 +258,7 @@ int main(void)
     tcase_add_test(tc, test_never_expire_and_names_without_slash);
     tcase_add_test(tc, test_caller_prefix_bounds_patterns);
     tcase_add_test(tc, test_skips_missing_patterns_and_other_regions);
+    tcase_add_test(tc, test_counts_members_and_keys);
     tcase_add_test(tc, test_hostile_characters);
     tcase_add_test(tc, test_generated_trees);
     suite_add_tcase(s, tc);
