@@ -38,4 +38,8 @@ int lk_cmd_snapshot(int argc, char **argv);
  *  @return 0 written, 1 policy or AWS error, 2 usage. */
 int lk_cmd_resolve(int argc, char **argv);
 
+/** `logkeep import`: drafts a policy from live state (runtime/import.h). @return 0 drafted,
+ *  1 AWS error or a draft with errors, 2 usage. */
+int lk_cmd_import(int argc, char **argv);
+
 #endif

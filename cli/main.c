@@ -41,6 +41,7 @@ static void s_usage(FILE *out)
           "  rules              list every rule with its severity and summary\n"
           "  schema             print the JSON Schema of the policy language (-o FILE)\n"
           "  baselines [NAME]   list the compliance baselines, or show one's requirements\n"
+          "  import             draft a policy from the account's live state (-o FILE)\n"
           "  init [DIR]         write a starting policy repository (policy, schema,\n"
           "                     pre-commit and CI configuration)\n"
           "  completion SHELL   print the completion script of bash, zsh or fish\n"
@@ -103,13 +104,15 @@ int main(int argc, char **argv)
         return lk_cmd_completion(argc - 1, argv + 1);
     if (!strcmp(cmd, "init"))
         return lk_cmd_init(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return lk_cmd_import(argc - 1, argv + 1);
     if (!strcmp(cmd, "schema"))
         return lk_cmd_schema(argc - 1, argv + 1);
     fprintf(stderr, "logkeep: unknown command \"%s\"\n", cmd);
     static const char *const cmds[] = {
         "validate", "compile", "show",   "plan",    "apply",   "drift",      "snapshot",
         "whoami",   "explain", "rules",  "schema",  "version", "help",       "diff",
-        "resolve",  "report",  "init",   "completion", "iam-policy"};
+        "resolve",  "report",  "init",   "completion", "iam-policy", "import"};
     const char *s = lk_suggest(lk_str_c(cmd), cmds, sizeof(cmds) / sizeof(cmds[0]));
     if (s)
         fprintf(stderr, "logkeep: did you mean \"%s\"?\n", s);
