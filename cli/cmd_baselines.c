@@ -16,7 +16,10 @@ static void s_usage(FILE *out)
           "\n"
           "Without an argument, lists the built-in compliance baselines, one line each.\n"
           "With a built-in baseline's name or a baseline file, prints its requirements, what\n"
-          "logkeep checks for each, its sources and where it interprets the standard.\n",
+          "logkeep checks for each, its sources and where it interprets the standard.\n"
+          "\n"
+          "exit status: 0 shown, 1 the baseline has errors, 64 usage error (no such built-in\n"
+          "baseline), 66 FILE.yaml cannot be read\n",
           out);
 }
 
@@ -140,6 +143,8 @@ int lk_cmd_baselines(int argc, char **argv)
             char *name = lk_arena_strndup(&p->arena, base, strlen(base) - 5);
             if (lk_sources_read_file(&p->sources, arg, &p->diags, &id) == 0)
                 b = lk_baseline_read(&p->sources, id, name, arg, &p->arena, &p->diags);
+            else
+                rc = LK_EXIT_NOINPUT;
         } else {
             b = lk_baseline_load_builtin(arg, &p->sources, &p->arena, &p->diags);
             if (!b && p->diags.n == 0) {
@@ -154,7 +159,7 @@ int lk_cmd_baselines(int argc, char **argv)
         }
         if (b)
             s_show(b);
-        else
+        else if (rc == LK_EXIT_OK)
             rc = LK_EXIT_POLICY;
     }
     if (p->diags.n) {
