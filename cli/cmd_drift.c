@@ -30,8 +30,8 @@ static void s_usage(FILE *out)
     lk_aws_usage_report(out);
     fputs("exit status: 0 in sync, 1 policy or AWS error, 2 drift found, 4 incomplete (a\n"
           "pair of an organisation failed; the report says which, and any drift), 64 usage\n"
-          "error, 66 a policy path or --state file cannot be read, 73 --json-report cannot\n"
-          "be written\n",
+          "error, 66 a policy path or --state file cannot be read, 73 the --json-report file\n"
+          "cannot be written\n",
           out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);

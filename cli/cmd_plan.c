@@ -34,7 +34,7 @@ static void s_usage(FILE *out)
     fputs("exit status: 0 success (with or without changes; with --detailed-exitcode, no\n"
           "changes), 1 policy or AWS error, 2 changes (--detailed-exitcode), 4 incomplete (a\n"
           "pair of an organisation failed), 64 usage error, 66 a policy path or --state file\n"
-          "cannot be read, 73 --out or --json-report cannot be written\n",
+          "cannot be read, 73 the --out or --json-report file cannot be written\n",
           out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);

@@ -36,7 +36,7 @@ static void s_usage(FILE *out)
           "exit status: plan: 0 (--detailed-exitcode: no changes), 2 changes\n"
           "(--detailed-exitcode); drift: 0 in sync, 2 drift; 4 incomplete (a pair failed);\n"
           "1 a report is damaged or the reports do not merge; 64 usage error; 66 a report\n"
-          "cannot be read; 73 --json-report cannot be written\n",
+          "cannot be read; 73 the --json-report file cannot be written\n",
           out);
 }
 
