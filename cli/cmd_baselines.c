@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,10 +142,17 @@ int lk_cmd_baselines(int argc, char **argv)
             const char *base = strrchr(arg, '/');
             base = base ? base + 1 : arg;
             char *name = lk_arena_strndup(&p->arena, base, strlen(base) - 5);
-            if (lk_sources_read_file(&p->sources, arg, &p->diags, &id) == 0)
+            size_t n_diags = p->diags.n;
+            if (lk_sources_read_file(&p->sources, arg, &p->diags, &id) == 0) {
                 b = lk_baseline_read(&p->sources, id, name, arg, &p->arena, &p->diags);
-            else
+            } else if (p->diags.n == n_diags) {
+                /* No diagnostic: the file itself cannot be read (an empty or oversized one
+                 * has its diagnostic, and is a baseline with errors). */
+                int err = errno;
+                fprintf(stderr, "logkeep baselines: %s: %s\n", arg,
+                        err ? strerror(err) : "cannot be read");
                 rc = LK_EXIT_NOINPUT;
+            }
         } else {
             b = lk_baseline_load_builtin(arg, &p->sources, &p->arena, &p->diags);
             if (!b && p->diags.n == 0) {
