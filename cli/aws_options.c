@@ -174,6 +174,7 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
         {"shard", required_argument, NULL, 'S'},
         {"markdown-limit", required_argument, NULL, 'M'},
         {"json-report", required_argument, NULL, 'J'},
+        {"detailed-exitcode", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -302,6 +303,11 @@ int lk_aws_args_parse(struct lk_aws_args *a, int argc, char **argv)
                 return rc;
             break;
         }
+        case 'D':
+            if (a->mode != LK_AWS_CMD_PLAN)
+                goto bad;
+            a->detailed_exitcode = true;
+            break;
         case 'n':
             if (a->mode != LK_AWS_CMD_RESOLVE)
                 goto bad;
@@ -501,7 +507,7 @@ int lk_aws_load(const struct lk_aws_args *a, int n_paths, char **paths, struct l
 {
     *p = lk_cli_read_policy(a->cmd, n_paths, paths);
     if (!*p)
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     /* Dynamic groups are resolved before the check, which refuses them unpinned. An offline run
      * (--state) cannot: the check then says to pin them with logkeep resolve. */
     if (!a->state_file && (*p)->n_accounts > 0 && (*p)->diags.n_errors == 0) {
@@ -547,7 +553,7 @@ int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_sessio
     }
     if (rc != LK_STATUS_OK) {
         fprintf(stderr, "logkeep %s: cannot write the JSON report %s\n", a->cmd, a->json_report);
-        return LK_EXIT_FAILED;
+        return LK_EXIT_CANTCREAT;
     }
     return 0;
 }

@@ -17,12 +17,6 @@ struct lk_policy;
 struct lk_session;
 struct lk_session_options;
 
-/* Exit status of an AWS error, a refusal or a failed apply (cli.h has 0 and 2). */
-#define LK_EXIT_FAILED 1
-/* Exit status of a run over an organisation in which some (account, Region) pair failed: the
- * run is incomplete (drift: even when other pairs drifted). */
-#define LK_EXIT_INCOMPLETE 3
-
 enum lk_aws_cmd {
     LK_AWS_CMD_PLAN,
     LK_AWS_CMD_APPLY,
@@ -48,6 +42,8 @@ struct lk_aws_args {
     /* plan, drift, snapshot: --shard I/N or auto; shard_count 0: no sharding. */
     unsigned shard_index, shard_count;
     bool debug, auto_approve;
+    /* plan: --detailed-exitcode, LK_EXIT_CHANGES when there are changes (terraform plan's). */
+    bool detailed_exitcode;
     /* plan, drift: --markdown-limit (0: the step summary's) and --json-report FILE. */
     size_t markdown_max_bytes;
     const char *json_report;
@@ -130,7 +126,7 @@ void lk_aws_usage_report(FILE *out);
 
 /**
  * Writes the JSON report of @p s (lk_session_render()) to --json-report's file, when given.
- * @return 0, or LK_EXIT_FAILED after a message.
+ * @return 0, or LK_EXIT_CANTCREAT after a message.
  */
 int lk_aws_write_json_report(const struct lk_aws_args *a, const struct lk_session *s);
 

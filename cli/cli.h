@@ -9,10 +9,21 @@
 
 #include "compiler/diag.h"
 
+/* The exit statuses of every command: one meaning per number (docs/logkeep.1, EXIT STATUS).
+ * 64, 66, 69 and 73 are sysexits(3)'s EX_USAGE, EX_NOINPUT, EX_UNAVAILABLE and EX_CANTCREAT, so
+ * that a usage or I/O error never shares a status with a result. */
 enum lk_exit {
-    LK_EXIT_OK = 0,
-    LK_EXIT_POLICY = 1, /* the policy has errors */
-    LK_EXIT_USAGE = 2,  /* bad command line, unreadable file */
+    LK_EXIT_OK = 0,           /* success, nothing to report */
+    LK_EXIT_POLICY = 1,       /* the policy has errors */
+    LK_EXIT_FAILED = 1,       /* an AWS call failed, a refusal, a damaged plan/report/snapshot */
+    LK_EXIT_CHANGES = 2,      /* changes found: drift, plan --detailed-exitcode */
+    LK_EXIT_RISKY = 3,        /* diff: a risky change */
+    LK_EXIT_INCOMPLETE = 4,   /* an (account, Region) pair of an organisation run failed */
+    LK_EXIT_USAGE = 64,       /* unknown option or command, missing or extra argument, bad value */
+    LK_EXIT_NOINPUT = 66,     /* an input path cannot be read, no policy file in it, no such
+                               * git revision */
+    LK_EXIT_UNAVAILABLE = 69, /* a required program is missing: git for diff --git */
+    LK_EXIT_CANTCREAT = 73,   /* an output file or directory cannot be created or written */
 };
 
 /* Each takes argv with argv[0] the subcommand name. @return the process exit status. */

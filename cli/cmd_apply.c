@@ -31,8 +31,9 @@ static void s_usage(FILE *out)
           "                  terraform); refuses, changing nothing, when the policy or the\n"
           "                  live state changed since the plan was made. --allow still\n"
           "                  applies.\n"
-          "Exit status: 0 applied or nothing to do, 1 refused or failed, 2 usage, 3 incomplete\n"
-          "(a pair of an organisation failed while others applied).\n",
+          "exit status: 0 applied or nothing to do, 1 refused or failed (or PLAN.json is\n"
+          "damaged), 4 incomplete (a pair of an organisation failed while others applied),\n"
+          "64 usage error, 66 a policy path or PLAN.json cannot be read\n",
           out);
     lk_aws_usage_org(out);
 }
@@ -92,9 +93,13 @@ int lk_cmd_apply(int argc, char **argv)
     rc = LK_EXIT_FAILED;
     if (n_policy == 1) {
         char *msg = NULL;
-        if (lk_org_plan_open(&org_plan, policy_paths[0], &msg) != LK_STATUS_OK) {
+        enum lk_status st = lk_org_plan_open(&org_plan, policy_paths[0], &msg);
+        if (st != LK_STATUS_OK) {
             fprintf(stderr, "logkeep apply: %s\n", msg ? msg : "cannot read the plan");
             free(msg);
+            /* A plan that cannot be read is no input; a damaged one is an error. */
+            if (st == LK_STATUS_IO)
+                rc = LK_EXIT_NOINPUT;
             goto cleanup;
         }
     }
@@ -103,8 +108,11 @@ int lk_cmd_apply(int argc, char **argv)
         policy_paths = org_plan.policy_paths;
         n_policy = (int)org_plan.n_policy_paths;
     } else if (n_policy == 1) {
-        if (lk_session_open_plan(&s, policy_paths[0]) != LK_STATUS_OK) {
+        enum lk_status st = lk_session_open_plan(&s, policy_paths[0]);
+        if (st != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
+            if (st == LK_STATUS_IO)
+                rc = LK_EXIT_NOINPUT;
             goto cleanup;
         }
         if (s.saved_plan_path) {
@@ -122,7 +130,7 @@ int lk_cmd_apply(int argc, char **argv)
                     "logkeep apply: %s: a single account's plan, but the policy it names "
                     "declares accounts:; run plan --out again for the organisation\n",
                     s.saved_plan_path);
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_FAILED;
             goto cleanup;
         }
         rc = lk_aws_run_org_plan(&a, p, org_plan.path ? &org_plan : NULL);
@@ -166,7 +174,7 @@ int lk_cmd_apply(int argc, char **argv)
 
 cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
-        rc = LK_EXIT_FAILED;
+        rc = LK_EXIT_CANTCREAT;
     lk_session_free(&s);
     lk_org_plan_free(&org_plan);
     lk_ir_state_free(desired);

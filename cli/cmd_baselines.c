@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,10 @@ static void s_usage(FILE *out)
           "\n"
           "Without an argument, lists the built-in compliance baselines, one line each.\n"
           "With a built-in baseline's name or a baseline file, prints its requirements, what\n"
-          "logkeep checks for each, its sources and where it interprets the standard.\n",
+          "logkeep checks for each, its sources and where it interprets the standard.\n"
+          "\n"
+          "exit status: 0 shown, 1 the baseline has errors, 64 usage error (no such built-in\n"
+          "baseline), 66 FILE.yaml cannot be read\n",
           out);
 }
 
@@ -138,8 +142,17 @@ int lk_cmd_baselines(int argc, char **argv)
             const char *base = strrchr(arg, '/');
             base = base ? base + 1 : arg;
             char *name = lk_arena_strndup(&p->arena, base, strlen(base) - 5);
-            if (lk_sources_read_file(&p->sources, arg, &p->diags, &id) == 0)
+            size_t n_diags = p->diags.n;
+            if (lk_sources_read_file(&p->sources, arg, &p->diags, &id) == 0) {
                 b = lk_baseline_read(&p->sources, id, name, arg, &p->arena, &p->diags);
+            } else if (p->diags.n == n_diags) {
+                /* No diagnostic: the file itself cannot be read (an empty or oversized one
+                 * has its diagnostic, and is a baseline with errors). */
+                int err = errno;
+                fprintf(stderr, "logkeep baselines: %s: %s\n", arg,
+                        err ? strerror(err) : "cannot be read");
+                rc = LK_EXIT_NOINPUT;
+            }
         } else {
             b = lk_baseline_load_builtin(arg, &p->sources, &p->arena, &p->diags);
             if (!b && p->diags.n == 0) {
@@ -154,7 +167,7 @@ int lk_cmd_baselines(int argc, char **argv)
         }
         if (b)
             s_show(b);
-        else
+        else if (rc == LK_EXIT_OK)
             rc = LK_EXIT_POLICY;
     }
     if (p->diags.n) {

@@ -33,7 +33,10 @@ static void s_usage(FILE *out)
           "      --color WHEN      auto (default), always or never, for diagnostics\n"
           "  -h, --help            print this help\n"
           "\n"
-          "Diagnostics go to stderr. Exit status: 0 compiled, 1 policy errors, 2 usage or I/O.\n",
+          "Diagnostics go to stderr.\n"
+          "\n"
+          "exit status: 0 compiled, 1 policy errors, 64 usage error, 66 a path cannot be read,\n"
+          "73 DIR or a file in it cannot be written\n",
           out);
 }
 
@@ -178,10 +181,10 @@ static int s_compile_scope(struct lk_policy *p, const char *dir, bool json, cons
         char *last_dir = NULL;
         for (size_t i = 0; i < n && rc == LK_EXIT_OK; i++)
             if (s_write_file(dir, e[i].path, e[i].artifact->content, e[i].artifact->len, &last_dir))
-                rc = LK_EXIT_USAGE;
+                rc = LK_EXIT_CANTCREAT;
         if (rc == LK_EXIT_OK &&
             s_write_file(dir, "manifest.json", manifest, strlen(manifest), &last_dir))
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         free(last_dir);
         if (rc == LK_EXIT_OK)
             fprintf(stderr,
@@ -241,13 +244,13 @@ int lk_cmd_compile(int argc, char **argv)
     }
     struct lk_policy *p = lk_cli_load_policy("compile", argc - optind, argv + optind);
     if (!p)
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     if (strict)
         lk_diags_promote_warnings(&p->diags);
     if (p->scope.multi) {
         int rc = s_compile_scope(p, dir, json, color);
         if (fflush(stdout) != 0)
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         lk_policy_free(p);
         return rc;
     }
@@ -269,10 +272,10 @@ int lk_cmd_compile(int argc, char **argv)
             for (size_t i = 0; i < arts.n && rc == LK_EXIT_OK; i++)
                 if (s_write_file(dir, arts.items[i].path, arts.items[i].content, arts.items[i].len,
                                  &last_dir))
-                    rc = LK_EXIT_USAGE;
+                    rc = LK_EXIT_CANTCREAT;
             if (rc == LK_EXIT_OK &&
                 s_write_file(dir, "manifest.json", manifest, strlen(manifest), &last_dir))
-                rc = LK_EXIT_USAGE;
+                rc = LK_EXIT_CANTCREAT;
             free(last_dir);
             if (rc == LK_EXIT_OK)
                 fprintf(stderr, "logkeep compile: wrote %zu artifacts and manifest.json to %s\n",
@@ -281,7 +284,7 @@ int lk_cmd_compile(int argc, char **argv)
         free(manifest);
     }
     if (fflush(stdout) != 0)
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_CANTCREAT;
     lk_ir_state_free(st);
     lk_artifacts_free(&arts);
     lk_policy_free(p);

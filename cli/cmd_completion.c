@@ -30,7 +30,8 @@ static void s_usage(FILE *out)
           "options:\n"
           "  -h, --help   print this help\n"
           "\n"
-          "exit status: 0 printed, 2 usage error (no shell, or one logkeep has no script for)\n",
+          "exit status: 0 printed, 64 usage error (no shell, or one logkeep has no script\n"
+          "for), 73 standard output cannot be written\n",
           out);
 }
 
@@ -52,7 +53,7 @@ int lk_cmd_completion(int argc, char **argv)
             continue;
         if (fputs(lk_completion_files[i].data, stdout) == EOF || fflush(stdout) != 0) {
             fputs("logkeep completion: cannot write to standard output\n", stderr);
-            return LK_EXIT_USAGE;
+            return LK_EXIT_CANTCREAT;
         }
         return LK_EXIT_OK;
     }

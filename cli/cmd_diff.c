@@ -29,10 +29,6 @@
 #include "compiler/policy.h"
 #include "compiler/policy_diff.h"
 
-/* Exit status when the change is risky: a CI job fails, and branch protection can ask for a
- * second approver (0, 1 and 2 are cli.h's). */
-#define S_EXIT_RISKY 3
-
 /* Policy files per revision, as lk_policy_load_paths() allows (policy.c, LK_MAX_FILES). */
 #define S_MAX_FILES 10000
 /* Directory levels searched below a path, as lk_policy_load_paths() does. */
@@ -66,8 +62,10 @@ static void s_usage(FILE *out)
           "      --color WHEN      auto (default), always or never\n"
           "  -h, --help            print this help\n"
           "\n"
-          "exit status: 0 no risky change, 3 risky change, 1 the new policy has errors,\n"
-          "2 usage or I/O error\n",
+          "exit status: 0 no risky change, 1 the new policy has errors, 3 risky change,\n"
+          "64 usage error, 66 a path cannot be read (or holds no policy file), no git\n"
+          "repository or no such revision, 69 git is not installed, 73 FILE cannot be\n"
+          "written\n",
           out);
 }
 
@@ -123,6 +121,9 @@ static bool s_drain(int fd, struct lk_buf *b, size_t max, bool *over)
     return true;
 }
 
+/* What the child of s_git_run() writes when execvp() fails. */
+static const char s_no_git[] = "cannot run git: not installed or not on PATH\n";
+
 /**
  * Runs git with @p argv (argv[0] "git"), no shell, stdin from /dev/null.
  * @param out receives standard output, at most @p max bytes (more stops git).
@@ -162,8 +163,7 @@ static int s_git_run(struct s_argv *argv, struct lk_buf *out, size_t max, struct
         close(pe[0]);
         close(pe[1]);
         execvp("git", argv->v);
-        static const char msg[] = "cannot run git: not installed or not on PATH\n";
-        if (write(2, msg, sizeof(msg) - 1) < 0)
+        if (write(2, s_no_git, sizeof(s_no_git) - 1) < 0)
             _exit(127);
         _exit(127);
     }
@@ -206,11 +206,23 @@ static int s_git_run(struct s_argv *argv, struct lk_buf *out, size_t max, struct
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* Prints why a git command failed. */
+/* The exit status of the last failed git step: LK_EXIT_UNAVAILABLE when git is not installed,
+ * LK_EXIT_USAGE for paths in two repositories, else LK_EXIT_NOINPUT (no repository, no such
+ * revision: the input cannot be read). */
+static int s_git_exit = LK_EXIT_NOINPUT;
+
+/* Prints why a git command failed, and sets s_git_exit. */
 static void s_git_fail(const char *what, int rc, const struct lk_buf *err)
 {
+    s_git_exit = LK_EXIT_NOINPUT;
     if (rc == -1) {
         fprintf(stderr, "logkeep diff: cannot run git: %s\n", strerror(errno));
+        return;
+    }
+    if (rc == 127 && err->data && !strncmp(err->data, s_no_git, sizeof(s_no_git) - 1)) {
+        /* execvp() failed: 127, as a shell says "command not found". */
+        s_git_exit = LK_EXIT_UNAVAILABLE;
+        fprintf(stderr, "logkeep diff: %s", s_no_git);
         return;
     }
     if (rc == -2) {
@@ -704,11 +716,13 @@ static struct lk_policy *s_load_git_side(const char *rev, int n_paths, char **pa
             s_git_where(paths[i], &w);
             char *other = s_git_toplevel(w.dir);
             bool same = other && !strcmp(other, top);
-            if (other && !same)
+            if (other && !same) {
                 fprintf(stderr,
                         "logkeep diff: %s is in the git repository %s, %s in %s: --git reads "
                         "one repository\n",
                         paths[i], other, paths[0], top);
+                s_git_exit = LK_EXIT_USAGE;
+            }
             free(other);
             s_git_where_free(&w);
             if (!same)
@@ -730,14 +744,14 @@ static int s_write(const char *output, const char *text)
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {
         fprintf(stderr, "logkeep diff: cannot write %s: %s\n", output, strerror(errno));
-        return LK_EXIT_USAGE;
+        return LK_EXIT_CANTCREAT;
     }
     bool ok = fputs(text, out) >= 0 || !*text;
     ok = (out == stdout ? fflush(out) == 0 : fclose(out) == 0) && ok;
     if (!ok) {
         fprintf(stderr, "logkeep diff: cannot write %s: %s\n", output ? output : "stdout",
                 strerror(errno));
-        return LK_EXIT_USAGE;
+        return LK_EXIT_CANTCREAT;
     }
     return 0;
 }
@@ -788,20 +802,25 @@ int lk_cmd_diff(int argc, char **argv)
         rc = rc < 0 ? LK_EXIT_OK : rc;
         goto cleanup;
     }
-    rc = LK_EXIT_USAGE;
     if (a.git) {
-        if (s_split_range(a.git, &base, &head) != 0)
+        if ((rc = s_split_range(a.git, &base, &head)) != 0)
             goto cleanup;
         char *def[1] = {dot};
         int n = a.n_new ? a.n_new : 1;
         char **paths = a.n_new ? a.new_paths : def;
+        rc = LK_EXIT_NOINPUT;
+        s_git_exit = LK_EXIT_NOINPUT;
         op = s_load_git_side(base, n, paths, &old_empty);
-        if (!op)
+        if (!op) {
+            rc = s_git_exit;
             goto cleanup;
+        }
         if (head) {
             np = s_load_git_side(head, n, paths, &new_empty);
-            if (!np)
+            if (!np) {
+                rc = s_git_exit;
                 goto cleanup;
+            }
             if (new_empty) {
                 fprintf(stderr, "logkeep diff: %s: no policy files at this revision\n", head);
                 goto cleanup;
@@ -814,6 +833,7 @@ int lk_cmd_diff(int argc, char **argv)
         if (old_empty)
             fprintf(stderr, "logkeep diff: no policy files at %s: everything is new\n", base);
     } else {
+        rc = LK_EXIT_NOINPUT;
         op = lk_cli_load_policy("diff", a.n_old, a.old_paths);
         if (!op)
             goto cleanup;
@@ -852,12 +872,12 @@ int lk_cmd_diff(int argc, char **argv)
     if (!text) {
         fprintf(stderr, "logkeep diff: the report would exceed %zu bytes\n",
                 (size_t)LK_BUF_MAX_REPORT);
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_FAILED;
         goto cleanup;
     }
     rc = s_write(a.output, text);
     if (rc == 0)
-        rc = lk_policy_diff_risks(d) ? S_EXIT_RISKY : LK_EXIT_OK;
+        rc = lk_policy_diff_risks(d) ? LK_EXIT_RISKY : LK_EXIT_OK;
 
 cleanup:
     free(text);

@@ -8,7 +8,9 @@
  * `logkeep diff OLD NEW`, `logkeep diff --old PATH... --new PATH...` and
  * `logkeep diff --git REV[..REV2] [PATH...]` (the policy at a git revision against the working
  * tree, or against a second revision; git itself reads the old files).
- * @return 0 no risky change, 3 a risky change, 1 the new policy has errors, 2 usage or I/O.
+ * @return LK_EXIT_OK no risky change, LK_EXIT_RISKY a risky change, LK_EXIT_POLICY the new
+ *         policy has errors, LK_EXIT_USAGE, LK_EXIT_NOINPUT, LK_EXIT_UNAVAILABLE (no git) or
+ *         LK_EXIT_CANTCREAT (cli.h).
  */
 int lk_cmd_diff(int argc, char **argv);
 

@@ -13,9 +13,6 @@
 #include "runtime/report.h"
 #include "runtime/session.h"
 
-/* Differences found (terraform plan -detailed-exitcode's 2). */
-#define S_EXIT_DRIFT 2
-
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep drift POLICY... [--format text|json|markdown|junit|sarif] "
@@ -31,8 +28,10 @@ static void s_usage(FILE *out)
           "                 credentials needed\n",
           out);
     lk_aws_usage_report(out);
-    fputs("Exit status: 0 in sync, 2 drift found, 1 policy or AWS error, 3 incomplete (a\n"
-          "pair of an organisation failed; the report says which, and any drift).\n",
+    fputs("exit status: 0 in sync, 1 policy or AWS error, 2 drift found, 4 incomplete (a\n"
+          "pair of an organisation failed; the report says which, and any drift), 64 usage\n"
+          "error, 66 a policy path or --state file cannot be read, 73 the --json-report file\n"
+          "cannot be written\n",
           out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);
@@ -75,22 +74,27 @@ int lk_cmd_drift(int argc, char **argv)
     rc = LK_EXIT_FAILED;
     bool color = fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout);
     /* The JSON report first: the Markdown may name it. */
-    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK) {
+    enum lk_status st = lk_session_read(&s, desired, NULL);
+    if (st != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
+        /* An offline drift whose --state file cannot be read: no input. */
+        if (a.state_file && st == LK_STATUS_IO)
+            rc = LK_EXIT_NOINPUT;
         goto cleanup;
     }
-    if (lk_aws_write_json_report(&a, &s) != 0)
+    if ((rc = lk_aws_write_json_report(&a, &s)) != 0)
         goto cleanup;
+    rc = LK_EXIT_FAILED;
     if (lk_session_render(&s, fmt, color, (const char *const *)a.policy_paths,
                           (size_t)a.n_policy_paths, stdout) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
         goto cleanup;
     }
-    rc = lk_session_has_drift(&s) ? S_EXIT_DRIFT : LK_EXIT_OK;
+    rc = lk_session_has_drift(&s) ? LK_EXIT_CHANGES : LK_EXIT_OK;
 
 cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
-        rc = LK_EXIT_FAILED;
+        rc = LK_EXIT_CANTCREAT;
     lk_session_free(&s);
     lk_ir_state_free(desired);
     if (p)

@@ -16,7 +16,8 @@ int lk_cmd_explain(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         puts("usage: logkeep explain RULE\n\nSays what RULE (for example LK101) checks, why, "
-             "and where the requirement comes from.");
+             "and where the requirement comes from.\n\n"
+             "exit status: 0 explained, 64 usage error (no such rule)");
         return LK_EXIT_OK;
     }
     if (argc != 2) {
@@ -45,7 +46,8 @@ int lk_cmd_rules(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         puts("usage: logkeep rules\n\nLists every rule: ID, severity, name and summary. "
-             "\"logkeep explain RULE\" says more.");
+             "\"logkeep explain RULE\" says more.\n\n"
+             "exit status: 0 listed, 64 usage error");
         return LK_EXIT_OK;
     }
     if (argc != 1) {

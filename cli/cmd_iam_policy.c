@@ -34,7 +34,8 @@ static void s_usage(FILE *out)
           "                 the access role of every account)\n"
           "  -o FILE|DIR    write to FILE; an organisation policy: write DIR/<account-name>.json\n"
           "                 for each account and DIR/" S_CALLER_FILE "\n"
-          "Exit status: 0 printed, 1 policy errors, 2 usage or I/O errors.\n",
+          "exit status: 0 printed, 1 policy errors, 64 usage error, 66 a policy path cannot\n"
+          "be read, 73 the output cannot be written\n",
           out);
 }
 
@@ -142,7 +143,7 @@ static int s_org(const struct lk_policy *p, const struct lk_ir_scope *scope,
                   stderr);
             rc = LK_EXIT_USAGE;
         } else if (s_emit(out, doc) != 0) {
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         }
         free(doc);
         goto cleanup;
@@ -161,7 +162,7 @@ static int s_org(const struct lk_policy *p, const struct lk_ir_scope *scope,
         }
         char *doc = s_account_doc(p, scope, found, purpose, &arena);
         if (s_emit(out, doc) != 0)
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         free(doc);
         goto cleanup;
     }
@@ -174,7 +175,7 @@ static int s_org(const struct lk_policy *p, const struct lk_ir_scope *scope,
     }
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "logkeep iam-policy: cannot create %s: %s\n", out, strerror(errno));
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     size_t written = 0;
@@ -184,20 +185,20 @@ static int s_org(const struct lk_policy *p, const struct lk_ir_scope *scope,
         if (!strcmp(name, "caller")) {
             fprintf(stderr, "logkeep iam-policy: an account named \"caller\" would overwrite %s\n",
                     S_CALLER_FILE);
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
             break;
         }
         char *doc = s_account_doc(p, scope, a, purpose, &arena);
         s_check_size(name, doc);
         if (s_write(lk_arena_printf(&arena, "%s/%s.json", out, name), doc) != 0)
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         written++;
         free(doc);
     }
     char *doc = rc == LK_EXIT_OK ? s_caller(&arena, p, scope, purpose) : NULL;
     if (doc) {
         if (s_write(lk_arena_printf(&arena, "%s/%s", out, S_CALLER_FILE), doc) != 0)
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         free(doc);
     }
     if (rc == LK_EXIT_OK)
@@ -270,7 +271,7 @@ int lk_cmd_iam_policy(int argc, char **argv)
     }
     struct lk_policy *p = lk_cli_load_policy("iam-policy", argc - optind, argv + optind);
     if (!p)
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     int rc = LK_EXIT_POLICY;
     struct lk_ir_scope *scope = NULL;
     if (lk_compile_scope_state(p, &scope) != 0 || !scope) {
@@ -290,7 +291,7 @@ int lk_cmd_iam_policy(int argc, char **argv)
     } else {
         struct lk_iam_policy_options o = {.purpose = purpose};
         char *doc = lk_iam_policy_account_json(scope, NULL, &o);
-        rc = s_emit(out, doc) == 0 ? LK_EXIT_OK : LK_EXIT_USAGE;
+        rc = s_emit(out, doc) == 0 ? LK_EXIT_OK : LK_EXIT_CANTCREAT;
         free(doc);
     }
 cleanup:

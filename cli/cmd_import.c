@@ -49,8 +49,8 @@ static void s_usage(FILE *out)
           "      --concurrency N        read N resources at once (1 to 64; default 8)\n"
           "  -h, --help                 print this help\n"
           "\n"
-          "Exit status: 0 drafted, 1 an AWS error, an unreadable snapshot or a draft with\n"
-          "errors, 2 usage error or unreadable input.\n",
+          "exit status: 0 drafted, 1 an AWS error, a damaged snapshot or a draft with\n"
+          "errors, 64 usage error, 66 the snapshot cannot be read, 73 FILE cannot be written\n",
           out);
 }
 
@@ -69,7 +69,7 @@ static int s_read_snapshot(const char *path, struct lk_ir_state **out)
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "logkeep import: cannot read %s: %s\n", path, strerror(errno));
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     }
     struct lk_buf b;
     lk_buf_init(&b, LK_STATE_JSON_MAX_BYTES);
@@ -83,7 +83,7 @@ static int s_read_snapshot(const char *path, struct lk_ir_state **out)
         fprintf(stderr, "logkeep import: cannot read %s: %s\n", path,
                 bad ? "read error" : "larger than a snapshot can be");
         lk_buf_free(&b);
-        return bad ? LK_EXIT_USAGE : LK_EXIT_FAILED;
+        return bad ? LK_EXIT_NOINPUT : LK_EXIT_FAILED;
     }
     struct lk_error err = {0};
     enum lk_status rc = lk_ir_state_from_json(lk_buf_cstr(&b), b.len, out, &err);
@@ -298,7 +298,7 @@ int lk_cmd_import(int argc, char **argv)
         /* Written all the same, for fixing by hand: what was read is not lost. */
         fprintf(stderr, "logkeep import: the draft has the errors above (a logkeep bug: please "
                         "report it with the state it was drafted from); it is written as it is\n");
-        rc = s_write(a.output, &draft) == 0 ? LK_EXIT_POLICY : LK_EXIT_USAGE;
+        rc = s_write(a.output, &draft) == 0 ? LK_EXIT_POLICY : LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     lk_buf_reset(&draft);
@@ -310,7 +310,7 @@ int lk_cmd_import(int argc, char **argv)
     }
 
     if (s_write(a.output, &draft) != 0) {
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     size_t changes = 0;

@@ -52,7 +52,8 @@ static void s_usage(FILE *out)
           "  -h, --help            print this help\n"
           "\n"
           "exit status: 0 written, 1 the values give a policy with errors (nothing written),\n"
-          "2 usage or I/O error\n",
+          "64 usage error (a bad value, or no terminal to ask on), 73 a file cannot be\n"
+          "written or exists (without --force)\n",
           out);
 }
 
@@ -423,7 +424,7 @@ int lk_cmd_init(int argc, char **argv)
 
     if (!files[0].data) {
         fputs("logkeep init: out of memory\n", stderr);
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_FAILED;
         goto cleanup;
     }
     /* The policy must validate before anything is written: a value the checker refuses (a
@@ -454,18 +455,18 @@ int lk_cmd_init(int argc, char **argv)
     if (existing) {
         fprintf(stderr, "logkeep init: nothing was written; --force overwrites %s\n",
                 existing == 1 ? "it" : "them");
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     for (size_t i = 0; i < n_files; i++) {
         if (!files[i].data) {
             fprintf(stderr, "logkeep init: %s: no such built-in file\n", files[i].path);
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_FAILED;
             goto cleanup;
         }
         if (s_mkdirs(paths[i]) != 0 || s_write(paths[i], files[i].data) != 0) {
             fprintf(stderr, "logkeep init: cannot write %s: %s\n", paths[i], strerror(errno));
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
             goto cleanup;
         }
         printf("wrote %s\n", paths[i]);

@@ -345,8 +345,11 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         scope->organization_id ? scope->organization_id : s_text(&arena, &p->organization);
 
     if (a->mode == LK_AWS_CMD_SNAPSHOT) {
-        if (lk_org_run_write_snapshot(&run, a->output_file) != LK_STATUS_OK) {
+        enum lk_status wst = lk_org_run_write_snapshot(&run, a->output_file);
+        if (wst != LK_STATUS_OK) {
             fprintf(stderr, "logkeep %s: %s\n", a->cmd, run.message ? run.message : "failed");
+            if (wst == LK_STATUS_IO)
+                rc = LK_EXIT_CANTCREAT;
             goto cleanup;
         }
         for (size_t i = 0; i < run.n_pairs; i++)
@@ -377,6 +380,7 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         if (wrc != LK_STATUS_OK) {
             fprintf(stderr, "logkeep %s: cannot write the JSON report %s\n", a->cmd,
                     a->json_report);
+            rc = LK_EXIT_CANTCREAT;
             goto cleanup;
         }
     }
@@ -390,16 +394,20 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         rc = s_apply(a, &run);
         break;
     case LK_AWS_CMD_DRIFT:
-        rc = sum.failed ? LK_EXIT_INCOMPLETE : sum.changed ? 2 : LK_EXIT_OK;
+        rc = sum.failed ? LK_EXIT_INCOMPLETE : sum.changed ? LK_EXIT_CHANGES : LK_EXIT_OK;
         break;
     default:
-        rc = sum.failed ? LK_EXIT_INCOMPLETE : LK_EXIT_OK;
+        /* plan: a failed pair makes the run incomplete, with --detailed-exitcode too. */
+        rc = sum.failed                            ? LK_EXIT_INCOMPLETE
+             : a->detailed_exitcode && sum.changed ? LK_EXIT_CHANGES
+                                                   : LK_EXIT_OK;
         if (a->plan_out) {
-            if (lk_org_run_save_plan(&run, a->plan_out, (const char *const *)a->policy_paths,
-                                     (size_t)a->n_policy_paths) != LK_STATUS_OK) {
+            enum lk_status pst = lk_org_run_save_plan(
+                &run, a->plan_out, (const char *const *)a->policy_paths, (size_t)a->n_policy_paths);
+            if (pst != LK_STATUS_OK) {
                 fprintf(stderr, "logkeep %s: %s\n", a->cmd, run.message ? run.message : "failed");
                 if (!sum.failed)
-                    rc = LK_EXIT_FAILED;
+                    rc = pst == LK_STATUS_IO ? LK_EXIT_CANTCREAT : LK_EXIT_FAILED;
                 break;
             }
             size_t n_calls = 0, n_pairs = 0;
@@ -419,7 +427,7 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
 
 cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
-        rc = LK_EXIT_FAILED;
+        rc = LK_EXIT_CANTCREAT;
     if (have_run)
         lk_org_run_free(&run);
     lk_ir_scope_free(scope);

@@ -16,12 +16,14 @@
 static void s_usage(FILE *out)
 {
     fputs("usage: logkeep plan POLICY... [--out PLAN.json] [--state FILE] [--format F]\n"
-          "       [--markdown-limit summary|comment|BYTES] [--json-report FILE]\n       ",
+          "       [--detailed-exitcode] [--markdown-limit summary|comment|BYTES]\n"
+          "       [--json-report FILE] ",
           out);
     lk_aws_usage_common(out);
     fputs("Prints the changes `logkeep apply` would make to live AWS state.\n"
-          "Exit status: 0 success (with or without changes), 1 policy or AWS error, 2 usage,\n"
-          "3 incomplete (a pair of an organisation failed).\n"
+          "  --detailed-exitcode\n"
+          "                 exit 2 when there are changes, 0 when there are none (as\n"
+          "                 terraform plan -detailed-exitcode)\n"
           "  --state FILE   compare with a snapshot instead of AWS: no credentials needed\n"
           "  --out FILE     also save the plan (JSON): `logkeep apply FILE` applies exactly\n"
           "                 these calls, and refuses if the policy or live state changed\n"
@@ -29,6 +31,11 @@ static void s_usage(FILE *out)
           "  --format F     text (default), json, markdown, junit or sarif, as for drift\n",
           out);
     lk_aws_usage_report(out);
+    fputs("exit status: 0 success (with or without changes; with --detailed-exitcode, no\n"
+          "changes), 1 policy or AWS error, 2 changes (--detailed-exitcode), 4 incomplete (a\n"
+          "pair of an organisation failed), 64 usage error, 66 a policy path or --state file\n"
+          "cannot be read, 73 the --out or --json-report file cannot be written\n",
+          out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);
 }
@@ -85,12 +92,17 @@ int lk_cmd_plan(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, &arts) != LK_STATUS_OK) {
+    enum lk_status st = lk_session_read(&s, desired, &arts);
+    if (st != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
+        /* An offline plan whose --state file cannot be read: no input. */
+        if (a.state_file && st == LK_STATUS_IO)
+            rc = LK_EXIT_NOINPUT;
         goto cleanup;
     }
-    if (lk_aws_write_json_report(&a, &s) != 0)
+    if ((rc = lk_aws_write_json_report(&a, &s)) != 0)
         goto cleanup;
+    rc = LK_EXIT_FAILED;
     if (lk_session_render(&s, fmt, fmt == LK_REPORT_TEXT && lk_cli_use_color(a.color, stdout),
                           (const char *const *)a.policy_paths, (size_t)a.n_policy_paths,
                           stdout) != LK_STATUS_OK) {
@@ -98,21 +110,27 @@ int lk_cmd_plan(int argc, char **argv)
         goto cleanup;
     }
     if (a.plan_out) {
-        if (lk_session_build_plan(&s) != LK_STATUS_OK ||
-            lk_session_save_plan(&s, a.plan_out, (const char *const *)a.policy_paths,
-                                 (size_t)a.n_policy_paths) != LK_STATUS_OK) {
+        if (lk_session_build_plan(&s) != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
+            goto cleanup;
+        }
+        st = lk_session_save_plan(&s, a.plan_out, (const char *const *)a.policy_paths,
+                                  (size_t)a.n_policy_paths);
+        if (st != LK_STATUS_OK) {
+            lk_aws_fail(&a, &s);
+            if (st == LK_STATUS_IO)
+                rc = LK_EXIT_CANTCREAT;
             goto cleanup;
         }
         printf("\nSaved the plan (%zu call%s) to %s. To make exactly these changes, run:\n"
                "  logkeep apply %s\n",
                s.plan.n, s.plan.n == 1 ? "" : "s", a.plan_out, a.plan_out);
     }
-    rc = LK_EXIT_OK;
+    rc = a.detailed_exitcode && lk_session_has_drift(&s) ? LK_EXIT_CHANGES : LK_EXIT_OK;
 
 cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
-        rc = LK_EXIT_FAILED;
+        rc = LK_EXIT_CANTCREAT;
     lk_session_free(&s);
     lk_ir_state_free(desired);
     lk_artifacts_free(&arts);

@@ -20,7 +20,7 @@ static void s_usage(FILE *out)
 {
     fputs("usage: logkeep report merge [--format text|json|markdown|junit|sarif]\n"
           "       [--json-report FILE] [--markdown-limit summary|comment|BYTES]\n"
-          "       [--color auto|always|never] REPORT.json...\n"
+          "       [--color auto|always|never] [--detailed-exitcode] REPORT.json...\n"
           "Merges the JSON reports of the shards of one plan or drift run (--shard I/N,\n"
           "--format json) into the report of the whole run, and exits as the whole run would.\n"
           "Refuses reports of different commands, organisations or policy files, a pair or a\n"
@@ -31,8 +31,12 @@ static void s_usage(FILE *out)
           "  --markdown-limit L      the Markdown report's budget: summary (1,000,000 bytes,\n"
           "                          the default), comment (65,536) or a number of bytes\n"
           "  --color WHEN            colours in the text report (default: auto)\n"
-          "Exit status: plan: 0, or 3 a pair failed; drift: 0 in sync, 2 drift, 3 a pair\n"
-          "failed; 1 a report cannot be read or the reports do not merge, 2 usage.\n",
+          "  --detailed-exitcode     plan: exit 2 when there are changes, as plan\n"
+          "                          --detailed-exitcode\n"
+          "exit status: plan: 0 (--detailed-exitcode: no changes), 2 changes\n"
+          "(--detailed-exitcode); drift: 0 in sync, 2 drift; 4 incomplete (a pair failed);\n"
+          "1 a report is damaged or the reports do not merge; 64 usage error; 66 a report\n"
+          "cannot be read; 73 the --json-report file cannot be written\n",
           out);
 }
 
@@ -53,8 +57,9 @@ static bool s_markdown_limit(const char *arg, size_t *out)
     return true;
 }
 
-/* The exit status of the whole run: as plan and drift over an organisation (cmd_org.c). */
-static int s_exit_status(const struct lk_report_org *org)
+/* The exit status of the whole run: as plan and drift over an organisation (cmd_org.c);
+ * @p detailed: plan --detailed-exitcode's, changes found being LK_EXIT_CHANGES. */
+static int s_exit_status(const struct lk_report_org *org, bool detailed)
 {
     size_t changed = 0, failed = 0;
     for (size_t i = 0; i < org->n_pairs; i++) {
@@ -69,7 +74,7 @@ static int s_exit_status(const struct lk_report_org *org)
     }
     if (failed)
         return LK_EXIT_INCOMPLETE;
-    return !strcmp(org->command, "drift") && changed ? 2 : LK_EXIT_OK;
+    return (!strcmp(org->command, "drift") || detailed) && changed ? LK_EXIT_CHANGES : LK_EXIT_OK;
 }
 
 static int s_merge(int argc, char **argv)
@@ -79,12 +84,14 @@ static int s_merge(int argc, char **argv)
         {"json-report", required_argument, NULL, 'J'},
         {"markdown-limit", required_argument, NULL, 'M'},
         {"color", required_argument, NULL, 'c'},
+        {"detailed-exitcode", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     enum lk_report_format fmt = LK_REPORT_TEXT;
     const char *json_report = NULL, *color = NULL;
     size_t markdown_max_bytes = 0;
+    bool detailed = false;
     int c;
     optind = 1;
     opterr = 0;
@@ -121,6 +128,9 @@ static int s_merge(int argc, char **argv)
             }
             color = optarg;
             break;
+        case 'D':
+            detailed = true;
+            break;
         case 'h':
             s_usage(stdout);
             return LK_EXIT_OK;
@@ -144,8 +154,12 @@ static int s_merge(int argc, char **argv)
     char *msg = NULL;
     int rc = LK_EXIT_FAILED;
     for (size_t i = 0; i < n; i++) {
-        if (lk_report_doc_read(&docs[i], argv[optind + (int)i], &msg) != LK_STATUS_OK) {
+        enum lk_status st = lk_report_doc_read(&docs[i], argv[optind + (int)i], &msg);
+        if (st != LK_STATUS_OK) {
             fprintf(stderr, "logkeep report merge: %s\n", msg ? msg : argv[optind + (int)i]);
+            /* A report that cannot be read is no input; a damaged one is an error. */
+            if (st == LK_STATUS_IO)
+                rc = LK_EXIT_NOINPUT;
             goto cleanup;
         }
     }
@@ -164,6 +178,7 @@ static int s_merge(int argc, char **argv)
             wrc = LK_STATUS_IO;
         if (wrc != LK_STATUS_OK) {
             fprintf(stderr, "logkeep report merge: cannot write the JSON report %s\n", json_report);
+            rc = LK_EXIT_CANTCREAT;
             goto cleanup;
         }
     }
@@ -172,7 +187,7 @@ static int s_merge(int argc, char **argv)
         fputs("logkeep report merge: the report could not be written\n", stderr);
         goto cleanup;
     }
-    rc = s_exit_status(&org);
+    rc = s_exit_status(&org, detailed);
 
 cleanup:
     free(msg);

@@ -27,7 +27,8 @@ static void s_usage(FILE *out)
           "  --role NAME    the role assumed in the management account (default: the\n"
           "                 policy's access.read_role, else access.apply_role)\n"
           "  --no-role      call Organizations with the credentials as they are\n"
-          "Exit status: 0 written, 1 policy or AWS error, 2 usage.\n",
+          "exit status: 0 written, 1 policy or AWS error, 64 usage error, 66 a policy path\n"
+          "cannot be read, 73 FILE cannot be written\n",
           out);
 }
 
@@ -43,7 +44,7 @@ int lk_cmd_resolve(int argc, char **argv)
     char *text = NULL;
     size_t len = 0;
     FILE *mem = NULL;
-    rc = LK_EXIT_USAGE;
+    rc = LK_EXIT_NOINPUT;
     if (!p)
         goto cleanup;
     rc = LK_EXIT_FAILED;
@@ -79,6 +80,7 @@ int lk_cmd_resolve(int argc, char **argv)
     if (!out || fwrite(text, 1, len, out) != len || (out != stdout ? fclose(out) : fflush(out))) {
         fprintf(stderr, "logkeep resolve: cannot write %s: %s\n",
                 a.output_file ? a.output_file : "stdout", strerror(errno));
+        rc = LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     if (out != stdout)

@@ -24,7 +24,7 @@ static void s_schema_usage(FILE *out)
           "  -o, --output FILE   write the schema to FILE instead of stdout\n"
           "  -h, --help          print this help\n"
           "\n"
-          "exit status: 0 written, 2 usage or I/O error\n",
+          "exit status: 0 written, 64 usage error, 73 FILE cannot be written\n",
           out);
 }
 
@@ -64,7 +64,7 @@ int lk_cmd_schema(int argc, char **argv)
         out = fopen(output, "w");
         if (!out) {
             fprintf(stderr, "logkeep schema: cannot write %s: %s\n", output, strerror(errno));
-            return LK_EXIT_USAGE;
+            return LK_EXIT_CANTCREAT;
         }
         name = output;
     }
@@ -77,7 +77,7 @@ int lk_cmd_schema(int argc, char **argv)
     }
     if (!ok) {
         fprintf(stderr, "logkeep schema: cannot write %s: %s\n", name, strerror(err));
-        return LK_EXIT_USAGE;
+        return LK_EXIT_CANTCREAT;
     }
     return LK_EXIT_OK;
 }

@@ -146,7 +146,8 @@ int lk_cmd_show(int argc, char **argv)
         case 'h':
             puts("usage: logkeep show [--color WHEN] PATH...\n\n"
                  "Prints each source's timeline in days (readily available until, each storage\n"
-                 "class from, deleted at), where its logs live and who can read them.");
+                 "class from, deleted at), where its logs live and who can read them.\n\n"
+                 "exit status: 0 shown, 1 policy errors, 64 usage error, 66 a path cannot be read");
             return LK_EXIT_OK;
         default:
             fprintf(stderr, "logkeep show: unknown option %s\n", argv[optind - 1]);
@@ -159,7 +160,7 @@ int lk_cmd_show(int argc, char **argv)
     }
     struct lk_policy *p = lk_cli_load_policy("show", argc - optind, argv + optind);
     if (!p)
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
     struct lk_ir_state *st = NULL;

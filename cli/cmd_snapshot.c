@@ -21,8 +21,9 @@ static void s_usage(FILE *out)
           "region, every trail's bucket outside the policy) and writes it as JSON, for\n"
           "drift --state and plan --state offline.\n"
           "  -o FILE        where to write it (\"-\" for stdout)\n"
-          "Exit status: 0 written, 1 policy or AWS error, 2 usage, 3 incomplete (a pair of an\n"
-          "organisation failed; the others are written).\n",
+          "exit status: 0 written, 1 policy or AWS error, 4 incomplete (a pair of an\n"
+          "organisation failed; the others are written), 64 usage error, 66 a policy path\n"
+          "cannot be read, 73 FILE cannot be written\n",
           out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);
@@ -66,9 +67,13 @@ int lk_cmd_snapshot(int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     rc = LK_EXIT_FAILED;
-    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK ||
-        lk_session_write_snapshot(&s, a.output_file) != LK_STATUS_OK) {
+    if (lk_session_read(&s, desired, NULL) != LK_STATUS_OK) {
         lk_aws_fail(&a, &s);
+        goto cleanup;
+    }
+    if (lk_session_write_snapshot(&s, a.output_file) != LK_STATUS_OK) {
+        lk_aws_fail(&a, &s);
+        rc = LK_EXIT_CANTCREAT;
         goto cleanup;
     }
     if (strcmp(a.output_file, "-"))
@@ -78,7 +83,7 @@ int lk_cmd_snapshot(int argc, char **argv)
 
 cleanup:
     if (fflush(stdout) != 0 && rc == LK_EXIT_OK)
-        rc = LK_EXIT_FAILED;
+        rc = LK_EXIT_CANTCREAT;
     lk_session_free(&s);
     lk_ir_state_free(desired);
     if (p)

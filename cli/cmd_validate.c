@@ -45,7 +45,8 @@ static void s_validate_usage(FILE *out)
           "                        a clean policy (text and github formats)\n"
           "  -h, --help            print this help\n"
           "\n"
-          "exit status: 0 no errors, 1 policy errors, 2 usage or I/O error\n",
+          "exit status: 0 no errors, 1 policy errors, 64 usage error, 66 a path cannot be\n"
+          "read (or holds no policy file), 73 the report cannot be written\n",
           out);
 }
 
@@ -114,11 +115,11 @@ int lk_cmd_validate(int argc, char **argv)
         return LK_EXIT_USAGE;
     }
 
-    int rc = LK_EXIT_USAGE;
+    int rc = LK_EXIT_CANTCREAT;
     FILE *out = stdout;
     struct lk_policy *p = lk_cli_load_policy("validate", argc - optind, argv + optind);
     if (!p)
-        return LK_EXIT_USAGE;
+        return LK_EXIT_NOINPUT;
     lk_compile_check_limits(p);
     if (strict)
         lk_diags_promote_warnings(&p->diags);
@@ -148,10 +149,10 @@ cleanup:
     if (out != stdout) {
         if (fclose(out) != 0) {
             fprintf(stderr, "logkeep validate: cannot write %s: %s\n", output, strerror(errno));
-            rc = LK_EXIT_USAGE;
+            rc = LK_EXIT_CANTCREAT;
         }
     } else if (fflush(stdout) != 0) {
-        rc = LK_EXIT_USAGE;
+        rc = LK_EXIT_CANTCREAT;
     }
     lk_policy_free(p);
     return rc;

@@ -19,8 +19,6 @@
  * legacy global endpoint sts.amazonaws.com signs) is as good as any. */
 #define S_WHOAMI_FALLBACK_REGION "us-east-1"
 
-/* Exit status for a failed AWS call or an unusable configuration (cli.h has 0 and 2). */
-#define S_EXIT_FAILED 1
 
 static void s_usage(FILE *out)
 {
@@ -36,7 +34,7 @@ static void s_usage(FILE *out)
           "  --profile NAME      use this profile of ~/.aws/config and ~/.aws/credentials\n"
           "  --debug             trace each HTTP request on stderr (secrets are redacted)\n"
           "\n"
-          "Exit status: 0 success, 1 AWS or configuration error, 2 usage error.\n",
+          "exit status: 0 success, 1 AWS or configuration error, 64 usage error\n",
           out);
 }
 
@@ -115,7 +113,7 @@ int lk_cmd_whoami(int argc, char **argv)
         goto cleanup;
     }
 
-    rc = S_EXIT_FAILED;
+    rc = LK_EXIT_FAILED;
     struct lk_aws_config_options opts = {
         .region = region,
         .endpoint_url = endpoint_url,

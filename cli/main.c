@@ -27,11 +27,10 @@ static void s_usage(FILE *out)
           "  validate PATH...   check policy files or directories and report every problem\n"
           "  compile PATH...    write the AWS API payloads the policy means (-o DIR)\n"
           "  show PATH...       print each source's timeline, location and readers\n"
-          "  diff OLD NEW       review a policy change by meaning (--git REV: against git;\n"
-          "                     exit 0 no risky change, 3 risky change, 1 errors)\n"
+          "  diff OLD NEW       review a policy change by meaning (--git REV: against git)\n"
           "  plan PATH...       show what apply would change in AWS\n"
           "  apply PATH...      change AWS to match the policy (asks first, never deletes logs)\n"
-          "  drift PATH...      compare AWS with the policy (exit 0 in sync, 2 drift, 1 error)\n"
+          "  drift PATH...      compare AWS with the policy\n"
           "  snapshot PATH...   save the live state the policy governs (-o FILE), for --state\n"
           "  resolve PATH...    pin the policy's dynamic account groups (AWS Organizations)\n"
           "  report merge ...   merge the JSON reports of a sharded plan or drift run\n"
@@ -48,8 +47,20 @@ static void s_usage(FILE *out)
           "  version            print the version\n"
           "  help               print this help\n"
           "\n"
-          "Run \"logkeep <command> --help\" for a command's options. Exit status: 0 success,\n"
-          "1 policy errors, 2 usage or I/O errors. See logkeep(1) and logkeep-policy(5).\n",
+          "exit status (every command):\n"
+          "  0   success, nothing to report (validate clean, drift in sync, apply done)\n"
+          "  1   error or refusal: policy errors, an AWS call failed, apply refused, a\n"
+          "      damaged plan, report or snapshot\n"
+          "  2   changes found: drift, plan --detailed-exitcode\n"
+          "  3   a risky change (diff)\n"
+          "  4   incomplete: an (account, Region) pair of an organisation run failed\n"
+          "  64  usage error: unknown option or command, missing or bad argument\n"
+          "  66  an input path cannot be read, or holds no policy file; no such git revision\n"
+          "  69  a required program is missing (git, for diff --git)\n"
+          "  73  an output file or directory cannot be written\n"
+          "\n"
+          "Run \"logkeep <command> --help\" for a command's options. See logkeep(1) and\n"
+          "logkeep-policy(5).\n",
           out);
 }
 

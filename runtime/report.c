@@ -156,6 +156,10 @@ static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
     /* lk_diff_to_json() only fails for want of memory; what it prints, cJSON reads back. */
     if (!root)
         lk_oom();
+    /* The report's version (docs/plan-json.md) in place of the diff's own number. */
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(
+            root, "format_version", s_jnew(cJSON_CreateString(LK_REPORT_JSON_FORMAT_VERSION))))
+        lk_oom();
     s_jadd(root, "context", s_json_context(ctx));
     s_print_json(b, root);
     cJSON_Delete(root);
@@ -1287,6 +1291,7 @@ static void s_render_org_json(struct lk_buf *b, const struct lk_report_org *org)
     cJSON *root = s_jnew(cJSON_CreateObject());
     s_jadd(root, "format", cJSON_CreateString("logkeep-org-report"));
     s_jadd(root, "version", cJSON_CreateNumber(1));
+    s_jadd(root, "format_version", cJSON_CreateString(LK_REPORT_JSON_FORMAT_VERSION));
     s_jadd(root, "command", s_jstr(org->command));
     s_jadd(root, "organization", s_jstr(org->organization));
     s_jadd(root, "generated", s_jstr(org->generated_at));

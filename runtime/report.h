@@ -5,7 +5,7 @@
  *   TEXT      lk_diff_render_text(), as `logkeep plan` prints it (with each change's origin).
  *   JSON      lk_diff_to_json() (each change's "origin") with a "context" member (account,
  *             region, policy files, resources read, unmanaged log groups and stores, generated
- *             time).
+ *             time), its "format_version" the string LK_REPORT_JSON_FORMAT_VERSION.
  *   MARKDOWN  for a GitHub step summary or PR comment: a title ("logkeep drift: N differences
  *             (K weaker than policy)" or "logkeep drift: in sync"), a table per resource kind
  *             (Origin | Resource | Attribute | Change | Live | Policy | Direction, the Origin
@@ -87,6 +87,11 @@ enum lk_report_format {
 #define LK_REPORT_MARKDOWN_SUMMARY_BYTES ((size_t)1000000)
 #define LK_REPORT_MARKDOWN_COMMENT_BYTES ((size_t)65536)
 #define LK_REPORT_MARKDOWN_MIN_BYTES ((size_t)2048)
+/* The "format_version" of the JSON reports (plan and drift --format json, one account's or an
+ * organisation's), a string as terraform show -json's: a reader accepts its major version and
+ * ignores members it does not know; a member removed or changed is a new major version.
+ * docs/plan-json.md describes every member. */
+#define LK_REPORT_JSON_FORMAT_VERSION "1.0"
 
 /* What the caller knows beyond the diff. Every member may be NULL or zero. */
 struct lk_report_context {
@@ -163,7 +168,8 @@ struct lk_report_org {
  *             <region> ==" and the pair's text report (lk_diff_render_text()), or "error:
  *             <message>"; the pairs in sync on one line (named, or counted past 24); then the
  *             line "<n> pairs: <a> with changes, <b> in sync, <c> failed"
- *   JSON      {"format": "logkeep-org-report", "version": 1, "command", "organization",
+ *   JSON      {"format": "logkeep-org-report", "version": 1, "format_version":
+ *             LK_REPORT_JSON_FORMAT_VERSION, "command", "organization",
  *             "generated", "policy_files", "shard": {"index", "count"} or null, "summary":
  *             {"pairs", "changed", "in_sync", "failed"}, "pairs": [{"account", "account_name",
  *             "region", "status": "in_sync"|"drift"|"failed", "error", "report": the pair's
