@@ -342,8 +342,8 @@ struct s_reader {
     size_t partitions_end;    /* the queue's index after the last partition queued */
     size_t hinted_end;        /* the queue's index after the last hinted partition queued */
     size_t partitions_hinted; /* partitions where the desired state names log groups */
-    /* The prefixes the desired state names log groups under (a pattern's literal prefix, an
-     * exact name), by region: where a region's names are known to branch (s_split). Sorted by
+    /* The prefixes the desired state names log groups under (its patterns' literal prefixes),
+     * by region: where a region's names are known to branch (s_split). Sorted by
      * region, then name; owned (heap) array of borrowed strings. */
     struct s_hint *hints;
     size_t n_hints;
@@ -733,9 +733,10 @@ static void s_split(struct s_page_ctx *pc, const char *last)
     if (budget > r->split_budget)
         budget = r->split_budget;
     /* A partition the hints show branching splits at once (the listing it comes from was long
-     * enough to split); a listing of the plan when that shortens the read; otherwise the split
-     * is the one-level split of an idle worker. */
-    if (hinted && it->root == NULL && !s_worth_splitting(r, it, region, covers, last, n_new)) {
+     * enough to split); a listing of the plan when that shortens the read; otherwise (or over
+     * the budget) the split is the one-level split of an idle worker. */
+    if (hinted && (r->partitions + n_new > budget ||
+                   (it->root == NULL && !s_worth_splitting(r, it, region, covers, last, n_new)))) {
         hinted = false;
         depth = d + 1;
         n_new = n_one;
@@ -1205,8 +1206,9 @@ static size_t s_plan_listings(const struct s_plan *p, bool discover, struct s_it
     return out;
 }
 
-/* The hints of s_split: the literal prefix of every desired pattern and every desired exact
- * name, by region, sorted, each once. */
+/* The hints of s_split: the literal prefix of every desired pattern, by region, sorted, each
+ * once. Exact names are left out: one group each, they say where a name is, not where many
+ * branch. */
 static void s_hints_make(struct s_reader *r, const struct s_plan *p)
 {
     const struct lk_ir_state *d = p->desired;
@@ -1214,7 +1216,7 @@ static void s_hints_make(struct s_reader *r, const struct s_plan *p)
     size_t n = 0;
     for (size_t i = 0; i < d->n_log_groups; i++) {
         const struct lk_ir_log_group *g = &d->log_groups[i];
-        size_t len = g->pattern ? lk_logs_pattern_prefix_len(g->name) : strlen(g->name);
+        size_t len = g->pattern ? lk_logs_pattern_prefix_len(g->name) : 0;
         if (len == 0)
             continue;
         const char *region = s_group_region(p, g);
