@@ -297,6 +297,13 @@ struct s_item {
     struct lk_aws_error err; /* owned */
 };
 
+/* A name prefix the desired state names log groups under (s_reader.hints). */
+struct s_hint {
+    const char *region; /* borrowed; "" when none */
+    const char *prefix; /* borrowed: its first len bytes */
+    size_t len;
+};
+
 struct s_reader;
 
 struct s_worker {
@@ -325,17 +332,25 @@ struct s_reader {
     struct s_item **queue; /* owned (heap) array of the items, in the order handed out */
     size_t n_items;
     size_t cap_items;
-    size_t producers;      /* items not finished that may queue more: trail listings (the buckets
-                              they name) and paginated log group listings (partitions) */
-    size_t next;           /* next item to hand out */
-    size_t active;         /* items in flight */
-    size_t done;           /* items finished */
-    int limit;             /* bound on items in flight; halved on throttling */
-    size_t partitions;     /* listings added by splitting (s_split) */
-    size_t partitions_end; /* the queue's index after the last partition queued */
+    size_t producers;         /* items not finished that may queue more: trail listings (the buckets
+                                 they name) and paginated log group listings (partitions) */
+    size_t next;              /* next item to hand out */
+    size_t active;            /* items in flight */
+    size_t done;              /* items finished */
+    int limit;                /* bound on items in flight; halved on throttling */
+    size_t partitions;        /* listings added by splitting (s_split) */
+    size_t partitions_end;    /* the queue's index after the last partition queued */
+    size_t hinted_end;        /* the queue's index after the last hinted partition queued */
+    size_t partitions_hinted; /* partitions where the desired state names log groups */
+    /* The prefixes the desired state names log groups under (its patterns' literal prefixes),
+     * by region: where a region's names are known to branch (s_split). Sorted by
+     * region, then name; owned (heap) array of borrowed strings. */
+    struct s_hint *hints;
+    size_t n_hints;
+    size_t pages_per_hint; /* the most pages a listing read per hint it passed (s_split) */
     /* For lk_live_options.progress, updated by the workers without the lock. */
     atomic_size_t n_requests, n_throttled, n_pages;
-    size_t split_pages;  /* pages read by listings long enough to split (s_split) */
+    size_t split_pages;  /* pages read by the paginated log group listings (s_split) */
     size_t split_budget; /* at most this many partitions (s_split) */
     unsigned reductions;
     int64_t last_reduction_ms;     /* monotonic time of the last halving */
@@ -488,8 +503,8 @@ static const char s_name_chars[] =
  * policy's pattern) stay one chain, and a split, which can cost up to S_NAME_CHARS listings that
  * turn out empty, is only paid for listings long enough for it to matter. */
 #define S_SPLIT_MIN_PAGES 20
-/* Partitions may number at most S_NAME_CHARS more than this many times the pages read by
- * listings long enough to split (and at most S_NAME_CHARS per worker). */
+/* Partitions may number at most S_NAME_CHARS more than this many times the pages read by the
+ * paginated listings (and at most S_NAME_CHARS per worker). */
 #define S_SPLIT_PER_PAGE 8
 
 struct s_page_ctx {
@@ -498,82 +513,269 @@ struct s_page_ctx {
     bool stop; /* the listing has nothing more to read: its partitions have the rest */
 };
 
-/* A new listing of prefix @p covers (heap, taken), split from @p from (lock held). */
-static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers);
+/* A new listing of prefix @p covers (heap, taken), split from @p from (lock held); @p hinted:
+ * the desired state names log groups under it (queued before the other partitions). */
+static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers, bool hinted);
+
+/* Orders hints by region, then prefix (as strings of their own length). */
+static int s_hint_cmp(const char *region, const char *prefix, size_t len, const struct s_hint *h)
+{
+    int c = strcmp(region, h->region);
+    if (c)
+        return c;
+    size_t n = len < h->len ? len : h->len;
+    c = memcmp(prefix, h->prefix, n);
+    if (c)
+        return c;
+    return len == h->len ? 0 : len < h->len ? -1 : 1;
+}
+
+static int s_hint_qsort(const void *a, const void *b)
+{
+    const struct s_hint *x = a;
+    return s_hint_cmp(x->region, x->prefix, x->len, b);
+}
+
+/* @return the index of the first hint of @p region not before @p prefix (@p len bytes), or of
+ * the first after it when @p strict. */
+static size_t s_hint_lower(const struct s_reader *r, const char *region, const char *prefix,
+                           size_t len, bool strict)
+{
+    size_t lo = 0, hi = r->n_hints;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = s_hint_cmp(region, prefix, len, &r->hints[mid]);
+        if (c > 0 || (strict && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* @return true when a hint of @p region lies under prefix @p p, or @p p under a hint. */
+static bool s_hint_inside(const struct s_reader *r, const char *region, const char *p)
+{
+    size_t len = strlen(p);
+    size_t at = s_hint_lower(r, region, p, len, false);
+    if (at < r->n_hints && !strcmp(r->hints[at].region, region) && r->hints[at].len >= len &&
+        memcmp(r->hints[at].prefix, p, len) == 0)
+        return true;
+    for (size_t k = 1; k < len; k++) {
+        at = s_hint_lower(r, region, p, k, false);
+        if (at < r->n_hints && s_hint_cmp(region, p, k, &r->hints[at]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* @return true when hint @p h sorts at or after @p stop_before (not NULL). */
+static bool s_hint_from(const struct s_hint *h, const char *stop_before)
+{
+    if (stop_before == NULL)
+        return false;
+    size_t sl = strlen(stop_before);
+    int c = memcmp(h->prefix, stop_before, h->len < sl ? h->len : sl);
+    return c > 0 || (c == 0 && h->len >= sl);
+}
 
 /*
- * Splits a long listing while workers are idle, so that one large region is not one chain of
- * pages. The listing @p it has read up to @p last (the last name of a full page, another page
- * following); every name it has still to return starts with C = it->covers (and sorts before
- * it->stop_before). Let c be the character of @p last after C. The names of C after @p last are
- * those of C+c after @p last, and those of C+d for every name character d after c: each C+d
- * becomes a listing of its own (a partition, handed to the idle workers), and this listing keeps
- * C+c: it stops at the first name from C+d on (d the first one). Names sort before every longer
- * name they prefix, so the partitions are disjoint and, with what this listing keeps, cover the
- * rest of C: every group is listed once. A partition that is long splits again the same way.
- * Cost: a partition with no groups costs one request, and each partition may end on a page that
- * is not full. The budget bounds that overhead: at most S_NAME_CHARS partitions per worker, and
- * at most S_NAME_CHARS + S_SPLIT_PER_PAGE x the pages read so far by listings long enough to
- * split (a split descends one character of the names a page, so that the first splits, which
- * find where the names branch, are not held back by a long listing's first pages). Each
- * partition costs at most two requests more than one chain would: its own (empty, or a last
- * page that is not full) and the page at which the listing it was split from stops.
+ * The depth at which a listing at @p last splits where the desired state shows the names
+ * branching: with h the first hint after @p last that the listing still has to return (it
+ * starts with @p covers and sorts before @p stop_before), 1 + the length of the prefix @p last
+ * and h share (h's names and @p last's differ at that character, so the split keeps @p last's
+ * branch and hands h's to a partition). Hints that sort after h share less with @p last
+ * (sorted order), so h alone decides. @return 0 when no hint is left to the listing.
+ */
+static size_t s_hint_depth(const struct s_reader *r, const char *region, const char *covers,
+                           const char *stop_before, const char *last)
+{
+    size_t at = s_hint_lower(r, region, last, strlen(last), true);
+    if (at >= r->n_hints)
+        return 0;
+    const struct s_hint *h = &r->hints[at];
+    size_t d = strlen(covers);
+    if (strcmp(h->region, region) != 0 || h->len < d || memcmp(h->prefix, covers, d) != 0)
+        return 0;
+    if (s_hint_from(h, stop_before))
+        return 0; /* from stop_before on: another listing's */
+    size_t lcp = 0;
+    while (lcp < h->len && last[lcp] != '\0' && last[lcp] == h->prefix[lcp])
+        lcp++;
+    size_t depth = lcp + 1;
+    size_t last_len = strlen(last);
+    return depth > last_len ? last_len : depth;
+}
+
+/* The requests a queued item takes, roughly (a listing: its first page). */
+static size_t s_item_weight(const struct s_item *it)
+{
+    switch (it->kind) {
+    case LK_LIVE_BUCKET:
+        return 7; /* HeadBucket + 6 Gets (lk_s3_read_bucket) */
+    case LK_LIVE_TRAIL:
+    case LK_LIVE_STORE:
+        return 3;
+    default:
+        return 1;
+    }
+}
+
+/*
+ * Whether splitting a listing of the plan where its hints show the names branching, at the price
+ * of @p n_new new listings (most of them empty prefixes on the way), shortens the read: whether
+ * it would otherwise still be read after the other workers ran out of work. Its remaining pages are
+ * estimated from the hints it has still to pass, at the most pages per hint any listing has read so
+ * far; the rest of the work from the requests the queued items take, shared by the workers (lock
+ * held).
+ */
+static bool s_worth_splitting(struct s_reader *r, const struct s_item *it, const char *region,
+                              const char *covers, const char *last, size_t n_new)
+{
+    const char *start = it->prefix ? it->prefix : "";
+    size_t from = s_hint_lower(r, region, start, strlen(start), false);
+    size_t after = s_hint_lower(r, region, last, strlen(last), true);
+    size_t passed = after > from ? after - from : 1;
+    size_t pph = it->pages / passed;
+    if (pph > r->pages_per_hint)
+        r->pages_per_hint = pph;
+    size_t d = strlen(covers), ahead = 0;
+    for (size_t i = after; i < r->n_hints; i++) {
+        const struct s_hint *h = &r->hints[i];
+        if (strcmp(h->region, region) != 0 || h->len < d || memcmp(h->prefix, covers, d) != 0)
+            break;
+        if (s_hint_from(h, it->stop_before))
+            break;
+        ahead++;
+    }
+    size_t queued = 0;
+    for (size_t i = r->next; i < r->n_items; i++)
+        queued += s_item_weight(r->queue[i]);
+    if (r->limit < 2)
+        return false;
+    /* Unsplit, the read lasts about max(R, Q / (L - 1)) requests' time (R the listing's
+     * remaining pages, Q the queued requests, L the workers); split, about (R + Q + n_new) / L
+     * (the new listings' first requests included, most of them empty prefixes). */
+    size_t rest = ahead * r->pages_per_hint, limit = (size_t)r->limit;
+    size_t others = queued / (limit - 1);
+    return rest + queued + n_new < limit * (rest > others ? rest : others);
+}
+
+/*
+ * Splits a long listing so that one large region is not one chain of pages. The listing @p it
+ * has read up to @p last (the last name of a full page, another page following); every name it
+ * has still to return starts with C = it->covers (and sorts before it->stop_before).
+ *
+ * One level: let c be the character of @p last after C. The names of C after @p last are those
+ * of C+c after @p last, and those of C+d for every name character d after c: each C+d becomes a
+ * listing of its own (a partition, handed to the workers), and this listing keeps C+c: it stops
+ * at the first name from C+d on (d the first one). Names sort before every longer name they
+ * prefix, so the partitions are disjoint and, with what this listing keeps, cover the rest of
+ * C: every group is listed once. A partition that is long splits again the same way.
+ *
+ * Several levels at once, where the desired state shows the names branching (s_hint_depth(),
+ * depth D): the same at every level k from |C| to D - 1 along @p last (the prefix P_k of its
+ * first k characters, each P_k+d for d after @p last's character k is a partition), and this
+ * listing keeps P_D. The partitions under which the desired state names groups are queued first
+ * and split again after their first page, the same way, where their own hints branch; so the
+ * read reaches the prefixes that hold the names at once instead of one character a page.
+ *
+ * When: a listing of the plan splits only after S_SPLIT_MIN_PAGES pages, so that a short one
+ * stays one chain (a split can cost up to S_NAME_CHARS requests a level for listings that
+ * turn out empty). Without hints, a listing splits only while a worker would otherwise be idle;
+ * where hints show the names branching it splits whatever the others do (its partitions are
+ * queued before the other items), as the long items are best started first. The budget bounds
+ * the overhead: at most S_NAME_CHARS partitions per worker, and at most S_NAME_CHARS +
+ * S_SPLIT_PER_PAGE x the pages read so far by paginated listings. Each partition costs at most
+ * two requests more than one chain would: its own (empty, or a last page that is not full) and
+ * the page at which the listing it was split from stops.
  */
 static void s_split(struct s_page_ctx *pc, const char *last)
 {
     struct s_reader *r = pc->r;
     struct s_item *it = pc->it;
     const char *covers = it->covers ? it->covers : it->prefix ? it->prefix : "";
+    const char *region = it->region ? it->region : "";
     size_t d = strlen(covers);
     if (strncmp(last, covers, d) != 0)
         return; /* not a name of this listing: nothing to split safely */
-    char c = last[d];
-    size_t first = 0; /* the first name character after c */
-    if (c != '\0') {
-        const char *at = strchr(s_name_chars, c);
-        if (at == NULL)
-            return; /* a character outside the names' alphabet: keep one chain */
-        first = (size_t)(at - s_name_chars) + 1;
+    size_t depth = last[d] != '\0' ? s_hint_depth(r, region, covers, it->stop_before, last) : 0;
+    bool hinted = depth > d;
+    if (it->pages < S_SPLIT_MIN_PAGES && !(hinted && it->root != NULL))
+        return;
+    if (!hinted)
+        depth = d + 1;
+    size_t n_one = 0; /* the partitions of a split at one level only */
+    /* The first character after @p last's at each level; S_NAME_CHARS: none. */
+    size_t *first = lk_xcalloc(depth - d, sizeof(*first));
+    size_t n_new = 0;
+    for (size_t k = d; k < depth; k++) {
+        size_t f = 0;
+        if (last[k] != '\0') {
+            const char *at = strchr(s_name_chars, last[k]);
+            if (at == NULL) {
+                free(first);
+                return; /* a character outside the names' alphabet: keep one chain */
+            }
+            f = (size_t)(at - s_name_chars) + 1;
+        }
+        first[k - d] = f;
+        n_new += S_NAME_CHARS - f;
+        if (k == d)
+            n_one = n_new;
     }
-    size_t n_new = S_NAME_CHARS - first;
     pthread_mutex_lock(&r->mu);
-    r->split_pages++;
-    /* Split only when a worker would otherwise have nothing to read. */
+    /* Unless the hints show where the names branch, split only when a worker would otherwise
+     * have nothing to read. */
     size_t queued = r->n_items - r->next;
     bool idle = !r->stop && r->active + queued < (size_t)r->limit;
     size_t budget = S_NAME_CHARS + S_SPLIT_PER_PAGE * r->split_pages;
     if (budget > r->split_budget)
         budget = r->split_budget;
-    if (!idle || n_new == 0 || r->partitions + n_new > budget) {
+    /* A partition the hints show branching splits at once (the listing it comes from was long
+     * enough to split); a listing of the plan when that shortens the read; otherwise (or over
+     * the budget) the split is the one-level split of an idle worker. */
+    if (hinted && (r->partitions + n_new > budget ||
+                   (it->root == NULL && !s_worth_splitting(r, it, region, covers, last, n_new)))) {
+        hinted = false;
+        depth = d + 1;
+        n_new = n_one;
+    }
+    if (!hinted && it->pages < S_SPLIT_MIN_PAGES)
+        n_new = 0;
+    if (r->stop || !(idle || hinted) || n_new == 0 || r->partitions + n_new > budget) {
         pthread_mutex_unlock(&r->mu);
+        free(first);
         return;
     }
-    for (size_t k = first; k < S_NAME_CHARS; k++) {
-        char *child = lk_xmalloc(d + 2);
-        memcpy(child, covers, d);
-        child[d] = s_name_chars[k];
-        child[d + 1] = '\0';
-        s_add_partition(r, it, child);
+    /* In name order: the deepest level's partitions sort first. */
+    char *smallest = NULL;
+    for (size_t k = depth; k-- > d;) {
+        for (size_t c = first[k - d]; c < S_NAME_CHARS; c++) {
+            char *child = lk_xmalloc(k + 2);
+            memcpy(child, last, k);
+            child[k] = s_name_chars[c];
+            child[k + 1] = '\0';
+            if (smallest == NULL)
+                smallest = lk_xstrdup(child);
+            s_add_partition(r, it, child, s_hint_inside(r, region, child));
+        }
     }
     pthread_cond_broadcast(&r->work_cv);
     pthread_cond_signal(&r->main_cv); /* it may start workers for them */
     pthread_mutex_unlock(&r->mu);
+    free(first);
 
-    if (c == '\0') {
+    if (last[d] == '\0') {
         /* @p last is C itself: every name after it is in a partition. */
+        free(smallest);
         pc->stop = true;
         return;
     }
-    char *keep = lk_xmalloc(d + 2), *stop = lk_xmalloc(d + 2);
-    memcpy(keep, covers, d);
-    memcpy(stop, covers, d);
-    keep[d] = c;
-    stop[d] = s_name_chars[first];
-    keep[d + 1] = stop[d + 1] = '\0';
     free(it->covers);
     free(it->stop_before);
-    it->covers = keep;
-    it->stop_before = stop;
+    it->covers = lk_xstrndup(last, depth);
+    it->stop_before = smallest;
 }
 
 static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n, bool more)
@@ -599,8 +801,12 @@ static bool s_on_page(void *ctx, const struct lk_ir_log_group *groups, size_t n,
     it->n_groups += keep;
     if (it->first_page_only || pc->stop)
         return false;
-    if (more && n > 0 && it->pages >= S_SPLIT_MIN_PAGES)
+    if (more && n > 0) {
+        pthread_mutex_lock(&pc->r->mu);
+        pc->r->split_pages++;
+        pthread_mutex_unlock(&pc->r->mu);
         s_split(pc, groups[n - 1].name);
+    }
     return !pc->stop;
 }
 
@@ -790,18 +996,26 @@ static void s_enqueue(struct s_reader *r, struct s_item *it)
 /* Queues partition @p it before the other items not handed out yet, after the partitions queued
  * before it (lock held): partitions are read before the rest, as the long listing they come from
  * would have been, and in the order they were made, so that the wider ones (split off first,
- * nearer the root of the names) start first and have the time to split in turn. */
-static void s_enqueue_partition(struct s_reader *r, struct s_item *it)
+ * nearer the root of the names) start first and have the time to split in turn. A @p hinted
+ * one (the desired state names groups under it: s_split) goes before the others, which are
+ * mostly empty. */
+static void s_enqueue_partition(struct s_reader *r, struct s_item *it, bool hinted)
 {
     LK_ARRAY_GROW(r->queue, r->n_items, r->cap_items);
-    size_t at = r->partitions_end > r->next ? r->partitions_end : r->next;
+    size_t end = hinted ? r->hinted_end : r->partitions_end;
+    size_t at = end > r->next ? end : r->next;
     memmove(r->queue + at + 1, r->queue + at, (r->n_items - at) * sizeof(*r->queue));
     r->queue[at] = it;
     r->n_items++;
-    r->partitions_end = at + 1;
+    if (hinted) {
+        r->hinted_end = at + 1;
+        r->partitions_end = r->partitions_end >= at ? r->partitions_end + 1 : at + 1;
+    } else {
+        r->partitions_end = at + 1;
+    }
 }
 
-static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers)
+static void s_add_partition(struct s_reader *r, struct s_item *from, char *covers, bool hinted)
 {
     struct s_item *p = lk_xcalloc(1, sizeof(*p));
     p->kind = LK_LIVE_LOG_GROUPS;
@@ -810,8 +1024,9 @@ static void s_add_partition(struct s_reader *r, struct s_item *from, char *cover
     p->prefix = covers;
     p->root = from->root ? from->root : from;
     r->partitions++;
+    r->partitions_hinted += hinted;
     r->producers++; /* it may split in turn */
-    s_enqueue_partition(r, p);
+    s_enqueue_partition(r, p, hinted);
 }
 
 /* Queues a read of every bucket the trails of listing @p it deliver to that no desired bucket
@@ -989,6 +1204,31 @@ static size_t s_plan_listings(const struct s_plan *p, bool discover, struct s_it
     }
     free(cands);
     return out;
+}
+
+/* The hints of s_split: the literal prefix of every desired pattern, by region, sorted, each
+ * once. Exact names are left out: one group each, they say where a name is, not where many
+ * branch. */
+static void s_hints_make(struct s_reader *r, const struct s_plan *p)
+{
+    const struct lk_ir_state *d = p->desired;
+    r->hints = lk_xcalloc(d->n_log_groups ? d->n_log_groups : 1, sizeof(*r->hints));
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_log_groups; i++) {
+        const struct lk_ir_log_group *g = &d->log_groups[i];
+        size_t len = g->pattern ? lk_logs_pattern_prefix_len(g->name) : 0;
+        if (len == 0)
+            continue;
+        const char *region = s_group_region(p, g);
+        r->hints[n++] = (struct s_hint){region ? region : "", g->name, len};
+    }
+    qsort(r->hints, n, sizeof(*r->hints), s_hint_qsort);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || s_hint_cmp(r->hints[i].region, r->hints[i].prefix, r->hints[i].len,
+                                 &r->hints[u - 1]) != 0)
+            r->hints[u++] = r->hints[i];
+    r->n_hints = u;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1437,6 +1677,7 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
             items[n_items++] = listings[i];
     free(listings); /* the items own the prefixes now */
     r.desired = desired;
+    s_hints_make(&r, &plan);
     for (size_t i = 0; i < n_items; i++)
         s_enqueue(&r, &items[i]);
 
@@ -1562,6 +1803,7 @@ int lk_live_read(struct lk_aws_client *client, const struct lk_ir_state *desired
         if (r.queue[i]->kind == LK_LIVE_LOG_GROUPS)
             (r.queue[i]->root ? r.queue[i]->root : r.queue[i])->tree_groups += r.queue[i]->n_groups;
     report->partitions = r.partitions;
+    report->partitions_hinted = r.partitions_hinted;
     for (size_t i = 0; i < r.n_items; i++) {
         report->counts[r.queue[i]->kind].items++;
         report->counts[r.queue[i]->kind].minimum += s_item_minimum(r.queue[i]);
@@ -1591,6 +1833,7 @@ cleanup:
             lk_aws_client_free(&workers[i].own);
     }
     free(workers);
+    free(r.hints);
     lk_rate_limits_free(r.limits);
     if (sync_ready) {
         pthread_cond_destroy(&r.main_cv);

@@ -195,6 +195,8 @@ struct lk_live_report {
     unsigned reductions;      /* times throttling halved the bound */
     size_t log_groups_listed; /* distinct groups the listings returned */
     size_t partitions;        /* DescribeLogGroups listings split off long ones (live.c) */
+    size_t partitions_hinted; /* of them, those under a prefix the desired state names groups
+                                 under (live.c s_split: where the names branch) */
     /* With discover_unmanaged: the entries of live->log_groups that no desired exact name or
      * pattern covers, in live's (canonical) order. Owned array (heap) of borrowed pointers,
      * valid while @c live is not changed. */

@@ -415,6 +415,21 @@ static char *s_trimmed_dup(const char *s, size_t len)
     return lk_xstrndup(s, len);
 }
 
+/* Sizes the body buffer once from the announced Content-Length, so that a body of a few
+ * kilobytes is not copied (and, the buffer being secret, wiped) at every doubling on its way.
+ * A length over the buffer's cap is left to the cap: the transfer fails on it anyway
+ * (CURLOPT_MAXFILESIZE_LARGE), and the buffer then fails on the bytes received. */
+static void s_reserve_body(struct s_exchange *ex, const char *value)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long announced = strtoull(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || value[0] == '-' ||
+        announced > ex->body.max_len || announced <= ex->body.len)
+        return;
+    (void)lk_buf_reserve(&ex->body, (size_t)announced - ex->body.len);
+}
+
 /* One header line at a time, the status line and the final empty line included. */
 static size_t s_on_header(char *data, size_t size, size_t nmemb, void *user)
 {
@@ -460,6 +475,8 @@ static size_t s_on_header(char *data, size_t size, size_t nmemb, void *user)
     struct lk_http_header *h = &ex->headers[ex->n_headers++];
     h->name = s_trimmed_dup(data, (size_t)(colon - data));
     h->value = s_trimmed_dup(colon + 1, len - (size_t)(colon - data) - 1);
+    if (strcasecmp(h->name, "Content-Length") == 0)
+        s_reserve_body(ex, h->value);
     return n;
 }
 

@@ -1146,6 +1146,81 @@ START_TEST(test_partitioned_listing)
 }
 END_TEST
 
+/* Where the policy's patterns show the names branching (live.c s_split's hints), a long
+ * listing splits down to those prefixes at once, while the other workers still have buckets to
+ * read: every group is still listed once, the state equals one chain's, and the requests stay
+ * within the bound. Names outside the patterns (before, between, after and under them) are
+ * listed too. */
+START_TEST(test_hinted_partitions)
+{
+    enum { TEAMS = 10, PER_TEAM = 500, BUCKETS = 40 };
+    char body[2048];
+    size_t at = (size_t)snprintf(body, sizeof(body),
+                                 "{\"buckets\": {\"prefix\": \"lk-hint-\", "
+                                 "\"count\": %d}, \"log_groups\": [",
+                                 BUCKETS);
+    for (int t = 0; t < TEAMS; t++)
+        at += (size_t)snprintf(body + at, sizeof(body) - at,
+                               "{\"prefix\": \"/t%d/\", \"count\": %d}, ", t, PER_TEAM);
+    snprintf(body + at, sizeof(body) - at,
+             "{\"names\": [\"/t\", \"/t0\", \"/t5x\", \"/t1z\", \"/tz\", \"/u\", \"zz\", "
+             "\"#a\"]}]}");
+    s_admin_post("/_admin/bulk", body);
+    const size_t total = TEAMS * PER_TEAM + 8;
+    struct lk_ir_state *desired = s_desired_buckets("lk-hint-", BUCKETS);
+    for (int t = 0; t < TEAMS; t++) {
+        char pattern[64];
+        snprintf(pattern, sizeof(pattern), "/t%d/*", t);
+        s_add_pattern(desired, pattern, 30);
+    }
+    s_admin_post("/_admin/faults", "{\"kind\": \"latency\", \"latency_ms\": 5, \"count\": null}");
+
+    struct lk_live_options one = {0};
+    one.discover_unmanaged = true;
+    one.concurrency = 1;
+    one.new_client = lk_live_client_new;
+    struct lk_ir_state *chain;
+    struct lk_live_report chain_report;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(desired, &one, &chain, &chain_report);
+    const size_t pages = (total + 49) / 50;
+    ck_assert_uint_eq(chain_report.partitions, 0);
+    ck_assert_uint_eq(chain_report.log_groups_listed, total);
+    ck_assert_int_eq(s_logged("logs", "DescribeLogGroups"), (long)pages);
+
+    struct lk_live_options eight = one;
+    eight.concurrency = 8;
+    struct lk_ir_state *live;
+    struct lk_live_report report;
+    s_admin_post("/_admin/log/reset", "{}");
+    s_read_ok(desired, &eight, &live, &report);
+    long requests = s_logged("logs", "DescribeLogGroups");
+    printf("live: %zu log groups under %d patterns, %zu pages; %zu partitions (%zu hinted), %ld "
+           "requests\n",
+           total, TEAMS, pages, report.partitions, report.partitions_hinted, requests);
+    ck_assert_uint_gt(report.partitions_hinted, 0);
+    ck_assert_uint_le(report.partitions_hinted, report.partitions);
+    ck_assert_uint_eq(report.log_groups_listed, total);
+    ck_assert_uint_eq(live->n_log_groups, total);
+    for (size_t i = 1; i < live->n_log_groups; i++)
+        ck_assert_msg(strcmp(live->log_groups[i - 1].name, live->log_groups[i].name) < 0,
+                      "%s before %s", live->log_groups[i - 1].name, live->log_groups[i].name);
+    struct lk_ir_mismatch why;
+    ck_assert_msg(lk_ir_state_equal(chain, live, 0, &why), "%s", why.text);
+    ck_assert_uint_eq(report.n_unmanaged, 8);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].requests, (size_t)requests);
+    ck_assert_uint_eq(report.counts[LK_LIVE_LOG_GROUPS].minimum, pages);
+    ck_assert_uint_le((size_t)requests, pages + 2 * report.partitions);
+    ck_assert_uint_le(report.partitions, 67 * 8);
+    ck_assert_uint_le(report.partitions, 67 + 8 * (size_t)requests);
+    lk_live_report_free(&report);
+    lk_live_report_free(&chain_report);
+    lk_ir_state_free(live);
+    lk_ir_state_free(chain);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 /* Throttling answers: the read succeeds through retries and the bound on work in flight is
  * halved. */
 START_TEST(test_throttling)
@@ -1408,6 +1483,7 @@ int main(void)
     tcase_add_test(tc, test_drift_origins);
     tcase_add_test(tc, test_concurrency_latency);
     tcase_add_test(tc, test_partitioned_listing);
+    tcase_add_test(tc, test_hinted_partitions);
     tcase_add_test(tc, test_throttling);
     tcase_add_test(tc, test_rate_limiter);
     tcase_add_test(tc, test_retry_mode_config);
