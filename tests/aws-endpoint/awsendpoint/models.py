@@ -39,6 +39,10 @@ SERVICE_VERSIONS = {
     "sts": "2011-06-15",
     "kms": "2014-11-01",
     "organizations": "2016-11-28",
+    # Query protocols (queryproto.py)
+    "ec2": "2016-11-15",
+    "elbv2": "2015-12-01",
+    "rds": "2014-10-31",
 }
 
 # Model extensions: operations and members newer than botocore 1.29.27,

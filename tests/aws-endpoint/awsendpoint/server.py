@@ -47,8 +47,9 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import (admin, authz_json, cloudtrail, jsonproto, kms, logs, models,
-               organizations, s3, sigv4, sts, variants)
+from . import (admin, authz_json, cloudtrail, ec2, elbv2, jsonproto, kms,
+               logs, models, organizations, queryproto, rds, s3, sigv4, sts,
+               variants)
 from .accounts import AccountControls
 from .clock import Clock
 from .context import Call, Request, Response
@@ -59,7 +60,10 @@ from .faults import FaultInjector, RequestLog
 from .state import State
 
 PROTOCOLS = {"s3": "s3", "logs": "json", "cloudtrail": "json",
-             "sts": "query", "kms": "json", "organizations": "json"}
+             "sts": "query", "kms": "json", "organizations": "json",
+             **queryproto.PROTOCOLS}
+# Query-protocol services (queryproto.py), by the endpoint's service name.
+QUERY_MODULES = {"ec2": ec2, "elbv2": elbv2, "rds": rds}
 # JSON 1.1 services by their X-Amz-Target prefix (unsigned requests).
 JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms,
                 "organizations": organizations}
@@ -120,7 +124,10 @@ class Endpoint:
                 scoped = cred.split("/")[3]
         target = request.headers.get("X-Amz-Target")
         form = None
-        if scoped in PROTOCOLS:
+        if scoped in queryproto.SCOPES:
+            service = queryproto.SCOPES[scoped]
+            form = queryproto.form_params(request)
+        elif scoped in PROTOCOLS:
             service = scoped
         elif target:
             service = "logs"
@@ -148,6 +155,8 @@ class Endpoint:
             return s3.route(request)
         if service == "sts":
             return sts.operation_of(form or {})
+        if service in QUERY_MODULES:
+            return queryproto.operation_of(service, form)
         return jsonproto.target_operation(
             service, request.headers.get("X-Amz-Target"))
 
@@ -172,7 +181,8 @@ class Endpoint:
             delay = self.faults.latency_ms(service, operation)
             if delay:
                 time.sleep(delay / 1000.0)
-            if scoped is not None and scoped not in PROTOCOLS:
+            if scoped is not None and scoped not in PROTOCOLS and \
+                    scoped not in queryproto.SCOPES:
                 raise self._wrong_scope(protocol, scoped, service)
             identity, region = self._authenticate(service, operation,
                                                   request)
@@ -186,7 +196,7 @@ class Endpoint:
                 raise AWSError("UnknownOperationException",
                                "The requested operation is not recognized "
                                "by the service.")
-            if operation is None and protocol == "query":
+            if operation is None and protocol in ("query", "ec2"):
                 raise AWSError("InvalidAction",
                                f"Could not find operation "
                                f"{(form or {}).get('Action')} for version "
@@ -197,7 +207,9 @@ class Endpoint:
             if rule is not None:
                 fault_kind = rule["kind"]
                 if rule["kind"] == "throttle":
-                    raise self._throttle(protocol)
+                    raise (queryproto.throttle(service)
+                           if service in QUERY_MODULES
+                           else self._throttle(protocol))
                 if rule["kind"] == "error":
                     raise self._internal(protocol, rule)
                 if rule["kind"] == "drop" and not rule.get("after"):
@@ -207,11 +219,13 @@ class Endpoint:
         except DropConnection:
             response, action = None, "drop"
         except AuthFailure as failure:
-            response = self._error(auth_error(failure, protocol), protocol,
-                                   request, request_id, host_id)
+            response = self._error(
+                queryproto.auth_error(failure, service)
+                if service in QUERY_MODULES else auth_error(failure, protocol),
+                protocol, request, request_id, host_id, service)
         except AWSError as err:
             response = self._error(err, protocol, request, request_id,
-                                   host_id)
+                                   host_id, service)
         except Exception:  # noqa: BLE001 - never let a bug hang a client
             traceback.print_exc(file=sys.stderr)
             err = AWSError("InternalError" if protocol == "s3"
@@ -219,7 +233,7 @@ class Endpoint:
                            "We encountered an internal error. Please try "
                            "again.", 500)
             response = self._error(err, protocol, request, request_id,
-                                   host_id)
+                                   host_id, service)
         if call is not None and fault_kind is None:
             response = self.variants.apply(call, response)
         if response is not None:
@@ -274,6 +288,9 @@ class Endpoint:
     def _run(self, call, protocol, form):
         if call.service == "s3":
             return s3.handle(call)
+        if call.service in QUERY_MODULES:
+            return queryproto.run(call, form or {},
+                                  QUERY_MODULES[call.service].HANDLERS)
         if call.service == "sts":
             body = sts.handle(call, form or {})
             if call.operation == "AssumeRole" and call.resource:
@@ -284,9 +301,13 @@ class Endpoint:
         return Response(200, [("Content-Type", JSON_CONTENT_TYPE)],
                         jsonproto.dump(data))
 
-    def _error(self, err, protocol, request, request_id, host_id):
+    def _error(self, err, protocol, request, request_id, host_id,
+               service=None):
         headers = list(err.headers.items())
-        if protocol == "s3":
+        if service in QUERY_MODULES:
+            body = queryproto.error_body(service, err, request_id)
+            headers.append(("Content-Type", "text/xml"))
+        elif protocol == "s3":
             body = b"" if request.method == "HEAD" else \
                 s3_error_body(err, request_id, host_id)
             headers.append(("Content-Type", "application/xml"))
