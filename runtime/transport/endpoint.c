@@ -40,6 +40,12 @@ const char *lk_endpoint_env_id(enum lk_aws_service svc)
         return "KMS";
     case LK_AWS_ORGANIZATIONS:
         return "ORGANIZATIONS";
+    case LK_AWS_EC2:
+        return "EC2";
+    case LK_AWS_ELBV2:
+        return "ELASTIC_LOAD_BALANCING_V2";
+    case LK_AWS_RDS:
+        return "RDS";
     default:
         return "UNKNOWN";
     }
@@ -60,6 +66,12 @@ const char *lk_endpoint_config_id(enum lk_aws_service svc)
         return "kms";
     case LK_AWS_ORGANIZATIONS:
         return "organizations";
+    case LK_AWS_EC2:
+        return "ec2";
+    case LK_AWS_ELBV2:
+        return "elastic_load_balancing_v2";
+    case LK_AWS_RDS:
+        return "rds";
     default:
         return "unknown";
     }
@@ -112,6 +124,9 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
                    : svc == LK_AWS_CLOUDTRAIL    ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
                    : svc == LK_AWS_KMS           ? "AWS_ENDPOINT_URL_KMS"
                    : svc == LK_AWS_ORGANIZATIONS ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
+                   : svc == LK_AWS_EC2           ? "AWS_ENDPOINT_URL_EC2"
+                   : svc == LK_AWS_ELBV2         ? "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"
+                   : svc == LK_AWS_RDS           ? "AWS_ENDPOINT_URL_RDS"
                                                  : "AWS_ENDPOINT_URL_STS";
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";

@@ -210,6 +210,12 @@ def create_flow_logs(call, p):
                        "valid values are 60 and 600.")
     kind, dest, group = _destination(p, call.account, call.region)
     store = queryproto.store(call.endpoint)
+    token = p.get("ClientToken")
+    tokens = where.setdefault("client_tokens", {})
+    if token is not None and token in tokens:
+        # Idempotency: the same ClientToken answers what it answered first
+        # ("Ensuring idempotency in Amazon EC2 API requests").
+        return tokens[token]
     created, failed = [], []
     for resource in p["ResourceIds"]:
         call.resource = resource
@@ -232,8 +238,11 @@ def create_flow_logs(call, p):
                             p.get("LogFormat"), interval)
         where["flow_logs"][flow["FlowLogId"]] = flow
         created.append(flow["FlowLogId"])
-    return {"ClientToken": p.get("ClientToken"), "FlowLogIds": created,
-            "Unsuccessful": failed}
+    answer = {"ClientToken": token, "FlowLogIds": created,
+              "Unsuccessful": failed}
+    if token is not None:
+        tokens[token] = answer
+    return answer
 
 
 DEFAULT_FORMAT = ("${version} ${account-id} ${interface-id} ${srcaddr} "

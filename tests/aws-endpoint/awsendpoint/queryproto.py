@@ -298,7 +298,7 @@ class Workloads:
         out = {}
         for (account, region), kinds in self.regions.items():
             part = {k: list(copy.deepcopy(v).values())
-                    for k, v in kinds.items() if v}
+                    for k, v in kinds.items() if v and k != "client_tokens"}
             if part:
                 out.setdefault(account, {})[region] = part
         return out
