@@ -15,11 +15,14 @@
  */
 #include "runtime/services/ec2.h"
 
-#include <openssl/rand.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "common/hash.h"
 #include "runtime/services/query.h"
 
 #define EC2_OP_VPCS "DescribeVpcs"
@@ -287,6 +290,32 @@ enum lk_status lk_ec2_describe_flow_logs(struct lk_aws_client *client, const cha
     return LK_STATUS_OK;
 }
 
+/* A ClientToken unique to this request: SHA-256 of bytes from /dev/urandom (when readable), the
+ * time, the process and a counter, so that two requests never share one (at most 64 ASCII
+ * characters [CREATE]). */
+static void s_client_token(char out[LK_SHA256_HEX_LEN + 1])
+{
+    static atomic_ulong s_counter; /* clients of several threads may create flow logs */
+    struct {
+        unsigned char random[16];
+        struct timespec now;
+        long pid;
+        unsigned long counter;
+    } seed;
+    memset(&seed, 0, sizeof(seed));
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f != NULL) {
+        LK_IGNORE(fread(seed.random, 1, sizeof(seed.random), f));
+        fclose(f);
+    }
+    clock_gettime(CLOCK_REALTIME, &seed.now);
+    seed.pid = (long)getpid();
+    seed.counter = atomic_fetch_add(&s_counter, 1) + 1;
+    if (lk_sha256_hex(&seed, sizeof(seed), out) != 0)
+        snprintf(out, LK_SHA256_HEX_LEN + 1, "%ld-%lu-%lld", seed.pid, seed.counter,
+                 (long long)seed.now.tv_nsec);
+}
+
 static enum lk_status s_read_create(void *ctx, const char *xml, size_t len, struct lk_error *why)
 {
     return lk_ec2_parse_create_flow_logs(ctx, xml, len, why);
@@ -309,14 +338,8 @@ enum lk_status lk_ec2_create_flow_logs(struct lk_aws_client *client, const char 
     /* [CREATE] ClientToken: "Unique, case-sensitive identifier that you provide to ensure the
      * idempotency of the request": a retry after a lost answer does not create a second flow
      * log. */
-    unsigned char raw[16];
-    char token[2 * sizeof(raw) + 1];
-    if (RAND_bytes(raw, (int)sizeof(raw)) != 1) {
-        lk_buf_free(&form);
-        return lk_svc_result(lk_aws_error_invalid(err, EC2_OP_CREATE, "no random bytes"), err);
-    }
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(token + 2 * i, 3, "%02x", raw[i]);
+    char token[LK_SHA256_HEX_LEN + 1];
+    s_client_token(token);
     lk_query_form_add(&form, "ClientToken", token);
     lk_query_form_add(&form, "TrafficType", spec->traffic_type);
     if (spec->log_destination_type)
