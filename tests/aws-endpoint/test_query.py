@@ -121,6 +121,18 @@ class Ec2Test(EndpointTest):
                           TrafficType="ALL", LogDestinationType="s3",
                           LogDestination="not-an-arn")
 
+    def test_client_token_makes_create_idempotent(self):
+        ids = seed(vpcs={"count": 1})["vpcs"]
+        ec2 = self.client("ec2")
+        kw = dict(ResourceIds=ids, ResourceType="VPC", TrafficType="ALL",
+                  LogDestinationType="s3", ClientToken="tok-1",
+                  LogDestination="arn:aws:s3:::acme-network-logs")
+        first = ec2.create_flow_logs(**kw)
+        again = ec2.create_flow_logs(**kw)
+        self.assertEqual(again["FlowLogIds"], first["FlowLogIds"])
+        self.assertEqual(again.get("Unsuccessful", []), [])
+        self.assertEqual(len(ec2.describe_flow_logs()["FlowLogs"]), 1)
+
     def test_throttle_is_request_limit_exceeded_and_retried(self):
         seed(vpcs={"count": 1})
         base.EP.add_fault("throttle", service="ec2", operation="DescribeVpcs",
