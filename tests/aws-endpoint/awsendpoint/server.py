@@ -124,10 +124,10 @@ class Endpoint:
                 scoped = cred.split("/")[3]
         target = request.headers.get("X-Amz-Target")
         form = None
-        if scoped in queryproto.SCOPES:
+        if scoped in queryproto.SCOPES and not target:
             service = queryproto.SCOPES[scoped]
             form = queryproto.form_params(request)
-        elif scoped in PROTOCOLS:
+        elif scoped in PROTOCOLS and scoped not in QUERY_MODULES:
             service = scoped
         elif target:
             service = "logs"
@@ -181,8 +181,8 @@ class Endpoint:
             delay = self.faults.latency_ms(service, operation)
             if delay:
                 time.sleep(delay / 1000.0)
-            if scoped is not None and scoped not in PROTOCOLS and \
-                    scoped not in queryproto.SCOPES:
+            if scoped is not None and \
+                    queryproto.SCOPES.get(scoped, scoped) != service:
                 raise self._wrong_scope(protocol, scoped, service)
             identity, region = self._authenticate(service, operation,
                                                   request)
