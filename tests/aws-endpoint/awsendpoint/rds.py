@@ -21,12 +21,17 @@ https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/):
   change to the CloudwatchLogsExportConfiguration parameter is always
   applied to the DB instance immediately. Therefore, the ApplyImmediately
   parameter has no effect." (API_ModifyDBInstance.html); the log types an
-  engine can publish (User Guide, "Publishing database logs to Amazon
-  CloudWatch Logs"): MySQL/MariaDB and Aurora MySQL ``audit``, ``error``,
-  ``general``, ``slowquery`` (Aurora MySQL also ``iam-db-auth-error``);
-  PostgreSQL and Aurora PostgreSQL ``postgresql``, ``upgrade`` (Aurora:
-  ``postgresql`` only); Oracle ``alert``, ``audit``, ``listener``,
-  ``trace``, ``oemagent``; SQL Server ``agent``, ``error``; another type is
+  engine can publish, from the same page ("The following values are valid
+  for each DB engine": Aurora MySQL ``audit``, ``error``, ``general``,
+  ``slowquery``, ``iam-db-auth-error``; Aurora PostgreSQL ``postgresql``,
+  ``iam-db-auth-error``; RDS for MySQL ``error``, ``general``,
+  ``slowquery``, ``iam-db-auth-error``, plus ``audit`` with the MariaDB
+  audit plugin (User Guide, "Publishing MySQL logs to Amazon CloudWatch
+  Logs"); RDS for PostgreSQL ``postgresql``, ``upgrade``,
+  ``iam-db-auth-error``) and the User Guide's "Publishing database logs to
+  Amazon CloudWatch Logs" for the others (MariaDB ``audit``, ``error``,
+  ``general``, ``slowquery``; Oracle ``alert``, ``audit``, ``listener``,
+  ``trace``, ``oemagent``; SQL Server ``agent``, ``error``); another type is
   ``InvalidParameterCombination``; an instance that belongs to an Aurora
   cluster takes its exports from the cluster, and setting them on it is
   ``InvalidParameterCombination``; an instance or cluster that is not
@@ -43,12 +48,12 @@ SERVICE = "rds"
 MIN_RECORDS, MAX_RECORDS = 20, 100
 
 LOG_TYPES = {
-    "mysql": ("audit", "error", "general", "slowquery"),
+    "mysql": ("audit", "error", "general", "slowquery", "iam-db-auth-error"),
     "mariadb": ("audit", "error", "general", "slowquery"),
     "aurora-mysql": ("audit", "error", "general", "slowquery",
                      "iam-db-auth-error"),
-    "postgres": ("postgresql", "upgrade"),
-    "aurora-postgresql": ("postgresql",),
+    "postgres": ("postgresql", "upgrade", "iam-db-auth-error"),
+    "aurora-postgresql": ("postgresql", "iam-db-auth-error"),
     "oracle-ee": ("alert", "audit", "listener", "trace", "oemagent"),
     "oracle-se2": ("alert", "audit", "listener", "trace", "oemagent"),
     "sqlserver-se": ("agent", "error"),
