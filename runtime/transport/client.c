@@ -87,6 +87,13 @@ const char *lk_aws_service_name(enum lk_aws_service svc)
         return "guardduty";
     case LK_AWS_EKS:
         return "eks";
+    case LK_AWS_EC2:
+        return "ec2";
+    case LK_AWS_ELBV2:
+        /* botocore's elbv2 model: endpointPrefix elasticloadbalancing, no signingName. */
+        return "elasticloadbalancing";
+    case LK_AWS_RDS:
+        return "rds";
     default:
         return "unknown";
     }
@@ -98,6 +105,9 @@ static enum s_protocol s_protocol_of(enum lk_aws_service svc)
     case LK_AWS_S3:
         return S_PROTO_REST_XML;
     case LK_AWS_STS:
+    case LK_AWS_EC2: /* the ec2 protocol: a Query request, EC2's own error document */
+    case LK_AWS_ELBV2:
+    case LK_AWS_RDS:
         return S_PROTO_QUERY;
     default:
         return S_PROTO_JSON;
@@ -663,12 +673,18 @@ static void s_parse_xml_error(const struct lk_http_response *resp, bool query,
                               struct lk_aws_error *err)
 {
     char *code = NULL, *message = NULL, *request_id = NULL;
+    /* EC2 answers <Response><Errors><Error>...</Error></Errors><RequestID/></Response> (EC2 API
+     * Reference, "Error codes for the Amazon EC2 API"); the other Query services
+     * <ErrorResponse>. Whichever the document holds is found. */
     struct lk_aws_xml_field fields[] = {
         {query ? "ErrorResponse/Error/Code" : "Error/Code", &code},
         {query ? "ErrorResponse/Error/Message" : "Error/Message", &message},
         {query ? "ErrorResponse/RequestId" : "Error/RequestId", &request_id},
+        {"Response/Errors/Error/Code", &code},
+        {"Response/Errors/Error/Message", &message},
+        {"Response/RequestID", &request_id},
     };
-    if (lk_aws_xml_find((const char *)resp->body, resp->body_len, fields, 3, NULL) ==
+    if (lk_aws_xml_find((const char *)resp->body, resp->body_len, fields, query ? 6 : 3, NULL) ==
         LK_STATUS_OK) {
         if (code != NULL && code[0] != '\0') {
             err->code = code;

@@ -34,12 +34,15 @@ enum lk_aws_service {
     LK_AWS_CONFIG,
     LK_AWS_GUARDDUTY,
     LK_AWS_EKS,
+    LK_AWS_EC2,   /* EC2 Query protocol (runtime/services/ec2.c) */
+    LK_AWS_ELBV2, /* Query protocol (runtime/services/elbv2.c) */
+    LK_AWS_RDS,   /* Query protocol (runtime/services/rds.c) */
     LK_AWS_SERVICE_COUNT,
 };
 
 /** @return the signing name / endpoint prefix: "s3", "logs", "cloudtrail", "sts", "kms",
  *          "organizations", "route53resolver", "wafv2", "network-firewall", "config",
- *          "guardduty", "eks". */
+ *          "guardduty", "eks", "ec2", "elasticloadbalancing", "rds". */
 const char *lk_aws_service_name(enum lk_aws_service svc);
 
 /**

@@ -13,6 +13,7 @@
 #include "runtime/transport/endpoint.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,73 +23,53 @@
 #include "runtime/transport/http.h"
 #include "runtime/transport/sigv4.h"
 
+/* [SSE] "Identifiers for service-specific endpoints": the serviceId of each model uppercased
+ * with spaces as underscores for the variable, lowercased for the shared config file's services
+ * section (serviceIds from botocore's models: "CloudWatch Logs", "Route53Resolver", "WAFV2",
+ * "Network Firewall", "Config Service", "Elastic Load Balancing v2", ...). */
+#define S_SERVICE(svc, env, config) {svc, #env, config, "AWS_ENDPOINT_URL_" #env}
+static const struct {
+    enum lk_aws_service svc;
+    const char *env_id;
+    const char *config_id;
+    const char *env_var;
+} s_services[] = {
+    S_SERVICE(LK_AWS_S3, S3, "s3"),
+    S_SERVICE(LK_AWS_LOGS, CLOUDWATCH_LOGS, "cloudwatch_logs"),
+    S_SERVICE(LK_AWS_CLOUDTRAIL, CLOUDTRAIL, "cloudtrail"),
+    S_SERVICE(LK_AWS_STS, STS, "sts"),
+    S_SERVICE(LK_AWS_KMS, KMS, "kms"),
+    S_SERVICE(LK_AWS_ORGANIZATIONS, ORGANIZATIONS, "organizations"),
+    S_SERVICE(LK_AWS_ROUTE53RESOLVER, ROUTE53RESOLVER, "route53resolver"),
+    S_SERVICE(LK_AWS_WAFV2, WAFV2, "wafv2"),
+    S_SERVICE(LK_AWS_NETWORK_FIREWALL, NETWORK_FIREWALL, "network_firewall"),
+    S_SERVICE(LK_AWS_CONFIG, CONFIG_SERVICE, "config_service"),
+    S_SERVICE(LK_AWS_GUARDDUTY, GUARDDUTY, "guardduty"),
+    S_SERVICE(LK_AWS_EKS, EKS, "eks"),
+    S_SERVICE(LK_AWS_EC2, EC2, "ec2"),
+    S_SERVICE(LK_AWS_ELBV2, ELASTIC_LOAD_BALANCING_V2, "elastic_load_balancing_v2"),
+    S_SERVICE(LK_AWS_RDS, RDS, "rds"),
+};
+#undef S_SERVICE
+
+static size_t s_service_index(enum lk_aws_service svc)
+{
+    for (size_t i = 0; i < sizeof(s_services) / sizeof(s_services[0]); i++)
+        if (s_services[i].svc == svc)
+            return i;
+    return SIZE_MAX;
+}
+
 const char *lk_endpoint_env_id(enum lk_aws_service svc)
 {
-    /* [SSE] "Identifiers for service-specific endpoints": the serviceId of each model
-     * (S3, CloudWatch Logs, CloudTrail, STS, KMS, Organizations) uppercased with spaces as
-     * underscores. */
-    switch (svc) {
-    case LK_AWS_S3:
-        return "S3";
-    case LK_AWS_LOGS:
-        return "CLOUDWATCH_LOGS";
-    case LK_AWS_CLOUDTRAIL:
-        return "CLOUDTRAIL";
-    case LK_AWS_STS:
-        return "STS";
-    case LK_AWS_KMS:
-        return "KMS";
-    case LK_AWS_ORGANIZATIONS:
-        return "ORGANIZATIONS";
-    /* serviceId "Route53Resolver", "WAFV2", "Network Firewall", "Config Service", "GuardDuty",
-     * "EKS" (botocore's models). */
-    case LK_AWS_ROUTE53RESOLVER:
-        return "ROUTE53RESOLVER";
-    case LK_AWS_WAFV2:
-        return "WAFV2";
-    case LK_AWS_NETWORK_FIREWALL:
-        return "NETWORK_FIREWALL";
-    case LK_AWS_CONFIG:
-        return "CONFIG_SERVICE";
-    case LK_AWS_GUARDDUTY:
-        return "GUARDDUTY";
-    case LK_AWS_EKS:
-        return "EKS";
-    default:
-        return "UNKNOWN";
-    }
+    size_t i = s_service_index(svc);
+    return i == SIZE_MAX ? "UNKNOWN" : s_services[i].env_id;
 }
 
 const char *lk_endpoint_config_id(enum lk_aws_service svc)
 {
-    switch (svc) {
-    case LK_AWS_S3:
-        return "s3";
-    case LK_AWS_LOGS:
-        return "cloudwatch_logs";
-    case LK_AWS_CLOUDTRAIL:
-        return "cloudtrail";
-    case LK_AWS_STS:
-        return "sts";
-    case LK_AWS_KMS:
-        return "kms";
-    case LK_AWS_ORGANIZATIONS:
-        return "organizations";
-    case LK_AWS_ROUTE53RESOLVER:
-        return "route53resolver";
-    case LK_AWS_WAFV2:
-        return "wafv2";
-    case LK_AWS_NETWORK_FIREWALL:
-        return "network_firewall";
-    case LK_AWS_CONFIG:
-        return "config_service";
-    case LK_AWS_GUARDDUTY:
-        return "guardduty";
-    case LK_AWS_EKS:
-        return "eks";
-    default:
-        return "unknown";
-    }
+    size_t i = s_service_index(svc);
+    return i == SIZE_MAX ? "unknown" : s_services[i].config_id;
 }
 
 static const char *s_env(const char *name)
@@ -112,8 +93,6 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
     static const struct lk_endpoint_overrides s_none = {0};
     const char *value = NULL;
     const char *from = NULL;
-    char var[64];
-
     *out = NULL;
     if (source != NULL)
         *source = NULL;
@@ -131,20 +110,9 @@ enum lk_status lk_endpoint_configured_url(enum lk_aws_service svc,
             return LK_STATUS_OK;
         /* [SSE] the service-specific variable overrides the global one; both beat the shared
          * config file; within the file the services section beats the profile's endpoint_url. */
-        snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", lk_endpoint_env_id(svc));
-        if ((value = s_env(var)) != NULL) {
-            from = svc == LK_AWS_S3                 ? "AWS_ENDPOINT_URL_S3"
-                   : svc == LK_AWS_LOGS             ? "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
-                   : svc == LK_AWS_CLOUDTRAIL       ? "AWS_ENDPOINT_URL_CLOUDTRAIL"
-                   : svc == LK_AWS_KMS              ? "AWS_ENDPOINT_URL_KMS"
-                   : svc == LK_AWS_ORGANIZATIONS    ? "AWS_ENDPOINT_URL_ORGANIZATIONS"
-                   : svc == LK_AWS_ROUTE53RESOLVER  ? "AWS_ENDPOINT_URL_ROUTE53RESOLVER"
-                   : svc == LK_AWS_WAFV2            ? "AWS_ENDPOINT_URL_WAFV2"
-                   : svc == LK_AWS_NETWORK_FIREWALL ? "AWS_ENDPOINT_URL_NETWORK_FIREWALL"
-                   : svc == LK_AWS_CONFIG           ? "AWS_ENDPOINT_URL_CONFIG_SERVICE"
-                   : svc == LK_AWS_GUARDDUTY        ? "AWS_ENDPOINT_URL_GUARDDUTY"
-                   : svc == LK_AWS_EKS              ? "AWS_ENDPOINT_URL_EKS"
-                                                    : "AWS_ENDPOINT_URL_STS";
+        size_t i = s_service_index(svc);
+        if (i != SIZE_MAX && (value = s_env(s_services[i].env_var)) != NULL) {
+            from = s_services[i].env_var;
         } else if ((value = s_env("AWS_ENDPOINT_URL")) != NULL) {
             from = "AWS_ENDPOINT_URL";
         } else if (o->profile_service_url != NULL && o->profile_service_url[0] != '\0') {

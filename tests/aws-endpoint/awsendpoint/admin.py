@@ -35,6 +35,9 @@
 ``POST /_admin/accounts`` set them: ``{"<account>": {"deny_assume_role":
                           true, "disabled_regions": [...]}}`` (see
                           :mod:`awsendpoint.accounts`)
+``GET|POST /_admin/workloads``  VPCs, flow logs, load balancers, DB instances
+                          and clusters per account and Region (see
+                          :mod:`awsendpoint.queryproto`)
 ``GET|POST|DELETE /_admin/variants``  response variants (emulator dialects,
                           recorded bodies; see :mod:`awsendpoint.variants`)
 ========================  ====================================================
@@ -45,7 +48,7 @@ Every answer is JSON; failures are ``{"error": "..."}`` with 400/403/404.
 import ipaddress
 import json
 
-from . import authz_json, delivery, models, restjson, variants
+from . import authz_json, delivery, models, queryproto, restjson, variants
 from .accounts import AccountControlError
 
 
@@ -128,6 +131,7 @@ def _route(endpoint, request):
         if parts.get("state", True):
             endpoint.state.reset()
             restjson.reset(endpoint.state)
+            queryproto.reset(endpoint)
         if parts.get("faults", True):
             endpoint.faults.clear()
         if parts.get("log", True):
@@ -230,6 +234,8 @@ def _route(endpoint, request):
                 endpoint.config, data.get("arn"), data.get("policies")):
             raise AdminError(404, f"no user or role {data.get('arn')}")
         return {"ok": True}
+    if path == "/_admin/workloads" and method in ("GET", "POST"):
+        return queryproto.admin(endpoint, method, _body_json(request, {}))
     if path == "/_admin/config" and method == "GET":
         return endpoint.config
     raise AdminError(404, f"no admin resource {method} {request.path}")

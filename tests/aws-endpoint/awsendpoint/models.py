@@ -45,6 +45,10 @@ SERVICE_VERSIONS = {
     "config": "2014-11-12",
     "guardduty": "2017-11-28",
     "eks": "2017-11-01",
+    # Query protocols (queryproto.py)
+    "ec2": "2016-11-15",
+    "elbv2": "2015-12-01",
+    "rds": "2014-10-31",
 }
 
 # Model extensions: operations and members newer than botocore 1.29.27,

@@ -47,9 +47,10 @@ import traceback
 from email.utils import formatdate
 from urllib.parse import unquote
 
-from . import (admin, authz_json, cloudtrail, configsvc, eks, guardduty,
-               jsonproto, kms, logs, models, netfw, organizations, resolver,
-               restjson, s3, sigv4, sts, variants, wafv2)
+from . import (admin, authz_json, cloudtrail, configsvc, ec2, eks, elbv2,
+               guardduty, jsonproto, kms, logs, models, netfw, organizations,
+               queryproto, rds, resolver, restjson, s3, sigv4, sts, variants,
+               wafv2)
 from .accounts import AccountControls
 from .clock import Clock
 from .context import Call, Request, Response
@@ -63,7 +64,10 @@ PROTOCOLS = {"s3": "s3", "logs": "json", "cloudtrail": "json",
              "sts": "query", "kms": "json", "organizations": "json",
              "route53resolver": "json", "wafv2": "json",
              "network-firewall": "json", "config": "json",
-             "guardduty": "json", "eks": "json"}
+             "guardduty": "json", "eks": "json",
+             **queryproto.PROTOCOLS}
+# Query-protocol services (queryproto.py), by the endpoint's service name.
+QUERY_MODULES = {"ec2": ec2, "elbv2": elbv2, "rds": rds}
 # JSON 1.0/1.1 services by their X-Amz-Target prefix (unsigned requests).
 JSON_MODULES = {"logs": logs, "cloudtrail": cloudtrail, "kms": kms,
                 "organizations": organizations, "route53resolver": resolver,
@@ -128,7 +132,10 @@ class Endpoint:
                 scoped = cred.split("/")[3]
         target = request.headers.get("X-Amz-Target")
         form = None
-        if scoped in PROTOCOLS:
+        if scoped in queryproto.SCOPES and not target:
+            service = queryproto.SCOPES[scoped]
+            form = queryproto.form_params(request)
+        elif scoped in PROTOCOLS and scoped not in QUERY_MODULES:
             service = scoped
         elif target:
             service = "logs"
@@ -160,6 +167,8 @@ class Endpoint:
             return sts.operation_of(form or {})
         if service in REST_JSON_MODULES:
             return restjson.route(service, request)
+        if service in QUERY_MODULES:
+            return queryproto.operation_of(service, form)
         return jsonproto.target_operation(
             service, request.headers.get("X-Amz-Target"))
 
@@ -184,7 +193,8 @@ class Endpoint:
             delay = self.faults.latency_ms(service, operation)
             if delay:
                 time.sleep(delay / 1000.0)
-            if scoped is not None and scoped not in PROTOCOLS:
+            if scoped is not None and \
+                    queryproto.SCOPES.get(scoped, scoped) != service:
                 raise self._wrong_scope(protocol, scoped, service)
             identity, region = self._authenticate(service, operation,
                                                   request)
@@ -198,7 +208,7 @@ class Endpoint:
                 raise AWSError("UnknownOperationException",
                                "The requested operation is not recognized "
                                "by the service.")
-            if operation is None and protocol == "query":
+            if operation is None and protocol in ("query", "ec2"):
                 raise AWSError("InvalidAction",
                                f"Could not find operation "
                                f"{(form or {}).get('Action')} for version "
@@ -209,7 +219,9 @@ class Endpoint:
             if rule is not None:
                 fault_kind = rule["kind"]
                 if rule["kind"] == "throttle":
-                    raise self._throttle(protocol)
+                    raise (queryproto.throttle(service)
+                           if service in QUERY_MODULES
+                           else self._throttle(protocol))
                 if rule["kind"] == "error":
                     raise self._internal(protocol, rule)
                 if rule["kind"] == "drop" and not rule.get("after"):
@@ -219,11 +231,13 @@ class Endpoint:
         except DropConnection:
             response, action = None, "drop"
         except AuthFailure as failure:
-            response = self._error(auth_error(failure, protocol), protocol,
-                                   request, request_id, host_id)
+            response = self._error(
+                queryproto.auth_error(failure, service)
+                if service in QUERY_MODULES else auth_error(failure, protocol),
+                protocol, request, request_id, host_id, service)
         except AWSError as err:
             response = self._error(err, protocol, request, request_id,
-                                   host_id)
+                                   host_id, service)
         except Exception:  # noqa: BLE001 - never let a bug hang a client
             traceback.print_exc(file=sys.stderr)
             err = AWSError("InternalError" if protocol == "s3"
@@ -231,7 +245,7 @@ class Endpoint:
                            "We encountered an internal error. Please try "
                            "again.", 500)
             response = self._error(err, protocol, request, request_id,
-                                   host_id)
+                                   host_id, service)
         if call is not None and fault_kind is None:
             response = self.variants.apply(call, response)
         if response is not None:
@@ -286,6 +300,9 @@ class Endpoint:
     def _run(self, call, protocol, form):
         if call.service == "s3":
             return s3.handle(call)
+        if call.service in QUERY_MODULES:
+            return queryproto.run(call, form or {},
+                                  QUERY_MODULES[call.service].HANDLERS)
         if call.service == "sts":
             body = sts.handle(call, form or {})
             if call.operation == "AssumeRole" and call.resource:
@@ -300,9 +317,13 @@ class Endpoint:
         return Response(200, [("Content-Type", JSON_CONTENT_TYPE)],
                         jsonproto.dump(data))
 
-    def _error(self, err, protocol, request, request_id, host_id):
+    def _error(self, err, protocol, request, request_id, host_id,
+               service=None):
         headers = list(err.headers.items())
-        if protocol == "s3":
+        if service in QUERY_MODULES:
+            body = queryproto.error_body(service, err, request_id)
+            headers.append(("Content-Type", "text/xml"))
+        elif protocol == "s3":
             body = b"" if request.method == "HEAD" else \
                 s3_error_body(err, request_id, host_id)
             headers.append(("Content-Type", "application/xml"))
