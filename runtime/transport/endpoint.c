@@ -27,30 +27,31 @@
  * with spaces as underscores for the variable, lowercased for the shared config file's services
  * section (serviceIds from botocore's models: "CloudWatch Logs", "Route53Resolver", "WAFV2",
  * "Network Firewall", "Config Service", "Elastic Load Balancing v2", ...). */
-#define S_SERVICE(svc, env, config) {svc, #env, config, "AWS_ENDPOINT_URL_" #env}
 static const struct {
     enum lk_aws_service svc;
     const char *env_id;
     const char *config_id;
     const char *env_var;
 } s_services[] = {
-    S_SERVICE(LK_AWS_S3, S3, "s3"),
-    S_SERVICE(LK_AWS_LOGS, CLOUDWATCH_LOGS, "cloudwatch_logs"),
-    S_SERVICE(LK_AWS_CLOUDTRAIL, CLOUDTRAIL, "cloudtrail"),
-    S_SERVICE(LK_AWS_STS, STS, "sts"),
-    S_SERVICE(LK_AWS_KMS, KMS, "kms"),
-    S_SERVICE(LK_AWS_ORGANIZATIONS, ORGANIZATIONS, "organizations"),
-    S_SERVICE(LK_AWS_ROUTE53RESOLVER, ROUTE53RESOLVER, "route53resolver"),
-    S_SERVICE(LK_AWS_WAFV2, WAFV2, "wafv2"),
-    S_SERVICE(LK_AWS_NETWORK_FIREWALL, NETWORK_FIREWALL, "network_firewall"),
-    S_SERVICE(LK_AWS_CONFIG, CONFIG_SERVICE, "config_service"),
-    S_SERVICE(LK_AWS_GUARDDUTY, GUARDDUTY, "guardduty"),
-    S_SERVICE(LK_AWS_EKS, EKS, "eks"),
-    S_SERVICE(LK_AWS_EC2, EC2, "ec2"),
-    S_SERVICE(LK_AWS_ELBV2, ELASTIC_LOAD_BALANCING_V2, "elastic_load_balancing_v2"),
-    S_SERVICE(LK_AWS_RDS, RDS, "rds"),
+    {LK_AWS_S3, "S3", "s3", "AWS_ENDPOINT_URL_S3"},
+    {LK_AWS_LOGS, "CLOUDWATCH_LOGS", "cloudwatch_logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"},
+    {LK_AWS_CLOUDTRAIL, "CLOUDTRAIL", "cloudtrail", "AWS_ENDPOINT_URL_CLOUDTRAIL"},
+    {LK_AWS_STS, "STS", "sts", "AWS_ENDPOINT_URL_STS"},
+    {LK_AWS_KMS, "KMS", "kms", "AWS_ENDPOINT_URL_KMS"},
+    {LK_AWS_ORGANIZATIONS, "ORGANIZATIONS", "organizations", "AWS_ENDPOINT_URL_ORGANIZATIONS"},
+    {LK_AWS_ROUTE53RESOLVER, "ROUTE53RESOLVER", "route53resolver",
+     "AWS_ENDPOINT_URL_ROUTE53RESOLVER"},
+    {LK_AWS_WAFV2, "WAFV2", "wafv2", "AWS_ENDPOINT_URL_WAFV2"},
+    {LK_AWS_NETWORK_FIREWALL, "NETWORK_FIREWALL", "network_firewall",
+     "AWS_ENDPOINT_URL_NETWORK_FIREWALL"},
+    {LK_AWS_CONFIG, "CONFIG_SERVICE", "config_service", "AWS_ENDPOINT_URL_CONFIG_SERVICE"},
+    {LK_AWS_GUARDDUTY, "GUARDDUTY", "guardduty", "AWS_ENDPOINT_URL_GUARDDUTY"},
+    {LK_AWS_EKS, "EKS", "eks", "AWS_ENDPOINT_URL_EKS"},
+    {LK_AWS_EC2, "EC2", "ec2", "AWS_ENDPOINT_URL_EC2"},
+    {LK_AWS_ELBV2, "ELASTIC_LOAD_BALANCING_V2", "elastic_load_balancing_v2",
+     "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"},
+    {LK_AWS_RDS, "RDS", "rds", "AWS_ENDPOINT_URL_RDS"},
 };
-#undef S_SERVICE
 
 static size_t s_service_index(enum lk_aws_service svc)
 {
