@@ -116,6 +116,19 @@ void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, c
     list->items[list->n++] = lk_ir_strdup(state, s);
 }
 
+void lk_ir_list_push(struct lk_ir_state *state, struct lk_ir_string_list *list, char *s)
+{
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&state->arena, list->items, list->n);
+    list->items[list->n++] = s;
+}
+
+void lk_ir_list_add_set(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s)
+{
+    if (list->n && !strcmp(list->items[list->n - 1], s))
+        return;
+    lk_ir_list_add(state, list, s);
+}
+
 void lk_ir_list_sort_unique(struct lk_ir_string_list *list)
 {
     if (list->n < 2)
