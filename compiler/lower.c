@@ -466,12 +466,14 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
             ? LK_IR_TMS_VARIES_BY_CLASS
             : LK_IR_TMS_ALL_128K;
     qsort(srcs, n, sizeof(*srcs), s_cmp_src_prefix);
-    /* At most a rule per source and the housekeeping rule: room for them at once, since an
-     * arena array that doubles keeps every smaller copy. The capacity is a power of two, as
-     * for the IR's arrays without a capacity field (common/array.h). */
-    size_t cap = 0;
-    lc->rules = lk_array_grow(&st->arena, lc->rules, lc->n_rules, &cap, lc->n_rules + n + 1,
-                              sizeof(*lc->rules), 1);
+    /* At most a rule per source and the housekeeping rule: room for exactly that at once, since
+     * an arena array that doubles keeps every smaller copy. Nothing adds rules to a lowered
+     * state, which would need the capacity of LK_ARENA_ARRAY_GROW_IMPLICIT (a power of two). */
+    size_t cap = lc->n_rules + n + 1;
+    struct lk_ir_lifecycle_rule *rules = lk_arena_alloc(&st->arena, cap * sizeof(*rules));
+    if (lc->n_rules)
+        memcpy(rules, lc->rules, lc->n_rules * sizeof(*rules));
+    lc->rules = rules;
     for (size_t i = 0; i < n;) {
         struct lk_source *first = srcs[i];
         /* Sources with one prefix and one S3 retention share a rule (sorted by name, so the
