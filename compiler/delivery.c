@@ -15,8 +15,27 @@
 static char *s_logs_arn(struct lk_ir_state *st, struct lk_ir_bucket *b, struct lk_source *src,
                         const char *owner, const char *suffix)
 {
-    return lk_ir_printf(st, "arn:%s:s3:::%s/%.*sAWSLogs/%s/%s*", st->partition, b->name,
-                        LK_STR_ARG(src->prefix.v), owner, suffix);
+    /* "arn:%s:s3:::%s/%.*sAWSLogs/%s/%s*", without a format to parse: one per source. */
+    const struct lk_str parts[] = {
+        LK_STR_LIT("arn:"), lk_str_c(st->partition), LK_STR_LIT(":s3:::"),   lk_str_c(b->name),
+        LK_STR_LIT("/"),    src->prefix.v,           LK_STR_LIT("AWSLogs/"), lk_str_c(owner),
+        LK_STR_LIT("/"),    lk_str_c(suffix),        LK_STR_LIT("*")};
+    return lk_ir_cat(st, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* Joins @p n strings into @p out (NUL-terminated). @return false when they do not fit. */
+static bool s_join(char *out, size_t cap, const char *const *parts, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]);
+        if (k >= cap - len)
+            return false;
+        memcpy(out + len, parts[i], k);
+        len += k;
+    }
+    out[len] = '\0';
+    return true;
 }
 
 /* Appends @p s, a string of the state's arena, to a list canonicalization sorts and makes unique
@@ -180,10 +199,10 @@ static void s_source_conditions(struct lk_ir_state *st, struct lk_ir_statement *
             /* Formatted on the stack: lk_lower_add_condition() copies it only when it is new,
              * and every source of a store from one account and Region gives the same ARN. */
             char arn[512];
-            int len = snprintf(arn, sizeof(arn), "arn:%s:%s:%s:%s:%s", st->partition, arn_service,
-                               w->regions[r], w->accounts[a], arn_resource);
+            const char *parts[] = {"arn:", st->partition,  ":", arn_service, ":", w->regions[r],
+                                   ":",    w->accounts[a], ":", arn_resource};
             lk_lower_add_condition(st, s, "ArnLike", "aws:SourceArn",
-                                   len >= 0 && (size_t)len < sizeof(arn)
+                                   s_join(arn, sizeof(arn), parts, sizeof(parts) / sizeof(parts[0]))
                                        ? arn
                                        : lk_ir_printf(st, "arn:%s:%s:%s:%s:%s", st->partition,
                                                       arn_service, w->regions[r], w->accounts[a],

@@ -483,7 +483,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
                lk_retention_same_s3(srcs[j]->retention, first->retention))
             j++;
         struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc, &cap);
-        r->id = lk_ir_printf(st, "logkeep-%.*s", LK_STR_ARG(first->name));
+        r->id = lk_ir_cat(st, (struct lk_str[]){LK_STR_LIT("logkeep-"), first->name}, 2);
         /* The retention the source names (or writes inline): what decides the rule's actions. */
         r->origin = s_origin(o, first->retention_span);
         r->prefix = s_str(st, first->prefix.v);

@@ -3,7 +3,6 @@
  */
 #include "ir/artifact.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +52,8 @@ void lk_artifacts_add_released(struct lk_artifacts *a, char *path, const char *o
     x->resource = lk_arena_strdup(&a->arena, resource);
     x->len = len;
     x->headers = headers ? lk_arena_strdup(&a->arena, headers) : NULL;
-    snprintf(x->sha256, sizeof(x->sha256), "%s", sha256);
+    memcpy(x->sha256, sha256, sizeof(x->sha256) - 1);
+    x->sha256[sizeof(x->sha256) - 1] = '\0';
 }
 
 static int s_cmp_artifact(const void *x, const void *y)

@@ -535,6 +535,10 @@ char *lk_ir_strdup(struct lk_ir_state *state, const char *s);
 char *lk_ir_strndup(struct lk_ir_state *state, const char *s, size_t len);
 char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/** @return the @p n parts one after the other, NUL-terminated, in the state's arena: what
+ *  lk_ir_printf() of "%s%s..." gives, without parsing a format (lowering builds an ARN or two
+ *  per source). */
+char *lk_ir_cat(struct lk_ir_state *state, const struct lk_str *parts, size_t n);
 /** Appends a copy of @p s to @p list (arena-backed, grows by copying). */
 void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s);
 /**

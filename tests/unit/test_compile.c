@@ -560,6 +560,11 @@ START_TEST(test_ir_list_helpers)
     ck_assert_uint_eq(c.n, 40);
     ck_assert_ptr_eq(c.items[0], own);
     ck_assert_ptr_eq(c.items[39], own);
+    /* lk_ir_cat() is "%s%s%s" of its parts, an empty part or none included. */
+    const struct lk_str parts[] = {
+        LK_STR_LIT("arn:"), LK_STR_LIT(""), {"aws-cn:x", 6}, LK_STR_LIT(":s3")};
+    ck_assert_str_eq(lk_ir_cat(st, parts, 4), "arn:aws-cn:s3");
+    ck_assert_str_eq(lk_ir_cat(st, parts, 0), "");
     lk_ir_state_free(st);
 }
 END_TEST
