@@ -130,14 +130,50 @@ static void s_print_json_manifest(const char *manifest, FILE *out)
     fputs(",\n\"artifacts\": {", out);
 }
 
-/* One JSON document: {"manifest": {...}, "artifacts": {"<path>": <payload>}}. JSON payloads are
- * embedded as JSON, XML payloads as strings. Streamed: the artifacts are already rendered. */
-static void s_print_json(const struct lk_artifacts *a, const char *manifest, FILE *out)
+/* Where lk_compiled_each() hands the artifacts of a single-account policy. */
+struct s_out {
+    const char *dir; /* -o DIR */
+    char *last_dir;  /* s_mkdirs()'s */
+    FILE *spill;     /* --format json: the "artifacts" members until the manifest is printed */
+    bool first;      /* no member written yet */
+};
+
+static int s_put_file(void *ctx, const struct lk_artifact *x)
 {
-    s_print_json_manifest(manifest, out);
-    for (size_t i = 0; i < a->n; i++)
-        s_print_json_artifact(out, i == 0, a->items[i].path, &a->items[i]);
-    fputs("\n}\n}\n", out);
+    struct s_out *o = ctx;
+    return s_write_file(o->dir, x->path, x->content, x->len, &o->last_dir);
+}
+
+static int s_put_json(void *ctx, const struct lk_artifact *x)
+{
+    struct s_out *o = ctx;
+    s_print_json_artifact(o->spill, o->first, x->path, x);
+    o->first = false;
+    return ferror(o->spill) ? -1 : 0;
+}
+
+/* Copies the spilled members to @p out. @return 0, or -1 with errno set. */
+static int s_copy_spill(FILE *spill, FILE *out)
+{
+    if (fflush(spill) != 0 || fseek(spill, 0, SEEK_SET) != 0)
+        return -1;
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), spill)) > 0)
+        fwrite(chunk, 1, got, out);
+    return ferror(spill) ? -1 : 0;
+}
+
+/* Removes the files written before an artifact turned out too large: nothing is produced. */
+static void s_unwrite(const char *dir, const struct lk_artifacts *arts)
+{
+    for (size_t i = 0; i < arts->n; i++) {
+        size_t n = strlen(dir) + strlen(arts->items[i].path) + 2;
+        char *path = lk_xmalloc(n);
+        snprintf(path, n, "%s/%s", dir, arts->items[i].path);
+        remove(path);
+        free(path);
+    }
 }
 
 /* A policy of several accounts: every pair's artifacts under <account-name>/<region>/, with one
@@ -254,38 +290,82 @@ int lk_cmd_compile(int argc, char **argv)
         lk_policy_free(p);
         return rc;
     }
+    /* The artifacts come one at a time (lk_compiled_each()) and each is released once written,
+     * so their text is never all in memory. */
+    struct lk_compiled comp;
+    int crc = lk_compile_plan(p, &comp);
+    if (crc == 2)
+        fprintf(stderr,
+                "logkeep compile: an artifact would exceed %zu bytes; nothing was produced\n",
+                (size_t)LK_BUF_MAX_DOCUMENT);
+    int rc = crc == 0 ? LK_EXIT_OK : LK_EXIT_POLICY;
+    if (rc != LK_EXIT_OK)
+        lk_cli_print_diags(p, color, stderr);
     struct lk_artifacts arts;
     lk_artifacts_init(&arts);
-    struct lk_ir_state *st = NULL;
-    int rc = lk_cli_compile("compile", p, &st, &arts) == 0 ? LK_EXIT_OK : LK_EXIT_POLICY;
-    lk_cli_print_diags(p, color, stderr);
     if (rc == LK_EXIT_OK) {
-        char *manifest = lk_emit_manifest(st, &arts);
-        if (!manifest) {
+        struct s_out o = {dir, NULL, NULL, true};
+        /* JSON: the manifest comes first and needs every artifact's SHA-256, so the members go
+         * to a temporary file (in memory only when none can be made) until it is printed. */
+        char *spill_mem = NULL;
+        size_t spill_len = 0;
+        bool in_mem = false;
+        if (json && !(o.spill = tmpfile())) {
+            o.spill = open_memstream(&spill_mem, &spill_len);
+            in_mem = true;
+        }
+        int erc = json && !o.spill
+                      ? 3
+                      : lk_compiled_each(&comp, &arts, json ? s_put_json : s_put_file, &o);
+        char *manifest = erc == 0 ? lk_emit_manifest(comp.state, &arts) : NULL;
+        /* After the artifacts: a bucket policy over S3's limit may only show when emitted. */
+        lk_cli_print_diags(p, color, stderr);
+        if (erc == 1) {
+            if (!json)
+                s_unwrite(dir, &arts);
+            rc = LK_EXIT_POLICY;
+        } else if (erc == 2) {
+            fprintf(stderr,
+                    "logkeep compile: an artifact would exceed %zu bytes; nothing was produced\n",
+                    (size_t)LK_BUF_MAX_DOCUMENT);
+            if (!json)
+                s_unwrite(dir, &arts);
+            rc = LK_EXIT_POLICY;
+        } else if (erc != 0) {
+            if (json)
+                fprintf(stderr, "logkeep compile: cannot buffer the artifacts: %s\n",
+                        strerror(errno));
+            rc = LK_EXIT_CANTCREAT;
+        } else if (!manifest) {
             fprintf(stderr, "logkeep compile: the manifest would exceed %zu bytes\n",
                     (size_t)LK_BUF_MAX_DOCUMENT);
             rc = LK_EXIT_POLICY;
         } else if (json) {
-            s_print_json(&arts, manifest, stdout);
-        } else {
-            char *last_dir = NULL;
-            for (size_t i = 0; i < arts.n && rc == LK_EXIT_OK; i++)
-                if (s_write_file(dir, arts.items[i].path, arts.items[i].content, arts.items[i].len,
-                                 &last_dir))
-                    rc = LK_EXIT_CANTCREAT;
-            if (rc == LK_EXIT_OK &&
-                s_write_file(dir, "manifest.json", manifest, strlen(manifest), &last_dir))
+            s_print_json_manifest(manifest, stdout);
+            if (in_mem
+                    ? fflush(o.spill) != 0 || fwrite(spill_mem, 1, spill_len, stdout) != spill_len
+                    : s_copy_spill(o.spill, stdout) != 0) {
+                fprintf(stderr, "logkeep compile: cannot read the artifacts back: %s\n",
+                        strerror(errno));
                 rc = LK_EXIT_CANTCREAT;
-            free(last_dir);
+            }
+            fputs("\n}\n}\n", stdout);
+        } else {
+            if (s_write_file(dir, "manifest.json", manifest, strlen(manifest), &o.last_dir))
+                rc = LK_EXIT_CANTCREAT;
             if (rc == LK_EXIT_OK)
                 fprintf(stderr, "logkeep compile: wrote %zu artifacts and manifest.json to %s\n",
                         arts.n, dir);
         }
         free(manifest);
+        free(o.last_dir);
+        if (o.spill)
+            fclose(o.spill); /* a memory stream sets spill_mem here */
+        free(spill_mem);
     }
     if (fflush(stdout) != 0)
         rc = LK_EXIT_CANTCREAT;
-    lk_ir_state_free(st);
+    lk_compiled_free(&comp);
     lk_artifacts_free(&arts);
     lk_policy_free(p);
     return rc;

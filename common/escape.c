@@ -80,12 +80,19 @@ void lk_json_escape(struct lk_buf *b, const char *s)
     }
     char *w = b->data + b->len;
     *w++ = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char c = *p;
-        if (!s_json_special[c])
-            *w++ = (char)c;
-        else
-            w = s_json_escape_byte(w, c);
+    /* Run by run: the scan does nothing but look bytes up (the NUL is special too), and each
+     * run of plain bytes is one memcpy(). */
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        const unsigned char *run = p;
+        while (!s_json_special[*p])
+            p++;
+        memcpy(w, run, (size_t)(p - run));
+        w += p - run;
+        if (!*p)
+            break;
+        w = s_json_escape_byte(w, *p);
+        p++;
     }
     *w++ = '"';
     *w = '\0';

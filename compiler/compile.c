@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "compiler/check_int.h"
 #include "compiler/lower.h"
 
@@ -253,10 +254,10 @@ static void s_add_source(const struct lk_policy *p, struct s_writers_cache *writ
     acc->bound += n * resource;
 }
 
-void lk_compile_check_limits(struct lk_policy *policy)
+/* The stores whose bucket policy may pass S3's limit by the bound: @return an array by index of
+ * policy->stores (caller frees), or NULL when there is none. */
+static bool *s_stores_over_bound(struct lk_policy *policy)
 {
-    if (policy->diags.n_errors)
-        return;
     /* Stores are sorted by name: find each source's store index by binary search, so the whole
      * bound costs O(sources log stores). */
     struct s_store_acc *acc = lk_xcalloc(policy->n_stores + 1, sizeof(*acc));
@@ -301,8 +302,18 @@ void lk_compile_check_limits(struct lk_policy *policy)
     free(acc);
     if (!any) {
         free(over);
-        return;
+        return NULL;
     }
+    return over;
+}
+
+void lk_compile_check_limits(struct lk_policy *policy)
+{
+    if (policy->diags.n_errors)
+        return;
+    bool *over = s_stores_over_bound(policy);
+    if (!over)
+        return;
     struct lk_ir_scope *scope = lk_lower_scope_buckets(policy, over);
     free(over);
     struct lk_arena tmp;
@@ -357,6 +368,122 @@ int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_state, struct 
     }
     *out_state = st;
     return 0;
+}
+
+/* Whether the store named @p name (of a bucket) is flagged in @p over (by index of the policy's
+ * stores, which are sorted by name); an unknown name counts as flagged. */
+static bool s_flagged(const struct lk_policy *policy, const bool *over, const char *name)
+{
+    if (!over)
+        return false;
+    struct lk_str want = lk_str_c(name);
+    size_t lo = 0, hi = policy->n_stores;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = lk_str_cmp(want, policy->stores[mid]->name);
+        if (c == 0)
+            return over[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return true;
+}
+
+int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *out)
+{
+    memset(out, 0, sizeof(*out));
+    lk_arena_init(&out->arena);
+    out->policy = policy;
+    if (policy->diags.n_errors)
+        return 1;
+    out->state = lk_lower(policy);
+    const struct lk_ir_state *st = out->state;
+    out->n_items = lk_emit_plan(st, &out->arena, &out->items);
+    out->contents =
+        lk_arena_alloc(&out->arena, (out->n_items ? out->n_items : 1) * sizeof(*out->contents));
+    /* Bucket policies over S3's limit are a policy error, located at the store, reported in
+     * bucket order as lk_compile() reports them. Only the stores whose bound passes the limit
+     * (as validate finds them, lk_compile_check_limits()) are emitted now and measured; the
+     * others are emitted with the rest, and lk_compiled_each() measures them too. */
+    bool *over = s_stores_over_bound(policy);
+    const char **by_bucket =
+        lk_arena_alloc(&out->arena, (st->n_buckets ? st->n_buckets : 1) * sizeof(*by_bucket));
+    int rc = 0;
+    for (size_t i = 0; i < out->n_items && rc == 0; i++) {
+        const struct lk_emit_item *it = &out->items[i];
+        if (it->kind != LK_EMIT_BUCKET_POLICY ||
+            !s_flagged(policy, over, st->buckets[it->index].store))
+            continue;
+        out->contents[i] = lk_emit_item_content(st, it, &out->arena);
+        if (!out->contents[i])
+            rc = 2;
+        else if (!by_bucket[it->index])
+            by_bucket[it->index] = out->contents[i];
+    }
+    free(over);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < st->n_buckets; i++)
+        if (by_bucket[i] && strlen(by_bucket[i]) > LK_BUCKET_POLICY_MAX_BYTES)
+            s_report_size(policy, st->buckets[i].store, by_bucket[i]);
+    if (policy->diags.n_errors) {
+        lk_diags_sort(&policy->diags);
+        return 1;
+    }
+    return 0;
+}
+
+int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
+                     int (*put)(void *ctx, const struct lk_artifact *x), void *ctx)
+{
+    /* One artifact at a time in a scratch arena that keeps its largest block: after the first
+     * few it stops asking malloc() for memory. */
+    struct lk_arena scratch;
+    lk_arena_init(&scratch);
+    int rc = 0;
+    for (size_t i = 0; i < c->n_items && rc == 0; i++) {
+        const struct lk_emit_item *it = &c->items[i];
+        char *content =
+            c->contents[i] ? c->contents[i] : lk_emit_item_content(c->state, it, &scratch);
+        if (!content) {
+            rc = 2;
+            break;
+        }
+        if (it->kind == LK_EMIT_BUCKET_POLICY && !c->contents[i] &&
+            strlen(content) > LK_BUCKET_POLICY_MAX_BYTES) {
+            /* The bound said it could not happen: reported all the same, before it is written. */
+            s_report_size(c->policy, c->state->buckets[it->index].store, content);
+            lk_diags_sort(&c->policy->diags);
+            rc = 1;
+            break;
+        }
+        struct lk_artifact x = {0};
+        x.path = it->path;
+        x.operations = lk_arena_strdup(&scratch, it->operations);
+        x.resource = it->resource;
+        x.content = content;
+        x.len = strlen(content);
+        x.headers = it->headers ? lk_arena_strdup(&scratch, it->headers) : NULL;
+        if (lk_sha256_hex(content, x.len, x.sha256) != 0)
+            lk_oom(); /* OpenSSL only fails on allocation failure */
+        lk_artifacts_add_released(out, it->path, it->operations, it->resource, x.len, x.sha256,
+                                  it->headers);
+        if (put(ctx, &x) != 0)
+            rc = 3;
+        lk_arena_rewind(&scratch);
+    }
+    lk_arena_destroy(&scratch);
+    lk_artifacts_sort(out);
+    return rc;
+}
+
+void lk_compiled_free(struct lk_compiled *c)
+{
+    lk_ir_state_free(c->state);
+    lk_arena_destroy(&c->arena);
+    memset(c, 0, sizeof(*c));
 }
 
 /* Notes the stores whose delivery statements took the organisation-wide form (lower.c,

@@ -17,12 +17,14 @@
 struct s_dec {
     struct lk_policy *p;
     struct lk_diags *d;
-    struct lk_arena *a;
+    struct lk_arena *a;       /* the policy's: what the AST keeps */
+    struct lk_arena *scratch; /* the reader's: nodes, their texts, and messages' wording; a
+                               * streamed entry's part goes when the entry is decoded */
 };
 
 /* ----------------------------------------------------------------------------- helpers */
 
-/* Mapping keys live in the reader's scratch arena: copy the ones the AST keeps. */
+/* Scalars live in the reader's scratch arena: copy the ones the AST keeps. */
 static struct lk_str s_keep(struct s_dec *dec, struct lk_str s)
 {
     return (struct lk_str){lk_arena_strndup(dec->a, s.ptr, s.len), s.len};
@@ -65,9 +67,10 @@ static int s_key(struct s_dec *dec, const struct lk_ynode *key, const char *cons
 }
 
 /* A string value. Plain numbers are accepted as their text (a prefix "2024/" is a string anyway;
- * "1" as a name is fine); booleans, nulls and collections are type errors. */
-static bool s_text(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
-                   const char *what)
+ * "1" as a name is fine); booleans, nulls and collections are type errors. @p out->v points into
+ * the scratch arena: for a value only looked at while decoding (a type, a mode). */
+static bool s_text_peek(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
+                        const char *what)
 {
     if (n->kind != LK_Y_SCALAR || n->stype == LK_YS_BOOL || n->stype == LK_YS_NULL) {
         struct lk_diag *d = lk_diag_add(dec->d, "LK010", n->span, "%s must be a string, not %s",
@@ -79,6 +82,16 @@ static bool s_text(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *
     out->v = n->text;
     out->span = n->span;
     out->set = true;
+    return true;
+}
+
+/* s_text_peek(), keeping the value: its text is copied into the policy's arena. */
+static bool s_text(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
+                   const char *what)
+{
+    if (!s_text_peek(dec, n, out, what))
+        return false;
+    out->v = s_keep(dec, out->v);
     return true;
 }
 
@@ -337,7 +350,7 @@ static void s_role(struct s_dec *dec, const struct lk_ynode *key, const struct l
             break;
         case 1: {
             struct lk_text t = {0};
-            if (!s_text(dec, v, &t, "access"))
+            if (!s_text_peek(dec, v, &t, "access"))
                 break;
             static const char *const levels[] = {"read", "admin"};
             if (lk_str_eq_c(t.v, "read")) {
@@ -364,7 +377,7 @@ static void s_role(struct s_dec *dec, const struct lk_ynode *key, const struct l
             break;
         }
     }
-    char *what = lk_arena_printf(dec->a, "role \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "role \"%s\"", key->text.ptr);
     if (!r->principals.set)
         s_missing(dec, key->span, "principals", what);
     bool had_access = false;
@@ -411,7 +424,7 @@ static void s_tier(struct s_dec *dec, const struct lk_ynode *n, struct lk_retent
             break;
         case 1: {
             struct lk_text c = {0};
-            if (!s_text(dec, v, &c, "class"))
+            if (!s_text_peek(dec, v, &c, "class"))
                 break;
             for (int sc = 0; sc < LK_SC_COUNT; sc++) {
                 if (lk_str_eq_c(c.v, s_class_names[sc])) {
@@ -491,7 +504,7 @@ static struct lk_retention *s_retention_body(struct s_dec *dec, const struct lk_
             break;
         case 3: {
             struct lk_text ignored;
-            s_text(dec, v, &ignored, "description");
+            s_text_peek(dec, v, &ignored, "description");
             break;
         }
         default:
@@ -511,7 +524,7 @@ static void s_retention_class(struct s_dec *dec, const struct lk_ynode *key,
 {
     if (!s_entry_name(dec, key, "retention class"))
         return;
-    char *what = lk_arena_printf(dec->a, "retention class \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "retention class \"%s\"", key->text.ptr);
     struct lk_retention *r = s_retention_body(dec, val, key->span, what);
     if (!r)
         return;
@@ -530,7 +543,7 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
     struct lk_store *s = lk_arena_alloc(dec->a, sizeof(*s));
     s->name = s_keep(dec, key->text);
     s->span = key->span;
-    char *what = lk_arena_printf(dec->a, "store \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "store \"%s\"", key->text.ptr);
     static const char *const keys[] = {"bucket",
                                        "region",
                                        "encryption",
@@ -572,7 +585,7 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
                 switch (s_key(dec, v->keys[e], lkeys, 2, "object_lock")) {
                 case 0: {
                     struct lk_text m = {0};
-                    if (!s_text(dec, lv, &m, "mode"))
+                    if (!s_text_peek(dec, lv, &m, "mode"))
                         break;
                     static const char *const modes[] = {"governance", "compliance"};
                     if (lk_str_eq_c(m.v, "governance")) {
@@ -629,7 +642,7 @@ static void s_store(struct s_dec *dec, const struct lk_ynode *key, const struct 
         case 9: s_waivers(dec, v, &s->waivers); break;
         case 10: {
             struct lk_text ignored;
-            s_text(dec, v, &ignored, "description");
+            s_text_peek(dec, v, &ignored, "description");
             break;
         }
         case 11: s_text_nonempty(dec, v, &s->account, "a store's account"); break;
@@ -738,7 +751,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
     struct lk_source *src = lk_arena_alloc(dec->a, sizeof(*src));
     src->name = s_keep(dec, key->text);
     src->span = key->span;
-    char *what = lk_arena_printf(dec->a, "source \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "source \"%s\"", key->text.ptr);
     static const char *const keys[] = {"type",    "purpose",         "retention",
                                        "store",   "prefix",          "log_groups",
                                        "trail",   "forever_because", "waivers",
@@ -752,7 +765,7 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
         case 0: {
             has_type = true;
             struct lk_text t = {0};
-            if (!s_text(dec, v, &t, "type"))
+            if (!s_text_peek(dec, v, &t, "type"))
                 break;
             if (lk_source_type_parse(t.v, &src->type)) {
                 src->type_set = true;
@@ -933,7 +946,7 @@ static bool s_account_id(struct s_dec *dec, const struct lk_ynode *v, struct lk_
         struct lk_diag *d =
             lk_diag_add(dec->d, "LK031", v->span, "%s must be a quoted string", what);
         lk_diag_help(dec->d, d, "write \"%s\"; unquoted, YAML reads a number", v->text.ptr);
-        *out = (struct lk_text){v->text, v->span, true};
+        *out = (struct lk_text){s_keep(dec, v->text), v->span, true};
         return true;
     }
     return s_text_nonempty(dec, v, out, what);
@@ -946,7 +959,7 @@ static void s_account(struct s_dec *dec, const struct lk_ynode *key, const struc
     struct lk_account *a = lk_arena_alloc(dec->a, sizeof(*a));
     a->name = s_keep(dec, key->text);
     a->span = key->span;
-    char *what = lk_arena_printf(dec->a, "account \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "account \"%s\"", key->text.ptr);
     static const char *const keys[] = {"id", "kind", "delegated_admin", "description"};
     for (size_t i = 0; i < val->n; i++) {
         const struct lk_ynode *k = val->keys[i], *v = val->values[i];
@@ -954,7 +967,7 @@ static void s_account(struct s_dec *dec, const struct lk_ynode *key, const struc
         case 0: s_account_id(dec, v, &a->id, "an account ID"); break;
         case 1: {
             struct lk_text t = {0};
-            if (!s_text(dec, v, &t, "kind"))
+            if (!s_text_peek(dec, v, &t, "kind"))
                 break;
             static const char *const kinds[] = {"workload", "management", "log-archive",
                                                 "security"};
@@ -1002,7 +1015,7 @@ static void s_account(struct s_dec *dec, const struct lk_ynode *key, const struc
         }
         case 3: {
             struct lk_text ignored;
-            s_text(dec, v, &ignored, "description");
+            s_text_peek(dec, v, &ignored, "description");
             break;
         }
         default: break;
@@ -1049,7 +1062,7 @@ static void s_group(struct s_dec *dec, const struct lk_ynode *key, const struct 
     struct lk_account_group *g = lk_arena_alloc(dec->a, sizeof(*g));
     g->name = s_keep(dec, key->text);
     g->span = key->span;
-    char *what = lk_arena_printf(dec->a, "account group \"%s\"", key->text.ptr);
+    char *what = lk_arena_printf(dec->scratch, "account group \"%s\"", key->text.ptr);
     if (val->kind != LK_Y_MAP) {
         g->kind = LK_GROUP_LIST;
         if (!s_text_list(dec, val, &g->members, what, "an account or group name"))
@@ -1092,7 +1105,7 @@ static void s_group(struct s_dec *dec, const struct lk_ynode *key, const struct 
                 break;
             case 2: {
                 struct lk_text ignored;
-                s_text(dec, v, &ignored, "description");
+                s_text_peek(dec, v, &ignored, "description");
                 break;
             }
             default: return;
@@ -1225,15 +1238,16 @@ static void s_on_entry(void *ctx, const struct lk_ynode *section, const struct l
 
 void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
 {
-    struct s_dec dec = {policy, &policy->diags, &policy->arena};
-    static const char *const streamed[] = {"roles", "stores", "retention", "sources"};
-    const struct lk_yaml_stream stream = {s_on_entry, &dec, streamed, 4};
-    /* Nodes live in a scratch arena released when the file is decoded; the texts the AST keeps
-     * live in the policy's arena. */
+    /* Nodes and their texts live in a scratch arena, released entry by entry for the streamed
+     * sections and when the file is decoded; the decoder copies the texts the AST keeps into the
+     * policy's arena, so types, durations, booleans and keys are not kept. */
     struct lk_arena scratch;
     lk_arena_init(&scratch);
-    struct lk_ynode *root = lk_yaml_read_stream(&policy->sources, file_id, &policy->arena,
-                                                &scratch, &policy->diags, &stream);
+    struct s_dec dec = {policy, &policy->diags, &policy->arena, &scratch};
+    static const char *const streamed[] = {"roles", "stores", "retention", "sources"};
+    const struct lk_yaml_stream stream = {s_on_entry, &dec, streamed, 4};
+    struct lk_ynode *root =
+        lk_yaml_read_stream(&policy->sources, file_id, &scratch, &scratch, &policy->diags, &stream);
     if (root)
         s_decode_root(&dec, root, file_id);
     else

@@ -15,8 +15,37 @@
 static char *s_logs_arn(struct lk_ir_state *st, struct lk_ir_bucket *b, struct lk_source *src,
                         const char *owner, const char *suffix)
 {
-    return lk_ir_printf(st, "arn:%s:s3:::%s/%.*sAWSLogs/%s/%s*", st->partition, b->name,
-                        LK_STR_ARG(src->prefix.v), owner, suffix);
+    /* "arn:%s:s3:::%s/%.*sAWSLogs/%s/%s*", without a format to parse: one per source. */
+    const struct lk_str parts[] = {
+        LK_STR_LIT("arn:"), lk_str_c(st->partition), LK_STR_LIT(":s3:::"),   lk_str_c(b->name),
+        LK_STR_LIT("/"),    src->prefix.v,           LK_STR_LIT("AWSLogs/"), lk_str_c(owner),
+        LK_STR_LIT("/"),    lk_str_c(suffix),        LK_STR_LIT("*")};
+    return lk_ir_cat(st, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* Joins @p n strings into @p out (NUL-terminated). @return false when they do not fit. */
+static bool s_join(char *out, size_t cap, const char *const *parts, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]);
+        if (k >= cap - len)
+            return false;
+        memcpy(out + len, parts[i], k);
+        len += k;
+    }
+    out[len] = '\0';
+    return true;
+}
+
+/* Appends @p s, a string of the state's arena, to a list canonicalization sorts and makes unique
+ * (lk_ir_canonicalize()): without copying it again, and not at all when it repeats the last
+ * item, as it does for each source of a store. */
+static void s_take(struct lk_ir_state *st, struct lk_ir_string_list *list, char *s)
+{
+    if (list->n && !strcmp(list->items[list->n - 1], s))
+        return;
+    lk_ir_list_push(st, list, s);
 }
 
 static char *s_bucket_arn(struct lk_ir_state *st, struct lk_ir_bucket *b)
@@ -33,7 +62,7 @@ static struct lk_ir_statement *s_shared(struct lk_ir_state *st, struct lk_ir_buc
     *created = s == NULL;
     if (!s) {
         s = lk_lower_add_statement(st, b, sid, true, kind);
-        lk_ir_list_add(st, &s->principals, principal);
+        lk_ir_list_add_set(st, &s->principals, principal);
     }
     return s;
 }
@@ -127,25 +156,25 @@ static void s_cloudtrail(struct lk_ir_state *st, struct lk_policy *policy, struc
     struct lk_ir_statement *acl = lk_lower_add_statement(
         st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailAclCheck%s", part), true,
         LK_IR_PRINCIPAL_SERVICE);
-    lk_ir_list_add(st, &acl->principals, "cloudtrail.amazonaws.com");
-    lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
-    lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
+    lk_ir_list_add_set(st, &acl->principals, "cloudtrail.amazonaws.com");
+    lk_ir_list_add_set(st, &acl->actions, "s3:GetBucketAcl");
+    s_take(st, &acl->resources, s_bucket_arn(st, b));
 
     struct lk_ir_statement *put =
         lk_lower_add_statement(st, b, lk_ir_printf(st, LK_IR_SID_PREFIX "CloudTrailWrite%s", part),
                                true, LK_IR_PRINCIPAL_SERVICE);
-    lk_ir_list_add(st, &put->principals, "cloudtrail.amazonaws.com");
-    lk_ir_list_add(st, &put->actions, "s3:PutObject");
+    lk_ir_list_add_set(st, &put->principals, "cloudtrail.amazonaws.com");
+    lk_ir_list_add_set(st, &put->actions, "s3:PutObject");
     const char *org = s_trail_org(st, policy, cfg);
     if (org)
-        lk_ir_list_add(st, &put->resources, s_logs_arn(st, b, src, org, ""));
+        s_take(st, &put->resources, s_logs_arn(st, b, src, org, ""));
     lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control");
     for (size_t i = 0; i < w.n_accounts; i++) {
         char *trail_arn = lk_ir_printf(st, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, home,
                                        w.accounts[i], trail);
         lk_lower_add_condition(st, acl, "StringEquals", "aws:SourceArn", trail_arn);
         lk_lower_add_condition(st, put, "StringEquals", "aws:SourceArn", trail_arn);
-        lk_ir_list_add(st, &put->resources, s_logs_arn(st, b, src, w.accounts[i], ""));
+        s_take(st, &put->resources, s_logs_arn(st, b, src, w.accounts[i], ""));
     }
 }
 
@@ -166,11 +195,19 @@ static void s_source_conditions(struct lk_ir_state *st, struct lk_ir_statement *
     for (size_t a = 0; a < w->n_accounts; a++) {
         if (source_account)
             lk_lower_add_condition(st, s, "StringEquals", "aws:SourceAccount", w->accounts[a]);
-        for (size_t r = 0; arn_service && r < w->n_regions; r++)
+        for (size_t r = 0; arn_service && r < w->n_regions; r++) {
+            /* Formatted on the stack: lk_lower_add_condition() copies it only when it is new,
+             * and every source of a store from one account and Region gives the same ARN. */
+            char arn[512];
+            const char *parts[] = {"arn:", st->partition,  ":", arn_service, ":", w->regions[r],
+                                   ":",    w->accounts[a], ":", arn_resource};
             lk_lower_add_condition(st, s, "ArnLike", "aws:SourceArn",
-                                   lk_ir_printf(st, "arn:%s:%s:%s:%s:%s", st->partition,
-                                                arn_service, w->regions[r], w->accounts[a],
-                                                arn_resource));
+                                   s_join(arn, sizeof(arn), parts, sizeof(parts) / sizeof(parts[0]))
+                                       ? arn
+                                       : lk_ir_printf(st, "arn:%s:%s:%s:%s:%s", st->partition,
+                                                      arn_service, w->regions[r], w->accounts[a],
+                                                      arn_resource));
+        }
     }
 }
 
@@ -181,11 +218,11 @@ static void s_writer_resources(struct lk_ir_state *st, struct lk_ir_statement *s
                                const struct lk_writers *w, const char *org_id, const char *suffix)
 {
     if (org_id) {
-        lk_ir_list_add(st, &s->resources, s_all_logs_arn(st, b, src));
+        s_take(st, &s->resources, s_all_logs_arn(st, b, src));
         return;
     }
     for (size_t a = 0; a < w->n_accounts; a++)
-        lk_ir_list_add(st, &s->resources, s_logs_arn(st, b, src, w->accounts[a], suffix));
+        s_take(st, &s->resources, s_logs_arn(st, b, src, w->accounts[a], suffix));
 }
 
 /* CloudWatch Logs User Guide, "Enabling logging from AWS services", logs sent to Amazon S3
@@ -205,16 +242,16 @@ static void s_log_delivery(struct lk_ir_state *st, struct lk_source *src, struct
         s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryAclCheck", LK_IR_PRINCIPAL_SERVICE,
                  "delivery.logs.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
-        lk_ir_list_add(st, &acl->actions, "s3:ListBucket");
-        lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
+        lk_ir_list_add_set(st, &acl->actions, "s3:GetBucketAcl");
+        lk_ir_list_add_set(st, &acl->actions, "s3:ListBucket");
+        s_take(st, &acl->resources, s_bucket_arn(st, b));
     }
     s_source_conditions(st, acl, w, org_id, true, "logs", "*");
     struct lk_ir_statement *put =
         s_shared(st, b, LK_IR_SID_PREFIX "LogDeliveryWrite", LK_IR_PRINCIPAL_SERVICE,
                  "delivery.logs.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        lk_ir_list_add_set(st, &put->actions, "s3:PutObject");
         lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl",
                                "bucket-owner-full-control");
     }
@@ -289,7 +326,7 @@ static void s_elb(struct lk_ir_state *st, struct lk_policy *policy, struct lk_so
             char *root = lk_ir_printf(st, "arn:%s:iam::%s:root", st->partition, elb_account);
             put = s_shared(st, b, LK_IR_SID_PREFIX "ElbLogDelivery", LK_IR_PRINCIPAL_AWS, root,
                            &created);
-            lk_ir_list_add(st, &put->principals, root);
+            s_take(st, &put->principals, root);
         } else {
             /* Newer Regions' service principal, in a statement of its own when older Regions'
              * accounts write too (one statement has one kind of principal). */
@@ -300,7 +337,7 @@ static void s_elb(struct lk_ir_state *st, struct lk_policy *policy, struct lk_so
                            "logdelivery.elasticloadbalancing.amazonaws.com", &created);
         }
         if (created)
-            lk_ir_list_add(st, &put->actions, "s3:PutObject");
+            lk_ir_list_add_set(st, &put->actions, "s3:PutObject");
         s_writer_resources(st, put, b, src, w, NULL, "");
     }
 }
@@ -320,23 +357,23 @@ static void s_config(struct lk_ir_state *st, struct lk_source *src, struct lk_ir
         s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketPermissionsCheck", LK_IR_PRINCIPAL_SERVICE,
                  "config.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &acl->actions, "s3:GetBucketAcl");
-        lk_ir_list_add(st, &acl->resources, s_bucket_arn(st, b));
+        lk_ir_list_add_set(st, &acl->actions, "s3:GetBucketAcl");
+        s_take(st, &acl->resources, s_bucket_arn(st, b));
     }
     s_source_conditions(st, acl, w, org_id, true, NULL, NULL);
     struct lk_ir_statement *ex =
         s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketExistenceCheck", LK_IR_PRINCIPAL_SERVICE,
                  "config.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &ex->actions, "s3:ListBucket");
-        lk_ir_list_add(st, &ex->resources, s_bucket_arn(st, b));
+        lk_ir_list_add_set(st, &ex->actions, "s3:ListBucket");
+        s_take(st, &ex->resources, s_bucket_arn(st, b));
     }
     s_source_conditions(st, ex, w, org_id, true, NULL, NULL);
     struct lk_ir_statement *put =
         s_shared(st, b, LK_IR_SID_PREFIX "ConfigBucketDelivery", LK_IR_PRINCIPAL_SERVICE,
                  "config.amazonaws.com", &created);
     if (created) {
-        lk_ir_list_add(st, &put->actions, "s3:PutObject");
+        lk_ir_list_add_set(st, &put->actions, "s3:PutObject");
         lk_lower_add_condition(st, put, "StringEquals", "s3:x-amz-acl",
                                "bucket-owner-full-control");
     }
@@ -393,18 +430,18 @@ static void s_guardduty(struct lk_ir_state *st, struct lk_source *src, struct lk
         struct lk_ir_statement *loc = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation",
                                                LK_IR_PRINCIPAL_SERVICE, principal, &created);
         if (created) {
-            lk_ir_list_add(st, &loc->actions, "s3:GetBucketLocation");
-            lk_ir_list_add(st, &loc->resources, s_bucket_arn(st, b));
+            lk_ir_list_add_set(st, &loc->actions, "s3:GetBucketLocation");
+            s_take(st, &loc->resources, s_bucket_arn(st, b));
         }
-        lk_ir_list_add(st, &loc->principals, principal);
+        lk_ir_list_add_set(st, &loc->principals, principal);
         struct lk_ir_statement *put = s_shared(st, b, LK_IR_SID_PREFIX "GuardDutyPutObject",
                                                LK_IR_PRINCIPAL_SERVICE, principal, &created);
         if (created)
-            lk_ir_list_add(st, &put->actions, "s3:PutObject");
-        lk_ir_list_add(st, &put->principals, principal);
-        lk_ir_list_add(st, &put->resources,
-                       lk_ir_printf(st, "arn:%s:s3:::%s/%.*s*", st->partition, b->name,
-                                    LK_STR_ARG(src->prefix.v)));
+            lk_ir_list_add_set(st, &put->actions, "s3:PutObject");
+        lk_ir_list_add_set(st, &put->principals, principal);
+        s_take(st, &put->resources,
+               lk_ir_printf(st, "arn:%s:s3:::%s/%.*s*", st->partition, b->name,
+                            LK_STR_ARG(src->prefix.v)));
     }
     struct lk_ir_statement *loc =
         lk_lower_find_statement(b, LK_IR_SID_PREFIX "GuardDutyGetBucketLocation");
@@ -451,9 +488,9 @@ void lk_delivery_writers(struct lk_ir_state *st, const struct lk_policy *policy,
         for (size_t r = 0; r < n; r++) {
             const char *elb_account = lk_elb_account_for_region(regions[r]);
             if (elb_account)
-                lk_ir_list_add(st, accounts, elb_account);
+                lk_ir_list_add_set(st, accounts, elb_account);
             else
-                lk_ir_list_add(st, services, "logdelivery.elasticloadbalancing.amazonaws.com");
+                lk_ir_list_add_set(st, services, "logdelivery.elasticloadbalancing.amazonaws.com");
         }
         return;
     }
@@ -462,13 +499,13 @@ void lk_delivery_writers(struct lk_ir_state *st, const struct lk_policy *policy,
          * principal in an opt-in Region the global name is listed too: which of the two the
          * key holds there is not documented, and either is GuardDuty. */
         for (size_t r = 0; r < w.n_regions; r++)
-            lk_ir_list_add(st, services, s_guardduty_principal_in(st, w.regions[r]));
-        lk_ir_list_add(st, services, "guardduty.amazonaws.com");
+            lk_ir_list_add_set(st, services, s_guardduty_principal_in(st, w.regions[r]));
+        lk_ir_list_add_set(st, services, "guardduty.amazonaws.com");
         return;
     }
     const char *service = lk_delivery_service(st, src->type, b->region);
     if (service)
-        lk_ir_list_add(st, services, service);
+        lk_ir_list_add_set(st, services, service);
 }
 
 void lk_delivery_statements(struct lk_ir_state *st, struct lk_policy *policy, struct lk_source *src,

@@ -8,22 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds an artifact unless its emitter gave up (NULL content: over LK_BUF_MAX_DOCUMENT), which
- * @p rc records. */
-static void s_add(struct lk_artifacts *out, enum lk_status *rc, char *path, const char *ops,
-                  const char *resource, char *content, const char *headers)
+#include "common/array.h"
+
+/* Compares plan items by path, as lk_artifacts_sort() orders artifacts. */
+static int s_cmp_item(const void *x, const void *y)
 {
-    if (!content) {
-        *rc = LK_STATUS_TOO_LARGE;
-        return;
-    }
-    lk_artifacts_add(out, path, ops, resource, content, headers);
+    return strcmp(((const struct lk_emit_item *)x)->path, ((const struct lk_emit_item *)y)->path);
 }
 
-enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
+/* Appends an item to the plan being built. */
+static struct lk_emit_item *s_item(struct lk_emit_item **items, size_t *n, size_t *cap,
+                                   enum lk_emit_kind kind, size_t index, char *path,
+                                   const char *ops, char *resource, const char *headers)
 {
-    enum lk_status rc = LK_STATUS_OK;
-    struct lk_arena *A = &out->arena;
+    LK_ARRAY_GROW(*items, *n, *cap);
+    struct lk_emit_item *it = &(*items)[(*n)++];
+    memset(it, 0, sizeof(*it));
+    it->kind = kind;
+    it->index = index;
+    it->path = path;
+    it->operations = ops;
+    it->resource = resource;
+    it->headers = headers;
+    return it;
+}
+
+size_t lk_emit_plan(const struct lk_ir_state *st, struct lk_arena *A, struct lk_emit_item **out)
+{
+    struct lk_emit_item *items = NULL;
+    size_t n = 0, cap = 0;
     for (size_t i = 0; i < st->n_buckets; i++) {
         const struct lk_ir_bucket *b = &st->buckets[i];
         char *arn = lk_arena_printf(A, "arn:%s:s3:::%s", st->partition, b->name);
@@ -33,25 +46,29 @@ enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *ou
                 hdr = "x-amz-transition-default-minimum-object-size: all_storage_classes_128K\n";
             else if (b->lifecycle.transition_min_size == LK_IR_TMS_VARIES_BY_CLASS)
                 hdr = "x-amz-transition-default-minimum-object-size: varies_by_storage_class\n";
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/lifecycle.xml", b->name),
-                  "PutBucketLifecycleConfiguration", arn, lk_emit_lifecycle_xml(&b->lifecycle, A),
-                  hdr);
+            s_item(&items, &n, &cap, LK_EMIT_LIFECYCLE, i,
+                   lk_arena_printf(A, "s3/%s/lifecycle.xml", b->name),
+                   "PutBucketLifecycleConfiguration", arn, hdr);
         }
         if (b->policy.present)
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/policy.json", b->name), "PutBucketPolicy",
-                  arn, lk_emit_bucket_policy_json(&b->policy, A), NULL);
+            s_item(&items, &n, &cap, LK_EMIT_BUCKET_POLICY, i,
+                   lk_arena_printf(A, "s3/%s/policy.json", b->name), "PutBucketPolicy", arn, NULL);
         if (b->versioning != LK_IR_VERSIONING_NEVER)
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/versioning.xml", b->name),
-                  "PutBucketVersioning", arn, lk_emit_versioning_xml(b, A), NULL);
+            s_item(&items, &n, &cap, LK_EMIT_VERSIONING, i,
+                   lk_arena_printf(A, "s3/%s/versioning.xml", b->name), "PutBucketVersioning", arn,
+                   NULL);
         if (b->public_access_block.present)
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/public-access-block.xml", b->name),
-                  "PutPublicAccessBlock", arn, lk_emit_public_access_block_xml(b, A), NULL);
+            s_item(&items, &n, &cap, LK_EMIT_PUBLIC_ACCESS_BLOCK, i,
+                   lk_arena_printf(A, "s3/%s/public-access-block.xml", b->name),
+                   "PutPublicAccessBlock", arn, NULL);
         if (b->encryption.present)
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/encryption.xml", b->name),
-                  "PutBucketEncryption", arn, lk_emit_encryption_xml(b, A), NULL);
+            s_item(&items, &n, &cap, LK_EMIT_ENCRYPTION, i,
+                   lk_arena_printf(A, "s3/%s/encryption.xml", b->name), "PutBucketEncryption", arn,
+                   NULL);
         if (b->object_lock.enabled)
-            s_add(out, &rc, lk_arena_printf(A, "s3/%s/object-lock.xml", b->name),
-                  "PutObjectLockConfiguration", arn, lk_emit_object_lock_xml(b, A), NULL);
+            s_item(&items, &n, &cap, LK_EMIT_OBJECT_LOCK, i,
+                   lk_arena_printf(A, "s3/%s/object-lock.xml", b->name),
+                   "PutObjectLockConfiguration", arn, NULL);
     }
     /* One retention file per region that has log groups (or the unmanaged rule). */
     const char *last = NULL;
@@ -69,35 +86,93 @@ enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *ou
             else
                 del = true;
         }
-        s_add(out, &rc, lk_arena_printf(A, "logs/%s/retention.json", r),
-              put && del ? "PutRetentionPolicy,DeleteRetentionPolicy"
-              : del      ? "DeleteRetentionPolicy"
-                         : "PutRetentionPolicy",
-              lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, r, st->account),
-              lk_emit_retention_json(st, r, A), NULL);
+        struct lk_emit_item *it = s_item(
+            &items, &n, &cap, LK_EMIT_RETENTION, i, lk_arena_printf(A, "logs/%s/retention.json", r),
+            put && del ? "PutRetentionPolicy,DeleteRetentionPolicy"
+            : del      ? "DeleteRetentionPolicy"
+                       : "PutRetentionPolicy",
+            lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, r, st->account),
+            NULL);
+        it->region = r;
     }
-    if (!st->n_log_groups && st->unmanaged_set)
-        s_add(out, &rc, lk_arena_printf(A, "logs/%s/retention.json", st->region),
-              "PutRetentionPolicy",
-              lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, st->region,
-                              st->account),
-              lk_emit_retention_json(st, st->region, A), NULL);
+    if (!st->n_log_groups && st->unmanaged_set) {
+        struct lk_emit_item *it =
+            s_item(&items, &n, &cap, LK_EMIT_RETENTION, 0,
+                   lk_arena_printf(A, "logs/%s/retention.json", st->region), "PutRetentionPolicy",
+                   lk_arena_printf(A, "arn:%s:logs:%s:%s:log-group:*", st->partition, st->region,
+                                   st->account),
+                   NULL);
+        it->region = st->region;
+    }
     /* Key policies: logkeep's statements of each key, merged by Sid into the live policy
      * (PutKeyPolicy, PolicyName "default"); the folder is the key ID, the key ARN's last part. */
     for (size_t i = 0; i < st->n_keys; i++) {
         const struct lk_ir_key *k = &st->keys[i];
         const char *slash = strrchr(k->arn, '/');
-        s_add(out, &rc, lk_arena_printf(A, "kms/%s/key-policy.json", slash ? slash + 1 : k->arn),
-              "PutKeyPolicy", k->arn, lk_emit_bucket_policy_json(&k->policy, A), NULL);
+        s_item(&items, &n, &cap, LK_EMIT_KEY_POLICY, i,
+               lk_arena_printf(A, "kms/%s/key-policy.json", slash ? slash + 1 : k->arn),
+               "PutKeyPolicy", k->arn, NULL);
     }
     for (size_t i = 0; i < st->n_trails; i++) {
         const struct lk_ir_trail *t = &st->trails[i];
-        s_add(out, &rc, lk_arena_printf(A, "cloudtrail/%s.json", t->name),
-              t->is_logging ? "CreateTrail,PutEventSelectors,StartLogging"
-                            : "CreateTrail,PutEventSelectors,StopLogging",
-              lk_arena_printf(A, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, t->home_region,
-                              st->account, t->name),
-              lk_emit_trail_json(st, t, A), NULL);
+        s_item(&items, &n, &cap, LK_EMIT_TRAIL, i,
+               lk_arena_printf(A, "cloudtrail/%s.json", t->name),
+               t->is_logging ? "CreateTrail,PutEventSelectors,StartLogging"
+                             : "CreateTrail,PutEventSelectors,StopLogging",
+               lk_arena_printf(A, "arn:%s:cloudtrail:%s:%s:trail/%s", st->partition, t->home_region,
+                               st->account, t->name),
+               NULL);
+    }
+    if (n > 1)
+        qsort(items, n, sizeof(*items), s_cmp_item);
+    /* Handed over in the arena, so that the caller frees nothing. */
+    *out = lk_arena_alloc_uninit(A, (n ? n : 1) * sizeof(*items));
+    if (n)
+        memcpy(*out, items, n * sizeof(*items));
+    free(items);
+    return n;
+}
+
+char *lk_emit_item_content(const struct lk_ir_state *st, const struct lk_emit_item *it,
+                           struct lk_arena *arena)
+{
+    switch (it->kind) {
+    case LK_EMIT_LIFECYCLE:
+        return lk_emit_lifecycle_xml(&st->buckets[it->index].lifecycle, arena);
+    case LK_EMIT_BUCKET_POLICY:
+        return lk_emit_bucket_policy_json(&st->buckets[it->index].policy, arena);
+    case LK_EMIT_VERSIONING:
+        return lk_emit_versioning_xml(&st->buckets[it->index], arena);
+    case LK_EMIT_PUBLIC_ACCESS_BLOCK:
+        return lk_emit_public_access_block_xml(&st->buckets[it->index], arena);
+    case LK_EMIT_ENCRYPTION:
+        return lk_emit_encryption_xml(&st->buckets[it->index], arena);
+    case LK_EMIT_OBJECT_LOCK:
+        return lk_emit_object_lock_xml(&st->buckets[it->index], arena);
+    case LK_EMIT_RETENTION:
+        return lk_emit_retention_json(st, it->region, arena);
+    case LK_EMIT_KEY_POLICY:
+        return lk_emit_bucket_policy_json(&st->keys[it->index].policy, arena);
+    case LK_EMIT_TRAIL:
+        return lk_emit_trail_json(st, &st->trails[it->index], arena);
+    }
+    return NULL;
+}
+
+enum lk_status lk_emit_all(const struct lk_ir_state *st, struct lk_artifacts *out)
+{
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_emit_item *items;
+    size_t n = lk_emit_plan(st, &out->arena, &items);
+    for (size_t i = 0; i < n; i++) {
+        char *content = lk_emit_item_content(st, &items[i], &out->arena);
+        /* An emitter gives up (NULL) past LK_BUF_MAX_DOCUMENT: the artifact is left out. */
+        if (!content) {
+            rc = LK_STATUS_TOO_LARGE;
+            continue;
+        }
+        lk_artifacts_add(out, items[i].path, items[i].operations, items[i].resource, content,
+                         items[i].headers);
     }
     lk_artifacts_sort(out);
     return rc;

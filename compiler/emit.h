@@ -25,6 +25,44 @@
  */
 LK_MUST_CHECK enum lk_status lk_emit_all(const struct lk_ir_state *state, struct lk_artifacts *out);
 
+/* What each artifact is made from: the emitter to call and the IR item it reads. */
+enum lk_emit_kind {
+    LK_EMIT_LIFECYCLE,
+    LK_EMIT_BUCKET_POLICY,
+    LK_EMIT_VERSIONING,
+    LK_EMIT_PUBLIC_ACCESS_BLOCK,
+    LK_EMIT_ENCRYPTION,
+    LK_EMIT_OBJECT_LOCK,
+    LK_EMIT_RETENTION,
+    LK_EMIT_KEY_POLICY,
+    LK_EMIT_TRAIL,
+};
+
+/** One artifact to emit, everything but its content: lk_emit_all() is lk_emit_plan(), then
+ *  lk_emit_item_content() of each item. */
+struct lk_emit_item {
+    enum lk_emit_kind kind;
+    size_t index;           /* the bucket, key or trail in the state's array */
+    const char *region;     /* LK_EMIT_RETENTION: the Region of the file */
+    char *path;             /* as struct lk_artifact's */
+    const char *operations; /* static */
+    char *resource;
+    const char *headers; /* static, or NULL */
+};
+
+/**
+ * The artifacts of @p state, without their contents, in path order (as lk_emit_all() gives them).
+ * @param arena owns the array and its strings.
+ * @param out receives the array.
+ * @return the number of items.
+ */
+size_t lk_emit_plan(const struct lk_ir_state *state, struct lk_arena *arena,
+                    struct lk_emit_item **out);
+
+/** @return the content of @p item in @p arena, or NULL when it would exceed LK_BUF_MAX_DOCUMENT. */
+LK_MUST_CHECK char *lk_emit_item_content(const struct lk_ir_state *state,
+                                         const struct lk_emit_item *item, struct lk_arena *arena);
+
 /** The manifest (manifest.json): account, region and each artifact's path, operations,
  *  resource, headers and SHA-256. Returns a heap string the caller frees; NULL when it would
  *  exceed LK_BUF_MAX_DOCUMENT. */

@@ -40,9 +40,10 @@ static void s_indent(struct lk_buf *b, int depth)
 
 static void s_tag(struct lk_buf *b, const char *open, const char *name, const char *end)
 {
-    lk_buf_puts(b, open);
+    /* The delimiters are one or two bytes ("<", "</", ">", ">\n"): no strlen() for them. */
+    lk_buf_append(b, open, open[1] ? 2 : 1);
     lk_buf_puts(b, name);
-    lk_buf_puts(b, end);
+    lk_buf_append(b, end, end[1] ? 2 : 1);
 }
 
 static void s_elem(struct lk_buf *b, int depth, const char *name, const char *value)
@@ -55,9 +56,18 @@ static void s_elem(struct lk_buf *b, int depth, const char *name, const char *va
 
 static void s_elem_int(struct lk_buf *b, int depth, const char *name, long long v)
 {
-    char num[24];
-    snprintf(num, sizeof(num), "%lld", v);
-    s_elem(b, depth, name, num);
+    /* Written by hand: a lifecycle has a few numbers per rule and snprintf() costs more than
+     * the rest of the element. */
+    char num[24], *w = num + sizeof(num);
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    *--w = '\0';
+    do {
+        *--w = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--w = '-';
+    s_elem(b, depth, name, w);
 }
 
 static void s_open(struct lk_buf *b, int depth, const char *name)

@@ -186,7 +186,7 @@ void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, c
 {
     for (size_t i = 0; i < s->n_conditions; i++) {
         if (!strcmp(s->conditions[i].op, op) && !strcmp(s->conditions[i].key, key)) {
-            lk_ir_list_add(st, &s->conditions[i].values, value);
+            lk_ir_list_add_set(st, &s->conditions[i].values, value);
             return;
         }
     }
@@ -442,9 +442,11 @@ static int s_cmp_src_prefix(const void *x, const void *y)
     return c ? c : lk_str_cmp(a->name, b->name);
 }
 
-static struct lk_ir_lifecycle_rule *s_add_rule(struct lk_ir_state *st, struct lk_ir_lifecycle *lc)
+/* Adds a rule to @p lc, whose array holds *@p cap rules. */
+static struct lk_ir_lifecycle_rule *s_add_rule(struct lk_ir_state *st, struct lk_ir_lifecycle *lc,
+                                               size_t *cap)
 {
-    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, lc->rules, lc->n_rules);
+    LK_ARENA_ARRAY_GROW(&st->arena, lc->rules, lc->n_rules, *cap);
     struct lk_ir_lifecycle_rule *r = &lc->rules[lc->n_rules++];
     memset(r, 0, sizeof(*r));
     r->enabled = true;
@@ -464,6 +466,14 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
             ? LK_IR_TMS_VARIES_BY_CLASS
             : LK_IR_TMS_ALL_128K;
     qsort(srcs, n, sizeof(*srcs), s_cmp_src_prefix);
+    /* At most a rule per source and the housekeeping rule: room for exactly that at once, since
+     * an arena array that doubles keeps every smaller copy. Nothing adds rules to a lowered
+     * state, which would need the capacity of LK_ARENA_ARRAY_GROW_IMPLICIT (a power of two). */
+    size_t cap = lc->n_rules + n + 1;
+    struct lk_ir_lifecycle_rule *rules = lk_arena_alloc(&st->arena, cap * sizeof(*rules));
+    if (lc->n_rules)
+        memcpy(rules, lc->rules, lc->n_rules * sizeof(*rules));
+    lc->rules = rules;
     for (size_t i = 0; i < n;) {
         struct lk_source *first = srcs[i];
         /* Sources with one prefix and one S3 retention share a rule (sorted by name, so the
@@ -472,8 +482,8 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
         while (j < n && lk_str_eq(srcs[j]->prefix.v, first->prefix.v) &&
                lk_retention_same_s3(srcs[j]->retention, first->retention))
             j++;
-        struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc);
-        r->id = lk_ir_printf(st, "logkeep-%.*s", LK_STR_ARG(first->name));
+        struct lk_ir_lifecycle_rule *r = s_add_rule(st, lc, &cap);
+        r->id = lk_ir_cat(st, (struct lk_str[]){LK_STR_LIT("logkeep-"), first->name}, 2);
         /* The retention the source names (or writes inline): what decides the rule's actions. */
         r->origin = s_origin(o, first->retention_span);
         r->prefix = s_str(st, first->prefix.v);
@@ -497,7 +507,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
                 r->noncurrent_expiration_days = (int32_t)ret->delete_after.days;
         }
         for (size_t k = i; k < j; k++)
-            lk_ir_list_add(st, &r->sources, s_str(st, srcs[k]->name));
+            lk_ir_list_push(st, &r->sources, s_str(st, srcs[k]->name));
         /* Logs kept forever in S3 Standard need no rule, and S3 rejects a rule without an action
          * ("one or more lifecycle transition and expiration actions", LifecycleRule). */
         if (r->n_transitions == 0 && r->expiration_days == 0 && r->noncurrent_expiration_days == 0)
@@ -508,7 +518,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
      * left with no versions behind them. ExpiredObjectDeleteMarker cannot share a rule with an
      * Expiration in days (PutBucketLifecycleConfiguration, LifecycleExpiration), hence a rule of
      * its own. */
-    struct lk_ir_lifecycle_rule *h = s_add_rule(st, lc);
+    struct lk_ir_lifecycle_rule *h = s_add_rule(st, lc, &cap);
     h->id = lk_ir_strdup(st, "logkeep-housekeeping");
     h->prefix = lk_ir_strdup(st, "");
     h->abort_incomplete_upload_days = store->abort_incomplete_uploads.set
@@ -589,18 +599,33 @@ static void s_bucket(struct lk_ir_state *st, struct lk_policy *p, struct s_origi
 
 /* ------------------------------------------------------------------------------ log groups */
 
+/* Copies of the strings log groups share, made once: a source's name for all its groups, a
+ * Region for every group of consecutive sources in it. */
+struct s_group_strings {
+    char *source; /* the current source's name, or NULL until one of its groups needs it */
+    const char *region_in;
+    char *region; /* copy of region_in */
+};
+
 static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
-                            const struct lk_source *src, const struct lk_text *name_text,
-                            const char *region, const char *source, int64_t days, bool forever)
+                            struct s_group_strings *shared, const struct lk_source *src,
+                            const struct lk_text *name_text, const char *region, int64_t days,
+                            bool forever)
 {
     struct lk_str name = name_text->v;
-    LK_ARENA_ARRAY_GROW(&st->arena, st->log_groups, st->n_log_groups, *cap);
+    LK_ARRAY_GROW(st->log_groups, st->n_log_groups, *cap);
     struct lk_ir_log_group *g = &st->log_groups[st->n_log_groups++];
     memset(g, 0, sizeof(*g));
     g->name = s_str(st, name);
     g->pattern = lk_glob_has_wildcard(name, 0);
-    g->region = lk_ir_strdup(st, region);
-    g->source = lk_ir_strdup(st, source);
+    if (!shared->region || (region != shared->region_in && strcmp(region, shared->region_in))) {
+        shared->region_in = region;
+        shared->region = lk_ir_strdup(st, region);
+    }
+    g->region = shared->region;
+    if (!shared->source)
+        shared->source = s_str(st, src->name);
+    g->source = shared->source;
     g->origin = s_origin(o, name_text->span);
     /* Security logs are not deleted with their log group: DeleteLogGroup fails while deletion
      * protection is on (CloudWatch Logs API Reference, PutLogGroupDeletionProtection). A source
@@ -836,6 +861,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     }
 
     size_t cap_groups = 0;
+    struct s_group_strings groups = {0};
     size_t n_trails = 0;
     for (size_t i = 0; i < p->n_srcs; i++)
         if (p->srcs[i]->type == LK_SRC_CLOUDTRAIL)
@@ -846,7 +872,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
         struct lk_retention *r = src->retention;
         if (!r)
             continue;
-        char *name = s_str(st, src->name);
+        groups.source = NULL;
         bool also_s3 = src->store_ref.set;
         int64_t avail = lk_retention_available_days(r);
         /* A source's log groups exist in every Region it covers: the pair's, or, in a policy of
@@ -860,11 +886,11 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
         for (size_t g = 0; g < n_regions; g++)
             for (size_t k = 0; k < src->log_groups.n; k++) {
                 if (also_s3)
-                    s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], regions[g],
-                                    name, avail, avail < 0);
+                    s_add_log_group(st, &o, &cap_groups, &groups, src, &src->log_groups.items[k],
+                                    regions[g], avail, avail < 0);
                 else
-                    s_add_log_group(st, &o, &cap_groups, src, &src->log_groups.items[k], regions[g],
-                                    name, r->delete_after.days, r->delete_after.forever);
+                    s_add_log_group(st, &o, &cap_groups, &groups, src, &src->log_groups.items[k],
+                                    regions[g], r->delete_after.days, r->delete_after.forever);
             }
         if (src->type != LK_SRC_CLOUDTRAIL)
             continue;
@@ -877,8 +903,17 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
             continue;
         s_trail(st, p, &o, src, &st->trails[st->n_trails++]);
         if (src->trail && src->trail->cloudwatch.set && src->trail->cloudwatch.log_group.set)
-            s_add_log_group(st, &o, &cap_groups, src, &src->trail->cloudwatch.log_group, st->region,
-                            name, avail, avail < 0);
+            s_add_log_group(st, &o, &cap_groups, &groups, src, &src->trail->cloudwatch.log_group,
+                            st->region, avail, avail < 0);
+    }
+    /* The log groups grew on the heap, where growing does not leave every smaller copy behind
+     * as it would in the arena; the state keeps an exact copy. */
+    if (st->n_log_groups) {
+        struct lk_ir_log_group *groups_heap = st->log_groups;
+        st->log_groups =
+            lk_arena_alloc_uninit(&st->arena, st->n_log_groups * sizeof(*st->log_groups));
+        memcpy(st->log_groups, groups_heap, st->n_log_groups * sizeof(*st->log_groups));
+        free(groups_heap);
     }
     if (p->unmanaged.set)
         st->unmanaged_origin = s_origin(

@@ -212,22 +212,24 @@ struct lk_trail_cfg {
 };
 
 struct lk_source {
+    /* Members are grouped by alignment (the flags together, after the spans) so that the
+     * struct has no holes: a policy may hold a hundred thousand sources. */
     struct lk_str name;
     struct lk_span span;
-    enum lk_source_type type;
     struct lk_span type_span;
+    struct lk_span retention_span;
+    enum lk_source_type type;
     bool type_set;
-    struct lk_text purpose;
     bool purpose_given; /* the key was written (even with a value of the wrong type) */
+    bool retention_inline;
+    bool prefix_invalid; /* the prefix given was refused (LK016): the source has no prefix to
+                          * compare, so no overlap is reported against it */
+    struct lk_text purpose;
     struct lk_text retention_ref;   /* "retention: <class>" */
     struct lk_retention *retention; /* resolved class, or the inline one; NULL if unresolved */
-    bool retention_inline;
-    struct lk_span retention_span;
     struct lk_text store_ref;
     struct lk_store *store; /* resolved, or NULL */
     struct lk_text prefix;
-    bool prefix_invalid; /* the prefix given was refused (LK016): the source has no prefix to
-                          * compare, so no overlap is reported against it */
     struct lk_text_list log_groups;
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_text forever_because;

@@ -39,6 +39,23 @@ void lk_artifacts_add(struct lk_artifacts *a, char *path, const char *ops, const
         lk_oom(); /* OpenSSL only fails on allocation failure */
 }
 
+void lk_artifacts_add_released(struct lk_artifacts *a, char *path, const char *ops,
+                               const char *resource, size_t len, const char *sha256,
+                               const char *headers)
+{
+    LK_ARRAY_GROW(a->items, a->n, a->cap);
+    a->sorted = false;
+    struct lk_artifact *x = &a->items[a->n++];
+    memset(x, 0, sizeof(*x));
+    x->path = path;
+    x->operations = lk_arena_strdup(&a->arena, ops);
+    x->resource = lk_arena_strdup(&a->arena, resource);
+    x->len = len;
+    x->headers = headers ? lk_arena_strdup(&a->arena, headers) : NULL;
+    memcpy(x->sha256, sha256, sizeof(x->sha256) - 1);
+    x->sha256[sizeof(x->sha256) - 1] = '\0';
+}
+
 static int s_cmp_artifact(const void *x, const void *y)
 {
     return strcmp(((const struct lk_artifact *)x)->path, ((const struct lk_artifact *)y)->path);

@@ -40,6 +40,14 @@ const struct lk_artifact *lk_artifacts_find(const struct lk_artifacts *a, const 
 void lk_artifacts_add(struct lk_artifacts *a, char *path, const char *ops, const char *resource,
                       char *content, const char *headers);
 
+/** Appends an artifact whose content was handed out and released (compiler/compile.h,
+ *  lk_compiled_each()): everything but the content (NULL), with its length and @p sha256 (64
+ *  hex digits).
+ *  @p path must be owned by @p a's arena (or outlive it); the other strings are copied. */
+void lk_artifacts_add_released(struct lk_artifacts *a, char *path, const char *ops,
+                               const char *resource, size_t len, const char *sha256,
+                               const char *headers);
+
 /** Sorts the artifacts into path order, so that lk_artifacts_find() bisects. */
 void lk_artifacts_sort(struct lk_artifacts *a);
 

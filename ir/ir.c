@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/array.h"
@@ -114,6 +115,37 @@ void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, c
 {
     LK_ARENA_ARRAY_GROW_IMPLICIT(&state->arena, list->items, list->n);
     list->items[list->n++] = lk_ir_strdup(state, s);
+}
+
+char *lk_ir_cat(struct lk_ir_state *state, const struct lk_str *parts, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i].len > SIZE_MAX - 1 - len)
+            lk_oom();
+        len += parts[i].len;
+    }
+    char *out = lk_arena_alloc_uninit(&state->arena, len + 1), *w = out;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i].len)
+            memcpy(w, parts[i].ptr, parts[i].len);
+        w += parts[i].len;
+    }
+    *w = '\0';
+    return out;
+}
+
+void lk_ir_list_push(struct lk_ir_state *state, struct lk_ir_string_list *list, char *s)
+{
+    LK_ARENA_ARRAY_GROW_IMPLICIT(&state->arena, list->items, list->n);
+    list->items[list->n++] = s;
+}
+
+void lk_ir_list_add_set(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s)
+{
+    if (list->n && !strcmp(list->items[list->n - 1], s))
+        return;
+    lk_ir_list_add(state, list, s);
 }
 
 void lk_ir_list_sort_unique(struct lk_ir_string_list *list)

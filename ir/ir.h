@@ -535,8 +535,25 @@ char *lk_ir_strdup(struct lk_ir_state *state, const char *s);
 char *lk_ir_strndup(struct lk_ir_state *state, const char *s, size_t len);
 char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/** @return the @p n parts one after the other, NUL-terminated, in the state's arena: what
+ *  lk_ir_printf() of "%s%s..." gives, without parsing a format (lowering builds an ARN or two
+ *  per source). */
+char *lk_ir_cat(struct lk_ir_state *state, const struct lk_str *parts, size_t n);
 /** Appends a copy of @p s to @p list (arena-backed, grows by copying). */
 void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s);
+/**
+ * Appends @p s itself, not a copy, to @p list.
+ * @param s a string already in @p state's arena (lk_ir_printf(), lk_ir_strdup()); IR strings are
+ *        never changed in place, so two lists may share it.
+ */
+void lk_ir_list_push(struct lk_ir_state *state, struct lk_ir_string_list *list, char *s);
+/**
+ * For a list that lk_ir_list_sort_unique() sorts before use (the statements of a policy, the
+ * sources of a lifecycle rule): appends a copy of @p s unless it equals the last item, which
+ * sort_unique would drop anyway. Lowering adds the same account or ARN once per source of a
+ * store; this keeps one copy where it would keep one per source.
+ */
+void lk_ir_list_add_set(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s);
 /** Sorts a string list bytewise and removes duplicates. */
 void lk_ir_list_sort_unique(struct lk_ir_string_list *list);
 

@@ -432,6 +432,143 @@ START_TEST(test_policy_size_limit)
 }
 END_TEST
 
+/* Collects what lk_compiled_each() hands over: copies of each artifact's path and content. */
+struct s_handed {
+    size_t n, stop_at;
+    char *paths[64];
+    char *contents[64];
+};
+
+static int s_collect(void *ctx, const struct lk_artifact *x)
+{
+    struct s_handed *h = ctx;
+    ck_assert_uint_lt(h->n, 64);
+    ck_assert_uint_eq(strlen(x->content), x->len);
+    h->paths[h->n] = lk_xstrdup(x->path);
+    h->contents[h->n] = lk_xstrdup(x->content);
+    h->n++;
+    return h->n == h->stop_at ? 1 : 0;
+}
+
+static void s_handed_free(struct s_handed *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->paths[i]);
+        free(h->contents[i]);
+    }
+}
+
+/* Artifacts handed over one at a time are lk_compile()'s, in the same order, and so is the
+ * manifest made from what is kept of them. */
+START_TEST(test_compiled_each_matches_compile)
+{
+    struct lk_policy *p = s_checked(POLICY);
+    struct lk_ir_state *st;
+    struct lk_artifacts a;
+    lk_artifacts_init(&a);
+    ck_assert_int_eq(lk_compile(p, &st, &a), 0);
+
+    struct lk_compiled c;
+    ck_assert_int_eq(lk_compile_plan(p, &c), 0);
+    ck_assert_uint_eq(c.n_items, a.n);
+    struct lk_artifacts kept;
+    lk_artifacts_init(&kept);
+    struct s_handed h = {0};
+    ck_assert_int_eq(lk_compiled_each(&c, &kept, s_collect, &h), 0);
+    ck_assert_uint_eq(h.n, a.n);
+    ck_assert_uint_eq(kept.n, a.n);
+    for (size_t i = 0; i < a.n; i++) {
+        ck_assert_str_eq(h.paths[i], a.items[i].path);
+        ck_assert_str_eq(h.contents[i], a.items[i].content);
+        ck_assert_str_eq(kept.items[i].path, a.items[i].path);
+        ck_assert_str_eq(kept.items[i].sha256, a.items[i].sha256);
+        ck_assert_uint_eq(kept.items[i].len, a.items[i].len);
+        ck_assert_ptr_null(kept.items[i].content);
+    }
+    char *m1 = lk_emit_manifest(st, &a), *m2 = lk_emit_manifest(c.state, &kept);
+    ck_assert_str_eq(m1, m2);
+    free(m1);
+    free(m2);
+    s_handed_free(&h);
+    lk_artifacts_free(&kept);
+    lk_compiled_free(&c);
+
+    /* A consumer that stops ends the run: nothing more is handed over. */
+    ck_assert_int_eq(lk_compile_plan(p, &c), 0);
+    lk_artifacts_init(&kept);
+    struct s_handed stop = {.stop_at = 2};
+    ck_assert_int_eq(lk_compiled_each(&c, &kept, s_collect, &stop), 3);
+    ck_assert_uint_eq(stop.n, 2);
+    s_handed_free(&stop);
+    lk_artifacts_free(&kept);
+    lk_compiled_free(&c);
+
+    lk_artifacts_free(&a);
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* A bucket policy over S3's limit stops the planned compilation before any artifact: LK206 at
+ * the store, as lk_compile() reports it. */
+START_TEST(test_compile_plan_size_limit)
+{
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
+    lk_buf_puts(&b, LK_TEST_HEADER "roles:\n  r:\n    access: read\n    principals:\n");
+    for (int i = 0; i < 400; i++)
+        lk_buf_printf(&b, "      - arn:aws:iam::111122223333:role/investigations/team-%04d\n", i);
+    lk_buf_puts(&b,
+                "  a: { principals: [\"arn:aws:iam::111122223333:role/Admin\"], access: admin }\n"
+                "stores:\n  s: { bucket: unit-logs-111122223333, readers: [r], admins: [a] }\n"
+                "sources:\n  x: { type: s3-prefix, purpose: audit evidence, store: s, "
+                "retention: { delete_after: 1y } }\n");
+    struct lk_policy *p = lk_test_policy(b.data);
+    lk_buf_free(&b);
+    ck_assert_uint_eq(p->diags.n_errors, 0);
+    struct lk_compiled c;
+    ck_assert_int_eq(lk_compile_plan(p, &c), 1);
+    const struct lk_diag *d = lk_test_find(p, "LK206");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->span.line, 410); /* the store's name */
+    lk_compiled_free(&c);
+    lk_policy_free(p);
+}
+END_TEST
+
+/* The list helpers lowering uses: push shares the string, add_set drops a repeat of the last
+ * item only, and sort_unique gives what lk_ir_list_add() would have. */
+START_TEST(test_ir_list_helpers)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    struct lk_ir_string_list a = {0}, b = {0};
+    const char *in[] = {"x", "x", "y", "x", "y", "y", "z"};
+    for (size_t i = 0; i < 7; i++) {
+        lk_ir_list_add(st, &a, in[i]);
+        lk_ir_list_add_set(st, &b, in[i]);
+    }
+    ck_assert_uint_eq(b.n, 5); /* x y x y z */
+    lk_ir_list_sort_unique(&a);
+    lk_ir_list_sort_unique(&b);
+    ck_assert_uint_eq(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++)
+        ck_assert_str_eq(a.items[i], b.items[i]);
+    char *own = lk_ir_strdup(st, "shared");
+    struct lk_ir_string_list c = {0};
+    for (int i = 0; i < 40; i++)
+        lk_ir_list_push(st, &c, own);
+    ck_assert_uint_eq(c.n, 40);
+    ck_assert_ptr_eq(c.items[0], own);
+    ck_assert_ptr_eq(c.items[39], own);
+    /* lk_ir_cat() is "%s%s%s" of its parts, an empty part or none included. */
+    const struct lk_str parts[] = {
+        LK_STR_LIT("arn:"), LK_STR_LIT(""), {"aws-cn:x", 6}, LK_STR_LIT(":s3")};
+    ck_assert_str_eq(lk_ir_cat(st, parts, 4), "arn:aws-cn:s3");
+    ck_assert_str_eq(lk_ir_cat(st, parts, 0), "");
+    lk_ir_state_free(st);
+}
+END_TEST
+
 /* Lowering the buckets of some stores only gives those buckets, with the policies the whole
  * lowering gives them, and nothing else. */
 START_TEST(test_lower_scope_buckets)
@@ -1079,6 +1216,9 @@ int main(void)
     tcase_add_test(tc, test_emit_deterministic);
     tcase_add_test(tc, test_xml_escaping);
     tcase_add_test(tc, test_policy_size_limit);
+    tcase_add_test(tc, test_compiled_each_matches_compile);
+    tcase_add_test(tc, test_compile_plan_size_limit);
+    tcase_add_test(tc, test_ir_list_helpers);
     tcase_add_test(tc, test_lower_scope_buckets);
     tcase_add_test(tc, test_check_limits_agrees);
     tcase_add_test(tc, test_trail);
