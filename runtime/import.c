@@ -1006,7 +1006,8 @@ static void s_log_group_sources(struct s_draft *d, const bool *group_taken)
             rest[n_rest++] = live->log_groups[i];
     struct lk_import_group *g = NULL;
     size_t n = lk_import_group(&d->arena, rest, n_rest, live->region, d->o->log_group_prefix, &g);
-    qsort(g, n, sizeof(*g), s_cmp_import_group);
+    if (n) /* g is NULL when there are none, and qsort's base must not be (C11 7.22.5) */
+        qsort(g, n, sizeof(*g), s_cmp_import_group);
     struct lk_buf *o = &d->sources;
     for (size_t i = 0; i < n;) {
         size_t j = i;
