@@ -30,11 +30,12 @@ static void s_usage(FILE *out)
           "       [--log-group-prefix PREFIX] [--region REGION] [--endpoint-url URL]\n"
           "       [--profile NAME] [--debug] [--concurrency N]\n"
           "\n"
-          "Drafts a policy from the live state of the account: its trails, the buckets they\n"
-          "deliver to (and those named by --bucket) with their lifecycle and bucket policy,\n"
-          "and its log groups, grouped into patterns, with their retention. The draft\n"
-          "validates; its header lists every change `logkeep plan` of it would show, and\n"
-          "comments mark what the language cannot express. Nothing in AWS is changed.\n"
+          "Drafts a policy from the live state of the account: its trails, the buckets that\n"
+          "trails, VPC Flow Logs, load balancer access logs and AWS Config deliver to (and\n"
+          "those named by --bucket) with their lifecycle and bucket policy, and its log\n"
+          "groups, grouped into patterns, with their retention. The draft validates; its\n"
+          "header lists every change `logkeep plan` of it would show, and comments mark\n"
+          "what the language cannot express. Nothing in AWS is changed.\n"
           "\n"
           "options:\n"
           "  -o, --output FILE          write the draft to FILE (default: standard output)\n"
@@ -243,6 +244,8 @@ int lk_cmd_import(int argc, char **argv)
         .n_buckets = a.n_buckets,
         .log_group_prefix = a.log_group_prefix && a.log_group_prefix[0] ? a.log_group_prefix : NULL,
     };
+    struct lk_import_warnings warnings = {0};
+    io.warnings = &warnings;
     struct lk_ir_state *live = NULL;
     struct lk_diff plan;
     lk_diff_init(&plan);
@@ -272,12 +275,15 @@ int lk_cmd_import(int argc, char **argv)
         lk_aws_session_options(&aa, &so);
         char *message = NULL;
         if (lk_import_read(&copts, a.concurrency, &io, so.progress, so.progress_ctx, &live,
-                           &message) != LK_STATUS_OK) {
+                           &warnings, &message) != LK_STATUS_OK) {
             fprintf(stderr, "logkeep import: %s\n", message ? message : "the read failed");
             free(message);
             rc = LK_EXIT_FAILED;
             goto cleanup;
         }
+        /* A denied discovery is no failure: the draft's header says it too. */
+        for (size_t i = 0; i < warnings.n; i++)
+            fprintf(stderr, "logkeep import: warning: %s\n", warnings.lines[i]);
     }
     /* A bucket asked for that the state does not hold is an error, not a silent omission. */
     rc = LK_EXIT_FAILED;
@@ -329,6 +335,7 @@ int lk_cmd_import(int argc, char **argv)
     rc = LK_EXIT_OK;
 
 cleanup:
+    lk_import_warnings_free(&warnings);
     lk_buf_free(&draft);
     lk_diff_free(&plan);
     lk_ir_state_free(live);

@@ -19,6 +19,11 @@
 #include "common/escape.h"
 #include "runtime/import.h"
 #include "runtime/live.h"
+#include "runtime/services/configsvc.h"
+#include "runtime/services/ec2.h"
+#include "runtime/services/elbv2.h"
+#include "runtime/services/s3.h"
+#include "runtime/transport/http.h"
 
 /* ------------------------------------------------------------------------------ YAML text */
 
@@ -421,9 +426,10 @@ static char *s_trail_log_group(struct lk_arena *arena, const char *arn)
     return n ? lk_arena_strndup(arena, p, n) : NULL;
 }
 
-/* A source of a store: a trail, or a lifecycle rule's prefix. */
+/* A source of a store: a trail, a delivery discovery found, or a lifecycle rule's prefix. */
 struct s_src {
     const struct lk_ir_trail *trail;         /* or NULL */
+    const struct lk_ir_delivery *delivery;   /* or NULL: a flow log, balancer or channel */
     const struct lk_ir_lifecycle_rule *rule; /* the rule that decides its retention, or NULL */
     char *prefix;                            /* with its '/', or "" */
     struct s_ret ret;
@@ -584,8 +590,52 @@ static const char *s_delivery_type(const struct lk_ir_state *live, const struct 
     return NULL;
 }
 
-/* The store of one bucket and its sources: each trail that delivers there, then one s3-prefix
- * source per remaining lifecycle rule. */
+/* What a delivery of @p service is called in a comment; NULL for a trail's (or one import
+ * does not discover). */
+static const char *s_delivery_what(const char *service)
+{
+    if (!strcmp(service, "vpc-flow-logs"))
+        return "flow log";
+    if (!strcmp(service, "elb-access-logs") || !strcmp(service, "nlb-access-logs"))
+        return "load balancer";
+    if (!strcmp(service, "config"))
+        return "Config delivery channel";
+    return NULL;
+}
+
+/* The deliveries found for bucket @p name (live->unmanaged_stores), or NULL. */
+static const struct lk_ir_unmanaged_store *s_found(const struct lk_ir_state *live, const char *name)
+{
+    for (size_t u = 0; u < live->n_unmanaged_stores; u++)
+        if (!strcmp(live->unmanaged_stores[u].bucket, name))
+            return &live->unmanaged_stores[u];
+    return NULL;
+}
+
+/* The lifecycle rule of a source of @p prefix: the rule of exactly that prefix (marked in
+ * @p rule_used), else the longest one that covers it, else NULL. */
+static const struct lk_ir_lifecycle_rule *s_rule_for(const struct lk_ir_bucket *bk,
+                                                     const char *prefix, bool *rule_used)
+{
+    const struct lk_ir_lifecycle_rule *best = NULL;
+    for (size_t i = 0; bk->lifecycle.present && i < bk->lifecycle.n_rules; i++) {
+        const struct lk_ir_lifecycle_rule *r = &bk->lifecycle.rules[i];
+        if (s_housekeeping(r) || !r->enabled || !r->prefix ||
+            s_in_list(&bk->unmodelled_filter_rule_ids, r->id ? r->id : ""))
+            continue;
+        if (!strcmp(r->prefix, prefix)) {
+            rule_used[i] = true;
+            return r;
+        }
+        if (!strncmp(prefix, r->prefix, strlen(r->prefix)) &&
+            (!best || strlen(r->prefix) > strlen(best->prefix)))
+            best = r;
+    }
+    return best;
+}
+
+/* The store of one bucket and its sources: each trail that delivers there, each type and prefix
+ * of the deliveries discovery found, then one s3-prefix source per remaining lifecycle rule. */
 static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trail_done,
                     bool *group_taken)
 {
@@ -702,7 +752,9 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
     }
 
     /* The sources: trails first, in name order (live->trails is canonical). */
-    size_t cap = live->n_trails + (bk->lifecycle.present ? bk->lifecycle.n_rules : 0) + 1;
+    const struct lk_ir_unmanaged_store *found = s_found(live, bk->name);
+    size_t cap = live->n_trails + (bk->lifecycle.present ? bk->lifecycle.n_rules : 0) +
+                 (found ? found->n_deliveries : 0) + 1;
     struct s_src *srcs = lk_xcalloc(cap, sizeof(*srcs));
     size_t n = 0;
     bool *rule_used = lk_xcalloc(bk->lifecycle.n_rules + 1, sizeof(bool));
@@ -717,24 +769,52 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         s->prefix = tr->s3_key_prefix && tr->s3_key_prefix[0]
                         ? lk_arena_printf(&d->arena, "%s/", tr->s3_key_prefix)
                         : lk_arena_strdup(&d->arena, "");
-        /* The rule of exactly that prefix, else the longest one that covers it. */
-        const struct lk_ir_lifecycle_rule *best = NULL;
-        for (size_t i = 0; bk->lifecycle.present && i < bk->lifecycle.n_rules; i++) {
-            const struct lk_ir_lifecycle_rule *r = &bk->lifecycle.rules[i];
-            if (s_housekeeping(r) || !r->enabled || !r->prefix ||
-                s_in_list(&bk->unmodelled_filter_rule_ids, r->id ? r->id : ""))
-                continue;
-            if (!strcmp(r->prefix, s->prefix)) {
-                best = r;
-                rule_used[i] = true;
-                break;
-            }
-            if (!strncmp(s->prefix, r->prefix, strlen(r->prefix)) &&
-                (!best || strlen(r->prefix) > strlen(best->prefix)))
-                best = r;
+        s->rule = s_rule_for(bk, s->prefix, rule_used);
+        s->ret = s->rule ? s_ret_of(s->rule) : (struct s_ret){.forever = true};
+        n++;
+    }
+    /* The deliveries found (live->unmanaged_stores is canonical: by service, then name): one
+     * source per type and prefix, several flow logs into one prefix being one source. */
+    bool kms_store = bk->encryption.present && bk->encryption.algorithm &&
+                     !strcmp(bk->encryption.algorithm, "aws:kms");
+    bool other_region = bk->region && live->region && strcmp(bk->region, live->region);
+    for (size_t k = 0; found && k < found->n_deliveries; k++) {
+        const struct lk_ir_delivery *dl = &found->deliveries[k];
+        const char *what = s_delivery_what(dl->service);
+        if (!what)
+            continue;
+        char *prefix = dl->key_prefix && dl->key_prefix[0]
+                           ? lk_arena_printf(&d->arena, "%s/", dl->key_prefix)
+                           : lk_arena_strdup(&d->arena, "");
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = srcs[i].delivery && !strcmp(srcs[i].delivery->service, dl->service) &&
+                  !strcmp(srcs[i].prefix, prefix);
+        if (dup)
+            continue;
+        bool lb = !strcmp(what, "load balancer");
+        /* The language's requirements of the type (docs/language.md, section 11: LK027; a
+         * balancer logs only into a bucket of its Region, LK039). */
+        if (lb && other_region) {
+            d->flags += s_flag(b, 4,
+                               "load balancer %s writes access logs under '%s' from another "
+                               "Region than the bucket's; no source drafted for it",
+                               dl->name, prefix);
+            continue;
         }
-        s->rule = best;
-        s->ret = best ? s_ret_of(best) : (struct s_ret){.forever = true};
+        if (!strcmp(dl->service, "elb-access-logs") && kms_store) {
+            d->flags += s_flag(b, 4,
+                               "load balancer %s writes access logs under '%s', but "
+                               "elb-access-logs needs SSE-S3 and the bucket uses SSE-KMS; no "
+                               "source drafted for it",
+                               dl->name, prefix);
+            continue;
+        }
+        struct s_src *s = &srcs[n];
+        s->delivery = dl;
+        s->prefix = prefix;
+        s->rule = s_rule_for(bk, s->prefix, rule_used);
+        s->ret = s->rule ? s_ret_of(s->rule) : (struct s_ret){.forever = true};
         n++;
     }
     for (size_t i = 0; bk->lifecycle.present && i < bk->lifecycle.n_rules; i++) {
@@ -797,6 +877,12 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
                                    "trail %s: its prefix '%s' overlaps another source's with "
                                    "another retention (LK114); left out",
                                    s->trail->name, s->prefix);
+            else if (s->delivery)
+                d->flags +=
+                    s_flag(&d->sources, 2,
+                           "%s %s: its prefix '%s' overlaps another source's with "
+                           "another retention (LK114); left out",
+                           s_delivery_what(s->delivery->service), s->delivery->name, s->prefix);
             else
                 d->flags += s_flag(b, 4,
                                    "lifecycle rule '%s': prefix '%s' overlaps another source's "
@@ -809,6 +895,12 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         const char *want;
         if (s->trail)
             want = s->trail->name;
+        else if (s->delivery)
+            /* The source logkeep applied keeps its name (its rule is "logkeep-<name>"). */
+            want = s->rule && s->rule->id && !strcmp(s->rule->prefix, s->prefix) &&
+                           !strncmp(s->rule->id, "logkeep-", 8) && s->rule->id[8]
+                       ? s->rule->id + 8
+                       : s->delivery->service;
         else if (s->rule->id && !strncmp(s->rule->id, "logkeep-", 8))
             want = s->rule->id + 8;
         else
@@ -818,7 +910,9 @@ static void s_store(struct s_draft *d, const struct lk_ir_bucket *bk, bool *trai
         s_scalar(o, name);
         lk_buf_puts(o, ":\n");
         bool shared = false;
-        const char *type = s->trail ? "cloudtrail" : s_delivery_type(live, bk, s->prefix, &shared);
+        const char *type = s->trail      ? "cloudtrail"
+                           : s->delivery ? s->delivery->service
+                                         : s_delivery_type(live, bk, s->prefix, &shared);
         lk_buf_printf(o, "    type: %s\n", type ? type : "s3-prefix");
         if (shared)
             lk_buf_puts(o, "    # delivered by delivery.logs.amazonaws.com: the type may also be "
@@ -912,7 +1006,8 @@ static void s_log_group_sources(struct s_draft *d, const bool *group_taken)
             rest[n_rest++] = live->log_groups[i];
     struct lk_import_group *g = NULL;
     size_t n = lk_import_group(&d->arena, rest, n_rest, live->region, d->o->log_group_prefix, &g);
-    qsort(g, n, sizeof(*g), s_cmp_import_group);
+    if (n) /* g is NULL when there are none, and qsort's base must not be (C11 7.22.5) */
+        qsort(g, n, sizeof(*g), s_cmp_import_group);
     struct lk_buf *o = &d->sources;
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -960,7 +1055,8 @@ static void s_log_group_sources(struct s_draft *d, const bool *group_taken)
     free(rest);
 }
 
-static void s_header(struct lk_buf *b, const struct lk_ir_state *live, const struct lk_diff *plan)
+static void s_header(struct lk_buf *b, const struct lk_ir_state *live,
+                     const struct lk_import_warnings *warnings, const struct lk_diff *plan)
 {
     lk_buf_puts(b, "# yaml-language-server: $schema=.logkeep-policy.schema.json\n");
     lk_buf_puts(b, "# Drafted by `logkeep import` from the live state of account ");
@@ -970,6 +1066,11 @@ static void s_header(struct lk_buf *b, const struct lk_ir_state *live, const str
     lk_buf_puts(b, ".\n# Review it: every purpose is a placeholder, and each \"logkeep cannot "
                    "express\" comment\n# marks live configuration this policy does not "
                    "reproduce.\n");
+    for (size_t i = 0; warnings && i < warnings->n; i++) {
+        lk_buf_puts(b, "# warning: ");
+        s_comment_text(b, warnings->lines[i]);
+        lk_buf_putc(b, '\n');
+    }
     if (!plan)
         return;
     size_t n = 0;
@@ -1036,9 +1137,25 @@ size_t lk_import_draft(const struct lk_ir_state *live, const struct lk_import_op
         d.flags += s_flag(&d.sources, 2, "trail %s delivers to bucket %s (%s); left out", tr->name,
                           tr->s3_bucket_name ? tr->s3_bucket_name : "?", why);
     }
+    /* Flow logs, balancers and channels whose bucket is not drafted. */
+    for (size_t u = 0; u < live->n_unmanaged_stores; u++) {
+        const struct lk_ir_unmanaged_store *us = &live->unmanaged_stores[u];
+        bool drafted = false;
+        for (size_t i = 0; i < live->n_buckets && !drafted; i++)
+            drafted = live->buckets[i].exists && !strcmp(live->buckets[i].name, us->bucket);
+        for (size_t k = 0; !drafted && k < us->n_deliveries; k++) {
+            const char *what = s_delivery_what(us->deliveries[k].service);
+            if (what)
+                d.flags += s_flag(&d.sources, 2, "%s %s delivers to bucket %s (%s); left out", what,
+                                  us->deliveries[k].name, us->bucket,
+                                  us->error     ? us->error
+                                  : !us->exists ? "NoSuchBucket"
+                                                : "its bucket could not be read");
+        }
+    }
     s_log_group_sources(&d, group_taken);
 
-    s_header(out, live, plan);
+    s_header(out, live, o->warnings, plan);
     lk_buf_puts(out, "logkeep: 1\naccount: ");
     lk_json_escape(out, live->account ? live->account : "");
     lk_buf_puts(out, "\nregion: ");
@@ -1191,13 +1308,199 @@ static void s_add_bucket(struct lk_ir_state *d, size_t *cap, const char *name)
     b->region = s_dup(d, d->region);
 }
 
+void lk_import_warnings_free(struct lk_import_warnings *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->lines[i]);
+    free(w->lines);
+    *w = (struct lk_import_warnings){0};
+}
+
+/* ------------------------------------------------------------------------------ discovery */
+
+/* Whether a call was refused for want of permission: EC2 answers UnauthorizedOperation, the
+ * Query and S3 APIs AccessDenied, the JSON APIs AccessDeniedException (EC2 API Reference,
+ * "Error codes"; ELB API Reference, "Common Errors"; AWS Config API Reference, "Common
+ * Errors"). A bad signature or an expired token is no such refusal: it fails the read. */
+static bool s_denied(const struct lk_aws_error *err)
+{
+    return !err->no_response && err->code &&
+           (!strcmp(err->code, "AccessDenied") || !strcmp(err->code, "AccessDeniedException") ||
+            !strcmp(err->code, "UnauthorizedOperation"));
+}
+
+/* Deliveries found, by bucket, in @c st->unmanaged_stores (each store's deliveries grown one at
+ * a time: a Region has few). */
+struct s_discovery {
+    struct lk_ir_state *st;
+    size_t cap;
+    struct lk_import_warnings *warnings;
+};
+
+static void s_found_add(struct s_discovery *x, const char *bucket, const char *service,
+                        const char *name, const char *key_prefix, size_t prefix_len)
+{
+    struct lk_ir_state *st = x->st;
+    struct lk_ir_unmanaged_store *u = NULL;
+    for (size_t i = 0; i < st->n_unmanaged_stores && !u; i++)
+        if (!strcmp(st->unmanaged_stores[i].bucket, bucket))
+            u = &st->unmanaged_stores[i];
+    if (!u) {
+        LK_ARENA_ARRAY_GROW(&st->arena, st->unmanaged_stores, st->n_unmanaged_stores, x->cap);
+        u = &st->unmanaged_stores[st->n_unmanaged_stores++];
+        memset(u, 0, sizeof(*u));
+        u->bucket = lk_ir_strdup(st, bucket);
+        u->exists = true;
+    }
+    struct lk_ir_delivery *v =
+        lk_arena_alloc(&st->arena, (u->n_deliveries + 1) * sizeof(*u->deliveries));
+    if (u->n_deliveries)
+        memcpy(v, u->deliveries, u->n_deliveries * sizeof(*v));
+    struct lk_ir_delivery *dl = &v[u->n_deliveries++];
+    u->deliveries = v;
+    *dl = (struct lk_ir_delivery){
+        .service = lk_ir_strdup(st, service),
+        .name = lk_ir_strdup(st, name),
+        .region = s_dup(st, st->region),
+        .key_prefix = prefix_len ? lk_ir_strndup(st, key_prefix, prefix_len) : NULL,
+    };
+}
+
+/* A refusal becomes a warning (and 0); another failure the read's message (and -1). */
+static int s_discovery_failed(struct s_discovery *x, struct lk_aws_error *err, const char *what,
+                              char **message, enum lk_status *status)
+{
+    char text[2048];
+    lk_aws_error_format(err, text, sizeof(text));
+    if (s_denied(err)) {
+        x->warnings->lines =
+            lk_xrealloc(x->warnings->lines, (x->warnings->n + 1) * sizeof(*x->warnings->lines));
+        size_t len = strlen(what) + strlen(text) + 128;
+        char *line = lk_xmalloc(len);
+        snprintf(line, len, "%s not discovered (%s); name their buckets with --bucket", what, text);
+        x->warnings->lines[x->warnings->n++] = line;
+        lk_aws_error_clear(err);
+        return 0;
+    }
+    size_t len = strlen(what) + strlen(text) + 32;
+    *message = lk_xmalloc(len);
+    snprintf(*message, len, "discovering %s: %s", what, text);
+    *status = err->status != LK_STATUS_OK ? err->status : LK_STATUS_AWS;
+    lk_aws_error_clear(err);
+    return -1;
+}
+
+/* The buckets of the Region's S3 flow logs, load balancer access logs and Config delivery
+ * channel: DescribeFlowLogs and DescribeLoadBalancers in pages, one
+ * DescribeLoadBalancerAttributes per balancer (ELBv2 has no call for several: elbv2.h), one
+ * DescribeDeliveryChannels. @return 0, or -1 with @p message. */
+static int s_discover(struct lk_aws_client *client, struct s_discovery *x, char **message,
+                      enum lk_status *status)
+{
+    const char *region = x->st->region;
+    struct lk_aws_error err = {0};
+
+    /* Flow logs: LogDestination is the bucket's ARN with the prefix as its path,
+     * "arn:aws:s3:::bucket/prefix/" (EC2 API Reference, API_FlowLog.html). */
+    struct lk_ec2_flow_log_list fl = {0};
+    if (lk_ec2_describe_flow_logs(client, region, NULL, 0, &fl, &err) != LK_STATUS_OK) {
+        lk_ec2_flow_log_list_free(&fl);
+        if (s_discovery_failed(x, &err, "VPC Flow Logs", message, status) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < fl.n; i++) {
+        const struct lk_ec2_flow_log *f = &fl.items[i];
+        const char *arn = f->log_destination;
+        const char *p = arn ? strstr(arn, ":s3:::") : NULL;
+        if (!f->log_destination_type || strcmp(f->log_destination_type, "s3") || !p ||
+            !f->flow_log_id)
+            continue;
+        p += strlen(":s3:::");
+        const char *slash = strchr(p, '/');
+        size_t blen = slash ? (size_t)(slash - p) : strlen(p);
+        const char *pre = slash ? slash + 1 : "";
+        size_t plen = strlen(pre);
+        while (plen && pre[plen - 1] == '/')
+            plen--;
+        if (!blen)
+            continue;
+        char *bucket = lk_ir_strndup(x->st, p, blen);
+        s_found_add(x, bucket, "vpc-flow-logs", f->flow_log_id, pre, plen);
+    }
+    lk_ec2_flow_log_list_free(&fl);
+
+    /* Load balancers: access_logs.s3.* of each (ELB User Guides, "Access logs"); a gateway
+     * load balancer has none. */
+    struct lk_elbv2_list lbs = {0};
+    if (lk_elbv2_describe_load_balancers(client, region, true, &lbs, &err) != LK_STATUS_OK) {
+        lk_elbv2_list_free(&lbs);
+        if (s_discovery_failed(x, &err, "Load balancer access logs", message, status) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < lbs.n; i++) {
+        const struct lk_elbv2_load_balancer *lb = &lbs.items[i];
+        if (!lb->attributes_read || !lb->access_logs_enabled || !lb->access_logs_bucket ||
+            !lb->access_logs_bucket[0] || !lb->type || !lb->name)
+            continue;
+        const char *type = !strcmp(lb->type, "application") ? "elb-access-logs"
+                           : !strcmp(lb->type, "network")   ? "nlb-access-logs"
+                                                            : NULL;
+        if (!type)
+            continue;
+        const char *pre = lb->access_logs_prefix ? lb->access_logs_prefix : "";
+        size_t plen = strlen(pre);
+        while (plen && pre[plen - 1] == '/')
+            plen--;
+        s_found_add(x, lb->access_logs_bucket, type, lb->name, pre, plen);
+    }
+    lk_elbv2_list_free(&lbs);
+
+    /* The Config delivery channel: DescribeDeliveryChannels alone (the recorders are not
+     * needed); target prefix "StarlingDoveService" (AWS Config API Reference, requests). */
+    struct lk_config_listing cl;
+    lk_config_listing_init(&cl);
+    struct lk_buf body;
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+    lk_buf_puts(&body, "{}");
+    struct lk_http_response resp = {0};
+    enum lk_status rc = lk_svc_json_call(client, LK_AWS_CONFIG, "StarlingDoveService.",
+                                         "DescribeDeliveryChannels", region, &body, &resp, &err);
+    lk_buf_free(&body);
+    if (rc == LK_STATUS_OK) {
+        struct lk_error why = {0};
+        if (lk_config_parse_channels(&cl, (const char *)resp.body, resp.body_len, &why) !=
+            LK_STATUS_OK)
+            rc = lk_svc_result(
+                lk_aws_error_malformed(&err, "DescribeDeliveryChannels", &resp, why.message), &err);
+    }
+    lk_http_response_free(&resp);
+    if (rc != LK_STATUS_OK) {
+        lk_config_listing_free(&cl);
+        return s_discovery_failed(x, &err, "AWS Config deliveries", message, status);
+    }
+    for (size_t i = 0; i < cl.n_channels; i++) {
+        const struct lk_config_channel *c = &cl.channels[i];
+        if (!c->s3_bucket_name || !c->s3_bucket_name[0] || !c->name)
+            continue;
+        const char *pre = c->s3_key_prefix ? c->s3_key_prefix : "";
+        size_t plen = strlen(pre);
+        while (plen && pre[plen - 1] == '/')
+            plen--;
+        s_found_add(x, c->s3_bucket_name, "config", c->name, pre, plen);
+    }
+    lk_config_listing_free(&cl);
+    return 0;
+}
+
 enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, int concurrency,
                               const struct lk_import_options *o,
                               void (*progress)(void *ctx, const struct lk_live_progress *p),
-                              void *progress_ctx, struct lk_ir_state **out, char **message)
+                              void *progress_ctx, struct lk_ir_state **out,
+                              struct lk_import_warnings *warnings, char **message)
 {
     *out = NULL;
     *message = NULL;
+    *warnings = (struct lk_import_warnings){0};
     enum lk_status status = LK_STATUS_OK;
     /* Every client of the read is built from these (lk_live_client_new() takes them as its
      * context). */
@@ -1213,6 +1516,7 @@ enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, i
         return status;
     }
     struct lk_ir_state *d1 = lk_ir_state_new(), *d2 = lk_ir_state_new(), *d3 = NULL;
+    struct s_discovery found = {.st = lk_ir_state_new(), .warnings = warnings};
     struct lk_ir_state *l1 = NULL, *l2 = NULL, *l3 = NULL;
     if (!client.cfg.region) {
         *message = lk_xstrdup("no AWS Region: give --region, or set AWS_REGION or the profile's "
@@ -1269,6 +1573,45 @@ enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, i
     }
     for (size_t i = 0; i < o->n_buckets; i++)
         s_add_bucket(d2, &cap_b, o->buckets[i]);
+    /* The buckets of flow logs, balancers and Config: read when HeadBucket answers, as the
+     *    trails' are (another account's bucket is kept as found, with its error). */
+    found.st->region = lk_ir_strdup(found.st, l1->region);
+    if (s_discover(&client, &found, message, &status) != 0)
+        goto cleanup;
+    for (size_t u = 0; u < found.st->n_unmanaged_stores; u++) {
+        struct lk_ir_unmanaged_store *us = &found.st->unmanaged_stores[u];
+        if (s_has_bucket(d2, us->bucket))
+            continue;
+        const struct lk_ir_unmanaged_store *seen = NULL;
+        for (size_t k = 0; k < l1->n_unmanaged_stores && !seen; k++)
+            if (!strcmp(l1->unmanaged_stores[k].bucket, us->bucket))
+                seen = &l1->unmanaged_stores[k];
+        if (seen) { /* a trail's bucket that could not be read (or does not exist) */
+            us->exists = seen->exists;
+            us->error = s_dup(found.st, seen->error);
+            continue;
+        }
+        bool exists = false;
+        if (lk_s3_head_bucket(&client, us->bucket, NULL, found.st, &exists, &us->region, &err) !=
+            LK_STATUS_OK) {
+            if (err.no_response || err.http_status != 403) {
+                char text[2048];
+                lk_aws_error_format(&err, text, sizeof(text));
+                size_t len = strlen(text) + strlen(us->bucket) + 32;
+                *message = lk_xmalloc(len);
+                snprintf(*message, len, "reading bucket %s: %s", us->bucket, text);
+                status = err.status != LK_STATUS_OK ? err.status : LK_STATUS_AWS;
+                lk_aws_error_clear(&err);
+                goto cleanup;
+            }
+            us->error = lk_ir_strdup(found.st, err.code ? err.code : "AccessDenied");
+            lk_aws_error_clear(&err);
+            continue;
+        }
+        us->exists = exists;
+        if (exists)
+            s_add_bucket(d2, &cap_b, us->bucket);
+    }
     lopts.discover_stores = false;
     lopts.discover_unmanaged = false;
     if (s_read(&client, d2, &lopts, &l2, message, &status) != 0)
@@ -1312,6 +1655,40 @@ enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, i
         c->exists = us->exists;
         c->error = s_dup(l2, us->error ? us->error : (us->exists ? NULL : "NoSuchBucket"));
     }
+    /* The deliveries found, beside each bucket's trails (a trail's unread bucket has its entry
+     * already). */
+    for (size_t f = 0; f < found.st->n_unmanaged_stores; f++) {
+        const struct lk_ir_unmanaged_store *fs = &found.st->unmanaged_stores[f];
+        struct lk_ir_unmanaged_store *c = NULL;
+        for (size_t u = 0; u < l2->n_unmanaged_stores && !c; u++)
+            if (!strcmp(l2->unmanaged_stores[u].bucket, fs->bucket))
+                c = &l2->unmanaged_stores[u];
+        if (!c) {
+            LK_ARENA_ARRAY_GROW(&l2->arena, l2->unmanaged_stores, l2->n_unmanaged_stores, cap);
+            c = &l2->unmanaged_stores[l2->n_unmanaged_stores++];
+            memset(c, 0, sizeof(*c));
+            c->bucket = s_dup(l2, fs->bucket);
+            c->exists = s_has_bucket(l2, fs->bucket) || fs->exists;
+            c->error = s_has_bucket(l2, fs->bucket) ? NULL : s_dup(l2, fs->error);
+            c->region = s_dup(l2, fs->region);
+            for (size_t i = 0; i < l2->n_buckets; i++)
+                if (!strcmp(l2->buckets[i].name, fs->bucket) && l2->buckets[i].region)
+                    c->region = s_dup(l2, l2->buckets[i].region);
+        }
+        struct lk_ir_delivery *v = lk_arena_alloc(
+            &l2->arena, (c->n_deliveries + fs->n_deliveries + 1) * sizeof(*c->deliveries));
+        if (c->n_deliveries)
+            memcpy(v, c->deliveries, c->n_deliveries * sizeof(*v));
+        for (size_t k = 0; k < fs->n_deliveries; k++)
+            v[c->n_deliveries + k] = (struct lk_ir_delivery){
+                .service = s_dup(l2, fs->deliveries[k].service),
+                .name = s_dup(l2, fs->deliveries[k].name),
+                .region = s_dup(l2, fs->deliveries[k].region),
+                .key_prefix = s_dup(l2, fs->deliveries[k].key_prefix),
+            };
+        c->deliveries = v;
+        c->n_deliveries += fs->n_deliveries;
+    }
     if (l3) {
         l2->keys = lk_arena_alloc(&l2->arena, l3->n_keys * sizeof(*l2->keys) + 1);
         for (size_t i = 0; i < l3->n_keys; i++)
@@ -1323,6 +1700,7 @@ enum lk_status lk_import_read(const struct lk_aws_config_options *client_opts, i
     l2 = NULL;
 
 cleanup:
+    lk_ir_state_free(found.st);
     lk_ir_state_free(d1);
     lk_ir_state_free(d2);
     lk_ir_state_free(d3);

@@ -3,15 +3,21 @@
  *
  *   lk_import_read()          reads what a draft needs from AWS into one IR state: the trails
  *                             of the Region (DescribeTrails) and everything about them, the
- *                             buckets they deliver to and the buckets named by the caller (all
- *                             their configuration), the KMS key policies those use, and the log
- *                             groups of the Region (or those under a prefix);
+ *                             flow logs (DescribeFlowLogs), load balancers (DescribeLoadBalancers
+ *                             and each one's attributes) and Config delivery channels
+ *                             (DescribeDeliveryChannels) that write to S3, the buckets all these
+ *                             deliver to and the buckets named by the caller (all their
+ *                             configuration), the KMS key policies those use, and the log groups
+ *                             of the Region (or those under a prefix);
  *   lk_import_group()         groups log groups into patterns (the algorithm is below);
  *   lk_import_draft()         writes the policy document as YAML text.
  *
  * The state lk_import_draft() reads may as well come from a snapshot (`logkeep snapshot`, read
  * back with lk_ir_state_from_json()): a draft depends on the state only, never on how it was
- * read, so a snapshot of the same resources gives the same bytes.
+ * read, so a snapshot of the same resources gives the same bytes. The deliveries other than
+ * trails are kept in the state as live->unmanaged_stores[].deliveries, whose service is the
+ * source type ("vpc-flow-logs", "elb-access-logs", "nlb-access-logs", "config") and whose name
+ * is the flow log, load balancer or delivery channel.
  *
  * Grouping (lk_import_group()): the log groups are sorted by name and seen as a tree of path
  * prefixes ending in '/' ("/aws/", "/aws/eks/", ...). Walking from the top, the first prefix
@@ -39,11 +45,22 @@
 /* The fewest log groups a pattern stands for: one group keeps its exact name. */
 #define LK_IMPORT_MIN_PATTERN 2
 
+/* What lk_import_read() could not discover without failing: one line per service whose
+ * listing was denied (the caller has the permissions of an earlier version). */
+struct lk_import_warnings {
+    char **lines; /* heap */
+    size_t n;
+};
+
+/** Frees @p w's lines and zeroes it. */
+void lk_import_warnings_free(struct lk_import_warnings *w);
+
 /* What to import besides the trails and their buckets. Pointers are borrowed. */
 struct lk_import_options {
     const char *const *buckets; /* --bucket: more buckets to draft stores for */
     size_t n_buckets;
     const char *log_group_prefix; /* --log-group-prefix: only groups starting with it; NULL all */
+    const struct lk_import_warnings *warnings; /* lk_import_read()'s, for the header; or NULL */
 };
 
 /* One entry of a source's log_groups: an exact name or a pattern, with the settings of every
@@ -74,6 +91,9 @@ size_t lk_import_group(struct lk_arena *arena, const struct lk_ir_log_group *gro
  * @param progress called as lk_live_options.progress says, in each of the three reads; may be
  *        NULL.
  * @param out receives the state (lk_ir_state_free()) on success.
+ * @param warnings receives a line for each discovery listing that was denied (AccessDenied,
+ *        AccessDeniedException, UnauthorizedOperation): not a failure; the caller frees it with
+ *        lk_import_warnings_free(), whatever the result.
  * @param message receives why the read failed (heap, free()), with the resource and the AWS
  *        error: "reading bucket NAME: GetBucketPolicy failed: AccessDenied: ... (HTTP 403)".
  * @return LK_STATUS_OK, or the status of the failed call with @p message.
@@ -82,10 +102,11 @@ LK_MUST_CHECK enum lk_status
 lk_import_read(const struct lk_aws_config_options *client_opts, int concurrency,
                const struct lk_import_options *o,
                void (*progress)(void *ctx, const struct lk_live_progress *p), void *progress_ctx,
-               struct lk_ir_state **out, char **message);
+               struct lk_ir_state **out, struct lk_import_warnings *warnings, char **message);
 
 /**
- * Writes the draft policy of @p live to @p out: the schema modeline, a header, the plan list,
+ * Writes the draft policy of @p live to @p out: the schema modeline, a header (with
+ * @p o->warnings), the plan list,
  * then `logkeep`, `account`, `region`, roles, stores and sources, every list sorted, every
  * scalar that needs it quoted, and a comment "logkeep cannot express: ..." next to what the
  * language has no key for.

@@ -3,7 +3,8 @@
  * hand-picked cases of each rule, then generated trees of names checked against what plan relies
  * on: every group is named by exactly one entry (its exact name, or else the longest pattern
  * that matches it, as common/pattern_index.h picks), that entry carries the group's settings,
- * and no pattern reaches a group outside the caller's prefix.
+ * and no pattern reaches a group outside the caller's prefix. Then the sources lk_import_draft()
+ * writes for the deliveries discovery found (flow logs, load balancers, Config channels).
  */
 #include <check.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/buf.h"
 #include "common/glob.h"
 #include "ir/ir.h"
 #include "runtime/import.h"
@@ -247,6 +249,180 @@ START_TEST(test_generated_trees)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ deliveries */
+
+/* A live bucket with SSE-S3, versioning and Block Public Access on. */
+static void s_bucket(struct lk_ir_state *st, struct lk_ir_bucket *b, const char *name,
+                     const char *region)
+{
+    memset(b, 0, sizeof(*b));
+    b->name = lk_ir_strdup(st, name);
+    b->region = lk_ir_strdup(st, region);
+    b->exists = true;
+    b->versioning = LK_IR_VERSIONING_ENABLED;
+    b->encryption.present = true;
+    b->encryption.algorithm = lk_ir_strdup(st, "AES256");
+    b->public_access_block.present = true;
+    b->public_access_block.block_public_acls = true;
+    b->public_access_block.ignore_public_acls = true;
+    b->public_access_block.block_public_policy = true;
+    b->public_access_block.restrict_public_buckets = true;
+}
+
+/* The deliveries to bucket @p name: "service name prefix" triples (prefix "-" for none). */
+static void s_store_found(struct lk_ir_state *st, struct lk_ir_unmanaged_store *u, const char *name,
+                          const char *error, const char *const *d, size_t n)
+{
+    memset(u, 0, sizeof(*u));
+    u->bucket = lk_ir_strdup(st, name);
+    u->exists = true;
+    u->error = error ? lk_ir_strdup(st, error) : NULL;
+    u->deliveries = lk_arena_alloc(&st->arena, (n / 3 + 1) * sizeof(*u->deliveries));
+    for (size_t i = 0; i + 2 < n; i += 3)
+        u->deliveries[u->n_deliveries++] = (struct lk_ir_delivery){
+            .service = lk_ir_strdup(st, d[i]),
+            .name = lk_ir_strdup(st, d[i + 1]),
+            .region = lk_ir_strdup(st, "us-east-1"),
+            .key_prefix = strcmp(d[i + 2], "-") ? lk_ir_strdup(st, d[i + 2]) : NULL,
+        };
+}
+
+static size_t s_count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* The source of the draft named @p name: its text up to the next source. */
+static char *s_source(const char *text, const char *name, char *out, size_t len)
+{
+    char key[128];
+    snprintf(key, sizeof(key), "\n  %s:\n", name);
+    const char *p = strstr(strstr(text, "\nsources:\n") ? strstr(text, "\nsources:\n") : text, key);
+    out[0] = '\0';
+    if (!p)
+        return out;
+    p += strlen(key);
+    size_t n = 0;
+    while (p[n] && !(p[n] == '\n' && p[n + 1] == ' ' && p[n + 2] == ' ' && p[n + 3] != ' ' &&
+                     p[n + 3] != '#'))
+        n++;
+    snprintf(out, len, "%.*s", (int)n, p);
+    return out;
+}
+
+START_TEST(test_deliveries_become_typed_sources)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, "111122223333");
+    st->region = lk_ir_strdup(st, "us-east-1");
+    st->partition = lk_ir_strdup(st, "aws");
+    st->buckets = lk_arena_alloc(&st->arena, 4 * sizeof(*st->buckets));
+    s_bucket(st, &st->buckets[st->n_buckets++], "flows", "us-east-1");
+    s_bucket(st, &st->buckets[st->n_buckets++], "kms-lb", "us-east-1");
+    s_bucket(st, &st->buckets[st->n_buckets++], "lbs", "us-east-1");
+    s_bucket(st, &st->buckets[st->n_buckets++], "west", "eu-west-1");
+    /* flows: a rule logkeep applied for the flow logs' prefix names their source. */
+    struct lk_ir_bucket *flows = &st->buckets[0];
+    flows->lifecycle.present = true;
+    flows->lifecycle.rules = lk_arena_alloc(&st->arena, sizeof(*flows->lifecycle.rules));
+    flows->lifecycle.rules[0] = (struct lk_ir_lifecycle_rule){
+        .id = lk_ir_strdup(st, "logkeep-netflow"),
+        .prefix = lk_ir_strdup(st, "flow/"),
+        .enabled = true,
+        .expiration_days = 400,
+    };
+    flows->lifecycle.n_rules = 1;
+    struct lk_ir_bucket *kms = &st->buckets[1];
+    kms->encryption.algorithm = lk_ir_strdup(st, "aws:kms");
+    kms->encryption.kms_key_id = lk_ir_strdup(
+        st, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    kms->encryption.bucket_key_enabled = true;
+
+    static const char *const to_flows[] = {"config",        "default", "cfg",
+                                           "vpc-flow-logs", "fl-1",    "flow",
+                                           "vpc-flow-logs", "fl-2",    "flow"};
+    static const char *const to_kms[] = {"elb-access-logs", "shop", "shop",
+                                         "nlb-access-logs", "tcp",  "tcp"};
+    static const char *const to_lbs[] = {"elb-access-logs", "web",  "alb",
+                                         "nlb-access-logs", "edge", "-"};
+    static const char *const to_west[] = {"nlb-access-logs", "far", "far"};
+    static const char *const to_foreign[] = {"vpc-flow-logs", "fl-9",      "org",
+                                             "cloudtrail",    "org-trail", "-"};
+    st->unmanaged_stores = lk_arena_alloc(&st->arena, 5 * sizeof(*st->unmanaged_stores));
+    s_store_found(st, &st->unmanaged_stores[0], "flows", NULL, to_flows, 9);
+    s_store_found(st, &st->unmanaged_stores[1], "foreign", "AccessDenied", to_foreign, 6);
+    s_store_found(st, &st->unmanaged_stores[2], "kms-lb", NULL, to_kms, 6);
+    s_store_found(st, &st->unmanaged_stores[3], "lbs", NULL, to_lbs, 6);
+    s_store_found(st, &st->unmanaged_stores[4], "west", NULL, to_west, 3);
+    st->n_unmanaged_stores = 5;
+    lk_ir_canonicalize(st);
+
+    char line[] = "VPC Flow Logs not discovered (DescribeFlowLogs: UnauthorizedOperation)\nx";
+    char *lines[] = {line};
+    struct lk_import_warnings w = {.lines = lines, .n = 1};
+    struct lk_import_options o = {.warnings = &w};
+    struct lk_buf b;
+    lk_buf_init_default(&b);
+    lk_import_draft(st, &o, NULL, &b);
+    const char *text = lk_buf_cstr(&b);
+    char src[2048];
+
+    /* Two flow logs into one prefix: one source, named after the rule logkeep applied. */
+    ck_assert_uint_eq(s_count(text, "type: vpc-flow-logs"), 1);
+    s_source(text, "netflow", src, sizeof(src));
+    ck_assert_msg(strstr(src, "type: vpc-flow-logs") && strstr(src, "store: flows") &&
+                      strstr(src, "prefix: flow/") && strstr(src, "delete_after: 400d"),
+                  "netflow: %s\n%s", src, text);
+    s_source(text, "config", src, sizeof(src));
+    ck_assert_msg(strstr(src, "type: config") && strstr(src, "store: flows") &&
+                      strstr(src, "prefix: cfg/") && strstr(src, "delete_after: forever"),
+                  "config: %s\n%s", src, text);
+    /* Balancers: an ALB and an NLB by type; an NLB without a prefix writes at the root. */
+    s_source(text, "elb-access-logs", src, sizeof(src));
+    ck_assert_msg(strstr(src, "type: elb-access-logs") && strstr(src, "store: lbs") &&
+                      strstr(src, "prefix: alb/"),
+                  "elb: %s\n%s", src, text);
+    /* An ALB into SSE-KMS is no source (LK027); an NLB there is (buckets in name order: kms-lb
+     * before lbs). */
+    ck_assert_uint_eq(s_count(text, "type: elb-access-logs"), 1);
+    ck_assert_ptr_nonnull(strstr(text, "load balancer shop writes access logs under 'shop/', but "
+                                       "elb-access-logs needs SSE-S3"));
+    s_source(text, "nlb-access-logs", src, sizeof(src));
+    ck_assert_msg(strstr(src, "store: kms-lb") && strstr(src, "prefix: tcp/"), "nlb: %s\n%s", src,
+                  text);
+    s_source(text, "nlb-access-logs-2", src, sizeof(src));
+    ck_assert_msg(strstr(src, "type: nlb-access-logs") && strstr(src, "store: lbs") &&
+                      !strstr(src, "prefix:"),
+                  "nlb-2: %s\n%s", src, text);
+    /* A balancer into a bucket of another Region is no source (LK039). */
+    ck_assert_uint_eq(s_count(text, "type: nlb-access-logs"), 2);
+    ck_assert_ptr_nonnull(strstr(text, "load balancer far writes access logs under 'far/' from "
+                                       "another Region"));
+    /* A bucket that could not be read: the flow log is left out, with why. */
+    ck_assert_ptr_nonnull(
+        strstr(text, "# logkeep cannot express: flow log fl-9 delivers to bucket foreign "
+                     "(AccessDenied); left out"));
+    ck_assert_ptr_null(strstr(text, "org-trail"));
+    /* The warning is one header line (its line break made harmless), before the document. */
+    const char *warn = strstr(text, "# warning: VPC Flow Logs not discovered (DescribeFlowLogs: "
+                                    "UnauthorizedOperation)?x\n");
+    ck_assert_ptr_nonnull(warn);
+    ck_assert_ptr_nonnull(strstr(text, "\nlogkeep: 1\n"));
+    ck_assert(warn < strstr(text, "\nlogkeep: 1\n"));
+
+    /* The same state without warnings writes none. */
+    lk_buf_reset(&b);
+    o.warnings = NULL;
+    lk_import_draft(st, &o, NULL, &b);
+    ck_assert_ptr_null(strstr(lk_buf_cstr(&b), "# warning:"));
+    lk_buf_free(&b);
+    lk_ir_state_free(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("import");
@@ -262,6 +438,9 @@ int main(void)
     tcase_add_test(tc, test_hostile_characters);
     tcase_add_test(tc, test_generated_trees);
     suite_add_tcase(s, tc);
+    TCase *td = tcase_create("deliveries");
+    tcase_add_test(td, test_deliveries_become_typed_sources);
+    suite_add_tcase(s, td);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
