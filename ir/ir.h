@@ -354,9 +354,10 @@ struct lk_ir_key {
 
 /* A service that delivers logs to an S3 bucket, as the service reports it (live state). */
 struct lk_ir_delivery {
-    char *service;    /* "cloudtrail" */
-    char *name;       /* the trail */
-    char *region;     /* the trail's home region */
+    char *service;    /* "cloudtrail", or the source type of what import discovers:
+                       * "vpc-flow-logs", "elb-access-logs", "nlb-access-logs", "config" */
+    char *name;       /* the trail, flow log, load balancer or delivery channel */
+    char *region;     /* the trail's home region; the Region read, for the others */
     char *key_prefix; /* S3 key prefix; NULL = none (the logs go under "AWSLogs/") */
 };
 
