@@ -13,33 +13,16 @@
 
 #include "runtime/transport/client.h"
 #include "runtime/transport/http.h"
+#include "svc_live.h"
 
 /* Sends @p json (or nothing) to the admin API path @p path. @return the answer parsed (the
  * caller deletes it); the test fails unless the status is 200. */
 static inline cJSON *lk_qlive_admin(struct lk_aws_client *client, const char *method,
                                     const char *path, const char *json)
 {
-    const char *base = getenv("AWS_ENDPOINT_URL");
-    ck_assert_ptr_nonnull(base);
-    char url[512];
-    snprintf(url, sizeof(url), "%s%s", base, path);
-    char ct_name[] = "Content-Type", ct_value[] = "application/json";
-    struct lk_http_header h = {ct_name, ct_value};
-    struct lk_http_request req = {0};
-    req.method = method;
-    req.url = url;
-    req.headers = &h;
-    req.n_headers = 1;
-    req.body = (const unsigned char *)(json ? json : "");
-    req.body_len = json ? strlen(json) : 0;
-    struct lk_http_response resp = {0};
-    int rc = client->http.perform(client->http.impl, &req, &resp);
-    ck_assert_msg(rc == LK_STATUS_OK, "admin %s: %s", path, resp.error.message);
-    ck_assert_msg(resp.status == 200, "admin %s %s: HTTP %ld: %.*s", method, path, resp.status,
-                  (int)resp.body_len, resp.body ? (const char *)resp.body : "");
-    cJSON *doc = cJSON_ParseWithLength((const char *)resp.body, resp.body_len);
-    lk_http_response_free(&resp);
-    ck_assert_ptr_nonnull(doc);
+    cJSON *doc = NULL;
+    long status = lk_svc_admin(client, method, path, json, &doc);
+    ck_assert_msg(status == 200, "admin %s %s: HTTP %ld", method, path, status);
     return doc;
 }
 

@@ -5,7 +5,9 @@
 #define LK_SVC_LIVE_H
 
 #include <check.h>
+#include <cjson/cJSON.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "runtime/transport/client.h"
@@ -46,6 +48,36 @@ static inline void lk_svc_client_from_env(struct lk_aws_client *client)
     struct lk_aws_credential_provider prov;
     ck_assert_int_eq(lk_credentials_chain_new(&copts, &prov), 0);
     ck_assert_int_eq(lk_aws_client_init(client, &http, &prov, &cfg), 0);
+}
+
+/* Calls the admin API (unsigned JSON on loopback). @return the HTTP status; @p answer receives
+ * the parsed answer (cJSON_Delete() it) when not NULL. */
+static inline long lk_svc_admin(struct lk_aws_client *client, const char *method, const char *path,
+                                const char *json, cJSON **answer)
+{
+    const char *base = getenv("AWS_ENDPOINT_URL");
+    ck_assert_ptr_nonnull(base);
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    char ct_name[] = "Content-Type", ct_value[] = "application/json";
+    struct lk_http_header h = {ct_name, ct_value};
+    struct lk_http_request req = {0};
+    req.method = method;
+    req.url = url;
+    req.headers = &h;
+    req.n_headers = 1;
+    req.body = (const unsigned char *)(json ? json : "");
+    req.body_len = json ? strlen(json) : 0;
+    struct lk_http_response resp = {0};
+    int rc = client->http.perform(client->http.impl, &req, &resp);
+    ck_assert_msg(rc == LK_STATUS_OK, "admin %s: %s", path, resp.error.message);
+    long status = resp.status;
+    if (answer != NULL) {
+        *answer = cJSON_ParseWithLength((const char *)resp.body, resp.body_len);
+        ck_assert_ptr_nonnull(*answer);
+    }
+    lk_http_response_free(&resp);
+    return status;
 }
 
 #endif

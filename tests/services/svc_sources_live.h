@@ -17,41 +17,11 @@
 
 #include "svc_live.h"
 
-/* Calls the admin API (unsigned JSON on loopback). @return the HTTP status; @p answer receives
- * the parsed answer (cJSON_Delete() it) when not NULL. */
-static inline long lk_src_admin(struct lk_aws_client *client, const char *method, const char *path,
-                                const char *json, cJSON **answer)
-{
-    const char *base = getenv("AWS_ENDPOINT_URL");
-    ck_assert_ptr_nonnull(base);
-    char url[512];
-    snprintf(url, sizeof(url), "%s%s", base, path);
-    char ct_name[] = "Content-Type", ct_value[] = "application/json";
-    struct lk_http_header h = {ct_name, ct_value};
-    struct lk_http_request req = {0};
-    req.method = method;
-    req.url = url;
-    req.headers = &h;
-    req.n_headers = 1;
-    req.body = (const unsigned char *)(json ? json : "");
-    req.body_len = json ? strlen(json) : 0;
-    struct lk_http_response resp = {0};
-    int rc = client->http.perform(client->http.impl, &req, &resp);
-    ck_assert_msg(rc == LK_STATUS_OK, "admin %s: %s", path, resp.error.message);
-    long status = resp.status;
-    if (answer != NULL) {
-        *answer = cJSON_ParseWithLength((const char *)resp.body, resp.body_len);
-        ck_assert_ptr_nonnull(*answer);
-    }
-    lk_http_response_free(&resp);
-    return status;
-}
-
 /* Seeds resources (see tests/aws-endpoint/awsendpoint/restjson.py); @return what was made. */
 static inline cJSON *lk_src_seed(struct lk_aws_client *client, const char *json)
 {
     cJSON *made = NULL;
-    long status = lk_src_admin(client, "POST", "/_admin/sources", json, &made);
+    long status = lk_svc_admin(client, "POST", "/_admin/sources", json, &made);
     ck_assert_msg(status == 200, "seed %s: HTTP %ld", json, status);
     return made;
 }
@@ -64,7 +34,7 @@ static inline void lk_src_throttle_once(struct lk_aws_client *client, const char
     snprintf(rule, sizeof(rule),
              "{\"kind\": \"throttle\", \"service\": \"%s\", \"operation\": \"%s\", \"count\": 1}",
              service, operation);
-    ck_assert_int_eq(lk_src_admin(client, "POST", "/_admin/faults", rule, NULL), 200);
+    ck_assert_int_eq(lk_svc_admin(client, "POST", "/_admin/faults", rule, NULL), 200);
 }
 
 /* Counts the logged calls of @p service's @p operation with HTTP @p status and (when not NULL)
@@ -75,7 +45,7 @@ static inline int lk_src_logged(struct lk_aws_client *client, const char *servic
     char path[256];
     cJSON *log = NULL, *e;
     snprintf(path, sizeof(path), "/_admin/log?service=%s&operation=%s", service, operation);
-    ck_assert_int_eq(lk_src_admin(client, "GET", path, NULL, &log), 200);
+    ck_assert_int_eq(lk_svc_admin(client, "GET", path, NULL, &log), 200);
     int n = 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(log, "entries"))
     {

@@ -54,7 +54,7 @@ START_TEST(test_config_round_trip)
     /* The bucket must exist (NoSuchBucketException until then). */
     LK_SRC_FAILS_WITH(lk_config_put_channel(&g_client, REGION, &ch, &err), err,
                       "NoSuchBucketException");
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/state?mode=merge",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/state?mode=merge",
                                   "{\"buckets\": {\"" BUCKET "\": {}}}", NULL),
                      200);
     OK(lk_config_put_channel(&g_client, REGION, &ch, &err), err);
