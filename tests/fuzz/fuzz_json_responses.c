@@ -5,9 +5,10 @@
  * DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent and ListAccounts
  * (organizations.c), and the log-source listings: Route 53 Resolver query logging (resolver.c),
  * AWS WAF (wafv2.c), AWS Network Firewall (netfw.c), AWS Config (configsvc.c), Amazon GuardDuty
- * (guardduty.c) and Amazon EKS (eks.c). Each input is given to every parser. Any crash, leak, hang
- * or sanitizer report is a bug, and so is a parse that succeeds with a result outside the IR's
- * canonical order (checked below).
+ * (guardduty.c) and Amazon EKS (eks.c), and the REST-JSON error type (restjson.c). Each input
+ * is given to every parser. Any crash, leak, hang or sanitizer report is a bug, and so is a
+ * parse that succeeds with a result outside the IR's canonical order or its reader's promises
+ * (checked below).
  *
  *   clang -fsanitize=fuzzer,address,undefined ... tests/fuzz/fuzz_json_responses.c -o fuzz_json
  *   ./fuzz_json -max_total_time=60 corpus tests/services/fuzz-seeds/json
@@ -26,6 +27,7 @@
 #include "runtime/services/organizations.h"
 #include "runtime/services/policy_json.h"
 #include "runtime/services/resolver.h"
+#include "runtime/services/restjson.h"
 #include "runtime/services/wafv2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -222,6 +224,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lk_eks_parse_cluster(&el, json, size, cp, &why) == 0)
         s_check((cp->enabled_types & ~LK_EKS_LOG_ALL) == 0);
     lk_eks_listing_free(&el);
+
+    /* The REST-JSON error type (restjson.c): from the X-Amzn-ErrorType header when there is
+     * one (here the input up to its first NUL or line end), else from the body's code, Code or
+     * __type. What is taken is a short identifier, cut at ':' and after '#', without blanks at
+     * either end. */
+    char *copy = malloc(size + 1);
+    s_check(copy != NULL);
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    for (int with_header = 0; with_header < 2; with_header++) {
+        char hdr_name[] = "x-amzn-ErrorType";
+        struct lk_http_header hdr = {hdr_name, copy};
+        struct lk_http_response resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.status = 400;
+        resp.body = (unsigned char *)copy;
+        resp.body_len = size;
+        if (with_header) {
+            copy[strcspn(copy, "\r\n")] = '\0';
+            resp.headers = &hdr;
+            resp.n_headers = 1;
+        }
+        struct lk_aws_error aerr;
+        memset(&aerr, 0, sizeof(aerr));
+        lk_restjson_error_type(&resp, &aerr);
+        if (aerr.code != NULL) {
+            size_t len = strlen(aerr.code);
+            s_check(len > 0 && len <= 256 && !strpbrk(aerr.code, ":#"));
+            s_check(aerr.code[0] != ' ' && aerr.code[0] != '\t');
+            s_check(aerr.code[len - 1] != ' ' && aerr.code[len - 1] != '\t');
+        }
+        free(aerr.code);
+    }
+    free(copy);
 
     lk_ir_state_free(st);
     return 0;
