@@ -3,9 +3,12 @@
  * (runtime/services/logs.c), CloudTrail GetTrail, DescribeTrails, GetTrailStatus and
  * GetEventSelectors (cloudtrail.c), bucket policy documents (policy_json.c), and Organizations
  * DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent and ListAccounts
- * (organizations.c). Each input is
- * given to every parser. Any crash, leak, hang or sanitizer report is a bug, and so is a parse
- * that succeeds with a result outside the IR's canonical order (checked below).
+ * (organizations.c), and the log-source listings: Route 53 Resolver query logging (resolver.c),
+ * AWS WAF (wafv2.c), AWS Network Firewall (netfw.c), AWS Config (configsvc.c), Amazon GuardDuty
+ * (guardduty.c) and Amazon EKS (eks.c), and the REST-JSON error type (restjson.c). Each input
+ * is given to every parser. Any crash, leak, hang or sanitizer report is a bug, and so is a
+ * parse that succeeds with a result outside the IR's canonical order or its reader's promises
+ * (checked below).
  *
  *   clang -fsanitize=fuzzer,address,undefined ... tests/fuzz/fuzz_json_responses.c -o fuzz_json
  *   ./fuzz_json -max_total_time=60 corpus tests/services/fuzz-seeds/json
@@ -16,9 +19,16 @@
 #include <string.h>
 
 #include "runtime/services/cloudtrail.h"
+#include "runtime/services/configsvc.h"
+#include "runtime/services/eks.h"
+#include "runtime/services/guardduty.h"
 #include "runtime/services/logs.h"
+#include "runtime/services/netfw.h"
 #include "runtime/services/organizations.h"
 #include "runtime/services/policy_json.h"
+#include "runtime/services/resolver.h"
+#include "runtime/services/restjson.h"
+#include "runtime/services/wafv2.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -122,6 +132,132 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 1; i < u; i++)
             s_check(strcmp(accounts[i - 1].id, accounts[i].id) < 0);
     }
+
+    /* The log-source clients (resolver.c, wafv2.c, netfw.c, configsvc.c, guardduty.c, eks.c):
+     * every parser reads the input; a parser that reads into a listing another one filled is
+     * given that listing only when the first succeeded, as the clients do. */
+    struct lk_error why = {0};
+    char *tok = NULL;
+    struct lk_resolver_listing rl;
+    lk_resolver_listing_init(&rl);
+    if (lk_resolver_parse_configs(&rl, json, size, &tok, &why) == 0)
+        for (size_t i = 0; i < rl.n_configs; i++)
+            s_check(rl.configs[i].id != NULL);
+    else
+        s_check(why.message[0] != '\0');
+    if (lk_resolver_parse_associations(&rl, json, size, &tok, &why) == 0)
+        for (size_t i = 0; i < rl.n_associations; i++)
+            s_check(rl.associations[i].config_id && rl.associations[i].resource_id);
+    lk_resolver_listing_free(&rl);
+
+    struct lk_wafv2_listing wl;
+    lk_wafv2_listing_init(&wl);
+    if (lk_wafv2_parse_web_acls(&wl, LK_WAFV2_REGIONAL, json, size, &tok, &why) == 0) {
+        for (size_t i = 0; i < wl.n_acls; i++)
+            s_check(wl.acls[i].arn != NULL && wl.acls[i].scope == LK_WAFV2_REGIONAL);
+        if (lk_wafv2_parse_logging_configurations(&wl, json, size, &tok, &why) == 0)
+            for (size_t i = 0; i < wl.n_acls; i++)
+                s_check(!wl.acls[i].logging ||
+                        (wl.acls[i].destinations != NULL &&
+                         wl.acls[i].n_destinations <= LK_WAFV2_MAX_DESTINATIONS));
+    }
+    lk_wafv2_listing_free(&wl);
+
+    struct lk_netfw_listing nl;
+    lk_netfw_listing_init(&nl);
+    struct lk_netfw_firewall fw;
+    memset(&fw, 0, sizeof(fw));
+    if (lk_netfw_parse_firewalls(&nl, json, size, &tok, &why) == 0)
+        for (size_t i = 0; i < nl.n_firewalls; i++)
+            s_check(nl.firewalls[i].arn != NULL);
+    if (lk_netfw_parse_logging(&nl, json, size, nl.n_firewalls ? &nl.firewalls[0] : &fw, &why) ==
+        0) {
+        const struct lk_netfw_firewall *f = nl.n_firewalls ? &nl.firewalls[0] : &fw;
+        s_check(f->n_destinations <= LK_NETFW_MAX_DESTINATIONS);
+        for (size_t i = 0; i < f->n_destinations; i++)
+            s_check(f->destinations[i].log_type && f->destinations[i].destination_type);
+    }
+    lk_netfw_listing_free(&nl);
+
+    struct lk_config_listing cl;
+    lk_config_listing_init(&cl);
+    if (lk_config_parse_recorders(&cl, json, size, &why) == 0) {
+        s_check(cl.n_recorders <= LK_CONFIG_MAX_ENTRIES);
+        for (size_t i = 0; i < cl.n_recorders; i++)
+            s_check(cl.recorders[i].name != NULL);
+        if (lk_config_parse_status(&cl, json, size, &why) == 0)
+            for (size_t i = 0; i < cl.n_recorders; i++)
+                s_check(cl.recorders[i].has_status || !cl.recorders[i].recording);
+    }
+    if (lk_config_parse_channels(&cl, json, size, &why) == 0)
+        for (size_t i = 0; i < cl.n_channels; i++)
+            s_check(cl.channels[i].name != NULL);
+    lk_config_listing_free(&cl);
+
+    struct lk_guardduty_listing gl;
+    lk_guardduty_listing_init(&gl);
+    if (lk_guardduty_parse_detectors(&gl, json, size, &tok, &why) == 0) {
+        for (size_t i = 0; i < gl.n_detectors; i++)
+            s_check(gl.detectors[i].id != NULL);
+        s_check(!tok || tok[0]);
+    }
+    struct lk_guardduty_detector det;
+    memset(&det, 0, sizeof(det));
+    struct lk_guardduty_detector *dp = gl.n_detectors ? &gl.detectors[0] : &det;
+    if (lk_guardduty_parse_destinations(&gl, dp, json, size, &tok, &why) == 0)
+        for (size_t i = 0; i < dp->n_destinations; i++)
+            s_check(dp->destinations[i].id != NULL);
+    struct lk_guardduty_destination gd;
+    memset(&gd, 0, sizeof(gd));
+    LK_IGNORE(lk_guardduty_parse_destination(&gl, &gd, json, size, &why));
+    free(det.destinations);
+    lk_guardduty_listing_free(&gl);
+
+    struct lk_eks_listing el;
+    lk_eks_listing_init(&el);
+    struct lk_eks_cluster ec;
+    memset(&ec, 0, sizeof(ec));
+    if (lk_eks_parse_clusters(&el, json, size, &tok, &why) == 0)
+        for (size_t i = 0; i < el.n_clusters; i++)
+            s_check(el.clusters[i].name != NULL);
+    struct lk_eks_cluster *cp = el.n_clusters ? &el.clusters[0] : &ec;
+    if (lk_eks_parse_cluster(&el, json, size, cp, &why) == 0)
+        s_check((cp->enabled_types & ~LK_EKS_LOG_ALL) == 0);
+    lk_eks_listing_free(&el);
+
+    /* The REST-JSON error type (restjson.c): from the X-Amzn-ErrorType header when there is
+     * one (here the input up to its first NUL or line end), else from the body's code, Code or
+     * __type. What is taken is a short identifier, cut at ':' and after '#', without blanks at
+     * either end. */
+    char *copy = malloc(size + 1);
+    s_check(copy != NULL);
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    for (int with_header = 0; with_header < 2; with_header++) {
+        char hdr_name[] = "x-amzn-ErrorType";
+        struct lk_http_header hdr = {hdr_name, copy};
+        struct lk_http_response resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.status = 400;
+        resp.body = (unsigned char *)copy;
+        resp.body_len = size;
+        if (with_header) {
+            copy[strcspn(copy, "\r\n")] = '\0';
+            resp.headers = &hdr;
+            resp.n_headers = 1;
+        }
+        struct lk_aws_error aerr;
+        memset(&aerr, 0, sizeof(aerr));
+        lk_restjson_error_type(&resp, &aerr);
+        if (aerr.code != NULL) {
+            size_t len = strlen(aerr.code);
+            s_check(len > 0 && len <= 256 && !strpbrk(aerr.code, ":#"));
+            s_check(aerr.code[0] != ' ' && aerr.code[0] != '\t');
+            s_check(aerr.code[len - 1] != ' ' && aerr.code[len - 1] != '\t');
+        }
+        free(aerr.code);
+    }
+    free(copy);
 
     lk_ir_state_free(st);
     return 0;
