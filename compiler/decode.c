@@ -1315,7 +1315,7 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
                              "tools drop leading zeros",
                              v->text.ptr);
                 /* Keep the value so the rest of the policy is checked against it. */
-                struct lk_text t = {v->text, v->span, true};
+                struct lk_text t = {s_keep(&dec, v->text), v->span, true};
                 s_merge_text(&dec, &policy->account, &t, "account");
                 break;
             }

@@ -506,6 +506,13 @@ START_TEST(test_structure)
     p = lk_test_policy("logkeep: 2\n");
     ck_assert_uint_eq(lk_test_count(p, "LK014"), 1);
     lk_policy_free(p);
+    /* An unquoted account ID is reported and kept, so the scope is checked against it: the kept
+     * text outlives the reader's scratch memory (the ASan build reads freed memory otherwise). */
+    p = lk_test_policy("logkeep: 1\naccount: 111122223333\nregion: us-east-1\n");
+    ck_assert_uint_eq(lk_test_count(p, "LK024"), 1);
+    ck_assert_uint_eq(p->scope.n_accounts, 1);
+    ck_assert_str_eq(p->scope.accounts[0].id, "111122223333");
+    lk_policy_free(p);
     p = lk_test_policy("- a\n- b\n");
     ck_assert_uint_eq(lk_test_count(p, "LK010"), 1);
     lk_policy_free(p);
