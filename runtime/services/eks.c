@@ -50,30 +50,9 @@ void lk_eks_listing_free(struct lk_eks_listing *l)
 enum lk_status lk_eks_parse_clusters(struct lk_eks_listing *l, const char *json, size_t len,
                                      char **next_token, struct lk_error *err)
 {
-    enum lk_status rc;
-    struct lk_json_doc doc;
-    const cJSON *arr = NULL, *item;
-    *next_token = NULL;
-    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, "ListClusters", err), cleanup);
-    LK_GUARD_GOTO(rc, lk_restjson_get_array(doc.root, "clusters", false, &arr, err), cleanup);
-    cJSON_ArrayForEach(item, arr)
-    {
-        LK_ENSURE_GOTO(rc, cJSON_IsString(item) && strlen(item->valuestring) <= MAXS,
-                       lk_error_set(err, LK_STATUS_SCHEMA, "a cluster name is not a string"),
-                       cleanup);
-        struct lk_eks_cluster *c =
-            lk_restjson_push((void **)&l->clusters, &l->n_clusters, sizeof(*c));
-        LK_ENSURE_GOTO(rc, c != NULL, lk_error_set(err, LK_STATUS_TOO_LARGE, "too many clusters"),
-                       cleanup);
-        c->name = lk_arena_strdup(&l->arena, item->valuestring);
-    }
-    LK_GUARD_GOTO(rc, lk_restjson_get_str(&l->arena, doc.root, "nextToken", MAXS, next_token, err),
-                  cleanup);
-    if (*next_token != NULL && (*next_token)[0] == '\0')
-        *next_token = NULL;
-cleanup:
-    lk_json_doc_free(&doc);
-    return rc;
+    return lk_restjson_parse_names(&l->arena, json, len, "ListClusters", "clusters", false,
+                                   "a cluster name", (void **)&l->clusters, &l->n_clusters,
+                                   sizeof(*l->clusters), next_token, err);
 }
 
 /* Reads logging.clusterLogging: the enabled entries' types, as bits. */

@@ -33,32 +33,10 @@ void lk_guardduty_listing_free(struct lk_guardduty_listing *l)
 enum lk_status lk_guardduty_parse_detectors(struct lk_guardduty_listing *l, const char *json,
                                             size_t len, char **next_token, struct lk_error *err)
 {
-    enum lk_status rc;
-    struct lk_json_doc doc;
-    const cJSON *arr = NULL, *item;
-    *next_token = NULL;
-    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, "ListDetectors", err), cleanup);
     /* detectorIds is required in the model. */
-    LK_GUARD_GOTO(rc, lk_restjson_get_array(doc.root, "detectorIds", true, &arr, err), cleanup);
-    cJSON_ArrayForEach(item, arr)
-    {
-        LK_ENSURE_GOTO(rc, cJSON_IsString(item) && strlen(item->valuestring) <= MAXS,
-                       lk_error_set(err, LK_STATUS_SCHEMA, "a detector id is not a string"),
-                       cleanup);
-        struct lk_guardduty_detector *d =
-            lk_restjson_push((void **)&l->detectors, &l->n_detectors, sizeof(*d));
-        LK_ENSURE_GOTO(rc, d != NULL, lk_error_set(err, LK_STATUS_TOO_LARGE, "too many detectors"),
-                       cleanup);
-        d->id = lk_arena_strdup(&l->arena, item->valuestring);
-    }
-    LK_GUARD_GOTO(rc, lk_restjson_get_str(&l->arena, doc.root, "nextToken", MAXS, next_token, err),
-                  cleanup);
-    /* An empty nextToken ends the listing, as the SDKs' paginators treat it. */
-    if (*next_token != NULL && (*next_token)[0] == '\0')
-        *next_token = NULL;
-cleanup:
-    lk_json_doc_free(&doc);
-    return rc;
+    return lk_restjson_parse_names(&l->arena, json, len, "ListDetectors", "detectorIds", true,
+                                   "a detector id", (void **)&l->detectors, &l->n_detectors,
+                                   sizeof(*l->detectors), next_token, err);
 }
 
 enum lk_status lk_guardduty_parse_destinations(struct lk_guardduty_listing *l,

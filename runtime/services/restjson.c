@@ -269,3 +269,36 @@ enum lk_status lk_restjson_parse_object(struct lk_json_doc *doc, const char *jso
         return lk_error_set(err, LK_STATUS_SCHEMA, "%s response is not a JSON object", op);
     return LK_STATUS_OK;
 }
+
+enum lk_status lk_restjson_parse_names(struct lk_arena *arena, const char *json, size_t len,
+                                       const char *op, const char *member, bool required,
+                                       const char *what, void **items, size_t *n, size_t elem_size,
+                                       char **next_token, struct lk_error *err)
+{
+    enum lk_status rc;
+    struct lk_json_doc doc;
+    const cJSON *arr = NULL, *item;
+    *next_token = NULL;
+    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, op, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_restjson_get_array(doc.root, member, required, &arr, err), cleanup);
+    cJSON_ArrayForEach(item, arr)
+    {
+        LK_ENSURE_GOTO(rc,
+                       cJSON_IsString(item) && strlen(item->valuestring) <= LK_RESTJSON_MAX_STRING,
+                       lk_error_set(err, LK_STATUS_SCHEMA, "%s is not a string", what), cleanup);
+        /* A pointer to a structure points to its first member (C11 6.7.2.1). */
+        char **name = lk_restjson_push(items, n, elem_size);
+        LK_ENSURE_GOTO(rc, name != NULL,
+                       lk_error_set(err, LK_STATUS_TOO_LARGE, "%s lists too many", op), cleanup);
+        *name = lk_arena_strdup(arena, item->valuestring);
+    }
+    LK_GUARD_GOTO(
+        rc,
+        lk_restjson_get_str(arena, doc.root, "nextToken", LK_RESTJSON_MAX_STRING, next_token, err),
+        cleanup);
+    if (*next_token != NULL && (*next_token)[0] == '\0')
+        *next_token = NULL;
+cleanup:
+    lk_json_doc_free(&doc);
+    return rc;
+}

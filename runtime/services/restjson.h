@@ -170,4 +170,22 @@ LK_MUST_CHECK enum lk_status lk_restjson_parse_object(struct lk_json_doc *doc, c
                                                       size_t len, const char *op,
                                                       struct lk_error *err);
 
+/**
+ * Parses one page of a listing that answers names or ids only (EKS ListClusters, GuardDuty
+ * ListDetectors): each string of the array @p member becomes a new zeroed element of @p items
+ * whose first member, a `char *`, is set to a copy in @p arena.
+ * @param op the operation, for the reason
+ * @param required the model requires the array
+ * @param what what one string names ("a cluster name"), for the reason
+ * @param next_token receives the page's nextToken (in @p arena), NULL at the last page: an empty
+ *        token ends the listing, as the SDKs' paginators treat it
+ * @return LK_STATUS_OK, LK_STATUS_SCHEMA for a string that is not one or too long,
+ *         LK_STATUS_TOO_LARGE past LK_RESTJSON_MAX_ITEMS, or the parse's status
+ */
+LK_MUST_CHECK enum lk_status lk_restjson_parse_names(struct lk_arena *arena, const char *json,
+                                                     size_t len, const char *op, const char *member,
+                                                     bool required, const char *what, void **items,
+                                                     size_t *n, size_t elem_size, char **next_token,
+                                                     struct lk_error *err);
+
 #endif
