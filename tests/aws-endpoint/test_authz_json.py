@@ -11,7 +11,6 @@ import test_endpoint as base  # sets up sys.path and the AWS_* environment
 from test_endpoint import (ACCOUNT, LOG_ADMIN, SESSION_KEY, SESSION_SECRET,
                            SESSION_TOKEN, EndpointTest)
 
-import lkendpoint  # noqa: E402
 
 MGMT = "123456789012"
 AUDIT_MGMT = f"arn:aws:iam::{MGMT}:role/LogkeepAudit"
@@ -19,15 +18,9 @@ KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/" \
           "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def setUpModule():
-    base.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = base.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{base.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = base.setUpModule
+tearDownModule = base.tearDownModule
 
 
 def allow(actions, resources):

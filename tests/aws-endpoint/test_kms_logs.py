@@ -18,7 +18,6 @@ from test_endpoint import (ACCOUNT, OUTSIDER_KEY, OUTSIDER_SECRET,
                            SESSION_KEY, SESSION_SECRET, SESSION_TOKEN,
                            EndpointTest)
 
-import lkendpoint  # noqa: E402
 from awsendpoint import kms as lkkms  # noqa: E402
 from awsendpoint import models as lkmodels  # noqa: E402
 from awsendpoint.clock import Clock  # noqa: E402
@@ -31,15 +30,9 @@ KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/" \
           "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def setUpModule():
-    base.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = base.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{base.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = base.setUpModule
+tearDownModule = base.tearDownModule
 
 
 def policy(*statements):

@@ -35,15 +35,9 @@ OUTSIDER = "444455556666"
 AUDIT_EXTERNAL_ID = "logkeep-audit-external-id"
 
 
-def setUpModule():
-    base.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = base.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{base.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = base.setUpModule
+tearDownModule = base.tearDownModule
 
 
 def role(account, name):

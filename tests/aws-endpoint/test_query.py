@@ -16,18 +16,10 @@ import unittest
 import test_endpoint as base  # sets up sys.path and the AWS_* environment
 from test_endpoint import ACCOUNT, OUTSIDER_KEY, OUTSIDER_SECRET, EndpointTest
 
-import lkendpoint  # noqa: E402
 
-
-def setUpModule():
-    base.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = base.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{base.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = base.setUpModule
+tearDownModule = base.tearDownModule
 
 
 def seed(**body):

@@ -69,15 +69,9 @@ DELIVERING = ["cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com",
               "config.amazonaws.com", "guardduty.amazonaws.com"]
 
 
-def setUpModule():
-    te.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = te.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{te.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = te.setUpModule
+tearDownModule = te.tearDownModule
 
 
 def doc(*statements):

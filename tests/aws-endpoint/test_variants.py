@@ -19,15 +19,9 @@ from botocore.exceptions import ClientError  # noqa: E402
 BUCKET = "variants-bucket"
 
 
-def setUpModule():
-    base.EP = lkendpoint.Endpoint().start()
-
-
-def tearDownModule():
-    status = base.EP.stop()
-    if status != 0:
-        raise AssertionError(f"endpoint exited with {status}:\n"
-                             f"{base.EP.stderr_text()}")
+# One endpoint for the module, started and stopped as test_endpoint's.
+setUpModule = base.setUpModule
+tearDownModule = base.tearDownModule
 
 
 class VariantTest(EndpointTest):
