@@ -1443,8 +1443,9 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
                              "write account: \"%s\"; unquoted, YAML reads a number and other "
                              "tools drop leading zeros",
                              v->text.ptr);
-                /* Keep the value so the rest of the policy is checked against it. */
-                struct lk_text t = {v->text, v->span, true};
+                /* Keep the value so the rest of the policy is checked against it: a copy, as
+                 * the node's text goes with the reader's scratch arena. */
+                struct lk_text t = {s_keep(&dec, v->text), v->span, true};
                 s_merge_text(&dec, &policy->account, &t, "account");
                 break;
             }
