@@ -178,7 +178,8 @@ static bool s_in_list(struct lk_str s, const char *const *list, size_t n)
     return false;
 }
 
-static void s_log_types(struct lk_policy *p, struct lk_source *src, struct lk_coverage_cfg *cov)
+static void s_log_types(struct lk_policy *p, const struct lk_source *src,
+                        const struct lk_coverage_cfg *cov)
 {
     bool eks = src->type == LK_SRC_EKS_AUDIT;
     const char *const *known = eks ? s_eks_log_types : s_rds_log_types;
@@ -263,9 +264,8 @@ static void s_refuse(struct lk_policy *p, struct lk_span span, const char *key, 
         lk_diag_help(D, d, "%s", help);
 }
 
-static void s_source(struct lk_policy *p, struct lk_source *src)
+static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk_coverage_cfg *cov)
 {
-    struct lk_coverage_cfg *cov = src->cov;
     const char *type = lk_source_type_info(src->type)->name;
     if (!lk_source_type_produces(src->type)) {
         char *why = lk_arena_printf(&p->arena, "does not apply to a %s source: %s", type,
@@ -326,6 +326,20 @@ static void s_source(struct lk_policy *p, struct lk_source *src)
         }
     }
 
+    /* "You can associate one logging destination to a web ACL" (WAFV2 API,
+     * PutLoggingConfiguration, LogDestinationConfigs): a waf source naming two can never be
+     * covered. */
+    size_t n_dest = (src->store_ref.set ? 1 : 0) + src->log_groups.n;
+    if (src->type == LK_SRC_WAF && !off && n_dest > 1) {
+        struct lk_diag *d =
+            lk_diag_add(D, "LK040", src->log_groups.span,
+                        "a web ACL logs to one destination, and source \"%.*s\" names %zu",
+                        LK_STR_ARG(src->name), n_dest);
+        lk_diag_help(D, d,
+                     "give each destination its own source, selecting its web ACLs with "
+                     "resources, or set coverage: false");
+    }
+
     /* Producer IDs. */
     for (size_t i = 0; i < cov->ids.n; i++) {
         const struct lk_text *id = &cov->ids.items[i];
@@ -365,9 +379,14 @@ static void s_source(struct lk_policy *p, struct lk_source *src)
 
 void lk_check_coverage(struct lk_policy *p)
 {
+    static const struct lk_coverage_cfg defaults = {0};
     for (size_t i = 0; i < p->n_srcs; i++) {
         struct lk_source *src = p->srcs[i];
-        if (src->cov && src->type_set)
-            s_source(p, src);
+        if (!src->type_set)
+            continue;
+        if (src->cov)
+            s_source(p, src, src->cov);
+        else if (lk_source_type_produces(src->type))
+            s_source(p, src, &defaults);
     }
 }

@@ -145,6 +145,25 @@ START_TEST(test_decoded_settings)
     ck_assert_uint_eq(lk_test_count(p, "LK040"), 0);
     ck_assert_uint_eq(lk_test_count(p, "LK041"), 0);
     lk_policy_free(p);
+
+    /* A web ACL logs to one destination: a waf source checked for coverage names one, whether
+     * it writes coverage keys or not. */
+    static const char *const waf = HEADER_ONE "sources:\n"
+                                              "  waf:\n"
+                                              "    type: waf\n"
+                                              "    purpose: reconstructing attacks on endpoints\n"
+                                              "    log_groups: [aws-waf-logs-a, aws-waf-logs-b]\n"
+                                              "    retention: { delete_after: 1y }\n";
+    p = lk_test_policy(waf);
+    ck_assert_uint_eq(lk_test_count(p, "LK040"), 1);
+    ck_assert_ptr_null(p->srcs[0]->cov);
+    lk_policy_free(p);
+    char *off = lk_xmalloc(strlen(waf) + 32);
+    sprintf(off, "%s    coverage: false\n", waf);
+    p = lk_test_policy(off);
+    ck_assert_uint_eq(lk_test_count(p, "LK040"), 0);
+    lk_policy_free(p);
+    free(off);
 }
 END_TEST
 
