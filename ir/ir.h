@@ -508,6 +508,47 @@ struct lk_ir_producer {
                     * (AccessDenied), else NULL */
 };
 
+/* ------------------------------------------------------------------------------ matching */
+/* How a live producer stands against a coverage requirement of its pair (ir/coverage.c): the
+ * rules the drift checker and apply share. Words as in docs/source-types.md, "Producers". */
+
+struct lk_ir_mismatch;
+
+enum lk_ir_coverage_status {
+    LK_IR_COVERAGE_NOT_SELECTED, /* another type, or the selectors leave it out */
+    LK_IR_COVERAGE_EXCLUDED,     /* selected, but excluded with a reason */
+    LK_IR_COVERAGE_UNREADABLE,   /* its configuration could not be read (producer.error) */
+    LK_IR_COVERAGE_DELIVERS,     /* delivers to every destination, everything the type requires */
+    LK_IR_COVERAGE_PARTLY,       /* delivers there, but not everything (traffic type, log types,
+                                  * a status or setting that is not delivering) */
+    LK_IR_COVERAGE_ELSEWHERE,    /* delivers, but to none of the destinations: a redirect */
+    LK_IR_COVERAGE_MISSING,      /* delivers nowhere */
+};
+
+/** @return the status's word: "not-selected", "excluded", "unreadable", "delivers", "partly",
+ *  "elsewhere", "missing". */
+const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s);
+
+/**
+ * Whether @p c selects @p p: same type; its ID (or ARN) among @c ids when given; its name
+ * matching one of @c names when given ('*' any run of characters; a producer without a name
+ * matches none); every tag of @c tags carried with that value.
+ */
+bool lk_ir_coverage_selects(const struct lk_ir_coverage *c, const struct lk_ir_producer *p);
+
+/** @return the exclusion of @c c naming @p p (by ID or ARN), or NULL. */
+const struct lk_ir_exclusion *lk_ir_coverage_exclusion(const struct lk_ir_coverage *c,
+                                                       const struct lk_ir_producer *p);
+
+/**
+ * How @p p stands against @p c.
+ * @param why receives, for PARTLY, ELSEWHERE and MISSING, what is missing or where it delivers
+ *        ("traffic type ACCEPT, not ALL"; "log types not on: api"); may be NULL.
+ */
+enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
+                                                const struct lk_ir_producer *p,
+                                                struct lk_ir_mismatch *why);
+
 /* ------------------------------------------------------------------------------ state */
 
 struct lk_ir_state {

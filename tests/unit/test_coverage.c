@@ -560,6 +560,188 @@ START_TEST(test_coverages_json_and_equality)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ matching */
+
+static struct lk_ir_destination s_s3(struct lk_ir_state *st, const char *bucket, const char *prefix,
+                                     const char *traffic, const char *log_type, const char *status)
+{
+    return (struct lk_ir_destination){
+        .kind = LK_IR_DEST_S3,
+        .arn = lk_ir_printf(st, "arn:aws:s3:::%s", bucket),
+        .bucket = lk_ir_strdup(st, bucket),
+        .prefix = prefix ? lk_ir_strdup(st, prefix) : NULL,
+        .traffic_type = traffic ? lk_ir_strdup(st, traffic) : NULL,
+        .log_type = log_type ? lk_ir_strdup(st, log_type) : NULL,
+        .status = status ? lk_ir_strdup(st, status) : NULL,
+    };
+}
+
+/* Sets the destinations of @p p (arena copies). */
+static void s_dests(struct lk_ir_state *st, struct lk_ir_producer *p,
+                    const struct lk_ir_destination *d, size_t n)
+{
+    p->destinations = lk_arena_alloc(&st->arena, (n ? n : 1) * sizeof(*d));
+    memcpy(p->destinations, d, n * sizeof(*d));
+    p->n_destinations = n;
+}
+
+static void s_expect(const struct lk_ir_coverage *c, const struct lk_ir_producer *p,
+                     enum lk_ir_coverage_status want, const char *why_part)
+{
+    struct lk_ir_mismatch why;
+    enum lk_ir_coverage_status got = lk_ir_coverage_check(c, p, &why);
+    ck_assert_msg(got == want, "%s: %s, expected %s (%s)", p->id, lk_ir_coverage_status_name(got),
+                  lk_ir_coverage_status_name(want), why.text);
+    if (why_part)
+        ck_assert_msg(strstr(why.text, why_part) != NULL, "%s: \"%s\" lacks \"%s\"", p->id,
+                      why.text, why_part);
+}
+
+START_TEST(test_matching)
+{
+    struct lk_policy *p =
+        s_clean(HEADER_ONE "sources:\n"
+                           "  flow:\n"
+                           "    type: vpc-flow-logs\n"
+                           "    purpose: network forensics for incident response\n"
+                           "    store: net\n"
+                           "    prefix: vpcflow/\n"
+                           "    regions: us-east-1\n"
+                           "    retention: { delete_after: 1y }\n"
+                           "    resources:\n"
+                           "      tags: { env: prod }\n"
+                           "      exclude:\n"
+                           "        vpc-0000dead: \"sandbox VPC torn down nightly\"\n"
+                           "  nfw:\n"
+                           "    type: network-firewall\n"
+                           "    purpose: network forensics for incident response\n"
+                           "    store: net\n"
+                           "    prefix: nfw/\n"
+                           "    regions: us-east-1\n"
+                           "    retention: { delete_after: 1y }\n"
+                           "  dns:\n"
+                           "    type: route53-resolver-query-logs\n"
+                           "    purpose: DNS exfiltration investigations\n"
+                           "    log_groups: [\"/dns/*\"]\n"
+                           "    regions: us-east-1\n"
+                           "    retention: { delete_after: 1y }\n"
+                           "    resources: { names: [\"prod-*\"] }\n"
+                           "  eks:\n"
+                           "    type: eks-audit\n"
+                           "    purpose: investigating cluster compromise\n"
+                           "    regions: us-east-1\n"
+                           "    log_types: [audit, api]\n"
+                           "    retention: { delete_after: 1y }\n"
+                           "  rds:\n"
+                           "    type: rds\n"
+                           "    purpose: investigating database access\n"
+                           "    regions: us-east-1\n"
+                           "    retention: { delete_after: 1y }\n");
+    struct lk_ir_state *st = lk_lower(p);
+    const struct lk_ir_coverage *flow = s_find(st, "flow", "us-east-1"),
+                                *nfw = s_find(st, "nfw", "us-east-1"),
+                                *dns = s_find(st, "dns", "us-east-1"),
+                                *eks = s_find(st, "eks", "us-east-1"),
+                                *rds = s_find(st, "rds", "us-east-1");
+    ck_assert(flow && nfw && dns && eks && rds);
+
+    /* Flow logs. */
+    struct lk_ir_tag prod[1] = {{lk_ir_strdup(st, "env"), lk_ir_strdup(st, "prod")}};
+    struct lk_ir_producer vpc = {.type = LK_IR_PRODUCER_VPC_FLOW_LOGS,
+                                 .id = lk_ir_strdup(st, "vpc-0123abcd"),
+                                 .tags = prod,
+                                 .n_tags = 1,
+                                 .enabled = true};
+    s_expect(flow, &vpc, LK_IR_COVERAGE_MISSING, "no delivery to arn:aws:s3:::acme-net");
+    struct lk_ir_destination d[2];
+    d[0] = s_s3(st, "acme-net-111122223333", "vpcflow", "ALL", NULL, NULL); /* no '/' */
+    s_dests(st, &vpc, d, 1);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_DELIVERS, NULL);
+    d[0] = s_s3(st, "acme-net-111122223333", "vpcflow/", "ACCEPT", NULL, NULL);
+    s_dests(st, &vpc, d, 1);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_PARTLY, "traffic type ACCEPT, not ALL");
+    d[1] = s_s3(st, "acme-net-111122223333", "vpcflow/", "ALL", NULL, "FAILED");
+    s_dests(st, &vpc, d, 2);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_PARTLY, "status FAILED");
+    d[0] = s_s3(st, "other-bucket", "", "ALL", NULL, NULL);
+    s_dests(st, &vpc, d, 1);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_ELSEWHERE, "s3://other-bucket/");
+    d[0] = s_s3(st, "acme-net-111122223333", "other/", "ALL", NULL, NULL);
+    s_dests(st, &vpc, d, 1);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_ELSEWHERE, NULL); /* another folder is elsewhere */
+    vpc.error = lk_ir_strdup(st, "UnauthorizedOperation");
+    s_expect(flow, &vpc, LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation");
+    vpc.error = NULL;
+    vpc.n_tags = 0; /* the selector wants env=prod */
+    s_expect(flow, &vpc, LK_IR_COVERAGE_NOT_SELECTED, NULL);
+    vpc.n_tags = 1;
+    vpc.id = lk_ir_strdup(st, "vpc-0000dead");
+    s_expect(flow, &vpc, LK_IR_COVERAGE_EXCLUDED, NULL);
+    ck_assert_str_eq(lk_ir_coverage_exclusion(flow, &vpc)->reason, "sandbox VPC torn down nightly");
+    vpc.type = LK_IR_PRODUCER_RDS;
+    s_expect(flow, &vpc, LK_IR_COVERAGE_NOT_SELECTED, NULL);
+
+    /* Network Firewall: ALERT and FLOW. */
+    struct lk_ir_producer fw = {.type = LK_IR_PRODUCER_NETWORK_FIREWALL,
+                                .id = lk_ir_strdup(st, "arn:aws:network-firewall:us-east-1:"
+                                                       "111122223333:firewall/egress"),
+                                .enabled = true};
+    d[0] = s_s3(st, "acme-net-111122223333", "nfw/", NULL, "ALERT", NULL);
+    s_dests(st, &fw, d, 1);
+    s_expect(nfw, &fw, LK_IR_COVERAGE_PARTLY, "no FLOW logs");
+    d[1] = s_s3(st, "acme-net-111122223333", "nfw", NULL, "FLOW", NULL);
+    s_dests(st, &fw, d, 2);
+    s_expect(nfw, &fw, LK_IR_COVERAGE_DELIVERS, NULL);
+    fw.partial = lk_ir_strdup(st, "logging-filter");
+    s_expect(nfw, &fw, LK_IR_COVERAGE_PARTLY, "logging-filter");
+    fw.partial = NULL;
+    fw.enabled = false;
+    s_expect(nfw, &fw, LK_IR_COVERAGE_PARTLY, "logging is off");
+
+    /* A log group pattern, matched against the ARN CloudWatch Logs reports. */
+    struct lk_ir_producer assoc = {.type = LK_IR_PRODUCER_RESOLVER_QUERY_LOGS,
+                                   .id = lk_ir_strdup(st, "vpc-0123abcd"),
+                                   .name = lk_ir_strdup(st, "prod-a"),
+                                   .enabled = true};
+    struct lk_ir_destination lg = {
+        .kind = LK_IR_DEST_LOGS,
+        .arn = lk_ir_strdup(st, "arn:aws:logs:us-east-1:111122223333:log-group:/dns/queries:*")};
+    s_dests(st, &assoc, &lg, 1);
+    s_expect(dns, &assoc, LK_IR_COVERAGE_DELIVERS, NULL);
+    lg.arn = lk_ir_strdup(st, "arn:aws:logs:us-east-1:111122223333:log-group:/other");
+    s_dests(st, &assoc, &lg, 1);
+    s_expect(dns, &assoc, LK_IR_COVERAGE_ELSEWHERE, "log-group:/other");
+    assoc.name = NULL; /* names select by name: a VPC without a Name tag is not selected */
+    s_expect(dns, &assoc, LK_IR_COVERAGE_NOT_SELECTED, NULL);
+
+    /* EKS: log types only. */
+    struct lk_ir_producer cl = {
+        .type = LK_IR_PRODUCER_EKS, .id = lk_ir_strdup(st, "prod"), .enabled = true};
+    s_expect(eks, &cl, LK_IR_COVERAGE_MISSING, "log types not on: api, audit");
+    lk_ir_list_add(st, &cl.log_types, "api");
+    s_expect(eks, &cl, LK_IR_COVERAGE_PARTLY, "log types not on: audit");
+    lk_ir_list_add(st, &cl.log_types, "audit");
+    s_expect(eks, &cl, LK_IR_COVERAGE_DELIVERS, NULL);
+
+    /* RDS: the engine's main log by default; pending exports are not on yet. */
+    struct lk_ir_producer db = {.type = LK_IR_PRODUCER_RDS,
+                                .id = lk_ir_strdup(st, "orders"),
+                                .engine = lk_ir_strdup(st, "postgres"),
+                                .enabled = true};
+    lk_ir_list_add(st, &db.pending_log_types, "postgresql");
+    s_expect(rds, &db, LK_IR_COVERAGE_MISSING,
+             "log types not on: postgresql (pending: postgresql)");
+    lk_ir_list_add(st, &db.log_types, "postgresql");
+    s_expect(rds, &db, LK_IR_COVERAGE_DELIVERS, NULL);
+    db.engine = lk_ir_strdup(st, "neptune");
+    s_expect(rds, &db, LK_IR_COVERAGE_NOT_SELECTED, NULL);
+
+    ck_assert_str_eq(lk_ir_coverage_status_name(LK_IR_COVERAGE_ELSEWHERE), "elsewhere");
+    lk_ir_state_free(st);
+    lk_policy_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage");
@@ -571,6 +753,7 @@ int main(void)
     tcase_add_test(tc, test_rds_default_log_type);
     tcase_add_test(tc, test_producers_order_equality_json);
     tcase_add_test(tc, test_coverages_json_and_equality);
+    tcase_add_test(tc, test_matching);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
