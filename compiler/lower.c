@@ -788,17 +788,26 @@ static void s_coverage_destinations(struct lk_ir_state *st, struct lk_ir_coverag
     }
 }
 
-/* Adds the coverage requirement of @p src in @p region (struct lk_ir_coverage). */
+/* Adds the coverage requirement of @p src in @p region (struct lk_ir_coverage). The Region's
+ * and the source's names are copied once per run of requirements that share them (@p shared:
+ * the pair's one Region, a source's Regions), as for log groups. */
 static void s_add_coverage(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
-                           const struct lk_source *src, const char *region)
+                           struct s_group_strings *shared, const struct lk_source *src,
+                           const char *region)
 {
     LK_ARRAY_GROW(st->coverages, st->n_coverages, *cap);
     struct lk_ir_coverage *c = &st->coverages[st->n_coverages++];
     memset(c, 0, sizeof(*c));
     const struct lk_coverage_cfg *cov = src->cov;
     c->type = s_producer_type(src->type);
-    c->region = lk_ir_strdup(st, region);
-    c->source = s_str(st, src->name);
+    if (!shared->region || (region != shared->region_in && strcmp(region, shared->region_in))) {
+        shared->region_in = region;
+        shared->region = lk_ir_strdup(st, region);
+    }
+    c->region = shared->region;
+    if (!shared->source)
+        shared->source = s_str(st, src->name);
+    c->source = shared->source;
     c->origin = s_origin(o, src->type_span);
     s_coverage_destinations(st, c, src, region);
     if (src->type == LK_SRC_VPC_FLOW_LOGS)
@@ -1009,7 +1018,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
         /* Its producers deliver in every Region it covers, as its log groups exist there. */
         if (s_checks_coverage(src))
             for (size_t g = 0; g < n_regions; g++)
-                s_add_coverage(st, &o, &cap_coverages, src, regions[g]);
+                s_add_coverage(st, &o, &cap_coverages, &groups, src, regions[g]);
         if (src->type != LK_SRC_CLOUDTRAIL)
             continue;
         /* Each account of a cloudtrail source owns its trail, in the trail's home Region (the
