@@ -268,7 +268,7 @@ static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk
 {
     const char *type = lk_source_type_info(src->type)->name;
     if (!lk_source_type_produces(src->type)) {
-        char *why = lk_arena_printf(&p->arena, "does not apply to a %s source: %s", type,
+        char *why = lk_arena_printf(&p->arena, "does not apply to %s sources: %s", type,
                                     src->type == LK_SRC_CLOUDTRAIL
                                         ? "logkeep manages the trail itself"
                                         : "the type has no producers logkeep can read");
@@ -280,6 +280,8 @@ static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk
             s_refuse(p, cov->log_types.span, "log_types", why, NULL);
         if (cov->coverage.set)
             s_refuse(p, cov->coverage.span, "coverage", why, NULL);
+        if (cov->delivery_role.set)
+            s_refuse(p, cov->delivery_role.span, "delivery_role", why, NULL);
         return;
     }
     bool off = cov->coverage.set && !cov->coverage.v;
@@ -298,7 +300,7 @@ static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk
     /* One recorder and one detector per account and Region: there is nothing to select. */
     if (cov->resources_set && (src->type == LK_SRC_CONFIG || src->type == LK_SRC_GUARDDUTY))
         s_refuse(p, cov->resources_span, "resources",
-                 lk_arena_printf(&p->arena, "does not apply to a %s source: %s", type,
+                 lk_arena_printf(&p->arena, "does not apply to %s sources: %s", type,
                                  src->type == LK_SRC_CONFIG
                                      ? "AWS Config has one recorder per account and Region"
                                      : "GuardDuty has one detector per account and Region"),
@@ -308,9 +310,31 @@ static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk
             s_log_types(p, src, cov);
         else
             s_refuse(p, cov->log_types.span, "log_types",
-                     lk_arena_printf(&p->arena, "does not apply to a %s source", type),
+                     lk_arena_printf(&p->arena, "does not apply to %s sources", type),
                      "only eks-audit and rds sources name log types");
     }
+    /* VPC Flow Logs to CloudWatch Logs only: "DeliverLogsPermissionArn ... required if the
+     * destination type is cloud-watch-logs and unsupported otherwise" (EC2 API, CreateFlowLogs;
+     * docs/source-types.md, vpc-flow-logs, "Turning it on"). */
+    bool flow_to_logs = src->type == LK_SRC_VPC_FLOW_LOGS && src->log_groups.n;
+    if (cov->delivery_role.set && !flow_to_logs)
+        s_refuse(p, cov->delivery_role.span, "delivery_role",
+                 src->type == LK_SRC_VPC_FLOW_LOGS
+                     ? "applies only to flow logs into log groups"
+                     : lk_arena_printf(&p->arena, "does not apply to %s sources", type),
+                 "only vpc-flow-logs sources with log_groups pass a role");
+    else if (cov->delivery_role.set && (off || !(cov->enable.set && cov->enable.v)))
+        s_refuse(p, cov->delivery_role.span, "delivery_role", "is used only to turn flow logs on",
+                 "add enable: true, or remove it");
+    if (flow_to_logs && cov->enable.set && cov->enable.v && !off && !cov->delivery_role.set) {
+        struct lk_diag *d = lk_diag_add(D, "LK040", cov->enable.span,
+                                        "flow logs into log groups need a delivery_role to be "
+                                        "turned on");
+        lk_diag_help(D, d,
+                     "name the role VPC Flow Logs assumes in each account: delivery_role: "
+                     "<role name>");
+    }
+
     /* Turning delivery on needs one place to point it at: the store, or log groups named
      * exactly. EKS and RDS choose their log groups themselves. */
     if (cov->enable.set && cov->enable.v && !off && src->type != LK_SRC_EKS_AUDIT &&

@@ -746,6 +746,8 @@ static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_sourc
 
 /* ----------------------------------------------------------------------------- coverage */
 
+static bool s_iam_chars(struct lk_str s, size_t min, size_t max, const char *extra);
+
 /* The coverage settings of @p src, created on first use: most sources write none. */
 static struct lk_coverage_cfg *s_cov(struct s_dec *dec, struct lk_source *src)
 {
@@ -871,7 +873,8 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                                        "trail",   "forever_because", "waivers",
                                        "personal_data", "deletion_protection", "kms_key",
                                        "accounts", "regions",
-                                       "resources", "enable", "log_types", "coverage"};
+                                       "resources", "enable", "log_types", "coverage",
+                                       "delivery_role"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_type = false, has_retention = false;
     for (size_t i = 0; i < val->n; i++) {
@@ -983,6 +986,23 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
             break;
         }
         case 17: s_flag(dec, v, &s_cov(dec, src)->coverage, "coverage"); break;
+        case 18: {
+            /* A role name, as access.apply_role: the role is each account's own (IAM API,
+             * CreateRole: RoleName, 1 to 64 of letters, digits and +=,.@-_). */
+            struct lk_text *t = &s_cov(dec, src)->delivery_role;
+            if (!s_text_nonempty(dec, v, t, "delivery_role"))
+                break;
+            if (!s_iam_chars(t->v, 1, 64, "+=,.@-")) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", t->span,
+                                                "\"%.*s\" is not a valid delivery_role",
+                                                LK_STR_ARG(t->v));
+                lk_diag_help(dec->d, d, "give the role's name, not its ARN: logkeep passes "
+                                        "arn:<partition>:iam::<account>:role/<name> in each "
+                                        "account");
+                /* Kept as given: the source is not also reported for lacking a role. */
+            }
+            break;
+        }
         default: break;
         }
     }

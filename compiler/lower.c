@@ -824,6 +824,9 @@ static void s_add_coverage(struct lk_ir_state *st, struct s_origins *o, size_t *
     if (!cov)
         return;
     c->enable = cov->enable.set && cov->enable.v;
+    if (c->enable && cov->delivery_role.set && src->type == LK_SRC_VPC_FLOW_LOGS)
+        c->delivery_role_arn = lk_ir_printf(st, "arn:%s:iam::%s:role/%.*s", st->partition,
+                                            st->account, LK_STR_ARG(cov->delivery_role.v));
     if (cov->enable.set)
         c->enable_origin = s_origin(o, cov->enable.span);
     s_list_texts(st, &c->ids, &cov->ids);

@@ -244,6 +244,9 @@ struct lk_coverage_cfg {
     struct lk_exclusion *exclude; /* arena */
     size_t n_exclude;
     struct lk_text_list log_types; /* eks-audit and rds */
+    struct lk_text delivery_role;  /* vpc-flow-logs to log groups: the name of the role, in each
+                                    * account, that CreateFlowLogs passes as
+                                    * DeliverLogsPermissionArn */
 };
 
 /** @return true for the types whose producers coverage checks (vpc-flow-logs ... rds). */

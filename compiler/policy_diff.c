@@ -286,6 +286,7 @@ enum s_sa {
     SA_RESOURCES,
     SA_EXCLUDE,
     SA_LOG_TYPES,
+    SA_DELIVERY_ROLE,
     SA_COUNT,
 };
 
@@ -319,6 +320,7 @@ static const char *const s_sa_names[SA_COUNT] = {
     "resources",
     "resources.exclude",
     "log_types",
+    "delivery_role",
 };
 
 /* Attributes that are descriptions of the logs, not what happens to them: a source renamed
@@ -392,6 +394,9 @@ static void s_coverage_view(struct lk_arena *a, const struct lk_source *src, str
         v->excluded.v[v->excluded.n++] = s_dup(a, cov->exclude[i].id.v);
     s_list_finish(&v->excluded);
     v->v[SA_EXCLUDE] = s_list_join(a, &v->excluded, "none");
+    if (src->type == LK_SRC_VPC_FLOW_LOGS && src->log_groups.n)
+        v->v[SA_DELIVERY_ROLE] =
+            cov && cov->delivery_role.set ? s_dup(a, cov->delivery_role.v) : "none";
     if (src->type == LK_SRC_EKS_AUDIT || src->type == LK_SRC_RDS) {
         if (cov && cov->log_types.set) {
             struct s_list l = {lk_arena_alloc(a, cov->log_types.n * sizeof(char *)), 0};

@@ -237,7 +237,8 @@ static const struct lk_rule s_rules[] = {
      "detector per account and Region); with coverage: false they have no effect; log types "
      "are the service's own names, and an eks-audit source includes audit; enable needs a "
      "destination named exactly (a store, or log groups without '*'); a web ACL logs to one "
-     "destination, so a waf source checked for coverage names one.",
+     "destination, so a waf source checked for coverage names one; flow logs turned on into log "
+     "groups need the role they are written through (delivery_role), and only they take one.",
      "logkeep-policy(5), \"Coverage and enable\"; docs/source-types.md, \"Producers: is a "
      "source on, and turning it on\""},
     {"LK041", "producer-id", LK_SEV_ERROR, "a producer ID not of its type's form",

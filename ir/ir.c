@@ -863,7 +863,8 @@ static bool s_coverage(struct s_eq *c, const struct lk_ir_coverage *a,
                   b->n_exclusions, sizeof(*a->exclusions), s_exclusion_v) &&
            s_bool(c, "enable", a->enable, b->enable) &&
            s_list(c, "log_types", &a->log_types, &b->log_types) &&
-           s_str(c, "traffic_type", a->traffic_type, b->traffic_type);
+           s_str(c, "traffic_type", a->traffic_type, b->traffic_type) &&
+           s_str(c, "delivery_role_arn", a->delivery_role_arn, b->delivery_role_arn);
 }
 
 static bool s_producer(struct s_eq *c, const struct lk_ir_producer *a,

@@ -476,6 +476,9 @@ struct lk_ir_coverage {
      * lk_ir_rds_default_log_type()), Network Firewall "ALERT" and "FLOW". */
     struct lk_ir_string_list log_types;
     char *traffic_type; /* flow logs: "ALL"; else NULL */
+    char *delivery_role_arn; /* flow logs into log groups, with enable: the role CreateFlowLogs
+                              * passes (DeliverLogsPermissionArn), in the pair's account; NULL
+                              * otherwise */
     struct lk_ir_origin origin;        /* the source's type */
     struct lk_ir_origin enable_origin; /* enable, where the source writes it */
 };

@@ -442,6 +442,7 @@ static cJSON *s_write_coverage(const struct lk_ir_coverage *c)
     s_add_bool(o, "enable", c->enable);
     s_add_list(o, "log_types", &c->log_types);
     s_add_str(o, "traffic_type", c->traffic_type);
+    s_add_str(o, "delivery_role_arn", c->delivery_role_arn);
     return o;
 }
 
@@ -1227,7 +1228,8 @@ static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
 {
     static const char *const keys[] = {"type",  "region",     "source",    "destinations",
                                        "ids",   "names",      "tags",      "exclusions",
-                                       "enable", "log_types", "traffic_type", NULL};
+                                       "enable", "log_types", "traffic_type",
+                                       "delivery_role_arn", NULL};
     struct lk_ir_coverage *c = out;
     if (!s_object(r, node, keys))
         return;
@@ -1248,6 +1250,7 @@ static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
     s_bool(r, node, "enable", &c->enable);
     s_list(r, node, "log_types", &c->log_types);
     s_str(r, node, "traffic_type", true, &c->traffic_type);
+    s_str(r, node, "delivery_role_arn", true, &c->delivery_role_arn);
 }
 
 static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)

@@ -186,6 +186,7 @@ START_TEST(test_lower_one_account)
                            "    log_groups: /net/flow\n"
                            "    retention: { delete_after: 1y }\n"
                            "    enable: true\n"
+                           "    delivery_role: FlowLogsDelivery\n"
                            "    resources:\n"
                            "      names: [prod-b, \"prod-*\"]\n"
                            "      tags: { team: net, env: prod }\n"
@@ -262,7 +263,8 @@ START_TEST(test_lower_one_account)
     ck_assert_str_eq(c->exclusions[0].id, "vpc-0123abcf");
     ck_assert_str_eq(c->exclusions[0].reason, "sandbox VPC torn down nightly");
     ck_assert_ptr_nonnull(c->exclusions[0].origin.file);
-    ck_assert_uint_eq(c->exclusions[0].origin.line, 31);
+    ck_assert_uint_eq(c->exclusions[0].origin.line, 32);
+    ck_assert_str_eq(c->delivery_role_arn, "arn:aws:iam::111122223333:role/FlowLogsDelivery");
     ck_assert_ptr_nonnull(c->enable_origin.file);
     ck_assert_uint_eq(c->origin.line, 20);
     ck_assert_uint_eq(c->log_types.n, 0);
@@ -347,7 +349,16 @@ START_TEST(test_lower_scope)
         "    retention: { delete_after: 1y }\n"
         "    resources:\n"
         "      ids: "
-        "\"arn:aws:elasticloadbalancing:us-east-1:333344445555:loadbalancer/app/web/1\"\n");
+        "\"arn:aws:elasticloadbalancing:us-east-1:333344445555:loadbalancer/app/web/1\"\n"
+        "  flow:\n"
+        "    type: vpc-flow-logs\n"
+        "    purpose: network forensics for incident response\n"
+        "    accounts: prod\n"
+        "    regions: eu-west-1\n"
+        "    log_groups: /net/flow\n"
+        "    retention: { delete_after: 1y }\n"
+        "    enable: true\n"
+        "    delivery_role: FlowLogsDelivery\n");
     struct lk_ir_scope *scope = lk_lower_scope(p);
     ck_assert_uint_eq(scope->n_pairs, 6);
     size_t total = 0;
@@ -356,7 +367,16 @@ START_TEST(test_lower_scope)
         const struct lk_ir_state *st = pair->state;
         bool workload = strcmp(pair->account, "222233334444") != 0;
         bool prod_us = !strcmp(pair->account, "333344445555") && !strcmp(pair->region, "us-east-1");
-        ck_assert_uint_eq(st->n_coverages, (workload ? 1u : 0u) + (prod_us ? 1u : 0u));
+        bool prod_eu = !strcmp(pair->account, "333344445555") && !strcmp(pair->region, "eu-west-1");
+        ck_assert_uint_eq(st->n_coverages,
+                          (workload ? 1u : 0u) + (prod_us ? 1u : 0u) + (prod_eu ? 1u : 0u));
+        if (prod_eu) {
+            /* The role is the pair's account's own. */
+            const struct lk_ir_coverage *f = s_find(st, "flow", "eu-west-1");
+            ck_assert_ptr_nonnull(f);
+            ck_assert_str_eq(f->delivery_role_arn,
+                             "arn:aws:iam::333344445555:role/FlowLogsDelivery");
+        }
         total += st->n_coverages;
         const struct lk_ir_coverage *c = s_find(st, "resolver", pair->region);
         if (!workload) {
@@ -365,6 +385,7 @@ START_TEST(test_lower_scope)
         }
         ck_assert_ptr_nonnull(c);
         ck_assert_str_eq(c->region, pair->region);
+        ck_assert_ptr_null(c->delivery_role_arn);
         /* The log group pattern, in the pair's account and Region. */
         char arn[160];
         snprintf(arn, sizeof(arn), "arn:aws:logs:%s:%s:log-group:/dns/*", pair->region,
@@ -381,7 +402,7 @@ START_TEST(test_lower_scope)
             ck_assert_uint_eq(c->ids.n, 1);
         }
     }
-    ck_assert_uint_eq(total, 5);
+    ck_assert_uint_eq(total, 6);
     lk_ir_scope_free(scope);
     lk_policy_free(p);
 }
