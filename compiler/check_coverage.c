@@ -335,10 +335,10 @@ static void s_source(struct lk_policy *p, struct lk_source *src, const struct lk
                      "<role name>");
     }
 
-    /* Turning delivery on needs one place to point it at: the store, or log groups named
-     * exactly. EKS and RDS choose their log groups themselves. */
+    /* Turning delivery on needs places to point it at: the store, and log groups named
+     * exactly (each destination is required). EKS and RDS choose their log groups themselves. */
     if (cov->enable.set && cov->enable.v && !off && src->type != LK_SRC_EKS_AUDIT &&
-        src->type != LK_SRC_RDS && !src->store_ref.set) {
+        src->type != LK_SRC_RDS) {
         for (size_t i = 0; i < src->log_groups.n; i++) {
             const struct lk_text *g = &src->log_groups.items[i];
             if (!lk_glob_has_wildcard(g->v, 0))

@@ -235,8 +235,8 @@ static const struct lk_rule s_rules[] = {
      "on (enable) and, for eks-audit and rds, which log types (log_types). These keys apply to "
      "those types only; resources does not apply to config and guardduty (one recorder or "
      "detector per account and Region); with coverage: false they have no effect; log types "
-     "are the service's own names, and an eks-audit source includes audit; enable needs a "
-     "destination named exactly (a store, or log groups without '*'); a web ACL logs to one "
+     "are the service's own names, and an eks-audit source includes audit; enable needs "
+     "destinations named exactly (a store, log groups without '*'); a web ACL logs to one "
      "destination, so a waf source checked for coverage names one; flow logs turned on into log "
      "groups need the role they are written through (delivery_role), and only they take one.",
      "logkeep-policy(5), \"Coverage and enable\"; docs/source-types.md, \"Producers: is a "
