@@ -16,6 +16,7 @@
 #include "ir/ir.h"
 #include "query_live.h"
 #include "runtime/coverage.h"
+#include "runtime/live.h"
 #include "runtime/services/netfw.h"
 #include "svc_live.h"
 #include "svc_sources_live.h"
@@ -268,6 +269,46 @@ START_TEST(test_nothing_required)
 }
 END_TEST
 
+/* lk_live_read() with read_producers: the producers join the live state, their requests the
+ * report's; without it nothing of them is read. */
+START_TEST(test_live_read_producers)
+{
+    struct lk_aws_error err = {0};
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION "\", \"db_instances\": ["
+                  "{\"DBInstanceIdentifier\": \"cov-db\", \"Engine\": \"postgres\","
+                  " \"EnabledCloudwatchLogsExports\": [\"postgresql\"]}]}");
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    desired->account = lk_ir_strdup(desired, ACCOUNT);
+    desired->partition = lk_ir_strdup(desired, "aws");
+    s_require(desired, LK_IR_PRODUCER_RDS);
+    for (int with = 0; with < 2; with++) {
+        struct lk_ir_state *live = lk_ir_state_new();
+        struct lk_live_options lo = {.read_producers = with == 1};
+        struct lk_live_report rep;
+        int before = lk_qlive_count(&g_client, "rds", "DescribeDBInstances") +
+                     lk_qlive_count(&g_client, "rds", "DescribeDBClusters");
+        OK(lk_live_read(&g_client, desired, &lo, live, &rep, &err), err);
+        int made = lk_qlive_count(&g_client, "rds", "DescribeDBInstances") +
+                   lk_qlive_count(&g_client, "rds", "DescribeDBClusters") - before;
+        ck_assert_int_eq(made, with ? 2 : 0);
+        ck_assert_uint_eq(rep.producer_requests, (size_t)made);
+        ck_assert_uint_eq(live->n_producers, with ? 1 : 0);
+        if (with) {
+            const struct lk_ir_producer *db = s_find(live, LK_IR_PRODUCER_RDS, "cov-db");
+            ck_assert_ptr_nonnull(db);
+            ck_assert_str_eq(db->engine, "postgres");
+            ck_assert_uint_eq(db->log_types.n, 1);
+            ck_assert_str_eq(db->log_types.items[0], "postgresql");
+        }
+        lk_live_report_free(&rep);
+        lk_ir_state_free(live);
+    }
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -276,6 +317,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_read_producers);
     tcase_add_test(tc, test_nothing_required);
+    tcase_add_test(tc, test_live_read_producers);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
