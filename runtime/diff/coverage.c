@@ -1,0 +1,132 @@
+/*
+ * logkeep runtime: coverage drift (diff.h lk_diff_coverage()): how each producer read in the
+ * pair stands against each coverage requirement of the desired state, with the matching rules
+ * of ir/coverage.c, as changes of LK_DIFF_PRODUCER. Words: docs/source-types.md, "Producers".
+ *
+ *   missing    delivers nowhere                        MISSING, weaker
+ *   elsewhere  delivers, to none of the destinations   CHANGED, weaker, --allow redirect:<id>
+ *                                                      (apply would change where it delivers)
+ *   partly     delivers there, not everything          CHANGED, weaker
+ *   excluded   left out with a reason                  NOTE (the exclusion's origin)
+ *   unreadable its configuration could not be read     NOTE
+ *
+ * Config and GuardDuty have one producer per account and Region: a requirement of those types
+ * with no producer read is MISSING on "*" (no recorder, no detector).
+ */
+#include <string.h>
+
+#include "common/buf.h"
+#include "runtime/diff/diff_int.h"
+
+/* "s3://bucket/prefix", "logs:<group>", or the ARN, for each destination of @p c. */
+static char *s_wanted(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov)
+{
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_LINE);
+    for (size_t i = 0; i < cov->n_destinations; i++) {
+        const struct lk_ir_destination *d = &cov->destinations[i];
+        if (i)
+            lk_buf_puts(&b, ", ");
+        if (d->kind == LK_IR_DEST_S3 && d->bucket)
+            lk_buf_printf(&b, "s3://%s/%s", d->bucket, d->prefix ? d->prefix : "");
+        else if (d->kind == LK_IR_DEST_LOGS && d->log_group)
+            lk_buf_printf(&b, "logs:%s", d->log_group);
+        else
+            lk_buf_puts(&b, d->arn ? d->arn : "?");
+    }
+    if (cov->log_types.n) {
+        lk_buf_puts(&b, cov->n_destinations ? "; log types " : "log types ");
+        lk_diff_join_list(&b, &cov->log_types);
+    }
+    if (cov->n_destinations == 0 && cov->log_types.n == 0)
+        lk_buf_puts(&b, "delivering"); /* RDS: the engine's main log */
+    return lk_diff_done(c, &b);
+}
+
+static void s_at(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov, const char *name)
+{
+    c->res = LK_DIFF_PRODUCER;
+    c->name = name;
+    c->res_region = cov->region;
+    c->res_origin = lk_ir_origin_or(&cov->origin, NULL);
+    c->origin = c->res_origin;
+}
+
+static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
+                  const struct lk_ir_producer *p, const char *attr)
+{
+    struct lk_ir_mismatch why;
+    why.text[0] = '\0';
+    enum lk_ir_coverage_status st = lk_ir_coverage_check(cov, p, &why);
+    struct lk_diff_change *ch;
+    switch (st) {
+    case LK_IR_COVERAGE_NOT_SELECTED:
+    case LK_IR_COVERAGE_DELIVERS:
+        return;
+    case LK_IR_COVERAGE_EXCLUDED: {
+        const struct lk_ir_exclusion *ex = lk_ir_coverage_exclusion(cov, p);
+        s_at(c, cov, p->id);
+        if (ex != NULL)
+            c->origin = lk_ir_origin_or(&ex->origin, c->res_origin);
+        ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+        lk_diff_note(c, ch, "excluded: %s", ex && ex->reason ? ex->reason : "");
+        return;
+    }
+    case LK_IR_COVERAGE_UNREADABLE:
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+        lk_diff_note(c, ch, "cannot read: %s", why.text);
+        return;
+    case LK_IR_COVERAGE_MISSING:
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_MISSING, LK_DIFF_WEAKER, s_wanted(c, cov), NULL);
+        lk_diff_note(c, ch, "%s", why.text);
+        return;
+    case LK_IR_COVERAGE_PARTLY:
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
+        lk_diff_note(c, ch, "delivers partly: %s", why.text);
+        return;
+    case LK_IR_COVERAGE_ELSEWHERE:
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
+        /* Turning it on for the store replaces where it delivers today (design: never
+         * without --allow redirect:<resource>). */
+        ch->data_loss = true;
+        lk_diff_allow(c, ch, "redirect:%s", p->id);
+        lk_diff_note(c, ch, "delivers elsewhere");
+        return;
+    }
+}
+
+void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
+                       const struct lk_ir_state *live)
+{
+    for (size_t i = 0; i < desired->n_coverages; i++) {
+        const struct lk_ir_coverage *cov = &desired->coverages[i];
+        /* Producers carry no Region: the live state's are those of its Region
+         * (runtime/coverage.c reads only that one). */
+        if (cov->region && live->region && strcmp(cov->region, live->region) != 0)
+            continue;
+        char *attr = lk_diff_fmt(c, "%s[%s]", lk_ir_producer_type_name(cov->type),
+                                 cov->source ? cov->source : "");
+        size_t of_type = 0;
+        for (size_t k = 0; k < live->n_producers; k++) {
+            const struct lk_ir_producer *p = &live->producers[k];
+            if (p->type != cov->type)
+                continue;
+            of_type++;
+            s_one(c, cov, p, attr);
+        }
+        /* One recorder or detector per account and Region: none read is none there. */
+        if (of_type == 0 &&
+            (cov->type == LK_IR_PRODUCER_CONFIG || cov->type == LK_IR_PRODUCER_GUARDDUTY)) {
+            s_at(c, cov, "*");
+            struct lk_diff_change *ch =
+                lk_diff_add(c, attr, LK_DIFF_MISSING, LK_DIFF_WEAKER, s_wanted(c, cov), NULL);
+            lk_diff_note(c, ch, "%s",
+                         cov->type == LK_IR_PRODUCER_CONFIG ? "no configuration recorder"
+                                                            : "no detector");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/*
+ * Unit tests: coverage drift (lk_diff_coverage(), runtime/diff/coverage.c): a lowered policy's
+ * coverage requirements against producers as the live reader gives them.
+ */
+#include "lk_test.h"
+
+#include "runtime/diff/diff.h"
+
+#define POLICY                                                                                     \
+    "logkeep: 1\n"                                                                                 \
+    "account: \"111122223333\"\n"                                                                  \
+    "region: us-east-1\n"                                                                          \
+    "roles:\n"                                                                                     \
+    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
+    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
+    "stores:\n"                                                                                    \
+    "  net:\n"                                                                                     \
+    "    bucket: acme-net-111122223333\n"                                                          \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "sources:\n"                                                                                   \
+    "  flow:\n"                                                                                    \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics for incident response\n"                                       \
+    "    store: net\n"                                                                             \
+    "    prefix: vpcflow/\n"                                                                       \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    resources:\n"                                                                             \
+    "      exclude:\n"                                                                             \
+    "        vpc-0000dead: \"sandbox VPC torn down nightly\"\n"                                    \
+    "  cfg:\n"                                                                                     \
+    "    type: config\n"                                                                           \
+    "    purpose: configuration history for investigations\n"                                      \
+    "    store: net\n"                                                                             \
+    "    prefix: config/\n"                                                                        \
+    "    retention: { delete_after: 1y }\n"
+
+static struct lk_ir_producer *s_vpc(struct lk_ir_state *st, struct lk_ir_producer *p,
+                                    const char *id, const char *bucket, const char *prefix,
+                                    const char *traffic)
+{
+    memset(p, 0, sizeof(*p));
+    p->type = LK_IR_PRODUCER_VPC_FLOW_LOGS;
+    p->id = lk_ir_strdup(st, id);
+    p->enabled = true;
+    if (bucket != NULL) {
+        struct lk_ir_destination *d = lk_arena_alloc(&st->arena, sizeof(*d));
+        memset(d, 0, sizeof(*d));
+        d->kind = LK_IR_DEST_S3;
+        d->bucket = lk_ir_strdup(st, bucket);
+        d->arn = lk_arena_printf(&st->arena, "arn:aws:s3:::%s", bucket);
+        d->prefix = lk_ir_strdup(st, prefix);
+        d->traffic_type = lk_ir_strdup(st, traffic);
+        p->destinations = d;
+        p->n_destinations = 1;
+    }
+    return p;
+}
+
+START_TEST(test_coverage_changes)
+{
+    struct lk_policy *pol = lk_test_policy(POLICY);
+    for (size_t i = 0; i < pol->diags.n; i++)
+        ck_assert_msg(pol->diags.items[i].severity == LK_SEV_NOTE, "%s: %s",
+                      pol->diags.items[i].rule->id, pol->diags.items[i].message);
+    struct lk_ir_state *desired = lk_lower(pol);
+    ck_assert_uint_eq(desired->n_coverages, 2);
+
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "us-east-1");
+    struct lk_ir_producer ps[6];
+    s_vpc(live, &ps[0], "vpc-00000001", "acme-net-111122223333", "vpcflow/", "ALL"); /* ok */
+    s_vpc(live, &ps[1], "vpc-00000002", NULL, NULL, NULL);                           /* none */
+    s_vpc(live, &ps[2], "vpc-00000003", "other-bucket", "", "ALL");                  /* elsewhere */
+    s_vpc(live, &ps[3], "vpc-00000004", "acme-net-111122223333", "vpcflow", "REJECT"); /* part */
+    s_vpc(live, &ps[4], "vpc-0000dead", NULL, NULL, NULL); /* excluded */
+    s_vpc(live, &ps[5], "*", NULL, NULL, NULL);
+    ps[5].error = lk_ir_strdup(live, "UnauthorizedOperation");
+    live->producers = ps;
+    live->n_producers = 6;
+
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+
+    const char *attr = "vpc-flow-logs[flow]";
+    ck_assert_ptr_null(lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000001", attr));
+
+    const struct lk_diff_change *ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000002", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    ck_assert_str_eq(ch->desired, "s3://acme-net-111122223333/vpcflow/");
+    ck_assert(!ch->data_loss);
+    ck_assert_str_eq(ch->region, "us-east-1");
+    ck_assert_uint_gt(ch->origin.line, 0);
+
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000003", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert(ch->data_loss);
+    ck_assert_str_eq(ch->allow_name, "redirect:vpc-00000003");
+    ck_assert_ptr_nonnull(strstr(ch->live, "s3://other-bucket/"));
+
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000004", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert(!ch->data_loss);
+    ck_assert_ptr_nonnull(strstr(ch->live, "REJECT"));
+
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-0000dead", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(ch->note, "excluded: sandbox VPC torn down nightly");
+    /* The exclusion's own line, not the source's. */
+    ck_assert_ptr_nonnull(strstr(ch->origin.text, "vpc-0000dead"));
+
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "*", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(ch->note, "cannot read: UnauthorizedOperation");
+
+    /* No recorder read: the Region has none. */
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "*", "config[cfg]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+    ck_assert_str_eq(ch->note, "no configuration recorder");
+
+    struct lk_diff_summary sum;
+    lk_diff_summarize(&diff, &sum);
+    ck_assert_uint_eq(sum.to_add, 2);
+    ck_assert_uint_eq(sum.to_change, 2);
+    ck_assert_uint_eq(sum.notes, 2);
+    ck_assert_uint_eq(sum.need_allow, 1);
+    ck_assert_uint_eq(diff.n, 6);
+
+    char *json = lk_diff_to_json(&diff);
+    ck_assert_ptr_nonnull(strstr(json, "\"producer\""));
+    free(json);
+
+    /* Producers of another Region's state are not this one's. */
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    live->region = lk_ir_strdup(live, "eu-west-1");
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 0);
+    ck_assert_int_eq(lk_diff_coverage(NULL, live, &diff), LK_STATUS_INVALID_ARGUMENT);
+
+    lk_diff_free(&diff);
+    live->producers = NULL;
+    live->n_producers = 0;
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("diff_coverage");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_coverage_changes);
+    suite_add_tcase(s, tc);
+    return lk_test_run(s);
+}
