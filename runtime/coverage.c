@@ -231,122 +231,151 @@ out:
     return rc;
 }
 
-/* ------------------------------------------------------------------------------ ELBv2 */
+/* ------------------------------------------------------------------------------ fan-out */
 
-/* Per-balancer DescribeLoadBalancerAttributes, spread over threads (the API has no list). */
-struct s_attr_work {
-    struct lk_elbv2_list *list;
-    const char *region;
+/* Per-resource calls (the APIs with no list of what they return) spread over threads, each
+ * with its own client (as live.c's workers: created on the calling thread). Thread 0 is the
+ * caller's, on the caller's client. */
+struct s_fan_worker;
+
+struct s_fan {
+    size_t n;           /* items */
+    const char *region; /* NULL: the client's */
+    void *ctx;          /* what one() reads into */
+    /* Reads item @p i with @p w's client, strings into @p w's scratch. */
+    enum lk_status (*one)(struct s_fan_worker *w, size_t i, struct lk_aws_error *err);
+    char **refused; /* heap, n entries: the AWS code of an item AWS refused (HTTP 403) */
+    struct s_fan_worker *workers;
+    int n_workers;
     pthread_mutex_t mu;
     size_t next;
     bool failed;
     struct lk_aws_error err; /* the first failure that is not a refusal */
 };
 
-struct s_attr_worker {
-    struct s_attr_work *work;
+struct s_fan_worker {
+    struct s_fan *fan;
     struct lk_aws_client *client;
     struct lk_aws_client own;
     bool has_own;
-    struct lk_arena arena; /* the strings this worker read (copied before it is freed) */
+    struct lk_arena arena;         /* scratch strings (ELBv2 attributes) */
+    struct lk_eks_listing eks;     /* scratch strings of DescribeCluster */
+    struct lk_netfw_listing netfw; /* scratch strings of DescribeLoggingConfiguration */
     pthread_t thread;
     size_t requests;
 };
 
-static void *s_attr_main(void *arg)
+static void *s_fan_main(void *arg)
 {
-    struct s_attr_worker *w = arg;
-    struct s_attr_work *wk = w->work;
+    struct s_fan_worker *w = arg;
+    struct s_fan *f = w->fan;
     for (;;) {
-        pthread_mutex_lock(&wk->mu);
-        size_t i = wk->next++;
-        bool stop = wk->failed;
-        pthread_mutex_unlock(&wk->mu);
-        if (stop || i >= wk->list->n)
+        pthread_mutex_lock(&f->mu);
+        size_t i = f->next++;
+        bool stop = f->failed;
+        pthread_mutex_unlock(&f->mu);
+        if (stop || i >= f->n)
             break;
-        struct lk_elbv2_load_balancer *lb = &wk->list->items[i];
         struct lk_aws_error e = {0};
         w->requests++;
-        if (lk_elbv2_read_attributes(w->client, wk->region, &w->arena, lb, &e) != LK_STATUS_OK) {
-            lb->attributes_read = false;
-            if (s_refused(&e)) {
-                /* Refused for this balancer: its code kept in its state field. */
-                lb->state = lk_arena_strdup(&w->arena, e.code ? e.code : "AccessDenied");
-                lk_aws_error_clear(&e);
-                continue;
-            }
-            pthread_mutex_lock(&wk->mu);
-            if (!wk->failed) {
-                wk->failed = true;
-                wk->err = e;
-            } else {
-                lk_aws_error_clear(&e);
-            }
-            pthread_mutex_unlock(&wk->mu);
+        if (f->one(w, i, &e) == LK_STATUS_OK)
+            continue;
+        if (s_refused(&e)) {
+            f->refused[i] = lk_xstrdup(e.code ? e.code : "AccessDenied");
+            lk_aws_error_clear(&e);
+            continue;
         }
+        pthread_mutex_lock(&f->mu);
+        if (!f->failed) {
+            f->failed = true;
+            f->err = e;
+        } else {
+            lk_aws_error_clear(&e);
+        }
+        pthread_mutex_unlock(&f->mu);
     }
     return NULL;
 }
 
-static int s_read_attributes(struct lk_aws_client *client, struct s_reading *rd,
-                             struct lk_elbv2_list *list, size_t *requests, struct lk_aws_error *err)
+/* Runs @p f; its workers (and their scratch) stay until s_fan_free(). @return 0, or -1 with
+ * @p err set. */
+static int s_fan_run(struct lk_aws_client *client, struct s_reading *rd, struct s_fan *f,
+                     struct lk_aws_error *err)
 {
     int n_threads = rd->opts->concurrency;
     if (rd->opts->new_client == NULL || n_threads < 1)
         n_threads = 1;
-    if ((size_t)n_threads > list->n)
-        n_threads = list->n ? (int)list->n : 1;
-    struct s_attr_work wk = {.list = list, .region = rd->region};
-    pthread_mutex_init(&wk.mu, NULL);
-    struct s_attr_worker *ws = lk_xcalloc((size_t)n_threads, sizeof(*ws));
-    int made = 0, started = 0, rc = -1;
+    if ((size_t)n_threads > f->n)
+        n_threads = f->n ? (int)f->n : 1;
+    pthread_mutex_init(&f->mu, NULL);
+    f->refused = lk_xcalloc(f->n ? f->n : 1, sizeof(*f->refused));
+    f->workers = lk_xcalloc((size_t)n_threads, sizeof(*f->workers));
     for (int i = 0; i < n_threads; i++) {
-        ws[i].work = &wk;
+        struct s_fan_worker *w = &f->workers[i];
+        w->fan = f;
+        lk_eks_listing_init(&w->eks);
+        lk_netfw_listing_init(&w->netfw);
+        f->n_workers++;
         if (i == 0) {
-            ws[i].client = client;
+            w->client = client;
         } else {
-            /* Created here, on the calling thread, as live.c's workers are. */
-            if (rd->opts->new_client(rd->opts->new_client_ctx, &ws[i].own, err) != 0)
-                goto cleanup;
-            ws[i].has_own = true;
-            ws[i].client = &ws[i].own;
+            if (rd->opts->new_client(rd->opts->new_client_ctx, &w->own, err) != 0)
+                return -1;
+            w->has_own = true;
+            w->client = &w->own;
         }
-        made++;
     }
-    for (int i = 1; i < made; i++) {
-        if (pthread_create(&ws[i].thread, NULL, s_attr_main, &ws[i]) != 0)
-            break;
+    int started = 0;
+    for (int i = 1; i < n_threads; i++) {
+        if (pthread_create(&f->workers[i].thread, NULL, s_fan_main, &f->workers[i]) != 0)
+            break; /* fewer threads: the ones started read everything */
         started = i;
     }
-    s_attr_main(&ws[0]);
+    s_fan_main(&f->workers[0]);
     for (int i = 1; i <= started; i++)
-        pthread_join(ws[i].thread, NULL);
-    rd->report->threads = started + 1 > rd->report->threads ? started + 1 : rd->report->threads;
-    for (int i = 0; i < made; i++)
-        *requests += ws[i].requests;
-    if (wk.failed) {
-        *err = wk.err;
-        goto cleanup;
+        pthread_join(f->workers[i].thread, NULL);
+    if (started + 1 > rd->report->threads)
+        rd->report->threads = started + 1;
+    if (f->failed) {
+        *err = f->err;
+        memset(&f->err, 0, sizeof(f->err));
+        return -1;
     }
-    rc = 0;
-cleanup:
-    /* The strings read move into the live state before the workers' arenas go. */
-    for (size_t i = 0; i < list->n; i++) {
-        struct lk_elbv2_load_balancer *lb = &list->items[i];
-        lb->state = lb->state ? lk_arena_strdup(&list->arena, lb->state) : NULL;
-        lb->access_logs_bucket =
-            lb->access_logs_bucket ? lk_arena_strdup(&list->arena, lb->access_logs_bucket) : NULL;
-        lb->access_logs_prefix =
-            lb->access_logs_prefix ? lk_arena_strdup(&list->arena, lb->access_logs_prefix) : NULL;
+    return 0;
+}
+
+static size_t s_fan_requests(const struct s_fan *f)
+{
+    size_t n = 0;
+    for (int i = 0; i < f->n_workers; i++)
+        n += f->workers[i].requests;
+    return n;
+}
+
+static void s_fan_free(struct s_fan *f)
+{
+    for (int i = 0; i < f->n_workers; i++) {
+        struct s_fan_worker *w = &f->workers[i];
+        lk_arena_destroy(&w->arena);
+        lk_eks_listing_free(&w->eks);
+        lk_netfw_listing_free(&w->netfw);
+        if (w->has_own)
+            lk_aws_client_free(&w->own);
     }
-    for (int i = 0; i < n_threads; i++) {
-        lk_arena_destroy(&ws[i].arena);
-        if (ws[i].has_own)
-            lk_aws_client_free(&ws[i].own);
-    }
-    free(ws);
-    pthread_mutex_destroy(&wk.mu);
-    return rc;
+    for (size_t i = 0; f->refused && i < f->n; i++)
+        free(f->refused[i]);
+    free(f->refused);
+    free(f->workers);
+    pthread_mutex_destroy(&f->mu);
+    lk_aws_error_clear(&f->err);
+}
+
+/* ------------------------------------------------------------------------------ ELBv2 */
+
+static enum lk_status s_elb_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
+{
+    struct lk_elbv2_list *list = w->fan->ctx;
+    return lk_elbv2_read_attributes(w->client, w->fan->region, &w->arena, &list->items[i], err);
 }
 
 static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool alb, bool nlb,
@@ -375,21 +404,18 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             list.items[kept++] = list.items[i];
     }
     list.n = kept;
-    /* An ARN ID's state field gets the refusal code when its attributes are refused: clear
-     * the listing's state words first. */
-    for (size_t i = 0; i < list.n; i++)
-        list.items[i].state = NULL;
-    if (s_read_attributes(client, rd, &list, &requests, err) != 0)
-        goto out;
-    for (size_t i = 0; i < list.n; i++) {
+    struct s_fan fan = {.n = list.n, .region = rd->region, .ctx = &list, .one = s_elb_one};
+    int fr = s_fan_run(client, rd, &fan, err);
+    requests += s_fan_requests(&fan);
+    for (size_t i = 0; fr == 0 && i < list.n; i++) {
         const struct lk_elbv2_load_balancer *lb = &list.items[i];
         bool is_nlb = strcmp(lb->type, "network") == 0;
         struct lk_ir_producer *p =
             s_add(rd, is_nlb ? LK_IR_PRODUCER_NLB : LK_IR_PRODUCER_ELB, lb->arn);
         p->arn = lk_ir_strdup(rd->live, lb->arn);
         p->name = lb->name ? lk_ir_strdup(rd->live, lb->name) : NULL;
-        if (!lb->attributes_read) {
-            p->error = lk_ir_strdup(rd->live, lb->state ? lb->state : "AccessDenied");
+        if (fan.refused[i] != NULL) {
+            p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
         }
         p->enabled = lb->access_logs_enabled;
@@ -397,6 +423,9 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             s_s3_from_bucket(rd, s_add_destination(rd, p), lb->access_logs_bucket,
                              lb->access_logs_prefix);
     }
+    s_fan_free(&fan);
+    if (fr != 0)
+        goto out;
     rc = 0;
 out:
     rd->report->requests += requests;
@@ -439,17 +468,32 @@ static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct
 
 /* ------------------------------------------------------------------------------ NFW */
 
+static enum lk_status s_netfw_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
+{
+    struct lk_netfw_listing *l = w->fan->ctx;
+    return lk_netfw_read_logging(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err);
+}
+
 static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
                         struct lk_aws_error *err)
 {
     struct lk_netfw_listing l;
     lk_netfw_listing_init(&l);
-    enum lk_status st = lk_netfw_list(client, rd->region, 0, &l, err);
-    rd->report->requests += l.requests;
-    rd->report->requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL] += l.requests;
-    if (st != LK_STATUS_OK) {
+    enum lk_status st = lk_netfw_list_firewalls(client, rd->region, 0, &l, err);
+    size_t requests = l.requests;
+    struct s_fan fan = {.n = l.n_firewalls, .region = rd->region, .ctx = &l, .one = s_netfw_one};
+    int fr = 0;
+    if (st == LK_STATUS_OK) {
+        fr = s_fan_run(client, rd, &fan, err);
+        requests += s_fan_requests(&fan);
+    }
+    rd->report->requests += requests;
+    rd->report->requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL] += requests;
+    if (st != LK_STATUS_OK || fr != 0) {
+        if (st == LK_STATUS_OK)
+            s_fan_free(&fan);
         lk_netfw_listing_free(&l);
-        return s_refusal(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, err);
+        return st != LK_STATUS_OK ? s_refusal(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, err) : -1;
     }
     /* The log group's ARN names the firewall's account and Region (it is in both). */
     const char *account = rd->live->account ? rd->live->account : "";
@@ -459,6 +503,10 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, fw->arn);
         p->arn = lk_ir_strdup(rd->live, fw->arn);
         p->name = fw->name ? lk_ir_strdup(rd->live, fw->name) : NULL;
+        if (fan.refused[i] != NULL) {
+            p->error = lk_ir_strdup(rd->live, fan.refused[i]);
+            continue;
+        }
         for (size_t j = 0; j < fw->n_destinations; j++) {
             const struct lk_netfw_destination *nd = &fw->destinations[j];
             const char *t = nd->destination_type ? nd->destination_type : "";
@@ -480,6 +528,7 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
                 d->log_type = lk_ir_strdup(rd->live, nd->log_type);
         }
     }
+    s_fan_free(&fan);
     lk_netfw_listing_free(&l);
     return 0;
 }
@@ -557,26 +606,46 @@ static int s_read_guardduty(struct lk_aws_client *client, struct s_reading *rd,
 
 /* ------------------------------------------------------------------------------ EKS, RDS */
 
+static enum lk_status s_eks_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
+{
+    struct lk_eks_listing *l = w->fan->ctx;
+    return lk_eks_describe(w->client, w->fan->region, &w->eks, &l->clusters[i], err);
+}
+
 static int s_read_eks(struct lk_aws_client *client, struct s_reading *rd, struct lk_aws_error *err)
 {
     struct lk_eks_listing l;
     lk_eks_listing_init(&l);
-    enum lk_status st = lk_eks_list(client, rd->region, 0, &l, err);
-    rd->report->requests += l.requests;
-    rd->report->requests_of[LK_IR_PRODUCER_EKS] += l.requests;
-    if (st != LK_STATUS_OK) {
+    enum lk_status st = lk_eks_list_names(client, rd->region, 0, &l, err);
+    size_t requests = l.requests;
+    struct s_fan fan = {.n = l.n_clusters, .region = rd->region, .ctx = &l, .one = s_eks_one};
+    int fr = 0;
+    if (st == LK_STATUS_OK) {
+        fr = s_fan_run(client, rd, &fan, err);
+        requests += s_fan_requests(&fan);
+    }
+    rd->report->requests += requests;
+    rd->report->requests_of[LK_IR_PRODUCER_EKS] += requests;
+    if (st != LK_STATUS_OK || fr != 0) {
+        if (st == LK_STATUS_OK)
+            s_fan_free(&fan);
         lk_eks_listing_free(&l);
-        return s_refusal(rd, LK_IR_PRODUCER_EKS, err);
+        return st != LK_STATUS_OK ? s_refusal(rd, LK_IR_PRODUCER_EKS, err) : -1;
     }
     for (size_t i = 0; i < l.n_clusters; i++) {
         const struct lk_eks_cluster *c = &l.clusters[i];
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_EKS, c->name);
         p->name = lk_ir_strdup(rd->live, c->name);
         p->arn = c->arn ? lk_ir_strdup(rd->live, c->arn) : NULL;
+        if (fan.refused[i] != NULL) {
+            p->error = lk_ir_strdup(rd->live, fan.refused[i]);
+            continue;
+        }
         for (unsigned bit = 1; bit <= LK_EKS_LOG_ALL; bit <<= 1)
             if (c->enabled_types & bit)
                 lk_ir_list_add_set(rd->live, &p->log_types, lk_eks_log_type_name(bit));
     }
+    s_fan_free(&fan);
     lk_eks_listing_free(&l);
     return 0;
 }

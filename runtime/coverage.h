@@ -18,8 +18,10 @@
 
 /** How producers are read. A zeroed struct reads with the caller's client only. */
 struct lk_coverage_options {
-    /* Bound on per-resource calls in flight (ELBv2 attributes); <= 1, or no new_client: one
-     * at a time on the caller's client. */
+    /* Bound on per-resource calls in flight (ELBv2 DescribeLoadBalancerAttributes, Network
+     * Firewall DescribeLoggingConfiguration, EKS DescribeCluster); <= 1, or no new_client: one
+     * at a time on the caller's client. GuardDuty's are made in order: one detector per
+     * account and Region, with a destination or two. */
     int concurrency;
     /* Creates the client of another thread (as struct lk_live_options.new_client). */
     int (*new_client)(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err);

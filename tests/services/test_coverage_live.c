@@ -309,6 +309,58 @@ START_TEST(test_live_read_producers)
 }
 END_TEST
 
+/* EKS: one ListClusters page, then DescribeCluster per cluster over four threads; one refused
+ * DescribeCluster makes that cluster unreadable, not the read a failure. */
+START_TEST(test_eks_spread)
+{
+    struct lk_aws_error err = {0};
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"clusters\": "
+                                        "{\"prefix\": \"cov-\", \"count\": 9}, "
+                                        "\"cluster_log_types\": [\"audit\", \"api\"]}"));
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"eks\", \"operation\": "
+                                  "\"DescribeCluster\", \"status\": 403, \"code\": "
+                                  "\"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    s_require(desired, LK_IR_PRODUCER_EKS);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    int before = lk_qlive_count(&g_client, "eks", "ListClusters") +
+                 lk_qlive_count(&g_client, "eks", "DescribeCluster");
+    struct lk_coverage_options opts = {.concurrency = 4, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    int made = lk_qlive_count(&g_client, "eks", "ListClusters") +
+               lk_qlive_count(&g_client, "eks", "DescribeCluster") - before;
+    ck_assert_int_eq(made, 1 + 9);
+    ck_assert_uint_eq(rep.requests, 10);
+    ck_assert_int_eq(rep.threads, 4);
+    ck_assert_uint_eq(live->n_producers, 9);
+    size_t refused = 0;
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_int_eq(p->type, LK_IR_PRODUCER_EKS);
+        ck_assert(strncmp(p->id, "cov-", 4) == 0);
+        if (p->error != NULL) {
+            ck_assert_str_eq(p->error, "AccessDeniedException");
+            refused++;
+            continue;
+        }
+        ck_assert_ptr_nonnull(p->arn);
+        ck_assert_uint_eq(p->log_types.n, 2);
+        ck_assert_str_eq(p->log_types.items[0], "api");
+        ck_assert_str_eq(p->log_types.items[1], "audit");
+    }
+    ck_assert_uint_eq(refused, 1);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -318,6 +370,7 @@ int main(void)
     tcase_add_test(tc, test_read_producers);
     tcase_add_test(tc, test_nothing_required);
     tcase_add_test(tc, test_live_read_producers);
+    tcase_add_test(tc, test_eks_spread);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
