@@ -105,9 +105,21 @@ static void s_from_arn(struct s_reading *rd, struct lk_ir_destination *d, const 
     }
 }
 
+/* A refusal: HTTP 403 (EC2 UnauthorizedOperation, ELBv2 and RDS AccessDenied, REST-JSON
+ * AccessDeniedException), or the code the JSON 1.1 services answer with HTTP 400
+ * (AccessDeniedException: Route 53 Resolver, Config, Network Firewall; WAFAccessDenied...). */
 static bool s_refused(const struct lk_aws_error *err)
 {
-    return !err->no_response && err->http_status == 403;
+    static const char *const codes[] = {"AccessDenied", "AccessDeniedException",
+                                        "UnauthorizedOperation", "WAFAccessDeniedException"};
+    if (err->no_response)
+        return false;
+    if (err->http_status == 403)
+        return true;
+    for (size_t i = 0; err->code != NULL && i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(err->code, codes[i]) == 0)
+            return true;
+    return false;
 }
 
 /* A refused listing: one producer "*" of the type, unreadable. @return 0, or -1 (not a

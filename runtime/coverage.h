@@ -41,7 +41,8 @@ struct lk_coverage_report {
 /**
  * Reads, in the Region of @p live (live->region, or the client's), the producers of each type
  * @p desired has a coverage requirement for (of that Region), and adds them to @p live
- * (then canonicalised). A listing AWS refuses (HTTP 403: AccessDenied and the like) does not
+ * (then canonicalised). A listing AWS refuses (HTTP 403, or AccessDeniedException with 400 as
+ * the JSON 1.1 services answer) does not
  * fail the read: it adds one producer of the type with ID "*" and @c error the AWS code, which
  * lk_ir_coverage_check() calls unreadable.
  * @param opts NULL for the defaults

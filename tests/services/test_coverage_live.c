@@ -361,6 +361,47 @@ START_TEST(test_eks_spread)
 }
 END_TEST
 
+/* A JSON 1.1 service's refusal (HTTP 400 AccessDeniedException) is a refusal too: Network
+ * Firewall unreadable; any other error fails the read. */
+START_TEST(test_refusal_400)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    s_require(desired, LK_IR_PRODUCER_NETWORK_FIREWALL);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"network-firewall\", "
+                                  "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
+                                  "\"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_uint_eq(live->n_producers, 1);
+    ck_assert_str_eq(live->producers[0].id, "*");
+    ck_assert_str_eq(live->producers[0].error, "AccessDeniedException");
+    ck_assert_uint_eq(rep.unreadable, 1);
+
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"network-firewall\", "
+                                  "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
+                                  "\"InvalidRequestException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *live2 = lk_ir_state_new();
+    live2->region = lk_ir_strdup(live2, REGION);
+    ck_assert_int_ne(lk_coverage_read(&g_client, desired, NULL, live2, &rep, &err), 0);
+    ck_assert_str_eq(err.code, "InvalidRequestException");
+    lk_aws_error_clear(&err);
+    ck_assert_uint_eq(live2->n_producers, 0);
+    lk_ir_state_free(live2);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -371,6 +412,7 @@ int main(void)
     tcase_add_test(tc, test_nothing_required);
     tcase_add_test(tc, test_live_read_producers);
     tcase_add_test(tc, test_eks_spread);
+    tcase_add_test(tc, test_refusal_400);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
