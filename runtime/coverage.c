@@ -137,6 +137,23 @@ static int s_refusal(struct s_reading *rd, enum lk_ir_producer_type type, struct
 
 /* ------------------------------------------------------------------------------ VPCs */
 
+/* A VPC producer with its tags, its Name tag as its name (selectors: names, tags). */
+static void s_add_vpc(struct s_reading *rd, enum lk_ir_producer_type type,
+                      const struct lk_ec2_vpc *v)
+{
+    struct lk_ir_producer *p = s_add(rd, type, v->vpc_id);
+    if (v->n_tags == 0)
+        return;
+    p->tags = lk_arena_alloc(&rd->live->arena, v->n_tags * sizeof(*p->tags));
+    for (size_t i = 0; i < v->n_tags; i++) {
+        p->tags[i].key = lk_ir_strdup(rd->live, v->tag_keys[i]);
+        p->tags[i].value = lk_ir_strdup(rd->live, v->tag_values[i]);
+        if (p->name == NULL && strcmp(v->tag_keys[i], "Name") == 0)
+            p->name = p->tags[i].value;
+    }
+    p->n_tags = v->n_tags;
+}
+
 /* The VPC producers of both VPC types read with one DescribeVpcs listing. */
 static int s_read_vpc_types(struct lk_aws_client *client, struct s_reading *rd, bool flow,
                             bool resolver, struct lk_aws_error *err)
@@ -171,7 +188,7 @@ static int s_read_vpc_types(struct lk_aws_client *client, struct s_reading *rd, 
                 goto out;
         } else {
             for (size_t i = 0; i < vpcs.n; i++)
-                s_add(rd, LK_IR_PRODUCER_VPC_FLOW_LOGS, vpcs.items[i].vpc_id);
+                s_add_vpc(rd, LK_IR_PRODUCER_VPC_FLOW_LOGS, &vpcs.items[i]);
             /* Flow logs by VPC: the producers were added in the listing's order; a linear
              * search per flow log is enough for a Region's VPCs, but sort for thousands. */
             for (size_t j = 0; j < fls.n; j++) {
@@ -212,7 +229,7 @@ static int s_read_vpc_types(struct lk_aws_client *client, struct s_reading *rd, 
                 goto out;
         } else {
             for (size_t i = 0; i < vpcs.n; i++) {
-                s_add(rd, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, vpcs.items[i].vpc_id);
+                s_add_vpc(rd, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, &vpcs.items[i]);
             }
             for (size_t a = 0; a < rl.n_associations; a++) {
                 const struct lk_resolver_association *as = &rl.associations[a];

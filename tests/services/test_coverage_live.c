@@ -101,7 +101,8 @@ START_TEST(test_read_producers)
      * not at all. Seven load balancers: six application (none logging), one network logging. */
     lk_qlive_post(&g_client, "/_admin/workloads",
                   "{\"region\": \"" REGION "\", \"vpcs\": ["
-                  "{\"VpcId\": \"vpc-0000000000000a001\"},"
+                  "{\"VpcId\": \"vpc-0000000000000a001\", \"Tags\": [{\"Key\": \"Name\","
+                  " \"Value\": \"prod-a\"}, {\"Key\": \"env\", \"Value\": \"prod\"}]},"
                   "{\"VpcId\": \"vpc-0000000000000a002\"},"
                   "{\"VpcId\": \"vpc-0000000000000a003\"}],"
                   "\"flow_logs\": ["
@@ -183,6 +184,11 @@ START_TEST(test_read_producers)
     ck_assert_str_eq(v1->destinations[0].bucket, "acme-net");
     ck_assert_str_eq(v1->destinations[0].prefix, "vpcflow/");
     ck_assert_str_eq(v1->destinations[0].traffic_type, "ALL");
+    ck_assert_str_eq(v1->name, "prod-a");
+    ck_assert_uint_eq(v1->n_tags, 2);
+    ck_assert_str_eq(v1->tags[0].key, "Name");
+    ck_assert_str_eq(v1->tags[1].key, "env");
+    ck_assert_str_eq(v1->tags[1].value, "prod");
     const struct lk_ir_producer *v2 =
         s_find(live, LK_IR_PRODUCER_VPC_FLOW_LOGS, "vpc-0000000000000a002");
     ck_assert_ptr_nonnull(v2);
@@ -194,6 +200,8 @@ START_TEST(test_read_producers)
         s_find(live, LK_IR_PRODUCER_VPC_FLOW_LOGS, "vpc-0000000000000a003");
     ck_assert_ptr_nonnull(v3);
     ck_assert_uint_eq(v3->n_destinations, 0);
+    ck_assert_ptr_null(v3->name);
+    ck_assert_uint_eq(v3->n_tags, 0);
     ck_assert_ptr_null(v3->error);
 
     const struct lk_ir_producer *nlb = NULL;
