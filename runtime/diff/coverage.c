@@ -110,13 +110,25 @@ void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
             continue;
         char *attr = lk_diff_fmt(c, "%s[%s]", lk_ir_producer_type_name(cov->type),
                                  cov->source ? cov->source : "");
-        size_t of_type = 0;
+        size_t of_type = 0, tagged = 0;
         for (size_t k = 0; k < live->n_producers; k++) {
             const struct lk_ir_producer *p = &live->producers[k];
             if (p->type != cov->type)
                 continue;
             of_type++;
+            tagged += p->n_tags > 0;
             s_one(c, cov, p, attr);
+        }
+        /* A tags selector over producers none of which carries a tag (the reader gives tags
+         * only where the listing does: VPCs) selects nothing: say so rather than be clean. */
+        if (cov->n_tags > 0 && of_type > 0 && tagged == 0) {
+            s_at(c, cov, "*");
+            struct lk_diff_change *ch =
+                lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+            lk_diff_note(c, ch,
+                         "none of the %zu producers read carries tags: the tags selector "
+                         "selects none",
+                         of_type);
         }
         /* One recorder or detector per account and Region: none read is none there. */
         if (of_type == 0 &&

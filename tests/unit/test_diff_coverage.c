@@ -155,11 +155,76 @@ START_TEST(test_coverage_changes)
 }
 END_TEST
 
+/* A tags selector over producers without tags selects none: a note says so. */
+START_TEST(test_tags_not_read)
+{
+    struct lk_policy *pol = lk_test_policy(
+        "logkeep: 1\n"
+        "account: \"111122223333\"\n"
+        "region: us-east-1\n"
+        "roles:\n"
+        "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"
+        "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"
+        "stores:\n"
+        "  net:\n"
+        "    bucket: acme-net-111122223333\n"
+        "    readers: [readers]\n"
+        "    admins: [admins]\n"
+        "sources:\n"
+        "  flow:\n"
+        "    type: vpc-flow-logs\n"
+        "    purpose: network forensics for incident response\n"
+        "    store: net\n"
+        "    retention: { delete_after: 1y }\n"
+        "    resources: { tags: { env: prod } }\n");
+    for (size_t i = 0; i < pol->diags.n; i++)
+        ck_assert_msg(pol->diags.items[i].severity == LK_SEV_NOTE, "%s: %s",
+                      pol->diags.items[i].rule->id, pol->diags.items[i].message);
+    struct lk_ir_state *desired = lk_lower(pol);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "us-east-1");
+    struct lk_ir_producer ps[2];
+    s_vpc(live, &ps[0], "vpc-00000001", NULL, NULL, NULL);
+    s_vpc(live, &ps[1], "vpc-00000002", NULL, NULL, NULL);
+    live->producers = ps;
+    live->n_producers = 2;
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "*", "vpc-flow-logs[flow]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert_ptr_nonnull(strstr(ch->note, "none of the 2 producers read carries tags"));
+
+    /* One tagged producer: the selector works, no note (the untagged one is not selected). */
+    struct lk_ir_tag tag = {lk_ir_strdup(live, "env"), lk_ir_strdup(live, "prod")};
+    ps[1].tags = &tag;
+    ps[1].n_tags = 1;
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000002", "vpc-flow-logs[flow]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+
+    lk_diff_free(&diff);
+    live->producers = NULL;
+    live->n_producers = 0;
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("diff_coverage");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_coverage_changes);
+    tcase_add_test(tc, test_tags_not_read);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
