@@ -18,6 +18,8 @@
 #include "runtime/coverage.h"
 #include "runtime/live.h"
 #include "runtime/services/netfw.h"
+#include "runtime/services/resolver.h"
+#include "runtime/services/wafv2.h"
 #include "svc_live.h"
 #include "svc_sources_live.h"
 
@@ -68,7 +70,7 @@ static void s_require(struct lk_ir_state *d, enum lk_ir_producer_type t)
         memcpy(c, d->coverages, d->n_coverages * sizeof(*c));
     memset(&c[d->n_coverages], 0, sizeof(*c));
     c[d->n_coverages].type = t;
-    c[d->n_coverages].region = lk_ir_strdup(d, REGION);
+    c[d->n_coverages].region = lk_ir_strdup(d, d->region ? d->region : REGION);
     c[d->n_coverages].source = lk_ir_strdup(d, "src");
     d->coverages = c;
     d->n_coverages++;
@@ -410,6 +412,106 @@ START_TEST(test_refusal_400)
 }
 END_TEST
 
+/* Route 53 Resolver, WAF, Config and GuardDuty, in a Region of their own. */
+#define REGION2 "ap-southeast-4"
+
+START_TEST(test_json_types)
+{
+    struct lk_aws_error err = {0};
+    /* Two VPCs (EC2 lists them; the Resolver knows them too), the first associated with a
+     * query-log configuration to a bucket folder. */
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION2 "\", \"vpcs\": ["
+                  "{\"VpcId\": \"vpc-0000000000000b001\"},"
+                  "{\"VpcId\": \"vpc-0000000000000b002\"}]}");
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION2 "\", \"vpcs\": "
+                                        "[\"vpc-0000000000000b001\", \"vpc-0000000000000b002\"], "
+                                        "\"web_acls\": {\"REGIONAL\": [\"acl-a\", \"acl-b\"]}, "
+                                        "\"recorders\": [{\"name\": \"default\", "
+                                        "\"recording\": true}], "
+                                        "\"delivery_channels\": [{\"name\": \"default\", "
+                                        "\"s3BucketName\": \"acme-config\", "
+                                        "\"s3KeyPrefix\": \"config\"}], "
+                                        "\"detectors\": 1}"));
+    struct lk_resolver_listing rl;
+    struct lk_resolver_config cfg;
+    lk_resolver_listing_init(&rl);
+    OK(lk_resolver_create_config(&g_client, REGION2, "to-store", "arn:aws:s3:::acme-dns/dns/",
+                                 "lk-cov-1", &rl, &cfg, &err),
+       err);
+    OK(lk_resolver_associate(&g_client, REGION2, cfg.id, "vpc-0000000000000b001", &rl, NULL, &err),
+       err);
+    lk_resolver_listing_free(&rl);
+    struct lk_wafv2_listing wl;
+    lk_wafv2_listing_init(&wl);
+    OK(lk_wafv2_list(&g_client, REGION2, LK_WAFV2_REGIONAL, 0, &wl, &err), err);
+    ck_assert_uint_eq(wl.n_acls, 2);
+    char *acl_a = NULL;
+    for (size_t i = 0; i < wl.n_acls; i++)
+        if (strcmp(wl.acls[i].name, "acl-a") == 0)
+            acl_a = lk_xstrdup(wl.acls[i].arn);
+    lk_wafv2_listing_free(&wl);
+    ck_assert_ptr_nonnull(acl_a);
+    OK(lk_wafv2_put_logging(&g_client, REGION2, acl_a,
+                            "arn:aws:logs:" REGION2 ":" ACCOUNT ":log-group:aws-waf-logs-acme",
+                            &err),
+       err);
+
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION2);
+    s_require(desired, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS);
+    s_require(desired, LK_IR_PRODUCER_WAF);
+    s_require(desired, LK_IR_PRODUCER_CONFIG);
+    s_require(desired, LK_IR_PRODUCER_GUARDDUTY);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION2);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    live->partition = lk_ir_strdup(live, "aws");
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_uint_eq(rep.unreadable, 0);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS), 2);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_VPC_FLOW_LOGS), 0);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_WAF), 2);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_CONFIG), 1);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_GUARDDUTY), 1);
+
+    const struct lk_ir_producer *r1 =
+        s_find(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, "vpc-0000000000000b001");
+    ck_assert_ptr_nonnull(r1);
+    ck_assert_uint_eq(r1->n_destinations, 1);
+    ck_assert_str_eq(r1->destinations[0].bucket, "acme-dns");
+    ck_assert_str_eq(r1->destinations[0].prefix, "dns/");
+    const struct lk_ir_producer *r2 =
+        s_find(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, "vpc-0000000000000b002");
+    ck_assert_ptr_nonnull(r2);
+    ck_assert_uint_eq(r2->n_destinations, 0);
+
+    const struct lk_ir_producer *a = s_find(live, LK_IR_PRODUCER_WAF, acl_a);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->name, "acl-a");
+    ck_assert_uint_eq(a->n_destinations, 1);
+    ck_assert_int_eq(a->destinations[0].kind, LK_IR_DEST_LOGS);
+    ck_assert_str_eq(a->destinations[0].log_group, "aws-waf-logs-acme");
+
+    const struct lk_ir_producer *rec = s_find(live, LK_IR_PRODUCER_CONFIG, "default");
+    ck_assert_ptr_nonnull(rec);
+    ck_assert(rec->enabled);
+    ck_assert_ptr_null(rec->partial);
+    ck_assert_uint_eq(rec->n_destinations, 1);
+    ck_assert_str_eq(rec->destinations[0].arn, "arn:aws:s3:::acme-config");
+    ck_assert_str_eq(rec->destinations[0].prefix, "config");
+
+    for (size_t i = 0; i < live->n_producers; i++)
+        if (live->producers[i].type == LK_IR_PRODUCER_GUARDDUTY)
+            ck_assert_uint_eq(live->producers[i].n_destinations, 0);
+
+    free(acl_a);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -421,6 +523,7 @@ int main(void)
     tcase_add_test(tc, test_live_read_producers);
     tcase_add_test(tc, test_eks_spread);
     tcase_add_test(tc, test_refusal_400);
+    tcase_add_test(tc, test_json_types);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
