@@ -30,9 +30,11 @@ struct lk_coverage_options {
 
 /** What a read did. */
 struct lk_coverage_report {
-    size_t requests;                          /* every request made */
-    size_t requests_of[LK_IR_PRODUCER_COUNT]; /* per type (VPCs count for both VPC types
-                                               * when both are read: see coverage.c) */
+    size_t requests; /* calls made (pages and per-resource calls; a retried call counts once:
+                      * the clients retry inside the call) */
+    size_t requests_of[LK_IR_PRODUCER_COUNT]; /* per type (one DescribeVpcs listing serves
+                                               * both VPC types: it counts for flow logs then;
+                                               * one balancer listing: for ELB) */
     size_t producers;                         /* producers added to the live state */
     size_t unreadable;                        /* types whose listing was refused */
     int threads;                              /* threads the per-resource calls used */

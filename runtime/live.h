@@ -194,7 +194,8 @@ struct lk_live_report {
     size_t requests;          /* all kinds */
     size_t minimum;           /* all kinds */
     size_t throttled;         /* all kinds */
-    size_t producer_requests; /* with read_producers: its requests (also in requests) */
+    size_t producer_requests; /* with read_producers: its calls (also in requests; a retried
+                                 call counts once, lk_coverage_report.requests) */
     int concurrency;          /* worker threads started */
     int concurrency_final;    /* bound on items in flight at the end (lower after throttling) */
     unsigned reductions;      /* times throttling halved the bound */

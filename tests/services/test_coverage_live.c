@@ -414,6 +414,7 @@ END_TEST
 
 /* Route 53 Resolver, WAF, Config and GuardDuty, in a Region of their own. */
 #define REGION2 "ap-southeast-4"
+#define REGION3 "il-central-1"
 
 START_TEST(test_json_types)
 {
@@ -512,6 +513,40 @@ START_TEST(test_json_types)
 }
 END_TEST
 
+/* Throttled per-resource calls are retried by each thread's client: the read succeeds, with
+ * the throttled attempts on top of the minimum. */
+START_TEST(test_throttled_attributes)
+{
+    struct lk_aws_error err = {0};
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION3 "\", \"load_balancers\": {\"count\": 12, "
+                  "\"prefix\": \"thr-\"}}");
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"throttle\", \"service\": \"elbv2\", "
+                                  "\"operation\": \"DescribeLoadBalancerAttributes\", "
+                                  "\"count\": 3}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION3);
+    s_require(desired, LK_IR_PRODUCER_ELB);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION3);
+    int before = lk_qlive_count(&g_client, "elbv2", "DescribeLoadBalancerAttributes");
+    struct lk_coverage_options opts = {.concurrency = 3, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_uint_eq(live->n_producers, 12);
+    for (size_t i = 0; i < live->n_producers; i++)
+        ck_assert_ptr_null(live->producers[i].error);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "elbv2", "DescribeLoadBalancerAttributes") - before,
+                     12 + 3);
+    ck_assert_uint_eq(rep.requests, 1 + 12); /* a page and 12 calls, retries inside them */
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -524,6 +559,7 @@ int main(void)
     tcase_add_test(tc, test_eks_spread);
     tcase_add_test(tc, test_refusal_400);
     tcase_add_test(tc, test_json_types);
+    tcase_add_test(tc, test_throttled_attributes);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
