@@ -13,6 +13,7 @@
  * Config and GuardDuty have one producer per account and Region: a requirement of those types
  * with no producer read is MISSING on "*" (no recorder, no detector).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -141,4 +142,106 @@ void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
                                                             : "no detector");
         }
     }
+}
+
+/* ------------------------------------------------------------------------------ stale */
+
+/* An exclusion or ID of a source, and whether a producer of any pair matched it. */
+struct s_named {
+    const char *source;
+    const char *id;
+    bool exclusion; /* else an `ids` entry */
+    bool matched;
+    const struct lk_ir_coverage *cov;   /* the first requirement naming it */
+    const struct lk_ir_exclusion *excl; /* when an exclusion */
+};
+
+/* A source whose producers could not all be read somewhere: nothing about it is decided. */
+struct s_undecided {
+    const char *source;
+};
+
+static bool s_names_producer(const char *id, const struct lk_ir_producer *p)
+{
+    return strcmp(id, p->id) == 0 || (p->arn != NULL && strcmp(id, p->arn) == 0);
+}
+
+static bool s_in_undecided(const struct s_undecided *u, size_t n, const char *source)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(u[i].source, source) == 0)
+            return true;
+    return false;
+}
+
+static struct s_named *s_named_find(struct s_named *v, size_t n, const char *source, const char *id,
+                                    bool exclusion)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].exclusion == exclusion && strcmp(v[i].source, source) == 0 &&
+            strcmp(v[i].id, id) == 0)
+            return &v[i];
+    return NULL;
+}
+
+void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *const *desired,
+                             const struct lk_ir_state *const *live, size_t n)
+{
+    struct s_named *named = NULL;
+    size_t n_named = 0, cap_named = 0;
+    struct s_undecided *undecided = NULL;
+    size_t n_undecided = 0, cap_undecided = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < desired[i]->n_coverages; k++) {
+            const struct lk_ir_coverage *cov = &desired[i]->coverages[k];
+            const char *source = cov->source ? cov->source : "";
+            bool read = !(cov->region && live[i]->region && strcmp(cov->region, live[i]->region));
+            for (size_t p = 0; read && p < live[i]->n_producers; p++)
+                if (live[i]->producers[p].type == cov->type && live[i]->producers[p].error &&
+                    strcmp(live[i]->producers[p].id, "*") == 0)
+                    read = false; /* the type's listing was refused */
+            if (!read && !s_in_undecided(undecided, n_undecided, source)) {
+                LK_ARRAY_GROW(undecided, n_undecided, cap_undecided);
+                undecided[n_undecided++].source = source;
+            }
+            for (size_t e = 0; e < cov->n_exclusions + cov->ids.n; e++) {
+                bool excl = e < cov->n_exclusions;
+                const char *id =
+                    excl ? cov->exclusions[e].id : cov->ids.items[e - cov->n_exclusions];
+                struct s_named *nm = s_named_find(named, n_named, source, id, excl);
+                if (nm == NULL) {
+                    LK_ARRAY_GROW(named, n_named, cap_named);
+                    nm = &named[n_named++];
+                    *nm = (struct s_named){.source = source,
+                                           .id = id,
+                                           .exclusion = excl,
+                                           .cov = cov,
+                                           .excl = excl ? &cov->exclusions[e] : NULL};
+                }
+                for (size_t p = 0; read && !nm->matched && p < live[i]->n_producers; p++)
+                    nm->matched = live[i]->producers[p].type == cov->type &&
+                                  s_names_producer(id, &live[i]->producers[p]);
+            }
+        }
+    }
+    for (size_t i = 0; i < n_named; i++) {
+        const struct s_named *nm = &named[i];
+        if (nm->matched || s_in_undecided(undecided, n_undecided, nm->source))
+            continue;
+        char *attr = lk_diff_fmt(c, "%s[%s].%s", lk_ir_producer_type_name(nm->cov->type),
+                                 nm->source, nm->exclusion ? "exclude" : "ids");
+        c->res = LK_DIFF_PRODUCER;
+        c->name = nm->id;
+        c->res_region = NULL; /* every pair of the source */
+        c->res_origin = lk_ir_origin_or(&nm->cov->origin, NULL);
+        c->origin = nm->excl ? lk_ir_origin_or(&nm->excl->origin, c->res_origin) : c->res_origin;
+        struct lk_diff_change *ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+        lk_diff_note(c, ch, "%s",
+                     nm->exclusion ? "stale exclusion: no producer of the source "
+                                     "has this ID in any pair read"
+                                   : "no producer of the source has this ID in any "
+                                     "pair read");
+    }
+    free(named);
+    free(undecided);
 }

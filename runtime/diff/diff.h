@@ -217,6 +217,19 @@ LK_MUST_CHECK enum lk_status lk_diff_coverage(const struct lk_ir_state *desired,
                                               const struct lk_ir_state *live,
                                               struct lk_diff *out);
 
+/**
+ * Appends a NOTE (LK_DIFF_PRODUCER, region NULL, attribute "<type>[<source>].exclude" or
+ * ".ids") for each exclusion and `ids` entry of a source that names no producer read in any of
+ * the @p n pairs (desired[i], live[i]): a stale exclusion, or an ID that selects nothing (an ID
+ * is lowered into every pair of its source, so this is decided over all of them). A source with
+ * a requirement in a pair whose type could not be read (listing refused, or a Region the live
+ * state does not hold) is not decided. Sorts @p out.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *const *desired,
+                                                    const struct lk_ir_state *const *live,
+                                                    size_t n, struct lk_diff *out);
+
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
 

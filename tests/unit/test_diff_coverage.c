@@ -219,12 +219,72 @@ START_TEST(test_tags_not_read)
 }
 END_TEST
 
+/* Stale exclusions and IDs are decided over every pair of the source. */
+START_TEST(test_stale_over_pairs)
+{
+    struct lk_policy *pol = lk_test_policy(POLICY);
+    struct lk_ir_state *d1 = lk_lower(pol), *d2 = lk_lower(pol);
+    struct lk_ir_state *l1 = lk_ir_state_new(), *l2 = lk_ir_state_new();
+    l1->region = lk_ir_strdup(l1, "us-east-1");
+    l2->region = lk_ir_strdup(l2, "us-east-1");
+    struct lk_ir_producer p1[1], p2[2];
+    s_vpc(l1, &p1[0], "vpc-00000001", NULL, NULL, NULL);
+    s_vpc(l2, &p2[0], "vpc-00000002", NULL, NULL, NULL);
+    l1->producers = p1;
+    l1->n_producers = 1;
+    l2->producers = p2;
+    l2->n_producers = 1;
+    const struct lk_ir_state *ds[2] = {d1, d2}, *ls[2] = {l1, l2};
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+
+    /* vpc-0000dead is in no pair: stale, with the exclusion's origin. */
+    ck_assert_int_eq(lk_diff_coverage_stale(ds, ls, 2, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-0000dead", "vpc-flow-logs[flow].exclude");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_NOTE);
+    ck_assert_ptr_null(ch->region);
+    ck_assert_ptr_nonnull(strstr(ch->note, "stale exclusion"));
+    ck_assert_ptr_nonnull(strstr(ch->origin.text, "vpc-0000dead"));
+
+    /* In the second pair: not stale. */
+    s_vpc(l2, &p2[1], "vpc-0000dead", NULL, NULL, NULL);
+    l2->n_producers = 2;
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage_stale(ds, ls, 2, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 0);
+
+    /* Gone again, but the first pair's VPCs were unreadable: undecided, nothing said. */
+    l2->n_producers = 1;
+    p1[0].id = lk_ir_strdup(l1, "*");
+    p1[0].error = lk_ir_strdup(l1, "UnauthorizedOperation");
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage_stale(ds, ls, 2, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 0);
+    ck_assert_int_eq(lk_diff_coverage_stale(NULL, ls, 2, &diff), LK_STATUS_INVALID_ARGUMENT);
+
+    lk_diff_free(&diff);
+    l1->producers = l2->producers = NULL;
+    l1->n_producers = l2->n_producers = 0;
+    lk_ir_state_free(l1);
+    lk_ir_state_free(l2);
+    lk_ir_state_free(d1);
+    lk_ir_state_free(d2);
+    lk_policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("diff_coverage");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_coverage_changes);
     tcase_add_test(tc, test_tags_not_read);
+    tcase_add_test(tc, test_stale_over_pairs);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
