@@ -744,6 +744,122 @@ static void s_trail(struct s_dec *dec, const struct lk_ynode *v, struct lk_sourc
     }
 }
 
+/* ----------------------------------------------------------------------------- coverage */
+
+static bool s_iam_chars(struct lk_str s, size_t min, size_t max, const char *extra);
+
+/* The coverage settings of @p src, created on first use: most sources write none. */
+static struct lk_coverage_cfg *s_cov(struct s_dec *dec, struct lk_source *src)
+{
+    if (!src->cov)
+        src->cov = lk_arena_alloc(dec->a, sizeof(*src->cov));
+    return src->cov;
+}
+
+/* @return the number of words of @p s: runs of characters other than spaces and tabs. */
+static size_t s_words(struct lk_str s)
+{
+    size_t words = 0;
+    bool in_word = false;
+    for (size_t k = 0; k < s.len; k++) {
+        bool sp = s.ptr[k] == ' ' || s.ptr[k] == '\t';
+        if (!sp && !in_word)
+            words++;
+        in_word = !sp;
+    }
+    return words;
+}
+
+/* "tags: { key: value }". Keys are 1 to 128 characters and values 0 to 256 (EC2 API, Tag; the
+ * same limits in ELBv2, WAFV2, Network Firewall, EKS and RDS). */
+static void s_tags(struct s_dec *dec, const struct lk_ynode *n, struct lk_coverage_cfg *cov)
+{
+    if (!s_is_map(dec, n, "tags"))
+        return;
+    cov->tags_set = true;
+    cov->tags_span = n->span;
+    cov->tags = lk_arena_alloc(dec->a, (n->n ? n->n : 1) * sizeof(*cov->tags));
+    for (size_t i = 0; i < n->n; i++) {
+        struct lk_tag_match *t = &cov->tags[cov->n_tags];
+        if (!s_text(dec, n->keys[i], &t->key, "a tag key") ||
+            !s_text(dec, n->values[i], &t->value, "a tag value"))
+            continue;
+        if (t->key.v.len == 0 || t->key.v.len > 128) {
+            lk_diag_add(dec->d, "LK016", n->keys[i]->span,
+                        "a tag key is 1 to 128 characters, not %zu", t->key.v.len);
+            continue;
+        }
+        if (t->value.v.len > 256) {
+            lk_diag_add(dec->d, "LK016", n->values[i]->span,
+                        "a tag value is at most 256 characters, not %zu", t->value.v.len);
+            continue;
+        }
+        cov->n_tags++;
+    }
+    if (cov->n_tags == 0 && n->n == 0) {
+        struct lk_diag *d = lk_diag_add(dec->d, "LK016", n->span, "tags is an empty mapping");
+        lk_diag_help(dec->d, d, "leave it out to select producers whatever their tags");
+        cov->tags_set = false;
+    }
+}
+
+/* "exclude: { <id>: <reason> }": the reason is written like a waiver's, in three words at least
+ * (LK042); the ID's form is checked with the source's type (check_coverage.c). */
+static void s_exclude(struct s_dec *dec, const struct lk_ynode *n, struct lk_coverage_cfg *cov)
+{
+    if (!s_is_map(dec, n, "exclude"))
+        return;
+    cov->exclude = lk_arena_alloc(dec->a, (n->n ? n->n : 1) * sizeof(*cov->exclude));
+    for (size_t i = 0; i < n->n; i++) {
+        struct lk_exclusion *x = &cov->exclude[cov->n_exclude];
+        if (!s_text_nonempty(dec, n->keys[i], &x->id, "a producer ID"))
+            continue;
+        if (!s_text(dec, n->values[i], &x->reason, "the reason for an exclusion"))
+            continue;
+        if (s_words(x->reason.v) < 3) {
+            struct lk_diag *d = lk_diag_add(dec->d, "LK042", n->values[i]->span,
+                                            "the reason for excluding \"%.*s\" says too little",
+                                            LK_STR_ARG(x->id.v));
+            lk_diag_help(dec->d, d, "say in a sentence why this producer need not deliver here");
+            continue;
+        }
+        cov->n_exclude++;
+    }
+}
+
+/* "resources: { ids, names, tags, exclude }" */
+static void s_resources(struct s_dec *dec, const struct lk_ynode *n, struct lk_coverage_cfg *cov)
+{
+    if (!s_is_map(dec, n, "resources"))
+        return;
+    cov->resources_set = true;
+    cov->resources_span = n->span;
+    static const char *const keys[] = {"ids", "names", "tags", "exclude"};
+    for (size_t i = 0; i < n->n; i++) {
+        const struct lk_ynode *v = n->values[i];
+        switch (s_key(dec, n->keys[i], keys, sizeof(keys) / sizeof(keys[0]), "resources")) {
+        case 0:
+        case 1: {
+            /* An empty list would select nothing: leave the key out to select every producer. */
+            bool ids = i < n->n && lk_str_eq_c(n->keys[i]->text, "ids");
+            struct lk_text_list *l = ids ? &cov->ids : &cov->names;
+            if (s_text_list(dec, v, l, ids ? "ids" : "names",
+                            ids ? "a producer ID" : "a name pattern") &&
+                l->n == 0) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", v->span, "%s is an empty list",
+                                                ids ? "ids" : "names");
+                lk_diag_help(dec->d, d, "leave it out to select every producer of the scope");
+                l->set = false;
+            }
+            break;
+        }
+        case 2: s_tags(dec, v, cov); break;
+        case 3: s_exclude(dec, v, cov); break;
+        default: break;
+        }
+    }
+}
+
 static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct lk_ynode *val)
 {
     if (!s_entry_name(dec, key, "source") || !s_is_map(dec, val, "a source"))
@@ -756,7 +872,9 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                                        "store",   "prefix",          "log_groups",
                                        "trail",   "forever_because", "waivers",
                                        "personal_data", "deletion_protection", "kms_key",
-                                       "accounts", "regions"};
+                                       "accounts", "regions",
+                                       "resources", "enable", "log_types", "coverage",
+                                       "delivery_role"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
     bool has_type = false, has_retention = false;
     for (size_t i = 0; i < val->n; i++) {
@@ -851,6 +969,37 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                                                 k->text.ptr);
                 lk_diag_help(dec->d, d, "leave it out to cover the policy's whole scope");
                 l->set = false;
+            }
+            break;
+        }
+        case 14: s_resources(dec, v, s_cov(dec, src)); break;
+        case 15: s_flag(dec, v, &s_cov(dec, src)->enable, "enable"); break;
+        case 16: {
+            struct lk_coverage_cfg *cov = s_cov(dec, src);
+            if (s_text_list(dec, v, &cov->log_types, "log_types", "a log type") &&
+                cov->log_types.n == 0) {
+                struct lk_diag *d =
+                    lk_diag_add(dec->d, "LK016", v->span, "log_types is an empty list");
+                lk_diag_help(dec->d, d, "leave it out for the type's default log types");
+                cov->log_types.set = false;
+            }
+            break;
+        }
+        case 17: s_flag(dec, v, &s_cov(dec, src)->coverage, "coverage"); break;
+        case 18: {
+            /* A role name, as access.apply_role: the role is each account's own (IAM API,
+             * CreateRole: RoleName, 1 to 64 of letters, digits and +=,.@-_). */
+            struct lk_text *t = &s_cov(dec, src)->delivery_role;
+            if (!s_text_nonempty(dec, v, t, "delivery_role"))
+                break;
+            if (!s_iam_chars(t->v, 1, 64, "+=,.@-")) {
+                struct lk_diag *d = lk_diag_add(dec->d, "LK016", t->span,
+                                                "\"%.*s\" is not a valid delivery_role",
+                                                LK_STR_ARG(t->v));
+                lk_diag_help(dec->d, d, "give the role's name, not its ARN: logkeep passes "
+                                        "arn:<partition>:iam::<account>:role/<name> in each "
+                                        "account");
+                /* Kept as given: the source is not also reported for lacking a role. */
             }
             break;
         }
@@ -1314,7 +1463,8 @@ static void s_decode_root(struct s_dec *dec_, struct lk_ynode *root, uint32_t fi
                              "write account: \"%s\"; unquoted, YAML reads a number and other "
                              "tools drop leading zeros",
                              v->text.ptr);
-                /* Keep the value so the rest of the policy is checked against it. */
+                /* Keep the value so the rest of the policy is checked against it: a copy, as
+                 * the node's text goes with the reader's scratch arena. */
                 struct lk_text t = {s_keep(&dec, v->text), v->span, true};
                 s_merge_text(&dec, &policy->account, &t, "account");
                 break;

@@ -20,6 +20,8 @@ void lk_check_purpose(struct lk_policy *policy);
 void lk_check_integrity(struct lk_policy *policy);
 void lk_check_stores(struct lk_policy *policy);
 void lk_check_baselines(struct lk_policy *policy);
+/** The coverage settings of producing sources (check_coverage.c); after the scope. */
+void lk_check_coverage(struct lk_policy *policy);
 
 
 /** @return true when two retentions give the same S3 lifecycle (tiers and expiration): one

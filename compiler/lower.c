@@ -723,6 +723,132 @@ static void s_trail(struct lk_ir_state *st, struct lk_policy *p, struct s_origin
 /* ------------------------------------------------------------------------------ the state */
 
 /* Index of a store in the policy's sorted store index (binary search by name). */
+/* ------------------------------------------------------------------------------ coverage */
+
+/* The producer type of a producing source type (lk_source_type_produces()). */
+static enum lk_ir_producer_type s_producer_type(enum lk_source_type t)
+{
+    switch (t) {
+    case LK_SRC_VPC_FLOW_LOGS: return LK_IR_PRODUCER_VPC_FLOW_LOGS;
+    case LK_SRC_ROUTE53_RESOLVER: return LK_IR_PRODUCER_RESOLVER_QUERY_LOGS;
+    case LK_SRC_ELB: return LK_IR_PRODUCER_ELB;
+    case LK_SRC_NLB: return LK_IR_PRODUCER_NLB;
+    case LK_SRC_WAF: return LK_IR_PRODUCER_WAF;
+    case LK_SRC_NETWORK_FIREWALL: return LK_IR_PRODUCER_NETWORK_FIREWALL;
+    case LK_SRC_CONFIG: return LK_IR_PRODUCER_CONFIG;
+    case LK_SRC_GUARDDUTY: return LK_IR_PRODUCER_GUARDDUTY;
+    case LK_SRC_EKS_AUDIT: return LK_IR_PRODUCER_EKS;
+    default: return LK_IR_PRODUCER_RDS;
+    }
+}
+
+/* Whether @p src requires its producers to deliver: a producing type, not opted out. */
+static bool s_checks_coverage(const struct lk_source *src)
+{
+    return lk_source_type_produces(src->type) &&
+           !(src->cov && src->cov->coverage.set && !src->cov->coverage.v);
+}
+
+static void s_list_texts(struct lk_ir_state *st, struct lk_ir_string_list *out,
+                         const struct lk_text_list *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        lk_ir_list_push(st, out, s_str(st, in->items[i].v));
+}
+
+/* The destinations of @p src in @p region of the state's account: its store (bucket and prefix,
+ * with the store's key where the service encrypts with it), and the log groups it names for the
+ * types whose producers choose one. EKS and RDS write to log groups of their own naming
+ * (docs/source-types.md, facts 42 and 43): their requirement is about log types only. */
+static void s_coverage_destinations(struct lk_ir_state *st, struct lk_ir_coverage *c,
+                                    const struct lk_source *src, const char *region)
+{
+    bool logs = src->type != LK_SRC_EKS_AUDIT && src->type != LK_SRC_RDS;
+    size_t n = (src->store ? 1 : 0) + (logs ? src->log_groups.n : 0);
+    c->destinations = lk_arena_alloc(&st->arena, (n ? n : 1) * sizeof(*c->destinations));
+    if (src->store) {
+        struct lk_ir_destination *d = &c->destinations[c->n_destinations++];
+        const struct lk_store *store = src->store;
+        d->kind = LK_IR_DEST_S3;
+        d->bucket = s_str(st, store->bucket.v);
+        d->arn = lk_ir_printf(st, "arn:%s:s3:::%s", st->partition, d->bucket);
+        d->prefix = src->prefix.set ? s_str(st, src->prefix.v) : lk_ir_strdup(st, "");
+        /* GuardDuty exports with a key (PublishingDestination kmsKeyArn, LK030); Config's
+         * delivery channel names the store's key (s3KmsKeyArn) when the bucket has one. */
+        if ((src->type == LK_SRC_GUARDDUTY || src->type == LK_SRC_CONFIG) && store->kms_key.set)
+            d->kms_key_arn = s_str(st, store->kms_key.v);
+    }
+    for (size_t i = 0; logs && i < src->log_groups.n; i++) {
+        struct lk_ir_destination *d = &c->destinations[c->n_destinations++];
+        d->kind = LK_IR_DEST_LOGS;
+        d->log_group = s_str(st, src->log_groups.items[i].v);
+        d->pattern = lk_glob_has_wildcard(src->log_groups.items[i].v, 0);
+        d->arn = lk_ir_printf(st, "arn:%s:logs:%s:%s:log-group:%s", st->partition, region,
+                              st->account, d->log_group);
+    }
+}
+
+/* Adds the coverage requirement of @p src in @p region (struct lk_ir_coverage). The Region's
+ * and the source's names are copied once per run of requirements that share them (@p shared:
+ * the pair's one Region, a source's Regions), as for log groups. */
+static void s_add_coverage(struct lk_ir_state *st, struct s_origins *o, size_t *cap,
+                           struct s_group_strings *shared, const struct lk_source *src,
+                           const char *region)
+{
+    LK_ARRAY_GROW(st->coverages, st->n_coverages, *cap);
+    struct lk_ir_coverage *c = &st->coverages[st->n_coverages++];
+    memset(c, 0, sizeof(*c));
+    const struct lk_coverage_cfg *cov = src->cov;
+    c->type = s_producer_type(src->type);
+    if (!shared->region || (region != shared->region_in && strcmp(region, shared->region_in))) {
+        shared->region_in = region;
+        shared->region = lk_ir_strdup(st, region);
+    }
+    c->region = shared->region;
+    if (!shared->source)
+        shared->source = s_str(st, src->name);
+    c->source = shared->source;
+    c->origin = s_origin(o, src->type_span);
+    s_coverage_destinations(st, c, src, region);
+    if (src->type == LK_SRC_VPC_FLOW_LOGS)
+        c->traffic_type = lk_ir_strdup(st, "ALL"); /* ACCEPT or REJECT alone is partial */
+    if (src->type == LK_SRC_NETWORK_FIREWALL) {
+        /* Network Firewall logs alerts and flows under separate LogDestinationConfigs. */
+        lk_ir_list_add(st, &c->log_types, "ALERT");
+        lk_ir_list_add(st, &c->log_types, "FLOW");
+    }
+    if (cov && cov->log_types.set)
+        s_list_texts(st, &c->log_types, &cov->log_types);
+    else if (src->type == LK_SRC_EKS_AUDIT)
+        lk_ir_list_add(st, &c->log_types, "audit");
+    if (!cov)
+        return;
+    c->enable = cov->enable.set && cov->enable.v;
+    if (c->enable && cov->delivery_role.set && src->type == LK_SRC_VPC_FLOW_LOGS)
+        c->delivery_role_arn = lk_ir_printf(st, "arn:%s:iam::%s:role/%.*s", st->partition,
+                                            st->account, LK_STR_ARG(cov->delivery_role.v));
+    if (cov->enable.set)
+        c->enable_origin = s_origin(o, cov->enable.span);
+    s_list_texts(st, &c->ids, &cov->ids);
+    s_list_texts(st, &c->names, &cov->names);
+    if (cov->n_tags) {
+        c->tags = lk_arena_alloc(&st->arena, cov->n_tags * sizeof(*c->tags));
+        for (size_t i = 0; i < cov->n_tags; i++) {
+            c->tags[c->n_tags].key = s_str(st, cov->tags[i].key.v);
+            c->tags[c->n_tags++].value = s_str(st, cov->tags[i].value.v);
+        }
+    }
+    if (cov->n_exclude) {
+        c->exclusions = lk_arena_alloc(&st->arena, cov->n_exclude * sizeof(*c->exclusions));
+        for (size_t i = 0; i < cov->n_exclude; i++) {
+            struct lk_ir_exclusion *x = &c->exclusions[c->n_exclusions++];
+            x->id = s_str(st, cov->exclude[i].id.v);
+            x->reason = s_str(st, cov->exclude[i].reason.v);
+            x->origin = s_origin(o, cov->exclude[i].id.span);
+        }
+    }
+}
+
 static size_t s_store_index(struct lk_policy *p, const struct lk_store *store)
 {
     size_t lo = 0, hi = p->n_stores;
@@ -860,7 +986,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
         return st;
     }
 
-    size_t cap_groups = 0;
+    size_t cap_groups = 0, cap_coverages = 0;
     struct s_group_strings groups = {0};
     size_t n_trails = 0;
     for (size_t i = 0; i < p->n_srcs; i++)
@@ -892,6 +1018,10 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
                     s_add_log_group(st, &o, &cap_groups, &groups, src, &src->log_groups.items[k],
                                     regions[g], r->delete_after.days, r->delete_after.forever);
             }
+        /* Its producers deliver in every Region it covers, as its log groups exist there. */
+        if (s_checks_coverage(src))
+            for (size_t g = 0; g < n_regions; g++)
+                s_add_coverage(st, &o, &cap_coverages, &groups, src, regions[g]);
         if (src->type != LK_SRC_CLOUDTRAIL)
             continue;
         /* Each account of a cloudtrail source owns its trail, in the trail's home Region (the
@@ -914,6 +1044,12 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
             lk_arena_alloc_uninit(&st->arena, st->n_log_groups * sizeof(*st->log_groups));
         memcpy(st->log_groups, groups_heap, st->n_log_groups * sizeof(*st->log_groups));
         free(groups_heap);
+    }
+    if (st->n_coverages) {
+        struct lk_ir_coverage *heap = st->coverages;
+        st->coverages = lk_arena_alloc_uninit(&st->arena, st->n_coverages * sizeof(*heap));
+        memcpy(st->coverages, heap, st->n_coverages * sizeof(*heap));
+        free(heap);
     }
     if (p->unmanaged.set)
         st->unmanaged_origin = s_origin(

@@ -454,6 +454,7 @@ void lk_policy_check(struct lk_policy *p)
     lk_check_purpose(p);
     lk_check_integrity(p);
     lk_check_stores(p);
+    lk_check_coverage(p);
     lk_check_baselines(p);
 
     /* Waivers that matched nothing are stale: say so, so they do not pile up. */

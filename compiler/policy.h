@@ -211,6 +211,53 @@ struct lk_trail_cfg {
     } cloudwatch;
 };
 
+/* ------------------------------------------------------------------------------ coverage */
+
+/** A tag a selected producer must carry: "tags: { env: prod }". */
+struct lk_tag_match {
+    struct lk_text key;
+    struct lk_text value;
+};
+
+/** "exclude: { <producer id>: <reason> }": a producer the source does not require, and why. */
+struct lk_exclusion {
+    struct lk_text id;
+    struct lk_text reason;
+};
+
+/**
+ * What a source of a producing type (lk_source_type_produces()) says about its producers
+ * (docs/language.md, "Coverage and enable"). Absent keys keep their defaults: coverage on, every
+ * producer of the source's scope, enable off, the type's default log types.
+ */
+struct lk_coverage_cfg {
+    struct lk_flag coverage; /* "coverage: false" opts the source out of the check */
+    struct lk_flag enable;   /* apply turns delivery on where it is off */
+    struct lk_span resources_span;
+    bool resources_set;
+    bool tags_set;
+    struct lk_text_list ids;   /* producer IDs, in the type's form (lk_coverage_id_problem()) */
+    struct lk_text_list names; /* name patterns ('*' for any run of characters) */
+    struct lk_tag_match *tags; /* arena; every one must match */
+    size_t n_tags;
+    struct lk_span tags_span;
+    struct lk_exclusion *exclude; /* arena */
+    size_t n_exclude;
+    struct lk_text_list log_types; /* eks-audit and rds */
+    struct lk_text delivery_role;  /* vpc-flow-logs to log groups: the name of the role, in each
+                                    * account, that CreateFlowLogs passes as
+                                    * DeliverLogsPermissionArn */
+};
+
+/** @return true for the types whose producers coverage checks (vpc-flow-logs ... rds). */
+bool lk_source_type_produces(enum lk_source_type type);
+
+/**
+ * @return NULL when @p id is a producer ID of @p type as AWS writes it, else what the type's IDs
+ *         look like (for a message: "a VPC ID (vpc- and 8 or 17 hexadecimal digits)").
+ */
+const char *lk_coverage_id_problem(enum lk_source_type type, struct lk_str id);
+
 struct lk_source {
     /* Members are grouped by alignment (the flags together, after the spans) so that the
      * struct has no holes: a policy may hold a hundred thousand sources. */
@@ -232,6 +279,8 @@ struct lk_source {
     struct lk_text prefix;
     struct lk_text_list log_groups;
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
+    struct lk_coverage_cfg *cov; /* arena: set when the source writes a coverage key (resources,
+                                  * enable, log_types, coverage), else NULL: the defaults */
     struct lk_text forever_because;
     struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
     struct lk_flag deletion_protection; /* of its log groups (default true) */

@@ -281,6 +281,12 @@ enum s_sa {
     SA_TRAIL_KMS_KEY,
     SA_TRAIL_CW_LOG_GROUP,
     SA_TRAIL_CW_ROLE,
+    SA_COVERAGE,
+    SA_ENABLE,
+    SA_RESOURCES,
+    SA_EXCLUDE,
+    SA_LOG_TYPES,
+    SA_DELIVERY_ROLE,
     SA_COUNT,
 };
 
@@ -309,6 +315,12 @@ static const char *const s_sa_names[SA_COUNT] = {
     "trail.kms_key",
     "trail.cloudwatch.log_group",
     "trail.cloudwatch.role",
+    "coverage",
+    "enable",
+    "resources",
+    "resources.exclude",
+    "log_types",
+    "delivery_role",
 };
 
 /* Attributes that are descriptions of the logs, not what happens to them: a source renamed
@@ -330,9 +342,73 @@ struct s_src {
     bool multi_region, organization, validation, global_events, management_events;
     bool kms_effective; /* the trail's log files are encrypted with a KMS key (its own or the
                          * store's) */
+    bool coverage;      /* a producing type whose producers are checked */
+    bool cov_written;   /* the source writes a coverage key: an added or removed source lists
+                         * its coverage settings only then, as the others are the defaults */
+    struct s_list excluded; /* the IDs of resources.exclude */
     char *key;          /* every attribute but the descriptive ones: for renames */
     bool matched;
 };
+
+/* The coverage settings of a producing source (docs/language.md, "Coverage and enable"), with
+ * the defaults written out. */
+static void s_coverage_view(struct lk_arena *a, const struct lk_source *src, struct s_src *v)
+{
+    const struct lk_coverage_cfg *cov = src->cov;
+    v->coverage = !(cov && cov->coverage.set && !cov->coverage.v);
+    v->cov_written = cov != NULL;
+    v->v[SA_COVERAGE] = s_onoff(v->coverage);
+    v->v[SA_ENABLE] = s_onoff(cov && cov->enable.set && cov->enable.v);
+    struct lk_buf b;
+    lk_buf_init(&b, LK_BUF_MAX_REPORT);
+    const struct lk_text_list *lists[2] = {cov ? &cov->ids : NULL, cov ? &cov->names : NULL};
+    static const char *const list_names[2] = {"ids", "names"};
+    bool any = false;
+    for (size_t k = 0; k < 2; k++) {
+        if (!lists[k] || !lists[k]->n)
+            continue;
+        struct s_list l = {lk_arena_alloc(a, lists[k]->n * sizeof(char *)), 0};
+        for (size_t i = 0; i < lists[k]->n; i++)
+            l.v[l.n++] = s_dup(a, lists[k]->items[i].v);
+        s_list_finish(&l);
+        lk_buf_printf(&b, "%s%s: %s", any ? "; " : "", list_names[k], s_list_join(a, &l, ""));
+        any = true;
+    }
+    if (cov && cov->n_tags) {
+        struct s_list l = {lk_arena_alloc(a, cov->n_tags * sizeof(char *)), 0};
+        for (size_t i = 0; i < cov->n_tags; i++)
+            l.v[l.n++] = lk_arena_printf(a, "%.*s=%.*s", LK_STR_ARG(cov->tags[i].key.v),
+                                         LK_STR_ARG(cov->tags[i].value.v));
+        s_list_finish(&l);
+        lk_buf_printf(&b, "%stags: %s", any ? "; " : "", s_list_join(a, &l, ""));
+        any = true;
+    }
+    if (!any)
+        lk_buf_puts(&b, "every producer of the scope");
+    v->v[SA_RESOURCES] = lk_buf_take_arena(&b, a);
+    if (!v->v[SA_RESOURCES])
+        v->v[SA_RESOURCES] = s_too_long(a);
+    size_t n_x = cov ? cov->n_exclude : 0;
+    v->excluded.v = lk_arena_alloc(a, (n_x + 1) * sizeof(char *));
+    for (size_t i = 0; i < n_x; i++)
+        v->excluded.v[v->excluded.n++] = s_dup(a, cov->exclude[i].id.v);
+    s_list_finish(&v->excluded);
+    v->v[SA_EXCLUDE] = s_list_join(a, &v->excluded, "none");
+    if (src->type == LK_SRC_VPC_FLOW_LOGS && src->log_groups.n)
+        v->v[SA_DELIVERY_ROLE] =
+            cov && cov->delivery_role.set ? s_dup(a, cov->delivery_role.v) : "none";
+    if (src->type == LK_SRC_EKS_AUDIT || src->type == LK_SRC_RDS) {
+        if (cov && cov->log_types.set) {
+            struct s_list l = {lk_arena_alloc(a, cov->log_types.n * sizeof(char *)), 0};
+            for (size_t i = 0; i < cov->log_types.n; i++)
+                l.v[l.n++] = s_dup(a, cov->log_types.items[i].v);
+            s_list_finish(&l);
+            v->v[SA_LOG_TYPES] = s_list_join(a, &l, "");
+        } else {
+            v->v[SA_LOG_TYPES] = src->type == LK_SRC_EKS_AUDIT ? "audit" : "the engine's main log";
+        }
+    }
+}
 
 static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_source *src,
                        struct s_src *v)
@@ -427,6 +503,9 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
             t->cloudwatch.set && t->cloudwatch.role.set ? s_dup(a, t->cloudwatch.role.v) : "none";
     }
 
+    if (src->type_set && lk_source_type_produces(src->type))
+        s_coverage_view(a, src, v);
+
     /* The rename key: every non-descriptive attribute, unambiguously separated. */
     struct lk_buf b;
     lk_buf_init(&b, LK_BUF_MAX_DOCUMENT);
@@ -488,7 +567,7 @@ static void s_src_rows(struct s_ctx *c, struct lk_policy_diff_entry *e, const st
     if (!o || !n) {
         const struct s_src *v = o ? o : n;
         for (int i = 0; i < SA_COUNT; i++)
-            if (v->v[i])
+            if (v->v[i] && (i < SA_COVERAGE || v->cov_written))
                 s_row(c, e, s_sa_names[i], o ? v->v[i] : NULL, n ? v->v[i] : NULL, 0, NULL);
         return;
     }
@@ -584,6 +663,18 @@ static void s_src_rows(struct s_ctx *c, struct lk_policy_diff_entry *e, const st
             if (o->trail && n->trail && strcmp(nv, "All"))
                 risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;
             break;
+        case SA_COVERAGE:
+            /* Producers that stop delivering are no longer reported. */
+            if (o->coverage && !n->coverage)
+                risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;
+            break;
+        case SA_EXCLUDE: {
+            char *added = s_list_minus(a, &n->excluded, &o->excluded);
+            if (added && o->coverage && n->coverage)
+                risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;
+            note = s_list_note(a, &o->excluded, &n->excluded);
+            break;
+        }
         case SA_TRAIL_KMS_KEY:
             if (o->trail && n->trail && o->kms_effective && !n->kms_effective)
                 risks |= LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED;

@@ -31,7 +31,9 @@
  *                        removed, shortened or governance instead of compliance, SSE-KMS removed
  *                        from a store or from a trail's log files, and for trails log file
  *                        validation off, multi-Region off, organization off, global service
- *                        events off, management events off, read_write narrowed.
+ *                        events off, management events off, read_write narrowed; and for
+ *                        producing sources coverage turned off or a producer newly excluded
+ *                        (docs/language.md, "Coverage and enable").
  *  baseline-violated     a baseline finding (LK5xx, warning or error) that the old policy did
  *                        not have.
  *

@@ -228,6 +228,38 @@ static const struct lk_rule s_rules[] = {
      "store (and a source) in each of those Regions.",
      "Elastic Load Balancing, \"Enable access logs for your Network Load Balancer\", Bucket requirements (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html)"},
 
+    {"LK040", "coverage-settings", LK_SEV_ERROR, "a source's coverage settings do not fit it",
+     "Sources of the producing types (vpc-flow-logs, route53-resolver-query-logs, "
+     "elb-access-logs, nlb-access-logs, waf, network-firewall, config, guardduty, eks-audit, "
+     "rds) say which producers must deliver to them (resources), whether apply turns delivery "
+     "on (enable) and, for eks-audit and rds, which log types (log_types). These keys apply to "
+     "those types only; resources does not apply to config and guardduty (one recorder or "
+     "detector per account and Region); with coverage: false they have no effect; log types "
+     "are the service's own names, and an eks-audit source includes audit; enable needs "
+     "destinations named exactly (a store, log groups without '*'); a web ACL logs to one "
+     "destination, so a waf source checked for coverage names one; flow logs turned on into log "
+     "groups need the role they are written through (delivery_role), and only they take one.",
+     "logkeep-policy(5), \"Coverage and enable\"; docs/source-types.md, \"Producers: is a "
+     "source on, and turning it on\""},
+    {"LK041", "producer-id", LK_SEV_ERROR, "a producer ID not of its type's form",
+     "A source selects producers by the IDs AWS gives them: VPC IDs for vpc-flow-logs and "
+     "route53-resolver-query-logs, load balancer ARNs (or Classic Load Balancer names) for "
+     "elb-access-logs and nlb-access-logs, web ACL ARNs for waf, firewall ARNs for "
+     "network-firewall, cluster names for eks-audit, DB instance and cluster identifiers for "
+     "rds. An ID of another form never matches a producer, an ID listed twice is a slip, and an "
+     "ARN in an account or Region the source does not cover is never read.",
+     "EC2 API, DescribeVpcs; ELBv2 API, DescribeLoadBalancers; WAFV2 API, ListWebACLs; Network "
+     "Firewall API, ListFirewalls; EKS API, ListClusters; RDS API, DescribeDBInstances and "
+     "DescribeDBClusters"},
+    {"LK042", "exclusion", LK_SEV_ERROR, "an invalid or stale exclusion of a producer",
+     "resources.exclude names producers a source does not require to deliver, each with its "
+     "reason: \"exclude: { vpc-0abc1234: <reason> }\". Like a waiver's, the reason says why in "
+     "at least three words, and an exclusion that cannot match is reported, so stale exclusions "
+     "do not accumulate: with ids, one of a producer that ids does not select, or that ids "
+     "both selects and excludes. Without ids, drift reports an exclusion that matches no "
+     "producer it reads.",
+     "logkeep-policy(5), \"Coverage and enable\""},
+
     /* ---------------------------------------------------------------- LK1xx retention */
     {"LK101", "retention-forever", LK_SEV_ERROR, "logs kept forever without a stated reason",
      "Storing logs in perpetuity is a SEC04-BP01 anti-pattern: it raises cost and exposure "

@@ -78,3 +78,11 @@ const char *const *lk_source_type_names(size_t *n)
     *n = LK_SRC_TYPE_COUNT;
     return s_names;
 }
+
+bool lk_source_type_produces(enum lk_source_type type)
+{
+    /* CloudTrail's trails are logkeep's own (lowered as trails); the last three types name
+     * destinations only, written by whatever the account runs. */
+    return type != LK_SRC_CLOUDTRAIL && type != LK_SRC_CLOUDWATCH_LOGS &&
+           type != LK_SRC_S3_PREFIX && type != LK_SRC_LOG_GROUP && type < LK_SRC_TYPE_COUNT;
+}

@@ -250,6 +250,152 @@ int lk_ir_cmp_delivery(const void *a, const void *b)
     return c ? c : lk_ir_strcmp(x->name, y->name);
 }
 
+/* ------------------------------------------------------------------------------ coverage */
+
+/* The policy's source type names (compiler/sources.c), in enum order. */
+static const char *const s_producer_names[LK_IR_PRODUCER_COUNT] = {
+    "vpc-flow-logs", "route53-resolver-query-logs", "elb-access-logs", "nlb-access-logs",
+    "waf",           "network-firewall",            "config",          "guardduty",
+    "eks-audit",     "rds",
+};
+
+const char *lk_ir_producer_type_name(enum lk_ir_producer_type t)
+{
+    return (size_t)t < LK_IR_PRODUCER_COUNT ? s_producer_names[t] : "?";
+}
+
+bool lk_ir_producer_type_parse(const char *name, enum lk_ir_producer_type *out)
+{
+    for (size_t i = 0; i < LK_IR_PRODUCER_COUNT; i++) {
+        if (!strcmp(name, s_producer_names[i])) {
+            *out = (enum lk_ir_producer_type)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *const s_dest_names[] = {"s3", "logs", "firehose"};
+
+const char *lk_ir_destination_kind_name(enum lk_ir_destination_kind k)
+{
+    return (size_t)k < sizeof(s_dest_names) / sizeof(s_dest_names[0]) ? s_dest_names[k] : "?";
+}
+
+bool lk_ir_destination_kind_parse(const char *name, enum lk_ir_destination_kind *out)
+{
+    for (size_t i = 0; i < sizeof(s_dest_names) / sizeof(s_dest_names[0]); i++) {
+        if (!strcmp(name, s_dest_names[i])) {
+            *out = (enum lk_ir_destination_kind)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Engines by name prefix, and the log each writes first: the error log of the MySQL family and
+ * SQL Server, the PostgreSQL log, Oracle's alert log, Db2's diagnostic log (RDS API,
+ * CloudwatchLogsExportConfiguration; RDS User Guide, the "database log files" page of each
+ * engine). Neptune ("neptune") and DocumentDB ("docdb") are not RDS's. */
+static const struct {
+    const char *prefix;
+    const char *log_type;
+} s_rds_defaults[] = {
+    {"aurora-mysql", "error"}, {"aurora-postgresql", "postgresql"}, {"aurora", "error"},
+    {"mysql", "error"},        {"mariadb", "error"},                {"postgres", "postgresql"},
+    {"oracle-", "alert"},      {"custom-oracle-", "alert"},         {"sqlserver-", "error"},
+    {"custom-sqlserver-", "error"}, {"db2-", "diag.log"},
+};
+
+const char *lk_ir_rds_default_log_type(const char *engine)
+{
+    if (!engine)
+        return NULL;
+    for (size_t i = 0; i < sizeof(s_rds_defaults) / sizeof(s_rds_defaults[0]); i++) {
+        size_t n = strlen(s_rds_defaults[i].prefix);
+        bool exact_family = s_rds_defaults[i].prefix[n - 1] != '-';
+        if (!strncmp(engine, s_rds_defaults[i].prefix, n) &&
+            (!exact_family || engine[n] == '\0' || engine[n] == '-'))
+            return s_rds_defaults[i].log_type;
+    }
+    return NULL;
+}
+
+int lk_ir_cmp_coverage(const void *a, const void *b)
+{
+    const struct lk_ir_coverage *x = a, *y = b;
+    int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
+    if (c)
+        return c;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    return lk_ir_strcmp(x->source, y->source);
+}
+
+int lk_ir_cmp_producer(const void *a, const void *b)
+{
+    const struct lk_ir_producer *x = a, *y = b;
+    if (x->type != y->type)
+        return x->type < y->type ? -1 : 1;
+    return lk_ir_strcmp(x->id, y->id);
+}
+
+int lk_ir_cmp_destination(const void *a, const void *b)
+{
+    const struct lk_ir_destination *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    int c = lk_ir_strcmp(x->arn, y->arn);
+    if (!c)
+        c = lk_ir_strcmp(x->prefix, y->prefix);
+    if (!c)
+        c = lk_ir_strcmp(x->log_group, y->log_group);
+    return c ? c : lk_ir_strcmp(x->log_type, y->log_type);
+}
+
+int lk_ir_cmp_tag(const void *a, const void *b)
+{
+    const struct lk_ir_tag *x = a, *y = b;
+    int c = lk_ir_strcmp(x->key, y->key);
+    return c ? c : lk_ir_strcmp(x->value, y->value);
+}
+
+int lk_ir_cmp_exclusion(const void *a, const void *b)
+{
+    const struct lk_ir_exclusion *x = a, *y = b;
+    return lk_ir_strcmp(x->id, y->id);
+}
+
+static void s_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+static void s_canon_coverages(struct lk_ir_state *state)
+{
+    for (size_t i = 0; i < state->n_coverages; i++) {
+        struct lk_ir_coverage *c = &state->coverages[i];
+        s_sort(c->destinations, c->n_destinations, sizeof(*c->destinations),
+               lk_ir_cmp_destination);
+        lk_ir_list_sort_unique(&c->ids);
+        lk_ir_list_sort_unique(&c->names);
+        s_sort(c->tags, c->n_tags, sizeof(*c->tags), lk_ir_cmp_tag);
+        s_sort(c->exclusions, c->n_exclusions, sizeof(*c->exclusions), lk_ir_cmp_exclusion);
+        lk_ir_list_sort_unique(&c->log_types);
+    }
+    s_sort(state->coverages, state->n_coverages, sizeof(*state->coverages), lk_ir_cmp_coverage);
+    for (size_t i = 0; i < state->n_producers; i++) {
+        struct lk_ir_producer *p = &state->producers[i];
+        s_sort(p->tags, p->n_tags, sizeof(*p->tags), lk_ir_cmp_tag);
+        s_sort(p->destinations, p->n_destinations, sizeof(*p->destinations),
+               lk_ir_cmp_destination);
+        lk_ir_list_sort_unique(&p->log_types);
+        lk_ir_list_sort_unique(&p->pending_log_types);
+    }
+    s_sort(state->producers, state->n_producers, sizeof(*state->producers), lk_ir_cmp_producer);
+}
+
 static void s_canon_policy(struct lk_ir_bucket_policy *p)
 {
     for (size_t i = 0; i < p->n_statements; i++) {
@@ -314,6 +460,7 @@ void lk_ir_canonicalize(struct lk_ir_state *state)
     if (state->n_unmanaged_stores > 1)
         qsort(state->unmanaged_stores, state->n_unmanaged_stores, sizeof(*state->unmanaged_stores),
               lk_ir_cmp_store);
+    s_canon_coverages(state);
 }
 
 /* ------------------------------------------------------------------------------ equality */
@@ -671,6 +818,82 @@ static bool s_store(struct s_eq *c, const struct lk_ir_unmanaged_store *a,
     return true;
 }
 
+static bool s_each(struct s_eq *c, const char *key, const void *a, size_t na, const void *b,
+                   size_t nb, size_t size, bool (*fn)(struct s_eq *, const void *, const void *));
+
+static bool s_destination_v(struct s_eq *c, const void *a_, const void *b_)
+{
+    const struct lk_ir_destination *a = a_, *b = b_;
+    bool desired = !(c->flags & LK_IR_EQ_SKIP_DESIRED_ONLY);
+    return s_str(c, "kind", lk_ir_destination_kind_name(a->kind),
+                 lk_ir_destination_kind_name(b->kind)) &&
+           s_str(c, "arn", a->arn, b->arn) && s_str(c, "bucket", a->bucket, b->bucket) &&
+           s_str(c, "prefix", a->prefix, b->prefix) &&
+           s_str(c, "log_group", a->log_group, b->log_group) &&
+           (!desired || s_bool(c, "pattern", a->pattern, b->pattern)) &&
+           s_str(c, "kms_key_arn", a->kms_key_arn, b->kms_key_arn) &&
+           s_str(c, "traffic_type", a->traffic_type, b->traffic_type) &&
+           s_str(c, "log_type", a->log_type, b->log_type) &&
+           s_str(c, "status", a->status, b->status);
+}
+
+static bool s_tag_v(struct s_eq *c, const void *a_, const void *b_)
+{
+    const struct lk_ir_tag *a = a_, *b = b_;
+    return s_str(c, "key", a->key, b->key) && s_str(c, "value", a->value, b->value);
+}
+
+static bool s_exclusion_v(struct s_eq *c, const void *a_, const void *b_)
+{
+    const struct lk_ir_exclusion *a = a_, *b = b_;
+    return s_str(c, "id", a->id, b->id) && s_str(c, "reason", a->reason, b->reason);
+}
+
+static bool s_coverage(struct s_eq *c, const struct lk_ir_coverage *a,
+                       const struct lk_ir_coverage *b)
+{
+    return s_str(c, "type", lk_ir_producer_type_name(a->type),
+                 lk_ir_producer_type_name(b->type)) &&
+           s_str(c, "region", a->region, b->region) && s_str(c, "source", a->source, b->source) &&
+           s_each(c, "destinations", a->destinations, a->n_destinations, b->destinations,
+                  b->n_destinations, sizeof(*a->destinations), s_destination_v) &&
+           s_list(c, "ids", &a->ids, &b->ids) && s_list(c, "names", &a->names, &b->names) &&
+           s_each(c, "tags", a->tags, a->n_tags, b->tags, b->n_tags, sizeof(*a->tags), s_tag_v) &&
+           s_each(c, "exclusions", a->exclusions, a->n_exclusions, b->exclusions,
+                  b->n_exclusions, sizeof(*a->exclusions), s_exclusion_v) &&
+           s_bool(c, "enable", a->enable, b->enable) &&
+           s_list(c, "log_types", &a->log_types, &b->log_types) &&
+           s_str(c, "traffic_type", a->traffic_type, b->traffic_type) &&
+           s_str(c, "delivery_role_arn", a->delivery_role_arn, b->delivery_role_arn);
+}
+
+static bool s_producer(struct s_eq *c, const struct lk_ir_producer *a,
+                       const struct lk_ir_producer *b)
+{
+    return s_str(c, "type", lk_ir_producer_type_name(a->type),
+                 lk_ir_producer_type_name(b->type)) &&
+           s_str(c, "id", a->id, b->id) && s_str(c, "arn", a->arn, b->arn) &&
+           s_str(c, "name", a->name, b->name) &&
+           s_each(c, "tags", a->tags, a->n_tags, b->tags, b->n_tags, sizeof(*a->tags), s_tag_v) &&
+           s_each(c, "destinations", a->destinations, a->n_destinations, b->destinations,
+                  b->n_destinations, sizeof(*a->destinations), s_destination_v) &&
+           s_list(c, "log_types", &a->log_types, &b->log_types) &&
+           s_list(c, "pending_log_types", &a->pending_log_types, &b->pending_log_types) &&
+           s_bool(c, "enabled", a->enabled, b->enabled) &&
+           s_str(c, "partial", a->partial, b->partial) &&
+           s_str(c, "engine", a->engine, b->engine) && s_str(c, "error", a->error, b->error);
+}
+
+static bool s_coverage_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_coverage(c, a, b);
+}
+
+static bool s_producer_v(struct s_eq *c, const void *a, const void *b)
+{
+    return s_producer(c, a, b);
+}
+
 /* Compares arrays @p a and @p b of @p n elements of @p size bytes under "key[i]". */
 static bool s_each(struct s_eq *c, const char *key, const void *a, size_t na, const void *b,
                    size_t nb, size_t size, bool (*fn)(struct s_eq *, const void *, const void *))
@@ -741,7 +964,27 @@ bool lk_ir_state_equal(const struct lk_ir_state *a, const struct lk_ir_state *b,
            ((flags & LK_IR_EQ_SKIP_LIVE_ONLY) ||
             s_each(&c, "unmanaged_stores", a->unmanaged_stores, a->n_unmanaged_stores,
                    b->unmanaged_stores, b->n_unmanaged_stores, sizeof(*a->unmanaged_stores),
-                   s_store_v));
+                   s_store_v)) &&
+           ((flags & LK_IR_EQ_SKIP_DESIRED_ONLY) ||
+            s_each(&c, "coverages", a->coverages, a->n_coverages, b->coverages, b->n_coverages,
+                   sizeof(*a->coverages), s_coverage_v)) &&
+           ((flags & LK_IR_EQ_SKIP_LIVE_ONLY) ||
+            s_each(&c, "producers", a->producers, a->n_producers, b->producers, b->n_producers,
+                   sizeof(*a->producers), s_producer_v));
+}
+
+bool lk_ir_coverage_equal(const struct lk_ir_coverage *a, const struct lk_ir_coverage *b,
+                          unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_coverage(&c, a, b);
+}
+
+bool lk_ir_producer_equal(const struct lk_ir_producer *a, const struct lk_ir_producer *b,
+                          unsigned flags, struct lk_ir_mismatch *why)
+{
+    struct s_eq c = s_eq_start(flags, why);
+    return s_producer(&c, a, b);
 }
 
 bool lk_ir_bucket_equal(const struct lk_ir_bucket *a, const struct lk_ir_bucket *b, unsigned flags,

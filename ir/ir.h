@@ -12,7 +12,9 @@
  *   buckets by name, log groups by region then name, trails by name, unmanaged stores by bucket
  *   (their deliveries by service, region and name), lifecycle rules by ID, statements by Sid,
  *   and the string sets inside a statement (principals, actions, resources, condition values)
- *   and a bucket's unmodelled filter rule IDs sorted and de-duplicated.
+ *   and a bucket's unmodelled filter rule IDs sorted and de-duplicated; coverage requirements
+ *   by type and source, producers by type and ID, their destinations, tags and exclusions as
+ *   their comparators say, their string sets sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  * - Desired nodes carry the origin of their value in the policy text (struct lk_ir_origin):
  *   lowering fills it, the diff and its reports show it; emitters and comparisons ignore it.
@@ -376,6 +378,181 @@ struct lk_ir_unmanaged_store {
     size_t n_deliveries;
 };
 
+/* ------------------------------------------------------------------------------ coverage */
+/* Whether the producers of a log type (VPCs, load balancers, web ACLs, ...) deliver where the
+ * policy says (docs/language.md, "Coverage and enable"; the AWS facts: docs/source-types.md,
+ * "Producers: is a source on, and turning it on"). Desired state holds coverage requirements,
+ * one per producing source in each (account, Region) pair it covers; live state holds the
+ * producers read in the pair. The drift checker matches one against the other. */
+
+/* The producing log types; their names are the policy's source type names. */
+enum lk_ir_producer_type {
+    LK_IR_PRODUCER_VPC_FLOW_LOGS,
+    LK_IR_PRODUCER_RESOLVER_QUERY_LOGS,
+    LK_IR_PRODUCER_ELB,  /* Application and Classic Load Balancers */
+    LK_IR_PRODUCER_NLB,  /* Network Load Balancers */
+    LK_IR_PRODUCER_WAF,
+    LK_IR_PRODUCER_NETWORK_FIREWALL,
+    LK_IR_PRODUCER_CONFIG,
+    LK_IR_PRODUCER_GUARDDUTY,
+    LK_IR_PRODUCER_EKS,
+    LK_IR_PRODUCER_RDS,
+    LK_IR_PRODUCER_COUNT,
+};
+
+/** @return the name of @p t ("vpc-flow-logs"), or "?" out of range. */
+const char *lk_ir_producer_type_name(enum lk_ir_producer_type t);
+/** Parses a name of lk_ir_producer_type_name(). @return false when it is not one. */
+bool lk_ir_producer_type_parse(const char *name, enum lk_ir_producer_type *out);
+
+/* Where logs go. */
+enum lk_ir_destination_kind {
+    LK_IR_DEST_S3,
+    LK_IR_DEST_LOGS,     /* a CloudWatch Logs log group */
+    LK_IR_DEST_FIREHOSE, /* a Firehose delivery stream (live state only: never desired) */
+};
+
+/** @return "s3", "logs" or "firehose". */
+const char *lk_ir_destination_kind_name(enum lk_ir_destination_kind k);
+/** Parses a name of lk_ir_destination_kind_name(). */
+bool lk_ir_destination_kind_parse(const char *name, enum lk_ir_destination_kind *out);
+
+/* One destination: desired (a source's store or log group) or live (what a producer's
+ * configuration names). */
+struct lk_ir_destination {
+    enum lk_ir_destination_kind kind;
+    /* S3: arn:<partition>:s3:::<bucket>; logs: the log group's ARN
+     * (arn:<partition>:logs:<region>:<account>:log-group:<name>, '*' in a pattern); firehose:
+     * the stream's ARN. Live: as the service reports it (a flow log's or GuardDuty's S3 ARN with
+     * its folder is split into bucket and prefix, and arn keeps the bucket's ARN). */
+    char *arn;
+    char *bucket; /* S3: the bucket's name; else NULL */
+    char *prefix; /* S3: the folder, as a source's prefix is written ("vpcflow/"), "" for the
+                   * bucket root; else NULL */
+    char *log_group;   /* logs: the name, or a pattern ('*' for any run of characters) */
+    bool pattern;      /* logs: log_group is a pattern (desired state only) */
+    char *kms_key_arn; /* the key the service encrypts with (GuardDuty, Config), else NULL */
+    /* Live only: what the configuration delivers, where the type says (else NULL). */
+    char *traffic_type; /* flow logs: "ALL", "ACCEPT", "REJECT" */
+    char *log_type;     /* network firewall: "ALERT", "FLOW", "TLS" */
+    char *status;       /* the service's status word when it is not delivering ("FAILED",
+                         * "STOPPED", "UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY", ...), else
+                         * NULL */
+};
+
+/** A tag: of a live producer, or one a requirement's producers must carry. */
+struct lk_ir_tag {
+    char *key;
+    char *value;
+};
+
+/** A producer the policy does not require to deliver, and why. */
+struct lk_ir_exclusion {
+    char *id;
+    char *reason;
+    struct lk_ir_origin origin; /* the ID's key under exclude */
+};
+
+/*
+ * A coverage requirement (desired state only): the producers of @c type in the pair that
+ * @c ids, @c names and @c tags select (each given selector must match; none given: every
+ * producer), less @c exclusions, must deliver to every destination, with every log type.
+ */
+struct lk_ir_coverage {
+    enum lk_ir_producer_type type;
+    char *region; /* the Region whose producers must deliver: the pair's (in a policy of one
+                   * account, whose one state holds every Region: each of the source's) */
+    char *source; /* the policy source */
+    struct lk_ir_destination *destinations; /* sorted by kind, then ARN */
+    size_t n_destinations;
+    struct lk_ir_string_list ids;   /* sorted, unique; empty: no ID selector */
+    struct lk_ir_string_list names; /* patterns, sorted, unique; empty: no name selector */
+    struct lk_ir_tag *tags;         /* sorted by key; all must match */
+    size_t n_tags;
+    struct lk_ir_exclusion *exclusions; /* sorted by ID */
+    size_t n_exclusions;
+    bool enable; /* apply may turn delivery on */
+    /* What each producer delivers, where the type has kinds of logs (sorted, unique): EKS log
+     * types (audit included), RDS log types (empty: the engine's main log,
+     * lk_ir_rds_default_log_type()), Network Firewall "ALERT" and "FLOW". */
+    struct lk_ir_string_list log_types;
+    char *traffic_type; /* flow logs: "ALL"; else NULL */
+    char *delivery_role_arn; /* flow logs into log groups, with enable: the role CreateFlowLogs
+                              * passes (DeliverLogsPermissionArn), in the pair's account; NULL
+                              * otherwise */
+    struct lk_ir_origin origin;        /* the source's type */
+    struct lk_ir_origin enable_origin; /* enable, where the source writes it */
+};
+
+/** @return the RDS log type a producer of @p engine ("mysql", "aurora-postgresql", ...) exports
+ *  when a source names none (docs/language.md, "Coverage and enable"), or NULL for an engine
+ *  that is not RDS's or Aurora's (Neptune, DocumentDB). */
+const char *lk_ir_rds_default_log_type(const char *engine);
+
+/* A producer as AWS reports it (live state only). */
+struct lk_ir_producer {
+    enum lk_ir_producer_type type;
+    char *id;   /* VPC ID, load balancer ARN (a Classic Load Balancer: its name), web ACL ARN,
+                 * firewall ARN, recorder name, detector ID, cluster name, DB identifier */
+    char *arn;  /* NULL where the type has none (VPCs are read by ID; a Classic Load Balancer) */
+    char *name; /* a VPC's Name tag, the resource's name; NULL when none */
+    struct lk_ir_tag *tags; /* sorted by key */
+    size_t n_tags;
+    struct lk_ir_destination *destinations; /* its logging configurations; sorted by kind, ARN,
+                                             * prefix, log type */
+    size_t n_destinations;
+    struct lk_ir_string_list log_types;         /* EKS types on; RDS EnabledCloudwatchLogsExports */
+    struct lk_ir_string_list pending_log_types; /* RDS PendingCloudwatchLogsExports to enable */
+    bool enabled; /* logging (Config recording, an ELB's access_logs.s3.enabled, ...) is on where
+                   * the type has such a switch; true where it has none */
+    char *partial; /* why it delivers only part of its logs, where the configuration says so
+                    * ("logging-filter", "recording-group", "no-tls-listener"), else NULL */
+    char *engine;  /* RDS: Engine; else NULL */
+    char *error;   /* the AWS error code when the producer's configuration could not be read
+                    * (AccessDenied), else NULL */
+};
+
+/* ------------------------------------------------------------------------------ matching */
+/* How a live producer stands against a coverage requirement of its pair (ir/coverage.c): the
+ * rules the drift checker and apply share. Words as in docs/source-types.md, "Producers". */
+
+struct lk_ir_mismatch;
+
+enum lk_ir_coverage_status {
+    LK_IR_COVERAGE_NOT_SELECTED, /* another type, or the selectors leave it out */
+    LK_IR_COVERAGE_EXCLUDED,     /* selected, but excluded with a reason */
+    LK_IR_COVERAGE_UNREADABLE,   /* its configuration could not be read (producer.error) */
+    LK_IR_COVERAGE_DELIVERS,     /* delivers to every destination, everything the type requires */
+    LK_IR_COVERAGE_PARTLY,       /* delivers there, but not everything (traffic type, log types,
+                                  * a status or setting that is not delivering) */
+    LK_IR_COVERAGE_ELSEWHERE,    /* delivers, but to none of the destinations: a redirect */
+    LK_IR_COVERAGE_MISSING,      /* delivers nowhere */
+};
+
+/** @return the status's word: "not-selected", "excluded", "unreadable", "delivers", "partly",
+ *  "elsewhere", "missing". */
+const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s);
+
+/**
+ * Whether @p c selects @p p: same type; its ID (or ARN) among @c ids when given; its name
+ * matching one of @c names when given ('*' any run of characters; a producer without a name
+ * matches none); every tag of @c tags carried with that value.
+ */
+bool lk_ir_coverage_selects(const struct lk_ir_coverage *c, const struct lk_ir_producer *p);
+
+/** @return the exclusion of @c c naming @p p (by ID or ARN), or NULL. */
+const struct lk_ir_exclusion *lk_ir_coverage_exclusion(const struct lk_ir_coverage *c,
+                                                       const struct lk_ir_producer *p);
+
+/**
+ * How @p p stands against @p c.
+ * @param why receives, for PARTLY, ELSEWHERE and MISSING, what is missing or where it delivers
+ *        ("traffic type ACCEPT, not ALL"; "log types not on: api"); may be NULL.
+ */
+enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
+                                                const struct lk_ir_producer *p,
+                                                struct lk_ir_mismatch *why);
+
 /* ------------------------------------------------------------------------------ state */
 
 struct lk_ir_state {
@@ -399,6 +576,12 @@ struct lk_ir_state {
     size_t n_unmanaged_stores;
     struct lk_ir_origin unmanaged_origin; /* the unmanaged section's delete_after, or the
                                            * section, when the policy has one */
+    /* Desired state only: the coverage requirements of the pair (by region, type, source). */
+    struct lk_ir_coverage *coverages;
+    size_t n_coverages;
+    /* Live state only: the producers read in the pair (by type, then ID). */
+    struct lk_ir_producer *producers;
+    size_t n_producers;
 };
 
 /* ------------------------------------------------------------------------------ scope */
@@ -481,6 +664,16 @@ int lk_ir_cmp_data_resource(const void *a, const void *b);
 int lk_ir_cmp_store(const void *a, const void *b);
 /** Deliveries: by service, region, then name. */
 int lk_ir_cmp_delivery(const void *a, const void *b);
+/** Coverage requirements: by region (a missing region as ""), type, then source. */
+int lk_ir_cmp_coverage(const void *a, const void *b);
+/** Producers: by type, then ID. */
+int lk_ir_cmp_producer(const void *a, const void *b);
+/** Destinations: by kind, ARN, prefix, log group, then log type. */
+int lk_ir_cmp_destination(const void *a, const void *b);
+/** Tags: by key, then value. */
+int lk_ir_cmp_tag(const void *a, const void *b);
+/** Exclusions: by ID. */
+int lk_ir_cmp_exclusion(const void *a, const void *b);
 
 /* ------------------------------------------------------------------------------ equality */
 /* Whether two IR values hold the same configuration, and where they first differ. Arrays are
@@ -491,10 +684,10 @@ int lk_ir_cmp_delivery(const void *a, const void *b);
 
 /* Flags of the lk_ir_*_equal() functions. */
 /* Skip what only desired state has: lifecycle rule sources, a bucket's store, a log group's
- * source, pattern flag and wanted days, a trail's source. */
+ * source, pattern flag and wanted days, a trail's source, the coverage requirements. */
 #define LK_IR_EQ_SKIP_DESIRED_ONLY 0x1u
-/* Skip what only live state has: the exists flags, the unmodelled bits and rule IDs, and the
- * unmanaged stores. */
+/* Skip what only live state has: the exists flags, the unmodelled bits and rule IDs, the
+ * unmanaged stores and the producers. */
 #define LK_IR_EQ_SKIP_LIVE_ONLY 0x2u
 /* Desired against live: the configuration both sides carry. */
 #define LK_IR_EQ_CONFIGURATION (LK_IR_EQ_SKIP_DESIRED_ONLY | LK_IR_EQ_SKIP_LIVE_ONLY)
@@ -530,6 +723,12 @@ bool lk_ir_key_equal(const struct lk_ir_key *a, const struct lk_ir_key *b, unsig
 /** lk_ir_state_equal() of two trails (settings, event selectors and logging state). */
 bool lk_ir_trail_equal(const struct lk_ir_trail *a, const struct lk_ir_trail *b, unsigned flags,
                        struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two coverage requirements (origins are not compared). */
+bool lk_ir_coverage_equal(const struct lk_ir_coverage *a, const struct lk_ir_coverage *b,
+                          unsigned flags, struct lk_ir_mismatch *why);
+/** lk_ir_state_equal() of two producers. */
+bool lk_ir_producer_equal(const struct lk_ir_producer *a, const struct lk_ir_producer *b,
+                          unsigned flags, struct lk_ir_mismatch *why);
 
 /* Helpers to build IR values in a state's arena. */
 char *lk_ir_strdup(struct lk_ir_state *state, const char *s);

@@ -17,6 +17,7 @@
 
 #include "common/array.h"
 #include "common/pattern_index.h"
+#include "runtime/coverage.h"
 #include "runtime/services/cloudtrail.h"
 #include "runtime/transport/credentials.h"
 #include "runtime/transport/ratelimit.h"
@@ -1857,6 +1858,22 @@ cleanup:
     free(r.queue);
     free(items);
     lk_sts_identity_clear(&id);
+    /* The producers, once the taps are off the caller's client (runtime/coverage.c counts its
+     * own requests). */
+    if (rc == 0 && opts->read_producers && desired->n_coverages > 0) {
+        struct lk_coverage_options co = {
+            .concurrency = concurrency,
+            .new_client = opts->new_client,
+            .new_client_ctx = opts->new_client_ctx,
+        };
+        struct lk_coverage_report cr;
+        if (lk_coverage_read(client, desired, &co, live, &cr, err) != 0) {
+            rc = -1;
+            report->error_context = lk_xstrdup("reading the producers of coverage requirements");
+        }
+        report->producer_requests = cr.requests;
+        report->requests += cr.requests;
+    }
     report->elapsed_ms = s_mono_ms() - started_ms;
     return rc;
 }

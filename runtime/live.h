@@ -164,6 +164,10 @@ struct lk_live_options {
      * while the read runs, and, after a successful read, with done == total. May be NULL. */
     void (*progress)(void *ctx, const struct lk_live_progress *p);
     void *progress_ctx;
+    /* Also read the producers of the desired state's coverage requirements into
+     * live->producers (runtime/coverage.h), after everything else, with the same concurrency
+     * and client factory. Off by default: the readers that compare stores only are unchanged. */
+    bool read_producers;
 };
 
 /* Requests of one kind. */
@@ -190,6 +194,8 @@ struct lk_live_report {
     size_t requests;          /* all kinds */
     size_t minimum;           /* all kinds */
     size_t throttled;         /* all kinds */
+    size_t producer_requests; /* with read_producers: its calls (also in requests; a retried
+                                 call counts once, lk_coverage_report.requests) */
     int concurrency;          /* worker threads started */
     int concurrency_final;    /* bound on items in flight at the end (lower after throttling) */
     unsigned reductions;      /* times throttling halved the bound */

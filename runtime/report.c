@@ -979,7 +979,8 @@ static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
         lk_buf_printf(b, "arn:%s:logs:%s:%s:log-group:%s", part, region, account, name);
         break;
     case LK_DIFF_KEY:
-        lk_buf_puts(b, name); /* the key ARN itself */
+    case LK_DIFF_PRODUCER:
+        lk_buf_puts(b, name); /* the key ARN itself; a producer's ID (an ARN, a VPC ID, ...) */
         break;
     }
 }

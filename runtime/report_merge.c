@@ -286,7 +286,7 @@ static enum lk_status s_change(struct s_reader *r, const cJSON *c, const char *b
     if (!cJSON_IsObject(c))
         return s_bad(r, base, "expected an object, found %s", s_type(c));
     int v = 0;
-    LK_GUARD(s_enum(r, c, base, "resource", s_resource_name, LK_DIFF_KEY + 1, &v));
+    LK_GUARD(s_enum(r, c, base, "resource", s_resource_name, LK_DIFF_PRODUCER + 1, &v));
     ch->resource = (enum lk_diff_resource)v;
     LK_GUARD(s_enum(r, c, base, "action", s_kind_name, LK_DIFF_NOTE + 1, &v));
     ch->kind = (enum lk_diff_kind)v;

@@ -381,6 +381,90 @@ static cJSON *s_write_store(const struct lk_ir_unmanaged_store *u)
     return o;
 }
 
+/* Destinations, tags and exclusions of coverage requirements and producers, in canonical
+ * order. */
+static void s_add_destinations(cJSON *obj, const struct lk_ir_destination *d, size_t n)
+{
+    cJSON *arr = s_add(obj, "destinations", cJSON_CreateArray());
+    size_t *ord = s_order(d, n, sizeof(*d), lk_ir_cmp_destination);
+    for (size_t i = 0; i < n; i++) {
+        const struct lk_ir_destination *x = &d[ord[i]];
+        cJSON *o = s_new(cJSON_CreateObject());
+        s_add_str(o, "kind", lk_ir_destination_kind_name(x->kind));
+        s_add_str(o, "arn", x->arn);
+        s_add_str(o, "bucket", x->bucket);
+        s_add_str(o, "prefix", x->prefix);
+        s_add_str(o, "log_group", x->log_group);
+        s_add_bool(o, "pattern", x->pattern);
+        s_add_str(o, "kms_key_arn", x->kms_key_arn);
+        s_add_str(o, "traffic_type", x->traffic_type);
+        s_add_str(o, "log_type", x->log_type);
+        s_add_str(o, "status", x->status);
+        s_push(arr, o);
+    }
+    free(ord);
+}
+
+static void s_add_tags(cJSON *obj, const struct lk_ir_tag *t, size_t n)
+{
+    cJSON *arr = s_add(obj, "tags", cJSON_CreateArray());
+    size_t *ord = s_order(t, n, sizeof(*t), lk_ir_cmp_tag);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = s_new(cJSON_CreateObject());
+        s_add_str(o, "key", t[ord[i]].key);
+        s_add_str(o, "value", t[ord[i]].value);
+        s_push(arr, o);
+    }
+    free(ord);
+}
+
+/* A coverage requirement (written only when the state has some: desired state). */
+static cJSON *s_write_coverage(const struct lk_ir_coverage *c)
+{
+    cJSON *o = s_new(cJSON_CreateObject());
+    s_add_str(o, "type", lk_ir_producer_type_name(c->type));
+    s_add_str(o, "region", c->region);
+    s_add_str(o, "source", c->source);
+    s_add_destinations(o, c->destinations, c->n_destinations);
+    s_add_list(o, "ids", &c->ids);
+    s_add_list(o, "names", &c->names);
+    s_add_tags(o, c->tags, c->n_tags);
+    cJSON *arr = s_add(o, "exclusions", cJSON_CreateArray());
+    size_t *ord = s_order(c->exclusions, c->n_exclusions, sizeof(*c->exclusions),
+                          lk_ir_cmp_exclusion);
+    for (size_t i = 0; i < c->n_exclusions; i++) {
+        cJSON *x = s_new(cJSON_CreateObject());
+        s_add_str(x, "id", c->exclusions[ord[i]].id);
+        s_add_str(x, "reason", c->exclusions[ord[i]].reason);
+        s_push(arr, x);
+    }
+    free(ord);
+    s_add_bool(o, "enable", c->enable);
+    s_add_list(o, "log_types", &c->log_types);
+    s_add_str(o, "traffic_type", c->traffic_type);
+    s_add_str(o, "delivery_role_arn", c->delivery_role_arn);
+    return o;
+}
+
+/* A producer (written only when the state has some: live state). */
+static cJSON *s_write_producer(const struct lk_ir_producer *p)
+{
+    cJSON *o = s_new(cJSON_CreateObject());
+    s_add_str(o, "type", lk_ir_producer_type_name(p->type));
+    s_add_str(o, "id", p->id);
+    s_add_str(o, "arn", p->arn);
+    s_add_str(o, "name", p->name);
+    s_add_tags(o, p->tags, p->n_tags);
+    s_add_destinations(o, p->destinations, p->n_destinations);
+    s_add_list(o, "log_types", &p->log_types);
+    s_add_list(o, "pending_log_types", &p->pending_log_types);
+    s_add_bool(o, "enabled", p->enabled);
+    s_add_str(o, "partial", p->partial);
+    s_add_str(o, "engine", p->engine);
+    s_add_str(o, "error", p->error);
+    return o;
+}
+
 char *lk_ir_state_to_json(const struct lk_ir_state *st)
 {
     if (!st)
@@ -426,6 +510,22 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st)
     for (size_t i = 0; i < st->n_unmanaged_stores; i++)
         s_push(arr, s_write_store(&st->unmanaged_stores[ord[i]]));
     free(ord);
+
+    /* Written only when present, so that states without them read as before. */
+    if (st->n_coverages) {
+        arr = s_add(root, "coverages", cJSON_CreateArray());
+        ord = s_order(st->coverages, st->n_coverages, sizeof(*st->coverages), lk_ir_cmp_coverage);
+        for (size_t i = 0; i < st->n_coverages; i++)
+            s_push(arr, s_write_coverage(&st->coverages[ord[i]]));
+        free(ord);
+    }
+    if (st->n_producers) {
+        arr = s_add(root, "producers", cJSON_CreateArray());
+        ord = s_order(st->producers, st->n_producers, sizeof(*st->producers), lk_ir_cmp_producer);
+        for (size_t i = 0; i < st->n_producers; i++)
+            s_push(arr, s_write_producer(&st->producers[ord[i]]));
+        free(ord);
+    }
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -1072,6 +1172,114 @@ static void s_read_store(struct s_reader *r, const cJSON *node, void *out)
     u->deliveries = arr;
 }
 
+static void s_read_destination(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"kind",    "arn",          "bucket",   "prefix",
+                                       "log_group", "pattern",    "kms_key_arn",
+                                       "traffic_type", "log_type", "status", NULL};
+    struct lk_ir_destination *d = out;
+    if (!s_object(r, node, keys))
+        return;
+    char *kind = NULL;
+    s_str(r, node, "kind", false, &kind);
+    if (kind && !lk_ir_destination_kind_parse(kind, &d->kind))
+        s_fail(r, "unknown destination kind \"%.40s\"", kind);
+    s_str(r, node, "arn", true, &d->arn);
+    s_str(r, node, "bucket", true, &d->bucket);
+    s_str(r, node, "prefix", true, &d->prefix);
+    s_str(r, node, "log_group", true, &d->log_group);
+    s_bool(r, node, "pattern", &d->pattern);
+    s_str(r, node, "kms_key_arn", true, &d->kms_key_arn);
+    s_str(r, node, "traffic_type", true, &d->traffic_type);
+    s_str(r, node, "log_type", true, &d->log_type);
+    s_str(r, node, "status", true, &d->status);
+}
+
+static void s_read_tag(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"key", "value", NULL};
+    struct lk_ir_tag *t = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_str(r, node, "key", false, &t->key);
+    s_str(r, node, "value", false, &t->value);
+}
+
+static void s_read_exclusion(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"id", "reason", NULL};
+    struct lk_ir_exclusion *x = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_str(r, node, "id", false, &x->id);
+    s_str(r, node, "reason", false, &x->reason);
+}
+
+static void s_read_producer_type(struct s_reader *r, const cJSON *node,
+                                 enum lk_ir_producer_type *out)
+{
+    char *type = NULL;
+    s_str(r, node, "type", false, &type);
+    if (type && !lk_ir_producer_type_parse(type, out))
+        s_fail(r, "unknown producer type \"%.40s\"", type);
+}
+
+static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"type",  "region",     "source",    "destinations",
+                                       "ids",   "names",      "tags",      "exclusions",
+                                       "enable", "log_types", "traffic_type",
+                                       "delivery_role_arn", NULL};
+    struct lk_ir_coverage *c = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_read_producer_type(r, node, &c->type);
+    s_str(r, node, "region", true, &c->region);
+    s_str(r, node, "source", true, &c->source);
+    void *arr = NULL;
+    c->n_destinations =
+        s_each(r, node, "destinations", sizeof(*c->destinations), &arr, s_read_destination);
+    c->destinations = arr;
+    s_list(r, node, "ids", &c->ids);
+    s_list(r, node, "names", &c->names);
+    c->n_tags = s_each(r, node, "tags", sizeof(*c->tags), &arr, s_read_tag);
+    c->tags = arr;
+    c->n_exclusions =
+        s_each(r, node, "exclusions", sizeof(*c->exclusions), &arr, s_read_exclusion);
+    c->exclusions = arr;
+    s_bool(r, node, "enable", &c->enable);
+    s_list(r, node, "log_types", &c->log_types);
+    s_str(r, node, "traffic_type", true, &c->traffic_type);
+    s_str(r, node, "delivery_role_arn", true, &c->delivery_role_arn);
+}
+
+static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)
+{
+    static const char *const keys[] = {"type",      "id",        "arn",
+                                       "name",      "tags",      "destinations",
+                                       "log_types", "pending_log_types", "enabled",
+                                       "partial",   "engine",    "error", NULL};
+    struct lk_ir_producer *p = out;
+    if (!s_object(r, node, keys))
+        return;
+    s_read_producer_type(r, node, &p->type);
+    s_str(r, node, "id", false, &p->id);
+    s_str(r, node, "arn", true, &p->arn);
+    s_str(r, node, "name", true, &p->name);
+    void *arr = NULL;
+    p->n_tags = s_each(r, node, "tags", sizeof(*p->tags), &arr, s_read_tag);
+    p->tags = arr;
+    p->n_destinations =
+        s_each(r, node, "destinations", sizeof(*p->destinations), &arr, s_read_destination);
+    p->destinations = arr;
+    s_list(r, node, "log_types", &p->log_types);
+    s_list(r, node, "pending_log_types", &p->pending_log_types);
+    s_bool(r, node, "enabled", &p->enabled);
+    s_str(r, node, "partial", true, &p->partial);
+    s_str(r, node, "engine", true, &p->engine);
+    s_str(r, node, "error", true, &p->error);
+}
+
 /* Refuses anything but a logkeep state of the version this build writes, before reading any
  * other field: another format or version would only give confusing field errors. */
 static void s_read_header(struct s_reader *r, const cJSON *root)
@@ -1122,6 +1330,8 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
                                        "trails",
                                        "unmanaged_stores",
                                        "keys",
+                                       "coverages",
+                                       "producers",
                                        NULL};
     struct s_reader r;
     cJSON *root = NULL;
@@ -1163,6 +1373,17 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
     if (cJSON_GetObjectItemCaseSensitive(root, "keys")) {
         r.st->n_keys = s_each(&r, root, "keys", sizeof(*r.st->keys), &arr, s_read_key);
         r.st->keys = arr;
+    }
+    /* "coverages" (desired state) and "producers" (live) are written only when present. */
+    if (cJSON_GetObjectItemCaseSensitive(root, "coverages")) {
+        r.st->n_coverages =
+            s_each(&r, root, "coverages", sizeof(*r.st->coverages), &arr, s_read_coverage);
+        r.st->coverages = arr;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(root, "producers")) {
+        r.st->n_producers =
+            s_each(&r, root, "producers", sizeof(*r.st->producers), &arr, s_read_producer);
+        r.st->producers = arr;
     }
     if (r.rc != LK_STATUS_OK)
         goto cleanup;

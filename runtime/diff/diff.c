@@ -506,6 +506,44 @@ cleanup:
     return rc;
 }
 
+enum lk_status lk_diff_coverage(const struct lk_ir_state *desired, const struct lk_ir_state *live,
+                                struct lk_diff *out)
+{
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    LK_ENSURE_GOTO(rc, desired && live && out, LK_STATUS_INVALID_ARGUMENT, cleanup);
+    struct lk_diff_ctx c;
+    s_ctx_init(&c, out, &tmp, desired);
+    lk_diff_producers(&c, desired, live);
+    s_sort(out);
+cleanup:
+    lk_arena_destroy(&tmp);
+    return rc;
+}
+
+enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *const *desired,
+                                      const struct lk_ir_state *const *live, size_t n,
+                                      struct lk_diff *out)
+{
+    enum lk_status rc = LK_STATUS_OK;
+    struct lk_arena tmp;
+    lk_arena_init(&tmp);
+    LK_ENSURE_GOTO(rc, out && (n == 0 || (desired && live)), LK_STATUS_INVALID_ARGUMENT, cleanup);
+    for (size_t i = 0; i < n; i++)
+        LK_ENSURE_GOTO(rc, desired[i] && live[i], LK_STATUS_INVALID_ARGUMENT, cleanup);
+    struct lk_diff_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.out = out;
+    c.tmp = &tmp;
+    c.partition = n > 0 && desired[0]->partition ? desired[0]->partition : "aws";
+    lk_diff_producers_stale(&c, desired, live, n);
+    s_sort(out);
+cleanup:
+    lk_arena_destroy(&tmp);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------ summaries */
 
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out)

@@ -79,6 +79,7 @@ enum lk_diff_resource {
     LK_DIFF_UNMANAGED_LOG_GROUP, /* a log group only the policy's unmanaged rule governs */
     LK_DIFF_UNMANAGED_STORE,     /* a bucket that receives logs but that no store names */
     LK_DIFF_KEY,                 /* a KMS key's policy (name: the key ARN) */
+    LK_DIFF_PRODUCER, /* a producer of logs (name: its ID; attribute "<type>[<source>]") */
 };
 
 enum lk_diff_kind {
@@ -204,6 +205,31 @@ LK_MUST_CHECK enum lk_status lk_diff_stores_unmanaged(const struct lk_ir_state *
                                                       const struct lk_ir_unmanaged_store *stores,
                                                       size_t n, struct lk_diff *out);
 
+/**
+ * Appends how each producer of @p live stands against each coverage requirement of @p desired
+ * (LK_DIFF_PRODUCER; runtime/diff/coverage.c): missing, delivering elsewhere (needs
+ * --allow redirect:<id>) or partly, and notes for excluded and unreadable producers. Call it
+ * only with producers read (lk_live_options.read_producers): without, every requirement is
+ * missing. Sorts @p out.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_coverage(const struct lk_ir_state *desired,
+                                              const struct lk_ir_state *live,
+                                              struct lk_diff *out);
+
+/**
+ * Appends a NOTE (LK_DIFF_PRODUCER, region NULL, attribute "<type>[<source>].exclude" or
+ * ".ids") for each exclusion and `ids` entry of a source that names no producer read in any of
+ * the @p n pairs (desired[i], live[i]): a stale exclusion, or an ID that selects nothing (an ID
+ * is lowered into every pair of its source, so this is decided over all of them). A source with
+ * a requirement in a pair whose type could not be read (listing refused, or a Region the live
+ * state does not hold) is not decided. Sorts @p out.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *const *desired,
+                                                    const struct lk_ir_state *const *live,
+                                                    size_t n, struct lk_diff *out);
+
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
 
@@ -250,8 +276,8 @@ LK_MUST_CHECK enum lk_status lk_diff_render_text(const struct lk_diff *diff, FIL
  */
 char *lk_diff_to_json(const struct lk_diff *diff);
 
-/** @return "bucket", "log_group", "trail", "unmanaged_log_group", "unmanaged_store" or
- *  "key". */
+/** @return "bucket", "log_group", "trail", "unmanaged_log_group", "unmanaged_store", "key"
+ *  or "producer". */
 const char *lk_diff_resource_name(enum lk_diff_resource resource);
 /** @return "add", "change", "remove" or "note". */
 const char *lk_diff_kind_name(enum lk_diff_kind kind);

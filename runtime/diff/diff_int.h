@@ -180,6 +180,14 @@ void lk_diff_log_group_unmanaged(struct lk_diff_ctx *c, const struct lk_ir_state
 
 /** keys.c: the policies of the desired KMS keys against the live ones (sets the resource of
  *  each key itself). */
+/** The changes of lk_diff_coverage_stale() (runtime/diff/coverage.c). */
+void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *const *desired,
+                             const struct lk_ir_state *const *live, size_t n);
+
+/** The changes of lk_diff_coverage() (runtime/diff/coverage.c). */
+void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
+                       const struct lk_ir_state *live);
+
 void lk_diff_keys(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
                   const struct lk_ir_state *live);
 

@@ -21,8 +21,9 @@ static const struct {
     [LK_DIFF_UNMANAGED_LOG_GROUP] = {"unmanaged_log_group", "unmanaged log group"},
     [LK_DIFF_UNMANAGED_STORE] = {"unmanaged_store", "unmanaged store"},
     [LK_DIFF_KEY] = {"key", "KMS key"},
+    [LK_DIFF_PRODUCER] = {"producer", "producer"},
 };
-_Static_assert(sizeof(s_resources) / sizeof(s_resources[0]) == LK_DIFF_KEY + 1,
+_Static_assert(sizeof(s_resources) / sizeof(s_resources[0]) == LK_DIFF_PRODUCER + 1,
                "a title for every resource kind");
 
 const char *lk_diff_resource_name(enum lk_diff_resource resource)

@@ -114,6 +114,20 @@ enum lk_status lk_ec2_parse_describe_vpcs(struct lk_ec2_vpc_list *out, const cha
         v.cidr_block = s_dup(&out->arena, lk_query_text(it, "cidrBlock"));
         v.state = s_dup(&out->arena, lk_query_text(it, "state"));
         LK_GUARD_GOTO(rc, lk_query_bool(it, "isDefault", &v.is_default, err), cleanup);
+        const struct lk_query_node *tags = lk_query_child(it, "tagSet");
+        for (const struct lk_query_node *t = lk_query_child(tags, "item"); t; t = lk_query_next(t))
+            v.n_tags++;
+        if (v.n_tags > 0) {
+            v.tag_keys = lk_arena_alloc(&out->arena, v.n_tags * sizeof(*v.tag_keys));
+            v.tag_values = lk_arena_alloc(&out->arena, v.n_tags * sizeof(*v.tag_values));
+            size_t k = 0;
+            for (const struct lk_query_node *t = lk_query_child(tags, "item"); t;
+                 t = lk_query_next(t), k++) {
+                const char *key = lk_query_text(t, "key"), *value = lk_query_text(t, "value");
+                v.tag_keys[k] = s_dup(&out->arena, key ? key : "");
+                v.tag_values[k] = s_dup(&out->arena, value ? value : "");
+            }
+        }
         out->items = s_grow(out->items, out->n, &out->cap, sizeof(*out->items));
         out->items[out->n++] = v;
     }

@@ -38,6 +38,10 @@ struct lk_ec2_vpc {
     const char *cidr_block; /* the primary IPv4 block */
     const char *state;      /* "pending" | "available" */
     bool is_default;
+    /* Its tags (tagSet: Key, Value), in the answer's order; the Name tag among them. */
+    const char **tag_keys;
+    const char **tag_values;
+    size_t n_tags;
 };
 
 /** A flow log (API_FlowLog.html). */

@@ -106,13 +106,12 @@ cleanup:
     return rc;
 }
 
-enum lk_status lk_eks_list(struct lk_aws_client *client, const char *region, int page_size,
-                           struct lk_eks_listing *l, struct lk_aws_error *err)
+enum lk_status lk_eks_list_names(struct lk_aws_client *client, const char *region, int page_size,
+                                 struct lk_eks_listing *l, struct lk_aws_error *err)
 {
     enum lk_status rc = LK_STATUS_OK;
     char *token = NULL, *prev = NULL;
     unsigned pages = 0;
-    size_t first = l->n_clusters;
     if (page_size <= 0 || page_size > LK_EKS_PAGE_MAX)
         page_size = LK_EKS_PAGE_MAX;
     do {
@@ -141,24 +140,39 @@ enum lk_status lk_eks_list(struct lk_aws_client *client, const char *region, int
         lk_http_response_free(&resp);
     } while (rc == LK_STATUS_OK && token != NULL);
     free(prev);
-    for (size_t i = first; rc == LK_STATUS_OK && i < l->n_clusters; i++) {
-        static const char op[] = "DescribeCluster";
-        struct lk_eks_cluster *c = &l->clusters[i];
-        struct lk_buf path;
-        struct lk_http_response resp = {0};
-        struct lk_error why = {0};
-        const char *labels[1] = {c->name};
-        lk_buf_init(&path, LK_BUF_MAX_LINE);
-        if (lk_restjson_path(&path, "/clusters/{name}", labels, 1) != LK_STATUS_OK)
-            lk_buf_fail(&path);
-        rc = lk_restjson_call(client, LK_AWS_EKS, op, "GET", &path, region, NULL, &resp, err);
-        lk_buf_free(&path);
-        l->requests++;
-        if (rc == LK_STATUS_OK && lk_eks_parse_cluster(l, (const char *)resp.body, resp.body_len, c,
-                                                       &why) != LK_STATUS_OK)
-            rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
-        lk_http_response_free(&resp);
-    }
+    return rc;
+}
+
+enum lk_status lk_eks_describe(struct lk_aws_client *client, const char *region,
+                               struct lk_eks_listing *l, struct lk_eks_cluster *c,
+                               struct lk_aws_error *err)
+{
+    static const char op[] = "DescribeCluster";
+    struct lk_buf path;
+    struct lk_http_response resp = {0};
+    struct lk_error why = {0};
+    const char *labels[1] = {c->name};
+    lk_buf_init(&path, LK_BUF_MAX_LINE);
+    if (lk_restjson_path(&path, "/clusters/{name}", labels, 1) != LK_STATUS_OK)
+        lk_buf_fail(&path);
+    enum lk_status rc =
+        lk_restjson_call(client, LK_AWS_EKS, op, "GET", &path, region, NULL, &resp, err);
+    lk_buf_free(&path);
+    l->requests++;
+    if (rc == LK_STATUS_OK &&
+        lk_eks_parse_cluster(l, (const char *)resp.body, resp.body_len, c, &why) != LK_STATUS_OK)
+        rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
+    lk_http_response_free(&resp);
+    return rc;
+}
+
+enum lk_status lk_eks_list(struct lk_aws_client *client, const char *region, int page_size,
+                           struct lk_eks_listing *l, struct lk_aws_error *err)
+{
+    size_t first = l->n_clusters;
+    enum lk_status rc = lk_eks_list_names(client, region, page_size, l, err);
+    for (size_t i = first; rc == LK_STATUS_OK && i < l->n_clusters; i++)
+        rc = lk_eks_describe(client, region, l, &l->clusters[i], err);
     return rc;
 }
 

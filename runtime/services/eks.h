@@ -74,6 +74,22 @@ LK_MUST_CHECK enum lk_status lk_eks_parse_cluster(struct lk_eks_listing *l, cons
                                                   struct lk_error *err);
 
 /**
+ * The ListClusters pages of @p region only: the clusters' names, not yet described.
+ * @param page_size maxResults, 1..LK_EKS_PAGE_MAX; 0 means the maximum
+ */
+LK_MUST_CHECK enum lk_status lk_eks_list_names(struct lk_aws_client *client, const char *region,
+                                               int page_size, struct lk_eks_listing *l,
+                                               struct lk_aws_error *err);
+
+/**
+ * DescribeCluster of @p c (its name set): ARN, status and logging into @p c.
+ * @param l whose arena receives the strings (and whose requests count the call)
+ */
+LK_MUST_CHECK enum lk_status lk_eks_describe(struct lk_aws_client *client, const char *region,
+                                             struct lk_eks_listing *l, struct lk_eks_cluster *c,
+                                             struct lk_aws_error *err);
+
+/**
  * Lists every cluster of @p region and describes each.
  * @param page_size maxResults, 1..LK_EKS_PAGE_MAX; 0 means the maximum
  */

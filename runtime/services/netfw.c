@@ -135,13 +135,13 @@ static enum lk_status s_call(struct lk_aws_client *client, const char *region, c
     return rc;
 }
 
-enum lk_status lk_netfw_list(struct lk_aws_client *client, const char *region, int page_size,
-                             struct lk_netfw_listing *l, struct lk_aws_error *err)
+enum lk_status lk_netfw_list_firewalls(struct lk_aws_client *client, const char *region,
+                                       int page_size, struct lk_netfw_listing *l,
+                                       struct lk_aws_error *err)
 {
     enum lk_status rc = LK_STATUS_OK;
     char *token = NULL, *prev = NULL;
     unsigned pages = 0;
-    size_t first = l->n_firewalls;
     if (page_size <= 0 || page_size > LK_NETFW_PAGE_MAX)
         page_size = LK_NETFW_PAGE_MAX;
     do {
@@ -170,23 +170,37 @@ enum lk_status lk_netfw_list(struct lk_aws_client *client, const char *region, i
         lk_http_response_free(&resp);
     } while (rc == LK_STATUS_OK && token != NULL);
     free(prev);
-    for (size_t i = first; rc == LK_STATUS_OK && i < l->n_firewalls; i++) {
-        static const char op[] = "DescribeLoggingConfiguration";
-        struct lk_netfw_firewall *fw = &l->firewalls[i];
-        struct lk_buf body;
-        struct lk_http_response resp = {0};
-        struct lk_error why = {0};
-        lk_buf_init(&body, LK_BUF_MAX_REQUEST);
-        lk_buf_puts(&body, "{\"FirewallArn\":");
-        lk_json_escape(&body, fw->arn);
-        lk_buf_putc(&body, '}');
-        rc = s_call(client, region, op, &body, &resp, err);
-        l->requests++;
-        if (rc == LK_STATUS_OK && lk_netfw_parse_logging(l, (const char *)resp.body, resp.body_len,
-                                                         fw, &why) != LK_STATUS_OK)
-            rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
-        lk_http_response_free(&resp);
-    }
+    return rc;
+}
+
+enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *region,
+                                     struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
+                                     struct lk_aws_error *err)
+{
+    static const char op[] = "DescribeLoggingConfiguration";
+    struct lk_buf body;
+    struct lk_http_response resp = {0};
+    struct lk_error why = {0};
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+    lk_buf_puts(&body, "{\"FirewallArn\":");
+    lk_json_escape(&body, fw->arn);
+    lk_buf_putc(&body, '}');
+    enum lk_status rc = s_call(client, region, op, &body, &resp, err);
+    l->requests++;
+    if (rc == LK_STATUS_OK &&
+        lk_netfw_parse_logging(l, (const char *)resp.body, resp.body_len, fw, &why) != LK_STATUS_OK)
+        rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
+    lk_http_response_free(&resp);
+    return rc;
+}
+
+enum lk_status lk_netfw_list(struct lk_aws_client *client, const char *region, int page_size,
+                             struct lk_netfw_listing *l, struct lk_aws_error *err)
+{
+    size_t first = l->n_firewalls;
+    enum lk_status rc = lk_netfw_list_firewalls(client, region, page_size, l, err);
+    for (size_t i = first; rc == LK_STATUS_OK && i < l->n_firewalls; i++)
+        rc = lk_netfw_read_logging(client, region, l, &l->firewalls[i], err);
     return rc;
 }
 

@@ -80,6 +80,24 @@ LK_MUST_CHECK enum lk_status lk_netfw_parse_logging(struct lk_netfw_listing *l, 
                                                     struct lk_error *err);
 
 /**
+ * The ListFirewalls pages of @p region only: names and ARNs, logging not yet read.
+ * @param page_size MaxResults, 1..LK_NETFW_PAGE_MAX; 0 means the maximum
+ */
+LK_MUST_CHECK enum lk_status lk_netfw_list_firewalls(struct lk_aws_client *client,
+                                                     const char *region, int page_size,
+                                                     struct lk_netfw_listing *l,
+                                                     struct lk_aws_error *err);
+
+/**
+ * DescribeLoggingConfiguration of @p fw (its ARN set) into its destinations.
+ * @param l whose arena receives the strings (and whose requests count the call)
+ */
+LK_MUST_CHECK enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *region,
+                                                   struct lk_netfw_listing *l,
+                                                   struct lk_netfw_firewall *fw,
+                                                   struct lk_aws_error *err);
+
+/**
  * Lists every firewall of @p region and reads each one's logging configuration
  * (pages + one request per firewall).
  * @param page_size MaxResults, 1..LK_NETFW_PAGE_MAX; 0 means the maximum

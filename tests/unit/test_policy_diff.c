@@ -505,6 +505,46 @@ START_TEST(test_integrity_weakened)
 }
 END_TEST
 
+/* The coverage settings of a producing source: turning the check off, or excluding a producer,
+ * weakens integrity; turning enable on or narrowing the selection is shown without a risk. */
+START_TEST(test_coverage_changes)
+{
+    static const struct {
+        const char *to, *attribute, *old_value, *new_value;
+        unsigned risks;
+    } cases[] = {
+        {"    prefix: flow/\n    coverage: false\n", "coverage", "on", "off",
+         LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED},
+        {"    prefix: flow/\n    resources:\n      exclude: { vpc-0abc1234: \"sandbox VPC torn "
+         "down nightly\" }\n",
+         "resources.exclude", "none", "vpc-0abc1234", LK_POLICY_DIFF_RISK_INTEGRITY_WEAKENED},
+        {"    prefix: flow/\n    enable: true\n", "enable", "off", "on", 0},
+        {"    prefix: flow/\n    resources: { tags: { env: prod }, names: [\"b-*\", \"a-*\"] }\n",
+         "resources", "every producer of the scope", "names: a-*, b-*; tags: env=prod", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct lk_policy_diff *d = s_diff_sub("    prefix: flow/\n", cases[i].to);
+        const struct lk_policy_diff_row *r =
+            s_must_row(d, LK_POLICY_DIFF_SOURCE, "flow", cases[i].attribute);
+        ck_assert_str_eq(r->old_value, cases[i].old_value);
+        ck_assert_str_eq(r->new_value, cases[i].new_value);
+        ck_assert_uint_eq(r->risks, cases[i].risks);
+        s_assert_risks(d, cases[i].risks);
+        lk_policy_diff_free(d);
+        /* The reverse carries no risk. */
+        char *n = s_sub(BASE, "    prefix: flow/\n", cases[i].to);
+        d = s_diff(n, BASE);
+        s_assert_risks(d, 0);
+        lk_policy_diff_free(d);
+        free(n);
+    }
+    /* A type without producers has none of these rows. */
+    struct lk_policy_diff *d = s_diff_sub("    type: cloudwatch-logs\n", "    type: log-group\n");
+    ck_assert_ptr_null(s_row(s_entry(d, LK_POLICY_DIFF_SOURCE, "app"), "coverage"));
+    lk_policy_diff_free(d);
+}
+END_TEST
+
 START_TEST(test_removals)
 {
     /* A source removed: its logs stop being governed. */
@@ -723,6 +763,7 @@ int main(void)
     tcase_add_test(tc, test_source_rename);
     tcase_add_test(tc, test_store_rename);
     tcase_add_test(tc, test_integrity_weakened);
+    tcase_add_test(tc, test_coverage_changes);
     tcase_add_test(tc, test_removals);
     tcase_add_test(tc, test_policy_level);
     tcase_add_test(tc, test_baseline_violated);

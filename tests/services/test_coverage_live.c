@@ -1,0 +1,565 @@
+/*
+ * Integration tests: reading producers into the live state (runtime/coverage.c) over real HTTP
+ * against the local AWS endpoint (tests/aws-endpoint): VPC flow logs, load balancers, Network
+ * Firewall, and a refused EKS listing. Requests are counted by the endpoint.
+ *
+ * Run by tests/services/run; the suite works in a Region of its own.
+ */
+#include "../unit/lk_test.h"
+
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/ir.h"
+#include "query_live.h"
+#include "runtime/coverage.h"
+#include "runtime/live.h"
+#include "runtime/services/netfw.h"
+#include "runtime/services/resolver.h"
+#include "runtime/services/wafv2.h"
+#include "svc_live.h"
+#include "svc_sources_live.h"
+
+#define REGION "ca-west-1"
+#define ACCOUNT "111122223333"
+
+static struct lk_aws_client g_client;
+
+static void s_setup(void)
+{
+    lk_svc_client_from_env(&g_client);
+}
+
+static void s_teardown(void)
+{
+    lk_aws_client_free(&g_client);
+}
+
+static int s_new_client(void *ctx, struct lk_aws_client *out, struct lk_aws_error *err)
+{
+    (void)ctx;
+    (void)err;
+    lk_svc_client_from_env(out);
+    return 0;
+}
+
+static const struct lk_ir_producer *s_find(const struct lk_ir_state *st, enum lk_ir_producer_type t,
+                                           const char *id)
+{
+    for (size_t i = 0; i < st->n_producers; i++)
+        if (st->producers[i].type == t && strcmp(st->producers[i].id, id) == 0)
+            return &st->producers[i];
+    return NULL;
+}
+
+static size_t s_count(const struct lk_ir_state *st, enum lk_ir_producer_type t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_producers; i++)
+        n += st->producers[i].type == t;
+    return n;
+}
+
+static void s_require(struct lk_ir_state *d, enum lk_ir_producer_type t)
+{
+    struct lk_ir_coverage *c = lk_arena_alloc(&d->arena, (d->n_coverages + 1) * sizeof(*c));
+    if (d->n_coverages)
+        memcpy(c, d->coverages, d->n_coverages * sizeof(*c));
+    memset(&c[d->n_coverages], 0, sizeof(*c));
+    c[d->n_coverages].type = t;
+    c[d->n_coverages].region = lk_ir_strdup(d, d->region ? d->region : REGION);
+    c[d->n_coverages].source = lk_ir_strdup(d, "src");
+    d->coverages = c;
+    d->n_coverages++;
+}
+
+/* The sum of the endpoint's counts of the calls a read makes. */
+static int s_requests(void)
+{
+    static const char *const ops[][2] = {
+        {"ec2", "DescribeVpcs"},
+        {"ec2", "DescribeFlowLogs"},
+        {"elbv2", "DescribeLoadBalancers"},
+        {"elbv2", "DescribeLoadBalancerAttributes"},
+        {"network-firewall", "ListFirewalls"},
+        {"network-firewall", "DescribeLoggingConfiguration"},
+        {"eks", "ListClusters"},
+        {"eks", "DescribeCluster"},
+        {"rds", "DescribeDBInstances"},
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        n += lk_qlive_count(&g_client, ops[i][0], ops[i][1]);
+    return n;
+}
+
+START_TEST(test_read_producers)
+{
+    struct lk_aws_error err = {0};
+    /* Three VPCs: one logging ALL to the store's folder, one ACCEPT only to a log group, one
+     * not at all. Seven load balancers: six application (none logging), one network logging. */
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION "\", \"vpcs\": ["
+                  "{\"VpcId\": \"vpc-0000000000000a001\", \"Tags\": [{\"Key\": \"Name\","
+                  " \"Value\": \"prod-a\"}, {\"Key\": \"env\", \"Value\": \"prod\"}]},"
+                  "{\"VpcId\": \"vpc-0000000000000a002\"},"
+                  "{\"VpcId\": \"vpc-0000000000000a003\"}],"
+                  "\"flow_logs\": ["
+                  "{\"ResourceId\": \"vpc-0000000000000a001\", \"LogDestinationType\": \"s3\","
+                  " \"LogDestination\": \"arn:aws:s3:::acme-net/vpcflow/\"},"
+                  "{\"ResourceId\": \"vpc-0000000000000a002\", \"TrafficType\": \"ACCEPT\","
+                  " \"LogDestinationType\": \"cloud-watch-logs\", \"LogGroupName\": \"/vpc/flow\","
+                  " \"LogDestination\": "
+                  "\"arn:aws:logs:" REGION ":" ACCOUNT ":log-group:/vpc/flow\","
+                  " \"DeliverLogsPermissionArn\": \"arn:aws:iam::" ACCOUNT ":role/fl\"}],"
+                  "\"load_balancers\": ["
+                  "{\"LoadBalancerName\": \"nlb-logging\", \"Type\": \"network\", \"attributes\": "
+                  "{\"access_logs.s3.enabled\": true, \"access_logs.s3.bucket\": \"acme-elb\", "
+                  "\"access_logs.s3.prefix\": \"nlb\"}}]}");
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION "\", \"load_balancers\": {\"count\": 6, "
+                  "\"prefix\": \"app-\"}}");
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"firewalls\": "
+                                        "{\"prefix\": \"cfw-\", \"count\": 2}}"));
+    /* The first firewall logs ALERT to the store (one change per call, as the API requires). */
+    struct lk_netfw_listing l;
+    lk_netfw_listing_init(&l);
+    OK(lk_netfw_list(&g_client, REGION, 0, &l, &err), err);
+    ck_assert_uint_eq(l.n_firewalls, 2);
+    char *fw_arn = lk_xstrdup(l.firewalls[0].arn);
+    lk_netfw_listing_free(&l);
+    char alert[] = "ALERT", s3[] = "S3", bucket[] = "acme-fw", prefix[] = "alerts";
+    struct lk_netfw_destination d = {alert, s3, bucket, prefix, NULL, NULL};
+    OK(lk_netfw_update_logging(&g_client, REGION, fw_arn, &d, 1, &err), err);
+    /* EKS refuses the listing. */
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"eks\", \"operation\": "
+                                  "\"ListClusters\", \"status\": 403, \"code\": "
+                                  "\"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    desired->account = lk_ir_strdup(desired, ACCOUNT);
+    desired->partition = lk_ir_strdup(desired, "aws");
+    s_require(desired, LK_IR_PRODUCER_VPC_FLOW_LOGS);
+    s_require(desired, LK_IR_PRODUCER_ELB);
+    s_require(desired, LK_IR_PRODUCER_NLB);
+    s_require(desired, LK_IR_PRODUCER_NETWORK_FIREWALL);
+    s_require(desired, LK_IR_PRODUCER_EKS);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    live->partition = lk_ir_strdup(live, "aws");
+
+    int before = s_requests();
+    struct lk_coverage_options opts = {.concurrency = 3, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    int made = s_requests() - before;
+
+    /* The API minimum: one page of VPCs, of flow logs, of balancers, of firewalls and of EKS
+     * clusters (refused), plus the per-resource calls the APIs have no list for: 7 balancer
+     * attribute reads and 2 firewall logging reads. RDS is not read (no requirement). */
+    ck_assert_int_eq(made, 5 + 7 + 2);
+    ck_assert_uint_eq(rep.requests, (size_t)made);
+    ck_assert_int_eq(rep.threads, 3);
+    ck_assert_uint_eq(rep.unreadable, 1);
+    ck_assert_uint_eq(rep.producers, 3 + 7 + 2 + 1);
+    ck_assert_uint_eq(live->n_producers, 13);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_VPC_FLOW_LOGS), 3);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_ELB), 6);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_NLB), 1);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_NETWORK_FIREWALL), 2);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_RDS), 0);
+
+    const struct lk_ir_producer *v1 =
+        s_find(live, LK_IR_PRODUCER_VPC_FLOW_LOGS, "vpc-0000000000000a001");
+    ck_assert_ptr_nonnull(v1);
+    ck_assert_uint_eq(v1->n_destinations, 1);
+    ck_assert_int_eq(v1->destinations[0].kind, LK_IR_DEST_S3);
+    ck_assert_str_eq(v1->destinations[0].arn, "arn:aws:s3:::acme-net");
+    ck_assert_str_eq(v1->destinations[0].bucket, "acme-net");
+    ck_assert_str_eq(v1->destinations[0].prefix, "vpcflow/");
+    ck_assert_str_eq(v1->destinations[0].traffic_type, "ALL");
+    ck_assert_str_eq(v1->name, "prod-a");
+    ck_assert_uint_eq(v1->n_tags, 2);
+    ck_assert_str_eq(v1->tags[0].key, "Name");
+    ck_assert_str_eq(v1->tags[1].key, "env");
+    ck_assert_str_eq(v1->tags[1].value, "prod");
+    const struct lk_ir_producer *v2 =
+        s_find(live, LK_IR_PRODUCER_VPC_FLOW_LOGS, "vpc-0000000000000a002");
+    ck_assert_ptr_nonnull(v2);
+    ck_assert_uint_eq(v2->n_destinations, 1);
+    ck_assert_int_eq(v2->destinations[0].kind, LK_IR_DEST_LOGS);
+    ck_assert_str_eq(v2->destinations[0].log_group, "/vpc/flow");
+    ck_assert_str_eq(v2->destinations[0].traffic_type, "ACCEPT");
+    const struct lk_ir_producer *v3 =
+        s_find(live, LK_IR_PRODUCER_VPC_FLOW_LOGS, "vpc-0000000000000a003");
+    ck_assert_ptr_nonnull(v3);
+    ck_assert_uint_eq(v3->n_destinations, 0);
+    ck_assert_ptr_null(v3->name);
+    ck_assert_uint_eq(v3->n_tags, 0);
+    ck_assert_ptr_null(v3->error);
+
+    const struct lk_ir_producer *nlb = NULL;
+    for (size_t i = 0; i < live->n_producers; i++)
+        if (live->producers[i].type == LK_IR_PRODUCER_NLB)
+            nlb = &live->producers[i];
+    ck_assert_ptr_nonnull(nlb);
+    ck_assert_str_eq(nlb->name, "nlb-logging");
+    ck_assert_str_eq(nlb->id, nlb->arn);
+    ck_assert(nlb->enabled);
+    ck_assert_uint_eq(nlb->n_destinations, 1);
+    ck_assert_str_eq(nlb->destinations[0].arn, "arn:aws:s3:::acme-elb");
+    ck_assert_str_eq(nlb->destinations[0].prefix, "nlb");
+    for (size_t i = 0; i < live->n_producers; i++)
+        if (live->producers[i].type == LK_IR_PRODUCER_ELB) {
+            ck_assert(!live->producers[i].enabled);
+            ck_assert_uint_eq(live->producers[i].n_destinations, 0);
+            ck_assert_ptr_null(live->producers[i].error);
+        }
+
+    const struct lk_ir_producer *fw = s_find(live, LK_IR_PRODUCER_NETWORK_FIREWALL, fw_arn);
+    ck_assert_ptr_nonnull(fw);
+    ck_assert_uint_eq(fw->n_destinations, 1);
+    ck_assert_str_eq(fw->destinations[0].log_type, "ALERT");
+    ck_assert_str_eq(fw->destinations[0].bucket, "acme-fw");
+    ck_assert_str_eq(fw->destinations[0].prefix, "alerts");
+
+    const struct lk_ir_producer *eks = s_find(live, LK_IR_PRODUCER_EKS, "*");
+    ck_assert_ptr_nonnull(eks);
+    ck_assert_str_eq(eks->error, "AccessDeniedException");
+
+    /* How they stand, with the shared matching rules: the flow log ACCEPT-only is partly, the
+     * VPC without one missing, EKS unreadable. */
+    struct lk_ir_coverage want = {0};
+    struct lk_ir_destination store = {.kind = LK_IR_DEST_S3};
+    char arn[] = "arn:aws:s3:::acme-net", bkt[] = "acme-net", pfx[] = "vpcflow/", all[] = "ALL";
+    store.arn = arn;
+    store.bucket = bkt;
+    store.prefix = pfx;
+    want.type = LK_IR_PRODUCER_VPC_FLOW_LOGS;
+    want.destinations = &store;
+    want.n_destinations = 1;
+    want.traffic_type = all;
+    ck_assert_int_eq(lk_ir_coverage_check(&want, v1, NULL), LK_IR_COVERAGE_DELIVERS);
+    ck_assert_int_eq(lk_ir_coverage_check(&want, v2, NULL), LK_IR_COVERAGE_ELSEWHERE);
+    ck_assert_int_eq(lk_ir_coverage_check(&want, v3, NULL), LK_IR_COVERAGE_MISSING);
+    want.type = LK_IR_PRODUCER_EKS;
+    want.n_destinations = 0;
+    want.traffic_type = NULL;
+    ck_assert_int_eq(lk_ir_coverage_check(&want, eks, NULL), LK_IR_COVERAGE_UNREADABLE);
+
+    free(fw_arn);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* No requirement: nothing is read. */
+START_TEST(test_nothing_required)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *desired = lk_ir_state_new();
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    int before = s_requests();
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_int_eq(s_requests() - before, 0);
+    ck_assert_uint_eq(rep.requests, 0);
+    ck_assert_uint_eq(live->n_producers, 0);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* lk_live_read() with read_producers: the producers join the live state, their requests the
+ * report's; without it nothing of them is read. */
+START_TEST(test_live_read_producers)
+{
+    struct lk_aws_error err = {0};
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION "\", \"db_instances\": ["
+                  "{\"DBInstanceIdentifier\": \"cov-db\", \"Engine\": \"postgres\","
+                  " \"EnabledCloudwatchLogsExports\": [\"postgresql\"]}]}");
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    desired->account = lk_ir_strdup(desired, ACCOUNT);
+    desired->partition = lk_ir_strdup(desired, "aws");
+    s_require(desired, LK_IR_PRODUCER_RDS);
+    for (int with = 0; with < 2; with++) {
+        struct lk_ir_state *live = lk_ir_state_new();
+        struct lk_live_options lo = {.read_producers = with == 1};
+        struct lk_live_report rep;
+        int before = lk_qlive_count(&g_client, "rds", "DescribeDBInstances") +
+                     lk_qlive_count(&g_client, "rds", "DescribeDBClusters");
+        OK(lk_live_read(&g_client, desired, &lo, live, &rep, &err), err);
+        int made = lk_qlive_count(&g_client, "rds", "DescribeDBInstances") +
+                   lk_qlive_count(&g_client, "rds", "DescribeDBClusters") - before;
+        ck_assert_int_eq(made, with ? 2 : 0);
+        ck_assert_uint_eq(rep.producer_requests, (size_t)made);
+        ck_assert_uint_eq(live->n_producers, with ? 1 : 0);
+        if (with) {
+            const struct lk_ir_producer *db = s_find(live, LK_IR_PRODUCER_RDS, "cov-db");
+            ck_assert_ptr_nonnull(db);
+            ck_assert_str_eq(db->engine, "postgres");
+            ck_assert_uint_eq(db->log_types.n, 1);
+            ck_assert_str_eq(db->log_types.items[0], "postgresql");
+        }
+        lk_live_report_free(&rep);
+        lk_ir_state_free(live);
+    }
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* EKS: one ListClusters page, then DescribeCluster per cluster over four threads; one refused
+ * DescribeCluster makes that cluster unreadable, not the read a failure. */
+START_TEST(test_eks_spread)
+{
+    struct lk_aws_error err = {0};
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"clusters\": "
+                                        "{\"prefix\": \"cov-\", \"count\": 9}, "
+                                        "\"cluster_log_types\": [\"audit\", \"api\"]}"));
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"eks\", \"operation\": "
+                                  "\"DescribeCluster\", \"status\": 403, \"code\": "
+                                  "\"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    s_require(desired, LK_IR_PRODUCER_EKS);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    int before = lk_qlive_count(&g_client, "eks", "ListClusters") +
+                 lk_qlive_count(&g_client, "eks", "DescribeCluster");
+    struct lk_coverage_options opts = {.concurrency = 4, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    int made = lk_qlive_count(&g_client, "eks", "ListClusters") +
+               lk_qlive_count(&g_client, "eks", "DescribeCluster") - before;
+    ck_assert_int_eq(made, 1 + 9);
+    ck_assert_uint_eq(rep.requests, 10);
+    ck_assert_int_eq(rep.threads, 4);
+    ck_assert_uint_eq(live->n_producers, 9);
+    size_t refused = 0;
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_int_eq(p->type, LK_IR_PRODUCER_EKS);
+        ck_assert(strncmp(p->id, "cov-", 4) == 0);
+        if (p->error != NULL) {
+            ck_assert_str_eq(p->error, "AccessDeniedException");
+            refused++;
+            continue;
+        }
+        ck_assert_ptr_nonnull(p->arn);
+        ck_assert_uint_eq(p->log_types.n, 2);
+        ck_assert_str_eq(p->log_types.items[0], "api");
+        ck_assert_str_eq(p->log_types.items[1], "audit");
+    }
+    ck_assert_uint_eq(refused, 1);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* A JSON 1.1 service's refusal (HTTP 400 AccessDeniedException) is a refusal too: Network
+ * Firewall unreadable; any other error fails the read. */
+START_TEST(test_refusal_400)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION);
+    s_require(desired, LK_IR_PRODUCER_NETWORK_FIREWALL);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION);
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"network-firewall\", "
+                                  "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
+                                  "\"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_uint_eq(live->n_producers, 1);
+    ck_assert_str_eq(live->producers[0].id, "*");
+    ck_assert_str_eq(live->producers[0].error, "AccessDeniedException");
+    ck_assert_uint_eq(rep.unreadable, 1);
+
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"network-firewall\", "
+                                  "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
+                                  "\"InvalidRequestException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *live2 = lk_ir_state_new();
+    live2->region = lk_ir_strdup(live2, REGION);
+    ck_assert_int_ne(lk_coverage_read(&g_client, desired, NULL, live2, &rep, &err), 0);
+    ck_assert_str_eq(err.code, "InvalidRequestException");
+    lk_aws_error_clear(&err);
+    ck_assert_uint_eq(live2->n_producers, 0);
+    lk_ir_state_free(live2);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* Route 53 Resolver, WAF, Config and GuardDuty, in a Region of their own. */
+#define REGION2 "ap-southeast-4"
+#define REGION3 "il-central-1"
+
+START_TEST(test_json_types)
+{
+    struct lk_aws_error err = {0};
+    /* Two VPCs (EC2 lists them; the Resolver knows them too), the first associated with a
+     * query-log configuration to a bucket folder. */
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION2 "\", \"vpcs\": ["
+                  "{\"VpcId\": \"vpc-0000000000000b001\"},"
+                  "{\"VpcId\": \"vpc-0000000000000b002\"}]}");
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION2 "\", \"vpcs\": "
+                                        "[\"vpc-0000000000000b001\", \"vpc-0000000000000b002\"], "
+                                        "\"web_acls\": {\"REGIONAL\": [\"acl-a\", \"acl-b\"]}, "
+                                        "\"recorders\": [{\"name\": \"default\", "
+                                        "\"recording\": true}], "
+                                        "\"delivery_channels\": [{\"name\": \"default\", "
+                                        "\"s3BucketName\": \"acme-config\", "
+                                        "\"s3KeyPrefix\": \"config\"}], "
+                                        "\"detectors\": 1}"));
+    struct lk_resolver_listing rl;
+    struct lk_resolver_config cfg;
+    lk_resolver_listing_init(&rl);
+    OK(lk_resolver_create_config(&g_client, REGION2, "to-store", "arn:aws:s3:::acme-dns/dns/",
+                                 "lk-cov-1", &rl, &cfg, &err),
+       err);
+    OK(lk_resolver_associate(&g_client, REGION2, cfg.id, "vpc-0000000000000b001", &rl, NULL, &err),
+       err);
+    lk_resolver_listing_free(&rl);
+    struct lk_wafv2_listing wl;
+    lk_wafv2_listing_init(&wl);
+    OK(lk_wafv2_list(&g_client, REGION2, LK_WAFV2_REGIONAL, 0, &wl, &err), err);
+    ck_assert_uint_eq(wl.n_acls, 2);
+    char *acl_a = NULL;
+    for (size_t i = 0; i < wl.n_acls; i++)
+        if (strcmp(wl.acls[i].name, "acl-a") == 0)
+            acl_a = lk_xstrdup(wl.acls[i].arn);
+    lk_wafv2_listing_free(&wl);
+    ck_assert_ptr_nonnull(acl_a);
+    OK(lk_wafv2_put_logging(&g_client, REGION2, acl_a,
+                            "arn:aws:logs:" REGION2 ":" ACCOUNT ":log-group:aws-waf-logs-acme",
+                            &err),
+       err);
+
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION2);
+    s_require(desired, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS);
+    s_require(desired, LK_IR_PRODUCER_WAF);
+    s_require(desired, LK_IR_PRODUCER_CONFIG);
+    s_require(desired, LK_IR_PRODUCER_GUARDDUTY);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION2);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    live->partition = lk_ir_strdup(live, "aws");
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_uint_eq(rep.unreadable, 0);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS), 2);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_VPC_FLOW_LOGS), 0);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_WAF), 2);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_CONFIG), 1);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_GUARDDUTY), 1);
+
+    const struct lk_ir_producer *r1 =
+        s_find(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, "vpc-0000000000000b001");
+    ck_assert_ptr_nonnull(r1);
+    ck_assert_uint_eq(r1->n_destinations, 1);
+    ck_assert_str_eq(r1->destinations[0].bucket, "acme-dns");
+    ck_assert_str_eq(r1->destinations[0].prefix, "dns/");
+    const struct lk_ir_producer *r2 =
+        s_find(live, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, "vpc-0000000000000b002");
+    ck_assert_ptr_nonnull(r2);
+    ck_assert_uint_eq(r2->n_destinations, 0);
+
+    const struct lk_ir_producer *a = s_find(live, LK_IR_PRODUCER_WAF, acl_a);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->name, "acl-a");
+    ck_assert_uint_eq(a->n_destinations, 1);
+    ck_assert_int_eq(a->destinations[0].kind, LK_IR_DEST_LOGS);
+    ck_assert_str_eq(a->destinations[0].log_group, "aws-waf-logs-acme");
+
+    const struct lk_ir_producer *rec = s_find(live, LK_IR_PRODUCER_CONFIG, "default");
+    ck_assert_ptr_nonnull(rec);
+    ck_assert(rec->enabled);
+    ck_assert_ptr_null(rec->partial);
+    ck_assert_uint_eq(rec->n_destinations, 1);
+    ck_assert_str_eq(rec->destinations[0].arn, "arn:aws:s3:::acme-config");
+    ck_assert_str_eq(rec->destinations[0].prefix, "config");
+
+    for (size_t i = 0; i < live->n_producers; i++)
+        if (live->producers[i].type == LK_IR_PRODUCER_GUARDDUTY)
+            ck_assert_uint_eq(live->producers[i].n_destinations, 0);
+
+    free(acl_a);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* Throttled per-resource calls are retried by each thread's client: the read succeeds, with
+ * the throttled attempts on top of the minimum. */
+START_TEST(test_throttled_attributes)
+{
+    struct lk_aws_error err = {0};
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION3 "\", \"load_balancers\": {\"count\": 12, "
+                  "\"prefix\": \"thr-\"}}");
+    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"throttle\", \"service\": \"elbv2\", "
+                                  "\"operation\": \"DescribeLoadBalancerAttributes\", "
+                                  "\"count\": 3}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION3);
+    s_require(desired, LK_IR_PRODUCER_ELB);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION3);
+    int before = lk_qlive_count(&g_client, "elbv2", "DescribeLoadBalancerAttributes");
+    struct lk_coverage_options opts = {.concurrency = 3, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_uint_eq(live->n_producers, 12);
+    for (size_t i = 0; i < live->n_producers; i++)
+        ck_assert_ptr_null(live->producers[i].error);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "elbv2", "DescribeLoadBalancerAttributes") - before,
+                     12 + 3);
+    ck_assert_uint_eq(rep.requests, 1 + 12); /* a page and 12 calls, retries inside them */
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("coverage_live");
+    TCase *tc = tcase_create("read");
+    tcase_add_checked_fixture(tc, s_setup, s_teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_read_producers);
+    tcase_add_test(tc, test_nothing_required);
+    tcase_add_test(tc, test_live_read_producers);
+    tcase_add_test(tc, test_eks_spread);
+    tcase_add_test(tc, test_refusal_400);
+    tcase_add_test(tc, test_json_types);
+    tcase_add_test(tc, test_throttled_attributes);
+    suite_add_tcase(s, tc);
+    return lk_test_run(s);
+}
