@@ -135,7 +135,7 @@ START_TEST(test_read_producers)
     struct lk_netfw_destination d = {alert, s3, bucket, prefix, NULL, NULL};
     OK(lk_netfw_update_logging(&g_client, REGION, fw_arn, &d, 1, &err), err);
     /* EKS refuses the listing. */
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
                                   "{\"kind\": \"error\", \"service\": \"eks\", \"operation\": "
                                   "\"ListClusters\", \"status\": 403, \"code\": "
                                   "\"AccessDeniedException\", \"count\": 1}",
@@ -327,7 +327,7 @@ START_TEST(test_eks_spread)
     cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"clusters\": "
                                         "{\"prefix\": \"cov-\", \"count\": 9}, "
                                         "\"cluster_log_types\": [\"audit\", \"api\"]}"));
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
                                   "{\"kind\": \"error\", \"service\": \"eks\", \"operation\": "
                                   "\"DescribeCluster\", \"status\": 403, \"code\": "
                                   "\"AccessDeniedException\", \"count\": 1}",
@@ -381,7 +381,7 @@ START_TEST(test_refusal_400)
     s_require(desired, LK_IR_PRODUCER_NETWORK_FIREWALL);
     struct lk_ir_state *live = lk_ir_state_new();
     live->region = lk_ir_strdup(live, REGION);
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
                                   "{\"kind\": \"error\", \"service\": \"network-firewall\", "
                                   "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
                                   "\"AccessDeniedException\", \"count\": 1}",
@@ -394,7 +394,7 @@ START_TEST(test_refusal_400)
     ck_assert_str_eq(live->producers[0].error, "AccessDeniedException");
     ck_assert_uint_eq(rep.unreadable, 1);
 
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
                                   "{\"kind\": \"error\", \"service\": \"network-firewall\", "
                                   "\"operation\": \"ListFirewalls\", \"status\": 400, \"code\": "
                                   "\"InvalidRequestException\", \"count\": 1}",
@@ -521,7 +521,7 @@ START_TEST(test_throttled_attributes)
     lk_qlive_post(&g_client, "/_admin/workloads",
                   "{\"region\": \"" REGION3 "\", \"load_balancers\": {\"count\": 12, "
                   "\"prefix\": \"thr-\"}}");
-    ck_assert_int_eq(lk_src_admin(&g_client, "POST", "/_admin/faults",
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
                                   "{\"kind\": \"throttle\", \"service\": \"elbv2\", "
                                   "\"operation\": \"DescribeLoadBalancerAttributes\", "
                                   "\"count\": 3}",
