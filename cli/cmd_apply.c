@@ -64,8 +64,35 @@ static void s_on_step(void *ctx, const struct lk_apply_step *step)
 {
     (void)ctx;
     if (step->status == LK_APPLY_DONE) {
-        printf("  done  %s %s\n", lk_apply_op_name(step->op), step->name);
+        const char *effect = lk_apply_step_effect(step);
+        printf("  done  %s %s%s%s\n", lk_apply_op_name(step->op), step->name,
+               effect ? ": " : "", effect ? effect : "");
         fflush(stdout);
+    }
+}
+
+/* The calls that turn producers on (they change resources other teams own): listed, each with
+ * its effect (a database modified), before the confirmation. */
+static void s_print_producer_calls(const struct lk_apply_plan *plan)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        n += plan->steps[i].coverage != NULL;
+    if (n == 0)
+        return;
+    printf("\n%zu call%s turn%s delivery on (sources with enable: true):\n", n, n == 1 ? "" : "s",
+           n == 1 ? "s" : "");
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct lk_apply_step *st = &plan->steps[i];
+        if (!st->coverage)
+            continue;
+        const char *effect = lk_apply_step_effect(st);
+        printf("  %s %s", lk_apply_op_name(st->op), st->name);
+        if (st->region)
+            printf(" [%s]", st->region);
+        if (effect)
+            printf(": %s", effect);
+        putchar('\n');
     }
 }
 
@@ -160,6 +187,7 @@ int lk_cmd_apply(int argc, char **argv)
         rc = LK_EXIT_OK;
         goto cleanup;
     }
+    s_print_producer_calls(&s.plan);
     struct lk_session_apply_hooks hooks = {
         .confirm = s_confirm,
         .on_start = s_on_start,

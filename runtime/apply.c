@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runtime/apply.h"
+#include "runtime/apply_int.h"
 #include "common/arena.h"
 #include "common/array.h"
 #include "common/buf.h"
@@ -23,6 +24,7 @@
 void lk_apply_plan_init(struct lk_apply_plan *plan)
 {
     memset(plan, 0, sizeof(*plan));
+    lk_arena_init(&plan->arena);
 }
 
 void lk_apply_plan_free(struct lk_apply_plan *plan)
@@ -32,6 +34,7 @@ void lk_apply_plan_free(struct lk_apply_plan *plan)
     free(plan->steps);
     free(plan->caller_arn);
     free(plan->caller_account);
+    lk_arena_destroy(&plan->arena);
     memset(plan, 0, sizeof(*plan));
 }
 
@@ -58,6 +61,18 @@ const char *lk_apply_op_name(enum lk_apply_op op)
     case LK_APPLY_PUT_KEY_POLICY: return "PutKeyPolicy";
     case LK_APPLY_PUT_DELETION_PROTECTION: return "PutLogGroupDeletionProtection";
     case LK_APPLY_ASSOCIATE_KMS_KEY: return "AssociateKmsKey";
+    case LK_APPLY_CREATE_FLOW_LOGS: return "CreateFlowLogs";
+    case LK_APPLY_CREATE_QUERY_LOG_CONFIG: return "CreateResolverQueryLogConfig";
+    case LK_APPLY_ASSOCIATE_QUERY_LOG_CONFIG: return "AssociateResolverQueryLogConfig";
+    case LK_APPLY_ENABLE_ACCESS_LOGS: return "ModifyLoadBalancerAttributes";
+    case LK_APPLY_PUT_WAF_LOGGING: return "PutLoggingConfiguration";
+    case LK_APPLY_UPDATE_FIREWALL_LOGGING: return "UpdateLoggingConfiguration";
+    case LK_APPLY_PUT_DELIVERY_CHANNEL: return "PutDeliveryChannel";
+    case LK_APPLY_START_RECORDER: return "StartConfigurationRecorder";
+    case LK_APPLY_CREATE_PUBLISHING_DESTINATION: return "CreatePublishingDestination";
+    case LK_APPLY_ENABLE_CLUSTER_LOGGING: return "UpdateClusterConfig";
+    case LK_APPLY_MODIFY_DB_INSTANCE: return "ModifyDBInstance";
+    case LK_APPLY_MODIFY_DB_CLUSTER: return "ModifyDBCluster";
     }
     return "?";
 }
@@ -557,6 +572,8 @@ static enum lk_status s_run(struct lk_aws_client *c, const struct lk_apply_step 
         return lk_logs_associate_kms_key(c, s->name, s->region, s->kms_key_id, err);
     case LK_APPLY_PUT_KEY_POLICY:
         break; /* lk_apply_execute(): needs the plan's caller */
+    default:
+        break; /* producer steps: lk_apply_run_producer() */
     }
     return LK_STATUS_INVALID_ARGUMENT; /* an op this build does not know */
 }
@@ -812,8 +829,15 @@ enum lk_status lk_apply_execute(struct lk_aws_client *client, struct lk_apply_pl
         return LK_STATUS_INVALID_ARGUMENT;
     for (size_t i = 0; i < plan->n; i++) {
         struct lk_apply_step *s = &plan->steps[i];
-        enum lk_status rc = s->op == LK_APPLY_PUT_KEY_POLICY
-                                ? s_put_key_policy(client, plan, s, err)
+        if (s->status == LK_APPLY_DONE) {
+            /* Made with an earlier step's call (CreateFlowLogs takes many VPCs). */
+            if (on_step)
+                on_step(ctx, s);
+            continue;
+        }
+        enum lk_status rc = s->op == LK_APPLY_PUT_KEY_POLICY ? s_put_key_policy(client, plan, s, err)
+                            : lk_apply_op_is_producer(s->op)
+                                ? lk_apply_run_producer(client, plan, s, err)
                                 : s_run(client, s, err);
         if (rc != LK_STATUS_OK) {
             s->status = LK_APPLY_FAILED;
@@ -840,6 +864,9 @@ void lk_apply_report(const struct lk_apply_plan *plan, FILE *f)
             fprintf(f, " (%d days)", (int)s->retention_days);
         if (s->region)
             fprintf(f, " [%s]", s->region);
+        const char *effect = lk_apply_step_effect(s);
+        if (effect)
+            fprintf(f, ": %s", effect);
         fputc('\n', f);
     }
 }
@@ -866,7 +893,13 @@ size_t lk_apply_missing_allows(const struct lk_diff *diff, const char *const *al
         if (seen)
             continue;
         missing++;
-        if (f)
+        if (f && ch->resource == LK_DIFF_PRODUCER)
+            /* Why, in the diff's words: where it delivers now, where apply would point it. */
+            fprintf(f, "  --allow %s  (%s %s: %s; apply would make it deliver to %s)\n",
+                    ch->allow_name, ch->attribute, ch->name,
+                    ch->live ? ch->live : "delivers elsewhere",
+                    ch->desired ? ch->desired : "the source's destination");
+        else if (f)
             fprintf(f, "  --allow %s\n", ch->allow_name);
     }
     return missing;

@@ -19,7 +19,10 @@
  *      fixed at one day), PutLogGroupDeletionProtection (on, never off) and AssociateKmsKey.
  *      Before trails because CreateTrail checks that a
  *      CloudWatch Logs group it delivers to exists;
- *   3. trails: CreateTrail or UpdateTrail, PutEventSelectors, StartLogging/StopLogging.
+ *   3. trails: CreateTrail or UpdateTrail, PutEventSelectors, StartLogging/StopLogging;
+ *   4. producers (lk_apply_plan_build_coverage(), runtime/apply_coverage.c): delivery turned on
+ *      for the producers a source with `enable: true` selects, after the buckets, bucket
+ *      policies and log groups they deliver to, grouped per Region.
  *
  * Payloads are the compiler's artifacts (compiler/emit.h), sent as they are. Nothing here
  * deletes a bucket, a log group, a trail or log data.
@@ -62,6 +65,20 @@ enum lk_apply_op {
     LK_APPLY_PUT_KEY_POLICY,          /* a merge: see lk_apply_execute() */
     LK_APPLY_PUT_DELETION_PROTECTION, /* PutLogGroupDeletionProtection, always "on" */
     LK_APPLY_ASSOCIATE_KMS_KEY,       /* AssociateKmsKey */
+    /* Producers (runtime/apply_coverage.c): each turns delivery on, never off. */
+    LK_APPLY_CREATE_FLOW_LOGS,              /* CreateFlowLogs, one VPC */
+    LK_APPLY_CREATE_QUERY_LOG_CONFIG,       /* CreateResolverQueryLogConfig, unless one with
+                                             * the destination exists (then it is used) */
+    LK_APPLY_ASSOCIATE_QUERY_LOG_CONFIG,    /* AssociateResolverQueryLogConfig, one VPC */
+    LK_APPLY_ENABLE_ACCESS_LOGS,            /* ModifyLoadBalancerAttributes access_logs.s3.* */
+    LK_APPLY_PUT_WAF_LOGGING,               /* PutLoggingConfiguration */
+    LK_APPLY_UPDATE_FIREWALL_LOGGING,       /* UpdateLoggingConfiguration, once per change */
+    LK_APPLY_PUT_DELIVERY_CHANNEL,          /* PutDeliveryChannel (Config) */
+    LK_APPLY_START_RECORDER,                /* StartConfigurationRecorder */
+    LK_APPLY_CREATE_PUBLISHING_DESTINATION, /* CreatePublishingDestination (GuardDuty) */
+    LK_APPLY_ENABLE_CLUSTER_LOGGING,        /* UpdateClusterConfig logging (EKS) */
+    LK_APPLY_MODIFY_DB_INSTANCE,            /* ModifyDBInstance log exports */
+    LK_APPLY_MODIFY_DB_CLUSTER,             /* ModifyDBCluster log exports */
 };
 
 enum lk_apply_status {
@@ -82,6 +99,19 @@ struct lk_apply_step {
     const char *kms_key_id;             /* CreateLogGroup, AssociateKmsKey */
     enum lk_ir_log_group_class log_group_class; /* CreateLogGroup (UNSET: not sent) */
     const struct lk_ir_key *key;                /* desired key (PutKeyPolicy; name = the key ARN) */
+    /* Producer steps (name = the producer's ID; a query-log configuration's: its name). */
+    const struct lk_ir_coverage *coverage;        /* the requirement (desired state) */
+    const struct lk_ir_producer *producer;        /* as read (live state); NULL for a
+                                                   * query-log configuration */
+    const struct lk_ir_destination *destination;  /* the requirement's destination it turns
+                                                   * on (flow logs, Resolver, ELB, WAF, Network
+                                                   * Firewall, Config, GuardDuty) */
+    struct lk_ir_string_list log_types;           /* the types turned on (plan's arena):
+                                                   * EKS, RDS, Network Firewall */
+    size_t config_step;                           /* an association: the index of its
+                                                   * CREATE_QUERY_LOG_CONFIG step */
+    char *result;                                 /* plan's arena: what the call made (the
+                                                   * query-log configuration's ID), or NULL */
     enum lk_apply_status status;
 };
 
@@ -92,6 +122,7 @@ struct lk_apply_plan {
     char *caller_arn;     /* owned (heap): the caller, read with GetCallerIdentity before the
                            * first key policy is merged (NULL until then) */
     char *caller_account; /* owned (heap), as caller_arn */
+    struct lk_arena arena; /* owns the producer steps' strings and lists */
 };
 
 void lk_apply_plan_init(struct lk_apply_plan *plan);
@@ -115,6 +146,37 @@ LK_MUST_CHECK enum lk_status lk_apply_plan_build(const struct lk_ir_state *desir
                                                  const struct lk_diff *diff,
                                                  const struct lk_artifacts *artifacts,
                                                  struct lk_apply_plan *out);
+
+/**
+ * Appends the producer steps (runtime/apply_coverage.c): for each LK_DIFF_PRODUCER change of
+ * @p diff (lk_diff_coverage()) whose requirement in @p desired has `enable`, the call that turns
+ * delivery on for the producer @p live holds, after the steps already in @p out, sorted by
+ * Region (then by operation, then name). Nothing is turned off, no log type or destination
+ * removed:
+ *   - a change without `enable` (drift only), an excluded or unreadable producer, a missing
+ *     recorder or detector (logkeep creates neither) make no call;
+ *   - a producer delivering elsewhere (data_loss, --allow redirect:<id>) gets its call, which the
+ *     allow guard (lk_apply_missing_allows()) refuses without the allowance; WAF and ELB
+ *     replace their one destination only then, Network Firewall changes a log type's
+ *     destination only then (a partial firewall gets only the log types it lacks), a Config
+ *     channel is replaced only then, keeping its SNS topic and frequency; a GuardDuty export
+ *     elsewhere is reported, not redirected (that needs UpdatePublishingDestination);
+ *   - RDS and EKS add the missing log types; flow logs add a flow log with traffic type ALL.
+ * A data-loss producer change that gets no call needs no allowance: its data_loss and
+ * allow_name are cleared in @p diff, so the guard asks only for what apply would do.
+ * @param live the live state the diff was made from (its producers); must outlive @p out.
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_apply_plan_build_coverage(const struct lk_ir_state *desired,
+                                                          const struct lk_ir_state *live,
+                                                          struct lk_diff *diff,
+                                                          struct lk_apply_plan *out);
+
+/**
+ * What a step does beyond its call, for the plan to say: "modifies the database: log exports,
+ * applied immediately, no restart" (RDS), NULL for most steps.
+ */
+const char *lk_apply_step_effect(const struct lk_apply_step *step);
 
 /**
  * Sends the steps in order and stops at the first failure.

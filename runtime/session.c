@@ -538,6 +538,7 @@ enum lk_status lk_session_build_plan(struct lk_session *s)
     if (!s || !s->live || !s->artifacts || s->plan.n)
         return LK_STATUS_INVALID_ARGUMENT;
     LK_GUARD(lk_apply_plan_build(s->desired, &s->diff, s->artifacts, &s->plan));
+    LK_GUARD(lk_apply_plan_build_coverage(s->desired, s->live, &s->diff, &s->plan));
     return s->saved ? lk_session_saved_check_calls(s) : LK_STATUS_OK;
 }
 

@@ -35,7 +35,8 @@ static cJSON *s_json_parse_or_die(const char *json)
 
 /* ------------------------------------------------------------------------------ writing */
 
-/* The calls of @p plan as [{"operation", "name", "region"}], in execution order. */
+/* The calls of @p plan as [{"operation", "name", "region"}], in execution order; a call with an
+ * effect to name (lk_apply_step_effect(): a database modified) has "effect" too. */
 static cJSON *s_calls_json(const struct lk_apply_plan *plan)
 {
     cJSON *calls = s_json_check(cJSON_CreateArray());
@@ -49,6 +50,9 @@ static cJSON *s_calls_json(const struct lk_apply_plan *plan)
             s_json_check(cJSON_AddStringToObject(c, "region", st->region));
         else
             s_json_check(cJSON_AddNullToObject(c, "region"));
+        const char *effect = lk_apply_step_effect(st);
+        if (effect)
+            s_json_check(cJSON_AddStringToObject(c, "effect", effect));
     }
     return calls;
 }
