@@ -222,8 +222,8 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
             const struct lk_ir_destination *want = &cov->destinations[d];
             if (s_delivery_to(p, want) || want->pattern || want->kind == LK_IR_DEST_FIREHOSE)
                 continue;
-            s_push(b, LK_APPLY_CREATE_QUERY_LOG_CONFIG, s_config_name(plan, cov), region, cov,
-                   NULL, want);
+            s_push(b, LK_APPLY_CREATE_QUERY_LOG_CONFIG, s_config_name(plan, cov), region, cov, NULL,
+                   want);
             s_push(b, LK_APPLY_ASSOCIATE_QUERY_LOG_CONFIG, p->id, region, cov, p, want);
         }
         return;
@@ -247,8 +247,7 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
             return;
         if (st == LK_IR_COVERAGE_MISSING && p->n_destinations)
             return;
-        const struct lk_ir_destination *want =
-            cov->n_destinations ? &cov->destinations[0] : NULL;
+        const struct lk_ir_destination *want = cov->n_destinations ? &cov->destinations[0] : NULL;
         if (!want || want->pattern || want->kind == LK_IR_DEST_FIREHOSE ||
             (want->kind == LK_IR_DEST_S3 && !s_same_prefix(want->prefix, "")))
             return;
@@ -258,8 +257,7 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
     case LK_IR_PRODUCER_NETWORK_FIREWALL: {
         /* One destination per log type: a type with none gains the store; a type delivering
          * elsewhere changes only as a redirect (status elsewhere: no type delivers there). */
-        const struct lk_ir_destination *want =
-            cov->n_destinations ? &cov->destinations[0] : NULL;
+        const struct lk_ir_destination *want = cov->n_destinations ? &cov->destinations[0] : NULL;
         if (!want || want->pattern || want->kind == LK_IR_DEST_FIREHOSE)
             return;
         struct lk_ir_string_list types = {0};
@@ -275,8 +273,8 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
                 continue;
             s_add_type(plan, &types, type);
         }
-        if (types.n && (s = s_push(b, LK_APPLY_UPDATE_FIREWALL_LOGGING, p->id, region, cov, p,
-                                   want)) != NULL)
+        if (types.n &&
+            (s = s_push(b, LK_APPLY_UPDATE_FIREWALL_LOGGING, p->id, region, cov, p, want)) != NULL)
             s->log_types = types;
         return;
     }
@@ -356,8 +354,7 @@ static const struct lk_ir_coverage *s_coverage_of(const struct lk_ir_state *desi
         const char *tn = lk_ir_producer_type_name(c->type);
         const char *cs = c->source ? c->source : "";
         if (strlen(tn) == tlen && !memcmp(tn, ch->attribute, tlen) && strlen(cs) == slen &&
-            !memcmp(cs, src, slen) &&
-            ((!c->region && !ch->region) || s_eq(c->region, ch->region)))
+            !memcmp(cs, src, slen) && ((!c->region && !ch->region) || s_eq(c->region, ch->region)))
             return c;
     }
     return NULL;
@@ -411,8 +408,8 @@ enum lk_status lk_apply_plan_build_coverage(const struct lk_ir_state *desired,
             ch->kind == LK_DIFF_NOTE ? NULL : s_coverage_of(desired, ch);
         const struct lk_ir_producer *p =
             cov && cov->enable ? s_producer_of(live, cov->type, ch->name) : NULL;
-        enum lk_ir_coverage_status st = p ? lk_ir_coverage_check(cov, p, NULL)
-                                          : LK_IR_COVERAGE_NOT_SELECTED;
+        enum lk_ir_coverage_status st =
+            p ? lk_ir_coverage_check(cov, p, NULL) : LK_IR_COVERAGE_NOT_SELECTED;
         if (st == LK_IR_COVERAGE_MISSING || st == LK_IR_COVERAGE_PARTLY ||
             st == LK_IR_COVERAGE_ELSEWHERE)
             s_plan_producer(&b, cov, p, st, ch->region);
@@ -551,8 +548,7 @@ static enum lk_status s_query_log_config(struct lk_aws_client *c, struct lk_appl
     const char *id = NULL;
     for (size_t i = 0; rc == LK_STATUS_OK && i < l.n_configs && !id; i++) {
         const struct lk_resolver_config *cfg = &l.configs[i];
-        if (!cfg->destination_arn || s_eq(cfg->status, "FAILED") ||
-            s_eq(cfg->status, "DELETING"))
+        if (!cfg->destination_arn || s_eq(cfg->status, "FAILED") || s_eq(cfg->status, "DELETING"))
             continue;
         struct lk_ir_destination got = {.kind = s->destination->kind};
         char bucket[256] = "", *slash;
@@ -684,8 +680,7 @@ static enum lk_status s_delivery_channel(struct lk_aws_client *c, struct lk_appl
     return rc;
 }
 
-static enum lk_status s_publishing_destination(struct lk_aws_client *c,
-                                               struct lk_apply_plan *plan,
+static enum lk_status s_publishing_destination(struct lk_aws_client *c, struct lk_apply_plan *plan,
                                                struct lk_apply_step *s, struct lk_aws_error *err)
 {
     struct lk_guardduty_listing l;
@@ -748,9 +743,9 @@ enum lk_status lk_apply_run_producer(struct lk_aws_client *c, struct lk_apply_pl
         return s_cluster_logging(c, plan, s, err);
     case LK_APPLY_MODIFY_DB_INSTANCE:
     case LK_APPLY_MODIFY_DB_CLUSTER:
-        return lk_rds_enable_log_exports(c, s->region, s->op == LK_APPLY_MODIFY_DB_CLUSTER,
-                                         s->name, (const char *const *)s->log_types.items,
-                                         s->log_types.n, err);
+        return lk_rds_enable_log_exports(c, s->region, s->op == LK_APPLY_MODIFY_DB_CLUSTER, s->name,
+                                         (const char *const *)s->log_types.items, s->log_types.n,
+                                         err);
     default:
         return LK_STATUS_INVALID_ARGUMENT;
     }

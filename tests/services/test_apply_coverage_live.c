@@ -30,89 +30,89 @@
 #define REGION_CWL "me-central-1"
 #define ACCOUNT "111122223333"
 #define NET "acme-apply-net-111122223333"
-#define KEY "arn:aws:kms:sa-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
-#define POLICY \
-    "logkeep: 1\n"\
-    "account: \"111122223333\"\n"\
-    "region: sa-east-1\n"\
-    "roles:\n"\
-    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"\
-    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"\
-    "stores:\n"\
-    "  net:\n"\
-    "    bucket: acme-apply-net-111122223333\n"\
-    "    encryption: { kms_key: \"arn:aws:kms:sa-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"\
-    "    readers: [readers]\n"\
-    "    admins: [admins]\n"\
-    "  elb:\n"\
-    "    bucket: acme-apply-elb-111122223333\n"\
-    "    readers: [readers]\n"\
-    "    admins: [admins]\n"\
-    "  waf-logs:\n"\
-    "    bucket: aws-waf-logs-apply-111122223333\n"\
-    "    readers: [readers]\n"\
-    "    admins: [admins]\n"\
-    "sources:\n"\
-    "  flow:\n"\
-    "    type: vpc-flow-logs\n"\
-    "    purpose: network forensics for incident response\n"\
-    "    store: net\n"\
-    "    prefix: vpcflow/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  resolver:\n"\
-    "    type: route53-resolver-query-logs\n"\
-    "    purpose: DNS exfiltration investigations\n"\
-    "    store: net\n"\
-    "    prefix: dns/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  alb:\n"\
-    "    type: elb-access-logs\n"\
-    "    purpose: reconstructing attacks on public endpoints\n"\
-    "    store: elb\n"\
-    "    prefix: alb/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  waf:\n"\
-    "    type: waf\n"\
-    "    purpose: reconstructing attacks on public endpoints\n"\
-    "    store: waf-logs\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  firewall:\n"\
-    "    type: network-firewall\n"\
-    "    purpose: network forensics for incident response\n"\
-    "    store: net\n"\
-    "    prefix: nfw/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  config:\n"\
-    "    type: config\n"\
-    "    purpose: configuration history for investigations\n"\
-    "    store: net\n"\
-    "    prefix: config/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  gd:\n"\
-    "    type: guardduty\n"\
-    "    purpose: threat findings for investigations\n"\
-    "    store: net\n"\
-    "    prefix: guardduty/\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "  eks:\n"\
-    "    type: eks-audit\n"\
-    "    purpose: investigating cluster compromise\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
-    "    log_types: [audit, authenticator]\n"\
-    "  rds:\n"\
-    "    type: rds\n"\
-    "    purpose: investigating database access\n"\
-    "    retention: { delete_after: 1y }\n"\
-    "    enable: true\n"\
+#define POLICY                                                                                     \
+    "logkeep: 1\n"                                                                                 \
+    "account: \"111122223333\"\n"                                                                  \
+    "region: sa-east-1\n"                                                                          \
+    "roles:\n"                                                                                     \
+    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
+    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
+    "stores:\n"                                                                                    \
+    "  net:\n"                                                                                     \
+    "    bucket: acme-apply-net-111122223333\n"                                                    \
+    "    encryption: { kms_key: "                                                                  \
+    "\"arn:aws:kms:sa-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"          \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "  elb:\n"                                                                                     \
+    "    bucket: acme-apply-elb-111122223333\n"                                                    \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "  waf-logs:\n"                                                                                \
+    "    bucket: aws-waf-logs-apply-111122223333\n"                                                \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "sources:\n"                                                                                   \
+    "  flow:\n"                                                                                    \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics for incident response\n"                                       \
+    "    store: net\n"                                                                             \
+    "    prefix: vpcflow/\n"                                                                       \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  resolver:\n"                                                                                \
+    "    type: route53-resolver-query-logs\n"                                                      \
+    "    purpose: DNS exfiltration investigations\n"                                               \
+    "    store: net\n"                                                                             \
+    "    prefix: dns/\n"                                                                           \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  alb:\n"                                                                                     \
+    "    type: elb-access-logs\n"                                                                  \
+    "    purpose: reconstructing attacks on public endpoints\n"                                    \
+    "    store: elb\n"                                                                             \
+    "    prefix: alb/\n"                                                                           \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  waf:\n"                                                                                     \
+    "    type: waf\n"                                                                              \
+    "    purpose: reconstructing attacks on public endpoints\n"                                    \
+    "    store: waf-logs\n"                                                                        \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  firewall:\n"                                                                                \
+    "    type: network-firewall\n"                                                                 \
+    "    purpose: network forensics for incident response\n"                                       \
+    "    store: net\n"                                                                             \
+    "    prefix: nfw/\n"                                                                           \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  config:\n"                                                                                  \
+    "    type: config\n"                                                                           \
+    "    purpose: configuration history for investigations\n"                                      \
+    "    store: net\n"                                                                             \
+    "    prefix: config/\n"                                                                        \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  gd:\n"                                                                                      \
+    "    type: guardduty\n"                                                                        \
+    "    purpose: threat findings for investigations\n"                                            \
+    "    store: net\n"                                                                             \
+    "    prefix: guardduty/\n"                                                                     \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "  eks:\n"                                                                                     \
+    "    type: eks-audit\n"                                                                        \
+    "    purpose: investigating cluster compromise\n"                                              \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
+    "    log_types: [audit, authenticator]\n"                                                      \
+    "  rds:\n"                                                                                     \
+    "    type: rds\n"                                                                              \
+    "    purpose: investigating database access\n"                                                 \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"                                                                           \
     ""
 
 /* vpc-flow-logs into a log group, with the role CreateFlowLogs passes. */
@@ -274,7 +274,8 @@ START_TEST(test_apply_turns_producers_on)
                              "\"recorders\": [{\"name\": \"default\", \"recording\": false}],"
                              "\"detectors\": 1,"
                              "\"clusters\": [\"c-audit\"], \"cluster_log_types\": [\"audit\"]}"));
-    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"clusters\": [\"c-none\"]}"));
+    cJSON_Delete(
+        lk_src_seed(&g_client, "{\"region\": \"" REGION "\", \"clusters\": [\"c-none\"]}"));
     /* fw-partial logs ALERT to the store already. */
     char alert[] = "ALERT", s3[] = "S3", bucket[] = NET, prefix[] = "nfw";
     struct lk_netfw_destination nd = {alert, s3, bucket, prefix, NULL, NULL};
@@ -298,8 +299,7 @@ START_TEST(test_apply_turns_producers_on)
     ck_assert_uint_eq(s_steps(&plan, LK_APPLY_PUT_WAF_LOGGING), 1);
     ck_assert_uint_eq(s_steps(&plan, LK_APPLY_UPDATE_FIREWALL_LOGGING), 2);
     /* The partial firewall gains FLOW only: its ALERT stays as it is. */
-    const struct lk_apply_step *st =
-        s_step(&plan, LK_APPLY_UPDATE_FIREWALL_LOGGING, fw_partial);
+    const struct lk_apply_step *st = s_step(&plan, LK_APPLY_UPDATE_FIREWALL_LOGGING, fw_partial);
     ck_assert_ptr_nonnull(st);
     ck_assert_uint_eq(st->log_types.n, 1);
     ck_assert_str_eq(st->log_types.items[0], "FLOW");
@@ -380,8 +380,7 @@ START_TEST(test_apply_turns_producers_on)
     for (size_t i = 0; i < v3->n_destinations; i++)
         other = other || !strcmp(v3->destinations[i].bucket, "other-team-logs");
     ck_assert(other);
-    const struct lk_ir_producer *fw =
-        s_find(live2, LK_IR_PRODUCER_NETWORK_FIREWALL, fw_partial);
+    const struct lk_ir_producer *fw = s_find(live2, LK_IR_PRODUCER_NETWORK_FIREWALL, fw_partial);
     ck_assert_ptr_nonnull(fw);
     ck_assert_uint_eq(fw->n_destinations, 2);
     const struct lk_ir_producer *eks = s_find(live2, LK_IR_PRODUCER_EKS, "c-audit");
