@@ -286,6 +286,10 @@ static enum lk_status s_read_aws(struct lk_session *s)
         .new_client_ctx = new_client_ctx,
         .progress = s->opts.progress,
         .progress_ctx = s->opts.progress_ctx,
+        /* Coverage is part of every command that reads (docs/language.md, "Coverage and
+         * enable"): plan and drift report producers that do not deliver, apply turns on those
+         * with enable, a snapshot keeps them for an offline drift. */
+        .read_producers = desired->n_coverages > 0,
     };
     if (lk_live_read(&s->client, desired, &lopts, s->live, &s->report, &s->error) != 0) {
         if (s->error.code && !strcmp(s->error.code, LK_LIVE_WRONG_ACCOUNT)) {
@@ -317,6 +321,14 @@ static enum lk_status s_diff(struct lk_session *s)
     if (s->kind == LK_SESSION_DRIFT)
         LK_GUARD(lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
                                           &s->diff));
+    /* Producers that do not deliver where the policy's sources say (read above, or kept in the
+     * snapshot). */
+    if (desired->n_coverages > 0)
+        LK_GUARD(lk_diff_coverage(desired, live, &s->diff));
+    /* Exclusions and IDs naming no producer: notes (runtime/org.c says why, and decides them
+     * over every pair of an organisation). */
+    if (desired->n_coverages > 0 && !s->opts.org_pair)
+        LK_GUARD(lk_diff_coverage_stale(&desired, &live, 1, &s->diff));
     return LK_STATUS_OK;
 }
 

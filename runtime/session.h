@@ -104,6 +104,9 @@ struct lk_session_options {
     const char *const *allow; /* apply: the allow names given (--allow) */
     size_t n_allow;
     bool approved; /* apply: approval given beforehand (--auto-approve): confirm is not asked */
+    /* One pair of an organisation run (runtime/org.h): the run, not the session, tells stale
+     * coverage exclusions and IDs, over all of its pairs. */
+    bool org_pair;
     /* Progress of the live read, for a terminal indicator (lk_live_options.progress); may be
      * NULL. */
     void (*progress)(void *ctx, const struct lk_live_progress *p);

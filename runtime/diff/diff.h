@@ -230,6 +230,17 @@ LK_MUST_CHECK enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *co
                                                     const struct lk_ir_state *const *live,
                                                     size_t n, struct lk_diff *out);
 
+/**
+ * lk_diff_coverage_stale(), each finding appended to @p outs[i] of the first pair i whose
+ * desired state names the exclusion or ID (an organisation run reports it with that pair).
+ * Sorts every diff of @p outs.
+ * @param outs n diffs
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_coverage_stale_pairs(const struct lk_ir_state *const *desired,
+                                                          const struct lk_ir_state *const *live,
+                                                          size_t n, struct lk_diff *const *outs);
+
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
 
