@@ -537,7 +537,7 @@ enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_form
     if (!s || !s->live || !out)
         return LK_STATUS_INVALID_ARGUMENT;
     if (fmt == LK_REPORT_TEXT)
-        return lk_diff_render_text(&s->diff, out, color);
+        return lk_diff_render_text_for(&s->diff, s->desired->account, out, color);
     char when[32];
     lk_session_utc_now(when);
     struct lk_report_context ctx;

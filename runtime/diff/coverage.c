@@ -53,8 +53,28 @@ static void s_at(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov, const 
     c->origin = c->res_origin;
 }
 
+/* The ARN of @p p: its own, else made from its ID where the type's ARN is (Service
+ * Authorization Reference, "Resource types defined by Amazon EC2": vpc; "by Amazon GuardDuty":
+ * detector); NULL for Config recorders (the API names them only) and "*". */
+static char *s_producer_arn(struct lk_diff_ctx *c, const struct lk_ir_producer *p,
+                            const struct lk_ir_state *live)
+{
+    if (p->arn)
+        return lk_arena_strdup(&c->out->arena, p->arn);
+    const char *region = p->region ? p->region : live->region;
+    if (!strcmp(p->id, "*") || !live->account || !region)
+        return NULL;
+    if (p->type == LK_IR_PRODUCER_VPC_FLOW_LOGS || p->type == LK_IR_PRODUCER_RESOLVER_QUERY_LOGS)
+        return lk_arena_printf(&c->out->arena, "arn:%s:ec2:%s:%s:vpc/%s", c->partition, region,
+                               live->account, p->id);
+    if (p->type == LK_IR_PRODUCER_GUARDDUTY)
+        return lk_arena_printf(&c->out->arena, "arn:%s:guardduty:%s:%s:detector/%s", c->partition,
+                               region, live->account, p->id);
+    return NULL;
+}
+
 static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
-                  const struct lk_ir_producer *p, const char *attr)
+                  const struct lk_ir_producer *p, const char *attr, const struct lk_ir_state *live)
 {
     struct lk_ir_mismatch why;
     why.text[0] = '\0';
@@ -71,22 +91,26 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
             c->origin = lk_ir_origin_or(&ex->origin, c->res_origin);
         ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
         lk_diff_note(c, ch, "excluded: %s", ex && ex->reason ? ex->reason : "");
+        ch->arn = s_producer_arn(c, p, live);
         return;
     }
     case LK_IR_COVERAGE_UNREADABLE:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
         lk_diff_note(c, ch, "cannot read: %s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_MISSING:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_MISSING, LK_DIFF_WEAKER, s_wanted(c, cov), NULL);
         lk_diff_note(c, ch, "%s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_PARTLY:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
         lk_diff_note(c, ch, "delivers partly: %s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_ELSEWHERE:
         s_at(c, cov, p->id);
@@ -96,6 +120,7 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
         ch->data_loss = true;
         lk_diff_allow(c, ch, "redirect:%s", p->id);
         lk_diff_note(c, ch, "delivers elsewhere");
+        ch->arn = s_producer_arn(c, p, live);
         return;
     }
 }
@@ -145,7 +170,7 @@ void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
                 continue;
             of_type++;
             tagged += p->n_tags > 0;
-            s_one(c, cov, p, attr);
+            s_one(c, cov, p, attr, live);
         }
         /* A tags selector over producers none of which carries a tag (the reader gives tags
          * only where the listing does: VPCs) selects nothing: say so rather than be clean. */
