@@ -576,8 +576,8 @@ static enum lk_status s_load_snapshot(struct lk_org_run *run)
  * (runtime/diff/coverage.c). Each is a note of the first pair naming it, never an error: a
  * producer comes and goes under the policy (an exclusion's "sandbox VPC torn down every night"
  * is gone every night), unlike the compiler's LK042, decided from the policy text alone. A run
- * that does not hold every pair (a shard, or a pair that failed, whose producers are unknown)
- * decides nothing.
+ * that does not hold every pair's producers (a shard, a pair that failed, an apply that did not
+ * read them) decides nothing.
  */
 static enum lk_status s_coverage_stale(struct lk_org_run *run)
 {
@@ -588,6 +588,8 @@ static enum lk_status s_coverage_stale(struct lk_org_run *run)
         const struct lk_org_pair *p = &run->pairs[i];
         if (p->failed || !p->session.live)
             return LK_STATUS_OK;
+        if (p->pair->state->n_coverages > 0 && !p->session.producers_read)
+            return LK_STATUS_OK; /* an apply that leaves producers to plan and drift */
         any = any || p->pair->state->n_coverages > 0;
     }
     if (!any)

@@ -194,6 +194,9 @@ static enum lk_status s_read_snapshot(struct lk_session *s)
         return LK_STATUS_REFUSED;
     }
     lk_ir_canonicalize(s->live);
+    /* A snapshot written with producers read lists their Regions (or holds some); one from
+     * before, or of a policy without coverage, says nothing about them. */
+    s->producers_read = live->producer_regions.n > 0 || live->n_producers > 0;
     return LK_STATUS_OK;
 }
 
@@ -244,6 +247,24 @@ static int s_client_with_credentials(void *ctx, struct lk_aws_client *out, struc
     return 0;
 }
 
+/* Whether the read takes the producers of the coverage requirements (docs/language.md,
+ * "Coverage and enable"): plan and drift report those that do not deliver, a snapshot keeps them
+ * for an offline drift. apply reads them where it may act (a source with enable) and when it
+ * applies a saved plan (whose live state, read by plan, holds them: the state must compare); else
+ * it leaves them to plan and drift, calling nothing it does not need. */
+static bool s_wants_producers(const struct lk_session *s)
+{
+    const struct lk_ir_state *desired = s->desired;
+    if (desired->n_coverages == 0)
+        return false;
+    if (s->kind != LK_SESSION_APPLY || s->saved)
+        return true;
+    for (size_t i = 0; i < desired->n_coverages; i++)
+        if (desired->coverages[i].enable)
+            return true;
+    return false;
+}
+
 static enum lk_status s_read_aws(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired;
@@ -286,11 +307,9 @@ static enum lk_status s_read_aws(struct lk_session *s)
         .new_client_ctx = new_client_ctx,
         .progress = s->opts.progress,
         .progress_ctx = s->opts.progress_ctx,
-        /* Coverage is part of every command that reads (docs/language.md, "Coverage and
-         * enable"): plan and drift report producers that do not deliver, apply turns on those
-         * with enable, a snapshot keeps them for an offline drift. */
-        .read_producers = desired->n_coverages > 0,
+        .read_producers = s_wants_producers(s),
     };
+    s->producers_read = lopts.read_producers;
     if (lk_live_read(&s->client, desired, &lopts, s->live, &s->report, &s->error) != 0) {
         if (s->error.code && !strcmp(s->error.code, LK_LIVE_WRONG_ACCOUNT)) {
             lk_session_fail(s,
@@ -323,11 +342,11 @@ static enum lk_status s_diff(struct lk_session *s)
                                           &s->diff));
     /* Producers that do not deliver where the policy's sources say (read above, or kept in the
      * snapshot). */
-    if (desired->n_coverages > 0)
+    if (desired->n_coverages > 0 && s->producers_read)
         LK_GUARD(lk_diff_coverage(desired, live, &s->diff));
     /* Exclusions and IDs naming no producer: notes (runtime/org.c says why, and decides them
      * over every pair of an organisation). */
-    if (desired->n_coverages > 0 && !s->opts.org_pair)
+    if (desired->n_coverages > 0 && s->producers_read && !s->opts.org_pair)
         LK_GUARD(lk_diff_coverage_stale(&desired, &live, 1, &s->diff));
     return LK_STATUS_OK;
 }

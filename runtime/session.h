@@ -168,6 +168,9 @@ struct lk_session {
     struct lk_session_saved *saved; /* owned */
     struct lk_aws_client client;    /* valid when have_client */
     bool have_client;
+    /* The live state holds the producers of the coverage requirements (read from AWS, or
+     * kept by the snapshot): only then are they compared. */
+    bool producers_read;
     struct lk_aws_error error;                   /* owned: the last AWS error */
     struct lk_aws_config_options client_options; /* what every live-read client is built from */
 };
