@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "compiler/compile.h"
 #include "compiler/policy.h"
+#include "runtime/coverage.h"
 #include "runtime/diff/diff.h"
 #include "runtime/import.h"
 #include "runtime/live.h"
@@ -98,21 +99,44 @@ static int s_read_snapshot(const char *path, struct lk_ir_state **out)
 }
 
 /* Compiles the draft @p text and diffs it against @p live as plan does (runtime/session.c
- * s_diff: desired against live; the draft sets no unmanaged rule).
- * @return the number of policy errors (the diff is then empty). */
-static size_t s_check_draft(const char *text, size_t len, const struct lk_ir_state *live,
-                            struct lk_diff *plan, bool print)
+ * s_diff: desired against live; the draft sets no unmanaged rule), producers included: with
+ * @p copts (a live import) they are read for the draft's coverage requirements into @p live;
+ * a snapshot holds them when `logkeep snapshot` read them (live->producer_regions).
+ * @return the number of policy errors (the diff is then empty), or -1 when producers could not
+ * be read (after a message). */
+static long s_check_draft(const char *text, size_t len, struct lk_ir_state *live,
+                          struct lk_aws_config_options *copts, struct lk_diff *plan, bool print)
 {
     struct lk_policy *p = lk_policy_new();
     lk_policy_load_buffer(p, "<draft>", text, len);
     lk_policy_check(p);
-    size_t errors = p->diags.n_errors;
+    long errors = (long)p->diags.n_errors;
     struct lk_ir_state *desired = NULL;
     if (errors == 0 && lk_compile_state(p, &desired) != 0)
-        errors = p->diags.n_errors ? p->diags.n_errors : 1;
+        errors = p->diags.n_errors ? (long)p->diags.n_errors : 1;
     if (errors && print)
         lk_cli_print_diags(p, "never", stderr);
     if (!errors && lk_diff_states(desired, live, plan) != LK_STATUS_OK)
+        errors = 1;
+    if (!errors && desired->n_coverages > 0 && copts) {
+        struct lk_aws_client client;
+        struct lk_aws_error err = {0};
+        int rc = lk_live_client_new(copts, &client, &err);
+        if (rc == 0) {
+            rc = lk_coverage_read(&client, desired, NULL, live, NULL, &err);
+            lk_aws_client_free(&client);
+        }
+        if (rc != 0) {
+            char msg[1024];
+            lk_aws_error_format(&err, msg, sizeof(msg));
+            fprintf(stderr, "logkeep import: reading the producers of the draft's sources: %s\n",
+                    msg);
+            errors = -1;
+        }
+        lk_aws_error_clear(&err);
+    }
+    if (!errors && desired->n_coverages > 0 && (copts || live->producer_regions.n > 0) &&
+        lk_diff_coverage(desired, live, plan) != LK_STATUS_OK)
         errors = 1;
     lk_ir_state_free(desired);
     lk_policy_free(p);
@@ -247,6 +271,7 @@ int lk_cmd_import(int argc, char **argv)
     struct lk_import_warnings warnings = {0};
     io.warnings = &warnings;
     struct lk_ir_state *live = NULL;
+    struct lk_aws_config_options copts = {0}; /* a live import's */
     struct lk_diff plan;
     lk_diff_init(&plan);
     struct lk_buf draft;
@@ -262,7 +287,7 @@ int lk_cmd_import(int argc, char **argv)
             goto cleanup;
         }
     } else {
-        struct lk_aws_config_options copts = {
+        copts = (struct lk_aws_config_options){
             .region = a.region,
             .endpoint_url = a.endpoint_url,
             .profile = a.profile,
@@ -300,7 +325,11 @@ int lk_cmd_import(int argc, char **argv)
 
     /* Draft, check what plan of it would show, and draft again with that list. */
     lk_import_draft(live, &io, NULL, &draft);
-    if (s_check_draft(lk_buf_cstr(&draft), draft.len, live, &plan, true) != 0) {
+    long draft_errors = s_check_draft(lk_buf_cstr(&draft), draft.len, live,
+                                      a.snapshot ? NULL : &copts, &plan, true);
+    if (draft_errors < 0)
+        goto cleanup;
+    if (draft_errors != 0) {
         /* Written all the same, for fixing by hand: what was read is not lost. */
         fprintf(stderr, "logkeep import: the draft has the errors above (a logkeep bug: please "
                         "report it with the state it was drafted from); it is written as it is\n");

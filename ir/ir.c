@@ -335,6 +335,9 @@ int lk_ir_cmp_coverage(const void *a, const void *b)
 int lk_ir_cmp_producer(const void *a, const void *b)
 {
     const struct lk_ir_producer *x = a, *y = b;
+    int c = strcmp(x->region ? x->region : "", y->region ? y->region : "");
+    if (c)
+        return c;
     if (x->type != y->type)
         return x->type < y->type ? -1 : 1;
     return lk_ir_strcmp(x->id, y->id);
@@ -394,6 +397,7 @@ static void s_canon_coverages(struct lk_ir_state *state)
         lk_ir_list_sort_unique(&p->pending_log_types);
     }
     s_sort(state->producers, state->n_producers, sizeof(*state->producers), lk_ir_cmp_producer);
+    lk_ir_list_sort_unique(&state->producer_regions);
 }
 
 static void s_canon_policy(struct lk_ir_bucket_policy *p)
@@ -870,10 +874,9 @@ static bool s_coverage(struct s_eq *c, const struct lk_ir_coverage *a,
 static bool s_producer(struct s_eq *c, const struct lk_ir_producer *a,
                        const struct lk_ir_producer *b)
 {
-    return s_str(c, "type", lk_ir_producer_type_name(a->type),
-                 lk_ir_producer_type_name(b->type)) &&
-           s_str(c, "id", a->id, b->id) && s_str(c, "arn", a->arn, b->arn) &&
-           s_str(c, "name", a->name, b->name) &&
+    return s_str(c, "type", lk_ir_producer_type_name(a->type), lk_ir_producer_type_name(b->type)) &&
+           s_str(c, "region", a->region, b->region) && s_str(c, "id", a->id, b->id) &&
+           s_str(c, "arn", a->arn, b->arn) && s_str(c, "name", a->name, b->name) &&
            s_each(c, "tags", a->tags, a->n_tags, b->tags, b->n_tags, sizeof(*a->tags), s_tag_v) &&
            s_each(c, "destinations", a->destinations, a->n_destinations, b->destinations,
                   b->n_destinations, sizeof(*a->destinations), s_destination_v) &&
@@ -969,8 +972,9 @@ bool lk_ir_state_equal(const struct lk_ir_state *a, const struct lk_ir_state *b,
             s_each(&c, "coverages", a->coverages, a->n_coverages, b->coverages, b->n_coverages,
                    sizeof(*a->coverages), s_coverage_v)) &&
            ((flags & LK_IR_EQ_SKIP_LIVE_ONLY) ||
-            s_each(&c, "producers", a->producers, a->n_producers, b->producers, b->n_producers,
-                   sizeof(*a->producers), s_producer_v));
+            (s_each(&c, "producers", a->producers, a->n_producers, b->producers, b->n_producers,
+                    sizeof(*a->producers), s_producer_v) &&
+             s_list(&c, "producer_regions", &a->producer_regions, &b->producer_regions)));
 }
 
 bool lk_ir_coverage_equal(const struct lk_ir_coverage *a, const struct lk_ir_coverage *b,

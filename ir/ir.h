@@ -13,8 +13,8 @@
  *   (their deliveries by service, region and name), lifecycle rules by ID, statements by Sid,
  *   and the string sets inside a statement (principals, actions, resources, condition values)
  *   and a bucket's unmodelled filter rule IDs sorted and de-duplicated; coverage requirements
- *   by type and source, producers by type and ID, their destinations, tags and exclusions as
- *   their comparators say, their string sets sorted and de-duplicated.
+ *   by Region, type and source, producers by Region, type and ID, their destinations, tags and
+ *   exclusions as their comparators say, their string sets sorted and de-duplicated.
  * - All memory belongs to the state's arena; strings are NUL-terminated.
  * - Desired nodes carry the origin of their value in the policy text (struct lk_ir_origin):
  *   lowering fills it, the diff and its reports show it; emitters and comparisons ignore it.
@@ -492,6 +492,9 @@ const char *lk_ir_rds_default_log_type(const char *engine);
 /* A producer as AWS reports it (live state only). */
 struct lk_ir_producer {
     enum lk_ir_producer_type type;
+    char *region; /* the Region it was read in (a state of one account holds every Region its
+                   * requirements name); NULL in a state written before producers carried one:
+                   * the state's Region */
     char *id;   /* VPC ID, load balancer ARN (a Classic Load Balancer: its name), web ACL ARN,
                  * firewall ARN, recorder name, detector ID, cluster name, DB identifier */
     char *arn;  /* NULL where the type has none (VPCs are read by ID; a Classic Load Balancer) */
@@ -579,9 +582,13 @@ struct lk_ir_state {
     /* Desired state only: the coverage requirements of the pair (by region, type, source). */
     struct lk_ir_coverage *coverages;
     size_t n_coverages;
-    /* Live state only: the producers read in the pair (by type, then ID). */
+    /* Live state only: the producers read in the pair (by Region, type, then ID). */
     struct lk_ir_producer *producers;
     size_t n_producers;
+    /* Live state only: the Regions whose producers were read (sorted, unique), so that a
+     * Region with none of a type (no recorder) is told from one not read; empty in a state
+     * written before producers carried a Region: its producers are its Region's. */
+    struct lk_ir_string_list producer_regions;
 };
 
 /* ------------------------------------------------------------------------------ scope */
@@ -666,7 +673,7 @@ int lk_ir_cmp_store(const void *a, const void *b);
 int lk_ir_cmp_delivery(const void *a, const void *b);
 /** Coverage requirements: by region (a missing region as ""), type, then source. */
 int lk_ir_cmp_coverage(const void *a, const void *b);
-/** Producers: by type, then ID. */
+/** Producers: by Region (none first), type, then ID. */
 int lk_ir_cmp_producer(const void *a, const void *b);
 /** Destinations: by kind, ARN, prefix, log group, then log type. */
 int lk_ir_cmp_destination(const void *a, const void *b);

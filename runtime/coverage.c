@@ -25,7 +25,8 @@
 /* Producers being collected for the live state (heap array, copied at the end). */
 struct s_reading {
     struct lk_ir_state *live;
-    const char *region; /* NULL: the client's */
+    const char *region; /* the Region being read; NULL: the client's */
+    char *region_kept;  /* the same in the live state's arena: each producer's region */
     const char *partition;
     struct lk_ir_producer *items;
     size_t n, cap;
@@ -43,6 +44,7 @@ static struct lk_ir_producer *s_add(struct s_reading *rd, enum lk_ir_producer_ty
     struct lk_ir_producer *p = &rd->items[rd->n++];
     memset(p, 0, sizeof(*p));
     p->type = type;
+    p->region = rd->region_kept;
     p->id = lk_ir_strdup(rd->live, id);
     p->enabled = true;
     return p;
@@ -526,7 +528,7 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
     }
     /* The log group's ARN names the firewall's account and Region (it is in both). */
     const char *account = rd->live->account ? rd->live->account : "";
-    const char *region = rd->live->region ? rd->live->region : "";
+    const char *region = rd->region ? rd->region : (rd->live->region ? rd->live->region : "");
     for (size_t i = 0; i < l.n_firewalls; i++) {
         const struct lk_netfw_firewall *fw = &l.firewalls[i];
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, fw->arn);
@@ -709,6 +711,31 @@ static int s_read_rds(struct lk_aws_client *client, struct s_reading *rd, struct
 
 /* ------------------------------------------------------------------------------ entry */
 
+/* Reads the producers of the types @p want in rd->region. @return 0, or -1 with @p err set. */
+static int s_read_region(struct lk_aws_client *client, struct s_reading *rd, const bool *want,
+                         struct lk_aws_error *err)
+{
+    int rc = 0;
+    if (rc == 0 && (want[LK_IR_PRODUCER_VPC_FLOW_LOGS] || want[LK_IR_PRODUCER_RESOLVER_QUERY_LOGS]))
+        rc = s_read_vpc_types(client, rd, want[LK_IR_PRODUCER_VPC_FLOW_LOGS],
+                              want[LK_IR_PRODUCER_RESOLVER_QUERY_LOGS], err);
+    if (rc == 0 && (want[LK_IR_PRODUCER_ELB] || want[LK_IR_PRODUCER_NLB]))
+        rc = s_read_elb(client, rd, want[LK_IR_PRODUCER_ELB], want[LK_IR_PRODUCER_NLB], err);
+    if (rc == 0 && want[LK_IR_PRODUCER_WAF])
+        rc = s_read_waf(client, rd, err);
+    if (rc == 0 && want[LK_IR_PRODUCER_NETWORK_FIREWALL])
+        rc = s_read_netfw(client, rd, err);
+    if (rc == 0 && want[LK_IR_PRODUCER_CONFIG])
+        rc = s_read_config(client, rd, err);
+    if (rc == 0 && want[LK_IR_PRODUCER_GUARDDUTY])
+        rc = s_read_guardduty(client, rd, err);
+    if (rc == 0 && want[LK_IR_PRODUCER_EKS])
+        rc = s_read_eks(client, rd, err);
+    if (rc == 0 && want[LK_IR_PRODUCER_RDS])
+        rc = s_read_rds(client, rd, err);
+    return rc;
+}
+
 int lk_coverage_read(struct lk_aws_client *client, const struct lk_ir_state *desired,
                      const struct lk_coverage_options *opts, struct lk_ir_state *live,
                      struct lk_coverage_report *report, struct lk_aws_error *err)
@@ -720,43 +747,44 @@ int lk_coverage_read(struct lk_aws_client *client, const struct lk_ir_state *des
     memset(report, 0, sizeof(*report));
     if (client == NULL || desired == NULL || live == NULL || err == NULL)
         return -1;
-    bool want[LK_IR_PRODUCER_COUNT] = {false};
-    bool any = false;
+    /* Every Region a requirement names: a state of one account holds the requirements of each
+     * Region of its sources, an organisation pair's those of its one Region. */
+    const char **regions = lk_xcalloc(desired->n_coverages + 1, sizeof(*regions));
+    size_t n_regions = 0;
     for (size_t i = 0; i < desired->n_coverages; i++) {
         const struct lk_ir_coverage *c = &desired->coverages[i];
-        if (c->region != NULL && live->region != NULL && strcmp(c->region, live->region) != 0)
-            continue;
-        if ((unsigned)c->type < LK_IR_PRODUCER_COUNT)
-            want[c->type] = any = true;
+        const char *r = c->region ? c->region : live->region;
+        bool seen = false;
+        for (size_t k = 0; k < n_regions && !seen; k++)
+            seen = regions[k] == r || (regions[k] && r && strcmp(regions[k], r) == 0);
+        if (!seen)
+            regions[n_regions++] = r;
     }
-    if (!any)
-        return 0;
     struct s_reading rd = {
         .live = live,
-        .region = live->region,
         .partition =
             live->partition ? live->partition : (desired->partition ? desired->partition : "aws"),
         .report = report,
         .opts = opts ? opts : &s_defaults,
     };
     int rc = 0;
-    if (rc == 0 && (want[LK_IR_PRODUCER_VPC_FLOW_LOGS] || want[LK_IR_PRODUCER_RESOLVER_QUERY_LOGS]))
-        rc = s_read_vpc_types(client, &rd, want[LK_IR_PRODUCER_VPC_FLOW_LOGS],
-                              want[LK_IR_PRODUCER_RESOLVER_QUERY_LOGS], err);
-    if (rc == 0 && (want[LK_IR_PRODUCER_ELB] || want[LK_IR_PRODUCER_NLB]))
-        rc = s_read_elb(client, &rd, want[LK_IR_PRODUCER_ELB], want[LK_IR_PRODUCER_NLB], err);
-    if (rc == 0 && want[LK_IR_PRODUCER_WAF])
-        rc = s_read_waf(client, &rd, err);
-    if (rc == 0 && want[LK_IR_PRODUCER_NETWORK_FIREWALL])
-        rc = s_read_netfw(client, &rd, err);
-    if (rc == 0 && want[LK_IR_PRODUCER_CONFIG])
-        rc = s_read_config(client, &rd, err);
-    if (rc == 0 && want[LK_IR_PRODUCER_GUARDDUTY])
-        rc = s_read_guardduty(client, &rd, err);
-    if (rc == 0 && want[LK_IR_PRODUCER_EKS])
-        rc = s_read_eks(client, &rd, err);
-    if (rc == 0 && want[LK_IR_PRODUCER_RDS])
-        rc = s_read_rds(client, &rd, err);
+    for (size_t g = 0; rc == 0 && g < n_regions; g++) {
+        bool want[LK_IR_PRODUCER_COUNT] = {false};
+        for (size_t i = 0; i < desired->n_coverages; i++) {
+            const struct lk_ir_coverage *c = &desired->coverages[i];
+            const char *r = c->region ? c->region : live->region;
+            bool same = r == regions[g] || (r && regions[g] && strcmp(r, regions[g]) == 0);
+            if (same && (unsigned)c->type < LK_IR_PRODUCER_COUNT)
+                want[c->type] = true;
+        }
+        rd.region = regions[g];
+        rd.region_kept = regions[g] ? lk_ir_strdup(live, regions[g]) : NULL;
+        rc = s_read_region(client, &rd, want, err);
+        if (rc == 0 && rd.region_kept)
+            lk_ir_list_add_set(live, &live->producer_regions, rd.region_kept);
+    }
+    free(regions);
+    lk_ir_list_sort_unique(&live->producer_regions);
     if (rc == 0 && rd.n > 0) {
         size_t have = live->n_producers;
         struct lk_ir_producer *all = lk_arena_alloc(&live->arena, (have + rd.n) * sizeof(*all));

@@ -41,12 +41,12 @@ struct lk_coverage_report {
 };
 
 /**
- * Reads, in the Region of @p live (live->region, or the client's), the producers of each type
- * @p desired has a coverage requirement for (of that Region), and adds them to @p live
- * (then canonicalised). A listing AWS refuses (HTTP 403, or AccessDeniedException with 400 as
- * the JSON 1.1 services answer) does not
- * fail the read: it adds one producer of the type with ID "*" and @c error the AWS code, which
- * lk_ir_coverage_check() calls unreadable.
+ * Reads, in each Region a coverage requirement of @p desired names (a requirement without one:
+ * the Region of @p live, live->region, or the client's), the producers of each type required
+ * there, and adds them to @p live tagged with that Region (then canonicalised). A listing AWS
+ * refuses (HTTP 403, or AccessDeniedException with 400 as the JSON 1.1 services answer) does
+ * not fail the read: it adds one producer of the type (in that Region) with ID "*" and @c error
+ * the AWS code, which lk_ir_coverage_check() calls unreadable.
  * @param opts NULL for the defaults
  * @param report zeroed, then filled; may be NULL
  * @return 0, or -1 with @p err set (a failure other than a refusal)

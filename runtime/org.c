@@ -328,6 +328,7 @@ void lk_org_run_init(struct lk_org_run *run, enum lk_session_kind kind,
         so.progress = run->opts.progress ? s_pair_progress : NULL;
         so.progress_ctx = p;
         so.state_file = NULL;
+        so.org_pair = true;
         lk_session_init(&p->session, kind, &so);
         bool known = false;
         for (size_t k = 0; k < run->n_accounts && !known; k++)
@@ -569,6 +570,47 @@ static enum lk_status s_load_snapshot(struct lk_org_run *run)
     return LK_STATUS_OK;
 }
 
+/*
+ * Exclusions and `ids` entries of producing sources that name no producer in any pair of the
+ * run: an ID is lowered into every pair of its source, so only the run as a whole can tell
+ * (runtime/diff/coverage.c). Each is a note of the first pair naming it, never an error: a
+ * producer comes and goes under the policy (an exclusion's "sandbox VPC torn down every night"
+ * is gone every night), unlike the compiler's LK042, decided from the policy text alone. A run
+ * that does not hold every pair's producers (a shard, a pair that failed, an apply that did not
+ * read them) decides nothing.
+ */
+static enum lk_status s_coverage_stale(struct lk_org_run *run)
+{
+    if (run->kind == LK_SESSION_SNAPSHOT || run->opts.shard_count > 1 || run->n_pairs == 0)
+        return LK_STATUS_OK;
+    bool any = false;
+    for (size_t i = 0; i < run->n_pairs; i++) {
+        const struct lk_org_pair *p = &run->pairs[i];
+        if (p->failed || !p->session.live)
+            return LK_STATUS_OK;
+        if (p->pair->state->n_coverages > 0 && !p->session.producers_read)
+            return LK_STATUS_OK; /* an apply that leaves producers to plan and drift */
+        any = any || p->pair->state->n_coverages > 0;
+    }
+    if (!any)
+        return LK_STATUS_OK;
+    const struct lk_ir_state **desired = lk_xcalloc(run->n_pairs, sizeof(*desired));
+    const struct lk_ir_state **live = lk_xcalloc(run->n_pairs, sizeof(*live));
+    struct lk_diff **outs = lk_xcalloc(run->n_pairs, sizeof(*outs));
+    for (size_t i = 0; i < run->n_pairs; i++) {
+        desired[i] = run->pairs[i].pair->state;
+        live[i] = run->pairs[i].session.live;
+        outs[i] = &run->pairs[i].session.diff;
+    }
+    enum lk_status rc = lk_diff_coverage_stale_pairs(desired, live, run->n_pairs, outs);
+    if (rc != LK_STATUS_OK)
+        s_run_fail(run, s_printf("cannot compare the coverage exclusions with the producers read"));
+    free(desired);
+    free(live);
+    free(outs);
+    return rc;
+}
+
 enum lk_status lk_org_run_read(struct lk_org_run *run)
 {
     if (!run || !run->scope)
@@ -592,7 +634,7 @@ enum lk_status lk_org_run_read(struct lk_org_run *run)
     run->pairs_to_read = run->n_pairs;
     run->read_start_ms = s_mono_ms();
     s_for_pairs(run, s_want_all, s_read_pair, NULL);
-    return LK_STATUS_OK;
+    return s_coverage_stale(run);
 }
 
 void lk_org_run_summarize(const struct lk_org_run *run, struct lk_org_summary *out)

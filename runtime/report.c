@@ -147,6 +147,34 @@ static void s_print_json(struct lk_buf *b, cJSON *root)
     free(text);
 }
 
+static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
+                  const struct lk_report_context *ctx);
+
+/* Each change's account and ARN (docs/plan-json.md): the full list of what a grouped line of
+ * the text and Markdown reports counts. The ARN is null for a note about a pattern or a source
+ * and for a producer without one (a Config recorder, "*": none in the pair). */
+static void s_json_resources(cJSON *root, const struct lk_diff *d,
+                             const struct lk_report_context *ctx)
+{
+    cJSON *changes = cJSON_GetObjectItemCaseSensitive(root, "changes");
+    struct lk_buf arn;
+    lk_buf_init(&arn, LK_BUF_MAX_LINE);
+    size_t i = 0;
+    for (cJSON *o = changes ? changes->child : NULL; o && i < d->n; o = o->next, i++) {
+        const struct lk_diff_change *ch = &d->changes[i];
+        s_jadd(o, "account", s_jstr(ctx->account));
+        bool known = ch->resource == LK_DIFF_PRODUCER
+                         ? ch->arn != NULL
+                         : !(ch->kind == LK_DIFF_NOTE && ch->name && strchr(ch->name, '*'));
+        lk_buf_reset(&arn);
+        if (known)
+            s_arn(&arn, ch, ctx);
+        s_jadd(o, "arn",
+               known && lk_buf_cstr(&arn) ? s_jstr(lk_buf_cstr(&arn)) : cJSON_CreateNull());
+    }
+    lk_buf_free(&arn);
+}
+
 static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
                           const struct lk_report_context *ctx)
 {
@@ -160,6 +188,7 @@ static void s_render_json(struct lk_buf *b, const struct lk_diff *d,
     if (!cJSON_ReplaceItemInObjectCaseSensitive(
             root, "format_version", s_jnew(cJSON_CreateString(LK_REPORT_JSON_FORMAT_VERSION))))
         lk_oom();
+    s_json_resources(root, d, ctx);
     s_jadd(root, "context", s_json_context(ctx));
     s_print_json(b, root);
     cJSON_Delete(root);
@@ -275,7 +304,8 @@ static void s_groups_build(struct s_groups *g, const struct lk_diff *d)
                 break;
             j++;
         }
-        if (j - i >= LK_REPORT_GROUP_MIN) {
+        /* Producers alike are one line however few (the "14 VPCs in account A, ..."). */
+        if (j - i >= LK_REPORT_GROUP_MIN || (j - i > 1 && order[i]->resource == LK_DIFF_PRODUCER)) {
             size_t lead = (size_t)(order[i] - d->changes);
             g->count[lead] = j - i;
             for (size_t k = i + 1; k < j; k++) {
@@ -322,10 +352,32 @@ static void s_md_origin(struct lk_buf *b, const struct lk_ir_origin *o)
 /* The resource of a row: its name, or for a group of @p count the count, the kind and the first
  * names; then the region. */
 static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g,
-                          size_t i)
+                          size_t i, const char *account)
 {
     const struct lk_diff_change *ch = &d->changes[i];
     size_t count = g->count[i];
+    if (ch->resource == LK_DIFF_PRODUCER) {
+        /* "3 VPCs in account A, eu-west-1, have no flow log to s3://...: vpc-1, vpc-2, vpc-3" */
+        struct lk_buf line;
+        lk_buf_init(&line, LK_BUF_MAX_LINE);
+        lk_diff_producer_sentence(&line, ch, count ? count : 1, account);
+        const char *text = lk_buf_cstr(&line);
+        if (text)
+            lk_md_escape(b, text);
+        else
+            lk_buf_fail(b);
+        lk_buf_free(&line);
+        lk_buf_puts(b, ": ");
+        size_t shown = 0;
+        for (size_t m = i; m != SIZE_MAX && shown < LK_REPORT_GROUP_EXAMPLES; m = g->next[m]) {
+            if (shown++)
+                lk_buf_puts(b, ", ");
+            lk_md_escape(b, s_opt(d->changes[m].name, ""));
+        }
+        if (count > shown)
+            lk_buf_printf(b, " and %zu more", count - shown);
+        return;
+    }
     if (count > 1)
         lk_buf_printf(b, "**%zu** %s", count, s_kind_noun(ch->resource));
     else
@@ -350,7 +402,7 @@ static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struc
 
 /* @param origins the table has the Origin column (some change has an origin). */
 static void s_md_row(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g, size_t i,
-                     bool origins)
+                     bool origins, const char *account)
 {
     const struct lk_diff_change *ch = &d->changes[i];
     if (origins) {
@@ -362,7 +414,7 @@ static void s_md_row(struct lk_buf *b, const struct lk_diff *d, const struct s_g
     lk_buf_puts(b, "| ");
     if (ch->direction == LK_DIFF_WEAKER)
         lk_buf_puts(b, "**weaker** ");
-    s_md_resource(b, d, g, i);
+    s_md_resource(b, d, g, i, account);
     lk_buf_puts(b, " | ");
     lk_md_escape(b, s_attr(ch));
     lk_buf_puts(b, " | ");
@@ -402,15 +454,16 @@ static void s_md_row(struct lk_buf *b, const struct lk_diff *d, const struct s_g
 }
 
 /* A note's line of the <details> block. */
-static void s_md_note(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g, size_t i)
+static void s_md_note(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g, size_t i,
+                      const char *account)
 {
     const struct lk_diff_change *ch = &d->changes[i];
     lk_buf_puts(b, "- ");
-    if (g->count[i] == 1) {
+    if (g->count[i] == 1 && ch->resource != LK_DIFF_PRODUCER) {
         lk_md_escape(b, lk_diff_resource_name(ch->resource));
         lk_buf_putc(b, ' ');
     }
-    s_md_resource(b, d, g, i);
+    s_md_resource(b, d, g, i, account);
     if (ch->attribute && *ch->attribute) {
         lk_buf_puts(b, ", ");
         lk_md_escape(b, ch->attribute);
@@ -605,7 +658,7 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
                 lk_buf_puts(&row, "|---");
             lk_buf_puts(&row, "|---|---|---|---|---|---|\n");
         }
-        s_md_row(&row, d, &g, i, origins);
+        s_md_row(&row, d, &g, i, origins, ctx->account);
         if (!s_md_fits(b, &row, keep + 1, max_bytes)) {
             cut_here = true;
             break;
@@ -629,7 +682,7 @@ static void s_render_markdown(struct lk_buf *b, const struct lk_diff *d,
             if (!opened)
                 lk_buf_printf(&row, "<details>\n<summary>%zu note%s</summary>\n\n", sum.notes,
                               sum.notes == 1 ? "" : "s");
-            s_md_note(&row, d, &g, i);
+            s_md_note(&row, d, &g, i, ctx->account);
             if (!s_md_fits(b, &row, keep + sizeof(details_end) - 1, max_bytes))
                 break;
             opened = true;
@@ -979,8 +1032,11 @@ static void s_arn(struct lk_buf *b, const struct lk_diff_change *ch,
         lk_buf_printf(b, "arn:%s:logs:%s:%s:log-group:%s", part, region, account, name);
         break;
     case LK_DIFF_KEY:
+        lk_buf_puts(b, name); /* the key ARN itself */
+        break;
     case LK_DIFF_PRODUCER:
-        lk_buf_puts(b, name); /* the key ARN itself; a producer's ID (an ARN, a VPC ID, ...) */
+        /* Its ARN where the diff knows one, else its ID (a Config recorder's name, "*"). */
+        lk_buf_puts(b, ch->arn ? ch->arn : name);
         break;
     }
 }
@@ -1185,7 +1241,7 @@ enum lk_status lk_report_render(const struct lk_diff *d, const struct lk_report_
         ctx = &none;
     switch (fmt) {
     case LK_REPORT_TEXT:
-        rc = lk_diff_render_text(d, out, ctx->color);
+        rc = lk_diff_render_text_for(d, ctx->account, out, ctx->color);
         goto cleanup;
     case LK_REPORT_JSON:
         s_render_json(&b, d, ctx);
@@ -1668,7 +1724,7 @@ static enum lk_status s_render_org_text(const struct lk_report_org *org, FILE *o
             fprintf(out, "error: %s\n\n", s_opt(p->error, "failed"));
             continue;
         }
-        LK_GUARD(lk_diff_render_text(p->diff, out, org->color));
+        LK_GUARD(lk_diff_render_text_for(p->diff, p->account, out, org->color));
         fputc('\n', out);
     }
     if (in_sync) {

@@ -91,7 +91,7 @@ enum lk_report_format {
  * organisation's), a string as terraform show -json's: a reader accepts its major version and
  * ignores members it does not know; a member removed or changed is a new major version.
  * docs/plan-json.md describes every member. */
-#define LK_REPORT_JSON_FORMAT_VERSION "1.0"
+#define LK_REPORT_JSON_FORMAT_VERSION "1.1"
 
 /* What the caller knows beyond the diff. Every member may be NULL or zero. */
 struct lk_report_context {

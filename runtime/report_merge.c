@@ -300,6 +300,10 @@ static enum lk_status s_change(struct s_reader *r, const cJSON *c, const char *b
     LK_GUARD(s_field(r, c, base, "live", &ch->live));
     LK_GUARD(s_field(r, c, base, "allow_name", &ch->allow_name));
     LK_GUARD(s_field(r, c, base, "note", &ch->note));
+    /* Format 1.1 (docs/plan-json.md): a producer's ARN, which its ID does not always give; a
+     * 1.0 report has none. The other resources' ARNs are made again from the names. */
+    if (ch->resource == LK_DIFF_PRODUCER && cJSON_GetObjectItemCaseSensitive(c, "arn"))
+        LK_GUARD(s_field(r, c, base, "arn", &ch->arn));
     char where[S_WHERE_MAX];
     s_at(where, base, "data_loss");
     const cJSON *dl = cJSON_GetObjectItemCaseSensitive(c, "data_loss");

@@ -194,6 +194,9 @@ static enum lk_status s_read_snapshot(struct lk_session *s)
         return LK_STATUS_REFUSED;
     }
     lk_ir_canonicalize(s->live);
+    /* A snapshot written with producers read lists their Regions (or holds some); one from
+     * before, or of a policy without coverage, says nothing about them. */
+    s->producers_read = live->producer_regions.n > 0 || live->n_producers > 0;
     return LK_STATUS_OK;
 }
 
@@ -244,6 +247,24 @@ static int s_client_with_credentials(void *ctx, struct lk_aws_client *out, struc
     return 0;
 }
 
+/* Whether the read takes the producers of the coverage requirements (docs/language.md,
+ * "Coverage and enable"): plan and drift report those that do not deliver, a snapshot keeps them
+ * for an offline drift. apply reads them where it may act (a source with enable) and when it
+ * applies a saved plan (whose live state, read by plan, holds them: the state must compare); else
+ * it leaves them to plan and drift, calling nothing it does not need. */
+static bool s_wants_producers(const struct lk_session *s)
+{
+    const struct lk_ir_state *desired = s->desired;
+    if (desired->n_coverages == 0)
+        return false;
+    if (s->kind != LK_SESSION_APPLY || s->saved)
+        return true;
+    for (size_t i = 0; i < desired->n_coverages; i++)
+        if (desired->coverages[i].enable)
+            return true;
+    return false;
+}
+
 static enum lk_status s_read_aws(struct lk_session *s)
 {
     const struct lk_ir_state *desired = s->desired;
@@ -286,7 +307,9 @@ static enum lk_status s_read_aws(struct lk_session *s)
         .new_client_ctx = new_client_ctx,
         .progress = s->opts.progress,
         .progress_ctx = s->opts.progress_ctx,
+        .read_producers = s_wants_producers(s),
     };
+    s->producers_read = lopts.read_producers;
     if (lk_live_read(&s->client, desired, &lopts, s->live, &s->report, &s->error) != 0) {
         if (s->error.code && !strcmp(s->error.code, LK_LIVE_WRONG_ACCOUNT)) {
             lk_session_fail(s,
@@ -317,6 +340,14 @@ static enum lk_status s_diff(struct lk_session *s)
     if (s->kind == LK_SESSION_DRIFT)
         LK_GUARD(lk_diff_stores_unmanaged(desired, live->unmanaged_stores, live->n_unmanaged_stores,
                                           &s->diff));
+    /* Producers that do not deliver where the policy's sources say (read above, or kept in the
+     * snapshot). */
+    if (desired->n_coverages > 0 && s->producers_read)
+        LK_GUARD(lk_diff_coverage(desired, live, &s->diff));
+    /* Exclusions and IDs naming no producer: notes (runtime/org.c says why, and decides them
+     * over every pair of an organisation). */
+    if (desired->n_coverages > 0 && s->producers_read && !s->opts.org_pair)
+        LK_GUARD(lk_diff_coverage_stale(&desired, &live, 1, &s->diff));
     return LK_STATUS_OK;
 }
 
@@ -525,7 +556,7 @@ enum lk_status lk_session_render(const struct lk_session *s, enum lk_report_form
     if (!s || !s->live || !out)
         return LK_STATUS_INVALID_ARGUMENT;
     if (fmt == LK_REPORT_TEXT)
-        return lk_diff_render_text(&s->diff, out, color);
+        return lk_diff_render_text_for(&s->diff, s->desired->account, out, color);
     char when[32];
     lk_session_utc_now(when);
     struct lk_report_context ctx;

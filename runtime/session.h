@@ -104,6 +104,9 @@ struct lk_session_options {
     const char *const *allow; /* apply: the allow names given (--allow) */
     size_t n_allow;
     bool approved; /* apply: approval given beforehand (--auto-approve): confirm is not asked */
+    /* One pair of an organisation run (runtime/org.h): the run, not the session, tells stale
+     * coverage exclusions and IDs, over all of its pairs. */
+    bool org_pair;
     /* Progress of the live read, for a terminal indicator (lk_live_options.progress); may be
      * NULL. */
     void (*progress)(void *ctx, const struct lk_live_progress *p);
@@ -165,6 +168,9 @@ struct lk_session {
     struct lk_session_saved *saved; /* owned */
     struct lk_aws_client client;    /* valid when have_client */
     bool have_client;
+    /* The live state holds the producers of the coverage requirements (read from AWS, or
+     * kept by the snapshot): only then are they compared. */
+    bool producers_read;
     struct lk_aws_error error;                   /* owned: the last AWS error */
     struct lk_aws_config_options client_options; /* what every live-read client is built from */
 };

@@ -451,6 +451,7 @@ static cJSON *s_write_producer(const struct lk_ir_producer *p)
 {
     cJSON *o = s_new(cJSON_CreateObject());
     s_add_str(o, "type", lk_ir_producer_type_name(p->type));
+    s_add_str(o, "region", p->region);
     s_add_str(o, "id", p->id);
     s_add_str(o, "arn", p->arn);
     s_add_str(o, "name", p->name);
@@ -526,6 +527,8 @@ char *lk_ir_state_to_json(const struct lk_ir_state *st)
             s_push(arr, s_write_producer(&st->producers[ord[i]]));
         free(ord);
     }
+    if (st->producer_regions.n)
+        s_add_list(root, "producer_regions", &st->producer_regions);
 
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -1255,14 +1258,16 @@ static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
 
 static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)
 {
-    static const char *const keys[] = {"type",      "id",        "arn",
-                                       "name",      "tags",      "destinations",
-                                       "log_types", "pending_log_types", "enabled",
-                                       "partial",   "engine",    "error", NULL};
+    static const char *const keys[] = {"type",         "region",    "id",
+                                       "arn",          "name",      "tags",
+                                       "destinations", "log_types", "pending_log_types",
+                                       "enabled",      "partial",   "engine",
+                                       "error",        NULL};
     struct lk_ir_producer *p = out;
     if (!s_object(r, node, keys))
         return;
     s_read_producer_type(r, node, &p->type);
+    s_str(r, node, "region", true, &p->region);
     s_str(r, node, "id", false, &p->id);
     s_str(r, node, "arn", true, &p->arn);
     s_str(r, node, "name", true, &p->name);
@@ -1332,6 +1337,7 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
                                        "keys",
                                        "coverages",
                                        "producers",
+                                       "producer_regions",
                                        NULL};
     struct s_reader r;
     cJSON *root = NULL;
@@ -1385,6 +1391,8 @@ enum lk_status lk_ir_state_from_json(const char *json, size_t len, struct lk_ir_
             s_each(&r, root, "producers", sizeof(*r.st->producers), &arr, s_read_producer);
         r.st->producers = arr;
     }
+    if (cJSON_GetObjectItemCaseSensitive(root, "producer_regions"))
+        s_list(&r, root, "producer_regions", &r.st->producer_regions);
     if (r.rc != LK_STATUS_OK)
         goto cleanup;
     *out = r.st;

@@ -53,8 +53,28 @@ static void s_at(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov, const 
     c->origin = c->res_origin;
 }
 
+/* The ARN of @p p: its own, else made from its ID where the type's ARN is (Service
+ * Authorization Reference, "Resource types defined by Amazon EC2": vpc; "by Amazon GuardDuty":
+ * detector); NULL for Config recorders (the API names them only) and "*". */
+static char *s_producer_arn(struct lk_diff_ctx *c, const struct lk_ir_producer *p,
+                            const struct lk_ir_state *live)
+{
+    if (p->arn)
+        return lk_arena_strdup(&c->out->arena, p->arn);
+    const char *region = p->region ? p->region : live->region;
+    if (!strcmp(p->id, "*") || !live->account || !region)
+        return NULL;
+    if (p->type == LK_IR_PRODUCER_VPC_FLOW_LOGS || p->type == LK_IR_PRODUCER_RESOLVER_QUERY_LOGS)
+        return lk_arena_printf(&c->out->arena, "arn:%s:ec2:%s:%s:vpc/%s", c->partition, region,
+                               live->account, p->id);
+    if (p->type == LK_IR_PRODUCER_GUARDDUTY)
+        return lk_arena_printf(&c->out->arena, "arn:%s:guardduty:%s:%s:detector/%s", c->partition,
+                               region, live->account, p->id);
+    return NULL;
+}
+
 static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
-                  const struct lk_ir_producer *p, const char *attr)
+                  const struct lk_ir_producer *p, const char *attr, const struct lk_ir_state *live)
 {
     struct lk_ir_mismatch why;
     why.text[0] = '\0';
@@ -71,22 +91,26 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
             c->origin = lk_ir_origin_or(&ex->origin, c->res_origin);
         ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
         lk_diff_note(c, ch, "excluded: %s", ex && ex->reason ? ex->reason : "");
+        ch->arn = s_producer_arn(c, p, live);
         return;
     }
     case LK_IR_COVERAGE_UNREADABLE:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
         lk_diff_note(c, ch, "cannot read: %s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_MISSING:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_MISSING, LK_DIFF_WEAKER, s_wanted(c, cov), NULL);
         lk_diff_note(c, ch, "%s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_PARTLY:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
         lk_diff_note(c, ch, "delivers partly: %s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_ELSEWHERE:
         s_at(c, cov, p->id);
@@ -96,8 +120,37 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
         ch->data_loss = true;
         lk_diff_allow(c, ch, "redirect:%s", p->id);
         lk_diff_note(c, ch, "delivers elsewhere");
+        ch->arn = s_producer_arn(c, p, live);
         return;
     }
+}
+
+/* Whether @p p was read in the Region of @p cov (a producer or requirement without a Region is
+ * of the live state's). */
+static bool s_same_region(const struct lk_ir_coverage *cov, const struct lk_ir_producer *p,
+                          const struct lk_ir_state *live)
+{
+    const char *want = cov->region ? cov->region : live->region;
+    const char *have = p->region ? p->region : live->region;
+    if (want == NULL || have == NULL)
+        return true; /* one Region, the client's */
+    return strcmp(want, have) == 0;
+}
+
+/* Whether the producers of @p cov's Region were read into @p live: a Region of
+ * live->producer_regions, or, in a state that lists none (one read before producers carried a
+ * Region), the state's own. */
+static bool s_region_read(const struct lk_ir_coverage *cov, const struct lk_ir_state *live)
+{
+    const char *want = cov->region ? cov->region : live->region;
+    if (want == NULL)
+        return true;
+    if (live->producer_regions.n == 0)
+        return live->region == NULL || strcmp(want, live->region) == 0;
+    for (size_t i = 0; i < live->producer_regions.n; i++)
+        if (strcmp(live->producer_regions.items[i], want) == 0)
+            return true;
+    return false;
 }
 
 void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
@@ -105,20 +158,19 @@ void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
 {
     for (size_t i = 0; i < desired->n_coverages; i++) {
         const struct lk_ir_coverage *cov = &desired->coverages[i];
-        /* Producers carry no Region: the live state's are those of its Region
-         * (runtime/coverage.c reads only that one). */
-        if (cov->region && live->region && strcmp(cov->region, live->region) != 0)
+        /* A Region not read (another pair's) is not decided here. */
+        if (!s_region_read(cov, live))
             continue;
         char *attr = lk_diff_fmt(c, "%s[%s]", lk_ir_producer_type_name(cov->type),
                                  cov->source ? cov->source : "");
         size_t of_type = 0, tagged = 0;
         for (size_t k = 0; k < live->n_producers; k++) {
             const struct lk_ir_producer *p = &live->producers[k];
-            if (p->type != cov->type)
+            if (p->type != cov->type || !s_same_region(cov, p, live))
                 continue;
             of_type++;
             tagged += p->n_tags > 0;
-            s_one(c, cov, p, attr);
+            s_one(c, cov, p, attr, live);
         }
         /* A tags selector over producers none of which carries a tag (the reader gives tags
          * only where the listing does: VPCs) selects nothing: say so rather than be clean. */
@@ -154,6 +206,7 @@ struct s_named {
     bool matched;
     const struct lk_ir_coverage *cov;   /* the first requirement naming it */
     const struct lk_ir_exclusion *excl; /* when an exclusion */
+    size_t pair;                        /* the pair of that requirement */
 };
 
 /* A source whose producers could not all be read somewhere: nothing about it is decided. */
@@ -185,7 +238,8 @@ static struct s_named *s_named_find(struct s_named *v, size_t n, const char *sou
 }
 
 void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *const *desired,
-                             const struct lk_ir_state *const *live, size_t n)
+                             const struct lk_ir_state *const *live, size_t n,
+                             struct lk_diff *const *outs)
 {
     struct s_named *named = NULL;
     size_t n_named = 0, cap_named = 0;
@@ -195,11 +249,12 @@ void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *co
         for (size_t k = 0; k < desired[i]->n_coverages; k++) {
             const struct lk_ir_coverage *cov = &desired[i]->coverages[k];
             const char *source = cov->source ? cov->source : "";
-            bool read = !(cov->region && live[i]->region && strcmp(cov->region, live[i]->region));
+            bool read = s_region_read(cov, live[i]);
             for (size_t p = 0; read && p < live[i]->n_producers; p++)
                 if (live[i]->producers[p].type == cov->type && live[i]->producers[p].error &&
-                    strcmp(live[i]->producers[p].id, "*") == 0)
-                    read = false; /* the type's listing was refused */
+                    strcmp(live[i]->producers[p].id, "*") == 0 &&
+                    s_same_region(cov, &live[i]->producers[p], live[i]))
+                    read = false; /* the type's listing was refused there */
             if (!read && !s_in_undecided(undecided, n_undecided, source)) {
                 LK_ARRAY_GROW(undecided, n_undecided, cap_undecided);
                 undecided[n_undecided++].source = source;
@@ -216,10 +271,12 @@ void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *co
                                            .id = id,
                                            .exclusion = excl,
                                            .cov = cov,
-                                           .excl = excl ? &cov->exclusions[e] : NULL};
+                                           .excl = excl ? &cov->exclusions[e] : NULL,
+                                           .pair = i};
                 }
                 for (size_t p = 0; read && !nm->matched && p < live[i]->n_producers; p++)
                     nm->matched = live[i]->producers[p].type == cov->type &&
+                                  s_same_region(cov, &live[i]->producers[p], live[i]) &&
                                   s_names_producer(id, &live[i]->producers[p]);
             }
         }
@@ -228,6 +285,12 @@ void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *co
         const struct s_named *nm = &named[i];
         if (nm->matched || s_in_undecided(undecided, n_undecided, nm->source))
             continue;
+        if (outs != NULL && c->out != outs[nm->pair]) {
+            /* Another diff: its own arena, so no origin string interned for the last one. */
+            c->out = outs[nm->pair];
+            c->interned = NULL;
+            c->n_interned = c->cap_interned = 0;
+        }
         char *attr = lk_diff_fmt(c, "%s[%s].%s", lk_ir_producer_type_name(nm->cov->type),
                                  nm->source, nm->exclusion ? "exclude" : "ids");
         c->res = LK_DIFF_PRODUCER;

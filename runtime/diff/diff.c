@@ -522,26 +522,47 @@ cleanup:
     return rc;
 }
 
-enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *const *desired,
-                                      const struct lk_ir_state *const *live, size_t n,
-                                      struct lk_diff *out)
+/* lk_diff_coverage_stale() into @p out, or with @p outs each finding into its pair's diff. */
+static enum lk_status s_coverage_stale(const struct lk_ir_state *const *desired,
+                                       const struct lk_ir_state *const *live, size_t n,
+                                       struct lk_diff *out, struct lk_diff *const *outs)
 {
     enum lk_status rc = LK_STATUS_OK;
     struct lk_arena tmp;
     lk_arena_init(&tmp);
-    LK_ENSURE_GOTO(rc, out && (n == 0 || (desired && live)), LK_STATUS_INVALID_ARGUMENT, cleanup);
+    LK_ENSURE_GOTO(rc, (out || outs) && (n == 0 || (desired && live)), LK_STATUS_INVALID_ARGUMENT,
+                   cleanup);
     for (size_t i = 0; i < n; i++)
-        LK_ENSURE_GOTO(rc, desired[i] && live[i], LK_STATUS_INVALID_ARGUMENT, cleanup);
+        LK_ENSURE_GOTO(rc, desired[i] && live[i] && (!outs || outs[i]), LK_STATUS_INVALID_ARGUMENT,
+                       cleanup);
     struct lk_diff_ctx c;
     memset(&c, 0, sizeof(c));
     c.out = out;
     c.tmp = &tmp;
     c.partition = n > 0 && desired[0]->partition ? desired[0]->partition : "aws";
-    lk_diff_producers_stale(&c, desired, live, n);
-    s_sort(out);
+    lk_diff_producers_stale(&c, desired, live, n, outs);
+    if (out)
+        s_sort(out);
+    for (size_t i = 0; outs && i < n; i++)
+        s_sort(outs[i]);
 cleanup:
     lk_arena_destroy(&tmp);
     return rc;
+}
+
+enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *const *desired,
+                                      const struct lk_ir_state *const *live, size_t n,
+                                      struct lk_diff *out)
+{
+    return out ? s_coverage_stale(desired, live, n, out, NULL) : LK_STATUS_INVALID_ARGUMENT;
+}
+
+enum lk_status lk_diff_coverage_stale_pairs(const struct lk_ir_state *const *desired,
+                                            const struct lk_ir_state *const *live, size_t n,
+                                            struct lk_diff *const *outs)
+{
+    return outs || n == 0 ? s_coverage_stale(desired, live, n, NULL, outs)
+                          : LK_STATUS_INVALID_ARGUMENT;
 }
 
 /* ------------------------------------------------------------------------------ summaries */

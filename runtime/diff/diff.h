@@ -71,6 +71,8 @@
 #include "common/result.h"
 #include "ir/ir.h"
 
+struct lk_buf;
+
 /* What a change is about. The order is the order of a rendered plan. */
 enum lk_diff_resource {
     LK_DIFF_BUCKET,
@@ -111,6 +113,8 @@ struct lk_diff_change {
     bool data_loss;   /* applying the desired value needs --allow <allow_name> */
     char *allow_name; /* arena: set exactly when data_loss */
     char *note;       /* arena: a short explanation, or NULL */
+    char *arn;        /* arena: the resource's ARN where the diff knows it (a producer's: its
+                       * own, or made from its ID, account and Region), else NULL */
     size_t seq;       /* order of discovery: the last sort key, so order is total */
     /* Where the policy says what is desired (strings in the arena): the origin of the desired
      * node behind the change, that of the single setting where the policy writes it (a lifecycle
@@ -230,6 +234,17 @@ LK_MUST_CHECK enum lk_status lk_diff_coverage_stale(const struct lk_ir_state *co
                                                     const struct lk_ir_state *const *live,
                                                     size_t n, struct lk_diff *out);
 
+/**
+ * lk_diff_coverage_stale(), each finding appended to @p outs[i] of the first pair i whose
+ * desired state names the exclusion or ID (an organisation run reports it with that pair).
+ * Sorts every diff of @p outs.
+ * @param outs n diffs
+ * @return LK_STATUS_OK, or LK_STATUS_INVALID_ARGUMENT when an argument is NULL.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_coverage_stale_pairs(const struct lk_ir_state *const *desired,
+                                                          const struct lk_ir_state *const *live,
+                                                          size_t n, struct lk_diff *const *outs);
+
 /** Fills @p out with the counts of @p diff. */
 void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
 
@@ -240,6 +255,29 @@ void lk_diff_summarize(const struct lk_diff *diff, struct lk_diff_summary *out);
 const struct lk_diff_change *lk_diff_find(const struct lk_diff *diff,
                                           enum lk_diff_resource resource, const char *name,
                                           const char *attribute);
+
+/**
+ * Appends to @p b the sentence a report shows for @p count producer changes (LK_DIFF_PRODUCER)
+ * alike but for their producer, @p first one of them: "14 VPCs in account 111122223333,
+ * eu-west-1, have no flow log to s3://acme-network-logs/vpcflow/" (issue wording: grouped by
+ * pair, type and source, destination and kind), without the IDs.
+ * @param account the pair's account, or NULL
+ */
+void lk_diff_producer_sentence(struct lk_buf *b, const struct lk_diff_change *first, size_t count,
+                               const char *account);
+
+/** @return whether producer changes @p a and @p b are one group of lk_diff_producer_sentence():
+ *  the same pair Region, type and source, kind, direction, destination, live value, note and
+ *  --allow verb. */
+bool lk_diff_producer_alike(const struct lk_diff_change *a, const struct lk_diff_change *b);
+
+/**
+ * lk_diff_render_text(), with the account of the pair (@p account, or NULL) in the grouped lines
+ * of producers: the producer changes alike (lk_diff_producer_alike()) are one block of one line
+ * (lk_diff_producer_sentence() and their IDs) instead of a block per producer.
+ */
+LK_MUST_CHECK enum lk_status lk_diff_render_text_for(const struct lk_diff *diff,
+                                                     const char *account, FILE *f, bool color);
 
 /**
  * Renders @p diff in the style of `terraform plan`: a header per resource, then a line per

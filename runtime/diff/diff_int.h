@@ -180,9 +180,11 @@ void lk_diff_log_group_unmanaged(struct lk_diff_ctx *c, const struct lk_ir_state
 
 /** keys.c: the policies of the desired KMS keys against the live ones (sets the resource of
  *  each key itself). */
-/** The changes of lk_diff_coverage_stale() (runtime/diff/coverage.c). */
+/** The changes of lk_diff_coverage_stale() (runtime/diff/coverage.c); with @p outs (n diffs),
+ * each goes to that of the first pair whose requirement names it instead of c->out. */
 void lk_diff_producers_stale(struct lk_diff_ctx *c, const struct lk_ir_state *const *desired,
-                             const struct lk_ir_state *const *live, size_t n);
+                             const struct lk_ir_state *const *live, size_t n,
+                             struct lk_diff *const *outs);
 
 /** The changes of lk_diff_coverage() (runtime/diff/coverage.c). */
 void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,

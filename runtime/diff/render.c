@@ -4,6 +4,7 @@
  */
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "runtime/diff/diff_int.h"
@@ -253,17 +254,213 @@ static void s_render_change(struct lk_buf *b, const struct lk_diff_change *ch, b
     lk_buf_putc(b, '\n');
 }
 
+/* ------------------------------------------------------------------------------ producers */
+
+/* How a report words the producers of a type: the noun, singular and plural, and what a
+ * producer that delivers nowhere does not do (singular, plural). */
+static const struct {
+    const char *one, *many, *missing_one, *missing_many;
+} s_producer_words[LK_IR_PRODUCER_COUNT] = {
+    [LK_IR_PRODUCER_VPC_FLOW_LOGS] = {"VPC", "VPCs", "has no flow log to", "have no flow log to"},
+    [LK_IR_PRODUCER_RESOLVER_QUERY_LOGS] = {"VPC", "VPCs", "has no query logging to",
+                                            "have no query logging to"},
+    [LK_IR_PRODUCER_ELB] = {"load balancer", "load balancers", "has no access logs to",
+                            "have no access logs to"},
+    [LK_IR_PRODUCER_NLB] = {"Network Load Balancer", "Network Load Balancers",
+                            "has no access logs to", "have no access logs to"},
+    [LK_IR_PRODUCER_WAF] = {"web ACL", "web ACLs", "has no logging to", "have no logging to"},
+    [LK_IR_PRODUCER_NETWORK_FIREWALL] = {"firewall", "firewalls", "does not log to",
+                                         "do not log to"},
+    [LK_IR_PRODUCER_CONFIG] = {"configuration recorder", "configuration recorders",
+                               "does not deliver to", "do not deliver to"},
+    [LK_IR_PRODUCER_GUARDDUTY] = {"GuardDuty detector", "GuardDuty detectors",
+                                  "does not export findings to", "do not export findings to"},
+    [LK_IR_PRODUCER_EKS] = {"EKS cluster", "EKS clusters", "does not send", "do not send"},
+    [LK_IR_PRODUCER_RDS] = {"database", "databases", "does not export", "do not export"},
+};
+
+/* The producer type of a change's attribute "<type>[<source>]...". @return false if none. */
+static bool s_producer_type(const struct lk_diff_change *ch, enum lk_ir_producer_type *out)
+{
+    const char *a = ch->attribute ? ch->attribute : "";
+    const char *br = strchr(a, '[');
+    char name[64];
+    size_t n = br ? (size_t)(br - a) : strlen(a);
+    if (n == 0 || n >= sizeof(name))
+        return false;
+    memcpy(name, a, n);
+    name[n] = '\0';
+    return lk_ir_producer_type_parse(name, out);
+}
+
+/* The length of the --allow name of @p ch without its resource's name ("redirect:"). */
+static size_t s_allow_verb_len(const struct lk_diff_change *ch)
+{
+    if (!ch->allow_name)
+        return 0;
+    size_t a = strlen(ch->allow_name), n = ch->name ? strlen(ch->name) : 0;
+    if (n && a > n && !strcmp(ch->allow_name + a - n, ch->name))
+        return a - n;
+    return a;
+}
+
+bool lk_diff_producer_alike(const struct lk_diff_change *a, const struct lk_diff_change *b)
+{
+    size_t va = s_allow_verb_len(a), vb = s_allow_verb_len(b);
+    return a->resource == LK_DIFF_PRODUCER && b->resource == LK_DIFF_PRODUCER &&
+           a->kind == b->kind && a->direction == b->direction && a->data_loss == b->data_loss &&
+           lk_diff_streq(a->region, b->region) && lk_diff_streq(a->attribute, b->attribute) &&
+           lk_diff_streq(a->desired, b->desired) && lk_diff_streq(a->live, b->live) &&
+           lk_diff_streq(a->note, b->note) && va == vb &&
+           (!va || !memcmp(a->allow_name, b->allow_name, va));
+}
+
+void lk_diff_producer_sentence(struct lk_buf *b, const struct lk_diff_change *first, size_t count,
+                               const char *account)
+{
+    enum lk_ir_producer_type t;
+    bool typed = s_producer_type(first, &t);
+    const char *one = typed ? s_producer_words[t].one : "producer";
+    const char *many = typed ? s_producer_words[t].many : "producers";
+    bool plural = count != 1;
+    const char *desired = first->desired ? first->desired : "";
+    /* RDS with no log types named: the engine's main log (lk_ir_rds_default_log_type()). */
+    if (!strcmp(desired, "delivering"))
+        desired = "its main log";
+    /* "*": no recorder or detector at all in the pair (runtime/diff/coverage.c). */
+    bool none = first->name && !strcmp(first->name, "*") && count == 1;
+    if (none && first->kind == LK_DIFF_MISSING) {
+        lk_buf_printf(b, "no %s", one);
+        if (account)
+            lk_buf_printf(b, " in account %s", account);
+        if (first->region)
+            lk_buf_printf(b, ", %s,", first->region);
+        lk_buf_printf(b, " %s %s",
+                      typed && t == LK_IR_PRODUCER_GUARDDUTY ? "exports findings to"
+                                                             : "delivers to",
+                      desired);
+        return;
+    }
+    if (none)
+        lk_buf_printf(b, "the %s", many);
+    else
+        lk_buf_printf(b, "%zu %s", count, plural ? many : one);
+    if (!first->region) {
+        /* Decided over every pair of the source (stale exclusions and IDs). */
+        lk_buf_printf(b, ": %s", first->note ? first->note : "note");
+        return;
+    }
+    if (account)
+        lk_buf_printf(b, " in account %s, %s,", account, first->region);
+    else
+        lk_buf_printf(b, " in %s,", first->region);
+    switch (first->kind) {
+    case LK_DIFF_MISSING:
+        lk_buf_printf(
+            b, " %s %s",
+            typed ? (plural ? s_producer_words[t].missing_many : s_producer_words[t].missing_one)
+                  : (plural ? "do not deliver to" : "does not deliver to"),
+            desired);
+        break;
+    case LK_DIFF_CHANGED:
+        if (first->data_loss)
+            lk_buf_printf(b, " %s elsewhere, not to %s (%s)", plural ? "deliver" : "delivers",
+                          desired, first->live ? first->live : "");
+        else
+            lk_buf_printf(b, " %s only partly to %s (%s)", plural ? "deliver" : "delivers", desired,
+                          first->live ? first->live : "");
+        break;
+    case LK_DIFF_EXTRA:
+    case LK_DIFF_NOTE:
+        lk_buf_printf(b, " %s", first->note ? first->note : "note");
+        break;
+    }
+}
+
+/* Text: the IDs of a group named on its line; more are counted (the JSON report lists each). */
+#define S_TEXT_GROUP_IDS 10
+
+/* The block of the producer changes alike to diff->changes[i] (each marked in @p done). */
+static void s_render_producers(struct lk_buf *b, const struct lk_diff *diff, size_t i,
+                               const char *account, bool *done, bool color)
+{
+    static const char sym[] = {'+', '~', '-', '#'};
+    static const char *const sym_color[] = {"\033[32m", "\033[33m", "\033[31m", "\033[2m"};
+    const struct lk_diff_change *ch = &diff->changes[i];
+    size_t count = 0;
+    for (size_t k = i; k < diff->n; k++)
+        count += !done[k] && lk_diff_producer_alike(ch, &diff->changes[k]);
+    lk_buf_printf(b, color ? "\033[1mproducers %s" S_RESET : "producers %s", ch->attribute);
+    if (ch->region)
+        lk_buf_printf(b, " (%s)", ch->region);
+    lk_buf_puts(b, ":\n  ");
+    if (color)
+        lk_buf_puts(b, sym_color[ch->kind]);
+    lk_buf_putc(b, sym[ch->kind]);
+    if (color)
+        lk_buf_puts(b, S_RESET);
+    lk_buf_putc(b, ' ');
+    lk_diff_producer_sentence(b, ch, count, account);
+    lk_buf_puts(b, ": ");
+    size_t shown = 0;
+    for (size_t k = i; k < diff->n; k++) {
+        if (done[k] || !lk_diff_producer_alike(ch, &diff->changes[k]))
+            continue;
+        done[k] = true;
+        if (shown < S_TEXT_GROUP_IDS)
+            lk_buf_printf(b, "%s%s", shown ? ", " : "", diff->changes[k].name);
+        shown++;
+    }
+    if (count > S_TEXT_GROUP_IDS)
+        lk_buf_printf(b, " and %zu more", count - S_TEXT_GROUP_IDS);
+    if (ch->direction == LK_DIFF_WEAKER)
+        lk_buf_puts(b, color ? "  \033[1;31m[weaker]" S_RESET : "  [weaker]");
+    if (ch->data_loss) {
+        size_t verb = s_allow_verb_len(ch);
+        if (count > 1 && verb < strlen(ch->allow_name))
+            lk_buf_printf(b,
+                          color ? "  \033[1m(needs --allow %.*s<id> for each)" S_RESET
+                                : "  (needs --allow %.*s<id> for each)",
+                          (int)verb, ch->allow_name);
+        else
+            lk_buf_printf(b, color ? "  \033[1m(needs --allow %s)" S_RESET : "  (needs --allow %s)",
+                          ch->allow_name);
+    }
+    lk_buf_putc(b, '\n');
+    if (ch->origin.file)
+        s_render_origin(b, &ch->origin, color);
+}
+
 enum lk_status lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool color)
+{
+    return lk_diff_render_text_for(diff, NULL, f, color);
+}
+
+enum lk_status lk_diff_render_text_for(const struct lk_diff *diff, const char *account, FILE *f,
+                                       bool color)
 {
     enum lk_status rc = LK_STATUS_OK;
     struct lk_buf b;
+    bool *done = NULL;
     lk_buf_init(&b, LK_BUF_MAX_REPORT);
     LK_ENSURE_GOTO(rc, diff && f, LK_STATUS_INVALID_ARGUMENT, cleanup);
+    done = lk_xcalloc(diff->n ? diff->n : 1, sizeof(*done));
+    bool first_block = true;
     for (size_t i = 0; i < diff->n; i++) {
         const struct lk_diff_change *ch = &diff->changes[i];
-        if (i == 0 || !s_same_resource(ch, &diff->changes[i - 1])) {
-            if (i)
+        if (done[i])
+            continue;
+        if (ch->resource == LK_DIFF_PRODUCER) {
+            if (!first_block)
                 lk_buf_putc(&b, '\n');
+            first_block = false;
+            s_render_producers(&b, diff, i, account, done, color);
+            continue;
+        }
+        if (i == 0 || !s_same_resource(ch, &diff->changes[i - 1])) {
+            if (!first_block)
+                lk_buf_putc(&b, '\n');
+            first_block = false;
             lk_buf_printf(&b, color ? "\033[1m%s %s" S_RESET : "%s %s",
                           s_resource_title(ch->resource), ch->name);
             if (ch->region)
@@ -293,6 +490,7 @@ enum lk_status lk_diff_render_text(const struct lk_diff *diff, FILE *f, bool col
     LK_ENSURE_GOTO(rc, fwrite(b.data, 1, b.len, f) == b.len, LK_STATUS_IO, cleanup);
     LK_ENSURE_GOTO(rc, fflush(f) == 0, LK_STATUS_IO, cleanup);
 cleanup:
+    free(done);
     lk_buf_free(&b);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "lk_test.h"
 
 #include "runtime/diff/diff.h"
+#include "runtime/report.h"
 
 #define POLICY                                                                                     \
     "logkeep: 1\n"                                                                                 \
@@ -278,6 +279,289 @@ START_TEST(test_stale_over_pairs)
 }
 END_TEST
 
+/* The policy of test_coverage_changes over two Regions (a policy of one account: one state). */
+#define POLICY_REGIONS                                                                             \
+    "logkeep: 1\n"                                                                                 \
+    "account: \"111122223333\"\n"                                                                  \
+    "region: us-east-1\n"                                                                          \
+    "regions: [us-east-1, eu-west-1]\n"                                                            \
+    "roles:\n"                                                                                     \
+    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
+    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
+    "stores:\n"                                                                                    \
+    "  net:\n"                                                                                     \
+    "    bucket: acme-net-111122223333\n"                                                          \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "sources:\n"                                                                                   \
+    "  flow:\n"                                                                                    \
+    "    type: vpc-flow-logs\n"                                                                    \
+    "    purpose: network forensics for incident response\n"                                       \
+    "    regions: [us-east-1, eu-west-1]\n"                                                        \
+    "    store: net\n"                                                                             \
+    "    prefix: vpcflow/\n"                                                                       \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "  cfg:\n"                                                                                     \
+    "    type: config\n"                                                                           \
+    "    purpose: configuration history for investigations\n"                                      \
+    "    regions: [us-east-1, eu-west-1]\n"                                                        \
+    "    store: net\n"                                                                             \
+    "    prefix: config/\n"                                                                        \
+    "    retention: { delete_after: 1y }\n"
+
+/* A state of one account holds the requirements of each Region: producers match by Region. */
+START_TEST(test_regions)
+{
+    struct lk_policy *pol = lk_test_policy(POLICY_REGIONS);
+    for (size_t i = 0; i < pol->diags.n; i++)
+        ck_assert_msg(pol->diags.items[i].severity == LK_SEV_NOTE, "%s: %s",
+                      pol->diags.items[i].rule->id, pol->diags.items[i].message);
+    struct lk_ir_state *desired = lk_lower(pol);
+    ck_assert_uint_eq(desired->n_coverages, 4);
+
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "us-east-1");
+    live->account = lk_ir_strdup(live, "111122223333");
+    struct lk_ir_producer ps[4];
+    s_vpc(live, &ps[0], "vpc-00000001", "acme-net-111122223333", "vpcflow/", "ALL");
+    s_vpc(live, &ps[1], "vpc-00000002", NULL, NULL, NULL);
+    s_vpc(live, &ps[2], "vpc-00000003", "acme-net-111122223333", "vpcflow/", "ALL");
+    memset(&ps[3], 0, sizeof(ps[3]));
+    ps[3].type = LK_IR_PRODUCER_CONFIG;
+    ps[3].id = lk_ir_strdup(live, "default");
+    ps[3].enabled = true;
+    ps[3].destinations = ps[0].destinations; /* s3://acme-net-111122223333/vpcflow/: elsewhere */
+    ps[3].n_destinations = 1;
+    ps[0].region = ps[3].region = lk_ir_strdup(live, "us-east-1");
+    ps[1].region = ps[2].region = lk_ir_strdup(live, "eu-west-1");
+    live->producers = ps;
+    live->n_producers = 4;
+    lk_ir_list_add_set(live, &live->producer_regions, "us-east-1");
+    lk_ir_list_add_set(live, &live->producer_regions, "eu-west-1");
+
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    /* vpc-00000002 of eu-west-1 delivers nowhere; the others deliver, each in its Region. */
+    const struct lk_diff_change *ch =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000002", "vpc-flow-logs[flow]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_MISSING);
+    ck_assert_str_eq(ch->region, "eu-west-1");
+    ck_assert_str_eq(ch->arn, "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-00000002");
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000001", "vpc-flow-logs[flow]"));
+    ck_assert_ptr_null(
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000003", "vpc-flow-logs[flow]"));
+    /* The us-east-1 recorder delivers elsewhere there; eu-west-1 has none (a recorder of another
+     * Region is not its). */
+    size_t n_default = 0, n_none = 0;
+    for (size_t i = 0; i < diff.n; i++) {
+        const struct lk_diff_change *c = &diff.changes[i];
+        if (strcmp(c->attribute, "config[cfg]") != 0)
+            continue;
+        if (!strcmp(c->name, "default")) {
+            n_default++;
+            ck_assert_str_eq(c->region, "us-east-1");
+            ck_assert_int_eq(c->kind, LK_DIFF_CHANGED);
+            ck_assert(c->data_loss);
+            ck_assert_ptr_null(c->arn); /* a recorder has no ARN in the API */
+        } else {
+            n_none++;
+            ck_assert_str_eq(c->name, "*");
+            ck_assert_str_eq(c->region, "eu-west-1");
+            ck_assert_int_eq(c->kind, LK_DIFF_MISSING);
+        }
+    }
+    ck_assert_uint_eq(n_default, 1);
+    ck_assert_uint_eq(n_none, 1);
+    ck_assert_uint_eq(diff.n, 3);
+
+    /* A state that lists no Region read (written before producers carried one): its producers
+     * are its Region's, and the other Region is not decided. */
+    live->producer_regions.n = 0;
+    for (size_t i = 0; i < 4; i++)
+        ps[i].region = NULL;
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    for (size_t i = 0; i < diff.n; i++)
+        ck_assert_str_eq(diff.changes[i].region, "us-east-1");
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000002", "vpc-flow-logs[flow]");
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_uint_eq(diff.n, 2);
+
+    lk_diff_free(&diff);
+    live->producers = NULL;
+    live->n_producers = 0;
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+}
+END_TEST
+
+static char *s_render(const struct lk_diff *d, const char *account)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(lk_diff_render_text_for(d, account, f, false), LK_STATUS_OK);
+    fclose(f);
+    return text;
+}
+
+/* Producers alike are one line: "14 VPCs in account A, eu-west-1, have no flow log to ...". */
+START_TEST(test_grouping)
+{
+    struct lk_policy *pol = lk_test_policy(POLICY_REGIONS);
+    struct lk_ir_state *desired = lk_lower(pol);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "us-east-1");
+    live->account = lk_ir_strdup(live, "111122223333");
+    struct lk_ir_producer ps[17];
+    char id[32];
+    for (size_t i = 0; i < 14; i++) {
+        snprintf(id, sizeof(id), "vpc-%08zx", i + 1);
+        s_vpc(live, &ps[i], id, NULL, NULL, NULL);
+        ps[i].region = lk_ir_strdup(live, "eu-west-1");
+    }
+    s_vpc(live, &ps[14], "vpc-000000aa", "other-bucket", "", "ALL"); /* elsewhere */
+    s_vpc(live, &ps[15], "vpc-000000bb", NULL, NULL, NULL);          /* us-east-1: alone */
+    memset(&ps[16], 0, sizeof(ps[16]));
+    ps[16].type = LK_IR_PRODUCER_CONFIG;
+    ps[16].id = lk_ir_strdup(live, "default");
+    ps[16].enabled = true;
+    ps[16].destinations = ps[14].destinations;
+    ps[16].n_destinations = 1;
+    ps[14].region = lk_ir_strdup(live, "eu-west-1");
+    ps[15].region = ps[16].region = lk_ir_strdup(live, "us-east-1");
+    live->producers = ps;
+    live->n_producers = 17;
+    lk_ir_list_add_set(live, &live->producer_regions, "us-east-1");
+    lk_ir_list_add_set(live, &live->producer_regions, "eu-west-1");
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    /* 14 + 1 elsewhere in eu-west-1, 1 in us-east-1, the us-east-1 recorder elsewhere, none in
+     * eu-west-1. */
+    ck_assert_uint_eq(diff.n, 18);
+
+    const struct lk_diff_change *a =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000001", "vpc-flow-logs[flow]");
+    const struct lk_diff_change *b =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-0000000e", "vpc-flow-logs[flow]");
+    const struct lk_diff_change *other =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-000000bb", "vpc-flow-logs[flow]");
+    const struct lk_diff_change *away =
+        lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-000000aa", "vpc-flow-logs[flow]");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(other);
+    ck_assert_ptr_nonnull(away);
+    ck_assert(lk_diff_producer_alike(a, b));
+    ck_assert(!lk_diff_producer_alike(a, other)); /* another Region */
+    ck_assert(!lk_diff_producer_alike(a, away));  /* another kind */
+
+    struct lk_buf line;
+    lk_buf_init(&line, LK_BUF_MAX_LINE);
+    lk_diff_producer_sentence(&line, a, 14, "111122223333");
+    ck_assert_str_eq(lk_buf_cstr(&line), "14 VPCs in account 111122223333, eu-west-1, have no flow "
+                                         "log to s3://acme-net-111122223333/vpcflow/");
+    lk_buf_reset(&line);
+    lk_diff_producer_sentence(&line, other, 1, "111122223333");
+    ck_assert_str_eq(lk_buf_cstr(&line), "1 VPC in account 111122223333, us-east-1, has no flow "
+                                         "log to s3://acme-net-111122223333/vpcflow/");
+    lk_buf_reset(&line);
+    lk_diff_producer_sentence(&line, away, 1, NULL);
+    ck_assert_str_eq(lk_buf_cstr(&line), "1 VPC in eu-west-1, delivers elsewhere, not to "
+                                         "s3://acme-net-111122223333/vpcflow/ (delivers to "
+                                         "s3://other-bucket/)");
+    const struct lk_diff_change *none = lk_diff_find(&diff, LK_DIFF_PRODUCER, "*", "config[cfg]");
+    ck_assert_ptr_nonnull(none);
+    lk_buf_reset(&line);
+    lk_diff_producer_sentence(&line, none, 1, "111122223333");
+    ck_assert_str_eq(lk_buf_cstr(&line),
+                     "no configuration recorder in account 111122223333, "
+                     "eu-west-1, delivers to s3://acme-net-111122223333/config/");
+    lk_buf_free(&line);
+
+    /* Text: one block for the 14, ten IDs named and the rest counted; one for each other. */
+    char *text = s_render(&diff, "111122223333");
+    ck_assert_ptr_nonnull(strstr(text, "producers vpc-flow-logs[flow] (eu-west-1):\n  + 14 VPCs in "
+                                       "account 111122223333, eu-west-1, have no flow log to "
+                                       "s3://acme-net-111122223333/vpcflow/: vpc-00000001, "));
+    ck_assert_ptr_nonnull(strstr(text, ", vpc-0000000a and 4 more  [weaker]\n"));
+    ck_assert_ptr_null(strstr(text, "vpc-0000000b"));
+    ck_assert_ptr_nonnull(strstr(text, "+ 1 VPC in account 111122223333, us-east-1, has no flow "
+                                       "log to s3://acme-net-111122223333/vpcflow/: "
+                                       "vpc-000000bb  [weaker]\n"));
+    ck_assert_ptr_nonnull(strstr(text, ": vpc-000000aa  [weaker]  (needs --allow "
+                                       "redirect:vpc-000000aa)\n"));
+    size_t blocks = 0;
+    for (const char *p = text; (p = strstr(p, "\nproducers ")) != NULL; p++)
+        blocks++;
+    ck_assert_uint_eq(blocks + !strncmp(text, "producers ", 10), 5);
+    ck_assert_ptr_nonnull(strstr(text, "16 to add, 2 to change, 0 to remove"));
+    free(text);
+
+    /* JSON: every producer with its account, Region, ID and ARN. */
+    struct lk_report_context ctx = {.account = "111122223333", .region = "us-east-1"};
+    char *json = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&json, &len);
+    ck_assert_int_eq(lk_report_render(&diff, &ctx, LK_REPORT_JSON, f), LK_STATUS_OK);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(json, "\"arn\":\t\"arn:aws:ec2:eu-west-1:111122223333:vpc/"
+                                       "vpc-0000000e\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"account\":\t\"111122223333\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"format_version\":\t\"1.1\""));
+    free(json);
+
+    /* Markdown: the 14 are one row with the sentence. */
+    json = NULL;
+    f = open_memstream(&json, &len);
+    ck_assert_int_eq(lk_report_render(&diff, &ctx, LK_REPORT_MARKDOWN, f), LK_STATUS_OK);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(json, "14 VPCs in account 111122223333, eu-west-1, have no "));
+    free(json);
+
+    lk_diff_free(&diff);
+    live->producers = NULL;
+    live->n_producers = 0;
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    lk_policy_free(pol);
+}
+END_TEST
+
+/* An organisation's stale exclusion goes to the first pair naming it. */
+START_TEST(test_stale_pairs)
+{
+    struct lk_policy *pol = lk_test_policy(POLICY);
+    struct lk_ir_state *d1 = lk_lower(pol), *d2 = lk_lower(pol);
+    struct lk_ir_state *l1 = lk_ir_state_new(), *l2 = lk_ir_state_new();
+    const struct lk_ir_state *ds[2] = {d1, d2}, *ls[2] = {l1, l2};
+    struct lk_diff one, two;
+    lk_diff_init(&one);
+    lk_diff_init(&two);
+    struct lk_diff *outs[2] = {&one, &two};
+    ck_assert_int_eq(lk_diff_coverage_stale_pairs(ds, ls, 2, outs), LK_STATUS_OK);
+    ck_assert_uint_eq(one.n, 1);
+    ck_assert_uint_eq(two.n, 0);
+    ck_assert_str_eq(one.changes[0].name, "vpc-0000dead");
+    ck_assert_ptr_nonnull(strstr(one.changes[0].origin.text, "vpc-0000dead"));
+    ck_assert_int_eq(lk_diff_coverage_stale_pairs(ds, ls, 2, NULL), LK_STATUS_INVALID_ARGUMENT);
+    lk_diff_free(&one);
+    lk_diff_free(&two);
+    lk_ir_state_free(l1);
+    lk_ir_state_free(l2);
+    lk_ir_state_free(d1);
+    lk_ir_state_free(d2);
+    lk_policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("diff_coverage");
@@ -285,6 +569,9 @@ int main(void)
     tcase_add_test(tc, test_coverage_changes);
     tcase_add_test(tc, test_tags_not_read);
     tcase_add_test(tc, test_stale_over_pairs);
+    tcase_add_test(tc, test_regions);
+    tcase_add_test(tc, test_grouping);
+    tcase_add_test(tc, test_stale_pairs);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }
