@@ -360,12 +360,18 @@ static const struct lk_ir_coverage *s_coverage_of(const struct lk_ir_state *desi
     return NULL;
 }
 
+/* The producer a change names, read in the change's Region (a producer without one is of the
+ * live state's Region). */
 static const struct lk_ir_producer *s_producer_of(const struct lk_ir_state *live,
-                                                  enum lk_ir_producer_type type, const char *id)
+                                                  enum lk_ir_producer_type type, const char *id,
+                                                  const char *region)
 {
-    for (size_t i = 0; i < live->n_producers; i++)
-        if (live->producers[i].type == type && s_eq(live->producers[i].id, id))
-            return &live->producers[i];
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        const char *at = p->region ? p->region : live->region;
+        if (p->type == type && s_eq(p->id, id) && (!region || !at || !strcmp(at, region)))
+            return p;
+    }
     return NULL;
 }
 
@@ -407,7 +413,7 @@ enum lk_status lk_apply_plan_build_coverage(const struct lk_ir_state *desired,
         const struct lk_ir_coverage *cov =
             ch->kind == LK_DIFF_NOTE ? NULL : s_coverage_of(desired, ch);
         const struct lk_ir_producer *p =
-            cov && cov->enable ? s_producer_of(live, cov->type, ch->name) : NULL;
+            cov && cov->enable ? s_producer_of(live, cov->type, ch->name, ch->region) : NULL;
         enum lk_ir_coverage_status st =
             p ? lk_ir_coverage_check(cov, p, NULL) : LK_IR_COVERAGE_NOT_SELECTED;
         if (st == LK_IR_COVERAGE_MISSING || st == LK_IR_COVERAGE_PARTLY ||

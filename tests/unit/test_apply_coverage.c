@@ -65,15 +65,25 @@ static void s_producer(struct lk_ir_state *st, struct lk_ir_producer *p,
     }
 }
 
-/* The diff of @p live's producers against @p desired in both Regions (producers carry none:
- * the same ones stand for each). */
+/* The diff of @p live's producers against @p desired in both Regions: each producer stands in
+ * us-east-1 and again in eu-west-1 (live->producers is replaced by an arena copy). */
 static void s_diff(const struct lk_ir_state *desired, struct lk_ir_state *live,
                    struct lk_diff *diff)
 {
-    lk_diff_init(diff);
+    static const char *const regions[] = {"eu-west-1", "us-east-1"};
+    size_t n = live->n_producers;
+    struct lk_ir_producer *both = lk_arena_alloc(&live->arena, 2 * n * sizeof(*both));
+    for (size_t r = 0; r < 2; r++) {
+        for (size_t i = 0; i < n; i++) {
+            both[r * n + i] = live->producers[i];
+            both[r * n + i].region = lk_ir_strdup(live, regions[r]);
+        }
+        lk_ir_list_add_set(live, &live->producer_regions, regions[r]);
+    }
+    live->producers = both;
+    live->n_producers = 2 * n;
     live->region = lk_ir_strdup(live, "us-east-1");
-    ck_assert_int_eq(lk_diff_coverage(desired, live, diff), LK_STATUS_OK);
-    live->region = lk_ir_strdup(live, "eu-west-1");
+    lk_diff_init(diff);
     ck_assert_int_eq(lk_diff_coverage(desired, live, diff), LK_STATUS_OK);
 }
 
@@ -228,6 +238,8 @@ START_TEST(test_reported_not_changed)
     d->arn = lk_ir_strdup(live, "arn:aws:s3:::acme-net-111122223333");
     d->prefix = lk_ir_strdup(live, "config/");
     ps[1].destinations = d;
+    live->producers = ps;
+    live->n_producers = 2;
     lk_diff_free(&diff);
     s_diff(desired, live, &diff);
     lk_apply_plan_free(&plan);
