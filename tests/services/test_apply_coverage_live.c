@@ -28,6 +28,7 @@
 
 #define REGION "sa-east-1"
 #define REGION_CWL "me-central-1"
+#define REGION_EKS "af-south-1"
 #define ACCOUNT "111122223333"
 #define NET "acme-apply-net-111122223333"
 
@@ -436,6 +437,55 @@ START_TEST(test_apply_flow_logs_to_log_group)
 }
 END_TEST
 
+/* eks-audit only, in a Region of its own. */
+#define POLICY_EKS                                                                                 \
+    "logkeep: 1\n"                                                                                 \
+    "account: \"111122223333\"\n"                                                                  \
+    "region: " REGION_EKS "\n"                                                                     \
+    "sources:\n"                                                                                   \
+    "  eks:\n"                                                                                     \
+    "    type: eks-audit\n"                                                                        \
+    "    purpose: investigating cluster compromise\n"                                              \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"
+
+START_TEST(test_apply_cluster_update_in_progress)
+{
+    /* AWS refuses a second update of a cluster while one is in progress
+     * (ResourceInUseException): apply stops there, the call marked failed, the ones before
+     * done. */
+    struct lk_aws_error err = {0};
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION_EKS "\", \"clusters\": "
+                                        "[\"c-1\", \"c-2\"], \"clusters_updating\": [\"c-2\"]}"));
+    struct lk_ir_state *desired = s_desired(POLICY_EKS);
+    struct lk_diff diff;
+    struct lk_ir_state *live = s_read(desired, REGION_EKS, &diff);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build_coverage(desired, live, &diff, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 2);
+    ck_assert_int_eq(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), LK_STATUS_AWS);
+    ck_assert_str_eq(err.code, "ResourceInUseException");
+    ck_assert_int_eq(err.http_status, 409);
+    ck_assert_int_eq(plan.steps[0].status, LK_APPLY_DONE);
+    ck_assert_str_eq(plan.steps[0].name, "c-1");
+    ck_assert_int_eq(plan.steps[1].status, LK_APPLY_FAILED);
+    lk_aws_error_clear(&err);
+
+    /* c-1 delivers now; c-2 still does not. */
+    struct lk_diff diff2;
+    struct lk_ir_state *live2 = s_read(desired, REGION_EKS, &diff2);
+    ck_assert_uint_eq(s_drift(&diff2), 1);
+    ck_assert_ptr_nonnull(lk_diff_find(&diff2, LK_DIFF_PRODUCER, "c-2", "eks-audit[eks]"));
+    lk_diff_free(&diff2);
+    lk_ir_state_free(live2);
+    lk_apply_plan_free(&plan);
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("apply_coverage_live");
@@ -444,6 +494,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_apply_turns_producers_on);
     tcase_add_test(tc, test_apply_flow_logs_to_log_group);
+    tcase_add_test(tc, test_apply_cluster_update_in_progress);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

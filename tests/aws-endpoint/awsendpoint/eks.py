@@ -19,7 +19,12 @@ Behaviour encoded, with sources (Amazon EKS API Reference):
   the ``ClusterLogging`` parameter (.../API_UpdateClusterConfig.html); a
   request that changes nothing is ``InvalidParameterException`` "No changes
   needed for the logging config provided". The change is applied at once
-  (AWS: status InProgress, then Successful).
+  (AWS: status InProgress, then Successful);
+* "Cluster updates are asynchronous ... During an update, the cluster status
+  moves to UPDATING" (.../API_UpdateClusterConfig.html): a cluster seeded
+  with an update in progress (``clusters_updating``) is ``UPDATING`` and
+  refuses another update with ``ResourceInUseException`` (HTTP 409 in
+  botocore's eks model, "The specified resource is in use.").
 """
 
 import json
@@ -75,13 +80,17 @@ def describe_cluster(call, p):
     c = _cluster(call, p["name"])
     return {"cluster": {
         "name": c["name"], "arn": c["arn"], "createdAt": c["createdAt"],
-        "version": "1.29", "status": "ACTIVE",
+        "version": "1.29",
+        "status": "UPDATING" if c.get("updating") else "ACTIVE",
         "roleArn": c["roleArn"], "logging": _logging(c["enabled"]),
         "tags": {}}}
 
 
 def update_config(call, p):
     c = _cluster(call, p["name"])
+    if c.get("updating"):
+        raise AWSError("ResourceInUseException", "Cluster has an update in "
+                       "progress: only one update at a time is allowed.", 409)
     logging = p.get("logging")
     if logging is None:
         raise AWSError(VALIDATION, "logging is the only update this "
@@ -118,6 +127,7 @@ def handle(call):
 
 def seed(state, account, region, spec):
     names = restjson.names(spec.get("clusters"), "c-")
+    updating = set(restjson.names(spec.get("clusters_updating"), "c-"))
     if not names:
         return {}
     s = _store(state, account, region)
@@ -129,6 +139,6 @@ def seed(state, account, region, spec):
         s["clusters"][name] = {
             "name": name, "arn": arn, "createdAt": state.clock.epoch(),
             "roleArn": f"arn:aws:iam::{account}:role/eks-cluster",
-            "enabled": list(enabled)}
+            "enabled": list(enabled), "updating": name in updating}
         out.append(arn)
     return {"clusters": out}
