@@ -26,7 +26,7 @@
 #include "svc_live.h"
 #include "svc_sources_live.h"
 
-#define REGION "sa-east-1"
+#define REGION "ap-northeast-3"
 #define REGION_CWL "me-central-1"
 #define REGION_EKS "af-south-1"
 #define ACCOUNT "111122223333"
@@ -35,7 +35,7 @@
 #define POLICY                                                                                     \
     "logkeep: 1\n"                                                                                 \
     "account: \"111122223333\"\n"                                                                  \
-    "region: sa-east-1\n"                                                                          \
+    "region: ap-northeast-3\n"                                                                          \
     "roles:\n"                                                                                     \
     "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
     "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
@@ -43,7 +43,7 @@
     "  net:\n"                                                                                     \
     "    bucket: acme-apply-net-111122223333\n"                                                    \
     "    encryption: { kms_key: "                                                                  \
-    "\"arn:aws:kms:sa-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"          \
+    "\"arn:aws:kms:ap-northeast-3:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"          \
     "    readers: [readers]\n"                                                                     \
     "    admins: [admins]\n"                                                                       \
     "  elb:\n"                                                                                     \
