@@ -65,8 +65,8 @@ static void s_on_step(void *ctx, const struct lk_apply_step *step)
     (void)ctx;
     if (step->status == LK_APPLY_DONE) {
         const char *effect = lk_apply_step_effect(step);
-        printf("  done  %s %s%s%s\n", lk_apply_op_name(step->op), step->name,
-               effect ? ": " : "", effect ? effect : "");
+        printf("  done  %s %s%s%s\n", lk_apply_op_name(step->op), step->name, effect ? ": " : "",
+               effect ? effect : "");
         fflush(stdout);
     }
 }
@@ -183,7 +183,18 @@ int lk_cmd_apply(int argc, char **argv)
         goto cleanup;
     }
     if (s.plan.n == 0) {
-        printf("\nNothing to apply: live state matches the policy.\n");
+        size_t findings = 0;
+        for (size_t i = 0; i < s.diff.n; i++)
+            findings += s.diff.changes[i].resource == LK_DIFF_PRODUCER &&
+                        s.diff.changes[i].kind != LK_DIFF_NOTE;
+        if (findings)
+            /* Coverage without enable is reported, not changed (docs/language.md, "Coverage
+             * and enable"). */
+            printf("\nNothing to apply: the %zu producer finding%s above %s reported only "
+                   "(sources without enable: true, or changes apply does not make).\n",
+                   findings, findings == 1 ? "" : "s", findings == 1 ? "is" : "are");
+        else
+            printf("\nNothing to apply: live state matches the policy.\n");
         rc = LK_EXIT_OK;
         goto cleanup;
     }
