@@ -231,6 +231,28 @@ class EksTest(EndpointTest):
         self.client_error("ResourceNotFoundException", eks.describe_cluster,
                           name="nope")
 
+    def test_update_in_progress(self):
+        # "During an update, the cluster status moves to UPDATING"; another
+        # update is ResourceInUseException, HTTP 409 in botocore's eks model.
+        seed(clusters=["c-busy", "c-idle"], clusters_updating=["c-busy"])
+        eks = self.client("eks")
+        self.assertEqual(
+            eks.describe_cluster(name="c-busy")["cluster"]["status"],
+            "UPDATING")
+        self.assertEqual(
+            eks.describe_cluster(name="c-idle")["cluster"]["status"],
+            "ACTIVE")
+        err = self.client_error("ResourceInUseException",
+                                eks.update_cluster_config, name="c-busy",
+                                logging={"clusterLogging": [
+                                    {"types": ["audit"], "enabled": True}]})
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 409)
+        logging = eks.describe_cluster(name="c-busy")["cluster"]["logging"]
+        self.assertNotIn({"types": ["audit"], "enabled": True},
+                         logging["clusterLogging"])
+        eks.update_cluster_config(name="c-idle", logging={"clusterLogging": [
+            {"types": ["audit"], "enabled": True}]})
+
     def test_throttle_then_retry(self):
         seed(clusters=["c-a"])
         base.EP.add_fault("throttle", service="eks", operation="ListClusters")
