@@ -80,6 +80,53 @@ static bool s_has(const cJSON *st, const char *member, const char *value)
     return false;
 }
 
+/* Adds a coverage requirement of @p type in @p region to @p st; returns it to fill in. */
+static struct lk_ir_coverage *s_cover(struct lk_ir_state *st, enum lk_ir_producer_type type,
+                                      const char *region)
+{
+    struct lk_ir_coverage *c = lk_arena_alloc(&st->arena, (st->n_coverages + 1) * sizeof(*c));
+    if (st->n_coverages)
+        memcpy(c, st->coverages, st->n_coverages * sizeof(*c));
+    memset(&c[st->n_coverages], 0, sizeof(*c));
+    st->coverages = c;
+    c = &c[st->n_coverages++];
+    c->type = type;
+    c->region = lk_ir_strdup(st, region);
+    c->source = lk_ir_strdup(st, "src");
+    return c;
+}
+
+static void s_list(struct lk_ir_state *st, struct lk_ir_string_list *l, const char *a,
+                   const char *b)
+{
+    l->items = lk_arena_alloc(&st->arena, 2 * sizeof(*l->items));
+    l->items[0] = lk_ir_strdup(st, a);
+    l->n = 1;
+    if (b)
+        l->items[l->n++] = lk_ir_strdup(st, b);
+}
+
+static void s_dest(struct lk_ir_state *st, struct lk_ir_coverage *c,
+                   enum lk_ir_destination_kind kind, const char *bucket, const char *prefix)
+{
+    c->destinations = lk_arena_alloc(&st->arena, sizeof(*c->destinations));
+    memset(c->destinations, 0, sizeof(*c->destinations));
+    c->destinations[0].kind = kind;
+    if (bucket) {
+        c->destinations[0].bucket = lk_ir_strdup(st, bucket);
+        c->destinations[0].prefix = lk_ir_strdup(st, prefix);
+    } else {
+        c->destinations[0].log_group = lk_ir_strdup(st, "/vpc/flow");
+    }
+    c->n_destinations = 1;
+}
+
+/* The number of members of @p member in @p st. */
+static int s_count(const cJSON *st, const char *member)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, member));
+}
+
 START_TEST(test_apply_document)
 {
     struct lk_ir_scope *scope = s_scope(true);
@@ -118,6 +165,9 @@ START_TEST(test_apply_document)
     ck_assert(st && s_has(st, "Resource", KEY_ARN));
     st = s_statement(doc, "LogKeepTrailsWrite");
     ck_assert(st && s_has(st, "Resource", TRAIL_ARN));
+    /* No coverage requirement: no producer action. */
+    ck_assert_ptr_null(strstr(text, "LogKeepCoverage"));
+    ck_assert_ptr_null(strstr(text, "LogKeepEnable"));
     /* Deterministic. */
     char *again = lk_iam_policy_account_json(scope, NULL, &o);
     ck_assert_str_eq(text, again);
@@ -196,6 +246,137 @@ START_TEST(test_organizations_reader_and_caller)
 }
 END_TEST
 
+/* The reads are exactly those of the types required, per Region; no write without enable. */
+START_TEST(test_coverage_reads_of_the_types_required)
+{
+    struct lk_ir_scope *scope = s_scope(false);
+    struct lk_ir_state *st0 = scope->pairs[0].state;
+    s_cover(st0, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS, "us-east-1");
+    s_cover(st0, LK_IR_PRODUCER_EKS, "eu-west-1");
+    s_cover(st0, LK_IR_PRODUCER_GUARDDUTY, "us-east-1");
+    for (int purpose = LK_IAM_FOR_APPLY; purpose <= LK_IAM_FOR_DRIFT; purpose++) {
+        struct lk_iam_policy_options o = {.purpose = (enum lk_iam_purpose)purpose};
+        char *text = lk_iam_policy_account_json(scope, NULL, &o);
+        cJSON *doc = cJSON_Parse(text);
+        ck_assert_ptr_nonnull(doc);
+        const cJSON *st = s_statement(doc, "LogKeepCoverageList");
+        ck_assert(st && s_count(st, "Action") == 3 && s_has(st, "Action", "ec2:DescribeVpcs") &&
+                  s_has(st, "Action", "eks:ListClusters") &&
+                  s_has(st, "Action", "guardduty:ListDetectors"));
+        ck_assert(s_count(st, "Resource") == 1 && s_has(st, "Resource", "*"));
+        st = s_statement(doc, "LogKeepCoverageResolverRead");
+        ck_assert(st && s_count(st, "Resource") == 1 &&
+                  s_has(st, "Resource",
+                        "arn:aws:route53resolver:us-east-1:" ACCT ":resolver-query-log-config/*"));
+        st = s_statement(doc, "LogKeepCoverageClustersRead");
+        ck_assert(st && s_count(st, "Resource") == 1 &&
+                  s_has(st, "Resource", "arn:aws:eks:eu-west-1:" ACCT ":cluster/*"));
+        st = s_statement(doc, "LogKeepCoverageDetectorsRead");
+        ck_assert(st && s_has(st, "Action", "guardduty:DescribePublishingDestination") &&
+                  s_has(st, "Resource", "arn:aws:guardduty:us-east-1:" ACCT ":detector/*"));
+        ck_assert_ptr_null(strstr(text, "ec2:DescribeFlowLogs"));
+        ck_assert_ptr_null(s_statement(doc, "LogKeepCoverageFirewallsRead"));
+        ck_assert_ptr_null(strstr(text, "LogKeepEnable"));
+        cJSON_Delete(doc);
+        free(text);
+    }
+    lk_ir_scope_free(scope);
+}
+END_TEST
+
+/* enable: the write calls, on the producers the requirement selects, in the apply document
+ * only. */
+START_TEST(test_coverage_enable_writes)
+{
+    struct lk_ir_scope *scope = s_scope(false);
+    struct lk_ir_state *st0 = scope->pairs[0].state;
+    struct lk_ir_coverage *c = s_cover(st0, LK_IR_PRODUCER_VPC_FLOW_LOGS, "eu-west-1");
+    c->enable = true;
+    s_dest(st0, c, LK_IR_DEST_S3, "net-" ACCT, "vpcflow/");
+    s_list(st0, &c->ids, "vpc-0123abcd", NULL);
+    c = s_cover(st0, LK_IR_PRODUCER_VPC_FLOW_LOGS, "us-east-1");
+    c->enable = true;
+    s_dest(st0, c, LK_IR_DEST_LOGS, NULL, NULL);
+    c->delivery_role_arn = lk_ir_strdup(st0, "arn:aws:iam::" ACCT ":role/FlowLogs");
+    c = s_cover(st0, LK_IR_PRODUCER_ELB, "us-east-1");
+    c->enable = true;
+    s_list(st0, &c->ids,
+           "arn:aws:elasticloadbalancing:us-east-1:" ACCT ":loadbalancer/app/web/0123456789abcdef",
+           "arn:aws:elasticloadbalancing:us-east-1:999988887777:loadbalancer/app/web/fedcba");
+    c = s_cover(st0, LK_IR_PRODUCER_WAF, "us-east-1");
+    c->enable = true;
+    s_list(st0, &c->names, "shop-*", NULL);
+    c = s_cover(st0, LK_IR_PRODUCER_NETWORK_FIREWALL, "us-east-1");
+    c->enable = true;
+    c = s_cover(st0, LK_IR_PRODUCER_GUARDDUTY, "us-east-1");
+    c->enable = true;
+    s_dest(st0, c, LK_IR_DEST_S3, "net-" ACCT, "guardduty/");
+    c = s_cover(st0, LK_IR_PRODUCER_EKS, "us-east-1");
+    c->enable = true;
+    s_list(st0, &c->names, "prod-*", NULL);
+    c = s_cover(st0, LK_IR_PRODUCER_RDS, "us-east-1");
+    c->enable = true;
+    s_list(st0, &c->ids, "orders", NULL);
+    /* Without enable: reads only. */
+    s_cover(st0, LK_IR_PRODUCER_CONFIG, "us-east-1");
+
+    struct lk_iam_policy_options o = {.purpose = LK_IAM_FOR_APPLY};
+    char *text = lk_iam_policy_account_json(scope, NULL, &o);
+    cJSON *doc = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(doc);
+    const cJSON *st = s_statement(doc, "LogKeepEnableFlowLogs");
+    ck_assert(st && s_count(st, "Resource") == 4);
+    ck_assert(s_has(st, "Resource", "arn:aws:ec2:eu-west-1:" ACCT ":vpc-flow-log/*") &&
+              s_has(st, "Resource", "arn:aws:ec2:eu-west-1:" ACCT ":vpc/vpc-0123abcd") &&
+              s_has(st, "Resource", "arn:aws:ec2:us-east-1:" ACCT ":vpc-flow-log/*") &&
+              s_has(st, "Resource", "arn:aws:ec2:us-east-1:" ACCT ":vpc/*"));
+    st = s_statement(doc, "LogKeepEnableFlowLogsPassRole");
+    ck_assert(st && s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:iam::" ACCT ":role/FlowLogs"));
+    /* The ARN of another account is not this document's. */
+    st = s_statement(doc, "LogKeepEnableLoadBalancers");
+    ck_assert(st && s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource",
+                    "arn:aws:elasticloadbalancing:us-east-1:" ACCT
+                    ":loadbalancer/app/web/0123456789abcdef"));
+    /* Regional and, in us-east-1, CloudFront's web ACLs, by name. */
+    st = s_statement(doc, "LogKeepEnableWebAcls");
+    ck_assert(st && s_count(st, "Resource") == 2 &&
+              s_has(st, "Resource", "arn:aws:wafv2:us-east-1:" ACCT ":regional/webacl/shop-*/*") &&
+              s_has(st, "Resource", "arn:aws:wafv2:us-east-1:" ACCT ":global/webacl/shop-*/*"));
+    st = s_statement(doc, "LogKeepEnableFirewalls");
+    ck_assert(st &&
+              s_has(st, "Resource", "arn:aws:network-firewall:us-east-1:" ACCT ":firewall/*"));
+    st = s_statement(doc, "LogKeepEnableDetectorsBucketCheck");
+    ck_assert(st && s_count(st, "Resource") == 2 &&
+              s_has(st, "Resource", "arn:aws:s3:::net-" ACCT) &&
+              s_has(st, "Resource", "arn:aws:s3:::net-" ACCT "/guardduty/*"));
+    st = s_statement(doc, "LogKeepEnableClusters");
+    ck_assert(st && s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:eks:us-east-1:" ACCT ":cluster/prod-*"));
+    st = s_statement(doc, "LogKeepEnableDatabases");
+    ck_assert(st && s_count(st, "Resource") == 2 &&
+              s_has(st, "Resource", "arn:aws:rds:us-east-1:" ACCT ":db:orders") &&
+              s_has(st, "Resource", "arn:aws:rds:us-east-1:" ACCT ":cluster:orders"));
+    /* The log delivery of flow logs to S3, WAF and Network Firewall: the union. */
+    st = s_statement(doc, "LogKeepEnableLogDelivery");
+    ck_assert(st && s_count(st, "Action") == 5 && s_has(st, "Action", "logs:CreateLogDelivery") &&
+              s_has(st, "Action", "logs:ListLogDeliveries") && s_has(st, "Resource", "*"));
+    ck_assert_ptr_null(s_statement(doc, "LogKeepEnableConfig"));
+    ck_assert_ptr_null(s_statement(doc, "LogKeepEnableResolverQueryLogs"));
+    ck_assert_ptr_nonnull(strstr(text, "config:DescribeDeliveryChannels"));
+    cJSON_Delete(doc);
+    free(text);
+
+    o.purpose = LK_IAM_FOR_DRIFT;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    ck_assert_ptr_null(strstr(text, "LogKeepEnable"));
+    ck_assert_ptr_nonnull(strstr(text, "LogKeepCoverageList"));
+    free(text);
+    lk_ir_scope_free(scope);
+}
+END_TEST
+
 static Suite *s_suite(void)
 {
     Suite *s = suite_create("iam_policy");
@@ -203,6 +384,8 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_apply_document);
     tcase_add_test(tc, test_drift_document_reads_only);
     tcase_add_test(tc, test_organizations_reader_and_caller);
+    tcase_add_test(tc, test_coverage_reads_of_the_types_required);
+    tcase_add_test(tc, test_coverage_enable_writes);
     suite_add_tcase(s, tc);
     return s;
 }

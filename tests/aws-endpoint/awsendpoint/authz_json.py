@@ -1,5 +1,8 @@
 """Identity-policy authorisation of the JSON services (CloudWatch Logs,
-CloudTrail, KMS, Organizations) and the record of every authorised call.
+CloudTrail, KMS, Organizations), of the log-source services (EC2, ELBv2 and
+RDS through ``queryproto.run``; Route 53 Resolver, WAFV2, Network Firewall and
+Config through ``jsonproto.dispatch``; GuardDuty and EKS through
+``restjson.dispatch``) and the record of every authorised call.
 
 For a caller whose user or role has ``policies`` in the configuration, each
 call needs its identity policies to allow the IAM action(s) of the operation
@@ -7,7 +10,8 @@ on the operation's resource (IAM User Guide, "Policy evaluation logic",
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html);
 a caller without ``policies`` keeps the endpoint's older behaviour (the
 services' own checks only).  A refusal is ``AccessDeniedException`` in the
-service's JSON error shape, "User: <arn> is not authorized to perform:
+service's JSON error shape (the log-source services: each its own code and
+status, :func:`_refusal`), "User: <arn> is not authorized to perform:
 <action> on resource: <resource> because no identity-based policy allows the
 <action> action" (the message AWS gives, "Troubleshoot access denied error
 messages",
@@ -49,6 +53,9 @@ Every call that passes (and every S3 call authorised by ``authz.py``) is
 recorded on the call as ``call.authz`` = ``[{"action", "resource"}]``; the
 request log keeps it with the principal (``GET /_admin/authorized``).
 """
+
+import base64
+import json
 
 from . import authz, iampolicy
 from .errors import AWSError
@@ -149,8 +156,146 @@ def _organizations(call, op, params):
     return [(f"organizations:{op}", "*", {})]
 
 
+# -- the log-source services --------------------------------------------------
+# Actions and resources: the Service Authorization Reference pages list_amazonec2.html,
+# list_awselasticloadbalancingv2.html, list_amazonrds.html, list_amazonroute53resolver.html,
+# list_awswafv2.html, list_awsnetworkfirewall.html, list_awsconfig.html,
+# list_amazonguardduty.html and list_amazonelastickubernetesservice.html (runtime/iam_policy.c
+# has the same table). An operation not named below is "<prefix>:<Operation>" on "*", as the
+# listings that take no resource type are.
+
+# The endpoint's service name -> the IAM service prefix.
+PREFIXES = {"ec2": "ec2", "elbv2": "elasticloadbalancing", "rds": "rds",
+            "route53resolver": "route53resolver", "wafv2": "wafv2",
+            "network-firewall": "network-firewall", "config": "config",
+            "guardduty": "guardduty", "eks": "eks"}
+
+
+def _ec2(call, op, params):
+    base = f"arn:aws:ec2:{call.region}:{call.account}"
+    if op != "CreateFlowLogs":
+        return [(f"ec2:{op}", "*", {})]
+    # CreateFlowLogs: the flow log to create and each resource it watches; iam:PassRole on
+    # DeliverLogsPermissionArn (a dependent action in the Reference); to S3 the log delivery
+    # ("Publish flow logs to Amazon S3",
+    # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html).
+    out = [("ec2:CreateFlowLogs", f"{base}:vpc-flow-log/*", {})]
+    kind = {"VPC": "vpc", "Subnet": "subnet",
+            "NetworkInterface": "network-interface"}.get(params.get("ResourceType"))
+    for rid in params.get("ResourceIds") or []:
+        if kind:
+            out.append(("ec2:CreateFlowLogs", f"{base}:{kind}/{rid}", {}))
+    if params.get("DeliverLogsPermissionArn"):
+        out.append(("iam:PassRole", params["DeliverLogsPermissionArn"], {}))
+    if params.get("LogDestinationType") == "s3":
+        out.append(("logs:CreateLogDelivery", "*", {}))
+    return out
+
+
+def _elbv2(call, op, params):
+    if op == "ModifyLoadBalancerAttributes" and params.get("LoadBalancerArn"):
+        return [(f"elasticloadbalancing:{op}", params["LoadBalancerArn"], {})]
+    return [(f"elasticloadbalancing:{op}", "*", {})]
+
+
+def _rds(call, op, params):
+    base = f"arn:aws:rds:{call.region}:{call.account}"
+    if op == "ModifyDBInstance" and params.get("DBInstanceIdentifier"):
+        return [(f"rds:{op}", f"{base}:db:{params['DBInstanceIdentifier']}", {})]
+    if op == "ModifyDBCluster" and params.get("DBClusterIdentifier"):
+        return [(f"rds:{op}", f"{base}:cluster:{params['DBClusterIdentifier']}", {})]
+    return [(f"rds:{op}", "*", {})]
+
+
+def _resolver(call, op, params):
+    base = f"arn:aws:route53resolver:{call.region}:{call.account}:resolver-query-log-config"
+    if op == "AssociateResolverQueryLogConfig" and params.get("ResolverQueryLogConfigId"):
+        return [(f"route53resolver:{op}", f"{base}/{params['ResolverQueryLogConfigId']}",
+                 {})]
+    # The listings (the Reference gives them the configuration as resource type) and the
+    # creation (whose ID AWS gives) on the Region's configurations.
+    if op in ("ListResolverQueryLogConfigs", "ListResolverQueryLogConfigAssociations",
+              "CreateResolverQueryLogConfig"):
+        return [(f"route53resolver:{op}", f"{base}/*", {})]
+    return [(f"route53resolver:{op}", "*", {})]
+
+
+def _wafv2(call, op, params):
+    arn = params.get("ResourceArn") or \
+        (params.get("LoggingConfiguration") or {}).get("ResourceArn")
+    if op in ("GetLoggingConfiguration", "PutLoggingConfiguration") and arn:
+        return [(f"wafv2:{op}", arn, {})]
+    return [(f"wafv2:{op}", "*", {})]
+
+
+def _netfw(call, op, params):
+    if op in ("DescribeLoggingConfiguration", "UpdateLoggingConfiguration"):
+        arn = params.get("FirewallArn") or (
+            f"arn:aws:network-firewall:{call.region}:{call.account}:firewall/"
+            f"{params.get('FirewallName')}" if params.get("FirewallName") else "*")
+        return [(f"network-firewall:{op}", arn, {})]
+    return [(f"network-firewall:{op}", "*", {})]
+
+
+def _config(call, op, params):
+    return [(f"config:{op}", "*", {})]
+
+
+def _guardduty(call, op, params):
+    base = f"arn:aws:guardduty:{call.region}:{call.account}:detector"
+    det = params.get("DetectorId")
+    if op == "DescribePublishingDestination" and det and params.get("DestinationId"):
+        return [(f"guardduty:{op}",
+                 f"{base}/{det}/publishingDestination/{params['DestinationId']}", {})]
+    if op in ("ListPublishingDestinations", "CreatePublishingDestination") and det:
+        return [(f"guardduty:{op}", f"{base}/{det}", {})]
+    return [(f"guardduty:{op}", "*", {})]
+
+
+def _eks(call, op, params):
+    if op in ("DescribeCluster", "UpdateClusterConfig") and params.get("name"):
+        return [(f"eks:{op}",
+                 f"arn:aws:eks:{call.region}:{call.account}:cluster/{params['name']}", {})]
+    return [(f"eks:{op}", "*", {})]
+
+
 _TABLES = {"logs": _logs, "cloudtrail": _cloudtrail, "kms": _kms,
-           "organizations": _organizations}
+           "organizations": _organizations, "ec2": _ec2, "elbv2": _elbv2, "rds": _rds,
+           "route53resolver": _resolver, "wafv2": _wafv2, "network-firewall": _netfw,
+           "config": _config, "guardduty": _guardduty, "eks": _eks}
+
+
+def _refusal(call, action, resource, how):
+    """The error ``call``'s service answers a refused call with ("Troubleshoot access denied
+    error messages",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html):
+
+    * EC2: ``UnauthorizedOperation``, HTTP 403, whose message carries the details encoded
+      ("Encoded authorization failure message: ...", decoded by
+      ``sts:DecodeAuthorizationMessage``; EC2 API Reference, "Error codes for the Amazon EC2
+      API", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html);
+    * ELBv2 and RDS (Query): ``AccessDenied``, HTTP 403;
+    * REST-JSON (GuardDuty, EKS): ``AccessDeniedException``, HTTP 403 (the EKS model's
+      AccessDeniedException has httpStatusCode 403);
+    * JSON 1.0/1.1 (CloudWatch Logs, CloudTrail, KMS, Organizations, Route 53 Resolver, WAFV2,
+      Network Firewall, Config): ``AccessDeniedException``, HTTP 400 (no status in their
+      models: the JSON protocols' client-error default).
+    """
+    text = (f"User: {call.identity.arn} is not authorized to perform: {action} on "
+            f"resource: {resource} because {how}")
+    if call.service == "ec2":
+        detail = json.dumps({"allowed": False, "explicitDeny": how.startswith("an explicit"),
+                             "context": {"principal": {"arn": call.identity.arn},
+                                         "action": action, "resource": resource}},
+                            separators=(",", ":"), sort_keys=True)
+        encoded = base64.urlsafe_b64encode(detail.encode()).decode()
+        return AWSError("UnauthorizedOperation",
+                        "You are not authorized to perform this operation. Encoded "
+                        f"authorization failure message: {encoded}", 403)
+    if call.service in ("elbv2", "rds"):
+        return AWSError("AccessDenied", text, 403)
+    status = 403 if call.service in ("guardduty", "eks") else 400
+    return AWSError("AccessDeniedException", text, status)
 
 
 def actions_for(call, params):
@@ -182,10 +327,7 @@ def authorize(call, params):
                     if decision == "deny" else \
                     "no identity-based policy allows the " + action + \
                     " action"
-                raise AWSError(
-                    "AccessDeniedException",
-                    f"User: {identity.arn} is not authorized to perform: "
-                    f"{action} on resource: {resource} because {how}", 400)
+                raise _refusal(call, action, resource, how)
     for action, resource, extra in needed:
         record(call, action, resource, extra)
 

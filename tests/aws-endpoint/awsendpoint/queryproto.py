@@ -44,7 +44,7 @@ import time
 from urllib.parse import parse_qsl
 from xml.etree import ElementTree
 
-from . import models
+from . import authz_json, models
 from .errors import AWSError, auth_error as _base_auth_error
 
 # SigV4 scope name -> the endpoint's service name (request log, faults).
@@ -399,6 +399,8 @@ def run(call, form, handlers):
                        f"The action {call.operation} is not valid for this "
                        "web service.", 400)
     params = read_params(call, form)
+    # Identity policies, as for the JSON services (awsendpoint.authz_json).
+    authz_json.authorize(call, params)
     with call.state.lock:
         result = handlers[call.operation](call, params)
     return Response(200, [("Content-Type", "text/xml;charset=UTF-8")],
