@@ -398,7 +398,7 @@ int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *out)
     out->policy = policy;
     if (policy->diags.n_errors)
         return 1;
-    out->state = lk_lower(policy);
+    out->state = lk_lower_artifacts(policy); /* no artifact holds a coverage requirement */
     const struct lk_ir_state *st = out->state;
     out->n_items = lk_emit_plan(st, &out->arena, &out->items);
     out->contents =

@@ -30,7 +30,7 @@ LK_MUST_CHECK int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_
  */
 struct lk_compiled {
     struct lk_policy *policy;  /* the policy compiled (not owned) */
-    struct lk_ir_state *state; /* the desired state (owned) */
+    struct lk_ir_state *state; /* the desired state, without coverage requirements (owned) */
     struct lk_arena arena;     /* the plan and the bucket policies */
     struct lk_emit_item *items;
     size_t n_items;

@@ -934,7 +934,10 @@ static bool s_covers(const struct lk_source *src, const struct s_pair *pair)
 
 /* Lowers the state of @p pair. @p only, when not NULL, flags the stores (indexed as p->stores)
  * whose buckets are lowered, and nothing else is: no other bucket, log group, trail or key. */
-static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair, const bool *only)
+/* @p coverage: whether the state gets the coverage requirements (struct lk_ir_coverage), which
+ * plan, apply and drift compare and no artifact holds. */
+static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair,
+                                   const bool *only, bool coverage)
 {
     struct lk_ir_state *st = lk_ir_state_new();
     if (pair) {
@@ -1019,7 +1022,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
                                     regions[g], r->delete_after.days, r->delete_after.forever);
             }
         /* Its producers deliver in every Region it covers, as its log groups exist there. */
-        if (s_checks_coverage(src))
+        if (coverage && s_checks_coverage(src))
             for (size_t g = 0; g < n_regions; g++)
                 s_add_coverage(st, &o, &cap_coverages, &groups, src, regions[g]);
         if (src->type != LK_SRC_CLOUDTRAIL)
@@ -1072,7 +1075,12 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
 
 struct lk_ir_state *lk_lower(struct lk_policy *p)
 {
-    return s_lower(p, NULL, NULL);
+    return s_lower(p, NULL, NULL, true);
+}
+
+struct lk_ir_state *lk_lower_artifacts(struct lk_policy *p)
+{
+    return s_lower(p, NULL, NULL, false);
 }
 
 /* A scope of every pair, or (@p only not NULL) of the buckets of the flagged stores alone. */
@@ -1083,7 +1091,7 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
     if (p->organization.set && p->organization.v.len)
         scope->organization_id = s_str_arena(&scope->arena, p->organization.v);
     if (!p->scope.multi) {
-        struct lk_ir_state *st = s_lower(p, NULL, only);
+        struct lk_ir_state *st = s_lower(p, NULL, only, true);
         lk_ir_scope_add(scope, NULL, st->account, st->region, st, NULL);
         return scope;
     }
@@ -1091,7 +1099,8 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
         const struct lk_scope_account *acc = &p->scope.accounts[a];
         for (size_t r = 0; r < p->scope.n_regions; r++) {
             struct s_pair pair = {acc->id, p->scope.regions[r]};
-            lk_ir_scope_add(scope, acc->name, acc->id, pair.region, s_lower(p, &pair, only), NULL);
+            lk_ir_scope_add(scope, acc->name, acc->id, pair.region,
+                            s_lower(p, &pair, only, true), NULL);
         }
     }
     lk_ir_scope_sort(scope);

@@ -15,6 +15,15 @@
 struct lk_ir_state *lk_lower(struct lk_policy *policy);
 
 /**
+ * lk_lower() without the coverage requirements (struct lk_ir_state.coverages stays empty): what
+ * the artifacts of compile are emitted from, since none of them holds a requirement, in about a
+ * third less memory for a policy of many producing sources.
+ * @pre lk_policy_check() ran and reported no errors.
+ * @return the state, in canonical order; free with lk_ir_state_free().
+ */
+struct lk_ir_state *lk_lower_artifacts(struct lk_policy *policy);
+
+/**
  * Lowers @p policy into one desired state per (account, Region) pair of its scope (compile.h,
  * lk_compile_scope()). A policy of one account gives one pair holding lk_lower()'s state.
  * @pre lk_policy_check() ran and reported no errors.
