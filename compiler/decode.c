@@ -756,6 +756,14 @@ static struct lk_coverage_cfg *s_cov(struct s_dec *dec, struct lk_source *src)
     return src->cov;
 }
 
+/* The rarely written keys of @p src (struct lk_source_more), made on the first one written. */
+static struct lk_source_more *s_more(struct s_dec *dec, struct lk_source *src)
+{
+    if (!src->more)
+        src->more = lk_arena_alloc(dec->a, sizeof(*src->more));
+    return src->more;
+}
+
 /* @return the number of words of @p s: runs of characters other than spaces and tabs. */
 static size_t s_words(struct lk_str s)
 {
@@ -952,16 +960,21 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
             break;
         case 5: s_text_list(dec, v, &src->log_groups, "log_groups", "a log group name"); break;
         case 6: s_trail(dec, v, src); break;
-        case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
+        case 7:
+            s_text_nonempty(dec, v, &s_more(dec, src)->forever_because, "forever_because");
+            break;
         case 8: s_waivers(dec, v, &src->waivers); break;
-        case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
-        case 10: s_flag(dec, v, &src->deletion_protection, "deletion_protection"); break;
-        case 11: s_text_nonempty(dec, v, &src->kms_key, "kms_key"); break;
+        case 9: s_flag(dec, v, &s_more(dec, src)->personal_data, "personal_data"); break;
+        case 10:
+            s_flag(dec, v, &s_more(dec, src)->deletion_protection, "deletion_protection");
+            break;
+        case 11: s_text_nonempty(dec, v, &s_more(dec, src)->kms_key, "kms_key"); break;
         case 12:
         case 13: {
             /* An empty list would cover nothing: leave the key out to cover the whole scope. */
             bool accounts = lk_str_eq_c(k->text, "accounts");
-            struct lk_text_list *l = accounts ? &src->accounts : &src->regions;
+            struct lk_text_list *l =
+                accounts ? &s_more(dec, src)->accounts : &s_more(dec, src)->regions;
             if (s_text_list(dec, v, l, k->text.ptr,
                             accounts ? "an account or group name" : "a Region") &&
                 l->n == 0) {

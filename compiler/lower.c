@@ -50,6 +50,7 @@ struct s_origins {
     struct s_origin_file *files; /* owned (heap), by file id */
     uint32_t line_file, line;    /* the line last copied ... */
     const char *line_text;       /* ... and its copy */
+    bool off; /* lk_lower_artifacts(): no origins (the artifacts do not show them) */
 };
 
 static void s_origins_init(struct s_origins *o, struct lk_ir_state *st, struct lk_policy *p)
@@ -134,7 +135,7 @@ static bool s_line(struct s_origins *o, uint32_t file, uint32_t line, const char
 static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
 {
     struct lk_ir_origin out = {0};
-    if (span.file >= o->sources->n || span.line == 0)
+    if (o->off || span.file >= o->sources->n || span.line == 0)
         return out;
     struct s_origin_file *f = &o->files[span.file];
     if (!f->path) {
@@ -506,7 +507,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
             if (versioned)
                 r->noncurrent_expiration_days = (int32_t)ret->delete_after.days;
         }
-        for (size_t k = i; k < j; k++)
+        for (size_t k = i; k < j && !o->off; k++) /* for reports, not artifacts */
             lk_ir_list_push(st, &r->sources, s_str(st, srcs[k]->name));
         /* Logs kept forever in S3 Standard need no rule, and S3 rejects a rule without an action
          * ("one or more lifecycle transition and expiration actions", LifecycleRule). */
@@ -630,9 +631,10 @@ static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t 
     /* Security logs are not deleted with their log group: DeleteLogGroup fails while deletion
      * protection is on (CloudWatch Logs API Reference, PutLogGroupDeletionProtection). A source
      * turns it off with deletion_protection: false. */
-    g->deletion_protection = !src->deletion_protection.set || src->deletion_protection.v;
-    if (src->kms_key.set)
-        g->kms_key_id = s_str(st, src->kms_key.v);
+    const struct lk_source_more *more = lk_source_more(src);
+    g->deletion_protection = !more->deletion_protection.set || more->deletion_protection.v;
+    if (more->kms_key.set)
+        g->kms_key_id = s_str(st, more->kms_key.v);
     if (!forever) {
         int rounded = 0;
         g->wanted_days = (int32_t)days;
@@ -934,10 +936,11 @@ static bool s_covers(const struct lk_source *src, const struct s_pair *pair)
 
 /* Lowers the state of @p pair. @p only, when not NULL, flags the stores (indexed as p->stores)
  * whose buckets are lowered, and nothing else is: no other bucket, log group, trail or key. */
-/* @p coverage: whether the state gets the coverage requirements (struct lk_ir_coverage), which
- * plan, apply and drift compare and no artifact holds. */
+/* @p artifacts: only what the artifacts show, for lk_lower_artifacts(): no coverage requirements
+ * (struct lk_ir_coverage), no origins and no lifecycle rule sources, which plan, apply and drift
+ * read and no artifact holds. */
 static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair,
-                                   const bool *only, bool coverage)
+                                   const bool *only, bool artifacts)
 {
     struct lk_ir_state *st = lk_ir_state_new();
     if (pair) {
@@ -952,6 +955,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     }
     struct s_origins o;
     s_origins_init(&o, st, p);
+    o.off = artifacts;
 
     /* Sources of each store: one pass counting, one placing (stores are few, sources many). */
     size_t *count = lk_xcalloc(p->n_stores + 1, sizeof(*count));
@@ -1022,7 +1026,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
                                     regions[g], r->delete_after.days, r->delete_after.forever);
             }
         /* Its producers deliver in every Region it covers, as its log groups exist there. */
-        if (coverage && s_checks_coverage(src))
+        if (!artifacts && s_checks_coverage(src))
             for (size_t g = 0; g < n_regions; g++)
                 s_add_coverage(st, &o, &cap_coverages, &groups, src, regions[g]);
         if (src->type != LK_SRC_CLOUDTRAIL)
@@ -1075,12 +1079,12 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
 
 struct lk_ir_state *lk_lower(struct lk_policy *p)
 {
-    return s_lower(p, NULL, NULL, true);
+    return s_lower(p, NULL, NULL, false);
 }
 
 struct lk_ir_state *lk_lower_artifacts(struct lk_policy *p)
 {
-    return s_lower(p, NULL, NULL, false);
+    return s_lower(p, NULL, NULL, true);
 }
 
 /* A scope of every pair, or (@p only not NULL) of the buckets of the flagged stores alone. */
@@ -1091,7 +1095,7 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
     if (p->organization.set && p->organization.v.len)
         scope->organization_id = s_str_arena(&scope->arena, p->organization.v);
     if (!p->scope.multi) {
-        struct lk_ir_state *st = s_lower(p, NULL, only, true);
+        struct lk_ir_state *st = s_lower(p, NULL, only, false);
         lk_ir_scope_add(scope, NULL, st->account, st->region, st, NULL);
         return scope;
     }
@@ -1100,7 +1104,7 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
         for (size_t r = 0; r < p->scope.n_regions; r++) {
             struct s_pair pair = {acc->id, p->scope.regions[r]};
             lk_ir_scope_add(scope, acc->name, acc->id, pair.region,
-                            s_lower(p, &pair, only, true), NULL);
+                            s_lower(p, &pair, only, false), NULL);
         }
     }
     lk_ir_scope_sort(scope);

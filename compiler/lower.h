@@ -15,9 +15,10 @@
 struct lk_ir_state *lk_lower(struct lk_policy *policy);
 
 /**
- * lk_lower() without the coverage requirements (struct lk_ir_state.coverages stays empty): what
- * the artifacts of compile are emitted from, since none of them holds a requirement, in about a
- * third less memory for a policy of many producing sources.
+ * lk_lower() with only what the artifacts of compile show: no coverage requirements
+ * (struct lk_ir_state.coverages stays empty), no origins (every struct lk_ir_origin is "none")
+ * and no lifecycle rule sources, which plan, apply and drift read. In about half the memory for a
+ * policy of many producing sources; the artifacts emitted from it are lk_lower()'s.
  * @pre lk_policy_check() ran and reported no errors.
  * @return the state, in canonical order; free with lk_ir_state_free().
  */

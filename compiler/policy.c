@@ -291,6 +291,12 @@ struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name
     S_BSEARCH(policy->roles, policy->n_roles, struct lk_role, name);
 }
 
+const struct lk_source_more *lk_source_more(const struct lk_source *src)
+{
+    static const struct lk_source_more none;
+    return src->more ? src->more : &none;
+}
+
 struct lk_store *lk_policy_find_store(struct lk_policy *policy, struct lk_str name)
 {
     S_BSEARCH(policy->stores, policy->n_stores, struct lk_store, name);
