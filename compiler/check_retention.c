@@ -182,7 +182,7 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
             if (src->retention_ref.set)
                 lk_diag_related(D, d, r->delete_after.span, "forever set here");
         } else {
-            lk_policy_report(p, &src->waivers, "LK102", because->span,
+            lk_policy_report(p, lk_source_waivers(src), "LK102", because->span,
                              "source \"%.*s\" keeps its logs forever: %.*s", LK_STR_ARG(src->name),
                              LK_STR_ARG(because->v));
         }
@@ -195,7 +195,7 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
     }
     if (!r->delete_after.forever && r->delete_after.days < LK_MIN_RETENTION_DAYS) {
         struct lk_diag *d = lk_policy_report(
-            p, &src->waivers, "LK103", s_retention_span(src),
+            p, lk_source_waivers(src), "LK103", s_retention_span(src),
             "source \"%.*s\" deletes its logs after %lld days, sooner than the %d days "
             "investigations commonly need",
             LK_STR_ARG(src->name), (long long)r->delete_after.days, LK_MIN_RETENTION_DAYS);

@@ -548,11 +548,11 @@ static void s_overlaps(struct lk_policy *p, struct lk_source *src, const struct 
         const char *name = sa ? sa->name : e[i].id;
         struct lk_diag *d;
         if (lk_str_eq(a->v, b->v))
-            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+            d = lk_policy_report(p, lk_source_waivers(src), "LK035", b->span,
                                  "source \"%.*s\" lists \"%.*s\" twice", LK_STR_ARG(src->name),
                                  LK_STR_ARG(b->v));
         else
-            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+            d = lk_policy_report(p, lk_source_waivers(src), "LK035", b->span,
                                  "account %s is in both \"%.*s\" and \"%.*s\"", name,
                                  LK_STR_ARG(a->v), LK_STR_ARG(b->v));
         lk_diag_related(&p->diags, d, a->span, "listed here first");

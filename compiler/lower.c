@@ -161,15 +161,26 @@ static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
 
 /* ------------------------------------------------------------------------------ statements */
 
+#define S_MIN_STATEMENTS ((size_t)16) /* a power of two */
+
 struct lk_ir_statement *lk_lower_policy_add_statement(struct lk_ir_state *st,
                                                       struct lk_ir_bucket_policy *pol,
                                                       const char *sid, bool allow,
                                                       enum lk_ir_principal_kind kind)
 {
-    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, pol->statements, pol->n_statements);
+    /* A store's policy holds about a dozen statements: the array starts with room for
+     * S_MIN_STATEMENTS and doubles from there, rather than from 1, which would leave the copies
+     * of 1, 2, 4 and 8 behind in the arena (about 2 KB a bucket). Only this function appends
+     * statements to a desired policy, so the capacity follows from the count alone. */
+    size_t n = pol->n_statements;
+    if (n == 0 || (n >= S_MIN_STATEMENTS && (n & (n - 1)) == 0)) {
+        size_t cap = n;
+        pol->statements = lk_array_grow(&st->arena, pol->statements, n, &cap, n + 1,
+                                        sizeof(*pol->statements), S_MIN_STATEMENTS);
+    }
     struct lk_ir_statement *s = &pol->statements[pol->n_statements++];
     memset(s, 0, sizeof(*s));
-    s->sid = lk_ir_strdup(st, sid);
+    s->sid = lk_ir_intern(st, sid);
     s->allow = allow;
     s->principal_kind = kind;
     return s;
@@ -194,8 +205,8 @@ void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, c
     LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, s->conditions, s->n_conditions);
     struct lk_ir_condition *c = &s->conditions[s->n_conditions++];
     memset(c, 0, sizeof(*c));
-    c->op = lk_ir_strdup(st, op);
-    c->key = lk_ir_strdup(st, key);
+    c->op = lk_ir_intern(st, op);
+    c->key = lk_ir_intern(st, key);
     lk_ir_list_add(st, &c->values, value);
 }
 
@@ -472,6 +483,10 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
      * state, which would need the capacity of LK_ARENA_ARRAY_GROW_IMPLICIT (a power of two). */
     size_t cap = lc->n_rules + n + 1;
     struct lk_ir_lifecycle_rule *rules = lk_arena_alloc(&st->arena, cap * sizeof(*rules));
+    /* For the artifacts alone (nothing changes a rule once lowered), the rules of one retention
+     * share its transitions: thousands of sources name the same few classes. */
+    const struct lk_retention *shared_ret = NULL;
+    struct lk_ir_transition *shared = NULL;
     if (lc->n_rules)
         memcpy(rules, lc->rules, lc->n_rules * sizeof(*rules));
     lc->rules = rules;
@@ -490,10 +505,17 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
         r->prefix = s_str(st, first->prefix.v);
         const struct lk_retention *ret = first->retention;
         r->n_transitions = ret->n_tiers;
-        r->transitions = lk_arena_alloc(&st->arena, ret->n_tiers * sizeof(*r->transitions));
-        for (size_t t = 0; t < ret->n_tiers; t++) {
-            r->transitions[t].days = (int32_t)ret->tiers[t].after.days;
-            r->transitions[t].storage_class = (enum lk_ir_storage_class)ret->tiers[t].storage_class;
+        if (o->off && ret == shared_ret) {
+            r->transitions = shared;
+        } else {
+            r->transitions = lk_arena_alloc(&st->arena, ret->n_tiers * sizeof(*r->transitions));
+            for (size_t t = 0; t < ret->n_tiers; t++) {
+                r->transitions[t].days = (int32_t)ret->tiers[t].after.days;
+                r->transitions[t].storage_class =
+                    (enum lk_ir_storage_class)ret->tiers[t].storage_class;
+            }
+            shared_ret = ret;
+            shared = r->transitions;
         }
         if (!ret->delete_after.forever) {
             r->expiration_days = (int32_t)ret->delete_after.days;
@@ -956,6 +978,8 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     struct s_origins o;
     s_origins_init(&o, st, p);
     o.off = artifacts;
+    /* Every bucket's statements repeat the same actions, keys, services and ARNs. */
+    lk_ir_intern_begin(st);
 
     /* Sources of each store: one pass counting, one placing (stores are few, sources many). */
     size_t *count = lk_xcalloc(p->n_stores + 1, sizeof(*count));
@@ -988,6 +1012,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     free(count);
     free(by_store);
     if (only) {
+        lk_ir_intern_end();
         s_origins_free(&o);
         lk_ir_canonicalize(st);
         return st;
@@ -1073,6 +1098,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
      * (lk_keys_lower_scope()). */
     if (!pair)
         lk_keys_lower(st, p);
+    lk_ir_intern_end();
     lk_ir_canonicalize(st);
     return st;
 }

@@ -259,7 +259,7 @@ bool lk_source_type_produces(enum lk_source_type type);
 const char *lk_coverage_id_problem(enum lk_source_type type, struct lk_str id);
 
 /* The keys of a source that few sources write, apart, so that the sources that do not write
- * them (most) do not carry their 216 bytes each: a policy may hold a hundred thousand sources. */
+ * them (most) do not carry their 232 bytes each: a policy may hold a hundred thousand sources. */
 struct lk_source_more {
     struct lk_text forever_because;
     struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
@@ -268,6 +268,7 @@ struct lk_source_more {
     struct lk_text_list accounts; /* "accounts:": account and group names (a scalar is a list of
                                    * one); default: every account of the scope */
     struct lk_text_list regions;  /* "regions:"; default: the policy's regions */
+    struct lk_waivers waivers;    /* lk_source_waivers() */
 };
 
 struct lk_source {
@@ -295,7 +296,6 @@ struct lk_source {
                                   * enable, log_types, coverage), else NULL: the defaults */
     struct lk_source_more *more; /* arena: set when the source writes one of its keys, else
                                   * NULL: the defaults. Read it through lk_source_more(). */
-    struct lk_waivers waivers;
 
     /* The resolved scope (lk_policy_check(), valid when the policy has no errors): the account
      * IDs and Regions the source covers, each sorted bytewise and unique (arena strings). A
@@ -457,6 +457,9 @@ void lk_policy_check(struct lk_policy *policy);
  *         it writes none of them, a shared zeroed one (nothing set: the defaults).
  */
 const struct lk_source_more *lk_source_more(const struct lk_source *src);
+
+/** @return the waivers of @p src, for lk_policy_report(), or NULL when it has none. */
+struct lk_waivers *lk_source_waivers(struct lk_source *src);
 
 /* Lookup helpers, valid after lk_policy_check(). */
 struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name);
