@@ -435,6 +435,9 @@ int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *out)
     return 0;
 }
 
+/* The largest artifact whose scratch block lk_compiled_each() keeps for the next. */
+#define S_SCRATCH_KEEP_BYTES ((size_t)64 * 1024)
+
 int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
                      int (*put)(void *ctx, const struct lk_artifact *x), void *ctx)
 {
@@ -477,7 +480,14 @@ int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
                                   it->headers);
         if (put(ctx, &x) != 0)
             rc = 3;
-        lk_arena_rewind(&scratch);
+        /* A large artifact (a Region's retention.json lists every log group) gives its block
+         * back at once rather than keep it for the small ones after it. */
+        if (x.len > S_SCRATCH_KEEP_BYTES) {
+            lk_arena_destroy(&scratch);
+            lk_arena_init(&scratch);
+        } else {
+            lk_arena_rewind(&scratch);
+        }
     }
     lk_arena_destroy(&scratch);
     lk_artifacts_sort(out);
