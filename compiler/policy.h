@@ -259,7 +259,7 @@ bool lk_source_type_produces(enum lk_source_type type);
 const char *lk_coverage_id_problem(enum lk_source_type type, struct lk_str id);
 
 /* The keys of a source that few sources write, apart, so that the sources that do not write
- * them (most) do not carry their 232 bytes each: a policy may hold a hundred thousand sources. */
+ * them (most) do not carry their 224 bytes each: a policy may hold a hundred thousand sources. */
 struct lk_source_more {
     struct lk_text forever_because;
     struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
