@@ -317,7 +317,7 @@ int lk_cmd_compile(int argc, char **argv)
         int erc = json && !o.spill
                       ? 3
                       : lk_compiled_each(&comp, &arts, json ? s_put_json : s_put_file, &o);
-        char *manifest = erc == 0 ? lk_emit_manifest(comp.state, &arts) : NULL;
+        char *manifest = erc == 0 ? lk_compiled_manifest(&comp, &arts) : NULL;
         /* After the artifacts: a bucket policy over S3's limit may only show when emitted. */
         lk_cli_print_diags(p, color, stderr);
         if (erc == 1) {

@@ -104,7 +104,8 @@ static void s_show_source(struct lk_policy *p, const struct lk_ir_state *st, str
             printf("  day %-6lld %s\n", (long long)e->day, s_class_desc[e->storage_class]);
             break;
         case LK_SHOW_FOREVER:
-            printf("  never    deleted: kept forever (%.*s)\n", LK_STR_ARG(src->forever_because.v));
+            printf("  never    deleted: kept forever (%.*s)\n",
+                   LK_STR_ARG(lk_source_more(src)->forever_because.v));
             break;
         case LK_SHOW_DELETED:
             printf("  day %-6lld deleted", (long long)e->day);

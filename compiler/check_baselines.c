@@ -50,7 +50,7 @@ static bool s_applies(const struct lk_baseline_req *r, const struct lk_source *s
     case LK_BASELINE_ALL:
         return true;
     case LK_BASELINE_PERSONAL_DATA:
-        return s->personal_data.set && s->personal_data.v;
+        return lk_source_more(s)->personal_data.set && lk_source_more(s)->personal_data.v;
     case LK_BASELINE_TYPES:
         return s->type_set && (r->types & (1u << s->type)) != 0;
     }

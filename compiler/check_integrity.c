@@ -59,7 +59,7 @@ void lk_check_integrity(struct lk_policy *p)
             continue;
         struct lk_trail_cfg *t = src->trail;
         if (t->log_file_validation.set && !t->log_file_validation.v) {
-            struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK401",
+            struct lk_diag *d = lk_policy_report(p, lk_source_waivers(src), "LK401",
                                                  t->log_file_validation.span,
                                                  "trail of source \"%.*s\" turns log file "
                                                  "validation off",
@@ -76,11 +76,11 @@ void lk_check_integrity(struct lk_policy *p)
         if (!t->kms_key.set && src->store) {
             bool store_key = src->store->kms_key.set;
             struct lk_diag *d =
-                store_key ? lk_policy_report(p, &src->waivers, "LK405", src->span,
+                store_key ? lk_policy_report(p, lk_source_waivers(src), "LK405", src->span,
                                              "the trail of source \"%.*s\" has no kms_key; "
                                              "only its store's default encryption uses KMS",
                                              LK_STR_ARG(src->name))
-                          : lk_policy_report(p, &src->waivers, "LK405", src->span,
+                          : lk_policy_report(p, lk_source_waivers(src), "LK405", src->span,
                                              "CloudTrail logs of source \"%.*s\" are not "
                                              "encrypted with a KMS key",
                                              LK_STR_ARG(src->name));
@@ -104,7 +104,7 @@ void lk_check_integrity(struct lk_policy *p)
             lk_diag_help(D, d, "remove global_service_events: false, or set multi_region: false");
         }
         if (t->multi_region.set && !t->multi_region.v)
-            lk_policy_report(p, &src->waivers, "LK406", t->multi_region.span,
+            lk_policy_report(p, lk_source_waivers(src), "LK406", t->multi_region.span,
                              "trail of source \"%.*s\" records only region %.*s",
                              LK_STR_ARG(src->name), LK_STR_ARG(p->region.v));
     }

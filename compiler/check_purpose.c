@@ -58,7 +58,7 @@ void lk_check_purpose(struct lk_policy *p)
         if (src->purpose_given && !src->purpose.set)
             continue; /* wrong type: LK010 already says so */
         if (!src->purpose.set || s_words(src->purpose.v) == 0) {
-            struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK301",
+            struct lk_diag *d = lk_policy_report(p, lk_source_waivers(src), "LK301",
                                                  src->purpose.set ? src->purpose.span : src->span,
                                                  "source \"%.*s\" states no purpose",
                                                  LK_STR_ARG(src->name));
@@ -68,7 +68,7 @@ void lk_check_purpose(struct lk_policy *p)
             continue;
         }
         if (s_is_placeholder(src->purpose.v) || s_words(src->purpose.v) < 2) {
-            struct lk_diag *d = lk_policy_report(p, &src->waivers, "LK302", src->purpose.span,
+            struct lk_diag *d = lk_policy_report(p, lk_source_waivers(src), "LK302", src->purpose.span,
                                                  "the purpose of source \"%.*s\" (\"%.*s\") says "
                                                  "too little",
                                                  LK_STR_ARG(src->name),

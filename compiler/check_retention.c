@@ -171,8 +171,9 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
     struct lk_retention *r = src->retention;
     if (!r || !r->delete_after.set)
         return;
+    const struct lk_text *because = &lk_source_more(src)->forever_because;
     if (r->delete_after.forever) {
-        if (!src->forever_because.set) {
+        if (!because->set) {
             struct lk_diag *d = lk_diag_add(D, "LK101", s_retention_span(src),
                                             "source \"%.*s\" keeps its logs forever",
                                             LK_STR_ARG(src->name));
@@ -181,12 +182,12 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
             if (src->retention_ref.set)
                 lk_diag_related(D, d, r->delete_after.span, "forever set here");
         } else {
-            lk_policy_report(p, &src->waivers, "LK102", src->forever_because.span,
+            lk_policy_report(p, lk_source_waivers(src), "LK102", because->span,
                              "source \"%.*s\" keeps its logs forever: %.*s", LK_STR_ARG(src->name),
-                             LK_STR_ARG(src->forever_because.v));
+                             LK_STR_ARG(because->v));
         }
-    } else if (src->forever_because.set) {
-        struct lk_diag *d = lk_diag_add(D, "LK028", src->forever_because.span,
+    } else if (because->set) {
+        struct lk_diag *d = lk_diag_add(D, "LK028", because->span,
                                         "source \"%.*s\" gives forever_because, but deletes its "
                                         "logs after %lld days",
                                         LK_STR_ARG(src->name), (long long)r->delete_after.days);
@@ -194,7 +195,7 @@ static void s_check_source(struct lk_policy *p, struct lk_source *src)
     }
     if (!r->delete_after.forever && r->delete_after.days < LK_MIN_RETENTION_DAYS) {
         struct lk_diag *d = lk_policy_report(
-            p, &src->waivers, "LK103", s_retention_span(src),
+            p, lk_source_waivers(src), "LK103", s_retention_span(src),
             "source \"%.*s\" deletes its logs after %lld days, sooner than the %d days "
             "investigations commonly need",
             LK_STR_ARG(src->name), (long long)r->delete_after.days, LK_MIN_RETENTION_DAYS);

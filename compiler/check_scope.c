@@ -531,27 +531,28 @@ static void s_overlaps(struct lk_policy *p, struct lk_source *src, const struct 
     for (size_t i = 0; i < ids->n; i++)
         e[i] = (struct s_entry){ids->v[i], i};
     qsort(e, ids->n, sizeof(*e), s_cmp_entry);
-    bool *reported = lk_xmalloc((src->accounts.n + 1) * sizeof(*reported));
-    memset(reported, 0, (src->accounts.n + 1) * sizeof(*reported));
+    const struct lk_text_list *accounts = &lk_source_more(src)->accounts;
+    bool *reported = lk_xmalloc((accounts->n + 1) * sizeof(*reported));
+    memset(reported, 0, (accounts->n + 1) * sizeof(*reported));
     for (size_t i = 1, first = 0; i < ids->n; i++) {
         if (strcmp(e[i].id, e[first].id) != 0) {
             first = i;
             continue;
         }
         const struct lk_text *a = ids->from[e[first].pos], *b = ids->from[e[i].pos];
-        if (a == b || b < src->accounts.items || b >= src->accounts.items + src->accounts.n ||
-            reported[b - src->accounts.items])
+        if (a == b || b < accounts->items || b >= accounts->items + accounts->n ||
+            reported[b - accounts->items])
             continue;
-        reported[b - src->accounts.items] = true;
+        reported[b - accounts->items] = true;
         const struct lk_scope_account *sa = lk_policy_scope_account(p, e[i].id);
         const char *name = sa ? sa->name : e[i].id;
         struct lk_diag *d;
         if (lk_str_eq(a->v, b->v))
-            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+            d = lk_policy_report(p, lk_source_waivers(src), "LK035", b->span,
                                  "source \"%.*s\" lists \"%.*s\" twice", LK_STR_ARG(src->name),
                                  LK_STR_ARG(b->v));
         else
-            d = lk_policy_report(p, &src->waivers, "LK035", b->span,
+            d = lk_policy_report(p, lk_source_waivers(src), "LK035", b->span,
                                  "account %s is in both \"%.*s\" and \"%.*s\"", name,
                                  LK_STR_ARG(a->v), LK_STR_ARG(b->v));
         lk_diag_related(&p->diags, d, a->span, "listed here first");
@@ -579,9 +580,10 @@ static void s_org_trail(struct lk_policy *p, struct lk_source *src)
 {
     struct lk_trail_cfg *t = src->trail;
     struct lk_span at = t->organization.span;
+    const struct lk_text_list *accounts = &lk_source_more(src)->accounts;
     if (src->n_scope_accounts != 1) {
         struct lk_diag *d =
-            lk_diag_add(&p->diags, "LK034", src->accounts.set ? src->accounts.span : at,
+            lk_diag_add(&p->diags, "LK034", accounts->set ? accounts->span : at,
                         "organization trail \"%.*s\" has %zu owners: it is created "
                         "once, by one account",
                         LK_STR_ARG(src->name), src->n_scope_accounts);
@@ -590,7 +592,7 @@ static void s_org_trail(struct lk_policy *p, struct lk_source *src)
         const struct lk_scope_account *sa = lk_policy_scope_account(p, src->scope_accounts[0]);
         if (!s_can_own_org_trail(sa)) {
             struct lk_diag *d = lk_diag_add(
-                &p->diags, "LK034", src->accounts.set ? src->accounts.span : at,
+                &p->diags, "LK034", accounts->set ? accounts->span : at,
                 "organization trail \"%.*s\" is owned by %s, which is neither the management "
                 "account nor a delegated administrator for CloudTrail",
                 LK_STR_ARG(src->name), sa ? sa->name : src->scope_accounts[0]);
@@ -615,16 +617,17 @@ static void s_org_trail(struct lk_policy *p, struct lk_source *src)
 static void s_source_regions(struct lk_policy *p, struct lk_source *src)
 {
     bool trail = src->type_set && src->type == LK_SRC_CLOUDTRAIL;
+    const struct lk_text_list *given = &lk_source_more(src)->regions;
     struct s_ids regions = {0};
-    if (src->regions.set) {
-        for (size_t i = 0; i < src->regions.n; i++) {
-            const struct lk_text *r = &src->regions.items[i];
+    if (given->set) {
+        for (size_t i = 0; i < given->n; i++) {
+            const struct lk_text *r = &given->items[i];
             if (lk_check_region(p, r) && s_in_scope_region(p, r, "the source's"))
                 s_ids_add(&regions, s_cstr(p, r->v), r);
         }
-        if (trail && src->regions.n != 1) {
-            struct lk_diag *d = lk_diag_add(&p->diags, "LK033", src->regions.span,
-                                            "a trail has one home Region, not %zu", src->regions.n);
+        if (trail && given->n != 1) {
+            struct lk_diag *d = lk_diag_add(&p->diags, "LK033", given->span,
+                                            "a trail has one home Region, not %zu", given->n);
             lk_diag_help(&p->diags, d,
                          "a multi-Region trail records every Region from its home "
                          "Region: name that one");
@@ -668,17 +671,18 @@ static void s_sources(struct s_ctx *c)
             }
         }
         s_source_regions(p, src);
+        const struct lk_text_list *accounts = &lk_source_more(src)->accounts;
         struct s_ids ids = {0};
-        if (!p->scope.multi || !src->accounts.set) {
-            if (!p->scope.multi && src->accounts.set)
-                s_single_only(p, src->accounts.span, "a source's accounts");
+        if (!p->scope.multi || !accounts->set) {
+            if (!p->scope.multi && accounts->set)
+                s_single_only(p, accounts->span, "a source's accounts");
             src->scope_accounts = all;
             src->n_scope_accounts = p->scope.n_accounts;
         } else {
-            for (size_t k = 0; k < src->accounts.n; k++) {
+            for (size_t k = 0; k < accounts->n; k++) {
                 struct lk_account_group *missing = NULL;
-                if (!s_resolve_ref(c, &src->accounts.items[k], &ids, &missing, true) && missing)
-                    s_report_unpinned(p, &src->accounts.items[k], missing);
+                if (!s_resolve_ref(c, &accounts->items[k], &ids, &missing, true) && missing)
+                    s_report_unpinned(p, &accounts->items[k], missing);
             }
             s_overlaps(p, src, &ids);
             src->scope_accounts = s_ids_unique(&p->arena, &ids, &src->n_scope_accounts);

@@ -93,7 +93,8 @@ static void s_load_balancer_regions(struct lk_policy *p)
         for (size_t k = 0; k < src->n_scope_regions; k++) {
             if (!strcmp(src->scope_regions[k], store_region))
                 continue;
-            struct lk_span at = src->regions.set ? src->regions.span : src->type_span;
+            const struct lk_text_list *regions = &lk_source_more(src)->regions;
+            struct lk_span at = regions->set ? regions->span : src->type_span;
             struct lk_diag *d =
                 lk_diag_add(D, "LK039", at,
                             "load balancers in %s cannot write into store \"%.*s\" in %s: a load "
@@ -118,19 +119,20 @@ void lk_check_stores(struct lk_policy *p)
         struct lk_source *src = p->srcs[i];
         if (src->trail)
             s_alias(p, &src->trail->kms_key, "trail.kms_key");
-        if (src->kms_key.set) {
+        const struct lk_text *kms_key = &lk_source_more(src)->kms_key;
+        if (kms_key->set) {
             bool groups = (src->log_groups.set && src->log_groups.n > 0) ||
                           (src->trail && src->trail->cloudwatch.log_group.set);
             if (!groups) {
-                struct lk_diag *d = lk_diag_add(D, "LK027", src->kms_key.span,
+                struct lk_diag *d = lk_diag_add(D, "LK027", kms_key->span,
                                                 "source \"%.*s\" has a kms_key but no log groups "
                                                 "to encrypt",
                                                 LK_STR_ARG(src->name));
                 lk_diag_help(D, d,
                              "kms_key encrypts the source's CloudWatch Logs log groups; "
                              "a store's objects take the store's encryption.kms_key");
-            } else if (lk_check_kms_arn(p, &src->kms_key)) {
-                s_alias(p, &src->kms_key, "kms_key");
+            } else if (lk_check_kms_arn(p, kms_key)) {
+                s_alias(p, kms_key, "kms_key");
             }
         }
         /* "GuardDuty requires ... a KMS key to encrypt the findings" exported to S3 (GuardDuty

@@ -398,7 +398,7 @@ int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *out)
     out->policy = policy;
     if (policy->diags.n_errors)
         return 1;
-    out->state = lk_lower(policy);
+    out->state = lk_lower_artifacts(policy); /* what the artifacts show, no more */
     const struct lk_ir_state *st = out->state;
     out->n_items = lk_emit_plan(st, &out->arena, &out->items);
     out->contents =
@@ -435,6 +435,9 @@ int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *out)
     return 0;
 }
 
+/* The largest artifact whose scratch block lk_compiled_each() keeps for the next. */
+#define S_SCRATCH_KEEP_BYTES ((size_t)64 * 1024)
+
 int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
                      int (*put)(void *ctx, const struct lk_artifact *x), void *ctx)
 {
@@ -442,6 +445,11 @@ int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
      * few it stops asking malloc() for memory. */
     struct lk_arena scratch;
     lk_arena_init(&scratch);
+    /* Room for every artifact at once rather than by doubling: thousands of them. */
+    if (out->cap < out->n + c->n_items) {
+        out->cap = out->n + c->n_items;
+        out->items = lk_xrealloc(out->items, out->cap * sizeof(*out->items));
+    }
     int rc = 0;
     for (size_t i = 0; i < c->n_items && rc == 0; i++) {
         const struct lk_emit_item *it = &c->items[i];
@@ -472,11 +480,30 @@ int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
                                   it->headers);
         if (put(ctx, &x) != 0)
             rc = 3;
-        lk_arena_rewind(&scratch);
+        /* A large artifact (a Region's retention.json lists every log group) gives its block
+         * back at once rather than keep it for the small ones after it. */
+        if (x.len > S_SCRATCH_KEEP_BYTES) {
+            lk_arena_destroy(&scratch);
+            lk_arena_init(&scratch);
+        } else {
+            lk_arena_rewind(&scratch);
+        }
     }
     lk_arena_destroy(&scratch);
     lk_artifacts_sort(out);
     return rc;
+}
+
+char *lk_compiled_manifest(struct lk_compiled *c, const struct lk_artifacts *arts)
+{
+    /* The manifest names the state's account and Region only. */
+    struct lk_ir_state head;
+    memset(&head, 0, sizeof(head));
+    head.account = lk_arena_strdup(&c->arena, c->state->account);
+    head.region = lk_arena_strdup(&c->arena, c->state->region);
+    lk_ir_state_free(c->state);
+    c->state = NULL;
+    return lk_emit_manifest(&head, arts);
 }
 
 void lk_compiled_free(struct lk_compiled *c)

@@ -30,7 +30,7 @@ LK_MUST_CHECK int lk_compile(struct lk_policy *policy, struct lk_ir_state **out_
  */
 struct lk_compiled {
     struct lk_policy *policy;  /* the policy compiled (not owned) */
-    struct lk_ir_state *state; /* the desired state (owned) */
+    struct lk_ir_state *state; /* the desired state (owned): lk_lower_artifacts() */
     struct lk_arena arena;     /* the plan and the bucket policies */
     struct lk_emit_item *items;
     size_t n_items;
@@ -59,6 +59,14 @@ LK_MUST_CHECK int lk_compile_plan(struct lk_policy *policy, struct lk_compiled *
  */
 LK_MUST_CHECK int lk_compiled_each(struct lk_compiled *c, struct lk_artifacts *out,
                                    int (*put)(void *ctx, const struct lk_artifact *x), void *ctx);
+
+/**
+ * The manifest of a compilation whose artifacts lk_compiled_each() handed over: lk_emit_manifest()
+ * of its state and @p arts. Frees the state first (c->state becomes NULL): nothing after the
+ * manifest needs it, and the manifest's buffer then reuses its memory.
+ * @return a heap string the caller frees; NULL when it would exceed LK_BUF_MAX_DOCUMENT.
+ */
+LK_MUST_CHECK char *lk_compiled_manifest(struct lk_compiled *c, const struct lk_artifacts *arts);
 
 /** Frees @p c (its state too). */
 void lk_compiled_free(struct lk_compiled *c);

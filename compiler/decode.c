@@ -5,6 +5,7 @@
  * LK019 durations, LK026 names) are checked here, where the node is at hand; everything that
  * needs the whole policy is left to the checks.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +15,21 @@
 #include "compiler/duration.h"
 #include "compiler/yaml_read.h"
 
+/* The references of a file's sources to stores and retention classes, by content: thousands of
+ * sources name the same few, and each would otherwise keep a copy of the name. */
+struct s_refs {
+    struct lk_str *slots; /* owned (heap); ptr NULL = empty */
+    size_t cap;           /* a power of two, at least twice n */
+    size_t n;
+};
+
 struct s_dec {
     struct lk_policy *p;
     struct lk_diags *d;
     struct lk_arena *a;       /* the policy's: what the AST keeps */
     struct lk_arena *scratch; /* the reader's: nodes, their texts, and messages' wording; a
                                * streamed entry's part goes when the entry is decoded */
+    struct s_refs *refs;
 };
 
 /* ----------------------------------------------------------------------------- helpers */
@@ -28,6 +38,42 @@ struct s_dec {
 static struct lk_str s_keep(struct s_dec *dec, struct lk_str s)
 {
     return (struct lk_str){lk_arena_strndup(dec->a, s.ptr, s.len), s.len};
+}
+
+static size_t s_ref_hash(struct lk_str s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* s_keep() of a reference to a store or a retention class: one copy per name and file. */
+static struct lk_str s_keep_ref(struct s_dec *dec, struct lk_str s)
+{
+    struct s_refs *t = dec->refs;
+    if (t->n * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        struct lk_str *slots = lk_xcalloc(cap, sizeof(*slots));
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->slots[i].ptr)
+                continue;
+            size_t k = s_ref_hash(t->slots[i]) & (cap - 1);
+            while (slots[k].ptr)
+                k = (k + 1) & (cap - 1);
+            slots[k] = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->cap = cap;
+    }
+    size_t k = s_ref_hash(s) & (t->cap - 1);
+    for (; t->slots[k].ptr; k = (k + 1) & (t->cap - 1))
+        if (lk_str_eq(t->slots[k], s))
+            return t->slots[k];
+    t->slots[k] = s_keep(dec, s);
+    t->n++;
+    return t->slots[k];
 }
 
 static bool s_is_map(struct s_dec *dec, const struct lk_ynode *n, const char *what)
@@ -122,6 +168,21 @@ static bool s_text_nonempty(struct s_dec *dec, const struct lk_ynode *n, struct 
 {
     if (!s_text(dec, n, out, what))
         return false;
+    if (out->v.len == 0) {
+        lk_diag_add(dec->d, "LK010", n->span, "%s must not be empty", what);
+        out->set = false;
+        return false;
+    }
+    return true;
+}
+
+/* s_text_nonempty() of a reference to a store or a retention class (s_keep_ref()). */
+static bool s_ref_nonempty(struct s_dec *dec, const struct lk_ynode *n, struct lk_text *out,
+                           const char *what)
+{
+    if (!s_text_peek(dec, n, out, what))
+        return false;
+    out->v = s_keep_ref(dec, out->v);
     if (out->v.len == 0) {
         lk_diag_add(dec->d, "LK010", n->span, "%s must not be empty", what);
         out->set = false;
@@ -756,6 +817,14 @@ static struct lk_coverage_cfg *s_cov(struct s_dec *dec, struct lk_source *src)
     return src->cov;
 }
 
+/* The rarely written keys of @p src (struct lk_source_more), made on the first one written. */
+static struct lk_source_more *s_more(struct s_dec *dec, struct lk_source *src)
+{
+    if (!src->more)
+        src->more = lk_arena_alloc(dec->a, sizeof(*src->more));
+    return src->more;
+}
+
 /* @return the number of words of @p s: runs of characters other than spaces and tabs. */
 static size_t s_words(struct lk_str s)
 {
@@ -920,10 +989,10 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
                 src->retention = s_retention_body(dec, v, v->span, "an inline retention");
                 src->retention_inline = src->retention != NULL;
             } else {
-                s_text_nonempty(dec, v, &src->retention_ref, "retention");
+                s_ref_nonempty(dec, v, &src->retention_ref, "retention");
             }
             break;
-        case 3: s_text_nonempty(dec, v, &src->store_ref, "store"); break;
+        case 3: s_ref_nonempty(dec, v, &src->store_ref, "store"); break;
         case 4:
             if (s_text(dec, v, &src->prefix, "prefix") && src->prefix.v.len) {
                 /* A prefix names a folder: "flow" would also match "flow-old/..." in lifecycle
@@ -952,16 +1021,21 @@ static void s_source(struct s_dec *dec, const struct lk_ynode *key, const struct
             break;
         case 5: s_text_list(dec, v, &src->log_groups, "log_groups", "a log group name"); break;
         case 6: s_trail(dec, v, src); break;
-        case 7: s_text_nonempty(dec, v, &src->forever_because, "forever_because"); break;
-        case 8: s_waivers(dec, v, &src->waivers); break;
-        case 9: s_flag(dec, v, &src->personal_data, "personal_data"); break;
-        case 10: s_flag(dec, v, &src->deletion_protection, "deletion_protection"); break;
-        case 11: s_text_nonempty(dec, v, &src->kms_key, "kms_key"); break;
+        case 7:
+            s_text_nonempty(dec, v, &s_more(dec, src)->forever_because, "forever_because");
+            break;
+        case 8: s_waivers(dec, v, &s_more(dec, src)->waivers); break;
+        case 9: s_flag(dec, v, &s_more(dec, src)->personal_data, "personal_data"); break;
+        case 10:
+            s_flag(dec, v, &s_more(dec, src)->deletion_protection, "deletion_protection");
+            break;
+        case 11: s_text_nonempty(dec, v, &s_more(dec, src)->kms_key, "kms_key"); break;
         case 12:
         case 13: {
             /* An empty list would cover nothing: leave the key out to cover the whole scope. */
             bool accounts = lk_str_eq_c(k->text, "accounts");
-            struct lk_text_list *l = accounts ? &src->accounts : &src->regions;
+            struct lk_text_list *l =
+                accounts ? &s_more(dec, src)->accounts : &s_more(dec, src)->regions;
             if (s_text_list(dec, v, l, k->text.ptr,
                             accounts ? "an account or group name" : "a Region") &&
                 l->n == 0) {
@@ -1392,7 +1466,8 @@ void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
      * policy's arena, so types, durations, booleans and keys are not kept. */
     struct lk_arena scratch;
     lk_arena_init(&scratch);
-    struct s_dec dec = {policy, &policy->diags, &policy->arena, &scratch};
+    struct s_refs refs = {0};
+    struct s_dec dec = {policy, &policy->diags, &policy->arena, &scratch, &refs};
     static const char *const streamed[] = {"roles", "stores", "retention", "sources"};
     const struct lk_yaml_stream stream = {s_on_entry, &dec, streamed, 4};
     struct lk_ynode *root =
@@ -1401,6 +1476,7 @@ void lk_decode_file(struct lk_policy *policy, uint32_t file_id)
         s_decode_root(&dec, root, file_id);
     else
         policy->n_files_unreadable++;
+    free(refs.slots);
     lk_arena_destroy(&scratch);
 }
 

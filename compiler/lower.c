@@ -50,6 +50,7 @@ struct s_origins {
     struct s_origin_file *files; /* owned (heap), by file id */
     uint32_t line_file, line;    /* the line last copied ... */
     const char *line_text;       /* ... and its copy */
+    bool off; /* lk_lower_artifacts(): no origins (the artifacts do not show them) */
 };
 
 static void s_origins_init(struct s_origins *o, struct lk_ir_state *st, struct lk_policy *p)
@@ -134,7 +135,7 @@ static bool s_line(struct s_origins *o, uint32_t file, uint32_t line, const char
 static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
 {
     struct lk_ir_origin out = {0};
-    if (span.file >= o->sources->n || span.line == 0)
+    if (o->off || span.file >= o->sources->n || span.line == 0)
         return out;
     struct s_origin_file *f = &o->files[span.file];
     if (!f->path) {
@@ -160,15 +161,26 @@ static struct lk_ir_origin s_origin(struct s_origins *o, struct lk_span span)
 
 /* ------------------------------------------------------------------------------ statements */
 
+#define S_MIN_STATEMENTS ((size_t)16) /* a power of two */
+
 struct lk_ir_statement *lk_lower_policy_add_statement(struct lk_ir_state *st,
                                                       struct lk_ir_bucket_policy *pol,
                                                       const char *sid, bool allow,
                                                       enum lk_ir_principal_kind kind)
 {
-    LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, pol->statements, pol->n_statements);
+    /* A store's policy holds about a dozen statements: the array starts with room for
+     * S_MIN_STATEMENTS and doubles from there, rather than from 1, which would leave the copies
+     * of 1, 2, 4 and 8 behind in the arena (about 2 KB a bucket). Only this function appends
+     * statements to a desired policy, so the capacity follows from the count alone. */
+    size_t n = pol->n_statements;
+    if (n == 0 || (n >= S_MIN_STATEMENTS && (n & (n - 1)) == 0)) {
+        size_t cap = n;
+        pol->statements = lk_array_grow(&st->arena, pol->statements, n, &cap, n + 1,
+                                        sizeof(*pol->statements), S_MIN_STATEMENTS);
+    }
     struct lk_ir_statement *s = &pol->statements[pol->n_statements++];
     memset(s, 0, sizeof(*s));
-    s->sid = lk_ir_strdup(st, sid);
+    s->sid = lk_ir_intern(st, sid);
     s->allow = allow;
     s->principal_kind = kind;
     return s;
@@ -193,8 +205,8 @@ void lk_lower_add_condition(struct lk_ir_state *st, struct lk_ir_statement *s, c
     LK_ARENA_ARRAY_GROW_IMPLICIT(&st->arena, s->conditions, s->n_conditions);
     struct lk_ir_condition *c = &s->conditions[s->n_conditions++];
     memset(c, 0, sizeof(*c));
-    c->op = lk_ir_strdup(st, op);
-    c->key = lk_ir_strdup(st, key);
+    c->op = lk_ir_intern(st, op);
+    c->key = lk_ir_intern(st, key);
     lk_ir_list_add(st, &c->values, value);
 }
 
@@ -471,6 +483,10 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
      * state, which would need the capacity of LK_ARENA_ARRAY_GROW_IMPLICIT (a power of two). */
     size_t cap = lc->n_rules + n + 1;
     struct lk_ir_lifecycle_rule *rules = lk_arena_alloc(&st->arena, cap * sizeof(*rules));
+    /* For the artifacts alone (nothing changes a rule once lowered), the rules of one retention
+     * share its transitions: thousands of sources name the same few classes. */
+    const struct lk_retention *shared_ret = NULL;
+    struct lk_ir_transition *shared = NULL;
     if (lc->n_rules)
         memcpy(rules, lc->rules, lc->n_rules * sizeof(*rules));
     lc->rules = rules;
@@ -489,10 +505,17 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
         r->prefix = s_str(st, first->prefix.v);
         const struct lk_retention *ret = first->retention;
         r->n_transitions = ret->n_tiers;
-        r->transitions = lk_arena_alloc(&st->arena, ret->n_tiers * sizeof(*r->transitions));
-        for (size_t t = 0; t < ret->n_tiers; t++) {
-            r->transitions[t].days = (int32_t)ret->tiers[t].after.days;
-            r->transitions[t].storage_class = (enum lk_ir_storage_class)ret->tiers[t].storage_class;
+        if (o->off && ret == shared_ret) {
+            r->transitions = shared;
+        } else {
+            r->transitions = lk_arena_alloc(&st->arena, ret->n_tiers * sizeof(*r->transitions));
+            for (size_t t = 0; t < ret->n_tiers; t++) {
+                r->transitions[t].days = (int32_t)ret->tiers[t].after.days;
+                r->transitions[t].storage_class =
+                    (enum lk_ir_storage_class)ret->tiers[t].storage_class;
+            }
+            shared_ret = ret;
+            shared = r->transitions;
         }
         if (!ret->delete_after.forever) {
             r->expiration_days = (int32_t)ret->delete_after.days;
@@ -506,7 +529,7 @@ static void s_lifecycle(struct lk_ir_state *st, struct s_origins *o, struct lk_s
             if (versioned)
                 r->noncurrent_expiration_days = (int32_t)ret->delete_after.days;
         }
-        for (size_t k = i; k < j; k++)
+        for (size_t k = i; k < j && !o->off; k++) /* for reports, not artifacts */
             lk_ir_list_push(st, &r->sources, s_str(st, srcs[k]->name));
         /* Logs kept forever in S3 Standard need no rule, and S3 rejects a rule without an action
          * ("one or more lifecycle transition and expiration actions", LifecycleRule). */
@@ -630,9 +653,10 @@ static void s_add_log_group(struct lk_ir_state *st, struct s_origins *o, size_t 
     /* Security logs are not deleted with their log group: DeleteLogGroup fails while deletion
      * protection is on (CloudWatch Logs API Reference, PutLogGroupDeletionProtection). A source
      * turns it off with deletion_protection: false. */
-    g->deletion_protection = !src->deletion_protection.set || src->deletion_protection.v;
-    if (src->kms_key.set)
-        g->kms_key_id = s_str(st, src->kms_key.v);
+    const struct lk_source_more *more = lk_source_more(src);
+    g->deletion_protection = !more->deletion_protection.set || more->deletion_protection.v;
+    if (more->kms_key.set)
+        g->kms_key_id = s_str(st, more->kms_key.v);
     if (!forever) {
         int rounded = 0;
         g->wanted_days = (int32_t)days;
@@ -934,7 +958,11 @@ static bool s_covers(const struct lk_source *src, const struct s_pair *pair)
 
 /* Lowers the state of @p pair. @p only, when not NULL, flags the stores (indexed as p->stores)
  * whose buckets are lowered, and nothing else is: no other bucket, log group, trail or key. */
-static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair, const bool *only)
+/* @p artifacts: only what the artifacts show, for lk_lower_artifacts(): no coverage requirements
+ * (struct lk_ir_coverage), no origins and no lifecycle rule sources, which plan, apply and drift
+ * read and no artifact holds. */
+static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pair,
+                                   const bool *only, bool artifacts)
 {
     struct lk_ir_state *st = lk_ir_state_new();
     if (pair) {
@@ -949,6 +977,9 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     }
     struct s_origins o;
     s_origins_init(&o, st, p);
+    o.off = artifacts;
+    /* Every bucket's statements repeat the same actions, keys, services and ARNs. */
+    lk_ir_intern_begin(st);
 
     /* Sources of each store: one pass counting, one placing (stores are few, sources many). */
     size_t *count = lk_xcalloc(p->n_stores + 1, sizeof(*count));
@@ -981,6 +1012,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
     free(count);
     free(by_store);
     if (only) {
+        lk_ir_intern_end();
         s_origins_free(&o);
         lk_ir_canonicalize(st);
         return st;
@@ -1019,7 +1051,7 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
                                     regions[g], r->delete_after.days, r->delete_after.forever);
             }
         /* Its producers deliver in every Region it covers, as its log groups exist there. */
-        if (s_checks_coverage(src))
+        if (!artifacts && s_checks_coverage(src))
             for (size_t g = 0; g < n_regions; g++)
                 s_add_coverage(st, &o, &cap_coverages, &groups, src, regions[g]);
         if (src->type != LK_SRC_CLOUDTRAIL)
@@ -1066,13 +1098,19 @@ static struct lk_ir_state *s_lower(struct lk_policy *p, const struct s_pair *pai
      * (lk_keys_lower_scope()). */
     if (!pair)
         lk_keys_lower(st, p);
+    lk_ir_intern_end();
     lk_ir_canonicalize(st);
     return st;
 }
 
 struct lk_ir_state *lk_lower(struct lk_policy *p)
 {
-    return s_lower(p, NULL, NULL);
+    return s_lower(p, NULL, NULL, false);
+}
+
+struct lk_ir_state *lk_lower_artifacts(struct lk_policy *p)
+{
+    return s_lower(p, NULL, NULL, true);
 }
 
 /* A scope of every pair, or (@p only not NULL) of the buckets of the flagged stores alone. */
@@ -1083,7 +1121,7 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
     if (p->organization.set && p->organization.v.len)
         scope->organization_id = s_str_arena(&scope->arena, p->organization.v);
     if (!p->scope.multi) {
-        struct lk_ir_state *st = s_lower(p, NULL, only);
+        struct lk_ir_state *st = s_lower(p, NULL, only, false);
         lk_ir_scope_add(scope, NULL, st->account, st->region, st, NULL);
         return scope;
     }
@@ -1091,7 +1129,8 @@ static struct lk_ir_scope *s_lower_scope(struct lk_policy *p, const bool *only)
         const struct lk_scope_account *acc = &p->scope.accounts[a];
         for (size_t r = 0; r < p->scope.n_regions; r++) {
             struct s_pair pair = {acc->id, p->scope.regions[r]};
-            lk_ir_scope_add(scope, acc->name, acc->id, pair.region, s_lower(p, &pair, only), NULL);
+            lk_ir_scope_add(scope, acc->name, acc->id, pair.region,
+                            s_lower(p, &pair, only, false), NULL);
         }
     }
     lk_ir_scope_sort(scope);

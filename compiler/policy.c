@@ -291,6 +291,17 @@ struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name
     S_BSEARCH(policy->roles, policy->n_roles, struct lk_role, name);
 }
 
+const struct lk_source_more *lk_source_more(const struct lk_source *src)
+{
+    static const struct lk_source_more none;
+    return src->more ? src->more : &none;
+}
+
+struct lk_waivers *lk_source_waivers(struct lk_source *src)
+{
+    return src->more ? &src->more->waivers : NULL;
+}
+
 struct lk_store *lk_policy_find_store(struct lk_policy *policy, struct lk_str name)
 {
     S_BSEARCH(policy->stores, policy->n_stores, struct lk_store, name);
@@ -459,9 +470,9 @@ void lk_policy_check(struct lk_policy *p)
 
     /* Waivers that matched nothing are stale: say so, so they do not pile up. */
     for (size_t i = 0; i < p->n_srcs; i++)
-        for (size_t k = 0; k < p->srcs[i]->waivers.n; k++)
-            if (!p->srcs[i]->waivers.items[k].used) {
-                struct lk_waiver *w = &p->srcs[i]->waivers.items[k];
+        for (size_t k = 0; k < lk_source_more(p->srcs[i])->waivers.n; k++)
+            if (!lk_source_more(p->srcs[i])->waivers.items[k].used) {
+                struct lk_waiver *w = &lk_source_more(p->srcs[i])->waivers.items[k];
                 lk_diag_add(&p->diags, "LK028", w->rule.span,
                             "waiver of %.*s matches no finding on source \"%.*s\"",
                             LK_STR_ARG(w->rule.v), LK_STR_ARG(p->srcs[i]->name));

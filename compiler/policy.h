@@ -258,6 +258,19 @@ bool lk_source_type_produces(enum lk_source_type type);
  */
 const char *lk_coverage_id_problem(enum lk_source_type type, struct lk_str id);
 
+/* The keys of a source that few sources write, apart, so that the sources that do not write
+ * them (most) do not carry their 224 bytes each: a policy may hold a hundred thousand sources. */
+struct lk_source_more {
+    struct lk_text forever_because;
+    struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
+    struct lk_flag deletion_protection; /* of its log groups (default true) */
+    struct lk_text kms_key;             /* the KMS key of its log groups (kmsKeyId) */
+    struct lk_text_list accounts; /* "accounts:": account and group names (a scalar is a list of
+                                   * one); default: every account of the scope */
+    struct lk_text_list regions;  /* "regions:"; default: the policy's regions */
+    struct lk_waivers waivers;    /* lk_source_waivers() */
+};
+
 struct lk_source {
     /* Members are grouped by alignment (the flags together, after the spans) so that the
      * struct has no holes: a policy may hold a hundred thousand sources. */
@@ -281,14 +294,8 @@ struct lk_source {
     struct lk_trail_cfg *trail; /* arena: set for cloudtrail sources and when "trail:" is given */
     struct lk_coverage_cfg *cov; /* arena: set when the source writes a coverage key (resources,
                                   * enable, log_types, coverage), else NULL: the defaults */
-    struct lk_text forever_because;
-    struct lk_flag personal_data; /* the logs hold personal data (default false): GDPR */
-    struct lk_flag deletion_protection; /* of its log groups (default true) */
-    struct lk_text kms_key;             /* the KMS key of its log groups (kmsKeyId) */
-    struct lk_text_list accounts; /* "accounts:": account and group names (a scalar is a list of
-                                   * one); default: every account of the scope */
-    struct lk_text_list regions;  /* "regions:"; default: the policy's regions */
-    struct lk_waivers waivers;
+    struct lk_source_more *more; /* arena: set when the source writes one of its keys, else
+                                  * NULL: the defaults. Read it through lk_source_more(). */
 
     /* The resolved scope (lk_policy_check(), valid when the policy has no errors): the account
      * IDs and Regions the source covers, each sorted bytewise and unique (arena strings). A
@@ -444,6 +451,15 @@ void lk_policy_load_buffer(struct lk_policy *policy, const char *name, const cha
  * Diagnostics are sorted afterwards.
  */
 void lk_policy_check(struct lk_policy *policy);
+
+/**
+ * @return the keys of @p src that few sources write (struct lk_source_more): its own, or, when
+ *         it writes none of them, a shared zeroed one (nothing set: the defaults).
+ */
+const struct lk_source_more *lk_source_more(const struct lk_source *src);
+
+/** @return the waivers of @p src, for lk_policy_report(), or NULL when it has none. */
+struct lk_waivers *lk_source_waivers(struct lk_source *src);
 
 /* Lookup helpers, valid after lk_policy_check(). */
 struct lk_role *lk_policy_find_role(struct lk_policy *policy, struct lk_str name);

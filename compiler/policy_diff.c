@@ -417,7 +417,8 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
     v->name = s_dup(a, src->name);
     v->v[SA_TYPE] = src->type_set ? lk_source_type_info(src->type)->name : "unknown";
     v->v[SA_PURPOSE] = src->purpose.set ? s_dup(a, src->purpose.v) : "none";
-    v->v[SA_PERSONAL_DATA] = s_onoff(src->personal_data.set && src->personal_data.v);
+    const struct lk_source_more *more = lk_source_more(src);
+    v->v[SA_PERSONAL_DATA] = s_onoff(more->personal_data.set && more->personal_data.v);
     /* As lowering decides: a source that names a store delivers to S3 (and its log groups keep
      * the availability window). */
     v->has_store = src->store_ref.set;
@@ -468,8 +469,8 @@ static void s_src_view(struct lk_arena *a, struct lk_policy *p, const struct lk_
         v->v[SA_LOG_GROUPS] = s_list_join(a, &v->groups, "");
         /* As lowering decides: on unless the source turns it off. */
         v->v[SA_DELETION_PROTECTION] =
-            s_onoff(!src->deletion_protection.set || src->deletion_protection.v);
-        v->v[SA_LOG_GROUP_KMS_KEY] = src->kms_key.set ? s_dup(a, src->kms_key.v) : "none";
+            s_onoff(!more->deletion_protection.set || more->deletion_protection.v);
+        v->v[SA_LOG_GROUP_KMS_KEY] = more->kms_key.set ? s_dup(a, more->kms_key.v) : "none";
     }
 
     if (v->has_store) {

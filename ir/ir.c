@@ -111,10 +111,74 @@ char *lk_ir_printf(struct lk_ir_state *state, const char *fmt, ...)
     return p;
 }
 
+/* The strings lk_ir_intern() has copied, by content (open addressing, FNV-1a). At most
+ * S_INTERN_MAX are remembered: the repeated strings come early (each bucket's), and the unique
+ * ones (an ARN per source) would only grow the table. */
+#define S_INTERN_MAX ((size_t)16384)
+struct s_intern {
+    const struct lk_ir_state *state;
+    char **slots; /* owned (heap); NULL = empty */
+    size_t cap;   /* a power of two, at least twice n */
+    size_t n;
+};
+static _Thread_local struct s_intern s_intern_tl;
+
+void lk_ir_intern_begin(struct lk_ir_state *state)
+{
+    lk_ir_intern_end();
+    s_intern_tl.state = state;
+}
+
+void lk_ir_intern_end(void)
+{
+    free(s_intern_tl.slots);
+    memset(&s_intern_tl, 0, sizeof(s_intern_tl));
+}
+
+static size_t s_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+char *lk_ir_intern(struct lk_ir_state *state, const char *s)
+{
+    struct s_intern *t = &s_intern_tl;
+    if (!s || t->state != state)
+        return lk_ir_strdup(state, s);
+    if (t->n * 2 >= t->cap && t->n < S_INTERN_MAX) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        char **slots = lk_xcalloc(cap, sizeof(*slots));
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->slots[i])
+                continue;
+            size_t k = s_hash(t->slots[i]) & (cap - 1);
+            while (slots[k])
+                k = (k + 1) & (cap - 1);
+            slots[k] = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->cap = cap;
+    }
+    size_t k = s_hash(s) & (t->cap - 1);
+    for (; t->slots[k]; k = (k + 1) & (t->cap - 1))
+        if (!strcmp(t->slots[k], s))
+            return t->slots[k];
+    char *copy = lk_ir_strdup(state, s);
+    if (t->n < S_INTERN_MAX) {
+        t->slots[k] = copy;
+        t->n++;
+    }
+    return copy;
+}
+
 void lk_ir_list_add(struct lk_ir_state *state, struct lk_ir_string_list *list, const char *s)
 {
     LK_ARENA_ARRAY_GROW_IMPLICIT(&state->arena, list->items, list->n);
-    list->items[list->n++] = lk_ir_strdup(state, s);
+    list->items[list->n++] = lk_ir_intern(state, s);
 }
 
 char *lk_ir_cat(struct lk_ir_state *state, const struct lk_str *parts, size_t n)

@@ -764,4 +764,17 @@ void lk_ir_list_add_set(struct lk_ir_state *state, struct lk_ir_string_list *lis
 /** Sorts a string list bytewise and removes duplicates. */
 void lk_ir_list_sort_unique(struct lk_ir_string_list *list);
 
+/**
+ * Until lk_ir_intern_end(), in the calling thread, lk_ir_intern(), lk_ir_list_add() and
+ * lk_ir_list_add_set() on @p state keep one copy of each distinct string: lowering adds the same
+ * actions, condition keys, service names and ARNs to the statements of every bucket. IR strings
+ * are never changed in place, so they may be shared. One state at a time; not nested.
+ */
+void lk_ir_intern_begin(struct lk_ir_state *state);
+/** Ends lk_ir_intern_begin() and frees its table (the strings stay in the state's arena). */
+void lk_ir_intern_end(void);
+/** @return @p s in @p state's arena: the copy made before while interning holds for @p state,
+ *          else a new copy (lk_ir_strdup()). */
+char *lk_ir_intern(struct lk_ir_state *state, const char *s);
+
 #endif
