@@ -4,8 +4,9 @@
  * of ir/coverage.c, as changes of LK_DIFF_PRODUCER. Words: docs/source-types.md, "Producers".
  *
  *   missing    delivers nowhere                        MISSING, weaker
- *   elsewhere  delivers, to none of the destinations   CHANGED, weaker, --allow redirect:<id>
- *                                                      (apply would change where it delivers)
+ *   elsewhere  delivers, to none of the destinations   CHANGED, weaker; with enable,
+ *                                                      --allow redirect:<id> (apply would
+ *                                                      change where it delivers)
  *   partly     delivers there, not everything          CHANGED, weaker
  *   excluded   left out with a reason                  NOTE (the exclusion's origin)
  *   unreadable its configuration could not be read     NOTE
@@ -115,11 +116,14 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
     case LK_IR_COVERAGE_ELSEWHERE:
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
-        /* Turning it on for the store replaces where it delivers today (design: never
-         * without --allow redirect:<resource>). */
-        ch->data_loss = true;
-        lk_diff_allow(c, ch, "redirect:%s", p->id);
-        lk_diff_note(c, ch, "delivers elsewhere");
+        /* With enable, apply would make it deliver to the policy's destination too or instead,
+         * over its owner's choice: never without --allow redirect:<resource>. Without enable
+         * apply leaves it alone, so there is nothing to allow (drift only). */
+        if (cov->enable) {
+            ch->data_loss = true;
+            lk_diff_allow(c, ch, "redirect:%s", p->id);
+        }
+        lk_diff_note(c, ch, "%s", LK_DIFF_NOTE_ELSEWHERE);
         ch->arn = s_producer_arn(c, p, live);
         return;
     }

@@ -33,6 +33,10 @@
 #include "ir/ir.h"
 #include "runtime/diff/diff.h"
 
+/* The note of a producer that delivers, but to none of its requirement's destinations
+ * (coverage.c writes it, render.c words the sentence from it). */
+#define LK_DIFF_NOTE_ELSEWHERE "delivers elsewhere"
+
 struct lk_diff_interned;
 
 /* One call's working context: where changes go, scratch memory, and the resource at hand. */

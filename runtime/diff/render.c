@@ -363,7 +363,7 @@ void lk_diff_producer_sentence(struct lk_buf *b, const struct lk_diff_change *fi
             desired);
         break;
     case LK_DIFF_CHANGED:
-        if (first->data_loss)
+        if (first->note && !strcmp(first->note, LK_DIFF_NOTE_ELSEWHERE))
             lk_buf_printf(b, " %s elsewhere, not to %s (%s)", plural ? "deliver" : "delivers",
                           desired, first->live ? first->live : "");
         else

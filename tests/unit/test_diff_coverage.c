@@ -7,7 +7,8 @@
 #include "runtime/diff/diff.h"
 #include "runtime/report.h"
 
-#define POLICY                                                                                     \
+/* @p enable: the flow source's enable line, or "". */
+#define POLICY_ENABLE(enable)                                                                      \
     "logkeep: 1\n"                                                                                 \
     "account: \"111122223333\"\n"                                                                  \
     "region: us-east-1\n"                                                                          \
@@ -25,6 +26,7 @@
     "    purpose: network forensics for incident response\n"                                       \
     "    store: net\n"                                                                             \
     "    prefix: vpcflow/\n"                                                                       \
+    enable                                                                                         \
     "    retention: { delete_after: 1y }\n"                                                        \
     "    resources:\n"                                                                             \
     "      exclude:\n"                                                                             \
@@ -35,6 +37,7 @@
     "    store: net\n"                                                                             \
     "    prefix: config/\n"                                                                        \
     "    retention: { delete_after: 1y }\n"
+#define POLICY POLICY_ENABLE("    enable: true\n")
 
 static struct lk_ir_producer *s_vpc(struct lk_ir_state *st, struct lk_ir_producer *p,
                                     const char *id, const char *bucket, const char *prefix,
@@ -138,6 +141,31 @@ START_TEST(test_coverage_changes)
     char *json = lk_diff_to_json(&diff);
     ck_assert_ptr_nonnull(strstr(json, "\"producer\""));
     free(json);
+
+    /* Without enable, apply leaves a producer delivering elsewhere alone: still drift, worded
+     * the same, but nothing to allow. */
+    lk_diff_free(&diff);
+    lk_diff_init(&diff);
+    struct lk_policy *pol_off = lk_test_policy(POLICY_ENABLE(""));
+    struct lk_ir_state *desired_off = lk_lower(pol_off);
+    ck_assert_int_eq(lk_diff_coverage(desired_off, live, &diff), LK_STATUS_OK);
+    ch = lk_diff_find(&diff, LK_DIFF_PRODUCER, "vpc-00000003", attr);
+    ck_assert_ptr_nonnull(ch);
+    ck_assert_int_eq(ch->kind, LK_DIFF_CHANGED);
+    ck_assert_int_eq(ch->direction, LK_DIFF_WEAKER);
+    ck_assert_str_eq(ch->note, "delivers elsewhere");
+    ck_assert(!ch->data_loss);
+    ck_assert_ptr_null(ch->allow_name);
+    struct lk_buf line;
+    lk_buf_init(&line, LK_BUF_MAX_LINE);
+    lk_diff_producer_sentence(&line, ch, 1, NULL);
+    ck_assert_ptr_nonnull(strstr(lk_buf_cstr(&line), "delivers elsewhere, not to"));
+    lk_buf_free(&line);
+    lk_diff_summarize(&diff, &sum);
+    ck_assert_uint_eq(sum.to_change, 2);
+    ck_assert_uint_eq(sum.need_allow, 0);
+    lk_ir_state_free(desired_off);
+    lk_policy_free(pol_off);
 
     /* Producers of another Region's state are not this one's. */
     lk_diff_free(&diff);
@@ -364,7 +392,8 @@ START_TEST(test_regions)
             n_default++;
             ck_assert_str_eq(c->region, "us-east-1");
             ck_assert_int_eq(c->kind, LK_DIFF_CHANGED);
-            ck_assert(c->data_loss);
+            ck_assert_str_eq(c->note, "delivers elsewhere");
+            ck_assert(!c->data_loss); /* no enable: apply leaves it alone */
             ck_assert_ptr_null(c->arn); /* a recorder has no ARN in the API */
         } else {
             n_none++;
@@ -496,8 +525,9 @@ START_TEST(test_grouping)
     ck_assert_ptr_nonnull(strstr(text, "+ 1 VPC in account 111122223333, us-east-1, has no flow "
                                        "log to s3://acme-net-111122223333/vpcflow/: "
                                        "vpc-000000bb  [weaker]\n"));
-    ck_assert_ptr_nonnull(strstr(text, ": vpc-000000aa  [weaker]  (needs --allow "
-                                       "redirect:vpc-000000aa)\n"));
+    /* No enable: apply would not touch it, so no allowance is asked for. */
+    ck_assert_ptr_nonnull(strstr(text, ": vpc-000000aa  [weaker]\n"));
+    ck_assert_ptr_null(strstr(text, "needs --allow"));
     size_t blocks = 0;
     for (const char *p = text; (p = strstr(p, "\nproducers ")) != NULL; p++)
         blocks++;
