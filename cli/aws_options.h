@@ -139,6 +139,15 @@ struct lk_org_plan;
 int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
                         const struct lk_org_plan *plan);
 
+struct lk_apply_plan;
+
+/**
+ * Lists the calls of @p plan that turn producers on (sources with enable: true; they change
+ * resources other teams own), each with its effect ("modifies the database: ..."), as plan and
+ * apply print them. Nothing when the plan has none.
+ */
+void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out);
+
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */
 int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s);

@@ -72,31 +72,6 @@ static void s_on_step(void *ctx, const struct lk_apply_step *step)
     }
 }
 
-/* The calls that turn producers on (they change resources other teams own): listed, each with
- * its effect (a database modified), before the confirmation. */
-static void s_print_producer_calls(const struct lk_apply_plan *plan)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < plan->n; i++)
-        n += plan->steps[i].coverage != NULL;
-    if (n == 0)
-        return;
-    printf("\n%zu call%s turn%s delivery on (sources with enable: true):\n", n, n == 1 ? "" : "s",
-           n == 1 ? "s" : "");
-    for (size_t i = 0; i < plan->n; i++) {
-        const struct lk_apply_step *st = &plan->steps[i];
-        if (!st->coverage)
-            continue;
-        const char *effect = lk_apply_step_effect(st);
-        printf("  %s %s", lk_apply_op_name(st->op), st->name);
-        if (st->region)
-            printf(" [%s]", st->region);
-        if (effect)
-            printf(": %s", effect);
-        putchar('\n');
-    }
-}
-
 int lk_cmd_apply(int argc, char **argv)
 {
     struct lk_aws_args a = {.mode = LK_AWS_CMD_APPLY, .cmd = "apply", .usage = s_usage};
@@ -199,7 +174,7 @@ int lk_cmd_apply(int argc, char **argv)
         rc = LK_EXIT_OK;
         goto cleanup;
     }
-    s_print_producer_calls(&s.plan);
+    lk_aws_print_producer_calls(&s.plan, stdout);
     struct lk_session_apply_hooks hooks = {
         .confirm = s_confirm,
         .on_start = s_on_start,

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,20 @@ static void s_usage(FILE *out)
           out);
     lk_aws_usage_org(out);
     lk_aws_usage_shard(out);
+}
+
+/* @return whether @p desired has a source with enable: true whose producers the diff of @p s
+ * finds not delivering. */
+static bool s_enables(const struct lk_ir_state *desired, const struct lk_session *s)
+{
+    bool enable = false;
+    for (size_t i = 0; i < desired->n_coverages && !enable; i++)
+        enable = desired->coverages[i].enable;
+    for (size_t i = 0; i < s->diff.n && enable; i++)
+        if (s->diff.changes[i].resource == LK_DIFF_PRODUCER &&
+            s->diff.changes[i].kind != LK_DIFF_NOTE)
+            return true;
+    return false;
 }
 
 int lk_cmd_plan(int argc, char **argv)
@@ -109,11 +124,19 @@ int lk_cmd_plan(int argc, char **argv)
         lk_aws_fail(&a, &s);
         goto cleanup;
     }
-    if (a.plan_out) {
+    /* The calls that would turn producers on are shown in the text plan, each with its effect
+     * (a database modified): they change resources other teams own. Building the calls reads
+     * nothing more unless a change needs a bucket's contents judged, as plan --out does. */
+    bool producer_calls = fmt == LK_REPORT_TEXT && !a.state_file && s_enables(desired, &s);
+    if (a.plan_out || producer_calls) {
         if (lk_session_build_plan(&s) != LK_STATUS_OK) {
             lk_aws_fail(&a, &s);
             goto cleanup;
         }
+        if (producer_calls)
+            lk_aws_print_producer_calls(&s.plan, stdout);
+    }
+    if (a.plan_out) {
         st = lk_session_save_plan(&s, a.plan_out, (const char *const *)a.policy_paths,
                                   (size_t)a.n_policy_paths);
         if (st != LK_STATUS_OK) {
