@@ -32,6 +32,9 @@ struct s_reading {
     size_t n, cap;
     struct lk_coverage_report *report;
     const struct lk_coverage_options *opts;
+    /* Types a requirement of this Region selects by tags: their tags are read (ELBv2
+     * DescribeTags) or kept (RDS TagList, EKS tags); otherwise no call is made for them. */
+    bool tags[LK_IR_PRODUCER_COUNT];
 };
 
 static struct lk_ir_producer *s_add(struct s_reading *rd, enum lk_ir_producer_type type,
@@ -138,6 +141,20 @@ static int s_refusal(struct s_reading *rd, enum lk_ir_producer_type type, struct
 }
 
 /* ------------------------------------------------------------------------------ VPCs */
+
+/* Gives @p p the tags @p keys / @p values (the state sorts them, lk_ir_canonicalize()). */
+static void s_set_tags(struct s_reading *rd, struct lk_ir_producer *p, const char *const *keys,
+                       const char *const *values, size_t n)
+{
+    if (n == 0)
+        return;
+    p->tags = lk_arena_alloc(&rd->live->arena, n * sizeof(*p->tags));
+    for (size_t i = 0; i < n; i++) {
+        p->tags[i].key = lk_ir_strdup(rd->live, keys[i]);
+        p->tags[i].value = lk_ir_strdup(rd->live, values[i] ? values[i] : "");
+    }
+    p->n_tags = n;
+}
 
 /* A VPC producer with its tags, its Name tag as its name (selectors: names, tags). */
 static void s_add_vpc(struct s_reading *rd, enum lk_ir_producer_type type,
@@ -435,6 +452,24 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             list.items[kept++] = list.items[i];
     }
     list.n = kept;
+    /* A tags selector on a balancer type: DescribeTags, 20 balancers a call (elbv2.h), for
+     * the balancers of the types required only. Refused, the type cannot be read. */
+    if (list.n > 0 &&
+        ((alb && rd->tags[LK_IR_PRODUCER_ELB]) || (nlb && rd->tags[LK_IR_PRODUCER_NLB]))) {
+        size_t tag_requests = 0;
+        enum lk_status st = lk_elbv2_describe_tags(client, rd->region, &list.arena, list.items,
+                                                   list.n, &tag_requests, err);
+        requests += tag_requests;
+        if (st != LK_STATUS_OK) {
+            if (s_refused(err) && alb && nlb) {
+                struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NLB, "*");
+                p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
+                rd->report->unreadable++;
+            }
+            rc = s_refusal(rd, first, err);
+            goto out;
+        }
+    }
     struct s_fan fan = {.n = list.n, .region = rd->region, .ctx = &list, .one = s_elb_one};
     int fr = s_fan_run(client, rd, &fan, err);
     requests += s_fan_requests(&fan);
@@ -445,6 +480,8 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             s_add(rd, is_nlb ? LK_IR_PRODUCER_NLB : LK_IR_PRODUCER_ELB, lb->arn);
         p->arn = lk_ir_strdup(rd->live, lb->arn);
         p->name = lb->name ? lk_ir_strdup(rd->live, lb->name) : NULL;
+        if (rd->tags[p->type])
+            s_set_tags(rd, p, lb->tag_keys, lb->tag_values, lb->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
@@ -668,6 +705,9 @@ static int s_read_eks(struct lk_aws_client *client, struct s_reading *rd, struct
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_EKS, c->name);
         p->name = lk_ir_strdup(rd->live, c->name);
         p->arn = c->arn ? lk_ir_strdup(rd->live, c->arn) : NULL;
+        if (rd->tags[LK_IR_PRODUCER_EKS])
+            s_set_tags(rd, p, (const char *const *)c->tag_keys, (const char *const *)c->tag_values,
+                       c->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
@@ -702,6 +742,8 @@ static int s_read_rds(struct lk_aws_client *client, struct s_reading *rd, struct
         p->name = lk_ir_strdup(rd->live, db->id);
         p->arn = db->arn ? lk_ir_strdup(rd->live, db->arn) : NULL;
         p->engine = db->engine ? lk_ir_strdup(rd->live, db->engine) : NULL;
+        if (rd->tags[LK_IR_PRODUCER_RDS])
+            s_set_tags(rd, p, db->tag_keys, db->tag_values, db->n_tags);
         for (size_t j = 0; j < db->n_log_exports; j++)
             lk_ir_list_add_set(rd->live, &p->log_types, db->log_exports[j]);
     }
@@ -770,12 +812,16 @@ int lk_coverage_read(struct lk_aws_client *client, const struct lk_ir_state *des
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < n_regions; g++) {
         bool want[LK_IR_PRODUCER_COUNT] = {false};
+        memset(rd.tags, 0, sizeof(rd.tags));
         for (size_t i = 0; i < desired->n_coverages; i++) {
             const struct lk_ir_coverage *c = &desired->coverages[i];
             const char *r = c->region ? c->region : live->region;
             bool same = r == regions[g] || (r && regions[g] && strcmp(r, regions[g]) == 0);
-            if (same && (unsigned)c->type < LK_IR_PRODUCER_COUNT)
+            if (same && (unsigned)c->type < LK_IR_PRODUCER_COUNT) {
                 want[c->type] = true;
+                if (c->n_tags > 0)
+                    rd.tags[c->type] = true;
+            }
         }
         rd.region = regions[g];
         rd.region_kept = regions[g] ? lk_ir_strdup(live, regions[g]) : NULL;
