@@ -78,6 +78,12 @@
  *   ec2:DescribeVpcs, ec2:DescribeFlowLogs                  none: "*"
  *   elasticloadbalancing:DescribeLoadBalancers,
  *      DescribeLoadBalancerAttributes                       none: "*"
+ *   elasticloadbalancing:DescribeTags, only for a balancer  "*" (the ARNs go in the request,
+ *      source with a tags selector (coverage.c reads tags   20 a call: ELBv2 API Reference,
+ *      then only)                                           API_DescribeTags.html; like the
+ *                                                           other Describe actions)
+ *   (RDS TagList and EKS tags come with DescribeDBInstances / DescribeDBClusters and
+ *    DescribeCluster: no action of their own)
  *   route53resolver:ListResolverQueryLogConfigs,            resolver-query-log-config*:
  *      ListResolverQueryLogConfigAssociations               arn:${Partition}:route53resolver:
  *                                                           ${Region}:${Account}:resolver-query-
@@ -597,6 +603,9 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
         bool nlb = c->type == LK_IR_PRODUCER_NLB;
         s_list_action(d, "elasticloadbalancing:DescribeLoadBalancerAttributes");
         s_list_action(d, "elasticloadbalancing:DescribeLoadBalancers");
+        /* Tags are read only for a tags selector (runtime/coverage.c). */
+        if (c->n_tags > 0)
+            s_list_action(d, "elasticloadbalancing:DescribeTags");
         if (!en)
             break;
         s_targets(d, S_EN_LOAD_BALANCERS, c,

@@ -98,7 +98,10 @@ static enum lk_status s_tags(struct lk_eks_listing *l, const cJSON *cluster,
     if (tags == NULL)
         return LK_STATUS_OK;
     size_t n = 0;
-    cJSON_ArrayForEach(t, tags) n++;
+    cJSON_ArrayForEach(t, tags)
+    {
+        n++;
+    }
     if (n == 0)
         return LK_STATUS_OK;
     c->tag_keys = lk_arena_alloc(&l->arena, n * sizeof(*c->tag_keys));
