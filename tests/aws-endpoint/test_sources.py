@@ -231,6 +231,16 @@ class EksTest(EndpointTest):
         self.client_error("ResourceNotFoundException", eks.describe_cluster,
                           name="nope")
 
+    def test_cluster_tags(self):
+        # API_Cluster.html: tags, a string-to-string map, in DescribeCluster.
+        seed(clusters=["tagged-k", "plain-k"],
+             cluster_tags={"tagged-k": {"team": "a", "env": "dev"}})
+        eks = self.client("eks")
+        self.assertEqual(eks.describe_cluster(name="tagged-k")["cluster"]["tags"],
+                         {"team": "a", "env": "dev"})
+        self.assertEqual(eks.describe_cluster(name="plain-k")["cluster"]["tags"],
+                         {})
+
     def test_update_in_progress(self):
         # "During an update, the cluster status moves to UPDATING"; another
         # update is ResourceInUseException, HTTP 409 in botocore's eks model.
