@@ -292,6 +292,7 @@ struct s_fan {
     void *ctx;          /* what one() reads into */
     /* Reads item @p i with @p w's client, strings into @p w's scratch. */
     enum lk_status (*one)(struct s_fan_worker *w, size_t i, struct lk_aws_error *err);
+    bool tags;      /* one() also reads the item's tags (a second call, counted by one()) */
     char **refused; /* heap, n entries: the AWS code of an item AWS refused (HTTP 403) */
     struct s_fan_worker *workers;
     int n_workers;
@@ -539,6 +540,11 @@ static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct
 static enum lk_status s_netfw_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
 {
     struct lk_netfw_listing *l = w->fan->ctx;
+    /* A tags selector: DescribeFirewall first (its Tags), then the logging configuration. */
+    if (w->fan->tags) {
+        w->requests++;
+        LK_GUARD(lk_netfw_read_tags(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err));
+    }
     return lk_netfw_read_logging(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err);
 }
 
@@ -549,7 +555,11 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
     lk_netfw_listing_init(&l);
     enum lk_status st = lk_netfw_list_firewalls(client, rd->region, 0, &l, err);
     size_t requests = l.requests;
-    struct s_fan fan = {.n = l.n_firewalls, .region = rd->region, .ctx = &l, .one = s_netfw_one};
+    struct s_fan fan = {.n = l.n_firewalls,
+                        .region = rd->region,
+                        .ctx = &l,
+                        .one = s_netfw_one,
+                        .tags = rd->tags[LK_IR_PRODUCER_NETWORK_FIREWALL]};
     int fr = 0;
     if (st == LK_STATUS_OK) {
         fr = s_fan_run(client, rd, &fan, err);
@@ -571,6 +581,9 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, fw->arn);
         p->arn = lk_ir_strdup(rd->live, fw->arn);
         p->name = fw->name ? lk_ir_strdup(rd->live, fw->name) : NULL;
+        if (fan.tags)
+            s_set_tags(rd, p, (const char *const *)fw->tag_keys,
+                       (const char *const *)fw->tag_values, fw->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;

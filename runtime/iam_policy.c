@@ -91,6 +91,8 @@
  *   wafv2:ListWebACLs, ListLoggingConfigurations            none: "*"
  *   network-firewall:ListFirewalls                          none: "*"
  *   network-firewall:DescribeLoggingConfiguration           firewall*: ...:firewall/${Name}
+ *   network-firewall:DescribeFirewall, only for a source    firewall*: ...:firewall/${Name}
+ *      with a tags selector (its Tags: API_DescribeFirewall.html)
  *   config:DescribeConfigurationRecorders,
  *      DescribeConfigurationRecorderStatus,
  *      DescribeDeliveryChannels                             none: "*"
@@ -227,6 +229,7 @@ enum s_sid {
     S_COV_LIST,
     S_COV_RESOLVER_READ,
     S_COV_FIREWALLS_READ,
+    S_COV_FIREWALL_TAGS_READ,
     S_COV_DETECTORS_READ,
     S_COV_CLUSTERS_READ,
     S_EN_FLOW_LOGS,
@@ -322,6 +325,10 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
     [S_COV_FIREWALLS_READ] = {.sid = "LogKeepCoverageFirewallsRead",
                               .write = false,
                               .actions = {"network-firewall:DescribeLoggingConfiguration"}},
+    /* Only for a network-firewall source with a tags selector (runtime/coverage.c). */
+    [S_COV_FIREWALL_TAGS_READ] = {.sid = "LogKeepCoverageFirewallTagsRead",
+                                  .write = false,
+                                  .actions = {"network-firewall:DescribeFirewall"}},
     [S_COV_DETECTORS_READ] = {.sid = "LogKeepCoverageDetectorsRead",
                               .write = false,
                               .actions = {"guardduty:DescribePublishingDestination",
@@ -637,6 +644,9 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
         s_list_action(d, "network-firewall:ListFirewalls");
         s_res(d, S_COV_FIREWALLS_READ,
               ARN("arn:%s:network-firewall:%s:%s:firewall/*", p, region, acct));
+        if (c->n_tags > 0)
+            s_res(d, S_COV_FIREWALL_TAGS_READ,
+                  ARN("arn:%s:network-firewall:%s:%s:firewall/*", p, region, acct));
         if (!en)
             break;
         s_targets(d, S_EN_FIREWALLS, c,

@@ -147,6 +147,18 @@ class NetworkFirewallTest(EndpointTest):
                           nfw.describe_logging_configuration,
                           FirewallName="nope")
 
+    def test_describe_firewall_tags(self):
+        # API_DescribeFirewall.html / API_Firewall.html: Tags with the firewall.
+        seed(firewalls=["tagged-fw", "plain-fw"],
+             firewall_tags={"tagged-fw": [{"Key": "team", "Value": "a"}]})
+        nfw = self.client("network-firewall")
+        fw = nfw.describe_firewall(FirewallName="tagged-fw")["Firewall"]
+        self.assertEqual(fw["Tags"], [{"Key": "team", "Value": "a"}])
+        self.assertNotIn("Tags", nfw.describe_firewall(
+            FirewallName="plain-fw")["Firewall"])
+        self.client_error("ResourceNotFoundException", nfw.describe_firewall,
+                          FirewallName="nope")
+
 
 class ConfigTest(EndpointTest):
     def test_recorder_and_channel(self):

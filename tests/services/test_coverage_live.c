@@ -616,6 +616,10 @@ START_TEST(test_tags_selectors)
                                         "\"cluster_log_types\": [\"audit\"], \"cluster_tags\": "
                                         "{\"k-a1\": {\"team\": \"a\"}, \"k-a2\": {\"team\": "
                                         "\"a\", \"env\": \"dev\"}, \"k-b\": {\"team\": \"b\"}}}"));
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION4 "\", \"firewalls\": "
+                                        "[\"fw-a\", \"fw-b\", \"fw-none\"], \"firewall_tags\": "
+                                        "{\"fw-a\": [{\"Key\": \"team\", \"Value\": \"a\"}], "
+                                        "\"fw-b\": [{\"Key\": \"team\", \"Value\": \"b\"}]}}"));
 
     /* Balancers: team=a selects the 23; 1 page + 2 DescribeTags (20 + 5) + 25 attributes. */
     struct lk_ir_state *desired = lk_ir_state_new();
@@ -665,15 +669,19 @@ START_TEST(test_tags_selectors)
     s_require_tag(desired, LK_IR_PRODUCER_ELB, NULL, NULL);
     s_require_tag(desired, LK_IR_PRODUCER_RDS, NULL, NULL);
     s_require_tag(desired, LK_IR_PRODUCER_EKS, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_NETWORK_FIREWALL, NULL, NULL);
     live = lk_ir_state_new();
     live->region = lk_ir_strdup(live, REGION4);
     tags = s_count_of("elbv2", "DescribeTags");
+    int fw_tags = s_count_of("network-firewall", "DescribeFirewall");
     OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
     ck_assert_int_eq(s_count_of("elbv2", "DescribeTags") - tags, 0);
+    ck_assert_int_eq(s_count_of("network-firewall", "DescribeFirewall") - fw_tags, 0);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL], 1 + 3);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_ELB], 1 + 25);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_RDS], 2);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_EKS], 1 + 4);
-    ck_assert_uint_eq(rep.requests, 1 + 25 + 2 + 1 + 4);
+    ck_assert_uint_eq(rep.requests, 1 + 25 + 2 + 1 + 4 + 1 + 3);
     for (size_t i = 0; i < live->n_producers; i++)
         ck_assert_uint_eq(live->producers[i].n_tags, 0);
     lk_ir_state_free(live);
@@ -724,6 +732,34 @@ START_TEST(test_tags_selectors)
     ck_assert(
         lk_ir_coverage_selects(&desired->coverages[0], s_find(live, LK_IR_PRODUCER_EKS, "k-a2")));
     ck_assert_uint_eq(s_find(live, LK_IR_PRODUCER_EKS, "k-a2")->n_tags, 2);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* Network Firewall team=a: one of three; ListFirewalls, then per firewall DescribeFirewall
+     * (its Tags) and DescribeLoggingConfiguration. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_NETWORK_FIREWALL, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    int nfw = s_count_of("network-firewall", "ListFirewalls") +
+              s_count_of("network-firewall", "DescribeFirewall") +
+              s_count_of("network-firewall", "DescribeLoggingConfiguration");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("network-firewall", "ListFirewalls") +
+                         s_count_of("network-firewall", "DescribeFirewall") +
+                         s_count_of("network-firewall", "DescribeLoggingConfiguration") - nfw,
+                     1 + 3 + 3);
+    ck_assert_uint_eq(rep.requests, 1 + 3 + 3);
+    ck_assert_uint_eq(live->n_producers, 3);
+    ck_assert_uint_eq(s_selected(desired, live), 1);
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_ptr_null(p->error);
+        ck_assert_int_eq(lk_ir_coverage_selects(&desired->coverages[0], p),
+                         strcmp(p->name, "fw-a") == 0);
+    }
     lk_ir_state_free(live);
     lk_ir_state_free(desired);
 }

@@ -314,12 +314,29 @@ START_TEST(test_coverage_tags_read)
         ck_assert(st && s_has(st, "Action", "elasticloadbalancing:DescribeTags") &&
                   s_has(st, "Action", "elasticloadbalancing:DescribeLoadBalancers"));
         ck_assert(s_count(st, "Resource") == 1 && s_has(st, "Resource", "*"));
+        ck_assert_ptr_null(s_statement(doc, "LogKeepCoverageFirewallTagsRead"));
         /* Once, however many sources ask. */
         const char *first = strstr(text, "elasticloadbalancing:DescribeTags");
         ck_assert_ptr_null(strstr(first + 1, "elasticloadbalancing:DescribeTags"));
         cJSON_Delete(doc);
         free(text);
     }
+    /* A firewall source with a tags selector: DescribeFirewall on the Region's firewalls. */
+    struct lk_ir_coverage *fw = s_cover(st0, LK_IR_PRODUCER_NETWORK_FIREWALL, "eu-west-1");
+    o.purpose = LK_IAM_FOR_DRIFT;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    ck_assert_ptr_null(strstr(text, "network-firewall:DescribeFirewall"));
+    free(text);
+    fw->tags = rds->tags;
+    fw->n_tags = 1;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    cJSON *doc = cJSON_Parse(text);
+    const cJSON *st = s_statement(doc, "LogKeepCoverageFirewallTagsRead");
+    ck_assert(st && s_has(st, "Action", "network-firewall:DescribeFirewall") &&
+              s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:network-firewall:eu-west-1:" ACCT ":firewall/*"));
+    cJSON_Delete(doc);
+    free(text);
     lk_ir_scope_free(scope);
 }
 END_TEST

@@ -229,7 +229,8 @@ def _wafv2(call, op, params):
 
 
 def _netfw(call, op, params):
-    if op in ("DescribeLoggingConfiguration", "UpdateLoggingConfiguration"):
+    if op in ("DescribeLoggingConfiguration", "UpdateLoggingConfiguration",
+              "DescribeFirewall"):
         arn = params.get("FirewallArn") or (
             f"arn:aws:network-firewall:{call.region}:{call.account}:firewall/"
             f"{params.get('FirewallName')}" if params.get("FirewallName") else "*")
