@@ -505,6 +505,17 @@ out:
 
 /* ------------------------------------------------------------------------------ WAF */
 
+static enum lk_status s_waf_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
+{
+    struct lk_wafv2_listing *l = w->fan->ctx;
+    size_t calls = 0;
+    enum lk_status rc =
+        lk_wafv2_list_tags(w->client, w->fan->region, &w->arena, &l->acls[i], &calls, err);
+    if (calls > 1)
+        w->requests += calls - 1; /* the fan counts one per item */
+    return rc;
+}
+
 static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct lk_aws_error *err)
 {
     /* CloudFront-scoped web ACLs are read with the us-east-1 pair (wafv2.h). */
@@ -522,14 +533,37 @@ static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct
                 return -1;
             continue;
         }
+        /* A tags selector: ListTagsForResource per web ACL (the listings carry no tags). */
+        bool tags = rd->tags[LK_IR_PRODUCER_WAF] && l.n_acls > 0;
+        struct s_fan fan = {.n = l.n_acls, .region = rd->region, .ctx = &l, .one = s_waf_one};
+        if (tags) {
+            int fr = s_fan_run(client, rd, &fan, err);
+            size_t n = s_fan_requests(&fan);
+            rd->report->requests += n;
+            rd->report->requests_of[LK_IR_PRODUCER_WAF] += n;
+            if (fr != 0) {
+                s_fan_free(&fan);
+                lk_wafv2_listing_free(&l);
+                return -1;
+            }
+        }
         for (size_t i = 0; i < l.n_acls; i++) {
             const struct lk_wafv2_web_acl *a = &l.acls[i];
             struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_WAF, a->arn);
             p->arn = lk_ir_strdup(rd->live, a->arn);
             p->name = a->name ? lk_ir_strdup(rd->live, a->name) : NULL;
+            if (tags && fan.refused[i] != NULL) {
+                p->error = lk_ir_strdup(rd->live, fan.refused[i]);
+                continue;
+            }
+            if (tags)
+                s_set_tags(rd, p, (const char *const *)a->tag_keys,
+                           (const char *const *)a->tag_values, a->n_tags);
             for (size_t j = 0; j < a->n_destinations; j++)
                 s_from_arn(rd, s_add_destination(rd, p), a->destinations[j]);
         }
+        if (tags)
+            s_fan_free(&fan);
         lk_wafv2_listing_free(&l);
     }
     return 0;

@@ -89,6 +89,8 @@
  *                                                           ${Region}:${Account}:resolver-query-
  *                                                           log-config/ and a star (every ID)
  *   wafv2:ListWebACLs, ListLoggingConfigurations            none: "*"
+ *   wafv2:ListTagsForResource, only for a source with a     webacl: ...:regional/webacl/${Name}/
+ *      tags selector (API_ListTagsForResource.html)         ${Id} (CloudFront's: global/webacl)
  *   network-firewall:ListFirewalls                          none: "*"
  *   network-firewall:DescribeLoggingConfiguration           firewall*: ...:firewall/${Name}
  *   network-firewall:DescribeFirewall, only for a source    firewall*: ...:firewall/${Name}
@@ -230,6 +232,7 @@ enum s_sid {
     S_COV_RESOLVER_READ,
     S_COV_FIREWALLS_READ,
     S_COV_FIREWALL_TAGS_READ,
+    S_COV_WEB_ACL_TAGS_READ,
     S_COV_DETECTORS_READ,
     S_COV_CLUSTERS_READ,
     S_EN_FLOW_LOGS,
@@ -329,6 +332,10 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
     [S_COV_FIREWALL_TAGS_READ] = {.sid = "LogKeepCoverageFirewallTagsRead",
                                   .write = false,
                                   .actions = {"network-firewall:DescribeFirewall"}},
+    /* Only for a waf source with a tags selector (runtime/coverage.c). */
+    [S_COV_WEB_ACL_TAGS_READ] = {.sid = "LogKeepCoverageWebAclTagsRead",
+                                 .write = false,
+                                 .actions = {"wafv2:ListTagsForResource"}},
     [S_COV_DETECTORS_READ] = {.sid = "LogKeepCoverageDetectorsRead",
                               .write = false,
                               .actions = {"guardduty:DescribePublishingDestination",
@@ -627,6 +634,15 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
     case LK_IR_PRODUCER_WAF:
         s_list_action(d, "wafv2:ListLoggingConfigurations");
         s_list_action(d, "wafv2:ListWebACLs");
+        /* Tags only for a tags selector: ListTagsForResource on the web ACLs (regional; and
+         * CloudFront's, read through us-east-1). */
+        if (c->n_tags > 0) {
+            s_res(d, S_COV_WEB_ACL_TAGS_READ,
+                  ARN("arn:%s:wafv2:%s:%s:regional/webacl/*", p, region, acct));
+            if (!strcmp(region, "us-east-1"))
+                s_res(d, S_COV_WEB_ACL_TAGS_READ,
+                      ARN("arn:%s:wafv2:%s:%s:global/webacl/*", p, region, acct));
+        }
         if (!en)
             break;
         s_targets(d, S_EN_WEB_ACLS, c, ARN("arn:%s:wafv2:%s:%s:regional/webacl/", p, region, acct),

@@ -119,6 +119,30 @@ class WafTest(EndpointTest):
                           .list_web_acls, Scope="CLOUDFRONT")
 
 
+class Wafv2TagsTest(EndpointTest):
+    def test_list_tags_for_resource(self):
+        # API_ListTagsForResource.html: TagInfoForResource.TagList, Limit, NextMarker.
+        seed(web_acls={"REGIONAL": ["tagged-acl", "plain-acl"]},
+             web_acl_tags={"tagged-acl": [{"Key": "team", "Value": "a"},
+                                          {"Key": "env", "Value": "prod"}]})
+        waf = self.client("wafv2")
+        acls = {a["Name"]: a["ARN"] for a in
+                waf.list_web_acls(Scope="REGIONAL")["WebACLs"]}
+        got = waf.list_tags_for_resource(ResourceARN=acls["tagged-acl"])
+        self.assertEqual(got["TagInfoForResource"]["TagList"],
+                         [{"Key": "team", "Value": "a"},
+                          {"Key": "env", "Value": "prod"}])
+        first = waf.list_tags_for_resource(ResourceARN=acls["tagged-acl"],
+                                           Limit=1)
+        self.assertEqual(len(first["TagInfoForResource"]["TagList"]), 1)
+        self.assertIn("NextMarker", first)
+        got = waf.list_tags_for_resource(ResourceARN=acls["plain-acl"])
+        self.assertEqual(got["TagInfoForResource"]["TagList"], [])
+        self.client_error("WAFNonexistentItemException",
+                          waf.list_tags_for_resource,
+                          ResourceARN=acls["plain-acl"] + "0")
+
+
 class NetworkFirewallTest(EndpointTest):
     def test_logging_one_change_per_call(self):
         seed(firewalls={"prefix": "fw-", "count": 3})

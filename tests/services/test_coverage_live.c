@@ -620,6 +620,11 @@ START_TEST(test_tags_selectors)
                                         "[\"fw-a\", \"fw-b\", \"fw-none\"], \"firewall_tags\": "
                                         "{\"fw-a\": [{\"Key\": \"team\", \"Value\": \"a\"}], "
                                         "\"fw-b\": [{\"Key\": \"team\", \"Value\": \"b\"}]}}"));
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION4 "\", \"web_acls\": "
+                                        "{\"REGIONAL\": [\"w-a\", \"w-b\", \"w-none\"]}, "
+                                        "\"web_acl_tags\": {\"w-a\": [{\"Key\": \"team\", "
+                                        "\"Value\": \"a\"}], \"w-b\": [{\"Key\": \"team\", "
+                                        "\"Value\": \"b\"}]}}"));
 
     /* Balancers: team=a selects the 23; 1 page + 2 DescribeTags (20 + 5) + 25 attributes. */
     struct lk_ir_state *desired = lk_ir_state_new();
@@ -670,18 +675,22 @@ START_TEST(test_tags_selectors)
     s_require_tag(desired, LK_IR_PRODUCER_RDS, NULL, NULL);
     s_require_tag(desired, LK_IR_PRODUCER_EKS, NULL, NULL);
     s_require_tag(desired, LK_IR_PRODUCER_NETWORK_FIREWALL, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_WAF, NULL, NULL);
     live = lk_ir_state_new();
     live->region = lk_ir_strdup(live, REGION4);
     tags = s_count_of("elbv2", "DescribeTags");
     int fw_tags = s_count_of("network-firewall", "DescribeFirewall");
+    int waf_tags = s_count_of("wafv2", "ListTagsForResource");
     OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
     ck_assert_int_eq(s_count_of("elbv2", "DescribeTags") - tags, 0);
     ck_assert_int_eq(s_count_of("network-firewall", "DescribeFirewall") - fw_tags, 0);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL], 1 + 3);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_WAF], 2);
+    ck_assert_int_eq(s_count_of("wafv2", "ListTagsForResource") - waf_tags, 0);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_ELB], 1 + 25);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_RDS], 2);
     ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_EKS], 1 + 4);
-    ck_assert_uint_eq(rep.requests, 1 + 25 + 2 + 1 + 4 + 1 + 3);
+    ck_assert_uint_eq(rep.requests, 1 + 25 + 2 + 1 + 4 + 1 + 3 + 2);
     for (size_t i = 0; i < live->n_producers; i++)
         ck_assert_uint_eq(live->producers[i].n_tags, 0);
     lk_ir_state_free(live);
@@ -759,6 +768,32 @@ START_TEST(test_tags_selectors)
         ck_assert_ptr_null(p->error);
         ck_assert_int_eq(lk_ir_coverage_selects(&desired->coverages[0], p),
                          strcmp(p->name, "fw-a") == 0);
+    }
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* WAF team=a: one of three web ACLs; the two listings, then ListTagsForResource per ACL. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_WAF, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    int waf = s_count_of("wafv2", "ListWebACLs") +
+              s_count_of("wafv2", "ListLoggingConfigurations") +
+              s_count_of("wafv2", "ListTagsForResource");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("wafv2", "ListWebACLs") +
+                         s_count_of("wafv2", "ListLoggingConfigurations") +
+                         s_count_of("wafv2", "ListTagsForResource") - waf,
+                     2 + 3);
+    ck_assert_uint_eq(rep.requests, 2 + 3);
+    ck_assert_uint_eq(live->n_producers, 3);
+    ck_assert_uint_eq(s_selected(desired, live), 1);
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_ptr_null(p->error);
+        ck_assert_int_eq(lk_ir_coverage_selects(&desired->coverages[0], p),
+                         strcmp(p->name, "w-a") == 0);
     }
     lk_ir_state_free(live);
     lk_ir_state_free(desired);

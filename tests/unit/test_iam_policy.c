@@ -335,6 +335,19 @@ START_TEST(test_coverage_tags_read)
     ck_assert(st && s_has(st, "Action", "network-firewall:DescribeFirewall") &&
               s_count(st, "Resource") == 1 &&
               s_has(st, "Resource", "arn:aws:network-firewall:eu-west-1:" ACCT ":firewall/*"));
+    ck_assert_ptr_null(s_statement(doc, "LogKeepCoverageWebAclTagsRead"));
+    cJSON_Delete(doc);
+    free(text);
+    /* A waf source with a tags selector: ListTagsForResource on the Region's web ACLs. */
+    struct lk_ir_coverage *waf = s_cover(st0, LK_IR_PRODUCER_WAF, "eu-west-1");
+    waf->tags = rds->tags;
+    waf->n_tags = 1;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    doc = cJSON_Parse(text);
+    st = s_statement(doc, "LogKeepCoverageWebAclTagsRead");
+    ck_assert(st && s_has(st, "Action", "wafv2:ListTagsForResource") &&
+              s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:wafv2:eu-west-1:" ACCT ":regional/webacl/*"));
     cJSON_Delete(doc);
     free(text);
     lk_ir_scope_free(scope);

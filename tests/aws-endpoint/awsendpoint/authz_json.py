@@ -223,6 +223,8 @@ def _resolver(call, op, params):
 def _wafv2(call, op, params):
     arn = params.get("ResourceArn") or \
         (params.get("LoggingConfiguration") or {}).get("ResourceArn")
+    if op == "ListTagsForResource" and params.get("ResourceARN"):
+        return [(f"wafv2:{op}", params["ResourceARN"], {})]
     if op in ("GetLoggingConfiguration", "PutLoggingConfiguration") and arn:
         return [(f"wafv2:{op}", arn, {})]
     return [(f"wafv2:{op}", "*", {})]
