@@ -33,7 +33,8 @@ struct s_reading {
     struct lk_coverage_report *report;
     const struct lk_coverage_options *opts;
     /* Types a requirement of this Region selects by tags: their tags are read (ELBv2
-     * DescribeTags) or kept (RDS TagList, EKS tags); otherwise no call is made for them. */
+     * DescribeTags, Network Firewall DescribeFirewall, WAF ListTagsForResource) or kept (RDS
+     * TagList, EKS tags); otherwise no call is made for them and producers carry none. */
     bool tags[LK_IR_PRODUCER_COUNT];
 };
 
