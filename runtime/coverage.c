@@ -32,6 +32,10 @@ struct s_reading {
     size_t n, cap;
     struct lk_coverage_report *report;
     const struct lk_coverage_options *opts;
+    /* Types a requirement of this Region selects by tags: their tags are read (ELBv2
+     * DescribeTags, Network Firewall DescribeFirewall, WAF ListTagsForResource) or kept (RDS
+     * TagList, EKS tags); otherwise no call is made for them and producers carry none. */
+    bool tags[LK_IR_PRODUCER_COUNT];
 };
 
 static struct lk_ir_producer *s_add(struct s_reading *rd, enum lk_ir_producer_type type,
@@ -138,6 +142,20 @@ static int s_refusal(struct s_reading *rd, enum lk_ir_producer_type type, struct
 }
 
 /* ------------------------------------------------------------------------------ VPCs */
+
+/* Gives @p p the tags @p keys / @p values (the state sorts them, lk_ir_canonicalize()). */
+static void s_set_tags(struct s_reading *rd, struct lk_ir_producer *p, const char *const *keys,
+                       const char *const *values, size_t n)
+{
+    if (n == 0)
+        return;
+    p->tags = lk_arena_alloc(&rd->live->arena, n * sizeof(*p->tags));
+    for (size_t i = 0; i < n; i++) {
+        p->tags[i].key = lk_ir_strdup(rd->live, keys[i]);
+        p->tags[i].value = lk_ir_strdup(rd->live, values[i] ? values[i] : "");
+    }
+    p->n_tags = n;
+}
 
 /* A VPC producer with its tags, its Name tag as its name (selectors: names, tags). */
 static void s_add_vpc(struct s_reading *rd, enum lk_ir_producer_type type,
@@ -275,6 +293,7 @@ struct s_fan {
     void *ctx;          /* what one() reads into */
     /* Reads item @p i with @p w's client, strings into @p w's scratch. */
     enum lk_status (*one)(struct s_fan_worker *w, size_t i, struct lk_aws_error *err);
+    bool tags;      /* one() also reads the item's tags (a second call, counted by one()) */
     char **refused; /* heap, n entries: the AWS code of an item AWS refused (HTTP 403) */
     struct s_fan_worker *workers;
     int n_workers;
@@ -435,6 +454,24 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             list.items[kept++] = list.items[i];
     }
     list.n = kept;
+    /* A tags selector on a balancer type: DescribeTags, 20 balancers a call (elbv2.h), for
+     * the balancers of the types required only. Refused, the type cannot be read. */
+    if (list.n > 0 &&
+        ((alb && rd->tags[LK_IR_PRODUCER_ELB]) || (nlb && rd->tags[LK_IR_PRODUCER_NLB]))) {
+        size_t tag_requests = 0;
+        enum lk_status st = lk_elbv2_describe_tags(client, rd->region, &list.arena, list.items,
+                                                   list.n, &tag_requests, err);
+        requests += tag_requests;
+        if (st != LK_STATUS_OK) {
+            if (s_refused(err) && alb && nlb) {
+                struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NLB, "*");
+                p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
+                rd->report->unreadable++;
+            }
+            rc = s_refusal(rd, first, err);
+            goto out;
+        }
+    }
     struct s_fan fan = {.n = list.n, .region = rd->region, .ctx = &list, .one = s_elb_one};
     int fr = s_fan_run(client, rd, &fan, err);
     requests += s_fan_requests(&fan);
@@ -445,6 +482,8 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
             s_add(rd, is_nlb ? LK_IR_PRODUCER_NLB : LK_IR_PRODUCER_ELB, lb->arn);
         p->arn = lk_ir_strdup(rd->live, lb->arn);
         p->name = lb->name ? lk_ir_strdup(rd->live, lb->name) : NULL;
+        if (rd->tags[p->type])
+            s_set_tags(rd, p, lb->tag_keys, lb->tag_values, lb->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
@@ -467,6 +506,17 @@ out:
 
 /* ------------------------------------------------------------------------------ WAF */
 
+static enum lk_status s_waf_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
+{
+    struct lk_wafv2_listing *l = w->fan->ctx;
+    size_t calls = 0;
+    enum lk_status rc =
+        lk_wafv2_list_tags(w->client, w->fan->region, &w->arena, &l->acls[i], &calls, err);
+    if (calls > 1)
+        w->requests += calls - 1; /* the fan counts one per item */
+    return rc;
+}
+
 static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct lk_aws_error *err)
 {
     /* CloudFront-scoped web ACLs are read with the us-east-1 pair (wafv2.h). */
@@ -484,14 +534,37 @@ static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct
                 return -1;
             continue;
         }
+        /* A tags selector: ListTagsForResource per web ACL (the listings carry no tags). */
+        bool tags = rd->tags[LK_IR_PRODUCER_WAF] && l.n_acls > 0;
+        struct s_fan fan = {.n = l.n_acls, .region = rd->region, .ctx = &l, .one = s_waf_one};
+        if (tags) {
+            int fr = s_fan_run(client, rd, &fan, err);
+            size_t n = s_fan_requests(&fan);
+            rd->report->requests += n;
+            rd->report->requests_of[LK_IR_PRODUCER_WAF] += n;
+            if (fr != 0) {
+                s_fan_free(&fan);
+                lk_wafv2_listing_free(&l);
+                return -1;
+            }
+        }
         for (size_t i = 0; i < l.n_acls; i++) {
             const struct lk_wafv2_web_acl *a = &l.acls[i];
             struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_WAF, a->arn);
             p->arn = lk_ir_strdup(rd->live, a->arn);
             p->name = a->name ? lk_ir_strdup(rd->live, a->name) : NULL;
+            if (tags && fan.refused[i] != NULL) {
+                p->error = lk_ir_strdup(rd->live, fan.refused[i]);
+                continue;
+            }
+            if (tags)
+                s_set_tags(rd, p, (const char *const *)a->tag_keys,
+                           (const char *const *)a->tag_values, a->n_tags);
             for (size_t j = 0; j < a->n_destinations; j++)
                 s_from_arn(rd, s_add_destination(rd, p), a->destinations[j]);
         }
+        if (tags)
+            s_fan_free(&fan);
         lk_wafv2_listing_free(&l);
     }
     return 0;
@@ -502,6 +575,11 @@ static int s_read_waf(struct lk_aws_client *client, struct s_reading *rd, struct
 static enum lk_status s_netfw_one(struct s_fan_worker *w, size_t i, struct lk_aws_error *err)
 {
     struct lk_netfw_listing *l = w->fan->ctx;
+    /* A tags selector: DescribeFirewall first (its Tags), then the logging configuration. */
+    if (w->fan->tags) {
+        w->requests++;
+        LK_GUARD(lk_netfw_read_tags(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err));
+    }
     return lk_netfw_read_logging(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err);
 }
 
@@ -512,7 +590,11 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
     lk_netfw_listing_init(&l);
     enum lk_status st = lk_netfw_list_firewalls(client, rd->region, 0, &l, err);
     size_t requests = l.requests;
-    struct s_fan fan = {.n = l.n_firewalls, .region = rd->region, .ctx = &l, .one = s_netfw_one};
+    struct s_fan fan = {.n = l.n_firewalls,
+                        .region = rd->region,
+                        .ctx = &l,
+                        .one = s_netfw_one,
+                        .tags = rd->tags[LK_IR_PRODUCER_NETWORK_FIREWALL]};
     int fr = 0;
     if (st == LK_STATUS_OK) {
         fr = s_fan_run(client, rd, &fan, err);
@@ -534,6 +616,9 @@ static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, fw->arn);
         p->arn = lk_ir_strdup(rd->live, fw->arn);
         p->name = fw->name ? lk_ir_strdup(rd->live, fw->name) : NULL;
+        if (fan.tags)
+            s_set_tags(rd, p, (const char *const *)fw->tag_keys,
+                       (const char *const *)fw->tag_values, fw->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
@@ -668,6 +753,9 @@ static int s_read_eks(struct lk_aws_client *client, struct s_reading *rd, struct
         struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_EKS, c->name);
         p->name = lk_ir_strdup(rd->live, c->name);
         p->arn = c->arn ? lk_ir_strdup(rd->live, c->arn) : NULL;
+        if (rd->tags[LK_IR_PRODUCER_EKS])
+            s_set_tags(rd, p, (const char *const *)c->tag_keys, (const char *const *)c->tag_values,
+                       c->n_tags);
         if (fan.refused[i] != NULL) {
             p->error = lk_ir_strdup(rd->live, fan.refused[i]);
             continue;
@@ -702,6 +790,8 @@ static int s_read_rds(struct lk_aws_client *client, struct s_reading *rd, struct
         p->name = lk_ir_strdup(rd->live, db->id);
         p->arn = db->arn ? lk_ir_strdup(rd->live, db->arn) : NULL;
         p->engine = db->engine ? lk_ir_strdup(rd->live, db->engine) : NULL;
+        if (rd->tags[LK_IR_PRODUCER_RDS])
+            s_set_tags(rd, p, db->tag_keys, db->tag_values, db->n_tags);
         for (size_t j = 0; j < db->n_log_exports; j++)
             lk_ir_list_add_set(rd->live, &p->log_types, db->log_exports[j]);
     }
@@ -770,12 +860,16 @@ int lk_coverage_read(struct lk_aws_client *client, const struct lk_ir_state *des
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < n_regions; g++) {
         bool want[LK_IR_PRODUCER_COUNT] = {false};
+        memset(rd.tags, 0, sizeof(rd.tags));
         for (size_t i = 0; i < desired->n_coverages; i++) {
             const struct lk_ir_coverage *c = &desired->coverages[i];
             const char *r = c->region ? c->region : live->region;
             bool same = r == regions[g] || (r && regions[g] && strcmp(r, regions[g]) == 0);
-            if (same && (unsigned)c->type < LK_IR_PRODUCER_COUNT)
+            if (same && (unsigned)c->type < LK_IR_PRODUCER_COUNT) {
                 want[c->type] = true;
+                if (c->n_tags > 0)
+                    rd.tags[c->type] = true;
+            }
         }
         rd.region = regions[g];
         rd.region_kept = regions[g] ? lk_ir_strdup(live, regions[g]) : NULL;

@@ -5,7 +5,12 @@
  * Only the types the desired state has requirements for are read, each with its service's
  * listings (pages); per-resource calls only where the API has no list (ELBv2
  * DescribeLoadBalancerAttributes, Network Firewall DescribeLoggingConfiguration, EKS
- * DescribeCluster, GuardDuty DescribePublishingDestination). The AWS facts per type:
+ * DescribeCluster, GuardDuty DescribePublishingDestination). Tags, for a requirement with a
+ * tags selector only: VPCs' from DescribeVpcs, RDS's TagList and EKS's tags from the answers
+ * already read, load balancers' with ELBv2 DescribeTags (20 a call, the balancers of the types
+ * required), firewalls' with DescribeFirewall and web ACLs' with ListTagsForResource (one call
+ * each); a refused DescribeTags makes the balancer type unreadable in that Region, as a
+ * refused listing does, a refused per-resource call that producer. The AWS facts per type:
  * docs/source-types.md, "Producers: is a source on, and turning it on".
  */
 #ifndef LK_RUNTIME_COVERAGE_H

@@ -78,13 +78,23 @@
  *   ec2:DescribeVpcs, ec2:DescribeFlowLogs                  none: "*"
  *   elasticloadbalancing:DescribeLoadBalancers,
  *      DescribeLoadBalancerAttributes                       none: "*"
+ *   elasticloadbalancing:DescribeTags, only for a balancer  "*" (the ARNs go in the request,
+ *      source with a tags selector (coverage.c reads tags   20 a call: ELBv2 API Reference,
+ *      then only)                                           API_DescribeTags.html; like the
+ *                                                           other Describe actions)
+ *   (RDS TagList and EKS tags come with DescribeDBInstances / DescribeDBClusters and
+ *    DescribeCluster: no action of their own)
  *   route53resolver:ListResolverQueryLogConfigs,            resolver-query-log-config*:
  *      ListResolverQueryLogConfigAssociations               arn:${Partition}:route53resolver:
  *                                                           ${Region}:${Account}:resolver-query-
  *                                                           log-config/ and a star (every ID)
  *   wafv2:ListWebACLs, ListLoggingConfigurations            none: "*"
+ *   wafv2:ListTagsForResource, only for a source with a     webacl: ...:regional/webacl/${Name}/
+ *      tags selector (API_ListTagsForResource.html)         ${Id} (CloudFront's: global/webacl)
  *   network-firewall:ListFirewalls                          none: "*"
  *   network-firewall:DescribeLoggingConfiguration           firewall*: ...:firewall/${Name}
+ *   network-firewall:DescribeFirewall, only for a source    firewall*: ...:firewall/${Name}
+ *      with a tags selector (its Tags: API_DescribeFirewall.html)
  *   config:DescribeConfigurationRecorders,
  *      DescribeConfigurationRecorderStatus,
  *      DescribeDeliveryChannels                             none: "*"
@@ -221,6 +231,8 @@ enum s_sid {
     S_COV_LIST,
     S_COV_RESOLVER_READ,
     S_COV_FIREWALLS_READ,
+    S_COV_FIREWALL_TAGS_READ,
+    S_COV_WEB_ACL_TAGS_READ,
     S_COV_DETECTORS_READ,
     S_COV_CLUSTERS_READ,
     S_EN_FLOW_LOGS,
@@ -316,6 +328,14 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
     [S_COV_FIREWALLS_READ] = {.sid = "LogKeepCoverageFirewallsRead",
                               .write = false,
                               .actions = {"network-firewall:DescribeLoggingConfiguration"}},
+    /* Only for a network-firewall source with a tags selector (runtime/coverage.c). */
+    [S_COV_FIREWALL_TAGS_READ] = {.sid = "LogKeepCoverageFirewallTagsRead",
+                                  .write = false,
+                                  .actions = {"network-firewall:DescribeFirewall"}},
+    /* Only for a waf source with a tags selector (runtime/coverage.c). */
+    [S_COV_WEB_ACL_TAGS_READ] = {.sid = "LogKeepCoverageWebAclTagsRead",
+                                 .write = false,
+                                 .actions = {"wafv2:ListTagsForResource"}},
     [S_COV_DETECTORS_READ] = {.sid = "LogKeepCoverageDetectorsRead",
                               .write = false,
                               .actions = {"guardduty:DescribePublishingDestination",
@@ -597,6 +617,9 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
         bool nlb = c->type == LK_IR_PRODUCER_NLB;
         s_list_action(d, "elasticloadbalancing:DescribeLoadBalancerAttributes");
         s_list_action(d, "elasticloadbalancing:DescribeLoadBalancers");
+        /* Tags are read only for a tags selector (runtime/coverage.c). */
+        if (c->n_tags > 0)
+            s_list_action(d, "elasticloadbalancing:DescribeTags");
         if (!en)
             break;
         s_targets(d, S_EN_LOAD_BALANCERS, c,
@@ -611,6 +634,15 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
     case LK_IR_PRODUCER_WAF:
         s_list_action(d, "wafv2:ListLoggingConfigurations");
         s_list_action(d, "wafv2:ListWebACLs");
+        /* Tags only for a tags selector: ListTagsForResource on the web ACLs (regional; and
+         * CloudFront's, read through us-east-1). */
+        if (c->n_tags > 0) {
+            s_res(d, S_COV_WEB_ACL_TAGS_READ,
+                  ARN("arn:%s:wafv2:%s:%s:regional/webacl/*", p, region, acct));
+            if (!strcmp(region, "us-east-1"))
+                s_res(d, S_COV_WEB_ACL_TAGS_READ,
+                      ARN("arn:%s:wafv2:%s:%s:global/webacl/*", p, region, acct));
+        }
         if (!en)
             break;
         s_targets(d, S_EN_WEB_ACLS, c, ARN("arn:%s:wafv2:%s:%s:regional/webacl/", p, region, acct),
@@ -628,6 +660,9 @@ static void s_add_coverage(struct s_doc *d, const struct lk_ir_coverage *c, cons
         s_list_action(d, "network-firewall:ListFirewalls");
         s_res(d, S_COV_FIREWALLS_READ,
               ARN("arn:%s:network-firewall:%s:%s:firewall/*", p, region, acct));
+        if (c->n_tags > 0)
+            s_res(d, S_COV_FIREWALL_TAGS_READ,
+                  ARN("arn:%s:network-firewall:%s:%s:firewall/*", p, region, acct));
         if (!en)
             break;
         s_targets(d, S_EN_FIREWALLS, c,

@@ -87,6 +87,35 @@ static enum lk_status s_logging(const cJSON *cluster, unsigned *enabled, struct 
     return LK_STATUS_OK;
 }
 
+/* Reads the cluster's "tags": an object of string values (the EKS API Reference,
+ * API_Cluster.html: tags, "String to string map", at most 50 pairs). */
+static enum lk_status s_tags(struct lk_eks_listing *l, const cJSON *cluster,
+                             struct lk_eks_cluster *c, struct lk_error *err)
+{
+    const cJSON *tags = NULL, *t;
+    LK_GUARD(lk_restjson_get_object(cluster, "tags", &tags, err));
+    c->n_tags = 0;
+    if (tags == NULL)
+        return LK_STATUS_OK;
+    size_t n = 0;
+    cJSON_ArrayForEach(t, tags)
+    {
+        n++;
+    }
+    if (n == 0)
+        return LK_STATUS_OK;
+    c->tag_keys = lk_arena_alloc(&l->arena, n * sizeof(*c->tag_keys));
+    c->tag_values = lk_arena_alloc(&l->arena, n * sizeof(*c->tag_values));
+    cJSON_ArrayForEach(t, tags)
+    {
+        LK_ENSURE(cJSON_IsString(t) && t->string != NULL,
+                  lk_error_set(err, LK_STATUS_SCHEMA, "a tag of the cluster is not a string"));
+        c->tag_keys[c->n_tags] = lk_arena_strdup(&l->arena, t->string);
+        c->tag_values[c->n_tags++] = lk_arena_strdup(&l->arena, t->valuestring);
+    }
+    return LK_STATUS_OK;
+}
+
 enum lk_status lk_eks_parse_cluster(struct lk_eks_listing *l, const char *json, size_t len,
                                     struct lk_eks_cluster *c, struct lk_error *err)
 {
@@ -101,6 +130,7 @@ enum lk_status lk_eks_parse_cluster(struct lk_eks_listing *l, const char *json, 
     LK_GUARD_GOTO(rc, lk_restjson_get_str(&l->arena, cluster, "status", MAXS, &c->status, err),
                   cleanup);
     LK_GUARD_GOTO(rc, s_logging(cluster, &c->enabled_types, err), cleanup);
+    LK_GUARD_GOTO(rc, s_tags(l, cluster, c, err), cleanup);
 cleanup:
     lk_json_doc_free(&doc);
     return rc;

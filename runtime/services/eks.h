@@ -50,6 +50,9 @@ struct lk_eks_cluster {
     char *arn;
     char *status;           /* CREATING, ACTIVE, DELETING, FAILED, UPDATING, PENDING */
     unsigned enabled_types; /* lk_eks_log_type bits whose LogSetup says enabled */
+    char **tag_keys;        /* DescribeCluster's "tags" map (Cluster.tags, a TagMap) */
+    char **tag_values;
+    size_t n_tags;
 };
 
 /** What one Region holds. Zero it, or call lk_eks_listing_init(). */

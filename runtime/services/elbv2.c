@@ -13,6 +13,9 @@
  *          modify retain their current values."
  *   [ATTR] "LoadBalancerAttribute", API_LoadBalancerAttribute.html: access_logs.s3.enabled
  *          ("true or false"), access_logs.s3.bucket, access_logs.s3.prefix.
+ *   [DT]   "DescribeTags", API_DescribeTags.html: ResourceArns.member.N, "You can specify up to
+ *          20 resources in a single call."; response TagDescriptions/member (ResourceArn,
+ *          Tags/member: Key, Value; API_TagDescription.html, API_Tag.html).
  */
 #include "runtime/services/elbv2.h"
 
@@ -25,6 +28,7 @@
 #define ELB_OP_DESCRIBE "DescribeLoadBalancers"
 #define ELB_OP_ATTRS "DescribeLoadBalancerAttributes"
 #define ELB_OP_MODIFY "ModifyLoadBalancerAttributes"
+#define ELB_OP_TAGS "DescribeTags"
 
 void lk_elbv2_list_free(struct lk_elbv2_list *list)
 {
@@ -130,6 +134,50 @@ cleanup:
     return rc;
 }
 
+enum lk_status lk_elbv2_parse_tags(struct lk_arena *arena, struct lk_elbv2_load_balancer *lbs,
+                                   size_t n, const char *xml, size_t len, struct lk_error *err)
+{
+    struct lk_query_doc doc;
+    const struct lk_query_node *result = NULL;
+    enum lk_status rc;
+    LK_GUARD_GOTO(rc, lk_query_parse(&doc, xml, len, err), cleanup);
+    LK_GUARD_GOTO(rc, lk_query_result(&doc, ELB_OP_TAGS, false, &result, err), cleanup);
+    for (const struct lk_query_node *it =
+             lk_query_child(lk_query_child(result, "TagDescriptions"), "member");
+         it; it = lk_query_next(it)) {
+        const char *arn = lk_query_text(it, "ResourceArn");
+        struct lk_elbv2_load_balancer *lb = NULL;
+        for (size_t i = 0; arn != NULL && i < n && lb == NULL; i++)
+            if (strcmp(lbs[i].arn, arn) == 0)
+                lb = &lbs[i];
+        if (lb == NULL)
+            continue; /* not one asked for */
+        const struct lk_query_node *tags = lk_query_child(it, "Tags");
+        size_t count = 0;
+        for (const struct lk_query_node *t = lk_query_child(tags, "member"); t;
+             t = lk_query_next(t))
+            count++;
+        lb->tag_keys = count ? lk_arena_alloc(arena, count * sizeof(*lb->tag_keys)) : NULL;
+        lb->tag_values = count ? lk_arena_alloc(arena, count * sizeof(*lb->tag_values)) : NULL;
+        lb->n_tags = 0;
+        for (const struct lk_query_node *t = lk_query_child(tags, "member"); t;
+             t = lk_query_next(t)) {
+            const char *key = lk_query_text(t, "Key");
+            const char *value = lk_query_text(t, "Value");
+            LK_ENSURE_GOTO(
+                rc, key && key[0],
+                lk_error_set(err, LK_STATUS_SCHEMA, "a tag of %.200s has no <Key>", lb->arn),
+                cleanup);
+            lb->tag_keys[lb->n_tags] = lk_arena_strdup(arena, key);
+            lb->tag_values[lb->n_tags++] = lk_arena_strdup(arena, value ? value : "");
+        }
+        lb->tags_read = true;
+    }
+cleanup:
+    lk_query_doc_free(&doc);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------ calls */
 
 struct s_page_ctx {
@@ -168,6 +216,42 @@ enum lk_status lk_elbv2_read_attributes(struct lk_aws_client *client, const char
         lk_query_call(client, LK_AWS_ELBV2, ELB_OP_ATTRS, region, &form, &reader, err);
     lk_buf_free(&form);
     return rc;
+}
+
+struct s_tags_ctx {
+    struct lk_arena *arena;
+    struct lk_elbv2_load_balancer *lbs;
+    size_t n;
+};
+
+static enum lk_status s_read_tags(void *ctx, const char *xml, size_t len, struct lk_error *why)
+{
+    struct s_tags_ctx *c = ctx;
+    return lk_elbv2_parse_tags(c->arena, c->lbs, c->n, xml, len, why);
+}
+
+enum lk_status lk_elbv2_describe_tags(struct lk_aws_client *client, const char *region,
+                                      struct lk_arena *arena, struct lk_elbv2_load_balancer *lbs,
+                                      size_t n, size_t *requests, struct lk_aws_error *err)
+{
+    /* [DT] at most 20 ARNs a call. */
+    for (size_t at = 0; at < n; at += LK_ELBV2_TAGS_MAX) {
+        size_t batch = n - at < LK_ELBV2_TAGS_MAX ? n - at : LK_ELBV2_TAGS_MAX;
+        struct lk_buf form;
+        lk_query_form_init(&form, ELB_OP_TAGS, LK_ELBV2_API_VERSION);
+        for (size_t i = 0; i < batch; i++)
+            lk_query_form_addf(&form, lbs[at + i].arn, "ResourceArns.member.%zu", i + 1);
+        struct s_tags_ctx ctx = {arena, lbs + at, batch};
+        struct lk_query_reader reader = {s_read_tags, &ctx};
+        enum lk_status rc =
+            lk_query_call(client, LK_AWS_ELBV2, ELB_OP_TAGS, region, &form, &reader, err);
+        lk_buf_free(&form);
+        if (requests != NULL)
+            (*requests)++;
+        if (rc != LK_STATUS_OK)
+            return rc;
+    }
+    return LK_STATUS_OK;
 }
 
 enum lk_status lk_elbv2_describe_load_balancers(struct lk_aws_client *client, const char *region,

@@ -6,7 +6,8 @@
  * Facts: the ELBv2 API Reference,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/
  * (API_DescribeLoadBalancers.html, API_DescribeLoadBalancerAttributes.html,
- * API_ModifyLoadBalancerAttributes.html, API_LoadBalancerAttribute.html); botocore's elbv2
+ * API_ModifyLoadBalancerAttributes.html, API_LoadBalancerAttribute.html, API_DescribeTags.html);
+ * botocore's elbv2
  * model. Wire: runtime/services/query.h.
  *
  * Requests: the API has no call that lists attributes of several balancers, so reading access
@@ -32,6 +33,10 @@
 /* DescribeLoadBalancers PageSize: 1 to 400 (the model's PageSize; API_DescribeLoadBalancers). */
 #define LK_ELBV2_PAGE_MAX 400
 
+/* DescribeTags ResourceArns: "You can specify up to 20 resources in a single call."
+ * (API_DescribeTags.html). */
+#define LK_ELBV2_TAGS_MAX 20
+
 /* The access-log attributes (API_LoadBalancerAttribute.html, Application and Network Load
  * Balancers alike). */
 #define LK_ELBV2_ACCESS_LOGS_ENABLED "access_logs.s3.enabled"
@@ -50,6 +55,11 @@ struct lk_elbv2_load_balancer {
     bool access_logs_enabled;
     const char *access_logs_bucket; /* "" when not set */
     const char *access_logs_prefix; /* "" when not set */
+    /* Its tags, once read (lk_elbv2_describe_tags): DescribeLoadBalancers carries none. */
+    bool tags_read;
+    const char **tag_keys;
+    const char **tag_values;
+    size_t n_tags;
 };
 
 /** The balancers of a listing; free with lk_elbv2_list_free(). Zero-initialise before use. */
@@ -85,6 +95,17 @@ LK_MUST_CHECK enum lk_status lk_elbv2_read_attributes(struct lk_aws_client *clie
                                                       struct lk_aws_error *err);
 
 /**
+ * Reads the tags of @p n balancers from @p lbs with DescribeTags, LK_ELBV2_TAGS_MAX ARNs a
+ * call (ceil(n / 20) requests); each balancer named in an answer gets @c tags_read.
+ * @param arena where the strings go (the list's)
+ * @param requests incremented per call made (a failed call included); may be NULL
+ */
+LK_MUST_CHECK enum lk_status lk_elbv2_describe_tags(struct lk_aws_client *client,
+                                                    const char *region, struct lk_arena *arena,
+                                                    struct lk_elbv2_load_balancer *lbs, size_t n,
+                                                    size_t *requests, struct lk_aws_error *err);
+
+/**
  * Turns access logs on to @p bucket and @p prefix ("" for none) with ModifyLoadBalancerAttributes
  * (access_logs.s3.enabled=true, .bucket, .prefix), one request; the answer's attributes are
  * checked to hold them.
@@ -105,5 +126,10 @@ LK_MUST_CHECK enum lk_status lk_elbv2_parse_attributes(struct lk_arena *arena, c
                                                        struct lk_elbv2_load_balancer *lb,
                                                        const char *xml, size_t len,
                                                        struct lk_error *err);
+
+/** Reads a DescribeTags answer into those of @p lbs it names. */
+LK_MUST_CHECK enum lk_status lk_elbv2_parse_tags(struct lk_arena *arena,
+                                                 struct lk_elbv2_load_balancer *lbs, size_t n,
+                                                 const char *xml, size_t len, struct lk_error *err);
 
 #endif

@@ -194,6 +194,62 @@ enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *r
     return rc;
 }
 
+enum lk_status lk_netfw_parse_tags(struct lk_netfw_listing *l, const char *json, size_t len,
+                                   struct lk_netfw_firewall *fw, struct lk_error *err)
+{
+    enum lk_status rc;
+    struct lk_json_doc doc;
+    const cJSON *firewall = NULL, *arr = NULL, *item;
+    fw->n_tags = 0;
+    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, "DescribeFirewall", err), cleanup);
+    LK_GUARD_GOTO(rc, lk_restjson_get_object(doc.root, "Firewall", &firewall, err), cleanup);
+    LK_ENSURE_GOTO(rc, firewall != NULL,
+                   lk_error_set(err, LK_STATUS_SCHEMA, "the answer has no Firewall"), cleanup);
+    LK_GUARD_GOTO(rc, lk_restjson_get_array(firewall, "Tags", false, &arr, err), cleanup);
+    int n = arr ? cJSON_GetArraySize(arr) : 0;
+    if (n <= 0)
+        goto cleanup;
+    fw->tag_keys = lk_arena_alloc(&l->arena, (size_t)n * sizeof(*fw->tag_keys));
+    fw->tag_values = lk_arena_alloc(&l->arena, (size_t)n * sizeof(*fw->tag_values));
+    cJSON_ArrayForEach(item, arr)
+    {
+        char *key = NULL, *value = NULL;
+        LK_ENSURE_GOTO(rc, cJSON_IsObject(item),
+                       lk_error_set(err, LK_STATUS_SCHEMA, "a tag is not an object"), cleanup);
+        LK_GUARD_GOTO(rc, lk_restjson_get_str(&l->arena, item, "Key", MAXS, &key, err), cleanup);
+        LK_GUARD_GOTO(rc, lk_restjson_get_str(&l->arena, item, "Value", MAXS, &value, err),
+                      cleanup);
+        LK_ENSURE_GOTO(rc, key != NULL && key[0],
+                       lk_error_set(err, LK_STATUS_SCHEMA, "a tag has no Key"), cleanup);
+        fw->tag_keys[fw->n_tags] = key;
+        fw->tag_values[fw->n_tags++] = value ? value : lk_arena_strdup(&l->arena, "");
+    }
+cleanup:
+    lk_json_doc_free(&doc);
+    return rc;
+}
+
+enum lk_status lk_netfw_read_tags(struct lk_aws_client *client, const char *region,
+                                  struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
+                                  struct lk_aws_error *err)
+{
+    static const char op[] = "DescribeFirewall";
+    struct lk_buf body;
+    struct lk_http_response resp = {0};
+    struct lk_error why = {0};
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+    lk_buf_puts(&body, "{\"FirewallArn\":");
+    lk_json_escape(&body, fw->arn);
+    lk_buf_putc(&body, '}');
+    enum lk_status rc = s_call(client, region, op, &body, &resp, err);
+    l->requests++;
+    if (rc == LK_STATUS_OK &&
+        lk_netfw_parse_tags(l, (const char *)resp.body, resp.body_len, fw, &why) != LK_STATUS_OK)
+        rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
+    lk_http_response_free(&resp);
+    return rc;
+}
+
 enum lk_status lk_netfw_list(struct lk_aws_client *client, const char *region, int page_size,
                              struct lk_netfw_listing *l, struct lk_aws_error *err)
 {

@@ -55,6 +55,9 @@ struct lk_netfw_firewall {
     char *arn;
     struct lk_netfw_destination *destinations; /* arena, n_destinations of them */
     size_t n_destinations;
+    char **tag_keys; /* Firewall.Tags of DescribeFirewall, once read (lk_netfw_read_tags) */
+    char **tag_values;
+    size_t n_tags;
 };
 
 /** What one Region holds. Zero it, or call lk_netfw_listing_init(). */
@@ -96,6 +99,22 @@ LK_MUST_CHECK enum lk_status lk_netfw_read_logging(struct lk_aws_client *client,
                                                    struct lk_netfw_listing *l,
                                                    struct lk_netfw_firewall *fw,
                                                    struct lk_aws_error *err);
+
+/**
+ * DescribeFirewall of @p fw (its ARN set): its Tags (the Network Firewall API Reference,
+ * API_DescribeFirewall.html, API_Firewall.html: Tags, 1 to 200 Key/Value pairs). One request;
+ * ListFirewalls and DescribeLoggingConfiguration carry no tags.
+ * @param l whose arena receives the strings (and whose requests count the call)
+ */
+LK_MUST_CHECK enum lk_status lk_netfw_read_tags(struct lk_aws_client *client, const char *region,
+                                                struct lk_netfw_listing *l,
+                                                struct lk_netfw_firewall *fw,
+                                                struct lk_aws_error *err);
+
+/** Parses a DescribeFirewall answer: @p fw's tags (arena of @p l). */
+LK_MUST_CHECK enum lk_status lk_netfw_parse_tags(struct lk_netfw_listing *l, const char *json,
+                                                 size_t len, struct lk_netfw_firewall *fw,
+                                                 struct lk_error *err);
 
 /**
  * Lists every firewall of @p region and reads each one's logging configuration

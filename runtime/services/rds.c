@@ -13,6 +13,9 @@
  *          response DBCluster.
  *   [CLEC] "CloudwatchLogsExportConfiguration", API_CloudwatchLogsExportConfiguration.html:
  *          EnableLogTypes, DisableLogTypes (lists of strings: EnableLogTypes.member.N).
+ *   [TAG]  "DBInstance" / "DBCluster", API_DBInstance.html / API_DBCluster.html: TagList, "A
+ *          list of tags." (Tag: Key, Value; API_Tag.html); botocore's rds model names the
+ *          items <Tag>.
  */
 #include "runtime/services/rds.h"
 
@@ -70,6 +73,23 @@ static enum lk_status s_database(struct lk_rds_list *out, const struct lk_query_
             LK_ENSURE(m->text[0],
                       lk_error_set(err, LK_STATUS_SCHEMA, "an empty log type of %s", d.id));
             d.log_exports[d.n_log_exports++] = lk_arena_strdup(a, m->text);
+        }
+    }
+    /* [TAG] TagList/Tag: the tags come with the listing (tags selectors). */
+    const struct lk_query_node *tags = lk_query_child(it, "TagList");
+    n = 0;
+    for (const struct lk_query_node *t = lk_query_child(tags, "Tag"); t; t = lk_query_next(t))
+        n++;
+    if (n > 0) {
+        d.tag_keys = lk_arena_alloc(a, n * sizeof(*d.tag_keys));
+        d.tag_values = lk_arena_alloc(a, n * sizeof(*d.tag_values));
+        for (const struct lk_query_node *t = lk_query_child(tags, "Tag"); t; t = lk_query_next(t)) {
+            const char *key = lk_query_text(t, "Key");
+            const char *value = lk_query_text(t, "Value");
+            LK_ENSURE(key && key[0],
+                      lk_error_set(err, LK_STATUS_SCHEMA, "a tag of %s has no <Key>", d.id));
+            d.tag_keys[d.n_tags] = lk_arena_strdup(a, key);
+            d.tag_values[d.n_tags++] = lk_arena_strdup(a, value ? value : "");
         }
     }
     if (out->n == out->cap) {

@@ -41,6 +41,9 @@ struct lk_rds_database {
     const char *cluster_id;   /* an instance's DBClusterIdentifier (Aurora), else NULL */
     const char **log_exports; /* EnabledCloudwatchLogsExports: "audit", "error", "postgresql" */
     size_t n_log_exports;
+    const char **tag_keys; /* TagList (in the Describe answers: no call of its own) */
+    const char **tag_values;
+    size_t n_tags;
 };
 
 /** The databases of a listing; free with lk_rds_list_free(). Zero-initialise before use. */

@@ -185,6 +185,93 @@ enum lk_status lk_wafv2_list(struct lk_aws_client *client, const char *region,
     return rc;
 }
 
+/* One ListTagsForResource answer: its TagList appended to @p acl's tags. */
+static enum lk_status s_parse_tags(struct lk_arena *arena, const char *json, size_t len,
+                                   struct lk_wafv2_web_acl *acl, char **next_marker,
+                                   struct lk_error *err)
+{
+    enum lk_status rc;
+    struct lk_json_doc doc;
+    const cJSON *info = NULL, *arr = NULL, *item;
+    *next_marker = NULL;
+    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, "ListTagsForResource", err),
+                  cleanup);
+    LK_GUARD_GOTO(rc, lk_restjson_get_object(doc.root, "TagInfoForResource", &info, err), cleanup);
+    if (info != NULL)
+        LK_GUARD_GOTO(rc, lk_restjson_get_array(info, "TagList", false, &arr, err), cleanup);
+    int n = arr ? cJSON_GetArraySize(arr) : 0;
+    if (n > 0) {
+        char **keys = lk_arena_alloc(arena, (acl->n_tags + (size_t)n) * sizeof(*keys));
+        char **values = lk_arena_alloc(arena, (acl->n_tags + (size_t)n) * sizeof(*values));
+        if (acl->n_tags) {
+            memcpy(keys, acl->tag_keys, acl->n_tags * sizeof(*keys));
+            memcpy(values, acl->tag_values, acl->n_tags * sizeof(*values));
+        }
+        acl->tag_keys = keys;
+        acl->tag_values = values;
+        cJSON_ArrayForEach(item, arr)
+        {
+            char *key = NULL, *value = NULL;
+            LK_ENSURE_GOTO(rc, cJSON_IsObject(item),
+                           lk_error_set(err, LK_STATUS_SCHEMA, "a tag is not an object"), cleanup);
+            LK_GUARD_GOTO(rc, lk_restjson_get_str(arena, item, "Key", MAXS, &key, err), cleanup);
+            LK_GUARD_GOTO(rc, lk_restjson_get_str(arena, item, "Value", MAXS, &value, err),
+                          cleanup);
+            LK_ENSURE_GOTO(rc, key != NULL && key[0],
+                           lk_error_set(err, LK_STATUS_SCHEMA, "a tag has no Key"), cleanup);
+            acl->tag_keys[acl->n_tags] = key;
+            acl->tag_values[acl->n_tags++] = value ? value : lk_arena_strdup(arena, "");
+        }
+    }
+    LK_GUARD_GOTO(rc, lk_restjson_get_str(arena, doc.root, "NextMarker", MAXS, next_marker, err),
+                  cleanup);
+cleanup:
+    lk_json_doc_free(&doc);
+    return rc;
+}
+
+enum lk_status lk_wafv2_list_tags(struct lk_aws_client *client, const char *region,
+                                  struct lk_arena *arena, struct lk_wafv2_web_acl *acl,
+                                  size_t *requests, struct lk_aws_error *err)
+{
+    static const char op[] = "ListTagsForResource";
+    char *marker = NULL;
+    acl->n_tags = 0;
+    /* At most 50 tags a resource: one page of 100; a marker that does not end is a fault. */
+    for (int page = 0; page < 16; page++) {
+        struct lk_buf body;
+        struct lk_http_response resp = {0};
+        lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+        lk_buf_puts(&body, "{\"ResourceARN\":");
+        lk_json_escape(&body, acl->arn ? acl->arn : "");
+        lk_buf_printf(&body, ",\"Limit\":%d", LK_WAFV2_PAGE_MAX);
+        if (marker != NULL) {
+            lk_buf_puts(&body, ",\"NextMarker\":");
+            lk_json_escape(&body, marker);
+        }
+        lk_buf_putc(&body, '}');
+        enum lk_status rc = lk_svc_json_call(client, LK_AWS_WAFV2, WAFV2_TARGET_PREFIX, op, region,
+                                             &body, &resp, err);
+        lk_buf_free(&body);
+        if (requests != NULL)
+            (*requests)++;
+        if (rc == LK_STATUS_OK) {
+            struct lk_error why = {0};
+            char *next = NULL;
+            if (s_parse_tags(arena, (const char *)resp.body, resp.body_len, acl, &next, &why) !=
+                LK_STATUS_OK)
+                rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
+            marker = next && next[0] ? next : NULL;
+        }
+        lk_http_response_free(&resp);
+        if (rc != LK_STATUS_OK)
+            return rc;
+        if (marker == NULL)
+            return LK_STATUS_OK;
+    }
+    return lk_svc_result(lk_aws_error_invalid(err, op, "the tag listing did not end"), err);
+}
+
 enum lk_status lk_wafv2_get_logging(struct lk_aws_client *client, const char *region,
                                     const char *acl_arn, struct lk_wafv2_listing *l,
                                     struct lk_wafv2_web_acl *acl, struct lk_aws_error *err)

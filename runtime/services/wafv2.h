@@ -49,6 +49,9 @@ struct lk_wafv2_web_acl {
     char **destinations; /* LogDestinationConfigs (arena), n_destinations of them */
     size_t n_destinations;
     bool managed_by_firewall_manager; /* ManagedByFirewallManager: not ours to change */
+    char **tag_keys; /* ListTagsForResource's TagInfoForResource.TagList, once read */
+    char **tag_values;
+    size_t n_tags;
 };
 
 /** What one scope holds. Zero it, or call lk_wafv2_listing_init(). */
@@ -96,6 +99,18 @@ LK_MUST_CHECK enum lk_status lk_wafv2_get_logging(struct lk_aws_client *client, 
                                                   const char *acl_arn, struct lk_wafv2_listing *l,
                                                   struct lk_wafv2_web_acl *acl,
                                                   struct lk_aws_error *err);
+
+/**
+ * ListTagsForResource of @p acl (its ARN set): its TagList (AWS WAF API Reference,
+ * API_ListTagsForResource.html: ResourceARN, Limit 1-100, NextMarker; "up to 50 tags for a
+ * resource", API_TagInfoForResource.html), so one page of LK_WAFV2_PAGE_MAX.
+ * @param arena where the strings go
+ * @param requests incremented per call made; may be NULL
+ */
+LK_MUST_CHECK enum lk_status lk_wafv2_list_tags(struct lk_aws_client *client, const char *region,
+                                                struct lk_arena *arena,
+                                                struct lk_wafv2_web_acl *acl, size_t *requests,
+                                                struct lk_aws_error *err);
 
 /**
  * PutLoggingConfiguration: logging of the ACL @p acl_arn to @p destination_arn (an S3 bucket,

@@ -214,6 +214,28 @@ class Elbv2Test(EndpointTest):
                           LoadBalancerArn=arn,
                           Attributes=[{"Key": "no.such", "Value": "1"}])
 
+    def test_describe_tags(self):
+        # API_DescribeTags.html: "You can specify up to 20 resources in a
+        # single call"; one TagDescription per ARN asked for.
+        arns = seed(load_balancers={"count": 21, "prefix": "tagged-",
+                                    "Tags": [{"Key": "team", "Value": "a"}]}
+                    )["load_balancers"]
+        plain = seed(load_balancers=[{"LoadBalancerName": "plain"}])[
+            "load_balancers"][0]
+        elb = self.client("elbv2")
+        out = elb.describe_tags(ResourceArns=arns[:20])["TagDescriptions"]
+        self.assertEqual([d["ResourceArn"] for d in out], arns[:20])
+        self.assertEqual(out[0]["Tags"], [{"Key": "team", "Value": "a"}])
+        out = elb.describe_tags(ResourceArns=[plain])["TagDescriptions"]
+        self.assertEqual(out, [{"ResourceArn": plain, "Tags": []}])
+        self.client_error("ValidationError", elb.describe_tags,
+                          ResourceArns=arns)
+        self.client_error("LoadBalancerNotFound", elb.describe_tags,
+                          ResourceArns=[plain + "0"])
+        # DescribeLoadBalancers carries no tags.
+        self.assertNotIn("Tags", elb.describe_load_balancers(
+            LoadBalancerArns=[arns[0]])["LoadBalancers"][0])
+
     def test_throttle(self):
         seed(load_balancers=[{"LoadBalancerName": "web"}])
         base.EP.add_fault("throttle", service="elbv2", count=1)
@@ -251,6 +273,20 @@ class RdsTest(EndpointTest):
                                  rds.describe_db_instances,
                                  DBInstanceIdentifier="nope")
         self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 404)
+
+    def test_tag_lists(self):
+        # API_DBInstance.html / API_DBCluster.html: TagList in the answers.
+        seed(db_clusters=[{"DBClusterIdentifier": "tagged-c",
+                           "TagList": [{"Key": "team", "Value": "a"}]}],
+             db_instances=[{"DBInstanceIdentifier": "tagged-i",
+                            "TagList": [{"Key": "env", "Value": "prod"}]}])
+        rds = self.client("rds")
+        inst = rds.describe_db_instances(
+            DBInstanceIdentifier="tagged-i")["DBInstances"][0]
+        self.assertEqual(inst["TagList"], [{"Key": "env", "Value": "prod"}])
+        cl = rds.describe_db_clusters(
+            DBClusterIdentifier="tagged-c")["DBClusters"][0]
+        self.assertEqual(cl["TagList"], [{"Key": "team", "Value": "a"}])
 
     def test_modify_log_exports(self):
         seed(db_clusters=[{"DBClusterIdentifier": "aurora",

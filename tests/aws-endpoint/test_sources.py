@@ -119,6 +119,30 @@ class WafTest(EndpointTest):
                           .list_web_acls, Scope="CLOUDFRONT")
 
 
+class Wafv2TagsTest(EndpointTest):
+    def test_list_tags_for_resource(self):
+        # API_ListTagsForResource.html: TagInfoForResource.TagList, Limit, NextMarker.
+        seed(web_acls={"REGIONAL": ["tagged-acl", "plain-acl"]},
+             web_acl_tags={"tagged-acl": [{"Key": "team", "Value": "a"},
+                                          {"Key": "env", "Value": "prod"}]})
+        waf = self.client("wafv2")
+        acls = {a["Name"]: a["ARN"] for a in
+                waf.list_web_acls(Scope="REGIONAL")["WebACLs"]}
+        got = waf.list_tags_for_resource(ResourceARN=acls["tagged-acl"])
+        self.assertEqual(got["TagInfoForResource"]["TagList"],
+                         [{"Key": "team", "Value": "a"},
+                          {"Key": "env", "Value": "prod"}])
+        first = waf.list_tags_for_resource(ResourceARN=acls["tagged-acl"],
+                                           Limit=1)
+        self.assertEqual(len(first["TagInfoForResource"]["TagList"]), 1)
+        self.assertIn("NextMarker", first)
+        got = waf.list_tags_for_resource(ResourceARN=acls["plain-acl"])
+        self.assertEqual(got["TagInfoForResource"]["TagList"], [])
+        self.client_error("WAFNonexistentItemException",
+                          waf.list_tags_for_resource,
+                          ResourceARN=acls["plain-acl"] + "0")
+
+
 class NetworkFirewallTest(EndpointTest):
     def test_logging_one_change_per_call(self):
         seed(firewalls={"prefix": "fw-", "count": 3})
@@ -145,6 +169,18 @@ class NetworkFirewallTest(EndpointTest):
                          [alert, flow])
         self.client_error("ResourceNotFoundException",
                           nfw.describe_logging_configuration,
+                          FirewallName="nope")
+
+    def test_describe_firewall_tags(self):
+        # API_DescribeFirewall.html / API_Firewall.html: Tags with the firewall.
+        seed(firewalls=["tagged-fw", "plain-fw"],
+             firewall_tags={"tagged-fw": [{"Key": "team", "Value": "a"}]})
+        nfw = self.client("network-firewall")
+        fw = nfw.describe_firewall(FirewallName="tagged-fw")["Firewall"]
+        self.assertEqual(fw["Tags"], [{"Key": "team", "Value": "a"}])
+        self.assertNotIn("Tags", nfw.describe_firewall(
+            FirewallName="plain-fw")["Firewall"])
+        self.client_error("ResourceNotFoundException", nfw.describe_firewall,
                           FirewallName="nope")
 
 
@@ -230,6 +266,16 @@ class EksTest(EndpointTest):
                               {"types": ["audit"], "enabled": True}]})
         self.client_error("ResourceNotFoundException", eks.describe_cluster,
                           name="nope")
+
+    def test_cluster_tags(self):
+        # API_Cluster.html: tags, a string-to-string map, in DescribeCluster.
+        seed(clusters=["tagged-k", "plain-k"],
+             cluster_tags={"tagged-k": {"team": "a", "env": "dev"}})
+        eks = self.client("eks")
+        self.assertEqual(eks.describe_cluster(name="tagged-k")["cluster"]["tags"],
+                         {"team": "a", "env": "dev"})
+        self.assertEqual(eks.describe_cluster(name="plain-k")["cluster"]["tags"],
+                         {})
 
     def test_update_in_progress(self):
         # "During an update, the cluster status moves to UPDATING"; another

@@ -1,7 +1,8 @@
 /*
  * Integration tests: reading producers into the live state (runtime/coverage.c) over real HTTP
  * against the local AWS endpoint (tests/aws-endpoint): VPC flow logs, load balancers, Network
- * Firewall, and a refused EKS listing. Requests are counted by the endpoint.
+ * Firewall, and a refused EKS listing; tags selectors on balancers, RDS and EKS. Requests are
+ * counted by the endpoint.
  *
  * Run by tests/services/run; the suite works in a Region of its own.
  */
@@ -17,7 +18,9 @@
 #include "query_live.h"
 #include "runtime/coverage.h"
 #include "runtime/live.h"
+#include "runtime/services/elbv2.h"
 #include "runtime/services/netfw.h"
+#include "runtime/services/query.h"
 #include "runtime/services/resolver.h"
 #include "runtime/services/wafv2.h"
 #include "svc_live.h"
@@ -547,6 +550,322 @@ START_TEST(test_throttled_attributes)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------------ tags */
+
+#define REGION4 "eu-south-2"
+
+/* A requirement of @p t in REGION4 selecting tag @p key = @p value (NULL: no tags selector). */
+static void s_require_tag(struct lk_ir_state *d, enum lk_ir_producer_type t, const char *key,
+                          const char *value)
+{
+    s_require(d, t);
+    struct lk_ir_coverage *c = &d->coverages[d->n_coverages - 1];
+    if (key == NULL)
+        return;
+    c->tags = lk_arena_alloc(&d->arena, sizeof(*c->tags));
+    c->tags[0].key = lk_ir_strdup(d, key);
+    c->tags[0].value = lk_ir_strdup(d, value);
+    c->n_tags = 1;
+}
+
+/* How many producers of @p live the last requirement of @p d selects. */
+static size_t s_selected(const struct lk_ir_state *d, const struct lk_ir_state *live)
+{
+    const struct lk_ir_coverage *c = &d->coverages[d->n_coverages - 1];
+    size_t n = 0;
+    for (size_t i = 0; i < live->n_producers; i++)
+        n += lk_ir_coverage_selects(c, &live->producers[i]);
+    return n;
+}
+
+static int s_count_of(const char *svc, const char *op)
+{
+    return lk_qlive_count(&g_client, svc, op);
+}
+
+/* Tags selectors on load balancers, RDS and EKS select exactly the tagged producers; ELBv2
+ * DescribeTags is called once per 20 balancers of the required type and never without a tags
+ * selector; RDS and EKS tags come with the calls made anyway. */
+START_TEST(test_tags_selectors)
+{
+    struct lk_aws_error err = {0};
+    /* 23 application balancers tagged team=a, 2 tagged team=b (one with a second tag), one
+     * network balancer tagged team=a (another type: not described). */
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION4 "\", \"load_balancers\": {\"count\": 23, "
+                  "\"prefix\": \"tag-a-\", \"Tags\": [{\"Key\": \"team\", \"Value\": \"a\"}]}}");
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"" REGION4 "\", \"load_balancers\": ["
+                  "{\"LoadBalancerName\": \"tag-b-1\", \"Tags\": [{\"Key\": \"team\", "
+                  "\"Value\": \"b\"}]},"
+                  "{\"LoadBalancerName\": \"tag-b-2\", \"Tags\": [{\"Key\": \"env\", "
+                  "\"Value\": \"prod\"}, {\"Key\": \"team\", \"Value\": \"b\"}]},"
+                  "{\"LoadBalancerName\": \"tag-n\", \"Type\": \"network\", \"Tags\": "
+                  "[{\"Key\": \"team\", \"Value\": \"a\"}]}],"
+                  "\"db_clusters\": [{\"DBClusterIdentifier\": \"aur-a\", \"TagList\": "
+                  "[{\"Key\": \"team\", \"Value\": \"a\"}]}],"
+                  "\"db_instances\": ["
+                  "{\"DBInstanceIdentifier\": \"db-a\", \"TagList\": [{\"Key\": \"team\", "
+                  "\"Value\": \"a\"}, {\"Key\": \"env\", \"Value\": \"prod\"}]},"
+                  "{\"DBInstanceIdentifier\": \"db-b\", \"TagList\": [{\"Key\": \"team\", "
+                  "\"Value\": \"b\"}]},"
+                  "{\"DBInstanceIdentifier\": \"db-none\"},"
+                  "{\"DBInstanceIdentifier\": \"aur-a-1\", \"DBClusterIdentifier\": \"aur-a\"}]}");
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION4 "\", \"clusters\": "
+                                        "[\"k-a1\", \"k-a2\", \"k-b\", \"k-none\"], "
+                                        "\"cluster_log_types\": [\"audit\"], \"cluster_tags\": "
+                                        "{\"k-a1\": {\"team\": \"a\"}, \"k-a2\": {\"team\": "
+                                        "\"a\", \"env\": \"dev\"}, \"k-b\": {\"team\": \"b\"}}}"));
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION4 "\", \"firewalls\": "
+                                        "[\"fw-a\", \"fw-b\", \"fw-none\"], \"firewall_tags\": "
+                                        "{\"fw-a\": [{\"Key\": \"team\", \"Value\": \"a\"}], "
+                                        "\"fw-b\": [{\"Key\": \"team\", \"Value\": \"b\"}]}}"));
+    cJSON_Delete(lk_src_seed(&g_client, "{\"region\": \"" REGION4 "\", \"web_acls\": "
+                                        "{\"REGIONAL\": [\"w-a\", \"w-b\", \"w-none\"]}, "
+                                        "\"web_acl_tags\": {\"w-a\": [{\"Key\": \"team\", "
+                                        "\"Value\": \"a\"}], \"w-b\": [{\"Key\": \"team\", "
+                                        "\"Value\": \"b\"}]}}"));
+
+    /* Balancers: team=a selects the 23; 1 page + 2 DescribeTags (20 + 5) + 25 attributes. */
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_ELB, "team", "a");
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    int pages = s_count_of("elbv2", "DescribeLoadBalancers");
+    int tags = s_count_of("elbv2", "DescribeTags");
+    int attrs = s_count_of("elbv2", "DescribeLoadBalancerAttributes");
+    struct lk_coverage_options opts = {.concurrency = 3, .new_client = s_new_client};
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeLoadBalancers") - pages, 1);
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeTags") - tags, 2);
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeLoadBalancerAttributes") - attrs, 25);
+    ck_assert_uint_eq(rep.requests, 1 + 2 + 25);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_ELB], 1 + 2 + 25);
+    ck_assert_uint_eq(live->n_producers, 25);
+    ck_assert_uint_eq(s_selected(desired, live), 23);
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_ptr_null(p->error);
+        bool b = strncmp(p->name, "tag-b-", 6) == 0;
+        ck_assert_uint_eq(p->n_tags, strcmp(p->name, "tag-b-2") == 0 ? 2 : 1);
+        ck_assert_str_eq(p->tags[p->n_tags - 1].key, "team"); /* sorted: env, team */
+        ck_assert_str_eq(p->tags[p->n_tags - 1].value, b ? "b" : "a");
+    }
+    lk_ir_state_free(live);
+
+    /* Both balancer types, the network one with team=a: 26 balancers, 2 DescribeTags. */
+    s_require_tag(desired, LK_IR_PRODUCER_NLB, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    tags = s_count_of("elbv2", "DescribeTags");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeTags") - tags, 2);
+    ck_assert_uint_eq(rep.requests, 1 + 2 + 26);
+    ck_assert_uint_eq(s_selected(desired, live), 1);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_NLB), 1);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* No tags selector: no DescribeTags, the producers carry no tags (as before). */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_ELB, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_RDS, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_EKS, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_NETWORK_FIREWALL, NULL, NULL);
+    s_require_tag(desired, LK_IR_PRODUCER_WAF, NULL, NULL);
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    tags = s_count_of("elbv2", "DescribeTags");
+    int fw_tags = s_count_of("network-firewall", "DescribeFirewall");
+    int waf_tags = s_count_of("wafv2", "ListTagsForResource");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeTags") - tags, 0);
+    ck_assert_int_eq(s_count_of("network-firewall", "DescribeFirewall") - fw_tags, 0);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL], 1 + 3);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_WAF], 2);
+    ck_assert_int_eq(s_count_of("wafv2", "ListTagsForResource") - waf_tags, 0);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_ELB], 1 + 25);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_RDS], 2);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_EKS], 1 + 4);
+    ck_assert_uint_eq(rep.requests, 1 + 25 + 2 + 1 + 4 + 1 + 3 + 2);
+    for (size_t i = 0; i < live->n_producers; i++)
+        ck_assert_uint_eq(live->producers[i].n_tags, 0);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* RDS team=a: the instance and the Aurora cluster (its instance is not a producer); the
+     * same two pages as without tags. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_RDS, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    int rds = s_count_of("rds", "DescribeDBInstances") + s_count_of("rds", "DescribeDBClusters");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("rds", "DescribeDBInstances") +
+                         s_count_of("rds", "DescribeDBClusters") - rds,
+                     2);
+    ck_assert_uint_eq(rep.requests, 2);
+    ck_assert_uint_eq(live->n_producers, 4); /* db-a, db-b, db-none, aur-a */
+    ck_assert_uint_eq(s_selected(desired, live), 2);
+    const struct lk_ir_producer *dba = s_find(live, LK_IR_PRODUCER_RDS, "db-a");
+    const struct lk_ir_producer *aur = s_find(live, LK_IR_PRODUCER_RDS, "aur-a");
+    ck_assert_ptr_nonnull(dba);
+    ck_assert_ptr_nonnull(aur);
+    ck_assert(lk_ir_coverage_selects(&desired->coverages[0], dba));
+    ck_assert(lk_ir_coverage_selects(&desired->coverages[0], aur));
+    ck_assert_uint_eq(dba->n_tags, 2);
+    ck_assert_str_eq(dba->tags[0].key, "env");
+    ck_assert_uint_eq(s_find(live, LK_IR_PRODUCER_RDS, "db-none")->n_tags, 0);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* EKS team=a: two of four clusters; one ListClusters and the four DescribeCluster. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_EKS, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    int eks = s_count_of("eks", "ListClusters") + s_count_of("eks", "DescribeCluster");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("eks", "ListClusters") + s_count_of("eks", "DescribeCluster") - eks,
+                     1 + 4);
+    ck_assert_uint_eq(rep.requests, 1 + 4);
+    ck_assert_uint_eq(live->n_producers, 4);
+    ck_assert_uint_eq(s_selected(desired, live), 2);
+    ck_assert(
+        lk_ir_coverage_selects(&desired->coverages[0], s_find(live, LK_IR_PRODUCER_EKS, "k-a1")));
+    ck_assert(
+        lk_ir_coverage_selects(&desired->coverages[0], s_find(live, LK_IR_PRODUCER_EKS, "k-a2")));
+    ck_assert_uint_eq(s_find(live, LK_IR_PRODUCER_EKS, "k-a2")->n_tags, 2);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* Network Firewall team=a: one of three; ListFirewalls, then per firewall DescribeFirewall
+     * (its Tags) and DescribeLoggingConfiguration. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_NETWORK_FIREWALL, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    int nfw = s_count_of("network-firewall", "ListFirewalls") +
+              s_count_of("network-firewall", "DescribeFirewall") +
+              s_count_of("network-firewall", "DescribeLoggingConfiguration");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("network-firewall", "ListFirewalls") +
+                         s_count_of("network-firewall", "DescribeFirewall") +
+                         s_count_of("network-firewall", "DescribeLoggingConfiguration") - nfw,
+                     1 + 3 + 3);
+    ck_assert_uint_eq(rep.requests, 1 + 3 + 3);
+    ck_assert_uint_eq(live->n_producers, 3);
+    ck_assert_uint_eq(s_selected(desired, live), 1);
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_ptr_null(p->error);
+        ck_assert_int_eq(lk_ir_coverage_selects(&desired->coverages[0], p),
+                         strcmp(p->name, "fw-a") == 0);
+    }
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+
+    /* WAF team=a: one of three web ACLs; the two listings, then ListTagsForResource per ACL. */
+    desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, REGION4);
+    s_require_tag(desired, LK_IR_PRODUCER_WAF, "team", "a");
+    live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION4);
+    int waf = s_count_of("wafv2", "ListWebACLs") +
+              s_count_of("wafv2", "ListLoggingConfigurations") +
+              s_count_of("wafv2", "ListTagsForResource");
+    OK(lk_coverage_read(&g_client, desired, &opts, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("wafv2", "ListWebACLs") +
+                         s_count_of("wafv2", "ListLoggingConfigurations") +
+                         s_count_of("wafv2", "ListTagsForResource") - waf,
+                     2 + 3);
+    ck_assert_uint_eq(rep.requests, 2 + 3);
+    ck_assert_uint_eq(live->n_producers, 3);
+    ck_assert_uint_eq(s_selected(desired, live), 1);
+    for (size_t i = 0; i < live->n_producers; i++) {
+        const struct lk_ir_producer *p = &live->producers[i];
+        ck_assert_ptr_null(p->error);
+        ck_assert_int_eq(lk_ir_coverage_selects(&desired->coverages[0], p),
+                         strcmp(p->name, "w-a") == 0);
+    }
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
+/* DescribeTags refused: the balancer type cannot be read in the Region (one "*" producer), as a
+ * refused listing; the endpoint refuses more than 20 ARNs a call, as AWS documents. */
+START_TEST(test_tags_refused)
+{
+    struct lk_aws_error err = {0};
+    lk_qlive_post(&g_client, "/_admin/workloads",
+                  "{\"region\": \"me-south-1\", \"load_balancers\": {\"count\": 21, "
+                  "\"prefix\": \"ref-\", \"Tags\": [{\"Key\": \"team\", \"Value\": \"a\"}]}}");
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"elbv2\", \"operation\": "
+                                  "\"DescribeTags\", \"status\": 403, \"code\": "
+                                  "\"AccessDenied\", \"count\": 1}",
+                                  NULL),
+                     200);
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, "me-south-1");
+    s_require(desired, LK_IR_PRODUCER_ELB);
+    desired->coverages[0].region = lk_ir_strdup(desired, "me-south-1");
+    desired->coverages[0].tags = lk_arena_alloc(&desired->arena, sizeof(struct lk_ir_tag));
+    desired->coverages[0].tags[0].key = lk_ir_strdup(desired, "team");
+    desired->coverages[0].tags[0].value = lk_ir_strdup(desired, "a");
+    desired->coverages[0].n_tags = 1;
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "me-south-1");
+    int attrs = s_count_of("elbv2", "DescribeLoadBalancerAttributes");
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_uint_eq(live->n_producers, 1);
+    ck_assert_str_eq(live->producers[0].id, "*");
+    ck_assert_str_eq(live->producers[0].error, "AccessDenied");
+    ck_assert_uint_eq(rep.unreadable, 1);
+    ck_assert_uint_eq(rep.requests, 2); /* the page and the refused DescribeTags */
+    ck_assert_int_eq(s_count_of("elbv2", "DescribeLoadBalancerAttributes") - attrs, 0);
+    lk_ir_state_free(live);
+
+    /* 21 ARNs in one call: ValidationError (API_DescribeTags.html, "up to 20"). */
+    struct lk_elbv2_list list = {0};
+    OK(lk_elbv2_describe_load_balancers(&g_client, "me-south-1", false, &list, &err), err);
+    ck_assert_uint_eq(list.n, 21);
+    struct lk_buf form;
+    lk_query_form_init(&form, "DescribeTags", LK_ELBV2_API_VERSION);
+    for (size_t i = 0; i < list.n; i++)
+        lk_query_form_addf(&form, list.items[i].arn, "ResourceArns.member.%zu", i + 1);
+    struct lk_query_reader none = {NULL, NULL};
+    ck_assert_int_ne(
+        lk_query_call(&g_client, LK_AWS_ELBV2, "DescribeTags", "me-south-1", &form, &none, &err),
+        LK_STATUS_OK);
+    ck_assert_str_eq(err.code, "ValidationError");
+    lk_aws_error_clear(&err);
+    lk_buf_free(&form);
+    /* Our call splits them: 20 + 1, every balancer's tags read. */
+    size_t calls = 0;
+    OK(lk_elbv2_describe_tags(&g_client, "me-south-1", &list.arena, list.items, list.n, &calls,
+                              &err),
+       err);
+    ck_assert_uint_eq(calls, 2);
+    for (size_t i = 0; i < list.n; i++) {
+        ck_assert(list.items[i].tags_read);
+        ck_assert_uint_eq(list.items[i].n_tags, 1);
+        ck_assert_str_eq(list.items[i].tag_values[0], "a");
+    }
+    lk_elbv2_list_free(&list);
+    lk_ir_state_free(desired);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -560,6 +879,8 @@ int main(void)
     tcase_add_test(tc, test_refusal_400);
     tcase_add_test(tc, test_json_types);
     tcase_add_test(tc, test_throttled_attributes);
+    tcase_add_test(tc, test_tags_selectors);
+    tcase_add_test(tc, test_tags_refused);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

@@ -284,6 +284,76 @@ START_TEST(test_coverage_reads_of_the_types_required)
 }
 END_TEST
 
+/* elasticloadbalancing:DescribeTags only where a balancer source selects by tags; RDS and
+ * EKS tags need no action of their own. */
+START_TEST(test_coverage_tags_read)
+{
+    struct lk_ir_scope *scope = s_scope(false);
+    struct lk_ir_state *st0 = scope->pairs[0].state;
+    s_cover(st0, LK_IR_PRODUCER_ELB, "eu-west-1");
+    struct lk_ir_coverage *rds = s_cover(st0, LK_IR_PRODUCER_RDS, "eu-west-1");
+    rds->tags = lk_arena_alloc(&st0->arena, sizeof(*rds->tags));
+    rds->tags[0] = (struct lk_ir_tag){lk_ir_strdup(st0, "team"), lk_ir_strdup(st0, "a")};
+    rds->n_tags = 1;
+    struct lk_iam_policy_options o = {.purpose = LK_IAM_FOR_DRIFT};
+    char *text = lk_iam_policy_account_json(scope, NULL, &o);
+    ck_assert_ptr_nonnull(strstr(text, "elasticloadbalancing:DescribeLoadBalancers"));
+    ck_assert_ptr_null(strstr(text, "elasticloadbalancing:DescribeTags"));
+    ck_assert_ptr_null(strstr(text, "rds:ListTagsForResource"));
+    free(text);
+    /* An NLB source with a tags selector: the action joins the listing statement. */
+    struct lk_ir_coverage *nlb = s_cover(st0, LK_IR_PRODUCER_NLB, "eu-west-1");
+    nlb->tags = rds->tags;
+    nlb->n_tags = 1;
+    for (int purpose = LK_IAM_FOR_APPLY; purpose <= LK_IAM_FOR_DRIFT; purpose++) {
+        o.purpose = (enum lk_iam_purpose)purpose;
+        text = lk_iam_policy_account_json(scope, NULL, &o);
+        cJSON *doc = cJSON_Parse(text);
+        ck_assert_ptr_nonnull(doc);
+        const cJSON *st = s_statement(doc, "LogKeepCoverageList");
+        ck_assert(st && s_has(st, "Action", "elasticloadbalancing:DescribeTags") &&
+                  s_has(st, "Action", "elasticloadbalancing:DescribeLoadBalancers"));
+        ck_assert(s_count(st, "Resource") == 1 && s_has(st, "Resource", "*"));
+        ck_assert_ptr_null(s_statement(doc, "LogKeepCoverageFirewallTagsRead"));
+        /* Once, however many sources ask. */
+        const char *first = strstr(text, "elasticloadbalancing:DescribeTags");
+        ck_assert_ptr_null(strstr(first + 1, "elasticloadbalancing:DescribeTags"));
+        cJSON_Delete(doc);
+        free(text);
+    }
+    /* A firewall source with a tags selector: DescribeFirewall on the Region's firewalls. */
+    struct lk_ir_coverage *fw = s_cover(st0, LK_IR_PRODUCER_NETWORK_FIREWALL, "eu-west-1");
+    o.purpose = LK_IAM_FOR_DRIFT;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    ck_assert_ptr_null(strstr(text, "network-firewall:DescribeFirewall"));
+    free(text);
+    fw->tags = rds->tags;
+    fw->n_tags = 1;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    cJSON *doc = cJSON_Parse(text);
+    const cJSON *st = s_statement(doc, "LogKeepCoverageFirewallTagsRead");
+    ck_assert(st && s_has(st, "Action", "network-firewall:DescribeFirewall") &&
+              s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:network-firewall:eu-west-1:" ACCT ":firewall/*"));
+    ck_assert_ptr_null(s_statement(doc, "LogKeepCoverageWebAclTagsRead"));
+    cJSON_Delete(doc);
+    free(text);
+    /* A waf source with a tags selector: ListTagsForResource on the Region's web ACLs. */
+    struct lk_ir_coverage *waf = s_cover(st0, LK_IR_PRODUCER_WAF, "eu-west-1");
+    waf->tags = rds->tags;
+    waf->n_tags = 1;
+    text = lk_iam_policy_account_json(scope, NULL, &o);
+    doc = cJSON_Parse(text);
+    st = s_statement(doc, "LogKeepCoverageWebAclTagsRead");
+    ck_assert(st && s_has(st, "Action", "wafv2:ListTagsForResource") &&
+              s_count(st, "Resource") == 1 &&
+              s_has(st, "Resource", "arn:aws:wafv2:eu-west-1:" ACCT ":regional/webacl/*"));
+    cJSON_Delete(doc);
+    free(text);
+    lk_ir_scope_free(scope);
+}
+END_TEST
+
 /* enable: the write calls, on the producers the requirement selects, in the apply document
  * only. */
 START_TEST(test_coverage_enable_writes)
@@ -386,6 +456,7 @@ static Suite *s_suite(void)
     tcase_add_test(tc, test_organizations_reader_and_caller);
     tcase_add_test(tc, test_coverage_reads_of_the_types_required);
     tcase_add_test(tc, test_coverage_enable_writes);
+    tcase_add_test(tc, test_coverage_tags_read);
     suite_add_tcase(s, tc);
     return s;
 }

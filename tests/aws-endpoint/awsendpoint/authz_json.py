@@ -223,13 +223,16 @@ def _resolver(call, op, params):
 def _wafv2(call, op, params):
     arn = params.get("ResourceArn") or \
         (params.get("LoggingConfiguration") or {}).get("ResourceArn")
+    if op == "ListTagsForResource" and params.get("ResourceARN"):
+        return [(f"wafv2:{op}", params["ResourceARN"], {})]
     if op in ("GetLoggingConfiguration", "PutLoggingConfiguration") and arn:
         return [(f"wafv2:{op}", arn, {})]
     return [(f"wafv2:{op}", "*", {})]
 
 
 def _netfw(call, op, params):
-    if op in ("DescribeLoggingConfiguration", "UpdateLoggingConfiguration"):
+    if op in ("DescribeLoggingConfiguration", "UpdateLoggingConfiguration",
+              "DescribeFirewall"):
         arn = params.get("FirewallArn") or (
             f"arn:aws:network-firewall:{call.region}:{call.account}:firewall/"
             f"{params.get('FirewallName')}" if params.get("FirewallName") else "*")

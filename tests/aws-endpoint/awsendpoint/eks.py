@@ -83,7 +83,7 @@ def describe_cluster(call, p):
         "version": "1.29",
         "status": "UPDATING" if c.get("updating") else "ACTIVE",
         "roleArn": c["roleArn"], "logging": _logging(c["enabled"]),
-        "tags": {}}}
+        "tags": dict(c.get("tags") or {})}}
 
 
 def update_config(call, p):
@@ -133,12 +133,19 @@ def seed(state, account, region, spec):
     s = _store(state, account, region)
     enabled = [t for t in spec.get("cluster_log_types") or []
                if t in LOG_TYPES]
+    # Per cluster, its tags as DescribeCluster answers them (API_Cluster.html: tags, a
+    # string-to-string map): {"cluster_tags": {"<name>": {"team": "a"}}}.
+    tagged = spec.get("cluster_tags") or {}
+    if not isinstance(tagged, dict) or any(
+            not isinstance(v, dict) for v in tagged.values()):
+        raise ValueError("cluster_tags is {name: {key: value}}")
     out = []
     for name in names:
         arn = f"arn:aws:eks:{region}:{account}:cluster/{name}"
         s["clusters"][name] = {
             "name": name, "arn": arn, "createdAt": state.clock.epoch(),
             "roleArn": f"arn:aws:iam::{account}:role/eks-cluster",
-            "enabled": list(enabled), "updating": name in updating}
+            "enabled": list(enabled), "updating": name in updating,
+            "tags": {str(k): str(v) for k, v in (tagged.get(name) or {}).items()}}
         out.append(arn)
     return {"clusters": out}

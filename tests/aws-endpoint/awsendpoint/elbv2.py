@@ -2,7 +2,8 @@
 balancers and their attributes.
 
 Implemented: DescribeLoadBalancers, DescribeLoadBalancerAttributes,
-ModifyLoadBalancerAttributes; other actions answer ``400 InvalidAction``.
+ModifyLoadBalancerAttributes, DescribeTags (of load balancers); other actions
+answer ``400 InvalidAction``.
 
 Behaviour encoded, with sources (ELBv2 API Reference,
 https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/):
@@ -25,7 +26,13 @@ https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/):
   this endpoint does not hold, is ``InvalidConfigurationRequest`` (AWS
   checks that it can write a test object: "Access Denied for bucket: x.
   Please check S3bucket permission"; Elastic Load Balancing User Guide,
-  "Access logs for your Application Load Balancer").
+  "Access logs for your Application Load Balancer");
+* DescribeTags (API_DescribeTags.html): ``ResourceArns.member.N``, "You can
+  specify up to 20 resources in a single call" (more is ``ValidationError``,
+  as the model's other length limits); a balancer that does not exist is
+  ``LoadBalancerNotFound``; the answer's ``TagDescriptions`` hold one
+  ``{ResourceArn, Tags}`` per ARN asked for (API_TagDescription.html). Tags
+  are seeded per balancer as AWS shapes them: ``"Tags": [{"Key", "Value"}]``.
 """
 
 from . import queryproto
@@ -33,6 +40,7 @@ from .errors import AWSError
 
 SERVICE = "elbv2"
 PAGE_MAX = 400
+TAGS_MAX = 20
 
 ACCESS_LOGS = {"access_logs.s3.enabled": "false",
                "access_logs.s3.bucket": "",
@@ -59,7 +67,7 @@ def _where(call):
 
 
 def _public(lb):
-    return {k: v for k, v in lb.items() if k != "attributes"}
+    return {k: v for k, v in lb.items() if k not in ("attributes", "tags")}
 
 
 def describe_load_balancers(call, p):
@@ -134,6 +142,31 @@ def modify_load_balancer_attributes(call, p):
     return {"Attributes": _attribute_list(lb)}
 
 
+def describe_tags(call, p):
+    arns = p.get("ResourceArns") or []
+    if not arns:
+        raise AWSError("ValidationError", "ResourceArns must not be empty")
+    if len(arns) > TAGS_MAX:
+        raise AWSError("ValidationError", f"You can specify up to {TAGS_MAX} "
+                       "resources in a single call")
+    where = _where(call)["load_balancers"]
+    missing = [a for a in arns if a not in where]
+    if missing:
+        raise _not_found(f"Load balancers '{missing}' not found")
+    return {"TagDescriptions": [
+        {"ResourceArn": a, "Tags": [dict(t) for t in where[a].get("tags", [])]}
+        for a in arns]}
+
+
+def _tags(item):
+    tags = item.get("Tags") or []
+    for t in tags:
+        if not isinstance(t, dict) or not t.get("Key"):
+            raise ValueError("a tag is {\"Key\": ..., \"Value\": ...}")
+    return [{"Key": str(t["Key"]), "Value": str(t.get("Value", ""))}
+            for t in tags]
+
+
 def seed(store, where, account, region, spec, now):
     made = []
     for item in queryproto.items_of(spec):
@@ -164,6 +197,7 @@ def seed(store, where, account, region, spec, now):
             "Type": kind,
             "IpAddressType": "ipv4",
             "attributes": attributes,
+            "tags": _tags(item),
         }
         made.append(arn)
     return made
@@ -173,4 +207,5 @@ HANDLERS = {
     "DescribeLoadBalancers": describe_load_balancers,
     "DescribeLoadBalancerAttributes": describe_load_balancer_attributes,
     "ModifyLoadBalancerAttributes": modify_load_balancer_attributes,
+    "DescribeTags": describe_tags,
 }

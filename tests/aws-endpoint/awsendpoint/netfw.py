@@ -2,7 +2,8 @@
 logging configurations.
 
 Implemented: ListFirewalls, DescribeLoggingConfiguration,
-UpdateLoggingConfiguration.
+UpdateLoggingConfiguration, DescribeFirewall (the firewall's ``Tags``,
+seeded per firewall with ``firewall_tags``).
 
 Behaviour encoded, with sources (AWS Network Firewall API Reference):
 
@@ -75,6 +76,22 @@ def describe_logging(call, p):
                 "LogDestinationConfigs": [dict(d) for d in fw["logging"]]}}
 
 
+def describe_firewall(call, p):
+    # API_DescribeFirewall.html: the firewall (with its Tags, API_Firewall.html) and its
+    # status; the subnets and policy are this endpoint's placeholders.
+    fw = _firewall(call, p)
+    firewall = {"FirewallName": fw["FirewallName"], "FirewallArn": fw["FirewallArn"],
+                "FirewallPolicyArn": fw["FirewallArn"].replace(
+                    ":firewall/", ":firewall-policy/"),
+                "VpcId": fw["vpc"], "SubnetMappings": [{"SubnetId": "subnet-0001"}],
+                "FirewallId": fw["FirewallArn"].rsplit("/", 1)[-1]}
+    if fw.get("tags"):
+        firewall["Tags"] = [dict(t) for t in fw["tags"]]
+    return {"UpdateToken": "token-1", "Firewall": firewall,
+            "FirewallStatus": {"Status": "READY",
+                               "ConfigurationSyncStateSummary": "IN_SYNC"}}
+
+
 def _changes(old, new):
     """The number of single changes from ``old`` to ``new`` (by log type),
     or ``None`` when a change is not one of the three allowed kinds."""
@@ -122,6 +139,7 @@ def update_logging(call, p):
 HANDLERS = {
     "ListFirewalls": list_firewalls,
     "DescribeLoggingConfiguration": describe_logging,
+    "DescribeFirewall": describe_firewall,
     "UpdateLoggingConfiguration": update_logging,
 }
 
@@ -135,11 +153,17 @@ def seed(state, account, region, spec):
     if not fws:
         return {}
     s = _store(state, account, region)
+    # Per firewall, its Tags as DescribeFirewall answers them:
+    # {"firewall_tags": {"<name>": [{"Key": ..., "Value": ...}]}}.
+    tagged = spec.get("firewall_tags") or {}
     out = []
     for name in fws:
         arn = f"arn:aws:network-firewall:{region}:{account}:firewall/{name}"
         s["firewalls"].append({"FirewallName": name, "FirewallArn": arn,
                                "vpc": spec.get("firewall_vpc", "vpc-0001"),
-                               "logging": []})
+                               "logging": [],
+                               "tags": [{"Key": str(t["Key"]),
+                                         "Value": str(t.get("Value", ""))}
+                                        for t in tagged.get(name) or []]})
         out.append(arn)
     return {"firewalls": out}

@@ -208,6 +208,17 @@ def _exports(item, engine):
     return exports
 
 
+def _tag_list(item):
+    """A seeded ``TagList`` as the Describe answers carry it (API_DBInstance.html,
+    API_DBCluster.html: ``TagList``, items ``Tag`` with ``Key`` and ``Value``)."""
+    out = []
+    for t in item["TagList"]:
+        if not isinstance(t, dict) or not t.get("Key"):
+            raise ValueError("a tag is {\"Key\": ..., \"Value\": ...}")
+        out.append({"Key": str(t["Key"]), "Value": str(t.get("Value", ""))})
+    return out
+
+
 def seed_clusters(where, account, region, spec, now):
     made = []
     for item in queryproto.items_of(spec):
@@ -230,6 +241,8 @@ def seed_clusters(where, account, region, spec, now):
         exports = _exports(item, engine)
         if exports:
             cluster["EnabledCloudwatchLogsExports"] = exports
+        if item.get("TagList"):
+            cluster["TagList"] = _tag_list(item)
         where["db_clusters"][name] = cluster
         made.append(name)
     return made
@@ -263,6 +276,8 @@ def seed_instances(where, account, region, spec, now):
         exports = _exports(item, engine)
         if exports:
             instance["EnabledCloudwatchLogsExports"] = exports
+        if item.get("TagList"):
+            instance["TagList"] = _tag_list(item)
         where["db_instances"][name] = instance
         made.append(name)
     return made

@@ -2,7 +2,11 @@
 configurations.
 
 Implemented: ListWebACLs, ListLoggingConfigurations, GetLoggingConfiguration,
-PutLoggingConfiguration.
+PutLoggingConfiguration, ListTagsForResource (of web ACLs: ``TagInfoForResource``
+with ``TagList``, ``Limit`` 1-100 and ``NextMarker`` as the listings,
+.../API_ListTagsForResource.html; an unknown ARN is
+``WAFNonexistentItemException``). Tags are seeded per ACL with ``web_acl_tags``:
+``{"<name>": [{"Key": ..., "Value": ...}]}``.
 
 Behaviour encoded, with sources (AWS WAF API Reference):
 
@@ -135,11 +139,26 @@ def put_logging(call, p):
     return {"LoggingConfiguration": dict(stored)}
 
 
+def list_tags(call, p):
+    s = _store(call.state, call.account, call.region)
+    call.resource = p["ResourceARN"]
+    acl = _acl(s, p["ResourceARN"])
+    if acl is None:
+        raise _nonexistent()
+    chunk, marker = restjson.page(s.setdefault("tags", {}).get(acl["ARN"], []),
+                                  p.get("NextMarker"), p.get("Limit", PAGE_MAX),
+                                  _bad_marker())
+    return {"TagInfoForResource": {"ResourceARN": acl["ARN"],
+                                   "TagList": [dict(t) for t in chunk]},
+            "NextMarker": marker}
+
+
 HANDLERS = {
     "ListWebACLs": list_web_acls,
     "ListLoggingConfigurations": list_logging,
     "GetLoggingConfiguration": get_logging,
     "PutLoggingConfiguration": put_logging,
+    "ListTagsForResource": list_tags,
 }
 
 
@@ -162,5 +181,10 @@ def seed(state, account, region, spec):
                    "ARN": f"arn:aws:wafv2:{region}:{account}:{where}/"
                           f"webacl/{name}/{ident}"}
             s["acls"][scope].append(acl)
+            tags = (spec.get("web_acl_tags") or {}).get(name) or []
+            if tags:
+                s.setdefault("tags", {})[acl["ARN"]] = [
+                    {"Key": str(t["Key"]), "Value": str(t.get("Value", ""))}
+                    for t in tags]
             out.append({"scope": scope, "name": name, "arn": acl["ARN"]})
     return {"web_acls": out} if out else {}
