@@ -196,6 +196,15 @@ static int s_read_vpc_types(struct lk_aws_client *client, struct s_reading *rd, 
         }
         goto out;
     }
+    /* Without a VPC there is no producer of either type: the flow log and query-logging
+     * listings would answer nothing that matters (the API minimum is DescribeVpcs alone). */
+    if (vpcs.n == 0) {
+        rd->report->requests_of[flow ? LK_IR_PRODUCER_VPC_FLOW_LOGS
+                                     : LK_IR_PRODUCER_RESOLVER_QUERY_LOGS] += vpc_requests;
+        rd->report->requests += vpc_requests;
+        rc = 0;
+        goto out;
+    }
     if (flow) {
         struct lk_ec2_flow_log_list fls = {0};
         size_t first = rd->n;

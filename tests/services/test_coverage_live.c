@@ -79,6 +79,8 @@ static void s_require(struct lk_ir_state *d, enum lk_ir_producer_type t)
     d->n_coverages++;
 }
 
+static int s_count_of(const char *svc, const char *op);
+
 /* The sum of the endpoint's counts of the calls a read makes. */
 static int s_requests(void)
 {
@@ -276,6 +278,34 @@ START_TEST(test_nothing_required)
     OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
     ck_assert_int_eq(s_requests() - before, 0);
     ck_assert_uint_eq(rep.requests, 0);
+    ck_assert_uint_eq(live->n_producers, 0);
+    lk_ir_state_free(desired);
+    lk_ir_state_free(live);
+}
+END_TEST
+
+/* A Region without a VPC: DescribeVpcs is the whole read of both VPC types (no flow log or
+ * query-logging listing: nothing could match). */
+START_TEST(test_no_vpcs)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *desired = lk_ir_state_new();
+    desired->region = lk_ir_strdup(desired, "ap-southeast-4");
+    s_require(desired, LK_IR_PRODUCER_VPC_FLOW_LOGS);
+    s_require(desired, LK_IR_PRODUCER_RESOLVER_QUERY_LOGS);
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, "ap-southeast-4");
+    int vpcs = s_count_of("ec2", "DescribeVpcs"), flows = s_count_of("ec2", "DescribeFlowLogs"),
+        configs = s_count_of("route53resolver", "ListResolverQueryLogConfigs"),
+        assocs = s_count_of("route53resolver", "ListResolverQueryLogConfigAssociations");
+    struct lk_coverage_report rep;
+    OK(lk_coverage_read(&g_client, desired, NULL, live, &rep, &err), err);
+    ck_assert_int_eq(s_count_of("ec2", "DescribeVpcs") - vpcs, 1);
+    ck_assert_int_eq(s_count_of("ec2", "DescribeFlowLogs") - flows, 0);
+    ck_assert_int_eq(s_count_of("route53resolver", "ListResolverQueryLogConfigs") - configs, 0);
+    ck_assert_int_eq(
+        s_count_of("route53resolver", "ListResolverQueryLogConfigAssociations") - assocs, 0);
+    ck_assert_uint_eq(rep.requests, 1);
     ck_assert_uint_eq(live->n_producers, 0);
     lk_ir_state_free(desired);
     lk_ir_state_free(live);
@@ -874,6 +904,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_read_producers);
     tcase_add_test(tc, test_nothing_required);
+    tcase_add_test(tc, test_no_vpcs);
     tcase_add_test(tc, test_live_read_producers);
     tcase_add_test(tc, test_eks_spread);
     tcase_add_test(tc, test_refusal_400);
