@@ -173,11 +173,14 @@ enum lk_status lk_netfw_list_firewalls(struct lk_aws_client *client, const char 
     return rc;
 }
 
-enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *region,
-                                     struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
-                                     struct lk_aws_error *err)
+/* One call about one firewall ({"FirewallArn": ...}), its answer parsed by @p parse into @p fw. */
+static enum lk_status
+s_firewall_call(struct lk_aws_client *client, const char *region, const char *op,
+                struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
+                enum lk_status (*parse)(struct lk_netfw_listing *, const char *, size_t,
+                                        struct lk_netfw_firewall *, struct lk_error *),
+                struct lk_aws_error *err)
 {
-    static const char op[] = "DescribeLoggingConfiguration";
     struct lk_buf body;
     struct lk_http_response resp = {0};
     struct lk_error why = {0};
@@ -188,10 +191,18 @@ enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *r
     enum lk_status rc = s_call(client, region, op, &body, &resp, err);
     l->requests++;
     if (rc == LK_STATUS_OK &&
-        lk_netfw_parse_logging(l, (const char *)resp.body, resp.body_len, fw, &why) != LK_STATUS_OK)
+        parse(l, (const char *)resp.body, resp.body_len, fw, &why) != LK_STATUS_OK)
         rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
     lk_http_response_free(&resp);
     return rc;
+}
+
+enum lk_status lk_netfw_read_logging(struct lk_aws_client *client, const char *region,
+                                     struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
+                                     struct lk_aws_error *err)
+{
+    return s_firewall_call(client, region, "DescribeLoggingConfiguration", l, fw,
+                           lk_netfw_parse_logging, err);
 }
 
 enum lk_status lk_netfw_parse_tags(struct lk_netfw_listing *l, const char *json, size_t len,
@@ -233,21 +244,7 @@ enum lk_status lk_netfw_read_tags(struct lk_aws_client *client, const char *regi
                                   struct lk_netfw_listing *l, struct lk_netfw_firewall *fw,
                                   struct lk_aws_error *err)
 {
-    static const char op[] = "DescribeFirewall";
-    struct lk_buf body;
-    struct lk_http_response resp = {0};
-    struct lk_error why = {0};
-    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
-    lk_buf_puts(&body, "{\"FirewallArn\":");
-    lk_json_escape(&body, fw->arn);
-    lk_buf_putc(&body, '}');
-    enum lk_status rc = s_call(client, region, op, &body, &resp, err);
-    l->requests++;
-    if (rc == LK_STATUS_OK &&
-        lk_netfw_parse_tags(l, (const char *)resp.body, resp.body_len, fw, &why) != LK_STATUS_OK)
-        rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
-    lk_http_response_free(&resp);
-    return rc;
+    return s_firewall_call(client, region, "DescribeFirewall", l, fw, lk_netfw_parse_tags, err);
 }
 
 enum lk_status lk_netfw_list(struct lk_aws_client *client, const char *region, int page_size,
