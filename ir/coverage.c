@@ -45,6 +45,10 @@ bool lk_ir_coverage_selects(const struct lk_ir_coverage *c, const struct lk_ir_p
 {
     if (c->type != p->type)
         return false;
+    /* A listing AWS refused ("*"): which producers it hides is unknown, so every requirement of
+     * the type sees it (and reports the pair and type as not checked). */
+    if (p->error && !strcmp(p->id, "*"))
+        return true;
     if (c->ids.n && !s_in(&c->ids, p->id) && !s_in(&c->ids, p->arn))
         return false;
     if (c->names.n) {
@@ -54,6 +58,10 @@ bool lk_ir_coverage_selects(const struct lk_ir_coverage *c, const struct lk_ir_p
         if (!any)
             return false;
     }
+    /* A producer whose own read was refused may have tags it could not read: a tags selector
+     * cannot leave it out, so it is reported as not checked rather than silently skipped. */
+    if (p->error && p->n_tags == 0)
+        return true;
     for (size_t i = 0; i < c->n_tags; i++) {
         bool has = false;
         for (size_t k = 0; k < p->n_tags && !has; k++)

@@ -692,9 +692,19 @@ START_TEST(test_matching)
     s_expect(flow, &vpc, LK_IR_COVERAGE_ELSEWHERE, NULL); /* another folder is elsewhere */
     vpc.error = lk_ir_strdup(st, "UnauthorizedOperation");
     s_expect(flow, &vpc, LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation");
+    vpc.n_tags = 0; /* its tags could not be read: the tags selector cannot leave it out */
+    s_expect(flow, &vpc, LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation");
     vpc.error = NULL;
-    vpc.n_tags = 0; /* the selector wants env=prod */
-    s_expect(flow, &vpc, LK_IR_COVERAGE_NOT_SELECTED, NULL);
+    s_expect(flow, &vpc, LK_IR_COVERAGE_NOT_SELECTED, NULL); /* the selector wants env=prod */
+    /* A refused listing ("*") is seen by every requirement of its type, whatever it selects. */
+    struct lk_ir_producer refused = {.type = LK_IR_PRODUCER_VPC_FLOW_LOGS,
+                                     .id = lk_ir_strdup(st, "*"),
+                                     .error = lk_ir_strdup(st, "UnauthorizedOperation")};
+    s_expect(flow, &refused, LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation");
+    s_expect(dns, &(struct lk_ir_producer){.type = LK_IR_PRODUCER_RESOLVER_QUERY_LOGS,
+                                           .id = refused.id,
+                                           .error = refused.error},
+             LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation"); /* names: ["prod-*"] */
     vpc.n_tags = 1;
     vpc.id = lk_ir_strdup(st, "vpc-0000dead");
     s_expect(flow, &vpc, LK_IR_COVERAGE_EXCLUDED, NULL);
