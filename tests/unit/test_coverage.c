@@ -701,9 +701,10 @@ START_TEST(test_matching)
                                      .id = lk_ir_strdup(st, "*"),
                                      .error = lk_ir_strdup(st, "UnauthorizedOperation")};
     s_expect(flow, &refused, LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation");
-    s_expect(dns, &(struct lk_ir_producer){.type = LK_IR_PRODUCER_RESOLVER_QUERY_LOGS,
-                                           .id = refused.id,
-                                           .error = refused.error},
+    s_expect(dns,
+             &(struct lk_ir_producer){.type = LK_IR_PRODUCER_RESOLVER_QUERY_LOGS,
+                                      .id = refused.id,
+                                      .error = refused.error},
              LK_IR_COVERAGE_UNREADABLE, "UnauthorizedOperation"); /* names: ["prod-*"] */
     vpc.n_tags = 1;
     vpc.id = lk_ir_strdup(st, "vpc-0000dead");
