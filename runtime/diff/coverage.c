@@ -176,8 +176,9 @@ void lk_diff_producers(struct lk_diff_ctx *c, const struct lk_ir_state *desired,
             tagged += p->n_tags > 0;
             s_one(c, cov, p, attr, live);
         }
-        /* A tags selector over producers none of which carries a tag (the reader gives tags
-         * only where the listing does: VPCs) selects nothing: say so rather than be clean. */
+        /* A tags selector over producers none of which carries a tag (the reader reads the
+         * tags of every type when a tags selector asks) selects nothing: say so rather than be
+         * clean, as a misspelt key or untagged resources would otherwise pass unseen. */
         if (cov->n_tags > 0 && of_type > 0 && tagged == 0) {
             s_at(c, cov, "*");
             struct lk_diff_change *ch =
