@@ -592,30 +592,46 @@ static enum lk_status s_netfw_one(struct s_fan_worker *w, size_t i, struct lk_aw
     return lk_netfw_read_logging(w->client, w->fan->region, &w->netfw, &l->firewalls[i], err);
 }
 
+/* After the listing of @p type (status @p st, @p listed requests): runs @p fan's per-resource
+ * calls when the listing succeeded and counts every request. @return 0 to go on with the
+ * fan's results; else what the read returns (a refused listing's, or -1 after a per-resource
+ * call failed; the fan is freed then). */
+static int s_listed_fan(struct lk_aws_client *client, struct s_reading *rd,
+                        enum lk_ir_producer_type type, enum lk_status st, size_t listed,
+                        struct s_fan *fan, struct lk_aws_error *err)
+{
+    size_t requests = listed;
+    int fr = 0;
+    if (st == LK_STATUS_OK) {
+        fr = s_fan_run(client, rd, fan, err);
+        requests += s_fan_requests(fan);
+    }
+    rd->report->requests += requests;
+    rd->report->requests_of[type] += requests;
+    if (st != LK_STATUS_OK)
+        return s_refusal(rd, type, err);
+    if (fr != 0) {
+        s_fan_free(fan);
+        return -1;
+    }
+    return 0;
+}
+
 static int s_read_netfw(struct lk_aws_client *client, struct s_reading *rd,
                         struct lk_aws_error *err)
 {
     struct lk_netfw_listing l;
     lk_netfw_listing_init(&l);
     enum lk_status st = lk_netfw_list_firewalls(client, rd->region, 0, &l, err);
-    size_t requests = l.requests;
     struct s_fan fan = {.n = l.n_firewalls,
                         .region = rd->region,
                         .ctx = &l,
                         .one = s_netfw_one,
                         .tags = rd->tags[LK_IR_PRODUCER_NETWORK_FIREWALL]};
-    int fr = 0;
-    if (st == LK_STATUS_OK) {
-        fr = s_fan_run(client, rd, &fan, err);
-        requests += s_fan_requests(&fan);
-    }
-    rd->report->requests += requests;
-    rd->report->requests_of[LK_IR_PRODUCER_NETWORK_FIREWALL] += requests;
-    if (st != LK_STATUS_OK || fr != 0) {
-        if (st == LK_STATUS_OK)
-            s_fan_free(&fan);
+    int rc = s_listed_fan(client, rd, LK_IR_PRODUCER_NETWORK_FIREWALL, st, l.requests, &fan, err);
+    if (rc != 0) {
         lk_netfw_listing_free(&l);
-        return st != LK_STATUS_OK ? s_refusal(rd, LK_IR_PRODUCER_NETWORK_FIREWALL, err) : -1;
+        return rc;
     }
     /* The log group's ARN names the firewall's account and Region (it is in both). */
     const char *account = rd->live->account ? rd->live->account : "";
@@ -742,20 +758,11 @@ static int s_read_eks(struct lk_aws_client *client, struct s_reading *rd, struct
     struct lk_eks_listing l;
     lk_eks_listing_init(&l);
     enum lk_status st = lk_eks_list_names(client, rd->region, 0, &l, err);
-    size_t requests = l.requests;
     struct s_fan fan = {.n = l.n_clusters, .region = rd->region, .ctx = &l, .one = s_eks_one};
-    int fr = 0;
-    if (st == LK_STATUS_OK) {
-        fr = s_fan_run(client, rd, &fan, err);
-        requests += s_fan_requests(&fan);
-    }
-    rd->report->requests += requests;
-    rd->report->requests_of[LK_IR_PRODUCER_EKS] += requests;
-    if (st != LK_STATUS_OK || fr != 0) {
-        if (st == LK_STATUS_OK)
-            s_fan_free(&fan);
+    int rc = s_listed_fan(client, rd, LK_IR_PRODUCER_EKS, st, l.requests, &fan, err);
+    if (rc != 0) {
         lk_eks_listing_free(&l);
-        return st != LK_STATUS_OK ? s_refusal(rd, LK_IR_PRODUCER_EKS, err) : -1;
+        return rc;
     }
     for (size_t i = 0; i < l.n_clusters; i++) {
         const struct lk_eks_cluster *c = &l.clusters[i];
