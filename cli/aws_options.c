@@ -565,25 +565,40 @@ int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s)
     return LK_EXIT_FAILED;
 }
 
-void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out)
+size_t lk_aws_count_producer_calls(const struct lk_apply_plan *plan)
 {
     size_t n = 0;
     for (size_t i = 0; i < plan->n; i++)
         n += plan->steps[i].coverage != NULL;
-    if (n == 0)
-        return;
-    fprintf(out, "\n%zu call%s turn%s delivery on (sources with enable: true):\n", n,
-            n == 1 ? "" : "s", n == 1 ? "s" : "");
+    return n;
+}
+
+void lk_aws_print_producer_call_lines(const struct lk_apply_plan *plan, const char *pair_label,
+                                      FILE *out)
+{
     for (size_t i = 0; i < plan->n; i++) {
         const struct lk_apply_step *st = &plan->steps[i];
         if (!st->coverage)
             continue;
         const char *effect = lk_apply_step_effect(st);
-        fprintf(out, "  %s %s", lk_apply_op_name(st->op), st->name);
+        fputs("  ", out);
+        if (pair_label)
+            fprintf(out, "%s  ", pair_label);
+        fprintf(out, "%s %s", lk_apply_op_name(st->op), st->name);
         if (st->region)
             fprintf(out, " [%s]", st->region);
         if (effect)
             fprintf(out, ": %s", effect);
         fputc('\n', out);
     }
+}
+
+void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out)
+{
+    size_t n = lk_aws_count_producer_calls(plan);
+    if (n == 0)
+        return;
+    fprintf(out, "\n%zu call%s turn%s delivery on (sources with enable: true):\n", n,
+            n == 1 ? "" : "s", n == 1 ? "s" : "");
+    lk_aws_print_producer_call_lines(plan, NULL, out);
 }

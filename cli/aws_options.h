@@ -148,6 +148,16 @@ struct lk_apply_plan;
  */
 void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out);
 
+/** @return how many calls of @p plan turn producers on (sources with enable: true). */
+size_t lk_aws_count_producer_calls(const struct lk_apply_plan *plan);
+
+/**
+ * Prints the producer calls of @p plan (lk_aws_print_producer_calls()'s lines, without the
+ * header), each line after "  " naming the pair @p pair_label ("account/Region") first.
+ */
+void lk_aws_print_producer_call_lines(const struct lk_apply_plan *plan, const char *pair_label,
+                                      FILE *out);
+
 /** Prints the message of a failed session step (when it has one) as "logkeep CMD: ...".
  *  @return LK_EXIT_FAILED. */
 int lk_aws_fail(const struct lk_aws_args *a, const struct lk_session *s);

@@ -175,6 +175,29 @@ cleanup:
 
 /* ------------------------------------------------------------------------------ apply hooks */
 
+/* The calls every pair's plan would make to turn producers on (sources with enable: true), as
+ * the single-account plan lists them: they change resources other teams own. */
+static void s_print_producer_calls(const struct lk_org_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->n_pairs; i++)
+        if (!run->pairs[i].failed)
+            n += lk_aws_count_producer_calls(&run->pairs[i].session.plan);
+    if (n == 0)
+        return;
+    printf("\n%zu call%s turn%s delivery on (sources with enable: true):\n", n, n == 1 ? "" : "s",
+           n == 1 ? "s" : "");
+    for (size_t i = 0; i < run->n_pairs; i++) {
+        const struct lk_org_pair *p = &run->pairs[i];
+        if (p->failed)
+            continue;
+        char label[256];
+        snprintf(label, sizeof(label), "%s/%s", p->pair->account_name, p->pair->region);
+        lk_aws_print_producer_call_lines(&p->session.plan, label, stdout);
+    }
+}
+
+
 static bool s_confirm(void *ctx, const struct lk_org_run *run, size_t n_pairs, size_t n_calls,
                       char *why, size_t why_len)
 {
@@ -196,8 +219,11 @@ static void s_on_step(void *ctx, const struct lk_org_pair *pair, const struct lk
 {
     (void)ctx;
     if (step->status == LK_APPLY_DONE) {
-        printf("  done  %s/%s  %s %s\n", pair->pair->account_name, pair->pair->region,
-               lk_apply_op_name(step->op), step->name);
+        /* The effect of a producer call on a resource another team owns (a database modified)
+         * is shown as the single-account apply shows it. */
+        const char *effect = lk_apply_step_effect(step);
+        printf("  done  %s/%s  %s %s%s%s\n", pair->pair->account_name, pair->pair->region,
+               lk_apply_op_name(step->op), step->name, effect ? ": " : "", effect ? effect : "");
         fflush(stdout);
     }
 }
@@ -246,6 +272,7 @@ static int s_apply(const struct lk_aws_args *a, struct lk_org_run *run)
                sum.failed ? " in every pair read" : "");
         goto cleanup;
     }
+    s_print_producer_calls(run);
     struct lk_org_apply_hooks hooks = {
         .confirm = s_confirm, .on_step = s_on_step, .on_start = s_on_start};
     enum lk_status st = lk_org_run_apply(run, &hooks);
@@ -389,6 +416,8 @@ int lk_aws_run_org_plan(const struct lk_aws_args *a, struct lk_policy *p,
         fprintf(stderr, "logkeep %s: the report could not be written\n", a->cmd);
         goto cleanup;
     }
+    if (a->mode == LK_AWS_CMD_PLAN && fmt == LK_REPORT_TEXT)
+        s_print_producer_calls(&run);
     switch (a->mode) {
     case LK_AWS_CMD_APPLY:
         rc = s_apply(a, &run);
