@@ -14,8 +14,9 @@
 #include "ir/ir.h"
 
 static const char *const s_status_names[] = {
-    "not-selected", "excluded", "unreadable", "delivers", "partly", "elsewhere", "missing",
-    "administrator", "administrator-outside",
+    "not-selected", "excluded",      "unreadable",
+    "delivers",     "partly",        "elsewhere",
+    "missing",      "administrator", "administrator-outside",
 };
 
 const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s)

@@ -235,9 +235,9 @@ enum lk_status lk_guardduty_parse_administrator(struct lk_guardduty_listing *l,
                   cleanup);
     LK_GUARD_GOTO(rc, lk_restjson_get_object(doc.root, "administrator", &adm, err), cleanup);
     if (adm != NULL) {
-        LK_GUARD_GOTO(
-            rc, lk_restjson_get_str(&l->arena, adm, "accountId", MAXS, &a->account_id, err),
-            cleanup);
+        LK_GUARD_GOTO(rc,
+                      lk_restjson_get_str(&l->arena, adm, "accountId", MAXS, &a->account_id, err),
+                      cleanup);
         LK_GUARD_GOTO(rc,
                       lk_restjson_get_str(&l->arena, adm, "relationshipStatus", MAXS,
                                           &a->relationship_status, err),
@@ -266,9 +266,8 @@ enum lk_status lk_guardduty_get_administrator(struct lk_aws_client *client, cons
     if (lk_restjson_path(&path, "/detector/{detectorId}/administrator", labels, 1) != LK_STATUS_OK)
         lk_buf_fail(&path);
     enum lk_status rc = s_get(client, region, op, &path, l, &resp, err);
-    if (rc == LK_STATUS_OK &&
-        lk_guardduty_parse_administrator(l, out, (const char *)resp.body, resp.body_len, &why) !=
-            LK_STATUS_OK)
+    if (rc == LK_STATUS_OK && lk_guardduty_parse_administrator(l, out, (const char *)resp.body,
+                                                               resp.body_len, &why) != LK_STATUS_OK)
         rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
     lk_http_response_free(&resp);
     return rc;

@@ -13,8 +13,8 @@
  * Facts: the Amazon GuardDuty API Reference,
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html,
  * .../API_ListPublishingDestinations.html, .../API_DescribePublishingDestination.html,
- * .../API_GetAdministratorAccount.html, .../API_CreatePublishingDestination.html; the GuardDuty User Guide, "Exporting generated
- * findings to Amazon S3" (a KMS key is required).
+ * .../API_GetAdministratorAccount.html, .../API_CreatePublishingDestination.html; the GuardDuty
+ * User Guide, "Exporting generated findings to Amazon S3" (a KMS key is required).
  *
  * Conventions: those of runtime/services/service.h; results in a struct lk_guardduty_listing.
  */
@@ -103,12 +103,10 @@ LK_MUST_CHECK enum lk_status lk_guardduty_parse_administrator(struct lk_guarddut
  * member account that owns @p detector_id. An administrator account, or one in no organisation,
  * gets HTTP 200 with no content: @p out is then all NULL. Counted in @p l's requests.
  */
-LK_MUST_CHECK enum lk_status lk_guardduty_get_administrator(struct lk_aws_client *client,
-                                                            const char *region,
-                                                            const char *detector_id,
-                                                            struct lk_guardduty_listing *l,
-                                                            struct lk_guardduty_administrator *out,
-                                                            struct lk_aws_error *err);
+LK_MUST_CHECK enum lk_status
+lk_guardduty_get_administrator(struct lk_aws_client *client, const char *region,
+                               const char *detector_id, struct lk_guardduty_listing *l,
+                               struct lk_guardduty_administrator *out, struct lk_aws_error *err);
 
 /**
  * CreatePublishingDestination: findings of @p detector_id exported to @p destination_arn (an S3
