@@ -845,6 +845,15 @@ static void s_add_coverage(struct lk_ir_state *st, struct s_origins *o, size_t *
         s_list_texts(st, &c->log_types, &cov->log_types);
     else if (src->type == LK_SRC_EKS_AUDIT)
         lk_ir_list_add(st, &c->log_types, "audit");
+    /* A GuardDuty member is covered through its administrator's export when the source covers
+     * the administrator's pair too (ir.h, lk_ir_coverage.accounts): every account of the source
+     * covers @p region, as the requirement exists only in the source's Regions. */
+    if (src->type == LK_SRC_GUARDDUTY && src->n_scope_accounts) {
+        c->accounts.items =
+            lk_arena_alloc(&st->arena, src->n_scope_accounts * sizeof(*c->accounts.items));
+        for (size_t i = 0; i < src->n_scope_accounts; i++)
+            c->accounts.items[c->accounts.n++] = lk_ir_strdup(st, src->scope_accounts[i]);
+    }
     if (!cov)
         return;
     c->enable = cov->enable.set && cov->enable.v;

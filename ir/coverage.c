@@ -14,7 +14,9 @@
 #include "ir/ir.h"
 
 static const char *const s_status_names[] = {
-    "not-selected", "excluded", "unreadable", "delivers", "partly", "elsewhere", "missing",
+    "not-selected", "excluded",      "unreadable",
+    "delivers",     "partly",        "elsewhere",
+    "missing",      "administrator", "administrator-outside",
 };
 
 const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s)
@@ -190,12 +192,11 @@ static enum lk_ir_coverage_status s_check_log_types(const struct lk_ir_coverage 
     return p->log_types.n ? LK_IR_COVERAGE_PARTLY : LK_IR_COVERAGE_MISSING;
 }
 
-enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
-                                                const struct lk_ir_producer *p,
-                                                struct lk_ir_mismatch *why)
+/* How @p p stands by its own configuration. */
+static enum lk_ir_coverage_status s_check_own(const struct lk_ir_coverage *c,
+                                              const struct lk_ir_producer *p,
+                                              struct lk_ir_mismatch *why)
 {
-    if (why)
-        why->text[0] = '\0';
     if (!lk_ir_coverage_selects(c, p))
         return LK_IR_COVERAGE_NOT_SELECTED;
     if (lk_ir_coverage_exclusion(c, p))
@@ -288,4 +289,42 @@ enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
         return LK_IR_COVERAGE_PARTLY;
     }
     return LK_IR_COVERAGE_DELIVERS;
+}
+
+/* "If you enable findings export in a GuardDuty master account, all findings from associated
+ * member accounts that are generated in the current Region are also exported to the same
+ * location" (GuardDuty User Guide, "Exporting findings"): a member whose relationship is Enabled
+ * is covered when the requirement also covers its administrator's account, whose own pair
+ * checks that export against the same destinations. Any other relationship status (Invited,
+ * Removed, Disabled, ...) exports nothing for the member. */
+static enum lk_ir_coverage_status s_check_administrator(const struct lk_ir_coverage *c,
+                                                        const struct lk_ir_producer *p,
+                                                        enum lk_ir_coverage_status own,
+                                                        struct lk_ir_mismatch *why)
+{
+    if (p->type != LK_IR_PRODUCER_GUARDDUTY || !p->administrator_account ||
+        !s_eq(p->administrator_status, "Enabled"))
+        return own;
+    if (s_in(&c->accounts, p->administrator_account)) {
+        s_why(why, "%s", p->administrator_account);
+        return LK_IR_COVERAGE_ADMINISTRATOR;
+    }
+    /* A detector that exports elsewhere or partly by itself keeps that finding. */
+    if (own != LK_IR_COVERAGE_MISSING)
+        return own;
+    s_why(why, "%s", p->administrator_account);
+    return LK_IR_COVERAGE_ADMINISTRATOR_OUTSIDE;
+}
+
+enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
+                                                const struct lk_ir_producer *p,
+                                                struct lk_ir_mismatch *why)
+{
+    if (why)
+        why->text[0] = '\0';
+    enum lk_ir_coverage_status own = s_check_own(c, p, why);
+    if (own == LK_IR_COVERAGE_PARTLY || own == LK_IR_COVERAGE_ELSEWHERE ||
+        own == LK_IR_COVERAGE_MISSING)
+        return s_check_administrator(c, p, own, why); /* "why" rewritten only when it decides */
+    return own;
 }

@@ -450,6 +450,7 @@ static void s_canon_coverages(struct lk_ir_state *state)
         s_sort(c->tags, c->n_tags, sizeof(*c->tags), lk_ir_cmp_tag);
         s_sort(c->exclusions, c->n_exclusions, sizeof(*c->exclusions), lk_ir_cmp_exclusion);
         lk_ir_list_sort_unique(&c->log_types);
+        lk_ir_list_sort_unique(&c->accounts);
     }
     s_sort(state->coverages, state->n_coverages, sizeof(*state->coverages), lk_ir_cmp_coverage);
     for (size_t i = 0; i < state->n_producers; i++) {
@@ -932,7 +933,8 @@ static bool s_coverage(struct s_eq *c, const struct lk_ir_coverage *a,
            s_bool(c, "enable", a->enable, b->enable) &&
            s_list(c, "log_types", &a->log_types, &b->log_types) &&
            s_str(c, "traffic_type", a->traffic_type, b->traffic_type) &&
-           s_str(c, "delivery_role_arn", a->delivery_role_arn, b->delivery_role_arn);
+           s_str(c, "delivery_role_arn", a->delivery_role_arn, b->delivery_role_arn) &&
+           s_list(c, "accounts", &a->accounts, &b->accounts);
 }
 
 static bool s_producer(struct s_eq *c, const struct lk_ir_producer *a,
@@ -948,7 +950,10 @@ static bool s_producer(struct s_eq *c, const struct lk_ir_producer *a,
            s_list(c, "pending_log_types", &a->pending_log_types, &b->pending_log_types) &&
            s_bool(c, "enabled", a->enabled, b->enabled) &&
            s_str(c, "partial", a->partial, b->partial) &&
-           s_str(c, "engine", a->engine, b->engine) && s_str(c, "error", a->error, b->error);
+           s_str(c, "engine", a->engine, b->engine) && s_str(c, "error", a->error, b->error) &&
+           s_str(c, "administrator_account", a->administrator_account,
+                 b->administrator_account) &&
+           s_str(c, "administrator_status", a->administrator_status, b->administrator_status);
 }
 
 static bool s_coverage_v(struct s_eq *c, const void *a, const void *b)

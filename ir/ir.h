@@ -482,6 +482,10 @@ struct lk_ir_coverage {
                               * otherwise */
     struct lk_ir_origin origin;        /* the source's type */
     struct lk_ir_origin enable_origin; /* enable, where the source writes it */
+    /* GuardDuty only: every account whose pair in @c region the source covers (sorted,
+     * unique), so that a member exporting through its administrator is decided in its own
+     * pair: covered when its administrator is one of them; empty for other types. */
+    struct lk_ir_string_list accounts;
 };
 
 /** @return the RDS log type a producer of @p engine ("mysql", "aurora-postgresql", ...) exports
@@ -513,6 +517,12 @@ struct lk_ir_producer {
     char *engine;  /* RDS: Engine; else NULL */
     char *error;   /* the AWS error code when the producer's configuration could not be read
                     * (AccessDenied), else NULL */
+    /* GuardDuty: the detector's administrator account (GetAdministratorAccount), read only for
+     * a detector that does not itself deliver to a requirement's store; NULL when not read or
+     * the account has none. An administrator's export covers its members' findings in the
+     * Region (docs/source-types.md, "guardduty"). */
+    char *administrator_account;
+    char *administrator_status; /* relationshipStatus: "Enabled", "Invited", "Removed", ... */
 };
 
 /* ------------------------------------------------------------------------------ matching */
@@ -530,10 +540,16 @@ enum lk_ir_coverage_status {
                                   * a status or setting that is not delivering) */
     LK_IR_COVERAGE_ELSEWHERE,    /* delivers, but to none of the destinations: a redirect */
     LK_IR_COVERAGE_MISSING,      /* delivers nowhere */
+    /* GuardDuty: not delivering itself, but a member whose administrator (relationship
+     * Enabled) exports its findings: covered when the requirement covers the administrator's
+     * account (whose own pair checks the export), ... */
+    LK_IR_COVERAGE_ADMINISTRATOR,
+    /* ... else, delivering nowhere itself, it cannot be checked from this source. */
+    LK_IR_COVERAGE_ADMINISTRATOR_OUTSIDE,
 };
 
 /** @return the status's word: "not-selected", "excluded", "unreadable", "delivers", "partly",
- *  "elsewhere", "missing". */
+ *  "elsewhere", "missing", "administrator", "administrator-outside". */
 const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s);
 
 /**
@@ -550,7 +566,8 @@ const struct lk_ir_exclusion *lk_ir_coverage_exclusion(const struct lk_ir_covera
 /**
  * How @p p stands against @p c.
  * @param why receives, for PARTLY, ELSEWHERE and MISSING, what is missing or where it delivers
- *        ("traffic type ACCEPT, not ALL"; "log types not on: api"); may be NULL.
+ *        ("traffic type ACCEPT, not ALL"; "log types not on: api"); for ADMINISTRATOR and
+ *        ADMINISTRATOR_OUTSIDE the administrator's account ID; may be NULL.
  */
 enum lk_ir_coverage_status lk_ir_coverage_check(const struct lk_ir_coverage *c,
                                                 const struct lk_ir_producer *p,

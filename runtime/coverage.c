@@ -32,6 +32,7 @@ struct s_reading {
     size_t n, cap;
     struct lk_coverage_report *report;
     const struct lk_coverage_options *opts;
+    const struct lk_ir_state *desired; /* its requirements */
     /* Types a requirement of this Region selects by tags: their tags are read (ELBv2
      * DescribeTags, Network Firewall DescribeFirewall, WAF ListTagsForResource) or kept (RDS
      * TagList, EKS tags); otherwise no call is made for them and producers carry none. */
@@ -714,6 +715,24 @@ static int s_read_config(struct lk_aws_client *client, struct s_reading *rd,
 
 /* ------------------------------------------------------------------------------ GuardDuty */
 
+/* Whether a GuardDuty requirement of rd->region finds @p p not delivering by itself (partly,
+ * elsewhere or nowhere): only then can its administrator's export matter. */
+static bool s_guardduty_short(const struct s_reading *rd, const struct lk_ir_producer *p)
+{
+    for (size_t i = 0; rd->desired && i < rd->desired->n_coverages; i++) {
+        const struct lk_ir_coverage *c = &rd->desired->coverages[i];
+        const char *r = c->region ? c->region : rd->live->region;
+        if (c->type != LK_IR_PRODUCER_GUARDDUTY ||
+            !(r == rd->region || (r && rd->region && strcmp(r, rd->region) == 0)))
+            continue;
+        enum lk_ir_coverage_status st = lk_ir_coverage_check(c, p, NULL);
+        if (st == LK_IR_COVERAGE_PARTLY || st == LK_IR_COVERAGE_ELSEWHERE ||
+            st == LK_IR_COVERAGE_MISSING)
+            return true;
+    }
+    return false;
+}
+
 static int s_read_guardduty(struct lk_aws_client *client, struct s_reading *rd,
                             struct lk_aws_error *err)
 {
@@ -739,6 +758,29 @@ static int s_read_guardduty(struct lk_aws_client *client, struct s_reading *rd,
                 d->kms_key_arn = lk_ir_strdup(rd->live, gd->kms_key_arn);
             if (gd->status && strcmp(gd->status, "PUBLISHING") != 0)
                 d->status = lk_ir_strdup(rd->live, gd->status);
+        }
+        if (!s_guardduty_short(rd, p))
+            continue;
+        /* A member may be covered through its administrator's export: one more request, only
+         * for a detector that does not deliver to the store itself. */
+        struct lk_guardduty_administrator adm;
+        unsigned before = l.requests;
+        st = lk_guardduty_get_administrator(client, rd->region, det->id, &l, &adm, err);
+        rd->report->requests += l.requests - before;
+        rd->report->requests_of[LK_IR_PRODUCER_GUARDDUTY] += l.requests - before;
+        if (st != LK_STATUS_OK) {
+            if (!s_refused(err)) {
+                lk_guardduty_listing_free(&l);
+                return -1;
+            }
+            p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
+            lk_aws_error_clear(err);
+            continue;
+        }
+        if (adm.account_id != NULL) {
+            p->administrator_account = lk_ir_strdup(rd->live, adm.account_id);
+            p->administrator_status =
+                adm.relationship_status ? lk_ir_strdup(rd->live, adm.relationship_status) : NULL;
         }
     }
     lk_guardduty_listing_free(&l);
@@ -872,6 +914,7 @@ int lk_coverage_read(struct lk_aws_client *client, const struct lk_ir_state *des
             live->partition ? live->partition : (desired->partition ? desired->partition : "aws"),
         .report = report,
         .opts = opts ? opts : &s_defaults,
+        .desired = desired,
     };
     int rc = 0;
     for (size_t g = 0; rc == 0 && g < n_regions; g++) {

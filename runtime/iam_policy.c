@@ -103,6 +103,8 @@
  *   guardduty:DescribePublishingDestination                 detector*, publishingDestination*:
  *                                                           ...:detector/${DetectorId}/
  *                                                           publishingDestination/${Id}
+ *   guardduty:GetAdministratorAccount, only for a detector  detector*: ...:detector/${DetectorId}
+ *      not delivering to the store itself
  *   eks:ListClusters                                        none: "*"
  *   eks:DescribeCluster                                     cluster*: ...:cluster/${ClusterName}
  *   rds:DescribeDBInstances, DescribeDBClusters             "*" (4)
@@ -339,6 +341,7 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
     [S_COV_DETECTORS_READ] = {.sid = "LogKeepCoverageDetectorsRead",
                               .write = false,
                               .actions = {"guardduty:DescribePublishingDestination",
+                                          "guardduty:GetAdministratorAccount",
                                           "guardduty:ListPublishingDestinations"}},
     [S_COV_CLUSTERS_READ] = {.sid = "LogKeepCoverageClustersRead",
                              .write = false,

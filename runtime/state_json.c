@@ -443,6 +443,8 @@ static cJSON *s_write_coverage(const struct lk_ir_coverage *c)
     s_add_list(o, "log_types", &c->log_types);
     s_add_str(o, "traffic_type", c->traffic_type);
     s_add_str(o, "delivery_role_arn", c->delivery_role_arn);
+    if (c->accounts.n) /* GuardDuty only */
+        s_add_list(o, "accounts", &c->accounts);
     return o;
 }
 
@@ -463,6 +465,11 @@ static cJSON *s_write_producer(const struct lk_ir_producer *p)
     s_add_str(o, "partial", p->partial);
     s_add_str(o, "engine", p->engine);
     s_add_str(o, "error", p->error);
+    /* Written only when read (GuardDuty members), so every other producer reads as before. */
+    if (p->administrator_account) {
+        s_add_str(o, "administrator_account", p->administrator_account);
+        s_add_str(o, "administrator_status", p->administrator_status);
+    }
     return o;
 }
 
@@ -1232,7 +1239,7 @@ static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
     static const char *const keys[] = {"type",  "region",     "source",    "destinations",
                                        "ids",   "names",      "tags",      "exclusions",
                                        "enable", "log_types", "traffic_type",
-                                       "delivery_role_arn", NULL};
+                                       "delivery_role_arn", "accounts", NULL};
     struct lk_ir_coverage *c = out;
     if (!s_object(r, node, keys))
         return;
@@ -1254,6 +1261,8 @@ static void s_read_coverage(struct s_reader *r, const cJSON *node, void *out)
     s_list(r, node, "log_types", &c->log_types);
     s_str(r, node, "traffic_type", true, &c->traffic_type);
     s_str(r, node, "delivery_role_arn", true, &c->delivery_role_arn);
+    if (cJSON_GetObjectItemCaseSensitive(node, "accounts"))
+        s_list(r, node, "accounts", &c->accounts);
 }
 
 static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)
@@ -1262,7 +1271,8 @@ static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)
                                        "arn",          "name",      "tags",
                                        "destinations", "log_types", "pending_log_types",
                                        "enabled",      "partial",   "engine",
-                                       "error",        NULL};
+                                       "error",        "administrator_account",
+                                       "administrator_status", NULL};
     struct lk_ir_producer *p = out;
     if (!s_object(r, node, keys))
         return;
@@ -1283,6 +1293,10 @@ static void s_read_producer(struct s_reader *r, const cJSON *node, void *out)
     s_str(r, node, "partial", true, &p->partial);
     s_str(r, node, "engine", true, &p->engine);
     s_str(r, node, "error", true, &p->error);
+    if (cJSON_GetObjectItemCaseSensitive(node, "administrator_account")) {
+        s_str(r, node, "administrator_account", false, &p->administrator_account);
+        s_str(r, node, "administrator_status", true, &p->administrator_status);
+    }
 }
 
 /* Refuses anything but a logkeep state of the version this build writes, before reading any

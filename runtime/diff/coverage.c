@@ -10,6 +10,10 @@
  *   partly     delivers there, not everything          CHANGED, weaker
  *   excluded   left out with a reason                  NOTE (the exclusion's origin)
  *   unreadable its configuration could not be read     NOTE
+ *   administrator  a GuardDuty member exported by its  NOTE (checked in the administrator's
+ *              administrator, which the source covers  pair, against the same destinations)
+ *   administrator-outside  ... by an administrator     CHANGED, weaker; apply makes no call
+ *              the source does not cover               (a member's own export is not the fix)
  *
  * Config and GuardDuty have one producer per account and Region: a requirement of those types
  * with no producer read is MISSING on "*" (no recorder, no detector).
@@ -111,6 +115,23 @@ static void s_one(struct lk_diff_ctx *c, const struct lk_ir_coverage *cov,
         s_at(c, cov, p->id);
         ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov), why.text);
         lk_diff_note(c, ch, "delivers partly: %s", why.text);
+        ch->arn = s_producer_arn(c, p, live);
+        return;
+    case LK_IR_COVERAGE_ADMINISTRATOR:
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_NOTE, LK_DIFF_NEUTRAL, NULL, NULL);
+        lk_diff_note(c, ch, "covered through administrator %s's export, checked in that pair",
+                     why.text);
+        ch->arn = s_producer_arn(c, p, live);
+        return;
+    case LK_IR_COVERAGE_ADMINISTRATOR_OUTSIDE:
+        /* Its findings go where the administrator exports them, which no requirement of this
+         * source checks: weaker, as nothing shows they reach the store. */
+        s_at(c, cov, p->id);
+        ch = lk_diff_add(c, attr, LK_DIFF_CHANGED, LK_DIFF_WEAKER, s_wanted(c, cov),
+                         lk_diff_fmt(c, LK_DIFF_NOTE_ADMINISTRATOR "%s", why.text));
+        lk_diff_note(c, ch, LK_DIFF_NOTE_ADMINISTRATOR "%s, which this source does not cover",
+                     why.text);
         ch->arn = s_producer_arn(c, p, live);
         return;
     case LK_IR_COVERAGE_ELSEWHERE:

@@ -36,6 +36,9 @@
 /* The note of a producer that delivers, but to none of its requirement's destinations
  * (coverage.c writes it, render.c words the sentence from it). */
 #define LK_DIFF_NOTE_ELSEWHERE "delivers elsewhere"
+/* The start of the note of a GuardDuty member exported by an administrator the source does not
+ * cover (runtime/diff/coverage.c), which the sentence words apart from "delivers partly". */
+#define LK_DIFF_NOTE_ADMINISTRATOR "exported by administrator "
 
 struct lk_diff_interned;
 

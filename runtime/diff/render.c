@@ -363,7 +363,11 @@ void lk_diff_producer_sentence(struct lk_buf *b, const struct lk_diff_change *fi
             desired);
         break;
     case LK_DIFF_CHANGED:
-        if (first->note && !strcmp(first->note, LK_DIFF_NOTE_ELSEWHERE))
+        if (first->note && !strncmp(first->note, LK_DIFF_NOTE_ADMINISTRATOR,
+                                    strlen(LK_DIFF_NOTE_ADMINISTRATOR)))
+            lk_buf_printf(b, " %s %s: not checked against %s", plural ? "are" : "is", first->note,
+                          desired);
+        else if (first->note && !strcmp(first->note, LK_DIFF_NOTE_ELSEWHERE))
             lk_buf_printf(b, " %s elsewhere, not to %s (%s)", plural ? "deliver" : "delivers",
                           desired, first->live ? first->live : "");
         else

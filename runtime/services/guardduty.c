@@ -215,6 +215,64 @@ enum lk_status lk_guardduty_list(struct lk_aws_client *client, const char *regio
     return rc;
 }
 
+enum lk_status lk_guardduty_parse_administrator(struct lk_guardduty_listing *l,
+                                                struct lk_guardduty_administrator *a,
+                                                const char *json, size_t len, struct lk_error *err)
+{
+    enum lk_status rc;
+    struct lk_json_doc doc;
+    const cJSON *adm = NULL;
+    memset(a, 0, sizeof(*a));
+    /* "When the GuardDuty administrator account runs this API, it will return success (HTTP 200)
+     * but no content", as for an account in no organisation (API Reference,
+     * GetAdministratorAccount): no body at all, or an object without administrator. */
+    size_t i = 0;
+    while (i < len && (json[i] == ' ' || json[i] == '\n' || json[i] == '\r' || json[i] == '\t'))
+        i++;
+    if (i == len)
+        return LK_STATUS_OK;
+    LK_GUARD_GOTO(rc, lk_restjson_parse_object(&doc, json, len, "GetAdministratorAccount", err),
+                  cleanup);
+    LK_GUARD_GOTO(rc, lk_restjson_get_object(doc.root, "administrator", &adm, err), cleanup);
+    if (adm != NULL) {
+        LK_GUARD_GOTO(rc,
+                      lk_restjson_get_str(&l->arena, adm, "accountId", MAXS, &a->account_id, err),
+                      cleanup);
+        LK_GUARD_GOTO(rc,
+                      lk_restjson_get_str(&l->arena, adm, "relationshipStatus", MAXS,
+                                          &a->relationship_status, err),
+                      cleanup);
+        if (a->account_id != NULL && a->account_id[0] == '\0')
+            a->account_id = NULL;
+    }
+cleanup:
+    lk_json_doc_free(&doc);
+    return rc;
+}
+
+enum lk_status lk_guardduty_get_administrator(struct lk_aws_client *client, const char *region,
+                                              const char *detector_id,
+                                              struct lk_guardduty_listing *l,
+                                              struct lk_guardduty_administrator *out,
+                                              struct lk_aws_error *err)
+{
+    static const char op[] = "GetAdministratorAccount";
+    struct lk_buf path;
+    struct lk_http_response resp = {0};
+    struct lk_error why = {0};
+    const char *labels[1] = {detector_id};
+    memset(out, 0, sizeof(*out));
+    lk_buf_init(&path, LK_BUF_MAX_LINE);
+    if (lk_restjson_path(&path, "/detector/{detectorId}/administrator", labels, 1) != LK_STATUS_OK)
+        lk_buf_fail(&path);
+    enum lk_status rc = s_get(client, region, op, &path, l, &resp, err);
+    if (rc == LK_STATUS_OK && lk_guardduty_parse_administrator(l, out, (const char *)resp.body,
+                                                               resp.body_len, &why) != LK_STATUS_OK)
+        rc = lk_svc_result(lk_aws_error_malformed(err, op, &resp, why.message), err);
+    lk_http_response_free(&resp);
+    return rc;
+}
+
 enum lk_status lk_guardduty_create_destination(struct lk_aws_client *client, const char *region,
                                                const char *detector_id, const char *destination_arn,
                                                const char *kms_key_arn,

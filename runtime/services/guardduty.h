@@ -3,16 +3,18 @@
  * every detector of a Region (ListDetectors, GET /detector) with its publishing destinations
  * (ListPublishingDestinations, GET /detector/{detectorId}/publishingDestination) and each
  * destination's bucket and KMS key (DescribePublishingDestination,
- * GET /detector/{detectorId}/publishingDestination/{destinationId}); and the call that turns
- * export on (CreatePublishingDestination, POST /detector/{detectorId}/publishingDestination).
+ * GET /detector/{detectorId}/publishingDestination/{destinationId}); a member's administrator
+ * (GetAdministratorAccount, GET /detector/{detectorId}/administrator), whose export covers the
+ * member's findings; and the call that turns export on (CreatePublishingDestination,
+ * POST /detector/{detectorId}/publishingDestination).
  *
  * The listing answers carry no bucket or key, so one DescribePublishingDestination per
  * destination is unavoidable (a detector has at most one S3 destination in practice).
  * Facts: the Amazon GuardDuty API Reference,
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html,
  * .../API_ListPublishingDestinations.html, .../API_DescribePublishingDestination.html,
- * .../API_CreatePublishingDestination.html; the GuardDuty User Guide, "Exporting generated
- * findings to Amazon S3" (a KMS key is required).
+ * .../API_GetAdministratorAccount.html, .../API_CreatePublishingDestination.html; the GuardDuty
+ * User Guide, "Exporting generated findings to Amazon S3" (a KMS key is required).
  *
  * Conventions: those of runtime/services/service.h; results in a struct lk_guardduty_listing.
  */
@@ -83,6 +85,28 @@ LK_MUST_CHECK enum lk_status lk_guardduty_parse_destination(struct lk_guardduty_
 LK_MUST_CHECK enum lk_status lk_guardduty_list(struct lk_aws_client *client, const char *region,
                                                int page_size, struct lk_guardduty_listing *l,
                                                struct lk_aws_error *err);
+
+/** A detector's administrator account (GetAdministratorAccount). Strings: the listing's arena. */
+struct lk_guardduty_administrator {
+    char *account_id;          /* administrator.accountId; NULL: the account has none */
+    char *relationship_status; /* administrator.relationshipStatus: "Enabled", "Invited", ... */
+};
+
+/** Parses a GetAdministratorAccount answer (an empty body or one without administrator: none). */
+LK_MUST_CHECK enum lk_status lk_guardduty_parse_administrator(struct lk_guardduty_listing *l,
+                                                              struct lk_guardduty_administrator *a,
+                                                              const char *json, size_t len,
+                                                              struct lk_error *err);
+
+/**
+ * GetAdministratorAccount (GET /detector/{detectorId}/administrator): the administrator of the
+ * member account that owns @p detector_id. An administrator account, or one in no organisation,
+ * gets HTTP 200 with no content: @p out is then all NULL. Counted in @p l's requests.
+ */
+LK_MUST_CHECK enum lk_status
+lk_guardduty_get_administrator(struct lk_aws_client *client, const char *region,
+                               const char *detector_id, struct lk_guardduty_listing *l,
+                               struct lk_guardduty_administrator *out, struct lk_aws_error *err);
 
 /**
  * CreatePublishingDestination: findings of @p detector_id exported to @p destination_arn (an S3

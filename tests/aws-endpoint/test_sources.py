@@ -241,6 +241,27 @@ class GuardDutyTest(EndpointTest):
         self.client_error("BadRequestException", gd.list_detectors,
                           NextToken="garbage")
 
+    def test_administrator(self):
+        # A member of another Region's organisation: its own store.
+        made = seed(region="eu-north-1", detectors=1)
+        gd = self.client("guardduty", region="eu-north-1")
+        det = made["detectors"][0]
+        # No administrator: 200, nothing in the answer (API Reference).
+        got = gd.get_administrator_account(DetectorId=det)
+        self.assertNotIn("Administrator", got)
+        seed(region="eu-north-1", guardduty_administrator={
+            "account": "111122223333", "status": "Invited"})
+        adm = gd.get_administrator_account(DetectorId=det)["Administrator"]
+        self.assertEqual((adm["AccountId"], adm["RelationshipStatus"]),
+                         ("111122223333", "Invited"))
+        seed(region="eu-north-1",
+             guardduty_administrator={"account": "111122223333"})
+        adm = gd.get_administrator_account(DetectorId=det)["Administrator"]
+        self.assertEqual(adm["RelationshipStatus"], "Enabled")
+        self.assertIn("InvitationId", adm)
+        self.client_error("BadRequestException",
+                          gd.get_administrator_account, DetectorId="0" * 32)
+
 
 class EksTest(EndpointTest):
     def test_clusters_and_logging(self):

@@ -17,12 +17,15 @@
 #include "ir/ir.h"
 #include "query_live.h"
 #include "runtime/coverage.h"
+#include "runtime/diff/diff.h"
 #include "runtime/live.h"
+#include "runtime/services/guardduty.h"
 #include "runtime/services/elbv2.h"
 #include "runtime/services/netfw.h"
 #include "runtime/services/query.h"
 #include "runtime/services/resolver.h"
 #include "runtime/services/wafv2.h"
+#include "runtime/state_json.h"
 #include "svc_live.h"
 #include "svc_sources_live.h"
 
@@ -896,6 +899,134 @@ START_TEST(test_tags_refused)
 }
 END_TEST
 
+/* A GuardDuty member: its detector has no destination, its administrator (relationship Enabled)
+ * exports. GetAdministratorAccount is read for that detector only (one request more), refused
+ * it makes the detector unreadable, and not read at all once the detector delivers itself. */
+#define REGION_GD "ap-south-2"
+#define GD_ADMIN "999988887777"
+#define GD_KEY "arn:aws:kms:" REGION_GD ":" GD_ADMIN ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+static struct lk_ir_state *s_gd_desired(void)
+{
+    struct lk_ir_state *d = lk_ir_state_new();
+    d->region = lk_ir_strdup(d, REGION_GD);
+    s_require(d, LK_IR_PRODUCER_GUARDDUTY);
+    struct lk_ir_coverage *c = &d->coverages[0];
+    struct lk_ir_destination *dest = lk_arena_alloc(&d->arena, sizeof(*dest));
+    memset(dest, 0, sizeof(*dest));
+    dest->kind = LK_IR_DEST_S3;
+    dest->arn = lk_ir_strdup(d, "arn:aws:s3:::acme-gd");
+    dest->bucket = lk_ir_strdup(d, "acme-gd");
+    dest->prefix = lk_ir_strdup(d, "guardduty/");
+    dest->kms_key_arn = lk_ir_strdup(d, GD_KEY);
+    c->destinations = dest;
+    c->n_destinations = 1;
+    lk_ir_list_add(d, &c->accounts, GD_ADMIN);
+    lk_ir_list_add(d, &c->accounts, ACCOUNT);
+    return d;
+}
+
+static struct lk_ir_state *s_gd_read(const struct lk_ir_state *desired,
+                                     struct lk_coverage_report *rep)
+{
+    struct lk_aws_error err = {0};
+    struct lk_ir_state *live = lk_ir_state_new();
+    live->region = lk_ir_strdup(live, REGION_GD);
+    live->account = lk_ir_strdup(live, ACCOUNT);
+    live->partition = lk_ir_strdup(live, "aws");
+    OK(lk_coverage_read(&g_client, desired, NULL, live, rep, &err), err);
+    ck_assert_uint_eq(s_count(live, LK_IR_PRODUCER_GUARDDUTY), 1);
+    return live;
+}
+
+START_TEST(test_guardduty_administrator)
+{
+    struct lk_aws_error err = {0};
+    cJSON *made = lk_src_seed(&g_client, "{\"region\": \"" REGION_GD "\", \"detectors\": 1, "
+                                         "\"guardduty_administrator\": {\"account\": \"" GD_ADMIN
+                                         "\", \"status\": \"Enabled\"}}");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(made, "detectors");
+    ck_assert(cJSON_IsArray(ids) && cJSON_GetArraySize(ids) == 1);
+    char *det = lk_xstrdup(cJSON_GetArrayItem(ids, 0)->valuestring);
+    cJSON_Delete(made);
+    struct lk_ir_state *desired = s_gd_desired();
+    struct lk_coverage_report rep;
+
+    int adm0 = lk_qlive_count(&g_client, "guardduty", "GetAdministratorAccount");
+    struct lk_ir_state *live = s_gd_read(desired, &rep);
+    const struct lk_ir_producer *p = s_find(live, LK_IR_PRODUCER_GUARDDUTY, det);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p->administrator_account, GD_ADMIN);
+    ck_assert_str_eq(p->administrator_status, "Enabled");
+    /* ListDetectors, ListPublishingDestinations, GetAdministratorAccount. */
+    ck_assert_uint_eq(rep.requests, 3);
+    ck_assert_uint_eq(rep.requests_of[LK_IR_PRODUCER_GUARDDUTY], 3);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "guardduty", "GetAdministratorAccount"), adm0 + 1);
+    ck_assert_int_eq(lk_ir_coverage_check(&desired->coverages[0], p, NULL),
+                     LK_IR_COVERAGE_ADMINISTRATOR);
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_int_eq(diff.changes[0].kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(diff.changes[0].note,
+                     "covered through administrator " GD_ADMIN "'s export, checked in that pair");
+    lk_diff_free(&diff);
+    /* The state file keeps the relationship. */
+    char *json = lk_ir_state_to_json(live);
+    const char *at = strstr(json, "\"administrator_account\"");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_ptr_nonnull(strstr(at, "\"" GD_ADMIN "\""));
+    struct lk_ir_state *back = NULL;
+    struct lk_error jerr = {0};
+    ck_assert_int_eq(lk_ir_state_from_json(json, strlen(json), &back, &jerr), LK_STATUS_OK);
+    struct lk_ir_mismatch why_eq;
+    ck_assert_msg(lk_ir_state_equal(live, back, 0, &why_eq), "%s", why_eq.text);
+    lk_ir_state_free(back);
+    free(json);
+    lk_ir_state_free(live);
+
+    /* Refused: the detector cannot be read (a note), never silently covered. */
+    ck_assert_int_eq(lk_svc_admin(&g_client, "POST", "/_admin/faults",
+                                  "{\"kind\": \"error\", \"service\": \"guardduty\", "
+                                  "\"operation\": \"GetAdministratorAccount\", \"status\": 403, "
+                                  "\"code\": \"AccessDeniedException\", \"count\": 1}",
+                                  NULL),
+                     200);
+    live = s_gd_read(desired, &rep);
+    p = s_find(live, LK_IR_PRODUCER_GUARDDUTY, det);
+    ck_assert_str_eq(p->error, "AccessDeniedException");
+    ck_assert_ptr_null(p->administrator_account);
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_int_eq(diff.changes[0].kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(diff.changes[0].note, "cannot read: AccessDeniedException");
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+
+    /* Once the detector exports to the store itself, no GetAdministratorAccount. */
+    struct lk_guardduty_listing l;
+    lk_guardduty_listing_init(&l);
+    OK(lk_guardduty_create_destination(&g_client, REGION_GD, det, "arn:aws:s3:::acme-gd/guardduty/",
+                                       GD_KEY, &l, NULL, &err),
+       err);
+    lk_guardduty_listing_free(&l);
+    int adm1 = lk_qlive_count(&g_client, "guardduty", "GetAdministratorAccount");
+    live = s_gd_read(desired, &rep);
+    p = s_find(live, LK_IR_PRODUCER_GUARDDUTY, det);
+    ck_assert_ptr_null(p->administrator_account);
+    ck_assert_int_eq(lk_ir_coverage_check(&desired->coverages[0], p, NULL),
+                     LK_IR_COVERAGE_DELIVERS);
+    /* ListDetectors, ListPublishingDestinations, DescribePublishingDestination. */
+    ck_assert_uint_eq(rep.requests, 3);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "guardduty", "GetAdministratorAccount"), adm1);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    free(det);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("coverage_live");
@@ -912,6 +1043,7 @@ int main(void)
     tcase_add_test(tc, test_throttled_attributes);
     tcase_add_test(tc, test_tags_selectors);
     tcase_add_test(tc, test_tags_refused);
+    tcase_add_test(tc, test_guardduty_administrator);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

@@ -155,6 +155,21 @@ START_TEST(test_guardduty_parsers)
                      LK_STATUS_OK);
     ck_assert_str_eq(d.destination_arn, "arn:aws:s3:::b");
     ck_assert_ptr_null(d.kms_key_arn);
+    /* GetAdministratorAccount: no content (an administrator, an account in no organisation),
+     * an object without administrator, a member's administrator. */
+    struct lk_guardduty_administrator a;
+    ck_assert_int_eq(lk_guardduty_parse_administrator(&l, &a, "", 0, &why), LK_STATUS_OK);
+    ck_assert_ptr_null(a.account_id);
+    ck_assert_int_eq(lk_guardduty_parse_administrator(&l, &a, "{}", 2, &why), LK_STATUS_OK);
+    ck_assert_ptr_null(a.account_id);
+    const char adm[] = "{\"administrator\":{\"accountId\":\"111122223333\",\"invitationId\":"
+                       "\"i\",\"invitedAt\":\"2026-01-01T00:00:00Z\",\"relationshipStatus\":"
+                       "\"Enabled\"}}";
+    ck_assert_int_eq(lk_guardduty_parse_administrator(&l, &a, adm, strlen(adm), &why),
+                     LK_STATUS_OK);
+    ck_assert_str_eq(a.account_id, "111122223333");
+    ck_assert_str_eq(a.relationship_status, "Enabled");
+    ck_assert_int_eq(lk_guardduty_parse_administrator(&l, &a, "[]", 2, &why), LK_STATUS_SCHEMA);
     lk_guardduty_listing_free(&l);
 }
 END_TEST

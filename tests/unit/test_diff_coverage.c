@@ -4,6 +4,7 @@
  */
 #include "lk_test.h"
 
+#include "runtime/apply.h"
 #include "runtime/diff/diff.h"
 #include "runtime/report.h"
 
@@ -25,9 +26,7 @@
     "    type: vpc-flow-logs\n"                                                                    \
     "    purpose: network forensics for incident response\n"                                       \
     "    store: net\n"                                                                             \
-    "    prefix: vpcflow/\n"                                                                       \
-    enable                                                                                         \
-    "    retention: { delete_after: 1y }\n"                                                        \
+    "    prefix: vpcflow/\n" enable "    retention: { delete_after: 1y }\n"                        \
     "    resources:\n"                                                                             \
     "      exclude:\n"                                                                             \
     "        vpc-0000dead: \"sandbox VPC torn down nightly\"\n"                                    \
@@ -393,7 +392,7 @@ START_TEST(test_regions)
             ck_assert_str_eq(c->region, "us-east-1");
             ck_assert_int_eq(c->kind, LK_DIFF_CHANGED);
             ck_assert_str_eq(c->note, "delivers elsewhere");
-            ck_assert(!c->data_loss); /* no enable: apply leaves it alone */
+            ck_assert(!c->data_loss);   /* no enable: apply leaves it alone */
             ck_assert_ptr_null(c->arn); /* a recorder has no ARN in the API */
         } else {
             n_none++;
@@ -565,6 +564,132 @@ START_TEST(test_grouping)
 }
 END_TEST
 
+/* A GuardDuty requirement of the source "gd" in eu-west-1 covering @p accounts (as lk_lower()
+ * gives one: the store's bucket, folder and key), with enable. */
+static struct lk_ir_state *s_gd_desired(const char *const *accounts, size_t n)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, "444455556666");
+    st->region = lk_ir_strdup(st, "eu-west-1");
+    st->partition = lk_ir_strdup(st, "aws");
+    struct lk_ir_coverage *c = lk_arena_alloc(&st->arena, sizeof(*c));
+    memset(c, 0, sizeof(*c));
+    c->type = LK_IR_PRODUCER_GUARDDUTY;
+    c->region = lk_ir_strdup(st, "eu-west-1");
+    c->source = lk_ir_strdup(st, "gd");
+    c->enable = true;
+    struct lk_ir_destination *d = lk_arena_alloc(&st->arena, sizeof(*d));
+    memset(d, 0, sizeof(*d));
+    d->kind = LK_IR_DEST_S3;
+    d->arn = lk_ir_strdup(st, "arn:aws:s3:::acme-sec");
+    d->bucket = lk_ir_strdup(st, "acme-sec");
+    d->prefix = lk_ir_strdup(st, "guardduty/");
+    d->kms_key_arn = lk_ir_strdup(st, "arn:aws:kms:eu-west-1:111122223333:key/k");
+    c->destinations = d;
+    c->n_destinations = 1;
+    for (size_t i = 0; i < n; i++)
+        lk_ir_list_add(st, &c->accounts, accounts[i]);
+    st->coverages = c;
+    st->n_coverages = 1;
+    return st;
+}
+
+/* The member pair 444455556666 eu-west-1: a detector with no destination of its own, whose
+ * administrator is @p admin (NULL: none) with @p status. */
+static struct lk_ir_state *s_gd_live(const char *admin, const char *status)
+{
+    struct lk_ir_state *st = lk_ir_state_new();
+    st->account = lk_ir_strdup(st, "444455556666");
+    st->region = lk_ir_strdup(st, "eu-west-1");
+    struct lk_ir_producer *p = lk_arena_alloc(&st->arena, sizeof(*p));
+    memset(p, 0, sizeof(*p));
+    p->type = LK_IR_PRODUCER_GUARDDUTY;
+    p->region = lk_ir_strdup(st, "eu-west-1");
+    p->id = lk_ir_strdup(st, "d0000000000000000000000000000001");
+    p->enabled = true;
+    p->administrator_account = admin ? lk_ir_strdup(st, admin) : NULL;
+    p->administrator_status = status ? lk_ir_strdup(st, status) : NULL;
+    st->producers = p;
+    st->n_producers = 1;
+    lk_ir_list_add_set(st, &st->producer_regions, "eu-west-1");
+    return st;
+}
+
+/* What the member's one change is, and how many apply steps the plan gets. */
+struct s_gd_result {
+    enum lk_diff_kind kind;
+    enum lk_diff_direction direction;
+    char note[256];
+    char *text; /* the rendered report (heap) */
+    size_t steps;
+};
+
+static struct s_gd_result s_gd_run(const char *const *accounts, size_t n, const char *admin,
+                                   const char *status)
+{
+    struct lk_ir_state *desired = s_gd_desired(accounts, n), *live = s_gd_live(admin, status);
+    struct s_gd_result r;
+    memset(&r, 0, sizeof(r));
+    struct lk_diff diff;
+    lk_diff_init(&diff);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff), LK_STATUS_OK);
+    ck_assert_uint_eq(diff.n, 1);
+    ck_assert_str_eq(diff.changes[0].name, "d0000000000000000000000000000001");
+    r.kind = diff.changes[0].kind;
+    r.direction = diff.changes[0].direction;
+    snprintf(r.note, sizeof(r.note), "%s", diff.changes[0].note ? diff.changes[0].note : "");
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build_coverage(desired, live, &diff, &plan), LK_STATUS_OK);
+    r.steps = plan.n;
+    lk_apply_plan_free(&plan);
+    r.text = s_render(&diff, "444455556666");
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    return r;
+}
+
+/* A GuardDuty member without a destination of its own: covered through an Enabled administrator
+ * the source covers (a note, no call); a finding of its own when the source does not cover the
+ * administrator (no call either); missing, with CreatePublishingDestination, when the
+ * relationship is not Enabled or there is none. */
+START_TEST(test_guardduty_administrator)
+{
+    static const char *const both[] = {"111122223333", "444455556666"};
+    static const char *const member[] = {"444455556666"};
+    struct s_gd_result r = s_gd_run(both, 2, "111122223333", "Enabled");
+    ck_assert_int_eq(r.kind, LK_DIFF_NOTE);
+    ck_assert_str_eq(r.note, "covered through administrator 111122223333's export, checked in "
+                             "that pair");
+    ck_assert_uint_eq(r.steps, 0);
+    free(r.text);
+
+    r = s_gd_run(member, 1, "111122223333", "Enabled");
+    ck_assert_int_eq(r.kind, LK_DIFF_CHANGED);
+    ck_assert_int_eq(r.direction, LK_DIFF_WEAKER);
+    ck_assert_str_eq(r.note, "exported by administrator 111122223333, which this source does not "
+                             "cover");
+    ck_assert_uint_eq(r.steps, 0); /* a destination in the member is not the fix */
+    ck_assert_msg(strstr(r.text,
+                         "1 GuardDuty detector in account 444455556666, eu-west-1, is exported by "
+                         "administrator 111122223333, which this source does not cover: "
+                         "not checked against s3://acme-sec/guardduty/") != NULL,
+                  "%s", r.text);
+    free(r.text);
+
+    /* Invited (or Removed, Disabled...): no export for the member. */
+    r = s_gd_run(both, 2, "111122223333", "Invited");
+    ck_assert_int_eq(r.kind, LK_DIFF_MISSING);
+    ck_assert_uint_eq(r.steps, 1);
+    free(r.text);
+    r = s_gd_run(both, 2, NULL, NULL);
+    ck_assert_int_eq(r.kind, LK_DIFF_MISSING);
+    ck_assert_uint_eq(r.steps, 1);
+    free(r.text);
+}
+END_TEST
+
 /* An organisation's stale exclusion goes to the first pair naming it. */
 START_TEST(test_stale_pairs)
 {
@@ -602,6 +727,7 @@ int main(void)
     tcase_add_test(tc, test_regions);
     tcase_add_test(tc, test_grouping);
     tcase_add_test(tc, test_stale_pairs);
+    tcase_add_test(tc, test_guardduty_administrator);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

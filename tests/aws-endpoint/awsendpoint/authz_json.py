@@ -250,7 +250,8 @@ def _guardduty(call, op, params):
     if op == "DescribePublishingDestination" and det and params.get("DestinationId"):
         return [(f"guardduty:{op}",
                  f"{base}/{det}/publishingDestination/{params['DestinationId']}", {})]
-    if op in ("ListPublishingDestinations", "CreatePublishingDestination") and det:
+    if op in ("ListPublishingDestinations", "CreatePublishingDestination",
+              "GetAdministratorAccount") and det:
         return [(f"guardduty:{op}", f"{base}/{det}", {})]
     return [(f"guardduty:{op}", "*", {})]
 

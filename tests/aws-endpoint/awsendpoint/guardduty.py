@@ -4,7 +4,8 @@ findings-export (publishing) destinations.
 Implemented: ListDetectors (GET /detector), ListPublishingDestinations
 (GET /detector/{detectorId}/publishingDestination),
 DescribePublishingDestination (GET .../publishingDestination/{destinationId}),
-CreatePublishingDestination (POST .../publishingDestination).
+CreatePublishingDestination (POST .../publishingDestination),
+GetAdministratorAccount (GET /detector/{detectorId}/administrator).
 
 Behaviour encoded, with sources (Amazon GuardDuty API Reference):
 
@@ -23,6 +24,16 @@ Behaviour encoded, with sources (Amazon GuardDuty API Reference):
   (.../API_CreatePublishingDestination.html: "Creates a publishing
   destination where you can export your GuardDuty findings"; a second is
   refused as AWS does); the new destination is ``PUBLISHING`` at once.
+* GetAdministratorAccount: a member account's ``administrator``
+  (``accountId``, ``relationshipStatus``, ``invitationId``, ``invitedAt``);
+  "When the GuardDuty administrator account runs this API, it will return
+  success (HTTP 200) but no content", as for an account in no organisation
+  (.../API_GetAdministratorAccount.html): this endpoint answers ``{}``
+  there, which is what its REST-JSON layer sends for an empty result.
+  The relationship is seeded per (account, Region) with
+  ``guardduty_administrator``: ``{"account": "111122223333", "status":
+  "Enabled"}`` (status defaults to Enabled; any other word, such as
+  Invited, Removed or Disabled, is answered as given).
 """
 
 import secrets
@@ -107,11 +118,21 @@ def create_destination(call, p):
     return {"destinationId": dest["destinationId"]}
 
 
+def get_administrator(call, p):
+    _detector(call, p)
+    s = _store(call.state, call.account, call.region)
+    adm = s.get("administrator")
+    if not adm:
+        return {}
+    return {"administrator": dict(adm)}
+
+
 HANDLERS = {
     "ListDetectors": list_detectors,
     "ListPublishingDestinations": list_destinations,
     "DescribePublishingDestination": describe_destination,
     "CreatePublishingDestination": create_destination,
+    "GetAdministratorAccount": get_administrator,
 }
 
 
@@ -119,14 +140,31 @@ def handle(call):
     return restjson.dispatch(call, HANDLERS, VALIDATION)
 
 
+def _seed_administrator(state, account, region, adm):
+    if not isinstance(adm, dict) or len(str(adm.get("account", ""))) != 12:
+        raise ValueError("guardduty_administrator: {\"account\": 12 digits, "
+                         "\"status\": ...}")
+    s = _store(state, account, region)
+    s["administrator"] = {
+        "accountId": str(adm["account"]),
+        "relationshipStatus": str(adm.get("status") or "Enabled"),
+        "invitationId": secrets.token_hex(16),
+        "invitedAt": "2026-01-01T00:00:00.000Z"}
+    return {"guardduty_administrator": s["administrator"]["accountId"]}
+
+
 def seed(state, account, region, spec):
+    out_adm = {}
+    if spec.get("guardduty_administrator") is not None:
+        out_adm = _seed_administrator(state, account, region,
+                                      spec["guardduty_administrator"])
     count = int(spec.get("detectors") or 0)
     if count <= 0:
-        return {}
+        return out_adm
     s = _store(state, account, region)
     out = []
     for _ in range(count):
         ident = secrets.token_hex(16)
         s["detectors"][ident] = {"destinations": []}
         out.append(ident)
-    return {"detectors": out}
+    return dict(out_adm, detectors=out)
