@@ -70,6 +70,7 @@ const char *lk_apply_op_name(enum lk_apply_op op)
     case LK_APPLY_PUT_DELIVERY_CHANNEL: return "PutDeliveryChannel";
     case LK_APPLY_START_RECORDER: return "StartConfigurationRecorder";
     case LK_APPLY_CREATE_PUBLISHING_DESTINATION: return "CreatePublishingDestination";
+    case LK_APPLY_UPDATE_PUBLISHING_DESTINATION: return "UpdatePublishingDestination";
     case LK_APPLY_ENABLE_CLUSTER_LOGGING: return "UpdateClusterConfig";
     case LK_APPLY_MODIFY_DB_INSTANCE: return "ModifyDBInstance";
     case LK_APPLY_MODIFY_DB_CLUSTER: return "ModifyDBCluster";

@@ -76,6 +76,8 @@ enum lk_apply_op {
     LK_APPLY_PUT_DELIVERY_CHANNEL,          /* PutDeliveryChannel (Config) */
     LK_APPLY_START_RECORDER,                /* StartConfigurationRecorder */
     LK_APPLY_CREATE_PUBLISHING_DESTINATION, /* CreatePublishingDestination (GuardDuty) */
+    LK_APPLY_UPDATE_PUBLISHING_DESTINATION, /* UpdatePublishingDestination (GuardDuty), a
+                                             * redirect */
     LK_APPLY_ENABLE_CLUSTER_LOGGING,        /* UpdateClusterConfig logging (EKS) */
     LK_APPLY_MODIFY_DB_INSTANCE,            /* ModifyDBInstance log exports */
     LK_APPLY_MODIFY_DB_CLUSTER,             /* ModifyDBCluster log exports */

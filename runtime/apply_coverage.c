@@ -294,13 +294,18 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
         return;
     }
     case LK_IR_PRODUCER_GUARDDUTY: {
-        /* A detector without an export gains one; one exporting elsewhere is reported (its
-         * redirect is UpdatePublishingDestination, which apply does not make). The KMS key is
-         * required (GuardDuty User Guide, "Exporting generated findings to Amazon S3"). */
+        /* A detector without an export gains one; the one export of a detector exporting
+         * elsewhere is pointed at the store (UpdatePublishingDestination), as a redirect the
+         * guard asks --allow redirect:<detector> for. A detector with several exports is
+         * reported only: which one to move is its owner's choice. The KMS key is required
+         * (GuardDuty User Guide, "Exporting generated findings to Amazon S3"). */
         const struct lk_ir_destination *want = s_first_of_kind(cov, LK_IR_DEST_S3);
-        if (!want || !want->kms_key_arn || !strcmp(p->id, "*") || p->n_destinations)
+        if (!want || !want->kms_key_arn || !strcmp(p->id, "*"))
             return;
-        s_push(b, LK_APPLY_CREATE_PUBLISHING_DESTINATION, p->id, region, cov, p, want);
+        if (!p->n_destinations)
+            s_push(b, LK_APPLY_CREATE_PUBLISHING_DESTINATION, p->id, region, cov, p, want);
+        else if (st == LK_IR_COVERAGE_ELSEWHERE && p->n_destinations == 1)
+            s_push(b, LK_APPLY_UPDATE_PUBLISHING_DESTINATION, p->id, region, cov, p, want);
         return;
     }
     case LK_IR_PRODUCER_EKS: {
@@ -701,6 +706,30 @@ static enum lk_status s_publishing_destination(struct lk_aws_client *c, struct l
     return rc;
 }
 
+/* The redirect of a detector's one export: its destination ID is read again (the live state
+ * keeps none), and a detector that gained a second export since the plan is refused. */
+static enum lk_status s_redirect_destination(struct lk_aws_client *c, struct lk_apply_plan *plan,
+                                             struct lk_apply_step *s, struct lk_aws_error *err)
+{
+    struct lk_guardduty_listing l;
+    lk_guardduty_listing_init(&l);
+    enum lk_status rc = lk_guardduty_list(c, s->region, 0, &l, err);
+    const struct lk_guardduty_detector *det = NULL;
+    for (size_t i = 0; rc == LK_STATUS_OK && i < l.n_detectors && !det; i++)
+        if (!strcmp(l.detectors[i].id, s->name))
+            det = &l.detectors[i];
+    if (rc == LK_STATUS_OK && (!det || det->n_destinations != 1))
+        rc = s_fail(err, "UpdatePublishingDestination", "logkeep.Changed",
+                    det ? "the detector no longer has exactly one export: not redirected"
+                        : "the detector is gone: not redirected");
+    if (rc == LK_STATUS_OK)
+        rc = lk_guardduty_update_destination(c, s->region, s->name, det->destinations[0].id,
+                                             s_s3_arn(plan, s->destination),
+                                             s->destination->kms_key_arn, err);
+    lk_guardduty_listing_free(&l);
+    return rc;
+}
+
 static enum lk_status s_cluster_logging(struct lk_aws_client *c, struct lk_apply_plan *plan,
                                         struct lk_apply_step *s, struct lk_aws_error *err)
 {
@@ -745,6 +774,8 @@ enum lk_status lk_apply_run_producer(struct lk_aws_client *c, struct lk_apply_pl
         return lk_config_start_recorder(c, s->region, s->name, err);
     case LK_APPLY_CREATE_PUBLISHING_DESTINATION:
         return s_publishing_destination(c, plan, s, err);
+    case LK_APPLY_UPDATE_PUBLISHING_DESTINATION:
+        return s_redirect_destination(c, plan, s, err);
     case LK_APPLY_ENABLE_CLUSTER_LOGGING:
         return s_cluster_logging(c, plan, s, err);
     case LK_APPLY_MODIFY_DB_INSTANCE:

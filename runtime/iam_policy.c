@@ -129,6 +129,8 @@
  *   guardduty:CreatePublishingDestination                   detector*; the Reference lists
  *      s3:GetObject and s3:ListBucket as its dependent actions: on the destination bucket and
  *      its prefix
+ *   guardduty:UpdatePublishingDestination (a redirect)      its resource type unconfirmed
+ *      (detector or publishing destination): the pattern detector/ and a star matches both
  *   eks:UpdateClusterConfig                                 cluster*
  *   rds:ModifyDBInstance / ModifyDBCluster                  db*: ...:db:${DbInstanceName} /
  *                                                           cluster*: ...:cluster:${DbClusterId}
@@ -371,7 +373,8 @@ static const struct s_stmt_def s_defs[S_COUNT] = {
                      .actions = {"config:PutDeliveryChannel", "config:StartConfigurationRecorder"}},
     [S_EN_DETECTORS] = {.sid = "LogKeepEnableDetectors",
                         .write = true,
-                        .actions = {"guardduty:CreatePublishingDestination"}},
+                        .actions = {"guardduty:CreatePublishingDestination",
+                                    "guardduty:UpdatePublishingDestination"}},
     [S_EN_DETECTORS_BUCKET] = {.sid = "LogKeepEnableDetectorsBucketCheck",
                                .write = true,
                                .actions = {"s3:GetObject", "s3:ListBucket"}},

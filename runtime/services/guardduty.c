@@ -316,3 +316,30 @@ enum lk_status lk_guardduty_create_destination(struct lk_aws_client *client, con
     lk_http_response_free(&resp);
     return rc;
 }
+
+enum lk_status lk_guardduty_update_destination(struct lk_aws_client *client, const char *region,
+                                               const char *detector_id, const char *destination_id,
+                                               const char *destination_arn, const char *kms_key_arn,
+                                               struct lk_aws_error *err)
+{
+    static const char op[] = "UpdatePublishingDestination";
+    struct lk_buf path, body;
+    struct lk_http_response resp = {0};
+    const char *labels[2] = {detector_id, destination_id};
+    lk_buf_init(&path, LK_BUF_MAX_LINE);
+    if (lk_restjson_path(&path, "/detector/{detectorId}/publishingDestination/{destinationId}",
+                         labels, 2) != LK_STATUS_OK)
+        lk_buf_fail(&path);
+    lk_buf_init(&body, LK_BUF_MAX_REQUEST);
+    lk_buf_puts(&body, "{\"destinationProperties\":{\"destinationArn\":");
+    lk_json_escape(&body, destination_arn ? destination_arn : "");
+    lk_buf_puts(&body, ",\"kmsKeyArn\":");
+    lk_json_escape(&body, kms_key_arn ? kms_key_arn : "");
+    lk_buf_puts(&body, "}}");
+    enum lk_status rc =
+        lk_restjson_call(client, LK_AWS_GUARDDUTY, op, "POST", &path, region, &body, &resp, err);
+    lk_buf_free(&path);
+    lk_buf_free(&body);
+    lk_http_response_free(&resp);
+    return rc;
+}

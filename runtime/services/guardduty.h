@@ -5,15 +5,17 @@
  * destination's bucket and KMS key (DescribePublishingDestination,
  * GET /detector/{detectorId}/publishingDestination/{destinationId}); a member's administrator
  * (GetAdministratorAccount, GET /detector/{detectorId}/administrator), whose export covers the
- * member's findings; and the call that turns export on (CreatePublishingDestination,
- * POST /detector/{detectorId}/publishingDestination).
+ * member's findings; and the calls that turn export on (CreatePublishingDestination,
+ * POST /detector/{detectorId}/publishingDestination) or point it at the store
+ * (UpdatePublishingDestination, POST .../publishingDestination/{destinationId}).
  *
  * The listing answers carry no bucket or key, so one DescribePublishingDestination per
  * destination is unavoidable (a detector has at most one S3 destination in practice).
  * Facts: the Amazon GuardDuty API Reference,
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListDetectors.html,
  * .../API_ListPublishingDestinations.html, .../API_DescribePublishingDestination.html,
- * .../API_GetAdministratorAccount.html, .../API_CreatePublishingDestination.html; the GuardDuty
+ * .../API_GetAdministratorAccount.html, .../API_CreatePublishingDestination.html,
+ * .../API_UpdatePublishingDestination.html; the GuardDuty
  * User Guide, "Exporting generated findings to Amazon S3" (a KMS key is required).
  *
  * Conventions: those of runtime/services/service.h; results in a struct lk_guardduty_listing.
@@ -118,5 +120,17 @@ lk_guardduty_create_destination(struct lk_aws_client *client, const char *region
                                 const char *detector_id, const char *destination_arn,
                                 const char *kms_key_arn, struct lk_guardduty_listing *l,
                                 char **destination_id, struct lk_aws_error *err);
+
+/**
+ * UpdatePublishingDestination (POST /detector/{detectorId}/publishingDestination/{destinationId}):
+ * the destination @p destination_id of @p detector_id exports to @p destination_arn with
+ * @p kms_key_arn from now on (a redirect: the previous destination receives no new findings).
+ * The answer is HTTP 200 with an empty body.
+ */
+LK_MUST_CHECK enum lk_status
+lk_guardduty_update_destination(struct lk_aws_client *client, const char *region,
+                                const char *detector_id, const char *destination_id,
+                                const char *destination_arn, const char *kms_key_arn,
+                                struct lk_aws_error *err);
 
 #endif

@@ -21,6 +21,7 @@
 #include "runtime/apply.h"
 #include "runtime/coverage.h"
 #include "runtime/diff/diff.h"
+#include "runtime/services/guardduty.h"
 #include "runtime/services/netfw.h"
 #include "runtime/services/s3.h"
 #include "svc_live.h"
@@ -29,6 +30,7 @@
 #define REGION "ap-northeast-3"
 #define REGION_CWL "me-central-1"
 #define REGION_EKS "af-south-1"
+#define REGION_GD "sa-east-1"
 #define ACCOUNT "111122223333"
 #define NET "acme-apply-net-111122223333"
 
@@ -486,6 +488,102 @@ START_TEST(test_apply_cluster_update_in_progress)
 }
 END_TEST
 
+/* guardduty only, in a Region of its own: a detector exporting to another team's bucket. */
+#define GD_KEY "arn:aws:kms:" REGION_GD ":111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define POLICY_GD                                                                                  \
+    "logkeep: 1\n"                                                                                 \
+    "account: \"111122223333\"\n"                                                                  \
+    "region: " REGION_GD "\n"                                                                      \
+    "roles:\n"                                                                                     \
+    "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
+    "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
+    "stores:\n"                                                                                    \
+    "  findings:\n"                                                                                \
+    "    bucket: acme-apply-gd-111122223333\n"                                                     \
+    "    encryption: { kms_key: \"" GD_KEY "\" }\n"                                                 \
+    "    readers: [readers]\n"                                                                     \
+    "    admins: [admins]\n"                                                                       \
+    "sources:\n"                                                                                   \
+    "  gd:\n"                                                                                      \
+    "    type: guardduty\n"                                                                        \
+    "    purpose: threat findings for investigations\n"                                            \
+    "    store: findings\n"                                                                        \
+    "    prefix: guardduty/\n"                                                                     \
+    "    retention: { delete_after: 1y }\n"                                                        \
+    "    enable: true\n"
+
+START_TEST(test_apply_guardduty_redirect)
+{
+    /* A detector whose one export goes to another team's bucket: apply asks for
+     * --allow redirect:<detector>, then points that export at the store
+     * (UpdatePublishingDestination) instead of adding a second one. */
+    struct lk_aws_error err = {0};
+    cJSON *seeded = lk_src_seed(&g_client, "{\"region\": \"" REGION_GD "\", \"detectors\": 1}");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(seeded, "detectors");
+    ck_assert(cJSON_IsArray(ids) && cJSON_GetArraySize(ids) == 1);
+    char *detector = strdup(cJSON_GetArrayItem(ids, 0)->valuestring);
+    cJSON_Delete(seeded);
+    struct lk_guardduty_listing l;
+    lk_guardduty_listing_init(&l);
+    OK(lk_guardduty_create_destination(&g_client, REGION_GD, detector,
+                                       "arn:aws:s3:::other-team-findings/gd/", GD_KEY, &l, NULL,
+                                       &err),
+       err);
+    lk_guardduty_listing_free(&l);
+
+    struct lk_ir_state *desired = s_desired(POLICY_GD);
+    struct lk_diff diff;
+    struct lk_ir_state *live = s_read(desired, REGION_GD, &diff);
+    ck_assert_uint_eq(s_drift(&diff), 1);
+    struct lk_apply_plan plan;
+    lk_apply_plan_init(&plan);
+    ck_assert_int_eq(lk_apply_plan_build_coverage(desired, live, &diff, &plan), LK_STATUS_OK);
+    ck_assert_uint_eq(plan.n, 1);
+    ck_assert_int_eq(plan.steps[0].op, LK_APPLY_UPDATE_PUBLISHING_DESTINATION);
+    ck_assert_str_eq(plan.steps[0].name, detector);
+
+    /* The redirect needs its allowance, named with where the detector exports now. */
+    char allow_name[128];
+    snprintf(allow_name, sizeof(allow_name), "redirect:%s", detector);
+    size_t missing = 0;
+    char *text = s_missing_allows(&diff, NULL, 0, &missing);
+    ck_assert_uint_eq(missing, 1);
+    ck_assert_ptr_nonnull(strstr(text, allow_name));
+    ck_assert_ptr_nonnull(strstr(text, "s3://other-team-findings/gd/"));
+    free(text);
+    const char *allow[] = {allow_name};
+    text = s_missing_allows(&diff, allow, 1, &missing);
+    ck_assert_uint_eq(missing, 0);
+    free(text);
+
+    int created = lk_qlive_count(&g_client, "guardduty", "CreatePublishingDestination");
+    int updated = lk_qlive_count(&g_client, "guardduty", "UpdatePublishingDestination");
+    OK(lk_apply_execute(&g_client, &plan, NULL, NULL, &err), err);
+    ck_assert_int_eq(plan.steps[0].status, LK_APPLY_DONE);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "guardduty", "CreatePublishingDestination"),
+                     created);
+    ck_assert_int_eq(lk_qlive_count(&g_client, "guardduty", "UpdatePublishingDestination"),
+                     updated + 1);
+
+    /* Read again: the detector's one export delivers to the store. */
+    struct lk_diff diff2;
+    struct lk_ir_state *live2 = s_read(desired, REGION_GD, &diff2);
+    ck_assert_uint_eq(s_drift(&diff2), 0);
+    const struct lk_ir_producer *p = s_find(live2, LK_IR_PRODUCER_GUARDDUTY, detector);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(p->n_destinations, 1);
+    ck_assert_str_eq(p->destinations[0].bucket, "acme-apply-gd-111122223333");
+
+    lk_diff_free(&diff2);
+    lk_ir_state_free(live2);
+    lk_apply_plan_free(&plan);
+    lk_diff_free(&diff);
+    lk_ir_state_free(live);
+    lk_ir_state_free(desired);
+    free(detector);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("apply_coverage_live");
@@ -495,6 +593,7 @@ int main(void)
     tcase_add_test(tc, test_apply_turns_producers_on);
     tcase_add_test(tc, test_apply_flow_logs_to_log_group);
     tcase_add_test(tc, test_apply_cluster_update_in_progress);
+    tcase_add_test(tc, test_apply_guardduty_redirect);
     suite_add_tcase(s, tc);
     return lk_test_run(s);
 }

@@ -305,17 +305,49 @@ START_TEST(test_waf_and_guardduty_elsewhere)
     struct lk_apply_plan plan;
     lk_apply_plan_init(&plan);
     ck_assert_int_eq(lk_apply_plan_build_coverage(desired, live, &diff, &plan), LK_STATUS_OK);
-    /* The filtered ACL is reported only; the other is redirected with its allowance; the
-     * detector's export is reported (a redirect would be UpdatePublishingDestination). */
-    ck_assert_uint_eq(plan.n, 1);
+    /* The filtered ACL is reported only; the other is redirected with its allowance; so is
+     * the detector's one export (UpdatePublishingDestination), to the store with its key. */
+    ck_assert_uint_eq(plan.n, 2);
     ck_assert_int_eq(plan.steps[0].op, LK_APPLY_PUT_WAF_LOGGING);
     ck_assert_str_eq(lk_apply_op_name(plan.steps[0].op), "PutLoggingConfiguration");
     ck_assert_str_eq(plan.steps[0].destination->arn, "arn:aws:s3:::aws-waf-logs-acme-111122223333");
-    ck_assert_uint_eq(lk_apply_missing_allows(&diff, NULL, 0, NULL), 1);
+    ck_assert_int_eq(plan.steps[1].op, LK_APPLY_UPDATE_PUBLISHING_DESTINATION);
+    ck_assert_str_eq(lk_apply_op_name(plan.steps[1].op), "UpdatePublishingDestination");
+    ck_assert_str_eq(plan.steps[1].name, "0123456789abcdef");
+    ck_assert_str_eq(plan.steps[1].destination->bucket, "acme-net-111122223333");
+    ck_assert_str_eq(plan.steps[1].destination->kms_key_arn,
+                     "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    ck_assert_uint_eq(lk_apply_missing_allows(&diff, NULL, 0, NULL), 2);
     const struct lk_diff_change *ch =
         lk_diff_find(&diff, LK_DIFF_PRODUCER, "0123456789abcdef", "guardduty[gd]");
     ck_assert_ptr_nonnull(ch);
+    ck_assert(ch->data_loss);
+    ck_assert_str_eq(ch->allow_name, "redirect:0123456789abcdef");
+
+    /* A detector with two exports, neither to the store: reported only (which one to move is
+     * its owner's choice), and nothing to allow for it. */
+    struct lk_ir_destination two[2];
+    memcpy(&two[0], &ps[2].destinations[0], sizeof(two[0]));
+    memcpy(&two[1], &ps[2].destinations[0], sizeof(two[1]));
+    two[1].prefix = lk_ir_strdup(live, "gd2/");
+    struct lk_ir_destination *one = ps[2].destinations;
+    ps[2].destinations = two;
+    ps[2].n_destinations = 2;
+    struct lk_diff diff2;
+    lk_diff_init(&diff2);
+    ck_assert_int_eq(lk_diff_coverage(desired, live, &diff2), LK_STATUS_OK);
+    struct lk_apply_plan plan2;
+    lk_apply_plan_init(&plan2);
+    ck_assert_int_eq(lk_apply_plan_build_coverage(desired, live, &diff2, &plan2), LK_STATUS_OK);
+    ck_assert_uint_eq(plan2.n, 1);
+    ck_assert_int_eq(plan2.steps[0].op, LK_APPLY_PUT_WAF_LOGGING);
+    ch = lk_diff_find(&diff2, LK_DIFF_PRODUCER, "0123456789abcdef", "guardduty[gd]");
+    ck_assert_ptr_nonnull(ch);
     ck_assert(!ch->data_loss);
+    ps[2].destinations = one;
+    ps[2].n_destinations = 1;
+    lk_apply_plan_free(&plan2);
+    lk_diff_free(&diff2);
 
     lk_apply_plan_free(&plan);
     lk_diff_free(&diff);

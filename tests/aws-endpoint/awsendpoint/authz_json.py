@@ -247,7 +247,8 @@ def _config(call, op, params):
 def _guardduty(call, op, params):
     base = f"arn:aws:guardduty:{call.region}:{call.account}:detector"
     det = params.get("DetectorId")
-    if op == "DescribePublishingDestination" and det and params.get("DestinationId"):
+    if op in ("DescribePublishingDestination", "UpdatePublishingDestination") and det and \
+            params.get("DestinationId"):
         return [(f"guardduty:{op}",
                  f"{base}/{det}/publishingDestination/{params['DestinationId']}", {})]
     if op in ("ListPublishingDestinations", "CreatePublishingDestination",

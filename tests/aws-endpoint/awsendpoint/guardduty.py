@@ -5,6 +5,7 @@ Implemented: ListDetectors (GET /detector), ListPublishingDestinations
 (GET /detector/{detectorId}/publishingDestination),
 DescribePublishingDestination (GET .../publishingDestination/{destinationId}),
 CreatePublishingDestination (POST .../publishingDestination),
+UpdatePublishingDestination (POST .../publishingDestination/{destinationId}),
 GetAdministratorAccount (GET /detector/{detectorId}/administrator).
 
 Behaviour encoded, with sources (Amazon GuardDuty API Reference):
@@ -96,15 +97,7 @@ def describe_destination(call, p):
 
 def create_destination(call, p):
     det = _detector(call, p)
-    props = p["DestinationProperties"]
-    arn = props.get("DestinationArn") or ""
-    key = props.get("KmsKeyArn") or ""
-    if not arn.startswith("arn:aws:s3:::") or len(arn) <= 13:
-        raise AWSError(VALIDATION, "The request failed because the "
-                       "destinationArn is not a valid S3 bucket ARN.")
-    if not key.startswith("arn:aws:kms:"):
-        raise AWSError(VALIDATION, "The request failed because the "
-                       "kmsKeyArn is not a valid KMS key ARN.")
+    arn, key = _check_properties(p["DestinationProperties"])
     if det["destinations"]:
         raise AWSError(VALIDATION, "The request is rejected because a "
                        "publishing destination already exists for this "
@@ -116,6 +109,32 @@ def create_destination(call, p):
                                       "kmsKeyArn": key}}
     det["destinations"].append(dest)
     return {"destinationId": dest["destinationId"]}
+
+
+def _check_properties(props):
+    arn = props.get("DestinationArn") or ""
+    key = props.get("KmsKeyArn") or ""
+    if not arn.startswith("arn:aws:s3:::") or len(arn) <= 13:
+        raise AWSError(VALIDATION, "The request failed because the "
+                       "destinationArn is not a valid S3 bucket ARN.")
+    if not key.startswith("arn:aws:kms:"):
+        raise AWSError(VALIDATION, "The request failed because the "
+                       "kmsKeyArn is not a valid KMS key ARN.")
+    return arn, key
+
+
+def update_destination(call, p):
+    """UpdatePublishingDestination: new destinationProperties for one destination; the answer
+    is HTTP 200 with an empty body (API_UpdatePublishingDestination.html)."""
+    det = _detector(call, p)
+    for d in det["destinations"]:
+        if d["destinationId"] == p["DestinationId"]:
+            arn, key = _check_properties(p.get("DestinationProperties") or {})
+            d["destinationProperties"] = {"destinationArn": arn, "kmsKeyArn": key}
+            d["status"] = "PUBLISHING"
+            return {}
+    raise AWSError(VALIDATION, "The request is rejected because the input "
+                   "destinationId is not valid.")
 
 
 def get_administrator(call, p):
@@ -132,6 +151,7 @@ HANDLERS = {
     "ListPublishingDestinations": list_destinations,
     "DescribePublishingDestination": describe_destination,
     "CreatePublishingDestination": create_destination,
+    "UpdatePublishingDestination": update_destination,
     "GetAdministratorAccount": get_administrator,
 }
 
