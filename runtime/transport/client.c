@@ -1095,8 +1095,9 @@ cleanup:
  * lk_aws_call
  * ------------------------------------------------------------------------------------------- */
 
-/* Request headers, each name and value a heap copy (the list may hold the signature and the
- * session token: values are wiped when freed). */
+/* Request headers. Names and values are borrowed (struct lk_http_header allows it in requests):
+ * each points into the request, the endpoint, the signer's result or a literal, all of which
+ * outlive the attempt, so that no copy of the signature or the session token is made here. */
 struct s_headers {
     struct lk_http_header *items;
     size_t n;
@@ -1106,17 +1107,14 @@ struct s_headers {
 static void s_headers_add(struct s_headers *h, const char *name, const char *value)
 {
     LK_ARRAY_GROW(h->items, h->n, h->cap);
-    h->items[h->n].name = lk_xstrdup(name);
-    h->items[h->n].value = lk_xstrdup(value);
+    /* Never written through: the transport reads request headers. */
+    h->items[h->n].name = (char *)(uintptr_t)name;
+    h->items[h->n].value = (char *)(uintptr_t)value;
     h->n++;
 }
 
 static void s_headers_free(struct s_headers *h)
 {
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->items[i].name);
-        lk_http_free_secret(h->items[i].value);
-    }
     free(h->items);
     memset(h, 0, sizeof(*h));
 }

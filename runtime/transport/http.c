@@ -740,9 +740,11 @@ static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
         if (strcasecmp(h->name, "Content-Type") == 0)
             has_content_type = true;
         /* Sized up front (no growth): the line may hold the signature or a session token,
-         * and a reallocation would leave an unwiped copy. */
+         * and a reallocation would leave an unwiped copy. Most lines fit the stack buffer
+         * (a session token is about a kilobyte; longer lines take the heap). */
+        char small[1536];
         size_t need = strlen(h->name) + strlen(h->value) + 3;
-        char *text = lk_xmalloc(need);
+        char *text = need <= sizeof(small) ? small : lk_xmalloc(need);
         /* "Name;" is libcurl's way to send a header with an empty value; "Name:" would
          * remove it. */
         if (h->value[0] == '\0')
@@ -751,7 +753,8 @@ static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
             snprintf(text, need, "%s: %s", h->name, h->value);
         headers = s_slist_add(headers, text);
         lk_http_secure_zero(text, need);
-        free(text);
+        if (text != small)
+            free(text);
     }
     /* No "Expect: 100-continue": it adds a round trip, and the header is not signed. */
     headers = s_slist_add(headers, "Expect:");
