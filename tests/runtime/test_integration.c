@@ -784,9 +784,10 @@ START_TEST(test_s3_put_get_and_errors)
 END_TEST
 
 /* One transport keeps its handle and options from request to request: each method undoes the
- * previous one's. GET, PUT (a body), HEAD (no body expected), DELETE (no body), STS's POST and
- * GET again, in an order where each follows each other kind, all signed (the endpoint checks
- * the method, path and payload hash of every signature) and logged as the operation meant. */
+ * previous one's. GET, PUT (a body), HEAD (no body expected) and DELETE (no body) in an order
+ * where each follows each of the others, then STS's POST (a form body) and GET again; all
+ * signed (the endpoint checks the method, path and payload hash of every signature) and logged
+ * as the operation meant. NULL in the order stands for the POST. */
 START_TEST(test_methods_on_one_transport)
 {
     struct lk_aws_client c;
@@ -820,11 +821,15 @@ START_TEST(test_methods_on_one_transport)
                                  .method = "DELETE",
                                  .bucket = "lk-int-methods",
                                  .path = "/?policy"};
-    const struct lk_aws_request *order[] = {&get, &put,  &head, &get, &head, &put, &get,
-                                            &del, &head, &del,  &put, &del,  &get};
+    const struct lk_aws_request *order[] = {&get,  &put, &head, &get, &head, &put, &get, &del,
+                                            &head, &del, &put,  &del, &get,  &del, NULL, &get};
     int gets = 0, puts = 0, heads = 0, dels = 0;
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         const struct lk_aws_request *r = order[i];
+        if (r == NULL) {
+            whoami(&c, USER_ARN);
+            continue;
+        }
         ck_assert_msg(lk_aws_call(&c, r, &resp, &err) == 0, "%zu %s: %s: %s", i, r->operation,
                       err.code, err.message);
         ck_assert_int_eq(resp.status, r == &del ? 204 : 200);
@@ -840,8 +845,6 @@ START_TEST(test_methods_on_one_transport)
             dels += r == &del;
         }
         lk_http_response_free(&resp);
-        if (i == 6)
-            whoami(&c, USER_ARN); /* a POST with a form body, then the DELETE */
     }
     ck_assert_int_eq(log_count("s3", "GetBucketVersioning"), gets);
     ck_assert_int_eq(log_count("s3", "PutBucketVersioning"), puts);
