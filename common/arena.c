@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Chunks grow geometrically up to this size; bigger requests get a chunk of their own. */
-#define LK_ARENA_MIN_CHUNK (64u * 1024u)
+#define LK_ARENA_MIN_CHUNK (4u * 1024u)
 #define LK_ARENA_MAX_CHUNK (4u * 1024u * 1024u)
 
 struct lk_arena_chunk {

@@ -402,6 +402,7 @@ enum lk_status lk_aws_parse_http_date(const char *text, int64_t *epoch_s)
 #define S_XML_MAX_DEPTH 32
 #define S_XML_MAX_FIELD_BYTES ((size_t)64 * 1024)
 #define S_XML_NS_SEP ' ' /* cannot occur in a namespace URI or an element name */
+#define S_SECONDS_PER_DAY INT64_C(86400)
 
 struct s_xml_state {
     XML_Parser parser;
@@ -1094,8 +1095,9 @@ cleanup:
  * lk_aws_call
  * ------------------------------------------------------------------------------------------- */
 
-/* Request headers, each name and value a heap copy (the list may hold the signature and the
- * session token: values are wiped when freed). */
+/* Request headers. Names and values are borrowed (struct lk_http_header allows it in requests):
+ * each points into the request, the endpoint, the signer's result or a literal, all of which
+ * outlive the attempt, so that no copy of the signature or the session token is made here. */
 struct s_headers {
     struct lk_http_header *items;
     size_t n;
@@ -1105,17 +1107,14 @@ struct s_headers {
 static void s_headers_add(struct s_headers *h, const char *name, const char *value)
 {
     LK_ARRAY_GROW(h->items, h->n, h->cap);
-    h->items[h->n].name = lk_xstrdup(name);
-    h->items[h->n].value = lk_xstrdup(value);
+    /* Never written through: the transport reads request headers. */
+    h->items[h->n].name = (char *)(uintptr_t)name;
+    h->items[h->n].value = (char *)(uintptr_t)value;
     h->n++;
 }
 
 static void s_headers_free(struct s_headers *h)
 {
-    for (size_t i = 0; i < h->n; i++) {
-        free(h->items[i].name);
-        lk_http_free_secret(h->items[i].value);
-    }
     free(h->items);
     memset(h, 0, sizeof(*h));
 }
@@ -1143,19 +1142,19 @@ static const struct lk_sigv4_signing_key *s_cached_key(struct lk_aws_client *cli
     if (svc >= LK_AWS_SERVICE_COUNT || !c->access_key_id || !c->secret_access_key || !p->region)
         return NULL;
     struct lk_aws_key_cache *kc = &client->key_cache[svc];
-    char day[16];
-    time_t t = (time_t)p->time_epoch_s;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(day, sizeof(day), "%Y%m%d", &tm) != 8)
-        return NULL;
-    if (kc->key && !strcmp(kc->day, day) && !strcmp(kc->region, p->region) &&
+    /* The UTC day of the request (the scope's YYYYMMDD), as a number: no calendar conversion
+     * per request. Floor division, so that instants before 1970 fall on their own day too. */
+    int64_t day = p->time_epoch_s / S_SECONDS_PER_DAY;
+    if (p->time_epoch_s % S_SECONDS_PER_DAY < 0)
+        day--;
+    if (kc->key && kc->day == day && !strcmp(kc->region, p->region) &&
         !strcmp(kc->access_key_id, c->access_key_id) && !strcmp(kc->secret, c->secret_access_key))
         return kc->key;
     s_key_cache_clear(kc);
     struct lk_sigv4_signing_key *key = NULL;
     if (lk_sigv4_derive_signing_key(c->secret_access_key, p, &key) != LK_STATUS_OK)
         return NULL;
-    memcpy(kc->day, day, sizeof(kc->day));
+    kc->day = day;
     kc->region = lk_xstrdup(p->region);
     kc->access_key_id = lk_xstrdup(c->access_key_id);
     kc->secret = lk_xstrdup(c->secret_access_key);

@@ -156,7 +156,7 @@ struct lk_aws_config {
 /* Signing keys depend only on the day, region, service and secret: derived once, not per request
  * (four HMACs each). One slot per service. */
 struct lk_aws_key_cache {
-    char day[9];                      /* YYYYMMDD */
+    int64_t day;                      /* UTC days since 1970-01-01 */
     char *region;                     /* owned */
     char *access_key_id;              /* owned */
     char *secret;                     /* owned, secret: wiped when replaced or freed */

@@ -1,9 +1,14 @@
 /*
  * logkeep runtime: the libcurl implementation of the HTTP transport (http.h).
  *
- * One easy handle per transport: curl_easy_reset() between requests clears the options but keeps
- * the connection cache, so consecutive calls to the same endpoint reuse the TCP and TLS session
- * (https://curl.se/libcurl/c/curl_easy_reset.html). A transport is not for concurrent use.
+ * One easy handle per transport, kept with its options between requests: the options that never
+ * change (the security rules below, the callbacks, the body cap) are set once when the transport
+ * is made, and each request sets only the URL, proxy, timeouts, method and headers, undoing the
+ * previous request's method (s_set_method). The handle keeps its connection cache, so consecutive
+ * calls to the same endpoint reuse the TCP and TLS session
+ * (https://curl.se/libcurl/c/curl_easy_perform.html: "you can do any amount of calls to
+ * curl_easy_perform while using the same easy_handle"; options are sticky). A transport is not
+ * for concurrent use.
  *
  * Security rules, none of which can be switched off:
  *   - TLS peer and host verification (CURLOPT_SSL_VERIFYPEER/VERIFYHOST);
@@ -38,8 +43,21 @@
 #define S_MAX_HEADERS 200
 #define S_MAX_HEADER_BYTES ((size_t)64 * 1024)
 
+/* What the callbacks collect during one request. */
+struct s_exchange {
+    struct lk_buf body; /* owned until handed to the response; secret (it may hold credentials:
+                           STS, container and instance metadata answers), capped at the
+                           transport's max_response_bytes */
+    struct lk_http_header *headers; /* owned until handed to the response */
+    size_t n_headers;
+    size_t cap_headers;
+    size_t header_bytes;
+};
+
 struct s_transport {
-    CURL *easy; /* owned; keeps the connection cache between requests */
+    CURL *easy; /* owned; keeps the connection cache and the fixed options between requests */
+    struct s_exchange ex;         /* the current request's; the callbacks' user data */
+    char errbuf[CURL_ERROR_SIZE]; /* CURLOPT_ERRORBUFFER */
     long connect_timeout_ms;
     long total_timeout_ms;
     size_t max_response_bytes;
@@ -50,17 +68,6 @@ struct s_transport {
     char *origin;
     size_t origin_len;
     bool origin_no_proxy;
-};
-
-/* What the callbacks collect during one request. */
-struct s_exchange {
-    struct lk_buf body; /* owned until handed to the response; secret (it may hold credentials:
-                           STS, container and instance metadata answers), capped at the
-                           transport's max_response_bytes */
-    struct lk_http_header *headers; /* owned until handed to the response */
-    size_t n_headers;
-    size_t cap_headers;
-    size_t header_bytes;
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -600,21 +607,82 @@ static void s_remember_origin(struct s_transport *t, const char *url, bool no_pr
     t->origin_no_proxy = no_proxy;
 }
 
+/* Sets the request's method, undoing whatever the previous request on the handle set: the
+ * body fields first (setting CURLOPT_POSTFIELDS makes the request a POST), then
+ * CURLOPT_HTTPGET, which makes it a plain GET again with CURLOPT_NOBODY off
+ * (https://curl.se/libcurl/c/CURLOPT_HTTPGET.html), and no custom method. HEAD then sets
+ * CURLOPT_NOBODY; any other method is CURLOPT_CUSTOMREQUEST, with the body (an empty one for
+ * POST and PUT) as POSTFIELDS. @param sends_body set when a body goes out. */
+static enum lk_status s_set_method(struct s_transport *t, const struct lk_http_request *req,
+                                   bool *sends_body, struct lk_http_response *resp)
+{
+    enum lk_status rc = LK_STATUS_OK;
+
+    *sends_body = false;
+    S_SETOPT(CURLOPT_POSTFIELDS, (const void *)NULL);
+    S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+    S_SETOPT(CURLOPT_CUSTOMREQUEST, (const char *)NULL);
+    S_SETOPT(CURLOPT_HTTPGET, 1L);
+    if (strcmp(req->method, "GET") == 0)
+        return LK_STATUS_OK;
+    if (strcmp(req->method, "HEAD") == 0) {
+        S_SETOPT(CURLOPT_NOBODY, 1L);
+        return LK_STATUS_OK;
+    }
+    S_SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
+    if (req->body != NULL || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
+        static const char s_empty[1] = "";
+        S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        S_SETOPT(CURLOPT_POSTFIELDS, req->body != NULL ? (const void *)req->body : s_empty);
+        *sends_body = true;
+    }
+
+cleanup:
+    return rc;
+}
+
+/* The options that hold for every request of the transport, set once on its handle. */
+static enum lk_status s_set_fixed_options(struct s_transport *t, struct lk_http_response *resp)
+{
+    enum lk_status rc = LK_STATUS_OK;
+
+    S_SETOPT(CURLOPT_PATH_AS_IS, 1L);
+    S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+    S_SETOPT(CURLOPT_NOSIGNAL, 1L);
+    /* HTTP/1.1, as botocore speaks it: S3 serves nothing else, and the signed Host header then
+     * goes on the wire exactly as signed. */
+    S_SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    S_SETOPT(CURLOPT_ERRORBUFFER, t->errbuf);
+    S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    if (t->ca_file != NULL)
+        S_SETOPT(CURLOPT_CAINFO, t->ca_file);
+    /* Refuse early when Content-Length already announces too much. */
+    S_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_response_bytes);
+    S_SETOPT(CURLOPT_WRITEFUNCTION, s_on_body);
+    S_SETOPT(CURLOPT_WRITEDATA, &t->ex);
+    S_SETOPT(CURLOPT_HEADERFUNCTION, s_on_header);
+    S_SETOPT(CURLOPT_HEADERDATA, &t->ex);
+
+cleanup:
+    return rc;
+}
+
 static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
                                 struct lk_http_response *resp)
 {
     struct s_transport *t = impl;
     enum lk_status rc = LK_STATUS_OK;
-    struct s_exchange ex;
+    struct s_exchange *ex = &t->ex;
     struct lk_http_url url;
     struct curl_slist *headers = NULL;
-    char errbuf[CURL_ERROR_SIZE];
     bool has_content_type = false;
 
     memset(resp, 0, sizeof(*resp));
-    memset(&ex, 0, sizeof(ex));
+    s_exchange_free(ex);
     memset(&url, 0, sizeof(url));
-    errbuf[0] = '\0';
+    t->errbuf[0] = '\0';
 
     if (req == NULL || req->method == NULL || req->url == NULL ||
         (req->body == NULL && req->body_len != 0) || (req->headers == NULL && req->n_headers)) {
@@ -647,39 +715,20 @@ static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
             s_remember_origin(t, req->url, no_proxy);
     }
 
-    curl_easy_reset(t->easy);
-    lk_buf_init_secret(&ex.body, t->max_response_bytes);
+    lk_buf_init_secret(&ex->body, t->max_response_bytes);
 
     S_SETOPT(CURLOPT_URL, req->url);
-    S_SETOPT(CURLOPT_PATH_AS_IS, 1L);
-    S_SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-    S_SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
-    S_SETOPT(CURLOPT_NOSIGNAL, 1L);
-    /* HTTP/1.1, as botocore speaks it: S3 serves nothing else, and the signed Host header then
-     * goes on the wire exactly as signed. */
-    S_SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    S_SETOPT(CURLOPT_ERRORBUFFER, errbuf);
-    S_SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-    S_SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (t->ca_file != NULL)
-        S_SETOPT(CURLOPT_CAINFO, t->ca_file);
     /* Loopback and the metadata addresses are never reached through a proxy from the
      * environment: a proxy would see instance or container credentials in the clear. Other
-     * hosts follow libcurl's http_proxy/https_proxy/no_proxy handling. */
-    if (no_proxy)
-        S_SETOPT(CURLOPT_PROXY, "");
+     * hosts follow libcurl's http_proxy/https_proxy/no_proxy handling (NULL: the default, which
+     * reads the environment; https://curl.se/libcurl/c/CURLOPT_PROXY.html). */
+    S_SETOPT(CURLOPT_PROXY, no_proxy ? "" : (const char *)NULL);
     long total_ms = req->timeout_ms > 0 ? req->timeout_ms : t->total_timeout_ms;
     long connect_ms = t->connect_timeout_ms;
     if (req->timeout_ms > 0 && req->timeout_ms < connect_ms)
         connect_ms = req->timeout_ms;
     S_SETOPT(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
     S_SETOPT(CURLOPT_TIMEOUT_MS, total_ms);
-    /* Refuse early when Content-Length already announces too much. */
-    S_SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max_response_bytes);
-    S_SETOPT(CURLOPT_WRITEFUNCTION, s_on_body);
-    S_SETOPT(CURLOPT_WRITEDATA, &ex);
-    S_SETOPT(CURLOPT_HEADERFUNCTION, s_on_header);
-    S_SETOPT(CURLOPT_HEADERDATA, &ex);
 
     for (size_t i = 0; i < req->n_headers; i++) {
         const struct lk_http_header *h = &req->headers[i];
@@ -691,9 +740,11 @@ static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
         if (strcasecmp(h->name, "Content-Type") == 0)
             has_content_type = true;
         /* Sized up front (no growth): the line may hold the signature or a session token,
-         * and a reallocation would leave an unwiped copy. */
+         * and a reallocation would leave an unwiped copy. Most lines fit the stack buffer
+         * (a session token is about a kilobyte; longer lines take the heap). */
+        char small[1536];
         size_t need = strlen(h->name) + strlen(h->value) + 3;
-        char *text = lk_xmalloc(need);
+        char *text = need <= sizeof(small) ? small : lk_xmalloc(need);
         /* "Name;" is libcurl's way to send a header with an empty value; "Name:" would
          * remove it. */
         if (h->value[0] == '\0')
@@ -702,59 +753,51 @@ static enum lk_status s_perform(void *impl, const struct lk_http_request *req,
             snprintf(text, need, "%s: %s", h->name, h->value);
         headers = s_slist_add(headers, text);
         lk_http_secure_zero(text, need);
-        free(text);
+        if (text != small)
+            free(text);
     }
     /* No "Expect: 100-continue": it adds a round trip, and the header is not signed. */
     headers = s_slist_add(headers, "Expect:");
 
     bool sends_body = false;
-    if (strcmp(req->method, "GET") == 0) {
-        S_SETOPT(CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(req->method, "HEAD") == 0) {
-        S_SETOPT(CURLOPT_NOBODY, 1L);
-    } else {
-        S_SETOPT(CURLOPT_CUSTOMREQUEST, req->method);
-        sends_body = req->body != NULL || strcmp(req->method, "POST") == 0 ||
-                     strcmp(req->method, "PUT") == 0;
-    }
-    if (sends_body) {
-        static const char s_empty[1] = "";
-        S_SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-        S_SETOPT(CURLOPT_POSTFIELDS, req->body != NULL ? (const void *)req->body : s_empty);
-        /* With POSTFIELDS libcurl adds "Content-Type: application/x-www-form-urlencoded";
-         * botocore sends no Content-Type on the S3 configuration PUTs
-         * (docs/protocol-notes.md section 3), so remove it unless one was given. */
-        if (!has_content_type)
-            headers = s_slist_add(headers, "Content-Type:");
-    }
+    rc = s_set_method(t, req, &sends_body, resp);
+    if (rc != LK_STATUS_OK)
+        goto cleanup;
+    /* With POSTFIELDS libcurl adds "Content-Type: application/x-www-form-urlencoded"; botocore
+     * sends no Content-Type on the S3 configuration PUTs (docs/protocol-notes.md section 3), so
+     * remove it unless one was given. */
+    if (sends_body && !has_content_type)
+        headers = s_slist_add(headers, "Content-Type:");
     S_SETOPT(CURLOPT_HTTPHEADER, headers);
 
     CURLcode cc = curl_easy_perform(t->easy);
+    /* The list is freed below: the handle must not keep a dangling pointer to it. */
+    (void)curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     long status = 0;
     if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
         status = 0;
     if (cc != CURLE_OK) {
-        rc = s_curl_failure(cc, t, &ex, errbuf[0] ? errbuf : curl_easy_strerror(cc), resp);
+        rc = s_curl_failure(cc, t, ex, t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc), resp);
         resp->status = status;
         goto cleanup;
     }
     resp->status = status;
-    resp->headers = ex.headers;
-    resp->n_headers = ex.n_headers;
-    ex.headers = NULL;
-    ex.n_headers = 0;
+    resp->headers = ex->headers;
+    resp->n_headers = ex->n_headers;
+    ex->headers = NULL;
+    ex->n_headers = 0;
     /* Not failed: the transfer would have stopped with CURLE_WRITE_ERROR. An empty body is
      * "" (the take allocates it). */
-    resp->body = (unsigned char *)lk_buf_take(&ex.body, &resp->body_len);
+    resp->body = (unsigned char *)lk_buf_take(&ex->body, &resp->body_len);
     if (resp->body == NULL) {
-        rc = s_curl_failure(CURLE_FILESIZE_EXCEEDED, t, &ex, NULL, resp);
+        rc = s_curl_failure(CURLE_FILESIZE_EXCEEDED, t, ex, NULL, resp);
         goto cleanup;
     }
 
 cleanup:
     s_slist_free_wiped(headers);
     lk_http_url_free(&url);
-    s_exchange_free(&ex);
+    s_exchange_free(ex);
     return rc;
 }
 
@@ -787,6 +830,7 @@ static void s_destroy(void *impl)
         return;
     if (t->easy != NULL)
         curl_easy_cleanup(t->easy);
+    s_exchange_free(&t->ex);
     free(t->ca_file);
     free(t->origin);
     free(t);
@@ -817,6 +861,14 @@ enum lk_status lk_http_curl_new(const struct lk_http_options *opts, struct lk_ht
             t->max_response_bytes = opts->max_response_bytes;
         if (opts->ca_file != NULL)
             t->ca_file = lk_xstrdup(opts->ca_file);
+    }
+    struct lk_http_response unused;
+    memset(&unused, 0, sizeof(unused));
+    if (s_set_fixed_options(t, &unused) != LK_STATUS_OK) {
+        enum lk_status rc = lk_error_set(err, LK_STATUS_NETWORK, "%s", unused.error.message);
+        lk_http_response_free(&unused);
+        s_destroy(t);
+        return rc;
     }
     out->perform = s_perform;
     out->now_ms = s_now_ms;

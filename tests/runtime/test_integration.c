@@ -783,6 +783,78 @@ START_TEST(test_s3_put_get_and_errors)
 }
 END_TEST
 
+/* One transport keeps its handle and options from request to request: each method undoes the
+ * previous one's. GET, PUT (a body), HEAD (no body expected) and DELETE (no body) in an order
+ * where each follows each of the others, then STS's POST (a form body) and GET again; all
+ * signed (the endpoint checks the method, path and payload hash of every signature) and logged
+ * as the operation meant. NULL in the order stands for the POST. */
+START_TEST(test_methods_on_one_transport)
+{
+    struct lk_aws_client c;
+    struct lk_http_response resp;
+    struct lk_aws_error err = {0};
+    user_keys();
+    admin("POST", "/_admin/state", "{\"buckets\": {\"lk-int-methods\": {}}}", NULL);
+    make_client(&c, NULL, 0, NULL);
+    const char *xml = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                      "<Status>Enabled</Status></VersioningConfiguration>";
+    struct lk_aws_request get = {.service = LK_AWS_S3,
+                                 .operation = "GetBucketVersioning",
+                                 .method = "GET",
+                                 .bucket = "lk-int-methods",
+                                 .path = "/?versioning"};
+    struct lk_aws_request put = {.service = LK_AWS_S3,
+                                 .operation = "PutBucketVersioning",
+                                 .method = "PUT",
+                                 .bucket = "lk-int-methods",
+                                 .path = "/?versioning",
+                                 .body = (const unsigned char *)xml,
+                                 .body_len = strlen(xml),
+                                 .content_md5 = true};
+    struct lk_aws_request head = {.service = LK_AWS_S3,
+                                  .operation = "HeadBucket",
+                                  .method = "HEAD",
+                                  .bucket = "lk-int-methods",
+                                  .path = "/"};
+    struct lk_aws_request del = {.service = LK_AWS_S3,
+                                 .operation = "DeleteBucketPolicy",
+                                 .method = "DELETE",
+                                 .bucket = "lk-int-methods",
+                                 .path = "/?policy"};
+    const struct lk_aws_request *order[] = {&get,  &put, &head, &get, &head, &put, &get, &del,
+                                            &head, &del, &put,  &del, &get,  &del, NULL, &get};
+    int gets = 0, puts = 0, heads = 0, dels = 0;
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        const struct lk_aws_request *r = order[i];
+        if (r == NULL) {
+            whoami(&c, USER_ARN);
+            continue;
+        }
+        ck_assert_msg(lk_aws_call(&c, r, &resp, &err) == 0, "%zu %s: %s: %s", i, r->operation,
+                      err.code, err.message);
+        ck_assert_int_eq(resp.status, r == &del ? 204 : 200);
+        if (r == &get) {
+            gets++;
+            /* Enabled once the first PUT went through. */
+            ck_assert_int_eq(strstr((const char *)resp.body, "<Status>Enabled</Status>") != NULL,
+                             puts > 0);
+        } else {
+            ck_assert_uint_eq(resp.body_len, 0);
+            puts += r == &put;
+            heads += r == &head;
+            dels += r == &del;
+        }
+        lk_http_response_free(&resp);
+    }
+    ck_assert_int_eq(log_count("s3", "GetBucketVersioning"), gets);
+    ck_assert_int_eq(log_count("s3", "PutBucketVersioning"), puts);
+    ck_assert_int_eq(log_count("s3", "HeadBucket"), heads);
+    ck_assert_int_eq(log_count("s3", "DeleteBucketPolicy"), dels);
+    ck_assert_int_eq(log_count("sts", "GetCallerIdentity"), 1);
+    lk_aws_client_free(&c);
+}
+END_TEST
+
 START_TEST(test_logs_json)
 {
     struct lk_aws_client c;
@@ -839,7 +911,7 @@ static Suite *s_suite(void)
          {test_throttling_recovers, test_500_storm, test_dropped_connection_retried,
           test_truncated_body_retried, test_response_size_cap, test_transport_body_cap,
           test_timeout_retried, test_clock_skew_sts}},
-        {"protocols", {test_s3_put_get_and_errors, test_logs_json}},
+        {"protocols", {test_s3_put_get_and_errors, test_methods_on_one_transport, test_logs_json}},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         TCase *tc = tcase_create(cases[i].name);
