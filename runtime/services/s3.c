@@ -10,7 +10,6 @@
 
 #include <expat.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,62 +151,10 @@ static void XMLCALL s_xdoctype(void *ud, const XML_Char *name, const XML_Char *s
     s_xstop(ud, "XML document type declarations are not accepted");
 }
 
-/* One parser per thread, reused from document to document. expat.h on XML_ParserReset():
- * "Prepare a parser object to be re-used. This is particularly valuable when memory allocation
- * overhead is disproportionately high, such as when a large number of small documents need to
- * be parsed. All handlers are cleared from the parser [...]. The parser's external state is
- * re-initialized except for the values of ns and ns_triplets" (expat's doc/reference.html says the
- * same). S3 answers are documents of a few hundred bytes, for which XML_ParserCreateNS() allocated
- * its pools and tables each time. s_xparse() sets the handlers again; the hash salt
- * is not set by us, so expat draws a new one for each document as it does for a new parser. The
- * parser is taken out of the thread's slot while in use, so a parse inside another makes its own.
- * S3 configuration documents are not secret: what the parser keeps of the last one needs no wipe.
- * The slot's parser is freed when its thread ends. */
-static pthread_once_t s_xparser_once = PTHREAD_ONCE_INIT;
-static pthread_key_t s_xparser_key;
-static bool s_xparser_key_ok;
-
-static void s_xparser_free(void *parser)
-{
-    XML_ParserFree(parser);
-}
-
-static void s_xparser_key_create(void)
-{
-    s_xparser_key_ok = pthread_key_create(&s_xparser_key, s_xparser_free) == 0;
-}
-
-/* @return this thread's parser, reset, or a new one; never NULL. */
-static XML_Parser s_xparser_take(void)
-{
-    pthread_once(&s_xparser_once, s_xparser_key_create);
-    XML_Parser p = s_xparser_key_ok ? pthread_getspecific(s_xparser_key) : NULL;
-    if (p != NULL) {
-        (void)pthread_setspecific(s_xparser_key, NULL);
-        if (XML_ParserReset(p, NULL) == XML_TRUE)
-            return p;
-        XML_ParserFree(p);
-    }
-    p = XML_ParserCreateNS(NULL, '|');
-    if (p == NULL)
-        lk_oom();
-    return p;
-}
-
-/* Puts @p parser back in this thread's slot, or frees it when the slot is taken. */
-static void s_xparser_give(XML_Parser parser)
-{
-    if (parser == NULL)
-        return;
-    if (s_xparser_key_ok && pthread_getspecific(s_xparser_key) == NULL &&
-        pthread_setspecific(s_xparser_key, parser) == 0)
-        return;
-    XML_ParserFree(parser);
-}
-
 static void s_xdoc_free(struct s_xdoc *d)
 {
-    s_xparser_give(d->parser);
+    if (d->parser)
+        XML_ParserFree(d->parser);
     lk_buf_free(&d->text);
     lk_arena_destroy(&d->arena);
 }
@@ -240,7 +187,9 @@ static enum lk_status s_xparse(struct s_xdoc *d, const char *xml, size_t len, co
               lk_error_set(err, LK_STATUS_TOO_LARGE,
                            "XML response of %zu bytes exceeds the %zu-byte limit", len,
                            LK_S3_XML_MAX_BYTES));
-    d->parser = s_xparser_take();
+    d->parser = XML_ParserCreateNS(NULL, '|');
+    if (!d->parser)
+        lk_oom();
     XML_SetUserData(d->parser, d);
     XML_SetElementHandler(d->parser, s_xstart, s_xend);
     XML_SetCharacterDataHandler(d->parser, s_xchars);

@@ -12,16 +12,15 @@
  *   [botocore] botocore/auth.py (SigV4Auth, S3SigV4Auth) and botocore/utils.py,
  *              https://github.com/boto/botocore
  */
-/* SHA256_Init() and its kin are deprecated since OpenSSL 3.0: declare them as 1.1.1 did
- * (common/hash.c does the same). */
-#define OPENSSL_API_COMPAT 0x10101000L
-
 #include "runtime/transport/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,6 +590,18 @@ cleanup:
     return rc;
 }
 
+/* OpenSSL 3 looks an algorithm up by name on every use of HMAC() (an "implicit fetch", with
+ * locking); fetching HMAC once and reusing it removes that from every request ("Performance" in
+ * OpenSSL's crypto(7): explicit fetching). The fetched method is immutable and shared for the
+ * life of the process. SHA-256 itself is common/hash.h's, fetched once there the same way. */
+static pthread_once_t s_fetch_once = PTHREAD_ONCE_INIT;
+static EVP_MAC *s_mac_hmac;
+
+static void s_fetch_hmac(void)
+{
+    s_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 /* SHA-256 of the empty string: the payload line of every request without a body (GET, HEAD,
  * DELETE), so it is not hashed again for each one. The unit tests check it against the digest. */
 const char lk_sigv4_empty_sha256_hex[] =
@@ -925,70 +936,46 @@ cleanup:
  * Stage 3: signing key, signature, Authorization
  * ------------------------------------------------------------------------------------------- */
 
-/* HMAC-SHA256 (RFC 2104) on OpenSSL's SHA-256 block functions: the states after hashing
- * key XOR ipad and key XOR opad are computed once per key, and each MAC copies them (two struct
- * copies, no allocation). The EVP_MAC interface costs a context duplication and release through
- * the provider layer on every signature, about as much as the rest of the signing; the SHA-256
- * functions run the same code (the CPU's SHA extensions where it has them) without it. The
- * states are secret-equivalent: every copy is wiped after use. */
-#define S_SHA256_BLOCK_BYTES 64
-
-struct s_hmac_state {
-    SHA256_CTX inner; /* after key XOR ipad */
-    SHA256_CTX outer; /* after key XOR opad */
-};
-
-static enum lk_status s_hmac_init(struct s_hmac_state *st, const unsigned char *key,
-                                  size_t key_len_bytes)
+/* A new HMAC-SHA256 context keyed with key (EVP_MAC with the method fetched once: HMAC() would
+ * fetch both HMAC and SHA-256 by name on every call), or NULL. */
+static EVP_MAC_CTX *s_hmac_new(const unsigned char *key, size_t key_len_bytes)
 {
-    enum lk_status rc = LK_STATUS_OK;
-    unsigned char block[S_SHA256_BLOCK_BYTES];
-    unsigned char pad[S_SHA256_BLOCK_BYTES];
+    char digest_name[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    static const unsigned char empty[1] = {0};
 
-    /* RFC 2104 section 2: a key longer than the block is replaced by its hash; a shorter one is
-     * padded with zeros. */
-    memset(block, 0, sizeof(block));
-    if (key_len_bytes > sizeof(block)) {
-        LK_ENSURE_GOTO(rc, lk_sha256(key, key_len_bytes, block) == 0, LK_STATUS_CRYPTO, cleanup);
-    } else if (key_len_bytes > 0) {
-        memcpy(block, key, key_len_bytes);
+    pthread_once(&s_fetch_once, s_fetch_hmac);
+    if (s_mac_hmac == NULL)
+        return NULL;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(s_mac_hmac);
+    if (ctx != NULL &&
+        EVP_MAC_init(ctx, key_len_bytes == 0 ? empty : key, key_len_bytes, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
     }
-    for (size_t i = 0; i < sizeof(pad); i++)
-        pad[i] = (unsigned char)(block[i] ^ 0x36);
-    LK_ENSURE_GOTO(rc,
-                   SHA256_Init(&st->inner) == 1 && SHA256_Update(&st->inner, pad, sizeof(pad)) == 1,
-                   LK_STATUS_CRYPTO, cleanup);
-    for (size_t i = 0; i < sizeof(pad); i++)
-        pad[i] = (unsigned char)(block[i] ^ 0x5c);
-    LK_ENSURE_GOTO(rc,
-                   SHA256_Init(&st->outer) == 1 && SHA256_Update(&st->outer, pad, sizeof(pad)) == 1,
-                   LK_STATUS_CRYPTO, cleanup);
-
-cleanup:
-    OPENSSL_cleanse(block, sizeof(block));
-    OPENSSL_cleanse(pad, sizeof(pad));
-    return rc;
+    return ctx;
 }
 
-/* HMAC of data with keyed states; the states are left untouched (copies do the work). */
-static enum lk_status s_hmac_with(const struct s_hmac_state *keyed, const void *data,
-                                  size_t data_len_bytes, unsigned char out[LK_SHA256_BYTES])
+/* HMAC of data with a keyed context; the context is left untouched (a copy does the work). */
+static enum lk_status s_hmac_with(const EVP_MAC_CTX *keyed, const void *data, size_t data_len_bytes,
+                                  unsigned char out[LK_SHA256_BYTES])
 {
     enum lk_status rc = LK_STATUS_OK;
-    struct s_hmac_state st = *keyed;
-    unsigned char inner[LK_SHA256_BYTES];
+    size_t out_len_bytes = 0;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(keyed);
 
-    LK_ENSURE_GOTO(rc, data_len_bytes == 0 || SHA256_Update(&st.inner, data, data_len_bytes) == 1,
+    LK_ENSURE_GOTO(rc, ctx != NULL, LK_STATUS_CRYPTO, cleanup);
+    LK_ENSURE_GOTO(rc, data_len_bytes == 0 || EVP_MAC_update(ctx, data, data_len_bytes) == 1,
                    LK_STATUS_CRYPTO, cleanup);
-    LK_ENSURE_GOTO(rc, SHA256_Final(inner, &st.inner) == 1, LK_STATUS_CRYPTO, cleanup);
-    LK_ENSURE_GOTO(rc,
-                   SHA256_Update(&st.outer, inner, sizeof(inner)) == 1 &&
-                       SHA256_Final(out, &st.outer) == 1,
+    LK_ENSURE_GOTO(rc, EVP_MAC_final(ctx, out, &out_len_bytes, LK_SHA256_BYTES) == 1,
                    LK_STATUS_CRYPTO, cleanup);
+    LK_ENSURE_GOTO(rc, out_len_bytes == LK_SHA256_BYTES, LK_STATUS_CRYPTO, cleanup);
 
 cleanup:
-    OPENSSL_cleanse(&st, sizeof(st));
-    OPENSSL_cleanse(inner, sizeof(inner));
+    EVP_MAC_CTX_free(ctx); /* frees (and OpenSSL cleanses) the keyed state */
     return rc;
 }
 
@@ -997,22 +984,14 @@ static enum lk_status s_hmac_sha256(const unsigned char *key, size_t key_len_byt
                                     unsigned char out[LK_SHA256_BYTES])
 {
     enum lk_status rc = LK_STATUS_OK;
-    struct s_hmac_state st;
+    EVP_MAC_CTX *ctx = s_hmac_new(key, key_len_bytes);
 
-    LK_GUARD_GOTO(rc, s_hmac_init(&st, key, key_len_bytes), cleanup);
-    LK_GUARD_GOTO(rc, s_hmac_with(&st, data, data_len_bytes, out), cleanup);
+    LK_ENSURE_GOTO(rc, ctx != NULL, LK_STATUS_CRYPTO, cleanup);
+    LK_GUARD_GOTO(rc, s_hmac_with(ctx, data, data_len_bytes, out), cleanup);
 
 cleanup:
-    OPENSSL_cleanse(&st, sizeof(st));
+    EVP_MAC_CTX_free(ctx);
     return rc;
-}
-
-static void s_hmac_state_free(void *state)
-{
-    if (state == NULL)
-        return;
-    OPENSSL_cleanse(state, sizeof(struct s_hmac_state));
-    free(state);
 }
 
 enum lk_status lk_sigv4_derive_signing_key(const char *secret_access_key,
@@ -1060,9 +1039,8 @@ enum lk_status lk_sigv4_derive_signing_key(const char *secret_access_key,
                   s_hmac_sha256(k_service, sizeof(k_service), s_scope_terminator,
                                 strlen(s_scope_terminator), key->bytes),
                   cleanup);
-    struct s_hmac_state *keyed = s_xmalloc(sizeof(*keyed));
-    key->mac_ctx = keyed;
-    LK_GUARD_GOTO(rc, s_hmac_init(keyed, key->bytes, sizeof(key->bytes)), cleanup);
+    key->mac_ctx = s_hmac_new(key->bytes, sizeof(key->bytes));
+    LK_ENSURE_GOTO(rc, key->mac_ctx != NULL, LK_STATUS_CRYPTO, cleanup);
 
     *out_key = key;
     key = NULL;
@@ -1366,7 +1344,7 @@ void lk_sigv4_free_signing_key(struct lk_sigv4_signing_key *key)
     if (key == NULL) {
         return;
     }
-    s_hmac_state_free(key->mac_ctx);
+    EVP_MAC_CTX_free(key->mac_ctx);
     OPENSSL_cleanse(key->bytes, sizeof(key->bytes));
     free(key);
 }

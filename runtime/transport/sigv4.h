@@ -122,7 +122,7 @@ struct lk_sigv4_signing_params {
  *  which wipes it. */
 struct lk_sigv4_signing_key {
     unsigned char bytes[LK_SIGV4_SIGNING_KEY_SIZE_BYTES];
-    /* The HMAC-SHA256 states already keyed with bytes (private to sigv4.c), set by
+    /* An HMAC-SHA256 context already keyed with bytes (an EVP_MAC_CTX), set by
      * lk_sigv4_derive_signing_key(): each signature copies it instead of setting HMAC up again.
      * NULL in a key filled in by hand; the signature is then computed from bytes. */
     void *mac_ctx;
