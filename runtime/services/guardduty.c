@@ -273,6 +273,17 @@ enum lk_status lk_guardduty_get_administrator(struct lk_aws_client *client, cons
     return rc;
 }
 
+/* The request body's `"destinationProperties":{...}}` (the object closed with the body). */
+static void s_destination_properties(struct lk_buf *body, const char *destination_arn,
+                                     const char *kms_key_arn)
+{
+    lk_buf_puts(body, "\"destinationProperties\":{\"destinationArn\":");
+    lk_json_escape(body, destination_arn ? destination_arn : "");
+    lk_buf_puts(body, ",\"kmsKeyArn\":");
+    lk_json_escape(body, kms_key_arn ? kms_key_arn : "");
+    lk_buf_puts(body, "}}");
+}
+
 enum lk_status lk_guardduty_create_destination(struct lk_aws_client *client, const char *region,
                                                const char *detector_id, const char *destination_arn,
                                                const char *kms_key_arn,
@@ -288,12 +299,8 @@ enum lk_status lk_guardduty_create_destination(struct lk_aws_client *client, con
         LK_STATUS_OK)
         lk_buf_fail(&path);
     lk_buf_init(&body, LK_BUF_MAX_REQUEST);
-    lk_buf_puts(&body,
-                "{\"destinationType\":\"S3\",\"destinationProperties\":{\"destinationArn\":");
-    lk_json_escape(&body, destination_arn ? destination_arn : "");
-    lk_buf_puts(&body, ",\"kmsKeyArn\":");
-    lk_json_escape(&body, kms_key_arn ? kms_key_arn : "");
-    lk_buf_puts(&body, "}}");
+    lk_buf_puts(&body, "{\"destinationType\":\"S3\",");
+    s_destination_properties(&body, destination_arn, kms_key_arn);
     enum lk_status rc =
         lk_restjson_call(client, LK_AWS_GUARDDUTY, op, "POST", &path, region, &body, &resp, err);
     lk_buf_free(&path);
@@ -331,11 +338,8 @@ enum lk_status lk_guardduty_update_destination(struct lk_aws_client *client, con
                          labels, 2) != LK_STATUS_OK)
         lk_buf_fail(&path);
     lk_buf_init(&body, LK_BUF_MAX_REQUEST);
-    lk_buf_puts(&body, "{\"destinationProperties\":{\"destinationArn\":");
-    lk_json_escape(&body, destination_arn ? destination_arn : "");
-    lk_buf_puts(&body, ",\"kmsKeyArn\":");
-    lk_json_escape(&body, kms_key_arn ? kms_key_arn : "");
-    lk_buf_puts(&body, "}}");
+    lk_buf_puts(&body, "{");
+    s_destination_properties(&body, destination_arn, kms_key_arn);
     enum lk_status rc =
         lk_restjson_call(client, LK_AWS_GUARDDUTY, op, "POST", &path, region, &body, &resp, err);
     lk_buf_free(&path);
