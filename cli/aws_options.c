@@ -593,12 +593,17 @@ void lk_aws_print_producer_call_lines(const struct lk_apply_plan *plan, const ch
     }
 }
 
+void lk_aws_print_producer_calls_header(size_t n, FILE *out)
+{
+    fprintf(out, "\n%zu call%s turn%s delivery on (sources with enable: true):\n", n,
+            n == 1 ? "" : "s", n == 1 ? "s" : "");
+}
+
 void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out)
 {
     size_t n = lk_aws_count_producer_calls(plan);
     if (n == 0)
         return;
-    fprintf(out, "\n%zu call%s turn%s delivery on (sources with enable: true):\n", n,
-            n == 1 ? "" : "s", n == 1 ? "s" : "");
+    lk_aws_print_producer_calls_header(n, out);
     lk_aws_print_producer_call_lines(plan, NULL, out);
 }

@@ -151,6 +151,9 @@ void lk_aws_print_producer_calls(const struct lk_apply_plan *plan, FILE *out);
 /** @return how many calls of @p plan turn producers on (sources with enable: true). */
 size_t lk_aws_count_producer_calls(const struct lk_apply_plan *plan);
 
+/** Prints the line that heads a list of @p n producer calls. */
+void lk_aws_print_producer_calls_header(size_t n, FILE *out);
+
 /**
  * Prints the producer calls of @p plan (lk_aws_print_producer_calls()'s lines, without the
  * header), each line after "  " naming the pair @p pair_label ("account/Region") first.

@@ -185,8 +185,7 @@ static void s_print_producer_calls(const struct lk_org_run *run)
             n += lk_aws_count_producer_calls(&run->pairs[i].session.plan);
     if (n == 0)
         return;
-    printf("\n%zu call%s turn%s delivery on (sources with enable: true):\n", n, n == 1 ? "" : "s",
-           n == 1 ? "s" : "");
+    lk_aws_print_producer_calls_header(n, stdout);
     for (size_t i = 0; i < run->n_pairs; i++) {
         const struct lk_org_pair *p = &run->pairs[i];
         if (p->failed)
@@ -196,7 +195,6 @@ static void s_print_producer_calls(const struct lk_org_run *run)
         lk_aws_print_producer_call_lines(&p->session.plan, label, stdout);
     }
 }
-
 
 static bool s_confirm(void *ctx, const struct lk_org_run *run, size_t n_pairs, size_t n_calls,
                       char *why, size_t why_len)

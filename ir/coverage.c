@@ -83,10 +83,7 @@ const struct lk_ir_exclusion *lk_ir_coverage_exclusion(const struct lk_ir_covera
     return NULL;
 }
 
-/* Prefixes compare as folders: "vpcflow/" and "vpcflow" are one (whether AWS keeps a trailing
- * '/' as written is unconfirmed for flow logs and Config: docs/source-types.md), NULL and "" the
- * bucket root. */
-static bool s_same_prefix(const char *a, const char *b)
+bool lk_ir_same_folder(const char *a, const char *b)
 {
     size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
     while (na && a[na - 1] == '/')
@@ -116,14 +113,13 @@ static const char *s_log_group(const struct lk_ir_destination *d, char *buf, siz
     return buf;
 }
 
-/* Whether live destination @p got is desired destination @p want. */
-static bool s_dest_matches(const struct lk_ir_destination *want,
-                           const struct lk_ir_destination *got)
+bool lk_ir_destination_matches(const struct lk_ir_destination *want,
+                               const struct lk_ir_destination *got)
 {
     if (want->kind != got->kind)
         return false;
     if (want->kind == LK_IR_DEST_S3)
-        return s_eq(want->bucket, got->bucket) && s_same_prefix(want->prefix, got->prefix) &&
+        return s_eq(want->bucket, got->bucket) && lk_ir_same_folder(want->prefix, got->prefix) &&
                (!want->kms_key_arn || s_eq(want->kms_key_arn, got->kms_key_arn));
     if (want->kind == LK_IR_DEST_LOGS) {
         char buf[600];
@@ -218,7 +214,7 @@ static enum lk_ir_coverage_status s_check_own(const struct lk_ir_coverage *c,
         char traffic[64] = "", status[64] = "";
         for (size_t k = 0; k < p->n_destinations; k++) {
             const struct lk_ir_destination *got = &p->destinations[k];
-            if (!s_dest_matches(want, got))
+            if (!lk_ir_destination_matches(want, got))
                 continue;
             any = true;
             bool traffic_ok = !c->traffic_type || s_eq(got->traffic_type, c->traffic_type);
@@ -252,7 +248,7 @@ static enum lk_ir_coverage_status s_check_own(const struct lk_ir_coverage *c,
         for (size_t t = 0; t < c->log_types.n; t++) {
             bool has = false;
             for (size_t k = 0; k < p->n_destinations && !has; k++)
-                has = s_dest_matches(want, &p->destinations[k]) &&
+                has = lk_ir_destination_matches(want, &p->destinations[k]) &&
                       s_eq(p->destinations[k].log_type, c->log_types.items[t]) &&
                       !p->destinations[k].status;
             if (!has) {

@@ -559,6 +559,21 @@ const char *lk_ir_coverage_status_name(enum lk_ir_coverage_status s);
  */
 bool lk_ir_coverage_selects(const struct lk_ir_coverage *c, const struct lk_ir_producer *p);
 
+/**
+ * Whether two S3 folders are one: compared without their trailing '/', NULL and "" both the
+ * bucket root ("vpcflow/" and "vpcflow" are one: whether AWS keeps a trailing '/' as written is
+ * unconfirmed for flow logs and Config, docs/source-types.md).
+ */
+bool lk_ir_same_folder(const char *a, const char *b);
+
+/**
+ * Whether live destination @p got is desired destination @p want: S3 by bucket, folder
+ * (lk_ir_same_folder()) and the required KMS key; log groups by name (or pattern), the live one
+ * named by its log_group or the name in its ARN; anything else by ARN.
+ */
+bool lk_ir_destination_matches(const struct lk_ir_destination *want,
+                               const struct lk_ir_destination *got);
+
 /** @return the exclusion of @c c naming @p p (by ID or ARN), or NULL. */
 const struct lk_ir_exclusion *lk_ir_coverage_exclusion(const struct lk_ir_coverage *c,
                                                        const struct lk_ir_producer *p);

@@ -73,49 +73,12 @@ static bool s_in(const struct lk_ir_string_list *l, const char *s)
     return false;
 }
 
-/* Folders compare without their trailing '/', NULL and "" alike (ir/coverage.c's rule). */
-static bool s_same_prefix(const char *a, const char *b)
-{
-    size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
-    while (na && a[na - 1] == '/')
-        na--;
-    while (nb && b[nb - 1] == '/')
-        nb--;
-    return na == nb && (na == 0 || !memcmp(a, b, na));
-}
-
-/* Whether live destination @p got is desired destination @p want (ir/coverage.c's rules, for one
- * destination: S3 by bucket and folder and the required key, log groups by name). */
-static bool s_dest_matches(const struct lk_ir_destination *want,
-                           const struct lk_ir_destination *got)
-{
-    if (want->kind != got->kind)
-        return false;
-    if (want->kind == LK_IR_DEST_S3)
-        return s_eq(want->bucket, got->bucket) && s_same_prefix(want->prefix, got->prefix) &&
-               (!want->kms_key_arn || s_eq(want->kms_key_arn, got->kms_key_arn));
-    if (want->kind == LK_IR_DEST_LOGS) {
-        const char *name = got->log_group;
-        const char *at = !name && got->arn ? strstr(got->arn, ":log-group:") : NULL;
-        if (at) {
-            at += strlen(":log-group:");
-            size_t n = strlen(at);
-            if (n >= 2 && !strcmp(at + n - 2, ":*"))
-                n -= 2;
-            return want->log_group && strlen(want->log_group) == n &&
-                   !memcmp(want->log_group, at, n);
-        }
-        return s_eq(want->log_group, name);
-    }
-    return s_eq(want->arn, got->arn);
-}
-
 /* The first destination of @p p that is @p want, or NULL. */
 static const struct lk_ir_destination *s_delivery_to(const struct lk_ir_producer *p,
                                                      const struct lk_ir_destination *want)
 {
     for (size_t i = 0; i < p->n_destinations; i++)
-        if (s_dest_matches(want, &p->destinations[i]))
+        if (lk_ir_destination_matches(want, &p->destinations[i]))
             return &p->destinations[i];
     return NULL;
 }
@@ -208,7 +171,7 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
             const struct lk_ir_destination *want = &cov->destinations[d];
             bool all = false;
             for (size_t k = 0; k < p->n_destinations && !all; k++)
-                all = s_dest_matches(want, &p->destinations[k]) &&
+                all = lk_ir_destination_matches(want, &p->destinations[k]) &&
                       s_eq(p->destinations[k].traffic_type, "ALL");
             if (all || want->pattern || want->kind == LK_IR_DEST_FIREHOSE)
                 continue;
@@ -249,7 +212,7 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
             return;
         const struct lk_ir_destination *want = cov->n_destinations ? &cov->destinations[0] : NULL;
         if (!want || want->pattern || want->kind == LK_IR_DEST_FIREHOSE ||
-            (want->kind == LK_IR_DEST_S3 && !s_same_prefix(want->prefix, "")))
+            (want->kind == LK_IR_DEST_S3 && !lk_ir_same_folder(want->prefix, "")))
             return;
         s_push(b, LK_APPLY_PUT_WAF_LOGGING, p->id, region, cov, p, want);
         return;
@@ -267,7 +230,7 @@ static void s_plan_producer(struct s_build *b, const struct lk_ir_coverage *cov,
             for (size_t k = 0; k < p->n_destinations && !got; k++)
                 if (s_eq(p->destinations[k].log_type, type))
                     got = &p->destinations[k];
-            if (got && s_dest_matches(want, got))
+            if (got && lk_ir_destination_matches(want, got))
                 continue;
             if (got && st != LK_IR_COVERAGE_ELSEWHERE)
                 continue;
@@ -574,7 +537,7 @@ static enum lk_status s_query_log_config(struct lk_aws_client *c, struct lk_appl
         } else {
             got.arn = cfg->destination_arn;
         }
-        if (s_dest_matches(s->destination, &got))
+        if (lk_ir_destination_matches(s->destination, &got))
             id = cfg->id;
     }
     if (rc == LK_STATUS_OK && !id) {

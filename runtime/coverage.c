@@ -438,6 +438,18 @@ static enum lk_status s_elb_one(struct s_fan_worker *w, size_t i, struct lk_aws_
     return lk_elbv2_read_attributes(w->client, w->fan->region, &w->arena, &list->items[i], err);
 }
 
+/* A failed ELBv2 read: one listing serves both balancer types, so a refusal leaves both
+ * unreadable when both are required (s_refusal() marks the first). */
+static int s_elb_refusal(struct s_reading *rd, bool alb, bool nlb, struct lk_aws_error *err)
+{
+    if (s_refused(err) && alb && nlb) {
+        struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NLB, "*");
+        p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
+        rd->report->unreadable++;
+    }
+    return s_refusal(rd, alb ? LK_IR_PRODUCER_ELB : LK_IR_PRODUCER_NLB, err);
+}
+
 static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool alb, bool nlb,
                       struct lk_aws_error *err)
 {
@@ -447,12 +459,7 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
     enum lk_ir_producer_type first = alb ? LK_IR_PRODUCER_ELB : LK_IR_PRODUCER_NLB;
     if (lk_elbv2_describe_load_balancers(client, rd->region, false, &list, err) != LK_STATUS_OK) {
         requests = (size_t)list.pages;
-        if (s_refused(err) && alb && nlb) {
-            struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NLB, "*");
-            p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
-            rd->report->unreadable++;
-        }
-        rc = s_refusal(rd, first, err);
+        rc = s_elb_refusal(rd, alb, nlb, err);
         goto out;
     }
     requests = (size_t)list.pages;
@@ -473,12 +480,7 @@ static int s_read_elb(struct lk_aws_client *client, struct s_reading *rd, bool a
                                                    list.n, &tag_requests, err);
         requests += tag_requests;
         if (st != LK_STATUS_OK) {
-            if (s_refused(err) && alb && nlb) {
-                struct lk_ir_producer *p = s_add(rd, LK_IR_PRODUCER_NLB, "*");
-                p->error = lk_ir_strdup(rd->live, err->code ? err->code : "AccessDenied");
-                rd->report->unreadable++;
-            }
-            rc = s_refusal(rd, first, err);
+            rc = s_elb_refusal(rd, alb, nlb, err);
             goto out;
         }
     }

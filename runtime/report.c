@@ -349,6 +349,20 @@ static void s_md_origin(struct lk_buf *b, const struct lk_ir_origin *o)
     lk_buf_free(&at);
 }
 
+/* The first names of the group of @p count that change @p i leads, then "and N more". */
+static void s_md_examples(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g,
+                          size_t i, size_t count)
+{
+    size_t shown = 0;
+    for (size_t m = i; m != SIZE_MAX && shown < LK_REPORT_GROUP_EXAMPLES; m = g->next[m]) {
+        if (shown++)
+            lk_buf_puts(b, ", ");
+        lk_md_escape(b, s_opt(d->changes[m].name, ""));
+    }
+    if (count > shown)
+        lk_buf_printf(b, " and %zu more", count - shown);
+}
+
 /* The resource of a row: its name, or for a group of @p count the count, the kind and the first
  * names; then the region. */
 static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struct s_groups *g,
@@ -368,14 +382,7 @@ static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struc
             lk_buf_fail(b);
         lk_buf_free(&line);
         lk_buf_puts(b, ": ");
-        size_t shown = 0;
-        for (size_t m = i; m != SIZE_MAX && shown < LK_REPORT_GROUP_EXAMPLES; m = g->next[m]) {
-            if (shown++)
-                lk_buf_puts(b, ", ");
-            lk_md_escape(b, s_opt(d->changes[m].name, ""));
-        }
-        if (count > shown)
-            lk_buf_printf(b, " and %zu more", count - shown);
+        s_md_examples(b, d, g, i, count);
         return;
     }
     if (count > 1)
@@ -389,14 +396,7 @@ static void s_md_resource(struct lk_buf *b, const struct lk_diff *d, const struc
     }
     if (count > 1) {
         lk_buf_puts(b, ": ");
-        size_t shown = 0;
-        for (size_t m = i; m != SIZE_MAX && shown < LK_REPORT_GROUP_EXAMPLES; m = g->next[m]) {
-            if (shown++)
-                lk_buf_puts(b, ", ");
-            lk_md_escape(b, s_opt(d->changes[m].name, ""));
-        }
-        if (count > shown)
-            lk_buf_printf(b, " and %zu more", count - shown);
+        s_md_examples(b, d, g, i, count);
     }
 }
 

@@ -37,7 +37,7 @@
 #define POLICY                                                                                     \
     "logkeep: 1\n"                                                                                 \
     "account: \"111122223333\"\n"                                                                  \
-    "region: ap-northeast-3\n"                                                                          \
+    "region: ap-northeast-3\n"                                                                     \
     "roles:\n"                                                                                     \
     "  readers: { principals: [\"arn:aws:iam::111122223333:role/Analyst\"], access: read }\n"      \
     "  admins: { principals: [\"arn:aws:iam::111122223333:role/LogAdmin\"], access: admin }\n"     \
@@ -45,7 +45,7 @@
     "  net:\n"                                                                                     \
     "    bucket: acme-apply-net-111122223333\n"                                                    \
     "    encryption: { kms_key: "                                                                  \
-    "\"arn:aws:kms:ap-northeast-3:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"          \
+    "\"arn:aws:kms:ap-northeast-3:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\" }\n"     \
     "    readers: [readers]\n"                                                                     \
     "    admins: [admins]\n"                                                                       \
     "  elb:\n"                                                                                     \
@@ -500,7 +500,7 @@ END_TEST
     "stores:\n"                                                                                    \
     "  findings:\n"                                                                                \
     "    bucket: acme-apply-gd-111122223333\n"                                                     \
-    "    encryption: { kms_key: \"" GD_KEY "\" }\n"                                                 \
+    "    encryption: { kms_key: \"" GD_KEY "\" }\n"                                                \
     "    readers: [readers]\n"                                                                     \
     "    admins: [admins]\n"                                                                       \
     "sources:\n"                                                                                   \
